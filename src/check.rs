@@ -1,0 +1,311 @@
+//! `caseload check`: judges any allocation (a proposal, or today's `current_worker`s) with the
+//! same rules the solver uses. Pinned cases are never exempt.
+
+use crate::error::{Error, Result};
+use crate::explain;
+use crate::model::CaseType;
+use crate::objective;
+use crate::proposal::{Change, ReasonCode};
+use crate::rules::{self, EPS};
+use crate::validate::Model;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// One breach of SPEC sections 3 or 5.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Breach {
+    /// Short stable code: `rule1`..`rule10`, `missing`, `duplicate`, `unknown`, `reason`,
+    /// `objective`, `load`, `order`, `change`.
+    pub code: String,
+    /// The case concerned, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    /// The worker concerned, if one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A proposal as read for checking: only what is checked; other fields are allowed.
+#[derive(Deserialize, Debug)]
+pub struct ProposalIn {
+    /// Stated optimality.
+    #[serde(default)]
+    pub optimal: Option<bool>,
+    /// Stated objective.
+    #[serde(default)]
+    pub objective: Option<f64>,
+    /// Allocations.
+    pub allocations: Vec<AllocationIn>,
+    /// Unallocated cases.
+    pub unallocated: Vec<UnallocatedIn>,
+    /// Worker loads, if given.
+    #[serde(default)]
+    pub workers: Vec<WorkerLoadIn>,
+}
+
+/// An allocation as read for checking.
+#[derive(Deserialize, Debug)]
+pub struct AllocationIn {
+    /// Case id.
+    pub case: String,
+    /// Worker id.
+    pub worker: String,
+    /// Stated change.
+    #[serde(default)]
+    pub change: Option<Change>,
+}
+
+/// An unallocated entry as read for checking.
+#[derive(Deserialize, Debug)]
+pub struct UnallocatedIn {
+    /// Case id.
+    pub case: String,
+    /// Reasons.
+    #[serde(default)]
+    pub reasons: Vec<ReasonIn>,
+}
+
+/// A reason as read for checking.
+#[derive(Deserialize, Debug)]
+pub struct ReasonIn {
+    /// Code, as text so that an unknown code is a breach rather than a parse error.
+    pub code: String,
+}
+
+/// A worker load line as read for checking.
+#[derive(Deserialize, Debug)]
+pub struct WorkerLoadIn {
+    /// Worker id.
+    pub worker: String,
+    /// Stated load.
+    pub load: f64,
+}
+
+/// Parses a proposal file for checking.
+pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
+    let text = crate::read::utf8(file, bytes)?;
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        Error::input(file, if path == "." { format!("line {}", inner.line()) } else { path }, inner.to_string())
+    })
+}
+
+fn breach(code: &str, case: Option<&str>, worker: Option<&str>, message: String) -> Breach {
+    Breach { code: code.into(), case: case.map(String::from), worker: worker.map(String::from), message }
+}
+
+/// Checks the rules of SPEC section 3 on a case-level allocation.
+pub fn check_rules(m: &Model, assignment: &[Option<usize>]) -> Vec<Breach> {
+    let mut out = Vec::new();
+    for (c, a) in assignment.iter().enumerate() {
+        let case = &m.cases[c];
+        if let Some(w) = *a {
+            if let Err(block) = rules::check_permitted(m, c, w) {
+                let rule = match block {
+                    rules::Block::Inactive(_) => "rule1",
+                    rules::Block::Role => "rule2",
+                    rules::Block::OtherTeam => "rule3",
+                    rules::Block::Needs(_) => "rule4",
+                    rules::Block::Excluded => "rule5",
+                    rules::Block::Unsupervised => "rule6",
+                };
+                out.push(breach(rule, Some(&case.id), Some(&m.workers[w].id), format!(
+                    "case {} is held by {}, but {}",
+                    case.id,
+                    m.workers[w].id,
+                    block.describe(m, c, w)
+                )));
+            }
+        }
+        if case.pinned && *a != case.current_worker {
+            out.push(breach("rule10", Some(&case.id), None, format!(
+                "case {} is pinned to {} but is not allocated to it",
+                case.id,
+                case.current_worker.map_or("?", |w| m.workers[w].id.as_str())
+            )));
+        }
+    }
+    let (load, oversight) = objective::loads(m, assignment);
+    for (w, worker) in m.workers.iter().enumerate() {
+        if load[w] > worker.cap + EPS {
+            out.push(breach("rule7", None, Some(&worker.id), format!(
+                "{} carries {} against a cap of {}",
+                worker.id, load[w], worker.cap
+            )));
+        }
+        if oversight[w] > worker.oversight_cap + EPS {
+            out.push(breach("rule8", None, Some(&worker.id), format!(
+                "{} oversees {} of supervisees' cases against an oversight cap of {}",
+                worker.id, oversight[w], worker.oversight_cap
+            )));
+        }
+    }
+    for g in &m.groups {
+        let places: BTreeSet<Option<usize>> = g.members.iter().map(|&c| assignment[c]).collect();
+        if places.len() > 1 {
+            out.push(breach("rule9", Some(&m.cases[g.members[0]].id), None, format!(
+                "siblings of group {} are split: {}",
+                g.name,
+                g.members
+                    .iter()
+                    .map(|&c| format!(
+                        "{} with {}",
+                        m.cases[c].id,
+                        assignment[c].map_or("nobody", |w| m.workers[w].id.as_str())
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    out
+}
+
+/// Checks a proposal: completeness, the rules, reasons, stated loads and objective, order.
+pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
+    let mut out = Vec::new();
+    let mut seen = vec![false; m.cases.len()];
+    let mut assignment: Vec<Option<usize>> = vec![None; m.cases.len()];
+    let mut mark = |id: &str, out: &mut Vec<Breach>| -> Option<usize> {
+        match m.case_index(id) {
+            None => {
+                out.push(breach("unknown", Some(id), None, format!("case {id} is not in the model")));
+                None
+            }
+            Some(c) if seen[c] => {
+                out.push(breach("duplicate", Some(id), None, format!("case {id} appears more than once")));
+                None
+            }
+            Some(c) => {
+                seen[c] = true;
+                Some(c)
+            }
+        }
+    };
+    for a in &p.allocations {
+        let Some(c) = mark(&a.case, &mut out) else { continue };
+        match m.worker_index(&a.worker) {
+            Some(w) => {
+                assignment[c] = Some(w);
+                let want = match m.cases[c].current_worker {
+                    Some(cw) if cw == w => Change::Kept,
+                    Some(_) => Change::Moved,
+                    None => Change::New,
+                };
+                if a.change.is_some_and(|ch| ch != want) {
+                    out.push(breach("change", Some(&a.case), Some(&a.worker), format!(
+                        "case {} is marked {:?} but is {:?}",
+                        a.case,
+                        a.change.unwrap_or(want),
+                        want
+                    )));
+                }
+            }
+            None => out.push(breach("unknown", Some(&a.case), Some(&a.worker), format!(
+                "case {} is allocated to {}, who is not in the model",
+                a.case, a.worker
+            ))),
+        }
+    }
+    let mut unalloc_ids = Vec::new();
+    for u in &p.unallocated {
+        if let Some(c) = mark(&u.case, &mut out) {
+            unalloc_ids.push((c, u));
+        }
+    }
+    for (c, seen) in seen.iter().enumerate() {
+        if !seen {
+            out.push(breach("missing", Some(&m.cases[c].id), None, format!(
+                "case {} appears neither allocated nor unallocated",
+                m.cases[c].id
+            )));
+        }
+    }
+    out.extend(check_rules(m, &assignment));
+
+    // Reasons: at least one, each true of the case.
+    let el = rules::eligibility(m);
+    let (load, oversight) = objective::loads(m, &assignment);
+    let optimal = p.optimal.unwrap_or(true);
+    for (c, u) in unalloc_ids {
+        if u.reasons.is_empty() {
+            out.push(breach("reason", Some(&u.case), None, format!("unallocated case {} has no reason", u.case)));
+        }
+        let truth: BTreeSet<ReasonCode> = explain::reasons_for(m, &el, &load, &oversight, c)
+            .into_iter()
+            .map(|r| r.code)
+            .collect();
+        for r in &u.reasons {
+            let code: Option<ReasonCode> = serde_json::from_value(serde_json::Value::String(r.code.clone())).ok();
+            let true_of_case = match code {
+                Some(ReasonCode::SearchStopped) => !optimal,
+                Some(code) => truth.contains(&code),
+                None => false,
+            };
+            if !true_of_case {
+                out.push(breach("reason", Some(&u.case), None, format!(
+                    "reason {} is not true of case {} (true: {})",
+                    r.code,
+                    u.case,
+                    truth.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+    }
+    for wl in &p.workers {
+        if let Some(w) = m.worker_index(&wl.worker) {
+            if (wl.load - load[w]).abs() > 1e-6 {
+                out.push(breach("load", None, Some(&wl.worker), format!(
+                    "{} is stated to carry {} but its cases weigh {}",
+                    wl.worker, wl.load, load[w]
+                )));
+            }
+        }
+    }
+    if let Some(stated) = p.objective {
+        let actual = objective::value(&objective::terms(m, &assignment));
+        if (stated - actual).abs() > 1e-6 * actual.abs().max(1.0) {
+            out.push(breach("objective", None, None, format!(
+                "the stated objective {stated} differs from the allocation's objective {actual}"
+            )));
+        }
+    }
+    let sorted = |ids: Vec<&str>| ids.windows(2).all(|w| w[0] < w[1]);
+    if !sorted(p.allocations.iter().map(|a| a.case.as_str()).collect())
+        || !sorted(p.unallocated.iter().map(|u| u.case.as_str()).collect())
+    {
+        out.push(breach("order", None, None, "allocations and unallocated must be sorted by case id".into()));
+    }
+    out
+}
+
+/// Today's allocation: each case with its current worker.
+pub fn today(m: &Model) -> Vec<Option<usize>> {
+    m.cases.iter().map(|c| c.current_worker).collect()
+}
+
+/// Audits today's allocation, adding the facts a manager looks for first.
+pub fn check_today(m: &Model) -> Vec<Breach> {
+    let mut out = check_rules(m, &today(m));
+    // A pin is about the proposal; today a pinned case is where it is by definition.
+    out.retain(|b| b.code != "rule10");
+    out.sort_by(|a, b| (a.code.as_str(), &a.case, &a.worker).cmp(&(b.code.as_str(), &b.case, &b.worker)));
+    out
+}
+
+/// Counts for the audit header: cases with no worker today, looked-after children held by
+/// staff whose role may not hold them.
+pub fn today_facts(m: &Model) -> (usize, usize) {
+    let unallocated = m.cases.iter().filter(|c| c.current_worker.is_none()).count();
+    let la_unqualified = m
+        .cases
+        .iter()
+        .filter(|c| c.case_type == CaseType::LookedAfter)
+        .filter(|c| c.current_worker.is_some_and(|w| !m.policy.may_hold(m.workers[w].role, CaseType::LookedAfter)))
+        .count();
+    (unallocated, la_unqualified)
+}

@@ -1,0 +1,305 @@
+//! Explanation: why each unallocated case is unallocated, and the proposal's summary.
+//!
+//! Structural reasons come from [`crate::rules::eligibility`], decided before the solve.
+//! Capacity reasons are decided after it, by asking of every permitted worker what stops the
+//! case (or its whole sibling group) going there now: the cap, the supervisor's oversight, or an
+//! overload penalty that outweighs the case's value.
+
+use crate::model::{CaseType, Role};
+use crate::objective;
+use crate::proposal::*;
+use crate::rules::{self, Eligibility, EPS};
+use crate::validate::Model;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the solver reports beside the assignment.
+#[derive(Clone, Debug, Default)]
+pub struct SolveFacts {
+    /// Proven optimal.
+    pub optimal: bool,
+    /// Proven bound minus objective (0 when optimal).
+    pub gap: f64,
+    /// Solver description.
+    pub solver: String,
+    /// Parts.
+    pub parts: usize,
+    /// Parts that needed an integer search.
+    pub integer_parts: usize,
+    /// Nodes.
+    pub nodes: u64,
+}
+
+/// The reasons that are true of unallocated case `c`, given the whole allocation.
+pub fn reasons_for(
+    m: &Model,
+    el: &Eligibility,
+    load: &[f64],
+    oversight: &[f64],
+    c: usize,
+) -> Vec<Reason> {
+    let case = &m.cases[c];
+    if !el.structural[c].is_empty() {
+        return el.structural[c].iter().map(|&code| structural_reason(m, el, c, code)).collect();
+    }
+    // The item that would have to move: the case, or its whole sibling group.
+    let members: Vec<usize> = match case.group {
+        Some(g) => m.groups[g].members.clone(),
+        None => vec![c],
+    };
+    let weight: f64 = members.iter().map(|&x| m.cases[x].weight).sum();
+    let workers = match case.group {
+        Some(_) => rules::group_workers(m, &el.profiles, &el.case_profile, &members),
+        None => el.workers(c).to_vec(),
+    };
+    let mut found: BTreeMap<ReasonCode, Vec<&str>> = BTreeMap::new();
+    for &w in &workers {
+        let worker = &m.workers[w];
+        let code = if load[w] + weight > worker.cap + EPS {
+            ReasonCode::AtCapacity
+        } else if rules::overseer(m, w)
+            .is_some_and(|s| oversight[s] + weight > m.workers[s].oversight_cap + EPS)
+        {
+            ReasonCode::OversightAtCapacity
+        } else {
+            let value: f64 = members
+                .iter()
+                .map(|&x| {
+                    let cx = &m.cases[x];
+                    let mut v = cx.priority;
+                    if worker.team != cx.team {
+                        v -= m.policy.cross_team_penalty;
+                    }
+                    if cx.current_worker == Some(w) {
+                        v += m.policy.move_penalty;
+                    }
+                    v
+                })
+                .sum();
+            let extra = (load[w] + weight - worker.target).max(0.0) - (load[w] - worker.target).max(0.0);
+            let cost = m.policy.overload_penalty * extra;
+            if value - cost <= 1e-9 * value.abs().max(1.0) {
+                if cost > 0.0 {
+                    ReasonCode::OnlyAboveTarget
+                } else {
+                    ReasonCode::NotWorthAllocating
+                }
+            } else {
+                ReasonCode::SearchStopped
+            }
+        };
+        found.entry(code).or_default().push(&worker.id);
+    }
+    if found.is_empty() {
+        // Every permitted worker was filtered out by pins on them: their room is taken.
+        found.insert(ReasonCode::AtCapacity, Vec::new());
+    }
+    found.into_iter().map(|(code, ws)| capacity_reason(m, c, code, &ws, weight)).collect()
+}
+
+fn list(ids: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = ids.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    if ids.len() > SHOWN {
+        s.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    s
+}
+
+fn role_list(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.name().replace('_', " ")).collect::<Vec<_>>().join(", ")
+}
+
+fn structural_reason(m: &Model, el: &Eligibility, c: usize, code: ReasonCode) -> Reason {
+    let case = &m.cases[c];
+    let team = &m.teams[case.team];
+    let reach = if m.policy.cross_team { "in any team".to_string() } else { format!("in team {team}") };
+    let message = match code {
+        ReasonCode::NoPermittedWorker => format!(
+            "No active worker {reach} is in a role that may hold a {} case ({}).",
+            case.case_type.words(),
+            role_list(m.policy.may_hold.get(&case.case_type).map_or(&[][..], |v| v))
+        ),
+        ReasonCode::NeedsUnmet => format!(
+            "Workers who may hold this case exist {reach}, but none has every skill the child needs ({}).",
+            case.needs.join(", ")
+        ),
+        ReasonCode::Excluded => {
+            "The only workers who could otherwise hold this case are excluded from it (conflict of interest).".into()
+        }
+        ReasonCode::Unsupervised => {
+            "The only workers who could otherwise hold this case work under supervision and have no active, qualified supervisor.".into()
+        }
+        ReasonCode::GroupUnplaceable => {
+            let g = case.group.map(|g| &m.groups[g]);
+            let n = g.map_or(1, |g| g.members.len());
+            let name = g.map_or("", |g| g.name.as_str());
+            format!(
+                "Siblings in group {name} must share one worker, and no single worker may hold all {n} of them within a cap."
+            )
+        }
+        ReasonCode::WeightOverCap => format!(
+            "This case weighs {}, more than any permitted worker's cap allows ({} permitted).",
+            case.weight,
+            el.workers(c).len()
+        ),
+        _ => String::new(),
+    };
+    Reason { code, message }
+}
+
+fn capacity_reason(m: &Model, c: usize, code: ReasonCode, ws: &[&str], weight: f64) -> Reason {
+    let case = &m.cases[c];
+    let what = if case.group.is_some() { "these siblings" } else { "this case" };
+    let message = match code {
+        ReasonCode::AtCapacity => format!(
+            "Every worker who may hold {what} is full: {} have no room for {weight} more.",
+            if ws.is_empty() { "their pinned cases".to_string() } else { list(ws) }
+        ),
+        ReasonCode::OversightAtCapacity => format!(
+            "Workers with room ({}) work under supervision, and their supervisors already oversee as many cases as they may.",
+            list(ws)
+        ),
+        ReasonCode::OnlyAboveTarget => format!(
+            "Workers with room ({}) are at their manageable caseload; taking {what} would overload them by more than its priority justifies.",
+            list(ws)
+        ),
+        ReasonCode::NotWorthAllocating => format!(
+            "Workers with room ({}) are in another team, and the case's priority does not outweigh the cross-team penalty.",
+            list(ws)
+        ),
+        ReasonCode::SearchStopped => format!(
+            "The search stopped before placing {what}; workers with room: {}. Run again with a longer time limit.",
+            list(ws)
+        ),
+        _ => String::new(),
+    };
+    Reason { code, message }
+}
+
+/// Builds the whole proposal from an allocation.
+pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts: &SolveFacts) -> Proposal {
+    let (load, oversight) = objective::loads(m, assignment);
+    let terms = objective::terms(m, assignment);
+    let objective_value = round9(objective::value(&terms));
+
+    let mut allocations = Vec::new();
+    let mut unallocated = Vec::new();
+    let mut by_type: BTreeMap<CaseType, Counts> = CaseType::ALL.iter().map(|&t| (t, Counts::default())).collect();
+    let mut by_team: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut moves = Moves::default();
+    let mut by_reason: BTreeMap<ReasonCode, usize> = BTreeMap::new();
+    let (mut structural, mut capacity) = (0, 0);
+    let mut totals = Counts::default();
+    for (c, case) in m.cases.iter().enumerate() {
+        let tc = by_type.entry(case.case_type).or_default();
+        let team = by_team.entry(m.teams[case.team].clone()).or_default();
+        tc.cases += 1;
+        team.cases += 1;
+        totals.cases += 1;
+        match assignment[c] {
+            Some(w) => {
+                tc.allocated += 1;
+                team.allocated += 1;
+                totals.allocated += 1;
+                let change = match case.current_worker {
+                    Some(cw) if cw == w => Change::Kept,
+                    Some(_) => Change::Moved,
+                    None => Change::New,
+                };
+                match change {
+                    Change::Kept => moves.kept += 1,
+                    Change::Moved => moves.moved += 1,
+                    Change::New => moves.new += 1,
+                }
+                allocations.push(Allocation { case: case.id.clone(), worker: m.workers[w].id.clone(), change });
+            }
+            None => {
+                tc.unallocated += 1;
+                team.unallocated += 1;
+                totals.unallocated += 1;
+                if case.current_worker.is_some() {
+                    moves.lost += 1;
+                }
+                let reasons = reasons_for(m, el, &load, &oversight, c);
+                let codes: BTreeSet<ReasonCode> = reasons.iter().map(|r| r.code).collect();
+                for &code in &codes {
+                    *by_reason.entry(code).or_default() += 1;
+                }
+                if codes.iter().any(|c| c.is_structural()) {
+                    structural += 1;
+                } else {
+                    capacity += 1;
+                }
+                unallocated.push(Unallocated {
+                    case: case.id.clone(),
+                    case_type: case.case_type,
+                    team: m.teams[case.team].clone(),
+                    current_worker: case.current_worker.map(|w| m.workers[w].id.clone()),
+                    reasons,
+                });
+            }
+        }
+    }
+    let workers: Vec<WorkerLoad> = m
+        .workers
+        .iter()
+        .enumerate()
+        .map(|(w, worker)| WorkerLoad {
+            worker: worker.id.clone(),
+            load: round9(load[w]),
+            target: worker.target,
+            cap: worker.cap,
+            cases: assignment.iter().filter(|&&a| a == Some(w)).count(),
+            oversight: round9(oversight[w]),
+            status: worker.status,
+        })
+        .collect();
+    let over: Vec<f64> = m.workers.iter().zip(&load).map(|(w, &l)| (l - w.target).max(0.0)).collect();
+    let la = by_type.get(&CaseType::LookedAfter).cloned().unwrap_or_default();
+    let la_share = if la.cases == 0 { 0.0 } else { la.unallocated as f64 / la.cases as f64 };
+    Proposal {
+        version: 1,
+        optimal: facts.optimal,
+        objective: objective_value,
+        bound: round9(objective_value + facts.gap),
+        allocations,
+        unallocated,
+        workers,
+        summary: Summary {
+            cases: totals,
+            by_type,
+            by_team,
+            moves,
+            unallocated_by_reason: by_reason,
+            structural_shortfall: structural,
+            capacity_shortfall: capacity,
+            looked_after_unallocated: la.unallocated,
+            looked_after_unallocated_share: round9(la_share),
+            looked_after_emergency: la_share > 0.10,
+            workers_over_target: over.iter().filter(|&&o| o > EPS).count(),
+            overload: round9(over.iter().sum()),
+            objective_terms: ObjectiveTerms {
+                priority: round9(terms.priority),
+                move_penalty: round9(terms.move_penalty),
+                overload_penalty: round9(terms.overload_penalty),
+                cross_team_penalty: round9(terms.cross_team_penalty),
+            },
+            model_hash: m.hash.clone(),
+            policy: m.policy.clone(),
+            provenance: Provenance {
+                program: env!("CARGO_PKG_NAME").into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                solver: facts.solver.clone(),
+                parts: facts.parts,
+                integer_parts: facts.integer_parts,
+                nodes: facts.nodes,
+            },
+        },
+    }
+}
+
+/// Rounds to 9 decimal places, so sums taken in different orders print the same.
+pub fn round9(x: f64) -> f64 {
+    let r = (x * 1e9).round() / 1e9;
+    if r == 0.0 { 0.0 } else { r }
+}

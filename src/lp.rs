@@ -1,0 +1,222 @@
+//! The linear programme of one part, solver-neutral, and its translation to `good_lp`.
+//!
+//! Columns are arcs of the part's network (see [`crate::formulate`]); every column but the
+//! overload columns must be whole in an allocation.
+
+use crate::formulate::{floor_to, Part};
+use crate::validate::Model;
+use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
+use std::collections::HashMap;
+
+/// What a column means. Field letters: `k` a class, `h` a hub, `w` a worker (local to the
+/// part), `g` a group, `j` a position in the group's list of permitted workers.
+#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Col {
+    /// Cases of class `k` sent to hub `h`.
+    ClassHub { k: usize, h: usize },
+    /// Cases of class `k` kept with today's worker `w` (local index).
+    Keep { k: usize, w: usize },
+    /// Cases from hub `h` to worker `w` (local).
+    HubWorker { h: usize, w: usize },
+    /// Group `g` placed with its `j`-th permitted worker.
+    Group { g: usize, j: usize },
+    /// Overload of worker `w` in the first, partial unit above target.
+    Over1 { w: usize },
+    /// Overload of worker `w` beyond that.
+    Over2 { w: usize },
+}
+
+/// A hub: the permitted workers of one team for one profile and weight.
+#[derive(Clone, Debug)]
+pub struct Hub {
+    /// Weight of every case through the hub.
+    pub weight: f64,
+    /// Local workers.
+    pub workers: Vec<usize>,
+}
+
+/// A row: sum of coefficient x column, compared with `rhs`.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Sparse coefficients.
+    pub coefs: Vec<(usize, f64)>,
+    /// True for `=`, false for `<=`.
+    pub eq: bool,
+    /// Right-hand side.
+    pub rhs: f64,
+}
+
+/// The programme of one part (maximise).
+#[derive(Clone, Debug, Default)]
+pub struct Lp {
+    /// Meaning of each column.
+    pub cols: Vec<Col>,
+    /// Objective coefficient of each column.
+    pub obj: Vec<f64>,
+    /// Upper bound of each column (lower bounds are 0).
+    pub hi: Vec<f64>,
+    /// Rows.
+    pub rows: Vec<Row>,
+    /// Hubs.
+    pub hubs: Vec<Hub>,
+}
+
+impl Lp {
+    fn col(&mut self, c: Col, obj: f64, hi: f64) -> usize {
+        self.cols.push(c);
+        self.obj.push(obj);
+        self.hi.push(hi);
+        self.cols.len() - 1
+    }
+
+    /// Whether column `j` must be whole.
+    pub fn is_integer(&self, j: usize) -> bool {
+        !matches!(self.cols[j], Col::Over1 { .. } | Col::Over2 { .. })
+    }
+}
+
+/// Builds the programme of a part.
+pub fn build(m: &Model, part: &Part) -> Lp {
+    let mut lp = Lp::default();
+    let nw = part.rooms.len();
+    let pen = m.policy.overload_penalty;
+    let unit = part.unit;
+    // Load terms of each worker: (column, weight).
+    let mut load: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nw];
+
+    let mut hub_index: HashMap<(Vec<usize>, u64), usize> = HashMap::new();
+    let mut hub_inflow: Vec<Vec<usize>> = Vec::new();
+    for (k, class) in part.classes.iter().enumerate() {
+        let n = class.cases.len() as f64;
+        let mut class_row = Vec::new();
+        // Partition the class's workers by team; one hub per (team's workers, weight).
+        let mut by_team: Vec<(usize, Vec<usize>)> = Vec::new();
+        for &w in &class.workers {
+            let t = part.rooms[w].team;
+            match by_team.iter_mut().find(|(tt, _)| *tt == t) {
+                Some((_, ws)) => ws.push(w),
+                None => by_team.push((t, vec![w])),
+            }
+        }
+        for (t, ws) in by_team {
+            let key = (ws.clone(), class.weight.to_bits());
+            let h = *hub_index.entry(key).or_insert_with(|| {
+                lp.hubs.push(Hub { weight: class.weight, workers: ws.clone() });
+                hub_inflow.push(Vec::new());
+                lp.hubs.len() - 1
+            });
+            let mut v = class.priority;
+            if t != class.team {
+                v -= m.policy.cross_team_penalty;
+            }
+            let j = lp.col(Col::ClassHub { k, h }, v, n);
+            class_row.push((j, 1.0));
+            hub_inflow[h].push(j);
+        }
+        for &(w, count) in &class.current {
+            let j = lp.col(Col::Keep { k, w }, part.unit_value(m, k, w, true), count as f64);
+            class_row.push((j, 1.0));
+            load[w].push((j, class.weight));
+        }
+        lp.rows.push(Row { coefs: class_row, eq: false, rhs: n });
+    }
+    for h in 0..lp.hubs.len() {
+        let mut coefs: Vec<(usize, f64)> = hub_inflow[h].iter().map(|&j| (j, 1.0)).collect();
+        let weight = lp.hubs[h].weight;
+        for wi in 0..lp.hubs[h].workers.len() {
+            let w = lp.hubs[h].workers[wi];
+            let j = lp.col(Col::HubWorker { h, w }, 0.0, f64::INFINITY);
+            coefs.push((j, -1.0));
+            load[w].push((j, weight));
+        }
+        lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
+    }
+    for (g, item) in part.groups.iter().enumerate() {
+        let mut coefs = Vec::new();
+        for (j, &w) in item.workers.iter().enumerate() {
+            let c = lp.col(Col::Group { g, j }, item.value[j], 1.0);
+            coefs.push((c, 1.0));
+            load[w].push((c, item.weight));
+        }
+        lp.rows.push(Row { coefs, eq: false, rhs: 1.0 });
+    }
+    let mut oversight: Vec<Vec<(usize, f64)>> = vec![Vec::new(); part.overseers.len()];
+    for (w, room) in part.rooms.iter().enumerate() {
+        if load[w].is_empty() {
+            continue;
+        }
+        let cap = floor_to(room.cap, unit);
+        lp.rows.push(Row { coefs: load[w].clone(), eq: false, rhs: cap });
+        if let Some(s) = room.overseer {
+            oversight[s].extend_from_slice(&load[w]);
+        }
+        if pen > 0.0 && room.target < cap {
+            let mut coefs = load[w].clone();
+            let t0 = match unit {
+                Some(u) if room.target > 0.0 => {
+                    let t0 = floor_to(room.target, unit);
+                    if room.target - t0 > 1e-9 {
+                        // The first unit above t0 costs only its share above the true target.
+                        let j = lp.col(Col::Over1 { w }, -pen * (t0 + u - room.target) / u, u);
+                        coefs.push((j, -1.0));
+                    }
+                    t0
+                }
+                _ => room.target,
+            };
+            let j = lp.col(Col::Over2 { w }, -pen, f64::INFINITY);
+            coefs.push((j, -1.0));
+            lp.rows.push(Row { coefs, eq: false, rhs: t0 });
+        }
+    }
+    for (s, coefs) in oversight.into_iter().enumerate() {
+        if !coefs.is_empty() {
+            lp.rows.push(Row { coefs, eq: false, rhs: floor_to(part.overseers[s].1, unit) });
+        }
+    }
+    lp
+}
+
+/// A solved relaxation: column values and objective, with microlp's state for warm starts.
+pub struct Relaxation {
+    /// Column values.
+    pub values: Vec<f64>,
+    /// Objective.
+    pub objective: f64,
+    /// microlp's solution, to branch from with its dual simplex.
+    pub state: microlp::Solution,
+    /// microlp's handle of each column.
+    pub vars: Vec<microlp::Variable>,
+}
+
+/// Solves the relaxation of a part with `good_lp` and microlp.
+pub fn solve_relaxation(lp: &Lp) -> Result<Relaxation, String> {
+    let mut pv = ProblemVariables::new();
+    let vars: Vec<Variable> = lp.hi.iter().map(|&hi| pv.add(variable().min(0.0).max(hi))).collect();
+    let mut objective = Expression::with_capacity(vars.len());
+    for (j, &c) in lp.obj.iter().enumerate() {
+        if c != 0.0 {
+            objective.add_mul(c, vars[j]);
+        }
+    }
+    let mut model = pv.maximise(objective).using(good_lp::microlp);
+    for row in &lp.rows {
+        let mut e = Expression::with_capacity(row.coefs.len());
+        for &(j, c) in &row.coefs {
+            e.add_mul(c, vars[j]);
+        }
+        model.add_constraint(if row.eq { e.eq(row.rhs) } else { e.leq(row.rhs) });
+    }
+    let solution = model.solve().map_err(|e| e.to_string())?;
+    let values: Vec<f64> = vars.iter().map(|&v| solution.value(v)).collect();
+    let state = solution.into_inner();
+    let objective = state.objective();
+    let mvars: Vec<microlp::Variable> = state.iter().map(|(v, _)| v).collect();
+    Ok(Relaxation { values, objective, state, vars: mvars })
+}
+
+/// Reads the values of a microlp solution.
+pub fn values_of(state: &microlp::Solution, vars: &[microlp::Variable]) -> Vec<f64> {
+    vars.iter().map(|&v| state.var_value(v)).collect()
+}

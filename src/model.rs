@@ -1,0 +1,411 @@
+//! The model file (SPEC section 1) as it is written on disk, and the policy (section 2).
+//!
+//! These types mirror the JSON exactly: every struct refuses unknown fields, because a typo
+//! must not silently change a child's allocation. Defaults are filled in by
+//! [`crate::validate`], which turns a [`ModelFile`] into a checked [`crate::validate::Model`].
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A worker's role. The order is the order roles are listed in the specification.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Team manager: a qualified social worker who also manages the team.
+    TeamManager,
+    /// Senior (advanced) social worker.
+    SeniorSocialWorker,
+    /// Qualified social worker.
+    SocialWorker,
+    /// Newly qualified social worker in the Assessed and Supported Year in Employment (ASYE).
+    NewlyQualifiedSocialWorker,
+    /// Social work assistant: unqualified, works under supervision.
+    SocialWorkAssistant,
+    /// Family support worker: unqualified, works under supervision.
+    FamilySupportWorker,
+    /// Personal adviser for care leavers.
+    PersonalAdviser,
+}
+
+impl Role {
+    /// Every role, in specification order.
+    pub const ALL: [Role; 7] = [
+        Role::TeamManager,
+        Role::SeniorSocialWorker,
+        Role::SocialWorker,
+        Role::NewlyQualifiedSocialWorker,
+        Role::SocialWorkAssistant,
+        Role::FamilySupportWorker,
+        Role::PersonalAdviser,
+    ];
+
+    /// The name used in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::TeamManager => "team_manager",
+            Role::SeniorSocialWorker => "senior_social_worker",
+            Role::SocialWorker => "social_worker",
+            Role::NewlyQualifiedSocialWorker => "newly_qualified_social_worker",
+            Role::SocialWorkAssistant => "social_work_assistant",
+            Role::FamilySupportWorker => "family_support_worker",
+            Role::PersonalAdviser => "personal_adviser",
+        }
+    }
+
+    /// Parses a model-file role name.
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+/// The type of a child's case.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseType {
+    /// Child in need (Children Act 1989, section 17).
+    ChildInNeed,
+    /// Child subject to a child protection plan.
+    ChildProtection,
+    /// Looked-after child (in care).
+    LookedAfter,
+    /// Care leaver.
+    CareLeaver,
+}
+
+impl CaseType {
+    /// Every case type, in specification order.
+    pub const ALL: [CaseType; 4] = [
+        CaseType::ChildInNeed,
+        CaseType::ChildProtection,
+        CaseType::LookedAfter,
+        CaseType::CareLeaver,
+    ];
+
+    /// The name used in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseType::ChildInNeed => "child_in_need",
+            CaseType::ChildProtection => "child_protection",
+            CaseType::LookedAfter => "looked_after",
+            CaseType::CareLeaver => "care_leaver",
+        }
+    }
+
+    /// Plain words for messages a manager may read out.
+    pub fn words(self) -> &'static str {
+        match self {
+            CaseType::ChildInNeed => "child in need",
+            CaseType::ChildProtection => "child protection",
+            CaseType::LookedAfter => "looked-after child",
+            CaseType::CareLeaver => "care leaver",
+        }
+    }
+
+    /// Parses a model-file case type name.
+    pub fn parse(name: &str) -> Option<CaseType> {
+        CaseType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// Whether a post is filled and working.
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// In post and able to hold cases.
+    #[default]
+    Active,
+    /// An established post with nobody in it.
+    Vacant,
+    /// Leaving, sick or on leave.
+    Absent,
+}
+
+/// A worker as written in the model file.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerInput {
+    /// Unique id.
+    pub id: String,
+    /// Role.
+    pub role: Role,
+    /// Team.
+    pub team: String,
+    /// Full-time equivalent, 0 < fte <= 1 (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fte: Option<f64>,
+    /// Absolute hard cap on caseload weight (default: policy cap for the role x fte).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    /// Manageable caseload weight (default: policy target for the role x fte).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+    /// Skills, such as a language.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
+    /// Supervisor's worker id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor: Option<String>,
+    /// Most case weight this worker may oversee for supervisees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oversight_cap: Option<f64>,
+    /// Post status (default active).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// Agency worker (informational).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<bool>,
+}
+
+/// A case (one child) as written in the model file.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CaseInput {
+    /// Unique id.
+    pub id: String,
+    /// Case type.
+    #[serde(rename = "type")]
+    pub case_type: CaseType,
+    /// Owning team.
+    pub team: String,
+    /// Caseload weight (default: policy weight for the type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// Value of allocating it (default: policy priority for the type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<f64>,
+    /// Who holds it today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_worker: Option<String>,
+    /// Must stay with the current worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    /// Sibling group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Skills the worker must have.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
+    /// Workers who must not hold it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+}
+
+/// The policy as written in the model file: every field optional, maps partial.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyInput {
+    /// Roles that may hold each case type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub may_hold: Option<BTreeMap<CaseType, Vec<Role>>>,
+    /// Roles whose cases need a qualified supervisor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervised_roles: Option<Vec<Role>>,
+    /// Roles that may supervise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor_roles: Option<Vec<Role>>,
+    /// Hard caps per role (full time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caps: Option<BTreeMap<Role, f64>>,
+    /// Targets per role (full time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<BTreeMap<Role, f64>>,
+    /// Case weights per type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<BTreeMap<CaseType, f64>>,
+    /// Priorities per type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<BTreeMap<CaseType, f64>>,
+    /// Default oversight cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oversight_cap: Option<f64>,
+    /// Penalty per moved case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_penalty: Option<f64>,
+    /// Penalty per unit of load above target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overload_penalty: Option<f64>,
+    /// Whether cases may go to workers of other teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_team: Option<bool>,
+    /// Penalty per case allocated outside its team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_team_penalty: Option<f64>,
+}
+
+/// A whole model file.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    /// Format version; must be 1.
+    pub version: u32,
+    /// Policy overrides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyInput>,
+    /// Workers and posts.
+    pub workers: Vec<WorkerInput>,
+    /// Cases.
+    pub cases: Vec<CaseInput>,
+}
+
+/// The policy in force, every field filled in. Recorded in each proposal.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// Roles that may hold each case type.
+    pub may_hold: BTreeMap<CaseType, Vec<Role>>,
+    /// Roles whose cases need a qualified supervisor.
+    pub supervised_roles: Vec<Role>,
+    /// Roles that may supervise.
+    pub supervisor_roles: Vec<Role>,
+    /// Hard caps per role (full time).
+    pub caps: BTreeMap<Role, f64>,
+    /// Targets per role (full time).
+    pub targets: BTreeMap<Role, f64>,
+    /// Case weights per type.
+    pub weights: BTreeMap<CaseType, f64>,
+    /// Priorities per type.
+    pub priority: BTreeMap<CaseType, f64>,
+    /// Default oversight cap.
+    pub oversight_cap: f64,
+    /// Penalty per moved case.
+    pub move_penalty: f64,
+    /// Penalty per unit of load above target.
+    pub overload_penalty: f64,
+    /// Whether cases may go to workers of other teams.
+    pub cross_team: bool,
+    /// Penalty per case allocated outside its team.
+    pub cross_team_penalty: f64,
+}
+
+impl Policy {
+    /// The `england` policy: the defaults of SPEC section 2.
+    pub fn england() -> Policy {
+        use CaseType::*;
+        use Role::*;
+        let caps: BTreeMap<Role, f64> = [
+            (TeamManager, 5.0),
+            (SeniorSocialWorker, 15.0),
+            (SocialWorker, 18.0),
+            (NewlyQualifiedSocialWorker, 16.0),
+            (SocialWorkAssistant, 12.0),
+            (FamilySupportWorker, 12.0),
+            (PersonalAdviser, 25.0),
+        ]
+        .into();
+        Policy {
+            may_hold: [
+                (
+                    LookedAfter,
+                    vec![TeamManager, SeniorSocialWorker, SocialWorker, NewlyQualifiedSocialWorker],
+                ),
+                (ChildProtection, vec![TeamManager, SeniorSocialWorker, SocialWorker]),
+                (
+                    ChildInNeed,
+                    vec![
+                        TeamManager,
+                        SeniorSocialWorker,
+                        SocialWorker,
+                        NewlyQualifiedSocialWorker,
+                        SocialWorkAssistant,
+                        FamilySupportWorker,
+                    ],
+                ),
+                (
+                    CareLeaver,
+                    vec![
+                        PersonalAdviser,
+                        SeniorSocialWorker,
+                        SocialWorker,
+                        NewlyQualifiedSocialWorker,
+                        SocialWorkAssistant,
+                    ],
+                ),
+            ]
+            .into(),
+            supervised_roles: vec![SocialWorkAssistant, FamilySupportWorker],
+            supervisor_roles: vec![TeamManager, SeniorSocialWorker, SocialWorker],
+            targets: caps.clone(),
+            caps,
+            weights: CaseType::ALL.into_iter().map(|t| (t, 1.0)).collect(),
+            priority: [
+                (ChildProtection, 100.0),
+                (LookedAfter, 100.0),
+                (CareLeaver, 50.0),
+                (ChildInNeed, 40.0),
+            ]
+            .into(),
+            oversight_cap: 24.0,
+            move_penalty: 10.0,
+            overload_penalty: 20.0,
+            cross_team: false,
+            cross_team_penalty: 5.0,
+        }
+    }
+
+    /// The policy in force: defaults overridden by what the model file gives.
+    /// Targets default to the caps in force, after any override of caps.
+    pub fn from_input(input: &PolicyInput) -> Policy {
+        let mut p = Policy::england();
+        if let Some(m) = &input.may_hold {
+            for (t, roles) in m {
+                let mut roles = roles.clone();
+                roles.sort();
+                roles.dedup();
+                p.may_hold.insert(*t, roles);
+            }
+        }
+        if let Some(r) = &input.supervised_roles {
+            p.supervised_roles = sorted(r);
+        }
+        if let Some(r) = &input.supervisor_roles {
+            p.supervisor_roles = sorted(r);
+        }
+        if let Some(c) = &input.caps {
+            p.caps.extend(c.iter().map(|(k, v)| (*k, *v)));
+        }
+        p.targets = p.caps.clone();
+        if let Some(t) = &input.targets {
+            p.targets.extend(t.iter().map(|(k, v)| (*k, *v)));
+        }
+        if let Some(w) = &input.weights {
+            p.weights.extend(w.iter().map(|(k, v)| (*k, *v)));
+        }
+        if let Some(w) = &input.priority {
+            p.priority.extend(w.iter().map(|(k, v)| (*k, *v)));
+        }
+        let set = |dst: &mut f64, src: Option<f64>| {
+            if let Some(v) = src {
+                *dst = v;
+            }
+        };
+        set(&mut p.oversight_cap, input.oversight_cap);
+        set(&mut p.move_penalty, input.move_penalty);
+        set(&mut p.overload_penalty, input.overload_penalty);
+        set(&mut p.cross_team_penalty, input.cross_team_penalty);
+        if let Some(v) = input.cross_team {
+            p.cross_team = v;
+        }
+        p
+    }
+
+    /// Whether a role may hold a case type.
+    pub fn may_hold(&self, role: Role, t: CaseType) -> bool {
+        self.may_hold.get(&t).is_some_and(|r| r.contains(&role))
+    }
+
+    /// Whether a role needs a qualified supervisor.
+    pub fn is_supervised(&self, role: Role) -> bool {
+        self.supervised_roles.contains(&role)
+    }
+
+    /// Whether a role may supervise.
+    pub fn may_supervise(&self, role: Role) -> bool {
+        self.supervisor_roles.contains(&role)
+    }
+}
+
+fn sorted(r: &[Role]) -> Vec<Role> {
+    let mut r = r.to_vec();
+    r.sort();
+    r.dedup();
+    r
+}

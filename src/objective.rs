@@ -1,0 +1,47 @@
+//! The objective of SPEC section 4, evaluated exactly on any case-level allocation.
+
+use crate::proposal::ObjectiveTerms;
+use crate::rules;
+use crate::validate::Model;
+
+/// Loads of every worker, and the weight each supervisor oversees (rules 7 and 8).
+pub fn loads(m: &Model, assignment: &[Option<usize>]) -> (Vec<f64>, Vec<f64>) {
+    let mut load = vec![0.0; m.workers.len()];
+    let mut oversight = vec![0.0; m.workers.len()];
+    for (c, a) in assignment.iter().enumerate() {
+        if let Some(w) = *a {
+            load[w] += m.cases[c].weight;
+            if let Some(s) = rules::overseer(m, w) {
+                oversight[s] += m.cases[c].weight;
+            }
+        }
+    }
+    (load, oversight)
+}
+
+/// The objective, term by term. Penalties are reported as positive amounts to subtract.
+pub fn terms(m: &Model, assignment: &[Option<usize>]) -> ObjectiveTerms {
+    let p = &m.policy;
+    let mut t = ObjectiveTerms::default();
+    for (c, case) in m.cases.iter().enumerate() {
+        let a = assignment[c];
+        if let Some(w) = a {
+            t.priority += case.priority;
+            if m.workers[w].team != case.team {
+                t.cross_team_penalty += p.cross_team_penalty;
+            }
+        }
+        if case.current_worker.is_some() && a != case.current_worker {
+            t.move_penalty += p.move_penalty;
+        }
+    }
+    let (load, _) = loads(m, assignment);
+    let over: f64 = m.workers.iter().zip(&load).map(|(w, &l)| (l - w.target).max(0.0)).sum();
+    t.overload_penalty = p.overload_penalty * over;
+    t
+}
+
+/// The objective value.
+pub fn value(t: &ObjectiveTerms) -> f64 {
+    t.priority - t.move_penalty - t.overload_penalty - t.cross_team_penalty
+}

@@ -1,0 +1,260 @@
+//! The proposal file (SPEC section 5): what `caseload allocate` writes.
+//!
+//! Every list is sorted by id. An example, from `models/small_team.json`:
+//!
+//! ```json
+//! { "version": 1, "optimal": true, "objective": 1234.0,
+//!   "allocations": [ { "case": "C0001", "worker": "W01", "change": "kept" } ],
+//!   "unallocated": [ { "case": "C0002", "type": "looked_after", "team": "North",
+//!                      "reasons": [ { "code": "at_capacity", "message": "..." } ] } ],
+//!   "workers": [ { "worker": "W01", "load": 17.0, "target": 18.0, "cap": 18.0, "cases": 17, "oversight": 0.0 } ],
+//!   "summary": { } }
+//! ```
+
+use crate::model::{CaseType, Policy};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole proposal.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Proposal {
+    /// Format version, 1.
+    pub version: u32,
+    /// True when the allocation is proven optimal (within 1e-6 relative); false when a time
+    /// limit or interruption stopped the search first.
+    pub optimal: bool,
+    /// The objective of SPEC section 4 for this allocation.
+    pub objective: f64,
+    /// A proven upper bound on the objective of any lawful allocation. Equal to `objective`
+    /// (within tolerance) when `optimal` is true.
+    pub bound: f64,
+    /// Allocated cases, sorted by case id.
+    pub allocations: Vec<Allocation>,
+    /// Unallocated cases with their reasons, sorted by case id.
+    pub unallocated: Vec<Unallocated>,
+    /// Every worker's load, sorted by worker id.
+    pub workers: Vec<WorkerLoad>,
+    /// Counts, audit facts and the policy in force.
+    pub summary: Summary,
+}
+
+/// One allocated case.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    /// Case id.
+    pub case: String,
+    /// Worker id.
+    pub worker: String,
+    /// Whether the child keeps, changes or gains a social worker.
+    pub change: Change,
+}
+
+/// How an allocation differs from today's.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Same worker as `current_worker`.
+    Kept,
+    /// Had another current worker.
+    Moved,
+    /// Had no current worker.
+    New,
+}
+
+/// One unallocated case.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Unallocated {
+    /// Case id.
+    pub case: String,
+    /// Case type.
+    #[serde(rename = "type")]
+    pub case_type: CaseType,
+    /// Owning team.
+    pub team: String,
+    /// Who held it before this proposal, if anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_worker: Option<String>,
+    /// Why it is not allocated: at least one, each true of this case.
+    pub reasons: Vec<Reason>,
+}
+
+/// A reason a case is unallocated.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// Stable code.
+    pub code: ReasonCode,
+    /// Plain words a manager can pass on.
+    pub message: String,
+}
+
+/// Stable reason codes (SPEC section 5, plus three extensions marked below).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// No active worker it can reach has a role that may hold this type of case.
+    NoPermittedWorker,
+    /// Workers of a permitted role exist, but none has every needed skill.
+    NeedsUnmet,
+    /// The only otherwise permitted workers are in its exclude list.
+    Excluded,
+    /// The only otherwise permitted workers are supervised roles without a qualified supervisor.
+    Unsupervised,
+    /// No single worker may lawfully hold every case of its sibling group, or none has a cap that large.
+    GroupUnplaceable,
+    /// Extension: the case alone weighs more than any permitted worker's cap (or oversight cap).
+    WeightOverCap,
+    /// Permitted workers exist, but their capacity is taken by other cases.
+    AtCapacity,
+    /// The only permitted workers with room are supervised, and their supervisors' oversight is full.
+    OversightAtCapacity,
+    /// Permitted workers have room only above their target, where the overload penalty
+    /// outweighs this case's priority.
+    OnlyAboveTarget,
+    /// Extension: a permitted worker has room, but the case's priority does not outweigh the
+    /// cross-team penalty (or is zero).
+    NotWorthAllocating,
+    /// Extension: the search stopped (time limit or interruption) before placing it.
+    SearchStopped,
+}
+
+impl ReasonCode {
+    /// Structural reasons: no extra capacity would allocate the case.
+    pub fn is_structural(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::NoPermittedWorker
+                | ReasonCode::NeedsUnmet
+                | ReasonCode::Excluded
+                | ReasonCode::Unsupervised
+                | ReasonCode::GroupUnplaceable
+                | ReasonCode::WeightOverCap
+        )
+    }
+
+    /// The code as written in the proposal.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReasonCode::NoPermittedWorker => "no_permitted_worker",
+            ReasonCode::NeedsUnmet => "needs_unmet",
+            ReasonCode::Excluded => "excluded",
+            ReasonCode::Unsupervised => "unsupervised",
+            ReasonCode::GroupUnplaceable => "group_unplaceable",
+            ReasonCode::WeightOverCap => "weight_over_cap",
+            ReasonCode::AtCapacity => "at_capacity",
+            ReasonCode::OversightAtCapacity => "oversight_at_capacity",
+            ReasonCode::OnlyAboveTarget => "only_above_target",
+            ReasonCode::NotWorthAllocating => "not_worth_allocating",
+            ReasonCode::SearchStopped => "search_stopped",
+        }
+    }
+}
+
+/// One worker's load in the proposal.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct WorkerLoad {
+    /// Worker id.
+    pub worker: String,
+    /// Sum of the weights of its cases.
+    pub load: f64,
+    /// Manageable load.
+    pub target: f64,
+    /// Hard cap.
+    pub cap: f64,
+    /// Number of cases.
+    pub cases: usize,
+    /// Weight of cases held by the workers it supervises (supervised roles only).
+    pub oversight: f64,
+    /// Post status.
+    pub status: crate::model::Status,
+}
+
+/// Allocated and unallocated counts.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Cases.
+    pub cases: usize,
+    /// Allocated.
+    pub allocated: usize,
+    /// Unallocated.
+    pub unallocated: usize,
+}
+
+/// How children's social workers change.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Moves {
+    /// Allocated to the current worker.
+    pub kept: usize,
+    /// Allocated to a different worker than today's.
+    pub moved: usize,
+    /// Allocated, with no worker today.
+    pub new: usize,
+    /// Had a worker today and are now unallocated.
+    pub lost: usize,
+}
+
+/// The objective, term by term (score analysis).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct ObjectiveTerms {
+    /// Sum of priorities of allocated cases.
+    pub priority: f64,
+    /// move_penalty x cases with a current worker that do not end with that worker.
+    pub move_penalty: f64,
+    /// overload_penalty x total load above target.
+    pub overload_penalty: f64,
+    /// cross_team_penalty x cases allocated outside their team.
+    pub cross_team_penalty: f64,
+}
+
+/// The program and solver that made the proposal.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// Program name.
+    pub program: String,
+    /// Program version.
+    pub version: String,
+    /// Solver used.
+    pub solver: String,
+    /// Independent parts solved.
+    pub parts: usize,
+    /// Parts that needed an integer search (weights or sibling groups).
+    pub integer_parts: usize,
+    /// Branch-and-bound nodes explored in all.
+    pub nodes: u64,
+}
+
+/// Summary of a proposal.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// All cases.
+    pub cases: Counts,
+    /// Counts by case type.
+    pub by_type: BTreeMap<CaseType, Counts>,
+    /// Counts by team.
+    pub by_team: BTreeMap<String, Counts>,
+    /// Changes of worker.
+    pub moves: Moves,
+    /// Unallocated cases by reason code (a case with two reasons counts under both).
+    pub unallocated_by_reason: BTreeMap<ReasonCode, usize>,
+    /// Unallocated cases with a structural reason: no extra capacity would allocate them.
+    pub structural_shortfall: usize,
+    /// Unallocated cases with only capacity reasons: filling posts can cure them.
+    pub capacity_shortfall: usize,
+    /// Looked-after children unallocated.
+    pub looked_after_unallocated: usize,
+    /// Their share of all looked-after children (0 when there are none).
+    pub looked_after_unallocated_share: f64,
+    /// True when that share is over 10%, a recognised emergency threshold.
+    pub looked_after_emergency: bool,
+    /// Active workers with load above target.
+    pub workers_over_target: usize,
+    /// Total load above target.
+    pub overload: f64,
+    /// The objective term by term.
+    pub objective_terms: ObjectiveTerms,
+    /// SHA-256 of the model's bytes.
+    pub model_hash: String,
+    /// The policy in force, defaults filled in.
+    pub policy: Policy,
+    /// Program, version and solver.
+    pub provenance: Provenance,
+}

@@ -1,0 +1,81 @@
+//! Reading a model file: bounded size, UTF-8, JSON with the exact place of any error.
+
+use crate::error::{Error, Result};
+use crate::model::ModelFile;
+use std::io::Read;
+use std::path::Path;
+
+/// The largest model file read, in bytes. A county-sized model is a few megabytes; this bound
+/// keeps memory bounded on hostile input.
+pub const MAX_MODEL_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a whole file (or standard input for `-`), refusing files over `MAX_MODEL_BYTES`.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let read_err = |source| Error::Read { path: path.to_path_buf(), source };
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    } else {
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        if file.metadata().map_err(read_err)?.is_dir() {
+            return Err(Error::input(&path.display().to_string(), "file", "is a directory, not a model file"));
+        }
+        file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    }
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        return Err(Error::input(
+            &path.display().to_string(),
+            "file",
+            format!("larger than the {} MiB limit; split the model by team", MAX_MODEL_BYTES >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Parses model-file bytes. `file` names the source in messages.
+pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
+    let text = utf8(file, bytes)?;
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, text, e))?;
+    Ok(parsed)
+}
+
+/// Checks bytes are UTF-8, naming the line and column of the first bad byte.
+pub fn utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, col) = line_col(&bytes[..e.valid_up_to()]);
+        Error::input(
+            file,
+            format!("line {line}, column {col}"),
+            "the file is not UTF-8 text; save it as UTF-8",
+        )
+    })
+}
+
+fn line_col(prefix: &[u8]) -> (usize, usize) {
+    let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = prefix.len() - prefix.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    (line, col)
+}
+
+fn json_error(file: &str, text: &str, e: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let problem = strip_position(&inner.to_string());
+    let at = format!("line {}, column {}", inner.line(), inner.column());
+    let _ = text;
+    if path.is_empty() || path == "." {
+        Error::input(file, at, problem)
+    } else {
+        Error::input(file, path, format!("{problem} ({at})"))
+    }
+}
+
+/// serde_json appends " at line L column C"; we report the place separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}

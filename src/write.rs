@@ -1,0 +1,38 @@
+//! Writing outputs atomically: a complete file or none, never a truncated proposal.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
+/// renamed over the target. A failed run leaves any existing file untouched.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = |problem: String| Error::Write { path: path.to_path_buf(), problem };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(err(format!("the directory {} does not exist; create it first", dir.display())));
+    }
+    if path.is_dir() {
+        return Err(err("is a directory; give a file name".into()));
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| err(format!("cannot create a file in {}: {e}", dir.display())))?;
+    tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
+    tmp.as_file().sync_all().map_err(|e| err(e.to_string()))?;
+    tmp.persist(path).map_err(|e| err(e.error.to_string()))?;
+    Ok(())
+}
+
+/// Serialises a value as pretty JSON with a final newline.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
