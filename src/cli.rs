@@ -74,6 +74,12 @@ pub struct AllocateArgs {
     /// (`"optimal": false`, exit status 3).
     #[arg(long, value_name = "SECONDS")]
     pub time_limit: Option<f64>,
+    /// Branch-and-bound nodes allowed per independent part before the best proposal found is
+    /// written with `"optimal": false` and its proven bound (exit status 3). Only models with
+    /// case weights or sibling groups search at all. Unlike a time limit, the result is the
+    /// same on every run. 0 means no limit.
+    #[arg(long, value_name = "N", default_value_t = crate::solve::DEFAULT_NODE_LIMIT)]
+    pub node_limit: u64,
     /// Exit with status 6 when cases of these types stay unallocated (comma-separated, e.g.
     /// `looked_after,child_protection`), so cron can alert.
     #[arg(long, value_name = "TYPE[,TYPE]", value_delimiter = ',', value_parser = parse_case_type)]
@@ -119,7 +125,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn limits(time_limit: Option<f64>) -> Result<Limits<'static>> {
+fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static>> {
     let deadline = match time_limit {
         Some(s) if !(s.is_finite() && s >= 0.0) => {
             return Err(Error::Usage(format!("--time-limit must be a number of seconds >= 0, got {s}")))
@@ -127,11 +133,11 @@ fn limits(time_limit: Option<f64>) -> Result<Limits<'static>> {
         Some(s) => Some(Instant::now() + Duration::from_secs_f64(s.min(1e9))),
         None => None,
     };
-    Ok(Limits { deadline, stop: Some(&INTERRUPTED) })
+    Ok(Limits { deadline, stop: Some(&INTERRUPTED), node_limit: (node_limit > 0).then_some(node_limit) })
 }
 
 fn allocate(a: &AllocateArgs) -> Result<i32> {
-    let lim = limits(a.time_limit)?;
+    let lim = limits(a.time_limit, a.node_limit)?;
     let model = crate::load_model(&a.model)?;
     let proposal = crate::allocate(&model, lim)?;
     write::atomic_write(&a.output, &write::to_json(&proposal))?;

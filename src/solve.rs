@@ -8,6 +8,7 @@ use crate::lp::{self, Col, Lp};
 use crate::rules::EPS;
 use crate::validate::Model;
 use rayon::prelude::*;
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -18,11 +19,18 @@ pub struct Limits<'a> {
     pub deadline: Option<Instant>,
     /// Stop when this becomes true (set by Ctrl-C).
     pub stop: Option<&'a AtomicBool>,
+    /// Branch-and-bound nodes allowed per part. Unlike a deadline, a node limit stops every
+    /// run at the same place, so the proposal stays byte-identical.
+    pub node_limit: Option<u64>,
 }
 
+/// The default node limit per part for the command line.
+pub const DEFAULT_NODE_LIMIT: u64 = 5_000;
+
 impl Limits<'_> {
-    fn reached(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+    fn reached(&self, nodes: u64) -> bool {
+        self.node_limit.is_some_and(|n| nodes >= n)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
             || self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
     }
 }
@@ -75,8 +83,20 @@ pub struct Solved {
 
 /// Solves every part, in parallel, and returns the case-level assignment.
 pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, String> {
-    let outcomes: Vec<PartOutcome> =
-        problem.parts.par_iter().map(|p| solve_part(m, p, limits)).collect::<Result<_, _>>()?;
+    // Phase 1: every part's relaxation and heuristics. Most parts end here.
+    let started: Vec<Started> =
+        problem.parts.par_iter().map(|p| start_part(m, p)).collect::<Result<_, _>>()?;
+    // Phase 2: branch-and-bound where the root did not prove optimality. A deadline is shared
+    // fairly: each searching part gets its slice of the time left.
+    let searching = started.iter().filter(|s| s.root.is_some()).count();
+    let mut limits = limits;
+    if let (Some(deadline), true) = (limits.deadline, searching > 0) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let waves = searching.div_ceil(rayon::current_num_threads().max(1)) as u32;
+        limits.deadline = Some(Instant::now() + left / waves.max(1));
+        let _ = deadline;
+    }
+    let outcomes: Vec<PartOutcome> = started.into_par_iter().map(|s| s.finish(limits)).collect();
     let mut assignment = problem.fixed.clone();
     for (part, out) in problem.parts.iter().zip(&outcomes) {
         write_assignment(m, part, &out.alloc, &mut assignment);
@@ -146,36 +166,79 @@ fn overload(load: f64, target: f64) -> f64 {
     (load - target).max(0.0)
 }
 
-fn solve_part(m: &Model, part: &Part, limits: Limits) -> Result<PartOutcome, String> {
+/// A part after phase 1: its search, and the root still to branch from if not yet proven.
+struct Started<'a> {
+    search: Search<'a>,
+    root: Option<(microlp::Solution, f64)>,
+}
+
+fn start_part<'a>(m: &'a Model, part: &'a Part) -> Result<Started<'a>, String> {
     let lp = lp::build(m, part);
     let root = lp::solve_relaxation(&lp)?;
-    let integer = !part.is_network();
-    let mut search = Search { m, part, lp: &lp, vars: root.vars.clone(), best: None, best_value: f64::NEG_INFINITY, nodes: 0 };
-    let root_bound = root.objective;
-    let mut optimal = true;
-    let mut open_bound = f64::NEG_INFINITY;
+    let mut search = Search {
+        m,
+        part,
+        vars: root.vars.clone(),
+        lp,
+        best: None,
+        best_value: f64::NEG_INFINITY,
+        nodes: 0,
+        delta: lattice(m, part),
+    };
     if let Some(a) = search.integral(&root.values) {
         search.offer(a);
-    } else {
-        search.heuristic(&root.values);
-        let (done, open) = search.branch_and_bound(root.state, root_bound, limits);
-        optimal = done;
-        open_bound = open;
+        return Ok(Started { search, root: None });
     }
-    let (mut alloc, mut val) = match search.best.take() {
-        Some(a) => (a, search.best_value),
-        None => {
-            let a = empty_alloc(part);
-            let v = value(m, part, &a);
-            (a, v)
-        }
-    };
-    level(m, part, &mut alloc);
-    let leveled = value(m, part, &alloc);
-    debug_assert!(leveled >= val - 1e-6 * val.abs().max(1.0));
-    val = leveled;
-    let bound = if optimal { val } else { open_bound.max(val) };
-    Ok(PartOutcome { alloc, value: val, bound, optimal, integer, nodes: search.nodes })
+    search.heuristic(&root.values);
+    search.dive(&root.state);
+    if debug() {
+        eprintln!(
+            "part: {} workers, {} classes, {} groups, {} cols, {} rows; root {:.4} heuristic {:.4}",
+            part.rooms.len(),
+            part.classes.len(),
+            part.groups.len(),
+            search.lp.cols.len(),
+            search.lp.rows.len(),
+            root.objective,
+            search.best_value
+        );
+    }
+    Ok(Started { search, root: Some((root.state, root.objective)) })
+}
+
+fn debug() -> bool {
+    std::env::var_os("CASELOAD_DEBUG").is_some()
+}
+
+impl Started<'_> {
+    fn finish(mut self, limits: Limits) -> PartOutcome {
+        let (m, part) = (self.search.m, self.search.part);
+        let integer = !part.is_network();
+        let (optimal, open_bound) = match self.root.take() {
+            None => (true, f64::NEG_INFINITY),
+            Some((state, bound)) => {
+                let clock = Instant::now();
+                let (done, open) = self.search.branch_and_bound(state, bound, limits);
+                if debug() {
+                    eprintln!(
+                        "  -> best {:.4} open bound {:.4} nodes {} in {:.2}s optimal {} delta {:?}",
+                        self.search.best_value,
+                        open,
+                        self.search.nodes,
+                        clock.elapsed().as_secs_f64(),
+                        done,
+                        self.search.delta
+                    );
+                }
+                (done, open)
+            }
+        };
+        let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
+        level(m, part, &mut alloc);
+        let val = value(m, part, &alloc);
+        let bound = if optimal { val } else { open_bound.max(val) };
+        PartOutcome { alloc, value: val, bound, optimal, integer, nodes: self.search.nodes }
+    }
 }
 
 fn empty_alloc(part: &Part) -> PartAlloc {
@@ -188,16 +251,62 @@ fn empty_alloc(part: &Part) -> PartAlloc {
 struct Search<'a> {
     m: &'a Model,
     part: &'a Part,
-    lp: &'a Lp,
+    lp: Lp,
     vars: Vec<microlp::Variable>,
     best: Option<PartAlloc>,
     best_value: f64,
     nodes: u64,
+    delta: Option<f64>,
+}
+
+/// The step of the lattice every allocation's value lies on: the rational gcd of every amount
+/// the objective can add or take away in this part (item values, keep bonuses, one unit of
+/// overload, each worker's remaining target times the penalty). None when there is no such step.
+fn lattice(m: &Model, part: &Part) -> Option<f64> {
+    let pen = m.policy.overload_penalty;
+    let mut atoms: Vec<f64> = Vec::new();
+    for (k, class) in part.classes.iter().enumerate() {
+        for &w in &class.workers {
+            atoms.push(part.unit_value(m, k, w, false));
+        }
+        if !class.current.is_empty() {
+            atoms.push(m.policy.move_penalty);
+        }
+    }
+    for g in &part.groups {
+        atoms.extend_from_slice(&g.value);
+    }
+    // Overload adds amounts only for workers who can go above target within their cap.
+    let unit = part.unit;
+    let can_overload: Vec<f64> = part
+        .rooms
+        .iter()
+        .filter(|r| r.target < crate::formulate::floor_to(r.cap, unit) - EPS)
+        .map(|r| r.target)
+        .collect();
+    if pen > 0.0 && !can_overload.is_empty() {
+        atoms.push(pen * unit?);
+        atoms.extend(can_overload.iter().map(|t| pen * t));
+    }
+    crate::formulate::common_unit(atoms.into_iter().map(f64::abs).filter(|&a| a > 1e-12))
 }
 
 impl Search<'_> {
     fn tolerance(&self) -> f64 {
         GAP * self.best_value.abs().max(1.0) * 0.1
+    }
+
+    /// Can no allocation under a node with this bound beat the incumbent? Every allocation's
+    /// value is a whole multiple of `delta` when there is one, so a bound less than one step
+    /// above the incumbent proves it optimal there.
+    fn prunable(&self, bound: f64) -> bool {
+        if self.best.is_none() {
+            return false;
+        }
+        if bound <= self.best_value + self.tolerance() {
+            return true;
+        }
+        self.delta.is_some_and(|d| bound < self.best_value + d - 1e-7 * bound.abs().max(1.0))
     }
 
     fn offer(&mut self, a: PartAlloc) {
@@ -221,7 +330,7 @@ impl Search<'_> {
     /// Turns (rounded-down) column values into an allocation that keeps every row.
     fn decode(&self, values: &[f64]) -> PartAlloc {
         let part = self.part;
-        let lp = self.lp;
+        let lp = &self.lp;
         let mut a = empty_alloc(part);
         let fl = |x: f64| (x + 1e-6).floor().max(0.0) as u32;
         let nh = lp.hubs.len();
@@ -274,65 +383,181 @@ impl Search<'_> {
         let mut a = self.decode(values);
         repair(self.part, &mut a);
         greedy_fill(self.m, self.part, &mut a);
+        eject_improve(self.m, self.part, &mut a);
         self.offer(a);
     }
 
-    /// Depth-first branch-and-bound. Returns (proven optimal, best bound of unexplored nodes).
-    fn branch_and_bound(&mut self, root: microlp::Solution, root_bound: f64, limits: Limits) -> (bool, f64) {
-        let mut stack: Vec<(microlp::Solution, f64, u32)> = vec![(root, root_bound, 0)];
-        while let Some((state, bound, depth)) = stack.pop() {
-            if bound <= self.best_value + self.tolerance() {
-                continue;
-            }
-            if limits.reached() {
-                let open = stack.iter().map(|n| n.1).fold(bound, f64::max);
-                return (false, open);
-            }
-            self.nodes += 1;
+    /// Dives from the root: fixes the most-decided fractional group to its worker, re-solves
+    /// from the parent's basis, and rounds what is left.
+    fn dive(&mut self, root: &microlp::Solution) {
+        let mut state = root.clone();
+        for _ in 0..=self.part.groups.len() {
             let values = lp::values_of(&state, &self.vars);
-            let Some((j, x)) = self.branch_column(&values) else {
-                let a = self.decode(&values);
-                self.offer(a);
-                continue;
-            };
-            if self.nodes % 64 == 0 {
+            let pick = (0..values.len())
+                .filter(|&j| matches!(self.lp.cols[j], Col::Group { .. }))
+                .filter(|&j| values[j] > 1e-6 && values[j] < 1.0 - 1e-6)
+                .max_by(|&x, &y| values[x].total_cmp(&values[y]).then(y.cmp(&x)));
+            let Some(j) = pick else {
                 self.heuristic(&values);
-            }
+                return;
+            };
             let var = self.vars[j];
-            let down = x.floor();
-            let children = [
-                state.clone().add_constraint([(var, 1.0)], microlp::ComparisonOp::Le, down),
-                state.add_constraint([(var, 1.0)], microlp::ComparisonOp::Ge, down + 1.0),
-            ];
-            let mut kids: Vec<(microlp::Solution, f64)> = Vec::new();
-            for child in children {
-                match child {
-                    Ok(microlp::SolveOutcome::Solution(s)) => {
-                        let b = s.objective();
-                        kids.push((s, b));
+            state = match state.clone().add_constraint([(var, 1.0)], microlp::ComparisonOp::Ge, 1.0) {
+                Ok(microlp::SolveOutcome::Solution(s)) => s,
+                _ => match state.add_constraint([(var, 1.0)], microlp::ComparisonOp::Le, 0.0) {
+                    Ok(microlp::SolveOutcome::Solution(s)) => s,
+                    _ => return,
+                },
+            };
+        }
+    }
+
+    /// Best-first branch-and-bound with plunging: from the best open node, dive into the
+    /// better child while parking its sibling, so incumbents come early and the bound falls
+    /// steadily. Returns (proven optimal, best bound of what is left unexplored).
+    fn branch_and_bound(&mut self, root: microlp::Solution, root_bound: f64, limits: Limits) -> (bool, f64) {
+        let mut open: BinaryHeap<Node> = BinaryHeap::new();
+        let mut seq = 0u64;
+        open.push(Node { state: root, bound: root_bound, depth: 0, seq });
+        // Bound of subtrees given up after a numerical failure in microlp.
+        let mut lost = f64::NEG_INFINITY;
+        while let Some(top) = open.pop() {
+            if self.prunable(top.bound) {
+                break; // best-first: every other open node is worse
+            }
+            let mut current = Some(top);
+            while let Some(node) = current.take() {
+                if self.prunable(node.bound) {
+                    break;
+                }
+                if limits.reached(self.nodes) {
+                    let rest = open.iter().map(|n| n.bound).fold(node.bound, f64::max);
+                    return (false, rest.max(lost));
+                }
+                self.nodes += 1;
+                let values = lp::values_of(&node.state, &self.vars);
+                if self.nodes % 64 == 0 {
+                    self.heuristic(&values);
+                }
+                let kids = match self.branch(node.state, &values, node.depth) {
+                    Branched::Integral => {
+                        let a = self.decode(&values);
+                        self.offer(a);
+                        continue;
                     }
-                    Ok(microlp::SolveOutcome::Interrupted(_)) => {}
-                    Err(microlp::Error::Infeasible) => {}
-                    Err(e) => return self.fail_open(e, &stack, bound),
+                    Branched::Failed => {
+                        lost = lost.max(node.bound);
+                        continue;
+                    }
+                    Branched::Children(kids) => kids,
+                };
+                // kids are sorted best first; plunge into the best, park the rest.
+                let mut kids = kids.into_iter();
+                if let Some((s, b)) = kids.next() {
+                    seq += 1;
+                    current = Some(Node { state: s, bound: b, depth: node.depth + 1, seq });
+                }
+                for (s, b) in kids {
+                    seq += 1;
+                    if open.len() >= MAX_OPEN {
+                        // Memory cap: finish this subtree depth-first instead of parking it.
+                        let mut stack = vec![Node { state: s, bound: b, depth: node.depth + 1, seq }];
+                        if !self.depth_first(&mut stack, limits, &mut lost) {
+                            let rest = open.iter().map(|n| n.bound).fold(b, f64::max);
+                            let rest = stack.iter().map(|n| n.bound).fold(rest, f64::max);
+                            return (false, rest.max(lost));
+                        }
+                    } else {
+                        open.push(Node { state: s, bound: b, depth: node.depth + 1, seq });
+                    }
                 }
             }
-            // Explore the better child first: push it last.
-            kids.sort_by(|a, b| a.1.total_cmp(&b.1));
-            for (s, b) in kids {
-                stack.push((s, b, depth + 1));
-            }
+        }
+        if lost > self.best_value + self.tolerance() && !self.prunable(lost) {
+            return (false, lost);
         }
         (true, f64::NEG_INFINITY)
     }
 
-    fn fail_open(&self, _e: microlp::Error, stack: &[(microlp::Solution, f64, u32)], bound: f64) -> (bool, f64) {
-        // A numerical failure deep in the tree: keep the incumbent, report the open bound.
-        (false, stack.iter().map(|n| n.1).fold(bound, f64::max))
+    /// Plain depth-first search of a stack of nodes; false if the limits stopped it.
+    fn depth_first(&mut self, stack: &mut Vec<Node>, limits: Limits, lost: &mut f64) -> bool {
+        while let Some(node) = stack.pop() {
+            if self.prunable(node.bound) {
+                continue;
+            }
+            if limits.reached(self.nodes) {
+                stack.push(node);
+                return false;
+            }
+            self.nodes += 1;
+            let values = lp::values_of(&node.state, &self.vars);
+            match self.branch(node.state, &values, node.depth) {
+                Branched::Integral => {
+                    let a = self.decode(&values);
+                    self.offer(a);
+                }
+                Branched::Failed => *lost = lost.max(node.bound),
+                Branched::Children(kids) => {
+                    for (s, b) in kids.into_iter().rev() {
+                        stack.push(Node { state: s, bound: b, depth: node.depth + 1, seq: 0 });
+                    }
+                }
+            }
+        }
+        true
     }
 
-    /// The column to branch on: a fractional group column first, else the most fractional.
-    fn branch_column(&self, values: &[f64]) -> Option<(usize, f64)> {
-        let mut best: Option<(usize, f64, f64)> = None;
+    /// Chooses a column and solves both children from this node's basis. Near the root it
+    /// tries several candidates (strong branching) and keeps the one whose weaker child falls
+    /// furthest, which is what proves optimality sooner.
+    fn branch(&mut self, state: microlp::Solution, values: &[f64], depth: u32) -> Branched {
+        let candidates = self.branch_candidates(values);
+        if candidates.is_empty() {
+            return Branched::Integral;
+        }
+        let tries = if depth < STRONG_DEPTH { candidates.len().min(STRONG_CANDIDATES) } else { 1 };
+        let parent_bound = state.objective();
+        let mut best: Option<(f64, Vec<(microlp::Solution, f64)>)> = None;
+        for &(j, x) in candidates.iter().take(tries) {
+            let var = self.vars[j];
+            let down = x.floor();
+            let mut kids = Vec::new();
+            let mut failed = false;
+            for (op, rhs) in [(microlp::ComparisonOp::Le, down), (microlp::ComparisonOp::Ge, down + 1.0)] {
+                match state.clone().add_constraint([(var, 1.0)], op, rhs) {
+                    Ok(microlp::SolveOutcome::Solution(s)) => {
+                        let b = s.objective();
+                        kids.push((s, b));
+                    }
+                    Ok(microlp::SolveOutcome::Interrupted(_)) => failed = true,
+                    Err(microlp::Error::Infeasible) => {}
+                    Err(_) => failed = true,
+                }
+            }
+            if failed {
+                continue;
+            }
+            // Score: the smaller of the two bound drops (an infeasible child drops all the way).
+            let drop = |i: usize| kids.get(i).map_or(f64::INFINITY, |k| parent_bound - k.1);
+            let score = if kids.len() == 2 { drop(0).min(drop(1)) } else { f64::INFINITY };
+            if best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
+                best = Some((score, kids));
+            }
+        }
+        match best {
+            Some((_, mut kids)) => {
+                kids.sort_by(|a, b| b.1.total_cmp(&a.1));
+                kids.retain(|k| !self.prunable(k.1));
+                Branched::Children(kids)
+            }
+            None => Branched::Failed,
+        }
+    }
+
+    /// Fractional must-be-whole columns, best branching candidates first: sibling groups, then
+    /// the most fractional.
+    fn branch_candidates(&self, values: &[f64]) -> Vec<(usize, f64)> {
+        let mut c: Vec<(usize, f64, f64)> = Vec::new();
         for (j, &x) in values.iter().enumerate() {
             if !self.lp.is_integer(j) {
                 continue;
@@ -343,12 +568,54 @@ impl Search<'_> {
                 continue;
             }
             let score = frac + if matches!(self.lp.cols[j], Col::Group { .. }) { 1.0 } else { 0.0 };
-            if best.is_none_or(|b| score > b.2 + 1e-12) {
-                best = Some((j, x, score));
-            }
+            c.push((j, x, score));
         }
-        best.map(|(j, x, _)| (j, x))
+        c.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        c.into_iter().map(|(j, x, _)| (j, x)).collect()
     }
+}
+
+/// Open nodes kept for best-first search before falling back to depth-first (memory bound).
+const MAX_OPEN: usize = 512;
+/// Depth above which strong branching is used.
+const STRONG_DEPTH: u32 = 6;
+/// Candidates tried by strong branching.
+const STRONG_CANDIDATES: usize = 8;
+
+/// A node of the search tree: microlp's solved state and its bound.
+struct Node {
+    state: microlp::Solution,
+    bound: f64,
+    depth: u32,
+    seq: u64,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Node {}
+impl PartialOrd for Node {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Node {
+    /// Higher bound first; among equals, the older node (deterministic).
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bound.total_cmp(&other.bound).then(other.seq.cmp(&self.seq))
+    }
+}
+
+/// What branching at a node gave.
+enum Branched {
+    /// Every must-be-whole column is whole.
+    Integral,
+    /// microlp failed on every candidate.
+    Failed,
+    /// Children worth exploring, best bound first.
+    Children(Vec<(microlp::Solution, f64)>),
 }
 
 /// True when an allocation keeps every row of the part (caps, oversight, item counts).
@@ -471,6 +738,74 @@ fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
             a.counts[k][j] += 1;
             add(&mut load, &mut over, class.workers[j], class.weight);
         }
+    }
+}
+
+/// Places unplaced sibling groups by displacing cheaper single cases from a worker, when the
+/// group is worth more than what it displaces; displaced cases are then re-placed greedily.
+fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
+    for _round in 0..3 {
+        let mut improved = false;
+        for (g, item) in part.groups.iter().enumerate() {
+            if a.groups[g].is_some() {
+                continue;
+            }
+            let before = value(m, part, a);
+            let mut best: Option<(PartAlloc, f64)> = None;
+            for j in 0..item.workers.len() {
+                let mut trial = a.clone();
+                if !make_room(part, &mut trial, item.workers[j], item.weight) {
+                    continue;
+                }
+                trial.groups[g] = Some(j);
+                greedy_fill(m, part, &mut trial);
+                let v = value(m, part, &trial);
+                if v > before + 1e-9 && best.as_ref().is_none_or(|b| v > b.1 + 1e-9) {
+                    best = Some((trial, v));
+                }
+            }
+            if let Some((trial, _)) = best {
+                *a = trial;
+                improved = true;
+            }
+        }
+        if !improved {
+            return;
+        }
+    }
+}
+
+/// Removes single cases from worker `w`, lowest value per weight first, until `weight` more
+/// fits under its cap and its supervisor's oversight. False if it cannot.
+fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -> bool {
+    let mut order: Vec<usize> = (0..part.classes.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (cx, cy) = (&part.classes[x], &part.classes[y]);
+        (cx.priority / cx.weight).total_cmp(&(cy.priority / cy.weight)).then(x.cmp(&y))
+    });
+    loop {
+        let (load, over) = loads(part, a);
+        if room_for(part, &load, &over, w, weight) {
+            return true;
+        }
+        let cap_short = load[w] + weight > part.rooms[w].cap + EPS;
+        // Remove from w itself when its cap binds; otherwise from any supervisee of the same
+        // supervisor (the oversight binds).
+        let removable = |a: &PartAlloc, k: usize| -> Option<usize> {
+            let class = &part.classes[k];
+            class.workers.iter().enumerate().find_map(|(p, &x)| {
+                let here = if cap_short {
+                    x == w
+                } else {
+                    part.rooms[x].overseer.is_some() && part.rooms[x].overseer == part.rooms[w].overseer
+                };
+                (here && a.counts[k][p] > 0).then_some(p)
+            })
+        };
+        let Some((k, p)) = order.iter().find_map(|&k| removable(a, k).map(|p| (k, p))) else {
+            return false;
+        };
+        a.counts[k][p] -= 1;
     }
 }
 
