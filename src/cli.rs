@@ -142,8 +142,7 @@ fn allocate(a: &AllocateArgs) -> Result<i32> {
     let proposal = crate::allocate(&model, lim)?;
     write::atomic_write(&a.output, &write::to_json(&proposal))?;
     if !a.quiet {
-        print!("{}", human_summary(&proposal));
-        println!("proposal written to {}", a.output.display());
+        say(&format!("{}proposal written to {}\n", human_summary(&proposal), a.output.display()));
     }
     Ok(status(&proposal, &a.fail_on_unallocated))
 }
@@ -172,27 +171,34 @@ fn run_check(c: &CheckArgs) -> Result<i32> {
         }
         None => check::check_today(&model),
     };
+    let mut text = String::new();
     if c.json {
-        println!("{}", serde_json::to_string_pretty(&breaches).unwrap_or_default());
+        text = serde_json::to_string_pretty(&breaches).unwrap_or_default() + "\n";
     } else {
         if c.proposal.is_none() {
             let (unallocated, la) = check::today_facts(&model);
-            println!(
-                "today: {} cases, {} with no worker; {} looked-after children held by staff who may not hold them",
+            text += &format!(
+                "today: {} cases, {} with no worker; {} looked-after children held by staff who may not hold them\n",
                 model.cases.len(),
                 unallocated,
                 la
             );
         }
         for b in &breaches {
-            println!("{}: {}", b.code, b.message);
+            text += &format!("{}: {}\n", b.code, b.message);
         }
-        println!(
-            "{}",
-            if breaches.is_empty() { "no breaches".to_string() } else { format!("{} breaches", breaches.len()) }
-        );
+        text += &if breaches.is_empty() { "no breaches\n".to_string() } else { format!("{} breaches\n", breaches.len()) };
     }
+    say(&text);
     Ok(if breaches.is_empty() { exit::OK } else { exit::BREACHES })
+}
+
+/// Writes to stdout. A closed pipe (`caseload ... | head`) is not an error: the files are
+/// already written, and a batch job must not crash on it.
+pub fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 /// A short human summary of a proposal, for stdout.

@@ -1,6 +1,7 @@
 //! The `caseload` command. Thin: parse, run, and turn errors into messages and exit statuses.
 
 use clap::Parser;
+use std::io::Write;
 use std::sync::atomic::Ordering;
 
 fn main() {
@@ -9,7 +10,8 @@ fn main() {
     let code = match caseload::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("caseload: {e}");
+            // Never panic, even with stderr closed.
+            let _ = writeln!(std::io::stderr(), "caseload: {e}");
             e.exit_code()
         }
     };

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// The largest model file read, in bytes. A county-sized model is a few megabytes; this bound
 /// keeps memory bounded on hostile input.
-pub const MAX_MODEL_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_MODEL_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Reads a whole file (or standard input for `-`), refusing files over `MAX_MODEL_BYTES`.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
