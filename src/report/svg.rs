@@ -95,7 +95,7 @@ pub fn load_chart(bars: &[LoadBar], title: &str) -> String {
         );
         let _ = write!(
             s,
-            r#"<text x="{}" y="{mid}" class="val" dominant-baseline="middle">{} / {} (cap {})</text></g>"#,
+            r#"<text x="{}" y="{mid}" class="val" dominant-baseline="middle">{} (target {}, cap {})</text></g>"#,
             LABEL_W + BAR_W + 8.0,
             num(b.load),
             num(b.target),

@@ -49,6 +49,8 @@ const VOID: [&str; 8] = ["br", "meta", "img", "hr", "input", "link", "col", "wbr
 /// A parsed document: its start-tag names and its text pieces in order.
 pub struct Doc {
     pub start_tags: Vec<String>,
+    /// Every attribute of every start tag, as (tag, name, value).
+    pub attributes: Vec<(String, String, String)>,
     pub texts: Vec<Text>,
 }
 
@@ -56,6 +58,7 @@ impl Doc {
     pub fn parse(html: &str) -> Doc {
         let mut stack: Vec<(String, String, String)> = Vec::new();
         let mut start_tags = Vec::new();
+        let mut attributes = Vec::new();
         let mut texts = Vec::new();
         for token in Tokenizer::new(html) {
             let Ok(token) = token;
@@ -63,6 +66,13 @@ impl Doc {
                 Token::StartTag(t) => {
                     let name = String::from_utf8_lossy(&t.name).to_lowercase();
                     start_tags.push(name.clone());
+                    for (k, v) in &t.attributes {
+                        attributes.push((
+                            name.clone(),
+                            String::from_utf8_lossy(k).to_lowercase(),
+                            String::from_utf8_lossy(&v.value).into_owned(),
+                        ));
+                    }
                     let attr = |k: &str| {
                         t.attributes
                             .iter()
@@ -89,7 +99,7 @@ impl Doc {
                 _ => {}
             }
         }
-        Doc { start_tags, texts }
+        Doc { start_tags, attributes, texts }
     }
 
     /// All text inside the element with this id.
