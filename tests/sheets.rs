@@ -439,6 +439,7 @@ fn cli_csv_outputs_list_every_case_and_quote_awkward_values() {
     for (r, u) in unalloc.iter().zip(&p.unallocated) {
         assert_eq!(&r[5], u.reasons.iter().map(|x| x.code.name()).collect::<Vec<_>>().join(";"));
         assert!(!r[6].is_empty() && r[7].contains(&u.reasons[0].message));
+        assert_eq!(&r[8], caseload::report::family_message(u.reasons[0].code));
     }
     // A formula-like id is shown as text in a spreadsheet, not run.
     assert_eq!(&alloc[0][0], "'=HYPERLINK(\"x\")");
@@ -468,4 +469,26 @@ fn convert_from_spreadsheets_validates_and_names_the_row() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("c.csv: row 2, column exclude: exclude[1]: no worker \"W3\""), "{}", stderr(&o));
     assert!(!d.join("m.json").exists());
+}
+
+#[test]
+fn cli_refuses_unwritable_extra_outputs_before_writing_the_proposal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = root().join("models/small_team.json").display().to_string();
+    std::fs::write(d.join("afile"), "x").unwrap();
+    for args in [
+        vec!["allocate", &model, "-o", "p.json", "--csv", "afile"],
+        vec!["allocate", &model, "-o", "p.json", "--report", "missing/r.html"],
+        vec!["allocate", &model, "-o", "p.json", "--report", "."],
+    ] {
+        let o = run(d, &args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(!d.join("p.json").exists(), "{args:?}");
+    }
+    let o = run(d, &["allocate", &model, "-o", "p.json", "--csv", "new/dir", "--report", "r.html"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for f in ["p.json", "new/dir/allocations.csv", "new/dir/unallocated.csv", "new/dir/workers.csv", "r.html"] {
+        assert!(d.join(f).is_file(), "{f}");
+    }
 }

@@ -76,6 +76,25 @@ pub fn reason_meaning(code: ReasonCode) -> &'static str {
     }
 }
 
+/// What to tell the child's family while the case has no allocated worker: plain words, no
+/// names of staff. The team manager stays responsible for an unallocated case.
+pub fn family_message(code: ReasonCode) -> &'static str {
+    match code {
+        ReasonCode::NoPermittedWorker | ReasonCode::Unsupervised | ReasonCode::Excluded => {
+            "We have not yet been able to give your child a named social worker, because the team does not have the right worker available for this kind of case. The team manager remains responsible for your child and is arranging a suitable worker; you can contact the team at any time."
+        }
+        ReasonCode::NeedsUnmet => {
+            "We want your child's social worker to have the particular skills your child needs, and we are arranging this. Until then the team manager remains responsible for your child; you can contact the team at any time."
+        }
+        ReasonCode::GroupUnplaceable => {
+            "We want brothers and sisters to share one social worker, and we are arranging a worker who can take all of them. Until then the team manager remains responsible; you can contact the team at any time."
+        }
+        _ => {
+            "Your child does not have a named social worker yet because the team's caseloads are full. The team manager remains responsible for your child and will allocate a worker as soon as one is free; you can contact the team at any time."
+        }
+    }
+}
+
 fn role_words(r: Role) -> String {
     r.name().replace('_', " ")
 }
@@ -223,11 +242,12 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
     for (code, members) in groups {
         let _ = write!(
             h,
-            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><table><thead><tr><th>Child (case)</th><th>Type</th><th>Team</th><th>Worker until now</th><th>Message to pass on</th></tr></thead><tbody>"#,
+            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><p class="family"><strong>What to tell the family:</strong> {}</p><table><thead><tr><th>Child (case)</th><th>Type</th><th>Team</th><th>Worker until now</th><th>Why (for the manager)</th></tr></thead><tbody>"#,
             code.name(),
             esc(reason_label(code)),
             members.len(),
-            esc(reason_meaning(code))
+            esc(reason_meaning(code)),
+            esc(family_message(code))
         );
         for i in members {
             let u = &p.unallocated[i];
@@ -446,6 +466,7 @@ th,td{text-align:left;vertical-align:top;border-bottom:1px solid var(--line);pad
 th{background:#f7fafc}.n{text-align:right}td.id{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
 tr.looked_after td.id,tr.child_protection td.id{font-weight:700}
 .also{color:var(--muted);font-style:italic}
+.family{border-left:4px solid var(--ok);background:#ebf4ff;padding:6px 10px;margin:4px 0 8px;font-size:14px}
 .two{display:flex;gap:16px;flex-wrap:wrap}.two table{flex:1 1 300px;width:auto}
 svg.chart{display:block;max-width:100%;height:auto;margin:4px 0 8px;font-size:12px}
 svg .lbl{fill:var(--ink)}svg .role{fill:var(--muted)}svg .val{fill:var(--ink)}

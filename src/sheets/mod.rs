@@ -103,8 +103,23 @@ impl SheetOutput {
         out
     }
 
-    /// Refuses, before any work, outputs that would overwrite an input or each other.
+    /// Refuses, before any work, outputs that would overwrite an input or each other, or
+    /// that cannot be written (so a bad option does not leave a proposal without its report).
     pub fn check(&self, inputs: &[&Path], proposal: &Path) -> Result<()> {
+        if let Some(d) = &self.csv {
+            if d.exists() && !d.is_dir() {
+                return Err(Error::Usage(format!("--csv {}: is a file, not a directory", d.display())));
+            }
+        }
+        if let Some(r) = &self.report {
+            let dir = r.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!("--report {}: the directory {} does not exist; create it first", r.display(), dir.display())));
+            }
+            if r.is_dir() {
+                return Err(Error::Usage(format!("--report {}: is a directory; give a file name", r.display())));
+            }
+        }
         let mut seen: Vec<PathBuf> = vec![same_file_key(proposal)];
         for f in self.files() {
             let key = same_file_key(&f);

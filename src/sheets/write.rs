@@ -171,7 +171,7 @@ pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
 /// `unallocated.csv`: one row per unallocated case, with its reasons as codes, as readable
 /// labels and as the messages to pass on.
 pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
-    let header = ["case", "type", "team", "previous_worker", "shortfall", "reason_codes", "reasons", "messages"];
+    let header = ["case", "type", "team", "previous_worker", "shortfall", "reason_codes", "reasons", "messages", "family_message"];
     let rows: Vec<Vec<String>> = p
         .unallocated
         .iter()
@@ -186,6 +186,7 @@ pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
                 u.reasons.iter().map(|r| r.code.name()).collect::<Vec<_>>().join(";"),
                 u.reasons.iter().map(|r| crate::report::reason_label(r.code)).collect::<Vec<_>>().join("; "),
                 safe(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
+                u.reasons.first().map(|r| crate::report::family_message(r.code)).unwrap_or_default().to_string(),
             ]
         })
         .collect();
