@@ -141,4 +141,12 @@ fn chromium_shows_every_unallocated_child_and_the_headline_figures() {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
     assert_eq!(width, 1000);
+
+    // It prints: the print stylesheet gives a PDF.
+    let profile = d.join("profile-pdf");
+    std::fs::create_dir_all(&profile).unwrap();
+    let pdf = d.join("report.pdf");
+    headless(&bin, &profile, &[format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer".into()], &page);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
 }

@@ -455,8 +455,8 @@ body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica
 main{max-width:960px;margin:0 auto;padding:24px}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:28px 0 8px;border-bottom:2px solid var(--ink);padding-bottom:2px}h3{font-size:16px;margin:18px 0 4px}
 .sub,.meaning,.audit{color:var(--muted)}.meaning{margin:0 0 6px;font-size:13px}
-.stats{display:flex;flex-wrap:wrap;gap:10px;margin:16px 0}
-.stat{flex:1 1 130px;border:1px solid var(--line);border-radius:6px;padding:8px 10px}
+.stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:10px;margin:16px 0}
+.stat{border:1px solid var(--line);border-radius:6px;padding:8px 10px}
 .stat .num{display:block;font-size:26px;font-weight:700}.stat .label{font-size:13px;color:var(--muted)}
 .stat.warn{border-color:var(--over)}.stat.warn .num{color:var(--over)}
 .stat.alarm{border-color:var(--alarm);background:#fff5f5}.stat.alarm .num{color:var(--alarm)}
@@ -483,7 +483,7 @@ footer{margin-top:32px;font-size:13px}code{font-size:12px;word-break:break-all}
  h2{break-after:avoid;page-break-after:avoid}h3{break-after:avoid}
  tr,.stat,svg.chart,.group h3{break-inside:avoid;page-break-inside:avoid}
  thead{display:table-header-group}
- .stat{border-color:#999}th{background:none}
+ .stats{grid-template-columns:repeat(6,1fr);gap:6px}.stat{border-color:#999;padding:4px 6px}.stat .num{font-size:20px}th{background:none}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
  section#allocations{break-before:page}
 }
