@@ -264,6 +264,8 @@ fn parse_errors_name_the_file_row_and_column() {
         ("id,type,team,team\nC1,child_in_need,N,N\n", "row 1, column team", "twice"),
         ("id,type,team\nC1,child_in_need,N,extra\n", "row 2, column 4", "beyond"),
         ("", "row 1", "empty"),
+        ("id;type;team\nC1;child_in_need;N\n", "row 1", "separated by ';'"),
+        ("C1,child_in_need,N\n", "row 1, column 1", "the first row names the columns"),
     ];
     for (csv, place, problem) in cases {
         let (file, p, msg) = input_error(back(WORKERS.as_bytes(), csv.as_bytes(), None).unwrap_err());
@@ -489,5 +491,22 @@ fn cli_refuses_unwritable_extra_outputs_before_writing_the_proposal() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     for f in ["p.json", "new/dir/allocations.csv", "new/dir/unallocated.csv", "new/dir/workers.csv", "r.html"] {
         assert!(d.join(f).is_file(), "{f}");
+    }
+}
+
+#[test]
+fn cli_help_shows_the_spreadsheet_options() {
+    let dir = tempfile::tempdir().unwrap();
+    for (cmd, opts) in [
+        ("allocate", &["--workers", "--cases", "--policy", "--csv", "--report"][..]),
+        ("check", &["--workers", "--cases", "--policy"][..]),
+        ("convert", &["--workers", "--cases", "--policy", "--csv-dir", "--output"][..]),
+    ] {
+        let o = run(dir.path(), &[cmd, "--help"]);
+        assert_eq!(code(&o), 0, "{cmd}: {}", stderr(&o));
+        let help = String::from_utf8_lossy(&o.stdout);
+        for opt in opts {
+            assert!(help.contains(opt), "{cmd} --help lacks {opt}");
+        }
     }
 }

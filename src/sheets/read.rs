@@ -215,6 +215,13 @@ fn parse_table<'a>(
             ))
         }
     };
+    if header.len() == 1 && header.get(0).is_some_and(|h| h.contains(';') || h.contains('\t')) {
+        return Err(Error::input(
+            file,
+            "row 1",
+            "the columns are separated by ';' or tabs, not commas; save the sheet as \"CSV UTF-8 (comma delimited)\"",
+        ));
+    }
     let mut columns: Vec<Option<&'static str>> = Vec::with_capacity(header.len());
     for (j, h) in header.iter().enumerate() {
         let name = normalise_header(h);
@@ -226,7 +233,11 @@ fn parse_table<'a>(
             return Err(Error::input(
                 file,
                 format!("row 1, column {}", j + 1),
-                format!("unknown column {:?}; the columns are {}", h.trim(), known.join(", ")),
+                format!(
+                    "unknown column {:?}; the first row names the columns, which are {}",
+                    h.trim(),
+                    known.join(", ")
+                ),
             ));
         };
         if columns.contains(&Some(k)) {
