@@ -510,3 +510,25 @@ fn cli_help_shows_the_spreadsheet_options() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    /// Any bytes give a model or an input error, never a panic.
+    #[test]
+    fn arbitrary_spreadsheets_give_an_error_or_a_model_never_a_panic(
+        w in prop::string::string_regex("(id,role,team(,fte|,skills|,supervisor|,status|,agency|,cap)*\r?\n)?([A-Za-z0-9_ ;\",.\r\n-]{0,20}(,[A-Za-z0-9_ ;\",.-]{0,12}){0,6}\n){0,5}").unwrap(),
+        c in prop::string::string_regex("(id,type,team(,weight|,current_worker|,pinned|,group|,needs|,exclude)*\n)?([A-Za-z0-9_ ;\",.\r\n-]{0,20}(,[A-Za-z0-9_ ;\",.-]{0,12}){0,6}\n){0,5}").unwrap(),
+        raw in prop::collection::vec(any::<u8>(), 0..64),
+    ) {
+        for (wb, cb) in [(w.as_bytes(), c.as_bytes()), (&raw[..], c.as_bytes()), (w.as_bytes(), &raw[..])] {
+            match back(wb, cb, None) {
+                Ok(s) => {
+                    if let Err(e) = s.validate() {
+                        prop_assert_eq!(e.exit_code(), 2);
+                    }
+                }
+                Err(e) => prop_assert_eq!(e.exit_code(), 2),
+            }
+        }
+    }
+}
