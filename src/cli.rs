@@ -146,7 +146,7 @@ fn limits(time_limit: Option<f64>) -> Result<Limits<'static>> {
 
 fn allocate(a: &AllocateArgs) -> Result<i32> {
     let lim = limits(a.time_limit)?;
-    a.outputs.check(&a.sheets.files(), &a.output)?;
+    a.outputs.check(&a.sheets.inputs(a.model.as_deref()), &a.output)?;
     let model = crate::sheets::load(a.model.as_deref(), &a.sheets)?;
     let proposal = crate::allocate(&model, lim)?;
     write::atomic_write(&a.output, &write::to_json(&proposal))?;

@@ -406,10 +406,21 @@ fn cli_refuses_to_overwrite_an_input_spreadsheet() {
     let d = dir.path();
     std::fs::write(d.join("workers.csv"), WORKERS).unwrap();
     std::fs::write(d.join("cases.csv"), "id,type,team\nC1,child_in_need,North\n").unwrap();
-    let o = run(d, &["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "p.json", "--csv", "."]);
+    for args in [
+        vec!["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "p.json", "--csv", "."],
+        vec!["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "./cases.csv"],
+        vec!["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "p.json", "--report", "p.json"],
+    ] {
+        let o = run(d, &args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(d.join("workers.csv")).unwrap(), WORKERS);
+        assert!(std::fs::read_to_string(d.join("cases.csv")).unwrap().starts_with("id,type"));
+        assert!(!d.join("p.json").exists());
+    }
+    std::fs::copy(root().join("models/small_team.json"), d.join("m.json")).unwrap();
+    let o = run(d, &["allocate", "m.json", "-o", "m.json"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(d.join("workers.csv")).unwrap(), WORKERS);
-    assert!(!d.join("p.json").exists());
+    assert_eq!(std::fs::read(d.join("m.json")).unwrap(), std::fs::read(root().join("models/small_team.json")).unwrap());
 }
 
 #[test]

@@ -39,6 +39,13 @@ impl SheetInput {
         [&self.workers, &self.cases, &self.policy].into_iter().flatten().map(PathBuf::as_path).collect()
     }
 
+    /// The input files of a command, with its MODEL file if it has one (not standard input).
+    pub fn inputs<'a>(&'a self, model: Option<&'a Path>) -> Vec<&'a Path> {
+        let mut out = self.files();
+        out.extend(model.filter(|m| m.as_os_str() != "-"));
+        out
+    }
+
     /// Reads and builds the model from the spreadsheets (not validated).
     pub fn read(&self) -> Result<read::Sheets> {
         match (&self.workers, &self.cases) {
@@ -120,12 +127,12 @@ impl SheetOutput {
                 return Err(Error::Usage(format!("--report {}: is a directory; give a file name", r.display())));
             }
         }
-        let mut seen: Vec<PathBuf> = vec![same_file_key(proposal)];
-        for f in self.files() {
+        let mut seen: Vec<PathBuf> = Vec::new();
+        for f in std::iter::once(proposal.to_path_buf()).chain(self.files()) {
             let key = same_file_key(&f);
             if inputs.iter().any(|i| same_file_key(i) == key) {
                 return Err(Error::Usage(format!(
-                    "{} is an input; writing it would overwrite it. Choose another --csv directory or --report file",
+                    "{} is an input; writing it would overwrite it. Choose another output file or directory",
                     f.display()
                 )));
             }
