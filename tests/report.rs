@@ -17,7 +17,9 @@ fn solve(json: &str) -> (caseload::validate::Model, caseload::proposal::Proposal
 
 fn sample() -> (caseload::validate::Model, caseload::proposal::Proposal) {
     let d = root().join("models/sheets");
-    let s = caseload::sheets::read::read_sheets(&d.join("workers.csv"), &d.join("cases.csv"), Some(&d.join("policy.json"))).unwrap();
+    let s =
+        caseload::sheets::read::read_sheets(&d.join("workers.csv"), &d.join("cases.csv"), Some(&d.join("policy.json")))
+            .unwrap();
     let m = s.validate().unwrap();
     let p = caseload::allocate(&m, Default::default()).unwrap();
     (m, p)

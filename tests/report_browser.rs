@@ -95,7 +95,8 @@ fn chromium_shows_every_unallocated_child_and_the_headline_figures() {
     // The sample spreadsheets, plus a hostile id.
     let s = root().join("models/sheets");
     let mut sheets =
-        caseload::sheets::read::read_sheets(&s.join("workers.csv"), &s.join("cases.csv"), Some(&s.join("policy.json"))).unwrap();
+        caseload::sheets::read::read_sheets(&s.join("workers.csv"), &s.join("cases.csv"), Some(&s.join("policy.json")))
+            .unwrap();
     let hostile = "<script>document.title='pwned'</script>";
     let mut extra = sheets.model.cases[0].clone();
     extra.id = hostile.into();
@@ -129,7 +130,12 @@ fn chromium_shows_every_unallocated_child_and_the_headline_figures() {
         assert!(shown.contains(&u.case), "{} missing from the rendered page", u.case);
     }
     assert_eq!(shown.len(), p.unallocated.len());
-    let title: String = doc.texts.iter().filter(|t| t.tags.last().is_some_and(|x| x == "title") && t.tags.len() == 3).map(|t| t.text.clone()).collect();
+    let title: String = doc
+        .texts
+        .iter()
+        .filter(|t| t.tags.last().is_some_and(|x| x == "title") && t.tags.len() == 3)
+        .map(|t| t.text.clone())
+        .collect();
     assert_eq!(title, "Caseload allocation proposal", "the hostile id ran no script");
 
     // A screenshot renders: a PNG of the requested width.

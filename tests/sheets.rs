@@ -99,12 +99,7 @@ fn item() -> impl Strategy<Value = String> {
 }
 
 fn number() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        prop::num::f64::NORMAL,
-        prop::num::f64::SUBNORMAL,
-        Just(0.0),
-        (0u32..100).prop_map(|x| x as f64 / 4.0)
-    ]
+    prop_oneof![prop::num::f64::NORMAL, prop::num::f64::SUBNORMAL, Just(0.0), (0u32..100).prop_map(|x| x as f64 / 4.0)]
 }
 
 fn opt<T: std::fmt::Debug + Clone + 'static>(s: impl Strategy<Value = T> + 'static) -> BoxedStrategy<Option<T>> {
@@ -274,10 +269,12 @@ fn parse_errors_name_the_file_row_and_column() {
         assert!(msg.contains(problem), "{csv}: {msg}");
     }
     // A decimal comma gets a hint.
-    let (_, _, msg) = input_error(back(b"id,role,team,fte\nW1,social_worker,N,\"0,5\"\n", b"id,type,team\n", None).unwrap_err());
+    let (_, _, msg) =
+        input_error(back(b"id,role,team,fte\nW1,social_worker,N,\"0,5\"\n", b"id,type,team\n", None).unwrap_err());
     assert!(msg.contains("dot"), "{msg}");
     // Not UTF-8.
-    let (_, place, _) = input_error(back(b"id,role,team\nW1,social_worker,\xff\n", b"id,type,team\n", None).unwrap_err());
+    let (_, place, _) =
+        input_error(back(b"id,role,team\nW1,social_worker,\xff\n", b"id,type,team\n", None).unwrap_err());
     assert_eq!(place, "line 2, column 18");
 }
 
@@ -288,7 +285,8 @@ fn validation_errors_point_into_the_workers_sheet_and_the_policy_file() {
     assert_eq!((file.as_str(), place.as_str()), ("workers.csv", "row 3, column fte"));
 
     let p = br#"{"caps": {"social_worker": -1}}"#;
-    let (file, place, _) = input_error(back(WORKERS.as_bytes(), b"id,type,team\n", Some(p)).unwrap().validate().unwrap_err());
+    let (file, place, _) =
+        input_error(back(WORKERS.as_bytes(), b"id,type,team\n", Some(p)).unwrap().validate().unwrap_err());
     assert_eq!((file.as_str(), place.as_str()), ("policy.json", "caps.social_worker"));
 
     let p = br#"{"capps": {}}"#;
@@ -300,8 +298,10 @@ fn validation_errors_point_into_the_workers_sheet_and_the_policy_file() {
 
 #[test]
 fn a_pinned_case_that_breaks_a_rule_is_named_by_its_row() {
-    let cases = "id,type,team,current_worker,pinned,needs\nC1,looked_after,North,W1,,\nC2,looked_after,North,W1,yes,bsl\n";
-    let (file, place, problem) = input_error(back(WORKERS.as_bytes(), cases.as_bytes(), None).unwrap().validate().unwrap_err());
+    let cases =
+        "id,type,team,current_worker,pinned,needs\nC1,looked_after,North,W1,,\nC2,looked_after,North,W1,yes,bsl\n";
+    let (file, place, problem) =
+        input_error(back(WORKERS.as_bytes(), cases.as_bytes(), None).unwrap().validate().unwrap_err());
     assert_eq!((file.as_str(), place.as_str()), ("cases.csv", "row 3, column pinned"));
     assert!(problem.contains("C2"), "{problem}");
 }
@@ -322,7 +322,8 @@ fn a_model_through_csv_gives_the_same_optimum_and_proposal_as_through_json() {
     // The hash is of the canonical JSON, which is what `convert` writes: the proposal from
     // that file is the same, byte for byte.
     let canonical = sheets.canonical_json();
-    let via_canonical = caseload::allocate(&caseload::load_model_bytes("m", &canonical).unwrap(), Default::default()).unwrap();
+    let via_canonical =
+        caseload::allocate(&caseload::load_model_bytes("m", &canonical).unwrap(), Default::default()).unwrap();
     assert_eq!(caseload::write::to_json(&via_canonical), caseload::write::to_json(&via_csv));
 }
 
@@ -332,17 +333,50 @@ fn the_sample_spreadsheets_allocate_like_their_converted_model() {
     let d = dir.path();
     let sheets = root().join("models/sheets");
     let arg = |f: &str| sheets.join(f).display().to_string();
-    let o = run(d, &["convert", "--workers", &arg("workers.csv"), "--cases", &arg("cases.csv"), "--policy", &arg("policy.json"), "-o", "model.json", "-q"]);
+    let o = run(
+        d,
+        &[
+            "convert",
+            "--workers",
+            &arg("workers.csv"),
+            "--cases",
+            &arg("cases.csv"),
+            "--policy",
+            &arg("policy.json"),
+            "-o",
+            "model.json",
+            "-q",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = run(d, &["allocate", "model.json", "-o", "a.json", "-q"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let o = run(d, &["allocate", "--workers", &arg("workers.csv"), "--cases", &arg("cases.csv"), "--policy", &arg("policy.json"), "-o", "b.json", "-q"]);
+    let o = run(
+        d,
+        &[
+            "allocate",
+            "--workers",
+            &arg("workers.csv"),
+            "--cases",
+            &arg("cases.csv"),
+            "--policy",
+            &arg("policy.json"),
+            "-o",
+            "b.json",
+            "-q",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(std::fs::read(d.join("a.json")).unwrap(), std::fs::read(d.join("b.json")).unwrap());
     // And back to spreadsheets: the same model.
     let o = run(d, &["convert", "model.json", "--csv-dir", "again", "-q"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let again = caseload::sheets::read::read_sheets(&d.join("again/workers.csv"), &d.join("again/cases.csv"), Some(&d.join("again/policy.json"))).unwrap();
+    let again = caseload::sheets::read::read_sheets(
+        &d.join("again/workers.csv"),
+        &d.join("again/cases.csv"),
+        Some(&d.join("again/policy.json")),
+    )
+    .unwrap();
     let first = caseload::read::parse_model("m", &std::fs::read(d.join("model.json")).unwrap()).unwrap();
     assert_eq!(again.model, first);
 }
@@ -353,7 +387,10 @@ fn cli_bad_csv_exits_2_names_the_place_and_writes_nothing() {
     let d = dir.path();
     std::fs::write(d.join("w.csv"), WORKERS).unwrap();
     std::fs::write(d.join("c.csv"), cases_with_row_18("C99,child_in_need,North,W99")).unwrap();
-    let o = run(d, &["allocate", "--workers", "w.csv", "--cases", "c.csv", "-o", "p.json", "--csv", "out", "--report", "r.html"]);
+    let o = run(
+        d,
+        &["allocate", "--workers", "w.csv", "--cases", "c.csv", "-o", "p.json", "--csv", "out", "--report", "r.html"],
+    );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("c.csv: row 18, column current_worker: no worker \"W99\""), "{}", stderr(&o));
     assert!(!d.join("p.json").exists() && !d.join("out").exists() && !d.join("r.html").exists());
@@ -385,7 +422,11 @@ fn cli_check_with_spreadsheets_takes_the_proposal_as_its_one_positional() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("w.csv"), WORKERS).unwrap();
-    std::fs::write(d.join("c.csv"), "id,type,team,current_worker\nC1,child_in_need,North,W1\nC2,care_leaver,North,W2\n").unwrap();
+    std::fs::write(
+        d.join("c.csv"),
+        "id,type,team,current_worker\nC1,child_in_need,North,W1\nC2,care_leaver,North,W2\n",
+    )
+    .unwrap();
     let o = run(d, &["allocate", "--workers", "w.csv", "--cases", "c.csv", "-o", "p.json", "-q"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = run(d, &["check", "--workers", "w.csv", "--cases", "c.csv", "p.json"]);

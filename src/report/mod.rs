@@ -134,7 +134,8 @@ pub fn render_whatif(curve: &WhatIfCurve) -> String {
         let _ = write!(s, "<p>{}</p>", esc(&curve.note));
     }
     s.push_str(&svg::line_chart(&curve.series, &curve.x_label, &curve.y_label, &curve.title, curve.today));
-    let mut xs: Vec<f64> = curve.series.iter().flat_map(|se| se.points.iter().map(|p| p.0)).filter(|x| x.is_finite()).collect();
+    let mut xs: Vec<f64> =
+        curve.series.iter().flat_map(|se| se.points.iter().map(|p| p.0)).filter(|x| x.is_finite()).collect();
     xs.sort_by(f64::total_cmp);
     xs.dedup();
     let _ = write!(s, "<table><thead><tr><th>{}</th>", esc(&curve.x_label));
@@ -177,7 +178,11 @@ pub fn render_with(m: &Model, p: &Proposal, whatifs: &[WhatIfCurve]) -> String {
         esc(&if teams.len() == 1 { format!("Team {}", teams[0]) } else { format!("Teams {}", teams.join(", ")) }),
         s.cases.cases,
         m.workers.len(),
-        if p.optimal { "best allocation found and proven".to_string() } else { "search stopped early: a lawful allocation, not proven best".to_string() }
+        if p.optimal {
+            "best allocation found and proven".to_string()
+        } else {
+            "search stopped early: a lawful allocation, not proven best".to_string()
+        }
     );
     headline(&mut h, p);
     unallocated(&mut h, m, p);
@@ -195,7 +200,12 @@ pub fn render_with(m: &Model, p: &Proposal, whatifs: &[WhatIfCurve]) -> String {
 }
 
 fn stat(h: &mut String, id: &str, value: &str, label: &str, class: &str) {
-    let _ = write!(h, r#"<div class="stat {class}" id="stat-{id}"><span class="num">{}</span> <span class="label">{}</span></div>"#, esc(value), esc(label));
+    let _ = write!(
+        h,
+        r#"<div class="stat {class}" id="stat-{id}"><span class="num">{}</span> <span class="label">{}</span></div>"#,
+        esc(value),
+        esc(label)
+    );
 }
 
 fn headline(h: &mut String, p: &Proposal) {
@@ -203,7 +213,13 @@ fn headline(h: &mut String, p: &Proposal) {
     h.push_str(r#"<section id="headline" class="stats">"#);
     stat(h, "cases", &s.cases.cases.to_string(), "cases", "");
     stat(h, "allocated", &s.cases.allocated.to_string(), "allocated", "");
-    stat(h, "unallocated", &s.cases.unallocated.to_string(), "without a worker", if s.cases.unallocated > 0 { "warn" } else { "" });
+    stat(
+        h,
+        "unallocated",
+        &s.cases.unallocated.to_string(),
+        "without a worker",
+        if s.cases.unallocated > 0 { "warn" } else { "" },
+    );
     stat(
         h,
         "looked-after",
@@ -212,7 +228,13 @@ fn headline(h: &mut String, p: &Proposal) {
         if s.looked_after_emergency { "alarm" } else { "" },
     );
     stat(h, "moved", &s.moves.moved.to_string(), "change worker", "");
-    stat(h, "over-target", &s.workers_over_target.to_string(), "workers above target", if s.workers_over_target > 0 { "warn" } else { "" });
+    stat(
+        h,
+        "over-target",
+        &s.workers_over_target.to_string(),
+        "workers above target",
+        if s.workers_over_target > 0 { "warn" } else { "" },
+    );
     h.push_str("</section>\n");
     let _ = write!(
         h,
@@ -285,8 +307,16 @@ fn looked_after(h: &mut String, p: &Proposal) {
         s.looked_after_unallocated,
         la.cases,
         num(100.0 * s.looked_after_unallocated_share),
-        if s.looked_after_emergency { ": above the 10% emergency threshold" } else { ", within the 10% emergency threshold" },
-        svg::share_chart(s.looked_after_unallocated_share, 0.10, "Share of looked-after children unallocated against the 10% threshold")
+        if s.looked_after_emergency {
+            ": above the 10% emergency threshold"
+        } else {
+            ", within the 10% emergency threshold"
+        },
+        svg::share_chart(
+            s.looked_after_unallocated_share,
+            0.10,
+            "Share of looked-after children unallocated against the 10% threshold"
+        )
     );
     h.push('\n');
 }
@@ -360,11 +390,25 @@ fn counts(h: &mut String, p: &Proposal) {
     let s = &p.summary;
     h.push_str(r#"<section id="counts"><h2>Counts</h2><div class="two"><table><thead><tr><th>Type</th><th class="n">Cases</th><th class="n">Allocated</th><th class="n">Without a worker</th></tr></thead><tbody>"#);
     for (t, c) in &s.by_type {
-        let _ = write!(h, r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#, esc(t.words()), c.cases, c.allocated, c.unallocated);
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(t.words()),
+            c.cases,
+            c.allocated,
+            c.unallocated
+        );
     }
     h.push_str(r#"</tbody></table><table><thead><tr><th>Team</th><th class="n">Cases</th><th class="n">Allocated</th><th class="n">Without a worker</th></tr></thead><tbody>"#);
     for (t, c) in &s.by_team {
-        let _ = write!(h, r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#, esc(t), c.cases, c.allocated, c.unallocated);
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(t),
+            c.cases,
+            c.allocated,
+            c.unallocated
+        );
     }
     h.push_str("</tbody></table></div></section>\n");
 }
@@ -377,7 +421,9 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
     }
     for wl in &p.workers {
         let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
-        let cases = by_worker.get(wl.worker.as_str()).map_or(String::new(), |v| v.iter().map(|c| esc(c)).collect::<Vec<_>>().join(", "));
+        let cases = by_worker
+            .get(wl.worker.as_str())
+            .map_or(String::new(), |v| v.iter().map(|c| esc(c)).collect::<Vec<_>>().join(", "));
         let _ = write!(
             h,
             r#"<tr><td class="id">{}</td><td>{}{}</td><td>{}</td><td class="n">{} / {} / {}</td><td>{}</td></tr>"#,

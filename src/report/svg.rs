@@ -75,9 +75,11 @@ pub fn load_chart(bars: &[LoadBar], title: &str) -> String {
             continue;
         }
         let h = ROW - 8.0;
-        let _ = write!(s, r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="room"/>"#, x(b.cap) - LABEL_W);
+        let _ =
+            write!(s, r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="room"/>"#, x(b.cap) - LABEL_W);
         let within = b.load.min(b.target);
-        let _ = write!(s, r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="ok"/>"#, x(within) - LABEL_W);
+        let _ =
+            write!(s, r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="ok"/>"#, x(within) - LABEL_W);
         if b.load > b.target + 1e-9 {
             let _ = write!(
                 s,
@@ -141,8 +143,17 @@ pub fn share_chart(share: f64, threshold: f64, title: &str) -> String {
     let _ = write!(s, r#"<rect x="10" y="8" width="{:.1}" height="22" class="{class}"/>"#, x(share) - 10.0);
     let tx = x(threshold);
     let _ = write!(s, r#"<line x1="{tx:.1}" x2="{tx:.1}" y1="2" y2="36" class="threshold"/>"#);
-    let _ = write!(s, r#"<text x="{tx:.1}" y="52" text-anchor="middle" class="lbl">{}% threshold</text>"#, num(threshold * 100.0));
-    let _ = write!(s, r#"<text x="10" y="52" class="lbl">0%</text><text x="{:.1}" y="52" text-anchor="end" class="lbl">{}%</text></svg>"#, w - 10.0, num(top * 100.0));
+    let _ = write!(
+        s,
+        r#"<text x="{tx:.1}" y="52" text-anchor="middle" class="lbl">{}% threshold</text>"#,
+        num(threshold * 100.0)
+    );
+    let _ = write!(
+        s,
+        r#"<text x="10" y="52" class="lbl">0%</text><text x="{:.1}" y="52" text-anchor="end" class="lbl">{}%</text></svg>"#,
+        w - 10.0,
+        num(top * 100.0)
+    );
     s
 }
 
@@ -214,7 +225,13 @@ pub fn line_chart(series: &[Series], x_label: &str, y_label: &str, title: &str, 
         );
     }
     for v in ticks(x0, x1).into_iter().filter(|v| *v >= x0 - 1e-9 && *v <= x1 + 1e-9) {
-        let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="lbl">{}</text>"#, px(v), h - b + 16.0, num(v));
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="lbl">{}</text>"#,
+            px(v),
+            h - b + 16.0,
+            num(v)
+        );
     }
     let _ = write!(
         s,
@@ -231,17 +248,44 @@ pub fn line_chart(series: &[Series], x_label: &str, y_label: &str, title: &str, 
     );
     if let Some(m) = marker_x.filter(|m| m.is_finite()) {
         let mx = px(m);
-        let _ = write!(s, r#"<line x1="{mx:.1}" x2="{mx:.1}" y1="{t}" y2="{:.1}" class="threshold"/><text x="{:.1}" y="{:.1}" class="lbl">today</text>"#, h - b, mx + 4.0, t + 10.0);
+        let _ = write!(
+            s,
+            r#"<line x1="{mx:.1}" x2="{mx:.1}" y1="{t}" y2="{:.1}" class="threshold"/><text x="{:.1}" y="{:.1}" class="lbl">today</text>"#,
+            h - b,
+            mx + 4.0,
+            t + 10.0
+        );
     }
     for (k, se) in series.iter().enumerate() {
-        let mut p: Vec<(f64, f64)> = se.points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+        let mut p: Vec<(f64, f64)> =
+            se.points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
         p.sort_by(|a, b| a.0.total_cmp(&b.0));
         let path: Vec<String> = p.iter().map(|(x, y)| format!("{:.1},{:.1}", px(*x), py(*y))).collect();
-        let _ = write!(s, r#"<g class="series s{}"><title>{}</title><polyline points="{}"/>"#, k % 4, esc(&se.name), path.join(" "));
+        let _ = write!(
+            s,
+            r#"<g class="series s{}"><title>{}</title><polyline points="{}"/>"#,
+            k % 4,
+            esc(&se.name),
+            path.join(" ")
+        );
         for (x, y) in &p {
-            let _ = write!(s, r#"<circle cx="{:.1}" cy="{:.1}" r="3.5"><title>{}: {} at {}</title></circle>"#, px(*x), py(*y), esc(&se.name), num(*y), num(*x));
+            let _ = write!(
+                s,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="3.5"><title>{}: {} at {}</title></circle>"#,
+                px(*x),
+                py(*y),
+                esc(&se.name),
+                num(*y),
+                num(*x)
+            );
         }
-        let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" class="lbl key">{}</text></g>"#, l + 8.0 + 180.0 * k as f64, t + 4.0, esc(&short(&se.name, 28)));
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" class="lbl key">{}</text></g>"#,
+            l + 8.0 + 180.0 * k as f64,
+            t + 4.0,
+            esc(&short(&se.name, 28))
+        );
     }
     s.push_str("</svg>");
     s

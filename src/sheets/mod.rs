@@ -52,7 +52,9 @@ impl SheetInput {
             (Some(w), Some(c)) => read::read_sheets(w, c, self.policy.as_deref()),
             (Some(_), None) => Err(Error::Usage("--workers needs --cases too (give both spreadsheets)".into())),
             (None, Some(_)) => Err(Error::Usage("--cases needs --workers too (give both spreadsheets)".into())),
-            (None, None) => Err(Error::Usage("--policy goes with --workers and --cases; a model file carries its own policy".into())),
+            (None, None) => Err(Error::Usage(
+                "--policy goes with --workers and --cases; a model file carries its own policy".into(),
+            )),
         }
     }
 }
@@ -62,9 +64,9 @@ pub fn load(model: Option<&Path>, sheets: &SheetInput) -> Result<Model> {
     match (model, sheets.given()) {
         (Some(path), false) => crate::load_model(path),
         (None, true) => sheets.read()?.validate(),
-        (Some(_), true) => Err(Error::Usage(
-            "give either a MODEL file or --workers and --cases spreadsheets, not both".into(),
-        )),
+        (Some(_), true) => {
+            Err(Error::Usage("give either a MODEL file or --workers and --cases spreadsheets, not both".into()))
+        }
         (None, false) => Err(Error::Usage("give a MODEL file, or --workers and --cases spreadsheets".into())),
     }
 }
@@ -121,7 +123,11 @@ impl SheetOutput {
         if let Some(r) = &self.report {
             let dir = r.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             if !dir.is_dir() {
-                return Err(Error::Usage(format!("--report {}: the directory {} does not exist; create it first", r.display(), dir.display())));
+                return Err(Error::Usage(format!(
+                    "--report {}: the directory {} does not exist; create it first",
+                    r.display(),
+                    dir.display()
+                )));
             }
             if r.is_dir() {
                 return Err(Error::Usage(format!("--report {}: is a directory; give a file name", r.display())));
@@ -164,7 +170,8 @@ impl SheetOutput {
 }
 
 fn make_dir(d: &Path) -> Result<()> {
-    std::fs::create_dir_all(d).map_err(|e| Error::Write { path: d.to_path_buf(), problem: format!("cannot create the directory: {e}") })
+    std::fs::create_dir_all(d)
+        .map_err(|e| Error::Write { path: d.to_path_buf(), problem: format!("cannot create the directory: {e}") })
 }
 
 /// A path's identity for "same file" checks: canonical when it exists (or its directory does).

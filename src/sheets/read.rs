@@ -55,10 +55,9 @@ impl Sheets {
     pub fn map_error(&self, e: Error) -> Error {
         let Error::Input { place, problem, .. } = e else { return e };
         let problem = self.rewrite_refs(&problem);
-        for (list, file, rows) in [
-            ("workers", &self.workers_file, &self.worker_rows),
-            ("cases", &self.cases_file, &self.case_rows),
-        ] {
+        for (list, file, rows) in
+            [("workers", &self.workers_file, &self.worker_rows), ("cases", &self.cases_file, &self.case_rows)]
+        {
             if let Some((i, field)) = split_place(&place, list) {
                 if let Some(row) = rows.get(i) {
                     let at = if field.is_empty() { format!("row {row}") } else { format!("row {row}, column {field}") };
@@ -128,11 +127,7 @@ pub fn read_sheets(workers: &Path, cases: &Path, policy: Option<&Path>) -> Resul
 
 /// Builds a model from the bytes of a workers CSV, a cases CSV and an optional policy JSON
 /// object, each given with the name used in messages. Does not validate: see [`Sheets::validate`].
-pub fn parse_sheets(
-    workers: (&str, &[u8]),
-    cases: (&str, &[u8]),
-    policy: Option<(&str, &[u8])>,
-) -> Result<Sheets> {
+pub fn parse_sheets(workers: (&str, &[u8]), cases: (&str, &[u8]), policy: Option<(&str, &[u8])>) -> Result<Sheets> {
     let wt = parse_table(workers.0, workers.1, &WORKER_COLUMNS, &["id", "role", "team"])?;
     let ct = parse_table(cases.0, cases.1, &CASE_COLUMNS, &["id", "type", "team"])?;
     let mut ws = Vec::with_capacity(wt.rows.len());
@@ -169,7 +164,11 @@ pub fn parse_policy(file: &str, bytes: &[u8]) -> Result<Option<PolicyInput>> {
         let problem = msg.rfind(" at line ").map_or(msg.clone(), |i| msg[..i].to_string());
         let at = format!("line {}, column {}", inner.line(), inner.column());
         if path.is_empty() || path == "." {
-            Error::input(file, at, format!("{problem}; a policy file is a JSON object such as {{\"caps\": {{\"social_worker\": 20}}}}"))
+            Error::input(
+                file,
+                at,
+                format!("{problem}; a policy file is a JSON object such as {{\"caps\": {{\"social_worker\": 20}}}}"),
+            )
         } else {
             Error::input(file, path, format!("{problem} ({at})"))
         }
@@ -195,16 +194,12 @@ fn normalise_header(h: &str) -> String {
     h.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
-fn parse_table<'a>(
-    file: &'a str,
-    bytes: &[u8],
-    known: &[&'static str],
-    required: &[&str],
-) -> Result<Table<'a>> {
+fn parse_table<'a>(file: &'a str, bytes: &[u8], known: &[&'static str], required: &[&str]) -> Result<Table<'a>> {
     let text = crate::read::utf8(file, bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
-    let csv_err = |row: usize, e: csv::Error| Error::input(file, format!("row {row}"), format!("cannot read the CSV: {e}"));
+    let csv_err =
+        |row: usize, e: csv::Error| Error::input(file, format!("row {row}"), format!("cannot read the CSV: {e}"));
     let header = match records.next() {
         Some(h) => h.map_err(|e| csv_err(1, e))?,
         None => {
@@ -247,7 +242,11 @@ fn parse_table<'a>(
     }
     for r in required {
         if !columns.contains(&Some(r)) {
-            return Err(Error::input(file, "row 1", format!("no column {r:?}; it is required (the columns are {})", known.join(", "))));
+            return Err(Error::input(
+                file,
+                "row 1",
+                format!("no column {r:?}; it is required (the columns are {})", known.join(", ")),
+            ));
         }
     }
     let mut rows = Vec::new();
@@ -267,7 +266,11 @@ fn parse_table<'a>(
         }
         for (j, c) in cells.iter().enumerate().take(columns.len()) {
             if columns[j].is_none() && !c.is_empty() {
-                return Err(Error::input(file, format!("row {number}, column {}", j + 1), "a value in a column with no name; name the column or remove the value"));
+                return Err(Error::input(
+                    file,
+                    format!("row {number}, column {}", j + 1),
+                    "a value in a column with no name; name the column or remove the value",
+                ));
             }
         }
         let mut by_field = vec![String::new(); known.len()];
@@ -338,7 +341,9 @@ impl<'t> Cells<'t> {
     fn choice<T>(&self, col: &str, parse: impl Fn(&str) -> Option<T>, names: &[&str]) -> Result<Option<T>> {
         let Some(v) = self.get(col) else { return Ok(None) };
         let key = v.to_lowercase().replace([' ', '-'], "_");
-        parse(&key).map(Some).ok_or_else(|| self.err(col, format!("unknown value {v:?}; use one of {}", names.join(", "))))
+        parse(&key)
+            .map(Some)
+            .ok_or_else(|| self.err(col, format!("unknown value {v:?}; use one of {}", names.join(", "))))
     }
 }
 

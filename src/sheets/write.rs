@@ -37,7 +37,9 @@ fn cell(place: &str, v: &str) -> Result<String> {
         return Err(Error::input(
             "model",
             place,
-            format!("{v:?} is empty or begins or ends with a space, which a spreadsheet cell cannot keep; change the value"),
+            format!(
+                "{v:?} is empty or begins or ends with a space, which a spreadsheet cell cannot keep; change the value"
+            ),
         ));
     }
     Ok(v.to_string())
@@ -51,7 +53,11 @@ fn list(place: &str, items: &[String]) -> Result<String> {
     for (j, s) in items.iter().enumerate() {
         cell(&format!("{place}[{j}]"), s)?;
         if s.contains(';') {
-            return Err(Error::input("model", format!("{place}[{j}]"), format!("{s:?} holds a ';', which separates list items in a spreadsheet; change the value")));
+            return Err(Error::input(
+                "model",
+                format!("{place}[{j}]"),
+                format!("{s:?} holds a ';', which separates list items in a spreadsheet; change the value"),
+            ));
         }
     }
     Ok(items.join(";"))
@@ -71,23 +77,27 @@ pub fn workers_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     let mut rows = Vec::with_capacity(m.workers.len());
     for (i, w) in m.workers.iter().enumerate() {
         let p = |f: &str| format!("workers[{i}].{f}");
-        let status = w.status.map(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
-        rows.push(vec![
-            cell(&p("id"), &w.id),
-            Ok(w.role.name().to_string()),
-            cell(&p("team"), &w.team),
-            Ok(optnum(w.fte)),
-            Ok(optnum(w.cap)),
-            Ok(optnum(w.target)),
-            list(&p("skills"), &w.skills),
-            opt(&p("supervisor"), &w.supervisor),
-            Ok(optnum(w.oversight_cap)),
-            Ok(status.unwrap_or_default()),
-            Ok(optbool(w.agency)),
-        ]
-        .into_iter()
-        .collect::<Result<Vec<String>>>()
-        .map_err(|e| rename(e, file))?);
+        let status = w
+            .status
+            .map(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+        rows.push(
+            vec![
+                cell(&p("id"), &w.id),
+                Ok(w.role.name().to_string()),
+                cell(&p("team"), &w.team),
+                Ok(optnum(w.fte)),
+                Ok(optnum(w.cap)),
+                Ok(optnum(w.target)),
+                list(&p("skills"), &w.skills),
+                opt(&p("supervisor"), &w.supervisor),
+                Ok(optnum(w.oversight_cap)),
+                Ok(status.unwrap_or_default()),
+                Ok(optbool(w.agency)),
+            ]
+            .into_iter()
+            .collect::<Result<Vec<String>>>()
+            .map_err(|e| rename(e, file))?,
+        );
     }
     Ok(csv_bytes(&WORKER_COLUMNS, &rows))
 }
@@ -97,21 +107,23 @@ pub fn cases_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     let mut rows = Vec::with_capacity(m.cases.len());
     for (i, c) in m.cases.iter().enumerate() {
         let p = |f: &str| format!("cases[{i}].{f}");
-        rows.push(vec![
-            cell(&p("id"), &c.id),
-            Ok(c.case_type.name().to_string()),
-            cell(&p("team"), &c.team),
-            Ok(optnum(c.weight)),
-            Ok(optnum(c.priority)),
-            opt(&p("current_worker"), &c.current_worker),
-            Ok(optbool(c.pinned)),
-            opt(&p("group"), &c.group),
-            list(&p("needs"), &c.needs),
-            list(&p("exclude"), &c.exclude),
-        ]
-        .into_iter()
-        .collect::<Result<Vec<String>>>()
-        .map_err(|e| rename(e, file))?);
+        rows.push(
+            vec![
+                cell(&p("id"), &c.id),
+                Ok(c.case_type.name().to_string()),
+                cell(&p("team"), &c.team),
+                Ok(optnum(c.weight)),
+                Ok(optnum(c.priority)),
+                opt(&p("current_worker"), &c.current_worker),
+                Ok(optbool(c.pinned)),
+                opt(&p("group"), &c.group),
+                list(&p("needs"), &c.needs),
+                list(&p("exclude"), &c.exclude),
+            ]
+            .into_iter()
+            .collect::<Result<Vec<String>>>()
+            .map_err(|e| rename(e, file))?,
+        );
     }
     Ok(csv_bytes(&CASE_COLUMNS, &rows))
 }
@@ -140,7 +152,8 @@ pub fn safe(s: &str) -> String {
 
 /// `allocations.csv`: one row per allocated case.
 pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
-    let header = ["case", "type", "team", "weight", "worker", "worker_role", "worker_team", "change", "previous_worker"];
+    let header =
+        ["case", "type", "team", "weight", "worker", "worker_role", "worker_team", "change", "previous_worker"];
     let rows: Vec<Vec<String>> = p
         .allocations
         .iter()
@@ -171,7 +184,17 @@ pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
 /// `unallocated.csv`: one row per unallocated case, with its reasons as codes, as readable
 /// labels and as the messages to pass on.
 pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
-    let header = ["case", "type", "team", "previous_worker", "shortfall", "reason_codes", "reasons", "messages", "family_message"];
+    let header = [
+        "case",
+        "type",
+        "team",
+        "previous_worker",
+        "shortfall",
+        "reason_codes",
+        "reasons",
+        "messages",
+        "family_message",
+    ];
     let rows: Vec<Vec<String>> = p
         .unallocated
         .iter()
@@ -196,14 +219,25 @@ pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
 /// `workers.csv` (of a proposal): each worker's load against target and cap.
 pub fn worker_loads_csv(m: &Model, p: &Proposal) -> Vec<u8> {
     let header = [
-        "worker", "role", "team", "status", "cases", "load", "target", "cap", "above_target", "room_to_cap", "oversight",
+        "worker",
+        "role",
+        "team",
+        "status",
+        "cases",
+        "load",
+        "target",
+        "cap",
+        "above_target",
+        "room_to_cap",
+        "oversight",
     ];
     let rows: Vec<Vec<String>> = p
         .workers
         .iter()
         .map(|wl| {
             let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
-            let status = serde_json::to_value(wl.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let status =
+                serde_json::to_value(wl.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
             vec![
                 safe(&wl.worker),
                 w.map(|w| w.role.name().to_string()).unwrap_or_default(),
