@@ -10,7 +10,27 @@
 //! Policy in the page forbids scripts and any fetch, as a second line of defence.
 //!
 //! Other commands can add sections: [`render_whatif`] draws a what-if curve as a section, and
-//! [`render_with`] puts such sections into the report.
+//! [`render_with`] puts such sections into the report, after the workers' loads.
+//!
+//! ```
+//! use caseload::report::{render_with, Series, WhatIfCurve};
+//! let json = br#"{"version": 1, "policy": {"caps": {"social_worker": 1}},
+//!   "workers": [{"id": "W1", "role": "social_worker", "team": "North"}],
+//!   "cases": [{"id": "C1", "type": "looked_after", "team": "North"},
+//!             {"id": "C2", "type": "looked_after", "team": "North"}]}"#;
+//! let model = caseload::load_model_bytes("m.json", json).unwrap();
+//! let proposal = caseload::allocate(&model, Default::default()).unwrap();
+//! let curve = WhatIfCurve {
+//!     title: "What if we add social workers?".into(),
+//!     note: "Each point is a full re-allocation with that many extra posts.".into(),
+//!     x_label: "extra social workers".into(),
+//!     y_label: "children without a worker".into(),
+//!     series: vec![Series { name: "unallocated".into(), points: vec![(0.0, 1.0), (1.0, 0.0)] }],
+//!     today: Some(0.0),
+//! };
+//! let html = render_with(&model, &proposal, &[curve]);
+//! assert!(html.contains("What if we add social workers?") && html.contains("<polyline"));
+//! ```
 
 pub mod svg;
 
