@@ -41,6 +41,8 @@ fn headless(bin: &Path, profile: &Path, extra: &[String], page: &Path) -> Vec<u8
         "--disable-component-update",
         "--disable-sync",
         "--hide-scrollbars",
+        // Containers often have a small /dev/shm.
+        "--disable-dev-shm-usage",
     ]
     .map(String::from)
     .to_vec();

@@ -2,7 +2,7 @@
 //!
 //! - [`read`]: a model from `workers.csv`, `cases.csv` and an optional `policy.json`, with
 //!   errors that name the spreadsheet, row and column.
-//! - [`write`]: a model back to CSV (lossless), and a proposal as CSV tables.
+//! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
 //! - The command-line pieces: [`SheetInput`] (`--workers`, `--cases`, `--policy`),
 //!   [`SheetOutput`] (`--csv`, `--report`) and `caseload convert` ([`ConvertArgs`]).
 
