@@ -119,6 +119,14 @@ fn role_words(r: Role) -> String {
     r.name().replace('_', " ")
 }
 
+/// A role in at most 22 characters, for chart labels.
+fn short_role(r: Role) -> String {
+    match r {
+        Role::NewlyQualifiedSocialWorker => "newly qualified SW".into(),
+        r => role_words(r),
+    }
+}
+
 fn status_word(s: Status) -> &'static str {
     match s {
         Status::Active => "active",
@@ -353,7 +361,7 @@ fn worker_loads(h: &mut String, m: &Model, p: &Proposal) {
         let roles: Vec<String> = p
             .workers
             .iter()
-            .map(|wl| m.worker_index(&wl.worker).map(|i| role_words(m.workers[i].role)).unwrap_or_default())
+            .map(|wl| m.worker_index(&wl.worker).map(|i| short_role(m.workers[i].role)).unwrap_or_default())
             .collect();
         let bars: Vec<svg::LoadBar> = p
             .workers
