@@ -60,13 +60,22 @@ pub enum Command {
     /// Check a proposal against the rules; without PROPOSAL, audit today's allocation.
     #[command(after_help = EXIT_HELP)]
     Check(CheckArgs),
+    /// Turn spreadsheets (CSV) into a model file, or a model file into spreadsheets.
+    #[command(after_help = EXIT_HELP)]
+    Convert(crate::sheets::ConvertArgs),
 }
 
 /// Arguments of `allocate`.
 #[derive(clap::Args, Debug)]
 pub struct AllocateArgs {
-    /// The model file (JSON), or `-` for standard input.
-    pub model: PathBuf,
+    /// The model file (JSON), or `-` for standard input; or give --workers and --cases.
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: crate::sheets::SheetInput,
+    /// CSV tables and an HTML report, besides the proposal.
+    #[command(flatten)]
+    pub outputs: crate::sheets::SheetOutput,
     /// Where to write the proposal (written atomically).
     #[arg(short, long)]
     pub output: PathBuf,
@@ -92,8 +101,12 @@ pub struct AllocateArgs {
 /// Arguments of `check`.
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// The model file (JSON).
-    pub model: PathBuf,
+    /// The model file (JSON); with --workers and --cases, leave it out (the one positional
+    /// argument is then the PROPOSAL).
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: crate::sheets::SheetInput,
     /// The proposal to check; without it, today's allocation (each case's current_worker).
     pub proposal: Option<PathBuf>,
     /// Print the breaches as JSON.
@@ -122,6 +135,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Allocate(a) => allocate(&a),
         Command::Check(c) => run_check(&c),
+        Command::Convert(c) => crate::sheets::convert(&c),
     }
 }
 
@@ -138,11 +152,17 @@ fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static>> {
 
 fn allocate(a: &AllocateArgs) -> Result<i32> {
     let lim = limits(a.time_limit, a.node_limit)?;
-    let model = crate::load_model(&a.model)?;
+    a.outputs.check(&a.sheets.inputs(a.model.as_deref()), &a.output)?;
+    let model = crate::sheets::load(a.model.as_deref(), &a.sheets)?;
     let proposal = crate::allocate(&model, lim)?;
     write::atomic_write(&a.output, &write::to_json(&proposal))?;
+    let extra = a.outputs.write(&model, &proposal)?;
     if !a.quiet {
-        say(&format!("{}proposal written to {}\n", human_summary(&proposal), a.output.display()));
+        let mut text = format!("{}proposal written to {}\n", human_summary(&proposal), a.output.display());
+        for f in extra {
+            text += &format!("written {}\n", f.display());
+        }
+        say(&text);
     }
     Ok(status(&proposal, &a.fail_on_unallocated))
 }
@@ -162,8 +182,8 @@ pub fn status(p: &Proposal, fail_on: &[CaseType]) -> i32 {
 }
 
 fn run_check(c: &CheckArgs) -> Result<i32> {
-    let model = crate::load_model(&c.model)?;
-    let breaches = match &c.proposal {
+    let (model, proposal) = crate::sheets::load_for_check(c.model.as_deref(), c.proposal.as_deref(), &c.sheets)?;
+    let breaches = match &proposal {
         Some(path) => {
             let bytes = crate::read::read_bytes(path)?;
             let p = check::parse_proposal(&path.display().to_string(), &bytes)?;
@@ -175,7 +195,7 @@ fn run_check(c: &CheckArgs) -> Result<i32> {
     if c.json {
         text = serde_json::to_string_pretty(&breaches).unwrap_or_default() + "\n";
     } else {
-        if c.proposal.is_none() {
+        if proposal.is_none() {
             let (unallocated, la) = check::today_facts(&model);
             text += &format!(
                 "today: {} cases, {} with no worker; {} looked-after children held by staff who may not hold them\n",

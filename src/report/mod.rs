@@ -1,0 +1,564 @@
+//! The team manager's report: one self-contained HTML file (inline CSS and SVG, no scripts, no
+//! network) that opens in any browser and prints on A4.
+//!
+//! Order: headline counts; children without a worker, grouped by reason, with the message to
+//! pass on; looked-after children unallocated against the 10% threshold; each worker's load
+//! against target and cap; changes of worker; counts by team and type; every allocation; and
+//! a footer with the policy in force, the objective and the model's hash.
+//!
+//! Every text that comes from the model or proposal goes through [`esc`]. A Content Security
+//! Policy in the page forbids scripts and any fetch, as a second line of defence.
+//!
+//! Other commands can add sections: [`render_whatif`] draws a what-if curve as a section, and
+//! [`render_with`] puts such sections into the report, after the workers' loads.
+//!
+//! ```
+//! use caseload::report::{render_with, Series, WhatIfCurve};
+//! let json = br#"{"version": 1, "policy": {"caps": {"social_worker": 1}},
+//!   "workers": [{"id": "W1", "role": "social_worker", "team": "North"}],
+//!   "cases": [{"id": "C1", "type": "looked_after", "team": "North"},
+//!             {"id": "C2", "type": "looked_after", "team": "North"}]}"#;
+//! let model = caseload::load_model_bytes("m.json", json).unwrap();
+//! let proposal = caseload::allocate(&model, Default::default()).unwrap();
+//! let curve = WhatIfCurve {
+//!     title: "What if we add social workers?".into(),
+//!     note: "Each point is a full re-allocation with that many extra posts.".into(),
+//!     x_label: "extra social workers".into(),
+//!     y_label: "children without a worker".into(),
+//!     series: vec![Series { name: "unallocated".into(), points: vec![(0.0, 1.0), (1.0, 0.0)] }],
+//!     today: Some(0.0),
+//! };
+//! let html = render_with(&model, &proposal, &[curve]);
+//! assert!(html.contains("What if we add social workers?") && html.contains("<polyline"));
+//! ```
+
+pub mod svg;
+
+use crate::model::{CaseType, Role, Status};
+use crate::proposal::{Change, Proposal, ReasonCode};
+use crate::validate::Model;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+pub use svg::Series;
+
+/// Escapes text for HTML text and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number for people: whole numbers without decimals, others with up to two.
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    if (x - x.round()).abs() < 1e-9 {
+        return format!("{}", x.round() as i64);
+    }
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A reason code in plain words, as a heading.
+pub fn reason_label(code: ReasonCode) -> &'static str {
+    match code {
+        ReasonCode::NoPermittedWorker => "No worker in a role that may hold this type of case",
+        ReasonCode::NeedsUnmet => "No worker with the skills the child needs",
+        ReasonCode::Excluded => "Every possible worker is excluded (conflict of interest)",
+        ReasonCode::Unsupervised => "Possible workers lack an active, qualified supervisor",
+        ReasonCode::GroupUnplaceable => "Siblings cannot all go to one worker",
+        ReasonCode::WeightOverCap => "The case weighs more than any worker's cap",
+        ReasonCode::AtCapacity => "Workers who may hold it are full",
+        ReasonCode::OversightAtCapacity => "Supervisors' oversight is full",
+        ReasonCode::OnlyAboveTarget => "Room only above manageable caseloads",
+        ReasonCode::NotWorthAllocating => "Room only in another team",
+        ReasonCode::SearchStopped => "The search stopped before placing it",
+    }
+}
+
+/// What a reason means for the manager: whether more capacity would help.
+pub fn reason_meaning(code: ReasonCode) -> &'static str {
+    if code.is_structural() {
+        "Structural: more capacity alone will not allocate these children; a worker with the right role, skills or supervision is needed, or the case details need review."
+    } else {
+        "Capacity: filling posts or freeing caseload would allocate these children."
+    }
+}
+
+/// What to tell the child's family while the case has no allocated worker: plain words, no
+/// names of staff. The team manager stays responsible for an unallocated case.
+pub fn family_message(code: ReasonCode) -> &'static str {
+    match code {
+        ReasonCode::NoPermittedWorker | ReasonCode::Unsupervised | ReasonCode::Excluded => {
+            "We have not yet been able to give your child a named social worker, because the team does not have the right worker available for this kind of case. The team manager remains responsible for your child and is arranging a suitable worker; you can contact the team at any time."
+        }
+        ReasonCode::NeedsUnmet => {
+            "We want your child's social worker to have the particular skills your child needs, and we are arranging this. Until then the team manager remains responsible for your child; you can contact the team at any time."
+        }
+        ReasonCode::GroupUnplaceable => {
+            "We want brothers and sisters to share one social worker, and we are arranging a worker who can take all of them. Until then the team manager remains responsible; you can contact the team at any time."
+        }
+        _ => {
+            "Your child does not have a named social worker yet because the team's caseloads are full. The team manager remains responsible for your child and will allocate a worker as soon as one is free; you can contact the team at any time."
+        }
+    }
+}
+
+fn role_words(r: Role) -> String {
+    r.name().replace('_', " ")
+}
+
+/// A role in at most 22 characters, for chart labels.
+fn short_role(r: Role) -> String {
+    match r {
+        Role::NewlyQualifiedSocialWorker => "newly qualified SW".into(),
+        r => role_words(r),
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Active => "active",
+        Status::Vacant => "vacant",
+        Status::Absent => "absent",
+    }
+}
+
+/// A what-if curve for the report: how an outcome changes as one setting changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WhatIfCurve {
+    /// Section heading, e.g. "What if we fill vacant posts?".
+    pub title: String,
+    /// A sentence under the heading.
+    pub note: String,
+    /// The x axis, e.g. "extra social workers".
+    pub x_label: String,
+    /// The y axis, e.g. "children without a worker".
+    pub y_label: String,
+    /// One or more series over the same x values.
+    pub series: Vec<Series>,
+    /// Where today's situation is on the x axis, marked with a line.
+    pub today: Option<f64>,
+}
+
+/// A what-if curve as an HTML `<section>`: an inline SVG line chart and, for print and screen
+/// readers, the same numbers as a table. Every text is escaped. Use it inside the report
+/// ([`render_with`]) or any page that includes [`STYLE`].
+pub fn render_whatif(curve: &WhatIfCurve) -> String {
+    let mut s = String::new();
+    let _ = write!(s, r#"<section class="whatif"><h2>{}</h2>"#, esc(&curve.title));
+    if !curve.note.is_empty() {
+        let _ = write!(s, "<p>{}</p>", esc(&curve.note));
+    }
+    s.push_str(&svg::line_chart(&curve.series, &curve.x_label, &curve.y_label, &curve.title, curve.today));
+    let mut xs: Vec<f64> =
+        curve.series.iter().flat_map(|se| se.points.iter().map(|p| p.0)).filter(|x| x.is_finite()).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let _ = write!(s, "<table><thead><tr><th>{}</th>", esc(&curve.x_label));
+    for se in &curve.series {
+        let _ = write!(s, "<th class=\"n\">{}</th>", esc(&se.name));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for x in xs {
+        let _ = write!(s, "<tr><td>{}</td>", num(x));
+        for se in &curve.series {
+            let y = se.points.iter().find(|p| p.0 == x).map_or("".into(), |p| num(p.1));
+            let _ = write!(s, "<td class=\"n\">{y}</td>");
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table></section>");
+    s
+}
+
+/// The report for a proposal of a model.
+pub fn render(m: &Model, p: &Proposal) -> String {
+    render_with(m, p, &[])
+}
+
+/// The report, with what-if curves added after the worker loads.
+pub fn render_with(m: &Model, p: &Proposal, whatifs: &[WhatIfCurve]) -> String {
+    let mut h = String::with_capacity(64 * 1024);
+    let s = &p.summary;
+    let teams: Vec<&str> = m.teams.iter().map(String::as_str).collect();
+    let _ = write!(
+        h,
+        r#"<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Caseload allocation proposal</title>
+<style>{STYLE}</style></head><body><main>
+<header><h1>Caseload allocation proposal</h1><p class="sub">{} &middot; {} cases &middot; {} workers &middot; {}</p></header>
+"#,
+        esc(&if teams.len() == 1 { format!("Team {}", teams[0]) } else { format!("Teams {}", teams.join(", ")) }),
+        s.cases.cases,
+        m.workers.len(),
+        if p.optimal {
+            "best allocation found and proven".to_string()
+        } else {
+            "search stopped early: a lawful allocation, not proven best".to_string()
+        }
+    );
+    headline(&mut h, p);
+    unallocated(&mut h, m, p);
+    looked_after(&mut h, p);
+    worker_loads(&mut h, m, p);
+    for w in whatifs {
+        h.push_str(&render_whatif(w));
+    }
+    moves(&mut h, m, p);
+    counts(&mut h, p);
+    allocations(&mut h, m, p);
+    footer(&mut h, m, p);
+    h.push_str("</main></body></html>\n");
+    h
+}
+
+fn stat(h: &mut String, id: &str, value: &str, label: &str, class: &str) {
+    let _ = write!(
+        h,
+        r#"<div class="stat {class}" id="stat-{id}"><span class="num">{}</span> <span class="label">{}</span></div>"#,
+        esc(value),
+        esc(label)
+    );
+}
+
+fn headline(h: &mut String, p: &Proposal) {
+    let s = &p.summary;
+    h.push_str(r#"<section id="headline" class="stats">"#);
+    stat(h, "cases", &s.cases.cases.to_string(), "cases", "");
+    stat(h, "allocated", &s.cases.allocated.to_string(), "allocated", "");
+    stat(
+        h,
+        "unallocated",
+        &s.cases.unallocated.to_string(),
+        "without a worker",
+        if s.cases.unallocated > 0 { "warn" } else { "" },
+    );
+    stat(
+        h,
+        "looked-after",
+        &format!("{}%", num(100.0 * s.looked_after_unallocated_share)),
+        "looked-after children unallocated",
+        if s.looked_after_emergency { "alarm" } else { "" },
+    );
+    stat(h, "moved", &s.moves.moved.to_string(), "change worker", "");
+    stat(
+        h,
+        "over-target",
+        &s.workers_over_target.to_string(),
+        "workers above target",
+        if s.workers_over_target > 0 { "warn" } else { "" },
+    );
+    h.push_str("</section>\n");
+    let _ = write!(
+        h,
+        r#"<p class="lead">{} of {} children without a worker could be allocated with more capacity (capacity shortfall); {} need a worker with a different role, skills or supervision (structural shortfall). {} children keep their worker, {} change worker and {} gain one; {} lose their worker.</p>"#,
+        s.capacity_shortfall,
+        s.cases.unallocated,
+        s.structural_shortfall,
+        s.moves.kept,
+        s.moves.moved,
+        s.moves.new,
+        s.moves.lost
+    );
+}
+
+fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
+    let _ = write!(h, r#"<section id="unallocated"><h2>Children without a worker ({})</h2>"#, p.unallocated.len());
+    if p.unallocated.is_empty() {
+        h.push_str("<p>Every child has a worker in this proposal.</p></section>\n");
+        return;
+    }
+    // Grouped by each case's first reason (structural reasons come first).
+    let mut groups: BTreeMap<ReasonCode, Vec<usize>> = BTreeMap::new();
+    for (i, u) in p.unallocated.iter().enumerate() {
+        let key = u.reasons.first().map_or(ReasonCode::SearchStopped, |r| r.code);
+        groups.entry(key).or_default().push(i);
+    }
+    for (code, members) in groups {
+        let _ = write!(
+            h,
+            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><p class="family"><strong>What to tell the family:</strong> {}</p><table><thead><tr><th>Child (case)</th><th>Type</th><th>Team</th><th>Worker until now</th><th>Why (for the manager)</th></tr></thead><tbody>"#,
+            code.name(),
+            esc(reason_label(code)),
+            members.len(),
+            esc(reason_meaning(code)),
+            esc(family_message(code))
+        );
+        for i in members {
+            let u = &p.unallocated[i];
+            let weight = m.case_index(&u.case).map(|c| m.cases[c].weight).unwrap_or(1.0);
+            let _ = write!(
+                h,
+                r#"<tr class="case {}"><td class="id">{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>"#,
+                u.case_type.name(),
+                esc(&u.case),
+                esc(u.case_type.words()),
+                if (weight - 1.0).abs() > 1e-9 { format!(" (weight {})", num(weight)) } else { String::new() },
+                esc(&u.team),
+                u.current_worker.as_deref().map_or("none".to_string(), esc),
+            );
+            for (k, r) in u.reasons.iter().enumerate() {
+                if k > 0 {
+                    let _ = write!(h, r#"<br><span class="also">Also: {}.</span> "#, esc(reason_label(r.code)));
+                }
+                h.push_str(&esc(&r.message));
+            }
+            h.push_str("</td></tr>");
+        }
+        h.push_str("</tbody></table></div>");
+    }
+    h.push_str("</section>\n");
+}
+
+fn looked_after(h: &mut String, p: &Proposal) {
+    let s = &p.summary;
+    let la = s.by_type.get(&CaseType::LookedAfter).cloned().unwrap_or_default();
+    let _ = write!(
+        h,
+        r#"<section id="looked-after-share"><h2>Looked-after children without a worker</h2><p class="{}">{} of {} looked-after children ({}%) have no allocated worker{}.</p>{}</section>"#,
+        if s.looked_after_emergency { "alarm" } else { "" },
+        s.looked_after_unallocated,
+        la.cases,
+        num(100.0 * s.looked_after_unallocated_share),
+        if s.looked_after_emergency {
+            ": above the 10% emergency threshold"
+        } else {
+            ", within the 10% emergency threshold"
+        },
+        svg::share_chart(
+            s.looked_after_unallocated_share,
+            0.10,
+            "Share of looked-after children unallocated against the 10% threshold"
+        )
+    );
+    h.push('\n');
+}
+
+fn worker_loads(h: &mut String, m: &Model, p: &Proposal) {
+    h.push_str(r#"<section id="workers"><h2>Caseloads against target and cap</h2>"#);
+    let _ = write!(
+        h,
+        "<p>{} workers above their manageable caseload (target), {} above target in all.</p>",
+        p.summary.workers_over_target,
+        num(p.summary.overload)
+    );
+    for (t, team) in m.teams.iter().enumerate() {
+        let roles: Vec<String> = p
+            .workers
+            .iter()
+            .map(|wl| m.worker_index(&wl.worker).map(|i| short_role(m.workers[i].role)).unwrap_or_default())
+            .collect();
+        let bars: Vec<svg::LoadBar> = p
+            .workers
+            .iter()
+            .zip(&roles)
+            .filter(|(wl, _)| m.worker_index(&wl.worker).is_some_and(|i| m.workers[i].team == t))
+            .map(|(wl, role)| svg::LoadBar {
+                id: &wl.worker,
+                label: role,
+                load: wl.load,
+                target: wl.target,
+                cap: wl.cap,
+                active: wl.status == Status::Active,
+                status: status_word(wl.status),
+            })
+            .collect();
+        if bars.is_empty() {
+            continue;
+        }
+        let _ = write!(h, "<h3>Team {}</h3>", esc(team));
+        h.push_str(&svg::load_chart(&bars, &format!("Caseloads in team {team}")));
+    }
+    h.push_str("</section>\n");
+}
+
+fn moves(h: &mut String, m: &Model, p: &Proposal) {
+    let s = &p.summary.moves;
+    let _ = write!(
+        h,
+        r#"<section id="moves"><h2>Changes of worker</h2><p>{} keep their worker, {} change worker, {} gain a worker, {} lose their worker.</p>"#,
+        s.kept, s.moved, s.new, s.lost
+    );
+    let changed: Vec<_> = p.allocations.iter().filter(|a| a.change != Change::Kept).collect();
+    if !changed.is_empty() {
+        h.push_str("<table><thead><tr><th>Child (case)</th><th>Type</th><th>From</th><th>To</th></tr></thead><tbody>");
+        for a in changed {
+            let c = m.case_index(&a.case).map(|i| &m.cases[i]);
+            let from = c.and_then(|c| c.current_worker).map_or("none (new)".to_string(), |w| esc(&m.workers[w].id));
+            let _ = write!(
+                h,
+                r#"<tr class="{}"><td class="id">{}</td><td>{}</td><td>{from}</td><td>{}</td></tr>"#,
+                if a.change == Change::Moved { "moved" } else { "new" },
+                esc(&a.case),
+                c.map_or("", |c| c.case_type.words()),
+                esc(&a.worker)
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str("</section>\n");
+}
+
+fn counts(h: &mut String, p: &Proposal) {
+    let s = &p.summary;
+    h.push_str(r#"<section id="counts"><h2>Counts</h2><div class="two"><table><thead><tr><th>Type</th><th class="n">Cases</th><th class="n">Allocated</th><th class="n">Without a worker</th></tr></thead><tbody>"#);
+    for (t, c) in &s.by_type {
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(t.words()),
+            c.cases,
+            c.allocated,
+            c.unallocated
+        );
+    }
+    h.push_str(r#"</tbody></table><table><thead><tr><th>Team</th><th class="n">Cases</th><th class="n">Allocated</th><th class="n">Without a worker</th></tr></thead><tbody>"#);
+    for (t, c) in &s.by_team {
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(t),
+            c.cases,
+            c.allocated,
+            c.unallocated
+        );
+    }
+    h.push_str("</tbody></table></div></section>\n");
+}
+
+fn allocations(h: &mut String, m: &Model, p: &Proposal) {
+    h.push_str(r#"<section id="allocations"><h2>Caseloads, worker by worker</h2><table><thead><tr><th>Worker</th><th>Role</th><th>Team</th><th class="n">Load / target / cap</th><th>Children (cases)</th></tr></thead><tbody>"#);
+    let mut by_worker: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for a in &p.allocations {
+        by_worker.entry(a.worker.as_str()).or_default().push(a.case.as_str());
+    }
+    for wl in &p.workers {
+        let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
+        let cases = by_worker
+            .get(wl.worker.as_str())
+            .map_or(String::new(), |v| v.iter().map(|c| esc(c)).collect::<Vec<_>>().join(", "));
+        let _ = write!(
+            h,
+            r#"<tr><td class="id">{}</td><td>{}{}</td><td>{}</td><td class="n">{} / {} / {}</td><td>{}</td></tr>"#,
+            esc(&wl.worker),
+            w.map_or(String::new(), |w| esc(&role_words(w.role))),
+            if wl.status == Status::Active { String::new() } else { format!(" ({})", status_word(wl.status)) },
+            w.map_or(String::new(), |w| esc(&m.teams[w.team])),
+            num(wl.load),
+            num(wl.target),
+            num(wl.cap),
+            cases
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
+}
+
+fn footer(h: &mut String, m: &Model, p: &Proposal) {
+    let pol = &m.policy;
+    let s = &p.summary;
+    h.push_str(r#"<footer id="policy"><h2>Policy in force</h2><div class="two"><table><thead><tr><th>Role</th><th class="n">Cap</th><th class="n">Target</th><th>May hold</th></tr></thead><tbody>"#);
+    for r in Role::ALL {
+        let holds: Vec<&str> = CaseType::ALL.into_iter().filter(|t| pol.may_hold(r, *t)).map(|t| t.words()).collect();
+        let _ = write!(
+            h,
+            r#"<tr><td>{}{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+            esc(&role_words(r)),
+            if pol.is_supervised(r) { " (supervised)" } else { "" },
+            pol.caps.get(&r).map_or("-".into(), |v| num(*v)),
+            pol.targets.get(&r).map_or("-".into(), |v| num(*v)),
+            esc(&holds.join(", "))
+        );
+    }
+    h.push_str(r#"</tbody></table><table><thead><tr><th>Case type</th><th class="n">Weight</th><th class="n">Priority</th></tr></thead><tbody>"#);
+    for t in CaseType::ALL {
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(t.words()),
+            pol.weights.get(&t).map_or("-".into(), |v| num(*v)),
+            pol.priority.get(&t).map_or("-".into(), |v| num(*v))
+        );
+    }
+    h.push_str("</tbody></table></div>");
+    let _ = write!(
+        h,
+        r#"<p>Oversight cap {}; move penalty {}; overload penalty {} per unit above target; cases {} go to another team{}.</p>"#,
+        num(pol.oversight_cap),
+        num(pol.move_penalty),
+        num(pol.overload_penalty),
+        if pol.cross_team { "may" } else { "may not" },
+        if pol.cross_team { format!(" (penalty {})", num(pol.cross_team_penalty)) } else { String::new() }
+    );
+    let t = &s.objective_terms;
+    let _ = write!(
+        h,
+        r#"<p>Objective {} = priority {} &minus; moves {} &minus; overload {} &minus; cross-team {}; {}.</p><p class="audit">Model hash (SHA-256) <code id="model-hash">{}</code><br>{} {} &middot; {}</p></footer>"#,
+        num(p.objective),
+        num(t.priority),
+        num(t.move_penalty),
+        num(t.overload_penalty),
+        num(t.cross_team_penalty),
+        if p.optimal { "proven optimal".to_string() } else { format!("not proven optimal (bound {})", num(p.bound)) },
+        esc(&s.model_hash),
+        esc(&s.provenance.program),
+        esc(&s.provenance.version),
+        esc(&s.provenance.solver)
+    );
+}
+
+/// The report's stylesheet, screen and print. No `<` in it, no fonts or images to fetch.
+pub const STYLE: &str = r#"
+:root{--ink:#1a202c;--muted:#4a5568;--line:#cbd5e0;--ok:#2b6cb0;--over:#dd6b20;--alarm:#c53030;--room:#e2e8f0}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:#fff}
+main{max-width:960px;margin:0 auto;padding:24px}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:28px 0 8px;border-bottom:2px solid var(--ink);padding-bottom:2px}h3{font-size:16px;margin:18px 0 4px}
+.sub,.meaning,.audit{color:var(--muted)}.meaning{margin:0 0 6px;font-size:13px}
+.stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:10px;margin:16px 0}
+.stat{border:1px solid var(--line);border-radius:6px;padding:8px 10px}
+.stat .num{display:block;font-size:26px;font-weight:700}.stat .label{font-size:13px;color:var(--muted)}
+.stat.warn{border-color:var(--over)}.stat.warn .num{color:var(--over)}
+.stat.alarm{border-color:var(--alarm);background:#fff5f5}.stat.alarm .num{color:var(--alarm)}
+p.alarm{color:var(--alarm);font-weight:600}
+table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:14px}
+th,td{text-align:left;vertical-align:top;border-bottom:1px solid var(--line);padding:4px 6px}
+th{background:#f7fafc}.n{text-align:right}td.id{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
+tr.looked_after td.id,tr.child_protection td.id{font-weight:700}
+.also{color:var(--muted);font-style:italic}
+.family{border-left:4px solid var(--ok);background:#ebf4ff;padding:6px 10px;margin:4px 0 8px;font-size:14px}
+.two{display:flex;gap:16px;flex-wrap:wrap}.two table{flex:1 1 300px;width:auto}
+svg.chart{display:block;max-width:100%;height:auto;margin:4px 0 8px;font-size:12px}
+svg .lbl{fill:var(--ink)}svg .role{fill:var(--muted)}svg .val{fill:var(--ink)}
+svg .ok{fill:var(--ok)}svg .over{fill:var(--over)}svg .room{fill:var(--room)}
+svg .inactive{fill:#f7fafc;stroke:var(--line);stroke-dasharray:4 3}
+svg .target{stroke:var(--ink);stroke-width:2}svg .threshold{stroke:var(--alarm);stroke-width:2;stroke-dasharray:5 3}
+svg .legend text{fill:var(--muted)}svg .grid{stroke:var(--room)}svg .axis{stroke:var(--ink)}
+svg .series polyline{fill:none;stroke-width:2.5}svg .s0{stroke:var(--ok);fill:var(--ok)}svg .s1{stroke:var(--over);fill:var(--over)}svg .s2{stroke:var(--alarm);fill:var(--alarm)}svg .s3{stroke:#2f855a;fill:#2f855a}
+svg .series .key{stroke:none}
+footer{margin-top:32px;font-size:13px}code{font-size:12px;word-break:break-all}
+@media print{
+ @page{size:A4;margin:14mm}
+ body{font-size:10.5pt}main{max-width:none;padding:0}
+ h2{break-after:avoid;page-break-after:avoid}h3{break-after:avoid}
+ tr,.stat,svg.chart,.group h3{break-inside:avoid;page-break-inside:avoid}
+ thead{display:table-header-group}
+ .stats{grid-template-columns:repeat(6,1fr);gap:6px}.stat{border-color:#999;padding:4px 6px}.stat .num{font-size:20px}th{background:none}
+ *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+ section#allocations{break-before:page}
+}
+"#;

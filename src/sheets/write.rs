@@ -1,0 +1,257 @@
+//! Writing spreadsheets: a model as `workers.csv` and `cases.csv` (lossless, the inverse of
+//! [`super::read`]), and a proposal as `allocations.csv`, `unallocated.csv` and `workers.csv`.
+//!
+//! Every CSV starts with a UTF-8 byte-order mark, so spreadsheet programs read names with
+//! accents correctly, and quotes any field that holds a comma, a quote or a line break.
+
+use super::read::{CASE_COLUMNS, WORKER_COLUMNS};
+use crate::error::{Error, Result};
+use crate::model::ModelFile;
+use crate::proposal::{Change, Proposal};
+use crate::validate::Model;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = BOM.to_vec();
+    {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        // Writing to memory cannot fail.
+        let _ = w.write_record(header);
+        for r in rows {
+            let _ = w.write_record(r);
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+/// A number as text that reads back as the same `f64` (shortest round-trip form).
+pub fn number(x: f64) -> String {
+    format!("{x}")
+}
+
+/// Checks a text value survives a spreadsheet cell (cells are trimmed; empty means not given).
+fn cell(place: &str, v: &str) -> Result<String> {
+    if v.is_empty() || v.trim() != v {
+        return Err(Error::input(
+            "model",
+            place,
+            format!(
+                "{v:?} is empty or begins or ends with a space, which a spreadsheet cell cannot keep; change the value"
+            ),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+fn opt(place: &str, v: &Option<String>) -> Result<String> {
+    v.as_deref().map_or(Ok(String::new()), |v| cell(place, v))
+}
+
+fn list(place: &str, items: &[String]) -> Result<String> {
+    for (j, s) in items.iter().enumerate() {
+        cell(&format!("{place}[{j}]"), s)?;
+        if s.contains(';') {
+            return Err(Error::input(
+                "model",
+                format!("{place}[{j}]"),
+                format!("{s:?} holds a ';', which separates list items in a spreadsheet; change the value"),
+            ));
+        }
+    }
+    Ok(items.join(";"))
+}
+
+fn optnum(v: Option<f64>) -> String {
+    v.map(number).unwrap_or_default()
+}
+
+fn optbool(v: Option<bool>) -> String {
+    v.map(|b| b.to_string()).unwrap_or_default()
+}
+
+/// The model's workers as CSV. Refuses values a spreadsheet cannot hold exactly, so that
+/// reading the CSV back gives the same model. `file` names the model in messages.
+pub fn workers_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    let mut rows = Vec::with_capacity(m.workers.len());
+    for (i, w) in m.workers.iter().enumerate() {
+        let p = |f: &str| format!("workers[{i}].{f}");
+        let status = w
+            .status
+            .map(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+        rows.push(
+            vec![
+                cell(&p("id"), &w.id),
+                Ok(w.role.name().to_string()),
+                cell(&p("team"), &w.team),
+                Ok(optnum(w.fte)),
+                Ok(optnum(w.cap)),
+                Ok(optnum(w.target)),
+                list(&p("skills"), &w.skills),
+                opt(&p("supervisor"), &w.supervisor),
+                Ok(optnum(w.oversight_cap)),
+                Ok(status.unwrap_or_default()),
+                Ok(optbool(w.agency)),
+            ]
+            .into_iter()
+            .collect::<Result<Vec<String>>>()
+            .map_err(|e| rename(e, file))?,
+        );
+    }
+    Ok(csv_bytes(&WORKER_COLUMNS, &rows))
+}
+
+/// The model's cases as CSV; see [`workers_csv`].
+pub fn cases_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    let mut rows = Vec::with_capacity(m.cases.len());
+    for (i, c) in m.cases.iter().enumerate() {
+        let p = |f: &str| format!("cases[{i}].{f}");
+        rows.push(
+            vec![
+                cell(&p("id"), &c.id),
+                Ok(c.case_type.name().to_string()),
+                cell(&p("team"), &c.team),
+                Ok(optnum(c.weight)),
+                Ok(optnum(c.priority)),
+                opt(&p("current_worker"), &c.current_worker),
+                Ok(optbool(c.pinned)),
+                opt(&p("group"), &c.group),
+                list(&p("needs"), &c.needs),
+                list(&p("exclude"), &c.exclude),
+            ]
+            .into_iter()
+            .collect::<Result<Vec<String>>>()
+            .map_err(|e| rename(e, file))?,
+        );
+    }
+    Ok(csv_bytes(&CASE_COLUMNS, &rows))
+}
+
+/// The model's policy as a JSON object (`{}` when it has none).
+pub fn policy_json(m: &ModelFile) -> Vec<u8> {
+    crate::write::to_json(&m.policy.clone().unwrap_or_default())
+}
+
+fn rename(e: Error, file: &str) -> Error {
+    match e {
+        Error::Input { place, problem, .. } => Error::input(file, place, problem),
+        e => e,
+    }
+}
+
+/// Text for a spreadsheet cell in a report CSV. A value that starts with `=`, `+`, `-`, `@`
+/// or a control character would be run as a formula by spreadsheet programs; it gets a leading
+/// `'`, which they show as text.
+pub fn safe(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+/// `allocations.csv`: one row per allocated case.
+pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
+    let header =
+        ["case", "type", "team", "weight", "worker", "worker_role", "worker_team", "change", "previous_worker"];
+    let rows: Vec<Vec<String>> = p
+        .allocations
+        .iter()
+        .map(|a| {
+            let case = m.case_index(&a.case).map(|i| &m.cases[i]);
+            let worker = m.worker_index(&a.worker).map(|i| &m.workers[i]);
+            let change = match a.change {
+                Change::Kept => "kept",
+                Change::Moved => "moved",
+                Change::New => "new",
+            };
+            vec![
+                safe(&a.case),
+                case.map(|c| c.case_type.name().to_string()).unwrap_or_default(),
+                case.map(|c| safe(&m.teams[c.team])).unwrap_or_default(),
+                case.map(|c| number(c.weight)).unwrap_or_default(),
+                safe(&a.worker),
+                worker.map(|w| w.role.name().to_string()).unwrap_or_default(),
+                worker.map(|w| safe(&m.teams[w.team])).unwrap_or_default(),
+                change.to_string(),
+                case.and_then(|c| c.current_worker).map(|w| safe(&m.workers[w].id)).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    csv_bytes(&header, &rows)
+}
+
+/// `unallocated.csv`: one row per unallocated case, with its reasons as codes, as readable
+/// labels and as the messages to pass on.
+pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
+    let header = [
+        "case",
+        "type",
+        "team",
+        "previous_worker",
+        "shortfall",
+        "reason_codes",
+        "reasons",
+        "messages",
+        "family_message",
+    ];
+    let rows: Vec<Vec<String>> = p
+        .unallocated
+        .iter()
+        .map(|u| {
+            let structural = u.reasons.iter().any(|r| r.code.is_structural());
+            vec![
+                safe(&u.case),
+                u.case_type.name().to_string(),
+                safe(&u.team),
+                u.current_worker.as_deref().map(safe).unwrap_or_default(),
+                if structural { "structural" } else { "capacity" }.to_string(),
+                u.reasons.iter().map(|r| r.code.name()).collect::<Vec<_>>().join(";"),
+                u.reasons.iter().map(|r| crate::report::reason_label(r.code)).collect::<Vec<_>>().join("; "),
+                safe(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
+                u.reasons.first().map(|r| crate::report::family_message(r.code)).unwrap_or_default().to_string(),
+            ]
+        })
+        .collect();
+    csv_bytes(&header, &rows)
+}
+
+/// `workers.csv` (of a proposal): each worker's load against target and cap.
+pub fn worker_loads_csv(m: &Model, p: &Proposal) -> Vec<u8> {
+    let header = [
+        "worker",
+        "role",
+        "team",
+        "status",
+        "cases",
+        "load",
+        "target",
+        "cap",
+        "above_target",
+        "room_to_cap",
+        "oversight",
+    ];
+    let rows: Vec<Vec<String>> = p
+        .workers
+        .iter()
+        .map(|wl| {
+            let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
+            let status =
+                serde_json::to_value(wl.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            vec![
+                safe(&wl.worker),
+                w.map(|w| w.role.name().to_string()).unwrap_or_default(),
+                w.map(|w| safe(&m.teams[w.team])).unwrap_or_default(),
+                status,
+                wl.cases.to_string(),
+                number(wl.load),
+                number(wl.target),
+                number(wl.cap),
+                number(crate::explain::round9((wl.load - wl.target).max(0.0))),
+                number(crate::explain::round9((wl.cap - wl.load).max(0.0))),
+                number(wl.oversight),
+            ]
+        })
+        .collect();
+    csv_bytes(&header, &rows)
+}
