@@ -1,0 +1,295 @@
+//! Safe to run from cron: exit statuses, atomic output, limits, interruption, hostile sizes.
+//! Every proposal a test here produces is checked with `caseload check`.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_caseload"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("caseload runs")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A seeded model with weights, part-time staff and sibling groups: the kind that needs the
+/// integer search. Small splitmix64 so the model never depends on a crate's RNG.
+fn weighted_model(seed: u64, cases: usize, teams: usize) -> Value {
+    let mut s = seed;
+    let mut next = move |n: u64| {
+        s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = s;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % n
+    };
+    let roles = ["social_worker", "social_worker", "social_worker", "senior_social_worker", "newly_qualified_social_worker"];
+    let types = ["child_in_need", "child_in_need", "looked_after", "child_protection", "care_leaver"];
+    let mut workers = Vec::new();
+    for t in 0..teams {
+        for i in 0..12 {
+            let mut w = json!({"id": format!("W{t}-{i:02}"), "role": roles[next(5) as usize], "team": format!("T{t}")});
+            if next(4) == 0 {
+                w["fte"] = json!([0.5, 0.6, 0.8][next(3) as usize]);
+            }
+            workers.push(w);
+        }
+    }
+    let mut list = Vec::new();
+    let mut i = 0;
+    while i < cases {
+        let t = next(teams as u64);
+        let ty = types[next(5) as usize];
+        let size = if next(3) == 0 { 2 + next(2) as usize } else { 1 };
+        let group = format!("G{i}");
+        for _ in 0..size {
+            let mut c = json!({"id": format!("C{i:05}"), "type": ty, "team": format!("T{t}")});
+            if size > 1 {
+                c["group"] = json!(group.clone());
+            }
+            if next(2) == 0 {
+                c["current_worker"] = json!(format!("W{t}-{:02}", next(12)));
+            }
+            list.push(c);
+            i += 1;
+        }
+    }
+    json!({"version": 1,
+           "policy": {"weights": {"child_protection": 1.5, "looked_after": 1.0, "child_in_need": 0.5, "care_leaver": 0.5}},
+           "workers": workers, "cases": list})
+}
+
+fn write_model(dir: &Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_vec(v).expect("json")).expect("write model");
+    p
+}
+
+fn proposal(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("proposal written")).expect("proposal is JSON")
+}
+
+fn assert_checks(model: &Path, prop: &Path) {
+    let o = run(&["check", model.to_str().unwrap_or_default(), prop.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 0, "check found breaches: {}", String::from_utf8_lossy(&o.stdout));
+}
+
+#[test]
+fn time_limit_writes_the_best_lawful_proposal_with_its_bound_and_exit_status_3() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut stopped = 0;
+    for seed in 1..=4 {
+        let model = write_model(dir.path(), &format!("m{seed}.json"), &weighted_model(seed, 400, 3));
+        let out = dir.path().join(format!("p{seed}.json"));
+        let o = run(&["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default(), "--time-limit", "0", "--node-limit", "0"]);
+        let p = proposal(&out);
+        assert_checks(&model, &out);
+        let (obj, bound) = (p["objective"].as_f64().unwrap_or(f64::NAN), p["bound"].as_f64().unwrap_or(f64::NAN));
+        match code(&o) {
+            3 => {
+                stopped += 1;
+                assert_eq!(p["optimal"], json!(false));
+                assert!(bound >= obj, "bound {bound} below objective {obj}");
+            }
+            0 => {
+                assert_eq!(p["optimal"], json!(true));
+                assert!((bound - obj).abs() <= 1e-6 * obj.abs().max(1.0));
+            }
+            c => panic!("unexpected exit status {c}: {}", stderr(&o)),
+        }
+    }
+    assert!(stopped > 0, "a zero time limit should stop at least one weighted model before its proof");
+}
+
+#[test]
+fn node_limit_gives_the_same_bytes_on_every_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = write_model(dir.path(), "m.json", &weighted_model(7, 500, 3));
+    let mut outputs = Vec::new();
+    for (i, threads) in ["1", "2", "1"].iter().enumerate() {
+        let out = dir.path().join(format!("p{i}.json"));
+        let o = bin()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default(), "--node-limit", "50"])
+            .output()
+            .expect("runs");
+        assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
+        assert_checks(&model, &out);
+        outputs.push(std::fs::read(&out).expect("written"));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
+}
+
+#[test]
+fn ctrl_c_stops_the_search_and_still_writes_a_complete_lawful_proposal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = write_model(dir.path(), "m.json", &weighted_model(3, 1500, 4));
+    let out = dir.path().join("p.json");
+    let mut child = bin()
+        .args(["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default(), "--node-limit", "0", "-q"])
+        .spawn()
+        .expect("spawns");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let status = child.wait().expect("waits");
+    // Either the search was interrupted (3) or it had already proven optimality (0); never a
+    // death by signal, and the proposal is complete and lawful either way.
+    eprintln!("ctrl-c run ended with {status:?}");
+    assert!(matches!(status.code(), Some(0) | Some(3)), "status {status:?}");
+    let p = proposal(&out);
+    assert_eq!(p["optimal"], json!(status.code() == Some(0)));
+    assert_checks(&model, &out);
+}
+
+#[test]
+fn a_failed_run_never_truncates_the_existing_proposal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("p.json");
+    std::fs::write(&out, b"last week's proposal").expect("write");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, br#"{"version": 1, "workers": [], "cases": [{"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W9"}]}"#).expect("write");
+    let o = run(&["allocate", bad.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cases[0].current_worker"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).expect("still there"), b"last week's proposal");
+    // No temporary file is left behind either.
+    let names: Vec<String> = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+#[test]
+fn a_missing_output_directory_is_a_clear_error_with_exit_status_4() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let out = dir.path().join("no/such/dir/p.json");
+    let o = run(&["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_read_only_output_directory_is_a_clear_error_with_exit_status_4() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).expect("mkdir");
+    let mut perms = std::fs::metadata(&ro).expect("meta").permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&ro, perms).expect("chmod");
+    // root ignores permissions; then there is nothing to test.
+    if std::fs::write(ro.join("probe"), b"x").is_ok() {
+        eprintln!("SKIPPED: running as root, a read-only directory is writable");
+        return;
+    }
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let out = ro.join("p.json");
+    let o = run(&["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn fail_on_unallocated_exits_6_only_when_those_types_stay_unallocated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = write_model(dir.path(), "m.json", &json!({"version": 1,
+        "workers": [{"id": "W1", "role": "social_worker", "team": "N", "cap": 1}],
+        "cases": [{"id": "C1", "type": "looked_after", "team": "N"},
+                  {"id": "C2", "type": "child_in_need", "team": "N"}]}));
+    let out = dir.path().join("p.json");
+    let m = model.to_str().unwrap_or_default();
+    let o = run(&["allocate", m, "-o", out.to_str().unwrap_or_default(), "--fail-on-unallocated", "child_in_need"]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert_checks(&model, &out);
+    let o = run(&["allocate", m, "-o", out.to_str().unwrap_or_default(), "--fail-on-unallocated", "looked_after,child_protection"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(&["allocate", m, "-o", out.to_str().unwrap_or_default(), "--fail-on-unallocated", "orphans"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn deep_nesting_is_refused_as_invalid_input_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("deep.json");
+    let depth = 100_000;
+    let mut s = String::from(r#"{"version": 1, "workers": [], "cases": [], "policy": "#);
+    s.push_str(&"[".repeat(depth));
+    s.push_str(&"]".repeat(depth));
+    s.push('}');
+    std::fs::write(&p, s).expect("write");
+    let out = dir.path().join("p.json");
+    let o = run(&["allocate", p.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("deep.json"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_without_reading_it_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("huge.json");
+    let f = std::fs::File::create(&p).expect("create");
+    // A sparse file: larger than the limit, but costs no disk.
+    f.set_len(caseload::read::MAX_MODEL_BYTES + 10).expect("set_len");
+    let out = dir.path().join("p.json");
+    let o = run(&["allocate", p.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("limit"), "{}", stderr(&o));
+}
+
+#[test]
+fn non_utf8_input_names_the_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("latin1.json");
+    std::fs::write(&p, b"{\"version\": 1,\n \"workers\": [], \"cases\": [{\"id\": \"Ren\xe9e\"}]}").expect("write");
+    let out = dir.path().join("p.json");
+    let o = run(&["allocate", p.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("line 2"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_closed_stdout_does_not_crash_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let out = dir.path().join("p.json");
+    let mut child = bin()
+        .args(["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    drop(child.stdout.take()); // the reader goes away, as `| head -0` would
+    let status = child.wait().expect("waits");
+    assert_eq!(status.code(), Some(0));
+    assert_checks(&model, &out);
+}
+
+#[test]
+fn every_proposal_records_what_an_inspector_needs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let out = dir.path().join("p.json");
+    assert_eq!(code(&run(&["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()])), 0);
+    let p = proposal(&out);
+    let s = &p["summary"];
+    let bytes = std::fs::read(&model).expect("model");
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(s["model_hash"], json!(hash));
+    assert_eq!(s["provenance"]["version"], json!(env!("CARGO_PKG_VERSION")));
+    assert!(s["provenance"]["solver"].as_str().is_some_and(|x| x.contains("microlp")));
+    // The policy in force, defaults filled in, including the model's own override.
+    assert_eq!(s["policy"]["caps"]["social_worker"], json!(4.0));
+    assert_eq!(s["policy"]["caps"]["team_manager"], json!(5.0));
+    assert_eq!(s["policy"]["move_penalty"], json!(10.0));
+}
