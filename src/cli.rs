@@ -63,6 +63,29 @@ pub enum Command {
     /// Turn spreadsheets (CSV) into a model file, or a model file into spreadsheets.
     #[command(after_help = EXIT_HELP)]
     Convert(crate::sheets::ConvertArgs),
+    /// Replace every worker id, case id and group name with a keyed hash (HMAC-SHA256), so a
+    /// model can leave the case management system without names or system ids.
+    #[command(after_help = EXIT_HELP)]
+    Pseudonymise(PseudonymiseArgs),
+}
+
+/// Arguments of `pseudonymise`.
+#[derive(clap::Args, Debug)]
+pub struct PseudonymiseArgs {
+    /// The model file (JSON).
+    pub model: PathBuf,
+    /// A file holding the secret key (at least 16 bytes), e.g. from `head -c 32 /dev/urandom`.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Where to write the pseudonymised model.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Also write the mapping (kind, original, pseudonym) as CSV; keep it with the key.
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+    /// Pseudonymise team names too.
+    #[arg(long)]
+    pub teams: bool,
 }
 
 /// Arguments of `allocate`.
@@ -136,6 +159,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Allocate(a) => allocate(&a),
         Command::Check(c) => run_check(&c),
         Command::Convert(c) => crate::sheets::convert(&c),
+        Command::Pseudonymise(p) => pseudonymise(&p),
     }
 }
 
@@ -165,6 +189,33 @@ fn allocate(a: &AllocateArgs) -> Result<i32> {
         say(&text);
     }
     Ok(status(&proposal, &a.fail_on_unallocated))
+}
+
+fn pseudonymise(p: &PseudonymiseArgs) -> Result<i32> {
+    let bytes = crate::read::read_bytes(&p.model)?;
+    let file = p.model.display().to_string();
+    let model = crate::read::parse_model(&file, &bytes)?;
+    crate::validate::validate(&file, &model, &bytes)?;
+    let key = std::fs::read(&p.key).map_err(|source| Error::Read { path: p.key.clone(), source })?;
+    let out = crate::pseudonymise::pseudonymise(&model, &key, p.teams)?;
+    if let Some(map) = &p.map {
+        let mut text = String::from("kind,original,pseudonym\n");
+        for (kind, a, b) in &out.mapping {
+            text += &format!("{kind},{},{b}\n", csv_cell(a));
+        }
+        write::atomic_write(map, text.as_bytes())?;
+    }
+    write::atomic_write(&p.output, &write::to_json(&out.model))?;
+    Ok(exit::OK)
+}
+
+/// Quotes a CSV cell when it needs it.
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// The exit status of a written proposal.

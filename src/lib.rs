@@ -30,6 +30,7 @@ pub mod lp;
 pub mod model;
 pub mod objective;
 pub mod proposal;
+pub mod pseudonymise;
 pub mod read;
 pub mod report;
 pub mod rules;
