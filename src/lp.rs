@@ -8,13 +8,17 @@ use crate::validate::Model;
 use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
 use std::collections::HashMap;
 
-/// What a column means. Field letters: `k` a class, `h` a hub, `w` a worker (local to the
+/// What a column means. Field letters: `k` a class, `h` a hub, `mk` a market, `w` a worker (local to the
 /// part), `g` a group, `j` a position in the group's list of permitted workers.
 #[allow(missing_docs)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Col {
     /// Cases of class `k` sent to hub `h`.
     ClassHub { k: usize, h: usize },
+    /// Cases of class `k` sent to other teams through market `mk`.
+    ClassMarket { k: usize, mk: usize },
+    /// Cases from market `mk` to hub `h`.
+    MarketHub { mk: usize, h: usize },
     /// Cases of class `k` kept with today's worker `w` (local index).
     Keep { k: usize, w: usize },
     /// Cases from hub `h` to worker `w` (local).
@@ -60,6 +64,8 @@ pub struct Lp {
     pub rows: Vec<Row>,
     /// Hubs.
     pub hubs: Vec<Hub>,
+    /// Markets: the other teams' hubs a set of classes may reach at the cross-team penalty.
+    pub markets: Vec<Vec<usize>>,
 }
 
 impl Lp {
@@ -87,6 +93,8 @@ pub fn build(m: &Model, part: &Part) -> Lp {
 
     let mut hub_index: HashMap<(Vec<usize>, u64), usize> = HashMap::new();
     let mut hub_inflow: Vec<Vec<usize>> = Vec::new();
+    let mut market_index: HashMap<Vec<usize>, usize> = HashMap::new();
+    let mut market_inflow: Vec<Vec<usize>> = Vec::new();
     for (k, class) in part.classes.iter().enumerate() {
         let n = class.cases.len() as f64;
         let mut class_row = Vec::new();
@@ -99,6 +107,8 @@ pub fn build(m: &Model, part: &Part) -> Lp {
                 None => by_team.push((t, vec![w])),
             }
         }
+        let mut all_hubs = Vec::new();
+        let mut other_hubs = 0;
         for (t, ws) in by_team {
             let key = (ws.clone(), class.weight.to_bits());
             let h = *hub_index.entry(key).or_insert_with(|| {
@@ -106,13 +116,29 @@ pub fn build(m: &Model, part: &Part) -> Lp {
                 hub_inflow.push(Vec::new());
                 lp.hubs.len() - 1
             });
-            let mut v = class.priority;
-            if t != class.team {
-                v -= m.policy.cross_team_penalty;
+            all_hubs.push(h);
+            if t == class.team {
+                let j = lp.col(Col::ClassHub { k, h }, class.priority, n);
+                class_row.push((j, 1.0));
+                hub_inflow[h].push(j);
+            } else {
+                other_hubs += 1;
             }
-            let j = lp.col(Col::ClassHub { k, h }, v, n);
+        }
+        // Other teams' hubs all cost the same cross-team penalty: reach them through one market
+        // node per set of hubs, shared by every class with that set, instead of one arc per
+        // (class, team). The market also reaches the class's own hub, but never usefully: the
+        // direct arc there is worth more.
+        if other_hubs > 0 {
+            all_hubs.sort_unstable();
+            let mk = *market_index.entry(all_hubs.clone()).or_insert_with(|| {
+                lp.markets.push(all_hubs.clone());
+                market_inflow.push(Vec::new());
+                lp.markets.len() - 1
+            });
+            let j = lp.col(Col::ClassMarket { k, mk }, class.priority - m.policy.cross_team_penalty, n);
             class_row.push((j, 1.0));
-            hub_inflow[h].push(j);
+            market_inflow[mk].push(j);
         }
         for &(w, count) in &class.current {
             let j = lp.col(Col::Keep { k, w }, part.unit_value(m, k, w, true), count as f64);
@@ -120,6 +146,16 @@ pub fn build(m: &Model, part: &Part) -> Lp {
             load[w].push((j, class.weight));
         }
         lp.rows.push(Row { coefs: class_row, eq: false, rhs: n });
+    }
+    for mk in 0..lp.markets.len() {
+        let mut coefs: Vec<(usize, f64)> = market_inflow[mk].iter().map(|&j| (j, 1.0)).collect();
+        for hi in 0..lp.markets[mk].len() {
+            let h = lp.markets[mk][hi];
+            let j = lp.col(Col::MarketHub { mk, h }, 0.0, f64::INFINITY);
+            coefs.push((j, -1.0));
+            hub_inflow[h].push(j);
+        }
+        lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
     }
     for h in 0..lp.hubs.len() {
         let mut coefs: Vec<(usize, f64)> = hub_inflow[h].iter().map(|&j| (j, 1.0)).collect();

@@ -174,7 +174,17 @@ struct Started<'a> {
 
 fn start_part<'a>(m: &'a Model, part: &'a Part) -> Result<Started<'a>, String> {
     let lp = lp::build(m, part);
+    let clock = Instant::now();
     let root = lp::solve_relaxation(&lp)?;
+    if debug() {
+        let hubs = lp.hubs.len();
+        let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
+        eprintln!(
+            "lp: {} workers, {} classes, {} hubs, {} cols, {} rows, {} nonzeros: {:.3}s",
+            part.rooms.len(), part.classes.len(), hubs, lp.cols.len(), lp.rows.len(), nnz,
+            clock.elapsed().as_secs_f64()
+        );
+    }
     let mut search = Search {
         m,
         part,
@@ -336,6 +346,8 @@ impl Search<'_> {
         let nh = lp.hubs.len();
         let mut inflow: Vec<Vec<(usize, u32)>> = vec![Vec::new(); nh];
         let mut outflow: Vec<Vec<(usize, u32)>> = vec![Vec::new(); nh];
+        let mut market_in: Vec<Vec<(usize, u32)>> = vec![Vec::new(); lp.markets.len()];
+        let mut market_out: Vec<Vec<(usize, u32)>> = vec![Vec::new(); lp.markets.len()];
         for (j, col) in lp.cols.iter().enumerate() {
             match *col {
                 Col::Keep { k, w } => {
@@ -345,6 +357,8 @@ impl Search<'_> {
                     }
                 }
                 Col::ClassHub { k, h } => inflow[h].push((k, fl(values[j]))),
+                Col::ClassMarket { k, mk } => market_in[mk].push((k, fl(values[j]))),
+                Col::MarketHub { mk, h } => market_out[mk].push((h, fl(values[j]))),
                 Col::HubWorker { h, w } => outflow[h].push((w, fl(values[j]))),
                 Col::Group { g, j: jj } => {
                     if values[j] > 0.5 && a.groups[g].is_none() {
@@ -354,24 +368,16 @@ impl Search<'_> {
                 _ => {}
             }
         }
+        // A market passes its classes on to hubs: attribute them in order.
+        for mk in 0..lp.markets.len() {
+            for (k, h, n) in match_flows(&market_in[mk], &market_out[mk]) {
+                inflow[h].push((k, n));
+            }
+        }
         for h in 0..nh {
-            // Match inflow to outflow in order; surplus on either side is dropped (rounding).
-            let mut outs = outflow[h].clone();
-            let mut oi = 0;
-            for &(k, mut n) in &inflow[h] {
-                while n > 0 && oi < outs.len() {
-                    let take = n.min(outs[oi].1);
-                    if take > 0 {
-                        let w = outs[oi].0;
-                        if let Some(p) = part.classes[k].workers.iter().position(|&x| x == w) {
-                            a.counts[k][p] += take;
-                        }
-                        outs[oi].1 -= take;
-                        n -= take;
-                    }
-                    if outs[oi].1 == 0 {
-                        oi += 1;
-                    }
+            for (k, w, n) in match_flows(&inflow[h], &outflow[h]) {
+                if let Some(p) = part.classes[k].workers.iter().position(|&x| x == w) {
+                    a.counts[k][p] += n;
                 }
             }
         }
@@ -616,6 +622,28 @@ enum Branched {
     Failed,
     /// Children worth exploring, best bound first.
     Children(Vec<(microlp::Solution, f64)>),
+}
+
+/// Matches what flows into a node with what flows out, in order: (source, destination, count).
+/// Surplus on either side (from rounding) is dropped.
+fn match_flows(ins: &[(usize, u32)], outs: &[(usize, u32)]) -> Vec<(usize, usize, u32)> {
+    let mut outs = outs.to_vec();
+    let mut matched = Vec::new();
+    let mut oi = 0;
+    for &(src, mut n) in ins {
+        while n > 0 && oi < outs.len() {
+            let take = n.min(outs[oi].1);
+            if take > 0 {
+                matched.push((src, outs[oi].0, take));
+                outs[oi].1 -= take;
+                n -= take;
+            }
+            if outs[oi].1 == 0 {
+                oi += 1;
+            }
+        }
+    }
+    matched
 }
 
 /// True when an allocation keeps every row of the part (caps, oversight, item counts).
