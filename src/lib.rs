@@ -26,6 +26,8 @@ pub mod cli;
 pub mod error;
 pub mod explain;
 pub mod formulate;
+#[cfg(feature = "highs")]
+pub mod highs;
 pub mod lp;
 pub mod model;
 pub mod objective;
@@ -56,7 +58,11 @@ pub fn load_model_bytes(file: &str, bytes: &[u8]) -> Result<validate::Model> {
 
 /// The name of the solver this build uses.
 pub fn solver_name() -> String {
-    format!("caseload network LP + branch-and-bound over microlp {}", "0.6")
+    if cfg!(feature = "highs") {
+        "caseload network LP over microlp 0.6; integer parts by HiGHS (feature highs)".into()
+    } else {
+        "caseload network LP + branch-and-bound over microlp 0.6".into()
+    }
 }
 
 /// Solves a model and builds its proposal.

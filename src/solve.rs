@@ -228,6 +228,12 @@ impl Started<'_> {
             None => (true, f64::NEG_INFINITY),
             Some((state, bound)) => {
                 let clock = Instant::now();
+                #[cfg(feature = "highs")]
+                let (done, open) = {
+                    let _ = state;
+                    self.search.with_highs(bound, limits)
+                };
+                #[cfg(not(feature = "highs"))]
                 let (done, open) = self.search.branch_and_bound(state, bound, limits);
                 if debug() {
                     eprintln!(
@@ -483,6 +489,24 @@ impl Search<'_> {
             return (false, lost);
         }
         (true, f64::NEG_INFINITY)
+    }
+
+    /// The `highs` feature's search: the whole part as a MIP for HiGHS.
+    #[cfg(feature = "highs")]
+    fn with_highs(&mut self, root_bound: f64, limits: Limits) -> (bool, f64) {
+        let left = limits.deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
+        match crate::highs::solve_mip(&self.lp, left) {
+            Ok(mip) => {
+                let a = self.decode(&mip.values);
+                self.offer(a);
+                if mip.optimal {
+                    (true, f64::NEG_INFINITY)
+                } else {
+                    (false, root_bound)
+                }
+            }
+            Err(_) => (false, root_bound),
+        }
     }
 
     /// Plain depth-first search of a stack of nodes; false if the limits stopped it.
