@@ -60,6 +60,8 @@ pub enum Command {
     /// Check a proposal against the rules; without PROPOSAL, audit today's allocation.
     #[command(after_help = EXIT_HELP)]
     Check(CheckArgs),
+    /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
+    Generate(crate::generate::GenerateArgs),
 }
 
 /// Arguments of `allocate`.
@@ -116,6 +118,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Allocate(a) => allocate(&a),
         Command::Check(c) => run_check(&c),
+        Command::Generate(g) => crate::generate::run(&g),
     }
 }
 

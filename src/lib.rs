@@ -26,6 +26,7 @@ pub mod cli;
 pub mod error;
 pub mod explain;
 pub mod formulate;
+pub mod generate;
 pub mod lp;
 pub mod model;
 pub mod objective;
