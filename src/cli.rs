@@ -67,9 +67,12 @@ pub enum Command {
 /// Arguments of `allocate`.
 #[derive(clap::Args, Debug)]
 pub struct AllocateArgs {
-    /// The model file (JSON), or `-` for standard input.
+    /// The model file (JSON), or `-` for standard input; or a directory of models.
     pub model: PathBuf,
-    /// Where to write the proposal (written atomically).
+    /// More model files or directories: a batch, solved in parallel (see `-o`).
+    pub more: Vec<PathBuf>,
+    /// Where to write the proposal (written atomically). For a batch, a directory that receives
+    /// `<model name>.proposal.json` for each model.
     #[arg(short, long)]
     pub output: PathBuf,
     /// Stop searching after this many seconds and write the best lawful proposal found
@@ -134,6 +137,9 @@ fn limits(time_limit: Option<f64>) -> Result<Limits<'static>> {
 }
 
 fn allocate(a: &AllocateArgs) -> Result<i32> {
+    if crate::batch::is_batch(a) {
+        return crate::batch::run(a);
+    }
     let lim = limits(a.time_limit)?;
     let model = crate::load_model(&a.model)?;
     let proposal = crate::allocate(&model, lim)?;
