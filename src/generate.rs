@@ -182,8 +182,15 @@ const DEFAULT_MIX: [(CaseType, f64); 4] = [
     (CaseType::CareLeaver, 12.0),
 ];
 
+/// The most cases or workers one generated model may have (a model file of about 1.3 GB,
+/// far above what `allocate` reads).
+pub const MAX_CASES: usize = 10_000_000;
+
 fn check_args(a: &GenerateArgs) -> Result<()> {
     let usage = |m: String| Err(Error::Usage(m));
+    if a.cases > MAX_CASES || a.workers > MAX_CASES {
+        return usage(format!("--cases and --workers are limited to {MAX_CASES}; split the model"));
+    }
     if a.workers == 0 {
         return usage("--workers must be at least 1".into());
     }
@@ -538,6 +545,9 @@ mod tests {
     fn refuses_nonsense_arguments_with_a_message() {
         let mut a = args(10, 0, 1, 1);
         assert!(matches!(generate(&a), Err(Error::Usage(_))));
+        a.cases = usize::MAX;
+        assert!(matches!(generate(&a), Err(Error::Usage(_))));
+        a.cases = 10;
         a.workers = 5;
         a.vacant_share = 1.5;
         assert!(matches!(generate(&a), Err(Error::Usage(_))));
