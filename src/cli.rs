@@ -67,6 +67,8 @@ pub enum Command {
     /// model can leave the case management system without names or system ids.
     #[command(after_help = EXIT_HELP)]
     Pseudonymise(PseudonymiseArgs),
+    /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
+    Generate(crate::generate::GenerateArgs),
 }
 
 /// Arguments of `pseudonymise`.
@@ -91,15 +93,19 @@ pub struct PseudonymiseArgs {
 /// Arguments of `allocate`.
 #[derive(clap::Args, Debug)]
 pub struct AllocateArgs {
-    /// The model file (JSON), or `-` for standard input; or give --workers and --cases.
+    /// The model file (JSON), or `-` for standard input; or a directory of models; or give
+    /// --workers and --cases.
     pub model: Option<PathBuf>,
+    /// More model files or directories: a batch, solved in parallel (see `-o`).
+    pub more: Vec<PathBuf>,
     /// The model as spreadsheets instead of MODEL.
     #[command(flatten)]
     pub sheets: crate::sheets::SheetInput,
     /// CSV tables and an HTML report, besides the proposal.
     #[command(flatten)]
     pub outputs: crate::sheets::SheetOutput,
-    /// Where to write the proposal (written atomically).
+    /// Where to write the proposal (written atomically). For a batch, a directory that receives
+    /// `<model name>.proposal.json` for each model.
     #[arg(short, long)]
     pub output: PathBuf,
     /// Stop searching after this many seconds and write the best lawful proposal found
@@ -160,10 +166,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check(c) => run_check(&c),
         Command::Convert(c) => crate::sheets::convert(&c),
         Command::Pseudonymise(p) => pseudonymise(&p),
+        Command::Generate(g) => crate::generate::run(&g),
     }
 }
 
-fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static>> {
+pub(crate) fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static>> {
     let deadline = match time_limit {
         Some(s) if !(s.is_finite() && s >= 0.0) => {
             return Err(Error::Usage(format!("--time-limit must be a number of seconds >= 0, got {s}")))
@@ -175,6 +182,9 @@ fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static>> {
 }
 
 fn allocate(a: &AllocateArgs) -> Result<i32> {
+    if crate::batch::is_batch(a) {
+        return crate::batch::run(a);
+    }
     let lim = limits(a.time_limit, a.node_limit)?;
     a.outputs.check(&a.sheets.inputs(a.model.as_deref()), &a.output)?;
     let model = crate::sheets::load(a.model.as_deref(), &a.sheets)?;

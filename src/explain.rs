@@ -240,6 +240,13 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
             }
         }
     }
+    // Cases per worker in one pass (counting per worker would cost workers x cases).
+    let mut held = vec![0usize; m.workers.len()];
+    for &w in assignment.iter().flatten() {
+        if let Some(n) = held.get_mut(w) {
+            *n += 1;
+        }
+    }
     let workers: Vec<WorkerLoad> = m
         .workers
         .iter()
@@ -249,7 +256,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
             load: round9(load[w]),
             target: worker.target,
             cap: worker.cap,
-            cases: assignment.iter().filter(|&&a| a == Some(w)).count(),
+            cases: held[w],
             oversight: round9(oversight[w]),
             status: worker.status,
         })

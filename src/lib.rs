@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod error;
@@ -28,6 +29,7 @@ pub mod explain;
 pub mod formulate;
 #[cfg(feature = "highs")]
 pub mod highs;
+pub mod generate;
 pub mod lp;
 pub mod model;
 pub mod objective;

@@ -1,0 +1,68 @@
+//! `caseload allocate` over many models: one proposal each, failures named, worst status.
+
+use std::path::Path;
+use std::process::Command;
+
+fn caseload(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_caseload")).args(args).output().expect("caseload runs")
+}
+
+fn generate(path: &Path, cases: &str, seed: &str) {
+    let out = caseload(&["generate", "--cases", cases, "--workers", "12", "--teams", "2", "--seed", seed,
+        "-o", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn batch_writes_a_proposal_per_model_and_names_the_one_that_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    generate(&models.join("a.json"), "150", "1");
+    generate(&models.join("b.json"), "90", "2");
+    std::fs::write(models.join("broken.json"), br#"{"version": 1, "workers": [], "cases": [
+        {"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W9"}]}"#).unwrap();
+    let extra = dir.path().join("c.json");
+    generate(&extra, "60", "3");
+    let out_dir = dir.path().join("out");
+
+    let out = caseload(&["allocate", models.to_str().unwrap(), extra.to_str().unwrap(),
+        "-o", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "invalid input is the worst status here");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.json") && stderr.contains("cases[0].current_worker"), "{stderr}");
+    for name in ["a", "b", "c"] {
+        let p = out_dir.join(format!("{name}.proposal.json"));
+        let model = if name == "c" { extra.clone() } else { models.join(format!("{name}.json")) };
+        let check = caseload(&["check", model.to_str().unwrap(), p.to_str().unwrap()]);
+        assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    }
+    assert!(!out_dir.join("broken.proposal.json").exists());
+}
+
+#[test]
+fn batch_proposals_are_the_same_bytes_as_single_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    generate(&a, "200", "5");
+    generate(&b, "120", "6");
+    let out_dir = dir.path().join("out");
+    let out = caseload(&["allocate", a.to_str().unwrap(), b.to_str().unwrap(), "-o", out_dir.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    let single = dir.path().join("single.json");
+    let out = caseload(&["allocate", a.to_str().unwrap(), "-o", single.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(single).unwrap(), std::fs::read(out_dir.join("a.proposal.json")).unwrap());
+}
+
+#[test]
+fn batch_refuses_two_models_that_would_write_the_same_proposal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("x")).unwrap();
+    let (a, b) = (dir.path().join("m.json"), dir.path().join("x/m.json"));
+    generate(&a, "20", "1");
+    generate(&b, "20", "2");
+    let out = caseload(&["allocate", a.to_str().unwrap(), b.to_str().unwrap(), "-o", dir.path().join("o").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("would both write"));
+}
