@@ -359,7 +359,6 @@ fn refuses_siblings_pinned_to_different_workers() {
 }
 
 #[test]
-#[ignore = "bug: validation checks only pinned siblings, so the unpinned siblings a pin drags along can break rules 4-8; fixed next"]
 fn refuses_a_pin_whose_unpinned_sibling_may_not_go_to_that_worker() {
     // C3 is pinned to W1, so its sibling C1 must go to W1 too (rule 9), but C1 excludes W1:
     // no lawful allocation exists.
@@ -375,7 +374,6 @@ fn refuses_a_pin_whose_unpinned_sibling_may_not_go_to_that_worker() {
 }
 
 #[test]
-#[ignore = "bug: validation checks only pinned siblings, so the unpinned siblings a pin drags along can break rules 4-8; fixed next"]
 fn refuses_a_pin_whose_unpinned_sibling_would_take_the_worker_over_cap() {
     // W1 (cap 3) holds pinned C3; its three siblings must follow: load 4.
     refused(
