@@ -759,3 +759,43 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 pub fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
+
+impl TModel {
+    /// The allocation the pins force: each pinned case with its current worker, and each of
+    /// its siblings with it (rule 9); everything else unallocated. None when siblings are
+    /// pinned to different workers. Any lawful allocation contains this one, and unallocating
+    /// more never breaks a rule, so the pins admit a lawful allocation iff this one is lawful.
+    pub fn forced(&self) -> Option<Vec<Option<usize>>> {
+        let mut a: Vec<Option<usize>> = vec![None; self.cases.len()];
+        for (c, case) in self.cases.iter().enumerate() {
+            if case.pinned {
+                a[c] = case.current;
+            }
+        }
+        for members in self.groups().values() {
+            let pins: Vec<usize> = members.iter().filter_map(|&c| a[c]).collect();
+            if let Some(&w) = pins.first() {
+                if pins.iter().any(|&x| x != w) {
+                    return None;
+                }
+                for &c in members {
+                    a[c] = Some(w);
+                }
+            }
+        }
+        Some(a)
+    }
+
+    pub fn pins_admit_lawful_allocation(&self) -> bool {
+        self.forced().is_some_and(|a| self.breach(&a).is_none())
+    }
+
+    /// The supervisor whose oversight cap worker `w`'s cases count against (rule 8).
+    pub fn overseer(&self, w: usize) -> Option<usize> {
+        if self.is_supervised(w) {
+            self.workers[w].supervisor
+        } else {
+            None
+        }
+    }
+}
