@@ -21,8 +21,8 @@ struct Outcome {
 }
 
 /// Checks one generated model; panics with the seed and the model on any failure.
-fn check_seed(seed: u64) -> Outcome {
-    let model = generate(seed, Shape::BRUTE);
+fn check_seed(seed: u64, shape: Shape) -> Outcome {
+    let model = generate(seed, shape);
     let tm = TModel::from_json(&model);
     let best = tm.brute_force();
     let bytes = to_bytes(&model);
@@ -73,12 +73,20 @@ fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {
 
 #[test]
 fn proposals_score_exactly_the_best_lawful_allocation_found_by_exhaustion() {
-    let models = models();
+    exhaust(Shape::BRUTE, models());
+}
+
+#[test]
+fn proposals_score_exactly_the_best_lawful_allocation_with_awkward_fractions() {
+    exhaust(Shape::BRUTE_ODD, models() / 2);
+}
+
+fn exhaust(shape: Shape, models: u64) {
     let mut refused = 0;
     let mut with_unallocated = 0;
     let mut failures: Vec<(u64, String)> = Vec::new();
     for seed in 0..models {
-        match std::panic::catch_unwind(|| check_seed(seed)) {
+        match std::panic::catch_unwind(|| check_seed(seed, shape)) {
             Ok(o) => {
                 refused += o.refused as u64;
                 with_unallocated += (o.unallocated > 0) as u64;

@@ -7,7 +7,7 @@ use common::*;
 use serde_json::Value;
 
 const SHAPE: Shape =
-    Shape { min_workers: 6, max_workers: 12, min_cases: 20, max_cases: 45, teams: 3, pin_chance: 0.1 };
+    Shape { min_workers: 6, max_workers: 12, min_cases: 20, max_cases: 45, teams: 3, pin_chance: 0.1, odd: false };
 
 /// Generated models with at least two teams whose pins are lawful.
 fn models(n: usize) -> Vec<(u64, Value)> {

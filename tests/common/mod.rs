@@ -74,13 +74,18 @@ pub struct Shape {
     /// Probability that a case with a current worker is pinned (only where that worker is
     /// permitted for the case; caps and siblings may still make the pin set unlawful).
     pub pin_chance: f64,
+    /// Odd numbers: weights, caps, targets and penalties with awkward fractions (0.35, 1.3,
+    /// 2.7, ...) that share no convenient unit.
+    pub odd: bool,
 }
 
 impl Shape {
     pub const BRUTE: Shape =
-        Shape { min_workers: 1, max_workers: 4, min_cases: 1, max_cases: 8, teams: 2, pin_chance: 0.25 };
+        Shape { min_workers: 1, max_workers: 4, min_cases: 1, max_cases: 8, teams: 2, pin_chance: 0.25, odd: false };
+    pub const BRUTE_ODD: Shape =
+        Shape { min_workers: 1, max_workers: 3, min_cases: 2, max_cases: 8, teams: 2, pin_chance: 0.2, odd: true };
     pub const MEDIUM: Shape =
-        Shape { min_workers: 1, max_workers: 7, min_cases: 0, max_cases: 24, teams: 3, pin_chance: 0.15 };
+        Shape { min_workers: 1, max_workers: 7, min_cases: 0, max_cases: 24, teams: 3, pin_chance: 0.15, odd: false };
 }
 
 const TEAMS: [&str; 3] = ["North", "South", "East"];
@@ -89,6 +94,12 @@ const PRIORITIES: [f64; 8] = [0.0, 5.0, 12.5, 40.0, 50.0, 100.0, 3.0, 30.0];
 const CAPS: [f64; 8] = [0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 2.1];
 const FTES: [f64; 5] = [1.0, 0.6, 0.5, 0.75, 1.0];
 const PENALTIES: [f64; 7] = [0.0, 5.0, 10.0, 20.0, 45.0, 60.0, 150.0];
+const TARGETS: [f64; 6] = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0];
+const ODD_WEIGHTS: [f64; 6] = [0.7, 1.3, 0.5, 2.2, 0.35, 1.0];
+const ODD_PRIORITIES: [f64; 6] = [0.0, 7.3, 41.9, 100.0, 13.0, 55.55];
+const ODD_CAPS: [f64; 8] = [0.0, 1.3, 2.1, 2.7, 3.3, 1.75, 4.0, 0.6];
+const ODD_TARGETS: [f64; 6] = [0.4, 1.3, 0.7, 2.05, 0.0, 9.0];
+const ODD_PENALTIES: [f64; 6] = [0.0, 3.7, 12.5, 33.3, 7.0, 61.1];
 
 fn role_list(rng: &mut Rng, p: f64) -> Vec<Value> {
     ROLES.iter().filter(|_| rng.chance(p)).map(|r| json!(r)).collect()
@@ -98,6 +109,11 @@ fn role_list(rng: &mut Rng, p: f64) -> Vec<Value> {
 /// allocation). Workers and cases are written in shuffled order.
 pub fn generate(seed: u64, shape: Shape) -> Value {
     let mut rng = Rng::new(seed);
+    let (weights, priorities, caps_set, targets, penalties) = if shape.odd {
+        (&ODD_WEIGHTS[..], &ODD_PRIORITIES[..], &ODD_CAPS[..], &ODD_TARGETS[..], &ODD_PENALTIES[..])
+    } else {
+        (&WEIGHTS[..], &PRIORITIES[..], &CAPS[..], &TARGETS[..], &PENALTIES[..])
+    };
     let nteams = rng.range(1, shape.teams);
     let nw = rng.range(shape.min_workers, shape.max_workers);
     let nc = rng.range(shape.min_cases, shape.max_cases);
@@ -108,7 +124,7 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
         let mut caps = Map::new();
         for r in ROLES {
             if rng.chance(0.7) {
-                caps.insert(r.into(), json!(rng.pick(&CAPS[1..])));
+                caps.insert(r.into(), json!(rng.pick(&caps_set[1..])));
             }
         }
         policy.insert("caps".into(), Value::Object(caps));
@@ -117,7 +133,7 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
         let mut t = Map::new();
         for r in ROLES {
             if rng.chance(0.5) {
-                t.insert(r.into(), json!(rng.pick(&[0.0, 0.5, 1.0, 1.5, 2.0, 3.0])));
+                t.insert(r.into(), json!(rng.pick(targets)));
             }
         }
         policy.insert("targets".into(), Value::Object(t));
@@ -126,7 +142,7 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
         let mut w = Map::new();
         for t in TYPES {
             if rng.chance(0.6) {
-                w.insert(t.into(), json!(rng.pick(&WEIGHTS)));
+                w.insert(t.into(), json!(rng.pick(weights)));
             }
         }
         policy.insert("weights".into(), Value::Object(w));
@@ -135,7 +151,7 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
         let mut p = Map::new();
         for t in TYPES {
             if rng.chance(0.5) {
-                p.insert(t.into(), json!(rng.pick(&PRIORITIES)));
+                p.insert(t.into(), json!(rng.pick(priorities)));
             }
         }
         policy.insert("priority".into(), Value::Object(p));
@@ -160,7 +176,7 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
     }
     for key in ["move_penalty", "overload_penalty", "cross_team_penalty"] {
         if rng.chance(0.6) {
-            policy.insert(key.into(), json!(rng.pick(&PENALTIES)));
+            policy.insert(key.into(), json!(rng.pick(penalties)));
         }
     }
     if rng.chance(0.5) {
@@ -184,10 +200,10 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
             w.insert("fte".into(), json!(rng.pick(&FTES)));
         }
         if rng.chance(0.3) {
-            w.insert("cap".into(), json!(rng.pick(&CAPS)));
+            w.insert("cap".into(), json!(rng.pick(caps_set)));
         }
         if rng.chance(0.3) {
-            w.insert("target".into(), json!(rng.pick(&[0.0, 0.5, 1.0, 2.0, 3.0, 9.0])));
+            w.insert("target".into(), json!(rng.pick(if shape.odd { targets } else { &[0.0, 0.5, 1.0, 2.0, 3.0, 9.0] })));
         }
         if rng.chance(0.4) {
             let skills: Vec<Value> = SKILLS.iter().filter(|_| rng.chance(0.5)).map(|s| json!(s)).collect();
@@ -217,10 +233,10 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
         c.insert("type".into(), json!(rng.pick(&TYPES)));
         c.insert("team".into(), json!(TEAMS[rng.below(nteams)]));
         if rng.chance(0.3) {
-            c.insert("weight".into(), json!(rng.pick(&WEIGHTS)));
+            c.insert("weight".into(), json!(rng.pick(weights)));
         }
         if rng.chance(0.3) {
-            c.insert("priority".into(), json!(rng.pick(&PRIORITIES)));
+            c.insert("priority".into(), json!(rng.pick(priorities)));
         }
         if nw > 0 && rng.chance(0.5) {
             c.insert("current_worker".into(), json!(rng.pick(&worker_ids)));
