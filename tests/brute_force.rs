@@ -141,3 +141,40 @@ fn generated_models_cover_every_feature_the_rules_name() {
         assert!(*n >= models / 50, "only {n} of {models} models have: {k}");
     }
 }
+
+/// With the search stopped at once, the proposal is still lawful and truthful: its objective
+/// is what its allocations score, at most the optimum, and its bound at least the optimum.
+fn check_stopped(seed: u64, shape: Shape) -> bool {
+    let model = generate(seed, shape);
+    let tm = TModel::from_json(&model);
+    let Some((best, _)) = tm.brute_force() else { return false };
+    let m = caseload::load_model_bytes("model.json", &to_bytes(&model)).unwrap();
+    let limits = caseload::solve::Limits { deadline: Some(std::time::Instant::now()), stop: None };
+    let p = caseload::allocate(&m, limits).unwrap();
+    let out = caseload::write::to_json(&p);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let dump = serde_json::to_string(&model).unwrap();
+    let a = assignment_of(&tm, &v);
+    assert_eq!(tm.breach(&a), None, "seed {seed}: a stopped search wrote an unlawful proposal\n{dump}");
+    let objective = v["objective"].as_f64().unwrap();
+    let bound = v["bound"].as_f64().unwrap();
+    assert!(close(tm.objective(&a), objective), "seed {seed}: stated objective {objective}\n{dump}");
+    assert!(objective <= best + 1e-6 * best.abs().max(1.0), "seed {seed}: {objective} beats the optimum {best}\n{dump}");
+    assert!(bound >= best - 1e-6 * best.abs().max(1.0), "seed {seed}: bound {bound} below the optimum {best}\n{dump}");
+    if v["optimal"] == true {
+        assert!(close(objective, best), "seed {seed}: claims optimal at {objective}, optimum {best}\n{dump}");
+    }
+    let found = breaches(&m, &out);
+    assert!(found.is_empty(), "seed {seed}: check finds {found:?}\n{dump}");
+    v["optimal"] == false
+}
+
+#[test]
+fn a_search_stopped_at_once_still_writes_a_lawful_proposal_with_a_true_bound() {
+    let mut stopped = 0;
+    for seed in 0..models() / 6 {
+        stopped += check_stopped(seed, Shape::BRUTE) as u64;
+        stopped += check_stopped(seed, Shape::BRUTE_ODD) as u64;
+    }
+    assert!(stopped > 0, "no search was ever stopped: the test proves nothing");
+}
