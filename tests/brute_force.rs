@@ -81,6 +81,12 @@ fn proposals_score_exactly_the_best_lawful_allocation_with_awkward_fractions() {
     exhaust(Shape::BRUTE_ODD, models() / 2);
 }
 
+#[test]
+fn proposals_score_exactly_the_best_lawful_allocation_on_larger_models() {
+    // 9 to 11 cases: fewer models, each a larger search on both sides.
+    exhaust(Shape::BRUTE_LARGE, models() / 5);
+}
+
 fn exhaust(shape: Shape, models: u64) {
     let mut refused = 0;
     let mut with_unallocated = 0;

@@ -95,8 +95,8 @@ fn reason_is_true(m: &TModel, c: usize, code: &str, load: &[f64], over: &[f64]) 
     }
 }
 
-fn check_properties(seed: u64) -> Result<(), TestCaseError> {
-    let model = generate(seed, Shape::MEDIUM);
+fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
+    let model = generate(seed, shape);
     let tm = TModel::from_json(&model);
     let bytes = to_bytes(&model);
     let loaded = caseload::load_model_bytes("model.json", &bytes);
@@ -221,7 +221,12 @@ proptest! {
 
     #[test]
     fn every_proposal_is_complete_lawful_truthfully_explained_sorted_and_reproducible(seed in any::<u64>()) {
-        check_properties(seed)?;
+        check_properties(seed, Shape::MEDIUM)?;
+    }
+
+    #[test]
+    fn the_same_holds_with_awkward_fractions(seed in any::<u64>()) {
+        check_properties(seed, Shape::MEDIUM_ODD)?;
     }
 }
 

@@ -84,6 +84,10 @@ impl Shape {
         Shape { min_workers: 1, max_workers: 4, min_cases: 1, max_cases: 8, teams: 2, pin_chance: 0.25, odd: false };
     pub const BRUTE_ODD: Shape =
         Shape { min_workers: 1, max_workers: 3, min_cases: 2, max_cases: 8, teams: 2, pin_chance: 0.2, odd: true };
+    pub const BRUTE_LARGE: Shape =
+        Shape { min_workers: 2, max_workers: 3, min_cases: 9, max_cases: 11, teams: 2, pin_chance: 0.1, odd: false };
+    pub const MEDIUM_ODD: Shape =
+        Shape { min_workers: 1, max_workers: 6, min_cases: 0, max_cases: 20, teams: 3, pin_chance: 0.15, odd: true };
     pub const MEDIUM: Shape =
         Shape { min_workers: 1, max_workers: 7, min_cases: 0, max_cases: 24, teams: 3, pin_chance: 0.15, odd: false };
 }
