@@ -444,3 +444,37 @@ fn a_valid_model_writes_a_proposal_over_an_existing_file() {
     assert_eq!(v["version"], 1);
     assert_no_stray_files(dir.path(), &["model.json", "proposal.json"]);
 }
+
+#[test]
+fn refuses_a_field_given_twice() {
+    let bytes = br#"{"version": 1,
+ "workers": [{"id": "W1", "role": "social_worker", "team": "North", "team": "South"}],
+ "cases": []}"#;
+    refused(bytes, &["workers[0]", "team"]);
+}
+
+#[test]
+fn refuses_a_number_too_large_to_represent() {
+    let bytes = br#"{"version": 1,
+ "workers": [{"id": "W1", "role": "social_worker", "team": "North", "cap": 1e999}],
+ "cases": []}"#;
+    refused(bytes, &["workers[0].cap"]);
+}
+
+#[test]
+fn refuses_a_sibling_group_pinned_over_the_supervisors_oversight_cap() {
+    // The pinned case C1 drags its sibling C2 to the assistant W2: two cases of oversight
+    // against W1's oversight cap of 1.
+    refused(
+        &with(|v| {
+            v["workers"][0]["oversight_cap"] = json!(1);
+            v["cases"][1]["type"] = json!("child_in_need");
+            for i in [0, 1] {
+                v["cases"][i]["group"] = json!("smith");
+            }
+            v["cases"][0]["current_worker"] = json!("W2");
+            v["cases"][0]["pinned"] = json!(true);
+        }),
+        &["cases[0].pinned", "oversight"],
+    );
+}
