@@ -184,3 +184,24 @@ fn a_search_stopped_at_once_still_writes_a_lawful_proposal_with_a_true_bound() {
     }
     assert!(stopped > 0, "no search was ever stopped: the test proves nothing");
 }
+
+#[test]
+fn the_test_oracles_can_tell_a_worse_allocation_from_the_best() {
+    // The exhaustive search and the neighbourhood check must be able to fail: on every model
+    // where the best allocation beats leaving all but the pinned cases unallocated, the
+    // neighbourhood check must find an improvement from there.
+    let mut improvable = 0;
+    for seed in 0..300 {
+        let model = generate(seed, Shape::BRUTE);
+        let tm = TModel::from_json(&model);
+        let Some((best, best_a)) = tm.brute_force() else { continue };
+        assert_eq!(tm.improving_neighbour(&best_a), None, "seed {seed}: the optimum has a better neighbour?");
+        let forced = tm.forced().unwrap();
+        assert!(tm.breach(&forced).is_none());
+        if tm.objective(&forced) < best - 1e-6 * best.abs().max(1.0) {
+            improvable += 1;
+            assert!(tm.improving_neighbour(&forced).is_some(), "seed {seed}: no neighbour found");
+        }
+    }
+    assert!(improvable > 100);
+}

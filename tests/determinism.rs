@@ -130,5 +130,15 @@ fn county_sized_proposals_are_byte_identical_for_one_two_and_eight_threads() {
         }
         let o = run(&[&"check", &path, &dir.path().join(format!("county{seed}.t1.json"))], &[]);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        // Optimal, as far as one move or swap can tell.
+        let tm = TModel::from_json(&model);
+        let p: Value = serde_json::from_slice(first.as_ref().unwrap()).unwrap();
+        assert_eq!(p["optimal"], true);
+        let a = assignment_of(&tm, &p);
+        assert_eq!(tm.breach(&a), None);
+        assert!(close(tm.objective(&a), p["objective"].as_f64().unwrap()));
+        if let Some(better) = tm.improving_neighbour(&a) {
+            panic!("seed {seed}: not optimal: {better}");
+        }
     }
 }

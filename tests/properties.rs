@@ -127,6 +127,8 @@ fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
     prop_assert!(found.is_empty(), "check finds breaches: {:?}", found);
     prop_assert_eq!(&v["optimal"], &Value::Bool(true));
     prop_assert!(close(tm.objective(&a), v["objective"].as_f64().unwrap()));
+    let better = tm.improving_neighbour(&a);
+    prop_assert!(better.is_none(), "not optimal: {}", better.unwrap_or_default());
 
     // Change labels.
     for x in allocations {

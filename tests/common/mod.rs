@@ -819,3 +819,60 @@ impl TModel {
         }
     }
 }
+
+impl TModel {
+    /// Movable items: each sibling group, and each case outside a group, without pins.
+    pub fn items(&self) -> Vec<Vec<usize>> {
+        let mut items: Vec<Vec<usize>> = self.groups().into_values().collect();
+        items.extend((0..self.cases.len()).filter(|&c| self.cases[c].group.is_none()).map(|c| vec![c]));
+        items.retain(|it| it.iter().all(|&c| !self.cases[c].pinned));
+        items
+    }
+
+    /// A lawful allocation one step away that scores better, if there is one: an item moved
+    /// (to a worker or to nobody), or two items swapping places. An optimal allocation has
+    /// none; this checks optimality on models too large to exhaust.
+    pub fn improving_neighbour(&self, a: &[Option<usize>]) -> Option<String> {
+        let base = self.objective(a);
+        let better = |b: &[Option<usize>]| {
+            let v = self.objective(b);
+            (v > base + 1e-6 * base.abs().max(1.0) && self.breach(b).is_none()).then_some(v)
+        };
+        let items = self.items();
+        let place = |b: &mut Vec<Option<usize>>, it: &[usize], w: Option<usize>| {
+            for &c in it {
+                b[c] = w;
+            }
+        };
+        let mut b = a.to_vec();
+        for it in &items {
+            let at = a[it[0]];
+            for w in std::iter::once(None).chain((0..self.workers.len()).map(Some)) {
+                if w == at {
+                    continue;
+                }
+                place(&mut b, it, w);
+                if let Some(v) = better(&b) {
+                    return Some(format!("moving {:?} to {w:?} scores {v} > {base}", it));
+                }
+                place(&mut b, it, at);
+            }
+        }
+        for (i, x) in items.iter().enumerate() {
+            for y in &items[i + 1..] {
+                let (px, py) = (a[x[0]], a[y[0]]);
+                if px == py {
+                    continue;
+                }
+                place(&mut b, x, py);
+                place(&mut b, y, px);
+                if let Some(v) = better(&b) {
+                    return Some(format!("swapping {:?} and {:?} scores {v} > {base}", x, y));
+                }
+                place(&mut b, x, px);
+                place(&mut b, y, py);
+            }
+        }
+        None
+    }
+}
