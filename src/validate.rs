@@ -351,11 +351,13 @@ fn check_case(
     })
 }
 
-/// Rule 10: every pinned case must be lawful where it is pinned, together with the other pins.
+/// Rule 10: every pinned case must be lawful where it is pinned, together with the other pins
+/// and with the unpinned siblings that rule 9 makes follow it to the same worker.
 /// Returns the (model) index of the first offending case and the problem.
 fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
     let mut load = vec![0.0; m.workers.len()];
     let mut oversight = vec![0.0; m.workers.len()];
+    let mut counted = vec![false; m.cases.len()];
     for (ci, c) in m.cases.iter().enumerate() {
         let Some(w) = c.current_worker.filter(|_| c.pinned) else { continue };
         if let Err(block) = rules::check_permitted(m, ci, w) {
@@ -364,31 +366,48 @@ fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
                 c.id, m.workers[w].id, block.describe(m, ci, w)
             )));
         }
+        // The cases this pin places: itself, and every sibling (rule 9).
+        let mut placed = vec![ci];
         if let Some(g) = c.group {
             for &other in &m.groups[g].members {
                 let o = &m.cases[other];
+                if other == ci {
+                    continue;
+                }
                 if o.pinned && o.current_worker != Some(w) {
                     return Err((ci, format!(
                         "case {:?} is pinned to {:?} but its sibling {:?} in group {:?} is pinned to another worker; siblings go to one worker",
                         c.id, m.workers[w].id, o.id, m.groups[g].name
                     )));
                 }
+                if let Err(block) = rules::check_permitted(m, other, w) {
+                    return Err((ci, format!(
+                        "case {:?} is pinned to {:?}, so its sibling {:?} in group {:?} must go there too, but {}; unpin it or change the group",
+                        c.id, m.workers[w].id, o.id, m.groups[g].name, block.describe(m, other, w)
+                    )));
+                }
+                placed.push(other);
             }
         }
-        load[w] += c.weight;
         let worker = &m.workers[w];
-        if load[w] > worker.cap + rules::EPS {
-            return Err((ci, format!(
-                "the cases pinned to {:?} weigh {} in all, above its cap of {}; unpin some or raise the cap",
-                worker.id, load[w], worker.cap
-            )));
-        }
-        if m.policy.is_supervised(worker.role) {
-            if let Some(s) = worker.supervisor {
-                oversight[s] += c.weight;
+        let overseer = rules::overseer(m, w);
+        for x in placed {
+            if std::mem::replace(&mut counted[x], true) {
+                continue;
+            }
+            let weight = m.cases[x].weight;
+            load[w] += weight;
+            if load[w] > worker.cap + rules::EPS {
+                return Err((ci, format!(
+                    "the cases pinned to {:?} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
+                    worker.id, load[w], worker.cap
+                )));
+            }
+            if let Some(s) = overseer {
+                oversight[s] += weight;
                 if oversight[s] > m.workers[s].oversight_cap + rules::EPS {
                     return Err((ci, format!(
-                        "the cases pinned to workers supervised by {:?} weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
+                        "the cases pinned to workers supervised by {:?} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
                         m.workers[s].id, oversight[s], m.workers[s].oversight_cap
                     )));
                 }

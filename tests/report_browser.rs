@@ -3,6 +3,7 @@
 //! installed (set CASELOAD_REQUIRE_CHROMIUM=1 to make that a failure, as CI should); fails when
 //! Chromium is there and the check fails.
 
+#[path = "sheets_common/mod.rs"]
 mod common;
 
 use common::{root, Doc};

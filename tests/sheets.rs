@@ -1,6 +1,7 @@
 //! Spreadsheets in and out: round trips, spreadsheet quirks, errors that name the file, row and
 //! column, and the same optimum through the CSV path as through JSON.
 
+#[path = "sheets_common/mod.rs"]
 mod common;
 
 use caseload::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};

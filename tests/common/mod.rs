@@ -1,134 +1,878 @@
-//! Helpers shared by the integration tests: temporary directories, running the binary, and a
-//! small HTML reader (on a spec-compliant tokenizer) for checking reports as a browser sees them.
+//! Shared test support: a seeded model generator, and an implementation of SPEC sections 1-4
+//! written from the specification alone (it never calls `caseload::rules`, `caseload::objective`
+//! or `caseload::validate`), so that the tests judge the program rather than repeat it.
 #![allow(dead_code)]
 
-use html5gum::{Token, Tokenizer};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
-/// The repository root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+pub const EPS: f64 = 1e-9;
+
+// ---------------------------------------------------------------------------------------------
+// A small deterministic PRNG (SplitMix64), so every generated model is reproducible by seed.
+
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in 0..n (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    /// Uniform in lo..=hi.
+    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+    pub fn chance(&mut self, p: f64) -> bool {
+        ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+    pub fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())].clone()
+    }
+    pub fn shuffle<T>(&mut self, xs: &mut [T]) {
+        for i in (1..xs.len()).rev() {
+            let j = self.below(i + 1);
+            xs.swap(i, j);
+        }
+    }
 }
 
-/// Runs the `caseload` binary with arguments, in `dir`.
-pub fn run(dir: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the caseload binary runs")
+pub const ROLES: [&str; 7] = [
+    "team_manager",
+    "senior_social_worker",
+    "social_worker",
+    "newly_qualified_social_worker",
+    "social_work_assistant",
+    "family_support_worker",
+    "personal_adviser",
+];
+pub const TYPES: [&str; 4] = ["child_in_need", "child_protection", "looked_after", "care_leaver"];
+pub const SKILLS: [&str; 3] = ["urdu", "bsl", "exploitation"];
+
+// ---------------------------------------------------------------------------------------------
+// The generator.
+
+/// Shape of generated models.
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    pub min_workers: usize,
+    pub max_workers: usize,
+    pub min_cases: usize,
+    pub max_cases: usize,
+    pub teams: usize,
+    /// Probability that a case with a current worker is pinned (only where that worker is
+    /// permitted for the case; caps and siblings may still make the pin set unlawful).
+    pub pin_chance: f64,
+    /// Odd numbers: weights, caps, targets and penalties with awkward fractions (0.35, 1.3,
+    /// 2.7, ...) that share no convenient unit.
+    pub odd: bool,
 }
 
-/// The exit status, or -1 when killed by a signal (a panic aborts with 101).
-pub fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
+impl Shape {
+    pub const BRUTE: Shape =
+        Shape { min_workers: 1, max_workers: 4, min_cases: 1, max_cases: 8, teams: 2, pin_chance: 0.25, odd: false };
+    pub const BRUTE_ODD: Shape =
+        Shape { min_workers: 1, max_workers: 3, min_cases: 2, max_cases: 8, teams: 2, pin_chance: 0.2, odd: true };
+    pub const BRUTE_LARGE: Shape =
+        Shape { min_workers: 2, max_workers: 3, min_cases: 9, max_cases: 11, teams: 2, pin_chance: 0.1, odd: false };
+    pub const MEDIUM_ODD: Shape =
+        Shape { min_workers: 1, max_workers: 6, min_cases: 0, max_cases: 20, teams: 3, pin_chance: 0.15, odd: true };
+    pub const MEDIUM: Shape =
+        Shape { min_workers: 1, max_workers: 7, min_cases: 0, max_cases: 24, teams: 3, pin_chance: 0.15, odd: false };
 }
 
-/// Stderr as text.
-pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+const TEAMS: [&str; 3] = ["North", "South", "East"];
+const WEIGHTS: [f64; 6] = [0.5, 1.0, 1.5, 2.0, 0.7, 1.0];
+const PRIORITIES: [f64; 8] = [0.0, 5.0, 12.5, 40.0, 50.0, 100.0, 3.0, 30.0];
+const CAPS: [f64; 8] = [0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 2.1];
+const FTES: [f64; 5] = [1.0, 0.6, 0.5, 0.75, 1.0];
+const PENALTIES: [f64; 7] = [0.0, 5.0, 10.0, 20.0, 45.0, 60.0, 150.0];
+const TARGETS: [f64; 6] = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0];
+const ODD_WEIGHTS: [f64; 6] = [0.7, 1.3, 0.5, 2.2, 0.35, 1.0];
+const ODD_PRIORITIES: [f64; 6] = [0.0, 7.3, 41.9, 100.0, 13.0, 55.55];
+const ODD_CAPS: [f64; 8] = [0.0, 1.3, 2.1, 2.7, 3.3, 1.75, 4.0, 0.6];
+const ODD_TARGETS: [f64; 6] = [0.4, 1.3, 0.7, 2.05, 0.0, 9.0];
+const ODD_PENALTIES: [f64; 6] = [0.0, 3.7, 12.5, 33.3, 7.0, 61.1];
+
+fn role_list(rng: &mut Rng, p: f64) -> Vec<Value> {
+    ROLES.iter().filter(|_| rng.chance(p)).map(|r| json!(r)).collect()
 }
 
-/// One piece of text in a document, with the ids and classes of the elements around it.
-#[derive(Debug, Clone)]
-pub struct Text {
-    /// Ids of the enclosing elements, outermost first.
-    pub ids: Vec<String>,
-    /// Classes of the enclosing elements (each element's class attribute), outermost first.
-    pub classes: Vec<String>,
-    /// Tag names of the enclosing elements, outermost first.
-    pub tags: Vec<String>,
-    /// The text, with character references decoded.
-    pub text: String,
-}
+/// Generates a valid model file (valid except, possibly, that its pins admit no lawful
+/// allocation). Workers and cases are written in shuffled order.
+pub fn generate(seed: u64, shape: Shape) -> Value {
+    let mut rng = Rng::new(seed);
+    let (weights, priorities, caps_set, targets, penalties) = if shape.odd {
+        (&ODD_WEIGHTS[..], &ODD_PRIORITIES[..], &ODD_CAPS[..], &ODD_TARGETS[..], &ODD_PENALTIES[..])
+    } else {
+        (&WEIGHTS[..], &PRIORITIES[..], &CAPS[..], &TARGETS[..], &PENALTIES[..])
+    };
+    let nteams = rng.range(1, shape.teams);
+    let nw = rng.range(shape.min_workers, shape.max_workers);
+    let nc = rng.range(shape.min_cases, shape.max_cases);
 
-/// Elements that never have an end tag.
-const VOID: [&str; 8] = ["br", "meta", "img", "hr", "input", "link", "col", "wbr"];
-
-/// A parsed document: its start-tag names and its text pieces in order.
-pub struct Doc {
-    pub start_tags: Vec<String>,
-    /// Every attribute of every start tag, as (tag, name, value).
-    pub attributes: Vec<(String, String, String)>,
-    pub texts: Vec<Text>,
-}
-
-impl Doc {
-    pub fn parse(html: &str) -> Doc {
-        let mut stack: Vec<(String, String, String)> = Vec::new();
-        let mut start_tags = Vec::new();
-        let mut attributes = Vec::new();
-        let mut texts = Vec::new();
-        for token in Tokenizer::new(html) {
-            let Ok(token) = token;
-            match token {
-                Token::StartTag(t) => {
-                    let name = String::from_utf8_lossy(&t.name).to_lowercase();
-                    start_tags.push(name.clone());
-                    for (k, v) in &t.attributes {
-                        attributes.push((
-                            name.clone(),
-                            String::from_utf8_lossy(k).to_lowercase(),
-                            String::from_utf8_lossy(&v.value).into_owned(),
-                        ));
-                    }
-                    let attr = |k: &str| {
-                        t.attributes
-                            .iter()
-                            .find(|(n, _)| &n[..] == k.as_bytes())
-                            .map(|(_, v)| String::from_utf8_lossy(&v.value).into_owned())
-                            .unwrap_or_default()
-                    };
-                    if !t.self_closing && !VOID.contains(&name.as_str()) {
-                        stack.push((name, attr("id"), attr("class")));
-                    }
-                }
-                Token::EndTag(t) => {
-                    let name = String::from_utf8_lossy(&t.name).to_lowercase();
-                    if let Some(pos) = stack.iter().rposition(|(n, _, _)| *n == name) {
-                        stack.truncate(pos);
-                    }
-                }
-                Token::String(s) => texts.push(Text {
-                    ids: stack.iter().map(|e| e.1.clone()).filter(|i| !i.is_empty()).collect(),
-                    classes: stack.iter().map(|e| e.2.clone()).collect(),
-                    tags: stack.iter().map(|e| e.0.clone()).collect(),
-                    text: String::from_utf8_lossy(&s.value).into_owned(),
-                }),
-                _ => {}
+    // Policy: every field sometimes.
+    let mut policy = Map::new();
+    if rng.chance(0.8) {
+        let mut caps = Map::new();
+        for r in ROLES {
+            if rng.chance(0.7) {
+                caps.insert(r.into(), json!(rng.pick(&caps_set[1..])));
             }
         }
-        Doc { start_tags, attributes, texts }
+        policy.insert("caps".into(), Value::Object(caps));
+    }
+    if rng.chance(0.4) {
+        let mut t = Map::new();
+        for r in ROLES {
+            if rng.chance(0.5) {
+                t.insert(r.into(), json!(rng.pick(targets)));
+            }
+        }
+        policy.insert("targets".into(), Value::Object(t));
+    }
+    if rng.chance(0.6) {
+        let mut w = Map::new();
+        for t in TYPES {
+            if rng.chance(0.6) {
+                w.insert(t.into(), json!(rng.pick(weights)));
+            }
+        }
+        policy.insert("weights".into(), Value::Object(w));
+    }
+    if rng.chance(0.5) {
+        let mut p = Map::new();
+        for t in TYPES {
+            if rng.chance(0.5) {
+                p.insert(t.into(), json!(rng.pick(priorities)));
+            }
+        }
+        policy.insert("priority".into(), Value::Object(p));
+    }
+    if rng.chance(0.2) {
+        let mut m = Map::new();
+        for t in TYPES {
+            if rng.chance(0.4) {
+                m.insert(t.into(), Value::Array(role_list(&mut rng, 0.5)));
+            }
+        }
+        policy.insert("may_hold".into(), Value::Object(m));
+    }
+    if rng.chance(0.15) {
+        policy.insert("supervised_roles".into(), Value::Array(role_list(&mut rng, 0.3)));
+    }
+    if rng.chance(0.15) {
+        policy.insert("supervisor_roles".into(), Value::Array(role_list(&mut rng, 0.5)));
+    }
+    if rng.chance(0.5) {
+        policy.insert("oversight_cap".into(), json!(rng.pick(&[0.0, 1.0, 1.5, 2.0, 3.0, 24.0])));
+    }
+    for key in ["move_penalty", "overload_penalty", "cross_team_penalty"] {
+        if rng.chance(0.6) {
+            policy.insert(key.into(), json!(rng.pick(penalties)));
+        }
+    }
+    if rng.chance(0.5) {
+        policy.insert("cross_team".into(), json!(rng.chance(0.6)));
     }
 
-    /// All text inside the element with this id.
-    pub fn text_of(&self, id: &str) -> String {
-        self.texts.iter().filter(|t| t.ids.iter().any(|i| i == id)).map(|t| t.text.as_str()).collect()
+    // Workers. Supervision-heavy: assistants are common.
+    let worker_ids: Vec<String> = (1..=nw).map(|i| format!("W{i:02}")).collect();
+    let mut workers = Vec::new();
+    for id in &worker_ids {
+        let mut w = Map::new();
+        w.insert("id".into(), json!(id));
+        let role = if rng.chance(0.3) {
+            rng.pick(&["social_work_assistant", "family_support_worker"])
+        } else {
+            rng.pick(&ROLES)
+        };
+        w.insert("role".into(), json!(role));
+        w.insert("team".into(), json!(TEAMS[rng.below(nteams)]));
+        if rng.chance(0.3) {
+            w.insert("fte".into(), json!(rng.pick(&FTES)));
+        }
+        if rng.chance(0.3) {
+            w.insert("cap".into(), json!(rng.pick(caps_set)));
+        }
+        if rng.chance(0.3) {
+            w.insert("target".into(), json!(rng.pick(if shape.odd { targets } else { &[0.0, 0.5, 1.0, 2.0, 3.0, 9.0] })));
+        }
+        if rng.chance(0.4) {
+            let skills: Vec<Value> = SKILLS.iter().filter(|_| rng.chance(0.5)).map(|s| json!(s)).collect();
+            w.insert("skills".into(), Value::Array(skills));
+        }
+        if rng.chance(0.6) {
+            w.insert("supervisor".into(), json!(rng.pick(&worker_ids)));
+        }
+        if rng.chance(0.25) {
+            w.insert("oversight_cap".into(), json!(rng.pick(&[0.0, 1.0, 2.0, 2.5, 5.0])));
+        }
+        if rng.chance(0.3) {
+            w.insert("status".into(), json!(rng.pick(&["active", "vacant", "absent"])));
+        }
+        if rng.chance(0.1) {
+            w.insert("agency".into(), json!(rng.chance(0.5)));
+        }
+        workers.push(Value::Object(w));
     }
 
-    /// Text pieces inside the element with this id whose innermost element has this class.
-    pub fn cells(&self, id: &str, class: &str) -> Vec<String> {
-        self.texts
+    // Cases.
+    let groups = ["smith", "jones"];
+    let mut cases = Vec::new();
+    for i in 1..=nc {
+        let mut c = Map::new();
+        c.insert("id".into(), json!(format!("C{i:03}")));
+        c.insert("type".into(), json!(rng.pick(&TYPES)));
+        c.insert("team".into(), json!(TEAMS[rng.below(nteams)]));
+        if rng.chance(0.3) {
+            c.insert("weight".into(), json!(rng.pick(weights)));
+        }
+        if rng.chance(0.3) {
+            c.insert("priority".into(), json!(rng.pick(priorities)));
+        }
+        if nw > 0 && rng.chance(0.5) {
+            c.insert("current_worker".into(), json!(rng.pick(&worker_ids)));
+        }
+        if rng.chance(0.25) {
+            c.insert("group".into(), json!(rng.pick(&groups)));
+        }
+        if rng.chance(0.2) {
+            let needs: Vec<Value> = SKILLS.iter().filter(|_| rng.chance(0.4)).map(|s| json!(s)).collect();
+            c.insert("needs".into(), Value::Array(needs));
+        }
+        if nw > 0 && rng.chance(0.2) {
+            let ex: Vec<Value> = worker_ids.iter().filter(|_| rng.chance(0.4)).map(|s| json!(s)).collect();
+            c.insert("exclude".into(), Value::Array(ex));
+        }
+        cases.push(Value::Object(c));
+    }
+    rng.shuffle(&mut workers);
+    rng.shuffle(&mut cases);
+    let mut model = json!({ "version": 1, "workers": workers, "cases": cases });
+    if rng.chance(0.9) {
+        model["policy"] = Value::Object(policy);
+    }
+
+    // Pins, only where the current worker is permitted for the case by rules 1-6.
+    let resolved = TModel::from_json(&model);
+    let chances: Vec<bool> = (0..nc).map(|_| rng.chance(shape.pin_chance)).collect();
+    if let Some(cases) = model["cases"].as_array_mut() {
+        for (k, c) in cases.iter_mut().enumerate() {
+            let id = c["id"].as_str().unwrap_or_default().to_string();
+            let ci = resolved.case_index(&id);
+            let ok = resolved.cases[ci].current.is_some_and(|w| resolved.permitted(ci, w));
+            if ok && chances[k] {
+                c["pinned"] = json!(true);
+            }
+        }
+    }
+    model
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model as the specification defines it, with every default filled in (sections 1 and 2).
+
+#[derive(Clone, Debug)]
+pub struct TPolicy {
+    pub may_hold: BTreeMap<String, Vec<String>>,
+    pub supervised: Vec<String>,
+    pub supervisors: Vec<String>,
+    pub caps: BTreeMap<String, f64>,
+    pub targets: BTreeMap<String, f64>,
+    pub weights: BTreeMap<String, f64>,
+    pub priority: BTreeMap<String, f64>,
+    pub oversight_cap: f64,
+    pub move_penalty: f64,
+    pub overload_penalty: f64,
+    pub cross_team: bool,
+    pub cross_team_penalty: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct TWorker {
+    pub id: String,
+    pub role: String,
+    pub team: String,
+    pub cap: f64,
+    pub target: f64,
+    pub skills: Vec<String>,
+    pub supervisor: Option<usize>,
+    pub oversight_cap: f64,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct TCase {
+    pub id: String,
+    pub ty: String,
+    pub team: String,
+    pub weight: f64,
+    pub priority: f64,
+    pub current: Option<usize>,
+    pub pinned: bool,
+    pub group: Option<String>,
+    pub needs: Vec<String>,
+    pub exclude: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TModel {
+    pub policy: TPolicy,
+    pub workers: Vec<TWorker>,
+    pub cases: Vec<TCase>,
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+}
+
+fn num_map(v: &Value) -> Vec<(String, f64)> {
+    v.as_object()
+        .map(|o| o.iter().map(|(k, x)| (k.clone(), x.as_f64().unwrap_or(f64::NAN))).collect())
+        .unwrap_or_default()
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+impl TPolicy {
+    /// SPEC section 2, the `england` defaults, overridden by the model's policy object.
+    pub fn from_json(p: &Value) -> TPolicy {
+        let mut may_hold: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        may_hold.insert(
+            "looked_after".into(),
+            s(&["team_manager", "senior_social_worker", "social_worker", "newly_qualified_social_worker"]),
+        );
+        may_hold.insert("child_protection".into(), s(&["team_manager", "senior_social_worker", "social_worker"]));
+        may_hold.insert(
+            "child_in_need".into(),
+            ROLES.iter().filter(|r| **r != "personal_adviser").map(|r| r.to_string()).collect(),
+        );
+        may_hold.insert(
+            "care_leaver".into(),
+            s(&[
+                "personal_adviser",
+                "senior_social_worker",
+                "social_worker",
+                "newly_qualified_social_worker",
+                "social_work_assistant",
+            ]),
+        );
+        if let Some(o) = p.get("may_hold").and_then(Value::as_object) {
+            for (t, roles) in o {
+                may_hold.insert(t.clone(), strs(roles));
+            }
+        }
+        let mut caps: BTreeMap<String, f64> = [
+            ("team_manager", 5.0),
+            ("senior_social_worker", 15.0),
+            ("social_worker", 18.0),
+            ("newly_qualified_social_worker", 16.0),
+            ("social_work_assistant", 12.0),
+            ("family_support_worker", 12.0),
+            ("personal_adviser", 25.0),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
+        for (k, v) in num_map(p.get("caps").unwrap_or(&Value::Null)) {
+            caps.insert(k, v);
+        }
+        let mut targets = caps.clone();
+        for (k, v) in num_map(p.get("targets").unwrap_or(&Value::Null)) {
+            targets.insert(k, v);
+        }
+        let mut weights: BTreeMap<String, f64> = TYPES.iter().map(|t| (t.to_string(), 1.0)).collect();
+        for (k, v) in num_map(p.get("weights").unwrap_or(&Value::Null)) {
+            weights.insert(k, v);
+        }
+        let mut priority: BTreeMap<String, f64> =
+            [("child_protection", 100.0), ("looked_after", 100.0), ("care_leaver", 50.0), ("child_in_need", 40.0)]
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect();
+        for (k, v) in num_map(p.get("priority").unwrap_or(&Value::Null)) {
+            priority.insert(k, v);
+        }
+        let f = |k: &str, d: f64| p.get(k).and_then(Value::as_f64).unwrap_or(d);
+        TPolicy {
+            may_hold,
+            supervised: p
+                .get("supervised_roles")
+                .map(strs)
+                .unwrap_or_else(|| s(&["social_work_assistant", "family_support_worker"])),
+            supervisors: p
+                .get("supervisor_roles")
+                .map(strs)
+                .unwrap_or_else(|| s(&["team_manager", "senior_social_worker", "social_worker"])),
+            caps,
+            targets,
+            weights,
+            priority,
+            oversight_cap: f("oversight_cap", 24.0),
+            move_penalty: f("move_penalty", 10.0),
+            overload_penalty: f("overload_penalty", 20.0),
+            cross_team: p.get("cross_team").and_then(Value::as_bool).unwrap_or(false),
+            cross_team_penalty: f("cross_team_penalty", 5.0),
+        }
+    }
+}
+
+impl TModel {
+    /// Reads a (valid) model file the way SPEC section 1 describes it. Workers and cases are
+    /// sorted by id.
+    pub fn from_json(v: &Value) -> TModel {
+        let policy = TPolicy::from_json(v.get("policy").unwrap_or(&Value::Null));
+        let mut wj: Vec<&Value> = v["workers"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+        wj.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        let mut cj: Vec<&Value> = v["cases"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+        cj.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        let ids: Vec<String> = wj.iter().map(|w| w["id"].as_str().unwrap_or_default().to_string()).collect();
+        let widx = |id: &Value| id.as_str().and_then(|id| ids.iter().position(|x| x == id));
+        let workers = wj
             .iter()
-            .filter(|t| t.ids.iter().any(|i| i == id))
-            .filter(|t| t.classes.last().is_some_and(|c| c.split(' ').any(|x| x == class)))
-            .map(|t| t.text.clone())
-            .collect()
-    }
-
-    /// The page's whole text.
-    pub fn all_text(&self) -> String {
-        self.texts.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join("")
-    }
-
-    /// The number shown by a headline figure (`stat-ID`).
-    pub fn stat(&self, id: &str) -> String {
-        self.texts
+            .map(|w| {
+                let role = w["role"].as_str().unwrap_or_default().to_string();
+                let fte = w.get("fte").and_then(Value::as_f64).unwrap_or(1.0);
+                let cap = w.get("cap").and_then(Value::as_f64).unwrap_or(policy.caps[&role] * fte);
+                let target =
+                    w.get("target").and_then(Value::as_f64).unwrap_or(policy.targets[&role] * fte).min(cap);
+                TWorker {
+                    id: w["id"].as_str().unwrap_or_default().to_string(),
+                    team: w["team"].as_str().unwrap_or_default().to_string(),
+                    cap,
+                    target,
+                    skills: w.get("skills").map(strs).unwrap_or_default(),
+                    supervisor: w.get("supervisor").and_then(widx),
+                    oversight_cap: w.get("oversight_cap").and_then(Value::as_f64).unwrap_or(policy.oversight_cap),
+                    active: w.get("status").and_then(Value::as_str).unwrap_or("active") == "active",
+                    role,
+                }
+            })
+            .collect();
+        let cases = cj
             .iter()
-            .filter(|t| t.ids.iter().any(|i| i == &format!("stat-{id}")))
-            .filter(|t| t.classes.last().is_some_and(|c| c == "num"))
-            .map(|t| t.text.clone())
-            .collect()
+            .map(|c| {
+                let ty = c["type"].as_str().unwrap_or_default().to_string();
+                TCase {
+                    id: c["id"].as_str().unwrap_or_default().to_string(),
+                    team: c["team"].as_str().unwrap_or_default().to_string(),
+                    weight: c.get("weight").and_then(Value::as_f64).unwrap_or(policy.weights[&ty]),
+                    priority: c.get("priority").and_then(Value::as_f64).unwrap_or(policy.priority[&ty]),
+                    current: c.get("current_worker").and_then(widx),
+                    pinned: c.get("pinned").and_then(Value::as_bool).unwrap_or(false),
+                    group: c.get("group").and_then(Value::as_str).map(String::from),
+                    needs: c.get("needs").map(strs).unwrap_or_default(),
+                    exclude: c.get("exclude").map(|e| e.as_array().unwrap().iter().filter_map(widx).collect()).unwrap_or_default(),
+                    ty,
+                }
+            })
+            .collect();
+        TModel { policy, workers, cases }
+    }
+
+    pub fn case_index(&self, id: &str) -> usize {
+        self.cases.iter().position(|c| c.id == id).unwrap_or_else(|| panic!("no case {id}"))
+    }
+
+    pub fn worker_index(&self, id: &str) -> usize {
+        self.workers.iter().position(|w| w.id == id).unwrap_or_else(|| panic!("no worker {id}"))
+    }
+
+    pub fn is_supervised(&self, w: usize) -> bool {
+        self.policy.supervised.contains(&self.workers[w].role)
+    }
+
+    // --- Rules 1 to 6, one predicate each ---
+    pub fn rule1_active(&self, w: usize) -> bool {
+        self.workers[w].active
+    }
+    pub fn rule2_role(&self, c: usize, w: usize) -> bool {
+        self.policy.may_hold.get(&self.cases[c].ty).is_some_and(|r| r.contains(&self.workers[w].role))
+    }
+    pub fn rule3_team(&self, c: usize, w: usize) -> bool {
+        self.policy.cross_team || self.workers[w].team == self.cases[c].team
+    }
+    pub fn rule4_skills(&self, c: usize, w: usize) -> bool {
+        self.cases[c].needs.iter().all(|n| self.workers[w].skills.contains(n))
+    }
+    pub fn rule5_not_excluded(&self, c: usize, w: usize) -> bool {
+        !self.cases[c].exclude.contains(&w)
+    }
+    pub fn rule6_supervised(&self, w: usize) -> bool {
+        if !self.is_supervised(w) {
+            return true;
+        }
+        match self.workers[w].supervisor {
+            Some(s) => self.workers[s].active && self.policy.supervisors.contains(&self.workers[s].role),
+            None => false,
+        }
+    }
+
+    /// Rules 1 to 6.
+    pub fn permitted(&self, c: usize, w: usize) -> bool {
+        self.rule1_active(w)
+            && self.rule2_role(c, w)
+            && self.rule3_team(c, w)
+            && self.rule4_skills(c, w)
+            && self.rule5_not_excluded(c, w)
+            && self.rule6_supervised(w)
+    }
+
+    /// Sibling groups: name -> member case indices.
+    pub fn groups(&self) -> BTreeMap<String, Vec<usize>> {
+        let mut g: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (c, case) in self.cases.iter().enumerate() {
+            if let Some(name) = &case.group {
+                g.entry(name.clone()).or_default().push(c);
+            }
+        }
+        g
+    }
+
+    /// Loads and oversight of an allocation.
+    pub fn loads(&self, a: &[Option<usize>]) -> (Vec<f64>, Vec<f64>) {
+        let mut load = vec![0.0; self.workers.len()];
+        let mut over = vec![0.0; self.workers.len()];
+        for (c, x) in a.iter().enumerate() {
+            if let Some(w) = *x {
+                load[w] += self.cases[c].weight;
+                if self.is_supervised(w) {
+                    if let Some(s) = self.workers[w].supervisor {
+                        over[s] += self.cases[c].weight;
+                    }
+                }
+            }
+        }
+        (load, over)
+    }
+
+    /// The first rule of section 3 that an allocation breaks, if any.
+    pub fn breach(&self, a: &[Option<usize>]) -> Option<String> {
+        for (c, x) in a.iter().enumerate() {
+            if let Some(w) = *x {
+                if !self.permitted(c, w) {
+                    return Some(format!("{} to {} not permitted", self.cases[c].id, self.workers[w].id));
+                }
+            }
+            if self.cases[c].pinned && *x != self.cases[c].current {
+                return Some(format!("pinned {} moved", self.cases[c].id));
+            }
+        }
+        let (load, over) = self.loads(a);
+        for (w, wk) in self.workers.iter().enumerate() {
+            if load[w] > wk.cap + EPS {
+                return Some(format!("{} over cap", wk.id));
+            }
+            if over[w] > wk.oversight_cap + EPS {
+                return Some(format!("{} over oversight cap", wk.id));
+            }
+        }
+        for (name, members) in self.groups() {
+            if members.iter().any(|&c| a[c] != a[members[0]]) {
+                return Some(format!("group {name} split"));
+            }
+        }
+        None
+    }
+
+    /// SPEC section 4.
+    pub fn objective(&self, a: &[Option<usize>]) -> f64 {
+        let p = &self.policy;
+        let mut v = 0.0;
+        for (c, case) in self.cases.iter().enumerate() {
+            if let Some(w) = a[c] {
+                v += case.priority;
+                if self.workers[w].team != case.team {
+                    v -= p.cross_team_penalty;
+                }
+            }
+            if case.current.is_some() && a[c] != case.current {
+                v -= p.move_penalty;
+            }
+        }
+        let (load, _) = self.loads(a);
+        for (w, wk) in self.workers.iter().enumerate() {
+            v -= p.overload_penalty * (load[w] - wk.target).max(0.0);
+        }
+        v
+    }
+
+    /// Every lawful allocation, searched exhaustively (depth first, abandoning a branch as soon
+    /// as a cap, an oversight cap, a pin or a sibling group is broken). Returns the best
+    /// objective and one allocation reaching it, or None when no allocation is lawful.
+    pub fn brute_force(&self) -> Option<(f64, Vec<Option<usize>>)> {
+        let n = self.cases.len();
+        let groups = self.groups();
+        let group_of: Vec<Option<usize>> = self
+            .cases
+            .iter()
+            .map(|c| c.group.as_ref().map(|g| groups.keys().position(|k| k == g).unwrap()))
+            .collect();
+        let options: Vec<Vec<Option<usize>>> = (0..n)
+            .map(|c| {
+                let case = &self.cases[c];
+                if case.pinned {
+                    vec![case.current]
+                } else {
+                    std::iter::once(None)
+                        .chain((0..self.workers.len()).filter(|&w| self.permitted(c, w)).map(Some))
+                        .collect()
+                }
+            })
+            .collect();
+        let mut st = Brute {
+            m: self,
+            options,
+            group_of,
+            group_choice: vec![None; groups.len()],
+            a: vec![None; n],
+            load: vec![0.0; self.workers.len()],
+            over: vec![0.0; self.workers.len()],
+            best: None,
+        };
+        st.dfs(0);
+        st.best
+    }
+}
+
+struct Brute<'a> {
+    m: &'a TModel,
+    options: Vec<Vec<Option<usize>>>,
+    group_of: Vec<Option<usize>>,
+    group_choice: Vec<Option<Option<usize>>>,
+    a: Vec<Option<usize>>,
+    load: Vec<f64>,
+    over: Vec<f64>,
+    best: Option<(f64, Vec<Option<usize>>)>,
+}
+
+impl Brute<'_> {
+    fn dfs(&mut self, c: usize) {
+        if c == self.a.len() {
+            debug_assert!(self.m.breach(&self.a).is_none());
+            let v = self.m.objective(&self.a);
+            if self.best.as_ref().is_none_or(|b| v > b.0) {
+                self.best = Some((v, self.a.clone()));
+            }
+            return;
+        }
+        let m = self.m;
+        let weight = m.cases[c].weight;
+        for i in 0..self.options[c].len() {
+            let x = self.options[c][i];
+            let g = self.group_of[c];
+            let prev_choice = g.map(|g| self.group_choice[g]);
+            if let Some(Some(chosen)) = prev_choice {
+                if chosen != x {
+                    continue;
+                }
+            }
+            let overseer = x.and_then(|w| if m.is_supervised(w) { m.workers[w].supervisor } else { None });
+            if let Some(w) = x {
+                if self.load[w] + weight > m.workers[w].cap + EPS {
+                    continue;
+                }
+                if let Some(s) = overseer {
+                    if self.over[s] + weight > m.workers[s].oversight_cap + EPS {
+                        continue;
+                    }
+                }
+                self.load[w] += weight;
+                if let Some(s) = overseer {
+                    self.over[s] += weight;
+                }
+            }
+            if let Some(g) = g {
+                self.group_choice[g] = Some(x);
+            }
+            self.a[c] = x;
+            self.dfs(c + 1);
+            self.a[c] = None;
+            if let Some(g) = g {
+                self.group_choice[g] = prev_choice.unwrap();
+            }
+            if let Some(w) = x {
+                self.load[w] -= weight;
+                if let Some(s) = overseer {
+                    self.over[s] -= weight;
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a proposal back, in the test's own terms.
+
+/// The case-level allocation a proposal states, as indices into the test model.
+pub fn assignment_of(m: &TModel, proposal: &Value) -> Vec<Option<usize>> {
+    let mut a = vec![None; m.cases.len()];
+    for x in proposal["allocations"].as_array().expect("allocations") {
+        let c = m.case_index(x["case"].as_str().unwrap());
+        a[c] = Some(m.worker_index(x["worker"].as_str().unwrap()));
+    }
+    a
+}
+
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * b.abs().max(1.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the library and the binary.
+
+pub fn to_bytes(v: &Value) -> Vec<u8> {
+    serde_json::to_vec_pretty(v).unwrap()
+}
+
+/// Allocates through the library; returns the proposal as JSON and as written bytes.
+pub fn allocate(model: &Value) -> (caseload::validate::Model, Value, Vec<u8>) {
+    let bytes = to_bytes(model);
+    let m = caseload::load_model_bytes("model.json", &bytes).expect("model loads");
+    let p = caseload::allocate(&m, caseload::solve::Limits::default()).expect("allocates");
+    let out = caseload::write::to_json(&p);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    (m, v, out)
+}
+
+/// check_proposal on written proposal bytes.
+pub fn breaches(m: &caseload::validate::Model, proposal: &[u8]) -> Vec<caseload::check::Breach> {
+    let p = caseload::check::parse_proposal("proposal.json", proposal).expect("proposal parses");
+    caseload::check::check_proposal(m, &p)
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_caseload")
+}
+
+pub fn run(args: &[&dyn AsRef<std::ffi::OsStr>], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(bin());
+    for a in args {
+        cmd.arg(a);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the caseload binary runs")
+}
+
+pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+impl TModel {
+    /// The allocation the pins force: each pinned case with its current worker, and each of
+    /// its siblings with it (rule 9); everything else unallocated. None when siblings are
+    /// pinned to different workers. Any lawful allocation contains this one, and unallocating
+    /// more never breaks a rule, so the pins admit a lawful allocation iff this one is lawful.
+    pub fn forced(&self) -> Option<Vec<Option<usize>>> {
+        let mut a: Vec<Option<usize>> = vec![None; self.cases.len()];
+        for (c, case) in self.cases.iter().enumerate() {
+            if case.pinned {
+                a[c] = case.current;
+            }
+        }
+        for members in self.groups().values() {
+            let pins: Vec<usize> = members.iter().filter_map(|&c| a[c]).collect();
+            if let Some(&w) = pins.first() {
+                if pins.iter().any(|&x| x != w) {
+                    return None;
+                }
+                for &c in members {
+                    a[c] = Some(w);
+                }
+            }
+        }
+        Some(a)
+    }
+
+    pub fn pins_admit_lawful_allocation(&self) -> bool {
+        self.forced().is_some_and(|a| self.breach(&a).is_none())
+    }
+
+    /// The supervisor whose oversight cap worker `w`'s cases count against (rule 8).
+    pub fn overseer(&self, w: usize) -> Option<usize> {
+        if self.is_supervised(w) {
+            self.workers[w].supervisor
+        } else {
+            None
+        }
+    }
+}
+
+impl TModel {
+    /// Movable items: each sibling group, and each case outside a group, without pins.
+    pub fn items(&self) -> Vec<Vec<usize>> {
+        let mut items: Vec<Vec<usize>> = self.groups().into_values().collect();
+        items.extend((0..self.cases.len()).filter(|&c| self.cases[c].group.is_none()).map(|c| vec![c]));
+        items.retain(|it| it.iter().all(|&c| !self.cases[c].pinned));
+        items
+    }
+
+    /// A lawful allocation one step away that scores better, if there is one: an item moved
+    /// (to a worker or to nobody), or two items swapping places. An optimal allocation has
+    /// none; this checks optimality on models too large to exhaust.
+    pub fn improving_neighbour(&self, a: &[Option<usize>]) -> Option<String> {
+        let base = self.objective(a);
+        let better = |b: &[Option<usize>]| {
+            let v = self.objective(b);
+            (v > base + 1e-6 * base.abs().max(1.0) && self.breach(b).is_none()).then_some(v)
+        };
+        let items = self.items();
+        let place = |b: &mut Vec<Option<usize>>, it: &[usize], w: Option<usize>| {
+            for &c in it {
+                b[c] = w;
+            }
+        };
+        let mut b = a.to_vec();
+        for it in &items {
+            let at = a[it[0]];
+            for w in std::iter::once(None).chain((0..self.workers.len()).map(Some)) {
+                if w == at {
+                    continue;
+                }
+                place(&mut b, it, w);
+                if let Some(v) = better(&b) {
+                    return Some(format!("moving {:?} to {w:?} scores {v} > {base}", it));
+                }
+                place(&mut b, it, at);
+            }
+        }
+        for (i, x) in items.iter().enumerate() {
+            for y in &items[i + 1..] {
+                let (px, py) = (a[x[0]], a[y[0]]);
+                if px == py {
+                    continue;
+                }
+                place(&mut b, x, py);
+                place(&mut b, y, px);
+                if let Some(v) = better(&b) {
+                    return Some(format!("swapping {:?} and {:?} scores {v} > {base}", x, y));
+                }
+                place(&mut b, x, px);
+                place(&mut b, y, py);
+            }
+        }
+        None
     }
 }

@@ -1,0 +1,480 @@
+//! Bad input, through the real binary: every invalid model exits with status 2, names the file
+//! and the place in it, and writes no proposal (an existing one is left untouched).
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// A small valid model: a social worker, an assistant supervised by them, an absent worker.
+fn base() -> Value {
+    json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "cap": 3 },
+            { "id": "W2", "role": "social_work_assistant", "team": "North", "supervisor": "W1" },
+            { "id": "W3", "role": "social_worker", "team": "North", "status": "absent" },
+            { "id": "W4", "role": "social_worker", "team": "South" }
+        ],
+        "cases": [
+            { "id": "C1", "type": "child_in_need", "team": "North" },
+            { "id": "C2", "type": "looked_after", "team": "North" },
+            { "id": "C3", "type": "child_protection", "team": "North", "current_worker": "W1" }
+        ]
+    })
+}
+
+fn with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut v = base();
+    edit(&mut v);
+    to_bytes(&v)
+}
+
+/// Runs `allocate` and `check` on the bytes; both must refuse with status 2, name the file and
+/// every fragment of `place` in stderr, and leave no proposal behind (and an old one intact).
+fn refused(bytes: &[u8], place: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_file(dir.path(), "model.json", bytes);
+    let out = dir.path().join("proposal.json");
+    let o = run(&[&"allocate", &model, &"-o", &out], &[]);
+    let msg = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(2), "allocate should refuse: {}", text(&o));
+    assert!(msg.contains(&model.display().to_string()), "the message should name the file: {msg}");
+    for p in place {
+        assert!(msg.contains(p), "the message should name {p:?}: {msg}");
+    }
+    assert!(!out.exists(), "no proposal may be written for invalid input");
+    assert_no_stray_files(dir.path(), &["model.json"]);
+
+    // An existing proposal stays as it was.
+    std::fs::write(&out, b"precious").unwrap();
+    let o = run(&[&"allocate", &model, &"-o", &out], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+    assert_no_stray_files(dir.path(), &["model.json", "proposal.json"]);
+
+    // check refuses the same model the same way.
+    let o = run(&[&"check", &model], &[]);
+    assert_eq!(o.status.code(), Some(2), "check should refuse: {}", text(&o));
+    let msg = String::from_utf8_lossy(&o.stderr).to_string();
+    for p in place {
+        assert!(msg.contains(p), "check's message should name {p:?}: {msg}");
+    }
+}
+
+fn assert_no_stray_files(dir: &Path, expected: &[&str]) {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(names, want, "no temporary or partial files may be left behind");
+}
+
+#[test]
+fn the_base_model_is_valid() {
+    // Every other test here breaks this model in one place; it must be valid as it stands.
+    let m = caseload::load_model_bytes("base.json", &to_bytes(&base()));
+    assert!(m.is_ok(), "{:?}", m.err());
+}
+
+// --- Unknown fields ---
+
+#[test]
+fn refuses_an_unknown_top_level_field() {
+    refused(&with(|v| v["verison"] = json!(1)), &["verison"]);
+}
+
+#[test]
+fn refuses_an_unknown_worker_field() {
+    refused(&with(|v| v["workers"][1]["capp"] = json!(4)), &["workers[1]", "capp"]);
+}
+
+#[test]
+fn refuses_an_unknown_case_field() {
+    refused(&with(|v| v["cases"][2]["pinned_to"] = json!("W1")), &["cases[2]", "pinned_to"]);
+}
+
+#[test]
+fn refuses_an_unknown_policy_field() {
+    refused(&with(|v| v["policy"] = json!({ "move_penalty": 5, "overlaod_penalty": 3 })), &["policy", "overlaod_penalty"]);
+}
+
+#[test]
+fn refuses_an_unknown_role_in_a_policy_map() {
+    refused(&with(|v| v["policy"] = json!({ "caps": { "wizard": 3 } })), &["policy.caps", "wizard"]);
+}
+
+// --- Identity and references ---
+
+#[test]
+fn refuses_a_duplicate_worker_id() {
+    refused(&with(|v| v["workers"][3]["id"] = json!("W1")), &["workers[3].id", "W1"]);
+}
+
+#[test]
+fn refuses_a_duplicate_case_id() {
+    refused(&with(|v| v["cases"][2]["id"] = json!("C1")), &["cases[2].id", "C1"]);
+}
+
+#[test]
+fn refuses_an_empty_id() {
+    refused(&with(|v| v["cases"][1]["id"] = json!("")), &["cases[1].id"]);
+}
+
+#[test]
+fn refuses_a_current_worker_who_does_not_exist() {
+    refused(&with(|v| v["cases"][1]["current_worker"] = json!("W99")), &["cases[1].current_worker", "W99"]);
+}
+
+#[test]
+fn refuses_a_supervisor_who_does_not_exist() {
+    refused(&with(|v| v["workers"][1]["supervisor"] = json!("W77")), &["workers[1].supervisor", "W77"]);
+}
+
+#[test]
+fn refuses_an_excluded_worker_who_does_not_exist() {
+    refused(&with(|v| v["cases"][0]["exclude"] = json!(["W1", "W55"])), &["cases[0].exclude", "W55"]);
+}
+
+// --- Enums and types ---
+
+#[test]
+fn refuses_an_unknown_role() {
+    refused(&with(|v| v["workers"][0]["role"] = json!("wizard")), &["workers[0].role", "wizard"]);
+}
+
+#[test]
+fn refuses_an_unknown_case_type() {
+    refused(&with(|v| v["cases"][1]["type"] = json!("looked-after")), &["cases[1].type", "looked-after"]);
+}
+
+#[test]
+fn refuses_an_unknown_status() {
+    refused(&with(|v| v["workers"][2]["status"] = json!("on_leave")), &["workers[2].status", "on_leave"]);
+}
+
+#[test]
+fn refuses_a_number_given_as_text() {
+    refused(&with(|v| v["workers"][0]["cap"] = json!("3")), &["workers[0].cap"]);
+}
+
+#[test]
+fn refuses_a_worker_without_a_team() {
+    refused(&with(|v| { v["workers"][1].as_object_mut().unwrap().remove("team"); }), &["workers[1]", "team"]);
+}
+
+#[test]
+fn refuses_a_model_without_cases() {
+    refused(&with(|v| { v.as_object_mut().unwrap().remove("cases"); }), &["cases"]);
+}
+
+// --- Numbers out of range ---
+
+#[test]
+fn refuses_fte_of_zero() {
+    refused(&with(|v| v["workers"][0]["fte"] = json!(0)), &["workers[0].fte"]);
+}
+
+#[test]
+fn refuses_fte_above_one() {
+    refused(&with(|v| v["workers"][3]["fte"] = json!(1.2)), &["workers[3].fte"]);
+}
+
+#[test]
+fn refuses_negative_fte() {
+    refused(&with(|v| v["workers"][1]["fte"] = json!(-0.5)), &["workers[1].fte"]);
+}
+
+#[test]
+fn refuses_a_negative_case_weight() {
+    refused(&with(|v| v["cases"][1]["weight"] = json!(-1)), &["cases[1].weight"]);
+}
+
+#[test]
+fn refuses_a_case_weight_of_zero() {
+    refused(&with(|v| v["cases"][0]["weight"] = json!(0)), &["cases[0].weight"]);
+}
+
+#[test]
+fn refuses_a_negative_priority() {
+    refused(&with(|v| v["cases"][2]["priority"] = json!(-5)), &["cases[2].priority"]);
+}
+
+#[test]
+fn refuses_a_negative_worker_cap() {
+    refused(&with(|v| v["workers"][0]["cap"] = json!(-1)), &["workers[0].cap"]);
+}
+
+#[test]
+fn refuses_a_negative_worker_target() {
+    refused(&with(|v| v["workers"][3]["target"] = json!(-2)), &["workers[3].target"]);
+}
+
+#[test]
+fn refuses_a_negative_oversight_cap() {
+    refused(&with(|v| v["workers"][0]["oversight_cap"] = json!(-3)), &["workers[0].oversight_cap"]);
+}
+
+#[test]
+fn refuses_a_negative_policy_cap() {
+    refused(&with(|v| v["policy"] = json!({ "caps": { "social_worker": -1 } })), &["policy.caps.social_worker"]);
+}
+
+#[test]
+fn refuses_a_negative_policy_weight() {
+    refused(&with(|v| v["policy"] = json!({ "weights": { "looked_after": -2 } })), &["policy.weights.looked_after"]);
+}
+
+#[test]
+fn refuses_a_negative_policy_priority() {
+    refused(&with(|v| v["policy"] = json!({ "priority": { "care_leaver": -1 } })), &["policy.priority.care_leaver"]);
+}
+
+#[test]
+fn refuses_a_negative_penalty() {
+    refused(&with(|v| v["policy"] = json!({ "move_penalty": -10 })), &["policy.move_penalty"]);
+}
+
+// --- Pins ---
+
+#[test]
+fn refuses_pinned_without_a_current_worker() {
+    refused(&with(|v| v["cases"][0]["pinned"] = json!(true)), &["cases[0].pinned"]);
+}
+
+#[test]
+fn refuses_a_pin_to_a_role_that_may_not_hold_the_case() {
+    // A looked-after child pinned to a social work assistant.
+    refused(
+        &with(|v| {
+            v["cases"][1]["current_worker"] = json!("W2");
+            v["cases"][1]["pinned"] = json!(true);
+        }),
+        &["cases[1].pinned"],
+    );
+}
+
+#[test]
+fn refuses_a_pin_to_an_absent_worker() {
+    refused(
+        &with(|v| {
+            v["cases"][0]["current_worker"] = json!("W3");
+            v["cases"][0]["pinned"] = json!(true);
+        }),
+        &["cases[0].pinned", "W3"],
+    );
+}
+
+#[test]
+fn refuses_a_pin_to_another_team() {
+    refused(
+        &with(|v| {
+            v["cases"][2]["current_worker"] = json!("W4");
+            v["cases"][2]["pinned"] = json!(true);
+        }),
+        &["cases[2].pinned"],
+    );
+}
+
+#[test]
+fn refuses_a_pin_to_a_worker_without_the_needed_skill() {
+    refused(
+        &with(|v| {
+            v["cases"][2]["needs"] = json!(["bsl"]);
+            v["cases"][2]["pinned"] = json!(true);
+        }),
+        &["cases[2].pinned", "bsl"],
+    );
+}
+
+#[test]
+fn refuses_a_pin_to_an_excluded_worker() {
+    refused(
+        &with(|v| {
+            v["cases"][2]["exclude"] = json!(["W1"]);
+            v["cases"][2]["pinned"] = json!(true);
+        }),
+        &["cases[2].pinned"],
+    );
+}
+
+#[test]
+fn refuses_a_pin_to_an_unsupervised_assistant() {
+    refused(
+        &with(|v| {
+            v["workers"][1]["supervisor"] = json!("W3"); // absent
+            v["cases"][0]["current_worker"] = json!("W2");
+            v["cases"][0]["pinned"] = json!(true);
+        }),
+        &["cases[0].pinned"],
+    );
+}
+
+#[test]
+fn refuses_pins_that_together_exceed_the_cap() {
+    // W1's cap is 3; four cases pinned to W1.
+    refused(
+        &with(|v| {
+            v["cases"][2]["pinned"] = json!(true);
+            let cases = v["cases"].as_array_mut().unwrap();
+            for i in 4..=6 {
+                cases.push(json!({ "id": format!("C{i}"), "type": "child_in_need", "team": "North",
+                                   "current_worker": "W1", "pinned": true }));
+            }
+        }),
+        &["cases[5].pinned", "cap"],
+    );
+}
+
+#[test]
+fn refuses_pins_that_together_exceed_the_supervisors_oversight_cap() {
+    refused(
+        &with(|v| {
+            v["workers"][0]["oversight_cap"] = json!(1);
+            for i in [0, 1] {
+                v["cases"][i]["type"] = json!("child_in_need");
+                v["cases"][i]["current_worker"] = json!("W2");
+                v["cases"][i]["pinned"] = json!(true);
+            }
+        }),
+        &["cases[1].pinned", "oversight"],
+    );
+}
+
+#[test]
+fn refuses_siblings_pinned_to_different_workers() {
+    refused(
+        &with(|v| {
+            v["workers"][3]["team"] = json!("North");
+            v["cases"][0]["current_worker"] = json!("W4");
+            for i in [0, 2] {
+                v["cases"][i]["group"] = json!("smith");
+                v["cases"][i]["pinned"] = json!(true);
+            }
+        }),
+        &["cases[0].pinned", "smith"],
+    );
+}
+
+#[test]
+fn refuses_a_pin_whose_unpinned_sibling_may_not_go_to_that_worker() {
+    // C3 is pinned to W1, so its sibling C1 must go to W1 too (rule 9), but C1 excludes W1:
+    // no lawful allocation exists.
+    refused(
+        &with(|v| {
+            v["cases"][2]["pinned"] = json!(true);
+            v["cases"][2]["group"] = json!("smith");
+            v["cases"][0]["group"] = json!("smith");
+            v["cases"][0]["exclude"] = json!(["W1"]);
+        }),
+        &["cases[2].pinned", "C1"],
+    );
+}
+
+#[test]
+fn refuses_a_pin_whose_unpinned_sibling_would_take_the_worker_over_cap() {
+    // W1 (cap 3) holds pinned C3; its three siblings must follow: load 4.
+    refused(
+        &with(|v| {
+            v["cases"][2]["pinned"] = json!(true);
+            v["cases"][2]["group"] = json!("smith");
+            let cases = v["cases"].as_array_mut().unwrap();
+            for i in 4..=6 {
+                cases.push(json!({ "id": format!("C{i}"), "type": "child_in_need", "team": "North", "group": "smith" }));
+            }
+        }),
+        &["cases[2].pinned", "cap"],
+    );
+}
+
+// --- Files that are not a model at all ---
+
+#[test]
+fn refuses_malformed_json_naming_the_line() {
+    refused(b"{\"version\": 1,\n \"workers\": [,\n \"cases\": []}", &["line 2"]);
+}
+
+#[test]
+fn refuses_bytes_that_are_not_utf8() {
+    refused(b"{\"version\": 1,\n \"workers\": [{\"id\": \"W\xff\"}], \"cases\": []}", &["line 2", "UTF-8"]);
+}
+
+#[test]
+fn refuses_an_empty_file() {
+    refused(b"", &["line 1"]);
+}
+
+#[test]
+fn refuses_a_json_value_that_is_not_an_object() {
+    refused(b"[1, 2, 3]", &["line 1"]);
+}
+
+#[test]
+fn refuses_version_two() {
+    refused(&with(|v| v["version"] = json!(2)), &["version"]);
+}
+
+#[test]
+fn refuses_a_model_without_a_version() {
+    refused(&with(|v| { v.as_object_mut().unwrap().remove("version"); }), &["version"]);
+}
+
+#[test]
+fn refuses_a_missing_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("nowhere.json");
+    let out = dir.path().join("proposal.json");
+    let o = run(&[&"allocate", &model, &"-o", &out], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nowhere.json"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_valid_model_writes_a_proposal_over_an_existing_file() {
+    // The counterpart of every test above: the same harness, valid input, status 0.
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_file(dir.path(), "model.json", &to_bytes(&base()));
+    let out = write_file(dir.path(), "proposal.json", b"old");
+    let o = run(&[&"allocate", &model, &"-o", &out], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_no_stray_files(dir.path(), &["model.json", "proposal.json"]);
+}
+
+#[test]
+fn refuses_a_field_given_twice() {
+    let bytes = br#"{"version": 1,
+ "workers": [{"id": "W1", "role": "social_worker", "team": "North", "team": "South"}],
+ "cases": []}"#;
+    refused(bytes, &["workers[0]", "team"]);
+}
+
+#[test]
+fn refuses_a_number_too_large_to_represent() {
+    let bytes = br#"{"version": 1,
+ "workers": [{"id": "W1", "role": "social_worker", "team": "North", "cap": 1e999}],
+ "cases": []}"#;
+    refused(bytes, &["workers[0].cap"]);
+}
+
+#[test]
+fn refuses_a_sibling_group_pinned_over_the_supervisors_oversight_cap() {
+    // The pinned case C1 drags its sibling C2 to the assistant W2: two cases of oversight
+    // against W1's oversight cap of 1.
+    refused(
+        &with(|v| {
+            v["workers"][0]["oversight_cap"] = json!(1);
+            v["cases"][1]["type"] = json!("child_in_need");
+            for i in [0, 1] {
+                v["cases"][i]["group"] = json!("smith");
+            }
+            v["cases"][0]["current_worker"] = json!("W2");
+            v["cases"][0]["pinned"] = json!(true);
+        }),
+        &["cases[0].pinned", "oversight"],
+    );
+}

@@ -1,0 +1,207 @@
+//! Optimality, proven by exhaustion: on hundreds of small random models, caseload's proposal
+//! has the objective of the best lawful allocation found by trying every allocation, judged by
+//! the test's own reading of SPEC sections 3 and 4 (tests/common).
+
+mod common;
+
+use common::*;
+
+/// Models per run: fewer in debug builds so the suite stays quick. Set
+/// `CASELOAD_BRUTE_MODELS` for a longer hunt.
+fn models() -> u64 {
+    std::env::var("CASELOAD_BRUTE_MODELS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(if cfg!(debug_assertions) { 3000 } else { 20000 })
+}
+
+struct Outcome {
+    refused: bool,
+    unallocated: usize,
+}
+
+/// Checks one generated model; panics with the seed and the model on any failure.
+fn check_seed(seed: u64, shape: Shape) -> Outcome {
+    let model = generate(seed, shape);
+    let tm = TModel::from_json(&model);
+    let best = tm.brute_force();
+    let bytes = to_bytes(&model);
+    let loaded = caseload::load_model_bytes("model.json", &bytes);
+    let dump = || serde_json::to_string(&model).unwrap();
+    let Some((best_value, best_assignment)) = best else {
+        // No lawful allocation: the pins themselves break a rule, and validation must say so.
+        let e = loaded.err().unwrap_or_else(|| {
+            panic!("seed {seed}: pins admit no lawful allocation, but the model was accepted\n{}", dump())
+        });
+        assert_eq!(e.exit_code(), 2, "seed {seed}: {e}");
+        return Outcome { refused: true, unallocated: 0 };
+    };
+    assert!(tm.breach(&best_assignment).is_none());
+    let m = loaded.unwrap_or_else(|e| panic!("seed {seed}: a lawful model was refused: {e}\n{}", dump()));
+    let p = caseload::allocate(&m, caseload::solve::Limits::default())
+        .unwrap_or_else(|e| panic!("seed {seed}: allocate failed: {e}\n{}", dump()));
+    let out = caseload::write::to_json(&p);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+
+    assert_eq!(v["optimal"], true, "seed {seed}: not proven optimal\n{}", dump());
+    let a = assignment_of(&tm, &v);
+    if let Some(b) = tm.breach(&a) {
+        panic!("seed {seed}: the proposal is unlawful: {b}\n{}", dump());
+    }
+    let recomputed = tm.objective(&a);
+    let stated = v["objective"].as_f64().unwrap();
+    assert!(
+        close(recomputed, stated),
+        "seed {seed}: the proposal states objective {stated} but its allocations score {recomputed}\n{}",
+        dump()
+    );
+    assert!(
+        close(stated, best_value),
+        "seed {seed}: objective {stated}, but the best lawful allocation scores {best_value}: {:?}\nproposal: {:?}\n{}",
+        best_assignment,
+        a,
+        dump()
+    );
+    let found = breaches(&m, &out);
+    assert!(found.is_empty(), "seed {seed}: check finds breaches {found:?}\n{}", dump());
+    Outcome { refused: false, unallocated: v["unallocated"].as_array().unwrap().len() }
+}
+
+fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {
+    e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+}
+
+#[test]
+fn proposals_score_exactly_the_best_lawful_allocation_found_by_exhaustion() {
+    exhaust(Shape::BRUTE, models());
+}
+
+#[test]
+fn proposals_score_exactly_the_best_lawful_allocation_with_awkward_fractions() {
+    exhaust(Shape::BRUTE_ODD, models() / 2);
+}
+
+#[test]
+fn proposals_score_exactly_the_best_lawful_allocation_on_larger_models() {
+    // 9 to 11 cases: fewer models, each a larger search on both sides.
+    exhaust(Shape::BRUTE_LARGE, models() / 5);
+}
+
+fn exhaust(shape: Shape, models: u64) {
+    let mut refused = 0;
+    let mut with_unallocated = 0;
+    let mut failures: Vec<(u64, String)> = Vec::new();
+    for seed in 0..models {
+        match std::panic::catch_unwind(|| check_seed(seed, shape)) {
+            Ok(o) => {
+                refused += o.refused as u64;
+                with_unallocated += (o.unallocated > 0) as u64;
+            }
+            Err(e) => failures.push((seed, panic_text(e))),
+        }
+    }
+    if !failures.is_empty() {
+        let shown: Vec<String> = failures.iter().take(3).map(|(_, m)| m.clone()).collect();
+        panic!(
+            "{} of {models} models fail (seeds {:?}); the first:\n{}",
+            failures.len(),
+            failures.iter().map(|f| f.0).collect::<Vec<_>>(),
+            shown.join("\n\n")
+        );
+    }
+    // The generator must exercise the interesting paths, or the test proves little.
+    assert!(refused < models / 4, "{refused} of {models} models refused: the generator is too wild");
+    assert!(with_unallocated > models / 5, "only {with_unallocated} of {models} models leave a case unallocated");
+}
+
+#[test]
+fn generated_models_cover_every_feature_the_rules_name() {
+    // Coverage of the generator itself, counted on the models the optimality test uses.
+    let models = models();
+    let mut seen = std::collections::BTreeMap::<&str, u64>::new();
+    for seed in 0..models {
+        let model = generate(seed, Shape::BRUTE);
+        let tm = TModel::from_json(&model);
+        let mut hit = |k: &'static str, b: bool| *seen.entry(k).or_default() += b as u64;
+        hit("sibling group", tm.groups().values().any(|g| g.len() > 1));
+        hit("pin", tm.cases.iter().any(|c| c.pinned));
+        hit("fractional cap", tm.workers.iter().any(|w| w.cap.fract() != 0.0));
+        hit("target below cap", tm.workers.iter().any(|w| w.target < w.cap));
+        hit("odd weight", tm.cases.iter().any(|c| c.weight == 0.7));
+        hit("weight 1.5", tm.cases.iter().any(|c| c.weight == 1.5));
+        hit("zero priority", tm.cases.iter().any(|c| c.priority == 0.0));
+        hit("cross team", tm.policy.cross_team);
+        hit("no cross team", !tm.policy.cross_team && tm.workers.iter().any(|w| w.team != tm.workers[0].team));
+        hit("inactive worker", tm.workers.iter().any(|w| !w.active));
+        hit("excluded", tm.cases.iter().any(|c| !c.exclude.is_empty()));
+        hit("needs", tm.cases.iter().any(|c| !c.needs.is_empty()));
+        hit("current worker", tm.cases.iter().any(|c| c.current.is_some()));
+        hit("supervised, qualified supervisor", (0..tm.workers.len()).any(|w| tm.is_supervised(w) && tm.rule6_supervised(w)));
+        hit("supervised, no qualified supervisor", (0..tm.workers.len()).any(|w| tm.is_supervised(w) && !tm.rule6_supervised(w)));
+        hit("small oversight cap", tm.workers.iter().any(|w| w.oversight_cap < 3.0));
+        hit("no move penalty", tm.policy.move_penalty == 0.0);
+        hit("no overload penalty", tm.policy.overload_penalty == 0.0);
+        hit("large cross-team penalty", tm.policy.cross_team_penalty > 100.0);
+    }
+    for (k, n) in &seen {
+        assert!(*n >= models / 50, "only {n} of {models} models have: {k}");
+    }
+}
+
+/// With the search stopped at once, the proposal is still lawful and truthful: its objective
+/// is what its allocations score, at most the optimum, and its bound at least the optimum.
+fn check_stopped(seed: u64, shape: Shape) -> bool {
+    let model = generate(seed, shape);
+    let tm = TModel::from_json(&model);
+    let Some((best, _)) = tm.brute_force() else { return false };
+    let m = caseload::load_model_bytes("model.json", &to_bytes(&model)).unwrap();
+    let limits = caseload::solve::Limits { deadline: Some(std::time::Instant::now()), stop: None, node_limit: None };
+    let p = caseload::allocate(&m, limits).unwrap();
+    let out = caseload::write::to_json(&p);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let dump = serde_json::to_string(&model).unwrap();
+    let a = assignment_of(&tm, &v);
+    assert_eq!(tm.breach(&a), None, "seed {seed}: a stopped search wrote an unlawful proposal\n{dump}");
+    let objective = v["objective"].as_f64().unwrap();
+    let bound = v["bound"].as_f64().unwrap();
+    assert!(close(tm.objective(&a), objective), "seed {seed}: stated objective {objective}\n{dump}");
+    assert!(objective <= best + 1e-6 * best.abs().max(1.0), "seed {seed}: {objective} beats the optimum {best}\n{dump}");
+    assert!(bound >= best - 1e-6 * best.abs().max(1.0), "seed {seed}: bound {bound} below the optimum {best}\n{dump}");
+    if v["optimal"] == true {
+        assert!(close(objective, best), "seed {seed}: claims optimal at {objective}, optimum {best}\n{dump}");
+    }
+    let found = breaches(&m, &out);
+    assert!(found.is_empty(), "seed {seed}: check finds {found:?}\n{dump}");
+    v["optimal"] == false
+}
+
+#[test]
+fn a_search_stopped_at_once_still_writes_a_lawful_proposal_with_a_true_bound() {
+    let mut stopped = 0;
+    for seed in 0..models() / 6 {
+        stopped += check_stopped(seed, Shape::BRUTE) as u64;
+        stopped += check_stopped(seed, Shape::BRUTE_ODD) as u64;
+    }
+    assert!(stopped > 0, "no search was ever stopped: the test proves nothing");
+}
+
+#[test]
+fn the_test_oracles_can_tell_a_worse_allocation_from_the_best() {
+    // The exhaustive search and the neighbourhood check must be able to fail: on every model
+    // where the best allocation beats leaving all but the pinned cases unallocated, the
+    // neighbourhood check must find an improvement from there.
+    let mut improvable = 0;
+    for seed in 0..300 {
+        let model = generate(seed, Shape::BRUTE);
+        let tm = TModel::from_json(&model);
+        let Some((best, best_a)) = tm.brute_force() else { continue };
+        assert_eq!(tm.improving_neighbour(&best_a), None, "seed {seed}: the optimum has a better neighbour?");
+        let forced = tm.forced().unwrap();
+        assert!(tm.breach(&forced).is_none());
+        if tm.objective(&forced) < best - 1e-6 * best.abs().max(1.0) {
+            improvable += 1;
+            assert!(tm.improving_neighbour(&forced).is_some(), "seed {seed}: no neighbour found");
+        }
+    }
+    assert!(improvable > 100);
+}

@@ -1,0 +1,281 @@
+//! One test per reason code: a small model where a case is unallocated for exactly that reason,
+//! and the summary files it under structural or capacity shortfall as SPEC section 5 says.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// Allocates, checks the proposal has no breach, and returns it.
+fn propose(model: Value) -> Value {
+    let (m, v, bytes) = allocate(&model);
+    let found = breaches(&m, &bytes);
+    assert!(found.is_empty(), "check finds breaches in the proposal: {found:?}");
+    assert_eq!(v["optimal"], true);
+    v
+}
+
+fn codes(v: &Value, case: &str) -> Vec<String> {
+    let u = v["unallocated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["case"] == case)
+        .unwrap_or_else(|| panic!("{case} is allocated: {}", v["allocations"]));
+    let reasons = u["reasons"].as_array().unwrap();
+    assert!(reasons.iter().all(|r| !r["message"].as_str().unwrap().is_empty()));
+    reasons.iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+}
+
+fn worker_of(v: &Value, case: &str) -> Option<String> {
+    v["allocations"].as_array().unwrap().iter().find(|a| a["case"] == case).map(|a| a["worker"].as_str().unwrap().into())
+}
+
+/// Asserts `case` is unallocated with `code`, and the summary counts it as structural or not.
+fn assert_unallocated(v: &Value, case: &str, code: &str, structural: bool) {
+    let got = codes(v, case);
+    assert!(got.iter().any(|c| c == code), "{case} should be unallocated as {code}, got {got:?}");
+    let s = &v["summary"];
+    assert!(s["unallocated_by_reason"][code].as_u64().unwrap_or(0) >= 1, "summary misses {code}: {}", s["unallocated_by_reason"]);
+    let n = v["unallocated"].as_array().unwrap().len() as u64;
+    let (want_structural, want_capacity) = if structural { (n, 0) } else { (0, n) };
+    assert_eq!(s["structural_shortfall"].as_u64(), Some(want_structural), "structural shortfall");
+    assert_eq!(s["capacity_shortfall"].as_u64(), Some(want_capacity), "capacity shortfall");
+}
+
+// --- Structural ---
+
+#[test]
+fn leaves_looked_after_child_unallocated_when_team_has_no_qualified_worker() {
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "family_support_worker", "team": "North", "supervisor": "W3" },
+            { "id": "W2", "role": "personal_adviser", "team": "North" },
+            { "id": "W3", "role": "social_worker", "team": "South" },
+            { "id": "W4", "role": "social_worker", "team": "North", "status": "vacant" }
+        ],
+        "cases": [ { "id": "C1", "type": "looked_after", "team": "North" } ]
+    }));
+    assert_unallocated(&v, "C1", "no_permitted_worker", true);
+    assert_eq!(v["summary"]["looked_after_unallocated"], 1);
+    assert_eq!(v["summary"]["looked_after_emergency"], true);
+}
+
+#[test]
+fn leaves_child_unallocated_when_no_worker_speaks_their_language() {
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "skills": ["bsl"] },
+            { "id": "W2", "role": "social_worker", "team": "South", "skills": ["urdu"] }
+        ],
+        "cases": [
+            { "id": "C1", "type": "child_protection", "team": "North", "needs": ["urdu"] },
+            { "id": "C2", "type": "child_protection", "team": "North", "needs": ["bsl"] }
+        ]
+    }));
+    assert_unallocated(&v, "C1", "needs_unmet", true);
+    assert_eq!(worker_of(&v, "C2").as_deref(), Some("W1"));
+}
+
+#[test]
+fn leaves_child_unallocated_when_the_only_qualified_worker_is_excluded() {
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North" },
+            { "id": "W2", "role": "social_work_assistant", "team": "North", "supervisor": "W1" }
+        ],
+        "cases": [ { "id": "C1", "type": "child_protection", "team": "North", "exclude": ["W1"] } ]
+    }));
+    assert_unallocated(&v, "C1", "excluded", true);
+}
+
+#[test]
+fn leaves_child_in_need_unallocated_when_the_only_assistant_has_no_active_supervisor() {
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "status": "absent" },
+            { "id": "W2", "role": "social_work_assistant", "team": "North", "supervisor": "W1" },
+            { "id": "W3", "role": "family_support_worker", "team": "North" },
+            { "id": "W4", "role": "family_support_worker", "team": "North", "supervisor": "W5" },
+            { "id": "W5", "role": "newly_qualified_social_worker", "team": "South" }
+        ],
+        "cases": [ { "id": "C1", "type": "child_in_need", "team": "North" } ]
+    }));
+    // W2's supervisor is absent, W3 has none, and W5 is not in a supervisor role.
+    assert_unallocated(&v, "C1", "unsupervised", true);
+}
+
+#[test]
+fn leaves_siblings_unallocated_when_no_worker_may_hold_them_all() {
+    // A team manager may hold the looked-after child, a personal adviser the care leaver;
+    // nobody may hold both.
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "team_manager", "team": "North" },
+            { "id": "W2", "role": "personal_adviser", "team": "North" }
+        ],
+        "cases": [
+            { "id": "C1", "type": "looked_after", "team": "North", "group": "smith" },
+            { "id": "C2", "type": "care_leaver", "team": "North", "group": "smith" }
+        ]
+    }));
+    assert_unallocated(&v, "C1", "group_unplaceable", true);
+    assert_unallocated(&v, "C2", "group_unplaceable", true);
+}
+
+#[test]
+fn leaves_siblings_unallocated_when_no_worker_has_a_cap_large_enough_for_all_of_them() {
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "cap": 2 },
+            { "id": "W2", "role": "social_worker", "team": "North", "cap": 2.5 }
+        ],
+        "cases": [
+            { "id": "C1", "type": "looked_after", "team": "North", "group": "jones" },
+            { "id": "C2", "type": "looked_after", "team": "North", "group": "jones" },
+            { "id": "C3", "type": "looked_after", "team": "North", "group": "jones" }
+        ]
+    }));
+    for c in ["C1", "C2", "C3"] {
+        assert_unallocated(&v, c, "group_unplaceable", true);
+    }
+}
+
+#[test]
+fn leaves_case_unallocated_when_it_weighs_more_than_any_permitted_workers_cap() {
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "cap": 2 },
+            { "id": "W2", "role": "team_manager", "team": "North", "cap": 9, "status": "absent" }
+        ],
+        "cases": [ { "id": "C1", "type": "child_protection", "team": "North", "weight": 2.5 } ]
+    }));
+    assert_unallocated(&v, "C1", "weight_over_cap", true);
+}
+
+// --- Capacity ---
+
+#[test]
+fn leaves_lowest_priority_child_unallocated_when_every_worker_is_full() {
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "cap": 1 },
+            { "id": "W2", "role": "senior_social_worker", "team": "North", "cap": 1 }
+        ],
+        "cases": [
+            { "id": "C1", "type": "child_in_need", "team": "North" },
+            { "id": "C2", "type": "child_protection", "team": "North" },
+            { "id": "C3", "type": "looked_after", "team": "North" }
+        ]
+    }));
+    assert_unallocated(&v, "C1", "at_capacity", false);
+    assert!(worker_of(&v, "C2").is_some() && worker_of(&v, "C3").is_some());
+}
+
+#[test]
+fn leaves_child_unallocated_when_the_assistants_supervisor_oversees_all_they_may() {
+    // W2 has room (cap 12), but W1 may oversee only 1 case of supervisees' work.
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "South", "oversight_cap": 1 },
+            { "id": "W2", "role": "social_work_assistant", "team": "North", "supervisor": "W1" }
+        ],
+        "cases": [
+            { "id": "C1", "type": "child_in_need", "team": "North" },
+            { "id": "C2", "type": "child_in_need", "team": "North", "priority": 60 }
+        ]
+    }));
+    assert_unallocated(&v, "C1", "oversight_at_capacity", false);
+    assert_eq!(worker_of(&v, "C2").as_deref(), Some("W2"));
+    assert_eq!(v["workers"][0]["oversight"], 1.0);
+}
+
+#[test]
+fn leaves_child_unallocated_when_the_only_room_is_above_target_and_overload_costs_more_than_its_priority() {
+    // Room up to the cap of 3, but above the target of 1 each unit costs 50 > priority 40.
+    let v = propose(json!({
+        "version": 1,
+        "policy": { "overload_penalty": 50 },
+        "workers": [ { "id": "W1", "role": "social_worker", "team": "North", "cap": 3, "target": 1 } ],
+        "cases": [
+            { "id": "C1", "type": "child_in_need", "team": "North" },
+            { "id": "C2", "type": "child_protection", "team": "North" }
+        ]
+    }));
+    assert_unallocated(&v, "C1", "only_above_target", false);
+    assert_eq!(worker_of(&v, "C2").as_deref(), Some("W1"));
+}
+
+#[test]
+fn allocates_above_target_when_the_priority_outweighs_the_overload_penalty() {
+    // The same model with a smaller penalty: 30 < 40, so both children are allocated.
+    let v = propose(json!({
+        "version": 1,
+        "policy": { "overload_penalty": 30 },
+        "workers": [ { "id": "W1", "role": "social_worker", "team": "North", "cap": 3, "target": 1 } ],
+        "cases": [
+            { "id": "C1", "type": "child_in_need", "team": "North" },
+            { "id": "C2", "type": "child_protection", "team": "North" }
+        ]
+    }));
+    assert!(v["unallocated"].as_array().unwrap().is_empty());
+    assert_eq!(v["summary"]["objective_terms"]["overload_penalty"], 30.0);
+    assert_eq!(v["objective"], 110.0);
+}
+
+#[test]
+fn leaves_child_unallocated_when_the_cross_team_penalty_outweighs_its_priority() {
+    let v = propose(json!({
+        "version": 1,
+        "policy": { "cross_team": true, "cross_team_penalty": 45 },
+        "workers": [ { "id": "W1", "role": "social_worker", "team": "South" } ],
+        "cases": [
+            { "id": "C1", "type": "child_in_need", "team": "North" },
+            { "id": "C2", "type": "looked_after", "team": "North" }
+        ]
+    }));
+    assert_unallocated(&v, "C1", "not_worth_allocating", false);
+    assert_eq!(worker_of(&v, "C2").as_deref(), Some("W1"));
+    assert_eq!(v["summary"]["objective_terms"]["cross_team_penalty"], 45.0);
+}
+
+#[test]
+fn leaves_a_case_of_zero_priority_unallocated_as_not_worth_allocating() {
+    let v = propose(json!({
+        "version": 1,
+        "workers": [ { "id": "W1", "role": "social_worker", "team": "North" } ],
+        "cases": [ { "id": "C1", "type": "child_in_need", "team": "North", "priority": 0 } ]
+    }));
+    assert_unallocated(&v, "C1", "not_worth_allocating", false);
+}
+
+#[test]
+fn reports_each_reason_of_a_case_with_two_once_in_the_summary() {
+    // C1 could go to W1 (full) or W2 (room only above target): both reasons are true.
+    let v = propose(json!({
+        "version": 1,
+        "policy": { "overload_penalty": 100 },
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "cap": 1 },
+            { "id": "W2", "role": "social_worker", "team": "North", "cap": 2, "target": 0 }
+        ],
+        "cases": [
+            { "id": "C1", "type": "child_in_need", "team": "North" },
+            { "id": "C2", "type": "child_protection", "team": "North" }
+        ]
+    }));
+    let got = codes(&v, "C1");
+    assert!(got.contains(&"at_capacity".into()) && got.contains(&"only_above_target".into()), "{got:?}");
+    assert_eq!(v["summary"]["unallocated_by_reason"]["at_capacity"], 1);
+    assert_eq!(v["summary"]["unallocated_by_reason"]["only_above_target"], 1);
+    assert_eq!(v["summary"]["capacity_shortfall"], 1);
+}
