@@ -60,6 +60,9 @@ pub enum Command {
     /// Check a proposal against the rules; without PROPOSAL, audit today's allocation.
     #[command(after_help = EXIT_HELP)]
     Check(CheckArgs),
+    /// Plan: fill vacancies, change caps, targets or demand, hire, lose workers; compare.
+    #[command(after_help = EXIT_HELP)]
+    Whatif(crate::whatif::WhatifArgs),
 }
 
 /// Arguments of `allocate`.
@@ -116,6 +119,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Allocate(a) => allocate(&a),
         Command::Check(c) => run_check(&c),
+        Command::Whatif(w) => crate::whatif::run(&w),
     }
 }
 

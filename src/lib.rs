@@ -34,6 +34,7 @@ pub mod read;
 pub mod rules;
 pub mod solve;
 pub mod validate;
+pub mod whatif;
 pub mod write;
 
 use error::{Error, Result};

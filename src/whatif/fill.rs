@@ -1,0 +1,464 @@
+//! Which vacant posts to fill first: a greedy by marginal objective, solved part by part.
+//!
+//! **Independent pieces.** Without cross-team allocation a case can only go to a worker of its
+//! own team, so the objective is a sum over *pieces*: teams, joined when a worker's supervisor
+//! is in another team (oversight caps tie them). Filling a post changes only its piece's
+//! optimum. A piece is solved as a model of its own: every worker of the context (so worker
+//! indices match the whole model) and only the piece's cases. Its solver parts are exactly the
+//! whole model's parts for those cases, so the pieces' allocations put together are the whole
+//! model's allocation, case for case (the tests compare them with `allocate`). With
+//! cross-team allocation the whole model is one piece.
+//!
+//! **Greedy.** Each step tries one post of every class of interchangeable vacant posts (same
+//! role, team, fte, cap, target, skills, supervisor and oversight cap, and named by no case or
+//! worker), keeps the one that raises the objective most (ties: fewer unallocated cases, then
+//! the lowest id). A step only re-solves the piece of the post chosen before it. The choices are
+//! nested, so the objective never falls as posts are filled; a candidate that would leave more
+//! cases unallocated is taken only when every candidate would, so the unallocated count does not
+//! rise either.
+//!
+//! **How far from exact.** The best choice of N posts is an integer programme; the greedy is not
+//! guaranteed to find it. [`FillRun::upper`] bounds it from above, exactly enough to say how much
+//! objective the greedy can have missed: per piece, no posts gives the base optimum, one post at
+//! most the best single post (every one is tried in the first step), and more posts at most
+//! filling all of the piece's vacancies; a knapsack over pieces gives the bound for N.
+
+use super::build::Context;
+use crate::error::{Error, Result};
+use crate::model::{ModelFile, Status};
+use crate::model::Policy;
+use crate::validate::{self, Model};
+use crate::{explain, formulate, objective, rules, solve};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+/// The solved allocation of one piece.
+#[derive(Clone, Debug)]
+pub struct PieceResult {
+    /// Case ids of the piece, sorted.
+    pub cases: Vec<String>,
+    /// Worker (index in the id-sorted worker list) of each case, if allocated.
+    pub workers: Vec<Option<usize>>,
+    /// The piece's objective.
+    pub objective: f64,
+    /// Its unallocated cases.
+    pub unallocated: usize,
+    /// Proven optimal.
+    pub optimal: bool,
+    /// Solver parts.
+    pub parts: usize,
+    /// Parts that needed an integer search.
+    pub integer_parts: usize,
+    /// Branch-and-bound nodes.
+    pub nodes: u64,
+    /// Proven bound minus value.
+    pub gap: f64,
+}
+
+/// Solves a (piece) model file as `allocate` would, returning the case-level allocation.
+pub fn solve_file(f: &ModelFile) -> Result<PieceResult> {
+    let m = validate::validate("scenario", f, b"")?;
+    let el = rules::eligibility(&m);
+    let problem = formulate::formulate(&m, &el);
+    let s = solve::solve(&m, &problem, solve::Limits::default()).map_err(Error::Solver)?;
+    let objective = objective::value(&objective::terms(&m, &s.assignment));
+    Ok(PieceResult {
+        cases: m.cases.iter().map(|c| c.id.clone()).collect(),
+        unallocated: s.assignment.iter().filter(|a| a.is_none()).count(),
+        workers: s.assignment,
+        objective,
+        optimal: s.optimal,
+        parts: s.parts,
+        integer_parts: s.integer_parts,
+        nodes: s.nodes,
+        gap: s.gap,
+    })
+}
+
+/// A piece: teams whose optima are independent of every other piece.
+#[derive(Clone, Debug)]
+pub struct Piece {
+    /// Team names, sorted.
+    pub teams: Vec<String>,
+    /// Cases (indices into the context file).
+    pub cases: Vec<usize>,
+    /// Vacant posts (indices into the context file), sorted by id.
+    pub vacant: Vec<usize>,
+}
+
+/// Key of a cached piece solve: piece and the filled posts in it, sorted.
+type Key = (usize, Vec<usize>);
+
+/// Solves the pieces of one context, caching each distinct set of filled posts.
+pub struct Engine<'a> {
+    /// The context.
+    pub ctx: &'a Context,
+    /// Its pieces.
+    pub pieces: Vec<Piece>,
+    /// Piece of each worker (index into the context file).
+    pub piece_of_worker: Vec<usize>,
+    cache: Mutex<HashMap<Key, Arc<PieceResult>>>,
+}
+
+impl<'a> Engine<'a> {
+    /// Splits a context into pieces. The context model must be valid (see [`check_context`]).
+    pub fn new(ctx: &'a Context) -> Engine<'a> {
+        let f = &ctx.file;
+        let teams: Vec<String> = f
+            .workers
+            .iter()
+            .map(|w| w.team.clone())
+            .chain(f.cases.iter().map(|c| c.team.clone()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let team = |t: &str| teams.binary_search_by(|x| x.as_str().cmp(t)).unwrap_or(0);
+        let ids: HashMap<&str, usize> = f.workers.iter().enumerate().map(|(i, w)| (w.id.as_str(), i)).collect();
+        let cross = Policy::from_input(&f.policy.clone().unwrap_or_default()).cross_team;
+        let mut root: Vec<usize> = (0..teams.len()).collect();
+        fn find(root: &mut [usize], mut x: usize) -> usize {
+            while root[x] != x {
+                x = root[x];
+            }
+            x
+        }
+        let union = |root: &mut Vec<usize>, a: usize, b: usize| {
+            let (ra, rb) = (find(root, a), find(root, b));
+            if ra != rb {
+                root[ra.max(rb)] = ra.min(rb);
+            }
+        };
+        for w in &f.workers {
+            if cross {
+                union(&mut root, 0, team(&w.team));
+            }
+            if let Some(s) = w.supervisor.as_deref().and_then(|s| ids.get(s)) {
+                union(&mut root, team(&w.team), team(&f.workers[*s].team));
+            }
+        }
+        if cross {
+            for c in &f.cases {
+                union(&mut root, 0, team(&c.team));
+            }
+        }
+        let mut piece_of_root: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut piece_of_team = vec![0; teams.len()];
+        for t in 0..teams.len() {
+            let r = find(&mut root, t);
+            let p = *piece_of_root.entry(r).or_insert_with(|| {
+                pieces.push(Piece { teams: Vec::new(), cases: Vec::new(), vacant: Vec::new() });
+                pieces.len() - 1
+            });
+            pieces[p].teams.push(teams[t].clone());
+            piece_of_team[t] = p;
+        }
+        for (i, c) in f.cases.iter().enumerate() {
+            pieces[piece_of_team[team(&c.team)]].cases.push(i);
+        }
+        let piece_of_worker: Vec<usize> = f.workers.iter().map(|w| piece_of_team[team(&w.team)]).collect();
+        let mut vacant: Vec<usize> =
+            (0..f.workers.len()).filter(|&w| f.workers[w].status == Some(Status::Vacant)).collect();
+        vacant.sort_by(|&a, &b| f.workers[a].id.cmp(&f.workers[b].id));
+        for w in vacant {
+            pieces[piece_of_worker[w]].vacant.push(w);
+        }
+        Engine { ctx, pieces, piece_of_worker, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The vacant posts of the context, sorted by id.
+    pub fn vacant(&self) -> Vec<usize> {
+        let f = &self.ctx.file;
+        let mut v: Vec<usize> = self.pieces.iter().flat_map(|p| p.vacant.iter().copied()).collect();
+        v.sort_by(|&a, &b| f.workers[a].id.cmp(&f.workers[b].id));
+        v
+    }
+
+    /// The model file of piece `p` with the posts `filled` made active.
+    pub fn piece_file(&self, p: usize, filled: &[usize]) -> ModelFile {
+        let f = &self.ctx.file;
+        let mut workers = f.workers.clone();
+        for &w in filled {
+            workers[w].status = Some(Status::Active);
+        }
+        ModelFile {
+            version: f.version,
+            policy: f.policy.clone(),
+            workers,
+            cases: self.pieces[p].cases.iter().map(|&i| f.cases[i].clone()).collect(),
+        }
+    }
+
+    /// Solves every key not yet cached, in parallel.
+    pub fn ensure(&self, keys: &[Key]) -> Result<()> {
+        let todo: Vec<&Key> = {
+            let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+            let mut seen = BTreeSet::new();
+            keys.iter().filter(|k| !cache.contains_key(*k) && seen.insert(*k)).collect()
+        };
+        let solved: Vec<Arc<PieceResult>> = todo
+            .par_iter()
+            .map(|(p, filled)| solve_file(&self.piece_file(*p, filled)).map(Arc::new))
+            .collect::<Result<_>>()?;
+        let mut cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+        for (k, r) in todo.into_iter().zip(solved) {
+            cache.insert(k.clone(), r);
+        }
+        Ok(())
+    }
+
+    /// A solved key (solving it if needed).
+    pub fn get(&self, key: &Key) -> Result<Arc<PieceResult>> {
+        self.ensure(std::slice::from_ref(key))?;
+        let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+        cache.get(key).cloned().ok_or_else(|| Error::Solver("a piece solve went missing".into()))
+    }
+
+    /// Names of the workers referred to by a case (current worker, exclusion) or as a
+    /// supervisor: such a vacant post is not interchangeable with any other.
+    fn referenced(&self) -> BTreeSet<&str> {
+        let f = &self.ctx.file;
+        let mut r: BTreeSet<&str> = BTreeSet::new();
+        for c in &f.cases {
+            r.extend(c.current_worker.as_deref());
+            r.extend(c.exclude.iter().map(String::as_str));
+        }
+        r.extend(f.workers.iter().filter_map(|w| w.supervisor.as_deref()));
+        r
+    }
+
+    /// The class of a vacant post: posts of one class are interchangeable.
+    fn class_key(&self, w: usize, referenced: &BTreeSet<&str>) -> String {
+        let x = &self.ctx.file.workers[w];
+        if referenced.contains(x.id.as_str()) {
+            return format!("#{}", x.id);
+        }
+        let mut skills = x.skills.clone();
+        skills.sort();
+        skills.dedup();
+        let bits = |v: Option<f64>| v.map(f64::to_bits);
+        format!(
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.piece_of_worker[w],
+            x.role,
+            x.team,
+            bits(x.fte),
+            bits(x.cap),
+            bits(x.target),
+            skills,
+            x.supervisor,
+            bits(x.oversight_cap)
+        )
+    }
+
+    /// Runs the greedy for up to `max_n` posts. `tick` is called after each step.
+    pub fn greedy(&self, max_n: usize, tick: &(dyn Fn() + Sync)) -> Result<FillRun> {
+        let np = self.pieces.len();
+        let referenced = self.referenced();
+        let mut classes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for w in self.vacant() {
+            classes.entry(self.class_key(w, &referenced)).or_default().push(w);
+        }
+        // Members in id order; the representative of a class is its first member left.
+        let mut classes: Vec<Vec<usize>> = classes.into_values().collect();
+        let mut left: Vec<usize> = vec![0; classes.len()];
+        let base_keys: Vec<Key> = (0..np).map(|p| (p, Vec::new())).collect();
+        self.ensure(&base_keys)?;
+        let mut cur: Vec<Arc<PieceResult>> = base_keys.iter().map(|k| self.get(k)).collect::<Result<_>>()?;
+        let base: Vec<f64> = cur.iter().map(|r| r.objective).collect();
+        let mut chosen_in: Vec<Vec<usize>> = vec![Vec::new(); np];
+        let mut best_single: Vec<Option<f64>> = vec![None; np];
+        let mut steps: Vec<Step> = Vec::new();
+        let f = &self.ctx.file;
+        for step in 0..max_n {
+            let cands: Vec<(usize, usize, Key)> = classes
+                .iter_mut()
+                .enumerate()
+                .filter(|(k, c)| left[*k] < c.len())
+                .map(|(k, c)| {
+                    let w = c[left[k]];
+                    let p = self.piece_of_worker[w];
+                    let mut set = chosen_in[p].clone();
+                    set.push(w);
+                    set.sort_unstable();
+                    (k, w, (p, set))
+                })
+                .collect();
+            if cands.is_empty() {
+                break;
+            }
+            let keys: Vec<Key> = cands.iter().map(|c| c.2.clone()).collect();
+            self.ensure(&keys)?;
+            let mut scored = Vec::with_capacity(cands.len());
+            for (k, w, key) in cands {
+                let r = self.get(&key)?;
+                let p = key.0;
+                if step == 0 || chosen_in[p].is_empty() {
+                    let s = best_single[p].get_or_insert(r.objective);
+                    *s = s.max(r.objective);
+                }
+                let gain = r.objective - cur[p].objective;
+                let more_unallocated = r.unallocated as i64 - cur[p].unallocated as i64;
+                scored.push((k, w, key, r, gain, more_unallocated));
+            }
+            let any_safe = scored.iter().any(|s| s.5 <= 0);
+            let best = scored
+                .into_iter()
+                .filter(|s| !any_safe || s.5 <= 0)
+                .min_by(|a, b| {
+                    let ga = (a.4 * 1e6).round() as i64;
+                    let gb = (b.4 * 1e6).round() as i64;
+                    gb.cmp(&ga).then(a.5.cmp(&b.5)).then(f.workers[a.1].id.cmp(&f.workers[b.1].id))
+                });
+            let Some((k, w, key, r, gain, more)) = best else { break };
+            left[k] += 1;
+            let p = key.0;
+            chosen_in[p] = key.1;
+            cur[p] = r;
+            steps.push(Step { post: w, gain, cases: -more });
+            tick();
+        }
+        classes.clear();
+        // Bounds: every piece with all of its vacancies filled.
+        let mut upper = Vec::new();
+        if !steps.is_empty() {
+            let all_keys: Vec<Key> = (0..np).map(|p| (p, sorted(&self.pieces[p].vacant))).collect();
+            self.ensure(&all_keys)?;
+            let all: Vec<f64> = all_keys.iter().map(|k| self.get(k).map(|r| r.objective)).collect::<Result<_>>()?;
+            upper = knapsack_bound(
+                &base,
+                &best_single,
+                &all,
+                &self.pieces.iter().map(|p| p.vacant.len()).collect::<Vec<_>>(),
+                steps.len(),
+            );
+        }
+        Ok(FillRun { steps, upper })
+    }
+
+    /// The piece keys of the scenario with the first `n` greedy posts filled.
+    pub fn keys_after(&self, run: &FillRun, n: usize) -> Vec<Key> {
+        let mut sets: Vec<Vec<usize>> = vec![Vec::new(); self.pieces.len()];
+        for s in &run.steps[..n.min(run.steps.len())] {
+            sets[self.piece_of_worker[s.post]].push(s.post);
+        }
+        sets.into_iter().enumerate().map(|(p, s)| (p, sorted(&s))).collect()
+    }
+
+    /// The whole scenario with the first `n` greedy posts filled: its model file and proposal,
+    /// put together from the pieces. `bytes` are hashed as the model's bytes when given;
+    /// otherwise the scenario file's JSON is.
+    pub fn compose(
+        &self,
+        run: &FillRun,
+        n: usize,
+        name: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(ModelFile, crate::proposal::Proposal)> {
+        let mut file = self.ctx.file.clone();
+        for s in &run.steps[..n.min(run.steps.len())] {
+            file.workers[s.post].status = Some(Status::Active);
+        }
+        let own;
+        let bytes = match bytes {
+            Some(b) => b,
+            None => {
+                own = crate::write::to_json(&file);
+                &own[..]
+            }
+        };
+        let m: Model = validate::validate(name, &file, bytes)?;
+        let mut assignment = vec![None; m.cases.len()];
+        let mut facts = explain::SolveFacts { optimal: true, solver: crate::solver_name(), ..Default::default() };
+        for key in self.keys_after(run, n) {
+            let r = self.get(&key)?;
+            for (id, w) in r.cases.iter().zip(&r.workers) {
+                let c = m.case_index(id).ok_or_else(|| Error::Solver(format!("case {id} lost between pieces")))?;
+                assignment[c] = *w;
+            }
+            facts.optimal &= r.optimal;
+            facts.gap += r.gap;
+            facts.parts += r.parts;
+            facts.integer_parts += r.integer_parts;
+            facts.nodes += r.nodes;
+        }
+        let el = rules::eligibility(&m);
+        Ok((file, explain::proposal(&m, &el, &assignment, &facts)))
+    }
+}
+
+fn sorted(v: &[usize]) -> Vec<usize> {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    v
+}
+
+/// One greedy step.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The post filled (index into the context file).
+    pub post: usize,
+    /// Objective gained.
+    pub gain: f64,
+    /// Cases newly allocated.
+    pub cases: i64,
+}
+
+/// The outcome of the greedy.
+#[derive(Clone, Debug, Default)]
+pub struct FillRun {
+    /// Posts in the order filled.
+    pub steps: Vec<Step>,
+    /// `upper[n]`: an upper bound on the objective of the best choice of `n` posts, for
+    /// `n` in `0..=steps.len()` (empty when no post is filled).
+    pub upper: Vec<f64>,
+}
+
+/// Knapsack over pieces of per-piece upper bounds (see the module docs).
+fn knapsack_bound(base: &[f64], single: &[Option<f64>], all: &[f64], vacant: &[usize], max_n: usize) -> Vec<f64> {
+    let mut dp: Vec<f64> = vec![0.0; max_n + 1];
+    for p in 0..base.len() {
+        let u = |k: usize| -> f64 {
+            if k == 0 {
+                base[p]
+            } else if k == 1 && vacant[p] > 1 {
+                single[p].unwrap_or(all[p]).max(base[p])
+            } else {
+                all[p].max(base[p])
+            }
+        };
+        let mut next = vec![f64::NEG_INFINITY; max_n + 1];
+        for (n, slot) in next.iter_mut().enumerate() {
+            for k in 0..=n.min(vacant[p]) {
+                *slot = slot.max(dp[n - k] + u(k));
+            }
+        }
+        dp = next;
+    }
+    // Monotone: more posts can never be worse than fewer.
+    for n in 1..dp.len() {
+        dp[n] = dp[n].max(dp[n - 1]);
+    }
+    dp
+}
+
+/// Validates a context's model so that a scenario that breaks a rule (a pin above a lowered
+/// cap, say) is reported up front, naming the scenario.
+pub fn check_context(ctx: &Context, file_name: &str) -> Result<()> {
+    validate::validate(file_name, &ctx.file, b"").map_err(|e| in_scenario(ctx, e))?;
+    Ok(())
+}
+
+fn in_scenario(ctx: &Context, e: Error) -> Error {
+    if ctx.label.is_empty() {
+        return e;
+    }
+    match e {
+        Error::Input { file, place, problem } => Error::Usage(format!(
+            "scenario {:?}: the changed model is invalid: {file}: {place}: {problem}",
+            ctx.label
+        )),
+        other => other,
+    }
+}
