@@ -99,6 +99,18 @@ pub struct Engine<'a> {
     /// Piece of each worker (index into the context file).
     pub piece_of_worker: Vec<usize>,
     cache: Mutex<HashMap<Key, Arc<PieceResult>>>,
+    ideals: Mutex<HashMap<Key, Ideal>>,
+}
+
+/// A bound on a piece's objective computed without solving (see [`Engine::ideal`]).
+#[derive(Clone, Debug)]
+pub struct Ideal {
+    /// The bound.
+    pub value: f64,
+    /// Cases no active worker may hold.
+    pub structural: usize,
+    /// Every case has a positive priority.
+    pub positive: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -164,7 +176,7 @@ impl<'a> Engine<'a> {
         for w in vacant {
             pieces[piece_of_worker[w]].vacant.push(w);
         }
-        Engine { ctx, pieces, piece_of_worker, cache: Mutex::new(HashMap::new()) }
+        Engine { ctx, pieces, piece_of_worker, cache: Mutex::new(HashMap::new()), ideals: Mutex::new(HashMap::new()) }
     }
 
     /// The vacant posts of the context, sorted by id.
@@ -213,6 +225,44 @@ impl<'a> Engine<'a> {
         self.ensure(std::slice::from_ref(key))?;
         let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
         cache.get(key).cloned().ok_or_else(|| Error::Solver("a piece solve went missing".into()))
+    }
+
+    /// A cached solve, if there is one.
+    fn cached(&self, key: &Key) -> Result<Option<Arc<PieceResult>>> {
+        let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+        Ok(cache.get(key).cloned())
+    }
+
+    /// An upper bound on a piece's objective, without solving: every case that some active
+    /// worker may hold is allocated, no overload and no cross-team penalty, and only the moves
+    /// no allocation can avoid (the case's current worker may not hold it) are paid.
+    pub fn ideal(&self, key: &Key) -> Result<Ideal> {
+        if let Some(i) = self.ideals.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?.get(key) {
+            return Ok(i.clone());
+        }
+        let m = validate::validate("scenario", &self.piece_file(key.0, &key.1), b"")?;
+        let el = rules::eligibility(&m);
+        let mp = m.policy.move_penalty;
+        let mut ideal = Ideal { value: 0.0, structural: 0, positive: true };
+        for (c, case) in m.cases.iter().enumerate() {
+            ideal.positive &= case.priority > 0.0;
+            if !el.structural[c].is_empty() {
+                ideal.structural += 1;
+                if case.current_worker.is_some() {
+                    ideal.value -= mp;
+                }
+                continue;
+            }
+            ideal.value += case.priority;
+            if case.current_worker.is_some_and(|w| el.workers(c).binary_search(&w).is_err()) {
+                ideal.value -= mp;
+            }
+        }
+        self.ideals
+            .lock()
+            .map_err(|_| Error::Solver("a worker thread panicked".into()))?
+            .insert(key.clone(), ideal.clone());
+        Ok(ideal)
     }
 
     /// Names of the workers referred to by a case (current worker, exclusion) or as a
@@ -271,7 +321,7 @@ impl<'a> Engine<'a> {
         let mut best_single: Vec<Option<f64>> = vec![None; np];
         let mut steps: Vec<Step> = Vec::new();
         let f = &self.ctx.file;
-        for step in 0..max_n {
+        for _ in 0..max_n {
             let cands: Vec<(usize, usize, Key)> = classes
                 .iter_mut()
                 .enumerate()
@@ -288,30 +338,81 @@ impl<'a> Engine<'a> {
             if cands.is_empty() {
                 break;
             }
-            let keys: Vec<Key> = cands.iter().map(|c| c.2.clone()).collect();
-            self.ensure(&keys)?;
-            let mut scored = Vec::with_capacity(cands.len());
+            // Lazy evaluation: a candidate is solved only while its upper bound could still
+            // beat (or tie) the best candidate solved so far. Two at a time, whatever the
+            // number of threads, so the same candidates are solved on any machine.
+            let cur_ideal: Vec<Option<Ideal>> = {
+                let touched: BTreeSet<usize> = cands.iter().map(|c| c.2 .0).collect();
+                (0..np)
+                    .map(|p| if touched.contains(&p) { self.ideal(&(p, chosen_in[p].clone())).map(Some) } else { Ok(None) })
+                    .collect::<Result<_>>()?
+            };
+            let mut scored: Vec<Cand> = Vec::with_capacity(cands.len());
             for (k, w, key) in cands {
-                let r = self.get(&key)?;
                 let p = key.0;
-                if step == 0 || chosen_in[p].is_empty() {
-                    let s = best_single[p].get_or_insert(r.objective);
-                    *s = s.max(r.objective);
-                }
-                let gain = r.objective - cur[p].objective;
-                let more_unallocated = r.unallocated as i64 - cur[p].unallocated as i64;
-                scored.push((k, w, key, r, gain, more_unallocated));
-            }
-            let any_safe = scored.iter().any(|s| s.5 <= 0);
-            let best = scored
-                .into_iter()
-                .filter(|s| !any_safe || s.5 <= 0)
-                .min_by(|a, b| {
-                    let ga = (a.4 * 1e6).round() as i64;
-                    let gb = (b.4 * 1e6).round() as i64;
-                    gb.cmp(&ga).then(a.5.cmp(&b.5)).then(f.workers[a.1].id.cmp(&f.workers[b.1].id))
+                let ideal = self.ideal(&key)?;
+                let solved = self.cached(&key)?;
+                let c = &cur[p];
+                let saturated = cur_ideal[p].as_ref().is_some_and(|ci| {
+                    ci.positive && c.objective >= ci.value - tol(ci.value) && ideal.value <= c.objective + tol(c.objective)
                 });
-            let Some((k, w, key, r, gain, more)) = best else { break };
+                let known = match &solved {
+                    Some(r) => Some((r.objective, r.unallocated as i64 - c.unallocated as i64)),
+                    // The piece is already as good as it can be, and this post cannot raise
+                    // that ceiling: the optimum with it is the same, and (every priority being
+                    // positive) exactly the structural cases stay unallocated.
+                    None if saturated => Some((c.objective, ideal.structural as i64 - c.unallocated as i64)),
+                    None => None,
+                };
+                scored.push(Cand { k, w, key, ub: ideal.value, known, solved });
+            }
+            loop {
+                // Until a known candidate keeps the unallocated count, any unknown one might be
+                // the only one that does, and so win: solve them all.
+                let any_safe = scored.iter().any(|s| s.known.is_some_and(|k| k.1 <= 0));
+                let best = best_of(&scored, &cur, f).filter(|_| any_safe);
+                let mut open: Vec<usize> = (0..scored.len())
+                    .filter(|&i| {
+                        let s = &scored[i];
+                        s.known.is_none()
+                            && best.is_none_or(|b| gain_key(s.ub - cur[s.key.0].objective) >= b.0)
+                    })
+                    .collect();
+                if open.is_empty() {
+                    break;
+                }
+                open.sort_by(|&a, &b| {
+                    scored[b].ub.total_cmp(&scored[a].ub).then(f.workers[scored[a].w].id.cmp(&f.workers[scored[b].w].id))
+                });
+                open.truncate(2);
+                let keys: Vec<Key> = open.iter().map(|&i| scored[i].key.clone()).collect();
+                self.ensure(&keys)?;
+                for i in open {
+                    let r = self.get(&scored[i].key)?;
+                    let c = &cur[scored[i].key.0];
+                    scored[i].known = Some((r.objective, r.unallocated as i64 - c.unallocated as i64));
+                    scored[i].solved = Some(r);
+                }
+            }
+            for s in &scored {
+                let p = s.key.0;
+                if chosen_in[p].is_empty() {
+                    // What one post can reach in the piece: exact when known, else the bound.
+                    let v = s.known.map_or(s.ub, |k| k.0);
+                    let b = best_single[p].get_or_insert(v);
+                    *b = b.max(v);
+                }
+            }
+            let best = best_of(&scored, &cur, f).map(|b| b.1);
+            let Some(i) = best else { break };
+            let Cand { k, w, key, known, solved, .. } = scored.swap_remove(i);
+            let r = match solved {
+                Some(r) => r,
+                None => self.get(&key)?,
+            };
+            let _ = known;
+            let gain = r.objective - cur[key.0].objective;
+            let more = r.unallocated as i64 - cur[key.0].unallocated as i64;
             left[k] += 1;
             let p = key.0;
             chosen_in[p] = key.1;
@@ -388,6 +489,42 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// A candidate post in one greedy step.
+struct Cand {
+    k: usize,
+    w: usize,
+    key: Key,
+    /// Upper bound on the piece's objective with the post.
+    ub: f64,
+    /// Exact objective and change in unallocated cases, once known.
+    known: Option<(f64, i64)>,
+    solved: Option<Arc<PieceResult>>,
+}
+
+fn tol(x: f64) -> f64 {
+    1e-6 * x.abs().max(1.0)
+}
+
+/// Objective gains compared at 1e-6, so float noise never decides a tie.
+fn gain_key(g: f64) -> i64 {
+    (g * 1e6).round() as i64
+}
+
+/// The best candidate whose outcome is known: most objective gained, then fewest unallocated,
+/// then lowest id; one that would leave more cases unallocated only if every known one would.
+/// Returns its gain key and index.
+fn best_of(scored: &[Cand], cur: &[Arc<PieceResult>], f: &ModelFile) -> Option<(i64, usize)> {
+    let known = |s: &Cand| s.known.map(|(v, more)| (gain_key(v - cur[s.key.0].objective), more));
+    let any_safe = scored.iter().filter_map(known).any(|(_, more)| more <= 0);
+    scored
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| known(s).map(|(g, more)| (i, g, more)))
+        .filter(|&(_, _, more)| !any_safe || more <= 0)
+        .min_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(f.workers[scored[a.0].w].id.cmp(&f.workers[scored[b.0].w].id)))
+        .map(|(i, g, _)| (g, i))
+}
+
 fn sorted(v: &[usize]) -> Vec<usize> {
     let mut v = v.to_vec();
     v.sort_unstable();
@@ -423,7 +560,7 @@ fn knapsack_bound(base: &[f64], single: &[Option<f64>], all: &[f64], vacant: &[u
             if k == 0 {
                 base[p]
             } else if k == 1 && vacant[p] > 1 {
-                single[p].unwrap_or(all[p]).max(base[p])
+                single[p].unwrap_or(all[p]).min(all[p]).max(base[p])
             } else {
                 all[p].max(base[p])
             }
