@@ -389,3 +389,23 @@ fn writes_csv_json_and_a_checkable_model_and_proposal_per_scenario() {
         assert_eq!(c.status.code(), Some(0), "{}", String::from_utf8_lossy(&c.stdout));
     }
 }
+
+#[test]
+fn the_bound_used_to_skip_solves_is_never_below_the_optimum() {
+    let file = short_staffed_model();
+    for ctx in [whatif::build::identity(&file)] {
+        let mut all = ctx.clone();
+        for w in &mut all.file.workers {
+            w.status = Some(Status::Active);
+        }
+        for c in [&ctx, &all] {
+            let engine = whatif::fill::Engine::new(c);
+            for p in 0..engine.pieces.len() {
+                let key = (p, Vec::new());
+                let exact = engine.get(&key).unwrap().objective;
+                let ideal = engine.ideal(&key).unwrap().value;
+                assert!(ideal + 1e-6 >= exact, "ideal {ideal} < optimum {exact}");
+            }
+        }
+    }
+}

@@ -235,7 +235,8 @@ impl<'a> Engine<'a> {
 
     /// An upper bound on a piece's objective, without solving: every case that some active
     /// worker may hold is allocated, no overload and no cross-team penalty, and only the moves
-    /// no allocation can avoid (the case's current worker may not hold it) are paid.
+    /// no allocation can avoid are paid (the case's current worker may not hold it, or holds
+    /// more of today's cases than fit under its cap).
     pub fn ideal(&self, key: &Key) -> Result<Ideal> {
         if let Some(i) = self.ideals.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?.get(key) {
             return Ok(i.clone());
@@ -244,6 +245,7 @@ impl<'a> Engine<'a> {
         let el = rules::eligibility(&m);
         let mp = m.policy.move_penalty;
         let mut ideal = Ideal { value: 0.0, structural: 0, positive: true };
+        let mut held: Vec<Vec<f64>> = vec![Vec::new(); m.workers.len()];
         for (c, case) in m.cases.iter().enumerate() {
             ideal.positive &= case.priority > 0.0;
             if !el.structural[c].is_empty() {
@@ -254,9 +256,22 @@ impl<'a> Engine<'a> {
                 continue;
             }
             ideal.value += case.priority;
-            if case.current_worker.is_some_and(|w| el.workers(c).binary_search(&w).is_err()) {
-                ideal.value -= mp;
+            match case.current_worker {
+                Some(w) if el.workers(c).binary_search(&w).is_ok() => held[w].push(case.weight),
+                Some(_) => ideal.value -= mp,
+                None => {}
             }
+        }
+        // A worker keeps at most as many of today's cases as fit under its cap.
+        for (w, weights) in held.iter_mut().enumerate() {
+            weights.sort_by(f64::total_cmp);
+            let mut load = 0.0;
+            let fit = weights.iter().take_while(|&&x| {
+                load += x;
+                load <= m.workers[w].cap + rules::EPS
+            });
+            let kept = fit.count();
+            ideal.value -= mp * (weights.len() - kept) as f64;
         }
         self.ideals
             .lock()

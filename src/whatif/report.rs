@@ -355,7 +355,7 @@ pub fn csv(o: &Outcome) -> String {
 /// The human table for stdout.
 pub fn table(o: &Outcome) -> String {
     let mut out = String::new();
-    let width = o.scenarios.iter().map(|s| s.row.name.chars().count()).max().unwrap_or(8).clamp(8, 60);
+    let width = o.scenarios.iter().map(|s| s.row.name.chars().count()).max().unwrap_or(8).clamp(8, 120);
     let _ = writeln!(
         out,
         "{:<width$} {:>6} {:>6} {:>6} {:>7} | unallocated by type: {:>4} {:>4} {:>4} {:>4} | {:>6} {:>8} {:>6} {:>5} {:>6}",
