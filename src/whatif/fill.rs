@@ -17,11 +17,17 @@
 //! cases unallocated is taken only when every candidate would, so the unallocated count does not
 //! rise either.
 //!
+//! **Lazy.** A candidate is solved only while a bound computed without solving ([`Engine::ideal`]:
+//! every case someone may hold allocated, only unavoidable moves paid) says it could still beat
+//! or tie the best candidate solved so far; two at a time, so the same candidates are solved
+//! whatever the number of threads. A team already at that bound, which the post cannot raise,
+//! needs no solve at all.
+//!
 //! **How far from exact.** The best choice of N posts is an integer programme; the greedy is not
-//! guaranteed to find it. [`FillRun::upper`] bounds it from above, exactly enough to say how much
-//! objective the greedy can have missed: per piece, no posts gives the base optimum, one post at
-//! most the best single post (every one is tried in the first step), and more posts at most
-//! filling all of the piece's vacancies; a knapsack over pieces gives the bound for N.
+//! guaranteed to find it. [`FillRun::upper`] bounds it from above, to say how much objective the
+//! greedy can have missed: per piece, no posts gives the base optimum, one post at most the best
+//! single post (its solve, or its bound when it was never solved), and more posts at most filling
+//! all of the piece's vacancies; a knapsack over pieces gives the bound for N.
 
 use super::build::Context;
 use crate::error::{Error, Result};
@@ -390,7 +396,7 @@ impl<'a> Engine<'a> {
                     .filter(|&i| {
                         let s = &scored[i];
                         s.known.is_none()
-                            && best.is_none_or(|b| gain_key(s.ub - cur[s.key.0].objective) >= b.0)
+                            && best.map_or(true, |b| gain_key(s.ub - cur[s.key.0].objective) >= b.0)
                     })
                     .collect();
                 if open.is_empty() {

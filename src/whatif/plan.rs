@@ -100,7 +100,7 @@ pub fn parse_role_values(flag: &str, s: &str) -> Result<(Role, Vec<f64>)> {
         if !x.is_finite() || x < 0.0 {
             return Err(usage(format!("{flag}: {} must be a number >= 0, got {v:?}", role.name())));
         }
-        if !out.iter().any(|&y| y == x) {
+        if !out.contains(&x) {
             out.push(x);
         }
     }
@@ -134,7 +134,7 @@ pub fn parse_demand(s: &str) -> Result<Vec<f64>> {
         if !x.is_finite() || x <= 0.0 || x > 1000.0 {
             return Err(usage(format!("--demand: the factor must be above 0 and at most 1000, got {v:?}")));
         }
-        if !out.iter().any(|&y| y == x) {
+        if !out.contains(&x) {
             out.push(x);
         }
     }
