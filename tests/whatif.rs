@@ -409,3 +409,49 @@ fn the_bound_used_to_skip_solves_is_never_below_the_optimum() {
         }
     }
 }
+
+#[test]
+fn a_sibling_group_across_teams_and_cross_team_policy_agree_with_allocate() {
+    let mut file = short_staffed_model();
+    // A sibling group with one child in East and one in West: never placeable without
+    // cross-team allocation, placeable with it.
+    let east = file.cases.iter().position(|c| c.team == "East" && c.group.is_none()).unwrap();
+    let west = file.cases.iter().position(|c| c.team == "West" && c.group.is_none()).unwrap();
+    for i in [east, west] {
+        file.cases[i].group = Some("across".into());
+        file.cases[i].pinned = None;
+        file.cases[i].case_type = CaseType::LookedAfter;
+        file.cases[i].needs.clear();
+    }
+    let mut cross = file.clone();
+    cross.policy = Some(caseload::model::PolicyInput { cross_team: Some(true), ..Default::default() });
+    for f in [file, cross] {
+        let bytes = bytes_of(&f);
+        let v = vacancies(&f);
+        let out = run(&bytes, &plan(&format!("0..={v}")));
+        assert_eq!(to_json(&out.scenarios[0].result.1), to_json(&allocate(&bytes)));
+        let mut all = f.clone();
+        for w in &mut all.workers {
+            if w.status == Some(Status::Vacant) {
+                w.status = Some(Status::Active);
+            }
+        }
+        let last = &out.scenarios.last().unwrap().result.1;
+        let direct = allocate(&bytes_of(&all));
+        assert_eq!((last.objective, &last.allocations), (direct.objective, &direct.allocations));
+    }
+}
+
+#[test]
+fn a_hired_assistant_gets_a_qualified_supervisor_of_its_team() {
+    let mut file = short_staffed_model();
+    whatif::build::hire(&mut file, &[(Role::SocialWorkAssistant, "East".into(), 2)]).unwrap();
+    let hired: Vec<&WorkerInput> = file.workers.iter().filter(|w| w.id.starts_with("HIRE-")).collect();
+    assert_eq!(hired.len(), 2);
+    for h in hired {
+        let s = file.workers.iter().find(|w| Some(&w.id) == h.supervisor.as_ref()).expect("a supervisor");
+        assert_eq!(s.team, "East");
+        assert!(matches!(s.role, Role::SeniorSocialWorker | Role::SocialWorker | Role::TeamManager));
+        assert_eq!(s.status, None);
+    }
+}

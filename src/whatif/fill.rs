@@ -2,7 +2,7 @@
 //!
 //! **Independent pieces.** Without cross-team allocation a case can only go to a worker of its
 //! own team, so the objective is a sum over *pieces*: teams, joined when a worker's supervisor
-//! is in another team (oversight caps tie them). Filling a post changes only its piece's
+//! is in another team (oversight caps tie them) or a sibling group spans teams. Filling a post changes only its piece's
 //! optimum. A piece is solved as a model of its own: every worker of the context (so worker
 //! indices match the whole model) and only the piece's cases. Its solver parts are exactly the
 //! whole model's parts for those cases, so the pieces' allocations put together are the whole
@@ -155,9 +155,17 @@ impl<'a> Engine<'a> {
                 union(&mut root, team(&w.team), team(&f.workers[*s].team));
             }
         }
-        if cross {
-            for c in &f.cases {
+        // A sibling group goes to one worker or none: its teams are solved together (with
+        // cross-team allocation off, a group spanning teams can never be placed, and it must
+        // stay so).
+        let mut group_team: HashMap<&str, usize> = HashMap::new();
+        for c in &f.cases {
+            if cross {
                 union(&mut root, 0, team(&c.team));
+            }
+            if let Some(g) = c.group.as_deref() {
+                let first = *group_team.entry(g).or_insert_with(|| team(&c.team));
+                union(&mut root, first, team(&c.team));
             }
         }
         let mut piece_of_root: BTreeMap<usize, usize> = BTreeMap::new();
