@@ -323,7 +323,7 @@ fn results_are_identical_with_one_thread_and_two() {
             .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
             .collect();
         files.sort();
-        let text = String::from_utf8(std::fs::read(&json).unwrap()).unwrap().replace(&format!("p{threads}"), "pN");
+        let text = String::from_utf8(std::fs::read(&json).unwrap()).unwrap().replace(props.to_str().unwrap(), "PROPS");
         outputs.push((o.stdout, text, files));
     }
     assert!(!outputs[0].2.is_empty());
@@ -367,7 +367,7 @@ fn writes_csv_json_and_a_checkable_model_and_proposal_per_scenario() {
     std::fs::create_dir(&props).unwrap();
     let o = cli(
         &[
-            "whatif", model.to_str().unwrap(), "--fill-vacancies", "0,2", "--absent", "E02",
+            "whatif", model.to_str().unwrap(), "--fill-vacancies", "0,2", "--absent", "E02", "--target", "social_worker=3.5",
             "--json", json.to_str().unwrap(), "--csv", csv.to_str().unwrap(), "--proposals", props.to_str().unwrap(),
         ],
         "2",

@@ -244,7 +244,8 @@ pub fn json<'a>(o: &'a Outcome, dir: Option<&Path>) -> Json<'a> {
             .iter()
             .map(|s| {
                 let mut r = s.row.clone();
-                r.proposal_file = dir.map(|d| d.join(file_stem(&s.row)).with_extension("proposal.json").display().to_string());
+                r.proposal_file =
+                    dir.map(|d| d.join(format!("{}.proposal.json", file_stem(&s.row))).display().to_string());
                 r
             })
             .collect(),
