@@ -389,6 +389,17 @@ pub fn table(o: &Outcome) -> String {
         "(CIN child in need, CP child protection, LA looked after, CL care leaver; struct: no capacity would help; \
          capacity: more staff would; moved: children who change worker; over: workers above target)"
     );
+    if let Some(r) = o.scenarios.iter().map(|s| &s.row).find(|r| !r.pins_dropped.is_empty()) {
+        let shown: Vec<&str> = r.pins_dropped.iter().take(10).map(String::as_str).collect();
+        let more = r.pins_dropped.len().saturating_sub(shown.len());
+        let _ = writeln!(
+            out,
+            "pins dropped, because the worker is absent ({} case(s), to be reallocated): {}{}",
+            r.pins_dropped.len(),
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        );
+    }
     for fo in &o.fill_order {
         let settings = if fo.settings.is_empty() { String::new() } else { format!(" ({})", fo.settings) };
         let _ = writeln!(out, "\nposts filled, in order{settings} (greedy by objective gained):");
