@@ -83,6 +83,15 @@ impl Engine<'_> {
         let base: Vec<f64> = cur.iter().map(|r| r.objective).collect();
         let mut chosen_in: Vec<Vec<usize>> = vec![Vec::new(); np];
         let mut best_single: Vec<Option<f64>> = vec![None; np];
+        // Every piece with all of its vacancies filled: by monotonicity no post in a piece can
+        // add more than that, which prunes pieces close to it; also the bound's last term.
+        let all: Vec<f64> = if max_n > 0 {
+            let all_keys: Vec<Key> = (0..np).map(|p| (p, sorted(&self.pieces[p].vacant))).collect();
+            self.ensure(&all_keys)?;
+            all_keys.iter().map(|k| self.get(k).map(|r| r.objective)).collect::<Result<_>>()?
+        } else {
+            base.clone()
+        };
         let mut steps: Vec<Step> = Vec::new();
         let f = &self.ctx.file;
         for _ in 0..max_n {
@@ -128,7 +137,7 @@ impl Engine<'_> {
                     None if saturated => Some((c.objective, ideal.structural as i64 - c.unallocated as i64)),
                     None => None,
                 };
-                scored.push(Cand { k, w, key, ub: ideal.value, known, solved });
+                scored.push(Cand { k, w, key, ub: ideal.value.min(all[p] + tol(all[p])), known, solved });
             }
             loop {
                 // Until a known candidate keeps the unallocated count, any unknown one might be
@@ -185,12 +194,8 @@ impl Engine<'_> {
             tick();
         }
         classes.clear();
-        // Bounds: every piece with all of its vacancies filled.
         let mut upper = Vec::new();
         if !steps.is_empty() {
-            let all_keys: Vec<Key> = (0..np).map(|p| (p, sorted(&self.pieces[p].vacant))).collect();
-            self.ensure(&all_keys)?;
-            let all: Vec<f64> = all_keys.iter().map(|k| self.get(k).map(|r| r.objective)).collect::<Result<_>>()?;
             upper = knapsack_bound(
                 &base,
                 &best_single,
