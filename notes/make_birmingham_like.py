@@ -92,4 +92,9 @@ for ti, team in enumerate(TEAMS):
             cases.append(case)
             i += 1
 
-print(json.dumps({"version": 1, "workers": workers, "cases": cases}, indent=1))
+# One worker or case a line: small diffs, easy to grep.
+def lines(items):
+    return ",\n".join("    " + json.dumps(x) for x in items)
+
+
+print('{\n  "version": 1,\n  "workers": [\n' + lines(workers) + '\n  ],\n  "cases": [\n' + lines(cases) + '\n  ]\n}')
