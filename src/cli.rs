@@ -69,6 +69,9 @@ pub enum Command {
     Pseudonymise(PseudonymiseArgs),
     /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
     Generate(crate::generate::GenerateArgs),
+    /// Plan: fill vacancies, change caps, targets or demand, hire, lose workers; compare.
+    #[command(after_help = EXIT_HELP)]
+    Whatif(crate::whatif::WhatifArgs),
 }
 
 /// Arguments of `pseudonymise`.
@@ -167,6 +170,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Convert(c) => crate::sheets::convert(&c),
         Command::Pseudonymise(p) => pseudonymise(&p),
         Command::Generate(g) => crate::generate::run(&g),
+        Command::Whatif(w) => crate::whatif::run(&w),
     }
 }
 

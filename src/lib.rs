@@ -41,6 +41,7 @@ pub mod rules;
 pub mod sheets;
 pub mod solve;
 pub mod validate;
+pub mod whatif;
 pub mod write;
 
 use error::{Error, Result};

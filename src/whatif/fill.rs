@@ -1,0 +1,295 @@
+//! Which vacant posts to fill first: a greedy by marginal objective, solved part by part.
+//!
+//!
+//! **Greedy.** Each step tries one post of every class of interchangeable vacant posts (same
+//! role, team, fte, cap, target, skills, supervisor and oversight cap, and named by no case or
+//! worker), keeps the one that raises the objective most (ties: fewer unallocated cases, then
+//! the lowest id). A step only re-solves the piece of the post chosen before it. The choices are
+//! nested, so the objective never falls as posts are filled; a candidate that would leave more
+//! cases unallocated is taken only when every candidate would, so the unallocated count does not
+//! rise either.
+//!
+//! **Lazy.** A candidate is solved only while a bound computed without solving ([`Engine::ideal`]:
+//! every case someone may hold allocated, only unavoidable moves paid) says it could still beat
+//! or tie the best candidate solved so far; two at a time, so the same candidates are solved
+//! whatever the number of threads. A team already at that bound, which the post cannot raise,
+//! needs no solve at all.
+//!
+//! **How far from exact.** The best choice of N posts is an integer programme; the greedy is not
+//! guaranteed to find it. [`FillRun::upper`] bounds it from above, to say how much objective the
+//! greedy can have missed: per piece, no posts gives the base optimum, one post at most the best
+//! single post (its solve, or its bound when it was never solved), and more posts at most filling
+//! all of the piece's vacancies; a knapsack over pieces gives the bound for N.
+
+pub use super::piece::{check_context, solve_file, Engine, Ideal, Key, Piece, PieceResult};
+use super::piece::sorted;
+use crate::error::Result;
+use crate::model::ModelFile;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+impl Engine<'_> {
+    /// Names of the workers referred to by a case (current worker, exclusion) or as a
+    /// supervisor: such a vacant post is not interchangeable with any other.
+    fn referenced(&self) -> BTreeSet<&str> {
+        let f = &self.ctx.file;
+        let mut r: BTreeSet<&str> = BTreeSet::new();
+        for c in &f.cases {
+            r.extend(c.current_worker.as_deref());
+            r.extend(c.exclude.iter().map(String::as_str));
+        }
+        r.extend(f.workers.iter().filter_map(|w| w.supervisor.as_deref()));
+        r
+    }
+
+    /// The class of a vacant post: posts of one class are interchangeable.
+    fn class_key(&self, w: usize, referenced: &BTreeSet<&str>) -> String {
+        let x = &self.ctx.file.workers[w];
+        if referenced.contains(x.id.as_str()) {
+            return format!("#{}", x.id);
+        }
+        let mut skills = x.skills.clone();
+        skills.sort();
+        skills.dedup();
+        let bits = |v: Option<f64>| v.map(f64::to_bits);
+        format!(
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.piece_of_worker[w],
+            x.role,
+            x.team,
+            bits(x.fte),
+            bits(x.cap),
+            bits(x.target),
+            skills,
+            x.supervisor,
+            bits(x.oversight_cap)
+        )
+    }
+
+    /// Runs the greedy for up to `max_n` posts. `tick` is called after each step.
+    pub fn greedy(&self, max_n: usize, tick: &(dyn Fn() + Sync)) -> Result<FillRun> {
+        let np = self.pieces.len();
+        let referenced = self.referenced();
+        let mut classes: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for w in self.vacant() {
+            classes.entry(self.class_key(w, &referenced)).or_default().push(w);
+        }
+        // Members in id order; the representative of a class is its first member left.
+        let mut classes: Vec<Vec<usize>> = classes.into_values().collect();
+        let mut left: Vec<usize> = vec![0; classes.len()];
+        let base_keys: Vec<Key> = (0..np).map(|p| (p, Vec::new())).collect();
+        self.ensure(&base_keys)?;
+        let mut cur: Vec<Arc<PieceResult>> = base_keys.iter().map(|k| self.get(k)).collect::<Result<_>>()?;
+        let base: Vec<f64> = cur.iter().map(|r| r.objective).collect();
+        let mut chosen_in: Vec<Vec<usize>> = vec![Vec::new(); np];
+        let mut best_single: Vec<Option<f64>> = vec![None; np];
+        // Every piece with all of its vacancies filled: by monotonicity no post in a piece can
+        // add more than that, which prunes pieces close to it; also the bound's last term.
+        let all: Vec<f64> = if max_n > 0 {
+            let all_keys: Vec<Key> = (0..np).map(|p| (p, sorted(&self.pieces[p].vacant))).collect();
+            self.ensure(&all_keys)?;
+            all_keys.iter().map(|k| self.get(k).map(|r| r.objective)).collect::<Result<_>>()?
+        } else {
+            base.clone()
+        };
+        let mut steps: Vec<Step> = Vec::new();
+        let f = &self.ctx.file;
+        for _ in 0..max_n {
+            let cands: Vec<(usize, usize, Key)> = classes
+                .iter_mut()
+                .enumerate()
+                .filter(|(k, c)| left[*k] < c.len())
+                .map(|(k, c)| {
+                    let w = c[left[k]];
+                    let p = self.piece_of_worker[w];
+                    let mut set = chosen_in[p].clone();
+                    set.push(w);
+                    set.sort_unstable();
+                    (k, w, (p, set))
+                })
+                .collect();
+            if cands.is_empty() {
+                break;
+            }
+            // Lazy evaluation: a candidate is solved only while its upper bound could still
+            // beat (or tie) the best candidate solved so far. Two at a time, whatever the
+            // number of threads, so the same candidates are solved on any machine.
+            let cur_ideal: Vec<Option<Ideal>> = {
+                let touched: BTreeSet<usize> = cands.iter().map(|c| c.2 .0).collect();
+                (0..np)
+                    .map(|p| if touched.contains(&p) { self.ideal(&(p, chosen_in[p].clone())).map(Some) } else { Ok(None) })
+                    .collect::<Result<_>>()?
+            };
+            let mut scored: Vec<Cand> = Vec::with_capacity(cands.len());
+            for (k, w, key) in cands {
+                let p = key.0;
+                let ideal = self.ideal(&key)?;
+                let solved = self.cached(&key)?;
+                let c = &cur[p];
+                let saturated = cur_ideal[p].as_ref().is_some_and(|ci| {
+                    ci.positive && c.objective >= ci.value - tol(ci.value) && ideal.value <= c.objective + tol(c.objective)
+                });
+                let known = match &solved {
+                    Some(r) => Some((r.objective, r.unallocated as i64 - c.unallocated as i64)),
+                    // The piece is already as good as it can be, and this post cannot raise
+                    // that ceiling: the optimum with it is the same, and (every priority being
+                    // positive) exactly the structural cases stay unallocated.
+                    None if saturated => Some((c.objective, ideal.structural as i64 - c.unallocated as i64)),
+                    None => None,
+                };
+                scored.push(Cand { k, w, key, ub: ideal.value.min(all[p] + tol(all[p])), known, solved });
+            }
+            loop {
+                // Until a known candidate keeps the unallocated count, any unknown one might be
+                // the only one that does, and so win: solve them all.
+                let any_safe = scored.iter().any(|s| s.known.is_some_and(|k| k.1 <= 0));
+                let best = best_of(&scored, &cur, f).filter(|_| any_safe);
+                let mut open: Vec<usize> = (0..scored.len())
+                    .filter(|&i| {
+                        let s = &scored[i];
+                        s.known.is_none()
+                            && best.map_or(true, |b| gain_key(s.ub - cur[s.key.0].objective) >= b.0)
+                    })
+                    .collect();
+                if open.is_empty() {
+                    break;
+                }
+                open.sort_by(|&a, &b| {
+                    scored[b].ub.total_cmp(&scored[a].ub).then(f.workers[scored[a].w].id.cmp(&f.workers[scored[b].w].id))
+                });
+                open.truncate(2);
+                let keys: Vec<Key> = open.iter().map(|&i| scored[i].key.clone()).collect();
+                self.ensure(&keys)?;
+                for i in open {
+                    let r = self.get(&scored[i].key)?;
+                    let c = &cur[scored[i].key.0];
+                    scored[i].known = Some((r.objective, r.unallocated as i64 - c.unallocated as i64));
+                    scored[i].solved = Some(r);
+                }
+            }
+            for s in &scored {
+                let p = s.key.0;
+                if chosen_in[p].is_empty() {
+                    // What one post can reach in the piece: exact when known, else the bound.
+                    let v = s.known.map_or(s.ub, |k| k.0);
+                    let b = best_single[p].get_or_insert(v);
+                    *b = b.max(v);
+                }
+            }
+            let best = best_of(&scored, &cur, f).map(|b| b.1);
+            let Some(i) = best else { break };
+            let Cand { k, w, key, known, solved, .. } = scored.swap_remove(i);
+            let r = match solved {
+                Some(r) => r,
+                None => self.get(&key)?,
+            };
+            let _ = known;
+            let gain = r.objective - cur[key.0].objective;
+            let more = r.unallocated as i64 - cur[key.0].unallocated as i64;
+            left[k] += 1;
+            let p = key.0;
+            chosen_in[p] = key.1;
+            cur[p] = r;
+            steps.push(Step { post: w, gain, cases: -more });
+            tick();
+        }
+        classes.clear();
+        let mut upper = Vec::new();
+        if !steps.is_empty() {
+            upper = knapsack_bound(
+                &base,
+                &best_single,
+                &all,
+                &self.pieces.iter().map(|p| p.vacant.len()).collect::<Vec<_>>(),
+                steps.len(),
+            );
+        }
+        Ok(FillRun { steps, upper })
+    }
+}
+
+/// A candidate post in one greedy step.
+struct Cand {
+    k: usize,
+    w: usize,
+    key: Key,
+    /// Upper bound on the piece's objective with the post.
+    ub: f64,
+    /// Exact objective and change in unallocated cases, once known.
+    known: Option<(f64, i64)>,
+    solved: Option<Arc<PieceResult>>,
+}
+
+fn tol(x: f64) -> f64 {
+    1e-6 * x.abs().max(1.0)
+}
+
+/// Objective gains compared at 1e-6, so float noise never decides a tie.
+fn gain_key(g: f64) -> i64 {
+    (g * 1e6).round() as i64
+}
+
+/// The best candidate whose outcome is known: most objective gained, then fewest unallocated,
+/// then lowest id; one that would leave more cases unallocated only if every known one would.
+/// Returns its gain key and index.
+fn best_of(scored: &[Cand], cur: &[Arc<PieceResult>], f: &ModelFile) -> Option<(i64, usize)> {
+    let known = |s: &Cand| s.known.map(|(v, more)| (gain_key(v - cur[s.key.0].objective), more));
+    let any_safe = scored.iter().filter_map(known).any(|(_, more)| more <= 0);
+    scored
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| known(s).map(|(g, more)| (i, g, more)))
+        .filter(|&(_, _, more)| !any_safe || more <= 0)
+        .min_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(f.workers[scored[a.0].w].id.cmp(&f.workers[scored[b.0].w].id)))
+        .map(|(i, g, _)| (g, i))
+}
+
+
+/// One greedy step.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The post filled (index into the context file).
+    pub post: usize,
+    /// Objective gained.
+    pub gain: f64,
+    /// Cases newly allocated.
+    pub cases: i64,
+}
+
+/// The outcome of the greedy.
+#[derive(Clone, Debug, Default)]
+pub struct FillRun {
+    /// Posts in the order filled.
+    pub steps: Vec<Step>,
+    /// `upper[n]`: an upper bound on the objective of the best choice of `n` posts, for
+    /// `n` in `0..=steps.len()` (empty when no post is filled).
+    pub upper: Vec<f64>,
+}
+
+/// Knapsack over pieces of per-piece upper bounds (see the module docs).
+fn knapsack_bound(base: &[f64], single: &[Option<f64>], all: &[f64], vacant: &[usize], max_n: usize) -> Vec<f64> {
+    let mut dp: Vec<f64> = vec![0.0; max_n + 1];
+    for p in 0..base.len() {
+        let u = |k: usize| -> f64 {
+            if k == 0 {
+                base[p]
+            } else if k == 1 && vacant[p] > 1 {
+                single[p].unwrap_or(all[p]).min(all[p]).max(base[p])
+            } else {
+                all[p].max(base[p])
+            }
+        };
+        let mut next = vec![f64::NEG_INFINITY; max_n + 1];
+        for (n, slot) in next.iter_mut().enumerate() {
+            for k in 0..=n.min(vacant[p]) {
+                *slot = slot.max(dp[n - k] + u(k));
+            }
+        }
+        dp = next;
+    }
+    // Monotone: more posts can never be worse than fewer.
+    for n in 1..dp.len() {
+        dp[n] = dp[n].max(dp[n - 1]);
+    }
+    dp
+}

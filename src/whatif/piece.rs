@@ -1,0 +1,355 @@
+//! Pieces: the independent parts of a scenario, solved on their own and put back together.
+//!
+//! Without cross-team allocation a case can only go to a worker of its
+//! own team, so the objective is a sum over *pieces*: teams, joined when a worker's supervisor
+//! is in another team (oversight caps tie them) or a sibling group spans teams. Filling a post changes only its piece's
+//! optimum. A piece is solved as a model of its own: every worker of the context (so worker
+//! indices match the whole model) and only the piece's cases. Its solver parts are exactly the
+//! whole model's parts for those cases, so the pieces' allocations put together are the whole
+//! model's allocation, case for case (the tests compare them with `allocate`). With
+//! cross-team allocation the whole model is one piece.
+
+use super::build::Context;
+use super::fill::FillRun;
+use crate::error::{Error, Result};
+use crate::model::{ModelFile, Policy, Status};
+use crate::validate::{self, Model};
+use crate::{explain, formulate, objective, rules, solve};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+/// The solved allocation of one piece.
+#[derive(Clone, Debug)]
+pub struct PieceResult {
+    /// Case ids of the piece, sorted.
+    pub cases: Vec<String>,
+    /// Worker (index in the id-sorted worker list) of each case, if allocated.
+    pub workers: Vec<Option<usize>>,
+    /// The piece's objective.
+    pub objective: f64,
+    /// Its unallocated cases.
+    pub unallocated: usize,
+    /// Proven optimal.
+    pub optimal: bool,
+    /// Solver parts.
+    pub parts: usize,
+    /// Parts that needed an integer search.
+    pub integer_parts: usize,
+    /// Branch-and-bound nodes.
+    pub nodes: u64,
+    /// Proven bound minus value.
+    pub gap: f64,
+}
+
+/// Solves a (piece) model file as `allocate` would, returning the case-level allocation.
+pub fn solve_file(f: &ModelFile) -> Result<PieceResult> {
+    let m = validate::validate("scenario", f, b"")?;
+    let el = rules::eligibility(&m);
+    let problem = formulate::formulate(&m, &el);
+    let s = solve::solve(&m, &problem, solve::Limits::default()).map_err(Error::Solver)?;
+    let objective = objective::value(&objective::terms(&m, &s.assignment));
+    Ok(PieceResult {
+        cases: m.cases.iter().map(|c| c.id.clone()).collect(),
+        unallocated: s.assignment.iter().filter(|a| a.is_none()).count(),
+        workers: s.assignment,
+        objective,
+        optimal: s.optimal,
+        parts: s.parts,
+        integer_parts: s.integer_parts,
+        nodes: s.nodes,
+        gap: s.gap,
+    })
+}
+
+/// A piece: teams whose optima are independent of every other piece.
+#[derive(Clone, Debug)]
+pub struct Piece {
+    /// Team names, sorted.
+    pub teams: Vec<String>,
+    /// Cases (indices into the context file).
+    pub cases: Vec<usize>,
+    /// Vacant posts (indices into the context file), sorted by id.
+    pub vacant: Vec<usize>,
+}
+
+/// Key of a cached piece solve: piece and the filled posts in it, sorted.
+pub type Key = (usize, Vec<usize>);
+
+/// Solves the pieces of one context, caching each distinct set of filled posts.
+pub struct Engine<'a> {
+    /// The context.
+    pub ctx: &'a Context,
+    /// Its pieces.
+    pub pieces: Vec<Piece>,
+    /// Piece of each worker (index into the context file).
+    pub piece_of_worker: Vec<usize>,
+    cache: Mutex<HashMap<Key, Arc<PieceResult>>>,
+    ideals: Mutex<HashMap<Key, Ideal>>,
+}
+
+/// A bound on a piece's objective computed without solving (see [`Engine::ideal`]).
+#[derive(Clone, Debug)]
+pub struct Ideal {
+    /// The bound.
+    pub value: f64,
+    /// Cases no active worker may hold.
+    pub structural: usize,
+    /// Every case has a positive priority.
+    pub positive: bool,
+}
+
+impl<'a> Engine<'a> {
+    /// Splits a context into pieces. The context model must be valid (see [`check_context`]).
+    pub fn new(ctx: &'a Context) -> Engine<'a> {
+        let f = &ctx.file;
+        let teams: Vec<String> = f
+            .workers
+            .iter()
+            .map(|w| w.team.clone())
+            .chain(f.cases.iter().map(|c| c.team.clone()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let team = |t: &str| teams.binary_search_by(|x| x.as_str().cmp(t)).unwrap_or(0);
+        let ids: HashMap<&str, usize> = f.workers.iter().enumerate().map(|(i, w)| (w.id.as_str(), i)).collect();
+        let cross = Policy::from_input(&f.policy.clone().unwrap_or_default()).cross_team;
+        let mut root: Vec<usize> = (0..teams.len()).collect();
+        fn find(root: &mut [usize], mut x: usize) -> usize {
+            while root[x] != x {
+                x = root[x];
+            }
+            x
+        }
+        let union = |root: &mut Vec<usize>, a: usize, b: usize| {
+            let (ra, rb) = (find(root, a), find(root, b));
+            if ra != rb {
+                root[ra.max(rb)] = ra.min(rb);
+            }
+        };
+        for w in &f.workers {
+            if cross {
+                union(&mut root, 0, team(&w.team));
+            }
+            if let Some(s) = w.supervisor.as_deref().and_then(|s| ids.get(s)) {
+                union(&mut root, team(&w.team), team(&f.workers[*s].team));
+            }
+        }
+        // A sibling group goes to one worker or none: its teams are solved together (with
+        // cross-team allocation off, a group spanning teams can never be placed, and it must
+        // stay so).
+        let mut group_team: HashMap<&str, usize> = HashMap::new();
+        for c in &f.cases {
+            if cross {
+                union(&mut root, 0, team(&c.team));
+            }
+            if let Some(g) = c.group.as_deref() {
+                let first = *group_team.entry(g).or_insert_with(|| team(&c.team));
+                union(&mut root, first, team(&c.team));
+            }
+        }
+        let mut piece_of_root: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut piece_of_team = vec![0; teams.len()];
+        for t in 0..teams.len() {
+            let r = find(&mut root, t);
+            let p = *piece_of_root.entry(r).or_insert_with(|| {
+                pieces.push(Piece { teams: Vec::new(), cases: Vec::new(), vacant: Vec::new() });
+                pieces.len() - 1
+            });
+            pieces[p].teams.push(teams[t].clone());
+            piece_of_team[t] = p;
+        }
+        for (i, c) in f.cases.iter().enumerate() {
+            pieces[piece_of_team[team(&c.team)]].cases.push(i);
+        }
+        let piece_of_worker: Vec<usize> = f.workers.iter().map(|w| piece_of_team[team(&w.team)]).collect();
+        let mut vacant: Vec<usize> =
+            (0..f.workers.len()).filter(|&w| f.workers[w].status == Some(Status::Vacant)).collect();
+        vacant.sort_by(|&a, &b| f.workers[a].id.cmp(&f.workers[b].id));
+        for w in vacant {
+            pieces[piece_of_worker[w]].vacant.push(w);
+        }
+        Engine { ctx, pieces, piece_of_worker, cache: Mutex::new(HashMap::new()), ideals: Mutex::new(HashMap::new()) }
+    }
+
+    /// The vacant posts of the context, sorted by id.
+    pub fn vacant(&self) -> Vec<usize> {
+        let f = &self.ctx.file;
+        let mut v: Vec<usize> = self.pieces.iter().flat_map(|p| p.vacant.iter().copied()).collect();
+        v.sort_by(|&a, &b| f.workers[a].id.cmp(&f.workers[b].id));
+        v
+    }
+
+    /// The model file of piece `p` with the posts `filled` made active.
+    pub fn piece_file(&self, p: usize, filled: &[usize]) -> ModelFile {
+        let f = &self.ctx.file;
+        let mut workers = f.workers.clone();
+        for &w in filled {
+            workers[w].status = Some(Status::Active);
+        }
+        ModelFile {
+            version: f.version,
+            policy: f.policy.clone(),
+            workers,
+            cases: self.pieces[p].cases.iter().map(|&i| f.cases[i].clone()).collect(),
+        }
+    }
+
+    /// Solves every key not yet cached, in parallel.
+    pub fn ensure(&self, keys: &[Key]) -> Result<()> {
+        let todo: Vec<&Key> = {
+            let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+            let mut seen = BTreeSet::new();
+            keys.iter().filter(|k| !cache.contains_key(*k) && seen.insert(*k)).collect()
+        };
+        let solved: Vec<Arc<PieceResult>> = todo
+            .par_iter()
+            .map(|(p, filled)| solve_file(&self.piece_file(*p, filled)).map(Arc::new))
+            .collect::<Result<_>>()?;
+        let mut cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+        for (k, r) in todo.into_iter().zip(solved) {
+            cache.insert(k.clone(), r);
+        }
+        Ok(())
+    }
+
+    /// A solved key (solving it if needed).
+    pub fn get(&self, key: &Key) -> Result<Arc<PieceResult>> {
+        self.ensure(std::slice::from_ref(key))?;
+        let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+        cache.get(key).cloned().ok_or_else(|| Error::Solver("a piece solve went missing".into()))
+    }
+
+    /// A cached solve, if there is one.
+    pub fn cached(&self, key: &Key) -> Result<Option<Arc<PieceResult>>> {
+        let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+        Ok(cache.get(key).cloned())
+    }
+
+    /// An upper bound on a piece's objective, without solving: every case that some active
+    /// worker may hold is allocated, no overload and no cross-team penalty, and only the moves
+    /// no allocation can avoid are paid (the case's current worker may not hold it, or holds
+    /// more of today's cases than fit under its cap).
+    pub fn ideal(&self, key: &Key) -> Result<Ideal> {
+        if let Some(i) = self.ideals.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?.get(key) {
+            return Ok(i.clone());
+        }
+        let m = validate::validate("scenario", &self.piece_file(key.0, &key.1), b"")?;
+        let el = rules::eligibility(&m);
+        let mp = m.policy.move_penalty;
+        let mut ideal = Ideal { value: 0.0, structural: 0, positive: true };
+        let mut held: Vec<Vec<f64>> = vec![Vec::new(); m.workers.len()];
+        for (c, case) in m.cases.iter().enumerate() {
+            ideal.positive &= case.priority > 0.0;
+            if !el.structural[c].is_empty() {
+                ideal.structural += 1;
+                if case.current_worker.is_some() {
+                    ideal.value -= mp;
+                }
+                continue;
+            }
+            ideal.value += case.priority;
+            match case.current_worker {
+                Some(w) if el.workers(c).binary_search(&w).is_ok() => held[w].push(case.weight),
+                Some(_) => ideal.value -= mp,
+                None => {}
+            }
+        }
+        // A worker keeps at most as many of today's cases as fit under its cap.
+        for (w, weights) in held.iter_mut().enumerate() {
+            weights.sort_by(f64::total_cmp);
+            let mut load = 0.0;
+            let fit = weights.iter().take_while(|&&x| {
+                load += x;
+                load <= m.workers[w].cap + rules::EPS
+            });
+            let kept = fit.count();
+            ideal.value -= mp * (weights.len() - kept) as f64;
+        }
+        self.ideals
+            .lock()
+            .map_err(|_| Error::Solver("a worker thread panicked".into()))?
+            .insert(key.clone(), ideal.clone());
+        Ok(ideal)
+    }
+}
+
+impl Engine<'_> {
+    /// The piece keys of the scenario with the first `n` greedy posts filled.
+    pub fn keys_after(&self, run: &FillRun, n: usize) -> Vec<Key> {
+        let mut sets: Vec<Vec<usize>> = vec![Vec::new(); self.pieces.len()];
+        for s in &run.steps[..n.min(run.steps.len())] {
+            sets[self.piece_of_worker[s.post]].push(s.post);
+        }
+        sets.into_iter().enumerate().map(|(p, s)| (p, sorted(&s))).collect()
+    }
+
+    /// The whole scenario with the first `n` greedy posts filled: its model file and proposal,
+    /// put together from the pieces. `bytes` are hashed as the model's bytes when given;
+    /// otherwise the scenario file's JSON is.
+    pub fn compose(
+        &self,
+        run: &FillRun,
+        n: usize,
+        name: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(ModelFile, crate::proposal::Proposal)> {
+        let mut file = self.ctx.file.clone();
+        for s in &run.steps[..n.min(run.steps.len())] {
+            file.workers[s.post].status = Some(Status::Active);
+        }
+        let own;
+        let bytes = match bytes {
+            Some(b) => b,
+            None => {
+                own = crate::write::to_json(&file);
+                &own[..]
+            }
+        };
+        let m: Model = validate::validate(name, &file, bytes)?;
+        let mut assignment = vec![None; m.cases.len()];
+        let mut facts = explain::SolveFacts { optimal: true, solver: crate::solver_name(), ..Default::default() };
+        for key in self.keys_after(run, n) {
+            let r = self.get(&key)?;
+            for (id, w) in r.cases.iter().zip(&r.workers) {
+                let c = m.case_index(id).ok_or_else(|| Error::Solver(format!("case {id} lost between pieces")))?;
+                assignment[c] = *w;
+            }
+            facts.optimal &= r.optimal;
+            facts.gap += r.gap;
+            facts.parts += r.parts;
+            facts.integer_parts += r.integer_parts;
+            facts.nodes += r.nodes;
+        }
+        let el = rules::eligibility(&m);
+        Ok((file, explain::proposal(&m, &el, &assignment, &facts)))
+    }
+}
+
+/// Sorted copy.
+pub fn sorted(v: &[usize]) -> Vec<usize> {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    v
+}
+
+/// Validates a context's model so that a scenario that breaks a rule (a pin above a lowered
+/// cap, say) is reported up front, naming the scenario.
+pub fn check_context(ctx: &Context, file_name: &str) -> Result<()> {
+    validate::validate(file_name, &ctx.file, b"").map_err(|e| in_scenario(ctx, e))?;
+    Ok(())
+}
+
+fn in_scenario(ctx: &Context, e: Error) -> Error {
+    if ctx.label.is_empty() {
+        return e;
+    }
+    match e {
+        Error::Input { file, place, problem } => Error::Usage(format!(
+            "scenario {:?}: the changed model is invalid: {file}: {place}: {problem}",
+            ctx.label
+        )),
+        other => other,
+    }
+}

@@ -1,0 +1,457 @@
+//! `caseload whatif`: scenarios agree with `allocate`, are lawful, and behave as planners need.
+
+use caseload::check::{check_proposal, parse_proposal};
+use caseload::model::{CaseInput, CaseType, ModelFile, Role, Status, WorkerInput};
+use caseload::proposal::Proposal;
+use caseload::whatif::{self, Plan};
+use caseload::write::to_json;
+use std::process::Command;
+
+/// A small deterministic pseudo-random generator (no dependency, same numbers everywhere).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn worker(id: &str, role: Role, team: &str) -> WorkerInput {
+    WorkerInput {
+        id: id.into(),
+        role,
+        team: team.into(),
+        fte: None,
+        cap: None,
+        target: None,
+        skills: vec![],
+        supervisor: None,
+        oversight_cap: None,
+        status: None,
+        agency: None,
+    }
+}
+
+/// Three teams short of staff, with vacancies of several kinds (one a supervisor whose
+/// supervisee can only work once the post is filled), sibling groups, pins, needs and
+/// part-time posts.
+fn short_staffed_model() -> ModelFile {
+    let mut rng = Lcg(7);
+    let teams = ["East", "North", "West"];
+    let mut workers = Vec::new();
+    for (t, team) in teams.iter().enumerate() {
+        let p = |s: &str| format!("{}{}", &team[..1], s);
+        let mut ssw = worker(&p("01"), Role::SeniorSocialWorker, team);
+        if t == 1 {
+            ssw.status = Some(Status::Vacant);
+        }
+        workers.push(ssw);
+        for k in 2..6 {
+            let mut w = worker(&p(&format!("{k:02}")), Role::SocialWorker, team);
+            if k == 3 {
+                w.skills = vec!["urdu".into()];
+            }
+            if k == 4 {
+                w.fte = Some(0.5);
+            }
+            if k >= 4 && (t + k) % 2 == 0 {
+                w.status = Some(Status::Vacant);
+            }
+            workers.push(w);
+        }
+        let mut nq = worker(&p("06"), Role::NewlyQualifiedSocialWorker, team);
+        nq.status = Some(Status::Vacant);
+        workers.push(nq);
+        let mut swa = worker(&p("07"), Role::SocialWorkAssistant, team);
+        swa.supervisor = Some(p("01"));
+        workers.push(swa);
+        let mut pa = worker(&p("08"), Role::PersonalAdviser, team);
+        if t == 2 {
+            pa.status = Some(Status::Vacant);
+        }
+        workers.push(pa);
+    }
+    let mut cases = Vec::new();
+    let types = [CaseType::ChildInNeed, CaseType::ChildProtection, CaseType::LookedAfter, CaseType::CareLeaver];
+    let mut n = 0;
+    for team in teams {
+        let active: Vec<String> = workers
+            .iter()
+            .filter(|w| w.team == team && w.status.is_none() && w.role == Role::SocialWorker)
+            .map(|w| w.id.clone())
+            .collect();
+        for _ in 0..55 {
+            n += 1;
+            let t = types[rng.below(4) as usize];
+            let mut c = CaseInput {
+                id: format!("C{n:04}"),
+                case_type: t,
+                team: team.into(),
+                weight: None,
+                priority: None,
+                current_worker: None,
+                pinned: None,
+                group: None,
+                needs: vec![],
+                exclude: vec![],
+            };
+            if t != CaseType::CareLeaver && rng.below(3) == 0 {
+                c.current_worker = Some(active[rng.below(active.len() as u64) as usize].clone());
+            }
+            if rng.below(25) == 0 {
+                c.needs = vec!["urdu".into()];
+            }
+            if t == CaseType::LookedAfter && n % 9 == 0 {
+                c.group = Some(format!("G{n}"));
+                let mut sib = c.clone();
+                sib.id = format!("C{n:04}b");
+                cases.push(sib);
+            }
+            cases.push(c);
+        }
+    }
+    // One pin, to a worker the tests make absent.
+    let pinned = cases.iter_mut().find(|c| c.current_worker.as_deref() == Some("E02") && c.group.is_none() && c.needs.is_empty());
+    if let Some(c) = pinned {
+        c.pinned = Some(true);
+    }
+    ModelFile { version: 1, policy: None, workers, cases }
+}
+
+fn bytes_of(f: &ModelFile) -> Vec<u8> {
+    to_json(f)
+}
+
+fn plan(fill: &str) -> Plan {
+    Plan { fill: whatif::plan::parse_fill(fill).unwrap(), demand: vec![1.0], ..Plan::default() }
+}
+
+fn run(bytes: &[u8], plan: &Plan) -> whatif::Outcome {
+    whatif::evaluate("model.json", bytes, plan, false, &|_| {}, &|| {}).unwrap()
+}
+
+fn allocate(bytes: &[u8]) -> Proposal {
+    let m = caseload::load_model_bytes("model.json", bytes).unwrap();
+    caseload::allocate(&m, caseload::solve::Limits::default()).unwrap()
+}
+
+fn vacancies(f: &ModelFile) -> usize {
+    f.workers.iter().filter(|w| w.status == Some(Status::Vacant)).count()
+}
+
+#[test]
+fn filling_no_posts_gives_exactly_the_allocate_proposal() {
+    let bytes = bytes_of(&short_staffed_model());
+    let out = run(&bytes, &plan("0..=3"));
+    assert_eq!(out.scenarios[0].row.name, "base");
+    assert_eq!(out.scenarios[0].row.filled, 0);
+    let direct = allocate(&bytes);
+    assert_eq!(to_json(&out.scenarios[0].result.1), to_json(&direct));
+}
+
+#[test]
+fn filling_every_vacancy_gives_the_allocate_proposal_of_the_model_with_all_posts_active() {
+    let file = short_staffed_model();
+    let v = vacancies(&file);
+    assert!(v >= 5, "the test model should have several vacancies, has {v}");
+    let out = run(&bytes_of(&file), &plan(&format!("0..={}", v + 2)));
+    let mut all = file.clone();
+    for w in &mut all.workers {
+        if w.status == Some(Status::Vacant) {
+            w.status = Some(Status::Active);
+        }
+    }
+    let direct = allocate(&bytes_of(&all));
+    let last = out.scenarios.last().unwrap();
+    assert_eq!(last.row.filled, v, "cannot fill more posts than are vacant");
+    assert_eq!(last.row.requested_fill, v + 2);
+    let p = &last.result.1;
+    assert_eq!(p.objective, direct.objective);
+    assert_eq!(p.allocations, direct.allocations);
+    assert_eq!(p.unallocated, direct.unallocated);
+    assert_eq!(last.row.filled_posts.len(), v);
+    assert!(last.row.choice_proven_best, "filling every post leaves no choice");
+}
+
+#[test]
+fn unallocated_never_rises_and_objective_never_falls_as_posts_are_filled() {
+    let file = short_staffed_model();
+    let out = run(&bytes_of(&file), &plan(&format!("0..={}", vacancies(&file))));
+    let rows: Vec<_> = out.scenarios.iter().map(|s| &s.row).collect();
+    for pair in rows.windows(2) {
+        assert!(pair[1].unallocated <= pair[0].unallocated, "{} -> {}", pair[0].name, pair[1].name);
+        assert!(pair[1].objective >= pair[0].objective - 1e-6, "{} -> {}", pair[0].name, pair[1].name);
+        // Nested choices: each set of posts contains the one before.
+        assert_eq!(pair[1].filled_posts[..pair[0].filled], pair[0].filled_posts[..]);
+    }
+    assert!(rows.last().unwrap().unallocated < rows[0].unallocated, "filling posts should help this model");
+    for r in &rows {
+        assert!(r.upper_bound + 1e-6 >= r.objective);
+    }
+}
+
+#[test]
+fn filling_the_vacant_supervisor_first_frees_its_assistant() {
+    // N01 is a vacant senior whose assistant N07 cannot hold cases without it: the greedy must
+    // see that one post is worth two workers' caseloads.
+    let file = short_staffed_model();
+    let out = run(&bytes_of(&file), &plan("1"));
+    let row = &out.scenarios[1].row;
+    // Whatever comes first, its gain must be the largest single-post gain.
+    let base = out.scenarios[0].row.objective;
+    let vacant: Vec<String> =
+        file.workers.iter().filter(|w| w.status == Some(Status::Vacant)).map(|w| w.id.clone()).collect();
+    let mut best = f64::MIN;
+    for id in &vacant {
+        let mut f = file.clone();
+        f.workers.iter_mut().filter(|w| w.id == *id).for_each(|w| w.status = Some(Status::Active));
+        best = best.max(allocate(&bytes_of(&f)).objective - base);
+    }
+    assert!((row.objective - base - best).abs() < 1e-6, "first post gains {}, best single {best}", row.objective - base);
+}
+
+#[test]
+fn every_scenario_proposal_passes_check_against_its_own_model() {
+    let file = short_staffed_model();
+    let p = Plan {
+        fill: vec![0, 2, 4],
+        caps: vec![(Role::SocialWorker, vec![12.0, 25.0])],
+        targets: vec![(Role::SocialWorker, vec![10.0])],
+        hires: vec![(Role::SocialWorkAssistant, "West".into(), 1), (Role::SocialWorker, "North".into(), 2)],
+        absent: vec!["E02".into()],
+        demand: vec![1.0, 1.5],
+    };
+    let out = run(&bytes_of(&file), &p);
+    // base + 2 demand x 2 caps x 1 target x 3 fills.
+    assert_eq!(out.scenarios.len(), 1 + 2 * 2 * 3);
+    for s in &out.scenarios {
+        let (model_file, proposal) = &*s.result;
+        let bytes = if s.row.index == 0 { bytes_of(&file) } else { to_json(model_file) };
+        let m = caseload::load_model_bytes("scenario.json", &bytes).unwrap();
+        assert_eq!(proposal.summary.model_hash, m.hash, "{}", s.row.name);
+        let parsed = parse_proposal("p", &to_json(proposal)).unwrap();
+        let breaches = check_proposal(&m, &parsed);
+        assert!(breaches.is_empty(), "{}: {breaches:?}", s.row.name);
+        // And each scenario is what `allocate` makes of its model.
+        assert_eq!(proposal.objective, allocate(&bytes).objective, "{}", s.row.name);
+    }
+    let absent = &out.scenarios[1].row;
+    assert_eq!(absent.absent, vec!["E02".to_string()]);
+    assert_eq!(absent.pins_dropped.len(), 1, "the pin to E02 must be dropped and reported");
+    assert_eq!(absent.hired, ["HIRE-social_work_assistant-West-1", "HIRE-social_worker-North-1", "HIRE-social_worker-North-2"]);
+}
+
+#[test]
+fn demand_scales_each_team_and_type_and_removes_highest_ids_first() {
+    let file = short_staffed_model();
+    let count = |f: &ModelFile, team: &str, t: CaseType| f.cases.iter().filter(|c| c.team == team && c.case_type == t).count();
+    let mut up = file.clone();
+    whatif::build::scale_demand(&mut up, 2.0).unwrap();
+    let mut down = file.clone();
+    whatif::build::scale_demand(&mut down, 0.5).unwrap();
+    for team in ["East", "North", "West"] {
+        for t in CaseType::ALL {
+            let n = count(&file, team, t);
+            assert_eq!(count(&up, team, t), 2 * n);
+            assert_eq!(count(&down, team, t), (n as f64 * 0.5).round() as usize);
+        }
+    }
+    assert!(up.cases.iter().any(|c| c.id == "DEMAND-000001"));
+    // Halving keeps the lowest ids of each team and type.
+    let kept: std::collections::BTreeSet<&str> = down.cases.iter().map(|c| c.id.as_str()).collect();
+    for team in ["East", "North", "West"] {
+        for t in CaseType::ALL {
+            let mut ids: Vec<&str> =
+                file.cases.iter().filter(|c| c.team == team && c.case_type == t).map(|c| c.id.as_str()).collect();
+            ids.sort();
+            let keep = (ids.len() as f64 * 0.5).round() as usize;
+            assert!(ids[..keep].iter().all(|id| kept.contains(id)));
+            assert!(ids[keep..].iter().all(|id| !kept.contains(id)));
+        }
+    }
+}
+
+#[test]
+fn marginal_value_of_the_top_team_and_role_matches_allocate_with_one_more_worker() {
+    let file = short_staffed_model();
+    let bytes = bytes_of(&file);
+    let out = whatif::evaluate("model.json", &bytes, &plan("0"), true, &|_| {}, &|| {}).unwrap();
+    let m = out.marginal.unwrap();
+    assert_eq!(m.len(), 3 * 7);
+    for pair in m.windows(2) {
+        assert!(pair[0].objective >= pair[1].objective);
+    }
+    let top = &m[0];
+    let mut f = file.clone();
+    let mut w = worker("EXTRA", top.role, &top.team);
+    w.supervisor = top.supervisor.clone();
+    f.workers.push(w);
+    let before = allocate(&bytes);
+    let after = allocate(&bytes_of(&f));
+    assert!((after.objective - before.objective - top.objective).abs() < 1e-6);
+    assert_eq!(before.summary.cases.unallocated as i64 - after.summary.cases.unallocated as i64, top.cases);
+}
+
+fn cli(args: &[&str], threads: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_caseload")).args(args).env("RAYON_NUM_THREADS", threads).output().unwrap()
+}
+
+#[test]
+fn results_are_identical_with_one_thread_and_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    std::fs::write(&model, bytes_of(&short_staffed_model())).unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let json = dir.path().join(format!("out{threads}.json"));
+        let props = dir.path().join(format!("p{threads}"));
+        std::fs::create_dir(&props).unwrap();
+        let o = cli(
+            &[
+                "whatif", model.to_str().unwrap(), "--fill-vacancies", "0..=4", "--cap", "social_worker=15,20",
+                "--marginal", "--json", json.to_str().unwrap(), "--proposals", props.to_str().unwrap(),
+            ],
+            threads,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&props)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        files.sort();
+        let text = String::from_utf8(std::fs::read(&json).unwrap()).unwrap().replace(props.to_str().unwrap(), "PROPS");
+        outputs.push((o.stdout, text, files));
+    }
+    assert!(!outputs[0].2.is_empty());
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn bad_flags_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    std::fs::write(&model, bytes_of(&short_staffed_model())).unwrap();
+    let m = model.to_str().unwrap();
+    let cases: [(&[&str], &str); 8] = [
+        (&["--cap", "wizard=3"], "unknown role"),
+        (&["--target", "social_worker=x"], "not a number"),
+        (&["--absent", "E02,NOBODY"], "no worker \"NOBODY\""),
+        (&["--absent", "N06"], "vacant post"),
+        (&["--fill-vacancies", "5..2"], "empty"),
+        (&["--fill-vacancies", "ten"], "not a whole number"),
+        (&["--hire", "social_worker:Atlantis:2"], "no team \"Atlantis\""),
+        (&["--demand", "-1"], "above 0"),
+    ];
+    for (flags, message) in cases {
+        let mut args = vec!["whatif", m];
+        args.extend_from_slice(flags);
+        let o = cli(&args, "1");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(err.contains(message), "{flags:?}: {err}");
+        assert!(!err.contains("panicked"), "{flags:?}: {err}");
+    }
+}
+
+#[test]
+fn writes_csv_json_and_a_checkable_model_and_proposal_per_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    std::fs::write(&model, bytes_of(&short_staffed_model())).unwrap();
+    let (json, csv) = (dir.path().join("w.json"), dir.path().join("w.csv"));
+    let props = dir.path().join("props");
+    std::fs::create_dir(&props).unwrap();
+    let o = cli(
+        &[
+            "whatif", model.to_str().unwrap(), "--fill-vacancies", "0,2", "--absent", "E02", "--target", "social_worker=3.5",
+            "--json", json.to_str().unwrap(), "--csv", csv.to_str().unwrap(), "--proposals", props.to_str().unwrap(),
+        ],
+        "2",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let scenarios = v["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 3);
+    assert_eq!(scenarios[0]["name"], "base");
+    assert!(scenarios[2]["unallocated_by_type"]["looked_after"].is_u64());
+    assert_eq!(scenarios[2]["filled_posts"].as_array().unwrap().len(), 2);
+    let lines = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(lines.lines().count(), 4);
+    // Every written scenario checks clean with the `check` command.
+    for s in &scenarios[1..] {
+        let proposal = s["proposal_file"].as_str().unwrap();
+        let model_file = proposal.replace(".proposal.json", ".model.json");
+        let c = cli(&["check", &model_file, proposal], "1");
+        assert_eq!(c.status.code(), Some(0), "{}", String::from_utf8_lossy(&c.stdout));
+    }
+}
+
+#[test]
+fn the_bound_used_to_skip_solves_is_never_below_the_optimum() {
+    let file = short_staffed_model();
+    for ctx in [whatif::build::identity(&file)] {
+        let mut all = ctx.clone();
+        for w in &mut all.file.workers {
+            w.status = Some(Status::Active);
+        }
+        for c in [&ctx, &all] {
+            let engine = whatif::fill::Engine::new(c);
+            for p in 0..engine.pieces.len() {
+                let key = (p, Vec::new());
+                let exact = engine.get(&key).unwrap().objective;
+                let ideal = engine.ideal(&key).unwrap().value;
+                assert!(ideal + 1e-6 >= exact, "ideal {ideal} < optimum {exact}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_sibling_group_across_teams_and_cross_team_policy_agree_with_allocate() {
+    let mut file = short_staffed_model();
+    // A sibling group with one child in East and one in West: never placeable without
+    // cross-team allocation, placeable with it.
+    let east = file.cases.iter().position(|c| c.team == "East" && c.group.is_none()).unwrap();
+    let west = file.cases.iter().position(|c| c.team == "West" && c.group.is_none()).unwrap();
+    for i in [east, west] {
+        file.cases[i].group = Some("across".into());
+        file.cases[i].pinned = None;
+        file.cases[i].case_type = CaseType::LookedAfter;
+        file.cases[i].needs.clear();
+    }
+    let mut cross = file.clone();
+    cross.policy = Some(caseload::model::PolicyInput { cross_team: Some(true), ..Default::default() });
+    for f in [file, cross] {
+        let bytes = bytes_of(&f);
+        let v = vacancies(&f);
+        let out = run(&bytes, &plan(&format!("0..={v}")));
+        assert_eq!(to_json(&out.scenarios[0].result.1), to_json(&allocate(&bytes)));
+        let mut all = f.clone();
+        for w in &mut all.workers {
+            if w.status == Some(Status::Vacant) {
+                w.status = Some(Status::Active);
+            }
+        }
+        let last = &out.scenarios.last().unwrap().result.1;
+        let direct = allocate(&bytes_of(&all));
+        assert_eq!((last.objective, &last.allocations), (direct.objective, &direct.allocations));
+    }
+}
+
+#[test]
+fn a_hired_assistant_gets_a_qualified_supervisor_of_its_team() {
+    let mut file = short_staffed_model();
+    whatif::build::hire(&mut file, &[(Role::SocialWorkAssistant, "East".into(), 2)]).unwrap();
+    let hired: Vec<&WorkerInput> = file.workers.iter().filter(|w| w.id.starts_with("HIRE-")).collect();
+    assert_eq!(hired.len(), 2);
+    for h in hired {
+        let s = file.workers.iter().find(|w| Some(&w.id) == h.supervisor.as_ref()).expect("a supervisor");
+        assert_eq!(s.team, "East");
+        assert!(matches!(s.role, Role::SeniorSocialWorker | Role::SocialWorker | Role::TeamManager));
+        assert_eq!(s.status, None);
+    }
+}
