@@ -25,6 +25,11 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| err(format!("cannot create a file in {}: {e}", dir.display())))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
+    // A replaced file keeps its permissions; a new one is readable by its owner only, as it
+    // holds children's case data.
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = tmp.as_file().set_permissions(meta.permissions());
+    }
     tmp.as_file().sync_all().map_err(|e| err(e.to_string()))?;
     tmp.persist(path).map_err(|e| err(e.error.to_string()))?;
     Ok(())
