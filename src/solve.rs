@@ -25,7 +25,7 @@ pub struct Limits<'a> {
 }
 
 /// The default node limit per part for the command line.
-pub const DEFAULT_NODE_LIMIT: u64 = 5_000;
+pub const DEFAULT_NODE_LIMIT: u64 = 2_000;
 
 impl Limits<'_> {
     fn reached(&self, nodes: u64) -> bool {
@@ -89,14 +89,23 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
     // Phase 2: branch-and-bound where the root did not prove optimality. A deadline is shared
     // fairly: each searching part gets its slice of the time left.
     let searching = started.iter().filter(|s| s.root.is_some()).count();
-    let mut limits = limits;
-    if let (Some(deadline), true) = (limits.deadline, searching > 0) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let waves = searching.div_ceil(rayon::current_num_threads().max(1)) as u32;
-        limits.deadline = Some(Instant::now() + left / waves.max(1));
-        let _ = deadline;
-    }
-    let outcomes: Vec<PartOutcome> = started.into_par_iter().map(|s| s.finish(limits)).collect();
+    let waiting = std::sync::atomic::AtomicUsize::new(searching);
+    let threads = rayon::current_num_threads().max(1);
+    let outcomes: Vec<PartOutcome> = started
+        .into_par_iter()
+        .map(|s| {
+            // A deadline is shared fairly: a part that starts searching gets the time left
+            // divided by the waves of searching parts still to start, so time a quick part
+            // leaves unused goes to the parts after it.
+            let mut own = limits;
+            if let (Some(deadline), true) = (limits.deadline, s.root.is_some()) {
+                let n = waiting.fetch_sub(1, Ordering::Relaxed).max(1);
+                let left = deadline.saturating_duration_since(Instant::now());
+                own.deadline = Some(Instant::now() + left / n.div_ceil(threads) as u32);
+            }
+            s.finish(own)
+        })
+        .collect();
     let mut assignment = problem.fixed.clone();
     for (part, out) in problem.parts.iter().zip(&outcomes) {
         write_assignment(m, part, &out.alloc, &mut assignment);
@@ -608,9 +617,9 @@ impl Search<'_> {
 /// Open nodes kept for best-first search before falling back to depth-first (memory bound).
 const MAX_OPEN: usize = 512;
 /// Depth above which strong branching is used.
-const STRONG_DEPTH: u32 = 6;
+const STRONG_DEPTH: u32 = 1000;
 /// Candidates tried by strong branching.
-const STRONG_CANDIDATES: usize = 8;
+const STRONG_CANDIDATES: usize = 4;
 
 /// A node of the search tree: microlp's solved state and its bound.
 struct Node {
