@@ -152,7 +152,7 @@ fn capacity_reason(m: &Model, c: usize, code: ReasonCode, ws: &[&str], weight: f
     let what = if case.group.is_some() { "these siblings" } else { "this case" };
     let message = match code {
         ReasonCode::AtCapacity => format!(
-            "Every worker who may hold {what} is full: {} have no room for {weight} more.",
+            "Workers who may hold {what} are full: {} have no room for {weight} more.",
             if ws.is_empty() { "their pinned cases".to_string() } else { list(ws) }
         ),
         ReasonCode::OversightAtCapacity => format!(
@@ -164,7 +164,7 @@ fn capacity_reason(m: &Model, c: usize, code: ReasonCode, ws: &[&str], weight: f
             list(ws)
         ),
         ReasonCode::NotWorthAllocating => format!(
-            "Workers with room ({}) are in another team, and the case's priority does not outweigh the cross-team penalty.",
+            "Workers with room ({}) may hold it, but its value there is not positive: its priority is zero or does not outweigh the cross-team penalty.",
             list(ws)
         ),
         ReasonCode::SearchStopped => format!(
