@@ -23,7 +23,7 @@ done
 echo "== 2. 2,000 cases, weighted with sibling groups (goal: exact or gap < 0.1% within 10 s)"
 for s in 1 2 3; do
     $B generate --cases 2000 --workers 125 --teams 8 --seed $s --weights --groups 0.2 -o "$W/w2000-$s.json"
-    timed "seed $s, --time-limit 10" $B allocate "$W/w2000-$s.json" -o "$W/w2000-$s.out.json" -q --time-limit 10
+    timed "seed $s, --time-limit 10 --node-limit 2000" $B allocate "$W/w2000-$s.json" -o "$W/w2000-$s.out.json" -q --time-limit 10 --node-limit 2000
     gap "$W/w2000-$s.out.json"
 done
 

@@ -25,7 +25,7 @@ pub struct Limits<'a> {
 }
 
 /// The default node limit per part for the command line.
-pub const DEFAULT_NODE_LIMIT: u64 = 2_000;
+pub const DEFAULT_NODE_LIMIT: u64 = 50_000;
 
 impl Limits<'_> {
     fn reached(&self, nodes: u64) -> bool {
@@ -457,7 +457,7 @@ impl Search<'_> {
                 }
                 self.nodes += 1;
                 let values = lp::values_of(&node.state, &self.vars);
-                if self.nodes % 64 == 0 {
+                if self.nodes % 16 == 0 {
                     self.heuristic(&values);
                 }
                 let kids = match self.branch(node.state, &values, node.depth) {
