@@ -48,7 +48,7 @@ pub fn reasons_for(
     };
     let weight: f64 = members.iter().map(|&x| m.cases[x].weight).sum();
     let workers = match case.group {
-        Some(_) => rules::group_workers(m, &el.profiles, &el.case_profile, &members),
+        Some(_) => rules::group_workers(&el.profiles, &el.case_profile, &members),
         None => el.workers(c).to_vec(),
     };
     let mut found: BTreeMap<ReasonCode, Vec<&str>> = BTreeMap::new();

@@ -185,7 +185,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
             continue;
         }
         let weight: f64 = group.members.iter().map(|&c| m.cases[c].weight).sum();
-        let workers: Vec<usize> = rules::group_workers(m, &el.profiles, &el.case_profile, &group.members)
+        let workers: Vec<usize> = rules::group_workers(&el.profiles, &el.case_profile, &group.members)
             .into_iter()
             .filter(|&w| fits(w, weight))
             .collect();

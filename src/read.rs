@@ -36,7 +36,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
     let text = utf8(file, bytes)?;
     let de = &mut serde_json::Deserializer::from_str(text);
-    let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, text, e))?;
+    let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, e))?;
     Ok(parsed)
 }
 
@@ -59,12 +59,11 @@ fn line_col(prefix: &[u8]) -> (usize, usize) {
     (line, col)
 }
 
-fn json_error(file: &str, text: &str, e: serde_path_to_error::Error<serde_json::Error>) -> Error {
+fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>) -> Error {
     let path = e.path().to_string();
     let inner = e.into_inner();
     let problem = strip_position(&inner.to_string());
     let at = format!("line {}, column {}", inner.line(), inner.column());
-    let _ = text;
     if path.is_empty() || path == "." {
         Error::input(file, at, problem)
     } else {

@@ -171,7 +171,7 @@ pub fn eligibility(m: &Model) -> Eligibility {
             continue; // validated: the pin itself places the whole group lawfully or is an error
         }
         let weight: f64 = g.members.iter().map(|&c| m.cases[c].weight).sum();
-        let common = group_workers(m, &profiles, &case_profile, &g.members);
+        let common = group_workers(&profiles, &case_profile, &g.members);
         if !common.iter().any(|&w| fits_ever(m, w, weight)) {
             for &c in &g.members {
                 structural[c].push(ReasonCode::GroupUnplaceable);
@@ -182,8 +182,7 @@ pub fn eligibility(m: &Model) -> Eligibility {
 }
 
 /// Workers permitted for every member of a group, sorted.
-pub fn group_workers(m: &Model, profiles: &[Vec<usize>], case_profile: &[usize], members: &[usize]) -> Vec<usize> {
-    let _ = m;
+pub fn group_workers(profiles: &[Vec<usize>], case_profile: &[usize], members: &[usize]) -> Vec<usize> {
     let mut common: Vec<usize> = match members.first() {
         Some(&c) => profiles[case_profile[c]].clone(),
         None => return Vec::new(),

@@ -904,30 +904,30 @@ fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
                     if d_even >= -1e-9 {
                         continue;
                     }
-                    let mut over2 = over.clone();
-                    if let Some(s) = part.rooms[w1].overseer {
-                        over2[s] -= wt;
-                    }
-                    let mut load2 = load.clone();
-                    load2[w1] -= wt;
-                    if !room_for(part, &load2, &over2, w2, wt) {
+                    // The move must fit at w2 (its cap, and its supervisor's oversight, which
+                    // the case leaves if w1 shares that supervisor).
+                    let (r1, r2) = (&part.rooms[w1], &part.rooms[w2]);
+                    let freed = if r2.overseer.is_some() && r2.overseer == r1.overseer { wt } else { 0.0 };
+                    let fits = load[w2] + wt <= r2.cap + EPS
+                        && r2.overseer.is_none_or(|s| over[s] - freed + wt <= part.overseers[s].1 + EPS);
+                    if !fits {
                         continue;
                     }
-                    let gain_from = unit_delta(m, part, a, k, from, -1);
-                    let gain_to = unit_delta(m, part, a, k, to, 1);
-                    let d_over = -overload_cost(m, part, &load2, w2, wt)
-                        + m.policy.overload_penalty
-                            * (overload(load[w1], part.rooms[w1].target) - overload(load2[w1], part.rooms[w1].target));
-                    let d = gain_from + gain_to + d_over;
+                    let pen = m.policy.overload_penalty;
+                    let d_over = pen * (overload(load[w1], r1.target) - overload(load[w1] - wt, r1.target))
+                        - pen * (overload(load[w2] + wt, r2.target) - overload(load[w2], r2.target));
+                    let d = unit_delta(m, part, a, k, from, -1) + unit_delta(m, part, a, k, to, 1) + d_over;
                     if d < -1e-9 {
                         continue;
                     }
                     a.counts[k][from] -= 1;
                     a.counts[k][to] += 1;
-                    load = load2;
+                    load[w1] -= wt;
                     load[w2] += wt;
-                    over = over2;
-                    if let Some(s) = part.rooms[w2].overseer {
+                    if let Some(s) = r1.overseer {
+                        over[s] -= wt;
+                    }
+                    if let Some(s) = r2.overseer {
                         over[s] += wt;
                     }
                     moved = true;
