@@ -47,6 +47,8 @@ pub fn solve_mip(lp: &Lp, time_limit: Option<f64>) -> Result<Mip, String> {
         model.add_constraint(if row.eq { e.eq(row.rhs) } else { e.leq(row.rhs) });
     }
     let solution = model.solve().map_err(|e: ResolutionError| e.to_string())?;
-    let optimal = matches!(solution.status(), SolutionStatus::Optimal);
+    // good_lp says GapLimit whenever HiGHS's final gap is above zero; it is within the 1e-7
+    // asked for, inside the 1e-6 of SPEC section 4.
+    let optimal = matches!(solution.status(), SolutionStatus::Optimal | SolutionStatus::GapLimit);
     Ok(Mip { values: vars.iter().map(|&v| solution.value(v)).collect(), optimal })
 }

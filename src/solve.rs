@@ -238,12 +238,14 @@ impl Started<'_> {
             Some((state, bound)) => {
                 let clock = Instant::now();
                 #[cfg(feature = "highs")]
-                let (done, open) = {
-                    let _ = state;
-                    self.search.with_highs(bound, limits)
-                };
+                let highs = self.search.with_highs(bound, limits);
                 #[cfg(not(feature = "highs"))]
-                let (done, open) = self.search.branch_and_bound(state, bound, limits);
+                let highs: Option<(bool, f64)> = None;
+                // Without the feature, or if HiGHS fails, the built-in search.
+                let (done, open) = match highs {
+                    Some(result) => result,
+                    None => self.search.branch_and_bound(state, bound, limits),
+                };
                 if debug() {
                     eprintln!(
                         "  -> best {:.4} open bound {:.4} nodes {} in {:.2}s optimal {} delta {:?}",
@@ -502,20 +504,12 @@ impl Search<'_> {
 
     /// The `highs` feature's search: the whole part as a MIP for HiGHS.
     #[cfg(feature = "highs")]
-    fn with_highs(&mut self, root_bound: f64, limits: Limits) -> (bool, f64) {
+    fn with_highs(&mut self, root_bound: f64, limits: Limits) -> Option<(bool, f64)> {
         let left = limits.deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
-        match crate::highs::solve_mip(&self.lp, left) {
-            Ok(mip) => {
-                let a = self.decode(&mip.values);
-                self.offer(a);
-                if mip.optimal {
-                    (true, f64::NEG_INFINITY)
-                } else {
-                    (false, root_bound)
-                }
-            }
-            Err(_) => (false, root_bound),
-        }
+        let mip = crate::highs::solve_mip(&self.lp, left).ok()?;
+        let a = self.decode(&mip.values);
+        self.offer(a);
+        Some(if mip.optimal { (true, f64::NEG_INFINITY) } else { (false, root_bound) })
     }
 
     /// Plain depth-first search of a stack of nodes; false if the limits stopped it.
