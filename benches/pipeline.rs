@@ -75,7 +75,9 @@ fn stages(c: &mut Criterion) {
                 };
             let bytes = model_bytes(cases, policy);
             let mut g = c.benchmark_group(format!("{}/{cases}", policy.name()));
-            g.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
+            g.sample_size(10)
+                .warm_up_time(Duration::from_millis(300))
+                .measurement_time(Duration::from_secs(1));
 
             g.bench_function("parse_validate", |b| {
                 b.iter(|| caseload::load_model_bytes("bench", black_box(&bytes)).expect("valid"))

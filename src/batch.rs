@@ -42,7 +42,9 @@ pub fn model_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in args {
         if p.as_os_str() == "-" {
-            return Err(Error::Usage("standard input (-) cannot be one of several models; give files".into()));
+            return Err(Error::Usage(
+                "standard input (-) cannot be one of several models; give files".into(),
+            ));
         }
         if p.is_dir() {
             let entries = std::fs::read_dir(p).map_err(|source| Error::Read { path: p.clone(), source })?;
@@ -50,12 +52,18 @@ pub fn model_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
                     let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    f.is_file() && name.ends_with(".json") && !name.ends_with(PROPOSAL_SUFFIX) && !name.starts_with('.')
+                    f.is_file()
+                        && name.ends_with(".json")
+                        && !name.ends_with(PROPOSAL_SUFFIX)
+                        && !name.starts_with('.')
                 })
                 .collect();
             found.sort();
             if found.is_empty() {
-                return Err(Error::Usage(format!("{}: no model files (*.json) in this directory", p.display())));
+                return Err(Error::Usage(format!(
+                    "{}: no model files (*.json) in this directory",
+                    p.display()
+                )));
             }
             out.extend(found);
         } else {
@@ -79,8 +87,14 @@ struct Outcome {
 
 /// Runs `allocate` over many models; returns the worst exit status.
 pub fn run(a: &AllocateArgs) -> Result<i32> {
-    if a.sheets.workers.is_some() || a.sheets.cases.is_some() || a.outputs.csv.is_some() || a.outputs.report.is_some() {
-        return Err(Error::Usage("a batch takes model files only; run spreadsheets, --csv and --report one model at a time".into()));
+    if a.sheets.workers.is_some()
+        || a.sheets.cases.is_some()
+        || a.outputs.csv.is_some()
+        || a.outputs.report.is_some()
+    {
+        return Err(Error::Usage(
+            "a batch takes model files only; run spreadsheets, --csv and --report one model at a time".into(),
+        ));
     }
     let mut inputs: Vec<PathBuf> = a.model.iter().cloned().collect();
     inputs.extend(a.more.iter().cloned());
@@ -104,8 +118,10 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
             )));
         }
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Write { path: dir.clone(), problem: format!("cannot create the directory: {e}") })?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+        path: dir.clone(),
+        problem: format!("cannot create the directory: {e}"),
+    })?;
     if let Some(s) = a.time_limit {
         if !(s.is_finite() && s >= 0.0) {
             return Err(Error::Usage(format!("--time-limit must be a number of seconds >= 0, got {s}")));

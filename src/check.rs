@@ -90,7 +90,11 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        Error::input(file, if path == "." { format!("line {}", inner.line()) } else { path }, inner.to_string())
+        Error::input(
+            file,
+            if path == "." { format!("line {}", inner.line()) } else { path },
+            inner.to_string(),
+        )
     })
 }
 
@@ -113,53 +117,75 @@ pub fn check_rules(m: &Model, assignment: &[Option<usize>]) -> Vec<Breach> {
                     rules::Block::Excluded => "rule5",
                     rules::Block::Unsupervised => "rule6",
                 };
-                out.push(breach(rule, Some(&case.id), Some(&m.workers[w].id), format!(
-                    "case {} is held by {}, but {}",
-                    case.id,
-                    m.workers[w].id,
-                    block.describe(m, c, w)
-                )));
+                out.push(breach(
+                    rule,
+                    Some(&case.id),
+                    Some(&m.workers[w].id),
+                    format!(
+                        "case {} is held by {}, but {}",
+                        case.id,
+                        m.workers[w].id,
+                        block.describe(m, c, w)
+                    ),
+                ));
             }
         }
         if case.pinned && *a != case.current_worker {
-            out.push(breach("rule10", Some(&case.id), None, format!(
-                "case {} is pinned to {} but is not allocated to it",
-                case.id,
-                case.current_worker.map_or("?", |w| m.workers[w].id.as_str())
-            )));
+            out.push(breach(
+                "rule10",
+                Some(&case.id),
+                None,
+                format!(
+                    "case {} is pinned to {} but is not allocated to it",
+                    case.id,
+                    case.current_worker.map_or("?", |w| m.workers[w].id.as_str())
+                ),
+            ));
         }
     }
     let (load, oversight) = objective::loads(m, assignment);
     for (w, worker) in m.workers.iter().enumerate() {
         if load[w] > worker.cap + EPS {
-            out.push(breach("rule7", None, Some(&worker.id), format!(
-                "{} carries {} against a cap of {}",
-                worker.id, load[w], worker.cap
-            )));
+            out.push(breach(
+                "rule7",
+                None,
+                Some(&worker.id),
+                format!("{} carries {} against a cap of {}", worker.id, load[w], worker.cap),
+            ));
         }
         if oversight[w] > worker.oversight_cap + EPS {
-            out.push(breach("rule8", None, Some(&worker.id), format!(
-                "{} oversees {} of supervisees' cases against an oversight cap of {}",
-                worker.id, oversight[w], worker.oversight_cap
-            )));
+            out.push(breach(
+                "rule8",
+                None,
+                Some(&worker.id),
+                format!(
+                    "{} oversees {} of supervisees' cases against an oversight cap of {}",
+                    worker.id, oversight[w], worker.oversight_cap
+                ),
+            ));
         }
     }
     for g in &m.groups {
         let places: BTreeSet<Option<usize>> = g.members.iter().map(|&c| assignment[c]).collect();
         if places.len() > 1 {
-            out.push(breach("rule9", Some(&m.cases[g.members[0]].id), None, format!(
-                "siblings of group {} are split: {}",
-                g.name,
-                g.members
-                    .iter()
-                    .map(|&c| format!(
-                        "{} with {}",
-                        m.cases[c].id,
-                        assignment[c].map_or("nobody", |w| m.workers[w].id.as_str())
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            out.push(breach(
+                "rule9",
+                Some(&m.cases[g.members[0]].id),
+                None,
+                format!(
+                    "siblings of group {} are split: {}",
+                    g.name,
+                    g.members
+                        .iter()
+                        .map(|&c| format!(
+                            "{} with {}",
+                            m.cases[c].id,
+                            assignment[c].map_or("nobody", |w| m.workers[w].id.as_str())
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
         }
     }
     out
@@ -197,18 +223,20 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
                     None => Change::New,
                 };
                 if a.change.is_some_and(|ch| ch != want) {
-                    out.push(breach("change", Some(&a.case), Some(&a.worker), format!(
-                        "case {} is marked {:?} but is {:?}",
-                        a.case,
-                        a.change.unwrap_or(want),
-                        want
-                    )));
+                    out.push(breach(
+                        "change",
+                        Some(&a.case),
+                        Some(&a.worker),
+                        format!("case {} is marked {:?} but is {:?}", a.case, a.change.unwrap_or(want), want),
+                    ));
                 }
             }
-            None => out.push(breach("unknown", Some(&a.case), Some(&a.worker), format!(
-                "case {} is allocated to {}, who is not in the model",
-                a.case, a.worker
-            ))),
+            None => out.push(breach(
+                "unknown",
+                Some(&a.case),
+                Some(&a.worker),
+                format!("case {} is allocated to {}, who is not in the model", a.case, a.worker),
+            )),
         }
     }
     let mut unalloc_ids = Vec::new();
@@ -219,10 +247,12 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
     }
     for (c, seen) in seen.iter().enumerate() {
         if !seen {
-            out.push(breach("missing", Some(&m.cases[c].id), None, format!(
-                "case {} appears neither allocated nor unallocated",
-                m.cases[c].id
-            )));
+            out.push(breach(
+                "missing",
+                Some(&m.cases[c].id),
+                None,
+                format!("case {} appears neither allocated nor unallocated", m.cases[c].id),
+            ));
         }
     }
     out.extend(check_rules(m, &assignment));
@@ -233,45 +263,59 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
     let optimal = p.optimal.unwrap_or(true);
     for (c, u) in unalloc_ids {
         if u.reasons.is_empty() {
-            out.push(breach("reason", Some(&u.case), None, format!("unallocated case {} has no reason", u.case)));
+            out.push(breach(
+                "reason",
+                Some(&u.case),
+                None,
+                format!("unallocated case {} has no reason", u.case),
+            ));
         }
-        let truth: BTreeSet<ReasonCode> = explain::reasons_for(m, &el, &load, &oversight, c)
-            .into_iter()
-            .map(|r| r.code)
-            .collect();
+        let truth: BTreeSet<ReasonCode> =
+            explain::reasons_for(m, &el, &load, &oversight, c).into_iter().map(|r| r.code).collect();
         for r in &u.reasons {
-            let code: Option<ReasonCode> = serde_json::from_value(serde_json::Value::String(r.code.clone())).ok();
+            let code: Option<ReasonCode> =
+                serde_json::from_value(serde_json::Value::String(r.code.clone())).ok();
             let true_of_case = match code {
                 Some(ReasonCode::SearchStopped) => !optimal,
                 Some(code) => truth.contains(&code),
                 None => false,
             };
             if !true_of_case {
-                out.push(breach("reason", Some(&u.case), None, format!(
-                    "reason {} is not true of case {} (true: {})",
-                    r.code,
-                    u.case,
-                    truth.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
-                )));
+                out.push(breach(
+                    "reason",
+                    Some(&u.case),
+                    None,
+                    format!(
+                        "reason {} is not true of case {} (true: {})",
+                        r.code,
+                        u.case,
+                        truth.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
             }
         }
     }
     for wl in &p.workers {
         if let Some(w) = m.worker_index(&wl.worker) {
             if (wl.load - load[w]).abs() > 1e-6 {
-                out.push(breach("load", None, Some(&wl.worker), format!(
-                    "{} is stated to carry {} but its cases weigh {}",
-                    wl.worker, wl.load, load[w]
-                )));
+                out.push(breach(
+                    "load",
+                    None,
+                    Some(&wl.worker),
+                    format!("{} is stated to carry {} but its cases weigh {}", wl.worker, wl.load, load[w]),
+                ));
             }
         }
     }
     if let Some(stated) = p.objective {
         let actual = objective::value(&objective::terms(m, &assignment));
         if (stated - actual).abs() > 1e-6 * actual.abs().max(1.0) {
-            out.push(breach("objective", None, None, format!(
-                "the stated objective {stated} differs from the allocation's objective {actual}"
-            )));
+            out.push(breach(
+                "objective",
+                None,
+                None,
+                format!("the stated objective {stated} differs from the allocation's objective {actual}"),
+            ));
         }
     }
     let sorted = |ids: Vec<&str>| ids.windows(2).all(|w| w[0] < w[1]);
@@ -305,7 +349,9 @@ pub fn today_facts(m: &Model) -> (usize, usize) {
         .cases
         .iter()
         .filter(|c| c.case_type == CaseType::LookedAfter)
-        .filter(|c| c.current_worker.is_some_and(|w| !m.policy.may_hold(m.workers[w].role, CaseType::LookedAfter)))
+        .filter(|c| {
+            c.current_worker.is_some_and(|w| !m.policy.may_hold(m.workers[w].role, CaseType::LookedAfter))
+        })
         .count();
     (unallocated, la_unqualified)
 }

@@ -148,10 +148,7 @@ pub struct CheckArgs {
 
 fn parse_case_type(s: &str) -> std::result::Result<CaseType, String> {
     CaseType::parse(s.trim()).ok_or_else(|| {
-        format!(
-            "unknown case type {s:?}; use one of {}",
-            CaseType::ALL.map(|t| t.name()).join(", ")
-        )
+        format!("unknown case type {s:?}; use one of {}", CaseType::ALL.map(|t| t.name()).join(", "))
     })
 }
 
@@ -234,9 +231,7 @@ fn csv_cell(s: &str) -> String {
 
 /// The exit status of a written proposal.
 pub fn status(p: &Proposal, fail_on: &[CaseType]) -> i32 {
-    let alarm = fail_on
-        .iter()
-        .any(|t| p.summary.by_type.get(t).is_some_and(|c| c.unallocated > 0));
+    let alarm = fail_on.iter().any(|t| p.summary.by_type.get(t).is_some_and(|c| c.unallocated > 0));
     if alarm {
         exit::UNALLOCATED
     } else if !p.optimal {
@@ -247,7 +242,8 @@ pub fn status(p: &Proposal, fail_on: &[CaseType]) -> i32 {
 }
 
 fn run_check(c: &CheckArgs) -> Result<i32> {
-    let (model, proposal) = crate::sheets::load_for_check(c.model.as_deref(), c.proposal.as_deref(), &c.sheets)?;
+    let (model, proposal) =
+        crate::sheets::load_for_check(c.model.as_deref(), c.proposal.as_deref(), &c.sheets)?;
     let breaches = match &proposal {
         Some(path) => {
             let bytes = crate::read::read_bytes(path)?;
@@ -272,7 +268,11 @@ fn run_check(c: &CheckArgs) -> Result<i32> {
         for b in &breaches {
             text += &format!("{}: {}\n", b.code, b.message);
         }
-        text += &if breaches.is_empty() { "no breaches\n".to_string() } else { format!("{} breaches\n", breaches.len()) };
+        text += &if breaches.is_empty() {
+            "no breaches\n".to_string()
+        } else {
+            format!("{} breaches\n", breaches.len())
+        };
     }
     say(&text);
     Ok(if breaches.is_empty() { exit::OK } else { exit::BREACHES })
@@ -333,6 +333,7 @@ pub fn human_summary(p: &Proposal) -> String {
         100.0 * s.looked_after_unallocated_share,
         if s.looked_after_emergency { " - above the 10% emergency threshold" } else { "" }
     );
-    let _ = writeln!(out, "  workers over target: {} (total {} above target)", s.workers_over_target, s.overload);
+    let _ =
+        writeln!(out, "  workers over target: {} (total {} above target)", s.workers_over_target, s.overload);
     out
 }

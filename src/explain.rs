@@ -30,13 +30,7 @@ pub struct SolveFacts {
 }
 
 /// The reasons that are true of unallocated case `c`, given the whole allocation.
-pub fn reasons_for(
-    m: &Model,
-    el: &Eligibility,
-    load: &[f64],
-    oversight: &[f64],
-    c: usize,
-) -> Vec<Reason> {
+pub fn reasons_for(m: &Model, el: &Eligibility, load: &[f64], oversight: &[f64], c: usize) -> Vec<Reason> {
     let case = &m.cases[c];
     if !el.structural[c].is_empty() {
         return el.structural[c].iter().map(|&code| structural_reason(m, el, c, code)).collect();
@@ -184,7 +178,8 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
 
     let mut allocations = Vec::new();
     let mut unallocated = Vec::new();
-    let mut by_type: BTreeMap<CaseType, Counts> = CaseType::ALL.iter().map(|&t| (t, Counts::default())).collect();
+    let mut by_type: BTreeMap<CaseType, Counts> =
+        CaseType::ALL.iter().map(|&t| (t, Counts::default())).collect();
     let mut by_team: BTreeMap<String, Counts> = BTreeMap::new();
     let mut moves = Moves::default();
     let mut by_reason: BTreeMap<ReasonCode, usize> = BTreeMap::new();
@@ -211,7 +206,11 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                     Change::Moved => moves.moved += 1,
                     Change::New => moves.new += 1,
                 }
-                allocations.push(Allocation { case: case.id.clone(), worker: m.workers[w].id.clone(), change });
+                allocations.push(Allocation {
+                    case: case.id.clone(),
+                    worker: m.workers[w].id.clone(),
+                    change,
+                });
             }
             None => {
                 tc.unallocated += 1;
@@ -308,5 +307,9 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
 /// Rounds to 9 decimal places, so sums taken in different orders print the same.
 pub fn round9(x: f64) -> f64 {
     let r = (x * 1e9).round() / 1e9;
-    if r == 0.0 { 0.0 } else { r }
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
 }

@@ -74,8 +74,9 @@ fn parse_mix(s: &str) -> std::result::Result<(CaseType, f64), String> {
 
 fn parse_role_value(s: &str) -> std::result::Result<(Role, f64), String> {
     let (k, v) = split_eq(s)?;
-    let r = Role::parse(k)
-        .ok_or_else(|| format!("unknown role {k:?}; use one of {}", Role::ALL.map(|r| r.name()).join(", ")))?;
+    let r = Role::parse(k).ok_or_else(|| {
+        format!("unknown role {k:?}; use one of {}", Role::ALL.map(|r| r.name()).join(", "))
+    })?;
     Ok((r, v))
 }
 
@@ -198,7 +199,10 @@ fn check_args(a: &GenerateArgs) -> Result<()> {
         return usage("--teams must be at least 1".into());
     }
     if a.teams > a.workers {
-        return usage(format!("--teams ({}) must not exceed --workers ({}): every team needs a post", a.teams, a.workers));
+        return usage(format!(
+            "--teams ({}) must not exceed --workers ({}): every team needs a post",
+            a.teams, a.workers
+        ));
     }
     for (name, v) in [("--vacant-share", a.vacant_share), ("--groups", a.groups)] {
         if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
@@ -237,7 +241,11 @@ pub fn generate(a: &GenerateArgs) -> Result<ModelFile> {
         for k in 0..n {
             let role = if k == 0 { Role::TeamManager } else { ROLE_MIX[rng.weighted(&role_shares)].0 };
             let fte = if rng.chance(0.8) { None } else { Some([0.5, 0.6, 0.8][rng.below(3)]) };
-            let skills = if rng.chance(0.1) { vec![LANGUAGES[rng.below(LANGUAGES.len())].to_string()] } else { vec![] };
+            let skills = if rng.chance(0.1) {
+                vec![LANGUAGES[rng.below(LANGUAGES.len())].to_string()]
+            } else {
+                vec![]
+            };
             let agency = matches!(role, Role::SocialWorker | Role::SeniorSocialWorker) && rng.chance(0.1);
             workers.push(WorkerInput {
                 id: format!("W{:0ww$}", workers.len() + 1),
@@ -257,7 +265,8 @@ pub fn generate(a: &GenerateArgs) -> Result<ModelFile> {
     }
 
     // Vacancies: an exact share of posts other than managers; then about 3% absent.
-    let mut others: Vec<usize> = (0..workers.len()).filter(|&w| workers[w].role != Role::TeamManager).collect();
+    let mut others: Vec<usize> =
+        (0..workers.len()).filter(|&w| workers[w].role != Role::TeamManager).collect();
     rng.shuffle(&mut others);
     let vacant = ((a.vacant_share * a.workers as f64).round() as usize).min(others.len());
     let absent = ((0.03 * a.workers as f64).round() as usize).min(others.len() - vacant);
@@ -331,7 +340,8 @@ pub fn generate(a: &GenerateArgs) -> Result<ModelFile> {
             continue;
         }
         let team = &by_team[team_of_case[c]];
-        let able: Vec<usize> = team.iter().copied().filter(|&w| policy.may_hold(workers[w].role, case.case_type)).collect();
+        let able: Vec<usize> =
+            team.iter().copied().filter(|&w| policy.may_hold(workers[w].role, case.case_type)).collect();
         if able.is_empty() {
             continue;
         }
@@ -344,7 +354,8 @@ pub fn generate(a: &GenerateArgs) -> Result<ModelFile> {
         if !rng.chance(0.03) {
             continue;
         }
-        let spoken: Vec<&String> = by_team[team_of_case[c]].iter().flat_map(|&w| workers[w].skills.iter()).collect();
+        let spoken: Vec<&String> =
+            by_team[team_of_case[c]].iter().flat_map(|&w| workers[w].skills.iter()).collect();
         let lang = if !spoken.is_empty() && rng.chance(0.8) {
             spoken[rng.below(spoken.len())].clone()
         } else {
@@ -433,7 +444,8 @@ fn place_pins(file: &mut ModelFile, rng: &mut SplitMix64) -> Result<()> {
         if case.group.is_some() || !rng.chance(0.02) {
             continue;
         }
-        let (Some(c), Some(w)) = (m.case_index(&case.id), case.current_worker.as_deref().and_then(|w| m.worker_index(w)))
+        let (Some(c), Some(w)) =
+            (m.case_index(&case.id), case.current_worker.as_deref().and_then(|w| m.worker_index(w)))
         else {
             continue;
         };

@@ -5,7 +5,9 @@
 
 use crate::lp::Lp;
 use good_lp::solvers::highs::highs;
-use good_lp::{variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel, Variable};
+use good_lp::{
+    variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel, Variable,
+};
 
 /// What HiGHS found.
 pub struct Mip {

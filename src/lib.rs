@@ -27,9 +27,9 @@ pub mod cli;
 pub mod error;
 pub mod explain;
 pub mod formulate;
+pub mod generate;
 #[cfg(feature = "highs")]
 pub mod highs;
-pub mod generate;
 pub mod lp;
 pub mod model;
 pub mod objective;

@@ -74,12 +74,8 @@ pub enum CaseType {
 
 impl CaseType {
     /// Every case type, in specification order.
-    pub const ALL: [CaseType; 4] = [
-        CaseType::ChildInNeed,
-        CaseType::ChildProtection,
-        CaseType::LookedAfter,
-        CaseType::CareLeaver,
-    ];
+    pub const ALL: [CaseType; 4] =
+        [CaseType::ChildInNeed, CaseType::ChildProtection, CaseType::LookedAfter, CaseType::CareLeaver];
 
     /// The name used in model files.
     pub fn name(self) -> &'static str {

@@ -64,7 +64,9 @@ pub struct Pseudonymised {
 /// appear. `key` must be at least 16 bytes.
 pub fn pseudonymise(model: &ModelFile, key: &[u8], teams: bool) -> Result<Pseudonymised> {
     if key.len() < 16 {
-        return Err(Error::Usage("the key must be at least 16 bytes; e.g. `head -c 32 /dev/urandom > key`".into()));
+        return Err(Error::Usage(
+            "the key must be at least 16 bytes; e.g. `head -c 32 /dev/urandom > key`".into(),
+        ));
     }
     let mut w = Namer::new(key, "W-");
     let mut c = Namer::new(key, "C-");
@@ -110,7 +112,8 @@ mod tests {
 
     #[test]
     fn keeps_references_consistent_and_the_allocation_unchanged() {
-        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/models/small_team.json")).expect("model");
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/models/small_team.json")).expect("model");
         let original = crate::read::parse_model("m", &bytes).expect("parses");
         let p = pseudonymise(&original, b"0123456789abcdef-secret", false).expect("pseudonymises");
         let json = serde_json::to_vec(&p.model).expect("json");

@@ -18,7 +18,11 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     } else {
         let file = std::fs::File::open(path).map_err(read_err)?;
         if file.metadata().map_err(read_err)?.is_dir() {
-            return Err(Error::input(&path.display().to_string(), "file", "is a directory, not a model file"));
+            return Err(Error::input(
+                &path.display().to_string(),
+                "file",
+                "is a directory, not a model file",
+            ));
         }
         file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
     }

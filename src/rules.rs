@@ -33,11 +33,15 @@ impl Block {
         let worker = &m.workers[w];
         let case = &m.cases[c];
         match self {
-            Block::Inactive(s) => format!("{} is {}", worker.id, match s {
-                Status::Vacant => "a vacant post",
-                Status::Absent => "absent",
-                Status::Active => "active",
-            }),
+            Block::Inactive(s) => format!(
+                "{} is {}",
+                worker.id,
+                match s {
+                    Status::Vacant => "a vacant post",
+                    Status::Absent => "absent",
+                    Status::Active => "active",
+                }
+            ),
             Block::Role => format!(
                 "a {} may not hold a {} case",
                 worker.role.name().replace('_', " "),
@@ -47,7 +51,9 @@ impl Block {
                 "{} is in team {} and the case belongs to team {}",
                 worker.id, m.teams[worker.team], m.teams[case.team]
             ),
-            Block::Needs(missing) => format!("{} lacks the needed skill(s) {}", worker.id, missing.join(", ")),
+            Block::Needs(missing) => {
+                format!("{} lacks the needed skill(s) {}", worker.id, missing.join(", "))
+            }
             Block::Excluded => format!("{} is in the case's exclude list", worker.id),
             Block::Unsupervised => format!(
                 "{} is a {} without an active, qualified supervisor",
@@ -140,7 +146,8 @@ pub fn eligibility(m: &Model) -> Eligibility {
     }
     let all: Vec<usize> = (0..m.workers.len()).collect();
 
-    let mut key_to_profile: HashMap<(crate::model::CaseType, usize, &[String], &[usize]), usize> = HashMap::new();
+    let mut key_to_profile: HashMap<(crate::model::CaseType, usize, &[String], &[usize]), usize> =
+        HashMap::new();
     let mut profiles: Vec<Vec<usize>> = Vec::new();
     let mut profile_reasons: Vec<Vec<ReasonCode>> = Vec::new();
     let mut case_profile = Vec::with_capacity(m.cases.len());

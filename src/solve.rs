@@ -190,7 +190,12 @@ fn start_part<'a>(m: &'a Model, part: &'a Part) -> Result<Started<'a>, String> {
         let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
         eprintln!(
             "lp: {} workers, {} classes, {} hubs, {} cols, {} rows, {} nonzeros: {:.3}s",
-            part.rooms.len(), part.classes.len(), hubs, lp.cols.len(), lp.rows.len(), nnz,
+            part.rooms.len(),
+            part.classes.len(),
+            hubs,
+            lp.cols.len(),
+            lp.rows.len(),
+            nnz,
             clock.elapsed().as_secs_f64()
         );
     }
@@ -727,7 +732,8 @@ fn overload_cost(m: &Model, part: &Part, load: &[f64], w: usize, weight: f64) ->
 
 fn room_for(part: &Part, load: &[f64], over: &[f64], w: usize, weight: f64) -> bool {
     let r = &part.rooms[w];
-    load[w] + weight <= r.cap + EPS && r.overseer.is_none_or(|s| over[s] + weight <= part.overseers[s].1 + EPS)
+    load[w] + weight <= r.cap + EPS
+        && r.overseer.is_none_or(|s| over[s] + weight <= part.overseers[s].1 + EPS)
 }
 
 /// Adds units one at a time wherever they add value, best first.
@@ -868,11 +874,7 @@ fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -> bool {
 /// stays the same (or improves) and the sum of load^2/target falls.
 fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
     let (mut load, mut over) = loads(part, a);
-    let abs_target: Vec<f64> = part
-        .rooms
-        .iter()
-        .map(|r| m.workers[r.worker].target.max(1e-3))
-        .collect();
+    let abs_target: Vec<f64> = part.rooms.iter().map(|r| m.workers[r.worker].target.max(1e-3)).collect();
     let fixed: Vec<f64> = part.rooms.iter().map(|r| m.workers[r.worker].target - r.target).collect();
     let mut budget = 200_000usize;
     for (k, class) in part.classes.iter().enumerate() {

@@ -116,8 +116,8 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
 
     let worker_ids = unique_ids(input.workers.iter().map(|w| w.id.as_str()), "workers")
         .map_err(|(place, p)| err(place, p))?;
-    let case_ids = unique_ids(input.cases.iter().map(|c| c.id.as_str()), "cases")
-        .map_err(|(place, p)| err(place, p))?;
+    let case_ids =
+        unique_ids(input.cases.iter().map(|c| c.id.as_str()), "cases").map_err(|(place, p)| err(place, p))?;
 
     let mut teams: BTreeSet<&str> = BTreeSet::new();
     teams.extend(input.workers.iter().map(|w| w.team.as_str()));
@@ -134,8 +134,7 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
     let mut workers: Vec<Option<Worker>> = vec![None; input.workers.len()];
     for (i, w) in input.workers.iter().enumerate() {
         let place = |f: &str| format!("workers[{i}].{f}");
-        let worker = check_worker(w, &policy, &worker_index)
-            .map_err(|(f, p)| err(place(f), p))?;
+        let worker = check_worker(w, &policy, &worker_index).map_err(|(f, p)| err(place(f), p))?;
         workers[worker_rank[i]] = Some(Worker { team: team_index(&w.team), ..worker });
     }
     let workers: Vec<Worker> = workers.into_iter().flatten().collect();
@@ -154,8 +153,7 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
             Group { name: name.to_string(), members }
         })
         .collect();
-    let group_index: HashMap<&str, usize> =
-        group_names.keys().enumerate().map(|(i, n)| (*n, i)).collect();
+    let group_index: HashMap<&str, usize> = group_names.keys().enumerate().map(|(i, n)| (*n, i)).collect();
 
     let mut cases: Vec<Option<Case>> = vec![None; input.cases.len()];
     for (i, c) in input.cases.iter().enumerate() {
@@ -289,10 +287,8 @@ fn check_worker(
         None => None,
     };
     let cap = w.cap.unwrap_or_else(|| policy.caps.get(&w.role).copied().unwrap_or(0.0) * fte);
-    let target = w
-        .target
-        .unwrap_or_else(|| policy.targets.get(&w.role).copied().unwrap_or(0.0) * fte)
-        .min(cap);
+    let target =
+        w.target.unwrap_or_else(|| policy.targets.get(&w.role).copied().unwrap_or(0.0) * fte).min(cap);
     let mut skills = w.skills.clone();
     skills.sort();
     skills.dedup();
@@ -326,7 +322,10 @@ fn check_case(
     };
     let pinned = c.pinned.unwrap_or(false);
     if pinned && current_worker.is_none() {
-        return Err(("pinned", "a pinned case needs a current_worker to stay with; add one or remove pinned".into()));
+        return Err((
+            "pinned",
+            "a pinned case needs a current_worker to stay with; add one or remove pinned".into(),
+        ));
     }
     let mut exclude = Vec::with_capacity(c.exclude.len());
     for (j, x) in c.exclude.iter().enumerate() {
@@ -361,10 +360,15 @@ fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
     for (ci, c) in m.cases.iter().enumerate() {
         let Some(w) = c.current_worker.filter(|_| c.pinned) else { continue };
         if let Err(block) = rules::check_permitted(m, ci, w) {
-            return Err((ci, format!(
-                "case {:?} is pinned to {:?}, but {}; unpin it or fix the worker",
-                c.id, m.workers[w].id, block.describe(m, ci, w)
-            )));
+            return Err((
+                ci,
+                format!(
+                    "case {:?} is pinned to {:?}, but {}; unpin it or fix the worker",
+                    c.id,
+                    m.workers[w].id,
+                    block.describe(m, ci, w)
+                ),
+            ));
         }
         // The cases this pin places: itself, and every sibling (rule 9).
         let mut placed = vec![ci];

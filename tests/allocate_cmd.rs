@@ -76,7 +76,10 @@ fn exits_6_when_a_type_named_by_fail_on_unallocated_stays_unallocated() {
     let dir = tempfile::tempdir().unwrap();
     let model = write_file(dir.path(), "m.json", &to_bytes(&small()));
     let out = dir.path().join("p.json");
-    let o = run(&[&"allocate", &model, &"-o", &out, &"--fail-on-unallocated", &"looked_after,child_protection"], &[]);
+    let o = run(
+        &[&"allocate", &model, &"-o", &out, &"--fail-on-unallocated", &"looked_after,child_protection"],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(6), "{}", text(&o));
     assert!(out.exists(), "the proposal is still written");
     let o = run(&[&"allocate", &model, &"-o", &out, &"--fail-on-unallocated", &"care_leaver"], &[]);
@@ -102,7 +105,11 @@ fn model_needing_a_search() -> Value {
                 return false;
             }
             let m = caseload::load_model_bytes("m.json", &to_bytes(model)).unwrap();
-            let limits = caseload::solve::Limits { deadline: Some(std::time::Instant::now()), stop: None, node_limit: None };
+            let limits = caseload::solve::Limits {
+                deadline: Some(std::time::Instant::now()),
+                stop: None,
+                node_limit: None,
+            };
             !caseload::allocate(&m, limits).unwrap().optimal
         })
         .unwrap()

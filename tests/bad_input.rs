@@ -64,8 +64,10 @@ fn refused(bytes: &[u8], place: &[&str]) {
 }
 
 fn assert_no_stray_files(dir: &Path, expected: &[&str]) {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
     want.sort();
@@ -98,7 +100,10 @@ fn refuses_an_unknown_case_field() {
 
 #[test]
 fn refuses_an_unknown_policy_field() {
-    refused(&with(|v| v["policy"] = json!({ "move_penalty": 5, "overlaod_penalty": 3 })), &["policy", "overlaod_penalty"]);
+    refused(
+        &with(|v| v["policy"] = json!({ "move_penalty": 5, "overlaod_penalty": 3 })),
+        &["policy", "overlaod_penalty"],
+    );
 }
 
 #[test]
@@ -162,12 +167,22 @@ fn refuses_a_number_given_as_text() {
 
 #[test]
 fn refuses_a_worker_without_a_team() {
-    refused(&with(|v| { v["workers"][1].as_object_mut().unwrap().remove("team"); }), &["workers[1]", "team"]);
+    refused(
+        &with(|v| {
+            v["workers"][1].as_object_mut().unwrap().remove("team");
+        }),
+        &["workers[1]", "team"],
+    );
 }
 
 #[test]
 fn refuses_a_model_without_cases() {
-    refused(&with(|v| { v.as_object_mut().unwrap().remove("cases"); }), &["cases"]);
+    refused(
+        &with(|v| {
+            v.as_object_mut().unwrap().remove("cases");
+        }),
+        &["cases"],
+    );
 }
 
 // --- Numbers out of range ---
@@ -219,17 +234,26 @@ fn refuses_a_negative_oversight_cap() {
 
 #[test]
 fn refuses_a_negative_policy_cap() {
-    refused(&with(|v| v["policy"] = json!({ "caps": { "social_worker": -1 } })), &["policy.caps.social_worker"]);
+    refused(
+        &with(|v| v["policy"] = json!({ "caps": { "social_worker": -1 } })),
+        &["policy.caps.social_worker"],
+    );
 }
 
 #[test]
 fn refuses_a_negative_policy_weight() {
-    refused(&with(|v| v["policy"] = json!({ "weights": { "looked_after": -2 } })), &["policy.weights.looked_after"]);
+    refused(
+        &with(|v| v["policy"] = json!({ "weights": { "looked_after": -2 } })),
+        &["policy.weights.looked_after"],
+    );
 }
 
 #[test]
 fn refuses_a_negative_policy_priority() {
-    refused(&with(|v| v["policy"] = json!({ "priority": { "care_leaver": -1 } })), &["policy.priority.care_leaver"]);
+    refused(
+        &with(|v| v["policy"] = json!({ "priority": { "care_leaver": -1 } })),
+        &["policy.priority.care_leaver"],
+    );
 }
 
 #[test]
@@ -418,7 +442,12 @@ fn refuses_version_two() {
 
 #[test]
 fn refuses_a_model_without_a_version() {
-    refused(&with(|v| { v.as_object_mut().unwrap().remove("version"); }), &["version"]);
+    refused(
+        &with(|v| {
+            v.as_object_mut().unwrap().remove("version");
+        }),
+        &["version"],
+    );
 }
 
 #[test]

@@ -8,8 +8,19 @@ fn caseload(args: &[&str]) -> std::process::Output {
 }
 
 fn generate(path: &Path, cases: &str, seed: &str) {
-    let out = caseload(&["generate", "--cases", cases, "--workers", "12", "--teams", "2", "--seed", seed,
-        "-o", path.to_str().unwrap()]);
+    let out = caseload(&[
+        "generate",
+        "--cases",
+        cases,
+        "--workers",
+        "12",
+        "--teams",
+        "2",
+        "--seed",
+        seed,
+        "-o",
+        path.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -20,14 +31,23 @@ fn batch_writes_a_proposal_per_model_and_names_the_one_that_fails() {
     std::fs::create_dir(&models).unwrap();
     generate(&models.join("a.json"), "150", "1");
     generate(&models.join("b.json"), "90", "2");
-    std::fs::write(models.join("broken.json"), br#"{"version": 1, "workers": [], "cases": [
-        {"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W9"}]}"#).unwrap();
+    std::fs::write(
+        models.join("broken.json"),
+        br#"{"version": 1, "workers": [], "cases": [
+        {"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W9"}]}"#,
+    )
+    .unwrap();
     let extra = dir.path().join("c.json");
     generate(&extra, "60", "3");
     let out_dir = dir.path().join("out");
 
-    let out = caseload(&["allocate", models.to_str().unwrap(), extra.to_str().unwrap(),
-        "-o", out_dir.to_str().unwrap()]);
+    let out = caseload(&[
+        "allocate",
+        models.to_str().unwrap(),
+        extra.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2), "invalid input is the worst status here");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("broken.json") && stderr.contains("cases[0].current_worker"), "{stderr}");
@@ -47,7 +67,14 @@ fn batch_proposals_are_the_same_bytes_as_single_runs() {
     generate(&a, "200", "5");
     generate(&b, "120", "6");
     let out_dir = dir.path().join("out");
-    let out = caseload(&["allocate", a.to_str().unwrap(), b.to_str().unwrap(), "-o", out_dir.to_str().unwrap(), "-q"]);
+    let out = caseload(&[
+        "allocate",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+        "-q",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let single = dir.path().join("single.json");
     let out = caseload(&["allocate", a.to_str().unwrap(), "-o", single.to_str().unwrap(), "-q"]);
@@ -62,7 +89,13 @@ fn batch_refuses_two_models_that_would_write_the_same_proposal() {
     let (a, b) = (dir.path().join("m.json"), dir.path().join("x/m.json"));
     generate(&a, "20", "1");
     generate(&b, "20", "2");
-    let out = caseload(&["allocate", a.to_str().unwrap(), b.to_str().unwrap(), "-o", dir.path().join("o").to_str().unwrap()]);
+    let out = caseload(&[
+        "allocate",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("would both write"));
 }

@@ -68,7 +68,10 @@ fn check_seed(seed: u64, shape: Shape) -> Outcome {
 }
 
 fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {
-    e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 #[test]
@@ -111,7 +114,10 @@ fn exhaust(shape: Shape, models: u64) {
     }
     // The generator must exercise the interesting paths, or the test proves little.
     assert!(refused < models / 4, "{refused} of {models} models refused: the generator is too wild");
-    assert!(with_unallocated > models / 5, "only {with_unallocated} of {models} models leave a case unallocated");
+    assert!(
+        with_unallocated > models / 5,
+        "only {with_unallocated} of {models} models leave a case unallocated"
+    );
 }
 
 #[test]
@@ -131,13 +137,22 @@ fn generated_models_cover_every_feature_the_rules_name() {
         hit("weight 1.5", tm.cases.iter().any(|c| c.weight == 1.5));
         hit("zero priority", tm.cases.iter().any(|c| c.priority == 0.0));
         hit("cross team", tm.policy.cross_team);
-        hit("no cross team", !tm.policy.cross_team && tm.workers.iter().any(|w| w.team != tm.workers[0].team));
+        hit(
+            "no cross team",
+            !tm.policy.cross_team && tm.workers.iter().any(|w| w.team != tm.workers[0].team),
+        );
         hit("inactive worker", tm.workers.iter().any(|w| !w.active));
         hit("excluded", tm.cases.iter().any(|c| !c.exclude.is_empty()));
         hit("needs", tm.cases.iter().any(|c| !c.needs.is_empty()));
         hit("current worker", tm.cases.iter().any(|c| c.current.is_some()));
-        hit("supervised, qualified supervisor", (0..tm.workers.len()).any(|w| tm.is_supervised(w) && tm.rule6_supervised(w)));
-        hit("supervised, no qualified supervisor", (0..tm.workers.len()).any(|w| tm.is_supervised(w) && !tm.rule6_supervised(w)));
+        hit(
+            "supervised, qualified supervisor",
+            (0..tm.workers.len()).any(|w| tm.is_supervised(w) && tm.rule6_supervised(w)),
+        );
+        hit(
+            "supervised, no qualified supervisor",
+            (0..tm.workers.len()).any(|w| tm.is_supervised(w) && !tm.rule6_supervised(w)),
+        );
         hit("small oversight cap", tm.workers.iter().any(|w| w.oversight_cap < 3.0));
         hit("no move penalty", tm.policy.move_penalty == 0.0);
         hit("no overload penalty", tm.policy.overload_penalty == 0.0);
@@ -155,7 +170,8 @@ fn check_stopped(seed: u64, shape: Shape) -> bool {
     let tm = TModel::from_json(&model);
     let Some((best, _)) = tm.brute_force() else { return false };
     let m = caseload::load_model_bytes("model.json", &to_bytes(&model)).unwrap();
-    let limits = caseload::solve::Limits { deadline: Some(std::time::Instant::now()), stop: None, node_limit: None };
+    let limits =
+        caseload::solve::Limits { deadline: Some(std::time::Instant::now()), stop: None, node_limit: None };
     let p = caseload::allocate(&m, limits).unwrap();
     let out = caseload::write::to_json(&p);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
@@ -165,8 +181,14 @@ fn check_stopped(seed: u64, shape: Shape) -> bool {
     let objective = v["objective"].as_f64().unwrap();
     let bound = v["bound"].as_f64().unwrap();
     assert!(close(tm.objective(&a), objective), "seed {seed}: stated objective {objective}\n{dump}");
-    assert!(objective <= best + 1e-6 * best.abs().max(1.0), "seed {seed}: {objective} beats the optimum {best}\n{dump}");
-    assert!(bound >= best - 1e-6 * best.abs().max(1.0), "seed {seed}: bound {bound} below the optimum {best}\n{dump}");
+    assert!(
+        objective <= best + 1e-6 * best.abs().max(1.0),
+        "seed {seed}: {objective} beats the optimum {best}\n{dump}"
+    );
+    assert!(
+        bound >= best - 1e-6 * best.abs().max(1.0),
+        "seed {seed}: bound {bound} below the optimum {best}\n{dump}"
+    );
     if v["optimal"] == true {
         assert!(close(objective, best), "seed {seed}: claims optimal at {objective}, optimum {best}\n{dump}");
     }

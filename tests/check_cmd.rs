@@ -52,7 +52,8 @@ fn fixture() -> Fixture {
 fn check(f: &Fixture, proposal: &Value) -> (Option<i32>, Vec<Value>) {
     let p = write_file(&f.dir, "edited.json", &to_bytes(proposal));
     let o = run(&[&"check", &f.model, &p, &"--json"], &[]);
-    let breaches: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("JSON breaches: {}", text(&o)));
+    let breaches: Vec<Value> =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("JSON breaches: {}", text(&o)));
     (o.status.code(), breaches)
 }
 
@@ -60,13 +61,20 @@ fn assert_breach(f: &Fixture, edited: &Value, code: &str, about: &str) {
     let (status, breaches) = check(f, edited);
     assert_eq!(status, Some(1), "check should find breaches: {breaches:?}");
     assert!(
-        breaches.iter().any(|b| b["code"] == code && (b["case"] == about || b["worker"] == about || about.is_empty())),
+        breaches
+            .iter()
+            .any(|b| b["code"] == code && (b["case"] == about || b["worker"] == about || about.is_empty())),
         "expected a {code} breach about {about:?}, got {breaches:#?}"
     );
 }
 
 fn position(p: &Value, list: &str, case: &str) -> usize {
-    p[list].as_array().unwrap().iter().position(|a| a["case"] == case).unwrap_or_else(|| panic!("{case} not in {list}"))
+    p[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|a| a["case"] == case)
+        .unwrap_or_else(|| panic!("{case} not in {list}"))
 }
 
 fn set_worker(p: &mut Value, case: &str, worker: &str) {
@@ -280,18 +288,21 @@ fn audit(dir: &Path, model: Value) -> (Option<i32>, Vec<Value>, String) {
 #[test]
 fn audit_of_today_finds_looked_after_children_held_by_unqualified_staff() {
     let dir = tempfile::tempdir().unwrap();
-    let (status, breaches, words) = audit(dir.path(), json!({
-        "version": 1,
-        "workers": [
-            { "id": "W1", "role": "social_worker", "team": "North" },
-            { "id": "W2", "role": "family_support_worker", "team": "North", "supervisor": "W1" }
-        ],
-        "cases": [
-            { "id": "C1", "type": "looked_after", "team": "North", "current_worker": "W2" },
-            { "id": "C2", "type": "looked_after", "team": "North", "current_worker": "W1" },
-            { "id": "C3", "type": "child_in_need", "team": "North", "current_worker": "W2" }
-        ]
-    }));
+    let (status, breaches, words) = audit(
+        dir.path(),
+        json!({
+            "version": 1,
+            "workers": [
+                { "id": "W1", "role": "social_worker", "team": "North" },
+                { "id": "W2", "role": "family_support_worker", "team": "North", "supervisor": "W1" }
+            ],
+            "cases": [
+                { "id": "C1", "type": "looked_after", "team": "North", "current_worker": "W2" },
+                { "id": "C2", "type": "looked_after", "team": "North", "current_worker": "W1" },
+                { "id": "C3", "type": "child_in_need", "team": "North", "current_worker": "W2" }
+            ]
+        }),
+    );
     assert_eq!(status, Some(1));
     assert_eq!(breaches.len(), 1, "{breaches:#?}");
     assert_eq!((&breaches[0]["code"], &breaches[0]["case"]), (&json!("rule2"), &json!("C1")));
@@ -301,20 +312,23 @@ fn audit_of_today_finds_looked_after_children_held_by_unqualified_staff() {
 #[test]
 fn audit_of_today_finds_workers_over_cap() {
     let dir = tempfile::tempdir().unwrap();
-    let (status, breaches, _) = audit(dir.path(), json!({
-        "version": 1,
-        "policy": { "caps": { "social_worker": 2 } },
-        "workers": [
-            { "id": "W1", "role": "social_worker", "team": "North" },
-            { "id": "W2", "role": "social_worker", "team": "North", "fte": 0.5 }
-        ],
-        "cases": [
-            { "id": "C1", "type": "child_protection", "team": "North", "current_worker": "W1" },
-            { "id": "C2", "type": "child_protection", "team": "North", "current_worker": "W1" },
-            { "id": "C3", "type": "child_in_need", "team": "North", "current_worker": "W2" },
-            { "id": "C4", "type": "child_in_need", "team": "North", "current_worker": "W2" }
-        ]
-    }));
+    let (status, breaches, _) = audit(
+        dir.path(),
+        json!({
+            "version": 1,
+            "policy": { "caps": { "social_worker": 2 } },
+            "workers": [
+                { "id": "W1", "role": "social_worker", "team": "North" },
+                { "id": "W2", "role": "social_worker", "team": "North", "fte": 0.5 }
+            ],
+            "cases": [
+                { "id": "C1", "type": "child_protection", "team": "North", "current_worker": "W1" },
+                { "id": "C2", "type": "child_protection", "team": "North", "current_worker": "W1" },
+                { "id": "C3", "type": "child_in_need", "team": "North", "current_worker": "W2" },
+                { "id": "C4", "type": "child_in_need", "team": "North", "current_worker": "W2" }
+            ]
+        }),
+    );
     assert_eq!(status, Some(1));
     let codes: Vec<(&Value, &Value)> = breaches.iter().map(|b| (&b["code"], &b["worker"])).collect();
     assert_eq!(codes, vec![(&json!("rule7"), &json!("W2"))], "W1 is at cap 2, W2 over its 0.5 x 2");
@@ -323,21 +337,24 @@ fn audit_of_today_finds_workers_over_cap() {
 #[test]
 fn audit_of_today_finds_assistants_without_a_qualified_supervisor() {
     let dir = tempfile::tempdir().unwrap();
-    let (status, breaches, _) = audit(dir.path(), json!({
-        "version": 1,
-        "workers": [
-            { "id": "W1", "role": "social_worker", "team": "North", "status": "absent" },
-            { "id": "W2", "role": "social_work_assistant", "team": "North", "supervisor": "W1" },
-            { "id": "W3", "role": "social_work_assistant", "team": "North" },
-            { "id": "W4", "role": "social_work_assistant", "team": "North", "supervisor": "W5" },
-            { "id": "W5", "role": "social_worker", "team": "North" }
-        ],
-        "cases": [
-            { "id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W2" },
-            { "id": "C2", "type": "child_in_need", "team": "North", "current_worker": "W3" },
-            { "id": "C3", "type": "child_in_need", "team": "North", "current_worker": "W4" }
-        ]
-    }));
+    let (status, breaches, _) = audit(
+        dir.path(),
+        json!({
+            "version": 1,
+            "workers": [
+                { "id": "W1", "role": "social_worker", "team": "North", "status": "absent" },
+                { "id": "W2", "role": "social_work_assistant", "team": "North", "supervisor": "W1" },
+                { "id": "W3", "role": "social_work_assistant", "team": "North" },
+                { "id": "W4", "role": "social_work_assistant", "team": "North", "supervisor": "W5" },
+                { "id": "W5", "role": "social_worker", "team": "North" }
+            ],
+            "cases": [
+                { "id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W2" },
+                { "id": "C2", "type": "child_in_need", "team": "North", "current_worker": "W3" },
+                { "id": "C3", "type": "child_in_need", "team": "North", "current_worker": "W4" }
+            ]
+        }),
+    );
     assert_eq!(status, Some(1));
     let mut got: Vec<(String, String)> = breaches
         .iter()
@@ -350,18 +367,21 @@ fn audit_of_today_finds_assistants_without_a_qualified_supervisor() {
 #[test]
 fn audit_of_today_finds_a_supervisor_overseeing_too_much() {
     let dir = tempfile::tempdir().unwrap();
-    let (status, breaches, _) = audit(dir.path(), json!({
-        "version": 1,
-        "workers": [
-            { "id": "W1", "role": "senior_social_worker", "team": "North", "oversight_cap": 1.5 },
-            { "id": "W2", "role": "social_work_assistant", "team": "North", "supervisor": "W1" },
-            { "id": "W3", "role": "family_support_worker", "team": "North", "supervisor": "W1" }
-        ],
-        "cases": [
-            { "id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W2" },
-            { "id": "C2", "type": "child_in_need", "team": "North", "current_worker": "W3" }
-        ]
-    }));
+    let (status, breaches, _) = audit(
+        dir.path(),
+        json!({
+            "version": 1,
+            "workers": [
+                { "id": "W1", "role": "senior_social_worker", "team": "North", "oversight_cap": 1.5 },
+                { "id": "W2", "role": "social_work_assistant", "team": "North", "supervisor": "W1" },
+                { "id": "W3", "role": "family_support_worker", "team": "North", "supervisor": "W1" }
+            ],
+            "cases": [
+                { "id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W2" },
+                { "id": "C2", "type": "child_in_need", "team": "North", "current_worker": "W3" }
+            ]
+        }),
+    );
     assert_eq!(status, Some(1));
     assert!(breaches.iter().any(|b| b["code"] == "rule8" && b["worker"] == "W1"), "{breaches:#?}");
 }
@@ -369,15 +389,18 @@ fn audit_of_today_finds_a_supervisor_overseeing_too_much() {
 #[test]
 fn audit_of_a_lawful_today_finds_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (status, breaches, words) = audit(dir.path(), json!({
-        "version": 1,
-        "workers": [ { "id": "W1", "role": "social_worker", "team": "North", "cap": 2 } ],
-        "cases": [
-            { "id": "C1", "type": "looked_after", "team": "North", "current_worker": "W1", "pinned": true },
-            { "id": "C2", "type": "child_protection", "team": "North", "current_worker": "W1" },
-            { "id": "C3", "type": "child_in_need", "team": "North" }
-        ]
-    }));
+    let (status, breaches, words) = audit(
+        dir.path(),
+        json!({
+            "version": 1,
+            "workers": [ { "id": "W1", "role": "social_worker", "team": "North", "cap": 2 } ],
+            "cases": [
+                { "id": "C1", "type": "looked_after", "team": "North", "current_worker": "W1", "pinned": true },
+                { "id": "C2", "type": "child_protection", "team": "North", "current_worker": "W1" },
+                { "id": "C3", "type": "child_in_need", "team": "North" }
+            ]
+        }),
+    );
     assert_eq!((status, breaches.len()), (Some(0), 0), "{breaches:#?}");
     assert!(words.contains("3 cases, 1 with no worker"), "{words}");
 }

@@ -32,7 +32,13 @@ fn weighted_model(seed: u64, cases: usize, teams: usize) -> Value {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         (z ^ (z >> 31)) % n
     };
-    let roles = ["social_worker", "social_worker", "social_worker", "senior_social_worker", "newly_qualified_social_worker"];
+    let roles = [
+        "social_worker",
+        "social_worker",
+        "social_worker",
+        "senior_social_worker",
+        "newly_qualified_social_worker",
+    ];
     let types = ["child_in_need", "child_in_need", "looked_after", "child_protection", "care_leaver"];
     let mut workers = Vec::new();
     for t in 0..teams {
@@ -90,10 +96,20 @@ fn time_limit_writes_the_best_lawful_proposal_with_its_bound_and_exit_status_3()
     for seed in 1..=4 {
         let model = write_model(dir.path(), &format!("m{seed}.json"), &weighted_model(seed, 400, 3));
         let out = dir.path().join(format!("p{seed}.json"));
-        let o = run(&["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default(), "--time-limit", "0", "--node-limit", "0"]);
+        let o = run(&[
+            "allocate",
+            model.to_str().unwrap_or_default(),
+            "-o",
+            out.to_str().unwrap_or_default(),
+            "--time-limit",
+            "0",
+            "--node-limit",
+            "0",
+        ]);
         let p = proposal(&out);
         assert_checks(&model, &out);
-        let (obj, bound) = (p["objective"].as_f64().unwrap_or(f64::NAN), p["bound"].as_f64().unwrap_or(f64::NAN));
+        let (obj, bound) =
+            (p["objective"].as_f64().unwrap_or(f64::NAN), p["bound"].as_f64().unwrap_or(f64::NAN));
         match code(&o) {
             3 => {
                 stopped += 1;
@@ -119,7 +135,14 @@ fn node_limit_gives_the_same_bytes_on_every_run() {
         let out = dir.path().join(format!("p{i}.json"));
         let o = bin()
             .env("RAYON_NUM_THREADS", threads)
-            .args(["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default(), "--node-limit", "50"])
+            .args([
+                "allocate",
+                model.to_str().unwrap_or_default(),
+                "-o",
+                out.to_str().unwrap_or_default(),
+                "--node-limit",
+                "50",
+            ])
             .output()
             .expect("runs");
         assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
@@ -136,7 +159,15 @@ fn ctrl_c_stops_the_search_and_still_writes_a_complete_lawful_proposal() {
     let model = write_model(dir.path(), "m.json", &weighted_model(3, 1500, 4));
     let out = dir.path().join("p.json");
     let mut child = bin()
-        .args(["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default(), "--node-limit", "0", "-q"])
+        .args([
+            "allocate",
+            model.to_str().unwrap_or_default(),
+            "-o",
+            out.to_str().unwrap_or_default(),
+            "--node-limit",
+            "0",
+            "-q",
+        ])
         .spawn()
         .expect("spawns");
     std::thread::sleep(std::time::Duration::from_millis(700));
@@ -163,7 +194,11 @@ fn a_failed_run_never_truncates_the_existing_proposal() {
     assert!(stderr(&o).contains("cases[0].current_worker"), "{}", stderr(&o));
     assert_eq!(std::fs::read(&out).expect("still there"), b"last week's proposal");
     // No temporary file is left behind either.
-    let names: Vec<String> = std::fs::read_dir(dir.path()).expect("dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
 }
 
@@ -201,16 +236,34 @@ fn a_read_only_output_directory_is_a_clear_error_with_exit_status_4() {
 #[test]
 fn fail_on_unallocated_exits_6_only_when_those_types_stay_unallocated() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let model = write_model(dir.path(), "m.json", &json!({"version": 1,
+    let model = write_model(
+        dir.path(),
+        "m.json",
+        &json!({"version": 1,
         "workers": [{"id": "W1", "role": "social_worker", "team": "N", "cap": 1}],
         "cases": [{"id": "C1", "type": "looked_after", "team": "N"},
-                  {"id": "C2", "type": "child_in_need", "team": "N"}]}));
+                  {"id": "C2", "type": "child_in_need", "team": "N"}]}),
+    );
     let out = dir.path().join("p.json");
     let m = model.to_str().unwrap_or_default();
-    let o = run(&["allocate", m, "-o", out.to_str().unwrap_or_default(), "--fail-on-unallocated", "child_in_need"]);
+    let o = run(&[
+        "allocate",
+        m,
+        "-o",
+        out.to_str().unwrap_or_default(),
+        "--fail-on-unallocated",
+        "child_in_need",
+    ]);
     assert_eq!(code(&o), 6, "{}", stderr(&o));
     assert_checks(&model, &out);
-    let o = run(&["allocate", m, "-o", out.to_str().unwrap_or_default(), "--fail-on-unallocated", "looked_after,child_protection"]);
+    let o = run(&[
+        "allocate",
+        m,
+        "-o",
+        out.to_str().unwrap_or_default(),
+        "--fail-on-unallocated",
+        "looked_after,child_protection",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = run(&["allocate", m, "-o", out.to_str().unwrap_or_default(), "--fail-on-unallocated", "orphans"]);
     assert_eq!(code(&o), 2);
@@ -250,7 +303,8 @@ fn a_file_over_the_size_limit_is_refused_without_reading_it_all() {
 fn non_utf8_input_names_the_line_and_column() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path().join("latin1.json");
-    std::fs::write(&p, b"{\"version\": 1,\n \"workers\": [], \"cases\": [{\"id\": \"Ren\xe9e\"}]}").expect("write");
+    std::fs::write(&p, b"{\"version\": 1,\n \"workers\": [], \"cases\": [{\"id\": \"Ren\xe9e\"}]}")
+        .expect("write");
     let out = dir.path().join("p.json");
     let o = run(&["allocate", p.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
     assert_eq!(code(&o), 2);
@@ -279,7 +333,10 @@ fn every_proposal_records_what_an_inspector_needs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
     let out = dir.path().join("p.json");
-    assert_eq!(code(&run(&["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()])), 0);
+    assert_eq!(
+        code(&run(&["allocate", model.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()])),
+        0
+    );
     let p = proposal(&out);
     let s = &p["summary"];
     let bytes = std::fs::read(&model).expect("model");

@@ -6,8 +6,15 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-const SHAPE: Shape =
-    Shape { min_workers: 6, max_workers: 12, min_cases: 20, max_cases: 45, teams: 3, pin_chance: 0.1, odd: false };
+const SHAPE: Shape = Shape {
+    min_workers: 6,
+    max_workers: 12,
+    min_cases: 20,
+    max_cases: 45,
+    teams: 3,
+    pin_chance: 0.1,
+    odd: false,
+};
 
 /// Generated models with at least two teams whose pins are lawful.
 fn models(n: usize) -> Vec<(u64, Value)> {
@@ -15,7 +22,8 @@ fn models(n: usize) -> Vec<(u64, Value)> {
         .map(|seed| (seed, generate(seed, SHAPE)))
         .filter(|(_, m)| {
             let tm = TModel::from_json(m);
-            let teams: std::collections::BTreeSet<&str> = tm.workers.iter().map(|w| w.team.as_str()).collect();
+            let teams: std::collections::BTreeSet<&str> =
+                tm.workers.iter().map(|w| w.team.as_str()).collect();
             teams.len() >= 2 && tm.pins_admit_lawful_allocation()
         })
         .take(n)
@@ -72,8 +80,15 @@ fn repeated_runs_of_one_model_are_byte_identical() {
 fn county(seed: u64) -> Value {
     let mut rng = common::Rng::new(seed);
     let teams = ["North", "South", "East"];
-    let roles = ["social_worker", "social_worker", "senior_social_worker", "newly_qualified_social_worker",
-                 "social_work_assistant", "personal_adviser", "team_manager"];
+    let roles = [
+        "social_worker",
+        "social_worker",
+        "senior_social_worker",
+        "newly_qualified_social_worker",
+        "social_work_assistant",
+        "personal_adviser",
+        "team_manager",
+    ];
     let mut workers = Vec::new();
     let mut ids = Vec::new();
     for (t, team) in teams.iter().enumerate() {

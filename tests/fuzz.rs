@@ -84,9 +84,32 @@ fn pick_mut<'a>(v: &'a mut Value, r: &mut Rng, depth: usize) -> &'a mut Value {
 fn mutate_json(seed: &Value, r: &mut Rng) -> Vec<u8> {
     let mut v = seed.clone();
     for _ in 0..=r.below(3) {
-        let keys = ["id", "role", "team", "fte", "cap", "target", "skills", "supervisor", "oversight_cap",
-            "status", "agency", "type", "weight", "priority", "current_worker", "pinned", "group", "needs",
-            "exclude", "version", "policy", "caps", "cross_team", "bogus"];
+        let keys = [
+            "id",
+            "role",
+            "team",
+            "fte",
+            "cap",
+            "target",
+            "skills",
+            "supervisor",
+            "oversight_cap",
+            "status",
+            "agency",
+            "type",
+            "weight",
+            "priority",
+            "current_worker",
+            "pinned",
+            "group",
+            "needs",
+            "exclude",
+            "version",
+            "policy",
+            "caps",
+            "cross_team",
+            "bogus",
+        ];
         let node = pick_mut(&mut v, r, 0);
         match node {
             Value::Object(m) => match r.below(4) {
@@ -197,7 +220,8 @@ fn corrupted_models_give_a_lawful_proposal_or_an_input_error_never_a_panic() {
     let iters: usize = std::env::var("FUZZ_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(400);
     let seeds = seeds();
     assert!(!seeds.is_empty(), "no seed models in models/");
-    let parsed: Vec<Value> = seeds.iter().map(|b| serde_json::from_slice(b).expect("seed models are JSON")).collect();
+    let parsed: Vec<Value> =
+        seeds.iter().map(|b| serde_json::from_slice(b).expect("seed models are JSON")).collect();
     let mut r = Rng(0xC0FFEE);
     let mut failures = Vec::new();
     let (mut accepted, mut refused) = (0usize, 0usize);
@@ -206,7 +230,8 @@ fn corrupted_models_give_a_lawful_proposal_or_an_input_error_never_a_panic() {
     std::panic::set_hook(Box::new(|_| {}));
     for i in 0..iters {
         let s = r.below(seeds.len());
-        let input = if r.below(2) == 0 { mutate_json(&parsed[s], &mut r) } else { mutate_bytes(&seeds[s], &mut r) };
+        let input =
+            if r.below(2) == 0 { mutate_json(&parsed[s], &mut r) } else { mutate_bytes(&seeds[s], &mut r) };
         match run_one(&input) {
             Ok(()) => {
                 if caseload::load_model_bytes("x", &input).is_ok() {
@@ -219,7 +244,10 @@ fn corrupted_models_give_a_lawful_proposal_or_an_input_error_never_a_panic() {
         }
     }
     std::panic::set_hook(hook);
-    eprintln!("fuzz: {iters} inputs, {accepted} allocated and checked, {refused} refused as invalid, {} failures", failures.len());
+    eprintln!(
+        "fuzz: {iters} inputs, {accepted} allocated and checked, {refused} refused as invalid, {} failures",
+        failures.len()
+    );
     if let Some((i, msg, input)) = failures.first() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
         let _ = std::fs::create_dir_all(&dir);

@@ -8,8 +8,14 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const STRUCTURAL: [&str; 6] =
-    ["no_permitted_worker", "needs_unmet", "excluded", "unsupervised", "group_unplaceable", "weight_over_cap"];
+const STRUCTURAL: [&str; 6] = [
+    "no_permitted_worker",
+    "needs_unmet",
+    "excluded",
+    "unsupervised",
+    "group_unplaceable",
+    "weight_over_cap",
+];
 
 fn config() -> ProptestConfig {
     ProptestConfig { cases: if cfg!(debug_assertions) { 400 } else { 3000 }, ..ProptestConfig::default() }
@@ -29,14 +35,14 @@ fn item(m: &TModel, c: usize) -> Item {
         None => vec![c],
     };
     let weight = members.iter().map(|&x| m.cases[x].weight).sum();
-    let workers =
-        (0..m.workers.len()).filter(|&w| members.iter().all(|&x| m.permitted(x, w))).collect();
+    let workers = (0..m.workers.len()).filter(|&w| members.iter().all(|&x| m.permitted(x, w))).collect();
     Item { members, weight, workers }
 }
 
 /// Could worker `w` ever hold `weight` alone, within its cap and its supervisor's oversight cap?
 fn fits_ever(m: &TModel, w: usize, weight: f64) -> bool {
-    m.workers[w].cap + EPS >= weight && m.overseer(w).is_none_or(|s| m.workers[s].oversight_cap + EPS >= weight)
+    m.workers[w].cap + EPS >= weight
+        && m.overseer(w).is_none_or(|s| m.workers[s].oversight_cap + EPS >= weight)
 }
 
 /// The value of giving the whole item to `w` now, less the overload it adds there.
@@ -117,7 +123,11 @@ fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
         *seen.entry(x["case"].as_str().unwrap()).or_default() += 1;
     }
     let ids: BTreeSet<&str> = tm.cases.iter().map(|c| c.id.as_str()).collect();
-    prop_assert_eq!(seen.keys().copied().collect::<BTreeSet<_>>(), ids, "the proposal's cases are not the model's");
+    prop_assert_eq!(
+        seen.keys().copied().collect::<BTreeSet<_>>(),
+        ids,
+        "the proposal's cases are not the model's"
+    );
     prop_assert!(seen.values().all(|&n| n == 1), "a case appears twice: {:?}", seen);
 
     // Lawful, by the test's reading and by check.
@@ -149,19 +159,31 @@ fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
     for u in unallocated {
         let id = u["case"].as_str().unwrap();
         let c = tm.case_index(id);
-        let codes: BTreeSet<&str> = u["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+        let codes: BTreeSet<&str> =
+            u["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
         prop_assert!(!codes.is_empty(), "{} has no reason", id);
         for code in &codes {
             prop_assert!(reason_is_true(&tm, c, code, &load, &over), "reason {} is not true of {}", code, id);
             *by_reason.entry(code.to_string()).or_default() += 1;
         }
         for r in u["reasons"].as_array().unwrap() {
-            prop_assert!(!r["message"].as_str().unwrap_or("").is_empty(), "{} has a reason without words", id);
+            prop_assert!(
+                !r["message"].as_str().unwrap_or("").is_empty(),
+                "{} has a reason without words",
+                id
+            );
         }
         let it = item(&tm, c);
         let never = !it.workers.iter().any(|&w| fits_ever(&tm, w, it.weight));
         let is_structural = codes.iter().any(|c| STRUCTURAL.contains(c));
-        prop_assert_eq!(is_structural, never, "{}: structural reasons {:?}, but never placeable: {}", id, codes, never);
+        prop_assert_eq!(
+            is_structural,
+            never,
+            "{}: structural reasons {:?}, but never placeable: {}",
+            id,
+            codes,
+            never
+        );
         if is_structural {
             structural += 1;
         } else {
@@ -170,7 +192,13 @@ fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
             for &w in &it.workers {
                 if has_room(&tm, w, it.weight, &load, &over) {
                     let (net, value, _) = net_value(&tm, &it, w, &load);
-                    prop_assert!(net <= 1e-6 * value.abs().max(1.0), "{} would add {} with {}", id, net, tm.workers[w].id);
+                    prop_assert!(
+                        net <= 1e-6 * value.abs().max(1.0),
+                        "{} would add {} with {}",
+                        id,
+                        net,
+                        tm.workers[w].id
+                    );
                 }
             }
         }
@@ -202,7 +230,8 @@ fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
     }
 
     // The same bytes again.
-    let again = caseload::write::to_json(&caseload::allocate(&m, caseload::solve::Limits::default()).unwrap());
+    let again =
+        caseload::write::to_json(&caseload::allocate(&m, caseload::solve::Limits::default()).unwrap());
     prop_assert!(again == out, "two runs on one model differ");
 
     // The order of the file does not matter (only the model's hash may differ).

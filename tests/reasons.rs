@@ -28,7 +28,12 @@ fn codes(v: &Value, case: &str) -> Vec<String> {
 }
 
 fn worker_of(v: &Value, case: &str) -> Option<String> {
-    v["allocations"].as_array().unwrap().iter().find(|a| a["case"] == case).map(|a| a["worker"].as_str().unwrap().into())
+    v["allocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["case"] == case)
+        .map(|a| a["worker"].as_str().unwrap().into())
 }
 
 /// Asserts `case` is unallocated with `code`, and the summary counts it as structural or not.
@@ -36,7 +41,11 @@ fn assert_unallocated(v: &Value, case: &str, code: &str, structural: bool) {
     let got = codes(v, case);
     assert!(got.iter().any(|c| c == code), "{case} should be unallocated as {code}, got {got:?}");
     let s = &v["summary"];
-    assert!(s["unallocated_by_reason"][code].as_u64().unwrap_or(0) >= 1, "summary misses {code}: {}", s["unallocated_by_reason"]);
+    assert!(
+        s["unallocated_by_reason"][code].as_u64().unwrap_or(0) >= 1,
+        "summary misses {code}: {}",
+        s["unallocated_by_reason"]
+    );
     let n = v["unallocated"].as_array().unwrap().len() as u64;
     let (want_structural, want_capacity) = if structural { (n, 0) } else { (0, n) };
     assert_eq!(s["structural_shortfall"].as_u64(), Some(want_structural), "structural shortfall");

@@ -18,9 +18,12 @@ fn solve(json: &str) -> (caseload::validate::Model, caseload::proposal::Proposal
 
 fn sample() -> (caseload::validate::Model, caseload::proposal::Proposal) {
     let d = root().join("models/sheets");
-    let s =
-        caseload::sheets::read::read_sheets(&d.join("workers.csv"), &d.join("cases.csv"), Some(&d.join("policy.json")))
-            .unwrap();
+    let s = caseload::sheets::read::read_sheets(
+        &d.join("workers.csv"),
+        &d.join("cases.csv"),
+        Some(&d.join("policy.json")),
+    )
+    .unwrap();
     let m = s.validate().unwrap();
     let p = caseload::allocate(&m, Default::default()).unwrap();
     (m, p)
@@ -46,7 +49,10 @@ fn assert_inert(doc: &Doc) {
     }
     for (tag, name, value) in &doc.attributes {
         assert!(!name.starts_with("on"), "event handler {name} on <{tag}>");
-        assert!(!["src", "href", "xlink:href", "action"].contains(&name.as_str()), "{name}={value:?} on <{tag}>");
+        assert!(
+            !["src", "href", "xlink:href", "action"].contains(&name.as_str()),
+            "{name}={value:?} on <{tag}>"
+        );
         if name == "xmlns" {
             assert_eq!(value, "http://www.w3.org/2000/svg");
         } else {
@@ -157,7 +163,10 @@ fn a_what_if_curve_renders_as_a_chart_and_a_table_with_its_text_escaped() {
         x_label: "extra workers".into(),
         y_label: HOSTILE_ATTR.into(),
         series: vec![
-            Series { name: "unallocated".into(), points: vec![(0.0, 11.0), (1.0, 6.0), (2.0, 5.0), (3.0, f64::NAN)] },
+            Series {
+                name: "unallocated".into(),
+                points: vec![(0.0, 11.0), (1.0, 6.0), (2.0, 5.0), (3.0, f64::NAN)],
+            },
             Series { name: "looked-after".into(), points: vec![(0.0, 2.0), (2.0, 0.0)] },
         ],
         today: Some(0.0),

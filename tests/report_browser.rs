@@ -84,9 +84,13 @@ fn report_of(m: &caseload::validate::Model) -> (caseload::proposal::Proposal, St
 #[test]
 fn chromium_shows_every_unallocated_child_and_the_headline_figures() {
     let Some(bin) = chromium() else {
-        let msg = "SKIPPED chromium_shows_every_unallocated_child_and_the_headline_figures: no chromium binary \
+        let msg =
+            "SKIPPED chromium_shows_every_unallocated_child_and_the_headline_figures: no chromium binary \
                    found on PATH (install it with `apt-get install -y chromium`, or set CASELOAD_CHROMIUM)";
-        assert!(std::env::var_os("CASELOAD_REQUIRE_CHROMIUM").is_none(), "{msg}; CASELOAD_REQUIRE_CHROMIUM is set");
+        assert!(
+            std::env::var_os("CASELOAD_REQUIRE_CHROMIUM").is_none(),
+            "{msg}; CASELOAD_REQUIRE_CHROMIUM is set"
+        );
         // Written to the real stderr: the test harness captures println! of passing tests.
         use std::io::Write;
         let _ = writeln!(std::io::stderr(), "{msg}");
@@ -97,9 +101,12 @@ fn chromium_shows_every_unallocated_child_and_the_headline_figures() {
 
     // The sample spreadsheets, plus a hostile id.
     let s = root().join("models/sheets");
-    let mut sheets =
-        caseload::sheets::read::read_sheets(&s.join("workers.csv"), &s.join("cases.csv"), Some(&s.join("policy.json")))
-            .unwrap();
+    let mut sheets = caseload::sheets::read::read_sheets(
+        &s.join("workers.csv"),
+        &s.join("cases.csv"),
+        Some(&s.join("policy.json")),
+    )
+    .unwrap();
     let hostile = "<script>document.title='pwned'</script>";
     let mut extra = sheets.model.cases[0].clone();
     extra.id = hostile.into();
@@ -145,7 +152,12 @@ fn chromium_shows_every_unallocated_child_and_the_headline_figures() {
     let profile = d.join("profile-shot");
     std::fs::create_dir_all(&profile).unwrap();
     let shot = d.join("report.png");
-    headless(&bin, &profile, &[format!("--screenshot={}", shot.display()), "--window-size=1000,1400".into()], &page);
+    headless(
+        &bin,
+        &profile,
+        &[format!("--screenshot={}", shot.display()), "--window-size=1000,1400".into()],
+        &page,
+    );
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
@@ -155,7 +167,12 @@ fn chromium_shows_every_unallocated_child_and_the_headline_figures() {
     let profile = d.join("profile-pdf");
     std::fs::create_dir_all(&profile).unwrap();
     let pdf = d.join("report.pdf");
-    headless(&bin, &profile, &[format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer".into()], &page);
+    headless(
+        &bin,
+        &profile,
+        &[format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer".into()],
+        &page,
+    );
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF-"), "a PDF");
 }

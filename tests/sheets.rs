@@ -91,19 +91,29 @@ fn a_model_without_policy_round_trips_through_an_empty_policy_file() {
 fn text() -> impl Strategy<Value = String> {
     // Cell text: no surrounding space (cells are trimmed), but commas, quotes, semicolons,
     // line breaks, markup and accents inside.
-    prop::string::string_regex("[A-Za-z0-9é,;\"'<>=#][A-Za-z0-9é ,;\"'\n<>=#]{0,6}[A-Za-z0-9é,;\"'<>=#]|[A-Za-z0-9é]")
-        .unwrap()
+    prop::string::string_regex(
+        "[A-Za-z0-9é,;\"'<>=#][A-Za-z0-9é ,;\"'\n<>=#]{0,6}[A-Za-z0-9é,;\"'<>=#]|[A-Za-z0-9é]",
+    )
+    .unwrap()
 }
 
 fn item() -> impl Strategy<Value = String> {
-    prop::string::string_regex("[A-Za-z0-9é,\"'<>=][A-Za-z0-9é ,\"'<>=]{0,5}[A-Za-z0-9é,\"'<>=]|[a-z]").unwrap()
+    prop::string::string_regex("[A-Za-z0-9é,\"'<>=][A-Za-z0-9é ,\"'<>=]{0,5}[A-Za-z0-9é,\"'<>=]|[a-z]")
+        .unwrap()
 }
 
 fn number() -> impl Strategy<Value = f64> {
-    prop_oneof![prop::num::f64::NORMAL, prop::num::f64::SUBNORMAL, Just(0.0), (0u32..100).prop_map(|x| x as f64 / 4.0)]
+    prop_oneof![
+        prop::num::f64::NORMAL,
+        prop::num::f64::SUBNORMAL,
+        Just(0.0),
+        (0u32..100).prop_map(|x| x as f64 / 4.0)
+    ]
 }
 
-fn opt<T: std::fmt::Debug + Clone + 'static>(s: impl Strategy<Value = T> + 'static) -> BoxedStrategy<Option<T>> {
+fn opt<T: std::fmt::Debug + Clone + 'static>(
+    s: impl Strategy<Value = T> + 'static,
+) -> BoxedStrategy<Option<T>> {
     prop_oneof![Just(None), s.prop_map(Some)].boxed()
 }
 
@@ -200,7 +210,9 @@ fn reads_spreadsheet_quirks_bom_crlf_shuffled_headers_empty_cells_and_quotes() {
 
 #[test]
 fn accepts_true_false_yes_no_and_one_zero_in_any_case() {
-    for (text, want) in [("true", true), ("FALSE", false), ("Yes", true), ("no", false), ("1", true), ("0", false)] {
+    for (text, want) in
+        [("true", true), ("FALSE", false), ("Yes", true), ("no", false), ("1", true), ("0", false)]
+    {
         let w = format!("id,role,team,agency\nW1,social_worker,N,{text}\n");
         let s = back(w.as_bytes(), b"id,type,team\n", None).unwrap();
         assert_eq!(s.model.workers[0].agency, Some(want), "{text}");
@@ -224,7 +236,8 @@ const WORKERS: &str = "id,role,team\nW1,social_worker,North\nW2,social_worker,No
 
 #[test]
 fn an_unknown_current_worker_is_named_by_file_row_and_column() {
-    let s = back(WORKERS.as_bytes(), cases_with_row_18("C99,child_in_need,North,W99").as_bytes(), None).unwrap();
+    let s =
+        back(WORKERS.as_bytes(), cases_with_row_18("C99,child_in_need,North,W99").as_bytes(), None).unwrap();
     let e = s.validate().unwrap_err();
     assert_eq!(e.exit_code(), 2);
     assert_eq!(
@@ -235,7 +248,8 @@ fn an_unknown_current_worker_is_named_by_file_row_and_column() {
 
 #[test]
 fn a_duplicate_id_names_both_rows() {
-    let s = back(WORKERS.as_bytes(), cases_with_row_18("C03,child_in_need,North,W1").as_bytes(), None).unwrap();
+    let s =
+        back(WORKERS.as_bytes(), cases_with_row_18("C03,child_in_need,North,W1").as_bytes(), None).unwrap();
     let (file, place, problem) = input_error(s.validate().unwrap_err());
     assert_eq!((file.as_str(), place.as_str()), ("cases.csv", "row 18, column id"));
     assert!(problem.contains("first at row 4"), "{problem}");
@@ -270,8 +284,9 @@ fn parse_errors_name_the_file_row_and_column() {
         assert!(msg.contains(problem), "{csv}: {msg}");
     }
     // A decimal comma gets a hint.
-    let (_, _, msg) =
-        input_error(back(b"id,role,team,fte\nW1,social_worker,N,\"0,5\"\n", b"id,type,team\n", None).unwrap_err());
+    let (_, _, msg) = input_error(
+        back(b"id,role,team,fte\nW1,social_worker,N,\"0,5\"\n", b"id,type,team\n", None).unwrap_err(),
+    );
     assert!(msg.contains("dot"), "{msg}");
     // Not UTF-8.
     let (_, place, _) =
@@ -282,7 +297,8 @@ fn parse_errors_name_the_file_row_and_column() {
 #[test]
 fn validation_errors_point_into_the_workers_sheet_and_the_policy_file() {
     let w = "id,role,team,fte,supervisor\nW1,social_worker,N,,\nW2,social_work_assistant,N,1.5,W1\n";
-    let (file, place, _) = input_error(back(w.as_bytes(), b"id,type,team\n", None).unwrap().validate().unwrap_err());
+    let (file, place, _) =
+        input_error(back(w.as_bytes(), b"id,type,team\n", None).unwrap().validate().unwrap_err());
     assert_eq!((file.as_str(), place.as_str()), ("workers.csv", "row 3, column fte"));
 
     let p = br#"{"caps": {"social_worker": -1}}"#;
@@ -291,7 +307,8 @@ fn validation_errors_point_into_the_workers_sheet_and_the_policy_file() {
     assert_eq!((file.as_str(), place.as_str()), ("policy.json", "caps.social_worker"));
 
     let p = br#"{"capps": {}}"#;
-    let (file, place, problem) = input_error(back(WORKERS.as_bytes(), b"id,type,team\n", Some(p)).unwrap_err());
+    let (file, place, problem) =
+        input_error(back(WORKERS.as_bytes(), b"id,type,team\n", Some(p)).unwrap_err());
     assert_eq!(file, "policy.json");
     assert_eq!(place, "capps");
     assert!(problem.contains("unknown field") && problem.contains("line 1"), "{problem}");
@@ -315,7 +332,8 @@ fn a_model_through_csv_gives_the_same_optimum_and_proposal_as_through_json() {
     let (w, c, p) = to_sheets(&m);
     let sheets = back(&w, &c, Some(&p)).unwrap();
     let via_csv = caseload::allocate(&sheets.validate().unwrap(), Default::default()).unwrap();
-    let via_json = caseload::allocate(&caseload::load_model_bytes(model, &bytes).unwrap(), Default::default()).unwrap();
+    let via_json =
+        caseload::allocate(&caseload::load_model_bytes(model, &bytes).unwrap(), Default::default()).unwrap();
     assert!(via_csv.optimal && via_json.optimal);
     assert_eq!(via_csv.objective, via_json.objective);
     assert_eq!(via_csv.allocations, via_json.allocations);
@@ -324,7 +342,8 @@ fn a_model_through_csv_gives_the_same_optimum_and_proposal_as_through_json() {
     // that file is the same, byte for byte.
     let canonical = sheets.canonical_json();
     let via_canonical =
-        caseload::allocate(&caseload::load_model_bytes("m", &canonical).unwrap(), Default::default()).unwrap();
+        caseload::allocate(&caseload::load_model_bytes("m", &canonical).unwrap(), Default::default())
+            .unwrap();
     assert_eq!(caseload::write::to_json(&via_canonical), caseload::write::to_json(&via_csv));
 }
 
@@ -390,7 +409,19 @@ fn cli_bad_csv_exits_2_names_the_place_and_writes_nothing() {
     std::fs::write(d.join("c.csv"), cases_with_row_18("C99,child_in_need,North,W99")).unwrap();
     let o = run(
         d,
-        &["allocate", "--workers", "w.csv", "--cases", "c.csv", "-o", "p.json", "--csv", "out", "--report", "r.html"],
+        &[
+            "allocate",
+            "--workers",
+            "w.csv",
+            "--cases",
+            "c.csv",
+            "-o",
+            "p.json",
+            "--csv",
+            "out",
+            "--report",
+            "r.html",
+        ],
     );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("c.csv: row 18, column current_worker: no worker \"W99\""), "{}", stderr(&o));
@@ -436,7 +467,9 @@ fn cli_check_with_spreadsheets_takes_the_proposal_as_its_one_positional() {
     let o = run(d, &["check", "--workers", "w.csv", "--cases", "c.csv"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // A hand-edited proposal that gives C1 to nobody's worker is a breach.
-    let p = std::fs::read_to_string(d.join("p.json")).unwrap().replace("\"worker\": \"W1\"", "\"worker\": \"W9\"");
+    let p = std::fs::read_to_string(d.join("p.json"))
+        .unwrap()
+        .replace("\"worker\": \"W1\"", "\"worker\": \"W9\"");
     std::fs::write(d.join("bad.json"), p).unwrap();
     let o = run(d, &["check", "--workers", "w.csv", "--cases", "c.csv", "bad.json"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
@@ -451,7 +484,17 @@ fn cli_refuses_to_overwrite_an_input_spreadsheet() {
     for args in [
         vec!["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "p.json", "--csv", "."],
         vec!["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "./cases.csv"],
-        vec!["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "p.json", "--report", "p.json"],
+        vec![
+            "allocate",
+            "--workers",
+            "workers.csv",
+            "--cases",
+            "cases.csv",
+            "-o",
+            "p.json",
+            "--report",
+            "p.json",
+        ],
     ] {
         let o = run(d, &args);
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
@@ -462,7 +505,10 @@ fn cli_refuses_to_overwrite_an_input_spreadsheet() {
     std::fs::copy(root().join("models/small_team.json"), d.join("m.json")).unwrap();
     let o = run(d, &["allocate", "m.json", "-o", "m.json"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert_eq!(std::fs::read(d.join("m.json")).unwrap(), std::fs::read(root().join("models/small_team.json")).unwrap());
+    assert_eq!(
+        std::fs::read(d.join("m.json")).unwrap(),
+        std::fs::read(root().join("models/small_team.json")).unwrap()
+    );
 }
 
 #[test]
@@ -475,9 +521,11 @@ fn cli_csv_outputs_list_every_case_and_quote_awkward_values() {
         "id,type,team,needs\n\"=HYPERLINK(\"\"x\"\")\",child_in_need,\"North, East\",\n\"C,2\",child_in_need,\"North, East\",bsl\nC3,care_leaver,\"North, East\",makaton\n",
     )
     .unwrap();
-    let o = run(d, &["allocate", "--workers", "w.csv", "--cases", "c.csv", "-o", "p.json", "--csv", "out", "-q"]);
+    let o =
+        run(d, &["allocate", "--workers", "w.csv", "--cases", "c.csv", "-o", "p.json", "--csv", "out", "-q"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let p: caseload::proposal::Proposal = serde_json::from_slice(&std::fs::read(d.join("p.json")).unwrap()).unwrap();
+    let p: caseload::proposal::Proposal =
+        serde_json::from_slice(&std::fs::read(d.join("p.json")).unwrap()).unwrap();
     let read = |f: &str| -> Vec<csv::StringRecord> {
         let bytes = std::fs::read(d.join("out").join(f)).unwrap();
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{f} starts with a byte-order mark");
@@ -521,7 +569,11 @@ fn convert_from_spreadsheets_validates_and_names_the_row() {
     std::fs::write(d.join("c.csv"), "id,type,team,exclude\nC1,child_in_need,North,W1;W3\n").unwrap();
     let o = run(d, &["convert", "--workers", "w.csv", "--cases", "c.csv", "-o", "m.json"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("c.csv: row 2, column exclude: exclude[1]: no worker \"W3\""), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("c.csv: row 2, column exclude: exclude[1]: no worker \"W3\""),
+        "{}",
+        stderr(&o)
+    );
     assert!(!d.join("m.json").exists());
 }
 
@@ -542,7 +594,8 @@ fn cli_refuses_unwritable_extra_outputs_before_writing_the_proposal() {
     }
     let o = run(d, &["allocate", &model, "-o", "p.json", "--csv", "new/dir", "--report", "r.html"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    for f in ["p.json", "new/dir/allocations.csv", "new/dir/unallocated.csv", "new/dir/workers.csv", "r.html"] {
+    for f in ["p.json", "new/dir/allocations.csv", "new/dir/unallocated.csv", "new/dir/workers.csv", "r.html"]
+    {
         assert!(d.join(f).is_file(), "{f}");
     }
 }

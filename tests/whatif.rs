@@ -75,7 +75,8 @@ fn short_staffed_model() -> ModelFile {
         workers.push(pa);
     }
     let mut cases = Vec::new();
-    let types = [CaseType::ChildInNeed, CaseType::ChildProtection, CaseType::LookedAfter, CaseType::CareLeaver];
+    let types =
+        [CaseType::ChildInNeed, CaseType::ChildProtection, CaseType::LookedAfter, CaseType::CareLeaver];
     let mut n = 0;
     for team in teams {
         let active: Vec<String> = workers
@@ -114,7 +115,9 @@ fn short_staffed_model() -> ModelFile {
         }
     }
     // One pin, to a worker the tests make absent.
-    let pinned = cases.iter_mut().find(|c| c.current_worker.as_deref() == Some("E02") && c.group.is_none() && c.needs.is_empty());
+    let pinned = cases
+        .iter_mut()
+        .find(|c| c.current_worker.as_deref() == Some("E02") && c.group.is_none() && c.needs.is_empty());
     if let Some(c) = pinned {
         c.pinned = Some(true);
     }
@@ -210,7 +213,11 @@ fn filling_the_vacant_supervisor_first_frees_its_assistant() {
         f.workers.iter_mut().filter(|w| w.id == *id).for_each(|w| w.status = Some(Status::Active));
         best = best.max(allocate(&bytes_of(&f)).objective - base);
     }
-    assert!((row.objective - base - best).abs() < 1e-6, "first post gains {}, best single {best}", row.objective - base);
+    assert!(
+        (row.objective - base - best).abs() < 1e-6,
+        "first post gains {}, best single {best}",
+        row.objective - base
+    );
 }
 
 #[test]
@@ -241,13 +248,18 @@ fn every_scenario_proposal_passes_check_against_its_own_model() {
     let absent = &out.scenarios[1].row;
     assert_eq!(absent.absent, vec!["E02".to_string()]);
     assert_eq!(absent.pins_dropped.len(), 1, "the pin to E02 must be dropped and reported");
-    assert_eq!(absent.hired, ["HIRE-social_work_assistant-West-1", "HIRE-social_worker-North-1", "HIRE-social_worker-North-2"]);
+    assert_eq!(
+        absent.hired,
+        ["HIRE-social_work_assistant-West-1", "HIRE-social_worker-North-1", "HIRE-social_worker-North-2"]
+    );
 }
 
 #[test]
 fn demand_scales_each_team_and_type_and_removes_highest_ids_first() {
     let file = short_staffed_model();
-    let count = |f: &ModelFile, team: &str, t: CaseType| f.cases.iter().filter(|c| c.team == team && c.case_type == t).count();
+    let count = |f: &ModelFile, team: &str, t: CaseType| {
+        f.cases.iter().filter(|c| c.team == team && c.case_type == t).count()
+    };
     let mut up = file.clone();
     whatif::build::scale_demand(&mut up, 2.0).unwrap();
     let mut down = file.clone();
@@ -264,8 +276,12 @@ fn demand_scales_each_team_and_type_and_removes_highest_ids_first() {
     let kept: std::collections::BTreeSet<&str> = down.cases.iter().map(|c| c.id.as_str()).collect();
     for team in ["East", "North", "West"] {
         for t in CaseType::ALL {
-            let mut ids: Vec<&str> =
-                file.cases.iter().filter(|c| c.team == team && c.case_type == t).map(|c| c.id.as_str()).collect();
+            let mut ids: Vec<&str> = file
+                .cases
+                .iter()
+                .filter(|c| c.team == team && c.case_type == t)
+                .map(|c| c.id.as_str())
+                .collect();
             ids.sort();
             let keep = (ids.len() as f64 * 0.5).round() as usize;
             assert!(ids[..keep].iter().all(|id| kept.contains(id)));
@@ -296,7 +312,11 @@ fn marginal_value_of_the_top_team_and_role_matches_allocate_with_one_more_worker
 }
 
 fn cli(args: &[&str], threads: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_caseload")).args(args).env("RAYON_NUM_THREADS", threads).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -311,8 +331,17 @@ fn results_are_identical_with_one_thread_and_two() {
         std::fs::create_dir(&props).unwrap();
         let o = cli(
             &[
-                "whatif", model.to_str().unwrap(), "--fill-vacancies", "0..=4", "--cap", "social_worker=15,20",
-                "--marginal", "--json", json.to_str().unwrap(), "--proposals", props.to_str().unwrap(),
+                "whatif",
+                model.to_str().unwrap(),
+                "--fill-vacancies",
+                "0..=4",
+                "--cap",
+                "social_worker=15,20",
+                "--marginal",
+                "--json",
+                json.to_str().unwrap(),
+                "--proposals",
+                props.to_str().unwrap(),
             ],
             threads,
         );
@@ -323,7 +352,9 @@ fn results_are_identical_with_one_thread_and_two() {
             .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
             .collect();
         files.sort();
-        let text = String::from_utf8(std::fs::read(&json).unwrap()).unwrap().replace(props.to_str().unwrap(), "PROPS");
+        let text = String::from_utf8(std::fs::read(&json).unwrap())
+            .unwrap()
+            .replace(props.to_str().unwrap(), "PROPS");
         outputs.push((o.stdout, text, files));
     }
     assert!(!outputs[0].2.is_empty());
@@ -367,8 +398,20 @@ fn writes_csv_json_and_a_checkable_model_and_proposal_per_scenario() {
     std::fs::create_dir(&props).unwrap();
     let o = cli(
         &[
-            "whatif", model.to_str().unwrap(), "--fill-vacancies", "0,2", "--absent", "E02", "--target", "social_worker=3.5",
-            "--json", json.to_str().unwrap(), "--csv", csv.to_str().unwrap(), "--proposals", props.to_str().unwrap(),
+            "whatif",
+            model.to_str().unwrap(),
+            "--fill-vacancies",
+            "0,2",
+            "--absent",
+            "E02",
+            "--target",
+            "social_worker=3.5",
+            "--json",
+            json.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--proposals",
+            props.to_str().unwrap(),
         ],
         "2",
     );

@@ -203,7 +203,11 @@ pub fn render_with(m: &Model, p: &Proposal, whatifs: &[WhatIfCurve]) -> String {
 <style>{STYLE}</style></head><body><main>
 <header><h1>Caseload allocation proposal</h1><p class="sub">{} &middot; {} cases &middot; {} workers &middot; {}</p></header>
 "#,
-        esc(&if teams.len() == 1 { format!("Team {}", teams[0]) } else { format!("Teams {}", teams.join(", ")) }),
+        esc(&if teams.len() == 1 {
+            format!("Team {}", teams[0])
+        } else {
+            format!("Teams {}", teams.join(", "))
+        }),
         s.cases.cases,
         m.workers.len(),
         if p.optimal {
@@ -278,7 +282,11 @@ fn headline(h: &mut String, p: &Proposal) {
 }
 
 fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
-    let _ = write!(h, r#"<section id="unallocated"><h2>Children without a worker ({})</h2>"#, p.unallocated.len());
+    let _ = write!(
+        h,
+        r#"<section id="unallocated"><h2>Children without a worker ({})</h2>"#,
+        p.unallocated.len()
+    );
     if p.unallocated.is_empty() {
         h.push_str("<p>Every child has a worker in this proposal.</p></section>\n");
         return;
@@ -308,13 +316,18 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
                 u.case_type.name(),
                 esc(&u.case),
                 esc(u.case_type.words()),
-                if (weight - 1.0).abs() > 1e-9 { format!(" (weight {})", num(weight)) } else { String::new() },
+                if (weight - 1.0).abs() > 1e-9 {
+                    format!(" (weight {})", num(weight))
+                } else {
+                    String::new()
+                },
                 esc(&u.team),
                 u.current_worker.as_deref().map_or("none".to_string(), esc),
             );
             for (k, r) in u.reasons.iter().enumerate() {
                 if k > 0 {
-                    let _ = write!(h, r#"<br><span class="also">Also: {}.</span> "#, esc(reason_label(r.code)));
+                    let _ =
+                        write!(h, r#"<br><span class="also">Also: {}.</span> "#, esc(reason_label(r.code)));
                 }
                 h.push_str(&esc(&r.message));
             }
@@ -399,7 +412,8 @@ fn moves(h: &mut String, m: &Model, p: &Proposal) {
         h.push_str("<table><thead><tr><th>Child (case)</th><th>Type</th><th>From</th><th>To</th></tr></thead><tbody>");
         for a in changed {
             let c = m.case_index(&a.case).map(|i| &m.cases[i]);
-            let from = c.and_then(|c| c.current_worker).map_or("none (new)".to_string(), |w| esc(&m.workers[w].id));
+            let from =
+                c.and_then(|c| c.current_worker).map_or("none (new)".to_string(), |w| esc(&m.workers[w].id));
             let _ = write!(
                 h,
                 r#"<tr class="{}"><td class="id">{}</td><td>{}</td><td>{from}</td><td>{}</td></tr>"#,
@@ -457,7 +471,11 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
             r#"<tr><td class="id">{}</td><td>{}{}</td><td>{}</td><td class="n">{} / {} / {}</td><td>{}</td></tr>"#,
             esc(&wl.worker),
             w.map_or(String::new(), |w| esc(&role_words(w.role))),
-            if wl.status == Status::Active { String::new() } else { format!(" ({})", status_word(wl.status)) },
+            if wl.status == Status::Active {
+                String::new()
+            } else {
+                format!(" ({})", status_word(wl.status))
+            },
             w.map_or(String::new(), |w| esc(&m.teams[w.team])),
             num(wl.load),
             num(wl.target),
@@ -473,7 +491,8 @@ fn footer(h: &mut String, m: &Model, p: &Proposal) {
     let s = &p.summary;
     h.push_str(r#"<footer id="policy"><h2>Policy in force</h2><div class="two"><table><thead><tr><th>Role</th><th class="n">Cap</th><th class="n">Target</th><th>May hold</th></tr></thead><tbody>"#);
     for r in Role::ALL {
-        let holds: Vec<&str> = CaseType::ALL.into_iter().filter(|t| pol.may_hold(r, *t)).map(|t| t.words()).collect();
+        let holds: Vec<&str> =
+            CaseType::ALL.into_iter().filter(|t| pol.may_hold(r, *t)).map(|t| t.words()).collect();
         let _ = write!(
             h,
             r#"<tr><td>{}{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
@@ -513,7 +532,11 @@ fn footer(h: &mut String, m: &Model, p: &Proposal) {
         num(t.move_penalty),
         num(t.overload_penalty),
         num(t.cross_team_penalty),
-        if p.optimal { "proven optimal".to_string() } else { format!("not proven optimal (bound {})", num(p.bound)) },
+        if p.optimal {
+            "proven optimal".to_string()
+        } else {
+            format!("not proven optimal (bound {})", num(p.bound))
+        },
         esc(&s.model_hash),
         esc(&s.provenance.program),
         esc(&s.provenance.version),

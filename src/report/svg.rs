@@ -75,11 +75,17 @@ pub fn load_chart(bars: &[LoadBar], title: &str) -> String {
             continue;
         }
         let h = ROW - 8.0;
-        let _ =
-            write!(s, r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="room"/>"#, x(b.cap) - LABEL_W);
+        let _ = write!(
+            s,
+            r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="room"/>"#,
+            x(b.cap) - LABEL_W
+        );
         let within = b.load.min(b.target);
-        let _ =
-            write!(s, r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="ok"/>"#, x(within) - LABEL_W);
+        let _ = write!(
+            s,
+            r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="ok"/>"#,
+            x(within) - LABEL_W
+        );
         if b.load > b.target + 1e-9 {
             let _ = write!(
                 s,
@@ -182,9 +188,18 @@ fn ticks(lo: f64, hi: f64) -> Vec<f64> {
 }
 
 /// A line chart of one or more series against a shared x axis.
-pub fn line_chart(series: &[Series], x_label: &str, y_label: &str, title: &str, marker_x: Option<f64>) -> String {
-    let pts: Vec<(f64, f64)> =
-        series.iter().flat_map(|s| s.points.iter().copied()).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+pub fn line_chart(
+    series: &[Series],
+    x_label: &str,
+    y_label: &str,
+    title: &str,
+    marker_x: Option<f64>,
+) -> String {
+    let pts: Vec<(f64, f64)> = series
+        .iter()
+        .flat_map(|s| s.points.iter().copied())
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
     let (w, h, l, r, t, b) = (760.0, 320.0, 64.0, 20.0, 16.0, 52.0);
     let mut s = String::new();
     let _ = write!(

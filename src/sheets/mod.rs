@@ -50,8 +50,12 @@ impl SheetInput {
     pub fn read(&self) -> Result<read::Sheets> {
         match (&self.workers, &self.cases) {
             (Some(w), Some(c)) => read::read_sheets(w, c, self.policy.as_deref()),
-            (Some(_), None) => Err(Error::Usage("--workers needs --cases too (give both spreadsheets)".into())),
-            (None, Some(_)) => Err(Error::Usage("--cases needs --workers too (give both spreadsheets)".into())),
+            (Some(_), None) => {
+                Err(Error::Usage("--workers needs --cases too (give both spreadsheets)".into()))
+            }
+            (None, Some(_)) => {
+                Err(Error::Usage("--cases needs --workers too (give both spreadsheets)".into()))
+            }
             (None, None) => Err(Error::Usage(
                 "--policy goes with --workers and --cases; a model file carries its own policy".into(),
             )),
@@ -64,9 +68,9 @@ pub fn load(model: Option<&Path>, sheets: &SheetInput) -> Result<Model> {
     match (model, sheets.given()) {
         (Some(path), false) => crate::load_model(path),
         (None, true) => sheets.read()?.validate(),
-        (Some(_), true) => {
-            Err(Error::Usage("give either a MODEL file or --workers and --cases spreadsheets, not both".into()))
-        }
+        (Some(_), true) => Err(Error::Usage(
+            "give either a MODEL file or --workers and --cases spreadsheets, not both".into(),
+        )),
         (None, false) => Err(Error::Usage("give a MODEL file, or --workers and --cases spreadsheets".into())),
     }
 }
@@ -130,7 +134,10 @@ impl SheetOutput {
                 )));
             }
             if r.is_dir() {
-                return Err(Error::Usage(format!("--report {}: is a directory; give a file name", r.display())));
+                return Err(Error::Usage(format!(
+                    "--report {}: is a directory; give a file name",
+                    r.display()
+                )));
             }
         }
         let mut seen: Vec<PathBuf> = Vec::new();
@@ -143,7 +150,10 @@ impl SheetOutput {
                 )));
             }
             if seen.contains(&key) {
-                return Err(Error::Usage(format!("{} would be written twice; choose different outputs", f.display())));
+                return Err(Error::Usage(format!(
+                    "{} would be written twice; choose different outputs",
+                    f.display()
+                )));
             }
             seen.push(key);
         }
@@ -170,8 +180,10 @@ impl SheetOutput {
 }
 
 fn make_dir(d: &Path) -> Result<()> {
-    std::fs::create_dir_all(d)
-        .map_err(|e| Error::Write { path: d.to_path_buf(), problem: format!("cannot create the directory: {e}") })
+    std::fs::create_dir_all(d).map_err(|e| Error::Write {
+        path: d.to_path_buf(),
+        problem: format!("cannot create the directory: {e}"),
+    })
 }
 
 /// A path's identity for "same file" checks: canonical when it exists (or its directory does).
@@ -232,7 +244,10 @@ pub fn convert(a: &ConvertArgs) -> Result<i32> {
                 (dir.join("policy.json"), write::policy_json(&m)),
             ];
             if files.iter().any(|(p, _)| same_file_key(p) == same_file_key(model)) {
-                return Err(Error::Usage(format!("{} is the input; choose another --csv-dir", model.display())));
+                return Err(Error::Usage(format!(
+                    "{} is the input; choose another --csv-dir",
+                    model.display()
+                )));
             }
             make_dir(dir)?;
             for (p, b) in &files {

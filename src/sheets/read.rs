@@ -14,8 +14,19 @@ use crate::validate::{self, Model};
 use std::path::Path;
 
 /// The columns of `workers.csv`, in the order they are written.
-pub const WORKER_COLUMNS: [&str; 11] =
-    ["id", "role", "team", "fte", "cap", "target", "skills", "supervisor", "oversight_cap", "status", "agency"];
+pub const WORKER_COLUMNS: [&str; 11] = [
+    "id",
+    "role",
+    "team",
+    "fte",
+    "cap",
+    "target",
+    "skills",
+    "supervisor",
+    "oversight_cap",
+    "status",
+    "agency",
+];
 /// The columns of `cases.csv`, in the order they are written.
 pub const CASE_COLUMNS: [&str; 10] =
     ["id", "type", "team", "weight", "priority", "current_worker", "pinned", "group", "needs", "exclude"];
@@ -60,7 +71,11 @@ impl Sheets {
         {
             if let Some((i, field)) = split_place(&place, list) {
                 if let Some(row) = rows.get(i) {
-                    let at = if field.is_empty() { format!("row {row}") } else { format!("row {row}, column {field}") };
+                    let at = if field.is_empty() {
+                        format!("row {row}")
+                    } else {
+                        format!("row {row}, column {field}")
+                    };
                     return Error::input(file, at, problem);
                 }
             }
@@ -127,7 +142,11 @@ pub fn read_sheets(workers: &Path, cases: &Path, policy: Option<&Path>) -> Resul
 
 /// Builds a model from the bytes of a workers CSV, a cases CSV and an optional policy JSON
 /// object, each given with the name used in messages. Does not validate: see [`Sheets::validate`].
-pub fn parse_sheets(workers: (&str, &[u8]), cases: (&str, &[u8]), policy: Option<(&str, &[u8])>) -> Result<Sheets> {
+pub fn parse_sheets(
+    workers: (&str, &[u8]),
+    cases: (&str, &[u8]),
+    policy: Option<(&str, &[u8])>,
+) -> Result<Sheets> {
     let wt = parse_table(workers.0, workers.1, &WORKER_COLUMNS, &["id", "role", "team"])?;
     let ct = parse_table(cases.0, cases.1, &CASE_COLUMNS, &["id", "type", "team"])?;
     let mut ws = Vec::with_capacity(wt.rows.len());
@@ -194,12 +213,18 @@ fn normalise_header(h: &str) -> String {
     h.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
-fn parse_table<'a>(file: &'a str, bytes: &[u8], known: &[&'static str], required: &[&str]) -> Result<Table<'a>> {
+fn parse_table<'a>(
+    file: &'a str,
+    bytes: &[u8],
+    known: &[&'static str],
+    required: &[&str],
+) -> Result<Table<'a>> {
     let text = crate::read::utf8(file, bytes)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
-    let csv_err =
-        |row: usize, e: csv::Error| Error::input(file, format!("row {row}"), format!("cannot read the CSV: {e}"));
+    let csv_err = |row: usize, e: csv::Error| {
+        Error::input(file, format!("row {row}"), format!("cannot read the CSV: {e}"))
+    };
     let header = match records.next() {
         Some(h) => h.map_err(|e| csv_err(1, e))?,
         None => {
@@ -236,7 +261,11 @@ fn parse_table<'a>(file: &'a str, bytes: &[u8], known: &[&'static str], required
             ));
         };
         if columns.contains(&Some(k)) {
-            return Err(Error::input(file, format!("row 1, column {k}"), "the column appears twice; keep one"));
+            return Err(Error::input(
+                file,
+                format!("row 1, column {k}"),
+                "the column appears twice; keep one",
+            ));
         }
         columns.push(Some(k));
     }
@@ -261,7 +290,10 @@ fn parse_table<'a>(file: &'a str, bytes: &[u8], known: &[&'static str], required
             return Err(Error::input(
                 file,
                 format!("row {number}, column {}", columns.len() + extra + 1),
-                format!("a value beyond the {} named columns; add a header or remove the value", columns.len()),
+                format!(
+                    "a value beyond the {} named columns; add a header or remove the value",
+                    columns.len()
+                ),
             ));
         }
         for (j, c) in cells.iter().enumerate().take(columns.len()) {
@@ -356,9 +388,9 @@ fn worker_row(t: &Table, r: &Row) -> Result<WorkerInput> {
     let roles = role_names();
     let statuses = ["active", "vacant", "absent"];
     let id = c.required("id", "worker's id")?.to_string();
-    let role = c
-        .choice("role", Role::parse, &roles)?
-        .ok_or_else(|| c.err("role", format!("empty; give the worker's role, one of {}", roles.join(", "))))?;
+    let role = c.choice("role", Role::parse, &roles)?.ok_or_else(|| {
+        c.err("role", format!("empty; give the worker's role, one of {}", roles.join(", ")))
+    })?;
     Ok(WorkerInput {
         id,
         role,

@@ -77,9 +77,9 @@ pub fn workers_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     let mut rows = Vec::with_capacity(m.workers.len());
     for (i, w) in m.workers.iter().enumerate() {
         let p = |f: &str| format!("workers[{i}].{f}");
-        let status = w
-            .status
-            .map(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+        let status = w.status.map(|s| {
+            serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+        });
         rows.push(
             vec![
                 cell(&p("id"), &w.id),
@@ -152,8 +152,17 @@ pub fn safe(s: &str) -> String {
 
 /// `allocations.csv`: one row per allocated case.
 pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
-    let header =
-        ["case", "type", "team", "weight", "worker", "worker_role", "worker_team", "change", "previous_worker"];
+    let header = [
+        "case",
+        "type",
+        "team",
+        "weight",
+        "worker",
+        "worker_role",
+        "worker_team",
+        "change",
+        "previous_worker",
+    ];
     let rows: Vec<Vec<String>> = p
         .allocations
         .iter()
@@ -209,7 +218,11 @@ pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
                 u.reasons.iter().map(|r| r.code.name()).collect::<Vec<_>>().join(";"),
                 u.reasons.iter().map(|r| crate::report::reason_label(r.code)).collect::<Vec<_>>().join("; "),
                 safe(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
-                u.reasons.first().map(|r| crate::report::family_message(r.code)).unwrap_or_default().to_string(),
+                u.reasons
+                    .first()
+                    .map(|r| crate::report::family_message(r.code))
+                    .unwrap_or_default()
+                    .to_string(),
             ]
         })
         .collect();
@@ -236,8 +249,10 @@ pub fn worker_loads_csv(m: &Model, p: &Proposal) -> Vec<u8> {
         .iter()
         .map(|wl| {
             let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
-            let status =
-                serde_json::to_value(wl.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let status = serde_json::to_value(wl.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
             vec![
                 safe(&wl.worker),
                 w.map(|w| w.role.name().to_string()).unwrap_or_default(),

@@ -227,7 +227,8 @@ pub fn hire(f: &mut ModelFile, hires: &[(Role, String, usize)]) -> Result<Vec<St
                     "--hire: the model already has a worker {id:?}; new posts are named HIRE-ROLE-TEAM-N. Rename it first"
                 )));
             }
-            let supervisor = if policy.is_supervised(*role) { pick_supervisor(f, &policy, team) } else { None };
+            let supervisor =
+                if policy.is_supervised(*role) { pick_supervisor(f, &policy, team) } else { None };
             f.workers.push(new_post(&id, *role, team, supervisor));
             existing.insert(id.clone());
             ids.push(id);

@@ -21,8 +21,8 @@
 //! single post (its solve, or its bound when it was never solved), and more posts at most filling
 //! all of the piece's vacancies; a knapsack over pieces gives the bound for N.
 
-pub use super::piece::{check_context, solve_file, Engine, Ideal, Key, Piece, PieceResult};
 use super::piece::sorted;
+pub use super::piece::{check_context, solve_file, Engine, Ideal, Key, Piece, PieceResult};
 use crate::error::Result;
 use crate::model::ModelFile;
 use std::collections::{BTreeMap, BTreeSet};
@@ -117,7 +117,13 @@ impl Engine<'_> {
             let cur_ideal: Vec<Option<Ideal>> = {
                 let touched: BTreeSet<usize> = cands.iter().map(|c| c.2 .0).collect();
                 (0..np)
-                    .map(|p| if touched.contains(&p) { self.ideal(&(p, chosen_in[p].clone())).map(Some) } else { Ok(None) })
+                    .map(|p| {
+                        if touched.contains(&p) {
+                            self.ideal(&(p, chosen_in[p].clone())).map(Some)
+                        } else {
+                            Ok(None)
+                        }
+                    })
                     .collect::<Result<_>>()?
             };
             let mut scored: Vec<Cand> = Vec::with_capacity(cands.len());
@@ -127,7 +133,9 @@ impl Engine<'_> {
                 let solved = self.cached(&key)?;
                 let c = &cur[p];
                 let saturated = cur_ideal[p].as_ref().is_some_and(|ci| {
-                    ci.positive && c.objective >= ci.value - tol(ci.value) && ideal.value <= c.objective + tol(c.objective)
+                    ci.positive
+                        && c.objective >= ci.value - tol(ci.value)
+                        && ideal.value <= c.objective + tol(c.objective)
                 });
                 let known = match &solved {
                     Some(r) => Some((r.objective, r.unallocated as i64 - c.unallocated as i64)),
@@ -155,7 +163,10 @@ impl Engine<'_> {
                     break;
                 }
                 open.sort_by(|&a, &b| {
-                    scored[b].ub.total_cmp(&scored[a].ub).then(f.workers[scored[a].w].id.cmp(&f.workers[scored[b].w].id))
+                    scored[b]
+                        .ub
+                        .total_cmp(&scored[a].ub)
+                        .then(f.workers[scored[a].w].id.cmp(&f.workers[scored[b].w].id))
                 });
                 open.truncate(2);
                 let keys: Vec<Key> = open.iter().map(|&i| scored[i].key.clone()).collect();
@@ -240,10 +251,13 @@ fn best_of(scored: &[Cand], cur: &[Arc<PieceResult>], f: &ModelFile) -> Option<(
         .enumerate()
         .filter_map(|(i, s)| known(s).map(|(g, more)| (i, g, more)))
         .filter(|&(_, _, more)| !any_safe || more <= 0)
-        .min_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(f.workers[scored[a.0].w].id.cmp(&f.workers[scored[b.0].w].id)))
+        .min_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(a.2.cmp(&b.2))
+                .then(f.workers[scored[a.0].w].id.cmp(&f.workers[scored[b.0].w].id))
+        })
         .map(|(i, g, _)| (g, i))
 }
-
 
 /// One greedy step.
 #[derive(Clone, Debug)]
@@ -267,7 +281,13 @@ pub struct FillRun {
 }
 
 /// Knapsack over pieces of per-piece upper bounds (see the module docs).
-fn knapsack_bound(base: &[f64], single: &[Option<f64>], all: &[f64], vacant: &[usize], max_n: usize) -> Vec<f64> {
+fn knapsack_bound(
+    base: &[f64],
+    single: &[Option<f64>],
+    all: &[f64],
+    vacant: &[usize],
+    max_n: usize,
+) -> Vec<f64> {
     let mut dp: Vec<f64> = vec![0.0; max_n + 1];
     for p in 0..base.len() {
         let u = |k: usize| -> f64 {

@@ -45,7 +45,8 @@ pub fn marginal(engine: &Engine, tick: &(dyn Fn() + Sync)) -> Result<Vec<Margina
         .map(|(p, team, role)| {
             let base = engine.get(&(*p, Vec::new()))?;
             let mut file = engine.piece_file(*p, &[]);
-            let holds: BTreeSet<_> = file.cases.iter().filter(|c| c.team == *team).map(|c| c.case_type).collect();
+            let holds: BTreeSet<_> =
+                file.cases.iter().filter(|c| c.team == *team).map(|c| c.case_type).collect();
             let supervisor =
                 if policy.is_supervised(*role) { build::pick_supervisor(&file, &policy, team) } else { None };
             let result = if holds.iter().any(|&t| policy.may_hold(*role, t)) {
@@ -68,7 +69,11 @@ pub fn marginal(engine: &Engine, tick: &(dyn Fn() + Sync)) -> Result<Vec<Margina
         })
         .collect::<Result<_>>()?;
     out.sort_by(|a, b| {
-        b.objective.total_cmp(&a.objective).then(b.cases.cmp(&a.cases)).then(a.team.cmp(&b.team)).then(a.role.cmp(&b.role))
+        b.objective
+            .total_cmp(&a.objective)
+            .then(b.cases.cmp(&a.cases))
+            .then(a.team.cmp(&b.team))
+            .then(a.role.cmp(&b.role))
     });
     for (i, m) in out.iter_mut().enumerate() {
         m.rank = i + 1;

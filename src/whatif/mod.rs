@@ -75,7 +75,11 @@ impl Plan {
                 None => vec![0],
             },
             caps: a.cap.iter().map(|s| plan::parse_role_values("--cap", s)).collect::<Result<_>>()?,
-            targets: a.target.iter().map(|s| plan::parse_role_values("--target", s)).collect::<Result<_>>()?,
+            targets: a
+                .target
+                .iter()
+                .map(|s| plan::parse_role_values("--target", s))
+                .collect::<Result<_>>()?,
             hires: a.hire.iter().map(|s| plan::parse_hire(s)).collect::<Result<_>>()?,
             absent: {
                 let mut v: Vec<String> =
@@ -150,11 +154,8 @@ pub fn evaluate(
         if with_marginal { engines[0].pieces.iter().map(|p| p.teams.len() * 7).sum() } else { 0 };
     progress_len((steps.iter().sum::<usize>() + specs.len() + marginal_jobs) as u64);
 
-    let runs: Vec<FillRun> = engines
-        .par_iter()
-        .zip(&steps)
-        .map(|(e, &n)| e.greedy(n, tick))
-        .collect::<Result<_>>()?;
+    let runs: Vec<FillRun> =
+        engines.par_iter().zip(&steps).map(|(e, &n)| e.greedy(n, tick)).collect::<Result<_>>()?;
 
     // Distinct (context, posts filled) pairs, each composed once.
     let effective = |s: &Spec| (s.context, s.requested.min(runs[s.context].steps.len()));
@@ -165,7 +166,8 @@ pub fn evaluate(
         .par_iter()
         .map(|&(c, n)| {
             let own = if c == 0 && n == 0 { Some(bytes) } else { None };
-            let name = if c == 0 && n == 0 { file_name.to_string() } else { format!("{file_name} (scenario)") };
+            let name =
+                if c == 0 && n == 0 { file_name.to_string() } else { format!("{file_name} (scenario)") };
             engines[c].compose(&runs[c], n, &name, own).map(Arc::new)
         })
         .collect::<Result<_>>()?;
@@ -175,7 +177,17 @@ pub fn evaluate(
         let key = effective(s);
         let at = distinct.binary_search(&key).unwrap_or(0);
         let result = Arc::clone(&composed[at]);
-        let row = report::row(i, &s.name, &contexts[s.context], &engines[s.context], &runs[s.context], s.requested, key.1, s.fill_given, &result.1);
+        let row = report::row(
+            i,
+            &s.name,
+            &contexts[s.context],
+            &engines[s.context],
+            &runs[s.context],
+            s.requested,
+            key.1,
+            s.fill_given,
+            &result.1,
+        );
         scenarios.push(report::Scenario { row, result });
         tick();
     }
@@ -216,7 +228,10 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         report::write_proposals(&outcome, dir)?;
     }
     if let Some(path) = &a.json {
-        crate::write::atomic_write(path, &crate::write::to_json(&report::json(&outcome, a.proposals.as_deref())))?;
+        crate::write::atomic_write(
+            path,
+            &crate::write::to_json(&report::json(&outcome, a.proposals.as_deref())),
+        )?;
     }
     if let Some(path) = &a.csv {
         crate::write::atomic_write(path, report::csv(&outcome).as_bytes())?;

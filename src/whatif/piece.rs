@@ -112,7 +112,8 @@ impl<'a> Engine<'a> {
             .into_iter()
             .collect();
         let team = |t: &str| teams.binary_search_by(|x| x.as_str().cmp(t)).unwrap_or(0);
-        let ids: HashMap<&str, usize> = f.workers.iter().enumerate().map(|(i, w)| (w.id.as_str(), i)).collect();
+        let ids: HashMap<&str, usize> =
+            f.workers.iter().enumerate().map(|(i, w)| (w.id.as_str(), i)).collect();
         let cross = Policy::from_input(&f.policy.clone().unwrap_or_default()).cross_team;
         let mut root: Vec<usize> = (0..teams.len()).collect();
         fn find(root: &mut [usize], mut x: usize) -> usize {
@@ -170,7 +171,13 @@ impl<'a> Engine<'a> {
         for w in vacant {
             pieces[piece_of_worker[w]].vacant.push(w);
         }
-        Engine { ctx, pieces, piece_of_worker, cache: Mutex::new(HashMap::new()), ideals: Mutex::new(HashMap::new()) }
+        Engine {
+            ctx,
+            pieces,
+            piece_of_worker,
+            cache: Mutex::new(HashMap::new()),
+            ideals: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The vacant posts of the context, sorted by id.
@@ -232,7 +239,9 @@ impl<'a> Engine<'a> {
     /// no allocation can avoid are paid (the case's current worker may not hold it, or holds
     /// more of today's cases than fit under its cap).
     pub fn ideal(&self, key: &Key) -> Result<Ideal> {
-        if let Some(i) = self.ideals.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?.get(key) {
+        if let Some(i) =
+            self.ideals.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?.get(key)
+        {
             return Ok(i.clone());
         }
         let m = validate::validate("scenario", &self.piece_file(key.0, &key.1), b"")?;
@@ -309,11 +318,14 @@ impl Engine<'_> {
         };
         let m: Model = validate::validate(name, &file, bytes)?;
         let mut assignment = vec![None; m.cases.len()];
-        let mut facts = explain::SolveFacts { optimal: true, solver: crate::solver_name(), ..Default::default() };
+        let mut facts =
+            explain::SolveFacts { optimal: true, solver: crate::solver_name(), ..Default::default() };
         for key in self.keys_after(run, n) {
             let r = self.get(&key)?;
             for (id, w) in r.cases.iter().zip(&r.workers) {
-                let c = m.case_index(id).ok_or_else(|| Error::Solver(format!("case {id} lost between pieces")))?;
+                let c = m
+                    .case_index(id)
+                    .ok_or_else(|| Error::Solver(format!("case {id} lost between pieces")))?;
                 assignment[c] = *w;
             }
             facts.optimal &= r.optimal;

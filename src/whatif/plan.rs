@@ -59,7 +59,11 @@ pub fn parse_fill(s: &str) -> Result<Vec<usize>> {
             };
             let a = parse_count(FLAG, a)?;
             let b = parse_count(FLAG, b)?;
-            let end = if inclusive { b } else { b.checked_sub(1).filter(|&e| e >= a).ok_or_else(|| empty(item))? };
+            let end = if inclusive {
+                b
+            } else {
+                b.checked_sub(1).filter(|&e| e >= a).ok_or_else(|| empty(item))?
+            };
             if end < a {
                 return Err(empty(item));
             }
@@ -79,10 +83,7 @@ fn empty(item: &str) -> Error {
 
 fn parse_role(flag: &str, s: &str) -> Result<Role> {
     Role::parse(s.trim()).ok_or_else(|| {
-        usage(format!(
-            "{flag}: unknown role {s:?}; use one of {}",
-            Role::ALL.map(|r| r.name()).join(", ")
-        ))
+        usage(format!("{flag}: unknown role {s:?}; use one of {}", Role::ALL.map(|r| r.name()).join(", ")))
     })
 }
 
@@ -94,9 +95,10 @@ pub fn parse_role_values(flag: &str, s: &str) -> Result<(Role, Vec<f64>)> {
     let role = parse_role(flag, role)?;
     let mut out: Vec<f64> = Vec::new();
     for v in values.split(',') {
-        let x: f64 = v.trim().parse().map_err(|_| {
-            usage(format!("{flag}: {v:?} is not a number; write e.g. {}=18,25", role.name()))
-        })?;
+        let x: f64 = v
+            .trim()
+            .parse()
+            .map_err(|_| usage(format!("{flag}: {v:?} is not a number; write e.g. {}=18,25", role.name())))?;
         if !x.is_finite() || x < 0.0 {
             return Err(usage(format!("{flag}: {} must be a number >= 0, got {v:?}", role.name())));
         }
@@ -156,8 +158,12 @@ pub fn check_against(plan: &Plan, file: &ModelFile) -> Result<()> {
             }
         }
     }
-    let teams: BTreeSet<&str> =
-        file.workers.iter().map(|w| w.team.as_str()).chain(file.cases.iter().map(|c| c.team.as_str())).collect();
+    let teams: BTreeSet<&str> = file
+        .workers
+        .iter()
+        .map(|w| w.team.as_str())
+        .chain(file.cases.iter().map(|c| c.team.as_str()))
+        .collect();
     for (_, team, _) in &plan.hires {
         if !teams.contains(team.as_str()) {
             return Err(usage(format!(
@@ -169,7 +175,9 @@ pub fn check_against(plan: &Plan, file: &ModelFile) -> Result<()> {
     for id in &plan.absent {
         match file.workers.iter().find(|w| w.id == *id) {
             None => {
-                return Err(usage(format!("--absent: no worker {id:?} in the model; give ids of the workers who leave")))
+                return Err(usage(format!(
+                    "--absent: no worker {id:?} in the model; give ids of the workers who leave"
+                )))
             }
             Some(w) if w.status == Some(Status::Vacant) => {
                 return Err(usage(format!(

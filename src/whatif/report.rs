@@ -275,9 +275,15 @@ pub fn write_proposals(o: &Outcome, dir: &Path) -> Result<()> {
         let stem = file_stem(&s.row);
         let (model, proposal) = &*s.result;
         if s.row.index > 0 {
-            crate::write::atomic_write(&dir.join(format!("{stem}.model.json")), &crate::write::to_json(model))?;
+            crate::write::atomic_write(
+                &dir.join(format!("{stem}.model.json")),
+                &crate::write::to_json(model),
+            )?;
         }
-        crate::write::atomic_write(&dir.join(format!("{stem}.proposal.json")), &crate::write::to_json(proposal))?;
+        crate::write::atomic_write(
+            &dir.join(format!("{stem}.proposal.json")),
+            &crate::write::to_json(proposal),
+        )?;
     }
     Ok(())
 }
@@ -293,9 +299,19 @@ fn csv_field(s: &str) -> String {
 /// One CSV line per scenario, with a header.
 pub fn csv(o: &Outcome) -> String {
     let mut out = String::new();
-    let mut head: Vec<String> = ["index", "name", "demand", "requested_fill", "filled", "filled_posts", "cases", "allocated", "unallocated"]
-        .map(String::from)
-        .to_vec();
+    let mut head: Vec<String> = [
+        "index",
+        "name",
+        "demand",
+        "requested_fill",
+        "filled",
+        "filled_posts",
+        "cases",
+        "allocated",
+        "unallocated",
+    ]
+    .map(String::from)
+    .to_vec();
     for t in CaseType::ALL {
         head.push(format!("unallocated_{}", t.name()));
     }
@@ -304,9 +320,22 @@ pub fn csv(o: &Outcome) -> String {
     }
     head.extend(
         [
-            "structural_shortfall", "capacity_shortfall", "kept", "moved", "new", "lost", "workers_over_target",
-            "overload", "looked_after_unallocated", "looked_after_unallocated_share", "active_workers", "objective",
-            "upper_bound", "max_shortfall", "greedy", "optimal",
+            "structural_shortfall",
+            "capacity_shortfall",
+            "kept",
+            "moved",
+            "new",
+            "lost",
+            "workers_over_target",
+            "overload",
+            "looked_after_unallocated",
+            "looked_after_unallocated_share",
+            "active_workers",
+            "objective",
+            "upper_bound",
+            "max_shortfall",
+            "greedy",
+            "optimal",
         ]
         .map(String::from),
     );
@@ -430,9 +459,18 @@ pub fn table(o: &Outcome) -> String {
     }
     if let Some(m) = &o.marginal {
         let _ = writeln!(out, "\none more full-time worker (base model), most valuable first:");
-        let _ = writeln!(out, "  {:>4} {:<24} {:<30} {:>6} {:>10}", "rank", "team", "role", "cases", "objective");
+        let _ =
+            writeln!(out, "  {:>4} {:<24} {:<30} {:>6} {:>10}", "rank", "team", "role", "cases", "objective");
         for x in m.iter().filter(|x| x.objective > 0.0 || x.cases > 0).take(20) {
-            let _ = writeln!(out, "  {:>4} {:<24} {:<30} {:>6} {:>10}", x.rank, x.team, x.role.name(), x.cases, x.objective);
+            let _ = writeln!(
+                out,
+                "  {:>4} {:<24} {:<30} {:>6} {:>10}",
+                x.rank,
+                x.team,
+                x.role.name(),
+                x.cases,
+                x.objective
+            );
         }
         if m.iter().all(|x| x.objective <= 0.0 && x.cases <= 0) {
             let _ = writeln!(out, "  (no team and role would allocate more)");
@@ -448,7 +486,9 @@ pub fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} whatif [{bar:30}] {pos}/{len} {elapsed}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} whatif [{bar:30}] {pos}/{len} {elapsed}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar

@@ -80,16 +80,51 @@ pub struct Shape {
 }
 
 impl Shape {
-    pub const BRUTE: Shape =
-        Shape { min_workers: 1, max_workers: 4, min_cases: 1, max_cases: 8, teams: 2, pin_chance: 0.25, odd: false };
-    pub const BRUTE_ODD: Shape =
-        Shape { min_workers: 1, max_workers: 3, min_cases: 2, max_cases: 8, teams: 2, pin_chance: 0.2, odd: true };
-    pub const BRUTE_LARGE: Shape =
-        Shape { min_workers: 2, max_workers: 3, min_cases: 9, max_cases: 11, teams: 2, pin_chance: 0.1, odd: false };
-    pub const MEDIUM_ODD: Shape =
-        Shape { min_workers: 1, max_workers: 6, min_cases: 0, max_cases: 20, teams: 3, pin_chance: 0.15, odd: true };
-    pub const MEDIUM: Shape =
-        Shape { min_workers: 1, max_workers: 7, min_cases: 0, max_cases: 24, teams: 3, pin_chance: 0.15, odd: false };
+    pub const BRUTE: Shape = Shape {
+        min_workers: 1,
+        max_workers: 4,
+        min_cases: 1,
+        max_cases: 8,
+        teams: 2,
+        pin_chance: 0.25,
+        odd: false,
+    };
+    pub const BRUTE_ODD: Shape = Shape {
+        min_workers: 1,
+        max_workers: 3,
+        min_cases: 2,
+        max_cases: 8,
+        teams: 2,
+        pin_chance: 0.2,
+        odd: true,
+    };
+    pub const BRUTE_LARGE: Shape = Shape {
+        min_workers: 2,
+        max_workers: 3,
+        min_cases: 9,
+        max_cases: 11,
+        teams: 2,
+        pin_chance: 0.1,
+        odd: false,
+    };
+    pub const MEDIUM_ODD: Shape = Shape {
+        min_workers: 1,
+        max_workers: 6,
+        min_cases: 0,
+        max_cases: 20,
+        teams: 3,
+        pin_chance: 0.15,
+        odd: true,
+    };
+    pub const MEDIUM: Shape = Shape {
+        min_workers: 1,
+        max_workers: 7,
+        min_cases: 0,
+        max_cases: 24,
+        teams: 3,
+        pin_chance: 0.15,
+        odd: false,
+    };
 }
 
 const TEAMS: [&str; 3] = ["North", "South", "East"];
@@ -207,7 +242,10 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
             w.insert("cap".into(), json!(rng.pick(caps_set)));
         }
         if rng.chance(0.3) {
-            w.insert("target".into(), json!(rng.pick(if shape.odd { targets } else { &[0.0, 0.5, 1.0, 2.0, 3.0, 9.0] })));
+            w.insert(
+                "target".into(),
+                json!(rng.pick(if shape.odd { targets } else { &[0.0, 0.5, 1.0, 2.0, 3.0, 9.0] })),
+            );
         }
         if rng.chance(0.4) {
             let skills: Vec<Value> = SKILLS.iter().filter(|_| rng.chance(0.5)).map(|s| json!(s)).collect();
@@ -356,7 +394,8 @@ impl TPolicy {
             "looked_after".into(),
             s(&["team_manager", "senior_social_worker", "social_worker", "newly_qualified_social_worker"]),
         );
-        may_hold.insert("child_protection".into(), s(&["team_manager", "senior_social_worker", "social_worker"]));
+        may_hold
+            .insert("child_protection".into(), s(&["team_manager", "senior_social_worker", "social_worker"]));
         may_hold.insert(
             "child_in_need".into(),
             ROLES.iter().filter(|r| **r != "personal_adviser").map(|r| r.to_string()).collect(),
@@ -399,11 +438,15 @@ impl TPolicy {
         for (k, v) in num_map(p.get("weights").unwrap_or(&Value::Null)) {
             weights.insert(k, v);
         }
-        let mut priority: BTreeMap<String, f64> =
-            [("child_protection", 100.0), ("looked_after", 100.0), ("care_leaver", 50.0), ("child_in_need", 40.0)]
-                .iter()
-                .map(|(k, v)| (k.to_string(), *v))
-                .collect();
+        let mut priority: BTreeMap<String, f64> = [
+            ("child_protection", 100.0),
+            ("looked_after", 100.0),
+            ("care_leaver", 50.0),
+            ("child_in_need", 40.0),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect();
         for (k, v) in num_map(p.get("priority").unwrap_or(&Value::Null)) {
             priority.insert(k, v);
         }
@@ -457,7 +500,10 @@ impl TModel {
                     target,
                     skills: w.get("skills").map(strs).unwrap_or_default(),
                     supervisor: w.get("supervisor").and_then(widx),
-                    oversight_cap: w.get("oversight_cap").and_then(Value::as_f64).unwrap_or(policy.oversight_cap),
+                    oversight_cap: w
+                        .get("oversight_cap")
+                        .and_then(Value::as_f64)
+                        .unwrap_or(policy.oversight_cap),
                     active: w.get("status").and_then(Value::as_str).unwrap_or("active") == "active",
                     role,
                 }
@@ -476,7 +522,10 @@ impl TModel {
                     pinned: c.get("pinned").and_then(Value::as_bool).unwrap_or(false),
                     group: c.get("group").and_then(Value::as_str).map(String::from),
                     needs: c.get("needs").map(strs).unwrap_or_default(),
-                    exclude: c.get("exclude").map(|e| e.as_array().unwrap().iter().filter_map(widx).collect()).unwrap_or_default(),
+                    exclude: c
+                        .get("exclude")
+                        .map(|e| e.as_array().unwrap().iter().filter_map(widx).collect())
+                        .unwrap_or_default(),
                     ty,
                 }
             })
