@@ -210,23 +210,17 @@ fn pseudonymise(p: &PseudonymiseArgs) -> Result<i32> {
     let key = std::fs::read(&p.key).map_err(|source| Error::Read { path: p.key.clone(), source })?;
     let out = crate::pseudonymise::pseudonymise(&model, &key, p.teams)?;
     if let Some(map) = &p.map {
-        let mut text = String::from("kind,original,pseudonym\n");
-        for (kind, a, b) in &out.mapping {
-            text += &format!("{kind},{},{b}\n", csv_cell(a));
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let rows = std::iter::once(["kind", "original", "pseudonym"].map(String::from))
+            .chain(out.mapping.iter().map(|(kind, a, b)| [kind.to_string(), a.clone(), b.clone()]));
+        for row in rows {
+            w.write_record(&row).map_err(|e| Error::Write { path: map.clone(), problem: e.to_string() })?;
         }
-        write::atomic_write(map, text.as_bytes())?;
+        let bytes = w.into_inner().map_err(|e| Error::Write { path: map.clone(), problem: e.to_string() })?;
+        write::atomic_write(map, &bytes)?;
     }
     write::atomic_write(&p.output, &write::to_json(&out.model))?;
     Ok(exit::OK)
-}
-
-/// Quotes a CSV cell when it needs it.
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// The exit status of a written proposal.

@@ -350,3 +350,62 @@ fn every_proposal_records_what_an_inspector_needs() {
     assert_eq!(s["policy"]["caps"]["team_manager"], json!(5.0));
     assert_eq!(s["policy"]["move_penalty"], json!(10.0));
 }
+
+#[test]
+fn pseudonymise_writes_a_mapping_that_reverses_every_id_and_the_model_still_allocates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let key = dir.path().join("key");
+    std::fs::write(&key, b"a test key of thirty-two bytes!!").expect("key");
+    let (out, map) = (dir.path().join("pseudo.json"), dir.path().join("ids.csv"));
+    let o = run(&[
+        "pseudonymise",
+        model.to_str().unwrap_or_default(),
+        "--key",
+        key.to_str().unwrap_or_default(),
+        "-o",
+        out.to_str().unwrap_or_default(),
+        "--map",
+        map.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let original: Value = serde_json::from_slice(&std::fs::read(&model).expect("model")).expect("json");
+    let pseudo: Value = serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("json");
+    let text = std::fs::read_to_string(&map).expect("map written");
+    let pairs: std::collections::BTreeMap<String, String> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0] == "worker" || f[0] == "case").then(|| (f[1].to_string(), f[2].to_string()))
+        })
+        .collect();
+    let ids = |v: &Value, list: &str| -> Vec<String> {
+        v[list].as_array().into_iter().flatten().filter_map(|x| x["id"].as_str().map(String::from)).collect()
+    };
+    for list in ["workers", "cases"] {
+        let (before, after) = (ids(&original, list), ids(&pseudo, list));
+        assert_eq!(before.len(), after.len());
+        for (b, a) in before.iter().zip(&after) {
+            assert_eq!(pairs.get(b), Some(a), "{list}: {b}");
+            assert_ne!(a, b);
+        }
+    }
+    let prop = dir.path().join("p.json");
+    assert_eq!(
+        code(&run(&["allocate", out.to_str().unwrap_or_default(), "-o", prop.to_str().unwrap_or_default()])),
+        0
+    );
+    assert_checks(&out, &prop);
+    let short = dir.path().join("short");
+    std::fs::write(&short, b"tiny").expect("key");
+    let o = run(&[
+        "pseudonymise",
+        model.to_str().unwrap_or_default(),
+        "--key",
+        short.to_str().unwrap_or_default(),
+        "-o",
+        out.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code(&o), 2, "a short key is refused");
+}
