@@ -498,3 +498,47 @@ fn a_hired_assistant_gets_a_qualified_supervisor_of_its_team() {
         assert_eq!(s.status, None);
     }
 }
+
+#[test]
+fn whatif_reads_spreadsheets_and_gives_the_same_scenarios_as_the_converted_model() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/sheets");
+    let (w, c, p) = (root.join("workers.csv"), root.join("cases.csv"), root.join("policy.json"));
+    let model = dir.path().join("model.json");
+    let bin = env!("CARGO_BIN_EXE_caseload");
+    let s = |p: &std::path::Path| p.to_str().unwrap_or_default().to_string();
+    let o = Command::new(bin)
+        .args(["convert", "--workers", &s(&w), "--cases", &s(&c), "--policy", &s(&p), "-o", &s(&model), "-q"])
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sweep = ["--fill-vacancies", "0..=1", "--cap", "social_worker=6,9", "-q"];
+    let (from_csv, from_json) = (dir.path().join("csv.json"), dir.path().join("json.json"));
+    let o = Command::new(bin)
+        .args(["whatif", "--workers", &s(&w), "--cases", &s(&c), "--policy", &s(&p), "--json", &s(&from_csv)])
+        .args(sweep)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(bin)
+        .args(["whatif", &s(&model), "--json", &s(&from_json)])
+        .args(sweep)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |f: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(f).expect("written")).expect("json")
+    };
+    let (a, b) = (read(&from_csv), read(&from_json));
+    assert_eq!(a["scenarios"].as_array().map(Vec::len), Some(5), "the base, then 2 caps x 2 fills: {a}");
+    assert_eq!(a["scenarios"], b["scenarios"]);
+    assert_eq!(a["model_hash"], b["model_hash"], "the spreadsheets hash as their canonical model");
+    // A spreadsheet mistake names the file and row, as allocate's do.
+    let bad = dir.path().join("cases.csv");
+    std::fs::write(&bad, "id,type,team,current_worker\nC1,looked_after,North,W99\n").expect("write");
+    let o =
+        Command::new(bin).args(["whatif", "--workers", &s(&w), "--cases", &s(&bad)]).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cases.csv") && err.contains("row 2"), "{err}");
+}

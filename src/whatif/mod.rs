@@ -26,8 +26,11 @@ use std::sync::Arc;
 /// Arguments of `caseload whatif`.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct WhatifArgs {
-    /// The model file (JSON), or `-` for standard input.
-    pub model: PathBuf,
+    /// The model file (JSON), or `-` for standard input; or give --workers and --cases.
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: crate::sheets::SheetInput,
     /// Fill this many of the model's vacant posts, choosing the posts that allocate the most
     /// (greedily, one post at a time): `N`, `A..B` (B left out), `A..=B` or a list `0,5,10`.
     #[arg(long, value_name = "N|A..=B|N,N", allow_hyphen_values = true)]
@@ -211,8 +214,20 @@ pub fn evaluate(
 /// `caseload whatif`: runs the scenarios, prints the table, writes the requested files.
 pub fn run(a: &WhatifArgs) -> Result<i32> {
     let plan = Plan::from_args(a)?;
-    let bytes = crate::read::read_bytes(&a.model)?;
-    let name = a.model.display().to_string();
+    // A model file, or spreadsheets validated first so that errors name their rows and columns.
+    let (name, bytes) = match (&a.model, a.sheets.given()) {
+        (Some(path), false) => (path.display().to_string(), crate::read::read_bytes(path)?),
+        (None, true) => {
+            let sheets = a.sheets.read()?;
+            sheets.validate()?;
+            (sheets.workers_file.clone(), sheets.canonical_json())
+        }
+        _ => {
+            return Err(crate::error::Error::Usage(
+                "give a model file or --workers and --cases, not both".into(),
+            ))
+        }
+    };
     if let Some(dir) = &a.proposals {
         if !dir.is_dir() {
             return Err(crate::error::Error::Usage(format!(
