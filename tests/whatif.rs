@@ -542,3 +542,29 @@ fn whatif_reads_spreadsheets_and_gives_the_same_scenarios_as_the_converted_model
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("cases.csv") && err.contains("row 2"), "{err}");
 }
+
+#[test]
+fn whatif_report_draws_unallocated_children_against_posts_filled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/birmingham_2014.json");
+    let (html, json) = (dir.path().join("r.html"), dir.path().join("w.json"));
+    let o = Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(["whatif", model.to_str().unwrap_or_default(), "--fill-vacancies", "0..=3", "-q"])
+        .args(["--report", html.to_str().unwrap_or_default(), "--json", json.to_str().unwrap_or_default()])
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(&html).expect("report written");
+    let w: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("json");
+    assert!(page.contains("What if we fill vacant posts?"));
+    assert!(page.contains("<svg"), "the curve is an inline chart");
+    // The curve's table carries every scenario's count of children without a worker.
+    let curve = &page[page.find("What if we fill vacant posts?").unwrap_or(0)..];
+    for sc in w["scenarios"].as_array().into_iter().flatten().skip(1) {
+        let n = sc["unallocated"].as_u64().expect("count").to_string();
+        assert!(curve.contains(&n), "{} missing from the curve", n);
+    }
+    // And the rest is the base model's report: its unallocated count in the headline.
+    let base = w["scenarios"][0]["unallocated"].as_u64().expect("count").to_string();
+    assert!(page.contains(&base));
+}

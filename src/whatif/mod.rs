@@ -61,6 +61,10 @@ pub struct WhatifArgs {
     /// Write the scenarios as CSV, one line each.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Write a self-contained HTML report of the base model's proposal, with the curve of
+    /// children without a worker against posts filled.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Write each scenario's model and proposal into this directory.
     #[arg(long, value_name = "DIR")]
     pub proposals: Option<PathBuf>,
@@ -211,6 +215,38 @@ pub fn evaluate(
     })
 }
 
+/// The curves of children without a worker against posts filled, one series per combination
+/// of the other settings; none without a fill sweep.
+pub fn fill_curves(o: &Outcome) -> Vec<crate::report::WhatIfCurve> {
+    let mut series: Vec<crate::report::Series> = Vec::new();
+    // The base scenario is the "as given" curve's first point (no posts filled).
+    for sc in &o.scenarios {
+        let words = sc.row.name.split(' ').filter(|w| !w.starts_with("fill=") && *w != "base");
+        let settings = words.collect::<Vec<_>>().join(" ");
+        let name = if settings.is_empty() { "as given".to_string() } else { settings };
+        let point = (sc.row.filled as f64, sc.row.unallocated as f64);
+        match series.iter_mut().find(|s| s.name == name) {
+            Some(s) if s.points.iter().any(|p| p.0 == point.0) => {}
+            Some(s) => s.points.push(point),
+            None => series.push(crate::report::Series { name, points: vec![point] }),
+        }
+    }
+    series.retain(|s| s.points.len() > 1);
+    if series.is_empty() {
+        return Vec::new();
+    }
+    vec![crate::report::WhatIfCurve {
+        title: "What if we fill vacant posts?".into(),
+        note: "Children without a worker as vacant posts are filled, best posts first (see the JSON \
+               output for which posts)."
+            .into(),
+        x_label: "vacant posts filled".into(),
+        y_label: "children without a worker".into(),
+        series,
+        today: None,
+    }]
+}
+
 /// `caseload whatif`: runs the scenarios, prints the table, writes the requested files.
 pub fn run(a: &WhatifArgs) -> Result<i32> {
     let plan = Plan::from_args(a)?;
@@ -250,6 +286,12 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
     }
     if let Some(path) = &a.csv {
         crate::write::atomic_write(path, report::csv(&outcome).as_bytes())?;
+    }
+    if let Some(path) = &a.report {
+        let base = &outcome.scenarios[0].result;
+        let model = crate::validate::validate(&name, &base.0, &bytes)?;
+        let html = crate::report::render_with(&model, &base.1, &fill_curves(&outcome));
+        crate::write::atomic_write(path, html.as_bytes())?;
     }
     if !a.quiet {
         crate::cli::say(&report::table(&outcome));
