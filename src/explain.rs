@@ -55,20 +55,7 @@ pub fn reasons_for(m: &Model, el: &Eligibility, load: &[f64], oversight: &[f64],
         {
             ReasonCode::OversightAtCapacity
         } else {
-            let value: f64 = members
-                .iter()
-                .map(|&x| {
-                    let cx = &m.cases[x];
-                    let mut v = cx.priority;
-                    if worker.team != cx.team {
-                        v -= m.policy.cross_team_penalty;
-                    }
-                    if cx.current_worker == Some(w) {
-                        v += m.policy.move_penalty;
-                    }
-                    v
-                })
-                .sum();
+            let value: f64 = members.iter().map(|&x| objective::case_value(m, x, w)).sum();
             let extra = (load[w] + weight - worker.target).max(0.0) - (load[w] - worker.target).max(0.0);
             let cost = m.policy.overload_penalty * extra;
             if value - cost <= 1e-9 * value.abs().max(1.0) {

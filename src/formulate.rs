@@ -290,22 +290,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
         let members = m.groups[g].members.clone();
         let value = ws
             .iter()
-            .map(|&w| {
-                members
-                    .iter()
-                    .map(|&c| {
-                        let case = &m.cases[c];
-                        let mut v = case.priority;
-                        if case.team != m.workers[w].team {
-                            v -= m.policy.cross_team_penalty;
-                        }
-                        if case.current_worker == Some(w) {
-                            v += m.policy.move_penalty;
-                        }
-                        v
-                    })
-                    .sum()
-            })
+            .map(|&w| members.iter().map(|&c| crate::objective::case_value(m, c, w)).sum())
             .collect();
         parts[p].groups.push(GroupItem {
             group: g,

@@ -19,6 +19,21 @@ pub fn loads(m: &Model, assignment: &[Option<usize>]) -> (Vec<f64>, Vec<f64>) {
     (load, oversight)
 }
 
+/// What allocating case `c` to worker `w` adds to the objective, before overload: its priority,
+/// less the cross-team penalty outside its team, plus the move penalty it avoids by staying with
+/// today's worker. The formulation and the capacity reasons both use it, so they judge alike.
+pub fn case_value(m: &Model, c: usize, w: usize) -> f64 {
+    let case = &m.cases[c];
+    let mut v = case.priority;
+    if case.team != m.workers[w].team {
+        v -= m.policy.cross_team_penalty;
+    }
+    if case.current_worker == Some(w) {
+        v += m.policy.move_penalty;
+    }
+    v
+}
+
 /// The objective, term by term. Penalties are reported as positive amounts to subtract.
 pub fn terms(m: &Model, assignment: &[Option<usize>]) -> ObjectiveTerms {
     let p = &m.policy;
