@@ -40,6 +40,7 @@ pub mod report;
 pub mod rules;
 pub mod sheets;
 pub mod solve;
+pub mod util;
 pub mod validate;
 pub mod whatif;
 pub mod write;
@@ -48,13 +49,13 @@ use error::{Error, Result};
 use std::path::Path;
 
 /// Reads, parses and validates a model file (`-` for standard input).
-pub fn load_model(path: &Path) -> Result<validate::Model> {
+pub fn load_model(path: &Path) -> Result<model::Model> {
     let bytes = read::read_bytes(path)?;
     load_model_bytes(&path.display().to_string(), &bytes)
 }
 
 /// Parses and validates model bytes; `file` names them in messages.
-pub fn load_model_bytes(file: &str, bytes: &[u8]) -> Result<validate::Model> {
+pub fn load_model_bytes(file: &str, bytes: &[u8]) -> Result<model::Model> {
     let parsed = read::parse_model(file, bytes)?;
     validate::validate(file, &parsed, bytes)
 }
@@ -69,7 +70,7 @@ pub fn solver_name() -> String {
 }
 
 /// Solves a model and builds its proposal.
-pub fn allocate(m: &validate::Model, limits: solve::Limits) -> Result<proposal::Proposal> {
+pub fn allocate(m: &model::Model, limits: solve::Limits) -> Result<proposal::Proposal> {
     let el = rules::eligibility(m);
     let problem = formulate::formulate(m, &el);
     let solved = solve::solve(m, &problem, limits).map_err(Error::Solver)?;

@@ -2,9 +2,9 @@
 //! its variables from [`eligibility`], [`crate::explain`] takes structural reasons from it, and
 //! [`crate::check`] judges any allocation with [`check_permitted`].
 
+use crate::model::Model;
 use crate::model::Status;
 use crate::proposal::ReasonCode;
-use crate::validate::Model;
 use std::collections::HashMap;
 
 /// Tolerance for comparing loads with caps.

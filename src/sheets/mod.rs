@@ -10,8 +10,8 @@ pub mod read;
 pub mod write;
 
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::proposal::Proposal;
-use crate::validate::Model;
 use std::path::{Path, PathBuf};
 
 /// A model given as spreadsheets instead of a model file.

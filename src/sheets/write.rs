@@ -6,9 +6,9 @@
 
 use super::read::{CASE_COLUMNS, WORKER_COLUMNS};
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::model::ModelFile;
 use crate::proposal::{Change, Proposal};
-use crate::validate::Model;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 

@@ -208,7 +208,7 @@ pub fn evaluate(
         .collect();
     Ok(Outcome {
         model: file_name.to_string(),
-        model_hash: crate::validate::sha256_hex(bytes),
+        model_hash: crate::util::sha256_hex(bytes),
         scenarios,
         fill_order,
         marginal,

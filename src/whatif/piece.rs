@@ -12,8 +12,9 @@
 use super::build::Context;
 use super::fill::FillRun;
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::model::{ModelFile, Policy, Status};
-use crate::validate::{self, Model};
+use crate::validate;
 use crate::{explain, formulate, objective, rules, solve};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
