@@ -3,8 +3,9 @@
 //! - [`read`]: a model from `workers.csv`, `cases.csv` and an optional `policy.json`, with
 //!   errors that name the spreadsheet, row and column.
 //! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
-//! - The command-line pieces: [`SheetInput`] (`--workers`, `--cases`, `--policy`),
-//!   [`SheetOutput`] (`--csv`, `--report`) and `caseload convert` ([`ConvertArgs`]).
+//! - Where the spreadsheets are ([`SheetInput`]), which tables and report to write besides a
+//!   proposal ([`SheetOutput`]), and the two directions of `caseload convert` ([`sheets_to_model`],
+//!   [`model_to_sheets`]).
 
 pub mod read;
 pub mod write;
@@ -15,16 +16,13 @@ use crate::proposal::Proposal;
 use std::path::{Path, PathBuf};
 
 /// A model given as spreadsheets instead of a model file.
-#[derive(clap::Args, Debug, Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct SheetInput {
     /// Workers as a CSV spreadsheet, instead of MODEL (needs --cases).
-    #[arg(long, value_name = "CSV")]
     pub workers: Option<PathBuf>,
     /// Cases as a CSV spreadsheet, instead of MODEL (needs --workers).
-    #[arg(long, value_name = "CSV")]
     pub cases: Option<PathBuf>,
     /// Policy as a JSON object (the model file's "policy"), with --workers and --cases.
-    #[arg(long, value_name = "JSON")]
     pub policy: Option<PathBuf>,
 }
 
@@ -94,14 +92,12 @@ pub fn load_for_check(
 }
 
 /// Extra outputs of `allocate`.
-#[derive(clap::Args, Debug, Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct SheetOutput {
     /// Also write allocations.csv, unallocated.csv and workers.csv into this directory
     /// (created if missing).
-    #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
     /// Also write a self-contained HTML report for the team manager (opens offline, prints).
-    #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 }
 
@@ -116,9 +112,9 @@ impl SheetOutput {
         out
     }
 
-    /// Refuses, before any work, outputs that would overwrite an input or each other, or
-    /// that cannot be written (so a bad option does not leave a proposal without its report).
-    pub fn check(&self, inputs: &[&Path], proposal: &Path) -> Result<()> {
+    /// Refuses, before any work, outputs (the proposal file, when it is a file) that would
+    /// overwrite an input or each other, or that cannot be written (so a bad option does not leave a proposal without its report).
+    pub fn check(&self, inputs: &[&Path], proposal: Option<&Path>) -> Result<()> {
         if let Some(d) = &self.csv {
             if d.exists() && !d.is_dir() {
                 return Err(Error::Usage(format!("--csv {}: is a file, not a directory", d.display())));
@@ -141,7 +137,7 @@ impl SheetOutput {
             }
         }
         let mut seen: Vec<PathBuf> = Vec::new();
-        for f in std::iter::once(proposal.to_path_buf()).chain(self.files()) {
+        for f in proposal.map(Path::to_path_buf).into_iter().chain(self.files()) {
             let key = same_file_key(&f);
             if inputs.iter().any(|i| same_file_key(i) == key) {
                 return Err(Error::Usage(format!(
@@ -200,72 +196,35 @@ fn same_file_key(p: &Path) -> PathBuf {
     }
 }
 
-/// Arguments of `caseload convert`.
-#[derive(clap::Args, Debug)]
-pub struct ConvertArgs {
-    /// A model file (JSON) to turn into spreadsheets (with --csv-dir).
-    pub model: Option<PathBuf>,
-    /// Spreadsheets to turn into a model file (with -o).
-    #[command(flatten)]
-    pub sheets: SheetInput,
-    /// Where to write the model file built from the spreadsheets (written atomically).
-    #[arg(short, long, value_name = "MODEL")]
-    pub output: Option<PathBuf>,
-    /// Where to write workers.csv, cases.csv and policy.json from MODEL (created if missing).
-    #[arg(long, value_name = "DIR")]
-    pub csv_dir: Option<PathBuf>,
-    /// Print nothing on success.
-    #[arg(short, long)]
-    pub quiet: bool,
+/// `caseload convert` from spreadsheets: validates them (so errors name spreadsheet rows, not
+/// the new file) and writes the model file `out` atomically.
+pub fn sheets_to_model(sheets: &SheetInput, out: &Path) -> Result<()> {
+    let read = sheets.read()?;
+    read.validate()?;
+    if sheets.files().iter().any(|i| same_file_key(i) == same_file_key(out)) {
+        return Err(Error::Usage(format!("{} is an input; choose another -o file", out.display())));
+    }
+    crate::write::atomic_write(out, &read.canonical_json())
 }
 
-/// Runs `caseload convert`: spreadsheets to a model file, or a model file to spreadsheets.
-/// Returns the exit status.
-pub fn convert(a: &ConvertArgs) -> Result<i32> {
-    let written: Vec<PathBuf> = match (&a.model, a.sheets.given(), &a.output, &a.csv_dir) {
-        (None, true, Some(out), None) => {
-            let sheets = a.sheets.read()?;
-            // Validated, so errors point at spreadsheet rows rather than at the new file.
-            sheets.validate()?;
-            if a.sheets.files().iter().any(|i| same_file_key(i) == same_file_key(out)) {
-                return Err(Error::Usage(format!("{} is an input; choose another -o file", out.display())));
-            }
-            crate::write::atomic_write(out, &sheets.canonical_json())?;
-            vec![out.clone()]
-        }
-        (Some(model), false, None, Some(dir)) => {
-            let bytes = crate::read::read_bytes(model)?;
-            let file = model.display().to_string();
-            // Parsed, not validated: a model with problems can be mended in a spreadsheet.
-            let m = crate::read::parse_model(&file, &bytes)?;
-            let files = vec![
-                (dir.join("workers.csv"), write::workers_csv(&file, &m)?),
-                (dir.join("cases.csv"), write::cases_csv(&file, &m)?),
-                (dir.join("policy.json"), write::policy_json(&m)),
-            ];
-            if files.iter().any(|(p, _)| same_file_key(p) == same_file_key(model)) {
-                return Err(Error::Usage(format!(
-                    "{} is the input; choose another --csv-dir",
-                    model.display()
-                )));
-            }
-            make_dir(dir)?;
-            for (p, b) in &files {
-                crate::write::atomic_write(p, b)?;
-            }
-            files.into_iter().map(|(p, _)| p).collect()
-        }
-        _ => {
-            return Err(Error::Usage(
-                "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json` \
-                 or `caseload convert MODEL.json --csv-dir DIR`"
-                    .into(),
-            ))
-        }
-    };
-    if !a.quiet {
-        let text: String = written.iter().map(|p| format!("written {}\n", p.display())).collect();
-        crate::cli::say(&text);
+/// `caseload convert` to spreadsheets: `workers.csv`, `cases.csv` and `policy.json` in `dir`
+/// (created if missing). The model is parsed, not validated: a model with problems can be
+/// mended in a spreadsheet. Returns the files written.
+pub fn model_to_sheets(model: &Path, dir: &Path) -> Result<Vec<PathBuf>> {
+    let bytes = crate::read::read_bytes(model)?;
+    let file = model.display().to_string();
+    let m = crate::read::parse_model(&file, &bytes)?;
+    let files = vec![
+        (dir.join("workers.csv"), write::workers_csv(&file, &m)?),
+        (dir.join("cases.csv"), write::cases_csv(&file, &m)?),
+        (dir.join("policy.json"), write::policy_json(&m)),
+    ];
+    if files.iter().any(|(p, _)| same_file_key(p) == same_file_key(model)) {
+        return Err(Error::Usage(format!("{} is the input; choose another --csv-dir", model.display())));
     }
-    Ok(0)
+    make_dir(dir)?;
+    for (p, b) in &files {
+        crate::write::atomic_write(p, b)?;
+    }
+    Ok(files.into_iter().map(|(p, _)| p).collect())
 }

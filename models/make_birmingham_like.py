@@ -3,7 +3,7 @@
 social care in 2014 (about 5,000 open cases, 382 frontline posts of which 45 vacant), for the
 `caseload whatif` worked example. Deterministic (fixed seed); no real data.
 
-    python3 notes/make_birmingham_like.py > models/whatif_birmingham_like.json
+    python3 models/make_birmingham_like.py > models/whatif_birmingham_like.json
 """
 import json
 import random
