@@ -32,6 +32,7 @@ pub mod generate;
 pub mod highs;
 pub mod lp;
 pub mod model;
+pub mod moves;
 pub mod objective;
 pub mod proposal;
 pub mod pseudonymise;

@@ -7,9 +7,11 @@
 //!   [`SheetOutput`] (`--csv`, `--report`) and `caseload convert` ([`ConvertArgs`]).
 
 pub mod read;
+pub mod workbook;
 pub mod write;
 
 use crate::error::{Error, Result};
+use crate::model::ModelFile;
 use crate::proposal::Proposal;
 use crate::validate::Model;
 use std::path::{Path, PathBuf};
@@ -23,20 +25,29 @@ pub struct SheetInput {
     /// Cases as a CSV spreadsheet, instead of MODEL (needs --workers).
     #[arg(long, value_name = "CSV")]
     pub cases: Option<PathBuf>,
-    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases.
+    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases, or
+    /// with a --workbook that has no policy sheet.
     #[arg(long, value_name = "JSON")]
     pub policy: Option<PathBuf>,
+    /// The model as an Excel workbook with sheets "workers", "cases" and optionally "policy",
+    /// instead of MODEL.
+    #[arg(long, value_name = "XLSX", conflicts_with_all = ["workers", "cases"])]
+    pub workbook: Option<PathBuf>,
 }
 
 impl SheetInput {
     /// Whether any spreadsheet option was given.
     pub fn given(&self) -> bool {
-        self.workers.is_some() || self.cases.is_some() || self.policy.is_some()
+        self.workers.is_some() || self.cases.is_some() || self.policy.is_some() || self.workbook.is_some()
     }
 
     /// The input files, to refuse overwriting them.
     pub fn files(&self) -> Vec<&Path> {
-        [&self.workers, &self.cases, &self.policy].into_iter().flatten().map(PathBuf::as_path).collect()
+        [&self.workers, &self.cases, &self.policy, &self.workbook]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect()
     }
 
     /// The input files of a command, with its MODEL file if it has one (not standard input).
@@ -48,6 +59,9 @@ impl SheetInput {
 
     /// Reads and builds the model from the spreadsheets (not validated).
     pub fn read(&self) -> Result<read::Sheets> {
+        if let Some(book) = &self.workbook {
+            return workbook::read_workbook(book, self.policy.as_deref());
+        }
         match (&self.workers, &self.cases) {
             (Some(w), Some(c)) => read::read_sheets(w, c, self.policy.as_deref()),
             (Some(_), None) => {
@@ -57,7 +71,8 @@ impl SheetInput {
                 Err(Error::Usage("--cases needs --workers too (give both spreadsheets)".into()))
             }
             (None, None) => Err(Error::Usage(
-                "--policy goes with --workers and --cases; a model file carries its own policy".into(),
+                "--policy goes with --workers and --cases or --workbook; a model file carries its own policy"
+                    .into(),
             )),
         }
     }
@@ -103,6 +118,11 @@ pub struct SheetOutput {
     /// Also write a self-contained HTML report for the team manager (opens offline, prints).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Also write one Excel workbook for the allocation meeting: allocations, unallocated
+    /// (with reasons and what to tell the family), workers (with load as a share of target)
+    /// and moves (each change of worker with why).
+    #[arg(long, value_name = "XLSX")]
+    pub xlsx: Option<PathBuf>,
 }
 
 impl SheetOutput {
@@ -113,6 +133,7 @@ impl SheetOutput {
             out.extend(["allocations.csv", "unallocated.csv", "workers.csv"].map(|f| d.join(f)));
         }
         out.extend(self.report.clone());
+        out.extend(self.xlsx.clone());
         out
     }
 
@@ -124,18 +145,19 @@ impl SheetOutput {
                 return Err(Error::Usage(format!("--csv {}: is a file, not a directory", d.display())));
             }
         }
-        if let Some(r) = &self.report {
+        for (flag, r) in [("--report", &self.report), ("--xlsx", &self.xlsx)] {
+            let Some(r) = r else { continue };
             let dir = r.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             if !dir.is_dir() {
                 return Err(Error::Usage(format!(
-                    "--report {}: the directory {} does not exist; create it first",
+                    "{flag} {}: the directory {} does not exist; create it first",
                     r.display(),
                     dir.display()
                 )));
             }
             if r.is_dir() {
                 return Err(Error::Usage(format!(
-                    "--report {}: is a directory; give a file name",
+                    "{flag} {}: is a directory; give a file name",
                     r.display()
                 )));
             }
@@ -172,6 +194,9 @@ impl SheetOutput {
         if let Some(r) = &self.report {
             files.push((r.clone(), crate::report::render(model, proposal).into_bytes()));
         }
+        if let Some(x) = &self.xlsx {
+            files.push((x.clone(), workbook::proposal_workbook(&x.display().to_string(), model, proposal)?));
+        }
         for (path, bytes) in &files {
             crate::write::atomic_write(path, bytes)?;
         }
@@ -203,68 +228,85 @@ fn same_file_key(p: &Path) -> PathBuf {
 /// Arguments of `caseload convert`.
 #[derive(clap::Args, Debug)]
 pub struct ConvertArgs {
-    /// A model file (JSON) to turn into spreadsheets (with --csv-dir).
+    /// A model file (JSON) to turn into spreadsheets (with --csv-dir or --xlsx).
     pub model: Option<PathBuf>,
-    /// Spreadsheets to turn into a model file (with -o).
+    /// Spreadsheets (CSV or a workbook) to turn into a model file (with -o) or into the other
+    /// kind of spreadsheet.
     #[command(flatten)]
     pub sheets: SheetInput,
     /// Where to write the model file built from the spreadsheets (written atomically).
     #[arg(short, long, value_name = "MODEL")]
     pub output: Option<PathBuf>,
-    /// Where to write workers.csv, cases.csv and policy.json from MODEL (created if missing).
+    /// Where to write workers.csv, cases.csv and policy.json (created if missing).
     #[arg(long, value_name = "DIR")]
     pub csv_dir: Option<PathBuf>,
+    /// Where to write the model as an Excel workbook (sheets workers, cases, policy).
+    #[arg(long, value_name = "XLSX")]
+    pub xlsx: Option<PathBuf>,
     /// Print nothing on success.
     #[arg(short, long)]
     pub quiet: bool,
 }
 
-/// Runs `caseload convert`: spreadsheets to a model file, or a model file to spreadsheets.
-/// Returns the exit status.
+/// Runs `caseload convert`: a model file, CSV spreadsheets or a workbook in; a model file,
+/// CSV spreadsheets or a workbook out (any of them, losslessly). Returns the exit status.
 pub fn convert(a: &ConvertArgs) -> Result<i32> {
-    let written: Vec<PathBuf> = match (&a.model, a.sheets.given(), &a.output, &a.csv_dir) {
-        (None, true, Some(out), None) => {
+    let usage = || {
+        Error::Usage(
+            "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json`, \
+             `caseload convert --workbook BOOK.xlsx -o MODEL.json`, \
+             or `caseload convert MODEL.json --csv-dir DIR` or `--xlsx BOOK.xlsx`"
+                .into(),
+        )
+    };
+    if a.output.is_none() && a.csv_dir.is_none() && a.xlsx.is_none() {
+        return Err(usage());
+    }
+    let (file, m, inputs): (String, ModelFile, Vec<PathBuf>) = match (&a.model, a.sheets.given()) {
+        (None, true) => {
             let sheets = a.sheets.read()?;
             // Validated, so errors point at spreadsheet rows rather than at the new file.
             sheets.validate()?;
-            if a.sheets.files().iter().any(|i| same_file_key(i) == same_file_key(out)) {
-                return Err(Error::Usage(format!("{} is an input; choose another -o file", out.display())));
-            }
-            crate::write::atomic_write(out, &sheets.canonical_json())?;
-            vec![out.clone()]
+            let file =
+                a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());
+            (file, sheets.model, a.sheets.files().into_iter().map(Path::to_path_buf).collect())
         }
-        (Some(model), false, None, Some(dir)) => {
+        (Some(model), false) => {
             let bytes = crate::read::read_bytes(model)?;
             let file = model.display().to_string();
             // Parsed, not validated: a model with problems can be mended in a spreadsheet.
-            let m = crate::read::parse_model(&file, &bytes)?;
-            let files = vec![
-                (dir.join("workers.csv"), write::workers_csv(&file, &m)?),
-                (dir.join("cases.csv"), write::cases_csv(&file, &m)?),
-                (dir.join("policy.json"), write::policy_json(&m)),
-            ];
-            if files.iter().any(|(p, _)| same_file_key(p) == same_file_key(model)) {
-                return Err(Error::Usage(format!(
-                    "{} is the input; choose another --csv-dir",
-                    model.display()
-                )));
-            }
-            make_dir(dir)?;
-            for (p, b) in &files {
-                crate::write::atomic_write(p, b)?;
-            }
-            files.into_iter().map(|(p, _)| p).collect()
+            (file.clone(), crate::read::parse_model(&file, &bytes)?, vec![model.clone()])
         }
-        _ => {
-            return Err(Error::Usage(
-                "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json` \
-                 or `caseload convert MODEL.json --csv-dir DIR`"
-                    .into(),
-            ))
-        }
+        _ => return Err(usage()),
     };
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if let Some(out) = &a.output {
+        files.push((out.clone(), crate::write::to_json(&m)));
+    }
+    if let Some(dir) = &a.csv_dir {
+        files.push((dir.join("workers.csv"), write::workers_csv(&file, &m)?));
+        files.push((dir.join("cases.csv"), write::cases_csv(&file, &m)?));
+        files.push((dir.join("policy.json"), write::policy_json(&m)));
+    }
+    if let Some(x) = &a.xlsx {
+        files.push((x.clone(), workbook::model_workbook(&file, &m)?));
+    }
+    for (p, _) in &files {
+        if inputs.iter().any(|i| same_file_key(i) == same_file_key(p)) {
+            return Err(Error::Usage(format!(
+                "{} is an input; writing it would overwrite it. Choose another output",
+                p.display()
+            )));
+        }
+    }
+    if let Some(dir) = &a.csv_dir {
+        make_dir(dir)?;
+    }
+    for (p, b) in &files {
+        crate::write::atomic_write(p, b)?;
+    }
     if !a.quiet {
-        let text: String = written.iter().map(|p| format!("written {}\n", p.display())).collect();
+        let text: String = files.iter().map(|(p, _)| format!("written {}\n", p.display())).collect();
         crate::cli::say(&text);
     }
     Ok(0)
