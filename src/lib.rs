@@ -3,7 +3,7 @@
 //! Lawful, optimal allocation of children's social care cases to social workers.
 //!
 //! The pipeline, one module a step: [`read`] -> [`validate`] -> [`rules`] (who may hold what)
-//! -> [`formulate`] -> [`lp`] and [`solve`] -> [`explain`] -> [`write`]. [`check`] judges any
+//! -> [`formulate`] -> [`solve`] -> [`explain`] -> [`write`]. [`check`] judges any
 //! allocation with the same rules.
 //!
 //! ```
@@ -28,9 +28,6 @@ pub mod error;
 pub mod explain;
 pub mod formulate;
 pub mod generate;
-#[cfg(feature = "highs")]
-pub mod highs;
-pub mod lp;
 pub mod model;
 pub mod moves;
 pub mod objective;

@@ -3,7 +3,7 @@
 //! decoding, tie-breaking and checks are the same; only the search differs. The default build
 //! never needs it (HiGHS needs cmake and a C++ compiler).
 
-use crate::lp::Lp;
+use super::lp::Lp;
 use good_lp::solvers::highs::highs;
 use good_lp::{
     variable, Expression, ProblemVariables, ResolutionError, Solution, SolutionStatus, SolverModel, Variable,

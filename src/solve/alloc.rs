@@ -1,0 +1,115 @@
+//! A part's allocation (counts per class and worker, each group's worker): its loads, its
+//! exact value, its feasibility, and the case-level assignment it stands for.
+
+use super::PartAlloc;
+use crate::formulate::Part;
+use crate::rules::EPS;
+use crate::validate::Model;
+
+/// Loads (free part only) of each local worker, and oversight used per overseer row.
+pub(super) fn loads(part: &Part, a: &PartAlloc) -> (Vec<f64>, Vec<f64>) {
+    let mut load = vec![0.0; part.rooms.len()];
+    for (k, class) in part.classes.iter().enumerate() {
+        for (j, &w) in class.workers.iter().enumerate() {
+            load[w] += class.weight * a.counts[k][j] as f64;
+        }
+    }
+    for (g, item) in part.groups.iter().enumerate() {
+        if let Some(j) = a.groups[g] {
+            load[item.workers[j]] += item.weight;
+        }
+    }
+    let mut over = vec![0.0; part.overseers.len()];
+    for (w, room) in part.rooms.iter().enumerate() {
+        if let Some(s) = room.overseer {
+            over[s] += load[w];
+        }
+    }
+    (load, over)
+}
+
+pub(super) fn kept_count(part: &Part, k: usize, w: usize) -> u32 {
+    part.classes[k].current.iter().find(|&&(cw, _)| cw == w).map_or(0, |&(_, n)| n as u32)
+}
+
+/// The part's value: priorities, keep bonuses, cross-team penalties and overload, exactly.
+pub fn value(m: &Model, part: &Part, a: &PartAlloc) -> f64 {
+    let mut v = 0.0;
+    for (k, class) in part.classes.iter().enumerate() {
+        for (j, &w) in class.workers.iter().enumerate() {
+            let n = a.counts[k][j];
+            if n > 0 {
+                let kept = n.min(kept_count(part, k, w));
+                v += part.unit_value(m, k, w, false) * n as f64 + m.policy.move_penalty * kept as f64;
+            }
+        }
+    }
+    for (g, item) in part.groups.iter().enumerate() {
+        if let Some(j) = a.groups[g] {
+            v += item.value[j];
+        }
+    }
+    let (load, _) = loads(part, a);
+    for (w, room) in part.rooms.iter().enumerate() {
+        v -= m.policy.overload_penalty * overload(load[w], room.target);
+    }
+    v
+}
+
+/// Load above target; `target` is what is left of it after fixed cases (possibly negative).
+pub(super) fn overload(load: f64, target: f64) -> f64 {
+    (load - target).max(0.0)
+}
+
+pub(super) fn empty_alloc(part: &Part) -> PartAlloc {
+    PartAlloc {
+        counts: part.classes.iter().map(|c| vec![0; c.workers.len()]).collect(),
+        groups: vec![None; part.groups.len()],
+    }
+}
+
+/// True when an allocation keeps every row of the part (caps, oversight, item counts).
+pub fn feasible(part: &Part, a: &PartAlloc) -> bool {
+    for (k, class) in part.classes.iter().enumerate() {
+        if a.counts[k].iter().map(|&n| n as usize).sum::<usize>() > class.cases.len() {
+            return false;
+        }
+    }
+    let (load, over) = loads(part, a);
+    part.rooms.iter().enumerate().all(|(w, r)| load[w] <= r.cap + EPS)
+        && part.overseers.iter().enumerate().all(|(s, o)| over[s] <= o.1 + EPS)
+}
+
+/// Turns a part's counts into case-level assignments: today's worker first, then by id.
+pub(super) fn write_assignment(m: &Model, part: &Part, a: &PartAlloc, out: &mut [Option<usize>]) {
+    for (k, class) in part.classes.iter().enumerate() {
+        let mut left: Vec<u32> = a.counts[k].clone();
+        let mut rest = Vec::new();
+        for &c in &class.cases {
+            let cw = m.cases[c].current_worker;
+            let slot = cw.and_then(|cw| class.workers.iter().position(|&w| part.rooms[w].worker == cw));
+            match slot {
+                Some(j) if left[j] > 0 => {
+                    left[j] -= 1;
+                    out[c] = Some(part.rooms[class.workers[j]].worker);
+                }
+                _ => rest.push(c),
+            }
+        }
+        let mut it = rest.into_iter();
+        for (j, n) in left.iter().enumerate() {
+            for _ in 0..*n {
+                if let Some(c) = it.next() {
+                    out[c] = Some(part.rooms[class.workers[j]].worker);
+                }
+            }
+        }
+    }
+    for (g, item) in part.groups.iter().enumerate() {
+        if let Some(j) = a.groups[g] {
+            for &c in &item.cases {
+                out[c] = Some(part.rooms[item.workers[j]].worker);
+            }
+        }
+    }
+}

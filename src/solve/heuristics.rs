@@ -1,0 +1,268 @@
+//! Primal heuristics and tie-breaking on a part's allocation: repair, greedy filling,
+//! ejection chains for sibling groups, and levelling towards even loads.
+
+use super::alloc::{kept_count, loads, overload, value};
+use super::PartAlloc;
+use crate::formulate::Part;
+use crate::rules::EPS;
+use crate::validate::Model;
+
+/// Removes units until every cap and oversight row holds (rounding can overshoot only by
+/// numerical noise, but a repair is cheap and makes the heuristic safe).
+pub(super) fn repair(part: &Part, a: &mut PartAlloc) {
+    loop {
+        let (load, over) = loads(part, a);
+        let bad_worker = part.rooms.iter().enumerate().find(|(w, r)| {
+            load[*w] > r.cap + EPS || r.overseer.is_some_and(|s| over[s] > part.overseers[s].1 + EPS)
+        });
+        let Some((w, _)) = bad_worker else { return };
+        let mut removed = false;
+        for (g, item) in part.groups.iter().enumerate().rev() {
+            if a.groups[g].is_some_and(|j| item.workers[j] == w) {
+                a.groups[g] = None;
+                removed = true;
+                break;
+            }
+        }
+        if !removed {
+            for (k, class) in part.classes.iter().enumerate().rev() {
+                if let Some(p) = class.workers.iter().position(|&x| x == w) {
+                    if a.counts[k][p] > 0 {
+                        a.counts[k][p] -= 1;
+                        removed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if !removed {
+            return;
+        }
+    }
+}
+
+/// Marginal value of adding `weight` at worker `w`, before the item's own value.
+pub(super) fn overload_cost(m: &Model, part: &Part, load: &[f64], w: usize, weight: f64) -> f64 {
+    let t = part.rooms[w].target;
+    m.policy.overload_penalty * (overload(load[w] + weight, t) - overload(load[w], t))
+}
+
+pub(super) fn room_for(part: &Part, load: &[f64], over: &[f64], w: usize, weight: f64) -> bool {
+    let r = &part.rooms[w];
+    load[w] + weight <= r.cap + EPS
+        && r.overseer.is_none_or(|s| over[s] + weight <= part.overseers[s].1 + EPS)
+}
+
+/// Adds units one at a time wherever they add value, best first.
+pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
+    let (mut load, mut over) = loads(part, a);
+    let add = |load: &mut Vec<f64>, over: &mut Vec<f64>, w: usize, weight: f64| {
+        load[w] += weight;
+        if let Some(s) = part.rooms[w].overseer {
+            over[s] += weight;
+        }
+    };
+    // Groups first (they are the hardest to fit), in order of value per weight.
+    let mut order: Vec<usize> = (0..part.groups.len()).collect();
+    order.sort_by(|&x, &y| {
+        let vx = part.groups[x].value.iter().cloned().fold(f64::MIN, f64::max) / part.groups[x].weight;
+        let vy = part.groups[y].value.iter().cloned().fold(f64::MIN, f64::max) / part.groups[y].weight;
+        vy.total_cmp(&vx).then(x.cmp(&y))
+    });
+    for g in order {
+        if a.groups[g].is_some() {
+            continue;
+        }
+        let item = &part.groups[g];
+        let mut best: Option<(usize, f64)> = None;
+        for (j, &w) in item.workers.iter().enumerate() {
+            if !room_for(part, &load, &over, w, item.weight) {
+                continue;
+            }
+            let gain = item.value[j] - overload_cost(m, part, &load, w, item.weight);
+            if gain > 1e-9 && best.is_none_or(|b| gain > b.1) {
+                best = Some((j, gain));
+            }
+        }
+        if let Some((j, _)) = best {
+            a.groups[g] = Some(j);
+            add(&mut load, &mut over, item.workers[j], item.weight);
+        }
+    }
+    let mut order: Vec<usize> = (0..part.classes.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (cx, cy) = (&part.classes[x], &part.classes[y]);
+        (cy.priority / cy.weight).total_cmp(&(cx.priority / cx.weight)).then(x.cmp(&y))
+    });
+    for k in order {
+        let class = &part.classes[k];
+        loop {
+            let placed: u32 = a.counts[k].iter().sum();
+            if placed as usize >= class.cases.len() {
+                break;
+            }
+            let mut best: Option<(usize, f64)> = None;
+            for (j, &w) in class.workers.iter().enumerate() {
+                if !room_for(part, &load, &over, w, class.weight) {
+                    continue;
+                }
+                let kept = a.counts[k][j] < kept_count(part, k, w);
+                let gain = part.unit_value(m, k, w, kept) - overload_cost(m, part, &load, w, class.weight);
+                if gain > 1e-9 && best.is_none_or(|b| gain > b.1) {
+                    best = Some((j, gain));
+                }
+            }
+            let Some((j, _)) = best else { break };
+            a.counts[k][j] += 1;
+            add(&mut load, &mut over, class.workers[j], class.weight);
+        }
+    }
+}
+
+/// Places unplaced sibling groups by displacing cheaper single cases from a worker, when the
+/// group is worth more than what it displaces; displaced cases are then re-placed greedily.
+pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
+    for _round in 0..3 {
+        let mut improved = false;
+        for (g, item) in part.groups.iter().enumerate() {
+            if a.groups[g].is_some() {
+                continue;
+            }
+            let before = value(m, part, a);
+            let mut best: Option<(PartAlloc, f64)> = None;
+            for j in 0..item.workers.len() {
+                let mut trial = a.clone();
+                if !make_room(part, &mut trial, item.workers[j], item.weight) {
+                    continue;
+                }
+                trial.groups[g] = Some(j);
+                greedy_fill(m, part, &mut trial);
+                let v = value(m, part, &trial);
+                if v > before + 1e-9 && best.as_ref().is_none_or(|b| v > b.1 + 1e-9) {
+                    best = Some((trial, v));
+                }
+            }
+            if let Some((trial, _)) = best {
+                *a = trial;
+                improved = true;
+            }
+        }
+        if !improved {
+            return;
+        }
+    }
+}
+
+/// Removes single cases from worker `w`, lowest value per weight first, until `weight` more
+/// fits under its cap and its supervisor's oversight. False if it cannot.
+pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -> bool {
+    let mut order: Vec<usize> = (0..part.classes.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (cx, cy) = (&part.classes[x], &part.classes[y]);
+        (cx.priority / cx.weight).total_cmp(&(cy.priority / cy.weight)).then(x.cmp(&y))
+    });
+    loop {
+        let (load, over) = loads(part, a);
+        if room_for(part, &load, &over, w, weight) {
+            return true;
+        }
+        let cap_short = load[w] + weight > part.rooms[w].cap + EPS;
+        // Remove from w itself when its cap binds; otherwise from any supervisee of the same
+        // supervisor (the oversight binds).
+        let removable = |a: &PartAlloc, k: usize| -> Option<usize> {
+            let class = &part.classes[k];
+            class.workers.iter().enumerate().find_map(|(p, &x)| {
+                let here = if cap_short {
+                    x == w
+                } else {
+                    part.rooms[x].overseer.is_some() && part.rooms[x].overseer == part.rooms[w].overseer
+                };
+                (here && a.counts[k][p] > 0).then_some(p)
+            })
+        };
+        let Some((k, p)) = order.iter().find_map(|&k| removable(a, k).map(|p| (k, p))) else {
+            return false;
+        };
+        a.counts[k][p] -= 1;
+    }
+}
+
+/// Ties toward even loads: moves single cases between permitted workers while the objective
+/// stays the same (or improves) and the sum of load^2/target falls.
+pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
+    let (mut load, mut over) = loads(part, a);
+    let abs_target: Vec<f64> = part.rooms.iter().map(|r| m.workers[r.worker].target.max(1e-3)).collect();
+    let fixed: Vec<f64> = part.rooms.iter().map(|r| m.workers[r.worker].target - r.target).collect();
+    let mut budget = 200_000usize;
+    for (k, class) in part.classes.iter().enumerate() {
+        let wt = class.weight;
+        loop {
+            let mut moved = false;
+            for from in 0..class.workers.len() {
+                if a.counts[k][from] == 0 {
+                    continue;
+                }
+                let w1 = class.workers[from];
+                for to in 0..class.workers.len() {
+                    let w2 = class.workers[to];
+                    if to == from || budget == 0 {
+                        continue;
+                    }
+                    budget -= 1;
+                    let l1 = load[w1] + fixed[w1];
+                    let l2 = load[w2] + fixed[w2];
+                    // Evenness: sum L^2/t must fall.
+                    let d_even = ((l1 - wt).powi(2) - l1 * l1) / abs_target[w1]
+                        + ((l2 + wt).powi(2) - l2 * l2) / abs_target[w2];
+                    if d_even >= -1e-9 {
+                        continue;
+                    }
+                    // The move must fit at w2 (its cap, and its supervisor's oversight, which
+                    // the case leaves if w1 shares that supervisor).
+                    let (r1, r2) = (&part.rooms[w1], &part.rooms[w2]);
+                    let freed = if r2.overseer.is_some() && r2.overseer == r1.overseer { wt } else { 0.0 };
+                    let fits = load[w2] + wt <= r2.cap + EPS
+                        && r2.overseer.is_none_or(|s| over[s] - freed + wt <= part.overseers[s].1 + EPS);
+                    if !fits {
+                        continue;
+                    }
+                    let pen = m.policy.overload_penalty;
+                    let d_over = pen * (overload(load[w1], r1.target) - overload(load[w1] - wt, r1.target))
+                        - pen * (overload(load[w2] + wt, r2.target) - overload(load[w2], r2.target));
+                    let d = unit_delta(m, part, a, k, from, -1) + unit_delta(m, part, a, k, to, 1) + d_over;
+                    if d < -1e-9 {
+                        continue;
+                    }
+                    a.counts[k][from] -= 1;
+                    a.counts[k][to] += 1;
+                    load[w1] -= wt;
+                    load[w2] += wt;
+                    if let Some(s) = r1.overseer {
+                        over[s] -= wt;
+                    }
+                    if let Some(s) = r2.overseer {
+                        over[s] += wt;
+                    }
+                    moved = true;
+                    break;
+                }
+                if moved {
+                    break;
+                }
+            }
+            if !moved || budget == 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// Change in the class's item value when the count at position `j` changes by `d` (+1 or -1).
+pub(super) fn unit_delta(m: &Model, part: &Part, a: &PartAlloc, k: usize, j: usize, d: i32) -> f64 {
+    let w = part.classes[k].workers[j];
+    let n = a.counts[k][j] as i64;
+    let n2 = n + d as i64;
+    let cap = kept_count(part, k, w) as i64;
+    let kept = |x: i64| x.min(cap) as f64;
+    part.unit_value(m, k, w, false) * d as f64 + m.policy.move_penalty * (kept(n2) - kept(n))
+}

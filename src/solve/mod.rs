@@ -1,0 +1,232 @@
+//! Solving: each part's relaxation with microlp (through `good_lp`); when the part is not a
+//! network flow, an integer search. Parts run in parallel; results are combined in part order,
+//! so the answer does not depend on the number of threads.
+//!
+//! Files: [`lp`] builds the compact programme of a part; `search` is the branch-and-bound over
+//! it; `decode` turns column values into an allocation; `heuristics` finds and improves
+//! allocations; `alloc` values and checks them; `highs` (feature) hands a part to HiGHS.
+
+mod alloc;
+mod decode;
+mod heuristics;
+#[cfg(feature = "highs")]
+mod highs;
+pub mod lp;
+mod search;
+
+pub use alloc::{feasible, value};
+
+use crate::formulate::{Part, Problem};
+use crate::validate::Model;
+use alloc::{empty_alloc, write_assignment};
+use heuristics::level;
+use rayon::prelude::*;
+use search::{lattice, Search};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// When to stop searching before optimality is proven.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Limits<'a> {
+    /// Stop at this instant.
+    pub deadline: Option<Instant>,
+    /// Stop when this becomes true (set by Ctrl-C).
+    pub stop: Option<&'a AtomicBool>,
+    /// Branch-and-bound nodes allowed per part. Unlike a deadline, a node limit stops every
+    /// run at the same place, so the proposal stays byte-identical.
+    pub node_limit: Option<u64>,
+}
+
+/// The default node limit per part for the command line.
+pub const DEFAULT_NODE_LIMIT: u64 = 50_000;
+
+impl Limits<'_> {
+    pub(crate) fn reached(&self, nodes: u64) -> bool {
+        self.node_limit.is_some_and(|n| nodes >= n)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
+            || self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+}
+
+/// Relative optimality tolerance (SPEC section 4).
+pub const GAP: f64 = 1e-6;
+
+/// A whole allocation of one part: counts per (class, worker) and each group's worker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartAlloc {
+    /// For class `k`, the count at each of `class.workers` (same order).
+    pub counts: Vec<Vec<u32>>,
+    /// For group `g`, the index into `group.workers`, if placed.
+    pub groups: Vec<Option<usize>>,
+}
+
+/// The outcome of one part.
+#[derive(Clone, Debug)]
+pub struct PartOutcome {
+    /// The allocation.
+    pub alloc: PartAlloc,
+    /// Its value in the part's terms.
+    pub value: f64,
+    /// Proven upper bound on the part's value.
+    pub bound: f64,
+    /// Proven optimal.
+    pub optimal: bool,
+    /// Needed an integer search.
+    pub integer: bool,
+    /// Nodes explored.
+    pub nodes: u64,
+}
+
+/// The outcome of the whole problem.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    /// Worker of each case, if allocated.
+    pub assignment: Vec<Option<usize>>,
+    /// Proven optimal.
+    pub optimal: bool,
+    /// Upper bound minus the value found (0 when optimal), in objective units.
+    pub gap: f64,
+    /// Parts.
+    pub parts: usize,
+    /// Parts that needed an integer search.
+    pub integer_parts: usize,
+    /// Branch-and-bound nodes.
+    pub nodes: u64,
+}
+
+/// Solves every part, in parallel, and returns the case-level assignment.
+pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, String> {
+    // Phase 1: every part's relaxation and heuristics. Most parts end here.
+    let started: Vec<Started> =
+        problem.parts.par_iter().map(|p| start_part(m, p)).collect::<Result<_, _>>()?;
+    // Phase 2: branch-and-bound where the root did not prove optimality. A deadline is shared
+    // fairly: each searching part gets its slice of the time left.
+    let searching = started.iter().filter(|s| s.root.is_some()).count();
+    let waiting = std::sync::atomic::AtomicUsize::new(searching);
+    let threads = rayon::current_num_threads().max(1);
+    let outcomes: Vec<PartOutcome> = started
+        .into_par_iter()
+        .map(|s| {
+            // A deadline is shared fairly: a part that starts searching gets the time left
+            // divided by the waves of searching parts still to start, so time a quick part
+            // leaves unused goes to the parts after it.
+            let mut own = limits;
+            if let (Some(deadline), true) = (limits.deadline, s.root.is_some()) {
+                let n = waiting.fetch_sub(1, Ordering::Relaxed).max(1);
+                let left = deadline.saturating_duration_since(Instant::now());
+                own.deadline = Some(Instant::now() + left / n.div_ceil(threads) as u32);
+            }
+            s.finish(own)
+        })
+        .collect();
+    let mut assignment = problem.fixed.clone();
+    for (part, out) in problem.parts.iter().zip(&outcomes) {
+        write_assignment(m, part, &out.alloc, &mut assignment);
+    }
+    Ok(Solved {
+        assignment,
+        optimal: outcomes.iter().all(|o| o.optimal),
+        gap: outcomes.iter().map(|o| (o.bound - o.value).max(0.0)).sum(),
+        parts: outcomes.len(),
+        integer_parts: outcomes.iter().filter(|o| o.integer).count(),
+        nodes: outcomes.iter().map(|o| o.nodes).sum(),
+    })
+}
+
+/// A part after phase 1: its search, and the root still to branch from if not yet proven.
+struct Started<'a> {
+    search: Search<'a>,
+    root: Option<(microlp::Solution, f64)>,
+}
+
+fn start_part<'a>(m: &'a Model, part: &'a Part) -> Result<Started<'a>, String> {
+    let lp = lp::build(m, part);
+    let clock = Instant::now();
+    let root = lp::solve_relaxation(&lp)?;
+    if debug() {
+        let hubs = lp.hubs.len();
+        let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
+        eprintln!(
+            "lp: {} workers, {} classes, {} hubs, {} cols, {} rows, {} nonzeros: {:.3}s",
+            part.rooms.len(),
+            part.classes.len(),
+            hubs,
+            lp.cols.len(),
+            lp.rows.len(),
+            nnz,
+            clock.elapsed().as_secs_f64()
+        );
+    }
+    let mut search = Search {
+        m,
+        part,
+        vars: root.vars.clone(),
+        lp,
+        best: None,
+        best_value: f64::NEG_INFINITY,
+        nodes: 0,
+        delta: lattice(m, part),
+    };
+    if let Some(a) = decode::integral(&search.lp, part, &root.values) {
+        search.offer(a);
+        return Ok(Started { search, root: None });
+    }
+    search.heuristic(&root.values);
+    search.dive(&root.state);
+    if debug() {
+        eprintln!(
+            "part: {} workers, {} classes, {} groups, {} cols, {} rows; root {:.4} heuristic {:.4}",
+            part.rooms.len(),
+            part.classes.len(),
+            part.groups.len(),
+            search.lp.cols.len(),
+            search.lp.rows.len(),
+            root.objective,
+            search.best_value
+        );
+    }
+    Ok(Started { search, root: Some((root.state, root.objective)) })
+}
+
+fn debug() -> bool {
+    std::env::var_os("CASELOAD_DEBUG").is_some()
+}
+
+impl Started<'_> {
+    fn finish(mut self, limits: Limits) -> PartOutcome {
+        let (m, part) = (self.search.m, self.search.part);
+        let integer = !part.is_network();
+        let (optimal, open_bound) = match self.root.take() {
+            None => (true, f64::NEG_INFINITY),
+            Some((state, bound)) => {
+                let clock = Instant::now();
+                #[cfg(feature = "highs")]
+                let highs = self.search.with_highs(bound, limits);
+                #[cfg(not(feature = "highs"))]
+                let highs: Option<(bool, f64)> = None;
+                // Without the feature, or if HiGHS fails, the built-in search.
+                let (done, open) = match highs {
+                    Some(result) => result,
+                    None => self.search.branch_and_bound(state, bound, limits),
+                };
+                if debug() {
+                    eprintln!(
+                        "  -> best {:.4} open bound {:.4} nodes {} in {:.2}s optimal {} delta {:?}",
+                        self.search.best_value,
+                        open,
+                        self.search.nodes,
+                        clock.elapsed().as_secs_f64(),
+                        done,
+                        self.search.delta
+                    );
+                }
+                (done, open)
+            }
+        };
+        let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
+        level(m, part, &mut alloc);
+        let val = value(m, part, &alloc);
+        let bound = if optimal { val } else { open_bound.max(val) };
+        PartOutcome { alloc, value: val, bound, optimal, integer, nodes: self.search.nodes }
+    }
+}

@@ -1,0 +1,343 @@
+//! The built-in branch-and-bound over a part's compact programme: best-first with plunging,
+//! strong branching, microlp's dual simplex warm-started from the parent's basis, and pruning
+//! on the lattice every objective value lies on.
+
+use super::alloc::{feasible, value};
+use super::decode;
+use super::heuristics::{eject_improve, greedy_fill, repair};
+use super::lp::{self, Col, Lp};
+use super::PartAlloc;
+use super::{Limits, GAP};
+use crate::formulate::Part;
+use crate::rules::EPS;
+use crate::validate::Model;
+use std::collections::BinaryHeap;
+#[cfg(feature = "highs")]
+use std::time::Instant;
+
+pub(super) struct Search<'a> {
+    pub(super) m: &'a Model,
+    pub(super) part: &'a Part,
+    pub(super) lp: Lp,
+    pub(super) vars: Vec<microlp::Variable>,
+    pub(super) best: Option<PartAlloc>,
+    pub(super) best_value: f64,
+    pub(super) nodes: u64,
+    pub(super) delta: Option<f64>,
+}
+
+/// The step of the lattice every allocation's value lies on: the rational gcd of every amount
+/// the objective can add or take away in this part (item values, keep bonuses, one unit of
+/// overload, each worker's remaining target times the penalty). None when there is no such step.
+pub(super) fn lattice(m: &Model, part: &Part) -> Option<f64> {
+    let pen = m.policy.overload_penalty;
+    let mut atoms: Vec<f64> = Vec::new();
+    for (k, class) in part.classes.iter().enumerate() {
+        for &w in &class.workers {
+            atoms.push(part.unit_value(m, k, w, false));
+        }
+        if !class.current.is_empty() {
+            atoms.push(m.policy.move_penalty);
+        }
+    }
+    for g in &part.groups {
+        atoms.extend_from_slice(&g.value);
+    }
+    // Overload adds amounts only for workers who can go above target within their cap.
+    let unit = part.unit;
+    let can_overload: Vec<f64> = part
+        .rooms
+        .iter()
+        .filter(|r| r.target < crate::formulate::floor_to(r.cap, unit) - EPS)
+        .map(|r| r.target)
+        .collect();
+    if pen > 0.0 && !can_overload.is_empty() {
+        atoms.push(pen * unit?);
+        atoms.extend(can_overload.iter().map(|t| pen * t));
+    }
+    crate::formulate::common_unit(atoms.into_iter().map(f64::abs).filter(|&a| a > 1e-12))
+}
+
+impl Search<'_> {
+    pub(super) fn tolerance(&self) -> f64 {
+        GAP * self.best_value.abs().max(1.0) * 0.1
+    }
+
+    /// Can no allocation under a node with this bound beat the incumbent? Every allocation's
+    /// value is a whole multiple of `delta` when there is one, so a bound less than one step
+    /// above the incumbent proves it optimal there.
+    pub(super) fn prunable(&self, bound: f64) -> bool {
+        if self.best.is_none() {
+            return false;
+        }
+        if bound <= self.best_value + self.tolerance() {
+            return true;
+        }
+        self.delta.is_some_and(|d| bound < self.best_value + d - 1e-7 * bound.abs().max(1.0))
+    }
+
+    pub(super) fn offer(&mut self, a: PartAlloc) {
+        if !feasible(self.part, &a) {
+            return;
+        }
+        let v = value(self.m, self.part, &a);
+        if v > self.best_value + 1e-9 || self.best.is_none() {
+            self.best_value = v;
+            self.best = Some(a);
+        }
+    }
+
+    /// Rounds a fractional relaxation down, repairs it, and fills greedily.
+    pub(super) fn heuristic(&mut self, values: &[f64]) {
+        let mut a = decode::decode(&self.lp, self.part, values);
+        repair(self.part, &mut a);
+        greedy_fill(self.m, self.part, &mut a);
+        eject_improve(self.m, self.part, &mut a);
+        self.offer(a);
+    }
+
+    /// Dives from the root: fixes the most-decided fractional group to its worker, re-solves
+    /// from the parent's basis, and rounds what is left.
+    pub(super) fn dive(&mut self, root: &microlp::Solution) {
+        let mut state = root.clone();
+        for _ in 0..=self.part.groups.len() {
+            let values = lp::values_of(&state, &self.vars);
+            let pick = (0..values.len())
+                .filter(|&j| matches!(self.lp.cols[j], Col::Group { .. }))
+                .filter(|&j| values[j] > 1e-6 && values[j] < 1.0 - 1e-6)
+                .max_by(|&x, &y| values[x].total_cmp(&values[y]).then(y.cmp(&x)));
+            let Some(j) = pick else {
+                self.heuristic(&values);
+                return;
+            };
+            let var = self.vars[j];
+            state = match state.clone().add_constraint([(var, 1.0)], microlp::ComparisonOp::Ge, 1.0) {
+                Ok(microlp::SolveOutcome::Solution(s)) => s,
+                _ => match state.add_constraint([(var, 1.0)], microlp::ComparisonOp::Le, 0.0) {
+                    Ok(microlp::SolveOutcome::Solution(s)) => s,
+                    _ => return,
+                },
+            };
+        }
+    }
+
+    /// Best-first branch-and-bound with plunging: from the best open node, dive into the
+    /// better child while parking its sibling, so incumbents come early and the bound falls
+    /// steadily. Returns (proven optimal, best bound of what is left unexplored).
+    pub(super) fn branch_and_bound(
+        &mut self,
+        root: microlp::Solution,
+        root_bound: f64,
+        limits: Limits,
+    ) -> (bool, f64) {
+        let mut open: BinaryHeap<Node> = BinaryHeap::new();
+        let mut seq = 0u64;
+        open.push(Node { state: root, bound: root_bound, depth: 0, seq });
+        // Bound of subtrees given up after a numerical failure in microlp.
+        let mut lost = f64::NEG_INFINITY;
+        while let Some(top) = open.pop() {
+            if self.prunable(top.bound) {
+                break; // best-first: every other open node is worse
+            }
+            let mut current = Some(top);
+            while let Some(node) = current.take() {
+                if self.prunable(node.bound) {
+                    break;
+                }
+                if limits.reached(self.nodes) {
+                    let rest = open.iter().map(|n| n.bound).fold(node.bound, f64::max);
+                    return (false, rest.max(lost));
+                }
+                self.nodes += 1;
+                let values = lp::values_of(&node.state, &self.vars);
+                if self.nodes % 16 == 0 {
+                    self.heuristic(&values);
+                }
+                let kids = match self.branch(node.state, &values, node.depth) {
+                    Branched::Integral => {
+                        let a = decode::decode(&self.lp, self.part, &values);
+                        self.offer(a);
+                        continue;
+                    }
+                    Branched::Failed => {
+                        lost = lost.max(node.bound);
+                        continue;
+                    }
+                    Branched::Children(kids) => kids,
+                };
+                // kids are sorted best first; plunge into the best, park the rest.
+                let mut kids = kids.into_iter();
+                if let Some((s, b)) = kids.next() {
+                    seq += 1;
+                    current = Some(Node { state: s, bound: b, depth: node.depth + 1, seq });
+                }
+                for (s, b) in kids {
+                    seq += 1;
+                    if open.len() >= MAX_OPEN {
+                        // Memory cap: finish this subtree depth-first instead of parking it.
+                        let mut stack = vec![Node { state: s, bound: b, depth: node.depth + 1, seq }];
+                        if !self.depth_first(&mut stack, limits, &mut lost) {
+                            let rest = open.iter().map(|n| n.bound).fold(b, f64::max);
+                            let rest = stack.iter().map(|n| n.bound).fold(rest, f64::max);
+                            return (false, rest.max(lost));
+                        }
+                    } else {
+                        open.push(Node { state: s, bound: b, depth: node.depth + 1, seq });
+                    }
+                }
+            }
+        }
+        if lost > self.best_value + self.tolerance() && !self.prunable(lost) {
+            return (false, lost);
+        }
+        (true, f64::NEG_INFINITY)
+    }
+
+    /// The `highs` feature's search: the whole part as a MIP for HiGHS.
+    #[cfg(feature = "highs")]
+    pub(super) fn with_highs(&mut self, root_bound: f64, limits: Limits) -> Option<(bool, f64)> {
+        let left = limits.deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
+        let mip = super::highs::solve_mip(&self.lp, left).ok()?;
+        let a = decode::decode(&self.lp, self.part, &mip.values);
+        self.offer(a);
+        Some(if mip.optimal { (true, f64::NEG_INFINITY) } else { (false, root_bound) })
+    }
+
+    /// Plain depth-first search of a stack of nodes; false if the limits stopped it.
+    pub(super) fn depth_first(&mut self, stack: &mut Vec<Node>, limits: Limits, lost: &mut f64) -> bool {
+        while let Some(node) = stack.pop() {
+            if self.prunable(node.bound) {
+                continue;
+            }
+            if limits.reached(self.nodes) {
+                stack.push(node);
+                return false;
+            }
+            self.nodes += 1;
+            let values = lp::values_of(&node.state, &self.vars);
+            match self.branch(node.state, &values, node.depth) {
+                Branched::Integral => {
+                    let a = decode::decode(&self.lp, self.part, &values);
+                    self.offer(a);
+                }
+                Branched::Failed => *lost = lost.max(node.bound),
+                Branched::Children(kids) => {
+                    for (s, b) in kids.into_iter().rev() {
+                        stack.push(Node { state: s, bound: b, depth: node.depth + 1, seq: 0 });
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Chooses a column and solves both children from this node's basis. Near the root it
+    /// tries several candidates (strong branching) and keeps the one whose weaker child falls
+    /// furthest, which is what proves optimality sooner.
+    pub(super) fn branch(&mut self, state: microlp::Solution, values: &[f64], depth: u32) -> Branched {
+        let candidates = self.branch_candidates(values);
+        if candidates.is_empty() {
+            return Branched::Integral;
+        }
+        let tries = if depth < STRONG_DEPTH { candidates.len().min(STRONG_CANDIDATES) } else { 1 };
+        let parent_bound = state.objective();
+        let mut best: Option<(f64, Vec<(microlp::Solution, f64)>)> = None;
+        for &(j, x) in candidates.iter().take(tries) {
+            let var = self.vars[j];
+            let down = x.floor();
+            let mut kids = Vec::new();
+            let mut failed = false;
+            for (op, rhs) in [(microlp::ComparisonOp::Le, down), (microlp::ComparisonOp::Ge, down + 1.0)] {
+                match state.clone().add_constraint([(var, 1.0)], op, rhs) {
+                    Ok(microlp::SolveOutcome::Solution(s)) => {
+                        let b = s.objective();
+                        kids.push((s, b));
+                    }
+                    Ok(microlp::SolveOutcome::Interrupted(_)) => failed = true,
+                    Err(microlp::Error::Infeasible) => {}
+                    Err(_) => failed = true,
+                }
+            }
+            if failed {
+                continue;
+            }
+            // Score: the smaller of the two bound drops (an infeasible child drops all the way).
+            let drop = |i: usize| kids.get(i).map_or(f64::INFINITY, |k| parent_bound - k.1);
+            let score = if kids.len() == 2 { drop(0).min(drop(1)) } else { f64::INFINITY };
+            if best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
+                best = Some((score, kids));
+            }
+        }
+        match best {
+            Some((_, mut kids)) => {
+                kids.sort_by(|a, b| b.1.total_cmp(&a.1));
+                kids.retain(|k| !self.prunable(k.1));
+                Branched::Children(kids)
+            }
+            None => Branched::Failed,
+        }
+    }
+
+    /// Fractional must-be-whole columns, best branching candidates first: sibling groups, then
+    /// the most fractional.
+    pub(super) fn branch_candidates(&self, values: &[f64]) -> Vec<(usize, f64)> {
+        let mut c: Vec<(usize, f64, f64)> = Vec::new();
+        for (j, &x) in values.iter().enumerate() {
+            if !self.lp.is_integer(j) {
+                continue;
+            }
+            let f = x - x.floor();
+            let frac = f.min(1.0 - f);
+            if frac <= 1e-6 {
+                continue;
+            }
+            let score = frac + if matches!(self.lp.cols[j], Col::Group { .. }) { 1.0 } else { 0.0 };
+            c.push((j, x, score));
+        }
+        c.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        c.into_iter().map(|(j, x, _)| (j, x)).collect()
+    }
+}
+
+/// Open nodes kept for best-first search before falling back to depth-first (memory bound).
+pub(super) const MAX_OPEN: usize = 512;
+/// Depth above which strong branching is used.
+pub(super) const STRONG_DEPTH: u32 = 1000;
+/// Candidates tried by strong branching.
+pub(super) const STRONG_CANDIDATES: usize = 4;
+
+/// A node of the search tree: microlp's solved state and its bound.
+pub(super) struct Node {
+    state: microlp::Solution,
+    bound: f64,
+    depth: u32,
+    seq: u64,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Node {}
+impl PartialOrd for Node {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Node {
+    /// Higher bound first; among equals, the older node (deterministic).
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bound.total_cmp(&other.bound).then(other.seq.cmp(&self.seq))
+    }
+}
+
+/// What branching at a node gave.
+pub(super) enum Branched {
+    /// Every must-be-whole column is whole.
+    Integral,
+    /// microlp failed on every candidate.
+    Failed,
+    /// Children worth exploring, best bound first.
+    Children(Vec<(microlp::Solution, f64)>),
+}
