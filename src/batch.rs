@@ -89,11 +89,13 @@ struct Outcome {
 pub fn run(a: &AllocateArgs) -> Result<i32> {
     if a.sheets.workers.is_some()
         || a.sheets.cases.is_some()
+        || a.sheets.workbook.is_some()
+        || a.outputs.xlsx.is_some()
         || a.outputs.csv.is_some()
         || a.outputs.report.is_some()
     {
         return Err(Error::Usage(
-            "a batch takes model files only; run spreadsheets, --csv and --report one model at a time".into(),
+            "a batch takes model files only; run spreadsheets, --csv, --xlsx and --report one model at a time".into(),
         ));
     }
     let mut inputs: Vec<PathBuf> = a.model.iter().cloned().collect();
@@ -162,7 +164,14 @@ fn one(a: &AllocateArgs, model: &Path, out: &Path) -> Outcome {
     let name = model.display();
     // Each model gets the whole time limit, counted from the start of its own solve.
     let result = crate::cli::limits(a.time_limit, a.node_limit)
-        .and_then(|limits| crate::load_model(model).map(|m| (m, limits)))
+        .and_then(|limits| {
+            crate::load_model(model)
+                .and_then(|m| {
+                    let origin = crate::warnings::Origin::file(&name.to_string());
+                    crate::warnings::screen(&m, a.checks.checks(), &origin).map(|_| m)
+                })
+                .map(|m| (m, limits))
+        })
         .and_then(|(m, limits)| crate::allocate(&m, limits))
         .and_then(|p| crate::write::atomic_write(out, &crate::write::to_json(&p)).map(|()| p));
     match result {

@@ -107,6 +107,9 @@ pub struct AllocateArgs {
     /// CSV tables and an HTML report, besides the proposal.
     #[command(flatten)]
     pub outputs: crate::sheets::SheetOutput,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: crate::sheets::InputChecks,
     /// Where to write the proposal (written atomically). For a batch, a directory that receives
     /// `<model name>.proposal.json` for each model.
     #[arg(short, long)]
@@ -144,6 +147,9 @@ pub struct CheckArgs {
     /// Print the breaches as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: crate::sheets::InputChecks,
 }
 
 fn parse_case_type(s: &str) -> std::result::Result<CaseType, String> {
@@ -188,7 +194,8 @@ fn allocate(a: &AllocateArgs) -> Result<i32> {
     }
     let lim = limits(a.time_limit, a.node_limit)?;
     a.outputs.check(&a.sheets.inputs(a.model.as_deref()), &a.output)?;
-    let model = crate::sheets::load(a.model.as_deref(), &a.sheets)?;
+    let (model, warnings) = crate::sheets::load_screened(a.model.as_deref(), &a.sheets, &a.checks)?;
+    crate::sheets::print_warnings(&warnings);
     let proposal = crate::allocate(&model, lim)?;
     write::atomic_write(&a.output, &write::to_json(&proposal))?;
     let extra = a.outputs.write(&model, &proposal)?;
@@ -236,8 +243,9 @@ pub fn status(p: &Proposal, fail_on: &[CaseType]) -> i32 {
 }
 
 fn run_check(c: &CheckArgs) -> Result<i32> {
-    let (model, proposal) =
-        crate::sheets::load_for_check(c.model.as_deref(), c.proposal.as_deref(), &c.sheets)?;
+    let (model, warnings, proposal) =
+        crate::sheets::load_for_check(c.model.as_deref(), c.proposal.as_deref(), &c.sheets, &c.checks)?;
+    crate::sheets::print_warnings(&warnings);
     let breaches = match &proposal {
         Some(path) => {
             let bytes = crate::read::read_bytes(path)?;

@@ -39,6 +39,7 @@ pub mod rules;
 pub mod sheets;
 pub mod solve;
 pub mod validate;
+pub mod warnings;
 pub mod whatif;
 pub mod write;
 

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::ModelFile;
 use crate::proposal::Proposal;
 use crate::validate::Model;
+use crate::warnings::{Checks, Origin, Warning};
 use std::path::{Path, PathBuf};
 
 /// A model given as spreadsheets instead of a model file.
@@ -78,6 +79,61 @@ impl SheetInput {
     }
 }
 
+/// Checks on a loaded model beyond the rules: `--strict` and `--allow-empty`.
+#[derive(clap::Args, Debug, Default, Clone, Copy)]
+pub struct InputChecks {
+    /// Treat warnings (a needed skill that differs from a worker's only by case or spacing, a
+    /// team with cases but no active worker or workers but no cases, ids that differ only by
+    /// case or accents) as input errors: exit status 2 and nothing written. For cron.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept a model with no cases or no workers. Without it an empty caseload or workforce is
+    /// an input error (exit status 2), so an empty export cannot replace last week's proposal.
+    #[arg(long)]
+    pub allow_empty: bool,
+}
+
+impl InputChecks {
+    /// As the library's [`Checks`].
+    pub fn checks(&self) -> Checks {
+        Checks { strict: self.strict, allow_empty: self.allow_empty }
+    }
+}
+
+/// Loads the model of a command like [`load`], then screens it ([`crate::warnings::screen`]):
+/// refuses an empty model unless allowed, and returns the warnings (errors under `--strict`).
+pub fn load_screened(
+    model: Option<&Path>,
+    sheets: &SheetInput,
+    checks: &InputChecks,
+) -> Result<(Model, Vec<Warning>)> {
+    let (m, origin) = match (model, sheets.given()) {
+        (None, true) => {
+            let s = sheets.read()?;
+            let m = s.validate()?;
+            let origin = Origin {
+                workers: (s.workers_file.clone(), "row 2".into()),
+                cases: (s.cases_file.clone(), "row 2".into()),
+            };
+            (m, origin)
+        }
+        _ => {
+            let m = load(model, sheets)?;
+            (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
+        }
+    };
+    let w = crate::warnings::screen(&m, checks.checks(), &origin)?;
+    Ok((m, w))
+}
+
+/// Prints warnings on standard error, one a line, as `caseload: warning: ... [code]`.
+pub fn print_warnings(warnings: &[Warning]) {
+    use std::io::Write;
+    let text: String =
+        warnings.iter().map(|w| format!("caseload: warning: {} [{}]\n", w.message, w.code)).collect();
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
 /// Loads the model of a command: a model file, or spreadsheets, exactly one of the two.
 pub fn load(model: Option<&Path>, sheets: &SheetInput) -> Result<Model> {
     match (model, sheets.given()) {
@@ -95,16 +151,19 @@ pub fn load_for_check(
     model: Option<&Path>,
     proposal: Option<&Path>,
     sheets: &SheetInput,
-) -> Result<(Model, Option<PathBuf>)> {
+    checks: &InputChecks,
+) -> Result<(Model, Vec<Warning>, Option<PathBuf>)> {
     if sheets.given() {
         if proposal.is_some() {
             return Err(Error::Usage(
                 "with --workers and --cases, give only the PROPOSAL (the spreadsheets replace MODEL)".into(),
             ));
         }
-        Ok((load(None, sheets)?, model.map(Path::to_path_buf)))
+        let (m, w) = load_screened(None, sheets, checks)?;
+        Ok((m, w, model.map(Path::to_path_buf)))
     } else {
-        Ok((load(model, sheets)?, proposal.map(Path::to_path_buf)))
+        let (m, w) = load_screened(model, sheets, checks)?;
+        Ok((m, w, proposal.map(Path::to_path_buf)))
     }
 }
 

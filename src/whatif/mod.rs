@@ -31,6 +31,9 @@ pub struct WhatifArgs {
     /// The model as spreadsheets instead of MODEL.
     #[command(flatten)]
     pub sheets: crate::sheets::SheetInput,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: crate::sheets::InputChecks,
     /// Fill this many of the model's vacant posts, choosing the posts that allocate the most
     /// (greedily, one post at a time): `N`, `A..B` (B left out), `A..=B` or a list `0,5,10`.
     #[arg(long, value_name = "N|A..=B|N,N", allow_hyphen_values = true)]
@@ -251,12 +254,23 @@ pub fn fill_curves(o: &Outcome) -> Vec<crate::report::WhatIfCurve> {
 pub fn run(a: &WhatifArgs) -> Result<i32> {
     let plan = Plan::from_args(a)?;
     // A model file, or spreadsheets validated first so that errors name their rows and columns.
-    let (name, bytes) = match (&a.model, a.sheets.given()) {
-        (Some(path), false) => (path.display().to_string(), crate::read::read_bytes(path)?),
+    let (name, bytes, warnings) = match (&a.model, a.sheets.given()) {
+        (Some(path), false) => {
+            let name = path.display().to_string();
+            let bytes = crate::read::read_bytes(path)?;
+            let m = crate::load_model_bytes(&name, &bytes)?;
+            let w = crate::warnings::screen(&m, a.checks.checks(), &crate::warnings::Origin::file(&name))?;
+            (name, bytes, w)
+        }
         (None, true) => {
             let sheets = a.sheets.read()?;
-            sheets.validate()?;
-            (sheets.workers_file.clone(), sheets.canonical_json())
+            let m = sheets.validate()?;
+            let origin = crate::warnings::Origin {
+                workers: (sheets.workers_file.clone(), "row 2".into()),
+                cases: (sheets.cases_file.clone(), "row 2".into()),
+            };
+            let w = crate::warnings::screen(&m, a.checks.checks(), &origin)?;
+            (sheets.workers_file.clone(), sheets.canonical_json(), w)
         }
         _ => {
             return Err(crate::error::Error::Usage(
@@ -264,10 +278,11 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
             ))
         }
     };
+    crate::sheets::print_warnings(&warnings);
     if let Some(dir) = &a.proposals {
-        if !dir.is_dir() {
+        if dir.exists() && !dir.is_dir() {
             return Err(crate::error::Error::Usage(format!(
-                "--proposals: {} is not a directory; create it first",
+                "--proposals: {} is a file, not a directory",
                 dir.display()
             )));
         }
