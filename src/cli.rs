@@ -116,7 +116,8 @@ pub struct AllocateArgs {
     pub output: PathBuf,
     /// Stop searching after this many seconds and write the best lawful proposal found
     /// (`"optimal": false`, exit status 3).
-    #[arg(long, value_name = "SECONDS")]
+    /// Seconds (`10`, `10s`), minutes (`2m`) or hours (`1h`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub time_limit: Option<f64>,
     /// Branch-and-bound nodes allowed per independent part before the best proposal found is
     /// written with `"optimal": false` and its proven bound (exit status 3). Only models with
@@ -150,6 +151,26 @@ pub struct CheckArgs {
     /// Checks beyond the rules.
     #[command(flatten)]
     pub checks: crate::sheets::InputChecks,
+}
+
+/// A duration in seconds from `10`, `10s`, `1.5m`, `2h` or `500ms`.
+pub fn parse_duration(s: &str) -> std::result::Result<f64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = (t[..split].trim(), t[split..].trim().to_ascii_lowercase());
+    let scale = match unit.as_str() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "ms" => 0.001,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hour" | "hours" => 3600.0,
+        _ => f64::NAN,
+    };
+    match num.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 && scale.is_finite() => Ok(x * scale),
+        _ => Err(format!(
+            "{s:?} is not a duration; write seconds such as 10 or 10s, minutes such as 2m, or hours such as 1h"
+        )),
+    }
 }
 
 fn parse_case_type(s: &str) -> std::result::Result<CaseType, String> {
@@ -268,7 +289,7 @@ fn run_check(c: &CheckArgs) -> Result<i32> {
             );
         }
         for b in &breaches {
-            text += &format!("{}: {}\n", b.code, b.message);
+            text += &format!("{}: {}\n", check::breach_words(&b.code), b.message);
         }
         text += &if breaches.is_empty() {
             "no breaches\n".to_string()
@@ -299,8 +320,12 @@ pub fn human_summary(p: &Proposal) -> String {
         s.cases.cases,
         s.cases.allocated,
         s.cases.unallocated,
-        p.objective,
-        if p.optimal { "optimal".to_string() } else { format!("not proven optimal; bound {}", p.bound) }
+        crate::report::num(p.objective),
+        if p.optimal {
+            "optimal".to_string()
+        } else {
+            format!("not proven optimal; no allocation can score above {}", crate::report::num(p.bound))
+        }
     );
     let _ = writeln!(out, "  {:<18} {:>9} {:>11}", "by type", "allocated", "unallocated");
     for (t, c) in &s.by_type {
@@ -318,14 +343,27 @@ pub fn human_summary(p: &Proposal) -> String {
         s.moves.kept, s.moves.moved, s.moves.new, s.moves.lost
     );
     if s.cases.unallocated > 0 {
-        let reasons: Vec<String> =
-            s.unallocated_by_reason.iter().map(|(c, n)| format!("{} {n}", c.name())).collect();
+        let reasons: Vec<String> = s
+            .unallocated_by_reason
+            .iter()
+            .map(|(c, n)| format!("{} {n}", c.name().replace('_', " ")))
+            .collect();
+        let total: usize = s.unallocated_by_reason.values().sum();
         let _ = writeln!(
             out,
-            "  unallocated: {} structural, {} capacity ({})",
+            "  unallocated: {} structural, {} capacity (by reason: {}){}",
             s.structural_shortfall,
             s.capacity_shortfall,
-            reasons.join(", ")
+            reasons.join(", "),
+            if total > s.cases.unallocated {
+                format!(
+                    "; some children have more than one reason, so the reasons add up to {total} for {} {}",
+                    s.cases.unallocated,
+                    if s.cases.unallocated == 1 { "child" } else { "children" }
+                )
+            } else {
+                String::new()
+            }
         );
     }
     let _ = writeln!(
@@ -335,7 +373,11 @@ pub fn human_summary(p: &Proposal) -> String {
         100.0 * s.looked_after_unallocated_share,
         if s.looked_after_emergency { " - above the 10% emergency threshold" } else { "" }
     );
-    let _ =
-        writeln!(out, "  workers over target: {} (total {} above target)", s.workers_over_target, s.overload);
+    let _ = writeln!(
+        out,
+        "  workers over target: {} (total {} above target)",
+        s.workers_over_target,
+        crate::report::num(s.overload)
+    );
     out
 }

@@ -7,6 +7,7 @@
 use crate::error::{Error, Errors, Result};
 use crate::model::{CaseInput, CaseType, ModelFile, Policy, PolicyInput, Role, Status, WorkerInput};
 use crate::rules;
+use crate::warnings::quoted as q;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -277,7 +278,7 @@ fn unique_ids<'a>(ids: impl Iterator<Item = &'a str>, list: &str) -> (Vec<String
         } else if let Some(&first) = seen.get(id) {
             errs.push((
                 format!("{list}[{i}].id"),
-                format!("id {id:?} is used again (first at {list}[{first}]); ids must be unique"),
+                format!("id {} is used again (first at {list}[{first}]); ids must be unique", q(id)),
             ));
         } else {
             seen.insert(id, i);
@@ -306,7 +307,10 @@ fn invert(p: &[usize]) -> Vec<usize> {
 type WorkerIndex = HashMap<String, usize>;
 
 fn worker_ref(id: &str, index: &WorkerIndex) -> std::result::Result<usize, String> {
-    index.get(id).copied().ok_or_else(|| format!("no worker {id:?}; add the worker or remove the reference"))
+    index
+        .get(id)
+        .copied()
+        .ok_or_else(|| format!("no worker {}; add the worker or remove the reference", q(id)))
 }
 
 /// Problems of one entry: (field, problem), in field order.
@@ -430,9 +434,9 @@ fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
             return Err((
                 ci,
                 format!(
-                    "case {:?} is pinned to {:?}, but {}; unpin it or fix the worker",
-                    c.id,
-                    m.workers[w].id,
+                    "case {} is pinned to {}, but {}; unpin it or fix the worker",
+                    q(&c.id),
+                    q(&m.workers[w].id),
                     block.describe(m, ci, w)
                 ),
             ));
@@ -447,14 +451,14 @@ fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
                 }
                 if o.pinned && o.current_worker != Some(w) {
                     return Err((ci, format!(
-                        "case {:?} is pinned to {:?} but its sibling {:?} in group {:?} is pinned to another worker; siblings go to one worker",
-                        c.id, m.workers[w].id, o.id, m.groups[g].name
+                        "case {} is pinned to {} but its sibling {} in group {} is pinned to another worker; siblings go to one worker",
+                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name)
                     )));
                 }
                 if let Err(block) = rules::check_permitted(m, other, w) {
                     return Err((ci, format!(
-                        "case {:?} is pinned to {:?}, so its sibling {:?} in group {:?} must go there too, but {}; unpin it or change the group",
-                        c.id, m.workers[w].id, o.id, m.groups[g].name, block.describe(m, other, w)
+                        "case {} is pinned to {}, so its sibling {} in group {} must go there too, but {}; unpin it or change the group",
+                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name), block.describe(m, other, w)
                     )));
                 }
                 placed.push(other);
@@ -470,16 +474,16 @@ fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
             load[w] += weight;
             if load[w] > worker.cap + rules::EPS {
                 return Err((ci, format!(
-                    "the cases pinned to {:?} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
-                    worker.id, load[w], worker.cap
+                    "the cases pinned to {} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
+                    q(&worker.id), load[w], worker.cap
                 )));
             }
             if let Some(s) = overseer {
                 oversight[s] += weight;
                 if oversight[s] > m.workers[s].oversight_cap + rules::EPS {
                     return Err((ci, format!(
-                        "the cases pinned to workers supervised by {:?} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
-                        m.workers[s].id, oversight[s], m.workers[s].oversight_cap
+                        "the cases pinned to workers supervised by {} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
+                        q(&m.workers[s].id), oversight[s], m.workers[s].oversight_cap
                     )));
                 }
             }

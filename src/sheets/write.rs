@@ -274,7 +274,12 @@ pub fn worker_loads_csv(m: &Model, p: &Proposal) -> Vec<u8> {
                 number(wl.target),
                 number(wl.cap),
                 number(crate::explain::round9((wl.load - wl.target).max(0.0))),
-                number(crate::explain::round9((wl.cap - wl.load).max(0.0))),
+                // A vacant or absent post has no room to offer.
+                if wl.status == crate::model::Status::Active {
+                    number(crate::explain::round9((wl.cap - wl.load).max(0.0)))
+                } else {
+                    String::new()
+                },
                 number(wl.oversight),
             ]
         })
