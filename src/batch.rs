@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::proposal::Proposal;
 use crate::solve::Limits;
+use crate::warnings::{Checks, Origin};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -94,14 +95,22 @@ pub struct Item {
     pub result: Result<Proposal>,
 }
 
-/// Reads, solves and writes every model (in parallel), each under the limits `limits` makes
-/// when its own solve starts (so each model gets the whole time limit). In the order given.
-pub fn solve_all(models: &[PathBuf], dir: &Path, limits: &(dyn Fn() -> Limits<'static> + Sync)) -> Vec<Item> {
+/// Reads, screens ([`crate::warnings::screen`] with `checks`), solves and writes every model
+/// (in parallel), each under the limits `limits` makes when its own solve starts (so each model
+/// gets the whole time limit). In the order given.
+pub fn solve_all(
+    models: &[PathBuf],
+    dir: &Path,
+    checks: Checks,
+    limits: &(dyn Fn() -> Limits<'static> + Sync),
+) -> Vec<Item> {
     models
         .par_iter()
         .map(|m| {
             let out = proposal_path(dir, m);
+            let origin = Origin::file(&m.display().to_string());
             let result = crate::load_model(m)
+                .and_then(|model| crate::warnings::screen(&model, checks, &origin).map(|_| model))
                 .and_then(|model| crate::allocate(&model, limits()))
                 .and_then(|p| crate::write::atomic_write(&out, &crate::write::to_json(&p)).map(|()| p));
             Item { model: m.clone(), proposal_file: out, result }

@@ -288,6 +288,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                 nodes: facts.nodes,
             },
         },
+        warnings: crate::warnings::warnings(m),
     }
 }
 

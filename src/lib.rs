@@ -36,6 +36,7 @@ pub mod explain;
 pub mod formulate;
 pub mod generate;
 pub mod model;
+pub mod moves;
 pub mod objective;
 pub mod proposal;
 pub mod pseudonymise;
@@ -47,6 +48,7 @@ pub mod sheets;
 pub mod solve;
 pub mod util;
 pub mod validate;
+pub mod warnings;
 pub mod whatif;
 pub mod write;
 

@@ -8,6 +8,8 @@
 //!
 //! To record the outputs again (after a change that is meant to alter them):
 //! `tests/golden/regen.sh` (which runs this test with `CASELOAD_BLESS=1`); then read the diff.
+//! `CASELOAD_GOLDEN_BIN=PATH` records (or compares) the outputs of another build of the binary,
+//! such as the one before a refactoring, so that the refactored one can be compared with it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -79,12 +81,9 @@ fn produce(args: &[String]) -> Vec<(String, Vec<u8>)> {
     #[cfg(not(unix))]
     compile_error!("the golden test links models/ into its working directory (unix only)");
     std::fs::create_dir_all(dir.path().join("out/proposals")).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .args(args)
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let bin =
+        std::env::var_os("CASELOAD_GOLDEN_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_caseload").into());
+    let o = Command::new(bin).args(args).current_dir(dir.path()).stdin(Stdio::null()).output().unwrap();
     let mut out = vec![
         ("status".to_string(), format!("{:?}\n", o.status.code()).into_bytes()),
         ("stdout".to_string(), o.stdout),

@@ -1,6 +1,6 @@
 //! `caseload allocate`: one model to one proposal, or a batch of models to a directory.
 
-use super::{exit, say, shown, SheetInputArgs, SheetOutputArgs};
+use super::{exit, say, shown, InputChecksArgs, SheetInputArgs, SheetOutputArgs};
 use caseload::batch;
 use caseload::error::{Error, Result};
 use caseload::model::CaseType;
@@ -22,6 +22,9 @@ pub struct AllocateArgs {
     /// CSV tables and an HTML report, besides the proposal.
     #[command(flatten)]
     pub outputs: SheetOutputArgs,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: InputChecksArgs,
     /// Where to write the proposal (written atomically; `-` for standard output, and the summary
     /// then goes to standard error). For a batch, a directory that receives
     /// `<model name>.proposal.json` for each model.
@@ -29,7 +32,8 @@ pub struct AllocateArgs {
     pub output: PathBuf,
     /// Stop searching after this many seconds and write the best lawful proposal found
     /// (`"optimal": false`, exit status 3).
-    #[arg(long, value_name = "SECONDS")]
+    /// Seconds (`10`, `10s`), minutes (`2m`) or hours (`1h`).
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
     pub time_limit: Option<f64>,
     /// Branch-and-bound nodes allowed per independent part before the best proposal found is
     /// written with `"optimal": false` and its proven bound (exit status 3). Only models with
@@ -57,7 +61,8 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     let outputs = a.outputs.lower();
     let to_stdout = super::is_stdout(&a.output);
     outputs.check(&sheets.inputs(a.model.as_deref()), (!to_stdout).then_some(a.output.as_path()))?;
-    let model = caseload::sheets::load(a.model.as_deref(), &sheets)?;
+    let (model, warnings) = caseload::sheets::load_screened(a.model.as_deref(), &sheets, a.checks.checks())?;
+    super::print_warnings(&warnings);
     let proposal = caseload::allocate(&model, lim)?;
     super::emit(&a.output, &caseload::write::to_json(&proposal))?;
     let extra = outputs.write(&model, &proposal)?;
@@ -106,11 +111,13 @@ fn worst(codes: impl IntoIterator<Item = i32>) -> i32 {
 fn run_batch(a: &AllocateArgs) -> Result<i32> {
     if a.sheets.workers.is_some()
         || a.sheets.cases.is_some()
+        || a.sheets.workbook.is_some()
+        || a.outputs.xlsx.is_some()
         || a.outputs.csv.is_some()
         || a.outputs.report.is_some()
     {
         return Err(Error::Usage(
-            "a batch takes model files only; run spreadsheets, --csv and --report one model at a time".into(),
+            "a batch takes model files only; run spreadsheets, --csv, --xlsx and --report one model at a time".into(),
         ));
     }
     if super::is_stdout(&a.output) {
@@ -128,7 +135,7 @@ fn run_batch(a: &AllocateArgs) -> Result<i32> {
     let limits = || super::limits(a.time_limit, a.node_limit).unwrap_or_default();
 
     let started = Instant::now();
-    let items = batch::solve_all(&models, dir, &limits);
+    let items = batch::solve_all(&models, dir, a.checks.checks(), &limits);
     let outcomes: Vec<(i32, String)> = items.iter().map(|i| line(a, i)).collect();
     let code = worst(outcomes.iter().map(|o| o.0));
     let (mut out, mut err) = (String::new(), String::new());
@@ -195,8 +202,12 @@ pub fn human_summary(p: &Proposal) -> String {
         s.cases.cases,
         s.cases.allocated,
         s.cases.unallocated,
-        p.objective,
-        if p.optimal { "optimal".to_string() } else { format!("not proven optimal; bound {}", p.bound) }
+        caseload::report::num(p.objective),
+        if p.optimal {
+            "optimal".to_string()
+        } else {
+            format!("not proven optimal; no allocation can score above {}", caseload::report::num(p.bound))
+        }
     );
     let _ = writeln!(out, "  {:<18} {:>9} {:>11}", "by type", "allocated", "unallocated");
     for (t, c) in &s.by_type {
@@ -214,14 +225,27 @@ pub fn human_summary(p: &Proposal) -> String {
         s.moves.kept, s.moves.moved, s.moves.new, s.moves.lost
     );
     if s.cases.unallocated > 0 {
-        let reasons: Vec<String> =
-            s.unallocated_by_reason.iter().map(|(c, n)| format!("{} {n}", c.name())).collect();
+        let reasons: Vec<String> = s
+            .unallocated_by_reason
+            .iter()
+            .map(|(c, n)| format!("{} {n}", c.name().replace('_', " ")))
+            .collect();
+        let total: usize = s.unallocated_by_reason.values().sum();
         let _ = writeln!(
             out,
-            "  unallocated: {} structural, {} capacity ({})",
+            "  unallocated: {} structural, {} capacity (by reason: {}){}",
             s.structural_shortfall,
             s.capacity_shortfall,
-            reasons.join(", ")
+            reasons.join(", "),
+            if total > s.cases.unallocated {
+                format!(
+                    "; some children have more than one reason, so the reasons add up to {total} for {} {}",
+                    s.cases.unallocated,
+                    if s.cases.unallocated == 1 { "child" } else { "children" }
+                )
+            } else {
+                String::new()
+            }
         );
     }
     let _ = writeln!(
@@ -231,8 +255,12 @@ pub fn human_summary(p: &Proposal) -> String {
         100.0 * s.looked_after_unallocated_share,
         if s.looked_after_emergency { " - above the 10% emergency threshold" } else { "" }
     );
-    let _ =
-        writeln!(out, "  workers over target: {} (total {} above target)", s.workers_over_target, s.overload);
+    let _ = writeln!(
+        out,
+        "  workers over target: {} (total {} above target)",
+        s.workers_over_target,
+        caseload::report::num(s.overload)
+    );
     out
 }
 

@@ -1,6 +1,6 @@
 //! `caseload check`: a proposal, or today's allocation, against the rules.
 
-use super::{exit, say, SheetInputArgs};
+use super::{exit, say, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::error::Result;
 use std::path::PathBuf;
@@ -19,12 +19,20 @@ pub struct CheckArgs {
     /// Print the breaches as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: InputChecksArgs,
 }
 
 /// Runs `check`; returns 0 without breaches, 1 with.
 pub fn run(c: &CheckArgs) -> Result<i32> {
-    let (model, proposal) =
-        caseload::sheets::load_for_check(c.model.as_deref(), c.proposal.as_deref(), &c.sheets.lower())?;
+    let (model, warnings, proposal) = caseload::sheets::load_for_check(
+        c.model.as_deref(),
+        c.proposal.as_deref(),
+        &c.sheets.lower(),
+        c.checks.checks(),
+    )?;
+    super::print_warnings(&warnings);
     let breaches = match &proposal {
         Some(path) => {
             let bytes = caseload::read::read_bytes(path)?;
@@ -47,7 +55,7 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
             );
         }
         for b in &breaches {
-            text += &format!("{}: {}\n", b.code, b.message);
+            text += &format!("{}: {}\n", check::breach_words(&b.code), b.message);
         }
         text += &if breaches.is_empty() {
             "no breaches\n".to_string()

@@ -121,7 +121,7 @@ fn run(cli: Cli) -> Result<i32> {
 /// The exit status of an error: the one place where errors become statuses.
 pub fn status_of(e: &Error) -> i32 {
     match e {
-        Error::Input { .. } | Error::Read { .. } | Error::Usage(_) => exit::INVALID,
+        Error::Input { .. } | Error::Inputs { .. } | Error::Read { .. } | Error::Usage(_) => exit::INVALID,
         Error::Write { .. } => exit::WRITE,
         Error::Solver(_) => exit::SOLVER,
     }
@@ -204,15 +204,73 @@ pub struct SheetInputArgs {
     /// Cases as a CSV spreadsheet, instead of MODEL (needs --workers).
     #[arg(long, value_name = "CSV")]
     pub cases: Option<PathBuf>,
-    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases.
+    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases, or
+    /// with a --workbook that has no policy sheet.
     #[arg(long, value_name = "JSON")]
     pub policy: Option<PathBuf>,
+    /// The model as an Excel workbook with sheets "workers", "cases" and optionally "policy",
+    /// instead of MODEL.
+    #[arg(long, value_name = "XLSX", conflicts_with_all = ["workers", "cases"])]
+    pub workbook: Option<PathBuf>,
 }
 
 impl SheetInputArgs {
     /// The library's options.
     pub fn lower(&self) -> SheetInput {
-        SheetInput { workers: self.workers.clone(), cases: self.cases.clone(), policy: self.policy.clone() }
+        SheetInput {
+            workers: self.workers.clone(),
+            cases: self.cases.clone(),
+            policy: self.policy.clone(),
+            workbook: self.workbook.clone(),
+        }
+    }
+}
+
+/// Checks on a loaded model beyond the rules: `--strict` and `--allow-empty`.
+#[derive(clap::Args, Debug, Default, Clone, Copy)]
+pub struct InputChecksArgs {
+    /// Treat warnings (a needed skill that differs from a worker's only by case or spacing, a
+    /// team with cases but no active worker or workers but no cases, ids that differ only by
+    /// case or accents) as input errors: exit status 2 and nothing written. For cron.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept a model with no cases or no workers. Without it an empty caseload or workforce is
+    /// an input error (exit status 2), so an empty export cannot replace last week's proposal.
+    #[arg(long)]
+    pub allow_empty: bool,
+}
+
+impl InputChecksArgs {
+    /// The library's options.
+    pub fn checks(&self) -> caseload::warnings::Checks {
+        caseload::warnings::Checks { strict: self.strict, allow_empty: self.allow_empty }
+    }
+}
+
+/// Prints warnings on standard error, one a line, as `caseload: warning: ... [code]`.
+pub fn print_warnings(warnings: &[caseload::warnings::Warning]) {
+    let text: String =
+        warnings.iter().map(|w| format!("caseload: warning: {} [{}]\n", w.message, w.code)).collect();
+    say(&text, true);
+}
+
+/// A duration in seconds from `10`, `10s`, `1.5m`, `2h` or `500ms`.
+pub fn parse_duration(s: &str) -> std::result::Result<f64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = (t[..split].trim(), t[split..].trim().to_ascii_lowercase());
+    let scale = match unit.as_str() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "ms" => 0.001,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hour" | "hours" => 3600.0,
+        _ => f64::NAN,
+    };
+    match num.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 && scale.is_finite() => Ok(x * scale),
+        _ => Err(format!(
+            "{s:?} is not a duration; write seconds such as 10 or 10s, minutes such as 2m, or hours such as 1h"
+        )),
     }
 }
 
@@ -226,12 +284,17 @@ pub struct SheetOutputArgs {
     /// Also write a self-contained HTML report for the team manager (opens offline, prints).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Also write one Excel workbook for the allocation meeting: allocations, unallocated
+    /// (with reasons and what to tell the family), workers (with load as a share of target)
+    /// and moves (each change of worker with why).
+    #[arg(long, value_name = "XLSX")]
+    pub xlsx: Option<PathBuf>,
 }
 
 impl SheetOutputArgs {
     /// The library's options.
     pub fn lower(&self) -> SheetOutput {
-        SheetOutput { csv: self.csv.clone(), report: self.report.clone() }
+        SheetOutput { csv: self.csv.clone(), report: self.report.clone(), xlsx: self.xlsx.clone() }
     }
 }
 
@@ -245,6 +308,15 @@ mod tests {
         assert_eq!(status_of(&Error::Usage("x".into())), exit::INVALID);
         assert_eq!(status_of(&Error::Write { path: "p".into(), problem: "full".into() }), exit::WRITE);
         assert_eq!(status_of(&Error::Solver("bug".into())), exit::SOLVER);
+    }
+
+    #[test]
+    fn durations_take_units_and_refuse_nonsense() {
+        assert_eq!(parse_duration("2m"), Ok(120.0));
+        assert_eq!(parse_duration(" 1.5 s "), Ok(1.5));
+        assert_eq!(parse_duration("500ms"), Ok(0.5));
+        assert!(parse_duration("-1s").is_err());
+        assert!(parse_duration("3 fortnights").is_err());
     }
 
     #[test]

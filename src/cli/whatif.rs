@@ -1,6 +1,6 @@
 //! `caseload whatif`: planning scenarios, under the same limits as `allocate`.
 
-use super::{exit, say, SheetInputArgs};
+use super::{exit, say, InputChecksArgs, SheetInputArgs};
 use caseload::error::{Error, Result};
 use caseload::whatif::{self, plan, Plan};
 use std::path::PathBuf;
@@ -13,6 +13,9 @@ pub struct WhatifArgs {
     /// The model as spreadsheets instead of MODEL.
     #[command(flatten)]
     pub sheets: SheetInputArgs,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: InputChecksArgs,
     /// Fill this many of the model's vacant posts, choosing the posts that allocate the most
     /// (greedily, one post at a time): `N`, `A..B` (B left out), `A..=B` or a list `0,5,10`.
     #[arg(long, value_name = "N|A..=B|N,N", allow_hyphen_values = true)]
@@ -37,9 +40,10 @@ pub struct WhatifArgs {
     /// Also rank, per team and role, what one more full-time worker would allocate.
     #[arg(long)]
     pub marginal: bool,
-    /// Stop after this many seconds (all scenarios together): the scenarios not finished are
-    /// written with `"optimal": false` (exit status 3), as Ctrl-C does.
-    #[arg(long, value_name = "SECONDS")]
+    /// Stop after this long (all scenarios together): the scenarios not finished are written
+    /// with `"optimal": false` (exit status 3), as Ctrl-C does. Seconds (`10`, `10s`), minutes
+    /// (`2m`) or hours (`1h`).
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
     pub time_limit: Option<f64>,
     /// Branch-and-bound nodes allowed per independent part of each scenario, as for `allocate`
     /// (a scenario that reaches it is not proven optimal; exit status 3). 0 means no limit.
@@ -99,21 +103,31 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
     let stdout_taken = [&a.json, &a.csv, &a.report].into_iter().flatten().any(|p| super::is_stdout(p));
     let sheets = a.sheets.lower();
     // A model file, or spreadsheets validated first so that errors name their rows and columns.
-    let (name, bytes) = match (&a.model, sheets.given()) {
-        (Some(path), false) => (path.display().to_string(), caseload::read::read_bytes(path)?),
+    let checks = a.checks.checks();
+    let (name, bytes, warnings) = match (&a.model, sheets.given()) {
+        (Some(path), false) => {
+            let name = path.display().to_string();
+            let bytes = caseload::read::read_bytes(path)?;
+            let m = caseload::load_model_bytes(&name, &bytes)?;
+            let w = caseload::warnings::screen(&m, checks, &caseload::warnings::Origin::file(&name))?;
+            (name, bytes, w)
+        }
         (None, true) => {
             let read = sheets.read()?;
-            read.validate()?;
-            (read.workers_file.clone(), read.canonical_json())
+            let m = read.validate()?;
+            let origin = caseload::warnings::Origin {
+                workers: (read.workers_file.clone(), "row 2".into()),
+                cases: (read.cases_file.clone(), "row 2".into()),
+            };
+            let w = caseload::warnings::screen(&m, checks, &origin)?;
+            (read.workers_file.clone(), read.canonical_json(), w)
         }
         _ => return Err(Error::Usage("give a model file or --workers and --cases, not both".into())),
     };
+    super::print_warnings(&warnings);
     if let Some(dir) = &a.proposals {
-        if !dir.is_dir() {
-            return Err(Error::Usage(format!(
-                "--proposals: {} is not a directory; create it first",
-                dir.display()
-            )));
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Usage(format!("--proposals: {} is a file, not a directory", dir.display())));
         }
     }
     let bar = progress_bar(a.quiet);

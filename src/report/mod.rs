@@ -127,7 +127,8 @@ fn short_role(r: Role) -> String {
     }
 }
 
-fn status_word(s: Status) -> &'static str {
+/// A post status in one word.
+pub fn status_word(s: Status) -> &'static str {
     match s {
         Status::Active => "active",
         Status::Vacant => "vacant",

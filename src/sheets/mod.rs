@@ -3,16 +3,19 @@
 //! - [`read`]: a model from `workers.csv`, `cases.csv` and an optional `policy.json`, with
 //!   errors that name the spreadsheet, row and column.
 //! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
-//! - Where the spreadsheets are ([`SheetInput`]), which tables and report to write besides a
-//!   proposal ([`SheetOutput`]), and the two directions of `caseload convert` ([`sheets_to_model`],
-//!   [`model_to_sheets`]).
+//! - [`workbook`]: the same as an Excel workbook, in and out.
+//! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
+//!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
 pub mod read;
+pub mod workbook;
 pub mod write;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::model::ModelFile;
 use crate::proposal::Proposal;
+use crate::warnings::{Checks, Origin, Warning};
 use std::path::{Path, PathBuf};
 
 /// A model given as spreadsheets instead of a model file.
@@ -22,19 +25,27 @@ pub struct SheetInput {
     pub workers: Option<PathBuf>,
     /// Cases as a CSV spreadsheet, instead of MODEL (needs --workers).
     pub cases: Option<PathBuf>,
-    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases.
+    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases, or
+    /// with a --workbook that has no policy sheet.
     pub policy: Option<PathBuf>,
+    /// The model as an Excel workbook with sheets "workers", "cases" and optionally "policy",
+    /// instead of MODEL.
+    pub workbook: Option<PathBuf>,
 }
 
 impl SheetInput {
     /// Whether any spreadsheet option was given.
     pub fn given(&self) -> bool {
-        self.workers.is_some() || self.cases.is_some() || self.policy.is_some()
+        self.workers.is_some() || self.cases.is_some() || self.policy.is_some() || self.workbook.is_some()
     }
 
     /// The input files, to refuse overwriting them.
     pub fn files(&self) -> Vec<&Path> {
-        [&self.workers, &self.cases, &self.policy].into_iter().flatten().map(PathBuf::as_path).collect()
+        [&self.workers, &self.cases, &self.policy, &self.workbook]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect()
     }
 
     /// The input files of a command, with its MODEL file if it has one (not standard input).
@@ -46,6 +57,9 @@ impl SheetInput {
 
     /// Reads and builds the model from the spreadsheets (not validated).
     pub fn read(&self) -> Result<read::Sheets> {
+        if let Some(book) = &self.workbook {
+            return workbook::read_workbook(book, self.policy.as_deref());
+        }
         match (&self.workers, &self.cases) {
             (Some(w), Some(c)) => read::read_sheets(w, c, self.policy.as_deref()),
             (Some(_), None) => {
@@ -55,10 +69,37 @@ impl SheetInput {
                 Err(Error::Usage("--cases needs --workers too (give both spreadsheets)".into()))
             }
             (None, None) => Err(Error::Usage(
-                "--policy goes with --workers and --cases; a model file carries its own policy".into(),
+                "--policy goes with --workers and --cases or --workbook; a model file carries its own policy"
+                    .into(),
             )),
         }
     }
+}
+
+/// Loads the model of a command like [`load`], then screens it ([`crate::warnings::screen`]):
+/// refuses an empty model unless allowed, and returns the warnings (errors under `--strict`).
+pub fn load_screened(
+    model: Option<&Path>,
+    sheets: &SheetInput,
+    checks: Checks,
+) -> Result<(Model, Vec<Warning>)> {
+    let (m, origin) = match (model, sheets.given()) {
+        (None, true) => {
+            let s = sheets.read()?;
+            let m = s.validate()?;
+            let origin = Origin {
+                workers: (s.workers_file.clone(), "row 2".into()),
+                cases: (s.cases_file.clone(), "row 2".into()),
+            };
+            (m, origin)
+        }
+        _ => {
+            let m = load(model, sheets)?;
+            (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
+        }
+    };
+    let w = crate::warnings::screen(&m, checks, &origin)?;
+    Ok((m, w))
 }
 
 /// Loads the model of a command: a model file, or spreadsheets, exactly one of the two.
@@ -78,16 +119,19 @@ pub fn load_for_check(
     model: Option<&Path>,
     proposal: Option<&Path>,
     sheets: &SheetInput,
-) -> Result<(Model, Option<PathBuf>)> {
+    checks: Checks,
+) -> Result<(Model, Vec<Warning>, Option<PathBuf>)> {
     if sheets.given() {
         if proposal.is_some() {
             return Err(Error::Usage(
                 "with --workers and --cases, give only the PROPOSAL (the spreadsheets replace MODEL)".into(),
             ));
         }
-        Ok((load(None, sheets)?, model.map(Path::to_path_buf)))
+        let (m, w) = load_screened(None, sheets, checks)?;
+        Ok((m, w, model.map(Path::to_path_buf)))
     } else {
-        Ok((load(model, sheets)?, proposal.map(Path::to_path_buf)))
+        let (m, w) = load_screened(model, sheets, checks)?;
+        Ok((m, w, proposal.map(Path::to_path_buf)))
     }
 }
 
@@ -99,6 +143,10 @@ pub struct SheetOutput {
     pub csv: Option<PathBuf>,
     /// Also write a self-contained HTML report for the team manager (opens offline, prints).
     pub report: Option<PathBuf>,
+    /// Also write one Excel workbook for the allocation meeting: allocations, unallocated
+    /// (with reasons and what to tell the family), workers (with load as a share of target)
+    /// and moves (each change of worker with why).
+    pub xlsx: Option<PathBuf>,
 }
 
 impl SheetOutput {
@@ -109,6 +157,7 @@ impl SheetOutput {
             out.extend(["allocations.csv", "unallocated.csv", "workers.csv"].map(|f| d.join(f)));
         }
         out.extend(self.report.clone());
+        out.extend(self.xlsx.clone());
         out
     }
 
@@ -120,18 +169,19 @@ impl SheetOutput {
                 return Err(Error::Usage(format!("--csv {}: is a file, not a directory", d.display())));
             }
         }
-        if let Some(r) = &self.report {
+        for (flag, r) in [("--report", &self.report), ("--xlsx", &self.xlsx)] {
+            let Some(r) = r else { continue };
             let dir = r.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             if !dir.is_dir() {
                 return Err(Error::Usage(format!(
-                    "--report {}: the directory {} does not exist; create it first",
+                    "{flag} {}: the directory {} does not exist; create it first",
                     r.display(),
                     dir.display()
                 )));
             }
             if r.is_dir() {
                 return Err(Error::Usage(format!(
-                    "--report {}: is a directory; give a file name",
+                    "{flag} {}: is a directory; give a file name",
                     r.display()
                 )));
             }
@@ -168,6 +218,9 @@ impl SheetOutput {
         if let Some(r) = &self.report {
             files.push((r.clone(), crate::report::render(model, proposal).into_bytes()));
         }
+        if let Some(x) = &self.xlsx {
+            files.push((x.clone(), workbook::proposal_workbook(&x.display().to_string(), model, proposal)?));
+        }
         for (path, bytes) in &files {
             crate::write::atomic_write(path, bytes)?;
         }
@@ -196,33 +249,76 @@ fn same_file_key(p: &Path) -> PathBuf {
     }
 }
 
-/// `caseload convert` from spreadsheets: validates them (so errors name spreadsheet rows, not
-/// the new file) and writes the model file `out` atomically.
-pub fn sheets_to_model(sheets: &SheetInput, out: &Path) -> Result<()> {
-    let read = sheets.read()?;
-    read.validate()?;
-    if sheets.files().iter().any(|i| same_file_key(i) == same_file_key(out)) {
-        return Err(Error::Usage(format!("{} is an input; choose another -o file", out.display())));
-    }
-    crate::write::atomic_write(out, &read.canonical_json())
+/// What `caseload convert` reads and writes.
+#[derive(Debug, Default, Clone)]
+pub struct ConvertOptions {
+    /// A model file (JSON) to turn into spreadsheets (with --csv-dir or --xlsx).
+    pub model: Option<PathBuf>,
+    /// Spreadsheets (CSV or a workbook) to turn into a model file (with -o) or into the other
+    /// kind of spreadsheet.
+    pub sheets: SheetInput,
+    /// Where to write the model file built from the spreadsheets (written atomically).
+    pub output: Option<PathBuf>,
+    /// Where to write workers.csv, cases.csv and policy.json (created if missing).
+    pub csv_dir: Option<PathBuf>,
+    /// Where to write the model as an Excel workbook (sheets workers, cases, policy).
+    pub xlsx: Option<PathBuf>,
 }
 
-/// `caseload convert` to spreadsheets: `workers.csv`, `cases.csv` and `policy.json` in `dir`
-/// (created if missing). The model is parsed, not validated: a model with problems can be
-/// mended in a spreadsheet. Returns the files written.
-pub fn model_to_sheets(model: &Path, dir: &Path) -> Result<Vec<PathBuf>> {
-    let bytes = crate::read::read_bytes(model)?;
-    let file = model.display().to_string();
-    let m = crate::read::parse_model(&file, &bytes)?;
-    let files = vec![
-        (dir.join("workers.csv"), write::workers_csv(&file, &m)?),
-        (dir.join("cases.csv"), write::cases_csv(&file, &m)?),
-        (dir.join("policy.json"), write::policy_json(&m)),
-    ];
-    if files.iter().any(|(p, _)| same_file_key(p) == same_file_key(model)) {
-        return Err(Error::Usage(format!("{} is the input; choose another --csv-dir", model.display())));
+/// Runs `caseload convert`: a model file, CSV spreadsheets or a workbook in; a model file,
+/// CSV spreadsheets or a workbook out (any of them, losslessly). Returns the files written.
+pub fn convert(a: &ConvertOptions) -> Result<Vec<PathBuf>> {
+    let usage = || {
+        Error::Usage(
+            "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json`, \
+             `caseload convert --workbook BOOK.xlsx -o MODEL.json`, \
+             or `caseload convert MODEL.json --csv-dir DIR` or `--xlsx BOOK.xlsx`"
+                .into(),
+        )
+    };
+    if a.output.is_none() && a.csv_dir.is_none() && a.xlsx.is_none() {
+        return Err(usage());
     }
-    make_dir(dir)?;
+    let (file, m, inputs): (String, ModelFile, Vec<PathBuf>) = match (&a.model, a.sheets.given()) {
+        (None, true) => {
+            let sheets = a.sheets.read()?;
+            // Validated, so errors point at spreadsheet rows rather than at the new file.
+            sheets.validate()?;
+            let file =
+                a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());
+            (file, sheets.model, a.sheets.files().into_iter().map(Path::to_path_buf).collect())
+        }
+        (Some(model), false) => {
+            let bytes = crate::read::read_bytes(model)?;
+            let file = model.display().to_string();
+            // Parsed, not validated: a model with problems can be mended in a spreadsheet.
+            (file.clone(), crate::read::parse_model(&file, &bytes)?, vec![model.clone()])
+        }
+        _ => return Err(usage()),
+    };
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if let Some(out) = &a.output {
+        files.push((out.clone(), crate::write::to_json(&m)));
+    }
+    if let Some(dir) = &a.csv_dir {
+        files.push((dir.join("workers.csv"), write::workers_csv(&file, &m)?));
+        files.push((dir.join("cases.csv"), write::cases_csv(&file, &m)?));
+        files.push((dir.join("policy.json"), write::policy_json(&m)));
+    }
+    if let Some(x) = &a.xlsx {
+        files.push((x.clone(), workbook::model_workbook(&file, &m)?));
+    }
+    for (p, _) in &files {
+        if inputs.iter().any(|i| same_file_key(i) == same_file_key(p)) {
+            return Err(Error::Usage(format!(
+                "{} is an input; writing it would overwrite it. Choose another output",
+                p.display()
+            )));
+        }
+    }
+    if let Some(dir) = &a.csv_dir {
+        make_dir(dir)?;
+    }
     for (p, b) in &files {
         crate::write::atomic_write(p, b)?;
     }

@@ -62,6 +62,12 @@ fn optbool(v: Option<bool>) -> String {
 /// The model's workers as CSV. Refuses values a spreadsheet cannot hold exactly, so that
 /// reading the CSV back gives the same model. `file` names the model in messages.
 pub fn workers_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    Ok(csv_bytes(&WORKER_COLUMNS, &worker_table(file, m)?))
+}
+
+/// The model's workers as rows of cell text in the order of [`WORKER_COLUMNS`]; see
+/// [`workers_csv`].
+pub fn worker_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(m.workers.len());
     for (i, w) in m.workers.iter().enumerate() {
         let p = |f: &str| format!("workers[{i}].{f}");
@@ -87,11 +93,16 @@ pub fn workers_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
             .map_err(|e| rename(e, file))?,
         );
     }
-    Ok(csv_bytes(&WORKER_COLUMNS, &rows))
+    Ok(rows)
 }
 
 /// The model's cases as CSV; see [`workers_csv`].
 pub fn cases_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    Ok(csv_bytes(&CASE_COLUMNS, &case_table(file, m)?))
+}
+
+/// The model's cases as rows of cell text in the order of [`CASE_COLUMNS`].
+pub fn case_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(m.cases.len());
     for (i, c) in m.cases.iter().enumerate() {
         let p = |f: &str| format!("cases[{i}].{f}");
@@ -113,7 +124,7 @@ pub fn cases_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
             .map_err(|e| rename(e, file))?,
         );
     }
-    Ok(csv_bytes(&CASE_COLUMNS, &rows))
+    Ok(rows)
 }
 
 /// The model's policy as a JSON object (`{}` when it has none).
@@ -251,7 +262,12 @@ pub fn worker_loads_csv(m: &Model, p: &Proposal) -> Vec<u8> {
                 number(wl.target),
                 number(wl.cap),
                 number(crate::explain::round9((wl.load - wl.target).max(0.0))),
-                number(crate::explain::round9((wl.cap - wl.load).max(0.0))),
+                // A vacant or absent post has no room to offer.
+                if wl.status == crate::model::Status::Active {
+                    number(crate::explain::round9((wl.cap - wl.load).max(0.0)))
+                } else {
+                    String::new()
+                },
                 number(wl.oversight),
             ]
         })

@@ -286,6 +286,11 @@ pub fn file_stem(r: &ScenarioRow) -> String {
 /// Writes each scenario's model (`NNN-name.model.json`) and proposal
 /// (`NNN-name.proposal.json`), atomically. The base scenario's model is the input itself.
 pub fn write_proposals(o: &Outcome, dir: &Path) -> Result<()> {
+    // Created when missing, as --csv DIR is.
+    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::Write {
+        path: dir.to_path_buf(),
+        problem: format!("cannot create the directory: {e}"),
+    })?;
     for s in &o.scenarios {
         let stem = file_stem(&s.row);
         let (model, proposal) = &*s.result;
