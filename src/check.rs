@@ -4,10 +4,10 @@
 use crate::error::{Error, Result};
 use crate::explain;
 use crate::model::CaseType;
+use crate::model::Model;
 use crate::objective;
 use crate::proposal::{Change, ReasonCode};
 use crate::rules::{self, EPS};
-use crate::validate::Model;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -86,6 +86,13 @@ pub struct WorkerLoadIn {
 /// Parses a proposal file for checking.
 pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     let text = crate::read::utf8(file, bytes)?;
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            file,
+            "line 1",
+            "the file is empty; give the proposal that `caseload allocate` wrote",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -354,4 +361,31 @@ pub fn today_facts(m: &Model) -> (usize, usize) {
         })
         .count();
     (unallocated, la_unqualified)
+}
+
+/// A breach code in words a manager can use, with the SPEC rule or section in brackets:
+/// `rule4` is "lacks a needed skill (rule 4)".
+pub fn breach_words(code: &str) -> String {
+    let (words, spec) = match code {
+        "rule1" => ("worker not active (vacant or absent)", "rule 1"),
+        "rule2" => ("role may not hold this type of case", "rule 2"),
+        "rule3" => ("worker in another team", "rule 3"),
+        "rule4" => ("worker lacks a needed skill", "rule 4"),
+        "rule5" => ("worker excluded from the case", "rule 5"),
+        "rule6" => ("supervised worker without a qualified supervisor", "rule 6"),
+        "rule7" => ("worker over cap", "rule 7"),
+        "rule8" => ("supervisor's oversight over cap", "rule 8"),
+        "rule9" => ("sibling group split between workers", "rule 9"),
+        "rule10" => ("pinned case moved", "rule 10"),
+        "missing" => ("case missing from the proposal", "section 3"),
+        "duplicate" => ("case listed more than once", "section 3"),
+        "unknown" => ("case or worker not in the model", "section 5"),
+        "reason" => ("reason not true of the case", "section 5"),
+        "objective" => ("objective does not match the allocation", "section 4"),
+        "load" => ("worker load does not match the allocation", "section 5"),
+        "order" => ("list not sorted by id", "section 5"),
+        "change" => ("kept/moved/new wrong", "section 5"),
+        other => return other.to_string(),
+    };
+    format!("{words} (SPEC {spec})")
 }

@@ -1,4 +1,5 @@
-//! Errors of the library. `main` turns each into a message and an exit status, in one place.
+//! Errors of the library. The command layer (`src/cli/`, binary only) turns each into a message
+//! and an exit status, in one place.
 
 use std::path::PathBuf;
 
@@ -14,6 +15,14 @@ pub enum Error {
         place: String,
         /// What is wrong and how to fix it.
         problem: String,
+    },
+    /// Several input errors, in file order, found in one pass (see [`Errors`]). Exit status 2.
+    #[error("{}", many(errors, *more))]
+    Inputs {
+        /// The errors, each an [`Error::Input`], at most [`Errors::LIMIT`] of them.
+        errors: Vec<Error>,
+        /// How many more were found and not listed.
+        more: usize,
     },
     /// A file could not be read.
     #[error("{}: cannot read: {source}", path.display())]
@@ -45,15 +54,91 @@ impl Error {
         Error::Input { file: file.to_string(), place: place.into(), problem: problem.into() }
     }
 
-    /// The process exit status for this error (documented in the README and `--help`).
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Input { .. } | Error::Read { .. } | Error::Usage(_) => 2,
-            Error::Write { .. } => 4,
-            Error::Solver(_) => 5,
-        }
+    /// True when the input (a file, its contents or the arguments) is at fault, not the
+    /// program or the disk: the command layer's exit status 2.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Error::Input { .. } | Error::Inputs { .. } | Error::Read { .. } | Error::Usage(_))
     }
 }
 
 /// Result with the library's error.
 pub type Result<T> = std::result::Result<T, Error>;
+
+fn many(errors: &[Error], more: usize) -> String {
+    let mut out = format!("{} problems in the input; fix them all and run again:", errors.len() + more);
+    for e in errors {
+        out.push_str(&format!("\n  {e}"));
+    }
+    if more > 0 {
+        out.push_str(&format!("\n  ... and {more} more (only the first {} are listed)", Errors::LIMIT));
+    }
+    out
+}
+
+/// Collects input errors, so that one run reports every mistake instead of the first.
+/// Keeps the first [`Errors::LIMIT`] and counts the rest.
+#[derive(Debug, Default)]
+pub struct Errors {
+    list: Vec<Error>,
+    more: usize,
+}
+
+impl Errors {
+    /// The most errors listed; a spreadsheet exported with a wrong column gives one per row,
+    /// and after fifty the rest add nothing.
+    pub const LIMIT: usize = 50;
+
+    /// An empty collection.
+    pub fn new() -> Errors {
+        Errors::default()
+    }
+
+    /// Adds an error; an [`Error::Inputs`] is flattened into its parts.
+    pub fn push(&mut self, e: Error) {
+        match e {
+            Error::Inputs { errors, more } => {
+                for e in errors {
+                    self.push(e);
+                }
+                self.more += more;
+            }
+            e if self.list.len() < Self::LIMIT => self.list.push(e),
+            _ => self.more += 1,
+        }
+    }
+
+    /// Keeps the value of a result, or records its error and gives `None`.
+    pub fn take<T>(&mut self, r: Result<T>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(e);
+                None
+            }
+        }
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty() && self.more == 0
+    }
+
+    /// Sorts the recorded errors stably by a key (such as their place in the file).
+    pub fn sort_by_key<K: Ord>(&mut self, key: impl FnMut(&Error) -> K) {
+        self.list.sort_by_key(key);
+    }
+
+    /// `Ok(())` when nothing was recorded; one error as itself; several as [`Error::Inputs`].
+    pub fn finish(mut self) -> Result<()> {
+        match (self.list.len(), self.more) {
+            (0, 0) => Ok(()),
+            (1, 0) => Err(self.list.remove(0)),
+            _ => Err(Error::Inputs { errors: self.list, more: self.more }),
+        }
+    }
+
+    /// [`Errors::finish`], giving `value` when nothing was recorded.
+    pub fn or<T>(self, value: T) -> Result<T> {
+        self.finish().map(|_| value)
+    }
+}

@@ -36,6 +36,11 @@ pub struct Proposal {
     pub workers: Vec<WorkerLoad>,
     /// Counts, audit facts and the policy in force.
     pub summary: Summary,
+    /// Near-misses in the model that are almost always typing mistakes (a skill that differs
+    /// from a worker's only by case, a team with cases but no active worker, ...); see
+    /// [`crate::warnings`]. Left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::warnings::Warning>,
 }
 
 /// One allocated case.

@@ -39,6 +39,13 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 /// Parses model-file bytes. `file` names the source in messages.
 pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
     let text = utf8(file, bytes)?;
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            file,
+            "line 1",
+            "the file is empty; a model file is a JSON object such as {\"version\": 1, \"workers\": [...], \"cases\": [...]} (see the README)",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, e))?;
     Ok(parsed)

@@ -1,123 +1,42 @@
-//! Validation: turns a [`ModelFile`] into a checked [`Model`] with every default filled in, or
+//! Validation: turns a [`ModelFile`] into a checked [`Model`] (defined in [`crate::model`]) with every default filled in, or
 //! refuses it with the file, the place (`cases[17].current_worker`) and what to do.
 //!
 //! Each check is a small function named after what it checks. Checks run in file order, so the
 //! first error reported is the first one in the file.
 
-use crate::error::{Error, Result};
-use crate::model::{CaseInput, CaseType, ModelFile, Policy, PolicyInput, Role, Status, WorkerInput};
+use crate::error::{Error, Errors, Result};
+use crate::model::{Case, Group, Worker};
+use crate::model::{CaseInput, ModelFile, Policy, PolicyInput, WorkerInput};
 use crate::rules;
-use sha2::{Digest, Sha256};
+use crate::util::sha256_hex;
+use crate::warnings::quoted as q;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// A checked worker. Indices refer to [`Model::workers`], which is sorted by id.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Worker {
-    /// Unique id.
-    pub id: String,
-    /// Role.
-    pub role: Role,
-    /// Index into [`Model::teams`].
-    pub team: usize,
-    /// Full-time equivalent.
-    pub fte: f64,
-    /// Hard cap on load.
-    pub cap: f64,
-    /// Manageable load, never above `cap`.
-    pub target: f64,
-    /// Skills, sorted.
-    pub skills: Vec<String>,
-    /// Supervisor (index into workers).
-    pub supervisor: Option<usize>,
-    /// Most case weight this worker may oversee for supervisees.
-    pub oversight_cap: f64,
-    /// Post status.
-    pub status: Status,
-    /// Agency worker.
-    pub agency: bool,
-}
-
-/// A checked case. Indices refer to [`Model::workers`] and [`Model::groups`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct Case {
-    /// Unique id.
-    pub id: String,
-    /// Type.
-    pub case_type: CaseType,
-    /// Index into [`Model::teams`].
-    pub team: usize,
-    /// Caseload weight, > 0.
-    pub weight: f64,
-    /// Value of allocating it, >= 0.
-    pub priority: f64,
-    /// Who holds it today.
-    pub current_worker: Option<usize>,
-    /// Must stay with the current worker.
-    pub pinned: bool,
-    /// Sibling group (index into [`Model::groups`]).
-    pub group: Option<usize>,
-    /// Skills needed, sorted.
-    pub needs: Vec<String>,
-    /// Workers who must not hold it, sorted.
-    pub exclude: Vec<usize>,
-}
-
-/// A sibling group.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Group {
-    /// The name used in the model file.
-    pub name: String,
-    /// Member cases, sorted.
-    pub members: Vec<usize>,
-}
-
-/// A checked model. Workers and cases are sorted by id, so the order of the file does not
-/// change the proposal.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Model {
-    /// The policy in force.
-    pub policy: Policy,
-    /// Team names, sorted.
-    pub teams: Vec<String>,
-    /// Workers, sorted by id.
-    pub workers: Vec<Worker>,
-    /// Cases, sorted by id.
-    pub cases: Vec<Case>,
-    /// Sibling groups, sorted by name.
-    pub groups: Vec<Group>,
-    /// SHA-256 of the model's bytes, hex.
-    pub hash: String,
-}
-
-impl Model {
-    /// Index of a worker by id.
-    pub fn worker_index(&self, id: &str) -> Option<usize> {
-        self.workers.binary_search_by(|w| w.id.as_str().cmp(id)).ok()
-    }
-
-    /// Index of a case by id.
-    pub fn case_index(&self, id: &str) -> Option<usize> {
-        self.cases.binary_search_by(|c| c.id.as_str().cmp(id)).ok()
-    }
-}
-
-/// Hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+/// The checked model, at its old path: the solver files (`formulate`, `solve/`) still import it from
+/// here until issue 9 switches them; new code uses [`crate::model::Model`].
+#[doc(no_inline)]
+pub use crate::model::Model;
 
 /// Validates a parsed model file. `file` names it in messages; `bytes` are hashed for audit.
+///
+/// Every mistake is reported at once (up to [`Errors::LIMIT`]), in file order: one
+/// [`Error::Input`] when there is one, an [`Error::Inputs`] when there are several.
 pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
+    let mut errs = Errors::new();
     let err = |place: String, problem: String| Error::input(file, place, problem);
-    check_version(input.version).map_err(|p| err("version".into(), p))?;
+    if let Err(p) = check_version(input.version) {
+        errs.push(err("version".into(), p));
+    }
     let policy_in = input.policy.clone().unwrap_or_default();
-    check_policy(&policy_in).map_err(|(place, p)| err(format!("policy.{place}"), p))?;
+    for (place, p) in check_policy(&policy_in) {
+        errs.push(err(format!("policy.{place}"), p));
+    }
     let policy = Policy::from_input(&policy_in);
 
-    let worker_ids = unique_ids(input.workers.iter().map(|w| w.id.as_str()), "workers")
-        .map_err(|(place, p)| err(place, p))?;
-    let case_ids =
-        unique_ids(input.cases.iter().map(|c| c.id.as_str()), "cases").map_err(|(place, p)| err(place, p))?;
+    let (worker_ids, id_errs) = unique_ids(input.workers.iter().map(|w| w.id.as_str()), "workers");
+    id_errs.into_iter().for_each(|(place, p)| errs.push(err(place, p)));
+    let (case_ids, id_errs) = unique_ids(input.cases.iter().map(|c| c.id.as_str()), "cases");
+    id_errs.into_iter().for_each(|(place, p)| errs.push(err(place, p)));
 
     let mut teams: BTreeSet<&str> = BTreeSet::new();
     teams.extend(input.workers.iter().map(|w| w.team.as_str()));
@@ -133,9 +52,10 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
 
     let mut workers: Vec<Option<Worker>> = vec![None; input.workers.len()];
     for (i, w) in input.workers.iter().enumerate() {
-        let place = |f: &str| format!("workers[{i}].{f}");
-        let worker = check_worker(w, &policy, &worker_index).map_err(|(f, p)| err(place(f), p))?;
-        workers[worker_rank[i]] = Some(Worker { team: team_index(&w.team), ..worker });
+        match check_worker(w, &policy, &worker_index) {
+            Ok(worker) => workers[worker_rank[i]] = Some(Worker { team: team_index(&w.team), ..worker }),
+            Err(list) => list.into_iter().for_each(|(f, p)| errs.push(err(format!("workers[{i}].{f}"), p))),
+        }
     }
     let workers: Vec<Worker> = workers.into_iter().flatten().collect();
 
@@ -157,18 +77,46 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
 
     let mut cases: Vec<Option<Case>> = vec![None; input.cases.len()];
     for (i, c) in input.cases.iter().enumerate() {
-        let place = |f: &str| format!("cases[{i}].{f}");
-        let case = check_case(c, &policy, &worker_index).map_err(|(f, p)| err(place(f), p))?;
-        let group = c.group.as_deref().and_then(|g| group_index.get(g).copied());
-        cases[case_rank[i]] = Some(Case { team: team_index(&c.team), group, ..case });
+        match check_case(c, &policy, &worker_index) {
+            Ok(case) => {
+                let group = c.group.as_deref().and_then(|g| group_index.get(g).copied());
+                cases[case_rank[i]] = Some(Case { team: team_index(&c.team), group, ..case });
+            }
+            Err(list) => list.into_iter().for_each(|(f, p)| errs.push(err(format!("cases[{i}].{f}"), p))),
+        }
     }
     let cases: Vec<Case> = cases.into_iter().flatten().collect();
+    // File order: version and policy, then workers, then cases, each by position.
+    errs.sort_by_key(file_order);
+    errs.finish()?;
 
     let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes) };
     // Rule 10: a pinned allocation must itself be lawful.
     let file_index: Vec<usize> = invert(&case_rank);
     check_pins(&model).map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), p))?;
     Ok(model)
+}
+
+/// Where an error's place comes in a model file: (section, index).
+fn file_order(e: &Error) -> (u8, usize) {
+    let Error::Input { place, .. } = e else { return (9, 0) };
+    let index = |list: &str| {
+        place
+            .strip_prefix(list)
+            .and_then(|r| r.strip_prefix('['))
+            .and_then(|r| r.split(']').next().and_then(|n| n.parse::<usize>().ok()))
+    };
+    if place == "version" {
+        (0, 0)
+    } else if place.starts_with("policy") {
+        (1, 0)
+    } else if let Some(i) = index("workers") {
+        (2, i)
+    } else if let Some(i) = index("cases") {
+        (3, i)
+    } else {
+        (4, 0)
+    }
 }
 
 fn check_version(v: u32) -> std::result::Result<(), String> {
@@ -195,17 +143,24 @@ fn positive(v: f64, what: &str) -> std::result::Result<(), String> {
     }
 }
 
-fn check_policy(p: &PolicyInput) -> std::result::Result<(), (String, String)> {
+fn check_policy(p: &PolicyInput) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     for (name, map) in [("caps", &p.caps), ("targets", &p.targets)] {
         for (role, v) in map.iter().flatten() {
-            finite_at_least(*v, 0.0, name).map_err(|e| (format!("{name}.{}", role.name()), e))?;
+            if let Err(e) = finite_at_least(*v, 0.0, name) {
+                out.push((format!("{name}.{}", role.name()), e));
+            }
         }
     }
     for (t, v) in p.weights.iter().flatten() {
-        positive(*v, "a weight").map_err(|e| (format!("weights.{}", t.name()), e))?;
+        if let Err(e) = positive(*v, "a weight") {
+            out.push((format!("weights.{}", t.name()), e));
+        }
     }
     for (t, v) in p.priority.iter().flatten() {
-        finite_at_least(*v, 0.0, "a priority").map_err(|e| (format!("priority.{}", t.name()), e))?;
+        if let Err(e) = finite_at_least(*v, 0.0, "a priority") {
+            out.push((format!("priority.{}", t.name()), e));
+        }
     }
     for (name, v) in [
         ("oversight_cap", p.oversight_cap),
@@ -214,32 +169,33 @@ fn check_policy(p: &PolicyInput) -> std::result::Result<(), (String, String)> {
         ("cross_team_penalty", p.cross_team_penalty),
     ] {
         if let Some(v) = v {
-            finite_at_least(v, 0.0, name).map_err(|e| (name.to_string(), e))?;
+            if let Err(e) = finite_at_least(v, 0.0, name) {
+                out.push((name.to_string(), e));
+            }
         }
     }
-    Ok(())
+    out
 }
 
-/// Checks ids are non-empty and unique; returns them in file order.
-fn unique_ids<'a>(
-    ids: impl Iterator<Item = &'a str>,
-    list: &str,
-) -> std::result::Result<Vec<String>, (String, String)> {
+/// Checks ids are non-empty and unique; returns them in file order, with every problem.
+fn unique_ids<'a>(ids: impl Iterator<Item = &'a str>, list: &str) -> (Vec<String>, Vec<(String, String)>) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::new();
+    let mut errs = Vec::new();
     for (i, id) in ids.enumerate() {
         if id.trim().is_empty() {
-            return Err((format!("{list}[{i}].id"), "the id is empty; give every entry an id".into()));
-        }
-        if let Some(first) = seen.insert(id, i) {
-            return Err((
+            errs.push((format!("{list}[{i}].id"), "the id is empty; give every entry an id".into()));
+        } else if let Some(&first) = seen.get(id) {
+            errs.push((
                 format!("{list}[{i}].id"),
-                format!("id {id:?} is used again (first at {list}[{first}]); ids must be unique"),
+                format!("id {} is used again (first at {list}[{first}]); ids must be unique", q(id)),
             ));
+        } else {
+            seen.insert(id, i);
         }
         out.push(id.to_string());
     }
-    Ok(out)
+    (out, errs)
 }
 
 /// rank[i] = position of file entry i when sorted by id.
@@ -261,31 +217,43 @@ fn invert(p: &[usize]) -> Vec<usize> {
 type WorkerIndex = HashMap<String, usize>;
 
 fn worker_ref(id: &str, index: &WorkerIndex) -> std::result::Result<usize, String> {
-    index.get(id).copied().ok_or_else(|| format!("no worker {id:?}; add the worker or remove the reference"))
+    index
+        .get(id)
+        .copied()
+        .ok_or_else(|| format!("no worker {}; add the worker or remove the reference", q(id)))
 }
+
+/// Problems of one entry: (field, problem), in field order.
+type FieldErrors = Vec<(&'static str, String)>;
 
 fn check_worker(
     w: &WorkerInput,
     policy: &Policy,
     index: &WorkerIndex,
-) -> std::result::Result<Worker, (&'static str, String)> {
+) -> std::result::Result<Worker, FieldErrors> {
+    let mut errs: FieldErrors = Vec::new();
     let fte = w.fte.unwrap_or(1.0);
     if !fte.is_finite() || fte <= 0.0 || fte > 1.0 {
-        return Err(("fte", format!("fte must be above 0 and at most 1, got {fte}")));
+        errs.push(("fte", format!("fte must be above 0 and at most 1, got {fte}")));
     }
-    if let Some(c) = w.cap {
-        finite_at_least(c, 0.0, "cap").map_err(|e| ("cap", e))?;
-    }
-    if let Some(t) = w.target {
-        finite_at_least(t, 0.0, "target").map_err(|e| ("target", e))?;
-    }
-    if let Some(o) = w.oversight_cap {
-        finite_at_least(o, 0.0, "oversight_cap").map_err(|e| ("oversight_cap", e))?;
+    for (field, v) in [("cap", w.cap), ("target", w.target), ("oversight_cap", w.oversight_cap)] {
+        if let Some(Err(e)) = v.map(|v| finite_at_least(v, 0.0, field)) {
+            errs.push((field, e));
+        }
     }
     let supervisor = match &w.supervisor {
-        Some(s) => Some(worker_ref(s, index).map_err(|e| ("supervisor", e))?),
+        Some(s) => match worker_ref(s, index) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                errs.push(("supervisor", e));
+                None
+            }
+        },
         None => None,
     };
+    if !errs.is_empty() {
+        return Err(errs);
+    }
     let cap = w.cap.unwrap_or_else(|| policy.caps.get(&w.role).copied().unwrap_or(0.0) * fte);
     let target =
         w.target.unwrap_or_else(|| policy.targets.get(&w.role).copied().unwrap_or(0.0) * fte).min(cap);
@@ -307,29 +275,42 @@ fn check_worker(
     })
 }
 
-fn check_case(
-    c: &CaseInput,
-    policy: &Policy,
-    index: &WorkerIndex,
-) -> std::result::Result<Case, (&'static str, String)> {
+fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::result::Result<Case, FieldErrors> {
+    let mut errs: FieldErrors = Vec::new();
     let weight = c.weight.unwrap_or_else(|| policy.weights.get(&c.case_type).copied().unwrap_or(1.0));
-    positive(weight, "weight").map_err(|e| ("weight", e))?;
+    if let Err(e) = positive(weight, "weight") {
+        errs.push(("weight", e));
+    }
     let priority = c.priority.unwrap_or_else(|| policy.priority.get(&c.case_type).copied().unwrap_or(0.0));
-    finite_at_least(priority, 0.0, "priority").map_err(|e| ("priority", e))?;
+    if let Err(e) = finite_at_least(priority, 0.0, "priority") {
+        errs.push(("priority", e));
+    }
     let current_worker = match &c.current_worker {
-        Some(s) => Some(worker_ref(s, index).map_err(|e| ("current_worker", e))?),
+        Some(s) => match worker_ref(s, index) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                errs.push(("current_worker", e));
+                None
+            }
+        },
         None => None,
     };
     let pinned = c.pinned.unwrap_or(false);
-    if pinned && current_worker.is_none() {
-        return Err((
+    if pinned && c.current_worker.is_none() {
+        errs.push((
             "pinned",
             "a pinned case needs a current_worker to stay with; add one or remove pinned".into(),
         ));
     }
     let mut exclude = Vec::with_capacity(c.exclude.len());
     for (j, x) in c.exclude.iter().enumerate() {
-        exclude.push(worker_ref(x, index).map_err(|e| ("exclude", format!("exclude[{j}]: {e}")))?);
+        match worker_ref(x, index) {
+            Ok(i) => exclude.push(i),
+            Err(e) => errs.push(("exclude", format!("exclude[{j}]: {e}"))),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
     }
     exclude.sort_unstable();
     exclude.dedup();
@@ -363,9 +344,9 @@ fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
             return Err((
                 ci,
                 format!(
-                    "case {:?} is pinned to {:?}, but {}; unpin it or fix the worker",
-                    c.id,
-                    m.workers[w].id,
+                    "case {} is pinned to {}, but {}; unpin it or fix the worker",
+                    q(&c.id),
+                    q(&m.workers[w].id),
                     block.describe(m, ci, w)
                 ),
             ));
@@ -380,14 +361,14 @@ fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
                 }
                 if o.pinned && o.current_worker != Some(w) {
                     return Err((ci, format!(
-                        "case {:?} is pinned to {:?} but its sibling {:?} in group {:?} is pinned to another worker; siblings go to one worker",
-                        c.id, m.workers[w].id, o.id, m.groups[g].name
+                        "case {} is pinned to {} but its sibling {} in group {} is pinned to another worker; siblings go to one worker",
+                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name)
                     )));
                 }
                 if let Err(block) = rules::check_permitted(m, other, w) {
                     return Err((ci, format!(
-                        "case {:?} is pinned to {:?}, so its sibling {:?} in group {:?} must go there too, but {}; unpin it or change the group",
-                        c.id, m.workers[w].id, o.id, m.groups[g].name, block.describe(m, other, w)
+                        "case {} is pinned to {}, so its sibling {} in group {} must go there too, but {}; unpin it or change the group",
+                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name), block.describe(m, other, w)
                     )));
                 }
                 placed.push(other);
@@ -403,16 +384,16 @@ fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
             load[w] += weight;
             if load[w] > worker.cap + rules::EPS {
                 return Err((ci, format!(
-                    "the cases pinned to {:?} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
-                    worker.id, load[w], worker.cap
+                    "the cases pinned to {} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
+                    q(&worker.id), load[w], worker.cap
                 )));
             }
             if let Some(s) = overseer {
                 oversight[s] += weight;
                 if oversight[s] > m.workers[s].oversight_cap + rules::EPS {
                     return Err((ci, format!(
-                        "the cases pinned to workers supervised by {:?} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
-                        m.workers[s].id, oversight[s], m.workers[s].oversight_cap
+                        "the cases pinned to workers supervised by {} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
+                        q(&m.workers[s].id), oversight[s], m.workers[s].oversight_cap
                     )));
                 }
             }

@@ -507,3 +507,42 @@ fn refuses_a_sibling_group_pinned_over_the_supervisors_oversight_cap() {
         &["cases[0].pinned", "oversight"],
     );
 }
+
+#[test]
+fn every_mistake_of_a_model_file_is_reported_in_one_run_in_file_order() {
+    let json = br#"{"version": 1, "policy": {"move_penalty": -1},
+      "workers": [{"id": "W1", "role": "social_worker", "team": "N", "fte": 2},
+                  {"id": "W1", "role": "social_worker", "team": "N"},
+                  {"id": "W3", "role": "social_work_assistant", "team": "N", "supervisor": "W9"}],
+      "cases": [{"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W7", "weight": 0},
+                {"id": "C2", "type": "looked_after", "team": "N", "pinned": true}]}"#;
+    let e = caseload::load_model_bytes("m.json", json).unwrap_err();
+    assert!(e.is_invalid_input());
+    let text = e.to_string();
+    assert!(text.starts_with("7 problems in the input"), "{text}");
+    let places = [
+        "m.json: policy.move_penalty:",
+        "m.json: workers[0].fte:",
+        "m.json: workers[1].id:",
+        "m.json: workers[2].supervisor:",
+        "m.json: cases[0].weight:",
+        "m.json: cases[0].current_worker:",
+        "m.json: cases[1].pinned:",
+    ];
+    let mut at = 0;
+    for p in places {
+        at += text[at..].find(p).unwrap_or_else(|| panic!("{p} not in order in {text}")) + p.len();
+    }
+}
+
+#[test]
+fn a_flood_of_mistakes_is_cut_at_fifty_and_counted() {
+    let cases: Vec<String> = (0..80)
+        .map(|i| format!(r#"{{"id": "C{i}", "type": "looked_after", "team": "N", "weight": -1}}"#))
+        .collect();
+    let json = format!(r#"{{"version": 1, "workers": [], "cases": [{}]}}"#, cases.join(","));
+    let text = caseload::load_model_bytes("m.json", json.as_bytes()).unwrap_err().to_string();
+    assert!(text.starts_with("80 problems"), "{text}");
+    assert_eq!(text.matches("must be a number > 0").count(), 50);
+    assert!(text.contains("and 30 more"), "{text}");
+}

@@ -263,7 +263,10 @@ fn prints_breaches_in_words_without_json() {
     let o = run(&[&"check", &f.model, &path], &[]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("rule10") && out.contains("C1") && out.contains("breaches"), "{out}");
+    assert!(
+        out.contains("pinned case moved (SPEC rule 10)") && out.contains("C1") && out.contains("breaches"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -209,6 +209,21 @@ fn reads_spreadsheet_quirks_bom_crlf_shuffled_headers_empty_cells_and_quotes() {
 }
 
 #[test]
+fn reads_semicolon_csv_with_decimal_commas_as_european_excel_saves_it() {
+    let workers =
+        "id;role;team;fte;skills\r\nW1;social_worker;North;0,5;\"urdu;bsl\"\r\nW2;social_worker;North;1;\r\n";
+    let cases = "id;type;team;weight\nC1;looked_after;North;1,5\n";
+    let s = back(workers.as_bytes(), cases.as_bytes(), None).unwrap();
+    assert_eq!(s.model.workers[0].fte, Some(0.5));
+    assert_eq!(s.model.workers[0].skills, vec!["urdu".to_string(), "bsl".to_string()]);
+    assert_eq!(s.model.workers[1].fte, Some(1.0));
+    assert_eq!(s.model.cases[0].weight, Some(1.5));
+    // Tab-separated text works too; a decimal comma in comma-separated CSV is still refused.
+    let tabbed = "id\ttype\tteam\nC1\tlooked_after\tNorth\n";
+    assert_eq!(back(workers.as_bytes(), tabbed.as_bytes(), None).unwrap().model.cases[0].id, "C1");
+}
+
+#[test]
 fn accepts_true_false_yes_no_and_one_zero_in_any_case() {
     for (text, want) in
         [("true", true), ("FALSE", false), ("Yes", true), ("no", false), ("1", true), ("0", false)]
@@ -239,7 +254,7 @@ fn an_unknown_current_worker_is_named_by_file_row_and_column() {
     let s =
         back(WORKERS.as_bytes(), cases_with_row_18("C99,child_in_need,North,W99").as_bytes(), None).unwrap();
     let e = s.validate().unwrap_err();
-    assert_eq!(e.exit_code(), 2);
+    assert!(e.is_invalid_input());
     assert_eq!(
         e.to_string(),
         "cases.csv: row 18, column current_worker: no worker \"W99\"; add the worker or remove the reference"
@@ -274,7 +289,6 @@ fn parse_errors_name_the_file_row_and_column() {
         ("id,type,team,team\nC1,child_in_need,N,N\n", "row 1, column team", "twice"),
         ("id,type,team\nC1,child_in_need,N,extra\n", "row 2, column 4", "beyond"),
         ("", "row 1", "empty"),
-        ("id;type;team\nC1;child_in_need;N\n", "row 1", "separated by ';'"),
         ("C1,child_in_need,N\n", "row 1, column 1", "the first row names the columns"),
     ];
     for (csv, place, problem) in cases {
@@ -552,13 +566,19 @@ fn cli_csv_outputs_list_every_case_and_quote_awkward_values() {
 }
 
 #[test]
-fn convert_refuses_a_request_that_is_neither_direction() {
+fn convert_refuses_a_request_without_an_output_or_with_two_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let model = root().join("models/small_team.json").display().to_string();
-    let o = run(dir.path(), &["convert", &model, "-o", "x.json"]);
-    assert_eq!(code(&o), 2);
     let o = run(dir.path(), &["convert", &model]);
     assert_eq!(code(&o), 2);
+    let o = run(dir.path(), &["convert", &model, "--workers", "w.csv", "--cases", "c.csv", "-o", "x.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(!dir.path().join("x.json").exists());
+    // A model file to a model file writes it in canonical form, the same model.
+    let o = run(dir.path(), &["convert", &model, "-o", "x.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let back = std::fs::read(dir.path().join("x.json")).unwrap();
+    assert_eq!(caseload::read::parse_model("x", &back).unwrap(), small_team());
 }
 
 #[test]
@@ -630,10 +650,10 @@ proptest! {
             match back(wb, cb, None) {
                 Ok(s) => {
                     if let Err(e) = s.validate() {
-                        prop_assert_eq!(e.exit_code(), 2);
+                        prop_assert!(e.is_invalid_input());
                     }
                 }
-                Err(e) => prop_assert_eq!(e.exit_code(), 2),
+                Err(e) => prop_assert!(e.is_invalid_input()),
             }
         }
     }

@@ -34,9 +34,9 @@
 
 pub mod svg;
 
+use crate::model::Model;
 use crate::model::{CaseType, Role, Status};
 use crate::proposal::{Change, Proposal, ReasonCode};
-use crate::validate::Model;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -127,7 +127,8 @@ fn short_role(r: Role) -> String {
     }
 }
 
-fn status_word(s: Status) -> &'static str {
+/// A post status in one word.
+pub fn status_word(s: Status) -> &'static str {
     match s {
         Status::Active => "active",
         Status::Vacant => "vacant",

@@ -3,40 +3,49 @@
 //! - [`read`]: a model from `workers.csv`, `cases.csv` and an optional `policy.json`, with
 //!   errors that name the spreadsheet, row and column.
 //! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
-//! - The command-line pieces: [`SheetInput`] (`--workers`, `--cases`, `--policy`),
-//!   [`SheetOutput`] (`--csv`, `--report`) and `caseload convert` ([`ConvertArgs`]).
+//! - [`workbook`]: the same as an Excel workbook, in and out.
+//! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
+//!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
 pub mod read;
+pub mod workbook;
 pub mod write;
 
 use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::model::ModelFile;
 use crate::proposal::Proposal;
-use crate::validate::Model;
+use crate::warnings::{Checks, Origin, Warning};
 use std::path::{Path, PathBuf};
 
 /// A model given as spreadsheets instead of a model file.
-#[derive(clap::Args, Debug, Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct SheetInput {
     /// Workers as a CSV spreadsheet, instead of MODEL (needs --cases).
-    #[arg(long, value_name = "CSV")]
     pub workers: Option<PathBuf>,
     /// Cases as a CSV spreadsheet, instead of MODEL (needs --workers).
-    #[arg(long, value_name = "CSV")]
     pub cases: Option<PathBuf>,
-    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases.
-    #[arg(long, value_name = "JSON")]
+    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases, or
+    /// with a --workbook that has no policy sheet.
     pub policy: Option<PathBuf>,
+    /// The model as an Excel workbook with sheets "workers", "cases" and optionally "policy",
+    /// instead of MODEL.
+    pub workbook: Option<PathBuf>,
 }
 
 impl SheetInput {
     /// Whether any spreadsheet option was given.
     pub fn given(&self) -> bool {
-        self.workers.is_some() || self.cases.is_some() || self.policy.is_some()
+        self.workers.is_some() || self.cases.is_some() || self.policy.is_some() || self.workbook.is_some()
     }
 
     /// The input files, to refuse overwriting them.
     pub fn files(&self) -> Vec<&Path> {
-        [&self.workers, &self.cases, &self.policy].into_iter().flatten().map(PathBuf::as_path).collect()
+        [&self.workers, &self.cases, &self.policy, &self.workbook]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect()
     }
 
     /// The input files of a command, with its MODEL file if it has one (not standard input).
@@ -48,6 +57,9 @@ impl SheetInput {
 
     /// Reads and builds the model from the spreadsheets (not validated).
     pub fn read(&self) -> Result<read::Sheets> {
+        if let Some(book) = &self.workbook {
+            return workbook::read_workbook(book, self.policy.as_deref());
+        }
         match (&self.workers, &self.cases) {
             (Some(w), Some(c)) => read::read_sheets(w, c, self.policy.as_deref()),
             (Some(_), None) => {
@@ -57,10 +69,37 @@ impl SheetInput {
                 Err(Error::Usage("--cases needs --workers too (give both spreadsheets)".into()))
             }
             (None, None) => Err(Error::Usage(
-                "--policy goes with --workers and --cases; a model file carries its own policy".into(),
+                "--policy goes with --workers and --cases or --workbook; a model file carries its own policy"
+                    .into(),
             )),
         }
     }
+}
+
+/// Loads the model of a command like [`load`], then screens it ([`crate::warnings::screen`]):
+/// refuses an empty model unless allowed, and returns the warnings (errors under `--strict`).
+pub fn load_screened(
+    model: Option<&Path>,
+    sheets: &SheetInput,
+    checks: Checks,
+) -> Result<(Model, Vec<Warning>)> {
+    let (m, origin) = match (model, sheets.given()) {
+        (None, true) => {
+            let s = sheets.read()?;
+            let m = s.validate()?;
+            let origin = Origin {
+                workers: (s.workers_file.clone(), "row 2".into()),
+                cases: (s.cases_file.clone(), "row 2".into()),
+            };
+            (m, origin)
+        }
+        _ => {
+            let m = load(model, sheets)?;
+            (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
+        }
+    };
+    let w = crate::warnings::screen(&m, checks, &origin)?;
+    Ok((m, w))
 }
 
 /// Loads the model of a command: a model file, or spreadsheets, exactly one of the two.
@@ -80,29 +119,34 @@ pub fn load_for_check(
     model: Option<&Path>,
     proposal: Option<&Path>,
     sheets: &SheetInput,
-) -> Result<(Model, Option<PathBuf>)> {
+    checks: Checks,
+) -> Result<(Model, Vec<Warning>, Option<PathBuf>)> {
     if sheets.given() {
         if proposal.is_some() {
             return Err(Error::Usage(
                 "with --workers and --cases, give only the PROPOSAL (the spreadsheets replace MODEL)".into(),
             ));
         }
-        Ok((load(None, sheets)?, model.map(Path::to_path_buf)))
+        let (m, w) = load_screened(None, sheets, checks)?;
+        Ok((m, w, model.map(Path::to_path_buf)))
     } else {
-        Ok((load(model, sheets)?, proposal.map(Path::to_path_buf)))
+        let (m, w) = load_screened(model, sheets, checks)?;
+        Ok((m, w, proposal.map(Path::to_path_buf)))
     }
 }
 
 /// Extra outputs of `allocate`.
-#[derive(clap::Args, Debug, Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct SheetOutput {
     /// Also write allocations.csv, unallocated.csv and workers.csv into this directory
     /// (created if missing).
-    #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
     /// Also write a self-contained HTML report for the team manager (opens offline, prints).
-    #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Also write one Excel workbook for the allocation meeting: allocations, unallocated
+    /// (with reasons and what to tell the family), workers (with load as a share of target)
+    /// and moves (each change of worker with why).
+    pub xlsx: Option<PathBuf>,
 }
 
 impl SheetOutput {
@@ -113,35 +157,37 @@ impl SheetOutput {
             out.extend(["allocations.csv", "unallocated.csv", "workers.csv"].map(|f| d.join(f)));
         }
         out.extend(self.report.clone());
+        out.extend(self.xlsx.clone());
         out
     }
 
-    /// Refuses, before any work, outputs that would overwrite an input or each other, or
-    /// that cannot be written (so a bad option does not leave a proposal without its report).
-    pub fn check(&self, inputs: &[&Path], proposal: &Path) -> Result<()> {
+    /// Refuses, before any work, outputs (the proposal file, when it is a file) that would
+    /// overwrite an input or each other, or that cannot be written (so a bad option does not leave a proposal without its report).
+    pub fn check(&self, inputs: &[&Path], proposal: Option<&Path>) -> Result<()> {
         if let Some(d) = &self.csv {
             if d.exists() && !d.is_dir() {
                 return Err(Error::Usage(format!("--csv {}: is a file, not a directory", d.display())));
             }
         }
-        if let Some(r) = &self.report {
+        for (flag, r) in [("--report", &self.report), ("--xlsx", &self.xlsx)] {
+            let Some(r) = r else { continue };
             let dir = r.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             if !dir.is_dir() {
                 return Err(Error::Usage(format!(
-                    "--report {}: the directory {} does not exist; create it first",
+                    "{flag} {}: the directory {} does not exist; create it first",
                     r.display(),
                     dir.display()
                 )));
             }
             if r.is_dir() {
                 return Err(Error::Usage(format!(
-                    "--report {}: is a directory; give a file name",
+                    "{flag} {}: is a directory; give a file name",
                     r.display()
                 )));
             }
         }
         let mut seen: Vec<PathBuf> = Vec::new();
-        for f in std::iter::once(proposal.to_path_buf()).chain(self.files()) {
+        for f in proposal.map(Path::to_path_buf).into_iter().chain(self.files()) {
             let key = same_file_key(&f);
             if inputs.iter().any(|i| same_file_key(i) == key) {
                 return Err(Error::Usage(format!(
@@ -172,6 +218,9 @@ impl SheetOutput {
         if let Some(r) = &self.report {
             files.push((r.clone(), crate::report::render(model, proposal).into_bytes()));
         }
+        if let Some(x) = &self.xlsx {
+            files.push((x.clone(), workbook::proposal_workbook(&x.display().to_string(), model, proposal)?));
+        }
         for (path, bytes) in &files {
             crate::write::atomic_write(path, bytes)?;
         }
@@ -200,72 +249,78 @@ fn same_file_key(p: &Path) -> PathBuf {
     }
 }
 
-/// Arguments of `caseload convert`.
-#[derive(clap::Args, Debug)]
-pub struct ConvertArgs {
-    /// A model file (JSON) to turn into spreadsheets (with --csv-dir).
+/// What `caseload convert` reads and writes.
+#[derive(Debug, Default, Clone)]
+pub struct ConvertOptions {
+    /// A model file (JSON) to turn into spreadsheets (with --csv-dir or --xlsx).
     pub model: Option<PathBuf>,
-    /// Spreadsheets to turn into a model file (with -o).
-    #[command(flatten)]
+    /// Spreadsheets (CSV or a workbook) to turn into a model file (with -o) or into the other
+    /// kind of spreadsheet.
     pub sheets: SheetInput,
     /// Where to write the model file built from the spreadsheets (written atomically).
-    #[arg(short, long, value_name = "MODEL")]
     pub output: Option<PathBuf>,
-    /// Where to write workers.csv, cases.csv and policy.json from MODEL (created if missing).
-    #[arg(long, value_name = "DIR")]
+    /// Where to write workers.csv, cases.csv and policy.json (created if missing).
     pub csv_dir: Option<PathBuf>,
-    /// Print nothing on success.
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// Where to write the model as an Excel workbook (sheets workers, cases, policy).
+    pub xlsx: Option<PathBuf>,
 }
 
-/// Runs `caseload convert`: spreadsheets to a model file, or a model file to spreadsheets.
-/// Returns the exit status.
-pub fn convert(a: &ConvertArgs) -> Result<i32> {
-    let written: Vec<PathBuf> = match (&a.model, a.sheets.given(), &a.output, &a.csv_dir) {
-        (None, true, Some(out), None) => {
+/// Runs `caseload convert`: a model file, CSV spreadsheets or a workbook in; a model file,
+/// CSV spreadsheets or a workbook out (any of them, losslessly). Returns the files written.
+pub fn convert(a: &ConvertOptions) -> Result<Vec<PathBuf>> {
+    let usage = || {
+        Error::Usage(
+            "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json`, \
+             `caseload convert --workbook BOOK.xlsx -o MODEL.json`, \
+             or `caseload convert MODEL.json --csv-dir DIR` or `--xlsx BOOK.xlsx`"
+                .into(),
+        )
+    };
+    if a.output.is_none() && a.csv_dir.is_none() && a.xlsx.is_none() {
+        return Err(usage());
+    }
+    let (file, m, inputs): (String, ModelFile, Vec<PathBuf>) = match (&a.model, a.sheets.given()) {
+        (None, true) => {
             let sheets = a.sheets.read()?;
             // Validated, so errors point at spreadsheet rows rather than at the new file.
             sheets.validate()?;
-            if a.sheets.files().iter().any(|i| same_file_key(i) == same_file_key(out)) {
-                return Err(Error::Usage(format!("{} is an input; choose another -o file", out.display())));
-            }
-            crate::write::atomic_write(out, &sheets.canonical_json())?;
-            vec![out.clone()]
+            let file =
+                a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());
+            (file, sheets.model, a.sheets.files().into_iter().map(Path::to_path_buf).collect())
         }
-        (Some(model), false, None, Some(dir)) => {
+        (Some(model), false) => {
             let bytes = crate::read::read_bytes(model)?;
             let file = model.display().to_string();
             // Parsed, not validated: a model with problems can be mended in a spreadsheet.
-            let m = crate::read::parse_model(&file, &bytes)?;
-            let files = vec![
-                (dir.join("workers.csv"), write::workers_csv(&file, &m)?),
-                (dir.join("cases.csv"), write::cases_csv(&file, &m)?),
-                (dir.join("policy.json"), write::policy_json(&m)),
-            ];
-            if files.iter().any(|(p, _)| same_file_key(p) == same_file_key(model)) {
-                return Err(Error::Usage(format!(
-                    "{} is the input; choose another --csv-dir",
-                    model.display()
-                )));
-            }
-            make_dir(dir)?;
-            for (p, b) in &files {
-                crate::write::atomic_write(p, b)?;
-            }
-            files.into_iter().map(|(p, _)| p).collect()
+            (file.clone(), crate::read::parse_model(&file, &bytes)?, vec![model.clone()])
         }
-        _ => {
-            return Err(Error::Usage(
-                "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json` \
-                 or `caseload convert MODEL.json --csv-dir DIR`"
-                    .into(),
-            ))
-        }
+        _ => return Err(usage()),
     };
-    if !a.quiet {
-        let text: String = written.iter().map(|p| format!("written {}\n", p.display())).collect();
-        crate::cli::say(&text);
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if let Some(out) = &a.output {
+        files.push((out.clone(), crate::write::to_json(&m)));
     }
-    Ok(0)
+    if let Some(dir) = &a.csv_dir {
+        files.push((dir.join("workers.csv"), write::workers_csv(&file, &m)?));
+        files.push((dir.join("cases.csv"), write::cases_csv(&file, &m)?));
+        files.push((dir.join("policy.json"), write::policy_json(&m)));
+    }
+    if let Some(x) = &a.xlsx {
+        files.push((x.clone(), workbook::model_workbook(&file, &m)?));
+    }
+    for (p, _) in &files {
+        if inputs.iter().any(|i| same_file_key(i) == same_file_key(p)) {
+            return Err(Error::Usage(format!(
+                "{} is an input; writing it would overwrite it. Choose another output",
+                p.display()
+            )));
+        }
+    }
+    if let Some(dir) = &a.csv_dir {
+        make_dir(dir)?;
+    }
+    for (p, b) in &files {
+        crate::write::atomic_write(p, b)?;
+    }
+    Ok(files.into_iter().map(|(p, _)| p).collect())
 }

@@ -8,9 +8,10 @@
 //!
 //! Rows are numbered as a spreadsheet shows them: the header is row 1, the first entry row 2.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Errors, Result};
+use crate::model::Model;
 use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};
-use crate::validate::{self, Model};
+use crate::validate;
 use std::path::Path;
 
 /// The columns of `workers.csv`, in the order they are written.
@@ -64,6 +65,10 @@ impl Sheets {
     /// Turns an error placed in the model (`cases[17].current_worker`) into one placed in the
     /// spreadsheet (`cases.csv: row 19, column current_worker`).
     pub fn map_error(&self, e: Error) -> Error {
+        if let Error::Inputs { errors, more } = e {
+            let errors = errors.into_iter().map(|e| self.map_error(e)).collect();
+            return Error::Inputs { errors, more };
+        }
         let Error::Input { place, problem, .. } = e else { return e };
         let problem = self.rewrite_refs(&problem);
         for (list, file, rows) in
@@ -142,30 +147,65 @@ pub fn read_sheets(workers: &Path, cases: &Path, policy: Option<&Path>) -> Resul
 
 /// Builds a model from the bytes of a workers CSV, a cases CSV and an optional policy JSON
 /// object, each given with the name used in messages. Does not validate: see [`Sheets::validate`].
+///
+/// Every mistake is reported at once (up to [`Errors::LIMIT`]), in file order.
 pub fn parse_sheets(
     workers: (&str, &[u8]),
     cases: (&str, &[u8]),
     policy: Option<(&str, &[u8])>,
 ) -> Result<Sheets> {
-    let wt = parse_table(workers.0, workers.1, &WORKER_COLUMNS, &["id", "role", "team"])?;
-    let ct = parse_table(cases.0, cases.1, &CASE_COLUMNS, &["id", "type", "team"])?;
-    let mut ws = Vec::with_capacity(wt.rows.len());
-    for r in &wt.rows {
-        ws.push(worker_row(&wt, r)?);
-    }
-    let mut cs = Vec::with_capacity(ct.rows.len());
-    for r in &ct.rows {
-        cs.push(case_row(&ct, r)?);
-    }
+    let mut errs = Errors::new();
+    let wg = errs.take(csv_grid(workers.0, workers.1));
+    let cg = errs.take(csv_grid(cases.0, cases.1));
     let policy_input = match policy {
-        Some((file, bytes)) => parse_policy(file, bytes)?,
+        Some((file, bytes)) => errs.take(parse_policy(file, bytes)).flatten(),
         None => None,
     };
+    let (Some(wg), Some(cg)) = (wg, cg) else {
+        errs.finish()?;
+        unreachable_grid()?
+    };
+    build((workers.0, wg), (cases.0, cg), policy_input, policy.map(|p| p.0.to_string()), errs)
+}
+
+/// Only reached if an error was recorded without being returned; kept panic-free.
+fn unreachable_grid<T>() -> Result<T> {
+    Err(Error::Usage("internal: a spreadsheet was not read".into()))
+}
+
+/// Builds the model from two grids of cells, collecting every error with those already in
+/// `errs`.
+pub(crate) fn build(
+    workers: (&str, Grid),
+    cases: (&str, Grid),
+    policy: Option<PolicyInput>,
+    policy_file: Option<String>,
+    mut errs: Errors,
+) -> Result<Sheets> {
+    let wt = errs.take(parse_table(workers.0, workers.1, &WORKER_COLUMNS, &["id", "role", "team"]));
+    let ct = errs.take(parse_table(cases.0, cases.1, &CASE_COLUMNS, &["id", "type", "team"]));
+    let mut ws = Vec::new();
+    if let Some(wt) = &wt {
+        for r in &wt.rows {
+            ws.extend(worker_row(wt, r, &mut errs));
+        }
+    }
+    let mut cs = Vec::new();
+    if let Some(ct) = &ct {
+        for r in &ct.rows {
+            cs.extend(case_row(ct, r, &mut errs));
+        }
+    }
+    let (Some(wt), Some(ct)) = (wt, ct) else {
+        errs.finish()?;
+        return unreachable_grid();
+    };
+    errs.finish()?;
     Ok(Sheets {
-        model: ModelFile { version: 1, policy: policy_input, workers: ws, cases: cs },
+        model: ModelFile { version: 1, policy, workers: ws, cases: cs },
         workers_file: workers.0.to_string(),
         cases_file: cases.0.to_string(),
-        policy_file: policy.map(|p| p.0.to_string()),
+        policy_file,
         worker_rows: wt.rows.iter().map(|r| r.number).collect(),
         case_rows: ct.rows.iter().map(|r| r.number).collect(),
     })
@@ -175,6 +215,13 @@ pub fn parse_sheets(
 /// object is the same as no policy.
 pub fn parse_policy(file: &str, bytes: &[u8]) -> Result<Option<PolicyInput>> {
     let text = crate::read::utf8(file, bytes)?;
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            file,
+            "line 1",
+            "the file is empty; a policy file is a JSON object such as {\"caps\": {\"social_worker\": 20}}, or {} for none",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_str(text);
     let p: PolicyInput = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -195,17 +242,62 @@ pub fn parse_policy(file: &str, bytes: &[u8]) -> Result<Option<PolicyInput>> {
     Ok(if p == PolicyInput::default() { None } else { Some(p) })
 }
 
+/// The cells of a sheet as text, row by row, each with its row number as a spreadsheet shows
+/// it (the header is normally row 1).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Grid {
+    /// (row number, cells).
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// Numbers may be written with a decimal comma (`0,5`), as semicolon-separated CSV from a
+    /// European Excel writes them.
+    pub decimal_comma: bool,
+}
+
+/// The separator of a CSV: `;` or a tab when the header line has one of those and no comma
+/// (European Excel saves "CSV" with `;` and decimal commas), else `,`.
+fn delimiter(text: &str) -> u8 {
+    let first = text.lines().next().unwrap_or("");
+    if first.contains(',') {
+        b','
+    } else if first.contains(';') {
+        b';'
+    } else if first.contains('\t') {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// Reads a CSV (comma, semicolon or tab separated) into a [`Grid`].
+pub fn csv_grid(file: &str, bytes: &[u8]) -> Result<Grid> {
+    let text = crate::read::utf8(file, bytes)?;
+    let delim = delimiter(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec
+            .map_err(|e| Error::input(file, format!("row {}", i + 1), format!("cannot read the CSV: {e}")))?;
+        rows.push((i + 1, rec.iter().map(String::from).collect()));
+    }
+    Ok(Grid { rows, decimal_comma: delim == b';' })
+}
+
 /// One data row: its spreadsheet row number and its cells, one per header column.
 struct Row {
     number: usize,
     cells: Vec<String>,
 }
 
-/// A parsed CSV: the column each header names (`None` for an ignorable empty column).
+/// A parsed sheet: the column each header names (`None` for an ignorable empty column).
 struct Table<'a> {
     file: &'a str,
     columns: Vec<Option<&'static str>>,
     rows: Vec<Row>,
+    decimal_comma: bool,
 }
 
 /// A header cell as a field name: trimmed, lower case, spaces and hyphens as `_`.
@@ -215,79 +307,79 @@ fn normalise_header(h: &str) -> String {
 
 fn parse_table<'a>(
     file: &'a str,
-    bytes: &[u8],
+    grid: Grid,
     known: &[&'static str],
     required: &[&str],
 ) -> Result<Table<'a>> {
-    let text = crate::read::utf8(file, bytes)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let csv_err = |row: usize, e: csv::Error| {
-        Error::input(file, format!("row {row}"), format!("cannot read the CSV: {e}"))
-    };
-    let header = match records.next() {
-        Some(h) => h.map_err(|e| csv_err(1, e))?,
-        None => {
-            return Err(Error::input(
-                file,
-                "row 1",
-                format!("the file is empty; its first row must name the columns, e.g. {}", known.join(",")),
-            ))
-        }
-    };
-    if header.len() == 1 && header.get(0).is_some_and(|h| h.contains(';') || h.contains('\t')) {
+    let mut records =
+        grid.rows.into_iter().skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
+    let Some((header_row, header)) = records.next() else {
         return Err(Error::input(
             file,
             "row 1",
-            "the columns are separated by ';' or tabs, not commas; save the sheet as \"CSV UTF-8 (comma delimited)\"",
+            format!("the sheet is empty; its first row must name the columns, e.g. {}", known.join(",")),
+        ));
+    };
+    let at_header = |col: String| format!("row {header_row}, column {col}");
+    let names: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
+    if !names.iter().any(|n| known.contains(&n.as_str())) {
+        return Err(Error::input(
+            file,
+            at_header("1".into()),
+            format!(
+                "unknown column {:?}; the first row names the columns, which are {}",
+                header.first().map(|h| h.trim()).unwrap_or(""),
+                known.join(", ")
+            ),
         ));
     }
+    let mut errs = Errors::new();
     let mut columns: Vec<Option<&'static str>> = Vec::with_capacity(header.len());
-    for (j, h) in header.iter().enumerate() {
-        let name = normalise_header(h);
+    for (j, name) in names.iter().enumerate() {
         if name.is_empty() {
             columns.push(None);
             continue;
         }
         let Some(&k) = known.iter().find(|k| **k == name) else {
-            return Err(Error::input(
+            errs.push(Error::input(
                 file,
-                format!("row 1, column {}", j + 1),
+                at_header((j + 1).to_string()),
                 format!(
                     "unknown column {:?}; the first row names the columns, which are {}",
-                    h.trim(),
+                    header[j].trim(),
                     known.join(", ")
                 ),
             ));
+            columns.push(None);
+            continue;
         };
         if columns.contains(&Some(k)) {
-            return Err(Error::input(
-                file,
-                format!("row 1, column {k}"),
-                "the column appears twice; keep one",
-            ));
+            errs.push(Error::input(file, at_header(k.to_string()), "the column appears twice; keep one"));
+            columns.push(None);
+            continue;
         }
         columns.push(Some(k));
     }
     for r in required {
         if !columns.contains(&Some(r)) {
-            return Err(Error::input(
+            errs.push(Error::input(
                 file,
-                "row 1",
+                format!("row {header_row}"),
                 format!("no column {r:?}; it is required (the columns are {})", known.join(", ")),
             ));
         }
     }
+    let bad_header = !errs.is_empty();
     let mut rows = Vec::new();
-    for (i, rec) in records.enumerate() {
-        let number = i + 2;
-        let rec = rec.map_err(|e| csv_err(number, e))?;
-        let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
+    for (number, raw) in records {
+        let cells: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(String::is_empty) {
             continue;
         }
+        let mut ok = true;
         if let Some(extra) = cells.iter().skip(columns.len()).position(|c| !c.is_empty()) {
-            return Err(Error::input(
+            ok = false;
+            errs.push(Error::input(
                 file,
                 format!("row {number}, column {}", columns.len() + extra + 1),
                 format!(
@@ -297,13 +389,21 @@ fn parse_table<'a>(
             ));
         }
         for (j, c) in cells.iter().enumerate().take(columns.len()) {
+            if columns[j].is_none() && !c.is_empty() && !names[j].is_empty() {
+                // Under an unknown or repeated column, already reported in the header.
+                continue;
+            }
             if columns[j].is_none() && !c.is_empty() {
-                return Err(Error::input(
+                ok = false;
+                errs.push(Error::input(
                     file,
                     format!("row {number}, column {}", j + 1),
                     "a value in a column with no name; name the column or remove the value",
                 ));
             }
+        }
+        if !ok || bad_header {
+            continue;
         }
         let mut by_field = vec![String::new(); known.len()];
         for (j, col) in columns.iter().enumerate() {
@@ -315,8 +415,9 @@ fn parse_table<'a>(
         }
         rows.push(Row { number, cells: by_field });
     }
+    errs.finish()?;
     let known_static: Vec<Option<&'static str>> = known.iter().map(|k| Some(*k)).collect();
-    Ok(Table { file, columns: known_static, rows })
+    Ok(Table { file, columns: known_static, rows, decimal_comma: grid.decimal_comma })
 }
 
 /// Typed access to one row's cells, with errors naming the file, row and column.
@@ -346,6 +447,13 @@ impl<'t> Cells<'t> {
 
     fn number(&self, col: &str) -> Result<Option<f64>> {
         let Some(v) = self.get(col) else { return Ok(None) };
+        let dotted;
+        let v = if self.table.decimal_comma && v.contains(',') && !v.contains('.') {
+            dotted = v.replace(',', ".");
+            dotted.as_str()
+        } else {
+            v
+        };
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(Some(x)),
             _ => {
@@ -383,26 +491,33 @@ fn role_names() -> Vec<&'static str> {
     Role::ALL.iter().map(|r| r.name()).collect()
 }
 
-fn worker_row(t: &Table, r: &Row) -> Result<WorkerInput> {
+fn worker_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<WorkerInput> {
     let c = Cells { table: t, row: r };
     let roles = role_names();
     let statuses = ["active", "vacant", "absent"];
-    let id = c.required("id", "worker's id")?.to_string();
-    let role = c.choice("role", Role::parse, &roles)?.ok_or_else(|| {
-        c.err("role", format!("empty; give the worker's role, one of {}", roles.join(", ")))
-    })?;
-    Ok(WorkerInput {
-        id,
-        role,
-        team: c.required("team", "worker's team")?.to_string(),
-        fte: c.number("fte")?,
-        cap: c.number("cap")?,
-        target: c.number("target")?,
+    let id = errs.take(c.required("id", "worker's id"));
+    let role = errs.take(c.choice("role", Role::parse, &roles).and_then(|r| {
+        r.ok_or_else(|| c.err("role", format!("empty; give the worker's role, one of {}", roles.join(", "))))
+    }));
+    let team = errs.take(c.required("team", "worker's team"));
+    let fte = errs.take(c.number("fte"));
+    let cap = errs.take(c.number("cap"));
+    let target = errs.take(c.number("target"));
+    let oversight_cap = errs.take(c.number("oversight_cap"));
+    let status = errs.take(c.choice("status", parse_status, &statuses));
+    let agency = errs.take(c.boolean("agency"));
+    Some(WorkerInput {
+        id: id?.to_string(),
+        role: role?,
+        team: team?.to_string(),
+        fte: fte?,
+        cap: cap?,
+        target: target?,
         skills: c.list("skills"),
         supervisor: c.text("supervisor"),
-        oversight_cap: c.number("oversight_cap")?,
-        status: c.choice("status", parse_status, &statuses)?,
-        agency: c.boolean("agency")?,
+        oversight_cap: oversight_cap?,
+        status: status?,
+        agency: agency?,
     })
 }
 
@@ -415,21 +530,25 @@ fn parse_status(s: &str) -> Option<Status> {
     }
 }
 
-fn case_row(t: &Table, r: &Row) -> Result<CaseInput> {
+fn case_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<CaseInput> {
     let c = Cells { table: t, row: r };
     let types: Vec<&str> = CaseType::ALL.iter().map(|t| t.name()).collect();
-    let id = c.required("id", "case's id")?.to_string();
-    let case_type = c
-        .choice("type", CaseType::parse, &types)?
-        .ok_or_else(|| c.err("type", format!("empty; give the case type, one of {}", types.join(", "))))?;
-    Ok(CaseInput {
-        id,
-        case_type,
-        team: c.required("team", "team that owns the case")?.to_string(),
-        weight: c.number("weight")?,
-        priority: c.number("priority")?,
+    let id = errs.take(c.required("id", "case's id"));
+    let case_type = errs.take(c.choice("type", CaseType::parse, &types).and_then(|t| {
+        t.ok_or_else(|| c.err("type", format!("empty; give the case type, one of {}", types.join(", "))))
+    }));
+    let team = errs.take(c.required("team", "team that owns the case"));
+    let weight = errs.take(c.number("weight"));
+    let priority = errs.take(c.number("priority"));
+    let pinned = errs.take(c.boolean("pinned"));
+    Some(CaseInput {
+        id: id?.to_string(),
+        case_type: case_type?,
+        team: team?.to_string(),
+        weight: weight?,
+        priority: priority?,
         current_worker: c.text("current_worker"),
-        pinned: c.boolean("pinned")?,
+        pinned: pinned?,
         group: c.text("group"),
         needs: c.list("needs"),
         exclude: c.list("exclude"),

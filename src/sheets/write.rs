@@ -6,24 +6,12 @@
 
 use super::read::{CASE_COLUMNS, WORKER_COLUMNS};
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::model::ModelFile;
 use crate::proposal::{Change, Proposal};
-use crate::validate::Model;
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = BOM.to_vec();
-    {
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
-        // Writing to memory cannot fail.
-        let _ = w.write_record(header);
-        for r in rows {
-            let _ = w.write_record(r);
-        }
-        let _ = w.flush();
-    }
-    out
+    crate::util::csv_bytes(header, rows, true)
 }
 
 /// A number as text that reads back as the same `f64` (shortest round-trip form).
@@ -74,6 +62,12 @@ fn optbool(v: Option<bool>) -> String {
 /// The model's workers as CSV. Refuses values a spreadsheet cannot hold exactly, so that
 /// reading the CSV back gives the same model. `file` names the model in messages.
 pub fn workers_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    Ok(csv_bytes(&WORKER_COLUMNS, &worker_table(file, m)?))
+}
+
+/// The model's workers as rows of cell text in the order of [`WORKER_COLUMNS`]; see
+/// [`workers_csv`].
+pub fn worker_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(m.workers.len());
     for (i, w) in m.workers.iter().enumerate() {
         let p = |f: &str| format!("workers[{i}].{f}");
@@ -99,11 +93,16 @@ pub fn workers_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
             .map_err(|e| rename(e, file))?,
         );
     }
-    Ok(csv_bytes(&WORKER_COLUMNS, &rows))
+    Ok(rows)
 }
 
 /// The model's cases as CSV; see [`workers_csv`].
 pub fn cases_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    Ok(csv_bytes(&CASE_COLUMNS, &case_table(file, m)?))
+}
+
+/// The model's cases as rows of cell text in the order of [`CASE_COLUMNS`].
+pub fn case_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(m.cases.len());
     for (i, c) in m.cases.iter().enumerate() {
         let p = |f: &str| format!("cases[{i}].{f}");
@@ -125,7 +124,7 @@ pub fn cases_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
             .map_err(|e| rename(e, file))?,
         );
     }
-    Ok(csv_bytes(&CASE_COLUMNS, &rows))
+    Ok(rows)
 }
 
 /// The model's policy as a JSON object (`{}` when it has none).
@@ -263,7 +262,12 @@ pub fn worker_loads_csv(m: &Model, p: &Proposal) -> Vec<u8> {
                 number(wl.target),
                 number(wl.cap),
                 number(crate::explain::round9((wl.load - wl.target).max(0.0))),
-                number(crate::explain::round9((wl.cap - wl.load).max(0.0))),
+                // A vacant or absent post has no room to offer.
+                if wl.status == crate::model::Status::Active {
+                    number(crate::explain::round9((wl.cap - wl.load).max(0.0)))
+                } else {
+                    String::new()
+                },
                 number(wl.oversight),
             ]
         })

@@ -1,0 +1,565 @@
+//! Excel workbooks (`.xlsx`): a model read from the sheets `workers`, `cases` and an optional
+//! `policy` (with [calamine]), under the same header rules and with the same row and column
+//! messages as CSV; and workbooks written (with [rust_xlsxwriter]): a model, losslessly, and a
+//! proposal for the allocation meeting.
+//!
+//! Sheet names are matched without regard to case (`Workers` is `workers`). Cells keep their
+//! type: a number cell is read as its exact value, so `0.1` in Excel is `0.1` in the model; a
+//! number in a text column (an id typed as `1001`) is read as its shortest text (`"1001"`).
+//! Dates and cells showing an Excel error (`#N/A`) are refused with their place.
+//!
+//! The policy sheet has two columns, `setting` and `value`, one row per setting, named as in
+//! the model file with a dot for maps: `caps.social_worker` `20`, `cross_team` `true`,
+//! `may_hold.looked_after` `social_worker;senior_social_worker` (`none` for an empty list).
+//!
+//! Text is always written as a text cell, never as a formula, so a name beginning with `=`,
+//! `+`, `-` or `@` cannot run in Excel (the formula-injection guard of the CSV outputs).
+
+use super::read::{Grid, Sheets, CASE_COLUMNS, WORKER_COLUMNS};
+use crate::error::{Error, Errors, Result};
+use crate::model::{ModelFile, PolicyInput};
+use calamine::{Data, Reader};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::io::Cursor;
+use std::path::Path;
+
+/// Whether a path names an Excel workbook (by its extension, `.xlsx` or `.xlsm`).
+pub fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+}
+
+/// Reads a model from a workbook on disk, with an optional policy file (JSON) that replaces
+/// the workbook's `policy` sheet; see [`parse_workbook`].
+pub fn read_workbook(path: &Path, policy: Option<&Path>) -> Result<Sheets> {
+    let bytes = crate::read::read_bytes(path)?;
+    let pb = policy.map(crate::read::read_bytes).transpose()?;
+    let pname = policy.map(|p| p.display().to_string());
+    parse_workbook(&path.display().to_string(), &bytes, pname.as_deref().zip(pb.as_deref()))
+}
+
+/// The name a sheet is given in messages: `book.xlsx, sheet workers`.
+fn sheet_file(file: &str, sheet: &str) -> String {
+    format!("{file}, sheet {sheet}")
+}
+
+/// Builds a model from the bytes of a workbook; `file` names it in messages. Every mistake
+/// of both sheets is reported at once, in order. Does not validate: see [`Sheets::validate`].
+pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -> Result<Sheets> {
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        Error::input(
+            file,
+            "file",
+            format!("cannot open it as an Excel workbook (.xlsx): {e}; save it from Excel as \"Excel Workbook (.xlsx)\""),
+        )
+    })?;
+    let names = book.sheet_names();
+    let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned();
+    let mut errs = Errors::new();
+    let grid = |book: &mut calamine::Xlsx<_>, want: &str, errs: &mut Errors| -> Option<(String, Grid)> {
+        let Some(name) = find(want) else {
+            errs.push(Error::input(
+                file,
+                format!("sheet {want}"),
+                format!(
+                    "no sheet named {want:?}; the workbook has {}. Name the sheets workers, cases and (optionally) policy",
+                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                ),
+            ));
+            return None;
+        };
+        let shown = sheet_file(file, &name);
+        match book.worksheet_range(&name) {
+            Ok(range) => Some((shown.clone(), range_grid(&shown, &range, errs))),
+            Err(e) => {
+                errs.push(Error::input(file, format!("sheet {name}"), format!("cannot read the sheet: {e}")));
+                None
+            }
+        }
+    };
+    let workers = grid(&mut book, "workers", &mut errs);
+    let cases = grid(&mut book, "cases", &mut errs);
+    let (policy_input, policy_file) = match (policy, find("policy")) {
+        (Some((pf, pb)), Some(_)) => {
+            let _ = (pf, pb);
+            return Err(Error::Usage(format!(
+                "{file} has a policy sheet and --policy {pf} was given too; give the policy once"
+            )));
+        }
+        (Some((pf, pb)), None) => {
+            (errs.take(super::read::parse_policy(pf, pb)).flatten(), Some(pf.to_string()))
+        }
+        (None, Some(_)) => match grid(&mut book, "policy", &mut errs) {
+            Some((shown, g)) => (errs.take(policy_sheet(&shown, g)).flatten(), Some(shown)),
+            None => (None, None),
+        },
+        (None, None) => (None, None),
+    };
+    let (Some((wf, wg)), Some((cf, cg))) = (workers, cases) else {
+        errs.finish()?;
+        return Err(Error::input(file, "file", "the workbook lacks a sheet"));
+    };
+    let mut s = super::read::build((&wf, wg), (&cf, cg), policy_input, policy_file, errs)?;
+    s.workers_file = wf;
+    s.cases_file = cf;
+    Ok(s)
+}
+
+/// Excel's name of a column: 0 -> A, 26 -> AA.
+fn column_letters(mut j: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (j % 26) as u8);
+        if j < 26 {
+            break;
+        }
+        j = j / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A sheet's cells as text, with spreadsheet row numbers.
+fn range_grid(file: &str, range: &calamine::Range<Data>, errs: &mut Errors) -> Grid {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut rows = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let number = r0 as usize + i + 1;
+        let mut cells = vec![String::new(); c0 as usize];
+        for (j, d) in row.iter().enumerate() {
+            let col = c0 as usize + j;
+            let text = match d {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(f) => format!("{f}"),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
+                    errs.push(Error::input(
+                        file,
+                        format!("row {number}, column {}", column_letters(col)),
+                        "the cell holds a date or time; format the column as text or number",
+                    ));
+                    String::new()
+                }
+                Data::Error(e) => {
+                    errs.push(Error::input(
+                        file,
+                        format!("row {number}, column {}", column_letters(col)),
+                        format!("the cell shows the Excel error {e}; correct the formula or type the value"),
+                    ));
+                    String::new()
+                }
+            };
+            cells.push(text);
+        }
+        rows.push((number, cells));
+    }
+    Grid { rows, decimal_comma: false }
+}
+
+/// Settings of the policy whose value is a list of names (`;`-separated in a cell).
+fn is_list_setting(top: &str) -> bool {
+    matches!(top, "may_hold" | "supervised_roles" | "supervisor_roles")
+}
+
+/// Reads a policy sheet (`setting`, `value`) into a policy.
+fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
+    let mut rows = grid.rows.into_iter().filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
+    let Some((hrow, header)) = rows.next() else { return Ok(None) };
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let col = |want: &str| names.iter().position(|n| n == want);
+    let (Some(sc), Some(vc)) = (col("setting"), col("value")) else {
+        return Err(Error::input(
+            file,
+            format!("row {hrow}"),
+            "the first row must name the columns setting and value",
+        ));
+    };
+    let mut errs = Errors::new();
+    let mut root = serde_json::Map::new();
+    let mut places: Vec<(String, usize)> = Vec::new();
+    for (number, cells) in rows {
+        let setting = cells.get(sc).map(|s| s.trim()).unwrap_or("");
+        let value = cells.get(vc).map(|s| s.trim()).unwrap_or("");
+        if setting.is_empty() {
+            errs.push(Error::input(file, format!("row {number}, column setting"), "empty; name the setting"));
+            continue;
+        }
+        let path: Vec<&str> = setting.split('.').map(str::trim).collect();
+        let top = path[0];
+        let v = if is_list_setting(top) {
+            let items: Vec<serde_json::Value> = if value.eq_ignore_ascii_case("none") {
+                Vec::new()
+            } else {
+                value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| serde_json::Value::String(s.to_string()))
+                    .collect()
+            };
+            serde_json::Value::Array(items)
+        } else if let Ok(x) = value.parse::<f64>() {
+            serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        } else {
+            match value.to_lowercase().as_str() {
+                "true" | "yes" => serde_json::Value::Bool(true),
+                "false" | "no" => serde_json::Value::Bool(false),
+                _ => serde_json::Value::String(value.to_string()),
+            }
+        };
+        let clash = |errs: &mut Errors| {
+            errs.push(Error::input(
+                file,
+                format!("row {number}, column setting"),
+                format!("{setting:?} is given twice or clashes with another row; keep one"),
+            ))
+        };
+        match path.as_slice() {
+            [key] => {
+                if root.contains_key(*key) {
+                    clash(&mut errs);
+                    continue;
+                }
+                root.insert(key.to_string(), v);
+            }
+            [key, sub] => {
+                let entry = root
+                    .entry(key.to_string())
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()));
+                match entry {
+                    serde_json::Value::Object(o) if !o.contains_key(*sub) => {
+                        o.insert(sub.to_string(), v);
+                    }
+                    _ => {
+                        clash(&mut errs);
+                        continue;
+                    }
+                }
+            }
+            _ => {
+                errs.push(Error::input(
+                    file,
+                    format!("row {number}, column setting"),
+                    format!("unknown setting {setting:?}; settings are named as in the model file's policy, such as caps.social_worker"),
+                ));
+                continue;
+            }
+        }
+        places.push((setting.to_string(), number));
+    }
+    errs.finish()?;
+    let value = serde_json::Value::Object(root);
+    let p: PolicyInput = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let row = places.iter().find(|(s, _)| *s == path || path.starts_with(&format!("{s}."))).map(|p| p.1);
+        let problem = e.into_inner().to_string();
+        match row {
+            Some(r) => Error::input(file, format!("row {r}, column value"), format!("{path}: {problem}")),
+            None => {
+                let top = path.split('.').next().unwrap_or("");
+                match places.iter().find(|(s, _)| s.split('.').next() == Some(top)) {
+                    Some((_, r)) => {
+                        Error::input(file, format!("row {r}, column setting"), format!("{path}: {problem}"))
+                    }
+                    None => Error::input(file, "setting", format!("{path}: {problem}")),
+                }
+            }
+        }
+    })?;
+    Ok(if p == PolicyInput::default() { None } else { Some(p) })
+}
+
+/// The rows of a policy sheet for a policy: (setting, value as text, is a number).
+fn policy_rows(p: &PolicyInput) -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(p) else { return out };
+    for (k, v) in map {
+        match v {
+            serde_json::Value::Object(inner) => {
+                for (k2, v2) in inner {
+                    out.push((format!("{k}.{k2}"), v2));
+                }
+            }
+            v => out.push((k, v)),
+        }
+    }
+    out
+}
+
+fn xlsx_err(path: &str) -> impl Fn(XlsxError) -> Error + '_ {
+    move |e| Error::Write { path: path.into(), problem: format!("cannot build the workbook: {e}") }
+}
+
+/// A sheet being written: header in bold, frozen, with a filter, and widths to fit.
+struct SheetWriter<'a> {
+    ws: &'a mut Worksheet,
+    widths: Vec<usize>,
+    rows: u32,
+}
+
+/// The type of a column.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Number,
+    Bool,
+}
+
+/// A cell to write.
+enum Value {
+    Text(String),
+    Number(f64, Option<&'static str>),
+    Bool(bool),
+    Empty,
+}
+
+impl<'a> SheetWriter<'a> {
+    fn new(book: &'a mut Workbook, name: &str, header: &[&str]) -> std::result::Result<Self, XlsxError> {
+        let ws = book.add_worksheet();
+        ws.set_name(name)?;
+        let bold = Format::new().set_bold();
+        for (j, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, j as u16, *h, &bold)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        Ok(SheetWriter { ws, widths: header.iter().map(|h| h.chars().count() + 3).collect(), rows: 0 })
+    }
+
+    fn row(&mut self, cells: Vec<Value>) -> std::result::Result<(), XlsxError> {
+        self.rows += 1;
+        let r = self.rows;
+        for (j, v) in cells.into_iter().enumerate() {
+            let c = j as u16;
+            let shown = match v {
+                Value::Text(s) => {
+                    // Always a text cell: never run as a formula.
+                    self.ws.write_string(r, c, &s)?;
+                    s.chars().count()
+                }
+                Value::Number(x, fmt) => {
+                    match fmt {
+                        Some(f) => {
+                            self.ws.write_number_with_format(r, c, x, &Format::new().set_num_format(f))?
+                        }
+                        None => self.ws.write_number(r, c, x)?,
+                    };
+                    format!("{x}").len().min(12)
+                }
+                Value::Bool(b) => {
+                    self.ws.write_boolean(r, c, b)?;
+                    5
+                }
+                Value::Empty => 0,
+            };
+            if let Some(w) = self.widths.get_mut(j) {
+                *w = (*w).max(shown + 2);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> std::result::Result<(), XlsxError> {
+        let cols = self.widths.len();
+        for (j, w) in self.widths.iter().enumerate() {
+            self.ws.set_column_width(j as u16, (*w).min(60) as f64)?;
+        }
+        if cols > 0 {
+            self.ws.autofilter(0, 0, self.rows, (cols - 1) as u16)?;
+        }
+        Ok(())
+    }
+}
+
+fn typed(kind: Kind, text: String) -> Value {
+    if text.is_empty() {
+        return Value::Empty;
+    }
+    match kind {
+        Kind::Text => Value::Text(text),
+        Kind::Number => text.parse().map(|x| Value::Number(x, None)).unwrap_or(Value::Text(text)),
+        Kind::Bool => Value::Bool(text == "true"),
+    }
+}
+
+fn kinds(columns: &[&str]) -> Vec<Kind> {
+    columns
+        .iter()
+        .map(|c| match *c {
+            "fte" | "cap" | "target" | "oversight_cap" | "weight" | "priority" => Kind::Number,
+            "agency" | "pinned" => Kind::Bool,
+            _ => Kind::Text,
+        })
+        .collect()
+}
+
+/// A model as a workbook (sheets `workers`, `cases`, `policy`) that reads back as the same
+/// model. Refuses values a cell cannot hold exactly, like the CSV writer; `file` names the
+/// model in messages.
+pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    let workers = super::write::worker_table(file, m)?;
+    let cases = super::write::case_table(file, m)?;
+    let e = xlsx_err(file);
+    let mut book = Workbook::new();
+    for (name, columns, rows) in
+        [("workers", &WORKER_COLUMNS[..], &workers), ("cases", &CASE_COLUMNS[..], &cases)]
+    {
+        let k = kinds(columns);
+        let mut sw = SheetWriter::new(&mut book, name, columns).map_err(&e)?;
+        for r in rows {
+            sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
+    let mut sw = SheetWriter::new(&mut book, "policy", &["setting", "value"]).map_err(&e)?;
+    for (setting, v) in policy_rows(&m.policy.clone().unwrap_or_default()) {
+        let value = match v {
+            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0), None),
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Array(items) if items.is_empty() => Value::Text("none".into()),
+            serde_json::Value::Array(items) => {
+                Value::Text(items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join(";"))
+            }
+            serde_json::Value::String(s) => Value::Text(s),
+            _ => Value::Empty,
+        };
+        sw.row(vec![Value::Text(setting), value]).map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+    book.save_to_buffer().map_err(&e)
+}
+
+/// A proposal as a workbook for the allocation meeting: sheets `allocations`, `unallocated`
+/// (with reasons and the sentence for the family), `workers` (load as a share of target) and
+/// `moves` (every child who changes or loses a worker, with why).
+pub fn proposal_workbook(
+    out: &str,
+    m: &crate::model::Model,
+    p: &crate::proposal::Proposal,
+) -> Result<Vec<u8>> {
+    use crate::proposal::Change;
+    let e = xlsx_err(out);
+    let mut book = Workbook::new();
+    let text = |s: &str| Value::Text(s.to_string());
+    let num = |x: f64| Value::Number(x, Some("0.0#"));
+
+    let mut sw = SheetWriter::new(
+        &mut book,
+        "allocations",
+        &[
+            "case",
+            "type",
+            "team",
+            "weight",
+            "worker",
+            "worker role",
+            "worker team",
+            "change",
+            "previous worker",
+        ],
+    )
+    .map_err(&e)?;
+    for a in &p.allocations {
+        let case = m.case_index(&a.case).map(|i| &m.cases[i]);
+        let worker = m.worker_index(&a.worker).map(|i| &m.workers[i]);
+        sw.row(vec![
+            text(&a.case),
+            case.map_or(Value::Empty, |c| text(c.case_type.words())),
+            case.map_or(Value::Empty, |c| text(&m.teams[c.team])),
+            case.map_or(Value::Empty, |c| num(c.weight)),
+            text(&a.worker),
+            worker.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
+            worker.map_or(Value::Empty, |w| text(&m.teams[w.team])),
+            text(match a.change {
+                Change::Kept => "kept",
+                Change::Moved => "moved",
+                Change::New => "new",
+            }),
+            case.and_then(|c| c.current_worker).map_or(Value::Empty, |w| text(&m.workers[w].id)),
+        ])
+        .map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+
+    let mut sw = SheetWriter::new(
+        &mut book,
+        "unallocated",
+        &["case", "type", "team", "previous worker", "shortfall", "reasons", "messages", "for the family"],
+    )
+    .map_err(&e)?;
+    for u in &p.unallocated {
+        let structural = u.reasons.iter().any(|r| r.code.is_structural());
+        sw.row(vec![
+            text(&u.case),
+            text(u.case_type.words()),
+            text(&u.team),
+            u.current_worker.as_deref().map_or(Value::Empty, text),
+            text(if structural { "structural" } else { "capacity" }),
+            text(
+                &u.reasons.iter().map(|r| crate::report::reason_label(r.code)).collect::<Vec<_>>().join("; "),
+            ),
+            text(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
+            u.reasons.first().map_or(Value::Empty, |r| text(crate::report::family_message(r.code))),
+        ])
+        .map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+
+    let mut sw = SheetWriter::new(
+        &mut book,
+        "workers",
+        &[
+            "worker",
+            "role",
+            "team",
+            "status",
+            "fte",
+            "cases",
+            "load",
+            "target",
+            "cap",
+            "load of target",
+            "room to cap",
+            "oversight",
+        ],
+    )
+    .map_err(&e)?;
+    for wl in &p.workers {
+        let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
+        let active = w.is_none_or(|w| w.status == crate::model::Status::Active);
+        sw.row(vec![
+            text(&wl.worker),
+            w.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
+            w.map_or(Value::Empty, |w| text(&m.teams[w.team])),
+            text(crate::report::status_word(wl.status)),
+            w.map_or(Value::Empty, |w| num(w.fte)),
+            Value::Number(wl.cases as f64, Some("0")),
+            num(wl.load),
+            num(wl.target),
+            num(wl.cap),
+            if wl.target > 0.0 { Value::Number(wl.load / wl.target, Some("0%")) } else { Value::Empty },
+            if active { num(crate::explain::round9((wl.cap - wl.load).max(0.0))) } else { Value::Empty },
+            num(wl.oversight),
+        ])
+        .map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+
+    let mut sw =
+        SheetWriter::new(&mut book, "moves", &["case", "type", "team", "from", "to", "why"]).map_err(&e)?;
+    for mv in crate::moves::moves(m, p) {
+        sw.row(vec![
+            text(&mv.case),
+            text(mv.case_type.words()),
+            text(&mv.team),
+            text(&mv.from),
+            mv.to.as_deref().map_or(text("nobody (unallocated)"), text),
+            text(&mv.why),
+        ])
+        .map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+    book.save_to_buffer().map_err(&e)
+}

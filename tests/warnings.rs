@@ -1,0 +1,199 @@
+//! Warnings for near-misses (on stderr, in the proposal, fatal under --strict) and empty
+//! models refused unless --allow-empty. Matching itself stays exact.
+
+#[path = "sheets_common/mod.rs"]
+mod common;
+
+use common::{code, run, stderr};
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn proposal(dir: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
+}
+
+fn warning_codes(p: &serde_json::Value) -> Vec<String> {
+    p["warnings"]
+        .as_array()
+        .map_or(vec![], |a| a.iter().map(|w| w["code"].as_str().unwrap().to_string()).collect())
+}
+
+fn model(workers: &str, cases: &str) -> String {
+    format!(r#"{{"version": 1, "workers": [{workers}], "cases": [{cases}]}}"#)
+}
+
+#[test]
+fn a_skill_differing_only_by_case_is_warned_and_still_not_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "m.json",
+        &model(
+            r#"{"id": "W1", "role": "social_worker", "team": "North", "skills": ["urdu"]}"#,
+            r#"{"id": "C1", "type": "looked_after", "team": "North", "needs": ["Urdu"]}"#,
+        ),
+    );
+    let o = run(d, &["allocate", "m.json", "-o", "p.json", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("caseload: warning:") && err.contains("\"Urdu\"") && err.contains("\"urdu\""),
+        "{err}"
+    );
+    assert!(err.contains("[skill_near_miss]"), "{err}");
+    let p = proposal(d, "p.json");
+    assert_eq!(warning_codes(&p), vec!["skill_near_miss"]);
+    // Exact matching, as SPEC section 3 says: the child is still unallocated, for its needs.
+    assert_eq!(p["unallocated"][0]["reasons"][0]["code"], "needs_unmet");
+
+    let o = run(d, &["allocate", "m.json", "-o", "strict.json", "--strict"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning skill_near_miss"), "{}", stderr(&o));
+    assert!(!d.join("strict.json").exists());
+}
+
+#[test]
+fn spacing_in_a_skill_is_a_near_miss_too() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m.json",
+        &model(
+            r#"{"id": "W1", "role": "social_worker", "team": "North", "skills": ["sign  language"]}"#,
+            r#"{"id": "C1", "type": "looked_after", "team": "North", "needs": ["sign language"]}"#,
+        ),
+    );
+    let o = run(dir.path(), &["check", "m.json"]);
+    assert!(stderr(&o).contains("[skill_near_miss]"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_misspelt_team_with_cases_but_no_worker_is_warned_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "m.json",
+        &model(
+            r#"{"id": "W1", "role": "social_worker", "team": "Ladywood"}"#,
+            r#"{"id": "C1", "type": "looked_after", "team": "Ladywood"},
+               {"id": "C2", "type": "looked_after", "team": "Ladywod"}"#,
+        ),
+    );
+    let o = run(d, &["allocate", "m.json", "-o", "p.json", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("team \"Ladywod\" has 1 case(s) (\"C2\") but no active worker"), "{err}");
+    assert!(err.contains("did you mean \"Ladywood\"?"), "{err}");
+    assert_eq!(warning_codes(&proposal(d, "p.json")), vec!["team_without_active_worker"]);
+}
+
+#[test]
+fn a_team_with_workers_but_no_cases_is_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m.json",
+        &model(
+            r#"{"id": "W1", "role": "social_worker", "team": "North"},
+               {"id": "W2", "role": "social_worker", "team": "Nrth"},
+               {"id": "W3", "role": "social_worker", "team": "South", "status": "vacant"}"#,
+            r#"{"id": "C1", "type": "looked_after", "team": "North"}"#,
+        ),
+    );
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p.json", "-q"]);
+    let err = stderr(&o);
+    assert!(err.contains("team \"Nrth\" has active worker(s) \"W2\" but no cases"), "{err}");
+    // A team of vacant posts only is not staffed: nothing to say about it.
+    assert!(!err.contains("South"), "{err}");
+    assert_eq!(warning_codes(&proposal(dir.path(), "p.json")), vec!["team_without_cases"]);
+}
+
+#[test]
+fn ids_differing_only_by_case_or_unicode_normalisation_are_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    // "Chloé" precomposed (U+00E9) and decomposed (e + U+0301).
+    write(
+        dir.path(),
+        "m.json",
+        &model(
+            "{\"id\": \"Chlo\u{e9}\", \"role\": \"social_worker\", \"team\": \"North\"},
+             {\"id\": \"Chloe\u{301}\", \"role\": \"social_worker\", \"team\": \"North\"}",
+            r#"{"id": "C1", "type": "looked_after", "team": "North"},
+               {"id": "c1", "type": "looked_after", "team": "North"}"#,
+        ),
+    );
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p.json", "-q"]);
+    let err = stderr(&o);
+    assert!(err.contains("case ids \"C1\", \"c1\" differ only by case"), "{err}");
+    assert!(err.contains("typed with different Unicode characters"), "{err}");
+    // Shown as text, not as escapes.
+    assert!(err.contains("Chloe\u{301}") && !err.contains("\\u{301}"), "{err}");
+    let p = proposal(dir.path(), "p.json");
+    assert_eq!(warning_codes(&p), vec!["id_near_duplicate", "id_near_duplicate"]);
+}
+
+#[test]
+fn a_model_without_near_misses_has_no_warnings_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = common::root().join("models/small_team.json").display().to_string();
+    let o = run(dir.path(), &["allocate", &m, "-o", "p.json", "-q", "--strict"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    assert!(proposal(dir.path(), "p.json").get("warnings").is_none());
+}
+
+#[test]
+fn an_empty_cases_sheet_is_an_input_error_and_keeps_last_weeks_proposal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "workers.csv", "id,role,team\nW1,social_worker,North\n");
+    write(d, "cases.csv", "id,type,team\n");
+    write(d, "proposal.json", "last week\n");
+    let o = run(d, &["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "proposal.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("cases.csv: row 2: there are no cases"), "{err}");
+    assert!(err.contains("--allow-empty"), "{err}");
+    assert_eq!(std::fs::read_to_string(d.join("proposal.json")).unwrap(), "last week\n");
+    let o = run(
+        d,
+        &[
+            "allocate",
+            "--workers",
+            "workers.csv",
+            "--cases",
+            "cases.csv",
+            "-o",
+            "proposal.json",
+            "--allow-empty",
+            "-q",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The lone worker's team has no cases: said, not fatal.
+    assert!(stderr(&o).contains("[team_without_cases]"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_empty_workforce_is_an_input_error_in_allocate_check_and_whatif() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "m.json", &model("", r#"{"id": "C1", "type": "looked_after", "team": "North"}"#));
+    for args in [
+        vec!["allocate", "m.json", "-o", "p.json"],
+        vec!["check", "m.json"],
+        vec!["whatif", "m.json", "--hire", "social_worker:North:1"],
+    ] {
+        let o = run(d, &args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("m.json: workers: there are no workers"), "{args:?}: {}", stderr(&o));
+    }
+    assert!(!d.join("p.json").exists());
+    let o = run(d, &["check", "m.json", "--allow-empty"]);
+    assert_ne!(code(&o), 2, "{}", stderr(&o));
+}

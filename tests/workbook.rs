@@ -1,0 +1,408 @@
+//! Excel workbooks in and out: lossless round trips, the same optimum as JSON, every mistake of
+//! a sheet reported at once, and a proposal workbook with frozen headers, filters, number
+//! formats and text that can never run as a formula.
+
+#[path = "sheets_common/mod.rs"]
+mod common;
+
+use caseload::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};
+use caseload::sheets::workbook::{model_workbook, parse_workbook};
+use common::{code, root, run, stderr};
+use proptest::prelude::*;
+use std::io::Read;
+
+fn small_team() -> ModelFile {
+    let bytes = std::fs::read(root().join("models/small_team.json")).unwrap();
+    caseload::read::parse_model("small_team.json", &bytes).unwrap()
+}
+
+/// The XML of one part of an .xlsx (a zip of XML files).
+fn part(xlsx: &[u8], name: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+/// A workbook written by rust_xlsxwriter from rows of text cells, for sheets a user made.
+fn book(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (i, r) in rows.iter().enumerate() {
+            for (j, v) in r.iter().enumerate() {
+                if v.is_empty() {
+                    continue;
+                }
+                match v.parse::<f64>() {
+                    Ok(x) if !v.starts_with('W') => ws.write_number(i as u32, j as u16, x).unwrap(),
+                    _ => ws.write_string(i as u32, j as u16, *v).unwrap(),
+                };
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_model_through_a_workbook_is_the_same_model() {
+    let m = small_team();
+    let x = model_workbook("m", &m).unwrap();
+    let s = parse_workbook("book.xlsx", &x, None).unwrap();
+    assert_eq!(s.model, m);
+    assert_eq!(s.workers_file, "book.xlsx, sheet workers");
+    assert_eq!(s.worker_rows[0], 2);
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::string::string_regex(
+        "[A-Za-z0-9é,;\"'<>=#+@-][A-Za-z0-9é ,;\"'\n<>=#]{0,6}[A-Za-z0-9é,;\"'<>=#]|[A-Za-z0-9é]|[0-9]{1,5}",
+    )
+    .unwrap()
+}
+
+fn item() -> impl Strategy<Value = String> {
+    prop::string::string_regex("[A-Za-z0-9é,\"'<>=][A-Za-z0-9é ,\"'<>=]{0,5}[A-Za-z0-9é,\"'<>=]|[a-z]")
+        .unwrap()
+}
+
+fn number() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        prop::num::f64::NORMAL,
+        prop::num::f64::SUBNORMAL,
+        Just(0.0),
+        (0u32..100).prop_map(|x| x as f64 / 4.0),
+        (0u32..1000).prop_map(|x| x as f64 / 10.0)
+    ]
+}
+
+fn opt<T: std::fmt::Debug + Clone + 'static>(
+    s: impl Strategy<Value = T> + 'static,
+) -> BoxedStrategy<Option<T>> {
+    prop_oneof![Just(None), s.prop_map(Some)].boxed()
+}
+
+fn roles() -> impl Strategy<Value = Vec<Role>> {
+    prop::collection::vec(prop::sample::select(Role::ALL.to_vec()), 0..3)
+}
+
+prop_compose! {
+    fn worker_in()(id in text(), role in prop::sample::select(Role::ALL.to_vec()), team in text(),
+                   fte in opt(number()), cap in opt(number()), target in opt(number()),
+                   skills in prop::collection::vec(item(), 0..3), supervisor in opt(text()),
+                   oversight_cap in opt(number()),
+                   status in opt(prop::sample::select(vec![Status::Active, Status::Vacant, Status::Absent])),
+                   agency in opt(any::<bool>())) -> WorkerInput {
+        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency }
+    }
+}
+
+prop_compose! {
+    fn case_in()(id in text(), case_type in prop::sample::select(CaseType::ALL.to_vec()), team in text(),
+                 weight in opt(number()), priority in opt(number()), current_worker in opt(text()),
+                 pinned in opt(any::<bool>()), group in opt(text()),
+                 needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3)) -> CaseInput {
+        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude }
+    }
+}
+
+prop_compose! {
+    fn policy_in()(caps in opt(prop::collection::btree_map(prop::sample::select(Role::ALL.to_vec()), number(), 0..3)),
+                   weights in opt(prop::collection::btree_map(prop::sample::select(CaseType::ALL.to_vec()), number(), 1..3)),
+                   may_hold in opt(prop::collection::btree_map(prop::sample::select(CaseType::ALL.to_vec()), roles(), 1..3)),
+                   supervised_roles in opt(roles()),
+                   move_penalty in opt(number()),
+                   cross_team in opt(any::<bool>())) -> PolicyInput {
+        PolicyInput { caps, weights, may_hold, supervised_roles, move_penalty, cross_team, ..PolicyInput::default() }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn workbook_to_model_to_workbook_to_model_is_lossless(
+        workers in prop::collection::vec(worker_in(), 0..5),
+        cases in prop::collection::vec(case_in(), 0..6),
+        policy in opt(policy_in()),
+    ) {
+        let m = ModelFile { version: 1, policy, workers, cases };
+        // An empty map cannot be told from no map in a sheet; the model file has the same
+        // meaning either way (every default kept).
+        let m = ModelFile {
+            policy: m.policy.map(|mut p| {
+                if p.caps.as_ref().is_some_and(|c| c.is_empty()) { p.caps = None; }
+                p
+            }).filter(|p| *p != PolicyInput::default()),
+            ..m
+        };
+        let first = model_workbook("m", &m).unwrap();
+        let once = parse_workbook("a.xlsx", &first, None).unwrap().model;
+        prop_assert_eq!(&once, &m);
+        let second = model_workbook("m", &once).unwrap();
+        let twice = parse_workbook("b.xlsx", &second, None).unwrap().model;
+        prop_assert_eq!(twice, m);
+    }
+}
+
+#[test]
+fn a_held_out_model_converted_to_a_workbook_gives_the_same_optimum_as_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A seed no other test or example uses; weights and sibling groups make it search.
+    let o = run(
+        d,
+        &[
+            "generate",
+            "--cases",
+            "240",
+            "--workers",
+            "16",
+            "--teams",
+            "2",
+            "--seed",
+            "4177",
+            "--weights",
+            "--groups",
+            "0.2",
+            "-o",
+            "held_out.json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(d, &["convert", "held_out.json", "--xlsx", "held_out.xlsx", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(d, &["allocate", "held_out.json", "-o", "a.json", "-q"]);
+    assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
+    let o = run(d, &["allocate", "--workbook", "held_out.xlsx", "-o", "b.json", "-q"]);
+    assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(d.join(f)).unwrap()).unwrap()
+    };
+    let (a, b) = (read("a.json"), read("b.json"));
+    assert_eq!(a["optimal"], b["optimal"]);
+    assert_eq!(a["objective"], b["objective"]);
+    assert_eq!(a["allocations"], b["allocations"]);
+    assert_eq!(a["unallocated"], b["unallocated"]);
+}
+
+#[test]
+fn a_sheet_with_five_mistakes_reports_all_five_in_one_run() {
+    let x = book(&[
+        (
+            "Workers",
+            &[
+                &["id", "role", "team", "fte"],
+                &["W1", "social_worker", "North", "1"],
+                &["W2", "social wizard", "North", "2"], // 1: role; fte is checked later
+                &["W3", "social_worker", "", "0.5"],    // 2: team empty
+            ],
+        ),
+        (
+            "cases",
+            &[
+                &["id", "type", "team", "pinned", "current_worker"],
+                &["C1", "looked_after", "North", "maybe", ""], // 3: pinned
+                &["C2", "lookd_after", "North", "", ""],       // 4: type
+                &["", "child_in_need", "North", "", ""],       // 5: id empty
+                &["C4", "child_in_need", "North", "", "W1"],
+            ],
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("team.xlsx"), &x).unwrap();
+    let o = run(dir.path(), &["check", "--workbook", "team.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("5 problems"), "{err}");
+    let places = [
+        "team.xlsx, sheet Workers: row 3, column role",
+        "team.xlsx, sheet Workers: row 4, column team",
+        "team.xlsx, sheet cases: row 2, column pinned",
+        "team.xlsx, sheet cases: row 3, column type",
+        "team.xlsx, sheet cases: row 4, column id",
+    ];
+    let mut at = 0;
+    for p in places {
+        let found = err[at..].find(p).unwrap_or_else(|| panic!("{p} not in order in {err}"));
+        at += found + p.len();
+    }
+    // Said once, with one exit, and nothing written.
+    assert_eq!(err.matches("caseload:").count(), 1, "{err}");
+}
+
+#[test]
+fn validation_mistakes_of_a_workbook_are_all_reported_with_their_rows() {
+    let x = book(&[
+        (
+            "workers",
+            &[
+                &["id", "role", "team", "fte", "supervisor"],
+                &["W1", "social_worker", "North", "1.5", ""],
+                &["W2", "social_work_assistant", "North", "", "W9"],
+            ],
+        ),
+        (
+            "cases",
+            &[
+                &["id", "type", "team", "current_worker"],
+                &["C1", "looked_after", "North", "W7"],
+                &["C1", "looked_after", "North", ""],
+            ],
+        ),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap().validate().unwrap_err();
+    let text = e.to_string();
+    for p in [
+        "b.xlsx, sheet workers: row 2, column fte",
+        "b.xlsx, sheet workers: row 3, column supervisor",
+        "b.xlsx, sheet cases: row 2, column current_worker",
+        "b.xlsx, sheet cases: row 3, column id",
+    ] {
+        assert!(text.contains(p), "{p} missing from {text}");
+    }
+}
+
+#[test]
+fn header_rules_and_cell_types_match_the_csv_reader() {
+    // Shuffled, capitalised headers with spaces; an id typed as a number; yes/no booleans.
+    let x = book(&[
+        ("workers", &[&["Team", "ID", "Role", "Oversight Cap"], &["North", "1001", "Social Worker", "12.5"]]),
+        (
+            "cases",
+            &[
+                &["id", "type", "team", "Current Worker", "pinned"],
+                &["2002", "looked_after", "North", "1001", "yes"],
+            ],
+        ),
+    ]);
+    let s = parse_workbook("b.xlsx", &x, None).unwrap();
+    assert_eq!(s.model.workers[0].id, "1001");
+    assert_eq!(s.model.workers[0].oversight_cap, Some(12.5));
+    assert_eq!(s.model.cases[0].current_worker.as_deref(), Some("1001"));
+    assert_eq!(s.model.cases[0].pinned, Some(true));
+    s.validate().unwrap();
+
+    // Unknown column and missing sheet.
+    let x = book(&[("workers", &[&["id", "role", "team", "colour"]]), ("cases", &[&["id", "type", "team"]])]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    assert!(e.contains("sheet workers: row 1, column 4: unknown column \"colour\""), "{e}");
+    let x = book(&[("Sheet1", &[&["id", "role", "team"]])]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    assert!(e.contains("no sheet named \"workers\"") && e.contains("Sheet1"), "{e}");
+    assert!(e.contains("no sheet named \"cases\""), "{e}");
+    // Not a workbook at all.
+    let e = parse_workbook("b.xlsx", b"id,role,team\n", None).unwrap_err();
+    assert!(e.is_invalid_input());
+    assert!(e.to_string().contains("Excel workbook"), "{e}");
+}
+
+#[test]
+fn a_policy_sheet_is_read_and_its_mistakes_named_by_row() {
+    let x = book(&[
+        ("workers", &[&["id", "role", "team"], &["W1", "social_worker", "North"]]),
+        ("cases", &[&["id", "type", "team"], &["C1", "looked_after", "North"]]),
+        (
+            "policy",
+            &[
+                &["setting", "value"],
+                &["caps.social_worker", "20"],
+                &["cross_team", "yes"],
+                &["may_hold.care_leaver", "personal_adviser; social_worker"],
+            ],
+        ),
+    ]);
+    let p = parse_workbook("b.xlsx", &x, None).unwrap().model.policy.unwrap();
+    assert_eq!(p.caps.unwrap()[&Role::SocialWorker], 20.0);
+    assert_eq!(p.cross_team, Some(true));
+    assert_eq!(p.may_hold.unwrap()[&CaseType::CareLeaver], vec![Role::PersonalAdviser, Role::SocialWorker]);
+
+    let x = book(&[
+        ("workers", &[&["id", "role", "team"]]),
+        ("cases", &[&["id", "type", "team"]]),
+        ("policy", &[&["setting", "value"], &["move_penalty", "10"], &["caps.social_wizard", "20"]]),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    assert!(e.starts_with("b.xlsx, sheet policy: row 3"), "{e}");
+}
+
+#[test]
+fn the_proposal_workbook_has_frozen_filtered_headers_formats_and_no_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let m = small_team();
+    // A name that a spreadsheet would run as a formula if written as one.
+    let old = m.workers[0].id.clone();
+    let new = "=HYPERLINK(\"http://x\",\"W\")".to_string();
+    let json = String::from_utf8(caseload::write::to_json(&m))
+        .unwrap()
+        .replace(&format!("\"{old}\""), &serde_json::to_string(&new).unwrap());
+    let m: ModelFile = caseload::read::parse_model("m", json.as_bytes()).unwrap();
+    assert_eq!(m.workers[0].id, new);
+    std::fs::write(d.join("m.json"), caseload::write::to_json(&m)).unwrap();
+    let o = run(d, &["allocate", "m.json", "-o", "p.json", "--xlsx", "out.xlsx", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let x = std::fs::read(d.join("out.xlsx")).unwrap();
+    let wb = part(&x, "xl/workbook.xml");
+    for name in ["allocations", "unallocated", "workers", "moves"] {
+        assert!(wb.contains(&format!("name=\"{name}\"")), "{name} sheet missing: {wb}");
+    }
+    for i in 1..=4 {
+        let sheet = part(&x, &format!("xl/worksheets/sheet{i}.xml"));
+        assert!(sheet.contains("state=\"frozen\""), "sheet {i} header not frozen");
+        assert!(sheet.contains("<autoFilter"), "sheet {i} without a filter");
+        assert!(sheet.contains("<col "), "sheet {i} without column widths");
+        assert!(!sheet.contains("<f>"), "sheet {i} holds a formula");
+    }
+    assert!(part(&x, "xl/styles.xml").contains("formatCode=\"0%\""));
+    // The workbook reads back: every case once, the formula-like id as plain text.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(x)).unwrap();
+    use calamine::Reader;
+    let alloc = book.worksheet_range("allocations").unwrap();
+    let un = book.worksheet_range("unallocated").unwrap();
+    assert_eq!(alloc.height() - 1 + un.height() - 1, m.cases.len());
+    let texts: Vec<String> = alloc.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(texts.iter().any(|t| t == &m.workers[0].id), "{texts:?}");
+    let p: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("p.json")).unwrap()).unwrap();
+    let moved = p["allocations"].as_array().unwrap().iter().filter(|a| a["change"] == "moved").count()
+        + p["unallocated"].as_array().unwrap().iter().filter(|u| u.get("current_worker").is_some()).count();
+    assert_eq!(book.worksheet_range("moves").unwrap().height() - 1, moved);
+}
+
+#[test]
+fn convert_goes_workbook_to_csv_and_back_losslessly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = root().join("models/small_team.json").display().to_string();
+    assert_eq!(code(&run(d, &["convert", &model, "--xlsx", "a.xlsx", "-q"])), 0);
+    let o = run(d, &["convert", "--workbook", "a.xlsx", "--csv-dir", "csv", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(
+        d,
+        &[
+            "convert",
+            "--workers",
+            "csv/workers.csv",
+            "--cases",
+            "csv/cases.csv",
+            "--policy",
+            "csv/policy.json",
+            "--xlsx",
+            "b.xlsx",
+            "-o",
+            "b.json",
+            "-q",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let b = parse_workbook("b", &std::fs::read(d.join("b.xlsx")).unwrap(), None).unwrap();
+    assert_eq!(b.model, small_team());
+    assert_eq!(
+        caseload::read::parse_model("b", &std::fs::read(d.join("b.json")).unwrap()).unwrap(),
+        small_team()
+    );
+    // The workbook's own policy sheet and --policy together are refused.
+    let o = run(d, &["convert", "--workbook", "a.xlsx", "--policy", "csv/policy.json", "-o", "c.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("policy once"), "{}", stderr(&o));
+}
