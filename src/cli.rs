@@ -39,6 +39,38 @@ const EXIT_HELP: &str = "Exit status:
   5  internal solver failure
   6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated";
 
+const ALLOCATE_EXIT: &str = "Exit status:
+  0  proposal written, proven optimal
+  2  the input is invalid (the message names the file, the place and the problem), or a warning
+     under --strict, or an empty model without --allow-empty; nothing written
+  3  proposal written, but the time limit or Ctrl-C stopped the search before optimality was proven
+  4  an output file could not be written (an existing file is left untouched)
+  5  internal solver failure
+  6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated
+A batch exits with the worst status of its models.";
+
+const CHECK_EXIT: &str = "Exit status:
+  0  no breaches
+  1  breaches found (listed on standard output)
+  2  the input is invalid (the message names the file, the place and the problem)";
+
+const CONVERT_EXIT: &str = "Exit status:
+  0  written
+  2  the input is invalid (the message names the file, the place and the problem); nothing written
+  4  an output file could not be written (an existing file is left untouched)";
+
+const GENERATE_EXIT: &str = "Exit status:
+  0  written
+  2  the options are invalid; nothing written
+  4  the model could not be written";
+
+const WHATIF_EXIT: &str = "Exit status:
+  0  every scenario solved and proven optimal
+  2  the input or a scenario option is invalid; nothing written
+  3  some scenario stopped before optimality was proven
+  4  an output file could not be written
+  5  internal solver failure";
+
 /// caseload: lawful, optimal allocation of children's social care cases.
 #[derive(Parser, Debug)]
 #[command(name = "caseload", version, about, after_help = EXIT_HELP)]
@@ -55,30 +87,35 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Solve a model and write an allocation proposal.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = ALLOCATE_EXIT)]
     Allocate(AllocateArgs),
     /// Check a proposal against the rules; without PROPOSAL, audit today's allocation.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = CHECK_EXIT)]
     Check(CheckArgs),
-    /// Turn spreadsheets (CSV) into a model file, or a model file into spreadsheets.
-    #[command(after_help = EXIT_HELP)]
+    /// Turn spreadsheets (an Excel workbook or CSV) into a model file, or a model file into
+    /// spreadsheets.
+    #[command(after_help = CONVERT_EXIT)]
     Convert(crate::sheets::ConvertArgs),
     /// Replace every worker id, case id and group name with a keyed hash (HMAC-SHA256), so a
     /// model can leave the case management system without names or system ids.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = CONVERT_EXIT)]
     Pseudonymise(PseudonymiseArgs),
     /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
+    #[command(after_help = GENERATE_EXIT)]
     Generate(crate::generate::GenerateArgs),
     /// Plan: fill vacancies, change caps, targets or demand, hire, lose workers; compare.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = WHATIF_EXIT)]
     Whatif(crate::whatif::WhatifArgs),
 }
 
 /// Arguments of `pseudonymise`.
 #[derive(clap::Args, Debug)]
 pub struct PseudonymiseArgs {
-    /// The model file (JSON).
-    pub model: PathBuf,
+    /// The model file (JSON); or give --workbook or --workers and --cases.
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: crate::sheets::SheetInput,
     /// A file holding the secret key (at least 16 bytes), e.g. from `head -c 32 /dev/urandom`.
     #[arg(long)]
     pub key: PathBuf,
@@ -231,10 +268,25 @@ fn allocate(a: &AllocateArgs) -> Result<i32> {
 }
 
 fn pseudonymise(p: &PseudonymiseArgs) -> Result<i32> {
-    let bytes = crate::read::read_bytes(&p.model)?;
-    let file = p.model.display().to_string();
-    let model = crate::read::parse_model(&file, &bytes)?;
-    crate::validate::validate(&file, &model, &bytes)?;
+    let model = match (&p.model, p.sheets.given()) {
+        (Some(path), false) => {
+            let bytes = crate::read::read_bytes(path)?;
+            let file = path.display().to_string();
+            let model = crate::read::parse_model(&file, &bytes)?;
+            crate::validate::validate(&file, &model, &bytes)?;
+            model
+        }
+        (None, true) => {
+            let sheets = p.sheets.read()?;
+            sheets.validate()?;
+            sheets.model
+        }
+        _ => {
+            return Err(Error::Usage(
+                "give a MODEL file, or --workbook, or --workers and --cases, exactly one".into(),
+            ))
+        }
+    };
     let key = std::fs::read(&p.key).map_err(|source| Error::Read { path: p.key.clone(), source })?;
     let out = crate::pseudonymise::pseudonymise(&model, &key, p.teams)?;
     if let Some(map) = &p.map {
