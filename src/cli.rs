@@ -256,7 +256,7 @@ fn allocate(a: &AllocateArgs) -> Result<i32> {
     crate::sheets::print_warnings(&warnings);
     let proposal = crate::allocate(&model, lim)?;
     write::atomic_write(&a.output, &write::to_json(&proposal))?;
-    let extra = a.outputs.write(&model, &proposal)?;
+    let extra = a.outputs.write(&model, &proposal, &a.sheets.name(a.model.as_deref()))?;
     if !a.quiet {
         let mut text = format!("{}proposal written to {}\n", human_summary(&proposal), a.output.display());
         for f in extra {
