@@ -13,7 +13,7 @@
 //! Run: `cargo bench --bench pipeline` (a few minutes), or filter: `cargo bench -- own/2000`.
 
 use caseload::explain::SolveFacts;
-use caseload::generate::{generate, GenerateArgs};
+use caseload::generate::{generate, GenerateOptions};
 use caseload::solve::Limits;
 use caseload::{explain, formulate, rules, solve, write};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -39,7 +39,7 @@ impl Policy {
 
 fn model_bytes(cases: usize, policy: Policy) -> Vec<u8> {
     let workers = (cases / 16).max(3);
-    let args = GenerateArgs {
+    let args = GenerateOptions {
         cases,
         workers,
         teams: (workers / 15).max(1),
@@ -51,7 +51,6 @@ fn model_bytes(cases: usize, policy: Policy) -> Vec<u8> {
         mix: vec![],
         cap: vec![],
         target: vec![],
-        output: "unused.json".into(),
     };
     write::to_json(&generate(&args).expect("the generator accepts these arguments"))
 }
@@ -60,6 +59,7 @@ fn limits(policy: Policy) -> Limits<'static> {
     Limits {
         deadline: (policy == Policy::Weighted).then(|| Instant::now() + Duration::from_secs(2)),
         stop: None,
+        node_limit: None,
     }
 }
 
@@ -98,7 +98,11 @@ fn stages(c: &mut Criterion) {
             let lim = if solve_it {
                 limits(policy)
             } else {
-                Limits { deadline: Some(Instant::now() + Duration::from_secs(2)), stop: None }
+                Limits {
+                    deadline: Some(Instant::now() + Duration::from_secs(2)),
+                    stop: None,
+                    node_limit: None,
+                }
             };
             let solved = solve::solve(&m, &problem, lim).expect("solves");
             let facts = SolveFacts { optimal: solved.optimal, gap: solved.gap, ..SolveFacts::default() };

@@ -1,40 +1,18 @@
-//! `caseload allocate` over many models in one call: several model files or directories, one
-//! proposal each in an output directory, solved in parallel. One model's failure is reported by
-//! its name and does not stop the others; the exit status is the worst of the individual ones.
+//! Many models in one call (`caseload allocate` with several models or a directory): one
+//! proposal each in an output directory, solved in parallel. One model's failure is its own
+//! result and does not stop the others. The command layer prints the lines and takes the worst
+//! exit status.
 
-use crate::cli::{exit, AllocateArgs};
 use crate::error::{Error, Result};
+use crate::proposal::Proposal;
+use crate::solve::Limits;
+use crate::warnings::{Checks, Origin};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// The suffix of proposal files written by a batch; such files are never read as models.
 pub const PROPOSAL_SUFFIX: &str = ".proposal.json";
-
-/// Whether an `allocate` call is a batch: more than one model, or a directory of models.
-pub fn is_batch(a: &AllocateArgs) -> bool {
-    !a.more.is_empty() || a.model.as_ref().is_some_and(|m| m.is_dir())
-}
-
-/// How bad an exit status is, for taking the worst of a batch: a written proposal (done, not
-/// proven optimal, unallocated alarm) is better than none (invalid input, write failure, solver
-/// failure).
-pub fn severity(code: i32) -> u8 {
-    match code {
-        exit::OK => 0,
-        exit::NOT_PROVEN => 1,
-        exit::UNALLOCATED => 2,
-        exit::INVALID => 3,
-        exit::WRITE => 4,
-        _ => 5,
-    }
-}
-
-/// The worst of some exit statuses (0 for none).
-pub fn worst(codes: impl IntoIterator<Item = i32>) -> i32 {
-    codes.into_iter().max_by_key(|&c| severity(c)).unwrap_or(exit::OK)
-}
 
 /// The model files named by the arguments: files as given, directories expanded to their
 /// `*.json` files (sorted, not recursive, proposals skipped).
@@ -79,29 +57,9 @@ pub fn proposal_path(dir: &Path, model: &Path) -> PathBuf {
     dir.join(format!("{stem}{PROPOSAL_SUFFIX}"))
 }
 
-/// The outcome of one model of a batch.
-struct Outcome {
-    code: i32,
-    line: String,
-}
-
-/// Runs `allocate` over many models; returns the worst exit status.
-pub fn run(a: &AllocateArgs) -> Result<i32> {
-    if a.sheets.workers.is_some()
-        || a.sheets.cases.is_some()
-        || a.sheets.workbook.is_some()
-        || a.outputs.xlsx.is_some()
-        || a.outputs.csv.is_some()
-        || a.outputs.report.is_some()
-    {
-        return Err(Error::Usage(
-            "a batch takes model files only; run spreadsheets, --csv, --xlsx and --report one model at a time".into(),
-        ));
-    }
-    let mut inputs: Vec<PathBuf> = a.model.iter().cloned().collect();
-    inputs.extend(a.more.iter().cloned());
-    let models = model_paths(&inputs)?;
-    let dir = &a.output;
+/// Checks a batch's output directory before any work: it is not a file, and no two models
+/// would write the same proposal. Creates the directory.
+pub fn prepare(models: &[PathBuf], dir: &Path) -> Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{}: with several models, -o names a directory for the proposals, and this is a file",
@@ -109,7 +67,7 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
         )));
     }
     let mut seen: BTreeMap<PathBuf, &Path> = BTreeMap::new();
-    for m in &models {
+    for m in models {
         let out = proposal_path(dir, m);
         if let Some(first) = seen.insert(out.clone(), m) {
             return Err(Error::Usage(format!(
@@ -121,95 +79,48 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-        path: dir.clone(),
+        path: dir.to_path_buf(),
         problem: format!("cannot create the directory: {e}"),
-    })?;
-    if let Some(s) = a.time_limit {
-        if !(s.is_finite() && s >= 0.0) {
-            return Err(Error::Usage(format!("--time-limit must be a number of seconds >= 0, got {s}")));
-        }
-    }
-
-    let started = Instant::now();
-    let outcomes: Vec<Outcome> = models.par_iter().map(|m| one(a, m, &proposal_path(dir, m))).collect();
-    let code = worst(outcomes.iter().map(|o| o.code));
-    let (mut out, mut err) = (String::new(), String::new());
-    for o in &outcomes {
-        if severity(o.code) >= severity(exit::INVALID) {
-            err += &format!("caseload: {}\n", o.line);
-        } else if !a.quiet || o.code != exit::OK {
-            out += &format!("{}\n", o.line);
-        }
-    }
-    if !a.quiet {
-        let failed = outcomes.iter().filter(|o| severity(o.code) >= severity(exit::INVALID)).count();
-        out += &format!(
-            "{} models: {} proposals written to {}, {} failed; {:.2} s; exit status {}\n",
-            outcomes.len(),
-            outcomes.len() - failed,
-            dir.display(),
-            failed,
-            started.elapsed().as_secs_f64(),
-            code
-        );
-    }
-    use std::io::Write;
-    let _ = std::io::stderr().write_all(err.as_bytes());
-    crate::cli::say(&out);
-    Ok(code)
+    })
 }
 
-/// Solves one model of a batch. Never fails: an error becomes the model's line and status.
-fn one(a: &AllocateArgs, model: &Path, out: &Path) -> Outcome {
-    let name = model.display();
-    // Each model gets the whole time limit, counted from the start of its own solve.
-    let result = crate::cli::limits(a.time_limit, a.node_limit)
-        .and_then(|limits| {
-            crate::load_model(model)
-                .and_then(|m| {
-                    let origin = crate::warnings::Origin::file(&name.to_string());
-                    crate::warnings::screen(&m, a.checks.checks(), &origin).map(|_| m)
-                })
-                .map(|m| (m, limits))
+/// One model of a batch, solved.
+#[derive(Debug)]
+pub struct Item {
+    /// The model file.
+    pub model: PathBuf,
+    /// Its proposal file.
+    pub proposal_file: PathBuf,
+    /// The proposal written, or why there is none.
+    pub result: Result<Proposal>,
+}
+
+/// Reads, screens ([`crate::warnings::screen`] with `checks`), solves and writes every model
+/// (in parallel), each under the limits `limits` makes when its own solve starts (so each model
+/// gets the whole time limit). In the order given.
+pub fn solve_all(
+    models: &[PathBuf],
+    dir: &Path,
+    checks: Checks,
+    limits: &(dyn Fn() -> Limits<'static> + Sync),
+) -> Vec<Item> {
+    models
+        .par_iter()
+        .map(|m| {
+            let out = proposal_path(dir, m);
+            let origin = Origin::file(&m.display().to_string());
+            let result = crate::load_model(m)
+                .and_then(|model| crate::warnings::screen(&model, checks, &origin).map(|_| model))
+                .and_then(|model| crate::allocate(&model, limits()))
+                .and_then(|p| crate::write::atomic_write(&out, &crate::write::to_json(&p)).map(|()| p));
+            Item { model: m.clone(), proposal_file: out, result }
         })
-        .and_then(|(m, limits)| crate::allocate(&m, limits))
-        .and_then(|p| crate::write::atomic_write(out, &crate::write::to_json(&p)).map(|()| p));
-    match result {
-        Ok(p) => {
-            let s = &p.summary.cases;
-            Outcome {
-                code: crate::cli::status(&p, &a.fail_on_unallocated),
-                line: format!(
-                    "{name}: {} cases, {} allocated, {} unallocated; objective {} ({}) -> {}",
-                    s.cases,
-                    s.allocated,
-                    s.unallocated,
-                    p.objective,
-                    if p.optimal { "optimal" } else { "not proven optimal" },
-                    out.display()
-                ),
-            }
-        }
-        Err(e) => {
-            let text = e.to_string();
-            // Input and read errors name the file already.
-            let line = if text.starts_with(&name.to_string()) { text } else { format!("{name}: {text}") };
-            Outcome { code: e.exit_code(), line }
-        }
-    }
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_written_proposal_is_better_than_none_when_taking_the_worst_status() {
-        assert_eq!(worst([exit::OK, exit::NOT_PROVEN]), exit::NOT_PROVEN);
-        assert_eq!(worst([exit::UNALLOCATED, exit::INVALID, exit::OK]), exit::INVALID);
-        assert_eq!(worst([exit::SOLVER, exit::WRITE]), exit::SOLVER);
-        assert_eq!(worst([]), exit::OK);
-    }
 
     #[test]
     fn proposals_are_named_after_the_model_file() {

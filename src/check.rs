@@ -4,10 +4,10 @@
 use crate::error::{Error, Result};
 use crate::explain;
 use crate::model::CaseType;
+use crate::model::Model;
 use crate::objective;
 use crate::proposal::{Change, ReasonCode};
 use crate::rules::{self, EPS};
-use crate::validate::Model;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 

@@ -1,4 +1,5 @@
-//! Errors of the library. `main` turns each into a message and an exit status, in one place.
+//! Errors of the library. The command layer (`src/cli/`, binary only) turns each into a message
+//! and an exit status, in one place.
 
 use std::path::PathBuf;
 
@@ -53,13 +54,10 @@ impl Error {
         Error::Input { file: file.to_string(), place: place.into(), problem: problem.into() }
     }
 
-    /// The process exit status for this error (documented in the README and `--help`).
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Input { .. } | Error::Inputs { .. } | Error::Read { .. } | Error::Usage(_) => 2,
-            Error::Write { .. } => 4,
-            Error::Solver(_) => 5,
-        }
+    /// True when the input (a file, its contents or the arguments) is at fault, not the
+    /// program or the disk: the command layer's exit status 2.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Error::Input { .. } | Error::Inputs { .. } | Error::Read { .. } | Error::Usage(_))
     }
 }
 

@@ -5,11 +5,11 @@
 //! case (or its whole sibling group) going there now: the cap, the supervisor's oversight, or an
 //! overload penalty that outweighs the case's value.
 
+use crate::model::Model;
 use crate::model::{CaseType, Role};
 use crate::objective;
 use crate::proposal::*;
 use crate::rules::{self, Eligibility, EPS};
-use crate::validate::Model;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the solver reports beside the assignment.

@@ -9,82 +9,35 @@ use crate::error::{Error, Result};
 use crate::model::{CaseInput, CaseType, ModelFile, Policy, PolicyInput, Role, Status, WorkerInput};
 use crate::rules;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-/// Arguments of `caseload generate`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct GenerateArgs {
+/// What to generate (the command layer's `caseload generate` flags, lowered).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerateOptions {
     /// Number of cases (children).
-    #[arg(long)]
     pub cases: usize,
     /// Number of posts (workers), filled or vacant.
-    #[arg(long)]
     pub workers: usize,
     /// Number of teams.
-    #[arg(long, default_value_t = 1)]
     pub teams: usize,
     /// Seed of the pseudo-random generator: the same seed gives the same bytes.
-    #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Share of posts that are vacant (0 to 1).
-    #[arg(long, default_value_t = 0.1, value_name = "F")]
     pub vacant_share: f64,
     /// Type-based case weights (child_protection 1.5, looked_after 1.0, child_in_need 0.5,
     /// care_leaver 0.5) in the policy; without it every case weighs 1.
-    #[arg(long)]
     pub weights: bool,
     /// Share of cases in sibling groups of 2 to 4 cases of one team (0 to 1).
-    #[arg(long, default_value_t = 0.0, value_name = "F")]
     pub groups: f64,
     /// Allow cross-team allocation in the policy.
-    #[arg(long)]
     pub cross_team: bool,
     /// Relative mix of case types, e.g. `--mix child_in_need=3639 --mix looked_after=1999`
     /// (default: child_in_need 45, child_protection 15, looked_after 28, care_leaver 12). When
     /// the numbers add up to --cases they are exact counts.
-    #[arg(long, value_name = "TYPE=N", value_parser = parse_mix)]
     pub mix: Vec<(CaseType, f64)>,
     /// Policy cap for a role, e.g. `--cap social_worker=40` (repeatable).
-    #[arg(long, value_name = "ROLE=N", value_parser = parse_role_value)]
     pub cap: Vec<(Role, f64)>,
     /// Policy target for a role, e.g. `--target social_worker=18` (repeatable).
-    #[arg(long, value_name = "ROLE=N", value_parser = parse_role_value)]
     pub target: Vec<(Role, f64)>,
-    /// Where to write the model (written atomically).
-    #[arg(short, long)]
-    pub output: PathBuf,
-}
-
-fn split_eq(s: &str) -> std::result::Result<(&str, f64), String> {
-    let (k, v) = s.split_once('=').ok_or_else(|| format!("expected NAME=NUMBER, got {s:?}"))?;
-    let v: f64 = v.trim().parse().map_err(|_| format!("{v:?} is not a number"))?;
-    if !v.is_finite() || v < 0.0 {
-        return Err(format!("{v} must be a number >= 0"));
-    }
-    Ok((k.trim(), v))
-}
-
-fn parse_mix(s: &str) -> std::result::Result<(CaseType, f64), String> {
-    let (k, v) = split_eq(s)?;
-    let t = CaseType::parse(k).ok_or_else(|| {
-        format!("unknown case type {k:?}; use one of {}", CaseType::ALL.map(|t| t.name()).join(", "))
-    })?;
-    Ok((t, v))
-}
-
-fn parse_role_value(s: &str) -> std::result::Result<(Role, f64), String> {
-    let (k, v) = split_eq(s)?;
-    let r = Role::parse(k).ok_or_else(|| {
-        format!("unknown role {k:?}; use one of {}", Role::ALL.map(|r| r.name()).join(", "))
-    })?;
-    Ok((r, v))
-}
-
-/// Runs `caseload generate`: builds the model and writes it atomically.
-pub fn run(a: &GenerateArgs) -> Result<i32> {
-    let model = generate(a)?;
-    crate::write::atomic_write(&a.output, &crate::write::to_json(&model))?;
-    Ok(crate::cli::exit::OK)
 }
 
 /// SplitMix64 (Steele, Lea and Flood 2014): tiny, fast and fixed forever, so generated models
@@ -187,7 +140,7 @@ const DEFAULT_MIX: [(CaseType, f64); 4] = [
 /// far above what `allocate` reads).
 pub const MAX_CASES: usize = 10_000_000;
 
-fn check_args(a: &GenerateArgs) -> Result<()> {
+fn check_args(a: &GenerateOptions) -> Result<()> {
     let usage = |m: String| Err(Error::Usage(m));
     if a.cases > MAX_CASES || a.workers > MAX_CASES {
         return usage(format!("--cases and --workers are limited to {MAX_CASES}; split the model"));
@@ -220,7 +173,7 @@ fn width(n: usize) -> usize {
 }
 
 /// Builds a synthetic model. Deterministic in the arguments (the output path aside).
-pub fn generate(a: &GenerateArgs) -> Result<ModelFile> {
+pub fn generate(a: &GenerateOptions) -> Result<ModelFile> {
     check_args(a)?;
     let mut rng = SplitMix64::new(a.seed);
     let policy_in = policy_input(a);
@@ -307,7 +260,7 @@ pub fn generate(a: &GenerateArgs) -> Result<ModelFile> {
     let type_counts = apportion(a.cases, &mix.iter().map(|m| m.1).collect::<Vec<_>>());
     let mut types: Vec<CaseType> = Vec::with_capacity(a.cases);
     for (i, &n) in type_counts.iter().enumerate() {
-        types.extend(std::iter::repeat(mix[i].0).take(n));
+        types.extend(std::iter::repeat_n(mix[i].0, n));
     }
     rng.shuffle(&mut types);
     let case_w: Vec<f64> = posts.iter().map(|&p| p as f64 * (0.8 + 0.4 * rng.unit())).collect();
@@ -410,7 +363,7 @@ pub fn generate(a: &GenerateArgs) -> Result<ModelFile> {
     Ok(file)
 }
 
-fn policy_input(a: &GenerateArgs) -> PolicyInput {
+fn policy_input(a: &GenerateOptions) -> PolicyInput {
     let mut p = PolicyInput::default();
     if a.weights {
         p.weights = Some(BTreeMap::from([
@@ -473,8 +426,8 @@ fn place_pins(file: &mut ModelFile, rng: &mut SplitMix64) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn args(cases: usize, workers: usize, teams: usize, seed: u64) -> GenerateArgs {
-        GenerateArgs {
+    fn args(cases: usize, workers: usize, teams: usize, seed: u64) -> GenerateOptions {
+        GenerateOptions {
             cases,
             workers,
             teams,
@@ -486,11 +439,10 @@ mod tests {
             mix: vec![],
             cap: vec![],
             target: vec![],
-            output: PathBuf::from("unused.json"),
         }
     }
 
-    fn bytes(a: &GenerateArgs) -> Vec<u8> {
+    fn bytes(a: &GenerateOptions) -> Vec<u8> {
         crate::write::to_json(&generate(a).unwrap())
     }
 
@@ -563,7 +515,5 @@ mod tests {
         a.workers = 5;
         a.vacant_share = 1.5;
         assert!(matches!(generate(&a), Err(Error::Usage(_))));
-        assert!(parse_mix("looked_after").is_err());
-        assert!(parse_role_value("wizard=3").is_err());
     }
 }

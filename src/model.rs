@@ -2,8 +2,11 @@
 //!
 //! These types mirror the JSON exactly: every struct refuses unknown fields, because a typo
 //! must not silently change a child's allocation. Defaults are filled in by
-//! [`crate::validate`], which turns a [`ModelFile`] into a checked [`crate::validate::Model`].
+//! [`crate::validate`], which turns a [`ModelFile`] into a checked [`Model`] ([`checked`]).
 
+mod checked;
+
+pub use checked::{Case, Group, Model, Worker};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -5,10 +5,10 @@
 //! Used by the report and the `moves` sheet of `--xlsx`. Every reason is checked against the
 //! model and the proposal, never guessed.
 
+use crate::model::Model;
 use crate::model::{CaseType, Status};
 use crate::proposal::{Change, Proposal};
 use crate::rules;
-use crate::validate::Model;
 
 /// One child whose worker changes or who loses a worker.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,8 +1,8 @@
 //! The objective of SPEC section 4, evaluated exactly on any case-level allocation.
 
+use crate::model::Model;
 use crate::proposal::ObjectiveTerms;
 use crate::rules;
-use crate::validate::Model;
 
 /// Loads of every worker, and the weight each supervisor oversees (rules 7 and 8).
 pub fn loads(m: &Model, assignment: &[Option<usize>]) -> (Vec<f64>, Vec<f64>) {

@@ -99,6 +99,13 @@ pub fn pseudonymise(model: &ModelFile, key: &[u8], teams: bool) -> Result<Pseudo
     Ok(Pseudonymised { model: out, mapping })
 }
 
+/// The mapping of a pseudonymisation as CSV (`kind,original,pseudonym`), to keep with the key.
+pub fn mapping_csv(out: &Pseudonymised) -> Vec<u8> {
+    let rows: Vec<Vec<String>> =
+        out.mapping.iter().map(|(kind, a, b)| vec![kind.to_string(), a.clone(), b.clone()]).collect();
+    crate::util::csv_bytes(&["kind", "original", "pseudonym"], &rows, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

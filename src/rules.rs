@@ -2,9 +2,9 @@
 //! its variables from [`eligibility`], [`crate::explain`] takes structural reasons from it, and
 //! [`crate::check`] judges any allocation with [`check_permitted`].
 
+use crate::model::Model;
 use crate::model::Status;
 use crate::proposal::ReasonCode;
-use crate::validate::Model;
 use std::collections::HashMap;
 
 /// Tolerance for comparing loads with caps.
@@ -146,8 +146,9 @@ pub fn eligibility(m: &Model) -> Eligibility {
     }
     let all: Vec<usize> = (0..m.workers.len()).collect();
 
-    let mut key_to_profile: HashMap<(crate::model::CaseType, usize, &[String], &[usize]), usize> =
-        HashMap::new();
+    // Cases of one type, team, needs and exclusions are told apart by no rule.
+    type ProfileKey<'m> = (crate::model::CaseType, usize, &'m [String], &'m [usize]);
+    let mut key_to_profile: HashMap<ProfileKey, usize> = HashMap::new();
     let mut profiles: Vec<Vec<usize>> = Vec::new();
     let mut profile_reasons: Vec<Vec<ReasonCode>> = Vec::new();
     let mut case_profile = Vec::with_capacity(m.cases.len());

@@ -1,111 +1,21 @@
-//! Validation: turns a [`ModelFile`] into a checked [`Model`] with every default filled in, or
+//! Validation: turns a [`ModelFile`] into a checked [`Model`] (defined in [`crate::model`]) with every default filled in, or
 //! refuses it with the file, the place (`cases[17].current_worker`) and what to do.
 //!
 //! Each check is a small function named after what it checks. Checks run in file order, so the
 //! first error reported is the first one in the file.
 
 use crate::error::{Error, Errors, Result};
-use crate::model::{CaseInput, CaseType, ModelFile, Policy, PolicyInput, Role, Status, WorkerInput};
+use crate::model::{Case, Group, Worker};
+use crate::model::{CaseInput, ModelFile, Policy, PolicyInput, WorkerInput};
 use crate::rules;
+use crate::util::sha256_hex;
 use crate::warnings::quoted as q;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// A checked worker. Indices refer to [`Model::workers`], which is sorted by id.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Worker {
-    /// Unique id.
-    pub id: String,
-    /// Role.
-    pub role: Role,
-    /// Index into [`Model::teams`].
-    pub team: usize,
-    /// Full-time equivalent.
-    pub fte: f64,
-    /// Hard cap on load.
-    pub cap: f64,
-    /// Manageable load, never above `cap`.
-    pub target: f64,
-    /// Skills, sorted.
-    pub skills: Vec<String>,
-    /// Supervisor (index into workers).
-    pub supervisor: Option<usize>,
-    /// Most case weight this worker may oversee for supervisees.
-    pub oversight_cap: f64,
-    /// Post status.
-    pub status: Status,
-    /// Agency worker.
-    pub agency: bool,
-}
-
-/// A checked case. Indices refer to [`Model::workers`] and [`Model::groups`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct Case {
-    /// Unique id.
-    pub id: String,
-    /// Type.
-    pub case_type: CaseType,
-    /// Index into [`Model::teams`].
-    pub team: usize,
-    /// Caseload weight, > 0.
-    pub weight: f64,
-    /// Value of allocating it, >= 0.
-    pub priority: f64,
-    /// Who holds it today.
-    pub current_worker: Option<usize>,
-    /// Must stay with the current worker.
-    pub pinned: bool,
-    /// Sibling group (index into [`Model::groups`]).
-    pub group: Option<usize>,
-    /// Skills needed, sorted.
-    pub needs: Vec<String>,
-    /// Workers who must not hold it, sorted.
-    pub exclude: Vec<usize>,
-}
-
-/// A sibling group.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Group {
-    /// The name used in the model file.
-    pub name: String,
-    /// Member cases, sorted.
-    pub members: Vec<usize>,
-}
-
-/// A checked model. Workers and cases are sorted by id, so the order of the file does not
-/// change the proposal.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Model {
-    /// The policy in force.
-    pub policy: Policy,
-    /// Team names, sorted.
-    pub teams: Vec<String>,
-    /// Workers, sorted by id.
-    pub workers: Vec<Worker>,
-    /// Cases, sorted by id.
-    pub cases: Vec<Case>,
-    /// Sibling groups, sorted by name.
-    pub groups: Vec<Group>,
-    /// SHA-256 of the model's bytes, hex.
-    pub hash: String,
-}
-
-impl Model {
-    /// Index of a worker by id.
-    pub fn worker_index(&self, id: &str) -> Option<usize> {
-        self.workers.binary_search_by(|w| w.id.as_str().cmp(id)).ok()
-    }
-
-    /// Index of a case by id.
-    pub fn case_index(&self, id: &str) -> Option<usize> {
-        self.cases.binary_search_by(|c| c.id.as_str().cmp(id)).ok()
-    }
-}
-
-/// Hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+/// The checked model, at its old path: the solver files (`formulate`, `solve/`) still import it from
+/// here until issue 9 switches them; new code uses [`crate::model::Model`].
+#[doc(no_inline)]
+pub use crate::model::Model;
 
 /// Validates a parsed model file. `file` names it in messages; `bytes` are hashed for audit.
 ///

@@ -16,8 +16,8 @@
 //!
 //! Warnings are sorted by code and then by the names they concern, so they are deterministic.
 
+use crate::model::Model;
 use crate::model::Status;
-use crate::validate::Model;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use unicode_normalization::UnicodeNormalization;

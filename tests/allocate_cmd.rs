@@ -144,3 +144,36 @@ fn refuses_a_negative_time_limit_with_status_2() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_dash_for_an_output_file_means_standard_output_with_the_words_on_standard_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_file(dir.path(), "m.json", &to_bytes(&small()));
+    let file = dir.path().join("p.json");
+    let o = run(&[&"allocate", &model, &"-o", &file, &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&[&"allocate", &model, &"-o", &"-"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.stdout, std::fs::read(&file).unwrap(), "stdout holds exactly the proposal file's bytes");
+    // The binary runs in the test's working directory: no file named `-` appears there.
+    let dash = std::env::current_dir().unwrap().join("-");
+    assert!(!dash.exists(), "no file named -");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("proposal written to standard output"), "{stderr}");
+
+    // whatif: the JSON on stdout, the table on stderr; two outputs on stdout are refused.
+    let o = run(&[&"whatif", &model, &"--json", &"-"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let json: Value = serde_json::from_slice(&o.stdout).expect("stdout is the JSON");
+    assert_eq!(json["scenarios"][0]["name"], "base");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("scenario"), "the table goes to stderr");
+    let o = run(&[&"whatif", &model, &"--json", &"-", &"--csv", &"-"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!dash.exists());
+
+    // generate writes the model to stdout.
+    let o = run(&[&"generate", &"--cases", &"5", &"--workers", &"2", &"-o", &"-"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let generated: Value = serde_json::from_slice(&o.stdout).expect("stdout is the model");
+    assert_eq!(generated["cases"].as_array().map(Vec::len), Some(5));
+}

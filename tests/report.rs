@@ -10,13 +10,13 @@ use common::{root, Doc};
 const HOSTILE: &str = "<script>alert(1)</script>";
 const HOSTILE_ATTR: &str = "\"><img src=x onerror=alert(2)>";
 
-fn solve(json: &str) -> (caseload::validate::Model, caseload::proposal::Proposal) {
+fn solve(json: &str) -> (caseload::model::Model, caseload::proposal::Proposal) {
     let m = caseload::load_model_bytes("m.json", json.as_bytes()).unwrap();
     let p = caseload::allocate(&m, Default::default()).unwrap();
     (m, p)
 }
 
-fn sample() -> (caseload::validate::Model, caseload::proposal::Proposal) {
+fn sample() -> (caseload::model::Model, caseload::proposal::Proposal) {
     let d = root().join("models/sheets");
     let s = caseload::sheets::read::read_sheets(
         &d.join("workers.csv"),

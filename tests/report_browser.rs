@@ -75,7 +75,7 @@ fn headless(bin: &Path, profile: &Path, extra: &[String], page: &Path) -> Vec<u8
     std::fs::read(out_path).unwrap()
 }
 
-fn report_of(m: &caseload::validate::Model) -> (caseload::proposal::Proposal, String) {
+fn report_of(m: &caseload::model::Model) -> (caseload::proposal::Proposal, String) {
     let p = caseload::allocate(m, Default::default()).unwrap();
     let html = caseload::report::render(m, &p);
     (p, html)

@@ -254,7 +254,7 @@ fn an_unknown_current_worker_is_named_by_file_row_and_column() {
     let s =
         back(WORKERS.as_bytes(), cases_with_row_18("C99,child_in_need,North,W99").as_bytes(), None).unwrap();
     let e = s.validate().unwrap_err();
-    assert_eq!(e.exit_code(), 2);
+    assert!(e.is_invalid_input());
     assert_eq!(
         e.to_string(),
         "cases.csv: row 18, column current_worker: no worker \"W99\"; add the worker or remove the reference"
@@ -650,10 +650,10 @@ proptest! {
             match back(wb, cb, None) {
                 Ok(s) => {
                     if let Err(e) = s.validate() {
-                        prop_assert_eq!(e.exit_code(), 2);
+                        prop_assert!(e.is_invalid_input());
                     }
                 }
-                Err(e) => prop_assert_eq!(e.exit_code(), 2),
+                Err(e) => prop_assert!(e.is_invalid_input()),
             }
         }
     }

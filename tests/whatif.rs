@@ -133,7 +133,7 @@ fn plan(fill: &str) -> Plan {
 }
 
 fn run(bytes: &[u8], plan: &Plan) -> whatif::Outcome {
-    whatif::evaluate("model.json", bytes, plan, false, &|_| {}, &|| {}).unwrap()
+    whatif::evaluate("model.json", bytes, plan, &whatif::Options::default(), &|_| {}, &|| {}).unwrap()
 }
 
 fn allocate(bytes: &[u8]) -> Proposal {
@@ -294,7 +294,15 @@ fn demand_scales_each_team_and_type_and_removes_highest_ids_first() {
 fn marginal_value_of_the_top_team_and_role_matches_allocate_with_one_more_worker() {
     let file = short_staffed_model();
     let bytes = bytes_of(&file);
-    let out = whatif::evaluate("model.json", &bytes, &plan("0"), true, &|_| {}, &|| {}).unwrap();
+    let out = whatif::evaluate(
+        "model.json",
+        &bytes,
+        &plan("0"),
+        &whatif::Options { marginal: true, ..Default::default() },
+        &|_| {},
+        &|| {},
+    )
+    .unwrap();
     let m = out.marginal.unwrap();
     assert_eq!(m.len(), 3 * 7);
     for pair in m.windows(2) {
@@ -442,7 +450,7 @@ fn the_bound_used_to_skip_solves_is_never_below_the_optimum() {
             w.status = Some(Status::Active);
         }
         for c in [&ctx, &all] {
-            let engine = whatif::fill::Engine::new(c);
+            let engine = whatif::fill::Engine::new(c, Default::default());
             for p in 0..engine.pieces.len() {
                 let key = (p, Vec::new());
                 let exact = engine.get(&key).unwrap().objective;

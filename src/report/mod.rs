@@ -34,9 +34,9 @@
 
 pub mod svg;
 
+use crate::model::Model;
 use crate::model::{CaseType, Role, Status};
 use crate::proposal::{Change, Proposal, ReasonCode};
-use crate::validate::Model;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

@@ -3,36 +3,33 @@
 //! - [`read`]: a model from `workers.csv`, `cases.csv` and an optional `policy.json`, with
 //!   errors that name the spreadsheet, row and column.
 //! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
-//! - The command-line pieces: [`SheetInput`] (`--workers`, `--cases`, `--policy`),
-//!   [`SheetOutput`] (`--csv`, `--report`) and `caseload convert` ([`ConvertArgs`]).
+//! - [`workbook`]: the same as an Excel workbook, in and out.
+//! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
+//!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
 pub mod read;
 pub mod workbook;
 pub mod write;
 
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::model::ModelFile;
 use crate::proposal::Proposal;
-use crate::validate::Model;
 use crate::warnings::{Checks, Origin, Warning};
 use std::path::{Path, PathBuf};
 
 /// A model given as spreadsheets instead of a model file.
-#[derive(clap::Args, Debug, Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct SheetInput {
     /// Workers as a CSV spreadsheet, instead of MODEL (needs --cases).
-    #[arg(long, value_name = "CSV")]
     pub workers: Option<PathBuf>,
     /// Cases as a CSV spreadsheet, instead of MODEL (needs --workers).
-    #[arg(long, value_name = "CSV")]
     pub cases: Option<PathBuf>,
     /// Policy as a JSON object (the model file's "policy"), with --workers and --cases, or
     /// with a --workbook that has no policy sheet.
-    #[arg(long, value_name = "JSON")]
     pub policy: Option<PathBuf>,
     /// The model as an Excel workbook with sheets "workers", "cases" and optionally "policy",
     /// instead of MODEL.
-    #[arg(long, value_name = "XLSX", conflicts_with_all = ["workers", "cases"])]
     pub workbook: Option<PathBuf>,
 }
 
@@ -95,33 +92,12 @@ impl SheetInput {
     }
 }
 
-/// Checks on a loaded model beyond the rules: `--strict` and `--allow-empty`.
-#[derive(clap::Args, Debug, Default, Clone, Copy)]
-pub struct InputChecks {
-    /// Treat warnings (a needed skill that differs from a worker's only by case or spacing, a
-    /// team with cases but no active worker or workers but no cases, ids that differ only by
-    /// case or accents) as input errors: exit status 2 and nothing written. For cron.
-    #[arg(long)]
-    pub strict: bool,
-    /// Accept a model with no cases or no workers. Without it an empty caseload or workforce is
-    /// an input error (exit status 2), so an empty export cannot replace last week's proposal.
-    #[arg(long)]
-    pub allow_empty: bool,
-}
-
-impl InputChecks {
-    /// As the library's [`Checks`].
-    pub fn checks(&self) -> Checks {
-        Checks { strict: self.strict, allow_empty: self.allow_empty }
-    }
-}
-
 /// Loads the model of a command like [`load`], then screens it ([`crate::warnings::screen`]):
 /// refuses an empty model unless allowed, and returns the warnings (errors under `--strict`).
 pub fn load_screened(
     model: Option<&Path>,
     sheets: &SheetInput,
-    checks: &InputChecks,
+    checks: Checks,
 ) -> Result<(Model, Vec<Warning>)> {
     let (m, origin) = match (model, sheets.given()) {
         (None, true) => {
@@ -138,16 +114,8 @@ pub fn load_screened(
             (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
         }
     };
-    let w = crate::warnings::screen(&m, checks.checks(), &origin)?;
+    let w = crate::warnings::screen(&m, checks, &origin)?;
     Ok((m, w))
-}
-
-/// Prints warnings on standard error, one a line, as `caseload: warning: ... [code]`.
-pub fn print_warnings(warnings: &[Warning]) {
-    use std::io::Write;
-    let text: String =
-        warnings.iter().map(|w| format!("caseload: warning: {} [{}]\n", w.message, w.code)).collect();
-    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 /// Loads the model of a command: a model file, or spreadsheets, exactly one of the two.
@@ -167,7 +135,7 @@ pub fn load_for_check(
     model: Option<&Path>,
     proposal: Option<&Path>,
     sheets: &SheetInput,
-    checks: &InputChecks,
+    checks: Checks,
 ) -> Result<(Model, Vec<Warning>, Option<PathBuf>)> {
     if sheets.given() {
         if proposal.is_some() {
@@ -184,19 +152,16 @@ pub fn load_for_check(
 }
 
 /// Extra outputs of `allocate`.
-#[derive(clap::Args, Debug, Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct SheetOutput {
     /// Also write allocations.csv, unallocated.csv and workers.csv into this directory
     /// (created if missing).
-    #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
     /// Also write a self-contained HTML report for the team manager (opens offline, prints).
-    #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Also write one Excel workbook for the allocation meeting: allocations, unallocated
     /// (with reasons and what to tell the family), workers (with load as a share of target)
     /// and moves (each change of worker with why).
-    #[arg(long, value_name = "XLSX")]
     pub xlsx: Option<PathBuf>,
 }
 
@@ -212,9 +177,9 @@ impl SheetOutput {
         out
     }
 
-    /// Refuses, before any work, outputs that would overwrite an input or each other, or
-    /// that cannot be written (so a bad option does not leave a proposal without its report).
-    pub fn check(&self, inputs: &[&Path], proposal: &Path) -> Result<()> {
+    /// Refuses, before any work, outputs (the proposal file, when it is a file) that would
+    /// overwrite an input or each other, or that cannot be written (so a bad option does not leave a proposal without its report).
+    pub fn check(&self, inputs: &[&Path], proposal: Option<&Path>) -> Result<()> {
         if let Some(d) = &self.csv {
             if d.exists() && !d.is_dir() {
                 return Err(Error::Usage(format!("--csv {}: is a file, not a directory", d.display())));
@@ -238,7 +203,7 @@ impl SheetOutput {
             }
         }
         let mut seen: Vec<PathBuf> = Vec::new();
-        for f in std::iter::once(proposal.to_path_buf()).chain(self.files()) {
+        for f in proposal.map(Path::to_path_buf).into_iter().chain(self.files()) {
             let key = same_file_key(&f);
             if inputs.iter().any(|i| same_file_key(i) == key) {
                 return Err(Error::Usage(format!(
@@ -302,32 +267,25 @@ fn same_file_key(p: &Path) -> PathBuf {
     }
 }
 
-/// Arguments of `caseload convert`.
-#[derive(clap::Args, Debug)]
-pub struct ConvertArgs {
+/// What `caseload convert` reads and writes.
+#[derive(Debug, Default, Clone)]
+pub struct ConvertOptions {
     /// A model file (JSON) to turn into spreadsheets (with --csv-dir or --xlsx).
     pub model: Option<PathBuf>,
     /// Spreadsheets (CSV or a workbook) to turn into a model file (with -o) or into the other
     /// kind of spreadsheet.
-    #[command(flatten)]
     pub sheets: SheetInput,
     /// Where to write the model file built from the spreadsheets (written atomically).
-    #[arg(short, long, value_name = "MODEL")]
     pub output: Option<PathBuf>,
     /// Where to write workers.csv, cases.csv and policy.json (created if missing).
-    #[arg(long, value_name = "DIR")]
     pub csv_dir: Option<PathBuf>,
     /// Where to write the model as an Excel workbook (sheets workers, cases, policy).
-    #[arg(long, value_name = "XLSX")]
     pub xlsx: Option<PathBuf>,
-    /// Print nothing on success.
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 /// Runs `caseload convert`: a model file, CSV spreadsheets or a workbook in; a model file,
-/// CSV spreadsheets or a workbook out (any of them, losslessly). Returns the exit status.
-pub fn convert(a: &ConvertArgs) -> Result<i32> {
+/// CSV spreadsheets or a workbook out (any of them, losslessly). Returns the files written.
+pub fn convert(a: &ConvertOptions) -> Result<Vec<PathBuf>> {
     let usage = || {
         Error::Usage(
             "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json`, \
@@ -382,9 +340,5 @@ pub fn convert(a: &ConvertArgs) -> Result<i32> {
     for (p, b) in &files {
         crate::write::atomic_write(p, b)?;
     }
-    if !a.quiet {
-        let text: String = files.iter().map(|(p, _)| format!("written {}\n", p.display())).collect();
-        crate::cli::say(&text);
-    }
-    Ok(0)
+    Ok(files.into_iter().map(|(p, _)| p).collect())
 }

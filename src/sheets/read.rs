@@ -9,8 +9,9 @@
 //! Rows are numbered as a spreadsheet shows them: the header is row 1, the first entry row 2.
 
 use crate::error::{Error, Errors, Result};
+use crate::model::Model;
 use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};
-use crate::validate::{self, Model};
+use crate::validate;
 use std::path::Path;
 
 /// The columns of `workers.csv`, in the order they are written.

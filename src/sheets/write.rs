@@ -6,24 +6,12 @@
 
 use super::read::{CASE_COLUMNS, WORKER_COLUMNS};
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::model::ModelFile;
 use crate::proposal::{Change, Proposal};
-use crate::validate::Model;
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = BOM.to_vec();
-    {
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
-        // Writing to memory cannot fail.
-        let _ = w.write_record(header);
-        for r in rows {
-            let _ = w.write_record(r);
-        }
-        let _ = w.flush();
-    }
-    out
+    crate::util::csv_bytes(header, rows, true)
 }
 
 /// A number as text that reads back as the same `f64` (shortest round-trip form).

@@ -23,8 +23,10 @@
 
 use super::piece::sorted;
 pub use super::piece::{check_context, solve_file, Engine, Ideal, Key, Piece, PieceResult};
+use crate::error::Error;
 use crate::error::Result;
-use crate::model::ModelFile;
+use crate::model::{Model, ModelFile, Status};
+use crate::{explain, rules, validate};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -85,6 +87,9 @@ impl Engine<'_> {
         let mut best_single: Vec<Option<f64>> = vec![None; np];
         // Every piece with all of its vacancies filled: by monotonicity no post in a piece can
         // add more than that, which prunes pieces close to it; also the bound's last term.
+        if max_n > 0 && self.stop_requested() {
+            return Ok(FillRun { stopped: true, ..FillRun::default() });
+        }
         let all: Vec<f64> = if max_n > 0 {
             let all_keys: Vec<Key> = (0..np).map(|p| (p, sorted(&self.pieces[p].vacant))).collect();
             self.ensure(&all_keys)?;
@@ -93,8 +98,13 @@ impl Engine<'_> {
             base.clone()
         };
         let mut steps: Vec<Step> = Vec::new();
+        let mut stopped = false;
         let f = &self.ctx.file;
-        for _ in 0..max_n {
+        'steps: for _ in 0..max_n {
+            if self.stop_requested() {
+                stopped = true;
+                break;
+            }
             let cands: Vec<(usize, usize, Key)> = classes
                 .iter_mut()
                 .enumerate()
@@ -156,7 +166,7 @@ impl Engine<'_> {
                     .filter(|&i| {
                         let s = &scored[i];
                         s.known.is_none()
-                            && best.map_or(true, |b| gain_key(s.ub - cur[s.key.0].objective) >= b.0)
+                            && best.is_none_or(|b| gain_key(s.ub - cur[s.key.0].objective) >= b.0)
                     })
                     .collect();
                 if open.is_empty() {
@@ -169,6 +179,10 @@ impl Engine<'_> {
                         .then(f.workers[scored[a].w].id.cmp(&f.workers[scored[b].w].id))
                 });
                 open.truncate(2);
+                if self.stop_requested() {
+                    stopped = true;
+                    break 'steps;
+                }
                 let keys: Vec<Key> = open.iter().map(|&i| scored[i].key.clone()).collect();
                 self.ensure(&keys)?;
                 for i in open {
@@ -215,7 +229,7 @@ impl Engine<'_> {
                 steps.len(),
             );
         }
-        Ok(FillRun { steps, upper })
+        Ok(FillRun { steps, upper, stopped })
     }
 }
 
@@ -278,6 +292,8 @@ pub struct FillRun {
     /// `upper[n]`: an upper bound on the objective of the best choice of `n` posts, for
     /// `n` in `0..=steps.len()` (empty when no post is filled).
     pub upper: Vec<f64>,
+    /// Ctrl-C or the deadline stopped the greedy before it filled every post asked for.
+    pub stopped: bool,
 }
 
 /// Knapsack over pieces of per-piece upper bounds (see the module docs).
@@ -312,4 +328,59 @@ fn knapsack_bound(
         dp[n] = dp[n].max(dp[n - 1]);
     }
     dp
+}
+
+impl Engine<'_> {
+    /// The piece keys of the scenario with the first `n` greedy posts filled.
+    pub fn keys_after(&self, run: &FillRun, n: usize) -> Vec<Key> {
+        let mut sets: Vec<Vec<usize>> = vec![Vec::new(); self.pieces.len()];
+        for s in &run.steps[..n.min(run.steps.len())] {
+            sets[self.piece_of_worker[s.post]].push(s.post);
+        }
+        sets.into_iter().enumerate().map(|(p, s)| (p, sorted(&s))).collect()
+    }
+
+    /// The whole scenario with the first `n` greedy posts filled: its model file and proposal,
+    /// put together from the pieces. `bytes` are hashed as the model's bytes when given;
+    /// otherwise the scenario file's JSON is.
+    pub fn compose(
+        &self,
+        run: &FillRun,
+        n: usize,
+        name: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(ModelFile, crate::proposal::Proposal)> {
+        let mut file = self.ctx.file.clone();
+        for s in &run.steps[..n.min(run.steps.len())] {
+            file.workers[s.post].status = Some(Status::Active);
+        }
+        let own;
+        let bytes = match bytes {
+            Some(b) => b,
+            None => {
+                own = crate::write::to_json(&file);
+                &own[..]
+            }
+        };
+        let m: Model = validate::validate(name, &file, bytes)?;
+        let mut assignment = vec![None; m.cases.len()];
+        let mut facts =
+            explain::SolveFacts { optimal: true, solver: crate::solver_name(), ..Default::default() };
+        for key in self.keys_after(run, n) {
+            let r = self.get(&key)?;
+            for (id, w) in r.cases.iter().zip(&r.workers) {
+                let c = m
+                    .case_index(id)
+                    .ok_or_else(|| Error::Solver(format!("case {id} lost between pieces")))?;
+                assignment[c] = *w;
+            }
+            facts.optimal &= r.optimal;
+            facts.gap += r.gap;
+            facts.parts += r.parts;
+            facts.integer_parts += r.integer_parts;
+            facts.nodes += r.nodes;
+        }
+        let el = rules::eligibility(&m);
+        Ok((file, explain::proposal(&m, &el, &assignment, &facts)))
+    }
 }

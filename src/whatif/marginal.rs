@@ -29,7 +29,8 @@ pub struct Marginal {
 }
 
 /// Ranks every team and role by the objective one more worker adds (then cases, team, role).
-pub fn marginal(engine: &Engine, tick: &(dyn Fn() + Sync)) -> Result<Vec<Marginal>> {
+/// `None` when Ctrl-C or the deadline stopped it before every team and role was tried.
+pub fn marginal(engine: &Engine, tick: &(dyn Fn() + Sync)) -> Result<Option<Vec<Marginal>>> {
     let f = &engine.ctx.file;
     let policy = Policy::from_input(&f.policy.clone().unwrap_or_default());
     let mut jobs: Vec<(usize, String, Role)> = Vec::new();
@@ -40,9 +41,12 @@ pub fn marginal(engine: &Engine, tick: &(dyn Fn() + Sync)) -> Result<Vec<Margina
             }
         }
     }
-    let mut out: Vec<Marginal> = jobs
+    let out: Vec<Option<Marginal>> = jobs
         .par_iter()
         .map(|(p, team, role)| {
+            if engine.stop_requested() {
+                return Ok(None);
+            }
             let base = engine.get(&(*p, Vec::new()))?;
             let mut file = engine.piece_file(*p, &[]);
             let holds: BTreeSet<_> =
@@ -52,22 +56,23 @@ pub fn marginal(engine: &Engine, tick: &(dyn Fn() + Sync)) -> Result<Vec<Margina
             let result = if holds.iter().any(|&t| policy.may_hold(*role, t)) {
                 let id = unused_id(&file, &format!("MARGINAL-{}-{}", role.name(), team));
                 file.workers.push(build::new_post(&id, *role, team, supervisor.clone()));
-                let r = solve_file(&file)?;
+                let r = solve_file(&file, engine.limits)?;
                 (base.unallocated as i64 - r.unallocated as i64, r.objective - base.objective)
             } else {
                 (0, 0.0)
             };
             tick();
-            Ok(Marginal {
+            Ok(Some(Marginal {
                 rank: 0,
                 team: team.clone(),
                 role: *role,
                 cases: result.0,
                 objective: crate::explain::round9(result.1),
                 supervisor,
-            })
+            }))
         })
         .collect::<Result<_>>()?;
+    let Some(mut out) = out.into_iter().collect::<Option<Vec<Marginal>>>() else { return Ok(None) };
     out.sort_by(|a, b| {
         b.objective
             .total_cmp(&a.objective)
@@ -78,7 +83,7 @@ pub fn marginal(engine: &Engine, tick: &(dyn Fn() + Sync)) -> Result<Vec<Margina
     for (i, m) in out.iter_mut().enumerate() {
         m.rank = i + 1;
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 fn unused_id(f: &crate::model::ModelFile, stem: &str) -> String {

@@ -15,95 +15,22 @@ pub mod report;
 use crate::error::Result;
 use crate::model::ModelFile;
 use crate::proposal::Proposal;
+use crate::solve::Limits;
 use build::Context;
 use fill::{Engine, FillRun};
 pub use plan::Plan;
 use rayon::prelude::*;
 pub use report::{Outcome, ScenarioRow};
-use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Arguments of `caseload whatif`.
-#[derive(clap::Args, Debug, Clone, Default)]
-pub struct WhatifArgs {
-    /// The model file (JSON), or `-` for standard input; or give --workers and --cases.
-    pub model: Option<PathBuf>,
-    /// The model as spreadsheets instead of MODEL.
-    #[command(flatten)]
-    pub sheets: crate::sheets::SheetInput,
-    /// Checks beyond the rules.
-    #[command(flatten)]
-    pub checks: crate::sheets::InputChecks,
-    /// Fill this many of the model's vacant posts, choosing the posts that allocate the most
-    /// (greedily, one post at a time): `N`, `A..B` (B left out), `A..=B` or a list `0,5,10`.
-    #[arg(long, value_name = "N|A..=B|N,N", allow_hyphen_values = true)]
-    pub fill_vacancies: Option<String>,
-    /// Try these caps for a role (full time), e.g. `social_worker=18,25,40`. Targets follow the
-    /// caps unless the model or `--target` sets them. Repeat for other roles.
-    #[arg(long, value_name = "ROLE=V[,V...]")]
-    pub cap: Vec<String>,
-    /// Try these targets for a role (full time), e.g. `social_worker=15,18`. Repeatable.
-    #[arg(long, value_name = "ROLE=V[,V...]")]
-    pub target: Vec<String>,
-    /// Add N new active full-time posts of a role in a team, e.g. `social_worker:North:3`
-    /// (ids `HIRE-social_worker-North-1`, ...). Repeatable.
-    #[arg(long, value_name = "ROLE:TEAM:N")]
-    pub hire: Vec<String>,
-    /// Make these workers absent (leaving, sick); pins to them are dropped.
-    #[arg(long, value_name = "ID[,ID...]", value_delimiter = ',')]
-    pub absent: Vec<String>,
-    /// Scale the caseload per team and type, e.g. `1.5` or a sweep `1,1.25,1.5`.
-    #[arg(long, value_name = "FACTOR[,FACTOR...]", allow_hyphen_values = true)]
-    pub demand: Option<String>,
+/// How to run the scenarios.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'a> {
     /// Also rank, per team and role, what one more full-time worker would allocate.
-    #[arg(long)]
     pub marginal: bool,
-    /// Write the scenarios as JSON.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// Write the scenarios as CSV, one line each.
-    #[arg(long, value_name = "FILE")]
-    pub csv: Option<PathBuf>,
-    /// Write a self-contained HTML report of the base model's proposal, with the curve of
-    /// children without a worker against posts filled.
-    #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
-    /// Write each scenario's model and proposal into this directory.
-    #[arg(long, value_name = "DIR")]
-    pub proposals: Option<PathBuf>,
-    /// Print nothing on success.
-    #[arg(short, long)]
-    pub quiet: bool,
-}
-
-impl Plan {
-    /// Parses the scenario flags (exit status 2 on any problem).
-    pub fn from_args(a: &WhatifArgs) -> Result<Plan> {
-        Ok(Plan {
-            fill: match &a.fill_vacancies {
-                Some(s) => plan::parse_fill(s)?,
-                None => vec![0],
-            },
-            caps: a.cap.iter().map(|s| plan::parse_role_values("--cap", s)).collect::<Result<_>>()?,
-            targets: a
-                .target
-                .iter()
-                .map(|s| plan::parse_role_values("--target", s))
-                .collect::<Result<_>>()?,
-            hires: a.hire.iter().map(|s| plan::parse_hire(s)).collect::<Result<_>>()?,
-            absent: {
-                let mut v: Vec<String> =
-                    a.absent.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-                v.sort();
-                v.dedup();
-                v
-            },
-            demand: match &a.demand {
-                Some(s) => plan::parse_demand(s)?,
-                None => vec![1.0],
-            },
-        })
-    }
+    /// The limits every solve runs under, as `allocate`'s: Ctrl-C and a deadline stop the whole
+    /// run (the scenarios not finished are marked not proven); a node limit applies per part.
+    pub limits: Limits<'a>,
 }
 
 /// One scenario before it is solved.
@@ -121,10 +48,11 @@ pub fn evaluate(
     file_name: &str,
     bytes: &[u8],
     plan: &Plan,
-    with_marginal: bool,
+    options: &Options,
     progress_len: &(dyn Fn(u64) + Sync),
     tick: &(dyn Fn() + Sync),
 ) -> Result<Outcome> {
+    let with_marginal = options.marginal;
     let file: ModelFile = crate::read::parse_model(file_name, bytes)?;
     crate::validate::validate(file_name, &file, bytes)?;
     plan::check_against(plan, &file)?;
@@ -158,7 +86,7 @@ pub fn evaluate(
     let max_fill: Vec<usize> = (0..contexts.len())
         .map(|c| specs.iter().filter(|s| s.context == c).map(|s| s.requested).max().unwrap_or(0))
         .collect();
-    let engines: Vec<Engine> = contexts.iter().map(Engine::new).collect();
+    let engines: Vec<Engine> = contexts.iter().map(|c| Engine::new(c, options.limits)).collect();
     let steps: Vec<usize> = engines.iter().zip(&max_fill).map(|(e, &m)| m.min(e.vacant().len())).collect();
     let marginal_jobs: usize =
         if with_marginal { engines[0].pieces.iter().map(|p| p.teams.len() * 7).sum() } else { 0 };
@@ -201,7 +129,10 @@ pub fn evaluate(
         scenarios.push(report::Scenario { row, result });
         tick();
     }
-    let marginal = if with_marginal { Some(marginal::marginal(&engines[0], tick)?) } else { None };
+    let marginal = if with_marginal { marginal::marginal(&engines[0], tick)? } else { None };
+    let stopped = runs.iter().any(|r| r.stopped)
+        || (with_marginal && marginal.is_none())
+        || stop_requested_now(options);
     let fill_order = contexts
         .iter()
         .zip(&engines)
@@ -211,11 +142,17 @@ pub fn evaluate(
         .collect();
     Ok(Outcome {
         model: file_name.to_string(),
-        model_hash: crate::validate::sha256_hex(bytes),
+        model_hash: crate::util::sha256_hex(bytes),
         scenarios,
         fill_order,
         marginal,
+        stopped,
     })
+}
+
+/// A run the limits stopped must say so even when every scenario happened to finish first.
+fn stop_requested_now(options: &Options) -> bool {
+    piece::stop_requested(&options.limits)
 }
 
 /// The curves of children without a worker against posts filled, one series per combination
@@ -248,72 +185,4 @@ pub fn fill_curves(o: &Outcome) -> Vec<crate::report::WhatIfCurve> {
         series,
         today: None,
     }]
-}
-
-/// `caseload whatif`: runs the scenarios, prints the table, writes the requested files.
-pub fn run(a: &WhatifArgs) -> Result<i32> {
-    let plan = Plan::from_args(a)?;
-    // A model file, or spreadsheets validated first so that errors name their rows and columns.
-    let (name, bytes, warnings) = match (&a.model, a.sheets.given()) {
-        (Some(path), false) => {
-            let name = path.display().to_string();
-            let bytes = crate::read::read_bytes(path)?;
-            let m = crate::load_model_bytes(&name, &bytes)?;
-            let w = crate::warnings::screen(&m, a.checks.checks(), &crate::warnings::Origin::file(&name))?;
-            (name, bytes, w)
-        }
-        (None, true) => {
-            let sheets = a.sheets.read()?;
-            let m = sheets.validate()?;
-            let origin = crate::warnings::Origin {
-                workers: (sheets.workers_file.clone(), "row 2".into()),
-                cases: (sheets.cases_file.clone(), "row 2".into()),
-            };
-            let w = crate::warnings::screen(&m, a.checks.checks(), &origin)?;
-            (sheets.workers_file.clone(), sheets.canonical_json(), w)
-        }
-        _ => {
-            return Err(crate::error::Error::Usage(
-                "give a model file or --workers and --cases, not both".into(),
-            ))
-        }
-    };
-    crate::sheets::print_warnings(&warnings);
-    if let Some(dir) = &a.proposals {
-        if dir.exists() && !dir.is_dir() {
-            return Err(crate::error::Error::Usage(format!(
-                "--proposals: {} is a file, not a directory",
-                dir.display()
-            )));
-        }
-    }
-    let bar = report::progress_bar(a.quiet);
-    let outcome = evaluate(&name, &bytes, &plan, a.marginal, &|n| bar.set_length(n), &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    if let Some(dir) = &a.proposals {
-        report::write_proposals(&outcome, dir)?;
-    }
-    if let Some(path) = &a.json {
-        crate::write::atomic_write(
-            path,
-            &crate::write::to_json(&report::json(&outcome, a.proposals.as_deref())),
-        )?;
-    }
-    if let Some(path) = &a.csv {
-        crate::write::atomic_write(path, report::csv(&outcome).as_bytes())?;
-    }
-    if let Some(path) = &a.report {
-        let base = &outcome.scenarios[0].result;
-        let model = crate::validate::validate(&name, &base.0, &bytes)?;
-        let html = crate::report::render_with(&model, &base.1, &fill_curves(&outcome));
-        crate::write::atomic_write(path, html.as_bytes())?;
-    }
-    if !a.quiet {
-        crate::cli::say(&report::table(&outcome));
-    }
-    Ok(if outcome.scenarios.iter().all(|s| s.result.1.optimal) {
-        crate::cli::exit::OK
-    } else {
-        crate::cli::exit::NOT_PROVEN
-    })
 }

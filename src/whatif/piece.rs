@@ -10,11 +10,11 @@
 //! cross-team allocation the whole model is one piece.
 
 use super::build::Context;
-use super::fill::FillRun;
 use crate::error::{Error, Result};
 use crate::model::{ModelFile, Policy, Status};
-use crate::validate::{self, Model};
-use crate::{explain, formulate, objective, rules, solve};
+use crate::solve::Limits;
+use crate::validate;
+use crate::{objective, rules};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -42,24 +42,30 @@ pub struct PieceResult {
     pub gap: f64,
 }
 
-/// Solves a (piece) model file as `allocate` would, returning the case-level allocation.
-pub fn solve_file(f: &ModelFile) -> Result<PieceResult> {
+/// Solves a (piece) model file with `allocate`'s pipeline ([`crate::solve_model`]) under the
+/// same limits, returning the case-level allocation.
+pub fn solve_file(f: &ModelFile, limits: Limits) -> Result<PieceResult> {
     let m = validate::validate("scenario", f, b"")?;
-    let el = rules::eligibility(&m);
-    let problem = formulate::formulate(&m, &el);
-    let s = solve::solve(&m, &problem, solve::Limits::default()).map_err(Error::Solver)?;
+    let s = crate::solve_model(&m, limits)?;
     let objective = objective::value(&objective::terms(&m, &s.assignment));
     Ok(PieceResult {
         cases: m.cases.iter().map(|c| c.id.clone()).collect(),
         unallocated: s.assignment.iter().filter(|a| a.is_none()).count(),
         workers: s.assignment,
         objective,
-        optimal: s.optimal,
-        parts: s.parts,
-        integer_parts: s.integer_parts,
-        nodes: s.nodes,
-        gap: s.gap,
+        optimal: s.facts.optimal,
+        parts: s.facts.parts,
+        integer_parts: s.facts.integer_parts,
+        nodes: s.facts.nodes,
+        gap: s.facts.gap,
     })
+}
+
+/// Whether Ctrl-C or the deadline asks the whole run to stop (a node limit does not: it bounds
+/// each part's search and the run goes on).
+pub fn stop_requested(limits: &Limits) -> bool {
+    limits.deadline.is_some_and(|d| std::time::Instant::now() >= d)
+        || limits.stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 /// A piece: teams whose optima are independent of every other piece.
@@ -84,6 +90,8 @@ pub struct Engine<'a> {
     pub pieces: Vec<Piece>,
     /// Piece of each worker (index into the context file).
     pub piece_of_worker: Vec<usize>,
+    /// The limits every solve runs under.
+    pub limits: Limits<'a>,
     cache: Mutex<HashMap<Key, Arc<PieceResult>>>,
     ideals: Mutex<HashMap<Key, Ideal>>,
 }
@@ -101,7 +109,7 @@ pub struct Ideal {
 
 impl<'a> Engine<'a> {
     /// Splits a context into pieces. The context model must be valid (see [`check_context`]).
-    pub fn new(ctx: &'a Context) -> Engine<'a> {
+    pub fn new(ctx: &'a Context, limits: Limits<'a>) -> Engine<'a> {
         let f = &ctx.file;
         let teams: Vec<String> = f
             .workers
@@ -115,25 +123,13 @@ impl<'a> Engine<'a> {
         let ids: HashMap<&str, usize> =
             f.workers.iter().enumerate().map(|(i, w)| (w.id.as_str(), i)).collect();
         let cross = Policy::from_input(&f.policy.clone().unwrap_or_default()).cross_team;
-        let mut root: Vec<usize> = (0..teams.len()).collect();
-        fn find(root: &mut [usize], mut x: usize) -> usize {
-            while root[x] != x {
-                x = root[x];
-            }
-            x
-        }
-        let union = |root: &mut Vec<usize>, a: usize, b: usize| {
-            let (ra, rb) = (find(root, a), find(root, b));
-            if ra != rb {
-                root[ra.max(rb)] = ra.min(rb);
-            }
-        };
+        let mut uf = crate::util::UnionFind::new(teams.len());
         for w in &f.workers {
             if cross {
-                union(&mut root, 0, team(&w.team));
+                uf.union(0, team(&w.team));
             }
             if let Some(s) = w.supervisor.as_deref().and_then(|s| ids.get(s)) {
-                union(&mut root, team(&w.team), team(&f.workers[*s].team));
+                uf.union(team(&w.team), team(&f.workers[*s].team));
             }
         }
         // A sibling group goes to one worker or none: its teams are solved together (with
@@ -142,18 +138,18 @@ impl<'a> Engine<'a> {
         let mut group_team: HashMap<&str, usize> = HashMap::new();
         for c in &f.cases {
             if cross {
-                union(&mut root, 0, team(&c.team));
+                uf.union(0, team(&c.team));
             }
             if let Some(g) = c.group.as_deref() {
                 let first = *group_team.entry(g).or_insert_with(|| team(&c.team));
-                union(&mut root, first, team(&c.team));
+                uf.union(first, team(&c.team));
             }
         }
         let mut piece_of_root: BTreeMap<usize, usize> = BTreeMap::new();
         let mut pieces: Vec<Piece> = Vec::new();
         let mut piece_of_team = vec![0; teams.len()];
         for t in 0..teams.len() {
-            let r = find(&mut root, t);
+            let r = uf.find(t);
             let p = *piece_of_root.entry(r).or_insert_with(|| {
                 pieces.push(Piece { teams: Vec::new(), cases: Vec::new(), vacant: Vec::new() });
                 pieces.len() - 1
@@ -173,11 +169,17 @@ impl<'a> Engine<'a> {
         }
         Engine {
             ctx,
+            limits,
             pieces,
             piece_of_worker,
             cache: Mutex::new(HashMap::new()),
             ideals: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether Ctrl-C or the deadline asks the run to stop ([`stop_requested`]).
+    pub fn stop_requested(&self) -> bool {
+        stop_requested(&self.limits)
     }
 
     /// The vacant posts of the context, sorted by id.
@@ -212,7 +214,7 @@ impl<'a> Engine<'a> {
         };
         let solved: Vec<Arc<PieceResult>> = todo
             .par_iter()
-            .map(|(p, filled)| solve_file(&self.piece_file(*p, filled)).map(Arc::new))
+            .map(|(p, filled)| solve_file(&self.piece_file(*p, filled), self.limits).map(Arc::new))
             .collect::<Result<_>>()?;
         let mut cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
         for (k, r) in todo.into_iter().zip(solved) {
@@ -281,61 +283,6 @@ impl<'a> Engine<'a> {
             .map_err(|_| Error::Solver("a worker thread panicked".into()))?
             .insert(key.clone(), ideal.clone());
         Ok(ideal)
-    }
-}
-
-impl Engine<'_> {
-    /// The piece keys of the scenario with the first `n` greedy posts filled.
-    pub fn keys_after(&self, run: &FillRun, n: usize) -> Vec<Key> {
-        let mut sets: Vec<Vec<usize>> = vec![Vec::new(); self.pieces.len()];
-        for s in &run.steps[..n.min(run.steps.len())] {
-            sets[self.piece_of_worker[s.post]].push(s.post);
-        }
-        sets.into_iter().enumerate().map(|(p, s)| (p, sorted(&s))).collect()
-    }
-
-    /// The whole scenario with the first `n` greedy posts filled: its model file and proposal,
-    /// put together from the pieces. `bytes` are hashed as the model's bytes when given;
-    /// otherwise the scenario file's JSON is.
-    pub fn compose(
-        &self,
-        run: &FillRun,
-        n: usize,
-        name: &str,
-        bytes: Option<&[u8]>,
-    ) -> Result<(ModelFile, crate::proposal::Proposal)> {
-        let mut file = self.ctx.file.clone();
-        for s in &run.steps[..n.min(run.steps.len())] {
-            file.workers[s.post].status = Some(Status::Active);
-        }
-        let own;
-        let bytes = match bytes {
-            Some(b) => b,
-            None => {
-                own = crate::write::to_json(&file);
-                &own[..]
-            }
-        };
-        let m: Model = validate::validate(name, &file, bytes)?;
-        let mut assignment = vec![None; m.cases.len()];
-        let mut facts =
-            explain::SolveFacts { optimal: true, solver: crate::solver_name(), ..Default::default() };
-        for key in self.keys_after(run, n) {
-            let r = self.get(&key)?;
-            for (id, w) in r.cases.iter().zip(&r.workers) {
-                let c = m
-                    .case_index(id)
-                    .ok_or_else(|| Error::Solver(format!("case {id} lost between pieces")))?;
-                assignment[c] = *w;
-            }
-            facts.optimal &= r.optimal;
-            facts.gap += r.gap;
-            facts.parts += r.parts;
-            facts.integer_parts += r.integer_parts;
-            facts.nodes += r.nodes;
-        }
-        let el = rules::eligibility(&m);
-        Ok((file, explain::proposal(&m, &el, &assignment, &facts)))
     }
 }
 

@@ -25,8 +25,11 @@ pub struct Outcome {
     pub scenarios: Vec<Scenario>,
     /// For each set of settings with a fill sweep, the posts in the order filled.
     pub fill_order: Vec<FillOrder>,
-    /// The marginal value of one more worker, ranked (with `--marginal`).
+    /// The marginal value of one more worker, ranked (with `--marginal`; left out when the run
+    /// was stopped before every team and role was tried).
     pub marginal: Option<Vec<Marginal>>,
+    /// Ctrl-C or the time limit stopped the run: scenarios not finished are marked not proven.
+    pub stopped: bool,
 }
 
 /// One solved scenario.
@@ -71,8 +74,13 @@ pub struct ScenarioRow {
     pub max_shortfall: f64,
     /// True when the greedy choice is proven as good as any (`max_shortfall` is 0).
     pub choice_proven_best: bool,
-    /// Every piece solved to proven optimality.
+    /// Every piece solved to proven optimality, and (when posts are filled) the greedy was not
+    /// stopped before filling the posts asked for.
     pub optimal: bool,
+    /// Ctrl-C or the time limit stopped the greedy before it filled the posts asked for: fewer
+    /// are filled than the model could take, and the scenario is not proven.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
     /// The objective (SPEC section 4).
     pub objective: f64,
     /// Cases in the scenario.
@@ -125,6 +133,8 @@ pub fn row(
     let upper = round9(upper.max(p.objective));
     let shortfall = round9(upper - p.objective);
     let _ = (engine, fill_given);
+    // The greedy stopped early, and this scenario asked for more posts than it had filled.
+    let cut_short = run.stopped && requested > filled;
     ScenarioRow {
         index,
         name: name.to_string(),
@@ -141,7 +151,8 @@ pub fn row(
         upper_bound: upper,
         max_shortfall: shortfall,
         choice_proven_best: shortfall <= 1e-6 * p.objective.abs().max(1.0),
-        optimal: p.optimal,
+        optimal: p.optimal && !cut_short,
+        stopped: cut_short,
         objective: p.objective,
         cases: s.cases.cases,
         allocated: s.cases.allocated,
@@ -228,6 +239,9 @@ pub struct Json<'a> {
     /// Marginal value of one more worker, with `--marginal`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marginal: Option<&'a [Marginal]>,
+    /// Ctrl-C or the time limit stopped the run (only written when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 /// How posts are chosen, for the JSON output.
@@ -251,6 +265,7 @@ pub fn json<'a>(o: &'a Outcome, dir: Option<&Path>) -> Json<'a> {
             .collect(),
         fill_order: &o.fill_order,
         marginal: o.marginal.as_deref(),
+        stopped: o.stopped,
     }
 }
 
@@ -293,17 +308,8 @@ pub fn write_proposals(o: &Outcome, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// One CSV line per scenario, with a header.
-pub fn csv(o: &Outcome) -> String {
-    let mut out = String::new();
+pub fn csv(o: &Outcome) -> Vec<u8> {
     let mut head: Vec<String> = [
         "index",
         "name",
@@ -344,16 +350,16 @@ pub fn csv(o: &Outcome) -> String {
         ]
         .map(String::from),
     );
-    let _ = writeln!(out, "{}", head.join(","));
+    let mut rows = Vec::with_capacity(o.scenarios.len());
     for s in &o.scenarios {
         let r = &s.row;
         let mut f: Vec<String> = vec![
             r.index.to_string(),
-            csv_field(&r.name),
+            r.name.clone(),
             r.demand.to_string(),
             r.requested_fill.to_string(),
             r.filled.to_string(),
-            csv_field(&r.filled_posts.join(";")),
+            r.filled_posts.join(";"),
             r.cases.to_string(),
             r.allocated.to_string(),
             r.unallocated.to_string(),
@@ -382,9 +388,9 @@ pub fn csv(o: &Outcome) -> String {
             r.greedy.to_string(),
             r.optimal.to_string(),
         ]);
-        let _ = writeln!(out, "{}", f.join(","));
+        rows.push(f);
     }
-    out
+    crate::util::csv_bytes(&head, &rows, false)
 }
 
 /// The human table for stdout.
@@ -462,6 +468,17 @@ pub fn table(o: &Outcome) -> String {
             worst
         );
     }
+    let not_proven = o.scenarios.iter().filter(|s| !s.row.optimal).count();
+    if o.stopped {
+        let _ = writeln!(
+            out,
+            "stopped early by Ctrl-C or the time limit: {not_proven} scenario(s) not proven optimal \
+             (an unfinished --marginal ranking is left out)"
+        );
+    } else if not_proven > 0 {
+        let _ =
+            writeln!(out, "{not_proven} scenario(s) not proven optimal: the node limit stopped their search");
+    }
     if let Some(m) = &o.marginal {
         let _ = writeln!(out, "\none more full-time worker (base model), most valuable first:");
         let _ =
@@ -482,19 +499,4 @@ pub fn table(o: &Outcome) -> String {
         }
     }
     out
-}
-
-/// A progress bar on stderr when it is a terminal (and not `--quiet`); hidden otherwise.
-pub fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} whatif [{bar:30}] {pos}/{len} {elapsed}")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }

@@ -789,7 +789,7 @@ pub fn to_bytes(v: &Value) -> Vec<u8> {
 }
 
 /// Allocates through the library; returns the proposal as JSON and as written bytes.
-pub fn allocate(model: &Value) -> (caseload::validate::Model, Value, Vec<u8>) {
+pub fn allocate(model: &Value) -> (caseload::model::Model, Value, Vec<u8>) {
     let bytes = to_bytes(model);
     let m = caseload::load_model_bytes("model.json", &bytes).expect("model loads");
     let p = caseload::allocate(&m, caseload::solve::Limits::default()).expect("allocates");
@@ -799,7 +799,7 @@ pub fn allocate(model: &Value) -> (caseload::validate::Model, Value, Vec<u8>) {
 }
 
 /// check_proposal on written proposal bytes.
-pub fn breaches(m: &caseload::validate::Model, proposal: &[u8]) -> Vec<caseload::check::Breach> {
+pub fn breaches(m: &caseload::model::Model, proposal: &[u8]) -> Vec<caseload::check::Breach> {
     let p = caseload::check::parse_proposal("proposal.json", proposal).expect("proposal parses");
     caseload::check::check_proposal(m, &p)
 }

@@ -1,0 +1,278 @@
+//! `caseload allocate`: one model to one proposal, or a batch of models to a directory.
+
+use super::{exit, say, shown, InputChecksArgs, SheetInputArgs, SheetOutputArgs};
+use caseload::batch;
+use caseload::error::{Error, Result};
+use caseload::model::CaseType;
+use caseload::proposal::Proposal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `allocate`.
+#[derive(clap::Args, Debug)]
+pub struct AllocateArgs {
+    /// The model file (JSON), or `-` for standard input; or a directory of models; or give
+    /// --workers and --cases.
+    pub model: Option<PathBuf>,
+    /// More model files or directories: a batch, solved in parallel (see `-o`).
+    pub more: Vec<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: SheetInputArgs,
+    /// CSV tables and an HTML report, besides the proposal.
+    #[command(flatten)]
+    pub outputs: SheetOutputArgs,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: InputChecksArgs,
+    /// Where to write the proposal (written atomically; `-` for standard output, and the summary
+    /// then goes to standard error). For a batch, a directory that receives
+    /// `<model name>.proposal.json` for each model.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Stop searching after this many seconds and write the best lawful proposal found
+    /// (`"optimal": false`, exit status 3).
+    /// Seconds (`10`, `10s`), minutes (`2m`) or hours (`1h`).
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
+    pub time_limit: Option<f64>,
+    /// Branch-and-bound nodes allowed per independent part before the best proposal found is
+    /// written with `"optimal": false` and its proven bound (exit status 3). Only models with
+    /// case weights or sibling groups search at all. Unlike a time limit, the result is the
+    /// same on every run. 0 means no limit.
+    #[arg(long, value_name = "N", default_value_t = caseload::solve::DEFAULT_NODE_LIMIT)]
+    pub node_limit: u64,
+    /// Exit with status 6 when cases of these types stay unallocated (comma-separated, e.g.
+    /// `looked_after,child_protection`), so cron can alert.
+    #[arg(long, value_name = "TYPE[,TYPE]", value_delimiter = ',', value_parser = super::parse_case_type)]
+    pub fail_on_unallocated: Vec<CaseType>,
+    /// Print nothing on success.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Runs `allocate`; returns the exit status.
+pub fn run(a: &AllocateArgs) -> Result<i32> {
+    let is_batch = !a.more.is_empty() || a.model.as_ref().is_some_and(|m| m.is_dir());
+    if is_batch {
+        return run_batch(a);
+    }
+    let lim = super::limits(a.time_limit, a.node_limit)?;
+    let sheets = a.sheets.lower();
+    let outputs = a.outputs.lower();
+    let to_stdout = super::is_stdout(&a.output);
+    outputs.check(&sheets.inputs(a.model.as_deref()), (!to_stdout).then_some(a.output.as_path()))?;
+    let (model, warnings) = caseload::sheets::load_screened(a.model.as_deref(), &sheets, a.checks.checks())?;
+    super::print_warnings(&warnings);
+    let proposal = caseload::allocate(&model, lim)?;
+    super::emit(&a.output, &caseload::write::to_json(&proposal))?;
+    let extra = outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()))?;
+    if !a.quiet {
+        let mut text = format!("{}proposal written to {}\n", human_summary(&proposal), shown(&a.output));
+        for f in extra {
+            text += &format!("written {}\n", f.display());
+        }
+        say(&text, to_stdout);
+    }
+    Ok(status(&proposal, &a.fail_on_unallocated))
+}
+
+/// The exit status of a written proposal.
+pub fn status(p: &Proposal, fail_on: &[CaseType]) -> i32 {
+    let alarm = fail_on.iter().any(|t| p.summary.by_type.get(t).is_some_and(|c| c.unallocated > 0));
+    if alarm {
+        exit::UNALLOCATED
+    } else if !p.optimal {
+        exit::NOT_PROVEN
+    } else {
+        exit::OK
+    }
+}
+
+/// How bad an exit status is, for taking the worst of a batch: a written proposal (done, not
+/// proven optimal, unallocated alarm) is better than none (invalid input, write failure, solver
+/// failure).
+fn severity(code: i32) -> u8 {
+    match code {
+        exit::OK => 0,
+        exit::NOT_PROVEN => 1,
+        exit::UNALLOCATED => 2,
+        exit::INVALID => 3,
+        exit::WRITE => 4,
+        _ => 5,
+    }
+}
+
+/// The worst of some exit statuses (0 for none).
+fn worst(codes: impl IntoIterator<Item = i32>) -> i32 {
+    codes.into_iter().max_by_key(|&c| severity(c)).unwrap_or(exit::OK)
+}
+
+/// Runs `allocate` over many models; returns the worst exit status.
+fn run_batch(a: &AllocateArgs) -> Result<i32> {
+    if a.sheets.workers.is_some()
+        || a.sheets.cases.is_some()
+        || a.sheets.workbook.is_some()
+        || a.outputs.xlsx.is_some()
+        || a.outputs.csv.is_some()
+        || a.outputs.report.is_some()
+    {
+        return Err(Error::Usage(
+            "a batch takes model files only; run spreadsheets, --csv, --xlsx and --report one model at a time".into(),
+        ));
+    }
+    if super::is_stdout(&a.output) {
+        return Err(Error::Usage(
+            "with several models, -o names a directory for the proposals; standard output (-) cannot hold them".into(),
+        ));
+    }
+    let mut inputs: Vec<PathBuf> = a.model.iter().cloned().collect();
+    inputs.extend(a.more.iter().cloned());
+    let models = batch::model_paths(&inputs)?;
+    let dir = &a.output;
+    batch::prepare(&models, dir)?;
+    // Checked once here; each model then gets the whole time limit, counted from its own start.
+    super::limits(a.time_limit, a.node_limit)?;
+    let limits = || super::limits(a.time_limit, a.node_limit).unwrap_or_default();
+
+    let started = Instant::now();
+    let items = batch::solve_all(&models, dir, a.checks.checks(), &limits);
+    let outcomes: Vec<(i32, String)> = items.iter().map(|i| line(a, i)).collect();
+    let code = worst(outcomes.iter().map(|o| o.0));
+    let (mut out, mut err) = (String::new(), String::new());
+    for (c, l) in &outcomes {
+        if severity(*c) >= severity(exit::INVALID) {
+            err += &format!("caseload: {l}\n");
+        } else if !a.quiet || *c != exit::OK {
+            out += &format!("{l}\n");
+        }
+    }
+    if !a.quiet {
+        let failed = outcomes.iter().filter(|o| severity(o.0) >= severity(exit::INVALID)).count();
+        out += &format!(
+            "{} models: {} proposals written to {}, {} failed; {:.2} s; exit status {}\n",
+            outcomes.len(),
+            outcomes.len() - failed,
+            dir.display(),
+            failed,
+            started.elapsed().as_secs_f64(),
+            code
+        );
+    }
+    say(&err, true);
+    say(&out, false);
+    Ok(code)
+}
+
+/// The exit status and the line of one model of a batch.
+fn line(a: &AllocateArgs, item: &batch::Item) -> (i32, String) {
+    let name = item.model.display();
+    match &item.result {
+        Ok(p) => {
+            let s = &p.summary.cases;
+            (
+                status(p, &a.fail_on_unallocated),
+                format!(
+                    "{name}: {} cases, {} allocated, {} unallocated; objective {} ({}) -> {}",
+                    s.cases,
+                    s.allocated,
+                    s.unallocated,
+                    p.objective,
+                    if p.optimal { "optimal" } else { "not proven optimal" },
+                    item.proposal_file.display()
+                ),
+            )
+        }
+        Err(e) => {
+            let text = e.to_string();
+            // Input and read errors name the file already.
+            let line = if text.starts_with(&name.to_string()) { text } else { format!("{name}: {text}") };
+            (super::status_of(e), line)
+        }
+    }
+}
+
+/// A short human summary of a proposal.
+pub fn human_summary(p: &Proposal) -> String {
+    use std::fmt::Write;
+    let s = &p.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} cases: {} allocated, {} unallocated; objective {} ({})",
+        s.cases.cases,
+        s.cases.allocated,
+        s.cases.unallocated,
+        caseload::report::num(p.objective),
+        if p.optimal {
+            "optimal".to_string()
+        } else {
+            format!("not proven optimal; no allocation can score above {}", caseload::report::num(p.bound))
+        }
+    );
+    let _ = writeln!(out, "  {:<18} {:>9} {:>11}", "by type", "allocated", "unallocated");
+    for (t, c) in &s.by_type {
+        if c.cases > 0 {
+            let _ = writeln!(out, "  {:<18} {:>9} {:>11}", t.name(), c.allocated, c.unallocated);
+        }
+    }
+    let _ = writeln!(out, "  {:<18} {:>9} {:>11}", "by team", "allocated", "unallocated");
+    for (t, c) in &s.by_team {
+        let _ = writeln!(out, "  {:<18} {:>9} {:>11}", t, c.allocated, c.unallocated);
+    }
+    let _ = writeln!(
+        out,
+        "  moves: {} kept, {} moved, {} new, {} lose their worker",
+        s.moves.kept, s.moves.moved, s.moves.new, s.moves.lost
+    );
+    if s.cases.unallocated > 0 {
+        let reasons: Vec<String> = s
+            .unallocated_by_reason
+            .iter()
+            .map(|(c, n)| format!("{} {n}", c.name().replace('_', " ")))
+            .collect();
+        let total: usize = s.unallocated_by_reason.values().sum();
+        let _ = writeln!(
+            out,
+            "  unallocated: {} structural, {} capacity (by reason: {}){}",
+            s.structural_shortfall,
+            s.capacity_shortfall,
+            reasons.join(", "),
+            if total > s.cases.unallocated {
+                format!(
+                    "; some children have more than one reason, so the reasons add up to {total} for {} {}",
+                    s.cases.unallocated,
+                    if s.cases.unallocated == 1 { "child" } else { "children" }
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  looked-after children unallocated: {} ({:.1}%){}",
+        s.looked_after_unallocated,
+        100.0 * s.looked_after_unallocated_share,
+        if s.looked_after_emergency { " - above the 10% emergency threshold" } else { "" }
+    );
+    let _ = writeln!(
+        out,
+        "  workers over target: {} (total {} above target)",
+        s.workers_over_target,
+        caseload::report::num(s.overload)
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_proposal_is_better_than_none_when_taking_the_worst_status() {
+        assert_eq!(worst([exit::OK, exit::NOT_PROVEN]), exit::NOT_PROVEN);
+        assert_eq!(worst([exit::UNALLOCATED, exit::INVALID, exit::OK]), exit::INVALID);
+        assert_eq!(worst([exit::SOLVER, exit::WRITE]), exit::SOLVER);
+        assert_eq!(worst([]), exit::OK);
+    }
+}

@@ -1,0 +1,68 @@
+//! `caseload check`: a proposal, or today's allocation, against the rules.
+
+use super::{exit, say, InputChecksArgs, SheetInputArgs};
+use caseload::check;
+use caseload::error::Result;
+use std::path::PathBuf;
+
+/// Arguments of `check`.
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The model file (JSON); with --workers and --cases, leave it out (the one positional
+    /// argument is then the PROPOSAL).
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: SheetInputArgs,
+    /// The proposal to check; without it, today's allocation (each case's current_worker).
+    pub proposal: Option<PathBuf>,
+    /// Print the breaches as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: InputChecksArgs,
+}
+
+/// Runs `check`; returns 0 without breaches, 1 with.
+pub fn run(c: &CheckArgs) -> Result<i32> {
+    let (model, warnings, proposal) = caseload::sheets::load_for_check(
+        c.model.as_deref(),
+        c.proposal.as_deref(),
+        &c.sheets.lower(),
+        c.checks.checks(),
+    )?;
+    super::print_warnings(&warnings);
+    let breaches = match &proposal {
+        Some(path) => {
+            let bytes = caseload::read::read_bytes(path)?;
+            let p = check::parse_proposal(&path.display().to_string(), &bytes)?;
+            check::check_proposal(&model, &p)
+        }
+        None => check::check_today(&model),
+    };
+    let mut text = String::new();
+    if c.json {
+        text = serde_json::to_string_pretty(&breaches).unwrap_or_default() + "\n";
+    } else {
+        if proposal.is_none() {
+            let (unallocated, la) = check::today_facts(&model);
+            text += &format!(
+                "today: {} cases, {} with no worker; {} looked-after children held by staff who may not hold them\n",
+                model.cases.len(),
+                unallocated,
+                la
+            );
+        }
+        for b in &breaches {
+            text += &format!("{}: {}\n", check::breach_words(&b.code), b.message);
+        }
+        text += &if breaches.is_empty() {
+            "no breaches\n".to_string()
+        } else {
+            format!("{} breaches\n", breaches.len())
+        };
+    }
+    say(&text, false);
+    Ok(if breaches.is_empty() { exit::OK } else { exit::BREACHES })
+}

@@ -1,0 +1,45 @@
+//! `caseload convert`: spreadsheets to a model file, or a model file to spreadsheets.
+
+use super::{exit, say, SheetInputArgs};
+use caseload::error::Result;
+use caseload::sheets::ConvertOptions;
+use std::path::PathBuf;
+
+/// Arguments of `caseload convert`.
+#[derive(clap::Args, Debug)]
+pub struct ConvertArgs {
+    /// A model file (JSON) to turn into spreadsheets (with --csv-dir or --xlsx).
+    pub model: Option<PathBuf>,
+    /// Spreadsheets (CSV or a workbook) to turn into a model file (with -o) or into the other
+    /// kind of spreadsheet.
+    #[command(flatten)]
+    pub sheets: SheetInputArgs,
+    /// Where to write the model file built from the spreadsheets (written atomically).
+    #[arg(short, long, value_name = "MODEL")]
+    pub output: Option<PathBuf>,
+    /// Where to write workers.csv, cases.csv and policy.json (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub csv_dir: Option<PathBuf>,
+    /// Where to write the model as an Excel workbook (sheets workers, cases, policy).
+    #[arg(long, value_name = "XLSX")]
+    pub xlsx: Option<PathBuf>,
+    /// Print nothing on success.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Runs `convert`; returns the exit status.
+pub fn run(a: &ConvertArgs) -> Result<i32> {
+    let written = caseload::sheets::convert(&ConvertOptions {
+        model: a.model.clone(),
+        sheets: a.sheets.lower(),
+        output: a.output.clone(),
+        csv_dir: a.csv_dir.clone(),
+        xlsx: a.xlsx.clone(),
+    })?;
+    if !a.quiet {
+        let text: String = written.iter().map(|p| format!("written {}\n", p.display())).collect();
+        say(&text, false);
+    }
+    Ok(exit::OK)
+}

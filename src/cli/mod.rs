@@ -1,0 +1,364 @@
+//! The command layer (binary only): flags, exit statuses, everything printed, progress bars and
+//! the Ctrl-C flag live here and nowhere else. Each command is a file: it lowers its flags to the
+//! library's plain options, calls the library and prints what came back. The library never
+//! prints, exits or parses flags; it returns results and typed errors ([`Error`]), and
+//! [`status_of`] is the one place an error becomes an exit status.
+
+mod allocate;
+mod check;
+mod convert;
+mod generate;
+mod pseudonymise;
+mod whatif;
+
+use caseload::error::{Error, Result};
+use caseload::model::CaseType;
+use caseload::sheets::{SheetInput, SheetOutput};
+use caseload::solve::Limits;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Exit statuses, as documented in `--help` and the README.
+pub mod exit {
+    /// Done.
+    pub const OK: i32 = 0;
+    /// `check` found breaches.
+    pub const BREACHES: i32 = 1;
+    /// The input is invalid; nothing was written.
+    pub const INVALID: i32 = 2;
+    /// Output was written, but a time limit, a node limit or Ctrl-C stopped the search before
+    /// optimality was proven (`"optimal": false`).
+    pub const NOT_PROVEN: i32 = 3;
+    /// An output file could not be written; any existing file is untouched.
+    pub const WRITE: i32 = 4;
+    /// Internal solver failure (a bug; please report it with the model's hash).
+    pub const SOLVER: i32 = 5;
+    /// A proposal was written, but cases of a type named by `--fail-on-unallocated` stay unallocated.
+    pub const UNALLOCATED: i32 = 6;
+}
+
+const EXIT_HELP: &str = "Exit status:
+  0  done
+  1  check found breaches
+  2  the input is invalid (the message names the file, the place and the problem); nothing written
+  3  output written, but the time limit, node limit or Ctrl-C stopped the search before optimality was proven
+  4  an output file could not be written (an existing file is left untouched)
+  5  internal solver failure
+  6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated";
+
+const ALLOCATE_EXIT: &str = "Exit status:
+  0  proposal written, proven optimal
+  2  the input is invalid (the message names the file, the place and the problem), or a warning
+     under --strict, or an empty model without --allow-empty; nothing written
+  3  proposal written, but the time limit, node limit or Ctrl-C stopped the search before
+     optimality was proven
+  4  an output file could not be written (an existing file is left untouched)
+  5  internal solver failure
+  6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated
+A batch exits with the worst status of its models.";
+
+const CHECK_EXIT: &str = "Exit status:
+  0  no breaches
+  1  breaches found (listed on standard output)
+  2  the input is invalid (the message names the file, the place and the problem)";
+
+const CONVERT_EXIT: &str = "Exit status:
+  0  written
+  2  the input is invalid (the message names the file, the place and the problem); nothing written
+  4  an output file could not be written (an existing file is left untouched)";
+
+const GENERATE_EXIT: &str = "Exit status:
+  0  written
+  2  the options are invalid; nothing written
+  4  the model could not be written";
+
+const WHATIF_EXIT: &str = "Exit status:
+  0  every scenario solved and proven optimal
+  2  the input or a scenario option is invalid; nothing written
+  3  some scenario stopped before optimality was proven
+  4  an output file could not be written
+  5  internal solver failure";
+
+/// caseload: lawful, optimal allocation of children's social care cases.
+#[derive(Parser, Debug)]
+#[command(name = "caseload", version, about, after_help = EXIT_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Worker threads (default: all cores). The proposal is the same for any number.
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+}
+
+/// Commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Solve a model and write an allocation proposal.
+    #[command(after_help = ALLOCATE_EXIT)]
+    Allocate(allocate::AllocateArgs),
+    /// Check a proposal against the rules; without PROPOSAL, audit today's allocation.
+    #[command(after_help = CHECK_EXIT)]
+    Check(check::CheckArgs),
+    /// Turn spreadsheets (an Excel workbook or CSV) into a model file, or a model file into
+    /// spreadsheets.
+    #[command(after_help = CONVERT_EXIT)]
+    Convert(convert::ConvertArgs),
+    /// Replace every worker id, case id and group name with a keyed hash (HMAC-SHA256), so a
+    /// model can leave the case management system without names or system ids.
+    #[command(after_help = CONVERT_EXIT)]
+    Pseudonymise(pseudonymise::PseudonymiseArgs),
+    /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
+    #[command(after_help = GENERATE_EXIT)]
+    Generate(generate::GenerateArgs),
+    /// Plan: fill vacancies, change caps, targets or demand, hire, lose workers; compare.
+    #[command(after_help = WHATIF_EXIT)]
+    Whatif(whatif::WhatifArgs),
+}
+
+/// Set by Ctrl-C: the search stops and the best proposal found so far is written.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Parses the flags, runs the command, prints any error and returns the exit status.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // Never panic, even with stderr closed.
+            let _ = writeln!(std::io::stderr(), "caseload: {e}");
+            status_of(&e)
+        }
+    };
+    std::process::ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
+}
+
+/// Runs a command; returns the exit status.
+fn run(cli: Cli) -> Result<i32> {
+    if let Some(n) = cli.threads {
+        // Only fails if a pool exists already, which is harmless.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
+    match cli.command {
+        Command::Allocate(a) => allocate::run(&a),
+        Command::Check(c) => check::run(&c),
+        Command::Convert(c) => convert::run(&c),
+        Command::Pseudonymise(p) => pseudonymise::run(&p),
+        Command::Generate(g) => generate::run(&g),
+        Command::Whatif(w) => whatif::run(&w),
+    }
+}
+
+/// The exit status of an error: the one place where errors become statuses.
+pub fn status_of(e: &Error) -> i32 {
+    match e {
+        Error::Input { .. } | Error::Inputs { .. } | Error::Read { .. } | Error::Usage(_) => exit::INVALID,
+        Error::Write { .. } => exit::WRITE,
+        Error::Solver(_) => exit::SOLVER,
+    }
+}
+
+/// The limits of a solve: `--time-limit` counted from now, `--node-limit` (0: none), Ctrl-C.
+pub fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static>> {
+    let deadline = match time_limit {
+        Some(s) if !(s.is_finite() && s >= 0.0) => {
+            return Err(Error::Usage(format!("--time-limit must be a number of seconds >= 0, got {s}")))
+        }
+        Some(s) => Some(Instant::now() + Duration::from_secs_f64(s.min(1e9))),
+        None => None,
+    };
+    Ok(Limits { deadline, stop: Some(&INTERRUPTED), node_limit: (node_limit > 0).then_some(node_limit) })
+}
+
+/// Whether an output flag names standard output (`-`).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes an output: to standard output for `-`, else atomically to the file.
+pub fn emit(path: &Path, bytes: &[u8]) -> Result<()> {
+    if !is_stdout(path) {
+        return caseload::write::atomic_write(path, bytes);
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::Write { path: PathBuf::from("standard output (-)"), problem: e.to_string() })
+}
+
+/// Refuses two outputs on standard output: they would be mixed into one stream.
+pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>) -> Result<()> {
+    let to_stdout: Vec<&str> =
+        outputs.into_iter().filter(|(_, p)| p.is_some_and(is_stdout)).map(|(flag, _)| flag).collect();
+    if to_stdout.len() > 1 {
+        return Err(Error::Usage(format!(
+            "{} all name standard output (-); give files to all but one",
+            to_stdout.join(" and ")
+        )));
+    }
+    Ok(())
+}
+
+/// Writes a message for people: to stdout, or to stderr when `stdout_taken` (an output went to
+/// standard output and must not be mixed with words). A closed pipe (`caseload ... | head`) is not
+/// an error: the files are already written, and a batch job must not crash on it.
+pub fn say(text: &str, stdout_taken: bool) {
+    if stdout_taken {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    }
+}
+
+/// Where a written output went, for the summary.
+pub fn shown(path: &Path) -> String {
+    if is_stdout(path) {
+        "standard output".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn parse_case_type(s: &str) -> std::result::Result<CaseType, String> {
+    CaseType::parse(s.trim()).ok_or_else(|| {
+        format!("unknown case type {s:?}; use one of {}", CaseType::ALL.map(|t| t.name()).join(", "))
+    })
+}
+
+/// A model given as spreadsheets instead of a model file.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct SheetInputArgs {
+    /// Workers as a CSV spreadsheet, instead of MODEL (needs --cases).
+    #[arg(long, value_name = "CSV")]
+    pub workers: Option<PathBuf>,
+    /// Cases as a CSV spreadsheet, instead of MODEL (needs --workers).
+    #[arg(long, value_name = "CSV")]
+    pub cases: Option<PathBuf>,
+    /// Policy as a JSON object (the model file's "policy"), with --workers and --cases, or
+    /// with a --workbook that has no policy sheet.
+    #[arg(long, value_name = "JSON")]
+    pub policy: Option<PathBuf>,
+    /// The model as an Excel workbook with sheets "workers", "cases" and optionally "policy",
+    /// instead of MODEL.
+    #[arg(long, value_name = "XLSX", conflicts_with_all = ["workers", "cases"])]
+    pub workbook: Option<PathBuf>,
+}
+
+impl SheetInputArgs {
+    /// The library's options.
+    pub fn lower(&self) -> SheetInput {
+        SheetInput {
+            workers: self.workers.clone(),
+            cases: self.cases.clone(),
+            policy: self.policy.clone(),
+            workbook: self.workbook.clone(),
+        }
+    }
+}
+
+/// Checks on a loaded model beyond the rules: `--strict` and `--allow-empty`.
+#[derive(clap::Args, Debug, Default, Clone, Copy)]
+pub struct InputChecksArgs {
+    /// Treat warnings (a needed skill that differs from a worker's only by case or spacing, a
+    /// team with cases but no active worker or workers but no cases, ids that differ only by
+    /// case or accents) as input errors: exit status 2 and nothing written. For cron.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept a model with no cases or no workers. Without it an empty caseload or workforce is
+    /// an input error (exit status 2), so an empty export cannot replace last week's proposal.
+    #[arg(long)]
+    pub allow_empty: bool,
+}
+
+impl InputChecksArgs {
+    /// The library's options.
+    pub fn checks(&self) -> caseload::warnings::Checks {
+        caseload::warnings::Checks { strict: self.strict, allow_empty: self.allow_empty }
+    }
+}
+
+/// Prints warnings on standard error, one a line, as `caseload: warning: ... [code]`.
+pub fn print_warnings(warnings: &[caseload::warnings::Warning]) {
+    let text: String =
+        warnings.iter().map(|w| format!("caseload: warning: {} [{}]\n", w.message, w.code)).collect();
+    say(&text, true);
+}
+
+/// A duration in seconds from `10`, `10s`, `1.5m`, `2h` or `500ms`.
+pub fn parse_duration(s: &str) -> std::result::Result<f64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = (t[..split].trim(), t[split..].trim().to_ascii_lowercase());
+    let scale = match unit.as_str() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "ms" => 0.001,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hour" | "hours" => 3600.0,
+        _ => f64::NAN,
+    };
+    match num.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 && scale.is_finite() => Ok(x * scale),
+        _ => Err(format!(
+            "{s:?} is not a duration; write seconds such as 10 or 10s, minutes such as 2m, or hours such as 1h"
+        )),
+    }
+}
+
+/// Extra outputs of `allocate`.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct SheetOutputArgs {
+    /// Also write allocations.csv, unallocated.csv and workers.csv into this directory
+    /// (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+    /// Also write a self-contained HTML report for the team manager (opens offline, prints).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Also write one Excel workbook for the allocation meeting: allocations, unallocated
+    /// (with reasons and what to tell the family), workers (with load as a share of target)
+    /// and moves (each change of worker with why).
+    #[arg(long, value_name = "XLSX")]
+    pub xlsx: Option<PathBuf>,
+}
+
+impl SheetOutputArgs {
+    /// The library's options.
+    pub fn lower(&self) -> SheetOutput {
+        SheetOutput { csv: self.csv.clone(), report: self.report.clone(), xlsx: self.xlsx.clone() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_kind_has_its_documented_exit_status() {
+        assert_eq!(status_of(&Error::input("m.json", "version", "bad")), exit::INVALID);
+        assert_eq!(status_of(&Error::Usage("x".into())), exit::INVALID);
+        assert_eq!(status_of(&Error::Write { path: "p".into(), problem: "full".into() }), exit::WRITE);
+        assert_eq!(status_of(&Error::Solver("bug".into())), exit::SOLVER);
+    }
+
+    #[test]
+    fn durations_take_units_and_refuse_nonsense() {
+        assert_eq!(parse_duration("2m"), Ok(120.0));
+        assert_eq!(parse_duration(" 1.5 s "), Ok(1.5));
+        assert_eq!(parse_duration("500ms"), Ok(0.5));
+        assert!(parse_duration("-1s").is_err());
+        assert!(parse_duration("3 fortnights").is_err());
+    }
+
+    #[test]
+    fn two_outputs_on_standard_output_are_refused() {
+        let dash = PathBuf::from("-");
+        let file = PathBuf::from("x.json");
+        assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(file.as_path()))]).is_ok());
+        assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(dash.as_path()))]).is_err());
+    }
+}

@@ -1,0 +1,59 @@
+//! `caseload pseudonymise`: keyed pseudonyms for every id of a model.
+
+use super::exit;
+use caseload::error::{Error, Result};
+use std::path::PathBuf;
+
+/// Arguments of `pseudonymise`.
+#[derive(clap::Args, Debug)]
+pub struct PseudonymiseArgs {
+    /// The model file (JSON); or give --workbook or --workers and --cases.
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: super::SheetInputArgs,
+    /// A file holding the secret key (at least 16 bytes), e.g. from `head -c 32 /dev/urandom`.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Where to write the pseudonymised model (`-` for standard output).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Also write the mapping (kind, original, pseudonym) as CSV; keep it with the key.
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+    /// Pseudonymise team names too.
+    #[arg(long)]
+    pub teams: bool,
+}
+
+/// Runs `pseudonymise`; returns the exit status.
+pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
+    super::one_stdout([("-o", Some(p.output.as_path())), ("--map", p.map.as_deref())])?;
+    let sheets = p.sheets.lower();
+    let model = match (&p.model, sheets.given()) {
+        (Some(path), false) => {
+            let bytes = caseload::read::read_bytes(path)?;
+            let file = path.display().to_string();
+            let model = caseload::read::parse_model(&file, &bytes)?;
+            caseload::validate::validate(&file, &model, &bytes)?;
+            model
+        }
+        (None, true) => {
+            let s = sheets.read()?;
+            s.validate()?;
+            s.model
+        }
+        _ => {
+            return Err(Error::Usage(
+                "give a MODEL file, or --workbook, or --workers and --cases, exactly one".into(),
+            ))
+        }
+    };
+    let key = std::fs::read(&p.key).map_err(|source| Error::Read { path: p.key.clone(), source })?;
+    let out = caseload::pseudonymise::pseudonymise(&model, &key, p.teams)?;
+    if let Some(map) = &p.map {
+        super::emit(map, &caseload::pseudonymise::mapping_csv(&out))?;
+    }
+    super::emit(&p.output, &caseload::write::to_json(&out.model))?;
+    Ok(exit::OK)
+}

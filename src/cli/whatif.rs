@@ -1,0 +1,175 @@
+//! `caseload whatif`: planning scenarios, under the same limits as `allocate`.
+
+use super::{exit, say, InputChecksArgs, SheetInputArgs};
+use caseload::error::{Error, Result};
+use caseload::whatif::{self, plan, Plan};
+use std::path::PathBuf;
+
+/// Arguments of `caseload whatif`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct WhatifArgs {
+    /// The model file (JSON), or `-` for standard input; or give --workers and --cases.
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: SheetInputArgs,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: InputChecksArgs,
+    /// Fill this many of the model's vacant posts, choosing the posts that allocate the most
+    /// (greedily, one post at a time): `N`, `A..B` (B left out), `A..=B` or a list `0,5,10`.
+    #[arg(long, value_name = "N|A..=B|N,N", allow_hyphen_values = true)]
+    pub fill_vacancies: Option<String>,
+    /// Try these caps for a role (full time), e.g. `social_worker=18,25,40`. Targets follow the
+    /// caps unless the model or `--target` sets them. Repeat for other roles.
+    #[arg(long, value_name = "ROLE=V[,V...]")]
+    pub cap: Vec<String>,
+    /// Try these targets for a role (full time), e.g. `social_worker=15,18`. Repeatable.
+    #[arg(long, value_name = "ROLE=V[,V...]")]
+    pub target: Vec<String>,
+    /// Add N new active full-time posts of a role in a team, e.g. `social_worker:North:3`
+    /// (ids `HIRE-social_worker-North-1`, ...). Repeatable.
+    #[arg(long, value_name = "ROLE:TEAM:N")]
+    pub hire: Vec<String>,
+    /// Make these workers absent (leaving, sick); pins to them are dropped.
+    #[arg(long, value_name = "ID[,ID...]", value_delimiter = ',')]
+    pub absent: Vec<String>,
+    /// Scale the caseload per team and type, e.g. `1.5` or a sweep `1,1.25,1.5`.
+    #[arg(long, value_name = "FACTOR[,FACTOR...]", allow_hyphen_values = true)]
+    pub demand: Option<String>,
+    /// Also rank, per team and role, what one more full-time worker would allocate.
+    #[arg(long)]
+    pub marginal: bool,
+    /// Stop after this long (all scenarios together): the scenarios not finished are written
+    /// with `"optimal": false` (exit status 3), as Ctrl-C does. Seconds (`10`, `10s`), minutes
+    /// (`2m`) or hours (`1h`).
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
+    pub time_limit: Option<f64>,
+    /// Branch-and-bound nodes allowed per independent part of each scenario, as for `allocate`
+    /// (a scenario that reaches it is not proven optimal; exit status 3). 0 means no limit.
+    #[arg(long, value_name = "N", default_value_t = caseload::solve::DEFAULT_NODE_LIMIT)]
+    pub node_limit: u64,
+    /// Write the scenarios as JSON (`-` for standard output; the table then goes to standard error).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the scenarios as CSV, one line each (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write a self-contained HTML report of the base model's proposal, with the curve of
+    /// children without a worker against posts filled (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Write each scenario's model and proposal into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub proposals: Option<PathBuf>,
+    /// Print nothing on success.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Lowers the scenario flags to a plan (exit status 2 on any problem).
+pub fn plan_of(a: &WhatifArgs) -> Result<Plan> {
+    Ok(Plan {
+        fill: match &a.fill_vacancies {
+            Some(s) => plan::parse_fill(s)?,
+            None => vec![0],
+        },
+        caps: a.cap.iter().map(|s| plan::parse_role_values("--cap", s)).collect::<Result<_>>()?,
+        targets: a.target.iter().map(|s| plan::parse_role_values("--target", s)).collect::<Result<_>>()?,
+        hires: a.hire.iter().map(|s| plan::parse_hire(s)).collect::<Result<_>>()?,
+        absent: {
+            let mut v: Vec<String> =
+                a.absent.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            v.sort();
+            v.dedup();
+            v
+        },
+        demand: match &a.demand {
+            Some(s) => plan::parse_demand(s)?,
+            None => vec![1.0],
+        },
+    })
+}
+
+/// Runs the scenarios, prints the table, writes the requested files; returns the exit status.
+pub fn run(a: &WhatifArgs) -> Result<i32> {
+    let plan = plan_of(a)?;
+    let limits = super::limits(a.time_limit, a.node_limit)?;
+    super::one_stdout([
+        ("--json", a.json.as_deref()),
+        ("--csv", a.csv.as_deref()),
+        ("--report", a.report.as_deref()),
+    ])?;
+    let stdout_taken = [&a.json, &a.csv, &a.report].into_iter().flatten().any(|p| super::is_stdout(p));
+    let sheets = a.sheets.lower();
+    // A model file, or spreadsheets validated first so that errors name their rows and columns.
+    let checks = a.checks.checks();
+    let (name, bytes, warnings) = match (&a.model, sheets.given()) {
+        (Some(path), false) => {
+            let name = path.display().to_string();
+            let bytes = caseload::read::read_bytes(path)?;
+            let m = caseload::load_model_bytes(&name, &bytes)?;
+            let w = caseload::warnings::screen(&m, checks, &caseload::warnings::Origin::file(&name))?;
+            (name, bytes, w)
+        }
+        (None, true) => {
+            let read = sheets.read()?;
+            let m = read.validate()?;
+            let origin = caseload::warnings::Origin {
+                workers: (read.workers_file.clone(), "row 2".into()),
+                cases: (read.cases_file.clone(), "row 2".into()),
+            };
+            let w = caseload::warnings::screen(&m, checks, &origin)?;
+            (read.workers_file.clone(), read.canonical_json(), w)
+        }
+        _ => return Err(Error::Usage("give a model file or --workers and --cases, not both".into())),
+    };
+    super::print_warnings(&warnings);
+    if let Some(dir) = &a.proposals {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Usage(format!("--proposals: {} is a file, not a directory", dir.display())));
+        }
+    }
+    let bar = progress_bar(a.quiet);
+    let options = whatif::Options { marginal: a.marginal, limits };
+    let outcome = whatif::evaluate(&name, &bytes, &plan, &options, &|n| bar.set_length(n), &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    if let Some(dir) = &a.proposals {
+        whatif::report::write_proposals(&outcome, dir)?;
+    }
+    if let Some(path) = &a.json {
+        super::emit(
+            path,
+            &caseload::write::to_json(&whatif::report::json(&outcome, a.proposals.as_deref())),
+        )?;
+    }
+    if let Some(path) = &a.csv {
+        super::emit(path, &whatif::report::csv(&outcome))?;
+    }
+    if let Some(path) = &a.report {
+        let base = &outcome.scenarios[0].result;
+        let model = caseload::validate::validate(&name, &base.0, &bytes)?;
+        let html = caseload::report::render_with(&model, &base.1, &whatif::fill_curves(&outcome));
+        super::emit(path, html.as_bytes())?;
+    }
+    if !a.quiet {
+        say(&whatif::report::table(&outcome), stdout_taken);
+    }
+    let proven = !outcome.stopped && outcome.scenarios.iter().all(|s| s.row.optimal);
+    Ok(if proven { exit::OK } else { exit::NOT_PROVEN })
+}
+
+/// A progress bar on stderr when it is a terminal (and not `--quiet`); hidden otherwise.
+fn progress_bar(quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} whatif [{bar:30}] {pos}/{len} {elapsed}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

@@ -1,0 +1,95 @@
+//! The checked model: what [`crate::validate::validate`] makes of a [`super::ModelFile`], every
+//! default filled in, ids resolved to indices, workers and cases sorted by id.
+
+use super::{CaseType, Policy, Role, Status};
+
+/// A checked worker. Indices refer to [`Model::workers`], which is sorted by id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Worker {
+    /// Unique id.
+    pub id: String,
+    /// Role.
+    pub role: Role,
+    /// Index into [`Model::teams`].
+    pub team: usize,
+    /// Full-time equivalent.
+    pub fte: f64,
+    /// Hard cap on load.
+    pub cap: f64,
+    /// Manageable load, never above `cap`.
+    pub target: f64,
+    /// Skills, sorted.
+    pub skills: Vec<String>,
+    /// Supervisor (index into workers).
+    pub supervisor: Option<usize>,
+    /// Most case weight this worker may oversee for supervisees.
+    pub oversight_cap: f64,
+    /// Post status.
+    pub status: Status,
+    /// Agency worker.
+    pub agency: bool,
+}
+
+/// A checked case. Indices refer to [`Model::workers`] and [`Model::groups`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// Unique id.
+    pub id: String,
+    /// Type.
+    pub case_type: CaseType,
+    /// Index into [`Model::teams`].
+    pub team: usize,
+    /// Caseload weight, > 0.
+    pub weight: f64,
+    /// Value of allocating it, >= 0.
+    pub priority: f64,
+    /// Who holds it today.
+    pub current_worker: Option<usize>,
+    /// Must stay with the current worker.
+    pub pinned: bool,
+    /// Sibling group (index into [`Model::groups`]).
+    pub group: Option<usize>,
+    /// Skills needed, sorted.
+    pub needs: Vec<String>,
+    /// Workers who must not hold it, sorted.
+    pub exclude: Vec<usize>,
+}
+
+/// A sibling group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// The name used in the model file.
+    pub name: String,
+    /// Member cases, sorted.
+    pub members: Vec<usize>,
+}
+
+/// A checked model. Workers and cases are sorted by id, so the order of the file does not
+/// change the proposal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// The policy in force.
+    pub policy: Policy,
+    /// Team names, sorted.
+    pub teams: Vec<String>,
+    /// Workers, sorted by id.
+    pub workers: Vec<Worker>,
+    /// Cases, sorted by id.
+    pub cases: Vec<Case>,
+    /// Sibling groups, sorted by name.
+    pub groups: Vec<Group>,
+    /// SHA-256 of the model's bytes, hex.
+    pub hash: String,
+}
+
+impl Model {
+    /// Index of a worker by id.
+    pub fn worker_index(&self, id: &str) -> Option<usize> {
+        self.workers.binary_search_by(|w| w.id.as_str().cmp(id)).ok()
+    }
+
+    /// Index of a case by id.
+    pub fn case_index(&self, id: &str) -> Option<usize> {
+        self.cases.binary_search_by(|c| c.id.as_str().cmp(id)).ok()
+    }
+}

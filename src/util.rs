@@ -1,0 +1,94 @@
+//! Small helpers shared by several modules: hashing, CSV bytes, union-find.
+
+use sha2::{Digest, Sha256};
+
+/// Hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// CSV bytes: a header and rows, quoting any field that holds a comma, a quote or a line break.
+/// `for_spreadsheet` starts the file with a UTF-8 byte-order mark and ends lines with CRLF, so
+/// spreadsheet programs read accented names correctly; otherwise plain UTF-8 with LF.
+pub fn csv_bytes<S: AsRef<str>>(header: &[S], rows: &[Vec<String>], for_spreadsheet: bool) -> Vec<u8> {
+    let mut out = if for_spreadsheet { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+    {
+        let terminator = if for_spreadsheet { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+        let mut w = csv::WriterBuilder::new().terminator(terminator).from_writer(&mut out);
+        // Writing to memory cannot fail.
+        let _ = w.write_record(header.iter().map(|h| h.as_ref()));
+        for r in rows {
+            let _ = w.write_record(r);
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+/// Disjoint sets over `0..n` (union by smallest root, path halving): the root of a set is its
+/// smallest member, so results never depend on the order of unions.
+#[derive(Clone, Debug)]
+pub struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    /// `n` singletons.
+    pub fn new(n: usize) -> Self {
+        UnionFind { parent: (0..n).collect() }
+    }
+
+    /// The root of `x`'s set (its smallest member), shortening the path on the way.
+    pub fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// The root of `x`'s set, without changing anything.
+    pub fn find_const(&self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// Joins the sets of `a` and `b`.
+    pub fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi] = lo;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_is_named_by_its_smallest_member_whatever_the_order_of_unions() {
+        let mut a = UnionFind::new(5);
+        a.union(4, 3);
+        a.union(3, 1);
+        let mut b = UnionFind::new(5);
+        b.union(1, 3);
+        b.union(4, 1);
+        for x in [1, 3, 4] {
+            assert_eq!(a.find(x), 1);
+            assert_eq!(b.find_const(x), 1);
+        }
+        assert_eq!(a.find(0), 0);
+        assert_eq!(a.find(2), 2);
+    }
+
+    #[test]
+    fn csv_quotes_only_fields_that_need_it() {
+        let rows = vec![vec!["a,b".to_string(), "say \"hi\"".to_string(), "plain".to_string()]];
+        assert_eq!(csv_bytes(&["x", "y", "z"], &rows, false), b"x,y,z\n\"a,b\",\"say \"\"hi\"\"\",plain\n");
+        assert_eq!(&csv_bytes(&["x"], &[], true)[..], b"\xEF\xBB\xBFx\r\n");
+    }
+}
