@@ -96,12 +96,7 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
     }
     let load = today_load.get(from).copied().unwrap_or(0.0);
     if load > w.cap + rules::EPS {
-        return format!(
-            "{} holds {} today, over the cap of {}",
-            w.id,
-            n(load),
-            n(w.cap)
-        );
+        return format!("{} holds {} today, over the cap of {}", w.id, n(load), n(w.cap));
     }
     if let Some(s) = rules::overseer(m, from) {
         let over: f64 = m
