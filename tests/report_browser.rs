@@ -331,14 +331,14 @@ fn take_the_readme_screenshots() {
 
     let out = d.join("whatif.html");
     let o = common::run(
-        &d,
+        &root(),
         &[
             "whatif",
-            &root().join("models/report_demo.json").display().to_string(),
+            "models/report_demo.json",
             "--fill-vacancies",
             "0..=3",
-            "--hire",
-            "social_worker:Ladywood and Perry Barr:2",
+            "--cap",
+            "social_worker=16,18",
             "--marginal",
             "--report",
             &out.display().to_string(),
@@ -355,4 +355,54 @@ fn take_the_readme_screenshots() {
         &[format!("--screenshot={}", shot.display()), "--window-size=1000,1800".into()],
         &out,
     );
+}
+
+#[test]
+fn chromium_cuts_no_label_of_the_planning_report_at_any_width() {
+    let Some(bin) = chromium_or_skip("chromium_cuts_no_label_of_the_planning_report_at_any_width") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    let m = root().join("models/report_demo.json").display().to_string();
+    let o = common::run(
+        &d,
+        &[
+            "whatif",
+            &m,
+            "--fill-vacancies",
+            "0..=3",
+            "--cap",
+            "social_worker=16,18",
+            "--marginal",
+            "--report",
+            "w.html",
+            "-q",
+        ],
+    );
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(d.join("w.html")).unwrap();
+    let probe = html
+        .replace(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">"#, "")
+        .replace("</body>", &format!("{PROBE}</body>"));
+    assert_ne!(probe, html);
+    let page = d.join("probe.html");
+    std::fs::write(&page, &probe).unwrap();
+    for width in [360, 768, 1280] {
+        let profile = d.join(format!("profile-{width}"));
+        std::fs::create_dir_all(&profile).unwrap();
+        let dom = String::from_utf8(headless(
+            &bin,
+            &profile,
+            &["--dump-dom".into(), format!("--window-size={width},900"), "--virtual-time-budget=5000".into()],
+            &page,
+        ))
+        .unwrap();
+        let doc = Doc::parse(&dom);
+        let found: String =
+            doc.texts.iter().filter(|t| t.ids.iter().any(|i| i == "probe")).map(|t| t.text.clone()).collect();
+        assert_eq!(found, "none", "at {width} px wide, cut text:\n{found}");
+        assert!(doc.all_text().contains("Which posts to fill first"));
+        assert!(doc.all_text().contains("Where one more worker helps most"));
+    }
 }

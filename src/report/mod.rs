@@ -728,6 +728,7 @@ svg .series .key{stroke:none}
 .sw.s0{background:var(--ok)}.sw.s1{background:var(--over)}.sw.s2{background:var(--alarm)}.sw.s3{background:#2f855a}
 .key{color:var(--muted);font-size:13px;margin:2px 0 8px}.sib{color:var(--muted);font-family:system-ui,sans-serif;font-weight:400}
 .warnings{border:2px solid var(--over);border-radius:6px;padding:0 12px 8px;background:#fffaf0}.warnings h2{border-bottom-color:var(--over)}
+table.wide{table-layout:fixed}table.wide td{overflow-wrap:anywhere}table.wide th{overflow-wrap:break-word}table.wide th.name{width:30%}
 td.why{font-size:13px}td.ids{overflow-wrap:anywhere}code{overflow-wrap:anywhere}
 footer{margin-top:32px;font-size:13px}code{font-size:12px;word-break:break-all}
 @media (max-width:700px){
