@@ -53,7 +53,10 @@ fn observe(e: &Event) {
     let mut guard = STATE.lock().unwrap_or_else(|e| e.into_inner());
     let Some(st) = guard.as_mut() else { return };
     match *e {
-        Event::PartDone(p) => st.done = p,
+        Event::PartDone { part, so_far } => {
+            st.done = so_far;
+            st.searching.remove(&part);
+        }
         Event::Searching { part, nodes, best, bound } => {
             st.searching.insert(part, (nodes, best, bound));
         }

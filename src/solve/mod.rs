@@ -31,8 +31,13 @@ use std::time::Instant;
 /// progress line from it; the library itself never prints).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// A part is finished; the figures add up the parts finished so far.
-    PartDone(Progress),
+    /// Part `part` is finished; `so_far` adds up the parts finished so far.
+    PartDone {
+        /// Index of the part.
+        part: usize,
+        /// Figures over the finished parts.
+        so_far: Progress,
+    },
     /// A part's integer search is under way: its best value and bound so far.
     Searching {
         /// Index of the part.
@@ -198,7 +203,7 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
                     p.nodes += out.nodes;
                     *p
                 };
-                limits.tell(Event::PartDone(p));
+                limits.tell(Event::PartDone { part: i, so_far: p });
             }
             out
         })
