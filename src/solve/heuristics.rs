@@ -266,3 +266,27 @@ pub(super) fn unit_delta(m: &Model, part: &Part, a: &PartAlloc, k: usize, j: usi
     let kept = |x: i64| x.min(cap) as f64;
     part.unit_value(m, k, w, false) * d as f64 + m.policy.move_penalty * (kept(n2) - kept(n))
 }
+
+/// Makes a relaxed allocation (a class used more often than it has cases, say, from the
+/// Lagrangian knapsacks) whole and lawful, then improves it: a class over-used loses its
+/// least valuable placements first; then [`repair`], [`greedy_fill`] and [`eject_improve`].
+pub(super) fn round_relaxed(m: &Model, part: &Part, a: &mut PartAlloc) {
+    for (k, class) in part.classes.iter().enumerate() {
+        let n = class.cases.len() as u32;
+        loop {
+            let placed: u32 = a.counts[k].iter().sum();
+            if placed <= n {
+                break;
+            }
+            let worst = (0..class.workers.len()).filter(|&j| a.counts[k][j] > 0).min_by(|&x, &y| {
+                let v = |j: usize| unit_delta(m, part, a, k, j, -1);
+                v(y).total_cmp(&v(x)).then(x.cmp(&y))
+            });
+            let Some(worst) = worst else { break };
+            a.counts[k][worst] -= 1;
+        }
+    }
+    repair(part, a);
+    greedy_fill(m, part, a);
+    eject_improve(m, part, a);
+}

@@ -11,8 +11,10 @@ mod decode;
 mod heuristics;
 #[cfg(feature = "highs")]
 mod highs;
+mod lagrange;
 pub mod lp;
 mod search;
+mod tree;
 
 pub use alloc::{feasible, value};
 
@@ -42,8 +44,12 @@ pub const DEFAULT_NODE_LIMIT: u64 = 50_000;
 
 impl Limits<'_> {
     pub(crate) fn reached(&self, nodes: u64) -> bool {
-        self.node_limit.is_some_and(|n| nodes >= n)
-            || self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.node_limit.is_some_and(|n| nodes >= n) || self.stopped()
+    }
+
+    /// The deadline has passed or Ctrl-C was pressed.
+    pub(crate) fn stopped(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
             || self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
     }
 }
@@ -205,9 +211,10 @@ impl Started<'_> {
                 #[cfg(not(feature = "highs"))]
                 let highs: Option<(bool, f64)> = None;
                 // Without the feature, or if HiGHS fails, the built-in search.
-                let (done, open) = match highs {
-                    Some(result) => result,
-                    None => self.search.branch_and_bound(state, bound, limits),
+                let (done, open) = match (highs, lagrange::Dual::new(m, part)) {
+                    (Some(result), _) => result,
+                    (None, Some(dual)) => tree::search(&dual, &mut self.search, limits, bound),
+                    (None, None) => self.search.branch_and_bound(state, bound, limits),
                 };
                 if debug() {
                     eprintln!(

@@ -4,7 +4,7 @@
 
 use super::alloc::{feasible, value};
 use super::decode;
-use super::heuristics::{eject_improve, greedy_fill, repair};
+use super::heuristics::{eject_improve, greedy_fill, repair, round_relaxed};
 use super::lp::{self, Col, Lp};
 use super::PartAlloc;
 use super::{Limits, GAP};
@@ -340,4 +340,24 @@ pub(super) enum Branched {
     Failed,
     /// Children worth exploring, best bound first.
     Children(Vec<(microlp::Solution, f64)>),
+}
+
+impl Search<'_> {
+    /// Rounds a Dantzig-Wolfe master solution into a whole allocation and offers it: counts
+    /// rounded down, each group at its largest share when that share is at least a half, then
+    /// made lawful and filled by [`round_relaxed`].
+    pub(super) fn offer_rounded(&mut self, master: &super::lagrange::Master) {
+        let mut a = super::alloc::empty_alloc(self.part);
+        for (k, xs) in master.x.iter().enumerate() {
+            for (j, &x) in xs.iter().enumerate() {
+                a.counts[k][j] = (x + 1e-6).floor().max(0.0) as u32;
+            }
+        }
+        for (g, ys) in master.y.iter().enumerate() {
+            let top = (0..ys.len()).max_by(|&x, &y| ys[x].total_cmp(&ys[y]).then(y.cmp(&x)));
+            a.groups[g] = top.filter(|&j| ys[j] >= 0.5 - 1e-9);
+        }
+        round_relaxed(self.m, self.part, &mut a);
+        self.offer(a);
+    }
 }

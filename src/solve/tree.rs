@@ -1,0 +1,253 @@
+//! Branch-and-bound over the Lagrangian (Dantzig-Wolfe) bound of [`super::lagrange`]: the
+//! default integer search.
+//!
+//! A node is a [`Restrict`]: bounds on how many of a class a worker holds, and where a group may
+//! go. Its bound is the Dantzig-Wolfe bound under those restrictions, found from the parent's
+//! prices. When the master's solution is fractional, the search branches on the most
+//! fractional choice: a sibling group at a worker (there or not there), otherwise a class's
+//! count at a worker (at most its floor, or at least its ceiling). The two children split the
+//! lawful allocations of the node between them, so nothing is lost, and every allocation's value
+//! lies on a lattice (see [`super::search::lattice`]), so a bound less than one step above the
+//! incumbent proves it optimal.
+//!
+//! Search order: best bound first, diving into the child that follows the master's solution
+//! so that whole allocations come early. Every node's knapsack answers are rounded into
+//! allocations too.
+
+use super::heuristics::round_relaxed;
+use super::lagrange::{Dual, Master, Pattern, Restrict};
+use super::search::Search;
+use super::Limits;
+use std::collections::BinaryHeap;
+
+/// Price-programme rounds allowed at one node before it is given up as unresolved.
+const MAX_ROUNDS: u32 = 400;
+
+struct Node {
+    r: Restrict,
+    /// The parent's patterns.
+    pool: std::rc::Rc<Vec<(usize, Pattern)>>,
+    /// The parent's bound (an upper bound on this node's).
+    bound: f64,
+    prices: Vec<f64>,
+    seq: u64,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for Node {}
+impl PartialOrd for Node {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Node {
+    /// Higher bound first; among equals, the older node (deterministic).
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bound.total_cmp(&other.bound).then(other.seq.cmp(&self.seq))
+    }
+}
+
+/// A choice to branch on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Choice {
+    /// Group `g` at its `j`-th worker, with the master's share `y`.
+    Group { g: usize, j: usize, y: f64 },
+    /// Class `k` at its `j`-th worker, with the master's count `x`.
+    Class { k: usize, j: usize, x: f64 },
+    /// How many of class `k` are allocated in all, `x` in the master.
+    Total { k: usize, x: f64 },
+    /// Whether group `g` is placed at all, `y` in the master.
+    Placed { g: usize, y: f64 },
+}
+
+/// Searches the part; returns (proven optimal, bound of what is left unexplored).
+pub(super) fn search(dual: &Dual, s: &mut Search, limits: Limits, root_bound: f64) -> (bool, f64) {
+    let part = s.part;
+    let mut open: BinaryHeap<Node> = BinaryHeap::new();
+    let mut seq = 0u64;
+    let mut current = Some(Node {
+        r: Restrict::none(part),
+        pool: Default::default(),
+        bound: root_bound,
+        prices: Vec::new(),
+        seq,
+    });
+    // The largest bound of a node given up unresolved (price programme failed or ran out).
+    let mut lost = f64::NEG_INFINITY;
+    loop {
+        let Some(node) = current.take().or_else(|| open.pop()) else { break };
+        if s.prunable(node.bound) {
+            continue;
+        }
+        if limits.reached(s.nodes) {
+            let rest = open.iter().map(|n| n.bound).fold(node.bound, f64::max);
+            return (false, rest.max(lost));
+        }
+        s.nodes += 1;
+        let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
+        let stop = || limits.stopped();
+        let out = dual.bound(&node.r, start, &node.pool, MAX_ROUNDS, &|b| s.prunable(b), &stop);
+        for mut a in out.candidates {
+            round_relaxed(s.m, part, &mut a);
+            s.offer(a);
+        }
+        let bound = out.bound.min(node.bound);
+        if s.prunable(bound) {
+            continue;
+        }
+        if super::debug() && (!out.converged || out.master.is_none()) {
+            eprintln!(
+                "    lost node: bound {bound} converged {} master {} rounds {}",
+                out.converged,
+                out.master.is_some(),
+                out.iterations
+            );
+        }
+        let Some(master) = out.master.filter(|_| out.converged) else {
+            lost = lost.max(bound);
+            continue;
+        };
+        let Some(choice) = choose(&master) else {
+            // A whole master solution is an allocation worth at least the bound: optimal here.
+            let mut a = super::alloc::empty_alloc(part);
+            for (k, xs) in master.x.iter().enumerate() {
+                for (j, &x) in xs.iter().enumerate() {
+                    a.counts[k][j] = x.round() as u32;
+                }
+            }
+            for (g, ys) in master.y.iter().enumerate() {
+                a.groups[g] = ys.iter().position(|&y| y > 0.5);
+            }
+            s.offer(a);
+            continue;
+        };
+        s.offer_rounded(&master);
+        let pool = std::rc::Rc::new(out.pool);
+        let (first, second) = children(&node.r, choice);
+        let kids: Vec<Restrict> = [first, second].into_iter().flatten().collect();
+        let mut kids = kids.into_iter();
+        if let Some(r) = kids.next() {
+            seq += 1;
+            current = Some(Node { r, pool: pool.clone(), bound, prices: out.prices.clone(), seq });
+        }
+        for r in kids {
+            seq += 1;
+            open.push(Node { r, pool: pool.clone(), bound, prices: out.prices.clone(), seq });
+        }
+    }
+    if lost > f64::NEG_INFINITY && !s.prunable(lost) {
+        return (false, lost);
+    }
+    (true, f64::NEG_INFINITY)
+}
+
+/// The most fractional group placement, else the most fractional class count; None when the
+/// master's solution is whole.
+fn choose(master: &Master) -> Option<Choice> {
+    const EPS: f64 = 1e-6;
+    let mut best: Option<(f64, Choice)> = None;
+    // A class allocated a fractional number of times in all: the bound's own slack.
+    for (k, xs) in master.x.iter().enumerate() {
+        let x: f64 = xs.iter().sum();
+        let fr = x - x.floor();
+        let f = fr.min(1.0 - fr);
+        if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+            best = Some((f, Choice::Total { k, x }));
+        }
+    }
+    if best.is_some() {
+        return best.map(|b| b.1);
+    }
+    for (g, ys) in master.y.iter().enumerate() {
+        let y: f64 = ys.iter().sum();
+        let f = y.min(1.0 - y);
+        if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+            best = Some((f, Choice::Placed { g, y }));
+        }
+    }
+    if best.is_some() {
+        return best.map(|b| b.1);
+    }
+    for (g, ys) in master.y.iter().enumerate() {
+        for (j, &y) in ys.iter().enumerate() {
+            let f = y.min(1.0 - y);
+            if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+                best = Some((f, Choice::Group { g, j, y }));
+            }
+        }
+    }
+    if best.is_some() {
+        return best.map(|b| b.1);
+    }
+    for (k, xs) in master.x.iter().enumerate() {
+        for (j, &x) in xs.iter().enumerate() {
+            let fr = x - x.floor();
+            let f = fr.min(1.0 - fr);
+            if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+                best = Some((f, Choice::Class { k, j, x }));
+            }
+        }
+    }
+    best.map(|b| b.1)
+}
+
+/// The two children of a choice, the one the master leans to first; a child whose
+/// restriction cannot hold is left out.
+fn children(r: &Restrict, c: Choice) -> (Option<Restrict>, Option<Restrict>) {
+    match c {
+        Choice::Group { g, j, y } => {
+            let mut there = r.clone();
+            there.forced[g] = Some(j);
+            let mut not = r.clone();
+            not.allowed[g][j] = false;
+            if y >= 0.5 {
+                (Some(there), Some(not))
+            } else {
+                (Some(not), Some(there))
+            }
+        }
+        Choice::Placed { g, y } => {
+            let mut placed = r.clone();
+            placed.must[g] = true;
+            let mut not = r.clone();
+            not.allowed[g].iter_mut().for_each(|a| *a = false);
+            if y >= 0.5 {
+                (Some(placed), Some(not))
+            } else {
+                (Some(not), Some(placed))
+            }
+        }
+        Choice::Total { k, x } => {
+            let down = x.floor() as u32;
+            let mut le = r.clone();
+            le.total[k].1 = le.total[k].1.min(down);
+            let mut ge = r.clone();
+            ge.total[k].0 = ge.total[k].0.max(down + 1);
+            let ok = |r: &Restrict| r.total[k].0 <= r.total[k].1;
+            let (le, ge) = (Some(le).filter(ok), Some(ge).filter(ok));
+            if x - x.floor() >= 0.5 {
+                (ge, le)
+            } else {
+                (le, ge)
+            }
+        }
+        Choice::Class { k, j, x } => {
+            let down = x.floor() as u32;
+            let mut le = r.clone();
+            le.hi[k][j] = le.hi[k][j].min(down);
+            let mut ge = r.clone();
+            ge.lo[k][j] = ge.lo[k][j].max(down + 1);
+            let ok = |r: &Restrict| r.lo[k][j] <= r.hi[k][j];
+            let (le, ge) = (Some(le).filter(ok), Some(ge).filter(ok));
+            if x - x.floor() >= 0.5 {
+                (ge, le)
+            } else {
+                (le, ge)
+            }
+        }
+    }
+}
