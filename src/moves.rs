@@ -47,14 +47,14 @@ pub fn moves(m: &Model, p: &Proposal) -> Vec<Move> {
         let Some(ci) = m.case_index(&u.case) else { continue };
         let Some(from) = m.cases[ci].current_worker else { continue };
         let first = change_reason(m, ci, from, &today_load);
-        let rest: Vec<&str> = u.reasons.iter().map(|r| crate::report::reason_label(r.code)).collect();
+        let rest: Vec<String> = u.reasons.iter().map(|r| r.code.name().replace('_', " ")).collect();
         out.push(Move {
             case: u.case.clone(),
             case_type: u.case_type,
             team: u.team.clone(),
             from: m.workers[from].id.clone(),
             to: None,
-            why: format!("{first}; no other worker could take it: {}", rest.join("; ").to_lowercase()),
+            why: format!("{first}; no other worker could take it ({})", rest.join("; ")),
         });
     }
     out.sort_by(|a, b| a.case.cmp(&b.case));
@@ -90,12 +90,7 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
     }
     let load = today_load.get(from).copied().unwrap_or(0.0);
     if !rules::within(load, w.cap) {
-        return format!(
-            "{} holds {} today, over the cap of {}",
-            w.id,
-            crate::report::num(load),
-            crate::report::num(w.cap)
-        );
+        return format!("{} holds {} today, over the cap of {}", w.id, n(load), n(w.cap));
     }
     if let Some(s) = rules::overseer(m, from) {
         let over = rules::Usage::of(m, &crate::check::today(m)).oversight[s];
@@ -110,12 +105,21 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
         return format!(
             "balances caseloads: {} holds {} today, above the target of {}",
             w.id,
-            crate::report::num(load),
-            crate::report::num(w.target)
+            n(load),
+            n(w.target)
         );
     }
     format!(
         "balances caseloads: the move makes room with {} for a child who needs that worker more (the plan scores higher than keeping it)",
         w.id
     )
+}
+
+/// A number for people: whole numbers without decimals, others with up to two.
+fn n(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }

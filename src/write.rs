@@ -19,14 +19,21 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         return Err(err("is a directory; give a file name".into()));
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A new file gets mode 0666 less the process umask, like any Unix tool's output (with
+    // the usual umask 022, readable by others; `umask 077` keeps it private).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| err(format!("cannot create a file in {}: {e}", dir.display())))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
-    // A replaced file keeps its permissions; a new one is readable by its owner only, as it
-    // holds children's case data.
+    // A replaced file keeps its permissions; a new one follows the umask (above).
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = tmp.as_file().set_permissions(meta.permissions());
     }

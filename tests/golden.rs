@@ -83,7 +83,14 @@ fn produce(args: &[String]) -> Vec<(String, Vec<u8>)> {
     std::fs::create_dir_all(dir.path().join("out/proposals")).unwrap();
     let bin =
         std::env::var_os("CASELOAD_GOLDEN_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_caseload").into());
-    let o = Command::new(bin).args(args).current_dir(dir.path()).stdin(Stdio::null()).output().unwrap();
+    let o = Command::new(bin)
+        .args(args)
+        .current_dir(dir.path())
+        // Reports and workbooks carry the day they were made; the recorded ones a fixed day.
+        .env("SOURCE_DATE_EPOCH", "1796083200")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     let mut out = vec![
         ("status".to_string(), format!("{:?}\n", o.status.code()).into_bytes()),
         ("stdout".to_string(), o.stdout),

@@ -136,9 +136,9 @@ fn looked_after_children_over_the_threshold_raise_the_alarm() {
     );
     assert!(p.summary.looked_after_emergency);
     let doc = Doc::parse(&render(&m, &p));
-    assert!(doc.text_of("looked-after-share").contains("2 of 3 looked-after children (66.67%)"));
+    assert!(doc.text_of("looked-after-share").contains("2 of 3 looked-after children (66.7%)"));
     assert!(doc.text_of("looked-after-share").contains("above the 10% emergency threshold"));
-    assert_eq!(doc.stat("looked-after"), "66.67%");
+    assert_eq!(doc.stat("looked-after"), "66.7%");
 
     let (m, p) = sample();
     let doc = Doc::parse(&render(&m, &p));
@@ -183,4 +183,50 @@ fn a_what_if_curve_renders_as_a_chart_and_a_table_with_its_text_escaped() {
     let (m, p) = sample();
     let with = caseload::report::render_with(&m, &p, std::slice::from_ref(&curve));
     assert!(with.contains(&html));
+}
+
+#[test]
+fn when_every_child_has_a_worker_the_report_says_so_plainly() {
+    let (m, p) = solve(
+        r#"{"version": 1, "workers": [{"id": "W1", "role": "social_worker", "team": "N"}],
+            "cases": [{"id": "C1", "type": "looked_after", "team": "N"}]}"#,
+    );
+    let doc = Doc::parse(&render(&m, &p));
+    let text = doc.all_text();
+    assert!(text.contains("Every child has a worker in this proposal."), "{text}");
+    assert!(!text.contains("0 of 0"), "{text}");
+}
+
+#[test]
+fn warnings_sibling_groups_and_reasons_for_each_change_are_shown() {
+    let (m, p) = solve(
+        r#"{"version": 1,
+            "workers": [{"id": "W1", "role": "social_worker", "team": "N", "status": "absent"},
+                        {"id": "W2", "role": "social_worker", "team": "N", "skills": ["urdu"]}],
+            "cases": [{"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W1", "group": "Okafor"},
+                      {"id": "C2", "type": "looked_after", "team": "N", "group": "Okafor"},
+                      {"id": "C3", "type": "child_in_need", "team": "N", "needs": ["Urdu"]}]}"#,
+    );
+    assert!(!p.warnings.is_empty());
+    let doc = Doc::parse(&render(&m, &p));
+    assert!(doc.text_of("warnings").contains("\"Urdu\""), "{}", doc.text_of("warnings"));
+    let sib = doc.text_of("siblings");
+    assert!(sib.contains("Okafor") && sib.contains("C1, C2") && sib.contains("W2"), "{sib}");
+    let moves = doc.text_of("moves");
+    assert!(moves.contains("W1 is absent"), "{moves}");
+}
+
+#[test]
+fn the_header_names_the_input_the_date_and_the_hash() {
+    let (m, p) = sample();
+    let meta = caseload::report::Meta {
+        input: "team.xlsx".into(),
+        date: caseload::report::date_words(1_796_083_200),
+    };
+    assert_eq!(meta.date, "1 December 2026");
+    assert_eq!(caseload::report::date_words(951_782_400), "29 February 2000");
+    let doc = Doc::parse(&caseload::report::render_meta(&m, &p, &meta, &[]));
+    let head = doc.text_of("meta");
+    assert!(head.contains("1 December 2026") && head.contains("team.xlsx"), "{head}");
+    assert!(head.contains(&p.summary.model_hash[..12]), "{head}");
 }

@@ -176,3 +176,233 @@ fn chromium_shows_every_unallocated_child_and_the_headline_figures() {
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF-"), "a PDF");
 }
+
+/// Chromium, or a skip (a failure when CASELOAD_REQUIRE_CHROMIUM is set).
+fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let bin = chromium();
+    if bin.is_none() {
+        let msg = format!("SKIPPED {test}: no chromium binary found on PATH (apt-get install -y chromium)");
+        assert!(
+            std::env::var_os("CASELOAD_REQUIRE_CHROMIUM").is_none(),
+            "{msg}; CASELOAD_REQUIRE_CHROMIUM is set"
+        );
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{msg}");
+    }
+    bin
+}
+
+/// The report's example with long names, part-time workers, sibling groups, moves and
+/// children without a worker.
+fn demo() -> (caseload::validate::Model, caseload::proposal::Proposal, String) {
+    let m = caseload::load_model(&root().join("models/report_demo.json")).unwrap();
+    let p = caseload::allocate(&m, Default::default()).unwrap();
+    let html = caseload::report::render_meta(
+        &m,
+        &p,
+        &caseload::report::Meta { input: "models/report_demo.json".into(), date: "1 December 2026".into() },
+        &[],
+    );
+    (m, p, html)
+}
+
+/// A script, run in a copy of the page (the report itself forbids scripts), that lists every
+/// piece of text the layout cuts: an element whose content is wider than its box, SVG text
+/// outside its drawing, or a page wider than the window.
+const PROBE: &str = r#"<script>
+window.addEventListener('load', function () {
+  var bad = [];
+  document.querySelectorAll('main *').forEach(function (el) {
+    if (el.closest('svg')) return;
+    var cs = getComputedStyle(el);
+    if (cs.display === 'none' || el.clientWidth === 0) return;
+    if (el.scrollWidth > el.clientWidth + 1 && cs.overflowX !== 'visible') bad.push('overflow: ' + el.className + ': ' + el.textContent.slice(0, 60));
+    if (el.scrollWidth > el.clientWidth + 1 && el.children.length === 0) bad.push('wider than its box: ' + el.textContent.slice(0, 60));
+  });
+  document.querySelectorAll('svg').forEach(function (svg) {
+    var r = svg.getBoundingClientRect();
+    svg.querySelectorAll('text').forEach(function (t) {
+      var b = t.getBoundingClientRect();
+      if (b.left < r.left - 1 || b.right > r.right + 1 || b.top < r.top - 1 || b.bottom > r.bottom + 1) bad.push('svg text cut: ' + t.textContent);
+    });
+  });
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) bad.push('page wider than the window: ' + document.documentElement.scrollWidth);
+  var pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = bad.length ? bad.join('\n') : 'none';
+  document.body.appendChild(pre);
+});
+</script>"#;
+
+#[test]
+fn chromium_cuts_no_label_or_name_at_any_width_and_shows_the_proposal() {
+    let Some(bin) = chromium_or_skip("chromium_cuts_no_label_or_name_at_any_width_and_shows_the_proposal")
+    else {
+        return;
+    };
+    let (m, p, html) = demo();
+    assert!(
+        !p.unallocated.is_empty() && !m.groups.is_empty() && p.summary.moves.moved > 0,
+        "a demanding example"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    let probe = html
+        .replace(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">"#, "")
+        .replace("</body>", &format!("{PROBE}</body>"));
+    assert_ne!(probe, html, "the probe is in the copy");
+    let page = d.join("probe.html");
+    std::fs::write(&page, &probe).unwrap();
+    for width in [360, 768, 1280] {
+        let profile = d.join(format!("profile-{width}"));
+        std::fs::create_dir_all(&profile).unwrap();
+        let dom = String::from_utf8(headless(
+            &bin,
+            &profile,
+            &["--dump-dom".into(), format!("--window-size={width},900"), "--virtual-time-budget=5000".into()],
+            &page,
+        ))
+        .unwrap();
+        let doc = Doc::parse(&dom);
+        let found: String =
+            doc.texts.iter().filter(|t| t.ids.iter().any(|i| i == "probe")).map(|t| t.text.clone()).collect();
+        assert_eq!(found, "none", "at {width} px wide, cut text:\n{found}");
+
+        // The page says what the proposal says: every worker's name in full, each load with its
+        // target and cap, every child without a worker, every change of worker with a reason,
+        // every sibling group.
+        let all: Vec<&str> = doc.texts.iter().map(|t| t.text.as_str()).collect();
+        let text = all.join(" ");
+        for wl in &p.workers {
+            assert!(
+                doc.texts.iter().any(|t| t.text == wl.worker && t.classes.iter().any(|c| c == "wid")),
+                "{} not shown whole",
+                wl.worker
+            );
+        }
+        for wl in p.workers.iter().filter(|w| w.status == caseload::model::Status::Active) {
+            let want = format!(
+                "(target {}, cap {})",
+                caseload::report::num(wl.target),
+                caseload::report::num(wl.cap)
+            );
+            assert!(text.contains(&want), "{want} missing");
+        }
+        let shown = doc.cells("unallocated", "id");
+        assert_eq!(shown.len(), p.unallocated.len());
+        let moves = caseload::moves::moves(&m, &p);
+        let why: Vec<&str> = doc
+            .texts
+            .iter()
+            .filter(|t| t.classes.iter().any(|c| c == "why"))
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(why.len(), moves.len(), "one reason per change of worker");
+        assert!(why.iter().all(|w| !w.is_empty()));
+        for g in &m.groups {
+            assert!(text.contains(&g.name), "group {} not shown", g.name);
+        }
+        assert!(
+            text.contains("1 December 2026") && text.contains("models/report_demo.json"),
+            "date and input in the header"
+        );
+        assert!(text.contains(&p.summary.model_hash[..12]), "hash in the header");
+        assert!(doc.all_text().contains("Key: case ids in bold"), "a key for the bold ids");
+    }
+}
+
+/// Writes the README's screenshots: `cargo test --release --test report_browser -- --ignored`.
+#[test]
+#[ignore]
+fn take_the_readme_screenshots() {
+    let bin = chromium().expect("chromium");
+    let (_, _, html) = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    let page = d.join("report.html");
+    std::fs::write(&page, html).unwrap();
+    let profile = d.join("p1");
+    std::fs::create_dir_all(&profile).unwrap();
+    let shot = root().join("docs/report.png");
+    headless(
+        &bin,
+        &profile,
+        &[format!("--screenshot={}", shot.display()), "--window-size=1000,2600".into()],
+        &page,
+    );
+
+    let out = d.join("whatif.html");
+    let o = common::run(
+        &root(),
+        &[
+            "whatif",
+            "models/report_demo.json",
+            "--fill-vacancies",
+            "0..=3",
+            "--cap",
+            "social_worker=16,18",
+            "--marginal",
+            "--report",
+            &out.display().to_string(),
+            "-q",
+        ],
+    );
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{}", String::from_utf8_lossy(&o.stderr));
+    let profile = d.join("p2");
+    std::fs::create_dir_all(&profile).unwrap();
+    let shot = root().join("docs/whatif.png");
+    headless(
+        &bin,
+        &profile,
+        &[format!("--screenshot={}", shot.display()), "--window-size=1000,1800".into()],
+        &out,
+    );
+}
+
+#[test]
+fn chromium_cuts_no_label_of_the_planning_report_at_any_width() {
+    let Some(bin) = chromium_or_skip("chromium_cuts_no_label_of_the_planning_report_at_any_width") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().canonicalize().unwrap();
+    let m = root().join("models/report_demo.json").display().to_string();
+    let o = common::run(
+        &d,
+        &[
+            "whatif",
+            &m,
+            "--fill-vacancies",
+            "0..=3",
+            "--cap",
+            "social_worker=16,18",
+            "--marginal",
+            "--report",
+            "w.html",
+            "-q",
+        ],
+    );
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(d.join("w.html")).unwrap();
+    let probe = html
+        .replace(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">"#, "")
+        .replace("</body>", &format!("{PROBE}</body>"));
+    assert_ne!(probe, html);
+    let page = d.join("probe.html");
+    std::fs::write(&page, &probe).unwrap();
+    for width in [360, 768, 1280] {
+        let profile = d.join(format!("profile-{width}"));
+        std::fs::create_dir_all(&profile).unwrap();
+        let dom = String::from_utf8(headless(
+            &bin,
+            &profile,
+            &["--dump-dom".into(), format!("--window-size={width},900"), "--virtual-time-budget=5000".into()],
+            &page,
+        ))
+        .unwrap();
+        let doc = Doc::parse(&dom);
+        let found: String =
+            doc.texts.iter().filter(|t| t.ids.iter().any(|i| i == "probe")).map(|t| t.text.clone()).collect();
+        assert_eq!(found, "none", "at {width} px wide, cut text:\n{found}");
+        assert!(doc.all_text().contains("Which posts to fill first"));
+        assert!(doc.all_text().contains("Where one more worker helps most"));
+    }
+}

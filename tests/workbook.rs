@@ -406,3 +406,22 @@ fn convert_goes_workbook_to_csv_and_back_losslessly() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("policy once"), "{}", stderr(&o));
 }
+
+#[test]
+fn whatif_and_pseudonymise_take_a_workbook_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = root().join("models/small_team.json").display().to_string();
+    assert_eq!(code(&run(d, &["convert", &model, "--xlsx", "team.xlsx", "-q"])), 0);
+    let o =
+        run(d, &["whatif", "--workbook", "team.xlsx", "--fill-vacancies", "0..=1", "--json", "w.json", "-q"]);
+    assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
+    assert!(d.join("w.json").exists());
+    std::fs::write(d.join("key"), [7u8; 32]).unwrap();
+    let o = run(d, &["pseudonymise", "--workbook", "team.xlsx", "--key", "key", "-o", "pseudo.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let from_book = std::fs::read(d.join("pseudo.json")).unwrap();
+    let o = run(d, &["pseudonymise", &model, "--key", "key", "-o", "pseudo2.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(from_book, std::fs::read(d.join("pseudo2.json")).unwrap());
+}

@@ -65,7 +65,7 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     super::print_warnings(&warnings);
     let proposal = caseload::allocate(&model, lim)?;
     super::emit(&a.output, &caseload::write::to_json(&proposal))?;
-    let extra = outputs.write(&model, &proposal)?;
+    let extra = outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()))?;
     if !a.quiet {
         let mut text = format!("{}proposal written to {}\n", human_summary(&proposal), shown(&a.output));
         for f in extra {

@@ -49,6 +49,39 @@ const EXIT_HELP: &str = "Exit status:
   5  internal solver failure
   6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated";
 
+const ALLOCATE_EXIT: &str = "Exit status:
+  0  proposal written, proven optimal
+  2  the input is invalid (the message names the file, the place and the problem), or a warning
+     under --strict, or an empty model without --allow-empty; nothing written
+  3  proposal written, but the time limit, node limit or Ctrl-C stopped the search before
+     optimality was proven
+  4  an output file could not be written (an existing file is left untouched)
+  5  internal solver failure
+  6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated
+A batch exits with the worst status of its models.";
+
+const CHECK_EXIT: &str = "Exit status:
+  0  no breaches
+  1  breaches found (listed on standard output)
+  2  the input is invalid (the message names the file, the place and the problem)";
+
+const CONVERT_EXIT: &str = "Exit status:
+  0  written
+  2  the input is invalid (the message names the file, the place and the problem); nothing written
+  4  an output file could not be written (an existing file is left untouched)";
+
+const GENERATE_EXIT: &str = "Exit status:
+  0  written
+  2  the options are invalid; nothing written
+  4  the model could not be written";
+
+const WHATIF_EXIT: &str = "Exit status:
+  0  every scenario solved and proven optimal
+  2  the input or a scenario option is invalid; nothing written
+  3  some scenario stopped before optimality was proven
+  4  an output file could not be written
+  5  internal solver failure";
+
 /// caseload: lawful, optimal allocation of children's social care cases.
 #[derive(Parser, Debug)]
 #[command(name = "caseload", version, about, after_help = EXIT_HELP)]
@@ -65,22 +98,24 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Solve a model and write an allocation proposal.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = ALLOCATE_EXIT)]
     Allocate(allocate::AllocateArgs),
     /// Check a proposal against the rules; without PROPOSAL, audit today's allocation.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = CHECK_EXIT)]
     Check(check::CheckArgs),
-    /// Turn spreadsheets (CSV) into a model file, or a model file into spreadsheets.
-    #[command(after_help = EXIT_HELP)]
+    /// Turn spreadsheets (an Excel workbook or CSV) into a model file, or a model file into
+    /// spreadsheets.
+    #[command(after_help = CONVERT_EXIT)]
     Convert(convert::ConvertArgs),
     /// Replace every worker id, case id and group name with a keyed hash (HMAC-SHA256), so a
     /// model can leave the case management system without names or system ids.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = CONVERT_EXIT)]
     Pseudonymise(pseudonymise::PseudonymiseArgs),
     /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
+    #[command(after_help = GENERATE_EXIT)]
     Generate(generate::GenerateArgs),
     /// Plan: fill vacancies, change caps, targets or demand, hire, lose workers; compare.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = WHATIF_EXIT)]
     Whatif(whatif::WhatifArgs),
 }
 

@@ -7,8 +7,11 @@ use std::path::PathBuf;
 /// Arguments of `pseudonymise`.
 #[derive(clap::Args, Debug)]
 pub struct PseudonymiseArgs {
-    /// The model file (JSON).
-    pub model: PathBuf,
+    /// The model file (JSON); or give --workbook or --workers and --cases.
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: super::SheetInputArgs,
     /// A file holding the secret key (at least 16 bytes), e.g. from `head -c 32 /dev/urandom`.
     #[arg(long)]
     pub key: PathBuf,
@@ -26,10 +29,26 @@ pub struct PseudonymiseArgs {
 /// Runs `pseudonymise`; returns the exit status.
 pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
     super::one_stdout([("-o", Some(p.output.as_path())), ("--map", p.map.as_deref())])?;
-    let bytes = caseload::read::read_bytes(&p.model)?;
-    let file = p.model.display().to_string();
-    let model = caseload::read::parse_model(&file, &bytes)?;
-    caseload::validate::validate(&file, &model, &bytes)?;
+    let sheets = p.sheets.lower();
+    let model = match (&p.model, sheets.given()) {
+        (Some(path), false) => {
+            let bytes = caseload::read::read_bytes(path)?;
+            let file = path.display().to_string();
+            let model = caseload::read::parse_model(&file, &bytes)?;
+            caseload::validate::validate(&file, &model, &bytes)?;
+            model
+        }
+        (None, true) => {
+            let s = sheets.read()?;
+            s.validate()?;
+            s.model
+        }
+        _ => {
+            return Err(Error::Usage(
+                "give a MODEL file, or --workbook, or --workers and --cases, exactly one".into(),
+            ))
+        }
+    };
     let key = std::fs::read(&p.key).map_err(|source| Error::Read { path: p.key.clone(), source })?;
     let out = caseload::pseudonymise::pseudonymise(&model, &key, p.teams)?;
     if let Some(map) = &p.map {

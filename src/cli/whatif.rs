@@ -55,8 +55,9 @@ pub struct WhatifArgs {
     /// Write the scenarios as CSV, one line each (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Write a self-contained HTML report of the base model's proposal, with the curve of
-    /// children without a worker against posts filled (`-` for standard output).
+    /// Write a self-contained HTML planning report: the curve of children without a worker
+    /// against posts filled, the order to fill posts in, the --marginal ranking, every scenario,
+    /// and why a number rises where one does (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Write each scenario's model and proposal into this directory.
@@ -147,9 +148,8 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         super::emit(path, &whatif::report::csv(&outcome))?;
     }
     if let Some(path) = &a.report {
-        let base = &outcome.scenarios[0].result;
-        let model = caseload::validate::validate(&name, &base.0, &bytes)?;
-        let html = caseload::report::render_with(&model, &base.1, &whatif::fill_curves(&outcome));
+        let meta = caseload::report::Meta::today(sheets.name(a.model.as_deref()));
+        let html = whatif::page::render(&outcome, &meta);
         super::emit(path, html.as_bytes())?;
     }
     if !a.quiet {

@@ -72,6 +72,11 @@ pub fn num(x: f64) -> String {
 
 pub use crate::rules::{family_message, reason_label, reason_meaning};
 
+/// A share (0..1) as a person writes a percentage: at most one decimal (`16.1`, `10`).
+pub fn percent(share: f64) -> String {
+    num((share * 1000.0).round() / 10.0)
+}
+
 fn role_words(r: Role) -> String {
     r.name().replace('_', " ")
 }
@@ -141,13 +146,74 @@ pub fn render_whatif(curve: &WhatIfCurve) -> String {
     s
 }
 
-/// The report for a proposal of a model.
+/// What the report says about where it comes from: the input's name and the day it was made.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// The input as the user named it (`team.xlsx`, `model.json`); empty to leave it out.
+    pub input: String,
+    /// The day the report was made, in words (`1 December 2026`); empty to leave it out.
+    pub date: String,
+}
+
+impl Meta {
+    /// For an input made today (or on the day `SOURCE_DATE_EPOCH` gives, for reproducible
+    /// outputs).
+    pub fn today(input: impl Into<String>) -> Meta {
+        let secs = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64)
+            });
+        Meta { input: input.into(), date: date_words(secs) }
+    }
+}
+
+/// A Unix time as a date in words, `1 December 2026` (UTC; days from the civil calendar).
+pub fn date_words(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    format!("{day} {} {year}", MONTHS[(month - 1) as usize])
+}
+
+/// The report for a proposal of a model (without the input's name or a date; see
+/// [`render_meta`]).
 pub fn render(m: &Model, p: &Proposal) -> String {
-    render_with(m, p, &[])
+    render_meta(m, p, &Meta::default(), &[])
 }
 
 /// The report, with what-if curves added after the worker loads.
 pub fn render_with(m: &Model, p: &Proposal, whatifs: &[WhatIfCurve]) -> String {
+    render_meta(m, p, &Meta::default(), whatifs)
+}
+
+/// The report with its header naming the input, the date and the model's hash.
+pub fn render_meta(m: &Model, p: &Proposal, meta: &Meta, whatifs: &[WhatIfCurve]) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let s = &p.summary;
     let teams: Vec<&str> = m.teams.iter().map(String::as_str).collect();
@@ -159,7 +225,7 @@ pub fn render_with(m: &Model, p: &Proposal, whatifs: &[WhatIfCurve]) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Caseload allocation proposal</title>
 <style>{STYLE}</style></head><body><main>
-<header><h1>Caseload allocation proposal</h1><p class="sub">{} &middot; {} cases &middot; {} workers &middot; {}</p></header>
+<header><h1>Caseload allocation proposal</h1><p class="sub">{} &middot; {} cases &middot; {} workers &middot; {}</p>{}</header>
 "#,
         esc(&if teams.len() == 1 {
             format!("Team {}", teams[0])
@@ -172,9 +238,11 @@ pub fn render_with(m: &Model, p: &Proposal, whatifs: &[WhatIfCurve]) -> String {
             "best allocation found and proven".to_string()
         } else {
             "search stopped early: a lawful allocation, not proven best".to_string()
-        }
+        },
+        meta_line(meta, &s.model_hash)
     );
     headline(&mut h, p);
+    warnings(&mut h, p);
     unallocated(&mut h, m, p);
     looked_after(&mut h, p);
     worker_loads(&mut h, m, p);
@@ -182,11 +250,74 @@ pub fn render_with(m: &Model, p: &Proposal, whatifs: &[WhatIfCurve]) -> String {
         h.push_str(&render_whatif(w));
     }
     moves(&mut h, m, p);
+    siblings(&mut h, m, p);
     counts(&mut h, p);
     allocations(&mut h, m, p);
     footer(&mut h, m, p);
     h.push_str("</main></body></html>\n");
     h
+}
+
+/// The header line naming the input, the date and the model's hash.
+fn meta_line(meta: &Meta, hash: &str) -> String {
+    let mut parts = Vec::new();
+    if !meta.date.is_empty() {
+        parts.push(format!(r#"made <span id="made">{}</span>"#, esc(&meta.date)));
+    }
+    if !meta.input.is_empty() {
+        parts.push(format!(r#"from <code id="input">{}</code>"#, esc(&meta.input)));
+    }
+    let short: String = hash.chars().take(12).collect();
+    parts.push(format!(r#"model SHA-256 <code title="{}">{}&hellip;</code>"#, esc(hash), esc(&short)));
+    format!(r#"<p class="sub" id="meta">{}</p>"#, parts.join(" &middot; "))
+}
+
+fn warnings(h: &mut String, p: &Proposal) {
+    if p.warnings.is_empty() {
+        return;
+    }
+    let _ = write!(
+        h,
+        r#"<section id="warnings" class="warnings"><h2>Check these first ({} warning{})</h2><p class="meaning">Near-misses that are almost always typing mistakes and change who gets a worker: names must match exactly.</p><ul>"#,
+        p.warnings.len(),
+        if p.warnings.len() == 1 { "" } else { "s" }
+    );
+    for w in &p.warnings {
+        let _ = write!(h, r#"<li class="{}">{}</li>"#, esc(&w.code), esc(&w.message));
+    }
+    h.push_str("</ul></section>\n");
+}
+
+fn siblings(h: &mut String, m: &Model, p: &Proposal) {
+    if m.groups.is_empty() {
+        return;
+    }
+    let worker_of: BTreeMap<&str, &str> =
+        p.allocations.iter().map(|a| (a.case.as_str(), a.worker.as_str())).collect();
+    let _ = write!(
+        h,
+        r#"<section id="siblings"><h2>Sibling groups ({})</h2><p class="meaning">Brothers and sisters share one worker, or all wait together (SPEC rule 9).</p><table><thead><tr><th>Group</th><th>Children (cases)</th><th>Worker</th></tr></thead><tbody>"#,
+        m.groups.len()
+    );
+    for g in &m.groups {
+        let ids: Vec<&str> = g.members.iter().map(|&c| m.cases[c].id.as_str()).collect();
+        let worker = ids.first().and_then(|c| worker_of.get(c)).copied();
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td class="ids">{}</td><td>{}</td></tr>"#,
+            esc(&g.name),
+            ids.iter().map(|c| esc(c)).collect::<Vec<_>>().join(", "),
+            worker.map_or("none yet: all without a worker".to_string(), esc)
+        );
+    }
+    h.push_str("</tbody></table></section>\n");
+}
+
+/// The sibling group of a case, for a note after its id.
+fn group_note(m: &Model, case: &str) -> String {
+    m.case_index(case).and_then(|c| m.cases[c].group).map_or(String::new(), |g| {
+        format!(r#"<span class="sib"> (siblings: {})</span>"#, esc(&m.groups[g].name))
+    })
 }
 
 fn stat(h: &mut String, id: &str, value: &str, label: &str, class: &str) {
@@ -213,7 +344,7 @@ fn headline(h: &mut String, p: &Proposal) {
     stat(
         h,
         "looked-after",
-        &format!("{}%", num(100.0 * s.looked_after_unallocated_share)),
+        &format!("{}%", percent(s.looked_after_unallocated_share)),
         "looked-after children unallocated",
         if s.looked_after_emergency { "alarm" } else { "" },
     );
@@ -226,16 +357,19 @@ fn headline(h: &mut String, p: &Proposal) {
         if s.workers_over_target > 0 { "warn" } else { "" },
     );
     h.push_str("</section>\n");
+    h.push_str(r#"<p class="key">Key: an orange figure needs attention; a red one is above the 10% emergency threshold for looked-after children.</p>"#);
+    let shortfall = if s.cases.unallocated == 0 {
+        "Every child has a worker in this proposal.".to_string()
+    } else {
+        format!(
+            "{} of the {} children without a worker could be allocated with more capacity (capacity shortfall); {} need a worker with a different role, skills or supervision (structural shortfall).",
+            s.capacity_shortfall, s.cases.unallocated, s.structural_shortfall
+        )
+    };
     let _ = write!(
         h,
-        r#"<p class="lead">{} of {} children without a worker could be allocated with more capacity (capacity shortfall); {} need a worker with a different role, skills or supervision (structural shortfall). {} children keep their worker, {} change worker and {} gain one; {} lose their worker.</p>"#,
-        s.capacity_shortfall,
-        s.cases.unallocated,
-        s.structural_shortfall,
-        s.moves.kept,
-        s.moves.moved,
-        s.moves.new,
-        s.moves.lost
+        r#"<p class="lead">{shortfall} {} keep their worker, {} change worker and {} gain one; {} lose their worker.</p>"#,
+        s.moves.kept, s.moves.moved, s.moves.new, s.moves.lost
     );
 }
 
@@ -249,6 +383,7 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
         h.push_str("<p>Every child has a worker in this proposal.</p></section>\n");
         return;
     }
+    h.push_str(r#"<p class="key">Key: case ids in <strong>bold</strong> are looked-after children and children on a child protection plan.</p>"#);
     // Grouped by each case's first reason (structural reasons come first).
     let mut groups: BTreeMap<ReasonCode, Vec<usize>> = BTreeMap::new();
     for (i, u) in p.unallocated.iter().enumerate() {
@@ -270,9 +405,10 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
             let weight = m.case_index(&u.case).map(|c| m.cases[c].weight).unwrap_or(1.0);
             let _ = write!(
                 h,
-                r#"<tr class="case {}"><td class="id">{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>"#,
+                r#"<tr class="case {}"><td class="id">{}{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>"#,
                 u.case_type.name(),
                 esc(&u.case),
+                group_note(m, &u.case),
                 esc(u.case_type.words()),
                 if (weight - 1.0).abs() > 1e-9 {
                     format!(" (weight {})", num(weight))
@@ -305,7 +441,7 @@ fn looked_after(h: &mut String, p: &Proposal) {
         if s.looked_after_emergency { "alarm" } else { "" },
         s.looked_after_unallocated,
         la.cases,
-        num(100.0 * s.looked_after_unallocated_share),
+        percent(s.looked_after_unallocated_share),
         if s.looked_after_emergency {
             ": above the 10% emergency threshold"
         } else {
@@ -365,23 +501,28 @@ fn moves(h: &mut String, m: &Model, p: &Proposal) {
         r#"<section id="moves"><h2>Changes of worker</h2><p>{} keep their worker, {} change worker, {} gain a worker, {} lose their worker.</p>"#,
         s.kept, s.moved, s.new, s.lost
     );
-    let changed: Vec<_> = p.allocations.iter().filter(|a| a.change != Change::Kept).collect();
-    if !changed.is_empty() {
-        h.push_str("<table><thead><tr><th>Child (case)</th><th>Type</th><th>From</th><th>To</th></tr></thead><tbody>");
-        for a in changed {
-            let c = m.case_index(&a.case).map(|i| &m.cases[i]);
-            let from =
-                c.and_then(|c| c.current_worker).map_or("none (new)".to_string(), |w| esc(&m.workers[w].id));
+    let changes = crate::moves::moves(m, p);
+    if !changes.is_empty() {
+        h.push_str(r#"<table><thead><tr><th>Child (case)</th><th>Type</th><th>From</th><th>To</th><th>Why</th></tr></thead><tbody>"#);
+        for c in &changes {
             let _ = write!(
                 h,
-                r#"<tr class="{}"><td class="id">{}</td><td>{}</td><td>{from}</td><td>{}</td></tr>"#,
-                if a.change == Change::Moved { "moved" } else { "new" },
-                esc(&a.case),
-                c.map_or("", |c| c.case_type.words()),
-                esc(&a.worker)
+                r#"<tr class="{}"><td class="id">{}{}</td><td>{}</td><td>{}</td><td>{}</td><td class="why">{}</td></tr>"#,
+                if c.to.is_some() { "moved" } else { "lost" },
+                esc(&c.case),
+                group_note(m, &c.case),
+                esc(c.case_type.words()),
+                esc(&c.from),
+                c.to.as_deref().map_or("nobody (without a worker)".to_string(), esc),
+                esc(&c.why)
             );
         }
         h.push_str("</tbody></table>");
+    }
+    let new: Vec<&str> =
+        p.allocations.iter().filter(|a| a.change == Change::New).map(|a| a.case.as_str()).collect();
+    if !new.is_empty() {
+        let _ = write!(h, r#"<p>Gain a worker ({}): see each worker's children below.</p>"#, new.len());
     }
     h.push_str("</section>\n");
 }
@@ -531,12 +672,32 @@ svg .target{stroke:var(--ink);stroke-width:2}svg .threshold{stroke:var(--alarm);
 svg .legend text{fill:var(--muted)}svg .grid{stroke:var(--room)}svg .axis{stroke:var(--ink)}
 svg .series polyline{fill:none;stroke-width:2.5}svg .s0{stroke:var(--ok);fill:var(--ok)}svg .s1{stroke:var(--over);fill:var(--over)}svg .s2{stroke:var(--alarm);fill:var(--alarm)}svg .s3{stroke:#2f855a;fill:#2f855a}
 svg .series .key{stroke:none}
+.loads{margin:4px 0 10px;font-size:13px}
+.lrow{display:grid;grid-template-columns:minmax(7em,28%) minmax(80px,1fr) minmax(7em,22%);gap:4px 10px;align-items:center;padding:3px 0;border-bottom:1px solid #edf2f7}
+.who,.val{overflow-wrap:anywhere;min-width:0}.wid{font-family:ui-monospace,Menlo,Consolas,monospace}.who .role,.val .of{color:var(--muted)}
+.bar{position:relative;height:16px}.bar span{position:absolute;top:0;bottom:0;left:0}
+.bar .room,.sw.room{background:var(--room)}.bar .ok,.sw.ok{background:var(--ok)}.bar .over,.sw.over{background:var(--over)}
+.bar .tick{width:2px;top:-3px;bottom:-3px;margin-left:-1px;background:var(--ink)}
+.bar.inactive,.sw.inactive{background:#f7fafc;border:1px dashed var(--line)}
+.legend{color:var(--muted);font-size:13px;margin:4px 0 10px;line-height:1.9}
+.sw{display:inline-block;width:14px;height:10px;vertical-align:baseline;margin-left:10px}.sw:first-child{margin-left:0}
+.sw.tick{width:2px;height:14px;background:var(--ink)}.sw.line{height:4px;vertical-align:middle}.sw.today{width:0;height:14px;border-left:2px dashed var(--alarm)}
+.sw.s0{background:var(--ok)}.sw.s1{background:var(--over)}.sw.s2{background:var(--alarm)}.sw.s3{background:#2f855a}
+.key{color:var(--muted);font-size:13px;margin:2px 0 8px}.sib{color:var(--muted);font-family:system-ui,sans-serif;font-weight:400}
+.warnings{border:2px solid var(--over);border-radius:6px;padding:0 12px 8px;background:#fffaf0}.warnings h2{border-bottom-color:var(--over)}
+table.wide{table-layout:fixed}table.wide td{overflow-wrap:anywhere}table.wide th{overflow-wrap:break-word}table.wide th.name{width:30%}
+td.why{font-size:13px}td.ids{overflow-wrap:anywhere}code{overflow-wrap:anywhere}
 footer{margin-top:32px;font-size:13px}code{font-size:12px;word-break:break-all}
+@media (max-width:700px){
+ main{padding:12px}table{table-layout:fixed}th,td{overflow-wrap:anywhere;padding:3px 4px;font-size:13px}td.id{white-space:normal}
+ .lrow{grid-template-columns:1fr 1fr}.lrow .bar{grid-column:1 / -1;grid-row:2}
+ .two table{flex-basis:100%}
+}
 @media print{
  @page{size:A4;margin:14mm}
  body{font-size:10.5pt}main{max-width:none;padding:0}
  h2{break-after:avoid;page-break-after:avoid}h3{break-after:avoid}
- tr,.stat,svg.chart,.group h3{break-inside:avoid;page-break-inside:avoid}
+ tr,.stat,svg.chart,.group h3,.lrow{break-inside:avoid;page-break-inside:avoid}
  thead{display:table-header-group}
  .stats{grid-template-columns:repeat(6,1fr);gap:6px}.stat{border-color:#999;padding:4px 6px}.stat .num{font-size:20px}th{background:none}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}

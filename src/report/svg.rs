@@ -22,111 +22,63 @@ pub struct LoadBar<'a> {
     pub status: &'a str,
 }
 
-const ROW: f64 = 26.0;
-const LABEL_W: f64 = 210.0;
-const BAR_W: f64 = 470.0;
-const VALUE_W: f64 = 140.0;
-
-/// Shortens a label for a chart, on a character boundary.
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
 /// Horizontal bars: load (blue up to target, orange above it) over a pale band up to the cap,
 /// with a dark tick at the target.
+///
+/// Drawn in HTML, not SVG: each row is a grid of the worker's name and role (text that wraps,
+/// never cut), the bar (positioned in percent of the widest cap), and the figures (text that
+/// wraps). So no label is clipped at any page width, however long a name or however many
+/// decimals a part-time worker's target has.
 pub fn load_chart(bars: &[LoadBar], title: &str) -> String {
     let scale_max = bars.iter().filter(|b| b.active).map(|b| b.cap.max(b.load)).fold(1.0_f64, f64::max);
-    let x = |v: f64| LABEL_W + BAR_W * (v.max(0.0) / scale_max);
-    let height = ROW * bars.len() as f64 + 30.0;
-    let width = LABEL_W + BAR_W + VALUE_W;
+    let pct = |v: f64| 100.0 * (v.max(0.0) / scale_max).min(1.0);
     let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
-        esc(title)
-    );
-    for (i, b) in bars.iter().enumerate() {
-        let y = ROW * i as f64 + 4.0;
-        let mid = y + ROW / 2.0 - 2.0;
+    let _ = write!(s, r#"<div class="loads" role="group" aria-label="{}">"#, esc(title));
+    for b in bars {
         let _ = write!(
             s,
-            r#"<g><title>{}: load {} of target {}, cap {}</title><text x="0" y="{mid}" class="lbl" dominant-baseline="middle">{}<tspan class="role"> {}</tspan></text>"#,
+            r#"<div class="lrow" title="{}: load {} of target {}, cap {}"><div class="who"><span class="wid">{}</span> <span class="role">{}</span></div>"#,
             esc(b.id),
             num(b.load),
             num(b.target),
             num(b.cap),
-            esc(&short(b.id, 14)),
-            esc(&short(b.label, 22)),
+            esc(b.id),
+            esc(b.label),
         );
         if !b.active {
             let _ = write!(
                 s,
-                r#"<rect x="{LABEL_W}" y="{y}" width="{BAR_W}" height="{}" class="inactive"/><text x="{}" y="{mid}" class="val" dominant-baseline="middle">{} post</text></g>"#,
-                ROW - 8.0,
-                LABEL_W + 8.0,
+                r#"<div class="bar inactive"></div><div class="val">{} post</div></div>"#,
                 esc(b.status)
             );
             continue;
         }
-        let h = ROW - 8.0;
-        let _ = write!(
-            s,
-            r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="room"/>"#,
-            x(b.cap) - LABEL_W
-        );
         let within = b.load.min(b.target);
         let _ = write!(
             s,
-            r#"<rect x="{LABEL_W}" y="{y}" width="{:.1}" height="{h}" class="ok"/>"#,
-            x(within) - LABEL_W
+            r#"<div class="bar"><span class="room" style="width:{:.2}%"></span><span class="ok" style="width:{:.2}%"></span>"#,
+            pct(b.cap),
+            pct(within)
         );
         if b.load > b.target + 1e-9 {
             let _ = write!(
                 s,
-                r#"<rect x="{:.1}" y="{y}" width="{:.1}" height="{h}" class="over"/>"#,
-                x(b.target),
-                x(b.load) - x(b.target)
+                r#"<span class="over" style="left:{:.2}%;width:{:.2}%"></span>"#,
+                pct(b.target),
+                pct(b.load) - pct(b.target)
             );
         }
         let _ = write!(
             s,
-            r#"<line x1="{tx:.1}" x2="{tx:.1}" y1="{}" y2="{}" class="target"/>"#,
-            y - 2.0,
-            y + h + 2.0,
-            tx = x(b.target)
-        );
-        let _ = write!(
-            s,
-            r#"<text x="{}" y="{mid}" class="val" dominant-baseline="middle">{} (target {}, cap {})</text></g>"#,
-            LABEL_W + BAR_W + 8.0,
+            r#"<span class="tick" style="left:{:.2}%"></span></div><div class="val">{} <span class="of">(target {}, cap {})</span></div></div>"#,
+            pct(b.target),
             num(b.load),
             num(b.target),
             num(b.cap)
         );
     }
-    let ly = ROW * bars.len() as f64 + 16.0;
-    let _ = write!(
-        s,
-        r#"<g class="legend"><rect x="{LABEL_W}" y="{}" width="12" height="10" class="ok"/><text x="{}" y="{ly}">load within target</text><rect x="{}" y="{}" width="12" height="10" class="over"/><text x="{}" y="{ly}">above target</text><rect x="{}" y="{}" width="12" height="10" class="room"/><text x="{}" y="{ly}">room up to cap</text><line x1="{}" x2="{}" y1="{}" y2="{}" class="target"/><text x="{}" y="{ly}">target</text></g></svg>"#,
-        ly - 9.0,
-        LABEL_W + 16.0,
-        LABEL_W + 130.0,
-        ly - 9.0,
-        LABEL_W + 146.0,
-        LABEL_W + 240.0,
-        ly - 9.0,
-        LABEL_W + 256.0,
-        LABEL_W + 365.0,
-        LABEL_W + 365.0,
-        ly - 10.0,
-        ly + 1.0,
-        LABEL_W + 372.0,
+    s.push_str(
+        r#"<p class="legend"><span class="sw ok"></span> load within target <span class="sw over"></span> above target <span class="sw room"></span> room up to cap <span class="sw tick"></span> target <span class="sw inactive"></span> vacant or absent: nobody to hold cases</p></div>"#,
     );
     s
 }
@@ -152,13 +104,13 @@ pub fn share_chart(share: f64, threshold: f64, title: &str) -> String {
     let _ = write!(
         s,
         r#"<text x="{tx:.1}" y="52" text-anchor="middle" class="lbl">{}% threshold</text>"#,
-        num(threshold * 100.0)
+        super::percent(threshold)
     );
     let _ = write!(
         s,
         r#"<text x="10" y="52" class="lbl">0%</text><text x="{:.1}" y="52" text-anchor="end" class="lbl">{}%</text></svg>"#,
         w - 10.0,
-        num(top * 100.0)
+        super::percent(top)
     );
     s
 }
@@ -294,14 +246,17 @@ pub fn line_chart(
                 num(*x)
             );
         }
-        let _ = write!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" class="lbl key">{}</text></g>"#,
-            l + 8.0 + 180.0 * k as f64,
-            t + 4.0,
-            esc(&short(&se.name, 28))
-        );
+        s.push_str("</g>");
     }
     s.push_str("</svg>");
+    // The key, in HTML under the chart: a colour swatch per series (names wrap, never cut).
+    s.push_str(r#"<p class="legend">"#);
+    for (k, se) in series.iter().enumerate() {
+        let _ = write!(s, r#"<span class="sw line s{}"></span> {} "#, k % 4, esc(&se.name));
+    }
+    if marker_x.is_some_and(|m| m.is_finite()) {
+        s.push_str(r#"<span class="sw today"></span> today"#);
+    }
+    s.push_str("</p>");
     s
 }

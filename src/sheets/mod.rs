@@ -39,6 +39,22 @@ impl SheetInput {
         self.workers.is_some() || self.cases.is_some() || self.policy.is_some() || self.workbook.is_some()
     }
 
+    /// The input as a person would name it: the model file, the workbook, or the two sheets.
+    pub fn name(&self, model: Option<&Path>) -> String {
+        if let Some(m) = model {
+            return m.display().to_string();
+        }
+        if let Some(b) = &self.workbook {
+            return b.display().to_string();
+        }
+        let files: Vec<String> = [&self.workers, &self.cases, &self.policy]
+            .into_iter()
+            .flatten()
+            .map(|p| p.display().to_string())
+            .collect();
+        files.join(" + ")
+    }
+
     /// The input files, to refuse overwriting them.
     pub fn files(&self) -> Vec<&Path> {
         [&self.workers, &self.cases, &self.policy, &self.workbook]
@@ -206,8 +222,9 @@ impl SheetOutput {
         Ok(())
     }
 
-    /// Writes the CSV tables and the report (each atomically); returns the files written.
-    pub fn write(&self, model: &Model, proposal: &Proposal) -> Result<Vec<PathBuf>> {
+    /// Writes the CSV tables, the workbook and the report (each atomically); returns the files
+    /// written. `input` names the input in the report's header.
+    pub fn write(&self, model: &Model, proposal: &Proposal, input: &str) -> Result<Vec<PathBuf>> {
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         if let Some(d) = &self.csv {
             files.push((d.join("allocations.csv"), write::allocations_csv(model, proposal)));
@@ -216,7 +233,8 @@ impl SheetOutput {
             make_dir(d)?;
         }
         if let Some(r) = &self.report {
-            files.push((r.clone(), crate::report::render(model, proposal).into_bytes()));
+            let meta = crate::report::Meta::today(input);
+            files.push((r.clone(), crate::report::render_meta(model, proposal, &meta, &[]).into_bytes()));
         }
         if let Some(x) = &self.xlsx {
             files.push((x.clone(), workbook::proposal_workbook(&x.display().to_string(), model, proposal)?));

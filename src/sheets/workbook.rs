@@ -395,6 +395,23 @@ fn kinds(columns: &[&str]) -> Vec<Kind> {
         .collect()
 }
 
+/// Dates the workbook like the report: now, or `SOURCE_DATE_EPOCH` when set, so that the same
+/// inputs on the same day (or with that variable) give the same bytes.
+fn stamp(book: &mut Workbook) {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    // Whole days: two runs on one day give the same workbook.
+    if let Ok(t) = rust_xlsxwriter::ExcelDateTime::from_timestamp(secs - secs.rem_euclid(86_400)) {
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&t));
+    }
+}
+
 /// A model as a workbook (sheets `workers`, `cases`, `policy`) that reads back as the same
 /// model. Refuses values a cell cannot hold exactly, like the CSV writer; `file` names the
 /// model in messages.
@@ -403,6 +420,7 @@ pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     let cases = super::write::case_table(file, m)?;
     let e = xlsx_err(file);
     let mut book = Workbook::new();
+    stamp(&mut book);
     for (name, columns, rows) in
         [("workers", &WORKER_COLUMNS[..], &workers), ("cases", &CASE_COLUMNS[..], &cases)]
     {
@@ -442,6 +460,7 @@ pub fn proposal_workbook(
     use crate::proposal::Change;
     let e = xlsx_err(out);
     let mut book = Workbook::new();
+    stamp(&mut book);
     let text = |s: &str| Value::Text(s.to_string());
     let num = |x: f64| Value::Number(x, Some("0.0#"));
 

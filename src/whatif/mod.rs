@@ -8,6 +8,7 @@
 pub mod build;
 pub mod fill;
 pub mod marginal;
+pub mod page;
 pub mod piece;
 pub mod plan;
 pub mod report;

@@ -1,0 +1,84 @@
+//! Files and setup: outputs follow the umask, directories are created consistently, and each
+//! command's help lists its own exit statuses.
+
+#[path = "sheets_common/mod.rs"]
+mod common;
+
+use common::{code, root, run, stderr};
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_follow_the_umask_so_cron_can_keep_them_private_or_share_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let m = root().join("models/small_team.json").display().to_string();
+    let bin = env!("CARGO_BIN_EXE_caseload");
+    for (umask, want) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+        let out = format!("p{umask}.json");
+        let report = format!("r{umask}.html");
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" allocate \"$1\" -o {out} --report {report} --csv csv{umask} -q"
+            ))
+            .arg(bin)
+            .arg(&m)
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for f in [out, report, format!("csv{umask}/allocations.csv")] {
+            let mode = std::fs::metadata(dir.path().join(&f)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, want, "{f} under umask {umask}");
+        }
+    }
+    // A replaced file keeps the mode it had.
+    let p = dir.path().join("p022.json");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = run(dir.path(), &["allocate", &m, "-o", "p022.json", "-q"]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+}
+
+#[test]
+fn whatif_proposals_creates_its_directory_as_csv_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = root().join("models/small_team.json").display().to_string();
+    let o = run(dir.path(), &["whatif", &m, "--fill-vacancies", "0..=1", "--proposals", "new/dir", "-q"]);
+    assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
+    assert!(dir.path().join("new/dir").is_dir());
+    assert!(std::fs::read_dir(dir.path().join("new/dir")).unwrap().count() >= 1);
+}
+
+#[test]
+fn each_command_help_lists_only_its_own_exit_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |cmd: &str| stdout(&run(dir.path(), &[cmd, "--help"]));
+    let generate = help("generate");
+    assert!(generate.contains("Exit status") && !generate.contains("check found breaches"), "{generate}");
+    assert!(!generate.contains("--fail-on-unallocated"), "{generate}");
+    let allocate = help("allocate");
+    assert!(allocate.contains("6  proposal written, but cases of a type"), "{allocate}");
+    assert!(!allocate.contains("breaches found"), "{allocate}");
+    for flag in ["--workbook", "--xlsx", "--strict", "--allow-empty"] {
+        assert!(allocate.contains(flag), "allocate --help lacks {flag}");
+    }
+    let check = help("check");
+    assert!(check.contains("1  breaches found") && !check.contains("fail-on-unallocated"), "{check}");
+    assert!(check.contains("--workbook") && check.contains("--strict"), "{check}");
+    let convert = help("convert");
+    assert!(convert.contains("--xlsx") && !convert.contains("breaches"), "{convert}");
+    assert!(help("whatif").contains("--workbook"));
+}
+
+#[test]
+fn the_release_profile_carries_no_debug_information_and_profiling_does() {
+    let toml = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let release = toml.split("[profile.release]").nth(1).map(|r| r.split("\n[").next().unwrap_or(""));
+    assert!(release.is_none_or(|r| !r.contains("debug")), "release profile sets debug");
+    assert!(toml.contains("[profile.profiling]") && toml.contains("inherits = \"release\""));
+}
