@@ -166,3 +166,29 @@ fn room_to_cap_is_left_blank_for_vacant_and_absent_posts() {
     assert_eq!(rows[2][col], "");
     assert_eq!(rows[3][col], "");
 }
+
+#[test]
+fn spreadsheet_messages_show_accented_values_as_text() {
+    let e = caseload::sheets::read::parse_sheets(
+        ("workers.csv", "id,role,team,status\nW1,social_worker,N,absente\u{301}\n".as_bytes()),
+        ("cases.csv", b"id,type,team\nC1,looked_after,N\n"),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("unknown value \"absente\u{301}\""), "{e}");
+    assert!(!e.contains("\\u{301}"), "{e}");
+}
+
+#[test]
+fn the_summary_lines_up_long_team_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = root().join("models/report_demo.json").display().to_string();
+    let o = run(dir.path(), &["allocate", &m, "-o", "p.json"]);
+    let out = stdout(&o);
+    let col = |line: &str| line.find(|c: char| c.is_ascii_digit()).unwrap();
+    let team = out.lines().find(|l| l.contains("Ladywood and Perry Barr")).unwrap();
+    let typ = out.lines().find(|l| l.trim_start().starts_with("looked_after")).unwrap();
+    assert!(col(team) > "  Ladywood and Perry Barr".len(), "{out}");
+    assert_eq!(team.len(), typ.len(), "{out}");
+}

@@ -209,15 +209,17 @@ pub fn human_summary(p: &Proposal) -> String {
             format!("not proven optimal; no allocation can score above {}", caseload::report::num(p.bound))
         }
     );
-    let _ = writeln!(out, "  {:<18} {:>9} {:>11}", "by type", "allocated", "unallocated");
+    // Wide enough for the longest team name, so the columns line up.
+    let w = s.by_team.keys().map(|t| t.chars().count()).max().unwrap_or(0).clamp(18, 60);
+    let _ = writeln!(out, "  {:<w$} {:>9} {:>11}", "by type", "allocated", "unallocated");
     for (t, c) in &s.by_type {
         if c.cases > 0 {
-            let _ = writeln!(out, "  {:<18} {:>9} {:>11}", t.name(), c.allocated, c.unallocated);
+            let _ = writeln!(out, "  {:<w$} {:>9} {:>11}", t.name(), c.allocated, c.unallocated);
         }
     }
-    let _ = writeln!(out, "  {:<18} {:>9} {:>11}", "by team", "allocated", "unallocated");
+    let _ = writeln!(out, "  {:<w$} {:>9} {:>11}", "by team", "allocated", "unallocated");
     for (t, c) in &s.by_team {
-        let _ = writeln!(out, "  {:<18} {:>9} {:>11}", t, c.allocated, c.unallocated);
+        let _ = writeln!(out, "  {:<w$} {:>9} {:>11}", t, c.allocated, c.unallocated);
     }
     let _ = writeln!(
         out,

@@ -567,7 +567,7 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
             .map_or(String::new(), |v| v.iter().map(|c| esc(c)).collect::<Vec<_>>().join(", "));
         let _ = write!(
             h,
-            r#"<tr><td class="id">{}</td><td>{}{}</td><td>{}</td><td class="n">{} / {} / {}</td><td>{}</td></tr>"#,
+            r#"<tr><td class="id">{}</td><td>{}{}</td><td>{}</td><td class="n">{}</td><td>{}</td></tr>"#,
             esc(&wl.worker),
             w.map_or(String::new(), |w| esc(&role_words(w.role))),
             if wl.status == Status::Active {
@@ -576,9 +576,11 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
                 format!(" ({})", status_word(wl.status))
             },
             w.map_or(String::new(), |w| esc(&m.teams[w.team])),
-            num(wl.load),
-            num(wl.target),
-            num(wl.cap),
+            if wl.status == Status::Active {
+                format!("{} / {} / {}", num(wl.load), num(wl.target), num(wl.cap))
+            } else {
+                format!("{} post", status_word(wl.status))
+            },
             cases
         );
     }

@@ -12,6 +12,7 @@ use crate::error::{Error, Errors, Result};
 use crate::model::Model;
 use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};
 use crate::validate;
+use crate::warnings::quoted as q;
 use std::path::Path;
 
 /// The columns of `workers.csv`, in the order they are written.
@@ -327,8 +328,8 @@ fn parse_table<'a>(
             file,
             at_header("1".into()),
             format!(
-                "unknown column {:?}; the first row names the columns, which are {}",
-                header.first().map(|h| h.trim()).unwrap_or(""),
+                "unknown column {}; the first row names the columns, which are {}",
+                q(header.first().map(|h| h.trim()).unwrap_or("")),
                 known.join(", ")
             ),
         ));
@@ -345,8 +346,8 @@ fn parse_table<'a>(
                 file,
                 at_header((j + 1).to_string()),
                 format!(
-                    "unknown column {:?}; the first row names the columns, which are {}",
-                    header[j].trim(),
+                    "unknown column {}; the first row names the columns, which are {}",
+                    q(header[j].trim()),
                     known.join(", ")
                 ),
             ));
@@ -458,7 +459,7 @@ impl<'t> Cells<'t> {
             Ok(x) if x.is_finite() => Ok(Some(x)),
             _ => {
                 let hint = if v.contains(',') { "; write decimals with a dot, as in 0.5" } else { "" };
-                Err(self.err(col, format!("{v:?} is not a number{hint}")))
+                Err(self.err(col, format!("{} is not a number{hint}", q(v))))
             }
         }
     }
@@ -468,7 +469,7 @@ impl<'t> Cells<'t> {
         match v.to_lowercase().as_str() {
             "true" | "yes" | "1" => Ok(Some(true)),
             "false" | "no" | "0" => Ok(Some(false)),
-            _ => Err(self.err(col, format!("{v:?} is not true or false (also accepted: yes/no, 1/0)"))),
+            _ => Err(self.err(col, format!("{} is not true or false (also accepted: yes/no, 1/0)", q(v)))),
         }
     }
 
@@ -483,7 +484,7 @@ impl<'t> Cells<'t> {
         let key = v.to_lowercase().replace([' ', '-'], "_");
         parse(&key)
             .map(Some)
-            .ok_or_else(|| self.err(col, format!("unknown value {v:?}; use one of {}", names.join(", "))))
+            .ok_or_else(|| self.err(col, format!("unknown value {}; use one of {}", q(v), names.join(", "))))
     }
 }
 

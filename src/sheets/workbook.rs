@@ -18,6 +18,7 @@
 use super::read::{Grid, Sheets, CASE_COLUMNS, WORKER_COLUMNS};
 use crate::error::{Error, Errors, Result};
 use crate::model::{ModelFile, PolicyInput};
+use crate::warnings::quoted;
 use calamine::{Data, Reader};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::io::Cursor;
@@ -214,7 +215,7 @@ fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
             errs.push(Error::input(
                 file,
                 format!("row {number}, column setting"),
-                format!("{setting:?} is given twice or clashes with another row; keep one"),
+                format!("{} is given twice or clashes with another row; keep one", quoted(setting)),
             ))
         };
         match path.as_slice() {
@@ -243,7 +244,7 @@ fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
                 errs.push(Error::input(
                     file,
                     format!("row {number}, column setting"),
-                    format!("unknown setting {setting:?}; settings are named as in the model file's policy, such as caps.social_worker"),
+                    format!("unknown setting {}; settings are named as in the model file's policy, such as caps.social_worker", quoted(setting)),
                 ));
                 continue;
             }

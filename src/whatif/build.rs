@@ -224,7 +224,7 @@ pub fn hire(f: &mut ModelFile, hires: &[(Role, String, usize)]) -> Result<Vec<St
             };
             if existing.contains(&id) {
                 return Err(Error::Usage(format!(
-                    "--hire: the model already has a worker {id:?}; new posts are named HIRE-ROLE-TEAM-N. Rename it first"
+                    "--hire: the model already has a worker {}; new posts are named HIRE-ROLE-TEAM-N. Rename it first", crate::warnings::quoted(&id)
                 )));
             }
             let supervisor =

@@ -167,7 +167,8 @@ pub fn check_against(plan: &Plan, file: &ModelFile) -> Result<()> {
     for (_, team, _) in &plan.hires {
         if !teams.contains(team.as_str()) {
             return Err(usage(format!(
-                "--hire: no team {team:?} in the model; teams are {}",
+                "--hire: no team {} in the model; teams are {}",
+                crate::warnings::quoted(team),
                 teams.iter().copied().collect::<Vec<_>>().join(", ")
             )));
         }
@@ -176,12 +177,14 @@ pub fn check_against(plan: &Plan, file: &ModelFile) -> Result<()> {
         match file.workers.iter().find(|w| w.id == *id) {
             None => {
                 return Err(usage(format!(
-                    "--absent: no worker {id:?} in the model; give ids of the workers who leave"
+                    "--absent: no worker {} in the model; give ids of the workers who leave",
+                    crate::warnings::quoted(id)
                 )))
             }
             Some(w) if w.status == Some(Status::Vacant) => {
                 return Err(usage(format!(
-                    "--absent: {id:?} is a vacant post, nobody is in it; remove it from --absent"
+                    "--absent: {} is a vacant post, nobody is in it; remove it from --absent",
+                    crate::warnings::quoted(id)
                 )))
             }
             Some(_) => {}
