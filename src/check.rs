@@ -7,7 +7,7 @@ use crate::model::CaseType;
 use crate::model::Model;
 use crate::objective;
 use crate::proposal::{Change, ReasonCode};
-use crate::rules::{self, EPS};
+use crate::rules::{self, Rule, Usage};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -116,16 +116,8 @@ pub fn check_rules(m: &Model, assignment: &[Option<usize>]) -> Vec<Breach> {
         let case = &m.cases[c];
         if let Some(w) = *a {
             if let Err(block) = rules::check_permitted(m, c, w) {
-                let rule = match block {
-                    rules::Block::Inactive(_) => "rule1",
-                    rules::Block::Role => "rule2",
-                    rules::Block::OtherTeam => "rule3",
-                    rules::Block::Needs(_) => "rule4",
-                    rules::Block::Excluded => "rule5",
-                    rules::Block::Unsupervised => "rule6",
-                };
                 out.push(breach(
-                    rule,
+                    &block.rule().code(),
                     Some(&case.id),
                     Some(&m.workers[w].id),
                     format!(
@@ -139,7 +131,7 @@ pub fn check_rules(m: &Model, assignment: &[Option<usize>]) -> Vec<Breach> {
         }
         if case.pinned && *a != case.current_worker {
             out.push(breach(
-                "rule10",
+                &Rule::Pin.code(),
                 Some(&case.id),
                 None,
                 format!(
@@ -150,33 +142,23 @@ pub fn check_rules(m: &Model, assignment: &[Option<usize>]) -> Vec<Breach> {
             ));
         }
     }
-    let (load, oversight) = objective::loads(m, assignment);
-    for (w, worker) in m.workers.iter().enumerate() {
-        if load[w] > worker.cap + EPS {
-            out.push(breach(
-                "rule7",
-                None,
-                Some(&worker.id),
-                format!("{} carries {} against a cap of {}", worker.id, load[w], worker.cap),
-            ));
-        }
-        if oversight[w] > worker.oversight_cap + EPS {
-            out.push(breach(
-                "rule8",
-                None,
-                Some(&worker.id),
-                format!(
-                    "{} oversees {} of supervisees' cases against an oversight cap of {}",
-                    worker.id, oversight[w], worker.oversight_cap
-                ),
-            ));
-        }
+    let usage = Usage::of(m, assignment);
+    for (w, rule) in usage.breaches(m) {
+        let worker = &m.workers[w];
+        let message = match rule {
+            Rule::Cap => format!("{} carries {} against a cap of {}", worker.id, usage.load[w], worker.cap),
+            _ => format!(
+                "{} oversees {} of supervisees' cases against an oversight cap of {}",
+                worker.id, usage.oversight[w], worker.oversight_cap
+            ),
+        };
+        out.push(breach(&rule.code(), None, Some(&worker.id), message));
     }
     for g in &m.groups {
         let places: BTreeSet<Option<usize>> = g.members.iter().map(|&c| assignment[c]).collect();
         if places.len() > 1 {
             out.push(breach(
-                "rule9",
+                &Rule::Siblings.code(),
                 Some(&m.cases[g.members[0]].id),
                 None,
                 format!(
@@ -266,7 +248,7 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
 
     // Reasons: at least one, each true of the case.
     let el = rules::eligibility(m);
-    let (load, oversight) = objective::loads(m, &assignment);
+    let usage = Usage::of(m, &assignment);
     let optimal = p.optimal.unwrap_or(true);
     for (c, u) in unalloc_ids {
         if u.reasons.is_empty() {
@@ -278,7 +260,7 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
             ));
         }
         let truth: BTreeSet<ReasonCode> =
-            explain::reasons_for(m, &el, &load, &oversight, c).into_iter().map(|r| r.code).collect();
+            explain::reasons_for(m, &el, &usage, c).into_iter().map(|r| r.code).collect();
         for r in &u.reasons {
             let code: Option<ReasonCode> =
                 serde_json::from_value(serde_json::Value::String(r.code.clone())).ok();
@@ -304,12 +286,15 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
     }
     for wl in &p.workers {
         if let Some(w) = m.worker_index(&wl.worker) {
-            if (wl.load - load[w]).abs() > 1e-6 {
+            if (wl.load - usage.load[w]).abs() > 1e-6 {
                 out.push(breach(
                     "load",
                     None,
                     Some(&wl.worker),
-                    format!("{} is stated to carry {} but its cases weigh {}", wl.worker, wl.load, load[w]),
+                    format!(
+                        "{} is stated to carry {} but its cases weigh {}",
+                        wl.worker, wl.load, usage.load[w]
+                    ),
                 ));
             }
         }
@@ -343,7 +328,7 @@ pub fn today(m: &Model) -> Vec<Option<usize>> {
 pub fn check_today(m: &Model) -> Vec<Breach> {
     let mut out = check_rules(m, &today(m));
     // A pin is about the proposal; today a pinned case is where it is by definition.
-    out.retain(|b| b.code != "rule10");
+    out.retain(|b| Rule::from_code(&b.code) != Some(Rule::Pin));
     out.sort_by(|a, b| (a.code.as_str(), &a.case, &a.worker).cmp(&(b.code.as_str(), &b.case, &b.worker)));
     out
 }
@@ -366,17 +351,10 @@ pub fn today_facts(m: &Model) -> (usize, usize) {
 /// A breach code in words a manager can use, with the SPEC rule or section in brackets:
 /// `rule4` is "lacks a needed skill (rule 4)".
 pub fn breach_words(code: &str) -> String {
+    if let Some(rule) = Rule::from_code(code) {
+        return format!("{} (SPEC rule {})", rule.words(), rule.number());
+    }
     let (words, spec) = match code {
-        "rule1" => ("worker not active (vacant or absent)", "rule 1"),
-        "rule2" => ("role may not hold this type of case", "rule 2"),
-        "rule3" => ("worker in another team", "rule 3"),
-        "rule4" => ("worker lacks a needed skill", "rule 4"),
-        "rule5" => ("worker excluded from the case", "rule 5"),
-        "rule6" => ("supervised worker without a qualified supervisor", "rule 6"),
-        "rule7" => ("worker over cap", "rule 7"),
-        "rule8" => ("supervisor's oversight over cap", "rule 8"),
-        "rule9" => ("sibling group split between workers", "rule 9"),
-        "rule10" => ("pinned case moved", "rule 10"),
         "missing" => ("case missing from the proposal", "section 3"),
         "duplicate" => ("case listed more than once", "section 3"),
         "unknown" => ("case or worker not in the model", "section 5"),

@@ -9,7 +9,7 @@ use crate::model::Model;
 use crate::model::{CaseType, Role};
 use crate::objective;
 use crate::proposal::*;
-use crate::rules::{self, Eligibility, EPS};
+use crate::rules::{self, Eligibility, Rule, Usage, EPS};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the solver reports beside the assignment.
@@ -29,8 +29,13 @@ pub struct SolveFacts {
     pub nodes: u64,
 }
 
-/// The reasons that are true of unallocated case `c`, given the whole allocation.
-pub fn reasons_for(m: &Model, el: &Eligibility, load: &[f64], oversight: &[f64], c: usize) -> Vec<Reason> {
+/// The reasons that are true of unallocated case `c`, given the whole allocation's usage of caps.
+///
+/// Each permitted worker of the case (or of its whole sibling group) is asked, in this order,
+/// what stops it going there now: its cap (rule 7), its supervisor's oversight cap (rule 8), a
+/// value that is not positive even before any overload (zero priority, or a cross-team penalty
+/// at least its priority), or an overload penalty that outweighs a positive value.
+pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<Reason> {
     let case = &m.cases[c];
     if !el.structural[c].is_empty() {
         return el.structural[c].iter().map(|&code| structural_reason(m, el, c, code)).collect();
@@ -48,24 +53,22 @@ pub fn reasons_for(m: &Model, el: &Eligibility, load: &[f64], oversight: &[f64],
     let mut found: BTreeMap<ReasonCode, Vec<&str>> = BTreeMap::new();
     for &w in &workers {
         let worker = &m.workers[w];
-        let code = if load[w] + weight > worker.cap + EPS {
-            ReasonCode::AtCapacity
-        } else if rules::overseer(m, w)
-            .is_some_and(|s| oversight[s] + weight > m.workers[s].oversight_cap + EPS)
-        {
-            ReasonCode::OversightAtCapacity
-        } else {
-            let value: f64 = members.iter().map(|&x| objective::case_value(m, x, w)).sum();
-            let extra = (load[w] + weight - worker.target).max(0.0) - (load[w] - worker.target).max(0.0);
-            let cost = m.policy.overload_penalty * extra;
-            if value - cost <= 1e-9 * value.abs().max(1.0) {
-                if cost > 0.0 {
+        let code = match usage.fits(m, w, weight) {
+            Err(Rule::Cap) => ReasonCode::AtCapacity,
+            Err(_) => ReasonCode::OversightAtCapacity,
+            Ok(()) => {
+                let value: f64 = members.iter().map(|&x| objective::case_value(m, x, w)).sum();
+                let load = usage.load[w];
+                let extra = (load + weight - worker.target).max(0.0) - (load - worker.target).max(0.0);
+                let cost = m.policy.overload_penalty * extra;
+                let tol = 1e-9 * value.abs().max(1.0);
+                if value <= tol {
+                    ReasonCode::NotWorthAllocating
+                } else if value - cost <= tol {
                     ReasonCode::OnlyAboveTarget
                 } else {
-                    ReasonCode::NotWorthAllocating
+                    ReasonCode::SearchStopped
                 }
-            } else {
-                ReasonCode::SearchStopped
             }
         };
         found.entry(code).or_default().push(&worker.id);
@@ -118,11 +121,29 @@ fn structural_reason(m: &Model, el: &Eligibility, c: usize, code: ReasonCode) ->
                 "Siblings in group {name} must share one worker, and no single worker may hold all {n} of them within a cap."
             )
         }
-        ReasonCode::WeightOverCap => format!(
-            "This case weighs {}, more than any permitted worker's cap allows ({} permitted).",
-            case.weight,
-            el.workers(c).len()
-        ),
+        ReasonCode::WeightOverCap => {
+            // Name, for each permitted worker, the cap that stops it: its own or its supervisor's.
+            let stops: Vec<String> = el
+                .workers(c)
+                .iter()
+                .map(|&w| {
+                    let worker = &m.workers[w];
+                    match (rules::never_fits(m, w, case.weight), rules::overseer(m, w)) {
+                        (Some(Rule::Oversight), Some(s)) => format!(
+                            "{}'s supervisor {} may oversee only {} (oversight cap)",
+                            worker.id, m.workers[s].id, m.workers[s].oversight_cap
+                        ),
+                        _ => format!("{}'s cap is {}", worker.id, worker.cap),
+                    }
+                })
+                .collect();
+            let shown: Vec<&str> = stops.iter().map(String::as_str).collect();
+            format!(
+                "This case weighs {}, more than any worker who may hold it can take on: {}.",
+                case.weight,
+                list(&shown)
+            )
+        }
         _ => String::new(),
     };
     Reason { code, message }
@@ -145,8 +166,16 @@ fn capacity_reason(m: &Model, c: usize, code: ReasonCode, ws: &[&str], weight: f
             list(ws)
         ),
         ReasonCode::NotWorthAllocating => format!(
-            "Workers with room ({}) may hold it, but its value there is not positive: its priority is zero or does not outweigh the cross-team penalty.",
-            list(ws)
+            "Workers with room ({}) may hold it, but it is worth nothing there: {}.",
+            list(ws),
+            if case.priority <= 0.0 {
+                "its priority is zero".to_string()
+            } else {
+                format!(
+                    "they are in another team, and the cross-team penalty ({}) is at least its priority ({})",
+                    m.policy.cross_team_penalty, case.priority
+                )
+            }
         ),
         ReasonCode::SearchStopped => format!(
             "The search stopped before placing {what}; workers with room: {}. Run again with a longer time limit.",
@@ -159,7 +188,8 @@ fn capacity_reason(m: &Model, c: usize, code: ReasonCode, ws: &[&str], weight: f
 
 /// Builds the whole proposal from an allocation.
 pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts: &SolveFacts) -> Proposal {
-    let (load, oversight) = objective::loads(m, assignment);
+    let usage = Usage::of(m, assignment);
+    let (load, oversight) = (&usage.load, &usage.oversight);
     let terms = objective::terms(m, assignment);
     let objective_value = round9(objective::value(&terms));
 
@@ -206,7 +236,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                 if case.current_worker.is_some() {
                     moves.lost += 1;
                 }
-                let reasons = reasons_for(m, el, &load, &oversight, c);
+                let reasons = reasons_for(m, el, &usage, c);
                 let codes: BTreeSet<ReasonCode> = reasons.iter().map(|r| r.code).collect();
                 for &code in &codes {
                     *by_reason.entry(code).or_default() += 1;
@@ -247,7 +277,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
             status: worker.status,
         })
         .collect();
-    let over: Vec<f64> = m.workers.iter().zip(&load).map(|(w, &l)| (l - w.target).max(0.0)).collect();
+    let over: Vec<f64> = m.workers.iter().zip(load).map(|(w, &l)| (l - w.target).max(0.0)).collect();
     let la = by_type.get(&CaseType::LookedAfter).cloned().unwrap_or_default();
     let la_share = if la.cases == 0 { 0.0 } else { la.unallocated as f64 / la.cases as f64 };
     Proposal {

@@ -386,13 +386,13 @@ fn policy_input(a: &GenerateOptions) -> PolicyInput {
 }
 
 /// Pins about 2% of cases that have a current worker, only where the pin is lawful: the worker
-/// is permitted (rules 1-6), the pinned load fits its cap and the supervisor's oversight cap.
+/// is permitted (rules 1-6), the pinned load fits its cap and the supervisor's oversight cap
+/// (rules 7-8, with the rules' own tolerance).
 /// Cases in sibling groups are never pinned.
 fn place_pins(file: &mut ModelFile, rng: &mut SplitMix64) -> Result<()> {
     let bytes = crate::write::to_json(file);
     let m = crate::load_model_bytes("generated model", &bytes)?;
-    let mut load = vec![0.0; m.workers.len()];
-    let mut oversight = vec![0.0; m.workers.len()];
+    let mut usage = rules::Usage::empty(&m);
     for case in file.cases.iter_mut() {
         if case.group.is_some() || !rng.chance(0.02) {
             continue;
@@ -406,17 +406,10 @@ fn place_pins(file: &mut ModelFile, rng: &mut SplitMix64) -> Result<()> {
             continue;
         }
         let weight = m.cases[c].weight;
-        if load[w] + weight > m.workers[w].cap {
+        if usage.fits(&m, w, weight).is_err() {
             continue;
         }
-        let over = rules::overseer(&m, w);
-        if let Some(s) = over {
-            if oversight[s] + weight > m.workers[s].oversight_cap {
-                continue;
-            }
-            oversight[s] += weight;
-        }
-        load[w] += weight;
+        usage.add(&m, w, weight);
         case.pinned = Some(true);
     }
     Ok(())

@@ -44,7 +44,7 @@ pub mod read;
 pub mod report;
 pub mod rules;
 pub mod sheets;
-#[allow(clippy::needless_range_loop, clippy::collapsible_match)]
+#[allow(clippy::needless_range_loop, clippy::collapsible_match, clippy::while_let_loop)]
 pub mod solve;
 pub mod util;
 pub mod validate;

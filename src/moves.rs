@@ -63,13 +63,7 @@ pub fn moves(m: &Model, p: &Proposal) -> Vec<Move> {
 
 /// Each worker's load today (the weights of the cases whose current_worker it is).
 pub fn today_loads(m: &Model) -> Vec<f64> {
-    let mut load = vec![0.0; m.workers.len()];
-    for c in &m.cases {
-        if let Some(w) = c.current_worker {
-            load[w] += c.weight;
-        }
-    }
-    load
+    rules::Usage::of(m, &crate::check::today(m)).load
 }
 
 /// Why case `c` leaves worker `from`: the first rule that forbids keeping it, else a load
@@ -95,24 +89,19 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
         }
     }
     let load = today_load.get(from).copied().unwrap_or(0.0);
-    if load > w.cap + rules::EPS {
+    if !rules::within(load, w.cap) {
         return format!("{} holds {} today, over the cap of {}", w.id, n(load), n(w.cap));
     }
     if let Some(s) = rules::overseer(m, from) {
-        let over: f64 = m
-            .cases
-            .iter()
-            .filter(|x| x.current_worker.is_some_and(|cw| rules::overseer(m, cw) == Some(s)))
-            .map(|x| x.weight)
-            .sum();
-        if over > m.workers[s].oversight_cap + rules::EPS {
+        let over = rules::Usage::of(m, &crate::check::today(m)).oversight[s];
+        if !rules::within(over, m.workers[s].oversight_cap) {
             return format!(
                 "{}'s supervisor {} oversees more than its oversight cap today",
                 w.id, m.workers[s].id
             );
         }
     }
-    if load > w.target + rules::EPS {
+    if !rules::within(load, w.target) {
         return format!(
             "balances caseloads: {} holds {} today, above the target of {}",
             w.id,

@@ -4,19 +4,11 @@ use crate::model::Model;
 use crate::proposal::ObjectiveTerms;
 use crate::rules;
 
-/// Loads of every worker, and the weight each supervisor oversees (rules 7 and 8).
+/// Loads of every worker, and the weight each supervisor oversees (rules 7 and 8), as
+/// [`rules::Usage`] counts them.
 pub fn loads(m: &Model, assignment: &[Option<usize>]) -> (Vec<f64>, Vec<f64>) {
-    let mut load = vec![0.0; m.workers.len()];
-    let mut oversight = vec![0.0; m.workers.len()];
-    for (c, a) in assignment.iter().enumerate() {
-        if let Some(w) = *a {
-            load[w] += m.cases[c].weight;
-            if let Some(s) = rules::overseer(m, w) {
-                oversight[s] += m.cases[c].weight;
-            }
-        }
-    }
-    (load, oversight)
+    let u = rules::Usage::of(m, assignment);
+    (u.load, u.oversight)
 }
 
 /// What allocating case `c` to worker `w` adds to the objective, before overload: its priority,

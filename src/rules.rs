@@ -1,14 +1,100 @@
-//! Who may hold what (SPEC section 3). Everything else uses this module: the formulation builds
-//! its variables from [`eligibility`], [`crate::explain`] takes structural reasons from it, and
-//! [`crate::check`] judges any allocation with [`check_permitted`].
+//! What makes an allocation lawful: all ten rules of SPEC section 3, in one place. Everything
+//! else asks this module: the formulation builds its variables from [`eligibility`],
+//! [`crate::validate`] checks pins with [`check_pins`] (rule 10), [`crate::explain`] takes
+//! structural reasons from it and judges capacity with [`Usage`], [`crate::check`] judges any
+//! allocation with [`check_permitted`] and [`Usage::breaches`], and the generator and `whatif`
+//! place pins and posts with the same tests.
+//!
+//! One mapping turns a verdict into words: [`Rule`] gives each rule its code (`rule7`) and its
+//! words; [`reason_label`], [`reason_meaning`] and [`family_message`] give each reason code its
+//! heading, what it means for the manager, and the sentence for the family.
 
 use crate::model::Model;
-use crate::model::Status;
+use crate::model::{Policy, Role, Status};
 use crate::proposal::ReasonCode;
+use crate::warnings::quoted as q;
 use std::collections::HashMap;
 
 /// Tolerance for comparing loads with caps.
 pub const EPS: f64 = 1e-9;
+
+/// Whether `amount` is within `cap` (with the tolerance [`EPS`]): the one comparison of rules
+/// 7 and 8.
+pub fn within(amount: f64, cap: f64) -> bool {
+    amount <= cap + EPS
+}
+
+/// The ten rules of SPEC section 3, numbered as there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// 1: the worker is active.
+    Active,
+    /// 2: the worker's role may hold the case's type.
+    Role,
+    /// 3: same team, or cross-team allocation allowed.
+    Team,
+    /// 4: the worker has every needed skill.
+    Skills,
+    /// 5: the worker is not excluded.
+    Exclusion,
+    /// 6: a supervised worker has an active, qualified supervisor.
+    Supervision,
+    /// 7: load within the worker's cap.
+    Cap,
+    /// 8: supervisees' load within the supervisor's oversight cap.
+    Oversight,
+    /// 9: a sibling group goes to one worker or none.
+    Siblings,
+    /// 10: a pinned case stays with its current worker.
+    Pin,
+}
+
+impl Rule {
+    /// Every rule, in order.
+    pub const ALL: [Rule; 10] = [
+        Rule::Active,
+        Rule::Role,
+        Rule::Team,
+        Rule::Skills,
+        Rule::Exclusion,
+        Rule::Supervision,
+        Rule::Cap,
+        Rule::Oversight,
+        Rule::Siblings,
+        Rule::Pin,
+    ];
+
+    /// Its number in SPEC section 3.
+    pub fn number(self) -> usize {
+        Rule::ALL.iter().position(|r| *r == self).map_or(0, |i| i + 1)
+    }
+
+    /// The stable breach code: `rule1` .. `rule10`.
+    pub fn code(self) -> String {
+        format!("rule{}", self.number())
+    }
+
+    /// The rule of a breach code, if it is one.
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// What breaking it means, in words a manager can use.
+    pub fn words(self) -> &'static str {
+        match self {
+            Rule::Active => "worker not active (vacant or absent)",
+            Rule::Role => "role may not hold this type of case",
+            Rule::Team => "worker in another team",
+            Rule::Skills => "worker lacks a needed skill",
+            Rule::Exclusion => "worker excluded from the case",
+            Rule::Supervision => "supervised worker without a qualified supervisor",
+            Rule::Cap => "worker over cap",
+            Rule::Oversight => "supervisor's oversight over cap",
+            Rule::Siblings => "sibling group split between workers",
+            Rule::Pin => "pinned case moved",
+        }
+    }
+}
 
 /// Why one case may not go to one worker: the first of rules 1 to 6 that fails.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +114,18 @@ pub enum Block {
 }
 
 impl Block {
+    /// The rule this verdict is.
+    pub fn rule(&self) -> Rule {
+        match self {
+            Block::Inactive(_) => Rule::Active,
+            Block::Role => Rule::Role,
+            Block::OtherTeam => Rule::Team,
+            Block::Needs(_) => Rule::Skills,
+            Block::Excluded => Rule::Exclusion,
+            Block::Unsupervised => Rule::Supervision,
+        }
+    }
+
     /// Plain words, for a breach or an error message.
     pub fn describe(&self, m: &Model, c: usize, w: usize) -> String {
         let worker = &m.workers[w];
@@ -64,6 +162,12 @@ impl Block {
     }
 }
 
+/// Rule 6's test of a supervisor: active and in a supervisor role. Also asked of the raw model
+/// file (`whatif --hire` picks supervisors with it).
+pub fn qualified_supervisor(policy: &Policy, role: Role, status: Status) -> bool {
+    status == Status::Active && policy.may_supervise(role)
+}
+
 /// Rule 6 for one worker: true when the worker is not in a supervised role, or its supervisor
 /// is active and in a supervisor role.
 pub fn supervision_ok(m: &Model, w: usize) -> bool {
@@ -71,10 +175,7 @@ pub fn supervision_ok(m: &Model, w: usize) -> bool {
     if !m.policy.is_supervised(worker.role) {
         return true;
     }
-    worker.supervisor.is_some_and(|s| {
-        let sup = &m.workers[s];
-        sup.status == Status::Active && m.policy.may_supervise(sup.role)
-    })
+    worker.supervisor.is_some_and(|s| qualified_supervisor(&m.policy, m.workers[s].role, m.workers[s].status))
 }
 
 /// The supervisor whose oversight cap a worker's cases count against (rule 8), if any.
@@ -116,8 +217,201 @@ pub fn check_permitted(m: &Model, c: usize, w: usize) -> Result<(), Block> {
 
 /// Can a worker ever hold this much weight alone (its cap, and its supervisor's oversight cap)?
 pub fn fits_ever(m: &Model, w: usize, weight: f64) -> bool {
-    m.workers[w].cap + EPS >= weight
-        && overseer(m, w).is_none_or(|s| m.workers[s].oversight_cap + EPS >= weight)
+    never_fits(m, w, weight).is_none()
+}
+
+/// Which cap stops worker `w` from ever holding `weight`, even alone: its own (rule 7) or its
+/// supervisor's oversight cap (rule 8). `None` when the weight fits both.
+pub fn never_fits(m: &Model, w: usize, weight: f64) -> Option<Rule> {
+    if !within(weight, m.workers[w].cap) {
+        Some(Rule::Cap)
+    } else if overseer(m, w).is_some_and(|s| !within(weight, m.workers[s].oversight_cap)) {
+        Some(Rule::Oversight)
+    } else {
+        None
+    }
+}
+
+/// What an allocation uses of every worker's cap (rule 7: `load`) and every supervisor's
+/// oversight cap (rule 8: `oversight`, the weight of the cases held by its supervisees).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Usage {
+    /// Sum of the weights of each worker's cases.
+    pub load: Vec<f64>,
+    /// Weight each worker oversees for its supervisees.
+    pub oversight: Vec<f64>,
+}
+
+impl Usage {
+    /// Nothing allocated.
+    pub fn empty(m: &Model) -> Usage {
+        Usage { load: vec![0.0; m.workers.len()], oversight: vec![0.0; m.workers.len()] }
+    }
+
+    /// The usage of a case-level allocation.
+    pub fn of(m: &Model, assignment: &[Option<usize>]) -> Usage {
+        let mut u = Usage::empty(m);
+        for (c, a) in assignment.iter().enumerate() {
+            if let Some(w) = *a {
+                u.add(m, w, m.cases[c].weight);
+            }
+        }
+        u
+    }
+
+    /// Gives `weight` more to worker `w` (and to its overseer's oversight).
+    pub fn add(&mut self, m: &Model, w: usize, weight: f64) {
+        self.load[w] += weight;
+        if let Some(s) = overseer(m, w) {
+            self.oversight[s] += weight;
+        }
+    }
+
+    /// Would `weight` more still fit worker `w`? `Err` names the cap that stops it: the worker's
+    /// own (rule 7) first, then its supervisor's oversight cap (rule 8).
+    pub fn fits(&self, m: &Model, w: usize, weight: f64) -> Result<(), Rule> {
+        if !within(self.load[w] + weight, m.workers[w].cap) {
+            return Err(Rule::Cap);
+        }
+        if overseer(m, w).is_some_and(|s| !within(self.oversight[s] + weight, m.workers[s].oversight_cap)) {
+            return Err(Rule::Oversight);
+        }
+        Ok(())
+    }
+
+    /// Every worker over its cap (rule 7) or its oversight cap (rule 8), in worker order.
+    pub fn breaches(&self, m: &Model) -> Vec<(usize, Rule)> {
+        let mut out = Vec::new();
+        for (w, worker) in m.workers.iter().enumerate() {
+            if !within(self.load[w], worker.cap) {
+                out.push((w, Rule::Cap));
+            }
+            if !within(self.oversight[w], worker.oversight_cap) {
+                out.push((w, Rule::Oversight));
+            }
+        }
+        out
+    }
+}
+
+/// Rule 10: every pinned case must be lawful where it is pinned, together with the other pins
+/// and with the unpinned siblings that rule 9 makes follow it to the same worker. Returns the
+/// (model) index of the first offending case and the problem, in words that say what to do.
+pub fn check_pins(m: &Model) -> Result<(), (usize, String)> {
+    let mut usage = Usage::empty(m);
+    let mut counted = vec![false; m.cases.len()];
+    for (ci, c) in m.cases.iter().enumerate() {
+        let Some(w) = c.current_worker.filter(|_| c.pinned) else { continue };
+        if let Err(block) = check_permitted(m, ci, w) {
+            return Err((
+                ci,
+                format!(
+                    "case {} is pinned to {}, but {}; unpin it or fix the worker",
+                    q(&c.id),
+                    q(&m.workers[w].id),
+                    block.describe(m, ci, w)
+                ),
+            ));
+        }
+        // The cases this pin places: itself, and every sibling (rule 9).
+        let mut placed = vec![ci];
+        if let Some(g) = c.group {
+            for &other in &m.groups[g].members {
+                let o = &m.cases[other];
+                if other == ci {
+                    continue;
+                }
+                if o.pinned && o.current_worker != Some(w) {
+                    return Err((ci, format!(
+                        "case {} is pinned to {} but its sibling {} in group {} is pinned to another worker; siblings go to one worker",
+                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name)
+                    )));
+                }
+                if let Err(block) = check_permitted(m, other, w) {
+                    return Err((ci, format!(
+                        "case {} is pinned to {}, so its sibling {} in group {} must go there too, but {}; unpin it or change the group",
+                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name), block.describe(m, other, w)
+                    )));
+                }
+                placed.push(other);
+            }
+        }
+        let worker = &m.workers[w];
+        for x in placed {
+            if std::mem::replace(&mut counted[x], true) {
+                continue;
+            }
+            let weight = m.cases[x].weight;
+            let verdict = usage.fits(m, w, weight);
+            usage.add(m, w, weight);
+            match verdict {
+                Ok(()) => {}
+                Err(Rule::Cap) => {
+                    return Err((ci, format!(
+                        "the cases pinned to {} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
+                        q(&worker.id), usage.load[w], worker.cap
+                    )))
+                }
+                Err(_) => {
+                    let s = overseer(m, w).unwrap_or(w);
+                    return Err((ci, format!(
+                        "the cases pinned to workers supervised by {} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
+                        q(&m.workers[s].id), usage.oversight[s], m.workers[s].oversight_cap
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A reason code in plain words, as a heading.
+pub fn reason_label(code: ReasonCode) -> &'static str {
+    match code {
+        ReasonCode::NoPermittedWorker => "No worker in a role that may hold this type of case",
+        ReasonCode::NeedsUnmet => "No worker with the skills the child needs",
+        ReasonCode::Excluded => "Every possible worker is excluded (conflict of interest)",
+        ReasonCode::Unsupervised => "Possible workers lack an active, qualified supervisor",
+        ReasonCode::GroupUnplaceable => "Siblings cannot all go to one worker",
+        ReasonCode::WeightOverCap => {
+            "The case weighs more than any possible worker may hold (their cap or their supervisor's oversight cap)"
+        }
+        ReasonCode::AtCapacity => "Workers who may hold it are full",
+        ReasonCode::OversightAtCapacity => "Supervisors' oversight is full",
+        ReasonCode::OnlyAboveTarget => "Room only above manageable caseloads",
+        ReasonCode::NotWorthAllocating => {
+            "Room only where it is worth nothing (zero priority, or another team's penalty at least its priority)"
+        }
+        ReasonCode::SearchStopped => "The search stopped before placing it",
+    }
+}
+
+/// What a reason means for the manager: whether more capacity would help.
+pub fn reason_meaning(code: ReasonCode) -> &'static str {
+    if code.is_structural() {
+        "Structural: more capacity alone will not allocate these children; a worker with the right role, skills or supervision is needed, or the case details need review."
+    } else {
+        "Capacity: filling posts or freeing caseload would allocate these children."
+    }
+}
+
+/// What to tell the child's family while the case has no allocated worker: plain words, no
+/// names of staff. The team manager stays responsible for an unallocated case.
+pub fn family_message(code: ReasonCode) -> &'static str {
+    match code {
+        ReasonCode::NoPermittedWorker | ReasonCode::Unsupervised | ReasonCode::Excluded => {
+            "We have not yet been able to give your child a named social worker, because the team does not have the right worker available for this kind of case. The team manager remains responsible for your child and is arranging a suitable worker; you can contact the team at any time."
+        }
+        ReasonCode::NeedsUnmet => {
+            "We want your child's social worker to have the particular skills your child needs, and we are arranging this. Until then the team manager remains responsible for your child; you can contact the team at any time."
+        }
+        ReasonCode::GroupUnplaceable => {
+            "We want brothers and sisters to share one social worker, and we are arranging a worker who can take all of them. Until then the team manager remains responsible; you can contact the team at any time."
+        }
+        _ => {
+            "Your child does not have a named social worker yet because the team's caseloads are full. The team manager remains responsible for your child and will allocate a worker as soon as one is free; you can contact the team at any time."
+        }
+    }
 }
 
 /// Who may hold each case, decided once per profile of cases that the rules cannot tell apart.

@@ -93,7 +93,7 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
     let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes) };
     // Rule 10: a pinned allocation must itself be lawful.
     let file_index: Vec<usize> = invert(&case_rank);
-    check_pins(&model).map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), p))?;
+    rules::check_pins(&model).map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), p))?;
     Ok(model)
 }
 
@@ -329,75 +329,4 @@ fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::resul
         needs,
         exclude,
     })
-}
-
-/// Rule 10: every pinned case must be lawful where it is pinned, together with the other pins
-/// and with the unpinned siblings that rule 9 makes follow it to the same worker.
-/// Returns the (model) index of the first offending case and the problem.
-fn check_pins(m: &Model) -> std::result::Result<(), (usize, String)> {
-    let mut load = vec![0.0; m.workers.len()];
-    let mut oversight = vec![0.0; m.workers.len()];
-    let mut counted = vec![false; m.cases.len()];
-    for (ci, c) in m.cases.iter().enumerate() {
-        let Some(w) = c.current_worker.filter(|_| c.pinned) else { continue };
-        if let Err(block) = rules::check_permitted(m, ci, w) {
-            return Err((
-                ci,
-                format!(
-                    "case {} is pinned to {}, but {}; unpin it or fix the worker",
-                    q(&c.id),
-                    q(&m.workers[w].id),
-                    block.describe(m, ci, w)
-                ),
-            ));
-        }
-        // The cases this pin places: itself, and every sibling (rule 9).
-        let mut placed = vec![ci];
-        if let Some(g) = c.group {
-            for &other in &m.groups[g].members {
-                let o = &m.cases[other];
-                if other == ci {
-                    continue;
-                }
-                if o.pinned && o.current_worker != Some(w) {
-                    return Err((ci, format!(
-                        "case {} is pinned to {} but its sibling {} in group {} is pinned to another worker; siblings go to one worker",
-                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name)
-                    )));
-                }
-                if let Err(block) = rules::check_permitted(m, other, w) {
-                    return Err((ci, format!(
-                        "case {} is pinned to {}, so its sibling {} in group {} must go there too, but {}; unpin it or change the group",
-                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name), block.describe(m, other, w)
-                    )));
-                }
-                placed.push(other);
-            }
-        }
-        let worker = &m.workers[w];
-        let overseer = rules::overseer(m, w);
-        for x in placed {
-            if std::mem::replace(&mut counted[x], true) {
-                continue;
-            }
-            let weight = m.cases[x].weight;
-            load[w] += weight;
-            if load[w] > worker.cap + rules::EPS {
-                return Err((ci, format!(
-                    "the cases pinned to {} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
-                    q(&worker.id), load[w], worker.cap
-                )));
-            }
-            if let Some(s) = overseer {
-                oversight[s] += weight;
-                if oversight[s] > m.workers[s].oversight_cap + rules::EPS {
-                    return Err((ci, format!(
-                        "the cases pinned to workers supervised by {} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
-                        q(&m.workers[s].id), oversight[s], m.workers[s].oversight_cap
-                    )));
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -2,6 +2,9 @@
 //! documented command, run as a user runs it, gives the same bytes, and each model validates and
 //! allocates.
 
+mod common;
+
+use common::{assignment_of, TModel};
 use std::path::Path;
 use std::process::Command;
 
@@ -40,5 +43,16 @@ fn birmingham_models_are_exactly_what_their_documented_command_generates() {
         let model = caseload::load_model_bytes(&path.display().to_string(), &on_disk).expect("validates");
         let proposal = caseload::allocate(&model, caseload::solve::Limits::default()).expect("allocates");
         assert_eq!(proposal.allocations.len() + proposal.unallocated.len(), model.cases.len());
+        // Every reason of every unallocated case is exactly what the oracle finds true.
+        let tm = TModel::from_json(&serde_json::from_slice(&on_disk).unwrap());
+        let p: serde_json::Value = serde_json::from_slice(&caseload::write::to_json(&proposal)).unwrap();
+        let a = assignment_of(&tm, &p);
+        let (load, over) = tm.loads(&a);
+        assert!(!proposal.unallocated.is_empty(), "{}: the oracle has nothing to judge", path.display());
+        for u in &proposal.unallocated {
+            let given: Vec<String> = u.reasons.iter().map(|r| r.code.name().to_string()).collect();
+            let truth = tm.true_reasons(&a, &load, &over, tm.case_index(&u.case));
+            assert_eq!(given, truth, "{}: reasons of {}", path.display(), u.case);
+        }
     }
 }

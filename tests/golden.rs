@@ -109,7 +109,16 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
     let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
     for (i, (x, y)) in a.lines().zip(b.lines()).enumerate() {
         if x != y {
-            return format!("line {}:\n    recorded: {x}\n    now:      {y}", i + 1);
+            // Long lines (the report is HTML) are shown around the first differing character.
+            let at = x.chars().zip(y.chars()).take_while(|(p, q)| p == q).count();
+            let window = |s: &str| -> String { s.chars().skip(at.saturating_sub(60)).take(200).collect() };
+            return format!(
+                "line {}, character {}:\n    recorded: ...{}\n    now:      ...{}",
+                i + 1,
+                at + 1,
+                window(x),
+                window(y)
+            );
         }
     }
     format!("lengths differ: recorded {} lines, now {} lines", a.lines().count(), b.lines().count())

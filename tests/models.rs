@@ -42,6 +42,18 @@ fn every_shipped_model_allocates_lawfully_and_passes_check() {
         assert_eq!(p["optimal"], true, "{name}");
         let listed = p["allocations"].as_array().unwrap().len() + p["unallocated"].as_array().unwrap().len();
         assert_eq!(listed, tm.cases.len(), "{name}: every case appears once");
+        // Every reason is exactly what the reason oracle finds true of the case.
+        let (load, over) = tm.loads(&a);
+        for u in p["unallocated"].as_array().unwrap() {
+            let given: Vec<String> = u["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["code"].as_str().unwrap().to_string())
+                .collect();
+            let c = tm.case_index(u["case"].as_str().unwrap());
+            assert_eq!(given, tm.true_reasons(&a, &load, &over, c), "{name}: reasons of {}", u["case"]);
+        }
 
         // Today's audit runs (it may find breaches: that is what it is for).
         let o = run(&[&"check", model], &[]);

@@ -288,3 +288,75 @@ fn reports_each_reason_of_a_case_with_two_once_in_the_summary() {
     assert_eq!(v["summary"]["unallocated_by_reason"]["only_above_target"], 1);
     assert_eq!(v["summary"]["capacity_shortfall"], 1);
 }
+
+// --- Reasons that name what actually stops the case (issue 10) ---
+
+fn message(v: &Value, case: &str, code: &str) -> String {
+    let u = v["unallocated"].as_array().unwrap().iter().find(|u| u["case"] == case).unwrap();
+    let r = u["reasons"].as_array().unwrap().iter().find(|r| r["code"] == code);
+    r.unwrap_or_else(|| panic!("{case} has no {code}: {u}"))["message"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_case_too_heavy_for_the_only_assistants_supervisor_is_blamed_on_the_oversight_cap_not_on_a_cap() {
+    // The assistant's own cap (12) is far above the weight; its supervisor, in another team,
+    // may oversee only 1. The reason must say so.
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "S1", "role": "social_worker", "team": "South", "oversight_cap": 1 },
+            { "id": "A1", "role": "social_work_assistant", "team": "North", "supervisor": "S1" }
+        ],
+        "cases": [ { "id": "C1", "type": "child_in_need", "team": "North", "weight": 1.5 } ]
+    }));
+    assert_unallocated(&v, "C1", "weight_over_cap", true);
+    let text = message(&v, "C1", "weight_over_cap");
+    assert!(text.contains("A1's supervisor S1 may oversee only 1"), "{text}");
+    assert!(!text.contains("A1's cap"), "the assistant's cap is not what stops it: {text}");
+    assert!(!text.contains("any permitted worker's cap allows"), "{text}");
+}
+
+#[test]
+fn a_case_too_heavy_for_every_worker_names_each_workers_own_limit_when_one_is_an_assistant_with_room() {
+    // B1's cap (1) is below the weight; A1's cap (12) is well above it, but A1's supervisor may
+    // oversee only 1. Each is named with the limit that stops it.
+    let v = propose(json!({
+        "version": 1,
+        "workers": [
+            { "id": "S1", "role": "social_worker", "team": "South", "oversight_cap": 1 },
+            { "id": "A1", "role": "social_work_assistant", "team": "North", "supervisor": "S1" },
+            { "id": "B1", "role": "social_worker", "team": "North", "cap": 1 }
+        ],
+        "cases": [ { "id": "C1", "type": "child_in_need", "team": "North", "weight": 1.5 } ]
+    }));
+    assert_unallocated(&v, "C1", "weight_over_cap", true);
+    let text = message(&v, "C1", "weight_over_cap");
+    assert!(text.contains("B1's cap is 1"), "{text}");
+    assert!(text.contains("A1's supervisor S1 may oversee only 1"), "{text}");
+    assert!(!text.contains("A1's cap"), "{text}");
+}
+
+#[test]
+fn a_child_in_need_whose_only_room_is_in_another_team_with_a_penalty_above_its_priority_is_not_worth_allocating_not_only_above_target(
+) {
+    // W1 (own team) is full with a looked-after child; W2 has room in another team, above its
+    // target. The cross-team penalty (45) alone exceeds the child's priority (40): the overload
+    // is not what stops it.
+    let v = propose(json!({
+        "version": 1,
+        "policy": { "cross_team": true, "cross_team_penalty": 45 },
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "cap": 1 },
+            { "id": "W2", "role": "social_worker", "team": "South", "target": 0 }
+        ],
+        "cases": [
+            { "id": "C1", "type": "looked_after", "team": "North", "current_worker": "W1" },
+            { "id": "C2", "type": "child_in_need", "team": "North" }
+        ]
+    }));
+    assert_eq!(worker_of(&v, "C1").as_deref(), Some("W1"));
+    let got = codes(&v, "C2");
+    assert_eq!(got, ["at_capacity", "not_worth_allocating"], "{got:?}");
+    let text = message(&v, "C2", "not_worth_allocating");
+    assert!(text.contains("cross-team penalty (45) is at least its priority (40)"), "{text}");
+}

@@ -70,54 +70,11 @@ pub fn num(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+pub use crate::rules::{family_message, reason_label, reason_meaning};
+
 /// A share (0..1) as a person writes a percentage: at most one decimal (`16.1`, `10`).
 pub fn percent(share: f64) -> String {
     num((share * 1000.0).round() / 10.0)
-}
-
-/// A reason code in plain words, as a heading.
-pub fn reason_label(code: ReasonCode) -> &'static str {
-    match code {
-        ReasonCode::NoPermittedWorker => "No worker in a role that may hold this type of case",
-        ReasonCode::NeedsUnmet => "No worker with the skills the child needs",
-        ReasonCode::Excluded => "Every possible worker is excluded (conflict of interest)",
-        ReasonCode::Unsupervised => "Possible workers lack an active, qualified supervisor",
-        ReasonCode::GroupUnplaceable => "Siblings cannot all go to one worker",
-        ReasonCode::WeightOverCap => "The case weighs more than any worker's cap",
-        ReasonCode::AtCapacity => "Workers who may hold it are full",
-        ReasonCode::OversightAtCapacity => "Supervisors' oversight is full",
-        ReasonCode::OnlyAboveTarget => "Room only above manageable caseloads",
-        ReasonCode::NotWorthAllocating => "Room only in another team",
-        ReasonCode::SearchStopped => "The search stopped before placing it",
-    }
-}
-
-/// What a reason means for the manager: whether more capacity would help.
-pub fn reason_meaning(code: ReasonCode) -> &'static str {
-    if code.is_structural() {
-        "Structural: more capacity alone will not allocate these children; a worker with the right role, skills or supervision is needed, or the case details need review."
-    } else {
-        "Capacity: filling posts or freeing caseload would allocate these children."
-    }
-}
-
-/// What to tell the child's family while the case has no allocated worker: plain words, no
-/// names of staff. The team manager stays responsible for an unallocated case.
-pub fn family_message(code: ReasonCode) -> &'static str {
-    match code {
-        ReasonCode::NoPermittedWorker | ReasonCode::Unsupervised | ReasonCode::Excluded => {
-            "We have not yet been able to give your child a named social worker, because the team does not have the right worker available for this kind of case. The team manager remains responsible for your child and is arranging a suitable worker; you can contact the team at any time."
-        }
-        ReasonCode::NeedsUnmet => {
-            "We want your child's social worker to have the particular skills your child needs, and we are arranging this. Until then the team manager remains responsible for your child; you can contact the team at any time."
-        }
-        ReasonCode::GroupUnplaceable => {
-            "We want brothers and sisters to share one social worker, and we are arranging a worker who can take all of them. Until then the team manager remains responsible; you can contact the team at any time."
-        }
-        _ => {
-            "Your child does not have a named social worker yet because the team's caseloads are full. The team manager remains responsible for your child and will allocate a worker as soon as one is free; you can contact the team at any time."
-        }
-    }
 }
 
 fn role_words(r: Role) -> String {

@@ -265,7 +265,7 @@ pub fn pick_supervisor(f: &ModelFile, policy: &Policy, team: &str) -> Option<Str
     f.workers
         .iter()
         .filter(|w| {
-            w.team == team && w.status.unwrap_or_default() == Status::Active && policy.may_supervise(w.role)
+            w.team == team && crate::rules::qualified_supervisor(policy, w.role, w.status.unwrap_or_default())
         })
         .min_by(|a, b| {
             let ca = count.get(a.id.as_str()).copied().unwrap_or(0);

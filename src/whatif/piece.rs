@@ -273,7 +273,7 @@ impl<'a> Engine<'a> {
             let mut load = 0.0;
             let fit = weights.iter().take_while(|&&x| {
                 load += x;
-                load <= m.workers[w].cap + rules::EPS
+                rules::within(load, m.workers[w].cap)
             });
             let kept = fit.count();
             ideal.value -= mp * (weights.len() - kept) as f64;

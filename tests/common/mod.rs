@@ -925,3 +925,106 @@ impl TModel {
         None
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The reason oracle: which reason codes of SPEC section 5 are true of an unallocated case, decided
+// from the specification alone. A proposal's reasons for a case must be exactly this set.
+
+impl TModel {
+    /// The reason codes true of unallocated case `c` under allocation `a` (whose loads and
+    /// oversight are `load` and `over`), when the allocation is optimal.
+    ///
+    /// Structural, when no allocation could ever place the case: `no_permitted_worker` (no
+    /// active worker it can reach has a role that may hold it), `needs_unmet` (some have the
+    /// role, none every needed skill), `excluded` (some otherwise permitted worker is excluded),
+    /// `unsupervised` (some otherwise permitted, not excluded worker lacks an active qualified
+    /// supervisor), `group_unplaceable` (no worker permitted for every sibling can hold their
+    /// weight within its cap and its supervisor's oversight cap), `weight_over_cap` (permitted
+    /// workers exist, but none could hold the case alone within those caps).
+    ///
+    /// Otherwise one code per permitted worker, by what stops the case (or its whole group)
+    /// going there now: `at_capacity` (its cap), `oversight_at_capacity` (its supervisor's
+    /// oversight cap), `not_worth_allocating` (room, but the value there is not positive even
+    /// before overload: zero priority, or a cross-team penalty at least the priority),
+    /// `only_above_target` (room and a positive value, but the overload penalty it adds is at
+    /// least that value), `search_stopped` (none of these: only a search stopped early leaves it).
+    pub fn true_reasons(&self, a: &[Option<usize>], load: &[f64], over: &[f64], c: usize) -> Vec<String> {
+        let _ = a;
+        let nw = self.workers.len();
+        let case = &self.cases[c];
+        let r123 = |w: usize| self.rule1_active(w) && self.rule2_role(c, w) && self.rule3_team(c, w);
+        let r1234 = |w: usize| r123(w) && self.rule4_skills(c, w);
+        let mut out: Vec<&str> = Vec::new();
+        let permitted_any = (0..nw).any(|w| self.permitted(c, w));
+        if !permitted_any {
+            if !(0..nw).any(r123) {
+                out.push("no_permitted_worker");
+            } else if !(0..nw).any(r1234) {
+                out.push("needs_unmet");
+            } else {
+                if (0..nw).any(|w| r1234(w) && !self.rule5_not_excluded(c, w)) {
+                    out.push("excluded");
+                }
+                if (0..nw).any(|w| r1234(w) && self.rule5_not_excluded(c, w) && !self.rule6_supervised(w)) {
+                    out.push("unsupervised");
+                }
+            }
+        }
+        // The item that moves: the case, or its whole sibling group.
+        let members: Vec<usize> = match &case.group {
+            Some(g) => self.groups()[g].clone(),
+            None => vec![c],
+        };
+        let weight: f64 = members.iter().map(|&x| self.cases[x].weight).sum();
+        let workers: Vec<usize> =
+            (0..nw).filter(|&w| members.iter().all(|&x| self.permitted(x, w))).collect();
+        let fits_alone = |w: usize| {
+            self.workers[w].cap + EPS >= weight
+                && self.overseer(w).is_none_or(|s| self.workers[s].oversight_cap + EPS >= weight)
+        };
+        if case.group.is_some() && !workers.iter().any(|&w| fits_alone(w)) {
+            out.push("group_unplaceable");
+        }
+        if case.group.is_none() && permitted_any && !workers.iter().any(|&w| fits_alone(w)) {
+            out.push("weight_over_cap");
+        }
+        if out.is_empty() {
+            let p = &self.policy;
+            for &w in &workers {
+                let wk = &self.workers[w];
+                let code = if load[w] + weight > wk.cap + EPS {
+                    "at_capacity"
+                } else if self
+                    .overseer(w)
+                    .is_some_and(|s| over[s] + weight > self.workers[s].oversight_cap + EPS)
+                {
+                    "oversight_at_capacity"
+                } else {
+                    let value: f64 = members
+                        .iter()
+                        .map(|&x| {
+                            let cx = &self.cases[x];
+                            cx.priority - if wk.team != cx.team { p.cross_team_penalty } else { 0.0 }
+                                + if cx.current == Some(w) { p.move_penalty } else { 0.0 }
+                        })
+                        .sum();
+                    let cost = p.overload_penalty
+                        * ((load[w] + weight - wk.target).max(0.0) - (load[w] - wk.target).max(0.0));
+                    let tol = 1e-9 * value.abs().max(1.0);
+                    if value <= tol {
+                        "not_worth_allocating"
+                    } else if value - cost <= tol {
+                        "only_above_target"
+                    } else {
+                        "search_stopped"
+                    }
+                };
+                out.push(code);
+            }
+        }
+        let mut out: Vec<String> = out.into_iter().map(String::from).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
