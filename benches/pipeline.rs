@@ -55,12 +55,9 @@ fn model_bytes(cases: usize, policy: Policy) -> Vec<u8> {
     write::to_json(&generate(&args).expect("the generator accepts these arguments"))
 }
 
-fn limits(policy: Policy) -> Limits<'static> {
-    Limits {
-        deadline: (policy == Policy::Weighted).then(|| Instant::now() + Duration::from_secs(2)),
-        stop: None,
-        node_limit: None,
-    }
+/// The command line's defaults: the node limit, no deadline (weighted models are proven).
+fn limits(_policy: Policy) -> Limits<'static> {
+    Limits { node_limit: Some(caseload::solve::DEFAULT_NODE_LIMIT), ..Limits::default() }
 }
 
 fn stages(c: &mut Criterion) {
@@ -98,11 +95,7 @@ fn stages(c: &mut Criterion) {
             let lim = if solve_it {
                 limits(policy)
             } else {
-                Limits {
-                    deadline: Some(Instant::now() + Duration::from_secs(2)),
-                    stop: None,
-                    node_limit: None,
-                }
+                Limits { deadline: Some(Instant::now() + Duration::from_secs(2)), ..Limits::default() }
             };
             let solved = solve::solve(&m, &problem, lim).expect("solves");
             let facts = SolveFacts { optimal: solved.optimal, gap: solved.gap, ..SolveFacts::default() };

@@ -107,8 +107,7 @@ fn model_needing_a_search() -> Value {
             let m = caseload::load_model_bytes("m.json", &to_bytes(model)).unwrap();
             let limits = caseload::solve::Limits {
                 deadline: Some(std::time::Instant::now()),
-                stop: None,
-                node_limit: None,
+                ..caseload::solve::Limits::default()
             };
             !caseload::allocate(&m, limits).unwrap().optimal
         })

@@ -170,8 +170,10 @@ fn check_stopped(seed: u64, shape: Shape) -> bool {
     let tm = TModel::from_json(&model);
     let Some((best, _)) = tm.brute_force() else { return false };
     let m = caseload::load_model_bytes("model.json", &to_bytes(&model)).unwrap();
-    let limits =
-        caseload::solve::Limits { deadline: Some(std::time::Instant::now()), stop: None, node_limit: None };
+    let limits = caseload::solve::Limits {
+        deadline: Some(std::time::Instant::now()),
+        ..caseload::solve::Limits::default()
+    };
     let p = caseload::allocate(&m, limits).unwrap();
     let out = caseload::write::to_json(&p);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();

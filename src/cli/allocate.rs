@@ -56,14 +56,17 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     if is_batch {
         return run_batch(a);
     }
-    let lim = super::limits(a.time_limit, a.node_limit)?;
+    let mut lim = super::limits(a.time_limit, a.node_limit)?;
+    lim.observer = super::progress::observer(!a.quiet);
     let sheets = a.sheets.lower();
     let outputs = a.outputs.lower();
     let to_stdout = super::is_stdout(&a.output);
     outputs.check(&sheets.inputs(a.model.as_deref()), (!to_stdout).then_some(a.output.as_path()))?;
     let (model, warnings) = caseload::sheets::load_screened(a.model.as_deref(), &sheets, a.checks.checks())?;
     super::print_warnings(&warnings);
-    let proposal = caseload::allocate(&model, lim)?;
+    let proposal = caseload::allocate(&model, lim);
+    super::progress::finish();
+    let proposal = proposal?;
     super::emit(&a.output, &caseload::write::to_json(&proposal))?;
     let extra = outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()))?;
     if !a.quiet {

@@ -8,6 +8,7 @@ mod allocate;
 mod check;
 mod convert;
 mod generate;
+mod progress;
 mod pseudonymise;
 mod whatif;
 
@@ -171,7 +172,13 @@ pub fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static
         Some(s) => Some(Instant::now() + Duration::from_secs_f64(s.min(1e9))),
         None => None,
     };
-    Ok(Limits { deadline, stop: Some(&INTERRUPTED), node_limit: (node_limit > 0).then_some(node_limit) })
+    Ok(Limits {
+        deadline,
+        stop: Some(&INTERRUPTED),
+        node_limit: (node_limit > 0).then_some(node_limit),
+        observer: progress::observer(false),
+        trace: progress::trace_wanted(),
+    })
 }
 
 /// Whether an output flag names standard output (`-`).

@@ -27,7 +27,58 @@ use search::{lattice, Search};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// When to stop searching before optimality is proven.
+/// What the solver reports while it works, to whoever watches (the command layer draws a
+/// progress line from it; the library itself never prints).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// Part `part` is finished; `so_far` adds up the parts finished so far.
+    PartDone {
+        /// Index of the part.
+        part: usize,
+        /// Figures over the finished parts.
+        so_far: Progress,
+    },
+    /// A part's integer search is under way: its best value and bound so far.
+    Searching {
+        /// Index of the part.
+        part: usize,
+        /// Nodes explored in it.
+        nodes: u64,
+        /// Best value found in it.
+        best: f64,
+        /// Proven bound on it.
+        bound: f64,
+    },
+    /// One line of the solver's trace, sent only when [`Limits::trace`] is set.
+    Trace(String),
+}
+
+/// Figures over the parts finished so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Progress {
+    /// Parts finished.
+    pub done: usize,
+    /// Parts in all.
+    pub parts: usize,
+    /// Sum of the finished parts' values.
+    pub value: f64,
+    /// Sum of their proven bounds.
+    pub bound: f64,
+    /// Nodes explored in them.
+    pub nodes: u64,
+}
+
+/// Who receives the solver's [`Event`]s.
+#[derive(Clone, Copy)]
+pub struct Observer<'a>(pub &'a (dyn Fn(&Event) + Sync));
+
+impl std::fmt::Debug for Observer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
+}
+
+/// When to stop searching before optimality is proven, and who watches.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Limits<'a> {
     /// Stop at this instant.
@@ -37,6 +88,10 @@ pub struct Limits<'a> {
     /// Branch-and-bound nodes allowed per part. Unlike a deadline, a node limit stops every
     /// run at the same place, so the proposal stays byte-identical.
     pub node_limit: Option<u64>,
+    /// Receives progress (and the trace, when `trace` is set).
+    pub observer: Option<Observer<'a>>,
+    /// Send the solver's trace lines to the observer.
+    pub trace: bool,
 }
 
 /// The default node limit per part for the command line.
@@ -45,6 +100,20 @@ pub const DEFAULT_NODE_LIMIT: u64 = 50_000;
 impl Limits<'_> {
     pub(crate) fn reached(&self, nodes: u64) -> bool {
         self.node_limit.is_some_and(|n| nodes >= n) || self.stopped()
+    }
+
+    /// Tells the observer, if any.
+    pub(crate) fn tell(&self, e: Event) {
+        if let Some(o) = self.observer {
+            (o.0)(&e);
+        }
+    }
+
+    /// Sends a trace line, built only when someone asked for the trace.
+    pub(crate) fn trace(&self, line: impl FnOnce() -> String) {
+        if self.trace {
+            self.tell(Event::Trace(line()));
+        }
     }
 
     /// The deadline has passed or Ctrl-C was pressed.
@@ -104,15 +173,17 @@ pub struct Solved {
 pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, String> {
     // Phase 1: every part's relaxation and heuristics. Most parts end here.
     let started: Vec<Started> =
-        problem.parts.par_iter().map(|p| start_part(m, p)).collect::<Result<_, _>>()?;
+        problem.parts.par_iter().map(|p| start_part(m, p, limits)).collect::<Result<_, _>>()?;
     // Phase 2: branch-and-bound where the root did not prove optimality. A deadline is shared
     // fairly: each searching part gets its slice of the time left.
     let searching = started.iter().filter(|s| s.root.is_some()).count();
     let waiting = std::sync::atomic::AtomicUsize::new(searching);
     let threads = rayon::current_num_threads().max(1);
+    let so_far = std::sync::Mutex::new(Progress { parts: started.len(), ..Progress::default() });
     let outcomes: Vec<PartOutcome> = started
         .into_par_iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             // A deadline is shared fairly: a part that starts searching gets the time left
             // divided by the waves of searching parts still to start, so time a quick part
             // leaves unused goes to the parts after it.
@@ -122,7 +193,19 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
                 let left = deadline.saturating_duration_since(Instant::now());
                 own.deadline = Some(Instant::now() + left / n.div_ceil(threads) as u32);
             }
-            s.finish(own)
+            let out = s.finish(i, own);
+            if limits.observer.is_some() {
+                let p = {
+                    let mut p = so_far.lock().unwrap_or_else(|e| e.into_inner());
+                    p.done += 1;
+                    p.value += out.value;
+                    p.bound += out.bound;
+                    p.nodes += out.nodes;
+                    *p
+                };
+                limits.tell(Event::PartDone { part: i, so_far: p });
+            }
+            out
         })
         .collect();
     let mut assignment = problem.fixed.clone();
@@ -145,14 +228,14 @@ struct Started<'a> {
     root: Option<(microlp::Solution, f64)>,
 }
 
-fn start_part<'a>(m: &'a Model, part: &'a Part) -> Result<Started<'a>, String> {
+fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
     let lp = lp::build(m, part);
     let clock = Instant::now();
     let root = lp::solve_relaxation(&lp)?;
-    if debug() {
+    limits.trace(|| {
         let hubs = lp.hubs.len();
         let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
-        eprintln!(
+        format!(
             "lp: {} workers, {} classes, {} hubs, {} cols, {} rows, {} nonzeros: {:.3}s",
             part.rooms.len(),
             part.classes.len(),
@@ -161,8 +244,8 @@ fn start_part<'a>(m: &'a Model, part: &'a Part) -> Result<Started<'a>, String> {
             lp.rows.len(),
             nnz,
             clock.elapsed().as_secs_f64()
-        );
-    }
+        )
+    });
     let mut search = Search {
         m,
         part,
@@ -179,8 +262,8 @@ fn start_part<'a>(m: &'a Model, part: &'a Part) -> Result<Started<'a>, String> {
     }
     search.heuristic(&root.values);
     search.dive(&root.state);
-    if debug() {
-        eprintln!(
+    limits.trace(|| {
+        format!(
             "part: {} workers, {} classes, {} groups, {} cols, {} rows; root {:.4} heuristic {:.4}",
             part.rooms.len(),
             part.classes.len(),
@@ -189,17 +272,13 @@ fn start_part<'a>(m: &'a Model, part: &'a Part) -> Result<Started<'a>, String> {
             search.lp.rows.len(),
             root.objective,
             search.best_value
-        );
-    }
+        )
+    });
     Ok(Started { search, root: Some((root.state, root.objective)) })
 }
 
-fn debug() -> bool {
-    std::env::var_os("CASELOAD_DEBUG").is_some()
-}
-
 impl Started<'_> {
-    fn finish(mut self, limits: Limits) -> PartOutcome {
+    fn finish(mut self, index: usize, limits: Limits) -> PartOutcome {
         let (m, part) = (self.search.m, self.search.part);
         let integer = !part.is_network();
         let (optimal, open_bound) = match self.root.take() {
@@ -213,11 +292,11 @@ impl Started<'_> {
                 // Without the feature, or if HiGHS fails, the built-in search.
                 let (done, open) = match (highs, lagrange::Dual::new(m, part)) {
                     (Some(result), _) => result,
-                    (None, Some(dual)) => tree::search(&dual, &mut self.search, limits, bound),
+                    (None, Some(dual)) => tree::search(&dual, &mut self.search, index, limits, bound),
                     (None, None) => self.search.branch_and_bound(state, bound, limits),
                 };
-                if debug() {
-                    eprintln!(
+                limits.trace(|| {
+                    format!(
                         "  -> best {:.4} open bound {:.4} nodes {} in {:.2}s optimal {} delta {:?}",
                         self.search.best_value,
                         open,
@@ -225,8 +304,8 @@ impl Started<'_> {
                         clock.elapsed().as_secs_f64(),
                         done,
                         self.search.delta
-                    );
-                }
+                    )
+                });
                 (done, open)
             }
         };

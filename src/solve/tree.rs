@@ -17,9 +17,11 @@
 use super::heuristics::round_relaxed;
 use super::lagrange::{Dual, Master, Pattern, Restrict};
 use super::search::Search;
-use super::Limits;
+use super::{Event, Limits};
 use std::collections::BinaryHeap;
 
+/// Nodes between two progress reports.
+const PROGRESS_EVERY: u64 = 32;
 /// Price-programme rounds allowed at one node before it is given up as unresolved.
 const MAX_ROUNDS: u32 = 400;
 
@@ -65,7 +67,13 @@ enum Choice {
 }
 
 /// Searches the part; returns (proven optimal, bound of what is left unexplored).
-pub(super) fn search(dual: &Dual, s: &mut Search, limits: Limits, root_bound: f64) -> (bool, f64) {
+pub(super) fn search(
+    dual: &Dual,
+    s: &mut Search,
+    part_index: usize,
+    limits: Limits,
+    root_bound: f64,
+) -> (bool, f64) {
     let part = s.part;
     let mut open: BinaryHeap<Node> = BinaryHeap::new();
     let mut seq = 0u64;
@@ -78,8 +86,7 @@ pub(super) fn search(dual: &Dual, s: &mut Search, limits: Limits, root_bound: f6
     });
     // The largest bound of a node given up unresolved (price programme failed or ran out).
     let mut lost = f64::NEG_INFINITY;
-    loop {
-        let Some(node) = current.take().or_else(|| open.pop()) else { break };
+    while let Some(node) = current.take().or_else(|| open.pop()) {
         if s.prunable(node.bound) {
             continue;
         }
@@ -88,6 +95,10 @@ pub(super) fn search(dual: &Dual, s: &mut Search, limits: Limits, root_bound: f6
             return (false, rest.max(lost));
         }
         s.nodes += 1;
+        if s.nodes % PROGRESS_EVERY == 0 {
+            let bound = open.iter().map(|n| n.bound).fold(node.bound, f64::max).max(lost);
+            limits.tell(Event::Searching { part: part_index, nodes: s.nodes, best: s.best_value, bound });
+        }
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
         let stop = || limits.stopped();
         let out = dual.bound(&node.r, start, &node.pool, MAX_ROUNDS, &|b| s.prunable(b), &stop);
@@ -99,13 +110,8 @@ pub(super) fn search(dual: &Dual, s: &mut Search, limits: Limits, root_bound: f6
         if s.prunable(bound) {
             continue;
         }
-        if super::debug() && (!out.converged || out.master.is_none()) {
-            eprintln!(
-                "    lost node: bound {bound} converged {} master {} rounds {}",
-                out.converged,
-                out.master.is_some(),
-                out.iterations
-            );
+        if !out.converged || out.master.is_none() {
+            limits.trace(|| format!("    unresolved node: bound {bound}, price rounds {}", out.iterations));
         }
         let Some(master) = out.master.filter(|_| out.converged) else {
             lost = lost.max(bound);
