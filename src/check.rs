@@ -206,11 +206,7 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
         match m.worker_index(&a.worker) {
             Some(w) => {
                 assignment[c] = Some(w);
-                let want = match m.cases[c].current_worker {
-                    Some(cw) if cw == w => Change::Kept,
-                    Some(_) => Change::Moved,
-                    None => Change::New,
-                };
+                let want = Change::of(m.cases[c].current_worker, w);
                 if a.change.is_some_and(|ch| ch != want) {
                     out.push(breach(
                         "change",

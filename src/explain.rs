@@ -213,11 +213,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                 tc.allocated += 1;
                 team.allocated += 1;
                 totals.allocated += 1;
-                let change = match case.current_worker {
-                    Some(cw) if cw == w => Change::Kept,
-                    Some(_) => Change::Moved,
-                    None => Change::New,
-                };
+                let change = Change::of(case.current_worker, w);
                 match change {
                     Change::Kept => moves.kept += 1,
                     Change::Moved => moves.moved += 1,

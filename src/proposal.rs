@@ -66,6 +66,26 @@ pub enum Change {
     New,
 }
 
+impl Change {
+    /// The change of a case held today by `current` (if anyone) and allocated to `w`.
+    pub fn of(current: Option<usize>, w: usize) -> Change {
+        match current {
+            Some(cw) if cw == w => Change::Kept,
+            Some(_) => Change::Moved,
+            None => Change::New,
+        }
+    }
+
+    /// The word written in proposals and spreadsheets.
+    pub fn name(self) -> &'static str {
+        match self {
+            Change::Kept => "kept",
+            Change::Moved => "moved",
+            Change::New => "new",
+        }
+    }
+}
+
 /// One unallocated case.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Unallocated {

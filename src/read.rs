@@ -47,7 +47,7 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
         ));
     }
     let de = &mut serde_json::Deserializer::from_str(text);
-    let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, e))?;
+    let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, e, None))?;
     Ok(parsed)
 }
 
@@ -70,13 +70,16 @@ fn line_col(prefix: &[u8]) -> (usize, usize) {
     (line, col)
 }
 
-fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>) -> Error {
+/// The one formatter of JSON errors (model files, policy files, proposals): the field's path as
+/// the place when there is one, with the line and column; else the line and column. `hint` is
+/// added to a problem with the document as a whole (say, what the file should look like).
+pub fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>, hint: Option<&str>) -> Error {
     let path = e.path().to_string();
     let inner = e.into_inner();
     let problem = strip_position(&inner.to_string());
     let at = format!("line {}, column {}", inner.line(), inner.column());
     if path.is_empty() || path == "." {
-        Error::input(file, at, problem)
+        Error::input(file, at, hint.map_or(problem.clone(), |h| format!("{problem}; {h}")))
     } else {
         Error::input(file, path, format!("{problem} ({at})"))
     }

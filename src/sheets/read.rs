@@ -225,20 +225,11 @@ pub fn parse_policy(file: &str, bytes: &[u8]) -> Result<Option<PolicyInput>> {
     }
     let de = &mut serde_json::Deserializer::from_str(text);
     let p: PolicyInput = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let msg = inner.to_string();
-        let problem = msg.rfind(" at line ").map_or(msg.clone(), |i| msg[..i].to_string());
-        let at = format!("line {}, column {}", inner.line(), inner.column());
-        if path.is_empty() || path == "." {
-            Error::input(
-                file,
-                at,
-                format!("{problem}; a policy file is a JSON object such as {{\"caps\": {{\"social_worker\": 20}}}}"),
-            )
-        } else {
-            Error::input(file, path, format!("{problem} ({at})"))
-        }
+        crate::read::json_error(
+            file,
+            e,
+            Some("a policy file is a JSON object such as {\"caps\": {\"social_worker\": 20}}"),
+        )
     })?;
     Ok(if p == PolicyInput::default() { None } else { Some(p) })
 }

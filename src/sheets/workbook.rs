@@ -458,7 +458,6 @@ pub fn proposal_workbook(
     m: &crate::model::Model,
     p: &crate::proposal::Proposal,
 ) -> Result<Vec<u8>> {
-    use crate::proposal::Change;
     let e = xlsx_err(out);
     let mut book = Workbook::new();
     stamp(&mut book);
@@ -492,11 +491,7 @@ pub fn proposal_workbook(
             text(&a.worker),
             worker.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
             worker.map_or(Value::Empty, |w| text(&m.teams[w.team])),
-            text(match a.change {
-                Change::Kept => "kept",
-                Change::Moved => "moved",
-                Change::New => "new",
-            }),
+            text(a.change.name()),
             case.and_then(|c| c.current_worker).map_or(Value::Empty, |w| text(&m.workers[w].id)),
         ])
         .map_err(&e)?;

@@ -8,7 +8,7 @@ use super::read::{CASE_COLUMNS, WORKER_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::ModelFile;
-use crate::proposal::{Change, Proposal};
+use crate::proposal::Proposal;
 
 fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     crate::util::csv_bytes(header, rows, true)
@@ -168,11 +168,7 @@ pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
         .map(|a| {
             let case = m.case_index(&a.case).map(|i| &m.cases[i]);
             let worker = m.worker_index(&a.worker).map(|i| &m.workers[i]);
-            let change = match a.change {
-                Change::Kept => "kept",
-                Change::Moved => "moved",
-                Change::New => "new",
-            };
+            let change = a.change.name();
             vec![
                 safe(&a.case),
                 case.map(|c| c.case_type.name().to_string()).unwrap_or_default(),
