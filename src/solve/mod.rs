@@ -95,7 +95,7 @@ pub struct Limits<'a> {
 }
 
 /// The default node limit per part for the command line.
-pub const DEFAULT_NODE_LIMIT: u64 = 50_000;
+pub const DEFAULT_NODE_LIMIT: u64 = 5_000;
 
 impl Limits<'_> {
     pub(crate) fn reached(&self, nodes: u64) -> bool {
@@ -285,15 +285,20 @@ impl Started<'_> {
             None => (true, f64::NEG_INFINITY),
             Some((state, bound)) => {
                 let clock = Instant::now();
-                #[cfg(feature = "highs")]
-                let highs = self.search.with_highs(bound, limits);
-                #[cfg(not(feature = "highs"))]
-                let highs: Option<(bool, f64)> = None;
-                // Without the feature, or if HiGHS fails, the built-in search.
-                let (done, open) = match (highs, lagrange::Dual::new(m, part)) {
-                    (Some(result), _) => result,
-                    (None, Some(dual)) => tree::search(&dual, &mut self.search, index, limits, bound),
-                    (None, None) => self.search.branch_and_bound(state, bound, limits),
+                // The Lagrangian tree wherever the weights have a common unit; otherwise HiGHS
+                // (feature `highs`), and failing that the compact branch-and-bound.
+                let (done, open) = match lagrange::Dual::new(m, part) {
+                    Some(dual) => tree::search(&dual, &mut self.search, index, limits, bound),
+                    None => {
+                        #[cfg(feature = "highs")]
+                        let highs = self.search.with_highs(bound, limits);
+                        #[cfg(not(feature = "highs"))]
+                        let highs: Option<(bool, f64)> = None;
+                        match highs {
+                            Some(result) => result,
+                            None => self.search.branch_and_bound(state, bound, limits),
+                        }
+                    }
                 };
                 limits.trace(|| {
                     format!(
