@@ -48,6 +48,10 @@ pub struct AllocateArgs {
     /// Print nothing on success.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also write each independent part's compact programme as DIR/part-NNNN.json, for a
+    /// reference solver (benches/compare.py); see the README's performance section.
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub export_lp: Option<PathBuf>,
 }
 
 /// Runs `allocate`; returns the exit status.
@@ -64,6 +68,9 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     outputs.check(&sheets.inputs(a.model.as_deref()), (!to_stdout).then_some(a.output.as_path()))?;
     let (model, warnings) = caseload::sheets::load_screened(a.model.as_deref(), &sheets, a.checks.checks())?;
     super::print_warnings(&warnings);
+    if let Some(dir) = &a.export_lp {
+        export_lp(&model, dir)?;
+    }
     let proposal = caseload::allocate(&model, lim);
     super::progress::finish();
     let proposal = proposal?;
@@ -280,4 +287,22 @@ mod tests {
         assert_eq!(worst([exit::SOLVER, exit::WRITE]), exit::SOLVER);
         assert_eq!(worst([]), exit::OK);
     }
+}
+
+/// Writes every part's compact programme into `dir` (created if missing).
+fn export_lp(model: &caseload::validate::Model, dir: &std::path::Path) -> Result<()> {
+    let el = caseload::rules::eligibility(model);
+    let problem = caseload::formulate::formulate(model, &el);
+    let fail =
+        |e: std::io::Error| caseload::error::Error::Write { path: dir.to_path_buf(), problem: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let (constant, parts) = caseload::solve::export(model, &problem);
+    let top = serde_json::json!({"constant": constant, "parts": parts.len()});
+    std::fs::write(dir.join("parts.json"), top.to_string()).map_err(fail)?;
+    for part in parts {
+        let name = format!("part-{:04}.json", part["part"].as_u64().unwrap_or(0));
+        let bytes = serde_json::to_vec(&part).unwrap_or_default();
+        std::fs::write(dir.join(name), bytes).map_err(fail)?;
+    }
+    Ok(())
 }

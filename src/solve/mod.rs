@@ -316,3 +316,40 @@ impl Started<'_> {
         PartOutcome { alloc, value: val, bound, optimal, integer, nodes: self.search.nodes }
     }
 }
+
+/// Every part's compact programme as JSON, for solving it elsewhere (`allocate --export-lp`):
+/// `{"part", "sense": "max", "cols": [{"obj", "hi", "integer"}], "rows": [{"coefs": [[col,
+/// coef]], "eq", "rhs"}], "unit", "network"}`. A reference solver that proves each part's
+/// optimum proves the model's: the parts are independent, and the model's objective is the
+/// returned constant (the fixed cases' value, less what each part is worth empty) plus the
+/// sum of the parts' values.
+pub fn export(m: &Model, problem: &Problem) -> (f64, Vec<serde_json::Value>) {
+    let parts = problem
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let lp = lp::build(m, part);
+            let cols: Vec<serde_json::Value> = (0..lp.cols.len())
+                .map(|j| {
+                    let hi = if lp.hi[j].is_finite() {
+                        serde_json::json!(lp.hi[j])
+                    } else {
+                        serde_json::Value::Null
+                    };
+                    serde_json::json!({"obj": lp.obj[j], "hi": hi, "integer": lp.is_integer(j)})
+                })
+                .collect();
+            let rows: Vec<serde_json::Value> = lp
+                .rows
+                .iter()
+                .map(|r| serde_json::json!({"coefs": r.coefs, "eq": r.eq, "rhs": r.rhs}))
+                .collect();
+            serde_json::json!({"part": i, "sense": "max", "cols": cols, "rows": rows,
+                "unit": part.unit, "network": part.is_network()})
+        })
+        .collect();
+    let fixed = crate::objective::value(&crate::objective::terms(m, &problem.fixed));
+    let empty: f64 = problem.parts.iter().map(|p| value(m, p, &empty_alloc(p))).sum();
+    (fixed - empty, parts)
+}
