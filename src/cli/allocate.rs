@@ -276,19 +276,6 @@ pub fn human_summary(p: &Proposal) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_written_proposal_is_better_than_none_when_taking_the_worst_status() {
-        assert_eq!(worst([exit::OK, exit::NOT_PROVEN]), exit::NOT_PROVEN);
-        assert_eq!(worst([exit::UNALLOCATED, exit::INVALID, exit::OK]), exit::INVALID);
-        assert_eq!(worst([exit::SOLVER, exit::WRITE]), exit::SOLVER);
-        assert_eq!(worst([]), exit::OK);
-    }
-}
-
 /// Writes every part's compact programme into `dir` (created if missing).
 fn export_lp(model: &caseload::validate::Model, dir: &std::path::Path) -> Result<()> {
     let el = caseload::rules::eligibility(model);
@@ -305,4 +292,17 @@ fn export_lp(model: &caseload::validate::Model, dir: &std::path::Path) -> Result
         std::fs::write(dir.join(name), bytes).map_err(fail)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_proposal_is_better_than_none_when_taking_the_worst_status() {
+        assert_eq!(worst([exit::OK, exit::NOT_PROVEN]), exit::NOT_PROVEN);
+        assert_eq!(worst([exit::UNALLOCATED, exit::INVALID, exit::OK]), exit::INVALID);
+        assert_eq!(worst([exit::SOLVER, exit::WRITE]), exit::SOLVER);
+        assert_eq!(worst([]), exit::OK);
+    }
 }
