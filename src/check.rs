@@ -95,13 +95,7 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     }
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        Error::input(
-            file,
-            if path == "." { format!("line {}", inner.line()) } else { path },
-            inner.to_string(),
-        )
+        crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))
     })
 }
 
