@@ -16,8 +16,8 @@
 //! constraint matrix is totally unimodular, caps are floored to whole cases, and the LP optimum
 //! is already integral. Otherwise [`crate::solve`] runs a branch-and-bound over it.
 
+use crate::model::Model;
 use crate::rules::{self, Eligibility, EPS};
-use crate::validate::Model;
 use std::collections::{BTreeMap, HashMap};
 
 /// Interchangeable free cases.
@@ -223,10 +223,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
     for (_, _, ws) in &raw_groups {
         ws.iter().for_each(|&w| used[w] = true);
     }
-    for w in 0..nw {
-        if !used[w] {
-            continue;
-        }
+    for w in (0..nw).filter(|&w| used[w]) {
         let r = uf.find(w);
         let p = *part_of_root.entry(r).or_insert_with(|| {
             part_workers.push(Vec::new());
