@@ -18,6 +18,7 @@
 
 use crate::model::Model;
 use crate::rules::{self, Eligibility, EPS};
+use crate::util::UnionFind;
 use std::collections::{BTreeMap, HashMap};
 
 /// Interchangeable free cases.
@@ -347,35 +348,5 @@ pub fn floor_to(x: f64, unit: Option<f64>) -> f64 {
     match unit {
         Some(u) => ((x / u) + 1e-9).floor() * u,
         None => x,
-    }
-}
-
-struct UnionFind {
-    parent: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        UnionFind { parent: (0..n).collect() }
-    }
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-    fn find_const(&self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            x = self.parent[x];
-        }
-        x
-    }
-    fn union(&mut self, a: usize, b: usize) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.parent[hi] = lo;
-        }
     }
 }
