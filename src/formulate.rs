@@ -16,8 +16,9 @@
 //! constraint matrix is totally unimodular, caps are floored to whole cases, and the LP optimum
 //! is already integral. Otherwise [`crate::solve`] runs a branch-and-bound over it.
 
+use crate::model::Model;
 use crate::rules::{self, Eligibility, EPS};
-use crate::validate::Model;
+use crate::util::UnionFind;
 use std::collections::{BTreeMap, HashMap};
 
 /// Interchangeable free cases.
@@ -223,10 +224,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
     for (_, _, ws) in &raw_groups {
         ws.iter().for_each(|&w| used[w] = true);
     }
-    for w in 0..nw {
-        if !used[w] {
-            continue;
-        }
+    for w in (0..nw).filter(|&w| used[w]) {
         let r = uf.find(w);
         let p = *part_of_root.entry(r).or_insert_with(|| {
             part_workers.push(Vec::new());
@@ -350,35 +348,5 @@ pub fn floor_to(x: f64, unit: Option<f64>) -> f64 {
     match unit {
         Some(u) => ((x / u) + 1e-9).floor() * u,
         None => x,
-    }
-}
-
-struct UnionFind {
-    parent: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        UnionFind { parent: (0..n).collect() }
-    }
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-    fn find_const(&self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            x = self.parent[x];
-        }
-        x
-    }
-    fn union(&mut self, a: usize, b: usize) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.parent[hi] = lo;
-        }
     }
 }

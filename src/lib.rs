@@ -30,9 +30,6 @@ pub mod batch;
 pub mod check;
 pub mod error;
 pub mod explain;
-// Two clippy findings in the solver's files (index loops, one nested `if`) are allowed here
-// rather than edited while issue 9 rewrites them; remove these attributes with that rewrite.
-#[allow(clippy::needless_range_loop)]
 pub mod formulate;
 pub mod generate;
 pub mod model;
@@ -44,7 +41,6 @@ pub mod read;
 pub mod report;
 pub mod rules;
 pub mod sheets;
-#[allow(clippy::needless_range_loop, clippy::collapsible_match, clippy::while_let_loop)]
 pub mod solve;
 pub mod util;
 pub mod validate;

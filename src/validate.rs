@@ -12,10 +12,7 @@ use crate::util::sha256_hex;
 use crate::warnings::quoted as q;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// The checked model, at its old path: the solver files (`formulate`, `solve/`) still import it from
-/// here until issue 9 switches them; new code uses [`crate::model::Model`].
-#[doc(no_inline)]
-pub use crate::model::Model;
+use crate::model::Model;
 
 /// Validates a parsed model file. `file` names it in messages; `bytes` are hashed for audit.
 ///

@@ -194,7 +194,7 @@ fn chromium_or_skip(test: &str) -> Option<PathBuf> {
 
 /// The report's example with long names, part-time workers, sibling groups, moves and
 /// children without a worker.
-fn demo() -> (caseload::validate::Model, caseload::proposal::Proposal, String) {
+fn demo() -> (caseload::model::Model, caseload::proposal::Proposal, String) {
     let m = caseload::load_model(&root().join("models/report_demo.json")).unwrap();
     let p = caseload::allocate(&m, Default::default()).unwrap();
     let html = caseload::report::render_meta(

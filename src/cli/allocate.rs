@@ -277,7 +277,7 @@ pub fn human_summary(p: &Proposal) -> String {
 }
 
 /// Writes every part's compact programme into `dir` (created if missing).
-fn export_lp(model: &caseload::validate::Model, dir: &std::path::Path) -> Result<()> {
+fn export_lp(model: &caseload::model::Model, dir: &std::path::Path) -> Result<()> {
     let el = caseload::rules::eligibility(model);
     let problem = caseload::formulate::formulate(model, &el);
     let fail =

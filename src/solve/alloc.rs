@@ -3,8 +3,8 @@
 
 use super::PartAlloc;
 use crate::formulate::Part;
+use crate::model::Model;
 use crate::rules::EPS;
-use crate::validate::Model;
 
 /// Loads (free part only) of each local worker, and oversight used per overseer row.
 pub(super) fn loads(part: &Part, a: &PartAlloc) -> (Vec<f64>, Vec<f64>) {

@@ -32,11 +32,7 @@ pub fn decode(lp: &Lp, part: &Part, values: &[f64]) -> PartAlloc {
             Col::ClassMarket { k, mk } => market_in[mk].push((k, fl(values[j]))),
             Col::MarketHub { mk, h } => market_out[mk].push((h, fl(values[j]))),
             Col::HubWorker { h, w } => outflow[h].push((w, fl(values[j]))),
-            Col::Group { g, j: jj } => {
-                if values[j] > 0.5 && a.groups[g].is_none() {
-                    a.groups[g] = Some(jj);
-                }
-            }
+            Col::Group { g, j: jj } if values[j] > 0.5 && a.groups[g].is_none() => a.groups[g] = Some(jj),
             _ => {}
         }
     }

@@ -4,8 +4,8 @@
 use super::alloc::{kept_count, loads, overload, value};
 use super::PartAlloc;
 use crate::formulate::Part;
+use crate::model::Model;
 use crate::rules::EPS;
-use crate::validate::Model;
 
 /// Removes units until every cap and oversight row holds (rounding can overshoot only by
 /// numerical noise, but a repair is cheap and makes the heuristic safe).

@@ -22,7 +22,7 @@
 use super::alloc::{kept_count, overload};
 use super::PartAlloc;
 use crate::formulate::{floor_to, Part};
-use crate::validate::Model;
+use crate::model::Model;
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome, Variable};
 
 /// How far above the part's whole value a price may go.

@@ -4,7 +4,7 @@
 //! overload columns must be whole in an allocation.
 
 use crate::formulate::{floor_to, Part};
-use crate::validate::Model;
+use crate::model::Model;
 use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
 use std::collections::HashMap;
 
@@ -147,8 +147,8 @@ pub fn build(m: &Model, part: &Part) -> Lp {
         }
         lp.rows.push(Row { coefs: class_row, eq: false, rhs: n });
     }
-    for mk in 0..lp.markets.len() {
-        let mut coefs: Vec<(usize, f64)> = market_inflow[mk].iter().map(|&j| (j, 1.0)).collect();
+    for (mk, inflow) in market_inflow.iter().enumerate() {
+        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
         for hi in 0..lp.markets[mk].len() {
             let h = lp.markets[mk][hi];
             let j = lp.col(Col::MarketHub { mk, h }, 0.0, f64::INFINITY);
@@ -157,8 +157,8 @@ pub fn build(m: &Model, part: &Part) -> Lp {
         }
         lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
     }
-    for h in 0..lp.hubs.len() {
-        let mut coefs: Vec<(usize, f64)> = hub_inflow[h].iter().map(|&j| (j, 1.0)).collect();
+    for (h, inflow) in hub_inflow.iter().enumerate() {
+        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
         let weight = lp.hubs[h].weight;
         for wi in 0..lp.hubs[h].workers.len() {
             let w = lp.hubs[h].workers[wi];

@@ -19,7 +19,7 @@ mod tree;
 pub use alloc::{feasible, value};
 
 use crate::formulate::{Part, Problem};
-use crate::validate::Model;
+use crate::model::Model;
 use alloc::{empty_alloc, write_assignment};
 use heuristics::level;
 use rayon::prelude::*;

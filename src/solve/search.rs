@@ -9,8 +9,8 @@ use super::lp::{self, Col, Lp};
 use super::PartAlloc;
 use super::{Limits, GAP};
 use crate::formulate::Part;
+use crate::model::Model;
 use crate::rules::EPS;
-use crate::validate::Model;
 use std::collections::BinaryHeap;
 #[cfg(feature = "highs")]
 use std::time::Instant;
