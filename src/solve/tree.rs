@@ -20,6 +20,8 @@ use super::search::Search;
 use super::{Event, Limits};
 use std::collections::BinaryHeap;
 
+/// Price rounds times workers that count as one node against the node limit.
+const WORK_PER_NODE: u64 = 10;
 /// Nodes between two progress reports.
 const PROGRESS_EVERY: u64 = 32;
 /// Price-programme rounds allowed at one node before it is given up as unresolved.
@@ -86,11 +88,15 @@ pub(super) fn search(
     });
     // The largest bound of a node given up unresolved (price programme failed or ran out).
     let mut lost = f64::NEG_INFINITY;
+    // Price rounds times workers, summed over the nodes.
+    let mut work = 0u64;
     while let Some(node) = current.take().or_else(|| open.pop()) {
         if s.prunable(node.bound) {
             continue;
         }
-        if limits.reached(s.nodes) {
+        // The node limit counts work: a node on a large part, with many price rounds over many
+        // workers, counts as several, so a default run stays within seconds (deterministically).
+        if limits.reached(s.nodes.max(work / WORK_PER_NODE)) {
             let rest = open.iter().map(|n| n.bound).fold(node.bound, f64::max);
             return (false, rest.max(lost));
         }
@@ -102,6 +108,7 @@ pub(super) fn search(
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
         let stop = || limits.stopped();
         let out = dual.bound(&node.r, start, &node.pool, MAX_ROUNDS, &|b| s.prunable(b), &stop);
+        work += u64::from(out.iterations.max(1)) * part.rooms.len() as u64;
         for mut a in out.candidates {
             round_relaxed(s.m, part, &mut a);
             s.offer(a);
