@@ -309,6 +309,23 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
     out
 }
 
+/// The case-level allocation a proposal states: each case's worker, as indices into the model.
+/// What [`check_proposal`] judges: a case or worker not in the model is left out, and a case
+/// listed twice keeps its first entry (both are breaches there).
+pub fn assignment(m: &Model, p: &ProposalIn) -> Vec<Option<usize>> {
+    let mut seen = vec![false; m.cases.len()];
+    let mut out = vec![None; m.cases.len()];
+    let listed = p.allocations.iter().map(|a| (a.case.as_str(), Some(a.worker.as_str())));
+    for (case, worker) in listed.chain(p.unallocated.iter().map(|u| (u.case.as_str(), None))) {
+        let Some(c) = m.case_index(case) else { continue };
+        if std::mem::replace(&mut seen[c], true) {
+            continue;
+        }
+        out[c] = worker.and_then(|w| m.worker_index(w));
+    }
+    out
+}
+
 /// Today's allocation: each case with its current worker.
 pub fn today(m: &Model) -> Vec<Option<usize>> {
     m.cases.iter().map(|c| c.current_worker).collect()

@@ -28,6 +28,7 @@
 
 pub mod batch;
 pub mod check;
+pub mod compare;
 pub mod error;
 pub mod explain;
 pub mod formulate;
@@ -38,6 +39,7 @@ pub mod objective;
 pub mod proposal;
 pub mod pseudonymise;
 pub mod read;
+pub mod recommend;
 pub mod report;
 pub mod rules;
 pub mod sheets;

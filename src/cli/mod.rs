@@ -6,10 +6,12 @@
 
 mod allocate;
 mod check;
+mod compare;
 mod convert;
 mod generate;
 mod progress;
 mod pseudonymise;
+mod recommend;
 mod whatif;
 
 use caseload::error::{Error, Result};
@@ -43,7 +45,7 @@ pub mod exit {
 
 const EXIT_HELP: &str = "Exit status:
   0  done
-  1  check found breaches
+  1  check found breaches; compare found a difference or a breach
   2  the input is invalid (the message names the file, the place and the problem); nothing written
   3  output written, but the time limit, node limit or Ctrl-C stopped the search before optimality was proven
   4  an output file could not be written (an existing file is left untouched)
@@ -65,6 +67,22 @@ const CHECK_EXIT: &str = "Exit status:
   0  no breaches
   1  breaches found (listed on standard output)
   2  the input is invalid (the message names the file, the place and the problem)";
+
+const RECOMMEND_EXIT: &str = "Exit status:
+  0  ranking printed (and written), every objective proven optimal
+  2  the input is invalid (the message names the file, the place and the problem; a referral's
+     errors name its file and field, or its flag), or no such case
+  3  ranking printed, but the time limit, node limit or Ctrl-C stopped a search before
+     optimality was proven (those workers are marked)
+  4  the JSON file could not be written (an existing file is left untouched)
+  5  internal solver failure";
+
+const COMPARE_EXIT: &str = "Exit status:
+  0  both are lawful and every child has the same worker (or none) in both
+  1  some child's worker differs, or either breaks a rule of SPEC section 3 (rules 1-10, every
+     case once); stale statements alone (a stated objective, load, change or reason) do not
+  2  the input is invalid (the message names the file, the place and the problem)
+  4  the JSON file could not be written";
 
 const CONVERT_EXIT: &str = "Exit status:
   0  written
@@ -115,6 +133,15 @@ pub enum Command {
     /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
     #[command(after_help = GENERATE_EXIT)]
     Generate(generate::GenerateArgs),
+    /// Who should take this child? Every worker who may lawfully take one case (of the model,
+    /// or a new referral), ranked by the optimum of the whole model with the case placed there,
+    /// and for every other worker the rule that stops them.
+    #[command(after_help = RECOMMEND_EXIT)]
+    Recommend(recommend::RecommendArgs),
+    /// Compare two proposals of one model (say, the proposal and an edited copy): lawfulness,
+    /// the objective term by term, the children whose worker differs, the loads that change.
+    #[command(after_help = COMPARE_EXIT)]
+    Compare(compare::CompareArgs),
     /// Plan: fill vacancies, change caps, targets or demand, hire, lose workers; compare.
     #[command(after_help = WHATIF_EXIT)]
     Whatif(whatif::WhatifArgs),
@@ -151,6 +178,8 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Pseudonymise(p) => pseudonymise::run(&p),
         Command::Generate(g) => generate::run(&g),
         Command::Whatif(w) => whatif::run(&w),
+        Command::Recommend(r) => recommend::run(&r),
+        Command::Compare(c) => compare::run(&c),
     }
 }
 

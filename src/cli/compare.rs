@@ -1,0 +1,170 @@
+//! `caseload compare`: two allocations of one model (the proposal and the manager's edited
+//! copy) side by side.
+
+use super::{exit, say, InputChecksArgs, SheetInputArgs};
+use caseload::check;
+use caseload::compare::{self, Comparison, Side};
+use caseload::error::{Error, Result};
+use caseload::report::num;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `compare`.
+#[derive(clap::Args, Debug)]
+pub struct CompareArgs {
+    /// MODEL A.json B.json: the model file (JSON, or `-` for standard input) and the two
+    /// proposals to compare; with --workers and --cases, only A.json B.json.
+    #[arg(value_name = "MODEL A B", num_args = 2..=3, required = true)]
+    pub files: Vec<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: SheetInputArgs,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: InputChecksArgs,
+    /// Also write the comparison as JSON (`-` for standard output; the text then goes to
+    /// standard error).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Print nothing (the exit status still tells).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Runs `compare`; returns 0 when both are lawful and allocate every child alike, 1 when they
+/// differ or either breaks a rule.
+pub fn run(a: &CompareArgs) -> Result<i32> {
+    let sheets = a.sheets.lower();
+    let (model_path, pa, pb) = match (a.files.as_slice(), sheets.given()) {
+        ([m, x, y], false) => (Some(m.as_path()), x, y),
+        ([x, y], true) => (None, x, y),
+        ([_, _], false) => {
+            return Err(Error::Usage(
+                "give MODEL A.json B.json (or --workers and --cases, then A.json B.json)".into(),
+            ))
+        }
+        _ => {
+            return Err(Error::Usage(
+                "with --workers and --cases, give only the two proposals A.json B.json".into(),
+            ))
+        }
+    };
+    let stdin = [model_path, Some(pa.as_path()), Some(pb.as_path())]
+        .into_iter()
+        .flatten()
+        .filter(|p| super::is_stdout(p))
+        .count();
+    if stdin > 1 {
+        return Err(Error::Usage("only one of MODEL, A and B can be standard input (-)".into()));
+    }
+    let (model, warnings) = caseload::sheets::load_screened(model_path, &sheets, a.checks.checks())?;
+    super::print_warnings(&warnings);
+    let read = |p: &Path| -> Result<(String, check::ProposalIn)> {
+        let name = p.display().to_string();
+        let bytes = caseload::read::read_bytes(p)?;
+        let parsed = check::parse_proposal(&name, &bytes)?;
+        Ok((name, parsed))
+    };
+    let (na, xa) = read(pa)?;
+    let (nb, xb) = read(pb)?;
+    let cmp = compare::compare(&model, (&na, &xa), (&nb, &xb));
+    let to_stdout = a.json.as_deref().is_some_and(super::is_stdout);
+    if let Some(path) = &a.json {
+        super::emit(path, &caseload::write::to_json(&cmp))?;
+    }
+    if !a.quiet {
+        say(&text(&cmp), to_stdout);
+    }
+    Ok(if cmp.agree() { exit::OK } else { exit::BREACHES })
+}
+
+fn verdict(s: &Side) -> String {
+    let stale = s.breaches.iter().filter(|b| !compare::breaks_a_rule(&b.code)).count();
+    let broken = s.breaches.len() - stale;
+    let mut out = format!("{}: {} allocated, {} unallocated; ", s.file, s.allocated, s.unallocated);
+    out += &if broken == 0 { "lawful".to_string() } else { format!("UNLAWFUL, {broken} broken rule(s)") };
+    if stale > 0 {
+        out += &format!(
+            "; {stale} stale or wrong statement(s) (stated objective, loads, changes, reasons or order)"
+        );
+    }
+    out
+}
+
+/// The comparison for people.
+pub fn text(c: &Comparison) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (label, s) in [("A", &c.a), ("B", &c.b)] {
+        let _ = writeln!(out, "{label} {}", verdict(s));
+        for b in &s.breaches {
+            let _ = writeln!(out, "    {}: {}", check::breach_words(&b.code), b.message);
+        }
+    }
+    // The objective term by term, every term the objective has.
+    let fields = |s: &Side| -> Vec<(String, f64)> {
+        let v = serde_json::to_value(&s.objective_terms).unwrap_or_default();
+        let mut terms: Vec<(String, f64)> = v
+            .as_object()
+            .map(|o| o.iter().map(|(k, x)| (k.clone(), x.as_f64().unwrap_or(f64::NAN))).collect())
+            .unwrap_or_default();
+        // Priority first (what is gained), then the penalties.
+        terms.sort_by_key(|(k, _)| (k != "priority", k.clone()));
+        terms
+    };
+    let (ta, tb) = (fields(&c.a), fields(&c.b));
+    let _ = writeln!(out, "  {:<20} {:>14} {:>14} {:>12}", "objective", "A", "B", "B - A");
+    for ((k, x), (_, y)) in ta.iter().zip(&tb) {
+        let sign = if k == "priority" { "" } else { "- " };
+        let _ = writeln!(
+            out,
+            "  {:<20} {:>14} {:>14} {:>12}",
+            format!("{sign}{}", k.replace('_', " ")),
+            num(*x),
+            num(*y),
+            num(y - x)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  {:<20} {:>14} {:>14} {:>12}",
+        "= objective",
+        num(c.a.objective),
+        num(c.b.objective),
+        num(c.objective_difference)
+    );
+    if c.same {
+        let _ = writeln!(out, "every child has the same worker in both");
+    } else {
+        let _ = writeln!(out, "{} allocated differently (A -> B):", children(c.changed.len()));
+        for x in &c.changed {
+            let _ = writeln!(
+                out,
+                "  {}: {} -> {}",
+                x.case,
+                x.a.as_deref().unwrap_or("unallocated"),
+                x.b.as_deref().unwrap_or("unallocated")
+            );
+        }
+        let _ = writeln!(out, "{} with a different load (A -> B, of target):", workers(c.loads.len()));
+        for l in &c.loads {
+            let _ = writeln!(
+                out,
+                "  {}: {} -> {} (target {}, cap {})",
+                l.worker,
+                num(l.a),
+                num(l.b),
+                num(l.target),
+                num(l.cap)
+            );
+        }
+    }
+    out
+}
+
+fn children(n: usize) -> String {
+    format!("{n} {}", if n == 1 { "child" } else { "children" })
+}
+
+fn workers(n: usize) -> String {
+    format!("{n} {}", if n == 1 { "worker" } else { "workers" })
+}

@@ -1,0 +1,308 @@
+//! `caseload recommend`: who should take this child? Every worker who may lawfully take one
+//! case (of the model, or a new referral), ranked by the optimum of the whole model with the
+//! case placed there; for every other worker, the rule that stops them.
+
+use super::{exit, say, InputChecksArgs, SheetInputArgs};
+use caseload::error::{Error, Result};
+use caseload::model::{CaseInput, CaseType, Model, ModelFile};
+use caseload::recommend::{self, Recommendation};
+use caseload::report::num;
+use std::path::PathBuf;
+
+/// Arguments of `recommend`.
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["case", "referral", "case_type"])))]
+pub struct RecommendArgs {
+    /// The model file (JSON), or `-` for standard input; or give --workers and --cases.
+    pub model: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: SheetInputArgs,
+    /// Checks beyond the rules.
+    #[command(flatten)]
+    pub checks: InputChecksArgs,
+    /// The id of the case in the model to place.
+    #[arg(long, value_name = "ID")]
+    pub case: Option<String>,
+    /// A new referral, not yet in the model: a case object as in the model file's "cases"
+    /// (its "id" may be left out), from a JSON file or `-` for standard input.
+    #[arg(long, value_name = "FILE", conflicts_with = "case")]
+    pub referral: Option<PathBuf>,
+    /// A new referral given by flags: its type (with --team, and optionally --weight,
+    /// --priority, --needs, --exclude, --group, --current-worker).
+    #[arg(long = "type", value_name = "TYPE", value_parser = super::parse_case_type,
+          conflicts_with_all = ["case", "referral"], requires = "team")]
+    pub case_type: Option<CaseType>,
+    /// The referral's team.
+    #[arg(long, value_name = "TEAM", requires = "case_type")]
+    pub team: Option<String>,
+    /// The referral's weight (default: the policy's weight for its type).
+    #[arg(long, value_name = "W", requires = "case_type")]
+    pub weight: Option<f64>,
+    /// The referral's priority (default: the policy's priority for its type).
+    #[arg(long, value_name = "P", requires = "case_type")]
+    pub priority: Option<f64>,
+    /// Skills the referral needs (comma-separated).
+    #[arg(long, value_name = "SKILL[,SKILL]", value_delimiter = ',', requires = "case_type")]
+    pub needs: Vec<String>,
+    /// Workers who must not hold the referral (comma-separated ids).
+    #[arg(long, value_name = "ID[,ID]", value_delimiter = ',', requires = "case_type")]
+    pub exclude: Vec<String>,
+    /// The referral's sibling group (a group of the model, or a new one).
+    #[arg(long, value_name = "GROUP", requires = "case_type")]
+    pub group: Option<String>,
+    /// Who holds the referral today, if anyone.
+    #[arg(long, value_name = "ID", requires = "case_type")]
+    pub current_worker: Option<String>,
+    /// The id the referral gets (default `NEW`, or the referral file's own id); it must not be
+    /// a case id of the model.
+    #[arg(long, value_name = "ID", conflicts_with = "case")]
+    pub id: Option<String>,
+    /// Also write the ranking as JSON (`-` for standard output; the table then goes to
+    /// standard error).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// The proposal `allocate` wrote for this model (proven optimal, checked without breaches):
+    /// the parts of the model the case does not touch are taken from it instead of being
+    /// solved again, which makes a large model with hard parts quick.
+    #[arg(long, value_name = "PROPOSAL")]
+    pub proposal: Option<PathBuf>,
+    /// Stop searching after this long and rank by the best allocations found (marked not
+    /// proven optimal, exit status 3). Seconds (`10`, `10s`), minutes (`2m`) or hours (`1h`).
+    #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
+    pub time_limit: Option<f64>,
+    /// Branch-and-bound nodes allowed per independent part of each solve, as for `allocate`.
+    /// 0 means no limit.
+    #[arg(long, value_name = "N", default_value_t = caseload::solve::DEFAULT_NODE_LIMIT)]
+    pub node_limit: u64,
+    /// Print nothing on success.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Runs `recommend`; returns the exit status.
+pub fn run(a: &RecommendArgs) -> Result<i32> {
+    let lim = super::limits(a.time_limit, a.node_limit)?;
+    let stdin_model = a.model.as_deref().is_some_and(super::is_stdout);
+    if stdin_model && a.referral.as_deref().is_some_and(super::is_stdout) {
+        return Err(Error::Usage("MODEL and --referral cannot both be standard input (-)".into()));
+    }
+    if a.proposal.as_deref().is_some_and(super::is_stdout)
+        && (stdin_model || a.referral.as_deref().is_some_and(super::is_stdout))
+    {
+        return Err(Error::Usage(
+            "only one of MODEL, --referral and --proposal can be standard input (-)".into(),
+        ));
+    }
+    let (as_is, with, c) = match (&a.case, referral_of(a)?) {
+        (Some(id), _) => {
+            let (m, warnings) =
+                caseload::sheets::load_screened(a.model.as_deref(), &a.sheets.lower(), a.checks.checks())?;
+            super::print_warnings(&warnings);
+            let c = m.case_index(id).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--case: no case {id:?} in the model; give a case id of the model, or a new referral with --referral or --type"
+                ))
+            })?;
+            (m, None, c)
+        }
+        (None, Some((source, place, case))) => {
+            let (name, file, bytes, as_is) = model_file(a)?;
+            let (m, c) = recommend::with_referral(&name, &file, &bytes, &case, &source, &place)?;
+            (as_is, Some(m), c)
+        }
+        (None, None) => {
+            return Err(Error::Usage("give --case ID, --referral FILE, or --type and --team".into()))
+        }
+    };
+    let model = with.as_ref().unwrap_or(&as_is);
+    let known = match &a.proposal {
+        Some(path) => {
+            let bytes = caseload::read::read_bytes(path)?;
+            Some(recommend::known_from_proposal(&as_is, model, &path.display().to_string(), &bytes)?)
+        }
+        None => None,
+    };
+    let options = recommend::Options { limits: lim, referral: with.is_some(), known };
+    let r = recommend::recommend_with(model, c, &options)?;
+    let to_stdout = a.json.as_deref().is_some_and(super::is_stdout);
+    if let Some(path) = &a.json {
+        super::emit(path, &caseload::write::to_json(&r))?;
+    }
+    if !a.quiet {
+        say(&table(model, &r), to_stdout);
+    }
+    Ok(if r.optimal { exit::OK } else { exit::NOT_PROVEN })
+}
+
+/// What a referral file holds, for messages.
+const HINT: &str =
+    "give one case object as in the model file's \"cases\", such as {\"type\": \"looked_after\", \"team\": \"North\"}";
+
+/// Where a referral's error is placed: its file and field, or the flag that gave it.
+type Placing = Box<dyn Fn(&str) -> String>;
+
+/// The referral, if one was given: its source (as named in messages), how to place a field in
+/// it, and the case.
+fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>> {
+    if let Some(path) = &a.referral {
+        let source = path.display().to_string();
+        let bytes = caseload::read::read_bytes(path)?;
+        let text = caseload::read::utf8(&source, &bytes)?;
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let mut value: serde_json::Value = serde_path_to_error::deserialize(de)
+            .map_err(|e| caseload::read::json_error(&source, e, Some(HINT)))?;
+        let Some(object) = value.as_object_mut() else {
+            return Err(Error::input(&source, "line 1", format!("not a JSON object; {HINT}")));
+        };
+        if let Some(id) = &a.id {
+            object.insert("id".into(), serde_json::Value::String(id.clone()));
+        } else if !object.contains_key("id") {
+            object.insert("id".into(), serde_json::Value::String("NEW".into()));
+        }
+        let case: CaseInput = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let place = if path.is_empty() || path == "." { "the case object".to_string() } else { path };
+            Error::input(&source, place, format!("{}; {HINT}", e.inner()))
+        })?;
+        return Ok(Some((source, Box::new(|field: &str| field.to_string()), case)));
+    }
+    let Some(case_type) = a.case_type else { return Ok(None) };
+    let case = CaseInput {
+        id: a.id.clone().unwrap_or_else(|| "NEW".into()),
+        case_type,
+        team: a.team.clone().unwrap_or_default(),
+        weight: a.weight,
+        priority: a.priority,
+        current_worker: a.current_worker.clone(),
+        pinned: None,
+        group: a.group.clone(),
+        needs: a.needs.clone(),
+        exclude: a.exclude.clone(),
+    };
+    let place: Placing = Box::new(|field: &str| {
+        let name = field.split(['.', '[']).next().unwrap_or(field);
+        format!("--{}", name.replace('_', "-"))
+    });
+    Ok(Some(("the referral's flags".into(), place, case)))
+}
+
+/// The model as a model file (to add a referral to), its name and bytes; invalid models are
+/// refused with their own places, as by every command.
+fn model_file(a: &RecommendArgs) -> Result<(String, ModelFile, Vec<u8>, Model)> {
+    let sheets = a.sheets.lower();
+    let (name, file, bytes, model) = match (&a.model, sheets.given()) {
+        (Some(path), false) => {
+            let name = path.display().to_string();
+            let bytes = caseload::read::read_bytes(path)?;
+            let file = caseload::read::parse_model(&name, &bytes)?;
+            let model = caseload::validate::validate(&name, &file, &bytes)?;
+            (name, file, bytes, model)
+        }
+        (None, true) => {
+            let s = sheets.read()?;
+            let model = s.validate()?;
+            (s.workers_file.clone(), s.model.clone(), s.canonical_json(), model)
+        }
+        _ => {
+            // The same refusal as every command's.
+            caseload::sheets::load(a.model.as_deref(), &sheets)?;
+            return Err(Error::Usage("give a MODEL file, or --workers and --cases spreadsheets".into()));
+        }
+    };
+    let warnings =
+        caseload::warnings::screen(&model, a.checks.checks(), &caseload::warnings::Origin::file(&name))?;
+    super::print_warnings(&warnings);
+    Ok((name, file, bytes, model))
+}
+
+/// The ranking for people.
+pub fn table(m: &Model, r: &Recommendation) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let today =
+        r.current_worker.as_deref().map_or("no worker today".to_string(), |w| format!("held today by {w}"));
+    let _ = writeln!(
+        out,
+        "{} {} ({}, team {}, weight {}, {}): {} may take it, {} may not",
+        if r.referral { "referral" } else { "case" },
+        r.case,
+        r.case_type.words(),
+        r.team,
+        num(r.weight),
+        today,
+        count(r.workers.len(), "worker"),
+        r.not_permitted.len()
+    );
+    if let Some(g) = m.case_index(&r.case).and_then(|c| m.cases[c].group) {
+        let siblings: Vec<&str> =
+            m.groups[g].members.iter().map(|&x| m.cases[x].id.as_str()).filter(|id| *id != r.case).collect();
+        let _ = writeln!(
+            out,
+            "  with its sibling(s) {} (group {}), who go with it",
+            siblings.join(", "),
+            m.groups[g].name
+        );
+    }
+    let _ = writeln!(
+        out,
+        "allocate, left free to choose: {} (objective {}{})",
+        r.allocate
+            .worker
+            .as_deref()
+            .map_or("leaves it unallocated".to_string(), |w| format!("gives it to {w}")),
+        num(r.allocate.objective),
+        if r.allocate.optimal { "" } else { ", not proven optimal" }
+    );
+    if !r.workers.is_empty() {
+        let wid = r.workers.iter().map(|x| x.worker.chars().count()).max().unwrap_or(0).max(6);
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<wid$}  {:>12}  {:>10}  {:>10}  {:>9}  {:<6}",
+            "rank", "worker", "objective", "below best", "load after", "of target", "change"
+        );
+        for (i, x) in r.workers.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {:>4}  {:<wid$}  {:>12}  {:>10}  {:>10}  {:>9}  {:<6}{}",
+                i + 1,
+                x.worker,
+                num(x.objective),
+                num(x.below_best),
+                format!("{}/{}", num(x.load_after), num(x.target)),
+                x.percent_after.map_or("-".to_string(), |p| format!("{p:.0}%")),
+                x.change.name(),
+                if x.optimal { "" } else { "  (not proven optimal)" }
+            );
+        }
+    }
+    // Workers of the case's own team (or every worker, with cross-team allocation) one by one;
+    // the rest of the authority in one line by rule.
+    let team = m.teams.iter().position(|t| *t == r.team);
+    let own =
+        |id: &str| m.policy.cross_team || m.worker_index(id).is_some_and(|w| Some(m.workers[w].team) == team);
+    let mut others: std::collections::BTreeMap<(usize, &str), usize> = std::collections::BTreeMap::new();
+    let mut listed = false;
+    for n in &r.not_permitted {
+        if own(&n.worker) {
+            if !listed {
+                let _ = writeln!(out, "not permitted:");
+                listed = true;
+            }
+            let _ = writeln!(out, "  {}: {}: {}", n.worker, n.reason, n.detail);
+        } else {
+            let number = caseload::rules::Rule::from_code(&n.rule).map_or(0, |r| r.number());
+            *others.entry((number, n.reason.as_str())).or_default() += 1;
+        }
+    }
+    if !others.is_empty() {
+        let total: usize = others.values().sum();
+        let by: Vec<String> = others.iter().map(|((_, reason), k)| format!("{reason} {k}")).collect();
+        let _ = writeln!(out, "not permitted in other teams: {} ({})", count(total, "worker"), by.join(", "));
+    }
+    out
+}
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}

@@ -1,0 +1,725 @@
+//! `caseload recommend`: for one child's case (in the model, or a new referral), every worker
+//! who may lawfully take it, ranked by the optimum of the whole model with the case placed on
+//! that worker, and for every worker who may not, the rule that stops them.
+//!
+//! Placing case `c` on worker `w` is a model transform, not a change to the solver: `c` is
+//! pinned to `w` (its siblings follow it there, rule 9) and the model is solved by
+//! [`crate::solve_model`] under the same [`Limits`] as `allocate`. The allocation found is then
+//! judged by the objective of the *original* model ([`objective::terms`]), so the case's real
+//! current worker decides the move penalty.
+//!
+//! Only the part of the problem that holds `c` feels where `c` goes: the formulation's parts
+//! are independent, and pinning `c` to one of its own permitted workers only takes room from
+//! that worker (and its supervisor's oversight), all inside `c`'s part. So the model is solved
+//! once as it is, and for each permitted worker only a sub-model is solved: every worker, the
+//! cases of `c`'s part and every fixed (pinned) case. Its solver parts are exactly the parts
+//! the whole transformed model would have for those cases, so putting its allocation into the
+//! model's optimum gives the optimum of the whole transformed model.
+//!
+//! Whether `w` may take `c` at all is asked of [`rules`]: rules 1 to 6 for the case and every
+//! sibling ([`rules::check_permitted`]), rule 10 when the case or a sibling is pinned
+//! elsewhere, and rules 7 and 8 with the pinned cases ([`Usage`]). Each refusal names its rule
+//! in the words of [`check::breach_words`] (which asks [`Rule::words`]).
+
+use crate::check;
+use crate::error::{Error, Result};
+use crate::explain::round9;
+use crate::formulate::{self, Problem};
+use crate::model::{CaseInput, CaseType, Model, ModelFile};
+use crate::objective;
+use crate::proposal::{Change, ObjectiveTerms};
+use crate::rules::{self, Rule, Usage};
+use crate::solve::Limits;
+use crate::warnings::quoted as q;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// What `recommend` found for one case.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Recommendation {
+    /// The case's id.
+    pub case: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub case_type: CaseType,
+    /// Its team.
+    pub team: String,
+    /// Its weight.
+    pub weight: f64,
+    /// Who holds it today, if anyone.
+    pub current_worker: Option<String>,
+    /// True when the case is a new referral, added to the model for this question only.
+    pub referral: bool,
+    /// True when every objective below was proven optimal.
+    pub optimal: bool,
+    /// What `allocate` does with the case left free: the model's optimum and where it puts the
+    /// case (`null`: it stays unallocated).
+    pub allocate: Baseline,
+    /// Every worker who may lawfully take the case, best first.
+    pub workers: Vec<Candidate>,
+    /// Every worker who may not, by worker id, with the rule that stops them.
+    pub not_permitted: Vec<NotPermitted>,
+}
+
+/// The model's own optimum, with the case free to go anywhere or nowhere.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Baseline {
+    /// The optimum of the whole model.
+    pub objective: f64,
+    /// Where that optimum puts the case (`null`: unallocated).
+    pub worker: Option<String>,
+    /// Proven optimal.
+    pub optimal: bool,
+}
+
+/// One worker who may take the case, and the best allocation with the case there.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Worker id.
+    pub worker: String,
+    /// Team of the worker.
+    pub team: String,
+    /// The optimum of the whole model with the case (and its siblings) placed on this worker.
+    pub objective: f64,
+    /// How far below the first choice's objective (0 for the first).
+    pub below_best: f64,
+    /// The worker's load in that allocation.
+    pub load_after: f64,
+    /// `load_after` as a percentage of the worker's target (`null` when the target is 0).
+    pub percent_after: Option<f64>,
+    /// The worker's target (manageable caseload).
+    pub target: f64,
+    /// The worker's cap.
+    pub cap: f64,
+    /// The weight of the cases the worker holds today (`current_worker`), this case aside.
+    pub load_today: f64,
+    /// What placing the case here is for the child: kept, moved or new.
+    pub change: Change,
+    /// The objective of that allocation, term by term.
+    pub objective_terms: ObjectiveTerms,
+    /// Proven optimal.
+    pub optimal: bool,
+    /// The whole allocation (worker index of each case of the model), for callers that want
+    /// to write or check it; not serialised.
+    #[serde(skip)]
+    pub assignment: Vec<Option<usize>>,
+}
+
+/// A worker who may not take the case.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct NotPermitted {
+    /// Worker id.
+    pub worker: String,
+    /// The rule's code, `rule1` .. `rule10`.
+    pub rule: String,
+    /// The rule in words (as `check` words a breach of it).
+    pub reason: String,
+    /// What makes it so for this worker and case.
+    pub detail: String,
+}
+
+/// Why worker `w` may not take case `c`: the rule, and the facts in words.
+fn verdict(
+    m: &Model,
+    c: usize,
+    w: usize,
+    fixed: &[Option<usize>],
+    pinned_usage: &Usage,
+) -> Option<(Rule, String)> {
+    let case = &m.cases[c];
+    let worker = &m.workers[w];
+    let group = case.group.map(|g| &m.groups[g]);
+    let siblings: Vec<usize> =
+        group.map_or(Vec::new(), |g| g.members.iter().copied().filter(|&o| o != c).collect());
+    if let Some(w0) = fixed[c] {
+        if w0 == w {
+            return None;
+        }
+        if case.pinned {
+            return Some((Rule::Pin, format!("case {} is pinned to {}", q(&case.id), q(&m.workers[w0].id))));
+        }
+        let pinned = siblings.iter().copied().find(|&o| m.cases[o].pinned).unwrap_or(c);
+        return Some((
+            Rule::Siblings,
+            format!(
+                "its sibling {} in group {} is pinned to {}, and siblings go to one worker",
+                q(&m.cases[pinned].id),
+                q(group.map_or("", |g| g.name.as_str())),
+                q(&m.workers[w0].id)
+            ),
+        ));
+    }
+    if let Err(block) = rules::check_permitted(m, c, w) {
+        return Some((block.rule(), block.describe(m, c, w)));
+    }
+    for &o in &siblings {
+        if let Err(block) = rules::check_permitted(m, o, w) {
+            return Some((
+                Rule::Siblings,
+                format!(
+                    "its sibling {} in group {} must go to {} too, but {}",
+                    q(&m.cases[o].id),
+                    q(group.map_or("", |g| g.name.as_str())),
+                    q(&worker.id),
+                    block.describe(m, o, w)
+                ),
+            ));
+        }
+    }
+    let weight: f64 = case.weight + siblings.iter().map(|&o| m.cases[o].weight).sum::<f64>();
+    let with = if siblings.is_empty() {
+        "this case".to_string()
+    } else {
+        format!("this case and its {} sibling(s)", siblings.len())
+    };
+    match pinned_usage.fits(m, w, weight) {
+        Ok(()) => None,
+        Err(Rule::Cap) => Some((
+            Rule::Cap,
+            format!(
+                "with {with} and the cases pinned to it, {} would carry {} against a cap of {}",
+                worker.id,
+                round9(pinned_usage.load[w] + weight),
+                worker.cap
+            ),
+        )),
+        Err(rule) => {
+            let s = rules::overseer(m, w).unwrap_or(w);
+            Some((
+                rule,
+                format!(
+                    "with {with} and the pinned cases, {} would oversee {} of its supervisees' cases against an oversight cap of {}",
+                    m.workers[s].id,
+                    round9(pinned_usage.oversight[s] + weight),
+                    m.workers[s].oversight_cap
+                ),
+            ))
+        }
+    }
+}
+
+/// Every worker's verdict for case `c`: the permitted workers, and the others with their rule.
+pub fn permitted_workers(m: &Model, c: usize) -> (Vec<usize>, Vec<NotPermitted>) {
+    let fixed = formulate::fixed_cases(m);
+    let pinned_usage = Usage::of(m, &fixed);
+    let mut yes = Vec::new();
+    let mut no = Vec::new();
+    for w in 0..m.workers.len() {
+        match verdict(m, c, w, &fixed, &pinned_usage) {
+            None => yes.push(w),
+            Some((rule, detail)) => no.push(NotPermitted {
+                worker: m.workers[w].id.clone(),
+                rule: rule.code(),
+                reason: check::breach_words(&rule.code()),
+                detail,
+            }),
+        }
+    }
+    (yes, no)
+}
+
+/// The cases whose allocation can depend on where case `c` goes: those of the formulation part
+/// that holds `c`, and every fixed case (they take room). `None` when `c` is in no part.
+fn region(m: &Model, problem: &Problem, c: usize) -> Option<Vec<bool>> {
+    let part = problem.parts.iter().find(|p| {
+        p.classes.iter().any(|k| k.cases.binary_search(&c).is_ok())
+            || p.groups.iter().any(|g| g.cases.contains(&c))
+    })?;
+    let mut keep: Vec<bool> = problem.fixed.iter().map(Option::is_some).collect();
+    for x in part.classes.iter().flat_map(|k| &k.cases).chain(part.groups.iter().flat_map(|g| &g.cases)) {
+        keep[*x] = true;
+    }
+    if let Some(g) = m.cases[c].group {
+        m.groups[g].members.iter().for_each(|&x| keep[x] = true);
+    }
+    Some(keep)
+}
+
+/// The model with only the kept cases (every worker, so worker indices match), and the model
+/// index of each of its cases.
+fn sub_model(m: &Model, keep: &[bool]) -> (Model, Vec<usize>) {
+    let old: Vec<usize> = (0..m.cases.len()).filter(|&c| keep[c]).collect();
+    let mut new_of = vec![usize::MAX; m.cases.len()];
+    for (i, &o) in old.iter().enumerate() {
+        new_of[o] = i;
+    }
+    let mut groups = Vec::new();
+    let mut group_of = vec![None; m.groups.len()];
+    for (g, grp) in m.groups.iter().enumerate() {
+        let members: Vec<usize> = grp.members.iter().filter(|&&x| keep[x]).map(|&x| new_of[x]).collect();
+        if !members.is_empty() {
+            group_of[g] = Some(groups.len());
+            groups.push(crate::model::Group { name: grp.name.clone(), members });
+        }
+    }
+    let cases = old
+        .iter()
+        .map(|&o| {
+            let mut case = m.cases[o].clone();
+            case.group = case.group.and_then(|g| group_of[g]);
+            case
+        })
+        .collect();
+    let mut sub = Model { cases: Vec::new(), groups: Vec::new(), ..m.clone() };
+    sub.cases = cases;
+    sub.groups = groups;
+    (sub, old)
+}
+
+/// A model in which case `c` is pinned to worker `w` (its siblings follow it, rule 9).
+pub fn placed(m: &Model, c: usize, w: usize) -> Model {
+    let mut out = m.clone();
+    out.cases[c].pinned = true;
+    out.cases[c].current_worker = Some(w);
+    out
+}
+
+/// How to answer: the solver's limits, whether the case is a new referral, and an optimum
+/// already known for the model.
+#[derive(Clone, Debug, Default)]
+pub struct Options<'a> {
+    /// The limits of every solve, as for `allocate`.
+    pub limits: Limits<'a>,
+    /// The case is a new referral, added by [`with_referral`] for this question only.
+    pub referral: bool,
+    /// A proven optimal allocation of the model (say, the proposal `allocate` wrote), by case
+    /// index; for a referral, of the model without it (the referral `None`). The parts of the
+    /// model that the case does not touch are taken from it instead of being solved again.
+    /// See [`known_from_proposal`].
+    pub known: Option<Vec<Option<usize>>>,
+}
+
+/// Ranks every worker for case `c` of the model (see the module's documentation).
+pub fn recommend(m: &Model, c: usize, limits: Limits) -> Result<Recommendation> {
+    recommend_with(m, c, &Options { limits, ..Options::default() })
+}
+
+/// The allocation of the model with case `c` free, its value, and whether it is proven optimal.
+fn baseline(
+    m: &Model,
+    problem: &Problem,
+    sub: &Option<(Model, Vec<usize>)>,
+    o: &Options,
+) -> Result<(Vec<Option<usize>>, bool)> {
+    let Some(known) = &o.known else {
+        let s = crate::solve_model(m, o.limits)?;
+        return Ok((s.assignment, s.facts.optimal));
+    };
+    if known.len() != m.cases.len() {
+        return Err(Error::Solver("the known allocation does not match the model".into()));
+    }
+    let mut a = known.clone();
+    if !o.referral {
+        return Ok((a, true));
+    }
+    // The referral's part is new: solve it with the referral free.
+    for (x, f) in problem.fixed.iter().enumerate() {
+        if f.is_some() {
+            a[x] = *f;
+        }
+    }
+    let mut optimal = true;
+    if let Some((sm, old)) = sub {
+        let s = crate::solve_model(sm, o.limits)?;
+        for (i, &x) in old.iter().enumerate() {
+            a[x] = s.assignment[i];
+        }
+        optimal = s.facts.optimal;
+    }
+    Ok((a, optimal))
+}
+
+/// The members of case `c`'s sibling group (or `c` alone).
+fn members(m: &Model, c: usize) -> Vec<usize> {
+    m.cases[c].group.map_or(vec![c], |g| m.groups[g].members.clone())
+}
+
+/// Small changes to a lawful allocation, valued without valuing the whole allocation again.
+struct Local<'a> {
+    m: &'a Model,
+    base: &'a [Option<usize>],
+    usage: Usage,
+}
+
+impl Local<'_> {
+    /// What moving each listed case to its new worker (or to none) adds to the objective, or
+    /// `None` when the result breaks a rule. The cases must be distinct, and a sibling group
+    /// must move whole. Exact for the terms of SPEC section 4; the caller confirms the result
+    /// with [`objective::terms`].
+    fn gain(&self, changes: &[(usize, Option<usize>)]) -> Option<f64> {
+        let m = self.m;
+        let mut gain = 0.0;
+        let mut load: Vec<(usize, f64)> = Vec::new();
+        let bump = |list: &mut Vec<(usize, f64)>, w: usize, d: f64| match list.iter_mut().find(|x| x.0 == w) {
+            Some(x) => x.1 += d,
+            None => list.push((w, d)),
+        };
+        for &(x, to) in changes {
+            let from = self.base[x];
+            if from == to {
+                continue;
+            }
+            let weight = m.cases[x].weight;
+            if let Some(f) = from {
+                gain -= objective::case_value(m, x, f);
+                bump(&mut load, f, -weight);
+            }
+            if let Some(t) = to {
+                rules::check_permitted(m, x, t).ok()?;
+                gain += objective::case_value(m, x, t);
+                bump(&mut load, t, weight);
+            }
+        }
+        let mut oversight: Vec<(usize, f64)> = Vec::new();
+        for &(w, d) in &load {
+            let worker = &m.workers[w];
+            let (old, new) = (self.usage.load[w], self.usage.load[w] + d);
+            if d > 0.0 && !rules::within(new, worker.cap) {
+                return None;
+            }
+            gain -=
+                m.policy.overload_penalty * ((new - worker.target).max(0.0) - (old - worker.target).max(0.0));
+            if let Some(s) = rules::overseer(m, w) {
+                bump(&mut oversight, s, d);
+            }
+        }
+        for &(s, d) in &oversight {
+            if d > 0.0 && !rules::within(self.usage.oversight[s] + d, m.workers[s].oversight_cap) {
+                return None;
+            }
+        }
+        Some(gain)
+    }
+}
+
+/// A lawful allocation with case `c` (and its siblings) on worker `w` that scores as much as
+/// `base`, the model's proven optimum; `None` when none is found. It looks one step from the
+/// optimum: the case moved to `w`, and then perhaps one other single case moved into the place
+/// it left, or one of `w`'s cases moved elsewhere. No allocation with the case on `w` can score
+/// more than the optimum with it free, so one that scores as much is optimal: no search needed.
+fn as_good(
+    m: &Model,
+    base: &[Option<usize>],
+    base_value: f64,
+    c: usize,
+    w: usize,
+) -> Option<Vec<Option<usize>>> {
+    if base[c] == Some(w) {
+        return Some(base.to_vec());
+    }
+    let tol = 1e-9 * base_value.abs().max(1.0);
+    let local = Local { m, base, usage: Usage::of(m, base) };
+    let group = members(m, c);
+    let place: Vec<(usize, Option<usize>)> = group.iter().map(|&x| (x, Some(w))).collect();
+    // What else may move: single cases and whole sibling groups, none pinned, the case aside.
+    let mut items: Vec<Vec<usize>> = (0..m.cases.len())
+        .filter(|&x| x != c && !m.cases[x].pinned && m.cases[x].group.is_none())
+        .map(|x| vec![x])
+        .collect();
+    items.extend(
+        m.groups
+            .iter()
+            .filter(|g| !g.members.contains(&c) && g.members.iter().all(|&x| !m.cases[x].pinned))
+            .map(|g| g.members.clone()),
+    );
+    let moving = |item: usize, to: Option<usize>| -> Vec<(usize, Option<usize>)> {
+        items[item].iter().map(|&x| (x, to)).collect()
+    };
+    let with = |extra: &[&[(usize, Option<usize>)]]| -> Vec<(usize, Option<usize>)> {
+        let mut t = place.clone();
+        extra.iter().for_each(|e| t.extend_from_slice(e));
+        t
+    };
+    let best = |mut scored: Vec<(f64, usize, Option<usize>)>| -> Vec<(usize, Option<usize>)> {
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        scored.into_iter().take(4).map(|x| (x.1, x.2)).collect()
+    };
+    // Another child (or sibling group) takes the place the case leaves: the best few, judged
+    // with the case gone.
+    let into_place: Vec<(usize, Option<usize>)> = match base[c] {
+        Some(a) => {
+            let gone: Vec<(usize, Option<usize>)> = group.iter().map(|&x| (x, None)).collect();
+            best(
+                (0..items.len())
+                    .filter(|&i| base[items[i][0]] != Some(a))
+                    .filter_map(|i| {
+                        let mut t = gone.clone();
+                        t.extend(moving(i, Some(a)));
+                        local.gain(&t).map(|g| (g, i, Some(a)))
+                    })
+                    .collect(),
+            )
+        }
+        None => Vec::new(),
+    };
+    // One of w's children (or sibling groups) goes to another worker: the best few, judged
+    // with the case there.
+    let out_of_w = best(
+        (0..items.len())
+            .filter(|&i| base[items[i][0]] == Some(w))
+            .flat_map(|i| (0..m.workers.len()).filter(move |&v| v != w).map(move |v| (i, Some(v))))
+            .filter_map(|(i, v)| local.gain(&with(&[&moving(i, v)])).map(|g| (g, i, v)))
+            .collect(),
+    );
+    let mut tries: Vec<Vec<(usize, Option<usize>)>> = vec![place.clone()];
+    tries.extend(into_place.iter().map(|&(i, to)| with(&[&moving(i, to)])));
+    tries.extend(out_of_w.iter().map(|&(i, to)| with(&[&moving(i, to)])));
+    for &(i, to) in &into_place {
+        for &(j, v) in out_of_w.iter().filter(|x| x.0 != i) {
+            tries.push(with(&[&moving(i, to), &moving(j, v)]));
+        }
+    }
+    let mut confirmed = 0;
+    for t in tries {
+        if local.gain(&t).is_none_or(|g| g < -tol) {
+            continue;
+        }
+        let mut a = base.to_vec();
+        for &(x, to) in &t {
+            a[x] = to;
+        }
+        // Confirmed on the whole allocation, by the objective and the rules themselves.
+        if objective::value(&objective::terms(m, &a)) >= base_value - tol
+            && check::check_rules(m, &a).is_empty()
+        {
+            return Some(a);
+        }
+        confirmed += 1;
+        if confirmed >= 8 {
+            return None;
+        }
+    }
+    None
+}
+
+/// [`recommend`] with [`Options`].
+pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation> {
+    let case = m.cases.get(c).ok_or_else(|| Error::Usage(format!("no case number {c} in the model")))?;
+    let (permitted, not_permitted) = permitted_workers(m, c);
+    let el = rules::eligibility(m);
+    let problem = formulate::formulate(m, &el);
+    let sub = match region(m, &problem, c) {
+        Some(keep) => Some(sub_model(m, &keep)),
+        // Fixed in place (pinned, or a sibling of a pinned case): the model's optimum is the
+        // answer for its one permitted worker.
+        None if problem.fixed[c].is_some() => None,
+        // In no part, yet free: solve the whole model with the case placed.
+        None => Some((m.clone(), (0..m.cases.len()).collect())),
+    };
+    let (base, base_optimal) = baseline(m, &problem, &sub, o)?;
+    let base_value = objective::value(&objective::terms(m, &base));
+    // The case placed on each permitted worker: the optimum itself where it can be had without
+    // a search, else the case's part solved again with the case pinned there.
+    let placed_runs: Vec<(usize, Vec<Option<usize>>, bool)> = permitted
+        .par_iter()
+        .map(|&w| {
+            if base_optimal {
+                if let Some(a) = as_good(m, &base, base_value, c, w) {
+                    return Ok((w, a, true));
+                }
+            }
+            match &sub {
+                Some((sm, old)) => {
+                    let sc =
+                        old.binary_search(&c).map_err(|_| Error::Solver("case lost from its part".into()))?;
+                    let s = crate::solve_model(&placed(sm, sc, w), o.limits)?;
+                    let mut a = base.clone();
+                    for (i, &x) in old.iter().enumerate() {
+                        a[x] = s.assignment[i];
+                    }
+                    Ok((w, a, s.facts.optimal && base_optimal))
+                }
+                None => Ok((w, base.clone(), base_optimal)),
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let base_value = round9(base_value);
+    let today = Usage::of(m, &check::today(m));
+    let mut workers: Vec<Candidate> = placed_runs
+        .into_iter()
+        .map(|(w, assignment, optimal)| {
+            let terms = objective::terms(m, &assignment);
+            let load_after = round9(Usage::of(m, &assignment).load[w]);
+            let worker = &m.workers[w];
+            let mine = if case.current_worker == Some(w) { case.weight } else { 0.0 };
+            Candidate {
+                worker: worker.id.clone(),
+                team: m.teams[worker.team].clone(),
+                objective: round9(objective::value(&terms)),
+                below_best: 0.0,
+                load_after,
+                percent_after: (worker.target > 0.0).then(|| round9(100.0 * load_after / worker.target)),
+                target: worker.target,
+                cap: worker.cap,
+                load_today: round9(today.load[w] - mine),
+                change: Change::of(case.current_worker, w),
+                objective_terms: terms,
+                optimal,
+                assignment,
+            }
+        })
+        .collect();
+    workers.sort_by(|a, b| {
+        b.objective
+            .total_cmp(&a.objective)
+            .then(
+                a.percent_after.unwrap_or(f64::INFINITY).total_cmp(&b.percent_after.unwrap_or(f64::INFINITY)),
+            )
+            .then(a.worker.cmp(&b.worker))
+    });
+    let best = workers.first().map_or(0.0, |x| x.objective);
+    for x in &mut workers {
+        x.below_best = round9(best - x.objective);
+    }
+    Ok(Recommendation {
+        case: case.id.clone(),
+        case_type: case.case_type,
+        team: m.teams[case.team].clone(),
+        weight: case.weight,
+        current_worker: case.current_worker.map(|w| m.workers[w].id.clone()),
+        referral: o.referral,
+        optimal: base_optimal && workers.iter().all(|x| x.optimal),
+        allocate: Baseline {
+            objective: base_value,
+            worker: base[c].map(|w| m.workers[w].id.clone()),
+            optimal: base_optimal,
+        },
+        workers,
+        not_permitted,
+    })
+}
+
+/// The allocation of a proposal of the model `as_is` (the bytes of a proposal file named
+/// `file`), to use as [`Options::known`] for `m`: `as_is` itself, or `as_is` with a referral
+/// added (the referral gets `None`). The proposal must be one `allocate` wrote for this model:
+/// the model's hash, no breach of any kind, and proven optimal.
+pub fn known_from_proposal(as_is: &Model, m: &Model, file: &str, bytes: &[u8]) -> Result<Vec<Option<usize>>> {
+    let p = check::parse_proposal(file, bytes)?;
+    let again = "give the proposal `caseload allocate` wrote for this model, or leave out --proposal";
+    let hash = serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| v["summary"]["model_hash"].as_str().map(String::from));
+    if hash.is_some_and(|h| h != as_is.hash) {
+        return Err(Error::input(
+            file,
+            "summary.model_hash",
+            format!("the proposal was written for another model (or another version of it); {again}"),
+        ));
+    }
+    let breaches = check::check_proposal(as_is, &p);
+    if let Some(b) = breaches.first() {
+        return Err(Error::input(
+            file,
+            "allocations",
+            format!("the proposal does not fit the model: {} ({} breach(es) in all, see `caseload check`); {again}", b.message, breaches.len()),
+        ));
+    }
+    if p.optimal != Some(true) {
+        return Err(Error::input(file, "optimal", format!("the proposal is not proven optimal; {again}")));
+    }
+    let a = check::assignment(as_is, &p);
+    Ok(m.cases.iter().map(|case| as_is.case_index(&case.id).and_then(|x| a[x])).collect())
+}
+
+/// The model with a new referral added: `file` (read from `bytes`, named `model_name`) with
+/// `referral` appended, validated as one model. Errors in the referral name `source` and the
+/// referral's own field, through `place` (a file gives `needs[0]`, flags give `--needs`).
+/// Returns the model and the referral's index in it.
+pub fn with_referral(
+    model_name: &str,
+    file: &ModelFile,
+    bytes: &[u8],
+    referral: &CaseInput,
+    source: &str,
+    place: &dyn Fn(&str) -> String,
+) -> Result<(Model, usize)> {
+    if let Some(i) = file.cases.iter().position(|x| x.id == referral.id) {
+        return Err(Error::input(
+            source,
+            place("id"),
+            format!(
+                "the model already has a case {} (cases[{i}]); give the referral an id of its own",
+                q(&referral.id)
+            ),
+        ));
+    }
+    let mut with = file.clone();
+    with.cases.push(referral.clone());
+    let at = format!("cases[{}]", file.cases.len());
+    let m = crate::validate::validate(model_name, &with, bytes)
+        .map_err(|e| referral_error(e, &at, source, place))?;
+    let c = m
+        .case_index(&referral.id)
+        .ok_or_else(|| Error::Solver("the referral was lost in validation".into()))?;
+    Ok((m, c))
+}
+
+/// An error of the model with the referral, placed in the referral.
+fn referral_error(e: Error, at: &str, source: &str, place: &dyn Fn(&str) -> String) -> Error {
+    match e {
+        Error::Inputs { errors, more } => Error::Inputs {
+            errors: errors.into_iter().map(|e| referral_error(e, at, source, place)).collect(),
+            more,
+        },
+        Error::Input { place: p, problem, .. } if p.starts_with(at) => {
+            let field = p[at.len()..].trim_start_matches('.');
+            Error::input(source, place(if field.is_empty() { "id" } else { field }), problem)
+        }
+        // The referral made another part of the model invalid (a sibling pinned where the
+        // referral may not go): say so at the referral.
+        Error::Input { place: p, problem, file } => {
+            Error::input(source, place("group"), format!("with the referral added, {file}: {p}: {problem}"))
+        }
+        e => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(json: &str) -> Model {
+        crate::load_model_bytes("m.json", json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_worker_without_the_needed_skill_is_refused_by_rule_four() {
+        let m = model(
+            r#"{"version": 1, "workers": [{"id": "A", "role": "social_worker", "team": "N", "skills": ["bsl"]},
+                {"id": "B", "role": "social_worker", "team": "N"}],
+              "cases": [{"id": "C", "type": "looked_after", "team": "N", "needs": ["bsl"]}]}"#,
+        );
+        let r = recommend(&m, 0, Limits::default()).unwrap();
+        assert_eq!(r.workers.iter().map(|w| w.worker.as_str()).collect::<Vec<_>>(), ["A"]);
+        assert_eq!(r.not_permitted.len(), 1);
+        assert_eq!(r.not_permitted[0].rule, "rule4");
+        assert!(r.not_permitted[0].detail.contains("bsl"), "{:?}", r.not_permitted);
+    }
+
+    #[test]
+    fn a_case_pinned_elsewhere_is_refused_by_rule_ten() {
+        let m = model(
+            r#"{"version": 1, "workers": [{"id": "A", "role": "social_worker", "team": "N"},
+                {"id": "B", "role": "social_worker", "team": "N"}],
+              "cases": [{"id": "C", "type": "looked_after", "team": "N", "current_worker": "A", "pinned": true}]}"#,
+        );
+        let r = recommend(&m, 0, Limits::default()).unwrap();
+        assert_eq!(r.workers[0].worker, "A");
+        assert_eq!(r.workers[0].objective, r.allocate.objective);
+        assert_eq!(r.not_permitted[0].rule, "rule10");
+    }
+
+    #[test]
+    fn a_full_worker_is_refused_by_rule_seven_only_when_pins_fill_it() {
+        let m = model(
+            r#"{"version": 1, "workers": [{"id": "A", "role": "social_worker", "team": "N", "cap": 1},
+                {"id": "B", "role": "social_worker", "team": "N", "cap": 1}],
+              "cases": [{"id": "C", "type": "looked_after", "team": "N", "current_worker": "A", "pinned": true},
+                        {"id": "D", "type": "looked_after", "team": "N", "current_worker": "B"}]}"#,
+        );
+        let r = recommend(&m, 1, Limits::default()).unwrap();
+        assert_eq!(r.workers.iter().map(|w| w.worker.as_str()).collect::<Vec<_>>(), ["B"]);
+        assert_eq!(r.not_permitted[0].rule, "rule7");
+        assert_eq!(r.workers[0].change, Change::Kept);
+    }
+}
