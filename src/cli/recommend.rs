@@ -37,10 +37,10 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "TEAM", requires = "case_type")]
     pub team: Option<String>,
     /// The referral's weight (default: the policy's weight for its type).
-    #[arg(long, value_name = "W", requires = "case_type")]
+    #[arg(long, value_name = "W", requires = "case_type", allow_hyphen_values = true)]
     pub weight: Option<f64>,
     /// The referral's priority (default: the policy's priority for its type).
-    #[arg(long, value_name = "P", requires = "case_type")]
+    #[arg(long, value_name = "P", requires = "case_type", allow_hyphen_values = true)]
     pub priority: Option<f64>,
     /// Skills the referral needs (comma-separated).
     #[arg(long, value_name = "SKILL[,SKILL]", value_delimiter = ',', requires = "case_type")]

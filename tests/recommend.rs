@@ -1,0 +1,348 @@
+//! `caseload recommend`: every listed worker's objective is the optimum of the whole model with
+//! the case placed there (checked against `allocate` on the model with the case pinned there
+//! by hand, and against the oracle's brute force on tiny models), every refusal names a rule
+//! that is true of that worker, and the command reads referrals and refuses bad ones kindly.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// The model file with case `id` pinned to `worker`: the hand-made version of placing it.
+fn pinned_by_hand(model: &Value, id: &str, worker: &str) -> Value {
+    let mut v = model.clone();
+    for c in v["cases"].as_array_mut().unwrap() {
+        if c["id"] == id {
+            c["current_worker"] = json!(worker);
+            c["pinned"] = json!(true);
+        }
+    }
+    v
+}
+
+fn recommend(m: &caseload::model::Model, c: usize) -> caseload::recommend::Recommendation {
+    caseload::recommend::recommend(m, c, caseload::solve::Limits::default()).expect("recommends")
+}
+
+/// Cases of a generated model worth asking about: up to `n`, spread over the file.
+fn some_cases(m: &caseload::model::Model, n: usize) -> Vec<usize> {
+    let step = (m.cases.len() / n.max(1)).max(1);
+    (0..m.cases.len()).step_by(step).take(n).collect()
+}
+
+#[test]
+fn the_first_choice_pinned_by_hand_and_allocated_scores_what_recommend_says() {
+    let mut checked = 0;
+    for seed in 0..100u64 {
+        let shape = if seed % 2 == 0 { Shape::MEDIUM } else { Shape::MEDIUM_ODD };
+        let model = generate(seed, shape);
+        let Ok(m) = caseload::load_model_bytes("model.json", &to_bytes(&model)) else { continue };
+        let tm = TModel::from_json(&model);
+        for c in some_cases(&m, 4) {
+            let r = recommend(&m, c);
+            assert!(r.optimal, "seed {seed}: not proven optimal");
+            let Some(first) = r.workers.first() else { continue };
+            let id = &m.cases[c].id;
+            let by_hand = pinned_by_hand(&model, id, &first.worker);
+            let (pm, p, bytes) = allocate(&by_hand);
+            assert!(
+                breaches(&pm, &bytes).is_empty(),
+                "seed {seed}: the pinned model's proposal breaks a rule"
+            );
+            // The pinned model's own objective counts no move for the case; judge its
+            // allocation by the original model, where today's worker decides the move penalty.
+            let a = assignment_of(&tm, &p);
+            assert!(tm.breach(&a).is_none(), "seed {seed}: {:?}", tm.breach(&a));
+            assert!(
+                close(tm.objective(&a), first.objective),
+                "seed {seed}, case {id} on {}: recommend says {}, allocate with the pin scores {}\n{}",
+                first.worker,
+                first.objective,
+                tm.objective(&a),
+                serde_json::to_string(&model).unwrap()
+            );
+            // The allocation recommend found is lawful in the original model and scores the same.
+            let ra: Vec<Option<usize>> = tm
+                .cases
+                .iter()
+                .map(|k| {
+                    first.assignment[m.case_index(&k.id).unwrap()].map(|w| tm.worker_index(&m.workers[w].id))
+                })
+                .collect();
+            assert!(tm.breach(&ra).is_none(), "seed {seed}: recommend's allocation: {:?}", tm.breach(&ra));
+            assert!(close(tm.objective(&ra), first.objective), "seed {seed}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 80, "only {checked} cases had a permitted worker");
+}
+
+#[test]
+fn every_listed_workers_objective_is_the_brute_force_optimum_with_the_case_forced_there() {
+    let mut listed = 0;
+    let mut refused = 0;
+    for seed in 0..400u64 {
+        let model = generate(seed, Shape::BRUTE);
+        let Ok(m) = caseload::load_model_bytes("model.json", &to_bytes(&model)) else { continue };
+        let tm = TModel::from_json(&model);
+        for tc in 0..tm.cases.len() {
+            let c = m.case_index(&tm.cases[tc].id).unwrap();
+            let r = recommend(&m, c);
+            assert_eq!(
+                r.workers.len() + r.not_permitted.len(),
+                tm.workers.len(),
+                "seed {seed}: a worker is missing"
+            );
+            for (tw, worker) in tm.workers.iter().enumerate() {
+                let mut forced = tm.clone();
+                forced.cases[tc].pinned = true;
+                forced.cases[tc].current = Some(tw);
+                // The brute force takes a pinned case's place as given: keep only lawful answers.
+                // A pinned case may only stay where it is pinned.
+                let best = forced
+                    .brute_force()
+                    .filter(|(_, a)| forced.breach(a).is_none())
+                    .filter(|_| !tm.cases[tc].pinned || tm.cases[tc].current == Some(tw));
+                let listed_as = r.workers.iter().find(|x| x.worker == worker.id);
+                match (best, listed_as) {
+                    (Some((_, a)), Some(x)) => {
+                        // Forcing the case fixes its move penalty: the best forced allocation is
+                        // the best with the case there, judged by the original model.
+                        let truth = tm.objective(&a);
+                        assert!(
+                            close(x.objective, truth),
+                            "seed {seed}: {} on {}: recommend {} but the best is {truth}\n{}",
+                            tm.cases[tc].id,
+                            worker.id,
+                            x.objective,
+                            serde_json::to_string(&model).unwrap()
+                        );
+                        listed += 1;
+                    }
+                    (None, None) => refused += 1,
+                    (best, _) => panic!(
+                        "seed {seed}: {} on {}: the oracle finds {} lawful allocation, recommend {}\n{}",
+                        tm.cases[tc].id,
+                        worker.id,
+                        if best.is_some() { "a" } else { "no" },
+                        if listed_as.is_some() { "lists the worker" } else { "refuses the worker" },
+                        serde_json::to_string(&model).unwrap()
+                    ),
+                }
+            }
+            // Best first.
+            assert!(r.workers.windows(2).all(|w| w[0].objective >= w[1].objective), "seed {seed}");
+        }
+    }
+    assert!(listed > 300 && refused > 300, "listed {listed}, refused {refused}");
+}
+
+/// Whether the rule a refusal names is true of the case and worker, by the oracle's reading of
+/// SPEC section 3; and for rules 1-6 of the case itself, that it is the first rule that fails.
+fn refusal_is_true(tm: &TModel, c: usize, w: usize, rule: &str) -> bool {
+    let first_failing = [
+        tm.rule1_active(w),
+        tm.rule2_role(c, w),
+        tm.rule3_team(c, w),
+        tm.rule4_skills(c, w),
+        tm.rule5_not_excluded(c, w),
+        tm.rule6_supervised(w),
+    ]
+    .iter()
+    .position(|ok| !ok);
+    let case = &tm.cases[c];
+    let siblings: Vec<usize> = match &case.group {
+        Some(g) => tm.groups()[g].iter().copied().filter(|&o| o != c).collect(),
+        None => Vec::new(),
+    };
+    match rule {
+        "rule1" | "rule2" | "rule3" | "rule4" | "rule5" | "rule6" => {
+            let n: usize = rule[4..].parse().unwrap();
+            first_failing == Some(n - 1)
+        }
+        // The case itself is lawful there; the pins (with the case there) break a cap.
+        "rule7" | "rule8" => {
+            let mut forced = tm.clone();
+            forced.cases[c].pinned = true;
+            forced.cases[c].current = Some(w);
+            let broken = forced.forced().and_then(|a| forced.breach(&a)).unwrap_or_default();
+            first_failing.is_none()
+                && siblings.iter().all(|&o| tm.permitted(o, w))
+                && broken.ends_with(if rule == "rule7" { " over cap" } else { " over oversight cap" })
+        }
+        "rule9" => {
+            let pinned_elsewhere = !case.pinned
+                && siblings.iter().any(|&o| tm.cases[o].pinned && tm.cases[o].current != Some(w));
+            pinned_elsewhere || first_failing.is_none() && siblings.iter().any(|&o| !tm.permitted(o, w))
+        }
+        "rule10" => case.pinned && case.current != Some(w),
+        _ => false,
+    }
+}
+
+#[test]
+fn every_refusal_names_a_rule_that_is_true_of_that_worker() {
+    let mut seen = std::collections::BTreeSet::new();
+    for seed in 0..300u64 {
+        let shape = if seed % 3 == 0 { Shape::MEDIUM } else { Shape::BRUTE };
+        let model = generate(seed, shape);
+        let Ok(m) = caseload::load_model_bytes("model.json", &to_bytes(&model)) else { continue };
+        let tm = TModel::from_json(&model);
+        for tc in 0..tm.cases.len() {
+            let r = recommend(&m, m.case_index(&tm.cases[tc].id).unwrap());
+            for n in &r.not_permitted {
+                let tw = tm.worker_index(&n.worker);
+                assert!(
+                    refusal_is_true(&tm, tc, tw, &n.rule),
+                    "seed {seed}: {} refused {} by {} ({}), which the oracle does not find true\n{}",
+                    tm.cases[tc].id,
+                    n.worker,
+                    n.rule,
+                    n.detail,
+                    serde_json::to_string(&model).unwrap()
+                );
+                assert!(n.reason.contains(&format!("rule {}", &n.rule[4..])), "{}", n.reason);
+                seen.insert(n.rule.clone());
+            }
+        }
+    }
+    for rule in ["rule1", "rule2", "rule3", "rule4", "rule5", "rule6", "rule7", "rule9", "rule10"] {
+        assert!(seen.contains(rule), "no refusal by {rule} was ever tested (seen {seen:?})");
+    }
+}
+
+#[test]
+fn an_optimal_proposal_given_as_known_changes_no_objective() {
+    for seed in 0..40u64 {
+        let model = generate(seed, Shape::MEDIUM);
+        let Ok(m) = caseload::load_model_bytes("model.json", &to_bytes(&model)) else { continue };
+        let (_, _, bytes) = allocate(&model);
+        let known =
+            caseload::recommend::known_from_proposal(&m, &m, "p.json", &bytes).expect("the proposal fits");
+        for c in some_cases(&m, 3) {
+            let plain = recommend(&m, c);
+            let options = caseload::recommend::Options { known: Some(known.clone()), ..Default::default() };
+            let fast = caseload::recommend::recommend_with(&m, c, &options).unwrap();
+            let objectives = |r: &caseload::recommend::Recommendation| {
+                let mut v: Vec<(String, f64)> =
+                    r.workers.iter().map(|x| (x.worker.clone(), x.objective)).collect();
+                v.sort_by(|a, b| a.0.cmp(&b.0));
+                v
+            };
+            let (a, b) = (objectives(&plain), objectives(&fast));
+            assert_eq!(a.len(), b.len(), "seed {seed}");
+            for (x, y) in a.iter().zip(&b) {
+                assert!(x.0 == y.0 && close(x.1, y.1), "seed {seed}: {x:?} vs {y:?}");
+            }
+            assert_eq!(plain.not_permitted, fast.not_permitted);
+        }
+    }
+}
+
+// --- The command ---------------------------------------------------------------------------
+
+fn models_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+#[test]
+fn a_referral_from_flags_is_ranked_as_if_it_were_in_the_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = models_dir().join("small_team.json");
+    let o = run(
+        &[&"recommend", &small, &"--type", &"looked_after", &"--team", &"North", &"--json", &"-", &"-q"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let flags: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(flags["case"], "NEW");
+    assert_eq!(flags["referral"], true);
+    // The same referral written into the model file by hand.
+    let mut model: Value = serde_json::from_slice(&std::fs::read(&small).unwrap()).unwrap();
+    model["cases"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"id": "NEW", "type": "looked_after", "team": "North"}));
+    let with = write_file(dir.path(), "with.json", &to_bytes(&model));
+    let o = run(&[&"recommend", &with, &"--case", &"NEW", &"--json", &"-", &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let by_hand: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(flags["workers"], by_hand["workers"]);
+    assert_eq!(flags["not_permitted"], by_hand["not_permitted"]);
+    assert!(!flags["workers"].as_array().unwrap().is_empty());
+    for w in flags["workers"].as_array().unwrap() {
+        for key in ["worker", "objective", "load_after", "percent_after"] {
+            assert!(w.get(key).is_some(), "no {key} in {w}");
+        }
+    }
+    // A referral file, and the file without an id, give the same.
+    let file = write_file(dir.path(), "r.json", br#"{"type": "looked_after", "team": "North"}"#);
+    let o = run(&[&"recommend", &small, &"--referral", &file, &"--json", &"-", &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let from_file: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(from_file["workers"], flags["workers"]);
+}
+
+#[test]
+fn a_bad_referral_is_refused_with_its_file_or_flag_and_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = models_dir().join("small_team.json");
+    let model: Value = serde_json::from_slice(&std::fs::read(&small).unwrap()).unwrap();
+    let taken = model["cases"][0]["id"].as_str().unwrap().to_string();
+    let cases: [(&[&str], &str); 4] = [
+        (&["--type", "looked_after", "--team", "North", "--exclude", "NOBODY"], "--exclude"),
+        (&["--type", "looked_after", "--team", "North", "--weight", "-1"], "--weight"),
+        (&["--type", "looked_after", "--team", "North", "--id", &taken], "--id"),
+        (&["--case", "NO-SUCH-CASE"], "--case"),
+    ];
+    for (args, place) in cases {
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"recommend", &small];
+        all.extend(args.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+        let o = run(&all, &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(place), "{args:?}: {}", text(&o));
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+    let bad =
+        write_file(dir.path(), "bad.json", br#"{"type": "looked_after", "team": "North", "needz": ["bsl"]}"#);
+    let o = run(&[&"recommend", &small, &"--referral", &bad], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("bad.json") && text(&o).contains("needz"), "{}", text(&o));
+    let broken = write_file(dir.path(), "broken.json", b"{\"type\": \n");
+    let o = run(&[&"recommend", &small, &"--referral", &broken], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("broken.json") && text(&o).contains("line 2"), "{}", text(&o));
+    let json_out = dir.path().join("out.json");
+    let o = run(
+        &[
+            &"recommend",
+            &small,
+            &"--type",
+            &"looked_after",
+            &"--team",
+            &"North",
+            &"--exclude",
+            &"X",
+            &"--json",
+            &json_out,
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!json_out.exists(), "nothing is written on invalid input");
+}
+
+#[test]
+fn a_proposal_for_another_model_is_refused_as_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = models_dir().join("small_team.json");
+    let other = models_dir().join("report_demo.json");
+    let p = dir.path().join("p.json");
+    let o = run(&[&"allocate", &other, &"-o", &p, &"-q"], &[]);
+    assert!(o.status.success() || o.status.code() == Some(3), "{}", text(&o));
+    let model: Value = serde_json::from_slice(&std::fs::read(&small).unwrap()).unwrap();
+    let id = model["cases"][0]["id"].as_str().unwrap();
+    let o = run(&[&"recommend", &small, &"--case", &id, &"--proposal", &p], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("p.json"), "{}", text(&o));
+}
