@@ -346,3 +346,42 @@ fn a_proposal_for_another_model_is_refused_as_known() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("p.json"), "{}", text(&o));
 }
+
+/// The README's `recommend` and `compare` sections show commands (`$ caseload ...`) followed by
+/// what they print; run in a directory that holds `models/`, each prints exactly that.
+#[test]
+fn the_readme_examples_of_recommend_and_compare_print_what_the_readme_shows() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("## Who should take this child").expect("the recommend section");
+    let end = readme[start..].find("## The default policy").map_or(readme.len(), |i| start + i);
+    let dir = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("models"), dir.path().join("models")).unwrap();
+    let mut ran = 0;
+    let mut lines = readme[start..end].lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(cmd) = line.strip_prefix("$ caseload ") else { continue };
+        let mut shown = String::new();
+        while let Some(l) = lines.peek() {
+            if l.starts_with("$ ") || l.starts_with("```") {
+                break;
+            }
+            shown += &format!("{l}\n");
+            lines.next();
+        }
+        let o = std::process::Command::new(bin())
+            .args(cmd.split_whitespace())
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(matches!(o.status.code(), Some(0 | 1)), "`{cmd}`: {}", text(&o));
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            shown,
+            "`{cmd}` prints something else than the README shows"
+        );
+        ran += 1;
+    }
+    assert!(ran >= 4, "found only {ran} examples");
+}

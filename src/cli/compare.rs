@@ -145,7 +145,7 @@ pub fn text(c: &Comparison) -> String {
                 x.b.as_deref().unwrap_or("unallocated")
             );
         }
-        let _ = writeln!(out, "{} with a different load (A -> B, of target):", workers(c.loads.len()));
+        let _ = writeln!(out, "{} with a different load (A -> B):", workers(c.loads.len()));
         for l in &c.loads {
             let _ = writeln!(
                 out,

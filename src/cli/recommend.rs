@@ -300,7 +300,7 @@ pub fn table(m: &Model, r: &Recommendation) -> String {
         let by: Vec<String> = others.iter().map(|((_, reason), k)| format!("{reason} {k}")).collect();
         let _ = writeln!(out, "not permitted in other teams: {} ({})", count(total, "worker"), by.join(", "));
     }
-    out
+    out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
 }
 
 fn count(n: usize, what: &str) -> String {
