@@ -334,6 +334,9 @@ fn members(m: &Model, c: usize) -> Vec<usize> {
     m.cases[c].group.map_or(vec![c], |g| m.groups[g].members.clone())
 }
 
+/// Cases moved to new workers (`None`: unallocated).
+type Moves = Vec<(usize, Option<usize>)>;
+
 /// Small changes to a lawful allocation, valued without valuing the whole allocation again.
 struct Local<'a> {
     m: &'a Model,
@@ -392,22 +395,102 @@ impl Local<'_> {
     }
 }
 
-/// A lawful allocation with case `c` (and its siblings) on worker `w` that scores as much as
-/// `base`, the model's proven optimum; `None` when none is found. It looks one step from the
-/// optimum: the case moved to `w`, and then perhaps one other single case moved into the place
-/// it left, or one of `w`'s cases moved elsewhere. No allocation with the case on `w` can score
-/// more than the optimum with it free, so one that scores as much is optimal: no search needed.
-fn as_good(
+/// The best ejection chain for a single case `c` moving to a full worker `w`: `w` passes one of
+/// its children (of the same weight) to another worker, who passes one on, and so on, until the
+/// last child goes to the place `c` left, to a worker with room, or out of allocation. Each
+/// worker in between keeps its load, so only the ends can break a cap, and
+/// [`Local::gain`] judges them. The chain is a shortest path (Bellman-Ford) over workers, each
+/// step costing what moving that child loses; the optimum has no cycle of gain, so the shortest
+/// path is a simple one. Only children of `region` (the case's part) move.
+fn ejection_chain(
     m: &Model,
+    el: &rules::Eligibility,
+    region: &[usize],
+    local: &Local,
+    c: usize,
+    w: usize,
+) -> Option<Moves> {
+    let case = &m.cases[c];
+    if case.group.is_some() {
+        return None;
+    }
+    let base = local.base;
+    let none = m.workers.len();
+    let node = |a: Option<usize>| a.unwrap_or(none);
+    let value = |x: usize, at: usize| if at == none { 0.0 } else { objective::case_value(m, x, at) };
+    // Steps: (from, to, child, loss).
+    let mut steps: Vec<(usize, usize, usize, f64)> = Vec::new();
+    for &x in region {
+        let k = &m.cases[x];
+        if x == c || k.pinned || k.group.is_some() || (k.weight - case.weight).abs() > rules::EPS {
+            continue;
+        }
+        let from = node(base[x]);
+        for &to in el.workers(x).iter().chain(std::iter::once(&none)) {
+            if to != from {
+                steps.push((from, to, x, value(x, from) - value(x, to)));
+            }
+        }
+    }
+    let mut dist = vec![f64::INFINITY; none + 1];
+    let mut pred: Vec<Option<usize>> = vec![None; none + 1];
+    dist[w] = 0.0;
+    for _ in 0..=none {
+        let mut changed = false;
+        for (i, &(from, to, _, loss)) in steps.iter().enumerate() {
+            if from != none && dist[from].is_finite() && dist[from] + loss < dist[to] - 1e-9 && to != w {
+                dist[to] = dist[from] + loss;
+                pred[to] = Some(i);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut best: Option<(f64, Moves)> = None;
+    for end in (0..=none).filter(|&t| t != w && dist[t].is_finite()) {
+        let mut chain = vec![(c, Some(w))];
+        let mut at = end;
+        let mut seen = vec![false; m.cases.len()];
+        while at != w {
+            let (from, to, x, _) = steps[pred[at]?];
+            if std::mem::replace(&mut seen[x], true) || chain.len() > none + 1 {
+                break;
+            }
+            chain.push((x, (to != none).then_some(to)));
+            at = from;
+        }
+        if at != w {
+            continue;
+        }
+        if let Some(g) = local.gain(&chain) {
+            if best.as_ref().is_none_or(|b| g > b.0) {
+                best = Some((g, chain));
+            }
+        }
+    }
+    best.map(|b| b.1)
+}
+
+/// The best lawful allocation with case `c` (and its siblings) on worker `w` found near `base`,
+/// the model's optimum, with its objective: the case moved to `w`, and then perhaps one other
+/// child (or sibling group) moved into the place it left, or one of `w`'s moved elsewhere, or
+/// both, or an ejection chain ([`ejection_chain`]). `None` when none of these is lawful. No
+/// allocation with the case on `w` can score more than the optimum with it free, so one that
+/// scores as much is optimal; one that reaches the relaxation's bound ([`upper_bound`]) is too.
+fn best_nearby(
+    m: &Model,
+    el: &rules::Eligibility,
+    region: &[usize],
     base: &[Option<usize>],
     base_value: f64,
     c: usize,
     w: usize,
-) -> Option<Vec<Option<usize>>> {
+) -> Option<(f64, Vec<Option<usize>>)> {
     if base[c] == Some(w) {
-        return Some(base.to_vec());
+        return Some((base_value, base.to_vec()));
     }
-    let tol = 1e-9 * base_value.abs().max(1.0);
     let local = Local { m, base, usage: Usage::of(m, base) };
     let group = members(m, c);
     let place: Vec<(usize, Option<usize>)> = group.iter().map(|&x| (x, Some(w))).collect();
@@ -469,27 +552,43 @@ fn as_good(
             tries.push(with(&[&moving(i, to), &moving(j, v)]));
         }
     }
-    let mut confirmed = 0;
-    for t in tries {
-        if local.gain(&t).is_none_or(|g| g < -tol) {
-            continue;
-        }
+    if let Some(t) = ejection_chain(m, el, region, &local, c, w) {
+        tries.push(t);
+    }
+    // The best first, each confirmed on the whole allocation by the objective and the rules.
+    let mut scored: Vec<(f64, Moves)> =
+        tries.into_iter().filter_map(|t| local.gain(&t).map(|g| (g, t))).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, t) in scored.into_iter().take(8) {
         let mut a = base.to_vec();
         for &(x, to) in &t {
             a[x] = to;
         }
-        // Confirmed on the whole allocation, by the objective and the rules themselves.
-        if objective::value(&objective::terms(m, &a)) >= base_value - tol
-            && check::check_rules(m, &a).is_empty()
-        {
-            return Some(a);
-        }
-        confirmed += 1;
-        if confirmed >= 8 {
-            return None;
+        if check::check_rules(m, &a).is_empty() {
+            let v = objective::value(&objective::terms(m, &a));
+            return Some((v, a));
         }
     }
     None
+}
+
+/// An upper bound on the objective of model `m`: the fixed cases' value, and for each part of
+/// its formulation the optimum of the part's linear relaxation in place of its value empty
+/// (the identity `solve::export` documents).
+fn upper_bound(m: &Model) -> Result<f64> {
+    let el = rules::eligibility(m);
+    let problem = formulate::formulate(m, &el);
+    let mut bound = objective::value(&objective::terms(m, &problem.fixed));
+    for part in &problem.parts {
+        let empty = crate::solve::PartAlloc {
+            counts: part.classes.iter().map(|k| vec![0; k.workers.len()]).collect(),
+            groups: vec![None; part.groups.len()],
+        };
+        let lp = crate::solve::lp::build(m, part);
+        let relaxation = crate::solve::lp::solve_relaxation(&lp).map_err(Error::Solver)?;
+        bound += relaxation.objective - crate::solve::value(m, part, &empty);
+    }
+    Ok(bound)
 }
 
 /// [`recommend`] with [`Options`].
@@ -507,22 +606,36 @@ pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation
         None => Some((m.clone(), (0..m.cases.len()).collect())),
     };
     let (base, base_optimal) = baseline(m, &problem, &sub, o)?;
+    let all: Vec<usize> = (0..m.cases.len()).collect();
+    let region_cases: &[usize] = sub.as_ref().map_or(&all, |s| &s.1);
     let base_value = objective::value(&objective::terms(m, &base));
     // The case placed on each permitted worker: the optimum itself where it can be had without
     // a search, else the case's part solved again with the case pinned there.
     let placed_runs: Vec<(usize, Vec<Option<usize>>, bool)> = permitted
         .par_iter()
         .map(|&w| {
-            if base_optimal {
-                if let Some(a) = as_good(m, &base, base_value, c, w) {
-                    return Ok((w, a, true));
+            let near =
+                if base_optimal { best_nearby(m, &el, region_cases, &base, base_value, c, w) } else { None };
+            if let Some((v, a)) = &near {
+                if *v >= base_value - 1e-9 * base_value.abs().max(1.0) {
+                    return Ok((w, a.clone(), true));
                 }
             }
             match &sub {
                 Some((sm, old)) => {
                     let sc =
                         old.binary_search(&c).map_err(|_| Error::Solver("case lost from its part".into()))?;
-                    let s = crate::solve_model(&placed(sm, sc, w), o.limits)?;
+                    let pm = placed(sm, sc, w);
+                    // An allocation nearby that reaches the relaxation's bound is optimal.
+                    if let Some((_, a)) = near {
+                        let bound = upper_bound(&pm)?;
+                        let mine: Vec<Option<usize>> = old.iter().map(|&x| a[x]).collect();
+                        let v = objective::value(&objective::terms(&pm, &mine));
+                        if v >= bound - crate::solve::GAP * bound.abs().max(1.0) {
+                            return Ok((w, a, true));
+                        }
+                    }
+                    let s = crate::solve_model(&pm, o.limits)?;
                     let mut a = base.clone();
                     for (i, &x) in old.iter().enumerate() {
                         a[x] = s.assignment[i];

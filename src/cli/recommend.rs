@@ -168,18 +168,32 @@ fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>
         return Ok(Some((source, Box::new(|field: &str| field.to_string()), case)));
     }
     let Some(case_type) = a.case_type else { return Ok(None) };
-    let case = CaseInput {
-        id: a.id.clone().unwrap_or_else(|| "NEW".into()),
-        case_type,
-        team: a.team.clone().unwrap_or_default(),
-        weight: a.weight,
-        priority: a.priority,
-        current_worker: a.current_worker.clone(),
-        pinned: None,
-        group: a.group.clone(),
-        needs: a.needs.clone(),
-        exclude: a.exclude.clone(),
-    };
+    for (flag, x) in [("--weight", a.weight), ("--priority", a.priority)] {
+        if x.is_some_and(|x| !x.is_finite()) {
+            return Err(Error::input("the referral's flags", flag, "must be a finite number"));
+        }
+    }
+    // Built as the JSON a model file would hold, so the referral is read exactly as a case is.
+    let mut object = serde_json::json!({
+        "id": a.id.clone().unwrap_or_else(|| "NEW".into()),
+        "type": case_type,
+        "team": a.team.clone().unwrap_or_default(),
+    });
+    let fields = [
+        ("weight", a.weight.map(serde_json::Value::from)),
+        ("priority", a.priority.map(serde_json::Value::from)),
+        ("current_worker", a.current_worker.clone().map(serde_json::Value::from)),
+        ("group", a.group.clone().map(serde_json::Value::from)),
+        ("needs", (!a.needs.is_empty()).then(|| serde_json::Value::from(a.needs.clone()))),
+        ("exclude", (!a.exclude.is_empty()).then(|| serde_json::Value::from(a.exclude.clone()))),
+    ];
+    for (k, v) in fields {
+        if let Some(v) = v {
+            object[k] = v;
+        }
+    }
+    let case: CaseInput =
+        serde_json::from_value(object).map_err(|e| Error::Usage(format!("the referral's flags: {e}")))?;
     let place: Placing = Box::new(|field: &str| {
         let name = field.split(['.', '[']).next().unwrap_or(field);
         format!("--{}", name.replace('_', "-"))
