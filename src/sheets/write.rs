@@ -197,7 +197,7 @@ pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
 }
 
 /// `unallocated.csv`: one row per unallocated case, with its reasons as codes, as readable
-/// labels and as the messages to pass on.
+/// labels and as the messages to pass on, and (last, an extension) what would help.
 pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
     let header = [
         "case",
@@ -208,8 +208,8 @@ pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
         "reason_codes",
         "reasons",
         "messages",
-        "actions",
         "family_message",
+        "actions",
     ];
     let rows: Vec<Vec<String>> = p
         .unallocated
@@ -225,12 +225,12 @@ pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
                 u.reasons.iter().map(|r| r.code.name()).collect::<Vec<_>>().join(";"),
                 u.reasons.iter().map(|r| crate::report::reason_label(r.code)).collect::<Vec<_>>().join("; "),
                 safe(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
-                safe(&u.reasons.iter().map(|r| r.action.as_str()).filter(|a| !a.is_empty()).collect::<Vec<_>>().join("; ")),
                 u.reasons
                     .first()
                     .map(|r| crate::report::family_message(r.code))
                     .unwrap_or_default()
                     .to_string(),
+                safe(&u.reasons.iter().map(|r| r.action.as_str()).filter(|a| !a.is_empty()).collect::<Vec<_>>().join("; ")),
             ]
         })
         .collect();
