@@ -430,7 +430,7 @@ pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -
             }
         }
         ReasonCode::NeedsUnmet => format!(
-            "a worker with {} {reach}: train, recruit or borrow one, or review the child's needs",
+            "find a worker with {} {reach} (train, recruit or borrow one), or review the child's needs",
             and_list(&case.needs)
         ),
         ReasonCode::Excluded => {

@@ -151,6 +151,11 @@ fn check_model_properties(seed: u64, model: Value) -> Result<(), TestCaseError> 
                 "{} has a reason without words",
                 id
             );
+            prop_assert!(
+                !r["action"].as_str().unwrap_or("").is_empty(),
+                "{} has a reason without an action",
+                id
+            );
         }
         let it = item(&tm, c);
         let never = !it.workers.iter().any(|&w| fits_ever(&tm, w, it.weight));
