@@ -239,9 +239,15 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
                         Some(&a.case),
                         Some(&a.worker),
                         if returns {
-                            format!("case {} returns to {}, who held it before, but is not marked \"returns\"", a.case, a.worker)
+                            format!(
+                                "case {} returns to {}, who held it before, but is not marked \"returns\"",
+                                a.case, a.worker
+                            )
                         } else {
-                            format!("case {} is marked as returning to {}, who is not among its previous workers", a.case, a.worker)
+                            format!(
+                                "case {} is marked as returning to {}, who is not among its previous workers",
+                                a.case, a.worker
+                            )
                         },
                     ));
                 }

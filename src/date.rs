@@ -157,7 +157,9 @@ mod tests {
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(Date::parse("2100-02-29").is_err());
         assert!(Date::parse("2026-13-01").unwrap_err().contains("no month 13"));
-        for bad in ["2026-1-01", "01/11/2026", "2026-11-01T00:00", "", "2026-00-10", "+026-11-01", "2026-11-00"] {
+        for bad in
+            ["2026-1-01", "01/11/2026", "2026-11-01T00:00", "", "2026-00-10", "+026-11-01", "2026-11-00"]
+        {
             assert!(Date::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -6,8 +6,8 @@
 
 mod checked;
 
-pub use checked::{Case, Group, Model, Worker};
 pub use crate::date::Date;
+pub use checked::{Case, Group, Model, Worker};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

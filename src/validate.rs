@@ -4,10 +4,10 @@
 //! Each check is a small function named after what it checks. Checks run in file order, so the
 //! first error reported is the first one in the file.
 
-use crate::error::{Error, Errors, Result};
-use crate::model::{Case, Group, Worker};
 use crate::date::Date;
+use crate::error::{Error, Errors, Result};
 use crate::model::{AsOf, CaseInput, ModelFile, Policy, PolicyInput, ReductionInput, WorkerInput};
+use crate::model::{Case, Group, Worker};
 use crate::rules;
 use crate::util::sha256_hex;
 use crate::warnings::quoted as q;
@@ -267,7 +267,8 @@ fn check_worker(
         return Err(errs);
     }
     let cap_in_force = w.cap.unwrap_or_else(|| policy.caps.get(&w.role).copied().unwrap_or(0.0) * fte);
-    let target_in_force = w.target.unwrap_or_else(|| policy.targets.get(&w.role).copied().unwrap_or(0.0) * fte);
+    let target_in_force =
+        w.target.unwrap_or_else(|| policy.targets.get(&w.role).copied().unwrap_or(0.0) * fte);
     let reduction = reduction_in_force(&spans, date, cap_in_force)?;
     // Without a reduction, exactly the cap and target in force (no rounding: proposals stay the same).
     let (cap, target) = if reduction > 0.0 {
@@ -314,7 +315,9 @@ fn check_reductions(list: &[ReductionInput], errs: &mut FieldErrors) -> Vec<Span
             if t < f {
                 errs.push((
                     at("to"),
-                    format!("the reduction ends on {t}, before it starts on {f}; `to` is the last day in force"),
+                    format!(
+                        "the reduction ends on {t}, before it starts on {f}; `to` is the last day in force"
+                    ),
                 ));
                 ok = false;
             }
@@ -345,7 +348,8 @@ fn reduction_in_force(spans: &[Span], date: Option<Date>, cap: f64) -> std::resu
             sum += amount;
             parts.push(num(amount));
             if !rules::within(sum, cap) {
-                let total = if parts.len() > 1 { format!("{} = {}", parts.join(" + "), num(sum)) } else { num(sum) };
+                let total =
+                    if parts.len() > 1 { format!("{} = {}", parts.join(" + "), num(sum)) } else { num(sum) };
                 return Err(vec![(
                     format!("reductions[{j}]"),
                     format!(

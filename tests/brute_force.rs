@@ -37,7 +37,9 @@ fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
     let dump = || serde_json::to_string(&model).unwrap();
     if let Some(why) = &tm.invalid {
         // Reductions in force above a cap: validation must refuse the model.
-        let e = loaded.err().unwrap_or_else(|| panic!("seed {seed}: {why}, but the model was accepted\n{}", dump()));
+        let e = loaded
+            .err()
+            .unwrap_or_else(|| panic!("seed {seed}: {why}, but the model was accepted\n{}", dump()));
         assert!(e.is_invalid_input(), "seed {seed}: {e}");
         assert!(e.to_string().contains(".reductions["), "seed {seed}: the error names no reduction: {e}");
         return Outcome { refused: true, unallocated: 0 };
@@ -87,10 +89,20 @@ fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
     assert_eq!(v["summary"].get("date").and_then(|d| d.as_str()), tm.date.as_deref(), "seed {seed}");
     for wl in v["workers"].as_array().unwrap() {
         let w = &tm.workers[tm.worker_index(wl["worker"].as_str().unwrap())];
-        assert!(close(wl["cap"].as_f64().unwrap(), w.cap), "seed {seed}: {} cap {} vs {}", w.id, wl["cap"], w.cap);
+        assert!(
+            close(wl["cap"].as_f64().unwrap(), w.cap),
+            "seed {seed}: {} cap {} vs {}",
+            w.id,
+            wl["cap"],
+            w.cap
+        );
         assert!(close(wl["target"].as_f64().unwrap(), w.target), "seed {seed}: {} target", w.id);
         let stated = wl.get("reduction").and_then(|r| r.as_f64()).unwrap_or(0.0);
-        assert!(close(stated, w.reduction) && (wl.get("reduction").is_some() == (w.reduction > 0.0)), "seed {seed}: {} reduction", w.id);
+        assert!(
+            close(stated, w.reduction) && (wl.get("reduction").is_some() == (w.reduction > 0.0)),
+            "seed {seed}: {} reduction",
+            w.id
+        );
     }
     Outcome { refused: false, unallocated: v["unallocated"].as_array().unwrap().len() }
 }
@@ -181,13 +193,22 @@ fn dated_generated_models_cover_reductions_in_and_out_of_force_and_returns() {
         hit("reduction in force to the day itself", reductions.iter().any(|r| r["to"] == GEN_DATE));
         hit("reduction ended the day before", reductions.iter().any(|r| r["to"] == "2026-11-14"));
         hit("reduction starting the day after", reductions.iter().any(|r| r["from"] == "2026-11-16"));
-        hit("two reductions in force on one worker", ws.iter().any(|w| {
-            w["reductions"].as_array().is_some_and(|l| l.iter().filter(|r| in_force(r)).count() >= 2)
-        }));
-        hit("reduced to a cap of 0", tm.invalid.is_none() && tm.workers.iter().any(|w| w.reduction > 0.0 && w.cap == 0.0));
+        hit(
+            "two reductions in force on one worker",
+            ws.iter().any(|w| {
+                w["reductions"].as_array().is_some_and(|l| l.iter().filter(|r| in_force(r)).count() >= 2)
+            }),
+        );
+        hit(
+            "reduced to a cap of 0",
+            tm.invalid.is_none() && tm.workers.iter().any(|w| w.reduction > 0.0 && w.cap == 0.0),
+        );
         hit("reductions above the cap (refused)", tm.invalid.is_some());
         hit("previous workers", tm.cases.iter().any(|c| !c.previous.is_empty()));
-        hit("a previous worker permitted", (0..tm.cases.len()).any(|c| tm.cases[c].previous.iter().any(|&w| tm.permitted(c, w))));
+        hit(
+            "a previous worker permitted",
+            (0..tm.cases.len()).any(|c| tm.cases[c].previous.iter().any(|&w| tm.permitted(c, w))),
+        );
     }
     for (k, n) in &seen {
         assert!(*n >= models / 50, "only {n} of {models} dated models have: {k}");

@@ -85,7 +85,10 @@ fn a_reduction_in_force_lowers_cap_and_target_and_is_shown_in_the_proposal() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let p = read(&out);
     let w1 = worker(&p, "W1");
-    assert_eq!((w1["cap"].as_f64(), w1["target"].as_f64(), w1["reduction"].as_f64()), (Some(2.0), Some(2.0), Some(2.0)));
+    assert_eq!(
+        (w1["cap"].as_f64(), w1["target"].as_f64(), w1["reduction"].as_f64()),
+        (Some(2.0), Some(2.0), Some(2.0))
+    );
     assert!(w1["load"].as_f64().unwrap() <= 2.0);
     assert!(worker(&p, "W2").get("reduction").is_none(), "no reduction, no key");
     assert_eq!(p["summary"]["date"], "2026-11-15");
@@ -147,7 +150,8 @@ fn check_reads_the_model_for_the_day_the_proposal_records() {
     let o = run(&[&"check", &path, &out], &[("SOURCE_DATE_EPOCH", NOV_15)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // Read for 15 November, W1 is over its reduced cap.
-    let o = run(&[&"check", &path, &out, &"--date", &"2026-11-15", &"--json"], &[("SOURCE_DATE_EPOCH", DEC_15)]);
+    let o =
+        run(&[&"check", &path, &out, &"--date", &"2026-11-15", &"--json"], &[("SOURCE_DATE_EPOCH", DEC_15)]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let breaches: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert!(breaches.iter().any(|b| b["code"] == "rule7" && b["worker"] == "W1"), "{breaches:?}");
@@ -272,7 +276,11 @@ fn a_return_to_a_previous_worker_is_marked_in_the_proposal_and_the_report_and_ch
         let e = write_file(d.path(), "edited.json", &to_bytes(&edited));
         let o = run(&[&"check", &path, &e, &"--json"], &[]);
         assert_eq!(o.status.code(), Some(1), "{case}: {}", text(&o));
-        assert!(String::from_utf8_lossy(&o.stdout).contains("returns") || text(&o).contains("previous"), "{}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("returns") || text(&o).contains("previous"),
+            "{}",
+            text(&o)
+        );
     }
 }
 
@@ -286,10 +294,18 @@ fn reductions_are_json_only_a_spreadsheet_column_or_conversion_is_refused() {
     let c = write_file(d.path(), "c.csv", b"id,type,team,previous_workers\nC1,looked_after,North,W1\n");
     let o = run(&[&"allocate", &"--workers", &w, &"--cases", &c, &"-o", &d.path().join("p.json")], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("w.csv") && text(&o).contains("reductions cannot be given in a spreadsheet"), "{}", text(&o));
+    assert!(
+        text(&o).contains("w.csv") && text(&o).contains("reductions cannot be given in a spreadsheet"),
+        "{}",
+        text(&o)
+    );
     // previous_workers is a list column like exclude.
     let w = write_file(d.path(), "w.csv", b"id,role,team\nW1,social_worker,North\nW2,social_worker,North\n");
-    let c = write_file(d.path(), "c.csv", b"id,type,team,current_worker,previous_workers\nC1,looked_after,North,W2,W1;W9\n");
+    let c = write_file(
+        d.path(),
+        "c.csv",
+        b"id,type,team,current_worker,previous_workers\nC1,looked_after,North,W2,W1;W9\n",
+    );
     let o = run(&[&"allocate", &"--workers", &w, &"--cases", &c, &"-o", &d.path().join("p.json")], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("c.csv") && text(&o).contains("W9"), "{}", text(&o));
@@ -323,7 +339,12 @@ fn every_reason_carries_an_action_in_the_proposal_the_csv_and_the_report() {
         }
     }
     // Here the team is full, with a vacant post: the action names it.
-    assert!(unallocated.iter().any(|u| u["reasons"][0]["action"] == "fill the vacant post W3 or raise a cap in team North"), "{p}");
+    assert!(
+        unallocated
+            .iter()
+            .any(|u| u["reasons"][0]["action"] == "fill the vacant post W3 or raise a cap in team North"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -331,15 +352,51 @@ fn whatif_reads_every_scenario_for_the_date_and_names_one_whose_cap_the_reductio
     let (d, path) = dir_with(&model());
     let json_out = d.path().join("w.json");
     let o = run(
-        &[&"whatif", &path, &"--cap", &"social_worker=4,1", &"--date", &"2026-11-15", &"--json", &json_out, &"-q"],
+        &[
+            &"whatif",
+            &path,
+            &"--cap",
+            &"social_worker=4,1",
+            &"--date",
+            &"2026-11-15",
+            &"--json",
+            &json_out,
+            &"-q",
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("social_worker=1") || text(&o).contains("cap.social_worker"), "{}", text(&o));
     assert!(text(&o).contains("workers[0].reductions[0]"), "{}", text(&o));
-    let o = run(&[&"whatif", &path, &"--fill-vacancies", &"0..=1", &"--date", &"2026-11-15", &"--json", &json_out, &"-q"], &[]);
+    let o = run(
+        &[
+            &"whatif",
+            &path,
+            &"--fill-vacancies",
+            &"0..=1",
+            &"--date",
+            &"2026-11-15",
+            &"--json",
+            &json_out,
+            &"-q",
+        ],
+        &[],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o2 = run(&[&"whatif", &path, &"--fill-vacancies", &"0..=1", &"--date", &"2026-12-15", &"--json", &d.path().join("w2.json"), &"-q"], &[]);
+    let o2 = run(
+        &[
+            &"whatif",
+            &path,
+            &"--fill-vacancies",
+            &"0..=1",
+            &"--date",
+            &"2026-12-15",
+            &"--json",
+            &d.path().join("w2.json"),
+            &"-q",
+        ],
+        &[],
+    );
     assert_eq!(o2.status.code(), Some(0), "{}", text(&o2));
     let unalloc = |f: &Path| -> Vec<Value> {
         read(f)["scenarios"].as_array().unwrap().iter().map(|s| s["unallocated"].clone()).collect()
@@ -356,7 +413,10 @@ fn a_batch_reads_every_model_for_the_date_given() {
     write_file(&models, "a.json", &to_bytes(&model()));
     write_file(&models, "b.json", &to_bytes(&model()));
     let out = d.path().join("out");
-    let o = run(&[&"allocate", &models, &"-o", &out, &"--date", &"2026-11-15", &"-q"], &[("SOURCE_DATE_EPOCH", DEC_15)]);
+    let o = run(
+        &[&"allocate", &models, &"-o", &out, &"--date", &"2026-11-15", &"-q"],
+        &[("SOURCE_DATE_EPOCH", DEC_15)],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     for name in ["a", "b"] {
         let p = read(&out.join(format!("{name}.proposal.json")));

@@ -425,7 +425,11 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
                 }
                 h.push_str(&esc(&r.message));
                 if !r.action.is_empty() {
-                    let _ = write!(h, r#" <span class="action">What would help: {}.</span>"#, esc(&capital(&r.action)));
+                    let _ = write!(
+                        h,
+                        r#" <span class="action">What would help: {}.</span>"#,
+                        esc(&capital(&r.action))
+                    );
                 }
             }
             h.push_str("</td></tr>");
@@ -543,7 +547,11 @@ fn moves(h: &mut String, m: &Model, p: &Proposal) {
         .map(|a| format!("{} returns to {}, who held them before", esc(&a.case), esc(&a.worker)))
         .collect();
     if !back.is_empty() {
-        let _ = write!(h, r#"<p class="returns">Of those, back with a worker they know: {}.</p>"#, back.join("; "));
+        let _ = write!(
+            h,
+            r#"<p class="returns">Of those, back with a worker they know: {}.</p>"#,
+            back.join("; ")
+        );
     }
     h.push_str("</section>\n");
 }

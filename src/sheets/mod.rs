@@ -124,7 +124,11 @@ pub fn load(model: Option<&Path>, sheets: &SheetInput) -> Result<Model> {
 }
 
 /// [`load`] for a day: the reductions in force on it.
-pub fn load_on(model: Option<&Path>, sheets: &SheetInput, as_of: Option<crate::model::AsOf>) -> Result<Model> {
+pub fn load_on(
+    model: Option<&Path>,
+    sheets: &SheetInput,
+    as_of: Option<crate::model::AsOf>,
+) -> Result<Model> {
     match (model, sheets.given()) {
         (Some(path), false) => crate::load_model_on(path, as_of),
         (None, true) => sheets.read()?.validate_on(as_of),

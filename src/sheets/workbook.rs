@@ -502,7 +502,17 @@ pub fn proposal_workbook(
     let mut sw = SheetWriter::new(
         &mut book,
         "unallocated",
-        &["case", "type", "team", "previous worker", "shortfall", "reasons", "messages", "for the family", "what would help"],
+        &[
+            "case",
+            "type",
+            "team",
+            "previous worker",
+            "shortfall",
+            "reasons",
+            "messages",
+            "for the family",
+            "what would help",
+        ],
     )
     .map_err(&e)?;
     for u in &p.unallocated {
@@ -518,7 +528,14 @@ pub fn proposal_workbook(
             ),
             text(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
             u.reasons.first().map_or(Value::Empty, |r| text(crate::report::family_message(r.code))),
-            text(&u.reasons.iter().map(|r| r.action.as_str()).filter(|a| !a.is_empty()).collect::<Vec<_>>().join("; ")),
+            text(
+                &u.reasons
+                    .iter()
+                    .map(|r| r.action.as_str())
+                    .filter(|a| !a.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
         ])
         .map_err(&e)?;
     }

@@ -11,9 +11,9 @@
 
 use super::build::Context;
 use crate::error::{Error, Result};
+use crate::model::AsOf;
 use crate::model::{ModelFile, Policy, Status};
 use crate::solve::Limits;
-use crate::model::AsOf;
 use crate::validate;
 use crate::{objective, rules};
 use rayon::prelude::*;
@@ -215,7 +215,9 @@ impl<'a> Engine<'a> {
         };
         let solved: Vec<Arc<PieceResult>> = todo
             .par_iter()
-            .map(|(p, filled)| solve_file(&self.piece_file(*p, filled), self.ctx.as_of, self.limits).map(Arc::new))
+            .map(|(p, filled)| {
+                solve_file(&self.piece_file(*p, filled), self.ctx.as_of, self.limits).map(Arc::new)
+            })
             .collect::<Result<_>>()?;
         let mut cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
         for (k, r) in todo.into_iter().zip(solved) {

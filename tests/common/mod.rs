@@ -354,7 +354,11 @@ pub fn generate_dated(seed: u64, shape: Shape) -> Value {
                 left -= amount;
                 (from, to, amount)
             } else if kind == 3 {
-                (rng.pick(&["2026-09-01", "2026-01-01"]), rng.pick(&["2026-10-31", "2026-11-14"]), rng.pick(&[1.0, 50.0]))
+                (
+                    rng.pick(&["2026-09-01", "2026-01-01"]),
+                    rng.pick(&["2026-10-31", "2026-11-14"]),
+                    rng.pick(&[1.0, 50.0]),
+                )
             } else {
                 (rng.pick(&["2026-11-16", "2027-01-01"]), "2027-03-31", rng.pick(&[1.0, 50.0]))
             };
@@ -371,8 +375,12 @@ pub fn generate_dated(seed: u64, shape: Shape) -> Value {
             continue;
         }
         let current = c.get("current_worker").and_then(Value::as_str).map(String::from);
-        let mut prev: Vec<String> =
-            ids.iter().filter(|id| Some(id.as_str()) != current.as_deref()).filter(|_| rng.chance(0.4)).cloned().collect();
+        let mut prev: Vec<String> = ids
+            .iter()
+            .filter(|id| Some(id.as_str()) != current.as_deref())
+            .filter(|_| rng.chance(0.4))
+            .cloned()
+            .collect();
         rng.shuffle(&mut prev);
         if !prev.is_empty() {
             c["previous_workers"] = json!(prev);
@@ -591,7 +599,8 @@ impl TModel {
                 let mut reduction = 0.0;
                 if !reductions.is_empty() {
                     dated = true;
-                    let day = date.unwrap_or_else(|| panic!("the model has reductions: read it with from_json_at"));
+                    let day =
+                        date.unwrap_or_else(|| panic!("the model has reductions: read it with from_json_at"));
                     for r in &reductions {
                         let (from, to) = (r["from"].as_str().unwrap(), r["to"].as_str().unwrap());
                         if from <= day && day <= to {
