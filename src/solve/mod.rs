@@ -13,6 +13,7 @@ mod heuristics;
 mod highs;
 mod lagrange;
 pub mod lp;
+mod queue;
 mod search;
 mod tree;
 
