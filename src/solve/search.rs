@@ -334,7 +334,7 @@ impl Search<'_> {
     /// Rounds a Dantzig-Wolfe master solution into a whole allocation and offers it: counts
     /// rounded down, each group at its largest share when that share is at least a half, then
     /// made lawful and filled by [`round_relaxed`].
-    pub(super) fn offer_rounded(&mut self, master: &super::lagrange::Master) {
+    pub(super) fn offer_rounded(&mut self, master: &super::master::Master) {
         let mut a = super::alloc::empty_alloc(self.part);
         for (k, xs) in master.x.iter().enumerate() {
             for (j, &x) in xs.iter().enumerate() {

@@ -15,7 +15,8 @@
 //! allocations too.
 
 use super::heuristics::round_relaxed;
-use super::lagrange::{Dual, Master, Pattern, Restrict};
+use super::lagrange::{Dual, Pattern, Restrict};
+use super::master::Master;
 use super::queue::{max_bound, Best};
 use super::search::Search;
 use super::{Event, Limits};
