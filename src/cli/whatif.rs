@@ -126,6 +126,7 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         _ => return Err(Error::Usage("give a model file or --workers and --cases, not both".into())),
     };
     super::print_warnings(&warnings);
+    super::no_stdout_dir("--proposals", a.proposals.as_deref())?;
     if let Some(dir) = &a.proposals {
         if dir.exists() && !dir.is_dir() {
             return Err(Error::Usage(format!("--proposals: {} is a file, not a directory", dir.display())));
