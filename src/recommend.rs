@@ -95,6 +95,9 @@ pub struct Candidate {
     pub load_today: f64,
     /// What placing the case here is for the child: kept, moved or new.
     pub change: Change,
+    /// True when the worker held the case before (`previous_workers`): the child would return
+    /// to someone it knows.
+    pub returns: bool,
     /// The objective of that allocation, term by term.
     pub objective_terms: ObjectiveTerms,
     /// Proven optimal.
@@ -666,6 +669,7 @@ pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation
                 cap: worker.cap,
                 load_today: round9(today.load[w] - mine),
                 change: Change::of(case.current_worker, w),
+                returns: m.returns(c, w),
                 objective_terms: terms,
                 optimal,
                 assignment,
@@ -735,7 +739,8 @@ pub fn known_from_proposal(as_is: &Model, m: &Model, file: &str, bytes: &[u8]) -
 }
 
 /// The model with a new referral added: `file` (read from `bytes`, named `model_name`) with
-/// `referral` appended, validated as one model. Errors in the referral name `source` and the
+/// `referral` appended, validated as one model for the day `as_of` (as
+/// [`crate::validate::validate_on`]). Errors in the referral name `source` and the
 /// referral's own field, through `place` (a file gives `needs[0]`, flags give `--needs`).
 /// Returns the model and the referral's index in it.
 pub fn with_referral(
@@ -745,6 +750,7 @@ pub fn with_referral(
     referral: &CaseInput,
     source: &str,
     place: &dyn Fn(&str) -> String,
+    as_of: Option<crate::model::AsOf>,
 ) -> Result<(Model, usize)> {
     if let Some(i) = file.cases.iter().position(|x| x.id == referral.id) {
         return Err(Error::input(
@@ -759,7 +765,7 @@ pub fn with_referral(
     let mut with = file.clone();
     with.cases.push(referral.clone());
     let at = format!("cases[{}]", file.cases.len());
-    let m = crate::validate::validate(model_name, &with, bytes)
+    let m = crate::validate::validate_on(model_name, &with, bytes, as_of)
         .map_err(|e| referral_error(e, &at, source, place))?;
     let c = m
         .case_index(&referral.id)

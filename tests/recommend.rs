@@ -385,3 +385,41 @@ fn the_readme_examples_of_recommend_and_compare_print_what_the_readme_shows() {
     }
     assert!(ran >= 4, "found only {ran} examples");
 }
+
+#[test]
+fn a_worker_who_held_the_case_before_is_marked_as_one_it_returns_to() {
+    let model = json!({"version": 1,
+        "workers": [{"id": "A", "role": "social_worker", "team": "N"},
+                    {"id": "B", "role": "social_worker", "team": "N"}],
+        "cases": [{"id": "C", "type": "looked_after", "team": "N", "previous_workers": ["B"]}]});
+    let m = caseload::load_model_bytes("m.json", &to_bytes(&model)).unwrap();
+    let r = recommend(&m, 0);
+    let returns: Vec<(&str, bool)> = r.workers.iter().map(|x| (x.worker.as_str(), x.returns)).collect();
+    assert!(returns.contains(&("A", false)) && returns.contains(&("B", true)), "{returns:?}");
+    // A referral given by flags says so too.
+    let dir = tempfile::tempdir().unwrap();
+    let mut two = model.clone();
+    two["cases"] = json!([]);
+    let path = write_file(dir.path(), "m.json", &to_bytes(&two));
+    let o = run(
+        &[
+            &"recommend",
+            &path,
+            &"--type",
+            &"looked_after",
+            &"--team",
+            &"N",
+            &"--previous-workers",
+            &"A",
+            &"--json",
+            &"-",
+            &"--allow-empty",
+            &"-q",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let a = v["workers"].as_array().unwrap().iter().find(|w| w["worker"] == "A").unwrap();
+    assert_eq!(a["returns"], true);
+}

@@ -56,16 +56,21 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     if stdin > 1 {
         return Err(Error::Usage("only one of MODEL, A and B can be standard input (-)".into()));
     }
-    let (model, warnings) = caseload::sheets::load_screened(model_path, &sheets, a.checks.checks())?;
-    super::print_warnings(&warnings);
     let read = |p: &Path| -> Result<(String, check::ProposalIn)> {
         let name = p.display().to_string();
         let bytes = caseload::read::read_bytes(p)?;
         let parsed = check::parse_proposal(&name, &bytes)?;
         Ok((name, parsed))
     };
-    let (na, xa) = read(pa)?;
-    let (nb, xb) = read(pb)?;
+    // The proposals are read first: without --date, the model is read for the day they record.
+    let (ra, rb) = (read(pa), read(pb));
+    let recorded = [&ra, &rb].into_iter().find_map(|r| r.as_ref().ok().and_then(|(_, p)| p.date()));
+    // A bad model is reported before a bad proposal, as by `check`.
+    let (model, warnings) =
+        caseload::sheets::load_screened(model_path, &sheets, a.checks.checks_on(recorded))?;
+    super::print_warnings(&warnings);
+    let (na, xa) = ra?;
+    let (nb, xb) = rb?;
     let cmp = compare::compare(&model, (&na, &xa), (&nb, &xb));
     let to_stdout = a.json.as_deref().is_some_and(super::is_stdout);
     if let Some(path) = &a.json {

@@ -15,7 +15,7 @@ mod recommend;
 mod whatif;
 
 use caseload::error::{Error, Result};
-use caseload::model::CaseType;
+use caseload::model::{AsOf, CaseType, Date};
 use caseload::sheets::{SheetInput, SheetOutput};
 use caseload::solve::Limits;
 use clap::{Parser, Subcommand};
@@ -226,6 +226,16 @@ pub fn emit(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::Write { path: PathBuf::from("standard output (-)"), problem: e.to_string() })
 }
 
+/// Refuses `-` for an option that names a directory: standard output cannot hold its files.
+pub fn no_stdout_dir(flag: &str, dir: Option<&Path>) -> Result<()> {
+    match dir {
+        Some(d) if is_stdout(d) => Err(Error::Usage(format!(
+            "{flag} names a directory for several files; standard output (-) cannot hold them"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses two outputs on standard output: they would be mixed into one stream.
 pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>) -> Result<()> {
     let to_stdout: Vec<&str> =
@@ -309,13 +319,44 @@ pub struct InputChecksArgs {
     /// an input error (exit status 2), so an empty export cannot replace last week's proposal.
     #[arg(long)]
     pub allow_empty: bool,
+    /// The day to read the model for, YYYY-MM-DD: workers' reductions in force on it are taken
+    /// off their caps and targets, and the proposal records it. Default: today (UTC, or the day
+    /// SOURCE_DATE_EPOCH gives); `check` with a PROPOSAL defaults to the date it records.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
 }
 
 impl InputChecksArgs {
-    /// The library's options.
+    /// The library's options: the day is `--date`, or today.
     pub fn checks(&self) -> caseload::warnings::Checks {
-        caseload::warnings::Checks { strict: self.strict, allow_empty: self.allow_empty }
+        self.checks_on(None)
     }
+
+    /// The library's options, with `fallback` as the day when `--date` is not given (a checked
+    /// proposal's recorded date); today when neither is.
+    pub fn checks_on(&self, fallback: Option<Date>) -> caseload::warnings::Checks {
+        let stated = self.date.or(fallback);
+        let as_of = AsOf { date: stated.unwrap_or_else(today), stated: stated.is_some() };
+        caseload::warnings::Checks { strict: self.strict, allow_empty: self.allow_empty, as_of: Some(as_of) }
+    }
+}
+
+/// Today (UTC), or the day `SOURCE_DATE_EPOCH` gives when it is set, as the report dates itself:
+/// the one place the command layer reads the clock for the model's day.
+pub fn today() -> Date {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    Date::from_unix_secs(secs)
+}
+
+fn parse_date(s: &str) -> std::result::Result<Date, String> {
+    Date::parse(s.trim())
 }
 
 /// Prints warnings on standard error, one a line, as `caseload: warning: ... [code]`.
@@ -352,12 +393,13 @@ pub struct SheetOutputArgs {
     /// (created if missing).
     #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
-    /// Also write a self-contained HTML report for the team manager (opens offline, prints).
+    /// Also write a self-contained HTML report for the team manager (opens offline, prints;
+    /// `-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Also write one Excel workbook for the allocation meeting: allocations, unallocated
     /// (with reasons and what to tell the family), workers (with load as a share of target)
-    /// and moves (each change of worker with why).
+    /// and moves (each change of worker with why); `-` for standard output.
     #[arg(long, value_name = "XLSX")]
     pub xlsx: Option<PathBuf>,
 }
@@ -396,5 +438,15 @@ mod tests {
         let file = PathBuf::from("x.json");
         assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(file.as_path()))]).is_ok());
         assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(dash.as_path()))]).is_err());
+    }
+
+    #[test]
+    fn a_directory_option_refuses_standard_output() {
+        let dash = PathBuf::from("-");
+        let dir = PathBuf::from("out");
+        assert!(no_stdout_dir("--csv", Some(dir.as_path())).is_ok());
+        assert!(no_stdout_dir("--csv", None).is_ok());
+        let e = no_stdout_dir("--csv", Some(dash.as_path())).unwrap_err().to_string();
+        assert!(e.contains("--csv") && e.contains("directory"), "{e}");
     }
 }

@@ -45,6 +45,10 @@ pub struct RecommendArgs {
     /// Skills the referral needs (comma-separated).
     #[arg(long, value_name = "SKILL[,SKILL]", value_delimiter = ',', requires = "case_type")]
     pub needs: Vec<String>,
+    /// Workers who held the referral before (comma-separated ids): the ranking marks them
+    /// `returns`.
+    #[arg(long, value_name = "ID[,ID]", value_delimiter = ',', requires = "case_type")]
+    pub previous_workers: Vec<String>,
     /// Workers who must not hold the referral (comma-separated ids).
     #[arg(long, value_name = "ID[,ID]", value_delimiter = ',', requires = "case_type")]
     pub exclude: Vec<String>,
@@ -94,10 +98,22 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
             "only one of MODEL, --referral and --proposal can be standard input (-)".into(),
         ));
     }
+    // The proposal is read first: without --date, the model is read for the day it records.
+    let given = match &a.proposal {
+        Some(path) => Some((path.display().to_string(), caseload::read::read_bytes(path)?)),
+        None => None,
+    };
+    let recorded = given
+        .as_ref()
+        .and_then(|(name, bytes)| caseload::check::parse_proposal(name, bytes).ok())
+        .and_then(|p| p.date());
     let (as_is, with, c) = match (&a.case, referral_of(a)?) {
         (Some(id), _) => {
-            let (m, warnings) =
-                caseload::sheets::load_screened(a.model.as_deref(), &a.sheets.lower(), a.checks.checks())?;
+            let (m, warnings) = caseload::sheets::load_screened(
+                a.model.as_deref(),
+                &a.sheets.lower(),
+                a.checks.checks_on(recorded),
+            )?;
             super::print_warnings(&warnings);
             let c = m.case_index(id).ok_or_else(|| {
                 Error::Usage(format!(
@@ -107,8 +123,8 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
             (m, None, c)
         }
         (None, Some((source, place, case))) => {
-            let (name, file, bytes, as_is) = model_file(a)?;
-            let (m, c) = recommend::with_referral(&name, &file, &bytes, &case, &source, &place)?;
+            let (name, file, bytes, as_is, as_of) = model_file(a, recorded)?;
+            let (m, c) = recommend::with_referral(&name, &file, &bytes, &case, &source, &place, as_of)?;
             (as_is, Some(m), c)
         }
         (None, None) => {
@@ -116,11 +132,8 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
         }
     };
     let model = with.as_ref().unwrap_or(&as_is);
-    let known = match &a.proposal {
-        Some(path) => {
-            let bytes = caseload::read::read_bytes(path)?;
-            Some(recommend::known_from_proposal(&as_is, model, &path.display().to_string(), &bytes)?)
-        }
+    let known = match &given {
+        Some((name, bytes)) => Some(recommend::known_from_proposal(&as_is, model, name, bytes)?),
         None => None,
     };
     let options = recommend::Options { limits: lim, referral: with.is_some(), known };
@@ -186,6 +199,10 @@ fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>
         ("group", a.group.clone().map(serde_json::Value::from)),
         ("needs", (!a.needs.is_empty()).then(|| serde_json::Value::from(a.needs.clone()))),
         ("exclude", (!a.exclude.is_empty()).then(|| serde_json::Value::from(a.exclude.clone()))),
+        (
+            "previous_workers",
+            (!a.previous_workers.is_empty()).then(|| serde_json::Value::from(a.previous_workers.clone())),
+        ),
     ];
     for (k, v) in fields {
         if let Some(v) = v {
@@ -203,19 +220,23 @@ fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>
 
 /// The model as a model file (to add a referral to), its name and bytes; invalid models are
 /// refused with their own places, as by every command.
-fn model_file(a: &RecommendArgs) -> Result<(String, ModelFile, Vec<u8>, Model)> {
+fn model_file(
+    a: &RecommendArgs,
+    recorded: Option<caseload::date::Date>,
+) -> Result<(String, ModelFile, Vec<u8>, Model, Option<caseload::model::AsOf>)> {
     let sheets = a.sheets.lower();
+    let checks = a.checks.checks_on(recorded);
     let (name, file, bytes, model) = match (&a.model, sheets.given()) {
         (Some(path), false) => {
             let name = path.display().to_string();
             let bytes = caseload::read::read_bytes(path)?;
             let file = caseload::read::parse_model(&name, &bytes)?;
-            let model = caseload::validate::validate(&name, &file, &bytes)?;
+            let model = caseload::validate::validate_on(&name, &file, &bytes, checks.as_of)?;
             (name, file, bytes, model)
         }
         (None, true) => {
             let s = sheets.read()?;
-            let model = s.validate()?;
+            let model = s.validate_on(checks.as_of)?;
             (s.workers_file.clone(), s.model.clone(), s.canonical_json(), model)
         }
         _ => {
@@ -224,10 +245,9 @@ fn model_file(a: &RecommendArgs) -> Result<(String, ModelFile, Vec<u8>, Model)> 
             return Err(Error::Usage("give a MODEL file, or --workers and --cases spreadsheets".into()));
         }
     };
-    let warnings =
-        caseload::warnings::screen(&model, a.checks.checks(), &caseload::warnings::Origin::file(&name))?;
+    let warnings = caseload::warnings::screen(&model, checks, &caseload::warnings::Origin::file(&name))?;
     super::print_warnings(&warnings);
-    Ok((name, file, bytes, model))
+    Ok((name, file, bytes, model, checks.as_of))
 }
 
 /// The ranking for people.
@@ -286,7 +306,12 @@ pub fn table(m: &Model, r: &Recommendation) -> String {
                 format!("{}/{}", num(x.load_after), num(x.target)),
                 x.percent_after.map_or("-".to_string(), |p| format!("{p:.0}%")),
                 x.change.name(),
-                if x.optimal { "" } else { "  (not proven optimal)" }
+                match (x.returns, x.optimal) {
+                    (true, true) => "  returns: held it before",
+                    (true, false) => "  returns: held it before; not proven optimal",
+                    (false, true) => "",
+                    (false, false) => "  (not proven optimal)",
+                }
             );
         }
     }

@@ -109,13 +109,13 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         (Some(path), false) => {
             let name = path.display().to_string();
             let bytes = caseload::read::read_bytes(path)?;
-            let m = caseload::load_model_bytes(&name, &bytes)?;
+            let m = caseload::load_model_bytes_on(&name, &bytes, checks.as_of)?;
             let w = caseload::warnings::screen(&m, checks, &caseload::warnings::Origin::file(&name))?;
             (name, bytes, w)
         }
         (None, true) => {
             let read = sheets.read()?;
-            let m = read.validate()?;
+            let m = read.validate_on(checks.as_of)?;
             let origin = caseload::warnings::Origin {
                 workers: (read.workers_file.clone(), "row 2".into()),
                 cases: (read.cases_file.clone(), "row 2".into()),
@@ -126,26 +126,24 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         _ => return Err(Error::Usage("give a model file or --workers and --cases, not both".into())),
     };
     super::print_warnings(&warnings);
+    super::no_stdout_dir("--proposals", a.proposals.as_deref())?;
     if let Some(dir) = &a.proposals {
         if dir.exists() && !dir.is_dir() {
             return Err(Error::Usage(format!("--proposals: {} is a file, not a directory", dir.display())));
         }
     }
     let bar = progress_bar(a.quiet);
-    let options = whatif::Options { marginal: a.marginal, limits };
+    let options = whatif::Options { marginal: a.marginal, limits, as_of: checks.as_of };
     let outcome = whatif::evaluate(&name, &bytes, &plan, &options, &|n| bar.set_length(n), &|| bar.inc(1))?;
     bar.finish_and_clear();
     if let Some(dir) = &a.proposals {
-        whatif::report::write_proposals(&outcome, dir)?;
+        whatif::proposals::write_proposals(&outcome, dir)?;
     }
     if let Some(path) = &a.json {
-        super::emit(
-            path,
-            &caseload::write::to_json(&whatif::report::json(&outcome, a.proposals.as_deref())),
-        )?;
+        super::emit(path, &caseload::write::to_json(&whatif::json::json(&outcome, a.proposals.as_deref())))?;
     }
     if let Some(path) = &a.csv {
-        super::emit(path, &whatif::report::csv(&outcome))?;
+        super::emit(path, &whatif::csv::csv(&outcome))?;
     }
     if let Some(path) = &a.report {
         let meta = caseload::report::Meta::today(sheets.name(a.model.as_deref()));
@@ -153,7 +151,7 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         super::emit(path, html.as_bytes())?;
     }
     if !a.quiet {
-        say(&whatif::report::table(&outcome), stdout_taken);
+        say(&whatif::table::table(&outcome), stdout_taken);
     }
     let proven = !outcome.stopped && outcome.scenarios.iter().all(|s| s.row.optimal);
     Ok(if proven { exit::OK } else { exit::NOT_PROVEN })

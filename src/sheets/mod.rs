@@ -102,7 +102,7 @@ pub fn load_screened(
     let (m, origin) = match (model, sheets.given()) {
         (None, true) => {
             let s = sheets.read()?;
-            let m = s.validate()?;
+            let m = s.validate_on(checks.as_of)?;
             let origin = Origin {
                 workers: (s.workers_file.clone(), "row 2".into()),
                 cases: (s.cases_file.clone(), "row 2".into()),
@@ -110,7 +110,7 @@ pub fn load_screened(
             (m, origin)
         }
         _ => {
-            let m = load(model, sheets)?;
+            let m = load_on(model, sheets, checks.as_of)?;
             (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
         }
     };
@@ -120,9 +120,18 @@ pub fn load_screened(
 
 /// Loads the model of a command: a model file, or spreadsheets, exactly one of the two.
 pub fn load(model: Option<&Path>, sheets: &SheetInput) -> Result<Model> {
+    load_on(model, sheets, None)
+}
+
+/// [`load`] for a day: the reductions in force on it.
+pub fn load_on(
+    model: Option<&Path>,
+    sheets: &SheetInput,
+    as_of: Option<crate::model::AsOf>,
+) -> Result<Model> {
     match (model, sheets.given()) {
-        (Some(path), false) => crate::load_model(path),
-        (None, true) => sheets.read()?.validate(),
+        (Some(path), false) => crate::load_model_on(path, as_of),
+        (None, true) => sheets.read()?.validate_on(as_of),
         (Some(_), true) => Err(Error::Usage(
             "give either a MODEL file or --workers and --cases spreadsheets, not both".into(),
         )),
@@ -222,9 +231,10 @@ impl SheetOutput {
         Ok(())
     }
 
-    /// Writes the CSV tables, the workbook and the report (each atomically); returns the files
-    /// written. `input` names the input in the report's header.
-    pub fn write(&self, model: &Model, proposal: &Proposal, input: &str) -> Result<Vec<PathBuf>> {
+    /// Writes the CSV tables, the workbook and the report, each through `put` (a path and its
+    /// bytes: [`crate::write::atomic_write`], or the command layer's writer, which also knows
+    /// `-`); returns the files written. `input` names the input in the report's header.
+    pub fn write(&self, model: &Model, proposal: &Proposal, input: &str, put: &Put) -> Result<Vec<PathBuf>> {
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         if let Some(d) = &self.csv {
             files.push((d.join("allocations.csv"), write::allocations_csv(model, proposal)));
@@ -240,11 +250,15 @@ impl SheetOutput {
             files.push((x.clone(), workbook::proposal_workbook(&x.display().to_string(), model, proposal)?));
         }
         for (path, bytes) in &files {
-            crate::write::atomic_write(path, bytes)?;
+            put(path, bytes)?;
         }
         Ok(files.into_iter().map(|(p, _)| p).collect())
     }
 }
+
+/// How an output is written: its path and its bytes. Every output is made in full before the
+/// first is written, so a failure leaves nothing half-written.
+pub type Put = dyn Fn(&Path, &[u8]) -> Result<()>;
 
 fn make_dir(d: &Path) -> Result<()> {
     std::fs::create_dir_all(d).map_err(|e| Error::Write {
@@ -284,8 +298,9 @@ pub struct ConvertOptions {
 }
 
 /// Runs `caseload convert`: a model file, CSV spreadsheets or a workbook in; a model file,
-/// CSV spreadsheets or a workbook out (any of them, losslessly). Returns the files written.
-pub fn convert(a: &ConvertOptions) -> Result<Vec<PathBuf>> {
+/// CSV spreadsheets or a workbook out (any of them, losslessly), each through `put` (as for
+/// [`SheetOutput::write`]). Returns the files written.
+pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
     let usage = || {
         Error::Usage(
             "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json`, \
@@ -338,7 +353,7 @@ pub fn convert(a: &ConvertOptions) -> Result<Vec<PathBuf>> {
         make_dir(dir)?;
     }
     for (p, b) in &files {
-        crate::write::atomic_write(p, b)?;
+        put(p, b)?;
     }
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }

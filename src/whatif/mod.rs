@@ -4,14 +4,23 @@
 //! Scenarios are the cartesian product of the sweeps (demand, each `--cap` role, each
 //! `--target` role, then the fill counts), after the base model, which always comes first.
 //! See [`fill`] for how posts are chosen and how the pieces of the model are solved.
+//!
+//! Files: [`plan`] the scenarios asked for, [`build`] each scenario's model, [`fill`] and
+//! [`piece`] the greedy fill over the model's pieces, [`marginal`] the value of one more worker;
+//! [`rows`] the facts found, shown by [`table`], [`json`] and [`csv`], with each scenario's files
+//! from [`proposals`] and the planning page from [`page`].
 
 pub mod build;
+pub mod csv;
 pub mod fill;
+pub mod json;
 pub mod marginal;
 pub mod page;
 pub mod piece;
 pub mod plan;
-pub mod report;
+pub mod proposals;
+pub mod rows;
+pub mod table;
 
 use crate::error::Result;
 use crate::model::ModelFile;
@@ -21,7 +30,7 @@ use build::Context;
 use fill::{Engine, FillRun};
 pub use plan::Plan;
 use rayon::prelude::*;
-pub use report::{Outcome, ScenarioRow};
+pub use rows::{Outcome, Scenario, ScenarioRow};
 use std::sync::Arc;
 
 /// How to run the scenarios.
@@ -32,6 +41,9 @@ pub struct Options<'a> {
     /// The limits every solve runs under, as `allocate`'s: Ctrl-C and a deadline stop the whole
     /// run (the scenarios not finished are marked not proven); a node limit applies per part.
     pub limits: Limits<'a>,
+    /// The day the model and every scenario are read for (the reductions in force on it), as
+    /// `allocate --date` gives it.
+    pub as_of: Option<crate::model::AsOf>,
 }
 
 /// One scenario before it is solved.
@@ -55,15 +67,16 @@ pub fn evaluate(
 ) -> Result<Outcome> {
     let with_marginal = options.marginal;
     let file: ModelFile = crate::read::parse_model(file_name, bytes)?;
-    crate::validate::validate(file_name, &file, bytes)?;
+    crate::validate::validate_on(file_name, &file, bytes, options.as_of)?;
     plan::check_against(plan, &file)?;
     let fill = if plan.fill.is_empty() { vec![0] } else { plan.fill.clone() };
     let fill_given = fill != [0];
 
     // Contexts: 0 is the model as given; sweep contexts that change nothing reuse it.
-    let mut contexts: Vec<Context> = vec![build::identity(&file)];
+    let mut contexts: Vec<Context> = vec![Context { as_of: options.as_of, ..build::identity(&file) }];
     let mut specs = vec![Spec { name: "base".into(), context: 0, requested: 0, fill_given: false }];
-    for ctx in build::contexts(&file, plan)? {
+    for mut ctx in build::contexts(&file, plan)? {
+        ctx.as_of = options.as_of;
         let ci = if ctx.identity {
             0
         } else {
@@ -116,7 +129,7 @@ pub fn evaluate(
         let key = effective(s);
         let at = distinct.binary_search(&key).unwrap_or(0);
         let result = Arc::clone(&composed[at]);
-        let row = report::row(
+        let row = rows::row(
             i,
             &s.name,
             &contexts[s.context],
@@ -127,7 +140,7 @@ pub fn evaluate(
             s.fill_given,
             &result.1,
         );
-        scenarios.push(report::Scenario { row, result });
+        scenarios.push(Scenario { row, result });
         tick();
     }
     let marginal = if with_marginal { marginal::marginal(&engines[0], tick)? } else { None };
@@ -139,7 +152,7 @@ pub fn evaluate(
         .zip(&engines)
         .zip(&runs)
         .filter(|(_, r)| !r.steps.is_empty())
-        .map(|((c, e), r)| report::fill_order(c, e, r))
+        .map(|((c, e), r)| rows::fill_order(c, e, r))
         .collect();
     Ok(Outcome {
         model: file_name.to_string(),
