@@ -218,12 +218,13 @@ fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>
     Ok(Some(("the referral's flags".into(), place, case)))
 }
 
+/// A model read as a file: its name, the parsed file, its bytes, the checked model and the day
+/// it was read for.
+type Loaded = (String, ModelFile, Vec<u8>, Model, Option<caseload::model::AsOf>);
+
 /// The model as a model file (to add a referral to), its name and bytes; invalid models are
 /// refused with their own places, as by every command.
-fn model_file(
-    a: &RecommendArgs,
-    recorded: Option<caseload::date::Date>,
-) -> Result<(String, ModelFile, Vec<u8>, Model, Option<caseload::model::AsOf>)> {
+fn model_file(a: &RecommendArgs, recorded: Option<caseload::date::Date>) -> Result<Loaded> {
     let sheets = a.sheets.lower();
     let checks = a.checks.checks_on(recorded);
     let (name, file, bytes, model) = match (&a.model, sheets.given()) {
