@@ -382,6 +382,7 @@ pub fn reason_label(code: ReasonCode) -> &'static str {
         ReasonCode::NotWorthAllocating => {
             "Room only where it is worth nothing (zero priority, or another team's penalty at least its priority)"
         }
+        ReasonCode::FairnessCost => "Room only where the fairness setting prices more load above its priority",
         ReasonCode::SearchStopped => "The search stopped before placing it",
     }
 }

@@ -58,7 +58,9 @@ fn net_value(m: &TModel, it: &Item, w: usize, load: &[f64]) -> (f64, f64, f64) {
         })
         .sum();
     let t = m.workers[w].target;
-    let cost = p.overload_penalty * ((load[w] + it.weight - t).max(0.0) - (load[w] - t).max(0.0));
+    let cost = p.overload_penalty * ((load[w] + it.weight - t).max(0.0) - (load[w] - t).max(0.0))
+        + m.fairness(w, load[w] + it.weight)
+        - m.fairness(w, load[w]);
     (value - cost, value, cost)
 }
 
