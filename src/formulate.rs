@@ -81,7 +81,8 @@ impl Room {
         if p.fairness_penalty == 0.0 {
             return over;
         }
-        over + objective::fairness(p, self.goal, self.fixed + load) - objective::fairness(p, self.goal, self.fixed)
+        over + objective::fairness(p, self.goal, self.fixed + load)
+            - objective::fairness(p, self.goal, self.fixed)
     }
 }
 

@@ -56,7 +56,6 @@ pub fn value(m: &Model, part: &Part, a: &PartAlloc) -> f64 {
     v
 }
 
-
 pub(super) fn empty_alloc(part: &Part) -> PartAlloc {
     PartAlloc {
         counts: part.classes.iter().map(|c| vec![0; c.workers.len()]).collect(),

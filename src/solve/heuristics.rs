@@ -227,7 +227,8 @@ pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
                         continue;
                     }
                     let p = &m.policy;
-                    let d_over = r1.load_cost(p, load[w1]) - r1.load_cost(p, load[w1] - wt)
+                    let d_over = r1.load_cost(p, load[w1])
+                        - r1.load_cost(p, load[w1] - wt)
                         - (r2.load_cost(p, load[w2] + wt) - r2.load_cost(p, load[w2]));
                     let d = unit_delta(m, part, a, k, from, -1) + unit_delta(m, part, a, k, to, 1) + d_over;
                     if d < -1e-9 {
