@@ -260,6 +260,7 @@ fn the_property_models_include_unallocated_cases_of_every_kind() {
         "oversight_at_capacity",
         "only_above_target",
         "not_worth_allocating",
+        "fairness_cost",
     ] {
         assert!(codes.contains(code), "no sampled model leaves a case unallocated as {code}; seen {codes:?}");
     }

@@ -113,6 +113,9 @@ pub(super) struct Dual<'a> {
     items: Vec<Vec<Item>>,
     /// Oversight room of each supervisor row, in weight.
     rooms: Vec<f64>,
+    /// The most the part could be worth: every item's positive value, and every worker's
+    /// largest gain from load alone (the fairness term pays for load below target).
+    worth: f64,
 }
 
 /// What [`Dual::bound`] found.
@@ -172,7 +175,13 @@ impl<'a> Dual<'a> {
             }
         }
         let rooms = part.overseers.iter().map(|o| floor_to(o.1, Some(unit))).collect();
-        Some(Dual { m, part, unit, caps, items, rooms })
+        let mut worth: f64 = items.iter().flatten().map(|it| it.value.max(0.0)).sum();
+        for (room, &cap) in part.rooms.iter().zip(&caps) {
+            let cost = |l: usize| room.load_cost(&m.policy, l as f64 * unit);
+            let least = (0..=cap).map(cost).fold(f64::INFINITY, f64::min);
+            worth += (cost(0) - least).max(0.0);
+        }
+        Some(Dual { m, part, unit, caps, items, rooms, worth })
     }
 
     /// Prices, in order: each class's upper row, each group's row, each supervisor's
@@ -607,8 +616,7 @@ impl<'a> Dual<'a> {
         // A price may have to outweigh whatever a restriction displaces: that is less than all
         // the part could be worth. Far above it, a restriction that cannot hold drives the
         // bound down, and the node is pruned.
-        let all: f64 = self.items.iter().flatten().map(|it| it.value.max(0.0)).sum();
-        let big = BIG_PRICE * (all + 1.0);
+        let big = BIG_PRICE * (self.worth + 1.0);
         let mut caps = vec![big; self.n_prices()];
         for (k, &(lo, _)) in r.total.iter().enumerate() {
             if lo == 0 {

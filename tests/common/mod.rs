@@ -223,7 +223,8 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
     }
     // The fairness term (README "Fair workloads"), in a third of models.
     if rng.chance(0.33) {
-        let fair: &[f64] = if shape.odd { &[0.0, 2.3, 11.7, 40.0] } else { &[0.0, 1.0, 5.0, 10.0, 30.0] };
+        let fair: &[f64] =
+            if shape.odd { &[0.0, 2.3, 11.7, 40.0, 97.1] } else { &[0.0, 1.0, 5.0, 10.0, 30.0, 150.0] };
         policy.insert("fairness_penalty".into(), json!(rng.pick(fair)));
     }
 
