@@ -145,6 +145,65 @@ fn refuses_a_negative_time_limit_with_status_2() {
 }
 
 #[test]
+fn a_dash_sends_the_report_the_workbook_or_a_converted_model_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_file(dir.path(), "m.json", &to_bytes(&small()));
+    let proposal = dir.path().join("p.json");
+    let dash = std::env::current_dir().unwrap().join("-");
+
+    // allocate --report -: the page on stdout, the summary on stderr, the proposal in its file.
+    let o = run(&[&"allocate", &model, &"-o", &proposal, &"--report", &"-"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(o.stdout.starts_with(b"<!DOCTYPE html>"), "stdout is the report");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("proposal written to") && stderr.contains("written standard output"), "{stderr}");
+    assert!(proposal.exists());
+
+    // allocate --xlsx -: the same bytes as the workbook written to a file.
+    let book = dir.path().join("meeting.xlsx");
+    let o = run(&[&"allocate", &model, &"-o", &proposal, &"--xlsx", &book, &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&[&"allocate", &model, &"-o", &proposal, &"--xlsx", &"-", &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.stdout, std::fs::read(&book).unwrap(), "stdout holds exactly the workbook");
+
+    // convert -o - and --xlsx -: the model file and the model workbook.
+    let from_book = dir.path().join("model.xlsx");
+    let o = run(&[&"convert", &model, &"--xlsx", &from_book, &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&[&"convert", &model, &"--xlsx", &"-"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.stdout, std::fs::read(&from_book).unwrap(), "stdout holds exactly the workbook");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("written standard output"), "{}", text(&o));
+    let o = run(&[&"convert", &"--workbook", &from_book, &"-o", &"-", &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let back: Value = serde_json::from_slice(&o.stdout).expect("stdout is the model file");
+    assert_eq!(back["cases"].as_array().map(Vec::len), Some(2));
+
+    // Two on standard output, or a directory option given `-`, are refused before anything is written.
+    let fresh = dir.path().join("fresh.json");
+    for args in [
+        vec!["--report", "-", "--xlsx", "-"],
+        vec!["--report", "-", "-o", "-"],
+        vec!["--csv", "-"],
+        vec!["--export-lp", "-"],
+    ] {
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"allocate", &model, &"-o", &fresh];
+        all.extend(args.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+        let o = run(&all, &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(o.stdout.is_empty(), "{args:?}: nothing on stdout");
+        assert!(!fresh.exists(), "{args:?}: no proposal written");
+    }
+    let o = run(&[&"convert", &model, &"--csv-dir", &"-"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = run(&[&"whatif", &model, &"--proposals", &"-"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--proposals names a directory"), "{}", text(&o));
+    assert!(!dash.exists(), "no file or directory named -");
+}
+
+#[test]
 fn a_dash_for_an_output_file_means_standard_output_with_the_words_on_standard_error() {
     let dir = tempfile::tempdir().unwrap();
     let model = write_file(dir.path(), "m.json", &to_bytes(&small()));

@@ -64,7 +64,19 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     lim.observer = super::progress::observer(!a.quiet);
     let sheets = a.sheets.lower();
     let outputs = a.outputs.lower();
+    super::one_stdout([
+        ("-o", Some(a.output.as_path())),
+        ("--report", outputs.report.as_deref()),
+        ("--xlsx", outputs.xlsx.as_deref()),
+    ])?;
+    super::no_stdout_dir("--csv", outputs.csv.as_deref())?;
+    super::no_stdout_dir("--export-lp", a.export_lp.as_deref())?;
     let to_stdout = super::is_stdout(&a.output);
+    // The summary goes to standard error when any output is on standard output.
+    let stdout_taken = [Some(&a.output), outputs.report.as_ref(), outputs.xlsx.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|p| super::is_stdout(p));
     outputs.check(&sheets.inputs(a.model.as_deref()), (!to_stdout).then_some(a.output.as_path()))?;
     let (model, warnings) = caseload::sheets::load_screened(a.model.as_deref(), &sheets, a.checks.checks())?;
     super::print_warnings(&warnings);
@@ -75,13 +87,13 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     super::progress::finish();
     let proposal = proposal?;
     super::emit(&a.output, &caseload::write::to_json(&proposal))?;
-    let extra = outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()))?;
+    let extra = outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()), &super::emit)?;
     if !a.quiet {
         let mut text = format!("{}proposal written to {}\n", human_summary(&proposal), shown(&a.output));
         for f in extra {
-            text += &format!("written {}\n", f.display());
+            text += &format!("written {}\n", shown(&f));
         }
-        say(&text, to_stdout);
+        say(&text, stdout_taken);
     }
     Ok(status(&proposal, &a.fail_on_unallocated))
 }

@@ -1,6 +1,6 @@
 //! `caseload convert`: spreadsheets to a model file, or a model file to spreadsheets.
 
-use super::{exit, say, SheetInputArgs};
+use super::{exit, say, shown, SheetInputArgs};
 use caseload::error::Result;
 use caseload::sheets::ConvertOptions;
 use std::path::PathBuf;
@@ -14,13 +14,15 @@ pub struct ConvertArgs {
     /// kind of spreadsheet.
     #[command(flatten)]
     pub sheets: SheetInputArgs,
-    /// Where to write the model file built from the spreadsheets (written atomically).
+    /// Where to write the model file built from the spreadsheets (written atomically; `-` for
+    /// standard output).
     #[arg(short, long, value_name = "MODEL")]
     pub output: Option<PathBuf>,
     /// Where to write workers.csv, cases.csv and policy.json (created if missing).
     #[arg(long, value_name = "DIR")]
     pub csv_dir: Option<PathBuf>,
-    /// Where to write the model as an Excel workbook (sheets workers, cases, policy).
+    /// Where to write the model as an Excel workbook (sheets workers, cases, policy; `-` for
+    /// standard output).
     #[arg(long, value_name = "XLSX")]
     pub xlsx: Option<PathBuf>,
     /// Print nothing on success.
@@ -30,16 +32,19 @@ pub struct ConvertArgs {
 
 /// Runs `convert`; returns the exit status.
 pub fn run(a: &ConvertArgs) -> Result<i32> {
-    let written = caseload::sheets::convert(&ConvertOptions {
+    super::one_stdout([("-o", a.output.as_deref()), ("--xlsx", a.xlsx.as_deref())])?;
+    super::no_stdout_dir("--csv-dir", a.csv_dir.as_deref())?;
+    let options = ConvertOptions {
         model: a.model.clone(),
         sheets: a.sheets.lower(),
         output: a.output.clone(),
         csv_dir: a.csv_dir.clone(),
         xlsx: a.xlsx.clone(),
-    })?;
+    };
+    let written = caseload::sheets::convert(&options, &super::emit)?;
     if !a.quiet {
-        let text: String = written.iter().map(|p| format!("written {}\n", p.display())).collect();
-        say(&text, false);
+        let text: String = written.iter().map(|p| format!("written {}\n", shown(p))).collect();
+        say(&text, written.iter().any(|p| super::is_stdout(p)));
     }
     Ok(exit::OK)
 }

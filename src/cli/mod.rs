@@ -197,6 +197,16 @@ pub fn emit(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::Write { path: PathBuf::from("standard output (-)"), problem: e.to_string() })
 }
 
+/// Refuses `-` for an option that names a directory: standard output cannot hold its files.
+pub fn no_stdout_dir(flag: &str, dir: Option<&Path>) -> Result<()> {
+    match dir {
+        Some(d) if is_stdout(d) => Err(Error::Usage(format!(
+            "{flag} names a directory for several files; standard output (-) cannot hold them"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses two outputs on standard output: they would be mixed into one stream.
 pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>) -> Result<()> {
     let to_stdout: Vec<&str> =
@@ -323,12 +333,13 @@ pub struct SheetOutputArgs {
     /// (created if missing).
     #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,
-    /// Also write a self-contained HTML report for the team manager (opens offline, prints).
+    /// Also write a self-contained HTML report for the team manager (opens offline, prints;
+    /// `-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Also write one Excel workbook for the allocation meeting: allocations, unallocated
     /// (with reasons and what to tell the family), workers (with load as a share of target)
-    /// and moves (each change of worker with why).
+    /// and moves (each change of worker with why); `-` for standard output.
     #[arg(long, value_name = "XLSX")]
     pub xlsx: Option<PathBuf>,
 }
@@ -367,5 +378,15 @@ mod tests {
         let file = PathBuf::from("x.json");
         assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(file.as_path()))]).is_ok());
         assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(dash.as_path()))]).is_err());
+    }
+
+    #[test]
+    fn a_directory_option_refuses_standard_output() {
+        let dash = PathBuf::from("-");
+        let dir = PathBuf::from("out");
+        assert!(no_stdout_dir("--csv", Some(dir.as_path())).is_ok());
+        assert!(no_stdout_dir("--csv", None).is_ok());
+        let e = no_stdout_dir("--csv", Some(dash.as_path())).unwrap_err().to_string();
+        assert!(e.contains("--csv") && e.contains("directory"), "{e}");
     }
 }

@@ -126,6 +126,7 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         _ => return Err(Error::Usage("give a model file or --workers and --cases, not both".into())),
     };
     super::print_warnings(&warnings);
+    super::no_stdout_dir("--proposals", a.proposals.as_deref())?;
     if let Some(dir) = &a.proposals {
         if dir.exists() && !dir.is_dir() {
             return Err(Error::Usage(format!("--proposals: {} is a file, not a directory", dir.display())));
@@ -136,16 +137,13 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
     let outcome = whatif::evaluate(&name, &bytes, &plan, &options, &|n| bar.set_length(n), &|| bar.inc(1))?;
     bar.finish_and_clear();
     if let Some(dir) = &a.proposals {
-        whatif::report::write_proposals(&outcome, dir)?;
+        whatif::proposals::write_proposals(&outcome, dir)?;
     }
     if let Some(path) = &a.json {
-        super::emit(
-            path,
-            &caseload::write::to_json(&whatif::report::json(&outcome, a.proposals.as_deref())),
-        )?;
+        super::emit(path, &caseload::write::to_json(&whatif::json::json(&outcome, a.proposals.as_deref())))?;
     }
     if let Some(path) = &a.csv {
-        super::emit(path, &whatif::report::csv(&outcome))?;
+        super::emit(path, &whatif::csv::csv(&outcome))?;
     }
     if let Some(path) = &a.report {
         let meta = caseload::report::Meta::today(sheets.name(a.model.as_deref()));
@@ -153,7 +151,7 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         super::emit(path, html.as_bytes())?;
     }
     if !a.quiet {
-        say(&whatif::report::table(&outcome), stdout_taken);
+        say(&whatif::table::table(&outcome), stdout_taken);
     }
     let proven = !outcome.stopped && outcome.scenarios.iter().all(|s| s.row.optimal);
     Ok(if proven { exit::OK } else { exit::NOT_PROVEN })

@@ -222,9 +222,10 @@ impl SheetOutput {
         Ok(())
     }
 
-    /// Writes the CSV tables, the workbook and the report (each atomically); returns the files
-    /// written. `input` names the input in the report's header.
-    pub fn write(&self, model: &Model, proposal: &Proposal, input: &str) -> Result<Vec<PathBuf>> {
+    /// Writes the CSV tables, the workbook and the report, each through `put` (a path and its
+    /// bytes: [`crate::write::atomic_write`], or the command layer's writer, which also knows
+    /// `-`); returns the files written. `input` names the input in the report's header.
+    pub fn write(&self, model: &Model, proposal: &Proposal, input: &str, put: &Put) -> Result<Vec<PathBuf>> {
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         if let Some(d) = &self.csv {
             files.push((d.join("allocations.csv"), write::allocations_csv(model, proposal)));
@@ -240,11 +241,15 @@ impl SheetOutput {
             files.push((x.clone(), workbook::proposal_workbook(&x.display().to_string(), model, proposal)?));
         }
         for (path, bytes) in &files {
-            crate::write::atomic_write(path, bytes)?;
+            put(path, bytes)?;
         }
         Ok(files.into_iter().map(|(p, _)| p).collect())
     }
 }
+
+/// How an output is written: its path and its bytes. Every output is made in full before the
+/// first is written, so a failure leaves nothing half-written.
+pub type Put = dyn Fn(&Path, &[u8]) -> Result<()>;
 
 fn make_dir(d: &Path) -> Result<()> {
     std::fs::create_dir_all(d).map_err(|e| Error::Write {
@@ -284,8 +289,9 @@ pub struct ConvertOptions {
 }
 
 /// Runs `caseload convert`: a model file, CSV spreadsheets or a workbook in; a model file,
-/// CSV spreadsheets or a workbook out (any of them, losslessly). Returns the files written.
-pub fn convert(a: &ConvertOptions) -> Result<Vec<PathBuf>> {
+/// CSV spreadsheets or a workbook out (any of them, losslessly), each through `put` (as for
+/// [`SheetOutput::write`]). Returns the files written.
+pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
     let usage = || {
         Error::Usage(
             "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json`, \
@@ -338,7 +344,7 @@ pub fn convert(a: &ConvertOptions) -> Result<Vec<PathBuf>> {
         make_dir(dir)?;
     }
     for (p, b) in &files {
-        crate::write::atomic_write(p, b)?;
+        put(p, b)?;
     }
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }

@@ -1,11 +1,12 @@
-//! The linear programme of one part, solver-neutral, and its translation to `good_lp`.
+//! The linear programme of one part, solver-neutral, and its one translation to `good_lp`
+//! ([`to_good_lp`]), which the relaxation (microlp) and the `highs` backend share.
 //!
 //! Columns are arcs of the part's network (see [`crate::formulate`]); every column but the
 //! overload columns must be whole in an allocation.
 
 use crate::formulate::{floor_to, Part};
 use crate::model::Model;
-use good_lp::{variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
+use good_lp::{variable, Expression, ProblemVariables, Solution, Solver, SolverModel, Variable};
 use std::collections::HashMap;
 
 /// What a column means. Field letters: `k` a class, `h` a hub, `mk` a market, `w` a worker (local to the
@@ -268,17 +269,25 @@ pub struct Relaxation {
     pub vars: Vec<microlp::Variable>,
 }
 
-/// Solves the relaxation of a part with `good_lp` and microlp.
-pub fn solve_relaxation(lp: &Lp) -> Result<Relaxation, String> {
+/// The one translation of a part's programme into `good_lp`: a model for `solver` (maximise),
+/// and the variable of each column. With `integer`, the columns that must be whole
+/// ([`Lp::is_integer`]) are integer variables; otherwise every column is continuous (the
+/// relaxation). Columns, objective and rows go in the programme's order, whatever the solver.
+pub(super) fn to_good_lp<S: Solver>(lp: &Lp, integer: bool, solver: S) -> (S::Model, Vec<Variable>) {
     let mut pv = ProblemVariables::new();
-    let vars: Vec<Variable> = lp.hi.iter().map(|&hi| pv.add(variable().min(0.0).max(hi))).collect();
+    let vars: Vec<Variable> = (0..lp.cols.len())
+        .map(|j| {
+            let v = variable().min(0.0).max(lp.hi[j]);
+            pv.add(if integer && lp.is_integer(j) { v.integer() } else { v })
+        })
+        .collect();
     let mut objective = Expression::with_capacity(vars.len());
     for (j, &c) in lp.obj.iter().enumerate() {
         if c != 0.0 {
             objective.add_mul(c, vars[j]);
         }
     }
-    let mut model = pv.maximise(objective).using(good_lp::microlp);
+    let mut model = pv.maximise(objective).using(solver);
     for row in &lp.rows {
         let mut e = Expression::with_capacity(row.coefs.len());
         for &(j, c) in &row.coefs {
@@ -286,6 +295,12 @@ pub fn solve_relaxation(lp: &Lp) -> Result<Relaxation, String> {
         }
         model.add_constraint(if row.eq { e.eq(row.rhs) } else { e.leq(row.rhs) });
     }
+    (model, vars)
+}
+
+/// Solves the relaxation of a part with `good_lp` and microlp.
+pub fn solve_relaxation(lp: &Lp) -> Result<Relaxation, String> {
+    let (model, vars) = to_good_lp(lp, false, good_lp::microlp);
     let solution = model.solve().map_err(|e| e.to_string())?;
     let values: Vec<f64> = vars.iter().map(|&v| solution.value(v)).collect();
     let state = solution.into_inner();

@@ -2,9 +2,14 @@
 //! network flow, an integer search. Parts run in parallel; results are combined in part order,
 //! so the answer does not depend on the number of threads.
 //!
-//! Files: [`lp`] builds the compact programme of a part; `search` is the branch-and-bound over
-//! it; `decode` turns column values into an allocation; `heuristics` finds and improves
-//! allocations; `alloc` values and checks them; `highs` (feature) hands a part to HiGHS.
+//! Files: [`lp`] builds the compact programme of a part and translates it for `good_lp`;
+//! `tree` is the default integer search, branch-and-bound over the Lagrangian bound of
+//! `lagrange` (the bound's data and each worker's knapsack) and `master` (the best prices and
+//! the Dantzig-Wolfe master); `search` holds the incumbent and the branch-and-bound over the
+//! compact programme's relaxation, for parts the Lagrangian bound cannot take; `queue` orders
+//! both searches' open nodes; `decode` turns column values into an allocation; `heuristics`
+//! finds and improves allocations; `alloc` values and checks them; `highs` (feature) hands a
+//! part to HiGHS.
 
 mod alloc;
 mod decode;
@@ -13,6 +18,8 @@ mod heuristics;
 mod highs;
 mod lagrange;
 pub mod lp;
+mod master;
+mod queue;
 mod search;
 mod tree;
 

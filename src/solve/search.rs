@@ -6,6 +6,7 @@ use super::alloc::{feasible, value};
 use super::decode;
 use super::heuristics::{eject_improve, greedy_fill, repair, round_relaxed};
 use super::lp::{self, Col, Lp};
+use super::queue::{max_bound, Best};
 use super::PartAlloc;
 use super::{Limits, GAP};
 use crate::formulate::Part;
@@ -134,9 +135,9 @@ impl Search<'_> {
         root_bound: f64,
         limits: Limits,
     ) -> (bool, f64) {
-        let mut open: BinaryHeap<Node> = BinaryHeap::new();
+        let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
         let mut seq = 0u64;
-        open.push(Node { state: root, bound: root_bound, depth: 0, seq });
+        open.push(Best::new(Node { state: root, depth: 0 }, root_bound, seq));
         // Bound of subtrees given up after a numerical failure in microlp.
         let mut lost = f64::NEG_INFINITY;
         while let Some(top) = open.pop() {
@@ -144,13 +145,12 @@ impl Search<'_> {
                 break; // best-first: every other open node is worse
             }
             let mut current = Some(top);
-            while let Some(node) = current.take() {
-                if self.prunable(node.bound) {
+            while let Some(Best { bound, node, .. }) = current.take() {
+                if self.prunable(bound) {
                     break;
                 }
                 if limits.reached(self.nodes) {
-                    let rest = open.iter().map(|n| n.bound).fold(node.bound, f64::max);
-                    return (false, rest.max(lost));
+                    return (false, max_bound(&open, bound).max(lost));
                 }
                 self.nodes += 1;
                 let values = lp::values_of(&node.state, &self.vars);
@@ -164,29 +164,29 @@ impl Search<'_> {
                         continue;
                     }
                     Branched::Failed => {
-                        lost = lost.max(node.bound);
+                        lost = lost.max(bound);
                         continue;
                     }
                     Branched::Children(kids) => kids,
                 };
                 // kids are sorted best first; plunge into the best, park the rest.
                 let mut kids = kids.into_iter();
-                if let Some((s, b)) = kids.next() {
+                let depth = node.depth + 1;
+                if let Some((state, b)) = kids.next() {
                     seq += 1;
-                    current = Some(Node { state: s, bound: b, depth: node.depth + 1, seq });
+                    current = Some(Best::new(Node { state, depth }, b, seq));
                 }
-                for (s, b) in kids {
+                for (state, b) in kids {
                     seq += 1;
                     if open.len() >= MAX_OPEN {
                         // Memory cap: finish this subtree depth-first instead of parking it.
-                        let mut stack = vec![Node { state: s, bound: b, depth: node.depth + 1, seq }];
+                        let mut stack = vec![Best::new(Node { state, depth }, b, seq)];
                         if !self.depth_first(&mut stack, limits, &mut lost) {
-                            let rest = open.iter().map(|n| n.bound).fold(b, f64::max);
-                            let rest = stack.iter().map(|n| n.bound).fold(rest, f64::max);
+                            let rest = max_bound(&stack, max_bound(&open, b));
                             return (false, rest.max(lost));
                         }
                     } else {
-                        open.push(Node { state: s, bound: b, depth: node.depth + 1, seq });
+                        open.push(Best::new(Node { state, depth }, b, seq));
                     }
                 }
             }
@@ -208,15 +208,21 @@ impl Search<'_> {
     }
 
     /// Plain depth-first search of a stack of nodes; false if the limits stopped it.
-    pub(super) fn depth_first(&mut self, stack: &mut Vec<Node>, limits: Limits, lost: &mut f64) -> bool {
-        while let Some(node) = stack.pop() {
-            if self.prunable(node.bound) {
+    pub(super) fn depth_first(
+        &mut self,
+        stack: &mut Vec<Best<Node>>,
+        limits: Limits,
+        lost: &mut f64,
+    ) -> bool {
+        while let Some(top) = stack.pop() {
+            if self.prunable(top.bound) {
                 continue;
             }
             if limits.reached(self.nodes) {
-                stack.push(node);
+                stack.push(top);
                 return false;
             }
+            let Best { bound, node, .. } = top;
             self.nodes += 1;
             let values = lp::values_of(&node.state, &self.vars);
             match self.branch(node.state, &values, node.depth) {
@@ -224,10 +230,12 @@ impl Search<'_> {
                     let a = decode::decode(&self.lp, self.part, &values);
                     self.offer(a);
                 }
-                Branched::Failed => *lost = lost.max(node.bound),
+                Branched::Failed => *lost = lost.max(bound),
                 Branched::Children(kids) => {
-                    for (s, b) in kids.into_iter().rev() {
-                        stack.push(Node { state: s, bound: b, depth: node.depth + 1, seq: 0 });
+                    let depth = node.depth + 1;
+                    for (state, b) in kids.into_iter().rev() {
+                        // A stack needs no tie key: its order is its own.
+                        stack.push(Best::new(Node { state, depth }, b, 0));
                     }
                 }
             }
@@ -310,30 +318,10 @@ pub(super) const STRONG_DEPTH: u32 = 1000;
 /// Candidates tried by strong branching.
 pub(super) const STRONG_CANDIDATES: usize = 4;
 
-/// A node of the search tree: microlp's solved state and its bound.
+/// A node of the search tree: microlp's solved state (its bound is kept by [`Best`]).
 pub(super) struct Node {
     state: microlp::Solution,
-    bound: f64,
     depth: u32,
-    seq: u64,
-}
-
-impl PartialEq for Node {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
-    }
-}
-impl Eq for Node {}
-impl PartialOrd for Node {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Node {
-    /// Higher bound first; among equals, the older node (deterministic).
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.bound.total_cmp(&other.bound).then(other.seq.cmp(&self.seq))
-    }
 }
 
 /// What branching at a node gave.
@@ -350,7 +338,7 @@ impl Search<'_> {
     /// Rounds a Dantzig-Wolfe master solution into a whole allocation and offers it: counts
     /// rounded down, each group at its largest share when that share is at least a half, then
     /// made lawful and filled by [`round_relaxed`].
-    pub(super) fn offer_rounded(&mut self, master: &super::lagrange::Master) {
+    pub(super) fn offer_rounded(&mut self, master: &super::master::Master) {
         let mut a = super::alloc::empty_alloc(self.part);
         for (k, xs) in master.x.iter().enumerate() {
             for (j, &x) in xs.iter().enumerate() {

@@ -15,7 +15,9 @@
 //! allocations too.
 
 use super::heuristics::round_relaxed;
-use super::lagrange::{Dual, Master, Pattern, Restrict};
+use super::lagrange::{Dual, Pattern, Restrict};
+use super::master::Master;
+use super::queue::{max_bound, Best};
 use super::search::Search;
 use super::{Event, Limits};
 use std::collections::BinaryHeap;
@@ -27,32 +29,12 @@ const PROGRESS_EVERY: u64 = 32;
 /// Price-programme rounds allowed at one node before it is given up as unresolved.
 const MAX_ROUNDS: u32 = 400;
 
+/// A node of the search; its bound, kept by [`Best`], is the parent's (an upper bound on its own).
 struct Node {
     r: Restrict,
     /// The parent's patterns.
     pool: std::rc::Rc<Vec<(usize, Pattern)>>,
-    /// The parent's bound (an upper bound on this node's).
-    bound: f64,
     prices: Vec<f64>,
-    seq: u64,
-}
-
-impl PartialEq for Node {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
-    }
-}
-impl Eq for Node {}
-impl PartialOrd for Node {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Node {
-    /// Higher bound first; among equals, the older node (deterministic).
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.bound.total_cmp(&other.bound).then(other.seq.cmp(&self.seq))
-    }
 }
 
 /// A choice to branch on.
@@ -77,32 +59,26 @@ pub(super) fn search(
     root_bound: f64,
 ) -> (bool, f64) {
     let part = s.part;
-    let mut open: BinaryHeap<Node> = BinaryHeap::new();
+    let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
     let mut seq = 0u64;
-    let mut current = Some(Node {
-        r: Restrict::none(part),
-        pool: Default::default(),
-        bound: root_bound,
-        prices: Vec::new(),
-        seq,
-    });
+    let root = Node { r: Restrict::none(part), pool: Default::default(), prices: Vec::new() };
+    let mut current = Some(Best::new(root, root_bound, seq));
     // The largest bound of a node given up unresolved (price programme failed or ran out).
     let mut lost = f64::NEG_INFINITY;
     // Price rounds times workers, summed over the nodes.
     let mut work = 0u64;
-    while let Some(node) = current.take().or_else(|| open.pop()) {
-        if s.prunable(node.bound) {
+    while let Some(Best { bound: node_bound, node, .. }) = current.take().or_else(|| open.pop()) {
+        if s.prunable(node_bound) {
             continue;
         }
         // The node limit counts work: a node on a large part, with many price rounds over many
         // workers, counts as several, so a default run stays within seconds (deterministically).
         if limits.reached(s.nodes.max(work / WORK_PER_NODE)) {
-            let rest = open.iter().map(|n| n.bound).fold(node.bound, f64::max);
-            return (false, rest.max(lost));
+            return (false, max_bound(&open, node_bound).max(lost));
         }
         s.nodes += 1;
         if s.nodes % PROGRESS_EVERY == 0 {
-            let bound = open.iter().map(|n| n.bound).fold(node.bound, f64::max).max(lost);
+            let bound = max_bound(&open, node_bound).max(lost);
             limits.tell(Event::Searching { part: part_index, nodes: s.nodes, best: s.best_value, bound });
         }
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
@@ -113,7 +89,7 @@ pub(super) fn search(
             round_relaxed(s.m, part, &mut a);
             s.offer(a);
         }
-        let bound = out.bound.min(node.bound);
+        let bound = out.bound.min(node_bound);
         if s.prunable(bound) {
             continue;
         }
@@ -145,11 +121,11 @@ pub(super) fn search(
         let mut kids = kids.into_iter();
         if let Some(r) = kids.next() {
             seq += 1;
-            current = Some(Node { r, pool: pool.clone(), bound, prices: out.prices.clone(), seq });
+            current = Some(Best::new(Node { r, pool: pool.clone(), prices: out.prices.clone() }, bound, seq));
         }
         for r in kids {
             seq += 1;
-            open.push(Node { r, pool: pool.clone(), bound, prices: out.prices.clone(), seq });
+            open.push(Best::new(Node { r, pool: pool.clone(), prices: out.prices.clone() }, bound, seq));
         }
     }
     if lost > f64::NEG_INFINITY && !s.prunable(lost) {

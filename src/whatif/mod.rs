@@ -4,14 +4,23 @@
 //! Scenarios are the cartesian product of the sweeps (demand, each `--cap` role, each
 //! `--target` role, then the fill counts), after the base model, which always comes first.
 //! See [`fill`] for how posts are chosen and how the pieces of the model are solved.
+//!
+//! Files: [`plan`] the scenarios asked for, [`build`] each scenario's model, [`fill`] and
+//! [`piece`] the greedy fill over the model's pieces, [`marginal`] the value of one more worker;
+//! [`rows`] the facts found, shown by [`table`], [`json`] and [`csv`], with each scenario's files
+//! from [`proposals`] and the planning page from [`page`].
 
 pub mod build;
+pub mod csv;
 pub mod fill;
+pub mod json;
 pub mod marginal;
 pub mod page;
 pub mod piece;
 pub mod plan;
-pub mod report;
+pub mod proposals;
+pub mod rows;
+pub mod table;
 
 use crate::error::Result;
 use crate::model::ModelFile;
@@ -21,7 +30,7 @@ use build::Context;
 use fill::{Engine, FillRun};
 pub use plan::Plan;
 use rayon::prelude::*;
-pub use report::{Outcome, ScenarioRow};
+pub use rows::{Outcome, Scenario, ScenarioRow};
 use std::sync::Arc;
 
 /// How to run the scenarios.
@@ -116,7 +125,7 @@ pub fn evaluate(
         let key = effective(s);
         let at = distinct.binary_search(&key).unwrap_or(0);
         let result = Arc::clone(&composed[at]);
-        let row = report::row(
+        let row = rows::row(
             i,
             &s.name,
             &contexts[s.context],
@@ -127,7 +136,7 @@ pub fn evaluate(
             s.fill_given,
             &result.1,
         );
-        scenarios.push(report::Scenario { row, result });
+        scenarios.push(Scenario { row, result });
         tick();
     }
     let marginal = if with_marginal { marginal::marginal(&engines[0], tick)? } else { None };
@@ -139,7 +148,7 @@ pub fn evaluate(
         .zip(&engines)
         .zip(&runs)
         .filter(|(_, r)| !r.steps.is_empty())
-        .map(|((c, e), r)| report::fill_order(c, e, r))
+        .map(|((c, e), r)| rows::fill_order(c, e, r))
         .collect();
     Ok(Outcome {
         model: file_name.to_string(),

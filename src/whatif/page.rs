@@ -6,7 +6,7 @@
 //! than in the model as given. The same stylesheet, escaping and Content Security Policy as the
 //! allocation report.
 
-use super::report::Outcome;
+use super::rows::Outcome;
 use crate::model::{CaseType, Policy};
 use crate::report::{esc, num, percent, Meta, STYLE};
 use std::fmt::Write;
@@ -192,7 +192,7 @@ pub fn explanations_of(o: &Outcome) -> Vec<String> {
     let base = &o.scenarios[0].row;
     let policy = Policy::from_input(&o.scenarios[0].result.0.policy.clone().unwrap_or_default());
     let count =
-        |r: &super::report::ScenarioRow, t: CaseType| r.unallocated_by_type.get(&t).copied().unwrap_or(0);
+        |r: &super::rows::ScenarioRow, t: CaseType| r.unallocated_by_type.get(&t).copied().unwrap_or(0);
     let mut out = Vec::new();
     for s in o.scenarios.iter().skip(1) {
         let r = &s.row;

@@ -1,0 +1,44 @@
+//! Each scenario's model and proposal as files (`caseload whatif --proposals DIR`).
+
+use super::rows::{Outcome, ScenarioRow};
+use crate::error::Result;
+use std::path::Path;
+
+/// `003-fill-2`: index and a file-safe form of the name.
+pub fn file_stem(r: &ScenarioRow) -> String {
+    let mut slug = String::new();
+    for ch in r.name.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '.' || ch == '_' {
+            slug.push(ch);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-').chars().take(80).collect::<String>();
+    format!("{:03}-{}", r.index, slug)
+}
+
+/// Writes each scenario's model (`NNN-name.model.json`) and proposal
+/// (`NNN-name.proposal.json`), atomically. The base scenario's model is the input itself.
+pub fn write_proposals(o: &Outcome, dir: &Path) -> Result<()> {
+    // Created when missing, as --csv DIR is.
+    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::Write {
+        path: dir.to_path_buf(),
+        problem: format!("cannot create the directory: {e}"),
+    })?;
+    for s in &o.scenarios {
+        let stem = file_stem(&s.row);
+        let (model, proposal) = &*s.result;
+        if s.row.index > 0 {
+            crate::write::atomic_write(
+                &dir.join(format!("{stem}.model.json")),
+                &crate::write::to_json(model),
+            )?;
+        }
+        crate::write::atomic_write(
+            &dir.join(format!("{stem}.proposal.json")),
+            &crate::write::to_json(proposal),
+        )?;
+    }
+    Ok(())
+}
