@@ -109,7 +109,7 @@ pub fn solve_all(
         .map(|m| {
             let out = proposal_path(dir, m);
             let origin = Origin::file(&m.display().to_string());
-            let result = crate::load_model(m)
+            let result = crate::load_model_on(m, checks.as_of)
                 .and_then(|model| crate::warnings::screen(&model, checks, &origin).map(|_| model))
                 .and_then(|model| crate::allocate(&model, limits()))
                 .and_then(|p| crate::write::atomic_write(&out, &crate::write::to_json(&p)).map(|()| p));

@@ -43,6 +43,24 @@ pub struct ProposalIn {
     /// Worker loads, if given.
     #[serde(default)]
     pub workers: Vec<WorkerLoadIn>,
+    /// The summary, for the day it records.
+    #[serde(default)]
+    pub summary: Option<SummaryIn>,
+}
+
+impl ProposalIn {
+    /// The day the proposal records (`summary.date`), if it records one.
+    pub fn date(&self) -> Option<crate::date::Date> {
+        self.summary.as_ref().and_then(|s| s.date)
+    }
+}
+
+/// A proposal's summary as read for checking: only the day it records.
+#[derive(Deserialize, Debug)]
+pub struct SummaryIn {
+    /// The day the model was read for.
+    #[serde(default)]
+    pub date: Option<crate::date::Date>,
 }
 
 /// An allocation as read for checking.
@@ -55,6 +73,9 @@ pub struct AllocationIn {
     /// Stated change.
     #[serde(default)]
     pub change: Option<Change>,
+    /// Stated return to a previous worker.
+    #[serde(default)]
+    pub returns: Option<bool>,
 }
 
 /// An unallocated entry as read for checking.
@@ -207,6 +228,27 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
                         Some(&a.case),
                         Some(&a.worker),
                         format!("case {} is marked {:?} but is {:?}", a.case, a.change.unwrap_or(want), want),
+                    ));
+                }
+                // A written proposal (one that states changes) marks every return.
+                let returns = m.returns(c, w);
+                let stated = a.returns.or(a.change.map(|_| false));
+                if stated.is_some_and(|r| r != returns) {
+                    out.push(breach(
+                        "change",
+                        Some(&a.case),
+                        Some(&a.worker),
+                        if returns {
+                            format!(
+                                "case {} returns to {}, who held it before, but is not marked \"returns\"",
+                                a.case, a.worker
+                            )
+                        } else {
+                            format!(
+                                "case {} is marked as returning to {}, who is not among its previous workers",
+                                a.case, a.worker
+                            )
+                        },
                     ));
                 }
             }

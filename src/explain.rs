@@ -51,7 +51,7 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
         Some(_) => rules::group_workers(&el.profiles, &el.case_profile, &members),
         None => el.workers(c).to_vec(),
     };
-    let mut found: BTreeMap<ReasonCode, Vec<&str>> = BTreeMap::new();
+    let mut found: BTreeMap<ReasonCode, Vec<usize>> = BTreeMap::new();
     for &w in &workers {
         let worker = &m.workers[w];
         let code = match usage.fits(m, w, weight) {
@@ -76,7 +76,7 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
                 }
             }
         };
-        found.entry(code).or_default().push(&worker.id);
+        found.entry(code).or_default().push(w);
     }
     if found.is_empty() {
         // Every permitted worker was filtered out by pins on them: their room is taken.
@@ -151,11 +151,13 @@ fn structural_reason(m: &Model, el: &Eligibility, c: usize, code: ReasonCode) ->
         }
         _ => String::new(),
     };
-    Reason { code, message }
+    Reason { code, message, action: rules::reason_action(m, c, code, &[]) }
 }
 
-fn capacity_reason(m: &Model, c: usize, code: ReasonCode, ws: &[&str], weight: f64) -> Reason {
+fn capacity_reason(m: &Model, c: usize, code: ReasonCode, workers: &[usize], weight: f64) -> Reason {
     let case = &m.cases[c];
+    let ids: Vec<&str> = workers.iter().map(|&w| m.workers[w].id.as_str()).collect();
+    let ws = &ids[..];
     let what = if case.group.is_some() { "these siblings" } else { "this case" };
     let message = match code {
         ReasonCode::AtCapacity => format!(
@@ -194,7 +196,7 @@ fn capacity_reason(m: &Model, c: usize, code: ReasonCode, ws: &[&str], weight: f
         ),
         _ => String::new(),
     };
-    Reason { code, message }
+    Reason { code, message, action: rules::reason_action(m, c, code, workers) }
 }
 
 /// A load as a percentage of target, to one decimal; None when the target is 0.
@@ -239,6 +241,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                     case: case.id.clone(),
                     worker: m.workers[w].id.clone(),
                     change,
+                    returns: m.returns(c, w),
                 });
             }
             None => {
@@ -288,6 +291,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
             oversight: round9(oversight[w]),
             status: worker.status,
             percent: (m.policy.fairness_penalty > 0.0).then(|| percent(load[w], worker.target)).flatten(),
+            reduction: (worker.reduction > 0.0).then_some(worker.reduction),
         })
         .collect();
     let mut spread: BTreeMap<String, f64> = BTreeMap::new();
@@ -316,6 +320,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
         unallocated,
         workers,
         summary: Summary {
+            date: m.date,
             cases: totals,
             by_type,
             by_team,

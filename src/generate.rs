@@ -212,6 +212,7 @@ pub fn generate(a: &GenerateOptions) -> Result<ModelFile> {
                 oversight_cap: None,
                 status: None,
                 agency: agency.then_some(true),
+                reductions: vec![],
             });
             team_of_worker.push(t);
         }
@@ -281,6 +282,7 @@ pub fn generate(a: &GenerateOptions) -> Result<ModelFile> {
                 group: None,
                 needs: vec![],
                 exclude: vec![],
+                previous_workers: vec![],
             });
             team_of_case.push(t);
         }

@@ -28,6 +28,7 @@
 
 pub mod batch;
 pub mod check;
+pub mod date;
 pub mod error;
 pub mod explain;
 pub mod formulate;
@@ -57,10 +58,22 @@ pub fn load_model(path: &Path) -> Result<model::Model> {
     load_model_bytes(&path.display().to_string(), &bytes)
 }
 
-/// Parses and validates model bytes; `file` names them in messages.
+/// Parses and validates model bytes; `file` names them in messages. A model with dated
+/// reductions needs a day: use [`load_model_bytes_on`].
 pub fn load_model_bytes(file: &str, bytes: &[u8]) -> Result<model::Model> {
+    load_model_bytes_on(file, bytes, None)
+}
+
+/// Reads, parses and validates a model file for a day (the reductions in force on it).
+pub fn load_model_on(path: &Path, as_of: Option<model::AsOf>) -> Result<model::Model> {
+    let bytes = read::read_bytes(path)?;
+    load_model_bytes_on(&path.display().to_string(), &bytes, as_of)
+}
+
+/// Parses and validates model bytes for a day (the reductions in force on it).
+pub fn load_model_bytes_on(file: &str, bytes: &[u8], as_of: Option<model::AsOf>) -> Result<model::Model> {
     let parsed = read::parse_model(file, bytes)?;
-    validate::validate(file, &parsed, bytes)
+    validate::validate_on(file, &parsed, bytes, as_of)
 }
 
 /// The name of the solver this build uses.

@@ -6,6 +6,7 @@
 
 mod checked;
 
+pub use crate::date::Date;
 pub use checked::{Case, Group, Model, Worker};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -153,6 +154,37 @@ pub struct WorkerInput {
     /// Agency worker (informational).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency: Option<bool>,
+    /// Extension: dated reductions of cap and target (court work, a phased return, study
+    /// leave), in caseload units. JSON only; the spreadsheets do not carry them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reductions: Vec<ReductionInput>,
+}
+
+/// Extension: a dated reduction of a worker's cap and target, as written in the model file.
+/// Dates are kept as text here, so that a bad one is an input error with its place.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReductionInput {
+    /// Caseload units taken off the cap and the target while it is in force (> 0).
+    pub amount: f64,
+    /// First day in force, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day in force (inclusive, not before `from`), `YYYY-MM-DD`.
+    pub to: String,
+    /// Why, in words (informational).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The day a model is read for: which reductions are in force, and whether its proposals
+/// record the day. The command layer gives `--date`, or today.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AsOf {
+    /// The day.
+    pub date: crate::date::Date,
+    /// True when the person named the day (`--date`, or the date a checked proposal records):
+    /// the proposal then records it even for a model without reductions.
+    pub stated: bool,
 }
 
 /// A case (one child) as written in the model file.
@@ -187,6 +219,9 @@ pub struct CaseInput {
     /// Workers who must not hold it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+    /// Extension: workers who held the case before (not today's `current_worker`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_workers: Vec<String>,
 }
 
 /// The policy as written in the model file: every field optional, maps partial.

@@ -40,7 +40,14 @@ pub fn moves(m: &Model, p: &Proposal) -> Vec<Move> {
             team: m.teams[m.cases[ci].team].clone(),
             from: m.workers[from].id.clone(),
             to: Some(a.worker.clone()),
-            why: change_reason(m, ci, from, &today_load),
+            why: match m.worker_index(&a.worker).filter(|&w| m.returns(ci, w)) {
+                Some(_) => format!(
+                    "{}; returns to {}, who held them before",
+                    change_reason(m, ci, from, &today_load),
+                    a.worker
+                ),
+                None => change_reason(m, ci, from, &today_load),
+            },
         });
     }
     for u in &p.unallocated {

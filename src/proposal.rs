@@ -52,6 +52,10 @@ pub struct Allocation {
     pub worker: String,
     /// Whether the child keeps, changes or gains a social worker.
     pub change: Change,
+    /// Extension: true when the worker held the child's case before (one of the case's
+    /// `previous_workers`); left out otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub returns: bool,
 }
 
 /// How an allocation differs from today's.
@@ -110,6 +114,9 @@ pub struct Reason {
     pub code: ReasonCode,
     /// Plain words a manager can pass on.
     pub message: String,
+    /// Extension: what would let the case be allocated (who to find, what to change).
+    #[serde(default)]
+    pub action: String,
 }
 
 /// Stable reason codes (SPEC section 5, plus four extensions marked below).
@@ -199,6 +206,10 @@ pub struct WorkerLoad {
     /// when the target is 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percent: Option<f64>,
+    /// Extension: the reductions in force on the proposal's date, already taken off `cap` and
+    /// `target`; left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduction: Option<f64>,
 }
 
 /// Allocated and unallocated counts.
@@ -261,6 +272,10 @@ pub struct Provenance {
 /// Summary of a proposal.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Summary {
+    /// Extension: the day the model was read for (the reductions in force on it), when the
+    /// model has reductions or the day was given (`--date`); left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<crate::date::Date>,
     /// All cases.
     pub cases: Counts,
     /// Counts by case type.

@@ -1,7 +1,8 @@
 //! `caseload pseudonymise`: replaces every worker id, case id and sibling-group name with a keyed
 //! hash, so a model (and every proposal made from it) can leave the case management system
 //! without names or system ids. The same key gives the same pseudonyms every week, so
-//! `current_worker` history still lines up; without the key they cannot be reversed.
+//! `current_worker` history still lines up; without the key they cannot be reversed. The free-text
+//! `reason` of a worker's reductions is dropped, since it may name people.
 
 use crate::error::{Error, Result};
 use crate::model::ModelFile;
@@ -76,6 +77,10 @@ pub fn pseudonymise(model: &ModelFile, key: &[u8], teams: bool) -> Result<Pseudo
     for worker in &mut out.workers {
         worker.id = w.name(&worker.id);
         worker.supervisor = worker.supervisor.as_deref().map(|s| w.name(s));
+        // A reduction's reason is free text that may name people: it does not leave.
+        for r in &mut worker.reductions {
+            r.reason = None;
+        }
         if teams {
             worker.team = t.name(&worker.team);
         }
@@ -85,6 +90,7 @@ pub fn pseudonymise(model: &ModelFile, key: &[u8], teams: bool) -> Result<Pseudo
         case.current_worker = case.current_worker.as_deref().map(|s| w.name(s));
         case.group = case.group.as_deref().map(|s| g.name(s));
         case.exclude = case.exclude.iter().map(|s| w.name(s)).collect();
+        case.previous_workers = case.previous_workers.iter().map(|s| w.name(s)).collect();
         if teams {
             case.team = t.name(&case.team);
         }

@@ -387,6 +387,139 @@ pub fn reason_label(code: ReasonCode) -> &'static str {
     }
 }
 
+/// What would let unallocated case `c` be allocated, for a reason `code` true of it: who to
+/// find or what to change, as specific as the model allows. `workers` are the workers a
+/// capacity reason names (those full, or with room only above target); structural reasons
+/// find their own in the model. Written beside each reason's message (`action`).
+pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -> String {
+    let case = &m.cases[c];
+    let team = &m.teams[case.team];
+    let reach = if m.policy.cross_team { "in any team".to_string() } else { format!("in team {team}") };
+    let ids = |ws: &[usize]| id_list(&ws.iter().map(|&w| m.workers[w].id.as_str()).collect::<Vec<_>>());
+    let reachable = |w: usize| m.policy.cross_team || m.workers[w].team == case.team;
+    let vacant: Vec<usize> = (0..m.workers.len())
+        .filter(|&w| {
+            let worker = &m.workers[w];
+            worker.status == Status::Vacant && reachable(w) && m.policy.may_hold(worker.role, case.case_type)
+        })
+        .collect();
+    // "fill the vacant post W05{or} in team North", or "add a post{or} ..." when none is vacant.
+    let fill = |or: &str| {
+        if vacant.is_empty() {
+            format!("add a post{or} {reach}")
+        } else if vacant.len() == 1 {
+            format!("fill the vacant post {}{or} {reach}", ids(&vacant))
+        } else {
+            format!("fill a vacant post ({}){or} {reach}", ids(&vacant))
+        }
+    };
+    match code {
+        ReasonCode::NoPermittedWorker => {
+            let roles: Vec<String> = m
+                .policy
+                .may_hold
+                .get(&case.case_type)
+                .map_or(&[][..], |v| v)
+                .iter()
+                .map(|r| r.name().replace('_', " "))
+                .collect();
+            let roles = if roles.is_empty() { "none in the policy".to_string() } else { roles.join(", ") };
+            if vacant.is_empty() {
+                format!("add an active worker in a role that may hold a {} case ({roles}) {reach}", case.case_type.words())
+            } else {
+                format!("{}, or add an active worker in a role that may hold it ({roles})", fill(""))
+            }
+        }
+        ReasonCode::NeedsUnmet => format!(
+            "find a worker with {} {reach} (train, recruit or borrow one), or review the child's needs",
+            and_list(&case.needs)
+        ),
+        ReasonCode::Excluded => {
+            if m.policy.cross_team {
+                "review the exclusions, or add a worker who may hold the case".into()
+            } else {
+                "review the exclusions, or ask for a worker from another team".into()
+            }
+        }
+        ReasonCode::Unsupervised => {
+            let ws: Vec<usize> = (0..m.workers.len())
+                .filter(|&w| reachable(w) && check_permitted(m, c, w) == Err(Block::Unsupervised))
+                .collect();
+            if ws.is_empty() {
+                "name an active, qualified supervisor for the supervised workers who may hold it".into()
+            } else {
+                format!("name an active, qualified supervisor for {}", ids(&ws))
+            }
+        }
+        ReasonCode::GroupUnplaceable => {
+            let g = case.group.map(|g| &m.groups[g]);
+            let weight: f64 = g.map_or(case.weight, |g| g.members.iter().map(|&x| m.cases[x].weight).sum());
+            format!(
+                "raise to {} or more the cap of a worker who may hold every sibling of group {}, or review the group",
+                number(weight),
+                g.map_or("", |g| g.name.as_str())
+            )
+        }
+        ReasonCode::WeightOverCap => format!(
+            "raise to {} or more the cap (or the supervisor's oversight cap) of a worker who may hold it, or review the case's weight",
+            number(case.weight)
+        ),
+        ReasonCode::AtCapacity => fill(" or raise a cap"),
+        ReasonCode::OversightAtCapacity => {
+            let mut sups: Vec<usize> = workers.iter().filter_map(|&w| overseer(m, w)).collect();
+            sups.sort_unstable();
+            sups.dedup();
+            if sups.is_empty() {
+                "raise a supervisor's oversight cap".into()
+            } else {
+                format!("raise the oversight cap of {}, or give {} another supervisor with room", ids(&sups), ids(workers))
+            }
+        }
+        ReasonCode::OnlyAboveTarget => {
+            let who = if workers.is_empty() { "a worker with room".to_string() } else { ids(workers) };
+            format!("{}, or raise the target of {who} (or lower overload_penalty) to accept the overload", fill(""))
+        }
+        ReasonCode::NotWorthAllocating => {
+            if case.priority <= 0.0 {
+                "give the case a priority above 0".into()
+            } else {
+                format!(
+                    "give the case a priority above the cross-team penalty ({}), or find a worker in team {team}",
+                    number(m.policy.cross_team_penalty)
+                )
+            }
+        }
+        ReasonCode::FairnessCost => format!(
+            "{}, or lower fairness_penalty ({}) to let fuller workers take it",
+            fill(""),
+            number(m.policy.fairness_penalty)
+        ),
+        ReasonCode::SearchStopped => "run again with a longer --time-limit or a larger --node-limit".into(),
+    }
+}
+
+fn id_list(ids: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = ids.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    if ids.len() > SHOWN {
+        s.push_str(&format!(" and {} more", ids.len() - SHOWN));
+    }
+    s
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn number(x: f64) -> String {
+    let r = (x * 1e9).round() / 1e9;
+    format!("{r}")
+}
+
 /// What a reason means for the manager: whether more capacity would help.
 pub fn reason_meaning(code: ReasonCode) -> &'static str {
     if code.is_structural() {

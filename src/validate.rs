@@ -4,9 +4,10 @@
 //! Each check is a small function named after what it checks. Checks run in file order, so the
 //! first error reported is the first one in the file.
 
+use crate::date::Date;
 use crate::error::{Error, Errors, Result};
+use crate::model::{AsOf, CaseInput, ModelFile, Policy, PolicyInput, ReductionInput, WorkerInput};
 use crate::model::{Case, Group, Worker};
-use crate::model::{CaseInput, ModelFile, Policy, PolicyInput, WorkerInput};
 use crate::rules;
 use crate::util::sha256_hex;
 use crate::warnings::quoted as q;
@@ -14,11 +15,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::Model;
 
-/// Validates a parsed model file. `file` names it in messages; `bytes` are hashed for audit.
+/// Validates a parsed model file read for no particular day: a model with reductions is
+/// refused (they need a day; see [`validate_on`]). `file` names it in messages; `bytes` are
+/// hashed for audit.
 ///
 /// Every mistake is reported at once (up to [`Errors::LIMIT`]), in file order: one
 /// [`Error::Input`] when there is one, an [`Error::Inputs`] when there are several.
 pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
+    validate_on(file, input, bytes, None)
+}
+
+/// Validates a parsed model file read for a day: the reductions in force on `as_of` are taken
+/// off each worker's cap and target, and everything after validation sees only those. With
+/// `None`, a model with reductions is an input error.
+pub fn validate_on(file: &str, input: &ModelFile, bytes: &[u8], as_of: Option<AsOf>) -> Result<Model> {
     let mut errs = Errors::new();
     let err = |place: String, problem: String| Error::input(file, place, problem);
     if let Err(p) = check_version(input.version) {
@@ -49,7 +59,7 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
 
     let mut workers: Vec<Option<Worker>> = vec![None; input.workers.len()];
     for (i, w) in input.workers.iter().enumerate() {
-        match check_worker(w, &policy, &worker_index) {
+        match check_worker(w, &policy, &worker_index, as_of.map(|a| a.date)) {
             Ok(worker) => workers[worker_rank[i]] = Some(Worker { team: team_index(&w.team), ..worker }),
             Err(list) => list.into_iter().for_each(|(f, p)| errs.push(err(format!("workers[{i}].{f}"), p))),
         }
@@ -87,7 +97,9 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
     errs.sort_by_key(file_order);
     errs.finish()?;
 
-    let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes) };
+    let dated = input.workers.iter().any(|w| !w.reductions.is_empty());
+    let date = as_of.filter(|a| a.stated || dated).map(|a| a.date);
+    let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes), date };
     // Rule 10: a pinned allocation must itself be lawful.
     let file_index: Vec<usize> = invert(&case_rank);
     rules::check_pins(&model).map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), p))?;
@@ -221,40 +233,51 @@ fn worker_ref(id: &str, index: &WorkerIndex) -> std::result::Result<usize, Strin
         .ok_or_else(|| format!("no worker {}; add the worker or remove the reference", q(id)))
 }
 
-/// Problems of one entry: (field, problem), in field order.
-type FieldErrors = Vec<(&'static str, String)>;
+/// Problems of one entry: (field, problem), in field order. The field may go deeper than one
+/// name, such as `reductions[0].to`.
+type FieldErrors = Vec<(String, String)>;
 
 fn check_worker(
     w: &WorkerInput,
     policy: &Policy,
     index: &WorkerIndex,
+    date: Option<Date>,
 ) -> std::result::Result<Worker, FieldErrors> {
     let mut errs: FieldErrors = Vec::new();
     let fte = w.fte.unwrap_or(1.0);
     if !fte.is_finite() || fte <= 0.0 || fte > 1.0 {
-        errs.push(("fte", format!("fte must be above 0 and at most 1, got {fte}")));
+        errs.push(("fte".into(), format!("fte must be above 0 and at most 1, got {fte}")));
     }
     for (field, v) in [("cap", w.cap), ("target", w.target), ("oversight_cap", w.oversight_cap)] {
         if let Some(Err(e)) = v.map(|v| finite_at_least(v, 0.0, field)) {
-            errs.push((field, e));
+            errs.push((field.into(), e));
         }
     }
     let supervisor = match &w.supervisor {
         Some(s) => match worker_ref(s, index) {
             Ok(i) => Some(i),
             Err(e) => {
-                errs.push(("supervisor", e));
+                errs.push(("supervisor".into(), e));
                 None
             }
         },
         None => None,
     };
+    let spans = check_reductions(&w.reductions, &mut errs);
     if !errs.is_empty() {
         return Err(errs);
     }
-    let cap = w.cap.unwrap_or_else(|| policy.caps.get(&w.role).copied().unwrap_or(0.0) * fte);
-    let target =
-        w.target.unwrap_or_else(|| policy.targets.get(&w.role).copied().unwrap_or(0.0) * fte).min(cap);
+    let cap_in_force = w.cap.unwrap_or_else(|| policy.caps.get(&w.role).copied().unwrap_or(0.0) * fte);
+    let target_in_force =
+        w.target.unwrap_or_else(|| policy.targets.get(&w.role).copied().unwrap_or(0.0) * fte);
+    let reduction = reduction_in_force(&spans, date, cap_in_force)?;
+    // Without a reduction, exactly the cap and target in force (no rounding: proposals stay the same).
+    let (cap, target) = if reduction > 0.0 {
+        let cap = round9((cap_in_force - reduction).max(0.0));
+        (cap, round9((target_in_force - reduction).min(cap).max(0.0)))
+    } else {
+        (cap_in_force, target_in_force.min(cap_in_force))
+    };
     let mut skills = w.skills.clone();
     skills.sort();
     skills.dedup();
@@ -270,24 +293,105 @@ fn check_worker(
         oversight_cap: w.oversight_cap.unwrap_or(policy.oversight_cap),
         status: w.status.unwrap_or_default(),
         agency: w.agency.unwrap_or(false),
+        reduction,
     })
+}
+
+/// A reduction with its dates read: (index in the list, amount, from, to).
+type Span = (usize, f64, Date, Date);
+
+/// Checks each reduction's amount and dates; returns those that are well formed.
+fn check_reductions(list: &[ReductionInput], errs: &mut FieldErrors) -> Vec<Span> {
+    let mut out = Vec::new();
+    for (j, r) in list.iter().enumerate() {
+        let at = |f: &str| format!("reductions[{j}].{f}");
+        let mut ok = true;
+        if let Err(e) = positive(r.amount, "a reduction's amount") {
+            errs.push((at("amount"), format!("{e}; give the caseload units it takes off the cap")));
+            ok = false;
+        }
+        let from = Date::parse(&r.from).map_err(|e| errs.push((at("from"), e))).ok();
+        let to = Date::parse(&r.to).map_err(|e| errs.push((at("to"), e))).ok();
+        if let (Some(f), Some(t)) = (from, to) {
+            if t < f {
+                errs.push((
+                    at("to"),
+                    format!(
+                        "the reduction ends on {t}, before it starts on {f}; `to` is the last day in force"
+                    ),
+                ));
+                ok = false;
+            }
+            if ok {
+                out.push((j, r.amount, f, t));
+            }
+        }
+    }
+    out
+}
+
+/// The sum of the reductions in force on `date` (from <= date <= to). Refuses a sum above the
+/// cap, naming the reduction that tips it, and any reduction when no date was given.
+fn reduction_in_force(spans: &[Span], date: Option<Date>, cap: f64) -> std::result::Result<f64, FieldErrors> {
+    let Some(date) = date else {
+        return match spans.first() {
+            None => Ok(0.0),
+            Some(_) => Err(vec![(
+                "reductions".into(),
+                "reductions are in force on dates, and no date was given to read the model for; give one (the command line's --date, which defaults to today)".into(),
+            )]),
+        };
+    };
+    let mut sum = 0.0;
+    let mut parts: Vec<String> = Vec::new();
+    for &(j, amount, from, to) in spans {
+        if from <= date && date <= to {
+            sum += amount;
+            parts.push(num(amount));
+            if !rules::within(sum, cap) {
+                let total =
+                    if parts.len() > 1 { format!("{} = {}", parts.join(" + "), num(sum)) } else { num(sum) };
+                return Err(vec![(
+                    format!("reductions[{j}]"),
+                    format!(
+                        "on {date} the reductions in force come to {total}, more than the cap of {}; shorten or lower a reduction, or raise the cap",
+                        num(cap)
+                    ),
+                )]);
+            }
+        }
+    }
+    Ok(sum)
+}
+
+fn num(x: f64) -> String {
+    format!("{}", round9(x))
+}
+
+fn round9(x: f64) -> f64 {
+    let r = (x * 1e9).round() / 1e9;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
 }
 
 fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::result::Result<Case, FieldErrors> {
     let mut errs: FieldErrors = Vec::new();
     let weight = c.weight.unwrap_or_else(|| policy.weights.get(&c.case_type).copied().unwrap_or(1.0));
     if let Err(e) = positive(weight, "weight") {
-        errs.push(("weight", e));
+        errs.push(("weight".into(), e));
     }
     let priority = c.priority.unwrap_or_else(|| policy.priority.get(&c.case_type).copied().unwrap_or(0.0));
     if let Err(e) = finite_at_least(priority, 0.0, "priority") {
-        errs.push(("priority", e));
+        errs.push(("priority".into(), e));
     }
     let current_worker = match &c.current_worker {
         Some(s) => match worker_ref(s, index) {
             Ok(i) => Some(i),
             Err(e) => {
-                errs.push(("current_worker", e));
+                errs.push(("current_worker".into(), e));
                 None
             }
         },
@@ -296,7 +400,7 @@ fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::resul
     let pinned = c.pinned.unwrap_or(false);
     if pinned && c.current_worker.is_none() {
         errs.push((
-            "pinned",
+            "pinned".into(),
             "a pinned case needs a current_worker to stay with; add one or remove pinned".into(),
         ));
     }
@@ -304,12 +408,30 @@ fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::resul
     for (j, x) in c.exclude.iter().enumerate() {
         match worker_ref(x, index) {
             Ok(i) => exclude.push(i),
-            Err(e) => errs.push(("exclude", format!("exclude[{j}]: {e}"))),
+            Err(e) => errs.push(("exclude".into(), format!("exclude[{j}]: {e}"))),
+        }
+    }
+    let mut previous_workers = Vec::with_capacity(c.previous_workers.len());
+    for (j, x) in c.previous_workers.iter().enumerate() {
+        let at = format!("previous_workers[{j}]");
+        if c.previous_workers[..j].contains(x) {
+            errs.push((at, format!("{} is listed twice; list each previous worker once", q(x))));
+        } else if c.current_worker.as_ref() == Some(x) {
+            errs.push((
+                at,
+                format!("{} is the case's current_worker; previous_workers lists those who held it before, not today", q(x)),
+            ));
+        } else {
+            match worker_ref(x, index) {
+                Ok(i) => previous_workers.push(i),
+                Err(e) => errs.push((at, e)),
+            }
         }
     }
     if !errs.is_empty() {
         return Err(errs);
     }
+    previous_workers.sort_unstable();
     exclude.sort_unstable();
     exclude.dedup();
     let mut needs = c.needs.clone();
@@ -326,5 +448,6 @@ fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::resul
         group: None,
         needs,
         exclude,
+        previous_workers,
     })
 }

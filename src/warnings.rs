@@ -223,6 +223,9 @@ pub struct Checks {
     pub strict: bool,
     /// A model with no cases or no workers is accepted.
     pub allow_empty: bool,
+    /// The day the model is read for: the reductions in force on it (`--date`, or today).
+    /// `None` refuses a model with reductions.
+    pub as_of: Option<crate::model::AsOf>,
 }
 
 /// Where a model came from, to name it in messages: (file, place) of its workers and of its

@@ -22,12 +22,29 @@ struct Outcome {
 
 /// Checks one generated model; panics with the seed and the model on any failure.
 fn check_seed(seed: u64, shape: Shape) -> Outcome {
-    let model = generate(seed, shape);
-    let tm = TModel::from_json(&model);
-    let best = tm.brute_force();
+    check_model(seed, generate(seed, shape))
+}
+
+/// The same, on a model with dated reductions and previous workers, read for [`GEN_DATE`].
+fn check_dated_seed(seed: u64, shape: Shape) -> Outcome {
+    check_model(seed, generate_dated(seed, shape))
+}
+
+fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
+    let tm = TModel::from_json_at(&model, Some(GEN_DATE));
     let bytes = to_bytes(&model);
-    let loaded = caseload::load_model_bytes("model.json", &bytes);
+    let loaded = load_dated(&bytes);
     let dump = || serde_json::to_string(&model).unwrap();
+    if let Some(why) = &tm.invalid {
+        // Reductions in force above a cap: validation must refuse the model.
+        let e = loaded
+            .err()
+            .unwrap_or_else(|| panic!("seed {seed}: {why}, but the model was accepted\n{}", dump()));
+        assert!(e.is_invalid_input(), "seed {seed}: {e}");
+        assert!(e.to_string().contains(".reductions["), "seed {seed}: the error names no reduction: {e}");
+        return Outcome { refused: true, unallocated: 0 };
+    }
+    let best = tm.brute_force();
     let Some((best_value, best_assignment)) = best else {
         // No lawful allocation: the pins themselves break a rule, and validation must say so.
         let e = loaded.err().unwrap_or_else(|| {
@@ -64,6 +81,29 @@ fn check_seed(seed: u64, shape: Shape) -> Outcome {
     );
     let found = breaches(&m, &out);
     assert!(found.is_empty(), "seed {seed}: check finds breaches {found:?}\n{}", dump());
+    if let Some(wrong) = tm.wrong_return(&v) {
+        panic!("seed {seed}: {wrong}\n{}", dump());
+    }
+    // The day is recorded exactly when the model has reductions (the library was not told
+    // that a person stated it).
+    assert_eq!(v["summary"].get("date").and_then(|d| d.as_str()), tm.date.as_deref(), "seed {seed}");
+    for wl in v["workers"].as_array().unwrap() {
+        let w = &tm.workers[tm.worker_index(wl["worker"].as_str().unwrap())];
+        assert!(
+            close(wl["cap"].as_f64().unwrap(), w.cap),
+            "seed {seed}: {} cap {} vs {}",
+            w.id,
+            wl["cap"],
+            w.cap
+        );
+        assert!(close(wl["target"].as_f64().unwrap(), w.target), "seed {seed}: {} target", w.id);
+        let stated = wl.get("reduction").and_then(|r| r.as_f64()).unwrap_or(0.0);
+        assert!(
+            close(stated, w.reduction) && (wl.get("reduction").is_some() == (w.reduction > 0.0)),
+            "seed {seed}: {} reduction",
+            w.id
+        );
+    }
     Outcome { refused: false, unallocated: v["unallocated"].as_array().unwrap().len() }
 }
 
@@ -90,12 +130,26 @@ fn proposals_score_exactly_the_best_lawful_allocation_on_larger_models() {
     exhaust(Shape::BRUTE_LARGE, models() / 5);
 }
 
+#[test]
+fn proposals_score_exactly_the_best_lawful_allocation_with_dated_reductions_and_previous_workers() {
+    exhaust_with(Shape::BRUTE, models() / 2, check_dated_seed);
+}
+
+#[test]
+fn dated_reductions_with_awkward_fractions_also_reach_the_best_lawful_allocation() {
+    exhaust_with(Shape::BRUTE_ODD, models() / 4, check_dated_seed);
+}
+
 fn exhaust(shape: Shape, models: u64) {
+    exhaust_with(shape, models, check_seed)
+}
+
+fn exhaust_with(shape: Shape, models: u64, check: fn(u64, Shape) -> Outcome) {
     let mut refused = 0;
     let mut with_unallocated = 0;
     let mut failures: Vec<(u64, String)> = Vec::new();
     for seed in 0..models {
-        match std::panic::catch_unwind(|| check_seed(seed, shape)) {
+        match std::panic::catch_unwind(|| check(seed, shape)) {
             Ok(o) => {
                 refused += o.refused as u64;
                 with_unallocated += (o.unallocated > 0) as u64;
@@ -118,6 +172,48 @@ fn exhaust(shape: Shape, models: u64) {
         with_unallocated > models / 5,
         "only {with_unallocated} of {models} models leave a case unallocated"
     );
+}
+
+#[test]
+fn dated_generated_models_cover_reductions_in_and_out_of_force_and_returns() {
+    let models = models() / 2;
+    let mut seen = std::collections::BTreeMap::<&str, u64>::new();
+    for seed in 0..models {
+        let model = generate_dated(seed, Shape::BRUTE);
+        let tm = TModel::from_json_at(&model, Some(GEN_DATE));
+        let ws = model["workers"].as_array().unwrap();
+        let in_force = |r: &serde_json::Value| {
+            r["from"].as_str().unwrap() <= GEN_DATE && GEN_DATE <= r["to"].as_str().unwrap()
+        };
+        let reductions: Vec<&serde_json::Value> =
+            ws.iter().flat_map(|w| w["reductions"].as_array().into_iter().flatten()).collect();
+        let mut hit = |k: &'static str, b: bool| *seen.entry(k).or_default() += b as u64;
+        hit("reduction in force", reductions.iter().any(|r| in_force(r)));
+        hit("reduction in force from the day itself", reductions.iter().any(|r| r["from"] == GEN_DATE));
+        hit("reduction in force to the day itself", reductions.iter().any(|r| r["to"] == GEN_DATE));
+        hit("reduction ended the day before", reductions.iter().any(|r| r["to"] == "2026-11-14"));
+        hit("reduction starting the day after", reductions.iter().any(|r| r["from"] == "2026-11-16"));
+        hit(
+            "two reductions in force on one worker",
+            ws.iter().any(|w| {
+                w["reductions"].as_array().is_some_and(|l| l.iter().filter(|r| in_force(r)).count() >= 2)
+            }),
+        );
+        hit(
+            "reduced to a cap of 0",
+            tm.invalid.is_none() && tm.workers.iter().any(|w| w.reduction > 0.0 && w.cap == 0.0),
+        );
+        hit("reductions above the cap (refused)", tm.invalid.is_some());
+        hit("previous workers", tm.cases.iter().any(|c| !c.previous.is_empty()));
+        hit(
+            "a previous worker permitted",
+            (0..tm.cases.len()).any(|c| tm.cases[c].previous.iter().any(|&w| tm.permitted(c, w))),
+        );
+    }
+    for (k, n) in &seen {
+        assert!(*n >= models / 50, "only {n} of {models} dated models have: {k}");
+    }
+    assert_eq!(seen.len(), 10);
 }
 
 #[test]

@@ -70,10 +70,17 @@ fn has_room(m: &TModel, w: usize, weight: f64, load: &[f64], over: &[f64]) -> bo
 }
 
 fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
-    let model = generate(seed, shape);
-    let tm = TModel::from_json(&model);
+    check_model_properties(seed, generate(seed, shape))
+}
+
+fn check_model_properties(seed: u64, model: Value) -> Result<(), TestCaseError> {
+    let tm = TModel::from_json_at(&model, Some(GEN_DATE));
     let bytes = to_bytes(&model);
-    let loaded = caseload::load_model_bytes("model.json", &bytes);
+    let loaded = load_dated(&bytes);
+    if tm.invalid.is_some() {
+        prop_assert!(loaded.is_err(), "reductions above a cap, but the model was accepted");
+        return Ok(());
+    }
     if !tm.pins_admit_lawful_allocation() {
         prop_assert!(loaded.is_err(), "pins admit no lawful allocation, but the model was accepted");
         return Ok(());
@@ -107,6 +114,8 @@ fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
     prop_assert!(close(tm.objective(&a), v["objective"].as_f64().unwrap()));
     let better = tm.improving_neighbour(&a);
     prop_assert!(better.is_none(), "not optimal: {}", better.unwrap_or_default());
+    let wrong = tm.wrong_return(&v);
+    prop_assert!(wrong.is_none(), "{}", wrong.unwrap_or_default());
 
     // Change labels.
     for x in allocations {
@@ -142,6 +151,11 @@ fn check_properties(seed: u64, shape: Shape) -> Result<(), TestCaseError> {
             prop_assert!(
                 !r["message"].as_str().unwrap_or("").is_empty(),
                 "{} has a reason without words",
+                id
+            );
+            prop_assert!(
+                !r["action"].as_str().unwrap_or("").is_empty(),
+                "{} has a reason without an action",
                 id
             );
         }
@@ -230,6 +244,11 @@ proptest! {
     #[test]
     fn the_same_holds_with_awkward_fractions(seed in any::<u64>()) {
         check_properties(seed, Shape::MEDIUM_ODD)?;
+    }
+
+    #[test]
+    fn the_same_holds_with_dated_reductions_and_previous_workers(seed in any::<u64>()) {
+        check_model_properties(seed, generate_dated(seed, Shape::MEDIUM_ODD))?;
     }
 }
 

@@ -36,6 +36,7 @@ fn worker(id: &str, role: Role, team: &str) -> WorkerInput {
         oversight_cap: None,
         status: None,
         agency: None,
+        reductions: vec![],
     }
 }
 
@@ -51,6 +52,7 @@ fn case(id: &str, t: CaseType, team: &str) -> CaseInput {
         group: None,
         needs: vec![],
         exclude: vec![],
+        previous_workers: vec![],
     }
 }
 
@@ -124,7 +126,7 @@ prop_compose! {
                    oversight_cap in opt(number()),
                    status in opt(prop::sample::select(vec![Status::Active, Status::Vacant, Status::Absent])),
                    agency in opt(any::<bool>())) -> WorkerInput {
-        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency }
+        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency, reductions: vec![] }
     }
 }
 
@@ -132,8 +134,9 @@ prop_compose! {
     fn case_in()(id in text(), case_type in prop::sample::select(CaseType::ALL.to_vec()), team in text(),
                  weight in opt(number()), priority in opt(number()), current_worker in opt(text()),
                  pinned in opt(any::<bool>()), group in opt(text()),
-                 needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3)) -> CaseInput {
-        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude }
+                 needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3),
+                 previous_workers in prop::collection::vec(item(), 0..3)) -> CaseInput {
+        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers }
     }
 }
 
@@ -556,6 +559,9 @@ fn cli_csv_outputs_list_every_case_and_quote_awkward_values() {
         assert_eq!(&r[5], u.reasons.iter().map(|x| x.code.name()).collect::<Vec<_>>().join(";"));
         assert!(!r[6].is_empty() && r[7].contains(&u.reasons[0].message));
         assert_eq!(&r[8], caseload::report::family_message(u.reasons[0].code));
+        // Beside the reasons, what would help: one action a reason.
+        assert_eq!(&r[9], u.reasons.iter().map(|x| x.action.as_str()).collect::<Vec<_>>().join("; "));
+        assert!(!r[9].is_empty());
     }
     // A formula-like id is shown as text in a spreadsheet, not run.
     assert_eq!(&alloc[0][0], "'=HYPERLINK(\"x\")");

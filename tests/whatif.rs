@@ -32,6 +32,7 @@ fn worker(id: &str, role: Role, team: &str) -> WorkerInput {
         oversight_cap: None,
         status: None,
         agency: None,
+        reductions: vec![],
     }
 }
 
@@ -98,6 +99,7 @@ fn short_staffed_model() -> ModelFile {
                 group: None,
                 needs: vec![],
                 exclude: vec![],
+                previous_workers: vec![],
             };
             if t != CaseType::CareLeaver && rng.below(3) == 0 {
                 c.current_worker = Some(active[rng.below(active.len() as u64) as usize].clone());

@@ -94,7 +94,7 @@ prop_compose! {
                    oversight_cap in opt(number()),
                    status in opt(prop::sample::select(vec![Status::Active, Status::Vacant, Status::Absent])),
                    agency in opt(any::<bool>())) -> WorkerInput {
-        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency }
+        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency, reductions: vec![] }
     }
 }
 
@@ -102,8 +102,9 @@ prop_compose! {
     fn case_in()(id in text(), case_type in prop::sample::select(CaseType::ALL.to_vec()), team in text(),
                  weight in opt(number()), priority in opt(number()), current_worker in opt(text()),
                  pinned in opt(any::<bool>()), group in opt(text()),
-                 needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3)) -> CaseInput {
-        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude }
+                 needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3),
+                 previous_workers in prop::collection::vec(item(), 0..3)) -> CaseInput {
+        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers }
     }
 }
 

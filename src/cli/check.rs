@@ -26,19 +26,29 @@ pub struct CheckArgs {
 
 /// Runs `check`; returns 0 without breaches, 1 with.
 pub fn run(c: &CheckArgs) -> Result<i32> {
-    let (model, warnings, proposal) = caseload::sheets::load_for_check(
+    let sheets = c.sheets.lower();
+    // With spreadsheets, the one positional argument is the proposal.
+    let proposal_path = if sheets.given() { c.model.as_deref() } else { c.proposal.as_deref() };
+    // The proposal is read first: without --date, the model is read for the day it records.
+    let proposal = match proposal_path {
+        Some(path) if !(sheets.given() && c.proposal.is_some()) => Some(
+            caseload::read::read_bytes(path)
+                .and_then(|bytes| check::parse_proposal(&path.display().to_string(), &bytes)),
+        ),
+        _ => None,
+    };
+    let recorded = proposal.as_ref().and_then(|p| p.as_ref().ok()).and_then(check::ProposalIn::date);
+    // A bad model is reported before a bad proposal, as it always was.
+    let (model, warnings, _) = caseload::sheets::load_for_check(
         c.model.as_deref(),
         c.proposal.as_deref(),
-        &c.sheets.lower(),
-        c.checks.checks(),
+        &sheets,
+        c.checks.checks_on(recorded),
     )?;
+    let proposal = proposal.transpose()?;
     super::print_warnings(&warnings);
     let breaches = match &proposal {
-        Some(path) => {
-            let bytes = caseload::read::read_bytes(path)?;
-            let p = check::parse_proposal(&path.display().to_string(), &bytes)?;
-            check::check_proposal(&model, &p)
-        }
+        Some(p) => check::check_proposal(&model, p),
         None => check::check_today(&model),
     };
     let mut text = String::new();

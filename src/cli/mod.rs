@@ -13,7 +13,7 @@ mod pseudonymise;
 mod whatif;
 
 use caseload::error::{Error, Result};
-use caseload::model::CaseType;
+use caseload::model::{AsOf, CaseType, Date};
 use caseload::sheets::{SheetInput, SheetOutput};
 use caseload::solve::Limits;
 use clap::{Parser, Subcommand};
@@ -290,13 +290,44 @@ pub struct InputChecksArgs {
     /// an input error (exit status 2), so an empty export cannot replace last week's proposal.
     #[arg(long)]
     pub allow_empty: bool,
+    /// The day to read the model for, YYYY-MM-DD: workers' reductions in force on it are taken
+    /// off their caps and targets, and the proposal records it. Default: today (UTC, or the day
+    /// SOURCE_DATE_EPOCH gives); `check` with a PROPOSAL defaults to the date it records.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
 }
 
 impl InputChecksArgs {
-    /// The library's options.
+    /// The library's options: the day is `--date`, or today.
     pub fn checks(&self) -> caseload::warnings::Checks {
-        caseload::warnings::Checks { strict: self.strict, allow_empty: self.allow_empty }
+        self.checks_on(None)
     }
+
+    /// The library's options, with `fallback` as the day when `--date` is not given (a checked
+    /// proposal's recorded date); today when neither is.
+    pub fn checks_on(&self, fallback: Option<Date>) -> caseload::warnings::Checks {
+        let stated = self.date.or(fallback);
+        let as_of = AsOf { date: stated.unwrap_or_else(today), stated: stated.is_some() };
+        caseload::warnings::Checks { strict: self.strict, allow_empty: self.allow_empty, as_of: Some(as_of) }
+    }
+}
+
+/// Today (UTC), or the day `SOURCE_DATE_EPOCH` gives when it is set, as the report dates itself:
+/// the one place the command layer reads the clock for the model's day.
+pub fn today() -> Date {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    Date::from_unix_secs(secs)
+}
+
+fn parse_date(s: &str) -> std::result::Result<Date, String> {
+    Date::parse(s.trim())
 }
 
 /// Prints warnings on standard error, one a line, as `caseload: warning: ... [code]`.

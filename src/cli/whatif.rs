@@ -109,13 +109,13 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         (Some(path), false) => {
             let name = path.display().to_string();
             let bytes = caseload::read::read_bytes(path)?;
-            let m = caseload::load_model_bytes(&name, &bytes)?;
+            let m = caseload::load_model_bytes_on(&name, &bytes, checks.as_of)?;
             let w = caseload::warnings::screen(&m, checks, &caseload::warnings::Origin::file(&name))?;
             (name, bytes, w)
         }
         (None, true) => {
             let read = sheets.read()?;
-            let m = read.validate()?;
+            let m = read.validate_on(checks.as_of)?;
             let origin = caseload::warnings::Origin {
                 workers: (read.workers_file.clone(), "row 2".into()),
                 cases: (read.cases_file.clone(), "row 2".into()),
@@ -133,7 +133,7 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         }
     }
     let bar = progress_bar(a.quiet);
-    let options = whatif::Options { marginal: a.marginal, limits };
+    let options = whatif::Options { marginal: a.marginal, limits, as_of: checks.as_of };
     let outcome = whatif::evaluate(&name, &bytes, &plan, &options, &|n| bar.set_length(n), &|| bar.inc(1))?;
     bar.finish_and_clear();
     if let Some(dir) = &a.proposals {

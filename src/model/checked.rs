@@ -14,10 +14,12 @@ pub struct Worker {
     pub team: usize,
     /// Full-time equivalent.
     pub fte: f64,
-    /// Hard cap on load.
+    /// Hard cap on load: the cap in force less the reductions in force on the model's day.
     pub cap: f64,
-    /// Manageable load, never above `cap`.
+    /// Manageable load, never above `cap`, less the reductions in force (never below 0).
     pub target: f64,
+    /// Sum of the reductions in force on the model's day (0 when none).
+    pub reduction: f64,
     /// Skills, sorted.
     pub skills: Vec<String>,
     /// Supervisor (index into workers).
@@ -53,6 +55,8 @@ pub struct Case {
     pub needs: Vec<String>,
     /// Workers who must not hold it, sorted.
     pub exclude: Vec<usize>,
+    /// Workers who held it before (not today's current worker), sorted.
+    pub previous_workers: Vec<usize>,
 }
 
 /// A sibling group.
@@ -80,12 +84,20 @@ pub struct Model {
     pub groups: Vec<Group>,
     /// SHA-256 of the model's bytes, hex.
     pub hash: String,
+    /// The day the model was read for, when its proposals record it: the model has reductions,
+    /// or the day was stated. `None` otherwise, so proposals stay the same every day.
+    pub date: Option<crate::date::Date>,
 }
 
 impl Model {
     /// Index of a worker by id.
     pub fn worker_index(&self, id: &str) -> Option<usize> {
         self.workers.binary_search_by(|w| w.id.as_str().cmp(id)).ok()
+    }
+
+    /// Whether case `c` would return to worker `w`, who held it before.
+    pub fn returns(&self, c: usize, w: usize) -> bool {
+        self.cases[c].previous_workers.binary_search(&w).is_ok()
     }
 
     /// Index of a case by id.

@@ -424,6 +424,13 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
                         write!(h, r#"<br><span class="also">Also: {}.</span> "#, esc(reason_label(r.code)));
                 }
                 h.push_str(&esc(&r.message));
+                if !r.action.is_empty() {
+                    let _ = write!(
+                        h,
+                        r#" <span class="action">What would help: {}.</span>"#,
+                        esc(&capital(&r.action))
+                    );
+                }
             }
             h.push_str("</td></tr>");
         }
@@ -464,6 +471,14 @@ fn worker_loads(h: &mut String, m: &Model, p: &Proposal) {
         p.summary.workers_over_target,
         num(p.summary.overload)
     );
+    if let Some(d) = p.summary.date {
+        let reduced = p.workers.iter().filter(|w| w.reduction.is_some()).count();
+        let _ = write!(
+            h,
+            "<p>Caps and targets as on {d}: {reduced} {} reduced by the reductions in force that day.</p>",
+            if reduced == 1 { "worker's are" } else { "workers' are" }
+        );
+    }
     for (t, team) in m.teams.iter().enumerate() {
         let roles: Vec<String> = p
             .workers
@@ -490,6 +505,7 @@ fn worker_loads(h: &mut String, m: &Model, p: &Proposal) {
         }
         let _ = write!(h, "<h3>Team {}</h3>", esc(team));
         h.push_str(&svg::load_chart(&bars, &format!("Caseloads in team {team}")));
+        h.push_str(&spread_line(m, p, t));
     }
     h.push_str("</section>\n");
 }
@@ -524,6 +540,19 @@ fn moves(h: &mut String, m: &Model, p: &Proposal) {
     if !new.is_empty() {
         let _ = write!(h, r#"<p>Gain a worker ({}): see each worker's children below.</p>"#, new.len());
     }
+    let back: Vec<String> = p
+        .allocations
+        .iter()
+        .filter(|a| a.change == Change::New && a.returns)
+        .map(|a| format!("{} returns to {}, who held them before", esc(&a.case), esc(&a.worker)))
+        .collect();
+    if !back.is_empty() {
+        let _ = write!(
+            h,
+            r#"<p class="returns">Of those, back with a worker they know: {}.</p>"#,
+            back.join("; ")
+        );
+    }
     h.push_str("</section>\n");
 }
 
@@ -555,7 +584,7 @@ fn counts(h: &mut String, p: &Proposal) {
 }
 
 fn allocations(h: &mut String, m: &Model, p: &Proposal) {
-    h.push_str(r#"<section id="allocations"><h2>Caseloads, worker by worker</h2><table><thead><tr><th>Worker</th><th>Role</th><th>Team</th><th class="n">Load / target / cap</th><th>Children (cases)</th></tr></thead><tbody>"#);
+    h.push_str(r#"<section id="allocations"><h2>Caseloads, worker by worker</h2><table><thead><tr><th>Worker</th><th>Role</th><th>Team</th><th class="n">Load / target / cap</th><th class="n">Of target</th><th>Children (cases)</th></tr></thead><tbody>"#);
     let mut by_worker: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for a in &p.allocations {
         by_worker.entry(a.worker.as_str()).or_default().push(a.case.as_str());
@@ -567,7 +596,7 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
             .map_or(String::new(), |v| v.iter().map(|c| esc(c)).collect::<Vec<_>>().join(", "));
         let _ = write!(
             h,
-            r#"<tr><td class="id">{}</td><td>{}{}</td><td>{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+            r#"<tr><td class="id">{}</td><td>{}{}</td><td>{}</td><td class="n">{}</td>{}<td>{}</td></tr>"#,
             esc(&wl.worker),
             w.map_or(String::new(), |w| esc(&role_words(w.role))),
             if wl.status == Status::Active {
@@ -577,14 +606,76 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
             },
             w.map_or(String::new(), |w| esc(&m.teams[w.team])),
             if wl.status == Status::Active {
-                format!("{} / {} / {}", num(wl.load), num(wl.target), num(wl.cap))
+                format!(
+                    "{} / {} / {}{}",
+                    num(wl.load),
+                    num(wl.target),
+                    num(wl.cap),
+                    wl.reduction.map_or(String::new(), |r| format!(" (reduced by {})", num(r)))
+                )
             } else {
                 format!("{} post", status_word(wl.status))
             },
+            share_cell(wl.load, wl.target, wl.status == Status::Active),
             cases
         );
     }
     h.push_str("</tbody></table></section>\n");
+}
+
+/// Load as a percentage of target, rounded to a whole number; `None` for a target of 0.
+pub fn load_share(load: f64, target: f64) -> Option<f64> {
+    (target > 0.0).then(|| (100.0 * load / target).round())
+}
+
+/// The "Of target" cell: the load as a percentage of target, marked at or above 100%; "-" for a
+/// target of 0 or a post that is not active.
+fn share_cell(load: f64, target: f64, active: bool) -> String {
+    match load_share(load, target).filter(|_| active) {
+        Some(pc) if pc >= 100.0 => format!(r#"<td class="n over">{}%</td>"#, num(pc)),
+        Some(pc) => format!(r#"<td class="n">{}%</td>"#, num(pc)),
+        None => r#"<td class="n">-</td>"#.to_string(),
+    }
+}
+
+/// A team's spread: the highest minus the lowest load as a percentage of target, among its
+/// active workers with a target above 0.
+fn spread_line(m: &Model, p: &Proposal, team: usize) -> String {
+    let shares: Vec<(f64, &str)> = p
+        .workers
+        .iter()
+        .filter(|wl| wl.status == Status::Active)
+        .filter(|wl| m.worker_index(&wl.worker).is_some_and(|i| m.workers[i].team == team))
+        .filter_map(|wl| load_share(wl.load, wl.target).map(|s| (s, wl.worker.as_str())))
+        .collect();
+    let hi = shares.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)));
+    let lo = shares.iter().copied().min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+    match (hi, lo) {
+        (Some(hi), Some(lo)) if shares.len() > 1 && hi.0 == lo.0 => format!(
+            r#"<p class="spread">Spread: 0 percentage points; every active worker with a target is at {}% of it.</p>"#,
+            num(hi.0)
+        ),
+        (Some(hi), Some(lo)) if shares.len() > 1 => format!(
+            r#"<p class="spread">Spread: {} percentage points, from {}% of target ({}) to {}% ({}).</p>"#,
+            num(hi.0 - lo.0),
+            num(lo.0),
+            esc(lo.1),
+            num(hi.0),
+            esc(hi.1)
+        ),
+        (Some(one), _) => format!(
+            r#"<p class="spread">Spread: 0 percentage points; one active worker with a target, at {}% of it ({}).</p>"#,
+            num(one.0),
+            esc(one.1)
+        ),
+        _ => r#"<p class="spread">Spread: none; no active worker with a target above 0.</p>"#.to_string(),
+    }
+}
+
+/// The first letter in capitals.
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
 
 fn footer(h: &mut String, m: &Model, p: &Proposal) {
@@ -664,6 +755,7 @@ th,td{text-align:left;vertical-align:top;border-bottom:1px solid var(--line);pad
 th{background:#f7fafc}.n{text-align:right}td.id{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
 tr.looked_after td.id,tr.child_protection td.id{font-weight:700}
 .also{color:var(--muted);font-style:italic}
+.action{display:block;margin-top:2px}td.over{color:var(--alarm);font-weight:700}.spread{margin:0 0 10px;font-size:13px}
 .family{border-left:4px solid var(--ok);background:#ebf4ff;padding:6px 10px;margin:4px 0 8px;font-size:14px}
 .two{display:flex;gap:16px;flex-wrap:wrap}.two table{flex:1 1 300px;width:auto}
 svg.chart{display:block;max-width:100%;height:auto;margin:4px 0 8px;font-size:12px}

@@ -102,7 +102,7 @@ pub fn load_screened(
     let (m, origin) = match (model, sheets.given()) {
         (None, true) => {
             let s = sheets.read()?;
-            let m = s.validate()?;
+            let m = s.validate_on(checks.as_of)?;
             let origin = Origin {
                 workers: (s.workers_file.clone(), "row 2".into()),
                 cases: (s.cases_file.clone(), "row 2".into()),
@@ -110,7 +110,7 @@ pub fn load_screened(
             (m, origin)
         }
         _ => {
-            let m = load(model, sheets)?;
+            let m = load_on(model, sheets, checks.as_of)?;
             (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
         }
     };
@@ -120,9 +120,18 @@ pub fn load_screened(
 
 /// Loads the model of a command: a model file, or spreadsheets, exactly one of the two.
 pub fn load(model: Option<&Path>, sheets: &SheetInput) -> Result<Model> {
+    load_on(model, sheets, None)
+}
+
+/// [`load`] for a day: the reductions in force on it.
+pub fn load_on(
+    model: Option<&Path>,
+    sheets: &SheetInput,
+    as_of: Option<crate::model::AsOf>,
+) -> Result<Model> {
     match (model, sheets.given()) {
-        (Some(path), false) => crate::load_model(path),
-        (None, true) => sheets.read()?.validate(),
+        (Some(path), false) => crate::load_model_on(path, as_of),
+        (None, true) => sheets.read()?.validate_on(as_of),
         (Some(_), true) => Err(Error::Usage(
             "give either a MODEL file or --workers and --cases spreadsheets, not both".into(),
         )),

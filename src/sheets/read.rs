@@ -2,7 +2,8 @@
 //!
 //! Columns are the model file's field names, in any order (case-insensitive; a space or hyphen
 //! counts as `_`). Every cell is trimmed; an empty cell means "not given". List fields (`skills`,
-//! `needs`, `exclude`) are `;`-separated. Booleans are `true/false`, `yes/no` or `1/0`, in any
+//! `needs`, `exclude`, `previous_workers`) are `;`-separated. Dated `reductions` are JSON only:
+//! a `reductions` column is an error, not silently ignored. Booleans are `true/false`, `yes/no` or `1/0`, in any
 //! case. A UTF-8 byte-order mark and CRLF line ends are accepted. A row whose every cell is empty
 //! is skipped. Unknown columns are an error, like unknown JSON fields.
 //!
@@ -32,6 +33,18 @@ pub const WORKER_COLUMNS: [&str; 11] = [
 /// The columns of `cases.csv`, in the order they are written.
 pub const CASE_COLUMNS: [&str; 10] =
     ["id", "type", "team", "weight", "priority", "current_worker", "pinned", "group", "needs", "exclude"];
+/// Extension columns of `cases.csv`: read when present, written only when a case uses them, so a
+/// model without them converts to the same spreadsheet as before.
+pub const CASE_EXTRA_COLUMNS: [&str; 1] = ["previous_workers"];
+
+/// The columns of `cases.csv` that a model needs, in the order they are written.
+pub fn case_columns(m: &ModelFile) -> Vec<&'static str> {
+    let mut out = CASE_COLUMNS.to_vec();
+    if m.cases.iter().any(|c| !c.previous_workers.is_empty()) {
+        out.push("previous_workers");
+    }
+    out
+}
 
 /// A model built from spreadsheets, with the way back from a list index to a spreadsheet row.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +68,13 @@ impl Sheets {
     /// model's audit hash is taken of.
     pub fn canonical_json(&self) -> Vec<u8> {
         crate::write::to_json(&self.model)
+    }
+
+    /// Validates the model like a JSON model file for a day (see [`validate::validate_on`]);
+    /// errors name the spreadsheet, row and column.
+    pub fn validate_on(&self, as_of: Option<crate::model::AsOf>) -> Result<Model> {
+        let bytes = self.canonical_json();
+        validate::validate_on(&self.workers_file, &self.model, &bytes, as_of).map_err(|e| self.map_error(e))
     }
 
     /// Validates the model like a JSON model file; errors name the spreadsheet, row and column.
@@ -184,7 +204,8 @@ pub(crate) fn build(
     mut errs: Errors,
 ) -> Result<Sheets> {
     let wt = errs.take(parse_table(workers.0, workers.1, &WORKER_COLUMNS, &["id", "role", "team"]));
-    let ct = errs.take(parse_table(cases.0, cases.1, &CASE_COLUMNS, &["id", "type", "team"]));
+    let case_known: Vec<&'static str> = CASE_COLUMNS.iter().chain(&CASE_EXTRA_COLUMNS).copied().collect();
+    let ct = errs.take(parse_table(cases.0, cases.1, &case_known, &["id", "type", "team"]));
     let mut ws = Vec::new();
     if let Some(wt) = &wt {
         for r in &wt.rows {
@@ -333,6 +354,15 @@ fn parse_table<'a>(
             continue;
         }
         let Some(&k) = known.iter().find(|k| **k == name) else {
+            if name == "reductions" {
+                errs.push(Error::input(
+                    file,
+                    at_header((j + 1).to_string()),
+                    "dated reductions cannot be given in a spreadsheet (a cell holds no list of dated amounts); remove the column, convert the sheets to a model file (`caseload convert ... -o MODEL.json`) and add each worker's \"reductions\" there",
+                ));
+                columns.push(None);
+                continue;
+            }
             errs.push(Error::input(
                 file,
                 at_header((j + 1).to_string()),
@@ -510,6 +540,7 @@ fn worker_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<WorkerInput> {
         oversight_cap: oversight_cap?,
         status: status?,
         agency: agency?,
+        reductions: Vec::new(),
     })
 }
 
@@ -544,5 +575,6 @@ fn case_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<CaseInput> {
         group: c.text("group"),
         needs: c.list("needs"),
         exclude: c.list("exclude"),
+        previous_workers: c.list("previous_workers"),
     })
 }

@@ -15,7 +15,7 @@
 //! Text is always written as a text cell, never as a formula, so a name beginning with `=`,
 //! `+`, `-` or `@` cannot run in Excel (the formula-injection guard of the CSV outputs).
 
-use super::read::{Grid, Sheets, CASE_COLUMNS, WORKER_COLUMNS};
+use super::read::{case_columns, Grid, Sheets, WORKER_COLUMNS};
 use crate::error::{Error, Errors, Result};
 use crate::model::{ModelFile, PolicyInput};
 use crate::warnings::quoted;
@@ -422,8 +422,9 @@ pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     let e = xlsx_err(file);
     let mut book = Workbook::new();
     stamp(&mut book);
+    let case_cols = case_columns(m);
     for (name, columns, rows) in
-        [("workers", &WORKER_COLUMNS[..], &workers), ("cases", &CASE_COLUMNS[..], &cases)]
+        [("workers", &WORKER_COLUMNS[..], &workers), ("cases", &case_cols[..], &cases)]
     {
         let k = kinds(columns);
         let mut sw = SheetWriter::new(&mut book, name, columns).map_err(&e)?;
@@ -501,7 +502,17 @@ pub fn proposal_workbook(
     let mut sw = SheetWriter::new(
         &mut book,
         "unallocated",
-        &["case", "type", "team", "previous worker", "shortfall", "reasons", "messages", "for the family"],
+        &[
+            "case",
+            "type",
+            "team",
+            "previous worker",
+            "shortfall",
+            "reasons",
+            "messages",
+            "for the family",
+            "what would help",
+        ],
     )
     .map_err(&e)?;
     for u in &p.unallocated {
@@ -517,6 +528,14 @@ pub fn proposal_workbook(
             ),
             text(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
             u.reasons.first().map_or(Value::Empty, |r| text(crate::report::family_message(r.code))),
+            text(
+                &u.reasons
+                    .iter()
+                    .map(|r| r.action.as_str())
+                    .filter(|a| !a.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
         ])
         .map_err(&e)?;
     }

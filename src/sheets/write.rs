@@ -4,7 +4,7 @@
 //! Every CSV starts with a UTF-8 byte-order mark, so spreadsheet programs read names with
 //! accents correctly, and quotes any field that holds a comma, a quote or a line break.
 
-use super::read::{CASE_COLUMNS, WORKER_COLUMNS};
+use super::read::{case_columns, WORKER_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::ModelFile;
@@ -71,6 +71,13 @@ pub fn worker_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(m.workers.len());
     for (i, w) in m.workers.iter().enumerate() {
         let p = |f: &str| format!("workers[{i}].{f}");
+        if !w.reductions.is_empty() {
+            return Err(Error::input(
+                file,
+                p("reductions"),
+                "dated reductions cannot be written to a spreadsheet (they are JSON only); keep the model file, or remove the reductions first",
+            ));
+        }
         let status = w.status.map(|s| {
             serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
         });
@@ -98,14 +105,17 @@ pub fn worker_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
 
 /// The model's cases as CSV; see [`workers_csv`].
 pub fn cases_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
-    Ok(csv_bytes(&CASE_COLUMNS, &case_table(file, m)?))
+    Ok(csv_bytes(&case_columns(m), &case_table(file, m)?))
 }
 
-/// The model's cases as rows of cell text in the order of [`CASE_COLUMNS`].
+/// The model's cases as rows of cell text in the order of [`case_columns`] (the extension
+/// column `previous_workers` only when a case has previous workers).
 pub fn case_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(m.cases.len());
+    let previous = case_columns(m).contains(&"previous_workers");
     for (i, c) in m.cases.iter().enumerate() {
         let p = |f: &str| format!("cases[{i}].{f}");
+        let extra = previous.then(|| list(&p("previous_workers"), &c.previous_workers));
         rows.push(
             vec![
                 cell(&p("id"), &c.id),
@@ -120,6 +130,7 @@ pub fn case_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
                 list(&p("exclude"), &c.exclude),
             ]
             .into_iter()
+            .chain(extra)
             .collect::<Result<Vec<String>>>()
             .map_err(|e| rename(e, file))?,
         );
@@ -186,7 +197,7 @@ pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
 }
 
 /// `unallocated.csv`: one row per unallocated case, with its reasons as codes, as readable
-/// labels and as the messages to pass on.
+/// labels and as the messages to pass on, and (last, an extension) what would help.
 pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
     let header = [
         "case",
@@ -198,6 +209,7 @@ pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
         "reasons",
         "messages",
         "family_message",
+        "actions",
     ];
     let rows: Vec<Vec<String>> = p
         .unallocated
@@ -218,6 +230,14 @@ pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
                     .map(|r| crate::report::family_message(r.code))
                     .unwrap_or_default()
                     .to_string(),
+                safe(
+                    &u.reasons
+                        .iter()
+                        .map(|r| r.action.as_str())
+                        .filter(|a| !a.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
             ]
         })
         .collect();

@@ -30,6 +30,8 @@ pub struct Context {
     pub pins_dropped: Vec<String>,
     /// The model file of this context.
     pub file: ModelFile,
+    /// The day its models are read for (the reductions in force on it).
+    pub as_of: Option<crate::model::AsOf>,
 }
 
 /// The unchanged model as a context.
@@ -44,6 +46,7 @@ pub fn identity(file: &ModelFile) -> Context {
         absent: Vec::new(),
         pins_dropped: Vec::new(),
         file: file.clone(),
+        as_of: None,
     }
 }
 
@@ -132,6 +135,7 @@ fn context(
         absent: plan.absent.clone(),
         pins_dropped,
         file: f,
+        as_of: None,
     })
 }
 
@@ -188,6 +192,7 @@ pub fn scale_demand(f: &mut ModelFile, factor: f64) -> Result<()> {
                 group: None,
                 needs: t.needs.clone(),
                 exclude: Vec::new(),
+                previous_workers: Vec::new(),
             });
         }
     }
@@ -251,6 +256,7 @@ pub fn new_post(id: &str, role: Role, team: &str, supervisor: Option<String>) ->
         oversight_cap: None,
         status: None,
         agency: None,
+        reductions: Vec::new(),
     }
 }
 

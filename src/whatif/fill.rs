@@ -362,7 +362,7 @@ impl Engine<'_> {
                 &own[..]
             }
         };
-        let m: Model = validate::validate(name, &file, bytes)?;
+        let m: Model = validate::validate_on(name, &file, bytes, self.ctx.as_of)?;
         let mut assignment = vec![None; m.cases.len()];
         let mut facts =
             explain::SolveFacts { optimal: true, solver: crate::solver_name(), ..Default::default() };

@@ -56,7 +56,7 @@ pub fn marginal(engine: &Engine, tick: &(dyn Fn() + Sync)) -> Result<Option<Vec<
             let result = if holds.iter().any(|&t| policy.may_hold(*role, t)) {
                 let id = unused_id(&file, &format!("MARGINAL-{}-{}", role.name(), team));
                 file.workers.push(build::new_post(&id, *role, team, supervisor.clone()));
-                let r = solve_file(&file, engine.limits)?;
+                let r = solve_file(&file, engine.ctx.as_of, engine.limits)?;
                 (base.unallocated as i64 - r.unallocated as i64, r.objective - base.objective)
             } else {
                 (0, 0.0)

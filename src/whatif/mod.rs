@@ -41,6 +41,9 @@ pub struct Options<'a> {
     /// The limits every solve runs under, as `allocate`'s: Ctrl-C and a deadline stop the whole
     /// run (the scenarios not finished are marked not proven); a node limit applies per part.
     pub limits: Limits<'a>,
+    /// The day the model and every scenario are read for (the reductions in force on it), as
+    /// `allocate --date` gives it.
+    pub as_of: Option<crate::model::AsOf>,
 }
 
 /// One scenario before it is solved.
@@ -64,15 +67,16 @@ pub fn evaluate(
 ) -> Result<Outcome> {
     let with_marginal = options.marginal;
     let file: ModelFile = crate::read::parse_model(file_name, bytes)?;
-    crate::validate::validate(file_name, &file, bytes)?;
+    crate::validate::validate_on(file_name, &file, bytes, options.as_of)?;
     plan::check_against(plan, &file)?;
     let fill = if plan.fill.is_empty() { vec![0] } else { plan.fill.clone() };
     let fill_given = fill != [0];
 
     // Contexts: 0 is the model as given; sweep contexts that change nothing reuse it.
-    let mut contexts: Vec<Context> = vec![build::identity(&file)];
+    let mut contexts: Vec<Context> = vec![Context { as_of: options.as_of, ..build::identity(&file) }];
     let mut specs = vec![Spec { name: "base".into(), context: 0, requested: 0, fill_given: false }];
-    for ctx in build::contexts(&file, plan)? {
+    for mut ctx in build::contexts(&file, plan)? {
+        ctx.as_of = options.as_of;
         let ci = if ctx.identity {
             0
         } else {

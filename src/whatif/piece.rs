@@ -11,6 +11,7 @@
 
 use super::build::Context;
 use crate::error::{Error, Result};
+use crate::model::AsOf;
 use crate::model::{ModelFile, Policy, Status};
 use crate::solve::Limits;
 use crate::validate;
@@ -44,8 +45,8 @@ pub struct PieceResult {
 
 /// Solves a (piece) model file with `allocate`'s pipeline ([`crate::solve_model`]) under the
 /// same limits, returning the case-level allocation.
-pub fn solve_file(f: &ModelFile, limits: Limits) -> Result<PieceResult> {
-    let m = validate::validate("scenario", f, b"")?;
+pub fn solve_file(f: &ModelFile, as_of: Option<AsOf>, limits: Limits) -> Result<PieceResult> {
+    let m = validate::validate_on("scenario", f, b"", as_of)?;
     let s = crate::solve_model(&m, limits)?;
     let objective = objective::value(&objective::terms(&m, &s.assignment));
     Ok(PieceResult {
@@ -214,7 +215,9 @@ impl<'a> Engine<'a> {
         };
         let solved: Vec<Arc<PieceResult>> = todo
             .par_iter()
-            .map(|(p, filled)| solve_file(&self.piece_file(*p, filled), self.limits).map(Arc::new))
+            .map(|(p, filled)| {
+                solve_file(&self.piece_file(*p, filled), self.ctx.as_of, self.limits).map(Arc::new)
+            })
             .collect::<Result<_>>()?;
         let mut cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
         for (k, r) in todo.into_iter().zip(solved) {
@@ -246,7 +249,7 @@ impl<'a> Engine<'a> {
         {
             return Ok(i.clone());
         }
-        let m = validate::validate("scenario", &self.piece_file(key.0, &key.1), b"")?;
+        let m = validate::validate_on("scenario", &self.piece_file(key.0, &key.1), b"", self.ctx.as_of)?;
         let el = rules::eligibility(&m);
         let mp = m.policy.move_penalty;
         let mut ideal = Ideal { value: 0.0, structural: 0, positive: true };
@@ -296,7 +299,7 @@ pub fn sorted(v: &[usize]) -> Vec<usize> {
 /// Validates a context's model so that a scenario that breaks a rule (a pin above a lowered
 /// cap, say) is reported up front, naming the scenario.
 pub fn check_context(ctx: &Context, file_name: &str) -> Result<()> {
-    validate::validate(file_name, &ctx.file, b"").map_err(|e| in_scenario(ctx, e))?;
+    validate::validate_on(file_name, &ctx.file, b"", ctx.as_of).map_err(|e| in_scenario(ctx, e))?;
     Ok(())
 }
 

@@ -325,6 +325,87 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
     model
 }
 
+/// The fixed day every dated generated model is read for (`--date` on the command line).
+pub const GEN_DATE: &str = "2026-11-15";
+
+/// [`generate`], then dated reductions on some workers (in force on [`GEN_DATE`], ended before
+/// it, or starting after it; now and then more than the cap, which must be refused) and
+/// previous workers on some cases. A separate random stream, so the model without them is the
+/// one [`generate`] gives for the seed.
+pub fn generate_dated(seed: u64, shape: Shape) -> Value {
+    let mut model = generate(seed, shape);
+    let plain = TModel::from_json(&model);
+    let mut rng = Rng::new(seed ^ 0xDA7E_D0DA_7ED0_DA7E);
+    let ids: Vec<String> = plain.workers.iter().map(|w| w.id.clone()).collect();
+    let amounts: &[f64] = if shape.odd { &[0.35, 0.7, 1.3, 0.5] } else { &[0.5, 1.0, 1.5, 2.0] };
+    for w in model["workers"].as_array_mut().unwrap() {
+        if !rng.chance(0.45) {
+            continue;
+        }
+        let cap = plain.workers[plain.worker_index(w["id"].as_str().unwrap())].cap;
+        let mut left = cap;
+        let mut list = Vec::new();
+        for _ in 0..rng.range(1, 3) {
+            let kind = rng.below(5);
+            let (from, to, amount) = if kind <= 2 && left > 0.2 {
+                let from = rng.pick(&["2026-10-01", "2026-11-15", "2026-11-01"]);
+                let to = rng.pick(&["2026-11-15", "2026-12-31", "2027-06-30"]);
+                let amount = if rng.chance(0.04) {
+                    left + 0.5 // too much: the model must be refused
+                } else if rng.chance(0.15) {
+                    left // down to a cap of 0
+                } else {
+                    rng.pick(amounts).min(left)
+                };
+                left -= amount;
+                (from, to, amount)
+            } else if kind == 3 {
+                (
+                    rng.pick(&["2026-09-01", "2026-01-01"]),
+                    rng.pick(&["2026-10-31", "2026-11-14"]),
+                    rng.pick(&[1.0, 50.0]),
+                )
+            } else {
+                (rng.pick(&["2026-11-16", "2027-01-01"]), "2027-03-31", rng.pick(&[1.0, 50.0]))
+            };
+            let mut r = json!({ "amount": amount, "from": from, "to": to });
+            if rng.chance(0.3) {
+                r["reason"] = json!("court work");
+            }
+            list.push(r);
+        }
+        w["reductions"] = Value::Array(list);
+    }
+    for c in model["cases"].as_array_mut().unwrap() {
+        if ids.is_empty() || !rng.chance(0.35) {
+            continue;
+        }
+        let current = c.get("current_worker").and_then(Value::as_str).map(String::from);
+        let mut prev: Vec<String> = ids
+            .iter()
+            .filter(|id| Some(id.as_str()) != current.as_deref())
+            .filter(|_| rng.chance(0.4))
+            .cloned()
+            .collect();
+        rng.shuffle(&mut prev);
+        if !prev.is_empty() {
+            c["previous_workers"] = json!(prev);
+        }
+    }
+    model
+}
+
+/// The day dated generated models are read for, as the library takes it: recorded in the
+/// proposal only when the model has reductions.
+pub fn gen_as_of() -> caseload::model::AsOf {
+    caseload::model::AsOf { date: caseload::model::Date::parse(GEN_DATE).unwrap(), stated: false }
+}
+
+/// Loads model bytes for [`GEN_DATE`] through the library.
+pub fn load_dated(bytes: &[u8]) -> caseload::error::Result<caseload::model::Model> {
+    caseload::load_model_bytes_on("model.json", bytes, Some(gen_as_of()))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The model as the specification defines it, with every default filled in (sections 1 and 2).
 
@@ -356,6 +437,8 @@ pub struct TWorker {
     pub supervisor: Option<usize>,
     pub oversight_cap: f64,
     pub active: bool,
+    /// Sum of the reductions in force on the model's day (already taken off cap and target).
+    pub reduction: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -370,6 +453,8 @@ pub struct TCase {
     pub group: Option<String>,
     pub needs: Vec<String>,
     pub exclude: Vec<usize>,
+    /// Workers who held it before (README, "previous_workers").
+    pub previous: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -377,6 +462,11 @@ pub struct TModel {
     pub policy: TPolicy,
     pub workers: Vec<TWorker>,
     pub cases: Vec<TCase>,
+    /// The day the model was read for, when it has reductions.
+    pub date: Option<String>,
+    /// Why the model is invalid on its day, if it is: a worker whose reductions in force come to
+    /// more than its cap (README, "Dated reductions").
+    pub invalid: Option<String>,
 }
 
 fn strs(v: &Value) -> Vec<String> {
@@ -484,8 +574,20 @@ impl TPolicy {
 
 impl TModel {
     /// Reads a (valid) model file the way SPEC section 1 describes it. Workers and cases are
-    /// sorted by id.
+    /// sorted by id. A model with reductions needs a day: see [`TModel::from_json_at`].
     pub fn from_json(v: &Value) -> TModel {
+        TModel::from_json_at(v, None)
+    }
+
+    /// Reads a model file for a day (`YYYY-MM-DD`), as the README's "Dated reductions" says: a
+    /// reduction is in force on day D when from <= D <= to (both inclusive); the cap is the cap
+    /// in force (explicit, or the policy's cap for the role x fte) less the sum of the
+    /// reductions in force, and the target is min(target less that sum, that cap), at least 0.
+    /// A sum in force above the cap makes the model invalid (`invalid`). ISO dates compare as
+    /// text, so the test needs no calendar.
+    pub fn from_json_at(v: &Value, date: Option<&str>) -> TModel {
+        let mut invalid = None;
+        let mut dated = false;
         let policy = TPolicy::from_json(v.get("policy").unwrap_or(&Value::Null));
         let mut wj: Vec<&Value> = v["workers"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
         wj.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
@@ -498,10 +600,29 @@ impl TModel {
             .map(|w| {
                 let role = w["role"].as_str().unwrap_or_default().to_string();
                 let fte = w.get("fte").and_then(Value::as_f64).unwrap_or(1.0);
-                let cap = w.get("cap").and_then(Value::as_f64).unwrap_or(policy.caps[&role] * fte);
-                let target =
-                    w.get("target").and_then(Value::as_f64).unwrap_or(policy.targets[&role] * fte).min(cap);
+                let cap_in_force = w.get("cap").and_then(Value::as_f64).unwrap_or(policy.caps[&role] * fte);
+                let target_in_force =
+                    w.get("target").and_then(Value::as_f64).unwrap_or(policy.targets[&role] * fte);
+                let reductions = w.get("reductions").and_then(Value::as_array).cloned().unwrap_or_default();
+                let mut reduction = 0.0;
+                if !reductions.is_empty() {
+                    dated = true;
+                    let day =
+                        date.unwrap_or_else(|| panic!("the model has reductions: read it with from_json_at"));
+                    for r in &reductions {
+                        let (from, to) = (r["from"].as_str().unwrap(), r["to"].as_str().unwrap());
+                        if from <= day && day <= to {
+                            reduction += r["amount"].as_f64().unwrap();
+                        }
+                    }
+                    if reduction > cap_in_force + EPS && invalid.is_none() {
+                        invalid = Some(format!("{}'s reductions on {day} exceed its cap", w["id"]));
+                    }
+                }
+                let cap = (cap_in_force - reduction).max(0.0);
+                let target = (target_in_force - reduction).min(cap).max(0.0);
                 TWorker {
+                    reduction,
                     id: w["id"].as_str().unwrap_or_default().to_string(),
                     team: w["team"].as_str().unwrap_or_default().to_string(),
                     cap,
@@ -534,11 +655,31 @@ impl TModel {
                         .get("exclude")
                         .map(|e| e.as_array().unwrap().iter().filter_map(widx).collect())
                         .unwrap_or_default(),
+                    previous: c
+                        .get("previous_workers")
+                        .map(|e| e.as_array().unwrap().iter().filter_map(widx).collect())
+                        .unwrap_or_default(),
                     ty,
                 }
             })
             .collect();
-        TModel { policy, workers, cases }
+        let date = if dated { date.map(String::from) } else { None };
+        TModel { policy, workers, cases, date, invalid }
+    }
+
+    /// Every allocation of a proposal marks `"returns": true` exactly when the worker is one of
+    /// the case's previous workers (README, "previous_workers"); the first that does not, if any.
+    pub fn wrong_return(&self, proposal: &Value) -> Option<String> {
+        for x in proposal["allocations"].as_array().expect("allocations") {
+            let c = self.case_index(x["case"].as_str().unwrap());
+            let w = self.worker_index(x["worker"].as_str().unwrap());
+            let returns = self.cases[c].previous.contains(&w);
+            let marked = x.get("returns").map(|r| r == &Value::Bool(true));
+            if marked == Some(false) || (marked == Some(true)) != returns {
+                return Some(format!("{x}: returns should be {returns}"));
+            }
+        }
+        None
     }
 
     pub fn case_index(&self, id: &str) -> usize {
@@ -814,7 +955,7 @@ pub fn to_bytes(v: &Value) -> Vec<u8> {
 /// Allocates through the library; returns the proposal as JSON and as written bytes.
 pub fn allocate(model: &Value) -> (caseload::model::Model, Value, Vec<u8>) {
     let bytes = to_bytes(model);
-    let m = caseload::load_model_bytes("model.json", &bytes).expect("model loads");
+    let m = load_dated(&bytes).expect("model loads");
     let p = caseload::allocate(&m, caseload::solve::Limits::default()).expect("allocates");
     let out = caseload::write::to_json(&p);
     let v: Value = serde_json::from_slice(&out).unwrap();
