@@ -34,7 +34,8 @@ pub struct SolveFacts {
 /// Each permitted worker of the case (or of its whole sibling group) is asked, in this order,
 /// what stops it going there now: its cap (rule 7), its supervisor's oversight cap (rule 8), a
 /// value that is not positive even before any overload (zero priority, or a cross-team penalty
-/// at least its priority), or an overload penalty that outweighs a positive value.
+/// at least its priority), an overload penalty that outweighs a positive value, or the overload
+/// and fairness costs together outweighing it.
 pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<Reason> {
     let case = &m.cases[c];
     if !el.structural[c].is_empty() {
@@ -61,11 +62,15 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
                 let load = usage.load[w];
                 let extra = (load + weight - worker.target).max(0.0) - (load - worker.target).max(0.0);
                 let cost = m.policy.overload_penalty * extra;
+                let fair = objective::fairness(&m.policy, worker.target, load + weight)
+                    - objective::fairness(&m.policy, worker.target, load);
                 let tol = 1e-9 * value.abs().max(1.0);
                 if value <= tol {
                     ReasonCode::NotWorthAllocating
                 } else if value - cost <= tol {
                     ReasonCode::OnlyAboveTarget
+                } else if value - cost - fair <= tol {
+                    ReasonCode::FairnessCost
                 } else {
                     ReasonCode::SearchStopped
                 }
@@ -179,6 +184,12 @@ fn capacity_reason(m: &Model, c: usize, code: ReasonCode, workers: &[usize], wei
                 )
             }
         ),
+        ReasonCode::FairnessCost => format!(
+            "Workers with room ({}) already carry enough that, under the fairness setting (fairness_penalty {}), the extra load of {what} would cost more than its priority ({}) justifies; a worker with a lighter caseload would take it.",
+            list(ws),
+            m.policy.fairness_penalty,
+            case.priority
+        ),
         ReasonCode::SearchStopped => format!(
             "The search stopped before placing {what}; workers with room: {}. Run again with a longer time limit.",
             list(ws)
@@ -186,6 +197,11 @@ fn capacity_reason(m: &Model, c: usize, code: ReasonCode, workers: &[usize], wei
         _ => String::new(),
     };
     Reason { code, message, action: rules::reason_action(m, c, code, workers) }
+}
+
+/// A load as a percentage of target, to one decimal; None when the target is 0.
+pub fn percent(load: f64, target: f64) -> Option<f64> {
+    (target > 0.0).then(|| (1000.0 * load / target).round() / 10.0)
 }
 
 /// Builds the whole proposal from an allocation.
@@ -274,9 +290,24 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
             cases: held[w],
             oversight: round9(oversight[w]),
             status: worker.status,
+            percent: (m.policy.fairness_penalty > 0.0).then(|| percent(load[w], worker.target)).flatten(),
             reduction: (worker.reduction > 0.0).then_some(worker.reduction),
         })
         .collect();
+    let mut spread: BTreeMap<String, f64> = BTreeMap::new();
+    if m.policy.fairness_penalty > 0.0 {
+        let mut range: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+        for (w, worker) in m.workers.iter().enumerate() {
+            if worker.status != crate::model::Status::Active {
+                continue;
+            }
+            if let Some(p) = percent(load[w], worker.target) {
+                let r = range.entry(worker.team).or_insert((p, p));
+                *r = (r.0.min(p), r.1.max(p));
+            }
+        }
+        spread = range.into_iter().map(|(t, (lo, hi))| (m.teams[t].clone(), round9(hi - lo))).collect();
+    }
     let over: Vec<f64> = m.workers.iter().zip(load).map(|(w, &l)| (l - w.target).max(0.0)).collect();
     let la = by_type.get(&CaseType::LookedAfter).cloned().unwrap_or_default();
     let la_share = if la.cases == 0 { 0.0 } else { la.unallocated as f64 / la.cases as f64 };
@@ -307,7 +338,9 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                 move_penalty: round9(terms.move_penalty),
                 overload_penalty: round9(terms.overload_penalty),
                 cross_team_penalty: round9(terms.cross_team_penalty),
+                fairness_penalty: round9(terms.fairness_penalty),
             },
+            spread,
             model_hash: m.hash.clone(),
             policy: m.policy.clone(),
             provenance: Provenance {

@@ -16,7 +16,8 @@
 //! constraint matrix is totally unimodular, caps are floored to whole cases, and the LP optimum
 //! is already integral. Otherwise [`crate::solve`] runs a branch-and-bound over it.
 
-use crate::model::Model;
+use crate::model::{Model, Policy};
+use crate::objective;
 use crate::rules::{self, Eligibility, EPS};
 use crate::util::UnionFind;
 use std::collections::{BTreeMap, HashMap};
@@ -66,6 +67,23 @@ pub struct Room {
     pub team: usize,
     /// The supervisor row this worker's load counts in (index into [`Part::overseers`]).
     pub overseer: Option<usize>,
+    /// Load of the fixed cases.
+    pub fixed: f64,
+    /// The worker's whole target (the fairness term is relative to it).
+    pub goal: f64,
+}
+
+impl Room {
+    /// What the free load `load` costs this worker beyond what its fixed cases cost: overload
+    /// above target, and the fairness term (SPEC section 4 and README "Fair workloads").
+    pub fn load_cost(&self, p: &Policy, load: f64) -> f64 {
+        let over = p.overload_penalty * (load - self.target).max(0.0);
+        if p.fairness_penalty == 0.0 {
+            return over;
+        }
+        over + objective::fairness(p, self.goal, self.fixed + load)
+            - objective::fairness(p, self.goal, self.fixed)
+    }
 }
 
 /// An independent piece of the problem.
@@ -255,6 +273,8 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
                         target: m.workers[w].target - fixed_load[w],
                         team: m.workers[w].team,
                         overseer,
+                        fixed: fixed_load[w],
+                        goal: m.workers[w].target,
                     }
                 })
                 .collect();

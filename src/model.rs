@@ -264,6 +264,9 @@ pub struct PolicyInput {
     /// Penalty per case allocated outside its team.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_team_penalty: Option<f64>,
+    /// Weight of the fairness term (README "Fair workloads"); 0 leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fairness_penalty: Option<f64>,
 }
 
 /// A whole model file.
@@ -308,6 +311,17 @@ pub struct Policy {
     pub cross_team: bool,
     /// Penalty per case allocated outside its team.
     pub cross_team_penalty: f64,
+    /// Weight of the fairness term: fairness_penalty x sum over workers of q(load) / target,
+    /// where q is load squared at whole loads and linear between them. 0 (the default) leaves
+    /// it out, and out of the proposal.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fairness_penalty: f64,
+}
+
+/// Whether a number is zero: optional terms and settings are left out of the files at zero, so
+/// models that do not use them give the same bytes as before they existed.
+pub fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl Policy {
@@ -372,6 +386,7 @@ impl Policy {
             overload_penalty: 20.0,
             cross_team: false,
             cross_team_penalty: 5.0,
+            fairness_penalty: 0.0,
         }
     }
 
@@ -415,6 +430,7 @@ impl Policy {
         set(&mut p.move_penalty, input.move_penalty);
         set(&mut p.overload_penalty, input.overload_penalty);
         set(&mut p.cross_team_penalty, input.cross_team_penalty);
+        set(&mut p.fairness_penalty, input.fairness_penalty);
         if let Some(v) = input.cross_team {
             p.cross_team = v;
         }

@@ -116,6 +116,15 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
             n(w.target)
         );
     }
+    if m.policy.fairness_penalty > 0.0 && w.target > 0.0 {
+        return format!(
+            "evens out caseloads under the fairness setting: {} holds {} today, {}% of the target of {}",
+            w.id,
+            n(load),
+            n((100.0 * load / w.target * 10.0).round() / 10.0),
+            n(w.target)
+        );
+    }
     format!(
         "balances caseloads: the move makes room with {} for a child who needs that worker more (the plan scores higher than keeping it)",
         w.id

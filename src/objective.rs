@@ -1,6 +1,6 @@
 //! The objective of SPEC section 4, evaluated exactly on any case-level allocation.
 
-use crate::model::Model;
+use crate::model::{Model, Policy, Status};
 use crate::proposal::ObjectiveTerms;
 use crate::rules;
 
@@ -45,10 +45,40 @@ pub fn terms(m: &Model, assignment: &[Option<usize>]) -> ObjectiveTerms {
     let (load, _) = loads(m, assignment);
     let over: f64 = m.workers.iter().zip(&load).map(|(w, &l)| (l - w.target).max(0.0)).sum();
     t.overload_penalty = p.overload_penalty * over;
+    t.fairness_penalty = m
+        .workers
+        .iter()
+        .zip(&load)
+        .filter(|(w, _)| w.status == Status::Active)
+        .map(|(w, &l)| fairness(p, w.target, l))
+        .sum();
     t
+}
+
+/// The fairness cost of an active worker's load:
+/// `fairness_penalty x (q(load) / target - 2 x load + target)`, where q is the square of the
+/// load at whole loads and linear between them (so q(2.5) = 6.5). At whole loads it is
+/// `target x (load / target - 1)^2`: how far the workload percentage is from 100%, squared and
+/// weighted by the post's size. It is convex, never negative, and falls as load rises to
+/// target: below target it adds to a case's value (most where the worker is emptiest), above
+/// target it adds to the overload penalty (most where the worker is fullest). For a given total
+/// load it is least when every worker carries the same share of target. Workers with no target
+/// (0) carry none.
+pub fn fairness(p: &Policy, target: f64, load: f64) -> f64 {
+    if p.fairness_penalty == 0.0 || target <= 0.0 {
+        return 0.0;
+    }
+    p.fairness_penalty * (q(load) / target - 2.0 * load + target)
+}
+
+/// Load squared at whole loads, linear between: `k^2 + (2k + 1)(x - k)` with `k = floor(x)`.
+fn q(x: f64) -> f64 {
+    let x = x.max(0.0);
+    let k = x.floor();
+    k * k + (2.0 * k + 1.0) * (x - k)
 }
 
 /// The objective value.
 pub fn value(t: &ObjectiveTerms) -> f64 {
-    t.priority - t.move_penalty - t.overload_penalty - t.cross_team_penalty
+    t.priority - t.move_penalty - t.overload_penalty - t.cross_team_penalty - t.fairness_penalty
 }

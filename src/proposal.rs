@@ -119,7 +119,7 @@ pub struct Reason {
     pub action: String,
 }
 
-/// Stable reason codes (SPEC section 5, plus three extensions marked below).
+/// Stable reason codes (SPEC section 5, plus four extensions marked below).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
@@ -145,6 +145,9 @@ pub enum ReasonCode {
     /// Extension: a permitted worker has room, but the case's priority does not outweigh the
     /// cross-team penalty (or is zero).
     NotWorthAllocating,
+    /// Extension: permitted workers have room, but under the fairness setting the cost of the
+    /// load it adds there (with any overload) outweighs this case's priority.
+    FairnessCost,
     /// Extension: the search stopped (time limit or interruption) before placing it.
     SearchStopped,
 }
@@ -176,6 +179,7 @@ impl ReasonCode {
             ReasonCode::OversightAtCapacity => "oversight_at_capacity",
             ReasonCode::OnlyAboveTarget => "only_above_target",
             ReasonCode::NotWorthAllocating => "not_worth_allocating",
+            ReasonCode::FairnessCost => "fairness_cost",
             ReasonCode::SearchStopped => "search_stopped",
         }
     }
@@ -198,6 +202,10 @@ pub struct WorkerLoad {
     pub oversight: f64,
     /// Post status.
     pub status: crate::model::Status,
+    /// Load as a percentage of target, to one decimal (with the fairness setting only; absent
+    /// when the target is 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
     /// Extension: the reductions in force on the proposal's date, already taken off `cap` and
     /// `target`; left out when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,6 +247,9 @@ pub struct ObjectiveTerms {
     pub overload_penalty: f64,
     /// cross_team_penalty x cases allocated outside their team.
     pub cross_team_penalty: f64,
+    /// fairness_penalty x sum over workers of q(load) / target (left out when 0).
+    #[serde(default, skip_serializing_if = "crate::model::is_zero")]
+    pub fairness_penalty: f64,
 }
 
 /// The program and solver that made the proposal.
@@ -291,6 +302,10 @@ pub struct Summary {
     pub overload: f64,
     /// The objective term by term.
     pub objective_terms: ObjectiveTerms,
+    /// With the fairness setting: per team, the highest less the lowest load percentage among
+    /// its active workers with a target.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub spread: BTreeMap<String, f64>,
     /// SHA-256 of the model's bytes.
     pub model_hash: String,
     /// The policy in force, defaults filled in.

@@ -382,6 +382,7 @@ pub fn reason_label(code: ReasonCode) -> &'static str {
         ReasonCode::NotWorthAllocating => {
             "Room only where it is worth nothing (zero priority, or another team's penalty at least its priority)"
         }
+        ReasonCode::FairnessCost => "Room only where the fairness setting prices more load above its priority",
         ReasonCode::SearchStopped => "The search stopped before placing it",
     }
 }
@@ -488,6 +489,11 @@ pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -
                 )
             }
         }
+        ReasonCode::FairnessCost => format!(
+            "{}, or lower fairness_penalty ({}) to let fuller workers take it",
+            fill(""),
+            number(m.policy.fairness_penalty)
+        ),
         ReasonCode::SearchStopped => "run again with a longer --time-limit or a larger --node-limit".into(),
     }
 }

@@ -253,6 +253,7 @@ fn generated_models_cover_every_feature_the_rules_name() {
         hit("no move penalty", tm.policy.move_penalty == 0.0);
         hit("no overload penalty", tm.policy.overload_penalty == 0.0);
         hit("large cross-team penalty", tm.policy.cross_team_penalty > 100.0);
+        hit("fairness term", tm.policy.fairness_penalty > 0.0);
     }
     for (k, n) in &seen {
         assert!(*n >= models / 50, "only {n} of {models} models have: {k}");

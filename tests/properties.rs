@@ -58,7 +58,9 @@ fn net_value(m: &TModel, it: &Item, w: usize, load: &[f64]) -> (f64, f64, f64) {
         })
         .sum();
     let t = m.workers[w].target;
-    let cost = p.overload_penalty * ((load[w] + it.weight - t).max(0.0) - (load[w] - t).max(0.0));
+    let cost = p.overload_penalty * ((load[w] + it.weight - t).max(0.0) - (load[w] - t).max(0.0))
+        + m.fairness(w, load[w] + it.weight)
+        - m.fairness(w, load[w]);
     (value - cost, value, cost)
 }
 
@@ -277,6 +279,7 @@ fn the_property_models_include_unallocated_cases_of_every_kind() {
         "oversight_at_capacity",
         "only_above_target",
         "not_worth_allocating",
+        "fairness_cost",
     ] {
         assert!(codes.contains(code), "no sampled model leaves a case unallocated as {code}; seen {codes:?}");
     }

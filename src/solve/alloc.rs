@@ -51,14 +51,9 @@ pub fn value(m: &Model, part: &Part, a: &PartAlloc) -> f64 {
     }
     let (load, _) = loads(part, a);
     for (w, room) in part.rooms.iter().enumerate() {
-        v -= m.policy.overload_penalty * overload(load[w], room.target);
+        v -= room.load_cost(&m.policy, load[w]);
     }
     v
-}
-
-/// Load above target; `target` is what is left of it after fixed cases (possibly negative).
-pub(super) fn overload(load: f64, target: f64) -> f64 {
-    (load - target).max(0.0)
 }
 
 pub(super) fn empty_alloc(part: &Part) -> PartAlloc {

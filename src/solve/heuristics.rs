@@ -1,7 +1,7 @@
 //! Primal heuristics and tie-breaking on a part's allocation: repair, greedy filling,
 //! ejection chains for sibling groups, and levelling towards even loads.
 
-use super::alloc::{kept_count, loads, overload, value};
+use super::alloc::{kept_count, loads, value};
 use super::PartAlloc;
 use crate::formulate::Part;
 use crate::model::Model;
@@ -43,8 +43,8 @@ pub(super) fn repair(part: &Part, a: &mut PartAlloc) {
 
 /// Marginal value of adding `weight` at worker `w`, before the item's own value.
 pub(super) fn overload_cost(m: &Model, part: &Part, load: &[f64], w: usize, weight: f64) -> f64 {
-    let t = part.rooms[w].target;
-    m.policy.overload_penalty * (overload(load[w] + weight, t) - overload(load[w], t))
+    let r = &part.rooms[w];
+    r.load_cost(&m.policy, load[w] + weight) - r.load_cost(&m.policy, load[w])
 }
 
 pub(super) fn room_for(part: &Part, load: &[f64], over: &[f64], w: usize, weight: f64) -> bool {
@@ -226,9 +226,10 @@ pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
                     if !fits {
                         continue;
                     }
-                    let pen = m.policy.overload_penalty;
-                    let d_over = pen * (overload(load[w1], r1.target) - overload(load[w1] - wt, r1.target))
-                        - pen * (overload(load[w2] + wt, r2.target) - overload(load[w2], r2.target));
+                    let p = &m.policy;
+                    let d_over = r1.load_cost(p, load[w1])
+                        - r1.load_cost(p, load[w1] - wt)
+                        - (r2.load_cost(p, load[w2] + wt) - r2.load_cost(p, load[w2]));
                     let d = unit_delta(m, part, a, k, from, -1) + unit_delta(m, part, a, k, to, 1) + d_over;
                     if d < -1e-9 {
                         continue;

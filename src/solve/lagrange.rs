@@ -17,7 +17,7 @@
 //! Restrictions (a lower and upper count for each class at each worker, and where each group may
 //! go) make the same bound serve every node of the search in [`super::tree`].
 
-use super::alloc::{kept_count, overload};
+use super::alloc::kept_count;
 use super::PartAlloc;
 use crate::formulate::{floor_to, Part};
 use crate::model::Model;
@@ -107,6 +107,9 @@ pub(super) struct Dual<'a> {
     pub(super) items: Vec<Vec<Item>>,
     /// Oversight room of each supervisor row, in weight.
     pub(super) rooms: Vec<f64>,
+    /// The most the part could be worth: every item's positive value, and every worker's
+    /// largest gain from load alone (the fairness term pays for load below target).
+    pub(super) worth: f64,
 }
 
 impl<'a> Dual<'a> {
@@ -138,7 +141,13 @@ impl<'a> Dual<'a> {
             }
         }
         let rooms = part.overseers.iter().map(|o| floor_to(o.1, Some(unit))).collect();
-        Some(Dual { m, part, unit, caps, items, rooms })
+        let mut worth: f64 = items.iter().flatten().map(|it| it.value.max(0.0)).sum();
+        for (room, &cap) in part.rooms.iter().zip(&caps) {
+            let cost = |l: usize| room.load_cost(&m.policy, l as f64 * unit);
+            let least = (0..=cap).map(cost).fold(f64::INFINITY, f64::min);
+            worth += (cost(0) - least).max(0.0);
+        }
+        Some(Dual { m, part, unit, caps, items, rooms, worth })
     }
 
     /// Prices, in order: each class's upper row, each group's row, each supervisor's
@@ -231,9 +240,15 @@ impl<'a> Dual<'a> {
             .iter()
             .map(|&(i, n)| (items[i].value - self.item_price(prices, &items[i], w)) * n as f64)
             .sum();
+        // The most a unit of load can be worth by itself: the fairness term pays for load below
+        // target, most for the first unit (it is convex). An item worth no more than that
+        // bound per unit, or nothing, is never in a best pattern.
+        let room = &part.rooms[w];
+        let cost_at = |l: usize| room.load_cost(&self.m.policy, l as f64 * self.unit);
+        let bonus = (cost_at(forced_load) - cost_at(forced_load + 1)).max(0.0);
         for (i, n) in free {
             let it = &items[i];
-            if it.value - self.item_price(prices, it, w) <= 1e-12 || it.size > cap {
+            if it.value - self.item_price(prices, it, w) + bonus * it.size as f64 <= 1e-12 || it.size > cap {
                 continue;
             }
             let mut left = n.min((cap / it.size.max(1)) as u32);
@@ -262,9 +277,7 @@ impl<'a> Dual<'a> {
                 }
             }
         }
-        let target = part.rooms[w].target;
-        let pen = self.m.policy.overload_penalty;
-        let over = |l: usize| pen * overload((l + forced_load) as f64 * self.unit, target);
+        let over = |l: usize| room.load_cost(&self.m.policy, (l + forced_load) as f64 * self.unit);
         let (l_best, v_best) = (0..levels)
             .filter(|&l| best[l] > f64::NEG_INFINITY)
             .map(|l| (l, best[l] - over(l)))
@@ -280,7 +293,7 @@ impl<'a> Dual<'a> {
         }
         let load = l_best + forced_load;
         let value = take.iter().map(|&(i, n)| items[i].value * n as f64).sum::<f64>()
-            - pen * overload(load as f64 * self.unit, target);
+            - room.load_cost(&self.m.policy, load as f64 * self.unit);
         Some((Pattern { take, load, value }, v_best + forced_value))
     }
 

@@ -30,6 +30,8 @@ pub enum Col {
     Over1 { w: usize },
     /// Overload of worker `w` beyond that.
     Over2 { w: usize },
+    /// The `i`-th stretch of worker `w`'s load, priced by the fairness term.
+    Fair { w: usize, i: usize },
 }
 
 /// A hub: the permitted workers of one team for one profile and weight.
@@ -79,7 +81,7 @@ impl Lp {
 
     /// Whether column `j` must be whole.
     pub fn is_integer(&self, j: usize) -> bool {
-        !matches!(self.cols[j], Col::Over1 { .. } | Col::Over2 { .. })
+        !matches!(self.cols[j], Col::Over1 { .. } | Col::Over2 { .. } | Col::Fair { .. })
     }
 }
 
@@ -206,6 +208,9 @@ pub fn build(m: &Model, part: &Part) -> Lp {
             coefs.push((j, -1.0));
             lp.rows.push(Row { coefs, eq: false, rhs: t0 });
         }
+        if m.policy.fairness_penalty > 0.0 && room.goal > 0.0 {
+            fairness_stretches(m, part, w, cap, &load[w], &mut lp);
+        }
     }
     for (s, coefs) in oversight.into_iter().enumerate() {
         if !coefs.is_empty() {
@@ -213,6 +218,43 @@ pub fn build(m: &Model, part: &Part) -> Lp {
         }
     }
     lp
+}
+
+/// The fairness term of worker `w` as stretches of its load, each priced at the slope of the
+/// term across it: `load = sum of stretches`, with stretches filled cheapest first because the
+/// term is convex. The breakpoints are every load an allocation can give the worker (multiples
+/// of the one weight in a network part, so its flow stays whole; of the common unit otherwise),
+/// where the stretches price the term exactly; with no common unit, at whole total loads,
+/// where the term itself bends, so they price it exactly everywhere.
+fn fairness_stretches(m: &Model, part: &Part, w: usize, cap: f64, load: &[(usize, f64)], lp: &mut Lp) {
+    let room = &part.rooms[w];
+    let p = &m.policy;
+    let step = if part.is_network() { part.classes.first().map(|c| c.weight) } else { part.unit };
+    let mut points = vec![0.0];
+    match step {
+        Some(s) if s > 0.0 => {
+            let n = (cap / s + 1e-9).floor() as usize;
+            points.extend((1..=n).map(|i| i as f64 * s));
+        }
+        _ => {
+            let mut x = (room.fixed + 1e-9).ceil() - room.fixed;
+            while x < cap - 1e-9 {
+                if x > 1e-9 {
+                    points.push(x);
+                }
+                x += 1.0;
+            }
+            points.push(cap);
+        }
+    }
+    let cost = |x: f64| crate::objective::fairness(p, room.goal, room.fixed + x);
+    let mut coefs = load.to_vec();
+    for (i, pair) in points.windows(2).enumerate() {
+        let (a, b) = (pair[0], pair[1]);
+        let j = lp.col(Col::Fair { w, i }, -(cost(b) - cost(a)) / (b - a), b - a);
+        coefs.push((j, -1.0));
+    }
+    lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
 }
 
 /// A solved relaxation: column values and objective, with microlp's state for warm starts.

@@ -265,8 +265,7 @@ impl Dual<'_> {
         // A price may have to outweigh whatever a restriction displaces: that is less than all
         // the part could be worth. Far above it, a restriction that cannot hold drives the
         // bound down, and the node is pruned.
-        let all: f64 = self.items.iter().flatten().map(|it| it.value.max(0.0)).sum();
-        let big = BIG_PRICE * (all + 1.0);
+        let big = BIG_PRICE * (self.worth + 1.0);
         let mut caps = vec![big; self.n_prices()];
         for (k, &(lo, _)) in r.total.iter().enumerate() {
             if lo == 0 {

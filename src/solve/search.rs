@@ -29,8 +29,12 @@ pub(super) struct Search<'a> {
 
 /// The step of the lattice every allocation's value lies on: the rational gcd of every amount
 /// the objective can add or take away in this part (item values, keep bonuses, one unit of
-/// overload, each worker's remaining target times the penalty). None when there is no such step.
+/// overload, each worker's remaining target times the penalty). None when there is no such step,
+/// and with the fairness term, whose amounts (q(load) / target) have none worth relying on.
 pub(super) fn lattice(m: &Model, part: &Part) -> Option<f64> {
+    if m.policy.fairness_penalty > 0.0 {
+        return None;
+    }
     let pen = m.policy.overload_penalty;
     let mut atoms: Vec<f64> = Vec::new();
     for (k, class) in part.classes.iter().enumerate() {

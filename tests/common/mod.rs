@@ -221,6 +221,12 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
     if rng.chance(0.5) {
         policy.insert("cross_team".into(), json!(rng.chance(0.6)));
     }
+    // The fairness term (README "Fair workloads"), in a third of models.
+    if rng.chance(0.33) {
+        let fair: &[f64] =
+            if shape.odd { &[0.0, 2.3, 11.7, 40.0, 97.1] } else { &[0.0, 1.0, 5.0, 10.0, 30.0, 150.0] };
+        policy.insert("fairness_penalty".into(), json!(rng.pick(fair)));
+    }
 
     // Workers. Supervision-heavy: assistants are common.
     let worker_ids: Vec<String> = (1..=nw).map(|i| format!("W{i:02}")).collect();
@@ -417,6 +423,7 @@ pub struct TPolicy {
     pub overload_penalty: f64,
     pub cross_team: bool,
     pub cross_team_penalty: f64,
+    pub fairness_penalty: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -560,6 +567,7 @@ impl TPolicy {
             overload_penalty: f("overload_penalty", 20.0),
             cross_team: p.get("cross_team").and_then(Value::as_bool).unwrap_or(false),
             cross_team_penalty: f("cross_team_penalty", 5.0),
+            fairness_penalty: f("fairness_penalty", 0.0),
         }
     }
 }
@@ -797,8 +805,23 @@ impl TModel {
         let (load, _) = self.loads(a);
         for (w, wk) in self.workers.iter().enumerate() {
             v -= p.overload_penalty * (load[w] - wk.target).max(0.0);
+            v -= self.fairness(w, load[w]);
         }
         v
+    }
+
+    /// README "Fair workloads": for an active worker with a target t,
+    /// fairness_penalty x (q(load) / t - 2 load + t), where q is the load squared at whole loads
+    /// and the straight line between them.
+    pub fn fairness(&self, w: usize, load: f64) -> f64 {
+        let t = self.workers[w].target;
+        if self.policy.fairness_penalty == 0.0 || t <= 0.0 || !self.workers[w].active {
+            return 0.0;
+        }
+        let lo = load.floor();
+        let hi = lo + 1.0;
+        let q = lo * lo + (hi * hi - lo * lo) * (load - lo);
+        self.policy.fairness_penalty * (q / t - 2.0 * load + t)
     }
 
     /// Every lawful allocation, searched exhaustively (depth first, abandoning a branch as soon
@@ -1088,7 +1111,8 @@ impl TModel {
     /// oversight cap), `not_worth_allocating` (room, but the value there is not positive even
     /// before overload: zero priority, or a cross-team penalty at least the priority),
     /// `only_above_target` (room and a positive value, but the overload penalty it adds is at
-    /// least that value), `search_stopped` (none of these: only a search stopped early leaves it).
+    /// least that value), `fairness_cost` (the overload and fairness costs it adds together are
+    /// at least that value), `search_stopped` (none of these: only a search stopped early leaves it).
     pub fn true_reasons(&self, a: &[Option<usize>], load: &[f64], over: &[f64], c: usize) -> Vec<String> {
         let _ = a;
         let nw = self.workers.len();
@@ -1151,11 +1175,14 @@ impl TModel {
                         .sum();
                     let cost = p.overload_penalty
                         * ((load[w] + weight - wk.target).max(0.0) - (load[w] - wk.target).max(0.0));
+                    let fair = self.fairness(w, load[w] + weight) - self.fairness(w, load[w]);
                     let tol = 1e-9 * value.abs().max(1.0);
                     if value <= tol {
                         "not_worth_allocating"
                     } else if value - cost <= tol {
                         "only_above_target"
+                    } else if value - cost - fair <= tol {
+                        "fairness_cost"
                     } else {
                         "search_stopped"
                     }
