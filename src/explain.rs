@@ -339,6 +339,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                 overload_penalty: round9(terms.overload_penalty),
                 cross_team_penalty: round9(terms.cross_team_penalty),
                 fairness_penalty: round9(terms.fairness_penalty),
+                return_bonus: round9(terms.return_bonus),
             },
             spread,
             model_hash: m.hash.clone(),

@@ -37,6 +37,9 @@ pub struct Class {
     pub workers: Vec<usize>,
     /// Today's workers among `workers` (local), with how many of the class each holds.
     pub current: Vec<(usize, usize)>,
+    /// Workers among `workers` (local) who held every case of the class before, when the
+    /// policy's return bonus is set (cases are merged only with the same previous workers).
+    pub previous: Vec<usize>,
 }
 
 /// A sibling group: all its cases go to one worker or none do.
@@ -124,6 +127,9 @@ impl Part {
         if kept {
             v += m.policy.move_penalty;
         }
+        if class.previous.binary_search(&w).is_ok() {
+            v += m.policy.return_bonus;
+        }
         v
     }
 }
@@ -173,14 +179,21 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
                 .is_none_or(|s| m.workers[s].oversight_cap - fixed_oversight[s] + EPS >= weight)
     };
 
-    // Free single cases -> classes keyed by (profile, weight, priority).
-    let mut class_of: BTreeMap<(usize, u64, u64), Vec<usize>> = BTreeMap::new();
+    // Free single cases -> classes keyed by (profile, weight, priority), and by previous
+    // workers when they are worth something.
+    let mut class_of: BTreeMap<(usize, u64, u64, Vec<usize>), Vec<usize>> = BTreeMap::new();
+    let bonus = m.policy.return_bonus != 0.0;
     for (c, case) in m.cases.iter().enumerate() {
         if fixed[c].is_some() || case.group.is_some() || !el.structural[c].is_empty() {
             continue;
         }
         class_of
-            .entry((el.case_profile[c], case.weight.to_bits(), case.priority.to_bits()))
+            .entry((
+                el.case_profile[c],
+                case.weight.to_bits(),
+                case.priority.to_bits(),
+                if bonus { case.previous_workers.clone() } else { Vec::new() },
+            ))
             .or_default()
             .push(c);
     }
@@ -190,7 +203,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
         workers: Vec<usize>,
     }
     let mut raw_classes = Vec::new();
-    for ((profile, wbits, _), cases) in class_of {
+    for ((profile, wbits, _, _), cases) in class_of {
         let weight = f64::from_bits(wbits);
         let workers: Vec<usize> = el.profiles[profile].iter().copied().filter(|&w| fits(w, weight)).collect();
         if !workers.is_empty() {
@@ -294,7 +307,14 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
                 }
             }
         }
+        let mut previous: Vec<usize> = if bonus {
+            first.previous_workers.iter().filter(|w| rc.workers.contains(w)).map(|&w| local[w]).collect()
+        } else {
+            Vec::new()
+        };
+        previous.sort_unstable();
         parts[p].classes.push(Class {
+            previous,
             weight: first.weight,
             priority: first.priority,
             team: first.team,

@@ -267,6 +267,9 @@ pub struct PolicyInput {
     /// Weight of the fairness term (README "Fair workloads"); 0 leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fairness_penalty: Option<f64>,
+    /// Value added for each case allocated to one of its previous workers; 0 leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_bonus: Option<f64>,
 }
 
 /// A whole model file.
@@ -316,6 +319,10 @@ pub struct Policy {
     /// it out, and out of the proposal.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub fairness_penalty: f64,
+    /// Value added for each case allocated to one of its `previous_workers` (a child returning
+    /// to a worker who knows them). 0 (the default) leaves it out, and out of the proposal.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub return_bonus: f64,
 }
 
 /// Whether a number is zero: optional terms and settings are left out of the files at zero, so
@@ -387,6 +394,7 @@ impl Policy {
             cross_team: false,
             cross_team_penalty: 5.0,
             fairness_penalty: 0.0,
+            return_bonus: 0.0,
         }
     }
 
@@ -431,6 +439,7 @@ impl Policy {
         set(&mut p.overload_penalty, input.overload_penalty);
         set(&mut p.cross_team_penalty, input.cross_team_penalty);
         set(&mut p.fairness_penalty, input.fairness_penalty);
+        set(&mut p.return_bonus, input.return_bonus);
         if let Some(v) = input.cross_team {
             p.cross_team = v;
         }

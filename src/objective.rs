@@ -13,7 +13,7 @@ pub fn loads(m: &Model, assignment: &[Option<usize>]) -> (Vec<f64>, Vec<f64>) {
 
 /// What allocating case `c` to worker `w` adds to the objective, before overload: its priority,
 /// less the cross-team penalty outside its team, plus the move penalty it avoids by staying with
-/// today's worker. The formulation and the capacity reasons both use it, so they judge alike.
+/// today's worker, plus the return bonus with a previous worker. The formulation and the capacity reasons both use it, so they judge alike.
 pub fn case_value(m: &Model, c: usize, w: usize) -> f64 {
     let case = &m.cases[c];
     let mut v = case.priority;
@@ -22,6 +22,9 @@ pub fn case_value(m: &Model, c: usize, w: usize) -> f64 {
     }
     if case.current_worker == Some(w) {
         v += m.policy.move_penalty;
+    }
+    if m.policy.return_bonus != 0.0 && m.returns(c, w) {
+        v += m.policy.return_bonus;
     }
     v
 }
@@ -36,6 +39,9 @@ pub fn terms(m: &Model, assignment: &[Option<usize>]) -> ObjectiveTerms {
             t.priority += case.priority;
             if m.workers[w].team != case.team {
                 t.cross_team_penalty += p.cross_team_penalty;
+            }
+            if p.return_bonus != 0.0 && m.returns(c, w) {
+                t.return_bonus += p.return_bonus;
             }
         }
         if case.current_worker.is_some() && a != case.current_worker {
@@ -81,4 +87,5 @@ fn q(x: f64) -> f64 {
 /// The objective value.
 pub fn value(t: &ObjectiveTerms) -> f64 {
     t.priority - t.move_penalty - t.overload_penalty - t.cross_team_penalty - t.fairness_penalty
+        + t.return_bonus
 }

@@ -250,6 +250,10 @@ pub struct ObjectiveTerms {
     /// fairness_penalty x sum over workers of q(load) / target (left out when 0).
     #[serde(default, skip_serializing_if = "crate::model::is_zero")]
     pub fairness_penalty: f64,
+    /// return_bonus x cases allocated to one of their previous workers (left out when 0); the
+    /// one term that adds.
+    #[serde(default, skip_serializing_if = "crate::model::is_zero")]
+    pub return_bonus: f64,
 }
 
 /// The program and solver that made the proposal.

@@ -177,6 +177,7 @@ fn check_policy(p: &PolicyInput) -> Vec<(String, String)> {
         ("overload_penalty", p.overload_penalty),
         ("cross_team_penalty", p.cross_team_penalty),
         ("fairness_penalty", p.fairness_penalty),
+        ("return_bonus", p.return_bonus),
     ] {
         if let Some(v) = v {
             if let Err(e) = finite_at_least(v, 0.0, name) {

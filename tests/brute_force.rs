@@ -206,6 +206,10 @@ fn dated_generated_models_cover_reductions_in_and_out_of_force_and_returns() {
         hit("reductions above the cap (refused)", tm.invalid.is_some());
         hit("previous workers", tm.cases.iter().any(|c| !c.previous.is_empty()));
         hit(
+            "return bonus for previous workers",
+            tm.policy.return_bonus > 0.0 && tm.cases.iter().any(|c| !c.previous.is_empty()),
+        );
+        hit(
             "a previous worker permitted",
             (0..tm.cases.len()).any(|c| tm.cases[c].previous.iter().any(|&w| tm.permitted(c, w))),
         );
@@ -213,7 +217,7 @@ fn dated_generated_models_cover_reductions_in_and_out_of_force_and_returns() {
     for (k, n) in &seen {
         assert!(*n >= models / 50, "only {n} of {models} dated models have: {k}");
     }
-    assert_eq!(seen.len(), 10);
+    assert_eq!(seen.len(), 11);
 }
 
 #[test]

@@ -55,6 +55,7 @@ fn net_value(m: &TModel, it: &Item, w: usize, load: &[f64]) -> (f64, f64, f64) {
             let c = &m.cases[x];
             c.priority - if m.workers[w].team != c.team { p.cross_team_penalty } else { 0.0 }
                 + if c.current == Some(w) { p.move_penalty } else { 0.0 }
+                + if c.previous.contains(&w) { p.return_bonus } else { 0.0 }
         })
         .sum();
     let t = m.workers[w].target;

@@ -22,7 +22,7 @@ pub fn decode(lp: &Lp, part: &Part, values: &[f64]) -> PartAlloc {
     let mut market_out: Vec<Vec<(usize, u32)>> = vec![Vec::new(); lp.markets.len()];
     for (j, col) in lp.cols.iter().enumerate() {
         match *col {
-            Col::Keep { k, w } => {
+            Col::Keep { k, w } | Col::Return { k, w } => {
                 let pos = part.classes[k].workers.iter().position(|&x| x == w);
                 if let Some(p) = pos {
                     a.counts[k][p] += fl(values[j]);

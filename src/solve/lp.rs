@@ -22,6 +22,8 @@ pub enum Col {
     MarketHub { mk: usize, h: usize },
     /// Cases of class `k` kept with today's worker `w` (local index).
     Keep { k: usize, w: usize },
+    /// Cases of class `k` returned to `w` (local), one of their previous workers.
+    Return { k: usize, w: usize },
     /// Cases from hub `h` to worker `w` (local).
     HubWorker { h: usize, w: usize },
     /// Group `g` placed with its `j`-th permitted worker.
@@ -142,6 +144,12 @@ pub fn build(m: &Model, part: &Part) -> Lp {
             let j = lp.col(Col::ClassMarket { k, mk }, class.priority - m.policy.cross_team_penalty, n);
             class_row.push((j, 1.0));
             market_inflow[mk].push(j);
+        }
+        // A return is worth the bonus more than the same worker through the hub.
+        for &w in &class.previous {
+            let j = lp.col(Col::Return { k, w }, part.unit_value(m, k, w, false), n);
+            class_row.push((j, 1.0));
+            load[w].push((j, class.weight));
         }
         for &(w, count) in &class.current {
             let j = lp.col(Col::Keep { k, w }, part.unit_value(m, k, w, true), count as f64);

@@ -392,6 +392,13 @@ pub fn generate_dated(seed: u64, shape: Shape) -> Value {
             c["previous_workers"] = json!(prev);
         }
     }
+    if rng.chance(0.5) {
+        let bonus: &[f64] = if shape.odd { &[0.0, 3.3, 12.5, 61.1] } else { &[0.0, 5.0, 10.0, 45.0] };
+        if model.get("policy").is_none() {
+            model["policy"] = json!({});
+        }
+        model["policy"]["return_bonus"] = json!(rng.pick(bonus));
+    }
     model
 }
 
@@ -424,6 +431,7 @@ pub struct TPolicy {
     pub cross_team: bool,
     pub cross_team_penalty: f64,
     pub fairness_penalty: f64,
+    pub return_bonus: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -568,6 +576,7 @@ impl TPolicy {
             cross_team: p.get("cross_team").and_then(Value::as_bool).unwrap_or(false),
             cross_team_penalty: f("cross_team_penalty", 5.0),
             fairness_penalty: f("fairness_penalty", 0.0),
+            return_bonus: f("return_bonus", 0.0),
         }
     }
 }
@@ -796,6 +805,11 @@ impl TModel {
                 v += case.priority;
                 if self.workers[w].team != case.team {
                     v -= p.cross_team_penalty;
+                }
+                // README "previous_workers": the return bonus, for a child back with a worker
+                // who held them before.
+                if case.previous.contains(&w) {
+                    v += p.return_bonus;
                 }
             }
             if case.current.is_some() && a[c] != case.current {
@@ -1171,6 +1185,7 @@ impl TModel {
                             let cx = &self.cases[x];
                             cx.priority - if wk.team != cx.team { p.cross_team_penalty } else { 0.0 }
                                 + if cx.current == Some(w) { p.move_penalty } else { 0.0 }
+                                + if cx.previous.contains(&w) { p.return_bonus } else { 0.0 }
                         })
                         .sum();
                     let cost = p.overload_penalty
