@@ -169,3 +169,25 @@ fn invalid_input_exits_two_naming_the_file_and_the_place() {
     let o = run(&[&"compare", &mp, &pp], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn a_term_one_side_leaves_out_is_shown_with_the_sign_it_enters_the_objective_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = json!({"version": 1, "policy": {"return_bonus": 7},
+        "workers": [{"id": "W1", "role": "social_worker", "team": "North"},
+                    {"id": "W2", "role": "social_worker", "team": "North"}],
+        "cases": [{"id": "C1", "type": "looked_after", "team": "North", "previous_workers": ["W1"]}]});
+    let mp = write_file(dir.path(), "model.json", &to_bytes(&model));
+    let (_, p, bytes) = allocate(&model);
+    assert_eq!(p["allocations"][0]["worker"], "W1");
+    let pp = write_file(dir.path(), "proposal.json", &bytes);
+    let mut other = p.clone();
+    other["allocations"][0]["worker"] = json!("W2");
+    let op = write_file(dir.path(), "other.json", &to_bytes(&other));
+    let o = run(&[&"compare", &mp, &pp, &op], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let line = text(&o).lines().find(|l| l.contains("return bonus")).map(str::to_string);
+    let line = line.unwrap_or_else(|| panic!("no return bonus line:\n{}", text(&o)));
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(cells, ["+", "return", "bonus", "7", "0", "-7"], "{line}");
+}

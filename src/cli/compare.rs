@@ -5,6 +5,7 @@ use super::{exit, say, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::compare::{self, Comparison, Side};
 use caseload::error::{Error, Result};
+use caseload::proposal::ObjectiveTerms;
 use caseload::report::num;
 use std::path::{Path, PathBuf};
 
@@ -105,27 +106,38 @@ pub fn text(c: &Comparison) -> String {
             let _ = writeln!(out, "    {}: {}", check::breach_words(&b.code), b.message);
         }
     }
-    // The objective term by term, every term the objective has.
-    let fields = |s: &Side| -> Vec<(String, f64)> {
-        let v = serde_json::to_value(&s.objective_terms).unwrap_or_default();
-        let mut terms: Vec<(String, f64)> = v
-            .as_object()
-            .map(|o| o.iter().map(|(k, x)| (k.clone(), x.as_f64().unwrap_or(f64::NAN))).collect())
-            .unwrap_or_default();
-        // Priority first (what is gained), then the penalties.
-        terms.sort_by_key(|(k, _)| (k != "priority", k.clone()));
-        terms
+    // The objective term by term, every term either side has (a term that is zero may be left
+    // out of the serialised terms), each with the sign it enters the objective with.
+    let object = |t: &ObjectiveTerms| {
+        serde_json::to_value(t).ok().and_then(|v| v.as_object().cloned()).unwrap_or_default()
     };
-    let (ta, tb) = (fields(&c.a), fields(&c.b));
+    let (oa, ob) = (object(&c.a.objective_terms), object(&c.b.objective_terms));
+    let mut keys: Vec<&String> = oa.keys().chain(ob.keys()).collect();
+    keys.sort_by_key(|k| (k.as_str() != "priority", k.to_string()));
+    keys.dedup();
+    let sign = |key: &str| -> &'static str {
+        let mut one = object(&ObjectiveTerms::default());
+        one.insert(key.to_string(), serde_json::Value::from(1.0));
+        let adds = serde_json::from_value::<ObjectiveTerms>(serde_json::Value::Object(one))
+            .map(|t| caseload::objective::value(&t) > 0.0)
+            .unwrap_or(false);
+        match (key, adds) {
+            ("priority", _) => "",
+            (_, true) => "+ ",
+            _ => "- ",
+        }
+    };
     let _ = writeln!(out, "  {:<20} {:>14} {:>14} {:>12}", "objective", "A", "B", "B - A");
-    for ((k, x), (_, y)) in ta.iter().zip(&tb) {
-        let sign = if k == "priority" { "" } else { "- " };
+    for k in keys {
+        let get =
+            |o: &serde_json::Map<String, serde_json::Value>| o.get(k).and_then(|x| x.as_f64()).unwrap_or(0.0);
+        let (x, y) = (get(&oa), get(&ob));
         let _ = writeln!(
             out,
             "  {:<20} {:>14} {:>14} {:>12}",
-            format!("{sign}{}", k.replace('_', " ")),
-            num(*x),
-            num(*y),
+            format!("{}{}", sign(k), k.replace('_', " ")),
+            num(x),
+            num(y),
             num(y - x)
         );
     }
