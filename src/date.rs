@@ -1,7 +1,8 @@
 //! A calendar date (proleptic Gregorian, no time of day, no zone): what a reduction's `from` and
 //! `to` are, and the day a model is read for. Written and read as `YYYY-MM-DD`.
 //!
-//! The library never reads the clock for it: the command layer passes `--date` or today.
+//! The library never reads the clock for it: the command layer passes `--date` or today
+//! ([`stamp_secs`] is the clock, for outputs that date themselves).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -86,6 +87,15 @@ impl<'de> Deserialize<'de> for Date {
         let text = String::deserialize(d)?;
         Date::parse(&text).map_err(serde::de::Error::custom)
     }
+}
+
+/// Now, as Unix seconds: `SOURCE_DATE_EPOCH` when it is set (reproducible outputs), else the
+/// clock. The one reading of it, for outputs that date themselves (report, workbook) and for the
+/// command layer's today.
+pub fn stamp_secs() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    })
 }
 
 fn is_leap(y: i64) -> bool {

@@ -35,6 +35,9 @@ fn a_fairness_penalty_of_zero_changes_no_example_proposal() {
             continue;
         }
         let model: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        if model["policy"].get("fairness_penalty").is_some() {
+            continue; // the models that use the setting (fair_team.json)
+        }
         let (_, before, _) = allocate(&model);
         let (_, after, bytes) = allocate(&with_fairness(&model, 0.0));
         assert_eq!(without_hash(before), without_hash(after), "{}", path.display());

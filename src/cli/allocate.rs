@@ -285,6 +285,18 @@ pub fn human_summary(p: &Proposal) -> String {
         s.workers_over_target,
         caseload::report::num(s.overload)
     );
+    if !s.spread.is_empty() {
+        let widest =
+            s.spread.iter().fold(("", 0.0f64), |acc, (t, &v)| if v > acc.1 { (t.as_str(), v) } else { acc });
+        let highest = p.workers.iter().filter_map(|w| w.percent).fold(0.0f64, f64::max);
+        let _ = writeln!(
+            out,
+            "  fairness: highest load {}% of target; widest spread within a team {} points ({})",
+            caseload::report::num(highest),
+            caseload::report::num(widest.1),
+            if widest.0.is_empty() { "-" } else { widest.0 }
+        );
+    }
     out
 }
 

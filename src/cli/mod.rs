@@ -344,15 +344,7 @@ impl InputChecksArgs {
 /// Today (UTC), or the day `SOURCE_DATE_EPOCH` gives when it is set, as the report dates itself:
 /// the one place the command layer reads the clock for the model's day.
 pub fn today() -> Date {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-        });
-    Date::from_unix_secs(secs)
+    Date::from_unix_secs(caseload::date::stamp_secs())
 }
 
 fn parse_date(s: &str) -> std::result::Result<Date, String> {

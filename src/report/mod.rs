@@ -159,31 +159,14 @@ impl Meta {
     /// For an input made today (or on the day `SOURCE_DATE_EPOCH` gives, for reproducible
     /// outputs).
     pub fn today(input: impl Into<String>) -> Meta {
-        let secs = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64)
-            });
+        let secs = crate::date::stamp_secs();
         Meta { input: input.into(), date: date_words(secs) }
     }
 }
 
 /// A Unix time as a date in words, `1 December 2026` (UTC; days from the civil calendar).
 pub fn date_words(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::date::Date::from_unix_secs(secs).ymd();
     const MONTHS: [&str; 12] = [
         "January",
         "February",

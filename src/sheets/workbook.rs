@@ -399,14 +399,7 @@ fn kinds(columns: &[&str]) -> Vec<Kind> {
 /// Dates the workbook like the report: now, or `SOURCE_DATE_EPOCH` when set, so that the same
 /// inputs on the same day (or with that variable) give the same bytes.
 fn stamp(book: &mut Workbook) {
-    let secs = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-        });
+    let secs = crate::date::stamp_secs();
     // Whole days: two runs on one day give the same workbook.
     if let Ok(t) = rust_xlsxwriter::ExcelDateTime::from_timestamp(secs - secs.rem_euclid(86_400)) {
         book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&t));
