@@ -121,7 +121,7 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
             "evens out caseloads under the fairness setting: {} holds {} today, {}% of the target of {}",
             w.id,
             n(load),
-            n((100.0 * load / w.target * 10.0).round() / 10.0),
+            crate::explain::percent(load, w.target).map_or_else(String::new, n),
             n(w.target)
         );
     }

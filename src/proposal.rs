@@ -107,6 +107,16 @@ pub struct Unallocated {
     pub reasons: Vec<Reason>,
 }
 
+impl Unallocated {
+    /// The reasons' suggested actions, in one line (`; ` between them), as the spreadsheets
+    /// write them.
+    pub fn actions(&self) -> String {
+        let actions: Vec<&str> =
+            self.reasons.iter().map(|r| r.action.as_str()).filter(|a| !a.is_empty()).collect();
+        actions.join("; ")
+    }
+}
+
 /// A reason a case is unallocated.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Reason {

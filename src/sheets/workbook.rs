@@ -521,14 +521,7 @@ pub fn proposal_workbook(
             ),
             text(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
             u.reasons.first().map_or(Value::Empty, |r| text(crate::report::family_message(r.code))),
-            text(
-                &u.reasons
-                    .iter()
-                    .map(|r| r.action.as_str())
-                    .filter(|a| !a.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+            text(&u.actions()),
         ])
         .map_err(&e)?;
     }

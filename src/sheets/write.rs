@@ -230,14 +230,7 @@ pub fn unallocated_csv(p: &Proposal) -> Vec<u8> {
                     .map(|r| crate::report::family_message(r.code))
                     .unwrap_or_default()
                     .to_string(),
-                safe(
-                    &u.reasons
-                        .iter()
-                        .map(|r| r.action.as_str())
-                        .filter(|a| !a.is_empty())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
+                safe(&u.actions()),
             ]
         })
         .collect();

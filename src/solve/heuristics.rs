@@ -191,8 +191,8 @@ pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -
 /// stays the same (or improves) and the sum of load^2/target falls.
 pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
     let (mut load, mut over) = loads(part, a);
-    let abs_target: Vec<f64> = part.rooms.iter().map(|r| m.workers[r.worker].target.max(1e-3)).collect();
-    let fixed: Vec<f64> = part.rooms.iter().map(|r| m.workers[r.worker].target - r.target).collect();
+    let abs_target: Vec<f64> = part.rooms.iter().map(|r| r.goal.max(1e-3)).collect();
+    let fixed: Vec<f64> = part.rooms.iter().map(|r| r.fixed).collect();
     let mut budget = 200_000usize;
     for (k, class) in part.classes.iter().enumerate() {
         let wt = class.weight;

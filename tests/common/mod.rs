@@ -628,8 +628,15 @@ impl TModel {
                         invalid = Some(format!("{}'s reductions on {day} exceed its cap", w["id"]));
                     }
                 }
-                let cap = (cap_in_force - reduction).max(0.0);
-                let target = (target_in_force - reduction).min(cap).max(0.0);
+                // With a reduction in force, both rounded to 9 decimals (README "Dated reductions").
+                let nine = |x: f64| (x * 1e9).round() / 1e9;
+                let reduced = reduction > 0.0;
+                let cap = if reduced { nine((cap_in_force - reduction).max(0.0)) } else { cap_in_force };
+                let target = if reduced {
+                    nine((target_in_force - reduction).min(cap).max(0.0))
+                } else {
+                    target_in_force.min(cap)
+                };
                 TWorker {
                     reduction,
                     id: w["id"].as_str().unwrap_or_default().to_string(),
