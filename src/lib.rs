@@ -83,7 +83,7 @@ pub fn solver_name() -> String {
     if cfg!(feature = "highs") {
         "caseload network LP over microlp 0.6; integer parts by HiGHS (feature highs)".into()
     } else {
-        "caseload network LP + branch-and-bound over microlp 0.6".into()
+        "caseload network LP over microlp 0.6 + branch-and-price (own simplex)".into()
     }
 }
 

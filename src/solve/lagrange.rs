@@ -63,7 +63,8 @@ impl Restrict {
         });
         let groups = (0..self.must.len())
             .all(|g| !self.must[g] || self.forced[g].is_some() || self.allowed[g].iter().any(|&a| a));
-        classes && groups
+        let forced = self.forced.iter().zip(&self.allowed).all(|(f, a)| f.is_none_or(|j| a[j]));
+        classes && groups && forced
     }
 }
 
@@ -110,6 +111,9 @@ pub(super) struct Dual<'a> {
     /// The most the part could be worth: every item's positive value, and every worker's
     /// largest gain from load alone (the fairness term pays for load below target).
     pub(super) worth: f64,
+    /// Effort of one round of every worker's knapsack (items times load levels), for
+    /// [`super::master::Outcome::work`].
+    pub(super) knapsack_work: u64,
 }
 
 impl<'a> Dual<'a> {
@@ -147,7 +151,8 @@ impl<'a> Dual<'a> {
             let least = (0..=cap).map(cost).fold(f64::INFINITY, f64::min);
             worth += (cost(0) - least).max(0.0);
         }
-        Some(Dual { m, part, unit, caps, items, rooms, worth })
+        let knapsack_work = items.iter().zip(&caps).map(|(it, &c)| ((it.len() * 4) * (c + 1)) as u64).sum();
+        Some(Dual { m, part, unit, caps, items, rooms, worth, knapsack_work })
     }
 
     /// Prices, in order: each class's upper row, each group's row, each supervisor's

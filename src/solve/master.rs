@@ -1,17 +1,19 @@
-//! The best prices for the Lagrangian bound of [`super::lagrange`], and the Dantzig-Wolfe
-//! master they are the dual of.
+//! The best prices for the Lagrangian bound of [`super::lagrange`], by column generation on
+//! the Dantzig-Wolfe master they are the dual of.
 //!
-//! Kelley's cutting planes: a small linear programme over the prices (microlp), with one row
-//! for every worker's load pattern the knapsacks have produced (the pool); its optimum is the
-//! Dantzig-Wolfe bound, the convex hull of each worker's lawful loads. The master over the pool
-//! (each worker a convex combination of its patterns) gives the fractional solution the search
-//! in [`super::tree`] branches on. The knapsacks' answers are also rounded into whole
-//! allocations (a Lagrangian heuristic).
+//! The master: each worker a convex combination of its load patterns (the pool the knapsacks
+//! have produced), within every class's count, each group once and every supervisor's
+//! oversight room. Its optimum over all patterns is the Dantzig-Wolfe bound, the convex hull
+//! of each worker's lawful loads. Each round solves the master over the pool (the dense simplex
+//! of [`super::simplex`], from the last round's basis), prices every worker's knapsack at its
+//! row prices, and adds the patterns worth more than their worker's convexity price. Every
+//! round's knapsacks give a proven Lagrangian bound, whatever the prices; the last master's
+//! solution is what the search in [`super::tree`] branches on; and the knapsacks' answers are
+//! rounded into whole allocations (a Lagrangian heuristic).
 
 use super::lagrange::{Dual, Kind, Pattern, Restrict};
+use super::simplex::{Simplex, OPT_TOL};
 use super::PartAlloc;
-use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome, Variable};
-
 /// How far above the part's whole value a price may go.
 const BIG_PRICE: f64 = 10.0;
 
@@ -28,6 +30,9 @@ pub(super) struct Outcome {
     pub pool: Vec<(usize, Pattern)>,
     /// Price-space iterations used.
     pub iterations: u32,
+    /// Effort spent (roughly multiply-adds in the master and the knapsacks): deterministic, so
+    /// a limit on it stops every run at the same place.
+    pub work: u64,
     /// The price programme reached the bound: `bound` is the Dantzig-Wolfe bound itself.
     pub converged: bool,
     /// The master's solution over the patterns found, when converged: how many of class `k` go
@@ -44,35 +49,10 @@ pub(super) struct Master {
 }
 
 impl Dual<'_> {
-    /// A pattern as a cut on the price programme: (price index, coefficient) and the value.
-    fn cut(&self, w: usize, p: &Pattern, vars: &[Variable], pi: Variable) -> (Vec<(Variable, f64)>, f64) {
-        let nk = self.part.classes.len();
-        let ng = self.part.groups.len();
-        let mut coef = vec![0.0; self.n_prices()];
-        for &(i, n) in &p.take {
-            match self.items[w][i].kind {
-                Kind::Class { k, .. } => {
-                    coef[k] += n as f64;
-                    coef[self.lo_class(k)] -= n as f64;
-                }
-                Kind::Group { g, .. } => {
-                    coef[nk + g] += 1.0;
-                    coef[self.lo_group(g)] -= 1.0;
-                }
-            }
-        }
-        if let Some(s) = self.part.rooms[w].overseer {
-            coef[nk + ng + s] += p.load as f64 * self.unit;
-        }
-        let mut e: Vec<(Variable, f64)> =
-            coef.iter().enumerate().filter(|(_, &c)| c != 0.0).map(|(i, &c)| (vars[i], c)).collect();
-        e.push((pi, 1.0));
-        (e, p.value)
-    }
-
-    /// The best bound Kelley's cutting planes reach under restriction `r`, starting from
-    /// `start` prices. Stops early once `enough` holds of the bound (it proves what the caller
-    /// needs), after `max_iter` rounds, or when `stop` says so.
+    /// The best bound column generation reaches under restriction `r`, starting from `start`
+    /// prices and the patterns of `seed` that `r` still allows. Stops early once `enough` holds
+    /// of the bound (it proves what the caller needs), after `max_iter` rounds, or when `stop`
+    /// says so.
     pub fn bound(
         &self,
         r: &Restrict,
@@ -83,49 +63,39 @@ impl Dual<'_> {
         stop: &dyn Fn() -> bool,
     ) -> Outcome {
         let np = self.n_prices();
-        let nw = self.part.rooms.len();
-        let mut prices: Vec<f64> = start.map_or_else(|| vec![0.0; np], <[f64]>::to_vec);
         let infeasible = || Outcome {
             bound: f64::NEG_INFINITY,
             prices: vec![0.0; np],
             candidates: Vec::new(),
             pool: Vec::new(),
             iterations: 0,
+            work: 0,
             converged: true,
             master: None,
         };
+        let prices: Vec<f64> = start.map_or_else(|| vec![0.0; np], <[f64]>::to_vec);
         let Some((mut best_l, mut best_p)) = self.evaluate(&prices, r) else { return infeasible() };
-        let mut best_prices = prices.clone();
+        let mut best_prices = prices;
         let mut candidates = vec![self.as_alloc(&best_p)];
-        // The price programme: minimise sum rhs*price + sum pi_w, subject to the cuts.
-        let mut lp = Problem::new(OptimizationDirection::Minimize);
-        let upper = self.price_caps(r);
-        let vars: Vec<Variable> =
-            self.rhs(r).iter().zip(&upper).map(|(&c, &u)| lp.add_var(c, (0.0, u))).collect();
-        let pis: Vec<Variable> =
-            (0..nw).map(|_| lp.add_var(1.0, (f64::NEG_INFINITY, f64::INFINITY))).collect();
-        let mut cuts: Vec<(Vec<(Variable, f64)>, f64)> = Vec::new();
-        let mut pending = best_p.clone();
-        let mut iterations = 0;
-        // Any lawful pattern of each worker (here its best at zero prices) bounds its pi below.
+        let mut rmp = Rmp::new(self, r);
+        // Any lawful pattern of each worker (here its best at zero prices) keeps the master
+        // feasible in its convexity rows; then the start prices' answers and what the parent
+        // had that this node allows.
         let zero = vec![0.0; np];
         let Some((_, base)) = self.evaluate(&zero, r) else { return infeasible() };
-        let mut pool: Vec<(usize, Pattern)> = Vec::new();
         let inherited = seed.iter().filter(|(w, p)| self.admits(*w, p, r)).cloned();
-        for (w, p) in base.into_iter().enumerate().chain(pending.drain(..).enumerate()).chain(inherited) {
-            cuts.push(self.cut(w, &p, &vars, pis[w]));
-            pool.push((w, p));
+        for (w, p) in base.into_iter().enumerate().chain(best_p.iter().cloned().enumerate()).chain(inherited)
+        {
+            rmp.add(self, w, p);
         }
-        for (e, v) in &cuts {
-            lp.add_constraint(e.as_slice(), ComparisonOp::Ge, *v);
-        }
-        let mut state = match lp.solve() {
-            Ok(SolveOutcome::Solution(s)) => Some(s),
-            _ => None,
-        };
+        let mut iterations = 0;
         let mut converged = false;
-        while let Some(s) = state.take() {
-            if best_l - s.objective() <= 1e-7 * best_l.abs().max(1.0) {
+        loop {
+            if rmp.simplex.solve(MAX_PIVOTS).is_err() {
+                break;
+            }
+            let objective = rmp.simplex.objective();
+            if best_l - objective <= 1e-7 * best_l.abs().max(1.0) {
                 converged = true;
                 break;
             }
@@ -133,129 +103,36 @@ impl Dual<'_> {
                 break;
             }
             iterations += 1;
-            prices = vars.iter().map(|&v| s.var_value(v).max(0.0)).collect();
+            let (prices, pi) = rmp.prices();
             let Some((l, pats)) = self.evaluate(&prices, r) else { return infeasible() };
             if l < best_l {
                 best_l = l;
-                best_prices = prices.clone();
-                best_p = pats.clone();
+                best_prices.clone_from(&prices);
+                best_p.clone_from(&pats);
             }
             if iterations % 4 == 0 {
                 candidates.push(self.as_alloc(&pats));
             }
-            // Add the rows the current prices break.
-            let mut next = Some(s);
-            for (w, p) in pats.iter().enumerate() {
-                let (e, v) = self.cut(w, p, &vars, pis[w]);
-                let Some(cur) = next.take() else { break };
-                let lhs: f64 = e.iter().map(|&(var, c)| c * cur.var_value(var)).sum();
-                if lhs >= v - 1e-9 {
-                    next = Some(cur);
-                    continue;
+            // Add the patterns worth more at these prices than their worker's convexity price.
+            let mut added = false;
+            for (w, p) in pats.into_iter().enumerate() {
+                if rmp.priced(self, w, &p, &prices) > pi[w] + 10.0 * OPT_TOL * (1.0 + pi[w].abs()) {
+                    rmp.add(self, w, p);
+                    added = true;
                 }
-                next = match cur.add_constraint(e.as_slice(), ComparisonOp::Ge, v) {
-                    Ok(SolveOutcome::Solution(s2)) => Some(s2),
-                    _ => None,
-                };
-                pool.push((w, p.clone()));
             }
-            state = next;
+            if !added {
+                // Nothing prices out: the master is optimal over every pattern.
+                converged = true;
+                break;
+            }
         }
         candidates.push(self.as_alloc(&best_p));
-        let master = if converged { self.master(&pool, r) } else { None };
-        Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, converged, master }
+        let master = if converged { rmp.master(self) } else { None };
+        let work = rmp.simplex.work() + u64::from(iterations + 2) * self.knapsack_work;
+        let pool = rmp.keep(POOL_PER_WORKER);
+        Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
     }
-
-    /// The Dantzig-Wolfe master over a pool of patterns: each worker a convex combination of
-    /// its patterns, within every class's count, each group once, and every oversight room.
-    fn master(&self, pool: &[(usize, Pattern)], r: &Restrict) -> Option<Master> {
-        let part = self.part;
-        let (nk, ng, nw) = (part.classes.len(), part.groups.len(), part.rooms.len());
-        let mut lp = Problem::new(OptimizationDirection::Maximize);
-        let theta: Vec<Variable> = pool.iter().map(|(_, p)| lp.add_var(p.value, (0.0, 1.0))).collect();
-        let mut convex: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); nw];
-        let mut class_rows: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); nk];
-        let mut group_rows: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); ng];
-        let mut over_rows: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); part.overseers.len()];
-        // Lower rows may fall short at the price cap of the price programme (its dual), so
-        // the master always has a solution; a shortfall left at the optimum is reported.
-        let caps = self.price_caps(r);
-        let mut shortfalls = Vec::new();
-        for (t, (w, p)) in pool.iter().enumerate() {
-            convex[*w].push((theta[t], 1.0));
-            let mut per_class = vec![0.0; nk];
-            for &(i, n) in &p.take {
-                match self.items[*w][i].kind {
-                    Kind::Class { k, .. } => per_class[k] += n as f64,
-                    Kind::Group { g, .. } => group_rows[g].push((theta[t], 1.0)),
-                }
-            }
-            for (k, &c) in per_class.iter().enumerate() {
-                if c > 0.0 {
-                    class_rows[k].push((theta[t], c));
-                }
-            }
-            if let Some(s) = part.rooms[*w].overseer {
-                if p.load > 0 {
-                    over_rows[s].push((theta[t], p.load as f64 * self.unit));
-                }
-            }
-        }
-        for row in &convex {
-            lp.add_constraint(row.as_slice(), ComparisonOp::Eq, 1.0);
-        }
-        // Each row may be broken at its price cap: the master is then exactly the dual of the
-        // price programme, and always has a solution.
-        let mut soft = |lp: &mut Problem, row: &[(Variable, f64)], op: ComparisonOp, rhs: f64, cap: f64| {
-            let slack = lp.add_var(-cap, (0.0, f64::INFINITY));
-            shortfalls.push(slack);
-            let mut row = row.to_vec();
-            row.push((slack, if matches!(op, ComparisonOp::Ge) { 1.0 } else { -1.0 }));
-            lp.add_constraint(row.as_slice(), op, rhs);
-        };
-        for (k, row) in class_rows.iter().enumerate() {
-            let (lo, hi) = r.total[k];
-            if lo > 0 {
-                soft(&mut lp, row, ComparisonOp::Ge, lo as f64, caps[self.lo_class(k)]);
-            }
-            if !row.is_empty() {
-                soft(&mut lp, row, ComparisonOp::Le, hi as f64, caps[k]);
-            }
-        }
-        for (g, row) in group_rows.iter().enumerate() {
-            if r.must[g] {
-                soft(&mut lp, row, ComparisonOp::Ge, 1.0, caps[self.lo_group(g)]);
-            }
-            if !row.is_empty() {
-                soft(&mut lp, row, ComparisonOp::Le, 1.0, caps[nk + g]);
-            }
-        }
-        for (s, row) in over_rows.iter().enumerate() {
-            if !row.is_empty() {
-                soft(&mut lp, row, ComparisonOp::Le, self.rooms[s], caps[nk + ng + s]);
-            }
-        }
-        let Ok(SolveOutcome::Solution(sol)) = lp.solve() else { return None };
-        if shortfalls.iter().any(|&v| sol.var_value(v) > 1e-7) {
-            return None;
-        }
-        let mut x: Vec<Vec<f64>> = part.classes.iter().map(|c| vec![0.0; c.workers.len()]).collect();
-        let mut y: Vec<Vec<f64>> = part.groups.iter().map(|g| vec![0.0; g.workers.len()]).collect();
-        for (t, (w, p)) in pool.iter().enumerate() {
-            let th = sol.var_value(theta[t]);
-            if th <= 1e-9 {
-                continue;
-            }
-            for &(i, n) in &p.take {
-                match self.items[*w][i].kind {
-                    Kind::Class { k, j, .. } => x[k][j] += th * n as f64,
-                    Kind::Group { g, j } => y[g][j] += th,
-                }
-            }
-        }
-        Some(Master { x, y })
-    }
-
     /// Upper bounds on prices that keep the programme bounded and lose nothing: no price above
     /// the most any one of its items is worth.
     fn price_caps(&self, r: &Restrict) -> Vec<f64> {
@@ -278,5 +155,207 @@ impl Dual<'_> {
             }
         }
         caps
+    }
+}
+
+/// Patterns per worker a node hands on to its children: those the master uses and the nearest
+/// to being used. What a child needs beyond them, its own rounds price out again.
+const POOL_PER_WORKER: usize = 16;
+
+/// Pivots allowed in one solve of the master.
+const MAX_PIVOTS: u32 = 20_000;
+
+/// What a row of the master stands for.
+#[derive(Clone, Copy)]
+enum Row {
+    /// Worker `w`'s convexity row: its patterns' shares add up to one.
+    Convex,
+    /// The row of price `i`; `sign` is -1 for a lower row (at least), whose price is minus its
+    /// dual.
+    Price { i: usize, sign: f64 },
+}
+
+/// The restricted master of one node: the simplex over the pool, and where each row's dual
+/// goes in the price vector.
+struct Rmp {
+    simplex: Simplex,
+    rows: Vec<Row>,
+    /// Row of each price, if it has one (a lower row with nothing to hold has none).
+    row_of: Vec<Option<usize>>,
+    /// The start column of each row, and its shortfall column for price rows: used above zero
+    /// they mean the node's rows cannot all hold with the pool as it is.
+    shortfalls: Vec<usize>,
+    /// The patterns, by worker, and their columns.
+    pool: Vec<(usize, Pattern)>,
+    cols: Vec<usize>,
+    /// The patterns already in, so none goes in twice.
+    seen: std::collections::HashSet<(usize, Vec<(usize, u32)>)>,
+    /// Price caps.
+    caps: Vec<f64>,
+}
+
+impl Rmp {
+    /// The master with no patterns yet: a convexity row per worker (an artificial start column
+    /// priced at the cap), each class's and group's upper row, each supervisor's row, and the
+    /// lower rows the restriction asks for. A price row may fall short at its price cap, so the
+    /// master is exactly the dual of the capped price programme and always has a solution.
+    fn new(dual: &Dual, r: &Restrict) -> Self {
+        let caps = dual.price_caps(r);
+        let rhs_of = dual.rhs(r);
+        let nw = dual.part.rooms.len();
+        let big = caps.iter().fold(0.0f64, |a, &c| a.max(c));
+        let mut rows: Vec<Row> = vec![Row::Convex; nw];
+        let mut rhs = vec![1.0; nw];
+        let mut start = vec![-big; nw];
+        let mut row_of = vec![None; rhs_of.len()];
+        let first_lower = dual.part.classes.len() + dual.part.groups.len() + dual.part.overseers.len();
+        for (i, &b) in rhs_of.iter().enumerate() {
+            // Lower rows carry minus their right-hand side; one with cap 0 asks for nothing.
+            let sign = if i >= first_lower { -1.0 } else { 1.0 };
+            if sign < 0.0 && caps[i] == 0.0 {
+                continue;
+            }
+            row_of[i] = Some(rows.len());
+            rows.push(Row::Price { i, sign });
+            rhs.push((sign * b).max(0.0));
+            // Upper rows start from their slack (free), lower rows from their shortfall.
+            start.push(if sign > 0.0 { 0.0 } else { -caps[i] });
+        }
+        let mut simplex = Simplex::new(rhs, &start);
+        let mut shortfalls: Vec<usize> = (0..nw).collect();
+        for (row, kind) in rows.iter().enumerate() {
+            if let Row::Price { i, sign } = *kind {
+                if sign > 0.0 {
+                    shortfalls.push(simplex.add_column(-caps[i], vec![(row, -1.0)]));
+                } else {
+                    shortfalls.push(row);
+                    simplex.add_column(0.0, vec![(row, -1.0)]); // surplus
+                }
+            }
+        }
+        Rmp {
+            simplex,
+            rows,
+            row_of,
+            shortfalls,
+            pool: Vec::new(),
+            cols: Vec::new(),
+            seen: Default::default(),
+            caps,
+        }
+    }
+
+    /// Pattern `p` of worker `w` as a column: its share in the convexity row and what it puts
+    /// in each price row, in price-vector terms (lower rows negated).
+    fn entries(&self, dual: &Dual, w: usize, p: &Pattern) -> Vec<(usize, f64)> {
+        let part = dual.part;
+        let (nk, ng) = (part.classes.len(), part.groups.len());
+        let mut coef: Vec<(usize, f64)> = Vec::new();
+        let mut put = |i: usize, a: f64| match coef.iter_mut().find(|c| c.0 == i) {
+            Some(c) => c.1 += a,
+            None => coef.push((i, a)),
+        };
+        for &(i, n) in &p.take {
+            match dual.items[w][i].kind {
+                Kind::Class { k, .. } => {
+                    put(k, n as f64);
+                    put(dual.lo_class(k), -(n as f64));
+                }
+                Kind::Group { g, .. } => {
+                    put(nk + g, 1.0);
+                    put(dual.lo_group(g), -1.0);
+                }
+            }
+        }
+        if let Some(s) = part.rooms[w].overseer {
+            put(nk + ng + s, p.load as f64 * dual.unit);
+        }
+        coef
+    }
+
+    fn add(&mut self, dual: &Dual, w: usize, p: Pattern) {
+        let mut key = p.take.clone();
+        key.sort_unstable();
+        if !self.seen.insert((w, key)) {
+            return;
+        }
+        let mut col = vec![(w, 1.0)];
+        for (i, a) in self.entries(dual, w, &p) {
+            if let Some(row) = self.row_of[i] {
+                let Row::Price { sign, .. } = self.rows[row] else { continue };
+                if a != 0.0 {
+                    col.push((row, sign * a));
+                }
+            }
+        }
+        self.cols.push(self.simplex.add_column(p.value, col));
+        self.pool.push((w, p));
+    }
+
+    /// Up to `per_worker` patterns of each worker, those with the best reduced cost at the
+    /// master's prices (the ones it uses have none) first.
+    fn keep(&self, per_worker: usize) -> Vec<(usize, Pattern)> {
+        let y = self.simplex.duals();
+        let mut ranked: Vec<(usize, f64, usize)> = self
+            .pool
+            .iter()
+            .zip(&self.cols)
+            .enumerate()
+            .map(|(t, ((w, _), &c))| (*w, self.simplex.reduced_cost(c, &y), t))
+            .collect();
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut out = Vec::new();
+        let mut run = (usize::MAX, 0);
+        for (w, _, t) in ranked {
+            run = if run.0 == w { (w, run.1 + 1) } else { (w, 1) };
+            if run.1 <= per_worker {
+                out.push(self.pool[t].clone());
+            }
+        }
+        out
+    }
+
+    /// Pattern `p`'s value less what it pays at these prices.
+    fn priced(&self, dual: &Dual, w: usize, p: &Pattern, prices: &[f64]) -> f64 {
+        p.value - self.entries(dual, w, p).iter().map(|&(i, a)| prices[i] * a).sum::<f64>()
+    }
+
+    /// The prices (each within its cap) and each worker's convexity price at the master's
+    /// optimum.
+    fn prices(&self) -> (Vec<f64>, Vec<f64>) {
+        let y = self.simplex.duals();
+        let mut prices = vec![0.0; self.caps.len()];
+        let mut pi = Vec::new();
+        for (row, kind) in self.rows.iter().enumerate() {
+            match *kind {
+                Row::Convex => pi.push(y[row]),
+                Row::Price { i, sign } => prices[i] = (sign * y[row]).clamp(0.0, self.caps[i]),
+            }
+        }
+        (prices, pi)
+    }
+
+    /// The master's solution as counts and shares, or None when some row is met only by
+    /// falling short (the pool cannot meet the node's rows).
+    fn master(&self, dual: &Dual) -> Option<Master> {
+        if self.shortfalls.iter().any(|&c| self.simplex.value(c) > 1e-7) {
+            return None;
+        }
+        let part = dual.part;
+        let mut x: Vec<Vec<f64>> = part.classes.iter().map(|c| vec![0.0; c.workers.len()]).collect();
+        let mut y: Vec<Vec<f64>> = part.groups.iter().map(|g| vec![0.0; g.workers.len()]).collect();
+        for ((w, p), &c) in self.pool.iter().zip(&self.cols) {
+            let th = self.simplex.value(c);
+            if th <= 1e-9 {
+                continue;
+            }
+            for &(i, n) in &p.take {
+                match dual.items[*w][i].kind {
+                    Kind::Class { k, j, .. } => x[k][j] += th * n as f64,
+                    Kind::Group { g, j } => y[g][j] += th,
+                }
+            }
+        }
+        Some(Master { x, y })
     }
 }

@@ -21,6 +21,7 @@ pub mod lp;
 mod master;
 mod queue;
 mod search;
+mod simplex;
 mod tree;
 
 pub use alloc::{feasible, value};

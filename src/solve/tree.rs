@@ -22,8 +22,9 @@ use super::search::Search;
 use super::{Event, Limits};
 use std::collections::BinaryHeap;
 
-/// Price rounds times workers that count as one node against the node limit.
-const WORK_PER_NODE: u64 = 10;
+/// Effort (see [`super::master::Outcome::work`]) that counts as one node against the node
+/// limit: about a millisecond's work, so the default limit stops a part within seconds.
+const WORK_PER_NODE: u64 = 1_000_000;
 /// Nodes between two progress reports.
 const PROGRESS_EVERY: u64 = 32;
 /// Price-programme rounds allowed at one node before it is given up as unresolved.
@@ -65,14 +66,15 @@ pub(super) fn search(
     let mut current = Some(Best::new(root, root_bound, seq));
     // The largest bound of a node given up unresolved (price programme failed or ran out).
     let mut lost = f64::NEG_INFINITY;
-    // Price rounds times workers, summed over the nodes.
+    // Effort of the nodes' price rounds, summed.
     let mut work = 0u64;
     while let Some(Best { bound: node_bound, node, .. }) = current.take().or_else(|| open.pop()) {
         if s.prunable(node_bound) {
             continue;
         }
-        // The node limit counts work: a node on a large part, with many price rounds over many
-        // workers, counts as several, so a default run stays within seconds (deterministically).
+        // The node limit counts work: a node on a large part, with many price rounds over a
+        // large master, counts as several, so a default run stays within seconds, and stops at
+        // the same place on every run.
         if limits.reached(s.nodes.max(work / WORK_PER_NODE)) {
             return (false, max_bound(&open, node_bound).max(lost));
         }
@@ -84,7 +86,7 @@ pub(super) fn search(
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
         let stop = || limits.stopped();
         let out = dual.bound(&node.r, start, &node.pool, MAX_ROUNDS, &|b| s.prunable(b), &stop);
-        work += u64::from(out.iterations.max(1)) * part.rooms.len() as u64;
+        work += out.work;
         for mut a in out.candidates {
             round_relaxed(s.m, part, &mut a);
             s.offer(a);

@@ -1,0 +1,418 @@
+//! A small dense revised simplex for the Dantzig-Wolfe master of [`super::master`]: maximise
+//! `c x` subject to `A x = b`, `x >= 0`, with `b >= 0` and a start column `+e_i` for every row
+//! (a slack, a shortfall or an artificial, chosen by the caller), so the start basis is the
+//! identity and is feasible.
+//!
+//! Why not microlp: column generation adds columns and needs the row prices (duals) after each
+//! solve. microlp gives neither, so the price search had to solve the dual programme (cuts, one
+//! re-solve per cut) and then the master again from scratch for its solution, which was most of
+//! the integer search's time. The master is small (a row per worker, class, group and
+//! supervisor; a column per load pattern), so an explicit inverse of the basis is cheap, and
+//! adding a column keeps the basis primal feasible: each round re-optimises from where the last
+//! one stopped, in a few pivots.
+
+/// Pivots between two refactorisations of the basis inverse from its columns.
+const REFACTOR_EVERY: u32 = 64;
+/// Consecutive degenerate pivots after which Bland's rule takes over (no cycling).
+const DEGENERATE_STREAK: u32 = 32;
+/// Smallest pivot element accepted.
+const PIVOT_TOL: f64 = 1e-9;
+
+/// Why a solve stopped short of an optimum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Failed {
+    /// An improving column with no bound: the programme is unbounded.
+    Unbounded,
+    /// The basis became numerically singular.
+    Singular,
+    /// The pivot allowance ran out.
+    Pivots,
+}
+
+/// A column: its cost and its nonzero entries (row, coefficient).
+struct Column {
+    cost: f64,
+    entries: Vec<(usize, f64)>,
+}
+
+/// The programme and its current basis.
+pub(super) struct Simplex {
+    rows: usize,
+    rhs: Vec<f64>,
+    cols: Vec<Column>,
+    /// The column basic in each row.
+    basis: Vec<usize>,
+    /// Row of each column in the basis, if basic.
+    position: Vec<Option<usize>>,
+    /// The basis inverse, dense, row-major.
+    inv: Vec<f64>,
+    /// Values of the basic columns.
+    xb: Vec<f64>,
+    /// Pivots since the last refactorisation.
+    since_refactor: u32,
+    /// Arithmetic done so far, roughly (multiply-adds): a deterministic measure of effort.
+    work: u64,
+    /// Nonzeros over all columns.
+    nonzeros: usize,
+}
+
+/// Reduced cost above which a column improves the objective.
+pub(super) const OPT_TOL: f64 = 1e-7;
+
+impl Simplex {
+    /// A programme with these right-hand sides (each at least 0) and, for row `i`, the start
+    /// column `+e_i` with cost `start_cost[i]`. Columns `0..rows` are the start columns.
+    pub fn new(rhs: Vec<f64>, start_cost: &[f64]) -> Self {
+        let rows = rhs.len();
+        debug_assert!(rhs.iter().all(|&b| b >= 0.0));
+        debug_assert_eq!(start_cost.len(), rows);
+        let cols = (0..rows).map(|i| Column { cost: start_cost[i], entries: vec![(i, 1.0)] }).collect();
+        let mut inv = vec![0.0; rows * rows];
+        for i in 0..rows {
+            inv[i * rows + i] = 1.0;
+        }
+        Simplex {
+            rows,
+            xb: rhs.clone(),
+            rhs,
+            cols,
+            basis: (0..rows).collect(),
+            position: (0..rows).map(Some).collect(),
+            inv,
+            since_refactor: 0,
+            work: 0,
+            nonzeros: rows,
+        }
+    }
+
+    /// Adds a column (nonbasic, at 0); returns its index.
+    pub fn add_column(&mut self, cost: f64, entries: Vec<(usize, f64)>) -> usize {
+        debug_assert!(entries.iter().all(|&(i, _)| i < self.rows));
+        self.nonzeros += entries.len();
+        self.cols.push(Column { cost, entries });
+        self.position.push(None);
+        self.cols.len() - 1
+    }
+
+    /// Arithmetic done so far (multiply-adds, roughly): pricing, updates and refactorisations.
+    pub fn work(&self) -> u64 {
+        self.work
+    }
+
+    /// The row prices `y = c_B B^-1`.
+    pub fn duals(&self) -> Vec<f64> {
+        let m = self.rows;
+        let mut y = vec![0.0; m];
+        for (r, &j) in self.basis.iter().enumerate() {
+            let c = self.cols[j].cost;
+            if c != 0.0 {
+                let row = &self.inv[r * m..(r + 1) * m];
+                for (yi, &b) in y.iter_mut().zip(row) {
+                    *yi += c * b;
+                }
+            }
+        }
+        y
+    }
+
+    /// The value of column `j` in the current basic solution.
+    pub fn value(&self, j: usize) -> f64 {
+        self.position[j].map_or(0.0, |r| self.xb[r].max(0.0))
+    }
+
+    /// The objective of the current basic solution.
+    pub fn objective(&self) -> f64 {
+        self.basis.iter().zip(&self.xb).map(|(&j, &x)| self.cols[j].cost * x.max(0.0)).sum()
+    }
+
+    pub fn reduced_cost(&self, j: usize, y: &[f64]) -> f64 {
+        let c = &self.cols[j];
+        c.cost - c.entries.iter().map(|&(i, a)| y[i] * a).sum::<f64>()
+    }
+
+    /// `B^-1 a_j`.
+    fn ftran(&self, j: usize) -> Vec<f64> {
+        let m = self.rows;
+        let mut alpha = vec![0.0; m];
+        for &(i, a) in &self.cols[j].entries {
+            for (r, al) in alpha.iter_mut().enumerate() {
+                *al += self.inv[r * m + i] * a;
+            }
+        }
+        alpha
+    }
+
+    /// Optimises from the current basis with at most `max_pivots` pivots.
+    pub fn solve(&mut self, max_pivots: u32) -> Result<(), Failed> {
+        let m = self.rows;
+        let mut degenerate = 0u32;
+        for _ in 0..max_pivots {
+            if self.since_refactor >= REFACTOR_EVERY {
+                self.refactor()?;
+            }
+            let y = self.duals();
+            self.work += (2 * m * m + self.nonzeros) as u64;
+            let bland = degenerate >= DEGENERATE_STREAK;
+            // Entering column: the largest reduced cost (Dantzig), or the first improving one
+            // (Bland) after a run of degenerate pivots.
+            let mut enter: Option<(usize, f64)> = None;
+            for j in 0..self.cols.len() {
+                if self.position[j].is_some() {
+                    continue;
+                }
+                let d = self.reduced_cost(j, &y);
+                if d > OPT_TOL {
+                    if bland {
+                        enter = Some((j, d));
+                        break;
+                    }
+                    if enter.is_none_or(|(_, best)| d > best) {
+                        enter = Some((j, d));
+                    }
+                }
+            }
+            let Some((q, _)) = enter else { return Ok(()) };
+            let alpha = self.ftran(q);
+            // Ratio test; among ties the largest pivot element (or, under Bland, the lowest
+            // basic column).
+            let mut leave: Option<(usize, f64)> = None;
+            for (r, &a) in alpha.iter().enumerate() {
+                if a <= PIVOT_TOL {
+                    continue;
+                }
+                let t = self.xb[r].max(0.0) / a;
+                leave = match leave {
+                    None => Some((r, t)),
+                    Some((lr, lt)) => {
+                        let tie = (t - lt).abs() <= 1e-12 * (1.0 + lt.abs());
+                        let better = if tie {
+                            if bland {
+                                self.basis[r] < self.basis[lr]
+                            } else {
+                                a > alpha[lr]
+                            }
+                        } else {
+                            t < lt
+                        };
+                        if better {
+                            Some((r, t))
+                        } else {
+                            Some((lr, lt))
+                        }
+                    }
+                };
+            }
+            let Some((r, t)) = leave else { return Err(Failed::Unbounded) };
+            degenerate = if t <= 1e-12 { degenerate + 1 } else { 0 };
+            // Update the basic values and the inverse.
+            let p = alpha[r];
+            for (i, x) in self.xb.iter_mut().enumerate() {
+                if i != r {
+                    *x -= t * alpha[i];
+                }
+            }
+            self.xb[r] = t;
+            let pivot_row: Vec<f64> = self.inv[r * m..(r + 1) * m].iter().map(|&v| v / p).collect();
+            for (i, &a) in alpha.iter().enumerate() {
+                let row = &mut self.inv[i * m..(i + 1) * m];
+                if i == r {
+                    row.copy_from_slice(&pivot_row);
+                } else if a != 0.0 {
+                    for (v, &pr) in row.iter_mut().zip(&pivot_row) {
+                        *v -= a * pr;
+                    }
+                }
+            }
+            let out = self.basis[r];
+            self.position[out] = None;
+            self.position[q] = Some(r);
+            self.basis[r] = q;
+            self.since_refactor += 1;
+        }
+        Err(Failed::Pivots)
+    }
+
+    /// Recomputes the basis inverse and the basic values from the basis columns (Gauss-Jordan
+    /// with partial pivoting), shedding the rounding the updates gathered.
+    pub fn refactor(&mut self) -> Result<(), Failed> {
+        let m = self.rows;
+        self.work += 2 * (m * m * m) as u64;
+        // [B | I] -> [I | B^-1]
+        let w = 2 * m;
+        let mut t = vec![0.0; m * w];
+        for (r, &j) in self.basis.iter().enumerate() {
+            for &(i, a) in &self.cols[j].entries {
+                t[i * w + r] = a;
+            }
+        }
+        for i in 0..m {
+            t[i * w + m + i] = 1.0;
+        }
+        for c in 0..m {
+            let (pr, pv) =
+                (c..m).map(|r| (r, t[r * w + c].abs())).fold((c, -1.0), |a, b| if b.1 > a.1 { b } else { a });
+            if pv <= PIVOT_TOL {
+                return Err(Failed::Singular);
+            }
+            if pr != c {
+                for k in 0..w {
+                    t.swap(pr * w + k, c * w + k);
+                }
+            }
+            let p = t[c * w + c];
+            for k in 0..w {
+                t[c * w + k] /= p;
+            }
+            let pivot: Vec<f64> = t[c * w..(c + 1) * w].to_vec();
+            for r in 0..m {
+                if r == c {
+                    continue;
+                }
+                let f = t[r * w + c];
+                if f != 0.0 {
+                    for k in 0..w {
+                        t[r * w + k] -= f * pivot[k];
+                    }
+                }
+            }
+        }
+        // Row r of B^-1 belongs to the basis column in position r: the columns of B were
+        // placed in position order, so row c of the reduced matrix is position c.
+        for r in 0..m {
+            self.inv[r * m..(r + 1) * m].copy_from_slice(&t[r * w + m..(r + 1) * w]);
+        }
+        for r in 0..m {
+            let row = &self.inv[r * m..(r + 1) * m];
+            let x: f64 = row.iter().zip(&self.rhs).map(|(a, b)| a * b).sum();
+            self.xb[r] = if x.abs() < 1e-11 { 0.0 } else { x };
+        }
+        self.since_refactor = 0;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microlp::{ComparisonOp, OptimizationDirection, Problem};
+
+    /// A small seeded generator (no dependency needed for a test).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 >> 33
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// Random packing programmes `max c x, A x <= b, x >= 0` (slack start columns), solved
+    /// here and by microlp: the optima agree, and the duals price every column at most its
+    /// cost (optimality) and give the same objective (strong duality).
+    #[test]
+    fn agrees_with_microlp_on_random_packing_programmes() {
+        let mut g = Lcg(7);
+        for case in 0..300 {
+            let m = 1 + g.below(8) as usize;
+            let n = 1 + g.below(12) as usize;
+            let rhs: Vec<f64> = (0..m).map(|_| g.below(10) as f64).collect();
+            let mut s = Simplex::new(rhs.clone(), &vec![0.0; m]);
+            let mut lp = Problem::new(OptimizationDirection::Maximize);
+            let mut rows: Vec<Vec<(microlp::Variable, f64)>> = vec![Vec::new(); m];
+            let mut cols = Vec::new();
+            for _ in 0..n {
+                let cost = g.below(20) as f64 - 4.0;
+                // Every column has a positive entry somewhere, so nothing is unbounded.
+                let mut entries: Vec<(usize, f64)> = Vec::new();
+                for i in 0..m {
+                    if g.below(3) == 0 {
+                        entries.push((i, (1 + g.below(4)) as f64 * 0.5));
+                    }
+                }
+                if entries.is_empty() {
+                    entries.push((g.below(m as u64) as usize, 1.0));
+                }
+                let v = lp.add_var(cost, (0.0, f64::INFINITY));
+                for &(i, a) in &entries {
+                    rows[i].push((v, a));
+                }
+                cols.push(s.add_column(cost, entries));
+            }
+            for (i, row) in rows.iter().enumerate() {
+                lp.add_constraint(row.as_slice(), ComparisonOp::Le, rhs[i]);
+            }
+            s.solve(10_000).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            let want = match lp.solve() {
+                Ok(microlp::SolveOutcome::Solution(sol)) => sol.objective(),
+                other => panic!("case {case}: microlp gave {other:?}"),
+            };
+            assert!((s.objective() - want).abs() < 1e-6, "case {case}: {} vs {want}", s.objective());
+            let y = s.duals();
+            assert!(y.iter().all(|&v| v >= -1e-9), "case {case}: negative dual {y:?}");
+            let dual_obj: f64 = y.iter().zip(&rhs).map(|(a, b)| a * b).sum();
+            assert!((dual_obj - want).abs() < 1e-6, "case {case}: dual {dual_obj} vs {want}");
+            for &j in &cols {
+                assert!(s.reduced_cost(j, &y) <= 1e-7, "case {case}: column {j} prices above cost");
+            }
+            // Refactoring keeps the same solution.
+            s.refactor().unwrap();
+            assert!((s.objective() - want).abs() < 1e-6);
+        }
+    }
+
+    /// Columns added after a solve re-optimise from the basis reached, to the same optimum as
+    /// a programme built with every column at once.
+    #[test]
+    fn columns_added_later_reach_the_same_optimum() {
+        let mut g = Lcg(11);
+        for case in 0..200 {
+            let m = 2 + g.below(6) as usize;
+            let rhs: Vec<f64> = (0..m).map(|_| (1 + g.below(6)) as f64).collect();
+            let columns: Vec<(f64, Vec<(usize, f64)>)> = (0..2 + g.below(14))
+                .map(|_| {
+                    let mut e: Vec<(usize, f64)> = Vec::new();
+                    for i in 0..m {
+                        if g.below(2) == 0 {
+                            e.push((i, (1 + g.below(3)) as f64));
+                        }
+                    }
+                    if e.is_empty() {
+                        e.push((0, 1.0));
+                    }
+                    (g.below(9) as f64, e)
+                })
+                .collect();
+            let mut all = Simplex::new(rhs.clone(), &vec![0.0; m]);
+            for (c, e) in &columns {
+                all.add_column(*c, e.clone());
+            }
+            all.solve(10_000).unwrap();
+            let mut step = Simplex::new(rhs, &vec![0.0; m]);
+            for (c, e) in &columns {
+                step.add_column(*c, e.clone());
+                step.solve(10_000).unwrap();
+            }
+            assert!((all.objective() - step.objective()).abs() < 1e-7, "case {case}");
+        }
+    }
+
+    /// Equality rows with costly artificial start columns: the artificials leave the basis
+    /// when the programme is feasible, and stay when it is not.
+    #[test]
+    fn artificial_start_columns_leave_when_feasible() {
+        // x1 + x2 = 1 (convexity), 2 x1 + x3 <= 1.5: best x1 = 0.75, x2 = 0.25 -> 3.75 + 0.25.
+        let mut s = Simplex::new(vec![1.0, 1.5], &[-1000.0, 0.0]);
+        let x1 = s.add_column(5.0, vec![(0, 1.0), (1, 2.0)]);
+        let x2 = s.add_column(1.0, vec![(0, 1.0)]);
+        s.solve(100).unwrap();
+        assert!((s.value(x1) - 0.75).abs() < 1e-9 && (s.value(x2) - 0.25).abs() < 1e-9);
+        assert!(s.value(0).abs() < 1e-12);
+        // Only a column that breaks the second row: the artificial stays (infeasible).
+        let mut t = Simplex::new(vec![1.0, 1.5], &[-1000.0, 0.0]);
+        t.add_column(5.0, vec![(0, 1.0), (1, 2.0)]);
+        t.solve(100).unwrap();
+        assert!(t.value(0) > 0.2);
+    }
+}
