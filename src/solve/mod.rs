@@ -184,7 +184,7 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
         problem.parts.par_iter().map(|p| start_part(m, p, limits)).collect::<Result<_, _>>()?;
     // Phase 2: branch-and-bound where the root did not prove optimality. A deadline is shared
     // fairly: each searching part gets its slice of the time left.
-    let searching = started.iter().filter(|s| s.root.is_some()).count();
+    let searching = started.iter().filter(|s| s.root.searching()).count();
     let waiting = std::sync::atomic::AtomicUsize::new(searching);
     let threads = rayon::current_num_threads().max(1);
     let so_far = std::sync::Mutex::new(Progress { parts: started.len(), ..Progress::default() });
@@ -196,7 +196,7 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
             // divided by the waves of searching parts still to start, so time a quick part
             // leaves unused goes to the parts after it.
             let mut own = limits;
-            if let (Some(deadline), true) = (limits.deadline, s.root.is_some()) {
+            if let (Some(deadline), true) = (limits.deadline, s.root.searching()) {
                 let n = waiting.fetch_sub(1, Ordering::Relaxed).max(1);
                 let left = deadline.saturating_duration_since(Instant::now());
                 own.deadline = Some(Instant::now() + left / n.div_ceil(threads) as u32);
@@ -230,14 +230,48 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
     })
 }
 
-/// A part after phase 1: its search, and the root still to branch from if not yet proven.
+/// A part after phase 1: its search, and what phase 2 starts from.
 struct Started<'a> {
     search: Search<'a>,
-    root: Option<(microlp::Solution, f64)>,
+    root: Root<'a>,
+}
+
+/// Where a part's phase 2 starts.
+enum Root<'a> {
+    /// Proven optimal already (the relaxation was whole).
+    Proven,
+    /// The Lagrangian search, from the root: the compact relaxation is not needed (its bound
+    /// is weaker and its solution is not branched on).
+    Lagrangian(lagrange::Dual<'a>),
+    /// The compact branch-and-bound (or HiGHS), from the relaxation's state and bound.
+    Compact(microlp::Solution, f64),
+}
+
+impl Root<'_> {
+    /// Phase 2 has a search to do.
+    fn searching(&self) -> bool {
+        !matches!(self, Root::Proven)
+    }
 }
 
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
     let lp = lp::build(m, part);
+    let delta = lattice(m, part);
+    if !part.is_network() {
+        if let Some(dual) = lagrange::Dual::new(m, part) {
+            let search = Search {
+                m,
+                part,
+                vars: Vec::new(),
+                lp,
+                best: None,
+                best_value: f64::NEG_INFINITY,
+                nodes: 0,
+                delta,
+            };
+            return Ok(Started { search, root: Root::Lagrangian(dual) });
+        }
+    }
     let clock = Instant::now();
     let root = lp::solve_relaxation(&lp)?;
     limits.trace(|| {
@@ -262,11 +296,11 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         best: None,
         best_value: f64::NEG_INFINITY,
         nodes: 0,
-        delta: lattice(m, part),
+        delta,
     };
     if let Some(a) = decode::integral(&search.lp, part, &root.values) {
         search.offer(a);
-        return Ok(Started { search, root: None });
+        return Ok(Started { search, root: Root::Proven });
     }
     search.heuristic(&root.values);
     search.dive(&root.state);
@@ -282,46 +316,44 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
             search.best_value
         )
     });
-    Ok(Started { search, root: Some((root.state, root.objective)) })
+    Ok(Started { search, root: Root::Compact(root.state, root.objective) })
 }
 
 impl Started<'_> {
     fn finish(mut self, index: usize, limits: Limits) -> PartOutcome {
         let (m, part) = (self.search.m, self.search.part);
         let integer = !part.is_network();
-        let (optimal, open_bound) = match self.root.take() {
-            None => (true, f64::NEG_INFINITY),
-            Some((state, bound)) => {
-                let clock = Instant::now();
-                // The Lagrangian tree wherever the weights have a common unit; otherwise HiGHS
-                // (feature `highs`), and failing that the compact branch-and-bound.
-                let (done, open) = match lagrange::Dual::new(m, part) {
-                    Some(dual) => tree::search(&dual, &mut self.search, index, limits, bound),
-                    None => {
-                        #[cfg(feature = "highs")]
-                        let highs = self.search.with_highs(bound, limits);
-                        #[cfg(not(feature = "highs"))]
-                        let highs: Option<(bool, f64)> = None;
-                        match highs {
-                            Some(result) => result,
-                            None => self.search.branch_and_bound(state, bound, limits),
-                        }
-                    }
-                };
-                limits.trace(|| {
-                    format!(
-                        "  -> best {:.4} open bound {:.4} nodes {} in {:.2}s optimal {} delta {:?}",
-                        self.search.best_value,
-                        open,
-                        self.search.nodes,
-                        clock.elapsed().as_secs_f64(),
-                        done,
-                        self.search.delta
-                    )
-                });
-                (done, open)
+        let clock = Instant::now();
+        // The Lagrangian tree wherever the weights have a common unit; otherwise HiGHS
+        // (feature `highs`), and failing that the compact branch-and-bound.
+        let searched = match std::mem::replace(&mut self.root, Root::Proven) {
+            Root::Proven => None,
+            Root::Lagrangian(dual) => Some(tree::search(&dual, &mut self.search, index, limits)),
+            Root::Compact(state, bound) => {
+                #[cfg(feature = "highs")]
+                let highs = self.search.with_highs(bound, limits);
+                #[cfg(not(feature = "highs"))]
+                let highs: Option<(bool, f64)> = None;
+                Some(match highs {
+                    Some(result) => result,
+                    None => self.search.branch_and_bound(state, bound, limits),
+                })
             }
         };
+        let (optimal, open_bound) = searched.unwrap_or((true, f64::NEG_INFINITY));
+        if searched.is_some() {
+            limits.trace(|| {
+                format!(
+                    "  -> best {:.4} open bound {:.4} nodes {} in {:.2}s optimal {} delta {:?}",
+                    self.search.best_value,
+                    open_bound,
+                    self.search.nodes,
+                    clock.elapsed().as_secs_f64(),
+                    optimal,
+                    self.search.delta
+                )
+            });
+        }
         let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
         level(m, part, &mut alloc);
         let val = value(m, part, &alloc);

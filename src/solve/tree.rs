@@ -52,14 +52,11 @@ enum Choice {
 }
 
 /// Searches the part; returns (proven optimal, bound of what is left unexplored).
-pub(super) fn search(
-    dual: &Dual,
-    s: &mut Search,
-    part_index: usize,
-    limits: Limits,
-    root_bound: f64,
-) -> (bool, f64) {
+pub(super) fn search(dual: &Dual, s: &mut Search, part_index: usize, limits: Limits) -> (bool, f64) {
     let part = s.part;
+    // Any prices bound the part: at zero, every worker's best load on its own.
+    let zero = vec![0.0; dual.n_prices()];
+    let root_bound = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |(l, _)| l);
     let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
     let mut seq = 0u64;
     let root = Node { r: Restrict::none(part), pool: Default::default(), prices: Vec::new() };
