@@ -103,26 +103,41 @@ impl Dual<'_> {
                 break;
             }
             iterations += 1;
-            let (prices, pi) = rmp.prices();
-            let Some((l, pats)) = self.evaluate(&prices, r) else { return infeasible() };
-            if l < best_l {
-                best_l = l;
-                best_prices.clone_from(&prices);
-                best_p.clone_from(&pats);
-            }
-            if iterations % 4 == 0 {
-                candidates.push(self.as_alloc(&pats));
-            }
-            // Add the patterns worth more at these prices than their worker's convexity price.
+            let (duals, pi) = rmp.prices();
+            // Wentges smoothing: price between the best prices so far and the master's, which
+            // damps the master's swings; when that finds nothing the master's own prices decide.
+            let smoothed = (iterations > 1).then(|| {
+                best_prices
+                    .iter()
+                    .zip(&duals)
+                    .map(|(c, y)| SMOOTHING * c + (1.0 - SMOOTHING) * y)
+                    .collect::<Vec<f64>>()
+            });
             let mut added = false;
-            for (w, p) in pats.into_iter().enumerate() {
-                if rmp.priced(self, w, &p, &prices) > pi[w] + 10.0 * OPT_TOL * (1.0 + pi[w].abs()) {
-                    rmp.add(self, w, p);
-                    added = true;
+            for at in smoothed.iter().chain(std::iter::once(&duals)) {
+                let Some((l, pats)) = self.evaluate(at, r) else { return infeasible() };
+                if l < best_l {
+                    best_l = l;
+                    best_prices.clone_from(at);
+                    best_p.clone_from(&pats);
+                }
+                if iterations % 4 == 0 {
+                    candidates.push(self.as_alloc(&pats));
+                }
+                // Add the patterns worth more at the master's prices than their worker's
+                // convexity price.
+                for (w, p) in pats.into_iter().enumerate() {
+                    if rmp.priced(self, w, &p, &duals) > pi[w] + 10.0 * OPT_TOL * (1.0 + pi[w].abs()) {
+                        rmp.add(self, w, p);
+                        added = true;
+                    }
+                }
+                if added {
+                    break;
                 }
             }
             if !added {
-                // Nothing prices out: the master is optimal over every pattern.
+                // Nothing prices out at the master's prices: it is optimal over every pattern.
                 converged = true;
                 break;
             }
@@ -161,6 +176,9 @@ impl Dual<'_> {
 /// Patterns per worker a node hands on to its children: those the master uses and the nearest
 /// to being used. What a child needs beyond them, its own rounds price out again.
 const POOL_PER_WORKER: usize = 16;
+
+/// Weight of the best prices so far in the prices each round evaluates (Wentges smoothing).
+const SMOOTHING: f64 = 0.5;
 
 /// Pivots allowed in one solve of the master.
 const MAX_PIVOTS: u32 = 20_000;

@@ -29,22 +29,23 @@ pub(super) enum Failed {
     Pivots,
 }
 
-/// A column: its cost and its nonzero entries (row, coefficient).
-struct Column {
-    cost: f64,
-    entries: Vec<(usize, f64)>,
-}
-
 /// The programme and its current basis.
 pub(super) struct Simplex {
     rows: usize,
     rhs: Vec<f64>,
-    cols: Vec<Column>,
+    /// Column costs.
+    cost: Vec<f64>,
+    /// Column `j`'s entries are `index[start[j]..start[j + 1]]` (rows) and the same range of
+    /// `value` (coefficients): one flat store, so pricing runs through memory in order.
+    start: Vec<usize>,
+    index: Vec<usize>,
+    value: Vec<f64>,
     /// The column basic in each row.
     basis: Vec<usize>,
     /// Row of each column in the basis, if basic.
     position: Vec<Option<usize>>,
-    /// The basis inverse, dense, row-major.
+    /// The basis inverse, dense, by columns: column `c` of `B^-1` is `inv[c * rows..][..rows]`,
+    /// so `B^-1 a`, the prices and the pivot update all run along columns.
     inv: Vec<f64>,
     /// Values of the basic columns.
     xb: Vec<f64>,
@@ -52,8 +53,6 @@ pub(super) struct Simplex {
     since_refactor: u32,
     /// Arithmetic done so far, roughly (multiply-adds): a deterministic measure of effort.
     work: u64,
-    /// Nonzeros over all columns.
-    nonzeros: usize,
 }
 
 /// Reduced cost above which a column improves the objective.
@@ -66,7 +65,6 @@ impl Simplex {
         let rows = rhs.len();
         debug_assert!(rhs.iter().all(|&b| b >= 0.0));
         debug_assert_eq!(start_cost.len(), rows);
-        let cols = (0..rows).map(|i| Column { cost: start_cost[i], entries: vec![(i, 1.0)] }).collect();
         let mut inv = vec![0.0; rows * rows];
         for i in 0..rows {
             inv[i * rows + i] = 1.0;
@@ -75,23 +73,29 @@ impl Simplex {
             rows,
             xb: rhs.clone(),
             rhs,
-            cols,
+            cost: start_cost.to_vec(),
+            start: (0..=rows).collect(),
+            index: (0..rows).collect(),
+            value: vec![1.0; rows],
             basis: (0..rows).collect(),
             position: (0..rows).map(Some).collect(),
             inv,
             since_refactor: 0,
             work: 0,
-            nonzeros: rows,
         }
     }
 
     /// Adds a column (nonbasic, at 0); returns its index.
     pub fn add_column(&mut self, cost: f64, entries: Vec<(usize, f64)>) -> usize {
         debug_assert!(entries.iter().all(|&(i, _)| i < self.rows));
-        self.nonzeros += entries.len();
-        self.cols.push(Column { cost, entries });
+        for (i, a) in entries {
+            self.index.push(i);
+            self.value.push(a);
+        }
+        self.start.push(self.index.len());
+        self.cost.push(cost);
         self.position.push(None);
-        self.cols.len() - 1
+        self.cost.len() - 1
     }
 
     /// Arithmetic done so far (multiply-adds, roughly): pricing, updates and refactorisations.
@@ -99,20 +103,16 @@ impl Simplex {
         self.work
     }
 
+    fn entries(&self, j: usize) -> (&[usize], &[f64]) {
+        let range = self.start[j]..self.start[j + 1];
+        (&self.index[range.clone()], &self.value[range])
+    }
+
     /// The row prices `y = c_B B^-1`.
     pub fn duals(&self) -> Vec<f64> {
         let m = self.rows;
-        let mut y = vec![0.0; m];
-        for (r, &j) in self.basis.iter().enumerate() {
-            let c = self.cols[j].cost;
-            if c != 0.0 {
-                let row = &self.inv[r * m..(r + 1) * m];
-                for (yi, &b) in y.iter_mut().zip(row) {
-                    *yi += c * b;
-                }
-            }
-        }
-        y
+        let cb: Vec<f64> = self.basis.iter().map(|&j| self.cost[j]).collect();
+        self.inv.chunks_exact(m).map(|col| col.iter().zip(&cb).map(|(a, c)| a * c).sum()).collect()
     }
 
     /// The value of column `j` in the current basic solution.
@@ -122,21 +122,23 @@ impl Simplex {
 
     /// The objective of the current basic solution.
     pub fn objective(&self) -> f64 {
-        self.basis.iter().zip(&self.xb).map(|(&j, &x)| self.cols[j].cost * x.max(0.0)).sum()
+        self.basis.iter().zip(&self.xb).map(|(&j, &x)| self.cost[j] * x.max(0.0)).sum()
     }
 
+    /// Column `j`'s cost less what it pays at row prices `y`.
     pub fn reduced_cost(&self, j: usize, y: &[f64]) -> f64 {
-        let c = &self.cols[j];
-        c.cost - c.entries.iter().map(|&(i, a)| y[i] * a).sum::<f64>()
+        let (rows, coefs) = self.entries(j);
+        self.cost[j] - rows.iter().zip(coefs).map(|(&i, &a)| y[i] * a).sum::<f64>()
     }
 
     /// `B^-1 a_j`.
     fn ftran(&self, j: usize) -> Vec<f64> {
         let m = self.rows;
         let mut alpha = vec![0.0; m];
-        for &(i, a) in &self.cols[j].entries {
-            for (r, al) in alpha.iter_mut().enumerate() {
-                *al += self.inv[r * m + i] * a;
+        let (rows, coefs) = self.entries(j);
+        for (&i, &a) in rows.iter().zip(coefs) {
+            for (al, &b) in alpha.iter_mut().zip(&self.inv[i * m..(i + 1) * m]) {
+                *al += b * a;
             }
         }
         alpha
@@ -146,17 +148,18 @@ impl Simplex {
     pub fn solve(&mut self, max_pivots: u32) -> Result<(), Failed> {
         let m = self.rows;
         let mut degenerate = 0u32;
+        let mut y = self.duals();
         for _ in 0..max_pivots {
             if self.since_refactor >= REFACTOR_EVERY {
                 self.refactor()?;
+                y = self.duals();
             }
-            let y = self.duals();
-            self.work += (2 * m * m + self.nonzeros) as u64;
+            self.work += (2 * m * m + self.index.len()) as u64;
             let bland = degenerate >= DEGENERATE_STREAK;
             // Entering column: the largest reduced cost (Dantzig), or the first improving one
             // (Bland) after a run of degenerate pivots.
             let mut enter: Option<(usize, f64)> = None;
-            for j in 0..self.cols.len() {
+            for j in 0..self.cost.len() {
                 if self.position[j].is_some() {
                     continue;
                 }
@@ -171,7 +174,7 @@ impl Simplex {
                     }
                 }
             }
-            let Some((q, _)) = enter else { return Ok(()) };
+            let Some((q, dq)) = enter else { return Ok(()) };
             let alpha = self.ftran(q);
             // Ratio test; among ties the largest pivot element (or, under Bland, the lowest
             // basic column).
@@ -204,7 +207,9 @@ impl Simplex {
             }
             let Some((r, t)) = leave else { return Err(Failed::Unbounded) };
             degenerate = if t <= 1e-12 { degenerate + 1 } else { 0 };
-            // Update the basic values and the inverse.
+            // Update the basic values, the inverse (row r divided by the pivot, then taken out
+            // of every other row, column by column) and the prices (y gains the entering
+            // column's reduced cost times the new row r).
             let p = alpha[r];
             for (i, x) in self.xb.iter_mut().enumerate() {
                 if i != r {
@@ -212,16 +217,15 @@ impl Simplex {
                 }
             }
             self.xb[r] = t;
-            let pivot_row: Vec<f64> = self.inv[r * m..(r + 1) * m].iter().map(|&v| v / p).collect();
-            for (i, &a) in alpha.iter().enumerate() {
-                let row = &mut self.inv[i * m..(i + 1) * m];
-                if i == r {
-                    row.copy_from_slice(&pivot_row);
-                } else if a != 0.0 {
-                    for (v, &pr) in row.iter_mut().zip(&pivot_row) {
-                        *v -= a * pr;
+            for (col, yc) in self.inv.chunks_exact_mut(m).zip(y.iter_mut()) {
+                let f = col[r] / p;
+                if f != 0.0 {
+                    for (v, &a) in col.iter_mut().zip(&alpha) {
+                        *v -= a * f;
                     }
                 }
+                col[r] = f;
+                *yc += dq * f;
             }
             let out = self.basis[r];
             self.position[out] = None;
@@ -237,11 +241,12 @@ impl Simplex {
     pub fn refactor(&mut self) -> Result<(), Failed> {
         let m = self.rows;
         self.work += 2 * (m * m * m) as u64;
-        // [B | I] -> [I | B^-1]
+        // [B | I] -> [I | B^-1], by rows.
         let w = 2 * m;
         let mut t = vec![0.0; m * w];
         for (r, &j) in self.basis.iter().enumerate() {
-            for &(i, a) in &self.cols[j].entries {
+            let (rows, coefs) = self.entries(j);
+            for (&i, &a) in rows.iter().zip(coefs) {
                 t[i * w + r] = a;
             }
         }
@@ -276,14 +281,15 @@ impl Simplex {
                 }
             }
         }
-        // Row r of B^-1 belongs to the basis column in position r: the columns of B were
-        // placed in position order, so row c of the reduced matrix is position c.
+        // Row r of the reduced right half is row r of B^-1, which belongs to the basis column
+        // in position r (the columns of B were placed in position order); stored by columns.
         for r in 0..m {
-            self.inv[r * m..(r + 1) * m].copy_from_slice(&t[r * w + m..(r + 1) * w]);
+            for c in 0..m {
+                self.inv[c * m + r] = t[r * w + m + c];
+            }
         }
         for r in 0..m {
-            let row = &self.inv[r * m..(r + 1) * m];
-            let x: f64 = row.iter().zip(&self.rhs).map(|(a, b)| a * b).sum();
+            let x: f64 = (0..m).map(|c| self.inv[c * m + r] * self.rhs[c]).sum();
             self.xb[r] = if x.abs() < 1e-11 { 0.0 } else { x };
         }
         self.since_refactor = 0;
