@@ -25,6 +25,9 @@ use crate::model::Model;
 /// Largest knapsack (in load units) the bound will build; beyond it the bound is not used.
 const MAX_LEVELS: usize = 4096;
 
+/// Rows of the master above which a part counts as [`Dual::large`].
+const LARGE_MASTER: usize = 200;
+
 /// What a node of the search allows: counts of each class at each of its workers, and the
 /// workers each group may go to.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,6 +156,13 @@ impl<'a> Dual<'a> {
         }
         let knapsack_work = items.iter().zip(&caps).map(|(it, &c)| ((it.len() * 4) * (c + 1)) as u64).sum();
         Some(Dual { m, part, unit, caps, items, rooms, worth, knapsack_work })
+    }
+
+    /// A master too large to price cheaply (a row per worker, class, group and supervisor):
+    /// a whole district joined by cross-team work.
+    pub(super) fn large(&self) -> bool {
+        let p = self.part;
+        p.rooms.len() + p.classes.len() + p.groups.len() + p.overseers.len() > LARGE_MASTER
     }
 
     /// Prices, in order: each class's upper row, each group's row, each supervisor's

@@ -17,6 +17,15 @@ use super::PartAlloc;
 /// How far above the part's whole value a price may go.
 const BIG_PRICE: f64 = 10.0;
 
+/// How much one call of [`Dual::bound`] may do.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Allowance {
+    /// Price rounds.
+    pub rounds: u32,
+    /// Work, as [`Outcome::work`] counts it.
+    pub work: u64,
+}
+
 /// What [`Dual::bound`] found.
 pub(super) struct Outcome {
     /// Proven upper bound on the part's value under the restriction (`-inf` if infeasible).
@@ -51,14 +60,14 @@ pub(super) struct Master {
 impl Dual<'_> {
     /// The best bound column generation reaches under restriction `r`, starting from `start`
     /// prices and the patterns of `seed` that `r` still allows. Stops early once `enough` holds
-    /// of the bound (it proves what the caller needs), after `max_iter` rounds, or when `stop`
-    /// says so.
+    /// of the bound (it proves what the caller needs), when the [`Allowance`] is used up, or
+    /// when `stop` says so.
     pub fn bound(
         &self,
         r: &Restrict,
         start: Option<&[f64]>,
         seed: &[(usize, Pattern)],
-        max_iter: u32,
+        allowed: Allowance,
         enough: &dyn Fn(f64) -> bool,
         stop: &dyn Fn() -> bool,
     ) -> Outcome {
@@ -91,7 +100,9 @@ impl Dual<'_> {
         let mut iterations = 0;
         let mut converged = false;
         loop {
-            if rmp.simplex.solve(MAX_PIVOTS).is_err() {
+            let knapsacks = u64::from(iterations + 2) * self.knapsack_work;
+            let left = allowed.work.saturating_sub(knapsacks);
+            if rmp.simplex.solve(MAX_PIVOTS, left, stop).is_err() {
                 break;
             }
             let objective = rmp.simplex.objective();
@@ -99,7 +110,8 @@ impl Dual<'_> {
                 converged = true;
                 break;
             }
-            if enough(best_l) || iterations >= max_iter || stop() {
+            let spent = rmp.simplex.work() + knapsacks;
+            if enough(best_l) || iterations >= allowed.rounds || spent >= allowed.work || stop() {
                 break;
             }
             iterations += 1;

@@ -240,9 +240,9 @@ struct Started<'a> {
 enum Root<'a> {
     /// Proven optimal already (the relaxation was whole).
     Proven,
-    /// The Lagrangian search, from the root: the compact relaxation is not needed (its bound
-    /// is weaker and its solution is not branched on).
-    Lagrangian(lagrange::Dual<'a>),
+    /// The Lagrangian search, from the root, with a bound known already (the compact
+    /// relaxation's, for a large part; infinite when it was not solved).
+    Lagrangian(lagrange::Dual<'a>, f64),
     /// The compact branch-and-bound (or HiGHS), from the relaxation's state and bound.
     Compact(microlp::Solution, f64),
 }
@@ -257,8 +257,12 @@ impl Root<'_> {
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
     let lp = lp::build(m, part);
     let delta = lattice(m, part);
-    if !part.is_network() {
-        if let Some(dual) = lagrange::Dual::new(m, part) {
+    let dual = if part.is_network() { None } else { lagrange::Dual::new(m, part) };
+    // A small master needs nothing from the compact relaxation; a large one (a district joined
+    // by cross-team work) takes its bound and its dive's allocation, which the price rounds
+    // may not reach within the node limit.
+    let dual = match dual {
+        Some(dual) if !dual.large() => {
             let search = Search {
                 m,
                 part,
@@ -269,9 +273,10 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
                 nodes: 0,
                 delta,
             };
-            return Ok(Started { search, root: Root::Lagrangian(dual) });
+            return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY) });
         }
-    }
+        other => other,
+    };
     let clock = Instant::now();
     let root = lp::solve_relaxation(&lp)?;
     limits.trace(|| {
@@ -316,7 +321,11 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
             search.best_value
         )
     });
-    Ok(Started { search, root: Root::Compact(root.state, root.objective) })
+    let root = match dual {
+        Some(dual) => Root::Lagrangian(dual, root.objective),
+        None => Root::Compact(root.state, root.objective),
+    };
+    Ok(Started { search, root })
 }
 
 impl Started<'_> {
@@ -328,7 +337,9 @@ impl Started<'_> {
         // (feature `highs`), and failing that the compact branch-and-bound.
         let searched = match std::mem::replace(&mut self.root, Root::Proven) {
             Root::Proven => None,
-            Root::Lagrangian(dual) => Some(tree::search(&dual, &mut self.search, index, limits)),
+            Root::Lagrangian(dual, bound) => {
+                Some(tree::search(&dual, &mut self.search, index, limits, bound))
+            }
             Root::Compact(state, bound) => {
                 #[cfg(feature = "highs")]
                 let highs = self.search.with_highs(bound, limits);

@@ -15,6 +15,9 @@
 const REFACTOR_EVERY: u32 = 64;
 /// Consecutive degenerate pivots after which Bland's rule takes over (no cycling).
 const DEGENERATE_STREAK: u32 = 32;
+/// How many times faster a dense run along a column goes than reading scattered entries (it
+/// vectorises): [`Simplex::work`] counts it at this discount, so work tracks time.
+const DENSE_SPEEDUP: usize = 2;
 /// Smallest pivot element accepted.
 const PIVOT_TOL: f64 = 1e-9;
 
@@ -25,8 +28,8 @@ pub(super) enum Failed {
     Unbounded,
     /// The basis became numerically singular.
     Singular,
-    /// The pivot allowance ran out.
-    Pivots,
+    /// The pivot or work allowance ran out, or the caller said stop.
+    Effort,
 }
 
 /// The programme and its current basis.
@@ -144,17 +147,22 @@ impl Simplex {
         alpha
     }
 
-    /// Optimises from the current basis with at most `max_pivots` pivots.
-    pub fn solve(&mut self, max_pivots: u32) -> Result<(), Failed> {
+    /// Optimises from the current basis with at most `max_pivots` pivots, until [`Self::work`]
+    /// reaches `work_limit`, or until `stop` (asked every few pivots) says so.
+    pub fn solve(&mut self, max_pivots: u32, work_limit: u64, stop: &dyn Fn() -> bool) -> Result<(), Failed> {
         let m = self.rows;
         let mut degenerate = 0u32;
         let mut y = self.duals();
-        for _ in 0..max_pivots {
+        for pivot in 0..max_pivots {
+            if self.work >= work_limit || (pivot % 64 == 63 && stop()) {
+                return Err(Failed::Effort);
+            }
             if self.since_refactor >= REFACTOR_EVERY {
                 self.refactor()?;
                 y = self.duals();
             }
-            self.work += (2 * m * m + self.index.len()) as u64;
+            // Pricing reads every nonzero; the update below adds what it touches.
+            self.work += self.index.len() as u64;
             let bland = degenerate >= DEGENERATE_STREAK;
             // Entering column: the largest reduced cost (Dantzig), or the first improving one
             // (Bland) after a run of degenerate pivots.
@@ -176,6 +184,7 @@ impl Simplex {
             }
             let Some((q, dq)) = enter else { return Ok(()) };
             let alpha = self.ftran(q);
+            self.work += ((m * (self.start[q + 1] - self.start[q])) / DENSE_SPEEDUP + m) as u64;
             // Ratio test; among ties the largest pivot element (or, under Bland, the lowest
             // basic column).
             let mut leave: Option<(usize, f64)> = None;
@@ -220,6 +229,7 @@ impl Simplex {
             for (col, yc) in self.inv.chunks_exact_mut(m).zip(y.iter_mut()) {
                 let f = col[r] / p;
                 if f != 0.0 {
+                    self.work += (m / DENSE_SPEEDUP) as u64;
                     for (v, &a) in col.iter_mut().zip(&alpha) {
                         *v -= a * f;
                     }
@@ -233,14 +243,14 @@ impl Simplex {
             self.basis[r] = q;
             self.since_refactor += 1;
         }
-        Err(Failed::Pivots)
+        Err(Failed::Effort)
     }
 
     /// Recomputes the basis inverse and the basic values from the basis columns (Gauss-Jordan
     /// with partial pivoting), shedding the rounding the updates gathered.
     pub fn refactor(&mut self) -> Result<(), Failed> {
         let m = self.rows;
-        self.work += 2 * (m * m * m) as u64;
+        self.work += (2 * m * m * m / DENSE_SPEEDUP) as u64;
         // [B | I] -> [I | B^-1], by rows.
         let w = 2 * m;
         let mut t = vec![0.0; m * w];
@@ -349,7 +359,7 @@ mod tests {
             for (i, row) in rows.iter().enumerate() {
                 lp.add_constraint(row.as_slice(), ComparisonOp::Le, rhs[i]);
             }
-            s.solve(10_000).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            s.solve(10_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
             let want = match lp.solve() {
                 Ok(microlp::SolveOutcome::Solution(sol)) => sol.objective(),
                 other => panic!("case {case}: microlp gave {other:?}"),
@@ -394,11 +404,11 @@ mod tests {
             for (c, e) in &columns {
                 all.add_column(*c, e.clone());
             }
-            all.solve(10_000).unwrap();
+            all.solve(10_000, u64::MAX, &|| false).unwrap();
             let mut step = Simplex::new(rhs, &vec![0.0; m]);
             for (c, e) in &columns {
                 step.add_column(*c, e.clone());
-                step.solve(10_000).unwrap();
+                step.solve(10_000, u64::MAX, &|| false).unwrap();
             }
             assert!((all.objective() - step.objective()).abs() < 1e-7, "case {case}");
         }
@@ -412,13 +422,13 @@ mod tests {
         let mut s = Simplex::new(vec![1.0, 1.5], &[-1000.0, 0.0]);
         let x1 = s.add_column(5.0, vec![(0, 1.0), (1, 2.0)]);
         let x2 = s.add_column(1.0, vec![(0, 1.0)]);
-        s.solve(100).unwrap();
+        s.solve(100, u64::MAX, &|| false).unwrap();
         assert!((s.value(x1) - 0.75).abs() < 1e-9 && (s.value(x2) - 0.25).abs() < 1e-9);
         assert!(s.value(0).abs() < 1e-12);
         // Only a column that breaks the second row: the artificial stays (infeasible).
         let mut t = Simplex::new(vec![1.0, 1.5], &[-1000.0, 0.0]);
         t.add_column(5.0, vec![(0, 1.0), (1, 2.0)]);
-        t.solve(100).unwrap();
+        t.solve(100, u64::MAX, &|| false).unwrap();
         assert!(t.value(0) > 0.2);
     }
 }

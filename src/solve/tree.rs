@@ -16,7 +16,7 @@
 
 use super::heuristics::round_relaxed;
 use super::lagrange::{Dual, Pattern, Restrict};
-use super::master::Master;
+use super::master::{Allowance, Master};
 use super::queue::{max_bound, Best};
 use super::search::Search;
 use super::{Event, Limits};
@@ -51,12 +51,20 @@ enum Choice {
     Placed { g: usize, y: f64 },
 }
 
-/// Searches the part; returns (proven optimal, bound of what is left unexplored).
-pub(super) fn search(dual: &Dual, s: &mut Search, part_index: usize, limits: Limits) -> (bool, f64) {
+/// Searches the part, given a bound on it if one is known (else infinity); returns (proven
+/// optimal, bound of what is left unexplored).
+pub(super) fn search(
+    dual: &Dual,
+    s: &mut Search,
+    part_index: usize,
+    limits: Limits,
+    known_bound: f64,
+) -> (bool, f64) {
     let part = s.part;
     // Any prices bound the part: at zero, every worker's best load on its own.
     let zero = vec![0.0; dual.n_prices()];
-    let root_bound = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |(l, _)| l);
+    let at_zero = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |(l, _)| l);
+    let root_bound = at_zero.min(known_bound);
     let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
     let mut seq = 0u64;
     let root = Node { r: Restrict::none(part), pool: Default::default(), prices: Vec::new() };
@@ -82,7 +90,11 @@ pub(super) fn search(dual: &Dual, s: &mut Search, part_index: usize, limits: Lim
         }
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
         let stop = || limits.stopped();
-        let out = dual.bound(&node.r, start, &node.pool, MAX_ROUNDS, &|b| s.prunable(b), &stop);
+        // What the node limit leaves: one node's price rounds cannot overrun it either.
+        let budget =
+            limits.node_limit.map_or(u64::MAX, |n| n.saturating_mul(WORK_PER_NODE).saturating_sub(work));
+        let allowed = Allowance { rounds: MAX_ROUNDS, work: budget };
+        let out = dual.bound(&node.r, start, &node.pool, allowed, &|b| s.prunable(b), &stop);
         work += out.work;
         for mut a in out.candidates {
             round_relaxed(s.m, part, &mut a);
