@@ -34,15 +34,15 @@ pub(super) struct Outcome {
     pub prices: Vec<f64>,
     /// Whole allocations rounded from the knapsacks' answers (lawful after repair).
     pub candidates: Vec<PartAlloc>,
-    /// Every pattern the price programme used, by worker: a child node starts from those
-    /// its restriction still allows.
+    /// The patterns handed on, by worker (the master's and the nearest to it): a child node
+    /// starts from those its restriction still allows.
     pub pool: Vec<(usize, Pattern)>,
     /// Price-space iterations used.
     pub iterations: u32,
     /// Effort spent (roughly multiply-adds in the master and the knapsacks): deterministic, so
     /// a limit on it stops every run at the same place.
     pub work: u64,
-    /// The price programme reached the bound: `bound` is the Dantzig-Wolfe bound itself.
+    /// Column generation reached the bound: `bound` is the Dantzig-Wolfe bound itself.
     pub converged: bool,
     /// The master's solution over the patterns found, when converged: how many of class `k` go
     /// to its `j`-th worker (`x[k][j]`), and how much of group `g` to its `j`-th (`y[g][j]`).

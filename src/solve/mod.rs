@@ -1,11 +1,12 @@
-//! Solving: each part's relaxation with microlp (through `good_lp`); when the part is not a
-//! network flow, an integer search. Parts run in parallel; results are combined in part order,
+//! Solving: a network part's relaxation with microlp (through `good_lp`), which is whole; an
+//! integer search for every other part. Parts run in parallel; results are combined in part order,
 //! so the answer does not depend on the number of threads.
 //!
 //! Files: [`lp`] builds the compact programme of a part and translates it for `good_lp`;
 //! `tree` is the default integer search, branch-and-bound over the Lagrangian bound of
-//! `lagrange` (the bound's data and each worker's knapsack) and `master` (the best prices and
-//! the Dantzig-Wolfe master); `search` holds the incumbent and the branch-and-bound over the
+//! `lagrange` (the bound's data and each worker's knapsack) and `master` (column generation on
+//! the Dantzig-Wolfe master, solved by `simplex`, a small dense simplex that takes columns and
+//! gives row prices); `search` holds the incumbent and the branch-and-bound over the
 //! compact programme's relaxation, for parts the Lagrangian bound cannot take; `queue` orders
 //! both searches' open nodes; `decode` turns column values into an allocation; `heuristics`
 //! finds and improves allocations; `alloc` values and checks them; `highs` (feature) hands a

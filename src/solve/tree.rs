@@ -69,7 +69,7 @@ pub(super) fn search(
     let mut seq = 0u64;
     let root = Node { r: Restrict::none(part), pool: Default::default(), prices: Vec::new() };
     let mut current = Some(Best::new(root, root_bound, seq));
-    // The largest bound of a node given up unresolved (price programme failed or ran out).
+    // The largest bound of a node given up unresolved (price rounds failed or ran out).
     let mut lost = f64::NEG_INFINITY;
     // Effort of the nodes' price rounds, summed.
     let mut work = 0u64;
