@@ -157,3 +157,50 @@ fn county_sized_proposals_are_byte_identical_for_one_two_and_eight_threads() {
         }
     }
 }
+
+/// A weighted cross-team district whose proof is out of reach within the node limit (one part
+/// of 43 workers, `benches` README): the limit counts the search's work, so a run stopped by it
+/// stops at the same place on every run and any number of threads, within the bound it states,
+/// and the proposal is lawful.
+#[test]
+fn a_search_stopped_by_the_node_limit_stops_at_the_same_place_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("district.json");
+    let o = run(
+        &[
+            &"generate",
+            &"--cases",
+            &"800",
+            &"--workers",
+            &"50",
+            &"--teams",
+            &"3",
+            &"--seed",
+            &"7",
+            &"--weights",
+            &"--groups",
+            &"0.2",
+            &"--cross-team",
+            &"-o",
+            &model,
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let mut outputs: Vec<Vec<u8>> = Vec::new();
+    for (i, threads) in ["1", "2", "2"].iter().enumerate() {
+        let out = dir.path().join(format!("p{i}.json"));
+        let o = run(
+            &[&"--threads", threads, &"allocate", &model, &"-o", &out, &"--quiet", &"--node-limit", &"300"],
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(3), "{threads} threads: {}", text(&o));
+        outputs.push(std::fs::read(&out).unwrap());
+        let c = run(&[&"check", &model, &out], &[]);
+        assert!(c.status.success(), "check: {}", text(&c));
+    }
+    assert!(outputs.iter().all(|b| b == &outputs[0]), "the stopped proposals differ");
+    let p: Value = serde_json::from_slice(&outputs[0]).unwrap();
+    assert_eq!(p["optimal"], false);
+    assert!(p["bound"].as_f64().unwrap() >= p["objective"].as_f64().unwrap());
+}

@@ -312,27 +312,17 @@ mod tests {
     use super::*;
     use microlp::{ComparisonOp, OptimizationDirection, Problem};
 
-    /// A small seeded generator (no dependency needed for a test).
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            self.0 >> 33
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::generate::SplitMix64;
 
     /// Random packing programmes `max c x, A x <= b, x >= 0` (slack start columns), solved
     /// here and by microlp: the optima agree, and the duals price every column at most its
     /// cost (optimality) and give the same objective (strong duality).
     #[test]
     fn agrees_with_microlp_on_random_packing_programmes() {
-        let mut g = Lcg(7);
+        let mut g = SplitMix64::new(7);
         for case in 0..300 {
-            let m = 1 + g.below(8) as usize;
-            let n = 1 + g.below(12) as usize;
+            let m = 1 + g.below(8);
+            let n = 1 + g.below(12);
             let rhs: Vec<f64> = (0..m).map(|_| g.below(10) as f64).collect();
             let mut s = Simplex::new(rhs.clone(), &vec![0.0; m]);
             let mut lp = Problem::new(OptimizationDirection::Maximize);
@@ -348,7 +338,7 @@ mod tests {
                     }
                 }
                 if entries.is_empty() {
-                    entries.push((g.below(m as u64) as usize, 1.0));
+                    entries.push((g.below(m), 1.0));
                 }
                 let v = lp.add_var(cost, (0.0, f64::INFINITY));
                 for &(i, a) in &entries {
@@ -382,9 +372,9 @@ mod tests {
     /// a programme built with every column at once.
     #[test]
     fn columns_added_later_reach_the_same_optimum() {
-        let mut g = Lcg(11);
+        let mut g = SplitMix64::new(11);
         for case in 0..200 {
-            let m = 2 + g.below(6) as usize;
+            let m = 2 + g.below(6);
             let rhs: Vec<f64> = (0..m).map(|_| (1 + g.below(6)) as f64).collect();
             let columns: Vec<(f64, Vec<(usize, f64)>)> = (0..2 + g.below(14))
                 .map(|_| {
