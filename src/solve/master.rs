@@ -106,6 +106,9 @@ impl Dual<'_> {
                 break;
             }
             let objective = rmp.simplex.objective();
+            if !objective.is_finite() {
+                break;
+            }
             if best_l - objective <= 1e-7 * best_l.abs().max(1.0) {
                 converged = true;
                 break;
@@ -116,6 +119,11 @@ impl Dual<'_> {
             }
             iterations += 1;
             let (duals, pi) = rmp.prices();
+            if !duals.iter().chain(&pi).all(|v| v.is_finite()) {
+                // Numerical trouble in the master: stop here, unconverged; the bound found so
+                // far still holds (it comes from the knapsacks).
+                break;
+            }
             // Wentges smoothing: price between the best prices so far and the master's, which
             // damps the master's swings; when that finds nothing the master's own prices decide.
             let smoothed = (iterations > 1).then(|| {
