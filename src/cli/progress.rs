@@ -52,7 +52,20 @@ fn observe(e: &Event) {
     }
     let mut guard = STATE.lock().unwrap_or_else(|e| e.into_inner());
     let Some(st) = guard.as_mut() else { return };
+    apply(st, e);
+    let now = Instant::now();
+    if now - st.start < AFTER || st.last.is_some_and(|l| now - l < EVERY) {
+        return;
+    }
+    st.last = Some(now);
+    st.drawn = true;
+    let _ = write!(std::io::stderr(), "\r\x1b[K{}", line(st));
+}
+
+/// What an event changes in the line's state.
+fn apply(st: &mut State, e: &Event) {
     match *e {
+        Event::Started { parts } => st.done.parts = parts,
         Event::PartDone { part, so_far } => {
             st.done = so_far;
             st.searching.remove(&part);
@@ -62,13 +75,6 @@ fn observe(e: &Event) {
         }
         Event::Trace(_) => {}
     }
-    let now = Instant::now();
-    if now - st.start < AFTER || st.last.is_some_and(|l| now - l < EVERY) {
-        return;
-    }
-    st.last = Some(now);
-    st.drawn = true;
-    let _ = write!(std::io::stderr(), "\r\x1b[K{}", line(st));
 }
 
 fn line(st: &State) -> String {
@@ -98,4 +104,37 @@ pub fn finish() {
         let _ = write!(std::io::stderr(), "\r\x1b[K");
     }
     *guard = None;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        State {
+            start: Instant::now(),
+            last: None,
+            done: Progress::default(),
+            searching: BTreeMap::new(),
+            drawn: false,
+        }
+    }
+
+    /// A model of one part still searching says "0 of 1 parts" (it said "0 of 0" before any
+    /// part had finished), then the search's nodes and gap; a finished part moves its figures
+    /// from the searching side to the finished side.
+    #[test]
+    fn the_line_counts_every_part_from_the_start_and_moves_finished_ones_across() {
+        let mut st = state();
+        apply(&mut st, &Event::Started { parts: 2 });
+        apply(&mut st, &Event::Searching { part: 1, nodes: 64, best: 100.0, bound: 107.0 });
+        let l = line(&st);
+        assert!(l.starts_with("solving: 0 of 2 parts done"), "{l}");
+        assert!(l.ends_with("; searching 64 nodes, gap 7"), "{l}");
+        let so_far = Progress { done: 1, parts: 2, value: 100.0, bound: 103.0, nodes: 70 };
+        apply(&mut st, &Event::PartDone { part: 1, so_far });
+        let l = line(&st);
+        assert!(l.starts_with("solving: 1 of 2 parts done"), "{l}");
+        assert!(l.ends_with("; finished parts best 100, bound 103, gap 3"), "{l}");
+    }
 }

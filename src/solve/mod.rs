@@ -40,6 +40,12 @@ use std::time::Instant;
 /// progress line from it; the library itself never prints).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
+    /// The parts' relaxations are done and `parts` parts (all of them, searching or not) go on
+    /// to finish.
+    Started {
+        /// Parts in all.
+        parts: usize,
+    },
     /// Part `part` is finished; `so_far` adds up the parts finished so far.
     PartDone {
         /// Index of the part.
@@ -185,6 +191,7 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
         problem.parts.par_iter().map(|p| start_part(m, p, limits)).collect::<Result<_, _>>()?;
     // Phase 2: branch-and-bound where the root did not prove optimality. A deadline is shared
     // fairly: each searching part gets its slice of the time left.
+    limits.tell(Event::Started { parts: started.len() });
     let searching = started.iter().filter(|s| s.root.searching()).count();
     let waiting = std::sync::atomic::AtomicUsize::new(searching);
     let threads = rayon::current_num_threads().max(1);
