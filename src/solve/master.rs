@@ -84,14 +84,21 @@ impl Dual<'_> {
         };
         let prices: Vec<f64> = start.map_or_else(|| vec![0.0; np], <[f64]>::to_vec);
         let Some((mut best_l, mut best_p)) = self.evaluate(&prices, r) else { return infeasible() };
-        let mut best_prices = prices;
+        // Rounds of every worker's knapsack so far, for the work count.
+        let mut evaluations = 1u64;
         let mut candidates = vec![self.as_alloc(&best_p)];
         let mut rmp = Rmp::new(self, r);
-        // Any lawful pattern of each worker (here its best at zero prices) keeps the master
-        // feasible in its convexity rows; then the start prices' answers and what the parent
-        // had that this node allows.
-        let zero = vec![0.0; np];
-        let Some((_, base)) = self.evaluate(&zero, r) else { return infeasible() };
+        // Any lawful pattern of each worker (here its best at zero prices, which at the root are
+        // the start prices) keeps the master feasible in its convexity rows; then the start
+        // prices' answers and what the parent had that this node allows.
+        let base = if start.is_none() {
+            best_p.clone()
+        } else {
+            let Some((_, base)) = self.evaluate(&vec![0.0; np], r) else { return infeasible() };
+            evaluations += 1;
+            base
+        };
+        let mut best_prices = prices;
         let inherited = seed.iter().filter(|(w, p)| self.admits(*w, p, r)).cloned();
         for (w, p) in base.into_iter().enumerate().chain(best_p.iter().cloned().enumerate()).chain(inherited)
         {
@@ -100,7 +107,7 @@ impl Dual<'_> {
         let mut iterations = 0;
         let mut converged = false;
         loop {
-            let knapsacks = u64::from(iterations + 2) * self.knapsack_work;
+            let knapsacks = evaluations * self.knapsack_work;
             let left = allowed.work.saturating_sub(knapsacks);
             if rmp.simplex.solve(MAX_PIVOTS, left, stop).is_err() {
                 break;
@@ -136,6 +143,7 @@ impl Dual<'_> {
             let mut added = false;
             for at in smoothed.iter().chain(std::iter::once(&duals)) {
                 let Some((l, pats)) = self.evaluate(at, r) else { return infeasible() };
+                evaluations += 1;
                 if l < best_l {
                     best_l = l;
                     best_prices.clone_from(at);
@@ -147,7 +155,7 @@ impl Dual<'_> {
                 // Add the patterns worth more at the master's prices than their worker's
                 // convexity price.
                 for (w, p) in pats.into_iter().enumerate() {
-                    if rmp.priced(self, w, &p, &duals) > pi[w] + 10.0 * OPT_TOL * (1.0 + pi[w].abs()) {
+                    if self.priced(w, &p, &duals) > pi[w] + 10.0 * OPT_TOL * (1.0 + pi[w].abs()) {
                         rmp.add(self, w, p);
                         added = true;
                     }
@@ -164,10 +172,43 @@ impl Dual<'_> {
         }
         candidates.push(self.as_alloc(&best_p));
         let master = if converged { rmp.master(self) } else { None };
-        let work = rmp.simplex.work() + u64::from(iterations + 2) * self.knapsack_work;
+        let work = rmp.simplex.work() + evaluations * self.knapsack_work;
         let pool = rmp.keep(POOL_PER_WORKER);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
     }
+    /// What pattern `p` of worker `w` puts in each price's row, in price-vector terms (lower
+    /// rows negated): its column in the master, less the convexity row.
+    fn coefficients(&self, w: usize, p: &Pattern) -> Vec<(usize, f64)> {
+        let part = self.part;
+        let (nk, ng) = (part.classes.len(), part.groups.len());
+        let mut coef: Vec<(usize, f64)> = Vec::new();
+        let mut put = |i: usize, a: f64| match coef.iter_mut().find(|c| c.0 == i) {
+            Some(c) => c.1 += a,
+            None => coef.push((i, a)),
+        };
+        for &(i, n) in &p.take {
+            match self.items[w][i].kind {
+                Kind::Class { k, .. } => {
+                    put(k, n as f64);
+                    put(self.lo_class(k), -(n as f64));
+                }
+                Kind::Group { g, .. } => {
+                    put(nk + g, 1.0);
+                    put(self.lo_group(g), -1.0);
+                }
+            }
+        }
+        if let Some(s) = part.rooms[w].overseer {
+            put(nk + ng + s, p.load as f64 * self.unit);
+        }
+        coef
+    }
+
+    /// Pattern `p`'s value less what it pays at these prices.
+    fn priced(&self, w: usize, p: &Pattern, prices: &[f64]) -> f64 {
+        p.value - self.coefficients(w, p).iter().map(|&(i, a)| prices[i] * a).sum::<f64>()
+    }
+
     /// Upper bounds on prices that keep the programme bounded and lose nothing: no price above
     /// the most any one of its items is worth.
     fn price_caps(&self, r: &Restrict) -> Vec<f64> {
@@ -283,34 +324,6 @@ impl Rmp {
         }
     }
 
-    /// Pattern `p` of worker `w` as a column: its share in the convexity row and what it puts
-    /// in each price row, in price-vector terms (lower rows negated).
-    fn entries(&self, dual: &Dual, w: usize, p: &Pattern) -> Vec<(usize, f64)> {
-        let part = dual.part;
-        let (nk, ng) = (part.classes.len(), part.groups.len());
-        let mut coef: Vec<(usize, f64)> = Vec::new();
-        let mut put = |i: usize, a: f64| match coef.iter_mut().find(|c| c.0 == i) {
-            Some(c) => c.1 += a,
-            None => coef.push((i, a)),
-        };
-        for &(i, n) in &p.take {
-            match dual.items[w][i].kind {
-                Kind::Class { k, .. } => {
-                    put(k, n as f64);
-                    put(dual.lo_class(k), -(n as f64));
-                }
-                Kind::Group { g, .. } => {
-                    put(nk + g, 1.0);
-                    put(dual.lo_group(g), -1.0);
-                }
-            }
-        }
-        if let Some(s) = part.rooms[w].overseer {
-            put(nk + ng + s, p.load as f64 * dual.unit);
-        }
-        coef
-    }
-
     fn add(&mut self, dual: &Dual, w: usize, p: Pattern) {
         let mut key = p.take.clone();
         key.sort_unstable();
@@ -318,7 +331,7 @@ impl Rmp {
             return;
         }
         let mut col = vec![(w, 1.0)];
-        for (i, a) in self.entries(dual, w, &p) {
+        for (i, a) in dual.coefficients(w, &p) {
             if let Some(row) = self.row_of[i] {
                 let Row::Price { sign, .. } = self.rows[row] else { continue };
                 if a != 0.0 {
@@ -351,11 +364,6 @@ impl Rmp {
             }
         }
         out
-    }
-
-    /// Pattern `p`'s value less what it pays at these prices.
-    fn priced(&self, dual: &Dual, w: usize, p: &Pattern, prices: &[f64]) -> f64 {
-        p.value - self.entries(dual, w, p).iter().map(|&(i, a)| prices[i] * a).sum::<f64>()
     }
 
     /// The prices (each within its cap) and each worker's convexity price at the master's

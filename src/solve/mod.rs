@@ -263,31 +263,30 @@ impl Root<'_> {
 }
 
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
-    let lp = lp::build(m, part);
-    let delta = lattice(m, part);
+    let mut search = Search {
+        m,
+        part,
+        vars: Vec::new(),
+        lp: lp::build(m, part),
+        best: None,
+        best_value: f64::NEG_INFINITY,
+        nodes: 0,
+        delta: lattice(m, part),
+    };
     let dual = if part.is_network() { None } else { lagrange::Dual::new(m, part) };
     // A small master needs nothing from the compact relaxation; a large one (a district joined
     // by cross-team work) takes its bound and its dive's allocation, which the price rounds
     // may not reach within the node limit.
     let dual = match dual {
         Some(dual) if !dual.large() => {
-            let search = Search {
-                m,
-                part,
-                vars: Vec::new(),
-                lp,
-                best: None,
-                best_value: f64::NEG_INFINITY,
-                nodes: 0,
-                delta,
-            };
             return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY) });
         }
         other => other,
     };
     let clock = Instant::now();
-    let root = lp::solve_relaxation(&lp)?;
+    let root = lp::solve_relaxation(&search.lp)?;
     limits.trace(|| {
+        let lp = &search.lp;
         let hubs = lp.hubs.len();
         let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
         format!(
@@ -301,16 +300,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
             clock.elapsed().as_secs_f64()
         )
     });
-    let mut search = Search {
-        m,
-        part,
-        vars: root.vars.clone(),
-        lp,
-        best: None,
-        best_value: f64::NEG_INFINITY,
-        nodes: 0,
-        delta,
-    };
+    search.vars = root.vars.clone();
     if let Some(a) = decode::integral(&search.lp, part, &root.values) {
         search.offer(a);
         return Ok(Started { search, root: Root::Proven });
