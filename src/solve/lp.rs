@@ -89,6 +89,18 @@ impl Lp {
 
 /// Builds the programme of a part.
 pub fn build(m: &Model, part: &Part) -> Lp {
+    build_with(m, part, false)
+}
+
+/// The programme of a part with each group's columns cut to the workers it is worth most at
+/// (its own team's, where no cross-team penalty applies): what a district's group columns
+/// mostly are, and the relaxation stays small. Its allocations are lawful; its optimum is no
+/// bound on the part's.
+pub fn build_home(m: &Model, part: &Part) -> Lp {
+    build_with(m, part, true)
+}
+
+fn build_with(m: &Model, part: &Part, home: bool) -> Lp {
     let mut lp = Lp::default();
     let nw = part.rooms.len();
     let pen = m.policy.overload_penalty;
@@ -181,7 +193,11 @@ pub fn build(m: &Model, part: &Part) -> Lp {
     }
     for (g, item) in part.groups.iter().enumerate() {
         let mut coefs = Vec::new();
+        let top = item.value.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         for (j, &w) in item.workers.iter().enumerate() {
+            if home && item.value[j] < top - 0.5 * m.policy.cross_team_penalty {
+                continue;
+            }
             let c = lp.col(Col::Group { g, j }, item.value[j], 1.0);
             coefs.push((c, 1.0));
             load[w].push((c, item.weight));

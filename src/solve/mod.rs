@@ -238,6 +238,10 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
     })
 }
 
+/// Columns of a large part's compact programme above which its relaxation is left to the
+/// subgradient bound (see `start_part`).
+const DISTRICT_COLUMNS: usize = 20_000;
+
 /// A part after phase 1: its search, and what phase 2 starts from.
 struct Started<'a> {
     search: Search<'a>,
@@ -283,6 +287,14 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         }
         other => other,
     };
+    // A large district's group columns (a group by every worker of every team it may go to)
+    // make its compact relaxation too slow to solve (68,000 columns took microlp two minutes):
+    // its allocations come from the relaxation with each group at its own team, its bound from
+    // subgradient steps on the Lagrangian prices.
+    let district = dual.is_some() && search.lp.cols.len() > DISTRICT_COLUMNS;
+    if district {
+        search.lp = lp::build_home(m, part);
+    }
     let clock = Instant::now();
     let root = lp::solve_relaxation(&search.lp)?;
     limits.trace(|| {
@@ -303,7 +315,9 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     search.vars = root.vars.clone();
     if let Some(a) = decode::integral(&search.lp, part, &root.values) {
         search.offer(a);
-        return Ok(Started { search, root: Root::Proven });
+        if !district {
+            return Ok(Started { search, root: Root::Proven });
+        }
     }
     search.heuristic(&root.values);
     search.dive(&root.state);
@@ -320,6 +334,16 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         )
     });
     let root = match dual {
+        Some(dual) if district => {
+            let clock = Instant::now();
+            let allowed = limits.node_limit.map_or(u64::MAX, |n| n.saturating_mul(tree::WORK_PER_NODE) / 2);
+            let (bound, _, work) =
+                dual.subgradient(&lagrange::Restrict::none(part), search.best_value, allowed);
+            limits.trace(|| {
+                format!("subgradient: bound {bound:.4} work {work} in {:.3}s", clock.elapsed().as_secs_f64())
+            });
+            Root::Lagrangian(dual, bound)
+        }
         Some(dual) => Root::Lagrangian(dual, root.objective),
         None => Root::Compact(root.state, root.objective),
     };

@@ -24,7 +24,7 @@ use std::collections::BinaryHeap;
 
 /// Effort (see [`super::master::Outcome::work`]) that counts as one node against the node
 /// limit: about a millisecond's work, so the default limit stops a part within seconds.
-const WORK_PER_NODE: u64 = 1_000_000;
+pub(super) const WORK_PER_NODE: u64 = 1_000_000;
 /// Nodes between two progress reports.
 const PROGRESS_EVERY: u64 = 32;
 /// Price-programme rounds allowed at one node before it is given up as unresolved.
