@@ -179,16 +179,15 @@ impl Dual<'_> {
     /// A bound by projected subgradient steps on the prices, from zero, with Polyak's step
     /// towards `target` (a value some allocation reaches), while the knapsacks' work stays
     /// within `work`: for a master too large to solve in that time. Every evaluation is a
-    /// Lagrangian bound, so the best of them holds whatever the steps do. Returns the bound,
-    /// its prices and the work spent.
-    pub fn subgradient(&self, r: &Restrict, target: f64, work: u64) -> (f64, Vec<f64>, u64) {
-        let np = self.n_prices();
-        let mut prices = vec![0.0; np];
+    /// Lagrangian bound, so the best of them holds whatever the steps do. Returns the bound and
+    /// the work spent.
+    pub fn subgradient(&self, r: &Restrict, target: f64, work: u64) -> (f64, u64) {
+        let mut prices = vec![0.0; self.n_prices()];
         let Some((mut l, mut patterns)) = self.evaluate(&prices, r) else {
-            return (f64::NEG_INFINITY, prices, self.knapsack_work);
+            return (f64::NEG_INFINITY, self.knapsack_work);
         };
         let (rhs, caps) = (self.rhs(r), self.price_caps(r));
-        let (mut best, mut best_prices) = (l, prices.clone());
+        let mut best = l;
         let mut spent = self.knapsack_work;
         let (mut step, mut stale) = (SUBGRADIENT_STEP, 0);
         while spent.saturating_add(self.knapsack_work) <= work && step >= SUBGRADIENT_STEP_MIN {
@@ -213,12 +212,11 @@ impl Dual<'_> {
             for ((y, gi), cap) in prices.iter_mut().zip(&g).zip(&caps) {
                 *y = (*y - t * gi).clamp(0.0, *cap);
             }
-            let Some((nl, np)) = self.evaluate(&prices, r) else { break };
+            let Some(next) = self.evaluate(&prices, r) else { break };
             spent += self.knapsack_work;
-            (l, patterns) = (nl, np);
+            (l, patterns) = next;
             if l < best - 1e-9 * (1.0 + best.abs()) {
                 (best, stale) = (l, 0);
-                best_prices.clone_from(&prices);
             } else {
                 stale += 1;
                 if stale >= SUBGRADIENT_PATIENCE {
@@ -226,7 +224,7 @@ impl Dual<'_> {
                 }
             }
         }
-        (best, best_prices, spent)
+        (best, spent)
     }
 
     /// What pattern `p` of worker `w` puts in each price's row, in price-vector terms (lower

@@ -337,8 +337,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         Some(dual) if district => {
             let clock = Instant::now();
             let allowed = limits.node_limit.map_or(u64::MAX, |n| n.saturating_mul(tree::WORK_PER_NODE) / 2);
-            let (bound, _, work) =
-                dual.subgradient(&lagrange::Restrict::none(part), search.best_value, allowed);
+            let (bound, work) = dual.subgradient(&lagrange::Restrict::none(part), search.best_value, allowed);
             limits.trace(|| {
                 format!("subgradient: bound {bound:.4} work {work} in {:.3}s", clock.elapsed().as_secs_f64())
             });
