@@ -23,8 +23,9 @@ fn corpus() -> Vec<(String, Vec<String>, f64)> {
         .collect()
 }
 
-#[test]
-fn every_hard_weighted_model_is_solved_to_the_highs_optimum_and_passes_check() {
+/// Generates every corpus model into a temporary directory and hands each, with its name and
+/// HiGHS's optimum, to `each`.
+fn for_each_model(each: impl Fn(&str, &caseload::model::Model, f64)) {
     let entries = corpus();
     assert!(!entries.is_empty(), "the corpus is empty");
     let dir = tempfile::tempdir().unwrap();
@@ -39,11 +40,26 @@ fn every_hard_weighted_model_is_solved_to_the_highs_optimum_and_passes_check() {
             .unwrap();
         assert!(out.status.success(), "{name}: generate failed: {}", String::from_utf8_lossy(&out.stderr));
         let model = caseload::load_model(&path).expect("the generated model validates");
+        each(&name, &model, optimum);
+    }
+}
+
+/// `check` finds nothing wrong with the proposal.
+fn assert_checked(name: &str, model: &caseload::model::Model, proposal: &caseload::proposal::Proposal) {
+    let written = caseload::write::to_json(proposal);
+    let parsed = caseload::check::parse_proposal(name, &written).unwrap();
+    let breaches = caseload::check::check_proposal(model, &parsed);
+    assert!(breaches.is_empty(), "{name}: check finds breaches: {breaches:?}");
+}
+
+#[test]
+fn every_hard_weighted_model_is_solved_to_the_highs_optimum_and_passes_check() {
+    for_each_model(|name, model, optimum| {
         let limits = caseload::solve::Limits {
             node_limit: Some(caseload::solve::DEFAULT_NODE_LIMIT),
             ..Default::default()
         };
-        let proposal = caseload::allocate(&model, limits).expect("allocates");
+        let proposal = caseload::allocate(model, limits).expect("allocates");
         assert!(proposal.optimal, "{name}: not proven optimal within the default node limit");
         let tol = 1e-6 * optimum.abs().max(1.0);
         assert!(
@@ -51,9 +67,42 @@ fn every_hard_weighted_model_is_solved_to_the_highs_optimum_and_passes_check() {
             "{name}: objective {} but HiGHS's optimum is {optimum}",
             proposal.objective
         );
-        let written = caseload::write::to_json(&proposal);
-        let parsed = caseload::check::parse_proposal(&name, &written).unwrap();
-        let breaches = caseload::check::check_proposal(&model, &parsed);
-        assert!(breaches.is_empty(), "{name}: check finds breaches: {breaches:?}");
-    }
+        assert_checked(name, model, &proposal);
+    });
+}
+
+/// The district path (each group kept to its own team in the relaxation, the bound from
+/// subgradient steps), forced onto every corpus model: its proposals are lawful, and its
+/// bounds hold against HiGHS's optima.
+#[test]
+fn on_the_district_path_every_hard_weighted_model_gets_a_bound_at_or_above_the_highs_optimum() {
+    for_each_model(|name, model, optimum| {
+        for node_limit in [1, caseload::solve::DEFAULT_NODE_LIMIT] {
+            let limits = caseload::solve::Limits {
+                node_limit: Some(node_limit),
+                district_columns: Some(0),
+                ..Default::default()
+            };
+            let proposal = caseload::allocate(model, limits).expect("allocates");
+            let tol = 1e-6 * optimum.abs().max(1.0);
+            assert!(
+                proposal.bound >= optimum - tol,
+                "{name}, node limit {node_limit}: bound {} below HiGHS's optimum {optimum}",
+                proposal.bound
+            );
+            assert!(
+                proposal.objective <= optimum + tol,
+                "{name}, node limit {node_limit}: objective {} above HiGHS's optimum {optimum}",
+                proposal.objective
+            );
+            if proposal.optimal {
+                assert!(
+                    (proposal.objective - optimum).abs() <= tol,
+                    "{name}: proven at {}",
+                    proposal.objective
+                );
+            }
+            assert_checked(name, model, &proposal);
+        }
+    });
 }

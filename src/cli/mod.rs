@@ -207,6 +207,7 @@ pub fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static
         node_limit: (node_limit > 0).then_some(node_limit),
         observer: progress::observer(false),
         trace: progress::trace_wanted(),
+        district_columns: None,
     })
 }
 

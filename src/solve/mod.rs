@@ -107,6 +107,12 @@ pub struct Limits<'a> {
     pub observer: Option<Observer<'a>>,
     /// Send the solver's trace lines to the observer.
     pub trace: bool,
+    /// Sibling-group columns (a group by each worker it may go to) above which a part with a
+    /// Lagrangian bound takes the district path: its relaxation keeps each group to the
+    /// workers it is worth most at, and its bound comes from subgradient steps on the prices.
+    /// `None` is [`DISTRICT_COLUMNS`], which only cross-team districts of thousands of cases
+    /// pass; a lower figure sends small parts that way too, for tests and experiments.
+    pub district_columns: Option<usize>,
 }
 
 /// The default node limit per part for the command line.
@@ -238,9 +244,10 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
     })
 }
 
-/// Columns of a large part's compact programme above which its relaxation is left to the
-/// subgradient bound (see `start_part`).
-const DISTRICT_COLUMNS: usize = 20_000;
+/// Sibling-group columns of a part's compact programme above which its relaxation is left to
+/// the subgradient bound (see `start_part`): the 5,000-case cross-team district of the
+/// benchmarks has 65,417 of them, its 2,000-case one 10,411.
+pub const DISTRICT_COLUMNS: usize = 20_000;
 
 /// A part after phase 1: its search, and what phase 2 starts from.
 struct Started<'a> {
@@ -253,8 +260,9 @@ enum Root<'a> {
     /// Proven optimal already (the relaxation was whole).
     Proven,
     /// The Lagrangian search, from the root, with a bound known already (the compact
-    /// relaxation's, for a large part; infinite when it was not solved).
-    Lagrangian(lagrange::Dual<'a>, f64),
+    /// relaxation's or the subgradient's, for a large part; infinite when neither was
+    /// sought) and the work spent on it, which counts against the node limit.
+    Lagrangian(lagrange::Dual<'a>, f64, u64),
     /// The compact branch-and-bound (or HiGHS), from the relaxation's state and bound.
     Compact(microlp::Solution, f64),
 }
@@ -267,34 +275,32 @@ impl Root<'_> {
 }
 
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
+    let dual = if part.is_network() { None } else { lagrange::Dual::new(m, part) };
+    // A large district's group columns (a group by every worker of every team it may go to)
+    // make its compact relaxation too slow to solve (68,000 columns took microlp two minutes):
+    // its allocations come from the relaxation with each group at its own team, its bound from
+    // subgradient steps on the Lagrangian prices.
+    let group_columns: usize = part.groups.iter().map(|g| g.workers.len()).sum();
+    let district = dual.is_some() && group_columns > limits.district_columns.unwrap_or(DISTRICT_COLUMNS);
     let mut search = Search {
         m,
         part,
         vars: Vec::new(),
-        lp: lp::build(m, part),
+        lp: if district { lp::build_home(m, part) } else { lp::build(m, part) },
         best: None,
         best_value: f64::NEG_INFINITY,
         nodes: 0,
         delta: lattice(m, part),
     };
-    let dual = if part.is_network() { None } else { lagrange::Dual::new(m, part) };
     // A small master needs nothing from the compact relaxation; a large one (a district joined
     // by cross-team work) takes its bound and its dive's allocation, which the price rounds
     // may not reach within the node limit.
     let dual = match dual {
-        Some(dual) if !dual.large() => {
-            return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY) });
+        Some(dual) if !dual.large() && !district => {
+            return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY, 0) });
         }
         other => other,
     };
-    // A large district's group columns (a group by every worker of every team it may go to)
-    // make its compact relaxation too slow to solve (68,000 columns took microlp two minutes):
-    // its allocations come from the relaxation with each group at its own team, its bound from
-    // subgradient steps on the Lagrangian prices.
-    let district = dual.is_some() && search.lp.cols.len() > DISTRICT_COLUMNS;
-    if district {
-        search.lp = lp::build_home(m, part);
-    }
     let clock = Instant::now();
     let root = lp::solve_relaxation(&search.lp)?;
     limits.trace(|| {
@@ -323,10 +329,11 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     search.dive(&root.state);
     limits.trace(|| {
         format!(
-            "part: {} workers, {} classes, {} groups, {} cols, {} rows; root {:.4} heuristic {:.4}",
+            "part: {} workers, {} classes, {} groups ({} columns), {} cols, {} rows; root {:.4} heuristic {:.4}",
             part.rooms.len(),
             part.classes.len(),
             part.groups.len(),
+            group_columns,
             search.lp.cols.len(),
             search.lp.rows.len(),
             root.objective,
@@ -341,9 +348,9 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
             limits.trace(|| {
                 format!("subgradient: bound {bound:.4} work {work} in {:.3}s", clock.elapsed().as_secs_f64())
             });
-            Root::Lagrangian(dual, bound)
+            Root::Lagrangian(dual, bound, work)
         }
-        Some(dual) => Root::Lagrangian(dual, root.objective),
+        Some(dual) => Root::Lagrangian(dual, root.objective, 0),
         None => Root::Compact(root.state, root.objective),
     };
     Ok(Started { search, root })
@@ -358,8 +365,8 @@ impl Started<'_> {
         // (feature `highs`), and failing that the compact branch-and-bound.
         let searched = match std::mem::replace(&mut self.root, Root::Proven) {
             Root::Proven => None,
-            Root::Lagrangian(dual, bound) => {
-                Some(tree::search(&dual, &mut self.search, index, limits, bound))
+            Root::Lagrangian(dual, bound, spent) => {
+                Some(tree::search(&dual, &mut self.search, index, limits, (bound, spent)))
             }
             Root::Compact(state, bound) => {
                 #[cfg(feature = "highs")]
