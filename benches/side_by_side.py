@@ -20,6 +20,11 @@ per 5,000 cases). Then:
 
     benches/side_by_side.py                 # every size and seed (about 10 minutes)
     benches/side_by_side.py --sizes 2000 --seeds 1
+    benches/side_by_side.py --cross-team --sizes 2000 5000 --seeds 1
+
+`--cross-team` generates the models with `--cross-team`: cases may go to other teams at the
+cross-team penalty, so the teams join into districts and the parts are large (the 5,000-case
+district takes caseload's district path; see the README's Limits).
 
 Prints a Markdown table; exit 1 if any two proven optima disagree. The venv with highspy is
 the one benches/compare.py creates.
@@ -131,6 +136,7 @@ def main():
     ap.add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 10000, 20000])
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--binary")
+    ap.add_argument("--cross-team", action="store_true", help="generate cross-team districts")
     ap.add_argument("--compact", help=argparse.SUPPRESS)
     ap.add_argument("--naive", help=argparse.SUPPRESS)
     ap.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
@@ -152,7 +158,8 @@ def main():
             workers, teams = round(n * 312 / 5000), round(n * 20 / 5000)
             path = os.path.join(tmp, f"w{n}_{seed}.json")
             subprocess.run([binary, "generate", "--cases", str(n), "--workers", str(workers), "--teams", str(teams),
-                            "--seed", str(seed), "--weights", "--groups", "0.2", "-o", path], check=True)
+                            "--seed", str(seed), "--weights", "--groups", "0.2", "-o", path]
+                           + (["--cross-team"] if a.cross_team else []), check=True)
             out = os.path.join(tmp, "p.json")
             r, wall, peak = timed([binary, "allocate", path, "-o", out, "-q"])
             if r.returncode not in (0, 3):
@@ -183,6 +190,8 @@ def main():
 
     def t(ok, s):
         return f"{s:.2f} s" if ok else f"not proven ({s:.0f} s)"
+    if a.cross_team:
+        print("Models generated with `--cross-team`.\n")
     print("| cases | seed | caseload default: wall, proven | peak | gap at 10 s | HiGHS compact per part: wall | "
           "peak | gap at 10 s | ratio caseload / HiGHS compact | HiGHS naive MIP at 10 s: gap | peak | optima agree |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -319,16 +319,17 @@ fn a_search_stopped_at_once_still_writes_a_lawful_proposal_with_a_true_bound() {
     assert!(stopped > 0, "no search was ever stopped: the test proves nothing");
 }
 
-/// The district path, which large cross-team districts take (a relaxation with each sibling
-/// group at its own team, and a bound from subgradient steps on the Lagrangian prices), forced
-/// onto every small part with an integer search. With one node the stated bound is the
-/// subgradient's own; with the default limit the tree goes on from it, and may prove.
+/// The district path, which large cross-team districts take (the bound from the compact
+/// relaxation with the groups' columns pooled, the search over the group columns that
+/// relaxation uses and each group's own team's), forced onto every small part with an integer
+/// search. With one node the stated bound is the pooled relaxation's own; with the default
+/// limit the tree goes on from it, and may prove.
 #[test]
 fn the_district_path_writes_lawful_proposals_with_true_bounds() {
     use std::sync::atomic::{AtomicU64, Ordering};
     let (taken, proven) = (AtomicU64::new(0), AtomicU64::new(0));
     let count = |e: &caseload::solve::Event| {
-        if matches!(e, caseload::solve::Event::Trace(t) if t.starts_with("subgradient:")) {
+        if matches!(e, caseload::solve::Event::Trace(t) if t.starts_with("pooled lp:")) {
             taken.fetch_add(1, Ordering::Relaxed);
         }
     };

@@ -71,9 +71,9 @@ fn every_hard_weighted_model_is_solved_to_the_highs_optimum_and_passes_check() {
     });
 }
 
-/// The district path (each group kept to its own team in the relaxation, the bound from
-/// subgradient steps), forced onto every corpus model: its proposals are lawful, and its
-/// bounds hold against HiGHS's optima.
+/// The district path (the bound from the relaxation with the groups' columns pooled, the
+/// search over the group columns it uses), forced onto every corpus model: its proposals are
+/// lawful, and its bounds hold against HiGHS's optima.
 #[test]
 fn on_the_district_path_every_hard_weighted_model_gets_a_bound_at_or_above_the_highs_optimum() {
     for_each_model(|name, model, optimum| {

@@ -28,6 +28,15 @@ pub enum Col {
     HubWorker { h: usize, w: usize },
     /// Group `g` placed with its `j`-th permitted worker.
     Group { g: usize, j: usize },
+    /// Group `g` sent to pool `pool`: workers of one team it is worth the same at (see
+    /// [`build_pooled`]).
+    GroupPool { g: usize, pool: usize },
+    /// Group `g` sent to market `mk`: pools of several teams it is worth the same at.
+    GroupMarket { g: usize, mk: usize },
+    /// Groups from market `mk` to pool `pool`.
+    MarketPool { mk: usize, pool: usize },
+    /// Groups from pool `pool` placed with worker `w` (local).
+    PoolWorker { pool: usize, w: usize },
     /// Overload of worker `w` in the first, partial unit above target.
     Over1 { w: usize },
     /// Overload of worker `w` beyond that.
@@ -89,7 +98,7 @@ impl Lp {
 
 /// Builds the programme of a part.
 pub fn build(m: &Model, part: &Part) -> Lp {
-    build_with(m, part, false)
+    build_with(m, part, Groups::Every)
 }
 
 /// The programme of a part with each group's columns cut to the workers it is worth most at
@@ -97,10 +106,95 @@ pub fn build(m: &Model, part: &Part) -> Lp {
 /// mostly are, and the relaxation stays small. Its allocations are lawful; its optimum is no
 /// bound on the part's.
 pub fn build_home(m: &Model, part: &Part) -> Lp {
-    build_with(m, part, true)
+    build_only(m, part, &home_columns(m, part))
 }
 
-fn build_with(m: &Model, part: &Part, home: bool) -> Lp {
+/// The programme of a part with only the group columns `keep` marks (for group `g`, one flag
+/// per permitted worker): its allocations are lawful; its optimum is no bound on the part's.
+pub fn build_only(m: &Model, part: &Part, keep: &[Vec<bool>]) -> Lp {
+    build_with(m, part, Groups::Only(keep))
+}
+
+/// For each group, the workers it is worth most at: its own team's, where no cross-team
+/// penalty applies.
+pub fn home_columns(m: &Model, part: &Part) -> Vec<Vec<bool>> {
+    part.groups
+        .iter()
+        .map(|item| {
+            let top = item.value.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            item.value.iter().map(|&v| v >= top - 0.5 * m.policy.cross_team_penalty).collect()
+        })
+        .collect()
+}
+
+/// The programme of a part with the same relaxation as [`build`]'s, and far fewer columns
+/// where groups may go to many workers: the workers of one team a group is worth the same at
+/// (every permitted worker of another team, bar its children's current and previous workers)
+/// are reached through a pool, shared by every group of the same weight with the same such
+/// workers, and the pools of several teams through a market, as classes reach other teams'
+/// hubs. A fractional placement of groups at workers is a flow through the pools and back, so
+/// the optimum is the same; a whole flow need not be a whole placement, so this programme is
+/// for the bound only.
+pub fn build_pooled(m: &Model, part: &Part) -> Lp {
+    build_with(m, part, Groups::Pooled)
+}
+
+/// Adds to `keep` (as [`build_only`] takes it) every group column that `values`, a solution of
+/// [`build_pooled`]'s programme `pooled`, may send the group through: a group's pools, and the
+/// pools its markets send anything to, with all their workers.
+pub fn pooled_use(part: &Part, pooled: &Lp, values: &[f64], keep: &mut [Vec<bool>]) {
+    const USED: f64 = 1e-7;
+    let mut pool_workers: Vec<Vec<usize>> = Vec::new();
+    let mut market_pools: Vec<Vec<usize>> = Vec::new();
+    for (j, c) in pooled.cols.iter().enumerate() {
+        match *c {
+            Col::PoolWorker { pool, w } => {
+                pool_workers.resize(pool_workers.len().max(pool + 1), Vec::new());
+                pool_workers[pool].push(w);
+            }
+            Col::MarketPool { mk, pool } if values[j] > USED => {
+                market_pools.resize(market_pools.len().max(mk + 1), Vec::new());
+                market_pools[mk].push(pool);
+            }
+            _ => {}
+        }
+    }
+    let mark = |keep: &mut [Vec<bool>], g: usize, pool: usize| {
+        for w in pool_workers.get(pool).into_iter().flatten() {
+            if let Some(j) = part.groups[g].workers.iter().position(|x| x == w) {
+                keep[g][j] = true;
+            }
+        }
+    };
+    for (j, c) in pooled.cols.iter().enumerate() {
+        if values[j] <= USED {
+            continue;
+        }
+        match *c {
+            Col::Group { g, j } => keep[g][j] = true,
+            Col::GroupPool { g, pool } => mark(keep, g, pool),
+            Col::GroupMarket { g, mk } => {
+                for &pool in market_pools.get(mk).into_iter().flatten() {
+                    mark(keep, g, pool);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Which group columns a programme has.
+#[derive(Clone, Copy, PartialEq)]
+enum Groups<'a> {
+    /// A column for each group at each of its workers.
+    Every,
+    /// Only the columns marked.
+    Only(&'a [Vec<bool>]),
+    /// Through pools where a group is worth the same at two or more workers.
+    Pooled,
+}
+
+fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
     let mut lp = Lp::default();
     let nw = part.rooms.len();
     let pen = m.policy.overload_penalty;
@@ -191,18 +285,93 @@ fn build_with(m: &Model, part: &Part, home: bool) -> Lp {
         }
         lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
     }
+    // Pools, keyed by (one team's workers, weight): the columns that enter each, the weight,
+    // the workers. Markets, keyed by their pools: the columns that enter each.
+    let mut pool_index: HashMap<(Vec<usize>, u64), usize> = HashMap::new();
+    let mut pools: Vec<(Vec<usize>, f64, Vec<usize>)> = Vec::new();
+    let mut group_market_index: HashMap<Vec<usize>, usize> = HashMap::new();
+    let mut group_markets: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
     for (g, item) in part.groups.iter().enumerate() {
         let mut coefs = Vec::new();
-        let top = item.value.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        for (j, &w) in item.workers.iter().enumerate() {
-            if home && item.value[j] < top - 0.5 * m.policy.cross_team_penalty {
+        if groups != Groups::Pooled {
+            for (j, &w) in item.workers.iter().enumerate() {
+                if matches!(groups, Groups::Only(keep) if !keep[g][j]) {
+                    continue;
+                }
+                let c = lp.col(Col::Group { g, j }, item.value[j], 1.0);
+                coefs.push((c, 1.0));
+                load[w].push((c, item.weight));
+            }
+            lp.rows.push(Row { coefs, eq: false, rhs: 1.0 });
+            continue;
+        }
+        // The workers the group is worth the same at go through pools, where two or more do.
+        let mut by_value: Vec<(u64, Vec<usize>)> = Vec::new();
+        for (j, &v) in item.value.iter().enumerate() {
+            match by_value.iter_mut().find(|(b, _)| *b == v.to_bits()) {
+                Some((_, js)) => js.push(j),
+                None => by_value.push((v.to_bits(), vec![j])),
+            }
+        }
+        for (bits, js) in by_value {
+            let value = f64::from_bits(bits);
+            if js.len() == 1 {
+                let c = lp.col(Col::Group { g, j: js[0] }, value, 1.0);
+                coefs.push((c, 1.0));
+                load[item.workers[js[0]]].push((c, item.weight));
                 continue;
             }
-            let c = lp.col(Col::Group { g, j }, item.value[j], 1.0);
+            let mut by_team: Vec<(usize, Vec<usize>)> = Vec::new();
+            for &j in &js {
+                let w = item.workers[j];
+                match by_team.iter_mut().find(|(t, _)| *t == part.rooms[w].team) {
+                    Some((_, ws)) => ws.push(w),
+                    None => by_team.push((part.rooms[w].team, vec![w])),
+                }
+            }
+            let mut in_pools: Vec<usize> = by_team
+                .into_iter()
+                .map(|(_, ws)| {
+                    *pool_index.entry((ws.clone(), item.weight.to_bits())).or_insert_with(|| {
+                        pools.push((Vec::new(), item.weight, ws));
+                        pools.len() - 1
+                    })
+                })
+                .collect();
+            in_pools.sort_unstable();
+            if let [pool] = in_pools[..] {
+                let c = lp.col(Col::GroupPool { g, pool }, value, 1.0);
+                coefs.push((c, 1.0));
+                pools[pool].0.push(c);
+                continue;
+            }
+            let mk = *group_market_index.entry(in_pools.clone()).or_insert_with(|| {
+                group_markets.push((Vec::new(), in_pools));
+                group_markets.len() - 1
+            });
+            let c = lp.col(Col::GroupMarket { g, mk }, value, 1.0);
             coefs.push((c, 1.0));
-            load[w].push((c, item.weight));
+            group_markets[mk].0.push(c);
         }
         lp.rows.push(Row { coefs, eq: false, rhs: 1.0 });
+    }
+    for (mk, (inflow, to)) in group_markets.into_iter().enumerate() {
+        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
+        for pool in to {
+            let j = lp.col(Col::MarketPool { mk, pool }, 0.0, f64::INFINITY);
+            coefs.push((j, -1.0));
+            pools[pool].0.push(j);
+        }
+        lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
+    }
+    for (pool, (inflow, weight, workers)) in pools.into_iter().enumerate() {
+        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
+        for w in workers {
+            let j = lp.col(Col::PoolWorker { pool, w }, 0.0, f64::INFINITY);
+            coefs.push((j, -1.0));
+            load[w].push((j, weight));
+        }
+        lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
     }
     let mut oversight: Vec<Vec<(usize, f64)>> = vec![Vec::new(); part.overseers.len()];
     for (w, room) in part.rooms.iter().enumerate() {

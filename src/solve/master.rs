@@ -176,57 +176,6 @@ impl Dual<'_> {
         let pool = rmp.keep(POOL_PER_WORKER);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
     }
-    /// A bound by projected subgradient steps on the prices, from zero, with Polyak's step
-    /// towards `target` (a value some allocation reaches), while the knapsacks' work stays
-    /// within `work`: for a master too large to solve in that time. Every evaluation is a
-    /// Lagrangian bound, so the best of them holds whatever the steps do. Returns the bound and
-    /// the work spent.
-    pub fn subgradient(&self, r: &Restrict, target: f64, work: u64) -> (f64, u64) {
-        let mut prices = vec![0.0; self.n_prices()];
-        let Some((mut l, mut patterns)) = self.evaluate(&prices, r) else {
-            return (f64::NEG_INFINITY, self.knapsack_work);
-        };
-        let (rhs, caps) = (self.rhs(r), self.price_caps(r));
-        let mut best = l;
-        let mut spent = self.knapsack_work;
-        let (mut step, mut stale) = (SUBGRADIENT_STEP, 0);
-        while spent.saturating_add(self.knapsack_work) <= work && step >= SUBGRADIENT_STEP_MIN {
-            // The subgradient of L: each row's right-hand side less what the answers use of
-            // it; a price at zero whose row has room stays at zero.
-            let mut g = rhs.clone();
-            for (w, p) in patterns.iter().enumerate() {
-                for (i, a) in self.coefficients(w, p) {
-                    g[i] -= a;
-                }
-            }
-            for (gi, &y) in g.iter_mut().zip(&prices) {
-                if y <= 0.0 && *gi > 0.0 {
-                    *gi = 0.0;
-                }
-            }
-            let norm: f64 = g.iter().map(|v| v * v).sum();
-            if norm <= 1e-12 {
-                break; // the answers fit every row exactly: L is the optimum
-            }
-            let t = step * (l - target).max(1e-6 * (1.0 + l.abs())) / norm;
-            for ((y, gi), cap) in prices.iter_mut().zip(&g).zip(&caps) {
-                *y = (*y - t * gi).clamp(0.0, *cap);
-            }
-            let Some(next) = self.evaluate(&prices, r) else { break };
-            spent += self.knapsack_work;
-            (l, patterns) = next;
-            if l < best - 1e-9 * (1.0 + best.abs()) {
-                (best, stale) = (l, 0);
-            } else {
-                stale += 1;
-                if stale >= SUBGRADIENT_PATIENCE {
-                    (step, stale) = (step / 2.0, 0);
-                }
-            }
-        }
-        (best, spent)
-    }
-
     /// What pattern `p` of worker `w` puts in each price's row, in price-vector terms (lower
     /// rows negated): its column in the master, less the convexity row.
     fn coefficients(&self, w: usize, p: &Pattern) -> Vec<(usize, f64)> {
@@ -291,12 +240,6 @@ const POOL_PER_WORKER: usize = 16;
 
 /// Weight of the best prices so far in the prices each round evaluates (Wentges smoothing).
 const SMOOTHING: f64 = 0.5;
-
-/// Polyak's step factor at the start of [`Dual::subgradient`], the least it halves down to,
-/// and how many steps without a better bound it waits before halving.
-const SUBGRADIENT_STEP: f64 = 1.0;
-const SUBGRADIENT_STEP_MIN: f64 = 1e-3;
-const SUBGRADIENT_PATIENCE: u32 = 20;
 
 /// Pivots allowed in one solve of the master.
 const MAX_PIVOTS: u32 = 20_000;

@@ -32,7 +32,7 @@ use crate::model::Model;
 use alloc::{empty_alloc, write_assignment};
 use heuristics::level;
 use rayon::prelude::*;
-use search::{lattice, Search};
+use search::Search;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -108,10 +108,11 @@ pub struct Limits<'a> {
     /// Send the solver's trace lines to the observer.
     pub trace: bool,
     /// Sibling-group columns (a group by each worker it may go to) above which a part with a
-    /// Lagrangian bound takes the district path: its relaxation keeps each group to the
-    /// workers it is worth most at, and its bound comes from subgradient steps on the prices.
-    /// `None` is [`DISTRICT_COLUMNS`], which only cross-team districts of thousands of cases
-    /// pass; a lower figure sends small parts that way too, for tests and experiments.
+    /// Lagrangian bound takes the district path: its bound comes from the compact relaxation
+    /// with the groups' columns pooled, and its search works on the programme with the group
+    /// columns that relaxation uses and each group's own team's. `None` is
+    /// [`DISTRICT_COLUMNS`], which only cross-team districts of thousands of cases pass; a
+    /// lower figure sends small parts that way too, for tests and experiments.
     pub district_columns: Option<usize>,
 }
 
@@ -244,9 +245,9 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
     })
 }
 
-/// Sibling-group columns of a part's compact programme above which its relaxation is left to
-/// the subgradient bound (see `start_part`): the 5,000-case cross-team district of the
-/// benchmarks has 65,417 of them, its 2,000-case one 10,411.
+/// Sibling-group columns of a part's compact programme above which it takes the district path
+/// (see `start_part`): the 5,000-case cross-team district of the benchmarks has 65,417 of
+/// them, its 2,000-case one 10,411.
 pub const DISTRICT_COLUMNS: usize = 20_000;
 
 /// A part after phase 1: its search, and what phase 2 starts from.
@@ -260,9 +261,8 @@ enum Root<'a> {
     /// Proven optimal already (the relaxation was whole).
     Proven,
     /// The Lagrangian search, from the root, with a bound known already (the compact
-    /// relaxation's or the subgradient's, for a large part; infinite when neither was
-    /// sought) and the work spent on it, which counts against the node limit.
-    Lagrangian(lagrange::Dual<'a>, f64, u64),
+    /// relaxation's, for a large part; infinite when it was not solved).
+    Lagrangian(lagrange::Dual<'a>, f64),
     /// The compact branch-and-bound (or HiGHS), from the relaxation's state and bound.
     Compact(microlp::Solution, f64),
 }
@@ -277,30 +277,42 @@ impl Root<'_> {
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
     let dual = if part.is_network() { None } else { lagrange::Dual::new(m, part) };
     // A large district's group columns (a group by every worker of every team it may go to)
-    // make its compact relaxation too slow to solve (68,000 columns took microlp two minutes):
-    // its allocations come from the relaxation with each group at its own team, its bound from
-    // subgradient steps on the Lagrangian prices.
+    // make its compact programme too slow to solve (68,000 columns took microlp two minutes).
     let group_columns: usize = part.groups.iter().map(|g| g.workers.len()).sum();
     let district = dual.is_some() && group_columns > limits.district_columns.unwrap_or(DISTRICT_COLUMNS);
-    let mut search = Search {
-        m,
-        part,
-        vars: Vec::new(),
-        lp: if district { lp::build_home(m, part) } else { lp::build(m, part) },
-        best: None,
-        best_value: f64::NEG_INFINITY,
-        nodes: 0,
-        delta: lattice(m, part),
-    };
-    // A small master needs nothing from the compact relaxation; a large one (a district joined
-    // by cross-team work) takes its bound and its dive's allocation, which the price rounds
-    // may not reach within the node limit.
     let dual = match dual {
+        // A small master needs nothing from the compact relaxation.
         Some(dual) if !dual.large() && !district => {
-            return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY, 0) });
+            let search = Search::new(m, part, lp::build(m, part));
+            return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY) });
         }
         other => other,
     };
+    // A large master (a district joined by cross-team work) takes the compact relaxation's
+    // bound and its dive's allocation, which the price rounds may not reach within the node
+    // limit. A large district takes the bound from the same relaxation with the groups' columns
+    // pooled, and searches the programme with the columns that relaxation uses.
+    let (lp, pooled_bound) = if district {
+        let clock = Instant::now();
+        let pooled = lp::build_pooled(m, part);
+        let relaxed = lp::solve_relaxation(&pooled)?;
+        let mut keep = lp::home_columns(m, part);
+        lp::pooled_use(part, &pooled, &relaxed.values, &mut keep);
+        limits.trace(|| {
+            format!(
+                "pooled lp: {} cols, {} rows, bound {:.4}, {} group columns used: {:.3}s",
+                pooled.cols.len(),
+                pooled.rows.len(),
+                relaxed.objective,
+                keep.iter().flatten().filter(|&&k| k).count(),
+                clock.elapsed().as_secs_f64()
+            )
+        });
+        (lp::build_only(m, part, &keep), Some(relaxed.objective))
+    } else {
+        (lp::build(m, part), None)
+    };
+    let mut search = Search::new(m, part, lp);
     let clock = Instant::now();
     let root = lp::solve_relaxation(&search.lp)?;
     limits.trace(|| {
@@ -341,16 +353,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         )
     });
     let root = match dual {
-        Some(dual) if district => {
-            let clock = Instant::now();
-            let allowed = limits.node_limit.map_or(u64::MAX, |n| n.saturating_mul(tree::WORK_PER_NODE) / 2);
-            let (bound, work) = dual.subgradient(&lagrange::Restrict::none(part), search.best_value, allowed);
-            limits.trace(|| {
-                format!("subgradient: bound {bound:.4} work {work} in {:.3}s", clock.elapsed().as_secs_f64())
-            });
-            Root::Lagrangian(dual, bound, work)
-        }
-        Some(dual) => Root::Lagrangian(dual, root.objective, 0),
+        Some(dual) => Root::Lagrangian(dual, pooled_bound.unwrap_or(root.objective)),
         None => Root::Compact(root.state, root.objective),
     };
     Ok(Started { search, root })
@@ -365,8 +368,8 @@ impl Started<'_> {
         // (feature `highs`), and failing that the compact branch-and-bound.
         let searched = match std::mem::replace(&mut self.root, Root::Proven) {
             Root::Proven => None,
-            Root::Lagrangian(dual, bound, spent) => {
-                Some(tree::search(&dual, &mut self.search, index, limits, (bound, spent)))
+            Root::Lagrangian(dual, bound) => {
+                Some(tree::search(&dual, &mut self.search, index, limits, bound))
             }
             Root::Compact(state, bound) => {
                 #[cfg(feature = "highs")]

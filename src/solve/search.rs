@@ -63,7 +63,13 @@ pub(super) fn lattice(m: &Model, part: &Part) -> Option<f64> {
     crate::formulate::common_unit(atoms.into_iter().map(f64::abs).filter(|&a| a > 1e-12))
 }
 
-impl Search<'_> {
+impl<'a> Search<'a> {
+    /// A search of `part` over programme `lp`, with no allocation yet.
+    pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp) -> Search<'a> {
+        let delta = lattice(m, part);
+        Search { m, part, lp, vars: Vec::new(), best: None, best_value: f64::NEG_INFINITY, nodes: 0, delta }
+    }
+
     pub(super) fn tolerance(&self) -> f64 {
         GAP * self.best_value.abs().max(1.0) * 0.1
     }

@@ -51,15 +51,14 @@ enum Choice {
     Placed { g: usize, y: f64 },
 }
 
-/// Searches the part, given a bound on it if one is known (else infinity) and the work spent
-/// finding it, which counts against the node limit; returns (proven optimal, bound of what is
-/// left unexplored).
+/// Searches the part, given a bound on it if one is known (else infinity); returns (proven
+/// optimal, bound of what is left unexplored).
 pub(super) fn search(
     dual: &Dual,
     s: &mut Search,
     part_index: usize,
     limits: Limits,
-    (known_bound, spent): (f64, u64),
+    known_bound: f64,
 ) -> (bool, f64) {
     let part = s.part;
     // Any prices bound the part: at zero, every worker's best load on its own.
@@ -72,8 +71,8 @@ pub(super) fn search(
     let mut current = Some(Best::new(root, root_bound, seq));
     // The largest bound of a node given up unresolved (price rounds failed or ran out).
     let mut lost = f64::NEG_INFINITY;
-    // Effort of the nodes' price rounds, summed, after what the known bound cost.
-    let mut work = spent;
+    // Effort of the nodes' price rounds, summed.
+    let mut work = 0u64;
     while let Some(Best { bound: node_bound, node, .. }) = current.take().or_else(|| open.pop()) {
         if s.prunable(node_bound) {
             continue;
