@@ -173,23 +173,36 @@ impl<'a> Dual<'a> {
 
     /// Index of class `k`'s lower-row price.
     pub(super) fn lo_class(&self, k: usize) -> usize {
-        self.part.classes.len() + self.part.groups.len() + self.part.overseers.len() + k
+        self.first_lower() + k
     }
 
     /// Index of group `g`'s lower-row price.
     pub(super) fn lo_group(&self, g: usize) -> usize {
-        2 * self.part.classes.len() + self.part.groups.len() + self.part.overseers.len() + g
+        self.first_lower() + self.part.classes.len() + g
+    }
+
+    /// Index of group `g`'s upper-row price (class `k`'s is `k`).
+    pub(super) fn up_group(&self, g: usize) -> usize {
+        self.part.classes.len() + g
+    }
+
+    /// Index of supervisor `s`'s oversight-row price.
+    pub(super) fn oversight(&self, s: usize) -> usize {
+        self.part.classes.len() + self.part.groups.len() + s
+    }
+
+    /// Index of the first lower-row price: every price before it is an upper row's.
+    pub(super) fn first_lower(&self) -> usize {
+        self.part.classes.len() + self.part.groups.len() + self.part.overseers.len()
     }
 
     /// Price of the row item `it` uses (class or group), and the oversight price of worker `w`.
     fn item_price(&self, prices: &[f64], it: &Item, w: usize) -> f64 {
-        let nk = self.part.classes.len();
-        let ng = self.part.groups.len();
         let row = match it.kind {
             Kind::Class { k, .. } => prices[k] - prices[self.lo_class(k)],
-            Kind::Group { g, .. } => prices[nk + g] - prices[self.lo_group(g)],
+            Kind::Group { g, .. } => prices[self.up_group(g)] - prices[self.lo_group(g)],
         };
-        let over = self.part.rooms[w].overseer.map_or(0.0, |s| prices[nk + ng + s]);
+        let over = self.part.rooms[w].overseer.map_or(0.0, |s| prices[self.oversight(s)]);
         row + over * it.size as f64 * self.unit
     }
 

@@ -180,7 +180,6 @@ impl Dual<'_> {
     /// rows negated): its column in the master, less the convexity row.
     fn coefficients(&self, w: usize, p: &Pattern) -> Vec<(usize, f64)> {
         let part = self.part;
-        let (nk, ng) = (part.classes.len(), part.groups.len());
         let mut coef: Vec<(usize, f64)> = Vec::new();
         let mut put = |i: usize, a: f64| match coef.iter_mut().find(|c| c.0 == i) {
             Some(c) => c.1 += a,
@@ -193,13 +192,13 @@ impl Dual<'_> {
                     put(self.lo_class(k), -(n as f64));
                 }
                 Kind::Group { g, .. } => {
-                    put(nk + g, 1.0);
+                    put(self.up_group(g), 1.0);
                     put(self.lo_group(g), -1.0);
                 }
             }
         }
         if let Some(s) = part.rooms[w].overseer {
-            put(nk + ng + s, p.load as f64 * self.unit);
+            put(self.oversight(s), p.load as f64 * self.unit);
         }
         coef
     }
@@ -212,9 +211,6 @@ impl Dual<'_> {
     /// Upper bounds on prices that keep the programme bounded and lose nothing: no price above
     /// the most any one of its items is worth.
     fn price_caps(&self, r: &Restrict) -> Vec<f64> {
-        let nk = self.part.classes.len();
-        let ng = self.part.groups.len();
-        let ns = self.part.overseers.len();
         // A price may have to outweigh whatever a restriction displaces: that is less than all
         // the part could be worth. Far above it, a restriction that cannot hold drives the
         // bound down, and the node is pruned.
@@ -222,12 +218,12 @@ impl Dual<'_> {
         let mut caps = vec![big; self.n_prices()];
         for (k, &(lo, _)) in r.total.iter().enumerate() {
             if lo == 0 {
-                caps[nk + ng + ns + k] = 0.0;
+                caps[self.lo_class(k)] = 0.0;
             }
         }
         for (g, &must) in r.must.iter().enumerate() {
             if !must {
-                caps[2 * nk + ng + ns + g] = 0.0;
+                caps[self.lo_group(g)] = 0.0;
             }
         }
         caps
@@ -287,7 +283,7 @@ impl Rmp {
         let mut rhs = vec![1.0; nw];
         let mut start = vec![-big; nw];
         let mut row_of = vec![None; rhs_of.len()];
-        let first_lower = dual.part.classes.len() + dual.part.groups.len() + dual.part.overseers.len();
+        let first_lower = dual.first_lower();
         for (i, &b) in rhs_of.iter().enumerate() {
             // Lower rows carry minus their right-hand side; one with cap 0 asks for nothing.
             let sign = if i >= first_lower { -1.0 } else { 1.0 };

@@ -154,10 +154,10 @@ impl Simplex {
         let mut degenerate = 0u32;
         let mut y = self.duals();
         for pivot in 0..max_pivots {
-            if self.work >= work_limit || (pivot % 64 == 63 && stop()) {
-                return Err(Failed::Effort);
-            }
-            if self.since_refactor >= REFACTOR_EVERY {
+            // Out of allowance, the basis is still priced once: an optimal one is reported as
+            // such, not as effort run out.
+            let over = self.work >= work_limit || (pivot % 64 == 63 && stop());
+            if !over && self.since_refactor >= REFACTOR_EVERY {
                 self.refactor()?;
                 y = self.duals();
             }
@@ -183,6 +183,9 @@ impl Simplex {
                 }
             }
             let Some((q, dq)) = enter else { return Ok(()) };
+            if over {
+                return Err(Failed::Effort);
+            }
             let alpha = self.ftran(q);
             self.work += ((m * (self.start[q + 1] - self.start[q])) / DENSE_SPEEDUP + m) as u64;
             // Ratio test; among ties the largest pivot element (or, under Bland, the lowest
@@ -420,5 +423,18 @@ mod tests {
         t.add_column(5.0, vec![(0, 1.0), (1, 2.0)]);
         t.solve(100, u64::MAX, &|| false).unwrap();
         assert!(t.value(0) > 0.2);
+    }
+
+    #[test]
+    fn an_optimal_basis_is_reported_optimal_with_no_allowance_left() {
+        let mut s = Simplex::new(vec![1.0, 1.5], &[-1000.0, 0.0]);
+        s.add_column(5.0, vec![(0, 1.0), (1, 2.0)]);
+        s.add_column(1.0, vec![(0, 1.0)]);
+        // With the allowance already spent, a basis that can still improve stops for effort.
+        assert_eq!(s.solve(100, 0, &|| false), Err(Failed::Effort));
+        s.solve(100, u64::MAX, &|| false).unwrap();
+        // Once it is optimal, it says so, whatever is left of the allowance.
+        assert_eq!(s.solve(100, 0, &|| false), Ok(()));
+        assert_eq!(s.solve(100, 0, &|| true), Ok(()));
     }
 }
