@@ -90,6 +90,17 @@ impl Lp {
         self.cols.len() - 1
     }
 
+    /// A node of the network: the columns `inflow` enter it, and a new column (no value, no
+    /// bound) leaves it for each of `outs`, in order; adds its balance row and returns the new
+    /// columns.
+    fn node(&mut self, inflow: &[usize], outs: impl IntoIterator<Item = Col>) -> Vec<usize> {
+        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
+        let out: Vec<usize> = outs.into_iter().map(|c| self.col(c, 0.0, f64::INFINITY)).collect();
+        coefs.extend(out.iter().map(|&j| (j, -1.0)));
+        self.rows.push(Row { coefs, eq: true, rhs: 0.0 });
+        out
+    }
+
     /// Whether column `j` must be whole.
     pub fn is_integer(&self, j: usize) -> bool {
         !matches!(self.cols[j], Col::Over1 { .. } | Col::Over2 { .. } | Col::Fair { .. })
@@ -101,14 +112,6 @@ pub fn build(m: &Model, part: &Part) -> Lp {
     build_with(m, part, Groups::Every)
 }
 
-/// The programme of a part with each group's columns cut to the workers it is worth most at
-/// (its own team's, where no cross-team penalty applies): what a district's group columns
-/// mostly are, and the relaxation stays small. Its allocations are lawful; its optimum is no
-/// bound on the part's.
-pub fn build_home(m: &Model, part: &Part) -> Lp {
-    build_only(m, part, &home_columns(m, part))
-}
-
 /// The programme of a part with only the group columns `keep` marks (for group `g`, one flag
 /// per permitted worker): its allocations are lawful; its optimum is no bound on the part's.
 pub fn build_only(m: &Model, part: &Part, keep: &[Vec<bool>]) -> Lp {
@@ -116,7 +119,8 @@ pub fn build_only(m: &Model, part: &Part, keep: &[Vec<bool>]) -> Lp {
 }
 
 /// For each group, the workers it is worth most at: its own team's, where no cross-team
-/// penalty applies.
+/// penalty applies. What a district's group columns mostly are, and [`build_only`] with them
+/// stays small.
 pub fn home_columns(m: &Model, part: &Part) -> Vec<Vec<bool>> {
     part.groups
         .iter()
@@ -212,11 +216,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
         // Partition the class's workers by team; one hub per (team's workers, weight).
         let mut by_team: Vec<(usize, Vec<usize>)> = Vec::new();
         for &w in &class.workers {
-            let t = part.rooms[w].team;
-            match by_team.iter_mut().find(|(tt, _)| *tt == t) {
-                Some((_, ws)) => ws.push(w),
-                None => by_team.push((t, vec![w])),
-            }
+            bucket(&mut by_team, part.rooms[w].team, w);
         }
         let mut all_hubs = Vec::new();
         let mut other_hubs = 0;
@@ -265,25 +265,18 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
         lp.rows.push(Row { coefs: class_row, eq: false, rhs: n });
     }
     for (mk, inflow) in market_inflow.iter().enumerate() {
-        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
-        for hi in 0..lp.markets[mk].len() {
-            let h = lp.markets[mk][hi];
-            let j = lp.col(Col::MarketHub { mk, h }, 0.0, f64::INFINITY);
-            coefs.push((j, -1.0));
+        let hubs = lp.markets[mk].clone();
+        let out = lp.node(inflow, hubs.iter().map(|&h| Col::MarketHub { mk, h }));
+        for (j, h) in out.into_iter().zip(hubs) {
             hub_inflow[h].push(j);
         }
-        lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
     }
     for (h, inflow) in hub_inflow.iter().enumerate() {
-        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
-        let weight = lp.hubs[h].weight;
-        for wi in 0..lp.hubs[h].workers.len() {
-            let w = lp.hubs[h].workers[wi];
-            let j = lp.col(Col::HubWorker { h, w }, 0.0, f64::INFINITY);
-            coefs.push((j, -1.0));
+        let (weight, workers) = (lp.hubs[h].weight, lp.hubs[h].workers.clone());
+        let out = lp.node(inflow, workers.iter().map(|&w| Col::HubWorker { h, w }));
+        for (j, w) in out.into_iter().zip(workers) {
             load[w].push((j, weight));
         }
-        lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
     }
     // Pools, keyed by (one team's workers, weight): the columns that enter each, the weight,
     // the workers. Markets, keyed by their pools: the columns that enter each.
@@ -308,10 +301,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
         // The workers the group is worth the same at go through pools, where two or more do.
         let mut by_value: Vec<(u64, Vec<usize>)> = Vec::new();
         for (j, &v) in item.value.iter().enumerate() {
-            match by_value.iter_mut().find(|(b, _)| *b == v.to_bits()) {
-                Some((_, js)) => js.push(j),
-                None => by_value.push((v.to_bits(), vec![j])),
-            }
+            bucket(&mut by_value, v.to_bits(), j);
         }
         for (bits, js) in by_value {
             let value = f64::from_bits(bits);
@@ -324,10 +314,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
             let mut by_team: Vec<(usize, Vec<usize>)> = Vec::new();
             for &j in &js {
                 let w = item.workers[j];
-                match by_team.iter_mut().find(|(t, _)| *t == part.rooms[w].team) {
-                    Some((_, ws)) => ws.push(w),
-                    None => by_team.push((part.rooms[w].team, vec![w])),
-                }
+                bucket(&mut by_team, part.rooms[w].team, w);
             }
             let mut in_pools: Vec<usize> = by_team
                 .into_iter()
@@ -356,22 +343,16 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
         lp.rows.push(Row { coefs, eq: false, rhs: 1.0 });
     }
     for (mk, (inflow, to)) in group_markets.into_iter().enumerate() {
-        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
-        for pool in to {
-            let j = lp.col(Col::MarketPool { mk, pool }, 0.0, f64::INFINITY);
-            coefs.push((j, -1.0));
+        let out = lp.node(&inflow, to.iter().map(|&pool| Col::MarketPool { mk, pool }));
+        for (j, pool) in out.into_iter().zip(to) {
             pools[pool].0.push(j);
         }
-        lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
     }
     for (pool, (inflow, weight, workers)) in pools.into_iter().enumerate() {
-        let mut coefs: Vec<(usize, f64)> = inflow.iter().map(|&j| (j, 1.0)).collect();
-        for w in workers {
-            let j = lp.col(Col::PoolWorker { pool, w }, 0.0, f64::INFINITY);
-            coefs.push((j, -1.0));
+        let out = lp.node(&inflow, workers.iter().map(|&w| Col::PoolWorker { pool, w }));
+        for (j, w) in out.into_iter().zip(workers) {
             load[w].push((j, weight));
         }
-        lp.rows.push(Row { coefs, eq: true, rhs: 0.0 });
     }
     let mut oversight: Vec<Vec<(usize, f64)>> = vec![Vec::new(); part.overseers.len()];
     for (w, room) in part.rooms.iter().enumerate() {
@@ -411,6 +392,15 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
         }
     }
     lp
+}
+
+/// Puts `v` in the bucket of `key`, a new one at the end if there is none yet: buckets keep
+/// the order their keys first came in.
+fn bucket<K: PartialEq, V>(buckets: &mut Vec<(K, Vec<V>)>, key: K, v: V) {
+    match buckets.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, vs)) => vs.push(v),
+        None => buckets.push((key, vec![v])),
+    }
 }
 
 /// The fairness term of worker `w` as stretches of its load, each priced at the slope of the
