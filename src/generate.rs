@@ -213,6 +213,8 @@ pub fn generate(a: &GenerateOptions) -> Result<ModelFile> {
                 status: None,
                 agency: agency.then_some(true),
                 reductions: vec![],
+                name: None,
+                notes: None,
             });
             team_of_worker.push(t);
         }
@@ -283,6 +285,9 @@ pub fn generate(a: &GenerateOptions) -> Result<ModelFile> {
                 needs: vec![],
                 exclude: vec![],
                 previous_workers: vec![],
+                waiting_since: None,
+                name: None,
+                notes: None,
             });
             team_of_case.push(t);
         }

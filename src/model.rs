@@ -158,6 +158,12 @@ pub struct WorkerInput {
     /// leave), in caseload units. JSON only; the spreadsheets do not carry them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reductions: Vec<ReductionInput>,
+    /// Extension: the worker's name, for people; never used by the solver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Extension: a note for the allocation meeting; never used by the solver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// Extension: a dated reduction of a worker's cap and target, as written in the model file.
@@ -222,6 +228,16 @@ pub struct CaseInput {
     /// Extension: workers who held the case before (not today's `current_worker`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous_workers: Vec<String>,
+    /// Extension: the first day of the child's current wait for a worker, `YYYY-MM-DD`
+    /// (written by `accept`; kept while the child waits, dropped once it has a worker).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<String>,
+    /// Extension: the child's name, for people; never used by the solver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Extension: a note for the allocation meeting; never used by the solver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// The policy as written in the model file: every field optional, maps partial.

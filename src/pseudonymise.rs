@@ -81,6 +81,9 @@ pub fn pseudonymise(model: &ModelFile, key: &[u8], teams: bool) -> Result<Pseudo
         for r in &mut worker.reductions {
             r.reason = None;
         }
+        // Names and notes are for people inside the council: they never leave.
+        worker.name = None;
+        worker.notes = None;
         if teams {
             worker.team = t.name(&worker.team);
         }
@@ -91,6 +94,8 @@ pub fn pseudonymise(model: &ModelFile, key: &[u8], teams: bool) -> Result<Pseudo
         case.group = case.group.as_deref().map(|s| g.name(s));
         case.exclude = case.exclude.iter().map(|s| w.name(s)).collect();
         case.previous_workers = case.previous_workers.iter().map(|s| w.name(s)).collect();
+        case.name = None;
+        case.notes = None;
         if teams {
             case.team = t.name(&case.team);
         }

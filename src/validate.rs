@@ -295,6 +295,8 @@ fn check_worker(
         status: w.status.unwrap_or_default(),
         agency: w.agency.unwrap_or(false),
         reduction,
+        name: w.name.clone(),
+        notes: w.notes.clone(),
     })
 }
 
@@ -429,6 +431,16 @@ fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::resul
             }
         }
     }
+    let waiting_since = match &c.waiting_since {
+        Some(text) => match Date::parse(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errs.push(("waiting_since".into(), e));
+                None
+            }
+        },
+        None => None,
+    };
     if !errs.is_empty() {
         return Err(errs);
     }
@@ -450,5 +462,8 @@ fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::resul
         needs,
         exclude,
         previous_workers,
+        waiting_since,
+        name: c.name.clone(),
+        notes: c.notes.clone(),
     })
 }

@@ -30,6 +30,10 @@ pub struct Worker {
     pub status: Status,
     /// Agency worker.
     pub agency: bool,
+    /// The worker's name, for people (never used by the solver).
+    pub name: Option<String>,
+    /// A note for the meeting (never used by the solver).
+    pub notes: Option<String>,
 }
 
 /// A checked case. Indices refer to [`Model::workers`] and [`Model::groups`].
@@ -57,6 +61,12 @@ pub struct Case {
     pub exclude: Vec<usize>,
     /// Workers who held it before (not today's current worker), sorted.
     pub previous_workers: Vec<usize>,
+    /// The first day of the child's current wait for a worker, if it is waiting.
+    pub waiting_since: Option<crate::date::Date>,
+    /// The child's name, for people (never used by the solver).
+    pub name: Option<String>,
+    /// A note for the meeting (never used by the solver).
+    pub notes: Option<String>,
 }
 
 /// A sibling group.

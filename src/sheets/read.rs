@@ -33,17 +33,30 @@ pub const WORKER_COLUMNS: [&str; 11] = [
 /// The columns of `cases.csv`, in the order they are written.
 pub const CASE_COLUMNS: [&str; 10] =
     ["id", "type", "team", "weight", "priority", "current_worker", "pinned", "group", "needs", "exclude"];
+/// Extension columns of `workers.csv`: read when present, written only when a worker uses them.
+pub const WORKER_EXTRA_COLUMNS: [&str; 2] = ["name", "notes"];
 /// Extension columns of `cases.csv`: read when present, written only when a case uses them, so a
 /// model without them converts to the same spreadsheet as before.
-pub const CASE_EXTRA_COLUMNS: [&str; 1] = ["previous_workers"];
+pub const CASE_EXTRA_COLUMNS: [&str; 4] = ["previous_workers", "waiting_since", "name", "notes"];
+
+/// The columns of `workers.csv` that a model needs, in the order they are written.
+pub fn worker_columns(m: &ModelFile) -> Vec<&'static str> {
+    let used = |col: &str| match col {
+        "name" => m.workers.iter().any(|w| w.name.is_some()),
+        _ => m.workers.iter().any(|w| w.notes.is_some()),
+    };
+    WORKER_COLUMNS.iter().copied().chain(WORKER_EXTRA_COLUMNS.into_iter().filter(|c| used(c))).collect()
+}
 
 /// The columns of `cases.csv` that a model needs, in the order they are written.
 pub fn case_columns(m: &ModelFile) -> Vec<&'static str> {
-    let mut out = CASE_COLUMNS.to_vec();
-    if m.cases.iter().any(|c| !c.previous_workers.is_empty()) {
-        out.push("previous_workers");
-    }
-    out
+    let used = |col: &str| match col {
+        "previous_workers" => m.cases.iter().any(|c| !c.previous_workers.is_empty()),
+        "waiting_since" => m.cases.iter().any(|c| c.waiting_since.is_some()),
+        "name" => m.cases.iter().any(|c| c.name.is_some()),
+        _ => m.cases.iter().any(|c| c.notes.is_some()),
+    };
+    CASE_COLUMNS.iter().copied().chain(CASE_EXTRA_COLUMNS.into_iter().filter(|c| used(c))).collect()
 }
 
 /// A model built from spreadsheets, with the way back from a list index to a spreadsheet row.
@@ -203,7 +216,9 @@ pub(crate) fn build(
     policy_file: Option<String>,
     mut errs: Errors,
 ) -> Result<Sheets> {
-    let wt = errs.take(parse_table(workers.0, workers.1, &WORKER_COLUMNS, &["id", "role", "team"]));
+    let worker_known: Vec<&'static str> =
+        WORKER_COLUMNS.iter().chain(&WORKER_EXTRA_COLUMNS).copied().collect();
+    let wt = errs.take(parse_table(workers.0, workers.1, &worker_known, &["id", "role", "team"]));
     let case_known: Vec<&'static str> = CASE_COLUMNS.iter().chain(&CASE_EXTRA_COLUMNS).copied().collect();
     let ct = errs.take(parse_table(cases.0, cases.1, &case_known, &["id", "type", "team"]));
     let mut ws = Vec::new();
@@ -541,6 +556,8 @@ fn worker_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<WorkerInput> {
         status: status?,
         agency: agency?,
         reductions: Vec::new(),
+        name: c.text("name"),
+        notes: c.text("notes"),
     })
 }
 
@@ -576,5 +593,8 @@ fn case_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<CaseInput> {
         needs: c.list("needs"),
         exclude: c.list("exclude"),
         previous_workers: c.list("previous_workers"),
+        waiting_since: c.text("waiting_since"),
+        name: c.text("name"),
+        notes: c.text("notes"),
     })
 }

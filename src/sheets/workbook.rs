@@ -15,7 +15,7 @@
 //! Text is always written as a text cell, never as a formula, so a name beginning with `=`,
 //! `+`, `-` or `@` cannot run in Excel (the formula-injection guard of the CSV outputs).
 
-use super::read::{case_columns, Grid, Sheets, WORKER_COLUMNS};
+use super::read::{case_columns, worker_columns, Grid, Sheets};
 use crate::error::{Error, Errors, Result};
 use crate::model::{ModelFile, PolicyInput};
 use crate::warnings::quoted;
@@ -416,8 +416,8 @@ pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
     stamp(&mut book);
     let case_cols = case_columns(m);
-    for (name, columns, rows) in
-        [("workers", &WORKER_COLUMNS[..], &workers), ("cases", &case_cols[..], &cases)]
+    let worker_cols = worker_columns(m);
+    for (name, columns, rows) in [("workers", &worker_cols[..], &workers), ("cases", &case_cols[..], &cases)]
     {
         let k = kinds(columns);
         let mut sw = SheetWriter::new(&mut book, name, columns).map_err(&e)?;

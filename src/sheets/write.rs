@@ -4,7 +4,7 @@
 //! Every CSV starts with a UTF-8 byte-order mark, so spreadsheet programs read names with
 //! accents correctly, and quotes any field that holds a comma, a quote or a line break.
 
-use super::read::{case_columns, WORKER_COLUMNS};
+use super::read::{case_columns, worker_columns, CASE_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::ModelFile;
@@ -62,13 +62,14 @@ fn optbool(v: Option<bool>) -> String {
 /// The model's workers as CSV. Refuses values a spreadsheet cannot hold exactly, so that
 /// reading the CSV back gives the same model. `file` names the model in messages.
 pub fn workers_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
-    Ok(csv_bytes(&WORKER_COLUMNS, &worker_table(file, m)?))
+    Ok(csv_bytes(&worker_columns(m), &worker_table(file, m)?))
 }
 
-/// The model's workers as rows of cell text in the order of [`WORKER_COLUMNS`]; see
+/// The model's workers as rows of cell text in the order of [`worker_columns`]; see
 /// [`workers_csv`].
 pub fn worker_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(m.workers.len());
+    let columns = worker_columns(m);
     for (i, w) in m.workers.iter().enumerate() {
         let p = |f: &str| format!("workers[{i}].{f}");
         if !w.reductions.is_empty() {
@@ -96,6 +97,8 @@ pub fn worker_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
                 Ok(optbool(w.agency)),
             ]
             .into_iter()
+            .chain(columns.contains(&"name").then(|| opt(&p("name"), &w.name)))
+            .chain(columns.contains(&"notes").then(|| opt(&p("notes"), &w.notes)))
             .collect::<Result<Vec<String>>>()
             .map_err(|e| rename(e, file))?,
         );
@@ -108,14 +111,19 @@ pub fn cases_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     Ok(csv_bytes(&case_columns(m), &case_table(file, m)?))
 }
 
-/// The model's cases as rows of cell text in the order of [`case_columns`] (the extension
-/// column `previous_workers` only when a case has previous workers).
+/// The model's cases as rows of cell text in the order of [`case_columns`] (an extension
+/// column only when a case uses it).
 pub fn case_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(m.cases.len());
-    let previous = case_columns(m).contains(&"previous_workers");
+    let columns = case_columns(m);
     for (i, c) in m.cases.iter().enumerate() {
         let p = |f: &str| format!("cases[{i}].{f}");
-        let extra = previous.then(|| list(&p("previous_workers"), &c.previous_workers));
+        let extra = columns[CASE_COLUMNS.len()..].iter().map(|col| match *col {
+            "previous_workers" => list(&p(col), &c.previous_workers),
+            "waiting_since" => opt(&p(col), &c.waiting_since),
+            "name" => opt(&p(col), &c.name),
+            _ => opt(&p(col), &c.notes),
+        });
         rows.push(
             vec![
                 cell(&p("id"), &c.id),

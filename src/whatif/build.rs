@@ -193,6 +193,9 @@ pub fn scale_demand(f: &mut ModelFile, factor: f64) -> Result<()> {
                 needs: t.needs.clone(),
                 exclude: Vec::new(),
                 previous_workers: Vec::new(),
+                waiting_since: None,
+                name: None,
+                notes: None,
             });
         }
     }
@@ -257,6 +260,8 @@ pub fn new_post(id: &str, role: Role, team: &str, supervisor: Option<String>) ->
         status: None,
         agency: None,
         reductions: Vec::new(),
+        name: None,
+        notes: None,
     }
 }
 

@@ -4,5 +4,5 @@
 # committing: every changed byte is a change a manager will see.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CASELOAD_BLESS=1 cargo test --release --test golden "$@"
+CASELOAD_BLESS=1 cargo test --release --test it "${@:-golden::}"
 git status --short tests/golden | head -50

@@ -1,7 +1,7 @@
 //! The fairness term (README "Fair workloads"): off by default and then invisible, and when set,
 //! a cost the proposal weighs against moves, overload and leaving children unallocated.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! documented command, run as a user runs it, gives the same bytes, and each model validates and
 //! allocates.
 
-mod common;
+use crate::common;
 
 use common::{assignment_of, TModel};
 use std::path::Path;

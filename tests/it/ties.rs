@@ -1,6 +1,6 @@
 //! Ties between equally good allocations are broken towards even loads (SPEC section 4).
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

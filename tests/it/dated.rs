@@ -3,7 +3,7 @@
 //! only on the days it is in force; the day is recorded only when it matters; `check` reads the
 //! model for the day a proposal records; a return to a previous worker is marked and checked.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

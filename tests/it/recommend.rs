@@ -3,7 +3,7 @@
 //! by hand, and against the oracle's brute force on tiny models), every refusal names a rule
 //! that is true of that worker, and the command reads referrals and refuses bad ones kindly.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

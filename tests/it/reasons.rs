@@ -1,7 +1,7 @@
 //! One test per reason code: a small model where a case is unallocated for exactly that reason,
 //! and the summary files it under structural or capacity shortfall as SPEC section 5 says.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

@@ -1,8 +1,7 @@
 //! Words, not numbers: breaches named in words with the SPEC rule, plain messages for an empty
 //! file and for durations, figures as a person writes them, Unicode shown as text.
 
-#[path = "sheets_common/mod.rs"]
-mod common;
+use crate::sheets_common as common;
 
 use common::{code, root, run, stderr};
 

@@ -33,6 +33,8 @@ fn worker(id: &str, role: Role, team: &str) -> WorkerInput {
         status: None,
         agency: None,
         reductions: vec![],
+        name: None,
+        notes: None,
     }
 }
 
@@ -100,6 +102,9 @@ fn short_staffed_model() -> ModelFile {
                 needs: vec![],
                 exclude: vec![],
                 previous_workers: vec![],
+                waiting_since: None,
+                name: None,
+                notes: None,
             };
             if t != CaseType::CareLeaver && rng.below(3) == 0 {
                 c.current_worker = Some(active[rng.below(active.len() as u64) as usize].clone());

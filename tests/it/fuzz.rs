@@ -6,7 +6,7 @@
 //! Every input must give a proposal that `check` accepts, or an input error; never a panic.
 //!
 //! Quick run in the test suite (a few hundred inputs); a long run:
-//! `FUZZ_ITERS=200000 cargo test --release --test fuzz -- --nocapture`.
+//! `FUZZ_ITERS=200000 cargo test --release --test it -- fuzz:: --nocapture`.
 //! Any input that panics is written to `tests/fuzz-regressions/` and replayed on every run.
 
 use caseload::solve::Limits;

@@ -1,6 +1,6 @@
 //! Every model shipped in `models/` allocates and passes `check`, so the README never lies.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

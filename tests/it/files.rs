@@ -1,8 +1,7 @@
 //! Files and setup: outputs follow the umask, directories are created consistently, and each
 //! command's help lists its own exit statuses.
 
-#[path = "sheets_common/mod.rs"]
-mod common;
+use crate::sheets_common as common;
 
 use common::{code, root, run, stderr};
 

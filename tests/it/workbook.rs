@@ -2,8 +2,7 @@
 //! a sheet reported at once, and a proposal workbook with frozen headers, filters, number
 //! formats and text that can never run as a formula.
 
-#[path = "sheets_common/mod.rs"]
-mod common;
+use crate::sheets_common as common;
 
 use caseload::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};
 use caseload::sheets::workbook::{model_workbook, parse_workbook};
@@ -93,8 +92,8 @@ prop_compose! {
                    skills in prop::collection::vec(item(), 0..3), supervisor in opt(text()),
                    oversight_cap in opt(number()),
                    status in opt(prop::sample::select(vec![Status::Active, Status::Vacant, Status::Absent])),
-                   agency in opt(any::<bool>())) -> WorkerInput {
-        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency, reductions: vec![] }
+                   agency in opt(any::<bool>()), name in opt(item()), notes in opt(item())) -> WorkerInput {
+        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency, reductions: vec![], name, notes }
     }
 }
 
@@ -103,8 +102,10 @@ prop_compose! {
                  weight in opt(number()), priority in opt(number()), current_worker in opt(text()),
                  pinned in opt(any::<bool>()), group in opt(text()),
                  needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3),
-                 previous_workers in prop::collection::vec(item(), 0..3)) -> CaseInput {
-        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers }
+                 previous_workers in prop::collection::vec(item(), 0..3),
+                 waiting_since in opt((2000i64..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))),
+                 name in opt(item()), notes in opt(item())) -> CaseInput {
+        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers, waiting_since, name, notes }
     }
 }
 

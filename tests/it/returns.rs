@@ -1,7 +1,7 @@
 //! `policy.return_bonus` (README "Previous workers"): a child may go back to a worker who held
 //! them before, when the policy says that is worth something, and never at the price of a rule.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

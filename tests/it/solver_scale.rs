@@ -3,7 +3,7 @@
 //! test asserts what the proposal must be (proven optimal, lawful, truthful, no better
 //! neighbour), with no time or node limit.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! Properties of every proposal, on random models larger than exhaustion can handle: complete,
 //! lawful, explained truthfully, sorted, and reproducible.
 
-mod common;
+use crate::common;
 
 use common::*;
 use proptest::prelude::*;

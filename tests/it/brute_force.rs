@@ -2,7 +2,7 @@
 //! has the objective of the best lawful allocation found by trying every allocation, judged by
 //! the test's own reading of SPEC sections 3 and 4 (tests/common).
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -2,8 +2,7 @@
 //! curve with a colour key, the fill order, the marginal ranking), every scenario, and a line
 //! for every type of case whose count without a worker rises.
 
-#[path = "sheets_common/mod.rs"]
-mod common;
+use crate::sheets_common as common;
 
 use caseload::model::{CaseType, Role};
 use caseload::report::Meta;

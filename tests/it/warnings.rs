@@ -1,8 +1,7 @@
 //! Warnings for near-misses (on stderr, in the proposal, fatal under --strict) and empty
 //! models refused unless --allow-empty. Matching itself stays exact.
 
-#[path = "sheets_common/mod.rs"]
-mod common;
+use crate::sheets_common as common;
 
 use common::{code, run, stderr};
 use std::path::Path;

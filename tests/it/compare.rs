@@ -2,7 +2,7 @@
 //! copy names exactly the children whose worker changed (exit 1); a copy that breaks a rule
 //! names the breach (exit 1); invalid input names the file and the place (exit 2).
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

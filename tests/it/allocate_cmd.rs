@@ -1,7 +1,7 @@
 //! `caseload allocate` through the binary: the proposal file, the summary, and the exit
 //! statuses the README documents (0 done, 3 not proven optimal, 4 cannot write, 6 alarm).
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

@@ -3,8 +3,7 @@
 //! installed (set CASELOAD_REQUIRE_CHROMIUM=1 to make that a failure, as CI should); fails when
 //! Chromium is there and the check fails.
 
-#[path = "sheets_common/mod.rs"]
-mod common;
+use crate::sheets_common as common;
 
 use common::{root, Doc};
 use std::path::{Path, PathBuf};
@@ -309,7 +308,7 @@ fn chromium_cuts_no_label_or_name_at_any_width_and_shows_the_proposal() {
     }
 }
 
-/// Writes the README's screenshots: `cargo test --release --test report_browser -- --ignored`.
+/// Writes the README's screenshots: `cargo test --release --test it -- report_browser:: --ignored`.
 #[test]
 #[ignore]
 fn take_the_readme_screenshots() {

@@ -1,7 +1,7 @@
 //! The same model gives byte-identical proposals on every run and any number of threads
 //! (SPEC section 4), on generated models with several teams solved as several parts.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -1,8 +1,7 @@
 //! The manager's HTML report: hostile ids render as text, every unallocated child is listed,
 //! headline figures match the proposal, and the page fetches nothing.
 
-#[path = "sheets_common/mod.rs"]
-mod common;
+use crate::sheets_common as common;
 
 use caseload::report::{render, render_whatif, Series, WhatIfCurve};
 use common::{root, Doc};

@@ -1,7 +1,7 @@
 //! Bad input, through the real binary: every invalid model exits with status 2, names the file
 //! and the place in it, and writes no proposal (an existing one is left untouched).
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

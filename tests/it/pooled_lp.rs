@@ -4,7 +4,7 @@
 //! uses and each group's own team's. The first makes the district's bound true; the second
 //! means its search loses nothing at the root.
 
-mod common;
+use crate::common;
 
 use caseload::solve::lp;
 use common::*;

@@ -2,7 +2,7 @@
 //! proposals fail (status 1) with the breach named; without a proposal, today's allocation is
 //! audited.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

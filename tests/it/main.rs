@@ -1,0 +1,40 @@
+//! The integration tests: one binary, a module per subject (as ripgrep and cargo keep theirs),
+//! so the crate links once. Shared helpers live in `common`. Run one subject with
+//! `cargo test --release --test it -- SUBJECT::`.
+
+mod allocate_cmd;
+mod bad_input;
+mod batch;
+mod brute_force;
+mod check_cmd;
+mod common;
+mod compare;
+mod cron;
+mod dated;
+mod determinism;
+mod export_lp;
+mod fairness;
+mod files;
+mod fuzz;
+mod generated_models;
+mod golden;
+mod hard_weighted;
+mod layers;
+mod models;
+mod pooled_lp;
+mod properties;
+mod reasons;
+mod recommend;
+mod report;
+mod report_browser;
+mod returns;
+mod sheets;
+mod sheets_common;
+mod solver_scale;
+mod ties;
+mod warnings;
+mod whatif;
+mod whatif_page;
+mod whatif_stop;
+mod words;
+mod workbook;
