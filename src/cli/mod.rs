@@ -271,9 +271,15 @@ pub fn shown(path: &Path) -> String {
     }
 }
 
+/// A case type in the canonical name or an everyday word (the words table of
+/// `caseload::vocabulary`), as a spreadsheet reads it.
 fn parse_case_type(s: &str) -> std::result::Result<CaseType, String> {
-    CaseType::parse(s.trim()).ok_or_else(|| {
-        format!("unknown case type {s:?}; use one of {}", CaseType::ALL.map(|t| t.name()).join(", "))
+    caseload::vocabulary::case_type(s).ok_or_else(|| {
+        format!(
+            "unknown case type {s:?}{}; use one of {}, or an everyday word such as CP, CIN, LAC or care leaver",
+            caseload::vocabulary::Vocabulary::default().suggest_type(s),
+            CaseType::ALL.map(|t| t.name()).join(", ")
+        )
     })
 }
 
@@ -294,6 +300,14 @@ pub struct SheetInputArgs {
     /// instead of MODEL.
     #[arg(long, value_name = "XLSX", conflicts_with_all = ["workers", "cases"])]
     pub workbook: Option<PathBuf>,
+    /// Dated reductions of workers' caps as a CSV spreadsheet (worker, amount, from, to,
+    /// reason), with --workers and --cases. A workbook has a sheet "reductions" instead.
+    #[arg(long, value_name = "CSV")]
+    pub reductions: Option<PathBuf>,
+    /// A council's own words for roles and case types as a CSV spreadsheet (word, means),
+    /// with --workers and --cases. A workbook has a sheet "aliases" instead.
+    #[arg(long, value_name = "CSV")]
+    pub aliases: Option<PathBuf>,
 }
 
 impl SheetInputArgs {
@@ -304,6 +318,8 @@ impl SheetInputArgs {
             cases: self.cases.clone(),
             policy: self.policy.clone(),
             workbook: self.workbook.clone(),
+            reductions: self.reductions.clone(),
+            aliases: self.aliases.clone(),
         }
     }
 }

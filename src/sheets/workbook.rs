@@ -18,6 +18,7 @@
 use super::read::{case_columns, worker_columns, Grid, Sheets};
 use crate::error::{Error, Errors, Result};
 use crate::model::{ModelFile, PolicyInput};
+use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted;
 use calamine::{Data, Reader};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -81,6 +82,24 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
     };
     let workers = grid(&mut book, "workers", &mut errs);
     let cases = grid(&mut book, "cases", &mut errs);
+    let mut extra = super::read::Extra::default();
+    if find("aliases").is_some() {
+        if let Some((shown, g)) = grid(&mut book, "aliases", &mut errs) {
+            extra.words = errs.take(super::read::aliases_sheet(&shown, g)).unwrap_or_default();
+        }
+    }
+    if let Some(name) = find("reductions") {
+        let shown = sheet_file(file, &name);
+        match book.worksheet_range(&name) {
+            Ok(mut range) => {
+                dates_as_text(&mut range, &["from", "to"]);
+                extra.reductions = Some((shown.clone(), range_grid(&shown, &range, &mut errs)));
+            }
+            Err(e) => {
+                errs.push(Error::input(file, format!("sheet {name}"), format!("cannot read the sheet: {e}")))
+            }
+        }
+    }
     let (policy_input, policy_file) = match (policy, find("policy")) {
         (Some((pf, pb)), Some(_)) => {
             let _ = (pf, pb);
@@ -92,7 +111,7 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
             (errs.take(super::read::parse_policy(pf, pb)).flatten(), Some(pf.to_string()))
         }
         (None, Some(_)) => match grid(&mut book, "policy", &mut errs) {
-            Some((shown, g)) => (errs.take(policy_sheet(&shown, g)).flatten(), Some(shown)),
+            Some((shown, g)) => (errs.take(policy_sheet(&shown, g, &extra.words)).flatten(), Some(shown)),
             None => (None, None),
         },
         (None, None) => (None, None),
@@ -101,10 +120,50 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
         errs.finish()?;
         return Err(Error::input(file, "file", "the workbook lacks a sheet"));
     };
-    let mut s = super::read::build((&wf, wg), (&cf, cg), policy_input, policy_file, errs)?;
+    let mut s = super::read::build((&wf, wg), (&cf, cg), policy_input, policy_file, errs, extra)?;
     s.workers_file = wf;
     s.cases_file = cf;
     Ok(s)
+}
+
+/// Turns date cells under the named header columns (in the first row with anything in it)
+/// into `YYYY-MM-DD` text, so a day typed in Excel reads as the model file writes it. A cell
+/// with a time of day is left as it is (and refused with its place).
+fn dates_as_text(range: &mut calamine::Range<Data>, columns: &[&str]) {
+    let Some((r0, c0)) = range.start() else { return };
+    let header: Option<Vec<String>> = range
+        .rows()
+        .find(|row| row.iter().any(|d| !matches!(d, Data::Empty)))
+        .map(|row| row.iter().map(|d| d.to_string().trim().to_lowercase()).collect());
+    let Some(header) = header else { return };
+    let mut changes = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        for (j, d) in row.iter().enumerate() {
+            if !header.get(j).is_some_and(|h| columns.contains(&h.as_str())) {
+                continue;
+            }
+            let text = match d {
+                // Days since 1899-12-30 (Excel's 1900 date system); 25569 is 1970-01-01.
+                Data::DateTime(t)
+                    if t.as_f64().fract() == 0.0 && (61.0..=2_958_465.0).contains(&t.as_f64()) =>
+                {
+                    crate::date::Date::from_unix_secs((t.as_f64() as i64 - 25_569) * 86_400).to_string()
+                }
+                Data::DateTimeIso(s) if s.get(..10).is_some_and(|d| crate::date::Date::parse(d).is_ok()) => {
+                    let rest = s.get(10..).unwrap_or("");
+                    if !rest.is_empty() && rest.trim_start_matches('T').trim_matches(['0', ':']) != "" {
+                        continue;
+                    }
+                    s[..10].to_string()
+                }
+                _ => continue,
+            };
+            changes.push(((r0 + i as u32, c0 + j as u32), text));
+        }
+    }
+    for (at, text) in changes {
+        range.set_value(at, Data::String(text));
+    }
 }
 
 /// Excel's name of a column: 0 -> A, 26 -> AA.
@@ -165,8 +224,18 @@ fn is_list_setting(top: &str) -> bool {
     matches!(top, "may_hold" | "supervised_roles" | "supervisor_roles")
 }
 
-/// Reads a policy sheet (`setting`, `value`) into a policy.
-fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
+/// A role or case type named in the policy sheet, as its canonical name when the words table
+/// (or the aliases sheet) knows it; otherwise as written, for the policy's own error.
+fn canonical(words: &Vocabulary, word: &str, role: bool) -> String {
+    let known =
+        if role { words.role(word).map(|r| r.name()) } else { words.case_type(word).map(|t| t.name()) };
+    known.map_or_else(|| word.to_string(), String::from)
+}
+
+/// Reads a policy sheet (`setting`, `value`) into a policy. Roles and case types, in setting
+/// names (`caps.Senior Practitioner`) and in lists, may be everyday words. A row whose value is
+/// empty is left out (the default holds).
+fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary) -> Result<Option<PolicyInput>> {
     let mut rows = grid.rows.into_iter().filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
     let Some((hrow, header)) = rows.next() else { return Ok(None) };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
@@ -188,7 +257,22 @@ fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
             errs.push(Error::input(file, format!("row {number}, column setting"), "empty; name the setting"));
             continue;
         }
-        let path: Vec<&str> = setting.split('.').map(str::trim).collect();
+        if value.is_empty() {
+            continue;
+        }
+        let mut owned: Vec<String> = setting.split('.').map(|p| p.trim().to_string()).collect();
+        let top_key = owned[0].to_lowercase().replace([' ', '-'], "_");
+        if let Some(sub) = owned.get_mut(1) {
+            match top_key.as_str() {
+                "caps" | "targets" => *sub = canonical(words, sub, true),
+                "weights" | "priority" | "may_hold" => *sub = canonical(words, sub, false),
+                _ => {}
+            }
+        }
+        owned[0] = top_key;
+        let setting_canonical = owned.join(".");
+        let setting = setting_canonical.as_str();
+        let path: Vec<&str> = owned.iter().map(String::as_str).collect();
         let top = path[0];
         let v = if is_list_setting(top) {
             let items: Vec<serde_json::Value> = if value.eq_ignore_ascii_case("none") {
@@ -198,7 +282,7 @@ fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
                     .split(';')
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
-                    .map(|s| serde_json::Value::String(s.to_string()))
+                    .map(|s| serde_json::Value::String(canonical(words, s, true)))
                     .collect()
             };
             serde_json::Value::Array(items)
@@ -389,7 +473,7 @@ fn kinds(columns: &[&str]) -> Vec<Kind> {
     columns
         .iter()
         .map(|c| match *c {
-            "fte" | "cap" | "target" | "oversight_cap" | "weight" | "priority" => Kind::Number,
+            "fte" | "cap" | "target" | "oversight_cap" | "weight" | "priority" | "amount" => Kind::Number,
             "agency" | "pinned" => Kind::Bool,
             _ => Kind::Text,
         })
@@ -406,8 +490,8 @@ fn stamp(book: &mut Workbook) {
     }
 }
 
-/// A model as a workbook (sheets `workers`, `cases`, `policy`) that reads back as the same
-/// model. Refuses values a cell cannot hold exactly, like the CSV writer; `file` names the
+/// A model as a workbook (sheets `workers`, `cases`, `reductions` when a worker has dated
+/// reductions, and `policy`) that reads back as the same model. Refuses values a cell cannot hold exactly, like the CSV writer; `file` names the
 /// model in messages.
 pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     let workers = super::write::worker_table(file, m)?;
@@ -422,6 +506,15 @@ pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
         let k = kinds(columns);
         let mut sw = SheetWriter::new(&mut book, name, columns).map_err(&e)?;
         for r in rows {
+            sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
+    if super::write::has_reductions(m) {
+        let k = kinds(&super::read::REDUCTION_COLUMNS);
+        let mut sw =
+            SheetWriter::new(&mut book, "reductions", &super::read::REDUCTION_COLUMNS).map_err(&e)?;
+        for r in super::write::reduction_table(file, m)? {
             sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
         }
         sw.finish().map_err(&e)?;

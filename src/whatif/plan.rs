@@ -82,7 +82,7 @@ fn empty(item: &str) -> Error {
 }
 
 fn parse_role(flag: &str, s: &str) -> Result<Role> {
-    Role::parse(s.trim()).ok_or_else(|| {
+    crate::vocabulary::role(s).ok_or_else(|| {
         usage(format!("{flag}: unknown role {s:?}; use one of {}", Role::ALL.map(|r| r.name()).join(", ")))
     })
 }

@@ -291,7 +291,7 @@ fn parse_errors_name_the_file_row_and_column() {
     let cases = [
         ("id,type,team,weight\nC1,child_in_need,N,1.5.2\n", "row 2, column weight", "not a number"),
         ("id,type,team,weight\nC1,child_in_need,N,1,5\n", "row 2, column 5", "beyond"),
-        ("id,type,team,weight\nC1,looked after child,N,1\n", "row 2, column type", "unknown value"),
+        ("id,type,team,weight\nC1,looked after kid,N,1\n", "row 2, column type", "unknown value"),
         ("id,type,team\n,child_in_need,N\n", "row 2, column id", "empty"),
         ("id,type,team,colour\nC1,child_in_need,N,red\n", "row 1, column 4", "unknown column \"colour\""),
         ("id,type\nC1,child_in_need\n", "row 1", "no column \"team\""),
