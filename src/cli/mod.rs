@@ -12,6 +12,7 @@ mod generate;
 mod progress;
 mod pseudonymise;
 mod recommend;
+mod template;
 mod whatif;
 
 use caseload::error::{Error, Result};
@@ -130,6 +131,10 @@ pub enum Command {
     /// model can leave the case management system without names or system ids.
     #[command(after_help = CONVERT_EXIT)]
     Pseudonymise(pseudonymise::PseudonymiseArgs),
+    /// Write a starter Excel workbook to fill in: sheets workers, cases, reductions, policy
+    /// (the England defaults, each explained) and aliases, with dropdowns and a "how to" sheet.
+    #[command(after_help = GENERATE_EXIT)]
+    Template(template::TemplateArgs),
     /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
     #[command(after_help = GENERATE_EXIT)]
     Generate(generate::GenerateArgs),
@@ -177,6 +182,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Convert(c) => convert::run(&c),
         Command::Pseudonymise(p) => pseudonymise::run(&p),
         Command::Generate(g) => generate::run(&g),
+        Command::Template(t) => template::run(&t),
         Command::Whatif(w) => whatif::run(&w),
         Command::Recommend(r) => recommend::run(&r),
         Command::Compare(c) => compare::run(&c),

@@ -4,10 +4,12 @@
 //!   errors that name the spreadsheet, row and column.
 //! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
 //! - [`workbook`]: the same as an Excel workbook, in and out.
+//! - [`template`]: a starter workbook to fill in (`caseload template`).
 //! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
 //!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
 pub mod read;
+pub mod template;
 pub mod workbook;
 pub mod write;
 
