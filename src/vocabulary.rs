@@ -205,14 +205,14 @@ impl Vocabulary {
         self.own.is_empty()
     }
 
-    /// The words a role column accepts that look like `word`: ", did you mean ...?" or "".
+    /// The words a role column accepts that look like `word`: " (did you mean ...?)" or "".
     pub fn suggest_role(&self, word: &str) -> String {
         let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Role(_)));
         words.extend(Role::ALL.iter().map(|r| r.name().to_string()));
         did_you_mean(word, &words)
     }
 
-    /// The words a type column accepts that look like `word`: ", did you mean ...?" or "".
+    /// The words a type column accepts that look like `word`: " (did you mean ...?)" or "".
     pub fn suggest_type(&self, word: &str) -> String {
         let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Type(_)));
         words.extend(CaseType::ALL.iter().map(|t| t.name().to_string()));
@@ -276,14 +276,14 @@ pub fn distance(a: &str, b: &str) -> usize {
 
 /// The candidates closest to `word` (same letters once look-alike characters are made one, or
 /// within a small edit distance), every one of the nearest listed rather than one picked:
-/// `", did you mean \"CIN\"?"`, `", did you mean \"T01\" or \"T1\"?"`, or "" when none is near.
+/// `" (did you mean \"CIN\"?)"`, `" (did you mean \"T01\" or \"T1\"?)"`, or "" when none is near.
 pub fn did_you_mean(word: &str, candidates: &[String]) -> String {
     let near = nearest(word, candidates);
     if near.is_empty() {
         return String::new();
     }
     let shown: Vec<String> = near.iter().map(|c| crate::warnings::quoted(c)).collect();
-    format!(", did you mean {}?", or_list(&shown))
+    format!(" (did you mean {}?)", or_list(&shown))
 }
 
 /// The candidates nearest to `word` (see [`did_you_mean`]), in the order given, without repeats.

@@ -6,7 +6,10 @@
 //! Sheet names are matched without regard to case (`Workers` is `workers`). Cells keep their
 //! type: a number cell is read as its exact value, so `0.1` in Excel is `0.1` in the model; a
 //! number in a text column (an id typed as `1001`) is read as its shortest text (`"1001"`).
-//! Dates and cells showing an Excel error (`#N/A`) are refused with their place.
+//! Dates (except in the reductions sheet's `from` and `to`, read as `YYYY-MM-DD`) and cells
+//! showing an Excel error (`#N/A`) are refused with their place. Optional sheets `reductions`
+//! (one row per dated reduction) and `aliases` (a council's own words for roles and types) are
+//! read when present.
 //!
 //! The policy sheet has two columns, `setting` and `value`, one row per setting, named as in
 //! the model file with a dot for maps: `caps.social_worker` `20`, `cross_team` `true`,
