@@ -128,7 +128,10 @@ impl Sheets {
     /// spreadsheet (`cases.csv: row 19, column current_worker`).
     pub fn map_error(&self, e: Error) -> Error {
         if let Error::Inputs { errors, more } = e {
-            let errors = errors.into_iter().map(|e| self.map_error(e)).collect();
+            let mut errors = group_rows(errors.into_iter().map(|e| self.map_error(e)).collect());
+            if errors.len() == 1 && more == 0 {
+                return errors.remove(0);
+            }
             return Error::Inputs { errors, more };
         }
         let Error::Input { place, problem, .. } = e else { return e };
@@ -299,21 +302,21 @@ pub fn aliases_sheet(file: &str, grid: Grid) -> Result<Vocabulary> {
     if blank(&grid) {
         return Ok(words);
     }
-    let t = parse_table(file, grid, &ALIAS_COLUMNS, &ALIAS_COLUMNS)?;
     let mut errs = Errors::new();
+    let t = parse_table(file, grid, &ALIAS_COLUMNS, &ALIAS_COLUMNS, &mut errs)?;
     for r in &t.rows {
         let c = Cells { table: &t, row: r };
-        let (Some(word), Some(means)) = (
-            errs.take(c.required("word", "council's word")),
-            errs.take(c.required("means", "role or case type it means")),
-        ) else {
-            continue;
-        };
-        if let Err(p) = words.add(word, means) {
-            errs.push(c.err("means", p));
+        let mut row = Errors::new();
+        let word = row.take(c.required("word", "council's word"));
+        let means = row.take(c.required("means", "role or case type it means"));
+        if let (Some(word), Some(means)) = (word, means) {
+            if let Err(p) = words.add(word, means) {
+                row.push(c.err("means", p));
+            }
         }
+        t.keep(row, &mut errs);
     }
-    errs.or(words)
+    finish_grouped(errs).map(|_| words)
 }
 
 /// Reads a reductions sheet ([`REDUCTION_COLUMNS`]): each reduction with the index of its
@@ -328,38 +331,48 @@ fn reductions_sheet(
     if blank(&grid) {
         return out;
     }
-    let Some(t) = errs.take(parse_table(file, grid, &REDUCTION_COLUMNS, &["worker", "amount", "from", "to"]))
-    else {
+    let required = ["worker", "amount", "from", "to"];
+    let table = parse_table(file, grid, &REDUCTION_COLUMNS, &required, errs);
+    let Some(t) = errs.take(table) else {
         return out;
     };
     for r in &t.rows {
-        let c = Cells { table: &t, row: r };
-        let worker = errs.take(c.required("worker", "id of the worker whose cap is reduced"));
-        let amount = errs.take(c.number("amount").and_then(|a| {
-            a.ok_or_else(|| c.err("amount", "empty; give the caseload units taken off the cap and target"))
-        }));
-        let from = errs.take(c.required("from", "first day in force, YYYY-MM-DD"));
-        let to = errs.take(c.required("to", "last day in force, YYYY-MM-DD"));
-        let (Some(worker), Some(amount), Some(from), Some(to)) = (worker, amount, from, to) else { continue };
-        let Some(i) = ids.iter().position(|id| id == worker) else {
-            errs.push(c.err(
-                "worker",
-                format!(
-                    "no worker {} in the workers sheet{}; give a worker's id",
-                    q(worker),
-                    crate::vocabulary::did_you_mean(worker, ids)
-                ),
-            ));
-            continue;
-        };
-        let reason = c.text("reason");
-        out.push((
-            i,
-            r.number,
-            ReductionInput { amount, from: from.to_string(), to: to.to_string(), reason },
-        ));
+        let mut row = Errors::new();
+        let found = reduction_row(&t, r, ids, &mut row);
+        t.keep(row, errs);
+        out.extend(found);
     }
     out
+}
+
+/// One row of a reductions sheet: the index of its worker among `ids`, its row, the reduction.
+fn reduction_row(
+    t: &Table,
+    r: &Row,
+    ids: &[String],
+    errs: &mut Errors,
+) -> Option<(usize, usize, ReductionInput)> {
+    let c = Cells { table: t, row: r };
+    let worker = errs.take(c.required("worker", "id of the worker whose cap is reduced"));
+    let amount = errs.take(c.number("amount").and_then(|a| {
+        a.ok_or_else(|| c.err("amount", "empty; give the caseload units taken off the cap and target"))
+    }));
+    let from = errs.take(c.required("from", "first day in force, YYYY-MM-DD"));
+    let to = errs.take(c.required("to", "last day in force, YYYY-MM-DD"));
+    let (worker, amount, from, to) = (worker?, amount?, from?, to?);
+    let Some(i) = ids.iter().position(|id| id == worker) else {
+        errs.push(c.err(
+            "worker",
+            format!(
+                "no worker {} in the workers sheet{}; give a worker's id",
+                q(worker),
+                crate::vocabulary::did_you_mean(worker, ids)
+            ),
+        ));
+        return None;
+    };
+    let reason = c.text("reason");
+    Some((i, r.number, ReductionInput { amount, from: from.to_string(), to: to.to_string(), reason }))
 }
 
 /// Only reached if an error was recorded without being returned; kept panic-free.
@@ -379,24 +392,31 @@ pub(crate) fn build(
 ) -> Result<Sheets> {
     let worker_known: Vec<&'static str> =
         WORKER_COLUMNS.iter().chain(&WORKER_EXTRA_COLUMNS).copied().collect();
-    let wt = errs.take(parse_table(workers.0, workers.1, &worker_known, &["id", "role", "team"]));
+    let wt = parse_table(workers.0, workers.1, &worker_known, &["id", "role", "team"], &mut errs);
+    let wt = errs.take(wt);
     let case_known: Vec<&'static str> = CASE_COLUMNS.iter().chain(&CASE_EXTRA_COLUMNS).copied().collect();
-    let ct = errs.take(parse_table(cases.0, cases.1, &case_known, &["id", "type", "team"]));
+    let ct = parse_table(cases.0, cases.1, &case_known, &["id", "type", "team"], &mut errs);
+    let ct = errs.take(ct);
     let mut ws = Vec::new();
     if let Some(wt) = &wt {
         for r in &wt.rows {
-            ws.extend(worker_row(wt, r, &extra.words, &mut errs));
+            let mut row = Errors::new();
+            ws.extend(worker_row(wt, r, &extra.words, &mut row));
+            wt.keep(row, &mut errs);
         }
     }
     let mut cs = Vec::new();
     if let Some(ct) = &ct {
         for r in &ct.rows {
-            cs.extend(case_row(ct, r, &extra.words, &mut errs));
+            let mut row = Errors::new();
+            cs.extend(case_row(ct, r, &extra.words, &mut row));
+            ct.keep(row, &mut errs);
         }
     }
     let mut reduction_rows = vec![Vec::new(); ws.len()];
     let reductions_file = extra.reductions.as_ref().map(|(f, _)| f.clone());
-    if let (Some((file, grid)), true) = (extra.reductions, wt.is_some()) {
+    let ids_known = wt.as_ref().is_some_and(|wt| !wt.missing.iter().any(|m| m == "id"));
+    if let (Some((file, grid)), true) = (extra.reductions, ids_known) {
         let ids: Vec<String> = wt.as_ref().map_or(Vec::new(), |wt| {
             wt.rows.iter().map(|r| Cells { table: wt, row: r }.text("id").unwrap_or_default()).collect()
         });
@@ -410,10 +430,10 @@ pub(crate) fn build(
         }
     }
     let (Some(wt), Some(ct)) = (wt, ct) else {
-        errs.finish()?;
+        finish_grouped(errs)?;
         return unreachable_grid();
     };
-    errs.finish()?;
+    finish_grouped(errs)?;
     Ok(Sheets {
         model: ModelFile { version: 1, policy, workers: ws, cases: cs },
         workers_file: workers.0.to_string(),
@@ -504,6 +524,108 @@ struct Table<'a> {
     columns: Vec<Option<&'static str>>,
     rows: Vec<Row>,
     decimal_comma: bool,
+    /// Required columns the sheet lacks (reported once, at its header).
+    missing: Vec<String>,
+}
+
+impl Table<'_> {
+    /// Moves a row's errors into `to`, leaving out those placed in a column the sheet lacks.
+    fn keep(&self, row: Errors, to: &mut Errors) {
+        for e in list(row) {
+            let lacking = match &e {
+                Error::Input { place, .. } => {
+                    self.missing.iter().any(|m| place.ends_with(&format!(", column {m}")))
+                }
+                _ => false,
+            };
+            if !lacking {
+                to.push(e);
+            }
+        }
+    }
+}
+
+/// The errors collected, one by one.
+fn list(errs: Errors) -> Vec<Error> {
+    match errs.finish() {
+        Ok(()) => Vec::new(),
+        Err(Error::Inputs { errors, .. }) => errors,
+        Err(e) => vec![e],
+    }
+}
+
+/// [`Errors::finish`], with the same mistake in several rows of one column of one sheet said
+/// once, listing the rows (`rows 2, 5 and 9, column role: unknown value "SW1" ...`).
+pub fn finish_grouped(errs: Errors) -> Result<()> {
+    match errs.finish() {
+        Ok(()) => Ok(()),
+        Err(Error::Inputs { errors, more }) => {
+            let mut grouped = group_rows(errors);
+            if grouped.len() == 1 && more == 0 {
+                return Err(grouped.remove(0));
+            }
+            Err(Error::Inputs { errors: grouped, more })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `row 7, column role` -> (7, ", column role"); `row 7` -> (7, "").
+fn row_place(place: &str) -> Option<(usize, &str)> {
+    let rest = place.strip_prefix("row ")?;
+    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let n = rest[..end].parse().ok()?;
+    let tail = &rest[end..];
+    (tail.is_empty() || tail.starts_with(", column ")).then_some((n, tail))
+}
+
+/// Joins errors with the same file, column and problem in different rows, in first-seen order.
+fn group_rows(errors: Vec<Error>) -> Vec<Error> {
+    let mut groups: Vec<(Error, Vec<usize>)> = Vec::new();
+    for e in errors {
+        let found = match &e {
+            Error::Input { file, place, problem } => row_place(place).and_then(|(n, tail)| {
+                groups
+                    .iter()
+                    .position(|(g, _)| match g {
+                        Error::Input { file: f, place: p, problem: pr } => {
+                            f == file && pr == problem && row_place(p).is_some_and(|(_, t)| t == tail)
+                        }
+                        _ => false,
+                    })
+                    .map(|i| (i, n))
+            }),
+            _ => None,
+        };
+        match found {
+            Some((i, n)) => groups[i].1.push(n),
+            None => {
+                let n = match &e {
+                    Error::Input { place, .. } => row_place(place).map(|(n, _)| n),
+                    _ => None,
+                };
+                groups.push((e, n.into_iter().collect()));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(e, rows)| match e {
+            Error::Input { file, place, problem } if rows.len() > 1 => {
+                let tail = row_place(&place).map_or("", |(_, t)| t);
+                const SHOWN: usize = 12;
+                let mut shown: Vec<String> = rows.iter().take(SHOWN).map(|r| r.to_string()).collect();
+                let listed = if rows.len() > SHOWN {
+                    format!("{} and {} more", shown.join(", "), rows.len() - SHOWN)
+                } else {
+                    let last = shown.pop().unwrap_or_default();
+                    format!("{} and {last}", shown.join(", "))
+                };
+                Error::Input { file, place: format!("rows {listed}{tail}"), problem }
+            }
+            e => e,
+        })
+        .collect()
 }
 
 /// A header cell as a field name: trimmed, lower case, spaces and hyphens as `_`.
@@ -511,11 +633,16 @@ fn normalise_header(h: &str) -> String {
     h.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
+/// Reads a sheet's header and rows. A fault of the whole sheet (empty, or no known column) is
+/// the error returned; faults of the header (an unknown, repeated or missing column) go into
+/// `errs`, and the rows are still read, so the other columns' mistakes are found in the same
+/// run (a missing column is reported once, at the header, not in every row).
 fn parse_table<'a>(
     file: &'a str,
     grid: Grid,
     known: &[&'static str],
     required: &[&str],
+    outer: &mut Errors,
 ) -> Result<Table<'a>> {
     let mut records =
         grid.rows.into_iter().skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
@@ -556,12 +683,14 @@ fn parse_table<'a>(
                 columns.push(None);
                 continue;
             }
+            let known_names: Vec<String> = known.iter().map(|k| k.to_string()).collect();
             errs.push(Error::input(
                 file,
                 at_header((j + 1).to_string()),
                 format!(
-                    "unknown column {}; the first row names the columns, which are {}",
+                    "unknown column {}{}; the first row names the columns, which are {}",
                     q(header[j].trim()),
+                    crate::vocabulary::did_you_mean(header[j].trim(), &known_names),
                     known.join(", ")
                 ),
             ));
@@ -575,8 +704,10 @@ fn parse_table<'a>(
         }
         columns.push(Some(k));
     }
+    let mut missing = Vec::new();
     for r in required {
         if !columns.contains(&Some(r)) {
+            missing.push(r.to_string());
             errs.push(Error::input(
                 file,
                 format!("row {header_row}"),
@@ -584,7 +715,6 @@ fn parse_table<'a>(
             ));
         }
     }
-    let bad_header = !errs.is_empty();
     let mut rows = Vec::new();
     for (number, raw) in records {
         let cells: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
@@ -617,7 +747,7 @@ fn parse_table<'a>(
                 ));
             }
         }
-        if !ok || bad_header {
+        if !ok {
             continue;
         }
         let mut by_field = vec![String::new(); known.len()];
@@ -630,9 +760,11 @@ fn parse_table<'a>(
         }
         rows.push(Row { number, cells: by_field });
     }
-    errs.finish()?;
+    if let Err(e) = errs.finish() {
+        outer.push(e);
+    }
     let known_static: Vec<Option<&'static str>> = known.iter().map(|k| Some(*k)).collect();
-    Ok(Table { file, columns: known_static, rows, decimal_comma: grid.decimal_comma })
+    Ok(Table { file, columns: known_static, rows, decimal_comma: grid.decimal_comma, missing })
 }
 
 /// Typed access to one row's cells, with errors naming the file, row and column.
