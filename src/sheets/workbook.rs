@@ -154,7 +154,7 @@ fn dates_as_text(range: &mut calamine::Range<Data>, columns: &[&str]) {
                 }
                 Data::DateTimeIso(s) if s.get(..10).is_some_and(|d| crate::date::Date::parse(d).is_ok()) => {
                     let rest = s.get(10..).unwrap_or("");
-                    if !rest.is_empty() && rest.trim_start_matches('T').trim_matches(['0', ':']) != "" {
+                    if !rest.trim_start_matches('T').trim_matches(['0', ':']).is_empty() {
                         continue;
                     }
                     s[..10].to_string()
