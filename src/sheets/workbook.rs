@@ -68,7 +68,8 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
                 file,
                 format!("sheet {want}"),
                 format!(
-                    "no sheet named {want:?}; the workbook has {}. Name the sheets workers, cases and (optionally) policy",
+                    "no sheet named {want:?}{}; the workbook has {}. Name the sheets workers, cases and (optionally) policy, reductions and aliases",
+                    crate::vocabulary::did_you_mean(want, &names),
                     if names.is_empty() { "none".to_string() } else { names.join(", ") }
                 ),
             ));
