@@ -83,7 +83,11 @@ fn empty(item: &str) -> Error {
 
 fn parse_role(flag: &str, s: &str) -> Result<Role> {
     crate::vocabulary::role(s).ok_or_else(|| {
-        usage(format!("{flag}: unknown role {s:?}; use one of {}", Role::ALL.map(|r| r.name()).join(", ")))
+        usage(format!(
+            "{flag}: unknown role {s:?}{}; use one of {}, or an everyday word such as SW or NQSW",
+            crate::vocabulary::Vocabulary::default().suggest_role(s),
+            Role::ALL.map(|r| r.name()).join(", ")
+        ))
     })
 }
 

@@ -282,3 +282,19 @@ fn the_command_line_reads_aliases_csv_and_recommend_type_takes_everyday_words() 
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("did you mean \"LAC\"?"), "{}", stderr(&o));
 }
+
+#[test]
+fn whatif_caps_take_everyday_role_words_and_suggest_near_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = root().join("models/small_team.json");
+    let out = |role: &str| {
+        let o = run(dir.path(), &["whatif", small.to_str().unwrap(), "--cap", &format!("{role}=5")]);
+        (code(&o), String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o))
+    };
+    let (c, words, e) = out("SW");
+    assert_eq!(c, 0, "{e}");
+    assert_eq!(words, out("social_worker").1);
+    let (c, _, e) = out("Sosial worker");
+    assert_eq!(c, 2);
+    assert!(e.contains("(did you mean \"social worker\"?)"), "{e}");
+}
