@@ -1218,3 +1218,14 @@ impl TModel {
         out
     }
 }
+
+/// The property tests' configuration: `cases` cases from a fixed seed, so every run (CI's
+/// included) tries the same inputs and a failure replays; set `PROPTEST_RNG_SEED` to explore
+/// other seeds.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_204);
+    proptest::test_runner::Config {
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..proptest::test_runner::Config::with_cases(cases)
+    }
+}

@@ -154,7 +154,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::common::proptest_config(64))]
     #[test]
     fn any_model_a_spreadsheet_can_hold_round_trips_exactly(
         workers in prop::collection::vec(worker_in(), 0..5),
@@ -650,7 +650,7 @@ fn cli_help_shows_the_spreadsheet_options() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(crate::common::proptest_config(128))]
     /// Any bytes give a model or an input error, never a panic.
     #[test]
     fn arbitrary_spreadsheets_give_an_error_or_a_model_never_a_panic(

@@ -121,7 +121,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(crate::common::proptest_config(48))]
     #[test]
     fn workbook_to_model_to_workbook_to_model_is_lossless(
         workers in prop::collection::vec(worker_in(), 0..5),
