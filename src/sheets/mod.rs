@@ -7,6 +7,7 @@
 //! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
 //!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
+pub mod meeting;
 pub mod read;
 pub mod workbook;
 pub mod write;
