@@ -1,5 +1,5 @@
 //! The meeting workbook read back as a proposal: the workbook `allocate --xlsx` wrote
-//! ([`super::workbook::proposal_workbook`]), as a person leaves it after the allocation
+//! (`workbook::proposal_workbook`), as a person leaves it after the allocation
 //! meeting in Excel. A worker changed on the allocations sheet moves the child; a worker typed
 //! on the unallocated sheet allocates it; a worker cleared, or a row deleted, leaves the child
 //! unallocated (a child on neither sheet is unallocated). Rows may be re-sorted, filtered or
@@ -18,9 +18,6 @@ use crate::error::{Error, Errors, Result};
 use crate::model::Model;
 use calamine::Reader;
 use std::io::Cursor;
-
-/// The label of the summary sheet's row that holds the day the allocation is for.
-pub const DAY_LABEL: &str = "allocation for";
 
 /// Whether bytes are a zip archive, as every Excel workbook (`.xlsx`) is.
 pub fn is_zip(bytes: &[u8]) -> bool {
@@ -209,7 +206,9 @@ fn sheet_rows(
 /// The day of the summary sheet's row `allocation for`, if it has one.
 fn day_of(sheet: &str, grid: &Grid, cell_errs: Errors) -> Result<Option<crate::date::Date>> {
     for (number, cells) in &grid.rows {
-        let Some(j) = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(DAY_LABEL)) else { continue };
+        let Some(j) = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(super::DAY_LABEL)) else {
+            continue;
+        };
         let Some((k, text)) = cells.iter().enumerate().skip(j + 1).find(|(_, c)| !c.trim().is_empty()) else {
             // The cell may hold a date Excel made of the text: its error says so.
             let mut errs = Errors::new();

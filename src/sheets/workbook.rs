@@ -450,7 +450,7 @@ pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
 /// and an empty `worker` column to type a worker into), `workers` (load as a share of target)
 /// and `moves` (every child who changes or loses a worker, with why). Names and notes of the
 /// model get their columns when it has any. It reads back as a proposal
-/// ([`super::meeting::read_meeting`]), edits and all.
+/// (`meeting::read_meeting`), edits and all.
 pub fn proposal_workbook(
     out: &str,
     m: &crate::model::Model,
@@ -494,7 +494,7 @@ pub fn proposal_workbook(
     let s = &p.summary;
     let mut lines: Vec<(&str, Value)> = Vec::new();
     if let Some(d) = day {
-        lines.push((super::meeting::DAY_LABEL, text(&d.to_string())));
+        lines.push((super::DAY_LABEL, text(&d.to_string())));
     }
     lines.extend([
         ("cases", Value::Number(s.cases.cases as f64, Some("0"))),
