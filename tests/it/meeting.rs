@@ -568,3 +568,55 @@ fn allocate_needs_o_only_when_nothing_else_is_written() {
     let files = std::fs::read_dir(d).unwrap().count();
     assert_eq!(files, 2, "only the model and the report");
 }
+
+#[test]
+fn accepting_a_proposal_file_that_moves_a_pinned_child_drops_the_pin_and_can_write_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["cases"][0]["pinned"] = json!(true);
+    m["cases"][0]["previous_workers"] = json!(["W3"]);
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    ok(&run(d, &["allocate", "model.json", "-o", "p.json", "-q"]));
+    let mut p = read_json(&d.join("p.json"));
+    // The meeting gives the pinned child C1 (with W1) to W3, who held it before, and swaps a
+    // child of W3's to W1 so no cap is broken: only the pin (rule 10) is.
+    let allocations = p["allocations"].as_array_mut().unwrap();
+    let i = allocations.iter().position(|a| a["case"] == "C1").unwrap();
+    assert_eq!(allocations[i]["worker"], "W1");
+    let j = allocations.iter().position(|a| a["worker"] == "W3").unwrap();
+    allocations[i]["worker"] = json!("W3");
+    allocations[j]["worker"] = json!("W1");
+    let swapped = allocations[j]["case"].as_str().unwrap().to_string();
+    std::fs::write(d.join("accepted.json"), serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+
+    let o = run(d, &["accept", "model.json", "accepted.json", "-o", "next.xlsx", "--date", "2026-12-04"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("pinned"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(!d.join("next.xlsx").exists());
+
+    let out = ok(&run(
+        d,
+        &[
+            "accept",
+            "model.json",
+            "accepted.json",
+            "-o",
+            "next.xlsx",
+            "--date",
+            "2026-12-04",
+            "--accept-breaches",
+        ],
+    ));
+    assert!(out.contains("pin dropped") && out.contains("C1"), "{out}");
+    // The workbook is a model: it converts to JSON, and holds the decision.
+    ok(&run(d, &["convert", "--workbook", "next.xlsx", "-o", "next.json"]));
+    let next = read_json(&d.join("next.json"));
+    let c1 = &next["cases"].as_array().unwrap().iter().find(|c| c["id"] == "C1").unwrap().clone();
+    assert_eq!(c1["current_worker"], "W3");
+    assert!(c1.get("pinned").is_none_or(|x| x == false), "{c1}");
+    assert_eq!(c1["previous_workers"], json!(["W1"]), "W3 holds it now; W1 held it before");
+    assert!(c1["notes"].as_str().unwrap().contains("pinned"), "{c1}");
+    assert_eq!(current_workers(&next)[&swapped], Some("W1".to_string()));
+    ok(&run(d, &["allocate", "--workbook", "next.xlsx", "-o", "p2.json", "-q"]));
+}
