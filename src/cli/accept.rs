@@ -23,7 +23,7 @@ pub struct AcceptArgs {
     pub sheets: SheetInputArgs,
     /// Where to write next week's model: an Excel workbook when it ends in .xlsx (sheets
     /// workers, cases, policy), else a model file (JSON). A file it replaces is kept beside it,
-    /// dated (next.json -> next.2026-12-04.json).
+    /// dated (next.json -> next.2026-12-04.json). `-` for standard output (JSON).
     #[arg(short, long, value_name = "NEXT")]
     pub output: PathBuf,
     /// The day the allocation is for, YYYY-MM-DD: the first day of a new wait. Default: the day
@@ -100,7 +100,9 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     let kept = if super::is_stdout(&a.output) { None } else { keep_replaced(&a.output)? };
     super::emit(&a.output, &bytes)?;
     if !a.quiet {
-        say(&summary(&done, &accepted_name, date, &a.output, kept.as_deref(), model.cases.len()), false);
+        let text = summary(&done, &accepted_name, date, &a.output, kept.as_deref(), model.cases.len());
+        // Words never mix with a model written to standard output.
+        say(&text, super::is_stdout(&a.output));
     }
     Ok(exit::OK)
 }

@@ -549,6 +549,10 @@ fn a_workbook_given_as_a_proposal_is_read_never_called_not_utf8() {
     assert!(!stderr(&o).contains("UTF-8") && stderr(&o).contains("allocations"), "{}", stderr(&o));
     let out = ok(&run(d, &["check", "--workbook", "model.xlsx", "meeting.xlsx"]));
     assert!(out.contains("no breaches"), "{out}");
+    // A workbook where a model file belongs is named as a workbook too.
+    let o = run(d, &["allocate", "model.xlsx", "-o", "p2.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(!stderr(&o).contains("UTF-8") && stderr(&o).contains("--workbook"), "{}", stderr(&o));
     // recommend --proposal reads it too, and says why it cannot use it.
     let o = run(d, &["recommend", "model.json", "--case", "C1", "--proposal", "meeting.xlsx"]);
     assert_eq!(code(&o), 2);
