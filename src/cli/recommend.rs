@@ -105,7 +105,7 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
     };
     let recorded = given
         .as_ref()
-        .and_then(|(name, bytes)| caseload::check::parse_proposal(name, bytes).ok())
+        .and_then(|(name, bytes)| caseload::sheets::meeting::parse_proposal(name, bytes).ok())
         .and_then(|p| p.date());
     let (as_is, with, c) = match (&a.case, referral_of(a)?) {
         (Some(id), _) => {

@@ -20,6 +20,7 @@ mod generated_models;
 mod golden;
 mod hard_weighted;
 mod layers;
+mod meeting;
 mod models;
 mod pooled_lp;
 mod properties;
