@@ -221,7 +221,7 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
     if rng.chance(0.5) {
         policy.insert("cross_team".into(), json!(rng.chance(0.6)));
     }
-    // The fairness term (README "Fair workloads"), in a third of models.
+    // The fairness term (docs/guide.md "Fair workloads"), in a third of models.
     if rng.chance(0.33) {
         let fair: &[f64] =
             if shape.odd { &[0.0, 2.3, 11.7, 40.0, 97.1] } else { &[0.0, 1.0, 5.0, 10.0, 30.0, 150.0] };
@@ -461,7 +461,7 @@ pub struct TCase {
     pub group: Option<String>,
     pub needs: Vec<String>,
     pub exclude: Vec<usize>,
-    /// Workers who held it before (README, "previous_workers").
+    /// Workers who held it before (docs/guide.md, "Previous workers").
     pub previous: Vec<usize>,
 }
 
@@ -473,7 +473,7 @@ pub struct TModel {
     /// The day the model was read for, when it has reductions.
     pub date: Option<String>,
     /// Why the model is invalid on its day, if it is: a worker whose reductions in force come to
-    /// more than its cap (README, "Dated reductions").
+    /// more than its cap (docs/guide.md, "Dated reductions").
     pub invalid: Option<String>,
 }
 
@@ -588,7 +588,7 @@ impl TModel {
         TModel::from_json_at(v, None)
     }
 
-    /// Reads a model file for a day (`YYYY-MM-DD`), as the README's "Dated reductions" says: a
+    /// Reads a model file for a day (`YYYY-MM-DD`), as docs/guide.md "Dated reductions" says: a
     /// reduction is in force on day D when from <= D <= to (both inclusive); the cap is the cap
     /// in force (explicit, or the policy's cap for the role x fte) less the sum of the
     /// reductions in force, and the target is min(target less that sum, that cap), at least 0.
@@ -628,7 +628,7 @@ impl TModel {
                         invalid = Some(format!("{}'s reductions on {day} exceed its cap", w["id"]));
                     }
                 }
-                // With a reduction in force, both rounded to 9 decimals (README "Dated reductions").
+                // With a reduction in force, both rounded to 9 decimals (docs/guide.md "Dated reductions").
                 let nine = |x: f64| (x * 1e9).round() / 1e9;
                 let reduced = reduction > 0.0;
                 let cap = if reduced { nine((cap_in_force - reduction).max(0.0)) } else { cap_in_force };
@@ -684,7 +684,7 @@ impl TModel {
     }
 
     /// Every allocation of a proposal marks `"returns": true` exactly when the worker is one of
-    /// the case's previous workers (README, "previous_workers"); the first that does not, if any.
+    /// the case's previous workers (docs/guide.md, "Previous workers"); the first that does not, if any.
     pub fn wrong_return(&self, proposal: &Value) -> Option<String> {
         for x in proposal["allocations"].as_array().expect("allocations") {
             let c = self.case_index(x["case"].as_str().unwrap());
@@ -813,7 +813,7 @@ impl TModel {
                 if self.workers[w].team != case.team {
                     v -= p.cross_team_penalty;
                 }
-                // README "previous_workers": the return bonus, for a child back with a worker
+                // docs/guide.md "Previous workers": the return bonus, for a child back with a worker
                 // who held them before.
                 if case.previous.contains(&w) {
                     v += p.return_bonus;
@@ -831,7 +831,7 @@ impl TModel {
         v
     }
 
-    /// README "Fair workloads": for an active worker with a target t,
+    /// docs/guide.md "Fair workloads": for an active worker with a target t,
     /// fairness_penalty x (q(load) / t - 2 load + t), where q is the load squared at whole loads
     /// and the straight line between them.
     pub fn fairness(&self, w: usize, load: f64) -> f64 {

@@ -1,4 +1,4 @@
-//! Every model shipped in `models/` allocates and passes `check`, so the README never lies.
+//! Every model shipped in `models/` allocates and passes `check`, so the documents never lie.
 
 use crate::common;
 
