@@ -302,6 +302,13 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
         }
         cases.push(Value::Object(c));
     }
+    // Rule 11, from a generator of its own so the models of other seeds' draws stay the same.
+    let mut other = Rng::new(seed ^ 0x0A6E_0C1E);
+    for c in &mut cases {
+        if other.chance(0.2) {
+            c["no_agency"] = json!(true);
+        }
+    }
     rng.shuffle(&mut workers);
     rng.shuffle(&mut cases);
     let mut model = json!({ "version": 1, "workers": workers, "cases": cases });
@@ -445,6 +452,8 @@ pub struct TWorker {
     pub supervisor: Option<usize>,
     pub oversight_cap: f64,
     pub active: bool,
+    /// An agency worker (rule 11).
+    pub agency: bool,
     /// Sum of the reductions in force on the model's day (already taken off cap and target).
     pub reduction: f64,
 }
@@ -463,6 +472,8 @@ pub struct TCase {
     pub exclude: Vec<usize>,
     /// Workers who held it before (docs/guide.md, "Previous workers").
     pub previous: Vec<usize>,
+    /// Rule 11: may not go to an agency worker.
+    pub no_agency: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -650,6 +661,7 @@ impl TModel {
                         .and_then(Value::as_f64)
                         .unwrap_or(policy.oversight_cap),
                     active: w.get("status").and_then(Value::as_str).unwrap_or("active") == "active",
+                    agency: w.get("agency").and_then(Value::as_bool).unwrap_or(false),
                     role,
                 }
             })
@@ -675,6 +687,7 @@ impl TModel {
                         .get("previous_workers")
                         .map(|e| e.as_array().unwrap().iter().filter_map(widx).collect())
                         .unwrap_or_default(),
+                    no_agency: c.get("no_agency").and_then(Value::as_bool).unwrap_or(false),
                     ty,
                 }
             })
@@ -736,7 +749,11 @@ impl TModel {
         }
     }
 
-    /// Rules 1 to 6.
+    pub fn rule11_agency(&self, c: usize, w: usize) -> bool {
+        !(self.cases[c].no_agency && self.workers[w].agency)
+    }
+
+    /// Rules 1 to 6, and 11.
     pub fn permitted(&self, c: usize, w: usize) -> bool {
         self.rule1_active(w)
             && self.rule2_role(c, w)
@@ -744,6 +761,7 @@ impl TModel {
             && self.rule4_skills(c, w)
             && self.rule5_not_excluded(c, w)
             && self.rule6_supervised(w)
+            && self.rule11_agency(c, w)
     }
 
     /// Sibling groups: name -> member case indices.
@@ -1153,6 +1171,10 @@ impl TModel {
                 }
                 if (0..nw).any(|w| r1234(w) && self.rule5_not_excluded(c, w) && !self.rule6_supervised(w)) {
                     out.push("unsupervised");
+                }
+                let r1256 = |w: usize| r1234(w) && self.rule5_not_excluded(c, w) && self.rule6_supervised(w);
+                if (0..nw).any(|w| r1256(w) && !self.rule11_agency(c, w)) {
+                    out.push("agency_only");
                 }
             }
         }

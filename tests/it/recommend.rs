@@ -147,6 +147,7 @@ fn refusal_is_true(tm: &TModel, c: usize, w: usize, rule: &str) -> bool {
         tm.rule4_skills(c, w),
         tm.rule5_not_excluded(c, w),
         tm.rule6_supervised(w),
+        tm.rule11_agency(c, w),
     ]
     .iter()
     .position(|ok| !ok);
@@ -176,6 +177,7 @@ fn refusal_is_true(tm: &TModel, c: usize, w: usize, rule: &str) -> bool {
             pinned_elsewhere || first_failing.is_none() && siblings.iter().any(|&o| !tm.permitted(o, w))
         }
         "rule10" => case.pinned && case.current != Some(w),
+        "rule11" => first_failing == Some(6),
         _ => false,
     }
 }
