@@ -477,7 +477,10 @@ pub fn today_facts(m: &Model) -> (usize, usize) {
 /// `rule4` is "lacks a needed skill (rule 4)".
 pub fn breach_words(code: &str) -> String {
     if let Some(rule) = Rule::from_code(code) {
-        return format!("{} (SPEC rule {})", rule.words(), rule.number());
+        return match rule.number() {
+            n @ 1..=10 => format!("{} (SPEC rule {n})", rule.words()),
+            n => format!("{} (extension rule {n})", rule.words()),
+        };
     }
     let (words, spec) = match code {
         "missing" => ("case missing from the proposal", "section 3"),

@@ -113,7 +113,7 @@ pub struct Candidate {
 pub struct NotPermitted {
     /// Worker id.
     pub worker: String,
-    /// The rule's code, `rule1` .. `rule10`.
+    /// The rule's code, `rule1` .. `rule11`.
     pub rule: String,
     /// The rule in words (as `check` words a breach of it).
     pub reason: String,

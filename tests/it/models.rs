@@ -1,4 +1,4 @@
-//! Every model shipped in `models/` allocates and passes `check`, so the README never lies.
+//! Every model shipped in `models/` allocates and passes `check`, so the documents never lie.
 //!
 //! The large examples (Birmingham-size) have no byte goldens: their outputs would pin every
 //! tie-break of the solver. They are held to invariants instead: lawful by `check` and by the

@@ -8,13 +8,14 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const STRUCTURAL: [&str; 6] = [
+const STRUCTURAL: [&str; 7] = [
     "no_permitted_worker",
     "needs_unmet",
     "excluded",
     "unsupervised",
     "group_unplaceable",
     "weight_over_cap",
+    "agency_only",
 ];
 
 /// A fixed seed (see [`common::proptest_config`]); a failure prints the model's `seed`, which
