@@ -10,6 +10,7 @@
 pub mod read;
 pub mod workbook;
 pub mod write;
+pub mod xlsx;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -99,10 +100,21 @@ pub fn load_screened(
     sheets: &SheetInput,
     checks: Checks,
 ) -> Result<(Model, Vec<Warning>)> {
+    let mut sheet_warnings = Vec::new();
     let (m, origin) = match (model, sheets.given()) {
         (None, true) => {
             let s = sheets.read()?;
             let m = s.validate_on(checks.as_of)?;
+            if checks.strict {
+                if let Some(w) = s.warnings.first() {
+                    return Err(Error::input(
+                        &s.workers_file,
+                        format!("warning {}", w.code),
+                        format!("{} (--strict makes warnings errors)", w.message),
+                    ));
+                }
+            }
+            sheet_warnings = s.warnings.clone();
             let origin = Origin {
                 workers: (s.workers_file.clone(), "row 2".into()),
                 cases: (s.cases_file.clone(), "row 2".into()),
@@ -114,7 +126,9 @@ pub fn load_screened(
             (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
         }
     };
-    let w = crate::warnings::screen(&m, checks, &origin)?;
+    let mut w = crate::warnings::screen(&m, checks, &origin)?;
+    w.extend(sheet_warnings);
+    w.sort();
     Ok((m, w))
 }
 

@@ -74,6 +74,8 @@ pub struct Sheets {
     pub worker_rows: Vec<usize>,
     /// `case_rows[i]` is the spreadsheet row of `model.cases[i]`.
     pub case_rows: Vec<usize>,
+    /// Warnings about the spreadsheets themselves (a workbook's sheet that is not read).
+    pub warnings: Vec<crate::warnings::Warning>,
 }
 
 impl Sheets {
@@ -245,6 +247,7 @@ pub(crate) fn build(
         policy_file,
         worker_rows: wt.rows.iter().map(|r| r.number).collect(),
         case_rows: ct.rows.iter().map(|r| r.number).collect(),
+        warnings: Vec::new(),
     })
 }
 
