@@ -114,6 +114,7 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             "the file is empty; give the proposal that `caseload allocate` wrote",
         ));
     }
+    crate::read::json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))

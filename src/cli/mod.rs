@@ -39,6 +39,8 @@ pub mod exit {
     pub const WRITE: i32 = 4;
     /// Internal solver failure (a bug; please report it with the model's hash).
     pub const SOLVER: i32 = 5;
+    /// An internal error (a panic: a bug); the same status as a solver failure.
+    pub const INTERNAL: i32 = 5;
     /// A proposal was written, but cases of a type named by `--fail-on-unallocated` stay unallocated.
     pub const UNALLOCATED: i32 = 6;
 }
@@ -49,7 +51,7 @@ const EXIT_HELP: &str = "Exit status:
   2  the input is invalid (the message names the file, the place and the problem); nothing written
   3  output written, but the time limit, node limit or Ctrl-C stopped the search before optimality was proven
   4  an output file could not be written (an existing file is left untouched)
-  5  internal solver failure
+  5  internal error (a solver failure or another bug; please report it)
   6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated";
 
 const ALLOCATE_EXIT: &str = "Exit status:
@@ -59,7 +61,7 @@ const ALLOCATE_EXIT: &str = "Exit status:
   3  proposal written, but the time limit, node limit or Ctrl-C stopped the search before
      optimality was proven
   4  an output file could not be written (an existing file is left untouched)
-  5  internal solver failure
+  5  internal error (a solver failure or another bug; please report it)
   6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated
 A batch exits with the worst status of its models.";
 
@@ -75,7 +77,7 @@ const RECOMMEND_EXIT: &str = "Exit status:
   3  ranking printed, but the time limit, node limit or Ctrl-C stopped a search before
      optimality was proven (those workers are marked)
   4  the JSON file could not be written (an existing file is left untouched)
-  5  internal solver failure";
+  5  internal error (a solver failure or another bug; please report it)";
 
 const COMPARE_EXIT: &str = "Exit status:
   0  both are lawful and every child has the same worker (or none) in both
@@ -99,7 +101,7 @@ const WHATIF_EXIT: &str = "Exit status:
   2  the input or a scenario option is invalid; nothing written
   3  some scenario stopped before optimality was proven
   4  an output file could not be written
-  5  internal solver failure";
+  5  internal error (a solver failure or another bug; please report it)";
 
 /// caseload: lawful, optimal allocation of children's social care cases.
 #[derive(Parser, Debug)]
@@ -154,9 +156,20 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
-    let code = match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
+    // The last line of defence: a panic (a bug) is a plain message and exit status 5, never a
+    // backtrace or an abort in front of a user.
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "caseload: internal error: {info}\nThis is a bug in caseload, not a mistake in your files; \
+             please report it with the command you ran. Outputs not reported as written were not replaced."
+        );
+    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
+    let code = match outcome {
+        Err(_) => exit::INTERNAL,
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
             // Never panic, even with stderr closed.
             let _ = writeln!(std::io::stderr(), "caseload: {e}");
             status_of(&e)
@@ -167,6 +180,11 @@ pub fn main() -> std::process::ExitCode {
 
 /// Runs a command; returns the exit status.
 fn run(cli: Cli) -> Result<i32> {
+    // A harmless way to prove the panic hook from the tests: a deliberate internal error.
+    if std::env::var_os("CASELOAD_DEBUG_PANIC").is_some() {
+        panic!("CASELOAD_DEBUG_PANIC is set");
+    }
+    caseload::date::check_source_date_epoch()?;
     if let Some(n) = cli.threads {
         // Only fails if a pool exists already, which is harmless.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();

@@ -51,7 +51,7 @@ pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
             ))
         }
     };
-    let key = std::fs::read(&p.key).map_err(|source| Error::Read { path: p.key.clone(), source })?;
+    let key = caseload::read::read_bytes(&p.key)?;
     let out = caseload::pseudonymise::pseudonymise(&model, &key, p.teams)?;
     if let Some(map) = &p.map {
         super::emit(map, &caseload::pseudonymise::mapping_csv(&out))?;

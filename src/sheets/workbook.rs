@@ -207,7 +207,20 @@ fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
             };
             serde_json::Value::Array(items)
         } else if let Ok(x) = value.parse::<f64>() {
-            serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            match serde_json::Number::from_f64(x) {
+                Some(n) => serde_json::Value::Number(n),
+                None => {
+                    errs.push(Error::input(
+                        file,
+                        format!("row {number}, column value"),
+                        format!(
+                            "{setting}: {} is not a finite number; give a number such as 20",
+                            quoted(value)
+                        ),
+                    ));
+                    continue;
+                }
+            }
         } else {
             match value.to_lowercase().as_str() {
                 "true" | "yes" => serde_json::Value::Bool(true),
