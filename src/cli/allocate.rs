@@ -86,8 +86,12 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     let proposal = caseload::allocate(&model, lim);
     super::progress::finish();
     let proposal = proposal?;
-    super::emit(&a.output, &caseload::write::to_json(&proposal))?;
-    let extra = outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()), &super::emit)?;
+    // All or nothing: every output is made before any replaces a file.
+    let stage = super::Stage::default();
+    stage.put(&a.output, &caseload::write::to_json(&proposal))?;
+    let extra =
+        outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()), &|p, b| stage.put(p, b))?;
+    stage.commit()?;
     if !a.quiet {
         let mut text = format!("{}proposal written to {}\n", human_summary(&proposal), shown(&a.output));
         for f in extra {

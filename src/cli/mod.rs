@@ -161,8 +161,9 @@ pub fn main() -> std::process::ExitCode {
     std::panic::set_hook(Box::new(|info| {
         let _ = writeln!(
             std::io::stderr(),
-            "caseload: internal error: {info}\nThis is a bug in caseload, not a mistake in your files; \
-             please report it with the command you ran. Outputs not reported as written were not replaced."
+            "caseload: internal error: {}\nThis is a bug in caseload, not a mistake in your files; \
+             please report it with the command you ran. Outputs not reported as written were not replaced.",
+            terminal_safe(&info.to_string())
         );
     }));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
@@ -171,7 +172,7 @@ pub fn main() -> std::process::ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
             // Never panic, even with stderr closed.
-            let _ = writeln!(std::io::stderr(), "caseload: {e}");
+            let _ = writeln!(std::io::stderr(), "caseload: {}", terminal_safe(&e.to_string()));
             status_of(&e)
         }
     };
@@ -245,6 +246,33 @@ pub fn emit(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::Write { path: PathBuf::from("standard output (-)"), problem: e.to_string() })
 }
 
+/// The outputs of one run, gathered and then written together ([`Stage::commit`]): every
+/// file is made in full before the first replaces anything, and if any cannot be made none is
+/// replaced. Standard output (`-`) is written last, once the files are in place.
+#[derive(Default)]
+pub struct Stage {
+    files: std::cell::RefCell<Vec<(PathBuf, Vec<u8>)>>,
+}
+
+impl Stage {
+    /// Gathers an output (the library's [`caseload::sheets::Put`]).
+    pub fn put(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        self.files.borrow_mut().push((path.to_path_buf(), bytes.to_vec()));
+        Ok(())
+    }
+
+    /// Writes every gathered output: all files or none, then standard output.
+    pub fn commit(self) -> Result<()> {
+        let (out, files): (Vec<_>, Vec<_>) =
+            self.files.into_inner().into_iter().partition(|(p, _)| is_stdout(p));
+        caseload::write::atomic_write_all(&files)?;
+        for (p, b) in out {
+            emit(&p, &b)?;
+        }
+        Ok(())
+    }
+}
+
 /// Refuses `-` for an option that names a directory: standard output cannot hold its files.
 pub fn no_stdout_dir(flag: &str, dir: Option<&Path>) -> Result<()> {
     match dir {
@@ -268,10 +296,34 @@ pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Pat
     Ok(())
 }
 
+/// Text made safe for a terminal: every control character but the line end and the tab, and
+/// every Unicode direction override, is shown escaped (`\u{1b}`), so an id holding an escape
+/// sequence cannot retitle the window, clear the screen or reorder a line. The one helper for
+/// every line caseload prints ([`say`], warnings, errors).
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Writes a message for people: to stdout, or to stderr when `stdout_taken` (an output went to
 /// standard output and must not be mixed with words). A closed pipe (`caseload ... | head`) is not
 /// an error: the files are already written, and a batch job must not crash on it.
 pub fn say(text: &str, stdout_taken: bool) {
+    let text = &*terminal_safe(text);
     if stdout_taken {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     } else {

@@ -272,7 +272,7 @@ impl SheetOutput {
 
 /// How an output is written: its path and its bytes. Every output is made in full before the
 /// first is written, so a failure leaves nothing half-written.
-pub type Put = dyn Fn(&Path, &[u8]) -> Result<()>;
+pub type Put<'a> = dyn Fn(&Path, &[u8]) -> Result<()> + 'a;
 
 fn make_dir(d: &Path) -> Result<()> {
     std::fs::create_dir_all(d).map_err(|e| Error::Write {

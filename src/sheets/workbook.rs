@@ -308,7 +308,21 @@ fn policy_rows(p: &PolicyInput) -> Vec<(String, serde_json::Value)> {
 }
 
 fn xlsx_err(path: &str) -> impl Fn(XlsxError) -> Error + '_ {
-    move |e| Error::Write { path: path.into(), problem: format!("cannot build the workbook: {e}") }
+    move |e| {
+        match e {
+        // What the input asks a cell to hold, not a failure of the disk: an input error, found
+        // while every output is made and before any is written.
+        XlsxError::MaxStringLengthExceeded => Error::input(
+            path,
+            "a cell",
+            format!(
+                "a text would be longer than {} characters, the most an Excel cell holds; shorten the ids, names or notes of the model",
+                crate::limits::count(crate::limits::MAX_FIELD_CHARS)
+            ),
+        ),
+        e => Error::Write { path: path.into(), problem: format!("cannot build the workbook: {e}") },
+    }
+    }
 }
 
 /// A sheet being written: header in bold, frozen, with a filter, and widths to fit.
