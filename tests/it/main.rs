@@ -19,6 +19,7 @@ mod fuzz;
 mod generated_models;
 mod golden;
 mod hard_weighted;
+mod hostile;
 mod layers;
 mod models;
 mod pooled_lp;
