@@ -308,10 +308,15 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
                     Some(&u.case),
                     None,
                     format!(
-                        "reason {} is not true of case {} (true: {})",
+                        "reason {} is not true of case {} (true: {}){}",
                         r.code,
                         u.case,
-                        truth.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+                        truth.iter().map(|c| c.name()).collect::<Vec<_>>().join(", "),
+                        if optimal && truth.contains(&ReasonCode::SearchStopped) {
+                            "; a permitted worker has room for it, and allocating it would raise the objective"
+                        } else {
+                            ""
+                        }
                     ),
                 ));
             }

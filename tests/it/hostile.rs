@@ -569,3 +569,29 @@ fn fuzzed_workbooks_csvs_and_json_never_panic() {
         assert!(got.is_ok(), "JSON {i} panicked: {}", String::from_utf8_lossy(&j));
     }
 }
+
+#[test]
+fn check_reports_a_false_at_capacity_while_a_permitted_worker_has_room() {
+    let m = model(serde_json::json!([
+        {"id": "C1", "type": "looked_after", "team": "North"},
+        {"id": "C2", "type": "looked_after", "team": "North"}
+    ]));
+    let (status, _, err, dir) =
+        with_model(m.to_string().as_bytes(), &["allocate", "m.json", "-o", "p.json", "-q"], &[]);
+    assert_eq!(status, 0, "{err}");
+    let mut p: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("p.json")).unwrap()).unwrap();
+    // Take C2 off its worker and say everyone is full, keeping every other statement true.
+    let allocs = p["allocations"].as_array_mut().unwrap();
+    let at = allocs.iter().position(|a| a["case"] == "C2").unwrap();
+    let worker = allocs.remove(at)["worker"].as_str().unwrap().to_string();
+    p["unallocated"] = serde_json::json!([{"case": "C2", "type": "looked_after", "team": "North",
+        "reasons": [{"code": "at_capacity", "message": "everyone is full"}]}]);
+    std::fs::write(dir.path().join("q.json"), p.to_string()).unwrap();
+    let o = run(dir.path(), &["check", "m.json", "q.json"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(code(&o), 1, "{out}{}", stderr(&o));
+    assert!(out.contains("reason at_capacity is not true of case C2"), "{out}");
+    assert!(out.contains("has room for it"), "{out}");
+    assert!(!worker.is_empty());
+}
