@@ -49,6 +49,19 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
     json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
     let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, e, None))?;
+    let rows = crate::limits::MAX_ROWS;
+    for (list, n) in [("workers", parsed.workers.len()), ("cases", parsed.cases.len())] {
+        if n > rows {
+            return Err(Error::input(
+                file,
+                list,
+                format!(
+                    "{n} entries, above the limit of {} (the rows of one sheet); split the model by team",
+                    crate::limits::count(rows)
+                ),
+            ));
+        }
+    }
     Ok(parsed)
 }
 
