@@ -28,6 +28,10 @@ pub const RATIO_FLOOR: u64 = 1024 * 1024;
 /// The longest piece of XML read at once (one tag with its attributes, or one text): 1 MiB.
 pub const MAX_XML_EVENT: u64 = 1024 * 1024;
 
+/// The most parts (files) in a workbook's zip, counted before its directory is read: 10,000.
+/// A workbook Excel saves has a few dozen.
+pub const MAX_PARTS: usize = 10_000;
+
 /// The most rows in one sheet or CSV: 1,048,576, Excel's own limit.
 pub const MAX_ROWS: usize = 1_048_576;
 

@@ -12,8 +12,8 @@
 use super::read::Grid;
 use crate::error::{Error, Errors, Result};
 use crate::limits::{
-    bytes as show_bytes, count, MAX_CELLS, MAX_COLUMNS, MAX_FIELD_CHARS, MAX_PART_BYTES, MAX_RATIO, MAX_ROWS,
-    MAX_TEXT_BYTES, MAX_UNZIPPED_BYTES, MAX_XML_EVENT, RATIO_FLOOR,
+    bytes as show_bytes, count, MAX_CELLS, MAX_COLUMNS, MAX_FIELD_CHARS, MAX_PARTS, MAX_PART_BYTES,
+    MAX_RATIO, MAX_ROWS, MAX_TEXT_BYTES, MAX_UNZIPPED_BYTES, MAX_XML_EVENT, RATIO_FLOOR,
 };
 use quick_xml::events::{BytesStart, Event};
 use std::cell::{Cell, RefCell};
@@ -178,6 +178,20 @@ impl<'a> Book<'a> {
     /// Opens a workbook from its bytes; `file` names it in messages. Reads the sheet names,
     /// the shared strings and the styles; the sheets are read by [`Book::grid`].
     pub fn open(file: &str, bytes: &'a [u8]) -> Result<Book<'a>> {
+        // The zip's directory is read whole by the zip crate: count its entries first (each
+        // begins with the signature PK\x01\x02), so a file of a million empty parts is refused
+        // before that memory is taken.
+        let entries = bytes.windows(4).filter(|w| *w == b"PK\x01\x02").count();
+        if entries > MAX_PARTS {
+            return Err(Error::input(
+                file,
+                "file",
+                format!(
+                    "the zip holds more than {} parts, the limit on parts of a workbook; save it again from Excel",
+                    count(MAX_PARTS)
+                ),
+            ));
+        }
         let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
             Error::input(
                 file,

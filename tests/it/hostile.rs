@@ -595,3 +595,20 @@ fn check_reports_a_false_at_capacity_while_a_permitted_worker_has_room() {
     assert!(out.contains("has room for it"), "{out}");
     assert!(!worker.is_empty());
 }
+
+#[test]
+fn a_zip_of_too_many_parts_is_refused_before_its_directory_is_read() {
+    let names: Vec<String> = (0..10_001).map(|i| format!("x/{i}")).collect();
+    let mut parts: Vec<(&str, Vec<u8>)> = names.iter().map(|n| (n.as_str(), Vec::new())).collect();
+    let book = workbook(&plain(), None);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut real: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+        real.push((f.name().to_string(), b));
+    }
+    parts.extend(real.iter().map(|(n, b)| (n.as_str(), b.clone())));
+    refused(allocate_book(&zip_of(&parts)), &["10,000 parts"]);
+}
