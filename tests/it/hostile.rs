@@ -612,3 +612,22 @@ fn a_zip_of_too_many_parts_is_refused_before_its_directory_is_read() {
     parts.extend(real.iter().map(|(n, b)| (n.as_str(), b.clone())));
     refused(allocate_book(&zip_of(&parts)), &["10,000 parts"]);
 }
+
+#[test]
+fn an_output_cell_longer_than_excel_holds_is_an_input_error_before_anything_is_written() {
+    // Each need is within the field limit, but the reason's message names both: 40,000
+    // characters, more than an Excel cell holds.
+    let needs = ["a".repeat(20_000), "b".repeat(20_000)];
+    let m = model(serde_json::json!([{"id": "C1", "type": "looked_after", "team": "North", "needs": needs}]));
+    let (status, _, err, dir) = with_model(
+        m.to_string().as_bytes(),
+        &["allocate", "m.json", "-o", "p.json", "--xlsx", "x.xlsx"],
+        &[],
+    );
+    refused((status, err), &["x.xlsx", "32,767"]);
+    unchanged(dir.path());
+    // Without the workbook the same model is allocated.
+    let (status, _, err, _) =
+        with_model(m.to_string().as_bytes(), &["allocate", "m.json", "-o", "p.json"], &[]);
+    assert_eq!(status, 0, "{err}");
+}
