@@ -95,6 +95,20 @@ pub struct Book<'a> {
     budget: Rc<Budget>,
 }
 
+/// The most cell formats or number formats read from the styles: 65,536 (Excel allows 64,000).
+const MAX_STYLES: usize = 65_536;
+
+fn too_many_styles(file: &str, part: &str) -> Error {
+    Error::input(
+        file,
+        format!("part {part}"),
+        format!(
+            "more than {} cell or number formats (Excel allows 64,000); save it again from Excel",
+            count(MAX_STYLES)
+        ),
+    )
+}
+
 /// A streaming XML reader over one part.
 type Xml<'z, 'a> = quick_xml::Reader<BufReader<Bounded<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>>;
 
@@ -293,8 +307,15 @@ impl<'a> Book<'a> {
                         Some(abs) => abs.to_string(),
                         None => format!("xl/{}", target.trim_start_matches("./")),
                     };
-                    if out.len() >= MAX_COLUMNS {
-                        break;
+                    if out.len() >= MAX_PARTS {
+                        return Err(Error::input(
+                            &file,
+                            format!("part {part}"),
+                            format!(
+                                "more than {} relationships, the limit on parts of a workbook",
+                                count(MAX_PARTS)
+                            ),
+                        ));
                     }
                     out.push((id, kind, path));
                 }
@@ -444,13 +465,17 @@ impl<'a> Book<'a> {
                 Event::Start(e) | Event::Empty(e) => match local(e.name().as_ref()) {
                     b"numFmt" => {
                         if let (Some(id), Some(code)) = (attr(&e, b"numFmtId"), attr(&e, b"formatCode")) {
-                            if formats.len() < MAX_COLUMNS {
-                                formats.push((id.parse().unwrap_or(0), code));
+                            if formats.len() >= MAX_STYLES {
+                                return Err(too_many_styles(&file, part));
                             }
+                            formats.push((id.parse().unwrap_or(0), code));
                         }
                     }
                     b"cellXfs" => in_xfs = true,
-                    b"xf" if in_xfs && xfs.len() < MAX_COLUMNS * 4 => {
+                    b"xf" if in_xfs => {
+                        if xfs.len() >= MAX_STYLES {
+                            return Err(too_many_styles(&file, part));
+                        }
                         xfs.push(attr(&e, b"numFmtId").and_then(|v| v.parse().ok()).unwrap_or(0))
                     }
                     _ => {}
@@ -590,6 +615,7 @@ impl<'a> Book<'a> {
                         value: None,
                         inline: None,
                         formula: false,
+                        phonetic: false,
                         into: Target::Nothing,
                     };
                     if start {
@@ -606,8 +632,11 @@ impl<'a> Book<'a> {
                         b"v" => c.value = Some(String::new()),
                         b"f" => c.formula = true,
                         b"is" => c.inline = Some(String::new()),
-                        b"t" if start && c.inline.is_some() => c.into = Target::Inline,
-                        b"rPh" if start => c.into = Target::Nothing,
+                        b"t" if start && c.inline.is_some() && !c.phonetic => c.into = Target::Inline,
+                        b"rPh" if start => {
+                            c.phonetic = true;
+                            c.into = Target::Nothing;
+                        }
                         _ => {}
                     }
                 }
@@ -635,6 +664,11 @@ impl<'a> Book<'a> {
                     b"v" | b"t" => {
                         if let Some(c) = cell.as_mut() {
                             c.into = Target::Nothing;
+                        }
+                    }
+                    b"rPh" => {
+                        if let Some(c) = cell.as_mut() {
+                            c.phonetic = false;
                         }
                     }
                     b"c" => {
@@ -702,6 +736,8 @@ struct CellState {
     value: Option<String>,
     inline: Option<String>,
     formula: bool,
+    /// Inside a phonetic hint (`<rPh>`), whose text is not the cell's.
+    phonetic: bool,
     into: Target,
 }
 
@@ -709,7 +745,9 @@ impl CellState {
     /// The cell as text, or what is wrong with it.
     fn text(&self, shared: Option<&[String]>, dates: &[bool]) -> std::result::Result<String, String> {
         let value = self.value.as_deref().map(str::trim);
-        if self.formula && value.is_none_or(str::is_empty) && self.kind != "inlineStr" {
+        // A formula whose saved value is the empty text (`<v></v>`, say from =IF(A1="","",A1)) is
+        // an empty cell; only a formula with no saved value at all is refused.
+        if self.formula && self.value.is_none() && self.kind != "inlineStr" {
             return Err("a formula without a saved value (the file was written by a tool that does not calculate); open it in Excel and save it, or type the value".into());
         }
         match self.kind.as_str() {

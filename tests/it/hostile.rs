@@ -631,3 +631,15 @@ fn an_output_cell_longer_than_excel_holds_is_an_input_error_before_anything_is_w
         with_model(m.to_string().as_bytes(), &["allocate", "m.json", "-o", "p.json"], &[]);
     assert_eq!(status, 0, "{err}");
 }
+
+#[test]
+fn a_formula_whose_saved_value_is_empty_text_is_an_empty_cell() {
+    let rows = format!(
+        "{}<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>W2</t></is></c><c r=\"B3\" t=\"inlineStr\"><is><t>social_worker</t></is></c><c r=\"C3\" t=\"inlineStr\"><is><t>North</t></is></c><c r=\"D3\" t=\"str\"><f>IF(1,\"\",1)</f><v></v></c></row>",
+        rows_xml(&[&["id", "role", "team", "skills"], &["W1", "social_worker", "North"]])
+    );
+    let mut s = plain();
+    s[0].1 = sheet(&rows);
+    let (status, err) = allocate_book(&workbook(&s, None));
+    assert_eq!(status, 0, "{err}");
+}
