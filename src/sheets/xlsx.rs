@@ -745,9 +745,12 @@ impl CellState {
     /// The cell as text, or what is wrong with it.
     fn text(&self, shared: Option<&[String]>, dates: &[bool]) -> std::result::Result<String, String> {
         let value = self.value.as_deref().map(str::trim);
-        // A formula whose saved value is the empty text (`<v></v>`, say from =IF(A1="","",A1)) is
-        // an empty cell; only a formula with no saved value at all is refused.
-        if self.formula && self.value.is_none() && self.kind != "inlineStr" {
+        // A text formula whose saved value is the empty text (`t="str"` and `<v></v>`, say from
+        // =IF(A1="","",A1)) is an empty cell. A formula with no saved value, or an empty one
+        // that is not text (openpyxl writes `<v />` for a formula it did not calculate), is
+        // refused.
+        let empty_text = self.kind == "str" && self.value.is_some();
+        if self.formula && value.is_none_or(str::is_empty) && !empty_text && self.kind != "inlineStr" {
             return Err("a formula without a saved value (the file was written by a tool that does not calculate); open it in Excel and save it, or type the value".into());
         }
         match self.kind.as_str() {

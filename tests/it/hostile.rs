@@ -234,6 +234,10 @@ fn a_formula_without_a_saved_value_is_an_error_naming_its_cell() {
         allocate_book(&workbook(&s, None)),
         &["sheet workers", "row 3, column A", "formula without a saved value"],
     );
+    // openpyxl's way: an empty <v /> for a formula it did not calculate.
+    let uncalculated = rows.replace("</f></c>", "</f><v /></c>");
+    s[0].1 = sheet(&uncalculated);
+    refused(allocate_book(&workbook(&s, None)), &["row 3, column A", "formula without a saved value"]);
     // With its saved value, the same formula is read as the value.
     let rows =
         rows.replace("</f></c>", "</f><v>W2</v></c>").replace("<c r=\"A3\">", "<c r=\"A3\" t=\"str\">");
