@@ -140,13 +140,23 @@ fn finite_at_least(v: f64, min: f64, what: &str) -> std::result::Result<(), Stri
     if !v.is_finite() || v < min {
         Err(format!("{what} must be a number >= {min}, got {v}"))
     } else {
-        Ok(())
+        not_huge(v, what)
     }
 }
 
 fn positive(v: f64, what: &str) -> std::result::Result<(), String> {
     if !v.is_finite() || v <= 0.0 {
         Err(format!("{what} must be a number > 0, got {v}"))
+    } else {
+        not_huge(v, what)
+    }
+}
+
+/// Refuses a number past [`crate::limits::MAX_MAGNITUDE`], so every objective stays a finite
+/// number exact enough to compare.
+fn not_huge(v: f64, what: &str) -> std::result::Result<(), String> {
+    if v > crate::limits::MAX_MAGNITUDE {
+        Err(format!("{what} is {v}, above the limit of 1e9 on numbers in a model; use smaller units"))
     } else {
         Ok(())
     }

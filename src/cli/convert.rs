@@ -41,7 +41,9 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
         csv_dir: a.csv_dir.clone(),
         xlsx: a.xlsx.clone(),
     };
-    let written = caseload::sheets::convert(&options, &super::emit)?;
+    let stage = super::Stage::default();
+    let written = caseload::sheets::convert(&options, &|p, b| stage.put(p, b))?;
+    stage.commit()?;
     if !a.quiet {
         let text: String = written.iter().map(|p| format!("written {}\n", shown(p))).collect();
         say(&text, written.iter().any(|p| super::is_stdout(p)));

@@ -12,6 +12,7 @@ pub mod meeting;
 pub mod read;
 pub mod workbook;
 pub mod write;
+pub mod xlsx;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -104,10 +105,21 @@ pub fn load_screened(
     sheets: &SheetInput,
     checks: Checks,
 ) -> Result<(Model, Vec<Warning>)> {
+    let mut sheet_warnings = Vec::new();
     let (m, origin) = match (model, sheets.given()) {
         (None, true) => {
             let s = sheets.read()?;
             let m = s.validate_on(checks.as_of)?;
+            if checks.strict {
+                if let Some(w) = s.warnings.first() {
+                    return Err(Error::input(
+                        &s.workers_file,
+                        format!("warning {}", w.code),
+                        format!("{} (--strict makes warnings errors)", w.message),
+                    ));
+                }
+            }
+            sheet_warnings = s.warnings.clone();
             let origin = Origin {
                 workers: (s.workers_file.clone(), "row 2".into()),
                 cases: (s.cases_file.clone(), "row 2".into()),
@@ -119,7 +131,9 @@ pub fn load_screened(
             (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
         }
     };
-    let w = crate::warnings::screen(&m, checks, &origin)?;
+    let mut w = crate::warnings::screen(&m, checks, &origin)?;
+    w.extend(sheet_warnings);
+    w.sort();
     Ok((m, w))
 }
 
@@ -263,7 +277,7 @@ impl SheetOutput {
 
 /// How an output is written: its path and its bytes. Every output is made in full before the
 /// first is written, so a failure leaves nothing half-written.
-pub type Put = dyn Fn(&Path, &[u8]) -> Result<()>;
+pub type Put<'a> = dyn Fn(&Path, &[u8]) -> Result<()> + 'a;
 
 fn make_dir(d: &Path) -> Result<()> {
     std::fs::create_dir_all(d).map_err(|e| Error::Write {

@@ -21,6 +21,7 @@ mod fuzz;
 mod generated_models;
 mod golden;
 mod hard_weighted;
+mod hostile;
 mod layers;
 mod meeting;
 mod models;
