@@ -238,7 +238,7 @@ impl SheetOutput {
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         if let Some(d) = &self.csv {
             files.push((d.join("allocations.csv"), write::allocations_csv(model, proposal)));
-            files.push((d.join("unallocated.csv"), write::unallocated_csv(proposal)));
+            files.push((d.join("unallocated.csv"), write::unallocated_csv(model, proposal)));
             files.push((d.join("workers.csv"), write::worker_loads_csv(model, proposal)));
             make_dir(d)?;
         }
