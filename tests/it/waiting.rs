@@ -1,0 +1,355 @@
+//! Waiting is remembered (README "Waiting"): among allocations of equal objective the child who
+//! has waited longer is allocated first, then the child whom fewer workers may hold, then by
+//! id; `policy.waiting_priority` raises a waiting child's priority per whole week waited; the
+//! proposal says since when and for how many weeks each child without a worker has waited.
+//! Models are read for [`GEN_DATE`] (2026-11-15).
+
+use crate::common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+fn worker(id: &str, cap: f64, skills: &[&str]) -> Value {
+    json!({ "id": id, "role": "social_worker", "team": "North", "cap": cap, "skills": skills })
+}
+
+fn case(id: &str, ty: &str, since: Option<&str>, needs: &[&str]) -> Value {
+    let mut c = json!({ "id": id, "type": ty, "team": "North" });
+    if let Some(s) = since {
+        c["waiting_since"] = json!(s);
+    }
+    if !needs.is_empty() {
+        c["needs"] = json!(needs);
+    }
+    c
+}
+
+fn model(workers: Vec<Value>, cases: Vec<Value>) -> Value {
+    json!({ "version": 1, "workers": workers, "cases": cases })
+}
+
+/// Allocates, checks the proposal with `check`, and returns it with its allocated case ids.
+fn solve(m: &Value) -> (Value, BTreeSet<String>) {
+    let (loaded, p, bytes) = allocate(m);
+    assert_eq!(breaches(&loaded, &bytes), vec![], "check finds breaches in\n{p:#}");
+    assert_eq!(p["optimal"], true);
+    let tm = TModel::from_json_at(m, Some(GEN_DATE));
+    let a = assignment_of(&tm, &p);
+    assert_eq!(tm.breach(&a), None);
+    let stated = p["objective"].as_f64().unwrap();
+    assert!(close(tm.objective(&a), stated), "objective {stated} vs the oracle's {}", tm.objective(&a));
+    let best = tm.brute_force().map(|b| b.0);
+    if let Some(best) = best.filter(|_| tm.cases.len() <= 8) {
+        assert!(close(stated, best), "objective {stated}, brute-force optimum {best}");
+    }
+    let ids = p["allocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["case"].as_str().unwrap().to_string())
+        .collect();
+    (p, ids)
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn allocates_the_child_who_has_waited_longer_when_two_are_otherwise_equal() {
+    // One slot, two children alike but for waiting; the one later by id waited.
+    let (p, got) = solve(&model(
+        vec![worker("W1", 1.0, &[])],
+        vec![case("C1", "child_in_need", None, &[]), case("C2", "child_in_need", Some("2026-10-04"), &[])],
+    ));
+    assert_eq!(got, set(&["C2"]));
+    // The other child says since when it waits: from the day of the allocation, 0 weeks.
+    let u = &p["unallocated"][0];
+    assert_eq!((u["case"].as_str(), u["waiting_since"].as_str()), (Some("C1"), Some(GEN_DATE)));
+    assert_eq!(u["weeks_waiting"], 0);
+    // Swap who waited: the outcome swaps.
+    let (p, got) = solve(&model(
+        vec![worker("W1", 1.0, &[])],
+        vec![case("C1", "child_in_need", Some("2026-10-04"), &[]), case("C2", "child_in_need", None, &[])],
+    ));
+    assert_eq!(got, set(&["C1"]));
+    let u = &p["unallocated"][0];
+    assert_eq!(u["case"], "C2");
+    // Both waited: the earlier wait wins, whatever the ids say; 2026-10-04 to 2026-11-15 is
+    // 42 days, 6 weeks.
+    let (p, got) = solve(&model(
+        vec![worker("W1", 1.0, &[])],
+        vec![
+            case("C1", "child_in_need", Some("2026-10-04"), &[]),
+            case("C2", "child_in_need", Some("2026-09-20"), &[]),
+        ],
+    ));
+    assert_eq!(got, set(&["C2"]));
+    assert_eq!(p["unallocated"][0]["waiting_since"], "2026-10-04");
+    assert_eq!(p["unallocated"][0]["weeks_waiting"], 6);
+}
+
+#[test]
+fn within_one_merged_class_the_longest_waiting_children_are_allocated() {
+    let dates = ["2026-06-01", "2026-07-13", "2026-09-02", "2026-11-01", "2026-11-14", "2026-11-15"];
+    for seed in 0..12u64 {
+        let mut rng = Rng::new(seed);
+        let mut order: Vec<usize> = (0..7).collect();
+        rng.shuffle(&mut order);
+        // Seven alike children, three slots among two workers; child order[i] gets the i-th
+        // date (the last one none at all).
+        let cases: Vec<Value> = (0..7)
+            .map(|i| {
+                let rank = order.iter().position(|&x| x == i).unwrap();
+                case(&format!("C{i}"), "child_in_need", dates.get(rank).copied(), &[])
+            })
+            .collect();
+        let (_, got) = solve(&model(vec![worker("W1", 2.0, &[]), worker("W2", 1.0, &[])], cases));
+        let want: BTreeSet<String> = order[..3].iter().map(|i| format!("C{i}")).collect();
+        assert_eq!(got, want, "seed {seed}: order {order:?}");
+    }
+}
+
+#[test]
+fn a_child_with_a_scarce_need_is_not_left_behind_when_it_has_waited_as_long() {
+    // Two slots: W01 (no Urdu) and W09 (the one Urdu speaker). Either both ordinary children
+    // are allocated, or the child needing Urdu goes to W09 and one ordinary child to W01: the
+    // same objective. Ids alone would pick the ordinary children (C1, C2 before C3).
+    let workers = || vec![worker("W01", 1.0, &[]), worker("W09", 1.0, &["urdu"])];
+    let cases = |ordinary: &str, urdu: &str| {
+        vec![
+            case("C1", "child_in_need", Some(ordinary), &[]),
+            case("C2", "child_in_need", Some(ordinary), &[]),
+            case("C3", "child_in_need", Some(urdu), &["urdu"]),
+        ]
+    };
+    // All waited as long: fewer workers may hold C3, so it is allocated, with Urdu.
+    let (p, got) = solve(&model(workers(), cases("2026-10-01", "2026-10-01")));
+    assert!(got.contains("C3") && got.len() == 2, "{got:?}");
+    let on_w09 = p["allocations"].as_array().unwrap().iter().find(|a| a["case"] == "C3").unwrap();
+    assert_eq!(on_w09["worker"], "W09");
+    // C3 waited longer: the same.
+    let (_, got) = solve(&model(workers(), cases("2026-11-08", "2026-10-01")));
+    assert!(got.contains("C3"), "{got:?}");
+    // The ordinary children waited longer: they are allocated and C3 waits, with a reason that
+    // names the need that blocks it and the one worker who has it.
+    let (p, got) = solve(&model(workers(), cases("2026-09-01", "2026-10-01")));
+    assert_eq!(got, set(&["C1", "C2"]));
+    let u = &p["unallocated"][0];
+    assert_eq!(u["case"], "C3");
+    assert_eq!(u["weeks_waiting"], 6);
+    let reason = &u["reasons"][0];
+    assert_eq!(reason["code"], "at_capacity");
+    let message = reason["message"].as_str().unwrap();
+    assert!(
+        message.contains("urdu") && message.contains("W09") && message.contains("the only one"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_child_with_a_scarce_need_wins_through_an_exchange_of_a_third_child() {
+    // W01 and W09 (the one Urdu speaker) have room for one each. C1 may go to either, C2 (who
+    // must not have W09) only to W01, C3 (Urdu) only to W09: every lawful choice allocates two
+    // (C1 and C2, C1 and C3, or C2 and C3) at the same objective. By waiting, C3 first, then
+    // C1: C1 to W01 and C3 to W09.
+    let workers = vec![worker("W01", 1.0, &[]), worker("W09", 1.0, &["urdu"])];
+    let mut c2 = case("C2", "child_in_need", Some("2026-10-01"), &[]);
+    c2["exclude"] = json!(["W09"]);
+    let cases = vec![
+        case("C1", "child_in_need", Some("2026-09-01"), &[]),
+        c2,
+        case("C3", "child_in_need", Some("2026-08-01"), &["urdu"]),
+    ];
+    let (p, got) = solve(&model(workers, cases));
+    assert_eq!(got, set(&["C1", "C3"]), "C3 and C1 waited longest");
+    assert_eq!(p["unallocated"][0]["case"], "C2");
+}
+
+#[test]
+fn waiting_priority_raises_a_waiting_child_above_a_new_referral_when_large_enough() {
+    // One slot: a new looked-after referral (priority 100) and a child in need (40) waiting
+    // since 2026-08-23, 12 weeks before the day.
+    let m = |per_week: f64| {
+        let mut m = model(
+            vec![worker("W1", 1.0, &[])],
+            vec![case("A", "looked_after", None, &[]), case("B", "child_in_need", Some("2026-08-23"), &[])],
+        );
+        m["policy"] = json!({ "waiting_priority": per_week });
+        m
+    };
+    let (p, got) = solve(&m(6.0));
+    assert_eq!(got, set(&["B"]), "40 + 6 x 12 = 112 > 100");
+    assert_eq!(p["objective"], 112.0);
+    assert_eq!(p["summary"]["policy"]["waiting_priority"], 6.0);
+    let (_, got) = solve(&m(4.0));
+    assert_eq!(got, set(&["A"]), "40 + 4 x 12 = 88 < 100");
+    let (p, got) = solve(&m(0.0));
+    assert_eq!(got, set(&["A"]));
+    assert!(p["summary"]["policy"].get("waiting_priority").is_none(), "0 is left out of the proposal");
+}
+
+#[test]
+fn waiting_priority_must_be_a_finite_number_at_least_zero() {
+    let mut m = model(vec![worker("W1", 1.0, &[])], vec![case("A", "looked_after", None, &[])]);
+    m["policy"] = json!({ "waiting_priority": -1.0 });
+    let e = load_dated(&to_bytes(&m)).unwrap_err();
+    assert!(e.is_invalid_input() && e.to_string().contains("policy.waiting_priority"), "{e}");
+}
+
+#[test]
+fn waiting_priority_needs_a_day_to_count_weeks_to() {
+    let mut m = model(vec![worker("W1", 1.0, &[])], vec![case("A", "looked_after", Some("2026-01-05"), &[])]);
+    m["policy"] = json!({ "waiting_priority": 2.0 });
+    let e = caseload::load_model_bytes("m.json", &to_bytes(&m)).unwrap_err();
+    assert!(e.to_string().contains("policy.waiting_priority"), "{e}");
+    assert!(load_dated(&to_bytes(&m)).is_ok());
+}
+
+#[test]
+fn waiting_priority_zero_changes_no_proposal_of_the_shipped_models() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    for name in ["small_team.json", "fair_team.json", "report_demo.json", "reductions_demo.json"] {
+        let mut m: Value = serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+        let (_, before, _) = allocate(&m);
+        if m.get("policy").is_none() {
+            m["policy"] = json!({});
+        }
+        m["policy"]["waiting_priority"] = json!(0.0);
+        let (_, mut after, _) = allocate(&m);
+        // The model's bytes differ, so its hash does; nothing else may.
+        after["summary"]["model_hash"] = before["summary"]["model_hash"].clone();
+        assert_eq!(before, after, "{name}");
+    }
+}
+
+#[test]
+fn breaking_ties_by_waiting_never_costs_objective_on_random_models() {
+    // The same models with and without waiting_since (and no waiting_priority): the objective
+    // is the same, the proposal lawful, and waiting changes only who is allocated among equals.
+    let mut rng = Rng::new(20);
+    for seed in 0..150u64 {
+        let plain = generate(seed, Shape::BRUTE);
+        let mut waiting = plain.clone();
+        for c in waiting["cases"].as_array_mut().unwrap() {
+            if rng.chance(0.5) {
+                c["waiting_since"] =
+                    json!(rng.pick(&["2026-05-04", "2026-10-31", "2026-11-09", "2026-11-30"]));
+            }
+        }
+        let (Ok(m0), Ok(m1)) = (load_dated(&to_bytes(&plain)), load_dated(&to_bytes(&waiting))) else {
+            continue;
+        };
+        let p0 = caseload::allocate(&m0, caseload::solve::Limits::default()).unwrap();
+        let p1 = caseload::allocate(&m1, caseload::solve::Limits::default()).unwrap();
+        assert!(p0.optimal && p1.optimal, "seed {seed}");
+        assert!(close(p0.objective, p1.objective), "seed {seed}: {} vs {}", p0.objective, p1.objective);
+        let bytes = caseload::write::to_json(&p1);
+        assert_eq!(breaches(&m1, &bytes), vec![], "seed {seed}");
+        let again =
+            caseload::write::to_json(&caseload::allocate(&m1, caseload::solve::Limits::default()).unwrap());
+        assert_eq!(bytes, again, "seed {seed}: not the same proposal twice");
+        for u in &p1.unallocated {
+            assert!(u.waiting_since.is_some() && u.weeks_waiting.is_some(), "seed {seed}: {u:?}");
+        }
+    }
+}
+
+#[test]
+fn proposals_with_waiting_are_byte_identical_for_one_and_four_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    for seed in [3u64, 11, 29] {
+        let mut m = generate(
+            seed,
+            Shape { min_cases: 30, max_cases: 60, min_workers: 4, max_workers: 9, ..Shape::BRUTE },
+        );
+        let mut rng = Rng::new(seed);
+        for c in m["cases"].as_array_mut().unwrap() {
+            if rng.chance(0.6) {
+                c["waiting_since"] = json!(rng.pick(&["2026-05-04", "2026-10-31", "2026-11-09"]));
+            }
+        }
+        let path = write_file(dir.path(), &format!("m{seed}.json"), &to_bytes(&m));
+        let mut outs = Vec::new();
+        for threads in ["1", "4"] {
+            let out = dir.path().join(format!("m{seed}.t{threads}.json"));
+            let o = run(
+                &[&"allocate", &path, &"-o", &out, &"--quiet", &"--date", &GEN_DATE],
+                &[("RAYON_NUM_THREADS", threads)],
+            );
+            if o.status.code() == Some(2) {
+                break; // refused (pins that break a rule): nothing to compare
+            }
+            assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+            outs.push(std::fs::read(&out).unwrap());
+        }
+        if outs.len() == 2 {
+            assert_eq!(outs[0], outs[1], "seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn names_and_notes_are_carried_into_the_proposal_the_csvs_and_the_report() {
+    let mut m = model(
+        vec![worker("W1", 1.0, &[]), worker("W2", 0.0, &[])],
+        vec![case("C1", "child_in_need", Some("2026-10-04"), &[]), case("C2", "child_in_need", None, &[])],
+    );
+    m["workers"][0]["name"] = json!("Jo Bloggs");
+    m["workers"][0]["notes"] = json!("back from leave");
+    m["cases"][0]["name"] = json!("Amy");
+    m["cases"][1]["name"] = json!("Ben");
+    m["cases"][1]["notes"] = json!("court date soon");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "m.json", &to_bytes(&m));
+    let (out, csv, report) = (dir.path().join("p.json"), dir.path().join("csv"), dir.path().join("r.html"));
+    let o = run(
+        &[
+            &"allocate",
+            &path,
+            &"-o",
+            &out,
+            &"--csv",
+            &csv,
+            &"--report",
+            &report,
+            &"--date",
+            &GEN_DATE,
+            &"--quiet",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let p: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(p["summary"]["date"], GEN_DATE);
+    assert_eq!(p["allocations"][0]["name"], "Amy");
+    assert_eq!(p["unallocated"][0]["name"], "Ben");
+    assert_eq!(p["workers"][0]["name"], "Jo Bloggs");
+    assert!(p["workers"][1].get("name").is_none());
+    let check = run(&[&"check", &path, &out], &[]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    let read = |f: &str| String::from_utf8(std::fs::read(csv.join(f)).unwrap()).unwrap();
+    let unallocated = read("unallocated.csv");
+    let header = unallocated.lines().next().unwrap();
+    assert!(header.ends_with("waiting_since,weeks_waiting,name,notes"), "{header}");
+    assert!(unallocated.contains(&format!("{GEN_DATE},0,Ben,court date soon")), "{unallocated}");
+    assert!(read("allocations.csv").contains("Amy"));
+    assert!(read("workers.csv").contains("Jo Bloggs,back from leave"));
+    let html = String::from_utf8(std::fs::read(&report).unwrap()).unwrap();
+    for words in ["Amy", "Ben", "Jo Bloggs", "court date soon", "15 November 2026", "(new this week)"] {
+        assert!(html.contains(words), "the report does not say {words:?}");
+    }
+}
+
+#[test]
+fn a_model_without_waiting_gives_a_proposal_without_names_or_waiting_dates_of_its_own() {
+    // No waiting_since and no names: allocations and workers carry no new fields.
+    let (p, _) = solve(&model(
+        vec![worker("W1", 1.0, &[])],
+        vec![case("C1", "child_in_need", None, &[]), case("C2", "child_in_need", None, &[])],
+    ));
+    assert!(p["allocations"][0].get("name").is_none());
+    assert!(p["workers"][0].get("name").is_none());
+    assert_eq!(p["allocations"][0]["case"], "C1", "ties by id, as before");
+}
