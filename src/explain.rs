@@ -106,13 +106,17 @@ fn needs_full(m: &Model, c: usize, workers: &[usize]) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => String::new(),
     };
+    let room = if (case.weight - 1.0).abs() <= EPS {
+        String::new()
+    } else {
+        format!(" (no room for {} more)", case.weight)
+    };
     if let [one] = ids.as_slice() {
-        format!("This child needs a worker with {needs}; {one}, the only one who may hold the case, is full.")
+        format!("This child needs a worker with {needs}; {one}, the only one who may hold the case, is full{room}.")
     } else {
         format!(
-            "This child needs a worker with {needs}; {}, the only ones who may hold the case, are full (no room for {} more).",
-            list(&ids),
-            case.weight
+            "This child needs a worker with {needs}; {}, the only ones who may hold the case, are full{room}.",
+            list(&ids)
         )
     }
 }
