@@ -353,3 +353,27 @@ fn a_model_without_waiting_gives_a_proposal_without_names_or_waiting_dates_of_it
     assert!(p["workers"][0].get("name").is_none());
     assert_eq!(p["allocations"][0]["case"], "C1", "ties by id, as before");
 }
+
+#[test]
+fn check_reads_the_model_for_the_day_the_proposal_records_so_weeks_waited_agree() {
+    // Made for 2026-11-15 and checked a month later: the weeks (and so the priorities and the
+    // objective) are those of the proposal's day, not of the day of the check.
+    let mut m = model(
+        vec![worker("W1", 1.0, &[])],
+        vec![case("A", "looked_after", None, &[]), case("B", "child_in_need", Some("2026-08-23"), &[])],
+    );
+    m["policy"] = json!({ "waiting_priority": 6.0 });
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(dir.path(), "m.json", &to_bytes(&m));
+    let out = dir.path().join("p.json");
+    let o = run(&[&"allocate", &path, &"-o", &out, &"--date", &GEN_DATE, &"--quiet"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let p: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(p["objective"], 112.0);
+    // 2026-12-15: 16 weeks waited by then, which would make the stated objective wrong.
+    let later = [("SOURCE_DATE_EPOCH", "1797292800")];
+    let check = run(&[&"check", &path, &out], &later);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    let stated_later = run(&[&"check", &path, &out, &"--date", &"2026-12-15"], &later);
+    assert_eq!(stated_later.status.code(), Some(1), "read for a later day, the objective differs");
+}
