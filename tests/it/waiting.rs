@@ -377,3 +377,25 @@ fn check_reads_the_model_for_the_day_the_proposal_records_so_weeks_waited_agree(
     let stated_later = run(&[&"check", &path, &out, &"--date", &"2026-12-15"], &later);
     assert_eq!(stated_later.status.code(), Some(1), "read for a later day, the objective differs");
 }
+
+#[test]
+fn spreadsheets_with_waiting_and_a_priority_per_week_convert_and_allocate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let w = write_file(d, "workers.csv", b"id,role,team,name\nW1,social_worker,North,Jo\n");
+    let c = write_file(
+        d,
+        "cases.csv",
+        b"id,type,team,waiting_since,name\nC1,child_in_need,North,2026-10-01,Amy\nC2,looked_after,North,,Ben\n",
+    );
+    let p = write_file(d, "policy.json", br#"{"waiting_priority": 2}"#);
+    let model = d.join("m.json");
+    let o = run(&[&"convert", &"--workers", &w, &"--cases", &c, &"--policy", &p, &"-o", &model], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = d.join("p.json");
+    let o = run(&[&"allocate", &model, &"-o", &out, &"--date", &"2026-12-01", &"--quiet"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    // 2026-10-01 to 2026-12-01 is 61 days, 8 whole weeks: 40 + 2 x 8 for C1, 100 for C2.
+    assert_eq!(v["objective"], 156.0);
+}
