@@ -75,10 +75,10 @@ pub fn feasible(part: &Part, a: &PartAlloc) -> bool {
         && part.overseers.iter().enumerate().all(|(s, o)| over[s] <= o.1 + EPS)
 }
 
-/// Which member of class `k` goes where for the counts `counts` (one per class worker): each
-/// case to today's worker while that worker's count lasts, then the rest in order (by
-/// `precedence` when the model records waiting, so the longest-waiting are allocated; by id
-/// otherwise). Returns (case, position in `class.workers`) of every member allocated.
+/// Which member of class `k` goes where for the counts `counts` (one per class worker), taking
+/// members in order (by `precedence` when the model records waiting, so the longest-waiting
+/// are allocated; by id otherwise): each case to today's worker while that worker's count
+/// lasts, then the rest. Returns (case, position in `class.workers`) of every member allocated.
 pub(super) fn class_members(
     m: &Model,
     part: &Part,
@@ -90,8 +90,15 @@ pub(super) fn class_members(
     let mut left: Vec<u32> = counts.to_vec();
     let mut placed = Vec::new();
     let mut rest = Vec::new();
-    for &c in &class.cases {
-        let cw = m.cases[c].current_worker;
+    let mut members = class.cases.clone();
+    if let Some(place) = precedence {
+        members.sort_by_key(|&c| place.get(c).copied().unwrap_or(usize::MAX));
+    }
+    // Keeping today's worker first is what the counts' value assumes, unless keeping is worth
+    // nothing (move_penalty 0): then, with waiting, the order alone decides.
+    let keep_first = precedence.is_none() || m.policy.move_penalty != 0.0;
+    for c in members {
+        let cw = m.cases[c].current_worker.filter(|_| keep_first);
         let slot = cw.and_then(|cw| class.workers.iter().position(|&w| part.rooms[w].worker == cw));
         match slot {
             Some(j) if left[j] > 0 => {
@@ -100,9 +107,6 @@ pub(super) fn class_members(
             }
             _ => rest.push(c),
         }
-    }
-    if let Some(place) = precedence {
-        rest.sort_by_key(|&c| place.get(c).copied().unwrap_or(usize::MAX));
     }
     let mut it = rest.into_iter();
     for (j, n) in left.iter().enumerate() {

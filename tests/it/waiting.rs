@@ -399,3 +399,101 @@ fn spreadsheets_with_waiting_and_a_priority_per_week_convert_and_allocate() {
     // 2026-10-01 to 2026-12-01 is 61 days, 8 whole weeks: 40 + 2 x 8 for C1, 100 for C2.
     assert_eq!(v["objective"], 156.0);
 }
+
+/// Every lawful allocation of a small test model, with its objective.
+fn every_allocation(tm: &TModel) -> Vec<(f64, Vec<Option<usize>>)> {
+    let (nc, nw) = (tm.cases.len(), tm.workers.len());
+    let mut out = Vec::new();
+    let mut a: Vec<Option<usize>> = vec![None; nc];
+    fn go(
+        tm: &TModel,
+        c: usize,
+        nw: usize,
+        a: &mut Vec<Option<usize>>,
+        out: &mut Vec<(f64, Vec<Option<usize>>)>,
+    ) {
+        if c == a.len() {
+            if tm.breach(a).is_none() {
+                out.push((tm.objective(a), a.clone()));
+            }
+            return;
+        }
+        for x in std::iter::once(None).chain((0..nw).map(Some)) {
+            if x.is_some_and(|w| !tm.permitted(c, w)) {
+                continue;
+            }
+            a[c] = x;
+            go(tm, c + 1, nw, a, out);
+        }
+        a[c] = None;
+    }
+    go(tm, 0, nw, &mut a, &mut out);
+    out
+}
+
+#[test]
+fn among_optimal_allocations_the_earliest_waiting_children_are_allocated_on_small_models() {
+    // By exhaustion, on small random models with waiting (no sibling groups, whose members the
+    // exchanges leave alone): of all optimal allocations, the proposal allocates the children
+    // that come first in the order of README "Waiting" (earlier waiting_since, then fewer
+    // permitted workers, then id): the earliest child on which two optimal sets of as many
+    // children differ is in the proposal's.
+    let day = iso_days(GEN_DATE);
+    let mut compared = 0;
+    let mut missed = Vec::new();
+    let models = std::env::var("CASELOAD_WAITING_MODELS").ok().and_then(|s| s.parse().ok()).unwrap_or(400u64);
+    for seed in 0..models {
+        let mut m = generate(seed, Shape { max_cases: 7, ..Shape::BRUTE });
+        let mut rng = Rng::new(seed ^ 77);
+        for c in m["cases"].as_array_mut().unwrap() {
+            c.as_object_mut().unwrap().remove("group");
+            if rng.chance(0.6) {
+                c["waiting_since"] =
+                    json!(rng.pick(&["2026-05-04", "2026-10-31", "2026-11-09", "2026-11-30"]));
+            }
+        }
+        if m["cases"].as_array().unwrap().iter().all(|c| c.get("waiting_since").is_none()) {
+            continue; // no waiting recorded: ties are broken as before waiting existed
+        }
+        let tm = TModel::from_json_at(&m, Some(GEN_DATE));
+        let Ok(loaded) = load_dated(&to_bytes(&m)) else { continue };
+        let p = caseload::allocate(&loaded, caseload::solve::Limits::default()).unwrap();
+        let v: Value = serde_json::from_slice(&caseload::write::to_json(&p)).unwrap();
+        let got = assignment_of(&tm, &v);
+        let all = every_allocation(&tm);
+        let best = all.iter().map(|x| x.0).fold(f64::MIN, f64::max);
+        // The order of README "Waiting".
+        let start = |c: usize| -> i64 {
+            let since =
+                m["cases"].as_array().unwrap().iter().find(|x| x["id"] == tm.cases[c].id.as_str()).unwrap();
+            since.get("waiting_since").and_then(Value::as_str).map_or(day, |s| iso_days(s).min(day))
+        };
+        let permitted = |c: usize| (0..tm.workers.len()).filter(|&w| tm.permitted(c, w)).count();
+        let mut order: Vec<usize> = (0..tm.cases.len()).collect();
+        order.sort_by_key(|&c| (start(c), permitted(c), c));
+        let rank_key = |a: &[Option<usize>]| -> Vec<bool> { order.iter().map(|&c| a[c].is_some()).collect() };
+        // Of the optimal allocations that allocate as many children (allocating a child worth
+        // nothing is a tie too, but not one between children).
+        let count = |a: &[Option<usize>]| a.iter().filter(|x| x.is_some()).count();
+        let wanted = all
+            .iter()
+            .filter(|x| close(x.0, best) && count(&x.1) == count(&got))
+            .map(|x| rank_key(&x.1))
+            .max()
+            .unwrap();
+        if rank_key(&got) != wanted {
+            missed.push(seed);
+        }
+        compared += 1;
+    }
+    assert!(compared > 100, "only {compared} models compared");
+    // The exchanges are local (one child out, one in, with at most one case moved between
+    // them): a model whose best set needs more rearranged (seen once in 20,000 seeds, with a
+    // large fairness penalty; 1 of 17,890 compared) keeps a set the exchanges cannot improve.
+    // At most 1 in 1,000 (none in the default 400 seeds).
+    assert!(
+        missed.len() * 1000 <= compared,
+        "{} of {compared} models missed: seeds {missed:?}",
+        missed.len()
+    );
+}
