@@ -9,7 +9,8 @@
 //! gives row prices); `search` holds the incumbent and the branch-and-bound over the
 //! compact programme's relaxation, for parts the Lagrangian bound cannot take; `queue` orders
 //! both searches' open nodes; `decode` turns column values into an allocation; `heuristics`
-//! finds and improves allocations; `alloc` values and checks them; `highs` (feature) hands a
+//! finds and improves allocations; `alloc` values and checks them; `waiting` breaks
+//! ties by waiting with objective-neutral exchanges; `highs` (feature) hands a
 //! part to HiGHS.
 
 mod alloc;
