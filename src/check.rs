@@ -46,6 +46,28 @@ pub struct ProposalIn {
     /// The summary, for the day it records.
     #[serde(default)]
     pub summary: Option<SummaryIn>,
+    /// Where each child was read from, when the proposal is a meeting workbook a person edited
+    /// (`None` for a proposal file). A workbook states no objective, reasons, loads or order,
+    /// and a child on neither of its sheets is unallocated.
+    #[serde(skip)]
+    pub rows: Option<Vec<RowIn>>,
+}
+
+/// One child's row of a meeting workbook: where it stands, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowIn {
+    /// The case id as typed.
+    pub case: String,
+    /// The worker typed for it, if any.
+    pub worker: Option<String>,
+    /// The sheet as named in messages: `meeting.xlsx, sheet allocations`.
+    pub sheet: String,
+    /// The spreadsheet row.
+    pub row: usize,
+    /// The header of the case column, as the sheet spells it.
+    pub case_column: String,
+    /// The header of the worker column, as the sheet spells it.
+    pub worker_column: String,
 }
 
 impl ProposalIn {
@@ -118,6 +140,57 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))
     })
+}
+
+/// Refuses what a meeting workbook cannot mean, naming the sheet, row and column of each: a
+/// case not in the model (unless `closed_ok`: last week's workbook may list closed cases), a
+/// child on two rows, a worker not in the model. Every mistake is reported at once. A proposal
+/// file passes unchanged: there these are breaches (see [`check_proposal`]).
+pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
+    let Some(rows) = &p.rows else { return Ok(()) };
+    let mut errs = crate::error::Errors::new();
+    let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
+    for r in rows {
+        let at = |col: &str| format!("row {}, column {col}", r.row);
+        if m.case_index(&r.case).is_none() {
+            if !closed_ok {
+                errs.push(Error::input(
+                    &r.sheet,
+                    at(&r.case_column),
+                    format!(
+                        "no case {} in the model; correct the id or delete the row",
+                        crate::warnings::quoted(&r.case)
+                    ),
+                ));
+            }
+        } else if let Some(before) = first.get(r.case.as_str()) {
+            errs.push(Error::input(
+                &r.sheet,
+                at(&r.case_column),
+                format!(
+                    "case {} is also on {}, row {}; a child has one row: delete one of them",
+                    crate::warnings::quoted(&r.case),
+                    before.sheet.rsplit(", ").next().unwrap_or(&before.sheet),
+                    before.row
+                ),
+            ));
+        } else {
+            first.insert(&r.case, r);
+        }
+        if let Some(w) = &r.worker {
+            if m.worker_index(w).is_none() {
+                errs.push(Error::input(
+                    &r.sheet,
+                    at(&r.worker_column),
+                    format!(
+                        "no worker {} in the model; type a worker id from the workers sheet, or clear the cell to leave the child unallocated",
+                        crate::warnings::quoted(w)
+                    ),
+                ));
+            }
+        }
+    }
+    errs.finish()
 }
 
 fn breach(code: &str, case: Option<&str>, worker: Option<&str>, message: String) -> Breach {
@@ -266,8 +339,10 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
             unalloc_ids.push((c, u));
         }
     }
+    // A child on neither sheet of a meeting workbook is unallocated, not missing.
+    let from_book = p.rows.is_some();
     for (c, seen) in seen.iter().enumerate() {
-        if !seen {
+        if !seen && !from_book {
             out.push(breach(
                 "missing",
                 Some(&m.cases[c].id),
@@ -282,7 +357,8 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
     let el = rules::eligibility(m);
     let usage = Usage::of(m, &assignment);
     let optimal = p.optimal.unwrap_or(true);
-    for (c, u) in unalloc_ids {
+    // A workbook carries reasons in words for people; they are not judged.
+    for (c, u) in unalloc_ids.into_iter().filter(|_| !from_book) {
         if u.reasons.is_empty() {
             out.push(breach(
                 "reason",
@@ -401,7 +477,10 @@ pub fn today_facts(m: &Model) -> (usize, usize) {
 /// `rule4` is "lacks a needed skill (rule 4)".
 pub fn breach_words(code: &str) -> String {
     if let Some(rule) = Rule::from_code(code) {
-        return format!("{} (SPEC rule {})", rule.words(), rule.number());
+        return match rule.number() {
+            n @ 1..=10 => format!("{} (SPEC rule {n})", rule.words()),
+            n => format!("{} (extension rule {n})", rule.words()),
+        };
     }
     let (words, spec) = match code {
         "missing" => ("case missing from the proposal", "section 3"),

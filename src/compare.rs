@@ -2,6 +2,12 @@
 //! manager's edited copy, say): whether each is lawful, the objective term by term, the
 //! children whose worker differs and the workers whose load changes.
 //!
+//! Two weeks compare too (last week's proposal or meeting workbook, then this week's, with
+//! this week's model): when their cases differ, the cases only the second lists are new
+//! referrals and the cases only the first lists, gone from the model, are closed. Both are
+//! listed apart from the changes of worker, and neither counts against the first's lawfulness.
+//! Two proposals of one model list the same cases, and compare as they always did.
+//!
 //! Both are judged by [`check`], the same rules `allocate` obeys; the objective is
 //! [`objective::terms`] of each stated allocation (what the allocation scores, not what the file
 //! says it scores).
@@ -13,6 +19,7 @@ use crate::objective;
 use crate::proposal::ObjectiveTerms;
 use crate::rules::{Rule, Usage};
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One of the two allocations, judged.
 #[derive(Serialize, Clone, Debug, PartialEq)]
@@ -66,7 +73,7 @@ pub struct LoadChange {
 /// The comparison of two allocations of one model.
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct Comparison {
-    /// True when every child has the same worker (or none) in both.
+    /// True when both list the same cases and every child has the same worker (or none) in both.
     pub same: bool,
     /// The first allocation.
     pub a: Side,
@@ -78,6 +85,15 @@ pub struct Comparison {
     pub changed: Vec<Changed>,
     /// Every worker whose load differs, by worker id.
     pub loads: Vec<LoadChange>,
+    /// Cases of the model that the second lists and the first does not (new referrals, when
+    /// the first is last week's; in a meeting workbook, a deleted row too), with their worker
+    /// in the second (`b`; `a` is always `null`), by case id. Not among `changed`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_referrals: Vec<Changed>,
+    /// Cases the first lists that are neither in the model nor in the second (closed since),
+    /// with their worker in the first (`a`; `b` is always `null`), by case id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed: Vec<Changed>,
 }
 
 impl Comparison {
@@ -92,8 +108,31 @@ pub fn breaks_a_rule(code: &str) -> bool {
     Rule::from_code(code).is_some() || matches!(code, "missing" | "duplicate" | "unknown")
 }
 
-fn side(m: &Model, file: &str, p: &ProposalIn, assignment: &[Option<usize>]) -> Side {
-    let breaches = check::check_proposal(m, p);
+/// The case ids a proposal lists, each with its worker as stated (first listing kept).
+fn listed(p: &ProposalIn) -> BTreeMap<&str, Option<&str>> {
+    let mut out = BTreeMap::new();
+    let allocated = p.allocations.iter().map(|a| (a.case.as_str(), Some(a.worker.as_str())));
+    for (case, worker) in allocated.chain(p.unallocated.iter().map(|u| (u.case.as_str(), None))) {
+        out.entry(case).or_insert(worker);
+    }
+    out
+}
+
+/// `excused`: the first's breaches that only say it is another week's (a closed case it lists,
+/// a new referral it does not).
+fn side(
+    m: &Model,
+    file: &str,
+    p: &ProposalIn,
+    assignment: &[Option<usize>],
+    excused: &BTreeSet<&str>,
+) -> Side {
+    let mut breaches = check::check_proposal(m, p);
+    breaches.retain(|b| {
+        !(matches!(b.code.as_str(), "unknown" | "missing")
+            && b.worker.is_none()
+            && b.case.as_deref().is_some_and(|c| excused.contains(c)))
+    });
     let terms = objective::terms(m, assignment);
     let allocated = assignment.iter().filter(|a| a.is_some()).count();
     Side {
@@ -112,13 +151,30 @@ fn side(m: &Model, file: &str, p: &ProposalIn, assignment: &[Option<usize>]) -> 
 pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Comparison {
     let (xa, xb) = (check::assignment(m, a.1), check::assignment(m, b.1));
     let id = |w: Option<usize>| w.map(|w| m.workers[w].id.clone());
+    let (la, lb) = (listed(a.1), listed(b.1));
+    let new: BTreeSet<&str> =
+        lb.keys().filter(|c| !la.contains_key(*c) && m.case_index(c).is_some()).copied().collect();
+    let closed: Vec<Changed> = la
+        .iter()
+        .filter(|(c, _)| !lb.contains_key(*c) && m.case_index(c).is_none())
+        .map(|(c, w)| Changed { case: c.to_string(), a: w.map(String::from), b: None })
+        .collect();
     let changed: Vec<Changed> = m
         .cases
         .iter()
         .enumerate()
-        .filter(|&(c, _)| xa[c] != xb[c])
+        .filter(|&(c, case)| xa[c] != xb[c] && !new.contains(case.id.as_str()))
         .map(|(c, case)| Changed { case: case.id.clone(), a: id(xa[c]), b: id(xb[c]) })
         .collect();
+    let new_referrals: Vec<Changed> = m
+        .cases
+        .iter()
+        .enumerate()
+        .filter(|(_, case)| new.contains(case.id.as_str()))
+        .map(|(c, case)| Changed { case: case.id.clone(), a: None, b: id(xb[c]) })
+        .collect();
+    let mut excused = new.clone();
+    excused.extend(closed.iter().map(|c| c.case.as_str()));
     let (ua, ub) = (Usage::of(m, &xa), Usage::of(m, &xb));
     let loads = m
         .workers
@@ -133,14 +189,16 @@ pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Com
             cap: worker.cap,
         })
         .collect();
-    let (sa, sb) = (side(m, a.0, a.1, &xa), side(m, b.0, b.1, &xb));
+    let (sa, sb) = (side(m, a.0, a.1, &xa, &excused), side(m, b.0, b.1, &xb, &BTreeSet::new()));
     Comparison {
-        same: changed.is_empty(),
+        same: changed.is_empty() && new_referrals.is_empty() && closed.is_empty(),
         objective_difference: round9(sb.objective - sa.objective),
         a: sa,
         b: sb,
         changed,
         loads,
+        new_referrals,
+        closed,
     }
 }
 

@@ -154,6 +154,9 @@ fn structural_reason(m: &Model, el: &Eligibility, c: usize, code: ReasonCode) ->
         ReasonCode::Unsupervised => {
             "The only workers who could otherwise hold this case work under supervision and have no active, qualified supervisor.".into()
         }
+        ReasonCode::AgencyOnly => {
+            "The only workers who could otherwise hold this case are agency staff, and the case is marked no_agency.".into()
+        }
         ReasonCode::GroupUnplaceable => {
             let g = case.group.map(|g| &m.groups[g]);
             let n = g.map_or(1, |g| g.members.len());

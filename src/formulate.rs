@@ -1,8 +1,8 @@
 //! Formulation: from a checked model and its eligibility to independent linear programmes.
 //!
 //! Three reductions keep the programme small without changing its optimum:
-//! - **Classes.** Free single cases with the same profile (type, team, needs, exclude), weight
-//!   and priority are interchangeable but for their current worker. One integer count per
+//! - **Classes.** Free single cases with the same profile (type, team, needs, exclude,
+//!   no_agency), weight and priority are interchangeable but for their current worker. One integer count per
 //!   (class, destination) replaces one binary per (case, worker). Keeping a child with today's
 //!   worker is a separate *keep* arc, bounded by how many of the class that worker holds today.
 //! - **Hubs.** Classes reach the workers of one team through a hub (the team's permitted

@@ -288,6 +288,7 @@ pub fn generate(a: &GenerateOptions) -> Result<ModelFile> {
                 waiting_since: None,
                 name: None,
                 notes: None,
+                no_agency: None,
             });
             team_of_case.push(t);
         }

@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod accept;
 pub mod batch;
 pub mod check;
 pub mod compare;

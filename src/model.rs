@@ -238,6 +238,9 @@ pub struct CaseInput {
     /// Extension: a note for the allocation meeting; never used by the solver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Extension (rule 11): the case may not go to an agency worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_agency: Option<bool>,
 }
 
 /// The policy as written in the model file: every field optional, maps partial.

@@ -156,6 +156,9 @@ pub enum ReasonCode {
     Unsupervised,
     /// No single worker may lawfully hold every case of its sibling group, or none has a cap that large.
     GroupUnplaceable,
+    /// Extension (rule 11): the only otherwise permitted workers are agency workers, and the case
+    /// is marked `no_agency`.
+    AgencyOnly,
     /// Extension: the case alone weighs more than any permitted worker's cap (or oversight cap).
     WeightOverCap,
     /// Permitted workers exist, but their capacity is taken by other cases.
@@ -186,6 +189,7 @@ impl ReasonCode {
                 | ReasonCode::Unsupervised
                 | ReasonCode::GroupUnplaceable
                 | ReasonCode::WeightOverCap
+                | ReasonCode::AgencyOnly
         )
     }
 
@@ -197,6 +201,7 @@ impl ReasonCode {
             ReasonCode::Excluded => "excluded",
             ReasonCode::Unsupervised => "unsupervised",
             ReasonCode::GroupUnplaceable => "group_unplaceable",
+            ReasonCode::AgencyOnly => "agency_only",
             ReasonCode::WeightOverCap => "weight_over_cap",
             ReasonCode::AtCapacity => "at_capacity",
             ReasonCode::OversightAtCapacity => "oversight_at_capacity",

@@ -53,6 +53,14 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
 
 /// Checks bytes are UTF-8, naming the line and column of the first bad byte.
 pub fn utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str> {
+    // An Excel workbook (a zip archive) where JSON is expected is named as such, never "not UTF-8".
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(Error::input(
+            file,
+            "file",
+            "is an Excel workbook, not a JSON file; give a model workbook with --workbook BOOK.xlsx (or turn it into a model file with `caseload convert --workbook BOOK.xlsx -o MODEL.json`)",
+        ));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let (line, col) = line_col(&bytes[..e.valid_up_to()]);

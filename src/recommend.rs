@@ -113,7 +113,7 @@ pub struct Candidate {
 pub struct NotPermitted {
     /// Worker id.
     pub worker: String,
-    /// The rule's code, `rule1` .. `rule10`.
+    /// The rule's code, `rule1` .. `rule11`.
     pub rule: String,
     /// The rule in words (as `check` words a breach of it).
     pub reason: String,
@@ -711,7 +711,14 @@ pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation
 /// added (the referral gets `None`). The proposal must be one `allocate` wrote for this model:
 /// the model's hash, no breach of any kind, and proven optimal.
 pub fn known_from_proposal(as_is: &Model, m: &Model, file: &str, bytes: &[u8]) -> Result<Vec<Option<usize>>> {
-    let p = check::parse_proposal(file, bytes)?;
+    let p = crate::sheets::meeting::read_proposal(file, bytes, as_is)?;
+    if p.rows.is_some() {
+        return Err(Error::input(
+            file,
+            "file",
+            "a meeting workbook does not say its allocation is proven optimal (it may have been edited); give the proposal file (JSON) `caseload allocate` wrote for this model, or leave out --proposal",
+        ));
+    }
     let again = "give the proposal `caseload allocate` wrote for this model, or leave out --proposal";
     let hash = serde_json::from_slice::<serde_json::Value>(bytes)
         .ok()

@@ -1,5 +1,6 @@
-//! What makes an allocation lawful: all ten rules of SPEC section 3, in one place. Everything
-//! else asks this module: the formulation builds its variables from [`eligibility`],
+//! What makes an allocation lawful: all ten rules of SPEC section 3 and the extension rule 11
+//! (`no_agency`), in one place. Everything else asks this module: the formulation builds its
+//! variables from [`eligibility`],
 //! [`crate::validate`] checks pins with [`check_pins`] (rule 10), [`crate::explain`] takes
 //! structural reasons from it and judges capacity with [`Usage`], [`crate::check`] judges any
 //! allocation with [`check_permitted`] and [`Usage::breaches`], and the generator and `whatif`
@@ -24,7 +25,7 @@ pub fn within(amount: f64, cap: f64) -> bool {
     amount <= cap + EPS
 }
 
-/// The ten rules of SPEC section 3, numbered as there.
+/// The ten rules of SPEC section 3, numbered as there, and the extension rules after them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     /// 1: the worker is active.
@@ -47,11 +48,13 @@ pub enum Rule {
     Siblings,
     /// 10: a pinned case stays with its current worker.
     Pin,
+    /// 11 (extension): a case marked `no_agency` does not go to an agency worker.
+    Agency,
 }
 
 impl Rule {
     /// Every rule, in order.
-    pub const ALL: [Rule; 10] = [
+    pub const ALL: [Rule; 11] = [
         Rule::Active,
         Rule::Role,
         Rule::Team,
@@ -62,6 +65,7 @@ impl Rule {
         Rule::Oversight,
         Rule::Siblings,
         Rule::Pin,
+        Rule::Agency,
     ];
 
     /// Its number in SPEC section 3.
@@ -69,7 +73,7 @@ impl Rule {
         Rule::ALL.iter().position(|r| *r == self).map_or(0, |i| i + 1)
     }
 
-    /// The stable breach code: `rule1` .. `rule10`.
+    /// The stable breach code: `rule1` .. `rule11`.
     pub fn code(self) -> String {
         format!("rule{}", self.number())
     }
@@ -92,6 +96,7 @@ impl Rule {
             Rule::Oversight => "supervisor's oversight over cap",
             Rule::Siblings => "sibling group split between workers",
             Rule::Pin => "pinned case moved",
+            Rule::Agency => "agency worker on a case marked no_agency",
         }
     }
 }
@@ -111,6 +116,8 @@ pub enum Block {
     Excluded,
     /// Rule 6: the worker is in a supervised role without an active, qualified supervisor.
     Unsupervised,
+    /// Rule 11: the case is marked `no_agency` and the worker is an agency worker.
+    Agency,
 }
 
 impl Block {
@@ -123,6 +130,7 @@ impl Block {
             Block::Needs(_) => Rule::Skills,
             Block::Excluded => Rule::Exclusion,
             Block::Unsupervised => Rule::Supervision,
+            Block::Agency => Rule::Agency,
         }
     }
 
@@ -158,6 +166,7 @@ impl Block {
                 worker.id,
                 worker.role.name().replace('_', " ")
             ),
+            Block::Agency => format!("{} is an agency worker and the case is marked no_agency", worker.id),
         }
     }
 }
@@ -211,6 +220,9 @@ pub fn check_permitted(m: &Model, c: usize, w: usize) -> Result<(), Block> {
     }
     if !supervision_ok(m, w) {
         return Err(Block::Unsupervised);
+    }
+    if case.no_agency && worker.agency {
+        return Err(Block::Agency);
     }
     Ok(())
 }
@@ -372,6 +384,7 @@ pub fn reason_label(code: ReasonCode) -> &'static str {
         ReasonCode::NeedsUnmet => "No worker with the skills the child needs",
         ReasonCode::Excluded => "Every possible worker is excluded (conflict of interest)",
         ReasonCode::Unsupervised => "Possible workers lack an active, qualified supervisor",
+        ReasonCode::AgencyOnly => "The only possible workers are agency staff, and the case is marked no_agency",
         ReasonCode::GroupUnplaceable => "Siblings cannot all go to one worker",
         ReasonCode::WeightOverCap => {
             "The case weighs more than any possible worker may hold (their cap or their supervisor's oversight cap)"
@@ -460,6 +473,9 @@ pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -
                 g.map_or("", |g| g.name.as_str())
             )
         }
+        ReasonCode::AgencyOnly => {
+            format!("{} with a permanent worker, or review whether the case must avoid agency staff", fill(""))
+        }
         ReasonCode::WeightOverCap => format!(
             "raise to {} or more the cap (or the supervisor's oversight cap) of a worker who may hold it, or review the case's weight",
             number(case.weight)
@@ -533,7 +549,7 @@ pub fn reason_meaning(code: ReasonCode) -> &'static str {
 /// names of staff. The team manager stays responsible for an unallocated case.
 pub fn family_message(code: ReasonCode) -> &'static str {
     match code {
-        ReasonCode::NoPermittedWorker | ReasonCode::Unsupervised | ReasonCode::Excluded => {
+        ReasonCode::NoPermittedWorker | ReasonCode::Unsupervised | ReasonCode::Excluded | ReasonCode::AgencyOnly => {
             "We have not yet been able to give your child a named social worker, because the team does not have the right worker available for this kind of case. The team manager remains responsible for your child and is arranging a suitable worker; you can contact the team at any time."
         }
         ReasonCode::NeedsUnmet => {
@@ -574,14 +590,14 @@ pub fn eligibility(m: &Model) -> Eligibility {
     }
     let all: Vec<usize> = (0..m.workers.len()).collect();
 
-    // Cases of one type, team, needs and exclusions are told apart by no rule.
-    type ProfileKey<'m> = (crate::model::CaseType, usize, &'m [String], &'m [usize]);
+    // Cases of one type, team, needs, exclusions and no_agency mark are told apart by no rule.
+    type ProfileKey<'m> = (crate::model::CaseType, usize, &'m [String], &'m [usize], bool);
     let mut key_to_profile: HashMap<ProfileKey, usize> = HashMap::new();
     let mut profiles: Vec<Vec<usize>> = Vec::new();
     let mut profile_reasons: Vec<Vec<ReasonCode>> = Vec::new();
     let mut case_profile = Vec::with_capacity(m.cases.len());
     for (c, case) in m.cases.iter().enumerate() {
-        let key = (case.case_type, case.team, case.needs.as_slice(), case.exclude.as_slice());
+        let key = (case.case_type, case.team, case.needs.as_slice(), case.exclude.as_slice(), case.no_agency);
         let p = *key_to_profile.entry(key).or_insert_with(|| {
             let candidates = if m.policy.cross_team { &all } else { &by_team[case.team] };
             let (workers, reasons) = permitted_and_reasons(m, c, candidates);
@@ -634,7 +650,8 @@ pub fn group_workers(profiles: &[Vec<usize>], case_profile: &[usize], members: &
 /// which rule emptied the list (the structural reasons of SPEC section 5).
 fn permitted_and_reasons(m: &Model, c: usize, candidates: &[usize]) -> (Vec<usize>, Vec<ReasonCode>) {
     let mut permitted = Vec::new();
-    let (mut reachable, mut skilled, mut excluded, mut unsupervised) = (false, false, false, false);
+    let (mut reachable, mut skilled, mut excluded, mut unsupervised, mut agency) =
+        (false, false, false, false, false);
     for &w in candidates {
         match check_permitted(m, c, w) {
             Ok(()) => permitted.push(w),
@@ -649,6 +666,11 @@ fn permitted_and_reasons(m: &Model, c: usize, candidates: &[usize]) -> (Vec<usiz
                 reachable = true;
                 skilled = true;
                 unsupervised = true;
+            }
+            Err(Block::Agency) => {
+                reachable = true;
+                skilled = true;
+                agency = true;
             }
         }
     }
@@ -668,6 +690,9 @@ fn permitted_and_reasons(m: &Model, c: usize, candidates: &[usize]) -> (Vec<usiz
         // only unsupervised makes `unsupervised` true as well.
         if unsupervised {
             r.push(ReasonCode::Unsupervised);
+        }
+        if agency {
+            r.push(ReasonCode::AgencyOnly);
         }
         r
     };

@@ -494,5 +494,6 @@ fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::resul
         waiting_since,
         name: c.name.clone(),
         notes: c.notes.clone(),
+        no_agency: c.no_agency.unwrap_or(false),
     })
 }

@@ -27,9 +27,10 @@ pub struct AllocateArgs {
     pub checks: InputChecksArgs,
     /// Where to write the proposal (written atomically; `-` for standard output, and the summary
     /// then goes to standard error). For a batch, a directory that receives
-    /// `<model name>.proposal.json` for each model.
+    /// `<model name>.proposal.json` for each model. May be left out when --xlsx, --report or
+    /// --csv is given: then only those are written.
     #[arg(short, long)]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     /// Stop searching after this many seconds and write the best lawful proposal found
     /// (`"optimal": false`, exit status 3).
     /// Seconds (`10`, `10s`), minutes (`2m`) or hours (`1h`).
@@ -64,20 +65,26 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     lim.observer = super::progress::observer(!a.quiet);
     let sheets = a.sheets.lower();
     let outputs = a.outputs.lower();
+    if a.output.is_none() && outputs.files().is_empty() {
+        return Err(Error::Usage(
+            "give -o PROPOSAL.json for the proposal, or --xlsx, --report or --csv for what a person reads"
+                .into(),
+        ));
+    }
+    let output = a.output.as_deref();
     super::one_stdout([
-        ("-o", Some(a.output.as_path())),
+        ("-o", output),
         ("--report", outputs.report.as_deref()),
         ("--xlsx", outputs.xlsx.as_deref()),
     ])?;
     super::no_stdout_dir("--csv", outputs.csv.as_deref())?;
     super::no_stdout_dir("--export-lp", a.export_lp.as_deref())?;
-    let to_stdout = super::is_stdout(&a.output);
     // The summary goes to standard error when any output is on standard output.
-    let stdout_taken = [Some(&a.output), outputs.report.as_ref(), outputs.xlsx.as_ref()]
+    let stdout_taken = [output, outputs.report.as_deref(), outputs.xlsx.as_deref()]
         .into_iter()
         .flatten()
-        .any(|p| super::is_stdout(p));
-    outputs.check(&sheets.inputs(a.model.as_deref()), (!to_stdout).then_some(a.output.as_path()))?;
+        .any(super::is_stdout);
+    outputs.check(&sheets.inputs(a.model.as_deref()), output.filter(|p| !super::is_stdout(p)))?;
     let (model, warnings) = caseload::sheets::load_screened(a.model.as_deref(), &sheets, a.checks.checks())?;
     super::print_warnings(&warnings);
     if let Some(dir) = &a.export_lp {
@@ -86,10 +93,15 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     let proposal = caseload::allocate(&model, lim);
     super::progress::finish();
     let proposal = proposal?;
-    super::emit(&a.output, &caseload::write::to_json(&proposal))?;
+    if let Some(path) = output {
+        super::emit(path, &caseload::write::to_json(&proposal))?;
+    }
     let extra = outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()), &super::emit)?;
     if !a.quiet {
-        let mut text = format!("{}proposal written to {}\n", human_summary(&proposal), shown(&a.output));
+        let mut text = human_summary(&proposal);
+        if let Some(path) = output {
+            text += &format!("proposal written to {}\n", shown(path));
+        }
         for f in extra {
             text += &format!("written {}\n", shown(&f));
         }
@@ -142,7 +154,10 @@ fn run_batch(a: &AllocateArgs) -> Result<i32> {
             "a batch takes model files only; run spreadsheets, --csv, --xlsx and --report one model at a time".into(),
         ));
     }
-    if super::is_stdout(&a.output) {
+    let Some(dir) = &a.output else {
+        return Err(Error::Usage("with several models, give -o DIR for the proposals".into()));
+    };
+    if super::is_stdout(dir) {
         return Err(Error::Usage(
             "with several models, -o names a directory for the proposals; standard output (-) cannot hold them".into(),
         ));
@@ -150,7 +165,6 @@ fn run_batch(a: &AllocateArgs) -> Result<i32> {
     let mut inputs: Vec<PathBuf> = a.model.iter().cloned().collect();
     inputs.extend(a.more.iter().cloned());
     let models = batch::model_paths(&inputs)?;
-    let dir = &a.output;
     batch::prepare(&models, dir)?;
     // Checked once here; each model then gets the whole time limit, counted from its own start.
     super::limits(a.time_limit, a.node_limit)?;

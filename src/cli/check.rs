@@ -3,6 +3,7 @@
 use super::{exit, say, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::error::Result;
+use caseload::sheets::meeting;
 use std::path::PathBuf;
 
 /// Arguments of `check`.
@@ -14,7 +15,8 @@ pub struct CheckArgs {
     /// The model as spreadsheets instead of MODEL.
     #[command(flatten)]
     pub sheets: SheetInputArgs,
-    /// The proposal to check; without it, today's allocation (each case's current_worker).
+    /// The proposal to check (a proposal file, or the meeting workbook `allocate --xlsx` wrote,
+    /// as edited in the meeting); without it, today's allocation (each case's current_worker).
     pub proposal: Option<PathBuf>,
     /// Print the breaches as JSON.
     #[arg(long)]
@@ -33,7 +35,7 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
     let proposal = match proposal_path {
         Some(path) if !(sheets.given() && c.proposal.is_some()) => Some(
             caseload::read::read_bytes(path)
-                .and_then(|bytes| check::parse_proposal(&path.display().to_string(), &bytes)),
+                .and_then(|bytes| meeting::parse_proposal(&path.display().to_string(), &bytes)),
         ),
         _ => None,
     };
@@ -46,6 +48,9 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
         c.checks.checks_on(recorded),
     )?;
     let proposal = proposal.transpose()?;
+    if let Some(p) = &proposal {
+        check::resolve(&model, p, false)?;
+    }
     super::print_warnings(&warnings);
     let breaches = match &proposal {
         Some(p) => check::check_proposal(&model, p),

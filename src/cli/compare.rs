@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug)]
 pub struct CompareArgs {
     /// MODEL A.json B.json: the model file (JSON, or `-` for standard input) and the two
-    /// proposals to compare; with --workers and --cases, only A.json B.json.
+    /// proposals to compare (proposal files, or meeting workbooks as edited); with --workers
+    /// and --cases, only A.json B.json. A may be last week's: its closed cases and this week's
+    /// new referrals are listed apart.
     #[arg(value_name = "MODEL A B", num_args = 2..=3, required = true)]
     pub files: Vec<PathBuf>,
     /// The model as spreadsheets instead of MODEL.
@@ -60,7 +62,7 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     let read = |p: &Path| -> Result<(String, check::ProposalIn)> {
         let name = p.display().to_string();
         let bytes = caseload::read::read_bytes(p)?;
-        let parsed = check::parse_proposal(&name, &bytes)?;
+        let parsed = caseload::sheets::meeting::parse_proposal(&name, &bytes)?;
         Ok((name, parsed))
     };
     // The proposals are read first: without --date, the model is read for the day they record.
@@ -72,6 +74,9 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     super::print_warnings(&warnings);
     let (na, xa) = ra?;
     let (nb, xb) = rb?;
+    // The first may be last week's: the cases closed since are not in this week's model.
+    check::resolve(&model, &xa, true)?;
+    check::resolve(&model, &xb, false)?;
     let cmp = compare::compare(&model, (&na, &xa), (&nb, &xb));
     let to_stdout = a.json.as_deref().is_some_and(super::is_stdout);
     if let Some(path) = &a.json {
@@ -149,10 +154,23 @@ pub fn text(c: &Comparison) -> String {
         num(c.b.objective),
         num(c.objective_difference)
     );
+    if !c.new_referrals.is_empty() {
+        let _ = writeln!(out, "{} only in B (new referrals):", children(c.new_referrals.len()));
+        for x in &c.new_referrals {
+            let _ = writeln!(out, "  {}: {}", x.case, x.b.as_deref().unwrap_or("unallocated"));
+        }
+    }
+    if !c.closed.is_empty() {
+        let _ = writeln!(out, "{} only in A, no longer in the model (closed):", children(c.closed.len()));
+        for x in &c.closed {
+            let _ = writeln!(out, "  {}: was {}", x.case, x.a.as_deref().unwrap_or("unallocated"));
+        }
+    }
     if c.same {
         let _ = writeln!(out, "every child has the same worker in both");
     } else {
         let _ = writeln!(out, "{} allocated differently (A -> B):", children(c.changed.len()));
+        // Apart from new referrals and closed cases: real changes of worker.
         for x in &c.changed {
             let _ = writeln!(
                 out,

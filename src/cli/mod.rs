@@ -4,6 +4,7 @@
 //! prints, exits or parses flags; it returns results and typed errors ([`Error`]), and
 //! [`status_of`] is the one place an error becomes an exit status.
 
+mod accept;
 mod allocate;
 mod check;
 mod compare;
@@ -63,6 +64,14 @@ const ALLOCATE_EXIT: &str = "Exit status:
   6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated
 A batch exits with the worst status of its models.";
 
+const ACCEPT_EXIT: &str = "Exit status:
+  0  next week's model written (any file it replaced kept beside it, dated)
+  1  the accepted allocation breaks a rule of SPEC section 3 (listed); nothing written
+     (give --accept-breaches to accept and record them)
+  2  the input is invalid (the message names the file, the place and the problem; for a
+     meeting workbook, the sheet, row and column); nothing written
+  4  an output file could not be written (an existing file is left untouched)";
+
 const CHECK_EXIT: &str = "Exit status:
   0  no breaches
   1  breaches found (listed on standard output)
@@ -119,6 +128,10 @@ pub enum Command {
     /// Solve a model and write an allocation proposal.
     #[command(after_help = ALLOCATE_EXIT)]
     Allocate(allocate::AllocateArgs),
+    /// Carry the allocation the meeting accepted (a proposal, or the edited meeting workbook)
+    /// into next week's model: current workers, previous workers, since when children wait.
+    #[command(after_help = ACCEPT_EXIT)]
+    Accept(accept::AcceptArgs),
     /// Check a proposal against the rules; without PROPOSAL, audit today's allocation.
     #[command(after_help = CHECK_EXIT)]
     Check(check::CheckArgs),
@@ -173,6 +186,7 @@ fn run(cli: Cli) -> Result<i32> {
     }
     match cli.command {
         Command::Allocate(a) => allocate::run(&a),
+        Command::Accept(a) => accept::run(&a),
         Command::Check(c) => check::run(&c),
         Command::Convert(c) => convert::run(&c),
         Command::Pseudonymise(p) => pseudonymise::run(&p),
@@ -348,7 +362,7 @@ pub fn today() -> Date {
     Date::from_unix_secs(caseload::date::stamp_secs())
 }
 
-fn parse_date(s: &str) -> std::result::Result<Date, String> {
+pub fn parse_date(s: &str) -> std::result::Result<Date, String> {
     Date::parse(s.trim())
 }
 

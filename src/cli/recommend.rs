@@ -58,6 +58,9 @@ pub struct RecommendArgs {
     /// Who holds the referral today, if anyone.
     #[arg(long, value_name = "ID", requires = "case_type")]
     pub current_worker: Option<String>,
+    /// The referral may not go to an agency worker (rule 11).
+    #[arg(long, requires = "case_type")]
+    pub no_agency: bool,
     /// The id the referral gets (default `NEW`, or the referral file's own id); it must not be
     /// a case id of the model.
     #[arg(long, value_name = "ID", conflicts_with = "case")]
@@ -105,7 +108,7 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
     };
     let recorded = given
         .as_ref()
-        .and_then(|(name, bytes)| caseload::check::parse_proposal(name, bytes).ok())
+        .and_then(|(name, bytes)| caseload::sheets::meeting::parse_proposal(name, bytes).ok())
         .and_then(|p| p.date());
     let (as_is, with, c) = match (&a.case, referral_of(a)?) {
         (Some(id), _) => {
@@ -197,6 +200,7 @@ fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>
         ("priority", a.priority.map(serde_json::Value::from)),
         ("current_worker", a.current_worker.clone().map(serde_json::Value::from)),
         ("group", a.group.clone().map(serde_json::Value::from)),
+        ("no_agency", a.no_agency.then_some(serde_json::Value::Bool(true))),
         ("needs", (!a.needs.is_empty()).then(|| serde_json::Value::from(a.needs.clone()))),
         ("exclude", (!a.exclude.is_empty()).then(|| serde_json::Value::from(a.exclude.clone()))),
         (

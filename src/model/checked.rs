@@ -67,6 +67,8 @@ pub struct Case {
     pub name: Option<String>,
     /// A note for the meeting (never used by the solver).
     pub notes: Option<String>,
+    /// Rule 11: the case may not go to an agency worker.
+    pub no_agency: bool,
 }
 
 /// A sibling group.

@@ -3,10 +3,12 @@
 //! - [`read`]: a model from `workers.csv`, `cases.csv` and an optional `policy.json`, with
 //!   errors that name the spreadsheet, row and column.
 //! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
-//! - [`workbook`]: the same as an Excel workbook, in and out.
+//! - [`workbook`]: the same as an Excel workbook, in and out, and the meeting workbook out.
+//! - [`meeting`]: the meeting workbook back in, as edited: a proposal.
 //! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
 //!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
+pub mod meeting;
 pub mod read;
 pub mod workbook;
 pub mod write;
@@ -17,6 +19,9 @@ use crate::model::ModelFile;
 use crate::proposal::Proposal;
 use crate::warnings::{Checks, Origin, Warning};
 use std::path::{Path, PathBuf};
+
+/// The label of the meeting workbook's summary row that holds the day the allocation is for.
+pub const DAY_LABEL: &str = "allocation for";
 
 /// A model given as spreadsheets instead of a model file.
 #[derive(Debug, Default, Clone)]

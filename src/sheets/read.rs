@@ -37,7 +37,7 @@ pub const CASE_COLUMNS: [&str; 10] =
 pub const WORKER_EXTRA_COLUMNS: [&str; 2] = ["name", "notes"];
 /// Extension columns of `cases.csv`: read when present, written only when a case uses them, so a
 /// model without them converts to the same spreadsheet as before.
-pub const CASE_EXTRA_COLUMNS: [&str; 4] = ["previous_workers", "waiting_since", "name", "notes"];
+pub const CASE_EXTRA_COLUMNS: [&str; 5] = ["previous_workers", "waiting_since", "name", "notes", "no_agency"];
 
 /// The columns of `workers.csv` that a model needs, in the order they are written.
 pub fn worker_columns(m: &ModelFile) -> Vec<&'static str> {
@@ -54,6 +54,7 @@ pub fn case_columns(m: &ModelFile) -> Vec<&'static str> {
         "previous_workers" => m.cases.iter().any(|c| !c.previous_workers.is_empty()),
         "waiting_since" => m.cases.iter().any(|c| c.waiting_since.is_some()),
         "name" => m.cases.iter().any(|c| c.name.is_some()),
+        "no_agency" => m.cases.iter().any(|c| c.no_agency.is_some()),
         _ => m.cases.iter().any(|c| c.notes.is_some()),
     };
     CASE_COLUMNS.iter().copied().chain(CASE_EXTRA_COLUMNS.into_iter().filter(|c| used(c))).collect()
@@ -581,6 +582,7 @@ fn case_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<CaseInput> {
     let weight = errs.take(c.number("weight"));
     let priority = errs.take(c.number("priority"));
     let pinned = errs.take(c.boolean("pinned"));
+    let no_agency = errs.take(c.boolean("no_agency"));
     Some(CaseInput {
         id: id?.to_string(),
         case_type: case_type?,
@@ -596,5 +598,6 @@ fn case_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<CaseInput> {
         waiting_since: c.text("waiting_since"),
         name: c.text("name"),
         notes: c.text("notes"),
+        no_agency: no_agency?,
     })
 }

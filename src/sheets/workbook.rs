@@ -108,7 +108,7 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
 }
 
 /// Excel's name of a column: 0 -> A, 26 -> AA.
-fn column_letters(mut j: usize) -> String {
+pub(super) fn column_letters(mut j: usize) -> String {
     let mut out = Vec::new();
     loop {
         out.push(b'A' + (j % 26) as u8);
@@ -122,7 +122,7 @@ fn column_letters(mut j: usize) -> String {
 }
 
 /// A sheet's cells as text, with spreadsheet row numbers.
-fn range_grid(file: &str, range: &calamine::Range<Data>, errs: &mut Errors) -> Grid {
+pub(super) fn range_grid(file: &str, range: &calamine::Range<Data>, errs: &mut Errors) -> Grid {
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {
@@ -444,9 +444,13 @@ pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     book.save_to_buffer().map_err(&e)
 }
 
-/// A proposal as a workbook for the allocation meeting: sheets `allocations`, `unallocated`
-/// (with reasons and the sentence for the family), `workers` (load as a share of target) and
-/// `moves` (every child who changes or loses a worker, with why).
+/// A proposal as a workbook for the allocation meeting: sheets `summary` (the day the
+/// allocation is for, the counts, and how to bring the meeting's decision back), `allocations`,
+/// `unallocated` (with since when each child has waited, reasons, the sentence for the family,
+/// and an empty `worker` column to type a worker into), `workers` (load as a share of target)
+/// and `moves` (every child who changes or loses a worker, with why). Names and notes of the
+/// model get their columns when it has any. It reads back as a proposal
+/// (`meeting::read_meeting`), edits and all.
 pub fn proposal_workbook(
     out: &str,
     m: &crate::model::Model,
@@ -456,12 +460,67 @@ pub fn proposal_workbook(
     let mut book = Workbook::new();
     stamp(&mut book);
     let text = |s: &str| Value::Text(s.to_string());
+    let opt_text = |s: &Option<String>| s.as_deref().map_or(Value::Empty, text);
     let num = |x: f64| Value::Number(x, Some("0.0#"));
+    let day = m.date.or(p.summary.date);
+    let case_of = |id: &str| m.case_index(id).map(|i| &m.cases[i]);
+    let names = m.cases.iter().any(|c| c.name.is_some());
+    let notes = m.cases.iter().any(|c| c.notes.is_some());
+    // The optional columns, by where they go: after the case, and last.
+    let with = |columns: &[&'static str]| -> Vec<&'static str> {
+        let mut out = vec![columns[0]];
+        if names {
+            out.push("name");
+        }
+        out.extend(&columns[1..]);
+        if notes {
+            out.push("notes");
+        }
+        out
+    };
+    let row = |case: Option<&crate::model::Case>, id: &str, rest: Vec<Value>| -> Vec<Value> {
+        let mut out = vec![text(id)];
+        if names {
+            out.push(case.map_or(Value::Empty, |c| opt_text(&c.name)));
+        }
+        out.extend(rest);
+        if notes {
+            out.push(case.map_or(Value::Empty, |c| opt_text(&c.notes)));
+        }
+        out
+    };
+
+    let mut sw = SheetWriter::new(&mut book, "summary", &["item", "value"]).map_err(&e)?;
+    let s = &p.summary;
+    let mut lines: Vec<(&str, Value)> = Vec::new();
+    if let Some(d) = day {
+        lines.push((super::DAY_LABEL, text(&d.to_string())));
+    }
+    lines.extend([
+        ("cases", Value::Number(s.cases.cases as f64, Some("0"))),
+        ("allocated", Value::Number(s.cases.allocated as f64, Some("0"))),
+        ("unallocated", Value::Number(s.cases.unallocated as f64, Some("0"))),
+        ("kept", Value::Number(s.moves.kept as f64, Some("0"))),
+        ("moved", Value::Number(s.moves.moved as f64, Some("0"))),
+        ("new", Value::Number(s.moves.new as f64, Some("0"))),
+        ("lose their worker", Value::Number(s.moves.lost as f64, Some("0"))),
+        (
+            "after the meeting",
+            text(
+                "Change a worker on the allocations sheet, type one on the unallocated sheet, or delete a row \
+                 (that child is then unallocated); save, then run: caseload accept MODEL THIS-WORKBOOK -o NEXT",
+            ),
+        ),
+    ]);
+    for (item, value) in lines {
+        sw.row(vec![text(item), value]).map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
 
     let mut sw = SheetWriter::new(
         &mut book,
         "allocations",
-        &[
+        &with(&[
             "case",
             "type",
             "team",
@@ -470,24 +529,27 @@ pub fn proposal_workbook(
             "worker role",
             "worker team",
             "change",
-            "previous worker",
-        ],
+            "worker today",
+        ]),
     )
     .map_err(&e)?;
     for a in &p.allocations {
-        let case = m.case_index(&a.case).map(|i| &m.cases[i]);
+        let case = case_of(&a.case);
         let worker = m.worker_index(&a.worker).map(|i| &m.workers[i]);
-        sw.row(vec![
-            text(&a.case),
-            case.map_or(Value::Empty, |c| text(c.case_type.words())),
-            case.map_or(Value::Empty, |c| text(&m.teams[c.team])),
-            case.map_or(Value::Empty, |c| num(c.weight)),
-            text(&a.worker),
-            worker.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
-            worker.map_or(Value::Empty, |w| text(&m.teams[w.team])),
-            text(a.change.name()),
-            case.and_then(|c| c.current_worker).map_or(Value::Empty, |w| text(&m.workers[w].id)),
-        ])
+        sw.row(row(
+            case,
+            &a.case,
+            vec![
+                case.map_or(Value::Empty, |c| text(c.case_type.words())),
+                case.map_or(Value::Empty, |c| text(&m.teams[c.team])),
+                case.map_or(Value::Empty, |c| num(c.weight)),
+                text(&a.worker),
+                worker.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
+                worker.map_or(Value::Empty, |w| text(&m.teams[w.team])),
+                text(a.change.name()),
+                case.and_then(|c| c.current_worker).map_or(Value::Empty, |w| text(&m.workers[w].id)),
+            ],
+        ))
         .map_err(&e)?;
     }
     sw.finish().map_err(&e)?;
@@ -495,62 +557,87 @@ pub fn proposal_workbook(
     let mut sw = SheetWriter::new(
         &mut book,
         "unallocated",
-        &[
+        &with(&[
             "case",
             "type",
             "team",
-            "previous worker",
+            "worker",
+            "worker today",
+            "waiting since",
+            "weeks waiting",
             "shortfall",
             "reasons",
             "messages",
             "for the family",
             "what would help",
-        ],
+        ]),
     )
     .map_err(&e)?;
     for u in &p.unallocated {
+        let case = case_of(&u.case);
         let structural = u.reasons.iter().any(|r| r.code.is_structural());
-        sw.row(vec![
-            text(&u.case),
-            text(u.case_type.words()),
-            text(&u.team),
-            u.current_worker.as_deref().map_or(Value::Empty, text),
-            text(if structural { "structural" } else { "capacity" }),
-            text(
-                &u.reasons.iter().map(|r| crate::report::reason_label(r.code)).collect::<Vec<_>>().join("; "),
-            ),
-            text(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
-            u.reasons.first().map_or(Value::Empty, |r| text(crate::report::family_message(r.code))),
-            text(&u.actions()),
-        ])
+        // A child who has waited since a day, or who starts waiting on the allocation's day.
+        let since = case.and_then(|c| c.waiting_since).or(day);
+        let weeks = since.zip(day).map(|(a, b)| ((b.days() - a.days()).max(0) / 7) as f64);
+        sw.row(row(
+            case,
+            &u.case,
+            vec![
+                text(u.case_type.words()),
+                text(&u.team),
+                Value::Empty,
+                u.current_worker.as_deref().map_or(Value::Empty, text),
+                since.map_or(Value::Empty, |d| text(&d.to_string())),
+                weeks.map_or(Value::Empty, |w| Value::Number(w, Some("0"))),
+                text(if structural { "structural" } else { "capacity" }),
+                text(
+                    &u.reasons
+                        .iter()
+                        .map(|r| crate::report::reason_label(r.code))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                text(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
+                u.reasons.first().map_or(Value::Empty, |r| text(crate::report::family_message(r.code))),
+                text(&u.actions()),
+            ],
+        ))
         .map_err(&e)?;
     }
     sw.finish().map_err(&e)?;
 
+    let worker_names = m.workers.iter().any(|w| w.name.is_some());
     let mut sw = SheetWriter::new(
         &mut book,
         "workers",
         &[
-            "worker",
-            "role",
-            "team",
-            "status",
-            "fte",
-            "cases",
-            "load",
-            "target",
-            "cap",
-            "load of target",
-            "room to cap",
-            "oversight",
-        ],
+            &["worker"][..],
+            if worker_names { &["name"][..] } else { &[][..] },
+            &[
+                "role",
+                "team",
+                "status",
+                "fte",
+                "cases",
+                "load",
+                "target",
+                "cap",
+                "load of target",
+                "room to cap",
+                "oversight",
+            ][..],
+        ]
+        .concat(),
     )
     .map_err(&e)?;
     for wl in &p.workers {
         let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
         let active = w.is_none_or(|w| w.status == crate::model::Status::Active);
-        sw.row(vec![
-            text(&wl.worker),
+        let mut cells = vec![text(&wl.worker)];
+        if worker_names {
+            cells.push(w.map_or(Value::Empty, |w| opt_text(&w.name)));
+        }
+        cells.extend([
             w.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
             w.map_or(Value::Empty, |w| text(&m.teams[w.team])),
             text(crate::report::status_word(wl.status)),
@@ -562,8 +649,8 @@ pub fn proposal_workbook(
             if wl.target > 0.0 { Value::Number(wl.load / wl.target, Some("0%")) } else { Value::Empty },
             if active { num(crate::explain::round9((wl.cap - wl.load).max(0.0))) } else { Value::Empty },
             num(wl.oversight),
-        ])
-        .map_err(&e)?;
+        ]);
+        sw.row(cells).map_err(&e)?;
     }
     sw.finish().map_err(&e)?;
 

@@ -122,6 +122,7 @@ pub fn case_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
             "previous_workers" => list(&p(col), &c.previous_workers),
             "waiting_since" => opt(&p(col), &c.waiting_since),
             "name" => opt(&p(col), &c.name),
+            "no_agency" => Ok(optbool(c.no_agency)),
             _ => opt(&p(col), &c.notes),
         });
         rows.push(

@@ -196,6 +196,7 @@ pub fn scale_demand(f: &mut ModelFile, factor: f64) -> Result<()> {
                 waiting_since: None,
                 name: None,
                 notes: None,
+                no_agency: t.no_agency,
             });
         }
     }

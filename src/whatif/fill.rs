@@ -2,8 +2,8 @@
 //!
 //!
 //! **Greedy.** Each step tries one post of every class of interchangeable vacant posts (same
-//! role, team, fte, cap, target, skills, supervisor and oversight cap, and named by no case or
-//! worker), keeps the one that raises the objective most (ties: fewer unallocated cases, then
+//! role, team, fte, cap, target, skills, supervisor, oversight cap and agency, and named by no
+//! case or worker), keeps the one that raises the objective most (ties: fewer unallocated cases, then
 //! the lowest id). A step only re-solves the piece of the post chosen before it. The choices are
 //! nested, so the objective never falls as posts are filled; a candidate that would leave more
 //! cases unallocated is taken only when every candidate would, so the unallocated count does not
@@ -55,7 +55,7 @@ impl Engine<'_> {
         skills.dedup();
         let bits = |v: Option<f64>| v.map(f64::to_bits);
         format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.piece_of_worker[w],
             x.role,
             x.team,
@@ -64,7 +64,8 @@ impl Engine<'_> {
             bits(x.target),
             skills,
             x.supervisor,
-            bits(x.oversight_cap)
+            bits(x.oversight_cap),
+            x.agency
         )
     }
 

@@ -1,5 +1,5 @@
 //! `caseload allocate` through the binary: the proposal file, the summary, and the exit
-//! statuses the README documents (0 done, 3 not proven optimal, 4 cannot write, 6 alarm).
+//! statuses docs/reference.md documents (0 done, 3 not proven optimal, 4 cannot write, 6 alarm).
 
 use crate::common;
 

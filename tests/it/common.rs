@@ -221,7 +221,7 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
     if rng.chance(0.5) {
         policy.insert("cross_team".into(), json!(rng.chance(0.6)));
     }
-    // The fairness term (README "Fair workloads"), in a third of models.
+    // The fairness term (docs/guide.md "Fair workloads"), in a third of models.
     if rng.chance(0.33) {
         let fair: &[f64] =
             if shape.odd { &[0.0, 2.3, 11.7, 40.0, 97.1] } else { &[0.0, 1.0, 5.0, 10.0, 30.0, 150.0] };
@@ -301,6 +301,13 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
             c.insert("exclude".into(), Value::Array(ex));
         }
         cases.push(Value::Object(c));
+    }
+    // Rule 11, from a generator of its own so the models of other seeds' draws stay the same.
+    let mut other = Rng::new(seed ^ 0x0A6E_0C1E);
+    for c in &mut cases {
+        if other.chance(0.2) {
+            c["no_agency"] = json!(true);
+        }
     }
     rng.shuffle(&mut workers);
     rng.shuffle(&mut cases);
@@ -484,6 +491,8 @@ pub struct TWorker {
     pub supervisor: Option<usize>,
     pub oversight_cap: f64,
     pub active: bool,
+    /// An agency worker (rule 11).
+    pub agency: bool,
     /// Sum of the reductions in force on the model's day (already taken off cap and target).
     pub reduction: f64,
 }
@@ -500,8 +509,10 @@ pub struct TCase {
     pub group: Option<String>,
     pub needs: Vec<String>,
     pub exclude: Vec<usize>,
-    /// Workers who held it before (README, "previous_workers").
+    /// Workers who held it before (docs/guide.md, "Previous workers").
     pub previous: Vec<usize>,
+    /// Rule 11: may not go to an agency worker.
+    pub no_agency: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -512,7 +523,7 @@ pub struct TModel {
     /// The day the model was read for, when it has reductions.
     pub date: Option<String>,
     /// Why the model is invalid on its day, if it is: a worker whose reductions in force come to
-    /// more than its cap (README, "Dated reductions").
+    /// more than its cap (docs/guide.md, "Dated reductions").
     pub invalid: Option<String>,
 }
 
@@ -628,7 +639,7 @@ impl TModel {
         TModel::from_json_at(v, None)
     }
 
-    /// Reads a model file for a day (`YYYY-MM-DD`), as the README's "Dated reductions" says: a
+    /// Reads a model file for a day (`YYYY-MM-DD`), as docs/guide.md "Dated reductions" says: a
     /// reduction is in force on day D when from <= D <= to (both inclusive); the cap is the cap
     /// in force (explicit, or the policy's cap for the role x fte) less the sum of the
     /// reductions in force, and the target is min(target less that sum, that cap), at least 0.
@@ -679,7 +690,7 @@ impl TModel {
                         invalid = Some(format!("{}'s reductions on {day} exceed its cap", w["id"]));
                     }
                 }
-                // With a reduction in force, both rounded to 9 decimals (README "Dated reductions").
+                // With a reduction in force, both rounded to 9 decimals (docs/guide.md "Dated reductions").
                 let nine = |x: f64| (x * 1e9).round() / 1e9;
                 let reduced = reduction > 0.0;
                 let cap = if reduced { nine((cap_in_force - reduction).max(0.0)) } else { cap_in_force };
@@ -701,6 +712,7 @@ impl TModel {
                         .and_then(Value::as_f64)
                         .unwrap_or(policy.oversight_cap),
                     active: w.get("status").and_then(Value::as_str).unwrap_or("active") == "active",
+                    agency: w.get("agency").and_then(Value::as_bool).unwrap_or(false),
                     role,
                 }
             })
@@ -727,6 +739,7 @@ impl TModel {
                         .get("previous_workers")
                         .map(|e| e.as_array().unwrap().iter().filter_map(widx).collect())
                         .unwrap_or_default(),
+                    no_agency: c.get("no_agency").and_then(Value::as_bool).unwrap_or(false),
                     ty,
                 }
             })
@@ -736,7 +749,7 @@ impl TModel {
     }
 
     /// Every allocation of a proposal marks `"returns": true` exactly when the worker is one of
-    /// the case's previous workers (README, "previous_workers"); the first that does not, if any.
+    /// the case's previous workers (docs/guide.md, "Previous workers"); the first that does not, if any.
     pub fn wrong_return(&self, proposal: &Value) -> Option<String> {
         for x in proposal["allocations"].as_array().expect("allocations") {
             let c = self.case_index(x["case"].as_str().unwrap());
@@ -788,7 +801,11 @@ impl TModel {
         }
     }
 
-    /// Rules 1 to 6.
+    pub fn rule11_agency(&self, c: usize, w: usize) -> bool {
+        !(self.cases[c].no_agency && self.workers[w].agency)
+    }
+
+    /// Rules 1 to 6, and 11.
     pub fn permitted(&self, c: usize, w: usize) -> bool {
         self.rule1_active(w)
             && self.rule2_role(c, w)
@@ -796,6 +813,7 @@ impl TModel {
             && self.rule4_skills(c, w)
             && self.rule5_not_excluded(c, w)
             && self.rule6_supervised(w)
+            && self.rule11_agency(c, w)
     }
 
     /// Sibling groups: name -> member case indices.
@@ -865,7 +883,7 @@ impl TModel {
                 if self.workers[w].team != case.team {
                     v -= p.cross_team_penalty;
                 }
-                // README "previous_workers": the return bonus, for a child back with a worker
+                // docs/guide.md "Previous workers": the return bonus, for a child back with a worker
                 // who held them before.
                 if case.previous.contains(&w) {
                     v += p.return_bonus;
@@ -883,7 +901,7 @@ impl TModel {
         v
     }
 
-    /// README "Fair workloads": for an active worker with a target t,
+    /// docs/guide.md "Fair workloads": for an active worker with a target t,
     /// fairness_penalty x (q(load) / t - 2 load + t), where q is the load squared at whole loads
     /// and the straight line between them.
     pub fn fairness(&self, w: usize, load: f64) -> f64 {
@@ -1206,6 +1224,10 @@ impl TModel {
                 if (0..nw).any(|w| r1234(w) && self.rule5_not_excluded(c, w) && !self.rule6_supervised(w)) {
                     out.push("unsupervised");
                 }
+                let r1256 = |w: usize| r1234(w) && self.rule5_not_excluded(c, w) && self.rule6_supervised(w);
+                if (0..nw).any(|w| r1256(w) && !self.rule11_agency(c, w)) {
+                    out.push("agency_only");
+                }
             }
         }
         // The item that moves: the case, or its whole sibling group.
@@ -1268,5 +1290,16 @@ impl TModel {
         out.sort();
         out.dedup();
         out
+    }
+}
+
+/// The property tests' configuration: `cases` cases from a fixed seed, so every run (CI's
+/// included) tries the same inputs and a failure replays; set `PROPTEST_RNG_SEED` to explore
+/// other seeds.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_204);
+    proptest::test_runner::Config {
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..proptest::test_runner::Config::with_cases(cases)
     }
 }

@@ -159,7 +159,7 @@ fn county_sized_proposals_are_byte_identical_for_one_two_and_eight_threads() {
 }
 
 /// A weighted cross-team district whose proof is out of reach within the node limit (one part
-/// of 43 workers, `benches` README): the limit counts the search's work, so a run stopped by it
+/// of 43 workers, docs/performance.md): the limit counts the search's work, so a run stopped by it
 /// stops at the same place on every run and any number of threads, within the bound it states,
 /// and the proposal is lawful.
 #[test]

@@ -1,4 +1,4 @@
-//! The fairness term (README "Fair workloads"): off by default and then invisible, and when set,
+//! The fairness term (docs/guide.md, "Fair workloads"): off by default and then invisible, and when set,
 //! a cost the proposal weighs against moves, overload and leaving children unallocated.
 
 use crate::common;

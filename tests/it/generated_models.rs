@@ -8,8 +8,8 @@ use common::{assignment_of, TModel};
 use std::path::Path;
 use std::process::Command;
 
-/// The exact commands of the README's section on the Birmingham models (the `-o` path is where
-/// the file lives).
+/// The exact commands of the reference's section on the Birmingham models (`docs/reference.md`;
+/// the `-o` path is where the file lives).
 const GENERATED: [&str; 2] = [
     "caseload generate --cases 7138 --workers 375 --teams 24 --seed 2010 --vacant-share 0.16 \
      --mix child_in_need=3639 --mix looked_after=1999 --mix child_protection=900 --mix care_leaver=600 \
@@ -22,12 +22,13 @@ const GENERATED: [&str; 2] = [
 
 #[test]
 fn birmingham_models_are_exactly_what_their_documented_command_generates() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let reference =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reference.md")).unwrap();
     let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let readme = squash(&readme.replace('\\', " "));
+    let reference = squash(&reference.replace('\\', " "));
     let dir = tempfile::tempdir().unwrap();
     for cmd in GENERATED {
-        assert!(readme.contains(&squash(cmd)), "the README no longer documents `{cmd}`");
+        assert!(reference.contains(&squash(cmd)), "docs/reference.md no longer documents `{cmd}`");
         let mut args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
         let o = args.iter().position(|a| *a == "-o").expect("the command names its output");
         let documented = args[o + 1];

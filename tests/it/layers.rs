@@ -1,4 +1,4 @@
-//! The rooms of the code (docs/ARCHITECTURE.md), checked on the source itself:
+//! The rooms of the code (docs/internals.md, "The rooms"), checked on the source itself:
 //!
 //! - the library never names the command layer and never talks to the terminal: no `cli`, no
 //!   printing, no `process::exit`, no clap, progress bars or Ctrl-C handling outside `src/cli/`
@@ -256,4 +256,60 @@ fn no_import_circle_between_the_library_files() {
     cycles.sort();
     cycles.dedup();
     assert!(cycles.is_empty(), "import circles:\n{}", cycles.join("\n"));
+}
+
+/// The rooms table of `docs/internals.md` ("The rooms and what each may import") stays true: every
+/// source file is named in it, itself or by its folder, and every file or folder it names exists.
+#[test]
+fn the_rooms_table_of_the_internals_names_every_source_file_and_no_other() {
+    let doc =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/internals.md")).unwrap();
+    let start =
+        doc.find("### The rooms and what each may import").expect("the rooms table in docs/internals.md");
+    let table: Vec<&str> = doc[start..]
+        .lines()
+        .skip(1)
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    // The `files` column: inline code naming a file (`x.rs`) or a folder (`x/`), relative to src/.
+    let mut named = BTreeSet::new();
+    for row in table.iter().skip(2) {
+        let files = row.split(" | ").nth(1).unwrap_or("");
+        for code in files.split('`').skip(1).step_by(2) {
+            if code.ends_with(".rs") || code.ends_with('/') {
+                named.insert(code.trim_start_matches("src/").to_string());
+            }
+        }
+    }
+    assert!(named.len() >= 20, "read only {named:?} from the rooms table");
+    let mut problems = Vec::new();
+    for n in &named {
+        if !src().join(n).exists() {
+            problems.push(format!("the rooms table names `{n}`, which is not under src/"));
+        }
+    }
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&src(), &mut files);
+    for f in files {
+        let rel = f.strip_prefix(src()).unwrap().to_string_lossy().replace('\\', "/");
+        let covered =
+            named.contains(&rel) || named.iter().any(|n| n.ends_with('/') && rel.starts_with(n.as_str()));
+        if !covered {
+            problems.push(format!(
+                "src/{rel} is in no room of the table: name it (or its folder) in docs/internals.md"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "docs/internals.md, The rooms:\n  {}", problems.join("\n  "));
 }

@@ -2,6 +2,7 @@
 //! so the crate links once. Shared helpers live in `common`. Run one subject with
 //! `cargo test --release --test it -- SUBJECT::`.
 
+mod add_a_rule;
 mod allocate_cmd;
 mod bad_input;
 mod batch;
@@ -12,6 +13,7 @@ mod compare;
 mod cron;
 mod dated;
 mod determinism;
+mod docs;
 mod export_lp;
 mod fairness;
 mod files;
@@ -20,6 +22,7 @@ mod generated_models;
 mod golden;
 mod hard_weighted;
 mod layers;
+mod meeting;
 mod models;
 mod pooled_lp;
 mod properties;

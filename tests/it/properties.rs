@@ -8,17 +8,28 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const STRUCTURAL: [&str; 6] = [
+const STRUCTURAL: [&str; 7] = [
     "no_permitted_worker",
     "needs_unmet",
     "excluded",
     "unsupervised",
     "group_unplaceable",
     "weight_over_cap",
+    "agency_only",
 ];
 
+/// A fixed seed (see [`common::proptest_config`]); a failure prints the model's `seed`, which
+/// `common::generate(seed, shape)` rebuilds.
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: if cfg!(debug_assertions) { 400 } else { 3000 }, ..ProptestConfig::default() }
+    proptest_config(if cfg!(debug_assertions) { 400 } else { 3000 })
+}
+
+/// The command line's effort: the default node limit, so no model can make the suite run long.
+fn limits() -> caseload::solve::Limits<'static> {
+    caseload::solve::Limits {
+        node_limit: Some(caseload::solve::DEFAULT_NODE_LIMIT),
+        ..caseload::solve::Limits::default()
+    }
 }
 
 /// What the proposal must contain for one unallocated case, judged independently.
@@ -87,7 +98,7 @@ fn check_model_properties(seed: u64, model: Value) -> Result<(), TestCaseError> 
         return Ok(());
     }
     let m = loaded.map_err(|e| TestCaseError::fail(format!("a valid model was refused: {e}")))?;
-    let p = caseload::allocate(&m, caseload::solve::Limits::default()).expect("allocates");
+    let p = caseload::allocate(&m, limits()).expect("allocates");
     let out = caseload::write::to_json(&p);
     let v: Value = serde_json::from_slice(&out).unwrap();
     let allocations = v["allocations"].as_array().unwrap();
@@ -217,8 +228,7 @@ fn check_model_properties(seed: u64, model: Value) -> Result<(), TestCaseError> 
     }
 
     // The same bytes again.
-    let again =
-        caseload::write::to_json(&caseload::allocate(&m, caseload::solve::Limits::default()).unwrap());
+    let again = caseload::write::to_json(&caseload::allocate(&m, limits()).unwrap());
     prop_assert!(again == out, "two runs on one model differ");
 
     // The order of the file does not matter (only the model's hash may differ).

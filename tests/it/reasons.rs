@@ -102,6 +102,30 @@ fn leaves_child_unallocated_when_the_only_qualified_worker_is_excluded() {
 }
 
 #[test]
+fn leaves_child_unallocated_when_the_only_qualified_worker_is_agency_staff_and_the_case_says_no_agency() {
+    let model = json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "agency": true },
+            { "id": "W2", "role": "family_support_worker", "team": "North", "supervisor": "W1" }
+        ],
+        "cases": [ { "id": "C1", "type": "child_protection", "team": "North", "no_agency": true },
+                   { "id": "C2", "type": "child_protection", "team": "North" } ]
+    });
+    let v = propose(model.clone());
+    assert_unallocated(&v, "C1", "agency_only", true);
+    // The case without the mark goes to the agency worker; today's allocation of C1 to W1 is a
+    // breach of rule 11, in words.
+    assert_eq!(worker_of(&v, "C2").as_deref(), Some("W1"));
+    let mut today = model;
+    today["cases"][0]["current_worker"] = json!("W1");
+    let m = caseload::load_model_bytes("m.json", &to_bytes(&today)).unwrap();
+    let found = caseload::check::check_today(&m);
+    assert!(found.iter().any(|b| b.code == "rule11"), "{found:?}");
+    assert!(caseload::check::breach_words("rule11").contains("extension rule 11"));
+}
+
+#[test]
 fn leaves_child_in_need_unallocated_when_the_only_assistant_has_no_active_supervisor() {
     let v = propose(json!({
         "version": 1,

@@ -147,6 +147,7 @@ fn refusal_is_true(tm: &TModel, c: usize, w: usize, rule: &str) -> bool {
         tm.rule4_skills(c, w),
         tm.rule5_not_excluded(c, w),
         tm.rule6_supervised(w),
+        tm.rule11_agency(c, w),
     ]
     .iter()
     .position(|ok| !ok);
@@ -176,6 +177,7 @@ fn refusal_is_true(tm: &TModel, c: usize, w: usize, rule: &str) -> bool {
             pinned_elsewhere || first_failing.is_none() && siblings.iter().any(|&o| !tm.permitted(o, w))
         }
         "rule10" => case.pinned && case.current != Some(w),
+        "rule11" => first_failing == Some(6),
         _ => false,
     }
 }
@@ -347,19 +349,29 @@ fn a_proposal_for_another_model_is_refused_as_known() {
     assert!(text(&o).contains("p.json"), "{}", text(&o));
 }
 
-/// The README's `recommend` and `compare` sections show commands (`$ caseload ...`) followed by
-/// what they print; run in a directory that holds `models/`, each prints exactly that.
+/// The guide's `recommend` and `compare` sections (`docs/guide.md`) show commands
+/// (`$ caseload ...`) followed by what they print; run in a directory that holds `models/`, each
+/// prints exactly that.
 #[test]
-fn the_readme_examples_of_recommend_and_compare_print_what_the_readme_shows() {
+fn the_guide_examples_of_recommend_and_compare_print_what_the_guide_shows() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let start = readme.find("## Who should take this child").expect("the recommend section");
-    let end = readme[start..].find("## The default policy").map_or(readme.len(), |i| start + i);
+    let guide = std::fs::read_to_string(root.join("docs/guide.md")).unwrap();
+    // The two sections, each up to the next section of its level.
+    let section = |heading: &str| {
+        let start = guide.find(heading).unwrap_or_else(|| panic!("the guide has no `{heading}`"));
+        let end = guide[start + 3..].find("\n## ").map_or(guide.len(), |i| start + 3 + i);
+        &guide[start..end]
+    };
+    let shown = format!(
+        "{}\n{}",
+        section("## Who should take this child"),
+        section("## Two allocations side by side")
+    );
     let dir = tempfile::tempdir().unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(root.join("models"), dir.path().join("models")).unwrap();
     let mut ran = 0;
-    let mut lines = readme[start..end].lines().peekable();
+    let mut lines = shown.lines().peekable();
     while let Some(line) = lines.next() {
         let Some(cmd) = line.strip_prefix("$ caseload ") else { continue };
         let mut shown = String::new();
@@ -379,7 +391,7 @@ fn the_readme_examples_of_recommend_and_compare_print_what_the_readme_shows() {
         assert_eq!(
             String::from_utf8_lossy(&o.stdout),
             shown,
-            "`{cmd}` prints something else than the README shows"
+            "`{cmd}` prints something else than the guide shows"
         );
         ran += 1;
     }

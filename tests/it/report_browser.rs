@@ -308,7 +308,7 @@ fn chromium_cuts_no_label_or_name_at_any_width_and_shows_the_proposal() {
     }
 }
 
-/// Writes the README's screenshots: `cargo test --release --test it -- report_browser:: --ignored`.
+/// Writes the screenshots of README.md and docs/guide.md: `cargo test --release --test it -- report_browser:: --ignored`.
 #[test]
 #[ignore]
 fn take_the_readme_screenshots() {

@@ -1,4 +1,4 @@
-//! `policy.return_bonus` (README "Previous workers"): a child may go back to a worker who held
+//! `policy.return_bonus` (docs/guide.md, "Previous workers"): a child may go back to a worker who held
 //! them before, when the policy says that is worth something, and never at the price of a rule.
 
 use crate::common;

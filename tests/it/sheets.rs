@@ -57,6 +57,7 @@ fn case(id: &str, t: CaseType, team: &str) -> CaseInput {
         waiting_since: None,
         name: None,
         notes: None,
+        no_agency: None,
     }
 }
 
@@ -141,8 +142,8 @@ prop_compose! {
                  needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3),
                  previous_workers in prop::collection::vec(item(), 0..3),
                  waiting_since in opt((2000i64..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))),
-                 name in opt(item()), notes in opt(item())) -> CaseInput {
-        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers, waiting_since, name, notes }
+                 name in opt(item()), notes in opt(item()), no_agency in opt(any::<bool>())) -> CaseInput {
+        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers, waiting_since, name, notes, no_agency }
     }
 }
 
@@ -154,7 +155,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(crate::common::proptest_config(64))]
     #[test]
     fn any_model_a_spreadsheet_can_hold_round_trips_exactly(
         workers in prop::collection::vec(worker_in(), 0..5),
@@ -650,7 +651,7 @@ fn cli_help_shows_the_spreadsheet_options() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(crate::common::proptest_config(128))]
     /// Any bytes give a model or an input error, never a panic.
     #[test]
     fn arbitrary_spreadsheets_give_an_error_or_a_model_never_a_panic(

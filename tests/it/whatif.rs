@@ -105,6 +105,7 @@ fn short_staffed_model() -> ModelFile {
                 waiting_since: None,
                 name: None,
                 notes: None,
+                no_agency: None,
             };
             if t != CaseType::CareLeaver && rng.below(3) == 0 {
                 c.current_worker = Some(active[rng.below(active.len() as u64) as usize].clone());

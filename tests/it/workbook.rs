@@ -104,8 +104,8 @@ prop_compose! {
                  needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3),
                  previous_workers in prop::collection::vec(item(), 0..3),
                  waiting_since in opt((2000i64..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))),
-                 name in opt(item()), notes in opt(item())) -> CaseInput {
-        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers, waiting_since, name, notes }
+                 name in opt(item()), notes in opt(item()), no_agency in opt(any::<bool>())) -> CaseInput {
+        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers, waiting_since, name, notes, no_agency }
     }
 }
 
@@ -121,7 +121,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(crate::common::proptest_config(48))]
     #[test]
     fn workbook_to_model_to_workbook_to_model_is_lossless(
         workers in prop::collection::vec(worker_in(), 0..5),

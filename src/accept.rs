@@ -1,0 +1,167 @@
+//! `caseload accept`: the allocation a meeting decided, carried into next week's model.
+//!
+//! Given the model file (as the person wrote it: every field is kept), the checked model and
+//! the accepted proposal (a proposal file or the edited meeting workbook), [`accept`] makes
+//! next week's model file: each case's `current_worker` is its worker in the accepted
+//! allocation (none when unallocated); the worker it left joins its `previous_workers` (never
+//! its new worker, never twice); a child left without a worker gets `waiting_since`, the
+//! allocation's day the first time, kept while it waits, dropped once it has a worker. A pin
+//! on a case whose worker changed is dropped (the pin named the worker it had).
+//!
+//! An allocation that breaks a rule of SPEC section 3 is reported ([`Accepted::breaches`]);
+//! the command refuses it unless told otherwise, and then [`Options::record_breaches`] notes
+//! each breach on the case (or worker) it concerns. Pure: nothing is read or written here.
+
+use crate::check::{self, Breach, ProposalIn};
+use crate::date::Date;
+use crate::error::{Error, Errors, Result};
+use crate::model::{AsOf, Model, ModelFile};
+use serde::Serialize;
+
+/// How to accept.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// The day the allocation is for: the first day of a new wait.
+    pub date: Date,
+    /// Note each breach of SPEC section 3 in the model (the breaches were accepted).
+    pub record_breaches: bool,
+}
+
+/// What accepting did, case by case (ids, sorted).
+#[derive(Serialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Cases that keep their worker.
+    pub kept: Vec<String>,
+    /// Cases that move from one worker to another.
+    pub moved: Vec<String>,
+    /// Cases without a worker today that now have one.
+    pub newly_allocated: Vec<String>,
+    /// Cases left without a worker (all of them, those who wait on and those who start to).
+    pub waiting: Vec<String>,
+    /// Of those, the ones whose wait starts now (`waiting_since` is the allocation's day).
+    pub first_waiting: Vec<String>,
+    /// Of those, the ones who had a worker today.
+    pub lost_worker: Vec<String>,
+    /// Pinned cases whose worker changed: the pin is dropped.
+    pub unpinned: Vec<String>,
+    /// Cases and workers whose notes now record an accepted breach.
+    pub noted: Vec<String>,
+}
+
+/// Next week's model, with what changed and any breach of the accepted allocation.
+#[derive(Clone, Debug)]
+pub struct Accepted {
+    /// Next week's model file.
+    pub next: ModelFile,
+    /// Breaches of SPEC section 3 (rules 1-10, a case missing from a proposal file).
+    pub breaches: Vec<Breach>,
+    /// What changed.
+    pub facts: Facts,
+}
+
+/// Accepts proposal `p` (of the file named `file`) for model `m`, read from the model file
+/// `input`. A case or worker not in the model, or a case listed twice, is an input error: next
+/// week's model could not record it. See the module's documentation.
+pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<Accepted> {
+    check::resolve(m, p, false)?;
+    let mut errs = Errors::new();
+    let mut breaches = Vec::new();
+    for b in check::check_proposal(m, p) {
+        match b.code.as_str() {
+            "unknown" | "duplicate" => errs.push(Error::input(
+                file,
+                format!("case {}", b.case.as_deref().unwrap_or("?")),
+                format!("{}; next week's model cannot record it: correct the proposal", b.message),
+            )),
+            code if crate::compare::breaks_a_rule(code) => breaches.push(b),
+            _ => {}
+        }
+    }
+    errs.finish()?;
+    let assignment = check::assignment(m, p);
+    let mut next = input.clone();
+    let mut facts = Facts::default();
+    let day = o.date.to_string();
+    for ci in &mut next.cases {
+        let Some(c) = m.case_index(&ci.id) else { continue };
+        let (old, new) = (m.cases[c].current_worker, assignment[c]);
+        let cid = ci.id.clone();
+        let id = || cid.clone();
+        match (old, new) {
+            (Some(a), Some(b)) if a == b => facts.kept.push(id()),
+            (Some(_), Some(_)) => facts.moved.push(id()),
+            (None, Some(_)) => facts.newly_allocated.push(id()),
+            (Some(_), None) => facts.lost_worker.push(id()),
+            (None, None) => {}
+        }
+        if old != new {
+            if let Some(a) = old {
+                let left = &m.workers[a].id;
+                if !ci.previous_workers.contains(left) {
+                    ci.previous_workers.push(left.clone());
+                }
+            }
+            if ci.pinned == Some(true) {
+                ci.pinned = None;
+                facts.unpinned.push(id());
+            }
+        }
+        let new_id = new.map(|w| m.workers[w].id.clone());
+        ci.previous_workers.retain(|x| Some(x) != new_id.as_ref());
+        ci.current_worker = new_id;
+        if new.is_some() {
+            ci.waiting_since = None;
+        } else {
+            facts.waiting.push(id());
+            // A wait goes on only for a child who had no worker; a child who had one starts.
+            if old.is_some() || ci.waiting_since.is_none() {
+                ci.waiting_since = Some(day.clone());
+                facts.first_waiting.push(id());
+            }
+        }
+    }
+    if o.record_breaches {
+        for b in &breaches {
+            let line = format!("accepted on {day} despite a breach: {}", b.message);
+            let add = |notes: &mut Option<String>| match notes {
+                Some(n) if n.contains(&line) => false,
+                Some(n) => {
+                    n.push('\n');
+                    n.push_str(&line);
+                    true
+                }
+                None => {
+                    *notes = Some(line.clone());
+                    true
+                }
+            };
+            let noted = if let Some(case) = &b.case {
+                next.cases.iter_mut().find(|c| &c.id == case).is_some_and(|c| add(&mut c.notes))
+            } else if let Some(worker) = &b.worker {
+                next.workers.iter_mut().find(|w| &w.id == worker).is_some_and(|w| add(&mut w.notes))
+            } else {
+                false
+            };
+            if noted {
+                facts.noted.extend(b.case.clone().or(b.worker.clone()));
+            }
+        }
+    }
+    for list in [
+        &mut facts.kept,
+        &mut facts.moved,
+        &mut facts.newly_allocated,
+        &mut facts.waiting,
+        &mut facts.first_waiting,
+        &mut facts.lost_worker,
+        &mut facts.unpinned,
+        &mut facts.noted,
+    ] {
+        list.sort();
+        list.dedup();
+    }
+    // Next week's model must read: a bug here must not leave a model nobody can open.
+    let as_of = Some(AsOf { date: o.date, stated: true });
+    crate::validate::validate_on("next week's model", &next, &crate::write::to_json(&next), as_of)?;
+    Ok(Accepted { next, breaches, facts })
+}

@@ -1,0 +1,204 @@
+//! `caseload accept`: the meeting's decision (a proposal file or the edited meeting workbook)
+//! written into next week's model, keeping the file it replaces beside it, dated.
+
+use super::{exit, say, shown, SheetInputArgs};
+use caseload::accept::{self, Accepted, Options};
+use caseload::check;
+use caseload::error::{Error, Result};
+use caseload::model::{AsOf, Date, Model, ModelFile};
+use caseload::sheets::{meeting, workbook};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `accept`.
+#[derive(clap::Args, Debug)]
+pub struct AcceptArgs {
+    /// The model file (JSON) the proposal was made from; with --workbook, or --workers and
+    /// --cases, leave it out (the one positional argument is then ACCEPTED).
+    pub model: Option<PathBuf>,
+    /// The accepted allocation: the proposal file `allocate` wrote, or the meeting workbook
+    /// (`allocate --xlsx`) as edited in the meeting.
+    pub accepted: Option<PathBuf>,
+    /// The model as spreadsheets instead of MODEL.
+    #[command(flatten)]
+    pub sheets: SheetInputArgs,
+    /// Where to write next week's model: an Excel workbook when it ends in .xlsx (sheets
+    /// workers, cases, policy), else a model file (JSON). A file it replaces is kept beside it,
+    /// dated (next.json -> next.2026-12-04.json). `-` for standard output (JSON).
+    #[arg(short, long, value_name = "NEXT")]
+    pub output: PathBuf,
+    /// The day the allocation is for, YYYY-MM-DD: the first day of a new wait. Default: the day
+    /// the proposal records, else today.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub date: Option<Date>,
+    /// Accept an allocation that breaks a rule of SPEC section 3 (the meeting decided so): next
+    /// week's model records each breach in the notes of the case or worker it concerns.
+    /// Without it such an allocation is refused (exit status 1) and nothing is written.
+    #[arg(long)]
+    pub accept_breaches: bool,
+    /// Print nothing on success.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Runs `accept`; returns 0 when written, 1 when refused for breaches.
+pub fn run(a: &AcceptArgs) -> Result<i32> {
+    let sheets = a.sheets.lower();
+    let (model_path, accepted) = match (sheets.given(), &a.model, &a.accepted) {
+        (false, Some(m), Some(p)) => (Some(m.as_path()), p.as_path()),
+        (true, Some(p), None) => (None, p.as_path()),
+        (true, _, _) => {
+            return Err(Error::Usage(
+                "with --workbook (or --workers and --cases), give only ACCEPTED: caseload accept --workbook MODEL.xlsx ACCEPTED -o NEXT"
+                    .into(),
+            ))
+        }
+        _ => {
+            return Err(Error::Usage(
+                "give the model and the accepted allocation: caseload accept MODEL.json ACCEPTED -o NEXT".into(),
+            ))
+        }
+    };
+    if [model_path, Some(accepted)].into_iter().flatten().any(super::is_stdout) {
+        return Err(Error::Usage("accept reads files, not standard input (-)".into()));
+    }
+    if same_file(&a.output, accepted) {
+        return Err(Error::Usage(format!(
+            "-o {}: is the accepted allocation; writing it would overwrite it. Choose another file",
+            a.output.display()
+        )));
+    }
+    let accepted_name = accepted.display().to_string();
+    let p = meeting::parse_proposal(&accepted_name, &caseload::read::read_bytes(accepted)?)?;
+    let date = a.date.or(p.date()).unwrap_or_else(super::today);
+    let as_of = Some(AsOf { date, stated: true });
+    let (input, model) = read_model(model_path, &sheets, as_of)?;
+    let done = accept::accept(
+        &input,
+        &model,
+        &accepted_name,
+        &p,
+        &Options { date, record_breaches: a.accept_breaches },
+    )?;
+    if !done.breaches.is_empty() && !a.accept_breaches {
+        let mut text = String::new();
+        for b in &done.breaches {
+            text += &format!("{}: {}\n", check::breach_words(&b.code), b.message);
+        }
+        text += &format!(
+            "{} breaches: the accepted allocation breaks the rules; nothing written. Correct it, or give --accept-breaches to record them in next week's model\n",
+            done.breaches.len()
+        );
+        say(&text, false);
+        return Ok(exit::BREACHES);
+    }
+    let out = a.output.display().to_string();
+    let bytes = if workbook::is_workbook(&a.output) {
+        workbook::model_workbook(&out, &done.next)?
+    } else {
+        caseload::write::to_json(&done.next)
+    };
+    let kept = if super::is_stdout(&a.output) { None } else { keep_replaced(&a.output)? };
+    super::emit(&a.output, &bytes)?;
+    if !a.quiet {
+        let text = summary(&done, &accepted_name, date, &a.output, kept.as_deref(), model.cases.len());
+        // Words never mix with a model written to standard output.
+        say(&text, super::is_stdout(&a.output));
+    }
+    Ok(exit::OK)
+}
+
+/// The model file as written (every field the person gave) and the checked model.
+fn read_model(
+    model: Option<&Path>,
+    sheets: &caseload::sheets::SheetInput,
+    as_of: Option<AsOf>,
+) -> Result<(ModelFile, Model)> {
+    match model {
+        Some(path) => {
+            let bytes = caseload::read::read_bytes(path)?;
+            let name = path.display().to_string();
+            let input = caseload::read::parse_model(&name, &bytes)?;
+            let m = caseload::validate::validate_on(&name, &input, &bytes, as_of)?;
+            Ok((input, m))
+        }
+        None => {
+            let s = sheets.read()?;
+            let m = s.validate_on(as_of)?;
+            Ok((s.model, m))
+        }
+    }
+}
+
+/// Whether two paths name one file (an output not yet written names none).
+fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// Keeps an existing `path` beside it, named with the day it was last written
+/// (`next.json` -> `next.2026-12-04.json`, then `next.2026-12-04-2.json`); returns the name.
+/// Written atomically before the new file replaces it, so last week can always be brought back.
+fn keep_replaced(path: &Path) -> Result<Option<PathBuf>> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let bytes = caseload::read::read_bytes(path)?;
+    let day = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or_else(super::today, |d| Date::from_unix_secs(d.as_secs() as i64));
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    let name = |n: usize| {
+        let counter = if n == 1 { String::new() } else { format!("-{n}") };
+        path.with_file_name(format!("{stem}.{day}{counter}{ext}"))
+    };
+    let Some(free) = (1..10_000).map(name).find(|p| !p.exists()) else {
+        return Err(Error::Write {
+            path: path.to_path_buf(),
+            problem: "cannot find a free name to keep the file it replaces beside it".into(),
+        });
+    };
+    caseload::write::atomic_write(&free, &bytes)?;
+    Ok(Some(free))
+}
+
+/// What `accept` did, for people.
+fn summary(
+    d: &Accepted,
+    accepted: &str,
+    date: Date,
+    out: &Path,
+    kept: Option<&Path>,
+    cases: usize,
+) -> String {
+    use std::fmt::Write;
+    let f = &d.facts;
+    let mut text = String::new();
+    let _ = writeln!(text, "accepted {accepted} for {date}: next week's model written to {}", shown(out));
+    if let Some(k) = kept {
+        let _ = writeln!(text, "  the file it replaced is kept as {}", k.display());
+    }
+    let _ = writeln!(
+        text,
+        "  {cases} cases: {} kept, {} moved, {} newly allocated, {} left waiting ({} for the first time, {} of them losing their worker)",
+        f.kept.len(),
+        f.moved.len(),
+        f.newly_allocated.len(),
+        f.waiting.len(),
+        f.first_waiting.len(),
+        f.lost_worker.len()
+    );
+    if !f.unpinned.is_empty() {
+        let _ = writeln!(text, "  pin dropped, the worker changed: {}", f.unpinned.join(", "));
+    }
+    if !d.breaches.is_empty() {
+        let _ = writeln!(
+            text,
+            "  {} breaches accepted (--accept-breaches), recorded in the notes of: {}",
+            d.breaches.len(),
+            f.noted.join(", ")
+        );
+    }
+    text
+}

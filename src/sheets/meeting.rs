@@ -1,0 +1,224 @@
+//! The meeting workbook read back as a proposal: the workbook `allocate --xlsx` wrote
+//! (`workbook::proposal_workbook`), as a person leaves it after the allocation
+//! meeting in Excel. A worker changed on the allocations sheet moves the child; a worker typed
+//! on the unallocated sheet allocates it; a worker cleared, or a row deleted, leaves the child
+//! unallocated (a child on neither sheet is unallocated). Rows may be re-sorted, filtered or
+//! hidden; columns are found by their header (case and spacing aside), and other columns and
+//! sheets are ignored.
+//!
+//! Every command that takes a proposal reads it through [`parse_proposal`], which tells a
+//! workbook from a proposal file by its first bytes (a zip archive), never by its name. What a
+//! workbook cannot mean (a case not in the model, a child on two rows, a worker not in the
+//! model) is refused by [`crate::check::resolve`] once the model is read, naming the sheet, row
+//! and column.
+
+use super::read::Grid;
+use crate::check::{self, AllocationIn, ProposalIn, RowIn, SummaryIn, UnallocatedIn};
+use crate::error::{Error, Errors, Result};
+use crate::model::Model;
+use calamine::Reader;
+use std::io::Cursor;
+
+/// Whether bytes are a zip archive, as every Excel workbook (`.xlsx`) is.
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Parses a proposal: a meeting workbook (by its content) or a proposal file (JSON). `file`
+/// names it in messages. A workbook's cases and workers are judged against the model later,
+/// by [`crate::check::resolve`] (or use [`read_proposal`] when the model is at hand).
+pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
+    if is_zip(bytes) {
+        read_meeting(file, bytes)
+    } else {
+        check::parse_proposal(file, bytes)
+    }
+}
+
+/// [`parse_proposal`], then [`crate::check::resolve`] against the model.
+pub fn read_proposal(file: &str, bytes: &[u8], m: &Model) -> Result<ProposalIn> {
+    let p = parse_proposal(file, bytes)?;
+    check::resolve(m, &p, false)?;
+    Ok(p)
+}
+
+/// Reads a meeting workbook as a proposal. Needs a sheet `allocations` (columns `case` and
+/// `worker`); the sheet `unallocated` (column `case`, and `worker` when a person typed one) may
+/// be gone, as may `summary` (the day the allocation is for).
+pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+        Error::input(
+            file,
+            "file",
+            format!("cannot open it as an Excel workbook (.xlsx): {e}; save it from Excel as \"Excel Workbook (.xlsx)\""),
+        )
+    })?;
+    let names = book.sheet_names();
+    let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned();
+    if find("allocations").is_none() {
+        return Err(Error::input(
+            file,
+            "sheet allocations",
+            format!(
+                "no sheet named \"allocations\"; the workbook has {}. Give the meeting workbook that `caseload allocate --xlsx` wrote (a model workbook goes with --workbook)",
+                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            ),
+        ));
+    }
+    let mut errs = Errors::new();
+    let mut rows: Vec<RowIn> = Vec::new();
+    let mut date = None;
+    for (want, worker_needed) in [("allocations", true), ("unallocated", false), ("summary", false)] {
+        let Some(name) = find(want) else { continue };
+        let shown = format!("{file}, sheet {name}");
+        let range = match book.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(e) => {
+                errs.push(Error::input(file, format!("sheet {name}"), format!("cannot read the sheet: {e}")));
+                continue;
+            }
+        };
+        let mut cell_errs = Errors::new();
+        let grid = super::workbook::range_grid(&shown, &range, &mut cell_errs);
+        if want == "summary" {
+            date = errs.take(day_of(&shown, &grid, cell_errs)).flatten();
+        } else {
+            sheet_rows(&shown, &grid, worker_needed, cell_errs, &mut rows, &mut errs);
+        }
+    }
+    errs.finish()?;
+    let mut allocations: Vec<AllocationIn> = rows
+        .iter()
+        .filter_map(|r| {
+            r.worker.as_ref().map(|w| AllocationIn {
+                case: r.case.clone(),
+                worker: w.clone(),
+                change: None,
+                returns: None,
+            })
+        })
+        .collect();
+    let mut unallocated: Vec<UnallocatedIn> = rows
+        .iter()
+        .filter(|r| r.worker.is_none())
+        .map(|r| UnallocatedIn { case: r.case.clone(), reasons: Vec::new() })
+        .collect();
+    // A workbook states no order: rows may be sorted any way.
+    allocations.sort_by(|a, b| a.case.cmp(&b.case));
+    unallocated.sort_by(|a, b| a.case.cmp(&b.case));
+    Ok(ProposalIn {
+        optimal: None,
+        objective: None,
+        allocations,
+        unallocated,
+        workers: Vec::new(),
+        summary: Some(SummaryIn { date }),
+        rows: Some(rows),
+    })
+}
+
+/// Keeps the errors of a sheet's cells (a date, an Excel error) that fall in the columns read;
+/// a date typed in a notes column does not stop the meeting's decision being read.
+fn keep_cell_errors(cell_errs: Errors, columns: &[usize], errs: &mut Errors) {
+    let Err(e) = cell_errs.finish() else { return };
+    let list = match e {
+        Error::Inputs { errors, .. } => errors,
+        e => vec![e],
+    };
+    let wanted: Vec<String> =
+        columns.iter().map(|&j| format!(", column {}", super::workbook::column_letters(j))).collect();
+    for e in list {
+        if let Error::Input { place, .. } = &e {
+            if wanted.iter().any(|w| place.ends_with(w.as_str())) {
+                errs.push(e);
+            }
+        }
+    }
+}
+
+/// The header row of a sheet: the first row with a cell `case` (so a title line above it is
+/// allowed), with each column's name trimmed and in lower case.
+fn header(grid: &Grid) -> Option<(usize, Vec<String>)> {
+    grid.rows.iter().enumerate().find_map(|(i, (_, cells))| {
+        let names: Vec<String> = cells.iter().map(|c| c.trim().to_lowercase()).collect();
+        names.iter().any(|n| n == "case").then_some((i, names))
+    })
+}
+
+/// The children of the allocations or unallocated sheet, each with its worker if one is typed.
+fn sheet_rows(
+    sheet: &str,
+    grid: &Grid,
+    worker_needed: bool,
+    cell_errs: Errors,
+    out: &mut Vec<RowIn>,
+    errs: &mut Errors,
+) {
+    let Some((h, names)) = header(grid) else {
+        if grid.rows.iter().any(|(_, c)| c.iter().any(|x| !x.trim().is_empty())) {
+            errs.push(Error::input(
+                sheet,
+                "row 1",
+                "no column named \"case\"; the first row names the columns (case, worker, ...): put the header back",
+            ));
+        }
+        return;
+    };
+    let hrow = grid.rows[h].0;
+    let col = |want: &str| names.iter().position(|n| n == want);
+    let cc = col("case").unwrap_or(0);
+    let wc = col("worker");
+    if worker_needed && wc.is_none() {
+        errs.push(Error::input(
+            sheet,
+            format!("row {hrow}"),
+            "no column named \"worker\"; the allocations sheet says each child's worker: put the column back",
+        ));
+        return;
+    }
+    let spelt = |j: usize| grid.rows[h].1.get(j).map_or(String::new(), |s| s.trim().to_string());
+    let (case_column, worker_column) = (spelt(cc), wc.map_or("worker".to_string(), spelt));
+    keep_cell_errors(cell_errs, &[Some(cc), wc].into_iter().flatten().collect::<Vec<_>>(), errs);
+    for (number, cells) in &grid.rows[h + 1..] {
+        let get = |j: Option<usize>| j.and_then(|j| cells.get(j)).map_or("", |s| s.trim());
+        let (case, worker) = (get(Some(cc)), get(wc));
+        if case.is_empty() {
+            if !worker.is_empty() {
+                errs.push(Error::input(
+                    sheet,
+                    format!("row {number}, column {case_column}"),
+                    format!("empty, but the worker {worker:?} is typed; give the child's case id, or clear the row"),
+                ));
+            }
+            continue;
+        }
+        out.push(RowIn {
+            case: case.to_string(),
+            worker: (!worker.is_empty()).then(|| worker.to_string()),
+            sheet: sheet.to_string(),
+            row: *number,
+            case_column: case_column.clone(),
+            worker_column: worker_column.clone(),
+        });
+    }
+}
+
+/// The day of the summary sheet's row `allocation for`, if it has one.
+fn day_of(sheet: &str, grid: &Grid, cell_errs: Errors) -> Result<Option<crate::date::Date>> {
+    for (number, cells) in &grid.rows {
+        let Some(j) = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(super::DAY_LABEL)) else {
+            continue;
+        };
+        let Some((k, text)) = cells.iter().enumerate().skip(j + 1).find(|(_, c)| !c.trim().is_empty()) else {
+            // The cell may hold a date Excel made of the text: its error says so.
+            let mut errs = Errors::new();
+            keep_cell_errors(cell_errs, &[j + 1], &mut errs);
+            errs.finish()?;
+            return Ok(None);
+        };
+        return crate::date::Date::parse(text.trim()).map(Some).map_err(|p| {
+            Error::input(sheet, format!("row {number}, column {}", super::workbook::column_letters(k)), p)
+        });
+    }
+    Ok(None)
+}

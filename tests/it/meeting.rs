@@ -1,0 +1,626 @@
+//! The weekly loop: the meeting workbook `allocate --xlsx` wrote comes back edited (saved by
+//! another writer, as Excel saves it: rows re-sorted, filtered and hidden, a row deleted, a
+//! worker changed, a worker typed for an unallocated child), is checked, compared and accepted
+//! into next week's model, which the next week's `allocate` reads. What cannot be right in the
+//! workbook is an input error naming the sheet, row and column.
+
+use crate::sheets_common::{code, run, stderr};
+use calamine::{Data, Reader};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// A cell of a sheet as the test's own writer saves it.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Text(String),
+    Num(f64),
+    Empty,
+}
+
+impl Cell {
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Num(x) => format!("{x}"),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// A sheet: its name, its rows (the header first) and the rows to hide (indices into rows).
+struct Sheet {
+    name: String,
+    rows: Vec<Vec<Cell>>,
+    hidden: Vec<usize>,
+}
+
+impl Sheet {
+    fn col(&self, name: &str) -> usize {
+        self.rows[0].iter().position(|c| c.text() == name).unwrap_or_else(|| panic!("no column {name}"))
+    }
+
+    /// The index of the row of a case.
+    fn row_of(&self, case: &str) -> usize {
+        let c = self.col("case");
+        self.rows.iter().position(|r| r[c].text() == case).unwrap_or_else(|| panic!("no row for {case}"))
+    }
+}
+
+/// Every sheet of a workbook, read with calamine.
+fn sheets(xlsx: &[u8]) -> Vec<Sheet> {
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let names = book.sheet_names();
+    names
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            let width = range.width();
+            let rows = range
+                .rows()
+                .map(|r| {
+                    let mut cells: Vec<Cell> = r
+                        .iter()
+                        .map(|d| match d {
+                            Data::String(s) => Cell::Text(s.clone()),
+                            Data::Float(x) => Cell::Num(*x),
+                            Data::Int(i) => Cell::Num(*i as f64),
+                            Data::Empty => Cell::Empty,
+                            other => Cell::Text(other.to_string()),
+                        })
+                        .collect();
+                    cells.resize(width, Cell::Empty);
+                    cells
+                })
+                .collect();
+            Sheet { name, rows, hidden: Vec::new() }
+        })
+        .collect()
+}
+
+fn sheet<'a>(book: &'a mut [Sheet], name: &str) -> &'a mut Sheet {
+    book.iter_mut().find(|s| s.name == name).unwrap_or_else(|| panic!("no sheet {name}"))
+}
+
+fn letters(j: usize) -> String {
+    assert!(j < 26);
+    ((b'A' + j as u8) as char).to_string()
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Saves sheets as an .xlsx written by hand, as another program would: raw sheet XML, text
+/// in shared strings and inline strings by turns, a frozen header, an autoFilter on every
+/// sheet, hidden rows, no styles.
+fn save(book: &[Sheet]) -> Vec<u8> {
+    let mut shared: Vec<String> = Vec::new();
+    let mut parts: Vec<(String, String)> = Vec::new();
+    for (i, s) in book.iter().enumerate() {
+        let mut xml = String::from(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>"#,
+        );
+        let width = s.rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        for (r, row) in s.rows.iter().enumerate() {
+            let n = r + 1;
+            let hidden = if s.hidden.contains(&r) { r#" hidden="1""# } else { "" };
+            xml += &format!(r#"<row r="{n}"{hidden}>"#);
+            for (j, c) in row.iter().enumerate() {
+                let at = format!("{}{n}", letters(j));
+                match c {
+                    Cell::Empty => {}
+                    Cell::Num(x) => xml += &format!(r#"<c r="{at}"><v>{x}</v></c>"#),
+                    Cell::Text(t) if (r + j) % 2 == 0 => {
+                        let k = shared.iter().position(|x| x == t).unwrap_or_else(|| {
+                            shared.push(t.clone());
+                            shared.len() - 1
+                        });
+                        xml += &format!(r#"<c r="{at}" t="s"><v>{k}</v></c>"#);
+                    }
+                    Cell::Text(t) => {
+                        xml += &format!(r#"<c r="{at}" t="inlineStr"><is><t>{}</t></is></c>"#, esc(t))
+                    }
+                }
+            }
+            xml += "</row>";
+        }
+        xml += &format!(
+            r#"</sheetData><autoFilter ref="A1:{}{}"/></worksheet>"#,
+            letters(width - 1),
+            s.rows.len().max(1)
+        );
+        parts.push((format!("xl/worksheets/sheet{}.xml", i + 1), xml));
+    }
+    let sheets_xml: String = book
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!(r#"<sheet name="{}" sheetId="{}" r:id="rId{}"/>"#, esc(&s.name), i + 1, i + 1))
+        .collect();
+    let filters: String = book
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                r#"<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'{}'!$A$1:$A${}</definedName>"#,
+                esc(&s.name),
+                s.rows.len().max(1)
+            )
+        })
+        .collect();
+    parts.push((
+        "xl/workbook.xml".into(),
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>{sheets_xml}</sheets><definedNames>{filters}</definedNames></workbook>"#
+        ),
+    ));
+    let rels: String = (1..=book.len())
+        .map(|i| format!(r#"<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>"#))
+        .collect();
+    parts.push((
+        "xl/_rels/workbook.xml.rels".into(),
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#
+        ),
+    ));
+    let strings: String = shared.iter().map(|s| format!("<si><t>{}</t></si>", esc(s))).collect();
+    parts.push((
+        "xl/sharedStrings.xml".into(),
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">{strings}</sst>"#,
+            n = shared.len()
+        ),
+    ));
+    parts.push((
+        "_rels/.rels".into(),
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into(),
+    ));
+    let overrides: String = (1..=book.len())
+        .map(|i| format!(r#"<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#))
+        .collect();
+    parts.push((
+        "[Content_Types].xml".into(),
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>{overrides}</Types>"#
+        ),
+    ));
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, xml) in parts.iter().rev() {
+        z.start_file(name.as_str(), options).unwrap();
+        z.write_all(xml.as_bytes()).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// Nine children, room for eight: one is left unallocated. Some hold a worker today; one has
+/// a name and a note.
+fn model() -> Value {
+    let cases: Vec<Value> = (1..=9)
+        .map(|i| {
+            let mut c = json!({ "id": format!("C{i}"), "type": "child_in_need", "team": "North" });
+            match i {
+                1 | 2 => c["current_worker"] = json!("W1"),
+                3 => c["current_worker"] = json!("W2"),
+                4 => {
+                    c["name"] = json!("Amira");
+                    c["notes"] = json!("court on Friday");
+                }
+                _ => {}
+            }
+            c
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "workers": [
+            { "id": "W1", "role": "social_worker", "team": "North", "cap": 3, "name": "Sam Jones" },
+            { "id": "W2", "role": "social_worker", "team": "North", "cap": 3 },
+            { "id": "W3", "role": "social_worker", "team": "North", "cap": 2 }
+        ],
+        "cases": cases
+    })
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Each case's current worker in a model file.
+fn current_workers(model: &Value) -> BTreeMap<String, Option<String>> {
+    model["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().to_string(), c["current_worker"].as_str().map(String::from)))
+        .collect()
+}
+
+/// Each case's worker in a proposal file.
+fn proposal_workers(p: &Value) -> BTreeMap<String, Option<String>> {
+    let mut out = BTreeMap::new();
+    for a in p["allocations"].as_array().unwrap() {
+        out.insert(a["case"].as_str().unwrap().to_string(), a["worker"].as_str().map(String::from));
+    }
+    for u in p["unallocated"].as_array().unwrap() {
+        out.insert(u["case"].as_str().unwrap().to_string(), None);
+    }
+    out
+}
+
+fn ok(o: &std::process::Output) -> String {
+    assert_eq!(code(o), 0, "stdout: {}\nstderr: {}", String::from_utf8_lossy(&o.stdout), stderr(o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Writes the model, allocates it for a day with the meeting workbook; returns the proposal
+/// and the workbook's sheets.
+fn first_week(d: &Path) -> (Value, Vec<Sheet>) {
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&model()).unwrap()).unwrap();
+    ok(&run(
+        d,
+        &["allocate", "model.json", "-o", "p.json", "--xlsx", "meeting.xlsx", "--date", "2026-12-04", "-q"],
+    ));
+    (read_json(&d.join("p.json")), sheets(&std::fs::read(d.join("meeting.xlsx")).unwrap()))
+}
+
+/// The meeting's edits: the first allocated child's row deleted (D, from worker X), another
+/// child (E) moved from its worker Y to X, and Y typed for the unallocated child (U); rows
+/// re-sorted, one hidden, a column and a sheet the tool did not write. Returns the allocation
+/// the meeting decided, and D.
+fn edit(p: &Value, book: &mut Vec<Sheet>) -> (BTreeMap<String, Option<String>>, String) {
+    let mut want = proposal_workers(p);
+    let allocations = p["allocations"].as_array().unwrap();
+    let d = allocations[0]["case"].as_str().unwrap().to_string();
+    let x = allocations[0]["worker"].as_str().unwrap().to_string();
+    let e_entry = allocations.iter().find(|a| a["worker"] != x.as_str()).unwrap();
+    let e = e_entry["case"].as_str().unwrap().to_string();
+    let y = e_entry["worker"].as_str().unwrap().to_string();
+    let u = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+    want.insert(d.clone(), None);
+    want.insert(e.clone(), Some(x.clone()));
+    want.insert(u.clone(), Some(y.clone()));
+
+    let al = sheet(book, "allocations");
+    let wc = al.col("worker");
+    let er = al.row_of(&e);
+    al.rows[er][wc] = Cell::Text(x);
+    let dr = al.row_of(&d);
+    al.rows.remove(dr);
+    al.rows[0].push(Cell::Text("said in the meeting".into()));
+    al.rows[1..].reverse();
+    let last = al.rows.len() - 1;
+    al.hidden.push(last);
+    let un = sheet(book, "unallocated");
+    let (wc, ur) = (un.col("worker"), un.row_of(&u));
+    un.rows[ur][wc] = Cell::Text(format!(" {y} "));
+    book.push(Sheet {
+        name: "Sheet1".into(),
+        rows: vec![vec![Cell::Text("case".into()), Cell::Text("C404".into())]],
+        hidden: vec![],
+    });
+    book.rotate_left(1);
+    (want, d)
+}
+
+#[test]
+fn the_weekly_loop_runs_from_an_edited_meeting_workbook_to_next_weeks_allocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    // The meeting workbook says the day, names the child and carries the note.
+    let summary = sheet(&mut book, "summary");
+    assert!(summary.rows.iter().any(|r| r[0].text() == "allocation for" && r[1].text() == "2026-12-04"));
+    let al = sheet(&mut book, "allocations");
+    assert!(al.rows[0].iter().any(|c| c.text() == "worker today"));
+    assert!(!al.rows[0].iter().any(|c| c.text() == "previous worker"));
+    let mut c4 = None;
+    for name in ["allocations", "unallocated"] {
+        let s = sheet(&mut book, name);
+        let (nc, notes) = (s.col("name"), s.col("notes"));
+        if let Some(r) = s.rows.iter().find(|r| r[0].text() == "C4") {
+            c4 = Some((r[nc].text(), r[notes].text()));
+        }
+    }
+    assert_eq!(c4, Some(("Amira".to_string(), "court on Friday".to_string())));
+    let un = sheet(&mut book, "unallocated");
+    assert_eq!(un.rows.len(), 2, "one child unallocated");
+    assert_eq!(un.rows[1][un.col("waiting since")].text(), "2026-12-04");
+    assert_eq!(un.rows[1][un.col("weeks waiting")], Cell::Num(0.0));
+    assert_eq!(un.rows[1][un.col("worker")], Cell::Empty);
+    let workers = sheet(&mut book, "workers");
+    assert_eq!(workers.rows[1][workers.col("name")].text(), "Sam Jones");
+
+    let (want, deleted) = edit(&p, &mut book);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+
+    // check: lawful, and a workbook is never "not UTF-8".
+    let o = run(d, &["check", "model.json", "edited.xlsx"]);
+    let out = ok(&o);
+    assert!(out.contains("no breaches"), "{out}");
+    assert!(!out.contains("UTF-8") && !stderr(&o).contains("UTF-8"));
+
+    // compare: exactly the three children the meeting changed.
+    let o = run(d, &["compare", "model.json", "p.json", "edited.xlsx", "--json", "-"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let before = proposal_workers(&p);
+    let changed: BTreeMap<String, Option<String>> = v["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["case"].as_str().unwrap().to_string(), c["b"].as_str().map(String::from)))
+        .collect();
+    let expected: BTreeMap<String, Option<String>> =
+        want.iter().filter(|(c, w)| before[*c] != **w).map(|(c, w)| (c.clone(), w.clone())).collect();
+    assert_eq!(changed, expected);
+    assert_eq!(changed.len(), 3);
+    assert_eq!(v["b"]["lawful"], true, "{v}");
+    assert!(v.get("new_referrals").is_none() && v.get("closed").is_none(), "{v}");
+
+    // accept: next week's model holds the meeting's decision.
+    let out = ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.json"]));
+    assert!(out.contains("for 2026-12-04"), "{out}");
+    let next = read_json(&d.join("next.json"));
+    assert_eq!(current_workers(&next), want);
+    let case =
+        |m: &Value, id: &str| m["cases"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    assert_eq!(case(&next, &deleted)["waiting_since"], "2026-12-04");
+    assert_eq!(case(&next, "C4")["notes"], "court on Friday");
+    assert_eq!(next["workers"][0]["name"], "Sam Jones");
+    for c in next["cases"].as_array().unwrap() {
+        let prev = c["previous_workers"].as_array().cloned().unwrap_or_default();
+        assert!(!prev.contains(&c["current_worker"]), "{c}");
+        if c["current_worker"].is_string() {
+            assert!(c.get("waiting_since").is_none(), "{c}");
+        }
+    }
+    // A child who held a worker and lost or changed it lists that worker as a previous one.
+    let m0 = model();
+    for (id, w) in current_workers(&m0) {
+        if let Some(old) = w.filter(|old| want[&id].as_ref() != Some(old)) {
+            assert!(case(&next, &id)["previous_workers"].as_array().unwrap().contains(&json!(old)), "{id}");
+        }
+    }
+    let first = std::fs::read(d.join("next.json")).unwrap();
+
+    // Next week: allocate NEXT; the waiting child waits on, since the first day.
+    ok(&run(d, &["check", "next.json"]));
+    ok(&run(d, &["allocate", "next.json", "--xlsx", "week2.xlsx", "--date", "2026-12-11", "-q"]));
+    assert!(!d.join("p2.json").exists());
+    let mut book2 = sheets(&std::fs::read(d.join("week2.xlsx")).unwrap());
+    let un = sheet(&mut book2, "unallocated");
+    let r = un.row_of(&deleted);
+    assert_eq!(un.rows[r][un.col("waiting since")].text(), "2026-12-04");
+    assert_eq!(un.rows[r][un.col("weeks waiting")], Cell::Num(1.0));
+    let o = run(d, &["accept", "next.json", "week2.xlsx", "-o", "next.json", "--date", "2026-12-11"]);
+    let out = ok(&o);
+    let next2 = read_json(&d.join("next.json"));
+    assert!(case(&next2, &deleted).get("current_worker").is_none(), "{out}");
+    assert_eq!(case(&next2, &deleted)["waiting_since"], "2026-12-04", "{out}");
+    // The first output is kept beside the second, dated.
+    let kept: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("next.") && n.ends_with(".json") && n != "next.json")
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let (y, rest) = kept[0].trim_start_matches("next.").split_at(4);
+    assert!(y.parse::<u32>().is_ok() && rest.starts_with('-'), "{kept:?}");
+    assert_eq!(std::fs::read(d.join(&kept[0])).unwrap(), first);
+    assert!(out.contains(&kept[0]), "{out}");
+}
+
+#[test]
+fn compare_of_two_weeks_lists_new_referrals_and_closed_cases_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, _) = first_week(d);
+    // This week: C9 closed, C10 referred; last week's proposal is compared with this week's.
+    let mut m2 = model();
+    let cases = m2["cases"].as_array_mut().unwrap();
+    cases.retain(|c| c["id"] != "C9");
+    cases.push(json!({ "id": "C10", "type": "child_in_need", "team": "North" }));
+    for c in cases.iter_mut() {
+        if let Some(Some(w)) = proposal_workers(&p).get(c["id"].as_str().unwrap()) {
+            c["current_worker"] = json!(w);
+        }
+    }
+    std::fs::write(d.join("model2.json"), serde_json::to_vec_pretty(&m2).unwrap()).unwrap();
+    ok(&run(d, &["allocate", "model2.json", "-o", "p2.json", "-q"]));
+    let p2 = read_json(&d.join("p2.json"));
+    let o = run(d, &["compare", "model2.json", "p.json", "p2.json", "--json", "-"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["a"]["lawful"], true, "{v}");
+    assert_eq!(v["new_referrals"], json!([{ "case": "C10", "a": null, "b": proposal_workers(&p2)["C10"] }]));
+    assert_eq!(v["closed"], json!([{ "case": "C9", "a": proposal_workers(&p)["C9"], "b": null }]));
+    for c in v["changed"].as_array().unwrap() {
+        assert!(c["case"] != "C10" && c["case"] != "C9", "{v}");
+        assert_eq!(proposal_workers(&p)[c["case"].as_str().unwrap()], c["a"].as_str().map(String::from));
+    }
+    let words = stderr(&o);
+    assert!(words.contains("only in B (new referrals)") && words.contains("C10"), "{words}");
+    assert!(words.contains("closed") && words.contains("C9"), "{words}");
+}
+
+#[test]
+fn accept_refuses_an_allocation_that_breaks_a_rule_unless_told_and_then_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    // The unallocated child given to a worker already at cap.
+    let full = p["workers"].as_array().unwrap().iter().find(|w| w["load"] == w["cap"]).unwrap();
+    let w = full["worker"].as_str().unwrap().to_string();
+    let un = sheet(&mut book, "unallocated");
+    let u = un.rows[1][un.col("case")].text();
+    let wc = un.col("worker");
+    un.rows[1][wc] = Cell::Text(w.clone());
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+
+    let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(&w) && out.contains("cap") && out.contains("nothing written"), "{out}");
+    assert!(!d.join("next.json").exists());
+    assert_eq!(std::fs::read_dir(d).unwrap().count(), 4, "only model, proposal and two workbooks");
+    assert_eq!(code(&run(d, &["check", "model.json", "edited.xlsx"])), 1);
+
+    let out = ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.json", "--accept-breaches"]));
+    assert!(out.contains("breaches accepted") && out.contains(&w), "{out}");
+    let next = read_json(&d.join("next.json"));
+    assert_eq!(current_workers(&next)[&u], Some(w.clone()));
+    let worker = next["workers"].as_array().unwrap().iter().find(|x| x["id"] == w.as_str()).unwrap();
+    let note = worker["notes"].as_str().unwrap_or_default();
+    assert!(note.contains("accepted on 2026-12-04 despite a breach") && note.contains("cap"), "{worker}");
+    // The accepted model reads, and its audit shows the breach.
+    assert_eq!(code(&run(d, &["check", "next.json"])), 1);
+}
+
+/// Runs `check` on the first week's workbook after `change`; returns stderr, asserting exit 2.
+fn refused(change: impl FnOnce(&Value, &mut Vec<Sheet>)) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    change(&p, &mut book);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+        assert!(!stderr(&o).contains("UTF-8"));
+        assert!(!d.join("n.json").exists());
+    }
+    stderr(&run(d, &["check", "model.json", "edited.xlsx"]))
+}
+
+#[test]
+fn a_case_not_in_the_model_is_an_input_error_naming_sheet_row_and_column() {
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let c = al.col("case");
+        al.rows[2][c] = Cell::Text("C99".into());
+    });
+    assert!(e.contains("edited.xlsx, sheet allocations: row 3, column case") && e.contains("C99"), "{e}");
+}
+
+#[test]
+fn a_child_on_two_rows_is_an_input_error_naming_sheet_row_and_column() {
+    let e = refused(|p, book| {
+        let case = p["allocations"][1]["case"].as_str().unwrap().to_string();
+        let un = sheet(book, "unallocated");
+        let mut row = vec![Cell::Empty; un.rows[0].len()];
+        row[un.col("case")] = Cell::Text(case.clone());
+        un.rows.push(row);
+    });
+    assert!(e.contains("edited.xlsx, sheet unallocated: row 3, column case"), "{e}");
+    assert!(e.contains("also on sheet allocations, row 3"), "{e}");
+}
+
+#[test]
+fn an_unknown_worker_is_an_input_error_naming_sheet_row_and_column() {
+    let e = refused(|_, book| {
+        let un = sheet(book, "unallocated");
+        let wc = un.col("worker");
+        un.rows[1][wc] = Cell::Text("W99".into());
+        let al = sheet(book, "allocations");
+        let wc = al.col("worker");
+        al.rows[4][wc] = Cell::Num(7.0);
+    });
+    assert!(e.contains("edited.xlsx, sheet unallocated: row 2, column worker") && e.contains("W99"), "{e}");
+    assert!(e.contains("edited.xlsx, sheet allocations: row 5, column worker") && e.contains("\"7\""), "{e}");
+}
+
+#[test]
+fn a_workbook_given_as_a_proposal_is_read_never_called_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    first_week(d);
+    // The meeting workbook under any name, and a model workbook where a proposal belongs.
+    std::fs::copy(d.join("meeting.xlsx"), d.join("meeting.json")).unwrap();
+    let out = ok(&run(d, &["check", "model.json", "meeting.json"]));
+    assert!(out.contains("no breaches"), "{out}");
+    ok(&run(d, &["convert", "model.json", "--xlsx", "model.xlsx"]));
+    let o = run(d, &["check", "model.json", "model.xlsx"]);
+    assert_eq!(code(&o), 2);
+    assert!(!stderr(&o).contains("UTF-8") && stderr(&o).contains("allocations"), "{}", stderr(&o));
+    let out = ok(&run(d, &["check", "--workbook", "model.xlsx", "meeting.xlsx"]));
+    assert!(out.contains("no breaches"), "{out}");
+    // A workbook where a model file belongs is named as a workbook too.
+    let o = run(d, &["allocate", "model.xlsx", "-o", "p2.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(!stderr(&o).contains("UTF-8") && stderr(&o).contains("--workbook"), "{}", stderr(&o));
+    // recommend --proposal reads it too, and says why it cannot use it.
+    let o = run(d, &["recommend", "model.json", "--case", "C1", "--proposal", "meeting.xlsx"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("proven optimal") && !stderr(&o).contains("UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn allocate_needs_o_only_when_nothing_else_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&model()).unwrap()).unwrap();
+    let o = run(d, &["allocate", "model.json"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("-o") && stderr(&o).contains("--xlsx"), "{}", stderr(&o));
+    ok(&run(d, &["allocate", "model.json", "--report", "r.html", "-q"]));
+    assert!(d.join("r.html").exists());
+    let files = std::fs::read_dir(d).unwrap().count();
+    assert_eq!(files, 2, "only the model and the report");
+}
+
+#[test]
+fn accepting_a_proposal_file_that_moves_a_pinned_child_drops_the_pin_and_can_write_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["cases"][0]["pinned"] = json!(true);
+    m["cases"][0]["previous_workers"] = json!(["W3"]);
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    ok(&run(d, &["allocate", "model.json", "-o", "p.json", "-q"]));
+    let mut p = read_json(&d.join("p.json"));
+    // The meeting gives the pinned child C1 (with W1) to W3, who held it before, and swaps a
+    // child of W3's to W1 so no cap is broken: only the pin (rule 10) is.
+    let allocations = p["allocations"].as_array_mut().unwrap();
+    let i = allocations.iter().position(|a| a["case"] == "C1").unwrap();
+    assert_eq!(allocations[i]["worker"], "W1");
+    let j = allocations.iter().position(|a| a["worker"] == "W3").unwrap();
+    allocations[i]["worker"] = json!("W3");
+    allocations[j]["worker"] = json!("W1");
+    let swapped = allocations[j]["case"].as_str().unwrap().to_string();
+    std::fs::write(d.join("accepted.json"), serde_json::to_vec_pretty(&p).unwrap()).unwrap();
+
+    let o = run(d, &["accept", "model.json", "accepted.json", "-o", "next.xlsx", "--date", "2026-12-04"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("pinned"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(!d.join("next.xlsx").exists());
+
+    let out = ok(&run(
+        d,
+        &[
+            "accept",
+            "model.json",
+            "accepted.json",
+            "-o",
+            "next.xlsx",
+            "--date",
+            "2026-12-04",
+            "--accept-breaches",
+        ],
+    ));
+    assert!(out.contains("pin dropped") && out.contains("C1"), "{out}");
+    // The workbook is a model: it converts to JSON, and holds the decision.
+    ok(&run(d, &["convert", "--workbook", "next.xlsx", "-o", "next.json"]));
+    let next = read_json(&d.join("next.json"));
+    let c1 = &next["cases"].as_array().unwrap().iter().find(|c| c["id"] == "C1").unwrap().clone();
+    assert_eq!(c1["current_worker"], "W3");
+    assert!(c1.get("pinned").is_none_or(|x| x == false), "{c1}");
+    assert_eq!(c1["previous_workers"], json!(["W1"]), "W3 holds it now; W1 held it before");
+    assert!(c1["notes"].as_str().unwrap().contains("pinned"), "{c1}");
+    assert_eq!(current_workers(&next)[&swapped], Some("W1".to_string()));
+    ok(&run(d, &["allocate", "--workbook", "next.xlsx", "-o", "p2.json", "-q"]));
+}
