@@ -42,7 +42,8 @@ pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
         }
         (None, true) => {
             let s = sheets.read()?;
-            s.validate()?;
+            // For today too: a priority per week waited counts weeks to a day.
+            s.validate_on(Some(caseload::model::AsOf { date: super::today(), stated: false }))?;
             s.model
         }
         _ => {

@@ -257,7 +257,7 @@ impl SheetOutput {
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         if let Some(d) = &self.csv {
             files.push((d.join("allocations.csv"), write::allocations_csv(model, proposal)));
-            files.push((d.join("unallocated.csv"), write::unallocated_csv(proposal)));
+            files.push((d.join("unallocated.csv"), write::unallocated_csv(model, proposal)));
             files.push((d.join("workers.csv"), write::worker_loads_csv(model, proposal)));
             make_dir(d)?;
         }
@@ -334,8 +334,11 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
     let (file, m, inputs): (String, ModelFile, Vec<PathBuf>) = match (&a.model, a.sheets.given()) {
         (None, true) => {
             let sheets = a.sheets.read()?;
-            // Validated, so errors point at spreadsheet rows rather than at the new file.
-            sheets.validate()?;
+            // Validated, so errors point at spreadsheet rows rather than at the new file; for
+            // today, as any day would do (spreadsheets carry no reductions, and weeks waited
+            // change priorities, not validity).
+            let today = crate::date::Date::from_unix_secs(crate::date::stamp_secs());
+            sheets.validate_on(Some(crate::model::AsOf { date: today, stated: false }))?;
             let file =
                 a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());
             (file, sheets.model, a.sheets.files().into_iter().map(Path::to_path_buf).collect())

@@ -36,6 +36,7 @@ mod sheets;
 mod sheets_common;
 mod solver_scale;
 mod ties;
+mod waiting;
 mod warnings;
 mod whatif;
 mod whatif_page;
