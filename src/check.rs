@@ -136,6 +136,7 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             "the file is empty; give the proposal that `caseload allocate` wrote",
         ));
     }
+    crate::read::json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))
@@ -383,10 +384,15 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
                     Some(&u.case),
                     None,
                     format!(
-                        "reason {} is not true of case {} (true: {})",
+                        "reason {} is not true of case {} (true: {}){}",
                         r.code,
                         u.case,
-                        truth.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+                        truth.iter().map(|c| c.name()).collect::<Vec<_>>().join(", "),
+                        if optimal && truth.contains(&ReasonCode::SearchStopped) {
+                            "; a permitted worker has room for it, and allocating it would raise the objective"
+                        } else {
+                            ""
+                        }
                     ),
                 ));
             }

@@ -98,6 +98,22 @@ pub fn stamp_secs() -> i64 {
     })
 }
 
+/// The last second of the year 9999, the latest time a date here can name.
+pub const MAX_UNIX_SECS: i64 = 253_402_300_799;
+
+/// Checks `SOURCE_DATE_EPOCH` when it is set: whole seconds since 1970-01-01, at most the end
+/// of the year 9999. Anything else is refused (rather than silently replaced by the clock, or
+/// leaving outputs without a date).
+pub fn check_source_date_epoch() -> crate::error::Result<()> {
+    let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") else { return Ok(()) };
+    match v.trim().parse::<i64>() {
+        Ok(s) if (0..=MAX_UNIX_SECS).contains(&s) => Ok(()),
+        _ => Err(crate::error::Error::Usage(format!(
+            "SOURCE_DATE_EPOCH is {v:?}; it must be whole seconds since 1970-01-01, from 0 to {MAX_UNIX_SECS} (the end of 9999)"
+        ))),
+    }
+}
+
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }

@@ -82,7 +82,43 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
         // Every permitted worker was filtered out by pins on them: their room is taken.
         found.insert(ReasonCode::AtCapacity, Vec::new());
     }
-    found.into_iter().map(|(code, ws)| capacity_reason(m, c, code, &ws, weight)).collect()
+    // Every worker with the skills the child needs is full: say which need blocks.
+    let scarce = case.group.is_none() && !case.needs.is_empty() && found.len() == 1;
+    found
+        .into_iter()
+        .map(|(code, ws)| {
+            let mut r = capacity_reason(m, c, code, &ws, weight);
+            if scarce && code == ReasonCode::AtCapacity && !ws.is_empty() {
+                r.message = needs_full(m, c, &ws);
+            }
+            r
+        })
+        .collect()
+}
+
+/// An at-capacity reason that names the need that blocks: every worker who has the skills the
+/// child needs (and may hold the case) is full.
+fn needs_full(m: &Model, c: usize, workers: &[usize]) -> String {
+    let case = &m.cases[c];
+    let ids: Vec<&str> = workers.iter().map(|&w| m.workers[w].id.as_str()).collect();
+    let needs = match case.needs.as_slice() {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let room = if (case.weight - 1.0).abs() <= EPS {
+        String::new()
+    } else {
+        format!(" (no room for {} more)", case.weight)
+    };
+    if let [one] = ids.as_slice() {
+        format!("This child needs a worker with {needs}; {one}, the only one who may hold the case, is full{room}.")
+    } else {
+        format!(
+            "This child needs a worker with {needs}; {}, the only ones who may hold the case, are full{room}.",
+            list(&ids)
+        )
+    }
 }
 
 fn list(ids: &[&str]) -> String {
@@ -245,6 +281,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                     worker: m.workers[w].id.clone(),
                     change,
                     returns: m.returns(c, w),
+                    name: case.name.clone(),
                 });
             }
             None => {
@@ -269,6 +306,9 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
                     case_type: case.case_type,
                     team: m.teams[case.team].clone(),
                     current_worker: case.current_worker.map(|w| m.workers[w].id.clone()),
+                    name: case.name.clone(),
+                    waiting_since: m.waiting_since(c),
+                    weeks_waiting: m.weeks_waiting(c),
                     reasons,
                 });
             }
@@ -295,6 +335,7 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
             status: worker.status,
             percent: (m.policy.fairness_penalty > 0.0).then(|| percent(load[w], worker.target)).flatten(),
             reduction: (worker.reduction > 0.0).then_some(worker.reduction),
+            name: worker.name.clone(),
         })
         .collect();
     let mut spread: BTreeMap<String, f64> = BTreeMap::new();

@@ -141,6 +141,33 @@ pub struct Problem {
     pub fixed: Vec<Option<usize>>,
     /// Parts, in a deterministic order.
     pub parts: Vec<Part>,
+    /// Each case's place in the waiting order (0 first), when the model records waiting (a
+    /// case has `waiting_since`); see [`precedence`].
+    pub precedence: Option<Vec<usize>>,
+}
+
+/// The order in which ties between equally good allocations are broken when the model records
+/// waiting: the child who has waited longer first (an earlier `waiting_since`; a child with none
+/// has waited 0 weeks, as one waiting since the model's day), then the child whom fewer workers
+/// may hold (rules 1-6), then by id. Returns each case's place in that order, or `None` when no
+/// case has `waiting_since` (ties are then broken as they always were, so a model without
+/// waiting gives the same proposal as before).
+pub fn precedence(m: &Model, el: &Eligibility) -> Option<Vec<usize>> {
+    if m.cases.iter().all(|c| c.waiting_since.is_none()) {
+        return None;
+    }
+    // Days since the epoch of the start of each wait, never after the model's day.
+    let start = |c: usize| -> i64 {
+        let day = m.date.map_or(i64::MAX, |d| d.days());
+        m.cases[c].waiting_since.map_or(day, |s| s.days().min(day))
+    };
+    let mut order: Vec<usize> = (0..m.cases.len()).collect();
+    order.sort_by_key(|&c| (start(c), el.workers(c).len(), c));
+    let mut place = vec![0; m.cases.len()];
+    for (i, &c) in order.iter().enumerate() {
+        place[c] = i;
+    }
+    Some(place)
 }
 
 /// Cases fixed by pins: a pinned case, and every sibling of a pinned case, stay with the pinned
@@ -342,7 +369,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
         let weights = part.classes.iter().map(|c| c.weight).chain(part.groups.iter().map(|g| g.weight));
         part.unit = common_unit(weights);
     }
-    Problem { fixed, parts }
+    Problem { fixed, parts, precedence: precedence(m, el) }
 }
 
 /// The largest `u` such that every weight is a whole multiple of `u`, if the weights are

@@ -35,6 +35,7 @@ pub mod error;
 pub mod explain;
 pub mod formulate;
 pub mod generate;
+pub mod limits;
 pub mod model;
 pub mod moves;
 pub mod objective;

@@ -7,7 +7,7 @@
 mod checked;
 
 pub use crate::date::Date;
-pub use checked::{Case, Group, Model, Worker};
+pub use checked::{weeks_between, Case, Group, Model, Worker};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -188,8 +188,8 @@ pub struct ReductionInput {
 pub struct AsOf {
     /// The day.
     pub date: crate::date::Date,
-    /// True when the person named the day (`--date`, or the date a checked proposal records):
-    /// the proposal then records it even for a model without reductions.
+    /// True when the person named the day (`--date`, or the date a checked proposal records)
+    /// rather than taking today by default. Every proposal records its day either way.
     pub stated: bool,
 }
 
@@ -289,6 +289,10 @@ pub struct PolicyInput {
     /// Value added for each case allocated to one of its previous workers; 0 leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_bonus: Option<f64>,
+    /// Priority added to a waiting child's case for each whole week it has waited (since its
+    /// `waiting_since`, to the day the model is read for); 0 leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_priority: Option<f64>,
 }
 
 /// A whole model file.
@@ -342,6 +346,11 @@ pub struct Policy {
     /// to a worker who knows them). 0 (the default) leaves it out, and out of the proposal.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub return_bonus: f64,
+    /// Priority added to a case for each whole week it has waited for a worker (README
+    /// "Waiting"): a checked case's priority already includes it. 0 (the default) leaves it
+    /// out, and out of the proposal.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waiting_priority: f64,
 }
 
 /// Whether a number is zero: optional terms and settings are left out of the files at zero, so
@@ -414,6 +423,7 @@ impl Policy {
             cross_team_penalty: 5.0,
             fairness_penalty: 0.0,
             return_bonus: 0.0,
+            waiting_priority: 0.0,
         }
     }
 
@@ -459,6 +469,7 @@ impl Policy {
         set(&mut p.cross_team_penalty, input.cross_team_penalty);
         set(&mut p.fairness_penalty, input.fairness_penalty);
         set(&mut p.return_bonus, input.return_bonus);
+        set(&mut p.waiting_priority, input.waiting_priority);
         if let Some(v) = input.cross_team {
             p.cross_team = v;
         }

@@ -56,6 +56,9 @@ pub struct Allocation {
     /// `previous_workers`); left out otherwise.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub returns: bool,
+    /// Extension: the child's name, when the model gives one; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// How an allocation differs from today's.
@@ -103,6 +106,16 @@ pub struct Unallocated {
     /// Who held it before this proposal, if anyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_worker: Option<String>,
+    /// Extension: the child's name, when the model gives one; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Extension: the day the child has waited for a worker since: the case's `waiting_since`,
+    /// or the proposal's day when it had none (it starts waiting on the day of the allocation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<crate::date::Date>,
+    /// Extension: whole weeks waited on the proposal's day, `floor((date - waiting_since) / 7)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weeks_waiting: Option<i64>,
     /// Why it is not allocated: at least one, each true of this case.
     pub reasons: Vec<Reason>,
 }
@@ -225,6 +238,9 @@ pub struct WorkerLoad {
     /// `target`; left out when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduction: Option<f64>,
+    /// Extension: the worker's name, when the model gives one; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// Allocated and unallocated counts.
@@ -291,8 +307,9 @@ pub struct Provenance {
 /// Summary of a proposal.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Summary {
-    /// Extension: the day the model was read for (the reductions in force on it), when the
-    /// model has reductions or the day was given (`--date`); left out otherwise.
+    /// Extension: the day the allocation is for (`--date`, default today): the day the model
+    /// was read for (the reductions in force on it, the weeks each child has waited). Left out
+    /// only by a library caller that gave no day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<crate::date::Date>,
     /// All cases.

@@ -5,9 +5,9 @@ use crate::model::ModelFile;
 use std::io::Read;
 use std::path::Path;
 
-/// The largest model file read, in bytes. A county-sized model is a few megabytes; this bound
-/// keeps memory bounded on hostile input.
-pub const MAX_MODEL_BYTES: u64 = 128 * 1024 * 1024;
+/// The largest model file read, in bytes: [`crate::limits::MAX_FILE_BYTES`]. A county-sized
+/// model is a few megabytes; this bound keeps memory bounded on hostile input.
+pub const MAX_MODEL_BYTES: u64 = crate::limits::MAX_FILE_BYTES;
 
 /// Reads a whole file (or standard input for `-`), refusing files over `MAX_MODEL_BYTES`.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
@@ -46,9 +46,150 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
             "the file is empty; a model file is a JSON object such as {\"version\": 1, \"workers\": [...], \"cases\": [...]} (see the README)",
         ));
     }
+    json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
     let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, e, None))?;
+    let rows = crate::limits::MAX_ROWS;
+    for (list, n) in [("workers", parsed.workers.len()), ("cases", parsed.cases.len())] {
+        if n > rows {
+            return Err(Error::input(
+                file,
+                list,
+                format!(
+                    "{n} entries, above the limit of {} (the rows of one sheet); split the model by team",
+                    crate::limits::count(rows)
+                ),
+            ));
+        }
+    }
     Ok(parsed)
+}
+
+/// Checks the shape of a JSON input before it is read into its type: one JSON value and
+/// nothing after it, no object with a key given twice (serde would keep the last silently, so
+/// a referral with two `"team"`s would be read as one of them), and no string longer than
+/// [`crate::limits::MAX_FIELD_CHARS`] characters. Syntax errors are left to the typed reading,
+/// which names the field.
+pub fn json_shape(file: &str, text: &str) -> Result<()> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut path = String::new();
+    let walked = Walk { path: &mut path }.deserialize(&mut de).and_then(|_| de.end());
+    match walked {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let at = format!("line {}, column {}", e.line(), e.column());
+            let problem = strip_position(&e.to_string());
+            if problem.starts_with("trailing characters") {
+                Err(Error::input(
+                    file,
+                    at,
+                    "there is more after the JSON value; a file holds one JSON object (two files joined, or a stray character?)",
+                ))
+            } else if let Some(rest) = problem.strip_prefix(SHAPE) {
+                let (place, what) = rest.split_once('\u{1}').unwrap_or(("", rest));
+                let place = if place.is_empty() { at } else { format!("{place} ({at})") };
+                Err(Error::input(file, place, what.to_string()))
+            } else {
+                // Broken JSON: the typed reading names it with its field.
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Marks the walker's own refusals among serde_json's errors.
+const SHAPE: &str = "\u{2}shape:";
+
+/// Walks any JSON value, refusing a repeated key and an over-long string, with the path.
+struct Walk<'p> {
+    path: &'p mut String,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+fn shape_error<E: serde::de::Error>(path: &str, what: String) -> E {
+    E::custom(format!("{SHAPE}{}\u{1}{what}", path.trim_start_matches('.')))
+}
+
+fn long_string<E: serde::de::Error>(path: &str, s: &str) -> std::result::Result<(), E> {
+    if s.chars().count() > crate::limits::MAX_FIELD_CHARS {
+        return Err(shape_error(
+            path,
+            format!(
+                "a text of {} characters, above the limit of {} on one field (Excel's limit on a cell)",
+                s.chars().count(),
+                crate::limits::count(crate::limits::MAX_FIELD_CHARS)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl<'de> serde::de::Visitor<'de> for Walk<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<(), E> {
+        long_string(self.path, s)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let base = self.path.len();
+        let mut i = 0usize;
+        loop {
+            self.path.truncate(base);
+            self.path.push_str(&format!("[{i}]"));
+            if seq.next_element_seed(Walk { path: self.path })?.is_none() {
+                break;
+            }
+            i += 1;
+        }
+        self.path.truncate(base);
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let base = self.path.len();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.path.truncate(base);
+            self.path.push('.');
+            self.path.push_str(&key);
+            long_string(self.path, &key)?;
+            if !seen.insert(key.clone()) {
+                return Err(shape_error(
+                    self.path,
+                    format!(
+                        "the key {} is given twice in one object; keep one (JSON readers disagree on which counts)",
+                        crate::warnings::quoted(&key)
+                    ),
+                ));
+            }
+            map.next_value_seed(Walk { path: self.path })?;
+        }
+        self.path.truncate(base);
+        Ok(())
+    }
 }
 
 /// Checks bytes are UTF-8, naming the line and column of the first bad byte.

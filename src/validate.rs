@@ -97,13 +97,41 @@ pub fn validate_on(file: &str, input: &ModelFile, bytes: &[u8], as_of: Option<As
     errs.sort_by_key(file_order);
     errs.finish()?;
 
-    let dated = input.workers.iter().any(|w| !w.reductions.is_empty());
-    let date = as_of.filter(|a| a.stated || dated).map(|a| a.date);
+    // Every proposal records the day it is for (SPEC extension): the day the model is read for.
+    let date = as_of.map(|a| a.date);
+    let cases = with_waiting_priority(file, &policy, cases, date)?;
     let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes), date };
     // Rule 10: a pinned allocation must itself be lawful.
     let file_index: Vec<usize> = invert(&case_rank);
     rules::check_pins(&model).map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), p))?;
     Ok(model)
+}
+
+/// Raises each waiting case's priority by `policy.waiting_priority` for every whole week it has
+/// waited on `date` (README "Waiting"), so that everything after validation (the objective,
+/// the formulation, the reasons) sees one priority. A model that sets the term and has a waiting
+/// case needs a day to count the weeks to.
+fn with_waiting_priority(
+    file: &str,
+    policy: &Policy,
+    mut cases: Vec<Case>,
+    date: Option<Date>,
+) -> Result<Vec<Case>> {
+    if policy.waiting_priority == 0.0 || cases.iter().all(|c| c.waiting_since.is_none()) {
+        return Ok(cases);
+    }
+    let Some(day) = date else {
+        return Err(Error::input(
+            file,
+            "policy.waiting_priority",
+            "a priority per week waited counts weeks to the day the model is read for, and no day was given; give one (the command line's --date, which defaults to today)",
+        ));
+    };
+    for case in &mut cases {
+        case.priority +=
+            policy.waiting_priority * crate::model::weeks_between(case.waiting_since, day) as f64;
+    }
+    Ok(cases)
 }
 
 /// Where an error's place comes in a model file: (section, index).
@@ -140,13 +168,23 @@ fn finite_at_least(v: f64, min: f64, what: &str) -> std::result::Result<(), Stri
     if !v.is_finite() || v < min {
         Err(format!("{what} must be a number >= {min}, got {v}"))
     } else {
-        Ok(())
+        not_huge(v, what)
     }
 }
 
 fn positive(v: f64, what: &str) -> std::result::Result<(), String> {
     if !v.is_finite() || v <= 0.0 {
         Err(format!("{what} must be a number > 0, got {v}"))
+    } else {
+        not_huge(v, what)
+    }
+}
+
+/// Refuses a number past [`crate::limits::MAX_MAGNITUDE`], so every objective stays a finite
+/// number exact enough to compare.
+fn not_huge(v: f64, what: &str) -> std::result::Result<(), String> {
+    if v > crate::limits::MAX_MAGNITUDE {
+        Err(format!("{what} is {v}, above the limit of 1e9 on numbers in a model; use smaller units"))
     } else {
         Ok(())
     }
@@ -178,6 +216,7 @@ fn check_policy(p: &PolicyInput) -> Vec<(String, String)> {
         ("cross_team_penalty", p.cross_team_penalty),
         ("fairness_penalty", p.fairness_penalty),
         ("return_bonus", p.return_bonus),
+        ("waiting_priority", p.waiting_priority),
     ] {
         if let Some(v) = v {
             if let Err(e) = finite_at_least(v, 0.0, name) {

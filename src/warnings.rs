@@ -121,7 +121,7 @@ fn skill_near_misses(m: &Model, out: &mut Vec<Warning>) {
 }
 
 /// Edit distance of two short strings, for "did you mean".
-fn distance(a: &str, b: &str) -> usize {
+pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

@@ -2,11 +2,33 @@
 
 use crate::error::{Error, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over the target. A failed run leaves any existing file untouched.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = stage(path, bytes)?;
+    tmp.persist(path).map_err(|e| Error::Write { path: path.to_path_buf(), problem: e.error.to_string() })?;
+    Ok(())
+}
+
+/// Writes several files as one: every file is first written in full beside its target (a
+/// temporary file, synced); only when all are ready is each renamed over its target. When any
+/// cannot be made, none is replaced: a run is all or nothing.
+pub fn atomic_write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        staged.push((path, stage(path, bytes)?));
+    }
+    for (path, tmp) in staged {
+        tmp.persist(path)
+            .map_err(|e| Error::Write { path: path.to_path_buf(), problem: e.error.to_string() })?;
+    }
+    Ok(())
+}
+
+/// A file's new contents, written and synced beside it, ready to be renamed over it.
+fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let err = |problem: String| Error::Write { path: path.to_path_buf(), problem };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -38,8 +60,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = tmp.as_file().set_permissions(meta.permissions());
     }
     tmp.as_file().sync_all().map_err(|e| err(e.to_string()))?;
-    tmp.persist(path).map_err(|e| err(e.error.to_string()))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// Serialises a value as pretty JSON with a final newline.

@@ -93,10 +93,14 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     let proposal = caseload::allocate(&model, lim);
     super::progress::finish();
     let proposal = proposal?;
+    // All or nothing: every output is made before any replaces a file.
+    let stage = super::Stage::default();
     if let Some(path) = output {
-        super::emit(path, &caseload::write::to_json(&proposal))?;
+        stage.put(path, &caseload::write::to_json(&proposal))?;
     }
-    let extra = outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()), &super::emit)?;
+    let extra =
+        outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()), &|p, b| stage.put(p, b))?;
+    stage.commit()?;
     if !a.quiet {
         let mut text = human_summary(&proposal);
         if let Some(path) = output {

@@ -45,7 +45,9 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
         xlsx: a.xlsx.clone(),
         checks: a.checks.checks(),
     };
-    let written = caseload::sheets::convert(&options, &super::emit)?;
+    let stage = super::Stage::default();
+    let written = caseload::sheets::convert(&options, &|p, b| stage.put(p, b))?;
+    stage.commit()?;
     if !a.quiet {
         let text: String = written.iter().map(|p| format!("written {}\n", shown(p))).collect();
         say(&text, written.iter().any(|p| super::is_stdout(p)));

@@ -41,6 +41,8 @@ pub mod exit {
     pub const WRITE: i32 = 4;
     /// Internal solver failure (a bug; please report it with the model's hash).
     pub const SOLVER: i32 = 5;
+    /// An internal error (a panic: a bug); the same status as a solver failure.
+    pub const INTERNAL: i32 = 5;
     /// A proposal was written, but cases of a type named by `--fail-on-unallocated` stay unallocated.
     pub const UNALLOCATED: i32 = 6;
 }
@@ -51,7 +53,7 @@ const EXIT_HELP: &str = "Exit status:
   2  the input is invalid (the message names the file, the place and the problem); nothing written
   3  output written, but the time limit, node limit or Ctrl-C stopped the search before optimality was proven
   4  an output file could not be written (an existing file is left untouched)
-  5  internal solver failure
+  5  internal error (a solver failure or another bug; please report it)
   6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated";
 
 const ALLOCATE_EXIT: &str = "Exit status:
@@ -61,7 +63,7 @@ const ALLOCATE_EXIT: &str = "Exit status:
   3  proposal written, but the time limit, node limit or Ctrl-C stopped the search before
      optimality was proven
   4  an output file could not be written (an existing file is left untouched)
-  5  internal solver failure
+  5  internal error (a solver failure or another bug; please report it)
   6  proposal written, but cases of a type given to --fail-on-unallocated are unallocated
 A batch exits with the worst status of its models.";
 
@@ -85,7 +87,7 @@ const RECOMMEND_EXIT: &str = "Exit status:
   3  ranking printed, but the time limit, node limit or Ctrl-C stopped a search before
      optimality was proven (those workers are marked)
   4  the JSON file could not be written (an existing file is left untouched)
-  5  internal solver failure";
+  5  internal error (a solver failure or another bug; please report it)";
 
 const COMPARE_EXIT: &str = "Exit status:
   0  both are lawful and every child has the same worker (or none) in both
@@ -109,7 +111,7 @@ const WHATIF_EXIT: &str = "Exit status:
   2  the input or a scenario option is invalid; nothing written
   3  some scenario stopped before optimality was proven
   4  an output file could not be written
-  5  internal solver failure";
+  5  internal error (a solver failure or another bug; please report it)";
 
 /// caseload: lawful, optimal allocation of children's social care cases.
 #[derive(Parser, Debug)]
@@ -172,11 +174,23 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
-    let code = match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
+    // The last line of defence: a panic (a bug) is a plain message and exit status 5, never a
+    // backtrace or an abort in front of a user.
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "caseload: internal error: {}\nThis is a bug in caseload, not a mistake in your files; \
+             please report it with the command you ran. Outputs not reported as written were not replaced.",
+            terminal_safe(&info.to_string())
+        );
+    }));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
+    let code = match outcome {
+        Err(_) => exit::INTERNAL,
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
             // Never panic, even with stderr closed.
-            let _ = writeln!(std::io::stderr(), "caseload: {e}");
+            let _ = writeln!(std::io::stderr(), "caseload: {}", terminal_safe(&e.to_string()));
             status_of(&e)
         }
     };
@@ -185,6 +199,11 @@ pub fn main() -> std::process::ExitCode {
 
 /// Runs a command; returns the exit status.
 fn run(cli: Cli) -> Result<i32> {
+    // A harmless way to prove the panic hook from the tests: a deliberate internal error.
+    if std::env::var_os("CASELOAD_DEBUG_PANIC").is_some() {
+        panic!("CASELOAD_DEBUG_PANIC is set");
+    }
+    caseload::date::check_source_date_epoch()?;
     if let Some(n) = cli.threads {
         // Only fails if a pool exists already, which is harmless.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
@@ -247,6 +266,33 @@ pub fn emit(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::Write { path: PathBuf::from("standard output (-)"), problem: e.to_string() })
 }
 
+/// The outputs of one run, gathered and then written together ([`Stage::commit`]): every
+/// file is made in full before the first replaces anything, and if any cannot be made none is
+/// replaced. Standard output (`-`) is written last, once the files are in place.
+#[derive(Default)]
+pub struct Stage {
+    files: std::cell::RefCell<Vec<(PathBuf, Vec<u8>)>>,
+}
+
+impl Stage {
+    /// Gathers an output (the library's [`caseload::sheets::Put`]).
+    pub fn put(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        self.files.borrow_mut().push((path.to_path_buf(), bytes.to_vec()));
+        Ok(())
+    }
+
+    /// Writes every gathered output: all files or none, then standard output.
+    pub fn commit(self) -> Result<()> {
+        let (out, files): (Vec<_>, Vec<_>) =
+            self.files.into_inner().into_iter().partition(|(p, _)| is_stdout(p));
+        caseload::write::atomic_write_all(&files)?;
+        for (p, b) in out {
+            emit(&p, &b)?;
+        }
+        Ok(())
+    }
+}
+
 /// Refuses `-` for an option that names a directory: standard output cannot hold its files.
 pub fn no_stdout_dir(flag: &str, dir: Option<&Path>) -> Result<()> {
     match dir {
@@ -270,10 +316,34 @@ pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Pat
     Ok(())
 }
 
+/// Text made safe for a terminal: every control character but the line end and the tab, and
+/// every Unicode direction override, is shown escaped (`\u{1b}`), so an id holding an escape
+/// sequence cannot retitle the window, clear the screen or reorder a line. The one helper for
+/// every line caseload prints ([`say`], warnings, errors).
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Writes a message for people: to stdout, or to stderr when `stdout_taken` (an output went to
 /// standard output and must not be mixed with words). A closed pipe (`caseload ... | head`) is not
 /// an error: the files are already written, and a batch job must not crash on it.
 pub fn say(text: &str, stdout_taken: bool) {
+    let text = &*terminal_safe(text);
     if stdout_taken {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     } else {

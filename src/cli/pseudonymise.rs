@@ -42,7 +42,8 @@ pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
         }
         (None, true) => {
             let s = sheets.read()?;
-            s.validate()?;
+            // For today too: a priority per week waited counts weeks to a day.
+            s.validate_on(Some(caseload::model::AsOf { date: super::today(), stated: false }))?;
             s.model
         }
         _ => {
@@ -51,11 +52,13 @@ pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
             ))
         }
     };
-    let key = std::fs::read(&p.key).map_err(|source| Error::Read { path: p.key.clone(), source })?;
+    let key = caseload::read::read_bytes(&p.key)?;
     let out = caseload::pseudonymise::pseudonymise(&model, &key, p.teams)?;
+    let stage = super::Stage::default();
     if let Some(map) = &p.map {
-        super::emit(map, &caseload::pseudonymise::mapping_csv(&out))?;
+        stage.put(map, &caseload::pseudonymise::mapping_csv(&out))?;
     }
-    super::emit(&p.output, &caseload::write::to_json(&out.model))?;
+    stage.put(&p.output, &caseload::write::to_json(&out.model))?;
+    stage.commit()?;
     Ok(exit::OK)
 }

@@ -165,6 +165,7 @@ fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>
         let source = path.display().to_string();
         let bytes = caseload::read::read_bytes(path)?;
         let text = caseload::read::utf8(&source, &bytes)?;
+        caseload::read::json_shape(&source, text)?;
         let de = &mut serde_json::Deserializer::from_str(text);
         let mut value: serde_json::Value = serde_path_to_error::deserialize(de)
             .map_err(|e| caseload::read::json_error(&source, e, Some(HINT)))?;

@@ -139,17 +139,19 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
     if let Some(dir) = &a.proposals {
         whatif::proposals::write_proposals(&outcome, dir)?;
     }
+    let stage = super::Stage::default();
     if let Some(path) = &a.json {
-        super::emit(path, &caseload::write::to_json(&whatif::json::json(&outcome, a.proposals.as_deref())))?;
+        stage.put(path, &caseload::write::to_json(&whatif::json::json(&outcome, a.proposals.as_deref())))?;
     }
     if let Some(path) = &a.csv {
-        super::emit(path, &whatif::csv::csv(&outcome))?;
+        stage.put(path, &whatif::csv::csv(&outcome))?;
     }
     if let Some(path) = &a.report {
         let meta = caseload::report::Meta::today(sheets.name(a.model.as_deref()));
         let html = whatif::page::render(&outcome, &meta);
-        super::emit(path, html.as_bytes())?;
+        stage.put(path, html.as_bytes())?;
     }
+    stage.commit()?;
     if !a.quiet {
         say(&whatif::table::table(&outcome), stdout_taken);
     }

@@ -96,9 +96,15 @@ pub struct Model {
     pub groups: Vec<Group>,
     /// SHA-256 of the model's bytes, hex.
     pub hash: String,
-    /// The day the model was read for, when its proposals record it: the model has reductions,
-    /// or the day was stated. `None` otherwise, so proposals stay the same every day.
+    /// The day the model was read for, which its proposals record (the day the allocation is
+    /// for: `--date`, or today). `None` only when the library was given no day.
     pub date: Option<crate::date::Date>,
+}
+
+/// Whole weeks from `since` to `day`: `floor((day - since) / 7)`, never negative; 0 when there
+/// is no `since` (a child not yet waiting starts today).
+pub fn weeks_between(since: Option<crate::date::Date>, day: crate::date::Date) -> i64 {
+    since.map_or(0, |s| (day.days() - s.days()).max(0) / 7)
 }
 
 impl Model {
@@ -110,6 +116,20 @@ impl Model {
     /// Whether case `c` would return to worker `w`, who held it before.
     pub fn returns(&self, c: usize, w: usize) -> bool {
         self.cases[c].previous_workers.binary_search(&w).is_ok()
+    }
+
+    /// The day case `c` has waited for a worker since: its `waiting_since`, or the model's day
+    /// when it has none (a child left without a worker starts waiting on the day of the
+    /// allocation). `None` when neither is known.
+    pub fn waiting_since(&self, c: usize) -> Option<crate::date::Date> {
+        self.cases.get(c).and_then(|case| case.waiting_since).or(self.date)
+    }
+
+    /// Whole weeks case `c` has waited on the model's day (see [`weeks_between`]); `None` when
+    /// the model has no day.
+    pub fn weeks_waiting(&self, c: usize) -> Option<i64> {
+        let day = self.date?;
+        Some(weeks_between(self.cases.get(c).and_then(|case| case.waiting_since), day))
     }
 
     /// Index of a case by id.

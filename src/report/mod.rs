@@ -208,8 +208,12 @@ pub fn render_meta(m: &Model, p: &Proposal, meta: &Meta, whatifs: &[WhatIfCurve]
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Caseload allocation proposal</title>
 <style>{STYLE}</style></head><body><main>
-<header><h1>Caseload allocation proposal</h1><p class="sub">{} &middot; {} cases &middot; {} workers &middot; {}</p>{}</header>
+<header><h1>Caseload allocation proposal</h1>{}<p class="sub">{} &middot; {} cases &middot; {} workers &middot; {}</p>{}</header>
 "#,
+        s.date.map_or(String::new(), |d| format!(
+            r#"<p class="sub" id="day">The allocation for <strong>{}</strong></p>"#,
+            esc(&date_words(d.days() * 86_400))
+        )),
         esc(&if teams.len() == 1 {
             format!("Team {}", teams[0])
         } else {
@@ -297,6 +301,23 @@ fn siblings(h: &mut String, m: &Model, p: &Proposal) {
 }
 
 /// The sibling group of a case, for a note after its id.
+/// A name after an id, `(Amy Smith)`; empty when there is none.
+fn name_note(name: Option<&str>) -> String {
+    name.map_or(String::new(), |n| format!(r#" <span class="name">({})</span>"#, esc(n)))
+}
+
+/// Since when and how long a child has waited: `2026-11-03 (4 weeks)`.
+fn waiting_words(since: Option<crate::date::Date>, weeks: Option<i64>) -> String {
+    let Some(since) = since else { return String::new() };
+    let weeks = match weeks {
+        Some(0) => " (new this week)".to_string(),
+        Some(1) => " (1 week)".to_string(),
+        Some(n) => format!(" ({n} weeks)"),
+        None => String::new(),
+    };
+    format!("{since}{weeks}")
+}
+
 fn group_note(m: &Model, case: &str) -> String {
     m.case_index(case).and_then(|c| m.cases[c].group).map_or(String::new(), |g| {
         format!(r#"<span class="sib"> (siblings: {})</span>"#, esc(&m.groups[g].name))
@@ -376,7 +397,7 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
     for (code, members) in groups {
         let _ = write!(
             h,
-            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><p class="family"><strong>What to tell the family:</strong> {}</p><table><thead><tr><th>Child (case)</th><th>Type</th><th>Team</th><th>Worker until now</th><th>Why (for the manager)</th></tr></thead><tbody>"#,
+            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><p class="family"><strong>What to tell the family:</strong> {}</p><table><thead><tr><th>Child (case)</th><th>Type</th><th>Team</th><th>Worker until now</th><th>Waiting since</th><th>Why (for the manager)</th></tr></thead><tbody>"#,
             code.name(),
             esc(reason_label(code)),
             members.len(),
@@ -388,9 +409,10 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
             let weight = m.case_index(&u.case).map(|c| m.cases[c].weight).unwrap_or(1.0);
             let _ = write!(
                 h,
-                r#"<tr class="case {}"><td class="id">{}{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>"#,
+                r#"<tr class="case {}"><td class="id">{}{}{}</td><td>{}{}</td><td>{}</td><td>{}</td><td class="waiting">{}</td><td>"#,
                 u.case_type.name(),
                 esc(&u.case),
+                name_note(u.name.as_deref()),
                 group_note(m, &u.case),
                 esc(u.case_type.words()),
                 if (weight - 1.0).abs() > 1e-9 {
@@ -400,7 +422,11 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
                 },
                 esc(&u.team),
                 u.current_worker.as_deref().map_or("none".to_string(), esc),
+                waiting_words(u.waiting_since, u.weeks_waiting),
             );
+            if let Some(notes) = m.case_index(&u.case).and_then(|c| m.cases[c].notes.as_deref()) {
+                let _ = write!(h, r#"<span class="notes">Note: {}</span><br>"#, esc(notes));
+            }
             for (k, r) in u.reasons.iter().enumerate() {
                 if k > 0 {
                     let _ =
@@ -454,8 +480,8 @@ fn worker_loads(h: &mut String, m: &Model, p: &Proposal) {
         p.summary.workers_over_target,
         num(p.summary.overload)
     );
-    if let Some(d) = p.summary.date {
-        let reduced = p.workers.iter().filter(|w| w.reduction.is_some()).count();
+    let reduced = p.workers.iter().filter(|w| w.reduction.is_some()).count();
+    if let Some(d) = p.summary.date.filter(|_| reduced > 0) {
         let _ = write!(
             h,
             "<p>Caps and targets as on {d}: {reduced} {} reduced by the reductions in force that day.</p>",
@@ -568,19 +594,24 @@ fn counts(h: &mut String, p: &Proposal) {
 
 fn allocations(h: &mut String, m: &Model, p: &Proposal) {
     h.push_str(r#"<section id="allocations"><h2>Caseloads, worker by worker</h2><table><thead><tr><th>Worker</th><th>Role</th><th>Team</th><th class="n">Load / target / cap</th><th class="n">Of target</th><th>Children (cases)</th></tr></thead><tbody>"#);
-    let mut by_worker: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut by_worker: BTreeMap<&str, Vec<(&str, Option<&str>)>> = BTreeMap::new();
     for a in &p.allocations {
-        by_worker.entry(a.worker.as_str()).or_default().push(a.case.as_str());
+        by_worker.entry(a.worker.as_str()).or_default().push((a.case.as_str(), a.name.as_deref()));
     }
     for wl in &p.workers {
         let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
-        let cases = by_worker
-            .get(wl.worker.as_str())
-            .map_or(String::new(), |v| v.iter().map(|c| esc(c)).collect::<Vec<_>>().join(", "));
+        let cases = by_worker.get(wl.worker.as_str()).map_or(String::new(), |v| {
+            v.iter().map(|(c, n)| format!("{}{}", esc(c), name_note(*n))).collect::<Vec<_>>().join(", ")
+        });
+        let notes = w
+            .and_then(|w| w.notes.as_deref())
+            .map_or(String::new(), |n| format!(r#"<br><span class="notes">Note: {}</span>"#, esc(n)));
         let _ = write!(
             h,
-            r#"<tr><td class="id">{}</td><td>{}{}</td><td>{}</td><td class="n">{}</td>{}<td>{}</td></tr>"#,
+            r#"<tr><td class="id">{}{}{}</td><td>{}{}</td><td>{}</td><td class="n">{}</td>{}<td>{}</td></tr>"#,
             esc(&wl.worker),
+            name_note(wl.name.as_deref()),
+            notes,
             w.map_or(String::new(), |w| esc(&role_words(w.role))),
             if wl.status == Status::Active {
                 String::new()

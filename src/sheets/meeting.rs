@@ -16,8 +16,6 @@ use super::read::Grid;
 use crate::check::{self, AllocationIn, ProposalIn, RowIn, SummaryIn, UnallocatedIn};
 use crate::error::{Error, Errors, Result};
 use crate::model::Model;
-use calamine::Reader;
-use std::io::Cursor;
 
 /// Whether bytes are a zip archive, as every Excel workbook (`.xlsx`) is.
 pub fn is_zip(bytes: &[u8]) -> bool {
@@ -46,13 +44,8 @@ pub fn read_proposal(file: &str, bytes: &[u8], m: &Model) -> Result<ProposalIn> 
 /// `worker`); the sheet `unallocated` (column `case`, and `worker` when a person typed one) may
 /// be gone, as may `summary` (the day the allocation is for).
 pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        Error::input(
-            file,
-            "file",
-            format!("cannot open it as an Excel workbook (.xlsx): {e}; save it from Excel as \"Excel Workbook (.xlsx)\""),
-        )
-    })?;
+    // The same bounded, strict reader as a model workbook: limits, no dependency panics.
+    let mut book = super::xlsx::Book::open(file, bytes)?;
     let names = book.sheet_names();
     let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned();
     if find("allocations").is_none() {
@@ -71,15 +64,14 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     for (want, worker_needed) in [("allocations", true), ("unallocated", false), ("summary", false)] {
         let Some(name) = find(want) else { continue };
         let shown = format!("{file}, sheet {name}");
-        let range = match book.worksheet_range(&name) {
-            Ok(r) => r,
+        let mut cell_errs = Errors::new();
+        let grid = match book.grid(&name, &shown, &mut cell_errs) {
+            Ok(g) => g,
             Err(e) => {
-                errs.push(Error::input(file, format!("sheet {name}"), format!("cannot read the sheet: {e}")));
+                errs.push(e);
                 continue;
             }
         };
-        let mut cell_errs = Errors::new();
-        let grid = super::workbook::range_grid(&shown, &range, &mut cell_errs);
         if want == "summary" {
             date = errs.take(day_of(&shown, &grid, cell_errs)).flatten();
         } else {
@@ -126,7 +118,7 @@ fn keep_cell_errors(cell_errs: Errors, columns: &[usize], errs: &mut Errors) {
         e => vec![e],
     };
     let wanted: Vec<String> =
-        columns.iter().map(|&j| format!(", column {}", super::workbook::column_letters(j))).collect();
+        columns.iter().map(|&j| format!(", column {}", super::xlsx::column_letters(j))).collect();
     for e in list {
         if let Error::Input { place, .. } = &e {
             if wanted.iter().any(|w| place.ends_with(w.as_str())) {
@@ -217,7 +209,7 @@ fn day_of(sheet: &str, grid: &Grid, cell_errs: Errors) -> Result<Option<crate::d
             return Ok(None);
         };
         return crate::date::Date::parse(text.trim()).map(Some).map_err(|p| {
-            Error::input(sheet, format!("row {number}, column {}", super::workbook::column_letters(k)), p)
+            Error::input(sheet, format!("row {number}, column {}", super::xlsx::column_letters(k)), p)
         });
     }
     Ok(None)

@@ -14,6 +14,7 @@ pub mod read;
 pub mod template;
 pub mod workbook;
 pub mod write;
+pub mod xlsx;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -129,10 +130,21 @@ pub fn load_screened(
     sheets: &SheetInput,
     checks: Checks,
 ) -> Result<(Model, Vec<Warning>)> {
+    let mut sheet_warnings = Vec::new();
     let (m, origin) = match (model, sheets.given()) {
         (None, true) => {
             let s = sheets.read()?;
             let m = s.validate_on(checks.as_of)?;
+            if checks.strict {
+                if let Some(w) = s.warnings.first() {
+                    return Err(Error::input(
+                        &s.workers_file,
+                        format!("warning {}", w.code),
+                        format!("{} (--strict makes warnings errors)", w.message),
+                    ));
+                }
+            }
+            sheet_warnings = s.warnings.clone();
             let origin = Origin {
                 workers: (s.workers_file.clone(), "row 2".into()),
                 cases: (s.cases_file.clone(), "row 2".into()),
@@ -144,7 +156,9 @@ pub fn load_screened(
             (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
         }
     };
-    let w = crate::warnings::screen(&m, checks, &origin)?;
+    let mut w = crate::warnings::screen(&m, checks, &origin)?;
+    w.extend(sheet_warnings);
+    w.sort();
     Ok((m, w))
 }
 
@@ -268,7 +282,7 @@ impl SheetOutput {
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         if let Some(d) = &self.csv {
             files.push((d.join("allocations.csv"), write::allocations_csv(model, proposal)));
-            files.push((d.join("unallocated.csv"), write::unallocated_csv(proposal)));
+            files.push((d.join("unallocated.csv"), write::unallocated_csv(model, proposal)));
             files.push((d.join("workers.csv"), write::worker_loads_csv(model, proposal)));
             make_dir(d)?;
         }
@@ -288,7 +302,7 @@ impl SheetOutput {
 
 /// How an output is written: its path and its bytes. Every output is made in full before the
 /// first is written, so a failure leaves nothing half-written.
-pub type Put = dyn Fn(&Path, &[u8]) -> Result<()>;
+pub type Put<'a> = dyn Fn(&Path, &[u8]) -> Result<()> + 'a;
 
 fn make_dir(d: &Path) -> Result<()> {
     std::fs::create_dir_all(d).map_err(|e| Error::Write {
@@ -351,12 +365,16 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
         (None, true) => {
             let sheets = a.sheets.read()?;
             // Validated, so errors point at spreadsheet rows rather than at the new file.
-            let checked = sheets.validate_on(a.checks.as_of)?;
+            // Without a day, for today: spreadsheets with reductions need one, and weeks waited
+            // change priorities, not validity.
+            let today = crate::date::Date::from_unix_secs(crate::date::stamp_secs());
+            let as_of = a.checks.as_of.or(Some(crate::model::AsOf { date: today, stated: false }));
+            let checked = sheets.validate_on(as_of)?;
             let origin = Origin {
                 workers: (sheets.workers_file.clone(), "row 2".into()),
                 cases: (sheets.cases_file.clone(), "row 2".into()),
             };
-            crate::warnings::screen(&checked, a.checks, &origin)?;
+            crate::warnings::screen(&checked, Checks { as_of, ..a.checks }, &origin)?;
             let file =
                 a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());
             (file, sheets.model, a.sheets.files().into_iter().map(Path::to_path_buf).collect())

@@ -103,6 +103,8 @@ pub struct Sheets {
     /// `reduction_rows[i][j]` is the row of `model.workers[i].reductions[j]` in the
     /// reductions sheet.
     pub reduction_rows: Vec<Vec<usize>>,
+    /// Warnings about the spreadsheets themselves (a workbook's sheet that is not read).
+    pub warnings: Vec<crate::warnings::Warning>,
 }
 
 impl Sheets {
@@ -444,6 +446,7 @@ pub(crate) fn build(
         case_rows: ct.rows.iter().map(|r| r.number).collect(),
         reductions_file,
         reduction_rows,
+        warnings: Vec::new(),
     })
 }
 
@@ -458,6 +461,7 @@ pub fn parse_policy(file: &str, bytes: &[u8]) -> Result<Option<PolicyInput>> {
             "the file is empty; a policy file is a JSON object such as {\"caps\": {\"social_worker\": 20}}, or {} for none",
         ));
     }
+    crate::read::json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
     let p: PolicyInput = serde_path_to_error::deserialize(de).map_err(|e| {
         crate::read::json_error(
@@ -505,12 +509,55 @@ pub fn csv_grid(file: &str, bytes: &[u8]) -> Result<Grid> {
         .delimiter(delim)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut cells = 0usize;
     for (i, rec) in reader.records().enumerate() {
         let rec = rec
             .map_err(|e| Error::input(file, format!("row {}", i + 1), format!("cannot read the CSV: {e}")))?;
+        csv_limits(file, i + 1, &rec, &mut cells)?;
         rows.push((i + 1, rec.iter().map(String::from).collect()));
     }
     Ok(Grid { rows, decimal_comma: delim == b';' })
+}
+
+/// Refuses a CSV row past the limits on rows, cells and the length of a field
+/// ([`crate::limits`]), before its cells are held.
+fn csv_limits(file: &str, number: usize, rec: &csv::StringRecord, cells: &mut usize) -> Result<()> {
+    use crate::limits::{count, MAX_CELLS, MAX_FIELD_CHARS, MAX_ROWS};
+    if number > MAX_ROWS {
+        return Err(Error::input(
+            file,
+            format!("row {number}"),
+            format!(
+                "more than {} rows, the limit on rows (Excel's own); split the model by team",
+                count(MAX_ROWS)
+            ),
+        ));
+    }
+    *cells = cells.saturating_add(rec.len());
+    if *cells > MAX_CELLS {
+        return Err(Error::input(
+            file,
+            format!("row {number}"),
+            format!(
+                "more than {} cells, the limit on cells of one sheet; split the model by team",
+                count(MAX_CELLS)
+            ),
+        ));
+    }
+    for (j, field) in rec.iter().enumerate() {
+        if field.len() > MAX_FIELD_CHARS && field.chars().count() > MAX_FIELD_CHARS {
+            return Err(Error::input(
+                file,
+                format!("row {number}, field {}", j + 1),
+                format!(
+                    "a field of {} characters, above the limit of {} on one field (Excel's limit on a cell)",
+                    field.chars().count(),
+                    count(MAX_FIELD_CHARS)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// One data row: its spreadsheet row number and its cells, one per header column.

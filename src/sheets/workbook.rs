@@ -1,5 +1,5 @@
 //! Excel workbooks (`.xlsx`): a model read from the sheets `workers`, `cases` and an optional
-//! `policy` (with [calamine]), under the same header rules and with the same row and column
+//! `policy` (with our own bounded reader, `xlsx`), under the same header rules and with the same row and column
 //! messages as CSV; and workbooks written (with [rust_xlsxwriter]): a model, losslessly, and a
 //! proposal for the allocation meeting.
 //!
@@ -23,9 +23,7 @@ use crate::error::{Error, Errors, Result};
 use crate::model::{ModelFile, PolicyInput};
 use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted;
-use calamine::{Data, Reader};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use std::io::Cursor;
 use std::path::Path;
 
 /// Whether a path names an Excel workbook (by its extension, `.xlsx` or `.xlsm`).
@@ -49,64 +47,116 @@ fn sheet_file(file: &str, sheet: &str) -> String {
     format!("{file}, sheet {sheet}")
 }
 
+/// The sheets a model is read from (`how to`, the template's guide, is known and not read).
+const KNOWN_SHEETS: [&str; 6] = ["workers", "cases", "policy", "reductions", "aliases", "how to"];
+
+/// The known sheet an unknown sheet's name most likely means: one whose name it contains as a
+/// word (`Policy settings`, `Cases (2)`) or is within two typing mistakes of (`Wokers`).
+fn meant_sheet(name: &str) -> Option<&'static str> {
+    let folded: String = name.trim().to_lowercase().chars().take(64).collect();
+    let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    KNOWN_SHEETS.into_iter().find(|k| {
+        words.iter().any(|w| w == k || w.strip_suffix('s') == Some(k) || format!("{w}s") == *k)
+            || crate::warnings::distance(&folded, k) <= 2
+    })
+}
+
 /// Builds a model from the bytes of a workbook; `file` names it in messages. Every mistake
 /// of both sheets is reported at once, in order. Does not validate: see [`Sheets::validate`].
+///
+/// The workbook is read through the limits of [`crate::limits`] (see [`super::xlsx`]). Two
+/// sheets whose names differ only in case (`cases` and `Cases`) are an error; a sheet that
+/// is not read gets a warning, with the sheet it probably means; a sheet that looks like a
+/// missing known sheet (`Policy settings` and no `policy`) is an error, since its settings
+/// would be silently lost.
 pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -> Result<Sheets> {
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        Error::input(
-            file,
-            "file",
-            format!("cannot open it as an Excel workbook (.xlsx): {e}; save it from Excel as \"Excel Workbook (.xlsx)\""),
-        )
-    })?;
+    let mut book = super::xlsx::Book::open(file, bytes)?;
     let names = book.sheet_names();
-    let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned();
     let mut errs = Errors::new();
-    let grid = |book: &mut calamine::Xlsx<_>, want: &str, errs: &mut Errors| -> Option<(String, Grid)> {
+    let mut notes: Vec<crate::warnings::Warning> = Vec::new();
+    let mut lookalike: Vec<&str> = Vec::new();
+    for known in KNOWN_SHEETS {
+        let same: Vec<String> =
+            names.iter().filter(|n| n.trim().eq_ignore_ascii_case(known)).map(|n| quoted(n)).collect();
+        if same.len() > 1 {
+            errs.push(Error::input(
+                file,
+                format!("sheet {known}"),
+                format!(
+                    "the sheets {} all name the {known} sheet (names are read without regard to case); keep one",
+                    same.join(" and ")
+                ),
+            ));
+        }
+    }
+    let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned();
+    for n in &names {
+        if KNOWN_SHEETS.iter().any(|k| n.trim().eq_ignore_ascii_case(k)) {
+            continue;
+        }
+        match meant_sheet(n) {
+            Some(k) if find(k).is_none() && !(k == "policy" && policy.is_some()) => {
+                lookalike.push(k);
+                errs.push(Error::input(
+                    file,
+                    format!("sheet {}", quoted(n)),
+                    format!("the workbook has no {k} sheet, and this sheet is not read; did you mean {k}? Rename it {k}"),
+                ))
+            }
+            meant => notes.push(crate::warnings::Warning {
+                code: "unknown_sheet".into(),
+                message: format!(
+                    "{file}: the sheet {} is not read (caseload reads workers, cases, policy, reductions and aliases){}",
+                    quoted(n),
+                    meant.map_or(String::new(), |k| format!("; did you mean {k}?"))
+                ),
+            }),
+        }
+    }
+    let shown_names = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.iter().map(|n| quoted(n)).collect::<Vec<_>>().join(", ")
+    };
+    let grid = |book: &mut super::xlsx::Book,
+                want: &str,
+                errs: &mut Errors|
+     -> Result<Option<(String, Grid)>> {
         let Some(name) = find(want) else {
+            if lookalike.contains(&want) {
+                // The sheet that looks like it is named above.
+                return Ok(None);
+            }
             errs.push(Error::input(
                 file,
                 format!("sheet {want}"),
                 format!(
-                    "no sheet named {want:?}{}; the workbook has {}. Name the sheets workers, cases and (optionally) policy, reductions and aliases",
-                    crate::vocabulary::did_you_mean(want, &names),
-                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    "no sheet named {want:?}; the workbook has {shown_names}. Name the sheets workers, cases and (optionally) policy"
                 ),
             ));
-            return None;
+            return Ok(None);
         };
         let shown = sheet_file(file, &name);
-        match book.worksheet_range(&name) {
-            Ok(range) => Some((shown.clone(), range_grid(&shown, &range, errs))),
-            Err(e) => {
-                errs.push(Error::input(file, format!("sheet {name}"), format!("cannot read the sheet: {e}")));
-                None
-            }
-        }
+        let g = book.grid(&name, &shown, errs)?;
+        Ok(Some((shown, g)))
     };
-    let workers = grid(&mut book, "workers", &mut errs);
-    let cases = grid(&mut book, "cases", &mut errs);
+    let workers = grid(&mut book, "workers", &mut errs)?;
+    let cases = grid(&mut book, "cases", &mut errs)?;
     let mut extra = super::read::Extra::default();
     if find("aliases").is_some() {
-        if let Some((shown, g)) = grid(&mut book, "aliases", &mut errs) {
+        if let Some((shown, g)) = grid(&mut book, "aliases", &mut errs)? {
             extra.words = errs.take(super::read::aliases_sheet(&shown, g)).unwrap_or_default();
         }
     }
-    if let Some(name) = find("reductions") {
-        let shown = sheet_file(file, &name);
-        match book.worksheet_range(&name) {
-            Ok(mut range) => {
-                dates_as_text(&mut range, &["from", "to"]);
-                extra.reductions = Some((shown.clone(), range_grid(&shown, &range, &mut errs)));
-            }
-            Err(e) => {
-                errs.push(Error::input(file, format!("sheet {name}"), format!("cannot read the sheet: {e}")))
-            }
-        }
+    if find("reductions").is_some() {
+        // Its from and to may be date cells: read as YYYY-MM-DD.
+        book.days = true;
+        let g = grid(&mut book, "reductions", &mut errs);
+        book.days = false;
+        extra.reductions = g?;
     }
     let (policy_input, policy_file) = match (policy, find("policy")) {
-        (Some((pf, pb)), Some(_)) => {
-            let _ = (pf, pb);
+        (Some((pf, _)), Some(_)) => {
             return Err(Error::Usage(format!(
                 "{file} has a policy sheet and --policy {pf} was given too; give the policy once"
             )));
@@ -114,7 +164,7 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
         (Some((pf, pb)), None) => {
             (errs.take(super::read::parse_policy(pf, pb)).flatten(), Some(pf.to_string()))
         }
-        (None, Some(_)) => match grid(&mut book, "policy", &mut errs) {
+        (None, Some(_)) => match grid(&mut book, "policy", &mut errs)? {
             Some((shown, g)) => (errs.take(policy_sheet(&shown, g, &extra.words)).flatten(), Some(shown)),
             None => (None, None),
         },
@@ -127,100 +177,8 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
     let mut s = super::read::build((&wf, wg), (&cf, cg), policy_input, policy_file, errs, extra)?;
     s.workers_file = wf;
     s.cases_file = cf;
+    s.warnings = notes;
     Ok(s)
-}
-
-/// Turns date cells under the named header columns (in the first row with anything in it)
-/// into `YYYY-MM-DD` text, so a day typed in Excel reads as the model file writes it. A cell
-/// with a time of day is left as it is (and refused with its place).
-fn dates_as_text(range: &mut calamine::Range<Data>, columns: &[&str]) {
-    let Some((r0, c0)) = range.start() else { return };
-    let header: Option<Vec<String>> = range
-        .rows()
-        .find(|row| row.iter().any(|d| !matches!(d, Data::Empty)))
-        .map(|row| row.iter().map(|d| d.to_string().trim().to_lowercase()).collect());
-    let Some(header) = header else { return };
-    let mut changes = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        for (j, d) in row.iter().enumerate() {
-            if !header.get(j).is_some_and(|h| columns.contains(&h.as_str())) {
-                continue;
-            }
-            let text = match d {
-                // Days since 1899-12-30 (Excel's 1900 date system); 25569 is 1970-01-01.
-                Data::DateTime(t)
-                    if t.as_f64().fract() == 0.0 && (61.0..=2_958_465.0).contains(&t.as_f64()) =>
-                {
-                    crate::date::Date::from_unix_secs((t.as_f64() as i64 - 25_569) * 86_400).to_string()
-                }
-                Data::DateTimeIso(s) if s.get(..10).is_some_and(|d| crate::date::Date::parse(d).is_ok()) => {
-                    let rest = s.get(10..).unwrap_or("");
-                    if !rest.trim_start_matches('T').trim_matches(['0', ':']).is_empty() {
-                        continue;
-                    }
-                    s[..10].to_string()
-                }
-                _ => continue,
-            };
-            changes.push(((r0 + i as u32, c0 + j as u32), text));
-        }
-    }
-    for (at, text) in changes {
-        range.set_value(at, Data::String(text));
-    }
-}
-
-/// Excel's name of a column: 0 -> A, 26 -> AA.
-pub(super) fn column_letters(mut j: usize) -> String {
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (j % 26) as u8);
-        if j < 26 {
-            break;
-        }
-        j = j / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// A sheet's cells as text, with spreadsheet row numbers.
-pub(super) fn range_grid(file: &str, range: &calamine::Range<Data>, errs: &mut Errors) -> Grid {
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    let mut rows = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let number = r0 as usize + i + 1;
-        let mut cells = vec![String::new(); c0 as usize];
-        for (j, d) in row.iter().enumerate() {
-            let col = c0 as usize + j;
-            let text = match d {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Float(f) => format!("{f}"),
-                Data::Int(i) => i.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
-                    errs.push(Error::input(
-                        file,
-                        format!("row {number}, column {}", column_letters(col)),
-                        "the cell holds a date or time; format the column as text or number",
-                    ));
-                    String::new()
-                }
-                Data::Error(e) => {
-                    errs.push(Error::input(
-                        file,
-                        format!("row {number}, column {}", column_letters(col)),
-                        format!("the cell shows the Excel error {e}; correct the formula or type the value"),
-                    ));
-                    String::new()
-                }
-            };
-            cells.push(text);
-        }
-        rows.push((number, cells));
-    }
-    Grid { rows, decimal_comma: false }
 }
 
 /// Settings of the policy whose value is a list of names (`;`-separated in a cell).
@@ -291,7 +249,20 @@ fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary) -> Result<Option<Pol
             };
             serde_json::Value::Array(items)
         } else if let Ok(x) = value.parse::<f64>() {
-            serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+            match serde_json::Number::from_f64(x) {
+                Some(n) => serde_json::Value::Number(n),
+                None => {
+                    errs.push(Error::input(
+                        file,
+                        format!("row {number}, column value"),
+                        format!(
+                            "{setting}: {} is not a finite number; give a number such as 20",
+                            quoted(value)
+                        ),
+                    ));
+                    continue;
+                }
+            }
         } else {
             match value.to_lowercase().as_str() {
                 "true" | "yes" => serde_json::Value::Bool(true),
@@ -379,7 +350,21 @@ fn policy_rows(p: &PolicyInput) -> Vec<(String, serde_json::Value)> {
 }
 
 fn xlsx_err(path: &str) -> impl Fn(XlsxError) -> Error + '_ {
-    move |e| Error::Write { path: path.into(), problem: format!("cannot build the workbook: {e}") }
+    move |e| {
+        match e {
+        // What the input asks a cell to hold, not a failure of the disk: an input error, found
+        // while every output is made and before any is written.
+        XlsxError::MaxStringLengthExceeded => Error::input(
+            path,
+            "a cell",
+            format!(
+                "a text would be longer than {} characters, the most an Excel cell holds; shorten the ids, names or notes of the model",
+                crate::limits::count(crate::limits::MAX_FIELD_CHARS)
+            ),
+        ),
+        e => Error::Write { path: path.into(), problem: format!("cannot build the workbook: {e}") },
+    }
+    }
 }
 
 /// A sheet being written: header in bold, frozen, with a filter, and widths to fit.

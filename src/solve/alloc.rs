@@ -75,29 +75,62 @@ pub fn feasible(part: &Part, a: &PartAlloc) -> bool {
         && part.overseers.iter().enumerate().all(|(s, o)| over[s] <= o.1 + EPS)
 }
 
-/// Turns a part's counts into case-level assignments: today's worker first, then by id.
-pub(super) fn write_assignment(m: &Model, part: &Part, a: &PartAlloc, out: &mut [Option<usize>]) {
-    for (k, class) in part.classes.iter().enumerate() {
-        let mut left: Vec<u32> = a.counts[k].clone();
-        let mut rest = Vec::new();
-        for &c in &class.cases {
-            let cw = m.cases[c].current_worker;
-            let slot = cw.and_then(|cw| class.workers.iter().position(|&w| part.rooms[w].worker == cw));
-            match slot {
-                Some(j) if left[j] > 0 => {
-                    left[j] -= 1;
-                    out[c] = Some(part.rooms[class.workers[j]].worker);
-                }
-                _ => rest.push(c),
+/// Which member of class `k` goes where for the counts `counts` (one per class worker), taking
+/// members in order (by `precedence` when the model records waiting, so the longest-waiting
+/// are allocated; by id otherwise): each case to today's worker while that worker's count
+/// lasts, then the rest. Returns (case, position in `class.workers`) of every member allocated.
+pub(super) fn class_members(
+    m: &Model,
+    part: &Part,
+    k: usize,
+    counts: &[u32],
+    precedence: Option<&[usize]>,
+) -> Vec<(usize, usize)> {
+    let class = &part.classes[k];
+    let mut left: Vec<u32> = counts.to_vec();
+    let mut placed = Vec::new();
+    let mut rest = Vec::new();
+    let mut members = class.cases.clone();
+    if let Some(place) = precedence {
+        members.sort_by_key(|&c| place.get(c).copied().unwrap_or(usize::MAX));
+    }
+    // Keeping today's worker first is what the counts' value assumes, unless keeping is worth
+    // nothing (move_penalty 0): then, with waiting, the order alone decides.
+    let keep_first = precedence.is_none() || m.policy.move_penalty != 0.0;
+    for c in members {
+        let cw = m.cases[c].current_worker.filter(|_| keep_first);
+        let slot = cw.and_then(|cw| class.workers.iter().position(|&w| part.rooms[w].worker == cw));
+        match slot {
+            Some(j) if left[j] > 0 => {
+                left[j] -= 1;
+                placed.push((c, j));
+            }
+            _ => rest.push(c),
+        }
+    }
+    let mut it = rest.into_iter();
+    for (j, n) in left.iter().enumerate() {
+        for _ in 0..*n {
+            if let Some(c) = it.next() {
+                placed.push((c, j));
             }
         }
-        let mut it = rest.into_iter();
-        for (j, n) in left.iter().enumerate() {
-            for _ in 0..*n {
-                if let Some(c) = it.next() {
-                    out[c] = Some(part.rooms[class.workers[j]].worker);
-                }
-            }
+    }
+    placed
+}
+
+/// Turns a part's counts into case-level assignments: today's worker first, then the
+/// longest-waiting (with `precedence`) or by id.
+pub(super) fn write_assignment(
+    m: &Model,
+    part: &Part,
+    a: &PartAlloc,
+    precedence: Option<&[usize]>,
+    out: &mut [Option<usize>],
+) {
+    for (k, class) in part.classes.iter().enumerate() {
+        for (c, j) in class_members(m, part, k, &a.counts[k], precedence) {
+            out[c] = Some(part.rooms[class.workers[j]].worker);
         }
     }
     for (g, item) in part.groups.iter().enumerate() {

@@ -9,7 +9,8 @@
 //! gives row prices); `search` holds the incumbent and the branch-and-bound over the
 //! compact programme's relaxation, for parts the Lagrangian bound cannot take; `queue` orders
 //! both searches' open nodes; `decode` turns column values into an allocation; `heuristics`
-//! finds and improves allocations; `alloc` values and checks them; `highs` (feature) hands a
+//! finds and improves allocations; `alloc` values and checks them; `waiting` breaks
+//! ties by waiting with objective-neutral exchanges; `highs` (feature) hands a
 //! part to HiGHS.
 
 mod alloc;
@@ -24,6 +25,7 @@ mod queue;
 mod search;
 mod simplex;
 mod tree;
+mod waiting;
 
 pub use alloc::{feasible, value};
 
@@ -231,9 +233,18 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
             out
         })
         .collect();
+    // Ties by waiting (when the model records it): objective-neutral exchanges only.
+    let mut outcomes = outcomes;
+    let precedence = problem.precedence.as_deref();
+    if let Some(place) = precedence {
+        outcomes
+            .par_iter_mut()
+            .zip(problem.parts.par_iter())
+            .for_each(|(out, part)| waiting::prefer(m, part, place, &mut out.alloc));
+    }
     let mut assignment = problem.fixed.clone();
     for (part, out) in problem.parts.iter().zip(&outcomes) {
-        write_assignment(m, part, &out.alloc, &mut assignment);
+        write_assignment(m, part, &out.alloc, precedence, &mut assignment);
     }
     Ok(Solved {
         assignment,

@@ -51,11 +51,12 @@ pub fn csv(o: &Outcome) -> Vec<u8> {
         let r = &s.row;
         let mut f: Vec<String> = vec![
             r.index.to_string(),
-            r.name.clone(),
+            // Names and ids come from the user: never a formula when the CSV is opened.
+            crate::sheets::write::safe(&r.name),
             r.demand.to_string(),
             r.requested_fill.to_string(),
             r.filled.to_string(),
-            r.filled_posts.join(";"),
+            crate::sheets::write::safe(&r.filled_posts.join(";")),
             r.cases.to_string(),
             r.allocated.to_string(),
             r.unallocated.to_string(),

@@ -406,7 +406,45 @@ pub fn generate_dated(seed: u64, shape: Shape) -> Value {
         }
         model["policy"]["return_bonus"] = json!(rng.pick(bonus));
     }
+    // Waiting (README "Waiting"): its own stream, so the model above is unchanged.
+    let mut rng = Rng::new(seed ^ 0x3A17_1D6E_5EED_0001);
+    if rng.chance(0.4) {
+        for c in model["cases"].as_array_mut().unwrap() {
+            if rng.chance(0.4) {
+                c["waiting_since"] = json!(rng.pick(&[
+                    "2026-08-03",
+                    "2026-10-31",
+                    "2026-11-01",
+                    "2026-11-09",
+                    "2026-11-15",
+                    "2026-12-01"
+                ]));
+            }
+        }
+        if rng.chance(0.6) {
+            if model.get("policy").is_none() {
+                model["policy"] = json!({});
+            }
+            let per_week: &[f64] = if shape.odd { &[0.0, 0.7, 4.1, 13.3] } else { &[0.0, 2.0, 5.0, 20.0] };
+            model["policy"]["waiting_priority"] = json!(rng.pick(per_week));
+        }
+    }
     model
+}
+
+/// Days from 1970-01-01 of an ISO date `YYYY-MM-DD` (Howard Hinnant's days-from-civil, written
+/// again here so the oracle does not lean on the library's calendar).
+pub fn iso_days(d: &str) -> i64 {
+    let y: i64 = d[0..4].parse().unwrap();
+    let m: i64 = d[5..7].parse().unwrap();
+    let day: i64 = d[8..10].parse().unwrap();
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// The day dated generated models are read for, as the library takes it: recorded in the
@@ -439,6 +477,7 @@ pub struct TPolicy {
     pub cross_team_penalty: f64,
     pub fairness_penalty: f64,
     pub return_bonus: f64,
+    pub waiting_priority: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -588,6 +627,7 @@ impl TPolicy {
             cross_team_penalty: f("cross_team_penalty", 5.0),
             fairness_penalty: f("fairness_penalty", 0.0),
             return_bonus: f("return_bonus", 0.0),
+            waiting_priority: f("waiting_priority", 0.0),
         }
     }
 }
@@ -609,6 +649,17 @@ impl TModel {
         let mut invalid = None;
         let mut dated = false;
         let policy = TPolicy::from_json(v.get("policy").unwrap_or(&Value::Null));
+        // README "Waiting": priority + waiting_priority x whole weeks from waiting_since to the
+        // day, never negative.
+        let waited = |c: &Value| -> f64 {
+            let Some(since) = c.get("waiting_since").and_then(Value::as_str) else { return 0.0 };
+            if policy.waiting_priority == 0.0 {
+                return 0.0;
+            }
+            let day =
+                date.unwrap_or_else(|| panic!("the model counts weeks waited: read it with from_json_at"));
+            ((iso_days(day) - iso_days(since)).max(0) / 7) as f64 * policy.waiting_priority
+        };
         let mut wj: Vec<&Value> = v["workers"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
         wj.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
         let mut cj: Vec<&Value> = v["cases"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
@@ -674,7 +725,8 @@ impl TModel {
                     id: c["id"].as_str().unwrap_or_default().to_string(),
                     team: c["team"].as_str().unwrap_or_default().to_string(),
                     weight: c.get("weight").and_then(Value::as_f64).unwrap_or(policy.weights[&ty]),
-                    priority: c.get("priority").and_then(Value::as_f64).unwrap_or(policy.priority[&ty]),
+                    priority: c.get("priority").and_then(Value::as_f64).unwrap_or(policy.priority[&ty])
+                        + waited(c),
                     current: c.get("current_worker").and_then(widx),
                     pinned: c.get("pinned").and_then(Value::as_bool).unwrap_or(false),
                     group: c.get("group").and_then(Value::as_str).map(String::from),

@@ -126,15 +126,25 @@ fn without_date_the_day_is_today_from_source_date_epoch() {
 }
 
 #[test]
-fn the_date_is_recorded_only_for_a_model_with_reductions_or_when_given() {
+fn the_date_the_allocation_is_for_is_recorded_today_by_default_or_as_given() {
     let mut plain = model();
     plain["workers"][0].as_object_mut().unwrap().remove("reductions");
     let (d, path) = dir_with(&plain);
     let (a, b, c) = (d.path().join("a.json"), d.path().join("b.json"), d.path().join("c.json"));
     assert_eq!(allocate_at(&path, &a, &[], NOV_15).status.code(), Some(0));
     assert_eq!(allocate_at(&path, &b, &[], DEC_15).status.code(), Some(0));
-    assert!(read(&a)["summary"].get("date").is_none(), "no reductions, no --date: no date");
-    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "the same proposal every day");
+    assert_eq!(read(&a)["summary"]["date"], "2026-11-15", "no --date: today is recorded");
+    assert_eq!(read(&b)["summary"]["date"], "2026-12-15", "no --date: today is recorded");
+    let mut pa = read(&a);
+    let mut pb = read(&b);
+    for p in [&mut pa, &mut pb] {
+        // The day, and the day an unallocated child starts waiting (today), differ.
+        p["summary"].as_object_mut().unwrap().remove("date");
+        for u in p["unallocated"].as_array_mut().unwrap() {
+            u.as_object_mut().unwrap().remove("waiting_since");
+        }
+    }
+    assert_eq!(pa, pb, "the same allocation every day but for its day");
     assert_eq!(allocate_at(&path, &c, &["--date", "2027-01-04"], NOV_15).status.code(), Some(0));
     assert_eq!(read(&c)["summary"]["date"], "2027-01-04", "a given date is recorded");
 }

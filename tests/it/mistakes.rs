@@ -54,17 +54,3 @@ fn the_same_reference_mistake_in_many_rows_is_one_line_after_validation() {
         "{e}"
     );
 }
-
-#[test]
-fn a_misnamed_sheet_is_named_with_the_sheet_it_probably_is() {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    for name in ["Worker", "Casse"] {
-        let ws = book.add_worksheet();
-        ws.set_name(name).unwrap();
-        ws.write_string(0, 0, "id").unwrap();
-    }
-    let x = book.save_to_buffer().unwrap();
-    let e = caseload::sheets::workbook::parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
-    assert!(e.contains("no sheet named \"workers\" (did you mean \"Worker\"?)"), "{e}");
-    assert!(e.contains("no sheet named \"cases\" (did you mean \"Casse\"?)"), "{e}");
-}

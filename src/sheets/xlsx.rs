@@ -1,0 +1,890 @@
+//! A strict, bounded reader of the few parts of an Excel workbook (`.xlsx`) that a model needs:
+//! the workbook (its sheet names), its relationships, the shared strings, the styles (to know
+//! a date) and the sheets themselves, each streamed through a bounded inflater (see
+//! [`crate::limits`]).
+//!
+//! Nothing a file states sizes an allocation: a sheet's `<dimension>` is ignored, rows and
+//! cells are kept as they come (a lone cell at XFD1048576 is one short row), and every limit
+//! is checked before the memory it guards is taken. A shared-string index that is not a
+//! number of the table, a string cell without a shared-string part, a cell reference outside
+//! Excel's grid and a formula without a saved value are errors naming their cell.
+
+use super::read::Grid;
+use crate::error::{Error, Errors, Result};
+use crate::limits::{
+    bytes as show_bytes, count, MAX_CELLS, MAX_COLUMNS, MAX_FIELD_CHARS, MAX_PARTS, MAX_PART_BYTES,
+    MAX_RATIO, MAX_ROWS, MAX_TEXT_BYTES, MAX_UNZIPPED_BYTES, MAX_XML_EVENT, RATIO_FLOOR,
+};
+use quick_xml::events::{BytesStart, Event};
+use std::cell::{Cell, RefCell};
+use std::io::{BufReader, Cursor, Read};
+use std::rc::Rc;
+
+/// What one workbook has inflated and held so far, shared by all its parts.
+#[derive(Default)]
+struct Budget {
+    /// Bytes inflated from every part read.
+    inflated: Cell<u64>,
+    /// Bytes inflated since the XML reader last finished a piece (a tag or a text).
+    event: Cell<u64>,
+    /// Bytes of cell text held.
+    text: Cell<usize>,
+    /// The limit that stopped reading, as a message.
+    stopped: RefCell<Option<String>>,
+}
+
+/// A part being inflated, refused as soon as it passes a limit.
+struct Bounded<R> {
+    inner: R,
+    part: String,
+    read: u64,
+    compressed: u64,
+    budget: Rc<Budget>,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let b = &self.budget;
+        self.read += n as u64;
+        b.inflated.set(b.inflated.get() + n as u64);
+        b.event.set(b.event.get() + n as u64);
+        let problem = if self.read > MAX_PART_BYTES {
+            Some(format!(
+                "the part {} inflates past the {} limit on one part of a workbook",
+                self.part,
+                show_bytes(MAX_PART_BYTES)
+            ))
+        } else if b.inflated.get() > MAX_UNZIPPED_BYTES {
+            Some(format!(
+                "the parts read inflate past the {} limit on a whole workbook",
+                show_bytes(MAX_UNZIPPED_BYTES)
+            ))
+        } else if self.read > RATIO_FLOOR && self.read > MAX_RATIO.saturating_mul(self.compressed.max(1)) {
+            Some(format!(
+                "the part {} inflates more than {MAX_RATIO} times its compressed size, the limit on the compression ratio (a zip bomb?)",
+                self.part
+            ))
+        } else if b.event.get() > MAX_XML_EVENT {
+            Some(format!(
+                "the part {} has a piece of XML (one tag or one text) longer than the {} limit",
+                self.part,
+                show_bytes(MAX_XML_EVENT)
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => {
+                *b.stopped.borrow_mut() = Some(p.clone());
+                Err(std::io::Error::other(p))
+            }
+            None => Ok(n),
+        }
+    }
+}
+
+/// An open workbook: its sheets by name, the shared strings and which styles show dates.
+pub struct Book<'a> {
+    file: String,
+    zip: zip::ZipArchive<Cursor<&'a [u8]>>,
+    /// (sheet name, part path), in the workbook's order.
+    sheets: Vec<(String, String)>,
+    shared: Option<Vec<String>>,
+    date_styles: Vec<bool>,
+    /// Date cells are read as days, `YYYY-MM-DD` (the reductions sheet), not refused.
+    pub days: bool,
+    budget: Rc<Budget>,
+}
+
+/// The most cell formats or number formats read from the styles: 65,536 (Excel allows 64,000).
+const MAX_STYLES: usize = 65_536;
+
+fn too_many_styles(file: &str, part: &str) -> Error {
+    Error::input(
+        file,
+        format!("part {part}"),
+        format!(
+            "more than {} cell or number formats (Excel allows 64,000); save it again from Excel",
+            count(MAX_STYLES)
+        ),
+    )
+}
+
+/// A streaming XML reader over one part.
+type Xml<'z, 'a> = quick_xml::Reader<BufReader<Bounded<zip::read::ZipFile<'z, Cursor<&'a [u8]>>>>>;
+
+/// Opens a part for streaming, or `None` when the workbook lacks it.
+fn open_part<'z, 'a>(
+    zip: &'z mut zip::ZipArchive<Cursor<&'a [u8]>>,
+    file: &str,
+    budget: &Rc<Budget>,
+    part: &str,
+) -> Result<Option<Xml<'z, 'a>>> {
+    let name = zip.file_names().find(|n| n.eq_ignore_ascii_case(part)).map(str::to_string);
+    let Some(name) = name else { return Ok(None) };
+    let entry = zip.by_name(&name).map_err(|e| {
+        Error::input(file, format!("part {part}"), format!("cannot read this part of the workbook: {e}"))
+    })?;
+    let compressed = entry.compressed_size();
+    budget.event.set(0);
+    let bounded =
+        Bounded { inner: entry, part: part.to_string(), read: 0, compressed, budget: budget.clone() };
+    let mut xml = quick_xml::Reader::from_reader(BufReader::new(bounded));
+    xml.config_mut().trim_text(false);
+    Ok(Some(xml))
+}
+
+fn local(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&c| c == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+/// The value of an attribute by its local name (`r:id` is `id`).
+fn attr(e: &BytesStart, name: &[u8]) -> Option<String> {
+    e.attributes().flatten().find(|a| local(a.key.as_ref()) == name).and_then(|a| {
+        let raw = std::str::from_utf8(&a.value).ok()?;
+        quick_xml::escape::unescape(raw).ok().map(|v| v.into_owned())
+    })
+}
+
+/// A cell reference such as `B7` as (row, column), both from 1; `None` unless it is one.
+fn cell_ref(r: &str) -> Option<(usize, usize)> {
+    let split = r.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = r.split_at(split);
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    if digits.is_empty() || digits.len() > 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let col = letters.bytes().fold(0usize, |acc, b| acc * 26 + (b - b'A' + 1) as usize);
+    let row: usize = digits.parse().ok()?;
+    Some((row, col))
+}
+
+/// Whether a number format shows a date or a time: Excel's built-in date formats, or a
+/// format code with a day, month, year, hour or second outside quotes and brackets.
+fn is_date_format(id: u32, code: Option<&str>) -> bool {
+    if matches!(id, 14..=22 | 27..=36 | 45..=47 | 50..=58) {
+        return true;
+    }
+    let Some(code) = code else { return false };
+    let (mut quoted, mut bracket, mut escaped) = (false, false, false);
+    for ch in code.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match ch {
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '[' if !quoted => bracket = true,
+            ']' if !quoted => bracket = false,
+            'd' | 'D' | 'm' | 'M' | 'y' | 'Y' | 'h' | 'H' | 's' | 'S' if !quoted && !bracket => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+impl<'a> Book<'a> {
+    /// Opens a workbook from its bytes; `file` names it in messages. Reads the sheet names,
+    /// the shared strings and the styles; the sheets are read by [`Book::grid`].
+    pub fn open(file: &str, bytes: &'a [u8]) -> Result<Book<'a>> {
+        // The zip's directory is read whole by the zip crate: count its entries first (each
+        // begins with the signature PK\x01\x02), so a file of a million empty parts is refused
+        // before that memory is taken.
+        let entries = bytes.windows(4).filter(|w| *w == b"PK\x01\x02").count();
+        if entries > MAX_PARTS {
+            return Err(Error::input(
+                file,
+                "file",
+                format!(
+                    "the zip holds more than {} parts, the limit on parts of a workbook; save it again from Excel",
+                    count(MAX_PARTS)
+                ),
+            ));
+        }
+        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+            Error::input(
+                file,
+                "file",
+                format!(
+                    "cannot open it as an Excel workbook (.xlsx): {e}; save it from Excel as \"Excel Workbook (.xlsx)\""
+                ),
+            )
+        })?;
+        let mut book = Book {
+            file: file.to_string(),
+            zip,
+            sheets: Vec::new(),
+            shared: None,
+            date_styles: Vec::new(),
+            days: false,
+            budget: Rc::new(Budget::default()),
+        };
+        let rels = book.relationships()?;
+        let target = |kind: &str| {
+            rels.iter().find(|(_, t, _)| t.rsplit('/').next() == Some(kind)).map(|(_, _, p)| p.clone())
+        };
+        let listed = book.workbook_sheets()?;
+        let mut sheets = Vec::new();
+        for (name, rid) in listed {
+            match rels.iter().find(|(id, _, _)| *id == rid) {
+                Some((_, _, part)) => sheets.push((name, part.clone())),
+                None => {
+                    return Err(book.err(
+                        "part xl/workbook.xml",
+                        format!("the sheet {name:?} names the relationship {rid:?}, which xl/_rels/workbook.xml.rels lacks; save the workbook again from Excel"),
+                    ))
+                }
+            }
+        }
+        book.sheets = sheets;
+        if let Some(part) = target("sharedStrings") {
+            book.shared = Some(book.shared_strings(&part)?);
+        }
+        if let Some(part) = target("styles") {
+            book.date_styles = book.styles(&part)?;
+        }
+        Ok(book)
+    }
+
+    /// The names of the sheets, in the workbook's order.
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.sheets.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    fn err(&self, place: impl Into<String>, problem: impl Into<String>) -> Error {
+        Error::input(&self.file, place, problem)
+    }
+
+    /// The next piece of XML of a part, with errors (and the limit that stopped it) named.
+    fn next<'x>(
+        file: &str,
+        budget: &Budget,
+        part: &str,
+        xml: &mut Xml,
+        buf: &'x mut Vec<u8>,
+    ) -> Result<Event<'x>> {
+        buf.clear();
+        budget.event.set(0);
+        xml.read_event_into(buf).map_err(|e| match budget.stopped.borrow().clone() {
+            Some(limit) => Error::input(
+                file,
+                format!("part {part}"),
+                format!("{limit}; this is not a workbook as Excel saves it: save it again from Excel, or split the model by team"),
+            ),
+            None => Error::input(
+                file,
+                format!("part {part}"),
+                format!("the workbook's XML is broken ({e}); save it again from Excel"),
+            ),
+        })
+    }
+
+    /// `xl/_rels/workbook.xml.rels`: (id, type, part path).
+    fn relationships(&mut self) -> Result<Vec<(String, String, String)>> {
+        let part = "xl/_rels/workbook.xml.rels";
+        let file = self.file.clone();
+        let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
+            return Err(self.err(
+                format!("part {part}"),
+                "the workbook lacks this part, which says where its sheets are; save it again from Excel",
+            ));
+        };
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            match Self::next(&file, &self.budget, part, &mut xml, &mut buf)? {
+                Event::Start(e) | Event::Empty(e) if local(e.name().as_ref()) == b"Relationship" => {
+                    let (Some(id), Some(kind), Some(target)) =
+                        (attr(&e, b"Id"), attr(&e, b"Type"), attr(&e, b"Target"))
+                    else {
+                        continue;
+                    };
+                    let path = match target.strip_prefix('/') {
+                        Some(abs) => abs.to_string(),
+                        None => format!("xl/{}", target.trim_start_matches("./")),
+                    };
+                    if out.len() >= MAX_PARTS {
+                        return Err(Error::input(
+                            &file,
+                            format!("part {part}"),
+                            format!(
+                                "more than {} relationships, the limit on parts of a workbook",
+                                count(MAX_PARTS)
+                            ),
+                        ));
+                    }
+                    out.push((id, kind, path));
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// `xl/workbook.xml`: (sheet name, relationship id), in order.
+    fn workbook_sheets(&mut self) -> Result<Vec<(String, String)>> {
+        let part = "xl/workbook.xml";
+        let file = self.file.clone();
+        let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
+            return Err(self.err(
+                format!("part {part}"),
+                "the workbook lacks this part, which names its sheets; save it again from Excel",
+            ));
+        };
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            match Self::next(&file, &self.budget, part, &mut xml, &mut buf)? {
+                Event::Start(e) | Event::Empty(e) if local(e.name().as_ref()) == b"sheet" => {
+                    let (Some(name), Some(rid)) = (attr(&e, b"name"), attr(&e, b"id")) else {
+                        return Err(Error::input(
+                            &file,
+                            format!("part {part}"),
+                            "a sheet has no name or no relationship; save the workbook again from Excel",
+                        ));
+                    };
+                    if out.len() >= MAX_COLUMNS {
+                        return Err(Error::input(
+                            &file,
+                            format!("part {part}"),
+                            format!("more than {} sheets", count(MAX_COLUMNS)),
+                        ));
+                    }
+                    out.push((name, rid));
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts text against the budget of text held.
+    fn hold(file: &str, budget: &Budget, place: &str, n: usize) -> Result<()> {
+        let held = budget.text.get().saturating_add(n);
+        if held > MAX_TEXT_BYTES {
+            return Err(Error::input(
+                file,
+                place,
+                format!(
+                    "the text of the cells passes the {} limit on the text held for one input; split the model by team",
+                    show_bytes(MAX_TEXT_BYTES as u64)
+                ),
+            ));
+        }
+        budget.text.set(held);
+        Ok(())
+    }
+
+    /// The shared-string table: each `<si>`'s text (its runs joined, phonetic hints left out).
+    fn shared_strings(&mut self, part: &str) -> Result<Vec<String>> {
+        let file = self.file.clone();
+        let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        let (mut in_si, mut in_t, mut phonetic) = (false, false, 0usize);
+        let mut text = String::new();
+        loop {
+            match Self::next(&file, &self.budget, part, &mut xml, &mut buf)? {
+                Event::Start(e) => match local(e.name().as_ref()) {
+                    b"si" => {
+                        in_si = true;
+                        text.clear();
+                    }
+                    b"t" if in_si && phonetic == 0 => in_t = true,
+                    b"rPh" => phonetic += 1,
+                    _ => {}
+                },
+                Event::Empty(e) if local(e.name().as_ref()) == b"si" => {
+                    out.push(String::new());
+                }
+                Event::End(e) => match local(e.name().as_ref()) {
+                    b"si" => {
+                        in_si = false;
+                        if out.len() >= MAX_CELLS {
+                            return Err(Error::input(
+                                &file,
+                                format!("part {part}"),
+                                format!("more than {} shared strings, the limit on cells", count(MAX_CELLS)),
+                            ));
+                        }
+                        Self::hold(&file, &self.budget, &format!("part {part}"), text.len())?;
+                        out.push(std::mem::take(&mut text));
+                    }
+                    b"t" => in_t = false,
+                    b"rPh" => phonetic = phonetic.saturating_sub(1),
+                    _ => {}
+                },
+                Event::Text(t) if in_t => {
+                    let s = t.unescape().map_err(|e| {
+                        Error::input(
+                            &file,
+                            format!("part {part}"),
+                            format!("broken text ({e}); save it again from Excel"),
+                        )
+                    })?;
+                    text.push_str(&s);
+                    if text.chars().count() > MAX_FIELD_CHARS {
+                        return Err(Error::input(
+                            &file,
+                            format!("part {part}, string {}", out.len()),
+                            format!(
+                                "a text longer than {} characters, the limit on one cell (Excel's own)",
+                                count(MAX_FIELD_CHARS)
+                            ),
+                        ));
+                    }
+                }
+                Event::CData(t) if in_t => text.push_str(&String::from_utf8_lossy(&t)),
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// The styles: for each cell format (`cellXfs`), whether it shows a date.
+    fn styles(&mut self, part: &str) -> Result<Vec<bool>> {
+        let file = self.file.clone();
+        let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
+            return Ok(Vec::new());
+        };
+        let mut formats: Vec<(u32, String)> = Vec::new();
+        let mut xfs: Vec<u32> = Vec::new();
+        let mut in_xfs = false;
+        let mut buf = Vec::new();
+        loop {
+            match Self::next(&file, &self.budget, part, &mut xml, &mut buf)? {
+                Event::Start(e) | Event::Empty(e) => match local(e.name().as_ref()) {
+                    b"numFmt" => {
+                        if let (Some(id), Some(code)) = (attr(&e, b"numFmtId"), attr(&e, b"formatCode")) {
+                            if formats.len() >= MAX_STYLES {
+                                return Err(too_many_styles(&file, part));
+                            }
+                            formats.push((id.parse().unwrap_or(0), code));
+                        }
+                    }
+                    b"cellXfs" => in_xfs = true,
+                    b"xf" if in_xfs => {
+                        if xfs.len() >= MAX_STYLES {
+                            return Err(too_many_styles(&file, part));
+                        }
+                        xfs.push(attr(&e, b"numFmtId").and_then(|v| v.parse().ok()).unwrap_or(0))
+                    }
+                    _ => {}
+                },
+                Event::End(e) if local(e.name().as_ref()) == b"cellXfs" => in_xfs = false,
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        Ok(xfs
+            .into_iter()
+            .map(|id| is_date_format(id, formats.iter().find(|(f, _)| *f == id).map(|(_, c)| c.as_str())))
+            .collect())
+    }
+
+    /// Reads one sheet into a [`Grid`]; `shown` names the sheet in messages (`book.xlsx,
+    /// sheet cases`). Errors of single cells are collected into `errs` and the cell read as
+    /// empty; a limit passed, or broken XML, stops the reading.
+    pub fn grid(&mut self, name: &str, shown: &str, errs: &mut Errors) -> Result<Grid> {
+        let Some(part) = self.sheets.iter().find(|(n, _)| n == name).map(|(_, p)| p.clone()) else {
+            return Err(self.err(format!("sheet {name}"), "no such sheet"));
+        };
+        let file = self.file.clone();
+        let shared = self.shared.take();
+        let dates = std::mem::take(&mut self.date_styles);
+        let result = self.sheet(&file, shown, &part, shared.as_deref(), &dates, errs);
+        self.shared = shared;
+        self.date_styles = dates;
+        result
+    }
+
+    fn sheet(
+        &mut self,
+        file: &str,
+        shown: &str,
+        part: &str,
+        shared: Option<&[String]>,
+        dates: &[bool],
+        errs: &mut Errors,
+    ) -> Result<Grid> {
+        let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
+            return Err(Error::input(
+                file,
+                format!("part {part}"),
+                "the workbook lacks the part of this sheet; save it again from Excel",
+            ));
+        };
+        let budget = self.budget.clone();
+        let days = self.days;
+        let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut cells_held = 0usize;
+        let mut buf = Vec::new();
+        // The row being read: its number and cells.
+        let mut row: Option<(usize, Vec<String>)> = None;
+        // The cell being read.
+        let mut cell: Option<CellState> = None;
+        let mut in_data = false;
+        let mut last_row = 0usize;
+        let limit = |place: String, problem: String| Error::input(shown, place, problem);
+        loop {
+            let ev = Self::next(file, &budget, part, &mut xml, &mut buf)?;
+            let start = matches!(ev, Event::Start(_));
+            match ev {
+                Event::Start(ref e) | Event::Empty(ref e) if local(e.name().as_ref()) == b"sheetData" => {
+                    in_data = start;
+                }
+                Event::End(e) if local(e.name().as_ref()) == b"sheetData" => in_data = false,
+                Event::Start(ref e) | Event::Empty(ref e)
+                    if in_data && local(e.name().as_ref()) == b"row" =>
+                {
+                    let number = match attr(e, b"r") {
+                        Some(r) => match r.parse::<usize>() {
+                            Ok(n) if (1..=MAX_ROWS).contains(&n) => n,
+                            _ => {
+                                return Err(limit(
+                                    format!("row {r}"),
+                                    format!("not a row of a sheet (rows are 1 to {})", count(MAX_ROWS)),
+                                ))
+                            }
+                        },
+                        None => last_row + 1,
+                    };
+                    if number <= last_row || number > MAX_ROWS {
+                        return Err(limit(
+                            format!("row {number}"),
+                            "the row comes twice or out of order; save the workbook again from Excel".into(),
+                        ));
+                    }
+                    last_row = number;
+                    if rows.len() >= MAX_ROWS {
+                        return Err(limit(
+                            format!("row {number}"),
+                            format!("more than {} rows, the limit on rows", count(MAX_ROWS)),
+                        ));
+                    }
+                    if start {
+                        row = Some((number, Vec::new()));
+                    }
+                }
+                Event::End(e) if local(e.name().as_ref()) == b"row" => {
+                    if let Some((n, cells)) = row.take() {
+                        if !cells.is_empty() {
+                            rows.push((n, cells));
+                        }
+                    }
+                }
+                Event::Start(ref e) | Event::Empty(ref e)
+                    if row.is_some() && local(e.name().as_ref()) == b"c" =>
+                {
+                    let Some((number, cells)) = row.as_mut() else { continue };
+                    let col = match attr(e, b"r") {
+                        Some(r) => match cell_ref(&r) {
+                            Some((rn, c)) if rn == *number && (1..=MAX_COLUMNS).contains(&c) => c,
+                            _ => {
+                                return Err(limit(
+                                    format!("row {number}"),
+                                    format!(
+                                        "the cell reference {} is not a cell of this row within Excel's grid (A1 to XFD{})",
+                                        crate::warnings::quoted(&r),
+                                        MAX_ROWS
+                                    ),
+                                ))
+                            }
+                        },
+                        None => cells.len() + 1,
+                    };
+                    if col <= cells.len() || col > MAX_COLUMNS {
+                        return Err(limit(
+                            format!("row {number}, column {}", column_letters(col.saturating_sub(1))),
+                            "the cell comes twice or out of order; save the workbook again from Excel".into(),
+                        ));
+                    }
+                    let state = CellState {
+                        row: *number,
+                        col,
+                        kind: attr(e, b"t").unwrap_or_default(),
+                        style: attr(e, b"s").and_then(|s| s.parse().ok()),
+                        value: None,
+                        inline: None,
+                        formula: false,
+                        phonetic: false,
+                        into: Target::Nothing,
+                    };
+                    if start {
+                        cell = Some(state);
+                    }
+                }
+                Event::Start(ref e) | Event::Empty(ref e) if cell.is_some() => {
+                    let Some(c) = cell.as_mut() else { continue };
+                    match local(e.name().as_ref()) {
+                        b"v" if start => {
+                            c.value = Some(String::new());
+                            c.into = Target::Value;
+                        }
+                        b"v" => c.value = Some(String::new()),
+                        b"f" => c.formula = true,
+                        b"is" => c.inline = Some(String::new()),
+                        b"t" if start && c.inline.is_some() && !c.phonetic => c.into = Target::Inline,
+                        b"rPh" if start => {
+                            c.phonetic = true;
+                            c.into = Target::Nothing;
+                        }
+                        _ => {}
+                    }
+                }
+                Event::Text(t) if cell.as_ref().is_some_and(|c| c.into != Target::Nothing) => {
+                    let s = t.unescape().map_err(|e| {
+                        limit(format!("part {part}"), format!("broken text ({e}); save it again from Excel"))
+                    })?;
+                    if let Some(c) = cell.as_mut() {
+                        let target = match c.into {
+                            Target::Value => c.value.as_mut(),
+                            Target::Inline => c.inline.as_mut(),
+                            Target::Nothing => None,
+                        };
+                        if let Some(target) = target {
+                            target.push_str(&s);
+                        }
+                    }
+                }
+                Event::CData(t) if cell.as_ref().is_some_and(|c| c.into == Target::Inline) => {
+                    if let Some(text) = cell.as_mut().and_then(|c| c.inline.as_mut()) {
+                        text.push_str(&String::from_utf8_lossy(&t));
+                    }
+                }
+                Event::End(e) if cell.is_some() => match local(e.name().as_ref()) {
+                    b"v" | b"t" => {
+                        if let Some(c) = cell.as_mut() {
+                            c.into = Target::Nothing;
+                        }
+                    }
+                    b"rPh" => {
+                        if let Some(c) = cell.as_mut() {
+                            c.phonetic = false;
+                        }
+                    }
+                    b"c" => {
+                        let Some(c) = cell.take() else { continue };
+                        let Some((_, cells)) = row.as_mut() else { continue };
+                        let at = format!("row {}, column {}", c.row, column_letters(c.col - 1));
+                        let text = match c.text(shared, dates, days) {
+                            Ok(t) => t,
+                            Err(problem) => {
+                                errs.push(Error::input(shown, at.clone(), problem));
+                                String::new()
+                            }
+                        };
+                        if text.chars().count() > MAX_FIELD_CHARS {
+                            return Err(limit(
+                                at,
+                                format!(
+                                    "the cell holds more than {} characters, the limit on one cell (Excel's own)",
+                                    count(MAX_FIELD_CHARS)
+                                ),
+                            ));
+                        }
+                        if text.is_empty() {
+                            continue;
+                        }
+                        let grow = c.col - cells.len();
+                        cells_held = cells_held.saturating_add(grow);
+                        if cells_held > MAX_CELLS {
+                            return Err(limit(
+                                at,
+                                format!(
+                                    "more than {} cells (counting the empty ones before the last of each row), the limit on cells of one sheet",
+                                    count(MAX_CELLS)
+                                ),
+                            ));
+                        }
+                        Self::hold(shown, &budget, &at, text.len() + grow * std::mem::size_of::<String>())?;
+                        cells.resize(c.col - 1, String::new());
+                        cells.push(text);
+                    }
+                    _ => {}
+                },
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        Ok(Grid { rows, decimal_comma: false })
+    }
+}
+
+/// Where the text of a cell goes.
+#[derive(PartialEq, Clone, Copy)]
+enum Target {
+    Nothing,
+    Value,
+    Inline,
+}
+
+/// A cell being read.
+struct CellState {
+    row: usize,
+    col: usize,
+    kind: String,
+    style: Option<usize>,
+    value: Option<String>,
+    inline: Option<String>,
+    formula: bool,
+    /// Inside a phonetic hint (`<rPh>`), whose text is not the cell's.
+    phonetic: bool,
+    into: Target,
+}
+
+impl CellState {
+    /// The cell as text, or what is wrong with it.
+    fn text(
+        &self,
+        shared: Option<&[String]>,
+        dates: &[bool],
+        days: bool,
+    ) -> std::result::Result<String, String> {
+        let value = self.value.as_deref().map(str::trim);
+        // A text formula whose saved value is the empty text (`t="str"` and `<v></v>`, say from
+        // =IF(A1="","",A1)) is an empty cell. A formula with no saved value, or an empty one
+        // that is not text (openpyxl writes `<v />` for a formula it did not calculate), is
+        // refused.
+        let empty_text = self.kind == "str" && self.value.is_some();
+        if self.formula && value.is_none_or(str::is_empty) && !empty_text && self.kind != "inlineStr" {
+            return Err("a formula without a saved value (the file was written by a tool that does not calculate); open it in Excel and save it, or type the value".into());
+        }
+        match self.kind.as_str() {
+            "s" => {
+                let Some(v) = value else { return Ok(String::new()) };
+                let Some(table) = shared else {
+                    return Err(
+                        "a text cell, but the workbook has no shared-string part; save it again from Excel"
+                            .into(),
+                    );
+                };
+                let index = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+                    v.parse::<usize>().ok()
+                } else {
+                    None
+                };
+                match index.and_then(|i| table.get(i)) {
+                    Some(s) => Ok(s.clone()),
+                    None => Err(format!(
+                        "the cell names shared string {}, which is not one of the workbook's {} strings; save it again from Excel",
+                        crate::warnings::quoted(v),
+                        table.len()
+                    )),
+                }
+            }
+            "inlineStr" => Ok(self.inline.clone().unwrap_or_default()),
+            "str" => Ok(self.value.clone().unwrap_or_default()),
+            "b" => match value {
+                None | Some("") => Ok(String::new()),
+                Some("1") => Ok("true".into()),
+                Some("0") => Ok("false".into()),
+                Some(v) => Err(format!("a true/false cell holding {}", crate::warnings::quoted(v))),
+            },
+            "e" => Err(format!(
+                "the cell shows the Excel error {}; correct the formula or type the value",
+                value.unwrap_or("")
+            )),
+            "d" if days => value.and_then(iso_day).ok_or_else(|| {
+                "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD".into()
+            }),
+            "d" => Err("the cell holds a date or time; format the column as text or number".into()),
+            "" | "n" => {
+                let Some(v) = value.filter(|v| !v.is_empty()) else { return Ok(String::new()) };
+                match v.parse::<f64>() {
+                    Ok(x) if x.is_finite() => {
+                        if self.style.and_then(|s| dates.get(s)).copied().unwrap_or(false) {
+                            if days {
+                                return serial_day(x).ok_or_else(|| {
+                                    "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD"
+                                        .into()
+                                });
+                            }
+                            return Err(
+                                "the cell holds a date or time; format the column as text or number".into()
+                            );
+                        }
+                        Ok(format!("{x}"))
+                    }
+                    _ => Err(format!(
+                        "a number cell holding {}, which is not a finite number",
+                        crate::warnings::quoted(v)
+                    )),
+                }
+            }
+            other => Err(format!("a cell of unknown type {}", crate::warnings::quoted(other))),
+        }
+    }
+}
+
+/// A whole-day Excel serial number (1900 date system: days since 1899-12-30) as `YYYY-MM-DD`.
+fn serial_day(x: f64) -> Option<String> {
+    if x.fract() != 0.0 || !(61.0..=2_958_465.0).contains(&x) {
+        return None;
+    }
+    // 25569 is 1970-01-01.
+    Some(crate::date::Date::from_unix_secs((x as i64 - 25_569) * 86_400).to_string())
+}
+
+/// An ISO date cell (`t="d"`, `2026-11-01` or `2026-11-01T00:00:00`) as `YYYY-MM-DD`, if it is
+/// a whole day.
+fn iso_day(v: &str) -> Option<String> {
+    let day = v.get(..10)?;
+    crate::date::Date::parse(day).ok()?;
+    let rest = v.get(10..)?;
+    rest.trim_start_matches('T').trim_matches(['0', ':', '.', 'Z']).is_empty().then(|| day.to_string())
+}
+
+/// Excel's name of a column: 0 -> A, 26 -> AA.
+pub fn column_letters(mut j: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (j % 26) as u8);
+        if j < 26 {
+            break;
+        }
+        j = j / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_references_are_read_strictly() {
+        assert_eq!(cell_ref("A1"), Some((1, 1)));
+        assert_eq!(cell_ref("XFD1048576"), Some((1_048_576, 16_384)));
+        assert_eq!(cell_ref("AA10"), Some((10, 27)));
+        assert_eq!(cell_ref("a1"), None);
+        assert_eq!(cell_ref("A"), None);
+        assert_eq!(cell_ref("1A"), None);
+        assert_eq!(cell_ref("A-1"), None);
+        assert_eq!(cell_ref("ABCD1"), None);
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(16_383), "XFD");
+    }
+
+    #[test]
+    fn date_formats_are_known_by_id_and_by_code() {
+        assert!(is_date_format(14, None));
+        assert!(is_date_format(164, Some("yyyy-mm-dd")));
+        assert!(!is_date_format(164, Some("0.00")));
+        assert!(!is_date_format(0, Some("General")));
+        assert!(!is_date_format(164, Some("\"days\" 0")));
+    }
+}
