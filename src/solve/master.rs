@@ -83,9 +83,10 @@ impl Dual<'_> {
             master: None,
         };
         let prices: Vec<f64> = start.map_or_else(|| vec![0.0; np], <[f64]>::to_vec);
-        let Some((mut best_l, mut best_p)) = self.evaluate(&prices, r) else { return infeasible() };
-        // Rounds of every worker's knapsack so far, for the work count.
-        let mut evaluations = 1u64;
+        let Some((mut best_l, mut best_p, mut knapsacks)) = self.evaluate(&prices, r) else {
+            return infeasible();
+        };
+        // `knapsacks`: work of every worker's knapsack so far, for the work count.
         let mut candidates = vec![self.as_alloc(&best_p)];
         let mut rmp = Rmp::new(self, r);
         // Any lawful pattern of each worker (here its best at zero prices, which at the root are
@@ -94,8 +95,8 @@ impl Dual<'_> {
         let base = if start.is_none() {
             best_p.clone()
         } else {
-            let Some((_, base)) = self.evaluate(&vec![0.0; np], r) else { return infeasible() };
-            evaluations += 1;
+            let Some((_, base, work)) = self.evaluate(&vec![0.0; np], r) else { return infeasible() };
+            knapsacks += work;
             base
         };
         let mut best_prices = prices;
@@ -107,7 +108,6 @@ impl Dual<'_> {
         let mut iterations = 0;
         let mut converged = false;
         loop {
-            let knapsacks = evaluations * self.knapsack_work;
             let left = allowed.work.saturating_sub(knapsacks);
             if rmp.simplex.solve(MAX_PIVOTS, left, stop).is_err() {
                 break;
@@ -142,8 +142,8 @@ impl Dual<'_> {
             });
             let mut added = false;
             for at in smoothed.iter().chain(std::iter::once(&duals)) {
-                let Some((l, pats)) = self.evaluate(at, r) else { return infeasible() };
-                evaluations += 1;
+                let Some((l, pats, work)) = self.evaluate(at, r) else { return infeasible() };
+                knapsacks += work;
                 if l < best_l {
                     best_l = l;
                     best_prices.clone_from(at);
@@ -172,7 +172,7 @@ impl Dual<'_> {
         }
         candidates.push(self.as_alloc(&best_p));
         let master = if converged { rmp.master(self) } else { None };
-        let work = rmp.simplex.work() + evaluations * self.knapsack_work;
+        let work = rmp.simplex.work() + knapsacks;
         let pool = rmp.keep(POOL_PER_WORKER);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
     }
@@ -198,7 +198,7 @@ impl Dual<'_> {
             }
         }
         if let Some(s) = part.rooms[w].overseer {
-            put(self.oversight(s), p.load as f64 * self.unit);
+            put(self.oversight(s), p.load);
         }
         coef
     }

@@ -63,7 +63,7 @@ pub(super) fn search(
     let part = s.part;
     // Any prices bound the part: at zero, every worker's best load on its own.
     let zero = vec![0.0; dual.n_prices()];
-    let at_zero = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |(l, _)| l);
+    let at_zero = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |(l, _, _)| l);
     let root_bound = at_zero.min(known_bound);
     let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
     let mut seq = 0u64;
