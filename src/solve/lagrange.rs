@@ -497,3 +497,114 @@ impl<'a> Dual<'a> {
         a
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::SplitMix64;
+
+    /// A small random team: weights on a grid of halves, siblings, today's workers, caps
+    /// scaled by FTE, overload and fairness.
+    fn model(g: &mut SplitMix64) -> Model {
+        let nw = 2 + g.below(3);
+        let workers: Vec<String> = (0..nw)
+            .map(|w| {
+                let fte = [1.0, 0.5, 0.6][g.below(3)];
+                format!(r#"{{"id": "W{w}", "role": "social_worker", "team": "N", "fte": {fte}}}"#)
+            })
+            .collect();
+        let cases: Vec<String> = (0..6 + g.below(9))
+            .map(|c| {
+                let weight = [0.5, 1.0, 1.5, 2.5, 3.0][g.below(5)];
+                let kind = ["looked_after", "child_in_need", "child_protection"][g.below(3)];
+                let group =
+                    if g.chance(0.3) { format!(r#", "group": "G{}""#, g.below(3)) } else { String::new() };
+                let current = if g.chance(0.4) {
+                    format!(r#", "current_worker": "W{}""#, g.below(nw))
+                } else {
+                    String::new()
+                };
+                format!(
+                    r#"{{"id": "C{c}", "type": "{kind}", "team": "N", "weight": {weight}{group}{current}}}"#
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"version": 1, "policy": {{"caps": {{"social_worker": {}}}, "targets": {{"social_worker": {}}},
+                "overload_penalty": {}, "fairness_penalty": {}, "move_penalty": 10}},
+                "workers": [{}], "cases": [{}]}}"#,
+            [6.0, 9.0, 5.5][g.below(3)],
+            [4.0, 7.0][g.below(2)],
+            [0.0, 20.0][g.below(2)],
+            [0.0, 3.0, 40.0][g.below(3)],
+            workers.join(","),
+            cases.join(",")
+        );
+        crate::load_model_bytes("m.json", json.as_bytes()).unwrap()
+    }
+
+    /// A random restriction of the kind the search makes: counts bounded at some workers,
+    /// groups kept from or sent to some.
+    fn restrict(part: &Part, g: &mut SplitMix64) -> Restrict {
+        let mut r = Restrict::none(part);
+        for (k, class) in part.classes.iter().enumerate() {
+            for j in 0..class.workers.len() {
+                let n = class.cases.len() as u32;
+                if g.chance(0.2) {
+                    r.hi[k][j] = g.below(n as usize + 1) as u32;
+                }
+                if g.chance(0.2) {
+                    r.lo[k][j] = (g.below(n as usize + 1) as u32).min(r.hi[k][j]);
+                }
+            }
+        }
+        for (gi, group) in part.groups.iter().enumerate() {
+            for j in 0..group.workers.len() {
+                if g.chance(0.2) {
+                    r.allowed[gi][j] = false;
+                }
+            }
+            if g.chance(0.15) {
+                r.forced[gi] = (0..group.workers.len()).find(|&j| r.allowed[gi][j]);
+            }
+        }
+        r
+    }
+
+    /// Every worker's knapsack over real loads gives what the grid of load levels gives, at
+    /// random prices under random restrictions, and each pattern is worth what it says.
+    #[test]
+    fn real_loads_and_the_grid_find_the_same_knapsack_optimum() {
+        let mut g = SplitMix64::new(11);
+        let mut compared = 0;
+        for case in 0..300 {
+            let m = model(&mut g);
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let grid = Dual::new(&m, part);
+                let real = Dual::with_levels(&m, part, 0);
+                assert!(grid.unit.is_some() && real.unit.is_none(), "case {case}");
+                for _ in 0..5 {
+                    let prices: Vec<f64> = (0..grid.n_prices())
+                        .map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 120.0 })
+                        .collect();
+                    let r = restrict(part, &mut g);
+                    let (a, b) = (grid.evaluate(&prices, &r), real.evaluate(&prices, &r));
+                    assert_eq!(a.is_some(), b.is_some(), "case {case}");
+                    let (Some((la, pa, _)), Some((lb, pb, _))) = (a, b) else { continue };
+                    assert!((la - lb).abs() <= 1e-7 * la.abs().max(1.0), "case {case}: {la} against {lb}");
+                    for (w, p) in pb.iter().enumerate() {
+                        assert!(real.admits(w, p, &r), "case {case}");
+                        assert!(p.load <= part.rooms[w].cap + EPS, "case {case}");
+                        let v: f64 = p.take.iter().map(|&(i, n)| real.items[w][i].value * n as f64).sum();
+                        let want = v - part.rooms[w].load_cost(&m.policy, p.load);
+                        assert!((p.value - want).abs() <= 1e-9 * want.abs().max(1.0), "case {case}");
+                    }
+                    assert_eq!(pa.len(), pb.len());
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 300, "only {compared} comparisons");
+    }
+}

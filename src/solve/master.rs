@@ -88,7 +88,9 @@ impl Dual<'_> {
         };
         // `knapsacks`: work of every worker's knapsack so far, for the work count.
         let mut candidates = vec![self.as_alloc(&best_p)];
-        let mut rmp = Rmp::new(self, r);
+        let mut rmp = Rmp::new(self, r, 1.0);
+        // Times the price caps were raised (see below).
+        let mut raised = 0;
         // Any lawful pattern of each worker (here its best at zero prices, which at the root are
         // the start prices) keeps the master feasible in its convexity rows; then the start
         // prices' answers and what the parent had that this node allows.
@@ -117,6 +119,14 @@ impl Dual<'_> {
                 break;
             }
             if best_l - objective <= 1e-7 * best_l.abs().max(1.0) {
+                if rmp.short() && raised < MAX_RAISES {
+                    // The master meets a row only by falling short at its price cap: for a
+                    // small shortfall the cap is too low to say the row cannot hold. Raise the
+                    // caps and go on from the same patterns.
+                    raised += 1;
+                    rmp = rmp.raised(self, r, CAP_RAISE.powi(raised));
+                    continue;
+                }
                 converged = true;
                 break;
             }
@@ -166,6 +176,11 @@ impl Dual<'_> {
             }
             if !added {
                 // Nothing prices out at the master's prices: it is optimal over every pattern.
+                if rmp.short() && raised < MAX_RAISES {
+                    raised += 1;
+                    rmp = rmp.raised(self, r, CAP_RAISE.powi(raised));
+                    continue;
+                }
                 converged = true;
                 break;
             }
@@ -237,6 +252,11 @@ const POOL_PER_WORKER: usize = 16;
 /// Weight of the best prices so far in the prices each round evaluates (Wentges smoothing).
 const SMOOTHING: f64 = 0.5;
 
+/// How much the price caps rise when a converged master still falls short of a row, and how
+/// many times they may.
+const CAP_RAISE: f64 = 100.0;
+const MAX_RAISES: i32 = 2;
+
 /// Pivots allowed in one solve of the master.
 const MAX_PIVOTS: u32 = 20_000;
 
@@ -274,8 +294,8 @@ impl Rmp {
     /// priced at the cap), each class's and group's upper row, each supervisor's row, and the
     /// lower rows the restriction asks for. A price row may fall short at its price cap, so the
     /// master is exactly the dual of the capped price programme and always has a solution.
-    fn new(dual: &Dual, r: &Restrict) -> Self {
-        let caps = dual.price_caps(r);
+    fn new(dual: &Dual, r: &Restrict, scale: f64) -> Self {
+        let caps: Vec<f64> = dual.price_caps(r).into_iter().map(|c| c * scale).collect();
         let rhs_of = dual.rhs(r);
         let nw = dual.part.rooms.len();
         let big = caps.iter().fold(0.0f64, |a, &c| a.max(c));
@@ -318,6 +338,21 @@ impl Rmp {
             seen: Default::default(),
             caps,
         }
+    }
+
+    /// The same master over the same patterns with every price cap `scale` times
+    /// [`Dual::price_caps`].
+    fn raised(&self, dual: &Dual, r: &Restrict, scale: f64) -> Rmp {
+        let mut next = Rmp::new(dual, r, scale);
+        for (w, p) in &self.pool {
+            next.add(dual, *w, p.clone());
+        }
+        next
+    }
+
+    /// Some row is met only by falling short of it (or a convexity row by its start column).
+    fn short(&self) -> bool {
+        self.shortfalls.iter().any(|&c| self.simplex.value(c) > 1e-7)
     }
 
     fn add(&mut self, dual: &Dual, w: usize, p: Pattern) {
@@ -380,7 +415,7 @@ impl Rmp {
     /// The master's solution as counts and shares, or None when some row is met only by
     /// falling short (the pool cannot meet the node's rows).
     fn master(&self, dual: &Dual) -> Option<Master> {
-        if self.shortfalls.iter().any(|&c| self.simplex.value(c) > 1e-7) {
+        if self.short() {
             return None;
         }
         let part = dual.part;
