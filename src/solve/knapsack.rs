@@ -88,12 +88,20 @@ pub(super) fn best(
         }
         g.max(0.0)
     };
+    // A greedy choice (best value per weight first, each piece taken when it fits and adds)
+    // is worth at least this: with it the bound prunes from the first piece on.
+    let (mut load, mut value, mut best_g) = (0.0, 0.0, -cost(0.0));
+    for &i in &order {
+        let (l, v) = (load + pieces[i].weight, value + pieces[i].value);
+        if l <= cap + EPS && v - cost(l) > best_g {
+            (load, value, best_g) = (l, v, v - cost(l));
+        }
+    }
     let mut states = vec![State { load: 0.0, value: 0.0, g: -cost(0.0), parent: u32::MAX, piece: u32::MAX }];
     let mut list: Vec<u32> = vec![0];
-    let mut work = 1u64;
+    let mut work = 1u64 + order.len() as u64;
     for (pos, &i) in order.iter().enumerate() {
         let p = pieces[i];
-        let mut best_g = states[*list.last().unwrap_or(&0) as usize].g;
         let mut next: Vec<u32> = Vec::with_capacity(list.len() * 2);
         let (mut a, mut b) = (0usize, 0usize);
         // Merge the list and the list with the piece added, in order of load.
