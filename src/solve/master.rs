@@ -89,8 +89,9 @@ impl Dual<'_> {
         // `knapsacks`: work of every worker's knapsack so far, for the work count.
         let mut candidates = vec![self.as_alloc(&best_p)];
         let mut rmp = Rmp::new(self, r, 1.0);
-        // Times the price caps were raised (see below).
+        // Times the price caps were raised (see below), and the work of the masters before.
         let mut raised = 0;
+        let mut retired = 0u64;
         // Any lawful pattern of each worker (here its best at zero prices, which at the root are
         // the start prices) keeps the master feasible in its convexity rows; then the start
         // prices' answers and what the parent had that this node allows.
@@ -110,7 +111,7 @@ impl Dual<'_> {
         let mut iterations = 0;
         let mut converged = false;
         loop {
-            let left = allowed.work.saturating_sub(knapsacks);
+            let left = allowed.work.saturating_sub(knapsacks + retired);
             if rmp.simplex.solve(MAX_PIVOTS, left, stop).is_err() {
                 break;
             }
@@ -124,13 +125,14 @@ impl Dual<'_> {
                     // small shortfall the cap is too low to say the row cannot hold. Raise the
                     // caps and go on from the same patterns.
                     raised += 1;
+                    retired += rmp.simplex.work();
                     rmp = rmp.raised(self, r, CAP_RAISE.powi(raised));
                     continue;
                 }
                 converged = true;
                 break;
             }
-            let spent = rmp.simplex.work() + knapsacks;
+            let spent = rmp.simplex.work() + knapsacks + retired;
             if enough(best_l) || iterations >= allowed.rounds || spent >= allowed.work || stop() {
                 break;
             }
@@ -178,6 +180,7 @@ impl Dual<'_> {
                 // Nothing prices out at the master's prices: it is optimal over every pattern.
                 if rmp.short() && raised < MAX_RAISES {
                     raised += 1;
+                    retired += rmp.simplex.work();
                     rmp = rmp.raised(self, r, CAP_RAISE.powi(raised));
                     continue;
                 }
@@ -187,7 +190,7 @@ impl Dual<'_> {
         }
         candidates.push(self.as_alloc(&best_p));
         let master = if converged { rmp.master(self) } else { None };
-        let work = rmp.simplex.work() + knapsacks;
+        let work = rmp.simplex.work() + knapsacks + retired;
         let pool = rmp.keep(POOL_PER_WORKER);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
     }
