@@ -60,16 +60,16 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
             Ok(()) => {
                 let value: f64 = members.iter().map(|&x| objective::case_value(m, x, w)).sum();
                 let load = usage.load[w];
-                let extra = (load + weight - worker.target).max(0.0) - (load - worker.target).max(0.0);
-                let cost = m.policy.overload_penalty * extra;
-                let fair = objective::fairness(&m.policy, worker.target, load + weight)
-                    - objective::fairness(&m.policy, worker.target, load);
+                let p = &m.policy;
+                let cost = objective::overload(p, worker.target, load + weight)
+                    - objective::overload(p, worker.target, load);
+                let whole = objective::load_change(p, worker.target, load, load + weight);
                 let tol = 1e-9 * value.abs().max(1.0);
                 if value <= tol {
                     ReasonCode::NotWorthAllocating
                 } else if value - cost <= tol {
                     ReasonCode::OnlyAboveTarget
-                } else if value - cost - fair <= tol {
+                } else if value - whole <= tol {
                     ReasonCode::FairnessCost
                 } else {
                     ReasonCode::SearchStopped

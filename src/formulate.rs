@@ -77,15 +77,11 @@ pub struct Room {
 }
 
 impl Room {
-    /// What the free load `load` costs this worker beyond what its fixed cases cost: overload
-    /// above target, and the fairness term (SPEC section 4 and README "Fair workloads").
+    /// What the free load `load` costs this worker ([`objective::load_cost`] of its whole
+    /// load), less the fairness cost of its fixed cases alone (the overload of fixed cases above
+    /// target stays in, as the compact programme counts it).
     pub fn load_cost(&self, p: &Policy, load: f64) -> f64 {
-        let over = p.overload_penalty * (load - self.target).max(0.0);
-        if p.fairness_penalty == 0.0 {
-            return over;
-        }
-        over + objective::fairness(p, self.goal, self.fixed + load)
-            - objective::fairness(p, self.goal, self.fixed)
+        objective::load_cost(p, self.goal, self.fixed + load) - objective::fairness(p, self.goal, self.fixed)
     }
 }
 

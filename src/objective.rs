@@ -77,6 +77,37 @@ pub fn fairness(p: &Policy, target: f64, load: f64) -> f64 {
     p.fairness_penalty * (q(load) / target - 2.0 * load + target)
 }
 
+/// What an active worker's load costs in SPEC section 4's terms: the overload penalty on load
+/// above `target`, and the fairness term. The one place the load terms are written: what one
+/// more case costs a worker is [`load_change`], and the solver's per-worker costs
+/// ([`crate::formulate::Room::load_cost`]) and its knapsack's slopes ([`load_slope`]) are this.
+pub fn load_cost(p: &Policy, target: f64, load: f64) -> f64 {
+    overload(p, target, load) + fairness(p, target, load)
+}
+
+/// The overload penalty alone on a worker's load: `overload_penalty x max(0, load - target)`.
+pub fn overload(p: &Policy, target: f64, load: f64) -> f64 {
+    p.overload_penalty * (load - target).max(0.0)
+}
+
+/// What taking a worker's load from `from` to `to` costs (negative when it gains): the
+/// marginal cost of load, overload and fairness together.
+pub fn load_change(p: &Policy, target: f64, from: f64, to: f64) -> f64 {
+    load_cost(p, target, to) - load_cost(p, target, from)
+}
+
+/// The slope of [`load_cost`] just above `load` (its right derivative): the cost of each
+/// further unit of load, until the next whole load or the target. [`load_cost`] is convex, so
+/// `load_cost(load + e) >= load_cost(load) + e x load_slope(load)` for every `e >= 0`.
+pub fn load_slope(p: &Policy, target: f64, load: f64) -> f64 {
+    let over = if load >= target { p.overload_penalty } else { 0.0 };
+    if p.fairness_penalty == 0.0 || target <= 0.0 {
+        return over;
+    }
+    let k = load.max(0.0).floor();
+    over + p.fairness_penalty * ((2.0 * k + 1.0) / target - 2.0)
+}
+
 /// Load squared at whole loads, linear between: `k^2 + (2k + 1)(x - k)` with `k = floor(x)`.
 fn q(x: f64) -> f64 {
     let x = x.max(0.0);

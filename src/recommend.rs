@@ -383,8 +383,7 @@ impl Local<'_> {
             if d > 0.0 && !rules::within(new, worker.cap) {
                 return None;
             }
-            gain -=
-                m.policy.overload_penalty * ((new - worker.target).max(0.0) - (old - worker.target).max(0.0));
+            gain -= objective::load_change(&m.policy, worker.target, old, new);
             if let Some(s) = rules::overseer(m, w) {
                 bump(&mut oversight, s, d);
             }

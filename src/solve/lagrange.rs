@@ -3,7 +3,10 @@
 //!
 //! Relax the rows that join workers (each class's count, each group's one placement, each
 //! supervisor's oversight) with prices `lambda`, `mu`, `nu` >= 0. What is left falls apart into
-//! one knapsack per worker over its whole load levels, solved exactly by dynamic programming:
+//! one knapsack per worker, solved exactly: by dynamic programming over its whole load levels
+//! when the part's weights have a common unit and the levels are few, otherwise over Pareto
+//! lists of real loads ([`super::knapsack`]), so weights with many decimals and caps scaled by
+//! FTE are exact too:
 //!
 //! ```text
 //! L(lambda, mu, nu) = sum_k n_k lambda_k + sum_g mu_g + sum_s room_s nu_s
@@ -18,11 +21,15 @@
 //! go) make the same bound serve every node of the search in [`super::tree`].
 
 use super::alloc::kept_count;
+use super::knapsack::{self, Piece};
 use super::PartAlloc;
 use crate::formulate::{floor_to, Part};
 use crate::model::Model;
+use crate::objective;
+use crate::rules::EPS;
 
-/// Largest knapsack (in load units) the bound will build; beyond it the bound is not used.
+/// Largest knapsack (in load units) solved over a grid of load levels; beyond it, and without a
+/// common unit, the knapsack works on real loads.
 const MAX_LEVELS: usize = 4096;
 
 /// Rows of the master above which a part counts as [`Dual::large`].
@@ -83,8 +90,10 @@ pub(super) enum Kind {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Item {
     pub(super) kind: Kind,
-    /// Size in load units.
+    /// Size in load units (of the grid, when there is one).
     size: usize,
+    /// Weight.
+    weight: f64,
     /// Objective value of one (before prices).
     pub(super) value: f64,
 }
@@ -94,8 +103,8 @@ pub(super) struct Item {
 pub(super) struct Pattern {
     /// (item index in the worker's list, count)
     pub(super) take: Vec<(usize, u32)>,
-    /// Load in units.
-    pub(super) load: usize,
+    /// Load (weight).
+    pub(super) load: f64,
     /// Objective value (before prices), overload included.
     pub(super) value: f64,
 }
@@ -104,8 +113,9 @@ pub(super) struct Pattern {
 pub(super) struct Dual<'a> {
     m: &'a Model,
     pub(super) part: &'a Part,
-    pub(super) unit: f64,
-    /// Knapsack size of each worker, in units.
+    /// The unit of the grid of load levels the knapsacks work on; `None`: real loads.
+    unit: Option<f64>,
+    /// Knapsack size of each worker, in units of the grid (when there is one).
     caps: Vec<usize>,
     /// Item kinds of each worker.
     pub(super) items: Vec<Vec<Item>>,
@@ -114,48 +124,62 @@ pub(super) struct Dual<'a> {
     /// The most the part could be worth: every item's positive value, and every worker's
     /// largest gain from load alone (the fairness term pays for load below target).
     pub(super) worth: f64,
-    /// Effort of one round of every worker's knapsack (items times load levels), for
-    /// [`super::master::Outcome::work`].
-    pub(super) knapsack_work: u64,
 }
 
 impl<'a> Dual<'a> {
-    /// The bound's data, or None when the part's weights have no common unit or the knapsacks
-    /// would be too large.
-    pub fn new(m: &'a Model, part: &'a Part) -> Option<Self> {
-        let unit = part.unit?;
-        let units = |x: f64| ((x / unit) + 1e-9).floor().max(0.0) as usize;
-        let caps: Vec<usize> = part.rooms.iter().map(|r| units(r.cap)).collect();
-        if caps.iter().any(|&c| c > MAX_LEVELS) {
-            return None;
-        }
+    /// The bound's data: over a grid of load levels when the part's weights have a common
+    /// unit and no cap is more than [`MAX_LEVELS`] of them, over real loads otherwise.
+    pub fn new(m: &'a Model, part: &'a Part) -> Self {
+        Self::with_levels(m, part, MAX_LEVELS)
+    }
+
+    /// [`Dual::new`] with a grid of at most `max_levels` load levels (with 0, real loads for any
+    /// part with a cap of one unit or more).
+    pub(super) fn with_levels(m: &'a Model, part: &'a Part, max_levels: usize) -> Self {
+        let units = |x: f64, unit: f64| ((x / unit) + 1e-9).floor().max(0.0) as usize;
+        let unit = part.unit.filter(|&u| part.rooms.iter().all(|r| units(r.cap, u) <= max_levels));
+        let caps: Vec<usize> =
+            unit.map_or_else(Vec::new, |u| part.rooms.iter().map(|r| units(r.cap, u)).collect());
+        let size = |weight: f64| unit.map_or(0, |u| (weight / u).round() as usize);
         let mut items: Vec<Vec<Item>> = vec![Vec::new(); part.rooms.len()];
         for (k, class) in part.classes.iter().enumerate() {
-            let size = (class.weight / unit).round() as usize;
+            let (size, weight) = (size(class.weight), class.weight);
             for (j, &w) in class.workers.iter().enumerate() {
                 let v = part.unit_value(m, k, w, false);
-                items[w].push(Item { kind: Kind::Class { k, j, kept: false }, size, value: v });
+                items[w].push(Item { kind: Kind::Class { k, j, kept: false }, size, weight, value: v });
                 if kept_count(part, k, w) > 0 {
                     let kv = v + m.policy.move_penalty;
-                    items[w].push(Item { kind: Kind::Class { k, j, kept: true }, size, value: kv });
+                    items[w].push(Item { kind: Kind::Class { k, j, kept: true }, size, weight, value: kv });
                 }
             }
         }
         for (g, group) in part.groups.iter().enumerate() {
-            let size = (group.weight / unit).round() as usize;
+            let (size, weight) = (size(group.weight), group.weight);
             for (j, &w) in group.workers.iter().enumerate() {
-                items[w].push(Item { kind: Kind::Group { g, j }, size, value: group.value[j] });
+                items[w].push(Item { kind: Kind::Group { g, j }, size, weight, value: group.value[j] });
             }
         }
-        let rooms = part.overseers.iter().map(|o| floor_to(o.1, Some(unit))).collect();
+        let rooms = part.overseers.iter().map(|o| floor_to(o.1, unit)).collect();
         let mut worth: f64 = items.iter().flatten().map(|it| it.value.max(0.0)).sum();
-        for (room, &cap) in part.rooms.iter().zip(&caps) {
-            let cost = |l: usize| room.load_cost(&m.policy, l as f64 * unit);
-            let least = (0..=cap).map(cost).fold(f64::INFINITY, f64::min);
-            worth += (cost(0) - least).max(0.0);
+        for (w, room) in part.rooms.iter().enumerate() {
+            let cost = |l: f64| room.load_cost(&m.policy, l);
+            // The cost is convex and bends only at whole loads and at target: its least value
+            // within the cap is at one of those, or at the cap.
+            let least = match unit {
+                Some(u) => (0..=caps[w]).map(|l| cost(l as f64 * u)).fold(f64::INFINITY, f64::min),
+                None => {
+                    let whole =
+                        (0..=room.cap.max(0.0).ceil() as usize).map(|l| l as f64 - room.fixed.fract());
+                    whole
+                        .chain([room.target, room.cap])
+                        .filter(|&l| (0.0..=room.cap).contains(&l))
+                        .map(cost)
+                        .fold(cost(0.0), f64::min)
+                }
+            };
+            worth += (cost(0.0) - least).max(0.0);
         }
-        let knapsack_work = items.iter().zip(&caps).map(|(it, &c)| ((it.len() * 4) * (c + 1)) as u64).sum();
-        Some(Dual { m, part, unit, caps, items, rooms, worth, knapsack_work })
+        Dual { m, part, unit, caps, items, rooms, worth }
     }
 
     /// A master too large to price cheaply (a row per worker, class, group and supervisor):
@@ -203,7 +227,10 @@ impl<'a> Dual<'a> {
             Kind::Group { g, .. } => prices[self.up_group(g)] - prices[self.lo_group(g)],
         };
         let over = self.part.rooms[w].overseer.map_or(0.0, |s| prices[self.oversight(s)]);
-        row + over * it.size as f64 * self.unit
+        match self.unit {
+            Some(unit) => row + over * it.size as f64 * unit,
+            None => row + over * it.weight,
+        }
     }
 
     /// The price-independent part of L: each row's right-hand side times its price.
@@ -221,14 +248,26 @@ impl<'a> Dual<'a> {
         rhs
     }
 
-    /// Worker `w`'s best pattern at these prices under the restriction, with its priced value;
-    /// None when the restriction cannot be met at this worker.
-    fn knapsack(&self, w: usize, prices: &[f64], r: &Restrict) -> Option<(Pattern, f64)> {
+    /// Worker `w`'s best pattern at these prices under the restriction, with its priced value
+    /// and the work it took; None when the restriction cannot be met at this worker.
+    fn knapsack(&self, w: usize, prices: &[f64], r: &Restrict) -> Option<(Pattern, f64, u64)> {
+        let (forced, free) = self.choices(w, r)?;
+        match self.unit {
+            Some(unit) => {
+                let work = (self.items[w].len() * 4 * (self.caps[w] + 1)) as u64;
+                self.grid(w, prices, forced, free, unit).map(|(p, v)| (p, v, work))
+            }
+            None => self.exact(w, prices, forced, free),
+        }
+    }
+
+    /// Worker `w`'s copies of each item the restriction forces, and the most of each it may
+    /// take beyond them: (item, copies) each. None when the restriction cannot hold.
+    #[allow(clippy::type_complexity)]
+    fn choices(&self, w: usize, r: &Restrict) -> Option<(Vec<(usize, u32)>, Vec<(usize, u32)>)> {
         let part = self.part;
         let items = &self.items[w];
-        // Forced copies first, then the free copies as 0/1 pieces (binary splitting).
         let mut forced: Vec<(usize, u32)> = Vec::new();
-        let mut pieces: Vec<(usize, u32)> = Vec::new(); // (item, copies)
         let mut free: Vec<(usize, u32)> = Vec::new();
         for (i, it) in items.iter().enumerate() {
             let (f, n) = match it.kind {
@@ -262,6 +301,22 @@ impl<'a> Dual<'a> {
                 free.push((i, n));
             }
         }
+        Some((forced, free))
+    }
+
+    /// The knapsack over whole load levels of `unit`: forced copies first, then the free
+    /// copies as 0/1 pieces (binary splitting).
+    fn grid(
+        &self,
+        w: usize,
+        prices: &[f64],
+        forced: Vec<(usize, u32)>,
+        free: Vec<(usize, u32)>,
+        unit: f64,
+    ) -> Option<(Pattern, f64)> {
+        let part = self.part;
+        let items = &self.items[w];
+        let mut pieces: Vec<(usize, u32)> = Vec::new(); // (item, copies)
         let forced_load: usize = forced.iter().map(|&(i, n)| items[i].size * n as usize).sum();
         let cap = self.caps[w].checked_sub(forced_load)?;
         let forced_value: f64 = forced
@@ -272,7 +327,7 @@ impl<'a> Dual<'a> {
         // target, most for the first unit (it is convex). An item worth no more than that
         // bound per unit, or nothing, is never in a best pattern.
         let room = &part.rooms[w];
-        let cost_at = |l: usize| room.load_cost(&self.m.policy, l as f64 * self.unit);
+        let cost_at = |l: usize| room.load_cost(&self.m.policy, l as f64 * unit);
         let bonus = (cost_at(forced_load) - cost_at(forced_load + 1)).max(0.0);
         for (i, n) in free {
             let it = &items[i];
@@ -305,7 +360,7 @@ impl<'a> Dual<'a> {
                 }
             }
         }
-        let over = |l: usize| room.load_cost(&self.m.policy, (l + forced_load) as f64 * self.unit);
+        let over = |l: usize| room.load_cost(&self.m.policy, (l + forced_load) as f64 * unit);
         let (l_best, v_best) = (0..levels)
             .filter(|&l| best[l] > f64::NEG_INFINITY)
             .map(|l| (l, best[l] - over(l)))
@@ -319,25 +374,78 @@ impl<'a> Dual<'a> {
                 l -= items[i].size * q as usize;
             }
         }
-        let load = l_best + forced_load;
+        let load = (l_best + forced_load) as f64 * unit;
         let value = take.iter().map(|&(i, n)| items[i].value * n as f64).sum::<f64>()
-            - room.load_cost(&self.m.policy, load as f64 * self.unit);
+            - room.load_cost(&self.m.policy, load);
         Some((Pattern { take, load, value }, v_best + forced_value))
     }
 
-    /// Every worker's knapsack at these prices: L, and the patterns. None if infeasible.
-    pub(super) fn evaluate(&self, prices: &[f64], r: &Restrict) -> Option<(f64, Vec<Pattern>)> {
+    /// The knapsack over real loads ([`knapsack::best`]): forced copies first, then the free
+    /// copies as 0/1 pieces (binary splitting).
+    fn exact(
+        &self,
+        w: usize,
+        prices: &[f64],
+        forced: Vec<(usize, u32)>,
+        free: Vec<(usize, u32)>,
+    ) -> Option<(Pattern, f64, u64)> {
+        let items = &self.items[w];
+        let room = &self.part.rooms[w];
+        let p = &self.m.policy;
+        let forced_load: f64 = forced.iter().map(|&(i, n)| items[i].weight * n as f64).sum();
+        if forced_load > room.cap + EPS {
+            return None;
+        }
+        let cap = room.cap - forced_load;
+        let priced = |i: usize| items[i].value - self.item_price(prices, &items[i], w);
+        let forced_value: f64 = forced.iter().map(|&(i, n)| priced(i) * n as f64).sum();
+        let cost = |l: f64| room.load_cost(p, forced_load + l);
+        let slope = |l: f64| objective::load_slope(p, room.goal, room.fixed + forced_load + l);
+        // As in the grid: an item worth no more than the most a unit of load earns by itself
+        // is never in a best pattern.
+        let bonus = (-slope(0.0)).max(0.0);
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut owner: Vec<(usize, u32)> = Vec::new();
+        for (i, n) in free {
+            let (weight, v) = (items[i].weight, priced(i));
+            if v + bonus * weight <= 1e-12 || weight > cap + EPS {
+                continue;
+            }
+            let mut left = n.min(((cap + EPS) / weight).floor() as u32);
+            let mut q = 1u32;
+            while left > 0 {
+                let take = q.min(left);
+                pieces.push(Piece { weight: weight * take as f64, value: v * take as f64 });
+                owner.push((i, take));
+                left -= take;
+                q *= 2;
+            }
+        }
+        let best = knapsack::best(&pieces, cap, &cost, &slope);
+        let mut take = forced;
+        take.extend(best.take.iter().map(|&x| owner[x]));
+        let load = forced_load + best.load;
+        let value =
+            take.iter().map(|&(i, n)| items[i].value * n as f64).sum::<f64>() - room.load_cost(p, load);
+        Some((Pattern { take, load, value }, best.g + forced_value, best.work))
+    }
+
+    /// Every worker's knapsack at these prices: L, the patterns, and the work it took (for
+    /// [`super::master::Outcome::work`]). None if infeasible.
+    pub(super) fn evaluate(&self, prices: &[f64], r: &Restrict) -> Option<(f64, Vec<Pattern>, u64)> {
         if !r.consistent() {
             return None;
         }
         let mut total = self.rhs_term(prices, r);
         let mut patterns = Vec::with_capacity(self.part.rooms.len());
+        let mut work = 0;
         for w in 0..self.part.rooms.len() {
-            let (p, v) = self.knapsack(w, prices, r)?;
+            let (p, v, spent) = self.knapsack(w, prices, r)?;
             total += v;
+            work += spent;
             patterns.push(p);
         }
-        Some((total, patterns))
+        Some((total, patterns, work))
     }
 
     /// Whether worker `w` may hold pattern `p` under restriction `r`.
@@ -387,5 +495,116 @@ impl<'a> Dual<'a> {
             }
         }
         a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::SplitMix64;
+
+    /// A small random team: weights on a grid of halves, siblings, today's workers, caps
+    /// scaled by FTE, overload and fairness.
+    fn model(g: &mut SplitMix64) -> Model {
+        let nw = 2 + g.below(3);
+        let workers: Vec<String> = (0..nw)
+            .map(|w| {
+                let fte = [1.0, 0.5, 0.6][g.below(3)];
+                format!(r#"{{"id": "W{w}", "role": "social_worker", "team": "N", "fte": {fte}}}"#)
+            })
+            .collect();
+        let cases: Vec<String> = (0..6 + g.below(9))
+            .map(|c| {
+                let weight = [0.5, 1.0, 1.5, 2.5, 3.0][g.below(5)];
+                let kind = ["looked_after", "child_in_need", "child_protection"][g.below(3)];
+                let group =
+                    if g.chance(0.3) { format!(r#", "group": "G{}""#, g.below(3)) } else { String::new() };
+                let current = if g.chance(0.4) {
+                    format!(r#", "current_worker": "W{}""#, g.below(nw))
+                } else {
+                    String::new()
+                };
+                format!(
+                    r#"{{"id": "C{c}", "type": "{kind}", "team": "N", "weight": {weight}{group}{current}}}"#
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"version": 1, "policy": {{"caps": {{"social_worker": {}}}, "targets": {{"social_worker": {}}},
+                "overload_penalty": {}, "fairness_penalty": {}, "move_penalty": 10}},
+                "workers": [{}], "cases": [{}]}}"#,
+            [6.0, 9.0, 5.5][g.below(3)],
+            [4.0, 7.0][g.below(2)],
+            [0.0, 20.0][g.below(2)],
+            [0.0, 3.0, 40.0][g.below(3)],
+            workers.join(","),
+            cases.join(",")
+        );
+        crate::load_model_bytes("m.json", json.as_bytes()).unwrap()
+    }
+
+    /// A random restriction of the kind the search makes: counts bounded at some workers,
+    /// groups kept from or sent to some.
+    fn restrict(part: &Part, g: &mut SplitMix64) -> Restrict {
+        let mut r = Restrict::none(part);
+        for (k, class) in part.classes.iter().enumerate() {
+            for j in 0..class.workers.len() {
+                let n = class.cases.len() as u32;
+                if g.chance(0.2) {
+                    r.hi[k][j] = g.below(n as usize + 1) as u32;
+                }
+                if g.chance(0.2) {
+                    r.lo[k][j] = (g.below(n as usize + 1) as u32).min(r.hi[k][j]);
+                }
+            }
+        }
+        for (gi, group) in part.groups.iter().enumerate() {
+            for j in 0..group.workers.len() {
+                if g.chance(0.2) {
+                    r.allowed[gi][j] = false;
+                }
+            }
+            if g.chance(0.15) {
+                r.forced[gi] = (0..group.workers.len()).find(|&j| r.allowed[gi][j]);
+            }
+        }
+        r
+    }
+
+    /// Every worker's knapsack over real loads gives what the grid of load levels gives, at
+    /// random prices under random restrictions, and each pattern is worth what it says.
+    #[test]
+    fn real_loads_and_the_grid_find_the_same_knapsack_optimum() {
+        let mut g = SplitMix64::new(11);
+        let mut compared = 0;
+        for case in 0..300 {
+            let m = model(&mut g);
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let grid = Dual::new(&m, part);
+                let real = Dual::with_levels(&m, part, 0);
+                assert!(grid.unit.is_some() && real.unit.is_none(), "case {case}");
+                for _ in 0..5 {
+                    let prices: Vec<f64> = (0..grid.n_prices())
+                        .map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 120.0 })
+                        .collect();
+                    let r = restrict(part, &mut g);
+                    let (a, b) = (grid.evaluate(&prices, &r), real.evaluate(&prices, &r));
+                    assert_eq!(a.is_some(), b.is_some(), "case {case}");
+                    let (Some((la, pa, _)), Some((lb, pb, _))) = (a, b) else { continue };
+                    assert!((la - lb).abs() <= 1e-7 * la.abs().max(1.0), "case {case}: {la} against {lb}");
+                    for (w, p) in pb.iter().enumerate() {
+                        assert!(real.admits(w, p, &r), "case {case}");
+                        assert!(p.load <= part.rooms[w].cap + EPS, "case {case}");
+                        let v: f64 = p.take.iter().map(|&(i, n)| real.items[w][i].value * n as f64).sum();
+                        let want = v - part.rooms[w].load_cost(&m.policy, p.load);
+                        assert!((p.value - want).abs() <= 1e-9 * want.abs().max(1.0), "case {case}");
+                    }
+                    assert_eq!(pa.len(), pb.len());
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 300, "only {compared} comparisons");
     }
 }

@@ -83,19 +83,23 @@ impl Dual<'_> {
             master: None,
         };
         let prices: Vec<f64> = start.map_or_else(|| vec![0.0; np], <[f64]>::to_vec);
-        let Some((mut best_l, mut best_p)) = self.evaluate(&prices, r) else { return infeasible() };
-        // Rounds of every worker's knapsack so far, for the work count.
-        let mut evaluations = 1u64;
+        let Some((mut best_l, mut best_p, mut knapsacks)) = self.evaluate(&prices, r) else {
+            return infeasible();
+        };
+        // `knapsacks`: work of every worker's knapsack so far, for the work count.
         let mut candidates = vec![self.as_alloc(&best_p)];
-        let mut rmp = Rmp::new(self, r);
+        let mut rmp = Rmp::new(self, r, 1.0);
+        // Times the price caps were raised (see below), and the work of the masters before.
+        let mut raised = 0;
+        let mut retired = 0u64;
         // Any lawful pattern of each worker (here its best at zero prices, which at the root are
         // the start prices) keeps the master feasible in its convexity rows; then the start
         // prices' answers and what the parent had that this node allows.
         let base = if start.is_none() {
             best_p.clone()
         } else {
-            let Some((_, base)) = self.evaluate(&vec![0.0; np], r) else { return infeasible() };
-            evaluations += 1;
+            let Some((_, base, work)) = self.evaluate(&vec![0.0; np], r) else { return infeasible() };
+            knapsacks += work;
             base
         };
         let mut best_prices = prices;
@@ -107,8 +111,7 @@ impl Dual<'_> {
         let mut iterations = 0;
         let mut converged = false;
         loop {
-            let knapsacks = evaluations * self.knapsack_work;
-            let left = allowed.work.saturating_sub(knapsacks);
+            let left = allowed.work.saturating_sub(knapsacks + retired);
             if rmp.simplex.solve(MAX_PIVOTS, left, stop).is_err() {
                 break;
             }
@@ -117,10 +120,19 @@ impl Dual<'_> {
                 break;
             }
             if best_l - objective <= 1e-7 * best_l.abs().max(1.0) {
+                if rmp.short() && raised < MAX_RAISES {
+                    // The master meets a row only by falling short at its price cap: for a
+                    // small shortfall the cap is too low to say the row cannot hold. Raise the
+                    // caps and go on from the same patterns.
+                    raised += 1;
+                    retired += rmp.simplex.work();
+                    rmp = rmp.raised(self, r, CAP_RAISE.powi(raised));
+                    continue;
+                }
                 converged = true;
                 break;
             }
-            let spent = rmp.simplex.work() + knapsacks;
+            let spent = rmp.simplex.work() + knapsacks + retired;
             if enough(best_l) || iterations >= allowed.rounds || spent >= allowed.work || stop() {
                 break;
             }
@@ -142,8 +154,8 @@ impl Dual<'_> {
             });
             let mut added = false;
             for at in smoothed.iter().chain(std::iter::once(&duals)) {
-                let Some((l, pats)) = self.evaluate(at, r) else { return infeasible() };
-                evaluations += 1;
+                let Some((l, pats, work)) = self.evaluate(at, r) else { return infeasible() };
+                knapsacks += work;
                 if l < best_l {
                     best_l = l;
                     best_prices.clone_from(at);
@@ -166,13 +178,19 @@ impl Dual<'_> {
             }
             if !added {
                 // Nothing prices out at the master's prices: it is optimal over every pattern.
+                if rmp.short() && raised < MAX_RAISES {
+                    raised += 1;
+                    retired += rmp.simplex.work();
+                    rmp = rmp.raised(self, r, CAP_RAISE.powi(raised));
+                    continue;
+                }
                 converged = true;
                 break;
             }
         }
         candidates.push(self.as_alloc(&best_p));
         let master = if converged { rmp.master(self) } else { None };
-        let work = rmp.simplex.work() + evaluations * self.knapsack_work;
+        let work = rmp.simplex.work() + knapsacks + retired;
         let pool = rmp.keep(POOL_PER_WORKER);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
     }
@@ -198,7 +216,7 @@ impl Dual<'_> {
             }
         }
         if let Some(s) = part.rooms[w].overseer {
-            put(self.oversight(s), p.load as f64 * self.unit);
+            put(self.oversight(s), p.load);
         }
         coef
     }
@@ -237,6 +255,11 @@ const POOL_PER_WORKER: usize = 16;
 /// Weight of the best prices so far in the prices each round evaluates (Wentges smoothing).
 const SMOOTHING: f64 = 0.5;
 
+/// How much the price caps rise when a converged master still falls short of a row, and how
+/// many times they may.
+const CAP_RAISE: f64 = 100.0;
+const MAX_RAISES: i32 = 2;
+
 /// Pivots allowed in one solve of the master.
 const MAX_PIVOTS: u32 = 20_000;
 
@@ -274,8 +297,8 @@ impl Rmp {
     /// priced at the cap), each class's and group's upper row, each supervisor's row, and the
     /// lower rows the restriction asks for. A price row may fall short at its price cap, so the
     /// master is exactly the dual of the capped price programme and always has a solution.
-    fn new(dual: &Dual, r: &Restrict) -> Self {
-        let caps = dual.price_caps(r);
+    fn new(dual: &Dual, r: &Restrict, scale: f64) -> Self {
+        let caps: Vec<f64> = dual.price_caps(r).into_iter().map(|c| c * scale).collect();
         let rhs_of = dual.rhs(r);
         let nw = dual.part.rooms.len();
         let big = caps.iter().fold(0.0f64, |a, &c| a.max(c));
@@ -318,6 +341,21 @@ impl Rmp {
             seen: Default::default(),
             caps,
         }
+    }
+
+    /// The same master over the same patterns with every price cap `scale` times
+    /// [`Dual::price_caps`].
+    fn raised(&self, dual: &Dual, r: &Restrict, scale: f64) -> Rmp {
+        let mut next = Rmp::new(dual, r, scale);
+        for (w, p) in &self.pool {
+            next.add(dual, *w, p.clone());
+        }
+        next
+    }
+
+    /// Some row is met only by falling short of it (or a convexity row by its start column).
+    fn short(&self) -> bool {
+        self.shortfalls.iter().any(|&c| self.simplex.value(c) > 1e-7)
     }
 
     fn add(&mut self, dual: &Dual, w: usize, p: Pattern) {
@@ -380,7 +418,7 @@ impl Rmp {
     /// The master's solution as counts and shares, or None when some row is met only by
     /// falling short (the pool cannot meet the node's rows).
     fn master(&self, dual: &Dual) -> Option<Master> {
-        if self.shortfalls.iter().any(|&c| self.simplex.value(c) > 1e-7) {
+        if self.short() {
             return None;
         }
         let part = dual.part;

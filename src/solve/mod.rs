@@ -18,6 +18,7 @@ mod decode;
 mod heuristics;
 #[cfg(feature = "highs")]
 mod highs;
+mod knapsack;
 mod lagrange;
 pub mod lp;
 mod master;
@@ -286,7 +287,7 @@ impl Root<'_> {
 }
 
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
-    let dual = if part.is_network() { None } else { lagrange::Dual::new(m, part) };
+    let dual = if part.is_network() { None } else { Some(lagrange::Dual::new(m, part)) };
     // A large district's group columns (a group by every worker of every team it may go to)
     // make its compact programme too slow to solve (68,000 columns took microlp two minutes).
     let group_columns: usize = part.groups.iter().map(|g| g.workers.len()).sum();

@@ -437,4 +437,47 @@ mod tests {
         assert_eq!(s.solve(100, 0, &|| false), Ok(()));
         assert_eq!(s.solve(100, 0, &|| true), Ok(()));
     }
+
+    /// Beale's example, on which Dantzig's rule cycles through degenerate bases: the simplex
+    /// still reaches the optimum 5/4 (x4 = x6 = 1), and its duals prove it.
+    #[test]
+    fn degenerate_programmes_do_not_cycle() {
+        // 0.25 x4 - 8 x5 - x6 + 9 x7 <= 0, 0.5 x4 - 12 x5 - 0.5 x6 + 3 x7 <= 0, x6 <= 1.
+        let mut s = Simplex::new(vec![0.0, 0.0, 1.0], &[0.0, 0.0, 0.0]);
+        let cols = [
+            s.add_column(0.75, vec![(0, 0.25), (1, 0.5)]),
+            s.add_column(-20.0, vec![(0, -8.0), (1, -12.0)]),
+            s.add_column(0.5, vec![(0, -1.0), (1, -0.5), (2, 1.0)]),
+            s.add_column(-6.0, vec![(0, 9.0), (1, 3.0)]),
+        ];
+        s.solve(1000, u64::MAX, &|| false).unwrap();
+        assert!((s.objective() - 1.25).abs() < 1e-9, "{}", s.objective());
+        assert!((s.value(cols[0]) - 1.0).abs() < 1e-9 && (s.value(cols[2]) - 1.0).abs() < 1e-9);
+        let y = s.duals();
+        assert!(cols.iter().all(|&j| s.reduced_cost(j, &y) <= OPT_TOL));
+        // Every right-hand side zero, many equal columns: the only point is the origin.
+        let mut z = Simplex::new(vec![0.0; 4], &[0.0; 4]);
+        for k in 0..12 {
+            let entries = (0..4).map(|i| (i, if (i + k) % 3 == 0 { -1.0 } else { 1.0 })).collect();
+            z.add_column(1.0 + (k % 2) as f64, entries);
+        }
+        z.solve(1000, u64::MAX, &|| false).unwrap();
+        assert_eq!(z.objective(), 0.0);
+    }
+
+    /// A column that improves the objective and uses no row without bound: unbounded.
+    #[test]
+    fn an_improving_column_with_no_limit_is_unbounded() {
+        let mut s = Simplex::new(vec![1.0, 2.0], &[0.0, 0.0]);
+        s.add_column(3.0, vec![(0, 1.0)]);
+        s.add_column(1.0, vec![(0, -1.0), (1, -2.0)]);
+        assert_eq!(s.solve(100, u64::MAX, &|| false), Err(Failed::Unbounded));
+        // The same column at a cost that no longer improves (it frees 1 of row 0, worth 3,
+        // for 4): optimal at 3.
+        let mut t = Simplex::new(vec![1.0, 2.0], &[0.0, 0.0]);
+        t.add_column(3.0, vec![(0, 1.0)]);
+        t.add_column(-4.0, vec![(0, -1.0), (1, -2.0)]);
+        t.solve(100, u64::MAX, &|| false).unwrap();
+        assert!((t.objective() - 3.0).abs() < 1e-12);
+    }
 }

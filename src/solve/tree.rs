@@ -63,7 +63,7 @@ pub(super) fn search(
     let part = s.part;
     // Any prices bound the part: at zero, every worker's best load on its own.
     let zero = vec![0.0; dual.n_prices()];
-    let at_zero = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |(l, _)| l);
+    let at_zero = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |(l, _, _)| l);
     let root_bound = at_zero.min(known_bound);
     let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
     let mut seq = 0u64;
@@ -249,5 +249,71 @@ fn children(r: &Restrict, c: Choice) -> (Option<Restrict>, Option<Restrict>) {
                 (le, ge)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One class of 5 cases at two workers, one group at two workers, nothing restricted.
+    fn open() -> Restrict {
+        Restrict {
+            lo: vec![vec![0, 0]],
+            hi: vec![vec![5, 5]],
+            allowed: vec![vec![true, true]],
+            forced: vec![None],
+            total: vec![(0, 5)],
+            must: vec![false],
+        }
+    }
+
+    #[test]
+    fn a_whole_master_solution_gives_nothing_to_branch_on() {
+        let m = Master { x: vec![vec![2.0, 3.0]], y: vec![vec![0.0, 1.0]] };
+        assert_eq!(choose(&m), None);
+    }
+
+    #[test]
+    fn branching_asks_totals_first_then_placement_then_groups_then_counts() {
+        // A class's total fractional: that first, whatever else is.
+        let m = Master { x: vec![vec![1.5, 1.2]], y: vec![vec![0.5, 0.0]] };
+        assert_eq!(choose(&m), Some(Choice::Total { k: 0, x: 2.7 }));
+        // Totals whole, a group placed in part: whether it is placed at all.
+        let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.3, 0.3]] };
+        assert_eq!(choose(&m), Some(Choice::Placed { g: 0, y: 0.6 }));
+        // Placed whole but split between workers: the most fractional share.
+        let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.4, 0.6]] };
+        assert!(matches!(choose(&m), Some(Choice::Group { g: 0, j: 0, .. })));
+        // Only counts left: the most fractional count.
+        let m = Master { x: vec![vec![1.9, 2.1]], y: vec![vec![1.0, 0.0]] };
+        assert!(matches!(choose(&m), Some(Choice::Class { k: 0, j: 0, .. })));
+    }
+
+    #[test]
+    fn the_children_split_the_node_and_the_side_the_master_leans_to_comes_first() {
+        let r = open();
+        let (first, second) = children(&r, Choice::Class { k: 0, j: 1, x: 2.3 });
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!((first.hi[0][1], second.lo[0][1]), (2, 3));
+        assert_eq!((first.lo[0][1], second.hi[0][1]), (0, 5));
+        let (first, second) = children(&r, Choice::Total { k: 0, x: 3.8 });
+        assert_eq!((first.unwrap().total[0], second.unwrap().total[0]), ((4, 5), (0, 3)));
+        let (first, second) = children(&r, Choice::Group { g: 0, j: 1, y: 0.7 });
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!((first.forced[0], second.allowed[0].clone()), (Some(1), vec![true, false]));
+        let (first, second) = children(&r, Choice::Placed { g: 0, y: 0.2 });
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!((first.allowed[0].clone(), second.must[0]), (vec![false, false], true));
+    }
+
+    #[test]
+    fn a_child_whose_bounds_cross_is_left_out() {
+        let mut r = open();
+        r.lo[0][0] = 3;
+        // At most 2 at worker 0 contradicts at least 3: only the other child is left.
+        let (first, second) = children(&r, Choice::Class { k: 0, j: 0, x: 2.6 });
+        assert_eq!(first.map(|c| c.lo[0][0]), Some(3));
+        assert!(second.is_none());
     }
 }

@@ -30,6 +30,12 @@ fn check_dated_seed(seed: u64, shape: Shape) -> Outcome {
     check_model(seed, generate_dated(seed, shape))
 }
 
+/// The same, on a model with weights of many decimals, FTE-scaled caps and cross-team
+/// allocation ([`generate_decimal`]).
+fn check_decimal_seed(seed: u64, shape: Shape) -> Outcome {
+    check_model(seed, generate_decimal(seed, shape))
+}
+
 fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
     let tm = TModel::from_json_at(&model, Some(GEN_DATE));
     let bytes = to_bytes(&model);
@@ -137,6 +143,16 @@ fn proposals_score_exactly_the_best_lawful_allocation_with_dated_reductions_and_
 #[test]
 fn dated_reductions_with_awkward_fractions_also_reach_the_best_lawful_allocation() {
     exhaust_with(Shape::BRUTE_ODD, models() / 4, check_dated_seed);
+}
+
+#[test]
+fn decimal_weights_fte_scaled_caps_and_cross_team_work_also_reach_the_best_lawful_allocation() {
+    exhaust_with(Shape::BRUTE, models() / 2, check_decimal_seed);
+}
+
+#[test]
+fn larger_models_with_decimal_weights_also_reach_the_best_lawful_allocation() {
+    exhaust_with(Shape::BRUTE_LARGE, models() / 10, check_decimal_seed);
 }
 
 fn exhaust(shape: Shape, models: u64) {

@@ -332,6 +332,38 @@ pub fn generate(seed: u64, shape: Shape) -> Value {
     model
 }
 
+/// [`generate`], then the numbers councils have: most cases weighed by a points score over
+/// hours (up to seven decimals, no common unit), most workers part-time with the cap and target
+/// the policy scales by FTE (10.8 of 18 at 0.6), and cross-team allocation allowed in most
+/// models. A separate random stream, so the model without them is the one [`generate`] gives.
+pub fn generate_decimal(seed: u64, shape: Shape) -> Value {
+    let mut model = generate(seed, shape);
+    let mut rng = Rng::new(seed ^ 0xdec1_3a15_0000_0007);
+    for c in model["cases"].as_array_mut().into_iter().flatten() {
+        if rng.chance(0.8) {
+            let points = rng.range(1, 12) as f64;
+            let hours = rng.pick(&[3.7, 7.4, 5.3, 6.1]);
+            c["weight"] = json!((points / hours * 1e7).round() / 1e7);
+        }
+    }
+    for w in model["workers"].as_array_mut().into_iter().flatten() {
+        if rng.chance(0.5) {
+            if let Some(o) = w.as_object_mut() {
+                o.remove("cap");
+                o.remove("target");
+            }
+            w["fte"] = json!(rng.pick(&[0.6, 0.8, 0.5, 0.75]));
+        }
+    }
+    if rng.chance(0.8) {
+        if model.get("policy").is_none() {
+            model["policy"] = json!({});
+        }
+        model["policy"]["cross_team"] = json!(true);
+    }
+    model
+}
+
 /// The fixed day every dated generated model is read for (`--date` on the command line).
 pub const GEN_DATE: &str = "2026-11-15";
 

@@ -435,3 +435,57 @@ fn a_worker_who_held_the_case_before_is_marked_as_one_it_returns_to() {
     let a = v["workers"].as_array().unwrap().iter().find(|w| w["worker"] == "A").unwrap();
     assert_eq!(a["returns"], true);
 }
+
+/// A team of a full worker (H: 4.5 pinned and 0.5 free of a target of 5), a light one (L) and
+/// a part-time one (M, target 3): the case is H's today, so without the fairness term keeping it there ranks first (it saves the
+/// move penalty); with it, the light worker ranks first (H's load is far from target, and the
+/// term costs H more for the case than it costs L). Free cases in both teams may move too.
+/// Every listed objective is `allocate`'s on the model with the case pinned to that worker by
+/// hand, judged by the original model.
+#[test]
+fn the_fairness_term_changes_the_ranking_as_solving_with_the_case_pinned_confirms() {
+    let model = |fairness: f64| {
+        let pinned = |id: &str, w: &str| {
+            json!({"id": id, "type": "child_in_need", "team": "N", "weight": 1.5,
+            "current_worker": w, "pinned": true})
+        };
+        let free = |id: &str, w: &str| {
+            json!({"id": id, "type": "child_in_need", "team": "N", "weight": 0.5,
+            "current_worker": w})
+        };
+        json!({"version": 1,
+            "policy": {"caps": {"social_worker": 9}, "targets": {"social_worker": 5}, "move_penalty": 10,
+                       "overload_penalty": 4, "fairness_penalty": fairness},
+            "workers": [{"id": "H", "role": "social_worker", "team": "N"},
+                        {"id": "L", "role": "social_worker", "team": "N"},
+                        {"id": "M", "role": "social_worker", "team": "N", "fte": 0.6}],
+            "cases": [pinned("P1", "H"), pinned("P2", "H"), pinned("P3", "H"), pinned("P4", "M"),
+                      free("F1", "H"), free("F2", "L"), free("F3", "M"),
+                      {"id": "C", "type": "looked_after", "team": "N", "weight": 1.2, "current_worker": "H"}]})
+    };
+    let mut firsts = Vec::new();
+    for fairness in [0.0, 12.0] {
+        let model = model(fairness);
+        let m = caseload::load_model_bytes("model.json", &to_bytes(&model)).unwrap();
+        let tm = TModel::from_json(&model);
+        let c = m.case_index("C").unwrap();
+        let r = recommend(&m, c);
+        assert!(r.optimal, "fairness {fairness}: not proven optimal");
+        assert_eq!(r.workers.len(), 3, "fairness {fairness}");
+        for cand in &r.workers {
+            let (pm, p, bytes) = allocate(&pinned_by_hand(&model, "C", &cand.worker));
+            assert!(breaches(&pm, &bytes).is_empty(), "fairness {fairness}: {} breaks a rule", cand.worker);
+            let a = assignment_of(&tm, &p);
+            assert!(
+                close(tm.objective(&a), cand.objective),
+                "fairness {fairness}, C on {}: recommend says {}, allocate with the pin scores {}",
+                cand.worker,
+                cand.objective,
+                tm.objective(&a)
+            );
+        }
+        let ranked: Vec<&str> = r.workers.iter().map(|w| w.worker.as_str()).collect();
+        firsts.push(ranked[0].to_string());
+    }
+    assert_eq!(firsts, ["H", "L"], "the fairness term should move the first choice from H to L");
+}
