@@ -49,6 +49,7 @@ pub mod sheets;
 pub mod solve;
 pub mod util;
 pub mod validate;
+pub mod vocabulary;
 pub mod warnings;
 pub mod whatif;
 pub mod write;

@@ -25,6 +25,9 @@ pub struct ConvertArgs {
     /// standard output).
     #[arg(long, value_name = "XLSX")]
     pub xlsx: Option<PathBuf>,
+    /// Checks of the spreadsheets read: --allow-empty (a new template), --strict, --date.
+    #[command(flatten)]
+    pub checks: super::InputChecksArgs,
     /// Print nothing on success.
     #[arg(short, long)]
     pub quiet: bool,
@@ -40,6 +43,7 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
         output: a.output.clone(),
         csv_dir: a.csv_dir.clone(),
         xlsx: a.xlsx.clone(),
+        checks: a.checks.checks(),
     };
     let stage = super::Stage::default();
     let written = caseload::sheets::convert(&options, &|p, b| stage.put(p, b))?;

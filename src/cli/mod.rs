@@ -13,6 +13,7 @@ mod generate;
 mod progress;
 mod pseudonymise;
 mod recommend;
+mod template;
 mod whatif;
 
 use caseload::error::{Error, Result};
@@ -145,6 +146,10 @@ pub enum Command {
     /// model can leave the case management system without names or system ids.
     #[command(after_help = CONVERT_EXIT)]
     Pseudonymise(pseudonymise::PseudonymiseArgs),
+    /// Write a starter Excel workbook to fill in: sheets workers, cases, reductions, policy
+    /// (the England defaults, each explained) and aliases, with dropdowns and a "how to" sheet.
+    #[command(after_help = GENERATE_EXIT)]
+    Template(template::TemplateArgs),
     /// Write a seeded synthetic model (for benchmarks, tests and demonstrations).
     #[command(after_help = GENERATE_EXIT)]
     Generate(generate::GenerateArgs),
@@ -210,6 +215,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Convert(c) => convert::run(&c),
         Command::Pseudonymise(p) => pseudonymise::run(&p),
         Command::Generate(g) => generate::run(&g),
+        Command::Template(t) => template::run(&t),
         Command::Whatif(w) => whatif::run(&w),
         Command::Recommend(r) => recommend::run(&r),
         Command::Compare(c) => compare::run(&c),
@@ -355,9 +361,15 @@ pub fn shown(path: &Path) -> String {
     }
 }
 
+/// A case type in the canonical name or an everyday word (the words table of
+/// `caseload::vocabulary`), as a spreadsheet reads it.
 fn parse_case_type(s: &str) -> std::result::Result<CaseType, String> {
-    CaseType::parse(s.trim()).ok_or_else(|| {
-        format!("unknown case type {s:?}; use one of {}", CaseType::ALL.map(|t| t.name()).join(", "))
+    caseload::vocabulary::case_type(s).ok_or_else(|| {
+        format!(
+            "unknown case type {s:?}{}; use one of {}, or an everyday word such as CP, CIN, LAC or care leaver",
+            caseload::vocabulary::Vocabulary::default().suggest_type(s),
+            CaseType::ALL.map(|t| t.name()).join(", ")
+        )
     })
 }
 
@@ -378,6 +390,14 @@ pub struct SheetInputArgs {
     /// instead of MODEL.
     #[arg(long, value_name = "XLSX", conflicts_with_all = ["workers", "cases"])]
     pub workbook: Option<PathBuf>,
+    /// Dated reductions of workers' caps as a CSV spreadsheet (worker, amount, from, to,
+    /// reason), with --workers and --cases. A workbook has a sheet "reductions" instead.
+    #[arg(long, value_name = "CSV")]
+    pub reductions: Option<PathBuf>,
+    /// A council's own words for roles and case types as a CSV spreadsheet (word, means),
+    /// with --workers and --cases. A workbook has a sheet "aliases" instead.
+    #[arg(long, value_name = "CSV")]
+    pub aliases: Option<PathBuf>,
 }
 
 impl SheetInputArgs {
@@ -388,6 +408,8 @@ impl SheetInputArgs {
             cases: self.cases.clone(),
             policy: self.policy.clone(),
             workbook: self.workbook.clone(),
+            reductions: self.reductions.clone(),
+            aliases: self.aliases.clone(),
         }
     }
 }

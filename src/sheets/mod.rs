@@ -5,11 +5,13 @@
 //! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
 //! - [`workbook`]: the same as an Excel workbook, in and out, and the meeting workbook out.
 //! - [`meeting`]: the meeting workbook back in, as edited: a proposal.
+//! - [`template`]: a starter workbook to fill in (`caseload template`).
 //! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
 //!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
 pub mod meeting;
 pub mod read;
+pub mod template;
 pub mod workbook;
 pub mod write;
 pub mod xlsx;
@@ -35,14 +37,25 @@ pub struct SheetInput {
     /// with a --workbook that has no policy sheet.
     pub policy: Option<PathBuf>,
     /// The model as an Excel workbook with sheets "workers", "cases" and optionally "policy",
-    /// instead of MODEL.
+    /// "reductions" and "aliases", instead of MODEL.
     pub workbook: Option<PathBuf>,
+    /// Dated reductions as a CSV spreadsheet (worker, amount, from, to, reason), with
+    /// --workers and --cases.
+    pub reductions: Option<PathBuf>,
+    /// A council's own words for roles and case types as a CSV spreadsheet (word, means), with
+    /// --workers and --cases.
+    pub aliases: Option<PathBuf>,
 }
 
 impl SheetInput {
     /// Whether any spreadsheet option was given.
     pub fn given(&self) -> bool {
-        self.workers.is_some() || self.cases.is_some() || self.policy.is_some() || self.workbook.is_some()
+        self.workers.is_some()
+            || self.cases.is_some()
+            || self.policy.is_some()
+            || self.workbook.is_some()
+            || self.reductions.is_some()
+            || self.aliases.is_some()
     }
 
     /// The input as a person would name it: the model file, the workbook, or the two sheets.
@@ -53,7 +66,7 @@ impl SheetInput {
         if let Some(b) = &self.workbook {
             return b.display().to_string();
         }
-        let files: Vec<String> = [&self.workers, &self.cases, &self.policy]
+        let files: Vec<String> = [&self.workers, &self.cases, &self.policy, &self.reductions, &self.aliases]
             .into_iter()
             .flatten()
             .map(|p| p.display().to_string())
@@ -63,7 +76,7 @@ impl SheetInput {
 
     /// The input files, to refuse overwriting them.
     pub fn files(&self) -> Vec<&Path> {
-        [&self.workers, &self.cases, &self.policy, &self.workbook]
+        [&self.workers, &self.cases, &self.policy, &self.workbook, &self.reductions, &self.aliases]
             .into_iter()
             .flatten()
             .map(PathBuf::as_path)
@@ -80,10 +93,22 @@ impl SheetInput {
     /// Reads and builds the model from the spreadsheets (not validated).
     pub fn read(&self) -> Result<read::Sheets> {
         if let Some(book) = &self.workbook {
+            if self.reductions.is_some() || self.aliases.is_some() {
+                return Err(Error::Usage(format!(
+                    "--reductions and --aliases go with --workers and --cases; a workbook carries its own sheets \"reductions\" and \"aliases\" (add them to {})",
+                    book.display()
+                )));
+            }
             return workbook::read_workbook(book, self.policy.as_deref());
         }
         match (&self.workers, &self.cases) {
-            (Some(w), Some(c)) => read::read_sheets(w, c, self.policy.as_deref()),
+            (Some(w), Some(c)) => read::read_sheets_with(
+                w,
+                c,
+                self.policy.as_deref(),
+                self.reductions.as_deref(),
+                self.aliases.as_deref(),
+            ),
             (Some(_), None) => {
                 Err(Error::Usage("--workers needs --cases too (give both spreadsheets)".into()))
             }
@@ -91,7 +116,7 @@ impl SheetInput {
                 Err(Error::Usage("--cases needs --workers too (give both spreadsheets)".into()))
             }
             (None, None) => Err(Error::Usage(
-                "--policy goes with --workers and --cases or --workbook; a model file carries its own policy"
+                "--policy, --reductions and --aliases go with --workers and --cases (--policy also with --workbook); a model file carries its own policy and reductions"
                     .into(),
             )),
         }
@@ -312,8 +337,13 @@ pub struct ConvertOptions {
     pub output: Option<PathBuf>,
     /// Where to write workers.csv, cases.csv and policy.json (created if missing).
     pub csv_dir: Option<PathBuf>,
-    /// Where to write the model as an Excel workbook (sheets workers, cases, policy).
+    /// Where to write the model as an Excel workbook (sheets workers, cases, policy, and
+    /// reductions when a worker has any).
     pub xlsx: Option<PathBuf>,
+    /// How spreadsheets are checked before they become a model file: the day (the reductions
+    /// in force on it; the command layer gives today, and without a day spreadsheets with
+    /// reductions are refused), `--allow-empty` (a new template has no rows) and `--strict`.
+    pub checks: Checks,
 }
 
 /// Runs `caseload convert`: a model file, CSV spreadsheets or a workbook in; a model file,
@@ -334,11 +364,17 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
     let (file, m, inputs): (String, ModelFile, Vec<PathBuf>) = match (&a.model, a.sheets.given()) {
         (None, true) => {
             let sheets = a.sheets.read()?;
-            // Validated, so errors point at spreadsheet rows rather than at the new file; for
-            // today, as any day would do (spreadsheets carry no reductions, and weeks waited
-            // change priorities, not validity).
+            // Validated, so errors point at spreadsheet rows rather than at the new file.
+            // Without a day, for today: spreadsheets with reductions need one, and weeks waited
+            // change priorities, not validity.
             let today = crate::date::Date::from_unix_secs(crate::date::stamp_secs());
-            sheets.validate_on(Some(crate::model::AsOf { date: today, stated: false }))?;
+            let as_of = a.checks.as_of.or(Some(crate::model::AsOf { date: today, stated: false }));
+            let checked = sheets.validate_on(as_of)?;
+            let origin = Origin {
+                workers: (sheets.workers_file.clone(), "row 2".into()),
+                cases: (sheets.cases_file.clone(), "row 2".into()),
+            };
+            crate::warnings::screen(&checked, Checks { as_of, ..a.checks }, &origin)?;
             let file =
                 a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());
             (file, sheets.model, a.sheets.files().into_iter().map(Path::to_path_buf).collect())
@@ -359,6 +395,9 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
         files.push((dir.join("workers.csv"), write::workers_csv(&file, &m)?));
         files.push((dir.join("cases.csv"), write::cases_csv(&file, &m)?));
         files.push((dir.join("policy.json"), write::policy_json(&m)));
+        if write::has_reductions(&m) {
+            files.push((dir.join("reductions.csv"), write::reductions_csv(&file, &m)?));
+        }
     }
     if let Some(x) = &a.xlsx {
         files.push((x.clone(), workbook::model_workbook(&file, &m)?));

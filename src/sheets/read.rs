@@ -2,8 +2,12 @@
 //!
 //! Columns are the model file's field names, in any order (case-insensitive; a space or hyphen
 //! counts as `_`). Every cell is trimmed; an empty cell means "not given". List fields (`skills`,
-//! `needs`, `exclude`, `previous_workers`) are `;`-separated. Dated `reductions` are JSON only:
-//! a `reductions` column is an error, not silently ignored. Booleans are `true/false`, `yes/no` or `1/0`, in any
+//! `needs`, `exclude`, `previous_workers`) are `;`-separated. Dated reductions have a sheet of
+//! their own (`reductions.csv`: worker, amount, from, to, reason; one row per reduction), so a
+//! `reductions` column in the workers sheet is an error, not silently ignored. Roles and case
+//! types are read through [`crate::vocabulary`] (everyday words such as `CP`, `NQSW`, `Senior
+//! Practitioner`), with a council's own words from an optional aliases sheet (word, means).
+//! Booleans are `true/false`, `yes/no` or `1/0`, in any
 //! case. A UTF-8 byte-order mark and CRLF line ends are accepted. A row whose every cell is empty
 //! is skipped. Unknown columns are an error, like unknown JSON fields.
 //!
@@ -11,8 +15,10 @@
 
 use crate::error::{Error, Errors, Result};
 use crate::model::Model;
+use crate::model::ReductionInput;
 use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};
 use crate::validate;
+use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted as q;
 use std::path::Path;
 
@@ -38,6 +44,23 @@ pub const WORKER_EXTRA_COLUMNS: [&str; 2] = ["name", "notes"];
 /// Extension columns of `cases.csv`: read when present, written only when a case uses them, so a
 /// model without them converts to the same spreadsheet as before.
 pub const CASE_EXTRA_COLUMNS: [&str; 5] = ["previous_workers", "waiting_since", "name", "notes", "no_agency"];
+
+/// The columns of a reductions sheet (`reductions.csv`), in the order they are written: one
+/// row per dated reduction of a worker's cap and target.
+pub const REDUCTION_COLUMNS: [&str; 5] = ["worker", "amount", "from", "to", "reason"];
+/// The columns of an aliases sheet: a council's own word for a role or case type, and what it
+/// means (a canonical name or a word of [`crate::vocabulary`]'s table).
+pub const ALIAS_COLUMNS: [&str; 2] = ["word", "means"];
+
+/// The sheets besides workers and cases that a model may be read with, each as (the name used
+/// in messages, its cells).
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    /// The reductions sheet.
+    pub reductions: Option<(String, Grid)>,
+    /// The words of an aliases sheet, with the built-in table.
+    pub words: Vocabulary,
+}
 
 /// The columns of `workers.csv` that a model needs, in the order they are written.
 pub fn worker_columns(m: &ModelFile) -> Vec<&'static str> {
@@ -75,6 +98,11 @@ pub struct Sheets {
     pub worker_rows: Vec<usize>,
     /// `case_rows[i]` is the spreadsheet row of `model.cases[i]`.
     pub case_rows: Vec<usize>,
+    /// The reductions sheet, if one was read.
+    pub reductions_file: Option<String>,
+    /// `reduction_rows[i][j]` is the row of `model.workers[i].reductions[j]` in the
+    /// reductions sheet.
+    pub reduction_rows: Vec<Vec<usize>>,
     /// Warnings about the spreadsheets themselves (a workbook's sheet that is not read).
     pub warnings: Vec<crate::warnings::Warning>,
 }
@@ -103,7 +131,10 @@ impl Sheets {
     /// spreadsheet (`cases.csv: row 19, column current_worker`).
     pub fn map_error(&self, e: Error) -> Error {
         if let Error::Inputs { errors, more } = e {
-            let errors = errors.into_iter().map(|e| self.map_error(e)).collect();
+            let mut errors = group_rows(errors.into_iter().map(|e| self.map_error(e)).collect());
+            if errors.len() == 1 && more == 0 {
+                return errors.remove(0);
+            }
             return Error::Inputs { errors, more };
         }
         let Error::Input { place, problem, .. } = e else { return e };
@@ -112,6 +143,9 @@ impl Sheets {
             [("workers", &self.workers_file, &self.worker_rows), ("cases", &self.cases_file, &self.case_rows)]
         {
             if let Some((i, field)) = split_place(&place, list) {
+                if let Some(e) = self.reduction_error(list, i, field, &problem) {
+                    return e;
+                }
                 if let Some(row) = rows.get(i) {
                     let at = if field.is_empty() {
                         format!("row {row}")
@@ -128,6 +162,22 @@ impl Sheets {
             }
         }
         Error::input(&self.workers_file, place, problem)
+    }
+
+    /// An error placed in `workers[i].reductions[j]` as one placed in the reductions sheet.
+    fn reduction_error(&self, list: &str, i: usize, field: &str, problem: &str) -> Option<Error> {
+        let file = self.reductions_file.as_ref().filter(|_| list == "workers")?;
+        let rest = field.strip_prefix("reductions")?;
+        let rows = self.reduction_rows.get(i)?;
+        let Some(inner) = rest.strip_prefix('[') else {
+            let row = rows.first()?;
+            return Some(Error::input(file, format!("row {row}"), problem));
+        };
+        let close = inner.find(']')?;
+        let row = rows.get(inner[..close].parse::<usize>().ok()?)?;
+        let col = inner[close + 1..].trim_start_matches('.');
+        let at = if col.is_empty() { format!("row {row}") } else { format!("row {row}, column {col}") };
+        Some(Error::input(file, at, problem))
     }
 
     /// Rewrites `workers[3]` and `cases[3]` inside a message as spreadsheet rows.
@@ -171,14 +221,32 @@ fn split_place<'a>(place: &'a str, list: &str) -> Option<(usize, &'a str)> {
 
 /// Reads the spreadsheets (and policy file) from disk; see [`parse_sheets`].
 pub fn read_sheets(workers: &Path, cases: &Path, policy: Option<&Path>) -> Result<Sheets> {
+    read_sheets_with(workers, cases, policy, None, None)
+}
+
+/// [`read_sheets`] with an optional reductions CSV and aliases CSV; see [`parse_sheets_with`].
+pub fn read_sheets_with(
+    workers: &Path,
+    cases: &Path,
+    policy: Option<&Path>,
+    reductions: Option<&Path>,
+    aliases: Option<&Path>,
+) -> Result<Sheets> {
     let wb = crate::read::read_bytes(workers)?;
     let cb = crate::read::read_bytes(cases)?;
     let pb = policy.map(crate::read::read_bytes).transpose()?;
+    let rb = reductions.map(crate::read::read_bytes).transpose()?;
+    let ab = aliases.map(crate::read::read_bytes).transpose()?;
     let name = |p: &Path| p.display().to_string();
-    parse_sheets(
+    let named = |p: Option<&Path>, b: Option<Vec<u8>>| p.zip(b).map(|(p, b)| (name(p), b));
+    let (pn, rn, an) = (named(policy, pb), named(reductions, rb), named(aliases, ab));
+    let view = |x: &Option<(String, Vec<u8>)>| x.as_ref().map(|(n, b)| (n.clone(), b.clone()));
+    parse_sheets_with(
         (&name(workers), &wb),
         (&name(cases), &cb),
-        policy.zip(pb.as_deref()).map(|(p, b)| (name(p), b)).as_ref().map(|(n, b)| (n.as_str(), *b)),
+        view(&pn).as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+        view(&rn).as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+        view(&an).as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
     )
 }
 
@@ -191,6 +259,18 @@ pub fn parse_sheets(
     cases: (&str, &[u8]),
     policy: Option<(&str, &[u8])>,
 ) -> Result<Sheets> {
+    parse_sheets_with(workers, cases, policy, None, None)
+}
+
+/// [`parse_sheets`] with an optional reductions CSV ([`REDUCTION_COLUMNS`]) and aliases CSV
+/// ([`ALIAS_COLUMNS`]).
+pub fn parse_sheets_with(
+    workers: (&str, &[u8]),
+    cases: (&str, &[u8]),
+    policy: Option<(&str, &[u8])>,
+    reductions: Option<(&str, &[u8])>,
+    aliases: Option<(&str, &[u8])>,
+) -> Result<Sheets> {
     let mut errs = Errors::new();
     let wg = errs.take(csv_grid(workers.0, workers.1));
     let cg = errs.take(csv_grid(cases.0, cases.1));
@@ -198,11 +278,104 @@ pub fn parse_sheets(
         Some((file, bytes)) => errs.take(parse_policy(file, bytes)).flatten(),
         None => None,
     };
+    let mut extra = Extra::default();
+    if let Some((file, bytes)) = reductions {
+        extra.reductions = errs.take(csv_grid(file, bytes)).map(|g| (file.to_string(), g));
+    }
+    if let Some((file, bytes)) = aliases {
+        if let Some(g) = errs.take(csv_grid(file, bytes)) {
+            extra.words = errs.take(aliases_sheet(file, g)).unwrap_or_default();
+        }
+    }
     let (Some(wg), Some(cg)) = (wg, cg) else {
         errs.finish()?;
         unreachable_grid()?
     };
-    build((workers.0, wg), (cases.0, cg), policy_input, policy.map(|p| p.0.to_string()), errs)
+    build((workers.0, wg), (cases.0, cg), policy_input, policy.map(|p| p.0.to_string()), errs, extra)
+}
+
+/// Whether a sheet has no cell with anything in it (an optional sheet left blank).
+fn blank(grid: &Grid) -> bool {
+    grid.rows.iter().all(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()))
+}
+
+/// Reads an aliases sheet ([`ALIAS_COLUMNS`]): a council's own words for roles and case types.
+pub fn aliases_sheet(file: &str, grid: Grid) -> Result<Vocabulary> {
+    let mut words = Vocabulary::default();
+    if blank(&grid) {
+        return Ok(words);
+    }
+    let mut errs = Errors::new();
+    let t = parse_table(file, grid, &ALIAS_COLUMNS, &ALIAS_COLUMNS, &mut errs)?;
+    for r in &t.rows {
+        let c = Cells { table: &t, row: r };
+        let mut row = Errors::new();
+        let word = row.take(c.required("word", "council's word"));
+        let means = row.take(c.required("means", "role or case type it means"));
+        if let (Some(word), Some(means)) = (word, means) {
+            if let Err(p) = words.add(word, means) {
+                row.push(c.err("means", p));
+            }
+        }
+        t.keep(row, &mut errs);
+    }
+    finish_grouped(errs).map(|_| words)
+}
+
+/// Reads a reductions sheet ([`REDUCTION_COLUMNS`]): each reduction with the index of its
+/// worker among `ids` (the workers sheet's ids, row by row) and its row.
+fn reductions_sheet(
+    file: &str,
+    grid: Grid,
+    ids: &[String],
+    errs: &mut Errors,
+) -> Vec<(usize, usize, ReductionInput)> {
+    let mut out = Vec::new();
+    if blank(&grid) {
+        return out;
+    }
+    let required = ["worker", "amount", "from", "to"];
+    let table = parse_table(file, grid, &REDUCTION_COLUMNS, &required, errs);
+    let Some(t) = errs.take(table) else {
+        return out;
+    };
+    for r in &t.rows {
+        let mut row = Errors::new();
+        let found = reduction_row(&t, r, ids, &mut row);
+        t.keep(row, errs);
+        out.extend(found);
+    }
+    out
+}
+
+/// One row of a reductions sheet: the index of its worker among `ids`, its row, the reduction.
+fn reduction_row(
+    t: &Table,
+    r: &Row,
+    ids: &[String],
+    errs: &mut Errors,
+) -> Option<(usize, usize, ReductionInput)> {
+    let c = Cells { table: t, row: r };
+    let worker = errs.take(c.required("worker", "id of the worker whose cap is reduced"));
+    let amount = errs.take(c.number("amount").and_then(|a| {
+        a.ok_or_else(|| c.err("amount", "empty; give the caseload units taken off the cap and target"))
+    }));
+    let from = errs.take(c.required("from", "first day in force, YYYY-MM-DD"));
+    let to = errs.take(c.required("to", "last day in force, YYYY-MM-DD"));
+    let (worker, amount, from, to) = (worker?, amount?, from?, to?);
+    let Some(i) = ids.iter().position(|id| id == worker) else {
+        errs.push(c.err(
+            "worker",
+            format!(
+                "no worker {} in the workers sheet{}; give a worker's id",
+                q(worker),
+                crate::vocabulary::did_you_mean(worker, ids)
+            ),
+        ));
+        return None;
+    };
+    let reason = c.text("reason");
+    Some((i, r.number, ReductionInput { amount, from: from.to_string(), to: to.to_string(), reason }))
 }
 
 /// Only reached if an error was recorded without being returned; kept panic-free.
@@ -218,29 +391,52 @@ pub(crate) fn build(
     policy: Option<PolicyInput>,
     policy_file: Option<String>,
     mut errs: Errors,
+    extra: Extra,
 ) -> Result<Sheets> {
     let worker_known: Vec<&'static str> =
         WORKER_COLUMNS.iter().chain(&WORKER_EXTRA_COLUMNS).copied().collect();
-    let wt = errs.take(parse_table(workers.0, workers.1, &worker_known, &["id", "role", "team"]));
+    let wt = parse_table(workers.0, workers.1, &worker_known, &["id", "role", "team"], &mut errs);
+    let wt = errs.take(wt);
     let case_known: Vec<&'static str> = CASE_COLUMNS.iter().chain(&CASE_EXTRA_COLUMNS).copied().collect();
-    let ct = errs.take(parse_table(cases.0, cases.1, &case_known, &["id", "type", "team"]));
+    let ct = parse_table(cases.0, cases.1, &case_known, &["id", "type", "team"], &mut errs);
+    let ct = errs.take(ct);
     let mut ws = Vec::new();
     if let Some(wt) = &wt {
         for r in &wt.rows {
-            ws.extend(worker_row(wt, r, &mut errs));
+            let mut row = Errors::new();
+            ws.extend(worker_row(wt, r, &extra.words, &mut row));
+            wt.keep(row, &mut errs);
         }
     }
     let mut cs = Vec::new();
     if let Some(ct) = &ct {
         for r in &ct.rows {
-            cs.extend(case_row(ct, r, &mut errs));
+            let mut row = Errors::new();
+            cs.extend(case_row(ct, r, &extra.words, &mut row));
+            ct.keep(row, &mut errs);
+        }
+    }
+    let mut reduction_rows = vec![Vec::new(); ws.len()];
+    let reductions_file = extra.reductions.as_ref().map(|(f, _)| f.clone());
+    let ids_known = wt.as_ref().is_some_and(|wt| !wt.missing.iter().any(|m| m == "id"));
+    if let (Some((file, grid)), true) = (extra.reductions, ids_known) {
+        let ids: Vec<String> = wt.as_ref().map_or(Vec::new(), |wt| {
+            wt.rows.iter().map(|r| Cells { table: wt, row: r }.text("id").unwrap_or_default()).collect()
+        });
+        let found = reductions_sheet(&file, grid, &ids, &mut errs);
+        // Attached only when every worker row was read, so none lands on the wrong worker.
+        if ids.len() == ws.len() {
+            for (i, row, r) in found {
+                ws[i].reductions.push(r);
+                reduction_rows[i].push(row);
+            }
         }
     }
     let (Some(wt), Some(ct)) = (wt, ct) else {
-        errs.finish()?;
+        finish_grouped(errs)?;
         return unreachable_grid();
     };
-    errs.finish()?;
+    finish_grouped(errs)?;
     Ok(Sheets {
         model: ModelFile { version: 1, policy, workers: ws, cases: cs },
         workers_file: workers.0.to_string(),
@@ -248,6 +444,8 @@ pub(crate) fn build(
         policy_file,
         worker_rows: wt.rows.iter().map(|r| r.number).collect(),
         case_rows: ct.rows.iter().map(|r| r.number).collect(),
+        reductions_file,
+        reduction_rows,
         warnings: Vec::new(),
     })
 }
@@ -374,6 +572,108 @@ struct Table<'a> {
     columns: Vec<Option<&'static str>>,
     rows: Vec<Row>,
     decimal_comma: bool,
+    /// Required columns the sheet lacks (reported once, at its header).
+    missing: Vec<String>,
+}
+
+impl Table<'_> {
+    /// Moves a row's errors into `to`, leaving out those placed in a column the sheet lacks.
+    fn keep(&self, row: Errors, to: &mut Errors) {
+        for e in list(row) {
+            let lacking = match &e {
+                Error::Input { place, .. } => {
+                    self.missing.iter().any(|m| place.ends_with(&format!(", column {m}")))
+                }
+                _ => false,
+            };
+            if !lacking {
+                to.push(e);
+            }
+        }
+    }
+}
+
+/// The errors collected, one by one.
+fn list(errs: Errors) -> Vec<Error> {
+    match errs.finish() {
+        Ok(()) => Vec::new(),
+        Err(Error::Inputs { errors, .. }) => errors,
+        Err(e) => vec![e],
+    }
+}
+
+/// [`Errors::finish`], with the same mistake in several rows of one column of one sheet said
+/// once, listing the rows (`rows 2, 5 and 9, column role: unknown value "SW1" ...`).
+pub fn finish_grouped(errs: Errors) -> Result<()> {
+    match errs.finish() {
+        Ok(()) => Ok(()),
+        Err(Error::Inputs { errors, more }) => {
+            let mut grouped = group_rows(errors);
+            if grouped.len() == 1 && more == 0 {
+                return Err(grouped.remove(0));
+            }
+            Err(Error::Inputs { errors: grouped, more })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `row 7, column role` -> (7, ", column role"); `row 7` -> (7, "").
+fn row_place(place: &str) -> Option<(usize, &str)> {
+    let rest = place.strip_prefix("row ")?;
+    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let n = rest[..end].parse().ok()?;
+    let tail = &rest[end..];
+    (tail.is_empty() || tail.starts_with(", column ")).then_some((n, tail))
+}
+
+/// Joins errors with the same file, column and problem in different rows, in first-seen order.
+fn group_rows(errors: Vec<Error>) -> Vec<Error> {
+    let mut groups: Vec<(Error, Vec<usize>)> = Vec::new();
+    for e in errors {
+        let found = match &e {
+            Error::Input { file, place, problem } => row_place(place).and_then(|(n, tail)| {
+                groups
+                    .iter()
+                    .position(|(g, _)| match g {
+                        Error::Input { file: f, place: p, problem: pr } => {
+                            f == file && pr == problem && row_place(p).is_some_and(|(_, t)| t == tail)
+                        }
+                        _ => false,
+                    })
+                    .map(|i| (i, n))
+            }),
+            _ => None,
+        };
+        match found {
+            Some((i, n)) => groups[i].1.push(n),
+            None => {
+                let n = match &e {
+                    Error::Input { place, .. } => row_place(place).map(|(n, _)| n),
+                    _ => None,
+                };
+                groups.push((e, n.into_iter().collect()));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(e, rows)| match e {
+            Error::Input { file, place, problem } if rows.len() > 1 => {
+                let tail = row_place(&place).map_or("", |(_, t)| t);
+                const SHOWN: usize = 12;
+                let mut shown: Vec<String> = rows.iter().take(SHOWN).map(|r| r.to_string()).collect();
+                let listed = if rows.len() > SHOWN {
+                    format!("{} and {} more", shown.join(", "), rows.len() - SHOWN)
+                } else {
+                    let last = shown.pop().unwrap_or_default();
+                    format!("{} and {last}", shown.join(", "))
+                };
+                Error::Input { file, place: format!("rows {listed}{tail}"), problem }
+            }
+            e => e,
+        })
+        .collect()
 }
 
 /// A header cell as a field name: trimmed, lower case, spaces and hyphens as `_`.
@@ -381,11 +681,16 @@ fn normalise_header(h: &str) -> String {
     h.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
+/// Reads a sheet's header and rows. A fault of the whole sheet (empty, or no known column) is
+/// the error returned; faults of the header (an unknown, repeated or missing column) go into
+/// `errs`, and the rows are still read, so the other columns' mistakes are found in the same
+/// run (a missing column is reported once, at the header, not in every row).
 fn parse_table<'a>(
     file: &'a str,
     grid: Grid,
     known: &[&'static str],
     required: &[&str],
+    outer: &mut Errors,
 ) -> Result<Table<'a>> {
     let mut records =
         grid.rows.into_iter().skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
@@ -421,17 +726,19 @@ fn parse_table<'a>(
                 errs.push(Error::input(
                     file,
                     at_header((j + 1).to_string()),
-                    "dated reductions cannot be given in a spreadsheet (a cell holds no list of dated amounts); remove the column, convert the sheets to a model file (`caseload convert ... -o MODEL.json`) and add each worker's \"reductions\" there",
+                    "dated reductions cannot be given in a column of the workers sheet (a cell holds no list of dated amounts); remove the column and give one row per reduction in a reductions sheet (a workbook's sheet \"reductions\", or --reductions reductions.csv) with the columns worker, amount, from, to, reason",
                 ));
                 columns.push(None);
                 continue;
             }
+            let known_names: Vec<String> = known.iter().map(|k| k.to_string()).collect();
             errs.push(Error::input(
                 file,
                 at_header((j + 1).to_string()),
                 format!(
-                    "unknown column {}; the first row names the columns, which are {}",
+                    "unknown column {}{}; the first row names the columns, which are {}",
                     q(header[j].trim()),
+                    crate::vocabulary::did_you_mean(header[j].trim(), &known_names),
                     known.join(", ")
                 ),
             ));
@@ -445,8 +752,10 @@ fn parse_table<'a>(
         }
         columns.push(Some(k));
     }
+    let mut missing = Vec::new();
     for r in required {
         if !columns.contains(&Some(r)) {
+            missing.push(r.to_string());
             errs.push(Error::input(
                 file,
                 format!("row {header_row}"),
@@ -454,7 +763,6 @@ fn parse_table<'a>(
             ));
         }
     }
-    let bad_header = !errs.is_empty();
     let mut rows = Vec::new();
     for (number, raw) in records {
         let cells: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
@@ -487,7 +795,7 @@ fn parse_table<'a>(
                 ));
             }
         }
-        if !ok || bad_header {
+        if !ok {
             continue;
         }
         let mut by_field = vec![String::new(); known.len()];
@@ -500,9 +808,11 @@ fn parse_table<'a>(
         }
         rows.push(Row { number, cells: by_field });
     }
-    errs.finish()?;
+    if let Err(e) = errs.finish() {
+        outer.push(e);
+    }
     let known_static: Vec<Option<&'static str>> = known.iter().map(|k| Some(*k)).collect();
-    Ok(Table { file, columns: known_static, rows, decimal_comma: grid.decimal_comma })
+    Ok(Table { file, columns: known_static, rows, decimal_comma: grid.decimal_comma, missing })
 }
 
 /// Typed access to one row's cells, with errors naming the file, row and column.
@@ -576,14 +886,25 @@ fn role_names() -> Vec<&'static str> {
     Role::ALL.iter().map(|r| r.name()).collect()
 }
 
-fn worker_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<WorkerInput> {
+fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option<WorkerInput> {
     let c = Cells { table: t, row: r };
     let roles = role_names();
     let statuses = ["active", "vacant", "absent"];
     let id = errs.take(c.required("id", "worker's id"));
-    let role = errs.take(c.choice("role", Role::parse, &roles).and_then(|r| {
-        r.ok_or_else(|| c.err("role", format!("empty; give the worker's role, one of {}", roles.join(", "))))
-    }));
+    let role = errs.take(match c.get("role") {
+        None => Err(c.err("role", format!("empty; give the worker's role, one of {}", roles.join(", ")))),
+        Some(v) => words.role(v).ok_or_else(|| {
+            c.err(
+                "role",
+                format!(
+                    "unknown value {}{}; use one of {}, or an everyday word such as senior practitioner or NQSW",
+                    q(v),
+                    words.suggest_role(v),
+                    roles.join(", ")
+                ),
+            )
+        }),
+    });
     let team = errs.take(c.required("team", "worker's team"));
     let fte = errs.take(c.number("fte"));
     let cap = errs.take(c.number("cap"));
@@ -618,13 +939,24 @@ fn parse_status(s: &str) -> Option<Status> {
     }
 }
 
-fn case_row(t: &Table, r: &Row, errs: &mut Errors) -> Option<CaseInput> {
+fn case_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option<CaseInput> {
     let c = Cells { table: t, row: r };
     let types: Vec<&str> = CaseType::ALL.iter().map(|t| t.name()).collect();
     let id = errs.take(c.required("id", "case's id"));
-    let case_type = errs.take(c.choice("type", CaseType::parse, &types).and_then(|t| {
-        t.ok_or_else(|| c.err("type", format!("empty; give the case type, one of {}", types.join(", "))))
-    }));
+    let case_type = errs.take(match c.get("type") {
+        None => Err(c.err("type", format!("empty; give the case type, one of {}", types.join(", ")))),
+        Some(v) => words.case_type(v).ok_or_else(|| {
+            c.err(
+                "type",
+                format!(
+                    "unknown value {}{}; use one of {}, or an everyday word such as CP, CIN, LAC or care leaver",
+                    q(v),
+                    words.suggest_type(v),
+                    types.join(", ")
+                ),
+            )
+        }),
+    });
     let team = errs.take(c.required("team", "team that owns the case"));
     let weight = errs.take(c.number("weight"));
     let priority = errs.take(c.number("priority"));

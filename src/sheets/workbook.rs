@@ -6,7 +6,10 @@
 //! Sheet names are matched without regard to case (`Workers` is `workers`). Cells keep their
 //! type: a number cell is read as its exact value, so `0.1` in Excel is `0.1` in the model; a
 //! number in a text column (an id typed as `1001`) is read as its shortest text (`"1001"`).
-//! Dates and cells showing an Excel error (`#N/A`) are refused with their place.
+//! Dates (except in the reductions sheet's `from` and `to`, read as `YYYY-MM-DD`) and cells
+//! showing an Excel error (`#N/A`) are refused with their place. Optional sheets `reductions`
+//! (one row per dated reduction) and `aliases` (a council's own words for roles and types) are
+//! read when present.
 //!
 //! The policy sheet has two columns, `setting` and `value`, one row per setting, named as in
 //! the model file with a dot for maps: `caps.social_worker` `20`, `cross_team` `true`,
@@ -18,6 +21,7 @@
 use super::read::{case_columns, worker_columns, Grid, Sheets};
 use crate::error::{Error, Errors, Result};
 use crate::model::{ModelFile, PolicyInput};
+use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::path::Path;
@@ -43,8 +47,8 @@ fn sheet_file(file: &str, sheet: &str) -> String {
     format!("{file}, sheet {sheet}")
 }
 
-/// The sheets a model is read from.
-const KNOWN_SHEETS: [&str; 3] = ["workers", "cases", "policy"];
+/// The sheets a model is read from (`how to`, the template's guide, is known and not read).
+const KNOWN_SHEETS: [&str; 6] = ["workers", "cases", "policy", "reductions", "aliases", "how to"];
 
 /// The known sheet an unknown sheet's name most likely means: one whose name it contains as a
 /// word (`Policy settings`, `Cases (2)`) or is within two typing mistakes of (`Wokers`).
@@ -102,7 +106,7 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
             meant => notes.push(crate::warnings::Warning {
                 code: "unknown_sheet".into(),
                 message: format!(
-                    "{file}: the sheet {} is not read (caseload reads workers, cases and policy){}",
+                    "{file}: the sheet {} is not read (caseload reads workers, cases, policy, reductions and aliases){}",
                     quoted(n),
                     meant.map_or(String::new(), |k| format!("; did you mean {k}?"))
                 ),
@@ -138,6 +142,19 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
     };
     let workers = grid(&mut book, "workers", &mut errs)?;
     let cases = grid(&mut book, "cases", &mut errs)?;
+    let mut extra = super::read::Extra::default();
+    if find("aliases").is_some() {
+        if let Some((shown, g)) = grid(&mut book, "aliases", &mut errs)? {
+            extra.words = errs.take(super::read::aliases_sheet(&shown, g)).unwrap_or_default();
+        }
+    }
+    if find("reductions").is_some() {
+        // Its from and to may be date cells: read as YYYY-MM-DD.
+        book.days = true;
+        let g = grid(&mut book, "reductions", &mut errs);
+        book.days = false;
+        extra.reductions = g?;
+    }
     let (policy_input, policy_file) = match (policy, find("policy")) {
         (Some((pf, _)), Some(_)) => {
             return Err(Error::Usage(format!(
@@ -148,7 +165,7 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
             (errs.take(super::read::parse_policy(pf, pb)).flatten(), Some(pf.to_string()))
         }
         (None, Some(_)) => match grid(&mut book, "policy", &mut errs)? {
-            Some((shown, g)) => (errs.take(policy_sheet(&shown, g)).flatten(), Some(shown)),
+            Some((shown, g)) => (errs.take(policy_sheet(&shown, g, &extra.words)).flatten(), Some(shown)),
             None => (None, None),
         },
         (None, None) => (None, None),
@@ -157,7 +174,7 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
         errs.finish()?;
         return Err(Error::input(file, "file", "the workbook lacks a sheet"));
     };
-    let mut s = super::read::build((&wf, wg), (&cf, cg), policy_input, policy_file, errs)?;
+    let mut s = super::read::build((&wf, wg), (&cf, cg), policy_input, policy_file, errs, extra)?;
     s.workers_file = wf;
     s.cases_file = cf;
     s.warnings = notes;
@@ -169,8 +186,18 @@ fn is_list_setting(top: &str) -> bool {
     matches!(top, "may_hold" | "supervised_roles" | "supervisor_roles")
 }
 
-/// Reads a policy sheet (`setting`, `value`) into a policy.
-fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
+/// A role or case type named in the policy sheet, as its canonical name when the words table
+/// (or the aliases sheet) knows it; otherwise as written, for the policy's own error.
+fn canonical(words: &Vocabulary, word: &str, role: bool) -> String {
+    let known =
+        if role { words.role(word).map(|r| r.name()) } else { words.case_type(word).map(|t| t.name()) };
+    known.map_or_else(|| word.to_string(), String::from)
+}
+
+/// Reads a policy sheet (`setting`, `value`) into a policy. Roles and case types, in setting
+/// names (`caps.Senior Practitioner`) and in lists, may be everyday words. A row whose value is
+/// empty is left out (the default holds).
+fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary) -> Result<Option<PolicyInput>> {
     let mut rows = grid.rows.into_iter().filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
     let Some((hrow, header)) = rows.next() else { return Ok(None) };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
@@ -192,7 +219,22 @@ fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
             errs.push(Error::input(file, format!("row {number}, column setting"), "empty; name the setting"));
             continue;
         }
-        let path: Vec<&str> = setting.split('.').map(str::trim).collect();
+        if value.is_empty() {
+            continue;
+        }
+        let mut owned: Vec<String> = setting.split('.').map(|p| p.trim().to_string()).collect();
+        let top_key = owned[0].to_lowercase().replace([' ', '-'], "_");
+        if let Some(sub) = owned.get_mut(1) {
+            match top_key.as_str() {
+                "caps" | "targets" => *sub = canonical(words, sub, true),
+                "weights" | "priority" | "may_hold" => *sub = canonical(words, sub, false),
+                _ => {}
+            }
+        }
+        owned[0] = top_key;
+        let setting_canonical = owned.join(".");
+        let setting = setting_canonical.as_str();
+        let path: Vec<&str> = owned.iter().map(String::as_str).collect();
         let top = path[0];
         let v = if is_list_setting(top) {
             let items: Vec<serde_json::Value> = if value.eq_ignore_ascii_case("none") {
@@ -202,7 +244,7 @@ fn policy_sheet(file: &str, grid: Grid) -> Result<Option<PolicyInput>> {
                     .split(';')
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
-                    .map(|s| serde_json::Value::String(s.to_string()))
+                    .map(|s| serde_json::Value::String(canonical(words, s, true)))
                     .collect()
             };
             serde_json::Value::Array(items)
@@ -420,7 +462,7 @@ fn kinds(columns: &[&str]) -> Vec<Kind> {
     columns
         .iter()
         .map(|c| match *c {
-            "fte" | "cap" | "target" | "oversight_cap" | "weight" | "priority" => Kind::Number,
+            "fte" | "cap" | "target" | "oversight_cap" | "weight" | "priority" | "amount" => Kind::Number,
             "agency" | "pinned" => Kind::Bool,
             _ => Kind::Text,
         })
@@ -437,8 +479,8 @@ fn stamp(book: &mut Workbook) {
     }
 }
 
-/// A model as a workbook (sheets `workers`, `cases`, `policy`) that reads back as the same
-/// model. Refuses values a cell cannot hold exactly, like the CSV writer; `file` names the
+/// A model as a workbook (sheets `workers`, `cases`, `reductions` when a worker has dated
+/// reductions, and `policy`) that reads back as the same model. Refuses values a cell cannot hold exactly, like the CSV writer; `file` names the
 /// model in messages.
 pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
     let workers = super::write::worker_table(file, m)?;
@@ -453,6 +495,15 @@ pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
         let k = kinds(columns);
         let mut sw = SheetWriter::new(&mut book, name, columns).map_err(&e)?;
         for r in rows {
+            sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
+    if super::write::has_reductions(m) {
+        let k = kinds(&super::read::REDUCTION_COLUMNS);
+        let mut sw =
+            SheetWriter::new(&mut book, "reductions", &super::read::REDUCTION_COLUMNS).map_err(&e)?;
+        for r in super::write::reduction_table(file, m)? {
             sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
         }
         sw.finish().map_err(&e)?;

@@ -4,7 +4,7 @@
 //! Every CSV starts with a UTF-8 byte-order mark, so spreadsheet programs read names with
 //! accents correctly, and quotes any field that holds a comma, a quote or a line break.
 
-use super::read::{case_columns, worker_columns, CASE_COLUMNS};
+use super::read::{case_columns, worker_columns, CASE_COLUMNS, REDUCTION_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::ModelFile;
@@ -72,13 +72,6 @@ pub fn worker_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
     let columns = worker_columns(m);
     for (i, w) in m.workers.iter().enumerate() {
         let p = |f: &str| format!("workers[{i}].{f}");
-        if !w.reductions.is_empty() {
-            return Err(Error::input(
-                file,
-                p("reductions"),
-                "dated reductions cannot be written to a spreadsheet (they are JSON only); keep the model file, or remove the reductions first",
-            ));
-        }
         let status = w.status.map(|s| {
             serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
         });
@@ -102,6 +95,40 @@ pub fn worker_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
             .collect::<Result<Vec<String>>>()
             .map_err(|e| rename(e, file))?,
         );
+    }
+    Ok(rows)
+}
+
+/// Whether any worker of the model has dated reductions (then a reductions sheet is written).
+pub fn has_reductions(m: &ModelFile) -> bool {
+    m.workers.iter().any(|w| !w.reductions.is_empty())
+}
+
+/// The model's dated reductions as CSV ([`REDUCTION_COLUMNS`]), one row per reduction, worker
+/// by worker in model order; see [`workers_csv`].
+pub fn reductions_csv(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    Ok(csv_bytes(&REDUCTION_COLUMNS, &reduction_table(file, m)?))
+}
+
+/// The model's dated reductions as rows of cell text in the order of [`REDUCTION_COLUMNS`].
+pub fn reduction_table(file: &str, m: &ModelFile) -> Result<Vec<Vec<String>>> {
+    let mut rows = Vec::new();
+    for (i, w) in m.workers.iter().enumerate() {
+        for (j, r) in w.reductions.iter().enumerate() {
+            let p = |f: &str| format!("workers[{i}].reductions[{j}].{f}");
+            rows.push(
+                vec![
+                    cell(&format!("workers[{i}].id"), &w.id),
+                    Ok(number(r.amount)),
+                    cell(&p("from"), &r.from),
+                    cell(&p("to"), &r.to),
+                    opt(&p("reason"), &r.reason),
+                ]
+                .into_iter()
+                .collect::<Result<Vec<String>>>()
+                .map_err(|e| rename(e, file))?,
+            );
+        }
     }
     Ok(rows)
 }

@@ -92,6 +92,8 @@ pub struct Book<'a> {
     sheets: Vec<(String, String)>,
     shared: Option<Vec<String>>,
     date_styles: Vec<bool>,
+    /// Date cells are read as days, `YYYY-MM-DD` (the reductions sheet), not refused.
+    pub days: bool,
     budget: Rc<Budget>,
 }
 
@@ -221,6 +223,7 @@ impl<'a> Book<'a> {
             sheets: Vec::new(),
             shared: None,
             date_styles: Vec::new(),
+            days: false,
             budget: Rc::new(Budget::default()),
         };
         let rels = book.relationships()?;
@@ -524,6 +527,7 @@ impl<'a> Book<'a> {
             ));
         };
         let budget = self.budget.clone();
+        let days = self.days;
         let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
         let mut cells_held = 0usize;
         let mut buf = Vec::new();
@@ -675,7 +679,7 @@ impl<'a> Book<'a> {
                         let Some(c) = cell.take() else { continue };
                         let Some((_, cells)) = row.as_mut() else { continue };
                         let at = format!("row {}, column {}", c.row, column_letters(c.col - 1));
-                        let text = match c.text(shared, dates) {
+                        let text = match c.text(shared, dates, days) {
                             Ok(t) => t,
                             Err(problem) => {
                                 errs.push(Error::input(shown, at.clone(), problem));
@@ -743,7 +747,12 @@ struct CellState {
 
 impl CellState {
     /// The cell as text, or what is wrong with it.
-    fn text(&self, shared: Option<&[String]>, dates: &[bool]) -> std::result::Result<String, String> {
+    fn text(
+        &self,
+        shared: Option<&[String]>,
+        dates: &[bool],
+        days: bool,
+    ) -> std::result::Result<String, String> {
         let value = self.value.as_deref().map(str::trim);
         // A text formula whose saved value is the empty text (`t="str"` and `<v></v>`, say from
         // =IF(A1="","",A1)) is an empty cell. A formula with no saved value, or an empty one
@@ -788,12 +797,21 @@ impl CellState {
                 "the cell shows the Excel error {}; correct the formula or type the value",
                 value.unwrap_or("")
             )),
+            "d" if days => value.and_then(iso_day).ok_or_else(|| {
+                "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD".into()
+            }),
             "d" => Err("the cell holds a date or time; format the column as text or number".into()),
             "" | "n" => {
                 let Some(v) = value.filter(|v| !v.is_empty()) else { return Ok(String::new()) };
                 match v.parse::<f64>() {
                     Ok(x) if x.is_finite() => {
                         if self.style.and_then(|s| dates.get(s)).copied().unwrap_or(false) {
+                            if days {
+                                return serial_day(x).ok_or_else(|| {
+                                    "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD"
+                                        .into()
+                                });
+                            }
                             return Err(
                                 "the cell holds a date or time; format the column as text or number".into()
                             );
@@ -809,6 +827,24 @@ impl CellState {
             other => Err(format!("a cell of unknown type {}", crate::warnings::quoted(other))),
         }
     }
+}
+
+/// A whole-day Excel serial number (1900 date system: days since 1899-12-30) as `YYYY-MM-DD`.
+fn serial_day(x: f64) -> Option<String> {
+    if x.fract() != 0.0 || !(61.0..=2_958_465.0).contains(&x) {
+        return None;
+    }
+    // 25569 is 1970-01-01.
+    Some(crate::date::Date::from_unix_secs((x as i64 - 25_569) * 86_400).to_string())
+}
+
+/// An ISO date cell (`t="d"`, `2026-11-01` or `2026-11-01T00:00:00`) as `YYYY-MM-DD`, if it is
+/// a whole day.
+fn iso_day(v: &str) -> Option<String> {
+    let day = v.get(..10)?;
+    crate::date::Date::parse(day).ok()?;
+    let rest = v.get(10..)?;
+    rest.trim_start_matches('T').trim_matches(['0', ':', '.', 'Z']).is_empty().then(|| day.to_string())
 }
 
 /// Excel's name of a column: 0 -> A, 26 -> AA.

@@ -82,8 +82,12 @@ fn empty(item: &str) -> Error {
 }
 
 fn parse_role(flag: &str, s: &str) -> Result<Role> {
-    Role::parse(s.trim()).ok_or_else(|| {
-        usage(format!("{flag}: unknown role {s:?}; use one of {}", Role::ALL.map(|r| r.name()).join(", ")))
+    crate::vocabulary::role(s).ok_or_else(|| {
+        usage(format!(
+            "{flag}: unknown role {s:?}{}; use one of {}, or an everyday word such as SW or NQSW",
+            crate::vocabulary::Vocabulary::default().suggest_role(s),
+            Role::ALL.map(|r| r.name()).join(", ")
+        ))
     })
 }
 

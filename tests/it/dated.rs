@@ -295,20 +295,81 @@ fn a_return_to_a_previous_worker_is_marked_in_the_proposal_and_the_report_and_ch
 }
 
 #[test]
-fn reductions_are_json_only_a_spreadsheet_column_or_conversion_is_refused() {
+fn reductions_travel_through_csv_and_workbooks_and_allocate_as_from_the_model_file() {
     let (d, path) = dir_with(&model());
-    let o = run(&[&"convert", &path, &"--csv-dir", &d.path().join("sheets")], &[]);
+    let sheets = d.path().join("sheets");
+    let book = d.path().join("m.xlsx");
+    let o = run(&[&"convert", &path, &"--csv-dir", &sheets, &"--xlsx", &book, &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = std::fs::read_to_string(sheets.join("reductions.csv")).unwrap();
+    assert!(
+        csv.contains("worker,amount,from,to,reason") && csv.contains("W1,2,2026-11-01,2026-11-30,court work"),
+        "{csv}"
+    );
+    let (w, c, pol, r) = (
+        sheets.join("workers.csv"),
+        sheets.join("cases.csv"),
+        sheets.join("policy.json"),
+        sheets.join("reductions.csv"),
+    );
+    let back = d.path().join("back.json");
+    let o = run(
+        &[
+            &"convert",
+            &"--workers",
+            &w,
+            &"--cases",
+            &c,
+            &"--policy",
+            &pol,
+            &"--reductions",
+            &r,
+            &"-o",
+            &back,
+            &"-q",
+        ],
+        &[("SOURCE_DATE_EPOCH", NOV_15)],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let as_model = |v: Value| serde_json::from_value::<caseload::model::ModelFile>(v).unwrap();
+    assert_eq!(as_model(read(&back)), as_model(model()), "JSON -> CSV -> JSON keeps the reductions");
+    let from_book = d.path().join("book.json");
+    let o =
+        run(&[&"convert", &"--workbook", &book, &"-o", &from_book, &"-q"], &[("SOURCE_DATE_EPOCH", NOV_15)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        as_model(read(&from_book)),
+        as_model(model()),
+        "JSON -> workbook -> JSON keeps the reductions"
+    );
+    // In November the reduction counts when read from the spreadsheets as from the model file.
+    let (a, b) = (d.path().join("a.json"), d.path().join("b.json"));
+    assert_eq!(allocate_at(&path, &a, &["--date", "2026-11-15"], NOV_15).status.code(), Some(0));
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+        vec![&"allocate", &"--workbook", &book, &"-o", &b, &"-q", &"--date", &"2026-11-15"];
+    let o = run(&args, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(read(&a)["allocations"], read(&b)["allocations"]);
+    assert_eq!(worker(&read(&b), "W1")["cap"].as_f64(), Some(2.0));
+    // A reduction of an unknown worker is refused at its row, with the near id suggested.
+    std::fs::write(&r, "worker,amount,from,to\nW1,2,2026-11-01,2026-11-30\nWl,1,2026-11-01,2026-11-30\n")
+        .unwrap();
+    args = vec![&"allocate", &"--workers", &w, &"--cases", &c, &"--reductions", &r, &"-o", &b];
+    let o = run(&args, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("workers[0].reductions") && text(&o).contains("JSON only"), "{}", text(&o));
+    assert!(text(&o).contains("reductions.csv: row 3, column worker: no worker \"Wl\""), "{}", text(&o));
+    assert!(text(&o).contains("did you mean \"W1\""), "{}", text(&o));
+    // A bad date is placed in the reductions sheet, not in the model.
+    std::fs::write(&r, "worker,amount,from,to\nW1,2,2026-11-01,2026-11-31\n").unwrap();
+    let o = run(&args, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("reductions.csv: row 2, column to"), "{}", text(&o));
+    // A reductions column in the workers sheet points to the reductions sheet.
     let w = write_file(d.path(), "w.csv", b"id,role,team,reductions\nW1,social_worker,North,2\n");
     let c = write_file(d.path(), "c.csv", b"id,type,team,previous_workers\nC1,looked_after,North,W1\n");
     let o = run(&[&"allocate", &"--workers", &w, &"--cases", &c, &"-o", &d.path().join("p.json")], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        text(&o).contains("w.csv") && text(&o).contains("reductions cannot be given in a spreadsheet"),
-        "{}",
-        text(&o)
-    );
+    assert!(text(&o).contains("w.csv") && text(&o).contains("a reductions sheet"), "{}", text(&o));
     // previous_workers is a list column like exclude.
     let w = write_file(d.path(), "w.csv", b"id,role,team\nW1,social_worker,North\nW2,social_worker,North\n");
     let c = write_file(

@@ -4,7 +4,9 @@
 
 use crate::sheets_common as common;
 
-use caseload::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};
+use caseload::model::{
+    CaseInput, CaseType, ModelFile, PolicyInput, ReductionInput, Role, Status, WorkerInput,
+};
 use caseload::sheets::workbook::{model_workbook, parse_workbook};
 use common::{code, root, run, stderr};
 use proptest::prelude::*;
@@ -92,9 +94,31 @@ prop_compose! {
                    skills in prop::collection::vec(item(), 0..3), supervisor in opt(text()),
                    oversight_cap in opt(number()),
                    status in opt(prop::sample::select(vec![Status::Active, Status::Vacant, Status::Absent])),
-                   agency in opt(any::<bool>()), name in opt(item()), notes in opt(item())) -> WorkerInput {
-        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency, reductions: vec![], name, notes }
+                   agency in opt(any::<bool>()), name in opt(item()), notes in opt(item()),
+                   reductions in prop::collection::vec(reduction_in(), 0..3)) -> WorkerInput {
+        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency, reductions, name, notes }
     }
+}
+
+prop_compose! {
+    fn reduction_in()(amount in number(), from in date(), to in date(), reason in opt(item())) -> ReductionInput {
+        ReductionInput { amount, from, to, reason }
+    }
+}
+
+fn date() -> impl Strategy<Value = String> {
+    (2000i64..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))
+}
+
+/// A reductions sheet names workers by id, so only a worker whose id is its own (as in every
+/// valid model) can carry reductions through one.
+fn unique_reductions(mut workers: Vec<WorkerInput>) -> Vec<WorkerInput> {
+    for i in 0..workers.len() {
+        if workers.iter().filter(|w| w.id == workers[i].id).count() > 1 {
+            workers[i].reductions.clear();
+        }
+    }
+    workers
 }
 
 prop_compose! {
@@ -128,7 +152,7 @@ proptest! {
         cases in prop::collection::vec(case_in(), 0..6),
         policy in opt(policy_in()),
     ) {
-        let m = ModelFile { version: 1, policy, workers, cases };
+        let m = ModelFile { version: 1, policy, workers: unique_reductions(workers), cases };
         // An empty map cannot be told from no map in a sheet; the model file has the same
         // meaning either way (every default kept).
         let m = ModelFile {

@@ -1,0 +1,357 @@
+//! Everyday words for roles and case types: the one table that spreadsheets (CSV and workbook
+//! `role` and `type` columns, the policy sheet's role and type names), the `aliases` sheet and
+//! `recommend --type` read through. Model files (JSON) keep the canonical snake_case names of
+//! the specification; outputs keep them too, or say them in plain English.
+//!
+//! A word is read without regard to case, spaces, hyphens, underscores, dots or apostrophes:
+//! `Looked-After Child`, `looked after child` and `LOOKED_AFTER_CHILD` are one word, and so are
+//! `C.P.` and `cp`. The canonical names (`social_worker`) are always words.
+//!
+//! | means | everyday words |
+//! |---|---|
+//! | `team_manager` | team manager, TM |
+//! | `senior_social_worker` | senior social worker, SSW, senior practitioner, SP, advanced practitioner, AP, advanced social work practitioner, consultant social worker, CSW |
+//! | `social_worker` | social worker, SW, qualified social worker, QSW, registered social worker, children's social worker |
+//! | `newly_qualified_social_worker` | newly qualified social worker, NQSW, newly qualified, NQ, ASYE, ASYE social worker |
+//! | `social_work_assistant` | social work assistant, SWA, social work support worker, social work support officer |
+//! | `family_support_worker` | family support worker, FSW, family support practitioner, FSP, family worker |
+//! | `personal_adviser` | personal adviser, personal advisor, PA, leaving care personal adviser, leaving care adviser, leaving care worker |
+//! | `child_in_need` | child in need, CIN, children in need, in need, section 17, s17 |
+//! | `child_protection` | child protection, CP, child protection plan, CPP, CP plan |
+//! | `looked_after` | looked after, looked-after child, looked after child, child looked after, children looked after, LAC, CLA, child in care, children in care, CIC, in care |
+//! | `care_leaver` | care leaver, care leavers, leaving care, former relevant child, relevant child |
+//!
+//! A council's own words are added with an `aliases` sheet (columns `word` and `means`; `means`
+//! is a canonical name or any word of the table); see [`Vocabulary`].
+
+use crate::model::{CaseType, Role};
+use std::collections::BTreeMap;
+
+/// The everyday words for each role (the canonical names are words too).
+pub const ROLE_WORDS: &[(&str, Role)] = &[
+    ("team manager", Role::TeamManager),
+    ("TM", Role::TeamManager),
+    ("senior social worker", Role::SeniorSocialWorker),
+    ("SSW", Role::SeniorSocialWorker),
+    ("senior practitioner", Role::SeniorSocialWorker),
+    ("SP", Role::SeniorSocialWorker),
+    ("advanced practitioner", Role::SeniorSocialWorker),
+    ("AP", Role::SeniorSocialWorker),
+    ("advanced social work practitioner", Role::SeniorSocialWorker),
+    ("consultant social worker", Role::SeniorSocialWorker),
+    ("CSW", Role::SeniorSocialWorker),
+    ("social worker", Role::SocialWorker),
+    ("SW", Role::SocialWorker),
+    ("qualified social worker", Role::SocialWorker),
+    ("QSW", Role::SocialWorker),
+    ("registered social worker", Role::SocialWorker),
+    ("children's social worker", Role::SocialWorker),
+    ("newly qualified social worker", Role::NewlyQualifiedSocialWorker),
+    ("NQSW", Role::NewlyQualifiedSocialWorker),
+    ("newly qualified", Role::NewlyQualifiedSocialWorker),
+    ("NQ", Role::NewlyQualifiedSocialWorker),
+    ("ASYE", Role::NewlyQualifiedSocialWorker),
+    ("ASYE social worker", Role::NewlyQualifiedSocialWorker),
+    ("social work assistant", Role::SocialWorkAssistant),
+    ("SWA", Role::SocialWorkAssistant),
+    ("social work support worker", Role::SocialWorkAssistant),
+    ("social work support officer", Role::SocialWorkAssistant),
+    ("family support worker", Role::FamilySupportWorker),
+    ("FSW", Role::FamilySupportWorker),
+    ("family support practitioner", Role::FamilySupportWorker),
+    ("FSP", Role::FamilySupportWorker),
+    ("family worker", Role::FamilySupportWorker),
+    ("personal adviser", Role::PersonalAdviser),
+    ("personal advisor", Role::PersonalAdviser),
+    ("PA", Role::PersonalAdviser),
+    ("leaving care personal adviser", Role::PersonalAdviser),
+    ("leaving care adviser", Role::PersonalAdviser),
+    ("leaving care worker", Role::PersonalAdviser),
+];
+
+/// The everyday words for each case type (the canonical names are words too).
+pub const TYPE_WORDS: &[(&str, CaseType)] = &[
+    ("child in need", CaseType::ChildInNeed),
+    ("CIN", CaseType::ChildInNeed),
+    ("children in need", CaseType::ChildInNeed),
+    ("in need", CaseType::ChildInNeed),
+    ("section 17", CaseType::ChildInNeed),
+    ("s17", CaseType::ChildInNeed),
+    ("child protection", CaseType::ChildProtection),
+    ("CP", CaseType::ChildProtection),
+    ("child protection plan", CaseType::ChildProtection),
+    ("CPP", CaseType::ChildProtection),
+    ("CP plan", CaseType::ChildProtection),
+    ("looked after", CaseType::LookedAfter),
+    ("looked-after child", CaseType::LookedAfter),
+    ("looked after child", CaseType::LookedAfter),
+    ("child looked after", CaseType::LookedAfter),
+    ("children looked after", CaseType::LookedAfter),
+    ("LAC", CaseType::LookedAfter),
+    ("CLA", CaseType::LookedAfter),
+    ("child in care", CaseType::LookedAfter),
+    ("children in care", CaseType::LookedAfter),
+    ("CIC", CaseType::LookedAfter),
+    ("in care", CaseType::LookedAfter),
+    ("care leaver", CaseType::CareLeaver),
+    ("care leavers", CaseType::CareLeaver),
+    ("leaving care", CaseType::CareLeaver),
+    ("former relevant child", CaseType::CareLeaver),
+    ("relevant child", CaseType::CareLeaver),
+];
+
+/// A word as it is compared: lower case, letters and digits only (`Looked-After child` and
+/// `looked_after_child` are both `lookedafterchild`).
+pub fn key(word: &str) -> String {
+    word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// A role or a case type: what a word means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Meaning {
+    /// A worker's role.
+    Role(Role),
+    /// A case's type.
+    Type(CaseType),
+}
+
+impl Meaning {
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Meaning::Role(r) => r.name(),
+            Meaning::Type(t) => t.name(),
+        }
+    }
+}
+
+/// The role a word of the table names (built-in words only).
+pub fn role(word: &str) -> Option<Role> {
+    Vocabulary::default().role(word)
+}
+
+/// The case type a word of the table names (built-in words only).
+pub fn case_type(word: &str) -> Option<CaseType> {
+    Vocabulary::default().case_type(word)
+}
+
+/// The built-in words with a council's own (from an `aliases` sheet). A council's word may
+/// also redefine a built-in one (a council whose "SP" is a social worker says so).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Vocabulary {
+    own: BTreeMap<String, (String, Meaning)>,
+}
+
+impl Vocabulary {
+    /// The role a word names: a council's word first, then the table, then a canonical name.
+    pub fn role(&self, word: &str) -> Option<Role> {
+        match self.meaning(word)? {
+            Meaning::Role(r) => Some(r),
+            Meaning::Type(_) => None,
+        }
+    }
+
+    /// The case type a word names: a council's word first, then the table, then a canonical name.
+    pub fn case_type(&self, word: &str) -> Option<CaseType> {
+        match self.meaning(word)? {
+            Meaning::Type(t) => Some(t),
+            Meaning::Role(_) => None,
+        }
+    }
+
+    /// What a word means, if anything.
+    pub fn meaning(&self, word: &str) -> Option<Meaning> {
+        let k = key(word);
+        if k.is_empty() {
+            return None;
+        }
+        if let Some((_, m)) = self.own.get(&k) {
+            return Some(*m);
+        }
+        builtin(&k)
+    }
+
+    /// Adds a council's word, meaning what `means` means (a canonical name or a word of the
+    /// table). The error says, in words, why it cannot be added.
+    pub fn add(&mut self, word: &str, means: &str) -> std::result::Result<(), String> {
+        let k = key(word);
+        if k.is_empty() {
+            return Err("the word has no letters or digits; give the word your council uses".into());
+        }
+        let Some(m) = builtin(&key(means)) else {
+            return Err(format!(
+                "{} means nothing caseload knows{}; give a role or case type, such as social worker or child protection",
+                crate::warnings::quoted(means),
+                did_you_mean(means, &all_words())
+            ));
+        };
+        if let Some((first, before)) = self.own.get(&k) {
+            if *before != m {
+                return Err(format!(
+                    "{} is already given to mean {} (as {}); give each word once",
+                    crate::warnings::quoted(word),
+                    before.name(),
+                    crate::warnings::quoted(first)
+                ));
+            }
+            return Ok(());
+        }
+        self.own.insert(k, (word.to_string(), m));
+        Ok(())
+    }
+
+    /// Whether a council gave any words of its own.
+    pub fn is_empty(&self) -> bool {
+        self.own.is_empty()
+    }
+
+    /// The words a role column accepts that look like `word`: " (did you mean ...?)" or "".
+    pub fn suggest_role(&self, word: &str) -> String {
+        let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Role(_)));
+        words.extend(Role::ALL.iter().map(|r| r.name().to_string()));
+        did_you_mean(word, &words)
+    }
+
+    /// The words a type column accepts that look like `word`: " (did you mean ...?)" or "".
+    pub fn suggest_type(&self, word: &str) -> String {
+        let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Type(_)));
+        words.extend(CaseType::ALL.iter().map(|t| t.name().to_string()));
+        did_you_mean(word, &words)
+    }
+
+    fn words(&self, keep: impl Fn(Meaning) -> bool) -> Vec<String> {
+        let mut out: Vec<String> = ROLE_WORDS
+            .iter()
+            .map(|(w, r)| (*w, Meaning::Role(*r)))
+            .chain(TYPE_WORDS.iter().map(|(w, t)| (*w, Meaning::Type(*t))))
+            .filter(|(_, m)| keep(*m))
+            .map(|(w, _)| w.to_string())
+            .collect();
+        out.extend(self.own.values().filter(|(_, m)| keep(*m)).map(|(w, _)| w.clone()));
+        out
+    }
+}
+
+/// The meaning of a key in the built-in table or as a canonical name.
+fn builtin(k: &str) -> Option<Meaning> {
+    Role::ALL
+        .iter()
+        .find(|r| key(r.name()) == k)
+        .map(|r| Meaning::Role(*r))
+        .or_else(|| CaseType::ALL.iter().find(|t| key(t.name()) == k).map(|t| Meaning::Type(*t)))
+        .or_else(|| ROLE_WORDS.iter().find(|(w, _)| key(w) == k).map(|(_, r)| Meaning::Role(*r)))
+        .or_else(|| TYPE_WORDS.iter().find(|(w, _)| key(w) == k).map(|(_, t)| Meaning::Type(*t)))
+}
+
+fn all_words() -> Vec<String> {
+    Vocabulary::default().words(|_| true)
+}
+
+/// A key with look-alike characters made one: `l`, `1`, `i` and `|` as `l`; `0` as `o`.
+fn look_alike(k: &str) -> String {
+    k.chars()
+        .map(|c| match c {
+            '1' | 'i' | '|' => 'l',
+            '0' => 'o',
+            c => c,
+        })
+        .collect()
+}
+
+/// The edit distance (insertions, deletions, substitutions) between two strings.
+pub fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != *cb));
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The candidates closest to `word` (same letters once look-alike characters are made one, or
+/// within a small edit distance), every one of the nearest listed rather than one picked:
+/// `" (did you mean \"CIN\"?)"`, `" (did you mean \"T01\" or \"T1\"?)"`, or "" when none is near.
+pub fn did_you_mean(word: &str, candidates: &[String]) -> String {
+    let near = nearest(word, candidates);
+    if near.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = near.iter().map(|c| crate::warnings::quoted(c)).collect();
+    format!(" (did you mean {}?)", or_list(&shown))
+}
+
+/// The candidates nearest to `word` (see [`did_you_mean`]), in the order given, without repeats.
+pub fn nearest(word: &str, candidates: &[String]) -> Vec<String> {
+    let k = look_alike(&key(word));
+    if k.is_empty() {
+        return Vec::new();
+    }
+    let allowed = match k.chars().count() {
+        0..=3 => 1,
+        4..=8 => 2,
+        _ => 3,
+    };
+    let mut best: Option<usize> = None;
+    let mut out: Vec<String> = Vec::new();
+    for c in candidates {
+        let d = distance(&k, &look_alike(&key(c)));
+        if d > allowed {
+            continue;
+        }
+        match best {
+            Some(b) if d > b => continue,
+            Some(b) if d < b => out.clear(),
+            _ => {}
+        }
+        best = Some(d);
+        if !out.iter().any(|o| key(o) == key(c)) {
+            out.push(c.clone());
+        }
+    }
+    out
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_entries_of_the_table_share_a_word_with_different_meanings() {
+        let all: Vec<(String, Meaning)> = ROLE_WORDS
+            .iter()
+            .map(|(w, r)| (key(w), Meaning::Role(*r)))
+            .chain(TYPE_WORDS.iter().map(|(w, t)| (key(w), Meaning::Type(*t))))
+            .collect();
+        for (i, (k, m)) in all.iter().enumerate() {
+            for (k2, m2) in &all[i + 1..] {
+                assert!(k != k2 || m == m2, "{k} means two things");
+            }
+            assert_eq!(builtin(k), Some(*m), "{k}");
+        }
+    }
+
+    #[test]
+    fn look_alike_characters_and_small_slips_are_suggested_with_every_tie() {
+        let teams: Vec<String> = ["T01", "T00", "T02"].map(String::from).to_vec();
+        assert_eq!(nearest("T0l", &teams), vec!["T01".to_string()]);
+        assert_eq!(nearest("TO2", &teams), vec!["T02".to_string()]);
+        assert_eq!(nearest("T03", &teams), teams);
+        assert!(nearest("North", &teams).is_empty());
+        assert_eq!(distance("kitten", "sitting"), 3);
+    }
+}
