@@ -142,76 +142,9 @@ pub struct Reason {
     pub action: String,
 }
 
-/// Stable reason codes (SPEC section 5, plus four extensions marked below).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum ReasonCode {
-    /// No active worker it can reach has a role that may hold this type of case.
-    NoPermittedWorker,
-    /// Workers of a permitted role exist, but none has every needed skill.
-    NeedsUnmet,
-    /// The only otherwise permitted workers are in its exclude list.
-    Excluded,
-    /// The only otherwise permitted workers are supervised roles without a qualified supervisor.
-    Unsupervised,
-    /// No single worker may lawfully hold every case of its sibling group, or none has a cap that large.
-    GroupUnplaceable,
-    /// Extension (rule 11): the only otherwise permitted workers are agency workers, and the case
-    /// is marked `no_agency`.
-    AgencyOnly,
-    /// Extension: the case alone weighs more than any permitted worker's cap (or oversight cap).
-    WeightOverCap,
-    /// Permitted workers exist, but their capacity is taken by other cases.
-    AtCapacity,
-    /// The only permitted workers with room are supervised, and their supervisors' oversight is full.
-    OversightAtCapacity,
-    /// Permitted workers have room only above their target, where the overload penalty
-    /// outweighs this case's priority.
-    OnlyAboveTarget,
-    /// Extension: a permitted worker has room, but the case's priority does not outweigh the
-    /// cross-team penalty (or is zero).
-    NotWorthAllocating,
-    /// Extension: permitted workers have room, but under the fairness setting the cost of the
-    /// load it adds there (with any overload) outweighs this case's priority.
-    FairnessCost,
-    /// Extension: the search stopped (time limit or interruption) before placing it.
-    SearchStopped,
-}
-
-impl ReasonCode {
-    /// Structural reasons: no extra capacity would allocate the case.
-    pub fn is_structural(self) -> bool {
-        matches!(
-            self,
-            ReasonCode::NoPermittedWorker
-                | ReasonCode::NeedsUnmet
-                | ReasonCode::Excluded
-                | ReasonCode::Unsupervised
-                | ReasonCode::GroupUnplaceable
-                | ReasonCode::WeightOverCap
-                | ReasonCode::AgencyOnly
-        )
-    }
-
-    /// The code as written in the proposal.
-    pub fn name(self) -> &'static str {
-        match self {
-            ReasonCode::NoPermittedWorker => "no_permitted_worker",
-            ReasonCode::NeedsUnmet => "needs_unmet",
-            ReasonCode::Excluded => "excluded",
-            ReasonCode::Unsupervised => "unsupervised",
-            ReasonCode::GroupUnplaceable => "group_unplaceable",
-            ReasonCode::AgencyOnly => "agency_only",
-            ReasonCode::WeightOverCap => "weight_over_cap",
-            ReasonCode::AtCapacity => "at_capacity",
-            ReasonCode::OversightAtCapacity => "oversight_at_capacity",
-            ReasonCode::OnlyAboveTarget => "only_above_target",
-            ReasonCode::NotWorthAllocating => "not_worth_allocating",
-            ReasonCode::FairnessCost => "fairness_cost",
-            ReasonCode::SearchStopped => "search_stopped",
-        }
-    }
-}
+/// The reason codes live beside the rules that decide them ([`crate::rules::ReasonCode`]); the
+/// proposal names them.
+pub use crate::rules::ReasonCode;
 
 /// One worker's load in the proposal.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
