@@ -400,7 +400,7 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
     }
     for wl in &p.workers {
         if let Some(w) = m.worker_index(&wl.worker) {
-            if (wl.load - usage.load[w]).abs() > 1e-6 {
+            if (wl.load - usage.load[w]).abs() > crate::tolerance::OBJECTIVE {
                 out.push(breach(
                     "load",
                     None,
@@ -415,7 +415,7 @@ pub fn check_proposal(m: &Model, p: &ProposalIn) -> Vec<Breach> {
     }
     if let Some(stated) = p.objective {
         let actual = objective::value(&objective::terms(m, &assignment));
-        if (stated - actual).abs() > 1e-6 * actual.abs().max(1.0) {
+        if (stated - actual).abs() > crate::tolerance::relative(crate::tolerance::OBJECTIVE, actual) {
             out.push(breach(
                 "objective",
                 None,

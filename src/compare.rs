@@ -180,7 +180,7 @@ pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Com
         .workers
         .iter()
         .enumerate()
-        .filter(|&(w, _)| (ua.load[w] - ub.load[w]).abs() > 1e-9)
+        .filter(|&(w, _)| (ua.load[w] - ub.load[w]).abs() > crate::tolerance::EQUAL)
         .map(|(w, worker)| LoadChange {
             worker: worker.id.clone(),
             a: round9(ua.load[w]),

@@ -64,7 +64,7 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
                 let cost = objective::overload(p, worker.target, load + weight)
                     - objective::overload(p, worker.target, load);
                 let whole = objective::load_change(p, worker.target, load, load + weight);
-                let tol = 1e-9 * value.abs().max(1.0);
+                let tol = crate::tolerance::relative(crate::tolerance::EQUAL, value);
                 if value <= tol {
                     ReasonCode::NotWorthAllocating
                 } else if value - cost <= tol {

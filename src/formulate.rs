@@ -376,7 +376,7 @@ pub fn common_unit(weights: impl Iterator<Item = f64>) -> Option<f64> {
     for &w in &ws {
         let q = (1..=1000u64).find(|&q| {
             let x = w * q as f64;
-            (x - x.round()).abs() <= 1e-9 * x.abs().max(1.0)
+            (x - x.round()).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, x)
         })?;
         den = lcm(den, q);
         if den > 1_000_000 {
@@ -409,7 +409,7 @@ fn lcm(a: u64, b: u64) -> u64 {
 /// Rounds a capacity down to a whole number of units (with tolerance).
 pub fn floor_to(x: f64, unit: Option<f64>) -> f64 {
     match unit {
-        Some(u) => ((x / u) + 1e-9).floor() * u,
+        Some(u) => ((x / u) + crate::tolerance::EQUAL).floor() * u,
         None => x,
     }
 }

@@ -133,7 +133,7 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
 
 /// A number for people: whole numbers without decimals, others with up to two.
 fn n(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
+    if (x - x.round()).abs() < crate::tolerance::EQUAL {
         format!("{}", x.round() as i64)
     } else {
         format!("{x:.2}").trim_end_matches('0').trim_end_matches('.').to_string()

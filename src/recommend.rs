@@ -440,7 +440,11 @@ fn ejection_chain(
     for _ in 0..=none {
         let mut changed = false;
         for (i, &(from, to, _, loss)) in steps.iter().enumerate() {
-            if from != none && dist[from].is_finite() && dist[from] + loss < dist[to] - 1e-9 && to != w {
+            if from != none
+                && dist[from].is_finite()
+                && dist[from] + loss < dist[to] - crate::tolerance::EQUAL
+                && to != w
+            {
                 dist[to] = dist[from] + loss;
                 pred[to] = Some(i);
                 changed = true;
@@ -619,7 +623,7 @@ pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation
             let near =
                 if base_optimal { best_nearby(m, &el, region_cases, &base, base_value, c, w) } else { None };
             if let Some((v, a)) = &near {
-                if *v >= base_value - 1e-9 * base_value.abs().max(1.0) {
+                if *v >= base_value - crate::tolerance::relative(crate::tolerance::EQUAL, base_value) {
                     return Ok((w, a.clone(), true));
                 }
             }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Tolerance for comparing loads with caps.
-pub const EPS: f64 = 1e-9;
+pub const EPS: f64 = crate::tolerance::EQUAL;
 
 /// Whether `amount` is within `cap` (with the tolerance [`EPS`]): the one comparison of rules
 /// 7 and 8.

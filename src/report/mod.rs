@@ -63,7 +63,7 @@ pub fn num(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
     }
-    if (x - x.round()).abs() < 1e-9 {
+    if (x - x.round()).abs() < crate::tolerance::EQUAL {
         return format!("{}", x.round() as i64);
     }
     let s = format!("{x:.2}");
@@ -415,7 +415,7 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
                 name_note(u.name.as_deref()),
                 group_note(m, &u.case),
                 esc(u.case_type.words()),
-                if (weight - 1.0).abs() > 1e-9 {
+                if (weight - 1.0).abs() > crate::tolerance::EQUAL {
                     format!(" (weight {})", num(weight))
                 } else {
                     String::new()

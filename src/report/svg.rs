@@ -60,7 +60,7 @@ pub fn load_chart(bars: &[LoadBar], title: &str) -> String {
             pct(b.cap),
             pct(within)
         );
-        if b.load > b.target + 1e-9 {
+        if b.load > b.target + crate::tolerance::EQUAL {
             let _ = write!(
                 s,
                 r#"<span class="over" style="left:{:.2}%;width:{:.2}%"></span>"#,
@@ -126,13 +126,13 @@ pub struct Series {
 
 /// Rounded tick values covering [lo, hi].
 fn ticks(lo: f64, hi: f64) -> Vec<f64> {
-    let span = (hi - lo).max(1e-9);
+    let span = (hi - lo).max(crate::tolerance::EQUAL);
     let raw = span / 5.0;
     let mag = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| span / s <= 6.0).unwrap_or(10.0 * mag);
     let mut t = (lo / step).floor() * step;
     let mut out = Vec::new();
-    while t <= hi + step * 1e-9 && out.len() < 20 {
+    while t <= hi + step * crate::tolerance::EQUAL && out.len() < 20 {
         out.push(t);
         t += step;
     }
@@ -169,11 +169,11 @@ pub fn line_chart(
         x0 = x0.min(m);
         x1 = x1.max(m);
     }
-    if x1 - x0 < 1e-9 {
+    if x1 - x0 < crate::tolerance::EQUAL {
         x0 -= 1.0;
         x1 += 1.0;
     }
-    if y1 - y0 < 1e-9 {
+    if y1 - y0 < crate::tolerance::EQUAL {
         y1 = y0 + 1.0;
     }
     let yt = ticks(y0, y1);
@@ -191,7 +191,10 @@ pub fn line_chart(
             y = py(*v)
         );
     }
-    for v in ticks(x0, x1).into_iter().filter(|v| *v >= x0 - 1e-9 && *v <= x1 + 1e-9) {
+    for v in ticks(x0, x1)
+        .into_iter()
+        .filter(|v| *v >= x0 - crate::tolerance::EQUAL && *v <= x1 + crate::tolerance::EQUAL)
+    {
         let _ = write!(
             s,
             r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" class="lbl">{}</text>"#,

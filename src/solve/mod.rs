@@ -149,7 +149,7 @@ impl Limits<'_> {
 }
 
 /// Relative optimality tolerance (SPEC section 4).
-pub const GAP: f64 = 1e-6;
+pub const GAP: f64 = crate::tolerance::OBJECTIVE;
 
 /// A whole allocation of one part: counts per (class, worker) and each group's worker.
 #[derive(Clone, Debug, PartialEq)]

@@ -247,7 +247,7 @@ struct Cand {
 }
 
 fn tol(x: f64) -> f64 {
-    1e-6 * x.abs().max(1.0)
+    crate::tolerance::relative(crate::tolerance::OBJECTIVE, x)
 }
 
 /// Objective gains compared at 1e-6, so float noise never decides a tie.

@@ -209,7 +209,7 @@ pub fn explanations_of(o: &Outcome) -> Vec<String> {
                 .collect();
             let mut line =
                 format!("In {}, {} cases without a worker rise from {before} to {after}", r.name, t.words());
-            if (r.demand - 1.0).abs() > 1e-9 {
+            if (r.demand - 1.0).abs() > crate::tolerance::EQUAL {
                 let _ = write!(
                     line,
                     ": demand is {} times today's, so there are more children to place",
@@ -227,7 +227,9 @@ pub fn explanations_of(o: &Outcome) -> Vec<String> {
                     .collect();
                 let equal: Vec<&str> = fell
                     .iter()
-                    .filter(|(u, _, _)| (policy.priority.get(u).copied().unwrap_or(0.0) - p).abs() < 1e-9)
+                    .filter(|(u, _, _)| {
+                        (policy.priority.get(u).copied().unwrap_or(0.0) - p).abs() < crate::tolerance::EQUAL
+                    })
                     .map(|(u, _, _)| u.words())
                     .collect();
                 let _ = write!(line, " while {}", others.join(" and "));

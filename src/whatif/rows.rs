@@ -148,7 +148,7 @@ pub fn row(
         greedy: filled > 0,
         upper_bound: upper,
         max_shortfall: shortfall,
-        choice_proven_best: shortfall <= 1e-6 * p.objective.abs().max(1.0),
+        choice_proven_best: shortfall <= crate::tolerance::relative(crate::tolerance::OBJECTIVE, p.objective),
         optimal: p.optimal && !cut_short,
         stopped: cut_short,
         objective: p.objective,
