@@ -572,6 +572,14 @@ pub fn proposal_workbook(
         out
     };
 
+    // Warnings first, so the meeting sees them before it trusts the allocation.
+    if !p.warnings.is_empty() {
+        let mut sw = SheetWriter::new(&mut book, "warnings", &["code", "message"]).map_err(&e)?;
+        for w in &p.warnings {
+            sw.row(vec![text(&w.code), text(&w.message)]).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
     let mut sw = SheetWriter::new(&mut book, "summary", &["item", "value"]).map_err(&e)?;
     let s = &p.summary;
     let mut lines: Vec<(&str, Value)> = Vec::new();

@@ -135,3 +135,37 @@ fn shipped_models_are_not_refused_without_the_flag() {
     );
     assert_ne!(code(&o), 2, "{}", stderr(&o));
 }
+
+#[test]
+fn the_meeting_workbook_opens_on_a_warnings_sheet_only_when_there_are_warnings() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let names = |file: &str| {
+        let bytes = std::fs::read(d.join(file)).unwrap();
+        let book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        book.sheet_names()
+    };
+    write(d, "m.json", &two_teams("T0l"));
+    let o = run(d, &["allocate", "m.json", "-o", "p.json", "--xlsx", "w.xlsx", "-q", "--allow-near-misses"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let sheets = names("w.xlsx");
+    assert_eq!(sheets[0], "warnings", "{sheets:?}");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(std::fs::read(d.join("w.xlsx")).unwrap()))
+            .unwrap();
+    let range = book.worksheet_range("warnings").unwrap();
+    let cells: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert!(cells.contains(&"team_without_active_worker".to_string()), "{cells:?}");
+    write(
+        d,
+        "clean.json",
+        &model(
+            r#"{"id": "W1", "role": "social_worker", "team": "T01"}"#,
+            r#"{"id": "C1", "type": "child_protection", "team": "T01"}"#,
+        ),
+    );
+    let o = run(d, &["allocate", "clean.json", "-o", "p2.json", "--xlsx", "c.xlsx", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!names("c.xlsx").contains(&"warnings".to_string()), "{:?}", names("c.xlsx"));
+}
