@@ -400,6 +400,26 @@ pub fn reason_label(code: ReasonCode) -> &'static str {
     }
 }
 
+/// "correct the team ..." when team `t` has no worker at all (of any status) and is a near-miss
+/// of a team that has workers; `None` otherwise.
+fn typo_team(m: &Model, t: usize) -> Option<String> {
+    if m.workers.iter().any(|w| w.team == t) {
+        return None;
+    }
+    let staffed: std::collections::BTreeSet<usize> = m.workers.iter().map(|w| w.team).collect();
+    let names: Vec<String> = staffed.into_iter().map(|s| m.teams[s].clone()).collect();
+    let near = crate::vocabulary::slips(&m.teams[t], &names);
+    if near.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = near.iter().map(|n| q(n)).collect();
+    Some(format!(
+        "correct the case's team: {} has no worker at all and looks like a typing slip for {}",
+        q(&m.teams[t]),
+        shown.join(" or ")
+    ))
+}
+
 /// What would let unallocated case `c` be allocated, for a reason `code` true of it: who to
 /// find or what to change, as specific as the model allows. `workers` are the workers a
 /// capacity reason names (those full, or with room only above target); structural reasons
@@ -426,6 +446,11 @@ pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -
             format!("fill a vacant post ({}){or} {reach}", ids(&vacant))
         }
     };
+    // A team with no worker at all that is a near-miss of a real one ("T0l" for "T01") exists
+    // only as a typo: advise correcting it, never a post in it.
+    if let Some(fix) = typo_team(m, case.team).filter(|_| !m.policy.cross_team) {
+        return fix;
+    }
     match code {
         ReasonCode::NoPermittedWorker => {
             let roles: Vec<String> = m

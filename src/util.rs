@@ -1,4 +1,4 @@
-//! Small helpers shared by several modules: hashing, CSV bytes, union-find.
+//! Small helpers shared by several modules: hashing, CSV bytes, union-find, quoting.
 
 use sha2::{Digest, Sha256};
 
@@ -63,6 +63,26 @@ impl UnionFind {
             self.parent[hi] = lo;
         }
     }
+}
+
+/// A string in double quotes, shown as text: only quotes, backslashes and control characters
+/// are escaped, so `Chloé` reads as `"Chloé"` however its accent was typed.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

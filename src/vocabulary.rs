@@ -181,7 +181,7 @@ impl Vocabulary {
         let Some(m) = builtin(&key(means)) else {
             return Err(format!(
                 "{} means nothing caseload knows{}; give a role or case type, such as social worker or child protection",
-                crate::warnings::quoted(means),
+                crate::util::quoted(means),
                 did_you_mean(means, &all_words())
             ));
         };
@@ -189,9 +189,9 @@ impl Vocabulary {
             if *before != m {
                 return Err(format!(
                     "{} is already given to mean {} (as {}); give each word once",
-                    crate::warnings::quoted(word),
+                    crate::util::quoted(word),
                     before.name(),
-                    crate::warnings::quoted(first)
+                    crate::util::quoted(first)
                 ));
             }
             return Ok(());
@@ -282,7 +282,7 @@ pub fn did_you_mean(word: &str, candidates: &[String]) -> String {
     if near.is_empty() {
         return String::new();
     }
-    let shown: Vec<String> = near.iter().map(|c| crate::warnings::quoted(c)).collect();
+    let shown: Vec<String> = near.iter().map(|c| crate::util::quoted(c)).collect();
     format!(" (did you mean {}?)", or_list(&shown))
 }
 
@@ -315,6 +315,14 @@ pub fn nearest(word: &str, candidates: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The candidates one slip from `word` at most (look-alike characters, case and spacing count as
+/// no slip): the near-misses sure enough to stop a run. Every tie is listed.
+pub fn slips(word: &str, candidates: &[String]) -> Vec<String> {
+    let k = look_alike(&key(word));
+    let near = nearest(word, candidates);
+    near.into_iter().filter(|c| distance(&k, &look_alike(&key(c))) <= 1).collect()
 }
 
 /// `a`, `a or b`, `a, b or c`.

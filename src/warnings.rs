@@ -38,25 +38,7 @@ pub fn fold(s: &str) -> String {
     lower.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A string in double quotes, shown as text: only quotes, backslashes and control characters
-/// are escaped, so `Chloé` reads as `"Chloé"` however its accent was typed.
-pub fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::util::quoted;
 
 /// A list of names for a message: the first five, then how many more.
 fn some(names: &[&str]) -> String {
@@ -99,8 +81,24 @@ fn skill_near_misses(m: &Model, out: &mut Vec<Warning>) {
             needs.entry(n.as_str()).or_default().push(&c.id);
         }
     }
+    let all: Vec<String> = skills.values().flat_map(|sp| sp.keys().map(|s| s.to_string())).collect();
     for (need, cases) in needs {
-        let Some(spellings) = skills.get(&fold(need)) else { continue };
+        let Some(spellings) = skills.get(&fold(need)) else {
+            let near = crate::vocabulary::nearest(need, &all);
+            if !near.is_empty() {
+                warn(
+                    out,
+                    "skill_near_miss",
+                    format!(
+                        "case(s) {} need the skill {}, which no worker has, but it is a near-miss{}; skills must match exactly. Write the skill the same way in both places",
+                        some(&cases),
+                        quoted(need),
+                        crate::vocabulary::did_you_mean(need, &near)
+                    ),
+                );
+            }
+            continue;
+        };
         for (skill, workers) in spellings {
             if *skill == need {
                 continue;
@@ -120,31 +118,11 @@ fn skill_near_misses(m: &Model, out: &mut Vec<Warning>) {
     }
 }
 
-/// Edit distance of two short strings, for "did you mean".
-pub fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The closest other team name, when it is close enough to be a typing slip.
+/// The closest other names, when close enough to be a typing slip: look-alike characters
+/// first (`T0l` is `T01`), every tie listed ([`crate::vocabulary::did_you_mean`]).
 fn did_you_mean<'a>(name: &str, others: impl Iterator<Item = &'a str>) -> String {
-    let f = fold(name);
-    let best = others
-        .filter(|o| *o != name)
-        .map(|o| (distance(&f, &fold(o)), o))
-        .filter(|(d, o)| *d <= 2.max(o.chars().count() / 4))
-        .min();
-    best.map_or(String::new(), |(_, o)| format!(" (did you mean {}?)", quoted(o)))
+    let others: Vec<String> = others.filter(|o| *o != name).map(String::from).collect();
+    crate::vocabulary::did_you_mean(name, &others)
 }
 
 fn teams(m: &Model, out: &mut Vec<Warning>) {
@@ -223,6 +201,9 @@ pub struct Checks {
     pub strict: bool,
     /// A model with no cases or no workers is accepted.
     pub allow_empty: bool,
+    /// A case's team or needed skill that matches nothing but is a near-miss of one that exists
+    /// is a warning, not an input error (`--allow-near-misses`).
+    pub allow_near_misses: bool,
     /// The day the model is read for: the reductions in force on it (`--date`, or today).
     /// `None` refuses a model with reductions.
     pub as_of: Option<crate::model::AsOf>,
@@ -243,6 +224,70 @@ impl Origin {
     pub fn file(file: &str) -> Origin {
         Origin { workers: (file.into(), "workers".into()), cases: (file.into(), "cases".into()) }
     }
+
+    /// The place of one field of a case, by its id: `case "C01", column team` in a
+    /// spreadsheet, `cases (id "C01"), field team` in a model file.
+    pub fn case_place(&self, id: &str, field: &str) -> String {
+        if self.cases.1.starts_with("row ") {
+            format!("case {}, column {field}", quoted(id))
+        } else {
+            format!("{} (id {}), field {field}", self.cases.1, quoted(id))
+        }
+    }
+}
+
+/// A near-miss that changes a child's outcome: a case's team that no worker is in, or a needed
+/// skill that no worker has, close to one that exists (look-alike characters first, every tie
+/// listed). Each is (case id, field, message).
+pub fn near_misses(m: &Model) -> Vec<(String, &'static str, String)> {
+    let mut out = Vec::new();
+    let staffed: BTreeSet<usize> = m.workers.iter().map(|w| w.team).collect();
+    let staffed_names: Vec<String> = staffed.iter().map(|&t| m.teams[t].clone()).collect();
+    let mut cases: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for c in m.cases.iter().filter(|c| !staffed.contains(&c.team)) {
+        cases.entry(c.team).or_default().push(&c.id);
+    }
+    for (t, ids) in cases {
+        let near = crate::vocabulary::slips(&m.teams[t], &staffed_names);
+        if near.is_empty() {
+            continue;
+        }
+        out.push((
+            ids[0].to_string(),
+            "team",
+            format!(
+                "the team {} of case(s) {} has no worker at all, so these children would get none; it is a near-miss{}. Correct the team, or give --allow-near-misses to go on knowingly",
+                quoted(&m.teams[t]),
+                some(&ids),
+                crate::vocabulary::did_you_mean(&m.teams[t], &near)
+            ),
+        ));
+    }
+    let skills: BTreeSet<&str> = m.workers.iter().flat_map(|w| w.skills.iter().map(String::as_str)).collect();
+    let skill_names: Vec<String> = skills.iter().map(|s| s.to_string()).collect();
+    let mut needs: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for c in &m.cases {
+        for n in c.needs.iter().filter(|n| !skills.contains(n.as_str())) {
+            needs.entry(n.as_str()).or_default().push(&c.id);
+        }
+    }
+    for (need, ids) in needs {
+        let near = crate::vocabulary::slips(need, &skill_names);
+        if near.is_empty() {
+            continue;
+        }
+        out.push((
+            ids[0].to_string(),
+            "needs",
+            format!(
+                "case(s) {} need the skill {}, which no worker has, so these children would get no worker; it is a near-miss{}. Write the skill as the workers have it, or give --allow-near-misses to go on knowingly",
+                some(&ids),
+                quoted(need),
+                crate::vocabulary::did_you_mean(need, &near)
+            ),
+        ));
+    }
+    out
 }
 
 /// Screens a checked model: an empty caseload or workforce is an input error (unless
@@ -265,6 +310,11 @@ pub fn screen(m: &Model, checks: Checks, origin: &Origin) -> crate::error::Resul
                 &origin.cases.1,
                 "there are no cases; an empty caseload is almost always a failed export (a sheet with only its header row). Give --allow-empty if it is meant",
             ));
+        }
+    }
+    if !checks.allow_near_misses {
+        for (id, field, problem) in near_misses(m) {
+            errs.push(Error::input(&origin.cases.0, origin.case_place(&id, field), problem));
         }
     }
     let found = warnings(m);

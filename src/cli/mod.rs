@@ -414,7 +414,8 @@ impl SheetInputArgs {
     }
 }
 
-/// Checks on a loaded model beyond the rules: `--strict` and `--allow-empty`.
+/// Checks on a loaded model beyond the rules: `--strict`, `--allow-empty` and
+/// `--allow-near-misses`.
 #[derive(clap::Args, Debug, Default, Clone, Copy)]
 pub struct InputChecksArgs {
     /// Treat warnings (a needed skill that differs from a worker's only by case or spacing, a
@@ -426,6 +427,12 @@ pub struct InputChecksArgs {
     /// an input error (exit status 2), so an empty export cannot replace last week's proposal.
     #[arg(long)]
     pub allow_empty: bool,
+    /// Go on when a case's team or a needed skill matches nothing but is a near-miss of one that
+    /// exists (`T0l` for `T01`, `urdu ` for `Urdu`): the near-miss stays a warning. Without it,
+    /// such a near-miss is an input error (exit status 2, nothing written), since it leaves a
+    /// child without a worker.
+    #[arg(long)]
+    pub allow_near_misses: bool,
     /// The day to read the model for, YYYY-MM-DD: workers' reductions in force on it are taken
     /// off their caps and targets, and the proposal records it. Default: today (UTC, or the day
     /// SOURCE_DATE_EPOCH gives); `check` with a PROPOSAL defaults to the date it records.
@@ -444,7 +451,12 @@ impl InputChecksArgs {
     pub fn checks_on(&self, fallback: Option<Date>) -> caseload::warnings::Checks {
         let stated = self.date.or(fallback);
         let as_of = AsOf { date: stated.unwrap_or_else(today), stated: stated.is_some() };
-        caseload::warnings::Checks { strict: self.strict, allow_empty: self.allow_empty, as_of: Some(as_of) }
+        caseload::warnings::Checks {
+            strict: self.strict,
+            allow_empty: self.allow_empty,
+            allow_near_misses: self.allow_near_misses,
+            as_of: Some(as_of),
+        }
     }
 }
 

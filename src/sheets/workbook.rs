@@ -57,7 +57,7 @@ fn meant_sheet(name: &str) -> Option<&'static str> {
     let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     KNOWN_SHEETS.into_iter().find(|k| {
         words.iter().any(|w| w == k || w.strip_suffix('s') == Some(k) || format!("{w}s") == *k)
-            || crate::warnings::distance(&folded, k) <= 2
+            || crate::vocabulary::distance(&folded, k) <= 2
     })
 }
 
@@ -572,6 +572,14 @@ pub fn proposal_workbook(
         out
     };
 
+    // Warnings first, so the meeting sees them before it trusts the allocation.
+    if !p.warnings.is_empty() {
+        let mut sw = SheetWriter::new(&mut book, "warnings", &["code", "message"]).map_err(&e)?;
+        for w in &p.warnings {
+            sw.row(vec![text(&w.code), text(&w.message)]).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
     let mut sw = SheetWriter::new(&mut book, "summary", &["item", "value"]).map_err(&e)?;
     let s = &p.summary;
     let mut lines: Vec<(&str, Value)> = Vec::new();

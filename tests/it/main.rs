@@ -26,6 +26,7 @@ mod layers;
 mod meeting;
 mod mistakes;
 mod models;
+mod near_miss;
 mod pooled_lp;
 mod properties;
 mod reasons;
