@@ -20,39 +20,6 @@ use rust_xlsxwriter::{
 /// The last row (0-based) that dropdowns and number checks cover.
 const LAST_ROW: u32 = 4999;
 
-/// The columns of the template's workers sheet.
-pub const TEMPLATE_WORKER_COLUMNS: [&str; 13] = [
-    "id",
-    "role",
-    "team",
-    "fte",
-    "cap",
-    "target",
-    "skills",
-    "supervisor",
-    "oversight_cap",
-    "status",
-    "agency",
-    "name",
-    "notes",
-];
-
-/// The columns of the template's cases sheet.
-pub const TEMPLATE_CASE_COLUMNS: [&str; 12] = [
-    "id",
-    "type",
-    "team",
-    "weight",
-    "priority",
-    "current_worker",
-    "pinned",
-    "group",
-    "needs",
-    "exclude",
-    "name",
-    "notes",
-];
-
 /// How a column is checked as it is typed.
 enum Check {
     /// Any value.
