@@ -192,10 +192,16 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
     }
 }
 
+/// Whether bytes are a zip archive, as every Excel workbook (`.xlsx`) is: how a workbook is told
+/// from a text file by its content, never by its name.
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
 /// Checks bytes are UTF-8, naming the line and column of the first bad byte.
 pub fn utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str> {
     // An Excel workbook (a zip archive) where JSON is expected is named as such, never "not UTF-8".
-    if bytes.starts_with(b"PK\x03\x04") {
+    if is_zip(bytes) {
         return Err(Error::input(
             file,
             "file",

@@ -17,16 +17,11 @@ use crate::check::{self, AllocationIn, ProposalIn, RowIn, SummaryIn, Unallocated
 use crate::error::{Error, Errors, Result};
 use crate::model::Model;
 
-/// Whether bytes are a zip archive, as every Excel workbook (`.xlsx`) is.
-pub fn is_zip(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
-}
-
 /// Parses a proposal: a meeting workbook (by its content) or a proposal file (JSON). `file`
 /// names it in messages. A workbook's cases and workers are judged against the model later,
 /// by [`crate::check::resolve`] (or use [`read_proposal`] when the model is at hand).
 pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
-    if is_zip(bytes) {
+    if crate::read::is_zip(bytes) {
         read_meeting(file, bytes)
     } else {
         check::parse_proposal(file, bytes)
