@@ -80,6 +80,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in benches/
 import compare  # noqa: E402
 import families  # noqa: E402
 
@@ -323,7 +324,8 @@ def highs_python(given):
                         "python")
     tried = [given] if given else [os.environ.get("HIGHS_PYTHON"), sys.executable, venv]
     for py in [p for p in tried if p]:
-        if os.path.exists(py) and subprocess.run([py, "-c", "import highspy, numpy"], capture_output=True).returncode == 0:
+        if os.path.exists(py) and subprocess.run([py, "-c", "import highspy, numpy"],
+                                                 capture_output=True).returncode == 0:
             return py
     die("side_by_side.py: no Python with highspy and numpy (tried "
              + ", ".join(p for p in tried if p) + "). Make one and name it:\n"
@@ -358,6 +360,10 @@ def goal(cl, hi):
     return "yes" if r <= GOAL_RATIO else f"no: ratio {r:.2f}"
 
 
+def secs(x):
+    return f"{x:.3f} s" if x < 1 else f"{x:.2f} s"
+
+
 def num(x, digits=0):
     return "-" if x is None else f"{x:,.{digits}f}"
 
@@ -371,7 +377,7 @@ def markdown(rows):
         if cl.get("error"):
             cells = [cl["error"], "", "", "", ""]
         else:
-            cells = [f"{cl['wall_s']:.2f} s", f"{cl['peak_kib'] / 1024:.0f} MB",
+            cells = [secs(cl["wall_s"]), f"{cl['peak_kib'] / 1024:.0f} MB",
                      f"{cl['exit']} ({'proven' if cl['proven'] else 'not proven'})",
                      num(cl["objective"], 2), num(cl["bound"], 2)]
         if hi.get("error"):
@@ -379,9 +385,9 @@ def markdown(rows):
         else:
             on = f"{hi['reference']}, {hi['parts']} part{'s' if hi['parts'] != 1 else ''}"
             for o in hi.get("others", []):
-                on += f" ({o['reference']}: " + (o["error"] or (f"{o['time_s']:.2f} s, " + (
+                on += f" ({o['reference']}: " + (o["error"] or (secs(o["time_s"]) + ", " + (
                     "proven" if o["proven"] else f"unproven, {num(o['objective'], 2)}"))) + ")"
-            hcells = [on, f"{hi['time_s']:.2f} s",
+            hcells = [on, secs(hi["time_s"]),
                       "proven" if hi["proven"] else f"unproven at limit ({', '.join(hi['statuses'])})",
                       num(hi["objective"], 2), num(hi["bound"], 2)]
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
@@ -410,7 +416,7 @@ def main():
                     help="one small model per family, HiGHS limited to 2 s: a smoke test of seconds")
     ap.add_argument("--highs-limit", type=float, help="HiGHS's time limit per model, seconds (default 60; --quick 2)")
     ap.add_argument("--reference", choices=["auto", "naive", "compact", "both"], default="auto",
-                    help="the programme HiGHS solves: auto (the family's own, see above), naive, compact, or "
+                    help="the programme HiGHS solves: auto (per family, see the top of this file), naive, compact, or "
                          "both (the table shows the faster proof, else the better objective)")
     ap.add_argument("--binary", help="the caseload binary (default: target/release/caseload)")
     ap.add_argument("--python", help="a Python with highspy and numpy (default: $HIGHS_PYTHON, this one, "
@@ -499,8 +505,11 @@ def measure(binary, me, model, ref, tmp):
     his = [highs(binary, me, model, r, tmp) for r in (["compact", "naive"] if ref == "both" else [ref])]
     ok = [h for h in his if not h["error"]]
     # The reference is HiGHS at its best: the faster proof, else the better objective.
-    hi = min(ok, key=lambda h: (not h["proven"], h["time_s"] if h["proven"] else -(h["objective"] if h["objective"] is not None else -math.inf)),
-             default=his[0])
+    def rank(h):
+        if h["proven"]:
+            return (0, h["time_s"])
+        return (1, -h["objective"] if h["objective"] is not None else math.inf)
+    hi = min(ok, key=rank, default=his[0])
     hi = dict(hi, others=[h for h in his if h is not hi])
     both = not cl.get("error") and not hi["error"]
     ratio = cl["wall_s"] / hi["time_s"] if both and cl["proven"] and hi["proven"] and hi["time_s"] > 0 else None
