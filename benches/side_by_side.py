@@ -72,9 +72,11 @@ import math
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -85,6 +87,7 @@ import compare  # noqa: E402
 import families  # noqa: E402
 
 GOAL_RATIO = 0.3
+SAFETY_S = 1800  # a process still running after this long is killed and reported, not waited for
 
 
 def own(n, seed, path, binary):
@@ -127,19 +130,26 @@ FAMILIES = {
 TIME = "/usr/bin/time"  # GNU time: the peak RSS of the command alone
 
 
-def run_measured(cmd, stdout_path):
+def run_measured(cmd, stdout_path, kill_after):
     """Runs cmd; returns (exit status, wall seconds, peak RSS in KiB of it and its children).
 
     The peak comes from GNU time when it is installed: a process forked from this Python inherits
     its RSS as the floor of its own peak (the kernel keeps the high-water mark across exec), so
-    without it the figure is at least this script's own RSS (about 20 MB)."""
+    without it the figure is at least this script's own RSS (about 20 MB). After `kill_after`
+    seconds the command's process group is killed (a safety net, so one hung model cannot stop
+    the run; the exit status is then negative)."""
     timed = os.path.exists(TIME)
     with open(stdout_path, "w") as out, open(stdout_path + ".err", "w") as err, \
             tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = [TIME, "-q", "-f", "%M", "-o", tf.name] + cmd if timed else cmd
         t0 = time.perf_counter()
-        p = subprocess.Popen(full, stdout=out, stderr=err)
-        _, status, usage = os.wait4(p.pid, 0)
+        p = subprocess.Popen(full, stdout=out, stderr=err, start_new_session=True)
+        timer = threading.Timer(kill_after, os.killpg, (p.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            timer.cancel()
         wall = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
         peak = usage.ru_maxrss
@@ -493,14 +503,16 @@ def main():
 def measure(binary, me, model, ref, tmp):
     """caseload with its default flags, then HiGHS, on one model: a row of the table."""
     prop = os.path.join(tmp, "proposal.json")
-    rc, wall, peak = run_measured([binary, "allocate", model, "-o", prop], os.path.join(tmp, "allocate.out"))
+    rc, wall, peak = run_measured([binary, "allocate", model, "-o", prop], os.path.join(tmp, "allocate.out"),
+                                  SAFETY_S)
     if rc in (0, 3):
         with open(prop) as f:
             p = json.load(f)
         cl = {"wall_s": wall, "peak_kib": peak, "exit": rc, "proven": bool(p["optimal"]),
               "objective": p["objective"], "bound": p.get("bound")}
     else:
-        cl = {"error": f"exit {rc}: {tail(os.path.join(tmp, 'allocate.out.err'), 300).strip()}", "proven": False,
+        why = f"killed after {SAFETY_S} s" if rc == -signal.SIGKILL else f"exit {rc}"
+        cl = {"error": f"{why}: {tail(os.path.join(tmp, 'allocate.out.err'), 300).strip()}", "proven": False,
               "objective": None, "bound": None}
     his = [highs(binary, me, model, r, tmp) for r in (["compact", "naive"] if ref == "both" else [ref])]
     ok = [h for h in his if not h["error"]]
@@ -538,7 +550,7 @@ def highs(binary, me, model, ref, tmp):
         cmd = me + ["--naive", model]
     if not hi["error"]:
         out = os.path.join(tmp, "highs.out")
-        hrc, _, hpeak = run_measured(cmd, out)
+        hrc, _, hpeak = run_measured(cmd, out, SAFETY_S)
         lines = [x for x in tail(out, 10**9).splitlines() if x.startswith("{")]
         if hrc != 0 or not lines:
             hi["error"] = f"HiGHS: exit {hrc}: {tail(out + '.err', 300).strip()}"
