@@ -102,7 +102,7 @@ def policy_of(model):
 
 
 # ---- SPEC sections 3 and 4 as a MIP -----------------------------------------------------------
-def build_and_solve(model, time_limit):
+def build_and_solve(model, time_limit, threads=None):
     import highspy
     import numpy as np
 
@@ -241,6 +241,8 @@ def build_and_solve(model, time_limit):
     h.setOptionValue("mip_abs_gap", 1e-7)
     if time_limit:
         h.setOptionValue("time_limit", float(time_limit))
+    if threads:
+        h.setOptionValue("threads", int(threads))
     h.passModel(lp)
     t0 = time.perf_counter()
     h.run()
@@ -252,6 +254,7 @@ def build_and_solve(model, time_limit):
         "bound": info.mip_dual_bound,
         "status": status,
         "solve_s": solve_s,
+        "has_solution": info.primal_solution_status != 0,
         "cols": lp.num_col_,
         "rows": lp.num_row_,
     }

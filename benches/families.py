@@ -31,6 +31,34 @@ FAMILIES = {
 }
 
 
+def write(binary, family, seed, out, cases=None, posts=None, teams=None, cross_team=False):
+    """Writes one model of `family` to `out`; sizes default to the family's own, and
+    `cross_team` sets the policy's `cross_team` (through `caseload generate --cross-team`)."""
+    n, p, t, flags = FAMILIES[family]
+    n, p, t = cases or n, posts or p, teams or t
+    subprocess.run([binary, "generate", "--cases", str(n), "--workers", str(p), "--teams", str(t),
+                    "--seed", str(seed), "-o", out] + flags + (["--cross-team"] if cross_team else []),
+                   check=True)
+    with open(out) as f:
+        m = json.load(f)
+    rng = random.Random(seed * 7919 + len(family))
+    if family == "decimals":
+        for c in m["cases"]:
+            lo, hi = POINTS[c["type"]]
+            c["weight"] = round(rng.randint(lo, hi) / 5.3, 7)
+    if family == "points":
+        for c in m["cases"]:
+            c["weight"] = round(0.35 + 0.05 * rng.randint(0, 40), 2)
+    if family in ("points", "fte"):
+        share = 0.25 if family == "points" else 0.3
+        for w in m["workers"]:
+            if w.get("status", "active") == "active" and rng.random() < share:
+                w["fte"] = rng.choice([0.5, 0.6, 0.8])
+    with open(out, "w") as f:
+        json.dump(m, f, indent=1)
+        f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("family", choices=sorted(FAMILIES))
@@ -38,26 +66,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--binary", default=os.path.join(REPO, "target", "release", "caseload"))
     a = ap.parse_args()
-    cases, posts, teams, flags = FAMILIES[a.family]
-    subprocess.run([a.binary, "generate", "--cases", str(cases), "--workers", str(posts), "--teams", str(teams),
-                    "--seed", str(a.seed), "-o", a.out] + flags, check=True)
-    m = json.load(open(a.out))
-    rng = random.Random(a.seed * 7919 + len(a.family))
-    if a.family == "decimals":
-        for c in m["cases"]:
-            lo, hi = POINTS[c["type"]]
-            c["weight"] = round(rng.randint(lo, hi) / 5.3, 7)
-    if a.family == "points":
-        for c in m["cases"]:
-            c["weight"] = round(0.35 + 0.05 * rng.randint(0, 40), 2)
-    if a.family in ("points", "fte"):
-        share = 0.25 if a.family == "points" else 0.3
-        for w in m["workers"]:
-            if w.get("status", "active") == "active" and rng.random() < share:
-                w["fte"] = rng.choice([0.5, 0.6, 0.8])
-    with open(a.out, "w") as f:
-        json.dump(m, f, indent=1)
-        f.write("\n")
+    write(a.binary, a.family, a.seed, a.out)
 
 
 if __name__ == "__main__":
