@@ -99,8 +99,9 @@ fn checked(file: &str, input: &ModelFile, as_of: Option<AsOf>, unread: &[String]
     // Sorted order of workers by id: file index -> model index.
     let worker_rank = rank(&worker_ids);
     let case_rank = rank(&case_ids);
-    let mut worker_index: WorkerIndex = WorkerIndex {
+    let mut worker_index = WorkerIndex {
         ids: worker_ids.iter().enumerate().map(|(i, id)| (id.clone(), worker_rank[i])).collect(),
+        ..WorkerIndex::default()
     };
     for id in unread {
         worker_index.ids.entry(id.clone()).or_insert(usize::MAX);
@@ -303,23 +304,42 @@ fn invert(p: &[usize]) -> Vec<usize> {
     inv
 }
 
-/// Worker id -> model index (workers sorted by id).
+/// Worker id -> model index (workers sorted by id), with the suggestions already made for
+/// unknown ids.
+#[derive(Default)]
 struct WorkerIndex {
     ids: HashMap<String, usize>,
+    /// Unknown id -> its "did you mean" (the same for every row that names it).
+    said: std::cell::RefCell<HashMap<String, String>>,
 }
 
-/// A worker reference's index, or the problem: no such worker, with the ids it may mean
-/// (typing slips and look-alike characters, every tie listed; see
-/// [`crate::vocabulary::did_you_mean`]).
+impl WorkerIndex {
+    /// At most this many different unknown ids get a suggestion: a sheet exported against
+    /// the wrong workforce names thousands, and only the first errors are listed.
+    const SUGGESTED: usize = 200;
+
+    /// The "did you mean" for an unknown id, by typing slips and look-alike characters, every
+    /// tie listed (see [`crate::vocabulary::did_you_mean`]).
+    fn suggest(&self, id: &str) -> String {
+        let mut said = self.said.borrow_mut();
+        if let Some(s) = said.get(id) {
+            return s.clone();
+        }
+        if said.len() >= Self::SUGGESTED {
+            return String::new();
+        }
+        let mut known: Vec<String> = self.ids.keys().cloned().collect();
+        known.sort();
+        let s = crate::vocabulary::did_you_mean(id, &known);
+        said.insert(id.to_string(), s.clone());
+        s
+    }
+}
+
+/// A worker reference's index, or the problem: no such worker, with the ids it may mean.
 fn worker_ref(id: &str, index: &WorkerIndex) -> std::result::Result<usize, String> {
     index.ids.get(id).copied().ok_or_else(|| {
-        let mut known: Vec<String> = index.ids.keys().cloned().collect();
-        known.sort();
-        format!(
-            "no worker {}{}; add the worker or remove the reference",
-            q(id),
-            crate::vocabulary::did_you_mean(id, &known)
-        )
+        format!("no worker {}{}; add the worker or remove the reference", q(id), index.suggest(id))
     })
 }
 
