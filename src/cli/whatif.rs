@@ -116,7 +116,10 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         (None, true) => {
             let read = sheets.read()?;
             let m = read.validate_on(checks.as_of)?;
-            let w = caseload::warnings::screen(&m, checks, &read.origin())?;
+            let mut w = caseload::warnings::screen(&m, checks, &read.origin())?;
+            // The spreadsheets' own warnings (hidden rows, a sheet not read) too.
+            w.extend(read.warnings.iter().cloned());
+            w.sort();
             (read.workers_file.clone(), read.canonical_json(), w)
         }
         _ => return Err(Error::Usage("give a model file or --workers and --cases, not both".into())),
