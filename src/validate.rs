@@ -29,6 +29,51 @@ pub fn validate(file: &str, input: &ModelFile, bytes: &[u8]) -> Result<Model> {
 /// off each worker's cap and target, and everything after validation sees only those. With
 /// `None`, a model with reductions is an input error.
 pub fn validate_on(file: &str, input: &ModelFile, bytes: &[u8], as_of: Option<AsOf>) -> Result<Model> {
+    let (errs, parts) = checked(file, input, as_of, &[]);
+    errs.finish()?;
+    let Parts { policy, teams, workers, cases, groups, case_rank } = parts;
+    let err = |place: String, problem: String| Error::input(file, place, problem);
+
+    // Every proposal records the day it is for (SPEC extension): the day the model is read for.
+    let date = as_of.map(|a| a.date);
+    let cases = with_waiting_priority(file, &policy, cases, date)?;
+    let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes), date };
+    // Rule 10: a pinned allocation must itself be lawful.
+    let file_index: Vec<usize> = invert(&case_rank);
+    rules::check_pins(&model).map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), p))?;
+    Ok(model)
+}
+
+/// The problems of a model whose worker rows with the ids `unread` could not be read (a
+/// spreadsheet with mistakes in its cells): everything that can be checked on the entries that
+/// did read, with references to an unread worker taken as found. Placed as in a model file
+/// (`cases[3].current_worker`), in file order. Without a day, reductions are checked for
+/// their amounts and dates, not for the day they would be read for.
+pub fn problems(file: &str, input: &ModelFile, as_of: Option<AsOf>, unread: &[String]) -> Vec<Error> {
+    let found = match checked(file, input, as_of, unread).0.finish() {
+        Ok(()) => Vec::new(),
+        Err(Error::Inputs { errors, .. }) => errors,
+        Err(e) => vec![e],
+    };
+    let undated = |e: &Error| {
+        as_of.is_none() && matches!(e, Error::Input { place, .. } if place.ends_with("].reductions"))
+    };
+    found.into_iter().filter(|e| !undated(e)).collect()
+}
+
+/// A model's checked parts, before the checks that need the whole model.
+struct Parts {
+    policy: Policy,
+    teams: Vec<String>,
+    workers: Vec<Worker>,
+    cases: Vec<Case>,
+    groups: Vec<Group>,
+    case_rank: Vec<usize>,
+}
+
+/// Checks every entry of a model file, in file order; references to the worker ids `unread`
+/// count as found (their parts are then not a model to use).
+fn checked(file: &str, input: &ModelFile, as_of: Option<AsOf>, unread: &[String]) -> (Errors, Parts) {
     let mut errs = Errors::new();
     let err = |place: String, problem: String| Error::input(file, place, problem);
     if let Err(p) = check_version(input.version) {
@@ -54,8 +99,13 @@ pub fn validate_on(file: &str, input: &ModelFile, bytes: &[u8], as_of: Option<As
     // Sorted order of workers by id: file index -> model index.
     let worker_rank = rank(&worker_ids);
     let case_rank = rank(&case_ids);
-    let worker_index: WorkerIndex =
-        worker_ids.iter().enumerate().map(|(i, id)| (id.clone(), worker_rank[i])).collect();
+    let mut worker_index = WorkerIndex {
+        ids: worker_ids.iter().enumerate().map(|(i, id)| (id.clone(), worker_rank[i])).collect(),
+        ..WorkerIndex::default()
+    };
+    for id in unread {
+        worker_index.ids.entry(id.clone()).or_insert(usize::MAX);
+    }
 
     let mut workers: Vec<Option<Worker>> = vec![None; input.workers.len()];
     for (i, w) in input.workers.iter().enumerate() {
@@ -95,16 +145,7 @@ pub fn validate_on(file: &str, input: &ModelFile, bytes: &[u8], as_of: Option<As
     let cases: Vec<Case> = cases.into_iter().flatten().collect();
     // File order: version and policy, then workers, then cases, each by position.
     errs.sort_by_key(file_order);
-    errs.finish()?;
-
-    // Every proposal records the day it is for (SPEC extension): the day the model is read for.
-    let date = as_of.map(|a| a.date);
-    let cases = with_waiting_priority(file, &policy, cases, date)?;
-    let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes), date };
-    // Rule 10: a pinned allocation must itself be lawful.
-    let file_index: Vec<usize> = invert(&case_rank);
-    rules::check_pins(&model).map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), p))?;
-    Ok(model)
+    (errs, Parts { policy, teams, workers, cases, groups, case_rank })
 }
 
 /// Raises each waiting case's priority by `policy.waiting_priority` for every whole week it has
@@ -263,14 +304,43 @@ fn invert(p: &[usize]) -> Vec<usize> {
     inv
 }
 
-/// Worker id -> model index (workers sorted by id).
-type WorkerIndex = HashMap<String, usize>;
+/// Worker id -> model index (workers sorted by id), with the suggestions already made for
+/// unknown ids.
+#[derive(Default)]
+struct WorkerIndex {
+    ids: HashMap<String, usize>,
+    /// Unknown id -> its "did you mean" (the same for every row that names it).
+    said: std::cell::RefCell<HashMap<String, String>>,
+}
 
+impl WorkerIndex {
+    /// At most this many different unknown ids get a suggestion: a sheet exported against
+    /// the wrong workforce names thousands, and only the first errors are listed.
+    const SUGGESTED: usize = 200;
+
+    /// The "did you mean" for an unknown id, by typing slips and look-alike characters, every
+    /// tie listed (see [`crate::vocabulary::did_you_mean`]).
+    fn suggest(&self, id: &str) -> String {
+        let mut said = self.said.borrow_mut();
+        if let Some(s) = said.get(id) {
+            return s.clone();
+        }
+        if said.len() >= Self::SUGGESTED {
+            return String::new();
+        }
+        let mut known: Vec<String> = self.ids.keys().cloned().collect();
+        known.sort();
+        let s = crate::vocabulary::did_you_mean(id, &known);
+        said.insert(id.to_string(), s.clone());
+        s
+    }
+}
+
+/// A worker reference's index, or the problem: no such worker, with the ids it may mean.
 fn worker_ref(id: &str, index: &WorkerIndex) -> std::result::Result<usize, String> {
-    index
-        .get(id)
-        .copied()
-        .ok_or_else(|| format!("no worker {}; add the worker or remove the reference", q(id)))
+    index.ids.get(id).copied().ok_or_else(|| {
+        format!("no worker {}{}; add the worker or remove the reference", q(id), index.suggest(id))
+    })
 }
 
 /// Problems of one entry: (field, problem), in field order. The field may go deeper than one

@@ -217,17 +217,33 @@ pub struct Origin {
     pub workers: (String, String),
     /// Where the cases are.
     pub cases: (String, String),
+    /// Where each case is, by id, when known: its row (`row 5`) in a spreadsheet, its entry
+    /// (`cases[4]`) in a model file.
+    pub cases_at: BTreeMap<String, String>,
 }
 
 impl Origin {
     /// A model file: `workers` and `cases` in `file`.
     pub fn file(file: &str) -> Origin {
-        Origin { workers: (file.into(), "workers".into()), cases: (file.into(), "cases".into()) }
+        Origin {
+            workers: (file.into(), "workers".into()),
+            cases: (file.into(), "cases".into()),
+            cases_at: BTreeMap::new(),
+        }
     }
 
-    /// The place of one field of a case, by its id: `case "C01", column team` in a
-    /// spreadsheet, `cases (id "C01"), field team` in a model file.
+    /// The place of one field of a case, by its id: `row 5, column team` in a spreadsheet and
+    /// `cases[4].team` in a model file when the case's place is known ([`Origin::cases_at`]);
+    /// else `case "C01", column team` in a spreadsheet, `cases (id "C01"), field team` in a
+    /// model file.
     pub fn case_place(&self, id: &str, field: &str) -> String {
+        if let Some(at) = self.cases_at.get(id) {
+            return if at.starts_with("row ") {
+                format!("{at}, column {field}")
+            } else {
+                format!("{at}.{field}")
+            };
+        }
         if self.cases.1.starts_with("row ") {
             format!("case {}, column {field}", quoted(id))
         } else {

@@ -92,7 +92,15 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     }
     let proposal = caseload::allocate(&model, lim);
     super::progress::finish();
-    let proposal = proposal?;
+    let mut proposal = proposal?;
+    // The spreadsheets' own warnings (hidden rows, a sheet not read) go where the model's are
+    // shown: the proposal, the report and the meeting workbook.
+    for w in &warnings {
+        if !proposal.warnings.contains(w) {
+            proposal.warnings.push(w.clone());
+        }
+    }
+    proposal.warnings.sort();
     // All or nothing: every output is made before any replaces a file.
     let stage = super::Stage::default();
     if let Some(path) = output {

@@ -116,11 +116,10 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         (None, true) => {
             let read = sheets.read()?;
             let m = read.validate_on(checks.as_of)?;
-            let origin = caseload::warnings::Origin {
-                workers: (read.workers_file.clone(), "row 2".into()),
-                cases: (read.cases_file.clone(), "row 2".into()),
-            };
-            let w = caseload::warnings::screen(&m, checks, &origin)?;
+            let mut w = caseload::warnings::screen(&m, checks, &read.origin())?;
+            // The spreadsheets' own warnings (hidden rows, a sheet not read) too.
+            w.extend(read.warnings.iter().cloned());
+            w.sort();
             (read.workers_file.clone(), read.canonical_json(), w)
         }
         _ => return Err(Error::Usage("give a model file or --workers and --cases, not both".into())),

@@ -145,21 +145,32 @@ pub fn load_screened(
                 }
             }
             sheet_warnings = s.warnings.clone();
-            let origin = Origin {
-                workers: (s.workers_file.clone(), "row 2".into()),
-                cases: (s.cases_file.clone(), "row 2".into()),
-            };
-            (m, origin)
+            (m, s.origin())
         }
         _ => {
             let m = load_on(model, sheets, checks.as_of)?;
-            (m, Origin::file(&model.map_or("-".into(), |p| p.display().to_string())))
+            let mut origin = Origin::file(&model.map_or("-".into(), |p| p.display().to_string()));
+            if !checks.allow_near_misses && !crate::warnings::near_misses(&m).is_empty() {
+                origin.cases_at = json_places(model);
+            }
+            (m, origin)
         }
     };
     let mut w = crate::warnings::screen(&m, checks, &origin)?;
     w.extend(sheet_warnings);
     w.sort();
     Ok((m, w))
+}
+
+/// Each case's entry in a model file (`cases[4]`), by id, to place an error about a checked
+/// case (read again, only when there is one; nothing for standard input or a file that fails).
+fn json_places(model: Option<&Path>) -> std::collections::BTreeMap<String, String> {
+    let parsed = model.filter(|m| m.as_os_str() != "-").and_then(|m| {
+        let bytes = crate::read::read_bytes(m).ok()?;
+        crate::read::parse_model(&m.display().to_string(), &bytes).ok()
+    });
+    let cases = parsed.map(|f| f.cases).unwrap_or_default();
+    cases.into_iter().enumerate().map(|(i, c)| (c.id, format!("cases[{i}]"))).collect()
 }
 
 /// Loads the model of a command: a model file, or spreadsheets, exactly one of the two.
@@ -370,11 +381,7 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
             let today = crate::date::Date::from_unix_secs(crate::date::stamp_secs());
             let as_of = a.checks.as_of.or(Some(crate::model::AsOf { date: today, stated: false }));
             let checked = sheets.validate_on(as_of)?;
-            let origin = Origin {
-                workers: (sheets.workers_file.clone(), "row 2".into()),
-                cases: (sheets.cases_file.clone(), "row 2".into()),
-            };
-            crate::warnings::screen(&checked, Checks { as_of, ..a.checks }, &origin)?;
+            crate::warnings::screen(&checked, Checks { as_of, ..a.checks }, &sheets.origin())?;
             let file =
                 a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());
             (file, sheets.model, a.sheets.files().into_iter().map(Path::to_path_buf).collect())

@@ -114,6 +114,17 @@ impl Sheets {
         crate::write::to_json(&self.model)
     }
 
+    /// Where the model came from, for messages about it: the sheets, and each case's row.
+    pub fn origin(&self) -> crate::warnings::Origin {
+        let cases_at =
+            self.model.cases.iter().zip(&self.case_rows).map(|(c, r)| (c.id.clone(), format!("row {r}")));
+        crate::warnings::Origin {
+            workers: (self.workers_file.clone(), "row 2".into()),
+            cases: (self.cases_file.clone(), "row 2".into()),
+            cases_at: cases_at.collect(),
+        }
+    }
+
     /// Validates the model like a JSON model file for a day (see [`validate::validate_on`]);
     /// errors name the spreadsheet, row and column.
     pub fn validate_on(&self, as_of: Option<crate::model::AsOf>) -> Result<Model> {
@@ -162,6 +173,24 @@ impl Sheets {
             }
         }
         Error::input(&self.workers_file, place, problem)
+    }
+
+    /// Where an error comes among the spreadsheets: the workbook itself, then the workers
+    /// sheet, the cases sheet, the reductions sheet and the policy, each by row.
+    fn error_order(&self, e: &Error) -> (u8, usize) {
+        let Error::Input { file, place, .. } = e else { return (9, 0) };
+        let sheet = if *file == self.workers_file {
+            1
+        } else if *file == self.cases_file {
+            2
+        } else if Some(file) == self.reductions_file.as_ref() {
+            3
+        } else if Some(file) == self.policy_file.as_ref() {
+            4
+        } else {
+            0
+        };
+        (sheet, row_place(place).map_or(0, |(n, _)| n))
     }
 
     /// An error placed in `workers[i].reductions[j]` as one placed in the reductions sheet.
@@ -400,19 +429,29 @@ pub(crate) fn build(
     let case_known: Vec<&'static str> = CASE_COLUMNS.iter().chain(&CASE_EXTRA_COLUMNS).copied().collect();
     let ct = parse_table(cases.0, cases.1, &case_known, &["id", "type", "team"], &mut errs);
     let ct = errs.take(ct);
-    let mut ws = Vec::new();
+    // Each entry read with its row; the ids of worker rows that did not read.
+    let (mut ws, mut worker_rows, mut unread) = (Vec::new(), Vec::new(), Vec::new());
     if let Some(wt) = &wt {
         for r in &wt.rows {
             let mut row = Errors::new();
-            ws.extend(worker_row(wt, r, &extra.words, &mut row));
+            match worker_row(wt, r, &extra.words, &mut row) {
+                Some(w) => {
+                    ws.push(w);
+                    worker_rows.push(r.number);
+                }
+                None => unread.extend(Cells { table: wt, row: r }.text("id")),
+            }
             wt.keep(row, &mut errs);
         }
     }
-    let mut cs = Vec::new();
+    let (mut cs, mut case_rows) = (Vec::new(), Vec::new());
     if let Some(ct) = &ct {
         for r in &ct.rows {
             let mut row = Errors::new();
-            cs.extend(case_row(ct, r, &extra.words, &mut row));
+            if let Some(c) = case_row(ct, r, &extra.words, &mut row) {
+                cs.push(c);
+                case_rows.push(r.number);
+            }
             ct.keep(row, &mut errs);
         }
     }
@@ -432,22 +471,37 @@ pub(crate) fn build(
             }
         }
     }
-    let (Some(wt), Some(ct)) = (wt, ct) else {
+    let (Some(wt), Some(_)) = (wt, ct) else {
         finish_grouped(errs)?;
         return unreachable_grid();
     };
-    finish_grouped(errs)?;
-    Ok(Sheets {
+    let sheets = Sheets {
         model: ModelFile { version: 1, policy, workers: ws, cases: cs },
         workers_file: workers.0.to_string(),
         cases_file: cases.0.to_string(),
         policy_file,
-        worker_rows: wt.rows.iter().map(|r| r.number).collect(),
-        case_rows: ct.rows.iter().map(|r| r.number).collect(),
+        worker_rows,
+        case_rows,
         reductions_file,
         reduction_rows,
         warnings: Vec::new(),
-    })
+    };
+    if errs.is_empty() {
+        return Ok(sheets);
+    }
+    // Mistakes in cells: the rows that did read are validated too (references, numbers out of
+    // range), so one run names every mistake. Without the workers' ids, every reference would
+    // look unknown, so then nothing more is checked.
+    if !wt.missing.iter().any(|m| m == "id") {
+        let found = validate::problems(&sheets.workers_file, &sheets.model, None, &unread);
+        for e in found {
+            errs.push(sheets.map_error(e));
+        }
+        let order = |e: &Error| sheets.error_order(e);
+        errs.sort_by_key(order);
+    }
+    finish_grouped(errs)?;
+    unreachable_grid()
 }
 
 /// Parses a policy file: a JSON object with the policy fields of the model file. An empty
@@ -482,6 +536,11 @@ pub struct Grid {
     /// Numbers may be written with a decimal comma (`0,5`), as semicolon-separated CSV from a
     /// European Excel writes them.
     pub decimal_comma: bool,
+    /// The rows (with something in them) that a workbook hides, by hand or by a filter; they
+    /// are read like the others, and counted in a warning.
+    pub hidden: Vec<usize>,
+    /// The sheet has a filter (so its hidden rows are most likely hidden by it).
+    pub filtered: bool,
 }
 
 /// The separator of a CSV: `;` or a tab when the header line has one of those and no comma
@@ -516,7 +575,7 @@ pub fn csv_grid(file: &str, bytes: &[u8]) -> Result<Grid> {
         csv_limits(file, i + 1, &rec, &mut cells)?;
         rows.push((i + 1, rec.iter().map(String::from).collect()));
     }
-    Ok(Grid { rows, decimal_comma: delim == b';' })
+    Ok(Grid { rows, decimal_comma: delim == b';', ..Grid::default() })
 }
 
 /// Refuses a CSV row past the limits on rows, cells and the length of a field

@@ -118,9 +118,9 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
     } else {
         names.iter().map(|n| quoted(n)).collect::<Vec<_>>().join(", ")
     };
-    let grid = |book: &mut super::xlsx::Book,
-                want: &str,
-                errs: &mut Errors|
+    let mut grid = |book: &mut super::xlsx::Book,
+                    want: &str,
+                    errs: &mut Errors|
      -> Result<Option<(String, Grid)>> {
         let Some(name) = find(want) else {
             if lookalike.contains(&want) {
@@ -138,10 +138,15 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
         };
         let shown = sheet_file(file, &name);
         let g = book.grid(&name, &shown, errs)?;
+        notes.extend(hidden_rows(file, want, &g));
         Ok(Some((shown, g)))
     };
     let workers = grid(&mut book, "workers", &mut errs)?;
-    let cases = grid(&mut book, "cases", &mut errs)?;
+    // A day the child began to wait may be a date cell: read as YYYY-MM-DD.
+    book.day_columns = &["waiting_since"];
+    let cases = grid(&mut book, "cases", &mut errs);
+    book.day_columns = &[];
+    let cases = cases?;
     let mut extra = super::read::Extra::default();
     if find("aliases").is_some() {
         if let Some((shown, g)) = grid(&mut book, "aliases", &mut errs)? {
@@ -179,6 +184,27 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
     s.cases_file = cf;
     s.warnings = notes;
     Ok(s)
+}
+
+/// The warning that rows of a sheet are hidden (by hand or by a filter) and were read all the
+/// same: `3 rows of sheet cases are hidden by a filter; they were read: rows 7, 9 and 12`.
+fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
+    const SHOWN: usize = 12;
+    let n = g.hidden.len();
+    let mut rows: Vec<String> = g.hidden.iter().take(SHOWN).map(|r| r.to_string()).collect();
+    let listed = match rows.pop() {
+        None => return None,
+        Some(only) if n == 1 => format!("row {only}"),
+        Some(last) if n <= SHOWN => format!("rows {} and {last}", rows.join(", ")),
+        Some(last) => format!("rows {}, {last} and {} more", rows.join(", "), n - SHOWN),
+    };
+    let how = if g.filtered { " by a filter" } else { "" };
+    let message = if n == 1 {
+        format!("{file}: 1 row of sheet {sheet} is hidden{how}; it was read: {listed}")
+    } else {
+        format!("{file}: {n} rows of sheet {sheet} are hidden{how}; they were read: {listed}")
+    };
+    Some(crate::warnings::Warning { code: "hidden_rows".into(), message })
 }
 
 /// Settings of the policy whose value is a list of names (`;`-separated in a cell).

@@ -94,6 +94,9 @@ pub struct Book<'a> {
     date_styles: Vec<bool>,
     /// Date cells are read as days, `YYYY-MM-DD` (the reductions sheet), not refused.
     pub days: bool,
+    /// Columns whose date cells are read as days, by their header (`waiting_since` of the
+    /// cases sheet); in the other columns a date cell is refused, unless [`Book::days`].
+    pub day_columns: &'static [&'static str],
     budget: Rc<Budget>,
 }
 
@@ -224,6 +227,7 @@ impl<'a> Book<'a> {
             shared: None,
             date_styles: Vec::new(),
             days: false,
+            day_columns: &[],
             budget: Rc::new(Budget::default()),
         };
         let rels = book.relationships()?;
@@ -528,6 +532,12 @@ impl<'a> Book<'a> {
         };
         let budget = self.budget.clone();
         let days = self.days;
+        let day_columns = self.day_columns;
+        // The columns (1-based) under a header of `day_columns`, known once the first row with
+        // anything in it (the header) is read.
+        let mut day_cols: Vec<usize> = Vec::new();
+        // Rows hidden by hand or by a filter, and whether the sheet has a filter.
+        let (mut hidden, mut filtered) = (Vec::new(), false);
         let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
         let mut cells_held = 0usize;
         let mut buf = Vec::new();
@@ -546,6 +556,9 @@ impl<'a> Book<'a> {
                     in_data = start;
                 }
                 Event::End(e) if local(e.name().as_ref()) == b"sheetData" => in_data = false,
+                Event::Start(ref e) | Event::Empty(ref e) if local(e.name().as_ref()) == b"autoFilter" => {
+                    filtered = true;
+                }
                 Event::Start(ref e) | Event::Empty(ref e)
                     if in_data && local(e.name().as_ref()) == b"row" =>
                 {
@@ -576,12 +589,20 @@ impl<'a> Book<'a> {
                     }
                     if start {
                         row = Some((number, Vec::new()));
+                        if attr(e, b"hidden").is_some_and(|h| h == "1" || h == "true") {
+                            hidden.push(number);
+                        }
                     }
                 }
                 Event::End(e) if local(e.name().as_ref()) == b"row" => {
                     if let Some((n, cells)) = row.take() {
                         if !cells.is_empty() {
+                            if rows.is_empty() {
+                                day_cols = header_columns(&cells, day_columns);
+                            }
                             rows.push((n, cells));
+                        } else {
+                            hidden.retain(|h| *h != n);
                         }
                     }
                 }
@@ -679,7 +700,8 @@ impl<'a> Book<'a> {
                         let Some(c) = cell.take() else { continue };
                         let Some((_, cells)) = row.as_mut() else { continue };
                         let at = format!("row {}, column {}", c.row, column_letters(c.col - 1));
-                        let text = match c.text(shared, dates, days) {
+                        let as_day = days || (!rows.is_empty() && day_cols.contains(&c.col));
+                        let text = match c.text(shared, dates, as_day) {
                             Ok(t) => t,
                             Err(problem) => {
                                 errs.push(Error::input(shown, at.clone(), problem));
@@ -719,8 +741,23 @@ impl<'a> Book<'a> {
                 _ => {}
             }
         }
-        Ok(Grid { rows, decimal_comma: false })
+        // The header row is not an entry: hiding it hides nothing.
+        let header = rows.first().map(|(n, _)| *n);
+        hidden.retain(|h| Some(*h) != header);
+        Ok(Grid { rows, decimal_comma: false, hidden, filtered })
     }
+}
+
+/// The columns (1-based) of a header row whose name is one of `names` (read as
+/// [`super::read`] reads headers: any case, a space or hyphen for `_`).
+fn header_columns(cells: &[String], names: &[&str]) -> Vec<usize> {
+    let folded = |h: &str| h.trim().to_lowercase().replace([' ', '-'], "_");
+    cells
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| names.contains(&folded(h).as_str()))
+        .map(|(j, _)| j + 1)
+        .collect()
 }
 
 /// Where the text of a cell goes.

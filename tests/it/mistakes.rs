@@ -54,3 +54,245 @@ fn the_same_reference_mistake_in_many_rows_is_one_line_after_validation() {
         "{e}"
     );
 }
+
+use crate::sheets_common::{code, run, stderr};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+
+/// A cell as a person types it: a number when it reads as one, else text.
+fn put(ws: &mut Worksheet, row: u32, col: u16, v: &str) {
+    if v.is_empty() {
+        return;
+    }
+    match v.parse::<f64>() {
+        Ok(x) if !v.starts_with('W') && !v.starts_with('C') => ws.write_number(row, col, x).unwrap(),
+        _ => ws.write_string(row, col, v).unwrap(),
+    };
+}
+
+/// A workbook of a workers sheet and a cases sheet, each from rows of typed cells; `cases`
+/// may hide rows and put a filter on the sheet.
+fn workbook(workers: &[&[&str]], cases: &[&[&str]], hidden: &[u32], filter: bool) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    for (name, rows) in [("workers", workers), ("cases", cases)] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (i, r) in rows.iter().enumerate() {
+            for (j, v) in r.iter().enumerate() {
+                put(ws, i as u32, j as u16, v);
+            }
+        }
+        if name == "cases" {
+            for h in hidden {
+                // Rows as a spreadsheet numbers them, from 1.
+                ws.set_row_hidden(h - 1).unwrap();
+            }
+            if filter {
+                ws.autofilter(0, 0, rows.len() as u32 - 1, rows[0].len() as u16 - 1).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+const WORKERS: [&str; 6] = ["id", "role", "team", "fte", "skills", "supervisor"];
+const CASES: [&str; 5] = ["id", "type", "team", "weight", "current_worker"];
+
+#[test]
+fn a_workbook_with_seven_mistakes_in_two_sheets_is_refused_once_naming_all_seven() {
+    let workers: &[&[&str]] = &[
+        &["id", "role", "team", "fte", "Sklls", "supervisor"],
+        &["W01", "team manager", "North", "1", "", ""],
+        &["W02", "social worker", "North", "1.5", "", "W01"],
+        &["W03", "Senior Practioner", "North", "1", "", "W01"],
+        &["W04", "social worker", "North", "1", "", "W0l"],
+        &["W10", "social worker", "North", "1", "", "W01"],
+    ];
+    let cases: &[&[&str]] = &[
+        &CASES,
+        &["C1", "CP", "North", "1", "W02"],
+        &["C2", "Child in ned", "North", "1", ""],
+        &["C3", "CIN", "North", "1", "W99"],
+        // W03's row does not read (its role); a reference to W03 is no mistake.
+        &["C4", "CLA", "North", "-1", "W03"],
+        &["C5", "CLA", "North", "1", ""],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("team.xlsx"), workbook(workers, cases, &[], false)).unwrap();
+    let o = run(d, &["allocate", "--workbook", "team.xlsx", "-o", "p.json", "--xlsx", "meeting.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(!d.join("p.json").exists() && !d.join("meeting.xlsx").exists(), "nothing is written");
+    let err = stderr(&o);
+    let w = "team.xlsx, sheet workers: ";
+    let c = "team.xlsx, sheet cases: ";
+    let seven = [
+        format!("{w}row 1, column 5: unknown column \"Sklls\" (did you mean \"skills\"?)"),
+        format!("{w}row 3, column fte: fte must be above 0 and at most 1, got 1.5"),
+        format!("{w}row 4, column role: unknown value \"Senior Practioner\" (did you mean \"senior practitioner\"?)"),
+        format!("{w}row 5, column supervisor: no worker \"W0l\" (did you mean \"W01\"?)"),
+        format!("{c}row 3, column type: unknown value \"Child in ned\" (did you mean \"child in need\"?)"),
+        format!("{c}row 4, column current_worker: no worker \"W99\"; add the worker"),
+        format!("{c}row 5, column weight: weight must be a number > 0, got -1"),
+    ];
+    for m in &seven {
+        assert_eq!(err.matches(m.as_str()).count(), 1, "{m}\nin\n{err}");
+    }
+    assert!(err.contains("7 problems in the input"), "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("  team.xlsx")).count(), 7, "{err}");
+    assert!(!err.contains("W03\""), "an unread worker is still a worker: {err}");
+    // The seven are named in the order of the workbook: sheet by sheet, row by row.
+    let at: Vec<usize> = seven.iter().filter_map(|m| err.find(m.as_str())).collect();
+    assert!(at.windows(2).all(|p| p[0] < p[1]), "{err}");
+}
+
+#[test]
+fn reference_mistakes_found_beside_cell_mistakes_are_grouped_by_rows_too() {
+    let w = "id,role,team\nW1,SW,North\nW2,Sosial worker,North\n";
+    let mut c = String::from("id,type,team,current_worker,weight\n");
+    for i in 0..5 {
+        c.push_str(&format!("C{i},CIN,North,W9,1\n"));
+    }
+    c.push_str("C9,CIN,North,W2,0\n");
+    let p = problems(w, &c);
+    assert_eq!(p.len(), 3, "{p:#?}");
+    assert!(p[0].starts_with("workers.csv: row 3, column role: unknown value \"Sosial worker\""), "{p:#?}");
+    assert!(
+        p[1].starts_with("cases.csv: rows 2, 3, 4, 5 and 6, column current_worker: no worker \"W9\""),
+        "{p:#?}"
+    );
+    assert!(p[2].starts_with("cases.csv: row 7, column weight: weight must be a number > 0"), "{p:#?}");
+}
+
+#[test]
+fn without_the_workers_id_column_references_are_not_blamed() {
+    let w = "ident,role,team\nW1,SW,North\n";
+    let c = "id,type,team,current_worker\nC1,CIN,North,W1\n";
+    let p = problems(w, c);
+    assert!(p.iter().all(|l| !l.contains("current_worker")), "{p:#?}");
+    assert!(p.iter().any(|l| l.contains("no column \"id\"")), "{p:#?}");
+}
+
+fn json_error(workers: &str, cases: &str) -> String {
+    let text = format!(r#"{{"version": 1, "workers": [{workers}], "cases": [{cases}]}}"#);
+    caseload::load_model_bytes("m.json", text.as_bytes()).unwrap_err().to_string()
+}
+
+#[test]
+fn a_json_reference_one_slip_from_a_worker_gets_a_did_you_mean() {
+    let workers = r#"{"id": "W10", "role": "social_worker", "team": "N"},
+        {"id": "W11", "role": "team_manager", "team": "N"},
+        {"id": "W12", "role": "social_worker", "team": "N", "supervisor": "Wl1"}"#;
+    let e =
+        json_error(workers, r#"{"id": "C1", "type": "child_in_need", "team": "N", "current_worker": "W1O"}"#);
+    assert!(e.contains("m.json: workers[2].supervisor: no worker \"Wl1\" (did you mean \"W11\"?)"), "{e}");
+    assert!(e.contains("m.json: cases[0].current_worker: no worker \"W1O\" (did you mean \"W10\"?)"), "{e}");
+    // Ties are all listed, in id order; a far id gets no guess.
+    let cases = r#"{"id": "C1", "type": "child_in_need", "team": "N", "previous_workers": ["W1"], "exclude": ["Zed"]}"#;
+    let e = json_error(
+        r#"{"id": "W11", "role": "social_worker", "team": "N"}, {"id": "W10", "role": "social_worker", "team": "N"}"#,
+        cases,
+    );
+    assert!(
+        e.contains("cases[0].previous_workers[0]: no worker \"W1\" (did you mean \"W10\" or \"W11\"?)"),
+        "{e}"
+    );
+    assert!(e.contains("cases[0].exclude: exclude[0]: no worker \"Zed\"; add the worker"), "{e}");
+}
+
+#[test]
+fn a_pin_on_a_mistyped_worker_names_the_worker_it_may_mean() {
+    let workers = r#"{"id": "SW01", "role": "social_worker", "team": "N"}"#;
+    let e = json_error(
+        workers,
+        r#"{"id": "C1", "type": "child_in_need", "team": "N", "current_worker": "SWO1", "pinned": true}"#,
+    );
+    assert!(e.contains("cases[0].current_worker: no worker \"SWO1\" (did you mean \"SW01\"?)"), "{e}");
+}
+
+#[test]
+fn hidden_and_filtered_rows_are_read_and_counted_in_a_warning() {
+    let workers: &[&[&str]] = &[&["id", "role", "team"], &["W1", "social worker", "North"]];
+    let mut rows: Vec<Vec<String>> = vec![CASES[..3].iter().map(|s| s.to_string()).collect()];
+    for i in 2..=12 {
+        rows.push(vec![format!("C{i:02}"), "CIN".into(), "North".into()]);
+    }
+    let cases: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    let cases: Vec<&[&str]> = cases.iter().map(Vec::as_slice).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, filter, said) in [
+        (
+            "filtered.xlsx",
+            true,
+            "3 rows of sheet cases are hidden by a filter; they were read: rows 7, 9 and 12",
+        ),
+        ("hidden.xlsx", false, "3 rows of sheet cases are hidden; they were read: rows 7, 9 and 12"),
+    ] {
+        std::fs::write(d.join(name), workbook(workers, &cases, &[7, 9, 12], filter)).unwrap();
+        let o = run(d, &["allocate", "--workbook", name, "-o", "p.json", "--report", "r.html"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(&format!("{name}: {said} [hidden_rows]")), "{err}");
+        let p: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("p.json")).unwrap()).unwrap();
+        assert_eq!(
+            p["allocations"].as_array().map(Vec::len).unwrap_or(0)
+                + p["unallocated"].as_array().map(Vec::len).unwrap_or(0),
+            11,
+            "every row is read"
+        );
+        assert!(p["warnings"].to_string().contains(said), "the proposal lists it: {}", p["warnings"]);
+        let report = std::fs::read_to_string(d.join("r.html")).unwrap();
+        assert!(report.contains("hidden"), "the report lists it");
+    }
+    // A hidden header row or an empty hidden row hides no entry.
+    std::fs::write(d.join("header.xlsx"), workbook(workers, &cases, &[1, 14], false)).unwrap();
+    let o = run(d, &["allocate", "--workbook", "header.xlsx", "-o", "p.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("hidden"), "{}", stderr(&o));
+}
+
+/// A cases sheet whose `waiting_since` (or `weight`) column holds a date cell.
+fn dated_book(column: &str) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("workers").unwrap();
+    for (j, v) in ["id", "role", "team", "W1", "social worker", "North"].iter().enumerate() {
+        put(ws, (j / 3) as u32, (j % 3) as u16, v);
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("cases").unwrap();
+    for (j, v) in ["id", "type", "team", column, "C1", "CIN", "North"].iter().enumerate() {
+        put(ws, (j / 4) as u32, (j % 4) as u16, v);
+    }
+    let day = ExcelDateTime::from_ymd(2026, 11, 2).unwrap();
+    ws.write_datetime_with_format(1, 3, &day, &Format::new().set_num_format("dd/mm/yyyy")).unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn waiting_since_as_a_date_cell_is_read_as_the_day() {
+    let s = caseload::sheets::workbook::parse_workbook("w.xlsx", &dated_book("Waiting since"), None).unwrap();
+    assert_eq!(s.model.cases[0].waiting_since.as_deref(), Some("2026-11-02"));
+    // In a column that holds no day, a date cell is still refused, once.
+    let e = caseload::sheets::workbook::parse_workbook("w.xlsx", &dated_book("weight"), None).unwrap_err();
+    let e = e.to_string();
+    assert_eq!(e.matches("date").count(), 1, "{e}");
+    assert!(e.starts_with("w.xlsx, sheet cases: row 2, column D: the cell holds a date or time"), "{e}");
+}
+
+#[test]
+fn a_near_miss_team_in_a_workbook_is_placed_at_its_row_and_column() {
+    let workers: &[&[&str]] =
+        &[&WORKERS[..3], &["W1", "social worker", "North"], &["W2", "social worker", "T01"]];
+    let cases: &[&[&str]] =
+        &[&CASES[..3], &["C1", "CIN", "North"], &["C2", "CIN", "North"], &["C3", "CP", "T0l"]];
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("team.xlsx"), workbook(workers, cases, &[], false)).unwrap();
+    let o = run(d, &["allocate", "--workbook", "team.xlsx", "-o", "p.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("team.xlsx, sheet cases: row 4, column team: the team \"T0l\""), "{err}");
+    assert!(err.contains("did you mean \"T01\"?"), "{err}");
+    assert!(!d.join("p.json").exists());
+}

@@ -32,7 +32,7 @@ fn a_child_protection_case_in_team_t0l_stops_the_run_and_t01_is_suggested() {
     let o = run(d, &["allocate", "m.json", "-o", "p.json", "-q"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("m.json") && err.contains("\"C1\"") && err.contains("field team"), "{err}");
+    assert!(err.contains("m.json: cases[0].team: ") && err.contains("\"C1\""), "{err}");
     assert!(err.contains("did you mean \"T01\"?"), "{err}");
     assert!(!err.contains("\"T00\""), "{err}");
     assert_eq!(std::fs::read_to_string(d.join("p.json")).unwrap(), "last week's proposal");
@@ -92,7 +92,7 @@ fn a_needed_skill_with_a_trailing_space_stops_the_run() {
     let o = run(d, &["allocate", "m.json", "-o", "p.json", "-q"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("field needs") && err.contains("did you mean \"Urdu\"?"), "{err}");
+    assert!(err.contains("m.json: cases[0].needs: ") && err.contains("did you mean \"Urdu\"?"), "{err}");
     assert!(!d.join("p.json").exists());
     let o = run(d, &["allocate", "m.json", "-o", "p.json", "--allow-near-misses"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

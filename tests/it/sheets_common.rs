@@ -132,3 +132,114 @@ impl Doc {
             .collect()
     }
 }
+
+/// Generators of model entries for the round-trip property tests of spreadsheets (CSV and
+/// workbooks), which differ only in the cell text and numbers they try ([`Alphabet`]).
+pub mod gen {
+    use caseload::model::{CaseInput, CaseType, ReductionInput, Role, Status, WorkerInput};
+    use proptest::prelude::*;
+
+    /// What cells a sheet is tried with.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Alphabet {
+        /// Characters a cell may also begin with (a workbook: those Excel would read as a
+        /// formula, `+ @ -`).
+        pub lead: &'static str,
+        /// Cells of digits only, which a workbook may hold as numbers.
+        pub digits: bool,
+        /// Numbers in tenths too (as a workbook's number cells hold them).
+        pub tenths: bool,
+    }
+
+    impl Alphabet {
+        /// CSV spreadsheets.
+        pub const CSV: Alphabet = Alphabet { lead: "", digits: false, tenths: false };
+        /// Excel workbooks.
+        pub const WORKBOOK: Alphabet = Alphabet { lead: "+@-", digits: true, tenths: true };
+    }
+
+    /// Cell text: no surrounding space (cells are trimmed), but commas, quotes, semicolons,
+    /// line breaks, markup and accents inside.
+    pub fn text(a: Alphabet) -> impl Strategy<Value = String> {
+        let digits = if a.digits { "|[0-9]{1,5}" } else { "" };
+        prop::string::string_regex(&format!(
+            "[A-Za-z0-9é,;\"'<>=#{}][A-Za-z0-9é ,;\"'\n<>=#]{{0,6}}[A-Za-z0-9é,;\"'<>=#]|[A-Za-z0-9é]{digits}",
+            a.lead
+        ))
+        .unwrap()
+    }
+
+    /// An item of a `;`-separated list.
+    pub fn item() -> impl Strategy<Value = String> {
+        prop::string::string_regex("[A-Za-z0-9é,\"'<>=][A-Za-z0-9é ,\"'<>=]{0,5}[A-Za-z0-9é,\"'<>=]|[a-z]")
+            .unwrap()
+    }
+
+    /// Any finite number, with quarters (and tenths) often.
+    pub fn number(a: Alphabet) -> BoxedStrategy<f64> {
+        let quarters = (0u32..100).prop_map(|x| x as f64 / 4.0);
+        let tenths = (0u32..1000).prop_map(|x| x as f64 / 10.0);
+        if a.tenths {
+            prop_oneof![prop::num::f64::NORMAL, prop::num::f64::SUBNORMAL, Just(0.0), quarters, tenths]
+                .boxed()
+        } else {
+            prop_oneof![prop::num::f64::NORMAL, prop::num::f64::SUBNORMAL, Just(0.0), quarters].boxed()
+        }
+    }
+
+    /// A value or none.
+    pub fn opt<T: std::fmt::Debug + Clone + 'static>(
+        s: impl Strategy<Value = T> + 'static,
+    ) -> BoxedStrategy<Option<T>> {
+        prop_oneof![Just(None), s.prop_map(Some)].boxed()
+    }
+
+    /// A day, `YYYY-MM-DD`.
+    pub fn date() -> impl Strategy<Value = String> {
+        (2000i64..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))
+    }
+
+    /// A reductions sheet names workers by id, so only a worker whose id is its own (as in
+    /// every valid model) can carry reductions through one.
+    pub fn unique_reductions(mut workers: Vec<WorkerInput>) -> Vec<WorkerInput> {
+        for i in 0..workers.len() {
+            if workers.iter().filter(|w| w.id == workers[i].id).count() > 1 {
+                workers[i].reductions.clear();
+            }
+        }
+        workers
+    }
+
+    prop_compose! {
+        /// A worker with every field a sheet can hold.
+        pub fn worker_in(a: Alphabet)(id in text(a), role in prop::sample::select(Role::ALL.to_vec()), team in text(a),
+                       fte in opt(number(a)), cap in opt(number(a)), target in opt(number(a)),
+                       skills in prop::collection::vec(item(), 0..3), supervisor in opt(text(a)),
+                       oversight_cap in opt(number(a)),
+                       status in opt(prop::sample::select(vec![Status::Active, Status::Vacant, Status::Absent])),
+                       agency in opt(any::<bool>()), name in opt(item()), notes in opt(item()),
+                       reductions in prop::collection::vec(reduction_in(a), 0..3)) -> WorkerInput {
+            WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency, reductions, name, notes }
+        }
+    }
+
+    prop_compose! {
+        /// A dated reduction.
+        pub fn reduction_in(a: Alphabet)(amount in number(a), from in date(), to in date(), reason in opt(item())) -> ReductionInput {
+            ReductionInput { amount, from, to, reason }
+        }
+    }
+
+    prop_compose! {
+        /// A case with every field a sheet can hold.
+        pub fn case_in(a: Alphabet)(id in text(a), case_type in prop::sample::select(CaseType::ALL.to_vec()), team in text(a),
+                     weight in opt(number(a)), priority in opt(number(a)), current_worker in opt(text(a)),
+                     pinned in opt(any::<bool>()), group in opt(text(a)),
+                     needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3),
+                     previous_workers in prop::collection::vec(item(), 0..3),
+                     waiting_since in opt(date()),
+                     name in opt(item()), notes in opt(item()), no_agency in opt(any::<bool>())) -> CaseInput {
+            CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers, waiting_since, name, notes, no_agency }
+        }
+    }
+}

@@ -4,12 +4,14 @@
 
 use crate::sheets_common as common;
 
-use caseload::model::{
-    CaseInput, CaseType, ModelFile, PolicyInput, ReductionInput, Role, Status, WorkerInput,
-};
+use caseload::model::{CaseType, ModelFile, PolicyInput, Role};
 use caseload::sheets::workbook::{model_workbook, parse_workbook};
+use common::gen::{case_in, number, opt, unique_reductions, worker_in, Alphabet};
 use common::{code, root, run, stderr};
 use proptest::prelude::*;
+
+/// The cells these tests try.
+const A: Alphabet = Alphabet::WORKBOOK;
 use std::io::Read;
 
 fn small_team() -> ModelFile {
@@ -56,89 +58,16 @@ fn a_model_through_a_workbook_is_the_same_model() {
     assert_eq!(s.worker_rows[0], 2);
 }
 
-fn text() -> impl Strategy<Value = String> {
-    prop::string::string_regex(
-        "[A-Za-z0-9é,;\"'<>=#+@-][A-Za-z0-9é ,;\"'\n<>=#]{0,6}[A-Za-z0-9é,;\"'<>=#]|[A-Za-z0-9é]|[0-9]{1,5}",
-    )
-    .unwrap()
-}
-
-fn item() -> impl Strategy<Value = String> {
-    prop::string::string_regex("[A-Za-z0-9é,\"'<>=][A-Za-z0-9é ,\"'<>=]{0,5}[A-Za-z0-9é,\"'<>=]|[a-z]")
-        .unwrap()
-}
-
-fn number() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        prop::num::f64::NORMAL,
-        prop::num::f64::SUBNORMAL,
-        Just(0.0),
-        (0u32..100).prop_map(|x| x as f64 / 4.0),
-        (0u32..1000).prop_map(|x| x as f64 / 10.0)
-    ]
-}
-
-fn opt<T: std::fmt::Debug + Clone + 'static>(
-    s: impl Strategy<Value = T> + 'static,
-) -> BoxedStrategy<Option<T>> {
-    prop_oneof![Just(None), s.prop_map(Some)].boxed()
-}
-
 fn roles() -> impl Strategy<Value = Vec<Role>> {
     prop::collection::vec(prop::sample::select(Role::ALL.to_vec()), 0..3)
 }
 
 prop_compose! {
-    fn worker_in()(id in text(), role in prop::sample::select(Role::ALL.to_vec()), team in text(),
-                   fte in opt(number()), cap in opt(number()), target in opt(number()),
-                   skills in prop::collection::vec(item(), 0..3), supervisor in opt(text()),
-                   oversight_cap in opt(number()),
-                   status in opt(prop::sample::select(vec![Status::Active, Status::Vacant, Status::Absent])),
-                   agency in opt(any::<bool>()), name in opt(item()), notes in opt(item()),
-                   reductions in prop::collection::vec(reduction_in(), 0..3)) -> WorkerInput {
-        WorkerInput { id, role, team, fte, cap, target, skills, supervisor, oversight_cap, status, agency, reductions, name, notes }
-    }
-}
-
-prop_compose! {
-    fn reduction_in()(amount in number(), from in date(), to in date(), reason in opt(item())) -> ReductionInput {
-        ReductionInput { amount, from, to, reason }
-    }
-}
-
-fn date() -> impl Strategy<Value = String> {
-    (2000i64..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))
-}
-
-/// A reductions sheet names workers by id, so only a worker whose id is its own (as in every
-/// valid model) can carry reductions through one.
-fn unique_reductions(mut workers: Vec<WorkerInput>) -> Vec<WorkerInput> {
-    for i in 0..workers.len() {
-        if workers.iter().filter(|w| w.id == workers[i].id).count() > 1 {
-            workers[i].reductions.clear();
-        }
-    }
-    workers
-}
-
-prop_compose! {
-    fn case_in()(id in text(), case_type in prop::sample::select(CaseType::ALL.to_vec()), team in text(),
-                 weight in opt(number()), priority in opt(number()), current_worker in opt(text()),
-                 pinned in opt(any::<bool>()), group in opt(text()),
-                 needs in prop::collection::vec(item(), 0..3), exclude in prop::collection::vec(item(), 0..3),
-                 previous_workers in prop::collection::vec(item(), 0..3),
-                 waiting_since in opt((2000i64..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}"))),
-                 name in opt(item()), notes in opt(item()), no_agency in opt(any::<bool>())) -> CaseInput {
-        CaseInput { id, case_type, team, weight, priority, current_worker, pinned, group, needs, exclude, previous_workers, waiting_since, name, notes, no_agency }
-    }
-}
-
-prop_compose! {
-    fn policy_in()(caps in opt(prop::collection::btree_map(prop::sample::select(Role::ALL.to_vec()), number(), 0..3)),
-                   weights in opt(prop::collection::btree_map(prop::sample::select(CaseType::ALL.to_vec()), number(), 1..3)),
+    fn policy_in()(caps in opt(prop::collection::btree_map(prop::sample::select(Role::ALL.to_vec()), number(A), 0..3)),
+                   weights in opt(prop::collection::btree_map(prop::sample::select(CaseType::ALL.to_vec()), number(A), 1..3)),
                    may_hold in opt(prop::collection::btree_map(prop::sample::select(CaseType::ALL.to_vec()), roles(), 1..3)),
                    supervised_roles in opt(roles()),
-                   move_penalty in opt(number()),
+                   move_penalty in opt(number(A)),
                    cross_team in opt(any::<bool>())) -> PolicyInput {
         PolicyInput { caps, weights, may_hold, supervised_roles, move_penalty, cross_team, ..PolicyInput::default() }
     }
@@ -148,8 +77,8 @@ proptest! {
     #![proptest_config(crate::common::proptest_config(48))]
     #[test]
     fn workbook_to_model_to_workbook_to_model_is_lossless(
-        workers in prop::collection::vec(worker_in(), 0..5),
-        cases in prop::collection::vec(case_in(), 0..6),
+        workers in prop::collection::vec(worker_in(A), 0..5),
+        cases in prop::collection::vec(case_in(A), 0..6),
         policy in opt(policy_in()),
     ) {
         let m = ModelFile { version: 1, policy, workers: unique_reductions(workers), cases };
