@@ -193,7 +193,7 @@ pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
     let (mut load, mut over) = loads(part, a);
     let abs_target: Vec<f64> = part.rooms.iter().map(|r| r.goal.max(1e-3)).collect();
     let fixed: Vec<f64> = part.rooms.iter().map(|r| r.fixed).collect();
-    let mut budget = 200_000usize;
+    let mut budget = super::params::Effort::DEFAULT.level_moves;
     for (k, class) in part.classes.iter().enumerate() {
         let wt = class.weight;
         loop {

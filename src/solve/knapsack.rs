@@ -34,6 +34,10 @@ pub(super) struct Choice {
     pub g: f64,
     /// States examined: the work done, deterministic.
     pub work: u64,
+    /// A proven upper bound on the best `g`: `g` itself when `exact`.
+    pub bound: f64,
+    /// The list stayed within its allowance of states, so the choice is the optimum.
+    pub exact: bool,
 }
 
 /// Two objective values closer than this count as equal.
@@ -57,11 +61,16 @@ struct State {
 /// value taken less `cost(load)`. `cost` must be convex in load, and `slope(l)` at most its
 /// slope just above `l` (so `cost(l + e) >= cost(l) + e x slope(l)`); `slope` only prunes, and a
 /// smaller one is always safe.
+///
+/// At most about `max_states` states are made (memory bound): past them the search stops, and
+/// the choice is the best state of the list, with `exact` false and `bound` the most any
+/// completion of the list's states could reach (the fractional bound of each, a proven bound).
 pub(super) fn best(
     pieces: &[Piece],
     cap: f64,
     cost: &dyn Fn(f64) -> f64,
     slope: &dyn Fn(f64) -> f64,
+    max_states: usize,
 ) -> Choice {
     let density = |i: usize| pieces[i].value / pieces[i].weight;
     let mut order: Vec<usize> = (0..pieces.len()).filter(|&i| pieces[i].weight <= cap + EPS).collect();
@@ -100,7 +109,17 @@ pub(super) fn best(
     let mut states = vec![State { load: 0.0, value: 0.0, g: -cost(0.0), parent: u32::MAX, piece: u32::MAX }];
     let mut list: Vec<u32> = vec![0];
     let mut work = 1u64 + order.len() as u64;
+    // Past the allowance of states: the most a completion of the list can reach.
+    let mut cut: Option<f64> = None;
     for (pos, &i) in order.iter().enumerate() {
+        if states.len() > max_states {
+            let reach = list.iter().map(|&s| {
+                let s = states[s as usize];
+                s.g + gain_bound(pos, s.load)
+            });
+            cut = Some(reach.fold(best_g, f64::max));
+            break;
+        }
         let p = pieces[i];
         let mut next: Vec<u32> = Vec::with_capacity(list.len() * 2);
         let (mut a, mut b) = (0usize, 0usize);
@@ -161,7 +180,8 @@ pub(super) fn best(
         s = states[s as usize].parent;
     }
     take.sort_unstable();
-    Choice { take, load: states[top as usize].load, g: states[top as usize].g, work }
+    let (load, g) = (states[top as usize].load, states[top as usize].g);
+    Choice { take, load, g, work, bound: cut.unwrap_or(g).max(g), exact: cut.is_none() }
 }
 
 #[cfg(test)]
@@ -215,7 +235,8 @@ mod tests {
             let fixed = if g.chance(0.3) { decimal_weight(&mut g) } else { 0.0 };
             let cost = |l: f64| objective::load_cost(&p, target, fixed + l);
             let slope = |l: f64| objective::load_slope(&p, target, fixed + l);
-            let got = best(&pieces, cap, &cost, &slope);
+            let got = best(&pieces, cap, &cost, &slope, usize::MAX);
+            assert!(got.exact && got.bound == got.g, "case {case}");
             let want = brute(&pieces, cap, &cost);
             assert!(
                 (got.g - want).abs() <= 1e-9 * want.abs().max(1.0),
@@ -250,8 +271,8 @@ mod tests {
     fn nothing_fits_in_no_room_and_nothing_worth_less_than_nothing_is_taken() {
         let pieces = [Piece { weight: 0.4285714, value: 50.0 }, Piece { weight: 1.0, value: -3.0 }];
         let zero = |_: f64| 0.0;
-        assert_eq!(best(&pieces, 0.0, &zero, &zero).take, Vec::<usize>::new());
-        let got = best(&pieces, 10.8, &zero, &zero);
+        assert_eq!(best(&pieces, 0.0, &zero, &zero, usize::MAX).take, Vec::<usize>::new());
+        let got = best(&pieces, 10.8, &zero, &zero, usize::MAX);
         assert_eq!((got.take, got.g), (vec![0], 50.0));
     }
 }

@@ -6,6 +6,7 @@ use super::alloc::{feasible, value};
 use super::decode;
 use super::heuristics::{eject_improve, greedy_fill, repair, round_relaxed};
 use super::lp::{self, Col, Lp};
+use super::params::{Budget, Effort};
 use super::queue::{max_bound, Best};
 use super::PartAlloc;
 use super::{Limits, GAP};
@@ -25,6 +26,10 @@ pub(super) struct Search<'a> {
     pub(super) best_value: f64,
     pub(super) nodes: u64,
     pub(super) delta: Option<f64>,
+    /// The limits and tunables of this part's search.
+    pub(super) effort: Effort,
+    /// The work this part's search and pricing have spent, against `effort`.
+    pub(super) budget: Budget,
 }
 
 /// The step of the lattice every allocation's value lies on: the rational gcd of every amount
@@ -64,10 +69,12 @@ pub(super) fn lattice(m: &Model, part: &Part) -> Option<f64> {
 }
 
 impl<'a> Search<'a> {
-    /// A search of `part` over programme `lp`, with no allocation yet.
-    pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp) -> Search<'a> {
+    /// A search of `part` over programme `lp`, with no allocation yet, within `effort`.
+    pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp, effort: Effort) -> Search<'a> {
         let delta = lattice(m, part);
-        Search { m, part, lp, vars: Vec::new(), best: None, best_value: f64::NEG_INFINITY, nodes: 0, delta }
+        let budget = Budget::new(&effort);
+        let best_value = f64::NEG_INFINITY;
+        Search { m, part, lp, vars: Vec::new(), best: None, best_value, nodes: 0, delta, effort, budget }
     }
 
     pub(super) fn tolerance(&self) -> f64 {
@@ -108,11 +115,17 @@ impl<'a> Search<'a> {
     }
 
     /// Dives from the root: fixes the most-decided fractional group to its worker, re-solves
-    /// from the parent's basis, and rounds what is left.
+    /// from the parent's basis, and rounds what is left. Each re-solve is charged to the
+    /// budget ([`Search::resolve_work`]); when the budget is spent the dive rounds where it is.
     pub(super) fn dive(&mut self, root: &microlp::Solution) {
         let mut state = root.clone();
         for _ in 0..=self.part.groups.len() {
             let values = lp::values_of(&state, &self.vars);
+            if self.budget.left() == 0 {
+                self.heuristic(&values);
+                return;
+            }
+            self.budget.charge(self.resolve_work());
             let pick = (0..values.len())
                 .filter(|&j| matches!(self.lp.cols[j], Col::Group { .. }))
                 .filter(|&j| values[j] > 1e-6 && values[j] < 1.0 - 1e-6)
@@ -130,6 +143,12 @@ impl<'a> Search<'a> {
                 },
             };
         }
+    }
+
+    /// What one warm re-solve of the compact relaxation is charged: a dense pass over its
+    /// tableau (rows x columns), which microlp's dual simplex does not count itself.
+    pub(super) fn resolve_work(&self) -> u64 {
+        (self.lp.rows.len() as u64).saturating_mul(self.lp.cols.len() as u64)
     }
 
     /// Best-first branch-and-bound with plunging: from the best open node, dive into the
@@ -159,6 +178,8 @@ impl<'a> Search<'a> {
                     return (false, max_bound(&open, bound).max(lost));
                 }
                 self.nodes += 1;
+                // microlp counts no work: a node is charged as a whole node.
+                self.budget.charge(self.effort.work_per_node);
                 let values = lp::values_of(&node.state, &self.vars);
                 if self.nodes % 16 == 0 {
                     self.heuristic(&values);
@@ -184,7 +205,7 @@ impl<'a> Search<'a> {
                 }
                 for (state, b) in kids {
                     seq += 1;
-                    if open.len() >= MAX_OPEN {
+                    if open.len() >= self.effort.open_nodes {
                         // Memory cap: finish this subtree depth-first instead of parking it.
                         let mut stack = vec![Best::new(Node { state, depth }, b, seq)];
                         if !self.depth_first(&mut stack, limits, &mut lost) {
@@ -207,7 +228,7 @@ impl<'a> Search<'a> {
     #[cfg(feature = "highs")]
     pub(super) fn with_highs(&mut self, root_bound: f64, limits: Limits) -> Option<(bool, f64)> {
         let left = limits.deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
-        let mip = super::highs::solve_mip(&self.lp, left).ok()?;
+        let mip = super::highs::solve_mip(&self.lp, left, self.effort.nodes).ok()?;
         let a = decode::decode(&self.lp, self.part, &mip.values);
         self.offer(a);
         Some(if mip.optimal { (true, f64::NEG_INFINITY) } else { (false, root_bound) })
@@ -230,6 +251,7 @@ impl<'a> Search<'a> {
             }
             let Best { bound, node, .. } = top;
             self.nodes += 1;
+            self.budget.charge(self.effort.work_per_node);
             let values = lp::values_of(&node.state, &self.vars);
             match self.branch(node.state, &values, node.depth) {
                 Branched::Integral => {
@@ -257,7 +279,8 @@ impl<'a> Search<'a> {
         if candidates.is_empty() {
             return Branched::Integral;
         }
-        let tries = if depth < STRONG_DEPTH { candidates.len().min(STRONG_CANDIDATES) } else { 1 };
+        let e = &self.effort;
+        let tries = if depth < e.strong_depth { candidates.len().min(e.strong_candidates) } else { 1 };
         let parent_bound = state.objective();
         let mut best: Option<(f64, Vec<(microlp::Solution, f64)>)> = None;
         for &(j, x) in candidates.iter().take(tries) {
@@ -316,13 +339,6 @@ impl<'a> Search<'a> {
         c.into_iter().map(|(j, x, _)| (j, x)).collect()
     }
 }
-
-/// Open nodes kept for best-first search before falling back to depth-first (memory bound).
-pub(super) const MAX_OPEN: usize = 512;
-/// Depth above which strong branching is used.
-pub(super) const STRONG_DEPTH: u32 = 1000;
-/// Candidates tried by strong branching.
-pub(super) const STRONG_CANDIDATES: usize = 4;
 
 /// A node of the search tree: microlp's solved state (its bound is kept by [`Best`]).
 pub(super) struct Node {
