@@ -122,6 +122,14 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
 /// Places unplaced sibling groups by displacing cheaper single cases from a worker, when the
 /// group is worth more than what it displaces; displaced cases are then re-placed greedily.
 pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
+    eject_improve_within(m, part, a, super::params::Effort::DEFAULT.eject_work);
+}
+
+/// [`eject_improve`] within `allowance` work units, each trial charged the allocation's size;
+/// returns the work spent.
+pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64) -> u64 {
+    let size = (part.classes.iter().map(|c| c.workers.len()).sum::<usize>() + part.groups.len()) as u64;
+    let mut spent = 0u64;
     for _round in 0..3 {
         let mut improved = false;
         for (g, item) in part.groups.iter().enumerate() {
@@ -131,6 +139,10 @@ pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
             let before = value(m, part, a);
             let mut best: Option<(PartAlloc, f64)> = None;
             for j in 0..item.workers.len() {
+                if spent >= allowance {
+                    break;
+                }
+                spent += size + part.rooms.len() as u64;
                 let mut trial = a.clone();
                 if !make_room(part, &mut trial, item.workers[j], item.weight) {
                     continue;
@@ -148,9 +160,10 @@ pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
             }
         }
         if !improved {
-            return;
+            return spent;
         }
     }
+    spent
 }
 
 /// Removes single cases from worker `w`, lowest value per weight first, until `weight` more

@@ -44,6 +44,9 @@ pub struct Effort {
     /// States a knapsack over real loads may hold; beyond it the knapsack stops with a proven
     /// upper bound instead of its optimum, and the node is left unresolved (memory bound).
     pub knapsack_states: usize,
+    /// Work one call of the ejection heuristic may spend (each trial placement of a sibling
+    /// group is charged the allocation's size: its counts, groups and workers).
+    pub eject_work: u64,
     /// Moves the levelling pass (ties toward even loads) screens per part.
     pub level_moves: usize,
     /// Moves the waiting pass (ties by waiting) screens per part.
@@ -64,6 +67,7 @@ impl Effort {
         progress_every: 32,
         grid_levels: 4096,
         knapsack_states: 1 << 20,
+        eject_work: 100_000_000,
         level_moves: 200_000,
         waiting_moves: 200_000,
     };

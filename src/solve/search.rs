@@ -4,7 +4,7 @@
 
 use super::alloc::{feasible, value};
 use super::decode;
-use super::heuristics::{eject_improve, greedy_fill, repair, round_relaxed};
+use super::heuristics::{eject_improve_within, greedy_fill, repair, round_relaxed};
 use super::lp::{self, Col, Lp};
 use super::params::{Budget, Effort};
 use super::queue::{max_bound, Best};
@@ -110,7 +110,8 @@ impl<'a> Search<'a> {
         let mut a = decode::decode(&self.lp, self.part, values);
         repair(self.part, &mut a);
         greedy_fill(self.m, self.part, &mut a);
-        eject_improve(self.m, self.part, &mut a);
+        let spent = eject_improve_within(self.m, self.part, &mut a, self.effort.eject_work);
+        self.budget.charge(spent);
         self.offer(a);
     }
 
