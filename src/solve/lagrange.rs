@@ -150,7 +150,7 @@ impl<'a> Dual<'a> {
     /// [`Dual::new`] with a grid of at most `max_levels` load levels (with 0, real loads for any
     /// part with a cap of one unit or more).
     pub(super) fn with_levels(m: &'a Model, part: &'a Part, max_levels: usize) -> Self {
-        let units = |x: f64, unit: f64| ((x / unit) + 1e-9).floor().max(0.0) as usize;
+        let units = |x: f64, unit: f64| ((x / unit) + crate::tolerance::FLOOR).floor().max(0.0) as usize;
         let unit = part.unit.filter(|&u| part.rooms.iter().all(|r| units(r.cap, u) <= max_levels));
         let caps: Vec<usize> =
             unit.map_or_else(Vec::new, |u| part.rooms.iter().map(|r| units(r.cap, u)).collect());
@@ -346,7 +346,9 @@ impl<'a> Dual<'a> {
         let bonus = (cost_at(forced_load) - cost_at(forced_load + 1)).max(0.0);
         for (i, n) in free {
             let it = &items[i];
-            if it.value - self.item_price(prices, it, w) + bonus * it.size as f64 <= 1e-12 || it.size > cap {
+            if it.value - self.item_price(prices, it, w) + bonus * it.size as f64 <= crate::tolerance::TIE
+                || it.size > cap
+            {
                 continue;
             }
             let mut left = n.min((cap / it.size.max(1)) as u32);
@@ -369,7 +371,7 @@ impl<'a> Dual<'a> {
             let v = (it.value - self.item_price(prices, it, w)) * q as f64;
             for l in (s..levels).rev() {
                 let cand = best[l - s] + v;
-                if cand > best[l] + 1e-12 {
+                if cand > best[l] + crate::tolerance::TIE {
                     best[l] = cand;
                     took[p * levels + l] = true;
                 }
@@ -379,7 +381,7 @@ impl<'a> Dual<'a> {
         let (l_best, v_best) = (0..levels)
             .filter(|&l| best[l] > f64::NEG_INFINITY)
             .map(|l| (l, best[l] - over(l)))
-            .fold((0, f64::NEG_INFINITY), |acc, x| if x.1 > acc.1 + 1e-12 { x } else { acc });
+            .fold((0, f64::NEG_INFINITY), |acc, x| if x.1 > acc.1 + crate::tolerance::TIE { x } else { acc });
         let mut take = forced;
         let mut l = l_best;
         for p in (0..pieces.len()).rev() {
@@ -423,7 +425,7 @@ impl<'a> Dual<'a> {
         let mut owner: Vec<(usize, u32)> = Vec::new();
         for (i, n) in free {
             let (weight, v) = (items[i].weight, priced(i));
-            if v + bonus * weight <= 1e-12 || weight > cap + EPS {
+            if v + bonus * weight <= crate::tolerance::TIE || weight > cap + EPS {
                 continue;
             }
             let mut left = n.min(((cap + EPS) / weight).floor() as u32);

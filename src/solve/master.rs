@@ -127,7 +127,7 @@ impl Dual<'_> {
             if !objective.is_finite() {
                 break;
             }
-            if best_l - objective <= 1e-7 * best_l.abs().max(1.0) {
+            if best_l - objective <= crate::tolerance::CONVERGED * best_l.abs().max(1.0) {
                 if rmp.short() && raised < MAX_RAISES {
                     // The master meets a row only by falling short at its price cap: for a
                     // small shortfall the cap is too low to say the row cannot hold. Raise the
@@ -361,7 +361,7 @@ impl Rmp {
 
     /// Some row is met only by falling short of it (or a convexity row by its start column).
     fn short(&self) -> bool {
-        self.shortfalls.iter().any(|&c| self.simplex.value(c) > 1e-7)
+        self.shortfalls.iter().any(|&c| self.simplex.value(c) > crate::tolerance::CONVERGED)
     }
 
     fn add(&mut self, dual: &Dual, w: usize, p: Pattern) {
@@ -432,7 +432,7 @@ impl Rmp {
         let mut y: Vec<Vec<f64>> = part.groups.iter().map(|g| vec![0.0; g.workers.len()]).collect();
         for ((w, p), &c) in self.pool.iter().zip(&self.cols) {
             let th = self.simplex.value(c);
-            if th <= 1e-9 {
+            if th <= crate::tolerance::GAIN {
                 continue;
             }
             for &(i, n) in &p.take {

@@ -142,14 +142,14 @@ pub(super) fn search(
 /// The most fractional group placement, else the most fractional class count; None when the
 /// master's solution is whole.
 fn choose(master: &Master) -> Option<Choice> {
-    const EPS: f64 = 1e-6;
+    const EPS: f64 = crate::tolerance::INTEGRAL;
     let mut best: Option<(f64, Choice)> = None;
     // A class allocated a fractional number of times in all: the bound's own slack.
     for (k, xs) in master.x.iter().enumerate() {
         let x: f64 = xs.iter().sum();
         let fr = x - x.floor();
         let f = fr.min(1.0 - fr);
-        if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+        if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
             best = Some((f, Choice::Total { k, x }));
         }
     }
@@ -159,7 +159,7 @@ fn choose(master: &Master) -> Option<Choice> {
     for (g, ys) in master.y.iter().enumerate() {
         let y: f64 = ys.iter().sum();
         let f = y.min(1.0 - y);
-        if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+        if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
             best = Some((f, Choice::Placed { g, y }));
         }
     }
@@ -169,7 +169,7 @@ fn choose(master: &Master) -> Option<Choice> {
     for (g, ys) in master.y.iter().enumerate() {
         for (j, &y) in ys.iter().enumerate() {
             let f = y.min(1.0 - y);
-            if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+            if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
                 best = Some((f, Choice::Group { g, j, y }));
             }
         }
@@ -181,7 +181,7 @@ fn choose(master: &Master) -> Option<Choice> {
         for (j, &x) in xs.iter().enumerate() {
             let fr = x - x.floor();
             let f = fr.min(1.0 - fr);
-            if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+            if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
                 best = Some((f, Choice::Class { k, j, x }));
             }
         }

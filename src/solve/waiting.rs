@@ -26,7 +26,7 @@ pub(super) fn prefer(m: &Model, part: &Part, place: &[usize], a: &mut PartAlloc,
         return;
     }
     let v0 = value(m, part, a);
-    let tol = 1e-9 * v0.abs().max(1.0);
+    let tol = crate::tolerance::GAIN * v0.abs().max(1.0);
     let mut budget = moves;
     let rank = |c: usize| place.get(c).copied().unwrap_or(usize::MAX);
     loop {
