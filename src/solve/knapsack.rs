@@ -41,7 +41,7 @@ pub(super) struct Choice {
 }
 
 /// Two objective values closer than this count as equal.
-const TIE: f64 = 1e-12;
+const TIE: f64 = crate::tolerance::TIE;
 
 /// One state of the list: where it came from, so the choice can be read back.
 #[derive(Clone, Copy)]
@@ -265,6 +265,39 @@ mod tests {
             let rise = objective::load_cost(&p, target, l + e) - objective::load_cost(&p, target, l);
             assert!(rise >= e * objective::load_slope(&p, target, l) - 1e-9, "{l} {e} {target}");
         }
+    }
+
+    /// With too few states allowed the list stops early: the choice is lawful and worth what it
+    /// says, and its bound is a proven bound on the optimum (never below it).
+    #[test]
+    fn a_list_out_of_states_gives_a_lawful_choice_and_a_proven_bound() {
+        let mut g = SplitMix64::new(41);
+        let mut cut = 0;
+        for case in 0..300 {
+            let pieces: Vec<Piece> = (0..4 + g.below(9))
+                .map(|_| Piece { weight: decimal_weight(&mut g), value: g.unit() * 100.0 - 10.0 })
+                .collect();
+            let cap = [5.4, 10.8, 18.0][g.below(3)];
+            let mut p = Policy::england();
+            p.overload_penalty = [0.0, 30.0][g.below(2)];
+            p.fairness_penalty = [0.0, 2.0][g.below(2)];
+            let cost = |l: f64| objective::load_cost(&p, cap * 0.8, l);
+            let slope = |l: f64| objective::load_slope(&p, cap * 0.8, l);
+            let got = best(&pieces, cap, &cost, &slope, 1 + g.below(6));
+            let want = brute(&pieces, cap, &cost);
+            let load: f64 = got.take.iter().map(|&i| pieces[i].weight).sum();
+            let value: f64 = got.take.iter().map(|&i| pieces[i].value).sum();
+            assert!(load <= cap + EPS, "case {case}");
+            assert!((value - cost(load) - got.g).abs() <= 1e-9 * got.g.abs().max(1.0), "case {case}");
+            assert!(got.g <= want + 1e-9 * want.abs().max(1.0), "case {case}");
+            assert!(got.bound >= want - 1e-9 * want.abs().max(1.0), "case {case}: {} < {want}", got.bound);
+            if got.exact {
+                assert!((got.g - want).abs() <= 1e-9 * want.abs().max(1.0), "case {case}");
+            } else {
+                cut += 1;
+            }
+        }
+        assert!(cut > 50, "only {cut} lists ran out of states");
     }
 
     #[test]
