@@ -7,14 +7,15 @@ use crate::formulate::Part;
 
 /// The allocation of integral column values, or None if any must-be-whole column is fractional.
 pub fn integral(lp: &Lp, part: &Part, values: &[f64]) -> Option<PartAlloc> {
-    let whole = (0..values.len()).all(|j| !lp.is_integer(j) || (values[j] - values[j].round()).abs() <= 1e-6);
+    let whole = (0..values.len())
+        .all(|j| !lp.is_integer(j) || (values[j] - values[j].round()).abs() <= crate::tolerance::INTEGRAL);
     whole.then(|| decode(lp, part, values))
 }
 
 /// Turns (rounded-down) column values into an allocation that keeps every row.
 pub fn decode(lp: &Lp, part: &Part, values: &[f64]) -> PartAlloc {
     let mut a = empty_alloc(part);
-    let fl = |x: f64| (x + 1e-6).floor().max(0.0) as u32;
+    let fl = |x: f64| (x + crate::tolerance::INTEGRAL).floor().max(0.0) as u32;
     let nh = lp.hubs.len();
     let mut inflow: Vec<Vec<(usize, u32)>> = vec![Vec::new(); nh];
     let mut outflow: Vec<Vec<(usize, u32)>> = vec![Vec::new(); nh];

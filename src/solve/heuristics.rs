@@ -80,7 +80,7 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
                 continue;
             }
             let gain = item.value[j] - overload_cost(m, part, &load, w, item.weight);
-            if gain > 1e-9 && best.is_none_or(|b| gain > b.1) {
+            if gain > crate::tolerance::GAIN && best.is_none_or(|b| gain > b.1) {
                 best = Some((j, gain));
             }
         }
@@ -108,7 +108,7 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
                 }
                 let kept = a.counts[k][j] < kept_count(part, k, w);
                 let gain = part.unit_value(m, k, w, kept) - overload_cost(m, part, &load, w, class.weight);
-                if gain > 1e-9 && best.is_none_or(|b| gain > b.1) {
+                if gain > crate::tolerance::GAIN && best.is_none_or(|b| gain > b.1) {
                     best = Some((j, gain));
                 }
             }
@@ -122,6 +122,14 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
 /// Places unplaced sibling groups by displacing cheaper single cases from a worker, when the
 /// group is worth more than what it displaces; displaced cases are then re-placed greedily.
 pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
+    eject_improve_within(m, part, a, super::params::Effort::DEFAULT.eject_work);
+}
+
+/// [`eject_improve`] within `allowance` work units, each trial charged the allocation's size;
+/// returns the work spent.
+pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64) -> u64 {
+    let size = (part.classes.iter().map(|c| c.workers.len()).sum::<usize>() + part.groups.len()) as u64;
+    let mut spent = 0u64;
     for _round in 0..3 {
         let mut improved = false;
         for (g, item) in part.groups.iter().enumerate() {
@@ -131,6 +139,10 @@ pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
             let before = value(m, part, a);
             let mut best: Option<(PartAlloc, f64)> = None;
             for j in 0..item.workers.len() {
+                if spent >= allowance {
+                    break;
+                }
+                spent += size + part.rooms.len() as u64;
                 let mut trial = a.clone();
                 if !make_room(part, &mut trial, item.workers[j], item.weight) {
                     continue;
@@ -138,7 +150,9 @@ pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
                 trial.groups[g] = Some(j);
                 greedy_fill(m, part, &mut trial);
                 let v = value(m, part, &trial);
-                if v > before + 1e-9 && best.as_ref().is_none_or(|b| v > b.1 + 1e-9) {
+                if v > before + crate::tolerance::GAIN
+                    && best.as_ref().is_none_or(|b| v > b.1 + crate::tolerance::GAIN)
+                {
                     best = Some((trial, v));
                 }
             }
@@ -148,9 +162,10 @@ pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
             }
         }
         if !improved {
-            return;
+            return spent;
         }
     }
+    spent
 }
 
 /// Removes single cases from worker `w`, lowest value per weight first, until `weight` more
@@ -187,13 +202,17 @@ pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -
     }
 }
 
+/// The goal a worker with none counts as when loads are evened out (a tuning, not a tolerance):
+/// it keeps load^2/goal finite.
+const LEAST_GOAL: f64 = 1e-3;
+
 /// Ties toward even loads: moves single cases between permitted workers while the objective
 /// stays the same (or improves) and the sum of load^2/target falls.
 pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
     let (mut load, mut over) = loads(part, a);
-    let abs_target: Vec<f64> = part.rooms.iter().map(|r| r.goal.max(1e-3)).collect();
+    let abs_target: Vec<f64> = part.rooms.iter().map(|r| r.goal.max(LEAST_GOAL)).collect();
     let fixed: Vec<f64> = part.rooms.iter().map(|r| r.fixed).collect();
-    let mut budget = 200_000usize;
+    let mut budget = super::params::Effort::DEFAULT.level_moves;
     for (k, class) in part.classes.iter().enumerate() {
         let wt = class.weight;
         loop {
@@ -214,7 +233,7 @@ pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
                     // Evenness: sum L^2/t must fall.
                     let d_even = ((l1 - wt).powi(2) - l1 * l1) / abs_target[w1]
                         + ((l2 + wt).powi(2) - l2 * l2) / abs_target[w2];
-                    if d_even >= -1e-9 {
+                    if d_even >= -crate::tolerance::GAIN {
                         continue;
                     }
                     // The move must fit at w2 (its cap, and its supervisor's oversight, which
@@ -231,7 +250,7 @@ pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
                         - r1.load_cost(p, load[w1] - wt)
                         - (r2.load_cost(p, load[w2] + wt) - r2.load_cost(p, load[w2]));
                     let d = unit_delta(m, part, a, k, from, -1) + unit_delta(m, part, a, k, to, 1) + d_over;
-                    if d < -1e-9 {
+                    if d < -crate::tolerance::GAIN {
                         continue;
                     }
                     a.counts[k][from] -= 1;

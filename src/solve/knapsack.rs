@@ -34,10 +34,14 @@ pub(super) struct Choice {
     pub g: f64,
     /// States examined: the work done, deterministic.
     pub work: u64,
+    /// A proven upper bound on the best `g`: `g` itself when `exact`.
+    pub bound: f64,
+    /// The list stayed within its allowance of states, so the choice is the optimum.
+    pub exact: bool,
 }
 
 /// Two objective values closer than this count as equal.
-const TIE: f64 = 1e-12;
+const TIE: f64 = crate::tolerance::TIE;
 
 /// One state of the list: where it came from, so the choice can be read back.
 #[derive(Clone, Copy)]
@@ -57,11 +61,16 @@ struct State {
 /// value taken less `cost(load)`. `cost` must be convex in load, and `slope(l)` at most its
 /// slope just above `l` (so `cost(l + e) >= cost(l) + e x slope(l)`); `slope` only prunes, and a
 /// smaller one is always safe.
+///
+/// At most about `max_states` states are made (memory bound): past them the search stops, and
+/// the choice is the best state of the list, with `exact` false and `bound` the most any
+/// completion of the list's states could reach (the fractional bound of each, a proven bound).
 pub(super) fn best(
     pieces: &[Piece],
     cap: f64,
     cost: &dyn Fn(f64) -> f64,
     slope: &dyn Fn(f64) -> f64,
+    max_states: usize,
 ) -> Choice {
     let density = |i: usize| pieces[i].value / pieces[i].weight;
     let mut order: Vec<usize> = (0..pieces.len()).filter(|&i| pieces[i].weight <= cap + EPS).collect();
@@ -100,7 +109,17 @@ pub(super) fn best(
     let mut states = vec![State { load: 0.0, value: 0.0, g: -cost(0.0), parent: u32::MAX, piece: u32::MAX }];
     let mut list: Vec<u32> = vec![0];
     let mut work = 1u64 + order.len() as u64;
+    // Past the allowance of states: the most a completion of the list can reach.
+    let mut cut: Option<f64> = None;
     for (pos, &i) in order.iter().enumerate() {
+        if states.len() > max_states {
+            let reach = list.iter().map(|&s| {
+                let s = states[s as usize];
+                s.g + gain_bound(pos, s.load)
+            });
+            cut = Some(reach.fold(best_g, f64::max));
+            break;
+        }
         let p = pieces[i];
         let mut next: Vec<u32> = Vec::with_capacity(list.len() * 2);
         let (mut a, mut b) = (0usize, 0usize);
@@ -161,7 +180,8 @@ pub(super) fn best(
         s = states[s as usize].parent;
     }
     take.sort_unstable();
-    Choice { take, load: states[top as usize].load, g: states[top as usize].g, work }
+    let (load, g) = (states[top as usize].load, states[top as usize].g);
+    Choice { take, load, g, work, bound: cut.unwrap_or(g).max(g), exact: cut.is_none() }
 }
 
 #[cfg(test)]
@@ -215,7 +235,8 @@ mod tests {
             let fixed = if g.chance(0.3) { decimal_weight(&mut g) } else { 0.0 };
             let cost = |l: f64| objective::load_cost(&p, target, fixed + l);
             let slope = |l: f64| objective::load_slope(&p, target, fixed + l);
-            let got = best(&pieces, cap, &cost, &slope);
+            let got = best(&pieces, cap, &cost, &slope, usize::MAX);
+            assert!(got.exact && got.bound == got.g, "case {case}");
             let want = brute(&pieces, cap, &cost);
             assert!(
                 (got.g - want).abs() <= 1e-9 * want.abs().max(1.0),
@@ -246,12 +267,45 @@ mod tests {
         }
     }
 
+    /// With too few states allowed the list stops early: the choice is lawful and worth what it
+    /// says, and its bound is a proven bound on the optimum (never below it).
+    #[test]
+    fn a_list_out_of_states_gives_a_lawful_choice_and_a_proven_bound() {
+        let mut g = SplitMix64::new(41);
+        let mut cut = 0;
+        for case in 0..300 {
+            let pieces: Vec<Piece> = (0..4 + g.below(9))
+                .map(|_| Piece { weight: decimal_weight(&mut g), value: g.unit() * 100.0 - 10.0 })
+                .collect();
+            let cap = [5.4, 10.8, 18.0][g.below(3)];
+            let mut p = Policy::england();
+            p.overload_penalty = [0.0, 30.0][g.below(2)];
+            p.fairness_penalty = [0.0, 2.0][g.below(2)];
+            let cost = |l: f64| objective::load_cost(&p, cap * 0.8, l);
+            let slope = |l: f64| objective::load_slope(&p, cap * 0.8, l);
+            let got = best(&pieces, cap, &cost, &slope, 1 + g.below(6));
+            let want = brute(&pieces, cap, &cost);
+            let load: f64 = got.take.iter().map(|&i| pieces[i].weight).sum();
+            let value: f64 = got.take.iter().map(|&i| pieces[i].value).sum();
+            assert!(load <= cap + EPS, "case {case}");
+            assert!((value - cost(load) - got.g).abs() <= 1e-9 * got.g.abs().max(1.0), "case {case}");
+            assert!(got.g <= want + 1e-9 * want.abs().max(1.0), "case {case}");
+            assert!(got.bound >= want - 1e-9 * want.abs().max(1.0), "case {case}: {} < {want}", got.bound);
+            if got.exact {
+                assert!((got.g - want).abs() <= 1e-9 * want.abs().max(1.0), "case {case}");
+            } else {
+                cut += 1;
+            }
+        }
+        assert!(cut > 50, "only {cut} lists ran out of states");
+    }
+
     #[test]
     fn nothing_fits_in_no_room_and_nothing_worth_less_than_nothing_is_taken() {
         let pieces = [Piece { weight: 0.4285714, value: 50.0 }, Piece { weight: 1.0, value: -3.0 }];
         let zero = |_: f64| 0.0;
-        assert_eq!(best(&pieces, 0.0, &zero, &zero).take, Vec::<usize>::new());
-        let got = best(&pieces, 10.8, &zero, &zero);
+        assert_eq!(best(&pieces, 0.0, &zero, &zero, usize::MAX).take, Vec::<usize>::new());
+        let got = best(&pieces, 10.8, &zero, &zero, usize::MAX);
         assert_eq!((got.take, got.g), (vec![0], 50.0));
     }
 }

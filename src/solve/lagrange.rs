@@ -22,15 +22,12 @@
 
 use super::alloc::kept_count;
 use super::knapsack::{self, Piece};
+use super::params::Effort;
 use super::PartAlloc;
 use crate::formulate::{floor_to, Part};
 use crate::model::Model;
 use crate::objective;
 use crate::rules::EPS;
-
-/// Largest knapsack (in load units) solved over a grid of load levels; beyond it, and without a
-/// common unit, the knapsack works on real loads.
-const MAX_LEVELS: usize = 4096;
 
 /// Rows of the master above which a part counts as [`Dual::large`].
 const LARGE_MASTER: usize = 200;
@@ -124,19 +121,36 @@ pub(super) struct Dual<'a> {
     /// The most the part could be worth: every item's positive value, and every worker's
     /// largest gain from load alone (the fairness term pays for load below target).
     pub(super) worth: f64,
+    /// States a knapsack over real loads may make ([`super::params::Effort::knapsack_states`]).
+    max_states: usize,
+}
+
+/// Every worker's knapsack at some prices ([`Dual::evaluate`]).
+pub(super) struct Evaluated {
+    /// The Lagrangian bound L at those prices (a proven upper bound even when not `exact`).
+    pub bound: f64,
+    /// Each worker's best pattern (the best found, when not `exact`).
+    pub patterns: Vec<Pattern>,
+    /// The work it took.
+    pub work: u64,
+    /// Every knapsack was solved to its optimum (none ran out of states).
+    pub exact: bool,
 }
 
 impl<'a> Dual<'a> {
     /// The bound's data: over a grid of load levels when the part's weights have a common
-    /// unit and no cap is more than [`MAX_LEVELS`] of them, over real loads otherwise.
-    pub fn new(m: &'a Model, part: &'a Part) -> Self {
-        Self::with_levels(m, part, MAX_LEVELS)
+    /// unit and no cap is more than the effort's `grid_levels` of them, over real loads
+    /// otherwise.
+    pub fn new(m: &'a Model, part: &'a Part, effort: &Effort) -> Self {
+        let mut dual = Self::with_levels(m, part, effort.grid_levels);
+        dual.max_states = effort.knapsack_states;
+        dual
     }
 
     /// [`Dual::new`] with a grid of at most `max_levels` load levels (with 0, real loads for any
     /// part with a cap of one unit or more).
     pub(super) fn with_levels(m: &'a Model, part: &'a Part, max_levels: usize) -> Self {
-        let units = |x: f64, unit: f64| ((x / unit) + 1e-9).floor().max(0.0) as usize;
+        let units = |x: f64, unit: f64| ((x / unit) + crate::tolerance::FLOOR).floor().max(0.0) as usize;
         let unit = part.unit.filter(|&u| part.rooms.iter().all(|r| units(r.cap, u) <= max_levels));
         let caps: Vec<usize> =
             unit.map_or_else(Vec::new, |u| part.rooms.iter().map(|r| units(r.cap, u)).collect());
@@ -179,7 +193,7 @@ impl<'a> Dual<'a> {
             };
             worth += (cost(0.0) - least).max(0.0);
         }
-        Dual { m, part, unit, caps, items, rooms, worth }
+        Dual { m, part, unit, caps, items, rooms, worth, max_states: Effort::DEFAULT.knapsack_states }
     }
 
     /// A master too large to price cheaply (a row per worker, class, group and supervisor):
@@ -249,13 +263,14 @@ impl<'a> Dual<'a> {
     }
 
     /// Worker `w`'s best pattern at these prices under the restriction, with its priced value
-    /// and the work it took; None when the restriction cannot be met at this worker.
-    fn knapsack(&self, w: usize, prices: &[f64], r: &Restrict) -> Option<(Pattern, f64, u64)> {
+    /// (a proven upper bound on it when the last is false), the work it took, and whether the
+    /// pattern is the optimum; None when the restriction cannot be met at this worker.
+    fn knapsack(&self, w: usize, prices: &[f64], r: &Restrict) -> Option<(Pattern, f64, u64, bool)> {
         let (forced, free) = self.choices(w, r)?;
         match self.unit {
             Some(unit) => {
                 let work = (self.items[w].len() * 4 * (self.caps[w] + 1)) as u64;
-                self.grid(w, prices, forced, free, unit).map(|(p, v)| (p, v, work))
+                self.grid(w, prices, forced, free, unit).map(|(p, v)| (p, v, work, true))
             }
             None => self.exact(w, prices, forced, free),
         }
@@ -331,7 +346,9 @@ impl<'a> Dual<'a> {
         let bonus = (cost_at(forced_load) - cost_at(forced_load + 1)).max(0.0);
         for (i, n) in free {
             let it = &items[i];
-            if it.value - self.item_price(prices, it, w) + bonus * it.size as f64 <= 1e-12 || it.size > cap {
+            if it.value - self.item_price(prices, it, w) + bonus * it.size as f64 <= crate::tolerance::TIE
+                || it.size > cap
+            {
                 continue;
             }
             let mut left = n.min((cap / it.size.max(1)) as u32);
@@ -354,7 +371,7 @@ impl<'a> Dual<'a> {
             let v = (it.value - self.item_price(prices, it, w)) * q as f64;
             for l in (s..levels).rev() {
                 let cand = best[l - s] + v;
-                if cand > best[l] + 1e-12 {
+                if cand > best[l] + crate::tolerance::TIE {
                     best[l] = cand;
                     took[p * levels + l] = true;
                 }
@@ -364,7 +381,7 @@ impl<'a> Dual<'a> {
         let (l_best, v_best) = (0..levels)
             .filter(|&l| best[l] > f64::NEG_INFINITY)
             .map(|l| (l, best[l] - over(l)))
-            .fold((0, f64::NEG_INFINITY), |acc, x| if x.1 > acc.1 + 1e-12 { x } else { acc });
+            .fold((0, f64::NEG_INFINITY), |acc, x| if x.1 > acc.1 + crate::tolerance::TIE { x } else { acc });
         let mut take = forced;
         let mut l = l_best;
         for p in (0..pieces.len()).rev() {
@@ -388,7 +405,7 @@ impl<'a> Dual<'a> {
         prices: &[f64],
         forced: Vec<(usize, u32)>,
         free: Vec<(usize, u32)>,
-    ) -> Option<(Pattern, f64, u64)> {
+    ) -> Option<(Pattern, f64, u64, bool)> {
         let items = &self.items[w];
         let room = &self.part.rooms[w];
         let p = &self.m.policy;
@@ -408,7 +425,7 @@ impl<'a> Dual<'a> {
         let mut owner: Vec<(usize, u32)> = Vec::new();
         for (i, n) in free {
             let (weight, v) = (items[i].weight, priced(i));
-            if v + bonus * weight <= 1e-12 || weight > cap + EPS {
+            if v + bonus * weight <= crate::tolerance::TIE || weight > cap + EPS {
                 continue;
             }
             let mut left = n.min(((cap + EPS) / weight).floor() as u32);
@@ -421,31 +438,32 @@ impl<'a> Dual<'a> {
                 q *= 2;
             }
         }
-        let best = knapsack::best(&pieces, cap, &cost, &slope);
+        let best = knapsack::best(&pieces, cap, &cost, &slope, self.max_states);
         let mut take = forced;
         take.extend(best.take.iter().map(|&x| owner[x]));
         let load = forced_load + best.load;
         let value =
             take.iter().map(|&(i, n)| items[i].value * n as f64).sum::<f64>() - room.load_cost(p, load);
-        Some((Pattern { take, load, value }, best.g + forced_value, best.work))
+        Some((Pattern { take, load, value }, best.bound + forced_value, best.work, best.exact))
     }
 
     /// Every worker's knapsack at these prices: L, the patterns, and the work it took (for
     /// [`super::master::Outcome::work`]). None if infeasible.
-    pub(super) fn evaluate(&self, prices: &[f64], r: &Restrict) -> Option<(f64, Vec<Pattern>, u64)> {
+    pub(super) fn evaluate(&self, prices: &[f64], r: &Restrict) -> Option<Evaluated> {
         if !r.consistent() {
             return None;
         }
         let mut total = self.rhs_term(prices, r);
         let mut patterns = Vec::with_capacity(self.part.rooms.len());
-        let mut work = 0;
+        let (mut work, mut exact) = (0, true);
         for w in 0..self.part.rooms.len() {
-            let (p, v, spent) = self.knapsack(w, prices, r)?;
+            let (p, v, spent, optimum) = self.knapsack(w, prices, r)?;
             total += v;
             work += spent;
+            exact &= optimum;
             patterns.push(p);
         }
-        Some((total, patterns, work))
+        Some(Evaluated { bound: total, patterns, work, exact })
     }
 
     /// Whether worker `w` may hold pattern `p` under restriction `r`.
@@ -581,7 +599,7 @@ mod tests {
             let m = model(&mut g);
             let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
-                let grid = Dual::new(&m, part);
+                let grid = Dual::new(&m, part, &Effort::DEFAULT);
                 let real = Dual::with_levels(&m, part, 0);
                 assert!(grid.unit.is_some() && real.unit.is_none(), "case {case}");
                 for _ in 0..5 {
@@ -591,7 +609,8 @@ mod tests {
                     let r = restrict(part, &mut g);
                     let (a, b) = (grid.evaluate(&prices, &r), real.evaluate(&prices, &r));
                     assert_eq!(a.is_some(), b.is_some(), "case {case}");
-                    let (Some((la, pa, _)), Some((lb, pb, _))) = (a, b) else { continue };
+                    let (Some(a), Some(b)) = (a, b) else { continue };
+                    let (la, pa, lb, pb) = (a.bound, a.patterns, b.bound, b.patterns);
                     assert!((la - lb).abs() <= 1e-7 * la.abs().max(1.0), "case {case}: {la} against {lb}");
                     for (w, p) in pb.iter().enumerate() {
                         assert!(real.admits(w, p, &r), "case {case}");

@@ -147,7 +147,7 @@ pub fn build_pooled(m: &Model, part: &Part) -> Lp {
 /// [`build_pooled`]'s programme `pooled`, may send the group through: a group's pools, and the
 /// pools its markets send anything to, with all their workers.
 pub fn pooled_use(part: &Part, pooled: &Lp, values: &[f64], keep: &mut [Vec<bool>]) {
-    const USED: f64 = 1e-7;
+    const USED: f64 = crate::tolerance::CONVERGED;
     let mut pool_workers: Vec<Vec<usize>> = Vec::new();
     let mut market_pools: Vec<Vec<usize>> = Vec::new();
     for (j, c) in pooled.cols.iter().enumerate() {
@@ -369,7 +369,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
             let t0 = match unit {
                 Some(u) if room.target > 0.0 => {
                     let t0 = floor_to(room.target, unit);
-                    if room.target - t0 > 1e-9 {
+                    if room.target - t0 > crate::tolerance::FLOOR {
                         // The first unit above t0 costs only its share above the true target.
                         let j = lp.col(Col::Over1 { w }, -pen * (t0 + u - room.target) / u, u);
                         coefs.push((j, -1.0));
@@ -416,13 +416,13 @@ fn fairness_stretches(m: &Model, part: &Part, w: usize, cap: f64, load: &[(usize
     let mut points = vec![0.0];
     match step {
         Some(s) if s > 0.0 => {
-            let n = (cap / s + 1e-9).floor() as usize;
+            let n = (cap / s + crate::tolerance::FLOOR).floor() as usize;
             points.extend((1..=n).map(|i| i as f64 * s));
         }
         _ => {
-            let mut x = (room.fixed + 1e-9).ceil() - room.fixed;
-            while x < cap - 1e-9 {
-                if x > 1e-9 {
+            let mut x = (room.fixed + crate::tolerance::FLOOR).ceil() - room.fixed;
+            while x < cap - crate::tolerance::FLOOR {
+                if x > crate::tolerance::FLOOR {
                     points.push(x);
                 }
                 x += 1.0;

@@ -24,6 +24,10 @@ pub(super) struct Allowance {
     pub rounds: u32,
     /// Work, as [`Outcome::work`] counts it.
     pub work: u64,
+    /// Pivots in one solve of the master.
+    pub pivots: u32,
+    /// Patterns per worker handed on to the children ([`Outcome::pool`]).
+    pub pool_per_worker: usize,
 }
 
 /// What [`Dual::bound`] found.
@@ -83,9 +87,13 @@ impl Dual<'_> {
             master: None,
         };
         let prices: Vec<f64> = start.map_or_else(|| vec![0.0; np], <[f64]>::to_vec);
-        let Some((mut best_l, mut best_p, mut knapsacks)) = self.evaluate(&prices, r) else {
+        let Some(first) = self.evaluate(&prices, r) else {
             return infeasible();
         };
+        let (mut best_l, mut best_p, mut knapsacks) = (first.bound, first.patterns, first.work);
+        // A knapsack that ran out of states gives a bound but not its best pattern: pricing
+        // that finds nothing then proves nothing, and only the bound meeting the master does.
+        let mut inexact = !first.exact;
         // `knapsacks`: work of every worker's knapsack so far, for the work count.
         let mut candidates = vec![self.as_alloc(&best_p)];
         let mut rmp = Rmp::new(self, r, 1.0);
@@ -98,9 +106,9 @@ impl Dual<'_> {
         let base = if start.is_none() {
             best_p.clone()
         } else {
-            let Some((_, base, work)) = self.evaluate(&vec![0.0; np], r) else { return infeasible() };
-            knapsacks += work;
-            base
+            let Some(zero) = self.evaluate(&vec![0.0; np], r) else { return infeasible() };
+            knapsacks += zero.work;
+            zero.patterns
         };
         let mut best_prices = prices;
         let inherited = seed.iter().filter(|(w, p)| self.admits(*w, p, r)).cloned();
@@ -112,14 +120,14 @@ impl Dual<'_> {
         let mut converged = false;
         loop {
             let left = allowed.work.saturating_sub(knapsacks + retired);
-            if rmp.simplex.solve(MAX_PIVOTS, left, stop).is_err() {
+            if rmp.simplex.solve(allowed.pivots, left, stop).is_err() {
                 break;
             }
             let objective = rmp.simplex.objective();
             if !objective.is_finite() {
                 break;
             }
-            if best_l - objective <= 1e-7 * best_l.abs().max(1.0) {
+            if best_l - objective <= crate::tolerance::CONVERGED * best_l.abs().max(1.0) {
                 if rmp.short() && raised < MAX_RAISES {
                     // The master meets a row only by falling short at its price cap: for a
                     // small shortfall the cap is too low to say the row cannot hold. Raise the
@@ -154,8 +162,10 @@ impl Dual<'_> {
             });
             let mut added = false;
             for at in smoothed.iter().chain(std::iter::once(&duals)) {
-                let Some((l, pats, work)) = self.evaluate(at, r) else { return infeasible() };
-                knapsacks += work;
+                let Some(e) = self.evaluate(at, r) else { return infeasible() };
+                let (l, pats) = (e.bound, e.patterns);
+                knapsacks += e.work;
+                inexact |= !e.exact;
                 if l < best_l {
                     best_l = l;
                     best_prices.clone_from(at);
@@ -177,6 +187,9 @@ impl Dual<'_> {
                 }
             }
             if !added {
+                if inexact {
+                    break;
+                }
                 // Nothing prices out at the master's prices: it is optimal over every pattern.
                 if rmp.short() && raised < MAX_RAISES {
                     raised += 1;
@@ -191,7 +204,7 @@ impl Dual<'_> {
         candidates.push(self.as_alloc(&best_p));
         let master = if converged { rmp.master(self) } else { None };
         let work = rmp.simplex.work() + knapsacks + retired;
-        let pool = rmp.keep(POOL_PER_WORKER);
+        let pool = rmp.keep(allowed.pool_per_worker);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
     }
     /// What pattern `p` of worker `w` puts in each price's row, in price-vector terms (lower
@@ -248,10 +261,6 @@ impl Dual<'_> {
     }
 }
 
-/// Patterns per worker a node hands on to its children: those the master uses and the nearest
-/// to being used. What a child needs beyond them, its own rounds price out again.
-const POOL_PER_WORKER: usize = 16;
-
 /// Weight of the best prices so far in the prices each round evaluates (Wentges smoothing).
 const SMOOTHING: f64 = 0.5;
 
@@ -259,9 +268,6 @@ const SMOOTHING: f64 = 0.5;
 /// many times they may.
 const CAP_RAISE: f64 = 100.0;
 const MAX_RAISES: i32 = 2;
-
-/// Pivots allowed in one solve of the master.
-const MAX_PIVOTS: u32 = 20_000;
 
 /// What a row of the master stands for.
 #[derive(Clone, Copy)]
@@ -355,7 +361,7 @@ impl Rmp {
 
     /// Some row is met only by falling short of it (or a convexity row by its start column).
     fn short(&self) -> bool {
-        self.shortfalls.iter().any(|&c| self.simplex.value(c) > 1e-7)
+        self.shortfalls.iter().any(|&c| self.simplex.value(c) > crate::tolerance::CONVERGED)
     }
 
     fn add(&mut self, dual: &Dual, w: usize, p: Pattern) {
@@ -426,7 +432,7 @@ impl Rmp {
         let mut y: Vec<Vec<f64>> = part.groups.iter().map(|g| vec![0.0; g.workers.len()]).collect();
         for ((w, p), &c) in self.pool.iter().zip(&self.cols) {
             let th = self.simplex.value(c);
-            if th <= 1e-9 {
+            if th <= crate::tolerance::GAIN {
                 continue;
             }
             for &(i, n) in &p.take {

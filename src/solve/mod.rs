@@ -22,6 +22,7 @@ mod knapsack;
 mod lagrange;
 pub mod lp;
 mod master;
+pub mod params;
 mod queue;
 mod search;
 mod simplex;
@@ -34,6 +35,7 @@ use crate::formulate::{Part, Problem};
 use crate::model::Model;
 use alloc::{empty_alloc, write_assignment};
 use heuristics::level;
+pub use params::Effort;
 use rayon::prelude::*;
 use search::Search;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -237,11 +239,12 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
     // Ties by waiting (when the model records it): objective-neutral exchanges only.
     let mut outcomes = outcomes;
     let precedence = problem.precedence.as_deref();
+    let moves = Effort::of(&limits).waiting_moves;
     if let Some(place) = precedence {
         outcomes
             .par_iter_mut()
             .zip(problem.parts.par_iter())
-            .for_each(|(out, part)| waiting::prefer(m, part, place, &mut out.alloc));
+            .for_each(|(out, part)| waiting::prefer(m, part, place, &mut out.alloc, moves));
     }
     let mut assignment = problem.fixed.clone();
     for (part, out) in problem.parts.iter().zip(&outcomes) {
@@ -287,7 +290,8 @@ impl Root<'_> {
 }
 
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
-    let dual = if part.is_network() { None } else { Some(lagrange::Dual::new(m, part)) };
+    let effort = Effort::of(&limits);
+    let dual = if part.is_network() { None } else { Some(lagrange::Dual::new(m, part, &effort)) };
     // A large district's group columns (a group by every worker of every team it may go to)
     // make its compact programme too slow to solve (68,000 columns took microlp two minutes).
     let group_columns: usize = part.groups.iter().map(|g| g.workers.len()).sum();
@@ -295,7 +299,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     let dual = match dual {
         // A small master needs nothing from the compact relaxation.
         Some(dual) if !dual.large() && !district => {
-            let search = Search::new(m, part, lp::build(m, part));
+            let search = Search::new(m, part, lp::build(m, part), effort);
             return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY) });
         }
         other => other,
@@ -324,7 +328,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     } else {
         (lp::build(m, part), None)
     };
-    let mut search = Search::new(m, part, lp);
+    let mut search = Search::new(m, part, lp, effort);
     let clock = Instant::now();
     let root = lp::solve_relaxation(&search.lp)?;
     limits.trace(|| {
@@ -398,10 +402,11 @@ impl Started<'_> {
         if searched.is_some() {
             limits.trace(|| {
                 format!(
-                    "  -> best {:.4} open bound {:.4} nodes {} in {:.2}s optimal {} delta {:?}",
+                    "  -> best {:.4} open bound {:.4} nodes {} work {} in {:.2}s optimal {} delta {:?}",
                     self.search.best_value,
                     open_bound,
                     self.search.nodes,
+                    self.search.budget.spent(),
                     clock.elapsed().as_secs_f64(),
                     optimal,
                     self.search.delta

@@ -4,8 +4,9 @@
 
 use super::alloc::{feasible, value};
 use super::decode;
-use super::heuristics::{eject_improve, greedy_fill, repair, round_relaxed};
+use super::heuristics::{eject_improve_within, greedy_fill, repair, round_relaxed};
 use super::lp::{self, Col, Lp};
+use super::params::{Budget, Effort};
 use super::queue::{max_bound, Best};
 use super::PartAlloc;
 use super::{Limits, GAP};
@@ -25,6 +26,10 @@ pub(super) struct Search<'a> {
     pub(super) best_value: f64,
     pub(super) nodes: u64,
     pub(super) delta: Option<f64>,
+    /// The limits and tunables of this part's search.
+    pub(super) effort: Effort,
+    /// The work this part's search and pricing have spent, against `effort`.
+    pub(super) budget: Budget,
 }
 
 /// The step of the lattice every allocation's value lies on: the rational gcd of every amount
@@ -60,14 +65,16 @@ pub(super) fn lattice(m: &Model, part: &Part) -> Option<f64> {
         atoms.push(pen * unit?);
         atoms.extend(can_overload.iter().map(|t| pen * t));
     }
-    crate::formulate::common_unit(atoms.into_iter().map(f64::abs).filter(|&a| a > 1e-12))
+    crate::formulate::common_unit(atoms.into_iter().map(f64::abs).filter(|&a| a > crate::tolerance::TIE))
 }
 
 impl<'a> Search<'a> {
-    /// A search of `part` over programme `lp`, with no allocation yet.
-    pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp) -> Search<'a> {
+    /// A search of `part` over programme `lp`, with no allocation yet, within `effort`.
+    pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp, effort: Effort) -> Search<'a> {
         let delta = lattice(m, part);
-        Search { m, part, lp, vars: Vec::new(), best: None, best_value: f64::NEG_INFINITY, nodes: 0, delta }
+        let budget = Budget::new(&effort);
+        let best_value = f64::NEG_INFINITY;
+        Search { m, part, lp, vars: Vec::new(), best: None, best_value, nodes: 0, delta, effort, budget }
     }
 
     pub(super) fn tolerance(&self) -> f64 {
@@ -84,7 +91,8 @@ impl<'a> Search<'a> {
         if bound <= self.best_value + self.tolerance() {
             return true;
         }
-        self.delta.is_some_and(|d| bound < self.best_value + d - 1e-7 * bound.abs().max(1.0))
+        self.delta
+            .is_some_and(|d| bound < self.best_value + d - crate::tolerance::LATTICE * bound.abs().max(1.0))
     }
 
     pub(super) fn offer(&mut self, a: PartAlloc) {
@@ -92,7 +100,7 @@ impl<'a> Search<'a> {
             return;
         }
         let v = value(self.m, self.part, &a);
-        if v > self.best_value + 1e-9 || self.best.is_none() {
+        if v > self.best_value + crate::tolerance::GAIN || self.best.is_none() {
             self.best_value = v;
             self.best = Some(a);
         }
@@ -103,19 +111,28 @@ impl<'a> Search<'a> {
         let mut a = decode::decode(&self.lp, self.part, values);
         repair(self.part, &mut a);
         greedy_fill(self.m, self.part, &mut a);
-        eject_improve(self.m, self.part, &mut a);
+        let spent = eject_improve_within(self.m, self.part, &mut a, self.effort.eject_work);
+        self.budget.charge(spent);
         self.offer(a);
     }
 
     /// Dives from the root: fixes the most-decided fractional group to its worker, re-solves
-    /// from the parent's basis, and rounds what is left.
+    /// from the parent's basis, and rounds what is left. Each re-solve is charged to the
+    /// budget ([`Search::resolve_work`]); when the budget is spent the dive rounds where it is.
     pub(super) fn dive(&mut self, root: &microlp::Solution) {
         let mut state = root.clone();
         for _ in 0..=self.part.groups.len() {
             let values = lp::values_of(&state, &self.vars);
+            if self.budget.left() == 0 {
+                self.heuristic(&values);
+                return;
+            }
+            self.budget.charge(self.resolve_work());
             let pick = (0..values.len())
                 .filter(|&j| matches!(self.lp.cols[j], Col::Group { .. }))
-                .filter(|&j| values[j] > 1e-6 && values[j] < 1.0 - 1e-6)
+                .filter(|&j| {
+                    values[j] > crate::tolerance::INTEGRAL && values[j] < 1.0 - crate::tolerance::INTEGRAL
+                })
                 .max_by(|&x, &y| values[x].total_cmp(&values[y]).then(y.cmp(&x)));
             let Some(j) = pick else {
                 self.heuristic(&values);
@@ -130,6 +147,12 @@ impl<'a> Search<'a> {
                 },
             };
         }
+    }
+
+    /// What one warm re-solve of the compact relaxation is charged: a dense pass over its
+    /// tableau (rows x columns), which microlp's dual simplex does not count itself.
+    pub(super) fn resolve_work(&self) -> u64 {
+        (self.lp.rows.len() as u64).saturating_mul(self.lp.cols.len() as u64)
     }
 
     /// Best-first branch-and-bound with plunging: from the best open node, dive into the
@@ -159,6 +182,8 @@ impl<'a> Search<'a> {
                     return (false, max_bound(&open, bound).max(lost));
                 }
                 self.nodes += 1;
+                // microlp counts no work: a node is charged as a whole node.
+                self.budget.charge(self.effort.work_per_node);
                 let values = lp::values_of(&node.state, &self.vars);
                 if self.nodes % 16 == 0 {
                     self.heuristic(&values);
@@ -184,7 +209,7 @@ impl<'a> Search<'a> {
                 }
                 for (state, b) in kids {
                     seq += 1;
-                    if open.len() >= MAX_OPEN {
+                    if open.len() >= self.effort.open_nodes {
                         // Memory cap: finish this subtree depth-first instead of parking it.
                         let mut stack = vec![Best::new(Node { state, depth }, b, seq)];
                         if !self.depth_first(&mut stack, limits, &mut lost) {
@@ -207,7 +232,7 @@ impl<'a> Search<'a> {
     #[cfg(feature = "highs")]
     pub(super) fn with_highs(&mut self, root_bound: f64, limits: Limits) -> Option<(bool, f64)> {
         let left = limits.deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
-        let mip = super::highs::solve_mip(&self.lp, left).ok()?;
+        let mip = super::highs::solve_mip(&self.lp, left, self.effort.nodes).ok()?;
         let a = decode::decode(&self.lp, self.part, &mip.values);
         self.offer(a);
         Some(if mip.optimal { (true, f64::NEG_INFINITY) } else { (false, root_bound) })
@@ -230,6 +255,7 @@ impl<'a> Search<'a> {
             }
             let Best { bound, node, .. } = top;
             self.nodes += 1;
+            self.budget.charge(self.effort.work_per_node);
             let values = lp::values_of(&node.state, &self.vars);
             match self.branch(node.state, &values, node.depth) {
                 Branched::Integral => {
@@ -257,7 +283,8 @@ impl<'a> Search<'a> {
         if candidates.is_empty() {
             return Branched::Integral;
         }
-        let tries = if depth < STRONG_DEPTH { candidates.len().min(STRONG_CANDIDATES) } else { 1 };
+        let e = &self.effort;
+        let tries = if depth < e.strong_depth { candidates.len().min(e.strong_candidates) } else { 1 };
         let parent_bound = state.objective();
         let mut best: Option<(f64, Vec<(microlp::Solution, f64)>)> = None;
         for &(j, x) in candidates.iter().take(tries) {
@@ -282,7 +309,7 @@ impl<'a> Search<'a> {
             // Score: the smaller of the two bound drops (an infeasible child drops all the way).
             let drop = |i: usize| kids.get(i).map_or(f64::INFINITY, |k| parent_bound - k.1);
             let score = if kids.len() == 2 { drop(0).min(drop(1)) } else { f64::INFINITY };
-            if best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
+            if best.as_ref().is_none_or(|b| score > b.0 + crate::tolerance::GAIN) {
                 best = Some((score, kids));
             }
         }
@@ -306,7 +333,7 @@ impl<'a> Search<'a> {
             }
             let f = x - x.floor();
             let frac = f.min(1.0 - f);
-            if frac <= 1e-6 {
+            if frac <= crate::tolerance::INTEGRAL {
                 continue;
             }
             let score = frac + if matches!(self.lp.cols[j], Col::Group { .. }) { 1.0 } else { 0.0 };
@@ -316,13 +343,6 @@ impl<'a> Search<'a> {
         c.into_iter().map(|(j, x, _)| (j, x)).collect()
     }
 }
-
-/// Open nodes kept for best-first search before falling back to depth-first (memory bound).
-pub(super) const MAX_OPEN: usize = 512;
-/// Depth above which strong branching is used.
-pub(super) const STRONG_DEPTH: u32 = 1000;
-/// Candidates tried by strong branching.
-pub(super) const STRONG_CANDIDATES: usize = 4;
 
 /// A node of the search tree: microlp's solved state (its bound is kept by [`Best`]).
 pub(super) struct Node {
@@ -348,14 +368,90 @@ impl Search<'_> {
         let mut a = super::alloc::empty_alloc(self.part);
         for (k, xs) in master.x.iter().enumerate() {
             for (j, &x) in xs.iter().enumerate() {
-                a.counts[k][j] = (x + 1e-6).floor().max(0.0) as u32;
+                a.counts[k][j] = (x + crate::tolerance::INTEGRAL).floor().max(0.0) as u32;
             }
         }
         for (g, ys) in master.y.iter().enumerate() {
             let top = (0..ys.len()).max_by(|&x, &y| ys[x].total_cmp(&ys[y]).then(y.cmp(&x)));
-            a.groups[g] = top.filter(|&j| ys[j] >= 0.5 - 1e-9);
+            a.groups[g] = top.filter(|&j| ys[j] >= 0.5 - crate::tolerance::GAIN);
         }
         round_relaxed(self.m, self.part, &mut a);
         self.offer(a);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A team of two workers with weighted cases, a sibling group and overload: columns of
+    /// every kind.
+    fn part_and_model() -> (Model, crate::formulate::Problem) {
+        let json = r#"{"version": 1, "policy": {"caps": {"social_worker": 4}, "targets": {"social_worker": 3},
+            "overload_penalty": 20, "weights": {"child_protection": 1.5}},
+            "workers": [{"id": "W1", "role": "social_worker", "team": "N"},
+                        {"id": "W2", "role": "social_worker", "team": "N"}],
+            "cases": [{"id": "C1", "type": "child_protection", "team": "N"},
+                      {"id": "C2", "type": "child_protection", "team": "N"},
+                      {"id": "C3", "type": "child_in_need", "team": "N", "group": "G"},
+                      {"id": "C4", "type": "child_in_need", "team": "N", "group": "G"},
+                      {"id": "C5", "type": "looked_after", "team": "N"}]}"#;
+        let m = crate::load_model_bytes("m.json", json.as_bytes()).unwrap();
+        let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+        (m, problem)
+    }
+
+    /// The compact search branches on a fractional sibling group before any count, and among
+    /// columns of one kind on the most fractional (lowest index on ties); whole columns and
+    /// columns that may be fractional (overload) are never candidates.
+    #[test]
+    fn branching_takes_groups_first_then_the_most_fractional_count() {
+        let (m, problem) = part_and_model();
+        let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+        let s = Search::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+        let group: Vec<usize> =
+            (0..s.lp.cols.len()).filter(|&j| matches!(s.lp.cols[j], Col::Group { .. })).collect();
+        let counts: Vec<usize> = (0..s.lp.cols.len())
+            .filter(|&j| s.lp.is_integer(j) && !matches!(s.lp.cols[j], Col::Group { .. }))
+            .collect();
+        let free: Vec<usize> = (0..s.lp.cols.len()).filter(|&j| !s.lp.is_integer(j)).collect();
+        assert!(!group.is_empty() && counts.len() >= 3, "{:?}", s.lp.cols);
+        let mut values = vec![0.0; s.lp.cols.len()];
+        values[group[0]] = 0.9; // a little fractional, but a group
+        values[counts[0]] = 1.5; // the most fractional count
+        values[counts[1]] = 2.3;
+        values[counts[2]] = 3.0; // whole
+        for &j in &free {
+            values[j] = 0.5; // may be fractional: never a candidate
+        }
+        let got: Vec<usize> = s.branch_candidates(&values).into_iter().map(|c| c.0).collect();
+        assert_eq!(got, vec![group[0], counts[0], counts[1]]);
+        // Nothing fractional among the must-be-whole columns: nothing to branch on.
+        let mut whole = vec![1.0; s.lp.cols.len()];
+        for &j in &free {
+            whole[j] = 0.25;
+        }
+        assert!(s.branch_candidates(&whole).is_empty());
+    }
+
+    /// The incumbent only moves up, an unlawful allocation is never taken, and a node is
+    /// pruned when its bound is within a lattice step of the incumbent.
+    #[test]
+    fn the_incumbent_rises_and_prunes_within_one_lattice_step() {
+        let (m, problem) = part_and_model();
+        let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+        let mut s = Search::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+        assert!(!s.prunable(f64::NEG_INFINITY), "nothing to prune against before an incumbent");
+        let empty = super::super::alloc::empty_alloc(part);
+        s.offer(empty.clone());
+        let v0 = s.best_value;
+        let mut over = empty.clone();
+        over.counts[0][0] = 99; // more cases than the class holds
+        s.offer(over);
+        assert_eq!(s.best_value, v0);
+        assert!(s.prunable(v0));
+        if let Some(d) = s.delta {
+            assert!(s.prunable(v0 + d * 0.5) && !s.prunable(v0 + d * 1.5), "step {d}");
+        }
     }
 }

@@ -19,7 +19,7 @@ const DEGENERATE_STREAK: u32 = 32;
 /// vectorises): [`Simplex::work`] counts it at this discount, so work tracks time.
 const DENSE_SPEEDUP: usize = 2;
 /// Smallest pivot element accepted.
-const PIVOT_TOL: f64 = 1e-9;
+const PIVOT_TOL: f64 = crate::tolerance::PIVOT;
 
 /// Why a solve stopped short of an optimum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub(super) struct Simplex {
 }
 
 /// Reduced cost above which a column improves the objective.
-pub(super) const OPT_TOL: f64 = 1e-7;
+pub(super) const OPT_TOL: f64 = crate::tolerance::CONVERGED;
 
 impl Simplex {
     /// A programme with these right-hand sides (each at least 0) and, for row `i`, the start
@@ -199,7 +199,7 @@ impl Simplex {
                 leave = match leave {
                     None => Some((r, t)),
                     Some((lr, lt)) => {
-                        let tie = (t - lt).abs() <= 1e-12 * (1.0 + lt.abs());
+                        let tie = (t - lt).abs() <= crate::tolerance::TIE * (1.0 + lt.abs());
                         let better = if tie {
                             if bland {
                                 self.basis[r] < self.basis[lr]
@@ -218,7 +218,7 @@ impl Simplex {
                 };
             }
             let Some((r, t)) = leave else { return Err(Failed::Unbounded) };
-            degenerate = if t <= 1e-12 { degenerate + 1 } else { 0 };
+            degenerate = if t <= crate::tolerance::TIE { degenerate + 1 } else { 0 };
             // Update the basic values, the inverse (row r divided by the pivot, then taken out
             // of every other row, column by column) and the prices (y gains the entering
             // column's reduced cost times the new row r).
@@ -303,7 +303,7 @@ impl Simplex {
         }
         for r in 0..m {
             let x: f64 = (0..m).map(|c| self.inv[c * m + r] * self.rhs[c]).sum();
-            self.xb[r] = if x.abs() < 1e-11 { 0.0 } else { x };
+            self.xb[r] = if x.abs() < crate::tolerance::ROUND_OFF { 0.0 } else { x };
         }
         self.since_refactor = 0;
         Ok(())

@@ -22,14 +22,6 @@ use super::search::Search;
 use super::{Event, Limits};
 use std::collections::BinaryHeap;
 
-/// Effort (see [`super::master::Outcome::work`]) that counts as one node against the node
-/// limit: about a millisecond's work, so the default limit stops a part within seconds.
-pub(super) const WORK_PER_NODE: u64 = 1_000_000;
-/// Nodes between two progress reports.
-const PROGRESS_EVERY: u64 = 32;
-/// Price-programme rounds allowed at one node before it is given up as unresolved.
-const MAX_ROUNDS: u32 = 400;
-
 /// A node of the search; its bound, kept by [`Best`], is the parent's (an upper bound on its own).
 struct Node {
     r: Restrict,
@@ -63,7 +55,7 @@ pub(super) fn search(
     let part = s.part;
     // Any prices bound the part: at zero, every worker's best load on its own.
     let zero = vec![0.0; dual.n_prices()];
-    let at_zero = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |(l, _, _)| l);
+    let at_zero = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |e| e.bound);
     let root_bound = at_zero.min(known_bound);
     let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
     let mut seq = 0u64;
@@ -71,31 +63,33 @@ pub(super) fn search(
     let mut current = Some(Best::new(root, root_bound, seq));
     // The largest bound of a node given up unresolved (price rounds failed or ran out).
     let mut lost = f64::NEG_INFINITY;
-    // Effort of the nodes' price rounds, summed.
-    let mut work = 0u64;
+    let effort = s.effort;
     while let Some(Best { bound: node_bound, node, .. }) = current.take().or_else(|| open.pop()) {
         if s.prunable(node_bound) {
             continue;
         }
-        // The node limit counts work: a node on a large part, with many price rounds over a
-        // large master, counts as several, so a default run stays within seconds, and stops at
-        // the same place on every run.
-        if limits.reached(s.nodes.max(work / WORK_PER_NODE)) {
+        // The node limit counts work (the part's budget): a node on a large part, with many
+        // price rounds over a large master, counts as several, so a default run stays within
+        // seconds, and stops at the same place on every run.
+        if limits.reached(s.nodes.max(s.budget.nodes())) {
             return (false, max_bound(&open, node_bound).max(lost));
         }
         s.nodes += 1;
-        if s.nodes % PROGRESS_EVERY == 0 {
+        if s.nodes % effort.progress_every == 0 {
             let bound = max_bound(&open, node_bound).max(lost);
             limits.tell(Event::Searching { part: part_index, nodes: s.nodes, best: s.best_value, bound });
         }
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
         let stop = || limits.stopped();
-        // What the node limit leaves: one node's price rounds cannot overrun it either.
-        let budget =
-            limits.node_limit.map_or(u64::MAX, |n| n.saturating_mul(WORK_PER_NODE).saturating_sub(work));
-        let allowed = Allowance { rounds: MAX_ROUNDS, work: budget };
+        // What the budget leaves: one node's price rounds cannot overrun it either.
+        let allowed = Allowance {
+            rounds: effort.price_rounds,
+            work: s.budget.left(),
+            pivots: effort.pivots,
+            pool_per_worker: effort.pool_per_worker,
+        };
         let out = dual.bound(&node.r, start, &node.pool, allowed, &|b| s.prunable(b), &stop);
-        work += out.work;
+        s.budget.charge(out.work);
         for mut a in out.candidates {
             round_relaxed(s.m, part, &mut a);
             s.offer(a);
@@ -148,14 +142,14 @@ pub(super) fn search(
 /// The most fractional group placement, else the most fractional class count; None when the
 /// master's solution is whole.
 fn choose(master: &Master) -> Option<Choice> {
-    const EPS: f64 = 1e-6;
+    const EPS: f64 = crate::tolerance::INTEGRAL;
     let mut best: Option<(f64, Choice)> = None;
     // A class allocated a fractional number of times in all: the bound's own slack.
     for (k, xs) in master.x.iter().enumerate() {
         let x: f64 = xs.iter().sum();
         let fr = x - x.floor();
         let f = fr.min(1.0 - fr);
-        if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+        if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
             best = Some((f, Choice::Total { k, x }));
         }
     }
@@ -165,7 +159,7 @@ fn choose(master: &Master) -> Option<Choice> {
     for (g, ys) in master.y.iter().enumerate() {
         let y: f64 = ys.iter().sum();
         let f = y.min(1.0 - y);
-        if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+        if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
             best = Some((f, Choice::Placed { g, y }));
         }
     }
@@ -175,7 +169,7 @@ fn choose(master: &Master) -> Option<Choice> {
     for (g, ys) in master.y.iter().enumerate() {
         for (j, &y) in ys.iter().enumerate() {
             let f = y.min(1.0 - y);
-            if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+            if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
                 best = Some((f, Choice::Group { g, j, y }));
             }
         }
@@ -187,7 +181,7 @@ fn choose(master: &Master) -> Option<Choice> {
         for (j, &x) in xs.iter().enumerate() {
             let fr = x - x.floor();
             let f = fr.min(1.0 - fr);
-            if f > EPS && best.is_none_or(|b| f > b.0 + 1e-9) {
+            if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
                 best = Some((f, Choice::Class { k, j, x }));
             }
         }

@@ -18,17 +18,16 @@ use crate::formulate::Part;
 use crate::model::Model;
 use crate::rules::EPS;
 
-/// Screened moves allowed per part (each is a few additions; exact checks are fewer).
-const BUDGET: usize = 200_000;
-
-/// Makes objective-neutral exchanges until the earliest waiting children are allocated.
-pub(super) fn prefer(m: &Model, part: &Part, place: &[usize], a: &mut PartAlloc) {
+/// Makes objective-neutral exchanges until the earliest waiting children are allocated, screening
+/// at most `moves` moves (each is a few additions; exact checks are fewer): the effort's
+/// [`super::params::Effort::waiting_moves`].
+pub(super) fn prefer(m: &Model, part: &Part, place: &[usize], a: &mut PartAlloc, moves: usize) {
     if part.classes.len() < 2 {
         return;
     }
     let v0 = value(m, part, a);
-    let tol = 1e-9 * v0.abs().max(1.0);
-    let mut budget = BUDGET;
+    let tol = crate::tolerance::GAIN * v0.abs().max(1.0);
+    let mut budget = moves;
     let rank = |c: usize| place.get(c).copied().unwrap_or(usize::MAX);
     loop {
         let (load, over) = loads(part, a);

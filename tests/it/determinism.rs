@@ -204,3 +204,59 @@ fn a_search_stopped_by_the_node_limit_stops_at_the_same_place_every_time() {
     assert_eq!(p["optimal"], false);
     assert!(p["bound"].as_f64().unwrap() >= p["objective"].as_f64().unwrap());
 }
+
+/// Weights of seven decimals (a points score over hours) send every knapsack to real loads:
+/// with the node limit at its least, the budget that every phase is charged to (pricing,
+/// knapsacks, heuristics, the search) stops the run unproven, with a bound at least the
+/// objective, a lawful proposal, and the same bytes on one thread and two.
+#[test]
+fn the_effort_budget_stops_a_many_decimal_model_at_the_same_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("decimals.json");
+    let o = run(
+        &[
+            &"generate",
+            &"--cases",
+            &"140",
+            &"--workers",
+            &"10",
+            &"--seed",
+            &"1",
+            &"--weights",
+            &"--groups",
+            &"0.25",
+            &"-o",
+            &model,
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let mut m: Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    let points = |t: &str| match t {
+        "child_protection" => 11.0,
+        "looked_after" => 7.0,
+        "child_in_need" => 4.0,
+        _ => 3.0,
+    };
+    for (i, c) in m["cases"].as_array_mut().unwrap().iter_mut().enumerate() {
+        let w = ((points(c["type"].as_str().unwrap()) + (i % 3) as f64) / 5.3 * 1e7).round() / 1e7;
+        c["weight"] = serde_json::json!(w);
+    }
+    std::fs::write(&model, serde_json::to_vec(&m).unwrap()).unwrap();
+    let mut outputs: Vec<Vec<u8>> = Vec::new();
+    for (i, threads) in ["1", "2"].iter().enumerate() {
+        let out = dir.path().join(format!("p{i}.json"));
+        let o = run(
+            &[&"--threads", threads, &"allocate", &model, &"-o", &out, &"--quiet", &"--node-limit", &"1"],
+            &[],
+        );
+        assert_eq!(o.status.code(), Some(3), "{threads} threads: {}", text(&o));
+        outputs.push(std::fs::read(&out).unwrap());
+        let c = run(&[&"check", &model, &out], &[]);
+        assert!(c.status.success(), "check: {}", text(&c));
+    }
+    assert!(outputs[0] == outputs[1], "the stopped proposals differ between one thread and two");
+    let p: Value = serde_json::from_slice(&outputs[0]).unwrap();
+    assert_eq!(p["optimal"], false);
+    assert!(p["bound"].as_f64().unwrap() >= p["objective"].as_f64().unwrap());
+}

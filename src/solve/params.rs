@@ -1,0 +1,155 @@
+//! The search's effort, in one place: every limit and tunable of the integer searches, the
+//! pricing, the knapsacks and the polishing passes ([`Effort`]), and the per-part account they
+//! are charged to ([`Budget`]).
+//!
+//! The unit of work is one elementary step, counted the same way on every run: a multiply-add of
+//! the master's simplex (pricing reads every nonzero, a pivot updates the inverse), a state of a
+//! knapsack examined (a Pareto state, or a load level of the grid times an item), a move a
+//! polishing pass screens. [`Effort::work_per_node`] of them count as one node of the node
+//! limit (about a millisecond), so `--node-limit N` bounds a part's search and pricing at `N`
+//! nodes or `N x work_per_node` units, whichever comes first. The compact search (microlp's
+//! dual simplex, which counts nothing) is charged a whole node per node.
+//!
+//! A budget belongs to one part and is never shared between threads, so the same limits stop
+//! every run at the same place and give byte-identical proposals whatever the number of threads.
+
+use super::Limits;
+
+/// Every limit and tunable of the search. [`Effort::DEFAULT`] holds the values the solver has
+/// always used; [`Effort::of`] sets the node limit from the command line's `--node-limit`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Effort {
+    /// Nodes allowed per part (`None`: no limit). The one knob a user turns (`--node-limit`).
+    pub nodes: Option<u64>,
+    /// Work units that count as one node: about a millisecond's work.
+    pub work_per_node: u64,
+    /// Price rounds (column generation) at one node before it is given up as unresolved.
+    pub price_rounds: u32,
+    /// Pivots in one solve of the Dantzig-Wolfe master.
+    pub pivots: u32,
+    /// Patterns per worker a node hands on to its children.
+    pub pool_per_worker: usize,
+    /// Open nodes the compact search keeps best-first before it finishes a subtree depth-first
+    /// (a memory bound).
+    pub open_nodes: usize,
+    /// Depth above which the compact search uses strong branching.
+    pub strong_depth: u32,
+    /// Candidates strong branching tries.
+    pub strong_candidates: usize,
+    /// Nodes between two progress reports.
+    pub progress_every: u64,
+    /// Largest knapsack (in load units) solved over a grid of load levels; beyond it the
+    /// knapsack works on real loads.
+    pub grid_levels: usize,
+    /// States a knapsack over real loads may hold; beyond it the knapsack stops with a proven
+    /// upper bound instead of its optimum, and the node is left unresolved (memory bound).
+    pub knapsack_states: usize,
+    /// Work one call of the ejection heuristic may spend (each trial placement of a sibling
+    /// group is charged the allocation's size: its counts, groups and workers).
+    pub eject_work: u64,
+    /// Moves the levelling pass (ties toward even loads) screens per part.
+    pub level_moves: usize,
+    /// Moves the waiting pass (ties by waiting) screens per part.
+    pub waiting_moves: usize,
+}
+
+impl Effort {
+    /// The solver's values, with no node limit.
+    pub const DEFAULT: Effort = Effort {
+        nodes: None,
+        work_per_node: 1_000_000,
+        price_rounds: 400,
+        pivots: 20_000,
+        pool_per_worker: 16,
+        open_nodes: 512,
+        strong_depth: 1000,
+        strong_candidates: 4,
+        progress_every: 32,
+        grid_levels: 4096,
+        knapsack_states: 1 << 20,
+        eject_work: 100_000_000,
+        level_moves: 200_000,
+        waiting_moves: 200_000,
+    };
+
+    /// The default effort with the node limit of `limits`.
+    pub fn of(limits: &Limits) -> Effort {
+        Effort { nodes: limits.node_limit, ..Effort::DEFAULT }
+    }
+
+    /// Work units a part may spend on search and pricing (`u64::MAX`: no limit).
+    pub fn work(&self) -> u64 {
+        self.nodes.map_or(u64::MAX, |n| n.saturating_mul(self.work_per_node))
+    }
+}
+
+impl Default for Effort {
+    fn default() -> Self {
+        Effort::DEFAULT
+    }
+}
+
+/// One part's account of work spent against its [`Effort`]; owned by the part's search, never
+/// shared between threads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    /// Work units allowed (`u64::MAX`: none).
+    limit: u64,
+    /// Work units spent so far.
+    spent: u64,
+    /// Units per node.
+    per_node: u64,
+}
+
+impl Budget {
+    /// A fresh account for one part.
+    pub(crate) fn new(effort: &Effort) -> Budget {
+        Budget { limit: effort.work(), spent: 0, per_node: effort.work_per_node.max(1) }
+    }
+
+    /// Charges `units` of work.
+    pub(crate) fn charge(&mut self, units: u64) {
+        self.spent = self.spent.saturating_add(units);
+    }
+
+    /// Work units left.
+    pub(crate) fn left(&self) -> u64 {
+        self.limit.saturating_sub(self.spent)
+    }
+
+    /// The work spent, in nodes (rounded down).
+    pub(crate) fn nodes(&self) -> u64 {
+        self.spent / self.per_node
+    }
+
+    /// Work units spent.
+    pub(crate) fn spent(&self) -> u64 {
+        self.spent
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_node_limit_is_the_one_knob_and_the_work_follows_it() {
+        let limits = Limits { node_limit: Some(7), ..Limits::default() };
+        let e = Effort::of(&limits);
+        assert_eq!(e, Effort { nodes: Some(7), ..Effort::DEFAULT });
+        assert_eq!(e.work(), 7 * e.work_per_node);
+        assert_eq!(Effort::of(&Limits::default()).work(), u64::MAX);
+        let huge = Effort { nodes: Some(u64::MAX), ..Effort::DEFAULT };
+        assert_eq!(huge.work(), u64::MAX);
+    }
+
+    #[test]
+    fn a_budget_counts_what_is_charged_and_never_goes_below_nothing() {
+        let mut b = Budget::new(&Effort { nodes: Some(2), work_per_node: 10, ..Effort::DEFAULT });
+        assert_eq!((b.left(), b.nodes()), (20, 0));
+        b.charge(15);
+        assert_eq!((b.left(), b.nodes(), b.spent()), (5, 1, 15));
+        b.charge(u64::MAX);
+        assert_eq!((b.left(), b.spent()), (0, u64::MAX));
+    }
+}
