@@ -1,6 +1,6 @@
 //! The objective of SPEC section 4, evaluated exactly on any case-level allocation.
 
-use crate::model::{Model, Policy, Status};
+use crate::model::{Model, Policy, Status, Worker};
 use crate::proposal::ObjectiveTerms;
 use crate::rules;
 
@@ -79,7 +79,7 @@ pub fn fairness(p: &Policy, target: f64, load: f64) -> f64 {
 
 /// What an active worker's load costs in SPEC section 4's terms: the overload penalty on load
 /// above `target`, and the fairness term. The one place the load terms are written: what one
-/// more case costs a worker is [`load_change`], and the solver's per-worker costs
+/// more case costs a worker is [`marginal_cost`], and the solver's per-worker costs
 /// ([`crate::formulate::Room::load_cost`]) and its knapsack's slopes ([`load_slope`]) are this.
 pub fn load_cost(p: &Policy, target: f64, load: f64) -> f64 {
     overload(p, target, load) + fairness(p, target, load)
@@ -90,10 +90,28 @@ pub fn overload(p: &Policy, target: f64, load: f64) -> f64 {
     p.overload_penalty * (load - target).max(0.0)
 }
 
-/// What taking a worker's load from `from` to `to` costs (negative when it gains): the
-/// marginal cost of load, overload and fairness together.
+/// What taking a load from `from` to `to` costs against `target` (negative when it gains),
+/// overload and fairness together, for any worker active or not; [`marginal_cost`] asks the
+/// worker.
 pub fn load_change(p: &Policy, target: f64, from: f64, to: f64) -> f64 {
     load_cost(p, target, to) - load_cost(p, target, from)
+}
+
+/// What a worker's load costs as [`terms`] counts it: the overload penalty above target, and
+/// the fairness term when the worker is active (SPEC section 4).
+pub fn worker_cost(p: &Policy, worker: &Worker, load: f64) -> f64 {
+    let fair = if worker.status == Status::Active { fairness(p, worker.target, load) } else { 0.0 };
+    overload(p, worker.target, load) + fair
+}
+
+/// The marginal cost of load: what `weight` more load costs `worker`, who carries `load`
+/// before it (negative when it gains, as the fairness term does below target). Exact over the
+/// piecewise terms, whatever the weight: the overload penalty on the part above target, and
+/// the change in the fairness term. The one place it is computed: the capacity reasons
+/// (`explain`) and `recommend`'s local moves ask it, and the formulation's per-worker costs
+/// ([`crate::formulate::Room::load_cost`]) are the same [`load_cost`].
+pub fn marginal_cost(p: &Policy, worker: &Worker, load: f64, weight: f64) -> f64 {
+    worker_cost(p, worker, load + weight) - worker_cost(p, worker, load)
 }
 
 /// The slope of [`load_cost`] just above `load` (its right derivative): the cost of each
