@@ -138,3 +138,36 @@ pub fn value(t: &ObjectiveTerms) -> f64 {
     t.priority - t.move_penalty - t.overload_penalty - t.cross_team_penalty - t.fairness_penalty
         + t.return_bonus
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worker's load costs as `terms` counts them, taken one case at a time by
+    /// `marginal_cost`, add up to what `terms` says of the whole allocation, active or not.
+    #[test]
+    fn marginal_costs_add_up_to_the_load_terms_of_the_allocation() {
+        for status in ["active", "absent"] {
+            let json = format!(
+                r#"{{"version": 1, "policy": {{"overload_penalty": 5, "fairness_penalty": 2.5}},
+                    "workers": [{{"id": "A", "role": "social_worker", "team": "N", "target": 3, "cap": 9, "status": "{status}"}}],
+                    "cases": [{{"id": "C1", "type": "looked_after", "team": "N", "weight": 0.7}},
+                              {{"id": "C2", "type": "looked_after", "team": "N", "weight": 1.3}},
+                              {{"id": "C3", "type": "looked_after", "team": "N", "weight": 2.35}},
+                              {{"id": "C4", "type": "looked_after", "team": "N", "weight": 0.5}}]}}"#
+            );
+            let m = crate::load_model_bytes("m.json", json.as_bytes()).unwrap();
+            let worker = &m.workers[0];
+            let mut a = vec![None; m.cases.len()];
+            let (mut load, mut sum) = (0.0, worker_cost(&m.policy, worker, 0.0));
+            for c in 0..m.cases.len() {
+                sum += marginal_cost(&m.policy, worker, load, m.cases[c].weight);
+                load += m.cases[c].weight;
+                a[c] = Some(0);
+                let t = terms(&m, &a);
+                let whole = t.overload_penalty + t.fairness_penalty;
+                assert!((sum - whole).abs() < 1e-9, "{status}, {} cases: {sum} against {whole}", c + 1);
+            }
+        }
+    }
+}
