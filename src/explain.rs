@@ -63,7 +63,7 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
                 let p = &m.policy;
                 let cost = objective::overload(p, worker.target, load + weight)
                     - objective::overload(p, worker.target, load);
-                let whole = objective::load_change(p, worker.target, load, load + weight);
+                let whole = objective::marginal_cost(p, worker, load, weight);
                 let tol = crate::tolerance::relative(crate::tolerance::EQUAL, value);
                 if value <= tol {
                     ReasonCode::NotWorthAllocating

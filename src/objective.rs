@@ -1,6 +1,6 @@
 //! The objective of SPEC section 4, evaluated exactly on any case-level allocation.
 
-use crate::model::{Model, Policy, Status};
+use crate::model::{Model, Policy, Status, Worker};
 use crate::proposal::ObjectiveTerms;
 use crate::rules;
 
@@ -79,7 +79,7 @@ pub fn fairness(p: &Policy, target: f64, load: f64) -> f64 {
 
 /// What an active worker's load costs in SPEC section 4's terms: the overload penalty on load
 /// above `target`, and the fairness term. The one place the load terms are written: what one
-/// more case costs a worker is [`load_change`], and the solver's per-worker costs
+/// more case costs a worker is [`marginal_cost`], and the solver's per-worker costs
 /// ([`crate::formulate::Room::load_cost`]) and its knapsack's slopes ([`load_slope`]) are this.
 pub fn load_cost(p: &Policy, target: f64, load: f64) -> f64 {
     overload(p, target, load) + fairness(p, target, load)
@@ -90,10 +90,28 @@ pub fn overload(p: &Policy, target: f64, load: f64) -> f64 {
     p.overload_penalty * (load - target).max(0.0)
 }
 
-/// What taking a worker's load from `from` to `to` costs (negative when it gains): the
-/// marginal cost of load, overload and fairness together.
+/// What taking a load from `from` to `to` costs against `target` (negative when it gains),
+/// overload and fairness together, for any worker active or not; [`marginal_cost`] asks the
+/// worker.
 pub fn load_change(p: &Policy, target: f64, from: f64, to: f64) -> f64 {
     load_cost(p, target, to) - load_cost(p, target, from)
+}
+
+/// What a worker's load costs as [`terms`] counts it: the overload penalty above target, and
+/// the fairness term when the worker is active (SPEC section 4).
+pub fn worker_cost(p: &Policy, worker: &Worker, load: f64) -> f64 {
+    let fair = if worker.status == Status::Active { fairness(p, worker.target, load) } else { 0.0 };
+    overload(p, worker.target, load) + fair
+}
+
+/// The marginal cost of load: what `weight` more load costs `worker`, who carries `load`
+/// before it (negative when it gains, as the fairness term does below target). Exact over the
+/// piecewise terms, whatever the weight: the overload penalty on the part above target, and
+/// the change in the fairness term. The one place it is computed: the capacity reasons
+/// (`explain`) and `recommend`'s local moves ask it, and the formulation's per-worker costs
+/// ([`crate::formulate::Room::load_cost`]) are the same [`load_cost`].
+pub fn marginal_cost(p: &Policy, worker: &Worker, load: f64, weight: f64) -> f64 {
+    worker_cost(p, worker, load + weight) - worker_cost(p, worker, load)
 }
 
 /// The slope of [`load_cost`] just above `load` (its right derivative): the cost of each
@@ -119,4 +137,37 @@ fn q(x: f64) -> f64 {
 pub fn value(t: &ObjectiveTerms) -> f64 {
     t.priority - t.move_penalty - t.overload_penalty - t.cross_team_penalty - t.fairness_penalty
         + t.return_bonus
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worker's load costs as `terms` counts them, taken one case at a time by
+    /// `marginal_cost`, add up to what `terms` says of the whole allocation, active or not.
+    #[test]
+    fn marginal_costs_add_up_to_the_load_terms_of_the_allocation() {
+        for status in ["active", "absent"] {
+            let json = format!(
+                r#"{{"version": 1, "policy": {{"overload_penalty": 5, "fairness_penalty": 2.5}},
+                    "workers": [{{"id": "A", "role": "social_worker", "team": "N", "target": 3, "cap": 9, "status": "{status}"}}],
+                    "cases": [{{"id": "C1", "type": "looked_after", "team": "N", "weight": 0.7}},
+                              {{"id": "C2", "type": "looked_after", "team": "N", "weight": 1.3}},
+                              {{"id": "C3", "type": "looked_after", "team": "N", "weight": 2.35}},
+                              {{"id": "C4", "type": "looked_after", "team": "N", "weight": 0.5}}]}}"#
+            );
+            let m = crate::load_model_bytes("m.json", json.as_bytes()).unwrap();
+            let worker = &m.workers[0];
+            let mut a = vec![None; m.cases.len()];
+            let (mut load, mut sum) = (0.0, worker_cost(&m.policy, worker, 0.0));
+            for c in 0..m.cases.len() {
+                sum += marginal_cost(&m.policy, worker, load, m.cases[c].weight);
+                load += m.cases[c].weight;
+                a[c] = Some(0);
+                let t = terms(&m, &a);
+                let whole = t.overload_penalty + t.fairness_penalty;
+                assert!((sum - whole).abs() < 1e-9, "{status}, {} cases: {sum} against {whole}", c + 1);
+            }
+        }
+    }
 }

@@ -37,6 +37,9 @@ use serde::Serialize;
 /// What `recommend` found for one case.
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct Recommendation {
+    /// The first line of the table, in words: the first choice of `workers` (every worker
+    /// tied with it named, and why it comes first), and any child that choice would displace.
+    pub headline: String,
     /// The case's id.
     pub case: String,
     /// Its type.
@@ -102,10 +105,24 @@ pub struct Candidate {
     pub objective_terms: ObjectiveTerms,
     /// Proven optimal.
     pub optimal: bool,
+    /// Every other child whose worker in that allocation differs from `allocate`'s optimum
+    /// (the case's siblings aside): it leaves that worker for another, or is left with none.
+    pub displaced: Vec<Displaced>,
     /// The whole allocation (worker index of each case of the model), for callers that want
     /// to write or check it; not serialised.
     #[serde(skip)]
     pub assignment: Vec<Option<usize>>,
+}
+
+/// A child who would leave its worker in `allocate`'s optimum because of where the case goes.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Displaced {
+    /// The child's case id.
+    pub case: String,
+    /// Its worker in `allocate`'s optimum.
+    pub from: String,
+    /// Its worker with the case placed (`null`: it would have none).
+    pub to: Option<String>,
 }
 
 /// A worker who may not take the case.
@@ -383,7 +400,7 @@ impl Local<'_> {
             if d > 0.0 && !rules::within(new, worker.cap) {
                 return None;
             }
-            gain -= objective::load_change(&m.policy, worker.target, old, new);
+            gain -= objective::marginal_cost(&m.policy, worker, old, d);
             if let Some(s) = rules::overseer(m, w) {
                 bump(&mut oversight, s, d);
             }
@@ -597,6 +614,165 @@ fn upper_bound(m: &Model) -> Result<f64> {
     Ok(bound)
 }
 
+/// Allocation `a` (case `c` placed) with as few children moved from `base` (`allocate`'s
+/// optimum) as can be had at the same objective: children or sibling groups that differ are
+/// put back where `base` has them, up to three at a time (one of them perhaps left without a
+/// worker instead, which shortens a chain of moves), whenever that stays lawful, loses nothing
+/// and leaves fewer children moved. An optimum is seldom unique; this keeps one that disturbs
+/// few children, so that those [`Candidate::displaced`] names move because of the case, not
+/// by a tie.
+fn fewer_moves(m: &Model, c: usize, base: &[Option<usize>], a: Vec<Option<usize>>) -> Vec<Option<usize>> {
+    let mine = members(m, c);
+    let items = |a: &[Option<usize>]| -> Vec<Vec<usize>> {
+        let mut seen = vec![false; m.cases.len()];
+        let mut out = Vec::new();
+        for x in (0..m.cases.len()).filter(|&x| a[x] != base[x] && !mine.contains(&x)) {
+            if !seen[x] {
+                let item = members(m, x);
+                item.iter().for_each(|&y| seen[y] = true);
+                out.push(item);
+            }
+        }
+        out
+    };
+    let value = |a: &[Option<usize>]| objective::value(&objective::terms(m, a));
+    let start = value(&a);
+    let tol = crate::tolerance::relative(crate::tolerance::EQUAL, start);
+    let mut cur = a.clone();
+    for _ in 0..8 {
+        let list = items(&cur);
+        let n = list.len();
+        let back = |i: usize| -> Moves { list[i].iter().map(|&x| (x, base[x])).collect() };
+        let out = |i: usize| -> Moves { list[i].iter().map(|&x| (x, None)).collect() };
+        // Each try: the items put back, and perhaps one of them (the last) left out instead.
+        let mut sets: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+        if n <= 60 {
+            sets.extend((0..n).flat_map(|i| (i + 1..n).map(move |j| vec![i, j])));
+        }
+        if n <= 12 {
+            sets.extend(
+                (0..n).flat_map(|i| (i + 1..n).flat_map(move |j| (j + 1..n).map(move |k| vec![i, j, k]))),
+            );
+        }
+        let mut tries: Vec<Moves> = Vec::new();
+        for set in &sets {
+            tries.push(set.iter().flat_map(|&i| back(i)).collect());
+            for (o, &i) in set.iter().enumerate().filter(|_| set.len() > 1) {
+                let mut t: Moves =
+                    set.iter().enumerate().filter(|&(p, _)| p != o).flat_map(|(_, &j)| back(j)).collect();
+                t.extend(out(i));
+                tries.push(t);
+            }
+        }
+        let local = Local { m, base: &cur, usage: Usage::of(m, &cur) };
+        // Every case of a try differs from `base` now: fewer move when one goes back.
+        let found = tries
+            .into_iter()
+            .find(|t| t.iter().any(|&(x, to)| to == base[x]) && local.gain(t).is_some_and(|g| g >= -tol));
+        let Some(t) = found else { break };
+        t.iter().for_each(|&(x, to)| cur[x] = to);
+    }
+    if cur != a && check::check_rules(m, &cur).is_empty() && value(&cur) >= start - tol {
+        cur
+    } else {
+        a
+    }
+}
+
+/// The children (other than case `c` and its siblings) that `a` takes from their worker in
+/// `base`, by case id.
+fn displaced(m: &Model, c: usize, base: &[Option<usize>], a: &[Option<usize>]) -> Vec<Displaced> {
+    let mine = members(m, c);
+    let mut out: Vec<Displaced> = (0..m.cases.len())
+        .filter(|x| !mine.contains(x))
+        .filter_map(|x| {
+            let from = base[x]?;
+            (a[x] != Some(from)).then(|| Displaced {
+                case: m.cases[x].id.clone(),
+                from: m.workers[from].id.clone(),
+                to: a[x].map(|w| m.workers[w].id.clone()),
+            })
+        })
+        .collect();
+    out.sort_by(|p, q| p.case.cmp(&q.case));
+    out
+}
+
+/// Names in words: `A`, `A and B`, `A, B and C`.
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The headline of a ranking: the first of its rows, the rows tied with it and what puts it
+/// first (the order of the rows: load after as a share of target, then id), and the children
+/// the first choice displaces. Derived from `r.workers` alone, so it says what the table says.
+pub fn headline(r: &Recommendation) -> String {
+    use crate::report::num;
+    let what = if r.referral { "referral" } else { "case" };
+    let Some(first) = r.workers.first() else {
+        return format!(
+            "no worker may take {what} {}: each of the {} is stopped by a rule",
+            r.case,
+            if r.not_permitted.len() == 1 {
+                "1 worker".to_string()
+            } else {
+                format!("{} workers", r.not_permitted.len())
+            }
+        );
+    };
+    let tied: Vec<&Candidate> = r.workers.iter().take_while(|x| x.objective == first.objective).collect();
+    let mut out = if tied.len() == 1 {
+        let next = r.workers.get(1).map_or(String::new(), |x| {
+            format!(", {} above {}", num(first.objective - x.objective), x.worker)
+        });
+        format!("{what} {}: first choice {} (objective {}{next})", r.case, first.worker, num(first.objective))
+    } else {
+        let ids: Vec<&str> = tied.iter().map(|x| x.worker.as_str()).collect();
+        let share = |x: &Candidate| x.percent_after.unwrap_or(f64::INFINITY);
+        let same = tied[1..].iter().filter(|x| share(x) == share(first)).count();
+        let pct = first.percent_after.map_or("no target".to_string(), |p| format!("{p:.0}%"));
+        let why = if same == 0 {
+            format!("the lowest load after as a share of target ({pct})")
+        } else if same == tied.len() - 1 {
+            "id".to_string()
+        } else {
+            format!("the lowest load after as a share of target ({pct}), then id")
+        };
+        format!(
+            "{what} {}: {} score the same (objective {}); {} first by {why}",
+            r.case,
+            and_list(&ids),
+            num(first.objective),
+            first.worker
+        )
+    };
+    if !first.displaced.is_empty() {
+        let said: Vec<String> = first
+            .displaced
+            .iter()
+            .take(3)
+            .map(|d| match &d.to {
+                Some(to) => format!("{} would move from {} to {to}", d.case, d.from),
+                None => format!("{} would then have no worker", d.case),
+            })
+            .collect();
+        let said: Vec<&str> = said.iter().map(String::as_str).collect();
+        out += &format!("; {}", and_list(&said));
+        let more = first.displaced.len().saturating_sub(3);
+        if more > 0 {
+            out += &format!(
+                " (and {more} other {} would leave their worker)",
+                if more == 1 { "child" } else { "children" }
+            );
+        }
+    }
+    out
+}
+
 /// [`recommend`] with [`Options`].
 pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation> {
     let case = m.cases.get(c).ok_or_else(|| Error::Usage(format!("no case number {c} in the model")))?;
@@ -652,6 +828,10 @@ pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation
             }
         })
         .collect::<Result<Vec<_>>>()?;
+    let placed_runs: Vec<(usize, Vec<Option<usize>>, bool)> = placed_runs
+        .into_par_iter()
+        .map(|(w, a, optimal)| (w, fewer_moves(m, c, &base, a), optimal))
+        .collect();
     let base_value = round9(base_value);
     let today = Usage::of(m, &check::today(m));
     let mut workers: Vec<Candidate> = placed_runs
@@ -675,6 +855,7 @@ pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation
                 returns: m.returns(c, w),
                 objective_terms: terms,
                 optimal,
+                displaced: displaced(m, c, &base, &assignment),
                 assignment,
             }
         })
@@ -691,7 +872,8 @@ pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation
     for x in &mut workers {
         x.below_best = round9(best - x.objective);
     }
-    Ok(Recommendation {
+    let mut r = Recommendation {
+        headline: String::new(),
         case: case.id.clone(),
         case_type: case.case_type,
         team: m.teams[case.team].clone(),
@@ -706,7 +888,9 @@ pub fn recommend_with(m: &Model, c: usize, o: &Options) -> Result<Recommendation
         },
         workers,
         not_permitted,
-    })
+    };
+    r.headline = headline(&r);
+    Ok(r)
 }
 
 /// The allocation of a proposal of the model `as_is` (the bytes of a proposal file named
@@ -772,6 +956,31 @@ pub fn with_referral(
             ),
         ));
     }
+    // A worker the referral names must be one of the model's: say which is meant.
+    let ids: Vec<String> = file.workers.iter().map(|w| w.id.clone()).collect();
+    let named = referral
+        .current_worker
+        .iter()
+        .map(|w| ("current_worker".to_string(), w))
+        .chain(referral.exclude.iter().enumerate().map(|(i, w)| (format!("exclude[{i}]"), w)))
+        .chain(
+            referral.previous_workers.iter().enumerate().map(|(i, w)| (format!("previous_workers[{i}]"), w)),
+        );
+    let mut errs = crate::error::Errors::new();
+    for (field, w) in named {
+        if !ids.contains(w) {
+            errs.push(Error::input(
+                source,
+                place(&field),
+                format!(
+                    "no worker {} in the model{}; give a worker id of the model",
+                    q(w),
+                    crate::vocabulary::did_you_mean(w, &ids)
+                ),
+            ));
+        }
+    }
+    errs.finish()?;
     let mut with = file.clone();
     with.cases.push(referral.clone());
     let at = format!("cases[{}]", file.cases.len());
@@ -781,6 +990,79 @@ pub fn with_referral(
         .case_index(&referral.id)
         .ok_or_else(|| Error::Solver("the referral was lost in validation".into()))?;
     Ok((m, c))
+}
+
+/// The near-misses of a referral (case `c` of `m`, the model with it added), as a model's are
+/// refused ([`crate::warnings::near_misses`]): a team no worker is in, a needed skill no worker
+/// has, or a sibling group no other case is in, that is one slip from one that exists. Each is
+/// an input error at the referral's field (`--team`, `--needs`, `--group` for flags), naming
+/// every suggestion; `--allow-near-misses` skips this.
+pub fn referral_near_misses(m: &Model, c: usize, source: &str, place: &dyn Fn(&str) -> String) -> Result<()> {
+    let case = &m.cases[c];
+    let mut errs = crate::error::Errors::new();
+    let go_on = "or give --allow-near-misses to go on knowingly";
+    if !m.workers.iter().any(|w| w.team == case.team) {
+        let staffed: std::collections::BTreeSet<&str> =
+            m.workers.iter().map(|w| m.teams[w.team].as_str()).collect();
+        let staffed: Vec<String> = staffed.into_iter().map(String::from).collect();
+        let team = &m.teams[case.team];
+        if !crate::vocabulary::slips(team, &staffed).is_empty() {
+            errs.push(Error::input(
+                source,
+                place("team"),
+                format!(
+                    "no worker is in the team {}, so the child could have no worker; it is a near-miss{}. Correct the team, {go_on}",
+                    q(team),
+                    crate::vocabulary::did_you_mean(team, &staffed)
+                ),
+            ));
+        }
+    }
+    let skills: std::collections::BTreeSet<&str> =
+        m.workers.iter().flat_map(|w| w.skills.iter().map(String::as_str)).collect();
+    let skills: Vec<String> = skills.into_iter().map(String::from).collect();
+    for need in case.needs.iter().filter(|n| !skills.contains(n)) {
+        if !crate::vocabulary::slips(need, &skills).is_empty() {
+            errs.push(Error::input(
+                source,
+                place("needs"),
+                format!(
+                    "no worker has the skill {}, so the child could have no worker; it is a near-miss{}. Write the skill as the workers have it, {go_on}",
+                    q(need),
+                    crate::vocabulary::did_you_mean(need, &skills)
+                ),
+            ));
+        }
+    }
+    if let Some(g) = case.group.filter(|&g| m.groups[g].members == [c]) {
+        let others: Vec<String> =
+            m.groups.iter().filter(|x| x.members != [c]).map(|x| x.name.clone()).collect();
+        let name = &m.groups[g].name;
+        if !crate::vocabulary::slips(name, &others).is_empty() {
+            errs.push(Error::input(
+                source,
+                place("group"),
+                format!(
+                    "no other case is in the sibling group {}, so the child would not go with its siblings; it is a near-miss{}. Correct the group, {go_on}",
+                    q(name),
+                    crate::vocabulary::did_you_mean(name, &others)
+                ),
+            ));
+        }
+    }
+    errs.finish()
+}
+
+/// The index of case `id` of the model, or an error that names the nearest case ids.
+pub fn case_named(m: &Model, id: &str) -> Result<usize> {
+    m.case_index(id).ok_or_else(|| {
+        let ids: Vec<String> = m.cases.iter().map(|x| x.id.clone()).collect();
+        Error::Usage(format!(
+            "--case: no case {} in the model{}; give a case id of the model, or a new referral with --referral or --type",
+            q(id),
+            crate::vocabulary::did_you_mean(id, &ids)
+        ))
+    })
 }
 
 /// An error of the model with the referral, placed in the referral.

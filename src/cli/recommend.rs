@@ -118,16 +118,15 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
                 a.checks.checks_on(recorded),
             )?;
             super::print_warnings(&warnings);
-            let c = m.case_index(id).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--case: no case {id:?} in the model; give a case id of the model, or a new referral with --referral or --type"
-                ))
-            })?;
+            let c = recommend::case_named(&m, id)?;
             (m, None, c)
         }
         (None, Some((source, place, case))) => {
             let (name, file, bytes, as_is, as_of) = model_file(a, recorded)?;
             let (m, c) = recommend::with_referral(&name, &file, &bytes, &case, &source, &place, as_of)?;
+            if !a.checks.allow_near_misses {
+                recommend::referral_near_misses(&m, c, &source, &place)?;
+            }
             (as_is, Some(m), c)
         }
         (None, None) => {
@@ -260,6 +259,7 @@ fn model_file(a: &RecommendArgs, recorded: Option<caseload::date::Date>) -> Resu
 pub fn table(m: &Model, r: &Recommendation) -> String {
     use std::fmt::Write;
     let mut out = String::new();
+    let _ = writeln!(out, "{}", r.headline);
     let today =
         r.current_worker.as_deref().map_or("no worker today".to_string(), |w| format!("held today by {w}"));
     let _ = writeln!(
@@ -277,16 +277,36 @@ pub fn table(m: &Model, r: &Recommendation) -> String {
     if let Some(g) = m.case_index(&r.case).and_then(|c| m.cases[c].group) {
         let siblings: Vec<&str> =
             m.groups[g].members.iter().map(|&x| m.cases[x].id.as_str()).filter(|id| *id != r.case).collect();
-        let _ = writeln!(
-            out,
-            "  with its sibling(s) {} (group {}), who go with it",
-            siblings.join(", "),
-            m.groups[g].name
-        );
+        if siblings.is_empty() {
+            let _ = writeln!(out, "  the only case of its sibling group {}", m.groups[g].name);
+        } else {
+            let _ = writeln!(
+                out,
+                "  with its sibling(s) {} (group {}), who go with it",
+                siblings.join(", "),
+                m.groups[g].name
+            );
+        }
     }
+    // allocate's own choice, and where it stands in the ranking when it is not the first.
+    let first = r.workers.first();
+    let stands = match (&r.allocate.worker, first) {
+        (Some(w), Some(f)) if *w != f.worker => match r.workers.iter().position(|x| x.worker == *w) {
+            Some(i) if r.workers[i].objective == f.objective => {
+                format!(
+                    "; {w} ties with the first choice, {}, and ranks {} by the order of ties",
+                    f.worker,
+                    i + 1
+                )
+            }
+            Some(i) => format!("; {w} ranks {} here", i + 1),
+            None => String::new(),
+        },
+        _ => String::new(),
+    };
     let _ = writeln!(
         out,
-        "allocate, left free to choose: {} (objective {}{})",
+        "allocate, left free to choose: {} (objective {}{}){stands}",
         r.allocate
             .worker
             .as_deref()

@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use caseload::solve::Limits;
 use common::*;
 use serde_json::{json, Value};
 
@@ -463,7 +464,7 @@ fn the_fairness_term_changes_the_ranking_as_solving_with_the_case_pinned_confirm
                       free("F1", "H"), free("F2", "L"), free("F3", "M"),
                       {"id": "C", "type": "looked_after", "team": "N", "weight": 1.2, "current_worker": "H"}]})
     };
-    let mut firsts = Vec::new();
+    let mut rankings = Vec::new();
     for fairness in [0.0, 12.0] {
         let model = model(fairness);
         let m = caseload::load_model_bytes("model.json", &to_bytes(&model)).unwrap();
@@ -484,8 +485,257 @@ fn the_fairness_term_changes_the_ranking_as_solving_with_the_case_pinned_confirm
                 tm.objective(&a)
             );
         }
+        // The ranking is the order of the objectives of the model solved again with the case
+        // pinned to each worker (judged by the original model), best first.
+        let mut resolved: Vec<(f64, String)> = r
+            .workers
+            .iter()
+            .map(|cand| {
+                let w = m.worker_index(&cand.worker).unwrap();
+                let s =
+                    caseload::solve_model(&caseload::recommend::placed(&m, c, w), Limits::default()).unwrap();
+                assert!(s.facts.optimal, "fairness {fairness}: the pinned solve is not proven");
+                (
+                    caseload::objective::value(&caseload::objective::terms(&m, &s.assignment)),
+                    cand.worker.clone(),
+                )
+            })
+            .collect();
+        resolved.sort_by(|a, b| b.0.total_cmp(&a.0));
+        assert!(
+            resolved.windows(2).all(|p| p[0].0 > p[1].0 + 1e-6),
+            "fairness {fairness}: the re-solves tie, so their order says nothing: {resolved:?}"
+        );
+        let by_resolve: Vec<&str> = resolved.iter().map(|x| x.1.as_str()).collect();
         let ranked: Vec<&str> = r.workers.iter().map(|w| w.worker.as_str()).collect();
-        firsts.push(ranked[0].to_string());
+        assert_eq!(ranked, by_resolve, "fairness {fairness}: the ranking is not the re-solves' order");
+        rankings.push(ranked.iter().map(|x| x.to_string()).collect::<Vec<_>>());
     }
-    assert_eq!(firsts, ["H", "L"], "the fairness term should move the first choice from H to L");
+    assert_ne!(rankings[0], rankings[1], "the fairness term should change the ranking");
+    assert_eq!(
+        [&rankings[0][0], &rankings[1][0]],
+        ["H", "L"],
+        "the fairness term should move the first choice from H to L"
+    );
+}
+
+/// The objectives of every permitted worker, from `recommend`, and from solving the model again
+/// with the case pinned to that worker (judged by the original model, whose move penalty counts).
+fn scores_and_resolves(m: &caseload::model::Model, c: usize) -> Vec<(String, f64, f64)> {
+    let r = recommend(m, c);
+    r.workers
+        .iter()
+        .map(|cand| {
+            let w = m.worker_index(&cand.worker).unwrap();
+            let s = caseload::solve_model(&caseload::recommend::placed(m, c, w), Limits::default()).unwrap();
+            let v = caseload::objective::value(&caseload::objective::terms(m, &s.assignment));
+            (cand.worker.clone(), cand.objective, v)
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(common::proptest_config(128))]
+
+    /// On random small models (some with a fairness term), every score `recommend` gives is the
+    /// objective of the model solved again with the case pinned there, and the ranking is in the
+    /// order of those objectives.
+    #[test]
+    fn recommends_scores_are_the_objectives_of_pinned_re_solves(seed in proptest::prelude::any::<u64>()) {
+        let shape = if seed % 2 == 0 { Shape::BRUTE_LARGE } else { Shape::BRUTE_ODD };
+        let model = generate(seed, shape);
+        let Ok(m) = caseload::load_model_bytes("model.json", &to_bytes(&model)) else { return Ok(()) };
+        for c in some_cases(&m, 3) {
+            let rows = scores_and_resolves(&m, c);
+            for (w, score, resolve) in &rows {
+                proptest::prop_assert!(
+                    close(*score, *resolve),
+                    "seed {seed}, case {} on {w}: recommend {score}, the pinned re-solve {resolve}",
+                    m.cases[c].id
+                );
+            }
+            proptest::prop_assert!(
+                rows.windows(2).all(|p| p[0].2 >= p[1].2 - 1e-6),
+                "seed {seed}: the ranking is not in the order of the re-solves: {rows:?}"
+            );
+        }
+    }
+}
+
+/// The first line is derived from the rows: the first row's worker, every worker tied with it
+/// (and nothing else) as a tie, and each child the first choice displaces. Every displaced child
+/// is one whose worker in the first choice's allocation differs from `allocate`'s optimum (the
+/// same solve), and every such child is listed.
+#[test]
+fn the_first_line_says_what_the_table_says_and_names_every_displaced_child() {
+    let (mut ties, mut displacing) = (0, 0);
+    for seed in 0..120u64 {
+        let model = generate(seed, Shape::MEDIUM);
+        let Ok(m) = caseload::load_model_bytes("model.json", &to_bytes(&model)) else { continue };
+        let base = caseload::solve_model(&m, Limits::default()).unwrap().assignment;
+        for c in some_cases(&m, 4) {
+            let r = recommend(&m, c);
+            let Some(first) = r.workers.first() else {
+                assert!(r.headline.starts_with("no worker may take"), "seed {seed}: {}", r.headline);
+                continue;
+            };
+            let (head, tail) = r.headline.split_once("; ").map_or((r.headline.as_str(), ""), |(h, t)| (h, t));
+            let tied: Vec<&str> = r
+                .workers
+                .iter()
+                .filter(|x| x.objective == first.objective)
+                .map(|x| x.worker.as_str())
+                .collect();
+            if tied.len() > 1 {
+                ties += 1;
+                assert!(head.contains("score the same"), "seed {seed}: {}", r.headline);
+                assert!(
+                    tail.starts_with(&format!("{} first by", first.worker)),
+                    "seed {seed}: {}",
+                    r.headline
+                );
+                for x in &r.workers {
+                    let named = head.split([' ', ',']).any(|t| t == x.worker);
+                    assert_eq!(
+                        named,
+                        tied.contains(&x.worker.as_str()),
+                        "seed {seed}, {}: {}",
+                        x.worker,
+                        r.headline
+                    );
+                }
+            } else {
+                assert!(
+                    head.contains(&format!("first choice {} (", first.worker)),
+                    "seed {seed}: {}",
+                    r.headline
+                );
+            }
+            let siblings: Vec<usize> = m.cases[c].group.map_or(vec![c], |g| m.groups[g].members.clone());
+            let a = &first.assignment;
+            let mut expected: Vec<String> = (0..m.cases.len())
+                .filter(|x| !siblings.contains(x) && base[*x].is_some() && a[*x] != base[*x])
+                .map(|x| m.cases[x].id.clone())
+                .collect();
+            expected.sort();
+            let listed: Vec<String> = first.displaced.iter().map(|d| d.case.clone()).collect();
+            assert_eq!(listed, expected, "seed {seed}: displaced");
+            for d in first.displaced.iter().take(3) {
+                let x = m.case_index(&d.case).unwrap();
+                assert_eq!(Some(d.from.as_str()), base[x].map(|w| m.workers[w].id.as_str()), "seed {seed}");
+                assert_eq!(d.to.as_deref(), a[x].map(|w| m.workers[w].id.as_str()), "seed {seed}");
+                let said = match &d.to {
+                    Some(to) => format!("{} would move from {} to {to}", d.case, d.from),
+                    None => format!("{} would then have no worker", d.case),
+                };
+                assert!(r.headline.contains(&said), "seed {seed}: {said} missing from {}", r.headline);
+            }
+            displacing += usize::from(!first.displaced.is_empty());
+        }
+    }
+    assert!(ties > 10 && displacing > 3, "ties {ties}, displacing {displacing}");
+}
+
+/// One worker with room for one of two equal children: whichever `allocate` leaves out, asking
+/// for that one names the other as the child it would displace, in the first line.
+#[test]
+fn the_child_a_choice_would_leave_without_a_worker_is_named_first() {
+    let model = json!({"version": 1,
+        "workers": [{"id": "A", "role": "social_worker", "team": "N", "cap": 1}],
+        "cases": [{"id": "K", "type": "child_in_need", "team": "N"},
+                  {"id": "C", "type": "child_in_need", "team": "N"}]});
+    let m = caseload::load_model_bytes("m.json", &to_bytes(&model)).unwrap();
+    let left_out: Vec<usize> = (0..2).filter(|&c| recommend(&m, c).allocate.worker.is_none()).collect();
+    assert_eq!(left_out.len(), 1, "allocate should leave exactly one of the two out");
+    let (c, other) = (left_out[0], 1 - left_out[0]);
+    let r = recommend(&m, c);
+    assert_eq!(
+        r.headline,
+        format!(
+            "case {}: first choice A (objective {}); {} would then have no worker",
+            r.case,
+            caseload::report::num(r.workers[0].objective),
+            m.cases[other].id
+        )
+    );
+}
+
+/// The table's first line and the "allocate" line agree with the rows on a tie: every tied
+/// worker is named, the first row first, and allocate's own tied choice says where it ranks.
+#[test]
+fn the_first_line_and_allocates_line_agree_with_the_table_on_a_tie() {
+    let small = models_dir().join("small_team.json");
+    let o =
+        run(&[&"recommend", &small, &"--type", &"CP", &"--team", &"North", &"--date", &"2026-11-15"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    let rank1 = lines.iter().find(|l| l.trim_start().starts_with("1 ")).unwrap();
+    let first = rank1.split_whitespace().nth(1).unwrap();
+    assert!(lines[0].contains("score the same"), "{out}");
+    assert!(lines[0].contains(&format!("; {first} first by id")), "{out}");
+    let allocate = lines.iter().find(|l| l.starts_with("allocate, left free")).unwrap();
+    if !allocate.contains(&format!("gives it to {first} ")) {
+        assert!(allocate.contains(&format!("ties with the first choice, {first},")), "{out}");
+    }
+}
+
+/// A flag that names something of the model is checked as the model is: a near-miss is exit 2
+/// naming the suggestion (every tie), nothing written; `--allow-near-misses` lets it through;
+/// unknown ids name the nearest.
+#[test]
+fn recommends_flags_get_the_near_miss_checks_of_a_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = json!({"version": 1,
+        "workers": [{"id": "W01", "role": "social_worker", "team": "T01", "skills": ["urdu"]},
+                    {"id": "W02", "role": "social_worker", "team": "T02"}],
+        "cases": [{"id": "C09", "type": "child_in_need", "team": "T01", "group": "smith"},
+                  {"id": "C10", "type": "child_in_need", "team": "T01", "group": "smith"}]});
+    let path = write_file(dir.path(), "m.json", &to_bytes(&model));
+    let out = dir.path().join("r.json");
+    let refused = |extra: &[&str], words: &[&str]| {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"recommend", &path, &"--json", &out];
+        args.extend(extra.iter().map(|x| x as &dyn AsRef<std::ffi::OsStr>));
+        let o = run(&args, &[]);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", text(&o));
+        for w in words {
+            assert!(text(&o).contains(w), "{extra:?}: {w} missing from {}", text(&o));
+        }
+        assert!(!out.exists(), "{extra:?}: the JSON was written");
+    };
+    refused(&["--type", "CIN", "--team", "T0"], &["--team", r#"did you mean "T01" or "T02"?"#]);
+    refused(&["--type", "CIN", "--team", "T0l"], &["--team", r#"did you mean "T01"?"#]);
+    refused(&["--type", "CIN", "--team", "T01", "--needs", "urdo"], &["--needs", r#""urdu""#]);
+    refused(&["--type", "CIN", "--team", "T01", "--group", "smlth"], &["--group", r#""smith""#]);
+    refused(&["--type", "CIN", "--team", "T01", "--exclude", "W1"], &["--exclude", r#""W01""#]);
+    refused(
+        &["--type", "CIN", "--team", "T01", "--current-worker", "WO2"],
+        &["--current-worker", r#""W02""#],
+    );
+    refused(
+        &["--type", "CIN", "--team", "T01", "--previous-workers", "W0l"],
+        &["--previous-workers", r#""W01""#],
+    );
+    refused(&["--case", "C9"], &["--case", r#""C09""#]);
+    refused(&["--type", "lookd_after", "--team", "T01"], &["--type", "looked_after"]);
+    // Everyday words for the type, and a near-miss let through knowingly.
+    let o = run(
+        &[
+            &"recommend",
+            &path,
+            &"--type",
+            &"CP",
+            &"--team",
+            &"T0l",
+            &"--allow-near-misses",
+            &"--json",
+            &out,
+            &"-q",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["type"], "child_protection");
+    assert_eq!(v["workers"].as_array().unwrap().len(), 0, "{v}");
 }
