@@ -5,6 +5,7 @@ use caseload::batch;
 use caseload::error::{Error, Result};
 use caseload::model::CaseType;
 use caseload::proposal::Proposal;
+use caseload::words::count;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -212,8 +213,8 @@ fn line(a: &AllocateArgs, item: &batch::Item) -> (i32, String) {
             (
                 status(p, &a.fail_on_unallocated),
                 format!(
-                    "{name}: {} cases, {} allocated, {} unallocated; objective {} ({}) -> {}",
-                    s.cases,
+                    "{name}: {}, {} allocated, {} unallocated; objective {} ({}) -> {}",
+                    count(s.cases, "case", "cases"),
                     s.allocated,
                     s.unallocated,
                     p.objective,
@@ -238,8 +239,8 @@ pub fn human_summary(p: &Proposal) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} cases: {} allocated, {} unallocated; objective {} ({})",
-        s.cases.cases,
+        "{}: {} allocated, {} unallocated; objective {} ({})",
+        count(s.cases.cases, "case", "cases"),
         s.cases.allocated,
         s.cases.unallocated,
         caseload::report::num(p.objective),
