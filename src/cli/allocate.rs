@@ -190,9 +190,9 @@ fn run_batch(a: &AllocateArgs) -> Result<i32> {
     if !a.quiet {
         let failed = outcomes.iter().filter(|o| severity(o.0) >= severity(exit::INVALID)).count();
         out += &format!(
-            "{} models: {} proposals written to {}, {} failed; {:.2} s; exit status {}\n",
-            outcomes.len(),
-            outcomes.len() - failed,
+            "{}: {} written to {}, {} failed; {:.2} s; exit status {}\n",
+            count(outcomes.len(), "model", "models"),
+            count(outcomes.len() - failed, "proposal", "proposals"),
             dir.display(),
             failed,
             started.elapsed().as_secs_f64(),
@@ -264,8 +264,12 @@ pub fn human_summary(p: &Proposal) -> String {
     }
     let _ = writeln!(
         out,
-        "  moves: {} kept, {} moved, {} new, {} lose their worker",
-        s.moves.kept, s.moves.moved, s.moves.new, s.moves.lost
+        "  moves: {} kept, {} moved, {} new, {} {} their worker",
+        s.moves.kept,
+        s.moves.moved,
+        s.moves.new,
+        s.moves.lost,
+        caseload::words::verb(s.moves.lost, "loses", "lose")
     );
     if s.cases.unallocated > 0 {
         let reasons: Vec<String> = s

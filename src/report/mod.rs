@@ -464,11 +464,12 @@ fn looked_after(h: &mut String, p: &Proposal) {
     let la = s.by_type.get(&CaseType::LookedAfter).cloned().unwrap_or_default();
     let _ = write!(
         h,
-        r#"<section id="looked-after-share"><h2>Looked-after children without a worker</h2><p class="{}">{} of {} looked-after children ({}%) have no allocated worker{}.</p>{}</section>"#,
+        r#"<section id="looked-after-share"><h2>Looked-after children without a worker</h2><p class="{}">{} of {} ({}%) {} no allocated worker{}.</p>{}</section>"#,
         if s.looked_after_emergency { "alarm" } else { "" },
         s.looked_after_unallocated,
-        la.cases,
+        count(la.cases, "looked-after child", "looked-after children"),
         percent(s.looked_after_unallocated_share),
+        verb(s.looked_after_unallocated, "has", "have"),
         if s.looked_after_emergency {
             ": above the 10% emergency threshold"
         } else {
