@@ -8,6 +8,7 @@ use crate::model::Model;
 use crate::objective;
 use crate::proposal::{Change, ReasonCode};
 use crate::rules::{self, Rule, Usage};
+use crate::words;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -213,7 +214,7 @@ pub fn check_rules(m: &Model, assignment: &[Option<usize>]) -> Vec<Breach> {
                         "case {} is held by {}, but {}",
                         case.id,
                         m.workers[w].id,
-                        block.describe(m, c, w)
+                        words::block(&block, m, c, w)
                     ),
                 ));
             }
@@ -235,11 +236,8 @@ pub fn check_rules(m: &Model, assignment: &[Option<usize>]) -> Vec<Breach> {
     for (w, rule) in usage.breaches(m) {
         let worker = &m.workers[w];
         let message = match rule {
-            Rule::Cap => format!("{} carries {} against a cap of {}", worker.id, usage.load[w], worker.cap),
-            _ => format!(
-                "{} oversees {} of supervisees' cases against an oversight cap of {}",
-                worker.id, usage.oversight[w], worker.oversight_cap
-            ),
+            Rule::Cap => words::over_cap(m, w, usage.load[w]),
+            _ => words::over_oversight_cap(m, w, usage.oversight[w]),
         };
         out.push(breach(&rule.code(), None, Some(&worker.id), message));
     }
@@ -479,25 +477,6 @@ pub fn today_facts(m: &Model) -> (usize, usize) {
     (unallocated, la_unqualified)
 }
 
-/// A breach code in words a manager can use, with the SPEC rule or section in brackets:
-/// `rule4` is "lacks a needed skill (rule 4)".
-pub fn breach_words(code: &str) -> String {
-    if let Some(rule) = Rule::from_code(code) {
-        return match rule.number() {
-            n @ 1..=10 => format!("{} (SPEC rule {n})", rule.words()),
-            n => format!("{} (extension rule {n})", rule.words()),
-        };
-    }
-    let (words, spec) = match code {
-        "missing" => ("case missing from the proposal", "section 3"),
-        "duplicate" => ("case listed more than once", "section 3"),
-        "unknown" => ("case or worker not in the model", "section 5"),
-        "reason" => ("reason not true of the case", "section 5"),
-        "objective" => ("objective does not match the allocation", "section 4"),
-        "load" => ("worker load does not match the allocation", "section 5"),
-        "order" => ("list not sorted by id", "section 5"),
-        "change" => ("kept/moved/new wrong", "section 5"),
-        other => return other.to_string(),
-    };
-    format!("{words} (SPEC {spec})")
-}
+/// A breach code in words a manager can use, with the SPEC rule or section in brackets; the
+/// words live in [`crate::words::breach`].
+pub use crate::words::breach as breach_words;

@@ -5,11 +5,14 @@
 //! case (or its whole sibling group) going there now: the cap, the supervisor's oversight, or an
 //! overload penalty that outweighs the case's value.
 
+use crate::model::CaseType;
 use crate::model::Model;
-use crate::model::{CaseType, Role};
+use crate::model::Status;
 use crate::objective;
 use crate::proposal::*;
 use crate::rules::{self, Eligibility, Rule, Usage, EPS};
+use crate::util::quoted;
+use crate::words;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the solver reports beside the assignment.
@@ -99,143 +102,170 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
 /// An at-capacity reason that names the need that blocks: every worker who has the skills the
 /// child needs (and may hold the case) is full.
 fn needs_full(m: &Model, c: usize, workers: &[usize]) -> String {
-    let case = &m.cases[c];
-    let ids: Vec<&str> = workers.iter().map(|&w| m.workers[w].id.as_str()).collect();
-    let needs = match case.needs.as_slice() {
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-        [] => String::new(),
-    };
-    let room = if (case.weight - 1.0).abs() <= EPS {
-        String::new()
-    } else {
-        format!(" (no room for {} more)", case.weight)
-    };
-    if let [one] = ids.as_slice() {
-        format!("This child needs a worker with {needs}; {one}, the only one who may hold the case, is full{room}.")
-    } else {
-        format!(
-            "This child needs a worker with {needs}; {}, the only ones who may hold the case, are full{room}.",
-            list(&ids)
-        )
-    }
-}
-
-fn list(ids: &[&str]) -> String {
-    const SHOWN: usize = 5;
-    let mut s = ids.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
-    if ids.len() > SHOWN {
-        s.push_str(&format!(" and {} more", ids.len() - SHOWN));
-    }
-    s
-}
-
-fn role_list(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.name().replace('_', " ")).collect::<Vec<_>>().join(", ")
+    words::needs_full(m, c, workers, (m.cases[c].weight - 1.0).abs() <= EPS)
 }
 
 fn structural_reason(m: &Model, el: &Eligibility, c: usize, code: ReasonCode) -> Reason {
     let case = &m.cases[c];
-    let team = &m.teams[case.team];
-    let reach = if m.policy.cross_team { "in any team".to_string() } else { format!("in team {team}") };
-    let message = match code {
-        ReasonCode::NoPermittedWorker => format!(
-            "No active worker {reach} is in a role that may hold a {} case ({}).",
-            case.case_type.words(),
-            role_list(m.policy.may_hold.get(&case.case_type).map_or(&[][..], |v| v))
-        ),
-        ReasonCode::NeedsUnmet => format!(
-            "Workers who may hold this case exist {reach}, but none has every skill the child needs ({}).",
-            case.needs.join(", ")
-        ),
-        ReasonCode::Excluded => {
-            "The only workers who could otherwise hold this case are excluded from it (conflict of interest).".into()
-        }
-        ReasonCode::Unsupervised => {
-            "The only workers who could otherwise hold this case work under supervision and have no active, qualified supervisor.".into()
-        }
-        ReasonCode::AgencyOnly => {
-            "The only workers who could otherwise hold this case are agency staff, and the case is marked no_agency.".into()
-        }
-        ReasonCode::GroupUnplaceable => {
-            let g = case.group.map(|g| &m.groups[g]);
-            let n = g.map_or(1, |g| g.members.len());
-            let name = g.map_or("", |g| g.name.as_str());
-            format!(
-                "Siblings in group {name} must share one worker, and no single worker may hold all {n} of them within a cap."
-            )
-        }
-        ReasonCode::WeightOverCap => {
-            // Name, for each permitted worker, the cap that stops it: its own or its supervisor's.
-            let stops: Vec<String> = el
-                .workers(c)
-                .iter()
-                .map(|&w| {
-                    let worker = &m.workers[w];
-                    match (rules::never_fits(m, w, case.weight), rules::overseer(m, w)) {
-                        (Some(Rule::Oversight), Some(s)) => format!(
-                            "{}'s supervisor {} may oversee only {} (oversight cap)",
-                            worker.id, m.workers[s].id, m.workers[s].oversight_cap
-                        ),
-                        _ => format!("{}'s cap is {}", worker.id, worker.cap),
-                    }
-                })
-                .collect();
-            let shown: Vec<&str> = stops.iter().map(String::as_str).collect();
-            format!(
-                "This case weighs {}, more than any worker who may hold it can take on: {}.",
-                case.weight,
-                list(&shown)
-            )
-        }
-        _ => String::new(),
+    // For weight_over_cap, name for each permitted worker the cap that stops it: its own or
+    // its supervisor's.
+    let stops: Vec<words::WeightStop> = if code == ReasonCode::WeightOverCap {
+        el.workers(c)
+            .iter()
+            .map(|&w| match (rules::never_fits(m, w, case.weight), rules::overseer(m, w)) {
+                (Some(Rule::Oversight), Some(s)) => (w, Some(s)),
+                _ => (w, None),
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
-    Reason { code, message, action: rules::reason_action(m, c, code, &[]) }
+    let message = words::structural_message(m, c, code, &stops);
+    Reason { code, message, action: reason_action(m, c, code, &[]) }
 }
 
 fn capacity_reason(m: &Model, c: usize, code: ReasonCode, workers: &[usize], weight: f64) -> Reason {
+    let message = words::capacity_message(m, c, code, workers, weight);
+    Reason { code, message, action: reason_action(m, c, code, workers) }
+}
+
+/// "correct the team ..." when team `t` has no worker at all (of any status) and is a near-miss
+/// of a team that has workers; `None` otherwise.
+fn typo_team(m: &Model, t: usize) -> Option<String> {
+    if m.workers.iter().any(|w| w.team == t) {
+        return None;
+    }
+    let staffed: std::collections::BTreeSet<usize> = m.workers.iter().map(|w| w.team).collect();
+    let names: Vec<String> = staffed.into_iter().map(|s| m.teams[s].clone()).collect();
+    let near = crate::vocabulary::slips(&m.teams[t], &names);
+    if near.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = near.iter().map(|n| quoted(n)).collect();
+    Some(format!(
+        "correct the case's team: {} has no worker at all and looks like a typing slip for {}",
+        quoted(&m.teams[t]),
+        shown.join(" or ")
+    ))
+}
+
+/// What would let unallocated case `c` be allocated, for a reason `code` true of it: who to
+/// find or what to change, as specific as the model allows. `workers` are the workers a
+/// capacity reason names (those full, or with room only above target); structural reasons
+/// find their own in the model. Written beside each reason's message (`action`).
+pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -> String {
     let case = &m.cases[c];
-    let ids: Vec<&str> = workers.iter().map(|&w| m.workers[w].id.as_str()).collect();
-    let ws = &ids[..];
-    let what = if case.group.is_some() { "these siblings" } else { "this case" };
-    let message = match code {
-        ReasonCode::AtCapacity => format!(
-            "Workers who may hold {what} are full: {} have no room for {weight} more.",
-            if ws.is_empty() { "their pinned cases".to_string() } else { list(ws) }
+    let team = &m.teams[case.team];
+    let reach = if m.policy.cross_team { "in any team".to_string() } else { format!("in team {team}") };
+    let ids = |ws: &[usize]| words::ids(&ws.iter().map(|&w| m.workers[w].id.as_str()).collect::<Vec<_>>());
+    let reachable = |w: usize| m.policy.cross_team || m.workers[w].team == case.team;
+    let vacant: Vec<usize> = (0..m.workers.len())
+        .filter(|&w| {
+            let worker = &m.workers[w];
+            worker.status == Status::Vacant && reachable(w) && m.policy.may_hold(worker.role, case.case_type)
+        })
+        .collect();
+    // "fill the vacant post W05{or} in team North", or "add a post{or} ..." when none is vacant.
+    let fill = |or: &str| {
+        if vacant.is_empty() {
+            format!("add a post{or} {reach}")
+        } else if vacant.len() == 1 {
+            format!("fill the vacant post {}{or} {reach}", ids(&vacant))
+        } else {
+            format!("fill a vacant post ({}){or} {reach}", ids(&vacant))
+        }
+    };
+    // A team with no worker at all that is a near-miss of a real one ("T0l" for "T01") exists
+    // only as a typo: advise correcting it, never a post in it.
+    if let Some(fix) = typo_team(m, case.team).filter(|_| !m.policy.cross_team) {
+        return fix;
+    }
+    match code {
+        ReasonCode::NoPermittedWorker => {
+            let roles: Vec<String> = m
+                .policy
+                .may_hold
+                .get(&case.case_type)
+                .map_or(&[][..], |v| v)
+                .iter()
+                .map(|r| words::role(*r))
+                .collect();
+            let roles = if roles.is_empty() { "none in the policy".to_string() } else { roles.join(", ") };
+            if vacant.is_empty() {
+                format!("add an active worker in a role that may hold a {} case ({roles}) {reach}", case.case_type.words())
+            } else {
+                format!("{}, or add an active worker in a role that may hold it ({roles})", fill(""))
+            }
+        }
+        ReasonCode::NeedsUnmet => format!(
+            "find a worker with {} {reach} (train, recruit or borrow one), or review the child's needs",
+            words::and_list(&case.needs)
         ),
-        ReasonCode::OversightAtCapacity => format!(
-            "Workers with room ({}) work under supervision, and their supervisors already oversee as many cases as they may.",
-            list(ws)
+        ReasonCode::Excluded => {
+            if m.policy.cross_team {
+                "review the exclusions, or add a worker who may hold the case".into()
+            } else {
+                "review the exclusions, or ask for a worker from another team".into()
+            }
+        }
+        ReasonCode::Unsupervised => {
+            let ws: Vec<usize> = (0..m.workers.len())
+                .filter(|&w| reachable(w) && rules::check_permitted(m, c, w) == Err(rules::Block::Unsupervised))
+                .collect();
+            if ws.is_empty() {
+                "name an active, qualified supervisor for the supervised workers who may hold it".into()
+            } else {
+                format!("name an active, qualified supervisor for {}", ids(&ws))
+            }
+        }
+        ReasonCode::GroupUnplaceable => {
+            let g = case.group.map(|g| &m.groups[g]);
+            let weight: f64 = g.map_or(case.weight, |g| g.members.iter().map(|&x| m.cases[x].weight).sum());
+            format!(
+                "raise to {} or more the cap of a worker who may hold every sibling of group {}, or review the group",
+                words::number(weight),
+                g.map_or("", |g| g.name.as_str())
+            )
+        }
+        ReasonCode::AgencyOnly => {
+            format!("{} with a permanent worker, or review whether the case must avoid agency staff", fill(""))
+        }
+        ReasonCode::WeightOverCap => format!(
+            "raise to {} or more the cap (or the supervisor's oversight cap) of a worker who may hold it, or review the case's weight",
+            words::number(case.weight)
         ),
-        ReasonCode::OnlyAboveTarget => format!(
-            "Workers with room ({}) are at their manageable caseload; taking {what} would overload them by more than its priority justifies.",
-            list(ws)
-        ),
-        ReasonCode::NotWorthAllocating => format!(
-            "Workers with room ({}) may hold it, but it is worth nothing there: {}.",
-            list(ws),
+        ReasonCode::AtCapacity => fill(" or raise a cap"),
+        ReasonCode::OversightAtCapacity => {
+            let mut sups: Vec<usize> = workers.iter().filter_map(|&w| rules::overseer(m, w)).collect();
+            sups.sort_unstable();
+            sups.dedup();
+            if sups.is_empty() {
+                "raise a supervisor's oversight cap".into()
+            } else {
+                format!("raise the oversight cap of {}, or give {} another supervisor with room", ids(&sups), ids(workers))
+            }
+        }
+        ReasonCode::OnlyAboveTarget => {
+            let who = if workers.is_empty() { "a worker with room".to_string() } else { ids(workers) };
+            format!("{}, or raise the target of {who} (or lower overload_penalty) to accept the overload", fill(""))
+        }
+        ReasonCode::NotWorthAllocating => {
             if case.priority <= 0.0 {
-                "its priority is zero".to_string()
+                "give the case a priority above 0".into()
             } else {
                 format!(
-                    "they are in another team, and the cross-team penalty ({}) is at least its priority ({})",
-                    m.policy.cross_team_penalty, case.priority
+                    "give the case a priority above the cross-team penalty ({}), or find a worker in team {team}",
+                    words::number(m.policy.cross_team_penalty)
                 )
             }
-        ),
+        }
         ReasonCode::FairnessCost => format!(
-            "Workers with room ({}) already carry enough that, under the fairness setting (fairness_penalty {}), the extra load of {what} would cost more than its priority ({}) justifies; a worker with a lighter caseload would take it.",
-            list(ws),
-            m.policy.fairness_penalty,
-            case.priority
+            "{}, or lower fairness_penalty ({}) to let fuller workers take it",
+            fill(""),
+            words::number(m.policy.fairness_penalty)
         ),
-        ReasonCode::SearchStopped => format!(
-            "The search stopped before placing {what}; workers with room: {}. Run again with a longer time limit.",
-            list(ws)
-        ),
-        _ => String::new(),
-    };
-    Reason { code, message, action: rules::reason_action(m, c, code, workers) }
+        ReasonCode::SearchStopped => "run again with a longer --time-limit or a larger --node-limit".into(),
+    }
 }
 
 /// A load as a percentage of target, to one decimal; None when the target is 0.

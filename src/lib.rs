@@ -53,6 +53,7 @@ pub mod validate;
 pub mod vocabulary;
 pub mod warnings;
 pub mod whatif;
+pub mod words;
 pub mod write;
 
 use error::{Error, Result};

@@ -9,6 +9,7 @@ use crate::model::Model;
 use crate::model::{CaseType, Status};
 use crate::proposal::{Change, Proposal};
 use crate::rules;
+use crate::words::{self, short as n};
 
 /// One child whose worker changes or who loses a worker.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,9 +82,10 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
         Err(rules::Block::Inactive(Status::Absent)) => return format!("{} is absent", w.id),
         Err(rules::Block::Inactive(Status::Vacant)) => return format!("{}'s post is vacant", w.id),
         Err(rules::Block::Needs(missing)) => {
-            return format!("{} lacks the needed skill(s) {}", w.id, missing.join(", "))
+            let skills = words::noun(missing.len(), "skill", "skills");
+            return format!("{} lacks the needed {skills} {}", w.id, missing.join(", "));
         }
-        Err(b) => return format!("{} may not hold it: {}", w.id, b.describe(m, c, from)),
+        Err(b) => return format!("{} may not hold it: {}", w.id, words::block(&b, m, c, from)),
         Ok(()) => {}
     }
     if let Some(g) = m.cases[c].group {
@@ -97,13 +99,13 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
     }
     let load = today_load.get(from).copied().unwrap_or(0.0);
     if !rules::within(load, w.cap) {
-        return format!("{} holds {} today, over the cap of {}", w.id, n(load), n(w.cap));
+        return format!("{} holds {} today, above the council's cap of {}", w.id, n(load), n(w.cap));
     }
     if let Some(s) = rules::overseer(m, from) {
         let over = rules::Usage::of(m, &crate::check::today(m)).oversight[s];
         if !rules::within(over, m.workers[s].oversight_cap) {
             return format!(
-                "{}'s supervisor {} oversees more than its oversight cap today",
+                "{}'s supervisor {} oversees more today than the council's oversight cap",
                 w.id, m.workers[s].id
             );
         }
@@ -129,13 +131,4 @@ pub fn change_reason(m: &Model, c: usize, from: usize, today_load: &[f64]) -> St
         "balances caseloads: the move makes room with {} for a child who needs that worker more (the plan scores higher than keeping it)",
         w.id
     )
-}
-
-/// A number for people: whole numbers without decimals, others with up to two.
-fn n(x: f64) -> String {
-    if (x - x.round()).abs() < crate::tolerance::EQUAL {
-        format!("{}", x.round() as i64)
-    } else {
-        format!("{x:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }

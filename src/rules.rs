@@ -6,13 +6,13 @@
 //! allocation with [`check_permitted`] and [`Usage::breaches`], and the generator and `whatif`
 //! place pins and posts with the same tests.
 //!
-//! One mapping turns a verdict into words: [`Rule`] gives each rule its code (`rule7`) and its
-//! words; [`reason_label`], [`reason_meaning`] and [`family_message`] give each reason code its
-//! heading, what it means for the manager, and the sentence for the family.
+//! The rules decide; [`crate::words`] says it. [`Rule`] gives each rule its code (`rule7`),
+//! [`Block`] each refusal, [`PinBreak`] each refused pin and [`ReasonCode`] each reason, and
+//! `words` gives each its words (its heading, what it means for the manager, and the sentence
+//! for the family).
 
 use crate::model::Model;
 use crate::model::{Policy, Role, Status};
-use crate::warnings::quoted as q;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -82,23 +82,6 @@ impl Rule {
     pub fn from_code(code: &str) -> Option<Rule> {
         Rule::ALL.into_iter().find(|r| r.code() == code)
     }
-
-    /// What breaking it means, in words a manager can use.
-    pub fn words(self) -> &'static str {
-        match self {
-            Rule::Active => "worker not active (vacant or absent)",
-            Rule::Role => "role may not hold this type of case",
-            Rule::Team => "worker in another team",
-            Rule::Skills => "worker lacks a needed skill",
-            Rule::Exclusion => "worker excluded from the case",
-            Rule::Supervision => "supervised worker without a qualified supervisor",
-            Rule::Cap => "worker over cap",
-            Rule::Oversight => "supervisor's oversight over cap",
-            Rule::Siblings => "sibling group split between workers",
-            Rule::Pin => "pinned case moved",
-            Rule::Agency => "agency worker on a case marked no_agency",
-        }
-    }
 }
 
 /// Why one case may not go to one worker: the first of rules 1 to 6 that fails.
@@ -131,42 +114,6 @@ impl Block {
             Block::Excluded => Rule::Exclusion,
             Block::Unsupervised => Rule::Supervision,
             Block::Agency => Rule::Agency,
-        }
-    }
-
-    /// Plain words, for a breach or an error message.
-    pub fn describe(&self, m: &Model, c: usize, w: usize) -> String {
-        let worker = &m.workers[w];
-        let case = &m.cases[c];
-        match self {
-            Block::Inactive(s) => format!(
-                "{} is {}",
-                worker.id,
-                match s {
-                    Status::Vacant => "a vacant post",
-                    Status::Absent => "absent",
-                    Status::Active => "active",
-                }
-            ),
-            Block::Role => format!(
-                "a {} may not hold a {} case",
-                worker.role.name().replace('_', " "),
-                case.case_type.words()
-            ),
-            Block::OtherTeam => format!(
-                "{} is in team {} and the case belongs to team {}",
-                worker.id, m.teams[worker.team], m.teams[case.team]
-            ),
-            Block::Needs(missing) => {
-                format!("{} lacks the needed skill(s) {}", worker.id, missing.join(", "))
-            }
-            Block::Excluded => format!("{} is in the case's exclude list", worker.id),
-            Block::Unsupervised => format!(
-                "{} is a {} without an active, qualified supervisor",
-                worker.id,
-                worker.role.name().replace('_', " ")
-            ),
-            Block::Agency => format!("{} is an agency worker and the case is marked no_agency", worker.id),
         }
     }
 }
@@ -309,21 +256,13 @@ impl Usage {
 /// Rule 10: every pinned case must be lawful where it is pinned, together with the other pins
 /// and with the unpinned siblings that rule 9 makes follow it to the same worker. Returns the
 /// (model) index of the first offending case and the problem, in words that say what to do.
-pub fn check_pins(m: &Model) -> Result<(), (usize, String)> {
+pub fn check_pins(m: &Model) -> Result<(), (usize, PinBreak)> {
     let mut usage = Usage::empty(m);
     let mut counted = vec![false; m.cases.len()];
     for (ci, c) in m.cases.iter().enumerate() {
         let Some(w) = c.current_worker.filter(|_| c.pinned) else { continue };
         if let Err(block) = check_permitted(m, ci, w) {
-            return Err((
-                ci,
-                format!(
-                    "case {} is pinned to {}, but {}; unpin it or fix the worker",
-                    q(&c.id),
-                    q(&m.workers[w].id),
-                    block.describe(m, ci, w)
-                ),
-            ));
+            return Err((ci, PinBreak::Refused { case: ci, worker: w, block }));
         }
         // The cases this pin places: itself, and every sibling (rule 9).
         let mut placed = vec![ci];
@@ -334,21 +273,20 @@ pub fn check_pins(m: &Model) -> Result<(), (usize, String)> {
                     continue;
                 }
                 if o.pinned && o.current_worker != Some(w) {
-                    return Err((ci, format!(
-                        "case {} is pinned to {} but its sibling {} in group {} is pinned to another worker; siblings go to one worker",
-                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name)
-                    )));
+                    return Err((
+                        ci,
+                        PinBreak::SiblingElsewhere { case: ci, worker: w, sibling: other, group: g },
+                    ));
                 }
                 if let Err(block) = check_permitted(m, other, w) {
-                    return Err((ci, format!(
-                        "case {} is pinned to {}, so its sibling {} in group {} must go there too, but {}; unpin it or change the group",
-                        q(&c.id), q(&m.workers[w].id), q(&o.id), q(&m.groups[g].name), block.describe(m, other, w)
-                    )));
+                    return Err((
+                        ci,
+                        PinBreak::SiblingRefused { case: ci, worker: w, sibling: other, group: g, block },
+                    ));
                 }
                 placed.push(other);
             }
         }
-        let worker = &m.workers[w];
         for x in placed {
             if std::mem::replace(&mut counted[x], true) {
                 continue;
@@ -358,18 +296,10 @@ pub fn check_pins(m: &Model) -> Result<(), (usize, String)> {
             usage.add(m, w, weight);
             match verdict {
                 Ok(()) => {}
-                Err(Rule::Cap) => {
-                    return Err((ci, format!(
-                        "the cases pinned to {} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
-                        q(&worker.id), usage.load[w], worker.cap
-                    )))
-                }
+                Err(Rule::Cap) => return Err((ci, PinBreak::Cap { worker: w, load: usage.load[w] })),
                 Err(_) => {
                     let s = overseer(m, w).unwrap_or(w);
-                    return Err((ci, format!(
-                        "the cases pinned to workers supervised by {} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
-                        q(&m.workers[s].id), usage.oversight[s], m.workers[s].oversight_cap
-                    )));
+                    return Err((ci, PinBreak::Oversight { supervisor: s, oversight: usage.oversight[s] }));
                 }
             }
         }
@@ -377,216 +307,56 @@ pub fn check_pins(m: &Model) -> Result<(), (usize, String)> {
     Ok(())
 }
 
-/// A reason code in plain words, as a heading.
-pub fn reason_label(code: ReasonCode) -> &'static str {
-    match code {
-        ReasonCode::NoPermittedWorker => "No worker in a role that may hold this type of case",
-        ReasonCode::NeedsUnmet => "No worker with the skills the child needs",
-        ReasonCode::Excluded => "Every possible worker is excluded (conflict of interest)",
-        ReasonCode::Unsupervised => "Possible workers lack an active, qualified supervisor",
-        ReasonCode::AgencyOnly => "The only possible workers are agency staff, and the case is marked no_agency",
-        ReasonCode::GroupUnplaceable => "Siblings cannot all go to one worker",
-        ReasonCode::WeightOverCap => {
-            "The case weighs more than any possible worker may hold (their cap or their supervisor's oversight cap)"
-        }
-        ReasonCode::AtCapacity => "Workers who may hold it are full",
-        ReasonCode::OversightAtCapacity => "Supervisors' oversight is full",
-        ReasonCode::OnlyAboveTarget => "Room only above manageable caseloads",
-        ReasonCode::NotWorthAllocating => {
-            "Room only where it is worth nothing (zero priority, or another team's penalty at least its priority)"
-        }
-        ReasonCode::FairnessCost => "Room only where the fairness setting prices more load above its priority",
-        ReasonCode::SearchStopped => "The search stopped before placing it",
-    }
-}
-
-/// "correct the team ..." when team `t` has no worker at all (of any status) and is a near-miss
-/// of a team that has workers; `None` otherwise.
-fn typo_team(m: &Model, t: usize) -> Option<String> {
-    if m.workers.iter().any(|w| w.team == t) {
-        return None;
-    }
-    let staffed: std::collections::BTreeSet<usize> = m.workers.iter().map(|w| w.team).collect();
-    let names: Vec<String> = staffed.into_iter().map(|s| m.teams[s].clone()).collect();
-    let near = crate::vocabulary::slips(&m.teams[t], &names);
-    if near.is_empty() {
-        return None;
-    }
-    let shown: Vec<String> = near.iter().map(|n| q(n)).collect();
-    Some(format!(
-        "correct the case's team: {} has no worker at all and looks like a typing slip for {}",
-        q(&m.teams[t]),
-        shown.join(" or ")
-    ))
-}
-
-/// What would let unallocated case `c` be allocated, for a reason `code` true of it: who to
-/// find or what to change, as specific as the model allows. `workers` are the workers a
-/// capacity reason names (those full, or with room only above target); structural reasons
-/// find their own in the model. Written beside each reason's message (`action`).
-pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -> String {
-    let case = &m.cases[c];
-    let team = &m.teams[case.team];
-    let reach = if m.policy.cross_team { "in any team".to_string() } else { format!("in team {team}") };
-    let ids = |ws: &[usize]| id_list(&ws.iter().map(|&w| m.workers[w].id.as_str()).collect::<Vec<_>>());
-    let reachable = |w: usize| m.policy.cross_team || m.workers[w].team == case.team;
-    let vacant: Vec<usize> = (0..m.workers.len())
-        .filter(|&w| {
-            let worker = &m.workers[w];
-            worker.status == Status::Vacant && reachable(w) && m.policy.may_hold(worker.role, case.case_type)
-        })
-        .collect();
-    // "fill the vacant post W05{or} in team North", or "add a post{or} ..." when none is vacant.
-    let fill = |or: &str| {
-        if vacant.is_empty() {
-            format!("add a post{or} {reach}")
-        } else if vacant.len() == 1 {
-            format!("fill the vacant post {}{or} {reach}", ids(&vacant))
-        } else {
-            format!("fill a vacant post ({}){or} {reach}", ids(&vacant))
-        }
-    };
-    // A team with no worker at all that is a near-miss of a real one ("T0l" for "T01") exists
-    // only as a typo: advise correcting it, never a post in it.
-    if let Some(fix) = typo_team(m, case.team).filter(|_| !m.policy.cross_team) {
-        return fix;
-    }
-    match code {
-        ReasonCode::NoPermittedWorker => {
-            let roles: Vec<String> = m
-                .policy
-                .may_hold
-                .get(&case.case_type)
-                .map_or(&[][..], |v| v)
-                .iter()
-                .map(|r| r.name().replace('_', " "))
-                .collect();
-            let roles = if roles.is_empty() { "none in the policy".to_string() } else { roles.join(", ") };
-            if vacant.is_empty() {
-                format!("add an active worker in a role that may hold a {} case ({roles}) {reach}", case.case_type.words())
-            } else {
-                format!("{}, or add an active worker in a role that may hold it ({roles})", fill(""))
-            }
-        }
-        ReasonCode::NeedsUnmet => format!(
-            "find a worker with {} {reach} (train, recruit or borrow one), or review the child's needs",
-            and_list(&case.needs)
-        ),
-        ReasonCode::Excluded => {
-            if m.policy.cross_team {
-                "review the exclusions, or add a worker who may hold the case".into()
-            } else {
-                "review the exclusions, or ask for a worker from another team".into()
-            }
-        }
-        ReasonCode::Unsupervised => {
-            let ws: Vec<usize> = (0..m.workers.len())
-                .filter(|&w| reachable(w) && check_permitted(m, c, w) == Err(Block::Unsupervised))
-                .collect();
-            if ws.is_empty() {
-                "name an active, qualified supervisor for the supervised workers who may hold it".into()
-            } else {
-                format!("name an active, qualified supervisor for {}", ids(&ws))
-            }
-        }
-        ReasonCode::GroupUnplaceable => {
-            let g = case.group.map(|g| &m.groups[g]);
-            let weight: f64 = g.map_or(case.weight, |g| g.members.iter().map(|&x| m.cases[x].weight).sum());
-            format!(
-                "raise to {} or more the cap of a worker who may hold every sibling of group {}, or review the group",
-                number(weight),
-                g.map_or("", |g| g.name.as_str())
-            )
-        }
-        ReasonCode::AgencyOnly => {
-            format!("{} with a permanent worker, or review whether the case must avoid agency staff", fill(""))
-        }
-        ReasonCode::WeightOverCap => format!(
-            "raise to {} or more the cap (or the supervisor's oversight cap) of a worker who may hold it, or review the case's weight",
-            number(case.weight)
-        ),
-        ReasonCode::AtCapacity => fill(" or raise a cap"),
-        ReasonCode::OversightAtCapacity => {
-            let mut sups: Vec<usize> = workers.iter().filter_map(|&w| overseer(m, w)).collect();
-            sups.sort_unstable();
-            sups.dedup();
-            if sups.is_empty() {
-                "raise a supervisor's oversight cap".into()
-            } else {
-                format!("raise the oversight cap of {}, or give {} another supervisor with room", ids(&sups), ids(workers))
-            }
-        }
-        ReasonCode::OnlyAboveTarget => {
-            let who = if workers.is_empty() { "a worker with room".to_string() } else { ids(workers) };
-            format!("{}, or raise the target of {who} (or lower overload_penalty) to accept the overload", fill(""))
-        }
-        ReasonCode::NotWorthAllocating => {
-            if case.priority <= 0.0 {
-                "give the case a priority above 0".into()
-            } else {
-                format!(
-                    "give the case a priority above the cross-team penalty ({}), or find a worker in team {team}",
-                    number(m.policy.cross_team_penalty)
-                )
-            }
-        }
-        ReasonCode::FairnessCost => format!(
-            "{}, or lower fairness_penalty ({}) to let fuller workers take it",
-            fill(""),
-            number(m.policy.fairness_penalty)
-        ),
-        ReasonCode::SearchStopped => "run again with a longer --time-limit or a larger --node-limit".into(),
-    }
-}
-
-fn id_list(ids: &[&str]) -> String {
-    const SHOWN: usize = 5;
-    let mut s = ids.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
-    if ids.len() > SHOWN {
-        s.push_str(&format!(" and {} more", ids.len() - SHOWN));
-    }
-    s
-}
-
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-fn number(x: f64) -> String {
-    let r = (x * 1e9).round() / 1e9;
-    format!("{r}")
-}
-
-/// What a reason means for the manager: whether more capacity would help.
-pub fn reason_meaning(code: ReasonCode) -> &'static str {
-    if code.is_structural() {
-        "Structural: more capacity alone will not allocate these children; a worker with the right role, skills or supervision is needed, or the case details need review."
-    } else {
-        "Capacity: filling posts or freeing caseload would allocate these children."
-    }
-}
-
-/// What to tell the child's family while the case has no allocated worker: plain words, no
-/// names of staff. The team manager stays responsible for an unallocated case.
-pub fn family_message(code: ReasonCode) -> &'static str {
-    match code {
-        ReasonCode::NoPermittedWorker | ReasonCode::Unsupervised | ReasonCode::Excluded | ReasonCode::AgencyOnly => {
-            "We have not yet been able to give your child a named social worker, because the team does not have the right worker available for this kind of case. The team manager remains responsible for your child and is arranging a suitable worker; you can contact the team at any time."
-        }
-        ReasonCode::NeedsUnmet => {
-            "We want your child's social worker to have the particular skills your child needs, and we are arranging this. Until then the team manager remains responsible for your child; you can contact the team at any time."
-        }
-        ReasonCode::GroupUnplaceable => {
-            "We want brothers and sisters to share one social worker, and we are arranging a worker who can take all of them. Until then the team manager remains responsible; you can contact the team at any time."
-        }
-        _ => {
-            "Your child does not have a named social worker yet because the team's caseloads are full. The team manager remains responsible for your child and will allocate a worker as soon as one is free; you can contact the team at any time."
-        }
-    }
+/// Why rule 10 refuses a model's pins (model indices); [`crate::words::pin`] says it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PinBreak {
+    /// The pinned case may not go to its worker.
+    Refused {
+        /// The pinned case.
+        case: usize,
+        /// Its worker.
+        worker: usize,
+        /// Why not.
+        block: Block,
+    },
+    /// A sibling of the pinned case is pinned to another worker.
+    SiblingElsewhere {
+        /// The pinned case.
+        case: usize,
+        /// Its worker.
+        worker: usize,
+        /// The sibling pinned elsewhere.
+        sibling: usize,
+        /// Their group.
+        group: usize,
+    },
+    /// A sibling that must follow the pinned case may not go to its worker.
+    SiblingRefused {
+        /// The pinned case.
+        case: usize,
+        /// Its worker.
+        worker: usize,
+        /// The sibling that must follow.
+        sibling: usize,
+        /// Their group.
+        group: usize,
+        /// Why the sibling may not go there.
+        block: Block,
+    },
+    /// The cases pinned to a worker weigh `load`, above its cap.
+    Cap {
+        /// The worker.
+        worker: usize,
+        /// What its pinned cases weigh.
+        load: f64,
+    },
+    /// The cases pinned to a supervisor's supervisees weigh `oversight`, above its oversight cap.
+    Oversight {
+        /// The supervisor.
+        supervisor: usize,
+        /// What its supervisees' pinned cases weigh.
+        oversight: f64,
+    },
 }
 
 /// Who may hold each case, decided once per profile of cases that the rules cannot tell apart.

@@ -40,7 +40,8 @@ pub fn validate_on(file: &str, input: &ModelFile, bytes: &[u8], as_of: Option<As
     let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes), date };
     // Rule 10: a pinned allocation must itself be lawful.
     let file_index: Vec<usize> = invert(&case_rank);
-    rules::check_pins(&model).map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), p))?;
+    rules::check_pins(&model)
+        .map_err(|(c, p)| err(format!("cases[{}].pinned", file_index[c]), crate::words::pin(&model, &p)))?;
     Ok(model)
 }
 

@@ -18,6 +18,7 @@
 
 use crate::model::Model;
 use crate::model::Status;
+use crate::words::{count, noun, verb};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use unicode_normalization::UnicodeNormalization;
@@ -90,8 +91,10 @@ fn skill_near_misses(m: &Model, out: &mut Vec<Warning>) {
                     out,
                     "skill_near_miss",
                     format!(
-                        "case(s) {} need the skill {}, which no worker has, but it is a near-miss{}; skills must match exactly. Write the skill the same way in both places",
+                        "{} {} {} the skill {}, which no worker has, but it is a near-miss{}; skills must match exactly. Write the skill the same way in both places",
+                        noun(cases.len(), "case", "cases"),
                         some(&cases),
+                        verb(cases.len(), "needs", "need"),
                         quoted(need),
                         crate::vocabulary::did_you_mean(need, &near)
                     ),
@@ -107,11 +110,17 @@ fn skill_near_misses(m: &Model, out: &mut Vec<Warning>) {
                 out,
                 "skill_near_miss",
                 format!(
-                    "case(s) {} need the skill {} but worker(s) {} have {}, which differs only by case or spacing; skills must match exactly, so these cases cannot go to them. Write the skill the same way in both places",
+                    "{} {} {} the skill {} but {} {} {} {}, which differs only by case or spacing; skills must match exactly, so {} cannot go to {}. Write the skill the same way in both places",
+                    noun(cases.len(), "case", "cases"),
                     some(&cases),
+                    verb(cases.len(), "needs", "need"),
                     quoted(need),
+                    noun(workers.len(), "worker", "workers"),
                     some(workers),
-                    quoted(skill)
+                    verb(workers.len(), "has", "have"),
+                    quoted(skill),
+                    noun(cases.len(), "this case", "these cases"),
+                    noun(workers.len(), "that worker", "them"),
                 ),
             );
         }
@@ -144,9 +153,9 @@ fn teams(m: &Model, out: &mut Vec<Warning>) {
                 out,
                 "team_without_active_worker",
                 format!(
-                    "team {} has {} case(s) ({}) but no active worker{}; check the team's name, or add its workers",
+                    "team {} has {} ({}) but no active worker{}; check the team's name, or add its workers",
                     quoted(team),
-                    cases[t].len(),
+                    count(cases[t].len(), "case", "cases"),
                     some(&cases[t]),
                     did_you_mean(team, staffed.iter().copied())
                 ),
@@ -157,8 +166,9 @@ fn teams(m: &Model, out: &mut Vec<Warning>) {
                 out,
                 "team_without_cases",
                 format!(
-                    "team {} has active worker(s) {} but no cases{}; check the team's name",
+                    "team {} has {} {} but no cases{}; check the team's name",
                     quoted(team),
+                    noun(active[t].len(), "active worker", "active workers"),
                     some(&active[t]),
                     did_you_mean(team, with_cases.iter().copied())
                 ),
@@ -272,9 +282,11 @@ pub fn near_misses(m: &Model) -> Vec<(String, &'static str, String)> {
             ids[0].to_string(),
             "team",
             format!(
-                "the team {} of case(s) {} has no worker at all, so these children would get none; it is a near-miss{}. Correct the team, or give --allow-near-misses to go on knowingly",
+                "the team {} of {} {} has no worker at all, so {} would get none; it is a near-miss{}. Correct the team, or give --allow-near-misses to go on knowingly",
                 quoted(&m.teams[t]),
+                noun(ids.len(), "case", "cases"),
                 some(&ids),
+                noun(ids.len(), "this child", "these children"),
                 crate::vocabulary::did_you_mean(&m.teams[t], &near)
             ),
         ));
@@ -296,9 +308,12 @@ pub fn near_misses(m: &Model) -> Vec<(String, &'static str, String)> {
             ids[0].to_string(),
             "needs",
             format!(
-                "case(s) {} need the skill {}, which no worker has, so these children would get no worker; it is a near-miss{}. Write the skill as the workers have it, or give --allow-near-misses to go on knowingly",
+                "{} {} {} the skill {}, which no worker has, so {} would get no worker; it is a near-miss{}. Write the skill as the workers have it, or give --allow-near-misses to go on knowingly",
+                noun(ids.len(), "case", "cases"),
                 some(&ids),
+                verb(ids.len(), "needs", "need"),
                 quoted(need),
+                noun(ids.len(), "this child", "these children"),
                 crate::vocabulary::did_you_mean(need, &near)
             ),
         ));

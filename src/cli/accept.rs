@@ -7,6 +7,7 @@ use caseload::check;
 use caseload::error::{Error, Result};
 use caseload::model::{AsOf, Date, Model, ModelFile};
 use caseload::sheets::{meeting, workbook};
+use caseload::words::{count, noun};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `accept`.
@@ -85,8 +86,9 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
             text += &format!("{}: {}\n", check::breach_words(&b.code), b.message);
         }
         text += &format!(
-            "{} breaches: the accepted allocation breaks the rules; nothing written. Correct it, or give --accept-breaches to record them in next week's model\n",
-            done.breaches.len()
+            "{}: the accepted allocation breaks the rules; nothing written. Correct it, or give --accept-breaches to record {} in next week's model\n",
+            count(done.breaches.len(), "breach", "breaches"),
+            noun(done.breaches.len(), "it", "them")
         );
         say(&text, false);
         return Ok(exit::BREACHES);
@@ -181,7 +183,8 @@ fn summary(
     }
     let _ = writeln!(
         text,
-        "  {cases} cases: {} kept, {} moved, {} newly allocated, {} left waiting ({} for the first time, {} of them losing their worker)",
+        "  {}: {} kept, {} moved, {} newly allocated, {} left waiting ({} for the first time, {} of them losing their worker)",
+        count(cases, "case", "cases"),
         f.kept.len(),
         f.moved.len(),
         f.newly_allocated.len(),
@@ -195,8 +198,8 @@ fn summary(
     if !d.breaches.is_empty() {
         let _ = writeln!(
             text,
-            "  {} breaches accepted (--accept-breaches), recorded in the notes of: {}",
-            d.breaches.len(),
+            "  {} accepted (--accept-breaches), recorded in the notes of: {}",
+            count(d.breaches.len(), "breach", "breaches"),
             f.noted.join(", ")
         );
     }

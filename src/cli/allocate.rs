@@ -5,6 +5,7 @@ use caseload::batch;
 use caseload::error::{Error, Result};
 use caseload::model::CaseType;
 use caseload::proposal::Proposal;
+use caseload::words::count;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -197,9 +198,9 @@ fn run_batch(a: &AllocateArgs) -> Result<i32> {
     if !a.quiet {
         let failed = outcomes.iter().filter(|o| severity(o.0) >= severity(exit::INVALID)).count();
         out += &format!(
-            "{} models: {} proposals written to {}, {} failed; {:.2} s; exit status {}\n",
-            outcomes.len(),
-            outcomes.len() - failed,
+            "{}: {} written to {}, {} failed; {:.2} s; exit status {}\n",
+            count(outcomes.len(), "model", "models"),
+            count(outcomes.len() - failed, "proposal", "proposals"),
             dir.display(),
             failed,
             started.elapsed().as_secs_f64(),
@@ -220,8 +221,8 @@ fn line(a: &AllocateArgs, item: &batch::Item) -> (i32, String) {
             (
                 status(p, &a.fail_on_unallocated),
                 format!(
-                    "{name}: {} cases, {} allocated, {} unallocated; objective {} ({}) -> {}",
-                    s.cases,
+                    "{name}: {}, {} allocated, {} unallocated; objective {} ({}) -> {}",
+                    count(s.cases, "case", "cases"),
                     s.allocated,
                     s.unallocated,
                     p.objective,
@@ -246,8 +247,8 @@ pub fn human_summary(p: &Proposal) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} cases: {} allocated, {} unallocated; objective {} ({})",
-        s.cases.cases,
+        "{}: {} allocated, {} unallocated; objective {} ({})",
+        count(s.cases.cases, "case", "cases"),
         s.cases.allocated,
         s.cases.unallocated,
         caseload::report::num(p.objective),
@@ -271,8 +272,12 @@ pub fn human_summary(p: &Proposal) -> String {
     }
     let _ = writeln!(
         out,
-        "  moves: {} kept, {} moved, {} new, {} lose their worker",
-        s.moves.kept, s.moves.moved, s.moves.new, s.moves.lost
+        "  moves: {} kept, {} moved, {} new, {} {} their worker",
+        s.moves.kept,
+        s.moves.moved,
+        s.moves.new,
+        s.moves.lost,
+        caseload::words::verb(s.moves.lost, "loses", "lose")
     );
     if s.cases.unallocated > 0 {
         let reasons: Vec<String> = s

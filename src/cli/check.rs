@@ -4,6 +4,7 @@ use super::{exit, say, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::error::Result;
 use caseload::sheets::meeting;
+use caseload::words::count;
 use std::path::PathBuf;
 
 /// Arguments of `check`.
@@ -63,10 +64,10 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
         if proposal.is_none() {
             let (unallocated, la) = check::today_facts(&model);
             text += &format!(
-                "today: {} cases, {} with no worker; {} looked-after children held by staff who may not hold them\n",
-                model.cases.len(),
+                "today: {}, {} with no worker; {} held by staff who may not hold them\n",
+                count(model.cases.len(), "case", "cases"),
                 unallocated,
-                la
+                count(la, "looked-after child", "looked-after children")
             );
         }
         for b in &breaches {
@@ -75,7 +76,7 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
         text += &if breaches.is_empty() {
             "no breaches\n".to_string()
         } else {
-            format!("{} breaches\n", breaches.len())
+            format!("{}\n", count(breaches.len(), "breach", "breaches"))
         };
     }
     say(&text, false);

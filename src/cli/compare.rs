@@ -7,6 +7,7 @@ use caseload::compare::{self, Comparison, Side};
 use caseload::error::{Error, Result};
 use caseload::proposal::ObjectiveTerms;
 use caseload::report::num;
+use caseload::words::count;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `compare`.
@@ -92,10 +93,15 @@ fn verdict(s: &Side) -> String {
     let stale = s.breaches.iter().filter(|b| !compare::breaks_a_rule(&b.code)).count();
     let broken = s.breaches.len() - stale;
     let mut out = format!("{}: {} allocated, {} unallocated; ", s.file, s.allocated, s.unallocated);
-    out += &if broken == 0 { "lawful".to_string() } else { format!("UNLAWFUL, {broken} broken rule(s)") };
+    out += &if broken == 0 {
+        "lawful".to_string()
+    } else {
+        format!("{} broken", count(broken, "rule", "rules"))
+    };
     if stale > 0 {
         out += &format!(
-            "; {stale} stale or wrong statement(s) (stated objective, loads, changes, reasons or order)"
+            "; {} (stated objective, loads, changes, reasons or order)",
+            count(stale, "stale or wrong statement", "stale or wrong statements")
         );
     }
     out

@@ -37,6 +37,7 @@ pub mod svg;
 use crate::model::Model;
 use crate::model::{CaseType, Role, Status};
 use crate::proposal::{Change, Proposal, ReasonCode};
+use crate::words::{count, noun, verb};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -70,7 +71,7 @@ pub fn num(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-pub use crate::rules::{family_message, reason_label, reason_meaning};
+pub use crate::words::{family_message, reason_label, reason_meaning};
 
 /// A share (0..1) as a person writes a percentage: at most one decimal (`16.1`, `10`).
 pub fn percent(share: f64) -> String {
@@ -208,7 +209,7 @@ pub fn render_meta(m: &Model, p: &Proposal, meta: &Meta, whatifs: &[WhatIfCurve]
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Caseload allocation proposal</title>
 <style>{STYLE}</style></head><body><main>
-<header><h1>Caseload allocation proposal</h1>{}<p class="sub">{} &middot; {} cases &middot; {} workers &middot; {}</p>{}</header>
+<header><h1>Caseload allocation proposal</h1>{}<p class="sub">{} &middot; {} &middot; {} &middot; {}</p>{}</header>
 "#,
         s.date.map_or(String::new(), |d| format!(
             r#"<p class="sub" id="day">The allocation for <strong>{}</strong></p>"#,
@@ -219,8 +220,8 @@ pub fn render_meta(m: &Model, p: &Proposal, meta: &Meta, whatifs: &[WhatIfCurve]
         } else {
             format!("Teams {}", teams.join(", "))
         }),
-        s.cases.cases,
-        m.workers.len(),
+        count(s.cases.cases, "case", "cases"),
+        count(m.workers.len(), "worker", "workers"),
         if p.optimal {
             "best allocation found and proven".to_string()
         } else {
@@ -366,14 +367,24 @@ fn headline(h: &mut String, p: &Proposal) {
         "Every child has a worker in this proposal.".to_string()
     } else {
         format!(
-            "{} of the {} children without a worker could be allocated with more capacity (capacity shortfall); {} need a worker with a different role, skills or supervision (structural shortfall).",
-            s.capacity_shortfall, s.cases.unallocated, s.structural_shortfall
+            "{} of the {} without a worker could be allocated with more capacity (capacity shortfall); {} {} a worker with a different role, skills or supervision (structural shortfall).",
+            s.capacity_shortfall,
+            count(s.cases.unallocated, "child", "children"),
+            s.structural_shortfall,
+            verb(s.structural_shortfall, "needs", "need")
         )
     };
     let _ = write!(
         h,
-        r#"<p class="lead">{shortfall} {} keep their worker, {} change worker and {} gain one; {} lose their worker.</p>"#,
-        s.moves.kept, s.moves.moved, s.moves.new, s.moves.lost
+        r#"<p class="lead">{shortfall} {} {} their worker, {} {} worker and {} {} one; {} {} their worker.</p>"#,
+        s.moves.kept,
+        verb(s.moves.kept, "keeps", "keep"),
+        s.moves.moved,
+        verb(s.moves.moved, "changes", "change"),
+        s.moves.new,
+        verb(s.moves.new, "gains", "gain"),
+        s.moves.lost,
+        verb(s.moves.lost, "loses", "lose")
     );
 }
 
@@ -453,11 +464,12 @@ fn looked_after(h: &mut String, p: &Proposal) {
     let la = s.by_type.get(&CaseType::LookedAfter).cloned().unwrap_or_default();
     let _ = write!(
         h,
-        r#"<section id="looked-after-share"><h2>Looked-after children without a worker</h2><p class="{}">{} of {} looked-after children ({}%) have no allocated worker{}.</p>{}</section>"#,
+        r#"<section id="looked-after-share"><h2>Looked-after children without a worker</h2><p class="{}">{} of {} ({}%) {} no allocated worker{}.</p>{}</section>"#,
         if s.looked_after_emergency { "alarm" } else { "" },
         s.looked_after_unallocated,
-        la.cases,
+        count(la.cases, "looked-after child", "looked-after children"),
         percent(s.looked_after_unallocated_share),
+        verb(s.looked_after_unallocated, "has", "have"),
         if s.looked_after_emergency {
             ": above the 10% emergency threshold"
         } else {
@@ -476,8 +488,9 @@ fn worker_loads(h: &mut String, m: &Model, p: &Proposal) {
     h.push_str(r#"<section id="workers"><h2>Caseloads against target and cap</h2>"#);
     let _ = write!(
         h,
-        "<p>{} workers above their manageable caseload (target), {} above target in all.</p>",
-        p.summary.workers_over_target,
+        "<p>{} above {} manageable caseload (target), {} above target in all.</p>",
+        count(p.summary.workers_over_target, "worker", "workers"),
+        noun(p.summary.workers_over_target, "its", "their"),
         num(p.summary.overload)
     );
     let reduced = p.workers.iter().filter(|w| w.reduction.is_some()).count();
@@ -523,8 +536,15 @@ fn moves(h: &mut String, m: &Model, p: &Proposal) {
     let s = &p.summary.moves;
     let _ = write!(
         h,
-        r#"<section id="moves"><h2>Changes of worker</h2><p>{} keep their worker, {} change worker, {} gain a worker, {} lose their worker.</p>"#,
-        s.kept, s.moved, s.new, s.lost
+        r#"<section id="moves"><h2>Changes of worker</h2><p>{} {} their worker, {} {} worker, {} {} a worker, {} {} their worker.</p>"#,
+        s.kept,
+        verb(s.kept, "keeps", "keep"),
+        s.moved,
+        verb(s.moved, "changes", "change"),
+        s.new,
+        verb(s.new, "gains", "gain"),
+        s.lost,
+        verb(s.lost, "loses", "lose")
     );
     let changes = crate::moves::moves(m, p);
     if !changes.is_empty() {

@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Context {
     /// Short label, e.g. `demand=1.5 cap.social_worker=25`; empty for the unchanged model.
     pub label: String,
+    /// The same settings in words, e.g. `cap of 25 cases per social worker`
+    /// ([`super::plan::settings_words`]); empty for the unchanged model.
+    pub words: String,
     /// True when nothing is changed: the model as given.
     pub identity: bool,
     /// Demand factor.
@@ -38,6 +41,7 @@ pub struct Context {
 pub fn identity(file: &ModelFile) -> Context {
     Context {
         label: String::new(),
+        words: String::new(),
         identity: true,
         demand: 1.0,
         caps: BTreeMap::new(),
@@ -125,8 +129,10 @@ fn context(
     }
     let hired = hire(&mut f, &plan.hires)?;
     let identity = label.is_empty();
+    let words = super::plan::settings_words(demand, &caps, &targets, &plan.hires, &plan.absent);
     Ok(Context {
         label: label.join(" "),
+        words,
         identity,
         demand,
         caps,

@@ -43,6 +43,7 @@ pub fn csv(o: &Outcome) -> Vec<u8> {
             "max_shortfall",
             "greedy",
             "optimal",
+            "words",
         ]
         .map(String::from),
     );
@@ -84,6 +85,7 @@ pub fn csv(o: &Outcome) -> Vec<u8> {
             r.max_shortfall.to_string(),
             r.greedy.to_string(),
             r.optimal.to_string(),
+            crate::sheets::write::safe(&r.words),
         ]);
         rows.push(f);
     }

@@ -175,9 +175,8 @@ pub fn fill_curves(o: &Outcome) -> Vec<crate::report::WhatIfCurve> {
     let mut series: Vec<crate::report::Series> = Vec::new();
     // The base scenario is the "as given" curve's first point (no posts filled).
     for sc in &o.scenarios {
-        let words = sc.row.name.split(' ').filter(|w| !w.starts_with("fill=") && *w != "base");
-        let settings = words.collect::<Vec<_>>().join(" ");
-        let name = if settings.is_empty() { "as given".to_string() } else { settings };
+        let settings = &sc.row.settings_words;
+        let name = if settings.is_empty() { "as given".to_string() } else { settings.clone() };
         let point = (sc.row.filled as f64, sc.row.unallocated as f64);
         match series.iter_mut().find(|s| s.name == name) {
             Some(s) if s.points.iter().any(|p| p.0 == point.0) => {}

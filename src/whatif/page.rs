@@ -9,6 +9,7 @@
 use super::rows::Outcome;
 use crate::model::{CaseType, Policy};
 use crate::report::{esc, num, percent, Meta, STYLE};
+use crate::words::count;
 use std::fmt::Write;
 
 /// The what-if report as one self-contained HTML page.
@@ -41,16 +42,16 @@ pub fn render(o: &Outcome, meta: &Meta) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>What-if planning report</title>
 <style>{STYLE}</style></head><body><main>
-<header><h1>What-if planning report</h1><p class="sub">{} &middot; {} children &middot; {} posts &middot; {} scenarios{}</p><p class="sub" id="meta">{}</p></header>
+<header><h1>What-if planning report</h1><p class="sub">{} &middot; {} &middot; {} &middot; {}{}</p><p class="sub" id="meta">{}</p></header>
 "#,
         esc(&if teams.len() == 1 {
             format!("Team {}", teams[0])
         } else {
             format!("Teams {}", teams.join(", "))
         }),
-        base.row.cases,
-        file.workers.len(),
-        o.scenarios.len(),
+        count(base.row.cases, "child", "children"),
+        count(file.workers.len(), "post", "posts"),
+        count(o.scenarios.len(), "scenario", "scenarios"),
         if o.stopped { " &middot; stopped early: some scenarios not proven" } else { "" },
         made.join(" &middot; ")
     );
@@ -98,9 +99,9 @@ fn headline(h: &mut String, o: &Outcome) {
     if let Some(b) = best.filter(|b| b.index != 0) {
         let _ = write!(
             h,
-            r#"<p class="lead">The best scenario, <strong>{}</strong>, leaves {} children without a worker, against {} in the model as given.</p>"#,
-            esc(&b.name),
-            b.unallocated,
+            r#"<p class="lead">The best scenario, <strong>{}</strong>, leaves {} without a worker, against {} in the model as given.</p>"#,
+            esc(&b.words),
+            count(b.unallocated, "child", "children"),
             base.unallocated
         );
     } else {
@@ -117,8 +118,8 @@ fn fill_order(h: &mut String, o: &Outcome) {
         if f.posts.is_empty() {
             continue;
         }
-        if !f.settings.is_empty() {
-            let _ = write!(h, "<h3>With {}</h3>", esc(&f.settings));
+        if !f.settings_words.is_empty() {
+            let _ = write!(h, "<h3>With {}</h3>", esc(&f.settings_words));
         }
         h.push_str(r#"<table><thead><tr><th class="n">Step</th><th>Post</th><th>Role</th><th>Team</th><th class="n">FTE</th><th class="n">Children allocated</th><th class="n">Objective gained</th></tr></thead><tbody>"#);
         for p in &f.posts {
@@ -168,7 +169,7 @@ fn scenarios(h: &mut String, o: &Outcome) {
         let _ = write!(
             h,
             r#"<tr><td class="name">{}{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td>"#,
-            esc(&r.name),
+            esc(&r.words),
             if r.optimal { "" } else { " (not proven)" },
             r.active_workers,
             r.allocated,
@@ -208,7 +209,7 @@ pub fn explanations_of(o: &Outcome) -> Vec<String> {
                 .map(|u| (u, count(base, u), count(r, u)))
                 .collect();
             let mut line =
-                format!("In {}, {} cases without a worker rise from {before} to {after}", r.name, t.words());
+                format!("In {}, {} cases without a worker rise from {before} to {after}", r.words, t.words());
             if (r.demand - 1.0).abs() > crate::tolerance::EQUAL {
                 let _ = write!(
                     line,

@@ -5,7 +5,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::{ModelFile, Role, Status};
-use std::collections::BTreeSet;
+use crate::words::{and_list, count, number, role};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The most posts a fill sweep may ask for: far beyond any real establishment, and a guard
 /// against `0..=999999999` by mistake.
@@ -195,6 +196,76 @@ pub fn check_against(plan: &Plan, file: &ModelFile) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A set of scenario settings in words, for people: "cap of 18 cases per social worker;
+/// 2 social workers hired in North". Empty when nothing is changed. The machine key (the
+/// scenario's `name`, e.g. `cap.social_worker=18`) stays beside it in the JSON and CSV.
+pub fn settings_words(
+    demand: f64,
+    caps: &BTreeMap<Role, f64>,
+    targets: &BTreeMap<Role, f64>,
+    hires: &[(Role, String, usize)],
+    absent: &[String],
+) -> String {
+    let cases = |v: f64| format!("{} {}", number(v), if v == 1.0 { "case" } else { "cases" });
+    let mut parts: Vec<String> = Vec::new();
+    if demand != 1.0 {
+        parts.push(format!("{} times the demand", number(demand)));
+    }
+    for (r, v) in caps {
+        parts.push(format!("cap of {} per {}", cases(*v), role(*r)));
+    }
+    for (r, v) in targets {
+        parts.push(format!("target of {} per {}", cases(*v), role(*r)));
+    }
+    for (r, team, n) in hires {
+        let who = role(*r);
+        parts.push(format!("{} hired in {team}", count(*n, &who, &format!("{who}s"))));
+    }
+    if !absent.is_empty() {
+        parts.push(format!("{} absent", and_list(absent)));
+    }
+    parts.join("; ")
+}
+
+/// Posts filled in words: "3 posts filled: North, South, West", a team filled twice once with
+/// its count ("North (2), South"), in the order first filled, at most five teams then how many
+/// more; "no posts filled" for none; the number asked when fewer could be filled.
+pub fn fill_words(requested: usize, teams: &[&str]) -> String {
+    if teams.is_empty() {
+        return "no posts filled".into();
+    }
+    let mut grouped: Vec<(&str, usize)> = Vec::new();
+    for t in teams {
+        match grouped.iter_mut().find(|(g, _)| g == t) {
+            Some((_, n)) => *n += 1,
+            None => grouped.push((t, 1)),
+        }
+    }
+    const SHOWN: usize = 5;
+    let shown: Vec<String> = grouped
+        .iter()
+        .take(SHOWN)
+        .map(|(t, n)| if *n == 1 { t.to_string() } else { format!("{t} ({n})") })
+        .collect();
+    let more = grouped.len().saturating_sub(SHOWN);
+    let more =
+        if more > 0 { format!(" and {}", count(more, "more team", "more teams")) } else { String::new() };
+    let asked = if requested > teams.len() { format!(" ({requested} asked)") } else { String::new() };
+    format!("{} filled{asked}: {}{more}", count(teams.len(), "post", "posts"), shown.join(", "))
+}
+
+/// A whole scenario in words: its settings, then the posts filled (when a fill sweep was
+/// asked for); "the model as given" when nothing is changed.
+pub fn scenario_words(settings: &str, fill: Option<String>) -> String {
+    let parts: Vec<&str> =
+        [settings, fill.as_deref().unwrap_or("")].into_iter().filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        "the model as given".into()
+    } else {
+        parts.join("; ")
+    }
 }
 
 #[cfg(test)]

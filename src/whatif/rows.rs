@@ -44,8 +44,14 @@ pub struct Scenario {
 pub struct ScenarioRow {
     /// Position, 0 for the base model.
     pub index: usize,
-    /// Name, e.g. `base`, `fill=5` or `cap.social_worker=25 fill=5`.
+    /// Name, e.g. `base`, `fill=5` or `cap.social_worker=25 fill=5`: the machine key.
     pub name: String,
+    /// The same in words, for people: "the model as given", "cap of 25 cases per social
+    /// worker; 5 posts filled: North (3), South, West".
+    pub words: String,
+    /// The settings alone in words (no posts filled), to group scenarios into curves.
+    #[serde(skip)]
+    pub settings_words: String,
     /// Demand factor.
     pub demand: f64,
     /// Caps set by `--cap`.
@@ -130,12 +136,20 @@ pub fn row(
     let upper = if filled == 0 { p.objective } else { run.upper.get(filled).copied().unwrap_or(p.objective) };
     let upper = round9(upper.max(p.objective));
     let shortfall = round9(upper - p.objective);
-    let _ = (engine, fill_given);
+    let _ = engine;
+    let filled_teams: Vec<&str> =
+        run.steps[..filled].iter().map(|st| f.workers[st.post].team.as_str()).collect();
+    let words = super::plan::scenario_words(
+        &ctx.words,
+        fill_given.then(|| super::plan::fill_words(requested, &filled_teams)),
+    );
     // The greedy stopped early, and this scenario asked for more posts than it had filled.
     let cut_short = run.stopped && requested > filled;
     ScenarioRow {
         index,
         name: name.to_string(),
+        words,
+        settings_words: ctx.words.clone(),
         demand: ctx.demand,
         caps: ctx.caps.clone(),
         targets: ctx.targets.clone(),
@@ -174,6 +188,8 @@ pub fn row(
 pub struct FillOrder {
     /// The settings (empty for the model as given).
     pub settings: String,
+    /// The settings in words (empty for the model as given).
+    pub settings_words: String,
     /// Posts, first filled first.
     pub posts: Vec<FilledPost>,
 }
@@ -201,6 +217,7 @@ pub struct FilledPost {
 pub fn fill_order(ctx: &Context, _engine: &Engine, run: &FillRun) -> FillOrder {
     FillOrder {
         settings: ctx.label.clone(),
+        settings_words: ctx.words.clone(),
         posts: run
             .steps
             .iter()

@@ -3,12 +3,13 @@
 
 use super::rows::{Outcome, ScenarioRow};
 use crate::model::CaseType;
+use crate::words::{count, noun};
 use std::fmt::Write as _;
 
 /// The table for people, as `caseload whatif` shows it.
 pub fn table(o: &Outcome) -> String {
     let mut out = String::new();
-    let width = o.scenarios.iter().map(|s| s.row.name.chars().count()).max().unwrap_or(8).clamp(8, 120);
+    let width = o.scenarios.iter().map(|s| s.row.words.chars().count()).max().unwrap_or(8).clamp(8, 120);
     let _ = writeln!(
         out,
         "{:<width$} {:>6} {:>6} {:>6} {:>7} | unallocated by type: {:>4} {:>4} {:>4} {:>4} | {:>6} {:>8} {:>6} {:>5} {:>6}",
@@ -20,7 +21,7 @@ pub fn table(o: &Outcome) -> String {
         let _ = writeln!(
             out,
             "{:<width$} {:>6} {:>6} {:>6} {:>7} |                      {:>4} {:>4} {:>4} {:>4} | {:>6} {:>8} {:>6} {:>5} {:>5.1}%",
-            r.name,
+            r.words,
             r.filled,
             r.cases,
             r.allocated,
@@ -46,14 +47,15 @@ pub fn table(o: &Outcome) -> String {
         let more = r.pins_dropped.len().saturating_sub(shown.len());
         let _ = writeln!(
             out,
-            "pins dropped, because the worker is absent ({} case(s), to be reallocated): {}{}",
-            r.pins_dropped.len(),
+            "pins dropped, because the worker is absent ({}, to be reallocated): {}{}",
+            count(r.pins_dropped.len(), "case", "cases"),
             shown.join(", "),
             if more > 0 { format!(" and {more} more") } else { String::new() }
         );
     }
     for fo in &o.fill_order {
-        let settings = if fo.settings.is_empty() { String::new() } else { format!(" ({})", fo.settings) };
+        let settings =
+            if fo.settings_words.is_empty() { String::new() } else { format!(" ({})", fo.settings_words) };
         let _ = writeln!(out, "\nposts filled, in order{settings} (greedy by objective gained):");
         for p in &fo.posts {
             let _ = writeln!(
@@ -75,8 +77,8 @@ pub fn table(o: &Outcome) -> String {
         let worst = unproven.iter().map(|r| r.max_shortfall).fold(0.0, f64::max);
         let _ = writeln!(
             out,
-            "greedy choice not proven best in {} scenario(s); a better choice could add at most {} to the objective (see max_shortfall in --json)",
-            unproven.len(),
+            "greedy choice not proven best in {}; a better choice could add at most {} to the objective (see max_shortfall in --json)",
+            count(unproven.len(), "scenario", "scenarios"),
             worst
         );
     }
@@ -84,12 +86,17 @@ pub fn table(o: &Outcome) -> String {
     if o.stopped {
         let _ = writeln!(
             out,
-            "stopped early by Ctrl-C or the time limit: {not_proven} scenario(s) not proven optimal \
-             (an unfinished --marginal ranking is left out)"
+            "stopped early by Ctrl-C or the time limit: {} not proven optimal \
+             (an unfinished --marginal ranking is left out)",
+            count(not_proven, "scenario", "scenarios")
         );
     } else if not_proven > 0 {
-        let _ =
-            writeln!(out, "{not_proven} scenario(s) not proven optimal: the node limit stopped their search");
+        let _ = writeln!(
+            out,
+            "{} not proven optimal: the node limit stopped {} search",
+            count(not_proven, "scenario", "scenarios"),
+            noun(not_proven, "its", "their")
+        );
     }
     if let Some(m) = &o.marginal {
         let _ = writeln!(out, "\none more full-time worker (base model), most valuable first:");

@@ -309,7 +309,7 @@ fn audit_of_today_finds_looked_after_children_held_by_unqualified_staff() {
     assert_eq!(status, Some(1));
     assert_eq!(breaches.len(), 1, "{breaches:#?}");
     assert_eq!((&breaches[0]["code"], &breaches[0]["case"]), (&json!("rule2"), &json!("C1")));
-    assert!(words.contains("1 looked-after children held by staff who may not hold them"), "{words}");
+    assert!(words.contains("1 looked-after child held by staff who may not hold them"), "{words}");
 }
 
 #[test]

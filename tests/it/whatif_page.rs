@@ -102,9 +102,10 @@ fn a_scenario_where_a_type_rises_is_explained() {
         base.unallocated_by_type[&CaseType::ChildProtection].saturating_sub(1),
     );
     r.name = "cap.social_worker=20".into();
+    r.words = "cap of 20 cases per social worker".into();
     o.scenarios[1].row = r;
     let lines = whatif::page::explanations_of(&o);
-    let line = lines.iter().find(|l| l.starts_with("In cap.social_worker=20")).unwrap();
+    let line = lines.iter().find(|l| l.starts_with("In cap of 20 cases per social worker")).unwrap();
     assert!(
         line.contains("equal priority (100)") && line.contains("higher priority in the policy"),
         "{line}"

@@ -26,7 +26,7 @@ fn check_names_breaches_in_words_with_the_rule_in_brackets() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("worker lacks a needed skill (SPEC rule 4):"), "{out}");
-    assert!(out.contains("worker over cap (SPEC rule 7):"), "{out}");
+    assert!(out.contains("worker over the council's cap (SPEC rule 7):"), "{out}");
     assert!(out.contains("worker not active (vacant or absent) (SPEC rule 1):"), "{out}");
     assert!(!out.contains("rule4:") && !out.contains("rule7:"), "{out}");
     // The JSON keeps the stable codes.
@@ -190,4 +190,251 @@ fn the_summary_lines_up_long_team_names() {
     let typ = out.lines().find(|l| l.trim_start().starts_with("looked_after")).unwrap();
     assert!(col(team) > "  Ladywood and Perry Barr".len(), "{out}");
     assert_eq!(team.len(), typ.len(), "{out}");
+}
+
+#[test]
+fn counts_agree_with_their_nouns_and_verbs() {
+    use caseload::words::{and_list, count, ids, noun, verb};
+    for (n, words) in [(0, "0 cases"), (1, "1 case"), (2, "2 cases"), (1_000, "1000 cases")] {
+        assert_eq!(count(n, "case", "cases"), words);
+    }
+    assert_eq!(count(1, "child", "children"), "1 child");
+    assert_eq!(count(3, "child", "children"), "3 children");
+    assert_eq!(noun(1, "breach", "breaches"), "breach");
+    assert_eq!(noun(0, "breach", "breaches"), "breaches");
+    assert_eq!(
+        (verb(1, "has", "have"), verb(2, "has", "have"), verb(0, "has", "have")),
+        ("has", "have", "have")
+    );
+    assert_eq!(and_list::<&str>(&[]), "");
+    assert_eq!(and_list(&["W01"]), "W01");
+    assert_eq!(and_list(&["W01", "W02"]), "W01 and W02");
+    assert_eq!(and_list(&["W01", "W02", "W03"]), "W01, W02 and W03");
+    assert_eq!(ids(&["A", "B", "C", "D", "E", "F", "G"]), "A, B, C, D, E and 2 more");
+}
+
+/// Every text a person reads from one run: standard output and error, and each text file the
+/// run wrote under `dir` (workbooks, which are zipped, aside).
+fn texts(dir: &std::path::Path, o: &std::process::Output, into: &mut Vec<(String, String)>, what: &str) {
+    into.push((format!("{what}: stdout"), stdout(o)));
+    into.push((format!("{what}: stderr"), stderr(o)));
+    fn walk(d: &std::path::Path, into: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, into);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                into.push((p.display().to_string(), text));
+            }
+        }
+    }
+    walk(dir, into);
+}
+
+/// Words that no output may hold: a plural left to the reader, the shouting of a council's cap
+/// as law, and a count of one with a plural noun or verb.
+fn wrong_words(text: &str) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for bad in ["(s)", "UNLAWFUL", "Unlawful", "unlawful,"] {
+        if text.contains(bad) {
+            wrong.push(bad.to_string());
+        }
+    }
+    for noun in
+        ["cases", "children", "workers", "posts", "scenarios", "rules", "breaches", "skills", "statements"]
+    {
+        for before in [" ", ">", "\n", "(", "\""] {
+            let bad = format!("{before}1 {noun}");
+            if text.contains(&bad) {
+                wrong.push(bad.trim_start().to_string());
+            }
+        }
+    }
+    // "W05 have no room": one id with a plural verb.
+    for line in text.lines() {
+        if let Some((head, _)) = line.split_once(" have no room") {
+            let subject = head.rsplit(": ").next().unwrap_or(head);
+            if !subject.contains(',') && !subject.contains(" and ") && !subject.contains("cases") {
+                wrong.push(format!("{subject} have no room"));
+            }
+        }
+    }
+    wrong
+}
+
+#[test]
+fn no_output_of_the_shipped_models_leaves_a_plural_to_the_reader() {
+    let mut all: Vec<(String, String)> = Vec::new();
+    for name in ["fair_team", "small_team", "reductions_demo", "report_demo"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let m = root().join(format!("models/{name}.json")).display().to_string();
+        let o = run(d, &["allocate", &m, "-o", "p.json", "--csv", "csv", "--report", "r.html"]);
+        assert_eq!(code(&o), 0, "{name}: {}", stderr(&o));
+        texts(d, &o, &mut all, &format!("{name} allocate"));
+        let o = run(d, &["check", &m, "p.json"]);
+        all.push((format!("{name} check"), stdout(&o) + &stderr(&o)));
+        let o = run(d, &["check", &m]);
+        all.push((format!("{name} check today"), stdout(&o) + &stderr(&o)));
+        let o = run(d, &["check", &m, "p.json", "--date", "2027-01-10"]);
+        all.push((format!("{name} check later"), stdout(&o) + &stderr(&o)));
+        let wdir = tempfile::tempdir().unwrap();
+        let o = run(
+            wdir.path(),
+            &[
+                "whatif",
+                &m,
+                "--fill-vacancies",
+                "0..=2",
+                "--cap",
+                "social_worker=4,18",
+                "--json",
+                "w.json",
+                "--csv",
+                "w.csv",
+                "--report",
+                "w.html",
+            ],
+        );
+        assert!(matches!(code(&o), 0 | 3), "{name}: {}", stderr(&o));
+        texts(wdir.path(), &o, &mut all, &format!("{name} whatif"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let m = root().join("models/small_team.json").display().to_string();
+    let edited = root().join("models/proposals/small_team.edited.json").display().to_string();
+    let o = run(dir.path(), &["allocate", &m, "-o", "p.json", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(dir.path(), &["compare", &m, "p.json", &edited]);
+    let out = stdout(&o);
+    assert!(out.contains("1 rule broken;"), "{out}");
+    assert!(out.contains("above the council's cap of 2"), "{out}");
+    all.push(("compare".into(), out + &stderr(&o)));
+    let problems: Vec<String> = all
+        .iter()
+        .flat_map(|(what, text)| wrong_words(text).into_iter().map(move |w| format!("{what}: {w:?}")))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn one_of_a_thing_is_said_in_the_singular() {
+    // One worker over its cap, one child without a worker while one worker is full, one
+    // case in a team with no active worker: each said of one.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.json"),
+        r#"{"version": 1, "policy": {"caps": {"social_worker": 1}},
+            "workers": [{"id": "W1", "role": "social_worker", "team": "North"},
+                        {"id": "W2", "role": "social_worker", "team": "South"}],
+            "cases": [{"id": "C1", "type": "looked_after", "team": "North", "current_worker": "W1"},
+                      {"id": "C2", "type": "looked_after", "team": "North", "current_worker": "W1"},
+                      {"id": "C3", "type": "child_in_need", "team": "West"}]}"#,
+    )
+    .unwrap();
+    let o = run(dir.path(), &["check", "m.json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("W1 carries 2, above the council's cap of 1 for this social worker"), "{out}");
+    assert!(out.contains("worker over the council's cap (SPEC rule 7)"), "{out}");
+    assert!(out.ends_with("1 breach\n"), "{out}");
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p.json", "-q", "--report", "r.html"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("team \"West\" has 1 case (\"C3\") but no active worker"), "{err}");
+    assert!(err.contains("team \"South\" has active worker \"W2\" but no cases"), "{err}");
+    let p = std::fs::read_to_string(dir.path().join("p.json")).unwrap();
+    assert!(p.contains("W1 has no room for 1 more."), "{p}");
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    for text in [&err, &p, &html] {
+        assert!(wrong_words(text).is_empty(), "{:?}", wrong_words(text));
+    }
+}
+
+#[test]
+fn every_kind_of_scenario_is_named_in_words() {
+    use caseload::model::Role;
+    use caseload::whatif::plan::{fill_words, scenario_words, settings_words};
+    use std::collections::BTreeMap;
+    let none = BTreeMap::new();
+    let sw = BTreeMap::from([(Role::SocialWorker, 18.0)]);
+    let one = BTreeMap::from([(Role::SocialWorker, 1.0)]);
+    assert_eq!(settings_words(1.0, &sw, &none, &[], &[]), "cap of 18 cases per social worker");
+    assert_eq!(settings_words(1.0, &one, &none, &[], &[]), "cap of 1 case per social worker");
+    assert_eq!(settings_words(1.0, &none, &sw, &[], &[]), "target of 18 cases per social worker");
+    assert_eq!(settings_words(1.5, &none, &none, &[], &[]), "1.5 times the demand");
+    let hires =
+        [(Role::SocialWorker, "North".to_string(), 2), (Role::PersonalAdviser, "West".to_string(), 1)];
+    assert_eq!(
+        settings_words(1.0, &none, &none, &hires, &[]),
+        "2 social workers hired in North; 1 personal adviser hired in West"
+    );
+    assert_eq!(settings_words(1.0, &none, &none, &[], &["W07".into(), "W08".into()]), "W07 and W08 absent");
+    assert_eq!(settings_words(1.0, &none, &none, &[], &[]), "");
+    assert_eq!(fill_words(3, &["North", "South", "West"]), "3 posts filled: North, South, West");
+    assert_eq!(fill_words(1, &["North"]), "1 post filled: North");
+    assert_eq!(fill_words(3, &["North", "South", "North"]), "3 posts filled: North (2), South");
+    assert_eq!(fill_words(5, &["North", "South"]), "2 posts filled (5 asked): North, South");
+    assert_eq!(fill_words(0, &[]), "no posts filled");
+    assert_eq!(
+        fill_words(6, &["A", "B", "C", "D", "E", "F"]),
+        "6 posts filled: A, B, C, D, E and 1 more team"
+    );
+    assert_eq!(scenario_words("", None), "the model as given");
+    assert_eq!(
+        scenario_words("cap of 18 cases per social worker", Some(fill_words(1, &["North"]))),
+        "cap of 18 cases per social worker; 1 post filled: North"
+    );
+
+    // And in every output of a run: the table, the JSON and CSV beside their keys, the report.
+    let dir = tempfile::tempdir().unwrap();
+    let m = root().join("models/small_team.json").display().to_string();
+    let o = run(
+        dir.path(),
+        &[
+            "whatif",
+            &m,
+            "--fill-vacancies",
+            "0,1",
+            "--cap",
+            "social_worker=18",
+            "--demand",
+            "1.5",
+            "--json",
+            "w.json",
+            "--csv",
+            "w.csv",
+            "--report",
+            "w.html",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let table = stdout(&o);
+    let w: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("w.json")).unwrap()).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("w.csv")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("w.html")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(header.last(), Some(&"words"), "{csv}");
+    let scenarios = w["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios[0]["words"], "the model as given");
+    assert!(table.contains("the model as given"), "{table}");
+    for s in scenarios {
+        let (name, words) = (s["name"].as_str().unwrap(), s["words"].as_str().unwrap());
+        if name.contains("cap.social_worker=18") {
+            assert!(words.contains("cap of 18 cases per social worker"), "{name}: {words}");
+            assert!(words.contains("1.5 times the demand"), "{name}: {words}");
+        }
+        if name.contains("fill=0") {
+            assert!(words.ends_with("no posts filled"), "{name}: {words}");
+        }
+        if name.contains("fill=1") {
+            let team = s["filled_posts"].as_array().unwrap().len();
+            assert_eq!(team, 1);
+            assert!(words.contains("1 post filled: "), "{name}: {words}");
+        }
+        assert!(table.contains(words), "{words} not in\n{table}");
+        assert!(html.contains(words), "{words} not in the report");
+        assert!(csv.contains(words), "{words} not in\n{csv}");
+        assert!(!table.contains(&format!("\n{name} ")), "{name} as the key in\n{table}");
+    }
 }
