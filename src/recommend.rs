@@ -170,7 +170,7 @@ fn verdict(
         ));
     }
     if let Err(block) = rules::check_permitted(m, c, w) {
-        return Some((block.rule(), block.describe(m, c, w)));
+        return Some((block.rule(), crate::words::block(&block, m, c, w)));
     }
     for &o in &siblings {
         if let Err(block) = rules::check_permitted(m, o, w) {
@@ -181,7 +181,7 @@ fn verdict(
                     q(&m.cases[o].id),
                     q(group.map_or("", |g| g.name.as_str())),
                     q(&worker.id),
-                    block.describe(m, o, w)
+                    crate::words::block(&block, m, o, w)
                 ),
             ));
         }
@@ -190,7 +190,7 @@ fn verdict(
     let with = if siblings.is_empty() {
         "this case".to_string()
     } else {
-        format!("this case and its {} sibling(s)", siblings.len())
+        format!("this case and its {}", crate::words::count(siblings.len(), "sibling", "siblings"))
     };
     match pinned_usage.fits(m, w, weight) {
         Ok(()) => None,

@@ -152,13 +152,6 @@ pub fn block(b: &Block, m: &Model, c: usize, w: usize) -> String {
     }
 }
 
-impl Block {
-    /// [`block`] as a method, for the callers that ask a verdict for its words.
-    pub fn describe(&self, m: &Model, c: usize, w: usize) -> String {
-        block(self, m, c, w)
-    }
-}
-
 /// A worker's load above its cap (rule 7): the cap is the council's setting, not law.
 pub fn over_cap(m: &Model, w: usize, load: f64) -> String {
     let worker = &m.workers[w];

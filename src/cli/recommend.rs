@@ -282,8 +282,9 @@ pub fn table(m: &Model, r: &Recommendation) -> String {
         } else {
             let _ = writeln!(
                 out,
-                "  with its sibling(s) {} (group {}), who go with it",
-                siblings.join(", "),
+                "  with its {} {} (group {}), who go with it",
+                caseload::words::noun(siblings.len(), "sibling", "siblings"),
+                caseload::words::and_list(&siblings),
                 m.groups[g].name
             );
         }
