@@ -7,7 +7,8 @@ use crate::sheets_common as common;
 use caseload::model::{
     CaseInput, CaseType, ModelFile, PolicyInput, ReductionInput, Role, Status, WorkerInput,
 };
-use caseload::sheets::workbook::{model_workbook, parse_workbook};
+use caseload::sheets::workbook::parse_workbook;
+use caseload::sheets::write::workbook::model_workbook;
 use common::{code, root, run, stderr};
 use proptest::prelude::*;
 use std::io::Read;

@@ -4,7 +4,10 @@
 //! Every CSV starts with a UTF-8 byte-order mark, so spreadsheet programs read names with
 //! accents correctly, and quotes any field that holds a comma, a quote or a line break.
 
-use super::read::{case_columns, worker_columns, CASE_COLUMNS, REDUCTION_COLUMNS};
+pub mod template;
+pub mod workbook;
+
+use super::tables::{case_columns, worker_columns, CASE_COLUMNS, REDUCTION_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::ModelFile;

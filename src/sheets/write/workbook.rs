@@ -1,0 +1,439 @@
+//! Workbooks written (with [rust_xlsxwriter]): a model, losslessly (sheets `workers`, `cases`,
+//! `reductions` and `policy`, read back by [`crate::sheets::workbook`]), and a proposal for the
+//! allocation meeting (read back by [`crate::sheets::meeting`]).
+//!
+//! Text is always written as a text cell, never as a formula, so a name beginning with `=`,
+//! `+`, `-` or `@` cannot run in Excel (the formula-injection guard of the CSV outputs).
+
+use crate::error::{Error, Result};
+use crate::model::{ModelFile, PolicyInput};
+use crate::sheets::tables::{case_columns, worker_columns, REDUCTION_COLUMNS};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+/// The rows of a policy sheet for a policy: (setting, value as text, is a number).
+fn policy_rows(p: &PolicyInput) -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(p) else { return out };
+    for (k, v) in map {
+        match v {
+            serde_json::Value::Object(inner) => {
+                for (k2, v2) in inner {
+                    out.push((format!("{k}.{k2}"), v2));
+                }
+            }
+            v => out.push((k, v)),
+        }
+    }
+    out
+}
+
+fn xlsx_err(path: &str) -> impl Fn(XlsxError) -> Error + '_ {
+    move |e| {
+        match e {
+        // What the input asks a cell to hold, not a failure of the disk: an input error, found
+        // while every output is made and before any is written.
+        XlsxError::MaxStringLengthExceeded => Error::input(
+            path,
+            "a cell",
+            format!(
+                "a text would be longer than {} characters, the most an Excel cell holds; shorten the ids, names or notes of the model",
+                crate::limits::count(crate::limits::MAX_FIELD_CHARS)
+            ),
+        ),
+        e => Error::Write { path: path.into(), problem: format!("cannot build the workbook: {e}") },
+    }
+    }
+}
+
+/// A sheet being written: header in bold, frozen, with a filter, and widths to fit.
+struct SheetWriter<'a> {
+    ws: &'a mut Worksheet,
+    widths: Vec<usize>,
+    rows: u32,
+}
+
+/// The type of a column.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Number,
+    Bool,
+}
+
+/// A cell to write.
+enum Value {
+    Text(String),
+    Number(f64, Option<&'static str>),
+    Bool(bool),
+    Empty,
+}
+
+impl<'a> SheetWriter<'a> {
+    fn new(book: &'a mut Workbook, name: &str, header: &[&str]) -> std::result::Result<Self, XlsxError> {
+        let ws = book.add_worksheet();
+        ws.set_name(name)?;
+        let bold = Format::new().set_bold();
+        for (j, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, j as u16, *h, &bold)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        Ok(SheetWriter { ws, widths: header.iter().map(|h| h.chars().count() + 3).collect(), rows: 0 })
+    }
+
+    fn row(&mut self, cells: Vec<Value>) -> std::result::Result<(), XlsxError> {
+        self.rows += 1;
+        let r = self.rows;
+        for (j, v) in cells.into_iter().enumerate() {
+            let c = j as u16;
+            let shown = match v {
+                Value::Text(s) => {
+                    // Always a text cell: never run as a formula.
+                    self.ws.write_string(r, c, &s)?;
+                    s.chars().count()
+                }
+                Value::Number(x, fmt) => {
+                    match fmt {
+                        Some(f) => {
+                            self.ws.write_number_with_format(r, c, x, &Format::new().set_num_format(f))?
+                        }
+                        None => self.ws.write_number(r, c, x)?,
+                    };
+                    format!("{x}").len().min(12)
+                }
+                Value::Bool(b) => {
+                    self.ws.write_boolean(r, c, b)?;
+                    5
+                }
+                Value::Empty => 0,
+            };
+            if let Some(w) = self.widths.get_mut(j) {
+                *w = (*w).max(shown + 2);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> std::result::Result<(), XlsxError> {
+        let cols = self.widths.len();
+        for (j, w) in self.widths.iter().enumerate() {
+            self.ws.set_column_width(j as u16, (*w).min(60) as f64)?;
+        }
+        if cols > 0 {
+            self.ws.autofilter(0, 0, self.rows, (cols - 1) as u16)?;
+        }
+        Ok(())
+    }
+}
+
+fn typed(kind: Kind, text: String) -> Value {
+    if text.is_empty() {
+        return Value::Empty;
+    }
+    match kind {
+        Kind::Text => Value::Text(text),
+        Kind::Number => text.parse().map(|x| Value::Number(x, None)).unwrap_or(Value::Text(text)),
+        Kind::Bool => Value::Bool(text == "true"),
+    }
+}
+
+fn kinds(columns: &[&str]) -> Vec<Kind> {
+    columns
+        .iter()
+        .map(|c| match *c {
+            "fte" | "cap" | "target" | "oversight_cap" | "weight" | "priority" | "amount" => Kind::Number,
+            "agency" | "pinned" => Kind::Bool,
+            _ => Kind::Text,
+        })
+        .collect()
+}
+
+/// Dates the workbook like the report: now, or `SOURCE_DATE_EPOCH` when set, so that the same
+/// inputs on the same day (or with that variable) give the same bytes.
+fn stamp(book: &mut Workbook) {
+    let secs = crate::date::stamp_secs();
+    // Whole days: two runs on one day give the same workbook.
+    if let Ok(t) = rust_xlsxwriter::ExcelDateTime::from_timestamp(secs - secs.rem_euclid(86_400)) {
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&t));
+    }
+}
+
+/// A model as a workbook (sheets `workers`, `cases`, `reductions` when a worker has dated
+/// reductions, and `policy`) that reads back as the same model. Refuses values a cell cannot hold exactly, like the CSV writer; `file` names the
+/// model in messages.
+pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
+    let workers = super::worker_table(file, m)?;
+    let cases = super::case_table(file, m)?;
+    let e = xlsx_err(file);
+    let mut book = Workbook::new();
+    stamp(&mut book);
+    let case_cols = case_columns(m);
+    let worker_cols = worker_columns(m);
+    for (name, columns, rows) in [("workers", &worker_cols[..], &workers), ("cases", &case_cols[..], &cases)]
+    {
+        let k = kinds(columns);
+        let mut sw = SheetWriter::new(&mut book, name, columns).map_err(&e)?;
+        for r in rows {
+            sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
+    if super::has_reductions(m) {
+        let k = kinds(&REDUCTION_COLUMNS);
+        let mut sw = SheetWriter::new(&mut book, "reductions", &REDUCTION_COLUMNS).map_err(&e)?;
+        for r in super::reduction_table(file, m)? {
+            sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
+    let mut sw = SheetWriter::new(&mut book, "policy", &["setting", "value"]).map_err(&e)?;
+    for (setting, v) in policy_rows(&m.policy.clone().unwrap_or_default()) {
+        let value = match v {
+            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0), None),
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Array(items) if items.is_empty() => Value::Text("none".into()),
+            serde_json::Value::Array(items) => {
+                Value::Text(items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join(";"))
+            }
+            serde_json::Value::String(s) => Value::Text(s),
+            _ => Value::Empty,
+        };
+        sw.row(vec![Value::Text(setting), value]).map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+    book.save_to_buffer().map_err(&e)
+}
+
+/// A proposal as a workbook for the allocation meeting: sheets `summary` (the day the
+/// allocation is for, the counts, and how to bring the meeting's decision back), `allocations`,
+/// `unallocated` (with since when each child has waited, reasons, the sentence for the family,
+/// and an empty `worker` column to type a worker into), `workers` (load as a share of target)
+/// and `moves` (every child who changes or loses a worker, with why). Names and notes of the
+/// model get their columns when it has any. It reads back as a proposal
+/// (`meeting::read_meeting`), edits and all.
+pub fn proposal_workbook(
+    out: &str,
+    m: &crate::model::Model,
+    p: &crate::proposal::Proposal,
+) -> Result<Vec<u8>> {
+    let e = xlsx_err(out);
+    let mut book = Workbook::new();
+    stamp(&mut book);
+    let text = |s: &str| Value::Text(s.to_string());
+    let opt_text = |s: &Option<String>| s.as_deref().map_or(Value::Empty, text);
+    let num = |x: f64| Value::Number(x, Some("0.0#"));
+    let day = m.date.or(p.summary.date);
+    let case_of = |id: &str| m.case_index(id).map(|i| &m.cases[i]);
+    let names = m.cases.iter().any(|c| c.name.is_some());
+    let notes = m.cases.iter().any(|c| c.notes.is_some());
+    // The optional columns, by where they go: after the case, and last.
+    let with = |columns: &[&'static str]| -> Vec<&'static str> {
+        let mut out = vec![columns[0]];
+        if names {
+            out.push("name");
+        }
+        out.extend(&columns[1..]);
+        if notes {
+            out.push("notes");
+        }
+        out
+    };
+    let row = |case: Option<&crate::model::Case>, id: &str, rest: Vec<Value>| -> Vec<Value> {
+        let mut out = vec![text(id)];
+        if names {
+            out.push(case.map_or(Value::Empty, |c| opt_text(&c.name)));
+        }
+        out.extend(rest);
+        if notes {
+            out.push(case.map_or(Value::Empty, |c| opt_text(&c.notes)));
+        }
+        out
+    };
+
+    // Warnings first, so the meeting sees them before it trusts the allocation.
+    if !p.warnings.is_empty() {
+        let mut sw = SheetWriter::new(&mut book, "warnings", &["code", "message"]).map_err(&e)?;
+        for w in &p.warnings {
+            sw.row(vec![text(&w.code), text(&w.message)]).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
+    let mut sw = SheetWriter::new(&mut book, "summary", &["item", "value"]).map_err(&e)?;
+    let s = &p.summary;
+    let mut lines: Vec<(&str, Value)> = Vec::new();
+    if let Some(d) = day {
+        lines.push((crate::sheets::DAY_LABEL, text(&d.to_string())));
+    }
+    lines.extend([
+        ("cases", Value::Number(s.cases.cases as f64, Some("0"))),
+        ("allocated", Value::Number(s.cases.allocated as f64, Some("0"))),
+        ("unallocated", Value::Number(s.cases.unallocated as f64, Some("0"))),
+        ("kept", Value::Number(s.moves.kept as f64, Some("0"))),
+        ("moved", Value::Number(s.moves.moved as f64, Some("0"))),
+        ("new", Value::Number(s.moves.new as f64, Some("0"))),
+        ("lose their worker", Value::Number(s.moves.lost as f64, Some("0"))),
+        (
+            "after the meeting",
+            text(
+                "Change a worker on the allocations sheet, type one on the unallocated sheet, or delete a row \
+                 (that child is then unallocated); save, then run: caseload accept MODEL THIS-WORKBOOK -o NEXT",
+            ),
+        ),
+    ]);
+    for (item, value) in lines {
+        sw.row(vec![text(item), value]).map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+
+    let mut sw = SheetWriter::new(
+        &mut book,
+        "allocations",
+        &with(&[
+            "case",
+            "type",
+            "team",
+            "weight",
+            "worker",
+            "worker role",
+            "worker team",
+            "change",
+            "worker today",
+        ]),
+    )
+    .map_err(&e)?;
+    for a in &p.allocations {
+        let case = case_of(&a.case);
+        let worker = m.worker_index(&a.worker).map(|i| &m.workers[i]);
+        sw.row(row(
+            case,
+            &a.case,
+            vec![
+                case.map_or(Value::Empty, |c| text(c.case_type.words())),
+                case.map_or(Value::Empty, |c| text(&m.teams[c.team])),
+                case.map_or(Value::Empty, |c| num(c.weight)),
+                text(&a.worker),
+                worker.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
+                worker.map_or(Value::Empty, |w| text(&m.teams[w.team])),
+                text(a.change.name()),
+                case.and_then(|c| c.current_worker).map_or(Value::Empty, |w| text(&m.workers[w].id)),
+            ],
+        ))
+        .map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+
+    let mut sw = SheetWriter::new(
+        &mut book,
+        "unallocated",
+        &with(&[
+            "case",
+            "type",
+            "team",
+            "worker",
+            "worker today",
+            "waiting since",
+            "weeks waiting",
+            "shortfall",
+            "reasons",
+            "messages",
+            "for the family",
+            "what would help",
+        ]),
+    )
+    .map_err(&e)?;
+    for u in &p.unallocated {
+        let case = case_of(&u.case);
+        let structural = u.reasons.iter().any(|r| r.code.is_structural());
+        // A child who has waited since a day, or who starts waiting on the allocation's day.
+        let since = case.and_then(|c| c.waiting_since).or(day);
+        let weeks = since.zip(day).map(|(a, b)| ((b.days() - a.days()).max(0) / 7) as f64);
+        sw.row(row(
+            case,
+            &u.case,
+            vec![
+                text(u.case_type.words()),
+                text(&u.team),
+                Value::Empty,
+                u.current_worker.as_deref().map_or(Value::Empty, text),
+                since.map_or(Value::Empty, |d| text(&d.to_string())),
+                weeks.map_or(Value::Empty, |w| Value::Number(w, Some("0"))),
+                text(if structural { "structural" } else { "capacity" }),
+                text(
+                    &u.reasons
+                        .iter()
+                        .map(|r| crate::report::reason_label(r.code))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                text(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
+                u.reasons.first().map_or(Value::Empty, |r| text(crate::report::family_message(r.code))),
+                text(&u.actions()),
+            ],
+        ))
+        .map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+
+    let worker_names = m.workers.iter().any(|w| w.name.is_some());
+    let mut sw = SheetWriter::new(
+        &mut book,
+        "workers",
+        &[
+            &["worker"][..],
+            if worker_names { &["name"][..] } else { &[][..] },
+            &[
+                "role",
+                "team",
+                "status",
+                "fte",
+                "cases",
+                "load",
+                "target",
+                "cap",
+                "load of target",
+                "room to cap",
+                "oversight",
+            ][..],
+        ]
+        .concat(),
+    )
+    .map_err(&e)?;
+    for wl in &p.workers {
+        let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
+        let active = w.is_none_or(|w| w.status == crate::model::Status::Active);
+        let mut cells = vec![text(&wl.worker)];
+        if worker_names {
+            cells.push(w.map_or(Value::Empty, |w| opt_text(&w.name)));
+        }
+        cells.extend([
+            w.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
+            w.map_or(Value::Empty, |w| text(&m.teams[w.team])),
+            text(crate::report::status_word(wl.status)),
+            w.map_or(Value::Empty, |w| num(w.fte)),
+            Value::Number(wl.cases as f64, Some("0")),
+            num(wl.load),
+            num(wl.target),
+            num(wl.cap),
+            if wl.target > 0.0 { Value::Number(wl.load / wl.target, Some("0%")) } else { Value::Empty },
+            if active { num(crate::explain::round9((wl.cap - wl.load).max(0.0))) } else { Value::Empty },
+            num(wl.oversight),
+        ]);
+        sw.row(cells).map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+
+    let mut sw =
+        SheetWriter::new(&mut book, "moves", &["case", "type", "team", "from", "to", "why"]).map_err(&e)?;
+    for mv in crate::moves::moves(m, p) {
+        sw.row(vec![
+            text(&mv.case),
+            text(mv.case_type.words()),
+            text(&mv.team),
+            text(&mv.from),
+            mv.to.as_deref().map_or(text("nobody (unallocated)"), text),
+            text(&mv.why),
+        ])
+        .map_err(&e)?;
+    }
+    sw.finish().map_err(&e)?;
+    book.save_to_buffer().map_err(&e)
+}
