@@ -4,7 +4,7 @@
 //!   errors that name the spreadsheet, row and column.
 //! - [`workbook`]: the same from an Excel workbook.
 //! - [`meeting`]: the meeting workbook back in, as edited: a proposal.
-//! - [`tables`]: the columns of the model's tables, shared by the readers and the writers.
+//! - [`columns`]: the columns of the model's tables, shared by the readers and the writers.
 //! - [`mod@write`]: the writers, which never import a reader (nor a reader a writer): a model back
 //!   to CSV (lossless) and a proposal as CSV tables; [`write::workbook`] the same as an Excel
 //!   workbook, and the meeting workbook; [`write::template`] a starter workbook to fill in
@@ -12,9 +12,9 @@
 //! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
 //!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
+pub mod columns;
 pub mod meeting;
 pub mod read;
-pub mod tables;
 pub mod workbook;
 pub mod write;
 pub mod xlsx;

@@ -22,7 +22,7 @@ use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted as q;
 use std::path::Path;
 
-use super::tables::{
+use super::columns::{
     ALIAS_COLUMNS, CASE_COLUMNS, CASE_EXTRA_COLUMNS, REDUCTION_COLUMNS, WORKER_COLUMNS, WORKER_EXTRA_COLUMNS,
 };
 

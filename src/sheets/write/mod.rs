@@ -7,7 +7,7 @@
 pub mod template;
 pub mod workbook;
 
-use super::tables::{case_columns, worker_columns, CASE_COLUMNS, REDUCTION_COLUMNS};
+use super::columns::{case_columns, worker_columns, CASE_COLUMNS, REDUCTION_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::ModelFile;
@@ -193,10 +193,7 @@ fn rename(e: Error, file: &str) -> Error {
 /// or a control character would be run as a formula by spreadsheet programs; it gets a leading
 /// `'`, which they show as text.
 pub fn safe(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{s}"),
-        _ => s.to_string(),
-    }
+    crate::tables::csv_text(s)
 }
 
 /// Whether any case (`cases`) or worker carries a name and a note: the proposal CSVs then add

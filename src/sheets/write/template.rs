@@ -11,7 +11,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{CaseType, Policy, Role};
-use crate::sheets::tables::{ALIAS_COLUMNS, REDUCTION_COLUMNS};
+use crate::sheets::columns::{ALIAS_COLUMNS, REDUCTION_COLUMNS};
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, Format, Formula, Workbook, Worksheet,
     XlsxError,

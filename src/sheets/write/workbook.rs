@@ -7,7 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::{ModelFile, PolicyInput};
-use crate::sheets::tables::{case_columns, worker_columns, REDUCTION_COLUMNS};
+use crate::sheets::columns::{case_columns, worker_columns, REDUCTION_COLUMNS};
+use crate::tables::{headers, Cell, Column, Format as TableFormat};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 /// The rows of a policy sheet for a policy: (setting, value as text, is a number).
@@ -49,6 +50,8 @@ fn xlsx_err(path: &str) -> impl Fn(XlsxError) -> Error + '_ {
 struct SheetWriter<'a> {
     ws: &'a mut Worksheet,
     widths: Vec<usize>,
+    /// The most characters each column is widened to.
+    widest: Vec<usize>,
     rows: u32,
 }
 
@@ -77,7 +80,12 @@ impl<'a> SheetWriter<'a> {
             ws.write_string_with_format(0, j as u16, *h, &bold)?;
         }
         ws.set_freeze_panes(1, 0)?;
-        Ok(SheetWriter { ws, widths: header.iter().map(|h| h.chars().count() + 3).collect(), rows: 0 })
+        Ok(SheetWriter {
+            ws,
+            widths: header.iter().map(|h| h.chars().count() + 3).collect(),
+            widest: vec![crate::tables::WIDEST; header.len()],
+            rows: 0,
+        })
     }
 
     fn row(&mut self, cells: Vec<Value>) -> std::result::Result<(), XlsxError> {
@@ -115,8 +123,8 @@ impl<'a> SheetWriter<'a> {
 
     fn finish(self) -> std::result::Result<(), XlsxError> {
         let cols = self.widths.len();
-        for (j, w) in self.widths.iter().enumerate() {
-            self.ws.set_column_width(j as u16, (*w).min(60) as f64)?;
+        for (j, (w, most)) in self.widths.iter().zip(&self.widest).enumerate() {
+            self.ws.set_column_width(j as u16, (*w).min(*most) as f64)?;
         }
         if cols > 0 {
             self.ws.autofilter(0, 0, self.rows, (cols - 1) as u16)?;
@@ -154,6 +162,55 @@ fn stamp(book: &mut Workbook) {
     // Whole days: two runs on one day give the same workbook.
     if let Ok(t) = rust_xlsxwriter::ExcelDateTime::from_timestamp(secs - secs.rem_euclid(86_400)) {
         book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&t));
+    }
+}
+
+/// A workbook of tables (`whatif --xlsx`): one sheet per table, each written from its columns
+/// ([`crate::tables::Column`]) with the header in words in bold, frozen and filtered.
+pub struct TableBook {
+    book: Workbook,
+    out: String,
+}
+
+impl TableBook {
+    /// A new workbook; `out` names it in messages.
+    pub fn new(out: &str) -> Self {
+        let mut book = Workbook::new();
+        stamp(&mut book);
+        TableBook { book, out: out.to_string() }
+    }
+
+    /// Adds a sheet `name` with a row per item of `rows`.
+    pub fn sheet<'r, R: 'r>(
+        &mut self,
+        name: &str,
+        columns: &[Column<R>],
+        rows: impl IntoIterator<Item = &'r R>,
+    ) -> Result<()> {
+        let e = xlsx_err(&self.out);
+        let mut sw = SheetWriter::new(&mut self.book, name, &headers(columns)).map_err(&e)?;
+        sw.widest = columns.iter().map(|c| c.width).collect();
+        for row in rows {
+            let cells = columns.iter().map(|c| value((c.cell)(row), c.format)).collect();
+            sw.row(cells).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)
+    }
+
+    /// The workbook's bytes.
+    pub fn bytes(mut self) -> Result<Vec<u8>> {
+        let e = xlsx_err(&self.out);
+        self.book.save_to_buffer().map_err(&e)
+    }
+}
+
+/// A table's cell as a workbook cell in a column's format.
+fn value(cell: Cell, format: TableFormat) -> Value {
+    match cell {
+        Cell::Text(s) => Value::Text(s),
+        Cell::Number(x) => Value::Number(x, format.excel()),
+        Cell::Bool(b) => Value::Bool(b),
+        Cell::Empty => Value::Empty,
     }
 }
 
