@@ -45,5 +45,6 @@ mod warnings;
 mod whatif;
 mod whatif_page;
 mod whatif_stop;
+mod whatif_xlsx;
 mod words;
 mod workbook;
