@@ -8,6 +8,9 @@
 //! Text cells are never formulas: [`csv_text`] gives a text that starts with `=`, `+`, `-`, `@`
 //! or a control character a leading `'`, and the workbook writer always writes text as text.
 
+use crate::model::{Model, Status, Worker};
+use crate::proposal::{Proposal, WorkerLoad};
+
 /// How a workbook shows a column's numbers (a CSV always writes the shortest exact form).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -42,6 +45,9 @@ pub enum Cell {
     Number(f64),
     /// Yes or no.
     Bool(bool),
+    /// A code, written as its name in a CSV (`social_worker`) and in words in a workbook
+    /// (`social worker`).
+    Code(&'static str, String),
     /// Nothing.
     Empty,
 }
@@ -54,6 +60,7 @@ impl Cell {
             Cell::Text(s) => csv_text(s),
             Cell::Number(x) => format!("{x}"),
             Cell::Bool(b) => b.to_string(),
+            Cell::Code(name, _) => csv_text(name),
             Cell::Empty => String::new(),
         }
     }
@@ -82,6 +89,18 @@ pub fn csv_text(s: &str) -> String {
 /// The most characters a workbook column is widened to unless a column says otherwise.
 pub const WIDEST: usize = 60;
 
+/// Which outputs show a column: a CSV keeps the machine's names and codes for programs, a
+/// workbook the words a meeting reads, so a few columns belong to one of them only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// The CSV and the workbook.
+    Both,
+    /// The CSV only.
+    Csv,
+    /// The workbook only.
+    Sheet,
+}
+
 /// One column of a table of rows `R`.
 pub struct Column<R> {
     /// Its name in a CSV (`unallocated_child_protection`).
@@ -92,6 +111,8 @@ pub struct Column<R> {
     pub width: usize,
     /// How a workbook shows its numbers.
     pub format: Format,
+    /// The outputs that show it.
+    pub shown: Shown,
     /// The cell of one row.
     pub cell: Box<dyn Fn(&R) -> Cell + Send + Sync>,
 }
@@ -104,28 +125,147 @@ impl<R> Column<R> {
         format: Format,
         cell: impl Fn(&R) -> Cell + Send + Sync + 'static,
     ) -> Self {
-        Column { csv: csv.into(), header: header.into(), width: WIDEST, format, cell: Box::new(cell) }
+        Column {
+            csv: csv.into(),
+            header: header.into(),
+            width: WIDEST,
+            format,
+            shown: Shown::Both,
+            cell: Box::new(cell),
+        }
+    }
+
+    /// The column, in the CSV only.
+    pub fn csv_only(mut self) -> Self {
+        self.shown = Shown::Csv;
+        self
+    }
+
+    /// The column, in the workbook only.
+    pub fn sheet_only(mut self) -> Self {
+        self.shown = Shown::Sheet;
+        self
+    }
+
+    /// Whether a CSV shows it.
+    pub fn in_csv(&self) -> bool {
+        self.shown != Shown::Sheet
+    }
+
+    /// Whether a workbook shows it.
+    pub fn in_sheet(&self) -> bool {
+        self.shown != Shown::Csv
     }
 }
 
-/// The CSV names of a table's columns.
+/// The CSV names of a table's columns (those a CSV shows).
 pub fn csv_header<R>(columns: &[Column<R>]) -> Vec<&str> {
-    columns.iter().map(|c| c.csv.as_str()).collect()
+    columns.iter().filter(|c| c.in_csv()).map(|c| c.csv.as_str()).collect()
 }
 
-/// The headers in words of a table's columns.
+/// The headers in words of a table's columns (those a workbook shows).
 pub fn headers<R>(columns: &[Column<R>]) -> Vec<&str> {
-    columns.iter().map(|c| c.header.as_str()).collect()
+    columns.iter().filter(|c| c.in_sheet()).map(|c| c.header.as_str()).collect()
 }
 
-/// The rows of a table as CSV text, column by column.
+/// The rows of a table as CSV text, column by column (those a CSV shows).
 pub fn csv_rows<'r, R: 'r>(columns: &[Column<R>], rows: impl IntoIterator<Item = &'r R>) -> Vec<Vec<String>> {
-    rows.into_iter().map(|r| columns.iter().map(|c| (c.cell)(r).csv()).collect()).collect()
+    rows.into_iter()
+        .map(|r| columns.iter().filter(|c| c.in_csv()).map(|c| (c.cell)(r).csv()).collect())
+        .collect()
 }
 
-/// The rows of a table as cells, column by column.
-pub fn cells<'r, R: 'r>(columns: &[Column<R>], rows: impl IntoIterator<Item = &'r R>) -> Vec<Vec<Cell>> {
-    rows.into_iter().map(|r| columns.iter().map(|c| (c.cell)(r)).collect()).collect()
+/// A table as CSV bytes for a spreadsheet (byte-order mark, CRLF).
+pub fn csv_sheet<'r, R: 'r>(columns: &[Column<R>], rows: impl IntoIterator<Item = &'r R>) -> Vec<u8> {
+    crate::util::csv_bytes(&csv_header(columns), &csv_rows(columns, rows), true)
+}
+
+/// The proposal's `workers` table: one row per worker, with its load against target and cap.
+#[derive(Clone, Debug)]
+pub struct LoadRow {
+    /// The worker's line of the proposal.
+    pub load: WorkerLoad,
+    /// The worker in the model, when it is there.
+    pub worker: Option<Worker>,
+    /// Its team's name.
+    pub team: Option<String>,
+}
+
+/// The rows of the proposal's `workers` table.
+pub fn load_rows(m: &Model, p: &Proposal) -> Vec<LoadRow> {
+    p.workers
+        .iter()
+        .map(|wl| {
+            let w = m.worker_index(&wl.worker).map(|i| m.workers[i].clone());
+            let team = w.as_ref().map(|w| m.teams[w.team].clone());
+            LoadRow { load: wl.clone(), worker: w, team }
+        })
+        .collect()
+}
+
+/// The columns of the proposal's `workers` table: `workers.csv` and the meeting workbook's
+/// `workers` sheet. A name column comes when a worker of the model has a name (after the id in
+/// the workbook, at the end in the CSV), notes in the CSV when one has notes.
+pub fn load_columns(m: &Model) -> Vec<Column<LoadRow>> {
+    use Format::{Decimal, Percent, Plain, Whole};
+    let names = m.workers.iter().any(|w| w.name.is_some());
+    let notes = m.workers.iter().any(|w| w.notes.is_some());
+    let name = |r: &LoadRow| r.worker.as_ref().and_then(|w| w.name.as_deref()).map_or(Cell::Empty, text);
+    let team = |r: &LoadRow| r.team.as_deref().map_or(Cell::Empty, text);
+    let mut c = vec![Column::new("worker", "worker", Plain, |r: &LoadRow| text(&r.load.worker))];
+    if names {
+        c.push(Column::new("name", "name", Plain, name).sheet_only());
+    }
+    c.extend([
+        Column::new("role", "role", Plain, |r: &LoadRow| {
+            r.worker
+                .as_ref()
+                .map_or(Cell::Empty, |w| Cell::Code(w.role.name(), w.role.name().replace('_', " ")))
+        }),
+        Column::new("team", "team", Plain, team),
+        Column::new("status", "status", Plain, |r: &LoadRow| text(crate::report::status_word(r.load.status))),
+        Column::new("fte", "fte", Decimal, |r: &LoadRow| {
+            r.worker.as_ref().map_or(Cell::Empty, |w| Cell::Number(w.fte))
+        })
+        .sheet_only(),
+        Column::new("cases", "cases", Whole, |r: &LoadRow| count(r.load.cases)),
+        Column::new("load", "load", Decimal, |r: &LoadRow| Cell::Number(r.load.load)),
+        Column::new("target", "target", Decimal, |r: &LoadRow| Cell::Number(r.load.target)),
+        Column::new("cap", "cap", Decimal, |r: &LoadRow| Cell::Number(r.load.cap)),
+        Column::new("above_target", "above target", Decimal, |r: &LoadRow| {
+            Cell::Number(crate::explain::round9((r.load.load - r.load.target).max(0.0)))
+        })
+        .csv_only(),
+        Column::new("load_of_target", "load of target", Percent, |r: &LoadRow| {
+            if r.load.target > 0.0 {
+                Cell::Number(r.load.load / r.load.target)
+            } else {
+                Cell::Empty
+            }
+        })
+        .sheet_only(),
+        // A vacant or absent post has no room to offer.
+        Column::new("room_to_cap", "room to cap", Decimal, |r: &LoadRow| {
+            if r.load.status == Status::Active {
+                Cell::Number(crate::explain::round9((r.load.cap - r.load.load).max(0.0)))
+            } else {
+                Cell::Empty
+            }
+        }),
+        Column::new("oversight", "oversight", Decimal, |r: &LoadRow| Cell::Number(r.load.oversight)),
+    ]);
+    if names {
+        c.push(Column::new("name", "name", Plain, name).csv_only());
+    }
+    if notes {
+        c.push(
+            Column::new("notes", "notes", Plain, |r: &LoadRow| {
+                r.worker.as_ref().and_then(|w| w.notes.as_deref()).map_or(Cell::Empty, text)
+            })
+            .csv_only(),
+        );
+    }
+    c
 }
 
 #[cfg(test)]

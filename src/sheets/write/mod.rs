@@ -335,62 +335,7 @@ pub fn unallocated_csv(m: &Model, p: &Proposal) -> Vec<u8> {
 }
 
 /// `workers.csv` (of a proposal): each worker's load against target and cap (with names and
-/// notes, when the model has them).
+/// notes, when the model has them), with the columns of [`crate::tables::load_columns`].
 pub fn worker_loads_csv(m: &Model, p: &Proposal) -> Vec<u8> {
-    let [_, _, wn, wnotes] = people_columns(m);
-    let header: Vec<String> = [
-        "worker",
-        "role",
-        "team",
-        "status",
-        "cases",
-        "load",
-        "target",
-        "cap",
-        "above_target",
-        "room_to_cap",
-        "oversight",
-    ]
-    .iter()
-    .map(|h| h.to_string())
-    .chain(people_header([wn, wnotes], ""))
-    .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<String>> = p
-        .workers
-        .iter()
-        .map(|wl| {
-            let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
-            let status = serde_json::to_value(wl.status)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default();
-            vec![
-                safe(&wl.worker),
-                w.map(|w| w.role.name().to_string()).unwrap_or_default(),
-                w.map(|w| safe(&m.teams[w.team])).unwrap_or_default(),
-                status,
-                wl.cases.to_string(),
-                number(wl.load),
-                number(wl.target),
-                number(wl.cap),
-                number(crate::explain::round9((wl.load - wl.target).max(0.0))),
-                // A vacant or absent post has no room to offer.
-                if wl.status == crate::model::Status::Active {
-                    number(crate::explain::round9((wl.cap - wl.load).max(0.0)))
-                } else {
-                    String::new()
-                },
-                number(wl.oversight),
-            ]
-            .into_iter()
-            .chain(people_cells(
-                [wn, wnotes],
-                w.and_then(|w| w.name.as_ref()),
-                w.and_then(|w| w.notes.as_ref()),
-            ))
-            .collect()
-        })
-        .collect();
-    csv_bytes(&header, &rows)
+    crate::tables::csv_sheet(&crate::tables::load_columns(m), &crate::tables::load_rows(m, p))
 }

@@ -187,14 +187,7 @@ impl TableBook {
         columns: &[Column<R>],
         rows: impl IntoIterator<Item = &'r R>,
     ) -> Result<()> {
-        let e = xlsx_err(&self.out);
-        let mut sw = SheetWriter::new(&mut self.book, name, &headers(columns)).map_err(&e)?;
-        sw.widest = columns.iter().map(|c| c.width).collect();
-        for row in rows {
-            let cells = columns.iter().map(|c| value((c.cell)(row), c.format)).collect();
-            sw.row(cells).map_err(&e)?;
-        }
-        sw.finish().map_err(&e)
+        table_sheet(&mut self.book, name, columns, rows).map_err(xlsx_err(&self.out))
     }
 
     /// The workbook's bytes.
@@ -204,12 +197,29 @@ impl TableBook {
     }
 }
 
+/// A sheet `name` of a table: the columns a workbook shows, a row per item of `rows`.
+fn table_sheet<'r, R: 'r>(
+    book: &mut Workbook,
+    name: &str,
+    columns: &[Column<R>],
+    rows: impl IntoIterator<Item = &'r R>,
+) -> std::result::Result<(), XlsxError> {
+    let shown: Vec<&Column<R>> = columns.iter().filter(|c| c.in_sheet()).collect();
+    let mut sw = SheetWriter::new(book, name, &headers(columns))?;
+    sw.widest = shown.iter().map(|c| c.width).collect();
+    for row in rows {
+        sw.row(shown.iter().map(|c| value((c.cell)(row), c.format)).collect())?;
+    }
+    sw.finish()
+}
+
 /// A table's cell as a workbook cell in a column's format.
 fn value(cell: Cell, format: TableFormat) -> Value {
     match cell {
         Cell::Text(s) => Value::Text(s),
         Cell::Number(x) => Value::Number(x, format.excel()),
         Cell::Bool(b) => Value::Bool(b),
+        Cell::Code(_, words) => Value::Text(words),
         Cell::Empty => Value::Empty,
     }
 }
@@ -430,53 +440,8 @@ pub fn proposal_workbook(
     }
     sw.finish().map_err(&e)?;
 
-    let worker_names = m.workers.iter().any(|w| w.name.is_some());
-    let mut sw = SheetWriter::new(
-        &mut book,
-        "workers",
-        &[
-            &["worker"][..],
-            if worker_names { &["name"][..] } else { &[][..] },
-            &[
-                "role",
-                "team",
-                "status",
-                "fte",
-                "cases",
-                "load",
-                "target",
-                "cap",
-                "load of target",
-                "room to cap",
-                "oversight",
-            ][..],
-        ]
-        .concat(),
-    )
-    .map_err(&e)?;
-    for wl in &p.workers {
-        let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
-        let active = w.is_none_or(|w| w.status == crate::model::Status::Active);
-        let mut cells = vec![text(&wl.worker)];
-        if worker_names {
-            cells.push(w.map_or(Value::Empty, |w| opt_text(&w.name)));
-        }
-        cells.extend([
-            w.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
-            w.map_or(Value::Empty, |w| text(&m.teams[w.team])),
-            text(crate::report::status_word(wl.status)),
-            w.map_or(Value::Empty, |w| num(w.fte)),
-            Value::Number(wl.cases as f64, Some("0")),
-            num(wl.load),
-            num(wl.target),
-            num(wl.cap),
-            if wl.target > 0.0 { Value::Number(wl.load / wl.target, Some("0%")) } else { Value::Empty },
-            if active { num(crate::explain::round9((wl.cap - wl.load).max(0.0))) } else { Value::Empty },
-            num(wl.oversight),
-        ]);
-        sw.row(cells).map_err(&e)?;
-    }
-    sw.finish().map_err(&e)?;
+    let loads = crate::tables::load_rows(m, p);
+    table_sheet(&mut book, "workers", &crate::tables::load_columns(m), &loads).map_err(&e)?;
 
     let mut sw =
         SheetWriter::new(&mut book, "moves", &["case", "type", "team", "from", "to", "why"]).map_err(&e)?;
