@@ -8,8 +8,9 @@
 //! Text cells are never formulas: [`csv_text`] gives a text that starts with `=`, `+`, `-`, `@`
 //! or a control character a leading `'`, and the workbook writer always writes text as text.
 
-use crate::model::{Model, Status, Worker};
-use crate::proposal::{Proposal, WorkerLoad};
+use crate::date::Date;
+use crate::model::{Case, Model, Status, Worker};
+use crate::proposal::{Allocation, Proposal, Unallocated, WorkerLoad};
 
 /// How a workbook shows a column's numbers (a CSV always writes the shortest exact form).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -264,6 +265,203 @@ pub fn load_columns(m: &Model) -> Vec<Column<LoadRow>> {
             })
             .csv_only(),
         );
+    }
+    c
+}
+
+/// The proposal's `allocations` table: one row per allocated child.
+#[derive(Clone, Debug)]
+pub struct AllocRow {
+    /// The allocation.
+    pub a: Allocation,
+    /// The case in the model, when it is there.
+    pub case: Option<Case>,
+    /// Its team's name.
+    pub case_team: Option<String>,
+    /// The worker in the model, when it is there.
+    pub worker: Option<Worker>,
+    /// The worker's team's name.
+    pub worker_team: Option<String>,
+    /// The child's worker today, if any.
+    pub today: Option<String>,
+}
+
+/// The rows of the proposal's `allocations` table.
+pub fn alloc_rows(m: &Model, p: &Proposal) -> Vec<AllocRow> {
+    p.allocations
+        .iter()
+        .map(|a| {
+            let case = m.case_index(&a.case).map(|i| m.cases[i].clone());
+            let worker = m.worker_index(&a.worker).map(|i| m.workers[i].clone());
+            AllocRow {
+                a: a.clone(),
+                case_team: case.as_ref().map(|c| m.teams[c.team].clone()),
+                worker_team: worker.as_ref().map(|w| m.teams[w.team].clone()),
+                today: case.as_ref().and_then(|c| c.current_worker).map(|w| m.workers[w].id.clone()),
+                case,
+                worker,
+            }
+        })
+        .collect()
+}
+
+/// A case's name, when it has one.
+fn case_name(c: Option<&Case>) -> Cell {
+    c.and_then(|c| c.name.as_deref()).map_or(Cell::Empty, text)
+}
+
+/// A case's notes, when it has some.
+fn case_notes(c: Option<&Case>) -> Cell {
+    c.and_then(|c| c.notes.as_deref()).map_or(Cell::Empty, text)
+}
+
+/// The columns of the proposal's `allocations` table: `allocations.csv` and the meeting
+/// workbook's `allocations` sheet (which `meeting` reads back by these headers).
+pub fn alloc_columns(m: &Model) -> Vec<Column<AllocRow>> {
+    use Format::{Decimal, Plain};
+    let names = m.cases.iter().any(|c| c.name.is_some());
+    let notes = m.cases.iter().any(|c| c.notes.is_some());
+    let worker_names = m.workers.iter().any(|w| w.name.is_some());
+    let name = |r: &AllocRow| case_name(r.case.as_ref());
+    let mut c = vec![Column::new("case", "case", Plain, |r: &AllocRow| text(&r.a.case))];
+    if names {
+        c.push(Column::new("name", "name", Plain, name).sheet_only());
+    }
+    c.extend([
+        Column::new("type", "type", Plain, |r: &AllocRow| {
+            r.case
+                .as_ref()
+                .map_or(Cell::Empty, |c| Cell::Code(c.case_type.name(), c.case_type.words().into()))
+        }),
+        Column::new("team", "team", Plain, |r: &AllocRow| r.case_team.as_deref().map_or(Cell::Empty, text)),
+        Column::new("weight", "weight", Decimal, |r: &AllocRow| {
+            r.case.as_ref().map_or(Cell::Empty, |c| Cell::Number(c.weight))
+        }),
+        Column::new("worker", "worker", Plain, |r: &AllocRow| text(&r.a.worker)),
+        Column::new("worker_role", "worker role", Plain, |r: &AllocRow| {
+            r.worker
+                .as_ref()
+                .map_or(Cell::Empty, |w| Cell::Code(w.role.name(), w.role.name().replace('_', " ")))
+        }),
+        Column::new("worker_team", "worker team", Plain, |r: &AllocRow| {
+            r.worker_team.as_deref().map_or(Cell::Empty, text)
+        }),
+        Column::new("change", "change", Plain, |r: &AllocRow| text(r.a.change.name())),
+        Column::new("previous_worker", "worker today", Plain, |r: &AllocRow| {
+            r.today.as_deref().map_or(Cell::Empty, text)
+        }),
+    ]);
+    if names {
+        c.push(Column::new("name", "name", Plain, name).csv_only());
+    }
+    if notes {
+        c.push(Column::new("notes", "notes", Plain, |r: &AllocRow| case_notes(r.case.as_ref())));
+    }
+    if worker_names {
+        c.push(
+            Column::new("worker_name", "worker name", Plain, |r: &AllocRow| {
+                r.worker.as_ref().and_then(|w| w.name.as_deref()).map_or(Cell::Empty, text)
+            })
+            .csv_only(),
+        );
+    }
+    c
+}
+
+/// The proposal's `unallocated` table: one row per child without a worker.
+#[derive(Clone, Debug)]
+pub struct WaitRow {
+    /// The child's line of the proposal.
+    pub u: Unallocated,
+    /// The case in the model, when it is there.
+    pub case: Option<Case>,
+    /// Since when the child has waited: its own day, or the allocation's day (the workbook).
+    pub since: Option<Date>,
+    /// Whole weeks from `since` to the allocation's day (the workbook).
+    pub weeks: Option<f64>,
+}
+
+/// The rows of the proposal's `unallocated` table.
+pub fn wait_rows(m: &Model, p: &Proposal) -> Vec<WaitRow> {
+    let day = m.date.or(p.summary.date);
+    p.unallocated
+        .iter()
+        .map(|u| {
+            let case = m.case_index(&u.case).map(|i| m.cases[i].clone());
+            // A child who has waited since a day, or who starts waiting on the allocation's day.
+            let since = case.as_ref().and_then(|c| c.waiting_since).or(day);
+            let weeks = since.zip(day).map(|(a, b)| ((b.days() - a.days()).max(0) / 7) as f64);
+            WaitRow { u: u.clone(), case, since, weeks }
+        })
+        .collect()
+}
+
+/// The columns of the proposal's `unallocated` table: `unallocated.csv` (reasons also as codes,
+/// and the child's own waiting days) and the meeting workbook's `unallocated` sheet (with an
+/// empty `worker` column to type a worker into, which `meeting` reads back).
+pub fn wait_columns(m: &Model) -> Vec<Column<WaitRow>> {
+    use Format::{Plain, Whole};
+    let names = m.cases.iter().any(|c| c.name.is_some());
+    let notes = m.cases.iter().any(|c| c.notes.is_some());
+    let name = |r: &WaitRow| case_name(r.case.as_ref());
+    let mut c = vec![Column::new("case", "case", Plain, |r: &WaitRow| text(&r.u.case))];
+    if names {
+        c.push(Column::new("name", "name", Plain, name).sheet_only());
+    }
+    c.extend([
+        Column::new("type", "type", Plain, |r: &WaitRow| {
+            Cell::Code(r.u.case_type.name(), r.u.case_type.words().into())
+        }),
+        Column::new("team", "team", Plain, |r: &WaitRow| text(&r.u.team)),
+        Column::new("worker", "worker", Plain, |_: &WaitRow| Cell::Empty).sheet_only(),
+        Column::new("previous_worker", "worker today", Plain, |r: &WaitRow| {
+            r.u.current_worker.as_deref().map_or(Cell::Empty, text)
+        }),
+        Column::new("waiting_since_or_today", "waiting since", Plain, |r: &WaitRow| {
+            r.since.map_or(Cell::Empty, |d| text(&d.to_string()))
+        })
+        .sheet_only(),
+        Column::new("whole_weeks_waiting", "weeks waiting", Whole, |r: &WaitRow| {
+            r.weeks.map_or(Cell::Empty, Cell::Number)
+        })
+        .sheet_only(),
+        Column::new("shortfall", "shortfall", Plain, |r: &WaitRow| {
+            text(if r.u.reasons.iter().any(|x| x.code.is_structural()) { "structural" } else { "capacity" })
+        }),
+        Column::new("reason_codes", "reason codes", Plain, |r: &WaitRow| {
+            text(&r.u.reasons.iter().map(|x| x.code.name()).collect::<Vec<_>>().join(";"))
+        })
+        .csv_only(),
+        Column::new("reasons", "reasons", Plain, |r: &WaitRow| {
+            text(
+                &r.u.reasons
+                    .iter()
+                    .map(|x| crate::rules::reason_label(x.code))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        }),
+        Column::new("messages", "messages", Plain, |r: &WaitRow| {
+            text(&r.u.reasons.iter().map(|x| x.message.as_str()).collect::<Vec<_>>().join(" "))
+        }),
+        Column::new("family_message", "for the family", Plain, |r: &WaitRow| {
+            r.u.reasons.first().map_or(Cell::Empty, |x| text(crate::rules::family_message(x.code)))
+        }),
+        Column::new("actions", "what would help", Plain, |r: &WaitRow| text(&r.u.actions())),
+        Column::new("waiting_since", "waiting since (own day)", Plain, |r: &WaitRow| {
+            r.u.waiting_since.map_or(Cell::Empty, |d| text(&d.to_string()))
+        })
+        .csv_only(),
+        Column::new("weeks_waiting", "weeks waiting (own day)", Whole, |r: &WaitRow| {
+            r.u.weeks_waiting.map_or(Cell::Empty, |n| Cell::Number(n as f64))
+        })
+        .csv_only(),
+    ]);
+    if names {
+        c.push(Column::new("name", "name", Plain, name).csv_only());
+    }
+    if notes {
+        c.push(Column::new("notes", "notes", Plain, |r: &WaitRow| case_notes(r.case.as_ref())));
     }
     c
 }

@@ -286,35 +286,7 @@ pub fn proposal_workbook(
     let mut book = Workbook::new();
     stamp(&mut book);
     let text = |s: &str| Value::Text(s.to_string());
-    let opt_text = |s: &Option<String>| s.as_deref().map_or(Value::Empty, text);
-    let num = |x: f64| Value::Number(x, Some("0.0#"));
     let day = m.date.or(p.summary.date);
-    let case_of = |id: &str| m.case_index(id).map(|i| &m.cases[i]);
-    let names = m.cases.iter().any(|c| c.name.is_some());
-    let notes = m.cases.iter().any(|c| c.notes.is_some());
-    // The optional columns, by where they go: after the case, and last.
-    let with = |columns: &[&'static str]| -> Vec<&'static str> {
-        let mut out = vec![columns[0]];
-        if names {
-            out.push("name");
-        }
-        out.extend(&columns[1..]);
-        if notes {
-            out.push("notes");
-        }
-        out
-    };
-    let row = |case: Option<&crate::model::Case>, id: &str, rest: Vec<Value>| -> Vec<Value> {
-        let mut out = vec![text(id)];
-        if names {
-            out.push(case.map_or(Value::Empty, |c| opt_text(&c.name)));
-        }
-        out.extend(rest);
-        if notes {
-            out.push(case.map_or(Value::Empty, |c| opt_text(&c.notes)));
-        }
-        out
-    };
 
     // Warnings first, so the meeting sees them before it trusts the allocation.
     if !p.warnings.is_empty() {
@@ -351,95 +323,10 @@ pub fn proposal_workbook(
     }
     sw.finish().map_err(&e)?;
 
-    let mut sw = SheetWriter::new(
-        &mut book,
-        "allocations",
-        &with(&[
-            "case",
-            "type",
-            "team",
-            "weight",
-            "worker",
-            "worker role",
-            "worker team",
-            "change",
-            "worker today",
-        ]),
-    )
-    .map_err(&e)?;
-    for a in &p.allocations {
-        let case = case_of(&a.case);
-        let worker = m.worker_index(&a.worker).map(|i| &m.workers[i]);
-        sw.row(row(
-            case,
-            &a.case,
-            vec![
-                case.map_or(Value::Empty, |c| text(c.case_type.words())),
-                case.map_or(Value::Empty, |c| text(&m.teams[c.team])),
-                case.map_or(Value::Empty, |c| num(c.weight)),
-                text(&a.worker),
-                worker.map_or(Value::Empty, |w| text(&w.role.name().replace('_', " "))),
-                worker.map_or(Value::Empty, |w| text(&m.teams[w.team])),
-                text(a.change.name()),
-                case.and_then(|c| c.current_worker).map_or(Value::Empty, |w| text(&m.workers[w].id)),
-            ],
-        ))
-        .map_err(&e)?;
-    }
-    sw.finish().map_err(&e)?;
-
-    let mut sw = SheetWriter::new(
-        &mut book,
-        "unallocated",
-        &with(&[
-            "case",
-            "type",
-            "team",
-            "worker",
-            "worker today",
-            "waiting since",
-            "weeks waiting",
-            "shortfall",
-            "reasons",
-            "messages",
-            "for the family",
-            "what would help",
-        ]),
-    )
-    .map_err(&e)?;
-    for u in &p.unallocated {
-        let case = case_of(&u.case);
-        let structural = u.reasons.iter().any(|r| r.code.is_structural());
-        // A child who has waited since a day, or who starts waiting on the allocation's day.
-        let since = case.and_then(|c| c.waiting_since).or(day);
-        let weeks = since.zip(day).map(|(a, b)| ((b.days() - a.days()).max(0) / 7) as f64);
-        sw.row(row(
-            case,
-            &u.case,
-            vec![
-                text(u.case_type.words()),
-                text(&u.team),
-                Value::Empty,
-                u.current_worker.as_deref().map_or(Value::Empty, text),
-                since.map_or(Value::Empty, |d| text(&d.to_string())),
-                weeks.map_or(Value::Empty, |w| Value::Number(w, Some("0"))),
-                text(if structural { "structural" } else { "capacity" }),
-                text(
-                    &u.reasons
-                        .iter()
-                        .map(|r| crate::report::reason_label(r.code))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                text(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
-                u.reasons.first().map_or(Value::Empty, |r| text(crate::report::family_message(r.code))),
-                text(&u.actions()),
-            ],
-        ))
-        .map_err(&e)?;
-    }
-    sw.finish().map_err(&e)?;
-
+    let allocs = crate::tables::alloc_rows(m, p);
+    table_sheet(&mut book, "allocations", &crate::tables::alloc_columns(m), &allocs).map_err(&e)?;
+    let waits = crate::tables::wait_rows(m, p);
+    table_sheet(&mut book, "unallocated", &crate::tables::wait_columns(m), &waits).map_err(&e)?;
     let loads = crate::tables::load_rows(m, p);
     table_sheet(&mut book, "workers", &crate::tables::load_columns(m), &loads).map_err(&e)?;
 
