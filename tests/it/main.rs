@@ -37,6 +37,7 @@ mod returns;
 mod sheets;
 mod sheets_common;
 mod solver_scale;
+mod tables;
 mod template;
 mod ties;
 mod vocabulary;
