@@ -47,6 +47,7 @@ pub mod report;
 pub mod rules;
 pub mod sheets;
 pub mod solve;
+pub mod tables;
 pub mod tolerance;
 pub mod util;
 pub mod validate;

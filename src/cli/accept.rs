@@ -95,7 +95,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     }
     let out = a.output.display().to_string();
     let bytes = if workbook::is_workbook(&a.output) {
-        workbook::model_workbook(&out, &done.next)?
+        caseload::sheets::write::workbook::model_workbook(&out, &done.next)?
     } else {
         caseload::write::to_json(&done.next)
     };

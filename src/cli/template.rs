@@ -27,7 +27,7 @@ pub fn run(a: &TemplateArgs) -> Result<i32> {
             a.output.display()
         )));
     }
-    let bytes = caseload::sheets::template::template_workbook()?;
+    let bytes = caseload::sheets::write::template::template_workbook()?;
     super::emit(&a.output, &bytes)?;
     if !a.quiet {
         let text = format!(

@@ -55,6 +55,10 @@ pub struct WhatifArgs {
     /// Write the scenarios as CSV, one line each (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Write an Excel workbook with a sheet per table: the scenarios, the fill order (when posts
+    /// are filled) and the --marginal ranking, headers in plain words (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
     /// Write a self-contained HTML planning report: the curve of children without a worker
     /// against posts filled, the order to fill posts in, the --marginal ranking, every scenario,
     /// and why a number rises where one does (`-` for standard output).
@@ -100,8 +104,10 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         ("--json", a.json.as_deref()),
         ("--csv", a.csv.as_deref()),
         ("--report", a.report.as_deref()),
+        ("--xlsx", a.xlsx.as_deref()),
     ])?;
-    let stdout_taken = [&a.json, &a.csv, &a.report].into_iter().flatten().any(|p| super::is_stdout(p));
+    let stdout_taken =
+        [&a.json, &a.csv, &a.report, &a.xlsx].into_iter().flatten().any(|p| super::is_stdout(p));
     let sheets = a.sheets.lower();
     // A model file, or spreadsheets validated first so that errors name their rows and columns.
     let checks = a.checks.checks();
@@ -144,6 +150,9 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
     }
     if let Some(path) = &a.csv {
         stage.put(path, &whatif::csv::csv(&outcome))?;
+    }
+    if let Some(path) = &a.xlsx {
+        stage.put(path, &whatif::xlsx::workbook(&path.display().to_string(), &outcome)?)?;
     }
     if let Some(path) = &a.report {
         let meta = caseload::report::Meta::today(sheets.name(a.model.as_deref()));

@@ -405,15 +405,20 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
         let key = u.reasons.first().map_or(ReasonCode::SearchStopped, |r| r.code);
         groups.entry(key).or_default().push(i);
     }
+    // Headers shared with unallocated.csv and the meeting workbook come from their columns.
+    let columns = crate::tables::wait_columns(m);
     for (code, members) in groups {
         let _ = write!(
             h,
-            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><p class="family"><strong>What to tell the family:</strong> {}</p><table><thead><tr><th>Child (case)</th><th>Type</th><th>Team</th><th>Worker until now</th><th>Waiting since</th><th>Why (for the manager)</th></tr></thead><tbody>"#,
+            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><p class="family"><strong>What to tell the family:</strong> {}</p><table><thead><tr><th>Child (case)</th><th>{}</th><th>{}</th><th>Worker until now</th><th>{}</th><th>Why (for the manager)</th></tr></thead><tbody>"#,
             code.name(),
             esc(reason_label(code)),
             members.len(),
             esc(reason_meaning(code)),
-            esc(family_message(code))
+            esc(family_message(code)),
+            esc(&crate::tables::report_header(&columns, "type")),
+            esc(&crate::tables::report_header(&columns, "team")),
+            esc(&crate::tables::report_header(&columns, "waiting_since_or_today")),
         );
         for i in members {
             let u = &p.unallocated[i];
@@ -613,7 +618,16 @@ fn counts(h: &mut String, p: &Proposal) {
 }
 
 fn allocations(h: &mut String, m: &Model, p: &Proposal) {
-    h.push_str(r#"<section id="allocations"><h2>Caseloads, worker by worker</h2><table><thead><tr><th>Worker</th><th>Role</th><th>Team</th><th class="n">Load / target / cap</th><th class="n">Of target</th><th>Children (cases)</th></tr></thead><tbody>"#);
+    // Headers shared with workers.csv and the meeting workbook come from their columns.
+    let columns = crate::tables::load_columns(m);
+    let head = |csv: &str| esc(&crate::tables::report_header(&columns, csv));
+    let _ = write!(
+        h,
+        r#"<section id="allocations"><h2>Caseloads, worker by worker</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th class="n">Load / target / cap</th><th class="n">Of target</th><th>Children (cases)</th></tr></thead><tbody>"#,
+        head("worker"),
+        head("role"),
+        head("team"),
+    );
     let mut by_worker: BTreeMap<&str, Vec<(&str, Option<&str>)>> = BTreeMap::new();
     for a in &p.allocations {
         by_worker.entry(a.worker.as_str()).or_default().push((a.case.as_str(), a.name.as_deref()));

@@ -1,5 +1,5 @@
 //! The meeting workbook read back as a proposal: the workbook `allocate --xlsx` wrote
-//! (`workbook::proposal_workbook`), as a person leaves it after the allocation
+//! (`write::workbook::proposal_workbook`), as a person leaves it after the allocation
 //! meeting in Excel. A worker changed on the allocations sheet moves the child; a worker typed
 //! on the unallocated sheet allocates it; a worker cleared, or a row deleted, leaves the child
 //! unallocated (a child on neither sheet is unallocated). Rows may be re-sorted, filtered or

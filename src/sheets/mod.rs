@@ -2,16 +2,19 @@
 //!
 //! - [`read`]: a model from `workers.csv`, `cases.csv` and an optional `policy.json`, with
 //!   errors that name the spreadsheet, row and column.
-//! - [`mod@write`]: a model back to CSV (lossless), and a proposal as CSV tables.
-//! - [`workbook`]: the same as an Excel workbook, in and out, and the meeting workbook out.
+//! - [`workbook`]: the same from an Excel workbook.
 //! - [`meeting`]: the meeting workbook back in, as edited: a proposal.
-//! - [`template`]: a starter workbook to fill in (`caseload template`).
+//! - [`columns`]: the columns of the model's tables, shared by the readers and the writers.
+//! - [`mod@write`]: the writers, which never import a reader (nor a reader a writer): a model back
+//!   to CSV (lossless) and a proposal as CSV tables; [`write::workbook`] the same as an Excel
+//!   workbook, and the meeting workbook; [`write::template`] a starter workbook to fill in
+//!   (`caseload template`).
 //! - Where the spreadsheets are ([`SheetInput`]), which tables, workbook and report to write
 //!   besides a proposal ([`SheetOutput`]), and `caseload convert` ([`convert`], [`ConvertOptions`]).
 
+pub mod columns;
 pub mod meeting;
 pub mod read;
-pub mod template;
 pub mod workbook;
 pub mod write;
 pub mod xlsx;
@@ -302,7 +305,10 @@ impl SheetOutput {
             files.push((r.clone(), crate::report::render_meta(model, proposal, &meta, &[]).into_bytes()));
         }
         if let Some(x) = &self.xlsx {
-            files.push((x.clone(), workbook::proposal_workbook(&x.display().to_string(), model, proposal)?));
+            files.push((
+                x.clone(),
+                write::workbook::proposal_workbook(&x.display().to_string(), model, proposal)?,
+            ));
         }
         for (path, bytes) in &files {
             put(path, bytes)?;
@@ -407,7 +413,7 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
         }
     }
     if let Some(x) = &a.xlsx {
-        files.push((x.clone(), workbook::model_workbook(&file, &m)?));
+        files.push((x.clone(), write::workbook::model_workbook(&file, &m)?));
     }
     for (p, _) in &files {
         if inputs.iter().any(|i| same_file_key(i) == same_file_key(p)) {

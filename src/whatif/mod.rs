@@ -7,8 +7,9 @@
 //!
 //! Files: [`plan`] the scenarios asked for, [`build`] each scenario's model, [`fill`] and
 //! [`piece`] the greedy fill over the model's pieces, [`marginal`] the value of one more worker;
-//! [`rows`] the facts found, shown by [`table`], [`json`] and [`csv`], with each scenario's files
-//! from [`proposals`] and the planning page from [`page`].
+//! [`rows`] the facts found, shown by [`table`], [`json`], [`csv`] and the workbook of [`xlsx`]
+//! (which defines the tables' columns), with each scenario's files from [`proposals`] and the
+//! planning page from [`page`].
 
 pub mod build;
 pub mod csv;
@@ -21,6 +22,7 @@ pub mod plan;
 pub mod proposals;
 pub mod rows;
 pub mod table;
+pub mod xlsx;
 
 use crate::error::Result;
 use crate::model::ModelFile;

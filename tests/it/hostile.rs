@@ -520,7 +520,7 @@ fn fuzz_iters() -> usize {
 fn fuzzed_workbooks_csvs_and_json_never_panic() {
     let small = std::fs::read(root().join("models/small_team.json")).unwrap();
     let m = caseload::read::parse_model("m", &small).unwrap();
-    let book = caseload::sheets::workbook::model_workbook("m", &m).unwrap();
+    let book = caseload::sheets::write::workbook::model_workbook("m", &m).unwrap();
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(book.clone())).unwrap();
     let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..z.len() {

@@ -313,3 +313,32 @@ fn the_rooms_table_of_the_internals_names_every_source_file_and_no_other() {
     }
     assert!(problems.is_empty(), "docs/internals.md, The rooms:\n  {}", problems.join("\n  "));
 }
+
+/// Spreadsheets are read and written in separate rooms: no reading file of `sheets/` names a
+/// writer (`sheets/write/`), and no writer names a reading file; both share `sheets::columns`.
+#[test]
+fn spreadsheet_readers_and_writers_never_import_each_other() {
+    let files = library_files();
+    let known: BTreeSet<String> = files.iter().map(|f| f.0.clone()).collect();
+    let readers = ["sheets::read", "sheets::workbook", "sheets::xlsx", "sheets::meeting", "sheets::columns"];
+    for r in readers {
+        assert!(known.contains(r), "no module {r}: update this test");
+    }
+    let is_writer = |m: &str| m == "sheets::write" || m.starts_with("sheets::write::");
+    assert!(known.iter().filter(|m| is_writer(m)).count() >= 3, "the writers are not under sheets/write/");
+    let mut problems = Vec::new();
+    for (module, code) in &files {
+        let refs = references(module, code, &known);
+        if readers.contains(&module.as_str()) {
+            problems.extend(refs.iter().filter(|r| is_writer(r)).map(|r| format!("{module} names {r}")));
+        }
+        if is_writer(module) {
+            problems.extend(
+                refs.iter()
+                    .filter(|r| readers.contains(&r.as_str()) && *r != "sheets::columns")
+                    .map(|r| format!("{module} names {r}")),
+            );
+        }
+    }
+    assert!(problems.is_empty(), "a reader and a writer of spreadsheets meet:\n  {}", problems.join("\n  "));
+}

@@ -134,8 +134,8 @@ fn an_unknown_role_or_type_suggests_the_nearest_words_and_lists_ties() {
 /// type in an everyday word (a different one for each row where the table has several), the
 /// policy's role names in words too.
 fn everyday_workbook(m: &ModelFile) -> Vec<u8> {
-    let wc = caseload::sheets::read::worker_columns(m);
-    let cc = caseload::sheets::read::case_columns(m);
+    let wc = caseload::sheets::columns::worker_columns(m);
+    let cc = caseload::sheets::columns::case_columns(m);
     let wt = caseload::sheets::write::worker_table("m", m).unwrap();
     let ct = caseload::sheets::write::case_table("m", m).unwrap();
     let mut book = rust_xlsxwriter::Workbook::new();

@@ -41,7 +41,7 @@ fn worker(id: &str, role: Role, team: &str) -> WorkerInput {
 /// Three teams short of staff, with vacancies of several kinds (one a supervisor whose
 /// supervisee can only work once the post is filled), sibling groups, pins, needs and
 /// part-time posts.
-fn short_staffed_model() -> ModelFile {
+pub fn short_staffed_model() -> ModelFile {
     let mut rng = Lcg(7);
     let teams = ["East", "North", "West"];
     let mut workers = Vec::new();

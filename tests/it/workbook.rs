@@ -5,7 +5,8 @@
 use crate::sheets_common as common;
 
 use caseload::model::{CaseType, ModelFile, PolicyInput, Role};
-use caseload::sheets::workbook::{model_workbook, parse_workbook};
+use caseload::sheets::workbook::parse_workbook;
+use caseload::sheets::write::workbook::model_workbook;
 use common::gen::{case_in, number, opt, unique_reductions, worker_in, Alphabet};
 use common::{code, root, run, stderr};
 use proptest::prelude::*;

@@ -9,9 +9,9 @@
 //! `NQSW`) are read too. Read back untouched, the template is an empty model
 //! (`convert --workbook team.xlsx --allow-empty`).
 
-use super::read::{ALIAS_COLUMNS, REDUCTION_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::{CaseType, Policy, Role};
+use crate::sheets::columns::{ALIAS_COLUMNS, REDUCTION_COLUMNS};
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, Format, Formula, Workbook, Worksheet,
     XlsxError,

@@ -4,7 +4,10 @@
 //! Every CSV starts with a UTF-8 byte-order mark, so spreadsheet programs read names with
 //! accents correctly, and quotes any field that holds a comma, a quote or a line break.
 
-use super::read::{case_columns, worker_columns, CASE_COLUMNS, REDUCTION_COLUMNS};
+pub mod template;
+pub mod workbook;
+
+use super::columns::{case_columns, worker_columns, CASE_COLUMNS, REDUCTION_COLUMNS};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::model::ModelFile;
@@ -190,207 +193,25 @@ fn rename(e: Error, file: &str) -> Error {
 /// or a control character would be run as a formula by spreadsheet programs; it gets a leading
 /// `'`, which they show as text.
 pub fn safe(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
-
-/// Whether any case (`cases`) or worker carries a name and a note: the proposal CSVs then add
-/// those columns, and leave them out otherwise (so a model without them gives the same files).
-fn people_columns(m: &Model) -> [bool; 4] {
-    [
-        m.cases.iter().any(|c| c.name.is_some()),
-        m.cases.iter().any(|c| c.notes.is_some()),
-        m.workers.iter().any(|w| w.name.is_some()),
-        m.workers.iter().any(|w| w.notes.is_some()),
-    ]
-}
-
-/// The optional `name` and `notes` cells of one row, for the columns `shown`.
-fn people_cells(shown: [bool; 2], name: Option<&String>, notes: Option<&String>) -> Vec<String> {
-    let cell = |v: Option<&String>| v.map(|x| safe(x)).unwrap_or_default();
-    shown[0].then(|| cell(name)).into_iter().chain(shown[1].then(|| cell(notes))).collect()
-}
-
-/// The headers of the optional name and notes columns, `prefix` before each (`worker_`).
-fn people_header(shown: [bool; 2], prefix: &str) -> Vec<String> {
-    [(shown[0], "name"), (shown[1], "notes")]
-        .into_iter()
-        .filter(|x| x.0)
-        .map(|x| format!("{prefix}{}", x.1))
-        .collect()
+    crate::tables::csv_text(s)
 }
 
 /// `allocations.csv`: one row per allocated case (with the child's and the worker's names and
-/// notes, when the model has them).
+/// notes, when the model has them), with the columns of [`crate::tables::alloc_columns`].
 pub fn allocations_csv(m: &Model, p: &Proposal) -> Vec<u8> {
-    let [cn, cnotes, wn, _] = people_columns(m);
-    let header: Vec<String> = [
-        "case",
-        "type",
-        "team",
-        "weight",
-        "worker",
-        "worker_role",
-        "worker_team",
-        "change",
-        "previous_worker",
-    ]
-    .iter()
-    .map(|h| h.to_string())
-    .chain(people_header([cn, cnotes], ""))
-    .chain(people_header([wn, false], "worker_"))
-    .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<String>> = p
-        .allocations
-        .iter()
-        .map(|a| {
-            let case = m.case_index(&a.case).map(|i| &m.cases[i]);
-            let worker = m.worker_index(&a.worker).map(|i| &m.workers[i]);
-            let change = a.change.name();
-            vec![
-                safe(&a.case),
-                case.map(|c| c.case_type.name().to_string()).unwrap_or_default(),
-                case.map(|c| safe(&m.teams[c.team])).unwrap_or_default(),
-                case.map(|c| number(c.weight)).unwrap_or_default(),
-                safe(&a.worker),
-                worker.map(|w| w.role.name().to_string()).unwrap_or_default(),
-                worker.map(|w| safe(&m.teams[w.team])).unwrap_or_default(),
-                change.to_string(),
-                case.and_then(|c| c.current_worker).map(|w| safe(&m.workers[w].id)).unwrap_or_default(),
-            ]
-            .into_iter()
-            .chain(people_cells(
-                [cn, cnotes],
-                case.and_then(|c| c.name.as_ref()),
-                case.and_then(|c| c.notes.as_ref()),
-            ))
-            .chain(people_cells([wn, false], worker.and_then(|w| w.name.as_ref()), None))
-            .collect()
-        })
-        .collect();
-    csv_bytes(&header, &rows)
+    crate::tables::csv_sheet(&crate::tables::alloc_columns(m), &crate::tables::alloc_rows(m, p))
 }
 
 /// `unallocated.csv`: one row per unallocated case, with its reasons as codes, as readable
 /// labels and as the messages to pass on, and (extensions) what would help, since when and how
-/// many whole weeks the child has waited, and its name and notes when the model has them.
+/// many whole weeks the child has waited, and its name and notes when the model has them; the
+/// columns of [`crate::tables::wait_columns`].
 pub fn unallocated_csv(m: &Model, p: &Proposal) -> Vec<u8> {
-    let [cn, cnotes, _, _] = people_columns(m);
-    let header: Vec<String> = [
-        "case",
-        "type",
-        "team",
-        "previous_worker",
-        "shortfall",
-        "reason_codes",
-        "reasons",
-        "messages",
-        "family_message",
-        "actions",
-        "waiting_since",
-        "weeks_waiting",
-    ]
-    .iter()
-    .map(|h| h.to_string())
-    .chain(people_header([cn, cnotes], ""))
-    .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<String>> = p
-        .unallocated
-        .iter()
-        .map(|u| {
-            let case = m.case_index(&u.case).map(|i| &m.cases[i]);
-            let structural = u.reasons.iter().any(|r| r.code.is_structural());
-            vec![
-                safe(&u.case),
-                u.case_type.name().to_string(),
-                safe(&u.team),
-                u.current_worker.as_deref().map(safe).unwrap_or_default(),
-                if structural { "structural" } else { "capacity" }.to_string(),
-                u.reasons.iter().map(|r| r.code.name()).collect::<Vec<_>>().join(";"),
-                u.reasons.iter().map(|r| crate::report::reason_label(r.code)).collect::<Vec<_>>().join("; "),
-                safe(&u.reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join(" ")),
-                u.reasons
-                    .first()
-                    .map(|r| crate::report::family_message(r.code))
-                    .unwrap_or_default()
-                    .to_string(),
-                safe(&u.actions()),
-                u.waiting_since.map(|d| d.to_string()).unwrap_or_default(),
-                u.weeks_waiting.map(|n| n.to_string()).unwrap_or_default(),
-            ]
-            .into_iter()
-            .chain(people_cells(
-                [cn, cnotes],
-                case.and_then(|c| c.name.as_ref()),
-                case.and_then(|c| c.notes.as_ref()),
-            ))
-            .collect()
-        })
-        .collect();
-    csv_bytes(&header, &rows)
+    crate::tables::csv_sheet(&crate::tables::wait_columns(m), &crate::tables::wait_rows(m, p))
 }
 
 /// `workers.csv` (of a proposal): each worker's load against target and cap (with names and
-/// notes, when the model has them).
+/// notes, when the model has them), with the columns of [`crate::tables::load_columns`].
 pub fn worker_loads_csv(m: &Model, p: &Proposal) -> Vec<u8> {
-    let [_, _, wn, wnotes] = people_columns(m);
-    let header: Vec<String> = [
-        "worker",
-        "role",
-        "team",
-        "status",
-        "cases",
-        "load",
-        "target",
-        "cap",
-        "above_target",
-        "room_to_cap",
-        "oversight",
-    ]
-    .iter()
-    .map(|h| h.to_string())
-    .chain(people_header([wn, wnotes], ""))
-    .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<String>> = p
-        .workers
-        .iter()
-        .map(|wl| {
-            let w = m.worker_index(&wl.worker).map(|i| &m.workers[i]);
-            let status = serde_json::to_value(wl.status)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default();
-            vec![
-                safe(&wl.worker),
-                w.map(|w| w.role.name().to_string()).unwrap_or_default(),
-                w.map(|w| safe(&m.teams[w.team])).unwrap_or_default(),
-                status,
-                wl.cases.to_string(),
-                number(wl.load),
-                number(wl.target),
-                number(wl.cap),
-                number(crate::explain::round9((wl.load - wl.target).max(0.0))),
-                // A vacant or absent post has no room to offer.
-                if wl.status == crate::model::Status::Active {
-                    number(crate::explain::round9((wl.cap - wl.load).max(0.0)))
-                } else {
-                    String::new()
-                },
-                number(wl.oversight),
-            ]
-            .into_iter()
-            .chain(people_cells(
-                [wn, wnotes],
-                w.and_then(|w| w.name.as_ref()),
-                w.and_then(|w| w.notes.as_ref()),
-            ))
-            .collect()
-        })
-        .collect();
-    csv_bytes(&header, &rows)
+    crate::tables::csv_sheet(&crate::tables::load_columns(m), &crate::tables::load_rows(m, p))
 }

@@ -1,0 +1,502 @@
+//! The output tables' columns, each defined once: its name in a CSV, its header in plain words
+//! (a workbook sheet, the report), how wide a workbook may draw it, how a workbook shows its
+//! numbers, and how one row's cell is made. The CSV writers ([`crate::sheets::write`],
+//! [`crate::whatif::csv`]) and the workbook writers ([`crate::sheets::write::workbook`],
+//! [`crate::whatif::xlsx`]) take the same list, so a column cannot say one thing in one output
+//! and another in the next.
+//!
+//! Text cells are never formulas: [`csv_text`] gives a text that starts with `=`, `+`, `-`, `@`
+//! or a control character a leading `'`, and the workbook writer always writes text as text.
+
+use crate::date::Date;
+use crate::model::{Case, Model, Status, Worker};
+use crate::proposal::{Allocation, Proposal, Unallocated, WorkerLoad};
+
+/// How a workbook shows a column's numbers (a CSV always writes the shortest exact form).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Text, or a number as Excel shows it by default.
+    Plain,
+    /// A count: `0`.
+    Whole,
+    /// A quantity with up to two decimals: `0.0#`.
+    Decimal,
+    /// A share as a percentage: `0%`.
+    Percent,
+}
+
+impl Format {
+    /// The Excel number format, if any.
+    pub fn excel(self) -> Option<&'static str> {
+        match self {
+            Format::Plain => None,
+            Format::Whole => Some("0"),
+            Format::Decimal => Some("0.0#"),
+            Format::Percent => Some("0%"),
+        }
+    }
+}
+
+/// One cell of a row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Text (written as text, never as a formula).
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// Yes or no.
+    Bool(bool),
+    /// A code, written as its name in a CSV (`social_worker`) and in words in a workbook
+    /// (`social worker`).
+    Code(&'static str, String),
+    /// Nothing.
+    Empty,
+}
+
+impl Cell {
+    /// The cell as CSV text: numbers in their shortest exact form, text guarded against
+    /// formulas ([`csv_text`]).
+    pub fn csv(&self) -> String {
+        match self {
+            Cell::Text(s) => csv_text(s),
+            Cell::Number(x) => format!("{x}"),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Code(name, _) => csv_text(name),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// A count as a cell.
+pub fn count(n: usize) -> Cell {
+    Cell::Number(n as f64)
+}
+
+/// Text as a cell.
+pub fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+/// Text for a spreadsheet cell in a CSV. A value that starts with `=`, `+`, `-`, `@` or a
+/// control character would be run as a formula by spreadsheet programs; it gets a leading `'`,
+/// which they show as text.
+pub fn csv_text(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+/// The most characters a workbook column is widened to unless a column says otherwise.
+pub const WIDEST: usize = 60;
+
+/// Which outputs show a column: a CSV keeps the machine's names and codes for programs, a
+/// workbook the words a meeting reads, so a few columns belong to one of them only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// The CSV and the workbook.
+    Both,
+    /// The CSV only.
+    Csv,
+    /// The workbook only.
+    Sheet,
+}
+
+/// One column of a table of rows `R`.
+pub struct Column<R> {
+    /// Its name in a CSV (`unallocated_child_protection`).
+    pub csv: String,
+    /// Its header in plain words, in a workbook and the report (`unallocated: child protection`).
+    pub header: String,
+    /// The most characters a workbook widens it to (it is fitted to its cells up to this).
+    pub width: usize,
+    /// How a workbook shows its numbers.
+    pub format: Format,
+    /// The outputs that show it.
+    pub shown: Shown,
+    /// The cell of one row.
+    pub cell: Box<dyn Fn(&R) -> Cell + Send + Sync>,
+}
+
+impl<R> Column<R> {
+    /// A column: CSV name, header in words, number format and cell.
+    pub fn new(
+        csv: impl Into<String>,
+        header: impl Into<String>,
+        format: Format,
+        cell: impl Fn(&R) -> Cell + Send + Sync + 'static,
+    ) -> Self {
+        Column {
+            csv: csv.into(),
+            header: header.into(),
+            width: WIDEST,
+            format,
+            shown: Shown::Both,
+            cell: Box::new(cell),
+        }
+    }
+
+    /// The column, in the CSV only.
+    pub fn csv_only(mut self) -> Self {
+        self.shown = Shown::Csv;
+        self
+    }
+
+    /// The column, in the workbook only.
+    pub fn sheet_only(mut self) -> Self {
+        self.shown = Shown::Sheet;
+        self
+    }
+
+    /// Whether a CSV shows it.
+    pub fn in_csv(&self) -> bool {
+        self.shown != Shown::Sheet
+    }
+
+    /// Whether a workbook shows it.
+    pub fn in_sheet(&self) -> bool {
+        self.shown != Shown::Csv
+    }
+}
+
+/// The CSV names of a table's columns (those a CSV shows).
+pub fn csv_header<R>(columns: &[Column<R>]) -> Vec<&str> {
+    columns.iter().filter(|c| c.in_csv()).map(|c| c.csv.as_str()).collect()
+}
+
+/// The headers in words of a table's columns (those a workbook shows).
+pub fn headers<R>(columns: &[Column<R>]) -> Vec<&str> {
+    columns.iter().filter(|c| c.in_sheet()).map(|c| c.header.as_str()).collect()
+}
+
+/// The rows of a table as CSV text, column by column (those a CSV shows).
+pub fn csv_rows<'r, R: 'r>(columns: &[Column<R>], rows: impl IntoIterator<Item = &'r R>) -> Vec<Vec<String>> {
+    rows.into_iter()
+        .map(|r| columns.iter().filter(|c| c.in_csv()).map(|c| (c.cell)(r).csv()).collect())
+        .collect()
+}
+
+/// A table as CSV bytes for a spreadsheet (byte-order mark, CRLF).
+pub fn csv_sheet<'r, R: 'r>(columns: &[Column<R>], rows: impl IntoIterator<Item = &'r R>) -> Vec<u8> {
+    crate::util::csv_bytes(&csv_header(columns), &csv_rows(columns, rows), true)
+}
+
+/// A column's header as a report shows it: capitalised (`Waiting since`); the CSV name when no
+/// column has it.
+pub fn report_header<R>(columns: &[Column<R>], csv: &str) -> String {
+    let Some(c) = columns.iter().find(|c| c.csv == csv) else { return csv.to_string() };
+    let mut chars = c.header.chars();
+    chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A post's status as the model file names it (`active`, `vacant`, `absent`).
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Active => "active",
+        Status::Vacant => "vacant",
+        Status::Absent => "absent",
+    }
+}
+
+/// The proposal's `workers` table: one row per worker, with its load against target and cap.
+#[derive(Clone, Debug)]
+pub struct LoadRow {
+    /// The worker's line of the proposal.
+    pub load: WorkerLoad,
+    /// The worker in the model, when it is there.
+    pub worker: Option<Worker>,
+    /// Its team's name.
+    pub team: Option<String>,
+}
+
+/// The rows of the proposal's `workers` table.
+pub fn load_rows(m: &Model, p: &Proposal) -> Vec<LoadRow> {
+    p.workers
+        .iter()
+        .map(|wl| {
+            let w = m.worker_index(&wl.worker).map(|i| m.workers[i].clone());
+            let team = w.as_ref().map(|w| m.teams[w.team].clone());
+            LoadRow { load: wl.clone(), worker: w, team }
+        })
+        .collect()
+}
+
+/// The columns of the proposal's `workers` table: `workers.csv` and the meeting workbook's
+/// `workers` sheet. A name column comes when a worker of the model has a name (after the id in
+/// the workbook, at the end in the CSV), notes in the CSV when one has notes.
+pub fn load_columns(m: &Model) -> Vec<Column<LoadRow>> {
+    use Format::{Decimal, Percent, Plain, Whole};
+    let names = m.workers.iter().any(|w| w.name.is_some());
+    let notes = m.workers.iter().any(|w| w.notes.is_some());
+    let name = |r: &LoadRow| r.worker.as_ref().and_then(|w| w.name.as_deref()).map_or(Cell::Empty, text);
+    let team = |r: &LoadRow| r.team.as_deref().map_or(Cell::Empty, text);
+    let mut c = vec![Column::new("worker", "worker", Plain, |r: &LoadRow| text(&r.load.worker))];
+    if names {
+        c.push(Column::new("name", "name", Plain, name).sheet_only());
+    }
+    c.extend([
+        Column::new("role", "role", Plain, |r: &LoadRow| {
+            r.worker
+                .as_ref()
+                .map_or(Cell::Empty, |w| Cell::Code(w.role.name(), w.role.name().replace('_', " ")))
+        }),
+        Column::new("team", "team", Plain, team),
+        Column::new("status", "status", Plain, |r: &LoadRow| text(status_name(r.load.status))),
+        Column::new("fte", "fte", Decimal, |r: &LoadRow| {
+            r.worker.as_ref().map_or(Cell::Empty, |w| Cell::Number(w.fte))
+        })
+        .sheet_only(),
+        Column::new("cases", "cases", Whole, |r: &LoadRow| count(r.load.cases)),
+        Column::new("load", "load", Decimal, |r: &LoadRow| Cell::Number(r.load.load)),
+        Column::new("target", "target", Decimal, |r: &LoadRow| Cell::Number(r.load.target)),
+        Column::new("cap", "cap", Decimal, |r: &LoadRow| Cell::Number(r.load.cap)),
+        Column::new("above_target", "above target", Decimal, |r: &LoadRow| {
+            Cell::Number(crate::explain::round9((r.load.load - r.load.target).max(0.0)))
+        })
+        .csv_only(),
+        Column::new("load_of_target", "load of target", Percent, |r: &LoadRow| {
+            if r.load.target > 0.0 {
+                Cell::Number(r.load.load / r.load.target)
+            } else {
+                Cell::Empty
+            }
+        })
+        .sheet_only(),
+        // A vacant or absent post has no room to offer.
+        Column::new("room_to_cap", "room to cap", Decimal, |r: &LoadRow| {
+            if r.load.status == Status::Active {
+                Cell::Number(crate::explain::round9((r.load.cap - r.load.load).max(0.0)))
+            } else {
+                Cell::Empty
+            }
+        }),
+        Column::new("oversight", "oversight", Decimal, |r: &LoadRow| Cell::Number(r.load.oversight)),
+    ]);
+    if names {
+        c.push(Column::new("name", "name", Plain, name).csv_only());
+    }
+    if notes {
+        c.push(
+            Column::new("notes", "notes", Plain, |r: &LoadRow| {
+                r.worker.as_ref().and_then(|w| w.notes.as_deref()).map_or(Cell::Empty, text)
+            })
+            .csv_only(),
+        );
+    }
+    c
+}
+
+/// The proposal's `allocations` table: one row per allocated child.
+#[derive(Clone, Debug)]
+pub struct AllocRow {
+    /// The allocation.
+    pub a: Allocation,
+    /// The case in the model, when it is there.
+    pub case: Option<Case>,
+    /// Its team's name.
+    pub case_team: Option<String>,
+    /// The worker in the model, when it is there.
+    pub worker: Option<Worker>,
+    /// The worker's team's name.
+    pub worker_team: Option<String>,
+    /// The child's worker today, if any.
+    pub today: Option<String>,
+}
+
+/// The rows of the proposal's `allocations` table.
+pub fn alloc_rows(m: &Model, p: &Proposal) -> Vec<AllocRow> {
+    p.allocations
+        .iter()
+        .map(|a| {
+            let case = m.case_index(&a.case).map(|i| m.cases[i].clone());
+            let worker = m.worker_index(&a.worker).map(|i| m.workers[i].clone());
+            AllocRow {
+                a: a.clone(),
+                case_team: case.as_ref().map(|c| m.teams[c.team].clone()),
+                worker_team: worker.as_ref().map(|w| m.teams[w.team].clone()),
+                today: case.as_ref().and_then(|c| c.current_worker).map(|w| m.workers[w].id.clone()),
+                case,
+                worker,
+            }
+        })
+        .collect()
+}
+
+/// A case's name, when it has one.
+fn case_name(c: Option<&Case>) -> Cell {
+    c.and_then(|c| c.name.as_deref()).map_or(Cell::Empty, text)
+}
+
+/// A case's notes, when it has some.
+fn case_notes(c: Option<&Case>) -> Cell {
+    c.and_then(|c| c.notes.as_deref()).map_or(Cell::Empty, text)
+}
+
+/// The columns of the proposal's `allocations` table: `allocations.csv` and the meeting
+/// workbook's `allocations` sheet (which `meeting` reads back by these headers).
+pub fn alloc_columns(m: &Model) -> Vec<Column<AllocRow>> {
+    use Format::{Decimal, Plain};
+    let names = m.cases.iter().any(|c| c.name.is_some());
+    let notes = m.cases.iter().any(|c| c.notes.is_some());
+    let worker_names = m.workers.iter().any(|w| w.name.is_some());
+    let name = |r: &AllocRow| case_name(r.case.as_ref());
+    let mut c = vec![Column::new("case", "case", Plain, |r: &AllocRow| text(&r.a.case))];
+    if names {
+        c.push(Column::new("name", "name", Plain, name).sheet_only());
+    }
+    c.extend([
+        Column::new("type", "type", Plain, |r: &AllocRow| {
+            r.case
+                .as_ref()
+                .map_or(Cell::Empty, |c| Cell::Code(c.case_type.name(), c.case_type.words().into()))
+        }),
+        Column::new("team", "team", Plain, |r: &AllocRow| r.case_team.as_deref().map_or(Cell::Empty, text)),
+        Column::new("weight", "weight", Decimal, |r: &AllocRow| {
+            r.case.as_ref().map_or(Cell::Empty, |c| Cell::Number(c.weight))
+        }),
+        Column::new("worker", "worker", Plain, |r: &AllocRow| text(&r.a.worker)),
+        Column::new("worker_role", "worker role", Plain, |r: &AllocRow| {
+            r.worker
+                .as_ref()
+                .map_or(Cell::Empty, |w| Cell::Code(w.role.name(), w.role.name().replace('_', " ")))
+        }),
+        Column::new("worker_team", "worker team", Plain, |r: &AllocRow| {
+            r.worker_team.as_deref().map_or(Cell::Empty, text)
+        }),
+        Column::new("change", "change", Plain, |r: &AllocRow| text(r.a.change.name())),
+        Column::new("previous_worker", "worker today", Plain, |r: &AllocRow| {
+            r.today.as_deref().map_or(Cell::Empty, text)
+        }),
+    ]);
+    if names {
+        c.push(Column::new("name", "name", Plain, name).csv_only());
+    }
+    if notes {
+        c.push(Column::new("notes", "notes", Plain, |r: &AllocRow| case_notes(r.case.as_ref())));
+    }
+    if worker_names {
+        c.push(
+            Column::new("worker_name", "worker name", Plain, |r: &AllocRow| {
+                r.worker.as_ref().and_then(|w| w.name.as_deref()).map_or(Cell::Empty, text)
+            })
+            .csv_only(),
+        );
+    }
+    c
+}
+
+/// The proposal's `unallocated` table: one row per child without a worker.
+#[derive(Clone, Debug)]
+pub struct WaitRow {
+    /// The child's line of the proposal.
+    pub u: Unallocated,
+    /// The case in the model, when it is there.
+    pub case: Option<Case>,
+    /// Since when the child has waited: its own day, or the allocation's day (the workbook).
+    pub since: Option<Date>,
+    /// Whole weeks from `since` to the allocation's day (the workbook).
+    pub weeks: Option<f64>,
+}
+
+/// The rows of the proposal's `unallocated` table.
+pub fn wait_rows(m: &Model, p: &Proposal) -> Vec<WaitRow> {
+    let day = m.date.or(p.summary.date);
+    p.unallocated
+        .iter()
+        .map(|u| {
+            let case = m.case_index(&u.case).map(|i| m.cases[i].clone());
+            // A child who has waited since a day, or who starts waiting on the allocation's day.
+            let since = case.as_ref().and_then(|c| c.waiting_since).or(day);
+            let weeks = since.zip(day).map(|(a, b)| ((b.days() - a.days()).max(0) / 7) as f64);
+            WaitRow { u: u.clone(), case, since, weeks }
+        })
+        .collect()
+}
+
+/// The columns of the proposal's `unallocated` table: `unallocated.csv` (reasons also as codes,
+/// and the child's own waiting days) and the meeting workbook's `unallocated` sheet (with an
+/// empty `worker` column to type a worker into, which `meeting` reads back).
+pub fn wait_columns(m: &Model) -> Vec<Column<WaitRow>> {
+    use Format::{Plain, Whole};
+    let names = m.cases.iter().any(|c| c.name.is_some());
+    let notes = m.cases.iter().any(|c| c.notes.is_some());
+    let name = |r: &WaitRow| case_name(r.case.as_ref());
+    let mut c = vec![Column::new("case", "case", Plain, |r: &WaitRow| text(&r.u.case))];
+    if names {
+        c.push(Column::new("name", "name", Plain, name).sheet_only());
+    }
+    c.extend([
+        Column::new("type", "type", Plain, |r: &WaitRow| {
+            Cell::Code(r.u.case_type.name(), r.u.case_type.words().into())
+        }),
+        Column::new("team", "team", Plain, |r: &WaitRow| text(&r.u.team)),
+        Column::new("worker", "worker", Plain, |_: &WaitRow| Cell::Empty).sheet_only(),
+        Column::new("previous_worker", "worker today", Plain, |r: &WaitRow| {
+            r.u.current_worker.as_deref().map_or(Cell::Empty, text)
+        }),
+        Column::new("waiting_since_or_today", "waiting since", Plain, |r: &WaitRow| {
+            r.since.map_or(Cell::Empty, |d| text(&d.to_string()))
+        })
+        .sheet_only(),
+        Column::new("whole_weeks_waiting", "weeks waiting", Whole, |r: &WaitRow| {
+            r.weeks.map_or(Cell::Empty, Cell::Number)
+        })
+        .sheet_only(),
+        Column::new("shortfall", "shortfall", Plain, |r: &WaitRow| {
+            text(if r.u.reasons.iter().any(|x| x.code.is_structural()) { "structural" } else { "capacity" })
+        }),
+        Column::new("reason_codes", "reason codes", Plain, |r: &WaitRow| {
+            text(&r.u.reasons.iter().map(|x| x.code.name()).collect::<Vec<_>>().join(";"))
+        })
+        .csv_only(),
+        Column::new("reasons", "reasons", Plain, |r: &WaitRow| {
+            text(
+                &r.u.reasons
+                    .iter()
+                    .map(|x| crate::words::reason_label(x.code))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        }),
+        Column::new("messages", "messages", Plain, |r: &WaitRow| {
+            text(&r.u.reasons.iter().map(|x| x.message.as_str()).collect::<Vec<_>>().join(" "))
+        }),
+        Column::new("family_message", "for the family", Plain, |r: &WaitRow| {
+            r.u.reasons.first().map_or(Cell::Empty, |x| text(crate::words::family_message(x.code)))
+        }),
+        Column::new("actions", "what would help", Plain, |r: &WaitRow| text(&r.u.actions())),
+        Column::new("waiting_since", "waiting since (own day)", Plain, |r: &WaitRow| {
+            r.u.waiting_since.map_or(Cell::Empty, |d| text(&d.to_string()))
+        })
+        .csv_only(),
+        Column::new("weeks_waiting", "weeks waiting (own day)", Whole, |r: &WaitRow| {
+            r.u.weeks_waiting.map_or(Cell::Empty, |n| Cell::Number(n as f64))
+        })
+        .csv_only(),
+    ]);
+    if names {
+        c.push(Column::new("name", "name", Plain, name).csv_only());
+    }
+    if notes {
+        c.push(Column::new("notes", "notes", Plain, |r: &WaitRow| case_notes(r.case.as_ref())));
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_would_run_as_a_formula_is_quoted_in_a_csv() {
+        for s in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx"] {
+            assert_eq!(text(s).csv(), format!("'{s}"));
+        }
+        assert_eq!(text("North").csv(), "North");
+        assert_eq!(Cell::Number(3.0).csv(), "3");
+        assert_eq!(Cell::Number(0.1).csv(), "0.1");
+        assert_eq!(count(7).csv(), "7");
+        assert_eq!(Cell::Bool(true).csv(), "true");
+        assert_eq!(Cell::Empty.csv(), "");
+    }
+}
