@@ -15,7 +15,7 @@ pub fn scenario_columns() -> Vec<Column<ScenarioRow>> {
     let mut c: Vec<Column<ScenarioRow>> = vec![
         Column::new("index", "scenario number", Whole, |r: &ScenarioRow| count(r.index)),
         // The scenario in words for people; its key (the CSV's `name`) beside it.
-        Column::new("words", "scenario", Plain, |r: &ScenarioRow| text(&r.words)).sheet_only(),
+        Column::new("scenario_words", "scenario", Plain, |r: &ScenarioRow| text(&r.words)).sheet_only(),
         Column::new("name", "scenario key", Plain, |r: &ScenarioRow| text(&r.name)),
         Column::new("demand", "demand factor", Decimal, |r: &ScenarioRow| Cell::Number(r.demand)),
         Column::new("requested_fill", "vacant posts asked to fill", Whole, |r: &ScenarioRow| {
@@ -86,7 +86,7 @@ pub fn scenario_columns() -> Vec<Column<ScenarioRow>> {
         Column::new("greedy", "posts chosen one at a time", Plain, |r: &ScenarioRow| Cell::Bool(r.greedy)),
         Column::new("optimal", "proven best", Plain, |r: &ScenarioRow| Cell::Bool(r.optimal)),
         // Last in the CSV, after the columns older readers know.
-        Column::new("words", "scenario", Plain, |r: &ScenarioRow| text(&r.words)).csv_only(),
+        Column::new("words", "scenario in words", Plain, |r: &ScenarioRow| text(&r.words)).csv_only(),
     ]);
     c
 }
