@@ -25,6 +25,8 @@ pub(super) struct Search<'a> {
     pub(super) best_value: f64,
     pub(super) nodes: u64,
     pub(super) delta: Option<f64>,
+    /// Item moves the local search has made in this part ([`super::local`]).
+    pub(super) local_work: u64,
 }
 
 /// The step of the lattice every allocation's value lies on: the rational gcd of every amount
@@ -67,7 +69,17 @@ impl<'a> Search<'a> {
     /// A search of `part` over programme `lp`, with no allocation yet.
     pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp) -> Search<'a> {
         let delta = lattice(m, part);
-        Search { m, part, lp, vars: Vec::new(), best: None, best_value: f64::NEG_INFINITY, nodes: 0, delta }
+        Search {
+            m,
+            part,
+            lp,
+            vars: Vec::new(),
+            best: None,
+            best_value: f64::NEG_INFINITY,
+            nodes: 0,
+            delta,
+            local_work: 0,
+        }
     }
 
     pub(super) fn tolerance(&self) -> f64 {

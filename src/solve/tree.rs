@@ -81,7 +81,8 @@ pub(super) fn search(
         // large master, counts as several, so a default run stays within seconds, and stops at
         // the same place on every run.
         if limits.reached(s.nodes.max(work / WORK_PER_NODE)) {
-            return (false, max_bound(&open, node_bound).max(lost));
+            let bound = max_bound(&open, node_bound).max(lost);
+            return (!limits.stopped() && s.polish(bound), bound);
         }
         s.nodes += 1;
         if s.nodes % PROGRESS_EVERY == 0 {
@@ -140,7 +141,7 @@ pub(super) fn search(
         }
     }
     if lost > f64::NEG_INFINITY && !s.prunable(lost) {
-        return (false, lost);
+        return (!limits.stopped() && s.polish(lost), lost);
     }
     (true, f64::NEG_INFINITY)
 }
