@@ -4,10 +4,13 @@
 //! A chain starts by lifting one item (a case of a class, or a whole sibling group) from its
 //! worker, or by taking one that is not placed. The lifted item is then put at another worker
 //! it may go to; when that worker (or its supervisor's oversight) has no room, one item there
-//! is lifted in turn, and so on, up to [`DEPTH`] items, the last one may also stay unplaced.
+//! is lifted in turn (or two, when one is not enough: the first left unplaced or put where
+//! there is room), and so on, up to [`DEPTH`] items; the last one may also stay unplaced.
 //! Single moves, swaps between two workers and moves of whole groups are the short chains. A
 //! chain is kept as soon as its total change is a gain (first improvement), and the search
-//! goes on from the new allocation until no chain gains or the work allowance is spent.
+//! goes on from the new allocation until no chain gains or the work allowance is spent. When
+//! no chain gains, the best augmenting path over the workers (up to [`PATH_STEPS`] single
+//! items, each worker once) is tried before giving up.
 //!
 //! A chain goes on only while it can still gain: the gain so far, with the lifted item out,
 //! plus the most that item could add anywhere (its best value, and the most the fairness term
