@@ -20,6 +20,7 @@ mod heuristics;
 mod highs;
 mod knapsack;
 mod lagrange;
+mod local;
 pub mod lp;
 mod master;
 pub mod params;

@@ -47,6 +47,10 @@ pub struct Effort {
     /// Work one call of the ejection heuristic may spend (each trial placement of a sibling
     /// group is charged the allocation's size: its counts, groups and workers).
     pub eject_work: u64,
+    /// Item moves one call of the local search may make on an unproven incumbent (each move
+    /// tried counts, kept or undone, and each place looked at): about a second on a 2,000-case
+    /// district. Charged to the part's budget.
+    pub polish_moves: u64,
     /// Moves the levelling pass (ties toward even loads) screens per part.
     pub level_moves: usize,
     /// Moves the waiting pass (ties by waiting) screens per part.
@@ -68,6 +72,7 @@ impl Effort {
         grid_levels: 4096,
         knapsack_states: 1 << 20,
         eject_work: 100_000_000,
+        polish_moves: 40_000_000,
         level_moves: 200_000,
         waiting_moves: 200_000,
     };

@@ -72,7 +72,8 @@ pub(super) fn search(
         // price rounds over a large master, counts as several, so a default run stays within
         // seconds, and stops at the same place on every run.
         if limits.reached(s.nodes.max(s.budget.nodes())) {
-            return (false, max_bound(&open, node_bound).max(lost));
+            let bound = max_bound(&open, node_bound).max(lost);
+            return (!limits.stopped() && s.polish(bound), bound);
         }
         s.nodes += 1;
         if s.nodes % effort.progress_every == 0 {
@@ -134,7 +135,7 @@ pub(super) fn search(
         }
     }
     if lost > f64::NEG_INFINITY && !s.prunable(lost) {
-        return (false, lost);
+        return (!limits.stopped() && s.polish(lost), lost);
     }
     (true, f64::NEG_INFINITY)
 }

@@ -295,7 +295,15 @@ fn check_stopped(seed: u64, shape: Shape) -> bool {
 /// at the optimum. Returns whether it claims optimality (None: the model has no lawful
 /// allocation).
 fn check_truthful(seed: u64, shape: Shape, limits: caseload::solve::Limits) -> Option<bool> {
-    let model = generate(seed, shape);
+    check_truthful_model(seed, generate(seed, shape), limits).map(|(optimal, _)| optimal)
+}
+
+/// [`check_truthful`] on a given model; also returns whether the proposal scores the optimum.
+fn check_truthful_model(
+    seed: u64,
+    model: serde_json::Value,
+    limits: caseload::solve::Limits,
+) -> Option<(bool, bool)> {
     let tm = TModel::from_json(&model);
     let (best, _) = tm.brute_force()?;
     let m = caseload::load_model_bytes("model.json", &to_bytes(&model)).unwrap();
@@ -321,7 +329,28 @@ fn check_truthful(seed: u64, shape: Shape, limits: caseload::solve::Limits) -> O
     }
     let found = breaches(&m, &out);
     assert!(found.is_empty(), "seed {seed}: check finds {found:?}\n{dump}");
-    Some(v["optimal"] == true)
+    Some((v["optimal"] == true, close(objective, best)))
+}
+
+/// A search the node limit stops unproven polishes its incumbent by ejection chains
+/// (`solve/local.rs`): on models with decimal weights, FTE-scaled caps and cross-team work
+/// stopped after one node, the proposal stays lawful and truthful, and at least 80% of those
+/// left unproven still score the optimum the brute force finds.
+#[test]
+fn a_search_the_node_limit_stops_still_reaches_the_optimum_on_most_models() {
+    let limits = caseload::solve::Limits { node_limit: Some(1), ..caseload::solve::Limits::default() };
+    let (mut unproven, mut at_best) = (0u64, 0u64);
+    for seed in 0..models() / 2 {
+        let model = generate_decimal(seed, Shape::BRUTE_LARGE);
+        if let Some((false, best)) = check_truthful_model(seed, model, limits) {
+            unproven += 1;
+            at_best += best as u64;
+        }
+    }
+    assert!(unproven >= 20, "only {unproven} searches stopped unproven: the test proves little");
+    // Without the polish 58 of the 87 stopped proposals scored the optimum (67%); with it,
+    // 73 of 85 (86%; two more are proven).
+    assert!(at_best * 5 >= unproven * 4, "{at_best} of {unproven} unproven proposals at the optimum");
 }
 
 #[test]
