@@ -57,9 +57,9 @@ pub struct GroupItem {
     pub value: Vec<f64>,
 }
 
-/// Per-worker capacity left once fixed (pinned) cases are placed.
+/// One worker of a part: its capacity left once fixed (pinned) cases are placed.
 #[derive(Clone, Debug)]
-pub struct Room {
+pub struct PartWorker {
     /// Global worker index.
     pub worker: usize,
     /// Cap minus fixed load.
@@ -76,7 +76,7 @@ pub struct Room {
     pub goal: f64,
 }
 
-impl Room {
+impl PartWorker {
     /// What the free load `load` costs this worker ([`objective::load_cost`] of its whole
     /// load), less the fairness cost of its fixed cases alone (the overload of fixed cases above
     /// target stays in, as the compact programme counts it).
@@ -88,8 +88,8 @@ impl Room {
 /// An independent piece of the problem.
 #[derive(Clone, Debug)]
 pub struct Part {
-    /// Workers, by local index.
-    pub rooms: Vec<Room>,
+    /// The part's workers, by local index, each with its capacity left.
+    pub workers: Vec<PartWorker>,
     /// Supervisors whose oversight binds in this part: (global worker, oversight room left).
     pub overseers: Vec<(usize, f64)>,
     /// Classes of single cases.
@@ -117,7 +117,7 @@ impl Part {
     pub fn unit_value(&self, m: &Model, k: usize, w: usize, kept: bool) -> f64 {
         let class = &self.classes[k];
         let mut v = class.priority;
-        if self.rooms[w].team != class.team {
+        if self.workers[w].team != class.team {
             v -= m.policy.cross_team_penalty;
         }
         if kept {
@@ -292,7 +292,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
         .map(|ws| {
             let mut overseers: Vec<(usize, f64)> = Vec::new();
             let mut overseer_row: HashMap<usize, usize> = HashMap::new();
-            let rooms = ws
+            let workers = ws
                 .iter()
                 .enumerate()
                 .map(|(i, &w)| {
@@ -303,7 +303,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
                             overseers.len() - 1
                         })
                     });
-                    Room {
+                    PartWorker {
                         worker: w,
                         cap: cap_left(w),
                         target: m.workers[w].target - fixed_load[w],
@@ -314,7 +314,7 @@ pub fn formulate(m: &Model, el: &Eligibility) -> Problem {
                     }
                 })
                 .collect();
-            Part { rooms, overseers, classes: Vec::new(), groups: Vec::new(), unit: None }
+            Part { workers, overseers, classes: Vec::new(), groups: Vec::new(), unit: None }
         })
         .collect();
     let part_of = |w: usize| part_of_root[&uf.find_const(w)];

@@ -80,7 +80,7 @@ pub fn fairness(p: &Policy, target: f64, load: f64) -> f64 {
 /// What an active worker's load costs in SPEC section 4's terms: the overload penalty on load
 /// above `target`, and the fairness term. The one place the load terms are written: what one
 /// more case costs a worker is [`marginal_cost`], and the solver's per-worker costs
-/// ([`crate::formulate::Room::load_cost`]) and its knapsack's slopes ([`load_slope`]) are this.
+/// ([`crate::formulate::PartWorker::load_cost`]) and its knapsack's slopes ([`load_slope`]) are this.
 pub fn load_cost(p: &Policy, target: f64, load: f64) -> f64 {
     overload(p, target, load) + fairness(p, target, load)
 }
@@ -109,7 +109,7 @@ pub fn worker_cost(p: &Policy, worker: &Worker, load: f64) -> f64 {
 /// piecewise terms, whatever the weight: the overload penalty on the part above target, and
 /// the change in the fairness term. The one place it is computed: the capacity reasons
 /// (`explain`) and `recommend`'s local moves ask it, and the formulation's per-worker costs
-/// ([`crate::formulate::Room::load_cost`]) are the same [`load_cost`].
+/// ([`crate::formulate::PartWorker::load_cost`]) are the same [`load_cost`].
 pub fn marginal_cost(p: &Policy, worker: &Worker, load: f64, weight: f64) -> f64 {
     worker_cost(p, worker, load + weight) - worker_cost(p, worker, load)
 }

@@ -1,6 +1,6 @@
 //! From a solved programme's column values back to an allocation of the part.
 
-use super::alloc::empty_alloc;
+use super::allocation::empty_alloc;
 use super::lp::{Col, Lp};
 use super::PartAlloc;
 use crate::formulate::Part;

@@ -1,7 +1,7 @@
 //! Primal heuristics and tie-breaking on a part's allocation: repair, greedy filling,
 //! ejection chains for sibling groups, and levelling towards even loads.
 
-use super::alloc::{kept_count, loads, value};
+use super::allocation::{kept_count, loads, value};
 use super::PartAlloc;
 use crate::formulate::Part;
 use crate::model::Model;
@@ -12,7 +12,7 @@ use crate::rules::EPS;
 pub(super) fn repair(part: &Part, a: &mut PartAlloc) {
     loop {
         let (load, over) = loads(part, a);
-        let bad_worker = part.rooms.iter().enumerate().find(|(w, r)| {
+        let bad_worker = part.workers.iter().enumerate().find(|(w, r)| {
             load[*w] > r.cap + EPS || r.overseer.is_some_and(|s| over[s] > part.overseers[s].1 + EPS)
         });
         let Some((w, _)) = bad_worker else { return };
@@ -43,12 +43,12 @@ pub(super) fn repair(part: &Part, a: &mut PartAlloc) {
 
 /// Marginal value of adding `weight` at worker `w`, before the item's own value.
 pub(super) fn overload_cost(m: &Model, part: &Part, load: &[f64], w: usize, weight: f64) -> f64 {
-    let r = &part.rooms[w];
+    let r = &part.workers[w];
     r.load_cost(&m.policy, load[w] + weight) - r.load_cost(&m.policy, load[w])
 }
 
 pub(super) fn room_for(part: &Part, load: &[f64], over: &[f64], w: usize, weight: f64) -> bool {
-    let r = &part.rooms[w];
+    let r = &part.workers[w];
     load[w] + weight <= r.cap + EPS
         && r.overseer.is_none_or(|s| over[s] + weight <= part.overseers[s].1 + EPS)
 }
@@ -58,7 +58,7 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
     let (mut load, mut over) = loads(part, a);
     let add = |load: &mut Vec<f64>, over: &mut Vec<f64>, w: usize, weight: f64| {
         load[w] += weight;
-        if let Some(s) = part.rooms[w].overseer {
+        if let Some(s) = part.workers[w].overseer {
             over[s] += weight;
         }
     };
@@ -142,7 +142,7 @@ pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, al
                 if spent >= allowance {
                     break;
                 }
-                spent += size + part.rooms.len() as u64;
+                spent += size + part.workers.len() as u64;
                 let mut trial = a.clone();
                 if !make_room(part, &mut trial, item.workers[j], item.weight) {
                     continue;
@@ -181,7 +181,7 @@ pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -
         if room_for(part, &load, &over, w, weight) {
             return true;
         }
-        let cap_short = load[w] + weight > part.rooms[w].cap + EPS;
+        let cap_short = load[w] + weight > part.workers[w].cap + EPS;
         // Remove from w itself when its cap binds; otherwise from any supervisee of the same
         // supervisor (the oversight binds).
         let removable = |a: &PartAlloc, k: usize| -> Option<usize> {
@@ -190,7 +190,7 @@ pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -
                 let here = if cap_short {
                     x == w
                 } else {
-                    part.rooms[x].overseer.is_some() && part.rooms[x].overseer == part.rooms[w].overseer
+                    part.workers[x].overseer.is_some() && part.workers[x].overseer == part.workers[w].overseer
                 };
                 (here && a.counts[k][p] > 0).then_some(p)
             })
@@ -210,8 +210,8 @@ const LEAST_GOAL: f64 = 1e-3;
 /// stays the same (or improves) and the sum of load^2/target falls.
 pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
     let (mut load, mut over) = loads(part, a);
-    let abs_target: Vec<f64> = part.rooms.iter().map(|r| r.goal.max(LEAST_GOAL)).collect();
-    let fixed: Vec<f64> = part.rooms.iter().map(|r| r.fixed).collect();
+    let abs_target: Vec<f64> = part.workers.iter().map(|r| r.goal.max(LEAST_GOAL)).collect();
+    let fixed: Vec<f64> = part.workers.iter().map(|r| r.fixed).collect();
     let mut budget = super::params::Effort::DEFAULT.level_moves;
     for (k, class) in part.classes.iter().enumerate() {
         let wt = class.weight;
@@ -238,7 +238,7 @@ pub(super) fn level(m: &Model, part: &Part, a: &mut PartAlloc) {
                     }
                     // The move must fit at w2 (its cap, and its supervisor's oversight, which
                     // the case leaves if w1 shares that supervisor).
-                    let (r1, r2) = (&part.rooms[w1], &part.rooms[w2]);
+                    let (r1, r2) = (&part.workers[w1], &part.workers[w2]);
                     let freed = if r2.overseer.is_some() && r2.overseer == r1.overseer { wt } else { 0.0 };
                     let fits = load[w2] + wt <= r2.cap + EPS
                         && r2.overseer.is_none_or(|s| over[s] - freed + wt <= part.overseers[s].1 + EPS);

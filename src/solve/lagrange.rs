@@ -14,13 +14,13 @@
 //! ```
 //!
 //! Every price vector gives a proven upper bound on the part's value. This file holds the
-//! bound's data, the prices' rows and the per-worker knapsack ([`Dual::knapsack`]); the best
+//! bound's data, the prices' rows and the per-worker knapsack ([`Decomposition::knapsack`]); the best
 //! prices and the Dantzig-Wolfe master over the knapsacks' patterns are in [`super::master`].
 //!
 //! Restrictions (a lower and upper count for each class at each worker, and where each group may
 //! go) make the same bound serve every node of the search in [`super::tree`].
 
-use super::alloc::kept_count;
+use super::allocation::kept_count;
 use super::knapsack::{self, Piece};
 use super::params::Effort;
 use super::PartAlloc;
@@ -29,13 +29,13 @@ use crate::model::Model;
 use crate::objective;
 use crate::rules::EPS;
 
-/// Rows of the master above which a part counts as [`Dual::large`].
+/// Rows of the master above which a part counts as [`Decomposition::large`].
 const LARGE_MASTER: usize = 200;
 
 /// What a node of the search allows: counts of each class at each of its workers, and the
 /// workers each group may go to.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct Restrict {
+pub(super) struct NodeBounds {
     /// `lo[k][j]`: at least this many of class `k` at its `j`-th worker.
     pub lo: Vec<Vec<u32>>,
     /// `hi[k][j]`: at most this many.
@@ -50,10 +50,10 @@ pub(super) struct Restrict {
     pub must: Vec<bool>,
 }
 
-impl Restrict {
+impl NodeBounds {
     /// No restriction beyond the part's own rows.
     pub fn none(part: &Part) -> Self {
-        Restrict {
+        NodeBounds {
             lo: part.classes.iter().map(|c| vec![0; c.workers.len()]).collect(),
             hi: part.classes.iter().map(|c| vec![c.cases.len() as u32; c.workers.len()]).collect(),
             allowed: part.groups.iter().map(|g| vec![true; g.workers.len()]).collect(),
@@ -107,7 +107,7 @@ pub(super) struct Pattern {
 }
 
 /// The bound's data for one part.
-pub(super) struct Dual<'a> {
+pub(super) struct Decomposition<'a> {
     m: &'a Model,
     pub(super) part: &'a Part,
     /// The unit of the grid of load levels the knapsacks work on; `None`: real loads.
@@ -117,7 +117,7 @@ pub(super) struct Dual<'a> {
     /// Item kinds of each worker.
     pub(super) items: Vec<Vec<Item>>,
     /// Oversight room of each supervisor row, in weight.
-    pub(super) rooms: Vec<f64>,
+    pub(super) oversight_room: Vec<f64>,
     /// The most the part could be worth: every item's positive value, and every worker's
     /// largest gain from load alone (the fairness term pays for load below target).
     pub(super) worth: f64,
@@ -125,7 +125,7 @@ pub(super) struct Dual<'a> {
     max_states: usize,
 }
 
-/// Every worker's knapsack at some prices ([`Dual::evaluate`]).
+/// Every worker's knapsack at some prices ([`Decomposition::evaluate`]).
 pub(super) struct Evaluated {
     /// The Lagrangian bound L at those prices (a proven upper bound even when not `exact`).
     pub bound: f64,
@@ -137,7 +137,7 @@ pub(super) struct Evaluated {
     pub exact: bool,
 }
 
-impl<'a> Dual<'a> {
+impl<'a> Decomposition<'a> {
     /// The bound's data: over a grid of load levels when the part's weights have a common
     /// unit and no cap is more than the effort's `grid_levels` of them, over real loads
     /// otherwise.
@@ -147,15 +147,15 @@ impl<'a> Dual<'a> {
         dual
     }
 
-    /// [`Dual::new`] with a grid of at most `max_levels` load levels (with 0, real loads for any
+    /// [`Decomposition::new`] with a grid of at most `max_levels` load levels (with 0, real loads for any
     /// part with a cap of one unit or more).
     pub(super) fn with_levels(m: &'a Model, part: &'a Part, max_levels: usize) -> Self {
         let units = |x: f64, unit: f64| ((x / unit) + crate::tolerance::FLOOR).floor().max(0.0) as usize;
-        let unit = part.unit.filter(|&u| part.rooms.iter().all(|r| units(r.cap, u) <= max_levels));
+        let unit = part.unit.filter(|&u| part.workers.iter().all(|r| units(r.cap, u) <= max_levels));
         let caps: Vec<usize> =
-            unit.map_or_else(Vec::new, |u| part.rooms.iter().map(|r| units(r.cap, u)).collect());
+            unit.map_or_else(Vec::new, |u| part.workers.iter().map(|r| units(r.cap, u)).collect());
         let size = |weight: f64| unit.map_or(0, |u| (weight / u).round() as usize);
-        let mut items: Vec<Vec<Item>> = vec![Vec::new(); part.rooms.len()];
+        let mut items: Vec<Vec<Item>> = vec![Vec::new(); part.workers.len()];
         for (k, class) in part.classes.iter().enumerate() {
             let (size, weight) = (size(class.weight), class.weight);
             for (j, &w) in class.workers.iter().enumerate() {
@@ -173,9 +173,9 @@ impl<'a> Dual<'a> {
                 items[w].push(Item { kind: Kind::Group { g, j }, size, weight, value: group.value[j] });
             }
         }
-        let rooms = part.overseers.iter().map(|o| floor_to(o.1, unit)).collect();
+        let oversight_room = part.overseers.iter().map(|o| floor_to(o.1, unit)).collect();
         let mut worth: f64 = items.iter().flatten().map(|it| it.value.max(0.0)).sum();
-        for (w, room) in part.rooms.iter().enumerate() {
+        for (w, room) in part.workers.iter().enumerate() {
             let cost = |l: f64| room.load_cost(&m.policy, l);
             // The cost is convex and bends only at whole loads and at target: its least value
             // within the cap is at one of those, or at the cap.
@@ -193,14 +193,23 @@ impl<'a> Dual<'a> {
             };
             worth += (cost(0.0) - least).max(0.0);
         }
-        Dual { m, part, unit, caps, items, rooms, worth, max_states: Effort::DEFAULT.knapsack_states }
+        Decomposition {
+            m,
+            part,
+            unit,
+            caps,
+            items,
+            oversight_room,
+            worth,
+            max_states: Effort::DEFAULT.knapsack_states,
+        }
     }
 
     /// A master too large to price cheaply (a row per worker, class, group and supervisor):
     /// a whole district joined by cross-team work.
     pub(super) fn large(&self) -> bool {
         let p = self.part;
-        p.rooms.len() + p.classes.len() + p.groups.len() + p.overseers.len() > LARGE_MASTER
+        p.workers.len() + p.classes.len() + p.groups.len() + p.overseers.len() > LARGE_MASTER
     }
 
     /// Prices, in order: each class's upper row, each group's row, each supervisor's
@@ -240,7 +249,7 @@ impl<'a> Dual<'a> {
             Kind::Class { k, .. } => prices[k] - prices[self.lo_class(k)],
             Kind::Group { g, .. } => prices[self.up_group(g)] - prices[self.lo_group(g)],
         };
-        let over = self.part.rooms[w].overseer.map_or(0.0, |s| prices[self.oversight(s)]);
+        let over = self.part.workers[w].overseer.map_or(0.0, |s| prices[self.oversight(s)]);
         match self.unit {
             Some(unit) => row + over * it.size as f64 * unit,
             None => row + over * it.weight,
@@ -248,15 +257,15 @@ impl<'a> Dual<'a> {
     }
 
     /// The price-independent part of L: each row's right-hand side times its price.
-    fn rhs_term(&self, prices: &[f64], r: &Restrict) -> f64 {
+    fn rhs_term(&self, prices: &[f64], r: &NodeBounds) -> f64 {
         self.rhs(r).iter().zip(prices).map(|(a, b)| a * b).sum()
     }
 
     /// Each price's coefficient in L: its row's right-hand side (negated for lower rows).
-    pub(super) fn rhs(&self, r: &Restrict) -> Vec<f64> {
+    pub(super) fn rhs(&self, r: &NodeBounds) -> Vec<f64> {
         let mut rhs: Vec<f64> = r.total.iter().map(|t| t.1 as f64).collect();
         rhs.extend(std::iter::repeat_n(1.0, self.part.groups.len()));
-        rhs.extend_from_slice(&self.rooms);
+        rhs.extend_from_slice(&self.oversight_room);
         rhs.extend(r.total.iter().map(|t| -(t.0 as f64)));
         rhs.extend(r.must.iter().map(|&m| if m { -1.0 } else { 0.0 }));
         rhs
@@ -265,7 +274,7 @@ impl<'a> Dual<'a> {
     /// Worker `w`'s best pattern at these prices under the restriction, with its priced value
     /// (a proven upper bound on it when the last is false), the work it took, and whether the
     /// pattern is the optimum; None when the restriction cannot be met at this worker.
-    fn knapsack(&self, w: usize, prices: &[f64], r: &Restrict) -> Option<(Pattern, f64, u64, bool)> {
+    fn knapsack(&self, w: usize, prices: &[f64], r: &NodeBounds) -> Option<(Pattern, f64, u64, bool)> {
         let (forced, free) = self.choices(w, r)?;
         match self.unit {
             Some(unit) => {
@@ -279,7 +288,7 @@ impl<'a> Dual<'a> {
     /// Worker `w`'s copies of each item the restriction forces, and the most of each it may
     /// take beyond them: (item, copies) each. None when the restriction cannot hold.
     #[allow(clippy::type_complexity)]
-    fn choices(&self, w: usize, r: &Restrict) -> Option<(Vec<(usize, u32)>, Vec<(usize, u32)>)> {
+    fn choices(&self, w: usize, r: &NodeBounds) -> Option<(Vec<(usize, u32)>, Vec<(usize, u32)>)> {
         let part = self.part;
         let items = &self.items[w];
         let mut forced: Vec<(usize, u32)> = Vec::new();
@@ -341,7 +350,7 @@ impl<'a> Dual<'a> {
         // The most a unit of load can be worth by itself: the fairness term pays for load below
         // target, most for the first unit (it is convex). An item worth no more than that
         // bound per unit, or nothing, is never in a best pattern.
-        let room = &part.rooms[w];
+        let room = &part.workers[w];
         let cost_at = |l: usize| room.load_cost(&self.m.policy, l as f64 * unit);
         let bonus = (cost_at(forced_load) - cost_at(forced_load + 1)).max(0.0);
         for (i, n) in free {
@@ -407,7 +416,7 @@ impl<'a> Dual<'a> {
         free: Vec<(usize, u32)>,
     ) -> Option<(Pattern, f64, u64, bool)> {
         let items = &self.items[w];
-        let room = &self.part.rooms[w];
+        let room = &self.part.workers[w];
         let p = &self.m.policy;
         let forced_load: f64 = forced.iter().map(|&(i, n)| items[i].weight * n as f64).sum();
         if forced_load > room.cap + EPS {
@@ -449,14 +458,14 @@ impl<'a> Dual<'a> {
 
     /// Every worker's knapsack at these prices: L, the patterns, and the work it took (for
     /// [`super::master::Outcome::work`]). None if infeasible.
-    pub(super) fn evaluate(&self, prices: &[f64], r: &Restrict) -> Option<Evaluated> {
+    pub(super) fn evaluate(&self, prices: &[f64], r: &NodeBounds) -> Option<Evaluated> {
         if !r.consistent() {
             return None;
         }
         let mut total = self.rhs_term(prices, r);
-        let mut patterns = Vec::with_capacity(self.part.rooms.len());
+        let mut patterns = Vec::with_capacity(self.part.workers.len());
         let (mut work, mut exact) = (0, true);
-        for w in 0..self.part.rooms.len() {
+        for w in 0..self.part.workers.len() {
             let (p, v, spent, optimum) = self.knapsack(w, prices, r)?;
             total += v;
             work += spent;
@@ -467,7 +476,7 @@ impl<'a> Dual<'a> {
     }
 
     /// Whether worker `w` may hold pattern `p` under restriction `r`.
-    pub(super) fn admits(&self, w: usize, p: &Pattern, r: &Restrict) -> bool {
+    pub(super) fn admits(&self, w: usize, p: &Pattern, r: &NodeBounds) -> bool {
         let part = self.part;
         let mut count: Vec<(usize, usize, u32)> = Vec::new();
         let mut groups: Vec<(usize, usize)> = Vec::new();
@@ -499,7 +508,7 @@ impl<'a> Dual<'a> {
     /// The patterns as an allocation (may over-use a class or place a group twice).
     pub(super) fn as_alloc(&self, patterns: &[Pattern]) -> PartAlloc {
         let part = self.part;
-        let mut a = super::alloc::empty_alloc(part);
+        let mut a = super::allocation::empty_alloc(part);
         for (w, p) in patterns.iter().enumerate() {
             for &(i, n) in &p.take {
                 match self.items[w][i].kind {
@@ -563,8 +572,8 @@ mod tests {
 
     /// A random restriction of the kind the search makes: counts bounded at some workers,
     /// groups kept from or sent to some.
-    fn restrict(part: &Part, g: &mut SplitMix64) -> Restrict {
-        let mut r = Restrict::none(part);
+    fn restrict(part: &Part, g: &mut SplitMix64) -> NodeBounds {
+        let mut r = NodeBounds::none(part);
         for (k, class) in part.classes.iter().enumerate() {
             for j in 0..class.workers.len() {
                 let n = class.cases.len() as u32;
@@ -599,8 +608,8 @@ mod tests {
             let m = model(&mut g);
             let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
-                let grid = Dual::new(&m, part, &Effort::DEFAULT);
-                let real = Dual::with_levels(&m, part, 0);
+                let grid = Decomposition::new(&m, part, &Effort::DEFAULT);
+                let real = Decomposition::with_levels(&m, part, 0);
                 assert!(grid.unit.is_some() && real.unit.is_none(), "case {case}");
                 for _ in 0..5 {
                     let prices: Vec<f64> = (0..grid.n_prices())
@@ -614,9 +623,9 @@ mod tests {
                     assert!((la - lb).abs() <= 1e-7 * la.abs().max(1.0), "case {case}: {la} against {lb}");
                     for (w, p) in pb.iter().enumerate() {
                         assert!(real.admits(w, p, &r), "case {case}");
-                        assert!(p.load <= part.rooms[w].cap + EPS, "case {case}");
+                        assert!(p.load <= part.workers[w].cap + EPS, "case {case}");
                         let v: f64 = p.take.iter().map(|&(i, n)| real.items[w][i].value * n as f64).sum();
-                        let want = v - part.rooms[w].load_cost(&m.policy, p.load);
+                        let want = v - part.workers[w].load_cost(&m.policy, p.load);
                         assert!((p.value - want).abs() <= 1e-9 * want.abs().max(1.0), "case {case}");
                     }
                     assert_eq!(pa.len(), pb.len());

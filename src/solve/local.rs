@@ -17,7 +17,7 @@
 //! can give back for its weight). The work is counted in item moves, never in time, so the
 //! answer is the same on every run.
 
-use super::alloc::{loads, value};
+use super::allocation::{loads, value};
 use super::heuristics::unit_delta;
 use super::PartAlloc;
 use crate::formulate::Part;
@@ -55,7 +55,7 @@ struct State<'a> {
 /// Returns the moves made (kept or undone), for the caller's work count. `a` stays lawful
 /// and its value never falls.
 pub(super) fn improve(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64) -> u64 {
-    let mut at = vec![Vec::new(); part.rooms.len()];
+    let mut at = vec![Vec::new(); part.workers.len()];
     for (k, class) in part.classes.iter().enumerate() {
         for (j, &w) in class.workers.iter().enumerate() {
             at[w].push((Item::Unit(k), j));
@@ -67,7 +67,7 @@ pub(super) fn improve(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64)
         }
     }
     let mut under = vec![Vec::new(); part.overseers.len()];
-    for (w, r) in part.rooms.iter().enumerate() {
+    for (w, r) in part.workers.iter().enumerate() {
         if let Some(s) = r.overseer {
             under[s].push(w);
         }
@@ -78,7 +78,7 @@ pub(super) fn improve(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64)
     let depth = DEPTH;
     loop {
         let mut gained = false;
-        for w in 0..part.rooms.len() {
+        for w in 0..part.workers.len() {
             for i in 0..s.at[w].len() {
                 let (it, p) = s.at[w][i];
                 if s.spent() {
@@ -107,7 +107,7 @@ pub(super) fn improve(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64)
         }
     }
     // The exact value decides: a chain's gain is a sum of changes, kept only if it holds.
-    if super::alloc::feasible(part, &s.a) && value(m, part, &s.a) > before {
+    if super::allocation::feasible(part, &s.a) && value(m, part, &s.a) > before {
         *a = s.a;
     }
     s.work
@@ -171,7 +171,7 @@ impl State<'_> {
 
     /// Changes the load of worker `w` by `d`; returns the objective's change from its load cost.
     fn shift_load(&mut self, w: usize, d: f64) -> f64 {
-        let r = &self.part.rooms[w];
+        let r = &self.part.workers[w];
         let old = self.load[w];
         self.load[w] = old + d;
         if let Some(s) = r.overseer {
@@ -218,14 +218,14 @@ impl State<'_> {
 
     /// Worker `w` keeps its cap and its supervisor's oversight.
     fn fits(&self, w: usize) -> bool {
-        let r = &self.part.rooms[w];
+        let r = &self.part.workers[w];
         self.load[w] <= r.cap + EPS
             && r.overseer.is_none_or(|s| self.over[s] <= self.part.overseers[s].1 + EPS)
     }
 
     /// Worker `w` has room for `v` more, under its cap and its supervisor's oversight.
     fn room(&self, w: usize, v: f64) -> bool {
-        let r = &self.part.rooms[w];
+        let r = &self.part.workers[w];
         self.load[w] + v <= r.cap + EPS
             && r.overseer.is_none_or(|s| self.over[s] + v <= self.part.overseers[s].1 + EPS)
     }
@@ -287,7 +287,7 @@ impl State<'_> {
     /// unplaced or places it on; when one item is not enough, that one is left unplaced or put
     /// where there is room, and another is lifted. True (and kept) if the chain gains.
     fn eject(&mut self, placed: Item, w: usize, gain: f64, depth: usize) -> bool {
-        let r = &self.part.rooms[w];
+        let r = &self.part.workers[w];
         let from: Vec<usize> = if self.load[w] > r.cap + EPS {
             vec![w]
         } else {
@@ -388,7 +388,7 @@ impl State<'_> {
     /// The objective's change from worker `w`'s load going from `load[w] + from` to
     /// `load[w] + to`.
     fn load_change(&self, w: usize, from: f64, to: f64) -> f64 {
-        let r = &self.part.rooms[w];
+        let r = &self.part.workers[w];
         let l = self.load[w];
         r.load_cost(&self.m.policy, l + from) - r.load_cost(&self.m.policy, l + to)
     }
@@ -435,7 +435,7 @@ impl State<'_> {
                 self.work += 1;
                 let g = self.put_value(it, p) + self.load_change(w, 0.0, v);
                 let path = vec![Step { it, from: None, to: Some(p) }];
-                let e = self.load[w] + v - self.part.rooms[w].cap;
+                let e = self.load[w] + v - self.part.workers[w].cap;
                 if e <= EPS {
                     consider(&mut best, g, path);
                 } else {
@@ -473,7 +473,7 @@ impl State<'_> {
                         }
                         self.work += 1;
                         let g2 = g1 + self.put_value(it, q) + self.load_change(z, 0.0, v);
-                        let e2 = self.load[z] + v - self.part.rooms[z].cap;
+                        let e2 = self.load[z] + v - self.part.workers[z].cap;
                         let mut path = path.clone();
                         if let Some(st) = path.last_mut() {
                             st.to = Some(q);
@@ -523,7 +523,7 @@ impl State<'_> {
     }
 }
 
-impl super::search::Search<'_> {
+impl super::search::PartSearch<'_> {
     /// Improves the incumbent, if any, by ejection chains (a search stopped unproven calls
     /// this); true when the incumbent is then proven optimal under `bound`.
     pub(super) fn polish(&mut self, bound: f64) -> bool {
@@ -540,10 +540,10 @@ impl super::search::Search<'_> {
 mod tests {
     use super::super::params::Effort;
     use super::*;
-    use crate::formulate::{Class, GroupItem, Room};
+    use crate::formulate::{Class, GroupItem, PartWorker};
 
-    fn room(team: usize, cap: f64, target: f64) -> Room {
-        Room { worker: 0, cap, target, team, overseer: None, fixed: 0.0, goal: target }
+    fn room(team: usize, cap: f64, target: f64) -> PartWorker {
+        PartWorker { worker: 0, cap, target, team, overseer: None, fixed: 0.0, goal: target }
     }
 
     fn class(cases: usize, weight: f64, priority: f64, team: usize, workers: Vec<usize>) -> Class {
@@ -572,7 +572,7 @@ mod tests {
         // full: only swapping both saves the two cross-team penalties.
         let m = model();
         let part = Part {
-            rooms: vec![room(0, 1.0, 1.0), room(1, 1.0, 1.0)],
+            workers: vec![room(0, 1.0, 1.0), room(1, 1.0, 1.0)],
             overseers: Vec::new(),
             classes: vec![class(1, 1.0, 10.0, 0, vec![0, 1]), class(1, 1.0, 10.0, 1, vec![0, 1])],
             groups: Vec::new(),
@@ -591,7 +591,7 @@ mod tests {
         // each; worker 1 has room for them at a cross-team penalty.
         let m = model();
         let part = Part {
-            rooms: vec![room(0, 2.0, 2.0), room(1, 2.0, 2.0)],
+            workers: vec![room(0, 2.0, 2.0), room(1, 2.0, 2.0)],
             overseers: Vec::new(),
             classes: vec![class(2, 1.0, 10.0, 0, vec![0, 1])],
             groups: vec![GroupItem {
@@ -610,14 +610,14 @@ mod tests {
         assert_eq!(a.groups, vec![Some(0)]);
         assert_eq!(a.counts, vec![vec![0, 2]]);
         assert!(value(&m, &part, &a) > before);
-        assert!(super::super::alloc::feasible(&part, &a));
+        assert!(super::super::allocation::feasible(&part, &a));
     }
 
     #[test]
     fn no_work_allowance_leaves_the_allocation_as_it_was() {
         let m = model();
         let part = Part {
-            rooms: vec![room(0, 1.0, 1.0), room(1, 1.0, 1.0)],
+            workers: vec![room(0, 1.0, 1.0), room(1, 1.0, 1.0)],
             overseers: Vec::new(),
             classes: vec![class(1, 1.0, 10.0, 0, vec![0, 1]), class(1, 1.0, 10.0, 1, vec![0, 1])],
             groups: Vec::new(),

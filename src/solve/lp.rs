@@ -200,7 +200,7 @@ enum Groups<'a> {
 
 fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
     let mut lp = Lp::default();
-    let nw = part.rooms.len();
+    let nw = part.workers.len();
     let pen = m.policy.overload_penalty;
     let unit = part.unit;
     // Load terms of each worker: (column, weight).
@@ -216,7 +216,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
         // Partition the class's workers by team; one hub per (team's workers, weight).
         let mut by_team: Vec<(usize, Vec<usize>)> = Vec::new();
         for &w in &class.workers {
-            bucket(&mut by_team, part.rooms[w].team, w);
+            bucket(&mut by_team, part.workers[w].team, w);
         }
         let mut all_hubs = Vec::new();
         let mut other_hubs = 0;
@@ -314,7 +314,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
             let mut by_team: Vec<(usize, Vec<usize>)> = Vec::new();
             for &j in &js {
                 let w = item.workers[j];
-                bucket(&mut by_team, part.rooms[w].team, w);
+                bucket(&mut by_team, part.workers[w].team, w);
             }
             let mut in_pools: Vec<usize> = by_team
                 .into_iter()
@@ -355,7 +355,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
         }
     }
     let mut oversight: Vec<Vec<(usize, f64)>> = vec![Vec::new(); part.overseers.len()];
-    for (w, room) in part.rooms.iter().enumerate() {
+    for (w, room) in part.workers.iter().enumerate() {
         if load[w].is_empty() {
             continue;
         }
@@ -410,7 +410,7 @@ fn bucket<K: PartialEq, V>(buckets: &mut Vec<(K, Vec<V>)>, key: K, v: V) {
 /// where the stretches price the term exactly; with no common unit, at whole total loads,
 /// where the term itself bends, so they price it exactly everywhere.
 fn fairness_stretches(m: &Model, part: &Part, w: usize, cap: f64, load: &[(usize, f64)], lp: &mut Lp) {
-    let room = &part.rooms[w];
+    let room = &part.workers[w];
     let p = &m.policy;
     let step = if part.is_network() { part.classes.first().map(|c| c.weight) } else { part.unit };
     let mut points = vec![0.0];

@@ -11,13 +11,13 @@
 //! solution is what the search in [`super::tree`] branches on; and the knapsacks' answers are
 //! rounded into whole allocations (a Lagrangian heuristic).
 
-use super::lagrange::{Dual, Kind, Pattern, Restrict};
+use super::lagrange::{Decomposition, Kind, NodeBounds, Pattern};
 use super::simplex::{Simplex, OPT_TOL};
 use super::PartAlloc;
 /// How far above the part's whole value a price may go.
 const BIG_PRICE: f64 = 10.0;
 
-/// How much one call of [`Dual::bound`] may do.
+/// How much one call of [`Decomposition::bound`] may do.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Allowance {
     /// Price rounds.
@@ -30,7 +30,7 @@ pub(super) struct Allowance {
     pub pool_per_worker: usize,
 }
 
-/// What [`Dual::bound`] found.
+/// What [`Decomposition::bound`] found.
 pub(super) struct Outcome {
     /// Proven upper bound on the part's value under the restriction (`-inf` if infeasible).
     pub bound: f64,
@@ -61,14 +61,14 @@ pub(super) struct Master {
     pub y: Vec<Vec<f64>>,
 }
 
-impl Dual<'_> {
+impl Decomposition<'_> {
     /// The best bound column generation reaches under restriction `r`, starting from `start`
     /// prices and the patterns of `seed` that `r` still allows. Stops early once `enough` holds
     /// of the bound (it proves what the caller needs), when the [`Allowance`] is used up, or
     /// when `stop` says so.
     pub fn bound(
         &self,
-        r: &Restrict,
+        r: &NodeBounds,
         start: Option<&[f64]>,
         seed: &[(usize, Pattern)],
         allowed: Allowance,
@@ -228,7 +228,7 @@ impl Dual<'_> {
                 }
             }
         }
-        if let Some(s) = part.rooms[w].overseer {
+        if let Some(s) = part.workers[w].overseer {
             put(self.oversight(s), p.load);
         }
         coef
@@ -241,7 +241,7 @@ impl Dual<'_> {
 
     /// Upper bounds on prices that keep the programme bounded and lose nothing: no price above
     /// the most any one of its items is worth.
-    fn price_caps(&self, r: &Restrict) -> Vec<f64> {
+    fn price_caps(&self, r: &NodeBounds) -> Vec<f64> {
         // A price may have to outweigh whatever a restriction displaces: that is less than all
         // the part could be worth. Far above it, a restriction that cannot hold drives the
         // bound down, and the node is pruned.
@@ -303,10 +303,10 @@ impl Rmp {
     /// priced at the cap), each class's and group's upper row, each supervisor's row, and the
     /// lower rows the restriction asks for. A price row may fall short at its price cap, so the
     /// master is exactly the dual of the capped price programme and always has a solution.
-    fn new(dual: &Dual, r: &Restrict, scale: f64) -> Self {
+    fn new(dual: &Decomposition, r: &NodeBounds, scale: f64) -> Self {
         let caps: Vec<f64> = dual.price_caps(r).into_iter().map(|c| c * scale).collect();
         let rhs_of = dual.rhs(r);
-        let nw = dual.part.rooms.len();
+        let nw = dual.part.workers.len();
         let big = caps.iter().fold(0.0f64, |a, &c| a.max(c));
         let mut rows: Vec<Row> = vec![Row::Convex; nw];
         let mut rhs = vec![1.0; nw];
@@ -350,8 +350,8 @@ impl Rmp {
     }
 
     /// The same master over the same patterns with every price cap `scale` times
-    /// [`Dual::price_caps`].
-    fn raised(&self, dual: &Dual, r: &Restrict, scale: f64) -> Rmp {
+    /// [`Decomposition::price_caps`].
+    fn raised(&self, dual: &Decomposition, r: &NodeBounds, scale: f64) -> Rmp {
         let mut next = Rmp::new(dual, r, scale);
         for (w, p) in &self.pool {
             next.add(dual, *w, p.clone());
@@ -364,7 +364,7 @@ impl Rmp {
         self.shortfalls.iter().any(|&c| self.simplex.value(c) > crate::tolerance::CONVERGED)
     }
 
-    fn add(&mut self, dual: &Dual, w: usize, p: Pattern) {
+    fn add(&mut self, dual: &Decomposition, w: usize, p: Pattern) {
         let mut key = p.take.clone();
         key.sort_unstable();
         if !self.seen.insert((w, key)) {
@@ -423,7 +423,7 @@ impl Rmp {
 
     /// The master's solution as counts and shares, or None when some row is met only by
     /// falling short (the pool cannot meet the node's rows).
-    fn master(&self, dual: &Dual) -> Option<Master> {
+    fn master(&self, dual: &Decomposition) -> Option<Master> {
         if self.short() {
             return None;
         }

@@ -9,11 +9,11 @@
 //! gives row prices); `search` holds the incumbent and the branch-and-bound over the
 //! compact programme's relaxation, for parts the Lagrangian bound cannot take; `queue` orders
 //! both searches' open nodes; `decode` turns column values into an allocation; `heuristics`
-//! finds and improves allocations; `alloc` values and checks them; `waiting` breaks
+//! finds and improves allocations; `allocation` values and checks them; `waiting` breaks
 //! ties by waiting with objective-neutral exchanges; `highs` (feature) hands a
 //! part to HiGHS.
 
-mod alloc;
+mod allocation;
 mod decode;
 mod heuristics;
 #[cfg(feature = "highs")]
@@ -30,15 +30,15 @@ mod simplex;
 mod tree;
 mod waiting;
 
-pub use alloc::{feasible, value};
+pub use allocation::{feasible, value};
 
 use crate::formulate::{Part, Problem};
 use crate::model::Model;
-use alloc::{empty_alloc, write_assignment};
+use allocation::{empty_alloc, write_assignment};
 use heuristics::level;
 pub use params::Effort;
 use rayon::prelude::*;
-use search::Search;
+use search::PartSearch;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -268,7 +268,7 @@ pub const DISTRICT_COLUMNS: usize = 20_000;
 
 /// A part after phase 1: its search, and what phase 2 starts from.
 struct Started<'a> {
-    search: Search<'a>,
+    search: PartSearch<'a>,
     root: Root<'a>,
 }
 
@@ -278,7 +278,7 @@ enum Root<'a> {
     Proven,
     /// The Lagrangian search, from the root, with a bound known already (the compact
     /// relaxation's, for a large part; infinite when it was not solved).
-    Lagrangian(lagrange::Dual<'a>, f64),
+    Lagrangian(lagrange::Decomposition<'a>, f64),
     /// The compact branch-and-bound (or HiGHS), from the relaxation's state and bound.
     Compact(microlp::Solution, f64),
 }
@@ -292,7 +292,7 @@ impl Root<'_> {
 
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
     let effort = Effort::of(&limits);
-    let dual = if part.is_network() { None } else { Some(lagrange::Dual::new(m, part, &effort)) };
+    let dual = if part.is_network() { None } else { Some(lagrange::Decomposition::new(m, part, &effort)) };
     // A large district's group columns (a group by every worker of every team it may go to)
     // make its compact programme too slow to solve (68,000 columns took microlp two minutes).
     let group_columns: usize = part.groups.iter().map(|g| g.workers.len()).sum();
@@ -300,7 +300,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     let dual = match dual {
         // A small master needs nothing from the compact relaxation.
         Some(dual) if !dual.large() && !district => {
-            let search = Search::new(m, part, lp::build(m, part), effort);
+            let search = PartSearch::new(m, part, lp::build(m, part), effort);
             return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY) });
         }
         other => other,
@@ -329,7 +329,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     } else {
         (lp::build(m, part), None)
     };
-    let mut search = Search::new(m, part, lp, effort);
+    let mut search = PartSearch::new(m, part, lp, effort);
     let clock = Instant::now();
     let root = lp::solve_relaxation(&search.lp)?;
     limits.trace(|| {
@@ -338,7 +338,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
         format!(
             "lp: {} workers, {} classes, {} hubs, {} cols, {} rows, {} nonzeros: {:.3}s",
-            part.rooms.len(),
+            part.workers.len(),
             part.classes.len(),
             hubs,
             lp.cols.len(),
@@ -359,7 +359,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     limits.trace(|| {
         format!(
             "part: {} workers, {} classes, {} groups ({} columns), {} cols, {} rows; root {:.4} heuristic {:.4}",
-            part.rooms.len(),
+            part.workers.len(),
             part.classes.len(),
             part.groups.len(),
             group_columns,

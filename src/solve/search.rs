@@ -2,12 +2,12 @@
 //! strong branching, microlp's dual simplex warm-started from the parent's basis, and pruning
 //! on the lattice every objective value lies on.
 
-use super::alloc::{feasible, value};
+use super::allocation::{feasible, value};
 use super::decode;
 use super::heuristics::{eject_improve_within, greedy_fill, repair, round_relaxed};
 use super::lp::{self, Col, Lp};
 use super::params::{Budget, Effort};
-use super::queue::{max_bound, Best};
+use super::queue::{max_bound, Queued};
 use super::PartAlloc;
 use super::{Limits, GAP};
 use crate::formulate::Part;
@@ -17,7 +17,9 @@ use std::collections::BinaryHeap;
 #[cfg(feature = "highs")]
 use std::time::Instant;
 
-pub(super) struct Search<'a> {
+/// A part's integer search: its compact programme, the incumbent (`best`, worth `best_value`),
+/// the nodes searched and the work spent against the effort budget.
+pub(super) struct PartSearch<'a> {
     pub(super) m: &'a Model,
     pub(super) part: &'a Part,
     pub(super) lp: Lp,
@@ -56,7 +58,7 @@ pub(super) fn lattice(m: &Model, part: &Part) -> Option<f64> {
     // Overload adds amounts only for workers who can go above target within their cap.
     let unit = part.unit;
     let can_overload: Vec<f64> = part
-        .rooms
+        .workers
         .iter()
         .filter(|r| r.target < crate::formulate::floor_to(r.cap, unit) - EPS)
         .map(|r| r.target)
@@ -68,13 +70,13 @@ pub(super) fn lattice(m: &Model, part: &Part) -> Option<f64> {
     crate::formulate::common_unit(atoms.into_iter().map(f64::abs).filter(|&a| a > crate::tolerance::TIE))
 }
 
-impl<'a> Search<'a> {
+impl<'a> PartSearch<'a> {
     /// A search of `part` over programme `lp`, with no allocation yet, within `effort`.
-    pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp, effort: Effort) -> Search<'a> {
+    pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp, effort: Effort) -> PartSearch<'a> {
         let delta = lattice(m, part);
         let budget = Budget::new(&effort);
         let best_value = f64::NEG_INFINITY;
-        Search { m, part, lp, vars: Vec::new(), best: None, best_value, nodes: 0, delta, effort, budget }
+        PartSearch { m, part, lp, vars: Vec::new(), best: None, best_value, nodes: 0, delta, effort, budget }
     }
 
     pub(super) fn tolerance(&self) -> f64 {
@@ -118,7 +120,7 @@ impl<'a> Search<'a> {
 
     /// Dives from the root: fixes the most-decided fractional group to its worker, re-solves
     /// from the parent's basis, and rounds what is left. Each re-solve is charged to the
-    /// budget ([`Search::resolve_work`]); when the budget is spent the dive rounds where it is.
+    /// budget ([`PartSearch::resolve_work`]); when the budget is spent the dive rounds where it is.
     pub(super) fn dive(&mut self, root: &microlp::Solution) {
         let mut state = root.clone();
         for _ in 0..=self.part.groups.len() {
@@ -164,9 +166,9 @@ impl<'a> Search<'a> {
         root_bound: f64,
         limits: Limits,
     ) -> (bool, f64) {
-        let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
+        let mut open: BinaryHeap<Queued<Node>> = BinaryHeap::new();
         let mut seq = 0u64;
-        open.push(Best::new(Node { state: root, depth: 0 }, root_bound, seq));
+        open.push(Queued::new(Node { state: root, depth: 0 }, root_bound, seq));
         // Bound of subtrees given up after a numerical failure in microlp.
         let mut lost = f64::NEG_INFINITY;
         while let Some(top) = open.pop() {
@@ -174,7 +176,7 @@ impl<'a> Search<'a> {
                 break; // best-first: every other open node is worse
             }
             let mut current = Some(top);
-            while let Some(Best { bound, node, .. }) = current.take() {
+            while let Some(Queued { bound, node, .. }) = current.take() {
                 if self.prunable(bound) {
                     break;
                 }
@@ -205,19 +207,19 @@ impl<'a> Search<'a> {
                 let depth = node.depth + 1;
                 if let Some((state, b)) = kids.next() {
                     seq += 1;
-                    current = Some(Best::new(Node { state, depth }, b, seq));
+                    current = Some(Queued::new(Node { state, depth }, b, seq));
                 }
                 for (state, b) in kids {
                     seq += 1;
                     if open.len() >= self.effort.open_nodes {
                         // Memory cap: finish this subtree depth-first instead of parking it.
-                        let mut stack = vec![Best::new(Node { state, depth }, b, seq)];
+                        let mut stack = vec![Queued::new(Node { state, depth }, b, seq)];
                         if !self.depth_first(&mut stack, limits, &mut lost) {
                             let rest = max_bound(&stack, max_bound(&open, b));
                             return (false, rest.max(lost));
                         }
                     } else {
-                        open.push(Best::new(Node { state, depth }, b, seq));
+                        open.push(Queued::new(Node { state, depth }, b, seq));
                     }
                 }
             }
@@ -241,7 +243,7 @@ impl<'a> Search<'a> {
     /// Plain depth-first search of a stack of nodes; false if the limits stopped it.
     pub(super) fn depth_first(
         &mut self,
-        stack: &mut Vec<Best<Node>>,
+        stack: &mut Vec<Queued<Node>>,
         limits: Limits,
         lost: &mut f64,
     ) -> bool {
@@ -253,7 +255,7 @@ impl<'a> Search<'a> {
                 stack.push(top);
                 return false;
             }
-            let Best { bound, node, .. } = top;
+            let Queued { bound, node, .. } = top;
             self.nodes += 1;
             self.budget.charge(self.effort.work_per_node);
             let values = lp::values_of(&node.state, &self.vars);
@@ -267,7 +269,7 @@ impl<'a> Search<'a> {
                     let depth = node.depth + 1;
                     for (state, b) in kids.into_iter().rev() {
                         // A stack needs no tie key: its order is its own.
-                        stack.push(Best::new(Node { state, depth }, b, 0));
+                        stack.push(Queued::new(Node { state, depth }, b, 0));
                     }
                 }
             }
@@ -360,12 +362,12 @@ pub(super) enum Branched {
     Children(Vec<(microlp::Solution, f64)>),
 }
 
-impl Search<'_> {
+impl PartSearch<'_> {
     /// Rounds a Dantzig-Wolfe master solution into a whole allocation and offers it: counts
     /// rounded down, each group at its largest share when that share is at least a half, then
     /// made lawful and filled by [`round_relaxed`].
     pub(super) fn offer_rounded(&mut self, master: &super::master::Master) {
-        let mut a = super::alloc::empty_alloc(self.part);
+        let mut a = super::allocation::empty_alloc(self.part);
         for (k, xs) in master.x.iter().enumerate() {
             for (j, &x) in xs.iter().enumerate() {
                 a.counts[k][j] = (x + crate::tolerance::INTEGRAL).floor().max(0.0) as u32;
@@ -408,7 +410,7 @@ mod tests {
     fn branching_takes_groups_first_then_the_most_fractional_count() {
         let (m, problem) = part_and_model();
         let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
-        let s = Search::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+        let s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
         let group: Vec<usize> =
             (0..s.lp.cols.len()).filter(|&j| matches!(s.lp.cols[j], Col::Group { .. })).collect();
         let counts: Vec<usize> = (0..s.lp.cols.len())
@@ -440,9 +442,9 @@ mod tests {
     fn the_incumbent_rises_and_prunes_within_one_lattice_step() {
         let (m, problem) = part_and_model();
         let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
-        let mut s = Search::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+        let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
         assert!(!s.prunable(f64::NEG_INFINITY), "nothing to prune against before an incumbent");
-        let empty = super::super::alloc::empty_alloc(part);
+        let empty = super::super::allocation::empty_alloc(part);
         s.offer(empty.clone());
         let v0 = s.best_value;
         let mut over = empty.clone();

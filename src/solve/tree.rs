@@ -1,7 +1,7 @@
 //! Branch-and-bound over the Lagrangian (Dantzig-Wolfe) bound of [`super::lagrange`]: the
 //! default integer search.
 //!
-//! A node is a [`Restrict`]: bounds on how many of a class a worker holds, and where a group may
+//! A node is a [`NodeBounds`]: bounds on how many of a class a worker holds, and where a group may
 //! go. Its bound is the Dantzig-Wolfe bound under those restrictions, found from the parent's
 //! prices. When the master's solution is fractional, the search branches on the most
 //! fractional choice: a sibling group at a worker (there or not there), otherwise a class's
@@ -10,21 +10,21 @@
 //! lies on a lattice (see [`super::search::lattice`]), so a bound less than one step above the
 //! incumbent proves it optimal.
 //!
-//! Search order: best bound first, diving into the child that follows the master's solution
+//! PartSearch order: best bound first, diving into the child that follows the master's solution
 //! so that whole allocations come early. Every node's knapsack answers are rounded into
 //! allocations too.
 
 use super::heuristics::round_relaxed;
-use super::lagrange::{Dual, Pattern, Restrict};
+use super::lagrange::{Decomposition, NodeBounds, Pattern};
 use super::master::{Allowance, Master};
-use super::queue::{max_bound, Best};
-use super::search::Search;
+use super::queue::{max_bound, Queued};
+use super::search::PartSearch;
 use super::{Event, Limits};
 use std::collections::BinaryHeap;
 
 /// A node of the search; its bound, kept by [`Best`], is the parent's (an upper bound on its own).
 struct Node {
-    r: Restrict,
+    r: NodeBounds,
     /// The parent's patterns.
     pool: std::rc::Rc<Vec<(usize, Pattern)>>,
     prices: Vec<f64>,
@@ -46,8 +46,8 @@ enum Choice {
 /// Searches the part, given a bound on it if one is known (else infinity); returns (proven
 /// optimal, bound of what is left unexplored).
 pub(super) fn search(
-    dual: &Dual,
-    s: &mut Search,
+    dual: &Decomposition,
+    s: &mut PartSearch,
     part_index: usize,
     limits: Limits,
     known_bound: f64,
@@ -55,16 +55,16 @@ pub(super) fn search(
     let part = s.part;
     // Any prices bound the part: at zero, every worker's best load on its own.
     let zero = vec![0.0; dual.n_prices()];
-    let at_zero = dual.evaluate(&zero, &Restrict::none(part)).map_or(dual.worth, |e| e.bound);
+    let at_zero = dual.evaluate(&zero, &NodeBounds::none(part)).map_or(dual.worth, |e| e.bound);
     let root_bound = at_zero.min(known_bound);
-    let mut open: BinaryHeap<Best<Node>> = BinaryHeap::new();
+    let mut open: BinaryHeap<Queued<Node>> = BinaryHeap::new();
     let mut seq = 0u64;
-    let root = Node { r: Restrict::none(part), pool: Default::default(), prices: Vec::new() };
-    let mut current = Some(Best::new(root, root_bound, seq));
+    let root = Node { r: NodeBounds::none(part), pool: Default::default(), prices: Vec::new() };
+    let mut current = Some(Queued::new(root, root_bound, seq));
     // The largest bound of a node given up unresolved (price rounds failed or ran out).
     let mut lost = f64::NEG_INFINITY;
     let effort = s.effort;
-    while let Some(Best { bound: node_bound, node, .. }) = current.take().or_else(|| open.pop()) {
+    while let Some(Queued { bound: node_bound, node, .. }) = current.take().or_else(|| open.pop()) {
         if s.prunable(node_bound) {
             continue;
         }
@@ -108,7 +108,7 @@ pub(super) fn search(
         };
         let Some(choice) = choose(&master) else {
             // A whole master solution is an allocation worth at least the bound: optimal here.
-            let mut a = super::alloc::empty_alloc(part);
+            let mut a = super::allocation::empty_alloc(part);
             for (k, xs) in master.x.iter().enumerate() {
                 for (j, &x) in xs.iter().enumerate() {
                     a.counts[k][j] = x.round() as u32;
@@ -123,15 +123,16 @@ pub(super) fn search(
         s.offer_rounded(&master);
         let pool = std::rc::Rc::new(out.pool);
         let (first, second) = children(&node.r, choice);
-        let kids: Vec<Restrict> = [first, second].into_iter().flatten().collect();
+        let kids: Vec<NodeBounds> = [first, second].into_iter().flatten().collect();
         let mut kids = kids.into_iter();
         if let Some(r) = kids.next() {
             seq += 1;
-            current = Some(Best::new(Node { r, pool: pool.clone(), prices: out.prices.clone() }, bound, seq));
+            current =
+                Some(Queued::new(Node { r, pool: pool.clone(), prices: out.prices.clone() }, bound, seq));
         }
         for r in kids {
             seq += 1;
-            open.push(Best::new(Node { r, pool: pool.clone(), prices: out.prices.clone() }, bound, seq));
+            open.push(Queued::new(Node { r, pool: pool.clone(), prices: out.prices.clone() }, bound, seq));
         }
     }
     if lost > f64::NEG_INFINITY && !s.prunable(lost) {
@@ -192,7 +193,7 @@ fn choose(master: &Master) -> Option<Choice> {
 
 /// The two children of a choice, the one the master leans to first; a child whose
 /// restriction cannot hold is left out.
-fn children(r: &Restrict, c: Choice) -> (Option<Restrict>, Option<Restrict>) {
+fn children(r: &NodeBounds, c: Choice) -> (Option<NodeBounds>, Option<NodeBounds>) {
     match c {
         Choice::Group { g, j, y } => {
             let mut there = r.clone();
@@ -222,7 +223,7 @@ fn children(r: &Restrict, c: Choice) -> (Option<Restrict>, Option<Restrict>) {
             le.total[k].1 = le.total[k].1.min(down);
             let mut ge = r.clone();
             ge.total[k].0 = ge.total[k].0.max(down + 1);
-            let ok = |r: &Restrict| r.total[k].0 <= r.total[k].1;
+            let ok = |r: &NodeBounds| r.total[k].0 <= r.total[k].1;
             let (le, ge) = (Some(le).filter(ok), Some(ge).filter(ok));
             if x - x.floor() >= 0.5 {
                 (ge, le)
@@ -236,7 +237,7 @@ fn children(r: &Restrict, c: Choice) -> (Option<Restrict>, Option<Restrict>) {
             le.hi[k][j] = le.hi[k][j].min(down);
             let mut ge = r.clone();
             ge.lo[k][j] = ge.lo[k][j].max(down + 1);
-            let ok = |r: &Restrict| r.lo[k][j] <= r.hi[k][j];
+            let ok = |r: &NodeBounds| r.lo[k][j] <= r.hi[k][j];
             let (le, ge) = (Some(le).filter(ok), Some(ge).filter(ok));
             if x - x.floor() >= 0.5 {
                 (ge, le)
@@ -252,8 +253,8 @@ mod tests {
     use super::*;
 
     /// One class of 5 cases at two workers, one group at two workers, nothing restricted.
-    fn open() -> Restrict {
-        Restrict {
+    fn open() -> NodeBounds {
+        NodeBounds {
             lo: vec![vec![0, 0]],
             hi: vec![vec![5, 5]],
             allowed: vec![vec![true, true]],

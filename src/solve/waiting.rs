@@ -3,7 +3,7 @@
 //! by id; [`crate::formulate::precedence`] gives the order).
 //!
 //! Within a class the members allocated are already the first in that order
-//! ([`super::alloc::class_members`]). Across classes this pass exchanges: a unit of one class
+//! ([`super::allocation::class_members`]). Across classes this pass exchanges: a unit of one class
 //! leaves a worker and a unit of a class with a child earlier in the order takes its place,
 //! directly or by moving one case of a third class to the freed room. A move is made only when
 //! the part's exact value ([`super::value`]) stays that of the allocation the search returned,
@@ -11,7 +11,7 @@
 //! whose status changes gains a worker, so the allocated set rises strictly in the order and
 //! the pass ends.
 
-use super::alloc::{class_members, loads, value};
+use super::allocation::{class_members, loads, value};
 use super::heuristics::unit_delta;
 use super::PartAlloc;
 use crate::formulate::Part;
@@ -154,7 +154,7 @@ fn try_moves(
     }
     let mut over_change: Vec<(usize, f64)> = Vec::new();
     for &(w, dw) in &touched {
-        let r = &part.rooms[w];
+        let r = &part.workers[w];
         delta -= r.load_cost(p, load[w] + dw) - r.load_cost(p, load[w]);
         if dw > 0.0 && load[w] + dw > r.cap + EPS {
             ok = false;

@@ -142,7 +142,7 @@ fn paths_of(text: &str) -> Vec<Vec<String>> {
 }
 
 /// The modules a file refers to: through `crate::`, `super::` (also `super::super::`), `self::`,
-/// and, in a file with files of its own (`lib.rs`, a folder's `mod.rs`, `model.rs`), by the bare
+/// and, in a file with files of its own (`lib.rs`, a folder's `mod.rs`), by the bare
 /// name of one of them (`use fill::Engine`, `tree::search(..)`).
 fn references(module: &str, code: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
     let parent = |m: &str| match m.rfind("::") {
@@ -230,9 +230,9 @@ fn no_import_circle_between_the_library_files() {
         "the reference scan misses `tree::search(..)` in a mod.rs"
     );
     assert!(graph["crate"].contains("solve"), "the reference scan misses lib.rs calling its modules");
-    // lib.rs declares the modules and runs the pipeline, and a folder's mod.rs (or `model.rs`
-    // for `model/`) declares its files and holds what they share (solve's `Limits`, the model
-    // types): a file may use the modules it lies in. Every other circle is refused, including
+    // lib.rs declares the modules and runs the pipeline, and a folder's mod.rs declares its
+    // files and holds what they share (solve's `Limits`, the model types): a file may use the
+    // modules it lies in. Every other circle is refused, including
     // one that passes through a mod.rs from outside its folder.
     let mut cycles = Vec::new();
     for start in graph.keys() {

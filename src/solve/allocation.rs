@@ -8,7 +8,7 @@ use crate::rules::EPS;
 
 /// Loads (free part only) of each local worker, and oversight used per overseer row.
 pub(super) fn loads(part: &Part, a: &PartAlloc) -> (Vec<f64>, Vec<f64>) {
-    let mut load = vec![0.0; part.rooms.len()];
+    let mut load = vec![0.0; part.workers.len()];
     for (k, class) in part.classes.iter().enumerate() {
         for (j, &w) in class.workers.iter().enumerate() {
             load[w] += class.weight * a.counts[k][j] as f64;
@@ -20,7 +20,7 @@ pub(super) fn loads(part: &Part, a: &PartAlloc) -> (Vec<f64>, Vec<f64>) {
         }
     }
     let mut over = vec![0.0; part.overseers.len()];
-    for (w, room) in part.rooms.iter().enumerate() {
+    for (w, room) in part.workers.iter().enumerate() {
         if let Some(s) = room.overseer {
             over[s] += load[w];
         }
@@ -50,7 +50,7 @@ pub fn value(m: &Model, part: &Part, a: &PartAlloc) -> f64 {
         }
     }
     let (load, _) = loads(part, a);
-    for (w, room) in part.rooms.iter().enumerate() {
+    for (w, room) in part.workers.iter().enumerate() {
         v -= room.load_cost(&m.policy, load[w]);
     }
     v
@@ -71,7 +71,7 @@ pub fn feasible(part: &Part, a: &PartAlloc) -> bool {
         }
     }
     let (load, over) = loads(part, a);
-    part.rooms.iter().enumerate().all(|(w, r)| load[w] <= r.cap + EPS)
+    part.workers.iter().enumerate().all(|(w, r)| load[w] <= r.cap + EPS)
         && part.overseers.iter().enumerate().all(|(s, o)| over[s] <= o.1 + EPS)
 }
 
@@ -99,7 +99,7 @@ pub(super) fn class_members(
     let keep_first = precedence.is_none() || m.policy.move_penalty != 0.0;
     for c in members {
         let cw = m.cases[c].current_worker.filter(|_| keep_first);
-        let slot = cw.and_then(|cw| class.workers.iter().position(|&w| part.rooms[w].worker == cw));
+        let slot = cw.and_then(|cw| class.workers.iter().position(|&w| part.workers[w].worker == cw));
         match slot {
             Some(j) if left[j] > 0 => {
                 left[j] -= 1;
@@ -130,13 +130,13 @@ pub(super) fn write_assignment(
 ) {
     for (k, class) in part.classes.iter().enumerate() {
         for (c, j) in class_members(m, part, k, &a.counts[k], precedence) {
-            out[c] = Some(part.rooms[class.workers[j]].worker);
+            out[c] = Some(part.workers[class.workers[j]].worker);
         }
     }
     for (g, item) in part.groups.iter().enumerate() {
         if let Some(j) = a.groups[g] {
             for &c in &item.cases {
-                out[c] = Some(part.rooms[item.workers[j]].worker);
+                out[c] = Some(part.workers[item.workers[j]].worker);
             }
         }
     }
