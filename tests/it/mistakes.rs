@@ -296,3 +296,34 @@ fn a_near_miss_team_in_a_workbook_is_placed_at_its_row_and_column() {
     assert!(err.contains("did you mean \"T01\"?"), "{err}");
     assert!(!d.join("p.json").exists());
 }
+
+/// The report's warnings box is headed for every kind of warning, not for near-misses alone,
+/// and names each warning's kind in words; its count agrees with its noun.
+#[test]
+fn the_reports_warnings_box_fits_hidden_rows_and_every_other_warning() {
+    let cases: &[&[&str]] = &[&CASES[..3], &["C1", "CIN", "North"], &["C2", "CIN", "North"]];
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let one: &[&[&str]] = &[&WORKERS[..3], &["W1", "social worker", "North"]];
+    let two: &[&[&str]] =
+        &[&WORKERS[..3], &["W1", "social worker", "North"], &["W2", "social worker", "South"]];
+    for (workers, heading, labels) in [
+        (one, "Check before you rely on this proposal (1 warning)", &["Hidden rows were read:"][..]),
+        (
+            two,
+            "Check before you rely on this proposal (2 warnings)",
+            &["Hidden rows were read:", "A team with workers but no cases:"][..],
+        ),
+    ] {
+        std::fs::write(d.join("team.xlsx"), workbook(workers, cases, &[3], true)).unwrap();
+        let o = run(d, &["allocate", "--workbook", "team.xlsx", "-o", "p.json", "--report", "r.html"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let report = std::fs::read_to_string(d.join("r.html")).unwrap();
+        assert!(report.contains(heading), "{heading}");
+        for l in labels {
+            assert!(report.contains(l), "{l}");
+        }
+        assert!(report.contains("1 row of sheet cases is hidden by a filter; it was read: row 3"));
+        assert!(!report.contains("Near-misses that are almost always"), "the old heading is gone");
+    }
+}
