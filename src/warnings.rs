@@ -242,6 +242,15 @@ impl Origin {
         }
     }
 
+    /// A model file read as `input`: [`Origin::file`] with each case's entry (`cases[4]`), so
+    /// that a message about a case places it as `m.json: cases[4].team`.
+    pub fn model_file(file: &str, input: &crate::model::ModelFile) -> Origin {
+        let mut o = Origin::file(file);
+        o.cases_at =
+            input.cases.iter().enumerate().map(|(i, c)| (c.id.clone(), format!("cases[{i}]"))).collect();
+        o
+    }
+
     /// The place of one field of a case, by its id: `row 5, column team` in a spreadsheet and
     /// `cases[4].team` in a model file when the case's place is known ([`Origin::cases_at`]);
     /// else `case "C01", column team` in a spreadsheet, `cases (id "C01"), field team` in a
@@ -266,15 +275,32 @@ impl Origin {
 /// skill that no worker has, close to one that exists (look-alike characters first, every tie
 /// listed). Each is (case id, field, message).
 pub fn near_misses(m: &Model) -> Vec<(String, &'static str, String)> {
+    let staffed: BTreeSet<&str> = m.workers.iter().map(|w| m.teams[w.team].as_str()).collect();
+    let skills: BTreeSet<&str> = m.workers.iter().flat_map(|w| w.skills.iter().map(String::as_str)).collect();
+    let cases: Vec<(&str, &str, &[String])> =
+        m.cases.iter().map(|c| (c.id.as_str(), m.teams[c.team].as_str(), c.needs.as_slice())).collect();
+    near_misses_in(&staffed, Some(&skills), &cases)
+}
+
+/// [`near_misses`] of a model's parts: the teams that have a worker, the skills workers have
+/// (`None`: not known for certain, so needs are not judged) and each case as (id, team, needs).
+/// Used on the rows of a spreadsheet that did read when others did not, so that one run names
+/// every mistake.
+pub fn near_misses_in(
+    staffed: &BTreeSet<&str>,
+    skills: Option<&BTreeSet<&str>>,
+    cases: &[(&str, &str, &[String])],
+) -> Vec<(String, &'static str, String)> {
     let mut out = Vec::new();
-    let staffed: BTreeSet<usize> = m.workers.iter().map(|w| w.team).collect();
-    let staffed_names: Vec<String> = staffed.iter().map(|&t| m.teams[t].clone()).collect();
-    let mut cases: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
-    for c in m.cases.iter().filter(|c| !staffed.contains(&c.team)) {
-        cases.entry(c.team).or_default().push(&c.id);
+    let mut cases: Vec<&(&str, &str, &[String])> = cases.iter().collect();
+    cases.sort_by(|a, b| a.0.cmp(b.0));
+    let staffed_names: Vec<String> = staffed.iter().map(|t| t.to_string()).collect();
+    let mut by_team: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for &&(id, team, _) in cases.iter().filter(|c| !staffed.contains(c.1)) {
+        by_team.entry(team).or_default().push(id);
     }
-    for (t, ids) in cases {
-        let near = crate::vocabulary::slips(&m.teams[t], &staffed_names);
+    for (team, ids) in by_team {
+        let near = crate::vocabulary::slips(team, &staffed_names);
         if near.is_empty() {
             continue;
         }
@@ -283,20 +309,20 @@ pub fn near_misses(m: &Model) -> Vec<(String, &'static str, String)> {
             "team",
             format!(
                 "the team {} of {} {} has no worker at all, so {} would get none; it is a near-miss{}. Correct the team, or give --allow-near-misses to go on knowingly",
-                quoted(&m.teams[t]),
+                quoted(team),
                 noun(ids.len(), "case", "cases"),
                 some(&ids),
                 noun(ids.len(), "this child", "these children"),
-                crate::vocabulary::did_you_mean(&m.teams[t], &near)
+                crate::vocabulary::did_you_mean(team, &near)
             ),
         ));
     }
-    let skills: BTreeSet<&str> = m.workers.iter().flat_map(|w| w.skills.iter().map(String::as_str)).collect();
+    let Some(skills) = skills else { return out };
     let skill_names: Vec<String> = skills.iter().map(|s| s.to_string()).collect();
     let mut needs: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for c in &m.cases {
-        for n in c.needs.iter().filter(|n| !skills.contains(n.as_str())) {
-            needs.entry(n.as_str()).or_default().push(&c.id);
+    for &&(id, _, wanted) in &cases {
+        for n in wanted.iter().filter(|n| !skills.contains(n.as_str())) {
+            needs.entry(n.as_str()).or_default().push(id);
         }
     }
     for (need, ids) in needs {

@@ -405,3 +405,17 @@ pub fn needs_full(m: &Model, c: usize, workers: &[usize], whole: bool) -> String
         )
     }
 }
+
+/// What a warning is about, in words, by its code: the heading of its line in the report
+/// (`hidden_rows` is "Hidden rows were read"). `None` for a code without one.
+pub fn warning_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "skill_near_miss" => "A needed skill no worker has as written",
+        "team_without_active_worker" => "A team with cases but no active worker",
+        "team_without_cases" => "A team with workers but no cases",
+        "id_near_duplicate" => "Two names that look the same",
+        "hidden_rows" => "Hidden rows were read",
+        "unknown_sheet" => "A sheet that was not read",
+        _ => return None,
+    })
+}

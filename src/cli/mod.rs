@@ -410,6 +410,7 @@ impl SheetInputArgs {
             workbook: self.workbook.clone(),
             reductions: self.reductions.clone(),
             aliases: self.aliases.clone(),
+            near_misses: false,
         }
     }
 }

@@ -7,6 +7,8 @@ use caseload::error::{Error, Result};
 use caseload::model::{CaseInput, CaseType, Model, ModelFile};
 use caseload::recommend::{self, Recommendation};
 use caseload::report::num;
+use caseload::vocabulary::Vocabulary;
+use caseload::warnings::Origin;
 use std::path::PathBuf;
 
 /// Arguments of `recommend`.
@@ -29,10 +31,10 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "case")]
     pub referral: Option<PathBuf>,
     /// A new referral given by flags: its type (with --team, and optionally --weight,
-    /// --priority, --needs, --exclude, --group, --current-worker).
-    #[arg(long = "type", value_name = "TYPE", value_parser = super::parse_case_type,
-          conflicts_with_all = ["case", "referral"], requires = "team")]
-    pub case_type: Option<CaseType>,
+    /// --priority, --needs, --exclude, --group, --current-worker). A canonical name, an everyday
+    /// word (CP, CIN, LAC, care leaver) or a word of the model's aliases sheet.
+    #[arg(long = "type", value_name = "TYPE", conflicts_with_all = ["case", "referral"], requires = "team")]
+    pub case_type: Option<String>,
     /// The referral's team.
     #[arg(long, value_name = "TEAM", requires = "case_type")]
     pub team: Option<String>,
@@ -110,8 +112,8 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
         .as_ref()
         .and_then(|(name, bytes)| caseload::sheets::meeting::parse_proposal(name, bytes).ok())
         .and_then(|p| p.date());
-    let (as_is, with, c) = match (&a.case, referral_of(a)?) {
-        (Some(id), _) => {
+    let (as_is, with, c) = match &a.case {
+        Some(id) => {
             let (m, warnings) = caseload::sheets::load_screened(
                 a.model.as_deref(),
                 &a.sheets.lower(),
@@ -121,17 +123,27 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
             let c = recommend::case_named(&m, id)?;
             (m, None, c)
         }
-        (None, Some((source, place, case))) => {
-            let (name, file, bytes, as_is, as_of) = model_file(a, recorded)?;
+        None if a.referral.is_some() || a.case_type.is_some() => {
+            // A referral file is read before the model, as always; --type once the model (and
+            // its aliases sheet) is read, so that a council's own words name the type.
+            let early = match &a.referral {
+                Some(_) => referral_of(a, &Vocabulary::default())?,
+                None => None,
+            };
+            let (name, file, bytes, as_is, as_of, words) = model_file(a, recorded)?;
+            let Some((source, place, case)) = (match early {
+                Some(r) => Some(r),
+                None => referral_of(a, &words)?,
+            }) else {
+                return Err(Error::Usage("give --case ID, --referral FILE, or --type and --team".into()));
+            };
             let (m, c) = recommend::with_referral(&name, &file, &bytes, &case, &source, &place, as_of)?;
             if !a.checks.allow_near_misses {
                 recommend::referral_near_misses(&m, c, &source, &place)?;
             }
             (as_is, Some(m), c)
         }
-        (None, None) => {
-            return Err(Error::Usage("give --case ID, --referral FILE, or --type and --team".into()))
-        }
+        None => return Err(Error::Usage("give --case ID, --referral FILE, or --type and --team".into())),
     };
     let model = with.as_ref().unwrap_or(&as_is);
     let known = match &given {
@@ -159,7 +171,7 @@ type Placing = Box<dyn Fn(&str) -> String>;
 
 /// The referral, if one was given: its source (as named in messages), how to place a field in
 /// it, and the case.
-fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>> {
+fn referral_of(a: &RecommendArgs, words: &Vocabulary) -> Result<Option<(String, Placing, CaseInput)>> {
     if let Some(path) = &a.referral {
         let source = path.display().to_string();
         let bytes = caseload::read::read_bytes(path)?;
@@ -183,7 +195,8 @@ fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>
         })?;
         return Ok(Some((source, Box::new(|field: &str| field.to_string()), case)));
     }
-    let Some(case_type) = a.case_type else { return Ok(None) };
+    let Some(word) = a.case_type.as_deref() else { return Ok(None) };
+    let case_type = type_of(word, words)?;
     for (flag, x) in [("--weight", a.weight), ("--priority", a.priority)] {
         if x.is_some_and(|x| !x.is_finite()) {
             return Err(Error::input("the referral's flags", flag, "must be a finite number"));
@@ -222,27 +235,47 @@ fn referral_of(a: &RecommendArgs) -> Result<Option<(String, Placing, CaseInput)>
     Ok(Some(("the referral's flags".into(), place, case)))
 }
 
-/// A model read as a file: its name, the parsed file, its bytes, the checked model and the day
-/// it was read for.
-type Loaded = (String, ModelFile, Vec<u8>, Model, Option<caseload::model::AsOf>);
+/// The case type `--type` names: a canonical name, a word of the built-in table or of the
+/// model's aliases; anything else is an input error with the nearest words (ties listed).
+fn type_of(word: &str, words: &Vocabulary) -> Result<CaseType> {
+    words.case_type(word).ok_or_else(|| {
+        Error::input(
+            "the referral's flags",
+            "--type",
+            format!(
+                "unknown case type {}{}; use one of {}, an everyday word such as CP, CIN, LAC or care leaver{}",
+                caseload::util::quoted(word),
+                words.suggest_type(word),
+                CaseType::ALL.map(|t| t.name()).join(", "),
+                if words.is_empty() { "" } else { ", or a word of the aliases sheet" }
+            ),
+        )
+    })
+}
+
+/// A model read as a file: its name, the parsed file, its bytes, the checked model, the day
+/// it was read for and the words it was read with.
+type Loaded = (String, ModelFile, Vec<u8>, Model, Option<caseload::model::AsOf>, Vocabulary);
 
 /// The model as a model file (to add a referral to), its name and bytes; invalid models are
 /// refused with their own places, as by every command.
 fn model_file(a: &RecommendArgs, recorded: Option<caseload::date::Date>) -> Result<Loaded> {
     let sheets = a.sheets.lower();
     let checks = a.checks.checks_on(recorded);
-    let (name, file, bytes, model) = match (&a.model, sheets.given()) {
+    let (name, file, bytes, model, words, origin) = match (&a.model, sheets.given()) {
         (Some(path), false) => {
             let name = path.display().to_string();
             let bytes = caseload::read::read_bytes(path)?;
             let file = caseload::read::parse_model(&name, &bytes)?;
             let model = caseload::validate::validate_on(&name, &file, &bytes, checks.as_of)?;
-            (name, file, bytes, model)
+            // Each case placed at its entry (`m.json: cases[0].team`), as allocate does.
+            let origin = Origin::model_file(&name, &file);
+            (name, file, bytes, model, Vocabulary::default(), origin)
         }
         (None, true) => {
-            let s = sheets.read()?;
+            let s = sheets.screened(checks).read()?;
             let model = s.validate_on(checks.as_of)?;
-            (s.workers_file.clone(), s.model.clone(), s.canonical_json(), model)
+            (s.workers_file.clone(), s.model.clone(), s.canonical_json(), model, s.words.clone(), s.origin())
         }
         _ => {
             // The same refusal as every command's.
@@ -250,9 +283,9 @@ fn model_file(a: &RecommendArgs, recorded: Option<caseload::date::Date>) -> Resu
             return Err(Error::Usage("give a MODEL file, or --workers and --cases spreadsheets".into()));
         }
     };
-    let warnings = caseload::warnings::screen(&model, checks, &caseload::warnings::Origin::file(&name))?;
+    let warnings = caseload::warnings::screen(&model, checks, &origin)?;
     super::print_warnings(&warnings);
-    Ok((name, file, bytes, model, checks.as_of))
+    Ok((name, file, bytes, model, checks.as_of, words))
 }
 
 /// The ranking for people.
@@ -271,7 +304,7 @@ pub fn table(m: &Model, r: &Recommendation) -> String {
         r.team,
         num(r.weight),
         today,
-        count(r.workers.len(), "worker"),
+        caseload::words::count(r.workers.len(), "worker", "workers"),
         r.not_permitted.len()
     );
     if let Some(g) = m.case_index(&r.case).and_then(|c| m.cases[c].group) {
@@ -364,11 +397,12 @@ pub fn table(m: &Model, r: &Recommendation) -> String {
     if !others.is_empty() {
         let total: usize = others.values().sum();
         let by: Vec<String> = others.iter().map(|((_, reason), k)| format!("{reason} {k}")).collect();
-        let _ = writeln!(out, "not permitted in other teams: {} ({})", count(total, "worker"), by.join(", "));
+        let _ = writeln!(
+            out,
+            "not permitted in other teams: {} ({})",
+            caseload::words::count(total, "worker", "workers"),
+            by.join(", ")
+        );
     }
     out.lines().map(|l| format!("{}\n", l.trim_end())).collect()
-}
-
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

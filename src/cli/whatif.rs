@@ -116,11 +116,16 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
             let name = path.display().to_string();
             let bytes = caseload::read::read_bytes(path)?;
             let m = caseload::load_model_bytes_on(&name, &bytes, checks.as_of)?;
-            let w = caseload::warnings::screen(&m, checks, &caseload::warnings::Origin::file(&name))?;
+            // Each case placed at its entry (`m.json: cases[0].team`), as allocate does.
+            let origin = match caseload::read::parse_model(&name, &bytes) {
+                Ok(file) => caseload::warnings::Origin::model_file(&name, &file),
+                Err(_) => caseload::warnings::Origin::file(&name),
+            };
+            let w = caseload::warnings::screen(&m, checks, &origin)?;
             (name, bytes, w)
         }
         (None, true) => {
-            let read = sheets.read()?;
+            let read = sheets.screened(checks).read()?;
             let m = read.validate_on(checks.as_of)?;
             let mut w = caseload::warnings::screen(&m, checks, &read.origin())?;
             // The spreadsheets' own warnings (hidden rows, a sheet not read) too.

@@ -264,14 +264,17 @@ fn warnings(h: &mut String, p: &Proposal) {
     if p.warnings.is_empty() {
         return;
     }
+    let n = p.warnings.len();
     let _ = write!(
         h,
-        r#"<section id="warnings" class="warnings"><h2>Check these first ({} warning{})</h2><p class="meaning">Near-misses that are almost always typing mistakes and change who gets a worker: names must match exactly.</p><ul>"#,
-        p.warnings.len(),
-        if p.warnings.len() == 1 { "" } else { "s" }
+        r#"<section id="warnings" class="warnings"><h2>Check before you rely on this proposal ({})</h2><p class="meaning">{} found in the input that may change who gets a worker, or what was read: often a typing slip or a filter left on. Each says what to check.</p><ul>"#,
+        crate::words::count(n, "warning", "warnings"),
+        crate::words::noun(n, "Something", "Things")
     );
     for w in &p.warnings {
-        let _ = write!(h, r#"<li class="{}">{}</li>"#, esc(&w.code), esc(&w.message));
+        let label = crate::words::warning_label(&w.code)
+            .map_or(String::new(), |l| format!("<strong>{}:</strong> ", esc(l)));
+        let _ = write!(h, r#"<li class="{}">{label}{}</li>"#, esc(&w.code), esc(&w.message));
     }
     h.push_str("</ul></section>\n");
 }

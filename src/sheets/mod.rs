@@ -48,6 +48,10 @@ pub struct SheetInput {
     /// A council's own words for roles and case types as a CSV spreadsheet (word, means), with
     /// --workers and --cases.
     pub aliases: Option<PathBuf>,
+    /// When the sheets have mistakes in their cells, near-misses are named among them (see
+    /// [`crate::warnings::near_misses`]): set by the commands that screen a model for them,
+    /// unless `--allow-near-misses`.
+    pub near_misses: bool,
 }
 
 impl SheetInput {
@@ -93,6 +97,13 @@ impl SheetInput {
         out
     }
 
+    /// The same input, read for a command that screens the model with `checks`: near-misses
+    /// are named among the mistakes of cells unless `--allow-near-misses`, so one run names
+    /// everything.
+    pub fn screened(&self, checks: Checks) -> SheetInput {
+        SheetInput { near_misses: !checks.allow_near_misses, ..self.clone() }
+    }
+
     /// Reads and builds the model from the spreadsheets (not validated).
     pub fn read(&self) -> Result<read::Sheets> {
         if let Some(book) = &self.workbook {
@@ -102,7 +113,7 @@ impl SheetInput {
                     book.display()
                 )));
             }
-            return workbook::read_workbook(book, self.policy.as_deref());
+            return workbook::read_workbook(book, self.policy.as_deref(), self.near_misses);
         }
         match (&self.workers, &self.cases) {
             (Some(w), Some(c)) => read::read_sheets_with(
@@ -111,6 +122,7 @@ impl SheetInput {
                 self.policy.as_deref(),
                 self.reductions.as_deref(),
                 self.aliases.as_deref(),
+                self.near_misses,
             ),
             (Some(_), None) => {
                 Err(Error::Usage("--workers needs --cases too (give both spreadsheets)".into()))
@@ -136,7 +148,7 @@ pub fn load_screened(
     let mut sheet_warnings = Vec::new();
     let (m, origin) = match (model, sheets.given()) {
         (None, true) => {
-            let s = sheets.read()?;
+            let s = sheets.screened(checks).read()?;
             let m = s.validate_on(checks.as_of)?;
             if checks.strict {
                 if let Some(w) = s.warnings.first() {
@@ -172,8 +184,7 @@ fn json_places(model: Option<&Path>) -> std::collections::BTreeMap<String, Strin
         let bytes = crate::read::read_bytes(m).ok()?;
         crate::read::parse_model(&m.display().to_string(), &bytes).ok()
     });
-    let cases = parsed.map(|f| f.cases).unwrap_or_default();
-    cases.into_iter().enumerate().map(|(i, c)| (c.id, format!("cases[{i}]"))).collect()
+    parsed.map(|f| Origin::model_file("", &f).cases_at).unwrap_or_default()
 }
 
 /// Loads the model of a command: a model file, or spreadsheets, exactly one of the two.
@@ -380,7 +391,7 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
     }
     let (file, m, inputs): (String, ModelFile, Vec<PathBuf>) = match (&a.model, a.sheets.given()) {
         (None, true) => {
-            let sheets = a.sheets.read()?;
+            let sheets = a.sheets.screened(a.checks).read()?;
             // Validated, so errors point at spreadsheet rows rather than at the new file.
             // Without a day, for today: spreadsheets with reductions need one, and weeks waited
             // change priorities, not validity.

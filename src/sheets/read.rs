@@ -34,6 +34,9 @@ pub struct Extra {
     pub reductions: Option<(String, Grid)>,
     /// The words of an aliases sheet, with the built-in table.
     pub words: Vocabulary,
+    /// Near-misses (see [`crate::warnings::near_misses`]) are named among the mistakes of
+    /// cells (by the commands that screen them, without `--allow-near-misses`).
+    pub near_misses: bool,
 }
 
 /// A model built from spreadsheets, with the way back from a list index to a spreadsheet row.
@@ -58,6 +61,9 @@ pub struct Sheets {
     pub reduction_rows: Vec<Vec<usize>>,
     /// Warnings about the spreadsheets themselves (a workbook's sheet that is not read).
     pub warnings: Vec<crate::warnings::Warning>,
+    /// The words the sheets were read with: the built-in table and an aliases sheet's own
+    /// (for `recommend --type`, read after the model).
+    pub words: Vocabulary,
 }
 
 impl Sheets {
@@ -203,7 +209,7 @@ fn split_place<'a>(place: &'a str, list: &str) -> Option<(usize, &'a str)> {
 
 /// Reads the spreadsheets (and policy file) from disk; see [`parse_sheets`].
 pub fn read_sheets(workers: &Path, cases: &Path, policy: Option<&Path>) -> Result<Sheets> {
-    read_sheets_with(workers, cases, policy, None, None)
+    read_sheets_with(workers, cases, policy, None, None, false)
 }
 
 /// [`read_sheets`] with an optional reductions CSV and aliases CSV; see [`parse_sheets_with`].
@@ -213,6 +219,7 @@ pub fn read_sheets_with(
     policy: Option<&Path>,
     reductions: Option<&Path>,
     aliases: Option<&Path>,
+    near_misses: bool,
 ) -> Result<Sheets> {
     let wb = crate::read::read_bytes(workers)?;
     let cb = crate::read::read_bytes(cases)?;
@@ -223,12 +230,13 @@ pub fn read_sheets_with(
     let named = |p: Option<&Path>, b: Option<Vec<u8>>| p.zip(b).map(|(p, b)| (name(p), b));
     let (pn, rn, an) = (named(policy, pb), named(reductions, rb), named(aliases, ab));
     let view = |x: &Option<(String, Vec<u8>)>| x.as_ref().map(|(n, b)| (n.clone(), b.clone()));
-    parse_sheets_with(
+    parse_sheets_checked(
         (&name(workers), &wb),
         (&name(cases), &cb),
         view(&pn).as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
         view(&rn).as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
         view(&an).as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+        near_misses,
     )
 }
 
@@ -253,6 +261,18 @@ pub fn parse_sheets_with(
     reductions: Option<(&str, &[u8])>,
     aliases: Option<(&str, &[u8])>,
 ) -> Result<Sheets> {
+    parse_sheets_checked(workers, cases, policy, reductions, aliases, false)
+}
+
+/// [`parse_sheets_with`], naming near-misses among the mistakes of cells if `near_misses`.
+pub fn parse_sheets_checked(
+    workers: (&str, &[u8]),
+    cases: (&str, &[u8]),
+    policy: Option<(&str, &[u8])>,
+    reductions: Option<(&str, &[u8])>,
+    aliases: Option<(&str, &[u8])>,
+    near_misses: bool,
+) -> Result<Sheets> {
     let mut errs = Errors::new();
     let wg = errs.take(csv_grid(workers.0, workers.1));
     let cg = errs.take(csv_grid(cases.0, cases.1));
@@ -260,7 +280,7 @@ pub fn parse_sheets_with(
         Some((file, bytes)) => errs.take(parse_policy(file, bytes)).flatten(),
         None => None,
     };
-    let mut extra = Extra::default();
+    let mut extra = Extra { near_misses, ..Extra::default() };
     if let Some((file, bytes)) = reductions {
         extra.reductions = errs.take(csv_grid(file, bytes)).map(|g| (file.to_string(), g));
     }
@@ -384,6 +404,8 @@ pub(crate) fn build(
     let ct = errs.take(ct);
     // Each entry read with its row; the ids of worker rows that did not read.
     let (mut ws, mut worker_rows, mut unread) = (Vec::new(), Vec::new(), Vec::new());
+    // The teams written in worker rows that did not read: staffed all the same.
+    let mut unread_teams: Vec<String> = Vec::new();
     if let Some(wt) = &wt {
         for r in &wt.rows {
             let mut row = Errors::new();
@@ -392,7 +414,11 @@ pub(crate) fn build(
                     ws.push(w);
                     worker_rows.push(r.number);
                 }
-                None => unread.extend(Cells { table: wt, row: r }.text("id")),
+                None => {
+                    let cells = Cells { table: wt, row: r };
+                    unread.extend(cells.text("id"));
+                    unread_teams.extend(cells.text("team"));
+                }
             }
             wt.keep(row, &mut errs);
         }
@@ -428,6 +454,8 @@ pub(crate) fn build(
         finish_grouped(errs)?;
         return unreachable_grid();
     };
+    let every_worker_read = ws.len() == wt.rows.len();
+    let near_misses = extra.near_misses;
     let sheets = Sheets {
         model: ModelFile { version: 1, policy, workers: ws, cases: cs },
         workers_file: workers.0.to_string(),
@@ -438,6 +466,7 @@ pub(crate) fn build(
         reductions_file,
         reduction_rows,
         warnings: Vec::new(),
+        words: extra.words,
     };
     if errs.is_empty() {
         return Ok(sheets);
@@ -450,11 +479,36 @@ pub(crate) fn build(
         for e in found {
             errs.push(sheets.map_error(e));
         }
+        if near_misses {
+            for e in near_miss_errors(&sheets, &unread_teams, every_worker_read) {
+                errs.push(e);
+            }
+        }
         let order = |e: &Error| sheets.error_order(e);
         errs.sort_by_key(order);
     }
     finish_grouped(errs)?;
     unreachable_grid()
+}
+
+/// The near-misses of the rows that did read (a case's team that no worker is in, a needed
+/// skill no worker has, one slip from one that exists), placed at their rows: named in the same
+/// run as the mistakes of cells. A team written in a worker row that did not read counts as
+/// staffed; needs are judged only when every worker row read (an unread row's skills are not
+/// known).
+fn near_miss_errors(sheets: &Sheets, unread_teams: &[String], every_worker_read: bool) -> Vec<Error> {
+    let m = &sheets.model;
+    let mut staffed: std::collections::BTreeSet<&str> = m.workers.iter().map(|w| w.team.as_str()).collect();
+    staffed.extend(unread_teams.iter().map(String::as_str));
+    let skills: std::collections::BTreeSet<&str> =
+        m.workers.iter().flat_map(|w| w.skills.iter().map(String::as_str)).collect();
+    let cases: Vec<(&str, &str, &[String])> =
+        m.cases.iter().map(|c| (c.id.as_str(), c.team.as_str(), c.needs.as_slice())).collect();
+    let origin = sheets.origin();
+    crate::warnings::near_misses_in(&staffed, every_worker_read.then_some(&skills), &cases)
+        .into_iter()
+        .map(|(id, field, problem)| Error::input(&sheets.cases_file, origin.case_place(&id, field), problem))
+        .collect()
 }
 
 /// Parses a policy file: a JSON object with the policy fields of the model file. An empty

@@ -30,11 +30,17 @@ pub fn is_workbook(path: &Path) -> bool {
 
 /// Reads a model from a workbook on disk, with an optional policy file (JSON) that replaces
 /// the workbook's `policy` sheet; see [`parse_workbook`].
-pub fn read_workbook(path: &Path, policy: Option<&Path>) -> Result<Sheets> {
+/// Near-misses are named among the mistakes of cells if `near_misses`.
+pub fn read_workbook(path: &Path, policy: Option<&Path>, near_misses: bool) -> Result<Sheets> {
     let bytes = crate::read::read_bytes(path)?;
     let pb = policy.map(crate::read::read_bytes).transpose()?;
     let pname = policy.map(|p| p.display().to_string());
-    parse_workbook(&path.display().to_string(), &bytes, pname.as_deref().zip(pb.as_deref()))
+    parse_workbook_checked(
+        &path.display().to_string(),
+        &bytes,
+        pname.as_deref().zip(pb.as_deref()),
+        near_misses,
+    )
 }
 
 /// The name a sheet is given in messages: `book.xlsx, sheet workers`.
@@ -65,6 +71,16 @@ fn meant_sheet(name: &str) -> Option<&'static str> {
 /// missing known sheet (`Policy settings` and no `policy`) is an error, since its settings
 /// would be silently lost.
 pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -> Result<Sheets> {
+    parse_workbook_checked(file, bytes, policy, false)
+}
+
+/// [`parse_workbook`], naming near-misses among the mistakes of cells if `near_misses`.
+pub fn parse_workbook_checked(
+    file: &str,
+    bytes: &[u8],
+    policy: Option<(&str, &[u8])>,
+    near_misses: bool,
+) -> Result<Sheets> {
     let mut book = super::xlsx::Book::open(file, bytes)?;
     let names = book.sheet_names();
     let mut errs = Errors::new();
@@ -142,7 +158,7 @@ pub fn parse_workbook(file: &str, bytes: &[u8], policy: Option<(&str, &[u8])>) -
     let cases = grid(&mut book, "cases", &mut errs);
     book.day_columns = &[];
     let cases = cases?;
-    let mut extra = super::read::Extra::default();
+    let mut extra = super::read::Extra { near_misses, ..super::read::Extra::default() };
     if find("aliases").is_some() {
         if let Some((shown, g)) = grid(&mut book, "aliases", &mut errs)? {
             extra.words = errs.take(super::read::aliases_sheet(&shown, g)).unwrap_or_default();

@@ -296,3 +296,81 @@ fn a_near_miss_team_in_a_workbook_is_placed_at_its_row_and_column() {
     assert!(err.contains("did you mean \"T01\"?"), "{err}");
     assert!(!d.join("p.json").exists());
 }
+
+/// A near-miss is named in the same run as the mistakes of cells: a workbook with an fte out of
+/// range and a case's team typed "T0l" names both at once, each at its row; with
+/// `--allow-near-misses` only the cell mistake is left. A team written in a worker row that did
+/// not read still counts as staffed.
+#[test]
+fn a_cell_mistake_and_a_near_miss_team_are_named_in_one_run() {
+    let workers: &[&[&str]] = &[
+        &WORKERS[..4],
+        &["W1", "social worker", "North", "1"],
+        &["W2", "social worker", "T01", "1.5"],
+        &["W3", "social worker", "T01", "1"],
+        &["W4", "social worker", "T02", "many"],
+    ];
+    let cases: &[&[&str]] = &[
+        &CASES[..3],
+        &["C1", "CIN", "North"],
+        &["C2", "CP", "T0l"],
+        &["C3", "CIN", "T02"],
+        &["C4", "CIN", "Nort"],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("team.xlsx"), workbook(workers, cases, &[], false)).unwrap();
+    let o = run(d, &["allocate", "--workbook", "team.xlsx", "-o", "p.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(!d.join("p.json").exists(), "nothing is written");
+    let err = stderr(&o);
+    let w = "team.xlsx, sheet workers: ";
+    let c = "team.xlsx, sheet cases: ";
+    assert!(
+        err.contains(&format!("{w}row 3, column fte: fte must be above 0 and at most 1, got 1.5")),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{w}row 5, column fte")), "{err}");
+    assert!(err.contains(&format!("{c}row 3, column team: the team \"T0l\"")), "{err}");
+    assert!(err.contains("did you mean \"T01\"?"), "{err}");
+    assert!(err.contains(&format!("{c}row 5, column team: the team \"Nort\"")), "{err}");
+    // T02's only worker did not read (fte "many"): its case is no near-miss of T01 or T02.
+    assert!(!err.contains("\"T02\" of"), "{err}");
+    // Let through knowingly: the cell mistakes alone.
+    let o = run(d, &["allocate", "--workbook", "team.xlsx", "-o", "p.json", "--allow-near-misses"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains(&format!("{w}row 3, column fte")), "{err}");
+    assert!(!err.contains("near-miss"), "{err}");
+}
+
+/// The report's warnings box is headed for every kind of warning, not for near-misses alone,
+/// and names each warning's kind in words; its count agrees with its noun.
+#[test]
+fn the_reports_warnings_box_fits_hidden_rows_and_every_other_warning() {
+    let cases: &[&[&str]] = &[&CASES[..3], &["C1", "CIN", "North"], &["C2", "CIN", "North"]];
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let one: &[&[&str]] = &[&WORKERS[..3], &["W1", "social worker", "North"]];
+    let two: &[&[&str]] =
+        &[&WORKERS[..3], &["W1", "social worker", "North"], &["W2", "social worker", "South"]];
+    for (workers, heading, labels) in [
+        (one, "Check before you rely on this proposal (1 warning)", &["Hidden rows were read:"][..]),
+        (
+            two,
+            "Check before you rely on this proposal (2 warnings)",
+            &["Hidden rows were read:", "A team with workers but no cases:"][..],
+        ),
+    ] {
+        std::fs::write(d.join("team.xlsx"), workbook(workers, cases, &[3], true)).unwrap();
+        let o = run(d, &["allocate", "--workbook", "team.xlsx", "-o", "p.json", "--report", "r.html"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let report = std::fs::read_to_string(d.join("r.html")).unwrap();
+        assert!(report.contains(heading), "{heading}");
+        for l in labels {
+            assert!(report.contains(l), "{l}");
+        }
+        assert!(report.contains("1 row of sheet cases is hidden by a filter; it was read: row 3"));
+        assert!(!report.contains("Near-misses that are almost always"), "the old heading is gone");
+    }
+}

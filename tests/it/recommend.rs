@@ -739,3 +739,85 @@ fn recommends_flags_get_the_near_miss_checks_of_a_model() {
     assert_eq!(v["type"], "child_protection");
     assert_eq!(v["workers"].as_array().unwrap().len(), 0, "{v}");
 }
+
+/// `recommend --type` reads a word the way the model's sheets do: a workbook's aliases sheet
+/// adds the council's own words, resolved once the model is read; a word that means nothing is
+/// exit 2 with the nearest words.
+#[test]
+fn recommend_type_reads_the_workbooks_aliases_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheets: [(&str, &[&[&str]]); 3] = [
+        ("workers", &[&["id", "role", "team"], &["W1", "social worker", "North"], &["W2", "SW", "North"]]),
+        ("cases", &[&["id", "type", "team"], &["C1", "CIN", "North"], &["C2", "S47 Plan", "North"]]),
+        (
+            "aliases",
+            &[&["word", "means"], &["S47 Plan", "child_protection"], &["Child Protection Plan", "CP"]],
+        ),
+    ];
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (i, r) in rows.iter().enumerate() {
+            for (j, v) in r.iter().enumerate() {
+                ws.write_string(i as u32, j as u16, *v).unwrap();
+            }
+        }
+    }
+    let book = write_file(dir.path(), "team.xlsx", &wb.save_to_buffer().unwrap());
+    let ranked = |t: &str| {
+        let o = run(
+            &[&"recommend", &"--workbook", &book, &"--type", &t, &"--team", &"North", &"--json", &"-", &"-q"],
+            &[],
+        );
+        (o.status.code(), o.stdout.clone(), text(&o))
+    };
+    let (code, canonical, e) = ranked("child_protection");
+    assert_eq!(code, Some(0), "{e}");
+    let v: Value = serde_json::from_slice(&canonical).unwrap();
+    assert_eq!(v["type"], "child_protection");
+    assert!(!v["workers"].as_array().unwrap().is_empty(), "{v}");
+    for word in ["child protection plan", "S47 plan", "s47-PLAN"] {
+        let (code, out, e) = ranked(word);
+        assert_eq!(code, Some(0), "{word}: {e}");
+        assert_eq!(out, canonical, "{word}");
+    }
+    // A word the workbook does not know: exit 2, placed at the flag, with the nearest word.
+    let (code, out, e) = ranked("S47 Plam");
+    assert_eq!(code, Some(2), "{e}");
+    assert!(out.is_empty());
+    assert!(e.contains("--type") && e.contains("did you mean \"S47 Plan\"?"), "{e}");
+    // The council's word is the workbook's own: a model file without it refuses it.
+    let m = json!({"version": 1,
+        "workers": [{"id": "W1", "role": "social_worker", "team": "North"}],
+        "cases": [{"id": "C1", "type": "child_in_need", "team": "North"}]});
+    let path = write_file(dir.path(), "m.json", &to_bytes(&m));
+    let o = run(&[&"recommend", &path, &"--type", &"S47 Plan", &"--team", &"North"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("unknown case type \"S47 Plan\""), "{}", text(&o));
+}
+
+/// A near-miss of a model file's case is placed at its entry (`m.json: cases[1].team`) by
+/// recommend and whatif, as by allocate.
+#[test]
+fn recommend_and_whatif_place_a_near_miss_at_the_model_files_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = json!({"version": 1,
+        "workers": [{"id": "W1", "role": "social_worker", "team": "T01"}],
+        "cases": [{"id": "C1", "type": "child_in_need", "team": "T01"},
+                  {"id": "C2", "type": "child_protection", "team": "T0l"}]});
+    let path = write_file(dir.path(), "m.json", &to_bytes(&m));
+    let out = dir.path().join("p.json");
+    let runs: [&[&dyn AsRef<std::ffi::OsStr>]; 3] = [
+        &[&"allocate", &path, &"-o", &out, &"-q"],
+        &[&"recommend", &path, &"--case", &"C1", &"-q"],
+        &[&"whatif", &path, &"--cap", &"social_worker=5"],
+    ];
+    for args in runs {
+        let o = run(args, &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let e = text(&o);
+        assert!(e.contains("m.json: cases[1].team: the team \"T0l\""), "{e}");
+        assert!(e.contains("did you mean \"T01\"?"), "{e}");
+    }
+}
