@@ -413,14 +413,16 @@ fn unallocated(h: &mut String, m: &Model, p: &Proposal) {
     for (code, members) in groups {
         let _ = write!(
             h,
-            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><p class="family"><strong>What to tell the family:</strong> {}</p><table><thead><tr><th>Child (case)</th><th>{}</th><th>{}</th><th>Worker until now</th><th>{}</th><th>Why (for the manager)</th></tr></thead><tbody>"#,
+            r#"<div class="group" id="reason-{}"><h3>{} <span class="count">({})</span></h3><p class="meaning">{}</p><p class="family"><strong>What to tell the family:</strong> {}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>Why (for the manager)</th></tr></thead><tbody>"#,
             code.name(),
             esc(reason_label(code)),
             members.len(),
             esc(reason_meaning(code)),
             esc(family_message(code)),
+            esc(&crate::tables::report_header(&columns, "case")),
             esc(&crate::tables::report_header(&columns, "type")),
             esc(&crate::tables::report_header(&columns, "team")),
+            esc(&crate::tables::report_header(&columns, "previous_worker")),
             esc(&crate::tables::report_header(&columns, "waiting_since_or_today")),
         );
         for i in members {
@@ -556,7 +558,18 @@ fn moves(h: &mut String, m: &Model, p: &Proposal) {
     );
     let changes = crate::moves::moves(m, p);
     if !changes.is_empty() {
-        h.push_str(r#"<table><thead><tr><th>Child (case)</th><th>Type</th><th>From</th><th>To</th><th>Why</th></tr></thead><tbody>"#);
+        // Headers shared with the meeting workbook's moves sheet come from its columns.
+        let columns = crate::tables::move_columns();
+        let head = |csv: &str| esc(&crate::tables::report_header(&columns, csv));
+        let _ = write!(
+            h,
+            r#"<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
+            head("case"),
+            head("type"),
+            head("from"),
+            head("to"),
+            head("why"),
+        );
         for c in &changes {
             let _ = write!(
                 h,
@@ -626,10 +639,11 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
     let head = |csv: &str| esc(&crate::tables::report_header(&columns, csv));
     let _ = write!(
         h,
-        r#"<section id="allocations"><h2>Caseloads, worker by worker</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th class="n">Load / target / cap</th><th class="n">Of target</th><th>Children (cases)</th></tr></thead><tbody>"#,
+        r#"<section id="allocations"><h2>Caseloads, worker by worker</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th class="n">Load / target / cap</th><th class="n">{}</th><th>Children (cases)</th></tr></thead><tbody>"#,
         head("worker"),
         head("role"),
         head("team"),
+        head("load_of_target"),
     );
     let mut by_worker: BTreeMap<&str, Vec<(&str, Option<&str>)>> = BTreeMap::new();
     for a in &p.allocations {

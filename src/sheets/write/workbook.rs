@@ -7,7 +7,6 @@
 
 use crate::error::{Error, Result};
 use crate::model::{ModelFile, PolicyInput};
-use crate::sheets::columns::{case_columns, worker_columns, REDUCTION_COLUMNS};
 use crate::tables::{headers, Cell, Column, Format as TableFormat};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -53,14 +52,6 @@ struct SheetWriter<'a> {
     /// The most characters each column is widened to.
     widest: Vec<usize>,
     rows: u32,
-}
-
-/// The type of a column.
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Text,
-    Number,
-    Bool,
 }
 
 /// A cell to write.
@@ -133,28 +124,6 @@ impl<'a> SheetWriter<'a> {
     }
 }
 
-fn typed(kind: Kind, text: String) -> Value {
-    if text.is_empty() {
-        return Value::Empty;
-    }
-    match kind {
-        Kind::Text => Value::Text(text),
-        Kind::Number => text.parse().map(|x| Value::Number(x, None)).unwrap_or(Value::Text(text)),
-        Kind::Bool => Value::Bool(text == "true"),
-    }
-}
-
-fn kinds(columns: &[&str]) -> Vec<Kind> {
-    columns
-        .iter()
-        .map(|c| match *c {
-            "fte" | "cap" | "target" | "oversight_cap" | "weight" | "priority" | "amount" => Kind::Number,
-            "agency" | "pinned" => Kind::Bool,
-            _ => Kind::Text,
-        })
-        .collect()
-}
-
 /// Dates the workbook like the report: now, or `SOURCE_DATE_EPOCH` when set, so that the same
 /// inputs on the same day (or with that variable) give the same bytes.
 fn stamp(book: &mut Workbook) {
@@ -225,32 +194,26 @@ fn value(cell: Cell, format: TableFormat) -> Value {
 }
 
 /// A model as a workbook (sheets `workers`, `cases`, `reductions` when a worker has dated
-/// reductions, and `policy`) that reads back as the same model. Refuses values a cell cannot hold exactly, like the CSV writer; `file` names the
-/// model in messages.
+/// reductions, and `policy`) that reads back as the same model: its tables' columns as the CSV
+/// writer has them ([`crate::tables::ModelTable`], headers the columns' names). Refuses values a
+/// cell cannot hold exactly, like the CSV writer; `file` names the model in messages.
 pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
-    let workers = super::worker_table(file, m)?;
-    let cases = super::case_table(file, m)?;
+    let workers = super::worker_model_table(m);
+    let worker_rows = crate::tables::worker_rows(m);
+    workers.check_rows(file, &worker_rows)?;
+    let cases = super::case_model_table(m);
+    let case_rows = crate::tables::case_rows(m);
+    cases.check_rows(file, &case_rows)?;
     let e = xlsx_err(file);
     let mut book = Workbook::new();
     stamp(&mut book);
-    let case_cols = case_columns(m);
-    let worker_cols = worker_columns(m);
-    for (name, columns, rows) in [("workers", &worker_cols[..], &workers), ("cases", &case_cols[..], &cases)]
-    {
-        let k = kinds(columns);
-        let mut sw = SheetWriter::new(&mut book, name, columns).map_err(&e)?;
-        for r in rows {
-            sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
-        }
-        sw.finish().map_err(&e)?;
-    }
+    table_sheet(&mut book, "workers", &workers.columns, &worker_rows).map_err(&e)?;
+    table_sheet(&mut book, "cases", &cases.columns, &case_rows).map_err(&e)?;
     if super::has_reductions(m) {
-        let k = kinds(&REDUCTION_COLUMNS);
-        let mut sw = SheetWriter::new(&mut book, "reductions", &REDUCTION_COLUMNS).map_err(&e)?;
-        for r in super::reduction_table(file, m)? {
-            sw.row(r.iter().zip(&k).map(|(t, k)| typed(*k, t.clone())).collect()).map_err(&e)?;
-        }
-        sw.finish().map_err(&e)?;
+        let reductions = super::reduction_model_table();
+        let rows = crate::tables::reduction_rows(m);
+        reductions.check_rows(file, &rows)?;
+        table_sheet(&mut book, "reductions", &reductions.columns, &rows).map_err(&e)?;
     }
     let mut sw = SheetWriter::new(&mut book, "policy", &["setting", "value"]).map_err(&e)?;
     for (setting, v) in policy_rows(&m.policy.clone().unwrap_or_default()) {
@@ -330,19 +293,7 @@ pub fn proposal_workbook(
     let loads = crate::tables::load_rows(m, p);
     table_sheet(&mut book, "workers", &crate::tables::load_columns(m), &loads).map_err(&e)?;
 
-    let mut sw =
-        SheetWriter::new(&mut book, "moves", &["case", "type", "team", "from", "to", "why"]).map_err(&e)?;
-    for mv in crate::moves::moves(m, p) {
-        sw.row(vec![
-            text(&mv.case),
-            text(mv.case_type.words()),
-            text(&mv.team),
-            text(&mv.from),
-            mv.to.as_deref().map_or(text("nobody (unallocated)"), text),
-            text(&mv.why),
-        ])
-        .map_err(&e)?;
-    }
-    sw.finish().map_err(&e)?;
+    let moves = crate::moves::moves(m, p);
+    table_sheet(&mut book, "moves", &crate::tables::move_columns(), &moves).map_err(&e)?;
     book.save_to_buffer().map_err(&e)
 }
