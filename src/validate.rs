@@ -234,6 +234,12 @@ fn not_huge(v: f64, what: &str) -> std::result::Result<(), String> {
 
 fn check_policy(p: &PolicyInput) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    let mut words = crate::vocabulary::Vocabulary::default();
+    for (word, means) in p.aliases.iter().flatten() {
+        if let Err(e) = words.add(word, means) {
+            out.push((format!("aliases.{}", crate::util::quoted(word)), e));
+        }
+    }
     for (name, map) in [("caps", &p.caps), ("targets", &p.targets)] {
         for (role, v) in map.iter().flatten() {
             if let Err(e) = finite_at_least(*v, 0.0, name) {

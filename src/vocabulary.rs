@@ -140,6 +140,8 @@ pub fn case_type(word: &str) -> Option<CaseType> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Vocabulary {
     own: BTreeMap<String, (String, Meaning)>,
+    /// Each word as given, with what it was given to mean, as written.
+    given: BTreeMap<String, String>,
 }
 
 impl Vocabulary {
@@ -197,7 +199,23 @@ impl Vocabulary {
             return Ok(());
         }
         self.own.insert(k, (word.to_string(), m));
+        self.given.insert(word.to_string(), means.to_string());
         Ok(())
+    }
+
+    /// The council's words as given (word -> what it means, as written): `policy.aliases`.
+    pub fn given(&self) -> &BTreeMap<String, String> {
+        &self.given
+    }
+
+    /// The built-in words with those of `policy.aliases`; a word that cannot be added is left
+    /// out (validation names it).
+    pub fn of_policy(p: Option<&crate::model::PolicyInput>) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for (word, means) in p.and_then(|p| p.aliases.as_ref()).into_iter().flatten() {
+            let _ = v.add(word, means);
+        }
+        v
     }
 
     /// Whether a council gave any words of its own.

@@ -270,7 +270,8 @@ fn model_file(a: &RecommendArgs, recorded: Option<caseload::date::Date>) -> Resu
             let model = caseload::validate::validate_on(&name, &file, &bytes, checks.as_of)?;
             // Each case placed at its entry (`m.json: cases[0].team`), as allocate does.
             let origin = Origin::model_file(&name, &file);
-            (name, file, bytes, model, Vocabulary::default(), origin)
+            let words = Vocabulary::of_policy(file.policy.as_ref());
+            (name, file, bytes, model, words, origin)
         }
         (None, true) => {
             let s = sheets.screened(checks).read()?;

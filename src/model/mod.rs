@@ -293,6 +293,11 @@ pub struct PolicyInput {
     /// `waiting_since`, to the day the model is read for); 0 leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_priority: Option<f64>,
+    /// A council's own words for roles and case types (word -> the role or type it means, a
+    /// canonical name or an everyday word), read in spreadsheets and by `recommend --type`; a
+    /// workbook holds them in its `aliases` sheet. Never read by the solver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<BTreeMap<String, String>>,
 }
 
 /// A whole model file.

@@ -393,8 +393,18 @@ pub(crate) fn build(
     policy: Option<PolicyInput>,
     policy_file: Option<String>,
     mut errs: Errors,
-    extra: Extra,
+    mut extra: Extra,
 ) -> Result<Sheets> {
+    // A council's words given in the policy (`policy.aliases`) join the aliases sheet's, and the
+    // model carries them all as `policy.aliases`, so a conversion keeps them. A word that cannot
+    // be added is named by validation.
+    let mut policy = policy;
+    for (word, means) in policy.as_ref().and_then(|p| p.aliases.clone()).into_iter().flatten() {
+        let _ = extra.words.add(&word, &means);
+    }
+    if !extra.words.given().is_empty() {
+        policy.get_or_insert_with(PolicyInput::default).aliases = Some(extra.words.given().clone());
+    }
     let worker_known: Vec<&'static str> =
         WORKER_COLUMNS.iter().chain(&WORKER_EXTRA_COLUMNS).copied().collect();
     let wt = parse_table(workers.0, workers.1, &worker_known, &["id", "role", "team"], &mut errs);

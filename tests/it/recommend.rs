@@ -821,3 +821,87 @@ fn recommend_and_whatif_place_a_near_miss_at_the_model_files_entry() {
         assert!(e.contains("did you mean \"T01\"?"), "{e}");
     }
 }
+
+/// A council's words may live in the policy (`policy.aliases`) too: a model file with them
+/// lets `recommend --type` read them; a word that means nothing is an input error at its
+/// place; and `convert` carries them to a workbook (its aliases sheet) and to CSV (the policy
+/// file) and back without loss.
+#[test]
+fn policy_aliases_are_read_by_recommend_and_kept_by_convert() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = |aliases: Value| {
+        json!({"version": 1, "policy": {"aliases": aliases},
+            "workers": [{"id": "W1", "role": "social_worker", "team": "North"}],
+            "cases": [{"id": "C1", "type": "child_in_need", "team": "North"}]})
+    };
+    let m = model(json!({"S47 Plan": "child_protection", "Duty SW": "social worker"}));
+    let path = write_file(dir.path(), "m.json", &to_bytes(&m));
+    let ranked = |t: &str| {
+        let o = run(&[&"recommend", &path, &"--type", &t, &"--team", &"North", &"--json", &"-", &"-q"], &[]);
+        (o.status.code(), o.stdout.clone(), text(&o))
+    };
+    let (code, canonical, e) = ranked("child_protection");
+    assert_eq!(code, Some(0), "{e}");
+    let (code, out, e) = ranked("s47 plan");
+    assert_eq!(code, Some(0), "{e}");
+    assert_eq!(out, canonical);
+
+    // A word that means nothing caseload knows: exit 2, placed in the policy.
+    let bad = write_file(dir.path(), "bad.json", &to_bytes(&model(json!({"S47 Plan": "protection plan"}))));
+    let o = run(&[&"allocate", &bad, &"-o", &dir.path().join("p.json")], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("policy.aliases.\"S47 Plan\""), "{}", text(&o));
+    assert!(!dir.path().join("p.json").exists());
+
+    // Round trips: JSON -> workbook -> JSON and JSON -> CSV -> JSON keep the words.
+    let xlsx = dir.path().join("m.xlsx");
+    let o = run(&[&"convert", &path, &"--xlsx", &xlsx], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let back = dir.path().join("back.json");
+    let o = run(&[&"convert", &"--workbook", &xlsx, &"-o", &back], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&back).unwrap()).unwrap();
+    assert_eq!(v["policy"]["aliases"], m["policy"]["aliases"], "{v}");
+    let csv = dir.path().join("csv");
+    let o = run(&[&"convert", &path, &"--csv-dir", &csv], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let back = dir.path().join("back2.json");
+    let o = run(
+        &[
+            &"convert",
+            &"--workers",
+            &csv.join("workers.csv"),
+            &"--cases",
+            &csv.join("cases.csv"),
+            &"--policy",
+            &csv.join("policy.json"),
+            &"-o",
+            &back,
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&back).unwrap()).unwrap();
+    assert_eq!(v["policy"]["aliases"], m["policy"]["aliases"], "{v}");
+
+    // Spreadsheets written in the council's words read through the policy's aliases.
+    std::fs::write(csv.join("cases.csv"), "id,type,team\nC1,S47 Plan,North\n").unwrap();
+    let back = dir.path().join("back3.json");
+    let o = run(
+        &[
+            &"convert",
+            &"--workers",
+            &csv.join("workers.csv"),
+            &"--cases",
+            &csv.join("cases.csv"),
+            &"--policy",
+            &csv.join("policy.json"),
+            &"-o",
+            &back,
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&back).unwrap()).unwrap();
+    assert_eq!(v["cases"][0]["type"], "child_protection", "{v}");
+}

@@ -69,8 +69,14 @@ prop_compose! {
                    may_hold in opt(prop::collection::btree_map(prop::sample::select(CaseType::ALL.to_vec()), roles(), 1..3)),
                    supervised_roles in opt(roles()),
                    move_penalty in opt(number(A)),
-                   cross_team in opt(any::<bool>())) -> PolicyInput {
-        PolicyInput { caps, weights, may_hold, supervised_roles, move_penalty, cross_team, ..PolicyInput::default() }
+                   cross_team in opt(any::<bool>()),
+                   // A council's words: its aliases sheet.
+                   aliases in opt(prop::collection::btree_map(
+                       "[A-Z][a-z]{2,6} [0-9]{1,2}",
+                       prop::sample::select(vec!["child_protection", "social worker", "CP", "NQSW", "looked after"])
+                           .prop_map(String::from),
+                       1..3))) -> PolicyInput {
+        PolicyInput { caps, weights, may_hold, supervised_roles, move_penalty, cross_team, aliases, ..PolicyInput::default() }
     }
 }
 

@@ -15,6 +15,10 @@ fn policy_rows(p: &PolicyInput) -> Vec<(String, serde_json::Value)> {
     let mut out = Vec::new();
     let Ok(serde_json::Value::Object(map)) = serde_json::to_value(p) else { return out };
     for (k, v) in map {
+        if k == "aliases" {
+            // Written as the aliases sheet.
+            continue;
+        }
         match v {
             serde_json::Value::Object(inner) => {
                 for (k2, v2) in inner {
@@ -230,6 +234,14 @@ pub fn model_workbook(file: &str, m: &ModelFile) -> Result<Vec<u8>> {
         sw.row(vec![Value::Text(setting), value]).map_err(&e)?;
     }
     sw.finish().map_err(&e)?;
+    if let Some(words) = m.policy.as_ref().and_then(|p| p.aliases.as_ref()).filter(|w| !w.is_empty()) {
+        let mut sw =
+            SheetWriter::new(&mut book, "aliases", &crate::sheets::columns::ALIAS_COLUMNS).map_err(&e)?;
+        for (word, means) in words {
+            sw.row(vec![Value::Text(word.clone()), Value::Text(means.clone())]).map_err(&e)?;
+        }
+        sw.finish().map_err(&e)?;
+    }
     book.save_to_buffer().map_err(&e)
 }
 
