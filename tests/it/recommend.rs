@@ -865,43 +865,18 @@ fn policy_aliases_are_read_by_recommend_and_kept_by_convert() {
     let csv = dir.path().join("csv");
     let o = run(&[&"convert", &path, &"--csv-dir", &csv], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let back = dir.path().join("back2.json");
-    let o = run(
-        &[
-            &"convert",
-            &"--workers",
-            &csv.join("workers.csv"),
-            &"--cases",
-            &csv.join("cases.csv"),
-            &"--policy",
-            &csv.join("policy.json"),
-            &"-o",
-            &back,
-        ],
-        &[],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let v: Value = serde_json::from_slice(&std::fs::read(&back).unwrap()).unwrap();
+    // The spreadsheets and policy.json in `csv`, read back as a model file.
+    let from_csv = |back: &std::path::Path| {
+        let (w, c, p) = (csv.join("workers.csv"), csv.join("cases.csv"), csv.join("policy.json"));
+        let o = run(&[&"convert", &"--workers", &w, &"--cases", &c, &"--policy", &p, &"-o", &back], &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        serde_json::from_slice::<Value>(&std::fs::read(back).unwrap()).unwrap()
+    };
+    let v = from_csv(&dir.path().join("back2.json"));
     assert_eq!(v["policy"]["aliases"], m["policy"]["aliases"], "{v}");
 
     // Spreadsheets written in the council's words read through the policy's aliases.
     std::fs::write(csv.join("cases.csv"), "id,type,team\nC1,S47 Plan,North\n").unwrap();
-    let back = dir.path().join("back3.json");
-    let o = run(
-        &[
-            &"convert",
-            &"--workers",
-            &csv.join("workers.csv"),
-            &"--cases",
-            &csv.join("cases.csv"),
-            &"--policy",
-            &csv.join("policy.json"),
-            &"-o",
-            &back,
-        ],
-        &[],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let v: Value = serde_json::from_slice(&std::fs::read(&back).unwrap()).unwrap();
+    let v = from_csv(&dir.path().join("back3.json"));
     assert_eq!(v["cases"][0]["type"], "child_protection", "{v}");
 }
