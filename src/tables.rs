@@ -220,15 +220,6 @@ pub fn report_header<R>(columns: &[Column<R>], csv: &str) -> String {
     chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// A post's status as the model file names it (`active`, `vacant`, `absent`).
-fn status_name(s: Status) -> &'static str {
-    match s {
-        Status::Active => "active",
-        Status::Vacant => "vacant",
-        Status::Absent => "absent",
-    }
-}
-
 /// The proposal's `workers` table: one row per worker, with its load against target and cap.
 #[derive(Clone, Debug)]
 pub struct LoadRow {
@@ -272,7 +263,7 @@ pub fn load_columns(m: &Model) -> Vec<Column<LoadRow>> {
                 .map_or(Cell::Empty, |w| Cell::Code(w.role.name(), w.role.name().replace('_', " ")))
         }),
         Column::new("team", "team", Plain, team),
-        Column::new("status", "status", Plain, |r: &LoadRow| text(status_name(r.load.status))),
+        Column::new("status", "status", Plain, |r: &LoadRow| text(r.load.status.name())),
         Column::new("fte", "fte", Decimal, |r: &LoadRow| {
             r.worker.as_ref().map_or(Cell::Empty, |w| Cell::Number(w.fte))
         })

@@ -120,6 +120,17 @@ pub enum Status {
     Absent,
 }
 
+impl Status {
+    /// The name used in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Vacant => "vacant",
+            Status::Absent => "absent",
+        }
+    }
+}
+
 /// A worker as written in the model file.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -90,15 +90,6 @@ fn short_role(r: Role) -> String {
     }
 }
 
-/// A post status in one word.
-pub fn status_word(s: Status) -> &'static str {
-    match s {
-        Status::Active => "active",
-        Status::Vacant => "vacant",
-        Status::Absent => "absent",
-    }
-}
-
 /// A what-if curve for the report: how an outcome changes as one setting changes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhatIfCurve {
@@ -529,7 +520,7 @@ fn worker_loads(h: &mut String, m: &Model, p: &Proposal) {
                 target: wl.target,
                 cap: wl.cap,
                 active: wl.status == Status::Active,
-                status: status_word(wl.status),
+                status: wl.status.name(),
             })
             .collect();
         if bars.is_empty() {
@@ -664,11 +655,7 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
             name_note(wl.name.as_deref()),
             notes,
             w.map_or(String::new(), |w| esc(&role_words(w.role))),
-            if wl.status == Status::Active {
-                String::new()
-            } else {
-                format!(" ({})", status_word(wl.status))
-            },
+            if wl.status == Status::Active { String::new() } else { format!(" ({})", wl.status.name()) },
             w.map_or(String::new(), |w| esc(&m.teams[w.team])),
             if wl.status == Status::Active {
                 format!(
@@ -679,7 +666,7 @@ fn allocations(h: &mut String, m: &Model, p: &Proposal) {
                     wl.reduction.map_or(String::new(), |r| format!(" (reduced by {})", num(r)))
                 )
             } else {
-                format!("{} post", status_word(wl.status))
+                format!("{} post", wl.status.name())
             },
             share_cell(wl.load, wl.target, wl.status == Status::Active),
             cases
