@@ -212,10 +212,16 @@ impl Vocabulary {
     /// out (validation names it).
     pub fn of_policy(p: Option<&crate::model::PolicyInput>) -> Vocabulary {
         let mut v = Vocabulary::default();
-        for (word, means) in p.and_then(|p| p.aliases.as_ref()).into_iter().flatten() {
-            let _ = v.add(word, means);
-        }
+        v.add_policy(p);
         v
+    }
+
+    /// Adds the words of `policy.aliases`, leaving out any that cannot be added (validation
+    /// names them).
+    pub fn add_policy(&mut self, p: Option<&crate::model::PolicyInput>) {
+        for (word, means) in p.and_then(|p| p.aliases.as_ref()).into_iter().flatten() {
+            let _ = self.add(word, means);
+        }
     }
 
     /// Whether a council gave any words of its own.

@@ -399,9 +399,7 @@ pub(crate) fn build(
     // model carries them all as `policy.aliases`, so a conversion keeps them. A word that cannot
     // be added is named by validation.
     let mut policy = policy;
-    for (word, means) in policy.as_ref().and_then(|p| p.aliases.clone()).into_iter().flatten() {
-        let _ = extra.words.add(&word, &means);
-    }
+    extra.words.add_policy(policy.as_ref());
     if !extra.words.given().is_empty() {
         policy.get_or_insert_with(PolicyInput::default).aliases = Some(extra.words.given().clone());
     }
