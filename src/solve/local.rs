@@ -566,11 +566,8 @@ mod tests {
         crate::load_model_bytes("m.json", json.as_bytes()).unwrap()
     }
 
-    #[test]
-    fn a_swap_between_two_full_workers_is_found() {
-        // Worker 0 (team 0) holds the team-1 case and worker 1 (team 1) the team-0 case, each
-        // full: only swapping both saves the two cross-team penalties.
-        let m = model();
+    /// Two full workers of teams 0 and 1, each holding the other team's one case.
+    fn crossed() -> (Part, PartAlloc) {
         let part = Part {
             workers: vec![room(0, 1.0, 1.0), room(1, 1.0, 1.0)],
             overseers: Vec::new(),
@@ -578,7 +575,15 @@ mod tests {
             groups: Vec::new(),
             unit: Some(1.0),
         };
-        let mut a = PartAlloc { counts: vec![vec![0, 1], vec![1, 0]], groups: Vec::new() };
+        (part, PartAlloc { counts: vec![vec![0, 1], vec![1, 0]], groups: Vec::new() })
+    }
+
+    #[test]
+    fn a_swap_between_two_full_workers_is_found() {
+        // Worker 0 (team 0) holds the team-1 case and worker 1 (team 1) the team-0 case, each
+        // full: only swapping both saves the two cross-team penalties.
+        let m = model();
+        let (part, mut a) = crossed();
         let before = value(&m, &part, &a);
         improve(&m, &part, &mut a, Effort::DEFAULT.polish_moves);
         assert_eq!(a.counts, vec![vec![1, 0], vec![0, 1]]);
@@ -616,14 +621,7 @@ mod tests {
     #[test]
     fn no_work_allowance_leaves_the_allocation_as_it_was() {
         let m = model();
-        let part = Part {
-            workers: vec![room(0, 1.0, 1.0), room(1, 1.0, 1.0)],
-            overseers: Vec::new(),
-            classes: vec![class(1, 1.0, 10.0, 0, vec![0, 1]), class(1, 1.0, 10.0, 1, vec![0, 1])],
-            groups: Vec::new(),
-            unit: Some(1.0),
-        };
-        let mut a = PartAlloc { counts: vec![vec![0, 1], vec![1, 0]], groups: Vec::new() };
+        let (part, mut a) = crossed();
         improve(&m, &part, &mut a, 0);
         assert_eq!(a.counts, vec![vec![0, 1], vec![1, 0]]);
     }

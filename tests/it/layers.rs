@@ -13,9 +13,8 @@ fn src() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// Every library file (not the command layer) as (module path, code without comments and
-/// without its unit-test module).
-fn library_files() -> Vec<(String, String)> {
+/// Every `.rs` file under `src/`, sorted.
+fn rust_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
@@ -29,6 +28,13 @@ fn library_files() -> Vec<(String, String)> {
     let mut files = Vec::new();
     walk(&src(), &mut files);
     files.sort();
+    files
+}
+
+/// Every library file (not the command layer) as (module path, code without comments and
+/// without its unit-test module).
+fn library_files() -> Vec<(String, String)> {
+    let files = rust_files();
     let mut out = Vec::new();
     for f in files {
         let rel = f.strip_prefix(src()).unwrap().to_string_lossy().replace('\\', "/");
@@ -289,18 +295,7 @@ fn the_rooms_table_of_the_internals_names_every_source_file_and_no_other() {
             problems.push(format!("the rooms table names `{n}`, which is not under src/"));
         }
     }
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&src(), &mut files);
+    let files = rust_files();
     for f in files {
         let rel = f.strip_prefix(src()).unwrap().to_string_lossy().replace('\\', "/");
         let covered =
