@@ -476,7 +476,3 @@ pub fn today_facts(m: &Model) -> (usize, usize) {
         .count();
     (unallocated, la_unqualified)
 }
-
-/// A breach code in words a manager can use, with the SPEC rule or section in brackets; the
-/// words live in [`crate::words::breach`].
-pub use crate::words::breach as breach_words;

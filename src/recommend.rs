@@ -19,7 +19,7 @@
 //! Whether `w` may take `c` at all is asked of [`rules`]: rules 1 to 6 for the case and every
 //! sibling ([`rules::check_permitted`]), rule 10 when the case or a sibling is pinned
 //! elsewhere, and rules 7 and 8 with the pinned cases ([`Usage`]). Each refusal names its rule
-//! in the words of [`check::breach_words`] (which asks [`Rule::words`]).
+//! in the words of [`crate::words::breach`] (which asks [`Rule::words`]).
 
 use crate::check;
 use crate::error::{Error, Result};
@@ -230,7 +230,7 @@ pub fn permitted_workers(m: &Model, c: usize) -> (Vec<usize>, Vec<NotPermitted>)
             Some((rule, detail)) => no.push(NotPermitted {
                 worker: m.workers[w].id.clone(),
                 rule: rule.code(),
-                reason: check::breach_words(&rule.code()),
+                reason: crate::words::breach(&rule.code()),
                 detail,
             }),
         }

@@ -3,7 +3,6 @@
 
 use super::{exit, say, shown, SheetInputArgs};
 use caseload::accept::{self, Accepted, Options};
-use caseload::check;
 use caseload::error::{Error, Result};
 use caseload::model::{AsOf, Date, Model, ModelFile};
 use caseload::sheets::{meeting, workbook};
@@ -83,7 +82,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     if !done.breaches.is_empty() && !a.accept_breaches {
         let mut text = String::new();
         for b in &done.breaches {
-            text += &format!("{}: {}\n", check::breach_words(&b.code), b.message);
+            text += &format!("{}: {}\n", caseload::words::breach(&b.code), b.message);
         }
         text += &format!(
             "{}: the accepted allocation breaks the rules; nothing written. Correct it, or give --accept-breaches to record {} in next week's model\n",

@@ -114,7 +114,7 @@ pub fn text(c: &Comparison) -> String {
     for (label, s) in [("A", &c.a), ("B", &c.b)] {
         let _ = writeln!(out, "{label} {}", verdict(s));
         for b in &s.breaches {
-            let _ = writeln!(out, "    {}: {}", check::breach_words(&b.code), b.message);
+            let _ = writeln!(out, "    {}: {}", caseload::words::breach(&b.code), b.message);
         }
     }
     // The objective term by term, every term either side has (a term that is zero may be left

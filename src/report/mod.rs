@@ -71,7 +71,7 @@ pub fn num(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-pub use crate::words::{family_message, reason_label, reason_meaning};
+use crate::words::{family_message, reason_label, reason_meaning};
 
 /// A share (0..1) as a person writes a percentage: at most one decimal (`16.1`, `10`).
 pub fn percent(share: f64) -> String {

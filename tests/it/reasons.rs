@@ -122,7 +122,7 @@ fn leaves_child_unallocated_when_the_only_qualified_worker_is_agency_staff_and_t
     let m = caseload::load_model_bytes("m.json", &to_bytes(&today)).unwrap();
     let found = caseload::check::check_today(&m);
     assert!(found.iter().any(|b| b.code == "rule11"), "{found:?}");
-    assert!(caseload::check::breach_words("rule11").contains("extension rule 11"));
+    assert!(caseload::words::breach("rule11").contains("extension rule 11"));
 }
 
 #[test]

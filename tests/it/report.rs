@@ -90,7 +90,7 @@ fn the_report_lists_every_unallocated_child_once_under_its_reason() {
         let group = doc.cells(&format!("reason-{}", u.reasons[0].code.name()), "id");
         assert!(group.contains(&u.case), "{} under {}", u.case, u.reasons[0].code.name());
         let group_text = doc.text_of(&format!("reason-{}", u.reasons[0].code.name()));
-        assert!(group_text.contains(caseload::report::family_message(u.reasons[0].code)));
+        assert!(group_text.contains(caseload::words::family_message(u.reasons[0].code)));
         for r in &u.reasons {
             assert!(doc.text_of("unallocated").contains(&r.message), "{}", r.message);
         }

@@ -520,7 +520,7 @@ fn cli_csv_outputs_list_every_case_and_quote_awkward_values() {
     for (r, u) in unalloc.iter().zip(&p.unallocated) {
         assert_eq!(&r[5], u.reasons.iter().map(|x| x.code.name()).collect::<Vec<_>>().join(";"));
         assert!(!r[6].is_empty() && r[7].contains(&u.reasons[0].message));
-        assert_eq!(&r[8], caseload::report::family_message(u.reasons[0].code));
+        assert_eq!(&r[8], caseload::words::family_message(u.reasons[0].code));
         // Beside the reasons, what would help: one action a reason.
         assert_eq!(&r[9], u.reasons.iter().map(|x| x.action.as_str()).collect::<Vec<_>>().join("; "));
         assert!(!r[9].is_empty());
