@@ -175,10 +175,10 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) ->
     s.best.take().map(|a| (a, work))
 }
 
-/// The neighbourhoods of `a`, in order: the workers of each pair of teams, the pairs that
-/// send each other the most cases first (ties by team index). None in a part of one or two
-/// teams: one pair would be the whole part again.
-fn hoods(part: &Part, a: &PartAlloc) -> Vec<Vec<bool>> {
+/// The neighbourhoods of `a`, in order: each pair of teams, and the marks of their workers, the
+/// pairs that send each other the most cases first (ties by team index). None in a part of one
+/// or two teams: one pair would be the whole part again.
+fn hoods(part: &Part, a: &PartAlloc) -> Vec<((usize, usize), Vec<bool>)> {
     let mut teams: Vec<usize> = part.workers.iter().map(|r| r.team).collect();
     teams.sort_unstable();
     teams.dedup();
@@ -203,7 +203,10 @@ fn hoods(part: &Part, a: &PartAlloc) -> Vec<Vec<bool>> {
     pairs.sort_by(|x, y| y.0.cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     pairs
         .into_iter()
-        .map(|(_, i, j)| part.workers.iter().map(|r| r.team == teams[i] || r.team == teams[j]).collect())
+        .map(|(_, i, j)| {
+            let (t1, t2) = (teams[i], teams[j]);
+            ((t1, t2), part.workers.iter().map(|r| r.team == t1 || r.team == t2).collect())
+        })
         .collect()
 }
 
@@ -233,12 +236,18 @@ impl PartSearch<'_> {
         };
         let allowance = effort.hood_work.saturating_mul(teams.min(PAID_TEAMS) as u64);
         let (start, mut spent, mut searched) = (self.best_value, 0u64, 0usize);
+        // Pairs searched without a gain since the last gain that touched either team: the
+        // same search again would find nothing new, all but for the unplaced items.
+        let mut settled: std::collections::BTreeSet<(usize, usize)> = Default::default();
         'rounds: loop {
             let mut gained = false;
             let Some(a) = self.best.as_ref() else { return };
-            for free in &hoods(self.part, a) {
+            for (pair, free) in &hoods(self.part, a) {
                 if spent >= allowance || limits.stopped() {
                     break 'rounds;
+                }
+                if settled.contains(pair) {
+                    continue;
                 }
                 let Some(a) = self.best.clone() else { return };
                 let Some(r) = restrict(self.part, &a, free) else { continue };
@@ -253,6 +262,11 @@ impl PartSearch<'_> {
                 self.offer(r.merge(&a, &sub));
                 if self.best_value > before {
                     gained = true;
+                    settled.retain(|&(t1, t2)| ![t1, t2].iter().any(|t| *t == pair.0 || *t == pair.1));
+                } else {
+                    settled.insert(*pair);
+                }
+                if self.best_value > before {
                     limits.trace(|| format!("    neighbourhood: {:.4} -> {:.4}", before, self.best_value));
                 }
             }
@@ -324,7 +338,7 @@ mod tests {
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
                 let a = start(&m, part, seed);
                 assert!(feasible(part, &a));
-                for free in hoods(part, &a) {
+                for (_, free) in hoods(part, &a) {
                     let Some(r) = restrict(part, &a, &free) else { continue };
                     let seed_alloc = r.seed(&a);
                     assert!(
