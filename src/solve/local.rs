@@ -524,14 +524,18 @@ impl State<'_> {
 }
 
 impl super::search::PartSearch<'_> {
-    /// Improves the incumbent, if any, by ejection chains (a search stopped unproven calls
-    /// this); true when the incumbent is then proven optimal under `bound`.
-    pub(super) fn polish(&mut self, bound: f64) -> bool {
+    /// Improves the incumbent, if any, by ejection chains and then by exact searches of its
+    /// large neighbourhoods (a search stopped unproven calls this); true when the incumbent is
+    /// then proven optimal under `bound`.
+    pub(super) fn polish(&mut self, bound: f64, limits: super::Limits) -> bool {
         let Some(mut a) = self.best.take() else { return false };
         let spent = improve(self.m, self.part, &mut a, self.effort.polish_moves);
         self.budget.charge(spent);
         self.best_value = value(self.m, self.part, &a);
         self.best = Some(a);
+        if !self.prunable(bound) {
+            self.neighbourhoods(limits);
+        }
         self.prunable(bound)
     }
 }

@@ -20,6 +20,7 @@ mod heuristics;
 mod highs;
 mod knapsack;
 mod lagrange;
+mod lns;
 mod local;
 pub mod lp;
 mod master;

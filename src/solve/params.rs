@@ -55,6 +55,12 @@ pub struct Effort {
     pub level_moves: usize,
     /// Moves the waiting pass (ties by waiting) screens per part.
     pub waiting_moves: usize,
+    /// Nodes the search of one neighbourhood (two teams' workers, see `lns`) may explore.
+    pub hood_nodes: u64,
+    /// Work the neighbourhoods of one incumbent may spend per team of the part (their searches'
+    /// work, each at least a node's; 0 searches none): about 0.4 s per team. Charged to the
+    /// part's budget.
+    pub hood_work: u64,
 }
 
 impl Effort {
@@ -75,6 +81,8 @@ impl Effort {
         polish_moves: 40_000_000,
         level_moves: 200_000,
         waiting_moves: 200_000,
+        hood_nodes: 200,
+        hood_work: 750_000_000,
     };
 
     /// The default effort with the node limit of `limits`.

@@ -73,7 +73,7 @@ pub(super) fn search(
         // seconds, and stops at the same place on every run.
         if limits.reached(s.nodes.max(s.budget.nodes())) {
             let bound = max_bound(&open, node_bound).max(lost);
-            return (!limits.stopped() && s.polish(bound), bound);
+            return (!limits.stopped() && s.polish(bound, limits), bound);
         }
         s.nodes += 1;
         if s.nodes % effort.progress_every == 0 {
@@ -136,7 +136,7 @@ pub(super) fn search(
         }
     }
     if lost > f64::NEG_INFINITY && !s.prunable(lost) {
-        return (!limits.stopped() && s.polish(lost), lost);
+        return (!limits.stopped() && s.polish(lost, limits), lost);
     }
     (true, f64::NEG_INFINITY)
 }

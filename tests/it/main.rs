@@ -27,6 +27,7 @@ mod meeting;
 mod mistakes;
 mod models;
 mod near_miss;
+mod neighbourhoods;
 mod pooled_lp;
 mod properties;
 mod reasons;
