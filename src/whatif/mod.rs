@@ -170,10 +170,10 @@ pub fn evaluate(
 }
 
 /// Solves, with no posts filled, the contexts of a cap or target sweep that only add capacity
-/// to another (the same settings but caps and targets no lower), in that order, each from the
-/// best allocation of the contexts below it: that allocation is lawful with the higher caps,
-/// so the sweep's answer never falls as caps rise, proven or not. In order, not in parallel,
-/// so the answer is the same on any number of threads.
+/// to another (the same settings but caps and targets no lower); then, in that order, solves
+/// again from the best allocation of the contexts below it any context that allocation beats:
+/// it is lawful with the higher caps, so the sweep's answer never falls as caps rise, proven or
+/// not. The second pass goes in order, so the answer is the same on any number of threads.
 fn seed_chains(contexts: &[Context], engines: &[Engine]) -> Result<()> {
     let below = |q: &Context, c: &Context| {
         let le = |a: &std::collections::BTreeMap<crate::model::Role, f64>,
@@ -200,6 +200,14 @@ fn seed_chains(contexts: &[Context], engines: &[Engine]) -> Result<()> {
         let (va, vb) = (values(&contexts[a]), values(&contexts[b]));
         va.iter().zip(&vb).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(a.cmp(&b))
     });
+    // All at once first; then, in order, only a context that a context below it beats is
+    // solved again, from that context's allocation.
+    order
+        .par_iter()
+        .map(|&c| {
+            engines[c].ensure(&(0..engines[c].pieces.len()).map(|p| (p, Vec::new())).collect::<Vec<_>>())
+        })
+        .collect::<Result<()>>()?;
     for &c in &order {
         let e = &engines[c];
         let mut seeded: Vec<piece::Seeded> = Vec::with_capacity(e.pieces.len());
