@@ -419,3 +419,35 @@ pub fn warning_label(code: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// Whether a `whatif` scenario is proven, in words: "proven best", or "not proven: within 12.5
+/// of the best possible" where `gap` is the search's proven bound less the objective found;
+/// `cut_short` when Ctrl-C or the time limit stopped the run before the posts asked for were
+/// filled.
+pub fn proof(optimal: bool, gap: f64, cut_short: bool) -> String {
+    if cut_short {
+        "not proven: stopped before filling the posts asked for".into()
+    } else if optimal {
+        "proven best".into()
+    } else if gap.is_finite() {
+        format!("not proven: within {} of the best possible", short(gap.max(0.0)))
+    } else {
+        "not proven".into()
+    }
+}
+
+/// Why a `whatif` fill curve has more children without a worker after `to` posts than after
+/// `from` although its objective did not fall (`before` and `after` children): the objective
+/// trades a child for more of what it values.
+pub fn children_rise(settings: &str, from: usize, to: usize, before: usize, after: usize) -> String {
+    let curve = if settings.is_empty() { String::new() } else { format!(" ({settings})") };
+    format!(
+        "Children without a worker rise from {before} to {after} between {} and {} filled{curve}, \
+         while the objective does not fall: the objective weighs each child by priority, so the \
+         best allocation with more posts may hold fewer children of higher priority, keep more \
+         children with their workers, place a sibling group together or cut overload. The \
+         objective never falls as posts are filled; the count of children may.",
+        count(from, "post", "posts"),
+        count(to, "post", "posts")
+    )
+}

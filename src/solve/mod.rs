@@ -200,9 +200,28 @@ pub struct Solved {
 
 /// Solves every part, in parallel, and returns the case-level assignment.
 pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, String> {
+    solve_from(m, problem, limits, None)
+}
+
+/// [`solve`], starting each part's search from `start` (a case-level assignment of the same
+/// model, e.g. a scenario's allocation carried into one with more capacity) wherever it is
+/// lawful in that part: the part's answer is then never worse than the start's.
+pub fn solve_from(
+    m: &Model,
+    problem: &Problem,
+    limits: Limits,
+    start: Option<&[Option<usize>]>,
+) -> Result<Solved, String> {
     // Phase 1: every part's relaxation and heuristics. Most parts end here.
-    let started: Vec<Started> =
+    let mut started: Vec<Started> =
         problem.parts.par_iter().map(|p| start_part(m, p, limits)).collect::<Result<_, _>>()?;
+    if let Some(start) = start {
+        for (s, part) in started.iter_mut().zip(&problem.parts) {
+            if let Some(a) = start_alloc(part, start) {
+                s.search.offer(a); // `offer` checks caps and oversight
+            }
+        }
+    }
     // Phase 2: branch-and-bound where the root did not prove optimality. A deadline is shared
     // fairly: each searching part gets its slice of the time left.
     limits.tell(Event::Started { parts: started.len() });
@@ -260,6 +279,32 @@ pub fn solve(m: &Model, problem: &Problem, limits: Limits) -> Result<Solved, Str
         integer_parts: outcomes.iter().filter(|o| o.integer).count(),
         nodes: outcomes.iter().map(|o| o.nodes).sum(),
     })
+}
+
+/// A case-level assignment as one part's counts and group placements, or `None` when it puts
+/// a case of the part where the part does not allow (a worker outside its class or group's
+/// list, a sibling group split); caps and oversight are left to [`feasible`].
+fn start_alloc(part: &Part, start: &[Option<usize>]) -> Option<PartAlloc> {
+    let local = |w: usize, among: &[usize]| among.iter().position(|&j| part.workers[j].worker == w);
+    let mut a = empty_alloc(part);
+    for (k, class) in part.classes.iter().enumerate() {
+        for &c in &class.cases {
+            if let Some(w) = *start.get(c)? {
+                a.counts[k][local(w, &class.workers)?] += 1;
+            }
+        }
+    }
+    for (g, item) in part.groups.iter().enumerate() {
+        let first = *start.get(*item.cases.first()?)?;
+        if item.cases.iter().any(|&c| start.get(c).copied().flatten() != first) {
+            return None;
+        }
+        a.groups[g] = match first {
+            Some(w) => Some(local(w, &item.workers)?),
+            None => None,
+        };
+    }
+    Some(a)
 }
 
 /// Sibling-group columns of a part's compact programme above which it takes the district path

@@ -22,7 +22,7 @@
 //! all of the piece's vacancies; a knapsack over pieces gives the bound for N.
 
 use super::piece::sorted;
-pub use super::piece::{check_context, solve_file, Engine, Ideal, Key, Piece, PieceResult};
+pub use super::piece::{check_context, solve_file, Engine, Ideal, Key, Piece, PieceResult, Seeded};
 use crate::error::Error;
 use crate::error::Result;
 use crate::model::{Model, ModelFile, Status};
@@ -83,7 +83,8 @@ impl Engine<'_> {
         let base_keys: Vec<Key> = (0..np).map(|p| (p, Vec::new())).collect();
         self.ensure(&base_keys)?;
         let mut cur: Vec<Arc<PieceResult>> = base_keys.iter().map(|k| self.get(k)).collect::<Result<_>>()?;
-        let base: Vec<f64> = cur.iter().map(|r| r.objective).collect();
+        // Bounds, not values: a search the node limit stopped bounds its piece by its gap.
+        let base: Vec<f64> = cur.iter().map(|r| r.bound()).collect();
         let mut chosen_in: Vec<Vec<usize>> = vec![Vec::new(); np];
         let mut best_single: Vec<Option<f64>> = vec![None; np];
         // Every piece with all of its vacancies filled: by monotonicity no post in a piece can
@@ -94,7 +95,7 @@ impl Engine<'_> {
         let all: Vec<f64> = if max_n > 0 {
             let all_keys: Vec<Key> = (0..np).map(|p| (p, sorted(&self.pieces[p].vacant))).collect();
             self.ensure(&all_keys)?;
-            all_keys.iter().map(|k| self.get(k).map(|r| r.objective)).collect::<Result<_>>()?
+            all_keys.iter().map(|k| self.get(k).map(|r| r.bound())).collect::<Result<_>>()?
         } else {
             base.clone()
         };
@@ -141,19 +142,22 @@ impl Engine<'_> {
             for (k, w, key) in cands {
                 let p = key.0;
                 let ideal = self.ideal(&key)?;
-                let solved = self.cached(&key)?;
                 let c = &cur[p];
+                // A solve of the key that started from the current allocation (or did as well).
+                let solved = self.cached_from(&key, Some(c))?;
                 let saturated = cur_ideal[p].as_ref().is_some_and(|ci| {
                     ci.positive
                         && c.objective >= ci.value - tol(ci.value)
                         && ideal.value <= c.objective + tol(c.objective)
                 });
                 let known = match &solved {
-                    Some(r) => Some((r.objective, r.unallocated as i64 - c.unallocated as i64)),
+                    Some(r) => Some((r.objective, r.unallocated as i64 - c.unallocated as i64, r.bound())),
                     // The piece is already as good as it can be, and this post cannot raise
                     // that ceiling: the optimum with it is the same, and (every priority being
                     // positive) exactly the structural cases stay unallocated.
-                    None if saturated => Some((c.objective, ideal.structural as i64 - c.unallocated as i64)),
+                    None if saturated => {
+                        Some((c.objective, ideal.structural as i64 - c.unallocated as i64, c.objective))
+                    }
                     None => None,
                 };
                 scored.push(Cand { k, w, key, ub: ideal.value.min(all[p] + tol(all[p])), known, solved });
@@ -184,12 +188,17 @@ impl Engine<'_> {
                     stopped = true;
                     break 'steps;
                 }
-                let keys: Vec<Key> = open.iter().map(|&i| scored[i].key.clone()).collect();
-                self.ensure(&keys)?;
+                // Each from the current allocation of its piece: the post only adds capacity.
+                let keys: Vec<Seeded> = open
+                    .iter()
+                    .map(|&i| (scored[i].key.clone(), Some(Arc::clone(&cur[scored[i].key.0]))))
+                    .collect();
+                self.ensure_from(&keys)?;
                 for i in open {
-                    let r = self.get(&scored[i].key)?;
+                    let r = self.get_from(&scored[i].key, Some(&cur[scored[i].key.0]))?;
                     let c = &cur[scored[i].key.0];
-                    scored[i].known = Some((r.objective, r.unallocated as i64 - c.unallocated as i64));
+                    scored[i].known =
+                        Some((r.objective, r.unallocated as i64 - c.unallocated as i64, r.bound()));
                     scored[i].solved = Some(r);
                 }
             }
@@ -197,7 +206,7 @@ impl Engine<'_> {
                 let p = s.key.0;
                 if chosen_in[p].is_empty() {
                     // What one post can reach in the piece: exact when known, else the bound.
-                    let v = s.known.map_or(s.ub, |k| k.0);
+                    let v = s.known.map_or(s.ub, |k| k.2);
                     let b = best_single[p].get_or_insert(v);
                     *b = b.max(v);
                 }
@@ -207,7 +216,7 @@ impl Engine<'_> {
             let Cand { k, w, key, known, solved, .. } = scored.swap_remove(i);
             let r = match solved {
                 Some(r) => r,
-                None => self.get(&key)?,
+                None => self.get_from(&key, Some(&cur[key.0]))?,
             };
             let _ = known;
             let gain = r.objective - cur[key.0].objective;
@@ -241,8 +250,8 @@ struct Cand {
     key: Key,
     /// Upper bound on the piece's objective with the post.
     ub: f64,
-    /// Exact objective and change in unallocated cases, once known.
-    known: Option<(f64, i64)>,
+    /// Objective, change in unallocated cases and proven bound, once known.
+    known: Option<(f64, i64, f64)>,
     solved: Option<Arc<PieceResult>>,
 }
 
@@ -259,7 +268,7 @@ fn gain_key(g: f64) -> i64 {
 /// then lowest id; one that would leave more cases unallocated only if every known one would.
 /// Returns its gain key and index.
 fn best_of(scored: &[Cand], cur: &[Arc<PieceResult>], f: &ModelFile) -> Option<(i64, usize)> {
-    let known = |s: &Cand| s.known.map(|(v, more)| (gain_key(v - cur[s.key.0].objective), more));
+    let known = |s: &Cand| s.known.map(|(v, more, _)| (gain_key(v - cur[s.key.0].objective), more));
     let any_safe = scored.iter().filter_map(known).any(|(_, more)| more <= 0);
     scored
         .iter()

@@ -25,10 +25,12 @@ pub struct Json<'a> {
     /// Ctrl-C or the time limit stopped the run (only written when true).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stopped: bool,
+    /// Why a curve's children without a worker rise while its objective does not fall.
+    pub notes: &'a [String],
 }
 
 /// How posts are chosen, for the JSON output.
-pub const METHOD: &str = "greedy: each step fills the vacant post that raises the objective most (ties: fewer unallocated cases, then lowest id); choices are nested, so the objective never falls and unallocated never rises as posts are filled. A better choice of the same number of posts can add at most max_shortfall to the objective (upper_bound is a proven bound); choice_proven_best marks the scenarios where the greedy choice is optimal.";
+pub const METHOD: &str = "greedy: each step fills the vacant post that raises the objective most (ties: fewer unallocated cases, then lowest id); choices are nested, and each scenario's search starts from the allocation of the one before it (lawful there, as filling a post or raising a cap only adds room), so the objective never falls as posts are filled or caps rise (unless a fairness_penalty charges the new post's empty load); children without a worker may still rise, as the objective weighs them by priority (see notes). Each scenario says whether its allocation is proven best (optimal) and, if not, gap: how far below the best possible it may be. A better choice of the same number of posts can add at most max_shortfall to the objective (upper_bound is a proven bound); choice_proven_best marks the scenarios where the greedy choice is optimal.";
 
 /// The JSON document. `dir` is where proposals were written, if they were.
 pub fn json<'a>(o: &'a Outcome, dir: Option<&Path>) -> Json<'a> {
@@ -49,5 +51,6 @@ pub fn json<'a>(o: &'a Outcome, dir: Option<&Path>) -> Json<'a> {
         fill_order: &o.fill_order,
         marginal: o.marginal.as_deref(),
         stopped: o.stopped,
+        notes: &o.notes,
     }
 }

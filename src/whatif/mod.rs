@@ -108,6 +108,7 @@ pub fn evaluate(
         if with_marginal { engines[0].pieces.iter().map(|p| p.teams.len() * 7).sum() } else { 0 };
     progress_len((steps.iter().sum::<usize>() + specs.len() + marginal_jobs) as u64);
 
+    seed_chains(&contexts, &engines)?;
     let runs: Vec<FillRun> =
         engines.par_iter().zip(&steps).map(|(e, &n)| e.greedy(n, tick)).collect::<Result<_>>()?;
 
@@ -156,6 +157,7 @@ pub fn evaluate(
         .filter(|(_, r)| !r.steps.is_empty())
         .map(|((c, e), r)| rows::fill_order(c, e, r))
         .collect();
+    let notes = rows::children_notes(&scenarios);
     Ok(Outcome {
         model: file_name.to_string(),
         model_hash: crate::util::sha256_hex(bytes),
@@ -163,7 +165,71 @@ pub fn evaluate(
         fill_order,
         marginal,
         stopped,
+        notes,
     })
+}
+
+/// Solves, with no posts filled, the contexts of a cap or target sweep that only add capacity
+/// to another (the same settings but caps and targets no lower); then, in that order, solves
+/// again from the best allocation of the contexts below it any context that allocation beats:
+/// it is lawful with the higher caps, so the sweep's answer never falls as caps rise, proven or
+/// not. The second pass goes in order, so the answer is the same on any number of threads.
+fn seed_chains(contexts: &[Context], engines: &[Engine]) -> Result<()> {
+    let below = |q: &Context, c: &Context| {
+        let le = |a: &std::collections::BTreeMap<crate::model::Role, f64>,
+                  b: &std::collections::BTreeMap<crate::model::Role, f64>| {
+            a.len() == b.len() && a.iter().zip(b).all(|((ra, va), (rb, vb))| ra == rb && va <= vb)
+        };
+        q.demand == c.demand
+            && q.hired == c.hired
+            && q.absent == c.absent
+            && le(&q.caps, &c.caps)
+            && le(&q.targets, &c.targets)
+            && (q.caps != c.caps || q.targets != c.targets)
+    };
+    let values = |c: &Context| -> Vec<f64> { c.caps.values().chain(c.targets.values()).copied().collect() };
+    let chained: Vec<usize> = (0..contexts.len())
+        .filter(|&c| {
+            (0..contexts.len())
+                .any(|q| below(&contexts[q], &contexts[c]) || below(&contexts[c], &contexts[q]))
+        })
+        .collect();
+    let mut order = chained;
+    // A context below another is lexicographically smaller in its caps, then targets.
+    order.sort_by(|&a, &b| {
+        let (va, vb) = (values(&contexts[a]), values(&contexts[b]));
+        va.iter().zip(&vb).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(a.cmp(&b))
+    });
+    // All at once first; then, in order, only a context that a context below it beats is
+    // solved again, from that context's allocation.
+    order
+        .par_iter()
+        .map(|&c| {
+            engines[c].ensure(&(0..engines[c].pieces.len()).map(|p| (p, Vec::new())).collect::<Vec<_>>())
+        })
+        .collect::<Result<()>>()?;
+    for &c in &order {
+        let e = &engines[c];
+        let mut seeded: Vec<piece::Seeded> = Vec::with_capacity(e.pieces.len());
+        for (p, piece) in e.pieces.iter().enumerate() {
+            let key: piece::Key = (p, Vec::new());
+            let mut seed: Option<Arc<piece::PieceResult>> = None;
+            for q in (0..contexts.len()).filter(|&q| below(&contexts[q], &contexts[c])) {
+                // Pieces match when the teams do (they do unless the settings split them).
+                if engines[q].pieces.get(p).is_none_or(|x| x.teams != piece.teams) {
+                    continue;
+                }
+                if let Some(r) = engines[q].cached(&key)? {
+                    if seed.as_ref().is_none_or(|s| r.objective > s.objective) {
+                        seed = Some(r);
+                    }
+                }
+            }
+            seeded.push((key, seed));
+        }
+        e.ensure_from(&seeded)?;
+    }
+    Ok(())
 }
 
 /// A run the limits stopped must say so even when every scenario happened to finish first.

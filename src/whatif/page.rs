@@ -170,7 +170,7 @@ fn scenarios(h: &mut String, o: &Outcome) {
             h,
             r#"<tr><td class="name">{}{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td>"#,
             esc(&r.words),
-            if r.optimal { "" } else { " (not proven)" },
+            if r.optimal { String::new() } else { format!(" ({})", esc(&r.proof)) },
             r.active_workers,
             r.allocated,
             r.unallocated
@@ -257,7 +257,8 @@ pub fn explanations_of(o: &Outcome) -> Vec<String> {
 }
 
 fn explanations(h: &mut String, o: &Outcome) {
-    let lines = explanations_of(o);
+    let mut lines = explanations_of(o);
+    lines.extend(o.notes.iter().cloned());
     if lines.is_empty() {
         return;
     }

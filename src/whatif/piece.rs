@@ -41,24 +41,74 @@ pub struct PieceResult {
     pub nodes: u64,
     /// Proven bound minus value.
     pub gap: f64,
+    /// The objective of the seed its search started from, if any.
+    pub seeded: Option<f64>,
+}
+
+impl PieceResult {
+    /// A proven upper bound on the piece's objective (its objective plus the search's gap).
+    pub fn bound(&self) -> f64 {
+        self.objective + self.gap
+    }
 }
 
 /// Solves a (piece) model file with `allocate`'s pipeline ([`crate::solve_model`]) under the
 /// same limits, returning the case-level allocation.
 pub fn solve_file(f: &ModelFile, as_of: Option<AsOf>, limits: Limits) -> Result<PieceResult> {
+    solve_file_from(f, as_of, limits, None)
+}
+
+/// [`solve_file`], its search started from `seed`: the allocation of a scenario with the same
+/// workers and cases and no more capacity (fewer posts filled, lower caps), which is lawful
+/// here, so the answer is never worse than it wherever the objective keeps the seed's value
+/// (no fairness term; see `docs/guide.md`).
+pub fn solve_file_from(
+    f: &ModelFile,
+    as_of: Option<AsOf>,
+    limits: Limits,
+    seed: Option<&PieceResult>,
+) -> Result<PieceResult> {
     let m = validate::validate_on("scenario", f, b"", as_of)?;
-    let s = crate::solve_model(&m, limits)?;
+    let start: Option<Vec<Option<usize>>> = seed.map(|seed| {
+        m.cases
+            .iter()
+            .map(|c| match seed.cases.binary_search(&c.id) {
+                Ok(i) => seed.workers[i].filter(|&w| w < m.workers.len()),
+                Err(_) => None,
+            })
+            .collect()
+    });
+    // Without a seed, exactly `allocate`'s pipeline.
+    let s = match start {
+        None => {
+            let s = crate::solve_model(&m, limits)?;
+            let f = s.facts;
+            crate::solve::Solved {
+                assignment: s.assignment,
+                optimal: f.optimal,
+                gap: f.gap,
+                parts: f.parts,
+                integer_parts: f.integer_parts,
+                nodes: f.nodes,
+            }
+        }
+        Some(start) => {
+            let problem = crate::formulate::formulate(&m, &rules::eligibility(&m));
+            crate::solve::solve_from(&m, &problem, limits, Some(&start)).map_err(Error::Solver)?
+        }
+    };
     let objective = objective::value(&objective::terms(&m, &s.assignment));
     Ok(PieceResult {
         cases: m.cases.iter().map(|c| c.id.clone()).collect(),
         unallocated: s.assignment.iter().filter(|a| a.is_none()).count(),
         workers: s.assignment,
         objective,
-        optimal: s.facts.optimal,
-        parts: s.facts.parts,
-        integer_parts: s.facts.integer_parts,
-        nodes: s.facts.nodes,
-        gap: s.facts.gap,
+        optimal: s.optimal,
+        parts: s.parts,
+        integer_parts: s.integer_parts,
+        nodes: s.nodes,
+        gap: s.gap,
+        seeded: seed.map(|x| x.objective),
     })
 }
 
@@ -82,6 +132,20 @@ pub struct Piece {
 
 /// Key of a cached piece solve: piece and the filled posts in it, sorted.
 pub type Key = (usize, Vec<usize>);
+
+/// A key to solve, with the allocation to start its search from (see [`solve_file_from`]).
+pub type Seeded = (Key, Option<Arc<PieceResult>>);
+
+/// A solve whose objective is below its seed's: the seed's search did better.
+/// A solve already started from a seed as good is left as it is (the fairness term can make
+/// the seed worth less here than where it came from).
+fn below(r: &PieceResult, seed: Option<&PieceResult>) -> bool {
+    seed.is_some_and(|s| {
+        let less =
+            |x: f64| x < s.objective - crate::tolerance::relative(crate::tolerance::OBJECTIVE, s.objective);
+        less(r.objective) && r.seeded.is_none_or(less)
+    })
+}
 
 /// Solves the pieces of one context, caching each distinct set of filled posts.
 pub struct Engine<'a> {
@@ -208,19 +272,34 @@ impl<'a> Engine<'a> {
 
     /// Solves every key not yet cached, in parallel.
     pub fn ensure(&self, keys: &[Key]) -> Result<()> {
-        let todo: Vec<&Key> = {
+        let seeded: Vec<Seeded> = keys.iter().map(|k| (k.clone(), None)).collect();
+        self.ensure_from(&seeded)
+    }
+
+    /// Solves every key not yet cached, in parallel, each from its seed (see
+    /// [`solve_file_from`]). A key cached with an objective below its seed's is solved again
+    /// from the seed, so that a scenario with more capacity never shows a worse answer.
+    pub fn ensure_from(&self, keys: &[Seeded]) -> Result<()> {
+        let todo: Vec<&Seeded> = {
             let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
             let mut seen = BTreeSet::new();
-            keys.iter().filter(|k| !cache.contains_key(*k) && seen.insert(*k)).collect()
+            keys.iter()
+                .filter(|(k, seed)| match cache.get(k) {
+                    Some(r) => below(r, seed.as_deref()),
+                    None => true,
+                })
+                .filter(|(k, _)| seen.insert(k))
+                .collect()
         };
         let solved: Vec<Arc<PieceResult>> = todo
             .par_iter()
-            .map(|(p, filled)| {
-                solve_file(&self.piece_file(*p, filled), self.ctx.as_of, self.limits).map(Arc::new)
+            .map(|((p, filled), seed)| {
+                let file = self.piece_file(*p, filled);
+                solve_file_from(&file, self.ctx.as_of, self.limits, seed.as_deref()).map(Arc::new)
             })
             .collect::<Result<_>>()?;
         let mut cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
-        for (k, r) in todo.into_iter().zip(solved) {
+        for ((k, _), r) in todo.into_iter().zip(solved) {
             cache.insert(k.clone(), r);
         }
         Ok(())
@@ -228,7 +307,12 @@ impl<'a> Engine<'a> {
 
     /// A solved key (solving it if needed).
     pub fn get(&self, key: &Key) -> Result<Arc<PieceResult>> {
-        self.ensure(std::slice::from_ref(key))?;
+        self.get_from(key, None)
+    }
+
+    /// A solved key, from `seed` when it has not been solved as well as that ([`Self::ensure_from`]).
+    pub fn get_from(&self, key: &Key, seed: Option<&Arc<PieceResult>>) -> Result<Arc<PieceResult>> {
+        self.ensure_from(&[(key.clone(), seed.cloned())])?;
         let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
         cache.get(key).cloned().ok_or_else(|| Error::Solver("a piece solve went missing".into()))
     }
@@ -237,6 +321,12 @@ impl<'a> Engine<'a> {
     pub fn cached(&self, key: &Key) -> Result<Option<Arc<PieceResult>>> {
         let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
         Ok(cache.get(key).cloned())
+    }
+
+    /// A cached solve that is at least as good as `seed`, if there is one.
+    pub fn cached_from(&self, key: &Key, seed: Option<&PieceResult>) -> Result<Option<Arc<PieceResult>>> {
+        let cache = self.cache.lock().map_err(|_| Error::Solver("a worker thread panicked".into()))?;
+        Ok(cache.get(key).filter(|r| !below(r, seed)).cloned())
     }
 
     /// An upper bound on a piece's objective, without solving: every case that some active

@@ -28,6 +28,9 @@ pub struct Outcome {
     pub marginal: Option<Vec<Marginal>>,
     /// Ctrl-C or the time limit stopped the run: scenarios not finished are marked not proven.
     pub stopped: bool,
+    /// Why a curve's children without a worker rise while its objective does not fall
+    /// ([`children_notes`]).
+    pub notes: Vec<String>,
 }
 
 /// One solved scenario.
@@ -116,6 +119,12 @@ pub struct ScenarioRow {
     /// The proposal's file, with `--proposals`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proposal_file: Option<String>,
+    /// How far below the best possible allocation of this scenario's model the proposal may
+    /// be: the search's proven bound less the objective (0 when `optimal`).
+    pub gap: f64,
+    /// `optimal` and `gap` in words: "proven best", or "not proven: within 12.5 of the best
+    /// possible".
+    pub proof: String,
 }
 
 /// Builds a scenario's row.
@@ -180,7 +189,37 @@ pub fn row(
         looked_after_unallocated_share: s.looked_after_unallocated_share,
         active_workers: p.workers.iter().filter(|w| w.status == crate::model::Status::Active).count(),
         proposal_file: None,
+        gap: if p.optimal { 0.0 } else { round9((p.bound - p.objective).max(0.0)) },
+        proof: crate::words::proof(p.optimal, round9((p.bound - p.objective).max(0.0)), cut_short),
     }
+}
+
+/// Why children without a worker rise along a fill curve while the objective does not fall,
+/// in words ([`crate::words::children_rise`]): one sentence per curve, at its first rise.
+pub fn children_notes(scenarios: &[Scenario]) -> Vec<String> {
+    let mut curves: BTreeMap<&str, Vec<&ScenarioRow>> = BTreeMap::new();
+    for s in scenarios {
+        curves.entry(s.row.settings_words.as_str()).or_default().push(&s.row);
+    }
+    let mut notes = Vec::new();
+    for (settings, mut rows) in curves {
+        rows.sort_by_key(|r| (r.filled, r.index));
+        rows.dedup_by_key(|r| r.filled);
+        let tol = |x: f64| crate::tolerance::relative(crate::tolerance::OBJECTIVE, x);
+        let rise = rows.windows(2).find(|w| {
+            w[1].unallocated > w[0].unallocated && w[1].objective >= w[0].objective - tol(w[0].objective)
+        });
+        if let Some(w) = rise {
+            notes.push(crate::words::children_rise(
+                settings,
+                w[0].filled,
+                w[1].filled,
+                w[0].unallocated,
+                w[1].unallocated,
+            ));
+        }
+    }
+    notes
 }
 
 /// The posts of one set of settings, in the order the greedy filled them.

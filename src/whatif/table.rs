@@ -12,15 +12,15 @@ pub fn table(o: &Outcome) -> String {
     let width = o.scenarios.iter().map(|s| s.row.words.chars().count()).max().unwrap_or(8).clamp(8, 120);
     let _ = writeln!(
         out,
-        "{:<width$} {:>6} {:>6} {:>6} {:>7} | unallocated by type: {:>4} {:>4} {:>4} {:>4} | {:>6} {:>8} {:>6} {:>5} {:>6}",
-        "scenario", "filled", "cases", "alloc", "unalloc", "CIN", "CP", "LA", "CL", "struct", "capacity", "moved", "over", "LA%"
+        "{:<width$} {:>6} {:>6} {:>6} {:>7} | unallocated by type: {:>4} {:>4} {:>4} {:>4} | {:>6} {:>8} {:>6} {:>5} {:>6} | {:>12} proof",
+        "scenario", "filled", "cases", "alloc", "unalloc", "CIN", "CP", "LA", "CL", "struct", "capacity", "moved", "over", "LA%", "objective"
     );
     for s in &o.scenarios {
         let r = &s.row;
         let by = |t| r.unallocated_by_type.get(&t).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "{:<width$} {:>6} {:>6} {:>6} {:>7} |                      {:>4} {:>4} {:>4} {:>4} | {:>6} {:>8} {:>6} {:>5} {:>5.1}%",
+            "{:<width$} {:>6} {:>6} {:>6} {:>7} |                      {:>4} {:>4} {:>4} {:>4} | {:>6} {:>8} {:>6} {:>5} {:>5.1}% | {:>12} {}",
             r.words,
             r.filled,
             r.cases,
@@ -35,6 +35,8 @@ pub fn table(o: &Outcome) -> String {
             r.moves.moved,
             r.workers_over_target,
             100.0 * r.looked_after_unallocated_share,
+            crate::words::short(r.objective),
+            r.proof,
         );
     }
     let _ = writeln!(
@@ -97,6 +99,9 @@ pub fn table(o: &Outcome) -> String {
             count(not_proven, "scenario", "scenarios"),
             noun(not_proven, "its", "their")
         );
+    }
+    for note in &o.notes {
+        let _ = writeln!(out, "{note}");
     }
     if let Some(m) = &o.marginal {
         let _ = writeln!(out, "\none more full-time worker (base model), most valuable first:");

@@ -87,6 +87,11 @@ pub fn scenario_columns() -> Vec<Column<ScenarioRow>> {
         Column::new("optimal", "proven best", Plain, |r: &ScenarioRow| Cell::Bool(r.optimal)),
         // Last in the CSV, after the columns older readers know.
         Column::new("words", "scenario in words", Plain, |r: &ScenarioRow| text(&r.words)).csv_only(),
+        // Added later still: how far from proven each scenario is.
+        Column::new("gap", "the best possible is at most this much higher", Plain, |r: &ScenarioRow| {
+            Cell::Number(r.gap)
+        }),
+        Column::new("proof", "proven or not", Plain, |r: &ScenarioRow| text(&r.proof)),
     ]);
     c
 }

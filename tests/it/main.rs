@@ -47,6 +47,7 @@ mod warnings;
 mod whatif;
 mod whatif_page;
 mod whatif_stop;
+mod whatif_sweeps;
 mod whatif_xlsx;
 mod words;
 mod workbook;
