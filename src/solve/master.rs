@@ -40,7 +40,7 @@ pub(super) struct Outcome {
     pub candidates: Vec<PartAlloc>,
     /// The patterns handed on, by worker (the master's and the nearest to it): a child node
     /// starts from those its restriction still allows.
-    pub pool: Vec<(usize, Pattern)>,
+    pub pool: Pool,
     /// Price-space iterations used.
     pub iterations: u32,
     /// Effort spent (roughly multiply-adds in the master and the knapsacks): deterministic, so
@@ -53,6 +53,16 @@ pub(super) struct Outcome {
     pub master: Option<Master>,
 }
 
+/// Patterns a node hands on to its children.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Pool {
+    /// The patterns, by worker.
+    pub patterns: Vec<(usize, Pattern)>,
+    /// Positions in `patterns` of those the master's last basis used: a child's master starts
+    /// from them (a warm start), not from nothing.
+    pub warm: Vec<usize>,
+}
+
 /// A solution of the Dantzig-Wolfe master: each worker a convex combination of its patterns.
 pub(super) struct Master {
     /// `x[k][j]`: cases of class `k` at its `j`-th worker.
@@ -63,14 +73,15 @@ pub(super) struct Master {
 
 impl Decomposition<'_> {
     /// The best bound column generation reaches under restriction `r`, starting from `start`
-    /// prices and the patterns of `seed` that `r` still allows. Stops early once `enough` holds
+    /// prices and the patterns of `seed` that `r` still allows, those at `seed.warm`
+    /// brought into the master's first basis. Stops early once `enough` holds
     /// of the bound (it proves what the caller needs), when the [`Allowance`] is used up, or
     /// when `stop` says so.
     pub fn bound(
         &self,
         r: &NodeBounds,
         start: Option<&[f64]>,
-        seed: &[(usize, Pattern)],
+        seed: &Pool,
         allowed: Allowance,
         enough: &dyn Fn(f64) -> bool,
         stop: &dyn Fn() -> bool,
@@ -80,7 +91,7 @@ impl Decomposition<'_> {
             bound: f64::NEG_INFINITY,
             prices: vec![0.0; np],
             candidates: Vec::new(),
-            pool: Vec::new(),
+            pool: Pool::default(),
             iterations: 0,
             work: 0,
             converged: true,
@@ -111,10 +122,25 @@ impl Decomposition<'_> {
             zero.patterns
         };
         let mut best_prices = prices;
-        let inherited = seed.iter().filter(|(w, p)| self.admits(*w, p, r)).cloned();
-        for (w, p) in base.into_iter().enumerate().chain(best_p.iter().cloned().enumerate()).chain(inherited)
-        {
+        for (w, p) in base.into_iter().enumerate().chain(best_p.iter().cloned().enumerate()) {
             rmp.add(self, w, p);
+        }
+        let mut start_basis = Vec::new();
+        for (t, (w, p)) in seed.patterns.iter().enumerate() {
+            if self.admits(*w, p, r) {
+                let col = rmp.add(self, *w, p.clone());
+                if seed.warm.binary_search(&t).is_ok() {
+                    start_basis.push(col);
+                }
+            }
+        }
+        // The parent's basis, as far as this node allows it: each column brought in by a
+        // pivot that keeps the master's solution feasible, so the simplex starts near the
+        // parent's optimum (a child differs from it by one restriction).
+        for col in start_basis {
+            if rmp.simplex.enter(col).is_err() {
+                break;
+            }
         }
         let mut iterations = 0;
         let mut converged = false;
@@ -292,8 +318,8 @@ struct Rmp {
     /// The patterns, by worker, and their columns.
     pool: Vec<(usize, Pattern)>,
     cols: Vec<usize>,
-    /// The patterns already in, so none goes in twice.
-    seen: std::collections::HashSet<(usize, Vec<(usize, u32)>)>,
+    /// The patterns already in, and their columns, so none goes in twice.
+    seen: std::collections::HashMap<(usize, Vec<(usize, u32)>), usize>,
     /// Price caps.
     caps: Vec<f64>,
 }
@@ -364,11 +390,12 @@ impl Rmp {
         self.shortfalls.iter().any(|&c| self.simplex.value(c) > crate::tolerance::CONVERGED)
     }
 
-    fn add(&mut self, dual: &Decomposition, w: usize, p: Pattern) {
+    /// Adds worker `w`'s pattern `p` (once); returns its column.
+    fn add(&mut self, dual: &Decomposition, w: usize, p: Pattern) -> usize {
         let mut key = p.take.clone();
         key.sort_unstable();
-        if !self.seen.insert((w, key)) {
-            return;
+        if let Some(&col) = self.seen.get(&(w, key.clone())) {
+            return col;
         }
         let mut col = vec![(w, 1.0)];
         for (i, a) in dual.coefficients(w, &p) {
@@ -379,31 +406,39 @@ impl Rmp {
                 }
             }
         }
-        self.cols.push(self.simplex.add_column(p.value, col));
+        let c = self.simplex.add_column(p.value, col);
+        self.seen.insert((w, key), c);
+        self.cols.push(c);
         self.pool.push((w, p));
+        c
     }
 
-    /// Up to `per_worker` patterns of each worker, those with the best reduced cost at the
-    /// master's prices (the ones it uses have none) first.
-    fn keep(&self, per_worker: usize) -> Vec<(usize, Pattern)> {
+    /// Up to `per_worker` patterns of each worker: those the master's basis uses first, then
+    /// those with the best reduced cost at its prices; and the positions of the used ones.
+    fn keep(&self, per_worker: usize) -> Pool {
         let y = self.simplex.duals();
-        let mut ranked: Vec<(usize, f64, usize)> = self
+        let used = |c: usize| self.simplex.value(c) > crate::tolerance::GAIN;
+        let mut ranked: Vec<(usize, bool, f64, usize)> = self
             .pool
             .iter()
             .zip(&self.cols)
             .enumerate()
-            .map(|(t, ((w, _), &c))| (*w, self.simplex.reduced_cost(c, &y), t))
+            .map(|(t, ((w, _), &c))| (*w, used(c), self.simplex.reduced_cost(c, &y), t))
             .collect();
-        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
-        let mut out = Vec::new();
+        ranked
+            .sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(b.2.total_cmp(&a.2)).then(a.3.cmp(&b.3)));
+        let (mut out, mut warm) = (Vec::new(), Vec::new());
         let mut run = (usize::MAX, 0);
-        for (w, _, t) in ranked {
+        for (w, basic, _, t) in ranked {
             run = if run.0 == w { (w, run.1 + 1) } else { (w, 1) };
             if run.1 <= per_worker {
+                if basic {
+                    warm.push(out.len());
+                }
                 out.push(self.pool[t].clone());
             }
         }
-        out
+        Pool { patterns: out, warm }
     }
 
     /// The prices (each within its cap) and each worker's convexity price at the master's

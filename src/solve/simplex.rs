@@ -308,6 +308,65 @@ impl Simplex {
         self.since_refactor = 0;
         Ok(())
     }
+
+    /// Brings column `q` into the basis whatever its reduced cost, by a pivot whose ratio test
+    /// keeps the basic solution feasible: a warm start from columns known to be good (a
+    /// parent node's basis). False, with nothing changed, when `q` is basic already or no
+    /// row limits it.
+    pub fn enter(&mut self, q: usize) -> Result<bool, Failed> {
+        if self.position[q].is_some() {
+            return Ok(false);
+        }
+        if self.since_refactor >= REFACTOR_EVERY {
+            self.refactor()?;
+        }
+        let m = self.rows;
+        let alpha = self.ftran(q);
+        self.work += ((m * (self.start[q + 1] - self.start[q])) / DENSE_SPEEDUP + m) as u64;
+        // Ratio test; among ties the largest pivot element.
+        let mut leave: Option<(usize, f64)> = None;
+        for (r, &a) in alpha.iter().enumerate() {
+            if a <= PIVOT_TOL {
+                continue;
+            }
+            let t = self.xb[r].max(0.0) / a;
+            let better = leave.is_none_or(|(lr, lt)| {
+                let tie = (t - lt).abs() <= crate::tolerance::TIE * (1.0 + lt.abs());
+                if tie {
+                    a > alpha[lr]
+                } else {
+                    t < lt
+                }
+            });
+            if better {
+                leave = Some((r, t));
+            }
+        }
+        let Some((r, t)) = leave else { return Ok(false) };
+        let p = alpha[r];
+        for (i, x) in self.xb.iter_mut().enumerate() {
+            if i != r {
+                *x -= t * alpha[i];
+            }
+        }
+        self.xb[r] = t;
+        for col in self.inv.chunks_exact_mut(m) {
+            let f = col[r] / p;
+            if f != 0.0 {
+                self.work += (m / DENSE_SPEEDUP) as u64;
+                for (v, &a) in col.iter_mut().zip(&alpha) {
+                    *v -= a * f;
+                }
+            }
+            col[r] = f;
+        }
+        let out = self.basis[r];
+        self.position[out] = None;
+        self.position[q] = Some(r);
+        self.basis[r] = q;
+        self.since_refactor += 1;
+        Ok(true)
+    }
 }
 
 #[cfg(test)]
@@ -479,5 +538,57 @@ mod tests {
         t.add_column(-4.0, vec![(0, -1.0), (1, -2.0)]);
         t.solve(100, u64::MAX, &|| false).unwrap();
         assert!((t.objective() - 3.0).abs() < 1e-12);
+    }
+
+    /// A warm start ([`Simplex::enter`]): the columns of an optimal basis, brought into a fresh
+    /// programme's basis one pivot each, keep its solution feasible (never above the optimum)
+    /// and the solve from there ends at the same optimum, in fewer pivots' work.
+    #[test]
+    fn a_warm_start_from_an_optimal_basis_keeps_feasibility_and_the_optimum() {
+        let mut g = SplitMix64::new(23);
+        let mut cheaper = 0;
+        for case in 0..300 {
+            let m = 2 + g.below(10);
+            let n = 2 + g.below(30);
+            let rhs: Vec<f64> = (0..m).map(|_| g.below(10) as f64).collect();
+            let mut columns: Vec<(f64, Vec<(usize, f64)>)> = Vec::new();
+            for _ in 0..n {
+                let cost = g.below(20) as f64 - 4.0;
+                let mut entries: Vec<(usize, f64)> = Vec::new();
+                for i in 0..m {
+                    if g.below(3) == 0 {
+                        entries.push((i, (1 + g.below(4)) as f64 * 0.5));
+                    }
+                }
+                if entries.is_empty() {
+                    entries.push((g.below(m), 1.0));
+                }
+                columns.push((cost, entries));
+            }
+            let build = || {
+                let mut s = Simplex::new(rhs.clone(), &vec![0.0; m]);
+                let cols: Vec<usize> = columns.iter().map(|(c, e)| s.add_column(*c, e.clone())).collect();
+                (s, cols)
+            };
+            let (mut cold, cols) = build();
+            cold.solve(10_000, u64::MAX, &|| false).unwrap();
+            let used: Vec<usize> = cols.iter().copied().filter(|&c| cold.value(c) > 1e-9).collect();
+            let (mut warm, _) = build();
+            for &c in &used {
+                warm.enter(c).unwrap();
+            }
+            assert!(warm.xb.iter().all(|&x| x >= -1e-9), "case {case}: {:?}", warm.xb);
+            assert!(warm.objective() <= cold.objective() + 1e-9, "case {case}");
+            let entered = warm.work();
+            warm.solve(10_000, u64::MAX, &|| false).unwrap();
+            let (a, b) = (cold.objective(), warm.objective());
+            assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0), "case {case}: {a} against {b}");
+            cheaper += usize::from(warm.work() - entered <= cold.work());
+            // A column already basic is not entered again.
+            if let Some(&c) = cols.iter().find(|&&c| warm.position[c].is_some()) {
+                assert_eq!(warm.enter(c), Ok(false), "case {case}");
+            }
+        }
+        assert!(cheaper > 250, "the solve after a warm start was cheaper only {cheaper} times");
     }
 }

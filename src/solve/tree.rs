@@ -15,8 +15,8 @@
 //! allocations too.
 
 use super::heuristics::round_relaxed;
-use super::lagrange::{Decomposition, NodeBounds, Pattern};
-use super::master::{Allowance, Master};
+use super::lagrange::{Decomposition, NodeBounds};
+use super::master::{Allowance, Master, Pool};
 use super::queue::{max_bound, Queued};
 use super::search::PartSearch;
 use super::{Event, Limits};
@@ -25,9 +25,11 @@ use std::collections::BinaryHeap;
 /// A node of the search; its bound, kept by [`Best`], is the parent's (an upper bound on its own).
 struct Node {
     r: NodeBounds,
-    /// The parent's patterns.
-    pool: std::rc::Rc<Vec<(usize, Pattern)>>,
+    /// The parent's patterns, and the positions of those its master's basis used.
+    pool: std::rc::Rc<Pool>,
     prices: Vec<f64>,
+    /// The incumbent's value when reduced-cost fixing last tightened `r` (on this node's path).
+    fixed_at: f64,
 }
 
 /// A choice to branch on.
@@ -59,7 +61,12 @@ pub(super) fn search(
     let root_bound = at_zero.min(known_bound);
     let mut open: BinaryHeap<Queued<Node>> = BinaryHeap::new();
     let mut seq = 0u64;
-    let root = Node { r: NodeBounds::none(part), pool: Default::default(), prices: Vec::new() };
+    let root = Node {
+        r: NodeBounds::none(part),
+        pool: Default::default(),
+        prices: Vec::new(),
+        fixed_at: f64::NEG_INFINITY,
+    };
     let mut current = Some(Queued::new(root, root_bound, seq));
     // The largest bound of a node given up unresolved (price rounds failed or ran out).
     let mut lost = f64::NEG_INFINITY;
@@ -91,6 +98,12 @@ pub(super) fn search(
         };
         let out = dual.bound(&node.r, start, &node.pool, allowed, &|b| s.prunable(b), &stop);
         s.budget.charge(out.work);
+        limits.trace(|| {
+            format!(
+                "    node {}: bound {node_bound:.3} -> {:.3}, rounds {}, work {}, converged {}, best {:.1}",
+                s.nodes, out.bound, out.iterations, out.work, out.converged, s.best_value
+            )
+        });
         for mut a in out.candidates {
             round_relaxed(s.m, part, &mut a);
             s.offer(a);
@@ -121,24 +134,64 @@ pub(super) fn search(
             continue;
         };
         s.offer_rounded(&master);
+        limits.trace(|| format!("      branch {choice:?}"));
         let pool = std::rc::Rc::new(out.pool);
-        let (first, second) = children(&node.r, choice);
+        // Fixing by reduced cost once per incumbent on a path: a node whose ancestors were
+        // fixed against the same incumbent gains little from doing it again.
+        let fixed_at = s.best_value;
+        let r = if fixed_at > node.fixed_at {
+            let Some(r) = fix_by_reduced_cost(dual, s, &node.r, &out.prices, limits) else { continue };
+            r
+        } else {
+            node.r
+        };
+        let (first, second) = children(&r, choice);
         let kids: Vec<NodeBounds> = [first, second].into_iter().flatten().collect();
         let mut kids = kids.into_iter();
         if let Some(r) = kids.next() {
             seq += 1;
-            current =
-                Some(Queued::new(Node { r, pool: pool.clone(), prices: out.prices.clone() }, bound, seq));
+            current = Some(Queued::new(
+                Node { r, pool: pool.clone(), prices: out.prices.clone(), fixed_at },
+                bound,
+                seq,
+            ));
         }
         for r in kids {
             seq += 1;
-            open.push(Queued::new(Node { r, pool: pool.clone(), prices: out.prices.clone() }, bound, seq));
+            open.push(Queued::new(
+                Node { r, pool: pool.clone(), prices: out.prices.clone(), fixed_at },
+                bound,
+                seq,
+            ));
         }
     }
     if lost > f64::NEG_INFINITY && !s.prunable(lost) {
         return (!limits.stopped() && s.polish(lost, limits), lost);
     }
     (true, f64::NEG_INFINITY)
+}
+
+/// The node's restriction with every choice fixed whose other side the prices prove cannot
+/// beat the incumbent ([`Decomposition::fix`]); None when those fixings cannot all hold (nothing
+/// under the node beats the incumbent).
+fn fix_by_reduced_cost(
+    dual: &Decomposition,
+    s: &mut PartSearch,
+    r: &NodeBounds,
+    prices: &[f64],
+    limits: Limits,
+) -> Option<NodeBounds> {
+    if s.best.is_none() || prices.is_empty() {
+        return Some(r.clone());
+    }
+    let (fixed, count, work) = dual.fix(r, prices, &|b| s.prunable(b));
+    s.budget.charge(work);
+    limits.trace(|| format!("      fixed {count} choices, work {work}"));
+    match fixed {
+        Some(f) if dual.evaluate(prices, &f).is_none() => None,
+        Some(f) => Some(f),
+        None => Some(r.clone()),
+    }
 }
 
 /// The most fractional group placement, else the most fractional class count; None when the
