@@ -271,6 +271,8 @@ pub struct Problem {
     var_domains: Vec<VarDomain>,
     constraints: Vec<(CsVec, ComparisonOp, f64)>,
     time_limit: Option<Duration>,
+    pivot_limit: Option<u64>,
+    pivot_meter: Option<PivotMeter>,
 }
 
 impl std::fmt::Debug for Problem {
@@ -308,6 +310,8 @@ impl Problem {
             var_domains: vec![],
             constraints: vec![],
             time_limit: None,
+            pivot_limit: None,
+            pivot_meter: None,
         }
     }
 
@@ -322,6 +326,27 @@ impl Problem {
     /// [`SolveOptions`] instead of this setting.
     pub fn set_time_limit(&mut self, duration: Duration) {
         self.time_limit = Some(duration);
+    }
+
+    /// Sets the simplex iterations (pivots) allowed to [`Problem::solve`] of a problem
+    /// without integer variables, and to each later operation on its [`Solution`]
+    /// ([`Solution::add_constraint`], [`Solution::fix_var`], [`Solution::unfix_var`]) until
+    /// [`Solution::set_pivot_limit`] changes it. Unlike a time limit, it stops every run at
+    /// the same place. When it is reached the outcome is [`SolveOutcome::Interrupted`] with
+    /// [`TerminationReason::PivotLimit`]. Ignored by the branch-and-bound of problems with
+    /// integer variables.
+    ///
+    /// [`Problem::solve_with`] uses the `pivot_limit` in its supplied [`SolveOptions`]
+    /// instead of this setting.
+    pub fn set_pivot_limit(&mut self, pivots: u64) {
+        self.pivot_limit = Some(pivots);
+    }
+
+    /// Counts the simplex iterations of the solve of a problem without integer variables, and
+    /// of every later operation on its [`Solution`] and the solution's clones, on `meter`
+    /// (caseload's patch).
+    pub fn set_pivot_meter(&mut self, meter: PivotMeter) {
+        self.pivot_meter = Some(meter);
     }
 
     /// Adds a real-valued variable to the problem.
@@ -422,6 +447,27 @@ impl Problem {
 
 pub use mip::{ResumeOptions, SolutionStatus, SolveOptions, Stats, TerminationReason, Tolerances};
 
+/// A count of simplex iterations, shared by a solution and its clones (caseload's patch; see
+/// [`Problem::set_pivot_meter`]). Cloning a meter shares the count.
+#[derive(Clone, Debug, Default)]
+pub struct PivotMeter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl PivotMeter {
+    /// A meter at zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The iterations counted so far.
+    pub fn pivots(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn add_one(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Internal signal for whether a simplex operation finished or hit its deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum StopReason {
@@ -436,6 +482,7 @@ fn timed_lp_call<T>(
 ) -> Result<T, Error> {
     let started = Instant::now();
     solver.deadline = time_limit.map(|duration| started + duration);
+    solver.start_pivot_budget();
     let result = call(solver);
     solver.elapsed += started.elapsed();
     result
@@ -466,6 +513,7 @@ impl Problem {
     pub fn solve(&self) -> Result<SolveOutcome, Error> {
         let options = SolveOptions {
             time_limit: self.time_limit,
+            pivot_limit: self.pivot_limit,
             ..SolveOptions::default()
         };
         self.solve_with(options)
@@ -498,6 +546,9 @@ impl Problem {
             let deadline = options.time_limit.map(|duration| started + duration);
             let mut solver = self.build_solver(deadline)?;
             solver.operation_time_limit = options.time_limit;
+            solver.operation_pivot_limit = options.pivot_limit;
+            solver.pivot_meter = self.pivot_meter.clone();
+            solver.start_pivot_budget();
             let stop = solver.initial_solve()?;
             solver.elapsed += started.elapsed();
             let resume_options = ResumeOptions::from(&options);
@@ -564,7 +615,11 @@ impl SolveOutcome {
             StopReason::Limit => Self::Interrupted(InterruptedSolve {
                 direction,
                 num_vars,
-                termination_reason: TerminationReason::TimeLimit,
+                termination_reason: if solver.pivot_limit_reached() {
+                    TerminationReason::PivotLimit
+                } else {
+                    TerminationReason::TimeLimit
+                },
                 state: SolveState::Lp(solver),
                 last_options,
             }),
@@ -602,7 +657,12 @@ impl SolveOutcome {
                     last_options,
                 })
             }
-            TerminationReason::TimeLimit | TerminationReason::NodeLimit if has_incumbent => {
+            // The branch and bound never stops on a pivot limit (caseload's patch).
+            TerminationReason::TimeLimit
+            | TerminationReason::NodeLimit
+            | TerminationReason::PivotLimit
+                if has_incumbent =>
+            {
                 Self::Solution(Solution {
                     direction,
                     num_vars,
@@ -612,15 +672,15 @@ impl SolveOutcome {
                     last_options,
                 })
             }
-            TerminationReason::TimeLimit | TerminationReason::NodeLimit => {
-                Self::Interrupted(InterruptedSolve {
-                    direction,
-                    num_vars,
-                    termination_reason: reason,
-                    state: SolveState::Mip(Box::new(state)),
-                    last_options,
-                })
-            }
+            TerminationReason::TimeLimit
+            | TerminationReason::NodeLimit
+            | TerminationReason::PivotLimit => Self::Interrupted(InterruptedSolve {
+                direction,
+                num_vars,
+                termination_reason: reason,
+                state: SolveState::Mip(Box::new(state)),
+                last_options,
+            }),
         }
     }
 
@@ -916,6 +976,15 @@ impl Solution {
     /// These are the settings that resuming this solution would reuse.
     pub fn last_resume_options(&self) -> ResumeOptions {
         self.last_options.clone()
+    }
+
+    /// Sets the simplex iterations (pivots) each later operation on this solution may do
+    /// (`None`: no limit), as [`Problem::set_pivot_limit`] does for the first solve. No
+    /// effect on the solution of a problem with integer variables (caseload's patch).
+    pub fn set_pivot_limit(&mut self, pivots: Option<u64>) {
+        if let SolveState::Lp(solver) = &mut self.state {
+            solver.operation_pivot_limit = pivots;
+        }
     }
 
     /// Consumes this solution, adds a constraint, and solves the edited problem.

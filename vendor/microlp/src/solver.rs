@@ -4,7 +4,7 @@ use crate::{
     helpers::{resized_view, to_dense},
     lu::{lu_factorize, LUFactors, ScratchSpace},
     sparse::{ScatteredVec, SparseMat, SparseVec},
-    ComparisonOp, CsVec, Error, StopReason, VarDomain,
+    ComparisonOp, CsVec, Error, PivotMeter, StopReason, VarDomain,
 };
 use sprs::CompressedStorage;
 
@@ -203,6 +203,15 @@ pub(crate) struct Solver {
     pub(crate) operation_time_limit: Option<Duration>,
     /// Total number of simplex pivots performed across all solves/reoptimizes on this instance.
     pub(crate) lp_iterations: u64,
+    /// Simplex iterations granted to each subsequent public pure-LP operation (caseload's
+    /// patch, see PATCH.md).
+    pub(crate) operation_pivot_limit: Option<u64>,
+    /// The value of `lp_iterations` at which the current operation stops: the pivot
+    /// counterpart of `deadline`, checked on every iteration of every simplex loop.
+    pub(crate) pivot_stop: Option<u64>,
+    /// Counts every simplex iteration, shared by the clones of this solver, so the caller can
+    /// charge what an operation did even when it ends in an error (caseload's patch).
+    pub(crate) pivot_meter: Option<PivotMeter>,
     /// Wall-clock time accumulated by public pure-LP operations.
     pub(crate) elapsed: Duration,
 
@@ -509,6 +518,9 @@ impl Solver {
             deadline,
             operation_time_limit: None,
             lp_iterations: 0,
+            operation_pivot_limit: None,
+            pivot_stop: None,
+            pivot_meter: None,
             elapsed: Duration::ZERO,
             orig_var_domains: var_domains.to_vec(),
             enable_primal_steepest_edge,
@@ -923,9 +935,29 @@ impl Solver {
         Ok(StopReason::Finished)
     }
 
+    /// Arms the pivot limit for one operation: at most `operation_pivot_limit` more
+    /// iterations from now (caseload's patch).
+    pub(crate) fn start_pivot_budget(&mut self) {
+        self.pivot_stop = self
+            .operation_pivot_limit
+            .map(|n| self.lp_iterations.saturating_add(n));
+    }
+
+    /// Whether the current operation has used up its pivot limit (caseload's patch).
+    pub(crate) fn pivot_limit_reached(&self) -> bool {
+        self.pivot_stop
+            .is_some_and(|stop| self.lp_iterations >= stop)
+    }
+
     fn optimize(&mut self) -> Result<StopReason, Error> {
         for iter in 0.. {
+            if self.pivot_limit_reached() {
+                return Ok(StopReason::Limit);
+            }
             self.lp_iterations += 1;
+            if let Some(meter) = &self.pivot_meter {
+                meter.add_one();
+            }
             if iter % DEADLINE_CHECK_INTERVAL == 0 {
                 if check_deadline(&self.deadline) == StopReason::Limit {
                     return Ok(StopReason::Limit);
@@ -967,7 +999,13 @@ impl Solver {
         let mut refreshed_since_pivot = false;
 
         for iter in 0.. {
+            if self.pivot_limit_reached() {
+                return Ok(StopReason::Limit);
+            }
             self.lp_iterations += 1;
+            if let Some(meter) = &self.pivot_meter {
+                meter.add_one();
+            }
             if iter % DEADLINE_CHECK_INTERVAL == 0 {
                 if check_deadline(&self.deadline) == StopReason::Limit {
                     return Ok(StopReason::Limit);

@@ -35,6 +35,8 @@ pub enum TerminationReason {
     TimeLimit,
     /// The branch-and-bound node budget for this call was exhausted.
     NodeLimit,
+    /// The simplex iterations allowed to this pure-LP call were done (caseload's patch).
+    PivotLimit,
 }
 
 /// Options controlling a solve. Construct with [`SolveOptions::default`] and
@@ -50,6 +52,11 @@ pub struct SolveOptions {
     /// budget applies per call, so [`crate::SolveOutcome::resume`] reapplies it
     /// as a fresh budget. The root relaxation does not count as a node.
     pub node_limit: Option<u64>,
+    /// Simplex iterations (pivots) allowed to this call and to each later operation on its
+    /// solution, for problems without integer variables (`None` = unlimited; ignored by the
+    /// branch and bound). Deterministic: see [`crate::Problem::set_pivot_limit`]
+    /// (caseload's patch).
+    pub pivot_limit: Option<u64>,
     /// Relative MIP gap at which the search may stop with a feasible incumbent.
     /// Such a stop reports [`SolutionStatus::Feasible`] and
     /// [`TerminationReason::MipGap`]. Must be finite and non-negative. Default
@@ -75,6 +82,7 @@ impl Default for SolveOptions {
         Self {
             time_limit: None,
             node_limit: None,
+            pivot_limit: None,
             mip_gap: 0.0,
             int_tol: 1e-6,
             warm_start: None,
