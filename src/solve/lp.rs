@@ -4,9 +4,10 @@
 //! Columns are arcs of the part's network (see [`crate::formulate`]); every column but the
 //! overload columns must be whole in an allocation.
 
+use super::params::{Budget, Effort};
 use crate::formulate::{floor_to, Part};
 use crate::model::Model;
-use good_lp::{variable, Expression, ProblemVariables, Solution, Solver, SolverModel, Variable};
+use good_lp::{variable, Expression, ProblemVariables, Solver, SolverModel, Variable};
 use std::collections::HashMap;
 
 /// What a column means. Field letters: `k` a class, `h` a hub, `mk` a market, `w` a worker (local to the
@@ -481,18 +482,126 @@ pub(super) fn to_good_lp<S: Solver>(lp: &Lp, integer: bool, solver: S) -> (S::Mo
     (model, vars)
 }
 
-/// Solves the relaxation of a part with `good_lp` and microlp.
+/// Solves the relaxation of a part with `good_lp` and microlp, with no limit.
 pub fn solve_relaxation(lp: &Lp) -> Result<Relaxation, String> {
-    let (model, vars) = to_good_lp(lp, false, good_lp::microlp);
-    let solution = model.solve().map_err(|e| e.to_string())?;
-    let values: Vec<f64> = vars.iter().map(|&v| solution.value(v)).collect();
-    let state = solution.into_inner();
+    let effort = Effort { nodes: None, ..Effort::DEFAULT };
+    solve_within(lp, &effort, &mut Budget::new(&effort), &microlp::PivotMeter::new())?
+        .ok_or_else(|| "the relaxation stopped with no limit".to_string())
+}
+
+/// Solves the relaxation of a part within what `budget` has left, and charges it what the
+/// solve did ([`pivot_work`] per simplex iteration, and one more for setting up: microlp's
+/// iterations counted under `effort`'s rates). `None` when
+/// the budget stopped the simplex before the optimum: the budget is then spent. `meter`
+/// counts the solve's simplex iterations, and those of every re-solve from its state.
+///
+/// The programme goes through [`to_good_lp`], as every solver's does, and microlp solves
+/// good_lp's own problem, with the pivot limit good_lp cannot pass on.
+pub(crate) fn solve_within(
+    lp: &Lp,
+    effort: &Effort,
+    budget: &mut Budget,
+    meter: &microlp::PivotMeter,
+) -> Result<Option<Relaxation>, String> {
+    let (model, _) = to_good_lp(lp, false, good_lp::microlp);
+    let mut problem = model.as_inner().clone();
+    drop(model);
+    let per = pivot_work(lp, effort);
+    problem.set_pivot_meter(meter.clone());
+    if let Some(pivots) = budget.pivots_left(per) {
+        problem.set_pivot_limit(pivots);
+    }
+    let before = meter.pivots();
+    let outcome = problem.solve();
+    let pivots = meter.pivots().saturating_sub(before);
+    budget.charge(pivots.saturating_add(1).saturating_mul(per));
+    let state = match outcome.map_err(|e| good_lp::ResolutionError::from(e).to_string())? {
+        microlp::SolveOutcome::Solution(state) => state,
+        microlp::SolveOutcome::Interrupted(_) => {
+            budget.exhaust();
+            return Ok(None);
+        }
+    };
+    let vars: Vec<microlp::Variable> = state.iter().map(|(v, _)| v).collect();
+    let values = values_of(&state, &vars);
     let objective = state.objective();
-    let mvars: Vec<microlp::Variable> = state.iter().map(|(v, _)| v).collect();
-    Ok(Relaxation { values, objective, state, vars: mvars })
+    Ok(Some(Relaxation { values, objective, state, vars }))
+}
+
+/// What one simplex iteration of microlp on programme `lp` is charged, in the budget's units:
+/// [`Effort::pivot_units`] for each row, column and nonzero of the programme, the elements an
+/// iteration reads at least once (pricing every column, the ratio test every row, the pivot
+/// row every nonzero).
+pub(crate) fn pivot_work(lp: &Lp, effort: &Effort) -> u64 {
+    let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
+    let size = (lp.rows.len() + lp.cols.len() + nnz) as u64;
+    size.saturating_mul(effort.pivot_units).max(1)
 }
 
 /// Reads the values of a microlp solution.
 pub fn values_of(state: &microlp::Solution, vars: &[microlp::Variable]) -> Vec<f64> {
     vars.iter().map(|&v| state.var_value(v)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A transportation programme (3 sources, 4 sinks, maximise), which takes microlp several
+    /// simplex iterations.
+    fn transport() -> Lp {
+        let (supply, demand) = ([4.0, 3.0, 5.0], [2.0, 3.0, 4.0, 3.0]);
+        let mut lp = Lp::default();
+        let mut by_sink: Vec<Vec<(usize, f64)>> = vec![Vec::new(); demand.len()];
+        for (i, &s) in supply.iter().enumerate() {
+            let mut coefs = Vec::new();
+            for (j, sink) in by_sink.iter_mut().enumerate() {
+                let c = lp.col(Col::Over2 { w: i * 10 + j }, ((i * 7 + j * 3) % 5 + 1) as f64, f64::INFINITY);
+                coefs.push((c, 1.0));
+                sink.push((c, 1.0));
+            }
+            lp.rows.push(Row { coefs, eq: false, rhs: s });
+        }
+        for (coefs, &d) in by_sink.into_iter().zip(&demand) {
+            lp.rows.push(Row { coefs, eq: false, rhs: d });
+        }
+        lp
+    }
+
+    /// microlp's pivot limit (our patch, vendor/microlp/PATCH.md) interrupts a solve that
+    /// needs more iterations, and a limit of exactly as many finishes at the unlimited
+    /// optimum; the budget is charged each iteration and spent when it stops the solve.
+    #[test]
+    fn a_pivot_limit_interrupts_and_a_larger_one_finishes_at_the_same_optimum() {
+        let lp = transport();
+        let unlimited = solve_relaxation(&lp).unwrap();
+        let effort = Effort { nodes: Some(1_000), work_per_node: 1_000, ..Effort::DEFAULT };
+        let (per, meter) = (pivot_work(&lp, &effort), microlp::PivotMeter::new());
+        let mut budget = Budget::new(&effort);
+        let full = solve_within(&lp, &effort, &mut budget, &meter).unwrap().expect("within the budget");
+        let pivots = meter.pivots();
+        assert!(pivots >= 3, "{pivots} iterations");
+        assert_eq!(full.objective, unlimited.objective);
+        assert_eq!(full.values, unlimited.values);
+        assert_eq!(budget.spent(), (pivots + 1) * per);
+
+        // The same limits straight on microlp: one iteration fewer stops it, as many finish.
+        let (model, _) = to_good_lp(&lp, false, good_lp::microlp);
+        let mut short = model.as_inner().clone();
+        short.set_pivot_limit(pivots - 1);
+        let stopped = short.solve().unwrap();
+        assert_eq!(stopped.termination_reason(), microlp::TerminationReason::PivotLimit);
+        assert!(stopped.solution().is_none());
+        let mut enough = model.as_inner().clone();
+        enough.set_pivot_limit(pivots);
+        let done = enough.solve().unwrap().into_solution().expect("finished");
+        assert_eq!(done.objective(), unlimited.objective);
+
+        // A budget of fewer iterations than the solve needs: no relaxation, the budget spent.
+        let tight = Effort { nodes: Some(1), work_per_node: per * pivots, ..Effort::DEFAULT };
+        let mut budget = Budget::new(&tight);
+        let none = solve_within(&lp, &tight, &mut budget, &microlp::PivotMeter::new()).unwrap();
+        assert!(none.is_none());
+        assert_eq!(budget.left(), 0);
+    }
 }

@@ -327,6 +327,9 @@ enum Root<'a> {
     Lagrangian(lagrange::Decomposition<'a>, f64),
     /// The compact branch-and-bound (or HiGHS), from the relaxation's state and bound.
     Compact(microlp::Solution, f64),
+    /// The budget stopped the relaxation of a part with no Lagrangian bound: nothing more is
+    /// searched, and the part's bound is this one, found without the relaxation.
+    Stopped(f64),
 }
 
 impl Root<'_> {
@@ -355,44 +358,65 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     // bound and its dive's allocation, which the price rounds may not reach within the node
     // limit. A large district takes the bound from the same relaxation with the groups' columns
     // pooled, and searches the programme with the columns that relaxation uses.
+    // Every relaxation is charged to the part's budget, and stopped by it (`--node-limit`).
+    let mut budget = params::Budget::new(&effort);
     let (lp, pooled_bound) = if district {
         let clock = Instant::now();
         let pooled = lp::build_pooled(m, part);
-        let relaxed = lp::solve_relaxation(&pooled)?;
+        let meter = microlp::PivotMeter::new();
+        let relaxed = lp::solve_within(&pooled, &effort, &mut budget, &meter)?;
         let mut keep = lp::home_columns(m, part);
-        lp::pooled_use(part, &pooled, &relaxed.values, &mut keep);
+        if let Some(relaxed) = &relaxed {
+            lp::pooled_use(part, &pooled, &relaxed.values, &mut keep);
+        }
         limits.trace(|| {
             format!(
-                "pooled lp: {} cols, {} rows, bound {:.4}, {} group columns used: {:.3}s",
+                "pooled lp: {} cols, {} rows, {} pivots, work {}, bound {:?}, {} group columns used: {:.3}s",
                 pooled.cols.len(),
                 pooled.rows.len(),
-                relaxed.objective,
+                meter.pivots(),
+                budget.spent(),
+                relaxed.as_ref().map(|r| r.objective),
                 keep.iter().flatten().filter(|&&k| k).count(),
                 clock.elapsed().as_secs_f64()
             )
         });
-        (lp::build_only(m, part, &keep), Some(relaxed.objective))
+        (lp::build_only(m, part, &keep), relaxed.map(|r| r.objective))
     } else {
         (lp::build(m, part), None)
     };
     let mut search = PartSearch::new(m, part, lp, effort);
+    search.budget = budget;
     let clock = Instant::now();
-    let root = lp::solve_relaxation(&search.lp)?;
+    let spent = search.budget.spent();
+    let root = lp::solve_within(&search.lp, &effort, &mut search.budget, &search.meter)?;
     limits.trace(|| {
         let lp = &search.lp;
         let hubs = lp.hubs.len();
         let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
         format!(
-            "lp: {} workers, {} classes, {} hubs, {} cols, {} rows, {} nonzeros: {:.3}s",
+            "lp: {} workers, {} classes, {} hubs, {} cols, {} rows, {} nonzeros, {} pivots, work {}{}: {:.3}s",
             part.workers.len(),
             part.classes.len(),
             hubs,
             lp.cols.len(),
             lp.rows.len(),
             nnz,
+            search.meter.pivots(),
+            search.budget.spent() - spent,
+            if root.is_none() { " (stopped by the budget)" } else { "" },
             clock.elapsed().as_secs_f64()
         )
     });
+    let Some(root) = root else {
+        // The budget stopped the relaxation: a greedy allocation, and a bound found without it.
+        search.heuristic(&vec![0.0; search.lp.cols.len()]);
+        let root = match dual {
+            Some(dual) => Root::Lagrangian(dual, pooled_bound.unwrap_or(f64::INFINITY)),
+            None => Root::Stopped(search.bound_without_lp()),
+        };
+        return Ok(Started { search, root });
+    };
     search.vars = root.vars.clone();
     if let Some(a) = decode::integral(&search.lp, part, &root.values) {
         search.offer(a);
@@ -431,6 +455,7 @@ impl Started<'_> {
         // (feature `highs`), and failing that the compact branch-and-bound.
         let searched = match std::mem::replace(&mut self.root, Root::Proven) {
             Root::Proven => None,
+            Root::Stopped(bound) => Some((false, bound)),
             Root::Lagrangian(dual, bound) => {
                 Some(tree::search(&dual, &mut self.search, index, limits, bound))
             }

@@ -32,6 +32,10 @@ pub(super) struct PartSearch<'a> {
     pub(super) effort: Effort,
     /// The work this part's search and pricing have spent, against `effort`.
     pub(super) budget: Budget,
+    /// Counts microlp's simplex iterations on the root relaxation and its re-solves.
+    pub(super) meter: microlp::PivotMeter,
+    /// What one of those iterations is charged ([`lp::pivot_work`]).
+    per_pivot: u64,
 }
 
 /// The step of the lattice every allocation's value lies on: the rational gcd of every amount
@@ -76,7 +80,43 @@ impl<'a> PartSearch<'a> {
         let delta = lattice(m, part);
         let budget = Budget::new(&effort);
         let best_value = f64::NEG_INFINITY;
-        PartSearch { m, part, lp, vars: Vec::new(), best: None, best_value, nodes: 0, delta, effort, budget }
+        let (meter, per_pivot) = (microlp::PivotMeter::new(), lp::pivot_work(&lp, &effort));
+        let vars = Vec::new();
+        PartSearch {
+            m,
+            part,
+            lp,
+            vars,
+            best: None,
+            best_value,
+            nodes: 0,
+            delta,
+            effort,
+            budget,
+            meter,
+            per_pivot,
+        }
+    }
+
+    /// Re-solves `state` with `var op rhs` added, from its basis, within the simplex
+    /// iterations the budget leaves, and charges what was done: each iteration, and one more
+    /// for setting up. An interrupted re-solve spends the budget.
+    fn resolve(
+        &mut self,
+        mut state: microlp::Solution,
+        var: microlp::Variable,
+        op: microlp::ComparisonOp,
+        rhs: f64,
+    ) -> Result<microlp::SolveOutcome, microlp::Error> {
+        state.set_pivot_limit(self.budget.pivots_left(self.per_pivot));
+        let before = self.meter.pivots();
+        let out = state.add_constraint([(var, 1.0)], op, rhs);
+        let pivots = self.meter.pivots().saturating_sub(before);
+        self.budget.charge(pivots.saturating_add(1).saturating_mul(self.per_pivot));
+        if matches!(out, Ok(microlp::SolveOutcome::Interrupted(_))) {
+            self.budget.exhaust();
+        }
+        out
     }
 
     pub(super) fn tolerance(&self) -> f64 {
@@ -108,6 +148,35 @@ impl<'a> PartSearch<'a> {
         }
     }
 
+    /// An upper bound on the part's value found without any programme, for when the budget
+    /// stopped the relaxation: every case and group at the best it is worth anywhere (nothing,
+    /// if it is worth less than nothing), plus what the load terms can give back. They can give
+    /// back no more than each worker's fairness cost on its fixed cases alone: the load terms of
+    /// [`crate::formulate::PartWorker::load_cost`] are the overload and fairness of the whole
+    /// load, which are never negative (the penalties are not), less that cost.
+    pub(super) fn bound_without_lp(&self) -> f64 {
+        let (m, part) = (self.m, self.part);
+        let mut bound = 0.0;
+        for (k, class) in part.classes.iter().enumerate() {
+            let best = class
+                .workers
+                .iter()
+                .map(|&w| {
+                    let kept = super::allocation::kept_count(part, k, w) > 0;
+                    part.unit_value(m, k, w, false) + if kept { m.policy.move_penalty } else { 0.0 }
+                })
+                .fold(0.0, f64::max);
+            bound += best * class.cases.len() as f64;
+        }
+        for g in &part.groups {
+            bound += g.value.iter().copied().fold(0.0, f64::max);
+        }
+        for room in &part.workers {
+            bound += crate::objective::fairness(&m.policy, room.goal, room.fixed);
+        }
+        bound
+    }
+
     /// Rounds a fractional relaxation down, repairs it, and fills greedily.
     pub(super) fn heuristic(&mut self, values: &[f64]) {
         let mut a = decode::decode(&self.lp, self.part, values);
@@ -120,8 +189,9 @@ impl<'a> PartSearch<'a> {
 
     /// Dives from the root: fixes the most-decided fractional group to its worker, re-solves
     /// from the parent's basis, and rounds what is left. Each re-solve is charged to the
-    /// budget ([`PartSearch::resolve_work`]); when the budget is spent the dive rounds where it is.
+    /// budget ([`PartSearch::resolve`]); when the budget is spent the dive rounds where it is.
     pub(super) fn dive(&mut self, root: &microlp::Solution) {
+        use microlp::{ComparisonOp, SolveOutcome};
         let mut state = root.clone();
         for _ in 0..=self.part.groups.len() {
             let values = lp::values_of(&state, &self.vars);
@@ -129,7 +199,6 @@ impl<'a> PartSearch<'a> {
                 self.heuristic(&values);
                 return;
             }
-            self.budget.charge(self.resolve_work());
             let pick = (0..values.len())
                 .filter(|&j| matches!(self.lp.cols[j], Col::Group { .. }))
                 .filter(|&j| {
@@ -141,20 +210,19 @@ impl<'a> PartSearch<'a> {
                 return;
             };
             let var = self.vars[j];
-            state = match state.clone().add_constraint([(var, 1.0)], microlp::ComparisonOp::Ge, 1.0) {
-                Ok(microlp::SolveOutcome::Solution(s)) => s,
-                _ => match state.add_constraint([(var, 1.0)], microlp::ComparisonOp::Le, 0.0) {
-                    Ok(microlp::SolveOutcome::Solution(s)) => s,
-                    _ => return,
-                },
+            let out = match self.resolve(state.clone(), var, ComparisonOp::Ge, 1.0) {
+                Err(_) => self.resolve(state, var, ComparisonOp::Le, 0.0),
+                out => out,
+            };
+            state = match out {
+                Ok(SolveOutcome::Solution(s)) => s,
+                Ok(SolveOutcome::Interrupted(_)) => {
+                    self.heuristic(&values);
+                    return;
+                }
+                Err(_) => return,
             };
         }
-    }
-
-    /// What one warm re-solve of the compact relaxation is charged: a dense pass over its
-    /// tableau (rows x columns), which microlp's dual simplex does not count itself.
-    pub(super) fn resolve_work(&self) -> u64 {
-        (self.lp.rows.len() as u64).saturating_mul(self.lp.cols.len() as u64)
     }
 
     /// Best-first branch-and-bound with plunging: from the best open node, dive into the
@@ -180,12 +248,11 @@ impl<'a> PartSearch<'a> {
                 if self.prunable(bound) {
                     break;
                 }
-                if limits.reached(self.nodes) {
+                // The node limit counts work too: the re-solves' simplex iterations.
+                if limits.reached(self.nodes.max(self.budget.nodes())) {
                     return (false, max_bound(&open, bound).max(lost));
                 }
                 self.nodes += 1;
-                // microlp counts no work: a node is charged as a whole node.
-                self.budget.charge(self.effort.work_per_node);
                 let values = lp::values_of(&node.state, &self.vars);
                 if self.nodes % 16 == 0 {
                     self.heuristic(&values);
@@ -251,13 +318,12 @@ impl<'a> PartSearch<'a> {
             if self.prunable(top.bound) {
                 continue;
             }
-            if limits.reached(self.nodes) {
+            if limits.reached(self.nodes.max(self.budget.nodes())) {
                 stack.push(top);
                 return false;
             }
             let Queued { bound, node, .. } = top;
             self.nodes += 1;
-            self.budget.charge(self.effort.work_per_node);
             let values = lp::values_of(&node.state, &self.vars);
             match self.branch(node.state, &values, node.depth) {
                 Branched::Integral => {
@@ -295,7 +361,7 @@ impl<'a> PartSearch<'a> {
             let mut kids = Vec::new();
             let mut failed = false;
             for (op, rhs) in [(microlp::ComparisonOp::Le, down), (microlp::ComparisonOp::Ge, down + 1.0)] {
-                match state.clone().add_constraint([(var, 1.0)], op, rhs) {
+                match self.resolve(state.clone(), var, op, rhs) {
                     Ok(microlp::SolveOutcome::Solution(s)) => {
                         let b = s.objective();
                         kids.push((s, b));

@@ -14,6 +14,7 @@ mod cron;
 mod dated;
 mod determinism;
 mod docs;
+mod effort;
 mod export_lp;
 mod fairness;
 mod files;
