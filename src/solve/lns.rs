@@ -170,7 +170,10 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) ->
         Root::Compact(state, bound) => {
             s.branch_and_bound(state, bound, limits);
         }
+        // The budget stopped the root's relaxation: the seed is what the neighbourhood has.
+        Root::Stopped(_) => {}
     }
+    // The root's relaxation is in `spent` (charged by pivots); one node more for building it.
     let work = s.budget.spent().saturating_add(s.effort.work_per_node);
     s.best.take().map(|a| (a, work))
 }
