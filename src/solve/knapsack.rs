@@ -184,15 +184,26 @@ where
 /// gets the same [`Choice`], work included, so the effort counted and every answer are the
 /// same whether it was remembered or not (and whatever the threads).
 pub(super) struct Memo {
-    answers: Mutex<HashMap<Vec<u64>, Choice, BuildHasherDefault<Fold>>>,
+    answers: Mutex<Answers>,
 }
 
-/// Questions a [`Memo`] keeps at most: past them it forgets them all and starts again.
+/// The questions and answers a [`Memo`] holds, and the words of the questions and pieces of
+/// the answers they take.
+#[derive(Default)]
+struct Answers {
+    map: HashMap<Vec<u64>, Choice, BuildHasherDefault<Fold>>,
+    words: usize,
+}
+
+/// Questions a [`Memo`] keeps at most, and words (of 8 bytes) they and their answers take at
+/// most (4 MB, however many pieces a knapsack has): past either it forgets them all and starts
+/// again.
 const MEMO_QUESTIONS: usize = 4096;
+const MEMO_WORDS: usize = 1 << 19;
 
 impl Memo {
     pub(super) fn new() -> Self {
-        Memo { answers: Mutex::new(HashMap::default()) }
+        Memo { answers: Mutex::new(Answers::default()) }
     }
 
     /// [`best`], remembered. `tag` names the cost: the same tag must mean the same `cost` and
@@ -214,16 +225,19 @@ impl Memo {
         key.extend(tag.iter().map(|x| x.to_bits()));
         key.extend([cap.to_bits(), max_states as u64]);
         key.extend(pieces.iter().flat_map(|p| [p.weight.to_bits(), p.value.to_bits()]));
-        let known = self.answers.lock().ok().and_then(|a| a.get(&key).cloned());
+        let known = self.answers.lock().ok().and_then(|a| a.map.get(&key).cloned());
         if let Some(choice) = known {
             return choice;
         }
         let choice = best(pieces, cap, cost, slope, max_states);
         if let Ok(mut answers) = self.answers.lock() {
-            if answers.len() >= MEMO_QUESTIONS {
-                answers.clear();
+            let words = key.len() + choice.take.len() + 8;
+            if answers.map.len() >= MEMO_QUESTIONS || answers.words + words > MEMO_WORDS {
+                answers.map.clear();
+                answers.words = 0;
             }
-            answers.insert(key, choice.clone());
+            answers.words += words;
+            answers.map.insert(key, choice.clone());
         }
         choice
     }
