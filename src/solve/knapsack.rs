@@ -13,6 +13,9 @@
 //! compared to the cap within [`EPS`], as the rules compare them.
 
 use crate::rules::EPS;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Mutex;
 
 /// One 0/1 choice: take it whole or not at all.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,14 +50,22 @@ const TIE: f64 = crate::tolerance::TIE;
 #[derive(Clone, Copy)]
 struct State {
     load: f64,
-    /// Value taken.
-    value: f64,
-    /// `value - cost(load)`.
+    /// Value taken less the cost of the load.
     g: f64,
     /// Index of the state this one extends, or `u32::MAX` for the empty choice.
     parent: u32,
     /// Piece added to the parent.
     piece: u32,
+}
+
+/// One state of the list being merged: a copy of its [`State`]'s numbers, side by side in
+/// memory, and its index there.
+#[derive(Clone, Copy)]
+struct Entry {
+    load: f64,
+    value: f64,
+    g: f64,
+    id: u32,
 }
 
 /// The best subset of `pieces` with load at most `cap` (within [`EPS`]): it maximises the
@@ -65,38 +76,24 @@ struct State {
 /// At most about `max_states` states are made (memory bound): past them the search stops, and
 /// the choice is the best state of the list, with `exact` false and `bound` the most any
 /// completion of the list's states could reach (the fractional bound of each, a proven bound).
-pub(super) fn best(
-    pieces: &[Piece],
-    cap: f64,
-    cost: &dyn Fn(f64) -> f64,
-    slope: &dyn Fn(f64) -> f64,
-    max_states: usize,
-) -> Choice {
+pub(super) fn best<C, S>(pieces: &[Piece], cap: f64, cost: &C, slope: &S, max_states: usize) -> Choice
+where
+    C: Fn(f64) -> f64,
+    S: Fn(f64) -> f64,
+{
     let density = |i: usize| pieces[i].value / pieces[i].weight;
     let mut order: Vec<usize> = (0..pieces.len()).filter(|&i| pieces[i].weight <= cap + EPS).collect();
     order.sort_by(|&a, &b| density(b).total_cmp(&density(a)).then(a.cmp(&b)));
+    let n = order.len();
     // Prefix sums over that order, for the fractional bound of what is still to come.
-    let mut sum_w = vec![0.0; order.len() + 1];
-    let mut sum_v = vec![0.0; order.len() + 1];
-    for (n, &i) in order.iter().enumerate() {
-        sum_w[n + 1] = sum_w[n] + pieces[i].weight;
-        sum_v[n + 1] = sum_v[n] + pieces[i].value;
+    let mut sum_w = vec![0.0; n + 1];
+    let mut sum_v = vec![0.0; n + 1];
+    for (k, &i) in order.iter().enumerate() {
+        sum_w[k + 1] = sum_w[k] + pieces[i].weight;
+        sum_v[k + 1] = sum_v[k] + pieces[i].value;
     }
     let dens: Vec<f64> = order.iter().map(|&i| density(i)).collect();
-    // The most a state at `load` can still gain from the pieces from position `from` on.
-    let gain_bound = |from: usize, load: f64| -> f64 {
-        let s = slope(load);
-        let room = cap - load + EPS;
-        let rest = &dens[from..];
-        let worth = from + rest.partition_point(|&d| d > s);
-        let fits = from + sum_w[from..].partition_point(|&w| w - sum_w[from] <= room).max(1) - 1;
-        let t = worth.min(fits);
-        let mut g = sum_v[t] - sum_v[from] - s * (sum_w[t] - sum_w[from]);
-        if t < worth {
-            g += (room - (sum_w[t] - sum_w[from])).max(0.0) * (dens[t] - s);
-        }
-        g.max(0.0)
-    };
+    let bound = Fractional { sum_w: &sum_w, sum_v: &sum_v, dens: &dens, cap };
     // A greedy choice (best value per weight first, each piece taken when it fits and adds)
     // is worth at least this: with it the bound prunes from the first piece on.
     let (mut load, mut value, mut best_g) = (0.0, 0.0, -cost(0.0));
@@ -106,73 +103,70 @@ pub(super) fn best(
             (load, value, best_g) = (l, v, v - cost(l));
         }
     }
-    let mut states = vec![State { load: 0.0, value: 0.0, g: -cost(0.0), parent: u32::MAX, piece: u32::MAX }];
-    let mut list: Vec<u32> = vec![0];
-    let mut work = 1u64 + order.len() as u64;
+    let g0 = -cost(0.0);
+    let mut states = vec![State { load: 0.0, g: g0, parent: u32::MAX, piece: u32::MAX }];
+    let mut list: Vec<Entry> = vec![Entry { load: 0.0, value: 0.0, g: g0, id: 0 }];
+    let mut next: Vec<Entry> = Vec::new();
+    let mut work = 1u64 + n as u64;
     // Past the allowance of states: the most a completion of the list can reach.
     let mut cut: Option<f64> = None;
     for (pos, &i) in order.iter().enumerate() {
         if states.len() > max_states {
-            let reach = list.iter().map(|&s| {
-                let s = states[s as usize];
-                s.g + gain_bound(pos, s.load)
-            });
+            let reach = list.iter().map(|e| e.g + bound.gain(pos, e.load, slope(e.load)));
             cut = Some(reach.fold(best_g, f64::max));
             break;
         }
         let p = pieces[i];
-        let mut next: Vec<u32> = Vec::with_capacity(list.len() * 2);
+        next.clear();
+        let mut at = Cursor::new(&bound, pos + 1, list[0].load, slope(list[0].load));
         let (mut a, mut b) = (0usize, 0usize);
         // Merge the list and the list with the piece added, in order of load.
         loop {
-            let old = list.get(a).map(|&s| states[s as usize]);
-            let new = list.get(b).map(|&s| states[s as usize]).filter(|s| s.load + p.weight <= cap + EPS);
-            let (state, index) = match (old, new) {
+            let take_new = match (list.get(a), list.get(b).filter(|e| e.load + p.weight <= cap + EPS)) {
                 (None, None) => break,
-                (Some(o), Some(n)) if n.load + p.weight < o.load => (None, b),
-                (Some(_), _) => {
-                    a += 1;
-                    (Some(list[a - 1]), 0)
-                }
-                (None, Some(_)) => (None, b),
+                (Some(o), Some(e)) => e.load + p.weight < o.load,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
             };
-            let (load, value, g, id) = match state {
-                Some(id) => {
-                    let s = states[id as usize];
-                    (s.load, s.value, s.g, Some(id))
-                }
-                None => {
-                    b += 1;
-                    let from = states[list[index] as usize];
-                    let (load, value) = (from.load + p.weight, from.value + p.value);
-                    (load, value, value - cost(load), None)
-                }
+            let (e, parent) = if take_new {
+                let from = list[b];
+                b += 1;
+                let (load, value) = (from.load + p.weight, from.value + p.value);
+                (Entry { load, value, g: value - cost(load), id: u32::MAX }, from.id)
+            } else {
+                a += 1;
+                (list[a - 1], u32::MAX)
             };
             work += 1;
-            if g + gain_bound(pos + 1, load) < best_g - TIE * best_g.abs().max(1.0) {
+            // Dominated by the last state kept (no more load, no less value): dropped. Only
+            // the best value found may still rise, as it would through the bound's test.
+            let dominated = next.last().is_some_and(|last| e.g <= last.g + TIE);
+            if dominated && e.g <= best_g {
                 continue;
             }
-            best_g = best_g.max(g);
-            // Dominated by the last state kept (no more load, no less value): dropped.
-            if let Some(&last) = next.last() {
-                if g <= states[last as usize].g + TIE {
-                    continue;
-                }
+            if e.g + at.gain(&bound, e.load, slope(e.load)) < floor(best_g) {
+                continue;
+            }
+            best_g = best_g.max(e.g);
+            if dominated {
+                continue;
             }
             // It dominates the states kept at the same load.
-            while next.last().is_some_and(|&s| states[s as usize].load >= load - TIE) {
+            while next.last().is_some_and(|s| s.load >= e.load - TIE) {
                 next.pop();
             }
-            let id = id.unwrap_or_else(|| {
-                states.push(State { load, value, g, parent: list[index], piece: i as u32 });
+            let id = if e.id == u32::MAX {
+                states.push(State { load: e.load, g: e.g, parent, piece: i as u32 });
                 (states.len() - 1) as u32
-            });
-            next.push(id);
+            } else {
+                e.id
+            };
+            next.push(Entry { id, ..e });
         }
-        list = next;
+        std::mem::swap(&mut list, &mut next);
     }
     // The list rises in both load and value: its last state is the best.
-    let top = *list.last().unwrap_or(&0);
+    let top = list.last().map_or(0, |e| e.id);
     let mut take = Vec::new();
     let mut s = top;
     while s != u32::MAX && states[s as usize].parent != u32::MAX {
@@ -182,6 +176,173 @@ pub(super) fn best(
     take.sort_unstable();
     let (load, g) = (states[top as usize].load, states[top as usize].g);
     Choice { take, load, g, work, bound: cut.unwrap_or(g).max(g), exact: cut.is_none() }
+}
+
+/// Answers already given, by their question: within one part's search the same knapsack is
+/// asked again and again (the prices at a child node are its parent's, most workers' limits
+/// unchanged, and every node asks each worker's knapsack at zero prices). A repeated question
+/// gets the same [`Choice`], work included, so the effort counted and every answer are the
+/// same whether it was remembered or not (and whatever the threads).
+pub(super) struct Memo {
+    answers: Mutex<Answers>,
+}
+
+/// The questions and answers a [`Memo`] holds, and the words of the questions and pieces of
+/// the answers they take.
+#[derive(Default)]
+struct Answers {
+    map: HashMap<Vec<u64>, Choice, BuildHasherDefault<Fold>>,
+    words: usize,
+}
+
+/// Questions a [`Memo`] keeps at most, and words (of 8 bytes) they and their answers take at
+/// most (4 MB, however many pieces a knapsack has): past either it forgets them all and starts
+/// again.
+const MEMO_QUESTIONS: usize = 4096;
+const MEMO_WORDS: usize = 1 << 19;
+
+impl Memo {
+    pub(super) fn new() -> Self {
+        Memo { answers: Mutex::new(Answers::default()) }
+    }
+
+    /// [`best`], remembered. `tag` names the cost: the same tag must mean the same `cost` and
+    /// `slope` (the caller's worker, and the load it fixed before).
+    pub(super) fn best<C, S>(
+        &self,
+        tag: &[f64],
+        pieces: &[Piece],
+        cap: f64,
+        cost: &C,
+        slope: &S,
+        max_states: usize,
+    ) -> Choice
+    where
+        C: Fn(f64) -> f64,
+        S: Fn(f64) -> f64,
+    {
+        let mut key: Vec<u64> = Vec::with_capacity(tag.len() + 2 + 2 * pieces.len());
+        key.extend(tag.iter().map(|x| x.to_bits()));
+        key.extend([cap.to_bits(), max_states as u64]);
+        key.extend(pieces.iter().flat_map(|p| [p.weight.to_bits(), p.value.to_bits()]));
+        let known = self.answers.lock().ok().and_then(|a| a.map.get(&key).cloned());
+        if let Some(choice) = known {
+            return choice;
+        }
+        let choice = best(pieces, cap, cost, slope, max_states);
+        if let Ok(mut answers) = self.answers.lock() {
+            let words = key.len() + choice.take.len() + 8;
+            if answers.map.len() >= MEMO_QUESTIONS || answers.words + words > MEMO_WORDS {
+                answers.map.clear();
+                answers.words = 0;
+            }
+            answers.words += words;
+            answers.map.insert(key, choice.clone());
+        }
+        choice
+    }
+}
+
+/// A quick hash for a [`Memo`]'s keys (words of bits): each word folded in by a multiply and a
+/// rotation, as rustc's own FxHash does.
+#[derive(Default)]
+struct Fold(u64);
+
+impl Hasher for Fold {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A value below which a state cannot be the optimum, given one worth `best_g`.
+fn floor(best_g: f64) -> f64 {
+    best_g - TIE * best_g.abs().max(1.0)
+}
+
+/// The fractional knapsack over the pieces in density order (prefix sums of weight and value,
+/// and each piece's density), bounding what a state can still gain (Martello and Toth).
+struct Fractional<'a> {
+    sum_w: &'a [f64],
+    sum_v: &'a [f64],
+    dens: &'a [f64],
+    cap: f64,
+}
+
+impl Fractional<'_> {
+    /// The most a state at `load` can still gain from the pieces from position `from` on, each
+    /// priced at slope `s`: those denser than `s` in order while they fit, then the fraction of
+    /// the next that fills the room.
+    fn gain(&self, from: usize, load: f64, s: f64) -> f64 {
+        let room = self.cap - load + EPS;
+        let worth = from + self.dens[from..].partition_point(|&d| d > s);
+        let base = self.sum_w[from];
+        let fits = from + self.sum_w[from..].partition_point(|&w| w - base <= room).max(1) - 1;
+        self.value(from, worth.min(fits), worth, room, s)
+    }
+
+    /// The bound with the pieces `from..t` whole and a fraction of piece `t` when `t < worth`.
+    fn value(&self, from: usize, t: usize, worth: usize, room: f64, s: f64) -> f64 {
+        let (sw, sv) = (self.sum_w, self.sum_v);
+        let mut g = sv[t] - sv[from] - s * (sw[t] - sw[from]);
+        if t < worth {
+            g += (room - (sw[t] - sw[from])).max(0.0) * (self.dens[t] - s);
+        }
+        g.max(0.0)
+    }
+}
+
+/// [`Fractional::gain`] for a run of states in rising load: where the last state's bound
+/// stopped is where the next one's starts looking (the room only shrinks and, the cost being
+/// convex, the slope only rises), so a merge pays a step per piece passed, not a search per
+/// state. It steps either way, so any order of loads gives the same bounds.
+struct Cursor {
+    from: usize,
+    /// Pieces `from..worth` are denser than the slope.
+    worth: usize,
+    /// Pieces `from..fits` fit in the room.
+    fits: usize,
+}
+
+impl Cursor {
+    fn new(f: &Fractional, from: usize, load: f64, s: f64) -> Self {
+        let room = f.cap - load + EPS;
+        let worth = from + f.dens[from..].partition_point(|&d| d > s);
+        let base = f.sum_w[from];
+        let fits = from + f.sum_w[from..].partition_point(|&w| w - base <= room).max(1) - 1;
+        Cursor { from, worth, fits }
+    }
+
+    fn gain(&mut self, f: &Fractional, load: f64, s: f64) -> f64 {
+        let (from, n) = (self.from, f.dens.len());
+        let room = f.cap - load + EPS;
+        let base = f.sum_w[from];
+        while self.worth > from && f.dens[self.worth - 1].partial_cmp(&s) != Some(std::cmp::Ordering::Greater)
+        {
+            self.worth -= 1;
+        }
+        while self.worth < n && f.dens[self.worth] > s {
+            self.worth += 1;
+        }
+        while self.fits > from && f.sum_w[self.fits] - base > room {
+            self.fits -= 1;
+        }
+        while self.fits < n && f.sum_w[self.fits + 1] - base <= room {
+            self.fits += 1;
+        }
+        f.value(from, self.worth.min(self.fits), self.worth, room, s)
+    }
 }
 
 #[cfg(test)]
@@ -298,6 +459,73 @@ mod tests {
             }
         }
         assert!(cut > 50, "only {cut} lists ran out of states");
+    }
+
+    /// The cursor's bound, stepping from the last state's, is the bound searched afresh, for
+    /// loads rising (as a merge gives them), falling and at random, and slopes of any kind.
+    #[test]
+    fn the_cursor_gives_the_fractional_bound_whatever_the_order_of_loads() {
+        let mut g = SplitMix64::new(77);
+        for case in 0..300 {
+            let n = 1 + g.below(30);
+            let mut pieces: Vec<(f64, f64)> =
+                (0..n).map(|_| (decimal_weight(&mut g), g.unit() * 100.0 - 30.0)).collect();
+            pieces.sort_by(|a, b| (b.1 / b.0).total_cmp(&(a.1 / a.0)));
+            let (mut sum_w, mut sum_v) = (vec![0.0], vec![0.0]);
+            for &(w, v) in &pieces {
+                sum_w.push(sum_w.last().unwrap() + w);
+                sum_v.push(sum_v.last().unwrap() + v);
+            }
+            let dens: Vec<f64> = pieces.iter().map(|p| p.1 / p.0).collect();
+            let cap = [5.4, 10.8, 18.0][g.below(3)];
+            let f = Fractional { sum_w: &sum_w, sum_v: &sum_v, dens: &dens, cap };
+            let from = g.below(n + 1);
+            let mut loads: Vec<f64> = (0..1 + g.below(40)).map(|_| g.unit() * (cap + EPS)).collect();
+            match g.below(3) {
+                0 => loads.sort_by(f64::total_cmp),
+                1 => loads.sort_by(|a, b| b.total_cmp(a)),
+                _ => {}
+            }
+            // Flat (no fairness), rising (convex) or any (the cursor must not rely on it).
+            let kind = g.below(3);
+            let slope = |l: f64| match kind {
+                0 => 0.0,
+                1 => -5.0 + l * 2.0,
+                _ => 40.0 * (7.0 * l).sin(),
+            };
+            let mut at = Cursor::new(&f, from, loads[0], slope(loads[0]));
+            for &l in &loads {
+                let s = slope(l);
+                assert_eq!(at.gain(&f, l, s), f.gain(from, l, s), "case {case}: load {l}");
+            }
+        }
+    }
+
+    /// A remembered answer is the answer, work included; another tag or other pieces are
+    /// another question; and a memo that has forgotten (past its size) answers the same.
+    #[test]
+    fn the_memo_answers_as_the_knapsack_does() {
+        let mut g = SplitMix64::new(9);
+        let memo = Memo::new();
+        let zero = |_: f64| 0.0;
+        let steep = |l: f64| 3.0 * l;
+        let rise = |_: f64| 3.0;
+        let mut asked: Vec<Vec<Piece>> = Vec::new();
+        for round in 0..MEMO_QUESTIONS + 200 {
+            let pieces: Vec<Piece> = if round % 3 == 2 && !asked.is_empty() {
+                asked[g.below(asked.len())].clone()
+            } else {
+                (0..g.below(12))
+                    .map(|_| Piece { weight: decimal_weight(&mut g), value: g.unit() * 60.0 - 5.0 })
+                    .collect()
+            };
+            asked.push(pieces.clone());
+            let cap = [5.4, 10.8][g.below(2)];
+            let flat = memo.best(&[0.0], &pieces, cap, &zero, &zero, usize::MAX);
+            assert_eq!(flat, best(&pieces, cap, &zero, &zero, usize::MAX), "round {round}");
+            let dear = memo.best(&[1.0], &pieces, cap, &steep, &rise, usize::MAX);
+            assert_eq!(dear, best(&pieces, cap, &steep, &rise, usize::MAX), "round {round}");
+        }
     }
 
     #[test]

@@ -123,6 +123,8 @@ pub(super) struct Decomposition<'a> {
     pub(super) worth: f64,
     /// States a knapsack over real loads may make ([`super::params::Effort::knapsack_states`]).
     max_states: usize,
+    /// The knapsacks over real loads already solved ([`knapsack::Memo`]).
+    memo: knapsack::Memo,
 }
 
 /// Every worker's knapsack at some prices ([`Decomposition::evaluate`]).
@@ -202,6 +204,7 @@ impl<'a> Decomposition<'a> {
             oversight_room,
             worth,
             max_states: Effort::DEFAULT.knapsack_states,
+            memo: knapsack::Memo::new(),
         }
     }
 
@@ -447,7 +450,7 @@ impl<'a> Decomposition<'a> {
                 q *= 2;
             }
         }
-        let best = knapsack::best(&pieces, cap, &cost, &slope, self.max_states);
+        let best = self.memo.best(&[w as f64, forced_load], &pieces, cap, &cost, &slope, self.max_states);
         let mut take = forced;
         take.extend(best.take.iter().map(|&x| owner[x]));
         let load = forced_load + best.load;
