@@ -8,14 +8,16 @@ use crate::model::Model;
 use crate::rules::EPS;
 
 /// Removes units until every cap and oversight row holds (rounding can overshoot only by
-/// numerical noise, but a repair is cheap and makes the heuristic safe).
-pub(super) fn repair(part: &Part, a: &mut PartAlloc) {
+/// numerical noise, but a repair is cheap and makes the heuristic safe). Returns how many items
+/// it took out (each pass reads the whole allocation once).
+pub(super) fn repair(part: &Part, a: &mut PartAlloc) -> u64 {
+    let mut removals = 0u64;
     loop {
         let (load, over) = loads(part, a);
         let bad_worker = part.workers.iter().enumerate().find(|(w, r)| {
             load[*w] > r.cap + EPS || r.overseer.is_some_and(|s| over[s] > part.overseers[s].1 + EPS)
         });
-        let Some((w, _)) = bad_worker else { return };
+        let Some((w, _)) = bad_worker else { return removals };
         let mut removed = false;
         for (g, item) in part.groups.iter().enumerate().rev() {
             if a.groups[g].is_some_and(|j| item.workers[j] == w) {
@@ -36,8 +38,9 @@ pub(super) fn repair(part: &Part, a: &mut PartAlloc) {
             }
         }
         if !removed {
-            return;
+            return removals;
         }
+        removals += 1;
     }
 }
 
@@ -121,12 +124,8 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
 
 /// Places unplaced sibling groups by displacing cheaper single cases from a worker, when the
 /// group is worth more than what it displaces; displaced cases are then re-placed greedily.
-pub(super) fn eject_improve(m: &Model, part: &Part, a: &mut PartAlloc) {
-    eject_improve_within(m, part, a, super::params::Effort::DEFAULT.eject_work);
-}
-
-/// [`eject_improve`] within `allowance` work units, each trial charged the allocation's size;
-/// returns the work spent.
+/// Works within `allowance` work units, each trial charged the allocation's size; returns the
+/// work spent.
 pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64) -> u64 {
     let size = (part.classes.iter().map(|c| c.workers.len()).sum::<usize>() + part.groups.len()) as u64;
     let mut spent = 0u64;
@@ -289,8 +288,13 @@ pub(super) fn unit_delta(m: &Model, part: &Part, a: &PartAlloc, k: usize, j: usi
 
 /// Makes a relaxed allocation (a class used more often than it has cases, say, from the
 /// Lagrangian knapsacks) whole and lawful, then improves it: a class over-used loses its
-/// least valuable placements first; then [`repair`], [`greedy_fill`] and [`eject_improve`].
-pub(super) fn round_relaxed(m: &Model, part: &Part, a: &mut PartAlloc) {
+/// least valuable placements first; then [`repair`], [`greedy_fill`] and the ejection chains,
+/// within `allowance` work units. Returns the work spent, for the part's budget: each removal
+/// and each placement reads the allocation once (its size), and the chains count their own.
+pub(super) fn round_relaxed(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64) -> u64 {
+    let size = (part.classes.iter().map(|c| c.workers.len()).sum::<usize>()
+        + part.groups.iter().map(|g| g.workers.len()).sum::<usize>()) as u64;
+    let mut passes = 1u64;
     for (k, class) in part.classes.iter().enumerate() {
         let n = class.cases.len() as u32;
         loop {
@@ -304,9 +308,14 @@ pub(super) fn round_relaxed(m: &Model, part: &Part, a: &mut PartAlloc) {
             });
             let Some(worst) = worst else { break };
             a.counts[k][worst] -= 1;
+            passes += 1;
         }
     }
-    repair(part, a);
+    passes += repair(part, a);
+    let before: u32 = a.counts.iter().flatten().sum::<u32>() + a.groups.iter().flatten().count() as u32;
     greedy_fill(m, part, a);
-    eject_improve(m, part, a);
+    let after: u32 = a.counts.iter().flatten().sum::<u32>() + a.groups.iter().flatten().count() as u32;
+    passes += u64::from(after.saturating_sub(before)) + 1;
+    let chains = eject_improve_within(m, part, a, allowance);
+    passes.saturating_mul(size).saturating_add(chains)
 }

@@ -4,7 +4,7 @@
 
 use super::allocation::{feasible, value};
 use super::decode;
-use super::heuristics::{eject_improve_within, greedy_fill, repair, round_relaxed};
+use super::heuristics::round_relaxed;
 use super::lp::{self, Col, Lp};
 use super::params::{Budget, Effort};
 use super::queue::{max_bound, Queued};
@@ -180,9 +180,7 @@ impl<'a> PartSearch<'a> {
     /// Rounds a fractional relaxation down, repairs it, and fills greedily.
     pub(super) fn heuristic(&mut self, values: &[f64]) {
         let mut a = decode::decode(&self.lp, self.part, values);
-        repair(self.part, &mut a);
-        greedy_fill(self.m, self.part, &mut a);
-        let spent = eject_improve_within(self.m, self.part, &mut a, self.effort.eject_work);
+        let spent = round_relaxed(self.m, self.part, &mut a, self.effort.eject_work);
         self.budget.charge(spent);
         self.offer(a);
     }
@@ -443,7 +441,9 @@ impl PartSearch<'_> {
             let top = (0..ys.len()).max_by(|&x, &y| ys[x].total_cmp(&ys[y]).then(y.cmp(&x)));
             a.groups[g] = top.filter(|&j| ys[j] >= 0.5 - crate::tolerance::GAIN);
         }
-        round_relaxed(self.m, self.part, &mut a);
+        let allowance = self.effort.eject_work.min(self.budget.left());
+        let spent = round_relaxed(self.m, self.part, &mut a, allowance);
+        self.budget.charge(spent);
         self.offer(a);
     }
 }

@@ -105,7 +105,9 @@ pub(super) fn search(
             )
         });
         for mut a in out.candidates {
-            round_relaxed(s.m, part, &mut a);
+            let allowance = s.effort.eject_work.min(s.budget.left());
+            let spent = round_relaxed(s.m, part, &mut a, allowance);
+            s.budget.charge(spent);
             s.offer(a);
         }
         let bound = out.bound.min(node_bound);
