@@ -222,43 +222,7 @@ impl Simplex {
             }
             let Some((r, t)) = leave else { return Err(Failed::Unbounded) };
             degenerate = if t <= crate::tolerance::TIE { degenerate + 1 } else { 0 };
-            // Update the basic values, the inverse (row r divided by the pivot, then taken out
-            // of every other row, column by column) and the prices (y gains the entering
-            // column's reduced cost times the new row r).
-            let p = alpha[r];
-            for (i, x) in self.xb.iter_mut().enumerate() {
-                if i != r {
-                    *x -= t * alpha[i];
-                }
-            }
-            self.xb[r] = t;
-            // A column of B^-1 changes only where `alpha` is nonzero (a zero entry would
-            // subtract a zero): when few are, the update runs over those alone. Work is
-            // counted as for the dense run either way, so budgets stop at the same place.
-            let nonzero: Vec<usize> = (0..m).filter(|&i| alpha[i] != 0.0).collect();
-            let sparse = nonzero.len() * SPARSE_UPDATE < m;
-            for (col, yc) in self.inv.chunks_exact_mut(m).zip(y.iter_mut()) {
-                let f = col[r] / p;
-                if f != 0.0 {
-                    self.work += (m / DENSE_SPEEDUP) as u64;
-                    if sparse {
-                        for &i in &nonzero {
-                            col[i] -= alpha[i] * f;
-                        }
-                    } else {
-                        for (v, &a) in col.iter_mut().zip(&alpha) {
-                            *v -= a * f;
-                        }
-                    }
-                }
-                col[r] = f;
-                *yc += dq * f;
-            }
-            let out = self.basis[r];
-            self.position[out] = None;
-            self.position[q] = Some(r);
-            self.basis[r] = q;
-            self.since_refactor += 1;
+            self.pivot_on(r, q, t, &alpha, Some((&mut y, dq)));
         }
         Err(Failed::Effort)
     }
@@ -323,6 +287,49 @@ impl Simplex {
         Ok(())
     }
 
+    /// Column `q` enters the basis in row `r` at value `t`: the basic values, the inverse (row `r`
+    /// divided by the pivot, then taken out of every other row, column by column) and, when
+    /// given, the prices (`y` gains the entering column's reduced cost `dq` times the new row
+    /// `r`). A column of B^-1 changes only where `alpha` is nonzero (a zero entry would subtract
+    /// a zero): when few are, the update runs over those alone. Work is counted as for the dense
+    /// run either way, so budgets stop at the same place.
+    fn pivot_on(&mut self, r: usize, q: usize, t: f64, alpha: &[f64], mut prices: Option<(&mut [f64], f64)>) {
+        let m = self.rows;
+        let p = alpha[r];
+        for (i, x) in self.xb.iter_mut().enumerate() {
+            if i != r {
+                *x -= t * alpha[i];
+            }
+        }
+        self.xb[r] = t;
+        let nonzero: Vec<usize> = (0..m).filter(|&i| alpha[i] != 0.0).collect();
+        let sparse = nonzero.len() * SPARSE_UPDATE < m;
+        for (c, col) in self.inv.chunks_exact_mut(m).enumerate() {
+            let f = col[r] / p;
+            if f != 0.0 {
+                self.work += (m / DENSE_SPEEDUP) as u64;
+                if sparse {
+                    for &i in &nonzero {
+                        col[i] -= alpha[i] * f;
+                    }
+                } else {
+                    for (v, &a) in col.iter_mut().zip(alpha) {
+                        *v -= a * f;
+                    }
+                }
+            }
+            col[r] = f;
+            if let Some((y, dq)) = prices.as_mut() {
+                y[c] += *dq * f;
+            }
+        }
+        let out = self.basis[r];
+        self.position[out] = None;
+        self.position[q] = Some(r);
+        self.basis[r] = q;
+        self.since_refactor += 1;
+    }
+
     /// Brings column `q` into the basis whatever its reduced cost, by a pivot whose ratio test
     /// keeps the basic solution feasible: a warm start from columns known to be good (a
     /// parent node's basis). False, with nothing changed, when `q` is basic already or no
@@ -357,28 +364,7 @@ impl Simplex {
             }
         }
         let Some((r, t)) = leave else { return Ok(false) };
-        let p = alpha[r];
-        for (i, x) in self.xb.iter_mut().enumerate() {
-            if i != r {
-                *x -= t * alpha[i];
-            }
-        }
-        self.xb[r] = t;
-        for col in self.inv.chunks_exact_mut(m) {
-            let f = col[r] / p;
-            if f != 0.0 {
-                self.work += (m / DENSE_SPEEDUP) as u64;
-                for (v, &a) in col.iter_mut().zip(&alpha) {
-                    *v -= a * f;
-                }
-            }
-            col[r] = f;
-        }
-        let out = self.basis[r];
-        self.position[out] = None;
-        self.position[q] = Some(r);
-        self.basis[r] = q;
-        self.since_refactor += 1;
+        self.pivot_on(r, q, t, &alpha, None);
         Ok(true)
     }
 }
