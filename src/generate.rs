@@ -10,8 +10,9 @@ use crate::model::{CaseInput, CaseType, ModelFile, Policy, PolicyInput, Role, St
 use crate::rules;
 use std::collections::BTreeMap;
 
-/// What to generate (the command layer's `caseload generate` flags, lowered).
-#[derive(Debug, Clone, PartialEq)]
+/// What to generate (the command layer's `caseload generate` flags, lowered). The default is
+/// empty (no cases, no posts): set what a model needs and take the rest with `..Default`.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GenerateOptions {
     /// Number of cases (children).
     pub cases: usize,

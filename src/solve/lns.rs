@@ -304,13 +304,10 @@ mod tests {
             workers: 10,
             teams: 4,
             seed,
-            vacant_share: 0.0,
             weights: true,
             groups: 0.3,
             cross_team: true,
-            mix: Vec::new(),
-            cap: Vec::new(),
-            target: Vec::new(),
+            ..Default::default()
         };
         let file = generate(&options).unwrap();
         let m = crate::load_model_bytes("m.json", &crate::write::to_json(&file)).unwrap();

@@ -133,13 +133,10 @@ fn neighbourhoods_of_small_districts_keep_every_rule_and_find_better_allocations
             workers: 8,
             teams: 4,
             seed,
-            vacant_share: 0.0,
             weights: true,
             groups: 0.3,
             cross_team: true,
-            mix: Vec::new(),
-            cap: Vec::new(),
-            target: Vec::new(),
+            ..Default::default()
         };
         let file = caseload::generate::generate(&options).unwrap();
         let model: serde_json::Value = serde_json::from_slice(&caseload::write::to_json(&file)).unwrap();

@@ -27,9 +27,7 @@ fn model(cases: usize, workers: usize, teams: usize, seed: u64, vacant_share: f6
         weights: true,
         groups: 0.25,
         cross_team: true,
-        mix: Vec::new(),
-        cap: Vec::new(),
-        target: Vec::new(),
+        ..Default::default()
     })
     .expect("the generator makes valid models")
 }
