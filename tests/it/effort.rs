@@ -21,6 +21,19 @@ fn generated(dir: &std::path::Path, name: &str, options: &[&str]) -> std::path::
     path
 }
 
+/// The proposals of one stopped run on one and two threads (JSON bytes): the same bytes,
+/// unproven, scoring no more than the optimum `best` and stating a bound at least `best`.
+fn assert_stopped_truthfully(outputs: &[Vec<u8>], best: f64) -> f64 {
+    assert!(outputs[0] == outputs[1], "one and two threads give different proposals");
+    let v: Value = serde_json::from_slice(&outputs[0]).unwrap();
+    let (objective, bound) = (v["objective"].as_f64().unwrap(), v["bound"].as_f64().unwrap());
+    let tol = 1e-6 * best.abs().max(1.0);
+    assert_eq!(v["optimal"], false);
+    assert!(objective <= best + tol, "stopped at {objective}, above the optimum {best}");
+    assert!(bound >= best - tol, "bound {bound} below the optimum {best}");
+    objective
+}
+
 /// One network part of unit weights (3,000 cases, cross-team work) whose relaxation needs
 /// more than one node's work: with `--node-limit 1` the relaxation is stopped, and the
 /// proposal is lawful (`check`), unproven (exit 3), scores no more than the optimum the
@@ -51,13 +64,7 @@ fn a_node_limit_stops_a_network_parts_relaxation_with_a_lawful_proposal_and_a_tr
         let o = run(&[&"check", &model, &out], &[]);
         assert_eq!(o.status.code(), Some(0), "check: {}", text(&o));
     }
-    assert!(outputs[0] == outputs[1], "one and two threads give different proposals");
-    let v: Value = serde_json::from_slice(&outputs[0]).unwrap();
-    let (objective, bound) = (v["objective"].as_f64().unwrap(), v["bound"].as_f64().unwrap());
-    let tol = 1e-6 * best.abs().max(1.0);
-    assert_eq!(v["optimal"], false);
-    assert!(objective <= best + tol, "stopped at {objective}, above the optimum {best}");
-    assert!(bound >= best - tol, "bound {bound} below the optimum {best}");
+    let objective = assert_stopped_truthfully(&outputs, best);
     assert!(objective > 0.0, "the greedy allocation allocated nothing");
 }
 
@@ -119,12 +126,6 @@ fn a_node_limit_stops_the_district_paths_relaxation_with_a_lawful_proposal_and_a
         );
         outputs.push(caseload::write::to_json(&p));
     }
-    assert!(outputs[0] == outputs[1], "one and two threads give different proposals");
     assert!(breaches(&m, &outputs[0]).is_empty(), "check finds breaches");
-    let v: Value = serde_json::from_slice(&outputs[0]).unwrap();
-    let (objective, bound) = (v["objective"].as_f64().unwrap(), v["bound"].as_f64().unwrap());
-    let tol = 1e-6 * best.abs().max(1.0);
-    assert_eq!(v["optimal"], false);
-    assert!(objective <= best + tol, "stopped at {objective}, above the optimum {best}");
-    assert!(bound >= best - tol, "bound {bound} below the optimum {best}");
+    assert_stopped_truthfully(&outputs, best);
 }
