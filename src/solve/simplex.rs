@@ -379,6 +379,22 @@ mod tests {
     /// Random packing programmes `max c x, A x <= b, x >= 0` (slack start columns), solved
     /// here and by microlp: the optima agree, and the duals price every column at most its
     /// cost (optimality) and give the same objective (strong duality).
+    /// A random packing column on `m` rows: a cost in -4..16 and entries of 0.5 to 2 on about a
+    /// third of the rows, at least one, so nothing is unbounded.
+    fn random_column(g: &mut SplitMix64, m: usize) -> (f64, Vec<(usize, f64)>) {
+        let cost = g.below(20) as f64 - 4.0;
+        let mut entries: Vec<(usize, f64)> = Vec::new();
+        for i in 0..m {
+            if g.below(3) == 0 {
+                entries.push((i, (1 + g.below(4)) as f64 * 0.5));
+            }
+        }
+        if entries.is_empty() {
+            entries.push((g.below(m), 1.0));
+        }
+        (cost, entries)
+    }
+
     #[test]
     fn agrees_with_microlp_on_random_packing_programmes() {
         let mut g = SplitMix64::new(7);
@@ -391,17 +407,7 @@ mod tests {
             let mut rows: Vec<Vec<(microlp::Variable, f64)>> = vec![Vec::new(); m];
             let mut cols = Vec::new();
             for _ in 0..n {
-                let cost = g.below(20) as f64 - 4.0;
-                // Every column has a positive entry somewhere, so nothing is unbounded.
-                let mut entries: Vec<(usize, f64)> = Vec::new();
-                for i in 0..m {
-                    if g.below(3) == 0 {
-                        entries.push((i, (1 + g.below(4)) as f64 * 0.5));
-                    }
-                }
-                if entries.is_empty() {
-                    entries.push((g.below(m), 1.0));
-                }
+                let (cost, entries) = random_column(&mut g, m);
                 let v = lp.add_var(cost, (0.0, f64::INFINITY));
                 for &(i, a) in &entries {
                     rows[i].push((v, a));
@@ -594,16 +600,7 @@ mod tests {
             let rhs: Vec<f64> = (0..m).map(|_| g.below(10) as f64).collect();
             let mut columns: Vec<(f64, Vec<(usize, f64)>)> = Vec::new();
             for _ in 0..n {
-                let cost = g.below(20) as f64 - 4.0;
-                let mut entries: Vec<(usize, f64)> = Vec::new();
-                for i in 0..m {
-                    if g.below(3) == 0 {
-                        entries.push((i, (1 + g.below(4)) as f64 * 0.5));
-                    }
-                }
-                if entries.is_empty() {
-                    entries.push((g.below(m), 1.0));
-                }
+                let (cost, entries) = random_column(&mut g, m);
                 columns.push((cost, entries));
             }
             let build = || {
