@@ -153,7 +153,6 @@ impl Simplex {
     /// Optimises from the current basis with at most `max_pivots` pivots, until [`Self::work`]
     /// reaches `work_limit`, or until `stop` (asked every few pivots) says so.
     pub fn solve(&mut self, max_pivots: u32, work_limit: u64, stop: &dyn Fn() -> bool) -> Result<(), Failed> {
-        let m = self.rows;
         let mut degenerate = 0u32;
         let mut y = self.duals();
         for pivot in 0..max_pivots {
@@ -189,37 +188,7 @@ impl Simplex {
             if over {
                 return Err(Failed::Effort);
             }
-            let alpha = self.ftran(q);
-            self.work += ((m * (self.start[q + 1] - self.start[q])) / DENSE_SPEEDUP + m) as u64;
-            // Ratio test; among ties the largest pivot element (or, under Bland, the lowest
-            // basic column).
-            let mut leave: Option<(usize, f64)> = None;
-            for (r, &a) in alpha.iter().enumerate() {
-                if a <= PIVOT_TOL {
-                    continue;
-                }
-                let t = self.xb[r].max(0.0) / a;
-                leave = match leave {
-                    None => Some((r, t)),
-                    Some((lr, lt)) => {
-                        let tie = (t - lt).abs() <= crate::tolerance::TIE * (1.0 + lt.abs());
-                        let better = if tie {
-                            if bland {
-                                self.basis[r] < self.basis[lr]
-                            } else {
-                                a > alpha[lr]
-                            }
-                        } else {
-                            t < lt
-                        };
-                        if better {
-                            Some((r, t))
-                        } else {
-                            Some((lr, lt))
-                        }
-                    }
-                };
-            }
+            let (alpha, leave) = self.ratio_test(q, bland);
             let Some((r, t)) = leave else { return Err(Failed::Unbounded) };
             degenerate = if t <= crate::tolerance::TIE { degenerate + 1 } else { 0 };
             self.pivot_on(r, q, t, &alpha, Some((&mut y, dq)));
@@ -287,6 +256,36 @@ impl Simplex {
         Ok(())
     }
 
+    /// Column `q`'s entries in the current basis (`B^-1 a_q`, charged to the work) and the
+    /// ratio test on them: the row that leaves and the step, None when no row limits `q`. Among
+    /// ties the largest pivot element, or under Bland's rule the lowest basic column.
+    fn ratio_test(&mut self, q: usize, bland: bool) -> (Vec<f64>, Option<(usize, f64)>) {
+        let m = self.rows;
+        let alpha = self.ftran(q);
+        self.work += ((m * (self.start[q + 1] - self.start[q])) / DENSE_SPEEDUP + m) as u64;
+        let mut leave: Option<(usize, f64)> = None;
+        for (r, &a) in alpha.iter().enumerate() {
+            if a <= PIVOT_TOL {
+                continue;
+            }
+            let t = self.xb[r].max(0.0) / a;
+            let better = leave.is_none_or(|(lr, lt)| {
+                let tie = (t - lt).abs() <= crate::tolerance::TIE * (1.0 + lt.abs());
+                if !tie {
+                    t < lt
+                } else if bland {
+                    self.basis[r] < self.basis[lr]
+                } else {
+                    a > alpha[lr]
+                }
+            });
+            if better {
+                leave = Some((r, t));
+            }
+        }
+        (alpha, leave)
+    }
+
     /// Column `q` enters the basis in row `r` at value `t`: the basic values, the inverse (row `r`
     /// divided by the pivot, then taken out of every other row, column by column) and, when
     /// given, the prices (`y` gains the entering column's reduced cost `dq` times the new row
@@ -341,28 +340,7 @@ impl Simplex {
         if self.since_refactor >= REFACTOR_EVERY {
             self.refactor()?;
         }
-        let m = self.rows;
-        let alpha = self.ftran(q);
-        self.work += ((m * (self.start[q + 1] - self.start[q])) / DENSE_SPEEDUP + m) as u64;
-        // Ratio test; among ties the largest pivot element.
-        let mut leave: Option<(usize, f64)> = None;
-        for (r, &a) in alpha.iter().enumerate() {
-            if a <= PIVOT_TOL {
-                continue;
-            }
-            let t = self.xb[r].max(0.0) / a;
-            let better = leave.is_none_or(|(lr, lt)| {
-                let tie = (t - lt).abs() <= crate::tolerance::TIE * (1.0 + lt.abs());
-                if tie {
-                    a > alpha[lr]
-                } else {
-                    t < lt
-                }
-            });
-            if better {
-                leave = Some((r, t));
-            }
-        }
+        let (alpha, leave) = self.ratio_test(q, false);
         let Some((r, t)) = leave else { return Ok(false) };
         self.pivot_on(r, q, t, &alpha, None);
         Ok(true)
