@@ -40,9 +40,11 @@ pub struct AllocateArgs {
     /// Branch-and-bound nodes allowed per independent part before the best proposal found is
     /// written with `"optimal": false` and its proven bound (exit status 3). Only models with
     /// case weights or sibling groups search at all. Unlike a time limit, the result is the
-    /// same on every run. 0 means no limit.
-    #[arg(long, value_name = "N", default_value_t = caseload::solve::DEFAULT_NODE_LIMIT)]
-    pub node_limit: u64,
+    /// same on every run. `auto` (the default) is 5,000 nodes, and lets each part's root
+    /// relaxations go beyond them by up to 3 simplex iterations per row and 1 per column of
+    /// their programme, so that they are solved on a district of any size; a number is exactly that many nodes; 0 means no limit.
+    #[arg(long, value_name = "N|auto", default_value = "auto", value_parser = super::parse_node_limit)]
+    pub node_limit: super::NodeLimit,
     /// Exit with status 6 when cases of these types stay unallocated (comma-separated, e.g.
     /// `looked_after,child_protection`), so cron can alert.
     #[arg(long, value_name = "TYPE[,TYPE]", value_delimiter = ',', value_parser = super::parse_case_type)]

@@ -231,8 +231,30 @@ pub fn status_of(e: &Error) -> i32 {
     }
 }
 
-/// The limits of a solve: `--time-limit` counted from now, `--node-limit` (0: none), Ctrl-C.
-pub fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static>> {
+/// `--node-limit`, the same on every command that solves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NodeLimit {
+    /// `auto`, the default: [`caseload::solve::DEFAULT_NODE_LIMIT`] nodes per part, and each
+    /// root relaxation its allowance beyond them ([`Limits::root_allowance`]).
+    #[default]
+    Auto,
+    /// Exactly this many nodes per part; 0 for no limit.
+    Nodes(u64),
+}
+
+/// A node limit from `auto`, a number of nodes, or `0` (no limit).
+pub fn parse_node_limit(s: &str) -> std::result::Result<NodeLimit, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("auto") {
+        return Ok(NodeLimit::Auto);
+    }
+    t.parse::<u64>().map(NodeLimit::Nodes).map_err(|_| {
+        format!("{s:?} is not a node limit; write auto (the default), a number of nodes such as 20000, or 0 for none")
+    })
+}
+
+/// The limits of a solve: `--time-limit` counted from now, `--node-limit`, Ctrl-C.
+pub fn limits(time_limit: Option<f64>, node_limit: NodeLimit) -> Result<Limits<'static>> {
     let deadline = match time_limit {
         Some(s) if !(s.is_finite() && s >= 0.0) => {
             return Err(Error::Usage(format!("--time-limit must be a number of seconds >= 0, got {s}")))
@@ -243,7 +265,11 @@ pub fn limits(time_limit: Option<f64>, node_limit: u64) -> Result<Limits<'static
     Ok(Limits {
         deadline,
         stop: Some(&INTERRUPTED),
-        node_limit: (node_limit > 0).then_some(node_limit),
+        node_limit: match node_limit {
+            NodeLimit::Auto => Some(caseload::solve::DEFAULT_NODE_LIMIT),
+            NodeLimit::Nodes(n) => (n > 0).then_some(n),
+        },
+        root_allowance: node_limit == NodeLimit::Auto,
         observer: progress::observer(false),
         trace: progress::trace_wanted(),
         district_columns: None,

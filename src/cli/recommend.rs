@@ -80,10 +80,11 @@ pub struct RecommendArgs {
     /// proven optimal, exit status 3). Seconds (`10`, `10s`), minutes (`2m`) or hours (`1h`).
     #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
     pub time_limit: Option<f64>,
-    /// Branch-and-bound nodes allowed per independent part of each solve, as for `allocate`.
-    /// 0 means no limit.
-    #[arg(long, value_name = "N", default_value_t = caseload::solve::DEFAULT_NODE_LIMIT)]
-    pub node_limit: u64,
+    /// Branch-and-bound nodes allowed per independent part of each solve, as for `allocate`:
+    /// `auto` (the default) is 5,000 nodes and the root relaxations' allowance, a number
+    /// exactly that many nodes, 0 no limit.
+    #[arg(long, value_name = "N|auto", default_value = "auto", value_parser = super::parse_node_limit)]
+    pub node_limit: super::NodeLimit,
     /// Print nothing on success.
     #[arg(short, long)]
     pub quiet: bool,

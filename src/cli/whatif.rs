@@ -46,9 +46,11 @@ pub struct WhatifArgs {
     #[arg(long, value_name = "DURATION", value_parser = super::parse_duration)]
     pub time_limit: Option<f64>,
     /// Branch-and-bound nodes allowed per independent part of each scenario, as for `allocate`
-    /// (a scenario that reaches it is not proven optimal; exit status 3). 0 means no limit.
-    #[arg(long, value_name = "N", default_value_t = caseload::solve::DEFAULT_NODE_LIMIT)]
-    pub node_limit: u64,
+    /// (a scenario that reaches it is not proven optimal; exit status 3): `auto` (the default)
+    /// is 5,000 nodes and the root relaxations' allowance, a number exactly that many nodes, 0
+    /// no limit.
+    #[arg(long, value_name = "N|auto", default_value = "auto", value_parser = super::parse_node_limit)]
+    pub node_limit: super::NodeLimit,
     /// Write the scenarios as JSON (`-` for standard output; the table then goes to standard error).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -226,6 +226,7 @@ impl PartSearch<'_> {
         }
         let sub_limits = Limits {
             node_limit: Some(effort.hood_nodes),
+            root_allowance: false, // exactly its nodes, as before the roots' allowance
             observer: None,
             trace: false,
             district_columns: None,

@@ -1,5 +1,7 @@
-//! The linear programme of one part, solver-neutral, and its one translation to `good_lp`
-//! ([`to_good_lp`]), which the relaxation (microlp) and the `highs` backend share.
+//! The linear programme of one part, solver-neutral, and its translations: to microlp's own
+//! problem for the relaxations ([`to_microlp`]), and to `good_lp` for the `highs` backend
+//! ([`to_good_lp`]); the first is the problem good_lp's microlp backend builds from the second,
+//! bit for bit, without a model to copy it out of.
 //!
 //! Columns are arcs of the part's network (see [`crate::formulate`]); every column but the
 //! overload columns must be whole in an allocation.
@@ -7,6 +9,7 @@
 use super::params::{Budget, Effort};
 use crate::formulate::{floor_to, Part};
 use crate::model::Model;
+#[cfg(any(feature = "highs", test))]
 use good_lp::{variable, Expression, ProblemVariables, Solver, SolverModel, Variable};
 use std::collections::HashMap;
 
@@ -457,6 +460,7 @@ pub struct Relaxation {
 /// and the variable of each column. With `integer`, the columns that must be whole
 /// ([`Lp::is_integer`]) are integer variables; otherwise every column is continuous (the
 /// relaxation). Columns, objective and rows go in the programme's order, whatever the solver.
+#[cfg(any(feature = "highs", test))]
 pub(super) fn to_good_lp<S: Solver>(lp: &Lp, integer: bool, solver: S) -> (S::Model, Vec<Variable>) {
     let mut pv = ProblemVariables::new();
     let vars: Vec<Variable> = (0..lp.cols.len())
@@ -489,30 +493,79 @@ pub fn solve_relaxation(lp: &Lp) -> Result<Relaxation, String> {
         .ok_or_else(|| "the relaxation stopped with no limit".to_string())
 }
 
+/// The relaxation of `lp` as microlp's problem (maximise; every column continuous, from 0 to
+/// its upper bound), built as good_lp's microlp backend builds it from [`to_good_lp`]'s model,
+/// so that the simplex takes the same path: the same columns and rows in the same order, each
+/// coefficient as good_lp's expressions add it up (from `0.0`, a column that appears twice in a
+/// row summed in the row's order), each right-hand side as good_lp moves it across (`rhs - 0`
+/// and back). Built directly, the problem is held once: good_lp's model only lends it, so
+/// solving it through good_lp meant a copy of the largest programme of the run.
+pub(crate) fn to_microlp(lp: &Lp) -> microlp::Problem {
+    let mut problem = microlp::Problem::new(microlp::OptimizationDirection::Maximize);
+    let vars: Vec<microlp::Variable> = (0..lp.cols.len())
+        .map(|j| {
+            let c = lp.obj[j];
+            problem.add_var(if c != 0.0 { added(0.0, c) } else { 0.0 }, (0.0, lp.hi[j]))
+        })
+        .collect();
+    // Where a column already is in the row being built (usize::MAX: not yet).
+    let mut slot = vec![usize::MAX; lp.cols.len()];
+    let mut terms: Vec<(usize, f64)> = Vec::new();
+    for row in &lp.rows {
+        terms.clear();
+        for &(j, c) in &row.coefs {
+            match slot[j] {
+                usize::MAX => {
+                    slot[j] = terms.len();
+                    terms.push((j, added(0.0, c)));
+                }
+                at => terms[at].1 = added(terms[at].1, c),
+            }
+        }
+        let mut expr = microlp::LinearExpr::empty();
+        for &(j, c) in &terms {
+            slot[j] = usize::MAX;
+            expr.add(vars[j], c);
+        }
+        let op = if row.eq { microlp::ComparisonOp::Eq } else { microlp::ComparisonOp::Le };
+        // good_lp keeps `expression - rhs <= 0` and hands microlp the constant negated.
+        problem.add_constraint(expr, op, -added(0.0, -row.rhs));
+    }
+    problem
+}
+
+/// `sum + c`, as good_lp's `add_mul` adds a term (`c` times a variable's coefficient, 1,
+/// which changes no bit); kept apart so that `0.0 + c` reads as the deliberate step it is (it
+/// turns `-0.0` into `0.0`, as good_lp does).
+fn added(sum: f64, c: f64) -> f64 {
+    sum + c
+}
+
 /// Solves the relaxation of a part within what `budget` has left, and charges it what the
 /// solve did ([`pivot_work`] per simplex iteration, and one more for setting up: microlp's
-/// iterations counted under `effort`'s rates). `None` when
-/// the budget stopped the simplex before the optimum: the budget is then spent. `meter`
-/// counts the solve's simplex iterations, and those of every re-solve from its state.
+/// iterations counted under `effort`'s rates). Every relaxation solved here is a root, so it
+/// may also spend its allowance ([`root_allowance`]) once the budget is spent. `None` when
+/// the budget (and the allowance) stopped the simplex before the optimum: the budget is then
+/// spent. `meter` counts the solve's simplex iterations, and those of every re-solve from its
+/// state.
 ///
-/// The programme goes through [`to_good_lp`], as every solver's does, and microlp solves
-/// good_lp's own problem, with the pivot limit good_lp cannot pass on.
+/// The programme goes to microlp through [`to_microlp`], the problem good_lp's microlp backend
+/// would build, with the pivot limit good_lp cannot pass on.
 pub(crate) fn solve_within(
     lp: &Lp,
     effort: &Effort,
     budget: &mut Budget,
     meter: &microlp::PivotMeter,
 ) -> Result<Option<Relaxation>, String> {
-    let (model, _) = to_good_lp(lp, false, good_lp::microlp);
-    let mut problem = model.as_inner().clone();
-    drop(model);
+    let mut problem = to_microlp(lp);
     let per = pivot_work(lp, effort);
     problem.set_pivot_meter(meter.clone());
-    if let Some(pivots) = budget.pivots_left(per) {
+    if let Some(pivots) = budget.pivots_left_beyond(per, root_allowance(lp, effort)) {
         problem.set_pivot_limit(pivots);
     }
     let before = meter.pivots();
     let outcome = problem.solve();
+    drop(problem);
     let pivots = meter.pivots().saturating_sub(before);
     budget.charge(pivots.saturating_add(1).saturating_mul(per));
     let state = match outcome.map_err(|e| good_lp::ResolutionError::from(e).to_string())? {
@@ -526,6 +579,15 @@ pub(crate) fn solve_within(
     let values = values_of(&state, &vars);
     let objective = state.objective();
     Ok(Some(Relaxation { values, objective, state, vars }))
+}
+
+/// The work a root relaxation of `lp` may do beyond its part's node limit:
+/// [`Effort::root_pivots_per_row`] simplex iterations per row and
+/// [`Effort::root_pivots_per_column`] per column, each charged [`pivot_work`].
+pub(crate) fn root_allowance(lp: &Lp, effort: &Effort) -> u64 {
+    let rows = effort.root_pivots_per_row.saturating_mul(lp.rows.len() as u64);
+    let cols = effort.root_pivots_per_column.saturating_mul(lp.cols.len() as u64);
+    rows.saturating_add(cols).saturating_mul(pivot_work(lp, effort))
 }
 
 /// What one simplex iteration of microlp on programme `lp` is charged, in the budget's units:
@@ -568,6 +630,47 @@ mod tests {
         lp
     }
 
+    /// The problem [`to_microlp`] builds and the one good_lp's microlp backend builds from
+    /// [`to_good_lp`] take microlp down the same path: the same iterations, the same optimum
+    /// and the same values, bit for bit; on a district's programme with every group column, on
+    /// its pooled programme, and on a programme whose rows name a column twice.
+    #[test]
+    fn microlps_problem_built_directly_is_the_one_good_lp_builds() {
+        use crate::generate::{generate, GenerateOptions};
+        let options = GenerateOptions {
+            cases: 160,
+            workers: 12,
+            teams: 3,
+            seed: 4,
+            weights: true,
+            groups: 0.3,
+            cross_team: true,
+            ..Default::default()
+        };
+        let m =
+            crate::load_model_bytes("m.json", &crate::write::to_json(&generate(&options).unwrap())).unwrap();
+        let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+        let part = problem.parts.iter().max_by_key(|p| p.groups.len()).expect("a part");
+        let mut twice = transport();
+        twice.rows[0].coefs.push((1, -0.5));
+        twice.rows[2].coefs.insert(0, (5, 2.0));
+        twice.rows[3].rhs = 0.0;
+        for lp in [build(&m, part), build_pooled(&m, part), transport(), twice] {
+            let solve = |mut p: microlp::Problem| {
+                let meter = microlp::PivotMeter::new();
+                p.set_pivot_meter(meter.clone());
+                let state = p.solve().unwrap().into_solution().expect("solved");
+                let vars: Vec<microlp::Variable> = state.iter().map(|(v, _)| v).collect();
+                let bits: Vec<u64> = values_of(&state, &vars).iter().map(|v| v.to_bits()).collect();
+                (meter.pivots(), state.objective().to_bits(), bits)
+            };
+            let (model, _) = to_good_lp(&lp, false, good_lp::microlp);
+            let ours = solve(to_microlp(&lp));
+            assert!(ours.0 > 0, "the simplex did nothing");
+            assert_eq!(ours, solve(model.as_inner().clone()), "{} rows", lp.rows.len());
+        }
+    }
+
     /// microlp's pivot limit (our patch, vendor/microlp/PATCH.md) interrupts a solve that
     /// needs more iterations, and a limit of exactly as many finishes at the unlimited
     /// optimum; the budget is charged each iteration and spent when it stops the solve.
@@ -603,5 +706,15 @@ mod tests {
         let none = solve_within(&lp, &tight, &mut budget, &microlp::PivotMeter::new()).unwrap();
         assert!(none.is_none());
         assert_eq!(budget.left(), 0);
+
+        // A root's allowance (a pivot per row, more than the few the budget lacks) finishes
+        // what the budget alone stops, and is charged: the budget is left with nothing.
+        let allowed = Effort { root_pivots_per_row: 1, ..tight };
+        assert_eq!(root_allowance(&lp, &allowed), lp.rows.len() as u64 * per);
+        let mut budget = Budget::new(&allowed);
+        let meter = microlp::PivotMeter::new();
+        let done = solve_within(&lp, &allowed, &mut budget, &meter).unwrap().expect("within the allowance");
+        assert_eq!(done.values, unlimited.values);
+        assert_eq!((meter.pivots(), budget.spent(), budget.left()), (pivots, (pivots + 1) * per, 0));
     }
 }

@@ -1,8 +1,8 @@
-//! Solving: a network part's relaxation with microlp (through `good_lp`), which is whole; an
+//! Solving: a network part's relaxation with microlp, which is whole; an
 //! integer search for every other part. Parts run in parallel; results are combined in part order,
 //! so the answer does not depend on the number of threads.
 //!
-//! Files: [`lp`] builds the compact programme of a part and translates it for `good_lp`;
+//! Files: [`lp`] builds the compact programme of a part, for microlp and for `good_lp`;
 //! `tree` is the default integer search, branch-and-bound over the Lagrangian bound of
 //! `lagrange` (the bound's data and each worker's knapsack) and `master` (column generation on
 //! the Dantzig-Wolfe master, solved by `simplex`, a small dense simplex that takes columns and
@@ -110,6 +110,12 @@ pub struct Limits<'a> {
     /// Branch-and-bound nodes allowed per part. Unlike a deadline, a node limit stops every
     /// run at the same place, so the proposal stays byte-identical.
     pub node_limit: Option<u64>,
+    /// With a node limit, also let each root relaxation of a part do up to
+    /// [`params::ROOT_PIVOTS_PER_ROW`] simplex iterations per row and
+    /// [`params::ROOT_PIVOTS_PER_COLUMN`] per column of its programme beyond the nodes' work,
+    /// so that the roots of a part of any size are solved (the command line's `--node-limit
+    /// auto`, its default). Off, the node limit is exactly that many nodes.
+    pub root_allowance: bool,
     /// Receives progress (and the trace, when `trace` is set).
     pub observer: Option<Observer<'a>>,
     /// Send the solver's trace lines to the observer.
@@ -123,7 +129,8 @@ pub struct Limits<'a> {
     pub district_columns: Option<usize>,
 }
 
-/// The default node limit per part for the command line.
+/// The default node limit per part for the command line (`--node-limit auto`: this many
+/// nodes, with [`Limits::root_allowance`]).
 pub const DEFAULT_NODE_LIMIT: u64 = 5_000;
 
 impl Limits<'_> {
@@ -358,7 +365,8 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     // bound and its dive's allocation, which the price rounds may not reach within the node
     // limit. A large district takes the bound from the same relaxation with the groups' columns
     // pooled, and searches the programme with the columns that relaxation uses.
-    // Every relaxation is charged to the part's budget, and stopped by it (`--node-limit`).
+    // Every relaxation is charged to the part's budget, and stopped by it (`--node-limit`),
+    // past the roots' allowance when the limit is the default (`Effort::root_pivots_per_row`).
     let mut budget = params::Budget::new(&effort);
     let (lp, pooled_bound) = if district {
         let clock = Instant::now();

@@ -12,6 +12,13 @@
 //! iteration a pass over its programme ([`Effort::pivot_units`]), and stopped by a pivot limit
 //! when the budget is spent.
 //!
+//! The command line's default node limit (`--node-limit auto`) also grants each root
+//! relaxation a few simplex iterations per row and column of its programme
+//! ([`Effort::root_pivots_per_row`], [`Effort::root_pivots_per_column`]) beyond the nodes'
+//! work, so that a large district's roots are solved whatever its size; what
+//! a root draws from that allowance is never left to the search, which keeps the nodes' work
+//! less what the roots spent (nothing, once they overran it).
+//!
 //! A budget belongs to one part and is never shared between threads, so the same limits stop
 //! every run at the same place and give byte-identical proposals whatever the number of threads.
 
@@ -23,6 +30,13 @@ use super::Limits;
 pub struct Effort {
     /// Nodes allowed per part (`None`: no limit). The one knob a user turns (`--node-limit`).
     pub nodes: Option<u64>,
+    /// Simplex iterations per row of its programme that each root relaxation of a part may do
+    /// once the nodes' work is spent (0: none): [`ROOT_PIVOTS_PER_ROW`] when the node limit is
+    /// the command line's default (`--node-limit auto`, [`Limits::root_allowance`]), so that
+    /// the roots are solved on any size of part; an explicit node limit is exactly that.
+    pub root_pivots_per_row: u64,
+    /// And per column ([`ROOT_PIVOTS_PER_COLUMN`] with the allowance, 0 without).
+    pub root_pivots_per_column: u64,
     /// Work units that count as one node: about a millisecond's work.
     pub work_per_node: u64,
     /// Price rounds (column generation) at one node before it is given up as unresolved.
@@ -75,6 +89,8 @@ impl Effort {
     /// The solver's values, with no node limit.
     pub const DEFAULT: Effort = Effort {
         nodes: None,
+        root_pivots_per_row: 0,
+        root_pivots_per_column: 0,
         work_per_node: 1_000_000,
         price_rounds: 400,
         pivots: 20_000,
@@ -94,9 +110,16 @@ impl Effort {
         hood_work: 750_000_000,
     };
 
-    /// The default effort with the node limit of `limits`.
+    /// The default effort with the node limit of `limits`, and the roots' allowance when
+    /// `limits` asks for it and has a node limit.
     pub fn of(limits: &Limits) -> Effort {
-        Effort { nodes: limits.node_limit, ..Effort::DEFAULT }
+        let allowance = limits.root_allowance && limits.node_limit.is_some();
+        Effort {
+            nodes: limits.node_limit,
+            root_pivots_per_row: if allowance { ROOT_PIVOTS_PER_ROW } else { 0 },
+            root_pivots_per_column: if allowance { ROOT_PIVOTS_PER_COLUMN } else { 0 },
+            ..Effort::DEFAULT
+        }
     }
 
     /// Work units a part may spend on search and pricing (`u64::MAX`: no limit).
@@ -104,6 +127,16 @@ impl Effort {
         self.nodes.map_or(u64::MAX, |n| n.saturating_mul(self.work_per_node))
     }
 }
+
+/// Simplex iterations per row of its programme that `--node-limit auto` allows each root
+/// relaxation beyond the nodes' work: the textbook count (a simplex method typically needs
+/// between one and three times as many iterations as its programme has rows).
+pub const ROOT_PIVOTS_PER_ROW: u64 = 3;
+
+/// And per column: a bounded simplex (microlp's) also spends an iteration on each column it
+/// only moves from one bound to the other, which the count per row leaves out; a part's
+/// columns mostly have upper bounds (a class's cases, a group's one placement).
+pub const ROOT_PIVOTS_PER_COLUMN: u64 = 1;
 
 impl Default for Effort {
     fn default() -> Self {
@@ -157,7 +190,15 @@ impl Budget {
     /// How many simplex iterations of `per_pivot` units each the budget leaves for one more
     /// operation, after one for setting it up (`None`: no limit).
     pub(crate) fn pivots_left(&self, per_pivot: u64) -> Option<u64> {
-        (self.limit != u64::MAX).then(|| (self.left() / per_pivot.max(1)).saturating_sub(1))
+        self.pivots_left_beyond(per_pivot, 0)
+    }
+
+    /// [`Budget::pivots_left`] for a root relaxation that may also spend `allowance` units
+    /// once the budget is spent (see [`Effort::root_pivots`]). What it spends is charged as
+    /// usual: beyond the limit it leaves nothing to the rest of the search.
+    pub(crate) fn pivots_left_beyond(&self, per_pivot: u64, allowance: u64) -> Option<u64> {
+        (self.limit != u64::MAX)
+            .then(|| (self.left().saturating_add(allowance) / per_pivot.max(1)).saturating_sub(1))
     }
 }
 
@@ -174,6 +215,33 @@ mod tests {
         assert_eq!(Effort::of(&Limits::default()).work(), u64::MAX);
         let huge = Effort { nodes: Some(u64::MAX), ..Effort::DEFAULT };
         assert_eq!(huge.work(), u64::MAX);
+    }
+
+    #[test]
+    fn the_roots_allowance_comes_only_with_a_node_limit_that_asks_for_it() {
+        let auto = Limits { node_limit: Some(7), root_allowance: true, ..Limits::default() };
+        let with = Effort {
+            nodes: Some(7),
+            root_pivots_per_row: ROOT_PIVOTS_PER_ROW,
+            root_pivots_per_column: ROOT_PIVOTS_PER_COLUMN,
+            ..Effort::DEFAULT
+        };
+        assert_eq!(Effort::of(&auto), with);
+        let none = Limits { root_allowance: true, ..Limits::default() };
+        assert_eq!(Effort::of(&none), Effort::DEFAULT);
+        let exact = Limits { node_limit: Some(7), ..Limits::default() };
+        assert_eq!(Effort::of(&exact), Effort { nodes: Some(7), ..Effort::DEFAULT });
+    }
+
+    #[test]
+    fn a_roots_allowance_counts_only_once_the_budget_is_spent_and_leaves_nothing_behind() {
+        let mut b = Budget::new(&Effort { nodes: Some(2), work_per_node: 10, ..Effort::DEFAULT });
+        assert_eq!(b.pivots_left(4), Some(4));
+        assert_eq!(b.pivots_left_beyond(4, 12), Some(7));
+        b.charge(28); // a root that drew 8 units from its allowance
+        assert_eq!((b.left(), b.pivots_left(4), b.pivots_left_beyond(4, 12)), (0, Some(0), Some(2)));
+        let unlimited = Budget::new(&Effort::DEFAULT);
+        assert_eq!(unlimited.pivots_left_beyond(4, 12), None);
     }
 
     #[test]

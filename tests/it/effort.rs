@@ -1,7 +1,9 @@
 //! The node limit bounds every phase of a part's solve, the compact relaxations that microlp
 //! solves included (src/solve/lp.rs, vendor/microlp/PATCH.md): a tiny `--node-limit` stops a
 //! root relaxation, and the part still gets a lawful allocation and a true bound, reported
-//! unproven, the same on any number of threads.
+//! unproven, the same on any number of threads. The default limit (`--node-limit auto`) lets
+//! each root relaxation go beyond the nodes' work by a few iterations per row and column of
+//! its programme (`Limits::root_allowance`), so the roots are solved whatever the part's size.
 
 use crate::common;
 
@@ -128,4 +130,111 @@ fn a_node_limit_stops_the_district_paths_relaxation_with_a_lawful_proposal_and_a
     }
     assert!(breaches(&m, &outputs[0]).is_empty(), "check finds breaches");
     assert_stopped_truthfully(&outputs, best);
+}
+
+/// `allocate` on one and two threads with `limits` and the trace on: each run's proposal (JSON
+/// bytes) and trace lines.
+fn traced(m: &caseload::model::Model, limits: Limits) -> Vec<(Vec<u8>, Vec<String>)> {
+    [1, 2]
+        .into_iter()
+        .map(|threads| {
+            let lines = Mutex::new(Vec::new());
+            let keep = |e: &Event| {
+                if let Event::Trace(t) = e {
+                    lines.lock().unwrap().push(t.clone());
+                }
+            };
+            let limits = Limits { observer: Some(Observer(&keep)), trace: true, ..limits };
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let p = pool.install(|| caseload::allocate(m, limits)).unwrap();
+            (caseload::write::to_json(&p), lines.into_inner().unwrap())
+        })
+        .collect()
+}
+
+/// The 3,000-case network part of the first test, whose relaxation one node's work stops:
+/// with the roots' allowance (the default limit's, here on a limit of one node) the
+/// relaxation is solved, and being whole it proves the optimum: the proposal is the unlimited
+/// run's, byte for byte, on one and two threads. On the command line `--node-limit auto` is
+/// the default and `--node-limit 1` is still exactly one node (the first test).
+#[test]
+fn the_roots_allowance_solves_a_network_relaxation_that_the_node_limit_alone_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ["--cases", "3000", "--workers", "190", "--teams", "12", "--seed", "2", "--cross-team"];
+    let path = generated(dir.path(), "network.json", &options);
+    let m = caseload::load_model_bytes("network.json", &std::fs::read(&path).unwrap()).unwrap();
+    let unlimited = caseload::write::to_json(&caseload::allocate(&m, Limits::default()).unwrap());
+    let stopped = traced(&m, Limits { node_limit: Some(1), ..Limits::default() });
+    assert!(
+        stopped[0].1.iter().any(|l| l.contains("(stopped by the budget)")),
+        "one node's work does not stop the relaxation: {:?}",
+        stopped[0].1
+    );
+    let allowed = traced(&m, Limits { node_limit: Some(1), root_allowance: true, ..Limits::default() });
+    for (bytes, lines) in &allowed {
+        assert!(lines.iter().any(|l| l.starts_with("lp:")), "no relaxation traced: {lines:?}");
+        assert!(!lines.iter().any(|l| l.contains("(stopped by the budget)")), "stopped: {lines:?}");
+        assert!(*bytes == unlimited, "the allowance's proposal is not the unlimited run's");
+    }
+
+    let (auto, default) = (dir.path().join("auto.json"), dir.path().join("default.json"));
+    let o = run(&[&"allocate", &path, &"-o", &auto, &"--quiet", &"--node-limit", &"auto"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&[&"allocate", &path, &"-o", &default, &"--quiet"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(std::fs::read(&auto).unwrap() == std::fs::read(&default).unwrap(), "auto is not the default");
+    let o = run(&[&"allocate", &path, &"-o", &auto, &"--node-limit", &"lots"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("auto (the default)"), "{}", text(&o));
+}
+
+/// The district path's two root relaxations (the pooled one for the bound, the compact one for
+/// the search's programme), both stopped by one node's work (the second test), are both
+/// solved with the roots' allowance: the proposal is lawful, scores no more than the optimum an
+/// unlimited run proves, states a bound at least that optimum, and is the same bytes on one
+/// and two threads.
+#[test]
+fn the_roots_allowance_solves_the_district_paths_relaxations_with_a_true_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = [
+        "--cases",
+        "700",
+        "--workers",
+        "44",
+        "--teams",
+        "2",
+        "--seed",
+        "3",
+        "--weights",
+        "--groups",
+        "0.25",
+        "--cross-team",
+    ];
+    let path = generated(dir.path(), "district.json", &options);
+    let m = caseload::load_model_bytes("district.json", &std::fs::read(&path).unwrap()).unwrap();
+    let unlimited = caseload::allocate(&m, Limits::default()).unwrap();
+    let v: Value = serde_json::from_slice(&caseload::write::to_json(&unlimited)).unwrap();
+    assert_eq!(v["optimal"], true, "the unlimited run proves the optimum");
+    let best = v["objective"].as_f64().unwrap();
+
+    let limits =
+        Limits { node_limit: Some(1), root_allowance: true, district_columns: Some(0), ..Limits::default() };
+    let runs = traced(&m, limits);
+    for (_, lines) in &runs {
+        let pooled: Vec<&String> = lines.iter().filter(|l| l.starts_with("pooled lp:")).collect();
+        assert!(!pooled.is_empty(), "the district path was not taken: {lines:?}");
+        assert!(pooled.iter().all(|l| l.contains("bound Some(")), "a pooled relaxation stopped: {pooled:?}");
+        let compact: Vec<&String> = lines.iter().filter(|l| l.starts_with("lp:")).collect();
+        assert!(!compact.is_empty(), "no compact relaxation traced: {lines:?}");
+        assert!(compact.iter().all(|l| !l.contains("(stopped by the budget)")), "stopped: {compact:?}");
+    }
+    let outputs: Vec<Vec<u8>> = runs.into_iter().map(|(bytes, _)| bytes).collect();
+    assert!(breaches(&m, &outputs[0]).is_empty(), "check finds breaches");
+    let v: Value = serde_json::from_slice(&outputs[0]).unwrap();
+    if v["optimal"] == true {
+        assert!(outputs[0] == outputs[1], "one and two threads give different proposals");
+        assert!((v["objective"].as_f64().unwrap() - best).abs() <= 1e-6 * best.abs().max(1.0));
+    } else {
+        assert_stopped_truthfully(&outputs, best);
+    }
 }
