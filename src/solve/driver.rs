@@ -1,0 +1,414 @@
+//! The one branch-and-bound driver both integer searches run on ([`super::tree`] over the
+//! Lagrangian bound, [`super::search`] over the compact programme), as HiGHS keeps one
+//! `HighsSearch` over one node queue.
+//!
+//! The driver owns the skeleton: the open nodes ([`Queued`], best bound first), the plunge
+//! (the best child of each node is searched next, its siblings parked), pruning against the
+//! incumbent, the node limit (nodes and work, [`Limits::reached`]), the progress events, the
+//! bound of nodes given up unresolved, the open-node memory cap with its depth-first fallback,
+//! and the answer: proven optimal, or the bound of what is left after polishing the incumbent.
+//! A search plugs in how one node is searched ([`Tree::expand`]); the incumbent is the
+//! search's own ([`Incumbent`]: [`super::search::PartSearch`] for both searches).
+
+use super::params::Effort;
+use super::queue::{max_bound, Queued};
+use super::{Event, Limits};
+use std::collections::BinaryHeap;
+
+/// What the driver needs of the incumbent and its account: [`super::search::PartSearch`]
+/// for both searches.
+pub(super) trait Incumbent {
+    /// Can nothing under a node with this bound beat the incumbent?
+    fn prunable(&self, bound: f64) -> bool;
+    /// The incumbent's value (negative infinity when there is none).
+    fn best_value(&self) -> f64;
+    /// Counts one node searched; returns the nodes searched so far.
+    fn count_node(&mut self) -> u64;
+    /// What the node limit is checked against: the nodes searched, or the work spent in
+    /// nodes' worth, whichever is more.
+    fn spent_nodes(&self) -> u64;
+    /// The limits and tunables of the search.
+    fn effort(&self) -> &Effort;
+    /// Improves the incumbent when the search stops unproven; true when it is then proven
+    /// optimal under `bound`.
+    fn polish(&mut self, bound: f64, limits: Limits) -> bool;
+}
+
+/// What searching one node gave.
+pub(super) enum Expanded<N> {
+    /// Nothing under the node is left to search: it was whole (and offered), pruned, or
+    /// proven empty.
+    Done,
+    /// The node could not be resolved (a numerical failure, or its bound did not converge):
+    /// given up, with this bound on what it held.
+    Unresolved(f64),
+    /// Its children with their bounds, the one to search first first.
+    Children(Vec<(N, f64)>),
+}
+
+/// A search's own part of the branch-and-bound: how a node is searched and branched.
+pub(super) trait Tree<I: Incumbent> {
+    /// A node of the search.
+    type Node;
+
+    /// Searches `node`, whose bound is `bound`: offers what it finds to `s` and gives its
+    /// children. `depth_first` is set when the driver is finishing a subtree depth-first
+    /// under the open-node cap.
+    fn expand(&mut self, s: &mut I, node: Self::Node, bound: f64, depth_first: bool) -> Expanded<Self::Node>;
+
+    /// Open nodes kept best-first before a parked subtree is finished depth-first instead
+    /// (a memory bound); None keeps every open node.
+    fn open_cap(&self, s: &I) -> Option<usize>;
+}
+
+/// Best-first branch-and-bound with plunging from `root` (bound `root_bound`) over `tree`,
+/// for part `part` (its progress events). Returns (proven optimal, best bound of what is left
+/// unexplored; negative infinity when proven).
+pub(super) fn run<I: Incumbent, T: Tree<I>>(
+    tree: &mut T,
+    s: &mut I,
+    root: T::Node,
+    root_bound: f64,
+    part: usize,
+    limits: Limits,
+) -> (bool, f64) {
+    let mut open: BinaryHeap<Queued<T::Node>> = BinaryHeap::new();
+    let mut seq = 0u64;
+    let mut current = Some(Queued::new(root, root_bound, seq));
+    // The largest bound of a node given up unresolved.
+    let mut lost = f64::NEG_INFINITY;
+    while let Some(Queued { bound, node, .. }) = current.take().or_else(|| open.pop()) {
+        if s.prunable(bound) {
+            continue;
+        }
+        if limits.reached(s.spent_nodes()) {
+            return stopped(s, max_bound(&open, bound).max(lost), limits);
+        }
+        let nodes = s.count_node();
+        tell(s, nodes, part, limits, || max_bound(&open, bound).max(lost));
+        let kids = match tree.expand(s, node, bound, false) {
+            Expanded::Done => continue,
+            Expanded::Unresolved(b) => {
+                lost = lost.max(b);
+                continue;
+            }
+            Expanded::Children(kids) => kids,
+        };
+        let mut kids = kids.into_iter();
+        if let Some((n, b)) = kids.next() {
+            seq += 1;
+            current = Some(Queued::new(n, b, seq));
+        }
+        let rest: Vec<(T::Node, f64)> = kids.collect();
+        let mut later: Vec<f64> = rest.iter().map(|k| k.1).collect();
+        for (n, b) in rest {
+            seq += 1;
+            later.remove(0);
+            if tree.open_cap(s).is_some_and(|cap| open.len() >= cap) {
+                // Memory cap: finish this subtree depth-first instead of parking it.
+                let outside =
+                    max_bound(&open, max_bound(&current, later.iter().copied().fold(lost, f64::max)));
+                let mut stack = vec![Queued::new(n, b, seq)];
+                if !depth_first(tree, s, &mut stack, part, limits, outside, &mut lost) {
+                    return stopped(s, max_bound(&stack, outside).max(lost), limits);
+                }
+            } else {
+                open.push(Queued::new(n, b, seq));
+            }
+        }
+    }
+    if lost > f64::NEG_INFINITY && !s.prunable(lost) {
+        return stopped(s, lost, limits);
+    }
+    (true, f64::NEG_INFINITY)
+}
+
+/// Plain depth-first search of a stack of nodes, the best child on top; false if the limits
+/// stopped it (the node it stopped at back on the stack). `outside` bounds every node not on
+/// the stack, for the progress events.
+fn depth_first<I: Incumbent, T: Tree<I>>(
+    tree: &mut T,
+    s: &mut I,
+    stack: &mut Vec<Queued<T::Node>>,
+    part: usize,
+    limits: Limits,
+    outside: f64,
+    lost: &mut f64,
+) -> bool {
+    while let Some(top) = stack.pop() {
+        if s.prunable(top.bound) {
+            continue;
+        }
+        if limits.reached(s.spent_nodes()) {
+            stack.push(top);
+            return false;
+        }
+        let Queued { bound, node, .. } = top;
+        let nodes = s.count_node();
+        tell(s, nodes, part, limits, || max_bound(stack.iter(), bound.max(outside)).max(*lost));
+        match tree.expand(s, node, bound, true) {
+            Expanded::Done => {}
+            Expanded::Unresolved(b) => *lost = lost.max(b),
+            Expanded::Children(kids) => {
+                for (n, b) in kids.into_iter().rev() {
+                    // A stack needs no tie key: its order is its own.
+                    stack.push(Queued::new(n, b, 0));
+                }
+            }
+        }
+    }
+    true
+}
+
+/// The answer of a search that stops unproven with `bound` left: the incumbent polished
+/// (unless the run was stopped from outside), proven when polishing brought it within the
+/// bound.
+fn stopped<I: Incumbent>(s: &mut I, bound: f64, limits: Limits) -> (bool, f64) {
+    (!limits.stopped() && s.polish(bound, limits), bound)
+}
+
+/// Reports progress every [`Effort::progress_every`] nodes.
+fn tell<I: Incumbent>(s: &I, nodes: u64, part: usize, limits: Limits, bound: impl FnOnce() -> f64) {
+    if nodes % s.effort().progress_every.max(1) == 0 {
+        limits.tell(Event::Searching { part, nodes, best: s.best_value(), bound: bound() });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// A tiny 0/1 knapsack: (value, weight) of each item and the capacity.
+    struct Knapsack {
+        items: Vec<(f64, f64)>,
+        capacity: f64,
+        /// Nodes at this depth whose first item was taken are given up unresolved.
+        fail_at: Option<usize>,
+        /// Nodes alive (made and not yet dropped), and the most seen at an expansion.
+        live: Rc<Cell<usize>>,
+        most_live: usize,
+        depth_first_seen: bool,
+        lost_given: f64,
+    }
+
+    /// A node: items decided so far, their value and weight. Dropping it counts it dead.
+    struct Pick {
+        next: usize,
+        value: f64,
+        weight: f64,
+        took_first: bool,
+        live: Rc<Cell<usize>>,
+    }
+
+    impl Drop for Pick {
+        fn drop(&mut self) {
+            self.live.set(self.live.get() - 1);
+        }
+    }
+
+    /// The toy's incumbent: its best value and its count.
+    struct Best {
+        value: f64,
+        nodes: u64,
+        effort: Effort,
+        polished: u32,
+    }
+
+    impl Incumbent for Best {
+        fn prunable(&self, bound: f64) -> bool {
+            bound <= self.value + 1e-9
+        }
+        fn best_value(&self) -> f64 {
+            self.value
+        }
+        fn count_node(&mut self) -> u64 {
+            self.nodes += 1;
+            self.nodes
+        }
+        fn spent_nodes(&self) -> u64 {
+            self.nodes
+        }
+        fn effort(&self) -> &Effort {
+            &self.effort
+        }
+        fn polish(&mut self, bound: f64, _: Limits) -> bool {
+            self.polished += 1;
+            self.prunable(bound)
+        }
+    }
+
+    impl Knapsack {
+        fn new(n: usize, fail_at: Option<usize>) -> Knapsack {
+            // Values and weights from a fixed little generator: no two items alike.
+            let items = (0..n).map(|i| ((7 + 13 * i % 23) as f64, (3 + 11 * i % 17) as f64)).collect();
+            let capacity = (0..n).map(|i| (3 + 11 * i % 17) as f64).sum::<f64>() / 2.0;
+            let live = Rc::new(Cell::new(0));
+            Knapsack {
+                items,
+                capacity,
+                fail_at,
+                live,
+                most_live: 0,
+                depth_first_seen: false,
+                lost_given: f64::NEG_INFINITY,
+            }
+        }
+
+        fn pick(&self, next: usize, value: f64, weight: f64, took_first: bool) -> Pick {
+            self.live.set(self.live.get() + 1);
+            Pick { next, value, weight, took_first, live: self.live.clone() }
+        }
+
+        /// A weak bound (every item left, whatever it weighs), so the tree is large.
+        fn bound(&self, p: &Pick) -> f64 {
+            p.value + self.items[p.next..].iter().map(|i| i.0).sum::<f64>()
+        }
+
+        fn root(&self) -> (Pick, f64) {
+            let p = self.pick(0, 0.0, 0.0, false);
+            let b = self.bound(&p);
+            (p, b)
+        }
+
+        /// The optimum by trying every subset.
+        fn brute(&self) -> f64 {
+            let n = self.items.len();
+            (0u32..1 << n)
+                .filter_map(|set| {
+                    let (v, w) = (0..n)
+                        .filter(|i| set >> i & 1 == 1)
+                        .fold((0.0, 0.0), |(v, w), i| (v + self.items[i].0, w + self.items[i].1));
+                    (w <= self.capacity).then_some(v)
+                })
+                .fold(0.0, f64::max)
+        }
+    }
+
+    impl Tree<Best> for Knapsack {
+        type Node = Pick;
+
+        fn expand(&mut self, s: &mut Best, p: Pick, bound: f64, depth_first: bool) -> Expanded<Pick> {
+            self.most_live = self.most_live.max(self.live.get());
+            self.depth_first_seen |= depth_first;
+            if self.fail_at == Some(p.next) && p.took_first {
+                self.lost_given = self.lost_given.max(bound);
+                return Expanded::Unresolved(bound);
+            }
+            if p.next == self.items.len() {
+                s.value = s.value.max(p.value);
+                return Expanded::Done;
+            }
+            let (v, w) = self.items[p.next];
+            let first = p.next == 0;
+            let mut kids = Vec::new();
+            if p.weight + w <= self.capacity {
+                kids.push(self.pick(p.next + 1, p.value + v, p.weight + w, p.took_first || first));
+            }
+            kids.push(self.pick(p.next + 1, p.value, p.weight, p.took_first));
+            let mut kids: Vec<(Pick, f64)> =
+                kids.into_iter().map(|k| (self.bound(&k), k)).map(|(b, k)| (k, b)).collect();
+            kids.sort_by(|a, b| b.1.total_cmp(&a.1));
+            Expanded::Children(kids)
+        }
+
+        fn open_cap(&self, s: &Best) -> Option<usize> {
+            Some(s.effort.open_nodes)
+        }
+    }
+
+    fn best(open_nodes: usize) -> Best {
+        Best {
+            value: f64::NEG_INFINITY,
+            nodes: 0,
+            effort: Effort { open_nodes, ..Effort::DEFAULT },
+            polished: 0,
+        }
+    }
+
+    fn solve(t: &mut Knapsack, s: &mut Best, limits: Limits) -> (bool, f64) {
+        let (root, bound) = t.root();
+        run(t, s, root, bound, 0, limits)
+    }
+
+    #[test]
+    fn an_exhausted_tree_is_proven_optimal_without_polishing() {
+        let mut t = Knapsack::new(12, None);
+        let mut s = best(usize::MAX);
+        let (proven, left) = solve(&mut t, &mut s, Limits::default());
+        assert!(proven);
+        assert_eq!(left, f64::NEG_INFINITY);
+        assert_eq!(s.value, t.brute());
+        assert_eq!(s.polished, 0);
+        assert_eq!(t.live.get(), 0, "every node made was dropped");
+    }
+
+    #[test]
+    fn the_node_limit_stops_with_the_best_bound_left_and_polishes() {
+        let t = Knapsack::new(12, None);
+        let optimum = t.brute();
+        // One node: the root, whose children are all that is left.
+        let mut t = Knapsack::new(12, None);
+        let mut s = best(usize::MAX);
+        let (proven, left) = solve(&mut t, &mut s, Limits { node_limit: Some(1), ..Limits::default() });
+        assert!(!proven);
+        assert_eq!(s.nodes, 1);
+        // Taking the first item or not: the better child keeps every item's worth.
+        assert_eq!(left, t.items.iter().map(|i| i.0).sum::<f64>());
+        assert_eq!(s.polished, 1);
+        // Further on: a valid bound above the optimum, below the root's, and the incumbent
+        // below the optimum.
+        for limit in [5, 20, 60] {
+            let mut t = Knapsack::new(12, None);
+            let mut s = best(usize::MAX);
+            let (proven, left) =
+                solve(&mut t, &mut s, Limits { node_limit: Some(limit), ..Limits::default() });
+            assert_eq!(s.nodes, limit);
+            assert!(!proven && left >= optimum && left <= t.root().1, "limit {limit}: {left}");
+            assert!(s.value <= optimum);
+        }
+    }
+
+    #[test]
+    fn the_open_node_cap_keeps_memory_bounded_and_gives_the_same_answer() {
+        let mut free = Knapsack::new(14, None);
+        let mut s_free = best(usize::MAX);
+        let answer = solve(&mut free, &mut s_free, Limits::default());
+        assert!(!free.depth_first_seen);
+        let cap = 4;
+        let mut capped = Knapsack::new(14, None);
+        let mut s_capped = best(cap);
+        assert_eq!(solve(&mut capped, &mut s_capped, Limits::default()), answer);
+        assert_eq!(s_capped.value, s_free.value);
+        assert!(capped.depth_first_seen);
+        // Open nodes at most the cap, the one plunged into, and a depth-first stack of at most
+        // one sibling a level: far fewer than the uncapped search keeps.
+        let most = cap + 2 + capped.items.len();
+        assert!(capped.most_live <= most, "{} > {most}", capped.most_live);
+        assert!(free.most_live > most, "the uncapped search keeps more: {}", free.most_live);
+        // Stopped inside a depth-first subtree, the bound still covers the optimum.
+        let mut t = Knapsack::new(14, None);
+        let mut s = best(cap);
+        let (proven, left) = solve(&mut t, &mut s, Limits { node_limit: Some(200), ..Limits::default() });
+        assert!(t.depth_first_seen && !proven && left >= s_free.value, "{left}");
+    }
+
+    #[test]
+    fn an_unresolved_node_leaves_its_bound_unproven() {
+        let mut t = Knapsack::new(12, Some(3));
+        let mut s = best(usize::MAX);
+        let (proven, left) = solve(&mut t, &mut s, Limits::default());
+        // Nodes with the first item taken are given up at the fourth item: the optimum takes
+        // it, so the search cannot prove anything better than what it found elsewhere.
+        assert!(t.lost_given > s.value, "{} {}", t.lost_given, s.value);
+        assert!(!proven);
+        assert_eq!(left, t.lost_given);
+        assert_eq!(s.polished, 1);
+        assert!(s.value < t.brute());
+        // With the first item never given up, the same tree is proven.
+        let mut whole = Knapsack::new(12, None);
+        let mut s2 = best(usize::MAX);
+        assert!(solve(&mut whole, &mut s2, Limits::default()).0);
+    }
+}
