@@ -177,8 +177,12 @@ fn tell<I: Incumbent>(s: &I, nodes: u64, part: usize, limits: Limits, bound: imp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::Cell;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
     use std::rc::Rc;
+
+    /// The bounds of the nodes alive (made and not yet dropped), by when they were made.
+    type Alive = Rc<RefCell<BTreeMap<u64, f64>>>;
 
     /// A tiny 0/1 knapsack: (value, weight) of each item and the capacity.
     struct Knapsack {
@@ -186,25 +190,28 @@ mod tests {
         capacity: f64,
         /// Nodes at this depth whose first item was taken are given up unresolved.
         fail_at: Option<usize>,
-        /// Nodes alive (made and not yet dropped), and the most seen at an expansion.
-        live: Rc<Cell<usize>>,
+        /// Nodes alive, nodes made, and the most alive at an expansion.
+        live: Alive,
+        made: u64,
         most_live: usize,
         depth_first_seen: bool,
         lost_given: f64,
     }
 
-    /// A node: items decided so far, their value and weight. Dropping it counts it dead.
+    /// A node: the items decided so far, their value and weight. Dropping it takes it out of
+    /// the nodes alive.
     struct Pick {
         next: usize,
         value: f64,
         weight: f64,
         took_first: bool,
-        live: Rc<Cell<usize>>,
+        id: u64,
+        live: Alive,
     }
 
     impl Drop for Pick {
         fn drop(&mut self) {
-            self.live.set(self.live.get() - 1);
+            self.live.borrow_mut().remove(&self.id);
         }
     }
 
@@ -214,6 +221,10 @@ mod tests {
         nodes: u64,
         effort: Effort,
         polished: u32,
+        /// Set when a stop's bound was below a node still to search that could beat the
+        /// incumbent.
+        uncovered: bool,
+        live: Alive,
     }
 
     impl Incumbent for Best {
@@ -234,6 +245,9 @@ mod tests {
             &self.effort
         }
         fn polish(&mut self, bound: f64, _: Limits) -> bool {
+            // Polishing comes before the driver drops what it left open: those nodes are alive.
+            let left = self.live.borrow().values().copied().fold(f64::NEG_INFINITY, f64::max);
+            self.uncovered |= left > bound && !self.prunable(left);
             self.polished += 1;
             self.prunable(bound)
         }
@@ -241,34 +255,27 @@ mod tests {
 
     impl Knapsack {
         fn new(n: usize, fail_at: Option<usize>) -> Knapsack {
-            // Values and weights from a fixed little generator: no two items alike.
+            // Values and weights from a fixed little generator.
             let items = (0..n).map(|i| ((7 + 13 * i % 23) as f64, (3 + 11 * i % 17) as f64)).collect();
             let capacity = (0..n).map(|i| (3 + 11 * i % 17) as f64).sum::<f64>() / 2.0;
-            let live = Rc::new(Cell::new(0));
             Knapsack {
                 items,
                 capacity,
                 fail_at,
-                live,
+                live: Alive::default(),
+                made: 0,
                 most_live: 0,
                 depth_first_seen: false,
                 lost_given: f64::NEG_INFINITY,
             }
         }
 
-        fn pick(&self, next: usize, value: f64, weight: f64, took_first: bool) -> Pick {
-            self.live.set(self.live.get() + 1);
-            Pick { next, value, weight, took_first, live: self.live.clone() }
-        }
-
-        /// A weak bound (every item left, whatever it weighs), so the tree is large.
-        fn bound(&self, p: &Pick) -> f64 {
-            p.value + self.items[p.next..].iter().map(|i| i.0).sum::<f64>()
-        }
-
-        fn root(&self) -> (Pick, f64) {
-            let p = self.pick(0, 0.0, 0.0, false);
-            let b = self.bound(&p);
+        fn pick(&mut self, next: usize, value: f64, weight: f64, took_first: bool) -> (Pick, f64) {
+            self.made += 1;
+            let p = Pick { next, value, weight, took_first, id: self.made, live: self.live.clone() };
+            // A weak bound (every item left, whatever it weighs), so the tree is large.
+            let b = value + self.items[next..].iter().map(|i| i.0).sum::<f64>();
+            self.live.borrow_mut().insert(p.id, b);
             (p, b)
         }
 
@@ -290,7 +297,7 @@ mod tests {
         type Node = Pick;
 
         fn expand(&mut self, s: &mut Best, p: Pick, bound: f64, depth_first: bool) -> Expanded<Pick> {
-            self.most_live = self.most_live.max(self.live.get());
+            self.most_live = self.most_live.max(self.live.borrow().len());
             self.depth_first_seen |= depth_first;
             if self.fail_at == Some(p.next) && p.took_first {
                 self.lost_given = self.lost_given.max(bound);
@@ -301,14 +308,12 @@ mod tests {
                 return Expanded::Done;
             }
             let (v, w) = self.items[p.next];
-            let first = p.next == 0;
+            let took_first = p.took_first || p.next == 0;
             let mut kids = Vec::new();
             if p.weight + w <= self.capacity {
-                kids.push(self.pick(p.next + 1, p.value + v, p.weight + w, p.took_first || first));
+                kids.push(self.pick(p.next + 1, p.value + v, p.weight + w, took_first));
             }
             kids.push(self.pick(p.next + 1, p.value, p.weight, p.took_first));
-            let mut kids: Vec<(Pick, f64)> =
-                kids.into_iter().map(|k| (self.bound(&k), k)).map(|(b, k)| (k, b)).collect();
             kids.sort_by(|a, b| b.1.total_cmp(&a.1));
             Expanded::Children(kids)
         }
@@ -318,68 +323,67 @@ mod tests {
         }
     }
 
-    fn best(open_nodes: usize) -> Best {
-        Best {
+    /// Searches the knapsack of `n` items with at most `open_nodes` open.
+    fn solve(
+        n: usize,
+        fail_at: Option<usize>,
+        open_nodes: usize,
+        limits: Limits,
+    ) -> (Knapsack, Best, (bool, f64)) {
+        let mut t = Knapsack::new(n, fail_at);
+        let mut s = Best {
             value: f64::NEG_INFINITY,
             nodes: 0,
             effort: Effort { open_nodes, ..Effort::DEFAULT },
             polished: 0,
-        }
+            uncovered: false,
+            live: t.live.clone(),
+        };
+        let (root, bound) = t.pick(0, 0.0, 0.0, false);
+        let answer = run(&mut t, &mut s, root, bound, 0, limits);
+        (t, s, answer)
     }
 
-    fn solve(t: &mut Knapsack, s: &mut Best, limits: Limits) -> (bool, f64) {
-        let (root, bound) = t.root();
-        run(t, s, root, bound, 0, limits)
+    fn stop_at(nodes: u64) -> Limits<'static> {
+        Limits { node_limit: Some(nodes), ..Limits::default() }
     }
 
     #[test]
     fn an_exhausted_tree_is_proven_optimal_without_polishing() {
-        let mut t = Knapsack::new(12, None);
-        let mut s = best(usize::MAX);
-        let (proven, left) = solve(&mut t, &mut s, Limits::default());
+        let (t, s, (proven, left)) = solve(12, None, usize::MAX, Limits::default());
         assert!(proven);
         assert_eq!(left, f64::NEG_INFINITY);
         assert_eq!(s.value, t.brute());
         assert_eq!(s.polished, 0);
-        assert_eq!(t.live.get(), 0, "every node made was dropped");
+        assert!(t.live.borrow().is_empty(), "every node made was dropped");
     }
 
     #[test]
     fn the_node_limit_stops_with_the_best_bound_left_and_polishes() {
-        let t = Knapsack::new(12, None);
-        let optimum = t.brute();
         // One node: the root, whose children are all that is left.
-        let mut t = Knapsack::new(12, None);
-        let mut s = best(usize::MAX);
-        let (proven, left) = solve(&mut t, &mut s, Limits { node_limit: Some(1), ..Limits::default() });
+        let (t, s, (proven, left)) = solve(12, None, usize::MAX, stop_at(1));
         assert!(!proven);
         assert_eq!(s.nodes, 1);
         // Taking the first item or not: the better child keeps every item's worth.
         assert_eq!(left, t.items.iter().map(|i| i.0).sum::<f64>());
         assert_eq!(s.polished, 1);
-        // Further on: a valid bound above the optimum, below the root's, and the incumbent
-        // below the optimum.
-        for limit in [5, 20, 60] {
-            let mut t = Knapsack::new(12, None);
-            let mut s = best(usize::MAX);
-            let (proven, left) =
-                solve(&mut t, &mut s, Limits { node_limit: Some(limit), ..Limits::default() });
+        // Further on: a bound above the optimum and every node left, the incumbent below it.
+        let optimum = t.brute();
+        for limit in [5, 20, 60, 200] {
+            let (_, s, (proven, left)) = solve(12, None, usize::MAX, stop_at(limit));
             assert_eq!(s.nodes, limit);
-            assert!(!proven && left >= optimum && left <= t.root().1, "limit {limit}: {left}");
+            assert!(!proven && left >= optimum && !s.uncovered, "limit {limit}: {left}");
             assert!(s.value <= optimum);
         }
     }
 
     #[test]
     fn the_open_node_cap_keeps_memory_bounded_and_gives_the_same_answer() {
-        let mut free = Knapsack::new(14, None);
-        let mut s_free = best(usize::MAX);
-        let answer = solve(&mut free, &mut s_free, Limits::default());
+        let (free, s_free, answer) = solve(14, None, usize::MAX, Limits::default());
         assert!(!free.depth_first_seen);
         let cap = 4;
-        let mut capped = Knapsack::new(14, None);
-        let mut s_capped = best(cap);
-        assert_eq!(solve(&mut capped, &mut s_capped, Limits::default()), answer);
+        let (capped, s_capped, capped_answer) = solve(14, None, cap, Limits::default());
+        assert_eq!(capped_answer, answer);
         assert_eq!(s_capped.value, s_free.value);
         assert!(capped.depth_first_seen);
         // Open nodes at most the cap, the one plunged into, and a depth-first stack of at most
@@ -387,28 +391,28 @@ mod tests {
         let most = cap + 2 + capped.items.len();
         assert!(capped.most_live <= most, "{} > {most}", capped.most_live);
         assert!(free.most_live > most, "the uncapped search keeps more: {}", free.most_live);
-        // Stopped inside a depth-first subtree, the bound still covers the optimum.
-        let mut t = Knapsack::new(14, None);
-        let mut s = best(cap);
-        let (proven, left) = solve(&mut t, &mut s, Limits { node_limit: Some(200), ..Limits::default() });
-        assert!(t.depth_first_seen && !proven && left >= s_free.value, "{left}");
+        // Stopped anywhere, inside a depth-first subtree too, the bound covers every node left
+        // (the open ones, the plunge, the stack).
+        let mut inside = 0;
+        for limit in 1..120 {
+            let (t, s, (proven, left)) = solve(14, None, cap, stop_at(limit));
+            assert!(!proven && left >= s_free.value && !s.uncovered, "limit {limit}: {left}");
+            inside += usize::from(t.depth_first_seen);
+        }
+        assert!(inside > 50, "{inside} stops in a depth-first subtree");
     }
 
     #[test]
     fn an_unresolved_node_leaves_its_bound_unproven() {
-        let mut t = Knapsack::new(12, Some(3));
-        let mut s = best(usize::MAX);
-        let (proven, left) = solve(&mut t, &mut s, Limits::default());
-        // Nodes with the first item taken are given up at the fourth item: the optimum takes
-        // it, so the search cannot prove anything better than what it found elsewhere.
+        // Nodes with the first item taken are given up at the fourth item; the optimum takes
+        // it, so the search can prove nothing better than what it found elsewhere.
+        let (t, s, (proven, left)) = solve(12, Some(3), usize::MAX, Limits::default());
         assert!(t.lost_given > s.value, "{} {}", t.lost_given, s.value);
         assert!(!proven);
         assert_eq!(left, t.lost_given);
         assert_eq!(s.polished, 1);
         assert!(s.value < t.brute());
-        // With the first item never given up, the same tree is proven.
-        let mut whole = Knapsack::new(12, None);
-        let mut s2 = best(usize::MAX);
-        assert!(solve(&mut whole, &mut s2, Limits::default()).0);
+        // With nothing given up, the same tree is proven.
+        assert!(solve(12, None, usize::MAX, Limits::default()).2 .0);
     }
 }

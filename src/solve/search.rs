@@ -496,3 +496,83 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod driven {
+    use super::*;
+    use crate::solve::{Event, Observer};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// A generated cross-team team of 200 cases with weights and sibling groups: its compact
+    /// relaxation is fractional, so the compact search has a tree to search.
+    fn model(seed: u64) -> (Model, crate::formulate::Problem) {
+        let a = crate::generate::GenerateOptions {
+            cases: 200,
+            workers: 14,
+            teams: 2,
+            seed,
+            vacant_share: 0.1,
+            weights: true,
+            groups: 0.25,
+            cross_team: true,
+            ..Default::default()
+        };
+        let bytes = crate::write::to_json(&crate::generate::generate(&a).expect("generated"));
+        let m = crate::load_model_bytes("g.json", &bytes).expect("a lawful model");
+        let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+        (m, problem)
+    }
+
+    /// The compact search of the model's one searched part from its relaxation, as
+    /// `start_part` starts it: (proven, bound left, best value, nodes, progress events).
+    fn search(
+        m: &Model,
+        part: &Part,
+        node_limit: Option<u64>,
+        open_nodes: usize,
+    ) -> (bool, f64, f64, u64, u64) {
+        let events = AtomicU64::new(0);
+        let count = |e: &Event| {
+            if matches!(e, Event::Searching { .. }) {
+                events.fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        let limits = Limits { node_limit, observer: Some(Observer(&count)), ..Limits::default() };
+        let effort = Effort { open_nodes, ..Effort::of(&limits) };
+        let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
+        let root =
+            lp::solve_within(&s.lp, &effort, &mut s.budget, &s.meter).expect("solved").expect("in budget");
+        s.vars = root.vars.clone();
+        assert!(decode::integral(&s.lp, part, &root.values).is_none(), "a fractional relaxation");
+        s.heuristic(&root.values);
+        s.dive(&root.state);
+        let (proven, left) = s.branch_and_bound(root.state, root.objective, 0, limits);
+        (proven, left, s.best_value, s.nodes, events.load(Ordering::Relaxed))
+    }
+
+    /// On the one driver, the compact search proves the same optimum with its open nodes
+    /// capped (finishing subtrees depth-first); stopped by the node limit, anywhere, its bound
+    /// covers that optimum and its incumbent (polished) stays below it; it reports progress.
+    #[test]
+    fn the_compact_search_proves_within_the_cap_and_a_stop_keeps_a_true_bound() {
+        for seed in [2, 3] {
+            let (m, problem) = model(seed);
+            let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+            let (proven, _, optimum, nodes, events) = search(&m, part, None, Effort::DEFAULT.open_nodes);
+            assert!(proven && nodes > 32, "seed {seed}: {nodes} nodes");
+            assert_eq!(events, nodes / Effort::DEFAULT.progress_every, "seed {seed}");
+            let (proven, _, capped, _, _) = search(&m, part, None, 2);
+            assert!(proven && capped == optimum, "seed {seed}: {capped} against {optimum}");
+            for (limit, open) in [(3, 512), (20, 512), (3, 2), (20, 2), (40, 2)] {
+                let (proven, left, best, nodes, _) = search(&m, part, Some(limit), open);
+                assert!(nodes <= limit && best <= optimum + 1e-6, "seed {seed} limit {limit}: {best}");
+                if !proven {
+                    assert!(
+                        left >= optimum - 1e-6,
+                        "seed {seed} limit {limit} open {open}: {left} < {optimum}"
+                    );
+                }
+            }
+        }
+    }
+}
