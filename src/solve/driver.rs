@@ -100,14 +100,14 @@ pub(super) fn run<I: Incumbent, T: Tree<I>>(
             current = Some(Queued::new(n, b, seq));
         }
         let rest: Vec<(T::Node, f64)> = kids.collect();
-        let mut later: Vec<f64> = rest.iter().map(|k| k.1).collect();
-        for (n, b) in rest {
+        let bounds: Vec<f64> = rest.iter().map(|k| k.1).collect();
+        for (i, (n, b)) in rest.into_iter().enumerate() {
             seq += 1;
-            later.remove(0);
             if tree.open_cap(s).is_some_and(|cap| open.len() >= cap) {
-                // Memory cap: finish this subtree depth-first instead of parking it.
-                let outside =
-                    max_bound(&open, max_bound(&current, later.iter().copied().fold(lost, f64::max)));
+                // Memory cap: finish this subtree depth-first instead of parking it. Every
+                // other node left (open, plunged into, siblings still to park) is outside it.
+                let siblings = bounds[i + 1..].iter().copied().fold(lost, f64::max);
+                let outside = max_bound(&open, max_bound(&current, siblings));
                 let mut stack = vec![Queued::new(n, b, seq)];
                 if !depth_first(tree, s, &mut stack, part, limits, outside, &mut lost) {
                     return stopped(s, max_bound(&stack, outside).max(lost), limits);
