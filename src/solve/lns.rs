@@ -168,7 +168,7 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) ->
             super::tree::search(&dual, s, 0, limits, bound);
         }
         Root::Compact(state, bound) => {
-            s.branch_and_bound(state, bound, limits);
+            s.branch_and_bound(state, bound, 0, limits);
         }
         // The budget stopped the root's relaxation: the seed is what the neighbourhood has.
         Root::Stopped(_) => {}

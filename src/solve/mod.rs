@@ -15,6 +15,7 @@
 
 mod allocation;
 mod decode;
+mod driver;
 mod heuristics;
 #[cfg(feature = "highs")]
 mod highs;
@@ -474,7 +475,7 @@ impl Started<'_> {
                 let highs: Option<(bool, f64)> = None;
                 Some(match highs {
                     Some(result) => result,
-                    None => self.search.branch_and_bound(state, bound, limits),
+                    None => self.search.branch_and_bound(state, bound, index, limits),
                 })
             }
         };

@@ -1,6 +1,6 @@
-//! The order in which both integer searches ([`super::search`] and [`super::tree`]) take their
-//! open nodes: best bound first, and among equal bounds the node made first, so the order of
-//! exploration depends on nothing but the nodes themselves.
+//! The order in which the search driver ([`super::driver`], which both integer searches run on)
+//! takes its open nodes: best bound first, and among equal bounds the node made first, so the
+//! order of exploration depends on nothing but the nodes themselves.
 
 use std::cmp::Ordering;
 

@@ -4,16 +4,15 @@
 
 use super::allocation::{feasible, value};
 use super::decode;
+use super::driver::{self, Expanded, Incumbent, Tree};
 use super::heuristics::round_relaxed;
 use super::lp::{self, Col, Lp};
 use super::params::{Budget, Effort};
-use super::queue::{max_bound, Queued};
 use super::PartAlloc;
 use super::{Limits, GAP};
 use crate::formulate::Part;
 use crate::model::Model;
 use crate::rules::EPS;
-use std::collections::BinaryHeap;
 #[cfg(feature = "highs")]
 use std::time::Instant;
 
@@ -223,76 +222,18 @@ impl<'a> PartSearch<'a> {
         }
     }
 
-    /// Best-first branch-and-bound with plunging: from the best open node, dive into the
-    /// better child while parking its sibling, so incumbents come early and the bound falls
-    /// steadily. Returns (proven optimal, best bound of what is left unexplored).
+    /// Best-first branch-and-bound with plunging over the compact programme, on the one
+    /// [`driver`]: from the best open node, dive into the better child while parking its
+    /// sibling, so incumbents come early and the bound falls steadily. Returns (proven optimal,
+    /// best bound of what is left unexplored).
     pub(super) fn branch_and_bound(
         &mut self,
         root: microlp::Solution,
         root_bound: f64,
+        part: usize,
         limits: Limits,
     ) -> (bool, f64) {
-        let mut open: BinaryHeap<Queued<Node>> = BinaryHeap::new();
-        let mut seq = 0u64;
-        open.push(Queued::new(Node { state: root, depth: 0 }, root_bound, seq));
-        // Bound of subtrees given up after a numerical failure in microlp.
-        let mut lost = f64::NEG_INFINITY;
-        while let Some(top) = open.pop() {
-            if self.prunable(top.bound) {
-                break; // best-first: every other open node is worse
-            }
-            let mut current = Some(top);
-            while let Some(Queued { bound, node, .. }) = current.take() {
-                if self.prunable(bound) {
-                    break;
-                }
-                // The node limit counts work too: the re-solves' simplex iterations.
-                if limits.reached(self.nodes.max(self.budget.nodes())) {
-                    return (false, max_bound(&open, bound).max(lost));
-                }
-                self.nodes += 1;
-                let values = lp::values_of(&node.state, &self.vars);
-                if self.nodes % 16 == 0 {
-                    self.heuristic(&values);
-                }
-                let kids = match self.branch(node.state, &values, node.depth) {
-                    Branched::Integral => {
-                        let a = decode::decode(&self.lp, self.part, &values);
-                        self.offer(a);
-                        continue;
-                    }
-                    Branched::Failed => {
-                        lost = lost.max(bound);
-                        continue;
-                    }
-                    Branched::Children(kids) => kids,
-                };
-                // kids are sorted best first; plunge into the best, park the rest.
-                let mut kids = kids.into_iter();
-                let depth = node.depth + 1;
-                if let Some((state, b)) = kids.next() {
-                    seq += 1;
-                    current = Some(Queued::new(Node { state, depth }, b, seq));
-                }
-                for (state, b) in kids {
-                    seq += 1;
-                    if open.len() >= self.effort.open_nodes {
-                        // Memory cap: finish this subtree depth-first instead of parking it.
-                        let mut stack = vec![Queued::new(Node { state, depth }, b, seq)];
-                        if !self.depth_first(&mut stack, limits, &mut lost) {
-                            let rest = max_bound(&stack, max_bound(&open, b));
-                            return (false, rest.max(lost));
-                        }
-                    } else {
-                        open.push(Queued::new(Node { state, depth }, b, seq));
-                    }
-                }
-            }
-        }
-        if lost > self.best_value + self.tolerance() && !self.prunable(lost) {
-            return (false, lost);
-        }
-        (true, f64::NEG_INFINITY)
+        driver::run(&mut Compact, self, Node { state: root, depth: 0 }, root_bound, part, limits)
     }
 
     /// The `highs` feature's search: the whole part as a MIP for HiGHS.
@@ -303,42 +244,6 @@ impl<'a> PartSearch<'a> {
         let a = decode::decode(&self.lp, self.part, &mip.values);
         self.offer(a);
         Some(if mip.optimal { (true, f64::NEG_INFINITY) } else { (false, root_bound) })
-    }
-
-    /// Plain depth-first search of a stack of nodes; false if the limits stopped it.
-    pub(super) fn depth_first(
-        &mut self,
-        stack: &mut Vec<Queued<Node>>,
-        limits: Limits,
-        lost: &mut f64,
-    ) -> bool {
-        while let Some(top) = stack.pop() {
-            if self.prunable(top.bound) {
-                continue;
-            }
-            if limits.reached(self.nodes.max(self.budget.nodes())) {
-                stack.push(top);
-                return false;
-            }
-            let Queued { bound, node, .. } = top;
-            self.nodes += 1;
-            let values = lp::values_of(&node.state, &self.vars);
-            match self.branch(node.state, &values, node.depth) {
-                Branched::Integral => {
-                    let a = decode::decode(&self.lp, self.part, &values);
-                    self.offer(a);
-                }
-                Branched::Failed => *lost = lost.max(bound),
-                Branched::Children(kids) => {
-                    let depth = node.depth + 1;
-                    for (state, b) in kids.into_iter().rev() {
-                        // A stack needs no tie key: its order is its own.
-                        stack.push(Queued::new(Node { state, depth }, b, 0));
-                    }
-                }
-            }
-        }
-        true
     }
 
     /// Chooses a column and solves both children from this node's basis. Near the root it
@@ -410,10 +315,78 @@ impl<'a> PartSearch<'a> {
     }
 }
 
-/// A node of the search tree: microlp's solved state (its bound is kept by [`Best`]).
+/// A node of the compact search: microlp's solved state (its bound is kept by the driver's
+/// queue) and its depth.
 pub(super) struct Node {
     state: microlp::Solution,
     depth: u32,
+}
+
+/// The compact search's part of the [`driver`]: a node is searched by branching on its
+/// relaxation (strong branching near the root), with the rounding heuristic every 16th node
+/// of the best-first search.
+struct Compact;
+
+impl Tree<PartSearch<'_>> for Compact {
+    type Node = Node;
+
+    fn expand(
+        &mut self,
+        s: &mut PartSearch<'_>,
+        node: Node,
+        bound: f64,
+        depth_first: bool,
+    ) -> Expanded<Node> {
+        let values = lp::values_of(&node.state, &s.vars);
+        if !depth_first && s.nodes % 16 == 0 {
+            s.heuristic(&values);
+        }
+        match s.branch(node.state, &values, node.depth) {
+            Branched::Integral => {
+                let a = decode::decode(&s.lp, s.part, &values);
+                s.offer(a);
+                Expanded::Done
+            }
+            Branched::Failed => Expanded::Unresolved(bound),
+            Branched::Children(kids) => {
+                let depth = node.depth + 1;
+                Expanded::Children(kids.into_iter().map(|(state, b)| (Node { state, depth }, b)).collect())
+            }
+        }
+    }
+
+    fn open_cap(&self, s: &PartSearch<'_>) -> Option<usize> {
+        Some(s.effort.open_nodes)
+    }
+}
+
+/// The one incumbent of both searches.
+impl Incumbent for PartSearch<'_> {
+    fn prunable(&self, bound: f64) -> bool {
+        PartSearch::prunable(self, bound)
+    }
+
+    fn best_value(&self) -> f64 {
+        self.best_value
+    }
+
+    fn count_node(&mut self) -> u64 {
+        self.nodes += 1;
+        self.nodes
+    }
+
+    /// The node limit counts work too: price rounds, knapsacks and simplex iterations.
+    fn spent_nodes(&self) -> u64 {
+        self.nodes.max(self.budget.nodes())
+    }
+
+    fn effort(&self) -> &Effort {
+        &self.effort
+    }
+
+    fn polish(&mut self, bound: f64, limits: Limits) -> bool {
+        PartSearch::polish(self, bound, limits)
+    }
 }
 
 /// What branching at a node gave.
@@ -520,6 +493,86 @@ mod tests {
         assert!(s.prunable(v0));
         if let Some(d) = s.delta {
             assert!(s.prunable(v0 + d * 0.5) && !s.prunable(v0 + d * 1.5), "step {d}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod driven {
+    use super::*;
+    use crate::solve::{Event, Observer};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// A generated cross-team team of 200 cases with weights and sibling groups: its compact
+    /// relaxation is fractional, so the compact search has a tree to search.
+    fn model(seed: u64) -> (Model, crate::formulate::Problem) {
+        let a = crate::generate::GenerateOptions {
+            cases: 200,
+            workers: 14,
+            teams: 2,
+            seed,
+            vacant_share: 0.1,
+            weights: true,
+            groups: 0.25,
+            cross_team: true,
+            ..Default::default()
+        };
+        let bytes = crate::write::to_json(&crate::generate::generate(&a).expect("generated"));
+        let m = crate::load_model_bytes("g.json", &bytes).expect("a lawful model");
+        let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+        (m, problem)
+    }
+
+    /// The compact search of the model's one searched part from its relaxation, as
+    /// `start_part` starts it: (proven, bound left, best value, nodes, progress events).
+    fn search(
+        m: &Model,
+        part: &Part,
+        node_limit: Option<u64>,
+        open_nodes: usize,
+    ) -> (bool, f64, f64, u64, u64) {
+        let events = AtomicU64::new(0);
+        let count = |e: &Event| {
+            if matches!(e, Event::Searching { .. }) {
+                events.fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        let limits = Limits { node_limit, observer: Some(Observer(&count)), ..Limits::default() };
+        let effort = Effort { open_nodes, ..Effort::of(&limits) };
+        let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
+        let root =
+            lp::solve_within(&s.lp, &effort, &mut s.budget, &s.meter).expect("solved").expect("in budget");
+        s.vars = root.vars.clone();
+        assert!(decode::integral(&s.lp, part, &root.values).is_none(), "a fractional relaxation");
+        s.heuristic(&root.values);
+        s.dive(&root.state);
+        let (proven, left) = s.branch_and_bound(root.state, root.objective, 0, limits);
+        (proven, left, s.best_value, s.nodes, events.load(Ordering::Relaxed))
+    }
+
+    /// On the one driver, the compact search proves the same optimum with its open nodes
+    /// capped (finishing subtrees depth-first); stopped by the node limit, anywhere, its bound
+    /// covers that optimum and its incumbent (polished) stays below it; it reports progress.
+    #[test]
+    fn the_compact_search_proves_within_the_cap_and_a_stop_keeps_a_true_bound() {
+        for seed in [2, 3] {
+            let (m, problem) = model(seed);
+            let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+            let (proven, _, optimum, nodes, events) = search(&m, part, None, Effort::DEFAULT.open_nodes);
+            assert!(proven && nodes > 32, "seed {seed}: {nodes} nodes");
+            assert_eq!(events, nodes / Effort::DEFAULT.progress_every, "seed {seed}");
+            let (proven, _, capped, _, _) = search(&m, part, None, 2);
+            assert!(proven && capped == optimum, "seed {seed}: {capped} against {optimum}");
+            for (limit, open) in [(3, 512), (20, 512), (3, 2), (20, 2), (40, 2)] {
+                let (proven, left, best, nodes, _) = search(&m, part, Some(limit), open);
+                assert!(nodes <= limit && best <= optimum + 1e-6, "seed {seed} limit {limit}: {best}");
+                if !proven {
+                    assert!(
+                        left >= optimum - 1e-6,
+                        "seed {seed} limit {limit} open {open}: {left} < {optimum}"
+                    );
+                }
+            }
         }
     }
 }

@@ -14,15 +14,15 @@
 //! so that whole allocations come early. Every node's knapsack answers are rounded into
 //! allocations too.
 
+use super::driver::{self, Expanded, Tree};
 use super::heuristics::round_relaxed;
 use super::lagrange::{Decomposition, NodeBounds};
 use super::master::{Allowance, Master, Pool};
-use super::queue::{max_bound, Queued};
 use super::search::PartSearch;
-use super::{Event, Limits};
-use std::collections::BinaryHeap;
+use super::Limits;
 
-/// A node of the search; its bound, kept by [`Best`], is the parent's (an upper bound on its own).
+/// A node of the search; its bound, kept by the driver's queue, is the parent's (an upper bound
+/// on its own).
 struct Node {
     r: NodeBounds,
     /// The parent's patterns, and the positions of those its master's basis used.
@@ -45,8 +45,8 @@ enum Choice {
     Placed { g: usize, y: f64 },
 }
 
-/// Searches the part, given a bound on it if one is known (else infinity); returns (proven
-/// optimal, bound of what is left unexplored).
+/// Searches the part, given a bound on it if one is known (else infinity), on the one
+/// [`driver`]; returns (proven optimal, bound of what is left unexplored).
 pub(super) fn search(
     dual: &Decomposition,
     s: &mut PartSearch,
@@ -59,34 +59,29 @@ pub(super) fn search(
     let zero = vec![0.0; dual.n_prices()];
     let at_zero = dual.evaluate(&zero, &NodeBounds::none(part)).map_or(dual.worth, |e| e.bound);
     let root_bound = at_zero.min(known_bound);
-    let mut open: BinaryHeap<Queued<Node>> = BinaryHeap::new();
-    let mut seq = 0u64;
     let root = Node {
         r: NodeBounds::none(part),
         pool: Default::default(),
         prices: Vec::new(),
         fixed_at: f64::NEG_INFINITY,
     };
-    let mut current = Some(Queued::new(root, root_bound, seq));
-    // The largest bound of a node given up unresolved (price rounds failed or ran out).
-    let mut lost = f64::NEG_INFINITY;
-    let effort = s.effort;
-    while let Some(Queued { bound: node_bound, node, .. }) = current.take().or_else(|| open.pop()) {
-        if s.prunable(node_bound) {
-            continue;
-        }
-        // The node limit counts work (the part's budget): a node on a large part, with many
-        // price rounds over a large master, counts as several, so a default run stays within
-        // seconds, and stops at the same place on every run.
-        if limits.reached(s.nodes.max(s.budget.nodes())) {
-            let bound = max_bound(&open, node_bound).max(lost);
-            return (!limits.stopped() && s.polish(bound, limits), bound);
-        }
-        s.nodes += 1;
-        if s.nodes % effort.progress_every == 0 {
-            let bound = max_bound(&open, node_bound).max(lost);
-            limits.tell(Event::Searching { part: part_index, nodes: s.nodes, best: s.best_value, bound });
-        }
+    driver::run(&mut Lagrangian { dual, limits }, s, root, root_bound, part_index, limits)
+}
+
+/// The Lagrangian search's part of the [`driver`]: a node is searched by price rounds on its
+/// Dantzig-Wolfe master, the knapsacks' answers rounded into allocations, reduced-cost fixing
+/// and a choice to branch on.
+struct Lagrangian<'d, 'a, 'l> {
+    dual: &'d Decomposition<'a>,
+    limits: Limits<'l>,
+}
+
+impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
+    type Node = Node;
+
+    fn expand(&mut self, s: &mut PartSearch<'_>, node: Node, node_bound: f64, _: bool) -> Expanded<Node> {
+        let (dual, limits, part) = (self.dual, self.limits, s.part);
+        let effort = s.effort;
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
         let stop = || limits.stopped();
         // What the budget leaves: one node's price rounds cannot overrun it either.
@@ -112,14 +107,13 @@ pub(super) fn search(
         }
         let bound = out.bound.min(node_bound);
         if s.prunable(bound) {
-            continue;
+            return Expanded::Done;
         }
         if !out.converged || out.master.is_none() {
             limits.trace(|| format!("    unresolved node: bound {bound}, price rounds {}", out.iterations));
         }
         let Some(master) = out.master.filter(|_| out.converged) else {
-            lost = lost.max(bound);
-            continue;
+            return Expanded::Unresolved(bound);
         };
         let Some(choice) = choose(&master) else {
             // A whole master solution is an allocation worth at least the bound: optimal here.
@@ -133,7 +127,7 @@ pub(super) fn search(
                 a.groups[g] = ys.iter().position(|&y| y > 0.5);
             }
             s.offer(a);
-            continue;
+            return Expanded::Done;
         };
         s.offer_rounded(&master);
         limits.trace(|| format!("      branch {choice:?}"));
@@ -142,35 +136,25 @@ pub(super) fn search(
         // fixed against the same incumbent gains little from doing it again.
         let fixed_at = s.best_value;
         let r = if fixed_at > node.fixed_at {
-            let Some(r) = fix_by_reduced_cost(dual, s, &node.r, &out.prices, limits) else { continue };
+            let Some(r) = fix_by_reduced_cost(dual, s, &node.r, &out.prices, limits) else {
+                return Expanded::Done;
+            };
             r
         } else {
             node.r
         };
+        // Both children start from the node's bound, pool and prices.
         let (first, second) = children(&r, choice);
-        let kids: Vec<NodeBounds> = [first, second].into_iter().flatten().collect();
-        let mut kids = kids.into_iter();
-        if let Some(r) = kids.next() {
-            seq += 1;
-            current = Some(Queued::new(
-                Node { r, pool: pool.clone(), prices: out.prices.clone(), fixed_at },
-                bound,
-                seq,
-            ));
-        }
-        for r in kids {
-            seq += 1;
-            open.push(Queued::new(
-                Node { r, pool: pool.clone(), prices: out.prices.clone(), fixed_at },
-                bound,
-                seq,
-            ));
-        }
+        let kids = [first, second].into_iter().flatten();
+        let node = |r| Node { r, pool: pool.clone(), prices: out.prices.clone(), fixed_at };
+        Expanded::Children(kids.map(|r| (node(r), bound)).collect())
     }
-    if lost > f64::NEG_INFINITY && !s.prunable(lost) {
-        return (!limits.stopped() && s.polish(lost, limits), lost);
+
+    /// None: a node holds only its restriction and shares its parent's pool, and the node
+    /// limit bounds how many are open.
+    fn open_cap(&self, _: &PartSearch<'_>) -> Option<usize> {
+        None
     }
-    (true, f64::NEG_INFINITY)
 }
 
 /// The node's restriction with every choice fixed whose other side the prices prove cannot

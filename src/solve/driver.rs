@@ -1,0 +1,418 @@
+//! The one branch-and-bound driver both integer searches run on ([`super::tree`] over the
+//! Lagrangian bound, [`super::search`] over the compact programme), as HiGHS keeps one
+//! `HighsSearch` over one node queue.
+//!
+//! The driver owns the skeleton: the open nodes ([`Queued`], best bound first), the plunge
+//! (the best child of each node is searched next, its siblings parked), pruning against the
+//! incumbent, the node limit (nodes and work, [`Limits::reached`]), the progress events, the
+//! bound of nodes given up unresolved, the open-node memory cap with its depth-first fallback,
+//! and the answer: proven optimal, or the bound of what is left after polishing the incumbent.
+//! A search plugs in how one node is searched ([`Tree::expand`]); the incumbent is the
+//! search's own ([`Incumbent`]: [`super::search::PartSearch`] for both searches).
+
+use super::params::Effort;
+use super::queue::{max_bound, Queued};
+use super::{Event, Limits};
+use std::collections::BinaryHeap;
+
+/// What the driver needs of the incumbent and its account: [`super::search::PartSearch`]
+/// for both searches.
+pub(super) trait Incumbent {
+    /// Can nothing under a node with this bound beat the incumbent?
+    fn prunable(&self, bound: f64) -> bool;
+    /// The incumbent's value (negative infinity when there is none).
+    fn best_value(&self) -> f64;
+    /// Counts one node searched; returns the nodes searched so far.
+    fn count_node(&mut self) -> u64;
+    /// What the node limit is checked against: the nodes searched, or the work spent in
+    /// nodes' worth, whichever is more.
+    fn spent_nodes(&self) -> u64;
+    /// The limits and tunables of the search.
+    fn effort(&self) -> &Effort;
+    /// Improves the incumbent when the search stops unproven; true when it is then proven
+    /// optimal under `bound`.
+    fn polish(&mut self, bound: f64, limits: Limits) -> bool;
+}
+
+/// What searching one node gave.
+pub(super) enum Expanded<N> {
+    /// Nothing under the node is left to search: it was whole (and offered), pruned, or
+    /// proven empty.
+    Done,
+    /// The node could not be resolved (a numerical failure, or its bound did not converge):
+    /// given up, with this bound on what it held.
+    Unresolved(f64),
+    /// Its children with their bounds, the one to search first first.
+    Children(Vec<(N, f64)>),
+}
+
+/// A search's own part of the branch-and-bound: how a node is searched and branched.
+pub(super) trait Tree<I: Incumbent> {
+    /// A node of the search.
+    type Node;
+
+    /// Searches `node`, whose bound is `bound`: offers what it finds to `s` and gives its
+    /// children. `depth_first` is set when the driver is finishing a subtree depth-first
+    /// under the open-node cap.
+    fn expand(&mut self, s: &mut I, node: Self::Node, bound: f64, depth_first: bool) -> Expanded<Self::Node>;
+
+    /// Open nodes kept best-first before a parked subtree is finished depth-first instead
+    /// (a memory bound); None keeps every open node.
+    fn open_cap(&self, s: &I) -> Option<usize>;
+}
+
+/// Best-first branch-and-bound with plunging from `root` (bound `root_bound`) over `tree`,
+/// for part `part` (its progress events). Returns (proven optimal, best bound of what is left
+/// unexplored; negative infinity when proven).
+pub(super) fn run<I: Incumbent, T: Tree<I>>(
+    tree: &mut T,
+    s: &mut I,
+    root: T::Node,
+    root_bound: f64,
+    part: usize,
+    limits: Limits,
+) -> (bool, f64) {
+    let mut open: BinaryHeap<Queued<T::Node>> = BinaryHeap::new();
+    let mut seq = 0u64;
+    let mut current = Some(Queued::new(root, root_bound, seq));
+    // The largest bound of a node given up unresolved.
+    let mut lost = f64::NEG_INFINITY;
+    while let Some(Queued { bound, node, .. }) = current.take().or_else(|| open.pop()) {
+        if s.prunable(bound) {
+            continue;
+        }
+        if limits.reached(s.spent_nodes()) {
+            return stopped(s, max_bound(&open, bound).max(lost), limits);
+        }
+        let nodes = s.count_node();
+        tell(s, nodes, part, limits, || max_bound(&open, bound).max(lost));
+        let kids = match tree.expand(s, node, bound, false) {
+            Expanded::Done => continue,
+            Expanded::Unresolved(b) => {
+                lost = lost.max(b);
+                continue;
+            }
+            Expanded::Children(kids) => kids,
+        };
+        let mut kids = kids.into_iter();
+        if let Some((n, b)) = kids.next() {
+            seq += 1;
+            current = Some(Queued::new(n, b, seq));
+        }
+        let rest: Vec<(T::Node, f64)> = kids.collect();
+        let bounds: Vec<f64> = rest.iter().map(|k| k.1).collect();
+        for (i, (n, b)) in rest.into_iter().enumerate() {
+            seq += 1;
+            if tree.open_cap(s).is_some_and(|cap| open.len() >= cap) {
+                // Memory cap: finish this subtree depth-first instead of parking it. Every
+                // other node left (open, plunged into, siblings still to park) is outside it.
+                let siblings = bounds[i + 1..].iter().copied().fold(lost, f64::max);
+                let outside = max_bound(&open, max_bound(&current, siblings));
+                let mut stack = vec![Queued::new(n, b, seq)];
+                if !depth_first(tree, s, &mut stack, part, limits, outside, &mut lost) {
+                    return stopped(s, max_bound(&stack, outside).max(lost), limits);
+                }
+            } else {
+                open.push(Queued::new(n, b, seq));
+            }
+        }
+    }
+    if lost > f64::NEG_INFINITY && !s.prunable(lost) {
+        return stopped(s, lost, limits);
+    }
+    (true, f64::NEG_INFINITY)
+}
+
+/// Plain depth-first search of a stack of nodes, the best child on top; false if the limits
+/// stopped it (the node it stopped at back on the stack). `outside` bounds every node not on
+/// the stack, for the progress events.
+fn depth_first<I: Incumbent, T: Tree<I>>(
+    tree: &mut T,
+    s: &mut I,
+    stack: &mut Vec<Queued<T::Node>>,
+    part: usize,
+    limits: Limits,
+    outside: f64,
+    lost: &mut f64,
+) -> bool {
+    while let Some(top) = stack.pop() {
+        if s.prunable(top.bound) {
+            continue;
+        }
+        if limits.reached(s.spent_nodes()) {
+            stack.push(top);
+            return false;
+        }
+        let Queued { bound, node, .. } = top;
+        let nodes = s.count_node();
+        tell(s, nodes, part, limits, || max_bound(stack.iter(), bound.max(outside)).max(*lost));
+        match tree.expand(s, node, bound, true) {
+            Expanded::Done => {}
+            Expanded::Unresolved(b) => *lost = lost.max(b),
+            Expanded::Children(kids) => {
+                for (n, b) in kids.into_iter().rev() {
+                    // A stack needs no tie key: its order is its own.
+                    stack.push(Queued::new(n, b, 0));
+                }
+            }
+        }
+    }
+    true
+}
+
+/// The answer of a search that stops unproven with `bound` left: the incumbent polished
+/// (unless the run was stopped from outside), proven when polishing brought it within the
+/// bound.
+fn stopped<I: Incumbent>(s: &mut I, bound: f64, limits: Limits) -> (bool, f64) {
+    (!limits.stopped() && s.polish(bound, limits), bound)
+}
+
+/// Reports progress every [`Effort::progress_every`] nodes.
+fn tell<I: Incumbent>(s: &I, nodes: u64, part: usize, limits: Limits, bound: impl FnOnce() -> f64) {
+    if nodes % s.effort().progress_every.max(1) == 0 {
+        limits.tell(Event::Searching { part, nodes, best: s.best_value(), bound: bound() });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+    use std::rc::Rc;
+
+    /// The bounds of the nodes alive (made and not yet dropped), by when they were made.
+    type Alive = Rc<RefCell<BTreeMap<u64, f64>>>;
+
+    /// A tiny 0/1 knapsack: (value, weight) of each item and the capacity.
+    struct Knapsack {
+        items: Vec<(f64, f64)>,
+        capacity: f64,
+        /// Nodes at this depth whose first item was taken are given up unresolved.
+        fail_at: Option<usize>,
+        /// Nodes alive, nodes made, and the most alive at an expansion.
+        live: Alive,
+        made: u64,
+        most_live: usize,
+        depth_first_seen: bool,
+        lost_given: f64,
+    }
+
+    /// A node: the items decided so far, their value and weight. Dropping it takes it out of
+    /// the nodes alive.
+    struct Pick {
+        next: usize,
+        value: f64,
+        weight: f64,
+        took_first: bool,
+        id: u64,
+        live: Alive,
+    }
+
+    impl Drop for Pick {
+        fn drop(&mut self) {
+            self.live.borrow_mut().remove(&self.id);
+        }
+    }
+
+    /// The toy's incumbent: its best value and its count.
+    struct Best {
+        value: f64,
+        nodes: u64,
+        effort: Effort,
+        polished: u32,
+        /// Set when a stop's bound was below a node still to search that could beat the
+        /// incumbent.
+        uncovered: bool,
+        live: Alive,
+    }
+
+    impl Incumbent for Best {
+        fn prunable(&self, bound: f64) -> bool {
+            bound <= self.value + 1e-9
+        }
+        fn best_value(&self) -> f64 {
+            self.value
+        }
+        fn count_node(&mut self) -> u64 {
+            self.nodes += 1;
+            self.nodes
+        }
+        fn spent_nodes(&self) -> u64 {
+            self.nodes
+        }
+        fn effort(&self) -> &Effort {
+            &self.effort
+        }
+        fn polish(&mut self, bound: f64, _: Limits) -> bool {
+            // Polishing comes before the driver drops what it left open: those nodes are alive.
+            let left = self.live.borrow().values().copied().fold(f64::NEG_INFINITY, f64::max);
+            self.uncovered |= left > bound && !self.prunable(left);
+            self.polished += 1;
+            self.prunable(bound)
+        }
+    }
+
+    impl Knapsack {
+        fn new(n: usize, fail_at: Option<usize>) -> Knapsack {
+            // Values and weights from a fixed little generator.
+            let items = (0..n).map(|i| ((7 + 13 * i % 23) as f64, (3 + 11 * i % 17) as f64)).collect();
+            let capacity = (0..n).map(|i| (3 + 11 * i % 17) as f64).sum::<f64>() / 2.0;
+            Knapsack {
+                items,
+                capacity,
+                fail_at,
+                live: Alive::default(),
+                made: 0,
+                most_live: 0,
+                depth_first_seen: false,
+                lost_given: f64::NEG_INFINITY,
+            }
+        }
+
+        fn pick(&mut self, next: usize, value: f64, weight: f64, took_first: bool) -> (Pick, f64) {
+            self.made += 1;
+            let p = Pick { next, value, weight, took_first, id: self.made, live: self.live.clone() };
+            // A weak bound (every item left, whatever it weighs), so the tree is large.
+            let b = value + self.items[next..].iter().map(|i| i.0).sum::<f64>();
+            self.live.borrow_mut().insert(p.id, b);
+            (p, b)
+        }
+
+        /// The optimum by trying every subset.
+        fn brute(&self) -> f64 {
+            let n = self.items.len();
+            (0u32..1 << n)
+                .filter_map(|set| {
+                    let (v, w) = (0..n)
+                        .filter(|i| set >> i & 1 == 1)
+                        .fold((0.0, 0.0), |(v, w), i| (v + self.items[i].0, w + self.items[i].1));
+                    (w <= self.capacity).then_some(v)
+                })
+                .fold(0.0, f64::max)
+        }
+    }
+
+    impl Tree<Best> for Knapsack {
+        type Node = Pick;
+
+        fn expand(&mut self, s: &mut Best, p: Pick, bound: f64, depth_first: bool) -> Expanded<Pick> {
+            self.most_live = self.most_live.max(self.live.borrow().len());
+            self.depth_first_seen |= depth_first;
+            if self.fail_at == Some(p.next) && p.took_first {
+                self.lost_given = self.lost_given.max(bound);
+                return Expanded::Unresolved(bound);
+            }
+            if p.next == self.items.len() {
+                s.value = s.value.max(p.value);
+                return Expanded::Done;
+            }
+            let (v, w) = self.items[p.next];
+            let took_first = p.took_first || p.next == 0;
+            let mut kids = Vec::new();
+            if p.weight + w <= self.capacity {
+                kids.push(self.pick(p.next + 1, p.value + v, p.weight + w, took_first));
+            }
+            kids.push(self.pick(p.next + 1, p.value, p.weight, p.took_first));
+            kids.sort_by(|a, b| b.1.total_cmp(&a.1));
+            Expanded::Children(kids)
+        }
+
+        fn open_cap(&self, s: &Best) -> Option<usize> {
+            Some(s.effort.open_nodes)
+        }
+    }
+
+    /// Searches the knapsack of `n` items with at most `open_nodes` open.
+    fn solve(
+        n: usize,
+        fail_at: Option<usize>,
+        open_nodes: usize,
+        limits: Limits,
+    ) -> (Knapsack, Best, (bool, f64)) {
+        let mut t = Knapsack::new(n, fail_at);
+        let mut s = Best {
+            value: f64::NEG_INFINITY,
+            nodes: 0,
+            effort: Effort { open_nodes, ..Effort::DEFAULT },
+            polished: 0,
+            uncovered: false,
+            live: t.live.clone(),
+        };
+        let (root, bound) = t.pick(0, 0.0, 0.0, false);
+        let answer = run(&mut t, &mut s, root, bound, 0, limits);
+        (t, s, answer)
+    }
+
+    fn stop_at(nodes: u64) -> Limits<'static> {
+        Limits { node_limit: Some(nodes), ..Limits::default() }
+    }
+
+    #[test]
+    fn an_exhausted_tree_is_proven_optimal_without_polishing() {
+        let (t, s, (proven, left)) = solve(12, None, usize::MAX, Limits::default());
+        assert!(proven);
+        assert_eq!(left, f64::NEG_INFINITY);
+        assert_eq!(s.value, t.brute());
+        assert_eq!(s.polished, 0);
+        assert!(t.live.borrow().is_empty(), "every node made was dropped");
+    }
+
+    #[test]
+    fn the_node_limit_stops_with_the_best_bound_left_and_polishes() {
+        // One node: the root, whose children are all that is left.
+        let (t, s, (proven, left)) = solve(12, None, usize::MAX, stop_at(1));
+        assert!(!proven);
+        assert_eq!(s.nodes, 1);
+        // Taking the first item or not: the better child keeps every item's worth.
+        assert_eq!(left, t.items.iter().map(|i| i.0).sum::<f64>());
+        assert_eq!(s.polished, 1);
+        // Further on: a bound above the optimum and every node left, the incumbent below it.
+        let optimum = t.brute();
+        for limit in [5, 20, 60, 200] {
+            let (_, s, (proven, left)) = solve(12, None, usize::MAX, stop_at(limit));
+            assert_eq!(s.nodes, limit);
+            assert!(!proven && left >= optimum && !s.uncovered, "limit {limit}: {left}");
+            assert!(s.value <= optimum);
+        }
+    }
+
+    #[test]
+    fn the_open_node_cap_keeps_memory_bounded_and_gives_the_same_answer() {
+        let (free, s_free, answer) = solve(14, None, usize::MAX, Limits::default());
+        assert!(!free.depth_first_seen);
+        let cap = 4;
+        let (capped, s_capped, capped_answer) = solve(14, None, cap, Limits::default());
+        assert_eq!(capped_answer, answer);
+        assert_eq!(s_capped.value, s_free.value);
+        assert!(capped.depth_first_seen);
+        // Open nodes at most the cap, the one plunged into, and a depth-first stack of at most
+        // one sibling a level: far fewer than the uncapped search keeps.
+        let most = cap + 2 + capped.items.len();
+        assert!(capped.most_live <= most, "{} > {most}", capped.most_live);
+        assert!(free.most_live > most, "the uncapped search keeps more: {}", free.most_live);
+        // Stopped anywhere, inside a depth-first subtree too, the bound covers every node left
+        // (the open ones, the plunge, the stack).
+        let mut inside = 0;
+        for limit in 1..120 {
+            let (t, s, (proven, left)) = solve(14, None, cap, stop_at(limit));
+            assert!(!proven && left >= s_free.value && !s.uncovered, "limit {limit}: {left}");
+            inside += usize::from(t.depth_first_seen);
+        }
+        assert!(inside > 50, "{inside} stops in a depth-first subtree");
+    }
+
+    #[test]
+    fn an_unresolved_node_leaves_its_bound_unproven() {
+        // Nodes with the first item taken are given up at the fourth item; the optimum takes
+        // it, so the search can prove nothing better than what it found elsewhere.
+        let (t, s, (proven, left)) = solve(12, Some(3), usize::MAX, Limits::default());
+        assert!(t.lost_given > s.value, "{} {}", t.lost_given, s.value);
+        assert!(!proven);
+        assert_eq!(left, t.lost_given);
+        assert_eq!(s.polished, 1);
+        assert!(s.value < t.brute());
+        // With nothing given up, the same tree is proven.
+        assert!(solve(12, None, usize::MAX, Limits::default()).2 .0);
+    }
+}
