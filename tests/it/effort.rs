@@ -80,27 +80,7 @@ fn read_json(path: &std::path::Path) -> Value {
 /// proves, with a bound at least that optimum, and the same bytes on one and two threads.
 #[test]
 fn a_node_limit_stops_the_district_paths_relaxation_with_a_lawful_proposal_and_a_true_bound() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = [
-        "--cases",
-        "700",
-        "--workers",
-        "44",
-        "--teams",
-        "2",
-        "--seed",
-        "3",
-        "--weights",
-        "--groups",
-        "0.25",
-        "--cross-team",
-    ];
-    let path = generated(dir.path(), "district.json", &options);
-    let m = caseload::load_model_bytes("district.json", &std::fs::read(&path).unwrap()).unwrap();
-    let unlimited = caseload::allocate(&m, Limits::default()).unwrap();
-    let v: Value = serde_json::from_slice(&caseload::write::to_json(&unlimited)).unwrap();
-    assert_eq!(v["optimal"], true, "the unlimited run proves the optimum");
-    let best = v["objective"].as_f64().unwrap();
+    let (m, best) = district_and_its_optimum();
 
     let mut outputs = Vec::new();
     for threads in [1, 2] {
@@ -195,27 +175,7 @@ fn the_roots_allowance_solves_a_network_relaxation_that_the_node_limit_alone_sto
 /// and two threads.
 #[test]
 fn the_roots_allowance_solves_the_district_paths_relaxations_with_a_true_bound() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = [
-        "--cases",
-        "700",
-        "--workers",
-        "44",
-        "--teams",
-        "2",
-        "--seed",
-        "3",
-        "--weights",
-        "--groups",
-        "0.25",
-        "--cross-team",
-    ];
-    let path = generated(dir.path(), "district.json", &options);
-    let m = caseload::load_model_bytes("district.json", &std::fs::read(&path).unwrap()).unwrap();
-    let unlimited = caseload::allocate(&m, Limits::default()).unwrap();
-    let v: Value = serde_json::from_slice(&caseload::write::to_json(&unlimited)).unwrap();
-    assert_eq!(v["optimal"], true, "the unlimited run proves the optimum");
-    let best = v["objective"].as_f64().unwrap();
+    let (m, best) = district_and_its_optimum();
 
     let limits =
         Limits { node_limit: Some(1), root_allowance: true, district_columns: Some(0), ..Limits::default() };
@@ -237,4 +197,30 @@ fn the_roots_allowance_solves_the_district_paths_relaxations_with_a_true_bound()
     } else {
         assert_stopped_truthfully(&outputs, best);
     }
+}
+
+/// A 700-case cross-team district with sibling groups (two teams, the district path when its
+/// group columns are forced pooled), and the optimum an unlimited run proves.
+fn district_and_its_optimum() -> (caseload::model::Model, f64) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = [
+        "--cases",
+        "700",
+        "--workers",
+        "44",
+        "--teams",
+        "2",
+        "--seed",
+        "3",
+        "--weights",
+        "--groups",
+        "0.25",
+        "--cross-team",
+    ];
+    let path = generated(dir.path(), "district.json", &options);
+    let m = caseload::load_model_bytes("district.json", &std::fs::read(&path).unwrap()).unwrap();
+    let unlimited = caseload::allocate(&m, Limits::default()).unwrap();
+    let v: Value = serde_json::from_slice(&caseload::write::to_json(&unlimited)).unwrap();
+    assert_eq!(v["optimal"], true, "the unlimited run proves the optimum");
+    (m, v["objective"].as_f64().unwrap())
 }
