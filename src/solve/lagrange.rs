@@ -90,7 +90,7 @@ pub(super) struct Item {
     /// Size in load units (of the grid, when there is one).
     size: usize,
     /// Weight.
-    pub(super) weight: f64,
+    weight: f64,
     /// Objective value of one (before prices).
     pub(super) value: f64,
 }
