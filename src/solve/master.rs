@@ -125,6 +125,26 @@ impl Decomposition<'_> {
         for (w, p) in base.into_iter().enumerate().chain(best_p.iter().cloned().enumerate()) {
             rmp.add(self, w, p);
         }
+        if self.stabilised {
+            // The empty pattern keeps every upper row within reach from the first solve, so the
+            // first prices are not the caps' (a master of hundreds of rows took 40 rounds to
+            // leave them).
+            for w in 0..self.part.workers.len() {
+                let empty = self.empty_pattern(w);
+                if self.admits(w, &empty, r) {
+                    rmp.add(self, w, empty);
+                }
+            }
+            if start.is_none() {
+                let found = self.head_in(r, &best_prices, best_l, &best_p, &mut rmp);
+                let Some(h) = found else { return infeasible() };
+                knapsacks += h.work;
+                inexact |= h.inexact;
+                if h.bound < best_l {
+                    (best_l, best_prices, best_p) = (h.bound, h.prices, h.patterns);
+                }
+            }
+        }
         let mut start_basis = Vec::new();
         for (t, (w, p)) in seed.patterns.iter().enumerate() {
             if self.admits(*w, p, r) {
@@ -233,6 +253,96 @@ impl Decomposition<'_> {
         let pool = rmp.keep(allowed.pool_per_worker);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
     }
+    /// Worker `w` holding nothing.
+    fn empty_pattern(&self, w: usize) -> Pattern {
+        let cost = self.part.workers[w].load_cost(&self.m.policy, 0.0);
+        Pattern { take: Vec::new(), load: 0.0, value: -cost }
+    }
+
+    /// The heading-in of a large root master: [`HEAD_IN`] deflected subgradient steps on the
+    /// prices from `prices` (where L is `l` and the knapsacks gave `patterns`), each a step
+    /// towards a target value below the best L so far that halves when the best stalls
+    /// (Polyak's step with a variable target). A knapsack evaluation costs a thousandth of a
+    /// master round on a district, and the master's own first prices are far off (its pool is
+    /// poor), so these cheap steps bring the prices near the optimum first; the patterns of the
+    /// last [`HEAD_IN_KEPT`] steps seed the master, and the best prices become the centre of the
+    /// smoothing. Every step's L is a proven bound (it comes from the knapsacks). None when
+    /// the restriction cannot hold.
+    fn head_in(
+        &self,
+        r: &NodeBounds,
+        prices: &[f64],
+        l: f64,
+        patterns: &[Pattern],
+        rmp: &mut Rmp,
+    ) -> Option<HeadIn> {
+        let np = self.n_prices();
+        let caps = self.price_caps(r);
+        let rhs = self.rhs(r);
+        let mut best = HeadIn {
+            bound: l,
+            prices: prices.to_vec(),
+            patterns: patterns.to_vec(),
+            work: 0,
+            inexact: false,
+        };
+        let (mut p, mut cur, mut cur_l) = (prices.to_vec(), patterns.to_vec(), l);
+        let mut gap = HEAD_IN_GAP * l.abs() + 1.0;
+        let mut stalled = 0;
+        let mut dir = vec![0.0; np];
+        for step in 0..HEAD_IN {
+            // A subgradient of L: each row's right-hand side less what the patterns put in it,
+            // zero where a price at its bound cannot move that way.
+            let mut g = rhs.clone();
+            for (w, pat) in cur.iter().enumerate() {
+                for (i, a) in self.coefficients(w, pat) {
+                    g[i] -= a;
+                }
+            }
+            for (i, gi) in g.iter_mut().enumerate() {
+                if (p[i] <= 0.0 && *gi > 0.0) || (p[i] >= caps[i] && *gi < 0.0) {
+                    *gi = 0.0;
+                }
+            }
+            for (d, gi) in dir.iter_mut().zip(&g) {
+                *d = *gi + HEAD_IN_DEFLECTION * *d;
+            }
+            let norm: f64 = dir.iter().map(|x| x * x).sum();
+            if norm <= crate::tolerance::ROUND_OFF {
+                break;
+            }
+            let t = (cur_l - (best.bound - gap)) / norm;
+            for ((x, d), cap) in p.iter_mut().zip(&dir).zip(&caps) {
+                *x = (*x - t * d).clamp(0.0, *cap);
+            }
+            let e = self.evaluate(&p, r)?;
+            best.work += e.work;
+            best.inexact |= !e.exact;
+            (cur_l, cur) = (e.bound, e.patterns);
+            if HEAD_IN - step <= HEAD_IN_KEPT {
+                for (w, pat) in cur.iter().enumerate() {
+                    rmp.add(self, w, pat.clone());
+                }
+            }
+            if cur_l < best.bound - crate::tolerance::CONVERGED * best.bound.abs().max(1.0) {
+                best.bound = cur_l;
+                best.prices.clone_from(&p);
+                best.patterns.clone_from(&cur);
+                stalled = 0;
+            } else {
+                stalled += 1;
+                if stalled >= HEAD_IN_PATIENCE {
+                    gap *= 0.5;
+                    stalled = 0;
+                }
+            }
+        }
+        for (w, pat) in best.patterns.iter().enumerate() {
+            rmp.add(self, w, pat.clone());
+        }
+        Some(best)
+    }
+
     /// What pattern `p` of worker `w` puts in each price's row, in price-vector terms (lower
     /// rows negated): its column in the master, less the convexity row.
     fn coefficients(&self, w: usize, p: &Pattern) -> Vec<(usize, f64)> {
@@ -286,6 +396,26 @@ impl Decomposition<'_> {
         caps
     }
 }
+
+/// What [`Decomposition::head_in`] found: its best bound, prices and patterns, and its work.
+struct HeadIn {
+    bound: f64,
+    prices: Vec<f64>,
+    patterns: Vec<Pattern>,
+    work: u64,
+    /// Some knapsack ran out of states.
+    inexact: bool,
+}
+
+/// Subgradient steps of the heading-in, and how many of the last ones seed the master.
+const HEAD_IN: u32 = 100;
+const HEAD_IN_KEPT: u32 = 30;
+/// The heading-in's first target: this share of the bound below it.
+const HEAD_IN_GAP: f64 = 0.05;
+/// Steps without a better bound after which the target gap halves.
+const HEAD_IN_PATIENCE: u32 = 5;
+/// Share of the last direction in the next (a deflected subgradient: less zigzag).
+const HEAD_IN_DEFLECTION: f64 = 0.3;
 
 /// Weight of the best prices so far in the prices each round evaluates (Wentges smoothing).
 const SMOOTHING: f64 = 0.5;
@@ -352,6 +482,9 @@ impl Rmp {
             start.push(if sign > 0.0 { 0.0 } else { -caps[i] });
         }
         let mut simplex = Simplex::new(rhs, &start);
+        if dual.stabilised {
+            simplex = simplex.large();
+        }
         let mut shortfalls: Vec<usize> = (0..nw).collect();
         for (row, kind) in rows.iter().enumerate() {
             if let Row::Price { i, sign } = *kind {

@@ -21,6 +21,16 @@ const DENSE_SPEEDUP: usize = 2;
 /// The pivot update goes over the nonzeros of the entering column alone when fewer than one
 /// in this many of its entries are nonzero.
 const SPARSE_UPDATE: usize = 3;
+/// Pivots between two refactorisations in [`Simplex::large`] mode: a refactorisation costs the
+/// cube of the rows, so on a master of hundreds of rows it is spread over more pivots.
+const LARGE_REFACTOR_EVERY: u32 = 256;
+/// Degenerate pivots in a row after which Bland's rule takes over in [`Simplex::large`] mode:
+/// Bland's rule stalls for thousands of pivots on a degenerate master of hundreds of rows.
+const LARGE_DEGENERATE_STREAK: u32 = 1024;
+/// In [`Simplex::large`] mode, pricing scans the columns in chunks of at least this many times
+/// the rows (and an eighth of the columns), from where the last pivot stopped, and takes the best
+/// improving column of the first chunk that has one (partial pricing).
+const CHUNK_PER_ROW: usize = 4;
 /// Smallest pivot element accepted.
 const PIVOT_TOL: f64 = crate::tolerance::PIVOT;
 
@@ -59,6 +69,10 @@ pub(super) struct Simplex {
     since_refactor: u32,
     /// Arithmetic done so far, roughly (multiply-adds): a deterministic measure of effort.
     work: u64,
+    /// Partial pricing and sparser refactorisation ([`Simplex::large`]).
+    large: bool,
+    /// Where partial pricing takes up the scan.
+    next: usize,
 }
 
 /// Reduced cost above which a column improves the objective.
@@ -88,7 +102,76 @@ impl Simplex {
             inv,
             since_refactor: 0,
             work: 0,
+            large: false,
+            next: 0,
         }
+    }
+
+    /// Large-master mode: partial pricing (a chunk of the columns per pivot, from where the last
+    /// pivot stopped), a refactorisation every [`LARGE_REFACTOR_EVERY`] pivots, Bland's rule only
+    /// after [`LARGE_DEGENERATE_STREAK`] degenerate pivots. Pricing is charged the nonzeros it
+    /// reads and a refactorisation the rows it eliminates. Same optimum, another path: small
+    /// masters keep the default (full Dantzig pricing), so their runs stay as they were.
+    pub fn large(mut self) -> Self {
+        self.large = true;
+        self
+    }
+
+    fn refactor_every(&self) -> u32 {
+        if self.large {
+            LARGE_REFACTOR_EVERY
+        } else {
+            REFACTOR_EVERY
+        }
+    }
+
+    /// The entering column at prices `y`: the largest reduced cost (Dantzig) over all columns, or
+    /// over the first chunk with an improving one in large mode; the first improving one under
+    /// Bland's rule. Charged to the work.
+    fn entering(&mut self, y: &[f64], bland: bool) -> Option<(usize, f64)> {
+        let n = self.cost.len();
+        let mut enter: Option<(usize, f64)> = None;
+        if !self.large || bland {
+            // Pricing reads every nonzero.
+            self.work += self.index.len() as u64;
+            for j in 0..n {
+                if self.position[j].is_some() {
+                    continue;
+                }
+                let d = self.reduced_cost(j, y);
+                if d > OPT_TOL {
+                    if bland {
+                        return Some((j, d));
+                    }
+                    if enter.is_none_or(|(_, best)| d > best) {
+                        enter = Some((j, d));
+                    }
+                }
+            }
+            return enter;
+        }
+        let chunk = (CHUNK_PER_ROW * self.rows).max(n / 8).max(1);
+        let mut j = self.next.min(n.saturating_sub(1));
+        let mut scanned = 0;
+        while scanned < n {
+            let end = (scanned + chunk).min(n);
+            for _ in scanned..end {
+                if self.position[j].is_none() {
+                    self.work += (self.start[j + 1] - self.start[j]) as u64 + 1;
+                    let d = self.reduced_cost(j, y);
+                    if d > OPT_TOL && enter.is_none_or(|(_, best)| d > best) {
+                        enter = Some((j, d));
+                    }
+                }
+                j = if j + 1 == n { 0 } else { j + 1 };
+            }
+            scanned = end;
+            if enter.is_some() {
+                break;
+            }
+        }
+        self.next = j;
+        enter
     }
 
     /// Adds a column (nonbasic, at 0); returns its index.
@@ -159,31 +242,15 @@ impl Simplex {
             // Out of allowance, the basis is still priced once: an optimal one is reported as
             // such, not as effort run out.
             let over = self.work >= work_limit || (pivot % 64 == 63 && stop());
-            if !over && self.since_refactor >= REFACTOR_EVERY {
+            if !over && self.since_refactor >= self.refactor_every() {
                 self.refactor()?;
                 y = self.duals();
             }
-            // Pricing reads every nonzero; the update below adds what it touches.
-            self.work += self.index.len() as u64;
-            let bland = degenerate >= DEGENERATE_STREAK;
+            let streak = if self.large { LARGE_DEGENERATE_STREAK } else { DEGENERATE_STREAK };
+            let bland = degenerate >= streak;
             // Entering column: the largest reduced cost (Dantzig), or the first improving one
-            // (Bland) after a run of degenerate pivots.
-            let mut enter: Option<(usize, f64)> = None;
-            for j in 0..self.cost.len() {
-                if self.position[j].is_some() {
-                    continue;
-                }
-                let d = self.reduced_cost(j, &y);
-                if d > OPT_TOL {
-                    if bland {
-                        enter = Some((j, d));
-                        break;
-                    }
-                    if enter.is_none_or(|(_, best)| d > best) {
-                        enter = Some((j, d));
-                    }
-                }
-            }
+            // (Bland) after a run of degenerate pivots; the update below adds what it touches.
+            let enter = self.entering(&y, bland);
             let Some((q, dq)) = enter else { return Ok(()) };
             if over {
                 return Err(Failed::Effort);
@@ -200,7 +267,8 @@ impl Simplex {
     /// with partial pivoting), shedding the rounding the updates gathered.
     pub fn refactor(&mut self) -> Result<(), Failed> {
         let m = self.rows;
-        self.work += (2 * m * m * m / DENSE_SPEEDUP) as u64;
+        // Charged in full, or in large mode the rows it eliminates (it skips those already zero).
+        let mut done = 0usize;
         // [B | I] -> [I | B^-1], by rows.
         let w = 2 * m;
         let mut t = vec![0.0; m * w];
@@ -235,6 +303,7 @@ impl Simplex {
                 }
                 let f = t[r * w + c];
                 if f != 0.0 {
+                    done += w;
                     for k in 0..w {
                         t[r * w + k] -= f * pivot[k];
                     }
@@ -253,6 +322,8 @@ impl Simplex {
             self.xb[r] = if x.abs() < crate::tolerance::ROUND_OFF { 0.0 } else { x };
         }
         self.since_refactor = 0;
+        self.work +=
+            if self.large { (done + m * m) / DENSE_SPEEDUP } else { 2 * m * m * m / DENSE_SPEEDUP } as u64;
         Ok(())
     }
 
@@ -606,5 +677,50 @@ mod tests {
             }
         }
         assert!(cheaper > 250, "the solve after a warm start was cheaper only {cheaper} times");
+    }
+
+    /// Large mode (partial pricing, sparser refactorisation, late Bland) reaches the default
+    /// mode's optimum on random degenerate programmes: many right-hand sides zero, many columns
+    /// so that pricing scans a chunk at a time, columns added between solves as column
+    /// generation adds them; and it does not cycle on Beale's example.
+    #[test]
+    fn large_mode_reaches_the_same_optimum_on_degenerate_programmes() {
+        let mut g = SplitMix64::new(23);
+        for case in 0..300 {
+            let m = 2 + g.below(8);
+            let rhs: Vec<f64> =
+                (0..m).map(|_| if g.chance(0.5) { 0.0 } else { (1 + g.below(4)) as f64 }).collect();
+            let mut plain = Simplex::new(rhs.clone(), &vec![0.0; m]);
+            let mut large = Simplex::new(rhs, &vec![0.0; m]).large();
+            for _ in 0..1 + g.below(4) {
+                for _ in 0..5 + g.below(60) {
+                    let (c, e) = random_column(&mut g, m);
+                    let e: Vec<(usize, f64)> =
+                        e.into_iter().map(|(i, a)| (i, if g.chance(0.2) { -a } else { a })).collect();
+                    plain.add_column(c, e.clone());
+                    large.add_column(c, e);
+                }
+                let a = plain.solve(100_000, u64::MAX, &|| false);
+                let b = large.solve(100_000, u64::MAX, &|| false);
+                assert_eq!(a.is_ok(), b.is_ok(), "case {case}: {a:?} against {b:?}");
+                if a.is_err() {
+                    break;
+                }
+                let (x, y) = (plain.objective(), large.objective());
+                assert!((x - y).abs() <= 1e-7 * x.abs().max(1.0), "case {case}: {x} against {y}");
+                let duals = large.duals();
+                assert!(
+                    (0..large.cost.len()).all(|j| large.reduced_cost(j, &duals) <= OPT_TOL),
+                    "case {case}"
+                );
+            }
+        }
+        let mut s = Simplex::new(vec![0.0, 0.0, 1.0], &[0.0, 0.0, 0.0]).large();
+        s.add_column(0.75, vec![(0, 0.25), (1, 0.5)]);
+        s.add_column(-20.0, vec![(0, -8.0), (1, -12.0)]);
+        s.add_column(0.5, vec![(0, -1.0), (1, -0.5), (2, 1.0)]);
+        s.add_column(-6.0, vec![(0, 9.0), (1, 3.0)]);
+        s.solve(5000, u64::MAX, &|| false).unwrap();
+        assert!((s.objective() - 1.25).abs() < 1e-9, "{}", s.objective());
     }
 }
