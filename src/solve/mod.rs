@@ -373,7 +373,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         let clock = Instant::now();
         let pooled = lp::build_pooled(m, part);
         let meter = microlp::PivotMeter::new();
-        let relaxed = lp::solve_within(&pooled, &effort, &mut budget, &meter)?;
+        let relaxed = lp::solve_within(&pooled, &effort, &mut budget, &meter, limits.deadline)?;
         let mut keep = lp::home_columns(m, part);
         if let Some(relaxed) = &relaxed {
             lp::pooled_use(part, &pooled, &relaxed.values, &mut keep);
@@ -398,7 +398,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     search.budget = budget;
     let clock = Instant::now();
     let spent = search.budget.spent();
-    let root = lp::solve_within(&search.lp, &effort, &mut search.budget, &search.meter)?;
+    let root = lp::solve_within(&search.lp, &effort, &mut search.budget, &search.meter, limits.deadline)?;
     limits.trace(|| {
         let lp = &search.lp;
         let hubs = lp.hubs.len();
@@ -448,8 +448,12 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
             search.best_value
         )
     });
+    // The restricted programme of a district keeps only some group columns: its optimum is no
+    // bound on the part (see `lp::build_only`), so a district whose pooled relaxation was
+    // stopped has no bound from the relaxations, whatever the restricted one gave.
+    let relaxed_bound = if district { pooled_bound.unwrap_or(f64::INFINITY) } else { root.objective };
     let root = match dual {
-        Some(dual) => Root::Lagrangian(dual, pooled_bound.unwrap_or(root.objective)),
+        Some(dual) => Root::Lagrangian(dual, pooled_bound.unwrap_or(relaxed_bound)),
         None => Root::Compact(root.state, root.objective),
     };
     Ok(Started { search, root })

@@ -127,7 +127,13 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
                 a.groups[g] = ys.iter().position(|&y| y > 0.5);
             }
             s.offer(a);
-            return Expanded::Done;
+            // The allocation is worth the master's objective, which the bound meets: that proves
+            // the node, unless the master's arithmetic drifted (then the node stays open).
+            if s.prunable(bound) {
+                return Expanded::Done;
+            }
+            limits.trace(|| format!("    whole master short of its bound {bound}: unresolved"));
+            return Expanded::Unresolved(bound);
         };
         s.offer_rounded(&master);
         limits.trace(|| format!("      branch {choice:?}"));
