@@ -489,7 +489,7 @@ pub(super) fn to_good_lp<S: Solver>(lp: &Lp, integer: bool, solver: S) -> (S::Mo
 /// Solves the relaxation of a part with `good_lp` and microlp, with no limit.
 pub fn solve_relaxation(lp: &Lp) -> Result<Relaxation, String> {
     let effort = Effort { nodes: None, ..Effort::DEFAULT };
-    solve_within(lp, &effort, &mut Budget::new(&effort), &microlp::PivotMeter::new())?
+    solve_within(lp, &effort, &mut Budget::new(&effort), &microlp::PivotMeter::new(), None)?
         .ok_or_else(|| "the relaxation stopped with no limit".to_string())
 }
 
@@ -547,7 +547,8 @@ fn added(sum: f64, c: f64) -> f64 {
 /// may also spend its allowance ([`root_allowance`]) once the budget is spent. `None` when
 /// the budget (and the allowance) stopped the simplex before the optimum: the budget is then
 /// spent. `meter` counts the solve's simplex iterations, and those of every re-solve from its
-/// state.
+/// state. A `deadline` (`--time-limit`) stops the simplex too, as the budget does: a root of a
+/// large district takes minutes, and a time limit must be heard within them.
 ///
 /// The programme goes to microlp through [`to_microlp`], the problem good_lp's microlp backend
 /// would build, with the pivot limit good_lp cannot pass on.
@@ -556,8 +557,12 @@ pub(crate) fn solve_within(
     effort: &Effort,
     budget: &mut Budget,
     meter: &microlp::PivotMeter,
+    deadline: Option<std::time::Instant>,
 ) -> Result<Option<Relaxation>, String> {
     let mut problem = to_microlp(lp);
+    if let Some(deadline) = deadline {
+        problem.set_time_limit(deadline.saturating_duration_since(std::time::Instant::now()));
+    }
     let per = pivot_work(lp, effort);
     problem.set_pivot_meter(meter.clone());
     if let Some(pivots) = budget.pivots_left_beyond(per, root_allowance(lp, effort)) {
@@ -681,7 +686,7 @@ mod tests {
         let effort = Effort { nodes: Some(1_000), work_per_node: 1_000, ..Effort::DEFAULT };
         let (per, meter) = (pivot_work(&lp, &effort), microlp::PivotMeter::new());
         let mut budget = Budget::new(&effort);
-        let full = solve_within(&lp, &effort, &mut budget, &meter).unwrap().expect("within the budget");
+        let full = solve_within(&lp, &effort, &mut budget, &meter, None).unwrap().expect("within the budget");
         let pivots = meter.pivots();
         assert!(pivots >= 3, "{pivots} iterations");
         assert_eq!(full.objective, unlimited.objective);
@@ -703,7 +708,7 @@ mod tests {
         // A budget of fewer iterations than the solve needs: no relaxation, the budget spent.
         let tight = Effort { nodes: Some(1), work_per_node: per * pivots, ..Effort::DEFAULT };
         let mut budget = Budget::new(&tight);
-        let none = solve_within(&lp, &tight, &mut budget, &microlp::PivotMeter::new()).unwrap();
+        let none = solve_within(&lp, &tight, &mut budget, &microlp::PivotMeter::new(), None).unwrap();
         assert!(none.is_none());
         assert_eq!(budget.left(), 0);
 
@@ -713,7 +718,8 @@ mod tests {
         assert_eq!(root_allowance(&lp, &allowed), lp.rows.len() as u64 * per);
         let mut budget = Budget::new(&allowed);
         let meter = microlp::PivotMeter::new();
-        let done = solve_within(&lp, &allowed, &mut budget, &meter).unwrap().expect("within the allowance");
+        let done =
+            solve_within(&lp, &allowed, &mut budget, &meter, None).unwrap().expect("within the allowance");
         assert_eq!(done.values, unlimited.values);
         assert_eq!((meter.pivots(), budget.spent(), budget.left()), (pivots, (pivots + 1) * per, 0));
     }

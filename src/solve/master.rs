@@ -136,10 +136,15 @@ impl Decomposition<'_> {
                 }
             }
             if start.is_none() {
-                let found = self.head_in(r, &best_prices, best_l, &best_p, &mut rmp);
+                let allowance = allowed.work.saturating_sub(knapsacks);
+                let from =
+                    HeadIn { bound: best_l, prices: best_prices.clone(), patterns: best_p.clone(), work: 0 };
+                let found = self.head_in(r, from, &mut rmp, allowance, stop);
                 let Some(h) = found else { return infeasible() };
+                // Its bound is a proven one whatever its knapsacks' exactness, and its patterns
+                // are only seeds: whether pricing proves the master optimal is decided at the
+                // master's own prices below.
                 knapsacks += h.work;
-                inexact |= h.inexact;
                 if h.bound < best_l {
                     (best_l, best_prices, best_p) = (h.bound, h.prices, h.patterns);
                 }
@@ -260,7 +265,8 @@ impl Decomposition<'_> {
     }
 
     /// The heading-in of a large root master: [`HEAD_IN`] deflected subgradient steps on the
-    /// prices from `prices` (where L is `l` and the knapsacks gave `patterns`), each a step
+    /// prices from `from` (its prices, where L is its bound and the knapsacks gave its
+    /// patterns; its work is what the steps add to), each a step
     /// towards a target value below the best L so far that halves when the best stalls
     /// (Polyak's step with a variable target). A knapsack evaluation costs a thousandth of a
     /// master round on a district, and the master's own first prices are far off (its pool is
@@ -271,26 +277,23 @@ impl Decomposition<'_> {
     fn head_in(
         &self,
         r: &NodeBounds,
-        prices: &[f64],
-        l: f64,
-        patterns: &[Pattern],
+        from: HeadIn,
         rmp: &mut Rmp,
+        allowance: u64,
+        stop: &dyn Fn() -> bool,
     ) -> Option<HeadIn> {
         let np = self.n_prices();
         let caps = self.price_caps(r);
         let rhs = self.rhs(r);
-        let mut best = HeadIn {
-            bound: l,
-            prices: prices.to_vec(),
-            patterns: patterns.to_vec(),
-            work: 0,
-            inexact: false,
-        };
-        let (mut p, mut cur, mut cur_l) = (prices.to_vec(), patterns.to_vec(), l);
-        let mut gap = HEAD_IN_GAP * l.abs() + 1.0;
+        let (mut p, mut cur, mut cur_l) = (from.prices.clone(), from.patterns.clone(), from.bound);
+        let mut gap = HEAD_IN_GAP * from.bound.abs() + 1.0;
+        let mut best = from;
         let mut stalled = 0;
         let mut dir = vec![0.0; np];
         for step in 0..HEAD_IN {
+            if best.work >= allowance || stop() {
+                break;
+            }
             // A subgradient of L: each row's right-hand side less what the patterns put in it,
             // zero where a price at its bound cannot move that way.
             let mut g = rhs.clone();
@@ -317,7 +320,6 @@ impl Decomposition<'_> {
             }
             let e = self.evaluate(&p, r)?;
             best.work += e.work;
-            best.inexact |= !e.exact;
             (cur_l, cur) = (e.bound, e.patterns);
             if HEAD_IN - step <= HEAD_IN_KEPT {
                 for (w, pat) in cur.iter().enumerate() {
@@ -403,8 +405,6 @@ struct HeadIn {
     prices: Vec<f64>,
     patterns: Vec<Pattern>,
     work: u64,
-    /// Some knapsack ran out of states.
-    inexact: bool,
 }
 
 /// Subgradient steps of the heading-in, and how many of the last ones seed the master.

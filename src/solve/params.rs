@@ -194,7 +194,7 @@ impl Budget {
     }
 
     /// [`Budget::pivots_left`] for a root relaxation that may also spend `allowance` units
-    /// once the budget is spent (see [`Effort::root_pivots`]). What it spends is charged as
+    /// once the budget is spent (see [`Effort::root_pivots_per_row`]). What it spends is charged as
     /// usual: beyond the limit it leaves nothing to the rest of the search.
     pub(crate) fn pivots_left_beyond(&self, per_pivot: u64, allowance: u64) -> Option<u64> {
         (self.limit != u64::MAX)

@@ -540,8 +540,9 @@ mod driven {
         let limits = Limits { node_limit, observer: Some(Observer(&count)), ..Limits::default() };
         let effort = Effort { open_nodes, ..Effort::of(&limits) };
         let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
-        let root =
-            lp::solve_within(&s.lp, &effort, &mut s.budget, &s.meter).expect("solved").expect("in budget");
+        let root = lp::solve_within(&s.lp, &effort, &mut s.budget, &s.meter, None)
+            .expect("solved")
+            .expect("in budget");
         s.vars = root.vars.clone();
         assert!(decode::integral(&s.lp, part, &root.values).is_none(), "a fractional relaxation");
         s.heuristic(&root.values);

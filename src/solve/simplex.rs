@@ -408,7 +408,7 @@ impl Simplex {
         if self.position[q].is_some() {
             return Ok(false);
         }
-        if self.since_refactor >= REFACTOR_EVERY {
+        if self.since_refactor >= self.refactor_every() {
             self.refactor()?;
         }
         let (alpha, leave) = self.ratio_test(q, false);

@@ -70,6 +70,44 @@ fn a_node_limit_stops_a_network_parts_relaxation_with_a_lawful_proposal_and_a_tr
     assert!(objective > 0.0, "the greedy allocation allocated nothing");
 }
 
+/// A time limit is heard inside a root relaxation too (a large district's take minutes): the
+/// 3,000-case network part of the first test, with its deadline already passed, stops at its
+/// relaxation and still writes a lawful proposal (`check`) with a bound at least the optimum.
+#[test]
+fn a_time_limit_stops_a_root_relaxation_with_a_lawful_proposal_and_a_true_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ["--cases", "3000", "--workers", "190", "--teams", "12", "--seed", "2", "--cross-team"];
+    let model = generated(dir.path(), "network.json", &options);
+    let m = caseload::load_model_bytes("network.json", &std::fs::read(&model).unwrap()).unwrap();
+    let best = caseload::allocate(&m, Limits::default()).unwrap();
+    let best: Value = serde_json::from_slice(&caseload::write::to_json(&best)).unwrap();
+    assert_eq!(best["optimal"], true);
+    let best = best["objective"].as_f64().unwrap();
+
+    let lines = Mutex::new(Vec::new());
+    let keep = |e: &Event| {
+        if let Event::Trace(t) = e {
+            lines.lock().unwrap().push(t.clone());
+        }
+    };
+    let deadline = Some(std::time::Instant::now());
+    let limits = Limits { deadline, observer: Some(Observer(&keep)), trace: true, ..Limits::default() };
+    let stopped = caseload::write::to_json(&caseload::allocate(&m, limits).unwrap());
+    let lines = lines.into_inner().unwrap();
+    assert!(lines.iter().any(|l| l.contains("(stopped by the budget)")), "not stopped: {lines:?}");
+    let out = dir.path().join("stopped.json");
+    std::fs::write(&out, &stopped).unwrap();
+    let o = run(&[&"check", &model, &out], &[]);
+    assert_eq!(o.status.code(), Some(0), "check: {}", text(&o));
+    let v: Value = serde_json::from_slice(&stopped).unwrap();
+    let (objective, bound) = (v["objective"].as_f64().unwrap(), v["bound"].as_f64().unwrap());
+    assert_eq!(v["optimal"], false);
+    assert!(
+        objective <= best + 1e-6 * best.abs() && bound >= best - 1e-6 * best.abs(),
+        "{objective} {bound} {best}"
+    );
+}
+
 fn read_json(path: &std::path::Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
