@@ -425,9 +425,6 @@ mod tests {
 
     use crate::generate::SplitMix64;
 
-    /// Random packing programmes `max c x, A x <= b, x >= 0` (slack start columns), solved
-    /// here and by microlp: the optima agree, and the duals price every column at most its
-    /// cost (optimality) and give the same objective (strong duality).
     /// A random packing column on `m` rows: a cost in -4..16 and entries of 0.5 to 2 on about a
     /// third of the rows, at least one, so nothing is unbounded.
     fn random_column(g: &mut SplitMix64, m: usize) -> (f64, Vec<(usize, f64)>) {
@@ -444,38 +441,70 @@ mod tests {
         (cost, entries)
     }
 
+    /// One packing programme `max c x, A x <= b, x >= 0` built twice: in this simplex (slack
+    /// start columns) and in microlp.
+    struct Twins {
+        s: Simplex,
+        lp: Problem,
+        rows: Vec<Vec<(microlp::Variable, f64)>>,
+        rhs: Vec<f64>,
+    }
+
+    impl Twins {
+        fn new(rhs: Vec<f64>) -> Twins {
+            let m = rhs.len();
+            let s = Simplex::new(rhs.clone(), &vec![0.0; m]);
+            Twins { s, lp: Problem::new(OptimizationDirection::Maximize), rows: vec![Vec::new(); m], rhs }
+        }
+
+        /// Adds a column to both; its index in this simplex.
+        fn column(&mut self, cost: f64, entries: Vec<(usize, f64)>) -> usize {
+            let v = self.lp.add_var(cost, (0.0, f64::INFINITY));
+            for &(i, a) in &entries {
+                self.rows[i].push((v, a));
+            }
+            self.s.add_column(cost, entries)
+        }
+
+        /// Solves both (this simplex within `pivots`): the optima agree, and the duals give
+        /// the same objective (strong duality). microlp's optimum.
+        fn solve_both(&mut self, case: usize, pivots: u32) -> f64 {
+            for (i, row) in self.rows.iter().enumerate() {
+                self.lp.add_constraint(row.as_slice(), ComparisonOp::Le, self.rhs[i]);
+            }
+            let s = &mut self.s;
+            s.solve(pivots, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            let want = match self.lp.solve() {
+                Ok(microlp::SolveOutcome::Solution(sol)) => sol.objective(),
+                other => panic!("case {case}: microlp gave {other:?}"),
+            };
+            assert!((s.objective() - want).abs() < 1e-6, "case {case}: {} vs {want}", s.objective());
+            let dual_obj: f64 = s.duals().iter().zip(&self.rhs).map(|(a, b)| a * b).sum();
+            assert!((dual_obj - want).abs() < 1e-6, "case {case}: dual {dual_obj} vs {want}");
+            want
+        }
+    }
+
+    /// Random packing programmes, solved here and by microlp: the optima agree, and the duals
+    /// price every column at most its cost (optimality) and give the same objective (strong
+    /// duality).
     #[test]
     fn agrees_with_microlp_on_random_packing_programmes() {
         let mut g = SplitMix64::new(7);
         for case in 0..300 {
             let m = 1 + g.below(8);
             let n = 1 + g.below(12);
-            let rhs: Vec<f64> = (0..m).map(|_| g.below(10) as f64).collect();
-            let mut s = Simplex::new(rhs.clone(), &vec![0.0; m]);
-            let mut lp = Problem::new(OptimizationDirection::Maximize);
-            let mut rows: Vec<Vec<(microlp::Variable, f64)>> = vec![Vec::new(); m];
-            let mut cols = Vec::new();
-            for _ in 0..n {
-                let (cost, entries) = random_column(&mut g, m);
-                let v = lp.add_var(cost, (0.0, f64::INFINITY));
-                for &(i, a) in &entries {
-                    rows[i].push((v, a));
-                }
-                cols.push(s.add_column(cost, entries));
-            }
-            for (i, row) in rows.iter().enumerate() {
-                lp.add_constraint(row.as_slice(), ComparisonOp::Le, rhs[i]);
-            }
-            s.solve(10_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
-            let want = match lp.solve() {
-                Ok(microlp::SolveOutcome::Solution(sol)) => sol.objective(),
-                other => panic!("case {case}: microlp gave {other:?}"),
-            };
-            assert!((s.objective() - want).abs() < 1e-6, "case {case}: {} vs {want}", s.objective());
+            let mut twins = Twins::new((0..m).map(|_| g.below(10) as f64).collect());
+            let cols: Vec<usize> = (0..n)
+                .map(|_| {
+                    let (cost, entries) = random_column(&mut g, m);
+                    twins.column(cost, entries)
+                })
+                .collect();
+            let want = twins.solve_both(case, 10_000);
+            let s = &mut twins.s;
             let y = s.duals();
             assert!(y.iter().all(|&v| v >= -1e-9), "case {case}: negative dual {y:?}");
-            let dual_obj: f64 = y.iter().zip(&rhs).map(|(a, b)| a * b).sum();
-            assert!((dual_obj - want).abs() < 1e-6, "case {case}: dual {dual_obj} vs {want}");
             for &j in &cols {
                 assert!(s.reduced_cost(j, &y) <= 1e-7, "case {case}: column {j} prices above cost");
             }
@@ -485,8 +514,6 @@ mod tests {
         }
     }
 
-    /// Columns added after a solve re-optimise from the basis reached, to the same optimum as
-    /// a programme built with every column at once.
     /// Many rows and columns of one to three entries, as the master's are: the pivot update
     /// then runs over the entering column's few nonzeros, and the optimum and its prices are
     /// microlp's.
@@ -495,10 +522,7 @@ mod tests {
         let mut g = SplitMix64::new(31);
         for case in 0..200 {
             let m = 12 + g.below(30);
-            let rhs: Vec<f64> = (0..m).map(|_| (1 + g.below(9)) as f64).collect();
-            let mut s = Simplex::new(rhs.clone(), &vec![0.0; m]);
-            let mut lp = Problem::new(OptimizationDirection::Maximize);
-            let mut rows: Vec<Vec<(microlp::Variable, f64)>> = vec![Vec::new(); m];
+            let mut twins = Twins::new((0..m).map(|_| (1 + g.below(9)) as f64).collect());
             for _ in 0..m + g.below(3 * m) {
                 let cost = g.below(20) as f64 - 2.0;
                 let mut entries: Vec<(usize, f64)> = Vec::new();
@@ -508,26 +532,14 @@ mod tests {
                         entries.push((i, (1 + g.below(4)) as f64 * 0.5));
                     }
                 }
-                let v = lp.add_var(cost, (0.0, f64::INFINITY));
-                for &(i, a) in &entries {
-                    rows[i].push((v, a));
-                }
-                s.add_column(cost, entries);
+                twins.column(cost, entries);
             }
-            for (i, row) in rows.iter().enumerate() {
-                lp.add_constraint(row.as_slice(), ComparisonOp::Le, rhs[i]);
-            }
-            s.solve(100_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
-            let want = match lp.solve() {
-                Ok(microlp::SolveOutcome::Solution(sol)) => sol.objective(),
-                other => panic!("case {case}: microlp gave {other:?}"),
-            };
-            assert!((s.objective() - want).abs() < 1e-6, "case {case}: {} vs {want}", s.objective());
-            let dual_obj: f64 = s.duals().iter().zip(&rhs).map(|(a, b)| a * b).sum();
-            assert!((dual_obj - want).abs() < 1e-6, "case {case}: dual {dual_obj} vs {want}");
+            twins.solve_both(case, 100_000);
         }
     }
 
+    /// Columns added after a solve re-optimise from the basis reached, to the same optimum as
+    /// a programme built with every column at once.
     #[test]
     fn columns_added_later_reach_the_same_optimum() {
         let mut g = SplitMix64::new(11);
