@@ -75,12 +75,8 @@ fn a_node_limit_stops_a_network_parts_relaxation_with_a_lawful_proposal_and_a_tr
 /// relaxation and still writes a lawful proposal (`check`) with a bound at least the optimum.
 #[test]
 fn a_time_limit_stops_a_root_relaxation_with_a_lawful_proposal_and_a_true_bound() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = ["--cases", "3000", "--workers", "190", "--teams", "12", "--seed", "2", "--cross-team"];
-    let model = generated(dir.path(), "network.json", &options);
-    let m = caseload::load_model_bytes("network.json", &std::fs::read(&model).unwrap()).unwrap();
-    let best = caseload::allocate(&m, Limits::default()).unwrap();
-    let best: Value = serde_json::from_slice(&caseload::write::to_json(&best)).unwrap();
+    let (dir, model, m, unlimited) = network_and_its_proposal();
+    let best: Value = serde_json::from_slice(&unlimited).unwrap();
     assert_eq!(best["optimal"], true);
     let best = best["objective"].as_f64().unwrap();
 
@@ -177,11 +173,7 @@ fn traced(m: &caseload::model::Model, limits: Limits) -> Vec<(Vec<u8>, Vec<Strin
 /// the default and `--node-limit 1` is still exactly one node (the first test).
 #[test]
 fn the_roots_allowance_solves_a_network_relaxation_that_the_node_limit_alone_stops() {
-    let dir = tempfile::tempdir().unwrap();
-    let options = ["--cases", "3000", "--workers", "190", "--teams", "12", "--seed", "2", "--cross-team"];
-    let path = generated(dir.path(), "network.json", &options);
-    let m = caseload::load_model_bytes("network.json", &std::fs::read(&path).unwrap()).unwrap();
-    let unlimited = caseload::write::to_json(&caseload::allocate(&m, Limits::default()).unwrap());
+    let (dir, path, m, unlimited) = network_and_its_proposal();
     let stopped = traced(&m, Limits { node_limit: Some(1), ..Limits::default() });
     assert!(
         stopped[0].1.iter().any(|l| l.contains("(stopped by the budget)")),
@@ -261,4 +253,15 @@ fn district_and_its_optimum() -> (caseload::model::Model, f64) {
     let v: Value = serde_json::from_slice(&caseload::write::to_json(&unlimited)).unwrap();
     assert_eq!(v["optimal"], true, "the unlimited run proves the optimum");
     (m, v["objective"].as_f64().unwrap())
+}
+
+/// The 3,000-case network part of the first test (a directory holding it, its path, the
+/// model) and the proposal an unlimited run writes for it (JSON bytes).
+fn network_and_its_proposal() -> (tempfile::TempDir, std::path::PathBuf, caseload::model::Model, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ["--cases", "3000", "--workers", "190", "--teams", "12", "--seed", "2", "--cross-team"];
+    let path = generated(dir.path(), "network.json", &options);
+    let m = caseload::load_model_bytes("network.json", &std::fs::read(&path).unwrap()).unwrap();
+    let unlimited = caseload::write::to_json(&caseload::allocate(&m, Limits::default()).unwrap());
+    (dir, path, m, unlimited)
 }
