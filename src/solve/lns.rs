@@ -308,7 +308,8 @@ impl PartSearch<'_> {
     }
 
     /// The worker-subset neighbourhoods of a part of one or two teams, searched after a node
-    /// of the tree when its incumbent is new since they last ran, within what is left of
+    /// of the tree when its incumbent is new since they last ran and still at least
+    /// [`super::Effort::subset_gap`] below the node's `bound`, within what is left of
     /// [`super::Effort::subset_work`] and only while the part's budget still holds a whole
     /// neighbourhood's search ([`super::Effort::hood_nodes`] nodes), so the node limit bounds
     /// them as it bounds the tree.
@@ -316,6 +317,10 @@ impl PartSearch<'_> {
         let effort = self.effort;
         let whole = effort.hood_nodes.saturating_mul(effort.work_per_node);
         if self.best.is_none() || self.best_value <= self.hoods.from || self.budget.left() < whole {
+            return;
+        }
+        // Where the tree's own roundings come close, it closes the gap itself.
+        if bound - self.best_value < effort.subset_gap * bound.abs().max(1.0) {
             return;
         }
         if teams_of(self.part).len() >= 3 {
@@ -642,12 +647,17 @@ mod tests {
         assert!(spent > 0 && s.hoods.spent == spent);
         s.early_neighbourhoods(f64::INFINITY, Limits::default());
         assert_eq!(s.budget.spent(), spent, "searched again for the same incumbent");
-        // An incumbent already at the bound: nothing to search.
+        // An incumbent at the bound, or within the gap the tree closes itself: none.
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
         s.offer(a.clone());
         let at = s.best_value;
         s.early_neighbourhoods(at, Limits::default());
+        let near = at + 0.5 * Effort::DEFAULT.subset_gap * at.abs();
+        s.early_neighbourhoods(near, Limits::default());
         assert_eq!(s.budget.spent(), 0);
+        let far = at + 2.0 * Effort::DEFAULT.subset_gap * at.abs();
+        s.early_neighbourhoods(far, Limits::default());
+        assert!(s.budget.spent() > 0, "a gap of twice the share searched nothing");
         // No allowance: none.
         let none = Effort { subset_work: 0, ..Effort::DEFAULT };
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), none);
