@@ -273,20 +273,6 @@ fn gcd(a: usize, b: usize) -> usize {
     }
 }
 
-/// What a part's worker-subset neighbourhoods have spent, and the incumbent they last
-/// started from.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct HoodLog {
-    spent: u64,
-    from: f64,
-}
-
-impl Default for HoodLog {
-    fn default() -> Self {
-        HoodLog { spent: 0, from: f64::NEG_INFINITY }
-    }
-}
-
 impl PartSearch<'_> {
     /// Searches the neighbourhoods of the incumbent in turn, taking each better allocation at
     /// once, until a round over all of them gains nothing or the allowance is spent: on a part

@@ -216,6 +216,20 @@ impl Budget {
     }
 }
 
+/// What a part's worker-subset neighbourhoods (see `lns`) have spent against
+/// [`Effort::subset_work`], and the incumbent's value they last started from after a node.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HoodLog {
+    pub(crate) spent: u64,
+    pub(crate) from: f64,
+}
+
+impl Default for HoodLog {
+    fn default() -> Self {
+        HoodLog { spent: 0, from: f64::NEG_INFINITY }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

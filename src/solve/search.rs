@@ -35,8 +35,8 @@ pub(super) struct PartSearch<'a> {
     pub(super) meter: microlp::PivotMeter,
     /// What one of those iterations is charged ([`lp::pivot_work`]).
     per_pivot: u64,
-    /// What the worker-subset neighbourhoods have spent ([`super::lns`]).
-    pub(super) hoods: super::lns::HoodLog,
+    /// What the worker-subset neighbourhoods have spent.
+    pub(super) hoods: super::params::HoodLog,
 }
 
 /// The step of the lattice every allocation's value lies on: the rational gcd of every amount
