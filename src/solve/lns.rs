@@ -11,8 +11,19 @@
 //! part's value, and a better restricted allocation is a better whole one (the whole is checked
 //! and valued again before it is taken).
 //!
-//! Neighbourhoods come in a fixed order (each team with each other team, by team index), and the
-//! work is counted, never timed, so the answer is the same on every run.
+//! A part of three teams or more frees the workers of two teams at a time. A part of one or two
+//! teams (a team working on its own cases, the points schemes' parts) has no such pair: there a
+//! neighbourhood is a few workers ([`Effort::subset_size`]) and every item not placed, the
+//! workers taken in windows over two orders: by the room the incumbent leaves them (the most
+//! first, ties by index), and that order read with each stride prime to the number of workers,
+//! so that every worker meets many others. These are also searched after a node of the
+//! Lagrangian tree whenever its incumbent is new ([`PartSearch::early_neighbourhoods`]), within
+//! the part's budget, so the tree prunes and fixes against a better incumbent.
+//!
+//! Neighbourhoods come in a fixed order, and the work is counted, never timed, so the answer
+//! is the same on every run.
+//!
+//! [`Effort::subset_size`]: super::Effort::subset_size
 
 use super::allocation::loads;
 use super::search::PartSearch;
@@ -160,6 +171,7 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) ->
     let mut started = super::start_part(m, part, limits).ok()?;
     // No neighbourhoods inside a neighbourhood.
     started.search.effort.hood_work = 0;
+    started.search.effort.subset_work = 0;
     started.search.offer(seed);
     let s: &mut PartSearch = &mut started.search;
     match std::mem::replace(&mut started.root, Root::Proven) {
@@ -178,13 +190,23 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) ->
     s.best.take().map(|a| (a, work))
 }
 
-/// The neighbourhoods of `a`, in order: each pair of teams, and the marks of their workers, the
-/// pairs that send each other the most cases first (ties by team index). None in a part of one
-/// or two teams: one pair would be the whole part again.
-fn hoods(part: &Part, a: &PartAlloc) -> Vec<((usize, usize), Vec<bool>)> {
+/// A neighbourhood: what names it (two teams, or some workers by local index) and the marks of
+/// the workers it frees.
+type Hood = (Vec<usize>, Vec<bool>);
+
+/// The part's teams, sorted.
+fn teams_of(part: &Part) -> Vec<usize> {
     let mut teams: Vec<usize> = part.workers.iter().map(|r| r.team).collect();
     teams.sort_unstable();
     teams.dedup();
+    teams
+}
+
+/// The neighbourhoods of `a`, in order: each pair of teams, and the marks of their workers, the
+/// pairs that send each other the most cases first (ties by team index). None in a part of one
+/// or two teams: one pair would be the whole part again.
+fn hoods(part: &Part, a: &PartAlloc) -> Vec<Hood> {
+    let teams = teams_of(part);
     let index = |t: usize| teams.binary_search(&t).ok();
     let n = teams.len();
     if n < 3 {
@@ -208,21 +230,101 @@ fn hoods(part: &Part, a: &PartAlloc) -> Vec<((usize, usize), Vec<bool>)> {
         .into_iter()
         .map(|(_, i, j)| {
             let (t1, t2) = (teams[i], teams[j]);
-            ((t1, t2), part.workers.iter().map(|r| r.team == t1 || r.team == t2).collect())
+            (vec![t1, t2], part.workers.iter().map(|r| r.team == t1 || r.team == t2).collect())
         })
         .collect()
 }
 
+/// The worker subsets of `a` for a part of one or two teams, in order: windows of `size`
+/// workers over the workers sorted by the room `a` leaves them under their caps (the most
+/// first, ties by index), read with stride 1, then with each larger stride prime to their
+/// number; a subset met before is left out. None when the part has no more than `size`
+/// workers: the subset would be the whole part.
+fn subsets(part: &Part, a: &PartAlloc, size: usize) -> Vec<Hood> {
+    let n = part.workers.len();
+    if size == 0 || n <= size {
+        return Vec::new();
+    }
+    let (load, _) = loads(part, a);
+    let room = |w: usize| part.workers[w].cap - load[w];
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&x, &y| room(y).total_cmp(&room(x)).then(x.cmp(&y)));
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for stride in (1..n).filter(|&s| gcd(s, n) == 1) {
+        for start in (0..n).step_by(size) {
+            let mut ws: Vec<usize> = (0..size).map(|j| order[((start + j) * stride) % n]).collect();
+            ws.sort_unstable();
+            if seen.insert(ws.clone()) {
+                let mut free = vec![false; n];
+                ws.iter().for_each(|&w| free[w] = true);
+                out.push((ws, free));
+            }
+        }
+    }
+    out
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
 impl PartSearch<'_> {
     /// Searches the neighbourhoods of the incumbent in turn, taking each better allocation at
-    /// once, until a round over all of them gains nothing or the allowance is spent
-    /// ([`super::Effort::hood_work`] per team, for at most [`PAID_TEAMS`] teams); each is
-    /// searched within [`super::Effort::hood_nodes`] nodes. The work is charged to the part's
-    /// budget.
-    pub(super) fn neighbourhoods(&mut self, limits: Limits) {
+    /// once, until a round over all of them gains nothing or the allowance is spent: on a part
+    /// of three teams or more, pairs of teams within [`super::Effort::hood_work`] per team (for
+    /// at most [`PAID_TEAMS`] teams); on a part of one or two teams, subsets of its workers
+    /// within what is left of [`super::Effort::subset_work`]. Each is searched within
+    /// [`super::Effort::hood_nodes`] nodes. The work is charged to the part's budget.
+    pub(super) fn neighbourhoods(&mut self, bound: f64, limits: Limits) {
         let effort = self.effort;
-        if effort.hood_work == 0 || self.best.is_none() {
+        let teams = teams_of(self.part).len();
+        if teams < 3 {
+            let left = effort.subset_work.saturating_sub(self.hoods.spent);
+            let spent = self.search_hoods(limits, left, true, bound);
+            self.hoods.spent = self.hoods.spent.saturating_add(spent);
+        } else if effort.hood_work > 0 {
+            let allowance = effort.hood_work.saturating_mul(teams.min(PAID_TEAMS) as u64);
+            self.search_hoods(limits, allowance, false, bound);
+        }
+    }
+
+    /// The worker-subset neighbourhoods of a part of one or two teams, searched after a node
+    /// of the tree when its incumbent is new since they last ran and still at least
+    /// [`super::Effort::subset_gap`] below the node's `bound`, within what is left of
+    /// [`super::Effort::subset_work`] and only while the part's budget still holds a whole
+    /// neighbourhood's search ([`super::Effort::hood_nodes`] nodes), so the node limit bounds
+    /// them as it bounds the tree.
+    pub(super) fn early_neighbourhoods(&mut self, bound: f64, limits: Limits) {
+        let effort = self.effort;
+        let whole = effort.hood_nodes.saturating_mul(effort.work_per_node);
+        if self.best.is_none() || self.best_value <= self.hoods.from || self.budget.left() < whole {
             return;
+        }
+        // Where the tree's own roundings come close, it closes the gap itself.
+        if bound - self.best_value < effort.subset_gap * bound.abs().max(1.0) {
+            return;
+        }
+        if teams_of(self.part).len() >= 3 {
+            return;
+        }
+        let left = effort.subset_work.saturating_sub(self.hoods.spent).min(self.budget.left() - whole);
+        let spent = self.search_hoods(limits, left, true, bound);
+        self.hoods.spent = self.hoods.spent.saturating_add(spent);
+        self.hoods.from = self.best_value;
+    }
+
+    /// Searches the neighbourhoods (worker subsets, or team pairs) of the incumbent in rounds
+    /// within `allowance`, until the incumbent is proven against `bound`; returns the work
+    /// spent.
+    fn search_hoods(&mut self, limits: Limits, allowance: u64, by_workers: bool, bound: f64) -> u64 {
+        let effort = self.effort;
+        if allowance == 0 || self.best.is_none() {
+            return 0;
         }
         let sub_limits = Limits {
             node_limit: Some(effort.hood_nodes),
@@ -232,28 +334,24 @@ impl PartSearch<'_> {
             district_columns: None,
             ..limits
         };
-        let teams = {
-            let mut t: Vec<usize> = self.part.workers.iter().map(|r| r.team).collect();
-            t.sort_unstable();
-            t.dedup();
-            t.len()
-        };
-        let allowance = effort.hood_work.saturating_mul(teams.min(PAID_TEAMS) as u64);
         let (start, mut spent, mut searched) = (self.best_value, 0u64, 0usize);
-        // Pairs searched without a gain since the last gain that touched either team: the
-        // same search again would find nothing new, all but for the unplaced items.
-        let mut settled: std::collections::BTreeSet<(usize, usize)> = Default::default();
+        // Neighbourhoods searched without a gain since the last gain that touched any of their
+        // teams (or workers): the same search again would find nothing new, all but for the
+        // unplaced items.
+        let mut settled: std::collections::BTreeSet<Vec<usize>> = Default::default();
         'rounds: loop {
             let mut gained = false;
-            let Some(a) = self.best.as_ref() else { return };
-            for (pair, free) in &hoods(self.part, a) {
-                if spent >= allowance || limits.stopped() {
+            let Some(a) = self.best.as_ref() else { break };
+            let list =
+                if by_workers { subsets(self.part, a, effort.subset_size) } else { hoods(self.part, a) };
+            for (key, free) in &list {
+                if spent >= allowance || limits.stopped() || self.prunable(bound) {
                     break 'rounds;
                 }
-                if settled.contains(pair) {
+                if settled.contains(key) {
                     continue;
                 }
-                let Some(a) = self.best.clone() else { return };
+                let Some(a) = self.best.clone() else { break 'rounds };
                 let Some(r) = restrict(self.part, &a, free) else { continue };
                 let seed = r.seed(&a);
                 let Some((sub, work)) = search_restricted(self.m, &r.part, seed, sub_limits) else {
@@ -266,12 +364,12 @@ impl PartSearch<'_> {
                 self.offer(r.merge(&a, &sub));
                 if self.best_value > before {
                     gained = true;
-                    settled.retain(|&(t1, t2)| ![t1, t2].iter().any(|t| *t == pair.0 || *t == pair.1));
+                    settled.retain(|k| !k.iter().any(|t| key.contains(t)));
+                    limits.trace(|| {
+                        format!("    neighbourhood: {before:.4} -> {:.4} ({key:?})", self.best_value)
+                    });
                 } else {
-                    settled.insert(*pair);
-                }
-                if self.best_value > before {
-                    limits.trace(|| format!("    neighbourhood: {:.4} -> {:.4}", before, self.best_value));
+                    settled.insert(key.clone());
                 }
             }
             if !gained {
@@ -286,6 +384,7 @@ impl PartSearch<'_> {
                 )
             });
         }
+        spent
     }
 }
 
@@ -376,7 +475,7 @@ mod tests {
                     let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
                     s.offer(start(&m, part, seed));
                     let before = s.best_value;
-                    s.neighbourhoods(Limits::default());
+                    s.neighbourhoods(f64::INFINITY, Limits::default());
                     (before, s.best_value, s.best.clone(), s.budget.spent())
                 };
                 let (before, after, best, spent) = run();
@@ -393,7 +492,7 @@ mod tests {
     }
 
     #[test]
-    fn a_part_of_two_teams_has_no_neighbourhood_and_no_work_allowance_searches_none() {
+    fn a_part_of_two_teams_has_no_team_pair_and_no_work_allowance_searches_none() {
         let (m, problem) = district(1);
         let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
         let a = start(&m, part, 1);
@@ -406,7 +505,151 @@ mod tests {
         let effort = Effort { hood_work: 0, ..Effort::DEFAULT };
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
         s.offer(a.clone());
-        s.neighbourhoods(Limits::default());
+        s.neighbourhoods(f64::INFINITY, Limits::default());
         assert_eq!((s.best, s.budget.spent()), (Some(a), 0));
+    }
+
+    /// A one-team part: weights on a 0.05 lattice, sibling groups, more cases than room.
+    fn team(seed: u64) -> (Model, crate::formulate::Problem) {
+        let options = GenerateOptions {
+            cases: 150,
+            workers: 9,
+            teams: 1,
+            seed,
+            weights: true,
+            groups: 0.25,
+            ..Default::default()
+        };
+        let file = generate(&options).unwrap();
+        let m = crate::load_model_bytes("m.json", &crate::write::to_json(&file)).unwrap();
+        let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+        (m, problem)
+    }
+
+    #[test]
+    fn a_one_team_part_has_worker_subsets_that_cover_it_in_a_fixed_order() {
+        let (m, problem) = team(1);
+        let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+        let n = part.workers.len();
+        assert!(n > 4 && hoods(part, &start(&m, part, 1)).is_empty(), "{n} workers");
+        let a = start(&m, part, 1);
+        let list = subsets(part, &a, 4);
+        assert!(list.len() > n / 4, "{} subsets of {n} workers", list.len());
+        let mut met = vec![false; n];
+        let mut keys = std::collections::BTreeSet::new();
+        for (key, free) in &list {
+            assert_eq!(key.len(), 4);
+            assert!(key.windows(2).all(|w| w[0] < w[1]), "{key:?}");
+            assert_eq!(free.iter().filter(|&&f| f).count(), 4);
+            assert!(key.iter().all(|&w| free[w]));
+            key.iter().for_each(|&w| met[w] = true);
+            assert!(keys.insert(key.clone()), "{key:?} twice");
+        }
+        assert!(met.iter().all(|&x| x), "a worker in no subset");
+        assert_eq!(subsets(part, &a, 4), list);
+        // The first window: the workers with the most room under their caps.
+        let (load, _) = loads(part, &a);
+        let room = |w: usize| part.workers[w].cap - load[w];
+        let least_in_first = list[0].0.iter().map(|&w| room(w)).fold(f64::INFINITY, f64::min);
+        let outside = (0..n).filter(|w| !list[0].0.contains(w)).map(room).fold(f64::NEG_INFINITY, f64::max);
+        assert!(least_in_first >= outside - 1e-9, "{least_in_first} < {outside}");
+        assert!(subsets(part, &a, n).is_empty() && subsets(part, &a, 0).is_empty());
+    }
+
+    #[test]
+    fn a_worker_subset_values_its_changes_exactly_and_merges_back_lawfully() {
+        let mut checked = 0;
+        for seed in 0..4 {
+            let (m, problem) = team(seed);
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let a = start(&m, part, seed);
+                for (_, free) in subsets(part, &a, 3) {
+                    let Some(r) = restrict(part, &a, &free) else { continue };
+                    let seed_alloc = r.seed(&a);
+                    assert!(feasible(&r.part, &seed_alloc), "seed {seed}: the restriction breaks a row");
+                    assert_eq!(r.merge(&a, &seed_alloc), a);
+                    let mut other = empty_alloc(&r.part);
+                    greedy_fill(&m, &r.part, &mut other);
+                    let whole = r.merge(&a, &other);
+                    assert!(feasible(part, &whole), "seed {seed}: merged unlawfully");
+                    let d_sub = value(&m, &r.part, &other) - value(&m, &r.part, &seed_alloc);
+                    let d_whole = value(&m, part, &whole) - value(&m, part, &a);
+                    assert!((d_sub - d_whole).abs() < 1e-6, "seed {seed}: {d_sub} against {d_whole}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10, "only {checked} subsets checked");
+    }
+
+    #[test]
+    fn worker_subsets_never_lower_the_value_nor_break_a_row_and_repeat_exactly() {
+        let mut gained = 0;
+        for seed in 0..4 {
+            let (m, problem) = team(seed);
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let run = || {
+                    let effort = Effort { nodes: Some(50), ..Effort::DEFAULT };
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                    s.offer(start(&m, part, seed));
+                    let before = s.best_value;
+                    s.neighbourhoods(f64::INFINITY, Limits::default());
+                    (before, s.best_value, s.best.clone(), s.budget.spent(), s.hoods.spent)
+                };
+                let (before, after, best, spent, logged) = run();
+                let best = best.expect("an incumbent");
+                assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
+                assert!((value(&m, part, &best) - after).abs() < 1e-9);
+                assert!(after >= before, "seed {seed}: {before} fell to {after}");
+                assert!(spent > 0 && spent == logged, "seed {seed}: {spent} charged, {logged} logged");
+                assert!(
+                    logged
+                        <= Effort::DEFAULT.subset_work
+                            + Effort::DEFAULT.hood_nodes * Effort::DEFAULT.work_per_node
+                );
+                gained += u32::from(after > before);
+                assert_eq!(run().2, Some(best), "seed {seed}: a second run differs");
+            }
+        }
+        assert!(gained > 0, "no worker subset ever improved a greedy start");
+    }
+
+    #[test]
+    fn worker_subsets_after_a_node_keep_to_the_budget_and_run_once_per_incumbent() {
+        let (m, problem) = team(2);
+        let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+        let a = start(&m, part, 2);
+        // A budget smaller than one neighbourhood's search: none is searched.
+        let small = Effort { nodes: Some(Effort::DEFAULT.hood_nodes - 1), ..Effort::DEFAULT };
+        let mut s = PartSearch::new(&m, part, lp::build(&m, part), small);
+        s.offer(a.clone());
+        s.early_neighbourhoods(f64::INFINITY, Limits::default());
+        assert_eq!((s.best.as_ref(), s.budget.spent()), (Some(&a), 0));
+        // With room: they search, charge the budget, and not again for the same incumbent.
+        let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+        s.offer(a.clone());
+        s.early_neighbourhoods(f64::INFINITY, Limits::default());
+        let spent = s.budget.spent();
+        assert!(spent > 0 && s.hoods.spent == spent);
+        s.early_neighbourhoods(f64::INFINITY, Limits::default());
+        assert_eq!(s.budget.spent(), spent, "searched again for the same incumbent");
+        // An incumbent at the bound, or within the gap the tree closes itself: none.
+        let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+        s.offer(a.clone());
+        let at = s.best_value;
+        s.early_neighbourhoods(at, Limits::default());
+        let near = at + 0.5 * Effort::DEFAULT.subset_gap * at.abs();
+        s.early_neighbourhoods(near, Limits::default());
+        assert_eq!(s.budget.spent(), 0);
+        let far = at + 2.0 * Effort::DEFAULT.subset_gap * at.abs();
+        s.early_neighbourhoods(far, Limits::default());
+        assert!(s.budget.spent() > 0, "a gap of twice the share searched nothing");
+        // No allowance: none.
+        let none = Effort { subset_work: 0, ..Effort::DEFAULT };
+        let mut s = PartSearch::new(&m, part, lp::build(&m, part), none);
+        s.offer(a);
+        s.early_neighbourhoods(f64::INFINITY, Limits::default());
+        s.neighbourhoods(f64::INFINITY, Limits::default());
+        assert_eq!(s.budget.spent(), 0);
     }
 }

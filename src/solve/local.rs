@@ -534,7 +534,7 @@ impl super::search::PartSearch<'_> {
         self.best_value = value(self.m, self.part, &a);
         self.best = Some(a);
         if !self.prunable(bound) {
-            self.neighbourhoods(limits);
+            self.neighbourhoods(bound, limits);
         }
         self.prunable(bound)
     }

@@ -35,6 +35,8 @@ pub(super) struct PartSearch<'a> {
     pub(super) meter: microlp::PivotMeter,
     /// What one of those iterations is charged ([`lp::pivot_work`]).
     per_pivot: u64,
+    /// What the worker-subset neighbourhoods have spent.
+    pub(super) hoods: super::params::HoodLog,
 }
 
 /// The step of the lattice every allocation's value lies on: the rational gcd of every amount
@@ -94,6 +96,7 @@ impl<'a> PartSearch<'a> {
             budget,
             meter,
             per_pivot,
+            hoods: Default::default(),
         }
     }
 

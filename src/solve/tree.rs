@@ -136,6 +136,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
             return Expanded::Unresolved(bound);
         };
         s.offer_rounded(&master);
+        s.early_neighbourhoods(bound, limits);
         limits.trace(|| format!("      branch {choice:?}"));
         let pool = std::rc::Rc::new(out.pool);
         // Fixing by reduced cost once per incumbent on a path: a node whose ancestors were
