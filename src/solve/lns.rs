@@ -14,9 +14,9 @@
 //! A part of three teams or more frees the workers of two teams at a time. A part of one or two
 //! teams (a team working on its own cases, the points schemes' parts) has no such pair: there a
 //! neighbourhood is a few workers ([`Effort::subset_size`]) and every item not placed, the
-//! workers taken in windows over two orders: by the room the incumbent leaves them (the most
-//! first, ties by index), and that order read with each stride prime to the number of workers,
-//! so that every worker meets many others. These are also searched after a node of the
+//! workers taken in windows over one order, by the room the incumbent leaves them (the most
+//! first, ties by index), read with each stride prime to the number of workers, so that every
+//! worker meets many others. These are also searched after a node of the
 //! Lagrangian tree whenever its incumbent is new ([`PartSearch::early_neighbourhoods`]), within
 //! the part's budget, so the tree prunes and fixes against a better incumbent.
 //!
@@ -238,11 +238,12 @@ fn hoods(part: &Part, a: &PartAlloc) -> Vec<Hood> {
 /// The worker subsets of `a` for a part of one or two teams, in order: windows of `size`
 /// workers over the workers sorted by the room `a` leaves them under their caps (the most
 /// first, ties by index), read with stride 1, then with each larger stride prime to their
-/// number; a subset met before is left out. None when the part has no more than `size`
-/// workers: the subset would be the whole part.
-fn subsets(part: &Part, a: &PartAlloc, size: usize) -> Vec<Hood> {
+/// number; a subset met before is left out. At most `most` of them: one team of thousands of
+/// workers has millions, and an allowance searches a few thousand. None when the part has no
+/// more than `size` workers: the subset would be the whole part.
+fn subsets(part: &Part, a: &PartAlloc, size: usize, most: usize) -> Vec<Hood> {
     let n = part.workers.len();
-    if size == 0 || n <= size {
+    if size == 0 || n <= size || most == 0 {
         return Vec::new();
     }
     let (load, _) = loads(part, a);
@@ -259,6 +260,9 @@ fn subsets(part: &Part, a: &PartAlloc, size: usize) -> Vec<Hood> {
                 let mut free = vec![false; n];
                 ws.iter().for_each(|&w| free[w] = true);
                 out.push((ws, free));
+                if out.len() == most {
+                    return out;
+                }
             }
         }
     }
@@ -301,7 +305,9 @@ impl PartSearch<'_> {
     /// them as it bounds the tree.
     pub(super) fn early_neighbourhoods(&mut self, bound: f64, limits: Limits) {
         let effort = self.effort;
-        let whole = effort.hood_nodes.saturating_mul(effort.work_per_node);
+        // One search at most: its nodes, the node its root adds, and its own polish.
+        let whole =
+            (effort.hood_nodes + 1).saturating_mul(effort.work_per_node).saturating_add(effort.polish_moves);
         if self.best.is_none() || self.best_value <= self.hoods.from || self.budget.left() < whole {
             return;
         }
@@ -342,8 +348,15 @@ impl PartSearch<'_> {
         'rounds: loop {
             let mut gained = false;
             let Some(a) = self.best.as_ref() else { break };
-            let list =
-                if by_workers { subsets(self.part, a, effort.subset_size) } else { hoods(self.part, a) };
+            // Each search costs at least a node's work, so what is left of the allowance never
+            // reaches past this many (the settled ones are skipped without cost).
+            let searches = (allowance.saturating_sub(spent) / effort.work_per_node.max(1)).saturating_add(1);
+            let most = usize::try_from(searches).unwrap_or(usize::MAX).saturating_add(settled.len());
+            let list = if by_workers {
+                subsets(self.part, a, effort.subset_size, most)
+            } else {
+                hoods(self.part, a)
+            };
             for (key, free) in &list {
                 if spent >= allowance || limits.stopped() || self.prunable(bound) {
                     break 'rounds;
@@ -533,7 +546,7 @@ mod tests {
         let n = part.workers.len();
         assert!(n > 4 && hoods(part, &start(&m, part, 1)).is_empty(), "{n} workers");
         let a = start(&m, part, 1);
-        let list = subsets(part, &a, 4);
+        let list = subsets(part, &a, 4, usize::MAX);
         assert!(list.len() > n / 4, "{} subsets of {n} workers", list.len());
         let mut met = vec![false; n];
         let mut keys = std::collections::BTreeSet::new();
@@ -546,14 +559,14 @@ mod tests {
             assert!(keys.insert(key.clone()), "{key:?} twice");
         }
         assert!(met.iter().all(|&x| x), "a worker in no subset");
-        assert_eq!(subsets(part, &a, 4), list);
+        assert_eq!(subsets(part, &a, 4, usize::MAX), list);
         // The first window: the workers with the most room under their caps.
         let (load, _) = loads(part, &a);
         let room = |w: usize| part.workers[w].cap - load[w];
         let least_in_first = list[0].0.iter().map(|&w| room(w)).fold(f64::INFINITY, f64::min);
         let outside = (0..n).filter(|w| !list[0].0.contains(w)).map(room).fold(f64::NEG_INFINITY, f64::max);
         assert!(least_in_first >= outside - 1e-9, "{least_in_first} < {outside}");
-        assert!(subsets(part, &a, n).is_empty() && subsets(part, &a, 0).is_empty());
+        assert!(subsets(part, &a, n, usize::MAX).is_empty() && subsets(part, &a, 0, usize::MAX).is_empty());
     }
 
     #[test]
@@ -563,7 +576,7 @@ mod tests {
             let (m, problem) = team(seed);
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
                 let a = start(&m, part, seed);
-                for (_, free) in subsets(part, &a, 3) {
+                for (_, free) in subsets(part, &a, 3, usize::MAX) {
                     let Some(r) = restrict(part, &a, &free) else { continue };
                     let seed_alloc = r.seed(&a);
                     assert!(feasible(&r.part, &seed_alloc), "seed {seed}: the restriction breaks a row");
@@ -605,7 +618,8 @@ mod tests {
                 assert!(
                     logged
                         <= Effort::DEFAULT.subset_work
-                            + Effort::DEFAULT.hood_nodes * Effort::DEFAULT.work_per_node
+                            + (Effort::DEFAULT.hood_nodes + 1) * Effort::DEFAULT.work_per_node
+                            + Effort::DEFAULT.polish_moves
                 );
                 gained += u32::from(after > before);
                 assert_eq!(run().2, Some(best), "seed {seed}: a second run differs");
