@@ -48,8 +48,9 @@ pub(super) struct Outcome {
     pub work: u64,
     /// Column generation reached the bound: `bound` is the Dantzig-Wolfe bound itself.
     pub converged: bool,
-    /// The master's solution over the patterns found, when converged: how many of class `k` go
-    /// to its `j`-th worker (`x[k][j]`), and how much of group `g` to its `j`-th (`y[g][j]`).
+    /// The last master's solution over the patterns found (optimal over every pattern when
+    /// `converged`): how many of class `k` go to its `j`-th worker (`x[k][j]`), and how much of
+    /// group `g` to its `j`-th (`y[g][j]`); None when it meets some row only by falling short.
     pub master: Option<Master>,
 }
 
@@ -253,7 +254,7 @@ impl Decomposition<'_> {
             }
         }
         candidates.push(self.as_alloc(&best_p));
-        let master = if converged { rmp.master(self) } else { None };
+        let master = rmp.master(self);
         let work = rmp.simplex.work() + knapsacks + retired;
         let pool = rmp.keep(allowed.pool_per_worker);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }
