@@ -128,12 +128,20 @@ impl Decomposition<'_> {
         // The empty pattern keeps every upper row within reach from the first solve, so the
         // first prices are not the caps'. Without it the master met its upper rows only by
         // falling short of them at the cap prices: a master of hundreds of rows took 40 rounds
-        // to leave them, one of 157 rows (a points scheme's part) 90 of its 150 rounds.
-        for w in 0..self.part.workers.len() {
-            let empty = self.empty_pattern(w);
-            if self.admits(w, &empty, r) {
-                rmp.add(self, w, empty);
+        // to leave them, one of 157 rows (a points scheme's part) 90 of its 150 rounds. A large
+        // master has them from the start; a small one once it still falls short after
+        // [`SHORT_ROUNDS`] rounds (one that does not runs as it always has).
+        let add_empty = |rmp: &mut Rmp| {
+            for w in 0..self.part.workers.len() {
+                let empty = self.empty_pattern(w);
+                if self.admits(w, &empty, r) {
+                    rmp.add(self, w, empty);
+                }
             }
+        };
+        let mut empties = self.stabilised;
+        if empties {
+            add_empty(&mut rmp);
         }
         // A large root master heads in by cheap subgradient steps first.
         if self.stabilised && start.is_none() {
@@ -173,6 +181,11 @@ impl Decomposition<'_> {
             let left = allowed.work.saturating_sub(knapsacks + retired);
             if rmp.simplex.solve(allowed.pivots, left, stop).is_err() {
                 break;
+            }
+            if !empties && iterations >= SHORT_ROUNDS && rmp.short() {
+                empties = true;
+                add_empty(&mut rmp);
+                continue;
             }
             let objective = rmp.simplex.objective();
             if !objective.is_finite() {
@@ -416,6 +429,10 @@ const HEAD_IN_GAP: f64 = 0.05;
 const HEAD_IN_PATIENCE: u32 = 5;
 /// Share of the last direction in the next (a deflected subgradient: less zigzag).
 const HEAD_IN_DEFLECTION: f64 = 0.3;
+
+/// Rounds after which a small master that still falls short of a row takes every worker's
+/// empty pattern.
+const SHORT_ROUNDS: u32 = 4;
 
 /// Weight of the best prices so far in the prices each round evaluates (Wentges smoothing).
 const SMOOTHING: f64 = 0.5;
