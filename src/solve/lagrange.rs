@@ -943,7 +943,7 @@ mod tests {
                 let Some(every) = every_allocation(&m, part) else { continue };
                 let top = every.iter().filter(|(x, _)| keeps_to(&r, x)).map(|x| x.1).reduce(f64::max);
                 let Some(top) = top else { continue };
-                for bound in [b.bound, few.bound] {
+                for bound in [a.bound, b.bound, few.bound] {
                     assert!(bound >= top - 1e-6 * top.abs().max(1.0), "case {case}: bound {bound} < {top}");
                 }
                 checked += 1;

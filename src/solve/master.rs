@@ -126,29 +126,37 @@ impl Decomposition<'_> {
         for (w, p) in base.into_iter().enumerate().chain(best_p.iter().cloned().enumerate()) {
             rmp.add(self, w, p);
         }
-        if self.stabilised {
-            // The empty pattern keeps every upper row within reach from the first solve, so the
-            // first prices are not the caps' (a master of hundreds of rows took 40 rounds to
-            // leave them).
+        // The empty pattern keeps every upper row within reach from the first solve, so the
+        // first prices are not the caps'. Without it the master met its upper rows only by
+        // falling short of them at the cap prices: a master of hundreds of rows took 40 rounds
+        // to leave them, one of 157 rows (a points scheme's part) 90 of its 150 rounds. A large
+        // master has them from the start; a small one once it still falls short after
+        // [`SHORT_ROUNDS`] rounds (one that does not runs as it always has).
+        let add_empty = |rmp: &mut Rmp| {
             for w in 0..self.part.workers.len() {
                 let empty = self.empty_pattern(w);
                 if self.admits(w, &empty, r) {
                     rmp.add(self, w, empty);
                 }
             }
-            if start.is_none() {
-                let allowance = allowed.work.saturating_sub(knapsacks);
-                let from =
-                    HeadIn { bound: best_l, prices: best_prices.clone(), patterns: best_p.clone(), work: 0 };
-                let found = self.head_in(r, from, &mut rmp, allowance, stop);
-                let Some(h) = found else { return infeasible() };
-                // Its bound is a proven one whatever its knapsacks' exactness, and its patterns
-                // are only seeds: whether pricing proves the master optimal is decided at the
-                // master's own prices below.
-                knapsacks += h.work;
-                if h.bound < best_l {
-                    (best_l, best_prices, best_p) = (h.bound, h.prices, h.patterns);
-                }
+        };
+        let mut empties = self.stabilised;
+        if empties {
+            add_empty(&mut rmp);
+        }
+        // A large root master heads in by cheap subgradient steps first.
+        if self.stabilised && start.is_none() {
+            let allowance = allowed.work.saturating_sub(knapsacks);
+            let from =
+                HeadIn { bound: best_l, prices: best_prices.clone(), patterns: best_p.clone(), work: 0 };
+            let found = self.head_in(r, from, &mut rmp, allowance, stop);
+            let Some(h) = found else { return infeasible() };
+            // Its bound is a proven one whatever its knapsacks' exactness, and its patterns
+            // are only seeds: whether pricing proves the master optimal is decided at the
+            // master's own prices below.
+            knapsacks += h.work;
+            if h.bound < best_l {
+                (best_l, best_prices, best_p) = (h.bound, h.prices, h.patterns);
             }
         }
         let mut start_basis = Vec::new();
@@ -174,6 +182,11 @@ impl Decomposition<'_> {
             let left = allowed.work.saturating_sub(knapsacks + retired);
             if rmp.simplex.solve(allowed.pivots, left, stop).is_err() {
                 break;
+            }
+            if !empties && iterations >= SHORT_ROUNDS && rmp.short() {
+                empties = true;
+                add_empty(&mut rmp);
+                continue;
             }
             let objective = rmp.simplex.objective();
             if !objective.is_finite() {
@@ -417,6 +430,10 @@ const HEAD_IN_GAP: f64 = 0.05;
 const HEAD_IN_PATIENCE: u32 = 5;
 /// Share of the last direction in the next (a deflected subgradient: less zigzag).
 const HEAD_IN_DEFLECTION: f64 = 0.3;
+
+/// Rounds after which a small master that still falls short of a row takes every worker's
+/// empty pattern.
+const SHORT_ROUNDS: u32 = 4;
 
 /// Weight of the best prices so far in the prices each round evaluates (Wentges smoothing).
 const SMOOTHING: f64 = 0.5;
