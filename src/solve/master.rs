@@ -50,7 +50,9 @@ pub(super) struct Outcome {
     pub converged: bool,
     /// The last master's solution over the patterns found (optimal over every pattern when
     /// `converged`): how many of class `k` go to its `j`-th worker (`x[k][j]`), and how much of
-    /// group `g` to its `j`-th (`y[g][j]`); None when it meets some row only by falling short.
+    /// group `g` to its `j`-th (`y[g][j]`); None when it meets some row only by falling short,
+    /// or when its last solve stopped before the master's optimum (the basis may then lie
+    /// outside the master).
     pub master: Option<Master>,
 }
 
@@ -178,9 +180,14 @@ impl Decomposition<'_> {
         }
         let mut iterations = 0;
         let mut converged = false;
+        // Whether the master's last solve ended at its optimum: a solve stopped early may
+        // leave its basis outside the master (a perturbation taken back, basic values below
+        // zero), and such a solution is no point of the node's relaxation to branch on.
+        let mut solved;
         loop {
             let left = allowed.work.saturating_sub(knapsacks + retired);
-            if rmp.simplex.solve(allowed.pivots, left, stop).is_err() {
+            solved = rmp.simplex.solve(allowed.pivots, left, stop).is_ok();
+            if !solved {
                 break;
             }
             if !empties && iterations >= SHORT_ROUNDS && rmp.short() {
@@ -190,6 +197,7 @@ impl Decomposition<'_> {
             }
             let objective = rmp.simplex.objective();
             if !objective.is_finite() {
+                solved = false;
                 break;
             }
             if best_l - objective <= crate::tolerance::CONVERGED * best_l.abs().max(1.0) {
@@ -267,7 +275,7 @@ impl Decomposition<'_> {
             }
         }
         candidates.push(self.as_alloc(&best_p));
-        let master = rmp.master(self);
+        let master = if solved { rmp.master(self) } else { None };
         let work = rmp.simplex.work() + knapsacks + retired;
         let pool = rmp.keep(allowed.pool_per_worker);
         Outcome { bound: best_l, prices: best_prices, pool, candidates, iterations, work, converged, master }

@@ -142,9 +142,10 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
             return Expanded::Unresolved(bound);
         }
         if !out.converged {
-            // The last restricted master is still a lawful point of the node's relaxation: its
-            // fractions split the node as well as an optimal one's, and the children keep the
-            // node's bound, so the search goes on instead of giving the node up.
+            // The last restricted master, solved to its optimum over the patterns found so
+            // far, is still a lawful point of the node's relaxation: its fractions split the
+            // node as well as an optimal one's, and the children keep the node's bound, so the
+            // search goes on instead of giving the node up.
             limits.trace(|| "      branching on the last master anyway".to_string());
         }
         s.offer_rounded(&master);
@@ -274,14 +275,15 @@ impl Lagrangian<'_, '_, '_> {
         // (score, choice, children) of the best candidate so far.
         let mut best: Option<(f64, Choice, Kids)> = None;
         for &c in ranked.iter().take(STRONG_CANDIDATES) {
-            let (a, b) = children(r, c);
+            if stop() {
+                break;
+            }
+            // A choice with a side that cannot hold does not split the node: its other child
+            // would be the node again.
+            let (Some(a), Some(b)) = children(r, c) else { continue };
             let mut kids = Vec::new();
             let mut pruned = 0;
             for child in [a, b] {
-                let Some(child) = child else {
-                    pruned += 1;
-                    continue;
-                };
                 if left == 0 {
                     break;
                 }
