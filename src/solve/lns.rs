@@ -443,6 +443,25 @@ mod tests {
         a
     }
 
+    /// Whether `free` restricts `a`'s part (false: nothing to check); asserts that the
+    /// restriction holds `a` lawfully, merges it back unchanged, and values another lawful
+    /// allocation of it by exactly its change to the whole part.
+    fn restriction_is_exact(m: &Model, part: &Part, a: &PartAlloc, free: &[bool], seed: u64) -> bool {
+        let Some(r) = restrict(part, a, free) else { return false };
+        let seed_alloc = r.seed(a);
+        assert!(feasible(&r.part, &seed_alloc), "seed {seed}: the incumbent's restriction breaks a row");
+        assert_eq!(&r.merge(a, &seed_alloc), a);
+        // Another allocation of the restricted part: its change is the whole part's.
+        let mut other = empty_alloc(&r.part);
+        greedy_fill(m, &r.part, &mut other);
+        let whole = r.merge(a, &other);
+        assert!(feasible(part, &whole), "seed {seed}: a lawful restricted allocation merged unlawfully");
+        let d_sub = value(m, &r.part, &other) - value(m, &r.part, &seed_alloc);
+        let d_whole = value(m, part, &whole) - value(m, part, a);
+        assert!((d_sub - d_whole).abs() < 1e-6, "seed {seed}: {d_sub} against {d_whole}");
+        true
+    }
+
     #[test]
     fn a_restricted_part_values_its_changes_exactly_and_merges_back_lawfully() {
         let mut checked = 0;
@@ -452,25 +471,7 @@ mod tests {
                 let a = start(&m, part, seed);
                 assert!(feasible(part, &a));
                 for (_, free) in hoods(part, &a) {
-                    let Some(r) = restrict(part, &a, &free) else { continue };
-                    let seed_alloc = r.seed(&a);
-                    assert!(
-                        feasible(&r.part, &seed_alloc),
-                        "seed {seed}: the incumbent's restriction breaks a row"
-                    );
-                    assert_eq!(r.merge(&a, &seed_alloc), a);
-                    // Another allocation of the restricted part: its change is the whole part's.
-                    let mut other = empty_alloc(&r.part);
-                    greedy_fill(&m, &r.part, &mut other);
-                    let whole = r.merge(&a, &other);
-                    assert!(
-                        feasible(part, &whole),
-                        "seed {seed}: a lawful restricted allocation merged unlawfully"
-                    );
-                    let d_sub = value(&m, &r.part, &other) - value(&m, &r.part, &seed_alloc);
-                    let d_whole = value(&m, part, &whole) - value(&m, part, &a);
-                    assert!((d_sub - d_whole).abs() < 1e-6, "seed {seed}: {d_sub} against {d_whole}");
-                    checked += 1;
+                    checked += usize::from(restriction_is_exact(&m, part, &a, &free, seed));
                 }
             }
         }
@@ -577,18 +578,7 @@ mod tests {
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
                 let a = start(&m, part, seed);
                 for (_, free) in subsets(part, &a, 3, usize::MAX) {
-                    let Some(r) = restrict(part, &a, &free) else { continue };
-                    let seed_alloc = r.seed(&a);
-                    assert!(feasible(&r.part, &seed_alloc), "seed {seed}: the restriction breaks a row");
-                    assert_eq!(r.merge(&a, &seed_alloc), a);
-                    let mut other = empty_alloc(&r.part);
-                    greedy_fill(&m, &r.part, &mut other);
-                    let whole = r.merge(&a, &other);
-                    assert!(feasible(part, &whole), "seed {seed}: merged unlawfully");
-                    let d_sub = value(&m, &r.part, &other) - value(&m, &r.part, &seed_alloc);
-                    let d_whole = value(&m, part, &whole) - value(&m, part, &a);
-                    assert!((d_sub - d_whole).abs() < 1e-6, "seed {seed}: {d_sub} against {d_whole}");
-                    checked += 1;
+                    checked += usize::from(restriction_is_exact(&m, part, &a, &free, seed));
                 }
             }
         }
