@@ -345,7 +345,7 @@ impl Simplex {
                 self.shift = vec![0.0; m];
             }
             self.draws += 1;
-            let mut g = crate::generate::SplitMix64::new(self.draws);
+            let mut g = crate::util::SplitMix64::new(self.draws);
             let d = scale * (1.0 + g.unit());
             self.xb[r] += d;
             let range = self.start[self.basis[r]]..self.start[self.basis[r] + 1];
