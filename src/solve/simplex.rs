@@ -300,7 +300,7 @@ impl Simplex {
                 // Optimal for the perturbed programme: take the perturbation back, restore
                 // feasibility, and price again.
                 self.unshift();
-                pivot += self.clean_up(max_pivots - pivot)?;
+                pivot += self.clean_up(max_pivots - pivot, stop)?;
                 y = self.duals();
                 degenerate = 0;
                 if over {
@@ -382,12 +382,16 @@ impl Simplex {
 
     /// Dual simplex pivots from a basis whose prices are optimal but some of whose basic values
     /// are below zero (left by taking a perturbation back): the most negative one leaves, for
-    /// the column whose reduced cost reaches zero first. Returns the pivots made.
-    fn clean_up(&mut self, max_pivots: u32) -> Result<u32, Failed> {
+    /// the column whose reduced cost reaches zero first. Returns the pivots made; a
+    /// stop (`stop`) ends it unfinished.
+    fn clean_up(&mut self, max_pivots: u32, stop: &dyn Fn() -> bool) -> Result<u32, Failed> {
         let m = self.rows;
         let scale = self.rhs.iter().fold(1.0f64, |a, &b| a.max(b));
         let feasible = -crate::tolerance::EQUAL * scale;
         for pivot in 0..max_pivots.min(CLEANUP_PIVOTS) {
+            if stop() {
+                return Err(Failed::Effort);
+            }
             let worst = (0..m)
                 .filter(|&r| self.xb[r] < feasible)
                 .min_by(|&a, &b| self.xb[a].total_cmp(&self.xb[b]).then(a.cmp(&b)));
@@ -858,7 +862,7 @@ mod tests {
                 .collect();
             s.rhs.clone_from(&rhs);
             s.basic_values();
-            let pivots = s.clean_up(10_000).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            let pivots = s.clean_up(10_000, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
             pivoted += usize::from(pivots > 0);
             assert!(s.xb.iter().all(|&x| x >= -1e-9), "case {case}: {:?}", s.xb);
             let y = s.duals();
