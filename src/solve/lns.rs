@@ -478,28 +478,36 @@ mod tests {
         assert!(checked > 20, "only {checked} neighbourhoods checked");
     }
 
+    /// Searches the neighbourhoods of `start`'s allocation of `part` twice over, asserting that
+    /// the incumbent stays lawful, is valued exactly, never falls, is charged for and is the
+    /// same on the second run; returns whether it rose, the work charged to the part's budget
+    /// and the work the worker subsets logged.
+    fn search_twice(m: &Model, part: &Part, seed: u64) -> (bool, u64, u64) {
+        let run = || {
+            let effort = Effort { nodes: Some(50), ..Effort::DEFAULT };
+            let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
+            s.offer(start(m, part, seed));
+            let before = s.best_value;
+            s.neighbourhoods(f64::INFINITY, Limits::default());
+            (before, s.best_value, s.best.clone(), s.budget.spent(), s.hoods.spent)
+        };
+        let (before, after, best, spent, logged) = run();
+        let best = best.expect("an incumbent");
+        assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
+        assert!((value(m, part, &best) - after).abs() < 1e-9);
+        assert!(after >= before, "seed {seed}: {before} fell to {after}");
+        assert!(spent > 0, "seed {seed}: the neighbourhoods' work was not charged");
+        assert_eq!(run().2, Some(best), "seed {seed}: a second run differs");
+        (after > before, spent, logged)
+    }
+
     #[test]
     fn neighbourhoods_never_lower_the_value_nor_break_a_row_and_repeat_exactly() {
         let mut gained = 0;
         for seed in 0..6 {
             let (m, problem) = district(seed);
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
-                let run = || {
-                    let effort = Effort { nodes: Some(50), ..Effort::DEFAULT };
-                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
-                    s.offer(start(&m, part, seed));
-                    let before = s.best_value;
-                    s.neighbourhoods(f64::INFINITY, Limits::default());
-                    (before, s.best_value, s.best.clone(), s.budget.spent())
-                };
-                let (before, after, best, spent) = run();
-                let best = best.expect("an incumbent");
-                assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
-                assert!((value(&m, part, &best) - after).abs() < 1e-9);
-                assert!(after >= before, "seed {seed}: {before} fell to {after}");
-                assert!(spent > 0, "seed {seed}: the neighbourhoods' work was not charged");
-                gained += u32::from(after > before);
-                assert_eq!(run().2, Some(best), "seed {seed}: a second run differs");
+                gained += u32::from(search_twice(&m, part, seed).0);
             }
         }
         assert!(gained > 0, "no neighbourhood ever improved a greedy start");
@@ -591,28 +599,15 @@ mod tests {
         for seed in 0..4 {
             let (m, problem) = team(seed);
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
-                let run = || {
-                    let effort = Effort { nodes: Some(50), ..Effort::DEFAULT };
-                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
-                    s.offer(start(&m, part, seed));
-                    let before = s.best_value;
-                    s.neighbourhoods(f64::INFINITY, Limits::default());
-                    (before, s.best_value, s.best.clone(), s.budget.spent(), s.hoods.spent)
-                };
-                let (before, after, best, spent, logged) = run();
-                let best = best.expect("an incumbent");
-                assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
-                assert!((value(&m, part, &best) - after).abs() < 1e-9);
-                assert!(after >= before, "seed {seed}: {before} fell to {after}");
-                assert!(spent > 0 && spent == logged, "seed {seed}: {spent} charged, {logged} logged");
+                let (gain, spent, logged) = search_twice(&m, part, seed);
+                assert!(spent == logged, "seed {seed}: {spent} charged, {logged} logged");
                 assert!(
                     logged
                         <= Effort::DEFAULT.subset_work
                             + (Effort::DEFAULT.hood_nodes + 1) * Effort::DEFAULT.work_per_node
                             + Effort::DEFAULT.polish_moves
                 );
-                gained += u32::from(after > before);
-                assert_eq!(run().2, Some(best), "seed {seed}: a second run differs");
+                gained += u32::from(gain);
             }
         }
         assert!(gained > 0, "no worker subset ever improved a greedy start");

@@ -11,20 +11,17 @@ use std::process::{Command, Output};
 pub const EPS: f64 = 1e-9;
 
 // ---------------------------------------------------------------------------------------------
-// A small deterministic PRNG (SplitMix64), so every generated model is reproducible by seed.
+// A small deterministic PRNG (the library's SplitMix64, with this file's own draws), so every
+// generated model is reproducible by seed.
 
-pub struct Rng(u64);
+pub struct Rng(caseload::generate::SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+        Rng(caseload::generate::SplitMix64::new(seed ^ 0x5DEE_CE66_D1CE_4E5B))
     }
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// Uniform in 0..n (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
