@@ -878,4 +878,98 @@ mod tests {
         }
         assert!(branched > 10 && proven > 5, "branched {branched}, proven {proven}");
     }
+
+    /// A small district of two teams working across teams: weights of several decimals, caps
+    /// scaled by FTE, siblings, a cross-team penalty.
+    fn district(g: &mut crate::generate::SplitMix64) -> crate::model::Model {
+        let nw = 3 + g.below(3);
+        let workers: Vec<String> = (0..nw)
+            .map(|w| {
+                let fte = [1.0, 0.6, 0.8][g.below(3)];
+                let team = ["N", "S"][w % 2];
+                format!(r#"{{"id": "W{w}", "role": "social_worker", "team": "{team}", "fte": {fte}}}"#)
+            })
+            .collect();
+        let cases: Vec<String> = (0..10 + g.below(8))
+            .map(|c| {
+                let weight = [0.35, 0.8, 1.25, 2.15, 1.1375][g.below(5)];
+                let kind = ["looked_after", "child_in_need", "child_protection"][g.below(3)];
+                let team = ["N", "S"][g.below(2)];
+                let group =
+                    if g.chance(0.2) { format!(r#", "group": "G{}""#, g.below(3)) } else { String::new() };
+                format!(r#"{{"id": "C{c}", "type": "{kind}", "team": "{team}", "weight": {weight}{group}}}"#)
+            })
+            .collect();
+        let json = format!(
+            r#"{{"version": 1, "policy": {{"caps": {{"social_worker": 4.5}}, "targets": {{"social_worker": 4}},
+                "overload_penalty": 20, "move_penalty": 10, "cross_team": true, "cross_team_penalty": 5}},
+                "workers": [{}], "cases": [{}]}}"#,
+            workers.join(","),
+            cases.join(",")
+        );
+        crate::load_model_bytes("m.json", json.as_bytes()).expect("a lawful model")
+    }
+
+    /// Set branching on small cross-team districts: the search branches on sets, and where
+    /// it and the search without them (`Effort::set_bounds` 0) both prove their answers, the
+    /// answers agree; where only one proves its answer, the other's proposal is no better and
+    /// the bound it leaves (of what it left unexplored) no lower.
+    #[test]
+    fn set_branching_on_cross_team_districts_reaches_the_same_optimum() {
+        use super::super::{lp, params::Effort};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut g = crate::generate::SplitMix64::new(23);
+        let (mut agreed, mut with_sets) = (0, 0);
+        for case in 0..150u32 {
+            let m = district(&mut g);
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let run = |set_bounds: usize| {
+                    let sets = AtomicUsize::new(0);
+                    let see = |e: &super::super::Event| {
+                        if let super::super::Event::Trace(line) = e {
+                            if line.contains("branch Set") {
+                                sets.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    };
+                    let effort = Effort { nodes: Some(300), set_bounds, ..Effort::DEFAULT };
+                    let dual = Decomposition::new(&m, part, &effort);
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                    let limits = Limits {
+                        node_limit: Some(300),
+                        trace: true,
+                        observer: Some(super::super::Observer(&see)),
+                        ..Limits::default()
+                    };
+                    let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
+                    (done, bound, s.best_value, sets.load(Ordering::Relaxed))
+                };
+                let (done_a, bound_a, best_a, sets_a) = run(Effort::DEFAULT.set_bounds);
+                let (done_b, bound_b, best_b, sets_b) = run(0);
+                assert_eq!(sets_b, 0, "case {case}: set branching with set_bounds 0");
+                with_sets += usize::from(sets_a > 0);
+                let tol = 1e-6 * best_a.abs().max(1.0);
+                if done_a && done_b {
+                    assert!((best_a - best_b).abs() <= tol, "case {case}: {best_a} against {best_b}");
+                    agreed += 1;
+                }
+                if done_b {
+                    assert!(best_a <= best_b + tol, "case {case}: {best_a} above the optimum {best_b}");
+                    assert!(
+                        done_a || bound_a.max(best_a) >= best_b - tol,
+                        "case {case}: bound {bound_a} < {best_b}"
+                    );
+                }
+                if done_a {
+                    assert!(best_b <= best_a + tol, "case {case}: {best_b} above the optimum {best_a}");
+                    assert!(
+                        done_b || bound_b.max(best_b) >= best_a - tol,
+                        "case {case}: bound {bound_b} < {best_a}"
+                    );
+                }
+            }
+        }
+        assert!(agreed > 100 && with_sets > 20, "agreed {agreed}, branched on sets in {with_sets}");
+    }
 }
