@@ -413,6 +413,18 @@ impl<'a> Decomposition<'a> {
         Some((forced, free))
     }
 
+    /// False when a set bound of `r` cannot meet its workers' own bounds: the least they must
+    /// hold is above its upper bound, or the most they may hold below its lower one.
+    fn sets_hold(&self, r: &NodeBounds) -> bool {
+        r.sets.iter().all(|s| {
+            let members = (0..self.rank[s.k].len()).filter(|&j| self.in_set(s, s.k, j));
+            let (least, most) = members.fold((0u32, 0u32), |(a, b), j| {
+                (a.saturating_add(r.lo[s.k][j]), b.saturating_add(r.hi[s.k][j]))
+            });
+            least <= s.hi && s.lo <= most
+        })
+    }
+
     /// The most of class `k` its `j`-th worker may hold under `r`: its own bound, and that of
     /// every set bound it is in.
     pub(super) fn most(&self, r: &NodeBounds, k: usize, j: usize) -> u32 {
@@ -550,7 +562,7 @@ impl<'a> Decomposition<'a> {
     /// Every worker's knapsack at these prices: L, the patterns, and the work it took (for
     /// [`super::master::Outcome::work`]). None if infeasible.
     pub(super) fn evaluate(&self, prices: &[f64], r: &NodeBounds) -> Option<Evaluated> {
-        if !r.consistent() {
+        if !r.consistent() || !self.sets_hold(r) {
             return None;
         }
         // Prices of a node with fewer set bounds: the new rows start at zero.
@@ -588,7 +600,7 @@ impl<'a> Decomposition<'a> {
         prices: &[f64],
         beaten: &dyn Fn(f64) -> bool,
     ) -> (Option<NodeBounds>, usize, u64) {
-        if !r.consistent() {
+        if !r.consistent() || !self.sets_hold(r) {
             return (None, 0, 0);
         }
         let mut padded = std::borrow::Cow::Borrowed(prices);
