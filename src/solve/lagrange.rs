@@ -48,6 +48,21 @@ pub(super) struct NodeBounds {
     pub total: Vec<(u32, u32)>,
     /// `must[g]`: group `g` must be placed (with one of its allowed workers).
     pub must: Vec<bool>,
+    /// Bounds on how many of a class a set of its workers hold together, in the order the
+    /// search made them: each a row of the master with its own two prices
+    /// ([`Decomposition::n_prices_at`]).
+    pub sets: Vec<SetBound>,
+}
+
+/// At least `lo` and at most `hi` of class `k` at its workers from place `from` up to (not
+/// including) `upto` in the order of [`Decomposition::rank`] (by team, then worker).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct SetBound {
+    pub k: usize,
+    pub from: usize,
+    pub upto: usize,
+    pub lo: u32,
+    pub hi: u32,
 }
 
 impl NodeBounds {
@@ -60,6 +75,7 @@ impl NodeBounds {
             forced: vec![None; part.groups.len()],
             total: part.classes.iter().map(|c| (0, c.cases.len() as u32)).collect(),
             must: vec![false; part.groups.len()],
+            sets: Vec::new(),
         }
     }
 
@@ -71,7 +87,8 @@ impl NodeBounds {
         let groups = (0..self.must.len())
             .all(|g| !self.must[g] || self.forced[g].is_some() || self.allowed[g].iter().any(|&a| a));
         let forced = self.forced.iter().zip(&self.allowed).all(|(f, a)| f.is_none_or(|j| a[j]));
-        classes && groups && forced
+        let sets = self.sets.iter().all(|s| s.lo <= s.hi && s.lo <= self.total[s.k].1);
+        classes && groups && forced && sets
     }
 }
 
@@ -130,6 +147,9 @@ pub(super) struct Decomposition<'a> {
     /// heading-in ([`super::master`]). Small masters keep the plain rounds (their runs stay
     /// as they were).
     pub(super) stabilised: bool,
+    /// `rank[k][j]`: the place of class `k`'s `j`-th worker among its workers ordered by team,
+    /// then worker; a [`SetBound`] holds the first of them.
+    pub(super) rank: Vec<Vec<usize>>,
 }
 
 /// Every worker's knapsack at some prices ([`Decomposition::evaluate`]).
@@ -211,6 +231,19 @@ impl<'a> Decomposition<'a> {
             max_states: Effort::DEFAULT.knapsack_states,
             memo: knapsack::Memo::new(),
             stabilised: false,
+            rank: part
+                .classes
+                .iter()
+                .map(|c| {
+                    let mut order: Vec<usize> = (0..c.workers.len()).collect();
+                    order.sort_by_key(|&j| (part.workers[c.workers[j]].team, c.workers[j]));
+                    let mut rank = vec![0; order.len()];
+                    for (place, &j) in order.iter().enumerate() {
+                        rank[j] = place;
+                    }
+                    rank
+                })
+                .collect(),
         };
         dual.stabilised = dual.large();
         dual
@@ -227,6 +260,27 @@ impl<'a> Decomposition<'a> {
     /// oversight row, then the lower rows (subtracted): each class's, each group's.
     pub(super) fn n_prices(&self) -> usize {
         2 * self.part.classes.len() + 2 * self.part.groups.len() + self.part.overseers.len()
+    }
+
+    /// Prices under restriction `r`: [`Decomposition::n_prices`], then two for each of its
+    /// [`SetBound`]s (upper, lower).
+    pub(super) fn n_prices_at(&self, r: &NodeBounds) -> usize {
+        self.n_prices() + 2 * r.sets.len()
+    }
+
+    /// Whether price `i` is a lower row's (subtracted).
+    pub(super) fn is_lower(&self, i: usize) -> bool {
+        let base = self.n_prices();
+        if i < base {
+            i >= self.first_lower()
+        } else {
+            (i - base) % 2 == 1
+        }
+    }
+
+    /// Whether class `k`'s `j`-th worker is in set bound `s`.
+    pub(super) fn in_set(&self, s: &SetBound, k: usize, j: usize) -> bool {
+        s.k == k && (s.from..s.upto).contains(&self.rank[k][j])
     }
 
     /// Index of class `k`'s lower-row price.
@@ -279,7 +333,26 @@ impl<'a> Decomposition<'a> {
         rhs.extend_from_slice(&self.oversight_room);
         rhs.extend(r.total.iter().map(|t| -(t.0 as f64)));
         rhs.extend(r.must.iter().map(|&m| if m { -1.0 } else { 0.0 }));
+        for s in &r.sets {
+            rhs.extend([s.hi as f64, -(s.lo as f64)]);
+        }
         rhs
+    }
+
+    /// The prices as worker `w`'s knapsack sees them: each set bound's prices added to its
+    /// class's (the worker holds the class at one position, so the class's own price carries
+    /// them); the prices as given when the worker is in no set.
+    fn at_worker<'p>(&self, w: usize, prices: &'p [f64], r: &NodeBounds) -> std::borrow::Cow<'p, [f64]> {
+        let mut out = std::borrow::Cow::Borrowed(prices);
+        let base = self.n_prices();
+        for (t, s) in r.sets.iter().enumerate() {
+            let Some(j) = self.part.classes[s.k].workers.iter().position(|&x| x == w) else { continue };
+            if self.in_set(s, s.k, j) {
+                let d = prices[base + 2 * t] - prices[base + 2 * t + 1];
+                out.to_mut()[s.k] += d;
+            }
+        }
+        out
     }
 
     /// Worker `w`'s best pattern at these prices under the restriction, with its priced value
@@ -287,6 +360,7 @@ impl<'a> Decomposition<'a> {
     /// pattern is the optimum; None when the restriction cannot be met at this worker.
     fn knapsack(&self, w: usize, prices: &[f64], r: &NodeBounds) -> Option<(Pattern, f64, u64, bool)> {
         let (forced, free) = self.choices(w, r)?;
+        let prices = &*self.at_worker(w, prices, r);
         match self.unit {
             Some(unit) => {
                 let work = (self.items[w].len() * 4 * (self.caps[w] + 1)) as u64;
@@ -309,7 +383,7 @@ impl<'a> Decomposition<'a> {
                 Kind::Class { k, j, kept } => {
                     let c = kept_count(part, k, part.classes[k].workers[j]);
                     let n = part.classes[k].cases.len() as u32;
-                    let (lo, hi) = (r.lo[k][j], r.hi[k][j].min(n));
+                    let (lo, hi) = (r.lo[k][j], self.most(r, k, j).min(n));
                     if lo > hi {
                         return None;
                     }
@@ -337,6 +411,24 @@ impl<'a> Decomposition<'a> {
             }
         }
         Some((forced, free))
+    }
+
+    /// False when a set bound of `r` cannot meet its workers' own bounds: the least they must
+    /// hold is above its upper bound, or the most they may hold below its lower one.
+    fn sets_hold(&self, r: &NodeBounds) -> bool {
+        r.sets.iter().all(|s| {
+            let members = (0..self.rank[s.k].len()).filter(|&j| self.in_set(s, s.k, j));
+            let (least, most) = members.fold((0u32, 0u32), |(a, b), j| {
+                (a.saturating_add(r.lo[s.k][j]), b.saturating_add(r.hi[s.k][j]))
+            });
+            least <= s.hi && s.lo <= most
+        })
+    }
+
+    /// The most of class `k` its `j`-th worker may hold under `r`: its own bound, and that of
+    /// every set bound it is in.
+    pub(super) fn most(&self, r: &NodeBounds, k: usize, j: usize) -> u32 {
+        r.sets.iter().filter(|s| self.in_set(s, k, j)).fold(r.hi[k][j], |hi, s| hi.min(s.hi))
     }
 
     /// The knapsack over whole load levels of `unit`: forced copies first, then the free
@@ -470,9 +562,15 @@ impl<'a> Decomposition<'a> {
     /// Every worker's knapsack at these prices: L, the patterns, and the work it took (for
     /// [`super::master::Outcome::work`]). None if infeasible.
     pub(super) fn evaluate(&self, prices: &[f64], r: &NodeBounds) -> Option<Evaluated> {
-        if !r.consistent() {
+        if !r.consistent() || !self.sets_hold(r) {
             return None;
         }
+        // Prices of a node with fewer set bounds: the new rows start at zero.
+        let mut padded = std::borrow::Cow::Borrowed(prices);
+        if prices.len() != self.n_prices_at(r) {
+            padded.to_mut().resize(self.n_prices_at(r), 0.0);
+        }
+        let prices = &*padded;
         let mut total = self.rhs_term(prices, r);
         let mut patterns = Vec::with_capacity(self.part.workers.len());
         let (mut work, mut exact) = (0, true);
@@ -502,9 +600,14 @@ impl<'a> Decomposition<'a> {
         prices: &[f64],
         beaten: &dyn Fn(f64) -> bool,
     ) -> (Option<NodeBounds>, usize, u64) {
-        if !r.consistent() {
+        if !r.consistent() || !self.sets_hold(r) {
             return (None, 0, 0);
         }
+        let mut padded = std::borrow::Cow::Borrowed(prices);
+        if prices.len() != self.n_prices_at(r) {
+            padded.to_mut().resize(self.n_prices_at(r), 0.0);
+        }
+        let prices = &*padded;
         let mut best = Vec::with_capacity(self.part.workers.len());
         let mut l = self.rhs_term(prices, r);
         let mut work = 0;
@@ -539,7 +642,7 @@ impl<'a> Decomposition<'a> {
                             .map(|&(_, n)| n)
                             .sum();
                         let n = self.part.classes[k].cases.len() as u32;
-                        let (lo, hi) = (r.lo[k][j], r.hi[k][j].min(n));
+                        let (lo, hi) = (r.lo[k][j], self.most(r, k, j).min(n));
                         if c < hi {
                             t.lo[k][j] = c + 1;
                             if beaten_with(&t) {
@@ -603,7 +706,7 @@ impl<'a> Decomposition<'a> {
         for it in &self.items[w] {
             if let Kind::Class { k, j, kept: false } = it.kind {
                 let n = count.iter().find(|c| c.0 == k).map_or(0, |c| c.2);
-                if n < r.lo[k][j] || n > r.hi[k][j] {
+                if n < r.lo[k][j] || n > self.most(r, k, j) {
                     return false;
                 }
             }
@@ -703,6 +806,18 @@ mod tests {
             }
             if g.chance(0.15) {
                 r.forced[gi] = (0..group.workers.len()).find(|&j| r.allowed[gi][j]);
+            }
+        }
+        // Set bounds: a class's count over a run of its workers (by rank), at most or at least.
+        for (k, class) in part.classes.iter().enumerate() {
+            let nw = class.workers.len();
+            if nw >= 2 && g.chance(0.3) {
+                let from = g.below(nw - 1);
+                let upto = from + 1 + g.below(nw - from);
+                let n = class.cases.len() as u32;
+                let v = g.below(n as usize + 1) as u32;
+                let (lo, hi) = if g.chance(0.5) { (0, v) } else { (v.min(1), n) };
+                r.sets.push(SetBound { k, from, upto, lo, hi });
             }
         }
         r
@@ -841,8 +956,15 @@ mod tests {
         Some(all.into_iter().filter(|a| feasible(part, a)).map(|a| (a.clone(), value(m, part, &a))).collect())
     }
 
-    /// Whether allocation `a` keeps to restriction `r`.
-    fn keeps_to(r: &NodeBounds, a: &PartAlloc) -> bool {
+    /// Whether allocation `a` keeps to restriction `r` (its set bounds by `rank`).
+    fn keeps_to(r: &NodeBounds, rank: &[Vec<usize>], a: &PartAlloc) -> bool {
+        let sets = r.sets.iter().all(|s| {
+            let n: u32 = (0..a.counts[s.k].len())
+                .filter(|&j| (s.from..s.upto).contains(&rank[s.k][j]))
+                .map(|j| a.counts[s.k][j])
+                .sum();
+            s.lo <= n && n <= s.hi
+        });
         let counts = a.counts.iter().enumerate().all(|(k, cs)| {
             let total: u32 = cs.iter().sum();
             cs.iter().enumerate().all(|(j, &c)| r.lo[k][j] <= c && c <= r.hi[k][j])
@@ -854,7 +976,7 @@ mod tests {
             (None, Some(j)) => r.allowed[g][j],
             (None, None) => !r.must[g],
         });
-        counts && groups
+        counts && groups && sets
     }
 
     /// Reduced-cost fixing never cuts off an allocation that beats the incumbent: on small
@@ -878,7 +1000,8 @@ mod tests {
                     Decomposition::with_levels(&m, part, 0)
                 };
                 let r = if g.chance(0.3) { NodeBounds::none(part) } else { restrict(part, &mut g) };
-                let lawful: Vec<&(PartAlloc, f64)> = all.iter().filter(|(a, _)| keeps_to(&r, a)).collect();
+                let lawful: Vec<&(PartAlloc, f64)> =
+                    all.iter().filter(|(a, _)| keeps_to(&r, &dual.rank, a)).collect();
                 let Some(top) = lawful.iter().map(|x| x.1).reduce(f64::max) else { continue };
                 let prices = if g.chance(0.7) {
                     let allowed =
@@ -895,7 +1018,7 @@ mod tests {
                 for (a, v) in &lawful {
                     if *v >= threshold {
                         assert!(
-                            keeps_to(&out, a),
+                            keeps_to(&out, &dual.rank, a),
                             "case {case}: an allocation worth {v} >= {threshold} cut off"
                         );
                         checked += 1;
@@ -941,7 +1064,8 @@ mod tests {
                     compared += 1;
                 }
                 let Some(every) = every_allocation(&m, part) else { continue };
-                let top = every.iter().filter(|(x, _)| keeps_to(&r, x)).map(|x| x.1).reduce(f64::max);
+                let top =
+                    every.iter().filter(|(x, _)| keeps_to(&r, &plain.rank, x)).map(|x| x.1).reduce(f64::max);
                 let Some(top) = top else { continue };
                 for bound in [a.bound, b.bound, few.bound] {
                     assert!(bound >= top - 1e-6 * top.abs().max(1.0), "case {case}: bound {bound} < {top}");

@@ -172,6 +172,7 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) ->
     // No neighbourhoods inside a neighbourhood.
     started.search.effort.hood_work = 0;
     started.search.effort.subset_work = 0;
+    started.search.effort.set_bounds = 0;
     started.search.offer(seed);
     let s: &mut PartSearch = &mut started.search;
     match std::mem::replace(&mut started.root, Root::Proven) {

@@ -11,7 +11,7 @@
 //! solution is what the search in [`super::tree`] branches on; and the knapsacks' answers are
 //! rounded into whole allocations (a Lagrangian heuristic).
 
-use super::lagrange::{Decomposition, Kind, NodeBounds, Pattern};
+use super::lagrange::{Decomposition, Kind, NodeBounds, Pattern, SetBound};
 use super::simplex::{Simplex, OPT_TOL};
 use super::PartAlloc;
 /// How far above the part's whole value a price may go.
@@ -89,7 +89,7 @@ impl Decomposition<'_> {
         enough: &dyn Fn(f64) -> bool,
         stop: &dyn Fn() -> bool,
     ) -> Outcome {
-        let np = self.n_prices();
+        let np = self.n_prices_at(r);
         let infeasible = || Outcome {
             bound: f64::NEG_INFINITY,
             prices: vec![0.0; np],
@@ -100,7 +100,9 @@ impl Decomposition<'_> {
             converged: true,
             master: None,
         };
-        let prices: Vec<f64> = start.map_or_else(|| vec![0.0; np], <[f64]>::to_vec);
+        // A child's start prices are its parent's: a set bound the child adds starts at zero.
+        let mut prices: Vec<f64> = start.map_or_else(|| vec![0.0; np], <[f64]>::to_vec);
+        prices.resize(np, 0.0);
         let Some(first) = self.evaluate(&prices, r) else {
             return infeasible();
         };
@@ -250,7 +252,7 @@ impl Decomposition<'_> {
                 // Add the patterns worth more at the master's prices than their worker's
                 // convexity price.
                 for (w, p) in pats.into_iter().enumerate() {
-                    if self.priced(w, &p, &duals) > pi[w] + 10.0 * OPT_TOL * (1.0 + pi[w].abs()) {
+                    if self.priced(w, &p, &duals, &r.sets) > pi[w] + 10.0 * OPT_TOL * (1.0 + pi[w].abs()) {
                         rmp.add(self, w, p);
                         added = true;
                     }
@@ -304,7 +306,7 @@ impl Decomposition<'_> {
         allowance: u64,
         stop: &dyn Fn() -> bool,
     ) -> Option<HeadIn> {
-        let np = self.n_prices();
+        let np = self.n_prices_at(r);
         let caps = self.price_caps(r);
         let rhs = self.rhs(r);
         let (mut p, mut cur, mut cur_l) = (from.prices.clone(), from.patterns.clone(), from.bound);
@@ -320,7 +322,7 @@ impl Decomposition<'_> {
             // zero where a price at its bound cannot move that way.
             let mut g = rhs.clone();
             for (w, pat) in cur.iter().enumerate() {
-                for (i, a) in self.coefficients(w, pat) {
+                for (i, a) in self.coefficients(w, pat, &r.sets) {
                     g[i] -= a;
                 }
             }
@@ -368,8 +370,9 @@ impl Decomposition<'_> {
     }
 
     /// What pattern `p` of worker `w` puts in each price's row, in price-vector terms (lower
-    /// rows negated): its column in the master, less the convexity row.
-    fn coefficients(&self, w: usize, p: &Pattern) -> Vec<(usize, f64)> {
+    /// rows negated): its column in the master, less the convexity row; `sets` are the node's
+    /// set bounds (their rows follow the others).
+    fn coefficients(&self, w: usize, p: &Pattern, sets: &[SetBound]) -> Vec<(usize, f64)> {
         let part = self.part;
         let mut coef: Vec<(usize, f64)> = Vec::new();
         let mut put = |i: usize, a: f64| match coef.iter_mut().find(|c| c.0 == i) {
@@ -378,9 +381,15 @@ impl Decomposition<'_> {
         };
         for &(i, n) in &p.take {
             match self.items[w][i].kind {
-                Kind::Class { k, .. } => {
+                Kind::Class { k, j, .. } => {
                     put(k, n as f64);
                     put(self.lo_class(k), -(n as f64));
+                    for (t, s) in sets.iter().enumerate() {
+                        if self.in_set(s, k, j) {
+                            put(self.n_prices() + 2 * t, n as f64);
+                            put(self.n_prices() + 2 * t + 1, -(n as f64));
+                        }
+                    }
                 }
                 Kind::Group { g, .. } => {
                     put(self.up_group(g), 1.0);
@@ -395,8 +404,8 @@ impl Decomposition<'_> {
     }
 
     /// Pattern `p`'s value less what it pays at these prices.
-    fn priced(&self, w: usize, p: &Pattern, prices: &[f64]) -> f64 {
-        p.value - self.coefficients(w, p).iter().map(|&(i, a)| prices[i] * a).sum::<f64>()
+    fn priced(&self, w: usize, p: &Pattern, prices: &[f64], sets: &[SetBound]) -> f64 {
+        p.value - self.coefficients(w, p, sets).iter().map(|&(i, a)| prices[i] * a).sum::<f64>()
     }
 
     /// Upper bounds on prices that keep the programme bounded and lose nothing: no price above
@@ -406,7 +415,7 @@ impl Decomposition<'_> {
         // the part could be worth. Far above it, a restriction that cannot hold drives the
         // bound down, and the node is pruned.
         let big = BIG_PRICE * (self.worth + 1.0);
-        let mut caps = vec![big; self.n_prices()];
+        let mut caps = vec![big; self.n_prices_at(r)];
         for (k, &(lo, _)) in r.total.iter().enumerate() {
             if lo == 0 {
                 caps[self.lo_class(k)] = 0.0;
@@ -415,6 +424,11 @@ impl Decomposition<'_> {
         for (g, &must) in r.must.iter().enumerate() {
             if !must {
                 caps[self.lo_group(g)] = 0.0;
+            }
+        }
+        for (t, s) in r.sets.iter().enumerate() {
+            if s.lo == 0 {
+                caps[self.n_prices() + 2 * t + 1] = 0.0;
             }
         }
         caps
@@ -478,6 +492,8 @@ struct Rmp {
     seen: std::collections::HashMap<(usize, Vec<(usize, u32)>), usize>,
     /// Price caps.
     caps: Vec<f64>,
+    /// The node's set bounds (their rows follow the others).
+    sets: Vec<SetBound>,
 }
 
 impl Rmp {
@@ -494,10 +510,9 @@ impl Rmp {
         let mut rhs = vec![1.0; nw];
         let mut start = vec![-big; nw];
         let mut row_of = vec![None; rhs_of.len()];
-        let first_lower = dual.first_lower();
         for (i, &b) in rhs_of.iter().enumerate() {
             // Lower rows carry minus their right-hand side; one with cap 0 asks for nothing.
-            let sign = if i >= first_lower { -1.0 } else { 1.0 };
+            let sign = if dual.is_lower(i) { -1.0 } else { 1.0 };
             if sign < 0.0 && caps[i] == 0.0 {
                 continue;
             }
@@ -531,6 +546,7 @@ impl Rmp {
             cols: Vec::new(),
             seen: Default::default(),
             caps,
+            sets: r.sets.clone(),
         }
     }
 
@@ -557,7 +573,7 @@ impl Rmp {
             return col;
         }
         let mut col = vec![(w, 1.0)];
-        for (i, a) in dual.coefficients(w, &p) {
+        for (i, a) in dual.coefficients(w, &p, &self.sets) {
             if let Some(row) = self.row_of[i] {
                 let Row::Price { sign, .. } = self.rows[row] else { continue };
                 if a != 0.0 {

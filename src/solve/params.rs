@@ -94,6 +94,10 @@ pub struct Effort {
     /// polish they are searched whatever the gap). The roots of the weighted own-team models
     /// leave at most 0.9%, which the tree closes in a few nodes; points schemes 2-4%.
     pub subset_gap: f64,
+    /// Set bounds (a class's count over a set of its workers, see `tree`) the path to a node of
+    /// a cross-team part may hold before the search branches on it by other choices only
+    /// (0: no set branching; the neighbourhoods' own searches use none).
+    pub set_bounds: usize,
 }
 
 impl Effort {
@@ -122,6 +126,7 @@ impl Effort {
         subset_size: 4,
         subset_work: 3_000_000_000,
         subset_gap: 0.01,
+        set_bounds: 4,
     };
 
     /// The default effort with the node limit of `limits`, and the roots' allowance when

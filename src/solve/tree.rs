@@ -4,8 +4,10 @@
 //! A node is a [`NodeBounds`]: bounds on how many of a class a worker holds, and where a group may
 //! go. Its bound is the Dantzig-Wolfe bound under those restrictions, found from the parent's
 //! prices. When the master's solution is fractional, the search branches on the most
-//! fractional choice: a sibling group at a worker (there or not there), otherwise a class's
-//! count at a worker (at most its floor, or at least its ceiling). The two children split the
+//! fractional choice: a class's total, a group placed at all, in a cross-team part a class's
+//! count over a set of its workers (a run of them ordered by team, then worker), a sibling
+//! group at a worker (there or not there), otherwise a class's count at a worker (at most its
+//! floor, or at least its ceiling). The two children split the
 //! lawful allocations of the node between them, so nothing is lost, and every allocation's value
 //! lies on a lattice (see [`super::search::lattice`]), so a bound less than one step above the
 //! incumbent proves it optimal.
@@ -16,7 +18,7 @@
 
 use super::driver::{self, Expanded, Tree};
 use super::heuristics::round_relaxed;
-use super::lagrange::{Decomposition, NodeBounds};
+use super::lagrange::{Decomposition, NodeBounds, SetBound};
 use super::master::{Allowance, Master, Pool};
 use super::search::PartSearch;
 use super::Limits;
@@ -43,6 +45,9 @@ enum Choice {
     Total { k: usize, x: f64 },
     /// Whether group `g` is placed at all, `y` in the master.
     Placed { g: usize, y: f64 },
+    /// How many of class `k` its first `upto` workers (by team, then worker:
+    /// [`Decomposition::rank`]) hold together, `x` in the master.
+    Set { k: usize, from: usize, upto: usize, x: f64 },
 }
 
 /// Searches the part, given a bound on it if one is known (else infinity), on the one
@@ -115,7 +120,16 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         let Some(master) = out.master else {
             return Expanded::Unresolved(bound);
         };
-        let Some(first) = choose(&master) else {
+        // Set choices only in a cross-team part, and only while the path holds few set bounds:
+        // measured, they closed a cross-team plateau of decimal weights (1,302 nodes unproven
+        // to 61 proven) but doubled the nodes of one-team parts, and deeper paths of them
+        // left a cross-team part of FTE caps where it was at ten times the work a node (each
+        // adds a row to the master); in the neighbourhoods' small searches they lost the
+        // incumbent the root's neighbourhoods found.
+        let one_team = part.workers.iter().all(|w| w.team == part.workers[0].team);
+        let sets = !one_team && node.r.sets.len() < s.effort.set_bounds;
+        let rank: &[Vec<usize>] = if sets { &dual.rank } else { &[] };
+        let Some(first) = choose(&master, rank) else {
             // A whole master solution is an allocation worth at least the bound: optimal here.
             let mut a = super::allocation::empty_alloc(part);
             for (k, xs) in master.x.iter().enumerate() {
@@ -170,7 +184,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         // A plateau: the node's price rounds did not bring its bound below its parent's.
         let plateau = bound >= node_bound - crate::tolerance::GAIN * bound.abs().max(1.0);
         let strong = if plateau {
-            self.strong(s, &r, &ranked(&master), bound, &parent, out.work)
+            self.strong(s, &r, &ranked(&master, rank), bound, &parent, out.work)
         } else {
             Strong::Skipped
         };
@@ -368,7 +382,7 @@ fn fix_by_reduced_cost(
 /// a class's total, then a group placed at all, then a group at a worker, then a class's count
 /// at a worker; within each kind the most fractional first (ties by index). Empty when the
 /// master's solution is whole.
-fn ranked(master: &Master) -> Vec<Choice> {
+fn ranked(master: &Master, rank: &[Vec<usize>]) -> Vec<Choice> {
     const EPS: f64 = crate::tolerance::INTEGRAL;
     let frac = |x: f64| {
         let fr = x - x.floor();
@@ -388,16 +402,19 @@ fn ranked(master: &Master) -> Vec<Choice> {
     }
     for (g, ys) in master.y.iter().enumerate() {
         let y: f64 = ys.iter().sum();
-        push(1, y.min(1.0 - y), Choice::Placed { g, y });
+        push(10, y.min(1.0 - y), Choice::Placed { g, y });
+    }
+    for (f, c) in set_choices(master, rank) {
+        push(15, f, c);
     }
     for (g, ys) in master.y.iter().enumerate() {
         for (j, &y) in ys.iter().enumerate() {
-            push(2, y.min(1.0 - y), Choice::Group { g, j, y });
+            push(20, y.min(1.0 - y), Choice::Group { g, j, y });
         }
     }
     for (k, xs) in master.x.iter().enumerate() {
         for (j, &x) in xs.iter().enumerate() {
-            push(3, frac(x), Choice::Class { k, j, x });
+            push(30, frac(x), Choice::Class { k, j, x });
         }
     }
     all.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
@@ -407,7 +424,7 @@ fn ranked(master: &Master) -> Vec<Choice> {
 /// The choice the search branches on without strong branching: the first kind of [`ranked`]
 /// that has one, its most fractional (the first found among those within
 /// [`crate::tolerance::GAIN`] of each other); None when the master's solution is whole.
-fn choose(master: &Master) -> Option<Choice> {
+fn choose(master: &Master, rank: &[Vec<usize>]) -> Option<Choice> {
     const EPS: f64 = crate::tolerance::INTEGRAL;
     let mut best: Option<(f64, Choice)> = None;
     // A class allocated a fractional number of times in all: the bound's own slack.
@@ -427,6 +444,16 @@ fn choose(master: &Master) -> Option<Choice> {
         let f = y.min(1.0 - y);
         if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
             best = Some((f, Choice::Placed { g, y }));
+        }
+    }
+    if best.is_some() {
+        return best.map(|b| b.1);
+    }
+    // A class's count over a set of its workers: before a group at one worker, which on
+    // a cross-team plateau moved a group's share to the next worker at equal value.
+    for (f, c) in set_choices(master, rank) {
+        if best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
+            best = Some((f, c));
         }
     }
     if best.is_some() {
@@ -453,6 +480,44 @@ fn choose(master: &Master) -> Option<Choice> {
         }
     }
     best.map(|b| b.1)
+}
+
+/// For each class whose master counts are fractional at some worker, its most fractional
+/// count over a split of its workers ordered by team, then worker (`rank`): the first of them
+/// or the rest, whichever is the smaller set; with its fractionality, the first split among
+/// equals. Empty when `rank` is (set branching off).
+fn set_choices(master: &Master, rank: &[Vec<usize>]) -> Vec<(f64, Choice)> {
+    const EPS: f64 = crate::tolerance::INTEGRAL;
+    let mut out = Vec::new();
+    for (k, xs) in master.x.iter().enumerate() {
+        if xs.len() < 2 || k >= rank.len() {
+            continue;
+        }
+        let mut by_place = vec![0.0; xs.len()];
+        for (j, &x) in xs.iter().enumerate() {
+            by_place[rank[k][j]] = x;
+        }
+        let n = xs.len();
+        let total: f64 = xs.iter().sum();
+        let mut sum = 0.0;
+        let mut best: Option<(f64, Choice)> = None;
+        for (upto, x) in by_place.iter().enumerate().take(n - 1).map(|(p, x)| (p + 1, x)) {
+            sum += x;
+            let fr = sum - sum.floor();
+            let f = fr.min(1.0 - fr);
+            // The smaller side: the first `upto` places, or the rest.
+            let c = if 2 * upto <= n {
+                Choice::Set { k, from: 0, upto, x: sum }
+            } else {
+                Choice::Set { k, from: upto, upto: n, x: total - sum }
+            };
+            if f > EPS && best.is_none_or(|b| f > b.0 + crate::tolerance::GAIN) {
+                best = Some((f, c));
+            }
+        }
+        out.extend(best);
+    }
+    out
 }
 
 /// The two children of a choice, the one the master leans to first; a child whose
@@ -497,6 +562,26 @@ fn children(r: &NodeBounds, c: Choice) -> (Option<NodeBounds>, Option<NodeBounds
                 (le, ge)
             }
         }
+        Choice::Set { k, from, upto, x } => {
+            let down = x.floor() as u32;
+            let (mut le, mut ge) = (r.clone(), r.clone());
+            let at = r.sets.iter().position(|s| s.k == k && s.from == from && s.upto == upto);
+            let t = at.unwrap_or(r.sets.len());
+            if at.is_none() {
+                let open = SetBound { k, from, upto, lo: 0, hi: r.total[k].1 };
+                le.sets.push(open);
+                ge.sets.push(open);
+            }
+            le.sets[t].hi = le.sets[t].hi.min(down);
+            ge.sets[t].lo = ge.sets[t].lo.max(down + 1);
+            let ok = |r: &NodeBounds| r.sets[t].lo <= r.sets[t].hi;
+            let (le, ge) = (Some(le).filter(ok), Some(ge).filter(ok));
+            if x - x.floor() >= 0.5 {
+                (ge, le)
+            } else {
+                (le, ge)
+            }
+        }
         Choice::Class { k, j, x } => {
             let down = x.floor() as u32;
             let mut le = r.clone();
@@ -527,29 +612,69 @@ mod tests {
             forced: vec![None],
             total: vec![(0, 5)],
             must: vec![false],
+            sets: Vec::new(),
         }
     }
 
     #[test]
     fn a_whole_master_solution_gives_nothing_to_branch_on() {
         let m = Master { x: vec![vec![2.0, 3.0]], y: vec![vec![0.0, 1.0]] };
-        assert_eq!(choose(&m), None);
+        assert_eq!(choose(&m, &[]), None);
     }
 
     #[test]
     fn branching_asks_totals_first_then_placement_then_groups_then_counts() {
         // A class's total fractional: that first, whatever else is.
         let m = Master { x: vec![vec![1.5, 1.2]], y: vec![vec![0.5, 0.0]] };
-        assert_eq!(choose(&m), Some(Choice::Total { k: 0, x: 2.7 }));
+        assert_eq!(choose(&m, &[]), Some(Choice::Total { k: 0, x: 2.7 }));
         // Totals whole, a group placed in part: whether it is placed at all.
         let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.3, 0.3]] };
-        assert_eq!(choose(&m), Some(Choice::Placed { g: 0, y: 0.6 }));
+        assert_eq!(choose(&m, &[]), Some(Choice::Placed { g: 0, y: 0.6 }));
         // Placed whole but split between workers: the most fractional share.
         let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.4, 0.6]] };
-        assert!(matches!(choose(&m), Some(Choice::Group { g: 0, j: 0, .. })));
+        assert!(matches!(choose(&m, &[]), Some(Choice::Group { g: 0, j: 0, .. })));
         // Only counts left: the most fractional count.
         let m = Master { x: vec![vec![1.9, 2.1]], y: vec![vec![1.0, 0.0]] };
-        assert!(matches!(choose(&m), Some(Choice::Class { k: 0, j: 0, .. })));
+        assert!(matches!(choose(&m, &[]), Some(Choice::Class { k: 0, j: 0, .. })));
+    }
+
+    #[test]
+    fn a_cross_team_part_branches_on_a_class_over_a_set_of_workers_before_a_group_at_one() {
+        // Ranks: class 0's workers in the order 2, 0, 1, 3 (by team, then worker).
+        let rank = vec![vec![1, 2, 0, 3]];
+        // Whole total; places 0-3 hold 0.5, 1.0, 1.5, 1.0: the first place alone is most
+        // fractional, and it is the smaller side.
+        let m = Master { x: vec![vec![1.0, 1.5, 0.5, 1.0]], y: vec![vec![0.4, 0.6]] };
+        assert_eq!(choose(&m, &rank), Some(Choice::Set { k: 0, from: 0, upto: 1, x: 0.5 }));
+        // The last place's fraction: the set is the rest, the smaller side.
+        let m = Master { x: vec![vec![1.0, 0.5, 1.0, 1.5]], y: vec![vec![0.0, 0.0]] };
+        let ranked = ranked(&Master { x: m.x.clone(), y: vec![vec![0.5, 0.0]] }, &rank);
+        // Placed first (kind 10), then the set (15), then the group (20), then counts (30).
+        assert!(matches!(ranked[0], Choice::Placed { .. }));
+        assert_eq!(ranked[1], Choice::Set { k: 0, from: 3, upto: 4, x: 1.5 });
+        assert!(matches!(ranked[2], Choice::Group { .. }));
+        assert!(matches!(ranked[3], Choice::Class { .. }));
+        // The total fractional still comes first; without ranks no set is offered.
+        let m = Master { x: vec![vec![1.0, 1.5, 0.7, 1.0]], y: vec![vec![0.0, 0.0]] };
+        assert!(matches!(choose(&m, &rank), Some(Choice::Total { .. })));
+        let m = Master { x: vec![vec![1.0, 1.5, 0.5, 1.0]], y: vec![vec![1.0, 0.0]] };
+        assert!(matches!(choose(&m, &[]), Some(Choice::Class { .. })));
+    }
+
+    #[test]
+    fn a_set_choice_adds_one_set_bound_and_tightens_it_when_asked_again() {
+        let r = open();
+        let (first, second) = children(&r, Choice::Set { k: 0, from: 0, upto: 1, x: 1.7 });
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!(first.sets, vec![SetBound { k: 0, from: 0, upto: 1, lo: 2, hi: 5 }]);
+        assert_eq!(second.sets, vec![SetBound { k: 0, from: 0, upto: 1, lo: 0, hi: 1 }]);
+        // The same set again: its bound tightens, no second row.
+        let (a, b) = children(&first, Choice::Set { k: 0, from: 0, upto: 1, x: 3.2 });
+        assert_eq!(a.unwrap().sets, vec![SetBound { k: 0, from: 0, upto: 1, lo: 2, hi: 3 }]);
+        assert_eq!(b.unwrap().sets, vec![SetBound { k: 0, from: 0, upto: 1, lo: 4, hi: 5 }]);
+        // Another set: a second row.
+        let (a, _) = children(&first, Choice::Set { k: 0, from: 1, upto: 2, x: 0.5 });
+        assert_eq!(a.unwrap().sets.len(), 2);
     }
 
     #[test]
@@ -587,8 +712,14 @@ mod tests {
             for b in 0..=3 - a {
                 for g in [None, Some(0), Some(1)] {
                     let counts = [a, b];
+                    // Set bounds over the workers in their own order.
+                    let sets = r.sets.iter().all(|s| {
+                        let n: u32 = (s.from..s.upto).map(|j| counts[j]).sum();
+                        s.lo <= n && n <= s.hi
+                    });
                     let fits = (0..2).all(|j| r.lo[0][j] <= counts[j] && counts[j] <= r.hi[0][j])
-                        && (r.total[0].0..=r.total[0].1).contains(&(a + b));
+                        && (r.total[0].0..=r.total[0].1).contains(&(a + b))
+                        && sets;
                     let placed = match (r.forced[0], g) {
                         (Some(f), g) => g == Some(f) && r.allowed[0][f],
                         (None, Some(j)) => r.allowed[0][j],
@@ -620,6 +751,11 @@ mod tests {
         r.forced[0] = Some(1);
         r.lo[0][1] = 1;
         nodes.push(r);
+        let mut r = open();
+        r.sets.push(SetBound { k: 0, from: 0, upto: 1, lo: 1, hi: 2 });
+        nodes.push(r.clone());
+        r.sets.push(SetBound { k: 0, from: 1, upto: 2, lo: 0, hi: 1 });
+        nodes.push(r);
         let choices = [
             Choice::Class { k: 0, j: 0, x: 1.5 },
             Choice::Class { k: 0, j: 1, x: 0.25 },
@@ -628,6 +764,10 @@ mod tests {
             Choice::Group { g: 0, j: 0, y: 0.5 },
             Choice::Group { g: 0, j: 1, y: 0.2 },
             Choice::Placed { g: 0, y: 0.6 },
+            Choice::Set { k: 0, from: 0, upto: 1, x: 1.5 },
+            Choice::Set { k: 0, from: 0, upto: 1, x: 0.4 },
+            Choice::Set { k: 0, from: 1, upto: 2, x: 2.5 },
+            Choice::Set { k: 0, from: 1, upto: 2, x: 0.5 },
         ];
         let mut checked = 0;
         for r in &nodes {
@@ -652,7 +792,7 @@ mod tests {
     #[test]
     fn strong_branching_ranks_every_fractional_choice_by_kind_then_fraction() {
         let m = Master { x: vec![vec![1.5, 1.2], vec![2.0, 0.1]], y: vec![vec![0.4, 0.0]] };
-        let r = ranked(&m);
+        let r = ranked(&m, &[]);
         assert_eq!(r[0], Choice::Total { k: 0, x: 2.7 });
         assert!(matches!(r[1], Choice::Total { k: 1, .. }));
         assert_eq!(r[2], Choice::Placed { g: 0, y: 0.4 });
@@ -668,8 +808,8 @@ mod tests {
             ]
         );
         // The plain choice is the first ranked.
-        assert_eq!(choose(&m), Some(r[0]));
-        assert!(ranked(&Master { x: vec![vec![2.0]], y: vec![vec![1.0]] }).is_empty());
+        assert_eq!(choose(&m, &[]), Some(r[0]));
+        assert!(ranked(&Master { x: vec![vec![2.0]], y: vec![vec![1.0]] }, &[vec![0]]).is_empty());
     }
 
     /// A small team with weights of several decimals and sibling groups.
@@ -737,5 +877,99 @@ mod tests {
             }
         }
         assert!(branched > 10 && proven > 5, "branched {branched}, proven {proven}");
+    }
+
+    /// A small district of two teams working across teams: weights of several decimals, caps
+    /// scaled by FTE, siblings, a cross-team penalty.
+    fn district(g: &mut crate::generate::SplitMix64) -> crate::model::Model {
+        let nw = 3 + g.below(3);
+        let workers: Vec<String> = (0..nw)
+            .map(|w| {
+                let fte = [1.0, 0.6, 0.8][g.below(3)];
+                let team = ["N", "S"][w % 2];
+                format!(r#"{{"id": "W{w}", "role": "social_worker", "team": "{team}", "fte": {fte}}}"#)
+            })
+            .collect();
+        let cases: Vec<String> = (0..10 + g.below(8))
+            .map(|c| {
+                let weight = [0.35, 0.8, 1.25, 2.15, 1.1375][g.below(5)];
+                let kind = ["looked_after", "child_in_need", "child_protection"][g.below(3)];
+                let team = ["N", "S"][g.below(2)];
+                let group =
+                    if g.chance(0.2) { format!(r#", "group": "G{}""#, g.below(3)) } else { String::new() };
+                format!(r#"{{"id": "C{c}", "type": "{kind}", "team": "{team}", "weight": {weight}{group}}}"#)
+            })
+            .collect();
+        let json = format!(
+            r#"{{"version": 1, "policy": {{"caps": {{"social_worker": 4.5}}, "targets": {{"social_worker": 4}},
+                "overload_penalty": 20, "move_penalty": 10, "cross_team": true, "cross_team_penalty": 5}},
+                "workers": [{}], "cases": [{}]}}"#,
+            workers.join(","),
+            cases.join(",")
+        );
+        crate::load_model_bytes("m.json", json.as_bytes()).expect("a lawful model")
+    }
+
+    /// Set branching on small cross-team districts: the search branches on sets, and where
+    /// it and the search without them (`Effort::set_bounds` 0) both prove their answers, the
+    /// answers agree; where only one proves its answer, the other's proposal is no better and
+    /// the bound it leaves (of what it left unexplored) no lower.
+    #[test]
+    fn set_branching_on_cross_team_districts_reaches_the_same_optimum() {
+        use super::super::{lp, params::Effort};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut g = crate::generate::SplitMix64::new(23);
+        let (mut agreed, mut with_sets) = (0, 0);
+        for case in 0..150u32 {
+            let m = district(&mut g);
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let run = |set_bounds: usize| {
+                    let sets = AtomicUsize::new(0);
+                    let see = |e: &super::super::Event| {
+                        if let super::super::Event::Trace(line) = e {
+                            if line.contains("branch Set") {
+                                sets.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    };
+                    let effort = Effort { nodes: Some(300), set_bounds, ..Effort::DEFAULT };
+                    let dual = Decomposition::new(&m, part, &effort);
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                    let limits = Limits {
+                        node_limit: Some(300),
+                        trace: true,
+                        observer: Some(super::super::Observer(&see)),
+                        ..Limits::default()
+                    };
+                    let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
+                    (done, bound, s.best_value, sets.load(Ordering::Relaxed))
+                };
+                let (done_a, bound_a, best_a, sets_a) = run(Effort::DEFAULT.set_bounds);
+                let (done_b, bound_b, best_b, sets_b) = run(0);
+                assert_eq!(sets_b, 0, "case {case}: set branching with set_bounds 0");
+                with_sets += usize::from(sets_a > 0);
+                let tol = 1e-6 * best_a.abs().max(1.0);
+                if done_a && done_b {
+                    assert!((best_a - best_b).abs() <= tol, "case {case}: {best_a} against {best_b}");
+                    agreed += 1;
+                }
+                if done_b {
+                    assert!(best_a <= best_b + tol, "case {case}: {best_a} above the optimum {best_b}");
+                    assert!(
+                        done_a || bound_a.max(best_a) >= best_b - tol,
+                        "case {case}: bound {bound_a} < {best_b}"
+                    );
+                }
+                if done_a {
+                    assert!(best_b <= best_a + tol, "case {case}: {best_b} above the optimum {best_a}");
+                    assert!(
+                        done_b || bound_b.max(best_b) >= best_a - tol,
+                        "case {case}: bound {bound_b} < {best_a}"
+                    );
+                }
+            }
+        }
+        assert!(agreed > 100 && with_sets > 20, "agreed {agreed}, branched on sets in {with_sets}");
     }
 }
