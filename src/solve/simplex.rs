@@ -89,6 +89,8 @@ pub(super) struct Simplex {
     xb: Vec<f64>,
     /// Pivots since the last refactorisation.
     since_refactor: u32,
+    /// Refactorisations so far.
+    refactors: u32,
     /// Arithmetic done so far, roughly (multiply-adds): a deterministic measure of effort.
     work: u64,
     /// Partial pricing and sparser refactorisation ([`Simplex::large`]).
@@ -128,6 +130,7 @@ impl Simplex {
             inv,
             factor: None,
             since_refactor: 0,
+            refactors: 0,
             work: 0,
             large: false,
             next: 0,
@@ -585,6 +588,7 @@ impl Simplex {
         }
         self.basic_values();
         self.since_refactor = 0;
+        self.refactors += 1;
         self.work +=
             if self.large { (done + m * m) / DENSE_SPEEDUP } else { 2 * m * m * m / DENSE_SPEEDUP } as u64;
         Ok(())
@@ -609,6 +613,7 @@ impl Simplex {
         self.work += work + (factor.nonzeros() + m) as u64;
         self.factor = Some(factor);
         self.since_refactor = 0;
+        self.refactors += 1;
         self.basic_values();
         // The residual b - B x_B, charged the basis's nonzeros.
         let mut residual: Vec<f64> = self.rhs.clone();
@@ -1130,5 +1135,151 @@ mod tests {
         s.add_column(-6.0, vec![(0, 9.0), (1, 3.0)]);
         s.solve(5000, u64::MAX, &|| false).unwrap();
         assert!((s.objective() - 1.25).abs() < 1e-9, "{}", s.objective());
+    }
+
+    /// A column: its cost and entries.
+    type Column = (f64, Vec<(usize, f64)>);
+
+    /// A master-like programme on `m` rows: the first `m / 3` rows convexity rows (right-hand
+    /// side 1), the rest class rows (1 to 6); each column one convexity entry and one to four
+    /// class entries of 1 to 3, sometimes one of them negative (as a lower row's sign is).
+    fn master_like(g: &mut SplitMix64, m: usize, n: usize) -> (Vec<f64>, Vec<Column>) {
+        let workers = (m / 3).max(1);
+        let rhs: Vec<f64> = (0..m).map(|i| if i < workers { 1.0 } else { (1 + g.below(6)) as f64 }).collect();
+        let columns = (0..n)
+            .map(|_| {
+                let mut e = vec![(g.below(workers), 1.0)];
+                for _ in 0..1 + g.below(4) {
+                    let i = workers + g.below(m - workers);
+                    if e.iter().all(|x| x.0 != i) {
+                        let a = (1 + g.below(3)) as f64;
+                        e.push((i, if g.chance(0.1) { -a } else { a }));
+                    }
+                }
+                (g.below(30) as f64 - 5.0, e)
+            })
+            .collect();
+        (rhs, columns)
+    }
+
+    /// Large mode (the sparse product-form inverse) on master-like programmes of 30 to 150 rows,
+    /// long enough that it refactorises: microlp's optimum and prices that prove it, and the
+    /// default mode's optimum; then columns added later, re-optimised from the basis reached;
+    /// then a warm start of a fresh large programme from the optimal basis's columns.
+    #[test]
+    fn large_mode_agrees_with_microlp_and_the_dense_mode_on_master_like_programmes() {
+        let mut g = SplitMix64::new(41);
+        let mut refactored = 0;
+        for case in 0..60 {
+            let m = 30 + g.below(121);
+            let n = 2 * m + g.below(6 * m);
+            let (rhs, columns) = master_like(&mut g, m, n);
+            let (first, later) = columns.split_at(columns.len() * 2 / 3);
+            let mut twins = Twins::new(rhs.clone());
+            twins.s = Simplex::new(rhs.clone(), &vec![0.0; m]).large();
+            let mut dense = Simplex::new(rhs.clone(), &vec![0.0; m]);
+            for (c, e) in first {
+                twins.column(*c, e.clone());
+                dense.add_column(*c, e.clone());
+            }
+            twins.s.solve(100_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            dense.solve(100_000, u64::MAX, &|| false).unwrap();
+            let (a, b) = (twins.s.objective(), dense.objective());
+            assert!((a - b).abs() <= 1e-7 * b.abs().max(1.0), "case {case}: {a} against {b}");
+            for (c, e) in later {
+                twins.column(*c, e.clone());
+            }
+            let want = twins.solve_both(case, 100_000);
+            let s = &twins.s;
+            let y = s.duals();
+            assert!((0..s.cost.len()).all(|j| s.reduced_cost(j, &y) <= OPT_TOL), "case {case}");
+            assert!(s.xb.iter().all(|&x| x >= -1e-9), "case {case}");
+            refactored += usize::from(s.refactors > 0);
+            // A warm start from the optimal basis's columns reaches the same optimum.
+            let mut warm = Simplex::new(rhs, &vec![0.0; m]).large();
+            for (c, e) in &columns {
+                warm.add_column(*c, e.clone());
+            }
+            for j in m..s.cost.len() {
+                if s.value(j) > 1e-9 {
+                    warm.enter(j).unwrap();
+                }
+            }
+            assert!(warm.xb.iter().all(|&x| x >= -1e-9), "case {case}: warm start infeasible");
+            warm.solve(100_000, u64::MAX, &|| false).unwrap();
+            assert!(
+                (warm.objective() - want).abs() < 1e-6,
+                "case {case}: warm {} against {want}",
+                warm.objective()
+            );
+        }
+        assert!(refactored > 30, "only {refactored} cases refactorised");
+    }
+
+    /// A singular or nearly singular basis is refused by a large-mode refactorisation, which
+    /// then leaves the basis as it was; a dense one refuses it too.
+    #[test]
+    fn a_singular_basis_fails_to_refactorise() {
+        for near in [0.0, 1e-13] {
+            for large in [false, true] {
+                let mut s = Simplex::new(vec![1.0, 2.0, 3.0], &[0.0; 3]);
+                if large {
+                    s = s.large();
+                }
+                let a = s.add_column(1.0, vec![(0, 1.0), (1, 1.0)]);
+                let b = s.add_column(1.0, vec![(0, 2.0), (1, 2.0 + near)]);
+                // Columns a and b in the basis in place of the first two start columns.
+                s.basis = vec![a, b, 2];
+                s.position[0] = None;
+                s.position[1] = None;
+                s.position[a] = Some(0);
+                s.position[b] = Some(1);
+                assert_eq!(s.refactor(), Err(Failed::Singular), "near {near}, large {large}");
+                assert_eq!(s.basis, vec![a, b, 2]);
+            }
+        }
+    }
+
+    /// The dual clean-up stops for effort when the work limit is reached before a pivot it
+    /// needs, and otherwise (in either mode) restores feasibility at prices that stay optimal.
+    #[test]
+    fn the_clean_up_hears_the_work_limit_in_both_modes() {
+        let mut g = SplitMix64::new(67);
+        let (mut stopped, mut cleaned) = (0, 0);
+        for case in 0..200 {
+            let m = 2 + g.below(40);
+            let large = g.chance(0.5);
+            let first: Vec<f64> = (0..m).map(|_| (2 + g.below(8)) as f64).collect();
+            let mut s = Simplex::new(first, &vec![0.0; m]);
+            if large {
+                s = s.large();
+            }
+            for _ in 0..2 + g.below(4 * m) {
+                let (c, e) = random_column(&mut g, m);
+                s.add_column(c, e);
+            }
+            s.solve(100_000, u64::MAX, &|| false).unwrap();
+            s.rhs = s
+                .rhs
+                .iter()
+                .map(|&b| if g.chance(0.5) { (b - 1.0 - g.below(4) as f64).max(0.0) } else { b })
+                .collect();
+            s.basic_values();
+            let needs = s.xb.iter().any(|&x| x < -1e-8);
+            if needs {
+                assert_eq!(s.clean_up(10_000, s.work(), &|| false), Err(Failed::Effort), "case {case}");
+                stopped += 1;
+            }
+            let pivots =
+                s.clean_up(10_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            cleaned += usize::from(pivots > 0);
+            assert!(s.xb.iter().all(|&x| x >= -1e-9), "case {case}: {:?}", s.xb);
+            let y = s.duals();
+            assert!(
+                (0..s.cost.len()).all(|j| s.reduced_cost(j, &y) <= 1e-7),
+                "case {case}: prices not optimal"
+            );
+        }
+        assert!(stopped > 40 && cleaned > 40, "stopped {stopped}, cleaned {cleaned}");
     }
 }
