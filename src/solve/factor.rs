@@ -1,22 +1,25 @@
-//! The basis of a large master as a product of eta matrices (the product form of the inverse):
-//! `B^-1 = E_k ... E_1`, each `E` the identity with one column replaced. A refactorisation
-//! builds the product from the basis columns over the identity (a master's start columns are
-//! unit columns, which need no eta), in an order that keeps it sparse: singleton columns first,
-//! then columns alone in some row (row singletons: no fill), then the rest (the bump) fewest
-//! entries first, each on the row of the largest entry within a threshold of the column's
-//! largest that the fewest other columns share. A pivot of the simplex appends one eta.
-//! FTRAN (`B^-1 a`) and BTRAN (`c B^-1`) then cost the nonzeros of the etas, not the square of
-//! the rows as an explicit inverse's update does.
+//! The basis of a large master as a product of eta matrices: `B^-1 = E_k ... E_1`, each `E`
+//! the identity with one column replaced. A refactorisation is a sparse LU factorisation
+//! `B = L U` (Markowitz pivoting with a threshold; a master's start, shortfall and surplus
+//! columns are singletons and cost nothing), kept as the etas of `L^-1` (one per pivot that
+//! eliminates anything) and of `U^-1` (the columns of `U` as they stand); a pivot of the
+//! simplex appends one eta (the product form of the update). FTRAN (`B^-1 a`) and BTRAN
+//! (`c B^-1`) then cost the nonzeros of the etas, not the square of the rows as an explicit
+//! inverse's update does.
 
-/// An entry of a refactorised column is accepted as its pivot only if it is at least this
-/// share of the column's largest entry over the rows still free (threshold pivoting).
+/// An entry is accepted as a pivot of the factorisation only if it is at least this share of
+/// the largest entry of its column in the active rows (threshold pivoting).
 const THRESHOLD: f64 = 0.1;
-/// A row singleton's entry is its pivot if it is at least this share of that largest entry.
-const SINGLETON_THRESHOLD: f64 = 0.01;
+/// Columns and rows of fewest entries whose entries a refactorisation weighs as its next pivot.
+const SEARCH: usize = 4;
 /// Eta entries smaller than this are dropped (they are round-off).
 const DROP: f64 = 1e-14;
 /// Smallest pivot element accepted.
 const PIVOT_TOL: f64 = crate::tolerance::PIVOT;
+
+/// A pivot of the elimination: its row, its column, its value, and the rest of its row (the
+/// entries of `U` in that row).
+type Pivot = (usize, usize, f64, Vec<(usize, f64)>);
 
 /// The basis is numerically singular: some column has no usable pivot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,7 +121,12 @@ impl Factor {
     }
 
     /// Factorises the basis whose columns are `columns` (rows, coefficients), as many as the
-    /// rows: the factor, the row (position) each column takes, and the multiply-adds done.
+    /// rows, by sparse Gaussian elimination `B = L U`: the factor (the etas of `L^-1` in
+    /// elimination order, then those of `U^-1` from the last pivot back, each `U` eta a column
+    /// of `U` as it stands, without fill), the row (position) each column takes, and the
+    /// multiply-adds done. Each pivot is the entry of least Markowitz cost (the other entries of
+    /// its row times those of its column) among a few columns and rows with the fewest entries,
+    /// and at least [`THRESHOLD`] of its column's largest.
     pub fn factorise(
         rows: usize,
         columns: &[(&[usize], &[f64])],
@@ -127,113 +135,189 @@ impl Factor {
         if n != rows {
             return Err(Singular);
         }
-        let mut f = Factor::identity(rows);
         let mut work = 0u64;
-        let mut row_of: Vec<Option<usize>> = vec![None; n];
-        let mut taken = vec![false; rows];
-        // The columns with an entry in each row; how many of them are not yet placed; and how
-        // many entries each column has in the rows not yet taken.
-        let mut in_row: Vec<Vec<usize>> = vec![Vec::new(); rows];
-        let mut count = vec![0usize; rows];
-        let mut left = vec![0usize; n];
-        for (k, (idx, _)) in columns.iter().enumerate() {
-            for &i in idx.iter() {
-                in_row[i].push(k);
-                count[i] += 1;
+        // The active submatrix: each row's entries (column, value); each column's rows.
+        let mut row_entries: Vec<Vec<(usize, f64)>> = vec![Vec::new(); rows];
+        let mut col_rows: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (k, (idx, val)) in columns.iter().enumerate() {
+            for (&i, &a) in idx.iter().zip(val.iter()) {
+                if a != 0.0 {
+                    row_entries[i].push((k, a));
+                    col_rows[k].push(i);
+                }
             }
-            left[k] = idx.len();
             work += idx.len() as u64;
         }
-        // Column k goes on row r: the counts follow.
-        let place = |k: usize,
-                     r: usize,
-                     row_of: &mut Vec<Option<usize>>,
-                     taken: &mut Vec<bool>,
-                     count: &mut Vec<usize>,
-                     left: &mut Vec<usize>,
-                     singles: &mut Vec<usize>| {
-            row_of[k] = Some(r);
-            taken[r] = true;
-            for &i in columns[k].0 {
-                count[i] -= 1;
-                if count[i] == 1 && !taken[i] {
-                    singles.push(i);
+        let mut row_done = vec![false; rows];
+        let mut col_done = vec![false; n];
+        let mut f = Factor::identity(rows);
+        // Each pivot: its row, column and value, and the rest of its row (U's entries).
+        let mut pivots: Vec<Pivot> = Vec::with_capacity(n);
+        let mut mark: Vec<Option<usize>> = vec![None; n];
+        let value_at =
+            |entries: &Vec<(usize, f64)>, c: usize| entries.iter().find(|e| e.0 == c).map_or(0.0, |e| e.1);
+        // Columns with one entry left: pivots of no cost, taken first.
+        let mut singles: Vec<usize> = (0..n).rev().filter(|&c| col_rows[c].len() == 1).collect();
+        for _ in 0..n {
+            let mut single = None;
+            while let Some(c) = singles.pop() {
+                if !col_done[c] && col_rows[c].len() == 1 {
+                    let i = col_rows[c][0];
+                    if value_at(&row_entries[i], c).abs() > PIVOT_TOL {
+                        single = Some((i, c));
+                        break;
+                    }
                 }
             }
-            for &c in &in_row[r] {
-                if row_of[c].is_none() {
-                    left[c] -= 1;
+            let (r, c) = match single {
+                Some(p) => p,
+                None => Self::markowitz(&row_entries, &col_rows, &row_done, &col_done, &mut work)?,
+            };
+            // Eliminate column c from the other active rows by row r.
+            let pivot_row = std::mem::take(&mut row_entries[r]);
+            let a = value_at(&pivot_row, c);
+            for &(j, _) in &pivot_row {
+                col_rows[j].retain(|&i| i != r);
+                if col_rows[j].len() == 1 && j != c {
+                    singles.push(j);
                 }
             }
-        };
-        let mut singles: Vec<usize> = Vec::new();
-        // Singleton columns (start, shortfall and surplus columns) on their own rows: over the
-        // identity and each other, their etas are a scaling at most.
-        let mut placed = 0;
-        for (k, &(idx, val)) in columns.iter().enumerate() {
-            if idx.len() != 1 {
-                continue;
+            for (t, &(j, _)) in pivot_row.iter().enumerate() {
+                mark[j] = Some(t);
             }
-            let (r, a) = (idx[0], val[0]);
-            if taken[r] || a.abs() <= PIVOT_TOL {
-                return Err(Singular);
+            let eliminate: Vec<usize> = col_rows[c].clone();
+            let eta_start = f.index.len();
+            for &i in &eliminate {
+                let l = value_at(&row_entries[i], c) / a;
+                let mut hit = vec![false; pivot_row.len()];
+                let entries = &mut row_entries[i];
+                entries.retain(|e| e.0 != c);
+                for e in entries.iter_mut() {
+                    if let Some(t) = mark[e.0] {
+                        e.1 -= l * pivot_row[t].1;
+                        hit[t] = true;
+                    }
+                }
+                for (t, &(j, v)) in pivot_row.iter().enumerate() {
+                    if j != c && !hit[t] {
+                        entries.push((j, -l * v));
+                        col_rows[j].push(i);
+                    }
+                }
+                work += (entries.len() + pivot_row.len()) as u64;
+                f.index.push(i);
+                f.value.push(-l);
             }
-            if a != 1.0 {
+            for &(j, _) in &pivot_row {
+                mark[j] = None;
+            }
+            if f.index.len() > eta_start {
                 f.pivot.push(r);
-                f.scale.push(1.0 / a);
+                f.scale.push(1.0);
                 f.start.push(f.index.len());
             }
-            place(k, r, &mut row_of, &mut taken, &mut count, &mut left, &mut singles);
-            placed += 1;
+            col_rows[c].clear();
+            row_done[r] = true;
+            col_done[c] = true;
+            let rest: Vec<(usize, f64)> = pivot_row.into_iter().filter(|e| e.0 != c).collect();
+            pivots.push((r, c, a, rest));
         }
-        for i in 0..rows {
-            if !taken[i] && count[i] == 1 {
-                singles.push(i);
+        // U's columns: column c's entries in the rows pivoted before it.
+        let mut u_cols: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        let mut row_of = vec![0; n];
+        for &(r, c, _, ref rest) in &pivots {
+            row_of[c] = r;
+            for &(j, v) in rest {
+                u_cols[j].push((r, v));
             }
         }
-        singles.sort_unstable_by(|a, b| b.cmp(a));
-        singles.dedup();
-        // Then each row singleton as it appears (no fill), else the bump's sparsest column.
-        let mut x = vec![0.0; rows];
-        while placed < n {
-            let mut single = None;
-            while let Some(i) = singles.pop() {
-                if !taken[i] && count[i] == 1 {
-                    single = Some(i);
-                    break;
-                }
+        for &(r, c, a, _) in pivots.iter().rev() {
+            if a == 1.0 && u_cols[c].is_empty() {
+                continue;
             }
-            let k = match single {
-                Some(i) => in_row[i].iter().copied().find(|&c| row_of[c].is_none()),
-                None => (0..n).filter(|&c| row_of[c].is_none()).min_by_key(|&c| (left[c], c)),
+            for &(i, v) in &u_cols[c] {
+                f.index.push(i);
+                f.value.push(-v);
             }
-            .ok_or(Singular)?;
-            x.iter_mut().for_each(|v| *v = 0.0);
-            for (&i, &a) in columns[k].0.iter().zip(columns[k].1) {
-                x[i] += a;
-            }
-            work += f.ftran(&mut x) + 2 * rows as u64;
-            let big = (0..rows).filter(|&i| !taken[i]).map(|i| x[i].abs()).fold(0.0f64, f64::max);
-            if big <= PIVOT_TOL {
-                return Err(Singular);
-            }
-            let r = match single {
-                Some(i) if x[i].abs() >= SINGLETON_THRESHOLD * big => i,
-                _ => (0..rows)
-                    .filter(|&i| !taken[i] && x[i].abs() >= THRESHOLD * big)
-                    .min_by(|&a, &b| {
-                        count[a].cmp(&count[b]).then(x[b].abs().total_cmp(&x[a].abs())).then(a.cmp(&b))
-                    })
-                    .ok_or(Singular)?,
-            };
-            f.push(r, &x);
-            place(k, r, &mut row_of, &mut taken, &mut count, &mut left, &mut singles);
-            placed += 1;
+            f.pivot.push(r);
+            f.scale.push(1.0 / a);
+            f.start.push(f.index.len());
         }
         f.base = f.pivot.len();
-        let positions =
-            row_of.into_iter().map(|r| r.ok_or(Singular)).collect::<Result<Vec<usize>, Singular>>()?;
-        Ok((f, positions, work))
+        work += f.nonzeros() as u64;
+        Ok((f, row_of, work))
+    }
+
+    /// The next pivot of [`Self::factorise`] when no column has a single entry left: of the
+    /// entries of the [`SEARCH`] active columns and rows with the fewest entries (of them all if
+    /// none of those will do), one at least [`THRESHOLD`] of its column's largest with the least
+    /// Markowitz cost (ties: the larger entry, then the lower row and column).
+    fn markowitz(
+        row_entries: &[Vec<(usize, f64)>],
+        col_rows: &[Vec<usize>],
+        row_done: &[bool],
+        col_done: &[bool],
+        work: &mut u64,
+    ) -> Result<(usize, usize), Singular> {
+        Self::markowitz_among(SEARCH, row_entries, col_rows, row_done, col_done, work)
+            .or_else(|_| Self::markowitz_among(usize::MAX, row_entries, col_rows, row_done, col_done, work))
+    }
+
+    /// [`Self::markowitz`] over the `search` columns and rows with the fewest entries.
+    fn markowitz_among(
+        search: usize,
+        row_entries: &[Vec<(usize, f64)>],
+        col_rows: &[Vec<usize>],
+        row_done: &[bool],
+        col_done: &[bool],
+        work: &mut u64,
+    ) -> Result<(usize, usize), Singular> {
+        let value_at = |i: usize, c: usize| row_entries[i].iter().find(|e| e.0 == c).map_or(0.0, |e| e.1);
+        let fewest = |mut v: Vec<(usize, usize)>| {
+            if v.len() > search {
+                v.select_nth_unstable(search);
+                v.truncate(search);
+            }
+            v.sort_unstable();
+            v
+        };
+        let by_col: Vec<(usize, usize)> =
+            (0..col_done.len()).filter(|&c| !col_done[c]).map(|c| (col_rows[c].len(), c)).collect();
+        let by_row: Vec<(usize, usize)> =
+            (0..row_done.len()).filter(|&i| !row_done[i]).map(|i| (row_entries[i].len(), i)).collect();
+        *work += (by_col.len() + by_row.len()) as u64;
+        let mut cands: Vec<(usize, usize)> = Vec::new();
+        for (_, c) in fewest(by_col) {
+            cands.extend(col_rows[c].iter().map(|&i| (i, c)));
+        }
+        for (_, i) in fewest(by_row) {
+            cands.extend(row_entries[i].iter().map(|&(c, _)| (i, c)));
+        }
+        let mut best: Option<(usize, f64, usize, usize)> = None;
+        let mut col_max: Vec<(usize, f64)> = Vec::new();
+        for (i, c) in cands {
+            let big = match col_max.iter().find(|e| e.0 == c) {
+                Some(e) => e.1,
+                None => {
+                    let b = col_rows[c].iter().map(|&r| value_at(r, c).abs()).fold(0.0, f64::max);
+                    *work += col_rows[c].iter().map(|&r| row_entries[r].len() as u64).sum::<u64>();
+                    col_max.push((c, b));
+                    b
+                }
+            };
+            let a = value_at(i, c).abs();
+            if a <= PIVOT_TOL || a < THRESHOLD * big {
+                continue;
+            }
+            let cost = (row_entries[i].len() - 1) * (col_rows[c].len() - 1);
+            let better = best.is_none_or(|(bc, ba, bi, bk)| {
+                cost.cmp(&bc).then(ba.total_cmp(&a)).then(i.cmp(&bi)).then(c.cmp(&bk)).is_lt()
+            });
+            if better {
+                best = Some((cost, a, i, c));
+            }
+        }
+        best.map(|(_, _, i, c)| (i, c)).ok_or(Singular)
     }
 }
 
