@@ -16,6 +16,7 @@
 mod allocation;
 mod decode;
 mod driver;
+mod factor;
 mod heuristics;
 #[cfg(feature = "highs")]
 mod highs;

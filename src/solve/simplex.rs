@@ -11,6 +11,8 @@
 //! adding a column keeps the basis primal feasible: each round re-optimises from where the last
 //! one stopped, in a few pivots.
 
+use super::factor::Factor;
+
 /// Pivots between two refactorisations of the basis inverse from its columns.
 const REFACTOR_EVERY: u32 = 64;
 /// Consecutive degenerate pivots after which Bland's rule takes over (no cycling).
@@ -21,12 +23,11 @@ const DENSE_SPEEDUP: usize = 2;
 /// The pivot update goes over the nonzeros of the entering column alone when fewer than one
 /// in this many of its entries are nonzero.
 const SPARSE_UPDATE: usize = 3;
-/// Pivots between two refactorisations in [`Simplex::large`] mode: a refactorisation costs the
-/// cube of the rows, so on a master of hundreds of rows it is spread over more pivots. At 256
-/// the refactorisations were half the work of a 2,000-case district's root (2.7 of 5.4e9
-/// units, 41,000 pivots on 354 rows); at 512, 1.1 of 3.5e9, and the root converges within
-/// the default budget.
-const LARGE_REFACTOR_EVERY: u32 = 512;
+/// Pivots (etas appended) between two refactorisations in [`Simplex::large`] mode.
+const LARGE_REFACTOR_EVERY: usize = 100;
+/// In [`Simplex::large`] mode a refactorisation comes sooner when the etas the pivots appended
+/// hold more than this many times the rows in nonzeros.
+const LARGE_ETA_PER_ROW: usize = 20;
 /// Degenerate pivots in a row after which Bland's rule takes over in [`Simplex::large`] mode:
 /// Bland's rule stalls for thousands of pivots on a degenerate master of hundreds of rows.
 const LARGE_DEGENERATE_STREAK: u32 = 1024;
@@ -44,6 +45,11 @@ const PERTURB: f64 = 1e-7;
 const MAX_PERTURBATIONS: u32 = 4;
 /// Dual simplex pivots one clean-up may make (after the perturbation is taken back).
 const CLEANUP_PIVOTS: u32 = 1000;
+/// Pivots since the last refactorisation after which a dense-mode clean-up refactorises.
+const CLEANUP_REFACTOR: u32 = 4 * REFACTOR_EVERY;
+/// Largest residual `|b - B x_B|` a large-mode refactorisation accepts, relative to the largest
+/// right-hand side (and at least 1).
+const RESIDUAL: f64 = 1e-6;
 /// Smallest pivot element accepted.
 const PIVOT_TOL: f64 = crate::tolerance::PIVOT;
 
@@ -74,12 +80,17 @@ pub(super) struct Simplex {
     /// Row of each column in the basis, if basic.
     position: Vec<Option<usize>>,
     /// The basis inverse, dense, by columns: column `c` of `B^-1` is `inv[c * rows..][..rows]`,
-    /// so `B^-1 a`, the prices and the pivot update all run along columns.
+    /// so `B^-1 a`, the prices and the pivot update all run along columns. Empty in
+    /// [`Simplex::large`] mode, which keeps `factor` instead.
     inv: Vec<f64>,
+    /// In [`Simplex::large`] mode, `B^-1` as a product of sparse etas.
+    factor: Option<Factor>,
     /// Values of the basic columns.
     xb: Vec<f64>,
     /// Pivots since the last refactorisation.
     since_refactor: u32,
+    /// Refactorisations so far.
+    refactors: u32,
     /// Arithmetic done so far, roughly (multiply-adds): a deterministic measure of effort.
     work: u64,
     /// Partial pricing and sparser refactorisation ([`Simplex::large`]).
@@ -117,7 +128,9 @@ impl Simplex {
             basis: (0..rows).collect(),
             position: (0..rows).map(Some).collect(),
             inv,
+            factor: None,
             since_refactor: 0,
+            refactors: 0,
             work: 0,
             large: false,
             next: 0,
@@ -126,21 +139,29 @@ impl Simplex {
         }
     }
 
-    /// Large-master mode: partial pricing (a chunk of the columns per pivot, from where the last
-    /// pivot stopped), a refactorisation every [`LARGE_REFACTOR_EVERY`] pivots, Bland's rule only
-    /// after [`LARGE_DEGENERATE_STREAK`] degenerate pivots. Pricing is charged the nonzeros it
-    /// reads and a refactorisation the rows it eliminates. Same optimum, another path: small
-    /// masters keep the default (full Dantzig pricing), so their runs stay as they were.
+    /// Large-master mode: the basis inverse as a product of sparse etas ([`Factor`]: FTRAN and
+    /// BTRAN cost the etas' nonzeros, not the square of the rows), refactorised every
+    /// [`LARGE_REFACTOR_EVERY`] pivots or sooner when the etas grow; partial pricing (a chunk
+    /// of the columns per pivot, from where the last pivot stopped); Bland's rule only after
+    /// [`LARGE_DEGENERATE_STREAK`] degenerate pivots. Pricing is charged the nonzeros it reads,
+    /// FTRAN and BTRAN the etas' entries they use. Same optimum, another path: small masters
+    /// keep the default (dense inverse, full Dantzig pricing), so their runs stay as they were.
+    /// Called on a fresh programme (its basis the start columns).
     pub fn large(mut self) -> Self {
         self.large = true;
+        self.inv = Vec::new();
+        self.factor = Some(Factor::identity(self.rows));
+        self.since_refactor = 0;
         self
     }
 
-    fn refactor_every(&self) -> u32 {
-        if self.large {
-            LARGE_REFACTOR_EVERY
-        } else {
-            REFACTOR_EVERY
+    /// Whether the basis is due for a refactorisation.
+    fn refactor_due(&self) -> bool {
+        match &self.factor {
+            Some(f) => {
+                f.updates() >= LARGE_REFACTOR_EVERY || f.update_nonzeros() > LARGE_ETA_PER_ROW * self.rows
+            }
+            None => self.since_refactor >= REFACTOR_EVERY,
         }
     }
 
@@ -218,9 +239,38 @@ impl Simplex {
 
     /// The row prices `y = c_B B^-1`.
     pub fn duals(&self) -> Vec<f64> {
+        self.duals_charged().0
+    }
+
+    /// The row prices and, in large mode, the multiply-adds of their BTRAN.
+    fn duals_charged(&self) -> (Vec<f64>, u64) {
         let m = self.rows;
-        let cb: Vec<f64> = self.basis.iter().map(|&j| self.cost[j]).collect();
-        self.inv.chunks_exact(m).map(|col| col.iter().zip(&cb).map(|(a, c)| a * c).sum()).collect()
+        let mut cb: Vec<f64> = self.basis.iter().map(|&j| self.cost[j]).collect();
+        if let Some(f) = &self.factor {
+            let work = f.btran(&mut cb);
+            return (cb, work);
+        }
+        let y = self.inv.chunks_exact(m).map(|col| col.iter().zip(&cb).map(|(a, c)| a * c).sum()).collect();
+        (y, 0)
+    }
+
+    /// The row prices, their BTRAN charged to the work in large mode.
+    fn prices(&mut self) -> Vec<f64> {
+        let (y, work) = self.duals_charged();
+        self.work += work;
+        y
+    }
+
+    /// Row `r` of `B^-1` (dense mode: uncharged, large mode: charged its BTRAN).
+    fn inverse_row(&mut self, r: usize) -> Vec<f64> {
+        let m = self.rows;
+        if let Some(f) = &self.factor {
+            let mut z = vec![0.0; m];
+            z[r] = 1.0;
+            self.work += f.btran(&mut z);
+            return z;
+        }
+        (0..m).map(|c| self.inv[c * m + r]).collect()
     }
 
     /// The value of column `j` in the current basic solution.
@@ -239,11 +289,20 @@ impl Simplex {
         self.cost[j] - rows.iter().zip(coefs).map(|(&i, &a)| y[i] * a).sum::<f64>()
     }
 
-    /// `B^-1 a_j`.
-    fn ftran(&self, j: usize) -> Vec<f64> {
+    /// `B^-1 a_j`, charged to the work.
+    fn ftran(&mut self, j: usize) -> Vec<f64> {
         let m = self.rows;
         let mut alpha = vec![0.0; m];
-        let (rows, coefs) = self.entries(j);
+        let range = self.start[j]..self.start[j + 1];
+        let (rows, coefs) = (&self.index[range.clone()], &self.value[range]);
+        if let Some(f) = &self.factor {
+            for (&i, &a) in rows.iter().zip(coefs) {
+                alpha[i] += a;
+            }
+            self.work += f.ftran(&mut alpha) + m as u64;
+            return alpha;
+        }
+        self.work += ((m * rows.len()) / DENSE_SPEEDUP + m) as u64;
         for (&i, &a) in rows.iter().zip(coefs) {
             for (al, &b) in alpha.iter_mut().zip(&self.inv[i * m..(i + 1) * m]) {
                 *al += b * a;
@@ -278,15 +337,15 @@ impl Simplex {
     ) -> Result<(), Failed> {
         let mut degenerate = 0u32;
         let mut perturbations = 0u32;
-        let mut y = self.duals();
+        let mut y = self.prices();
         let mut pivot = 0;
         while pivot < max_pivots {
             // Out of allowance, the basis is still priced once: an optimal one is reported as
             // such, not as effort run out.
             let over = self.work >= work_limit || (pivot % 64 == 63 && stop());
-            if !over && self.since_refactor >= self.refactor_every() {
+            if !over && self.refactor_due() {
                 self.refactor()?;
-                y = self.duals();
+                y = self.prices();
             }
             let streak = if self.large { LARGE_DEGENERATE_STREAK } else { DEGENERATE_STREAK };
             let bland = degenerate >= streak;
@@ -300,8 +359,8 @@ impl Simplex {
                 // Optimal for the perturbed programme: take the perturbation back, restore
                 // feasibility, and price again.
                 self.unshift();
-                pivot += self.clean_up(max_pivots - pivot, stop)?;
-                y = self.duals();
+                pivot += self.clean_up(max_pivots - pivot, work_limit, stop)?;
+                y = self.prices();
                 degenerate = 0;
                 if over {
                     return if self.entering(&y, false).is_some() { Err(Failed::Effort) } else { Ok(()) };
@@ -362,7 +421,10 @@ impl Simplex {
     fn unshift(&mut self) {
         self.shift.clear();
         self.basic_values();
-        self.work += (self.rows * self.rows / DENSE_SPEEDUP) as u64;
+        self.work += match &self.factor {
+            Some(f) => (f.nonzeros() + self.rows) as u64,
+            None => (self.rows * self.rows / DENSE_SPEEDUP) as u64,
+        };
     }
 
     /// `x_B = B^-1 b` (with the perturbation, if any), zeroing round-off. Uncharged: the
@@ -374,6 +436,14 @@ impl Simplex {
         } else {
             self.rhs.iter().zip(&self.shift).map(|(a, d)| a + d).collect()
         };
+        if let Some(f) = &self.factor {
+            let mut x = b;
+            f.ftran(&mut x);
+            for (xb, v) in self.xb.iter_mut().zip(x) {
+                *xb = if v.abs() < crate::tolerance::ROUND_OFF { 0.0 } else { v };
+            }
+            return;
+        }
         for r in 0..m {
             let x: f64 = (0..m).map(|c| self.inv[c * m + r] * b[c]).sum();
             self.xb[r] = if x.abs() < crate::tolerance::ROUND_OFF { 0.0 } else { x };
@@ -384,7 +454,7 @@ impl Simplex {
     /// are below zero (left by taking a perturbation back): the most negative one leaves, for
     /// the column whose reduced cost reaches zero first. Returns the pivots made; a
     /// stop (`stop`) ends it unfinished.
-    fn clean_up(&mut self, max_pivots: u32, stop: &dyn Fn() -> bool) -> Result<u32, Failed> {
+    fn clean_up(&mut self, max_pivots: u32, work_limit: u64, stop: &dyn Fn() -> bool) -> Result<u32, Failed> {
         let m = self.rows;
         let scale = self.rhs.iter().fold(1.0f64, |a, &b| a.max(b));
         let feasible = -crate::tolerance::EQUAL * scale;
@@ -396,10 +466,23 @@ impl Simplex {
                 .filter(|&r| self.xb[r] < feasible)
                 .min_by(|&a, &b| self.xb[a].total_cmp(&self.xb[b]).then(a.cmp(&b)));
             let Some(r) = worst else { return Ok(pivot) };
-            let y = self.duals();
+            if self.work >= work_limit {
+                return Err(Failed::Effort);
+            }
+            if self.cleanup_refactor_due() {
+                // The rows' values after a refactorisation decide again which row leaves.
+                self.refactor()?;
+                continue;
+            }
+            let (y, priced) = self.duals_charged();
             // Row r of B^-1, and of B^-1 A over the nonbasic columns.
-            let rho: Vec<f64> = (0..m).map(|c| self.inv[c * m + r]).collect();
-            self.work += (self.index.len() + m * m / DENSE_SPEEDUP) as u64;
+            let rho = self.inverse_row(r);
+            self.work += priced
+                + if self.factor.is_some() {
+                    self.index.len()
+                } else {
+                    self.index.len() + m * m / DENSE_SPEEDUP
+                } as u64;
             let mut enter: Option<(usize, f64, f64)> = None;
             for j in 0..self.cost.len() {
                 if self.position[j].is_some() {
@@ -426,7 +509,6 @@ impl Simplex {
             // from here, which a start basis of slack columns rules out; only round-off does it.
             let Some((q, _, _)) = enter else { return Err(Failed::Singular) };
             let alpha = self.ftran(q);
-            self.work += ((m * (self.start[q + 1] - self.start[q])) / DENSE_SPEEDUP + m) as u64;
             if alpha[r] >= -PIVOT_TOL {
                 return Err(Failed::Singular);
             }
@@ -436,9 +518,23 @@ impl Simplex {
         Err(Failed::Effort)
     }
 
+    /// Whether a clean-up is due to refactorise first: in large mode when a solve's pivot would
+    /// be; in dense mode only after [`CLEANUP_REFACTOR`] pivots since the last one (a dense
+    /// clean-up rarely pivots that often; below it, it runs as it always has).
+    fn cleanup_refactor_due(&self) -> bool {
+        match self.factor {
+            Some(_) => self.refactor_due(),
+            None => self.since_refactor >= CLEANUP_REFACTOR,
+        }
+    }
+
     /// Recomputes the basis inverse and the basic values from the basis columns (Gauss-Jordan
-    /// with partial pivoting), shedding the rounding the updates gathered.
+    /// with partial pivoting, or in large mode a sparse [`Factor`]), shedding the rounding the
+    /// updates gathered.
     pub fn refactor(&mut self) -> Result<(), Failed> {
+        if self.factor.is_some() {
+            return self.refactor_sparse();
+        }
         let m = self.rows;
         // Charged in full, or in large mode the rows it eliminates (it skips those already zero).
         let mut done = 0usize;
@@ -492,8 +588,49 @@ impl Simplex {
         }
         self.basic_values();
         self.since_refactor = 0;
+        self.refactors += 1;
         self.work +=
             if self.large { (done + m * m) / DENSE_SPEEDUP } else { 2 * m * m * m / DENSE_SPEEDUP } as u64;
+        Ok(())
+    }
+
+    /// The large mode's refactorisation: the basis columns factorised afresh ([`Factor::factorise`]
+    /// may give them other positions), the basic values from it, and a check that they solve
+    /// `B x = b` (with the perturbation, if any): a basis too ill-conditioned for that is
+    /// singular, never a wrong answer. On failure nothing changes.
+    fn refactor_sparse(&mut self) -> Result<(), Failed> {
+        let m = self.rows;
+        let columns: Vec<(&[usize], &[f64])> = self.basis.iter().map(|&j| self.entries(j)).collect();
+        let (factor, rows_of, work) = Factor::factorise(m, &columns).map_err(|_| Failed::Singular)?;
+        let mut basis = vec![0; m];
+        for (k, &r) in rows_of.iter().enumerate() {
+            basis[r] = self.basis[k];
+        }
+        for (r, &j) in basis.iter().enumerate() {
+            self.position[j] = Some(r);
+        }
+        self.basis = basis;
+        self.work += work + (factor.nonzeros() + m) as u64;
+        self.factor = Some(factor);
+        self.since_refactor = 0;
+        self.refactors += 1;
+        self.basic_values();
+        // The residual b - B x_B, charged the basis's nonzeros.
+        let mut residual: Vec<f64> = self.rhs.clone();
+        if self.shifted() {
+            residual.iter_mut().zip(&self.shift).for_each(|(a, d)| *a += d);
+        }
+        let scale = residual.iter().fold(1.0f64, |a, &b| a.max(b.abs()));
+        for (r, &j) in self.basis.iter().enumerate() {
+            let range = self.start[j]..self.start[j + 1];
+            self.work += range.len() as u64;
+            for (&i, &a) in self.index[range.clone()].iter().zip(&self.value[range]) {
+                residual[i] -= a * self.xb[r];
+            }
+        }
+        if residual.iter().any(|v| v.abs() > RESIDUAL * scale) {
+            return Err(Failed::Singular);
+        }
         Ok(())
     }
 
@@ -501,9 +638,7 @@ impl Simplex {
     /// ratio test on them: the row that leaves and the step, None when no row limits `q`. Among
     /// ties the largest pivot element, or under Bland's rule the lowest basic column.
     fn ratio_test(&mut self, q: usize, bland: bool) -> (Vec<f64>, Option<(usize, f64)>) {
-        let m = self.rows;
         let alpha = self.ftran(q);
-        self.work += ((m * (self.start[q + 1] - self.start[q])) / DENSE_SPEEDUP + m) as u64;
         let mut leave: Option<(usize, f64)> = None;
         for (r, &a) in alpha.iter().enumerate() {
             if a <= PIVOT_TOL {
@@ -533,6 +668,8 @@ impl Simplex {
     /// `r`). A column of B^-1 changes only where `alpha` is nonzero (a zero entry would subtract
     /// a zero): when few are, the update runs over those alone. Work is counted as for the dense
     /// run either way, so budgets stop at the same place.
+    /// In large mode the inverse gains the pivot's eta and the prices are `c_B B^-1` afresh
+    /// (a BTRAN, charged).
     fn pivot_on(&mut self, r: usize, q: usize, t: f64, alpha: &[f64], mut prices: Option<(&mut [f64], f64)>) {
         let m = self.rows;
         let p = alpha[r];
@@ -542,6 +679,21 @@ impl Simplex {
             }
         }
         self.xb[r] = t;
+        if let Some(f) = self.factor.as_mut() {
+            f.push(r, alpha);
+            self.work += 2 * m as u64;
+            let out = self.basis[r];
+            self.position[out] = None;
+            self.position[q] = Some(r);
+            self.basis[r] = q;
+            self.since_refactor += 1;
+            if let Some((y, _)) = prices {
+                let (fresh, work) = self.duals_charged();
+                y.copy_from_slice(&fresh);
+                self.work += work;
+            }
+            return;
+        }
         let nonzero: Vec<usize> = (0..m).filter(|&i| alpha[i] != 0.0).collect();
         let sparse = nonzero.len() * SPARSE_UPDATE < m;
         for (c, col) in self.inv.chunks_exact_mut(m).enumerate() {
@@ -578,7 +730,7 @@ impl Simplex {
         if self.position[q].is_some() {
             return Ok(false);
         }
-        if self.since_refactor >= self.refactor_every() {
+        if self.refactor_due() {
             self.refactor()?;
         }
         let (alpha, leave) = self.ratio_test(q, false);
@@ -862,7 +1014,8 @@ mod tests {
                 .collect();
             s.rhs.clone_from(&rhs);
             s.basic_values();
-            let pivots = s.clean_up(10_000, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            let pivots =
+                s.clean_up(10_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
             pivoted += usize::from(pivots > 0);
             assert!(s.xb.iter().all(|&x| x >= -1e-9), "case {case}: {:?}", s.xb);
             let y = s.duals();
@@ -982,5 +1135,151 @@ mod tests {
         s.add_column(-6.0, vec![(0, 9.0), (1, 3.0)]);
         s.solve(5000, u64::MAX, &|| false).unwrap();
         assert!((s.objective() - 1.25).abs() < 1e-9, "{}", s.objective());
+    }
+
+    /// A column: its cost and entries.
+    type Column = (f64, Vec<(usize, f64)>);
+
+    /// A master-like programme on `m` rows: the first `m / 3` rows convexity rows (right-hand
+    /// side 1), the rest class rows (1 to 6); each column one convexity entry and one to four
+    /// class entries of 1 to 3, sometimes one of them negative (as a lower row's sign is).
+    fn master_like(g: &mut SplitMix64, m: usize, n: usize) -> (Vec<f64>, Vec<Column>) {
+        let workers = (m / 3).max(1);
+        let rhs: Vec<f64> = (0..m).map(|i| if i < workers { 1.0 } else { (1 + g.below(6)) as f64 }).collect();
+        let columns = (0..n)
+            .map(|_| {
+                let mut e = vec![(g.below(workers), 1.0)];
+                for _ in 0..1 + g.below(4) {
+                    let i = workers + g.below(m - workers);
+                    if e.iter().all(|x| x.0 != i) {
+                        let a = (1 + g.below(3)) as f64;
+                        e.push((i, if g.chance(0.1) { -a } else { a }));
+                    }
+                }
+                (g.below(30) as f64 - 5.0, e)
+            })
+            .collect();
+        (rhs, columns)
+    }
+
+    /// Large mode (the sparse product-form inverse) on master-like programmes of 30 to 150 rows,
+    /// long enough that it refactorises: microlp's optimum and prices that prove it, and the
+    /// default mode's optimum; then columns added later, re-optimised from the basis reached;
+    /// then a warm start of a fresh large programme from the optimal basis's columns.
+    #[test]
+    fn large_mode_agrees_with_microlp_and_the_dense_mode_on_master_like_programmes() {
+        let mut g = SplitMix64::new(41);
+        let mut refactored = 0;
+        for case in 0..60 {
+            let m = 30 + g.below(121);
+            let n = 2 * m + g.below(6 * m);
+            let (rhs, columns) = master_like(&mut g, m, n);
+            let (first, later) = columns.split_at(columns.len() * 2 / 3);
+            let mut twins = Twins::new(rhs.clone());
+            twins.s = Simplex::new(rhs.clone(), &vec![0.0; m]).large();
+            let mut dense = Simplex::new(rhs.clone(), &vec![0.0; m]);
+            for (c, e) in first {
+                twins.column(*c, e.clone());
+                dense.add_column(*c, e.clone());
+            }
+            twins.s.solve(100_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            dense.solve(100_000, u64::MAX, &|| false).unwrap();
+            let (a, b) = (twins.s.objective(), dense.objective());
+            assert!((a - b).abs() <= 1e-7 * b.abs().max(1.0), "case {case}: {a} against {b}");
+            for (c, e) in later {
+                twins.column(*c, e.clone());
+            }
+            let want = twins.solve_both(case, 100_000);
+            let s = &twins.s;
+            let y = s.duals();
+            assert!((0..s.cost.len()).all(|j| s.reduced_cost(j, &y) <= OPT_TOL), "case {case}");
+            assert!(s.xb.iter().all(|&x| x >= -1e-9), "case {case}");
+            refactored += usize::from(s.refactors > 0);
+            // A warm start from the optimal basis's columns reaches the same optimum.
+            let mut warm = Simplex::new(rhs, &vec![0.0; m]).large();
+            for (c, e) in &columns {
+                warm.add_column(*c, e.clone());
+            }
+            for j in m..s.cost.len() {
+                if s.value(j) > 1e-9 {
+                    warm.enter(j).unwrap();
+                }
+            }
+            assert!(warm.xb.iter().all(|&x| x >= -1e-9), "case {case}: warm start infeasible");
+            warm.solve(100_000, u64::MAX, &|| false).unwrap();
+            assert!(
+                (warm.objective() - want).abs() < 1e-6,
+                "case {case}: warm {} against {want}",
+                warm.objective()
+            );
+        }
+        assert!(refactored > 30, "only {refactored} cases refactorised");
+    }
+
+    /// A singular or nearly singular basis is refused by a large-mode refactorisation, which
+    /// then leaves the basis as it was; a dense one refuses it too.
+    #[test]
+    fn a_singular_basis_fails_to_refactorise() {
+        for near in [0.0, 1e-13] {
+            for large in [false, true] {
+                let mut s = Simplex::new(vec![1.0, 2.0, 3.0], &[0.0; 3]);
+                if large {
+                    s = s.large();
+                }
+                let a = s.add_column(1.0, vec![(0, 1.0), (1, 1.0)]);
+                let b = s.add_column(1.0, vec![(0, 2.0), (1, 2.0 + near)]);
+                // Columns a and b in the basis in place of the first two start columns.
+                s.basis = vec![a, b, 2];
+                s.position[0] = None;
+                s.position[1] = None;
+                s.position[a] = Some(0);
+                s.position[b] = Some(1);
+                assert_eq!(s.refactor(), Err(Failed::Singular), "near {near}, large {large}");
+                assert_eq!(s.basis, vec![a, b, 2]);
+            }
+        }
+    }
+
+    /// The dual clean-up stops for effort when the work limit is reached before a pivot it
+    /// needs, and otherwise (in either mode) restores feasibility at prices that stay optimal.
+    #[test]
+    fn the_clean_up_hears_the_work_limit_in_both_modes() {
+        let mut g = SplitMix64::new(67);
+        let (mut stopped, mut cleaned) = (0, 0);
+        for case in 0..200 {
+            let m = 2 + g.below(40);
+            let large = g.chance(0.5);
+            let first: Vec<f64> = (0..m).map(|_| (2 + g.below(8)) as f64).collect();
+            let mut s = Simplex::new(first, &vec![0.0; m]);
+            if large {
+                s = s.large();
+            }
+            for _ in 0..2 + g.below(4 * m) {
+                let (c, e) = random_column(&mut g, m);
+                s.add_column(c, e);
+            }
+            s.solve(100_000, u64::MAX, &|| false).unwrap();
+            s.rhs = s
+                .rhs
+                .iter()
+                .map(|&b| if g.chance(0.5) { (b - 1.0 - g.below(4) as f64).max(0.0) } else { b })
+                .collect();
+            s.basic_values();
+            let needs = s.xb.iter().any(|&x| x < -1e-8);
+            if needs {
+                assert_eq!(s.clean_up(10_000, s.work(), &|| false), Err(Failed::Effort), "case {case}");
+                stopped += 1;
+            }
+            let pivots =
+                s.clean_up(10_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            cleaned += usize::from(pivots > 0);
+            assert!(s.xb.iter().all(|&x| x >= -1e-9), "case {case}: {:?}", s.xb);
+            let y = s.duals();
+            assert!(
+                (0..s.cost.len()).all(|j| s.reduced_cost(j, &y) <= 1e-7),
+                "case {case}: prices not optimal"
+            );
+        }
+        assert!(stopped > 40 && cleaned > 40, "stopped {stopped}, cleaned {cleaned}");
     }
 }
