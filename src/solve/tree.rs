@@ -115,6 +115,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         let Some(master) = out.master else {
             return Expanded::Unresolved(bound);
         };
+        s.keep_guide(&master);
         let Some(first) = choose(&master) else {
             // A whole master solution is an allocation worth at least the bound: optimal here.
             let mut a = super::allocation::empty_alloc(part);
