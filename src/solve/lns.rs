@@ -38,6 +38,7 @@
 use super::allocation::loads;
 use super::lp::{Col, Lp};
 use super::master::Master;
+use super::params::Guide;
 use super::search::PartSearch;
 use super::{Limits, PartAlloc, Root};
 use crate::formulate::{Class, GroupItem, Part, PartWorker};
@@ -81,14 +82,6 @@ impl Freed {
             groups: part.groups.iter().map(|g| at(&g.workers)).collect(),
         }
     }
-}
-
-/// A relaxed solution: `x[k][j]` cases of class `k` at its `j`-th worker, `y[g][j]` the share
-/// of group `g` there.
-#[derive(Clone, Debug)]
-pub(crate) struct Guide {
-    x: Vec<Vec<f64>>,
-    y: Vec<Vec<f64>>,
 }
 
 /// The relaxed solution of a part's compact programme `lp` at column `values`: what flows

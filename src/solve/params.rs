@@ -225,8 +225,16 @@ impl Budget {
 pub(crate) struct HoodLog {
     pub(crate) spent: u64,
     pub(crate) from: f64,
-    pub(crate) relaxed: Option<super::lns::Guide>,
-    pub(crate) master: Option<super::lns::Guide>,
+    pub(crate) relaxed: Option<Guide>,
+    pub(crate) master: Option<Guide>,
+}
+
+/// A relaxed solution of a part, which guides its neighbourhoods (see `lns`): `x[k][j]` cases
+/// of class `k` at its `j`-th worker, `y[g][j]` the share of group `g` there.
+#[derive(Clone, Debug)]
+pub(crate) struct Guide {
+    pub(crate) x: Vec<Vec<f64>>,
+    pub(crate) y: Vec<Vec<f64>>,
 }
 
 impl Default for HoodLog {
