@@ -20,12 +20,25 @@
 //! Lagrangian tree whenever its incumbent is new ([`PartSearch::early_neighbourhoods`]), within
 //! the part's budget, so the tree prunes and fixes against a better incumbent.
 //!
+//! A part of three teams or more also has guided neighbourhoods (RINS), searched first in each
+//! round: a relaxed solution of the part (the root master's, when the tree has one, and the
+//! root's compact relaxation) is compared with the incumbent, and a class's count at a worker,
+//! or a group's placement there, is freed where they disagree and fixed where they agree. A
+//! worker of such a neighbourhood may keep some of its items fixed: the restricted part then
+//! counts their load as fixed (its cap, target and room under its supervisor less that load,
+//! its keep bonuses less the kept cases fixed there), which keeps it exact. On the 2,000-case
+//! districts the root master's neighbourhood gains more in one search than the team pairs in a
+//! round: the optimum moves cases along chains through many teams.
+//!
 //! Neighbourhoods come in a fixed order, and the work is counted, never timed, so the answer
 //! is the same on every run.
 //!
 //! [`Effort::subset_size`]: super::Effort::subset_size
 
 use super::allocation::loads;
+use super::lp::{Col, Lp};
+use super::master::Master;
+use super::params::Guide;
 use super::search::PartSearch;
 use super::{Limits, PartAlloc, Root};
 use crate::formulate::{Class, GroupItem, Part, PartWorker};
@@ -43,11 +56,133 @@ struct Restricted {
     classes: Vec<(usize, Vec<usize>)>,
     /// The same for groups.
     groups: Vec<(usize, Vec<usize>)>,
+    /// For each class of the whole part and each of its positions: the items there that stay
+    /// where the incumbent has them.
+    fixed: Vec<Vec<u32>>,
 }
 
-/// The part left when only the workers marked `free` may change: their items and the items
-/// not placed are free, everything else stays as `a` has it. None when nothing is free.
-fn restrict(part: &Part, a: &PartAlloc, free: &[bool]) -> Option<Restricted> {
+/// What a neighbourhood frees: the workers of the restricted part, and which positions of each
+/// class and group (a worker it may go to) the search may change. A class's items at a free
+/// position, a group placed at one, and every item not placed are free, and go to free
+/// positions only; everything else stays where the incumbent has it. A free position is at a
+/// worker of the restricted part.
+struct Freed {
+    workers: Vec<bool>,
+    classes: Vec<Vec<bool>>,
+    groups: Vec<Vec<bool>>,
+}
+
+impl Freed {
+    /// Every position of the workers marked `free`.
+    fn workers(part: &Part, free: &[bool]) -> Freed {
+        let at = |ws: &[usize]| ws.iter().map(|&w| free[w]).collect();
+        Freed {
+            workers: free.to_vec(),
+            classes: part.classes.iter().map(|c| at(&c.workers)).collect(),
+            groups: part.groups.iter().map(|g| at(&g.workers)).collect(),
+        }
+    }
+}
+
+/// The relaxed solution of a part's compact programme `lp` at column `values`: what flows
+/// through a market or hub is shared among the classes that enter it in proportion.
+fn relaxed_guide(lp: &Lp, part: &Part, values: &[f64]) -> Guide {
+    let mut x: Vec<Vec<f64>> = part.classes.iter().map(|c| vec![0.0; c.workers.len()]).collect();
+    let mut y: Vec<Vec<f64>> = part.groups.iter().map(|g| vec![0.0; g.workers.len()]).collect();
+    let (nh, nm) = (lp.hubs.len(), lp.markets.len());
+    let mut hub_in: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nh];
+    let mut hub_out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nh];
+    let mut market_in: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nm];
+    let mut market_out: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nm];
+    let at = |k: usize, w: usize| part.classes[k].workers.iter().position(|&x| x == w);
+    for (j, col) in lp.cols.iter().enumerate() {
+        let v = values.get(j).copied().unwrap_or(0.0);
+        if v <= crate::tolerance::INTEGRAL {
+            continue;
+        }
+        match *col {
+            Col::Keep { k, w } | Col::Return { k, w } => {
+                if let Some(p) = at(k, w) {
+                    x[k][p] += v;
+                }
+            }
+            Col::ClassHub { k, h } if h < nh => hub_in[h].push((k, v)),
+            Col::ClassMarket { k, mk } if mk < nm => market_in[mk].push((k, v)),
+            Col::MarketHub { mk, h } if mk < nm => market_out[mk].push((h, v)),
+            Col::HubWorker { h, w } if h < nh => hub_out[h].push((w, v)),
+            Col::Group { g, j: p } if g < y.len() && p < y[g].len() => y[g][p] += v,
+            _ => {}
+        }
+    }
+    let share = |ins: &[(usize, f64)], outs: &[(usize, f64)]| -> Vec<(usize, usize, f64)> {
+        let total: f64 = ins.iter().map(|i| i.1).sum();
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        ins.iter().flat_map(|&(a, u)| outs.iter().map(move |&(b, v)| (a, b, u * v / total))).collect()
+    };
+    for mk in 0..nm {
+        for (k, h, v) in share(&market_in[mk], &market_out[mk]) {
+            if h < nh {
+                hub_in[h].push((k, v));
+            }
+        }
+    }
+    for h in 0..nh {
+        for (k, w, v) in share(&hub_in[h], &hub_out[h]) {
+            if let Some(p) = at(k, w) {
+                x[k][p] += v;
+            }
+        }
+    }
+    Guide { x, y }
+}
+
+/// The neighbourhood the master's solution `(x, y)` guides to (RINS): a class's count at a
+/// worker, or a group's placement there, is free where the master's share differs from what
+/// the incumbent `a` holds there, and fixed where they agree. None when they agree everywhere.
+fn guided(part: &Part, a: &PartAlloc, guide: &Guide) -> Option<Freed> {
+    let (x, y) = (&guide.x, &guide.y);
+    let tol = crate::tolerance::INTEGRAL;
+    let mut workers = vec![false; part.workers.len()];
+    let classes: Vec<Vec<bool>> = part
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            (0..c.workers.len())
+                .map(|j| {
+                    let differs = (x.get(k)?.get(j)? - f64::from(a.counts[k][j])).abs() > tol;
+                    workers[c.workers[j]] |= differs;
+                    Some(differs)
+                })
+                .map(|d| d.unwrap_or(false))
+                .collect()
+        })
+        .collect();
+    let groups: Vec<Vec<bool>> = part
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, item)| {
+            (0..item.workers.len())
+                .map(|j| {
+                    let held = if a.groups[g] == Some(j) { 1.0 } else { 0.0 };
+                    let differs = y.get(g).and_then(|ys| ys.get(j)).is_some_and(|&s| (s - held).abs() > tol);
+                    workers[item.workers[j]] |= differs;
+                    differs
+                })
+                .collect()
+        })
+        .collect();
+    workers.iter().any(|&w| w).then_some(Freed { workers, classes, groups })
+}
+
+/// The part left when only the positions `f` frees may change (see [`Freed`]): each worker of
+/// it keeps the load of its fixed items (its cap, target and room under its supervisor less
+/// that load, its keep bonuses less the kept cases fixed there). None when nothing is free.
+fn restrict_freed(part: &Part, a: &PartAlloc, f: &Freed) -> Option<Restricted> {
+    let free = &f.workers;
     let mut local = vec![usize::MAX; part.workers.len()];
     let mut workers: Vec<PartWorker> = Vec::new();
     for (w, r) in part.workers.iter().enumerate() {
@@ -59,6 +194,35 @@ fn restrict(part: &Part, a: &PartAlloc, free: &[bool]) -> Option<Restricted> {
     if workers.is_empty() {
         return None;
     }
+    // The fixed items, and the load they leave at each worker of the restricted part.
+    let fixed: Vec<Vec<u32>> = part
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            (0..c.workers.len()).map(|j| if f.classes[k][j] { 0 } else { a.counts[k][j] }).collect()
+        })
+        .collect();
+    let group_fixed = |g: usize| a.groups[g].is_some_and(|j| !f.groups[g][j]);
+    let mut kept_load = vec![0.0; part.workers.len()];
+    for (k, c) in part.classes.iter().enumerate() {
+        for (j, &w) in c.workers.iter().enumerate() {
+            kept_load[w] += c.weight * f64::from(fixed[k][j]);
+        }
+    }
+    for (g, item) in part.groups.iter().enumerate() {
+        if let Some(j) = a.groups[g].filter(|_| group_fixed(g)) {
+            kept_load[item.workers[j]] += item.weight;
+        }
+    }
+    for (w, r) in part.workers.iter().enumerate() {
+        if free[w] && kept_load[w] != 0.0 {
+            let x = &mut workers[local[w]];
+            x.cap = (r.cap - kept_load[w]).max(0.0);
+            x.target = r.target - kept_load[w];
+            x.fixed = r.fixed + kept_load[w];
+        }
+    }
     // Oversight: what the fixed workers under each supervisor leave of its room.
     let (load, _) = loads(part, a);
     let mut room: Vec<f64> = part.overseers.iter().map(|o| o.1).collect();
@@ -67,6 +231,7 @@ fn restrict(part: &Part, a: &PartAlloc, free: &[bool]) -> Option<Restricted> {
         if let Some(s) = r.overseer {
             if free[w] {
                 used[s] = true;
+                room[s] -= kept_load[w];
             } else {
                 room[s] -= load[w];
             }
@@ -86,23 +251,28 @@ fn restrict(part: &Part, a: &PartAlloc, free: &[bool]) -> Option<Restricted> {
     let mut classes = Vec::new();
     let mut map_classes = Vec::new();
     for (k, class) in part.classes.iter().enumerate() {
-        let placed: u32 = a.counts[k].iter().sum();
-        let free_count: u32 =
-            class.workers.iter().zip(&a.counts[k]).filter(|&(&w, _)| free[w]).map(|(_, &n)| n).sum::<u32>()
-                + (class.cases.len() as u32).saturating_sub(placed);
-        let positions: Vec<usize> = (0..class.workers.len()).filter(|&j| free[class.workers[j]]).collect();
+        let held: u32 = fixed[k].iter().sum();
+        let free_count = (class.cases.len() as u32).saturating_sub(held);
+        let positions: Vec<usize> = (0..class.workers.len()).filter(|&j| f.classes[k][j]).collect();
         if free_count == 0 || positions.is_empty() {
             continue;
         }
         let remap =
             |ws: &[usize]| -> Vec<usize> { ws.iter().filter(|&&w| free[w]).map(|&w| local[w]).collect() };
+        let fixed_at = |w: usize| class.workers.iter().position(|&x| x == w).map_or(0, |j| fixed[k][j]);
         classes.push(Class {
             cases: class.cases.iter().copied().take(free_count as usize).collect(),
             weight: class.weight,
             priority: class.priority,
             team: class.team,
             workers: positions.iter().map(|&j| local[class.workers[j]]).collect(),
-            current: class.current.iter().filter(|c| free[c.0]).map(|&(w, n)| (local[w], n)).collect(),
+            current: class
+                .current
+                .iter()
+                .filter(|c| free[c.0])
+                .map(|&(w, n)| (local[w], n.saturating_sub(fixed_at(w) as usize)))
+                .filter(|c| c.1 > 0)
+                .collect(),
             previous: remap(&class.previous),
         });
         map_classes.push((k, positions));
@@ -110,10 +280,10 @@ fn restrict(part: &Part, a: &PartAlloc, free: &[bool]) -> Option<Restricted> {
     let mut groups = Vec::new();
     let mut map_groups = Vec::new();
     for (g, item) in part.groups.iter().enumerate() {
-        if a.groups[g].is_some_and(|j| !free[item.workers[j]]) {
+        if group_fixed(g) {
             continue;
         }
-        let positions: Vec<usize> = (0..item.workers.len()).filter(|&j| free[item.workers[j]]).collect();
+        let positions: Vec<usize> = (0..item.workers.len()).filter(|&j| f.groups[g][j]).collect();
         if positions.is_empty() {
             continue;
         }
@@ -130,7 +300,7 @@ fn restrict(part: &Part, a: &PartAlloc, free: &[bool]) -> Option<Restricted> {
         return None;
     }
     let part = Part { workers, overseers, classes, groups, unit: part.unit };
-    Some(Restricted { part, classes: map_classes, groups: map_groups })
+    Some(Restricted { part, classes: map_classes, groups: map_groups, fixed })
 }
 
 impl Restricted {
@@ -140,7 +310,7 @@ impl Restricted {
             counts: self
                 .classes
                 .iter()
-                .map(|(k, pos)| pos.iter().map(|&j| a.counts[*k][j]).collect())
+                .map(|(k, pos)| pos.iter().map(|&j| a.counts[*k][j] - self.fixed[*k][j]).collect())
                 .collect(),
             groups: self
                 .groups
@@ -150,12 +320,12 @@ impl Restricted {
         }
     }
 
-    /// The whole allocation: `a` with the free workers' items as `sub` has them.
+    /// The whole allocation: `a` with the free items as `sub` has them.
     fn merge(&self, a: &PartAlloc, sub: &PartAlloc) -> PartAlloc {
         let mut out = a.clone();
         for ((k, pos), counts) in self.classes.iter().zip(&sub.counts) {
             for (&j, &n) in pos.iter().zip(counts) {
-                out.counts[*k][j] = n;
+                out.counts[*k][j] = self.fixed[*k][j] + n;
             }
         }
         for ((g, pos), at) in self.groups.iter().zip(&sub.groups) {
@@ -189,6 +359,13 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) ->
     // The root's relaxation is in `spent` (charged by pivots); one node more for building it.
     let work = s.budget.spent().saturating_add(s.effort.work_per_node);
     s.best.take().map(|a| (a, work))
+}
+
+/// How a neighbourhood frees: some workers, or where a guide disagrees with the incumbent.
+enum Spec {
+    Workers(Vec<bool>),
+    /// Where the root master (`true`) or the root relaxation disagrees with the incumbent.
+    Guided(bool),
 }
 
 /// A neighbourhood: what names it (two teams, or some workers by local index) and the marks of
@@ -298,6 +475,23 @@ impl PartSearch<'_> {
         }
     }
 
+    /// Keeps the first master solution of the part's tree (its root's) to guide the
+    /// neighbourhoods ([`guided`]).
+    pub(super) fn keep_guide(&mut self, master: &Master) {
+        if self.hoods.master.is_none() {
+            self.hoods.master = Some(Guide { x: master.x.clone(), y: master.y.clone() });
+        }
+    }
+
+    /// Keeps the root's compact relaxation (column `values` of the part's programme) to guide
+    /// the neighbourhoods ([`guided`]): each hub's and market's flow shared among the classes
+    /// that enter it in proportion.
+    pub(super) fn keep_relaxed(&mut self, values: &[f64]) {
+        if self.effort.hood_work > 0 && teams_of(self.part).len() >= 3 {
+            self.hoods.relaxed = Some(relaxed_guide(&self.lp, self.part, values));
+        }
+    }
+
     /// The worker-subset neighbourhoods of a part of one or two teams, searched after a node
     /// of the tree when its incumbent is new since they last ran and still at least
     /// [`super::Effort::subset_gap`] below the node's `bound`, within what is left of
@@ -353,11 +547,24 @@ impl PartSearch<'_> {
             // reaches past this many (the settled ones are skipped without cost).
             let searches = (allowance.saturating_sub(spent) / effort.work_per_node.max(1)).saturating_add(1);
             let most = usize::try_from(searches).unwrap_or(usize::MAX).saturating_add(settled.len());
-            let list = if by_workers {
+            let mut list: Vec<(Vec<usize>, Spec)> = if by_workers {
                 subsets(self.part, a, effort.subset_size, most)
+                    .into_iter()
+                    .map(|(k, f)| (k, Spec::Workers(f)))
+                    .collect()
             } else {
-                hoods(self.part, a)
+                hoods(self.part, a).into_iter().map(|(k, f)| (k, Spec::Workers(f))).collect()
             };
+            // The guided ones first, named by every team (and their own mark past the teams):
+            // any gain may change them.
+            if !by_workers {
+                let guides = [self.hoods.master.is_some(), self.hoods.relaxed.is_some()];
+                for (i, master) in [true, false].into_iter().enumerate().filter(|&(i, _)| guides[i]).rev() {
+                    let mut key = teams_of(self.part);
+                    key.push(usize::MAX - i);
+                    list.insert(0, (key, Spec::Guided(master)));
+                }
+            }
             for (key, free) in &list {
                 if spent >= allowance || limits.stopped() || self.prunable(bound) {
                     break 'rounds;
@@ -366,7 +573,16 @@ impl PartSearch<'_> {
                     continue;
                 }
                 let Some(a) = self.best.clone() else { break 'rounds };
-                let Some(r) = restrict(self.part, &a, free) else { continue };
+                let freed = match free {
+                    Spec::Workers(free) => Freed::workers(self.part, free),
+                    Spec::Guided(master) => {
+                        let guide =
+                            if *master { self.hoods.master.as_ref() } else { self.hoods.relaxed.as_ref() };
+                        let Some(f) = guide.and_then(|g| guided(self.part, &a, g)) else { continue };
+                        f
+                    }
+                };
+                let Some(r) = restrict_freed(self.part, &a, &freed) else { continue };
                 let seed = r.seed(&a);
                 let Some((sub, work)) = search_restricted(self.m, &r.part, seed, sub_limits) else {
                     continue;
@@ -380,7 +596,12 @@ impl PartSearch<'_> {
                     gained = true;
                     settled.retain(|k| !k.iter().any(|t| key.contains(t)));
                     limits.trace(|| {
-                        format!("    neighbourhood: {before:.4} -> {:.4} ({key:?})", self.best_value)
+                        let name = match free {
+                            Spec::Workers(_) => format!("{key:?}"),
+                            Spec::Guided(true) => "guided by the master".to_string(),
+                            Spec::Guided(false) => "guided by the relaxation".to_string(),
+                        };
+                        format!("    neighbourhood: {before:.4} -> {:.4} ({name})", self.best_value)
                     });
                 } else {
                     settled.insert(key.clone());
@@ -448,7 +669,12 @@ mod tests {
     /// restriction holds `a` lawfully, merges it back unchanged, and values another lawful
     /// allocation of it by exactly its change to the whole part.
     fn restriction_is_exact(m: &Model, part: &Part, a: &PartAlloc, free: &[bool], seed: u64) -> bool {
-        let Some(r) = restrict(part, a, free) else { return false };
+        freed_restriction_is_exact(m, part, a, &Freed::workers(part, free), seed)
+    }
+
+    /// [`restriction_is_exact`] for any [`Freed`].
+    fn freed_restriction_is_exact(m: &Model, part: &Part, a: &PartAlloc, f: &Freed, seed: u64) -> bool {
+        let Some(r) = restrict_freed(part, a, f) else { return false };
         let seed_alloc = r.seed(a);
         assert!(feasible(&r.part, &seed_alloc), "seed {seed}: the incumbent's restriction breaks a row");
         assert_eq!(&r.merge(a, &seed_alloc), a);
@@ -651,5 +877,197 @@ mod tests {
         s.early_neighbourhoods(f64::INFINITY, Limits::default());
         s.neighbourhoods(f64::INFINITY, Limits::default());
         assert_eq!(s.budget.spent(), 0);
+    }
+
+    /// Some positions of `a`'s part freed at random (about one in `one_in`), and the workers
+    /// they are at.
+    fn random_freed(part: &Part, seed: u64, one_in: usize) -> Freed {
+        let mut rng = crate::util::SplitMix64::new(seed);
+        let mut workers = vec![false; part.workers.len()];
+        let mut pick = |ws: &[usize]| -> Vec<bool> {
+            ws.iter()
+                .map(|&w| {
+                    let free = rng.below(one_in) == 0;
+                    workers[w] |= free;
+                    free
+                })
+                .collect()
+        };
+        let classes = part.classes.iter().map(|c| pick(&c.workers)).collect();
+        let groups = part.groups.iter().map(|g| pick(&g.workers)).collect();
+        Freed { workers, classes, groups }
+    }
+
+    #[test]
+    fn a_restriction_that_fixes_some_items_at_a_free_worker_is_exact_and_merges_back_lawfully() {
+        let mut checked = 0;
+        for seed in 0..6 {
+            let (m, problem) = district(seed);
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let a = start(&m, part, seed);
+                for one_in in [2, 3, 5] {
+                    let f = random_freed(part, seed * 7 + one_in as u64, one_in);
+                    checked += usize::from(freed_restriction_is_exact(&m, part, &a, &f, seed));
+                }
+            }
+        }
+        assert!(checked > 10, "only {checked} restrictions checked");
+    }
+
+    /// The incumbent itself as a guide.
+    fn guide_of(part: &Part, a: &PartAlloc) -> Guide {
+        Guide {
+            x: a.counts.iter().map(|c| c.iter().map(|&n| f64::from(n)).collect()).collect(),
+            y: part
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(g, item)| {
+                    (0..item.workers.len()).map(|j| f64::from(u8::from(a.groups[g] == Some(j)))).collect()
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_guide_frees_exactly_the_positions_where_it_disagrees_with_the_incumbent() {
+        let (m, problem) = district(2);
+        let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+        let a = start(&m, part, 2);
+        let mut guide = guide_of(part, &a);
+        assert!(guided(part, &a, &guide).is_none(), "an agreeing guide freed something");
+        let (k, j) = (0, part.classes[0].workers.len() - 1);
+        guide.x[k][j] += 0.5;
+        let g = part.groups.iter().position(|item| item.workers.len() > 1).expect("a group with a choice");
+        let q = (a.groups[g].map_or(0, |p| p + 1)) % part.groups[g].workers.len();
+        guide.y[g][q] = 0.5;
+        let f = guided(part, &a, &guide).expect("a disagreeing guide frees");
+        let freed: Vec<(usize, usize)> = (0..part.classes.len())
+            .flat_map(|k| (0..part.classes[k].workers.len()).map(move |j| (k, j)))
+            .filter(|&(k, j)| f.classes[k][j])
+            .collect();
+        assert_eq!(freed, vec![(k, j)]);
+        let gfreed: Vec<(usize, usize)> = (0..part.groups.len())
+            .flat_map(|g| (0..part.groups[g].workers.len()).map(move |j| (g, j)))
+            .filter(|&(g, j)| f.groups[g][j])
+            .collect();
+        assert_eq!(gfreed, vec![(g, q)]);
+        let mut workers = vec![part.classes[k].workers[j], part.groups[g].workers[q]];
+        workers.sort_unstable();
+        workers.dedup();
+        let marked: Vec<usize> = (0..part.workers.len()).filter(|&w| f.workers[w]).collect();
+        assert_eq!(marked, workers);
+    }
+
+    /// The part's compact relaxation, solved.
+    fn relaxed(m: &Model, part: &Part) -> (lp::Lp, Vec<f64>) {
+        let program = lp::build(m, part);
+        let effort = Effort::DEFAULT;
+        let mut budget = super::super::params::Budget::new(&effort);
+        let meter = microlp::PivotMeter::new();
+        let r = lp::solve_within(&program, &effort, &mut budget, &meter, None).unwrap().expect("solved");
+        (program, r.values)
+    }
+
+    #[test]
+    fn the_relaxed_guide_gives_each_class_and_group_what_the_relaxation_gives_it() {
+        for seed in 0..4 {
+            let (m, problem) = district(seed);
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let (program, values) = relaxed(&m, part);
+                let guide = relaxed_guide(&program, part, &values);
+                let mut sent = vec![0.0; part.classes.len()];
+                let mut shares: Vec<Vec<f64>> =
+                    part.groups.iter().map(|g| vec![0.0; g.workers.len()]).collect();
+                for (col, &v) in program.cols.iter().zip(&values) {
+                    match *col {
+                        Col::Keep { k, .. }
+                        | Col::Return { k, .. }
+                        | Col::ClassHub { k, .. }
+                        | Col::ClassMarket { k, .. } => sent[k] += v,
+                        Col::Group { g, j } => shares[g][j] += v,
+                        _ => {}
+                    }
+                }
+                for (k, xs) in guide.x.iter().enumerate() {
+                    assert!(xs.iter().all(|&x| x >= 0.0));
+                    let got: f64 = xs.iter().sum();
+                    assert!((got - sent[k]).abs() < 1e-6, "seed {seed} class {k}: {got} against {}", sent[k]);
+                }
+                for (g, ys) in guide.y.iter().enumerate() {
+                    for (j, &y) in ys.iter().enumerate() {
+                        let want = if shares[g][j] > crate::tolerance::INTEGRAL { shares[g][j] } else { 0.0 };
+                        assert!((y - want).abs() < 1e-9, "seed {seed} group {g}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_guided_neighbourhood_never_lowers_the_value_nor_breaks_a_row_and_repeats_exactly() {
+        let mut gained = 0;
+        for seed in 0..6 {
+            let (m, problem) = district(seed);
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let (program, values) = relaxed(&m, part);
+                let guide = relaxed_guide(&program, part, &values);
+                let a = start(&m, part, seed);
+                let before = value(&m, part, &a);
+                let run = || {
+                    let f = guided(part, &a, &guide)?;
+                    let r = restrict_freed(part, &a, &f)?;
+                    let limits = Limits { node_limit: Some(Effort::DEFAULT.hood_nodes), ..Limits::default() };
+                    let (sub, work) = search_restricted(&m, &r.part, r.seed(&a), limits)?;
+                    assert!(work > 0);
+                    Some(r.merge(&a, &sub))
+                };
+                let Some(b) = run() else { continue };
+                assert!(feasible(part, &b), "seed {seed}: an unlawful answer");
+                let after = value(&m, part, &b);
+                assert!(after >= before - 1e-9, "seed {seed}: {before} fell to {after}");
+                assert_eq!(run(), Some(b), "seed {seed}: a second run differs");
+                gained += u32::from(after > before + 1e-9);
+            }
+        }
+        assert!(gained > 0, "no guided neighbourhood ever improved a greedy start");
+    }
+
+    #[test]
+    fn team_pairs_with_a_guide_keep_to_the_allowance_and_repeat_exactly() {
+        let (m, problem) = district(3);
+        let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+        let run = |guided: bool| {
+            let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+            if guided {
+                let (_, values) = relaxed(&m, part);
+                s.keep_relaxed(&values);
+                assert!(s.hoods.relaxed.is_some(), "a part of {} teams keeps no guide", teams_of(part).len());
+            }
+            s.offer(start(&m, part, 3));
+            let before = s.best_value;
+            s.neighbourhoods(f64::INFINITY, Limits::default());
+            let best = s.best.clone().expect("an incumbent");
+            assert!(feasible(part, &best) && s.best_value >= before);
+            (s.best_value, best, s.budget.spent())
+        };
+        let (v, best, spent) = run(true);
+        assert!(
+            spent > 0
+                && spent
+                    <= Effort::DEFAULT.hood_work * teams_of(part).len() as u64
+                        + 200 * Effort::DEFAULT.work_per_node
+        );
+        assert_eq!(run(true).1, best, "a second run differs");
+        // With no allowance, nothing is searched, guided or not.
+        let none = Effort { hood_work: 0, ..Effort::DEFAULT };
+        let mut s = PartSearch::new(&m, part, lp::build(&m, part), none);
+        let (_, values) = relaxed(&m, part);
+        s.keep_relaxed(&values);
+        s.offer(start(&m, part, 3));
+        s.neighbourhoods(f64::INFINITY, Limits::default());
+        assert_eq!(s.budget.spent(), 0);
+        // Unguided, the team pairs alone: lawful too.
+        assert!(run(false).0.is_finite() && v.is_finite());
     }
 }

@@ -435,6 +435,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         }
     }
     search.heuristic(&root.values);
+    search.keep_relaxed(&root.values);
     search.dive(&root.state);
     limits.trace(|| {
         format!(

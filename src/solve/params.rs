@@ -222,16 +222,29 @@ impl Budget {
 }
 
 /// What a part's worker-subset neighbourhoods (see `lns`) have spent against
-/// [`Effort::subset_work`], and the incumbent's value they last started from after a node.
-#[derive(Clone, Copy, Debug)]
+/// [`Effort::subset_work`], and the incumbent's value they last started from after a node;
+/// and the relaxed solutions (cases of each class at each worker, each group's share there)
+/// that guide the neighbourhoods of a part of three teams or more: the root relaxation's and
+/// the root master's.
+#[derive(Clone, Debug)]
 pub(crate) struct HoodLog {
     pub(crate) spent: u64,
     pub(crate) from: f64,
+    pub(crate) relaxed: Option<Guide>,
+    pub(crate) master: Option<Guide>,
+}
+
+/// A relaxed solution of a part, which guides its neighbourhoods (see `lns`): `x[k][j]` cases
+/// of class `k` at its `j`-th worker, `y[g][j]` the share of group `g` there.
+#[derive(Clone, Debug)]
+pub(crate) struct Guide {
+    pub(crate) x: Vec<Vec<f64>>,
+    pub(crate) y: Vec<Vec<f64>>,
 }
 
 impl Default for HoodLog {
     fn default() -> Self {
-        HoodLog { spent: 0, from: f64::NEG_INFINITY }
+        HoodLog { spent: 0, from: f64::NEG_INFINITY, relaxed: None, master: None }
     }
 }
 

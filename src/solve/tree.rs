@@ -129,6 +129,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         let one_team = part.workers.iter().all(|w| w.team == part.workers[0].team);
         let sets = !one_team && node.r.sets.len() < s.effort.set_bounds;
         let rank: &[Vec<usize>] = if sets { &dual.rank } else { &[] };
+        s.keep_guide(&master);
         let Some(first) = choose(&master, rank) else {
             // A whole master solution is an allocation worth at least the bound: optimal here.
             let mut a = super::allocation::empty_alloc(part);
