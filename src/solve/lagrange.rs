@@ -816,7 +816,7 @@ mod tests {
                 let upto = from + 1 + g.below(nw - from);
                 let n = class.cases.len() as u32;
                 let v = g.below(n as usize + 1) as u32;
-                let (lo, hi) = if g.chance(0.5) { (0, v) } else { (v.min(1), n) };
+                let (lo, hi) = if g.chance(0.5) { (0, v) } else { (v, n) };
                 r.sets.push(SetBound { k, from, upto, lo, hi });
             }
         }
@@ -837,10 +837,10 @@ mod tests {
                 let real = Decomposition::with_levels(&m, part, 0);
                 assert!(grid.unit.is_some() && real.unit.is_none(), "case {case}");
                 for _ in 0..5 {
-                    let prices: Vec<f64> = (0..grid.n_prices())
+                    let r = restrict(part, &mut g);
+                    let prices: Vec<f64> = (0..grid.n_prices_at(&r))
                         .map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 120.0 })
                         .collect();
-                    let r = restrict(part, &mut g);
                     let (a, b) = (grid.evaluate(&prices, &r), real.evaluate(&prices, &r));
                     assert_eq!(a.is_some(), b.is_some(), "case {case}");
                     let (Some(a), Some(b)) = (a, b) else { continue };
@@ -1008,7 +1008,9 @@ mod tests {
                         Allowance { rounds: 100, work: u64::MAX, pivots: 20_000, pool_per_worker: 4 };
                     dual.bound(&r, None, &Default::default(), allowed, &|_| false, &|| false).prices
                 } else {
-                    (0..dual.n_prices()).map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 60.0 }).collect()
+                    (0..dual.n_prices_at(&r))
+                        .map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 60.0 })
+                        .collect()
                 };
                 // The incumbent's threshold: at or a little below the best, sometimes above.
                 let threshold = top - 12.0 * g.unit() + if g.chance(0.1) { 5.0 } else { 0.0 };

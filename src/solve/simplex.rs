@@ -91,6 +91,9 @@ pub(super) struct Simplex {
     since_refactor: u32,
     /// Refactorisations so far.
     refactors: u32,
+    /// The large mode's last refactorisation failed its residual check: its factor must not be
+    /// pivoted on, so the next solve refactorises first (and fails again on the same basis).
+    rejected: bool,
     /// Arithmetic done so far, roughly (multiply-adds): a deterministic measure of effort.
     work: u64,
     /// Partial pricing and sparser refactorisation ([`Simplex::large`]).
@@ -131,6 +134,7 @@ impl Simplex {
             factor: None,
             since_refactor: 0,
             refactors: 0,
+            rejected: false,
             work: 0,
             large: false,
             next: 0,
@@ -159,7 +163,9 @@ impl Simplex {
     fn refactor_due(&self) -> bool {
         match &self.factor {
             Some(f) => {
-                f.updates() >= LARGE_REFACTOR_EVERY || f.update_nonzeros() > LARGE_ETA_PER_ROW * self.rows
+                self.rejected
+                    || f.updates() >= LARGE_REFACTOR_EVERY
+                    || f.update_nonzeros() > LARGE_ETA_PER_ROW * self.rows
             }
             None => self.since_refactor >= REFACTOR_EVERY,
         }
@@ -343,6 +349,9 @@ impl Simplex {
             // Out of allowance, the basis is still priced once: an optimal one is reported as
             // such, not as effort run out.
             let over = self.work >= work_limit || (pivot % 64 == 63 && stop());
+            if over && self.rejected {
+                return Err(Failed::Singular);
+            }
             if !over && self.refactor_due() {
                 self.refactor()?;
                 y = self.prices();
@@ -597,7 +606,8 @@ impl Simplex {
     /// The large mode's refactorisation: the basis columns factorised afresh ([`Factor::factorise`]
     /// may give them other positions), the basic values from it, and a check that they solve
     /// `B x = b` (with the perturbation, if any): a basis too ill-conditioned for that is
-    /// singular, never a wrong answer. On failure nothing changes.
+    /// singular, never a wrong answer. On failure the basis is the same set of columns, and its
+    /// factor is marked rejected: no pivot is made on it before a refactorisation succeeds.
     fn refactor_sparse(&mut self) -> Result<(), Failed> {
         let m = self.rows;
         let columns: Vec<(&[usize], &[f64])> = self.basis.iter().map(|&j| self.entries(j)).collect();
@@ -628,7 +638,8 @@ impl Simplex {
                 residual[i] -= a * self.xb[r];
             }
         }
-        if residual.iter().any(|v| v.abs() > RESIDUAL * scale) {
+        self.rejected = residual.iter().any(|v| v.abs() > RESIDUAL * scale);
+        if self.rejected {
             return Err(Failed::Singular);
         }
         Ok(())

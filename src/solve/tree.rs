@@ -946,7 +946,7 @@ mod tests {
                     let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
                     (done, bound, s.best_value, sets.load(Ordering::Relaxed))
                 };
-                let (done_a, bound_a, best_a, sets_a) = run(Effort::DEFAULT.set_bounds);
+                let (done_a, bound_a, best_a, sets_a) = run(super::super::params::SET_BOUNDS);
                 let (done_b, bound_b, best_b, sets_b) = run(0);
                 assert_eq!(sets_b, 0, "case {case}: set branching with set_bounds 0");
                 with_sets += usize::from(sets_a > 0);
