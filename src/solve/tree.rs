@@ -45,8 +45,8 @@ enum Choice {
     Total { k: usize, x: f64 },
     /// Whether group `g` is placed at all, `y` in the master.
     Placed { g: usize, y: f64 },
-    /// How many of class `k` its first `upto` workers (by team, then worker:
-    /// [`Decomposition::rank`]) hold together, `x` in the master.
+    /// How many of class `k` the workers at places `from..upto` of its order (by team, then
+    /// worker: [`Decomposition::rank`]) hold together, `x` in the master.
     Set { k: usize, from: usize, upto: usize, x: f64 },
 }
 
@@ -380,9 +380,10 @@ fn fix_by_reduced_cost(
 }
 
 /// Every fractional choice of the master's solution, in the order the search prefers them:
-/// a class's total, then a group placed at all, then a group at a worker, then a class's count
-/// at a worker; within each kind the most fractional first (ties by index). Empty when the
-/// master's solution is whole.
+/// a class's total, then a group placed at all, then (with `rank`, set branching on) a class's
+/// count over a set of its workers, then a group at a worker, then a class's count at a worker;
+/// within each kind the most fractional first (ties by index). Empty when the master's solution
+/// is whole.
 fn ranked(master: &Master, rank: &[Vec<usize>]) -> Vec<Choice> {
     const EPS: f64 = crate::tolerance::INTEGRAL;
     let frac = |x: f64| {
