@@ -7,6 +7,8 @@
 //! (`c B^-1`) then cost the nonzeros of the etas, not the square of the rows as an explicit
 //! inverse's update does.
 
+use std::collections::BTreeSet;
+
 /// An entry is accepted as a pivot of the factorisation only if it is at least this share of
 /// the largest entry of its column in the active rows (threshold pivoting).
 const THRESHOLD: f64 = 0.1;
@@ -148,8 +150,11 @@ impl Factor {
             }
             work += idx.len() as u64;
         }
-        let mut row_done = vec![false; rows];
         let mut col_done = vec![false; n];
+        // The active columns and rows by (entries, index): the Markowitz search reads the first
+        // few in order instead of sorting them all at every pivot.
+        let mut col_keys: BTreeSet<(usize, usize)> = (0..n).map(|c| (col_rows[c].len(), c)).collect();
+        let mut row_keys: BTreeSet<(usize, usize)> = (0..rows).map(|i| (row_entries[i].len(), i)).collect();
         let mut f = Factor::identity(rows);
         // Each pivot: its row, column and value, and the rest of its row (U's entries).
         let mut pivots: Vec<Pivot> = Vec::with_capacity(n);
@@ -171,13 +176,16 @@ impl Factor {
             }
             let (r, c) = match single {
                 Some(p) => p,
-                None => Self::markowitz(&row_entries, &col_rows, &row_done, &col_done, &mut work)?,
+                None => Self::markowitz(&row_entries, &col_rows, &col_keys, &row_keys, &mut work)?,
             };
             // Eliminate column c from the other active rows by row r.
+            row_keys.remove(&(row_entries[r].len(), r));
             let pivot_row = std::mem::take(&mut row_entries[r]);
             let a = value_at(&pivot_row, c);
             for &(j, _) in &pivot_row {
+                col_keys.remove(&(col_rows[j].len(), j));
                 col_rows[j].retain(|&i| i != r);
+                col_keys.insert((col_rows[j].len(), j));
                 if col_rows[j].len() == 1 && j != c {
                     singles.push(j);
                 }
@@ -190,6 +198,7 @@ impl Factor {
             for &i in &eliminate {
                 let l = value_at(&row_entries[i], c) / a;
                 let mut hit = vec![false; pivot_row.len()];
+                row_keys.remove(&(row_entries[i].len(), i));
                 let entries = &mut row_entries[i];
                 entries.retain(|e| e.0 != c);
                 for e in entries.iter_mut() {
@@ -201,9 +210,12 @@ impl Factor {
                 for (t, &(j, v)) in pivot_row.iter().enumerate() {
                     if j != c && !hit[t] {
                         entries.push((j, -l * v));
+                        col_keys.remove(&(col_rows[j].len(), j));
                         col_rows[j].push(i);
+                        col_keys.insert((col_rows[j].len(), j));
                     }
                 }
+                row_keys.insert((entries.len(), i));
                 work += (entries.len() + pivot_row.len()) as u64;
                 f.index.push(i);
                 f.value.push(-l);
@@ -216,8 +228,8 @@ impl Factor {
                 f.scale.push(1.0);
                 f.start.push(f.index.len());
             }
+            col_keys.remove(&(col_rows[c].len(), c));
             col_rows[c].clear();
-            row_done[r] = true;
             col_done[c] = true;
             let rest: Vec<(usize, f64)> = pivot_row.into_iter().filter(|e| e.0 != c).collect();
             pivots.push((r, c, a, rest));
@@ -255,12 +267,12 @@ impl Factor {
     fn markowitz(
         row_entries: &[Vec<(usize, f64)>],
         col_rows: &[Vec<usize>],
-        row_done: &[bool],
-        col_done: &[bool],
+        col_keys: &BTreeSet<(usize, usize)>,
+        row_keys: &BTreeSet<(usize, usize)>,
         work: &mut u64,
     ) -> Result<(usize, usize), Singular> {
-        Self::markowitz_among(SEARCH, row_entries, col_rows, row_done, col_done, work)
-            .or_else(|_| Self::markowitz_among(usize::MAX, row_entries, col_rows, row_done, col_done, work))
+        Self::markowitz_among(SEARCH, row_entries, col_rows, col_keys, row_keys, work)
+            .or_else(|_| Self::markowitz_among(usize::MAX, row_entries, col_rows, col_keys, row_keys, work))
     }
 
     /// [`Self::markowitz`] over the `search` columns and rows with the fewest entries.
@@ -268,29 +280,19 @@ impl Factor {
         search: usize,
         row_entries: &[Vec<(usize, f64)>],
         col_rows: &[Vec<usize>],
-        row_done: &[bool],
-        col_done: &[bool],
+        col_keys: &BTreeSet<(usize, usize)>,
+        row_keys: &BTreeSet<(usize, usize)>,
         work: &mut u64,
     ) -> Result<(usize, usize), Singular> {
         let value_at = |i: usize, c: usize| row_entries[i].iter().find(|e| e.0 == c).map_or(0.0, |e| e.1);
-        let fewest = |mut v: Vec<(usize, usize)>| {
-            if v.len() > search {
-                v.select_nth_unstable(search);
-                v.truncate(search);
-            }
-            v.sort_unstable();
-            v
-        };
-        let by_col: Vec<(usize, usize)> =
-            (0..col_done.len()).filter(|&c| !col_done[c]).map(|c| (col_rows[c].len(), c)).collect();
-        let by_row: Vec<(usize, usize)> =
-            (0..row_done.len()).filter(|&i| !row_done[i]).map(|i| (row_entries[i].len(), i)).collect();
-        *work += (by_col.len() + by_row.len()) as u64;
+        // Charged as the scan over every active column and row it replaces, so that the
+        // budget, and with it every proposal, is what it was.
+        *work += (col_keys.len() + row_keys.len()) as u64;
         let mut cands: Vec<(usize, usize)> = Vec::new();
-        for (_, c) in fewest(by_col) {
+        for &(_, c) in col_keys.iter().take(search) {
             cands.extend(col_rows[c].iter().map(|&i| (i, c)));
         }
-        for (_, i) in fewest(by_row) {
+        for &(_, i) in row_keys.iter().take(search) {
             cands.extend(row_entries[i].iter().map(|&(c, _)| (i, c)));
         }
         let mut best: Option<(usize, f64, usize, usize)> = None;
