@@ -176,7 +176,11 @@ impl Factor {
             }
             let (r, c) = match single {
                 Some(p) => p,
-                None => Self::markowitz(&row_entries, &col_rows, &col_keys, &row_keys, &mut work)?,
+                None => {
+                    let mut search =
+                        |n| Self::markowitz(n, &row_entries, &col_rows, &col_keys, &row_keys, &mut work);
+                    search(SEARCH).or_else(|_| search(usize::MAX))?
+                }
             };
             // Eliminate column c from the other active rows by row r.
             row_keys.remove(&(row_entries[r].len(), r));
@@ -261,22 +265,11 @@ impl Factor {
     }
 
     /// The next pivot of [`Self::factorise`] when no column has a single entry left: of the
-    /// entries of the [`SEARCH`] active columns and rows with the fewest entries (of them all if
-    /// none of those will do), one at least [`THRESHOLD`] of its column's largest with the least
-    /// Markowitz cost (ties: the larger entry, then the lower row and column).
+    /// entries of the `search` active columns and rows with the fewest entries, one at least
+    /// [`THRESHOLD`] of its column's largest with the least Markowitz cost (ties: the larger
+    /// entry, then the lower row and column). The caller asks with [`SEARCH`], then with them
+    /// all if none of those will do.
     fn markowitz(
-        row_entries: &[Vec<(usize, f64)>],
-        col_rows: &[Vec<usize>],
-        col_keys: &BTreeSet<(usize, usize)>,
-        row_keys: &BTreeSet<(usize, usize)>,
-        work: &mut u64,
-    ) -> Result<(usize, usize), Singular> {
-        Self::markowitz_among(SEARCH, row_entries, col_rows, col_keys, row_keys, work)
-            .or_else(|_| Self::markowitz_among(usize::MAX, row_entries, col_rows, col_keys, row_keys, work))
-    }
-
-    /// [`Self::markowitz`] over the `search` columns and rows with the fewest entries.
-    fn markowitz_among(
         search: usize,
         row_entries: &[Vec<(usize, f64)>],
         col_rows: &[Vec<usize>],

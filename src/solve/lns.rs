@@ -152,11 +152,11 @@ fn guided(part: &Part, a: &PartAlloc, guide: &Guide) -> Option<Freed> {
         .map(|(k, c)| {
             (0..c.workers.len())
                 .map(|j| {
-                    let differs = (x.get(k)?.get(j)? - f64::from(a.counts[k][j])).abs() > tol;
+                    let held = f64::from(a.counts[k][j]);
+                    let differs = x.get(k).and_then(|xs| xs.get(j)).is_some_and(|&v| (v - held).abs() > tol);
                     workers[c.workers[j]] |= differs;
-                    Some(differs)
+                    differs
                 })
-                .map(|d| d.unwrap_or(false))
                 .collect()
         })
         .collect();
