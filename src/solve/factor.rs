@@ -652,4 +652,261 @@ mod tests {
         let cols = vec![(vec![0], vec![1.0]), (vec![0], vec![-1.0])];
         assert_eq!(Factor::factorise(2, &views(&cols)).err(), Some(Singular));
     }
+
+    /// `B y = a` by dense Gaussian elimination with partial pivoting (`b[i][r]`), None if a
+    /// pivot is below 1e-12.
+    fn dense_solve(b: &[Vec<f64>], a: &[f64]) -> Option<Vec<f64>> {
+        let m = a.len();
+        let mut t: Vec<Vec<f64>> =
+            b.iter().zip(a).map(|(row, &v)| row.iter().copied().chain([v]).collect()).collect();
+        for c in 0..m {
+            let p = (c..m).max_by(|&x, &y| t[x][c].abs().total_cmp(&t[y][c].abs()))?;
+            if t[p][c].abs() < 1e-12 {
+                return None;
+            }
+            t.swap(p, c);
+            for r in c + 1..m {
+                let l = t[r][c] / t[c][c];
+                if l != 0.0 {
+                    let (top, rest) = t.split_at_mut(r);
+                    for (x, &p) in rest[0][c..].iter_mut().zip(&top[c][c..]) {
+                        *x -= l * p;
+                    }
+                }
+            }
+        }
+        let mut y = vec![0.0; m];
+        for c in (0..m).rev() {
+            let s: f64 = (c + 1..m).map(|k| t[c][k] * y[k]).sum();
+            y[c] = (t[c][m] - s) / t[c][c];
+        }
+        Some(y)
+    }
+
+    fn transpose(b: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        (0..b.len()).map(|c| b.iter().map(|row| row[c]).collect()).collect()
+    }
+
+    /// Whether `x` is `y` to a millionth of `y`'s largest entry (and at least a millionth).
+    fn near(x: &[f64], y: &[f64]) -> bool {
+        let scale = y.iter().fold(1.0f64, |a, v| a.max(v.abs()));
+        x.iter().zip(y).all(|(a, b)| (a - b).abs() <= 1e-6 * scale)
+    }
+
+    /// A basis of one of several shapes: `0` the master's (as [`random_basis`]), `1` a permuted
+    /// identity with signs and scales (every column a singleton), `2` mostly singletons with a
+    /// few columns of several entries, `3` dense-ish columns (about half their entries) with a
+    /// dominant entry on a permuted diagonal.
+    fn shaped_basis(g: &mut SplitMix64, m: usize, shape: usize) -> Vec<(Vec<usize>, Vec<f64>)> {
+        let mut perm: Vec<usize> = (0..m).collect();
+        g.shuffle(&mut perm);
+        match shape {
+            0 => random_basis(g, m),
+            1 => perm
+                .iter()
+                .map(|&i| (vec![i], vec![(1 + g.below(4)) as f64 * if g.chance(0.5) { -0.5 } else { 0.5 }]))
+                .collect(),
+            _ => perm
+                .iter()
+                .map(|&d| {
+                    let (share, tries) = if shape == 2 { (0.85, 3) } else { (0.0, m) };
+                    let mut idx = vec![d];
+                    let mut val = vec![m as f64 * (1.0 + g.unit())];
+                    if g.chance(share) {
+                        return (idx, val);
+                    }
+                    for _ in 0..tries {
+                        let i = g.below(m);
+                        if !idx.contains(&i) && (shape == 2 || g.chance(0.5)) {
+                            idx.push(i);
+                            val.push(g.unit() * 2.0 - 1.0);
+                        }
+                    }
+                    (idx, val)
+                })
+                .collect(),
+        }
+    }
+
+    /// FTRAN and BTRAN of factorised bases of many sizes and shapes give what a dense solve
+    /// with partial pivoting gives, before and after a few pivots' etas.
+    #[test]
+    fn ftran_and_btran_agree_with_a_dense_solve() {
+        let mut g = SplitMix64::new(23);
+        let mut compared = [0; 4];
+        for case in 0..400 {
+            let shape = case % 4;
+            let m = if case % 25 == 0 { 120 + g.below(80) } else { 1 + g.below(60) };
+            let mut columns = shaped_basis(&mut g, m, shape);
+            let Ok((mut f, mut rows_of, _)) = Factor::factorise(m, &views(&columns)) else {
+                assert_eq!(shape, 0, "case {case}: a basis of shape {shape} is nonsingular");
+                continue;
+            };
+            for step in 0..4 {
+                let b = dense(m, &columns, &rows_of);
+                let a: Vec<f64> =
+                    (0..m).map(|_| if g.chance(0.3) { g.below(9) as f64 - 4.0 } else { 0.0 }).collect();
+                let Some(y) = dense_solve(&b, &a) else { break };
+                let mut x = a.clone();
+                f.ftran(&mut x);
+                assert!(near(&x, &y), "case {case} (shape {shape}, {m} rows) step {step}: FTRAN");
+                let c: Vec<f64> = (0..m).map(|_| g.below(9) as f64 - 4.0).collect();
+                let w = dense_solve(&transpose(&b), &c).expect("the transpose is as regular");
+                let mut z = c.clone();
+                f.btran(&mut z);
+                assert!(near(&z, &w), "case {case} (shape {shape}, {m} rows) step {step}: BTRAN");
+                compared[shape] += 1;
+                // A pivot: a column of the same shape replaces the one in the position of its
+                // image's largest entry.
+                let (idx, val) = shaped_basis(&mut g, m, shape).swap_remove(g.below(m));
+                let mut alpha = vec![0.0; m];
+                for (&i, &v) in idx.iter().zip(&val) {
+                    alpha[i] += v;
+                }
+                f.ftran(&mut alpha);
+                let r = (0..m)
+                    .max_by(|&a, &b| alpha[a].abs().total_cmp(&alpha[b].abs()).then(b.cmp(&a)))
+                    .unwrap();
+                if alpha[r].abs() < 1e-3 {
+                    break;
+                }
+                f.push(r, &alpha);
+                let k = rows_of.iter().position(|&p| p == r).unwrap();
+                columns[k] = (idx, val);
+                rows_of[k] = r;
+            }
+        }
+        assert!(compared.iter().all(|&n| n > 150), "too few comparisons: {compared:?}");
+    }
+
+    /// A factorisation in buffers that earlier ones (of other sizes, and a singular one) left
+    /// behind gives bit for bit the factor, positions and work of one in fresh buffers.
+    #[test]
+    fn reused_buffers_give_the_fresh_factors() {
+        let mut g = SplitMix64::new(7);
+        let mut reused = Active::default();
+        let singular = vec![(vec![0, 1], vec![1.0, 2.0]), (vec![0, 1], vec![1.0, 2.0]), (vec![2], vec![1.0])];
+        let mut same = 0;
+        for case in 0..120 {
+            if case % 10 == 3 {
+                assert_eq!(reused.factorise(3, &views(&singular)).err(), Some(Singular));
+            }
+            let m = 1 + g.below(if case % 2 == 0 { 80 } else { 15 });
+            let columns = shaped_basis(&mut g, m, case % 4);
+            let fresh = Active::default().factorise(m, &views(&columns));
+            let again = reused.factorise(m, &views(&columns));
+            match (fresh, again) {
+                (Ok((f, rows_f, work_f)), Ok((h, rows_h, work_h))) => {
+                    assert_eq!((rows_f, work_f), (rows_h, work_h), "case {case}");
+                    assert_eq!(
+                        (&f.pivot, &f.start, &f.index, f.base),
+                        (&h.pivot, &h.start, &h.index, h.base)
+                    );
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&f.scale), bits(&h.scale), "case {case}");
+                    assert_eq!(bits(&f.value), bits(&h.value), "case {case}");
+                    same += 1;
+                }
+                (fresh, again) => assert_eq!(fresh.err(), again.err(), "case {case}"),
+            }
+        }
+        assert!(same > 90, "only {same} bases were nonsingular");
+    }
+
+    /// A random basis with one column a combination of two others, or with a row no column
+    /// touches, is singular.
+    #[test]
+    fn a_random_dependent_basis_is_singular() {
+        let mut g = SplitMix64::new(11);
+        for case in 0..200 {
+            let m = 3 + g.below(50);
+            let mut columns = shaped_basis(&mut g, m, 2 + case % 2);
+            let (p, q) = (g.below(m), g.below(m));
+            let k = (0..m).find(|&k| k != p && k != q).unwrap();
+            if case % 3 == 0 {
+                // Row `k` emptied: every column loses its entry there.
+                for (idx, val) in &mut columns {
+                    if let Some(t) = idx.iter().position(|&i| i == k) {
+                        idx.remove(t);
+                        val.remove(t);
+                    }
+                }
+            } else {
+                let mut dense = vec![0.0; m];
+                for (&i, &v) in columns[p].0.iter().zip(&columns[p].1) {
+                    dense[i] += 2.0 * v;
+                }
+                for (&i, &v) in columns[q].0.iter().zip(&columns[q].1) {
+                    dense[i] -= v;
+                }
+                columns[k] = (0..m).filter(|&i| dense[i] != 0.0).map(|i| (i, dense[i])).unzip();
+            }
+            assert_eq!(Factor::factorise(m, &views(&columns)).err(), Some(Singular), "case {case}");
+        }
+    }
+
+    /// Nearly dependent columns (`e_0 + e_1` and `e_0 + (1 + eps) e_1`): the factorisation
+    /// either rejects the basis or solves with it to the accuracy its condition allows.
+    #[test]
+    fn a_nearly_singular_basis_is_rejected_or_accurate() {
+        for k in 3..16 {
+            let eps = 10f64.powi(-k);
+            let cols =
+                vec![(vec![0, 1], vec![1.0, 1.0]), (vec![0, 1], vec![1.0, 1.0 + eps]), (vec![2], vec![1.0])];
+            match Factor::factorise(3, &views(&cols)) {
+                Err(Singular) => assert!(eps < 1e-8, "eps {eps}: a usable basis rejected"),
+                Ok((f, rows_of, _)) => {
+                    let b = dense(3, &cols, &rows_of);
+                    let a = [1.0, 2.0, 3.0];
+                    let mut x = a.to_vec();
+                    f.ftran(&mut x);
+                    let back = times(&b, &x);
+                    assert!(
+                        back.iter().zip(&a).all(|(u, v)| (u - v).abs() <= 1e-15 / eps),
+                        "eps {eps}: {back:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The count bitsets give the first indices by (count, index) as a `BTreeSet` of the
+    /// pairs does, through random inserts and removals.
+    #[test]
+    fn keys_order_as_a_btree_set() {
+        let mut g = SplitMix64::new(3);
+        let mut keys = Keys::default();
+        for case in 0..50 {
+            let n = 1 + g.below(300);
+            keys.reset(n);
+            let mut reference = std::collections::BTreeSet::new();
+            let mut count = vec![None; n];
+            for _ in 0..4 * n {
+                let i = g.below(n);
+                match count[i] {
+                    Some(k) if g.chance(0.4) => {
+                        keys.remove((k, i));
+                        reference.remove(&(k, i));
+                        count[i] = None;
+                    }
+                    old => {
+                        if let Some(k) = old {
+                            keys.remove((k, i));
+                            reference.remove(&(k, i));
+                        }
+                        let k = g.below(12);
+                        keys.insert((k, i));
+                        reference.insert((k, i));
+                        count[i] = Some(k);
+                    }
+                }
+                let search = [1, 4, usize::MAX][g.below(3)];
+                let mut first = Vec::new();
+                keys.first(search, &mut first);
+                let expected: Vec<usize> = reference.iter().take(search).map(|&(_, i)| i).collect();
+                assert_eq!(first, expected, "case {case}");
+                assert_eq!(keys.len, reference.len());
+            }
+        }
+    }
 }
