@@ -112,6 +112,10 @@ pub(super) struct Simplex {
     dj: Vec<f64>,
     /// In [`Simplex::large`] mode, every column's Devex reference weight (at least 1).
     weight: Vec<f64>,
+    /// In [`Simplex::large`] mode, each row's entries (column, coefficient): the pivot row is
+    /// read along the rows where row `r` of `B^-1` is nonzero, when those are fewer nonzeros
+    /// than the whole programme's.
+    by_row: Vec<Vec<(usize, f64)>>,
 }
 
 /// Reduced cost above which a column improves the objective.
@@ -150,6 +154,7 @@ impl Simplex {
             draws: 0,
             dj: Vec::new(),
             weight: Vec::new(),
+            by_row: Vec::new(),
         }
     }
 
@@ -168,6 +173,12 @@ impl Simplex {
         self.inv = Vec::new();
         self.factor = Some(Factor::identity(self.rows));
         self.since_refactor = 0;
+        self.by_row = vec![Vec::new(); self.rows];
+        for j in 0..self.cost.len() {
+            for k in self.start[j]..self.start[j + 1] {
+                self.by_row[self.index[k]].push((j, self.value[k]));
+            }
+        }
         self
     }
 
@@ -279,14 +290,33 @@ impl Simplex {
         let n = self.cost.len();
         let wq = self.weight[q];
         let mut reset = false;
-        self.work += (self.index.len() + n + self.rows) as u64;
-        for j in 0..n {
+        // The pivot row `rho A`: along the rows where rho is nonzero when they hold fewer
+        // entries than the columns (rho is often sparse), else column by column.
+        let along: usize = (0..self.rows).filter(|&i| rho[i] != 0.0).map(|i| self.by_row[i].len()).sum();
+        let row: Vec<f64> = if along < self.index.len() {
+            let mut row = vec![0.0; n];
+            for (i, &z) in rho.iter().enumerate() {
+                if z != 0.0 {
+                    for &(j, a) in &self.by_row[i] {
+                        row[j] += z * a;
+                    }
+                }
+            }
+            self.work += (along + 2 * self.rows + n) as u64;
+            row
+        } else {
+            self.work += (self.index.len() + n + self.rows) as u64;
+            (0..n)
+                .map(|j| {
+                    let range = self.start[j]..self.start[j + 1];
+                    self.index[range.clone()].iter().zip(&self.value[range]).map(|(&i, &v)| rho[i] * v).sum()
+                })
+                .collect()
+        };
+        for (j, &a) in row.iter().enumerate() {
             if self.position[j].is_some() || j == out {
                 continue;
             }
-            let range = self.start[j]..self.start[j + 1];
-            let a: f64 =
-                self.index[range.clone()].iter().zip(&self.value[range]).map(|(&i, &v)| rho[i] * v).sum();
             if a != 0.0 {
                 self.dj[j] -= theta * a;
                 let ratio = a / p;
@@ -308,7 +338,11 @@ impl Simplex {
     /// Adds a column (nonbasic, at 0); returns its index.
     pub fn add_column(&mut self, cost: f64, entries: Vec<(usize, f64)>) -> usize {
         debug_assert!(entries.iter().all(|&(i, _)| i < self.rows));
+        let j = self.cost.len();
         for (i, a) in entries {
+            if self.large {
+                self.by_row[i].push((j, a));
+            }
             self.index.push(i);
             self.value.push(a);
         }
