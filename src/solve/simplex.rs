@@ -35,6 +35,9 @@ const LARGE_DEGENERATE_STREAK: u32 = 1024;
 /// the rows (and an eighth of the columns), from where the last pivot stopped, and takes the best
 /// improving column of the first chunk that has one (partial pricing).
 const CHUNK_PER_ROW: usize = 4;
+/// Devex reference weights above which [`Simplex::large`] mode starts a new reference framework
+/// (every weight back to 1): the weights only grow, and past this they say little.
+const DEVEX_RESET: f64 = 1e6;
 /// Degenerate pivots in a row after which the basic values at zero are raised by a tiny random
 /// amount (a perturbation of the right-hand sides), so that the ratio test has a strict winner.
 const PERTURB_AFTER: u32 = 8;
@@ -104,6 +107,15 @@ pub(super) struct Simplex {
     shift: Vec<f64>,
     /// Draws of the perturbation so far (its random amounts are a fixed sequence).
     draws: u64,
+    /// In [`Simplex::large`] mode (Devex pricing), every column's reduced cost, kept up to date
+    /// pivot by pivot from the pivot row (0 for basic columns).
+    dj: Vec<f64>,
+    /// In [`Simplex::large`] mode, every column's Devex reference weight (at least 1).
+    weight: Vec<f64>,
+    /// In [`Simplex::large`] mode, each row's entries (column, coefficient): the pivot row is
+    /// read along the rows where row `r` of `B^-1` is nonzero, when those are fewer nonzeros
+    /// than the whole programme's.
+    by_row: Vec<Vec<(usize, f64)>>,
 }
 
 /// Reduced cost above which a column improves the objective.
@@ -140,22 +152,33 @@ impl Simplex {
             next: 0,
             shift: Vec::new(),
             draws: 0,
+            dj: Vec::new(),
+            weight: Vec::new(),
+            by_row: Vec::new(),
         }
     }
 
     /// Large-master mode: the basis inverse as a product of sparse etas ([`Factor`]: FTRAN and
     /// BTRAN cost the etas' nonzeros, not the square of the rows), refactorised every
-    /// [`LARGE_REFACTOR_EVERY`] pivots or sooner when the etas grow; partial pricing (a chunk
-    /// of the columns per pivot, from where the last pivot stopped); Bland's rule only after
-    /// [`LARGE_DEGENERATE_STREAK`] degenerate pivots. Pricing is charged the nonzeros it reads,
-    /// FTRAN and BTRAN the etas' entries they use. Same optimum, another path: small masters
-    /// keep the default (dense inverse, full Dantzig pricing), so their runs stay as they were.
-    /// Called on a fresh programme (its basis the start columns).
+    /// [`LARGE_REFACTOR_EVERY`] pivots or sooner when the etas grow; Devex pricing (the
+    /// largest `d_j^2 / w_j`, every reduced cost `d_j` and reference weight `w_j` updated from
+    /// the pivot row, see [`Self::devex_update`]); the right-hand-side perturbation as in the
+    /// default mode; Bland's rule only after [`LARGE_DEGENERATE_STREAK`] degenerate pivots.
+    /// Pricing and the pivot row are charged the nonzeros they read, FTRAN and BTRAN the etas'
+    /// entries they use. Same optimum, another path: small masters keep the default (dense
+    /// inverse, full Dantzig pricing), so their runs stay as they were. Called on a fresh
+    /// programme (its basis the start columns).
     pub fn large(mut self) -> Self {
         self.large = true;
         self.inv = Vec::new();
         self.factor = Some(Factor::identity(self.rows));
         self.since_refactor = 0;
+        self.by_row = vec![Vec::new(); self.rows];
+        for j in 0..self.cost.len() {
+            for k in self.start[j]..self.start[j + 1] {
+                self.by_row[self.index[k]].push((j, self.value[k]));
+            }
+        }
         self
     }
 
@@ -220,10 +243,106 @@ impl Simplex {
         enter
     }
 
+    /// Devex: every column's reduced cost at prices `y` (afresh, shedding the updates' drift),
+    /// charged the nonzeros read; a column added since starts with weight 1.
+    fn reprice_all(&mut self, y: &[f64]) {
+        let n = self.cost.len();
+        self.weight.resize(n, 1.0);
+        self.dj.resize(n, 0.0);
+        self.work += (self.index.len() + n) as u64;
+        for j in 0..n {
+            self.dj[j] = if self.position[j].is_some() { 0.0 } else { self.reduced_cost(j, y) };
+        }
+    }
+
+    /// Devex: among the columns whose kept reduced cost improves, the one of largest
+    /// `d_j^2 / w_j` (ties: the lowest index), with its reduced cost at prices `y` (exact, for
+    /// the price update). Charged a read of each column's kept values.
+    fn devex_entering(&mut self, y: &[f64]) -> Option<(usize, f64)> {
+        let n = self.cost.len();
+        self.work += n as u64;
+        let mut best: Option<(usize, f64)> = None;
+        for j in 0..n {
+            let d = self.dj[j];
+            if d > OPT_TOL && self.position[j].is_none() {
+                let score = d * d / self.weight[j];
+                if best.is_none_or(|(_, b)| score > b) {
+                    best = Some((j, score));
+                }
+            }
+        }
+        let (q, _) = best?;
+        self.work += (self.start[q + 1] - self.start[q]) as u64;
+        Some((q, self.reduced_cost(q, y)))
+    }
+
+    /// Devex after column `q` (reduced cost `dq`) entered in row `r` with pivot element `p`,
+    /// column `out` leaving, `rho` row `r` of the old `B^-1`: the prices gain `dq / p` times
+    /// `rho`; each nonbasic column's reduced cost loses `dq / p` times its pivot-row entry
+    /// `a = rho a_j`, and its weight becomes at least `(a / p)^2 w_q` (Forrest and Goldfarb's
+    /// Devex); the leaving column's reduced cost is `-dq / p` and its weight
+    /// `max(w_q / p^2, 1)`. The pivot row costs a read of every nonzero.
+    fn devex_update(&mut self, q: usize, out: usize, p: f64, dq: f64, rho: &[f64], y: &mut [f64]) {
+        let theta = dq / p;
+        for (v, &z) in y.iter_mut().zip(rho) {
+            *v += theta * z;
+        }
+        let n = self.cost.len();
+        let wq = self.weight[q];
+        let mut reset = false;
+        // The pivot row `rho A`: along the rows where rho is nonzero when they hold fewer
+        // entries than the columns (rho is often sparse), else column by column.
+        let along: usize = (0..self.rows).filter(|&i| rho[i] != 0.0).map(|i| self.by_row[i].len()).sum();
+        let row: Vec<f64> = if along < self.index.len() {
+            let mut row = vec![0.0; n];
+            for (i, &z) in rho.iter().enumerate() {
+                if z != 0.0 {
+                    for &(j, a) in &self.by_row[i] {
+                        row[j] += z * a;
+                    }
+                }
+            }
+            self.work += (along + 2 * self.rows + n) as u64;
+            row
+        } else {
+            self.work += (self.index.len() + n + self.rows) as u64;
+            (0..n)
+                .map(|j| {
+                    let range = self.start[j]..self.start[j + 1];
+                    self.index[range.clone()].iter().zip(&self.value[range]).map(|(&i, &v)| rho[i] * v).sum()
+                })
+                .collect()
+        };
+        for (j, &a) in row.iter().enumerate() {
+            if self.position[j].is_some() || j == out {
+                continue;
+            }
+            if a != 0.0 {
+                self.dj[j] -= theta * a;
+                let ratio = a / p;
+                let w = ratio * ratio * wq;
+                if w > self.weight[j] {
+                    self.weight[j] = w;
+                    reset |= w > DEVEX_RESET;
+                }
+            }
+        }
+        self.dj[q] = 0.0;
+        self.dj[out] = -theta;
+        self.weight[out] = (wq / (p * p)).max(1.0);
+        if reset || self.weight[out] > DEVEX_RESET {
+            self.weight.iter_mut().for_each(|w| *w = 1.0);
+        }
+    }
+
     /// Adds a column (nonbasic, at 0); returns its index.
     pub fn add_column(&mut self, cost: f64, entries: Vec<(usize, f64)>) -> usize {
         debug_assert!(entries.iter().all(|&(i, _)| i < self.rows));
+        let j = self.cost.len();
         for (i, a) in entries {
+            if self.large {
+                self.by_row[i].push((j, a));
+            }
             self.index.push(i);
             self.value.push(a);
         }
@@ -344,6 +463,12 @@ impl Simplex {
         let mut degenerate = 0u32;
         let mut perturbations = 0u32;
         let mut y = self.prices();
+        // Devex pricing in large mode; the kept reduced costs are refreshed from fresh prices
+        // after each refactorisation and whenever they say optimal.
+        let devex = self.large;
+        if devex {
+            self.reprice_all(&y);
+        }
         let mut pivot = 0;
         while pivot < max_pivots {
             // Out of allowance, the basis is still priced once: an optimal one is reported as
@@ -355,12 +480,22 @@ impl Simplex {
             if !over && self.refactor_due() {
                 self.refactor()?;
                 y = self.prices();
+                if devex {
+                    self.reprice_all(&y);
+                }
             }
             let streak = if self.large { LARGE_DEGENERATE_STREAK } else { DEGENERATE_STREAK };
             let bland = degenerate >= streak;
             // Entering column: the largest reduced cost (Dantzig), or the first improving one
             // (Bland) after a run of degenerate pivots; the update below adds what it touches.
-            let enter = self.entering(&y, bland);
+            let mut enter = if devex && !bland { self.devex_entering(&y) } else { self.entering(&y, bland) };
+            if devex && !bland && enter.is_none_or(|(_, dq)| dq <= OPT_TOL) {
+                // The kept reduced costs drift: optimality (or a column they overrate) is
+                // decided at fresh prices.
+                y = self.prices();
+                self.reprice_all(&y);
+                enter = self.devex_entering(&y);
+            }
             let Some((q, dq)) = enter else {
                 if !self.shifted() {
                     return Ok(());
@@ -370,6 +505,9 @@ impl Simplex {
                 self.unshift();
                 pivot += self.clean_up(max_pivots - pivot, work_limit, stop)?;
                 y = self.prices();
+                if devex {
+                    self.reprice_all(&y);
+                }
                 degenerate = 0;
                 if over {
                     return if self.entering(&y, false).is_some() { Err(Failed::Effort) } else { Ok(()) };
@@ -379,7 +517,7 @@ impl Simplex {
             if over {
                 return Err(Failed::Effort);
             }
-            let perturb = !self.large && !bland && perturbations < MAX_PERTURBATIONS;
+            let perturb = !bland && perturbations < MAX_PERTURBATIONS;
             if perturb && degenerate >= PERTURB_AFTER && self.perturb() {
                 perturbations += 1;
                 degenerate = 0;
@@ -387,7 +525,19 @@ impl Simplex {
             let (alpha, leave) = self.ratio_test(q, bland);
             let Some((r, t)) = leave else { return Err(Failed::Unbounded) };
             degenerate = if t <= crate::tolerance::TIE { degenerate + 1 } else { 0 };
-            self.pivot_on(r, q, t, &alpha, Some((&mut y, dq)));
+            if devex && !bland {
+                // Row r of B^-1 before the pivot: the pivot row, for the prices, the reduced
+                // costs and the weights.
+                let rho = self.inverse_row(r);
+                let out = self.basis[r];
+                self.pivot_on(r, q, t, &alpha, None);
+                self.devex_update(q, out, alpha[r], dq, &rho, &mut y);
+            } else {
+                self.pivot_on(r, q, t, &alpha, Some((&mut y, dq)));
+                if devex {
+                    self.reprice_all(&y);
+                }
+            }
             pivot += 1;
         }
         Err(Failed::Effort)
@@ -1292,5 +1442,134 @@ mod tests {
             );
         }
         assert!(stopped > 40 && cleaned > 40, "stopped {stopped}, cleaned {cleaned}");
+    }
+
+    /// The largest violation of `A x = b` (the right-hand sides as given, not as perturbed)
+    /// and of `x >= 0` by the simplex's current solution.
+    fn primal_violation(s: &Simplex) -> f64 {
+        let mut residual = s.rhs.clone();
+        let mut worst = 0.0f64;
+        for j in 0..s.cost.len() {
+            let x = s.position[j].map_or(0.0, |r| s.xb[r]);
+            worst = worst.max(-x);
+            let (rows, coefs) = s.entries(j);
+            for (&i, &a) in rows.iter().zip(coefs) {
+                residual[i] -= a * x;
+            }
+        }
+        residual.iter().fold(worst, |w, r| w.max(r.abs()))
+    }
+
+    /// Large mode (Devex pricing, the perturbation) on degenerate master-like programmes: half
+    /// the class rows at zero, packing rows, columns added in three batches and re-optimised
+    /// from the basis reached each time. Each optimum is the dense mode's, the last microlp's;
+    /// the solution satisfies the programme as given (the perturbation is taken back exactly)
+    /// and the prices prove it optimal; a warm start from its columns reaches it again. Devex
+    /// weights and the perturbation are both exercised.
+    #[test]
+    fn large_mode_devex_and_perturbation_agree_on_degenerate_programmes() {
+        let mut g = SplitMix64::new(97);
+        let (mut perturbed, mut weighted) = (0, 0);
+        for case in 0..60 {
+            let m = 20 + g.below(100);
+            let n = 3 * m + g.below(5 * m);
+            let (mut rhs, columns) = master_like(&mut g, m, n);
+            let workers = (m / 3).max(1);
+            for b in rhs.iter_mut().skip(workers) {
+                if g.chance(0.5) {
+                    *b = 0.0;
+                }
+            }
+            let mut twins = Twins::new(rhs.clone());
+            twins.s = Simplex::new(rhs.clone(), &vec![0.0; m]).large();
+            let mut dense = Simplex::new(rhs.clone(), &vec![0.0; m]);
+            let third = columns.len() / 3;
+            for (k, batch) in columns.chunks(third.max(1)).enumerate() {
+                for (c, e) in batch {
+                    twins.column(*c, e.clone());
+                    dense.add_column(*c, e.clone());
+                }
+                if k + 1 < columns.len().div_ceil(third.max(1)) {
+                    twins
+                        .s
+                        .solve(100_000, u64::MAX, &|| false)
+                        .unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+                    dense.solve(100_000, u64::MAX, &|| false).unwrap();
+                    let (a, b) = (twins.s.objective(), dense.objective());
+                    assert!((a - b).abs() <= 1e-7 * b.abs().max(1.0), "case {case}: {a} against {b}");
+                }
+            }
+            let want = twins.solve_both(case, 100_000);
+            dense.solve(100_000, u64::MAX, &|| false).unwrap();
+            assert!((dense.objective() - want).abs() < 1e-6, "case {case}: dense {}", dense.objective());
+            let s = &twins.s;
+            assert!(s.shift.is_empty(), "case {case}: the perturbation stayed");
+            assert!(primal_violation(s) < 1e-9, "case {case}: violation {}", primal_violation(s));
+            let y = s.duals();
+            assert!((0..s.cost.len()).all(|j| s.reduced_cost(j, &y) <= OPT_TOL), "case {case}");
+            perturbed += usize::from(s.draws > 0);
+            weighted += usize::from(s.weight.iter().any(|&w| w > 1.0));
+            let mut warm = Simplex::new(rhs, &vec![0.0; m]).large();
+            for (c, e) in &columns {
+                warm.add_column(*c, e.clone());
+            }
+            for j in m..s.cost.len() {
+                if s.value(j) > 1e-9 {
+                    warm.enter(j).unwrap();
+                }
+            }
+            warm.solve(100_000, u64::MAX, &|| false).unwrap();
+            assert!((warm.objective() - want).abs() < 1e-6, "case {case}: warm {}", warm.objective());
+        }
+        assert!(perturbed > 15 && weighted > 40, "perturbed {perturbed}, weighted {weighted}");
+    }
+
+    /// The reduced costs Devex keeps pivot by pivot are those of the prices at that basis:
+    /// after a solve stopped after a few pivots, each nonbasic column's kept value equals its
+    /// reduced cost at fresh prices.
+    #[test]
+    fn devex_keeps_the_reduced_costs_of_the_current_basis() {
+        let mut g = SplitMix64::new(101);
+        let mut compared = 0;
+        for case in 0..100 {
+            let m = 10 + g.below(60);
+            let n = 2 * m + g.below(4 * m);
+            let (rhs, columns) = master_like(&mut g, m, n);
+            let mut s = Simplex::new(rhs, &vec![0.0; m]).large();
+            for (c, e) in &columns {
+                s.add_column(*c, e.clone());
+            }
+            let stopped = s.solve(1 + g.below(40) as u32, u64::MAX, &|| false);
+            if stopped.is_ok() {
+                continue;
+            }
+            assert_eq!(stopped, Err(Failed::Effort), "case {case}");
+            let y = s.duals();
+            for j in 0..s.cost.len() {
+                if s.position[j].is_none() {
+                    let d = s.reduced_cost(j, &y);
+                    assert!((s.dj[j] - d).abs() <= 1e-8 * (1.0 + d.abs()), "case {case}: column {j}");
+                }
+            }
+            compared += 1;
+        }
+        assert!(compared > 40, "only {compared} solves stopped early");
+    }
+
+    /// Large mode still reports an unbounded programme, and keeps a costly artificial start
+    /// column in the basis when the programme is infeasible without it.
+    #[test]
+    fn large_mode_reports_unbounded_and_infeasible_programmes() {
+        let mut s = Simplex::new(vec![1.0, 2.0], &[0.0, 0.0]).large();
+        s.add_column(3.0, vec![(0, 1.0)]);
+        s.add_column(1.0, vec![(0, -1.0), (1, -2.0)]);
+        assert_eq!(s.solve(100, u64::MAX, &|| false), Err(Failed::Unbounded));
+        let mut t = Simplex::new(vec![1.0, 1.5], &[-1000.0, 0.0]).large();
+        t.add_column(5.0, vec![(0, 1.0), (1, 2.0)]);
+        t.solve(100, u64::MAX, &|| false).unwrap();
+        assert!(t.value(0) > 0.2);
+        let x2 = t.add_column(1.0, vec![(0, 1.0)]);
+        t.solve(100, u64::MAX, &|| false).unwrap();
+        assert!(t.value(0).abs() < 1e-12 && (t.value(x2) - 0.25).abs() < 1e-9);
     }
 }
