@@ -30,6 +30,13 @@
 //! districts the root master's neighbourhood gains more in one search than the team pairs in a
 //! round: the optimum moves cases along chains through many teams.
 //!
+//! After the team pairs, such a part searches the workers of the nearest better allocation
+//! ([`PartSearch::proximity`]): a linear programme, the part's own with its objective held at
+//! least a lattice step above the incumbent's, makes the distance from the incumbent least,
+//! and the few workers where its answer differs (a chain of moves through three teams or more)
+//! are freed together. When their search gains nothing, the next programme asks one step more
+//! and frees its workers with the last ones.
+//!
 //! Neighbourhoods come in a fixed order, and the work is counted, never timed, so the answer
 //! is the same on every run.
 //!
@@ -342,6 +349,7 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) ->
     // No neighbourhoods inside a neighbourhood.
     started.search.effort.hood_work = 0;
     started.search.effort.subset_work = 0;
+    started.search.effort.chain_work = 0;
     started.search.effort.set_bounds = 0;
     started.search.offer(seed);
     let s: &mut PartSearch = &mut started.search;
@@ -366,6 +374,20 @@ enum Spec {
     Workers(Vec<bool>),
     /// Where the root master (`true`) or the root relaxation disagrees with the incumbent.
     Guided(bool),
+}
+
+/// The least gain a neighbourhood must bring where the part has no lattice step.
+const GAIN: f64 = 1e-6;
+
+/// Which neighbourhoods a search of them goes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Subsets of the workers of a part of one or two teams.
+    Subsets,
+    /// The guided ones, then pairs of teams.
+    Pairs,
+    /// Chains of workers across teams.
+    Chains,
 }
 
 /// A neighbourhood: what names it (two teams, or some workers by local index) and the marks of
@@ -459,7 +481,8 @@ impl PartSearch<'_> {
     /// Searches the neighbourhoods of the incumbent in turn, taking each better allocation at
     /// once, until a round over all of them gains nothing or the allowance is spent: on a part
     /// of three teams or more, pairs of teams within [`super::Effort::hood_work`] per team (for
-    /// at most [`PAID_TEAMS`] teams); on a part of one or two teams, subsets of its workers
+    /// at most [`PAID_TEAMS`] teams), then the nearest better allocations within
+    /// [`super::Effort::chain_work`]; on a part of one or two teams, subsets of its workers
     /// within what is left of [`super::Effort::subset_work`]. Each is searched within
     /// [`super::Effort::hood_nodes`] nodes. The work is charged to the part's budget.
     pub(super) fn neighbourhoods(&mut self, bound: f64, limits: Limits) {
@@ -467,11 +490,16 @@ impl PartSearch<'_> {
         let teams = teams_of(self.part).len();
         if teams < 3 {
             let left = effort.subset_work.saturating_sub(self.hoods.spent);
-            let spent = self.search_hoods(limits, left, true, bound);
+            let spent = self.search_hoods(limits, left, Kind::Subsets, bound);
             self.hoods.spent = self.hoods.spent.saturating_add(spent);
-        } else if effort.hood_work > 0 {
-            let allowance = effort.hood_work.saturating_mul(teams.min(PAID_TEAMS) as u64);
-            self.search_hoods(limits, allowance, false, bound);
+        } else {
+            if effort.hood_work > 0 {
+                let allowance = effort.hood_work.saturating_mul(teams.min(PAID_TEAMS) as u64);
+                self.search_hoods(limits, allowance, Kind::Pairs, bound);
+            }
+            if effort.chain_work > 0 {
+                self.search_hoods(limits, effort.chain_work, Kind::Chains, bound);
+            }
         }
     }
 
@@ -514,15 +542,167 @@ impl PartSearch<'_> {
             return;
         }
         let left = effort.subset_work.saturating_sub(self.hoods.spent).min(self.budget.left() - whole);
-        let spent = self.search_hoods(limits, left, true, bound);
+        let spent = self.search_hoods(limits, left, Kind::Subsets, bound);
         self.hoods.spent = self.hoods.spent.saturating_add(spent);
         self.hoods.from = self.best_value;
+    }
+
+    /// The workers of the nearest better allocation, as a linear programme sees it
+    /// (proximity search): the relaxation of the part's programme with its objective at least
+    /// one lattice step (or [`GAIN`]) above the incumbent `a`'s value, and, in place of the
+    /// objective, the distance from `a` made least: for each worker and weight, how far the
+    /// cases of that weight it holds are from `a`'s count there, and for each group, its weight
+    /// if it leaves its place or goes to another. The workers where that solution differs from
+    /// `a` are freed together ([`Freed::workers`]): the few workers of a chain of moves across
+    /// teams, whose gain no pair of teams holds, and which an exact search of so few workers
+    /// finds. None when no better allocation exists in the relaxation, or the simplex runs out
+    /// of `allowance`; also the work spent.
+    fn proximity(&self, a: &PartAlloc, allowance: u64, grown: &[bool], steps: f64) -> (Option<Hood>, u64) {
+        let (m, part) = (self.m, self.part);
+        let n = part.workers.len();
+        let step = self.delta.unwrap_or(GAIN).max(GAIN);
+        let target = super::allocation::value(m, part, a) + step * steps;
+        let key = |w: usize, weight: f64| (w, (weight * 1e6).round() as i64);
+        // What `a` holds: cases by worker and weight, and groups' places.
+        let mut held: std::collections::BTreeMap<(usize, i64), f64> = Default::default();
+        for (k, class) in part.classes.iter().enumerate() {
+            for (j, &c) in a.counts[k].iter().enumerate() {
+                *held.entry(key(class.workers[j], class.weight)).or_default() += f64::from(c);
+            }
+        }
+        // And each class's cases held with its own team's workers (side 0) and other teams'
+        // (side 1): what the network's flows into hubs and markets say of a class.
+        let side = |k: usize, w: usize| usize::from(part.workers[w].team != part.classes[k].team);
+        let mut sides: std::collections::BTreeMap<(usize, usize), f64> = Default::default();
+        for (k, class) in part.classes.iter().enumerate() {
+            for (j, &c) in a.counts[k].iter().enumerate() {
+                *sides.entry((k, side(k, class.workers[j]))).or_default() += f64::from(c);
+            }
+        }
+        let mut prox = self.lp.clone();
+        let objective: Vec<(usize, f64)> =
+            prox.obj.iter().enumerate().filter(|&(_, &c)| c != 0.0).map(|(j, &c)| (j, -c)).collect();
+        prox.rows.push(super::lp::Row { coefs: objective, eq: false, rhs: -target });
+        let mut cols: std::collections::BTreeMap<(usize, i64), Vec<usize>> = Default::default();
+        let mut class_cols: std::collections::BTreeMap<(usize, usize), Vec<usize>> = Default::default();
+        let hub_team = |h: usize| prox.hubs[h].workers.first().map(|&w| part.workers[w].team);
+        for j in 0..prox.cols.len() {
+            prox.obj[j] = 0.0;
+            match prox.cols[j] {
+                Col::Keep { k, w } | Col::Return { k, w } if k < part.classes.len() => {
+                    cols.entry(key(w, part.classes[k].weight)).or_default().push(j);
+                    class_cols.entry((k, side(k, w))).or_default().push(j);
+                }
+                Col::ClassHub { k, h } if k < part.classes.len() && h < prox.hubs.len() => {
+                    let s = usize::from(hub_team(h) != Some(part.classes[k].team));
+                    class_cols.entry((k, s)).or_default().push(j);
+                }
+                Col::ClassMarket { k, .. } if k < part.classes.len() => {
+                    class_cols.entry((k, 1)).or_default().push(j);
+                }
+                Col::HubWorker { h, w } if h < prox.hubs.len() => {
+                    cols.entry(key(w, prox.hubs[h].weight)).or_default().push(j);
+                }
+                Col::Group { g, j: p } if g < part.groups.len() => {
+                    let weight = part.groups[g].weight;
+                    prox.obj[j] = if a.groups[g] == Some(p) { weight } else { -weight };
+                }
+                _ => {}
+            }
+        }
+        let mut distances: Vec<(f64, f64, &Vec<usize>)> = Vec::new();
+        for (k, js) in &cols {
+            let weight = if grown.get(k.0).copied().unwrap_or(false) { 0.0 } else { k.1 as f64 / 1e6 };
+            distances.push((held.get(k).copied().unwrap_or(0.0), weight, js));
+        }
+        for (k, js) in &class_cols {
+            distances.push((sides.get(k).copied().unwrap_or(0.0), part.classes[k.0].weight, js));
+        }
+        for (c, weight, js) in distances {
+            // t >= |sum - c|, its weight per case: the load moved.
+            let t = prox.cols.len();
+            prox.cols.push(Col::Over1 { w: 0 });
+            prox.obj.push(-weight);
+            prox.hi.push(f64::INFINITY);
+            let mut up: Vec<(usize, f64)> = js.iter().map(|&j| (j, 1.0)).collect();
+            let mut down: Vec<(usize, f64)> = js.iter().map(|&j| (j, -1.0)).collect();
+            up.push((t, -1.0));
+            down.push((t, -1.0));
+            prox.rows.push(super::lp::Row { coefs: up, eq: false, rhs: c });
+            prox.rows.push(super::lp::Row { coefs: down, eq: false, rhs: -c });
+        }
+        let per = self.effort.work_per_node.max(1);
+        let effort = super::Effort {
+            nodes: Some(allowance / per),
+            root_pivots_per_row: 0,
+            root_pivots_per_column: 0,
+            ..self.effort
+        };
+        let mut budget = super::params::Budget::new(&effort);
+        let meter = microlp::PivotMeter::new();
+        let solved = super::lp::solve_within(&prox, &effort, &mut budget, &meter, None);
+        let work = budget.spent();
+        let Ok(Some(relaxed)) = solved else { return (None, work) };
+        let values = &relaxed.values;
+        let tol = crate::tolerance::INTEGRAL;
+        let mut free = vec![false; n];
+        for (&(w, wt), js) in &cols {
+            let sum: f64 = js.iter().map(|&j| values.get(j).copied().unwrap_or(0.0)).sum();
+            let c = held.get(&(w, wt)).copied().unwrap_or(0.0);
+            if (sum - c).abs() > tol {
+                free[w] = true;
+            }
+        }
+        for (&(k, sd), js) in &class_cols {
+            let sum: f64 = js.iter().map(|&j| values.get(j).copied().unwrap_or(0.0)).sum();
+            if (sum - sides.get(&(k, sd)).copied().unwrap_or(0.0)).abs() > tol {
+                // The class's cases held on that side go free too; and where more of it is
+                // held by its own team, the workers of its team holding other teams' cases of
+                // its weight, which it would take the place of.
+                let class = &part.classes[k];
+                for (j, &c) in a.counts[k].iter().enumerate() {
+                    if c > 0 && side(k, class.workers[j]) == sd {
+                        free[class.workers[j]] = true;
+                    }
+                }
+                if sd == 0 {
+                    for (k2, other) in part.classes.iter().enumerate() {
+                        if other.team == class.team || (other.weight - class.weight).abs() > crate::rules::EPS
+                        {
+                            continue;
+                        }
+                        for (j, &c) in a.counts[k2].iter().enumerate() {
+                            let w = other.workers[j];
+                            if c > 0 && part.workers[w].team == class.team {
+                                free[w] = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (j, col) in self.lp.cols.iter().enumerate() {
+            if let Col::Group { g, j: p } = *col {
+                let y = values.get(j).copied().unwrap_or(0.0);
+                let at = if a.groups.get(g).copied().flatten() == Some(p) { 1.0 } else { 0.0 };
+                if (y - at).abs() > tol {
+                    if let Some(&w) = part.groups.get(g).and_then(|item| item.workers.get(p)) {
+                        free[w] = true;
+                    }
+                }
+            }
+        }
+        for (w, f) in free.iter_mut().enumerate() {
+            *f |= grown.get(w).copied().unwrap_or(false);
+        }
+        let ws: Vec<usize> = (0..n).filter(|&w| free[w]).collect();
+        (if ws.is_empty() { None } else { Some((ws, free)) }, work)
     }
 
     /// Searches the neighbourhoods (worker subsets, or team pairs) of the incumbent in rounds
     /// within `allowance`, until the incumbent is proven against `bound`; returns the work
     /// spent.
-    fn search_hoods(&mut self, limits: Limits, allowance: u64, by_workers: bool, bound: f64) -> u64 {
+    fn search_hoods(&mut self, limits: Limits, allowance: u64, kind: Kind, bound: f64) -> u64 {
         let effort = self.effort;
         if allowance == 0 || self.best.is_none() {
             return 0;
@@ -540,24 +720,42 @@ impl PartSearch<'_> {
         // teams (or workers): the same search again would find nothing new, all but for the
         // unplaced items.
         let mut settled: std::collections::BTreeSet<Vec<usize>> = Default::default();
+        // The workers a proximity neighbourhood searched without a gain: the next one frees
+        // them again, at no distance, with the workers its own solution moves.
+        let mut grown = vec![false; self.part.workers.len()];
+        let mut steps = 1.0;
         'rounds: loop {
             let mut gained = false;
+            // The nearest better allocation's workers, found afresh for each incumbent.
+            let near = match (kind, self.best.clone()) {
+                (Kind::Chains, Some(a)) => {
+                    let (hood, work) = self.proximity(&a, allowance.saturating_sub(spent), &grown, steps);
+                    limits.trace(|| {
+                        let freed = hood.as_ref().map_or(0, |h| h.0.len());
+                        format!("    proximity: {freed} workers freed, work {work}")
+                    });
+                    spent = spent.saturating_add(work);
+                    self.budget.charge(work);
+                    hood
+                }
+                _ => None,
+            };
             let Some(a) = self.best.as_ref() else { break };
             // Each search costs at least a node's work, so what is left of the allowance never
             // reaches past this many (the settled ones are skipped without cost).
             let searches = (allowance.saturating_sub(spent) / effort.work_per_node.max(1)).saturating_add(1);
             let most = usize::try_from(searches).unwrap_or(usize::MAX).saturating_add(settled.len());
-            let mut list: Vec<(Vec<usize>, Spec)> = if by_workers {
-                subsets(self.part, a, effort.subset_size, most)
-                    .into_iter()
-                    .map(|(k, f)| (k, Spec::Workers(f)))
-                    .collect()
-            } else {
-                hoods(self.part, a).into_iter().map(|(k, f)| (k, Spec::Workers(f))).collect()
-            };
+            let mut list: Vec<(Vec<usize>, Spec)> = match kind {
+                Kind::Subsets => subsets(self.part, a, effort.subset_size, most),
+                Kind::Pairs => hoods(self.part, a),
+                Kind::Chains => near.into_iter().collect(),
+            }
+            .into_iter()
+            .map(|(k, f)| (k, Spec::Workers(f)))
+            .collect();
             // The guided ones first, named by every team (and their own mark past the teams):
             // any gain may change them.
-            if !by_workers {
+            if kind == Kind::Pairs {
                 let guides = [self.hoods.master.is_some(), self.hoods.relaxed.is_some()];
                 for (i, master) in [true, false].into_iter().enumerate().filter(|&(i, _)| guides[i]).rev() {
                     let mut key = teams_of(self.part);
@@ -606,6 +804,27 @@ impl PartSearch<'_> {
                 } else {
                     settled.insert(key.clone());
                 }
+            }
+            if kind == Kind::Chains {
+                // A search without a gain grows the next one, while it frees at most half the
+                // part: beyond that the team pairs' searches are the smaller ones.
+                if gained {
+                    grown.iter_mut().for_each(|g| *g = false);
+                    steps = 1.0;
+                    continue;
+                }
+                steps += 1.0;
+                let Some((ws, free)) = list.first().and_then(|(k, f)| match f {
+                    Spec::Workers(f) => Some((k, f)),
+                    Spec::Guided(_) => None,
+                }) else {
+                    break;
+                };
+                if 2 * ws.len() > self.part.workers.len() {
+                    break;
+                }
+                grown.clone_from(free);
+                continue;
             }
             if !gained {
                 break;
@@ -751,7 +970,7 @@ mod tests {
             r.team %= 2;
         }
         assert!(hoods(&two, &a).is_empty());
-        let effort = Effort { hood_work: 0, ..Effort::DEFAULT };
+        let effort = Effort { hood_work: 0, chain_work: 0, ..Effort::DEFAULT };
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
         s.offer(a.clone());
         s.neighbourhoods(f64::INFINITY, Limits::default());
@@ -1056,11 +1275,12 @@ mod tests {
             spent > 0
                 && spent
                     <= Effort::DEFAULT.hood_work * teams_of(part).len() as u64
-                        + 200 * Effort::DEFAULT.work_per_node
+                        + Effort::DEFAULT.chain_work
+                        + 400 * Effort::DEFAULT.work_per_node
         );
         assert_eq!(run(true).1, best, "a second run differs");
         // With no allowance, nothing is searched, guided or not.
-        let none = Effort { hood_work: 0, ..Effort::DEFAULT };
+        let none = Effort { hood_work: 0, chain_work: 0, ..Effort::DEFAULT };
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), none);
         let (_, values) = relaxed(&m, part);
         s.keep_relaxed(&values);
@@ -1069,5 +1289,95 @@ mod tests {
         assert_eq!(s.budget.spent(), 0);
         // Unguided, the team pairs alone: lawful too.
         assert!(run(false).0.is_finite() && v.is_finite());
+    }
+
+    /// Three full workers of teams 0, 1 and 2, each holding one case of the next team: the
+    /// cycle that sends all three home gains three cross-team penalties; a pair of teams
+    /// sends only one home.
+    fn cycle() -> (Model, Part, PartAlloc) {
+        let json = r#"{"version": 1, "policy": {"cross_team_penalty": 3, "overload_penalty": 0,
+            "fairness_penalty": 0}, "workers": [{"id": "W0", "role": "social_worker", "team": "N"}],
+            "cases": [{"id": "C0", "type": "child_in_need", "team": "N"}]}"#;
+        let m = crate::load_model_bytes("m.json", json.as_bytes()).unwrap();
+        let room = |team| PartWorker {
+            worker: 0,
+            cap: 1.0,
+            target: 1.0,
+            team,
+            overseer: None,
+            fixed: 0.0,
+            goal: 1.0,
+        };
+        let class = |team| Class {
+            cases: vec![team],
+            weight: 1.0,
+            priority: 10.0,
+            team,
+            workers: vec![0, 1, 2],
+            current: Vec::new(),
+            previous: Vec::new(),
+        };
+        let part = Part {
+            workers: vec![room(0), room(1), room(2)],
+            overseers: Vec::new(),
+            classes: vec![class(0), class(1), class(2)],
+            groups: Vec::new(),
+            unit: Some(1.0),
+        };
+        // Class 0 at worker 2, class 1 at worker 0, class 2 at worker 1.
+        let a = PartAlloc { counts: vec![vec![0, 0, 1], vec![1, 0, 0], vec![0, 1, 0]], groups: Vec::new() };
+        (m, part, a)
+    }
+
+    #[test]
+    fn the_nearest_better_allocation_closes_a_planted_cycle_across_three_teams() {
+        let (m, part, a) = cycle();
+        let run = || {
+            let effort = Effort { hood_work: 0, ..Effort::DEFAULT };
+            let mut s = PartSearch::new(&m, &part, lp::build(&m, &part), effort);
+            s.offer(a.clone());
+            let before = s.best_value;
+            s.neighbourhoods(f64::INFINITY, Limits::default());
+            (before, s.best_value, s.best.clone(), s.budget.spent())
+        };
+        let (before, after, best, spent) = run();
+        let best = best.expect("an incumbent");
+        assert!((before - 21.0).abs() < 1e-9, "the planted start is worth {before}");
+        assert_eq!(best.counts, vec![vec![1, 0, 0], vec![0, 1, 0], vec![0, 0, 1]]);
+        assert!(feasible(&part, &best) && (value(&m, &part, &best) - after).abs() < 1e-9);
+        assert!((after - 30.0).abs() < 1e-9 && spent > 0);
+        assert_eq!(run().2, Some(best), "a second run differs");
+        // With no allowance for them, the chains search nothing.
+        let none = Effort { hood_work: 0, chain_work: 0, ..Effort::DEFAULT };
+        let mut s = PartSearch::new(&m, &part, lp::build(&m, &part), none);
+        s.offer(a.clone());
+        s.neighbourhoods(f64::INFINITY, Limits::default());
+        assert_eq!((s.best, s.budget.spent()), (Some(a), 0));
+    }
+
+    #[test]
+    fn the_nearest_better_allocations_never_lower_the_value_nor_break_a_row_and_repeat() {
+        let mut gained = 0;
+        for seed in 0..4 {
+            let (m, problem) = district(seed);
+            for part in problem.parts.iter().filter(|p| !p.is_network() && teams_of(p).len() >= 3) {
+                let run = || {
+                    let effort = Effort { hood_work: 0, ..Effort::DEFAULT };
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                    s.offer(start(&m, part, seed));
+                    let before = s.best_value;
+                    s.neighbourhoods(f64::INFINITY, Limits::default());
+                    (before, s.best_value, s.best.clone())
+                };
+                let (before, after, best) = run();
+                let best = best.expect("an incumbent");
+                assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
+                assert!((value(&m, part, &best) - after).abs() < 1e-9);
+                assert!(after >= before, "seed {seed}: {before} fell to {after}");
+                assert_eq!(run().2, Some(best), "seed {seed}: a second run differs");
+                gained += u32::from(after > before);
+            }
+        }
+        assert!(gained > 0, "no nearest better allocation ever improved a greedy start");
     }
 }

@@ -105,6 +105,9 @@ pub struct Effort {
     /// caps; 2 and 3 teams), it proved 3 models the default left unproven and lost the proof
     /// of 4 others, so it is a tool for a plateau, not yet a default.
     pub set_bounds: usize,
+    /// Work a part of three teams or more may spend on its chain neighbourhoods, after the
+    /// team pairs (0 searches none).
+    pub chain_work: u64,
 }
 
 impl Effort {
@@ -134,6 +137,7 @@ impl Effort {
         subset_work: 3_000_000_000,
         subset_gap: 0.01,
         set_bounds: 0,
+        chain_work: 500_000_000,
     };
 
     /// The default effort with the node limit of `limits`, and the roots' allowance when
