@@ -16,6 +16,8 @@ const THRESHOLD: f64 = 0.1;
 const SEARCH: usize = 4;
 /// Eta entries smaller than this are dropped (they are round-off).
 const DROP: f64 = 1e-14;
+/// Entries per row of a basis the refactorisation's scratch keeps room for between calls.
+const KEEP_PER_ROW: usize = 16;
 /// Smallest pivot element accepted.
 const PIVOT_TOL: f64 = crate::tolerance::PIVOT;
 
@@ -181,6 +183,10 @@ impl Keys {
     }
 
     fn remove(&mut self, (count, i): (usize, usize)) {
+        debug_assert!(
+            count < self.size.len() && self.bits[count * self.words + i / 64] & (1 << (i % 64)) != 0,
+            "a count set out of step: ({count}, {i}) is not in it"
+        );
         if count < self.size.len() {
             let word = &mut self.bits[count * self.words + i / 64];
             if *word & (1 << (i % 64)) != 0 {
@@ -262,10 +268,26 @@ struct Active {
 impl Active {
     /// Empties the buffers for a factorisation of `n` columns on `n` rows (capacity kept).
     fn reset(&mut self, n: usize) {
+        // The scratch lives as long as its thread: what a much larger basis left is given back
+        // (kept up to four times what this one is likely to need, so sizes that alternate do
+        // not allocate every time).
+        let keep = KEEP_PER_ROW * n.max(64);
         self.e_row.clear();
         self.e_col.clear();
         self.e_val.clear();
+        for v in [&mut self.e_row, &mut self.e_col] {
+            if v.capacity() > 4 * keep {
+                v.shrink_to(keep);
+            }
+        }
+        if self.e_val.capacity() > 4 * keep {
+            self.e_val.shrink_to(keep);
+        }
         for lists in [&mut self.row_list, &mut self.col_list] {
+            if lists.len() > 4 * n.max(64) {
+                lists.truncate(n);
+                lists.shrink_to_fit();
+            }
             if lists.len() < n {
                 lists.resize_with(n, Vec::new);
             }
@@ -370,7 +392,8 @@ impl Active {
         }
         self.by_col.clear();
         self.by_col.resize(self.u_col.len(), (0, 0.0));
-        // Each column's next free place, kept in `place` (free again after this).
+        // Each column's next free place, kept in `place` (which holds these places until the
+        // next `reset`).
         self.place[..n].copy_from_slice(&self.by_col_start[..n]);
         for (k, &(r, c, _)) in self.pivots.iter().enumerate() {
             row_of[c] = r;
@@ -651,6 +674,31 @@ mod tests {
         assert_eq!(Factor::factorise(3, &views(&cols)).err(), Some(Singular));
         let cols = vec![(vec![0], vec![1.0]), (vec![0], vec![-1.0])];
         assert_eq!(Factor::factorise(2, &views(&cols)).err(), Some(Singular));
+    }
+
+    #[test]
+    fn empty_and_one_row_bases_and_a_shrunk_scratch_factorise() {
+        let (f, _, _) = Factor::factorise(0, &[]).expect("the empty basis");
+        assert_eq!(f.nonzeros(), 0);
+        let cols = vec![(vec![0], vec![-4.0])];
+        let (f, _, _) = Factor::factorise(1, &views(&cols)).expect("a 1-row basis");
+        let mut x = vec![2.0];
+        f.ftran(&mut x);
+        assert!((x[0] + 0.5).abs() < 1e-15, "{x:?}");
+        let cols = vec![(vec![0], vec![0.0])];
+        assert_eq!(Factor::factorise(1, &views(&cols)).err(), Some(Singular));
+        // A large basis, then a small one: the scratch gives most of its room back and the
+        // small one still factorises as a fresh scratch would.
+        let mut g = SplitMix64::new(7);
+        let big = random_basis(&mut g, 600);
+        Factor::factorise(600, &views(&big)).ok();
+        let small = random_basis(&mut g, 20);
+        let a = Factor::factorise(20, &views(&small)).map(|(_, p, w)| (p, w));
+        let fresh = std::thread::spawn(move || Factor::factorise(20, &views(&small)).map(|(_, p, w)| (p, w)))
+            .join()
+            .expect("the thread");
+        assert_eq!(a, fresh);
+        ACTIVE.with(|s| assert!(s.borrow().row_list.len() <= 4 * 64, "kept {}", s.borrow().row_list.len()));
     }
 
     /// `B y = a` by dense Gaussian elimination with partial pivoting (`b[i][r]`), None if a

@@ -302,10 +302,14 @@ impl Simplex {
                     }
                 }
             }
-            self.work += (along + 2 * self.rows + n) as u64;
+            // The rows' entries; rho scanned twice and the prices' update; the row zeroed and
+            // the columns' loop below.
+            self.work += (along + 3 * self.rows + 2 * n) as u64;
             row
         } else {
-            self.work += (self.index.len() + n + self.rows) as u64;
+            // Every column's entries and its sum; rho scanned once and the prices' update; the
+            // columns' loop below.
+            self.work += (self.index.len() + 2 * n + 2 * self.rows) as u64;
             (0..n)
                 .map(|j| {
                     let range = self.start[j]..self.start[j + 1];
@@ -331,6 +335,7 @@ impl Simplex {
         self.dj[out] = -theta;
         self.weight[out] = (wq / (p * p)).max(1.0);
         if reset || self.weight[out] > DEVEX_RESET {
+            self.work += n as u64;
             self.weight.iter_mut().for_each(|w| *w = 1.0);
         }
     }
@@ -392,7 +397,7 @@ impl Simplex {
         if let Some(f) = &self.factor {
             let mut z = vec![0.0; m];
             z[r] = 1.0;
-            self.work += f.btran(&mut z);
+            self.work += m as u64 + f.btran(&mut z);
             return z;
         }
         (0..m).map(|c| self.inv[c * m + r]).collect()
