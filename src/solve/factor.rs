@@ -597,6 +597,32 @@ mod tests {
             .collect()
     }
 
+    /// Pivots `column` into the basis (`columns`, basic in rows `rows_of`) in the position of
+    /// its image's largest entry, as the simplex would; false (nothing changed) when that entry
+    /// is too small to pivot on.
+    fn pivot_in(
+        f: &mut Factor,
+        columns: &mut [(Vec<usize>, Vec<f64>)],
+        rows_of: &mut [usize],
+        column: (Vec<usize>, Vec<f64>),
+    ) -> bool {
+        let m = rows_of.len();
+        let mut alpha = vec![0.0; m];
+        for (&i, &v) in column.0.iter().zip(&column.1) {
+            alpha[i] += v;
+        }
+        f.ftran(&mut alpha);
+        let r = (0..m).max_by(|&a, &b| alpha[a].abs().total_cmp(&alpha[b].abs()).then(b.cmp(&a))).unwrap();
+        if alpha[r].abs() < 1e-3 {
+            return false;
+        }
+        f.push(r, &alpha);
+        let k = rows_of.iter().position(|&p| p == r).unwrap();
+        columns[k] = column;
+        rows_of[k] = r;
+        true
+    }
+
     fn views(columns: &[(Vec<usize>, Vec<f64>)]) -> Vec<(&[usize], &[f64])> {
         columns.iter().map(|(i, v)| (i.as_slice(), v.as_slice())).collect()
     }
@@ -636,22 +662,10 @@ mod tests {
                 f.btran(&mut z);
                 assert!(close(&times_left(&z, &b), &c), "case {case} step {step}: BTRAN");
                 // A pivot: a new column replaces the one in the position of its largest entry.
-                let (idx, val) = random_basis(&mut g, m).swap_remove(g.below(m));
-                let mut alpha = vec![0.0; m];
-                for (&i, &v) in idx.iter().zip(&val) {
-                    alpha[i] += v;
-                }
-                f.ftran(&mut alpha);
-                let r = (0..m)
-                    .max_by(|&a, &b| alpha[a].abs().total_cmp(&alpha[b].abs()).then(b.cmp(&a)))
-                    .unwrap();
-                if alpha[r].abs() < 1e-3 {
+                let column = random_basis(&mut g, m).swap_remove(g.below(m));
+                if !pivot_in(&mut f, &mut columns, &mut rows_of, column) {
                     break;
                 }
-                f.push(r, &alpha);
-                let k = rows_of.iter().position(|&p| p == r).unwrap();
-                columns[k] = (idx, val);
-                rows_of[k] = r;
             }
             assert_eq!(f.updates() + f.base, f.pivot.len());
         }
@@ -806,22 +820,10 @@ mod tests {
                 compared[shape] += 1;
                 // A pivot: a column of the same shape replaces the one in the position of its
                 // image's largest entry.
-                let (idx, val) = shaped_basis(&mut g, m, shape).swap_remove(g.below(m));
-                let mut alpha = vec![0.0; m];
-                for (&i, &v) in idx.iter().zip(&val) {
-                    alpha[i] += v;
-                }
-                f.ftran(&mut alpha);
-                let r = (0..m)
-                    .max_by(|&a, &b| alpha[a].abs().total_cmp(&alpha[b].abs()).then(b.cmp(&a)))
-                    .unwrap();
-                if alpha[r].abs() < 1e-3 {
+                let column = shaped_basis(&mut g, m, shape).swap_remove(g.below(m));
+                if !pivot_in(&mut f, &mut columns, &mut rows_of, column) {
                     break;
                 }
-                f.push(r, &alpha);
-                let k = rows_of.iter().position(|&p| p == r).unwrap();
-                columns[k] = (idx, val);
-                rows_of[k] = r;
             }
         }
         assert!(compared.iter().all(|&n| n > 150), "too few comparisons: {compared:?}");
