@@ -145,10 +145,15 @@ thread_local! {
 /// No place: a column outside the pivot row.
 const NOWHERE: usize = usize::MAX;
 
+/// Counts below this have a bitset each in [`Keys`]; higher ones share an ordered set, so the
+/// bitsets' memory stays `BITSET_COUNTS * n / 64` words whatever the densest row or column.
+const BITSET_COUNTS: usize = 64;
+
 /// A set of indices below `n` by (entries, index), as a bitset of the indices for each count of
-/// entries: an index moves between counts in constant time, and the first few in order are
-/// read from the lowest counts up (instead of a `BTreeSet` of pairs, whose searches cost more
-/// than the elimination they order).
+/// entries below [`BITSET_COUNTS`] (and an ordered set of pairs above it): an index moves between
+/// low counts in constant time, and the first few in order are read from the lowest counts up
+/// (instead of one `BTreeSet` of pairs, whose searches cost more than the elimination they
+/// order; the sparsest rows and columns, which the search reads, have low counts).
 #[derive(Debug, Default)]
 struct Keys {
     /// Words of 64 indices in each count's bitset.
@@ -157,6 +162,8 @@ struct Keys {
     bits: Vec<u64>,
     /// Indices in each count's bitset.
     size: Vec<usize>,
+    /// (count, index) of the indices whose count is [`BITSET_COUNTS`] or more.
+    high: std::collections::BTreeSet<(usize, usize)>,
     len: usize,
 }
 
@@ -166,10 +173,17 @@ impl Keys {
         self.words = n.div_ceil(64);
         self.bits.clear();
         self.size.clear();
+        self.high.clear();
         self.len = 0;
     }
 
     fn insert(&mut self, (count, i): (usize, usize)) {
+        if count >= BITSET_COUNTS {
+            if self.high.insert((count, i)) {
+                self.len += 1;
+            }
+            return;
+        }
         if count >= self.size.len() {
             self.size.resize(count + 1, 0);
             self.bits.resize((count + 1) * self.words, 0);
@@ -183,6 +197,12 @@ impl Keys {
     }
 
     fn remove(&mut self, (count, i): (usize, usize)) {
+        if count >= BITSET_COUNTS {
+            let removed = self.high.remove(&(count, i));
+            debug_assert!(removed, "a count set out of step: ({count}, {i}) is not in it");
+            self.len -= usize::from(removed);
+            return;
+        }
         debug_assert!(
             count < self.size.len() && self.bits[count * self.words + i / 64] & (1 << (i % 64)) != 0,
             "a count set out of step: ({count}, {i}) is not in it"
@@ -217,6 +237,7 @@ impl Keys {
                 }
             }
         }
+        out.extend(self.high.iter().take(left).map(|&(_, i)| i));
     }
 }
 
@@ -944,7 +965,8 @@ mod tests {
                             keys.remove((k, i));
                             reference.remove(&(k, i));
                         }
-                        let k = g.below(12);
+                        // Mostly low counts, some past the bitsets' (the ordered set's).
+                        let k = if g.chance(0.2) { BITSET_COUNTS - 2 + g.below(140) } else { g.below(12) };
                         keys.insert((k, i));
                         reference.insert((k, i));
                         count[i] = Some(k);
