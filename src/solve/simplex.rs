@@ -99,8 +99,6 @@ pub(super) struct Simplex {
     rejected: bool,
     /// Arithmetic done so far, roughly (multiply-adds): a deterministic measure of effort.
     work: u64,
-    /// Partial pricing and sparser refactorisation ([`Simplex::large`]).
-    large: bool,
     /// Where partial pricing takes up the scan.
     next: usize,
     /// What the perturbation added to the right-hand sides (all zero outside a solve).
@@ -148,7 +146,6 @@ impl Simplex {
             refactors: 0,
             rejected: false,
             work: 0,
-            large: false,
             next: 0,
             shift: Vec::new(),
             draws: 0,
@@ -169,7 +166,6 @@ impl Simplex {
     /// inverse, full Dantzig pricing), so their runs stay as they were. Called on a fresh
     /// programme (its basis the start columns).
     pub fn large(mut self) -> Self {
-        self.large = true;
         self.inv = Vec::new();
         self.factor = Some(Factor::identity(self.rows));
         self.since_refactor = 0;
@@ -180,6 +176,11 @@ impl Simplex {
             }
         }
         self
+    }
+
+    /// Whether this is a large master's simplex (sparse factor, Devex; [`Simplex::large`]).
+    fn is_large(&self) -> bool {
+        self.factor.is_some()
     }
 
     /// Whether the basis is due for a refactorisation.
@@ -200,7 +201,7 @@ impl Simplex {
     fn entering(&mut self, y: &[f64], bland: bool) -> Option<(usize, f64)> {
         let n = self.cost.len();
         let mut enter: Option<(usize, f64)> = None;
-        if !self.large || bland {
+        if !self.is_large() || bland {
             // Pricing reads every nonzero.
             self.work += self.index.len() as u64;
             for j in 0..n {
@@ -345,7 +346,7 @@ impl Simplex {
         debug_assert!(entries.iter().all(|&(i, _)| i < self.rows));
         let j = self.cost.len();
         for (i, a) in entries {
-            if self.large {
+            if self.is_large() {
                 self.by_row[i].push((j, a));
             }
             self.index.push(i);
@@ -470,7 +471,7 @@ impl Simplex {
         let mut y = self.prices();
         // Devex pricing in large mode; the kept reduced costs are refreshed from fresh prices
         // after each refactorisation and whenever they say optimal.
-        let devex = self.large;
+        let devex = self.is_large();
         if devex {
             self.reprice_all(&y);
         }
@@ -489,7 +490,7 @@ impl Simplex {
                     self.reprice_all(&y);
                 }
             }
-            let streak = if self.large { LARGE_DEGENERATE_STREAK } else { DEGENERATE_STREAK };
+            let streak = if self.is_large() { LARGE_DEGENERATE_STREAK } else { DEGENERATE_STREAK };
             let bland = degenerate >= streak;
             // Entering column: the largest reduced cost (Dantzig), or the first improving one
             // (Bland) after a run of degenerate pivots; the update below adds what it touches.
@@ -700,8 +701,6 @@ impl Simplex {
             return self.refactor_sparse();
         }
         let m = self.rows;
-        // Charged in full, or in large mode the rows it eliminates (it skips those already zero).
-        let mut done = 0usize;
         // [B | I] -> [I | B^-1], by rows.
         let w = 2 * m;
         let mut t = vec![0.0; m * w];
@@ -736,7 +735,6 @@ impl Simplex {
                 }
                 let f = t[r * w + c];
                 if f != 0.0 {
-                    done += w;
                     for k in 0..w {
                         t[r * w + k] -= f * pivot[k];
                     }
@@ -753,8 +751,7 @@ impl Simplex {
         self.basic_values();
         self.since_refactor = 0;
         self.refactors += 1;
-        self.work +=
-            if self.large { (done + m * m) / DENSE_SPEEDUP } else { 2 * m * m * m / DENSE_SPEEDUP } as u64;
+        self.work += (2 * m * m * m / DENSE_SPEEDUP) as u64;
         Ok(())
     }
 
