@@ -563,20 +563,17 @@ impl PartSearch<'_> {
         let step = self.delta.unwrap_or(GAIN).max(GAIN);
         let target = super::allocation::value(m, part, a) + step * steps;
         let key = |w: usize, weight: f64| (w, (weight * 1e6).round() as i64);
-        // What `a` holds: cases by worker and weight, and groups' places.
-        let mut held: std::collections::BTreeMap<(usize, i64), f64> = Default::default();
-        for (k, class) in part.classes.iter().enumerate() {
-            for (j, &c) in a.counts[k].iter().enumerate() {
-                *held.entry(key(class.workers[j], class.weight)).or_default() += f64::from(c);
-            }
-        }
-        // And each class's cases held with its own team's workers (side 0) and other teams'
-        // (side 1): what the network's flows into hubs and markets say of a class.
+        // What `a` holds: cases by worker and weight; and each class's cases held with its own
+        // team's workers (side 0) and other teams' (side 1): what the network's flows into hubs
+        // and markets say of a class.
         let side = |k: usize, w: usize| usize::from(part.workers[w].team != part.classes[k].team);
+        let mut held: std::collections::BTreeMap<(usize, i64), f64> = Default::default();
         let mut sides: std::collections::BTreeMap<(usize, usize), f64> = Default::default();
         for (k, class) in part.classes.iter().enumerate() {
             for (j, &c) in a.counts[k].iter().enumerate() {
-                *sides.entry((k, side(k, class.workers[j]))).or_default() += f64::from(c);
+                let w = class.workers[j];
+                *held.entry(key(w, class.weight)).or_default() += f64::from(c);
+                *sides.entry((k, side(k, w))).or_default() += f64::from(c);
             }
         }
         let mut prox = self.lp.clone();
