@@ -35,6 +35,11 @@ pub struct Warning {
 /// Text folded for comparison: Unicode compatibility-normalised (NFKC), lower case, runs of
 /// white space as one space, trimmed.
 pub fn fold(s: &str) -> String {
+    // ASCII text is its own NFKC form, and its lower case is the ASCII one: no normalising
+    // pass (most ids and names are ASCII).
+    if s.is_ascii() {
+        return s.to_ascii_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    }
     let lower: String = s.nfkc().collect::<String>().to_lowercase();
     lower.split_whitespace().collect::<Vec<_>>().join(" ")
 }
