@@ -266,3 +266,33 @@ fn strip_position(msg: &str) -> String {
         None => msg.to_string(),
     }
 }
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    /// An object with `n` keys `k0..`, the key `k{again}` given a second time at the end when
+    /// asked, inside an array inside an object.
+    fn object(n: usize, again: Option<usize>) -> String {
+        let mut keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": [{i}, \"x\"]")).collect();
+        if let Some(k) = again {
+            keys.push(format!("\"k{k}\": 1"));
+        }
+        format!("{{\"outer\": [0, {{{}}}]}}", keys.join(", "))
+    }
+
+    /// A repeated key is refused with its path whether the object is small (the keys kept in a
+    /// list) or large (past the list, in a set), the first of them or the last; an object with
+    /// no repeat passes at every size.
+    #[test]
+    fn a_repeated_key_is_named_in_small_and_large_objects() {
+        for n in [1, 2, 5, FEW_KEYS - 1, FEW_KEYS, FEW_KEYS + 1, 3 * FEW_KEYS] {
+            assert!(json_shape("m.json", &object(n, None)).is_ok(), "{n} keys");
+            for again in [0, n / 2, n - 1] {
+                let err = json_shape("m.json", &object(n, Some(again))).expect_err("a repeat").to_string();
+                assert!(err.contains(&format!("outer[1].k{again}")), "{n} keys, k{again}: {err}");
+                assert!(err.contains(&format!("\"k{again}\" is given twice")), "{n} keys, k{again}: {err}");
+            }
+        }
+    }
+}

@@ -322,3 +322,27 @@ pub(super) fn round_relaxed(m: &Model, part: &Part, a: &mut PartAlloc, allowance
     let chains = eject_improve_within(m, part, a, allowance);
     passes.saturating_mul(size).saturating_add(chains)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::SplitMix64;
+
+    /// The orders sorted by precomputed keys are the orders the fills sorted by before (a
+    /// comparator computing the key at each compare, equal keys by index), ties, zeros of
+    /// either sign and infinities included.
+    #[test]
+    fn orders_by_precomputed_keys_are_the_comparator_orders() {
+        let values = [0.0, -0.0, 1.5, -2.0, 3.0, f64::INFINITY, f64::NEG_INFINITY, 0.75];
+        let mut g = SplitMix64::new(11);
+        for case in 0..2000 {
+            let keys: Vec<f64> = (0..g.below(40)).map(|_| values[g.below(values.len())]).collect();
+            let mut down: Vec<usize> = (0..keys.len()).collect();
+            down.sort_by(|&x, &y| keys[y].total_cmp(&keys[x]).then(x.cmp(&y)));
+            let mut up: Vec<usize> = (0..keys.len()).collect();
+            up.sort_by(|&x, &y| keys[x].total_cmp(&keys[y]).then(x.cmp(&y)));
+            assert_eq!(by_key_descending(keys.iter().copied()), down, "case {case}");
+            assert_eq!(by_key_ascending(keys.iter().copied()), up, "case {case}");
+        }
+    }
+}

@@ -457,6 +457,29 @@ mod tests {
         }
     }
 
+    /// The thread's kept buffers, left by knapsacks of other sizes (and by one stopped at its
+    /// allowance of states), give every knapsack the very choice that fresh buffers give: the
+    /// same pieces, load, value, work, bound and exactness.
+    #[test]
+    fn kept_buffers_give_the_choice_fresh_buffers_give() {
+        let mut g = SplitMix64::new(31);
+        let p = Policy::england();
+        for case in 0..300 {
+            let n = g.below(24);
+            let pieces: Vec<Piece> = (0..n)
+                .map(|_| Piece { weight: decimal_weight(&mut g), value: g.unit() * 120.0 - 10.0 })
+                .collect();
+            let cap = 18.0 * [1.0, 0.6][g.below(2)];
+            let cost = |l: f64| objective::load_cost(&p, 15.0, l);
+            let slope = |l: f64| objective::load_slope(&p, 15.0, l);
+            let max_states = [usize::MAX, 40][g.below(2)];
+            let kept = best(&pieces, cap, &cost, &slope, max_states);
+            let fresh = best_in(&pieces, cap, &cost, &slope, max_states, &mut Scratch::default());
+            assert_eq!(kept, fresh, "case {case}");
+            assert_eq!(kept.work, fresh.work, "case {case}");
+        }
+    }
+
     /// The slope is a lower bound on how fast the cost rises: cost(l + e) >= cost(l) + e x
     /// slope(l), at whole loads, at target and between them.
     #[test]
