@@ -83,7 +83,9 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
         }
     };
     // Groups first (they are the hardest to fit), in order of value per weight.
-    let order = by_key_descending(part.groups.iter().map(|g| g.value.iter().cloned().fold(f64::MIN, f64::max) / g.weight));
+    let order = by_key_descending(
+        part.groups.iter().map(|g| g.value.iter().cloned().fold(f64::MIN, f64::max) / g.weight),
+    );
     for g in order {
         if a.groups[g].is_some() {
             continue;

@@ -106,7 +106,14 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
-fn best_in<C, S>(pieces: &[Piece], cap: f64, cost: &C, slope: &S, max_states: usize, buf: &mut Scratch) -> Choice
+fn best_in<C, S>(
+    pieces: &[Piece],
+    cap: f64,
+    cost: &C,
+    slope: &S,
+    max_states: usize,
+    buf: &mut Scratch,
+) -> Choice
 where
     C: Fn(f64) -> f64,
     S: Fn(f64) -> f64,
@@ -115,7 +122,11 @@ where
     let keyed = &mut buf.keyed;
     keyed.clear();
     keyed.extend(
-        pieces.iter().enumerate().filter(|(_, p)| p.weight <= cap + EPS).map(|(i, p)| (p.value / p.weight, i)),
+        pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.weight <= cap + EPS)
+            .map(|(i, p)| (p.value / p.weight, i)),
     );
     keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let order = &mut buf.order;
