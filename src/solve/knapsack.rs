@@ -147,7 +147,7 @@ where
     dens.clear();
     dens.extend(keyed.iter().map(|&(d, _)| d));
     let (order, sum_w, sum_v, dens) = (&buf.order, &buf.sum_w, &buf.sum_v, &buf.dens);
-    let bound = Fractional { sum_w: &sum_w, sum_v: &sum_v, dens: &dens, cap };
+    let bound = Fractional { sum_w, sum_v, dens, cap };
     // A greedy choice (best value per weight first, each piece taken when it fits and adds)
     // is worth at least this: with it the bound prunes from the first piece on.
     let (mut load, mut value, mut best_g) = (0.0, 0.0, -cost(0.0));
