@@ -101,6 +101,9 @@ pub fn json_shape(file: &str, text: &str) -> Result<()> {
 /// Marks the walker's own refusals among serde_json's errors.
 const SHAPE: &str = "\u{2}shape:";
 
+/// Keys of one object that [`Walk`] checks for a repeat by a scan of a list; past them, a set.
+const FEW_KEYS: usize = 32;
+
 /// Walks any JSON value, refusing a repeated key and an over-long string, with the path.
 struct Walk<'p> {
     path: &'p mut String,
@@ -118,7 +121,8 @@ fn shape_error<E: serde::de::Error>(path: &str, what: String) -> E {
 }
 
 fn long_string<E: serde::de::Error>(path: &str, s: &str) -> std::result::Result<(), E> {
-    if s.chars().count() > crate::limits::MAX_FIELD_CHARS {
+    // No more bytes than the limit: no more characters either (the count reads every byte).
+    if s.len() > crate::limits::MAX_FIELD_CHARS && s.chars().count() > crate::limits::MAX_FIELD_CHARS {
         return Err(shape_error(
             path,
             format!(
@@ -159,7 +163,8 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
         let mut i = 0usize;
         loop {
             self.path.truncate(base);
-            self.path.push_str(&format!("[{i}]"));
+            // Written in place, not through a String of its own for each element.
+            let _ = std::fmt::Write::write_fmt(self.path, format_args!("[{i}]"));
             if seq.next_element_seed(Walk { path: self.path })?.is_none() {
                 break;
             }
@@ -170,13 +175,27 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         let base = self.path.len();
-        let mut seen = std::collections::HashSet::new();
+        // The keys so far: an object of a model file has a dozen or so, which a scan of a list
+        // checks sooner than a hash set; a larger one gets the set.
+        let mut seen: Vec<String> = Vec::new();
+        let mut many: std::collections::HashSet<String> = std::collections::HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             self.path.truncate(base);
             self.path.push('.');
             self.path.push_str(&key);
             long_string(self.path, &key)?;
-            if !seen.insert(key.clone()) {
+            let repeated = if many.is_empty() && seen.len() < FEW_KEYS {
+                let repeated = seen.contains(&key);
+                if !repeated {
+                    seen.push(key);
+                }
+                repeated
+            } else {
+                many.extend(seen.drain(..));
+                !many.insert(key)
+            };
+            if repeated {
+                let key = self.path[base + 1..].to_string();
                 return Err(shape_error(
                     self.path,
                     format!(
@@ -245,5 +264,35 @@ fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
         Some(i) => msg[..i].to_string(),
         None => msg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    /// An object with `n` keys `k0..`, the key `k{again}` given a second time at the end when
+    /// asked, inside an array inside an object.
+    fn object(n: usize, again: Option<usize>) -> String {
+        let mut keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": [{i}, \"x\"]")).collect();
+        if let Some(k) = again {
+            keys.push(format!("\"k{k}\": 1"));
+        }
+        format!("{{\"outer\": [0, {{{}}}]}}", keys.join(", "))
+    }
+
+    /// A repeated key is refused with its path whether the object is small (the keys kept in a
+    /// list) or large (past the list, in a set), the first of them or the last; an object with
+    /// no repeat passes at every size.
+    #[test]
+    fn a_repeated_key_is_named_in_small_and_large_objects() {
+        for n in [1, 2, 5, FEW_KEYS - 1, FEW_KEYS, FEW_KEYS + 1, 3 * FEW_KEYS] {
+            assert!(json_shape("m.json", &object(n, None)).is_ok(), "{n} keys");
+            for again in [0, n / 2, n - 1] {
+                let err = json_shape("m.json", &object(n, Some(again))).expect_err("a repeat").to_string();
+                assert!(err.contains(&format!("outer[1].k{again}")), "{n} keys, k{again}: {err}");
+                assert!(err.contains(&format!("\"k{again}\" is given twice")), "{n} keys, k{again}: {err}");
+            }
+        }
     }
 }

@@ -56,6 +56,23 @@ pub(super) fn room_for(part: &Part, load: &[f64], over: &[f64], w: usize, weight
         && r.overseer.is_none_or(|s| over[s] + weight <= part.overseers[s].1 + EPS)
 }
 
+/// The indices of `keys` in descending order of key (by `total_cmp`), equal keys by ascending
+/// index. Each key is computed once, not once a comparison (these orders are asked for at
+/// every fill).
+fn by_key_descending(keys: impl Iterator<Item = f64>) -> Vec<usize> {
+    let mut keyed: Vec<(f64, usize)> = keys.zip(0..).collect();
+    keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The indices of `keys` in ascending order of key (by `total_cmp`), equal keys by ascending
+/// index.
+fn by_key_ascending(keys: impl Iterator<Item = f64>) -> Vec<usize> {
+    let mut keyed: Vec<(f64, usize)> = keys.zip(0..).collect();
+    keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Adds units one at a time wherever they add value, best first.
 pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
     let (mut load, mut over) = loads(part, a);
@@ -66,12 +83,9 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
         }
     };
     // Groups first (they are the hardest to fit), in order of value per weight.
-    let mut order: Vec<usize> = (0..part.groups.len()).collect();
-    order.sort_by(|&x, &y| {
-        let vx = part.groups[x].value.iter().cloned().fold(f64::MIN, f64::max) / part.groups[x].weight;
-        let vy = part.groups[y].value.iter().cloned().fold(f64::MIN, f64::max) / part.groups[y].weight;
-        vy.total_cmp(&vx).then(x.cmp(&y))
-    });
+    let order = by_key_descending(
+        part.groups.iter().map(|g| g.value.iter().cloned().fold(f64::MIN, f64::max) / g.weight),
+    );
     for g in order {
         if a.groups[g].is_some() {
             continue;
@@ -92,12 +106,7 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
             add(&mut load, &mut over, item.workers[j], item.weight);
         }
     }
-    let mut order: Vec<usize> = (0..part.classes.len()).collect();
-    order.sort_by(|&x, &y| {
-        let (cx, cy) = (&part.classes[x], &part.classes[y]);
-        (cy.priority / cy.weight).total_cmp(&(cx.priority / cx.weight)).then(x.cmp(&y))
-    });
-    for k in order {
+    for k in by_key_descending(part.classes.iter().map(|c| c.priority / c.weight)) {
         let class = &part.classes[k];
         loop {
             let placed: u32 = a.counts[k].iter().sum();
@@ -170,11 +179,7 @@ pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, al
 /// Removes single cases from worker `w`, lowest value per weight first, until `weight` more
 /// fits under its cap and its supervisor's oversight. False if it cannot.
 pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -> bool {
-    let mut order: Vec<usize> = (0..part.classes.len()).collect();
-    order.sort_by(|&x, &y| {
-        let (cx, cy) = (&part.classes[x], &part.classes[y]);
-        (cx.priority / cx.weight).total_cmp(&(cy.priority / cy.weight)).then(x.cmp(&y))
-    });
+    let order = by_key_ascending(part.classes.iter().map(|c| c.priority / c.weight));
     loop {
         let (load, over) = loads(part, a);
         if room_for(part, &load, &over, w, weight) {
@@ -318,4 +323,28 @@ pub(super) fn round_relaxed(m: &Model, part: &Part, a: &mut PartAlloc, allowance
     passes += u64::from(after.saturating_sub(before)) + 1;
     let chains = eject_improve_within(m, part, a, allowance);
     passes.saturating_mul(size).saturating_add(chains)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::SplitMix64;
+
+    /// The orders sorted by precomputed keys are the orders the fills sorted by before (a
+    /// comparator computing the key at each compare, equal keys by index), ties, zeros of
+    /// either sign and infinities included.
+    #[test]
+    fn orders_by_precomputed_keys_are_the_comparator_orders() {
+        let values = [0.0, -0.0, 1.5, -2.0, 3.0, f64::INFINITY, f64::NEG_INFINITY, 0.75];
+        let mut g = SplitMix64::new(11);
+        for case in 0..2000 {
+            let keys: Vec<f64> = (0..g.below(40)).map(|_| values[g.below(values.len())]).collect();
+            let mut down: Vec<usize> = (0..keys.len()).collect();
+            down.sort_by(|&x, &y| keys[y].total_cmp(&keys[x]).then(x.cmp(&y)));
+            let mut up: Vec<usize> = (0..keys.len()).collect();
+            up.sort_by(|&x, &y| keys[x].total_cmp(&keys[y]).then(x.cmp(&y)));
+            assert_eq!(by_key_descending(keys.iter().copied()), down, "case {case}");
+            assert_eq!(by_key_ascending(keys.iter().copied()), up, "case {case}");
+        }
+    }
 }

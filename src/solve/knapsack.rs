@@ -81,32 +81,89 @@ where
     C: Fn(f64) -> f64,
     S: Fn(f64) -> f64,
 {
-    let density = |i: usize| pieces[i].value / pieces[i].weight;
-    let mut order: Vec<usize> = (0..pieces.len()).filter(|&i| pieces[i].weight <= cap + EPS).collect();
-    order.sort_by(|&a, &b| density(b).total_cmp(&density(a)).then(a.cmp(&b)));
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut buffers) => best_in(pieces, cap, cost, slope, max_states, &mut buffers),
+        Err(_) => best_in(pieces, cap, cost, slope, max_states, &mut Scratch::default()),
+    })
+}
+
+/// The buffers of one [`best`]: kept by the thread from one knapsack to the next, so a search
+/// that asks thousands of them allocates them once (they only ever grow).
+#[derive(Default)]
+struct Scratch {
+    /// (density, piece) in the order the pieces are taken.
+    keyed: Vec<(f64, usize)>,
+    order: Vec<usize>,
+    sum_w: Vec<f64>,
+    sum_v: Vec<f64>,
+    dens: Vec<f64>,
+    states: Vec<State>,
+    list: Vec<Entry>,
+    next: Vec<Entry>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+fn best_in<C, S>(
+    pieces: &[Piece],
+    cap: f64,
+    cost: &C,
+    slope: &S,
+    max_states: usize,
+    buf: &mut Scratch,
+) -> Choice
+where
+    C: Fn(f64) -> f64,
+    S: Fn(f64) -> f64,
+{
+    // Best value per weight first, ties by index; each density computed once.
+    let keyed = &mut buf.keyed;
+    keyed.clear();
+    keyed.extend(
+        pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.weight <= cap + EPS)
+            .map(|(i, p)| (p.value / p.weight, i)),
+    );
+    keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let order = &mut buf.order;
+    order.clear();
+    order.extend(keyed.iter().map(|&(_, i)| i));
     let n = order.len();
     // Prefix sums over that order, for the fractional bound of what is still to come.
-    let mut sum_w = vec![0.0; n + 1];
-    let mut sum_v = vec![0.0; n + 1];
+    let (sum_w, sum_v) = (&mut buf.sum_w, &mut buf.sum_v);
+    sum_w.clear();
+    sum_v.clear();
+    sum_w.resize(n + 1, 0.0);
+    sum_v.resize(n + 1, 0.0);
     for (k, &i) in order.iter().enumerate() {
         sum_w[k + 1] = sum_w[k] + pieces[i].weight;
         sum_v[k + 1] = sum_v[k] + pieces[i].value;
     }
-    let dens: Vec<f64> = order.iter().map(|&i| density(i)).collect();
-    let bound = Fractional { sum_w: &sum_w, sum_v: &sum_v, dens: &dens, cap };
+    let dens = &mut buf.dens;
+    dens.clear();
+    dens.extend(keyed.iter().map(|&(d, _)| d));
+    let (order, sum_w, sum_v, dens) = (&buf.order, &buf.sum_w, &buf.sum_v, &buf.dens);
+    let bound = Fractional { sum_w, sum_v, dens, cap };
     // A greedy choice (best value per weight first, each piece taken when it fits and adds)
     // is worth at least this: with it the bound prunes from the first piece on.
     let (mut load, mut value, mut best_g) = (0.0, 0.0, -cost(0.0));
-    for &i in &order {
+    for &i in order {
         let (l, v) = (load + pieces[i].weight, value + pieces[i].value);
         if l <= cap + EPS && v - cost(l) > best_g {
             (load, value, best_g) = (l, v, v - cost(l));
         }
     }
     let g0 = -cost(0.0);
-    let mut states = vec![State { load: 0.0, g: g0, parent: u32::MAX, piece: u32::MAX }];
-    let mut list: Vec<Entry> = vec![Entry { load: 0.0, value: 0.0, g: g0, id: 0 }];
-    let mut next: Vec<Entry> = Vec::new();
+    let (states, list, next) = (&mut buf.states, &mut buf.list, &mut buf.next);
+    states.clear();
+    states.push(State { load: 0.0, g: g0, parent: u32::MAX, piece: u32::MAX });
+    list.clear();
+    list.push(Entry { load: 0.0, value: 0.0, g: g0, id: 0 });
+    next.clear();
     let mut work = 1u64 + n as u64;
     // Past the allowance of states: the most a completion of the list can reach.
     let mut cut: Option<f64> = None;
@@ -163,7 +220,7 @@ where
             };
             next.push(Entry { id, ..e });
         }
-        std::mem::swap(&mut list, &mut next);
+        std::mem::swap(list, next);
     }
     // The list rises in both load and value: its last state is the best.
     let top = list.last().map_or(0, |e| e.id);
@@ -408,6 +465,29 @@ mod tests {
             let value: f64 = got.take.iter().map(|&i| pieces[i].value).sum();
             assert!(load <= cap + EPS && (load - got.load).abs() <= 1e-9, "case {case}");
             assert!((value - cost(load) - got.g).abs() <= 1e-9 * got.g.abs().max(1.0), "case {case}");
+        }
+    }
+
+    /// The thread's kept buffers, left by knapsacks of other sizes (and by one stopped at its
+    /// allowance of states), give every knapsack the very choice that fresh buffers give: the
+    /// same pieces, load, value, work, bound and exactness.
+    #[test]
+    fn kept_buffers_give_the_choice_fresh_buffers_give() {
+        let mut g = SplitMix64::new(31);
+        let p = Policy::england();
+        for case in 0..300 {
+            let n = g.below(24);
+            let pieces: Vec<Piece> = (0..n)
+                .map(|_| Piece { weight: decimal_weight(&mut g), value: g.unit() * 120.0 - 10.0 })
+                .collect();
+            let cap = 18.0 * [1.0, 0.6][g.below(2)];
+            let cost = |l: f64| objective::load_cost(&p, 15.0, l);
+            let slope = |l: f64| objective::load_slope(&p, 15.0, l);
+            let max_states = [usize::MAX, 40][g.below(2)];
+            let kept = best(&pieces, cap, &cost, &slope, max_states);
+            let fresh = best_in(&pieces, cap, &cost, &slope, max_states, &mut Scratch::default());
+            assert_eq!(kept, fresh, "case {case}");
+            assert_eq!(kept.work, fresh.work, "case {case}");
         }
     }
 

@@ -114,6 +114,9 @@ pub(super) struct Simplex {
     /// read along the rows where row `r` of `B^-1` is nonzero, when those are fewer nonzeros
     /// than the whole programme's.
     by_row: Vec<Vec<(usize, f64)>>,
+    /// The rows where the entering column is nonzero, in dense mode's pivot update: kept from
+    /// pivot to pivot so that each pivot does not allocate it.
+    nonzero: Vec<usize>,
 }
 
 /// Reduced cost above which a column improves the objective.
@@ -152,6 +155,7 @@ impl Simplex {
             dj: Vec::new(),
             weight: Vec::new(),
             by_row: Vec::new(),
+            nonzero: Vec::new(),
         }
     }
 
@@ -204,11 +208,16 @@ impl Simplex {
         if !self.is_large() || bland {
             // Pricing reads every nonzero.
             self.work += self.index.len() as u64;
-            for j in 0..n {
-                if self.position[j].is_some() {
+            // Each column's reduced cost as `reduced_cost` computes it (the same sum in the same
+            // order), from the column starts in one pass.
+            let (index, value) = (&self.index[..], &self.value[..]);
+            let columns = self.start.windows(2).zip(&self.cost).zip(&self.position).enumerate();
+            for (j, ((ends, &cost), position)) in columns {
+                if position.is_some() {
                     continue;
                 }
-                let d = self.reduced_cost(j, y);
+                let (rows, coefs) = (&index[ends[0]..ends[1]], &value[ends[0]..ends[1]]);
+                let d = cost - rows.iter().zip(coefs).map(|(&i, &a)| y[i] * a).sum::<f64>();
                 if d > OPT_TOL {
                     if bland {
                         return Some((j, d));
@@ -415,6 +424,7 @@ impl Simplex {
     }
 
     /// Column `j`'s cost less what it pays at row prices `y`.
+    #[inline]
     pub fn reduced_cost(&self, j: usize, y: &[f64]) -> f64 {
         let (rows, coefs) = self.entries(j);
         self.cost[j] - rows.iter().zip(coefs).map(|(&i, &a)| y[i] * a).sum::<f64>()
@@ -713,6 +723,7 @@ impl Simplex {
         for i in 0..m {
             t[i * w + m + i] = 1.0;
         }
+        let mut pivot = vec![0.0; w];
         for c in 0..m {
             let (pr, pv) =
                 (c..m).map(|r| (r, t[r * w + c].abs())).fold((c, -1.0), |a, b| if b.1 > a.1 { b } else { a });
@@ -728,7 +739,7 @@ impl Simplex {
             for k in 0..w {
                 t[c * w + k] /= p;
             }
-            let pivot: Vec<f64> = t[c * w..(c + 1) * w].to_vec();
+            pivot.copy_from_slice(&t[c * w..(c + 1) * w]);
             for r in 0..m {
                 if r == c {
                     continue;
@@ -857,7 +868,9 @@ impl Simplex {
             }
             return;
         }
-        let nonzero: Vec<usize> = (0..m).filter(|&i| alpha[i] != 0.0).collect();
+        let mut nonzero = std::mem::take(&mut self.nonzero);
+        nonzero.clear();
+        nonzero.extend((0..m).filter(|&i| alpha[i] != 0.0));
         let sparse = nonzero.len() * SPARSE_UPDATE < m;
         for (c, col) in self.inv.chunks_exact_mut(m).enumerate() {
             let f = col[r] / p;
@@ -878,6 +891,7 @@ impl Simplex {
                 y[c] += *dq * f;
             }
         }
+        self.nonzero = nonzero;
         let out = self.basis[r];
         self.position[out] = None;
         self.position[q] = Some(r);
