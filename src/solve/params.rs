@@ -108,6 +108,13 @@ pub struct Effort {
     /// Work a part of three teams or more may spend on its chain neighbourhoods, after the
     /// team pairs (0 searches none).
     pub chain_work: u64,
+    /// Times the tree of a cross-team part polishes its incumbent (ejection chains and the
+    /// neighbourhoods, as a search stopped unproven does) at a plateau node, one whose price
+    /// rounds left its parent's bound where it was, while the part's budget still holds a
+    /// whole polish (0: only when the search stops). Measured on 33 small cross-team
+    /// districts: the tree had spent its budget on a plateau under an incumbent steps below
+    /// the optimum that only the last polish found.
+    pub plateau_polishes: u32,
 }
 
 impl Effort {
@@ -138,6 +145,7 @@ impl Effort {
         subset_gap: 0.01,
         set_bounds: 0,
         chain_work: 500_000_000,
+        plateau_polishes: 1,
     };
 
     /// The default effort with the node limit of `limits`, and the roots' allowance when
