@@ -170,7 +170,8 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         s.early_neighbourhoods(bound, limits);
         // A plateau: the node's price rounds did not bring its bound below its parent's.
         let plateau = bound >= node_bound - crate::tolerance::GAIN * bound.abs().max(1.0);
-        if plateau && self.polished < effort.plateau_polishes && polish_fits(s) {
+        let polish = plateau && s.nodes >= effort.plateau_polish_after;
+        if polish && self.polished < effort.plateau_polishes && polish_fits(s) {
             // The search of a cross-team plateau moves the bound little, node after node; what
             // it needs most is the incumbent the last polish would find.
             self.polished += 1;
@@ -1083,6 +1084,8 @@ mod tests {
                         nodes: Some(300),
                         subset_work: 50_000_000,
                         plateau_polishes,
+                        // From the first plateau node, so that small searches polish too.
+                        plateau_polish_after: 1,
                         ..Effort::DEFAULT
                     };
                     let dual = Decomposition::new(&m, part, &effort);
