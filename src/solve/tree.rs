@@ -14,7 +14,9 @@
 //!
 //! PartSearch order: best bound first, diving into the child that follows the master's solution
 //! so that whole allocations come early. Every node's knapsack answers are rounded into
-//! allocations too.
+//! allocations too, and a cross-team part that reaches a plateau after
+//! [`super::params::Effort::plateau_polish_after`] nodes polishes its incumbent there once, as
+//! a search stopped unproven would, and searches on with it.
 
 use super::driver::{self, Expanded, Tree};
 use super::heuristics::round_relaxed;
