@@ -14,7 +14,9 @@
 //!
 //! PartSearch order: best bound first, diving into the child that follows the master's solution
 //! so that whole allocations come early. Every node's knapsack answers are rounded into
-//! allocations too.
+//! allocations too, and a cross-team part that reaches a plateau after
+//! [`super::params::Effort::plateau_polish_after`] nodes polishes its incumbent there once, as
+//! a search stopped unproven would, and searches on with it.
 
 use super::driver::{self, Expanded, Tree};
 use super::heuristics::round_relaxed;
@@ -70,7 +72,7 @@ pub(super) fn search(
         prices: Vec::new(),
         fixed_at: f64::NEG_INFINITY,
     };
-    driver::run(&mut Lagrangian { dual, limits }, s, root, root_bound, part_index, limits)
+    driver::run(&mut Lagrangian { dual, limits, polished: 0 }, s, root, root_bound, part_index, limits)
 }
 
 /// The Lagrangian search's part of the [`driver`]: a node is searched by price rounds on its
@@ -79,6 +81,9 @@ pub(super) fn search(
 struct Lagrangian<'d, 'a, 'l> {
     dual: &'d Decomposition<'a>,
     limits: Limits<'l>,
+    /// Times the incumbent was polished at a plateau node
+    /// ([`super::params::Effort::plateau_polishes`]).
+    polished: u32,
 }
 
 impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
@@ -165,6 +170,20 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         }
         s.offer_rounded(&master);
         s.early_neighbourhoods(bound, limits);
+        // A plateau: the node's price rounds did not bring its bound below its parent's.
+        let plateau = bound >= node_bound - crate::tolerance::GAIN * bound.abs().max(1.0);
+        let polish = plateau && s.nodes >= effort.plateau_polish_after;
+        if polish && self.polished < effort.plateau_polishes && polish_fits(s) {
+            // The search of a cross-team plateau moves the bound little, node after node; what
+            // it needs most is the incumbent the last polish would find.
+            self.polished += 1;
+            let (before, spent) = (s.best_value, s.budget.spent());
+            s.polish(bound, limits);
+            limits.trace(|| {
+                let work = s.budget.spent() - spent;
+                format!("      plateau polish: {before} -> {}, work {work}", s.best_value)
+            });
+        }
         if s.prunable(bound) {
             // The neighbourhoods brought the incumbent up to the node's bound.
             return Expanded::Done;
@@ -182,8 +201,6 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
             node.r
         };
         let parent = Start { pool, prices: out.prices };
-        // A plateau: the node's price rounds did not bring its bound below its parent's.
-        let plateau = bound >= node_bound - crate::tolerance::GAIN * bound.abs().max(1.0);
         let strong = if plateau {
             self.strong(s, &r, &ranked(&master, rank), bound, &parent, out.work)
         } else {
@@ -215,6 +232,32 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
     fn open_cap(&self, _: &PartSearch<'_>) -> Option<usize> {
         None
     }
+}
+
+/// Teams of a part beyond which its team pairs' allowance grows no more (`lns`'s own cap).
+const PAID_TEAMS: usize = 20;
+
+/// Whether the tree of this part polishes its incumbent at a plateau node now: the part works
+/// across teams (a part of one team is searched as before), it has an incumbent and
+/// neighbourhoods of its own (a neighbourhood's search has none), and its budget still holds
+/// everything a polish may spend (its ejection chains and its neighbourhoods' allowances), so
+/// the search goes on after it with the better incumbent; where it does not (a large
+/// district's roots took most of the budget), the search's last polish is all there is.
+fn polish_fits(s: &PartSearch) -> bool {
+    let part = s.part;
+    let mut teams: Vec<usize> = part.workers.iter().map(|w| w.team).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    let e = &s.effort;
+    let hoods = if teams.len() >= 3 {
+        e.hood_work.saturating_mul(teams.len().min(PAID_TEAMS) as u64).saturating_add(e.chain_work)
+    } else {
+        e.subset_work.saturating_sub(s.hoods.spent)
+    };
+    teams.len() >= 2
+        && s.best.is_some()
+        && hoods > 0
+        && s.budget.left() >= hoods.saturating_add(e.polish_moves)
 }
 
 /// A node whose price rounds did not converge is branched on only while the budget left is
@@ -973,5 +1016,117 @@ mod tests {
             }
         }
         assert!(agreed > 100 && with_sets > 20, "agreed {agreed}, branched on sets in {with_sets}");
+    }
+
+    /// A plateau polish needs a part of two teams or more, an incumbent, neighbourhoods of its
+    /// own and a budget that holds everything a polish may spend.
+    #[test]
+    fn a_plateau_polish_needs_a_cross_team_part_an_incumbent_and_the_budget_for_it() {
+        use super::super::{allocation::empty_alloc, lp, params::Effort};
+        let mut g = crate::generate::SplitMix64::new(5);
+        let effort = Effort { nodes: Some(300), subset_work: 50_000_000, ..Effort::DEFAULT };
+        let (mut cross, mut alone) = (0, 0);
+        for _ in 0..40 {
+            let (m, one_team) = if g.chance(0.5) { (district(&mut g), false) } else { (team(&mut g), true) };
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let teams = part.workers.iter().any(|w| w.team != part.workers[0].team);
+                let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                assert!(!polish_fits(&s), "no incumbent yet");
+                s.offer(empty_alloc(part));
+                if s.best.is_none() {
+                    continue;
+                }
+                assert_eq!(polish_fits(&s), teams, "one team: {one_team}");
+                if !teams {
+                    alone += 1;
+                    continue;
+                }
+                cross += 1;
+                // Without neighbourhoods of its own (a neighbourhood's search) there is none.
+                let mut none =
+                    PartSearch::new(&m, part, lp::build(&m, part), Effort { subset_work: 0, ..effort });
+                none.offer(empty_alloc(part));
+                assert!(!polish_fits(&none));
+                // A budget that no longer holds the allowances and the chains: none either.
+                let whole = effort.subset_work + effort.polish_moves;
+                s.budget.charge(s.budget.left() - whole);
+                assert!(polish_fits(&s));
+                s.budget.charge(1);
+                assert!(!polish_fits(&s));
+            }
+        }
+        assert!(cross > 5 && alone > 5, "cross-team parts {cross}, one-team parts {alone}");
+    }
+
+    /// Polishing the incumbent on a plateau of small cross-team districts: it happens, and
+    /// where the search with it and the search without it (`Effort::plateau_polishes` 0) both
+    /// prove their answers, the answers agree; where only one proves its answer, the other's
+    /// proposal is no better and the bound it leaves no lower.
+    #[test]
+    fn polishing_on_a_plateau_keeps_every_proven_answer_and_every_bound_valid() {
+        use super::super::{lp, params::Effort};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let mut g = crate::generate::SplitMix64::new(29);
+        let (mut agreed, mut polished) = (0, 0);
+        for case in 0..120u32 {
+            let m = district(&mut g);
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let run = |plateau_polishes: u32| {
+                    let seen = AtomicUsize::new(0);
+                    let see = |e: &super::super::Event| {
+                        if let super::super::Event::Trace(line) = e {
+                            if line.contains("plateau polish") {
+                                seen.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    };
+                    let effort = Effort {
+                        nodes: Some(300),
+                        subset_work: 50_000_000,
+                        plateau_polishes,
+                        // From the first plateau node, so that small searches polish too.
+                        plateau_polish_after: 1,
+                        ..Effort::DEFAULT
+                    };
+                    let dual = Decomposition::new(&m, part, &effort);
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                    let limits = Limits {
+                        node_limit: Some(300),
+                        trace: true,
+                        observer: Some(super::super::Observer(&see)),
+                        ..Limits::default()
+                    };
+                    let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
+                    (done, bound, s.best_value, seen.load(Ordering::Relaxed))
+                };
+                let (done_a, bound_a, best_a, seen_a) = run(1);
+                let (done_b, bound_b, best_b, seen_b) = run(0);
+                assert_eq!(seen_b, 0, "case {case}: a plateau polish with plateau_polishes 0");
+                assert!(seen_a <= 1, "case {case}: {seen_a} plateau polishes");
+                polished += seen_a;
+                let tol = 1e-6 * best_a.abs().max(1.0);
+                if done_a && done_b {
+                    assert!((best_a - best_b).abs() <= tol, "case {case}: {best_a} against {best_b}");
+                    agreed += 1;
+                }
+                if done_b {
+                    assert!(best_a <= best_b + tol, "case {case}: {best_a} above the optimum {best_b}");
+                    assert!(
+                        done_a || bound_a.max(best_a) >= best_b - tol,
+                        "case {case}: bound {bound_a} < {best_b}"
+                    );
+                }
+                if done_a {
+                    assert!(best_b <= best_a + tol, "case {case}: {best_b} above the optimum {best_a}");
+                    assert!(
+                        done_b || bound_b.max(best_b) >= best_a - tol,
+                        "case {case}: bound {bound_b} < {best_a}"
+                    );
+                }
+            }
+        }
+        assert!(agreed > 80 && polished > 5, "agreed {agreed}, polished on a plateau {polished}");
     }
 }
