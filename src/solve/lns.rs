@@ -382,17 +382,50 @@ const GAIN: f64 = 1e-6;
 /// Which neighbourhoods a search of them goes through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    /// Subsets of the workers of a part of one or two teams.
-    Subsets,
+    /// Subsets of this many workers of a part of one or two teams.
+    Subsets(usize),
     /// The guided ones, then pairs of teams.
     Pairs,
     /// Chains of workers across teams.
     Chains,
 }
 
+/// How many nodes the search of each neighbourhood may explore.
+#[derive(Clone, Copy, Debug)]
+enum Nodes {
+    /// This many.
+    Each(u64),
+    /// This many, and no more than what is left of the allowance buys (at least one).
+    Within(u64),
+}
+
 /// A neighbourhood: what names it (two teams, or some workers by local index) and the marks of
 /// the workers it frees.
 type Hood = (Vec<usize>, Vec<bool>);
+
+/// Nodes a search of a nearest-better neighbourhood may explore in a cross-team part of one
+/// or two teams, in multiples of [`Effort::hood_nodes`]: such a part is small (16-20 workers
+/// in the 300-case and 320-case districts) and its proximity programme frees up to half of
+/// it, more than 200 nodes search (measured: the 300-case district seed 3's optimum lies 7
+/// workers away, found in 1,000 nodes and not in 200).
+///
+/// [`Effort::hood_nodes`]: super::Effort::hood_nodes
+const NEAR_NODES: u64 = 5;
+
+/// Workers more than [`Effort::subset_size`] in the wider subsets a cross-team part of one or
+/// two teams searches in polish after the usual ones, within an allowance of
+/// [`Effort::subset_work`] of their own.
+///
+/// [`Effort::subset_size`]: super::Effort::subset_size
+/// [`Effort::subset_work`]: super::Effort::subset_work
+const WIDER: usize = 2;
+
+/// Whether some class of the part may go to a worker of another team: a cross-team part.
+fn crosses(part: &Part) -> bool {
+    part.classes
+        .iter()
+        .any(|c| c.workers.iter().any(|&w| part.workers.get(w).is_some_and(|r| r.team != c.team)))
+}
 
 /// The part's teams, sorted.
 fn teams_of(part: &Part) -> Vec<usize> {
@@ -488,17 +521,31 @@ impl PartSearch<'_> {
     pub(super) fn neighbourhoods(&mut self, bound: f64, limits: Limits) {
         let effort = self.effort;
         let teams = teams_of(self.part).len();
+        let nodes = effort.hood_nodes;
         if teams < 3 {
+            // A cross-team part of one or two teams: first its nearest better allocations,
+            // each searched within more nodes, then the usual subsets, then wider ones.
+            let cross = crosses(self.part);
+            if cross && effort.chain_work > 0 {
+                let near = Nodes::Within(nodes.saturating_mul(NEAR_NODES));
+                self.search_hoods(limits, effort.chain_work, Kind::Chains, bound, near);
+            }
             let left = effort.subset_work.saturating_sub(self.hoods.spent);
-            let spent = self.search_hoods(limits, left, Kind::Subsets, bound);
+            let usual = Kind::Subsets(effort.subset_size);
+            let spent = self.search_hoods(limits, left, usual, bound, Nodes::Each(nodes));
             self.hoods.spent = self.hoods.spent.saturating_add(spent);
+            if cross && effort.subset_work > 0 {
+                let wide = Kind::Subsets(effort.subset_size.saturating_add(WIDER));
+                let spent = self.search_hoods(limits, effort.subset_work, wide, bound, Nodes::Within(nodes));
+                self.hoods.spent = self.hoods.spent.saturating_add(spent);
+            }
         } else {
             if effort.hood_work > 0 {
                 let allowance = effort.hood_work.saturating_mul(teams.min(PAID_TEAMS) as u64);
-                self.search_hoods(limits, allowance, Kind::Pairs, bound);
+                self.search_hoods(limits, allowance, Kind::Pairs, bound, Nodes::Each(nodes));
             }
             if effort.chain_work > 0 {
-                self.search_hoods(limits, effort.chain_work, Kind::Chains, bound);
+                self.search_hoods(limits, effort.chain_work, Kind::Chains, bound, Nodes::Each(nodes));
             }
         }
     }
@@ -542,7 +589,13 @@ impl PartSearch<'_> {
             return;
         }
         let left = effort.subset_work.saturating_sub(self.hoods.spent).min(self.budget.left() - whole);
-        let spent = self.search_hoods(limits, left, Kind::Subsets, bound);
+        let spent = self.search_hoods(
+            limits,
+            left,
+            Kind::Subsets(effort.subset_size),
+            bound,
+            Nodes::Each(effort.hood_nodes),
+        );
         self.hoods.spent = self.hoods.spent.saturating_add(spent);
         self.hoods.from = self.best_value;
     }
@@ -697,15 +750,19 @@ impl PartSearch<'_> {
     }
 
     /// Searches the neighbourhoods (worker subsets, or team pairs) of the incumbent in rounds
-    /// within `allowance`, until the incumbent is proven against `bound`; returns the work
-    /// spent.
-    fn search_hoods(&mut self, limits: Limits, allowance: u64, kind: Kind, bound: f64) -> u64 {
+    /// within `allowance`, each within `nodes` nodes, until the incumbent is proven against
+    /// `bound`; returns the work spent.
+    fn search_hoods(&mut self, limits: Limits, allowance: u64, kind: Kind, bound: f64, nodes: Nodes) -> u64 {
         let effort = self.effort;
         if allowance == 0 || self.best.is_none() {
             return 0;
         }
-        let sub_limits = Limits {
-            node_limit: Some(effort.hood_nodes),
+        let per = effort.work_per_node.max(1);
+        let sub_limits = |spent: u64| Limits {
+            node_limit: Some(match nodes {
+                Nodes::Each(n) => n,
+                Nodes::Within(n) => n.min(allowance.saturating_sub(spent) / per).max(1),
+            }),
             root_allowance: false, // exactly its nodes, as before the roots' allowance
             observer: None,
             trace: false,
@@ -743,7 +800,7 @@ impl PartSearch<'_> {
             let searches = (allowance.saturating_sub(spent) / effort.work_per_node.max(1)).saturating_add(1);
             let most = usize::try_from(searches).unwrap_or(usize::MAX).saturating_add(settled.len());
             let mut list: Vec<(Vec<usize>, Spec)> = match kind {
-                Kind::Subsets => subsets(self.part, a, effort.subset_size, most),
+                Kind::Subsets(size) => subsets(self.part, a, size, most),
                 Kind::Pairs => hoods(self.part, a),
                 Kind::Chains => near.into_iter().collect(),
             }
@@ -779,7 +836,7 @@ impl PartSearch<'_> {
                 };
                 let Some(r) = restrict_freed(self.part, &a, &freed) else { continue };
                 let seed = r.seed(&a);
-                let Some((sub, work)) = search_restricted(self.m, &r.part, seed, sub_limits) else {
+                let Some((sub, work)) = search_restricted(self.m, &r.part, seed, sub_limits(spent)) else {
                     continue;
                 };
                 spent = spent.saturating_add(work);
