@@ -1434,4 +1434,117 @@ mod tests {
         }
         assert!(gained > 0, "no nearest better allocation ever improved a greedy start");
     }
+
+    /// A small cross-team district of two teams: type weights, sibling groups.
+    fn two_teams(seed: u64) -> (Model, crate::formulate::Problem) {
+        let options = GenerateOptions {
+            cases: 90,
+            workers: 10,
+            teams: 2,
+            seed,
+            weights: true,
+            groups: 0.3,
+            cross_team: true,
+            ..Default::default()
+        };
+        let file = generate(&options).unwrap();
+        let m = crate::load_model_bytes("m.json", &crate::write::to_json(&file)).unwrap();
+        let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+        (m, problem)
+    }
+
+    /// The parts of a two-team district that search as cross-team parts of two teams.
+    fn crossing(problem: &crate::formulate::Problem) -> Vec<&Part> {
+        problem.parts.iter().filter(|p| !p.is_network() && crosses(p) && teams_of(p).len() == 2).collect()
+    }
+
+    #[test]
+    fn only_a_part_whose_classes_may_go_to_another_team_crosses() {
+        for seed in 0..3 {
+            let (_, problem) = two_teams(seed);
+            assert!(!crossing(&problem).is_empty(), "seed {seed}: no cross-team part of two teams");
+            let (_, problem) = team(seed);
+            assert!(problem.parts.iter().all(|p| !crosses(p)), "seed {seed}: a one-team part crosses");
+        }
+        // The same part with every worker in its class's team crosses no more.
+        let (_, problem) = two_teams(1);
+        let mut part = crossing(&problem)[0].clone();
+        for r in &mut part.workers {
+            r.team = 0;
+        }
+        for c in &mut part.classes {
+            c.team = 0;
+        }
+        assert!(!crosses(&part));
+    }
+
+    #[test]
+    fn a_two_team_part_s_wider_subsets_and_nearest_better_workers_restrict_exactly() {
+        let (mut wide, mut near) = (0, 0);
+        for seed in 0..4 {
+            let (m, problem) = two_teams(seed);
+            for part in crossing(&problem) {
+                let a = start(&m, part, seed);
+                for (_, free) in subsets(part, &a, Effort::DEFAULT.subset_size + WIDER, 40) {
+                    wide += usize::from(restriction_is_exact(&m, part, &a, &free, seed));
+                }
+                let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+                s.offer(a.clone());
+                let (hood, work) =
+                    s.proximity(&a, Effort::DEFAULT.chain_work, &vec![false; part.workers.len()], 1.0);
+                assert!(work > 0, "seed {seed}: the programme was not charged");
+                if let Some((ws, free)) = hood {
+                    assert!(ws.iter().all(|&w| free[w]) && free.iter().filter(|&&f| f).count() == ws.len());
+                    near += usize::from(restriction_is_exact(&m, part, &a, &free, seed));
+                }
+            }
+        }
+        assert!(wide > 10 && near > 0, "{wide} wider subsets and {near} nearest better sets checked");
+    }
+
+    #[test]
+    fn a_two_team_cross_part_s_polish_never_lowers_the_value_keeps_to_its_allowance_and_repeats() {
+        let mut gained = 0;
+        for seed in 0..6 {
+            let (m, problem) = two_teams(seed);
+            for part in crossing(&problem) {
+                let run = |effort: Effort| {
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                    s.offer(start(&m, part, seed));
+                    let before = s.best_value;
+                    s.neighbourhoods(f64::INFINITY, Limits::default());
+                    (before, s.best_value, s.best.clone(), s.budget.spent())
+                };
+                // The nearest better allocations alone: no allowance for the subsets.
+                let effort = Effort { subset_work: 0, ..Effort::DEFAULT };
+                let (before, after, best, spent) = run(effort);
+                let best = best.expect("an incumbent");
+                assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
+                assert!((value(&m, part, &best) - after).abs() < 1e-9);
+                assert!(after >= before, "seed {seed}: {before} fell to {after}");
+                // Each search within what is left of the allowance: past it by one search's
+                // root and polish at most, never by a whole search of NEAR_NODES x hood_nodes.
+                let most = Effort::DEFAULT.chain_work
+                    + 2 * Effort::DEFAULT.work_per_node
+                    + Effort::DEFAULT.polish_moves;
+                assert!(spent > 0 && spent <= most, "seed {seed}: {spent} spent");
+                assert_eq!(run(effort).2, Some(best), "seed {seed}: a second run differs");
+                gained += u32::from(after > before);
+                // Everything, twice over.
+                let (before, after, best, _) = run(Effort::DEFAULT);
+                let best = best.expect("an incumbent");
+                assert!(feasible(part, &best) && after >= before, "seed {seed}");
+                assert_eq!(run(Effort::DEFAULT).2, Some(best), "seed {seed}: a second run differs");
+            }
+        }
+        assert!(gained > 0, "no nearest better allocation ever improved a greedy start of two teams");
+        // A one-team part with no allowance for its subsets searches nothing.
+        let (m, problem) = team(1);
+        let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+        let mut s =
+            PartSearch::new(&m, part, lp::build(&m, part), Effort { subset_work: 0, ..Effort::DEFAULT });
+        s.offer(start(&m, part, 1));
+        s.neighbourhoods(f64::INFINITY, Limits::default());
+        assert_eq!(s.budget.spent(), 0);
+    }
 }
