@@ -151,12 +151,20 @@ where
     // A greedy choice (best value per weight first, each piece taken when it fits and adds)
     // is worth at least this: with it the bound prunes from the first piece on.
     let (mut load, mut value, mut best_g) = (0.0, 0.0, -cost(0.0));
+    let mut greedy = Vec::new();
     for &i in order {
         let (l, v) = (load + pieces[i].weight, value + pieces[i].value);
         if l <= cap + EPS && v - cost(l) > best_g {
             (load, value, best_g) = (l, v, v - cost(l));
+            greedy.push(i);
         }
     }
+    // The greedy choice itself, for a search whose bound pruned every state that could reach
+    // it (seen once, in an experiment with wider neighbourhoods, as a panic on an empty list;
+    // not reproduced since): then the greedy choice is the answer, lawful but not proven, with
+    // the fractional bound of the whole knapsack as its bound.
+    greedy.sort_unstable();
+    let greedy = Choice { take: greedy, load, g: best_g, work: 0, bound: best_g, exact: false };
     let g0 = -cost(0.0);
     let (states, list, next) = (&mut buf.states, &mut buf.list, &mut buf.next);
     states.clear();
@@ -175,7 +183,8 @@ where
         }
         let p = pieces[i];
         next.clear();
-        let mut at = Cursor::new(&bound, pos + 1, list[0].load, slope(list[0].load));
+        let Some(first) = list.first() else { break };
+        let mut at = Cursor::new(&bound, pos + 1, first.load, slope(first.load));
         let (mut a, mut b) = (0usize, 0usize);
         // Merge the list and the list with the piece added, in order of load.
         loop {
@@ -222,7 +231,12 @@ where
         }
         std::mem::swap(list, next);
     }
-    // The list rises in both load and value: its last state is the best.
+    // The list rises in both load and value: its last state is the best, unless every state
+    // was pruned below the greedy choice (see `greedy`).
+    if list.last().is_none_or(|e| e.g < floor(greedy.g)) {
+        let whole = g0 + bound.gain(0, 0.0, slope(0.0));
+        return Choice { work, bound: whole.max(greedy.g), ..greedy };
+    }
     let top = list.last().map_or(0, |e| e.id);
     let mut take = Vec::new();
     let mut s = top;
@@ -465,6 +479,39 @@ mod tests {
             let value: f64 = got.take.iter().map(|&i| pieces[i].value).sum();
             assert!(load <= cap + EPS && (load - got.load).abs() <= 1e-9, "case {case}");
             assert!((value - cost(load) - got.g).abs() <= 1e-9 * got.g.abs().max(1.0), "case {case}");
+        }
+    }
+
+    /// Priced values can be large (a price near its cap) and the best choice can fill the room
+    /// exactly, so the fractional bound is tight and its prefix sums round by more than the
+    /// tie: the knapsack still finds the brute-force optimum (within the rounding of such
+    /// values), with a lawful load and its value.
+    #[test]
+    fn large_priced_values_that_fill_the_room_exactly_still_give_the_optimum() {
+        let mut g = SplitMix64::new(41);
+        let p = Policy::england();
+        for case in 0..2000 {
+            let n = 1 + g.below(12);
+            let scale = [1.0, 1e4, 1e7, 1e9][g.below(4)];
+            let pieces: Vec<Piece> = (0..n)
+                .map(|_| {
+                    let weight = [0.5, 1.0, 1.5, 0.35 + 0.05 * g.below(40) as f64][g.below(4)];
+                    // Near-equal densities, some exactly equal: ties and tight bounds.
+                    let density = scale * (1.0 + [0.0, 1e-13, 1e-9, g.unit() * 1e-3][g.below(4)]);
+                    Piece { weight, value: density * weight - [0.0, scale * 0.5][g.below(2)] }
+                })
+                .collect();
+            let cap = [3.0, 4.5, 9.0, 18.0 * 0.6][g.below(4)];
+            let cost = |l: f64| objective::load_cost(&p, 15.0, l);
+            let slope = |l: f64| objective::load_slope(&p, 15.0, l);
+            let got = best(&pieces, cap, &cost, &slope, usize::MAX);
+            let want = brute(&pieces, cap, &cost);
+            let tol = 1e-9 * want.abs().max(1.0);
+            assert!(got.g >= want - tol, "case {case}: {} against {want}", got.g);
+            let load: f64 = got.take.iter().map(|&i| pieces[i].weight).sum();
+            let value: f64 = got.take.iter().map(|&i| pieces[i].value).sum();
+            assert!(load <= cap + EPS, "case {case}");
+            assert!((value - cost(load) - got.g).abs() <= tol, "case {case}");
         }
     }
 
