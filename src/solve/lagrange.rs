@@ -778,17 +778,27 @@ impl<'a> Decomposition<'a> {
             Some(u) => (self.caps[w] as f64, u),
             None => (room.cap + EPS, 1.0),
         };
-        let (mut sum, mut load) = (0.0, 0.0);
+        // The value is short of the exact sum by the rounding of its terms, which scales with
+        // their size (a price near its cap), not with the value: it is given less a margin of
+        // that size, so it stays a lower bound.
+        let (mut sum, mut load, mut size_of_terms) = (0.0, 0.0, 0.0f64);
         let mut held = Vec::new();
         for (i, &n) in counts.iter().enumerate() {
             if n > 0 {
                 sum += priced(i) * n as f64;
+                size_of_terms += priced(i).abs() * n as f64;
                 load += size(i) * n as f64;
                 held.push(i);
             }
         }
-        let value =
-            |gain: f64, l: f64| (l <= cap).then(|| sum + gain - room.load_cost(&self.m.policy, l * unit));
+        for &(i, _) in moves {
+            size_of_terms += priced(i).abs();
+        }
+        const ROUNDING: f64 = 1e-12;
+        let value = |gain: f64, l: f64| {
+            let cost = room.load_cost(&self.m.policy, l * unit);
+            (l <= cap).then(|| sum + gain - cost - ROUNDING * (size_of_terms + cost.abs()))
+        };
         // The moved items' counts after moving item `i` by `d`, kept to `t`.
         let lawful = |i: usize, d: i64| {
             moves.iter().all(|&(x, _)| {

@@ -550,6 +550,28 @@ impl PartSearch<'_> {
         }
     }
 
+    /// The most [`PartSearch::neighbourhoods`] may spend from here: what each of its searches
+    /// is allowed, as it allows them (the tree's plateau polish reserves it).
+    pub(super) fn neighbourhoods_reserve(&self) -> u64 {
+        let e = &self.effort;
+        let teams = teams_of(self.part).len();
+        if teams < 3 {
+            let cross = crosses(self.part);
+            let mut r = e.subset_work.saturating_sub(self.hoods.spent);
+            if cross && e.chain_work > 0 {
+                r = r.saturating_add(e.chain_work);
+            }
+            if cross && e.subset_work > 0 {
+                r = r.saturating_add(e.subset_work);
+            }
+            r
+        } else {
+            let pairs =
+                if e.hood_work > 0 { e.hood_work.saturating_mul(teams.min(PAID_TEAMS) as u64) } else { 0 };
+            pairs.saturating_add(e.chain_work)
+        }
+    }
+
     /// Keeps the first master solution of the part's tree (its root's) to guide the
     /// neighbourhoods ([`guided`]).
     pub(super) fn keep_guide(&mut self, master: &Master) {

@@ -234,9 +234,6 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
     }
 }
 
-/// Teams of a part beyond which its team pairs' allowance grows no more (`lns`'s own cap).
-const PAID_TEAMS: usize = 20;
-
 /// Whether the tree of this part polishes its incumbent at a plateau node now: the part works
 /// across teams (a part of one team is searched as before), it has an incumbent and
 /// neighbourhoods of its own (a neighbourhood's search has none), and its budget still holds
@@ -245,19 +242,9 @@ const PAID_TEAMS: usize = 20;
 /// district's roots took most of the budget), the search's last polish is all there is.
 fn polish_fits(s: &PartSearch) -> bool {
     let part = s.part;
-    let mut teams: Vec<usize> = part.workers.iter().map(|w| w.team).collect();
-    teams.sort_unstable();
-    teams.dedup();
-    let e = &s.effort;
-    let hoods = if teams.len() >= 3 {
-        e.hood_work.saturating_mul(teams.len().min(PAID_TEAMS) as u64).saturating_add(e.chain_work)
-    } else {
-        e.subset_work.saturating_sub(s.hoods.spent)
-    };
-    teams.len() >= 2
-        && s.best.is_some()
-        && hoods > 0
-        && s.budget.left() >= hoods.saturating_add(e.polish_moves)
+    let teams = part.workers.iter().any(|w| w.team != part.workers[0].team);
+    let hoods = s.neighbourhoods_reserve();
+    teams && s.best.is_some() && hoods > 0 && s.budget.left() >= hoods.saturating_add(s.effort.polish_moves)
 }
 
 /// A node whose price rounds did not converge is branched on only while the budget left is
@@ -1024,7 +1011,8 @@ mod tests {
     fn a_plateau_polish_needs_a_cross_team_part_an_incumbent_and_the_budget_for_it() {
         use super::super::{allocation::empty_alloc, lp, params::Effort};
         let mut g = crate::generate::SplitMix64::new(5);
-        let effort = Effort { nodes: Some(300), subset_work: 50_000_000, ..Effort::DEFAULT };
+        let effort =
+            Effort { nodes: Some(300), subset_work: 50_000_000, chain_work: 50_000_000, ..Effort::DEFAULT };
         let (mut cross, mut alone) = (0, 0);
         for _ in 0..40 {
             let (m, one_team) = if g.chance(0.5) { (district(&mut g), false) } else { (team(&mut g), true) };
@@ -1044,12 +1032,13 @@ mod tests {
                 }
                 cross += 1;
                 // Without neighbourhoods of its own (a neighbourhood's search) there is none.
-                let mut none =
-                    PartSearch::new(&m, part, lp::build(&m, part), Effort { subset_work: 0, ..effort });
+                let quiet = Effort { subset_work: 0, chain_work: 0, hood_work: 0, ..effort };
+                let mut none = PartSearch::new(&m, part, lp::build(&m, part), quiet);
                 none.offer(empty_alloc(part));
                 assert!(!polish_fits(&none));
                 // A budget that no longer holds the allowances and the chains: none either.
-                let whole = effort.subset_work + effort.polish_moves;
+                let whole = s.neighbourhoods_reserve() + effort.polish_moves;
+                assert!(whole >= effort.subset_work + effort.polish_moves);
                 s.budget.charge(s.budget.left() - whole);
                 assert!(polish_fits(&s));
                 s.budget.charge(1);
@@ -1085,6 +1074,7 @@ mod tests {
                     let effort = Effort {
                         nodes: Some(300),
                         subset_work: 50_000_000,
+                        chain_work: 50_000_000,
                         plateau_polishes,
                         // From the first plateau node, so that small searches polish too.
                         plateau_polish_after: 1,
