@@ -1003,6 +1003,28 @@ mod tests {
 
     /// A small random district of two teams working across teams: weights of two decimals,
     /// caps scaled by FTE, siblings, today's workers, a cross-team penalty and overload.
+    /// The part's decomposition over a grid of load levels where it can have one, or over real
+    /// loads, by a coin.
+    fn grid_or_real<'a>(m: &'a Model, part: &'a Part, g: &mut SplitMix64) -> Decomposition<'a> {
+        if g.chance(0.5) {
+            Decomposition::new(m, part, &Effort::DEFAULT)
+        } else {
+            Decomposition::with_levels(m, part, 0)
+        }
+    }
+
+    /// Prices for a test of the restriction `r`: mostly those column generation reaches, else
+    /// random ones (some zero).
+    fn some_prices(dual: &Decomposition, r: &NodeBounds, g: &mut SplitMix64) -> Vec<f64> {
+        use super::super::master::Allowance;
+        if g.chance(0.7) {
+            let allowed = Allowance { rounds: 100, work: u64::MAX, pivots: 20_000, pool_per_worker: 4 };
+            dual.bound(r, None, &Default::default(), allowed, &|_| false, &|| false).prices
+        } else {
+            (0..dual.n_prices_at(r)).map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 60.0 }).collect()
+        }
+    }
+
     fn cross_model(g: &mut SplitMix64) -> Model {
         let nw = 2 + g.below(2);
         let team = |i: usize| ["N", "S"][i % 2];
@@ -1126,28 +1148,15 @@ mod tests {
     /// knapsack does, and it is cheaper in all.
     #[test]
     fn the_screened_reduced_cost_fixing_fixes_exactly_what_the_knapsacks_alone_fix() {
-        use super::super::master::Allowance;
         let mut g = SplitMix64::new(31);
         let (mut fixed, mut saved, mut compared) = (0, 0u64, 0);
         for case in 0..300 {
             let m = if case % 3 == 0 { model(&mut g) } else { cross_model(&mut g) };
             let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
-                let dual = if g.chance(0.5) {
-                    Decomposition::new(&m, part, &Effort::DEFAULT)
-                } else {
-                    Decomposition::with_levels(&m, part, 0)
-                };
+                let dual = grid_or_real(&m, part, &mut g);
                 let r = if g.chance(0.3) { NodeBounds::none(part) } else { restrict(part, &mut g) };
-                let prices: Vec<f64> = if g.chance(0.7) {
-                    let allowed =
-                        Allowance { rounds: 100, work: u64::MAX, pivots: 20_000, pool_per_worker: 4 };
-                    dual.bound(&r, None, &Default::default(), allowed, &|_| false, &|| false).prices
-                } else {
-                    (0..dual.n_prices_at(&r))
-                        .map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 60.0 })
-                        .collect()
-                };
+                let prices = some_prices(&dual, &r, &mut g);
                 let Some(at) = dual.evaluate(&prices, &r) else { continue };
                 // Thresholds from a little to far below the bound at these prices.
                 let threshold = at.bound - 40.0 * g.unit();
@@ -1174,7 +1183,6 @@ mod tests {
     /// by trying every allocation. And the rule bites: it fixes many choices.
     #[test]
     fn reduced_cost_fixing_keeps_every_allocation_that_beats_the_incumbent() {
-        use super::super::master::Allowance;
         let mut g = SplitMix64::new(29);
         let (mut fixed, mut checked) = (0, 0);
         for case in 0..400 {
@@ -1182,24 +1190,12 @@ mod tests {
             let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
                 let Some(all) = every_allocation(&m, part) else { continue };
-                let dual = if g.chance(0.5) {
-                    Decomposition::new(&m, part, &Effort::DEFAULT)
-                } else {
-                    Decomposition::with_levels(&m, part, 0)
-                };
+                let dual = grid_or_real(&m, part, &mut g);
                 let r = if g.chance(0.3) { NodeBounds::none(part) } else { restrict(part, &mut g) };
                 let lawful: Vec<&(PartAlloc, f64)> =
                     all.iter().filter(|(a, _)| keeps_to(&r, &dual.rank, a)).collect();
                 let Some(top) = lawful.iter().map(|x| x.1).reduce(f64::max) else { continue };
-                let prices = if g.chance(0.7) {
-                    let allowed =
-                        Allowance { rounds: 100, work: u64::MAX, pivots: 20_000, pool_per_worker: 4 };
-                    dual.bound(&r, None, &Default::default(), allowed, &|_| false, &|| false).prices
-                } else {
-                    (0..dual.n_prices_at(&r))
-                        .map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 60.0 })
-                        .collect()
-                };
+                let prices = some_prices(&dual, &r, &mut g);
                 // The incumbent's threshold: at or a little below the best, sometimes above.
                 let threshold = top - 12.0 * g.unit() + if g.chance(0.1) { 5.0 } else { 0.0 };
                 let (out, n, _) = dual.fix(&r, &prices, &|b| b < threshold);

@@ -929,10 +929,16 @@ mod tests {
 
     /// A small cross-team district: four teams, type weights, sibling groups.
     fn district(seed: u64) -> (Model, crate::formulate::Problem) {
+        small_district(seed, 4)
+    }
+
+    /// A small cross-team district of `teams` teams (90 cases, 10 workers), type weights,
+    /// sibling groups.
+    fn small_district(seed: u64, teams: usize) -> (Model, crate::formulate::Problem) {
         let options = GenerateOptions {
             cases: 90,
             workers: 10,
-            teams: 4,
+            teams,
             seed,
             weights: true,
             groups: 0.3,
@@ -1459,20 +1465,7 @@ mod tests {
 
     /// A small cross-team district of two teams: type weights, sibling groups.
     fn two_teams(seed: u64) -> (Model, crate::formulate::Problem) {
-        let options = GenerateOptions {
-            cases: 90,
-            workers: 10,
-            teams: 2,
-            seed,
-            weights: true,
-            groups: 0.3,
-            cross_team: true,
-            ..Default::default()
-        };
-        let file = generate(&options).unwrap();
-        let m = crate::load_model_bytes("m.json", &crate::write::to_json(&file)).unwrap();
-        let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
-        (m, problem)
+        small_district(seed, 2)
     }
 
     /// The parts of a two-team district that search as cross-team parts of two teams.

@@ -636,6 +636,26 @@ mod tests {
     use super::*;
 
     /// One class of 5 cases at two workers, one group at two workers, nothing restricted.
+    /// Two searches of one part, each (proven, bound of what is left, best value): a proven
+    /// optimum is never beaten by the other's answer nor cut off by its bound, and two proofs
+    /// agree. Returns whether both proved.
+    fn consistent(case: u32, a: (bool, f64, f64), b: (bool, f64, f64)) -> bool {
+        let ((done_a, bound_a, best_a), (done_b, bound_b, best_b)) = (a, b);
+        let tol = 1e-6 * best_a.abs().max(1.0);
+        if done_a && done_b {
+            assert!((best_a - best_b).abs() <= tol, "case {case}: {best_a} against {best_b}");
+        }
+        if done_b {
+            assert!(best_a <= best_b + tol, "case {case}: {best_a} above the optimum {best_b}");
+            assert!(done_a || bound_a.max(best_a) >= best_b - tol, "case {case}: bound {bound_a} < {best_b}");
+        }
+        if done_a {
+            assert!(best_b <= best_a + tol, "case {case}: {best_b} above the optimum {best_a}");
+            assert!(done_b || bound_b.max(best_b) >= best_a - tol, "case {case}: bound {bound_b} < {best_a}");
+        }
+        done_a && done_b
+    }
+
     fn open() -> NodeBounds {
         NodeBounds {
             lo: vec![vec![0, 0]],
@@ -981,25 +1001,7 @@ mod tests {
                 let (done_b, bound_b, best_b, sets_b) = run(0);
                 assert_eq!(sets_b, 0, "case {case}: set branching with set_bounds 0");
                 with_sets += usize::from(sets_a > 0);
-                let tol = 1e-6 * best_a.abs().max(1.0);
-                if done_a && done_b {
-                    assert!((best_a - best_b).abs() <= tol, "case {case}: {best_a} against {best_b}");
-                    agreed += 1;
-                }
-                if done_b {
-                    assert!(best_a <= best_b + tol, "case {case}: {best_a} above the optimum {best_b}");
-                    assert!(
-                        done_a || bound_a.max(best_a) >= best_b - tol,
-                        "case {case}: bound {bound_a} < {best_b}"
-                    );
-                }
-                if done_a {
-                    assert!(best_b <= best_a + tol, "case {case}: {best_b} above the optimum {best_a}");
-                    assert!(
-                        done_b || bound_b.max(best_b) >= best_a - tol,
-                        "case {case}: bound {bound_b} < {best_a}"
-                    );
-                }
+                agreed += usize::from(consistent(case, (done_a, bound_a, best_a), (done_b, bound_b, best_b)));
             }
         }
         assert!(agreed > 100 && with_sets > 20, "agreed {agreed}, branched on sets in {with_sets}");
@@ -1096,25 +1098,7 @@ mod tests {
                 assert_eq!(seen_b, 0, "case {case}: a plateau polish with plateau_polishes 0");
                 assert!(seen_a <= 1, "case {case}: {seen_a} plateau polishes");
                 polished += seen_a;
-                let tol = 1e-6 * best_a.abs().max(1.0);
-                if done_a && done_b {
-                    assert!((best_a - best_b).abs() <= tol, "case {case}: {best_a} against {best_b}");
-                    agreed += 1;
-                }
-                if done_b {
-                    assert!(best_a <= best_b + tol, "case {case}: {best_a} above the optimum {best_b}");
-                    assert!(
-                        done_a || bound_a.max(best_a) >= best_b - tol,
-                        "case {case}: bound {bound_a} < {best_b}"
-                    );
-                }
-                if done_a {
-                    assert!(best_b <= best_a + tol, "case {case}: {best_b} above the optimum {best_a}");
-                    assert!(
-                        done_b || bound_b.max(best_b) >= best_a - tol,
-                        "case {case}: bound {bound_b} < {best_a}"
-                    );
-                }
+                agreed += usize::from(consistent(case, (done_a, bound_a, best_a), (done_b, bound_b, best_b)));
             }
         }
         assert!(agreed > 80 && polished > 5, "agreed {agreed}, polished on a plateau {polished}");
