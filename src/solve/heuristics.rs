@@ -56,20 +56,15 @@ pub(super) fn room_for(part: &Part, load: &[f64], over: &[f64], w: usize, weight
         && r.overseer.is_none_or(|s| over[s] + weight <= part.overseers[s].1 + EPS)
 }
 
-/// The indices of `keys` in descending order of key (by `total_cmp`), equal keys by ascending
+/// The indices of `keys` by key (`total_cmp`), descending or not, equal keys by ascending
 /// index. Each key is computed once, not once a comparison (these orders are asked for at
 /// every fill).
-fn by_key_descending(keys: impl Iterator<Item = f64>) -> Vec<usize> {
+fn by_key(keys: impl Iterator<Item = f64>, descending: bool) -> Vec<usize> {
     let mut keyed: Vec<(f64, usize)> = keys.zip(0..).collect();
-    keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    keyed.into_iter().map(|(_, i)| i).collect()
-}
-
-/// The indices of `keys` in ascending order of key (by `total_cmp`), equal keys by ascending
-/// index.
-fn by_key_ascending(keys: impl Iterator<Item = f64>) -> Vec<usize> {
-    let mut keyed: Vec<(f64, usize)> = keys.zip(0..).collect();
-    keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    keyed.sort_unstable_by(|a, b| {
+        let by = if descending { b.0.total_cmp(&a.0) } else { a.0.total_cmp(&b.0) };
+        by.then(a.1.cmp(&b.1))
+    });
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
@@ -83,9 +78,8 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
         }
     };
     // Groups first (they are the hardest to fit), in order of value per weight.
-    let order = by_key_descending(
-        part.groups.iter().map(|g| g.value.iter().cloned().fold(f64::MIN, f64::max) / g.weight),
-    );
+    let order =
+        by_key(part.groups.iter().map(|g| g.value.iter().cloned().fold(f64::MIN, f64::max) / g.weight), true);
     for g in order {
         if a.groups[g].is_some() {
             continue;
@@ -106,7 +100,7 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
             add(&mut load, &mut over, item.workers[j], item.weight);
         }
     }
-    for k in by_key_descending(part.classes.iter().map(|c| c.priority / c.weight)) {
+    for k in by_key(part.classes.iter().map(|c| c.priority / c.weight), true) {
         let class = &part.classes[k];
         loop {
             let placed: u32 = a.counts[k].iter().sum();
@@ -179,7 +173,7 @@ pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, al
 /// Removes single cases from worker `w`, lowest value per weight first, until `weight` more
 /// fits under its cap and its supervisor's oversight. False if it cannot.
 pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -> bool {
-    let order = by_key_ascending(part.classes.iter().map(|c| c.priority / c.weight));
+    let order = by_key(part.classes.iter().map(|c| c.priority / c.weight), false);
     loop {
         let (load, over) = loads(part, a);
         if room_for(part, &load, &over, w, weight) {
@@ -343,8 +337,8 @@ mod tests {
             down.sort_by(|&x, &y| keys[y].total_cmp(&keys[x]).then(x.cmp(&y)));
             let mut up: Vec<usize> = (0..keys.len()).collect();
             up.sort_by(|&x, &y| keys[x].total_cmp(&keys[y]).then(x.cmp(&y)));
-            assert_eq!(by_key_descending(keys.iter().copied()), down, "case {case}");
-            assert_eq!(by_key_ascending(keys.iter().copied()), up, "case {case}");
+            assert_eq!(by_key(keys.iter().copied(), true), down, "case {case}");
+            assert_eq!(by_key(keys.iter().copied(), false), up, "case {case}");
         }
     }
 }

@@ -119,6 +119,12 @@ pub(super) struct Simplex {
     nonzero: Vec<usize>,
 }
 
+/// A column's reduced cost at prices `y`: its cost less the prices of its rows times its
+/// entries, summed in the order of its entries.
+fn reduced(cost: f64, rows: &[usize], coefs: &[f64], y: &[f64]) -> f64 {
+    cost - rows.iter().zip(coefs).map(|(&i, &a)| y[i] * a).sum::<f64>()
+}
+
 /// Reduced cost above which a column improves the objective.
 pub(super) const OPT_TOL: f64 = crate::tolerance::CONVERGED;
 
@@ -208,16 +214,15 @@ impl Simplex {
         if !self.is_large() || bland {
             // Pricing reads every nonzero.
             self.work += self.index.len() as u64;
-            // Each column's reduced cost as `reduced_cost` computes it (the same sum in the same
-            // order), from the column starts in one pass.
+            // Each column's reduced cost (`reduced`, as `reduced_cost` computes it), from the
+            // column starts in one pass.
             let (index, value) = (&self.index[..], &self.value[..]);
             let columns = self.start.windows(2).zip(&self.cost).zip(&self.position).enumerate();
             for (j, ((ends, &cost), position)) in columns {
                 if position.is_some() {
                     continue;
                 }
-                let (rows, coefs) = (&index[ends[0]..ends[1]], &value[ends[0]..ends[1]]);
-                let d = cost - rows.iter().zip(coefs).map(|(&i, &a)| y[i] * a).sum::<f64>();
+                let d = reduced(cost, &index[ends[0]..ends[1]], &value[ends[0]..ends[1]], y);
                 if d > OPT_TOL {
                     if bland {
                         return Some((j, d));
@@ -427,7 +432,7 @@ impl Simplex {
     #[inline]
     pub fn reduced_cost(&self, j: usize, y: &[f64]) -> f64 {
         let (rows, coefs) = self.entries(j);
-        self.cost[j] - rows.iter().zip(coefs).map(|(&i, &a)| y[i] * a).sum::<f64>()
+        reduced(self.cost[j], rows, coefs, y)
     }
 
     /// `B^-1 a_j`, charged to the work.

@@ -636,6 +636,36 @@ mod tests {
     use super::*;
 
     /// One class of 5 cases at two workers, one group at two workers, nothing restricted.
+    /// The tree's search of `part` within 300 nodes of `effort`: (proven, bound of what is
+    /// left, best value, trace lines that contain `needle`).
+    fn search_counting(
+        m: &crate::model::Model,
+        part: &crate::formulate::Part,
+        effort: super::super::params::Effort,
+        needle: &str,
+    ) -> (bool, f64, f64, usize) {
+        use super::super::lp;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let seen = AtomicUsize::new(0);
+        let see = |e: &super::super::Event| {
+            if let super::super::Event::Trace(line) = e {
+                if line.contains(needle) {
+                    seen.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        };
+        let dual = Decomposition::new(m, part, &effort);
+        let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
+        let limits = Limits {
+            node_limit: Some(300),
+            trace: true,
+            observer: Some(super::super::Observer(&see)),
+            ..Limits::default()
+        };
+        let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
+        (done, bound, s.best_value, seen.load(Ordering::Relaxed))
+    }
+
     /// Two searches of one part, each (proven, bound of what is left, best value): a proven
     /// optimum is never beaten by the other's answer nor cut off by its bound, and two proofs
     /// agree. Returns whether both proved.
@@ -968,8 +998,7 @@ mod tests {
     /// the bound it leaves (of what it left unexplored) no lower.
     #[test]
     fn set_branching_on_cross_team_districts_reaches_the_same_optimum() {
-        use super::super::{lp, params::Effort};
-        use std::sync::atomic::{AtomicUsize, Ordering};
+        use super::super::params::Effort;
         let mut g = crate::generate::SplitMix64::new(23);
         let (mut agreed, mut with_sets) = (0, 0);
         for case in 0..150u32 {
@@ -977,25 +1006,8 @@ mod tests {
             let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
                 let run = |set_bounds: usize| {
-                    let sets = AtomicUsize::new(0);
-                    let see = |e: &super::super::Event| {
-                        if let super::super::Event::Trace(line) = e {
-                            if line.contains("branch Set") {
-                                sets.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                    };
                     let effort = Effort { nodes: Some(300), set_bounds, ..Effort::DEFAULT };
-                    let dual = Decomposition::new(&m, part, &effort);
-                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
-                    let limits = Limits {
-                        node_limit: Some(300),
-                        trace: true,
-                        observer: Some(super::super::Observer(&see)),
-                        ..Limits::default()
-                    };
-                    let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
-                    (done, bound, s.best_value, sets.load(Ordering::Relaxed))
+                    search_counting(&m, part, effort, "branch Set")
                 };
                 let (done_a, bound_a, best_a, sets_a) = run(super::super::params::SET_BOUNDS);
                 let (done_b, bound_b, best_b, sets_b) = run(0);
@@ -1056,8 +1068,7 @@ mod tests {
     /// proposal is no better and the bound it leaves no lower.
     #[test]
     fn polishing_on_a_plateau_keeps_every_proven_answer_and_every_bound_valid() {
-        use super::super::{lp, params::Effort};
-        use std::sync::atomic::{AtomicUsize, Ordering};
+        use super::super::params::Effort;
         let mut g = crate::generate::SplitMix64::new(29);
         let (mut agreed, mut polished) = (0, 0);
         for case in 0..120u32 {
@@ -1065,14 +1076,6 @@ mod tests {
             let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
                 let run = |plateau_polishes: u32| {
-                    let seen = AtomicUsize::new(0);
-                    let see = |e: &super::super::Event| {
-                        if let super::super::Event::Trace(line) = e {
-                            if line.contains("plateau polish") {
-                                seen.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                    };
                     let effort = Effort {
                         nodes: Some(300),
                         subset_work: 50_000_000,
@@ -1082,16 +1085,7 @@ mod tests {
                         plateau_polish_after: 1,
                         ..Effort::DEFAULT
                     };
-                    let dual = Decomposition::new(&m, part, &effort);
-                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
-                    let limits = Limits {
-                        node_limit: Some(300),
-                        trace: true,
-                        observer: Some(super::super::Observer(&see)),
-                        ..Limits::default()
-                    };
-                    let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
-                    (done, bound, s.best_value, seen.load(Ordering::Relaxed))
+                    search_counting(&m, part, effort, "plateau polish")
                 };
                 let (done_a, bound_a, best_a, seen_a) = run(1);
                 let (done_b, bound_b, best_b, seen_b) = run(0);
