@@ -150,21 +150,8 @@ where
     let bound = Fractional { sum_w, sum_v, dens, cap };
     // A greedy choice (best value per weight first, each piece taken when it fits and adds)
     // is worth at least this: with it the bound prunes from the first piece on.
-    let (mut load, mut value, mut best_g) = (0.0, 0.0, -cost(0.0));
-    let mut greedy = Vec::new();
-    for &i in order {
-        let (l, v) = (load + pieces[i].weight, value + pieces[i].value);
-        if l <= cap + EPS && v - cost(l) > best_g {
-            (load, value, best_g) = (l, v, v - cost(l));
-            greedy.push(i);
-        }
-    }
-    // The greedy choice itself, for a search whose bound pruned every state that could reach
-    // it (seen once, in an experiment with wider neighbourhoods, as a panic on an empty list;
-    // not reproduced since): then the greedy choice is the answer, lawful but not proven, with
-    // the fractional bound of the whole knapsack as its bound.
-    greedy.sort_unstable();
-    let greedy = Choice { take: greedy, load, g: best_g, work: 0, bound: best_g, exact: false };
+    let (greedy_load, mut best_g) = greedy(pieces, order, cap, cost, |_| {});
+    let greedy_g = best_g;
     let g0 = -cost(0.0);
     let (states, list, next) = (&mut buf.states, &mut buf.list, &mut buf.next);
     states.clear();
@@ -231,11 +218,18 @@ where
         }
         std::mem::swap(list, next);
     }
-    // The list rises in both load and value: its last state is the best, unless every state
-    // was pruned below the greedy choice (see `greedy`).
-    if list.last().is_none_or(|e| e.g < floor(greedy.g)) {
+    // The list rises in both load and value: its last state is the best, unless the bound
+    // pruned every state that could reach the greedy choice (seen once, in an experiment with
+    // wider neighbourhoods, as a panic on an empty list; not reproduced since): then the
+    // greedy choice is the answer, lawful but not proven, with the fractional bound of the
+    // whole knapsack as its bound.
+    if list.last().is_none_or(|e| e.g < floor(greedy_g)) {
+        let mut take = Vec::new();
+        greedy(pieces, order, cap, cost, |i| take.push(i));
+        take.sort_unstable();
         let whole = g0 + bound.gain(0, 0.0, slope(0.0));
-        return Choice { work, bound: whole.max(greedy.g), ..greedy };
+        let (load, g) = (greedy_load, greedy_g);
+        return Choice { take, load, g, work, bound: whole.max(g), exact: false };
     }
     let top = list.last().map_or(0, |e| e.id);
     let mut take = Vec::new();
@@ -247,6 +241,26 @@ where
     take.sort_unstable();
     let (load, g) = (states[top as usize].load, states[top as usize].g);
     Choice { take, load, g, work, bound: cut.unwrap_or(g).max(g), exact: cut.is_none() }
+}
+
+/// The greedy choice over `order` (each piece taken when it fits under `cap` and adds to the
+/// value less the cost of the load): its load and that value; `take` hears each piece taken.
+fn greedy<C: Fn(f64) -> f64>(
+    pieces: &[Piece],
+    order: &[usize],
+    cap: f64,
+    cost: &C,
+    mut take: impl FnMut(usize),
+) -> (f64, f64) {
+    let (mut load, mut value, mut best_g) = (0.0, 0.0, -cost(0.0));
+    for &i in order {
+        let (l, v) = (load + pieces[i].weight, value + pieces[i].value);
+        if l <= cap + EPS && v - cost(l) > best_g {
+            (load, value, best_g) = (l, v, v - cost(l));
+            take(i);
+        }
+    }
+    (load, best_g)
 }
 
 /// Answers already given, by their question: within one part's search the same knapsack is
