@@ -60,6 +60,9 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         let Some(name) = find(want) else { continue };
         let shown = format!("{file}, sheet {name}");
         let mut cell_errs = Errors::new();
+        // The day on the summary may be a date cell (Excel makes one of a day typed over
+        // the text it wrote): read as YYYY-MM-DD, as the cases' waiting_since is.
+        book.days = want == "summary";
         let grid = match book.grid(&name, &shown, &mut cell_errs) {
             Ok(g) => g,
             Err(e) => {
