@@ -72,6 +72,20 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
 /// which names the field.
 pub fn json_shape(file: &str, text: &str) -> Result<()> {
     use serde::de::DeserializeSeed;
+    // Every JSON input (a model, a policy, a proposal, a referral) is one object. serde would
+    // read an array as the object's fields in the order the program declares them, so
+    // `[1, {}, [...], [...]]` would pass as a model: refused here, as is any other value.
+    if let Some((i, ch)) = text.char_indices().find(|(_, c)| !c.is_whitespace()) {
+        if ch != '{' {
+            let (line, col) = line_col(&text.as_bytes()[..i]);
+            let what = if ch == '[' { "a JSON array" } else { "a single value" };
+            return Err(Error::input(
+                file,
+                format!("line {line}, column {col}"),
+                format!("the file holds {what}, not a JSON object {{ ... }}; give the file in the form the README describes"),
+            ));
+        }
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let mut path = String::new();
     let walked = Walk { path: &mut path }.deserialize(&mut de).and_then(|_| de.end());
@@ -159,6 +173,16 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
         Ok(())
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        // No input holds a list of lists, and the objects of a list (a worker, a case, an
+        // allocation) and the policy and summary objects are objects: serde would read an
+        // array there as the fields in declaration order (`["W1", "social_worker", "North"]`
+        // as a worker), so it is refused with its place.
+        if self.path.ends_with(']') || self.path == ".policy" || self.path == ".summary" {
+            return Err(shape_error(
+                self.path,
+                "an array where a JSON object { ... } is expected; write the fields by name".to_string(),
+            ));
+        }
         let base = self.path.len();
         let mut i = 0usize;
         loop {
@@ -252,6 +276,15 @@ pub fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>, 
     let inner = e.into_inner();
     let problem = strip_position(&inner.to_string());
     let at = format!("line {}, column {}", inner.line(), inner.column());
+    // serde_path_to_error writes `?` for a key not yet read (broken JSON inside an object):
+    // the place is the object, or the line and column alone.
+    let mut path = path.as_str();
+    while let Some(p) = path.strip_suffix(".?") {
+        path = p;
+    }
+    if path == "?" {
+        path = "";
+    }
     if path.is_empty() || path == "." {
         Error::input(file, at, hint.map_or(problem.clone(), |h| format!("{problem}; {h}")))
     } else {
