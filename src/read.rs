@@ -274,7 +274,7 @@ fn line_col(prefix: &[u8]) -> (usize, usize) {
 pub fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>, hint: Option<&str>) -> Error {
     let path = e.path().to_string();
     let inner = e.into_inner();
-    let problem = strip_position(&inner.to_string());
+    let problem = plain(&strip_position(&inner.to_string()));
     let at = format!("line {}, column {}", inner.line(), inner.column());
     // serde_path_to_error writes `?` for a key not yet read (broken JSON inside an object):
     // the place is the object, or the line and column alone.
@@ -292,6 +292,40 @@ pub fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>, 
     }
 }
 
+/// serde's words for JSON types in plain ones: never the program's own type names
+/// (`expected struct WorkerInput`, `expected f64`), which say nothing to whoever wrote the file.
+fn plain(problem: &str) -> String {
+    let mut out = String::with_capacity(problem.len());
+    let mut rest = problem;
+    while let Some(i) = rest.find("expected ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "expected ".len()..];
+        let word_end = |s: &str| s.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(s.len());
+        let (said, tail) =
+            if let Some(t) = after.strip_prefix("struct ").or_else(|| after.strip_prefix("enum ")) {
+                ("a JSON object { ... }", &t[word_end(t)..])
+            } else {
+                let w = word_end(after);
+                match &after[..w] {
+                    "f64" | "f32" => ("a number", &after[w..]),
+                    "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" => ("a whole number", &after[w..]),
+                    _ => ("", after),
+                }
+            };
+        if said.is_empty() {
+            out.push_str("expected ");
+        } else {
+            out.push_str("expected ");
+            out.push_str(said);
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out.replace("invalid type: sequence", "invalid type: a list [ ... ]")
+        .replace("invalid type: map", "invalid type: an object { ... }")
+        .replace("expected a sequence", "expected a list [ ... ]")
+}
+
 /// serde_json appends " at line L column C"; we report the place separately.
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
@@ -303,6 +337,29 @@ fn strip_position(msg: &str) -> String {
 #[cfg(test)]
 mod shape_tests {
     use super::*;
+
+    /// serde's type names become plain words; other text passes unchanged.
+    #[test]
+    fn serde_type_names_are_said_in_plain_words() {
+        assert_eq!(
+            plain("invalid type: string \"x\", expected struct WorkerInput"),
+            "invalid type: string \"x\", expected a JSON object { ... }"
+        );
+        assert_eq!(
+            plain("invalid type: map, expected f64"),
+            "invalid type: an object { ... }, expected a number"
+        );
+        assert_eq!(
+            plain("invalid type: sequence, expected u32"),
+            "invalid type: a list [ ... ], expected a whole number"
+        );
+        assert_eq!(
+            plain("invalid type: null, expected a sequence"),
+            "invalid type: null, expected a list [ ... ]"
+        );
+        assert_eq!(plain("expected `,` or `}`"), "expected `,` or `}`");
+        assert_eq!(plain("missing field `team`"), "missing field `team`");
+    }
 
     /// An object with `n` keys `k0..`, the key `k{again}` given a second time at the end when
     /// asked, inside an array inside an object.
