@@ -677,3 +677,20 @@ fn a_day_typed_over_on_the_summary_as_a_date_cell_is_the_day_the_allocation_is_f
     assert!(stderr(&o).contains("noon.xlsx, sheet summary: row 2, column B"), "{}", stderr(&o));
     assert!(!d.join("n2.json").exists());
 }
+
+#[test]
+fn a_model_value_a_workbook_cannot_keep_is_named_in_the_model_file_when_accept_writes_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["cases"][4]["notes"] = json!("seen on Monday ");
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    ok(&run(d, &["allocate", "model.json", "-o", "p.json", "-q"]));
+    let o = run(d, &["accept", "model.json", "p.json", "-o", "next.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("model.json: cases[4].notes"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("next.xlsx"), "{}", stderr(&o));
+    assert!(!d.join("next.xlsx").exists());
+    // As JSON the same value is kept: nothing else was wrong.
+    ok(&run(d, &["accept", "model.json", "p.json", "-o", "next.json"]));
+}
