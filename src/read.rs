@@ -74,17 +74,15 @@ pub fn json_shape(file: &str, text: &str) -> Result<()> {
     use serde::de::DeserializeSeed;
     // Every JSON input (a model, a policy, a proposal, a referral) is one object. serde would
     // read an array as the object's fields in the order the program declares them, so
-    // `[1, {}, [...], [...]]` would pass as a model: refused here, as is any other value.
-    if let Some((i, ch)) = text.char_indices().find(|(_, c)| !c.is_whitespace()) {
-        if ch != '{' {
-            let (line, col) = line_col(&text.as_bytes()[..i]);
-            let what = if ch == '[' { "a JSON array" } else { "a single value" };
-            return Err(Error::input(
-                file,
-                format!("line {line}, column {col}"),
-                format!("the file holds {what}, not a JSON object {{ ... }}; give the file in the form the README describes"),
-            ));
-        }
+    // `[1, {}, [...], [...]]` would pass as a model: refused here. (Any other value, or text
+    // that is not JSON, the typed reading refuses with the caller's hint.)
+    if let Some((i, '[')) = text.char_indices().find(|(_, c)| !c.is_whitespace()) {
+        let (line, col) = line_col(&text.as_bytes()[..i]);
+        return Err(Error::input(
+            file,
+            format!("line {line}, column {col}"),
+            "the file holds a JSON array [ ... ], not a JSON object { ... }; give the file in the form the README describes",
+        ));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let mut path = String::new();
