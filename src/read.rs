@@ -175,7 +175,13 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
         // allocation) and the policy and summary objects are objects: serde would read an
         // array there as the fields in declaration order (`["W1", "social_worker", "North"]`
         // as a worker), so it is refused with its place.
-        if self.path.ends_with(']') || self.path == ".policy" || self.path == ".summary" {
+        if self.path.ends_with(']') {
+            return Err(shape_error(
+                self.path,
+                "an array inside a list: an entry of a list is a JSON object { ... } with its fields by name (or, in a list of ids or skills, a text)".to_string(),
+            ));
+        }
+        if self.path == ".policy" || self.path == ".summary" {
             return Err(shape_error(
                 self.path,
                 "an array where a JSON object { ... } is expected; write the fields by name".to_string(),

@@ -440,6 +440,10 @@ fn refuses_a_worker_case_or_reduction_written_as_an_array() {
         &with(|v| v["workers"][0]["reductions"] = json!([[2, "2026-01-01", "2026-12-31"]])),
         &["workers[0].reductions[0]", "an array"],
     );
+    refused(
+        &with(|v| v["cases"][0]["needs"] = json!([["urdu"]])),
+        &["cases[0].needs[0]", "an array inside a list"],
+    );
 }
 
 #[test]
