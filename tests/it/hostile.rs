@@ -165,6 +165,25 @@ fn a_tiny_file_with_a_huge_ratio_is_refused() {
 }
 
 #[test]
+fn a_shared_string_past_the_cell_limit_is_refused_whether_text_runs_or_cdata() {
+    // Runs of 20,000 characters each: no piece passes the XML limit, the string does.
+    let run = "ab".repeat(10_000);
+    for (how, si) in [
+        ("runs", format!("<si><r><t>{run}</t></r><r><t>{run}</t></r></si>")),
+        ("cdata", format!("<si><t><![CDATA[{run}]]><![CDATA[{run}]]></t></si>")),
+        ("mixed", format!("<si><r><t>{run}</t></r><r><t><![CDATA[{run}]]></t></r></si>")),
+    ] {
+        let sst = format!("<sst>{si}</sst>");
+        let got = allocate_book(&workbook(&plain(), Some(&sst)));
+        assert_eq!(got.0, 2, "{how}: {}", got.1);
+        refused(got, &["sharedStrings", "string 0", "32,767"]);
+    }
+    // At the limit it is read.
+    let sst = format!("<sst><si><t><![CDATA[{}]]></t></si></sst>", "x".repeat(32_767));
+    assert_eq!(allocate_book(&workbook(&plain(), Some(&sst))).0, 0);
+}
+
+#[test]
 fn one_text_longer_than_the_xml_piece_limit_is_refused() {
     // Letters that do not compress much, so the ratio is not what stops it.
     let mut r = crate::common::Rng::new(7);
