@@ -18,11 +18,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     } else {
         let file = std::fs::File::open(path).map_err(read_err)?;
         if file.metadata().map_err(read_err)?.is_dir() {
-            return Err(Error::input(
-                &path.display().to_string(),
-                "file",
-                "is a directory, not a model file",
-            ));
+            return Err(Error::input(&path.display().to_string(), "file", "is a directory, not a file"));
         }
         file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
     }
@@ -30,7 +26,10 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
         return Err(Error::input(
             &path.display().to_string(),
             "file",
-            format!("larger than the {} MiB limit; split the model by team", MAX_MODEL_BYTES >> 20),
+            format!(
+                "larger than the {} MiB limit on an input file (a model or spreadsheet this large: split it by team)",
+                MAX_MODEL_BYTES >> 20
+            ),
         ));
     }
     Ok(bytes)

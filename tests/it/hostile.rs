@@ -666,3 +666,26 @@ fn a_formula_whose_saved_value_is_empty_text_is_an_empty_cell() {
     let (status, err) = allocate_book(&workbook(&s, None));
     assert_eq!(status, 0, "{err}");
 }
+
+#[test]
+fn a_key_file_that_is_a_directory_or_endless_is_refused_as_a_file_not_as_a_model() {
+    let m = model(serde_json::json!([{"id": "C1", "type": "looked_after", "team": "North"}]));
+    let dir = tempfile::tempdir().unwrap();
+    let keydir = dir.path().join("keys");
+    std::fs::create_dir(&keydir).unwrap();
+    let keydir = keydir.display().to_string();
+    let mut cases = vec![(keydir.as_str(), "is a directory, not a file")];
+    if Path::new("/dev/zero").exists() {
+        cases.push(("/dev/zero", "128 MiB limit on an input file"));
+    }
+    for (key, says) in cases {
+        let (status, _, err, d) = with_model(
+            m.to_string().as_bytes(),
+            &["pseudonymise", "m.json", "--key", key, "-o", "out.json"],
+            &[],
+        );
+        refused((status, err.clone()), &[key, says]);
+        assert!(!err.contains("model file") && !err.contains("split the model"), "{err}");
+        assert!(!d.path().join("out.json").exists());
+    }
+}
