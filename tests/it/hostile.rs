@@ -689,3 +689,57 @@ fn a_key_file_that_is_a_directory_or_endless_is_refused_as_a_file_not_as_a_model
         assert!(!d.path().join("out.json").exists());
     }
 }
+
+#[test]
+fn no_command_writes_an_output_over_one_of_its_inputs() {
+    let m = model(serde_json::json!([{"id": "C1", "type": "looked_after", "team": "North"}])).to_string();
+    let referral = r#"{"type": "child_in_need", "team": "North"}"#;
+    // Each command with an output named as one of its own inputs (m.json the model, p.json a
+    // proposal, r.json a referral, key the pseudonymisation key).
+    let runs: &[&[&str]] = &[
+        &["whatif", "m.json", "--json", "m.json"],
+        &["whatif", "m.json", "--csv", "./m.json"],
+        &["whatif", "m.json", "--xlsx", "m.json"],
+        &["whatif", "m.json", "--report", "m.json"],
+        &["recommend", "m.json", "--case", "C1", "--json", "m.json"],
+        &["recommend", "m.json", "--referral", "r.json", "--json", "r.json"],
+        &["recommend", "m.json", "--case", "C1", "--proposal", "p.json", "--json", "p.json"],
+        &["compare", "m.json", "p.json", "q.json", "--json", "q.json"],
+        &["compare", "m.json", "p.json", "q.json", "--json", "m.json"],
+        &["pseudonymise", "m.json", "--key", "key", "-o", "m.json"],
+        &["pseudonymise", "m.json", "--key", "key", "-o", "out.json", "--map", "key"],
+    ];
+    for args in runs {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("m.json"), &m).unwrap();
+        std::fs::write(d.join("r.json"), referral).unwrap();
+        std::fs::write(d.join("key"), "a secret key of more than 16 bytes").unwrap();
+        let o = run(d, &["allocate", "m.json", "-o", "p.json", "-q"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        std::fs::copy(d.join("p.json"), d.join("q.json")).unwrap();
+        let before: Vec<Vec<u8>> = ["m.json", "p.json", "q.json", "r.json", "key"]
+            .iter()
+            .map(|f| std::fs::read(d.join(f)).unwrap())
+            .collect();
+        let o = run(d, args);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(err.contains("is an input; writing it would overwrite it"), "{args:?}: {err}");
+        let after: Vec<Vec<u8>> = ["m.json", "p.json", "q.json", "r.json", "key"]
+            .iter()
+            .map(|f| std::fs::read(d.join(f)).unwrap())
+            .collect();
+        assert!(before == after, "{args:?} changed an input");
+        assert!(!d.join("out.json").exists(), "{args:?}");
+    }
+    // Two outputs of pseudonymise in one file: refused too.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("m.json"), &m).unwrap();
+    std::fs::write(d.join("key"), "a secret key of more than 16 bytes").unwrap();
+    let o = run(d, &["pseudonymise", "m.json", "--key", "key", "-o", "x.json", "--map", "x.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("written twice"), "{}", stderr(&o));
+    assert!(!d.join("x.json").exists());
+}
