@@ -694,3 +694,33 @@ fn a_model_value_a_workbook_cannot_keep_is_named_in_the_model_file_when_accept_w
     // As JSON the same value is kept: nothing else was wrong.
     ok(&run(d, &["accept", "model.json", "p.json", "-o", "next.json"]));
 }
+
+#[test]
+fn a_childs_row_above_the_header_is_refused_but_a_title_line_is_read() {
+    // The header sorted in among the children: the rows above it would be lost.
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        al.rows.swap(0, 1);
+    });
+    assert!(
+        e.contains("edited.xlsx, sheet allocations: row 1") && e.contains("above the header (row 2"),
+        "{e}"
+    );
+
+    // A title line of one cell above the header is not a child's row.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    for name in ["allocations", "unallocated"] {
+        let s = sheet(&mut book, name);
+        let width = s.rows[0].len();
+        let mut title = vec![Cell::Empty; width];
+        title[0] = Cell::Text("Allocation meeting, North".into());
+        s.rows.insert(0, title);
+    }
+    std::fs::write(d.join("titled.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "titled.xlsx"]));
+    let o = run(d, &["compare", "model.json", "p.json", "titled.xlsx"]);
+    assert_eq!(code(&o), 0, "the same allocation as the proposal: {}", stderr(&o));
+    assert!(p["allocations"].as_array().is_some_and(|a| !a.is_empty()));
+}
