@@ -18,11 +18,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     } else {
         let file = std::fs::File::open(path).map_err(read_err)?;
         if file.metadata().map_err(read_err)?.is_dir() {
-            return Err(Error::input(
-                &path.display().to_string(),
-                "file",
-                "is a directory, not a model file",
-            ));
+            return Err(Error::input(&path.display().to_string(), "file", "is a directory, not a file"));
         }
         file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
     }
@@ -30,7 +26,10 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
         return Err(Error::input(
             &path.display().to_string(),
             "file",
-            format!("larger than the {} MiB limit; split the model by team", MAX_MODEL_BYTES >> 20),
+            format!(
+                "larger than the {} MiB limit on an input file (a model or spreadsheet this large: split it by team)",
+                MAX_MODEL_BYTES >> 20
+            ),
         ));
     }
     Ok(bytes)
@@ -72,6 +71,18 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
 /// which names the field.
 pub fn json_shape(file: &str, text: &str) -> Result<()> {
     use serde::de::DeserializeSeed;
+    // Every JSON input (a model, a policy, a proposal, a referral) is one object. serde would
+    // read an array as the object's fields in the order the program declares them, so
+    // `[1, {}, [...], [...]]` would pass as a model: refused here. (Any other value, or text
+    // that is not JSON, the typed reading refuses with the caller's hint.)
+    if let Some((i, '[')) = text.char_indices().find(|(_, c)| !c.is_whitespace()) {
+        let (line, col) = line_col(&text.as_bytes()[..i]);
+        return Err(Error::input(
+            file,
+            format!("line {line}, column {col}"),
+            "the file holds a JSON array [ ... ], not a JSON object { ... }; give the file in the form the README describes",
+        ));
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let mut path = String::new();
     let walked = Walk { path: &mut path }.deserialize(&mut de).and_then(|_| de.end());
@@ -159,6 +170,22 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
         Ok(())
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        // No input holds a list of lists, and the objects of a list (a worker, a case, an
+        // allocation) and the policy and summary objects are objects: serde would read an
+        // array there as the fields in declaration order (`["W1", "social_worker", "North"]`
+        // as a worker), so it is refused with its place.
+        if self.path.ends_with(']') {
+            return Err(shape_error(
+                self.path,
+                "an array inside a list: an entry of a list is a JSON object { ... } with its fields by name (or, in a list of ids or skills, a text)".to_string(),
+            ));
+        }
+        if self.path == ".policy" || self.path == ".summary" {
+            return Err(shape_error(
+                self.path,
+                "an array where a JSON object { ... } is expected; write the fields by name".to_string(),
+            ));
+        }
         let base = self.path.len();
         let mut i = 0usize;
         loop {
@@ -250,13 +277,56 @@ fn line_col(prefix: &[u8]) -> (usize, usize) {
 pub fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>, hint: Option<&str>) -> Error {
     let path = e.path().to_string();
     let inner = e.into_inner();
-    let problem = strip_position(&inner.to_string());
+    let problem = plain(&strip_position(&inner.to_string()));
     let at = format!("line {}, column {}", inner.line(), inner.column());
+    // serde_path_to_error writes `?` for a key not yet read (broken JSON inside an object):
+    // the place is the object, or the line and column alone.
+    let mut path = path.as_str();
+    while let Some(p) = path.strip_suffix(".?") {
+        path = p;
+    }
+    if path == "?" {
+        path = "";
+    }
     if path.is_empty() || path == "." {
         Error::input(file, at, hint.map_or(problem.clone(), |h| format!("{problem}; {h}")))
     } else {
         Error::input(file, path, format!("{problem} ({at})"))
     }
+}
+
+/// serde's words for JSON types in plain ones: never the program's own type names
+/// (`expected struct WorkerInput`, `expected f64`), which say nothing to whoever wrote the file.
+fn plain(problem: &str) -> String {
+    let mut out = String::with_capacity(problem.len());
+    let mut rest = problem;
+    while let Some(i) = rest.find("expected ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "expected ".len()..];
+        let word_end = |s: &str| s.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(s.len());
+        let (said, tail) =
+            if let Some(t) = after.strip_prefix("struct ").or_else(|| after.strip_prefix("enum ")) {
+                ("a JSON object { ... }", &t[word_end(t)..])
+            } else {
+                let w = word_end(after);
+                match &after[..w] {
+                    "f64" | "f32" => ("a number", &after[w..]),
+                    "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" => ("a whole number", &after[w..]),
+                    _ => ("", after),
+                }
+            };
+        if said.is_empty() {
+            out.push_str("expected ");
+        } else {
+            out.push_str("expected ");
+            out.push_str(said);
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out.replace("invalid type: sequence", "invalid type: a list [ ... ]")
+        .replace("invalid type: map", "invalid type: an object { ... }")
+        .replace("expected a sequence", "expected a list [ ... ]")
 }
 
 /// serde_json appends " at line L column C"; we report the place separately.
@@ -270,6 +340,29 @@ fn strip_position(msg: &str) -> String {
 #[cfg(test)]
 mod shape_tests {
     use super::*;
+
+    /// serde's type names become plain words; other text passes unchanged.
+    #[test]
+    fn serde_type_names_are_said_in_plain_words() {
+        assert_eq!(
+            plain("invalid type: string \"x\", expected struct WorkerInput"),
+            "invalid type: string \"x\", expected a JSON object { ... }"
+        );
+        assert_eq!(
+            plain("invalid type: map, expected f64"),
+            "invalid type: an object { ... }, expected a number"
+        );
+        assert_eq!(
+            plain("invalid type: sequence, expected u32"),
+            "invalid type: a list [ ... ], expected a whole number"
+        );
+        assert_eq!(
+            plain("invalid type: null, expected a sequence"),
+            "invalid type: null, expected a list [ ... ]"
+        );
+        assert_eq!(plain("expected `,` or `}`"), "expected `,` or `}`");
+        assert_eq!(plain("missing field `team`"), "missing field `team`");
+    }
 
     /// An object with `n` keys `k0..`, the key `k{again}` given a second time at the end when
     /// asked, inside an array inside an object.

@@ -94,7 +94,11 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     }
     let out = a.output.display().to_string();
     let bytes = if workbook::is_workbook(&a.output) {
-        caseload::sheets::write::workbook::model_workbook(&out, &done.next)?
+        // A value a cell cannot keep (a team ending in a space) comes from the model file, and
+        // its place (`cases[5].team`) is a place in it: name that file. A workbook or CSV model
+        // has none (its cells are trimmed), so the output is named then.
+        let source = model_path.map_or_else(|| out.clone(), |p| p.display().to_string());
+        caseload::sheets::write::workbook::model_workbook(&source, &done.next)?
     } else {
         caseload::write::to_json(&done.next)
     };

@@ -60,6 +60,9 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     if stdin > 1 {
         return Err(Error::Usage("only one of MODEL, A and B can be standard input (-)".into()));
     }
+    let mut inputs = sheets.inputs(model_path);
+    inputs.extend([pa.as_path(), pb.as_path()]);
+    caseload::sheets::no_output_over_input(inputs, [("--json", a.json.as_deref())])?;
     let read = |p: &Path| -> Result<(String, check::ProposalIn)> {
         let name = p.display().to_string();
         let bytes = caseload::read::read_bytes(p)?;

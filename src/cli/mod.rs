@@ -344,12 +344,24 @@ pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Pat
 
 /// Text made safe for a terminal: every control character but the line end and the tab, and
 /// every Unicode direction override, is shown escaped (`\u{1b}`), so an id holding an escape
-/// sequence cannot retitle the window, clear the screen or reorder a line. The one helper for
-/// every line caseload prints ([`say`], warnings, errors).
+/// sequence cannot retitle the window, clear the screen or reorder a line. So is every invisible
+/// character that can sit in an id unseen (a zero-width space, a word joiner, a byte-order mark,
+/// a soft hyphen, a direction mark): `no worker "W02\u{200b}"` says why `W02` was not found. The
+/// one helper for every line caseload prints ([`say`], warnings, errors).
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| {
         (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            || matches!(
+                c,
+                '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200b}'
+                    | '\u{200e}'
+                    | '\u{200f}'
+                    | '\u{2060}'
+                    | '\u{feff}'
+                    | '\u{00ad}'
+            )
     };
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
@@ -576,6 +588,13 @@ mod tests {
         let file = PathBuf::from("x.json");
         assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(file.as_path()))]).is_ok());
         assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(dash.as_path()))]).is_err());
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_escaped_and_visible_text_is_kept() {
+        assert_eq!(terminal_safe("no worker \"W02\u{200b}\""), "no worker \"W02\\u{200b}\"");
+        assert_eq!(terminal_safe("\u{feff}W1\u{00ad}"), "\\u{feff}W1\\u{ad}");
+        assert_eq!(terminal_safe("Zoë Ng, Ｗ０２, نام\tx\n"), "Zoë Ng, Ｗ０２, نام\tx\n");
     }
 
     #[test]

@@ -104,6 +104,10 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
             "only one of MODEL, --referral and --proposal can be standard input (-)".into(),
         ));
     }
+    let sheets = a.sheets.lower();
+    let mut inputs = sheets.inputs(a.model.as_deref());
+    inputs.extend([a.referral.as_deref(), a.proposal.as_deref()].into_iter().flatten());
+    caseload::sheets::no_output_over_input(inputs, [("--json", a.json.as_deref())])?;
     // The proposal is read first: without --date, the model is read for the day it records.
     let given = match &a.proposal {
         Some(path) => Some((path.display().to_string(), caseload::read::read_bytes(path)?)),

@@ -111,6 +111,15 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
     let stdout_taken =
         [&a.json, &a.csv, &a.report, &a.xlsx].into_iter().flatten().any(|p| super::is_stdout(p));
     let sheets = a.sheets.lower();
+    caseload::sheets::no_output_over_input(
+        sheets.inputs(a.model.as_deref()),
+        [
+            ("--json", a.json.as_deref()),
+            ("--csv", a.csv.as_deref()),
+            ("--report", a.report.as_deref()),
+            ("--xlsx", a.xlsx.as_deref()),
+        ],
+    )?;
     // A model file, or spreadsheets validated first so that errors name their rows and columns.
     let checks = a.checks.checks();
     let (name, bytes, warnings) = match (&a.model, sheets.given()) {

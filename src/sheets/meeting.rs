@@ -60,6 +60,9 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         let Some(name) = find(want) else { continue };
         let shown = format!("{file}, sheet {name}");
         let mut cell_errs = Errors::new();
+        // The day on the summary may be a date cell (Excel makes one of a day typed over
+        // the text it wrote): read as YYYY-MM-DD, as the cases' waiting_since is.
+        book.days = want == "summary";
         let grid = match book.grid(&name, &shown, &mut cell_errs) {
             Ok(g) => g,
             Err(e) => {
@@ -165,6 +168,23 @@ fn sheet_rows(
     }
     let spelt = |j: usize| grid.rows[h].1.get(j).map_or(String::new(), |s| s.trim().to_string());
     let (case_column, worker_column) = (spelt(cc), wc.map_or("worker".to_string(), spelt));
+    // A title line may stand above the header, but not a child's row: a sort that took the
+    // header row along (Excel's sort without "my data has headers") leaves children above it,
+    // who would be read as on neither sheet, so unallocated, without a word.
+    let filled = |cells: &[String]| cells.iter().filter(|c| !c.trim().is_empty()).count();
+    if let Some((number, _)) = grid.rows[..h]
+        .iter()
+        .find(|(_, cells)| filled(cells) >= 3 && cells.get(cc).is_some_and(|c| !c.trim().is_empty()))
+    {
+        errs.push(Error::input(
+            sheet,
+            format!("row {number}"),
+            format!(
+                "a child's row above the header (row {hrow}, the row naming the columns {case_column}, {worker_column}, ...), which would not be read; put the header row back at the top (a sort may have moved it)"
+            ),
+        ));
+        return;
+    }
     keep_cell_errors(cell_errs, &[Some(cc), wc].into_iter().flatten().collect::<Vec<_>>(), errs);
     for (number, cells) in &grid.rows[h + 1..] {
         let get = |j: Option<usize>| j.and_then(|j| cells.get(j)).map_or("", |s| s.trim());

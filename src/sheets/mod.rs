@@ -339,8 +339,28 @@ fn make_dir(d: &Path) -> Result<()> {
     })
 }
 
+/// Refuses an output (a flag and its path) that is one of the inputs, before anything is read:
+/// `whatif m.json --json m.json` would replace the model with its scenarios. Standard input
+/// and output (`-`) are never the same file as another.
+pub fn no_output_over_input<'a>(
+    inputs: impl IntoIterator<Item = &'a Path>,
+    outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
+) -> Result<()> {
+    let keys: Vec<PathBuf> = inputs.into_iter().filter(|i| i.as_os_str() != "-").map(same_file_key).collect();
+    for (flag, out) in outputs {
+        let Some(out) = out.filter(|o| o.as_os_str() != "-") else { continue };
+        if keys.contains(&same_file_key(out)) {
+            return Err(Error::Usage(format!(
+                "{flag} {}: is an input; writing it would overwrite it. Choose another output file",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A path's identity for "same file" checks: canonical when it exists (or its directory does).
-fn same_file_key(p: &Path) -> PathBuf {
+pub fn same_file_key(p: &Path) -> PathBuf {
     if let Ok(c) = p.canonicalize() {
         return c;
     }

@@ -398,12 +398,16 @@ impl<'a> Book<'a> {
         let mut buf = Vec::new();
         let (mut in_si, mut in_t, mut phonetic) = (false, false, 0usize);
         let mut text = String::new();
+        // The characters of `text`, counted as it grows: a string of many runs (`<r><t>`)
+        // is not counted again from its start at each run.
+        let mut chars = 0usize;
         loop {
             match Self::next(&file, &self.budget, part, &mut xml, &mut buf)? {
                 Event::Start(e) => match local(e.name().as_ref()) {
                     b"si" => {
                         in_si = true;
                         text.clear();
+                        chars = 0;
                     }
                     b"t" if in_si && phonetic == 0 => in_t = true,
                     b"rPh" => phonetic += 1,
@@ -429,16 +433,21 @@ impl<'a> Book<'a> {
                     b"rPh" => phonetic = phonetic.saturating_sub(1),
                     _ => {}
                 },
-                Event::Text(t) if in_t => {
-                    let s = t.unescape().map_err(|e| {
-                        Error::input(
-                            &file,
-                            format!("part {part}"),
-                            format!("broken text ({e}); save it again from Excel"),
-                        )
-                    })?;
+                ev @ (Event::Text(_) | Event::CData(_)) if in_t => {
+                    let s = match &ev {
+                        Event::Text(t) => t.unescape().map_err(|e| {
+                            Error::input(
+                                &file,
+                                format!("part {part}"),
+                                format!("broken text ({e}); save it again from Excel"),
+                            )
+                        })?,
+                        Event::CData(t) => String::from_utf8_lossy(t),
+                        _ => continue,
+                    };
                     text.push_str(&s);
-                    if text.chars().count() > MAX_FIELD_CHARS {
+                    chars += s.chars().count();
+                    if chars > MAX_FIELD_CHARS {
                         return Err(Error::input(
                             &file,
                             format!("part {part}, string {}", out.len()),
@@ -449,7 +458,6 @@ impl<'a> Book<'a> {
                         ));
                     }
                 }
-                Event::CData(t) if in_t => text.push_str(&String::from_utf8_lossy(&t)),
                 Event::Eof => break,
                 _ => {}
             }

@@ -421,6 +421,80 @@ fn refuses_malformed_json_naming_the_line() {
 }
 
 #[test]
+fn refuses_a_model_written_as_an_array_of_its_fields() {
+    // serde reads a struct from an array, field by field in declaration order: this passed.
+    let b = base();
+    let array = json!([1, {}, b["workers"], b["cases"]]);
+    refused(&to_bytes(&array), &["line 1, column 1", "JSON array", "not a JSON object"]);
+    refused(b"  \"version\"", &["line 1", "expected a JSON object"]);
+}
+
+#[test]
+fn refuses_a_worker_case_or_reduction_written_as_an_array() {
+    refused(
+        &with(|v| v["workers"][3] = json!(["W4", "social_worker", "South"])),
+        &["workers[3]", "an array"],
+    );
+    refused(&with(|v| v["cases"][0] = json!(["C1", "child_in_need", "North"])), &["cases[0]", "an array"]);
+    refused(
+        &with(|v| v["workers"][0]["reductions"] = json!([[2, "2026-01-01", "2026-12-31"]])),
+        &["workers[0].reductions[0]", "an array"],
+    );
+    refused(
+        &with(|v| v["cases"][0]["needs"] = json!([["urdu"]])),
+        &["cases[0].needs[0]", "an array inside a list"],
+    );
+}
+
+#[test]
+fn refuses_a_policy_written_as_an_array() {
+    refused(&with(|v| v["policy"] = json!([])), &["policy", "an array"]);
+    refused(&with(|v| v["policy"] = json!([{ "social_worker": 2 }])), &["policy", "an array"]);
+}
+
+#[test]
+fn a_proposal_entry_written_as_an_array_is_refused_not_read_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_file(dir.path(), "model.json", &to_bytes(&base()));
+    let p = json!({ "allocations": [["C3", "W1"]], "unallocated": [{ "case": "C1" }, { "case": "C2" }] });
+    let proposal = write_file(dir.path(), "p.json", &to_bytes(&p));
+    let o = run(&[&"check", &model, &proposal], &[]);
+    let msg = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(msg.contains("p.json: allocations[0]") && msg.contains("an array"), "{msg}");
+    // The same allocation written by name is read (its only breaches are the reasons left
+    // out), so the refusal above is of the array alone.
+    let p = json!({ "allocations": [{ "case": "C3", "worker": "W1" }], "unallocated": [{ "case": "C1" }, { "case": "C2" }] });
+    let proposal = write_file(dir.path(), "p.json", &to_bytes(&p));
+    let o = run(&[&"check", &model, &proposal], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("unallocated case C1 has no reason"), "{}", text(&o));
+}
+
+#[test]
+fn broken_json_inside_an_object_names_the_object_never_a_question_mark() {
+    for (bytes, place) in [
+        (
+            &b"{\"version\": 1, \"workers\": [{\"id\": \"W1\",}], \"cases\": []}"[..],
+            "workers[0]: trailing comma (line 1",
+        ),
+        (b"{\"version\": 1 \"workers\": []}", "line 1, column 15: expected"),
+        (
+            b"{\"version\": 1, \"policy\": {\"caps\": {\"social_worker\": 4,}}}",
+            "policy.caps: trailing comma (line 1",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let model = write_file(dir.path(), "model.json", bytes);
+        let o = run(&[&"allocate", &model, &"-o", &dir.path().join("p.json")], &[]);
+        let msg = String::from_utf8_lossy(&o.stderr).to_string();
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(msg.contains(&format!("model.json: {place}")), "{place}: {msg}");
+        assert!(!msg.contains("?"), "{msg}");
+    }
+}
+
+#[test]
 fn refuses_bytes_that_are_not_utf8() {
     refused(b"{\"version\": 1,\n \"workers\": [{\"id\": \"W\xff\"}], \"cases\": []}", &["line 2", "UTF-8"]);
 }

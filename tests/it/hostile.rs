@@ -165,6 +165,25 @@ fn a_tiny_file_with_a_huge_ratio_is_refused() {
 }
 
 #[test]
+fn a_shared_string_past_the_cell_limit_is_refused_whether_text_runs_or_cdata() {
+    // Runs of 20,000 characters each: no piece passes the XML limit, the string does.
+    let run = "ab".repeat(10_000);
+    for (how, si) in [
+        ("runs", format!("<si><r><t>{run}</t></r><r><t>{run}</t></r></si>")),
+        ("cdata", format!("<si><t><![CDATA[{run}]]><![CDATA[{run}]]></t></si>")),
+        ("mixed", format!("<si><r><t>{run}</t></r><r><t><![CDATA[{run}]]></t></r></si>")),
+    ] {
+        let sst = format!("<sst>{si}</sst>");
+        let got = allocate_book(&workbook(&plain(), Some(&sst)));
+        assert_eq!(got.0, 2, "{how}: {}", got.1);
+        refused(got, &["sharedStrings", "string 0", "32,767"]);
+    }
+    // At the limit it is read.
+    let sst = format!("<sst><si><t><![CDATA[{}]]></t></si></sst>", "x".repeat(32_767));
+    assert_eq!(allocate_book(&workbook(&plain(), Some(&sst))).0, 0);
+}
+
+#[test]
 fn one_text_longer_than_the_xml_piece_limit_is_refused() {
     // Letters that do not compress much, so the ratio is not what stops it.
     let mut r = crate::common::Rng::new(7);
@@ -646,4 +665,81 @@ fn a_formula_whose_saved_value_is_empty_text_is_an_empty_cell() {
     s[0].1 = sheet(&rows);
     let (status, err) = allocate_book(&workbook(&s, None));
     assert_eq!(status, 0, "{err}");
+}
+
+#[test]
+fn a_key_file_that_is_a_directory_or_endless_is_refused_as_a_file_not_as_a_model() {
+    let m = model(serde_json::json!([{"id": "C1", "type": "looked_after", "team": "North"}]));
+    let dir = tempfile::tempdir().unwrap();
+    let keydir = dir.path().join("keys");
+    std::fs::create_dir(&keydir).unwrap();
+    let keydir = keydir.display().to_string();
+    let mut cases = vec![(keydir.as_str(), "is a directory, not a file")];
+    if Path::new("/dev/zero").exists() {
+        cases.push(("/dev/zero", "128 MiB limit on an input file"));
+    }
+    for (key, says) in cases {
+        let (status, _, err, d) = with_model(
+            m.to_string().as_bytes(),
+            &["pseudonymise", "m.json", "--key", key, "-o", "out.json"],
+            &[],
+        );
+        refused((status, err.clone()), &[key, says]);
+        assert!(!err.contains("model file") && !err.contains("split the model"), "{err}");
+        assert!(!d.path().join("out.json").exists());
+    }
+}
+
+#[test]
+fn no_command_writes_an_output_over_one_of_its_inputs() {
+    let m = model(serde_json::json!([{"id": "C1", "type": "looked_after", "team": "North"}])).to_string();
+    let referral = r#"{"type": "child_in_need", "team": "North"}"#;
+    // Each command with an output named as one of its own inputs (m.json the model, p.json a
+    // proposal, r.json a referral, key the pseudonymisation key).
+    let runs: &[&[&str]] = &[
+        &["whatif", "m.json", "--json", "m.json"],
+        &["whatif", "m.json", "--csv", "./m.json"],
+        &["whatif", "m.json", "--xlsx", "m.json"],
+        &["whatif", "m.json", "--report", "m.json"],
+        &["recommend", "m.json", "--case", "C1", "--json", "m.json"],
+        &["recommend", "m.json", "--referral", "r.json", "--json", "r.json"],
+        &["recommend", "m.json", "--case", "C1", "--proposal", "p.json", "--json", "p.json"],
+        &["compare", "m.json", "p.json", "q.json", "--json", "q.json"],
+        &["compare", "m.json", "p.json", "q.json", "--json", "m.json"],
+        &["pseudonymise", "m.json", "--key", "key", "-o", "m.json"],
+        &["pseudonymise", "m.json", "--key", "key", "-o", "out.json", "--map", "key"],
+    ];
+    for args in runs {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("m.json"), &m).unwrap();
+        std::fs::write(d.join("r.json"), referral).unwrap();
+        std::fs::write(d.join("key"), "a secret key of more than 16 bytes").unwrap();
+        let o = run(d, &["allocate", "m.json", "-o", "p.json", "-q"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        std::fs::copy(d.join("p.json"), d.join("q.json")).unwrap();
+        let before: Vec<Vec<u8>> = ["m.json", "p.json", "q.json", "r.json", "key"]
+            .iter()
+            .map(|f| std::fs::read(d.join(f)).unwrap())
+            .collect();
+        let o = run(d, args);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(err.contains("is an input; writing it would overwrite it"), "{args:?}: {err}");
+        let after: Vec<Vec<u8>> = ["m.json", "p.json", "q.json", "r.json", "key"]
+            .iter()
+            .map(|f| std::fs::read(d.join(f)).unwrap())
+            .collect();
+        assert!(before == after, "{args:?} changed an input");
+        assert!(!d.join("out.json").exists(), "{args:?}");
+    }
+    // Two outputs of pseudonymise in one file: refused too.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("m.json"), &m).unwrap();
+    std::fs::write(d.join("key"), "a secret key of more than 16 bytes").unwrap();
+    let o = run(d, &["pseudonymise", "m.json", "--key", "key", "-o", "x.json", "--map", "x.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("written twice"), "{}", stderr(&o));
+    assert!(!d.join("x.json").exists());
 }

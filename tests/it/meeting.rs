@@ -624,3 +624,103 @@ fn accepting_a_proposal_file_that_moves_a_pinned_child_drops_the_pin_and_can_wri
     assert_eq!(current_workers(&next)[&swapped], Some("W1".to_string()));
     ok(&run(d, &["allocate", "--workbook", "next.xlsx", "-o", "p2.json", "-q"]));
 }
+
+/// The meeting workbook saved by Excel with the summary's day typed over: Excel keeps it as a
+/// date cell (a number in a date format), not the text `allocate` wrote.
+fn with_typed_day(book: &[Sheet], day: rust_xlsxwriter::ExcelDateTime) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy hh:mm");
+    for s in book {
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.name).unwrap();
+        for (i, row) in s.rows.iter().enumerate() {
+            for (j, c) in row.iter().enumerate() {
+                let (i, j) = (i as u32, j as u16);
+                match c {
+                    Cell::Num(x) => {
+                        ws.write_number(i, j, *x).unwrap();
+                    }
+                    Cell::Text(_) if s.name == "summary" && j == 1 && row[0].text() == "allocation for" => {
+                        ws.write_datetime_with_format(i, j, &day, &date).unwrap();
+                    }
+                    Cell::Text(t) => {
+                        ws.write_string(i, j, t).unwrap();
+                    }
+                    Cell::Empty => {}
+                }
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_day_typed_over_on_the_summary_as_a_date_cell_is_the_day_the_allocation_is_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, book) = first_week(d);
+    let waiting = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 12, 11).unwrap();
+    std::fs::write(d.join("dated.xlsx"), with_typed_day(&book, day)).unwrap();
+    ok(&run(d, &["check", "model.json", "dated.xlsx"]));
+    let out = ok(&run(d, &["accept", "model.json", "dated.xlsx", "-o", "next.json"]));
+    assert!(out.contains("for 2026-12-11"), "{out}");
+    let next = read_json(&d.join("next.json"));
+    let c = next["cases"].as_array().unwrap().iter().find(|c| c["id"] == waiting.as_str()).unwrap().clone();
+    assert_eq!(c["waiting_since"], "2026-12-11", "{c}");
+
+    // A time of day is not a day: refused at its cell, nothing written.
+    let noon = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 12, 11).unwrap().and_hms(12, 30, 0).unwrap();
+    std::fs::write(d.join("noon.xlsx"), with_typed_day(&book, noon)).unwrap();
+    let o = run(d, &["accept", "model.json", "noon.xlsx", "-o", "n2.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("noon.xlsx, sheet summary: row 2, column B"), "{}", stderr(&o));
+    assert!(!d.join("n2.json").exists());
+}
+
+#[test]
+fn a_model_value_a_workbook_cannot_keep_is_named_in_the_model_file_when_accept_writes_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["cases"][4]["notes"] = json!("seen on Monday ");
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    ok(&run(d, &["allocate", "model.json", "-o", "p.json", "-q"]));
+    let o = run(d, &["accept", "model.json", "p.json", "-o", "next.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("model.json: cases[4].notes"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("next.xlsx"), "{}", stderr(&o));
+    assert!(!d.join("next.xlsx").exists());
+    // As JSON the same value is kept: nothing else was wrong.
+    ok(&run(d, &["accept", "model.json", "p.json", "-o", "next.json"]));
+}
+
+#[test]
+fn a_childs_row_above_the_header_is_refused_but_a_title_line_is_read() {
+    // The header sorted in among the children: the rows above it would be lost.
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        al.rows.swap(0, 1);
+    });
+    assert!(
+        e.contains("edited.xlsx, sheet allocations: row 1") && e.contains("above the header (row 2"),
+        "{e}"
+    );
+
+    // A title line of one cell above the header is not a child's row.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    for name in ["allocations", "unallocated"] {
+        let s = sheet(&mut book, name);
+        let width = s.rows[0].len();
+        let mut title = vec![Cell::Empty; width];
+        title[0] = Cell::Text("Allocation meeting, North".into());
+        s.rows.insert(0, title);
+    }
+    std::fs::write(d.join("titled.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "titled.xlsx"]));
+    let o = run(d, &["compare", "model.json", "p.json", "titled.xlsx"]);
+    assert_eq!(code(&o), 0, "the same allocation as the proposal: {}", stderr(&o));
+    assert!(p["allocations"].as_array().is_some_and(|a| !a.is_empty()));
+}
