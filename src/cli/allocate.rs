@@ -42,8 +42,8 @@ pub struct AllocateArgs {
     /// case weights or sibling groups search at all. Unlike a time limit, the result is the
     /// same on every run. `auto` (the default) is 5,000 nodes, and lets each part's root
     /// relaxations go beyond them by up to 3 simplex iterations per row and 1 per column of
-    /// their programme, so that they are solved on a district of any size; a number is
-    /// exactly that many nodes; 0 means no limit.
+    /// their programme (at most ten times the nodes' work), so that they are solved on a
+    /// district of any size; a number is exactly that many nodes; 0 means no limit.
     #[arg(long, value_name = "N|auto", default_value = "auto", value_parser = super::parse_node_limit)]
     pub node_limit: super::NodeLimit,
     /// Exit with status 6 when cases of these types stay unallocated (comma-separated, e.g.

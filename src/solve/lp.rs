@@ -588,12 +588,22 @@ pub(crate) fn solve_within(
 
 /// The work a root relaxation of `lp` may do beyond its part's node limit:
 /// [`Effort::root_pivots_per_row`] simplex iterations per row and
-/// [`Effort::root_pivots_per_column`] per column, each charged [`pivot_work`].
+/// [`Effort::root_pivots_per_column`] per column, each charged [`pivot_work`], and never more
+/// than [`ROOT_WORK_TIMES`] times the part's whole budget ([`Effort::work`]). An iteration
+/// reads every column, so without that cap the allowance grows with the square of a
+/// programme's columns: one team of 3,000 posts and 8,000 cases (1.2 million columns) was
+/// allowed 1.2 million iterations of 3.6 million units each, minutes of a default run.
 pub(crate) fn root_allowance(lp: &Lp, effort: &Effort) -> u64 {
     let rows = effort.root_pivots_per_row.saturating_mul(lp.rows.len() as u64);
     let cols = effort.root_pivots_per_column.saturating_mul(lp.cols.len() as u64);
-    rows.saturating_add(cols).saturating_mul(pivot_work(lp, effort))
+    let asked = rows.saturating_add(cols).saturating_mul(pivot_work(lp, effort));
+    asked.min(effort.work().saturating_mul(ROOT_WORK_TIMES))
 }
+
+/// A root's allowance is at most this many times its part's budget ([`root_allowance`]): far
+/// above what the districts' roots spend (10,000 cases: 2.2 of the budget's 5 billion units),
+/// so it binds only where a programme's columns run to the hundreds of thousands.
+pub(crate) const ROOT_WORK_TIMES: u64 = 10;
 
 /// What one simplex iteration of microlp on programme `lp` is charged, in the budget's units:
 /// [`Effort::pivot_units`] for each row, column and nonzero of the programme, the elements an
@@ -674,6 +684,33 @@ mod tests {
             assert!(ours.0 > 0, "the simplex did nothing");
             assert_eq!(ours, solve(model.as_inner().clone()), "{} rows", lp.rows.len());
         }
+    }
+
+    /// A root's allowance is the iterations its rows and columns ask for, and never more
+    /// than [`ROOT_WORK_TIMES`] times its part's budget: a programme of very many columns
+    /// cannot make the default limit last minutes. Without a node limit nothing caps it.
+    #[test]
+    fn a_roots_allowance_is_what_its_programme_asks_within_ten_budgets() {
+        let lp = transport();
+        let asked = |e: &Effort| {
+            let pivots = e.root_pivots_per_row * lp.rows.len() as u64
+                + e.root_pivots_per_column * lp.cols.len() as u64;
+            pivots * pivot_work(&lp, e)
+        };
+        let roomy = Effort {
+            nodes: Some(1_000),
+            work_per_node: 1_000_000,
+            root_pivots_per_row: 3,
+            root_pivots_per_column: 1,
+            ..Effort::DEFAULT
+        };
+        assert!(asked(&roomy) > 0);
+        assert_eq!(root_allowance(&lp, &roomy), asked(&roomy));
+        let tight = Effort { nodes: Some(1), work_per_node: 1, ..roomy };
+        assert!(asked(&tight) > ROOT_WORK_TIMES * tight.work());
+        assert_eq!(root_allowance(&lp, &tight), ROOT_WORK_TIMES * tight.work());
+        let unlimited = Effort { nodes: None, ..tight };
+        assert_eq!(root_allowance(&lp, &unlimited), asked(&unlimited));
     }
 
     /// microlp's pivot limit (our patch, vendor/microlp/PATCH.md) interrupts a solve that
