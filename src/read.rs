@@ -170,14 +170,15 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
         Ok(())
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        // No input holds a list of lists, and the objects of a list (a worker, a case, an
-        // allocation) and the policy and summary objects are objects: serde would read an
-        // array there as the fields in declaration order (`["W1", "social_worker", "North"]`
-        // as a worker), so it is refused with its place.
-        if self.path.ends_with(']') {
+        // The entries of the lists of objects (a worker, a case, a reduction, an allocation)
+        // and the policy and summary are objects: serde would read an array there as the
+        // fields in declaration order (`["W1", "social_worker", "North"]` as a worker), so it
+        // is refused with its place. Anywhere else the typed reading judges an array (a field
+        // a later version adds may hold lists of lists: SPEC section 5).
+        if object_entry(self.path) {
             return Err(shape_error(
                 self.path,
-                "an array inside a list: an entry of a list is a JSON object { ... } with its fields by name (or, in a list of ids or skills, a text)".to_string(),
+                "an array inside a list: an entry of this list is a JSON object { ... } with its fields by name".to_string(),
             ));
         }
         if self.path == ".policy" || self.path == ".summary" {
@@ -297,7 +298,26 @@ pub fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>, 
 
 /// serde's words for JSON types in plain ones: never the program's own type names
 /// (`expected struct WorkerInput`, `expected f64`), which say nothing to whoever wrote the file.
+/// What serde quotes (a key in backticks, a text in double quotes) is the file's own and stays
+/// as written.
 fn plain(problem: &str) -> String {
+    let mut out = String::with_capacity(problem.len());
+    let mut rest = problem;
+    while let Some(open) = rest.find(['`', '"']) {
+        out.push_str(&plain_words(&rest[..open]));
+        let quote = &rest[open..open + 1];
+        let after = &rest[open + 1..];
+        let close = after.find(quote).map_or(after.len(), |c| c + 1);
+        out.push_str(quote);
+        out.push_str(&after[..close]);
+        rest = &after[close..];
+    }
+    out.push_str(&plain_words(rest));
+    out
+}
+
+/// [`plain`] on text serde did not quote.
+fn plain_words(problem: &str) -> String {
     let mut out = String::with_capacity(problem.len());
     let mut rest = problem;
     while let Some(i) = rest.find("expected ") {
@@ -327,6 +347,25 @@ fn plain(problem: &str) -> String {
     out.replace("invalid type: sequence", "invalid type: a list [ ... ]")
         .replace("invalid type: map", "invalid type: an object { ... }")
         .replace("expected a sequence", "expected a list [ ... ]")
+        .replace("expected a map", "expected an object { ... }")
+}
+
+/// Whether `path` names an entry of a list whose entries are objects: `.workers[i]`,
+/// `.cases[i]`, `.allocations[i]`, `.unallocated[i]` (a model's or a proposal's), or a worker's
+/// `.workers[i].reductions[j]`.
+fn object_entry(path: &str) -> bool {
+    let index = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let Some(open) = path.strip_suffix(']').and_then(|p| p.rfind('[')) else { return false };
+    if !index(&path[open + 1..path.len() - 1]) {
+        return false;
+    }
+    match &path[..open] {
+        ".workers" | ".cases" | ".allocations" | ".unallocated" => true,
+        list => list
+            .strip_prefix(".workers[")
+            .and_then(|rest| rest.strip_suffix("].reductions"))
+            .is_some_and(index),
+    }
 }
 
 /// serde_json appends " at line L column C"; we report the place separately.
@@ -340,6 +379,29 @@ fn strip_position(msg: &str) -> String {
 #[cfg(test)]
 mod shape_tests {
     use super::*;
+
+    /// Only the entries of the lists of objects are places where an array is refused.
+    #[test]
+    fn an_array_is_refused_only_where_a_list_holds_objects() {
+        for yes in
+            [".workers[0]", ".cases[12]", ".allocations[3]", ".unallocated[0]", ".workers[2].reductions[1]"]
+        {
+            assert!(object_entry(yes), "{yes}");
+        }
+        for no in [
+            ".workers",
+            ".cases[0].needs[0]",
+            ".extra[0]",
+            ".allocations[0].history[1]",
+            ".workers[x]",
+            ".workers[]",
+            ".workers[1].reductions",
+            ".summary.teams[0]",
+            "",
+        ] {
+            assert!(!object_entry(no), "{no}");
+        }
+    }
 
     /// serde's type names become plain words; other text passes unchanged.
     #[test]
@@ -361,6 +423,23 @@ mod shape_tests {
             "invalid type: null, expected a list [ ... ]"
         );
         assert_eq!(plain("expected `,` or `}`"), "expected `,` or `}`");
+        assert_eq!(
+            plain("invalid type: sequence, expected a map"),
+            "invalid type: a list [ ... ], expected an object { ... }"
+        );
+        // What the file wrote, quoted by serde, is left as written.
+        assert_eq!(
+            plain("unknown field `expected struct é`, expected one of `id`, `role`"),
+            "unknown field `expected struct é`, expected one of `id`, `role`"
+        );
+        assert_eq!(
+            plain("unknown variant `expected f64`, expected `social_worker`"),
+            "unknown variant `expected f64`, expected `social_worker`"
+        );
+        assert_eq!(
+            plain("invalid type: string \"expected u32\", expected f64"),
+            "invalid type: string \"expected u32\", expected a number"
+        );
         assert_eq!(plain("missing field `team`"), "missing field `team`");
     }
 

@@ -440,10 +440,8 @@ fn refuses_a_worker_case_or_reduction_written_as_an_array() {
         &with(|v| v["workers"][0]["reductions"] = json!([[2, "2026-01-01", "2026-12-31"]])),
         &["workers[0].reductions[0]", "an array"],
     );
-    refused(
-        &with(|v| v["cases"][0]["needs"] = json!([["urdu"]])),
-        &["cases[0].needs[0]", "an array inside a list"],
-    );
+    // A list where a skill's text belongs: the typed reading's own refusal, at its place.
+    refused(&with(|v| v["cases"][0]["needs"] = json!([["urdu"]])), &["cases[0].needs[0]", "a list"]);
 }
 
 #[test]
@@ -467,6 +465,24 @@ fn a_proposal_entry_written_as_an_array_is_refused_not_read_by_position() {
     let p = json!({ "allocations": [{ "case": "C3", "worker": "W1" }], "unallocated": [{ "case": "C1" }, { "case": "C2" }] });
     let proposal = write_file(dir.path(), "p.json", &to_bytes(&p));
     let o = run(&[&"check", &model, &proposal], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("unallocated case C1 has no reason"), "{}", text(&o));
+}
+
+/// SPEC section 5: more fields may be added to a proposal. A field caseload does not read, even
+/// one holding lists of lists, in the proposal or in an allocation, leaves it readable.
+#[test]
+fn a_proposal_with_fields_of_a_later_version_holding_lists_of_lists_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_file(dir.path(), "model.json", &to_bytes(&base()));
+    let p = json!({
+        "extra": [[1, 2], [3]],
+        "allocations": [{ "case": "C3", "worker": "W1", "history": [["W2", "2026-01-01"]] }],
+        "unallocated": [{ "case": "C1" }, { "case": "C2" }]
+    });
+    let proposal = write_file(dir.path(), "p.json", &to_bytes(&p));
+    let o = run(&[&"check", &model, &proposal], &[]);
+    // Read, and judged: its only breaches are the reasons the unallocated cases leave out.
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("unallocated case C1 has no reason"), "{}", text(&o));
 }
