@@ -57,9 +57,15 @@ pub fn proposal_path(dir: &Path, model: &Path) -> PathBuf {
     dir.join(format!("{stem}{PROPOSAL_SUFFIX}"))
 }
 
+/// The directories [`prepare`] made for a batch's proposals, deepest first: what [`tidy`]
+/// takes away again when no proposal was written.
+#[derive(Debug, Default)]
+pub struct Made(Vec<PathBuf>);
+
 /// Checks a batch's output directory before any work: it is not a file, and no two models
-/// would write the same proposal. Creates the directory.
-pub fn prepare(models: &[PathBuf], dir: &Path) -> Result<()> {
+/// would write the same proposal. Creates the directory (and its missing parents), and says
+/// which it made.
+pub fn prepare(models: &[PathBuf], dir: &Path) -> Result<Made> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{}: with several models, -o names a directory for the proposals, and this is a file",
@@ -78,10 +84,30 @@ pub fn prepare(models: &[PathBuf], dir: &Path) -> Result<()> {
             )));
         }
     }
+    let mut made = Vec::new();
+    let mut at = Some(dir);
+    while let Some(d) = at.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        made.push(d.to_path_buf());
+        at = d.parent();
+    }
     std::fs::create_dir_all(dir).map_err(|e| Error::Write {
         path: dir.to_path_buf(),
         problem: format!("cannot create the directory: {e}"),
-    })
+    })?;
+    Ok(Made(made))
+}
+
+/// When no model of the batch wrote its proposal, takes away the directories [`prepare`] made
+/// (each only while empty), so a batch that failed throughout leaves nothing behind; a
+/// directory that was there before stays.
+pub fn tidy(made: &Made, items: &[Item]) {
+    if items.iter().all(|i| i.result.is_err()) {
+        for d in &made.0 {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+        }
+    }
 }
 
 /// One model of a batch, solved.

@@ -67,6 +67,11 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
             a.output.display()
         )));
     }
+    // Only the model itself (a model file, or the workbook) may be replaced in place; the
+    // other spreadsheets and the policy file are inputs that `-o` never writes over.
+    let others: Vec<&Path> =
+        sheets.files().into_iter().filter(|f| Some(*f) != sheets.workbook.as_deref()).collect();
+    caseload::sheets::no_output_over_input(others, [("-o", Some(a.output.as_path()))])?;
     let accepted_name = accepted.display().to_string();
     let p = meeting::parse_proposal(&accepted_name, &caseload::read::read_bytes(accepted)?)?;
     let date = a.date.or(p.date()).unwrap_or_else(super::today);

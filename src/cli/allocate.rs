@@ -181,13 +181,14 @@ fn run_batch(a: &AllocateArgs) -> Result<i32> {
     let mut inputs: Vec<PathBuf> = a.model.iter().cloned().collect();
     inputs.extend(a.more.iter().cloned());
     let models = batch::model_paths(&inputs)?;
-    batch::prepare(&models, dir)?;
+    let made = batch::prepare(&models, dir)?;
     // Checked once here; each model then gets the whole time limit, counted from its own start.
     super::limits(a.time_limit, a.node_limit)?;
     let limits = || super::limits(a.time_limit, a.node_limit).unwrap_or_default();
 
     let started = Instant::now();
     let items = batch::solve_all(&models, dir, a.checks.checks(), &limits);
+    batch::tidy(&made, &items);
     let outcomes: Vec<(i32, String)> = items.iter().map(|i| line(a, i)).collect();
     let code = worst(outcomes.iter().map(|o| o.0));
     let (mut out, mut err) = (String::new(), String::new());

@@ -99,3 +99,39 @@ fn batch_refuses_two_models_that_would_write_the_same_proposal() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("would both write"));
 }
+
+#[test]
+fn a_batch_in_which_every_model_fails_leaves_no_output_directory_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = br#"{"version": 1, "workers": [], "cases": [
+        {"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W9"}]}"#;
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    std::fs::write(&a, broken).unwrap();
+    std::fs::write(&b, broken).unwrap();
+    // A directory and its parent made by the batch go again; one that was there stays.
+    let fresh = dir.path().join("new/out");
+    let kept = dir.path().join("kept");
+    std::fs::create_dir(&kept).unwrap();
+    for out_dir in [&fresh, &kept] {
+        let out = caseload(&[
+            "allocate",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(!dir.path().join("new").exists(), "the directories the batch made are gone");
+    assert!(
+        kept.is_dir() && std::fs::read_dir(&kept).unwrap().next().is_none(),
+        "the one given stays, empty"
+    );
+
+    // With one model that solves, the directory stays and holds its proposal.
+    generate(&b, "20", "1");
+    let out =
+        caseload(&["allocate", a.to_str().unwrap(), b.to_str().unwrap(), "-o", fresh.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(fresh.join("b.proposal.json").is_file());
+}

@@ -733,6 +733,46 @@ fn no_command_writes_an_output_over_one_of_its_inputs() {
         assert!(before == after, "{args:?} changed an input");
         assert!(!d.join("out.json").exists(), "{args:?}");
     }
+    // accept may replace the model it reads, never its other inputs: the spreadsheets and
+    // the policy file of a model given as CSV.
+    for target in ["workers.csv", "cases.csv", "policy.json"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("m.json"), &m).unwrap();
+        let o = run(d, &["convert", "m.json", "--csv-dir", "."]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let o = run(d, &["allocate", "m.json", "-o", "p.json", "-q"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let before = std::fs::read(d.join(target)).unwrap();
+        let args = [
+            "accept",
+            "--workers",
+            "workers.csv",
+            "--cases",
+            "cases.csv",
+            "--policy",
+            "policy.json",
+            "p.json",
+            "-o",
+            target,
+        ];
+        let o = run(d, &args);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(err.contains("is an input; writing it would overwrite it"), "{args:?}: {err}");
+        assert_eq!(std::fs::read(d.join(target)).unwrap(), before, "{args:?} changed an input");
+    }
+    // whatif --proposals into the directory of a scenario model of an earlier sweep, read as
+    // the model: a scenario file of the same name would replace it.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("out")).unwrap();
+    std::fs::write(d.join("out/001-fill-1.model.json"), &m).unwrap();
+    let o = run(d, &["whatif", "out/001-fill-1.model.json", "--fill-vacancies", "1", "--proposals", "out"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("which a scenario could overwrite"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(d.join("out/001-fill-1.model.json")).unwrap(), m.as_bytes());
+    assert_eq!(std::fs::read_dir(d.join("out")).unwrap().count(), 1, "nothing written beside it");
     // Two outputs of pseudonymise in one file: refused too.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
