@@ -87,6 +87,8 @@ def main():
         if not os.path.exists(path):
             write(a.binary, path)
         out = os.path.join(d, name + ".proposal.json")
+        if os.path.exists(out):
+            os.remove(out)  # a failed run must not show an earlier run's figures
         t0 = time.perf_counter()
         r = subprocess.run(["/usr/bin/time", "-f", "%M", a.binary, "allocate", path, "-o", out],
                            capture_output=True, text=True)
