@@ -24,6 +24,18 @@ fn generate(path: &Path, cases: &str, seed: &str) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A model that names a worker it does not have: refused.
+const BROKEN: &[u8] = br#"{"version": 1, "workers": [], "cases": [
+        {"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W9"}]}"#;
+
+/// `caseload allocate MODEL... -o OUT`.
+fn batch(models: &[&Path], out: &Path) -> std::process::Output {
+    let mut args: Vec<&str> = vec!["allocate"];
+    args.extend(models.iter().map(|m| m.to_str().unwrap()));
+    args.extend(["-o", out.to_str().unwrap()]);
+    caseload(&args)
+}
+
 #[test]
 fn batch_writes_a_proposal_per_model_and_names_the_one_that_fails() {
     let dir = tempfile::tempdir().unwrap();
@@ -31,23 +43,12 @@ fn batch_writes_a_proposal_per_model_and_names_the_one_that_fails() {
     std::fs::create_dir(&models).unwrap();
     generate(&models.join("a.json"), "150", "1");
     generate(&models.join("b.json"), "90", "2");
-    std::fs::write(
-        models.join("broken.json"),
-        br#"{"version": 1, "workers": [], "cases": [
-        {"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W9"}]}"#,
-    )
-    .unwrap();
+    std::fs::write(models.join("broken.json"), BROKEN).unwrap();
     let extra = dir.path().join("c.json");
     generate(&extra, "60", "3");
     let out_dir = dir.path().join("out");
 
-    let out = caseload(&[
-        "allocate",
-        models.to_str().unwrap(),
-        extra.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = batch(&[&models, &extra], &out_dir);
     assert_eq!(out.status.code(), Some(2), "invalid input is the worst status here");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("broken.json") && stderr.contains("cases[0].current_worker"), "{stderr}");
@@ -89,13 +90,7 @@ fn batch_refuses_two_models_that_would_write_the_same_proposal() {
     let (a, b) = (dir.path().join("m.json"), dir.path().join("x/m.json"));
     generate(&a, "20", "1");
     generate(&b, "20", "2");
-    let out = caseload(&[
-        "allocate",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-        "-o",
-        dir.path().join("o").to_str().unwrap(),
-    ]);
+    let out = batch(&[&a, &b], &dir.path().join("o"));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("would both write"));
 }
@@ -103,23 +98,15 @@ fn batch_refuses_two_models_that_would_write_the_same_proposal() {
 #[test]
 fn a_batch_in_which_every_model_fails_leaves_no_output_directory_behind() {
     let dir = tempfile::tempdir().unwrap();
-    let broken = br#"{"version": 1, "workers": [], "cases": [
-        {"id": "C1", "type": "looked_after", "team": "N", "current_worker": "W9"}]}"#;
     let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
-    std::fs::write(&a, broken).unwrap();
-    std::fs::write(&b, broken).unwrap();
+    std::fs::write(&a, BROKEN).unwrap();
+    std::fs::write(&b, BROKEN).unwrap();
     // A directory and its parent made by the batch go again; one that was there stays.
     let fresh = dir.path().join("new/out");
     let kept = dir.path().join("kept");
     std::fs::create_dir(&kept).unwrap();
     for out_dir in [&fresh, &kept] {
-        let out = caseload(&[
-            "allocate",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-            "-o",
-            out_dir.to_str().unwrap(),
-        ]);
+        let out = batch(&[&a, &b], out_dir);
         assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     }
     assert!(!dir.path().join("new").exists(), "the directories the batch made are gone");
@@ -130,8 +117,7 @@ fn a_batch_in_which_every_model_fails_leaves_no_output_directory_behind() {
 
     // With one model that solves, the directory stays and holds its proposal.
     generate(&b, "20", "1");
-    let out =
-        caseload(&["allocate", a.to_str().unwrap(), b.to_str().unwrap(), "-o", fresh.to_str().unwrap()]);
+    let out = batch(&[&a, &b], &fresh);
     assert_eq!(out.status.code(), Some(2));
     assert!(fresh.join("b.proposal.json").is_file());
 }
