@@ -33,18 +33,9 @@ pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
     // The key and the model are never written over: a map over the key loses the secret.
     let mut inputs = sheets.inputs(p.model.as_deref());
     inputs.push(p.key.as_path());
-    caseload::sheets::no_output_over_input(
-        inputs,
-        [("-o", Some(p.output.as_path())), ("--map", p.map.as_deref())],
-    )?;
-    if let Some(map) = p.map.as_deref().filter(|m| !super::is_stdout(m)) {
-        if caseload::sheets::same_file_key(map) == caseload::sheets::same_file_key(&p.output) {
-            return Err(Error::Usage(format!(
-                "{} would be written twice (-o and --map); choose different outputs",
-                map.display()
-            )));
-        }
-    }
+    let outputs = [("-o", Some(p.output.as_path())), ("--map", p.map.as_deref())];
+    caseload::sheets::no_output_over_input(inputs, outputs)?;
+    caseload::sheets::no_output_twice(outputs)?;
     let model = match (&p.model, sheets.given()) {
         (Some(path), false) => {
             let bytes = caseload::read::read_bytes(path)?;

@@ -3,7 +3,7 @@
 use super::{exit, say, InputChecksArgs, SheetInputArgs};
 use caseload::error::{Error, Result};
 use caseload::whatif::{self, plan, Plan};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `caseload whatif`.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -152,17 +152,9 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         if dir.exists() && !dir.is_dir() {
             return Err(Error::Usage(format!("--proposals: {} is a file, not a directory", dir.display())));
         }
-        // The directory's files are `NNN-name.model.json` and `NNN-name.proposal.json`: an
-        // input named so in it (a scenario model of an earlier sweep) could be replaced.
-        let at = caseload::sheets::same_file_key(dir);
+        // A scenario model of an earlier sweep in the directory could be replaced.
         for input in sheets.inputs(a.model.as_deref()) {
-            let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let numbered = name.len() > 4
-                && name.as_bytes()[..3].iter().all(u8::is_ascii_digit)
-                && name.as_bytes()[3] == b'-';
-            let written = name.ends_with(".model.json") || name.ends_with(".proposal.json");
-            let parent = input.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            if numbered && written && caseload::sheets::same_file_key(parent) == at {
+            if whatif::proposals::may_replace(dir, input) {
                 return Err(Error::Usage(format!(
                     "--proposals {}: holds the input {}, named as the scenario files written there are, which a scenario could overwrite. Choose another directory",
                     dir.display(),

@@ -246,12 +246,17 @@ pub struct SheetOutput {
 impl SheetOutput {
     /// The files these options write.
     pub fn files(&self) -> Vec<PathBuf> {
-        let mut out: Vec<PathBuf> = Vec::new();
+        self.flagged().into_iter().map(|(_, f)| f).collect()
+    }
+
+    /// The files these options write, each with the option that names it.
+    fn flagged(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut out: Vec<(&str, PathBuf)> = Vec::new();
         if let Some(d) = &self.csv {
-            out.extend(["allocations.csv", "unallocated.csv", "workers.csv"].map(|f| d.join(f)));
+            out.extend(["allocations.csv", "unallocated.csv", "workers.csv"].map(|f| ("--csv", d.join(f))));
         }
-        out.extend(self.report.clone());
-        out.extend(self.xlsx.clone());
+        out.extend(self.report.iter().map(|r| ("--report", r.clone())));
+        out.extend(self.xlsx.iter().map(|x| ("--xlsx", x.clone())));
         out
     }
 
@@ -280,24 +285,13 @@ impl SheetOutput {
                 )));
             }
         }
-        let mut seen: Vec<PathBuf> = Vec::new();
-        for f in proposal.map(Path::to_path_buf).into_iter().chain(self.files()) {
-            let key = same_file_key(&f);
-            if inputs.iter().any(|i| same_file_key(i) == key) {
-                return Err(Error::Usage(format!(
-                    "{} is an input; writing it would overwrite it. Choose another output file or directory",
-                    f.display()
-                )));
-            }
-            if seen.contains(&key) {
-                return Err(Error::Usage(format!(
-                    "{} would be written twice; choose different outputs",
-                    f.display()
-                )));
-            }
-            seen.push(key);
+        let mut outputs = self.flagged();
+        if let Some(p) = proposal {
+            outputs.insert(0, ("-o", p.to_path_buf()));
         }
-        Ok(())
+        let named = || outputs.iter().map(|(flag, f)| (*flag, Some(f.as_path())));
+        no_output_over_input(inputs.iter().copied(), named())?;
+        no_output_twice(named())
     }
 
     /// Writes the CSV tables, the workbook and the report, each through `put` (a path and its
@@ -351,10 +345,28 @@ pub fn no_output_over_input<'a>(
         let Some(out) = out.filter(|o| o.as_os_str() != "-") else { continue };
         if keys.contains(&same_file_key(out)) {
             return Err(Error::Usage(format!(
-                "{flag} {}: is an input; writing it would overwrite it. Choose another output file",
+                "{flag} {}: is an input; writing it would overwrite it. Choose another output file or directory",
                 out.display()
             )));
         }
+    }
+    Ok(())
+}
+
+/// Refuses two outputs (each a flag and its path) that are one file: the second would replace
+/// the first. Standard output (`-`) is left to the command's own rule for it.
+pub fn no_output_twice<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>) -> Result<()> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for (flag, out) in outputs {
+        let Some(out) = out.filter(|o| o.as_os_str() != "-") else { continue };
+        let key = same_file_key(out);
+        if seen.contains(&key) {
+            return Err(Error::Usage(format!(
+                "{flag} {}: would be written twice; choose different outputs",
+                out.display()
+            )));
+        }
+        seen.push(key);
     }
     Ok(())
 }

@@ -18,6 +18,17 @@ pub fn file_stem(r: &ScenarioRow) -> String {
     format!("{:03}-{}", r.index, slug)
 }
 
+/// Whether `file` could be one that [`write_proposals`] writes into `dir`: it is in `dir` and
+/// named as its files are (`NNN-name.model.json`, `NNN-name.proposal.json`).
+pub fn may_replace(dir: &Path, file: &Path) -> bool {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let numbered =
+        name.len() > 4 && name.as_bytes()[..3].iter().all(u8::is_ascii_digit) && name.as_bytes()[3] == b'-';
+    let written = name.ends_with(".model.json") || name.ends_with(".proposal.json");
+    let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    numbered && written && crate::sheets::same_file_key(parent) == crate::sheets::same_file_key(dir)
+}
+
 /// Writes each scenario's model (`NNN-name.model.json`) and proposal
 /// (`NNN-name.proposal.json`), atomically. The base scenario's model is the input itself.
 pub fn write_proposals(o: &Outcome, dir: &Path) -> Result<()> {
