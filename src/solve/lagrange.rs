@@ -358,7 +358,12 @@ impl<'a> Decomposition<'a> {
     /// Worker `w`'s best pattern at these prices under the restriction, with its priced value
     /// (a proven upper bound on it when the last is false), the work it took, and whether the
     /// pattern is the optimum; None when the restriction cannot be met at this worker.
-    fn knapsack(&self, w: usize, prices: &[f64], r: &NodeBounds) -> Option<(Pattern, f64, u64, bool)> {
+    pub(super) fn knapsack(
+        &self,
+        w: usize,
+        prices: &[f64],
+        r: &NodeBounds,
+    ) -> Option<(Pattern, f64, u64, bool)> {
         let (forced, free) = self.choices(w, r)?;
         let prices = &*self.at_worker(w, prices, r);
         match self.unit {

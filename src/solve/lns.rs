@@ -595,7 +595,7 @@ impl PartSearch<'_> {
     /// [`super::Effort::subset_work`] and only while the part's budget still holds a whole
     /// neighbourhood's search ([`super::Effort::hood_nodes`] nodes), so the node limit bounds
     /// them as it bounds the tree.
-    pub(super) fn early_neighbourhoods(&mut self, bound: f64, limits: Limits) {
+    pub(super) fn early_neighbourhoods(&mut self, bound: f64, cap: u64, reserve: u64, limits: Limits) {
         let effort = self.effort;
         // One search at most: its nodes, the node its root adds, and its own polish.
         let whole =
@@ -611,6 +611,7 @@ impl PartSearch<'_> {
             return;
         }
         let left = effort.subset_work.saturating_sub(self.hoods.spent).min(self.budget.left() - whole);
+        let left = left.min((self.budget.left() - whole).saturating_sub(reserve)).min(cap);
         let spent = self.search_hoods(
             limits,
             left,
@@ -1150,32 +1151,32 @@ mod tests {
         let small = Effort { nodes: Some(Effort::DEFAULT.hood_nodes - 1), ..Effort::DEFAULT };
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), small);
         s.offer(a.clone());
-        s.early_neighbourhoods(f64::INFINITY, Limits::default());
+        s.early_neighbourhoods(f64::INFINITY, u64::MAX, 0, Limits::default());
         assert_eq!((s.best.as_ref(), s.budget.spent()), (Some(&a), 0));
         // With room: they search, charge the budget, and not again for the same incumbent.
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
         s.offer(a.clone());
-        s.early_neighbourhoods(f64::INFINITY, Limits::default());
+        s.early_neighbourhoods(f64::INFINITY, u64::MAX, 0, Limits::default());
         let spent = s.budget.spent();
         assert!(spent > 0 && s.hoods.spent == spent);
-        s.early_neighbourhoods(f64::INFINITY, Limits::default());
+        s.early_neighbourhoods(f64::INFINITY, u64::MAX, 0, Limits::default());
         assert_eq!(s.budget.spent(), spent, "searched again for the same incumbent");
         // An incumbent at the bound, or within the gap the tree closes itself: none.
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
         s.offer(a.clone());
         let at = s.best_value;
-        s.early_neighbourhoods(at, Limits::default());
+        s.early_neighbourhoods(at, u64::MAX, 0, Limits::default());
         let near = at + 0.5 * Effort::DEFAULT.subset_gap * at.abs();
-        s.early_neighbourhoods(near, Limits::default());
+        s.early_neighbourhoods(near, u64::MAX, 0, Limits::default());
         assert_eq!(s.budget.spent(), 0);
         let far = at + 2.0 * Effort::DEFAULT.subset_gap * at.abs();
-        s.early_neighbourhoods(far, Limits::default());
+        s.early_neighbourhoods(far, u64::MAX, 0, Limits::default());
         assert!(s.budget.spent() > 0, "a gap of twice the share searched nothing");
         // No allowance: none.
         let none = Effort { subset_work: 0, ..Effort::DEFAULT };
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), none);
         s.offer(a);
-        s.early_neighbourhoods(f64::INFINITY, Limits::default());
+        s.early_neighbourhoods(f64::INFINITY, u64::MAX, 0, Limits::default());
         s.neighbourhoods(f64::INFINITY, Limits::default());
         assert_eq!(s.budget.spent(), 0);
     }

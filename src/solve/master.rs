@@ -72,6 +72,8 @@ pub(super) struct Master {
     pub x: Vec<Vec<f64>>,
     /// `y[g][j]`: share of group `g` at its `j`-th worker.
     pub y: Vec<Vec<f64>>,
+    /// The patterns the solution uses: (worker, pattern, share).
+    pub columns: Vec<(usize, Pattern, f64)>,
 }
 
 impl Decomposition<'_> {
@@ -640,11 +642,13 @@ impl Rmp {
         let part = dual.part;
         let mut x: Vec<Vec<f64>> = part.classes.iter().map(|c| vec![0.0; c.workers.len()]).collect();
         let mut y: Vec<Vec<f64>> = part.groups.iter().map(|g| vec![0.0; g.workers.len()]).collect();
+        let mut columns = Vec::new();
         for ((w, p), &c) in self.pool.iter().zip(&self.cols) {
             let th = self.simplex.value(c);
             if th <= crate::tolerance::GAIN {
                 continue;
             }
+            columns.push((*w, p.clone(), th));
             for &(i, n) in &p.take {
                 match dual.items[*w][i].kind {
                     Kind::Class { k, j, .. } => x[k][j] += th * n as f64,
@@ -652,6 +656,6 @@ impl Rmp {
                 }
             }
         }
-        Some(Master { x, y })
+        Some(Master { x, y, columns })
     }
 }

@@ -15,6 +15,7 @@
 
 mod allocation;
 mod decode;
+mod dive;
 mod driver;
 mod factor;
 mod heuristics;

@@ -121,6 +121,17 @@ pub struct Effort {
     /// on the 33 districts, bounds of two unproven ones a little lower, but 26 of the 33
     /// proposals another optimum of equal value and the two largest unproven 35-75% slower.
     pub plateau_polish_after: u64,
+    /// Work the column-fixing dive from a part's root master may spend (0: no dive; see
+    /// `dive`). Charged to the part's budget, and kept from the root's first neighbourhoods.
+    pub dive_work: u64,
+    /// Price rounds of each step of that dive: a step's master need not be optimal, only a
+    /// lawful point of the relaxation to fix from. Measured on the points schemes' parts:
+    /// 5, 10 and 20 rounds gave incumbents alike, the full rounds spent the allowance in
+    /// the first steps.
+    pub dive_rounds: u32,
+    /// Work of a part's worker-subset neighbourhoods (of [`Effort::subset_work`]) at the root
+    /// before the dive: a part its first neighbourhoods prove keeps its search as it was.
+    pub hoods_before_dive: u64,
 }
 
 impl Effort {
@@ -153,6 +164,9 @@ impl Effort {
         chain_work: 500_000_000,
         plateau_polishes: 1,
         plateau_polish_after: 100,
+        dive_work: 1_000_000_000,
+        dive_rounds: 10,
+        hoods_before_dive: 300_000_000,
     };
 
     /// The default effort with the node limit of `limits`, and the roots' allowance when

@@ -14,10 +14,12 @@
 //!
 //! PartSearch order: best bound first, diving into the child that follows the master's solution
 //! so that whole allocations come early. Every node's knapsack answers are rounded into
-//! allocations too, and a cross-team part that reaches a plateau after
+//! allocations too; the root, after its first neighbourhoods, also dives from its master by
+//! fixing columns ([`super::dive`]); and a cross-team part that reaches a plateau after
 //! [`super::params::Effort::plateau_polish_after`] nodes polishes its incumbent there once, as
 //! a search stopped unproven would, and searches on with it.
 
+use super::dive;
 use super::driver::{self, Expanded, Tree};
 use super::heuristics::round_relaxed;
 use super::lagrange::{Decomposition, NodeBounds, SetBound};
@@ -137,16 +139,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         s.keep_guide(&master);
         let Some(first) = choose(&master, rank) else {
             // A whole master solution is an allocation worth at least the bound: optimal here.
-            let mut a = super::allocation::empty_alloc(part);
-            for (k, xs) in master.x.iter().enumerate() {
-                for (j, &x) in xs.iter().enumerate() {
-                    a.counts[k][j] = x.round() as u32;
-                }
-            }
-            for (g, ys) in master.y.iter().enumerate() {
-                a.groups[g] = ys.iter().position(|&y| y > 0.5);
-            }
-            s.offer(a);
+            s.offer(dive::whole(dual, &master));
             // The allocation is worth the master's objective, which the bound meets: that proves
             // the node, unless the master's arithmetic drifted or it did not converge (then the
             // node stays open).
@@ -169,7 +162,21 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
             limits.trace(|| "      branching on the last master anyway".to_string());
         }
         s.offer_rounded(&master);
-        s.early_neighbourhoods(bound, limits);
+        if start.is_none() && effort.dive_work > 0 {
+            // The root: its first neighbourhoods, within a share of their work that leaves the
+            // dive its own, then a dive from its master; the neighbourhoods go on below from
+            // the incumbent the dive leaves, if it is new.
+            s.early_neighbourhoods(bound, effort.hoods_before_dive, effort.dive_work, limits);
+            if s.prunable(bound) {
+                return Expanded::Done;
+            }
+            let from = dive::From { r: &node.r, master: &master, pool: &out.pool, prices: &out.prices };
+            dive::dive(dual, s, from, effort.dive_work.min(s.budget.left()), limits);
+            if s.prunable(bound) {
+                return Expanded::Done;
+            }
+        }
+        s.early_neighbourhoods(bound, u64::MAX, 0, limits);
         // A plateau: the node's price rounds did not bring its bound below its parent's.
         let plateau = bound >= node_bound - crate::tolerance::GAIN * bound.abs().max(1.0);
         let polish = plateau && s.nodes >= effort.plateau_polish_after;
@@ -700,23 +707,23 @@ mod tests {
 
     #[test]
     fn a_whole_master_solution_gives_nothing_to_branch_on() {
-        let m = Master { x: vec![vec![2.0, 3.0]], y: vec![vec![0.0, 1.0]] };
+        let m = Master { x: vec![vec![2.0, 3.0]], y: vec![vec![0.0, 1.0]], columns: Vec::new() };
         assert_eq!(choose(&m, &[]), None);
     }
 
     #[test]
     fn branching_asks_totals_first_then_placement_then_groups_then_counts() {
         // A class's total fractional: that first, whatever else is.
-        let m = Master { x: vec![vec![1.5, 1.2]], y: vec![vec![0.5, 0.0]] };
+        let m = Master { x: vec![vec![1.5, 1.2]], y: vec![vec![0.5, 0.0]], columns: Vec::new() };
         assert_eq!(choose(&m, &[]), Some(Choice::Total { k: 0, x: 2.7 }));
         // Totals whole, a group placed in part: whether it is placed at all.
-        let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.3, 0.3]] };
+        let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.3, 0.3]], columns: Vec::new() };
         assert_eq!(choose(&m, &[]), Some(Choice::Placed { g: 0, y: 0.6 }));
         // Placed whole but split between workers: the most fractional share.
-        let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.4, 0.6]] };
+        let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.4, 0.6]], columns: Vec::new() };
         assert!(matches!(choose(&m, &[]), Some(Choice::Group { g: 0, j: 0, .. })));
         // Only counts left: the most fractional count.
-        let m = Master { x: vec![vec![1.9, 2.1]], y: vec![vec![1.0, 0.0]] };
+        let m = Master { x: vec![vec![1.9, 2.1]], y: vec![vec![1.0, 0.0]], columns: Vec::new() };
         assert!(matches!(choose(&m, &[]), Some(Choice::Class { k: 0, j: 0, .. })));
     }
 
@@ -726,20 +733,20 @@ mod tests {
         let rank = vec![vec![1, 2, 0, 3]];
         // Whole total; places 0-3 hold 0.5, 1.0, 1.5, 1.0: the first place alone is most
         // fractional, and it is the smaller side.
-        let m = Master { x: vec![vec![1.0, 1.5, 0.5, 1.0]], y: vec![vec![0.4, 0.6]] };
+        let m = Master { x: vec![vec![1.0, 1.5, 0.5, 1.0]], y: vec![vec![0.4, 0.6]], columns: Vec::new() };
         assert_eq!(choose(&m, &rank), Some(Choice::Set { k: 0, from: 0, upto: 1, x: 0.5 }));
         // The last place's fraction: the set is the rest, the smaller side.
-        let m = Master { x: vec![vec![1.0, 0.5, 1.0, 1.5]], y: vec![vec![0.0, 0.0]] };
-        let ranked = ranked(&Master { x: m.x.clone(), y: vec![vec![0.5, 0.0]] }, &rank);
+        let m = Master { x: vec![vec![1.0, 0.5, 1.0, 1.5]], y: vec![vec![0.0, 0.0]], columns: Vec::new() };
+        let ranked = ranked(&Master { x: m.x.clone(), y: vec![vec![0.5, 0.0]], columns: Vec::new() }, &rank);
         // Placed first (kind 10), then the set (15), then the group (20), then counts (30).
         assert!(matches!(ranked[0], Choice::Placed { .. }));
         assert_eq!(ranked[1], Choice::Set { k: 0, from: 3, upto: 4, x: 1.5 });
         assert!(matches!(ranked[2], Choice::Group { .. }));
         assert!(matches!(ranked[3], Choice::Class { .. }));
         // The total fractional still comes first; without ranks no set is offered.
-        let m = Master { x: vec![vec![1.0, 1.5, 0.7, 1.0]], y: vec![vec![0.0, 0.0]] };
+        let m = Master { x: vec![vec![1.0, 1.5, 0.7, 1.0]], y: vec![vec![0.0, 0.0]], columns: Vec::new() };
         assert!(matches!(choose(&m, &rank), Some(Choice::Total { .. })));
-        let m = Master { x: vec![vec![1.0, 1.5, 0.5, 1.0]], y: vec![vec![1.0, 0.0]] };
+        let m = Master { x: vec![vec![1.0, 1.5, 0.5, 1.0]], y: vec![vec![1.0, 0.0]], columns: Vec::new() };
         assert!(matches!(choose(&m, &[]), Some(Choice::Class { .. })));
     }
 
@@ -873,7 +880,8 @@ mod tests {
 
     #[test]
     fn strong_branching_ranks_every_fractional_choice_by_kind_then_fraction() {
-        let m = Master { x: vec![vec![1.5, 1.2], vec![2.0, 0.1]], y: vec![vec![0.4, 0.0]] };
+        let m =
+            Master { x: vec![vec![1.5, 1.2], vec![2.0, 0.1]], y: vec![vec![0.4, 0.0]], columns: Vec::new() };
         let r = ranked(&m, &[]);
         assert_eq!(r[0], Choice::Total { k: 0, x: 2.7 });
         assert!(matches!(r[1], Choice::Total { k: 1, .. }));
@@ -891,7 +899,8 @@ mod tests {
         );
         // The plain choice is the first ranked.
         assert_eq!(choose(&m, &[]), Some(r[0]));
-        assert!(ranked(&Master { x: vec![vec![2.0]], y: vec![vec![1.0]] }, &[vec![0]]).is_empty());
+        assert!(ranked(&Master { x: vec![vec![2.0]], y: vec![vec![1.0]], columns: Vec::new() }, &[vec![0]])
+            .is_empty());
     }
 
     /// A small team with weights of several decimals and sibling groups.
@@ -1096,5 +1105,56 @@ mod tests {
             }
         }
         assert!(agreed > 80 && polished > 5, "agreed {agreed}, polished on a plateau {polished}");
+    }
+
+    /// The root dive ([`dive::dive`]) on small teams and districts: every allocation it offers
+    /// is lawful and worth no more than the optimum the full search proves, and it finds
+    /// that optimum on some of them. Fixing a worker to a pattern leaves its knapsack exactly
+    /// that pattern's counts.
+    #[test]
+    fn a_dive_offers_lawful_allocations_up_to_the_optimum() {
+        use super::super::{allocation, lp, params::Effort};
+        let mut g = crate::generate::SplitMix64::new(41);
+        let (mut dived, mut reached) = (0, 0);
+        for case in 0..80u32 {
+            let m = if case % 2 == 0 { team(&mut g) } else { district(&mut g) };
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let effort = Effort { nodes: Some(400), dive_work: 0, ..Effort::DEFAULT };
+                let limits = Limits { node_limit: Some(400), ..Limits::default() };
+                let dual = Decomposition::new(&m, part, &effort);
+                let mut full = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                let (done, _) = search(&dual, &mut full, 0, limits, f64::INFINITY);
+                if !done || full.best.is_none() {
+                    continue;
+                }
+                let optimum = full.best_value;
+                // The root's master, then the dive from it alone.
+                let root = NodeBounds::none(part);
+                let allowed = Allowance { rounds: 400, work: u64::MAX, pivots: 20_000, pool_per_worker: 16 };
+                let out = dual.bound(&root, None, &Pool::default(), allowed, &|_| false, &|| false);
+                let Some(master) = out.master else { continue };
+                let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                let from = dive::From { r: &root, master: &master, pool: &out.pool, prices: &out.prices };
+                dive::dive(&dual, &mut s, from, 1_000_000_000, limits);
+                let Some(a) = s.best.as_ref() else { continue };
+                dived += 1;
+                assert!(allocation::feasible(part, a), "case {case}: an unlawful allocation");
+                let v = allocation::value(&m, part, a);
+                let tol = 1e-6 * optimum.abs().max(1.0);
+                assert!(v <= optimum + tol, "case {case}: the dive's {v} above the optimum {optimum}");
+                reached += usize::from(v >= optimum - tol);
+                // Each worker fixed to the master's first column of it: its knapsack at zero
+                // prices takes exactly that column's counts.
+                for (w, p, _) in &master.columns {
+                    let mut r = NodeBounds::none(part);
+                    dive::fix(&dual, &mut r, *w, p);
+                    let zero = vec![0.0; dual.n_prices()];
+                    let (q, ..) = dual.knapsack(*w, &zero, &r).expect("a pattern fixed is lawful");
+                    assert_eq!(dive::counts(&dual, *w, p), dive::counts(&dual, *w, &q), "case {case}");
+                }
+            }
+        }
+        assert!(dived > 40 && 2 * reached > dived, "dived {dived}, reached the optimum {reached}");
     }
 }

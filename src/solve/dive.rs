@@ -1,0 +1,256 @@
+//! A column-fixing dive from a node's Dantzig-Wolfe master: the primal heuristic of
+//! branch-and-price that finds whole allocations near the bound (Sadykov, Vanderbeck, Pessoa,
+//! Tahiri and Uchoa, "Primal heuristics for branch and price: the assets of diving methods",
+//! INFORMS Journal on Computing 31(2), 2019).
+//!
+//! The master's solution is each worker a convex combination of its patterns. Each step of the
+//! dive fixes every free worker whose combination is one pattern, and the column of the
+//! largest share below one, to that pattern: its count of every class it may hold, and where
+//! its groups go, become the node's restriction. A column is fixed only if it fits beside the
+//! fixings before it (no class beyond its cases, no group twice), and never a worker's empty
+//! pattern (the share of it the master leaves idle). A few price rounds
+//! ([`super::params::Effort::dive_rounds`]) then re-price the workers still free against what
+//! the fixed ones hold, and the dive goes on from that master. It stops when every worker is
+//! fixed, when no column fits, when the restriction's bound cannot beat the incumbent, or at
+//! its allowance; it never branches back.
+//!
+//! After every step the fixings are completed into a whole allocation and offered: each free
+//! worker in turn takes its best pattern at the objective's own values from what is left, then
+//! the rounding heuristics repair and fill it ([`super::heuristics::round_relaxed`]). The
+//! search's [`PartSearch::offer`] keeps an allocation only if it is lawful.
+//!
+//! Measured on the points schemes' parts (16 workers, 250 cases, weights in 0.05 steps): the
+//! rounding of the root master left the incumbent about 2% below the root's bound and the
+//! neighbourhoods of four workers climbed from there a step at a time; the dive's completions
+//! come within 0.1-0.6% of it, and the neighbourhoods that follow start from there.
+
+use super::lagrange::{Decomposition, Kind, NodeBounds, Pattern};
+use super::master::{Allowance, Master, Pool};
+use super::search::PartSearch;
+use super::{Limits, PartAlloc};
+
+/// Where a dive starts: a node's restriction, its master's solution, and the patterns and
+/// prices its price rounds ended with.
+pub(super) struct From<'n> {
+    pub r: &'n NodeBounds,
+    pub master: &'n Master,
+    pub pool: &'n Pool,
+    pub prices: &'n [f64],
+}
+
+/// Dives from `from` within `allowance` work units (charged to the part's budget), offering
+/// the whole allocation it ends with; returns the work spent.
+pub(super) fn dive(
+    dual: &Decomposition,
+    s: &mut PartSearch,
+    from: From,
+    allowance: u64,
+    limits: Limits,
+) -> u64 {
+    let n = dual.part.workers.len();
+    let mut fixed = vec![false; n];
+    let mut r = from.r.clone();
+    let (mut pool, mut prices) = (from.pool.clone(), from.prices.to_vec());
+    let mut master = None::<Master>;
+    let mut spent = 0u64;
+    let stop = || limits.stopped();
+    loop {
+        let m = master.as_ref().unwrap_or(from.master);
+        let Some(picks) = picks(dual, &r, m, &fixed) else {
+            // Every worker left is one pattern: the master is an allocation (a worker idle in
+            // it is filled by the completion).
+            s.offer(whole(dual, m));
+            let work = complete(dual, s, &r, &fixed);
+            s.budget.charge(work);
+            spent = spent.saturating_add(work);
+            break;
+        };
+        for &t in &picks {
+            let (w, p, _) = &m.columns[t];
+            fix(dual, &mut r, *w, p);
+            fixed[*w] = true;
+        }
+        let work = complete(dual, s, &r, &fixed);
+        s.budget.charge(work);
+        spent = spent.saturating_add(work);
+        if picks.is_empty() {
+            limits.trace(|| "      dive: nothing fits".to_string());
+            break;
+        }
+        if spent >= allowance || stop() {
+            break;
+        }
+        let allowed = Allowance {
+            rounds: s.effort.dive_rounds,
+            work: allowance - spent,
+            pivots: s.effort.pivots,
+            pool_per_worker: s.effort.pool_per_worker,
+        };
+        let out = dual.bound(&r, Some(&prices), &pool, allowed, &|b| s.prunable(b), &stop);
+        spent = spent.saturating_add(out.work);
+        s.budget.charge(out.work);
+        limits.trace(|| {
+            let free = fixed.iter().filter(|f| !**f).count();
+            format!(
+                "      dive step: fixed {}, free {free}, bound {:.3}, rounds {}, work {}, converged {}",
+                picks.len(),
+                out.bound,
+                out.iterations,
+                out.work,
+                out.converged
+            )
+        });
+        // Nothing under the fixings beats the incumbent, or the fixings cannot all hold.
+        if s.prunable(out.bound) {
+            break;
+        }
+        let Some(next) = out.master else { break };
+        (pool, prices, master) = (out.pool, out.prices, Some(next));
+    }
+    limits.trace(|| format!("      dive: work {spent}, best {}", s.best_value));
+    spent
+}
+
+/// The columns of `m` to fix next, at most one a worker: every free worker's column of share
+/// one, and the column of the largest share below one (the first found among equals), each that
+/// holds something and fits beside what `r` and the picks before it fix (no class beyond its
+/// total, no group twice); None when every free worker is one whole column already.
+fn picks(dual: &Decomposition, r: &NodeBounds, m: &Master, fixed: &[bool]) -> Option<Vec<usize>> {
+    const EPS: f64 = crate::tolerance::INTEGRAL;
+    let free: Vec<usize> = (0..m.columns.len()).filter(|&t| !fixed[m.columns[t].0]).collect();
+    if free.iter().all(|&t| m.columns[t].2 >= 1.0 - EPS) {
+        return None;
+    }
+    let mut order = free;
+    order.sort_by(|&a, &b| m.columns[b].2.total_cmp(&m.columns[a].2).then(a.cmp(&b)));
+    let mut r = r.clone();
+    let mut picks: Vec<usize> = Vec::new();
+    let mut fractional = false;
+    for t in order {
+        let (w, p, th) = &m.columns[t];
+        if picks.iter().any(|&u| m.columns[u].0 == *w) {
+            continue;
+        }
+        if *th < 1.0 - EPS && fractional {
+            break;
+        }
+        // An empty pattern is a worker's share left idle in the master, no choice to fix.
+        if p.take.is_empty() || !fits(dual, &r, *w, p) {
+            continue;
+        }
+        fix(dual, &mut r, *w, p);
+        picks.push(t);
+        fractional |= *th < 1.0 - EPS;
+    }
+    Some(picks)
+}
+
+/// Whether worker `w`'s pattern `p` fits beside the counts and groups `r` fixes elsewhere.
+fn fits(dual: &Decomposition, r: &NodeBounds, w: usize, p: &Pattern) -> bool {
+    let (classes, groups) = counts(dual, w, p);
+    let classes_fit = classes.iter().all(|&(k, j, n)| {
+        let elsewhere: u32 = r.lo[k].iter().enumerate().filter(|&(i, _)| i != j).map(|(_, &c)| c).sum();
+        elsewhere + n <= r.total[k].1
+    });
+    classes_fit && groups.iter().all(|&(g, j)| r.forced[g].is_none_or(|f| f == j))
+}
+
+/// What worker `w`'s pattern `p` holds: (class, the worker's place among its workers, count)
+/// of each class, a class's two items (the cases the worker keeps and the others) added up,
+/// and (group, place) of each group; both sorted.
+#[allow(clippy::type_complexity)]
+pub(super) fn counts(
+    dual: &Decomposition,
+    w: usize,
+    p: &Pattern,
+) -> (Vec<(usize, usize, u32)>, Vec<(usize, usize)>) {
+    let mut classes: Vec<(usize, usize, u32)> = Vec::new();
+    let mut groups = Vec::new();
+    for &(i, n) in &p.take {
+        match dual.items[w][i].kind {
+            Kind::Class { k, j, .. } => match classes.iter_mut().find(|c| c.0 == k) {
+                Some(c) => c.2 += n,
+                None => classes.push((k, j, n)),
+            },
+            Kind::Group { g, j } => groups.push((g, j)),
+        }
+    }
+    classes.retain(|c| c.2 > 0);
+    classes.sort_unstable();
+    groups.sort_unstable();
+    (classes, groups)
+}
+
+/// Completes the dive's fixings `r` into a whole allocation and offers it: each worker still
+/// free, in turn, takes its best pattern at the objective's own values among what the fixings
+/// and the workers before it leave, and the rounding heuristics repair and fill the result.
+/// Returns the work spent.
+fn complete(dual: &Decomposition, s: &mut PartSearch, r: &NodeBounds, fixed: &[bool]) -> u64 {
+    let mut r = r.clone();
+    let zero = vec![0.0; dual.n_prices()];
+    let mut work = 0u64;
+    for w in (0..fixed.len()).filter(|&w| !fixed[w]) {
+        // What the others hold of each class leaves this worker the rest of its total.
+        for item in &dual.items[w] {
+            if let Kind::Class { k, j, .. } = item.kind {
+                let elsewhere: u32 =
+                    r.lo[k].iter().enumerate().filter(|&(i, _)| i != j).map(|(_, &c)| c).sum();
+                r.hi[k][j] = r.hi[k][j].min(r.total[k].1.saturating_sub(elsewhere)).max(r.lo[k][j]);
+            }
+        }
+        let Some((p, _, spent, _)) = dual.knapsack(w, &zero, &r) else { return work };
+        work += spent;
+        if fits(dual, &r, w, &p) {
+            fix(dual, &mut r, w, &p);
+        }
+    }
+    let mut a = super::allocation::empty_alloc(dual.part);
+    for (k, los) in r.lo.iter().enumerate() {
+        a.counts[k].copy_from_slice(los);
+    }
+    for (g, f) in r.forced.iter().enumerate() {
+        a.groups[g] = *f;
+    }
+    let allowance = s.effort.eject_work.min(s.budget.left());
+    work += super::heuristics::round_relaxed(s.m, s.part, &mut a, allowance);
+    s.offer(a);
+    work
+}
+
+/// Fixes worker `w` to pattern `p` in `r`: exactly `p`'s count of every class it may hold, and
+/// its groups there and nowhere else.
+pub(super) fn fix(dual: &Decomposition, r: &mut NodeBounds, w: usize, p: &Pattern) {
+    for item in &dual.items[w] {
+        match item.kind {
+            Kind::Class { k, j, .. } => (r.lo[k][j], r.hi[k][j]) = (0, 0),
+            Kind::Group { g, j } => r.allowed[g][j] = false,
+        }
+    }
+    for &(i, count) in &p.take {
+        match dual.items[w][i].kind {
+            Kind::Class { k, j, .. } => {
+                r.lo[k][j] += count;
+                r.hi[k][j] += count;
+            }
+            Kind::Group { g, j } => {
+                r.allowed[g][j] = true;
+                r.forced[g] = Some(j);
+                r.must[g] = true;
+            }
+        }
+    }
+}
+
+/// A master whose every worker is one whole column, as an allocation.
+pub(super) fn whole(dual: &Decomposition, m: &Master) -> PartAlloc {
+    let mut a = super::allocation::empty_alloc(dual.part);
+    for (k, xs) in m.x.iter().enumerate() {
+        for (j, &x) in xs.iter().enumerate() {
+            a.counts[k][j] = x.round().max(0.0) as u32;
+        }
+    }
+    for (g, ys) in m.y.iter().enumerate() {
+        a.groups[g] = ys.iter().position(|&y| y > 0.5);
+    }
+    a
+}
