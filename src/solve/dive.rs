@@ -28,6 +28,18 @@ use super::lagrange::{Decomposition, Kind, NodeBounds, Pattern};
 use super::master::{Allowance, Master, Pool};
 use super::search::PartSearch;
 use super::{Limits, PartAlloc};
+use crate::formulate::Part;
+
+/// Whether searches of `part` and of its neighbourhoods dive from their root masters: a part of
+/// one or two teams, whose neighbourhoods are its workers' subsets. The districts' roots rarely
+/// converge within their budget, and the dives in their team pairs' searches moved the
+/// 5,000-case districts' proposals both ways (+30, -20).
+pub(super) fn dives(part: &Part) -> bool {
+    let mut teams: Vec<usize> = part.workers.iter().map(|w| w.team).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    teams.len() < 3
+}
 
 /// Where a dive starts: a node's restriction, its master's solution, and the patterns and
 /// prices its price rounds ended with.

@@ -344,8 +344,17 @@ impl Restricted {
 
 /// Searches the restricted part from `seed` within `limits` (its node limit); returns its best
 /// allocation and the work spent.
-fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, limits: Limits) -> Option<(PartAlloc, u64)> {
+fn search_restricted(
+    m: &Model,
+    part: &Part,
+    seed: PartAlloc,
+    dive: bool,
+    limits: Limits,
+) -> Option<(PartAlloc, u64)> {
     let mut started = super::start_part(m, part, limits).ok()?;
+    if !dive {
+        started.search.effort.dive_work = 0;
+    }
     // No neighbourhoods inside a neighbourhood.
     started.search.effort.hood_work = 0;
     started.search.effort.subset_work = 0;
@@ -859,7 +868,9 @@ impl PartSearch<'_> {
                 };
                 let Some(r) = restrict_freed(self.part, &a, &freed) else { continue };
                 let seed = r.seed(&a);
-                let Some((sub, work)) = search_restricted(self.m, &r.part, seed, sub_limits(spent)) else {
+                let dive = super::dive::dives(self.part);
+                let Some((sub, work)) = search_restricted(self.m, &r.part, seed, dive, sub_limits(spent))
+                else {
                     continue;
                 };
                 spent = spent.saturating_add(work);
@@ -1320,7 +1331,7 @@ mod tests {
                     let f = guided(part, &a, &guide)?;
                     let r = restrict_freed(part, &a, &f)?;
                     let limits = Limits { node_limit: Some(Effort::DEFAULT.hood_nodes), ..Limits::default() };
-                    let (sub, work) = search_restricted(&m, &r.part, r.seed(&a), limits)?;
+                    let (sub, work) = search_restricted(&m, &r.part, r.seed(&a), true, limits)?;
                     assert!(work > 0);
                     Some(r.merge(&a, &sub))
                 };

@@ -162,7 +162,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
             limits.trace(|| "      branching on the last master anyway".to_string());
         }
         s.offer_rounded(&master);
-        if start.is_none() && effort.dive_work > 0 {
+        if start.is_none() && effort.dive_work > 0 && dive::dives(part) {
             // The root: its first neighbourhoods, within a share of their work that leaves the
             // dive its own, then a dive from its master; the neighbourhoods go on below from
             // the incumbent the dive leaves, if it is new.
