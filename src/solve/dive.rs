@@ -10,9 +10,10 @@
 //! fixings before it (no class beyond its cases, no group twice), and never a worker's empty
 //! pattern (the share of it the master leaves idle). A few price rounds
 //! ([`super::params::Effort::dive_rounds`]) then re-price the workers still free against what
-//! the fixed ones hold, and the dive goes on from that master. It stops when every worker is
-//! fixed, when no column fits, when the restriction's bound cannot beat the incumbent, or at
-//! its allowance; it never branches back.
+//! the fixed ones hold, and the dive goes on from that master. It stops when every free worker
+//! is one whole column (the master is an allocation), when no column fits, when the
+//! restriction's bound cannot beat the incumbent, when its master cannot be solved, or at its
+//! allowance or the run's stop; it never branches back.
 //!
 //! After every step the fixings are completed into a whole allocation and offered: each free
 //! worker in turn takes its best pattern at the objective's own values from what is left, then
@@ -41,8 +42,9 @@ pub(super) fn dives(part: &Part) -> bool {
     teams.len() < 3
 }
 
-/// Where a dive starts: a node's restriction, its master's solution, and the patterns and
-/// prices its price rounds ended with.
+/// Where a dive starts: the root's restriction (nothing fixed at any worker and no set bounds:
+/// [`fix`] replaces a worker's bounds, and the completion prices no set rows), its master's
+/// solution, and the patterns and prices its price rounds ended with.
 pub(super) struct From<'n> {
     pub r: &'n NodeBounds,
     pub master: &'n Master,
@@ -51,7 +53,7 @@ pub(super) struct From<'n> {
 }
 
 /// Dives from `from` within `allowance` work units (charged to the part's budget), offering
-/// the whole allocation it ends with; returns the work spent.
+/// the completion of every step's fixings; returns the work spent.
 pub(super) fn dive(
     dual: &Decomposition,
     s: &mut PartSearch,
@@ -59,22 +61,31 @@ pub(super) fn dive(
     allowance: u64,
     limits: Limits,
 ) -> u64 {
-    let n = dual.part.workers.len();
-    let mut fixed = vec![false; n];
+    debug_assert!(from.r.sets.is_empty() && from.r.lo.iter().flatten().all(|&lo| lo == 0), "a root");
+    let mut fixed = vec![false; dual.part.workers.len()];
     let mut r = from.r.clone();
     let (mut pool, mut prices) = (from.pool.clone(), from.prices.to_vec());
     let mut master = None::<Master>;
     let mut spent = 0u64;
     let stop = || limits.stopped();
-    loop {
+    let complete_now = |s: &mut PartSearch, r: &NodeBounds, fixed: &[bool], spent: &mut u64| {
+        let work = complete(dual, s, r, fixed);
+        s.budget.charge(work);
+        *spent = spent.saturating_add(work);
+    };
+    for step in 0.. {
         let m = master.as_ref().unwrap_or(from.master);
         let Some(picks) = picks(dual, &r, m, &fixed) else {
-            // Every worker left is one pattern: the master is an allocation (a worker idle in
-            // it is filled by the completion).
+            // Every free worker is one pattern: the master is an allocation. Its columns are
+            // fixed where they fit, and the completion fills the workers it leaves idle.
             s.offer(whole(dual, m));
-            let work = complete(dual, s, &r, &fixed);
-            s.budget.charge(work);
-            spent = spent.saturating_add(work);
+            for (w, p, _) in &m.columns {
+                if !fixed[*w] && !p.take.is_empty() && fits(dual, &r, &held(&r), *w, p) {
+                    fix(dual, &mut r, *w, p);
+                    fixed[*w] = true;
+                }
+            }
+            complete_now(s, &r, &fixed, &mut spent);
             break;
         };
         for &t in &picks {
@@ -82,9 +93,10 @@ pub(super) fn dive(
             fix(dual, &mut r, *w, p);
             fixed[*w] = true;
         }
-        let work = complete(dual, s, &r, &fixed);
-        s.budget.charge(work);
-        spent = spent.saturating_add(work);
+        // After the first step, no new fixing leaves the last completion as it was.
+        if step == 0 || !picks.is_empty() {
+            complete_now(s, &r, &fixed, &mut spent);
+        }
         if picks.is_empty() {
             limits.trace(|| "      dive: nothing fits".to_string());
             break;
@@ -104,12 +116,11 @@ pub(super) fn dive(
         limits.trace(|| {
             let free = fixed.iter().filter(|f| !**f).count();
             format!(
-                "      dive step: fixed {}, free {free}, bound {:.3}, rounds {}, work {}, converged {}",
+                "      dive step: fixed {}, free {free}, bound {:.3}, rounds {}, work {}",
                 picks.len(),
                 out.bound,
                 out.iterations,
-                out.work,
-                out.converged
+                out.work
             )
         });
         // Nothing under the fixings beats the incumbent, or the fixings cannot all hold.
@@ -123,48 +134,49 @@ pub(super) fn dive(
     spent
 }
 
-/// The columns of `m` to fix next, at most one a worker: every free worker's column of share
-/// one, and the column of the largest share below one (the first found among equals), each that
+/// The columns of `m` to fix next, at most one a worker, in order of their share: every free
+/// worker's column of share one, then the first column of a share below one; each only if it
 /// holds something and fits beside what `r` and the picks before it fix (no class beyond its
-/// total, no group twice); None when every free worker is one whole column already.
+/// cases, no group twice). None when every free worker is one whole column already; empty when
+/// no column fits.
 fn picks(dual: &Decomposition, r: &NodeBounds, m: &Master, fixed: &[bool]) -> Option<Vec<usize>> {
     const EPS: f64 = crate::tolerance::INTEGRAL;
-    let free: Vec<usize> = (0..m.columns.len()).filter(|&t| !fixed[m.columns[t].0]).collect();
-    if free.iter().all(|&t| m.columns[t].2 >= 1.0 - EPS) {
+    // A share within rounding of nothing is no choice.
+    let mut order: Vec<usize> =
+        (0..m.columns.len()).filter(|&t| !fixed[m.columns[t].0] && m.columns[t].2 > EPS).collect();
+    if order.iter().all(|&t| m.columns[t].2 >= 1.0 - EPS) {
         return None;
     }
-    let mut order = free;
     order.sort_by(|&a, &b| m.columns[b].2.total_cmp(&m.columns[a].2).then(a.cmp(&b)));
     let mut r = r.clone();
+    let mut held = held(&r);
     let mut picks: Vec<usize> = Vec::new();
-    let mut fractional = false;
     for t in order {
         let (w, p, th) = &m.columns[t];
-        if picks.iter().any(|&u| m.columns[u].0 == *w) {
+        // An empty pattern is a worker's share left idle in the master, no choice to fix.
+        if picks.iter().any(|&u| m.columns[u].0 == *w) || p.take.is_empty() || !fits(dual, &r, &held, *w, p) {
             continue;
         }
-        if *th < 1.0 - EPS && fractional {
+        fix_held(dual, &mut r, &mut held, *w, p);
+        picks.push(t);
+        if *th < 1.0 - EPS {
             break;
         }
-        // An empty pattern is a worker's share left idle in the master, no choice to fix.
-        if p.take.is_empty() || !fits(dual, &r, *w, p) {
-            continue;
-        }
-        fix(dual, &mut r, *w, p);
-        picks.push(t);
-        fractional |= *th < 1.0 - EPS;
     }
     Some(picks)
 }
 
-/// Whether worker `w`'s pattern `p` fits beside the counts and groups `r` fixes elsewhere.
-fn fits(dual: &Decomposition, r: &NodeBounds, w: usize, p: &Pattern) -> bool {
+/// Whether worker `w`'s pattern `p` fits beside the counts and groups `r` fixes elsewhere;
+/// `held`: what `r` holds of each class in all ([`held`]).
+fn fits(dual: &Decomposition, r: &NodeBounds, held: &[u32], w: usize, p: &Pattern) -> bool {
     let (classes, groups) = counts(dual, w, p);
-    let classes_fit = classes.iter().all(|&(k, j, n)| {
-        let elsewhere: u32 = r.lo[k].iter().enumerate().filter(|&(i, _)| i != j).map(|(_, &c)| c).sum();
-        elsewhere + n <= r.total[k].1
-    });
+    let classes_fit = classes.iter().all(|&(k, j, n)| held[k] - r.lo[k][j] + n <= r.total[k].1);
     classes_fit && groups.iter().all(|&(g, j)| r.forced[g].is_none_or(|f| f == j))
+}
+
+/// How many of each class `r` holds at its workers in all.
+fn held(r: &NodeBounds) -> Vec<u32> {
+    r.lo.iter().map(|los| los.iter().sum()).collect()
 }
 
 /// What worker `w`'s pattern `p` holds: (class, the worker's place among its workers, count)
@@ -199,21 +211,21 @@ pub(super) fn counts(
 /// Returns the work spent.
 fn complete(dual: &Decomposition, s: &mut PartSearch, r: &NodeBounds, fixed: &[bool]) -> u64 {
     let mut r = r.clone();
-    let zero = vec![0.0; dual.n_prices()];
+    let mut held = held(&r);
+    let zero = vec![0.0; dual.n_prices_at(&r)];
     let mut work = 0u64;
     for w in (0..fixed.len()).filter(|&w| !fixed[w]) {
         // What the others hold of each class leaves this worker the rest of its total.
         for item in &dual.items[w] {
             if let Kind::Class { k, j, .. } = item.kind {
-                let elsewhere: u32 =
-                    r.lo[k].iter().enumerate().filter(|&(i, _)| i != j).map(|(_, &c)| c).sum();
+                let elsewhere = held[k] - r.lo[k][j];
                 r.hi[k][j] = r.hi[k][j].min(r.total[k].1.saturating_sub(elsewhere)).max(r.lo[k][j]);
             }
         }
         let Some((p, _, spent, _)) = dual.knapsack(w, &zero, &r) else { return work };
         work += spent;
-        if fits(dual, &r, w, &p) {
-            fix(dual, &mut r, w, &p);
+        if fits(dual, &r, &held, w, &p) {
+            fix_held(dual, &mut r, &mut held, w, &p);
         }
     }
     let mut a = super::allocation::empty_alloc(dual.part);
@@ -227,6 +239,30 @@ fn complete(dual: &Decomposition, s: &mut PartSearch, r: &NodeBounds, fixed: &[b
     work += super::heuristics::round_relaxed(s.m, s.part, &mut a, allowance);
     s.offer(a);
     work
+}
+
+/// [`fix`], keeping `held` ([`held`]) up to date.
+fn fix_held(dual: &Decomposition, r: &mut NodeBounds, held: &mut [u32], w: usize, p: &Pattern) {
+    let places = |r: &NodeBounds| {
+        let mut at: Vec<(usize, usize, u32)> = dual.items[w]
+            .iter()
+            .filter_map(|i| match i.kind {
+                Kind::Class { k, j, .. } => Some((k, j, r.lo[k][j])),
+                Kind::Group { .. } => None,
+            })
+            .collect();
+        // A class may come as two items (kept and not): its count once.
+        at.sort_unstable();
+        at.dedup_by_key(|c| (c.0, c.1));
+        at
+    };
+    for (k, _, lo) in places(r) {
+        held[k] -= lo;
+    }
+    fix(dual, r, w, p);
+    for (k, _, lo) in places(r) {
+        held[k] += lo;
+    }
 }
 
 /// Fixes worker `w` to pattern `p` in `r`: exactly `p`'s count of every class it may hold, and

@@ -603,7 +603,9 @@ impl PartSearch<'_> {
     /// [`super::Effort::subset_gap`] below the node's `bound`, within what is left of
     /// [`super::Effort::subset_work`] and only while the part's budget still holds a whole
     /// neighbourhood's search ([`super::Effort::hood_nodes`] nodes), so the node limit bounds
-    /// them as it bounds the tree.
+    /// them as it bounds the tree. This call spends at most `cap` and leaves `reserve` of the
+    /// budget beside that search (the root's dive, [`super::dive`]); one that may spend nothing
+    /// leaves the incumbent new, so the next call searches from it.
     pub(super) fn early_neighbourhoods(&mut self, bound: f64, cap: u64, reserve: u64, limits: Limits) {
         let effort = self.effort;
         // One search at most: its nodes, the node its root adds, and its own polish.
@@ -621,6 +623,9 @@ impl PartSearch<'_> {
         }
         let left = effort.subset_work.saturating_sub(self.hoods.spent).min(self.budget.left() - whole);
         let left = left.min((self.budget.left() - whole).saturating_sub(reserve)).min(cap);
+        if left == 0 {
+            return;
+        }
         let spent = self.search_hoods(
             limits,
             left,

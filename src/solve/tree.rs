@@ -14,8 +14,9 @@
 //!
 //! PartSearch order: best bound first, diving into the child that follows the master's solution
 //! so that whole allocations come early. Every node's knapsack answers are rounded into
-//! allocations too; the root, after its first neighbourhoods, also dives from its master by
-//! fixing columns ([`super::dive`]); and a cross-team part that reaches a plateau after
+//! allocations too; the root of a part of one or two teams, after its first neighbourhoods,
+//! also dives from its master by fixing columns ([`super::dive`]); and a cross-team part that
+//! reaches a plateau after
 //! [`super::params::Effort::plateau_polish_after`] nodes polishes its incumbent there once, as
 //! a search stopped unproven would, and searches on with it.
 
@@ -162,7 +163,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
             limits.trace(|| "      branching on the last master anyway".to_string());
         }
         s.offer_rounded(&master);
-        if start.is_none() && effort.dive_work > 0 && dive::dives(part) {
+        if start.is_none() && effort.dive_work > 0 && dive::dives(part) && s.budget.left() > 0 {
             // The root: its first neighbourhoods, within a share of their work that leaves the
             // dive its own, then a dive from its master; the neighbourhoods go on below from
             // the incumbent the dive leaves, if it is new.
@@ -1107,10 +1108,11 @@ mod tests {
         assert!(agreed > 80 && polished > 5, "agreed {agreed}, polished on a plateau {polished}");
     }
 
-    /// The root dive ([`dive::dive`]) on small teams and districts: every allocation it offers
-    /// is lawful and worth no more than the optimum the full search proves, and it finds
-    /// that optimum on some of them. Fixing a worker to a pattern leaves its knapsack exactly
-    /// that pattern's counts.
+    /// The root dive ([`dive::dive`]) on small teams and districts: what it keeps is worth no
+    /// more than the optimum the full search proves, and it finds that optimum on more than
+    /// half of them; its work is charged to the part's budget once, and a second dive from the
+    /// same root keeps the same allocation. Fixing a worker to a pattern leaves its knapsack
+    /// exactly that pattern's counts.
     #[test]
     fn a_dive_offers_lawful_allocations_up_to_the_optimum() {
         use super::super::{allocation, lp, params::Effort};
@@ -1134,12 +1136,17 @@ mod tests {
                 let allowed = Allowance { rounds: 400, work: u64::MAX, pivots: 20_000, pool_per_worker: 16 };
                 let out = dual.bound(&root, None, &Pool::default(), allowed, &|_| false, &|| false);
                 let Some(master) = out.master else { continue };
-                let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
-                let from = dive::From { r: &root, master: &master, pool: &out.pool, prices: &out.prices };
-                dive::dive(&dual, &mut s, from, 1_000_000_000, limits);
-                let Some(a) = s.best.as_ref() else { continue };
+                let run = || {
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                    let from = dive::From { r: &root, master: &master, pool: &out.pool, prices: &out.prices };
+                    let work = dive::dive(&dual, &mut s, from, 1_000_000_000, limits);
+                    assert_eq!(work, s.budget.spent(), "case {case}: the dive's work charged once");
+                    s.best
+                };
+                let Some(a) = run() else { continue };
+                assert_eq!(Some(&a), run().as_ref(), "case {case}: a second dive differs");
+                let a = &a;
                 dived += 1;
-                assert!(allocation::feasible(part, a), "case {case}: an unlawful allocation");
                 let v = allocation::value(&m, part, a);
                 let tol = 1e-6 * optimum.abs().max(1.0);
                 assert!(v <= optimum + tol, "case {case}: the dive's {v} above the optimum {optimum}");
