@@ -169,7 +169,7 @@ fn picks(dual: &Decomposition, r: &NodeBounds, m: &Master, fixed: &[bool]) -> Op
 /// Whether worker `w`'s pattern `p` fits beside the counts and groups `r` fixes elsewhere;
 /// `held`: what `r` holds of each class in all ([`held`]).
 fn fits(dual: &Decomposition, r: &NodeBounds, held: &[u32], w: usize, p: &Pattern) -> bool {
-    let (classes, groups) = counts(dual, w, p);
+    let (classes, groups) = dual.holds(w, p);
     let classes_fit = classes.iter().all(|&(k, j, n)| held[k] - r.lo[k][j] + n <= r.total[k].1);
     classes_fit && groups.iter().all(|&(g, j)| r.forced[g].is_none_or(|f| f == j))
 }
@@ -177,32 +177,6 @@ fn fits(dual: &Decomposition, r: &NodeBounds, held: &[u32], w: usize, p: &Patter
 /// How many of each class `r` holds at its workers in all.
 fn held(r: &NodeBounds) -> Vec<u32> {
     r.lo.iter().map(|los| los.iter().sum()).collect()
-}
-
-/// What worker `w`'s pattern `p` holds: (class, the worker's place among its workers, count)
-/// of each class, a class's two items (the cases the worker keeps and the others) added up,
-/// and (group, place) of each group; both sorted.
-#[allow(clippy::type_complexity)]
-pub(super) fn counts(
-    dual: &Decomposition,
-    w: usize,
-    p: &Pattern,
-) -> (Vec<(usize, usize, u32)>, Vec<(usize, usize)>) {
-    let mut classes: Vec<(usize, usize, u32)> = Vec::new();
-    let mut groups = Vec::new();
-    for &(i, n) in &p.take {
-        match dual.items[w][i].kind {
-            Kind::Class { k, j, .. } => match classes.iter_mut().find(|c| c.0 == k) {
-                Some(c) => c.2 += n,
-                None => classes.push((k, j, n)),
-            },
-            Kind::Group { g, j } => groups.push((g, j)),
-        }
-    }
-    classes.retain(|c| c.2 > 0);
-    classes.sort_unstable();
-    groups.sort_unstable();
-    (classes, groups)
 }
 
 /// Completes the dive's fixings `r` into a whole allocation and offers it: each worker still

@@ -833,9 +833,11 @@ impl<'a> Decomposition<'a> {
         (best, work)
     }
 
-    /// Whether worker `w` may hold pattern `p` under restriction `r`.
-    pub(super) fn admits(&self, w: usize, p: &Pattern, r: &NodeBounds) -> bool {
-        let part = self.part;
+    /// What worker `w`'s pattern `p` holds: (class, the worker's place among its workers, count)
+    /// of each class, a class's two items (the cases the worker keeps and the others) added up,
+    /// and (group, place) of each group, in the pattern's order.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn holds(&self, w: usize, p: &Pattern) -> (Vec<(usize, usize, u32)>, Vec<(usize, usize)>) {
         let mut count: Vec<(usize, usize, u32)> = Vec::new();
         let mut groups: Vec<(usize, usize)> = Vec::new();
         for &(i, n) in &p.take {
@@ -847,6 +849,13 @@ impl<'a> Decomposition<'a> {
                 Kind::Group { g, j } => groups.push((g, j)),
             }
         }
+        (count, groups)
+    }
+
+    /// Whether worker `w` may hold pattern `p` under restriction `r`.
+    pub(super) fn admits(&self, w: usize, p: &Pattern, r: &NodeBounds) -> bool {
+        let part = self.part;
+        let (count, groups) = self.holds(w, p);
         // Every class this worker may hold, present in the pattern or not, within its bounds.
         for it in &self.items[w] {
             if let Kind::Class { k, j, kept: false } = it.kind {
