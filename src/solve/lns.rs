@@ -1188,6 +1188,14 @@ mod tests {
         let far = at + 2.0 * Effort::DEFAULT.subset_gap * at.abs();
         s.early_neighbourhoods(far, u64::MAX, 0, Limits::default());
         assert!(s.budget.spent() > 0, "a gap of twice the share searched nothing");
+        // A call whose reserve (the root's dive) leaves it nothing spends nothing and leaves
+        // the incumbent new: the next call searches from it.
+        let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+        s.offer(a.clone());
+        s.early_neighbourhoods(f64::INFINITY, u64::MAX, u64::MAX, Limits::default());
+        assert_eq!(s.budget.spent(), 0);
+        s.early_neighbourhoods(f64::INFINITY, u64::MAX, 0, Limits::default());
+        assert!(s.budget.spent() > 0, "the incumbent was marked searched by a call that searched nothing");
         // No allowance: none.
         let none = Effort { subset_work: 0, ..Effort::DEFAULT };
         let mut s = PartSearch::new(&m, part, lp::build(&m, part), none);
