@@ -101,6 +101,14 @@ pub struct Part {
 }
 
 impl Part {
+    /// The teams of its workers, each once, in order.
+    pub fn teams(&self) -> Vec<usize> {
+        let mut teams: Vec<usize> = self.workers.iter().map(|w| w.team).collect();
+        teams.sort_unstable();
+        teams.dedup();
+        teams
+    }
+
     /// True when the LP relaxation is integral (one weight, no sibling groups).
     pub fn is_network(&self) -> bool {
         if !self.groups.is_empty() {

@@ -335,12 +335,9 @@ fn plain_words(problem: &str) -> String {
                     _ => ("", after),
                 }
             };
-        if said.is_empty() {
-            out.push_str("expected ");
-        } else {
-            out.push_str("expected ");
-            out.push_str(said);
-        }
+        // An unknown word stays as serde wrote it (`said` empty, `tail` the word on).
+        out.push_str("expected ");
+        out.push_str(said);
         rest = tail;
     }
     out.push_str(rest);

@@ -36,10 +36,7 @@ use crate::formulate::Part;
 /// converge within their budget, and the dives in their team pairs' searches moved the
 /// 5,000-case districts' proposals both ways (+30, -20).
 pub(super) fn dives(part: &Part) -> bool {
-    let mut teams: Vec<usize> = part.workers.iter().map(|w| w.team).collect();
-    teams.sort_unstable();
-    teams.dedup();
-    teams.len() < 3
+    part.teams().len() < 3
 }
 
 /// Where a dive starts: the root's restriction (nothing fixed at any worker and no set bounds:

@@ -436,19 +436,11 @@ fn crosses(part: &Part) -> bool {
         .any(|c| c.workers.iter().any(|&w| part.workers.get(w).is_some_and(|r| r.team != c.team)))
 }
 
-/// The part's teams, sorted.
-fn teams_of(part: &Part) -> Vec<usize> {
-    let mut teams: Vec<usize> = part.workers.iter().map(|r| r.team).collect();
-    teams.sort_unstable();
-    teams.dedup();
-    teams
-}
-
 /// The neighbourhoods of `a`, in order: each pair of teams, and the marks of their workers, the
 /// pairs that send each other the most cases first (ties by team index). None in a part of one
 /// or two teams: one pair would be the whole part again.
 fn hoods(part: &Part, a: &PartAlloc) -> Vec<Hood> {
-    let teams = teams_of(part);
+    let teams = part.teams();
     let index = |t: usize| teams.binary_search(&t).ok();
     let n = teams.len();
     if n < 3 {
@@ -529,7 +521,7 @@ impl PartSearch<'_> {
     /// [`super::Effort::hood_nodes`] nodes. The work is charged to the part's budget.
     pub(super) fn neighbourhoods(&mut self, bound: f64, limits: Limits) {
         let effort = self.effort;
-        let teams = teams_of(self.part).len();
+        let teams = self.part.teams().len();
         let nodes = effort.hood_nodes;
         if teams < 3 {
             // A cross-team part of one or two teams: first its nearest better allocations,
@@ -563,7 +555,7 @@ impl PartSearch<'_> {
     /// is allowed, as it allows them (the tree's plateau polish reserves it).
     pub(super) fn neighbourhoods_reserve(&self) -> u64 {
         let e = &self.effort;
-        let teams = teams_of(self.part).len();
+        let teams = self.part.teams().len();
         if teams < 3 {
             let cross = crosses(self.part);
             let mut r = e.subset_work.saturating_sub(self.hoods.spent);
@@ -593,7 +585,7 @@ impl PartSearch<'_> {
     /// the neighbourhoods ([`guided`]): each hub's and market's flow shared among the classes
     /// that enter it in proportion.
     pub(super) fn keep_relaxed(&mut self, values: &[f64]) {
-        if self.effort.hood_work > 0 && teams_of(self.part).len() >= 3 {
+        if self.effort.hood_work > 0 && self.part.teams().len() >= 3 {
             self.hoods.relaxed = Some(relaxed_guide(&self.lp, self.part, values));
         }
     }
@@ -618,7 +610,7 @@ impl PartSearch<'_> {
         if bound - self.best_value < effort.subset_gap * bound.abs().max(1.0) {
             return;
         }
-        if teams_of(self.part).len() >= 3 {
+        if self.part.teams().len() >= 3 {
             return;
         }
         let left = effort.subset_work.saturating_sub(self.hoods.spent).min(self.budget.left() - whole);
@@ -807,6 +799,8 @@ impl PartSearch<'_> {
             ..limits
         };
         let (start, mut spent, mut searched) = (self.best_value, 0u64, 0usize);
+        // Whether the neighbourhoods' own searches dive at their roots: a property of the part.
+        let dive = super::dive::dives(self.part);
         // Neighbourhoods searched without a gain since the last gain that touched any of their
         // teams (or workers): the same search again would find nothing new, all but for the
         // unplaced items.
@@ -849,7 +843,7 @@ impl PartSearch<'_> {
             if kind == Kind::Pairs {
                 let guides = [self.hoods.master.is_some(), self.hoods.relaxed.is_some()];
                 for (i, master) in [true, false].into_iter().enumerate().filter(|&(i, _)| guides[i]).rev() {
-                    let mut key = teams_of(self.part);
+                    let mut key = self.part.teams();
                     key.push(usize::MAX - i);
                     list.insert(0, (key, Spec::Guided(master)));
                 }
@@ -873,7 +867,6 @@ impl PartSearch<'_> {
                 };
                 let Some(r) = restrict_freed(self.part, &a, &freed) else { continue };
                 let seed = r.seed(&a);
-                let dive = super::dive::dives(self.part);
                 let Some((sub, work)) = search_restricted(self.m, &r.part, seed, dive, sub_limits(spent))
                 else {
                     continue;
@@ -1368,7 +1361,7 @@ mod tests {
             if guided {
                 let (_, values) = relaxed(&m, part);
                 s.keep_relaxed(&values);
-                assert!(s.hoods.relaxed.is_some(), "a part of {} teams keeps no guide", teams_of(part).len());
+                assert!(s.hoods.relaxed.is_some(), "a part of {} teams keeps no guide", part.teams().len());
             }
             s.offer(start(&m, part, 3));
             let before = s.best_value;
@@ -1381,7 +1374,7 @@ mod tests {
         assert!(
             spent > 0
                 && spent
-                    <= Effort::DEFAULT.hood_work * teams_of(part).len() as u64
+                    <= Effort::DEFAULT.hood_work * part.teams().len() as u64
                         + Effort::DEFAULT.chain_work
                         + 400 * Effort::DEFAULT.work_per_node
         );
@@ -1467,7 +1460,7 @@ mod tests {
         let mut gained = 0;
         for seed in 0..4 {
             let (m, problem) = district(seed);
-            for part in problem.parts.iter().filter(|p| !p.is_network() && teams_of(p).len() >= 3) {
+            for part in problem.parts.iter().filter(|p| !p.is_network() && p.teams().len() >= 3) {
                 let run = || {
                     let effort = Effort { hood_work: 0, ..Effort::DEFAULT };
                     let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
@@ -1495,7 +1488,7 @@ mod tests {
 
     /// The parts of a two-team district that search as cross-team parts of two teams.
     fn crossing(problem: &crate::formulate::Problem) -> Vec<&Part> {
-        problem.parts.iter().filter(|p| !p.is_network() && crosses(p) && teams_of(p).len() == 2).collect()
+        problem.parts.iter().filter(|p| !p.is_network() && crosses(p) && p.teams().len() == 2).collect()
     }
 
     #[test]

@@ -450,23 +450,31 @@ fn refuses_a_policy_written_as_an_array() {
     refused(&with(|v| v["policy"] = json!([{ "social_worker": 2 }])), &["policy", "an array"]);
 }
 
+/// `caseload check` of proposal `p` (written as `p.json`) against the base model, in `dir`.
+fn check_base(dir: &Path, p: &Value) -> std::process::Output {
+    let model = write_file(dir, "model.json", &to_bytes(&base()));
+    let proposal = write_file(dir, "p.json", &to_bytes(p));
+    run(&[&"check", &model, &proposal], &[])
+}
+
+/// The proposal was read and judged: its only breaches are the reasons its unallocated cases
+/// leave out (exit status 1).
+fn read_and_judged(o: &std::process::Output) {
+    assert_eq!(o.status.code(), Some(1), "{}", text(o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("unallocated case C1 has no reason"), "{}", text(o));
+}
+
 #[test]
 fn a_proposal_entry_written_as_an_array_is_refused_not_read_by_position() {
     let dir = tempfile::tempdir().unwrap();
-    let model = write_file(dir.path(), "model.json", &to_bytes(&base()));
     let p = json!({ "allocations": [["C3", "W1"]], "unallocated": [{ "case": "C1" }, { "case": "C2" }] });
-    let proposal = write_file(dir.path(), "p.json", &to_bytes(&p));
-    let o = run(&[&"check", &model, &proposal], &[]);
+    let o = check_base(dir.path(), &p);
     let msg = String::from_utf8_lossy(&o.stderr).to_string();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(msg.contains("p.json: allocations[0]") && msg.contains("an array"), "{msg}");
-    // The same allocation written by name is read (its only breaches are the reasons left
-    // out), so the refusal above is of the array alone.
+    // The same allocation written by name is read, so the refusal above is of the array alone.
     let p = json!({ "allocations": [{ "case": "C3", "worker": "W1" }], "unallocated": [{ "case": "C1" }, { "case": "C2" }] });
-    let proposal = write_file(dir.path(), "p.json", &to_bytes(&p));
-    let o = run(&[&"check", &model, &proposal], &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("unallocated case C1 has no reason"), "{}", text(&o));
+    read_and_judged(&check_base(dir.path(), &p));
 }
 
 /// SPEC section 5: more fields may be added to a proposal. A field caseload does not read, even
@@ -474,17 +482,12 @@ fn a_proposal_entry_written_as_an_array_is_refused_not_read_by_position() {
 #[test]
 fn a_proposal_with_fields_of_a_later_version_holding_lists_of_lists_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let model = write_file(dir.path(), "model.json", &to_bytes(&base()));
     let p = json!({
         "extra": [[1, 2], [3]],
         "allocations": [{ "case": "C3", "worker": "W1", "history": [["W2", "2026-01-01"]] }],
         "unallocated": [{ "case": "C1" }, { "case": "C2" }]
     });
-    let proposal = write_file(dir.path(), "p.json", &to_bytes(&p));
-    let o = run(&[&"check", &model, &proposal], &[]);
-    // Read, and judged: its only breaches are the reasons the unallocated cases leave out.
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("unallocated case C1 has no reason"), "{}", text(&o));
+    read_and_judged(&check_base(dir.path(), &p));
 }
 
 #[test]
