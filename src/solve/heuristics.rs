@@ -70,7 +70,35 @@ fn by_key(keys: impl Iterator<Item = f64>, descending: bool) -> Vec<usize> {
 
 /// Adds units one at a time wherever they add value, best first.
 pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
-    let (mut load, mut over) = loads(part, a);
+    let (load, over) = loads(part, a);
+    fill(m, part, a, &Orders::of(part), load, over);
+}
+
+/// The orders the fills and [`make_room`] take items in: computed once for the many trials of
+/// [`eject_improve_within`].
+struct Orders {
+    /// Groups by their best value per weight, highest first.
+    groups: Vec<usize>,
+    /// Classes by priority per weight, highest first.
+    classes: Vec<usize>,
+    /// Classes by priority per weight, lowest first.
+    cheapest: Vec<usize>,
+}
+
+impl Orders {
+    fn of(part: &Part) -> Self {
+        let group_key = |g: &crate::formulate::GroupItem| g.value.iter().cloned().fold(f64::MIN, f64::max) / g.weight;
+        let class_key = |c: &crate::formulate::Class| c.priority / c.weight;
+        Orders {
+            groups: by_key(part.groups.iter().map(group_key), true),
+            classes: by_key(part.classes.iter().map(class_key), true),
+            cheapest: by_key(part.classes.iter().map(class_key), false),
+        }
+    }
+}
+
+/// [`greedy_fill`] from `a`'s loads as [`loads`] gives them.
+fn fill(m: &Model, part: &Part, a: &mut PartAlloc, orders: &Orders, mut load: Vec<f64>, mut over: Vec<f64>) {
     let add = |load: &mut Vec<f64>, over: &mut Vec<f64>, w: usize, weight: f64| {
         load[w] += weight;
         if let Some(s) = part.workers[w].overseer {
@@ -78,9 +106,7 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
         }
     };
     // Groups first (they are the hardest to fit), in order of value per weight.
-    let order =
-        by_key(part.groups.iter().map(|g| g.value.iter().cloned().fold(f64::MIN, f64::max) / g.weight), true);
-    for g in order {
+    for &g in &orders.groups {
         if a.groups[g].is_some() {
             continue;
         }
@@ -100,7 +126,7 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
             add(&mut load, &mut over, item.workers[j], item.weight);
         }
     }
-    for k in by_key(part.classes.iter().map(|c| c.priority / c.weight), true) {
+    for &k in &orders.classes {
         let class = &part.classes[k];
         loop {
             let placed: u32 = a.counts[k].iter().sum();
@@ -132,6 +158,7 @@ pub(super) fn greedy_fill(m: &Model, part: &Part, a: &mut PartAlloc) {
 pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64) -> u64 {
     let size = (part.classes.iter().map(|c| c.workers.len()).sum::<usize>() + part.groups.len()) as u64;
     let mut spent = 0u64;
+    let (orders, places) = (Orders::of(part), Places::of(part));
     for _round in 0..3 {
         let mut improved = false;
         for (g, item) in part.groups.iter().enumerate() {
@@ -139,6 +166,8 @@ pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, al
                 continue;
             }
             let before = value(m, part, a);
+            // The loads of `a`, which every trial starts from.
+            let (load, over) = loads(part, a);
             let mut best: Option<(PartAlloc, f64)> = None;
             for j in 0..item.workers.len() {
                 if spent >= allowance {
@@ -146,11 +175,14 @@ pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, al
                 }
                 spent += size + part.workers.len() as u64;
                 let mut trial = a.clone();
-                if !make_room(part, &mut trial, item.workers[j], item.weight) {
+                let (mut load, mut over) = (load.clone(), over.clone());
+                let w = item.workers[j];
+                if !make_room(part, &mut trial, w, item.weight, (&orders, &places), (&mut load, &mut over)) {
                     continue;
                 }
                 trial.groups[g] = Some(j);
-                greedy_fill(m, part, &mut trial);
+                places.update(part, &trial, w, &mut load, &mut over);
+                fill(m, part, &mut trial, &orders, load, over);
                 let v = value(m, part, &trial);
                 if v > before + crate::tolerance::GAIN
                     && best.as_ref().is_none_or(|b| v > b.1 + crate::tolerance::GAIN)
@@ -171,12 +203,18 @@ pub(super) fn eject_improve_within(m: &Model, part: &Part, a: &mut PartAlloc, al
 }
 
 /// Removes single cases from worker `w`, lowest value per weight first, until `weight` more
-/// fits under its cap and its supervisor's oversight. False if it cannot.
-pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -> bool {
-    let order = by_key(part.classes.iter().map(|c| c.priority / c.weight), false);
+/// fits under its cap and its supervisor's oversight. False if it cannot. `load` and `over`
+/// are `a`'s loads as [`loads`] gives them, and stay so.
+fn make_room(
+    part: &Part,
+    a: &mut PartAlloc,
+    w: usize,
+    weight: f64,
+    (orders, places): (&Orders, &Places),
+    (load, over): (&mut [f64], &mut [f64]),
+) -> bool {
     loop {
-        let (load, over) = loads(part, a);
-        if room_for(part, &load, &over, w, weight) {
+        if room_for(part, load, over, w, weight) {
             return true;
         }
         let cap_short = load[w] + weight > part.workers[w].cap + EPS;
@@ -193,10 +231,60 @@ pub(super) fn make_room(part: &Part, a: &mut PartAlloc, w: usize, weight: f64) -
                 (here && a.counts[k][p] > 0).then_some(p)
             })
         };
-        let Some((k, p)) = order.iter().find_map(|&k| removable(a, k).map(|p| (k, p))) else {
+        let Some((k, p)) = orders.cheapest.iter().find_map(|&k| removable(a, k).map(|p| (k, p))) else {
             return false;
         };
         a.counts[k][p] -= 1;
+        places.update(part, a, part.classes[k].workers[p], load, over);
+    }
+}
+
+/// Where each worker of a part appears: (class, position among its workers) by class, and
+/// (group, position) by group, in the order [`loads`] visits them.
+struct Places {
+    classes: Vec<Vec<(usize, usize)>>,
+    groups: Vec<Vec<(usize, usize)>>,
+}
+
+impl Places {
+    fn of(part: &Part) -> Self {
+        let n = part.workers.len();
+        let (mut classes, mut groups) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for (k, class) in part.classes.iter().enumerate() {
+            for (j, &w) in class.workers.iter().enumerate() {
+                classes[w].push((k, j));
+            }
+        }
+        for (g, item) in part.groups.iter().enumerate() {
+            for (j, &w) in item.workers.iter().enumerate() {
+                groups[w].push((g, j));
+            }
+        }
+        Places { classes, groups }
+    }
+
+    /// Brings worker `x`'s load and its supervisor's oversight up to date after a change of
+    /// `a` at `x`: summed again in the order [`loads`] sums them, so they are bit for bit what
+    /// `loads` would give, without reading the whole allocation.
+    fn update(&self, part: &Part, a: &PartAlloc, x: usize, load: &mut [f64], over: &mut [f64]) {
+        let mut sum = 0.0;
+        for &(k, j) in &self.classes[x] {
+            sum += part.classes[k].weight * a.counts[k][j] as f64;
+        }
+        for &(g, j) in &self.groups[x] {
+            if a.groups[g] == Some(j) {
+                sum += part.groups[g].weight;
+            }
+        }
+        load[x] = sum;
+        if let Some(s) = part.workers[x].overseer {
+            over[s] = 0.0;
+            for (y, r) in part.workers.iter().enumerate() {
+                if r.overseer == Some(s) {
+                    over[s] += load[y];
+                }
+            }
+        }
     }
 }
 
@@ -340,5 +428,77 @@ mod tests {
             assert_eq!(by_key(keys.iter().copied(), true), down, "case {case}");
             assert_eq!(by_key(keys.iter().copied(), false), up, "case {case}");
         }
+    }
+
+    /// After any change at one worker, [`Places::update`] leaves every load and oversight bit
+    /// for bit what [`loads`] computes from the whole allocation, so [`make_room`] and the
+    /// fills of the ejection trials decide exactly as they did when they recomputed them.
+    #[test]
+    fn loads_kept_up_to_date_are_the_loads_recomputed_bit_for_bit() {
+        use crate::generate::{generate, GenerateOptions};
+        let mut g = SplitMix64::new(5);
+        let (mut changes, mut overseen) = (0, 0);
+        for seed in 0..12 {
+            let options = GenerateOptions {
+                cases: 120,
+                workers: 14,
+                teams: 1 + seed as usize % 3,
+                seed,
+                weights: true,
+                groups: 0.3,
+                cross_team: seed % 2 == 0,
+                ..Default::default()
+            };
+            let file = generate(&options).unwrap();
+            let mut file = file;
+            // Weights of seven decimals, as points over hours give, so sums round.
+            for c in &mut file.cases {
+                c.weight = Some(((0.3 + 2.2 * g.unit()) * 1e7).round() / 1e7);
+            }
+            let m = crate::load_model_bytes("m.json", &crate::write::to_json(&file)).unwrap();
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in &problem.parts {
+                let places = Places::of(part);
+                let mut a = super::super::allocation::empty_alloc(part);
+                for (k, class) in part.classes.iter().enumerate() {
+                    for j in 0..class.workers.len() {
+                        a.counts[k][j] = g.below(3) as u32;
+                    }
+                }
+                for (g_, item) in part.groups.iter().enumerate() {
+                    if !item.workers.is_empty() && g.chance(0.5) {
+                        a.groups[g_] = Some(g.below(item.workers.len()));
+                    }
+                }
+                let (mut load, mut over) = loads(part, &a);
+                for _ in 0..200 {
+                    // One change at one worker: a count up or down, or a group moved.
+                    let x = if !part.groups.is_empty() && g.chance(0.3) {
+                        let g_ = g.below(part.groups.len());
+                        let item = &part.groups[g_];
+                        let Some(old) = a.groups[g_] else { continue };
+                        a.groups[g_] = None;
+                        places.update(part, &a, item.workers[old], &mut load, &mut over);
+                        let j = g.below(item.workers.len());
+                        a.groups[g_] = Some(j);
+                        item.workers[j]
+                    } else {
+                        let k = g.below(part.classes.len());
+                        let j = g.below(part.classes[k].workers.len());
+                        let n = &mut a.counts[k][j];
+                        *n = if *n > 0 && g.chance(0.5) { *n - 1 } else { *n + 1 };
+                        part.classes[k].workers[j]
+                    };
+                    places.update(part, &a, x, &mut load, &mut over);
+                    let (want_load, want_over) = loads(part, &a);
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&load), bits(&want_load), "seed {seed}");
+                    assert_eq!(bits(&over), bits(&want_over), "seed {seed}");
+                    changes += 1;
+                    overseen += usize::from(part.workers[x].overseer.is_some());
+                }
+            }
+        }
+        assert!(changes > 1000 && overseen > 50, "{changes} changes, {overseen} under a supervisor");
     }
 }
