@@ -65,11 +65,30 @@ pub(super) fn dive(
     let mut master = None::<Master>;
     let mut spent = 0u64;
     let stop = || limits.stopped();
-    let complete_now = |s: &mut PartSearch, r: &NodeBounds, fixed: &[bool], spent: &mut u64| {
-        let work = complete(dual, s, r, fixed);
-        s.budget.charge(work);
-        *spent = spent.saturating_add(work);
-    };
+    // Once a step leaves at most `dive_exact_free` workers free, the best completion of its
+    // fixings is searched exactly (those workers as a neighbourhood of the completion), once a
+    // dive: the greedy completion can lose what the restricted master still reaches.
+    let mut exact = s.effort.dive_exact_free > 0;
+    let complete_now =
+        |s: &mut PartSearch, r: &NodeBounds, fixed: &[bool], spent: &mut u64, exact: &mut bool| {
+            let (work, completed) = complete(dual, s, r, fixed);
+            s.budget.charge(work);
+            *spent = spent.saturating_add(work);
+            let free: Vec<bool> = fixed.iter().map(|f| !f).collect();
+            let n_free = free.iter().filter(|f| **f).count();
+            let Some(a) = completed.filter(|_| *exact && (1..=s.effort.dive_exact_free).contains(&n_free))
+            else {
+                return;
+            };
+            if s.budget.left() > 0 {
+                *exact = false;
+                let work = s.search_workers(&a, &free, limits);
+                *spent = spent.saturating_add(work);
+                limits.trace(|| {
+                    format!("      dive: {n_free} free workers searched, work {work}, best {}", s.best_value)
+                });
+            }
+        };
     for step in 0.. {
         let m = master.as_ref().unwrap_or(from.master);
         let Some(picks) = picks(dual, &r, m, &fixed) else {
@@ -82,7 +101,7 @@ pub(super) fn dive(
                     fixed[*w] = true;
                 }
             }
-            complete_now(s, &r, &fixed, &mut spent);
+            complete_now(s, &r, &fixed, &mut spent, &mut exact);
             break;
         };
         for &t in &picks {
@@ -92,7 +111,7 @@ pub(super) fn dive(
         }
         // After the first step, no new fixing leaves the last completion as it was.
         if step == 0 || !picks.is_empty() {
-            complete_now(s, &r, &fixed, &mut spent);
+            complete_now(s, &r, &fixed, &mut spent, &mut exact);
         }
         if picks.is_empty() {
             limits.trace(|| "      dive: nothing fits".to_string());
@@ -179,8 +198,14 @@ fn held(r: &NodeBounds) -> Vec<u32> {
 /// Completes the dive's fixings `r` into a whole allocation and offers it: each worker still
 /// free, in turn, takes its best pattern at the objective's own values among what the fixings
 /// and the workers before it leave, and the rounding heuristics repair and fill the result.
-/// Returns the work spent.
-fn complete(dual: &Decomposition, s: &mut PartSearch, r: &NodeBounds, fixed: &[bool]) -> u64 {
+/// Returns the work spent and the allocation offered (None when a worker's knapsack under the
+/// fixings has no lawful pattern).
+fn complete(
+    dual: &Decomposition,
+    s: &mut PartSearch,
+    r: &NodeBounds,
+    fixed: &[bool],
+) -> (u64, Option<PartAlloc>) {
     let mut r = r.clone();
     let mut held = held(&r);
     let zero = vec![0.0; dual.n_prices_at(&r)];
@@ -193,7 +218,7 @@ fn complete(dual: &Decomposition, s: &mut PartSearch, r: &NodeBounds, fixed: &[b
                 r.hi[k][j] = r.hi[k][j].min(r.total[k].1.saturating_sub(elsewhere)).max(r.lo[k][j]);
             }
         }
-        let Some((p, _, spent, _)) = dual.knapsack(w, &zero, &r) else { return work };
+        let Some((p, _, spent, _)) = dual.knapsack(w, &zero, &r) else { return (work, None) };
         work += spent;
         if fits(dual, &r, &held, w, &p) {
             fix_held(dual, &mut r, &mut held, w, &p);
@@ -208,8 +233,8 @@ fn complete(dual: &Decomposition, s: &mut PartSearch, r: &NodeBounds, fixed: &[b
     }
     let allowance = s.effort.eject_work.min(s.budget.left());
     work += super::heuristics::round_relaxed(s.m, s.part, &mut a, allowance);
-    s.offer(a);
-    work
+    s.offer(a.clone());
+    (work, Some(a))
 }
 
 /// [`fix`], keeping `held` ([`held`]) up to date.

@@ -355,6 +355,8 @@ fn search_restricted(
     if !dive {
         started.search.effort.dive_work = 0;
     }
+    // Its dive completes greedily: the search is of a few workers already.
+    started.search.effort.dive_exact_free = 0;
     // No neighbourhoods inside a neighbourhood.
     started.search.effort.hood_work = 0;
     started.search.effort.subset_work = 0;
@@ -512,6 +514,28 @@ fn gcd(a: usize, b: usize) -> usize {
 }
 
 impl PartSearch<'_> {
+    /// Searches the workers marked `free` of the allocation `a` exactly, as one neighbourhood:
+    /// every item they hold and every item not placed is free, the rest stays as `a` has it,
+    /// within [`super::Effort::hood_nodes`] nodes; offers what it finds and returns the work
+    /// (charged to the part's budget).
+    pub(super) fn search_workers(&mut self, a: &PartAlloc, free: &[bool], limits: Limits) -> u64 {
+        let freed = Freed::workers(self.part, free);
+        let Some(r) = restrict_freed(self.part, a, &freed) else { return 0 };
+        let seed = r.seed(a);
+        let sub = Limits {
+            node_limit: Some(self.effort.hood_nodes),
+            root_allowance: false,
+            observer: None,
+            trace: false,
+            district_columns: None,
+            ..limits
+        };
+        let Some((found, work)) = search_restricted(self.m, &r.part, seed, false, sub) else { return 0 };
+        self.budget.charge(work);
+        self.offer(r.merge(a, &found));
+        work
+    }
+
     /// Searches the neighbourhoods of the incumbent in turn, taking each better allocation at
     /// once, until a round over all of them gains nothing or the allowance is spent: on a part
     /// of three teams or more, pairs of teams within [`super::Effort::hood_work`] per team (for

@@ -1111,13 +1111,14 @@ mod tests {
     /// The root dive ([`dive::dive`]) on small teams and districts: what it keeps is worth no
     /// more than the optimum the full search proves, and it finds that optimum on more than
     /// half of them; its work is charged to the part's budget once, and a second dive from the
-    /// same root keeps the same allocation. Fixing a worker to a pattern leaves its knapsack
-    /// exactly that pattern's counts.
+    /// same root keeps the same allocation. Its exact completion of the last few free workers
+    /// never keeps less than the greedy completion alone, and more on some. Fixing a worker
+    /// to a pattern leaves its knapsack exactly that pattern's counts.
     #[test]
     fn a_dive_offers_lawful_allocations_up_to_the_optimum() {
         use super::super::{allocation, lp, params::Effort};
         let mut g = crate::generate::SplitMix64::new(41);
-        let (mut dived, mut reached) = (0, 0);
+        let (mut dived, mut reached, mut gained) = (0, 0, 0);
         for case in 0..80u32 {
             let m = if case % 2 == 0 { team(&mut g) } else { district(&mut g) };
             let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
@@ -1136,13 +1137,14 @@ mod tests {
                 let allowed = Allowance { rounds: 400, work: u64::MAX, pivots: 20_000, pool_per_worker: 16 };
                 let out = dual.bound(&root, None, &Pool::default(), allowed, &|_| false, &|| false);
                 let Some(master) = out.master else { continue };
-                let run = || {
+                let run_with = |effort: Effort| {
                     let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
                     let from = dive::From { r: &root, master: &master, pool: &out.pool, prices: &out.prices };
                     let work = dive::dive(&dual, &mut s, from, 1_000_000_000, limits);
                     assert_eq!(work, s.budget.spent(), "case {case}: the dive's work charged once");
                     s.best
                 };
+                let run = || run_with(effort);
                 let Some(a) = run() else { continue };
                 assert_eq!(Some(&a), run().as_ref(), "case {case}: a second dive differs");
                 let a = &a;
@@ -1151,6 +1153,11 @@ mod tests {
                 let tol = 1e-6 * optimum.abs().max(1.0);
                 assert!(v <= optimum + tol, "case {case}: the dive's {v} above the optimum {optimum}");
                 reached += usize::from(v >= optimum - tol);
+                let greedy =
+                    run_with(Effort { dive_exact_free: 0, ..effort }).expect("the same dive, completed");
+                let w = allocation::value(&m, part, &greedy);
+                assert!(w <= v + tol, "case {case}: the greedy completion's {w} above the exact one's {v}");
+                gained += usize::from(v > w + tol);
                 // Each worker fixed to the master's first column of it: its knapsack at zero
                 // prices takes exactly that column's counts.
                 for (w, p, _) in &master.columns {
@@ -1170,5 +1177,6 @@ mod tests {
             }
         }
         assert!(dived > 40 && 2 * reached > dived, "dived {dived}, reached the optimum {reached}");
+        assert!(gained > 0, "the exact completion gained on none of {dived}");
     }
 }
