@@ -65,9 +65,10 @@ pub(super) fn dive(
     let mut master = None::<Master>;
     let mut spent = 0u64;
     let stop = || limits.stopped();
-    // Once a step leaves at most `dive_exact_free` workers free, the best completion of its
-    // fixings is searched exactly (those workers as a neighbourhood of the completion), once a
-    // dive: the greedy completion can lose what the restricted master still reaches.
+    // Once a step leaves at most `dive_exact_free` workers free (and at least one fixed), the
+    // best completion of its fixings is searched exactly (those workers as a neighbourhood of
+    // the completion, when it is lawful), once a dive: the greedy completion can lose what the
+    // restricted master still reaches.
     let mut exact = s.effort.dive_exact_free > 0;
     let complete_now =
         |s: &mut PartSearch, r: &NodeBounds, fixed: &[bool], spent: &mut u64, exact: &mut bool| {
@@ -76,18 +77,17 @@ pub(super) fn dive(
             *spent = spent.saturating_add(work);
             let free: Vec<bool> = fixed.iter().map(|f| !f).collect();
             let n_free = free.iter().filter(|f| **f).count();
-            let Some(a) = completed.filter(|_| *exact && (1..=s.effort.dive_exact_free).contains(&n_free))
+            let few = (1..=s.effort.dive_exact_free).contains(&n_free) && n_free < fixed.len();
+            let Some(a) = completed.filter(|a| *exact && few && super::allocation::feasible(s.part, a))
             else {
                 return;
             };
-            if s.budget.left() > 0 {
-                *exact = false;
-                let work = s.search_workers(&a, &free, limits);
-                *spent = spent.saturating_add(work);
-                limits.trace(|| {
-                    format!("      dive: {n_free} free workers searched, work {work}, best {}", s.best_value)
-                });
-            }
+            *exact = false;
+            let work = s.search_workers(&a, &free, limits);
+            *spent = spent.saturating_add(work);
+            limits.trace(|| {
+                format!("      dive: {n_free} free workers searched, work {work}, best {}", s.best_value)
+            });
         };
     for step in 0.. {
         let m = master.as_ref().unwrap_or(from.master);

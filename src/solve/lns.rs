@@ -514,16 +514,21 @@ fn gcd(a: usize, b: usize) -> usize {
 }
 
 impl PartSearch<'_> {
-    /// Searches the workers marked `free` of the allocation `a` exactly, as one neighbourhood:
-    /// every item they hold and every item not placed is free, the rest stays as `a` has it,
-    /// within [`super::Effort::hood_nodes`] nodes; offers what it finds and returns the work
-    /// (charged to the part's budget).
+    /// Searches the workers marked `free` of the lawful allocation `a` exactly, as one
+    /// neighbourhood: every item they hold and every item not placed is free, the rest stays as
+    /// `a` has it, within [`super::Effort::hood_nodes`] nodes and never more than the part's
+    /// budget has left (nothing when it has not a node's work left); offers what it finds and
+    /// returns the work (charged to the part's budget).
     pub(super) fn search_workers(&mut self, a: &PartAlloc, free: &[bool], limits: Limits) -> u64 {
+        let nodes = self.effort.hood_nodes.min(self.budget.left() / self.effort.work_per_node.max(1));
+        if nodes == 0 {
+            return 0;
+        }
         let freed = Freed::workers(self.part, free);
         let Some(r) = restrict_freed(self.part, a, &freed) else { return 0 };
         let seed = r.seed(a);
         let sub = Limits {
-            node_limit: Some(self.effort.hood_nodes),
+            node_limit: Some(nodes),
             root_allowance: false,
             observer: None,
             trace: false,
@@ -1091,6 +1096,37 @@ mod tests {
         s.offer(a.clone());
         s.neighbourhoods(f64::INFINITY, Limits::default());
         assert_eq!((s.best, s.budget.spent()), (Some(a), 0));
+    }
+
+    /// An exact search of a few workers (the dive's completion) never spends past what the
+    /// part's budget has left by more than the node that builds its root, nothing when not a
+    /// node's work is left, and keeps the incumbent at least as good.
+    #[test]
+    fn a_search_of_a_few_workers_stays_within_the_budget_left() {
+        let effort = Effort { nodes: Some(5_000), ..Effort::DEFAULT };
+        let per = effort.work_per_node;
+        let (mut searched, mut capped) = (0, 0);
+        for seed in 1..6 {
+            let (m, problem) = team(seed);
+            let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+            let a = start(&m, part, seed);
+            let free: Vec<bool> = (0..part.workers.len()).map(|w| w < 3).collect();
+            for left_nodes in [0, 1, 5, 1_000_000] {
+                let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                s.offer(a.clone());
+                let before = s.best_value;
+                let all = s.budget.left();
+                s.budget.charge(all.saturating_sub(left_nodes * per));
+                let left = s.budget.left();
+                let work = s.search_workers(&a, &free, Limits::default());
+                assert!(work <= left + per, "seed {seed}: {work} spent of {left} left");
+                assert!(left_nodes > 0 || work == 0, "seed {seed}: spent {work} with nothing left");
+                assert!(s.best_value >= before, "seed {seed}");
+                searched += usize::from(work > 0);
+                capped += usize::from(work > 0 && left_nodes <= 5);
+            }
+        }
+        assert!(searched > 5 && capped > 2, "{searched} searched, {capped} under a small budget");
     }
 
     /// A one-team part: weights on a 0.05 lattice, sibling groups, more cases than room.
