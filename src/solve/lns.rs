@@ -342,6 +342,19 @@ impl Restricted {
     }
 }
 
+/// The limits of a neighbourhood's own search: exactly `nodes` nodes (no roots' allowance), no
+/// progress events and no trace.
+fn within(limits: Limits, nodes: u64) -> Limits {
+    Limits {
+        node_limit: Some(nodes),
+        root_allowance: false,
+        observer: None,
+        trace: false,
+        district_columns: None,
+        ..limits
+    }
+}
+
 /// Searches the restricted part from `seed` within `limits` (its node limit); returns its best
 /// allocation and the work spent.
 fn search_restricted(
@@ -525,20 +538,20 @@ impl PartSearch<'_> {
             return 0;
         }
         let freed = Freed::workers(self.part, free);
-        let Some(r) = restrict_freed(self.part, a, &freed) else { return 0 };
+        self.search_freed(a, &freed, false, within(limits, nodes)).unwrap_or(0)
+    }
+
+    /// One neighbourhood: the part restricted to what `freed` frees of `a` is searched from
+    /// `a` within `limits` (diving at its root if `dive`), and what it finds, merged into `a`,
+    /// is offered. Returns the work, charged to the part's budget; None when nothing is freed
+    /// or the search could not start.
+    fn search_freed(&mut self, a: &PartAlloc, freed: &Freed, dive: bool, limits: Limits) -> Option<u64> {
+        let r = restrict_freed(self.part, a, freed)?;
         let seed = r.seed(a);
-        let sub = Limits {
-            node_limit: Some(nodes),
-            root_allowance: false,
-            observer: None,
-            trace: false,
-            district_columns: None,
-            ..limits
-        };
-        let Some((found, work)) = search_restricted(self.m, &r.part, seed, false, sub) else { return 0 };
+        let (found, work) = search_restricted(self.m, &r.part, seed, dive, limits)?;
         self.budget.charge(work);
         self.offer(r.merge(a, &found));
-        work
+        Some(work)
     }
 
     /// Searches the neighbourhoods of the incumbent in turn, taking each better allocation at
@@ -816,16 +829,12 @@ impl PartSearch<'_> {
             return 0;
         }
         let per = effort.work_per_node.max(1);
-        let sub_limits = |spent: u64| Limits {
-            node_limit: Some(match nodes {
+        let sub_limits = |spent: u64| {
+            let n = match nodes {
                 Nodes::Each(n) => n,
                 Nodes::Within(n) => n.min(allowance.saturating_sub(spent) / per).max(1),
-            }),
-            root_allowance: false, // exactly its nodes, as before the roots' allowance
-            observer: None,
-            trace: false,
-            district_columns: None,
-            ..limits
+            };
+            within(limits, n)
         };
         let (start, mut spent, mut searched) = (self.best_value, 0u64, 0usize);
         // Whether the neighbourhoods' own searches dive at their roots: a property of the part.
@@ -894,17 +903,10 @@ impl PartSearch<'_> {
                         f
                     }
                 };
-                let Some(r) = restrict_freed(self.part, &a, &freed) else { continue };
-                let seed = r.seed(&a);
-                let Some((sub, work)) = search_restricted(self.m, &r.part, seed, dive, sub_limits(spent))
-                else {
-                    continue;
-                };
+                let before = self.best_value;
+                let Some(work) = self.search_freed(&a, &freed, dive, sub_limits(spent)) else { continue };
                 spent = spent.saturating_add(work);
                 searched += 1;
-                self.budget.charge(work);
-                let before = self.best_value;
-                self.offer(r.merge(&a, &sub));
                 if self.best_value > before {
                     gained = true;
                     settled.retain(|k| !k.iter().any(|t| key.contains(t)));
