@@ -643,6 +643,11 @@ fn children(r: &NodeBounds, c: Choice) -> (Option<NodeBounds>, Option<NodeBounds
 mod tests {
     use super::*;
 
+    /// A master solution of these counts and shares, with no columns (choosing reads only those).
+    fn master(x: Vec<Vec<f64>>, y: Vec<Vec<f64>>) -> Master {
+        Master { x, y, columns: Vec::new() }
+    }
+
     /// One class of 5 cases at two workers, one group at two workers, nothing restricted.
     /// The tree's search of `part` within 300 nodes of `effort`: (proven, bound of what is
     /// left, best value, trace lines that contain `needle`).
@@ -708,23 +713,23 @@ mod tests {
 
     #[test]
     fn a_whole_master_solution_gives_nothing_to_branch_on() {
-        let m = Master { x: vec![vec![2.0, 3.0]], y: vec![vec![0.0, 1.0]], columns: Vec::new() };
+        let m = master(vec![vec![2.0, 3.0]], vec![vec![0.0, 1.0]]);
         assert_eq!(choose(&m, &[]), None);
     }
 
     #[test]
     fn branching_asks_totals_first_then_placement_then_groups_then_counts() {
         // A class's total fractional: that first, whatever else is.
-        let m = Master { x: vec![vec![1.5, 1.2]], y: vec![vec![0.5, 0.0]], columns: Vec::new() };
+        let m = master(vec![vec![1.5, 1.2]], vec![vec![0.5, 0.0]]);
         assert_eq!(choose(&m, &[]), Some(Choice::Total { k: 0, x: 2.7 }));
         // Totals whole, a group placed in part: whether it is placed at all.
-        let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.3, 0.3]], columns: Vec::new() };
+        let m = master(vec![vec![1.5, 1.5]], vec![vec![0.3, 0.3]]);
         assert_eq!(choose(&m, &[]), Some(Choice::Placed { g: 0, y: 0.6 }));
         // Placed whole but split between workers: the most fractional share.
-        let m = Master { x: vec![vec![1.5, 1.5]], y: vec![vec![0.4, 0.6]], columns: Vec::new() };
+        let m = master(vec![vec![1.5, 1.5]], vec![vec![0.4, 0.6]]);
         assert!(matches!(choose(&m, &[]), Some(Choice::Group { g: 0, j: 0, .. })));
         // Only counts left: the most fractional count.
-        let m = Master { x: vec![vec![1.9, 2.1]], y: vec![vec![1.0, 0.0]], columns: Vec::new() };
+        let m = master(vec![vec![1.9, 2.1]], vec![vec![1.0, 0.0]]);
         assert!(matches!(choose(&m, &[]), Some(Choice::Class { k: 0, j: 0, .. })));
     }
 
@@ -734,20 +739,20 @@ mod tests {
         let rank = vec![vec![1, 2, 0, 3]];
         // Whole total; places 0-3 hold 0.5, 1.0, 1.5, 1.0: the first place alone is most
         // fractional, and it is the smaller side.
-        let m = Master { x: vec![vec![1.0, 1.5, 0.5, 1.0]], y: vec![vec![0.4, 0.6]], columns: Vec::new() };
+        let m = master(vec![vec![1.0, 1.5, 0.5, 1.0]], vec![vec![0.4, 0.6]]);
         assert_eq!(choose(&m, &rank), Some(Choice::Set { k: 0, from: 0, upto: 1, x: 0.5 }));
         // The last place's fraction: the set is the rest, the smaller side.
-        let m = Master { x: vec![vec![1.0, 0.5, 1.0, 1.5]], y: vec![vec![0.0, 0.0]], columns: Vec::new() };
-        let ranked = ranked(&Master { x: m.x.clone(), y: vec![vec![0.5, 0.0]], columns: Vec::new() }, &rank);
+        let m = master(vec![vec![1.0, 0.5, 1.0, 1.5]], vec![vec![0.0, 0.0]]);
+        let ranked = ranked(&master(m.x.clone(), vec![vec![0.5, 0.0]]), &rank);
         // Placed first (kind 10), then the set (15), then the group (20), then counts (30).
         assert!(matches!(ranked[0], Choice::Placed { .. }));
         assert_eq!(ranked[1], Choice::Set { k: 0, from: 3, upto: 4, x: 1.5 });
         assert!(matches!(ranked[2], Choice::Group { .. }));
         assert!(matches!(ranked[3], Choice::Class { .. }));
         // The total fractional still comes first; without ranks no set is offered.
-        let m = Master { x: vec![vec![1.0, 1.5, 0.7, 1.0]], y: vec![vec![0.0, 0.0]], columns: Vec::new() };
+        let m = master(vec![vec![1.0, 1.5, 0.7, 1.0]], vec![vec![0.0, 0.0]]);
         assert!(matches!(choose(&m, &rank), Some(Choice::Total { .. })));
-        let m = Master { x: vec![vec![1.0, 1.5, 0.5, 1.0]], y: vec![vec![1.0, 0.0]], columns: Vec::new() };
+        let m = master(vec![vec![1.0, 1.5, 0.5, 1.0]], vec![vec![1.0, 0.0]]);
         assert!(matches!(choose(&m, &[]), Some(Choice::Class { .. })));
     }
 
@@ -881,8 +886,7 @@ mod tests {
 
     #[test]
     fn strong_branching_ranks_every_fractional_choice_by_kind_then_fraction() {
-        let m =
-            Master { x: vec![vec![1.5, 1.2], vec![2.0, 0.1]], y: vec![vec![0.4, 0.0]], columns: Vec::new() };
+        let m = master(vec![vec![1.5, 1.2], vec![2.0, 0.1]], vec![vec![0.4, 0.0]]);
         let r = ranked(&m, &[]);
         assert_eq!(r[0], Choice::Total { k: 0, x: 2.7 });
         assert!(matches!(r[1], Choice::Total { k: 1, .. }));
@@ -900,8 +904,7 @@ mod tests {
         );
         // The plain choice is the first ranked.
         assert_eq!(choose(&m, &[]), Some(r[0]));
-        assert!(ranked(&Master { x: vec![vec![2.0]], y: vec![vec![1.0]], columns: Vec::new() }, &[vec![0]])
-            .is_empty());
+        assert!(ranked(&master(vec![vec![2.0]], vec![vec![1.0]]), &[vec![0]]).is_empty());
     }
 
     /// A small team with weights of several decimals and sibling groups.
