@@ -80,11 +80,13 @@ pub(super) fn dive(
             let (work, completed) = complete(dual, s, r, fixed);
             s.budget.charge(work);
             *spent = spent.saturating_add(work);
+            if !*exact {
+                return;
+            }
             let free: Vec<bool> = fixed.iter().map(|f| !f).collect();
             let n_free = free.iter().filter(|f| **f).count();
             let few = (1..=s.effort.dive_exact_free).contains(&n_free) && n_free < fixed.len();
-            let Some(a) = completed.filter(|a| *exact && few && super::allocation::feasible(s.part, a))
-            else {
+            let Some(a) = completed.filter(|a| few && super::allocation::feasible(s.part, a)) else {
                 return;
             };
             *exact = false;
