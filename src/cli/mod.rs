@@ -273,6 +273,7 @@ pub fn limits(time_limit: Option<f64>, node_limit: NodeLimit) -> Result<Limits<'
         observer: progress::observer(false),
         trace: progress::trace_wanted(),
         district_columns: None,
+        relaxation_only: false,
     })
 }
 

@@ -351,6 +351,7 @@ fn within(limits: Limits, nodes: u64) -> Limits {
         observer: None,
         trace: false,
         district_columns: None,
+        relaxation_only: false,
         ..limits
     }
 }

@@ -130,6 +130,11 @@ pub struct Limits<'a> {
     /// [`DISTRICT_COLUMNS`], which only cross-team districts of thousands of cases pass; a
     /// lower figure sends small parts that way too, for tests and experiments.
     pub district_columns: Option<usize>,
+    /// Stop after every part's relaxation and its heuristics (no branch-and-bound): each part's
+    /// allocation is the heuristics' best and its bound the relaxation's, a proven upper bound
+    /// however far the allocation is from it. What-if asks this of a candidate post to rule it
+    /// out cheaply (see `whatif::fill`).
+    pub relaxation_only: bool,
 }
 
 /// The default node limit per part for the command line (`--node-limit auto`: this many
@@ -232,6 +237,10 @@ pub fn solve_from(
             }
         }
     }
+    if limits.relaxation_only {
+        let outcomes: Vec<PartOutcome> = started.into_par_iter().map(|s| s.relaxed(limits)).collect();
+        return Ok(assemble(m, problem, outcomes, limits));
+    }
     // Phase 2: branch-and-bound where the root did not prove optimality. A deadline is shared
     // fairly: each searching part gets its slice of the time left.
     limits.tell(Event::Started { parts: started.len() });
@@ -267,6 +276,11 @@ pub fn solve_from(
             out
         })
         .collect();
+    Ok(assemble(m, problem, outcomes, limits))
+}
+
+/// The parts' outcomes as one: ties broken by waiting, the case-level assignment, the figures.
+fn assemble(m: &Model, problem: &Problem, outcomes: Vec<PartOutcome>, limits: Limits) -> Solved {
     // Ties by waiting (when the model records it): objective-neutral exchanges only.
     let mut outcomes = outcomes;
     let precedence = problem.precedence.as_deref();
@@ -281,14 +295,14 @@ pub fn solve_from(
     for (part, out) in problem.parts.iter().zip(&outcomes) {
         write_assignment(m, part, &out.alloc, precedence, &mut assignment);
     }
-    Ok(Solved {
+    Solved {
         assignment,
         optimal: outcomes.iter().all(|o| o.optimal),
         gap: outcomes.iter().map(|o| (o.bound - o.value).max(0.0)).sum(),
         parts: outcomes.len(),
         integer_parts: outcomes.iter().filter(|o| o.integer).count(),
         nodes: outcomes.iter().map(|o| o.nodes).sum(),
-    })
+    }
 }
 
 /// A case-level assignment as one part's counts and group placements, or `None` when it puts
@@ -463,6 +477,29 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
 }
 
 impl Started<'_> {
+    /// The part as phase 1 left it ([`Limits::relaxation_only`]): the heuristics' allocation,
+    /// and the relaxation's bound; a part the Lagrangian tree searches from no bound yet (a
+    /// small master, which phase 1 leaves to the tree's root) takes its root's price rounds.
+    fn relaxed(mut self, limits: Limits) -> PartOutcome {
+        let (m, part) = (self.search.m, self.search.part);
+        let bound = match std::mem::replace(&mut self.root, Root::Proven) {
+            Root::Proven => None,
+            Root::Lagrangian(dual, b) if !b.is_finite() => {
+                Some(tree::root_bound(&dual, &mut self.search, limits))
+            }
+            Root::Stopped(b) | Root::Lagrangian(_, b) | Root::Compact(_, b) => Some(b),
+        };
+        let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
+        level(m, part, &mut alloc);
+        let val = value(m, part, &alloc);
+        let bound = match bound {
+            None => val,
+            Some(b) if b.is_finite() => b.max(val),
+            Some(_) => self.search.bound_without_lp().max(val),
+        };
+        PartOutcome { alloc, value: val, bound, optimal: bound <= val, integer: !part.is_network(), nodes: 0 }
+    }
+
     fn finish(mut self, index: usize, limits: Limits) -> PartOutcome {
         let (m, part) = (self.search.m, self.search.part);
         let integer = !part.is_network();

@@ -78,6 +78,32 @@ pub(super) fn search(
     driver::run(&mut Lagrangian { dual, limits, polished: 0 }, s, root, root_bound, part_index, limits)
 }
 
+/// The root's bound alone, for [`Limits::relaxation_only`]: its price rounds within the
+/// budget (the bound of every round is proven, converged or not), the allocations they round
+/// to offered to the search as the tree's root offers them.
+pub(super) fn root_bound(dual: &Decomposition, s: &mut PartSearch, limits: Limits) -> f64 {
+    let part = s.part;
+    let zero = vec![0.0; dual.n_prices()];
+    let at_zero = dual.evaluate(&zero, &NodeBounds::none(part)).map_or(dual.worth, |e| e.bound);
+    let effort = s.effort;
+    let allowed = Allowance {
+        rounds: effort.price_rounds,
+        work: s.budget.left(),
+        pivots: effort.pivots,
+        pool_per_worker: effort.pool_per_worker,
+    };
+    let stop = || limits.stopped();
+    let out = dual.bound(&NodeBounds::none(part), None, &Pool::default(), allowed, &|_| false, &stop);
+    s.budget.charge(out.work);
+    for mut a in out.candidates {
+        let allowance = effort.eject_work.min(s.budget.left());
+        let spent = round_relaxed(s.m, part, &mut a, allowance);
+        s.budget.charge(spent);
+        s.offer(a);
+    }
+    out.bound.min(at_zero)
+}
+
 /// The Lagrangian search's part of the [`driver`]: a node is searched by price rounds on its
 /// Dantzig-Wolfe master, the knapsacks' answers rounded into allocations, reduced-cost fixing
 /// and a choice to branch on.

@@ -13,7 +13,10 @@
 //! every case someone may hold allocated, only unavoidable moves paid) says it could still beat
 //! or tie the best candidate solved so far; two at a time, so the same candidates are solved
 //! whatever the number of threads. A team already at that bound, which the post cannot raise,
-//! needs no solve at all.
+//! needs no solve at all. In a piece whose solve is not proven (a cross-team district, where
+//! that bound is far above every candidate's optimum), once a candidate is known the others
+//! are first bounded by their relaxations alone ([`Engine::relaxed_bounds`], a sixth of a
+//! solve there), and only those still able to win are solved: the same choice, fewer solves.
 //!
 //! **How far from exact.** The best choice of N posts is an integer programme; the greedy is not
 //! guaranteed to find it. [`FillRun::upper`] bounds it from above, to say how much objective the
@@ -160,7 +163,15 @@ impl Engine<'_> {
                     }
                     None => None,
                 };
-                scored.push(Cand { k, w, key, ub: ideal.value.min(all[p] + tol(all[p])), known, solved });
+                scored.push(Cand {
+                    k,
+                    w,
+                    key,
+                    ub: ideal.value.min(all[p] + tol(all[p])),
+                    known,
+                    solved,
+                    relaxed: false,
+                });
             }
             loop {
                 // Until a known candidate keeps the unallocated count, any unknown one might be
@@ -176,6 +187,28 @@ impl Engine<'_> {
                     .collect();
                 if open.is_empty() {
                     break;
+                }
+                // Once a known candidate sets the mark, the others in pieces their solves could
+                // not prove are bounded by their relaxations before any is solved: on a
+                // cross-team district the bound of the post's own placement (every case someone
+                // may hold allocated) is far above every candidate's optimum, the relaxation's
+                // within a fraction of a percent, and a relaxation costs a sixth of a solve.
+                let unrelaxed: Vec<usize> = open
+                    .iter()
+                    .copied()
+                    .filter(|&i| !scored[i].relaxed && !cur[scored[i].key.0].optimal)
+                    .collect();
+                if self.relaxed_pruning && best.is_some() && !unrelaxed.is_empty() {
+                    let keys: Vec<Key> = unrelaxed.iter().map(|&i| scored[i].key.clone()).collect();
+                    if self.stop_requested() {
+                        stopped = true;
+                        break 'steps;
+                    }
+                    for (&i, b) in unrelaxed.iter().zip(self.relaxed_bounds(&keys)?) {
+                        scored[i].ub = scored[i].ub.min(b + tol(b));
+                        scored[i].relaxed = true;
+                    }
+                    continue;
                 }
                 open.sort_by(|&a, &b| {
                     scored[b]
@@ -253,6 +286,8 @@ struct Cand {
     /// Objective, change in unallocated cases and proven bound, once known.
     known: Option<(f64, i64, f64)>,
     solved: Option<Arc<PieceResult>>,
+    /// `ub` includes the bound of the piece's relaxation with the post.
+    relaxed: bool,
 }
 
 fn tol(x: f64) -> f64 {
