@@ -84,7 +84,14 @@ impl Engine<'_> {
         let mut classes: Vec<Vec<usize>> = classes.into_values().collect();
         let mut left: Vec<usize> = vec![0; classes.len()];
         let base_keys: Vec<Key> = (0..np).map(|p| (p, Vec::new())).collect();
-        self.ensure(&base_keys)?;
+        let all_keys: Vec<Key> = (0..np).map(|p| (p, sorted(&self.pieces[p].vacant))).collect();
+        // The pieces as they are and, when posts are to be filled, with every vacancy filled:
+        // solved side by side (on a district, two solves of one piece at once).
+        let mut first = base_keys.clone();
+        if max_n > 0 {
+            first.extend(all_keys.iter().cloned());
+        }
+        self.ensure(&first)?;
         let mut cur: Vec<Arc<PieceResult>> = base_keys.iter().map(|k| self.get(k)).collect::<Result<_>>()?;
         // Bounds, not values: a search the node limit stopped bounds its piece by its gap.
         let base: Vec<f64> = cur.iter().map(|r| r.bound()).collect();
@@ -96,8 +103,6 @@ impl Engine<'_> {
             return Ok(FillRun { stopped: true, ..FillRun::default() });
         }
         let all: Vec<f64> = if max_n > 0 {
-            let all_keys: Vec<Key> = (0..np).map(|p| (p, sorted(&self.pieces[p].vacant))).collect();
-            self.ensure(&all_keys)?;
             all_keys.iter().map(|k| self.get(k).map(|r| r.bound())).collect::<Result<_>>()?
         } else {
             base.clone()
