@@ -14,9 +14,10 @@
 //! or tie the best candidate solved so far; two at a time, so the same candidates are solved
 //! whatever the number of threads. A team already at that bound, which the post cannot raise,
 //! needs no solve at all. In a piece whose solve is not proven (a cross-team district, where
-//! that bound is far above every candidate's optimum), once a candidate is known the others
-//! are first bounded by their relaxations alone ([`Engine::relaxed_bounds`], a sixth of a
-//! solve there), and only those still able to win are solved: the same choice, fewer solves.
+//! that bound is far above every candidate's optimum), the candidates are first bounded by
+//! their relaxations alone ([`Engine::relaxed_bounds`], a sixth of a solve there), solved in
+//! the order of those bounds, and only while they could still win: the same choice, fewer
+//! solves.
 //!
 //! **How far from exact.** The best choice of N posts is an integer programme; the greedy is not
 //! guaranteed to find it. [`FillRun::upper`] bounds it from above, to say how much objective the
@@ -193,17 +194,20 @@ impl Engine<'_> {
                 if open.is_empty() {
                     break;
                 }
-                // Once a known candidate sets the mark, the others in pieces their solves could
-                // not prove are bounded by their relaxations before any is solved: on a
-                // cross-team district the bound of the post's own placement (every case someone
-                // may hold allocated) is far above every candidate's optimum, the relaxation's
-                // within a fraction of a percent, and a relaxation costs a sixth of a solve.
+                // Candidates in pieces their solves could not prove are bounded by their
+                // relaxations before they are solved (when more than one pair of them is open,
+                // or one candidate is known to set the mark): on a cross-team district the
+                // bound of the post's own placement (every case someone may hold allocated) is
+                // far above every candidate's optimum, the relaxation's within a fraction of a
+                // percent, and a relaxation costs a sixth of a solve. Solved in the order of
+                // those bounds, the first pair is likely to hold the best, which rules out most
+                // of the rest.
                 let unrelaxed: Vec<usize> = open
                     .iter()
                     .copied()
                     .filter(|&i| !scored[i].relaxed && !cur[scored[i].key.0].optimal)
                     .collect();
-                if self.relaxed_pruning && best.is_some() && !unrelaxed.is_empty() {
+                if self.relaxed_pruning && (best.is_some() || unrelaxed.len() > 2) && !unrelaxed.is_empty() {
                     let keys: Vec<Key> = unrelaxed.iter().map(|&i| scored[i].key.clone()).collect();
                     if self.stop_requested() {
                         stopped = true;
