@@ -340,7 +340,8 @@ impl<'a> Engine<'a> {
         for (k, b) in todo.into_iter().zip(found) {
             known.insert(k.clone(), b);
         }
-        Ok(keys.iter().map(|k| known[k]).collect())
+        // Every key is known by now; one that were not would bound nothing.
+        Ok(keys.iter().map(|k| known.get(k).copied().unwrap_or(f64::INFINITY)).collect())
     }
 
     /// How many full solves this engine has made (relaxations not counted).
