@@ -24,9 +24,10 @@ use super::dive;
 use super::driver::{self, Expanded, Tree};
 use super::heuristics::round_relaxed;
 use super::lagrange::{Decomposition, NodeBounds, SetBound};
-use super::master::{Allowance, Master, Pool};
+use super::master::{Allowance, Master, Outcome, Pool};
 use super::search::PartSearch;
 use super::Limits;
+use super::PartAlloc;
 
 /// A node of the search; its bound, kept by the driver's queue, is the parent's (an upper bound
 /// on its own).
@@ -79,12 +80,27 @@ pub(super) fn search(
 }
 
 /// The root's bound alone, for [`Limits::relaxation_only`]: its price rounds within the
-/// budget (the bound of every round is proven, converged or not), the allocations they round
-/// to offered to the search as the tree's root offers them.
+/// budget (the bound of every round is proven, converged or not, and never above the bound at
+/// zero prices, where they start), the allocations they round to offered to the search as the
+/// tree's root offers them.
 pub(super) fn root_bound(dual: &Decomposition, s: &mut PartSearch, limits: Limits) -> f64 {
-    let part = s.part;
-    let zero = vec![0.0; dual.n_prices()];
-    let at_zero = dual.evaluate(&zero, &NodeBounds::none(part)).map_or(dual.worth, |e| e.bound);
+    let out = price_rounds(dual, s, &NodeBounds::none(s.part), None, &Pool::default(), false, limits);
+    offer_rounded(s, out.candidates);
+    out.bound
+}
+
+/// A node's price rounds under restriction `r`, from `start` prices and `pool` (stopping early
+/// once the bound is prunable, if `prune`), within what the budget leaves, charged to it: one
+/// node's rounds cannot overrun it either.
+fn price_rounds(
+    dual: &Decomposition,
+    s: &mut PartSearch,
+    r: &NodeBounds,
+    start: Option<&[f64]>,
+    pool: &Pool,
+    prune: bool,
+    limits: Limits,
+) -> Outcome {
     let effort = s.effort;
     let allowed = Allowance {
         rounds: effort.price_rounds,
@@ -93,15 +109,23 @@ pub(super) fn root_bound(dual: &Decomposition, s: &mut PartSearch, limits: Limit
         pool_per_worker: effort.pool_per_worker,
     };
     let stop = || limits.stopped();
-    let out = dual.bound(&NodeBounds::none(part), None, &Pool::default(), allowed, &|_| false, &stop);
+    let out = {
+        let s = &*s;
+        dual.bound(r, start, pool, allowed, &|b| prune && s.prunable(b), &stop)
+    };
     s.budget.charge(out.work);
-    for mut a in out.candidates {
-        let allowance = effort.eject_work.min(s.budget.left());
-        let spent = round_relaxed(s.m, part, &mut a, allowance);
+    out
+}
+
+/// Offers the allocations the knapsacks' answers give, each rounded (repaired and filled)
+/// within what the budget leaves of the ejection work, charged to it.
+fn offer_rounded(s: &mut PartSearch, candidates: Vec<PartAlloc>) {
+    for mut a in candidates {
+        let allowance = s.effort.eject_work.min(s.budget.left());
+        let spent = round_relaxed(s.m, s.part, &mut a, allowance);
         s.budget.charge(spent);
         s.offer(a);
     }
-    out.bound.min(at_zero)
 }
 
 /// The Lagrangian search's part of the [`driver`]: a node is searched by price rounds on its
@@ -122,28 +146,14 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         let (dual, limits, part) = (self.dual, self.limits, s.part);
         let effort = s.effort;
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
-        let stop = || limits.stopped();
-        // What the budget leaves: one node's price rounds cannot overrun it either.
-        let allowed = Allowance {
-            rounds: effort.price_rounds,
-            work: s.budget.left(),
-            pivots: effort.pivots,
-            pool_per_worker: effort.pool_per_worker,
-        };
-        let out = dual.bound(&node.r, start, &node.pool, allowed, &|b| s.prunable(b), &stop);
-        s.budget.charge(out.work);
+        let out = price_rounds(dual, s, &node.r, start, &node.pool, true, limits);
         limits.trace(|| {
             format!(
                 "    node {}: bound {node_bound:.3} -> {:.3}, rounds {}, work {}, converged {}, best {:.1}",
                 s.nodes, out.bound, out.iterations, out.work, out.converged, s.best_value
             )
         });
-        for mut a in out.candidates {
-            let allowance = s.effort.eject_work.min(s.budget.left());
-            let spent = round_relaxed(s.m, part, &mut a, allowance);
-            s.budget.charge(spent);
-            s.offer(a);
-        }
+        offer_rounded(s, out.candidates);
         let bound = out.bound.min(node_bound);
         if s.prunable(bound) {
             return Expanded::Done;
