@@ -481,7 +481,6 @@ impl Started<'_> {
     /// and the relaxation's bound; a part the Lagrangian tree searches from no bound yet (a
     /// small master, which phase 1 leaves to the tree's root) takes its root's price rounds.
     fn relaxed(mut self, limits: Limits) -> PartOutcome {
-        let (m, part) = (self.search.m, self.search.part);
         let bound = match std::mem::replace(&mut self.root, Root::Proven) {
             Root::Proven => None,
             Root::Lagrangian(dual, b) if !b.is_finite() => {
@@ -489,20 +488,35 @@ impl Started<'_> {
             }
             Root::Stopped(b) | Root::Lagrangian(_, b) | Root::Compact(_, b) => Some(b),
         };
+        let bound = match bound {
+            None => f64::NEG_INFINITY,
+            Some(b) if b.is_finite() => b,
+            Some(_) => self.search.bound_without_lp(),
+        };
+        let mut out = self.outcome(false, bound);
+        out.optimal = out.bound <= out.value;
+        out
+    }
+
+    /// The part's outcome: its incumbent (or nothing allocated), levelled, with its value and
+    /// `bound` (never below the value), or the value itself when `optimal`.
+    fn outcome(&mut self, optimal: bool, bound: f64) -> PartOutcome {
+        let (m, part) = (self.search.m, self.search.part);
         let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
         level(m, part, &mut alloc);
         let val = value(m, part, &alloc);
-        let bound = match bound {
-            None => val,
-            Some(b) if b.is_finite() => b.max(val),
-            Some(_) => self.search.bound_without_lp().max(val),
-        };
-        PartOutcome { alloc, value: val, bound, optimal: bound <= val, integer: !part.is_network(), nodes: 0 }
+        let bound = if optimal { val } else { bound.max(val) };
+        PartOutcome {
+            alloc,
+            value: val,
+            bound,
+            optimal,
+            integer: !part.is_network(),
+            nodes: self.search.nodes,
+        }
     }
 
     fn finish(mut self, index: usize, limits: Limits) -> PartOutcome {
-        let (m, part) = (self.search.m, self.search.part);
-        let integer = !part.is_network();
         let clock = Instant::now();
         // The Lagrangian tree wherever the weights have a common unit; otherwise HiGHS
         // (feature `highs`), and failing that the compact branch-and-bound.
@@ -538,11 +552,7 @@ impl Started<'_> {
                 )
             });
         }
-        let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
-        level(m, part, &mut alloc);
-        let val = value(m, part, &alloc);
-        let bound = if optimal { val } else { open_bound.max(val) };
-        PartOutcome { alloc, value: val, bound, optimal, integer, nodes: self.search.nodes }
+        self.outcome(optimal, open_bound)
     }
 }
 
