@@ -40,6 +40,7 @@ use crate::formulate::{Part, Problem};
 use crate::model::Model;
 use allocation::{empty_alloc, write_assignment};
 use heuristics::level;
+use lp::Col;
 pub use params::Effort;
 use rayon::prelude::*;
 use search::PartSearch;
@@ -556,12 +557,25 @@ impl Started<'_> {
     }
 }
 
+/// A compact column's name: its kind and indices as [`Col`] spells them (`HubWorker { h: 3, w:
+/// 10 }`: class, hub, market, pool and local worker indices of the part), a group's place
+/// with the local worker it stands for (`Group { g: 4, j: 1, w: 7 }`), so that every column
+/// held by a worker names it.
+fn col_name(part: &Part, col: Col) -> String {
+    match col {
+        Col::Group { g, j } => format!("Group {{ g: {g}, j: {j}, w: {} }}", part.groups[g].workers[j]),
+        other => format!("{other:?}"),
+    }
+}
+
 /// Every part's compact programme as JSON, for solving it elsewhere (`allocate --export-lp`):
-/// `{"part", "sense": "max", "cols": [{"obj", "hi", "integer"}], "rows": [{"coefs": [[col,
-/// coef]], "eq", "rhs"}], "unit", "network"}`. A reference solver that proves each part's
-/// optimum proves the model's: the parts are independent, and the model's objective is the
-/// returned constant (the fixed cases' value, less what each part is worth empty) plus the
-/// sum of the parts' values.
+/// `{"part", "sense": "max", "cols": [{"obj", "hi", "integer", "name"}], "rows": [{"coefs":
+/// [[col, coef]], "eq", "rhs"}], "unit", "network", "workers"}`. A reference solver that
+/// proves each part's optimum proves the model's: the parts are independent, and the model's
+/// objective is the returned constant (the fixed cases' value, less what each part is worth
+/// empty) plus the sum of the parts' values. A column's `name` says what it counts in the
+/// part's own indices (see [`col_name`]), and `workers` gives each local worker's position in
+/// the model's workers, so that a reference solver's cuts and answers can be read back.
 pub fn export(m: &Model, problem: &Problem) -> (f64, Vec<serde_json::Value>) {
     let parts = problem
         .parts
@@ -576,7 +590,8 @@ pub fn export(m: &Model, problem: &Problem) -> (f64, Vec<serde_json::Value>) {
                     } else {
                         serde_json::Value::Null
                     };
-                    serde_json::json!({"obj": lp.obj[j], "hi": hi, "integer": lp.is_integer(j)})
+                    serde_json::json!({"obj": lp.obj[j], "hi": hi, "integer": lp.is_integer(j),
+                        "name": col_name(part, lp.cols[j])})
                 })
                 .collect();
             let rows: Vec<serde_json::Value> = lp
@@ -584,8 +599,9 @@ pub fn export(m: &Model, problem: &Problem) -> (f64, Vec<serde_json::Value>) {
                 .iter()
                 .map(|r| serde_json::json!({"coefs": r.coefs, "eq": r.eq, "rhs": r.rhs}))
                 .collect();
+            let workers: Vec<usize> = part.workers.iter().map(|w| w.worker).collect();
             serde_json::json!({"part": i, "sense": "max", "cols": cols, "rows": rows,
-                "unit": part.unit, "network": part.is_network()})
+                "unit": part.unit, "network": part.is_network(), "workers": workers})
         })
         .collect();
     let fixed = crate::objective::value(&crate::objective::terms(m, &problem.fixed));

@@ -1,5 +1,6 @@
 //! `allocate --export-lp DIR` writes each independent part's compact programme and the constant
-//! that joins them, for benches/side_by_side.py.
+//! that joins them, for benches/side_by_side.py, each column named so that a reference solver's
+//! cuts and answers can be read back (benches/dw_cuts.py).
 
 use std::process::Command;
 
@@ -29,4 +30,21 @@ fn export_lp_writes_every_part_and_the_constant_that_joins_them() {
         serde_json::from_slice(&std::fs::read(lp.join("part-0000.json")).unwrap()).unwrap();
     assert!(!part["cols"].as_array().unwrap().is_empty());
     assert!(!part["rows"].as_array().unwrap().is_empty());
+
+    // Every column is named once, and every worker a name gives is one of the part's.
+    let workers = part["workers"].as_array().unwrap();
+    assert!(!workers.is_empty());
+    let names: Vec<&str> =
+        part["cols"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let unique: std::collections::HashSet<&&str> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "two columns share a name");
+    let mut groups = 0;
+    for name in &names {
+        groups += usize::from(name.starts_with("Group {"));
+        if let Some(at) = name.find(" w: ") {
+            let w: usize = name[at + 4..].trim_end_matches(" }").parse().unwrap();
+            assert!(w < workers.len(), "{name} names worker {w} of {}", workers.len());
+        }
+    }
+    assert!(groups > 0, "the model's sibling groups have no named columns");
 }
