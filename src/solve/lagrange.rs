@@ -107,7 +107,7 @@ pub(super) struct Item {
     /// Size in load units (of the grid, when there is one).
     size: usize,
     /// Weight.
-    weight: f64,
+    pub(super) weight: f64,
     /// Objective value of one (before prices).
     pub(super) value: f64,
 }
@@ -150,6 +150,19 @@ pub(super) struct Decomposition<'a> {
     /// `rank[k][j]`: the place of class `k`'s `j`-th worker among its workers ordered by team,
     /// then worker; a [`SetBound`] holds the first of them.
     pub(super) rank: Vec<Vec<usize>>,
+    /// Cuts across workers ([`super::cuts`]): upper rows of the master over the items, kept at
+    /// every node. `cut_coef[w][i]`: each cut's coefficient of item `i` of worker `w`.
+    cut_coef: Vec<Vec<Vec<(usize, f64)>>>,
+    /// Each cut's right-hand side.
+    cut_rhs: Vec<f64>,
+}
+
+/// A cut over the items: `sum over workers w and their items i of coef[w] (i, a) * copies <=
+/// rhs`, valid for every lawful allocation of the part.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Cut {
+    pub coef: Vec<Vec<(usize, f64)>>,
+    pub rhs: f64,
 }
 
 /// Every worker's knapsack at some prices ([`Decomposition::evaluate`]).
@@ -231,6 +244,8 @@ impl<'a> Decomposition<'a> {
             max_states: Effort::DEFAULT.knapsack_states,
             memo: knapsack::Memo::new(),
             stabilised: false,
+            cut_coef: vec![Vec::new(); part.workers.len()],
+            cut_rhs: Vec::new(),
             rank: part
                 .classes
                 .iter()
@@ -246,7 +261,79 @@ impl<'a> Decomposition<'a> {
                 .collect(),
         };
         dual.stabilised = dual.large();
+        for w in 0..part.workers.len() {
+            dual.cut_coef[w] = vec![Vec::new(); dual.items[w].len()];
+        }
         dual
+    }
+
+    /// The same bound with `cuts` as rows of every master (after the others' prices: see
+    /// [`Decomposition::first_cut`]), and a memo of its own (the cuts' prices change the
+    /// knapsacks' items).
+    pub(super) fn with_cuts(&self, cuts: &[Cut]) -> Decomposition<'a> {
+        let mut cut_coef = self.cut_coef.clone();
+        let mut cut_rhs = self.cut_rhs.clone();
+        for cut in cuts {
+            let t = cut_rhs.len();
+            for (w, items) in cut.coef.iter().enumerate() {
+                for &(i, a) in items {
+                    cut_coef[w][i].push((t, a));
+                }
+            }
+            cut_rhs.push(cut.rhs);
+        }
+        Decomposition {
+            m: self.m,
+            part: self.part,
+            unit: self.unit,
+            caps: self.caps.clone(),
+            items: self.items.clone(),
+            oversight_room: self.oversight_room.clone(),
+            worth: self.worth,
+            max_states: self.max_states,
+            memo: knapsack::Memo::new(),
+            stabilised: self.stabilised,
+            rank: self.rank.clone(),
+            cut_coef,
+            cut_rhs,
+        }
+    }
+
+    /// The most copies of each of worker `w`'s items a lawful allocation gives it (a class's
+    /// kept copies: what the worker holds today; its moved copies: the rest of the class).
+    pub(super) fn most_copies(&self, w: usize) -> Vec<u32> {
+        let mut most = vec![0u32; self.items[w].len()];
+        if let Some((forced, free)) = self.choices(w, &NodeBounds::none(self.part)) {
+            for (i, n) in forced.into_iter().chain(free) {
+                most[i] = most[i].saturating_add(n);
+            }
+        }
+        most
+    }
+
+    /// A proven upper bound on the load any lawful holding gives worker `w` (at most its cap):
+    /// with weights of many decimals, the cap itself is rarely reached.
+    pub(super) fn max_load(&self, w: usize) -> f64 {
+        let cap = self.part.workers[w].cap;
+        let mut pieces = Vec::new();
+        for (i, n) in self.most_copies(w).into_iter().enumerate() {
+            let weight = self.items[w][i].weight;
+            let mut left = n.min(((cap + EPS) / weight.max(EPS)).floor() as u32);
+            let mut q = 1u32;
+            while left > 0 {
+                let take = q.min(left);
+                pieces.push(Piece { weight: weight * take as f64, value: weight * take as f64 });
+                left -= take;
+                q *= 2;
+            }
+        }
+        let best = knapsack::best(&pieces, cap, &|_| 0.0, &|_| 0.0, self.max_states);
+        best.bound.min(cap)
+    }
+
+    /// Each cut's coefficient of item `i` of worker `w`: (cut, coefficient).
+    pub(super) fn cuts_at(&self, w: usize, i: usize) -> &[(usize, f64)] {
+        &self.cut_coef[w][i]
     }
 
     /// A master too large to price cheaply (a row per worker, class, group and supervisor):
@@ -257,8 +344,15 @@ impl<'a> Decomposition<'a> {
     }
 
     /// Prices, in order: each class's upper row, each group's row, each supervisor's
-    /// oversight row, then the lower rows (subtracted): each class's, each group's.
+    /// oversight row, then the lower rows (subtracted): each class's, each group's; then each
+    /// cut's (an upper row).
     pub(super) fn n_prices(&self) -> usize {
+        self.first_cut() + self.cut_rhs.len()
+    }
+
+    /// Index of the first cut's price: every price from it on, below [`Self::n_prices`], is a
+    /// cut's.
+    pub(super) fn first_cut(&self) -> usize {
         2 * self.part.classes.len() + 2 * self.part.groups.len() + self.part.overseers.len()
     }
 
@@ -272,7 +366,7 @@ impl<'a> Decomposition<'a> {
     pub(super) fn is_lower(&self, i: usize) -> bool {
         let base = self.n_prices();
         if i < base {
-            i >= self.first_lower()
+            i >= self.first_lower() && i < self.first_cut()
         } else {
             (i - base) % 2 == 1
         }
@@ -308,12 +402,17 @@ impl<'a> Decomposition<'a> {
         self.part.classes.len() + self.part.groups.len() + self.part.overseers.len()
     }
 
-    /// Price of the row item `it` uses (class or group), and the oversight price of worker `w`.
-    fn item_price(&self, prices: &[f64], it: &Item, w: usize) -> f64 {
-        let row = match it.kind {
-            Kind::Class { k, .. } => prices[k] - prices[self.lo_class(k)],
-            Kind::Group { g, .. } => prices[self.up_group(g)] - prices[self.lo_group(g)],
-        };
+    /// Price of the rows item `i` of worker `w` is in: its class's or group's, the cuts', and
+    /// the oversight price of worker `w`.
+    fn item_price(&self, prices: &[f64], w: usize, i: usize) -> f64 {
+        let it = &self.items[w][i];
+        let base = self.first_cut();
+        let cuts: f64 = self.cut_coef[w][i].iter().map(|&(t, a)| prices[base + t] * a).sum();
+        let row = cuts
+            + match it.kind {
+                Kind::Class { k, .. } => prices[k] - prices[self.lo_class(k)],
+                Kind::Group { g, .. } => prices[self.up_group(g)] - prices[self.lo_group(g)],
+            };
         let over = self.part.workers[w].overseer.map_or(0.0, |s| prices[self.oversight(s)]);
         match self.unit {
             Some(unit) => row + over * it.size as f64 * unit,
@@ -333,6 +432,7 @@ impl<'a> Decomposition<'a> {
         rhs.extend_from_slice(&self.oversight_room);
         rhs.extend(r.total.iter().map(|t| -(t.0 as f64)));
         rhs.extend(r.must.iter().map(|&m| if m { -1.0 } else { 0.0 }));
+        rhs.extend_from_slice(&self.cut_rhs);
         for s in &r.sets {
             rhs.extend([s.hi as f64, -(s.lo as f64)]);
         }
@@ -451,10 +551,8 @@ impl<'a> Decomposition<'a> {
         let mut pieces: Vec<(usize, u32)> = Vec::new(); // (item, copies)
         let forced_load: usize = forced.iter().map(|&(i, n)| items[i].size * n as usize).sum();
         let cap = self.caps[w].checked_sub(forced_load)?;
-        let forced_value: f64 = forced
-            .iter()
-            .map(|&(i, n)| (items[i].value - self.item_price(prices, &items[i], w)) * n as f64)
-            .sum();
+        let forced_value: f64 =
+            forced.iter().map(|&(i, n)| (items[i].value - self.item_price(prices, w, i)) * n as f64).sum();
         // The most a unit of load can be worth by itself: the fairness term pays for load below
         // target, most for the first unit (it is convex). An item worth no more than that
         // bound per unit, or nothing, is never in a best pattern.
@@ -463,7 +561,7 @@ impl<'a> Decomposition<'a> {
         let bonus = (cost_at(forced_load) - cost_at(forced_load + 1)).max(0.0);
         for (i, n) in free {
             let it = &items[i];
-            if it.value - self.item_price(prices, it, w) + bonus * it.size as f64 <= crate::tolerance::TIE
+            if it.value - self.item_price(prices, w, i) + bonus * it.size as f64 <= crate::tolerance::TIE
                 || it.size > cap
             {
                 continue;
@@ -485,7 +583,7 @@ impl<'a> Decomposition<'a> {
         for (p, &(i, q)) in pieces.iter().enumerate() {
             let it = &items[i];
             let s = it.size * q as usize;
-            let v = (it.value - self.item_price(prices, it, w)) * q as f64;
+            let v = (it.value - self.item_price(prices, w, i)) * q as f64;
             for l in (s..levels).rev() {
                 let cand = best[l - s] + v;
                 if cand > best[l] + crate::tolerance::TIE {
@@ -531,7 +629,7 @@ impl<'a> Decomposition<'a> {
             return None;
         }
         let cap = room.cap - forced_load;
-        let priced = |i: usize| items[i].value - self.item_price(prices, &items[i], w);
+        let priced = |i: usize| items[i].value - self.item_price(prices, w, i);
         let forced_value: f64 = forced.iter().map(|&(i, n)| priced(i) * n as f64).sum();
         let cost = |l: f64| room.load_cost(p, forced_load + l);
         let slope = |l: f64| objective::load_slope(p, room.goal, room.fixed + forced_load + l);
@@ -772,7 +870,7 @@ impl<'a> Decomposition<'a> {
             return (None, work);
         }
         let prices = &*self.at_worker(w, prices, t);
-        let priced = |i: usize| items[i].value - self.item_price(prices, &items[i], w);
+        let priced = |i: usize| items[i].value - self.item_price(prices, w, i);
         let room = &self.part.workers[w];
         // Loads in grid units, or in weight (`unit` None).
         let size = |i: usize| match self.unit {
@@ -1153,6 +1251,49 @@ mod tests {
             (None, None) => !r.must[g],
         });
         counts && groups && sets
+    }
+
+    /// Cuts across workers hold for every lawful allocation: on small random cross-team and
+    /// team models, grid and real loads, every cut separated from the root master's solution
+    /// is met by every allocation tried one by one, and the master's solution breaks it. And
+    /// the separator finds some.
+    #[test]
+    fn every_cut_across_workers_holds_for_every_lawful_allocation() {
+        use super::super::master::Allowance;
+        let mut g = SplitMix64::new(37);
+        let (mut cuts, mut checked) = (0, 0);
+        for case in 0..400 {
+            let m = if case % 4 == 0 { model(&mut g) } else { cross_model(&mut g) };
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let Some(all) = every_allocation(&m, part) else { continue };
+                let dual = grid_or_real(&m, part, &mut g);
+                let allowed = Allowance { rounds: 100, work: u64::MAX, pivots: 20_000, pool_per_worker: 4 };
+                let out = dual.bound(
+                    &NodeBounds::none(part),
+                    None,
+                    &Default::default(),
+                    allowed,
+                    &|_| false,
+                    &|| false,
+                );
+                let Some(master) = out.master.filter(|_| out.converged) else { continue };
+                let found = super::super::cuts::separate(&dual, &master, None, 100);
+                for cut in &found.cuts {
+                    for (a, _) in &all {
+                        let lhs = super::super::cuts::lhs(&dual, cut, a);
+                        assert!(
+                            lhs <= cut.rhs + 1e-6,
+                            "case {case}: {lhs} > {} for {a:?}, cut {cut:?}",
+                            cut.rhs
+                        );
+                    }
+                    checked += all.len();
+                }
+                cuts += found.cuts.len();
+            }
+        }
+        assert!(cuts > 10 && checked > 1000, "cuts {cuts}, checked {checked}");
     }
 
     /// The screen of reduced-cost fixing (a lawful neighbour of the best pattern bounds the

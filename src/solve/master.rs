@@ -382,6 +382,9 @@ impl Decomposition<'_> {
             None => coef.push((i, a)),
         };
         for &(i, n) in &p.take {
+            for &(t, a) in self.cuts_at(w, i) {
+                put(self.first_cut() + t, a * n as f64);
+            }
             match self.items[w][i].kind {
                 Kind::Class { k, j, .. } => {
                     put(k, n as f64);

@@ -14,6 +14,7 @@
 //! part to HiGHS.
 
 mod allocation;
+mod cuts;
 mod decode;
 mod dive;
 mod driver;

@@ -28,6 +28,10 @@ use super::Limits;
 /// all proved the 320-case cross-team plateau it was built for; 4 cost the FTE-cap models least.
 pub const SET_BOUNDS: usize = 4;
 
+/// Cuts across workers a root adds when they are on ([`Effort::root_cuts`]): the tested
+/// setting.
+pub const ROOT_CUTS: usize = 20;
+
 /// Every limit and tunable of the search. [`Effort::DEFAULT`] holds the values the solver has
 /// always used; [`Effort::of`] sets the node limit from the command line's `--node-limit`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -105,6 +109,13 @@ pub struct Effort {
     /// caps; 2 and 3 teams), it proved 3 models the default left unproven and lost the proof
     /// of 4 others, so it is a tool for a plateau, not yet a default.
     pub set_bounds: usize,
+    /// Cuts across workers ([`super::cuts`]) a part of two teams or more, with a master small
+    /// enough to price plainly, adds at its root, at most. **Off by default** (0;
+    /// [`ROOT_CUTS`] turns it on): on 18 one-part cross-team models (`decimals-cross` seeds
+    /// 1-3 and 21-32, `fte-cross` seeds 1-3) it finds cuts the root master's solution breaks on
+    /// one only, where HiGHS's own root cuts, put into the same master, prove two of them (see
+    /// docs/internals.md); its rounds before the root only move the search elsewhere.
+    pub root_cuts: usize,
     /// Work a part of three teams or more may spend on its chain neighbourhoods, after the
     /// team pairs (0 searches none).
     pub chain_work: u64,
@@ -168,6 +179,7 @@ impl Effort {
         subset_work: 3_000_000_000,
         subset_gap: 0.01,
         set_bounds: 0,
+        root_cuts: 0,
         chain_work: 500_000_000,
         plateau_polishes: 1,
         plateau_polish_after: 100,

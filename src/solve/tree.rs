@@ -20,10 +20,11 @@
 //! [`super::params::Effort::plateau_polish_after`] nodes polishes its incumbent there once, as
 //! a search stopped unproven would, and searches on with it.
 
+use super::cuts;
 use super::dive;
 use super::driver::{self, Expanded, Tree};
 use super::heuristics::round_relaxed;
-use super::lagrange::{Decomposition, NodeBounds, SetBound};
+use super::lagrange::{Cut, Decomposition, NodeBounds, SetBound};
 use super::master::{Allowance, Master, Outcome, Pool};
 use super::search::PartSearch;
 use super::Limits;
@@ -38,6 +39,8 @@ struct Node {
     prices: Vec<f64>,
     /// The incumbent's value when reduced-cost fixing last tightened `r` (on this node's path).
     fixed_at: f64,
+    /// The part's root (whose prices may come from the rounds before its cuts).
+    root: bool,
 }
 
 /// A choice to branch on.
@@ -56,6 +59,9 @@ enum Choice {
     Set { k: usize, from: usize, upto: usize, x: f64 },
 }
 
+/// Rounds of cuts at a root, at most: each its price rounds, then the cuts its master breaks.
+const CUT_ROUNDS: usize = 8;
+
 /// Searches the part, given a bound on it if one is known (else infinity), on the one
 /// [`driver`]; returns (proven optimal, bound of what is left unexplored).
 pub(super) fn search(
@@ -69,13 +75,49 @@ pub(super) fn search(
     // Any prices bound the part: at zero, every worker's best load on its own.
     let zero = vec![0.0; dual.n_prices()];
     let at_zero = dual.evaluate(&zero, &NodeBounds::none(part)).map_or(dual.worth, |e| e.bound);
-    let root_bound = at_zero.min(known_bound);
-    let root = Node {
+    let mut root_bound = at_zero.min(known_bound);
+    let mut root = Node {
         r: NodeBounds::none(part),
         pool: Default::default(),
         prices: Vec::new(),
         fixed_at: f64::NEG_INFINITY,
+        root: true,
     };
+    let mut with_cuts: Option<Decomposition> = None;
+    if s.effort.root_cuts > 0 && part.teams().len() > 1 && !dual.stabilised {
+        // Cuts across workers: the root's price rounds, then the cuts its master's solution
+        // violates as rows of every master from here on, again from the rounds' prices (the
+        // new cuts' at zero) and patterns while new cuts come; the root goes on from there.
+        let mut cuts: Vec<Cut> = Vec::new();
+        for _ in 0..CUT_ROUNDS {
+            let now = with_cuts.as_ref().unwrap_or(dual);
+            let start = (!root.prices.is_empty()).then_some(root.prices.as_slice());
+            let out = price_rounds(now, s, &root.r, start, &root.pool, true, limits);
+            offer_rounded(s, out.candidates);
+            root_bound = root_bound.min(out.bound);
+            root.prices = out.prices;
+            root.pool = std::rc::Rc::new(out.pool);
+            let Some(master) = out.master.as_ref().filter(|_| out.converged && !s.prunable(root_bound))
+            else {
+                break;
+            };
+            let found =
+                cuts::separate(now, master, s.best.as_ref(), s.effort.root_cuts.saturating_sub(cuts.len()));
+            s.budget.charge(found.work);
+            let new: Vec<Cut> = found.cuts.into_iter().filter(|c| !cuts.contains(c)).collect();
+            limits.trace(|| {
+                format!("    cuts: {} more at bound {:.3}, work {}", new.len(), out.bound, found.work)
+            });
+            if new.is_empty() {
+                break;
+            }
+            limits.trace(|| "    cut rows added".to_string());
+            cuts.extend(new);
+            with_cuts = Some(dual.with_cuts(&cuts));
+            root.prices.resize(with_cuts.as_ref().unwrap_or(dual).n_prices(), 0.0);
+        }
+    }
+    let dual = with_cuts.as_ref().unwrap_or(dual);
     driver::run(&mut Lagrangian { dual, limits, polished: 0 }, s, root, root_bound, part_index, limits)
 }
 
@@ -199,7 +241,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
             limits.trace(|| "      branching on the last master anyway".to_string());
         }
         s.offer_rounded(&master);
-        if start.is_none() && effort.dive_work > 0 && dive::dives(part) && s.budget.left() > 0 {
+        if node.root && effort.dive_work > 0 && dive::dives(part) && s.budget.left() > 0 {
             // The root: its first neighbourhoods, within a share of their work that leaves the
             // dive its own, then a dive from its master; the neighbourhoods go on below from
             // the incumbent the dive leaves, if it is new.
@@ -259,7 +301,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
             Strong::Branch(choice, kids) => {
                 limits.trace(|| format!("      branch {choice:?} (strong)"));
                 let node = |(r, bound, at): (NodeBounds, f64, Start)| {
-                    (Node { r, pool: at.pool, prices: at.prices, fixed_at }, bound)
+                    (Node { r, pool: at.pool, prices: at.prices, fixed_at, root: false }, bound)
                 };
                 return Expanded::Children(kids.into_iter().map(node).collect());
             }
@@ -267,7 +309,8 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         limits.trace(|| format!("      branch {first:?}"));
         // Both children start from the node's bound, pool and prices.
         let (a, b) = children(&r, first);
-        let node = |r| Node { r, pool: parent.pool.clone(), prices: parent.prices.clone(), fixed_at };
+        let node =
+            |r| Node { r, pool: parent.pool.clone(), prices: parent.prices.clone(), fixed_at, root: false };
         Expanded::Children([a, b].into_iter().flatten().map(|r| (node(r), bound)).collect())
     }
 
@@ -1066,6 +1109,33 @@ mod tests {
             }
         }
         assert!(agreed > 100 && with_sets > 20, "agreed {agreed}, branched on sets in {with_sets}");
+    }
+
+    /// Cuts across workers at the root of small cross-team districts: where the search with
+    /// them and the search without them (`Effort::root_cuts` 0) both prove their answers, the
+    /// answers agree; where only one proves its answer, the other's proposal is no better and
+    /// the bound it leaves no lower. And the roots add cuts.
+    #[test]
+    fn cuts_at_the_root_of_cross_team_districts_reach_the_same_optimum() {
+        use super::super::params::Effort;
+        let mut g = crate::generate::SplitMix64::new(41);
+        let (mut agreed, mut with_cuts) = (0, 0);
+        for case in 0..150u32 {
+            let m = district(&mut g);
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let run = |root_cuts: usize| {
+                    let effort = Effort { nodes: Some(300), root_cuts, ..Effort::DEFAULT };
+                    search_counting(&m, part, effort, "cut rows added")
+                };
+                let (done_a, bound_a, best_a, cuts_a) = run(super::super::params::ROOT_CUTS);
+                let (done_b, bound_b, best_b, cuts_b) = run(0);
+                assert_eq!(cuts_b, 0, "case {case}: cuts with root_cuts 0");
+                with_cuts += usize::from(cuts_a > 0);
+                agreed += usize::from(consistent(case, (done_a, bound_a, best_a), (done_b, bound_b, best_b)));
+            }
+        }
+        assert!(agreed > 100 && with_cuts > 0, "agreed {agreed}, added cuts in {with_cuts}");
     }
 
     /// A plateau polish needs a part of two teams or more, an incumbent, neighbourhoods of its
