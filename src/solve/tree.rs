@@ -1084,57 +1084,47 @@ mod tests {
         crate::load_model_bytes("m.json", json.as_bytes()).expect("a lawful model")
     }
 
-    /// Set branching on small cross-team districts: the search branches on sets, and where
-    /// it and the search without them (`Effort::set_bounds` 0) both prove their answers, the
-    /// answers agree; where only one proves its answer, the other's proposal is no better and
-    /// the bound it leaves (of what it left unexplored) no lower.
-    #[test]
-    fn set_branching_on_cross_team_districts_reaches_the_same_optimum() {
+    /// The search with `on` against the default (both within 300 nodes) on 150 small
+    /// cross-team districts drawn from `seed`: where both prove their answers, the answers
+    /// agree; where only one does, the other's proposal is no better and the bound it leaves
+    /// (of what it left unexplored) no lower ([`consistent`]). Returns how many parts agreed
+    /// and on how many `on`'s trace shows `needle`, which the default's never does.
+    fn against_the_default(seed: u64, on: super::super::params::Effort, needle: &str) -> (usize, usize) {
         use super::super::params::Effort;
-        let mut g = crate::generate::SplitMix64::new(23);
-        let (mut agreed, mut with_sets) = (0, 0);
+        let mut g = crate::generate::SplitMix64::new(seed);
+        let (mut agreed, mut seen) = (0, 0);
         for case in 0..150u32 {
             let m = district(&mut g);
             let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
-                let run = |set_bounds: usize| {
-                    let effort = Effort { nodes: Some(300), set_bounds, ..Effort::DEFAULT };
-                    search_counting(&m, part, effort, "branch Set")
-                };
-                let (done_a, bound_a, best_a, sets_a) = run(super::super::params::SET_BOUNDS);
-                let (done_b, bound_b, best_b, sets_b) = run(0);
-                assert_eq!(sets_b, 0, "case {case}: set branching with set_bounds 0");
-                with_sets += usize::from(sets_a > 0);
+                let (done_a, bound_a, best_a, seen_a) = search_counting(&m, part, on, needle);
+                let default = Effort { nodes: on.nodes, ..Effort::DEFAULT };
+                let (done_b, bound_b, best_b, seen_b) = search_counting(&m, part, default, needle);
+                assert_eq!(seen_b, 0, "case {case}: {needle:?} by default");
+                seen += usize::from(seen_a > 0);
                 agreed += usize::from(consistent(case, (done_a, bound_a, best_a), (done_b, bound_b, best_b)));
             }
         }
+        (agreed, seen)
+    }
+
+    /// Set branching (`Effort::set_bounds`) on small cross-team districts reaches the
+    /// default's optimum, and branches on sets.
+    #[test]
+    fn set_branching_on_cross_team_districts_reaches_the_same_optimum() {
+        use super::super::params::{Effort, SET_BOUNDS};
+        let on = Effort { nodes: Some(300), set_bounds: SET_BOUNDS, ..Effort::DEFAULT };
+        let (agreed, with_sets) = against_the_default(23, on, "branch Set");
         assert!(agreed > 100 && with_sets > 20, "agreed {agreed}, branched on sets in {with_sets}");
     }
 
-    /// Cuts across workers at the root of small cross-team districts: where the search with
-    /// them and the search without them (`Effort::root_cuts` 0) both prove their answers, the
-    /// answers agree; where only one proves its answer, the other's proposal is no better and
-    /// the bound it leaves no lower. And the roots add cuts.
+    /// Cuts across workers at the root (`Effort::root_cuts`) of small cross-team districts
+    /// reach the default's optimum, and the roots add cuts.
     #[test]
     fn cuts_at_the_root_of_cross_team_districts_reach_the_same_optimum() {
-        use super::super::params::Effort;
-        let mut g = crate::generate::SplitMix64::new(41);
-        let (mut agreed, mut with_cuts) = (0, 0);
-        for case in 0..150u32 {
-            let m = district(&mut g);
-            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
-            for part in problem.parts.iter().filter(|p| !p.is_network()) {
-                let run = |root_cuts: usize| {
-                    let effort = Effort { nodes: Some(300), root_cuts, ..Effort::DEFAULT };
-                    search_counting(&m, part, effort, "cut rows added")
-                };
-                let (done_a, bound_a, best_a, cuts_a) = run(super::super::params::ROOT_CUTS);
-                let (done_b, bound_b, best_b, cuts_b) = run(0);
-                assert_eq!(cuts_b, 0, "case {case}: cuts with root_cuts 0");
-                with_cuts += usize::from(cuts_a > 0);
-                agreed += usize::from(consistent(case, (done_a, bound_a, best_a), (done_b, bound_b, best_b)));
-            }
-        }
+        use super::super::params::{Effort, ROOT_CUTS};
+        let on = Effort { nodes: Some(300), root_cuts: ROOT_CUTS, ..Effort::DEFAULT };
+        let (agreed, with_cuts) = against_the_default(41, on, "cut rows added");
         assert!(agreed > 100 && with_cuts > 0, "agreed {agreed}, added cuts in {with_cuts}");
     }
 
