@@ -25,8 +25,8 @@
 //!
 //! Measured: on 18 one-part cross-team models it finds cuts the root master's solution breaks
 //! on one only, where 9 of HiGHS's 22 cuts joining workers on `decimals-cross` seed 2 are
-//! broken there: HiGHS finds them otherwise (its presolved part has no continuous column to walk a
-//! path along, so perhaps from its LP's tableau rows, Gomory's way).
+//! broken there: HiGHS finds them otherwise (docs/internals.md, the Lagrangian tree, says what
+//! was tried next and what remains).
 
 use super::lagrange::{Cut, Decomposition, Kind};
 use super::lp::{Col, Lp};
@@ -120,7 +120,7 @@ pub(super) fn separate(
         .iter()
         .filter(|r| r.coefs.iter().all(|&(j, _)| lp.is_integer(j) && paths.plain[j]))
         .map(|r| {
-            let owner = paths.worker[r.coefs[0].0];
+            let owner = r.coefs.first().and_then(|&(j, _)| paths.worker[j]);
             let own = !r.eq && owner.is_some() && r.coefs.iter().all(|&(j, _)| paths.worker[j] == owner);
             let rhs = match owner {
                 Some(w) if own => r.rhs.min(max_load[w]),
@@ -160,7 +160,7 @@ pub(super) fn separate(
             if used.len() >= MAX_ROWS {
                 break;
             }
-            // The item of the aggregate farthest from its bounds that another row can remove.
+            // The column of the aggregate farthest from its bounds that another row can remove.
             let next = agg
                 .coefs
                 .keys()
@@ -195,7 +195,7 @@ pub(super) fn separate(
         if cuts.len() >= max_cuts {
             break;
         }
-        let Some(cut) = paths.on_items(dual, &coefs, rhs) else { continue };
+        let Some(cut) = paths.on_items(&coefs, rhs) else { continue };
         let at: f64 = cut
             .coef
             .iter()
@@ -292,24 +292,21 @@ impl Paths {
 
     /// A cut over the compact columns as a cut over the items: each item's coefficient the
     /// least over its paths of their columns' (a lawful allocation routed along those paths is
-    /// a point of the compact programme, so the cut holds there); None when some item the cut
-    /// touches has no path.
-    fn on_items(&self, dual: &Decomposition, coefs: &[(usize, f64)], rhs: f64) -> Option<Cut> {
+    /// a point of the compact programme, so the cut holds there); None when some item has no
+    /// path (the cut would then say nothing of the allocations that hold it).
+    fn on_items(&self, coefs: &[(usize, f64)], rhs: f64) -> Option<Cut> {
         let mut a = std::collections::HashMap::new();
         for &(j, c) in coefs {
             a.insert(j, c);
         }
         let mut coef = Vec::with_capacity(self.of.len());
-        for (w, items) in self.of.iter().enumerate() {
+        for items in &self.of {
             let mut mine = Vec::new();
             for (i, ways) in items.iter().enumerate() {
                 let sum =
                     |way: &Vec<usize>| way.iter().map(|j| a.get(j).copied().unwrap_or(0.0)).sum::<f64>();
                 let least = ways.iter().map(sum).fold(f64::INFINITY, f64::min);
                 if !least.is_finite() {
-                    if dual.items[w].is_empty() {
-                        continue;
-                    }
                     return None;
                 }
                 if least.abs() > 1e-12 {
