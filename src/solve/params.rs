@@ -109,7 +109,7 @@ pub struct Effort {
     /// caps; 2 and 3 teams), it proved 3 models the default left unproven and lost the proof
     /// of 4 others, so it is a tool for a plateau, not yet a default.
     pub set_bounds: usize,
-    /// Cuts across workers ([`super::cuts`]) a part of two teams or more, with a master small
+    /// Cuts across workers (`solve/cuts.rs`) a part of two teams or more, with a master small
     /// enough to price plainly, adds at its root, at most. **Off by default** (0;
     /// [`ROOT_CUTS`] turns it on): on 18 one-part cross-team models (`decimals-cross` seeds
     /// 1-3 and 21-32, `fte-cross` seeds 1-3) it finds cuts the root master's solution breaks on
