@@ -227,22 +227,9 @@ struct Paths {
 
 impl Paths {
     fn new(dual: &Decomposition, lp: &Lp) -> Self {
-        use std::collections::HashMap;
-        let mut at: HashMap<(u8, usize, usize), usize> = HashMap::new();
-        for (j, c) in lp.cols.iter().enumerate() {
-            let key = match *c {
-                Col::ClassHub { k, h } => (0, k, h),
-                Col::ClassMarket { k, mk } => (1, k, mk),
-                Col::MarketHub { mk, h } => (2, mk, h),
-                Col::HubWorker { h, w } => (3, h, w),
-                Col::Keep { k, w } => (4, k, w),
-                Col::Return { k, w } => (5, k, w),
-                Col::Group { g, j } => (6, g, j),
-                _ => continue,
-            };
-            at.insert(key, j);
-        }
-        let get = |kind: u8, a: usize, b: usize| at.get(&(kind, a, b)).copied();
+        let at: std::collections::HashMap<Col, usize> =
+            lp.cols.iter().enumerate().map(|(j, &c)| (c, j)).collect();
+        let get = |c: Col| at.get(&c).copied();
         let worker = lp
             .cols
             .iter()
@@ -259,19 +246,25 @@ impl Paths {
             for it in items {
                 let mut ways: Vec<Vec<usize>> = Vec::new();
                 match it.kind {
-                    Kind::Class { k, kept: true, .. } => ways.extend(get(4, k, w).map(|j| vec![j])),
-                    Kind::Group { g, j } => ways.extend(get(6, g, j).map(|c| vec![c])),
+                    Kind::Class { k, kept: true, .. } => {
+                        ways.extend(get(Col::Keep { k, w }).map(|j| vec![j]))
+                    }
+                    Kind::Group { g, j } => ways.extend(get(Col::Group { g, j }).map(|c| vec![c])),
                     Kind::Class { k, kept: false, .. } => {
-                        ways.extend(get(5, k, w).map(|j| vec![j]));
+                        ways.extend(get(Col::Return { k, w }).map(|j| vec![j]));
                         for (h, hub) in lp.hubs.iter().enumerate() {
-                            let Some(hw) = hub.workers.contains(&w).then(|| get(3, h, w)).flatten() else {
+                            let Some(hw) =
+                                hub.workers.contains(&w).then(|| get(Col::HubWorker { h, w })).flatten()
+                            else {
                                 continue;
                             };
-                            ways.extend(get(0, k, h).map(|ch| vec![ch, hw]));
+                            ways.extend(get(Col::ClassHub { k, h }).map(|ch| vec![ch, hw]));
                             for (mk, hubs) in lp.markets.iter().enumerate() {
-                                if let (true, Some(cm), Some(mh)) =
-                                    (hubs.contains(&h), get(1, k, mk), get(2, mk, h))
-                                {
+                                if let (true, Some(cm), Some(mh)) = (
+                                    hubs.contains(&h),
+                                    get(Col::ClassMarket { k, mk }),
+                                    get(Col::MarketHub { mk, h }),
+                                ) {
                                     ways.push(vec![cm, mh, hw]);
                                 }
                             }

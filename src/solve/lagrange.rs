@@ -157,6 +157,21 @@ pub(super) struct Decomposition<'a> {
     cut_rhs: Vec<f64>,
 }
 
+/// `n` copies of an item as 0/1 pieces of 1, 2, 4, ... copies and the rest (binary
+/// splitting): every count up to `n` is a sum of some of them.
+fn binary_split(n: u32) -> impl Iterator<Item = u32> {
+    let mut left = n;
+    let mut q = 1u32;
+    std::iter::from_fn(move || {
+        (left > 0).then(|| {
+            let take = q.min(left);
+            left -= take;
+            q = q.saturating_mul(2);
+            take
+        })
+    })
+}
+
 /// A cut over the items: `sum over workers w and their items i of coef[w] (i, a) * copies <=
 /// rhs`, valid for every lawful allocation of the part.
 #[derive(Clone, Debug, PartialEq)]
@@ -318,13 +333,8 @@ impl<'a> Decomposition<'a> {
         let mut pieces = Vec::new();
         for (i, n) in self.most_copies(w).into_iter().enumerate() {
             let weight = self.items[w][i].weight;
-            let mut left = n.min(((cap + EPS) / weight.max(EPS)).floor() as u32);
-            let mut q = 1u32;
-            while left > 0 {
-                let take = q.min(left);
+            for take in binary_split(n.min(((cap + EPS) / weight.max(EPS)).floor() as u32)) {
                 pieces.push(Piece { weight: weight * take as f64, value: weight * take as f64 });
-                left -= take;
-                q *= 2;
             }
         }
         let best = knapsack::best(&pieces, cap, &|_| 0.0, &|_| 0.0, self.max_states);
@@ -566,14 +576,7 @@ impl<'a> Decomposition<'a> {
             {
                 continue;
             }
-            let mut left = n.min((cap / it.size.max(1)) as u32);
-            let mut q = 1u32;
-            while left > 0 {
-                let take = q.min(left);
-                pieces.push((i, take));
-                left -= take;
-                q *= 2;
-            }
+            pieces.extend(binary_split(n.min((cap / it.size.max(1)) as u32)).map(|take| (i, take)));
         }
         // 0/1 knapsack over exact loads, remembering each piece's choices.
         let levels = cap + 1;
@@ -643,14 +646,9 @@ impl<'a> Decomposition<'a> {
             if v + bonus * weight <= crate::tolerance::TIE || weight > cap + EPS {
                 continue;
             }
-            let mut left = n.min(((cap + EPS) / weight).floor() as u32);
-            let mut q = 1u32;
-            while left > 0 {
-                let take = q.min(left);
+            for take in binary_split(n.min(((cap + EPS) / weight).floor() as u32)) {
                 pieces.push(Piece { weight: weight * take as f64, value: v * take as f64 });
                 owner.push((i, take));
-                left -= take;
-                q *= 2;
             }
         }
         let best = self.memo.best(&[w as f64, forced_load], &pieces, cap, &cost, &slope, self.max_states);

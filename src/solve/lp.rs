@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// What a column means. Field letters: `k` a class, `h` a hub, `mk` a market, `w` a worker (local to the
 /// part), `g` a group, `j` a position in the group's list of permitted workers.
 #[allow(missing_docs)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Col {
     /// Cases of class `k` sent to hub `h`.
     ClassHub { k: usize, h: usize },
