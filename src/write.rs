@@ -5,42 +5,101 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
-/// renamed over the target. A failed run leaves any existing file untouched.
+/// renamed over the target. A failed run leaves any existing file untouched. A symbolic link
+/// is written through (the link stays, the file it names is replaced), and an output that is
+/// no regular file (`/dev/null`, `/dev/stdout`, a pipe) is written into, never replaced.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = stage(path, bytes)?;
-    tmp.persist(path).map_err(|e| Error::Write { path: path.to_path_buf(), problem: e.error.to_string() })?;
-    Ok(())
+    atomic_write_all(&[(path.to_path_buf(), bytes.to_vec())])
 }
 
 /// Writes several files as one: every file is first written in full beside its target (a
 /// temporary file, synced); only when all are ready is each renamed over its target. When any
-/// cannot be made, none is replaced: a run is all or nothing.
+/// cannot be made, none is replaced: a run is all or nothing. Outputs that are no regular
+/// files (devices, pipes) cannot be staged: they are written once every file is staged and
+/// before any is replaced, so a device that refuses its bytes (`/dev/full`) replaces nothing.
 pub fn atomic_write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
     let mut staged = Vec::with_capacity(files.len());
+    let mut special = Vec::new();
     for (path, bytes) in files {
-        staged.push((path, stage(path, bytes)?));
+        match resolve(path)? {
+            Target::File(real) => staged.push((path, real.clone(), stage(path, &real, bytes)?)),
+            Target::Special => special.push((path, bytes)),
+        }
     }
-    for (path, tmp) in staged {
-        tmp.persist(path)
+    for (path, bytes) in special {
+        write_into(path, bytes)?;
+    }
+    for (path, real, tmp) in staged {
+        tmp.persist(&real)
             .map_err(|e| Error::Write { path: path.to_path_buf(), problem: e.error.to_string() })?;
     }
     Ok(())
 }
 
-/// A file's new contents, written and synced beside it, ready to be renamed over it.
-fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+/// Where an output goes.
+enum Target {
+    /// A regular file, new or to be replaced, at this path (a symbolic link's final target).
+    File(PathBuf),
+    /// Something else the output path opens: a device, a pipe, a terminal, a socket.
+    Special,
+}
+
+/// Follows `path` to what it names. Renaming a file over a symbolic link would replace the
+/// link, and over a device the device itself (as root, `-o /dev/null` left a plain file
+/// there, which every other program then wrote into): so a link is followed to its file,
+/// and anything but a regular file or nothing is written into.
+fn resolve(path: &Path) -> Result<Target> {
     let err = |problem: String| Error::Write { path: path.to_path_buf(), problem };
-    let dir = match path.parent() {
+    // `/dev/stdout` and `/proc/self/fd/1` name whatever standard output is, a file included:
+    // renaming over that file would leave the run's own messages in a file no longer there.
+    let system = cfg!(unix) && (path.starts_with("/dev") || path.starts_with("/proc"));
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(err("is a directory; give a file name".into())),
+        Ok(meta) if !meta.is_file() || system => Ok(Target::Special),
+        // An existing file, perhaps through links (`/proc/self/fd/1` when standard output is
+        // redirected to a file): replace the file the links end at.
+        Ok(_) => Ok(Target::File(std::fs::canonicalize(path).map_err(|e| err(e.to_string()))?)),
+        Err(_) => {
+            // Nothing there yet, or a link to nothing: the file to create is where the
+            // links end. Links are followed by hand, at most 40 (the kernel's own limit).
+            let mut at = path.to_path_buf();
+            for _ in 0..40 {
+                match std::fs::symlink_metadata(&at) {
+                    Ok(meta) if meta.file_type().is_symlink() => {
+                        let next = std::fs::read_link(&at).map_err(|e| err(e.to_string()))?;
+                        at = match at.parent() {
+                            Some(dir) if next.is_relative() => dir.join(next),
+                            _ => next,
+                        };
+                    }
+                    _ => return Ok(Target::File(at)),
+                }
+            }
+            Err(err("too many symbolic links".into()))
+        }
+    }
+}
+
+/// Writes `bytes` into an output that is no regular file, as any Unix tool does; appended,
+/// so a file behind `/dev/stdout` gets what the run prints in order.
+fn write_into(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = |e: std::io::Error| Error::Write { path: path.to_path_buf(), problem: e.to_string() };
+    let mut out = std::fs::OpenOptions::new().append(true).open(path).map_err(err)?;
+    out.write_all(bytes).and_then(|()| out.flush()).map_err(err)
+}
+
+/// A file's new contents, written and synced beside it, ready to be renamed over it.
+/// `path` is the output as given (for messages), `real` the file it names.
+fn stage(path: &Path, real: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let err = |problem: String| Error::Write { path: path.to_path_buf(), problem };
+    let dir = match real.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     if !dir.is_dir() {
         return Err(err(format!("the directory {} does not exist; create it first", dir.display())));
     }
-    if path.is_dir() {
-        return Err(err("is a directory; give a file name".into()));
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let prefix = format!(".{name}.");
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
@@ -56,7 +115,7 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
         .map_err(|e| err(format!("cannot create a file in {}: {e}", dir.display())))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
     // A replaced file keeps its permissions; a new one follows the umask (above).
-    if let Ok(meta) = std::fs::metadata(path) {
+    if let Ok(meta) = std::fs::metadata(real) {
         let _ = tmp.as_file().set_permissions(meta.permissions());
     }
     tmp.as_file().sync_all().map_err(|e| err(e.to_string()))?;

@@ -213,6 +213,101 @@ fn a_missing_output_directory_is_a_clear_error_with_exit_status_4() {
     assert!(!out.exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn an_output_through_a_symbolic_link_replaces_the_file_it_names_and_keeps_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).expect("mkdir");
+    let real = shared.join("proposal.json");
+    std::fs::write(&real, b"last week's proposal").expect("write");
+    let link = dir.path().join("proposal.json");
+    std::os::unix::fs::symlink("shared/proposal.json", &link).expect("symlink");
+    // And a link to a file not made yet: the file is made where the link points.
+    let dangling = dir.path().join("report.html");
+    std::os::unix::fs::symlink("shared/report.html", &dangling).expect("symlink");
+    let o = run(&[
+        "allocate",
+        model.to_str().unwrap_or_default(),
+        "-o",
+        link.to_str().unwrap_or_default(),
+        "--report",
+        dangling.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for l in [&link, &dangling] {
+        assert!(
+            std::fs::symlink_metadata(l).expect("meta").file_type().is_symlink(),
+            "{l:?} is no longer a link"
+        );
+    }
+    assert_eq!(proposal(&real)["version"], 1);
+    assert!(std::fs::read_to_string(shared.join("report.html")).expect("report").contains("<html"));
+    assert_checks(&model, &link);
+    let names: Vec<String> = std::fs::read_dir(&shared)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}
+
+/// A named pipe stands for every output that is no regular file (`/dev/null`, `/dev/stdout`,
+/// a terminal): run as root, renaming a file over `/dev/null` replaced the device for every
+/// program on the machine. Such an output is written into and stays what it was.
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_pipe_or_device_is_written_into_never_replaced() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let fifo = dir.path().join("pipe");
+    match Command::new("mkfifo").arg(&fifo).status() {
+        Ok(s) if s.success() => {}
+        _ => {
+            eprintln!("SKIPPED: no mkfifo here");
+            return;
+        }
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut got = String::new();
+            std::fs::File::open(&fifo).and_then(|mut f| f.read_to_string(&mut got)).map(|_| got)
+        })
+    };
+    let o = run(&["allocate", model.to_str().unwrap_or_default(), "-o", fifo.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let got = reader.join().expect("reader").expect("read the pipe");
+    let p: Value = serde_json::from_str(&got).expect("a whole proposal came through the pipe");
+    assert_eq!(p["version"], 1);
+    assert!(std::fs::symlink_metadata(&fifo).expect("meta").file_type().is_fifo(), "the pipe was replaced");
+
+    // A device that refuses its bytes is a write error, and no other output is replaced.
+    let full = Path::new("/dev/full");
+    if std::fs::symlink_metadata(full).map(|m| m.file_type().is_char_device()).unwrap_or(false) {
+        let out = dir.path().join("p.json");
+        std::fs::write(&out, b"last week's proposal").expect("write");
+        let o = run(&[
+            "allocate",
+            model.to_str().unwrap_or_default(),
+            "-o",
+            out.to_str().unwrap_or_default(),
+            "--report",
+            "/dev/full",
+        ]);
+        assert_eq!(code(&o), 4, "{}", stderr(&o));
+        assert!(stderr(&o).contains("/dev/full"), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&out).expect("still there"), b"last week's proposal");
+        assert!(
+            std::fs::symlink_metadata(full).expect("meta").file_type().is_char_device(),
+            "/dev/full replaced"
+        );
+    }
+}
+
 #[test]
 fn a_read_only_output_directory_is_a_clear_error_with_exit_status_4() {
     let dir = tempfile::tempdir().expect("tempdir");
