@@ -151,6 +151,7 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
 pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
     let Some(rows) = &p.rows else { return Ok(()) };
     let mut errs = crate::error::Errors::new();
+    let mut hints = Hints::new(m);
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
     for r in rows {
         let at = |col: &str| format!("row {}, column {col}", r.row);
@@ -160,8 +161,9 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
                     &r.sheet,
                     at(&r.case_column),
                     format!(
-                        "no case {} in the model; correct the id or delete the row",
-                        crate::warnings::quoted(&r.case)
+                        "no case {} in the model{}; correct the id or delete the row",
+                        crate::warnings::quoted(&r.case),
+                        hints.case(&r.case)
                     ),
                 ));
             }
@@ -185,14 +187,74 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
                     &r.sheet,
                     at(&r.worker_column),
                     format!(
-                        "no worker {} in the model; type a worker id from the workers sheet, or clear the cell to leave the child unallocated",
-                        crate::warnings::quoted(w)
+                        "no worker {} in the model{}; type a worker id from the workers sheet, or clear the cell to leave the child unallocated",
+                        crate::warnings::quoted(w),
+                        hints.worker(w)
                     ),
                 ));
             }
         }
     }
     errs.finish()
+}
+
+/// What an unknown case or worker typed in a meeting workbook may mean: the id whose name
+/// was typed (people type "Ben Ortiz" for W04), else the ids it is a slip of (`w02`, `W0 2`, a
+/// zero-width space). At most [`Hints::SUGGESTED`] different ids are looked up: a workbook of
+/// another team names thousands, and only the first errors are shown.
+struct Hints<'a> {
+    m: &'a Model,
+    workers: Vec<String>,
+    cases: Vec<String>,
+    said: std::collections::HashMap<(bool, String), String>,
+}
+
+impl<'a> Hints<'a> {
+    const SUGGESTED: usize = 200;
+
+    fn new(m: &'a Model) -> Self {
+        Hints { m, workers: Vec::new(), cases: Vec::new(), said: std::collections::HashMap::new() }
+    }
+
+    fn worker(&mut self, typed: &str) -> String {
+        if self.workers.is_empty() {
+            self.workers = self.m.workers.iter().map(|w| w.id.clone()).collect();
+        }
+        let named = self.m.workers.iter().filter_map(|w| Some((w.name.as_deref()?, w.id.as_str())));
+        self.hint(true, typed, named.collect())
+    }
+
+    fn case(&mut self, typed: &str) -> String {
+        if self.cases.is_empty() {
+            self.cases = self.m.cases.iter().map(|c| c.id.clone()).collect();
+        }
+        let named = self.m.cases.iter().filter_map(|c| Some((c.name.as_deref()?, c.id.as_str())));
+        self.hint(false, typed, named.collect())
+    }
+
+    /// `" (did you mean \"W02\"?)"`, `" (the name of \"W04\": type its id)"`, or "".
+    fn hint(&mut self, worker: bool, typed: &str, named: Vec<(&str, &str)>) -> String {
+        let at = (worker, typed.to_string());
+        if let Some(s) = self.said.get(&at) {
+            return s.clone();
+        }
+        if self.said.len() >= Self::SUGGESTED {
+            return String::new();
+        }
+        let k = crate::vocabulary::key(typed);
+        let owners: Vec<String> = named
+            .iter()
+            .filter(|(name, _)| !k.is_empty() && crate::vocabulary::key(name) == k)
+            .map(|(_, id)| crate::util::quoted(id))
+            .collect();
+        let s = if owners.is_empty() {
+            crate::vocabulary::did_you_mean(typed, if worker { &self.workers } else { &self.cases })
+        } else {
+            format!(" (the name of {}: type its id)", crate::vocabulary::or_list(&owners))
+        };
+        self.said.insert(at, s.clone());
+        s
+    }
 }
 
 fn breach(code: &str, case: Option<&str>, worker: Option<&str>, message: String) -> Breach {

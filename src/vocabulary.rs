@@ -323,8 +323,15 @@ pub fn nearest(word: &str, candidates: &[String]) -> Vec<String> {
     };
     let mut best: Option<usize> = None;
     let mut out: Vec<String> = Vec::new();
+    let length = k.chars().count();
     for c in candidates {
-        let d = distance(&k, &look_alike(&key(c)));
+        let ck = look_alike(&key(c));
+        // Lengths further apart than the edits allowed cannot be near: no distance is
+        // computed (a long cell against thousands of ids would cost its length squared each).
+        if ck.chars().count().abs_diff(length) > allowed {
+            continue;
+        }
+        let d = distance(&k, &ck);
         if d > allowed {
             continue;
         }
@@ -350,7 +357,7 @@ pub fn slips(word: &str, candidates: &[String]) -> Vec<String> {
 }
 
 /// `a`, `a or b`, `a, b or c`.
-fn or_list(items: &[String]) -> String {
+pub(crate) fn or_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),

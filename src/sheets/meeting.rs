@@ -4,7 +4,8 @@
 //! on the unallocated sheet allocates it; a worker cleared, or a row deleted, leaves the child
 //! unallocated (a child on neither sheet is unallocated). Rows may be re-sorted, filtered or
 //! hidden; columns are found by their header (case and spacing aside), and other columns and
-//! sheets are ignored.
+//! sheets are ignored, except that a worker typed where it would not be read (a renamed
+//! `worker` column or sheet) is refused rather than lost.
 //!
 //! Every command that takes a proposal reads it through [`parse_proposal`], which tells a
 //! workbook from a proposal file by its first bytes (a zip archive), never by its name. What a
@@ -76,6 +77,30 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             sheet_rows(&shown, &grid, worker_needed, cell_errs, &mut rows, &mut errs);
         }
     }
+    // A sheet the workbook did not come with (one renamed, say `unallocated children`) is not
+    // read; a worker typed on it would be lost without a word, so that is refused.
+    for name in &names {
+        if WRITTEN.iter().any(|k| name.trim().eq_ignore_ascii_case(k)) {
+            continue;
+        }
+        let shown = format!("{file}, sheet {name}");
+        book.days = false;
+        let Ok(grid) = book.grid(name, &shown, &mut Errors::new()) else { continue };
+        if let Some((number, column)) = typed_worker(&grid) {
+            errs.push(Error::input(
+                &shown,
+                format!("row {number}, column {column}"),
+                format!(
+                    "a worker typed for a child on a sheet that is not read (only allocations and unallocated are); {}",
+                    if find("unallocated").is_some() {
+                        "move the row to the allocations or unallocated sheet"
+                    } else {
+                        "name the sheet unallocated"
+                    }
+                ),
+            ));
+        }
+    }
     errs.finish()?;
     let mut allocations: Vec<AllocationIn> = rows
         .iter()
@@ -104,6 +129,30 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         workers: Vec::new(),
         summary: Some(SummaryIn { date }),
         rows: Some(rows),
+    })
+}
+
+/// The sheets a meeting workbook is written with (`write::workbook::proposal_workbook`).
+const WRITTEN: [&str; 6] = ["summary", "warnings", "allocations", "unallocated", "workers", "moves"];
+
+/// Whether a header names a column a person may have typed a child's worker in: `worker`
+/// under another name (`Worker allocated`, `allocate to`, `assigned`), but not the
+/// unallocated sheet's `worker today`.
+fn worker_like(header: &str) -> bool {
+    let h = header.trim().to_lowercase();
+    h != "worker today" && ["worker", "allocat", "assign"].iter().any(|w| h.contains(w))
+}
+
+/// The first row and column (as its header spells it) of a sheet with a `case` column where a
+/// child's row has a worker-like column filled in.
+fn typed_worker(grid: &Grid) -> Option<(usize, String)> {
+    let (h, names) = header(grid)?;
+    let cc = names.iter().position(|n| n == "case")?;
+    let columns: Vec<usize> = (0..names.len()).filter(|&j| worker_like(&names[j])).collect();
+    grid.rows[h + 1..].iter().find_map(|(number, cells)| {
+        let filled = |j: usize| cells.get(j).is_some_and(|c| !c.trim().is_empty());
+        let j = columns.iter().copied().find(|&j| filled(j))?;
+        filled(cc).then(|| (*number, grid.rows[h].1[j].trim().to_string()))
     })
 }
 
@@ -165,6 +214,18 @@ fn sheet_rows(
             "no column named \"worker\"; the allocations sheet says each child's worker: put the column back",
         ));
         return;
+    }
+    // The unallocated sheet may lose its empty worker column, but not have it renamed with
+    // workers typed in it (`Worker allocated`): those would not be read.
+    if wc.is_none() {
+        if let Some((number, column)) = typed_worker(grid) {
+            errs.push(Error::input(
+                sheet,
+                format!("row {number}, column {column}"),
+                "a worker typed in a column not named \"worker\", which is not read; name the column worker",
+            ));
+            return;
+        }
     }
     let spelt = |j: usize| grid.rows[h].1.get(j).map_or(String::new(), |s| s.trim().to_string());
     let (case_column, worker_column) = (spelt(cc), wc.map_or("worker".to_string(), spelt));

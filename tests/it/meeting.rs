@@ -724,3 +724,55 @@ fn a_childs_row_above_the_header_is_refused_but_a_title_line_is_read() {
     assert_eq!(code(&o), 0, "the same allocation as the proposal: {}", stderr(&o));
     assert!(p["allocations"].as_array().is_some_and(|a| !a.is_empty()));
 }
+
+#[test]
+fn an_unknown_id_that_is_a_slip_or_a_name_says_which_id_it_may_mean() {
+    let mut slip = String::new();
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let (wc, c) = (al.col("worker"), al.col("case"));
+        al.rows[1][wc] = Cell::Text("w2".into());
+        al.rows[2][wc] = Cell::Text("sam jones".into());
+        slip = al.rows[3][c].text();
+        al.rows[3][c] = Cell::Text(slip.to_lowercase());
+    });
+    assert!(e.contains(r#"no worker "w2" in the model (did you mean "W2"?)"#), "{e}");
+    assert!(e.contains(r#"no worker "sam jones" in the model (the name of "W1": type its id)"#), "{e}");
+    let case = format!(r#"no case "{}" in the model (did you mean "{slip}"?)"#, slip.to_lowercase());
+    assert!(e.contains(&case), "{e}");
+}
+
+/// Only the allocations and unallocated sheets, and their `worker` columns, are read: a worker
+/// typed anywhere else (a renamed column or sheet) would be lost without a word, so it is
+/// refused. The unallocated sheet's worker column, empty, may still be deleted.
+#[test]
+fn a_worker_typed_where_it_would_not_be_read_is_refused_not_lost() {
+    let e = refused(|_, book| {
+        let un = sheet(book, "unallocated");
+        let wc = un.col("worker");
+        un.rows[0][wc] = Cell::Text("Worker allocated".into());
+        un.rows[1][wc] = Cell::Text("W3".into());
+    });
+    assert!(e.contains("sheet unallocated: row 2, column Worker allocated"), "{e}");
+    assert!(e.contains("name the column worker"), "{e}");
+    let e = refused(|_, book| {
+        let un = sheet(book, "unallocated");
+        un.name = "unallocated children".into();
+        let wc = un.col("worker");
+        un.rows[1][wc] = Cell::Text("W3".into());
+    });
+    assert!(e.contains("sheet unallocated children: row 2, column worker"), "{e}");
+    assert!(e.contains("name the sheet unallocated"), "{e}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let un = sheet(&mut book, "unallocated");
+    let wc = un.col("worker");
+    for row in &mut un.rows {
+        row.remove(wc);
+    }
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["check", "model.json", "edited.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
