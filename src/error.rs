@@ -1,13 +1,14 @@
 //! Errors of the library. The command layer (`src/cli/`, binary only) turns each into a message
 //! and an exit status, in one place.
 
+use crate::util::one_line;
 use std::path::PathBuf;
 
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The input is invalid: the file, the place in it and what is wrong. Exit status 2.
-    #[error("{file}: {place}: {problem}")]
+    #[error("{}: {}: {}", one_line(file), one_line(place), one_line(problem))]
     Input {
         /// The file (or `-` for standard input).
         file: String,

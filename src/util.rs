@@ -65,6 +65,16 @@ impl UnionFind {
     }
 }
 
+/// `s` on one line: a line break or carriage return inside it (a team named `"North\n..."`)
+/// shown escaped, so a message stays one line and no text from a file can start a line of
+/// its own (`caseload: ...`) in a log. Every message of one problem passes through it.
+pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['\n', '\r']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.replace('\n', "\\n").replace('\r', "\\r"))
+}
+
 /// A string in double quotes, shown as text: only quotes, backslashes and control characters
 /// are escaped, so `Chloé` reads as `"Chloé"` however its accent was typed.
 pub fn quoted(s: &str) -> String {

@@ -87,7 +87,8 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     if !done.breaches.is_empty() && !a.accept_breaches {
         let mut text = String::new();
         for b in &done.breaches {
-            text += &format!("{}: {}\n", caseload::words::breach(&b.code), b.message);
+            text +=
+                &format!("{}: {}\n", caseload::words::breach(&b.code), caseload::util::one_line(&b.message));
         }
         text += &format!(
             "{}: the accepted allocation breaks the rules; nothing written. Correct it, or give --accept-breaches to record {} in next week's model\n",

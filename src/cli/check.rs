@@ -71,7 +71,8 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
             );
         }
         for b in &breaches {
-            text += &format!("{}: {}\n", caseload::words::breach(&b.code), b.message);
+            text +=
+                &format!("{}: {}\n", caseload::words::breach(&b.code), caseload::util::one_line(&b.message));
         }
         text += &if breaches.is_empty() {
             "no breaches\n".to_string()

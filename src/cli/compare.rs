@@ -117,7 +117,12 @@ pub fn text(c: &Comparison) -> String {
     for (label, s) in [("A", &c.a), ("B", &c.b)] {
         let _ = writeln!(out, "{label} {}", verdict(s));
         for b in &s.breaches {
-            let _ = writeln!(out, "    {}: {}", caseload::words::breach(&b.code), b.message);
+            let _ = writeln!(
+                out,
+                "    {}: {}",
+                caseload::words::breach(&b.code),
+                caseload::util::one_line(&b.message)
+            );
         }
     }
     // The objective term by term, every term either side has (a term that is zero may be left

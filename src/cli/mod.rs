@@ -512,8 +512,10 @@ pub fn parse_date(s: &str) -> std::result::Result<Date, String> {
 
 /// Prints warnings on standard error, one a line, as `caseload: warning: ... [code]`.
 pub fn print_warnings(warnings: &[caseload::warnings::Warning]) {
-    let text: String =
-        warnings.iter().map(|w| format!("caseload: warning: {} [{}]\n", w.message, w.code)).collect();
+    let text: String = warnings
+        .iter()
+        .map(|w| format!("caseload: warning: {} [{}]\n", caseload::util::one_line(&w.message), w.code))
+        .collect();
     say(&text, true);
 }
 

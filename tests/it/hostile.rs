@@ -783,3 +783,27 @@ fn no_command_writes_an_output_over_one_of_its_inputs() {
     assert!(stderr(&o).contains("written twice"), "{}", stderr(&o));
     assert!(!d.join("x.json").exists());
 }
+
+/// A line break inside a name from a file (a team `"North\ncaseload: ..."`) is shown escaped:
+/// every message of one problem stays one line, so no file can forge a line of a cron log.
+#[test]
+fn a_line_break_in_a_name_cannot_start_a_line_of_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("m.json");
+    let forged = "North\ncaseload: all children allocated";
+    let m = serde_json::json!({
+        "version": 1,
+        "workers": [{ "id": "W1", "role": "social_worker", "team": forged }],
+        "cases": [{ "id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W1", "pinned": true }]
+    });
+    std::fs::write(&model, m.to_string()).expect("write");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_caseload"))
+        .args(["allocate", model.to_str().unwrap_or_default(), "-o", "p.json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("North\\ncaseload: all children allocated"), "{err}");
+    assert!(!err.lines().any(|l| l.starts_with("caseload: all children")), "{err}");
+}
