@@ -108,8 +108,33 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     } else {
         caseload::write::to_json(&done.next)
     };
+    // Next week's workbook is written anew: which of the team workbook's sheets it lacks
+    // (read before the workbook is replaced, when it is written over).
+    let team = sheets.workbook.as_deref().filter(|_| workbook::is_workbook(&a.output));
+    let left = match team {
+        Some(team) => caseload::sheets::sheets_left_behind(
+            &team.display().to_string(),
+            &caseload::read::read_bytes(team)?,
+            &done.next,
+        )?,
+        None => Vec::new(),
+    };
     let kept = if super::is_stdout(&a.output) { None } else { keep_replaced(&a.output)? };
     super::emit(&a.output, &bytes)?;
+    if let (Some(team), false) = (team, left.is_empty()) {
+        super::print_warnings(&[caseload::warnings::Warning {
+            code: "sheets_not_carried".into(),
+            message: format!(
+                "{out} holds only the model's sheets (workers, cases, policy; reductions and aliases when there are any), without dropdowns: the {} {} of the team workbook {} {} not carried over{}",
+                noun(left.len(), "sheet", "sheets"),
+                left.iter().map(|n| caseload::util::quoted(n)).collect::<Vec<_>>().join(", "),
+                team.display(),
+                noun(left.len(), "is", "are"),
+                kept.as_deref()
+                    .map_or(String::new(), |k| format!(" (the workbook replaced is kept as {})", k.display()))
+            ),
+        }]);
+    }
     if !a.quiet {
         let text = summary(&done, &accepted_name, date, &a.output, kept.as_deref(), model.cases.len());
         // Words never mix with a model written to standard output.

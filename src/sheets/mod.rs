@@ -474,3 +474,23 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
     }
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
+
+/// The sheets of a team workbook (`file`, `bytes`) that the model workbook written for `next`
+/// (`write::workbook::model_workbook`: workers, cases, policy, and reductions and aliases when
+/// it has any) will not have: `how to`, an empty `reductions` or `aliases`, a person's own
+/// sheets. `accept` names them, since it writes next week's workbook anew.
+pub fn sheets_left_behind(file: &str, bytes: &[u8], next: &crate::model::ModelFile) -> Result<Vec<String>> {
+    let book = xlsx::Book::open(file, bytes)?;
+    let mut written = vec!["workers", "cases", "policy"];
+    if write::has_reductions(next) {
+        written.push("reductions");
+    }
+    if next.policy.as_ref().and_then(|p| p.aliases.as_ref()).is_some_and(|a| !a.is_empty()) {
+        written.push("aliases");
+    }
+    Ok(book
+        .sheet_names()
+        .into_iter()
+        .filter(|n| !written.iter().any(|w| n.trim().eq_ignore_ascii_case(w)))
+        .collect())
+}

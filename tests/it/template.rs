@@ -179,3 +179,32 @@ fn a_reductions_sheet_typed_in_excel_dates_counts_on_its_days() {
     assert_eq!(cap_on("2026-12-01"), 18.0);
     assert_eq!(cap_on("2026-10-31"), 18.0);
 }
+
+/// `accept -o team.xlsx` writes next week's model anew: the template's `how to`, its empty
+/// sheets and a person's own sheet are not carried over, and it says so by name.
+#[test]
+fn accept_over_the_team_workbook_names_the_sheets_it_does_not_carry_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(d, &["template", "-o", "blank.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let book = filled(
+        &std::fs::read(d.join("blank.xlsx")).unwrap(),
+        &[("workers", row(2, &["W1", "social worker", "North"])), ("cases", row(2, &["C1", "CP", "North"]))],
+    );
+    std::fs::write(d.join("team.xlsx"), book).unwrap();
+    let o = run(d, &["allocate", "--workbook", "team.xlsx", "-o", "p.json", "--xlsx", "meeting.xlsx", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(d, &["accept", "--workbook", "team.xlsx", "meeting.xlsx", "-o", "team.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("[sheets_not_carried]"), "{e}");
+    assert!(
+        e.contains(r#"the sheets "how to", "reductions", "aliases" of the team workbook team.xlsx"#),
+        "{e}"
+    );
+    // Written as JSON, nothing is said: the model file holds the model whole.
+    let o = run(d, &["accept", "--workbook", "team.xlsx", "meeting.xlsx", "-o", "next.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("sheets_not_carried"), "{}", stderr(&o));
+}
