@@ -430,6 +430,11 @@ pub(crate) fn build(
             }
             wt.keep(row, &mut errs);
         }
+        for r in &wt.faulty {
+            let cells = Cells { table: wt, row: r };
+            unread.extend(cells.text("id"));
+            unread_teams.extend(cells.text("team"));
+        }
     }
     let (mut cs, mut case_rows) = (Vec::new(), Vec::new());
     if let Some(ct) = &ct {
@@ -446,8 +451,11 @@ pub(crate) fn build(
     let reductions_file = extra.reductions.as_ref().map(|(f, _)| f.clone());
     let ids_known = wt.as_ref().is_some_and(|wt| !wt.missing.iter().any(|m| m == "id"));
     if let (Some((file, grid)), true) = (extra.reductions, ids_known) {
+        // The ids row by row, then those of rows with a mistake of the sheet's shape (still
+        // workers, so their reductions are not blamed; nothing is then attached, see below).
         let ids: Vec<String> = wt.as_ref().map_or(Vec::new(), |wt| {
-            wt.rows.iter().map(|r| Cells { table: wt, row: r }.text("id").unwrap_or_default()).collect()
+            let all = wt.rows.iter().chain(&wt.faulty);
+            all.map(|r| Cells { table: wt, row: r }.text("id").unwrap_or_default()).collect()
         });
         let found = reductions_sheet(&file, grid, &ids, &mut errs);
         // Attached only when every worker row was read, so none lands on the wrong worker.
@@ -462,7 +470,7 @@ pub(crate) fn build(
         finish_grouped(errs)?;
         return unreachable_grid();
     };
-    let every_worker_read = ws.len() == wt.rows.len();
+    let every_worker_read = ws.len() == wt.rows.len() && wt.faulty.is_empty();
     let near_misses = extra.near_misses;
     let sheets = Sheets {
         model: ModelFile { version: 1, policy, workers: ws, cases: cs },
@@ -645,6 +653,10 @@ struct Table<'a> {
     file: &'a str,
     columns: Vec<Option<&'static str>>,
     rows: Vec<Row>,
+    /// Rows with a mistake of the sheet's shape (a value beyond the named columns or in a column
+    /// with no name), reported and not read; their named cells are kept all the same, so a
+    /// worker whose row has such a mistake is still a worker that cases may name.
+    faulty: Vec<Row>,
     decimal_comma: bool,
     /// Required columns the sheet lacks (reported once, at its header).
     missing: Vec<String>,
@@ -837,7 +849,7 @@ fn parse_table<'a>(
             ));
         }
     }
-    let mut rows = Vec::new();
+    let (mut rows, mut faulty) = (Vec::new(), Vec::new());
     for (number, raw) in records {
         let cells: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(String::is_empty) {
@@ -869,9 +881,6 @@ fn parse_table<'a>(
                 ));
             }
         }
-        if !ok {
-            continue;
-        }
         let mut by_field = vec![String::new(); known.len()];
         for (j, col) in columns.iter().enumerate() {
             if let (Some(col), Some(cell)) = (col, cells.get(j)) {
@@ -880,13 +889,17 @@ fn parse_table<'a>(
                 }
             }
         }
-        rows.push(Row { number, cells: by_field });
+        if ok {
+            rows.push(Row { number, cells: by_field })
+        } else {
+            faulty.push(Row { number, cells: by_field })
+        }
     }
     if let Err(e) = errs.finish() {
         outer.push(e);
     }
     let known_static: Vec<Option<&'static str>> = known.iter().map(|k| Some(*k)).collect();
-    Ok(Table { file, columns: known_static, rows, decimal_comma: grid.decimal_comma, missing })
+    Ok(Table { file, columns: known_static, rows, faulty, decimal_comma: grid.decimal_comma, missing })
 }
 
 /// Typed access to one row's cells, with errors naming the file, row and column.
