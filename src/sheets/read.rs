@@ -20,6 +20,7 @@ use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, Wo
 use crate::validate;
 use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted as q;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::columns::{
@@ -37,6 +38,8 @@ pub struct Extra {
     /// Near-misses (see [`crate::warnings::near_misses`]) are named among the mistakes of
     /// cells (by the commands that screen them, without `--allow-near-misses`).
     pub near_misses: bool,
+    /// The row of each setting of a policy sheet (see [`Sheets::policy_rows`]).
+    pub policy_rows: BTreeMap<String, usize>,
 }
 
 /// A model built from spreadsheets, with the way back from a list index to a spreadsheet row.
@@ -50,6 +53,10 @@ pub struct Sheets {
     pub cases_file: String,
     /// The policy file, if one was given.
     pub policy_file: Option<String>,
+    /// The row of each setting of a policy sheet, by the setting's place in the model
+    /// (`caps.social_worker`, `oversight_cap`); empty for a policy file (JSON), whose
+    /// mistakes are placed by their path.
+    pub policy_rows: BTreeMap<String, usize>,
     /// `worker_rows[i]` is the spreadsheet row of `model.workers[i]`.
     pub worker_rows: Vec<usize>,
     /// `case_rows[i]` is the spreadsheet row of `model.cases[i]`.
@@ -128,6 +135,12 @@ impl Sheets {
         }
         if let Some(rest) = place.strip_prefix("policy.") {
             if let Some(pf) = &self.policy_file {
+                if let Some(row) = self.policy_rows.get(rest) {
+                    // `caps must be ...` says which setting it is with its name.
+                    let named =
+                        if problem.starts_with(rest) { problem } else { format!("{rest}: {problem}") };
+                    return Error::input(pf, format!("row {row}, column value"), named);
+                }
                 return Error::input(pf, rest, problem);
             }
         }
@@ -477,6 +490,7 @@ pub(crate) fn build(
         workers_file: workers.0.to_string(),
         cases_file: cases.0.to_string(),
         policy_file,
+        policy_rows: extra.policy_rows,
         worker_rows,
         case_rows,
         reductions_file,
