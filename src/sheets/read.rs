@@ -410,11 +410,18 @@ pub(crate) fn build(
 ) -> Result<Sheets> {
     // A council's words given in the policy (`policy.aliases`) join the aliases sheet's, and the
     // model carries them all as `policy.aliases`, so a conversion keeps them. A word that cannot
-    // be added is named by validation.
+    // be added (it means nothing known, or the aliases sheet gives it another meaning) is named
+    // here, at its place in the policy, since the words carried are only those that were added.
     let mut policy = policy;
-    extra.words.add_policy(policy.as_ref());
-    if !extra.words.given().is_empty() {
-        policy.get_or_insert_with(PolicyInput::default).aliases = Some(extra.words.given().clone());
+    let mut unread_words: Vec<(String, String)> = Vec::new();
+    for (word, means) in policy.as_ref().and_then(|p| p.aliases.as_ref()).into_iter().flatten() {
+        if let Err(problem) = extra.words.add(word, means) {
+            unread_words.push((format!("policy.aliases.{}", crate::util::quoted(word)), problem));
+        }
+    }
+    if !extra.words.given().is_empty() || !unread_words.is_empty() {
+        let given = extra.words.given();
+        policy.get_or_insert_with(PolicyInput::default).aliases = (!given.is_empty()).then(|| given.clone());
     }
     let worker_known: Vec<&'static str> =
         WORKER_COLUMNS.iter().chain(&WORKER_EXTRA_COLUMNS).copied().collect();
@@ -498,6 +505,9 @@ pub(crate) fn build(
         warnings: Vec::new(),
         words: extra.words,
     };
+    for (place, problem) in unread_words {
+        errs.push(sheets.map_error(Error::input(&sheets.workers_file, place, problem)));
+    }
     if errs.is_empty() {
         return Ok(sheets);
     }
