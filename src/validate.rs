@@ -11,6 +11,7 @@ use crate::model::{Case, Group, Worker};
 use crate::rules;
 use crate::util::sha256_hex;
 use crate::warnings::quoted as q;
+use crate::words::given;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::Model;
@@ -208,7 +209,7 @@ fn check_version(v: u32) -> std::result::Result<(), String> {
 
 fn finite_at_least(v: f64, min: f64, what: &str) -> std::result::Result<(), String> {
     if !v.is_finite() || v < min {
-        Err(format!("{what} must be a number >= {min}, got {v}"))
+        Err(format!("{what} must be a number >= {min}, got {}", given(v)))
     } else {
         not_huge(v, what)
     }
@@ -216,7 +217,7 @@ fn finite_at_least(v: f64, min: f64, what: &str) -> std::result::Result<(), Stri
 
 fn positive(v: f64, what: &str) -> std::result::Result<(), String> {
     if !v.is_finite() || v <= 0.0 {
-        Err(format!("{what} must be a number > 0, got {v}"))
+        Err(format!("{what} must be a number > 0, got {}", given(v)))
     } else {
         not_huge(v, what)
     }
@@ -226,7 +227,10 @@ fn positive(v: f64, what: &str) -> std::result::Result<(), String> {
 /// number exact enough to compare.
 fn not_huge(v: f64, what: &str) -> std::result::Result<(), String> {
     if v > crate::limits::MAX_MAGNITUDE {
-        Err(format!("{what} is {v}, above the limit of 1e9 on numbers in a model; use smaller units"))
+        Err(format!(
+            "{what} is {}, above the limit of 1e9 on numbers in a model; use smaller units",
+            given(v)
+        ))
     } else {
         Ok(())
     }
@@ -363,7 +367,7 @@ fn check_worker(
     let mut errs: FieldErrors = Vec::new();
     let fte = w.fte.unwrap_or(1.0);
     if !fte.is_finite() || fte <= 0.0 || fte > 1.0 {
-        errs.push(("fte".into(), format!("fte must be above 0 and at most 1, got {fte}")));
+        errs.push(("fte".into(), format!("fte must be above 0 and at most 1, got {}", given(fte))));
     }
     for (field, v) in [("cap", w.cap), ("target", w.target), ("oversight_cap", w.oversight_cap)] {
         if let Some(Err(e)) = v.map(|v| finite_at_least(v, 0.0, field)) {

@@ -3,7 +3,8 @@
 //! it, so every sentence a person reads agrees in number ("1 case", "3 cases"; "SP01 has",
 //! "SP01 and SP02 have") and names a council's own limits as its settings, not as law.
 //!
-//! It holds the grammar helpers ([`count`], [`verb`], [`ids`], [`and_list`], [`number`]), the
+//! It holds the grammar helpers ([`count`], [`verb`], [`ids`], [`and_list`], [`number`],
+//! [`given`]), the
 //! words of each rule ([`rule`]), of each breach code ([`breach`]) and of each refusal
 //! ([`block`]), each reason code's heading, meaning and family sentence ([`reason_label`],
 //! [`reason_meaning`], [`family_message`]), the reasons' messages ([`structural_message`],
@@ -62,6 +63,17 @@ pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
 pub fn number(x: f64) -> String {
     let r = (x * 1e9).round() / 1e9;
     format!("{r}")
+}
+
+/// A number as given, compactly: the shortest text that reads back as the same number, in
+/// exponent form when plain digits would be very long or very small (`1e308`, not 309 digits;
+/// `1e-320`), so a message quoting a mistyped value stays one line.
+pub fn given(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && (x.abs() >= 1e16 || x.abs() < 1e-6) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 /// A number for people: whole numbers without decimals, others with up to two.

@@ -20,6 +20,7 @@ use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, Wo
 use crate::validate;
 use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted as q;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::columns::{
@@ -37,6 +38,8 @@ pub struct Extra {
     /// Near-misses (see [`crate::warnings::near_misses`]) are named among the mistakes of
     /// cells (by the commands that screen them, without `--allow-near-misses`).
     pub near_misses: bool,
+    /// The row of each setting of a policy sheet (see [`Sheets::policy_rows`]).
+    pub policy_rows: BTreeMap<String, usize>,
 }
 
 /// A model built from spreadsheets, with the way back from a list index to a spreadsheet row.
@@ -50,6 +53,10 @@ pub struct Sheets {
     pub cases_file: String,
     /// The policy file, if one was given.
     pub policy_file: Option<String>,
+    /// The row of each setting of a policy sheet, by the setting's place in the model
+    /// (`caps.social_worker`, `oversight_cap`); empty for a policy file (JSON), whose
+    /// mistakes are placed by their path.
+    pub policy_rows: BTreeMap<String, usize>,
     /// `worker_rows[i]` is the spreadsheet row of `model.workers[i]`.
     pub worker_rows: Vec<usize>,
     /// `case_rows[i]` is the spreadsheet row of `model.cases[i]`.
@@ -128,6 +135,12 @@ impl Sheets {
         }
         if let Some(rest) = place.strip_prefix("policy.") {
             if let Some(pf) = &self.policy_file {
+                if let Some(row) = self.policy_rows.get(rest) {
+                    // `caps must be ...` says which setting it is with its name.
+                    let named =
+                        if problem.starts_with(rest) { problem } else { format!("{rest}: {problem}") };
+                    return Error::input(pf, format!("row {row}, column value"), named);
+                }
                 return Error::input(pf, rest, problem);
             }
         }
@@ -397,11 +410,18 @@ pub(crate) fn build(
 ) -> Result<Sheets> {
     // A council's words given in the policy (`policy.aliases`) join the aliases sheet's, and the
     // model carries them all as `policy.aliases`, so a conversion keeps them. A word that cannot
-    // be added is named by validation.
+    // be added (it means nothing known, or the aliases sheet gives it another meaning) is named
+    // here, at its place in the policy, since the words carried are only those that were added.
     let mut policy = policy;
-    extra.words.add_policy(policy.as_ref());
-    if !extra.words.given().is_empty() {
-        policy.get_or_insert_with(PolicyInput::default).aliases = Some(extra.words.given().clone());
+    let mut unread_words: Vec<(String, String)> = Vec::new();
+    for (word, means) in policy.as_ref().and_then(|p| p.aliases.as_ref()).into_iter().flatten() {
+        if let Err(problem) = extra.words.add(word, means) {
+            unread_words.push((format!("policy.aliases.{}", crate::util::quoted(word)), problem));
+        }
+    }
+    if !extra.words.given().is_empty() || !unread_words.is_empty() {
+        let given = extra.words.given();
+        policy.get_or_insert_with(PolicyInput::default).aliases = (!given.is_empty()).then(|| given.clone());
     }
     let worker_known: Vec<&'static str> =
         WORKER_COLUMNS.iter().chain(&WORKER_EXTRA_COLUMNS).copied().collect();
@@ -430,6 +450,11 @@ pub(crate) fn build(
             }
             wt.keep(row, &mut errs);
         }
+        for r in &wt.faulty {
+            let cells = Cells { table: wt, row: r };
+            unread.extend(cells.text("id"));
+            unread_teams.extend(cells.text("team"));
+        }
     }
     let (mut cs, mut case_rows) = (Vec::new(), Vec::new());
     if let Some(ct) = &ct {
@@ -446,8 +471,11 @@ pub(crate) fn build(
     let reductions_file = extra.reductions.as_ref().map(|(f, _)| f.clone());
     let ids_known = wt.as_ref().is_some_and(|wt| !wt.missing.iter().any(|m| m == "id"));
     if let (Some((file, grid)), true) = (extra.reductions, ids_known) {
+        // The ids row by row, then those of rows with a mistake of the sheet's shape (still
+        // workers, so their reductions are not blamed; nothing is then attached, see below).
         let ids: Vec<String> = wt.as_ref().map_or(Vec::new(), |wt| {
-            wt.rows.iter().map(|r| Cells { table: wt, row: r }.text("id").unwrap_or_default()).collect()
+            let all = wt.rows.iter().chain(&wt.faulty);
+            all.map(|r| Cells { table: wt, row: r }.text("id").unwrap_or_default()).collect()
         });
         let found = reductions_sheet(&file, grid, &ids, &mut errs);
         // Attached only when every worker row was read, so none lands on the wrong worker.
@@ -462,13 +490,14 @@ pub(crate) fn build(
         finish_grouped(errs)?;
         return unreachable_grid();
     };
-    let every_worker_read = ws.len() == wt.rows.len();
+    let every_worker_read = ws.len() == wt.rows.len() && wt.faulty.is_empty();
     let near_misses = extra.near_misses;
     let sheets = Sheets {
         model: ModelFile { version: 1, policy, workers: ws, cases: cs },
         workers_file: workers.0.to_string(),
         cases_file: cases.0.to_string(),
         policy_file,
+        policy_rows: extra.policy_rows,
         worker_rows,
         case_rows,
         reductions_file,
@@ -476,6 +505,9 @@ pub(crate) fn build(
         warnings: Vec::new(),
         words: extra.words,
     };
+    for (place, problem) in unread_words {
+        errs.push(sheets.map_error(Error::input(&sheets.workers_file, place, problem)));
+    }
     if errs.is_empty() {
         return Ok(sheets);
     }
@@ -645,6 +677,10 @@ struct Table<'a> {
     file: &'a str,
     columns: Vec<Option<&'static str>>,
     rows: Vec<Row>,
+    /// Rows with a mistake of the sheet's shape (a value beyond the named columns or in a column
+    /// with no name), reported and not read; their named cells are kept all the same, so a
+    /// worker whose row has such a mistake is still a worker that cases may name.
+    faulty: Vec<Row>,
     decimal_comma: bool,
     /// Required columns the sheet lacks (reported once, at its header).
     missing: Vec<String>,
@@ -837,7 +873,7 @@ fn parse_table<'a>(
             ));
         }
     }
-    let mut rows = Vec::new();
+    let (mut rows, mut faulty) = (Vec::new(), Vec::new());
     for (number, raw) in records {
         let cells: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().all(String::is_empty) {
@@ -869,9 +905,6 @@ fn parse_table<'a>(
                 ));
             }
         }
-        if !ok {
-            continue;
-        }
         let mut by_field = vec![String::new(); known.len()];
         for (j, col) in columns.iter().enumerate() {
             if let (Some(col), Some(cell)) = (col, cells.get(j)) {
@@ -880,13 +913,17 @@ fn parse_table<'a>(
                 }
             }
         }
-        rows.push(Row { number, cells: by_field });
+        if ok {
+            rows.push(Row { number, cells: by_field })
+        } else {
+            faulty.push(Row { number, cells: by_field })
+        }
     }
     if let Err(e) = errs.finish() {
         outer.push(e);
     }
     let known_static: Vec<Option<&'static str>> = known.iter().map(|k| Some(*k)).collect();
-    Ok(Table { file, columns: known_static, rows, decimal_comma: grid.decimal_comma, missing })
+    Ok(Table { file, columns: known_static, rows, faulty, decimal_comma: grid.decimal_comma, missing })
 }
 
 /// Typed access to one row's cells, with errors naming the file, row and column.

@@ -181,7 +181,11 @@ pub fn parse_workbook_checked(
             (errs.take(super::read::parse_policy(pf, pb)).flatten(), Some(pf.to_string()))
         }
         (None, Some(_)) => match grid(&mut book, "policy", &mut errs)? {
-            Some((shown, g)) => (errs.take(policy_sheet(&shown, g, &extra.words)).flatten(), Some(shown)),
+            Some((shown, g)) => {
+                let (policy, rows) = policy_sheet(&shown, g, &extra.words, &mut errs);
+                extra.policy_rows = rows;
+                (policy, Some(shown))
+            }
             None => (None, None),
         },
         (None, None) => (None, None),
@@ -218,153 +222,264 @@ fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::War
     Some(crate::warnings::Warning { code: "hidden_rows".into(), message })
 }
 
-/// Settings of the policy whose value is a list of names (`;`-separated in a cell).
-fn is_list_setting(top: &str) -> bool {
-    matches!(top, "may_hold" | "supervised_roles" | "supervisor_roles")
+/// How a policy setting's value is read from its cell, and what follows its name after a dot.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    /// One number (`oversight_cap`).
+    Number,
+    /// True or false (`cross_team`).
+    Boolean,
+    /// A `;`-separated list of roles, or `none` (`supervised_roles`).
+    Roles,
+    /// A number for the role named after the dot (`caps.social_worker`).
+    NumberPerRole,
+    /// A number for the case type named after the dot (`weights.looked_after`).
+    NumberPerType,
+    /// A list of roles for the case type named after the dot (`may_hold.care_leaver`).
+    RolesPerType,
+    /// The role or case type that the council's word after the dot means
+    /// (`aliases.Senior Practitioner`).
+    Word,
 }
 
-/// A role or case type named in the policy sheet, as its canonical name when the words table
-/// (or the aliases sheet) knows it; otherwise as written, for the policy's own error.
-fn canonical(words: &Vocabulary, word: &str, role: bool) -> String {
-    let known =
-        if role { words.role(word).map(|r| r.name()) } else { words.case_type(word).map(|t| t.name()) };
-    known.map_or_else(|| word.to_string(), String::from)
-}
+/// Every setting of the policy, named as in the model file, with how its value is read.
+const SETTINGS: [(&str, Kind); 16] = [
+    ("may_hold", Kind::RolesPerType),
+    ("supervised_roles", Kind::Roles),
+    ("supervisor_roles", Kind::Roles),
+    ("caps", Kind::NumberPerRole),
+    ("targets", Kind::NumberPerRole),
+    ("weights", Kind::NumberPerType),
+    ("priority", Kind::NumberPerType),
+    ("oversight_cap", Kind::Number),
+    ("move_penalty", Kind::Number),
+    ("overload_penalty", Kind::Number),
+    ("cross_team", Kind::Boolean),
+    ("cross_team_penalty", Kind::Number),
+    ("fairness_penalty", Kind::Number),
+    ("return_bonus", Kind::Number),
+    ("waiting_priority", Kind::Number),
+    ("aliases", Kind::Word),
+];
 
-/// Reads a policy sheet (`setting`, `value`) into a policy. Roles and case types, in setting
-/// names (`caps.Senior Practitioner`) and in lists, may be everyday words. A row whose value is
-/// empty is left out (the default holds).
-fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary) -> Result<Option<PolicyInput>> {
+/// The settings of a policy sheet: the policy (what did read, also when some rows did not) and
+/// the row of each setting, named as the model's checks place it (`caps.social_worker`).
+type PolicyRows = (Option<PolicyInput>, std::collections::BTreeMap<String, usize>);
+
+/// Reads a policy sheet (`setting`, `value`) into a policy, each mistake into `errs` at its row
+/// and column, every row read (so one run names every mistake). Roles and case types, in
+/// setting names (`caps.Senior Practitioner`) and in lists, may be everyday words. A row whose
+/// value is empty is left out (the default holds).
+fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -> PolicyRows {
+    let mut places = std::collections::BTreeMap::new();
     let mut rows = grid.rows.into_iter().filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
-    let Some((hrow, header)) = rows.next() else { return Ok(None) };
+    let Some((hrow, header)) = rows.next() else { return (None, places) };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let col = |want: &str| names.iter().position(|n| n == want);
     let (Some(sc), Some(vc)) = (col("setting"), col("value")) else {
-        return Err(Error::input(
+        errs.push(Error::input(
             file,
             format!("row {hrow}"),
             "the first row must name the columns setting and value",
         ));
+        return (None, places);
     };
-    let mut errs = Errors::new();
     let mut root = serde_json::Map::new();
-    let mut places: Vec<(String, usize)> = Vec::new();
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (number, cells) in rows {
         let setting = cells.get(sc).map(|s| s.trim()).unwrap_or("");
         let value = cells.get(vc).map(|s| s.trim()).unwrap_or("");
+        let at = |column: &str| format!("row {number}, column {column}");
         if setting.is_empty() {
-            errs.push(Error::input(file, format!("row {number}, column setting"), "empty; name the setting"));
+            errs.push(Error::input(file, at("setting"), "empty; name the setting"));
             continue;
         }
         if value.is_empty() {
             continue;
         }
-        let mut owned: Vec<String> = setting.split('.').map(|p| p.trim().to_string()).collect();
-        let top_key = owned[0].to_lowercase().replace([' ', '-'], "_");
-        if let Some(sub) = owned.get_mut(1) {
-            match top_key.as_str() {
-                "caps" | "targets" => *sub = canonical(words, sub, true),
-                "weights" | "priority" | "may_hold" => *sub = canonical(words, sub, false),
-                _ => {}
-            }
-        }
-        owned[0] = top_key;
-        let setting_canonical = owned.join(".");
-        let setting = setting_canonical.as_str();
-        let path: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let top = path[0];
-        let v = if is_list_setting(top) {
-            let items: Vec<serde_json::Value> = if value.eq_ignore_ascii_case("none") {
-                Vec::new()
-            } else {
-                value
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| serde_json::Value::String(canonical(words, s, true)))
-                    .collect()
-            };
-            serde_json::Value::Array(items)
-        } else if let Ok(x) = value.parse::<f64>() {
-            match serde_json::Number::from_f64(x) {
-                Some(n) => serde_json::Value::Number(n),
-                None => {
-                    errs.push(Error::input(
-                        file,
-                        format!("row {number}, column value"),
-                        format!(
-                            "{setting}: {} is not a finite number; give a number such as 20",
-                            quoted(value)
-                        ),
-                    ));
-                    continue;
-                }
-            }
-        } else {
-            match value.to_lowercase().as_str() {
-                "true" | "yes" => serde_json::Value::Bool(true),
-                "false" | "no" => serde_json::Value::Bool(false),
-                _ => serde_json::Value::String(value.to_string()),
-            }
-        };
-        let clash = |errs: &mut Errors| {
-            errs.push(Error::input(
-                file,
-                format!("row {number}, column setting"),
-                format!("{} is given twice or clashes with another row; keep one", quoted(setting)),
-            ))
-        };
-        match path.as_slice() {
-            [key] => {
-                if root.contains_key(*key) {
-                    clash(&mut errs);
-                    continue;
-                }
-                root.insert(key.to_string(), v);
-            }
-            [key, sub] => {
-                let entry = root
-                    .entry(key.to_string())
-                    .or_insert_with(|| serde_json::Value::Object(Default::default()));
-                match entry {
-                    serde_json::Value::Object(o) if !o.contains_key(*sub) => {
-                        o.insert(sub.to_string(), v);
-                    }
-                    _ => {
-                        clash(&mut errs);
-                        continue;
-                    }
-                }
-            }
-            _ => {
-                errs.push(Error::input(
-                    file,
-                    format!("row {number}, column setting"),
-                    format!("unknown setting {}; settings are named as in the model file's policy, such as caps.social_worker", quoted(setting)),
-                ));
+        let (key, place) = match setting_key(setting, words) {
+            Ok(k) => k,
+            Err(problem) => {
+                errs.push(Error::input(file, at("setting"), problem));
                 continue;
             }
+        };
+        let first = seen.get(&key).copied();
+        if let Some(first) = first {
+            errs.push(Error::input(
+                file,
+                at("setting"),
+                format!("{} is given twice (also in row {first}); keep one", quoted(&key)),
+            ));
+        } else {
+            seen.insert(key.clone(), number);
         }
-        places.push((setting.to_string(), number));
-    }
-    errs.finish()?;
-    let value = serde_json::Value::Object(root);
-    let p: PolicyInput = serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let row = places.iter().find(|(s, _)| *s == path || path.starts_with(&format!("{s}."))).map(|p| p.1);
-        let problem = e.into_inner().to_string();
-        match row {
-            Some(r) => Error::input(file, format!("row {r}, column value"), format!("{path}: {problem}")),
+        // The value is read even when the setting is given twice, so its mistake is named now.
+        let v = match setting_value(&key, value, words) {
+            Ok(v) => v,
+            Err(problems) => {
+                problems.into_iter().for_each(|p| errs.push(Error::input(file, at("value"), p)));
+                continue;
+            }
+        };
+        if first.is_some() {
+            continue;
+        }
+        match key.split_once('.') {
             None => {
-                let top = path.split('.').next().unwrap_or("");
-                match places.iter().find(|(s, _)| s.split('.').next() == Some(top)) {
-                    Some((_, r)) => {
-                        Error::input(file, format!("row {r}, column setting"), format!("{path}: {problem}"))
-                    }
-                    None => Error::input(file, "setting", format!("{path}: {problem}")),
+                root.insert(key.clone(), v);
+            }
+            Some((top, sub)) => {
+                let entry = root
+                    .entry(top.to_string())
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()));
+                if let serde_json::Value::Object(o) = entry {
+                    o.insert(sub.to_string(), v);
                 }
             }
         }
-    })?;
-    Ok(if p == PolicyInput::default() { None } else { Some(p) })
+        places.insert(place, number);
+    }
+    // Every value was read for its setting above, so the policy reads; kept panic-free.
+    let p: PolicyInput = match serde_json::from_value(serde_json::Value::Object(root)) {
+        Ok(p) => p,
+        Err(_) => {
+            errs.push(Error::input(
+                file,
+                "column value",
+                "internal: the settings, each read, do not make a policy; please report this",
+            ));
+            return (None, places);
+        }
+    };
+    (if p == PolicyInput::default() { None } else { Some(p) }, places)
+}
+
+/// A setting's name as the model file writes it (`caps.social_worker` for `Caps.Social
+/// Worker` or `caps.SW`), and the place the model's checks give it (`aliases."word"` for a
+/// council's word); or what is wrong with the name.
+fn setting_key(setting: &str, words: &Vocabulary) -> std::result::Result<(String, String), String> {
+    let (top, sub) = match setting.split_once('.') {
+        Some((top, sub)) => (top.trim(), Some(sub.trim()).filter(|s| !s.is_empty())),
+        None => (setting, None),
+    };
+    let name = top.to_lowercase().replace([' ', '-'], "_");
+    let Some(&(name, kind)) = SETTINGS.iter().find(|(n, _)| *n == name) else {
+        let known: Vec<String> = SETTINGS.iter().map(|(n, _)| n.to_string()).collect();
+        return Err(format!(
+            "unknown setting {}{}; settings are named as in the model file's policy, such as caps.social_worker",
+            quoted(setting),
+            crate::vocabulary::did_you_mean(top, &known)
+        ));
+    };
+    let roles = || crate::model::Role::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ");
+    let types = || crate::model::CaseType::ALL.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+    let example = match kind {
+        Kind::NumberPerRole => "social_worker",
+        Kind::NumberPerType | Kind::RolesPerType => "looked_after",
+        Kind::Word => "Senior Practitioner",
+        Kind::Number | Kind::Boolean | Kind::Roles => {
+            return match sub {
+                None => Ok((name.to_string(), name.to_string())),
+                Some(_) => Err(format!(
+                    "unknown setting {}: {name} is one setting, with nothing after a dot; name it {name}",
+                    quoted(setting)
+                )),
+            };
+        }
+    };
+    let Some(sub) = sub else {
+        let what = if kind == Kind::Word {
+            "word"
+        } else if kind == Kind::NumberPerRole {
+            "role"
+        } else {
+            "case type"
+        };
+        return Err(format!(
+            "{name} is set one {what} at a time: name the {what} after a dot, such as {name}.{example}"
+        ));
+    };
+    let sub = match kind {
+        Kind::NumberPerRole => words.role(sub).map(|r| r.name().to_string()).ok_or_else(|| {
+            format!(
+                "unknown role {} in the setting {}{}; name a role after the dot, one of {}, or an everyday word such as senior practitioner or NQSW",
+                quoted(sub),
+                quoted(setting),
+                words.suggest_role(sub),
+                roles()
+            )
+        })?,
+        Kind::NumberPerType | Kind::RolesPerType => {
+            words.case_type(sub).map(|t| t.name().to_string()).ok_or_else(|| {
+                format!(
+                    "unknown case type {} in the setting {}{}; name a case type after the dot, one of {}, or an everyday word such as CP, CIN, LAC or care leaver",
+                    quoted(sub),
+                    quoted(setting),
+                    words.suggest_type(sub),
+                    types()
+                )
+            })?
+        }
+        _ => {
+            let place = format!("{name}.{}", crate::util::quoted(sub));
+            return Ok((format!("{name}.{sub}"), place));
+        }
+    };
+    let key = format!("{name}.{sub}");
+    Ok((key.clone(), key))
+}
+
+/// A setting's value read from its cell, as the model file would hold it; or every mistake in
+/// it (each unknown role of a list).
+fn setting_value(
+    key: &str,
+    value: &str,
+    words: &Vocabulary,
+) -> std::result::Result<serde_json::Value, Vec<String>> {
+    let top = key.split_once('.').map_or(key, |(top, _)| top);
+    let kind = SETTINGS.iter().find(|(n, _)| *n == top).map_or(Kind::Word, |(_, k)| *k);
+    match kind {
+        Kind::Number | Kind::NumberPerRole | Kind::NumberPerType => match value.parse::<f64>() {
+            Ok(x) => serde_json::Number::from_f64(x).map(serde_json::Value::Number).ok_or_else(|| {
+                vec![format!("{key}: {} is not a finite number; give a number such as 20", quoted(value))]
+            }),
+            Err(_) => {
+                let hint = if value.contains(',') { "; write decimals with a dot, as in 0.5" } else { "" };
+                Err(vec![format!("{key}: {} is not a number; give a number such as 20{hint}", quoted(value))])
+            }
+        },
+        Kind::Boolean => match value.to_lowercase().as_str() {
+            "true" | "yes" | "1" => Ok(serde_json::Value::Bool(true)),
+            "false" | "no" | "0" => Ok(serde_json::Value::Bool(false)),
+            _ => Err(vec![format!(
+                "{key}: {} is not true or false (also accepted: yes/no, 1/0)",
+                quoted(value)
+            )]),
+        },
+        Kind::Roles | Kind::RolesPerType => {
+            if value.eq_ignore_ascii_case("none") {
+                return Ok(serde_json::Value::Array(Vec::new()));
+            }
+            let roles: Vec<&str> = crate::model::Role::ALL.iter().map(|r| r.name()).collect();
+            let (mut read, mut problems) = (Vec::new(), Vec::new());
+            for item in value.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                match words.role(item) {
+                    Some(r) => read.push(serde_json::Value::String(r.name().to_string())),
+                    None => problems.push(format!(
+                        "{key}: unknown role {}{}; give roles separated by ;, each one of {}, or an everyday word such as senior practitioner or NQSW (none for no role)",
+                        quoted(item),
+                        words.suggest_role(item),
+                        roles.join(", ")
+                    )),
+                }
+            }
+            if problems.is_empty() {
+                Ok(serde_json::Value::Array(read))
+            } else {
+                Err(problems)
+            }
+        }
+        Kind::Word => Ok(serde_json::Value::String(value.to_string())),
+    }
 }

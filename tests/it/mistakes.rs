@@ -172,6 +172,63 @@ fn without_the_workers_id_column_references_are_not_blamed() {
     assert!(p.iter().any(|l| l.contains("no column \"id\"")), "{p:#?}");
 }
 
+#[test]
+fn a_worker_row_with_a_value_beyond_its_columns_is_still_a_worker_in_csv_and_workbook() {
+    // W2's row has a value past the named columns (a ragged CSV line, a stray workbook cell):
+    // the row is refused, but W2 is still a worker, so the cases and the reduction that name
+    // W2 are not blamed too. One real reference mistake (Nobody) is still named.
+    let w = "id,role,team,skills\nW1,SW,North,\nW2,SW,North,,,extra\n";
+    let c = "id,type,team,current_worker\nC1,CIN,North,W2\nC2,CIN,North,W2\nC3,CIN,North,Nobody\n";
+    let r = "worker,amount,from,to\nW2,2,2026-01-01,2026-12-31\n";
+    let e = caseload::sheets::read::parse_sheets_with(
+        ("workers.csv", w.as_bytes()),
+        ("cases.csv", c.as_bytes()),
+        None,
+        Some(("reductions.csv", r.as_bytes())),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("workers.csv: row 3, column 6: a value beyond the 4 named columns"), "{e}");
+    assert!(e.contains("cases.csv: row 4, column current_worker: no worker \"Nobody\""), "{e}");
+    assert!(!e.contains("\"W2\""), "a worker whose row has a mistake is still a worker: {e}");
+    assert!(e.contains("2 problems"), "{e}");
+
+    // The command, from CSV files.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("workers.csv"), w).unwrap();
+    std::fs::write(d.join("cases.csv"), c).unwrap();
+    let o = run(d, &["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "p.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("workers.csv: row 3, column 6: a value beyond"), "{err}");
+    assert!(!err.contains("\"W2\""), "a worker whose row has a mistake is still a worker: {err}");
+
+    // The same in a workbook: a stray cell two columns past W2's row.
+    let workers: &[&[&str]] = &[
+        &["id", "role", "team", "skills"],
+        &["W1", "SW", "North", ""],
+        &["W2", "SW", "North", "", "", "stray"],
+    ];
+    let cases: &[&[&str]] = &[
+        &["id", "type", "team", "current_worker"],
+        &["C1", "CIN", "North", "W2"],
+        &["C2", "CIN", "North", "W2"],
+        &["C3", "CIN", "North", "Nobody"],
+    ];
+    std::fs::write(d.join("team.xlsx"), workbook(workers, cases, &[], false)).unwrap();
+    let o = run(d, &["allocate", "--workbook", "team.xlsx", "-o", "p.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("team.xlsx, sheet workers: row 3, column 6: a value beyond"), "{err}");
+    assert!(
+        err.contains("team.xlsx, sheet cases: row 4, column current_worker: no worker \"Nobody\""),
+        "{err}"
+    );
+    assert!(!err.contains("\"W2\""), "a worker whose row has a mistake is still a worker: {err}");
+}
+
 fn json_error(workers: &str, cases: &str) -> String {
     let text = format!(r#"{{"version": 1, "workers": [{workers}], "cases": [{cases}]}}"#);
     caseload::load_model_bytes("m.json", text.as_bytes()).unwrap_err().to_string()

@@ -254,6 +254,54 @@ fn an_aliases_sheet_adds_a_councils_own_words_and_names_one_that_means_nothing()
 }
 
 #[test]
+fn a_policy_word_that_means_nothing_is_named_beside_good_words_not_dropped() {
+    // Beside a good word, a bad one was left out of the words carried on, so no check saw it.
+    let w = b"id,role,team\nW1,Duty SW,North\n";
+    let c = b"id,type,team\nC1,CIN,North\n";
+    let policy = br#"{"aliases": {"Duty SW": "social worker", "S47 Plan": "protection plan"}}"#;
+    let e = parse_sheets(("w.csv", w), ("c.csv", c), Some(("policy.json", policy))).unwrap_err().to_string();
+    assert!(e.starts_with("policy.json: aliases.\"S47 Plan\": \"protection plan\" means nothing"), "{e}");
+    // Also a word the aliases sheet gives another meaning.
+    let aliases = b"word,means\nDuty SW,team manager\n";
+    let policy = br#"{"aliases": {"Duty SW": "social worker"}}"#;
+    let e = parse_sheets_with(
+        ("w.csv", w),
+        ("c.csv", c),
+        Some(("policy.json", policy)),
+        None,
+        Some(("aliases.csv", aliases)),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("policy.json: aliases.\"Duty SW\": \"Duty SW\" is already given"), "{e}");
+    // In a workbook's policy sheet, at its row.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in [
+        ("workers", &[["id", "role", "team"], ["W1", "Duty SW", "North"]][..]),
+        ("cases", &[["id", "type", "team"], ["C1", "CIN", "North"]][..]),
+        (
+            "policy",
+            &[
+                ["setting", "value", ""],
+                ["aliases.Duty SW", "social worker", ""],
+                ["aliases.S47 Plan", "protection plan", ""],
+            ][..],
+        ),
+    ] {
+        let ws = book.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (i, r) in rows.iter().enumerate() {
+            for (j, v) in r.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                ws.write_string(i as u32, j as u16, *v).unwrap();
+            }
+        }
+    }
+    let x = book.save_to_buffer().unwrap();
+    let e = caseload::sheets::workbook::parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    assert!(e.starts_with("b.xlsx, sheet policy: row 3, column value: aliases.\"S47 Plan\": \"protection plan\" means nothing"), "{e}");
+}
+
+#[test]
 fn the_command_line_reads_aliases_csv_and_recommend_type_takes_everyday_words() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

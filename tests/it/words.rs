@@ -439,3 +439,18 @@ fn every_kind_of_scenario_is_named_in_words() {
         assert!(!table.contains(&format!("\n{name} ")), "{name} as the key in\n{table}");
     }
 }
+
+#[test]
+fn a_number_given_is_shown_compactly_and_reads_back_the_same() {
+    use caseload::words::given;
+    assert_eq!(given(1e308), "1e308");
+    assert_eq!(given(-1.5e300), "-1.5e300");
+    assert_eq!(given(1e-320), "1e-320");
+    for (x, shown) in [(-3.0, "-3"), (1.5, "1.5"), (0.0, "0"), (1e9, "1000000000"), (0.1, "0.1")] {
+        assert_eq!(given(x), shown);
+    }
+    for x in [1e308, 123456789012345680000.0, 3.3e-7, -0.25, 20.0, f64::MIN_POSITIVE] {
+        assert_eq!(given(x).parse::<f64>().unwrap(), x, "{}", given(x));
+        assert!(given(x).len() <= 24, "{}", given(x));
+    }
+}

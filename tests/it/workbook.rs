@@ -289,6 +289,112 @@ fn a_policy_sheet_is_read_and_its_mistakes_named_by_row() {
 }
 
 #[test]
+fn every_setting_of_the_policy_reads_back_from_a_policy_sheet() {
+    use std::collections::BTreeMap;
+    // Every field written out (no `..Default`), so a new setting fails to compile here until
+    // the policy sheet reads it too.
+    let policy = PolicyInput {
+        may_hold: Some(BTreeMap::from([
+            (CaseType::CareLeaver, vec![Role::PersonalAdviser]),
+            (CaseType::ChildInNeed, vec![]),
+        ])),
+        supervised_roles: Some(vec![Role::SocialWorkAssistant]),
+        supervisor_roles: Some(vec![]),
+        caps: Some(BTreeMap::from([(Role::SocialWorker, 18.5)])),
+        targets: Some(BTreeMap::from([(Role::SocialWorker, 15.0)])),
+        weights: Some(BTreeMap::from([(CaseType::ChildProtection, 1.5)])),
+        priority: Some(BTreeMap::from([(CaseType::LookedAfter, 30.0)])),
+        oversight_cap: Some(40.0),
+        move_penalty: Some(5.0),
+        overload_penalty: Some(2.0),
+        cross_team: Some(false),
+        cross_team_penalty: Some(3.0),
+        fairness_penalty: Some(0.5),
+        return_bonus: Some(4.0),
+        waiting_priority: Some(1.0),
+        aliases: Some(BTreeMap::from([("Snr Prac".to_string(), "senior social worker".to_string())])),
+    };
+    let mut m = small_team();
+    m.policy = Some(policy);
+    let x = model_workbook("m", &m).unwrap();
+    assert_eq!(parse_workbook("a.xlsx", &x, None).unwrap().model, m);
+    // The council's words as policy settings too (the writer puts them in the aliases sheet).
+    let x = book(&[
+        ("workers", &[&["id", "role", "team"], &["W1", "Snr.Prac", "North"]]),
+        ("cases", &[&["id", "type", "team"], &["C1", "looked_after", "North"]]),
+        ("policy", &[&["setting", "value"], &["aliases.Snr.Prac", "senior practitioner"]]),
+    ]);
+    let s = parse_workbook("b.xlsx", &x, None).unwrap();
+    assert_eq!(s.model.workers[0].role, Role::SeniorSocialWorker);
+}
+
+#[test]
+fn every_mistake_of_a_policy_sheet_is_named_at_once_at_its_row_and_column_in_plain_words() {
+    let policy: &[&[&str]] = &[
+        &["setting", "value"],
+        &["caps.social_worker", "20"],
+        &["oversight_cap", "eighteen"],
+        &["overload_penalty", "eighteen"],
+        &["move_penalty", "-3"],
+        &["caps.social_worker", "lots"],
+        &["cross_team", "maybe"],
+        &["may_hold.care_leaver", "personal_adviser; wizard"],
+        &["caps", "12"],
+        &["fairness_penalty", "1e308"],
+        &["Sklls", "1"],
+        &["targets.social wrker", "3"],
+    ];
+    let x = book(&[
+        ("workers", &[&["id", "role", "team", "fte"], &["W1", "social_worker", "North", "1.5"]]),
+        ("cases", &[&["id", "type", "team"], &["C1", "looked_after", "North"]]),
+        ("policy", policy),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err();
+    let lines: Vec<String> = match e {
+        caseload::error::Error::Inputs { errors, more: 0 } => errors.iter().map(|e| e.to_string()).collect(),
+        e => panic!("{e}"),
+    };
+    let p = "b.xlsx, sheet policy: ";
+    let want = [
+        "b.xlsx, sheet workers: row 2, column fte: fte must be above 0 and at most 1, got 1.5".to_string(),
+        format!("{p}row 3, column value: oversight_cap: \"eighteen\" is not a number; give a number such as 20"),
+        format!("{p}row 4, column value: overload_penalty: \"eighteen\" is not a number"),
+        format!("{p}row 5, column value: move_penalty must be a number >= 0, got -3"),
+        format!("{p}row 6, column setting: \"caps.social_worker\" is given twice (also in row 2); keep one"),
+        format!("{p}row 6, column value: caps.social_worker: \"lots\" is not a number"),
+        format!("{p}row 7, column value: cross_team: \"maybe\" is not true or false"),
+        format!("{p}row 8, column value: may_hold.care_leaver: unknown role \"wizard\""),
+        format!("{p}row 9, column setting: caps is set one role at a time: name the role after a dot, such as caps.social_worker"),
+        format!("{p}row 10, column value: fairness_penalty is 1e308, above the limit of 1e9"),
+        format!("{p}row 11, column setting: unknown setting \"Sklls\""),
+        format!("{p}row 12, column setting: unknown role \"social wrker\" in the setting \"targets.social wrker\" (did you mean "),
+    ];
+    for (i, w) in want.iter().enumerate() {
+        assert!(lines.get(i).is_some_and(|l| l.starts_with(w.as_str())), "{w}\nnot line {i} of\n{lines:#?}");
+    }
+    assert_eq!(lines.len(), want.len(), "{lines:#?}");
+    for l in &lines {
+        for jargon in ["invalid type", "expected", "f64", "variant", "000000000"] {
+            assert!(!l.contains(jargon), "{jargon} in {l}");
+        }
+    }
+
+    // A value the checks refuse, with no other mistake, is placed at its row too.
+    for (setting, said) in [
+        ("oversight_cap", "row 2, column value: oversight_cap must be a number >= 0, got -3"),
+        ("caps.social_worker", "row 2, column value: caps.social_worker: caps must be a number >= 0, got -3"),
+    ] {
+        let x = book(&[
+            ("workers", &[&["id", "role", "team"], &["W1", "social_worker", "North"]]),
+            ("cases", &[&["id", "type", "team"], &["C1", "looked_after", "North"]]),
+            ("policy", &[&["setting", "value"], &[setting, "-3"]]),
+        ]);
+        let e = parse_workbook("b.xlsx", &x, None).unwrap().validate().unwrap_err().to_string();
+        assert_eq!(e, format!("{p}{said}"));
+    }
+}
+
+#[test]
 fn the_proposal_workbook_has_frozen_filtered_headers_formats_and_no_formulas() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
