@@ -101,13 +101,8 @@ def policy_of(model):
     return p
 
 
-# ---- SPEC sections 3 and 4 as a MIP -----------------------------------------------------------
-def build_and_solve(model, time_limit, threads=None):
-    import highspy
-    import numpy as np
-
-    p = policy_of(model)
-    workers = {w["id"]: w for w in model["workers"]}
+def worker_limits(model, p):
+    """Each worker's cap, target (at most its cap) and oversight cap, by id (SPEC section 1)."""
     cap, target, over_cap = {}, {}, {}
     for w in model["workers"]:
         fte = w.get("fte", 1.0)
@@ -115,6 +110,17 @@ def build_and_solve(model, time_limit, threads=None):
         t = w["target"] if "target" in w else p["targets"].get(w["role"], 0) * fte
         target[w["id"]] = min(t, cap[w["id"]])
         over_cap[w["id"]] = w.get("oversight_cap", p["oversight_cap"])
+    return cap, target, over_cap
+
+
+# ---- SPEC sections 3 and 4 as a MIP -----------------------------------------------------------
+def build_and_solve(model, time_limit, threads=None):
+    import highspy
+    import numpy as np
+
+    p = policy_of(model)
+    workers = {w["id"]: w for w in model["workers"]}
+    cap, target, over_cap = worker_limits(model, p)
 
     def active(w):
         return w.get("status", "active") == "active"

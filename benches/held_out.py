@@ -226,13 +226,7 @@ def evaluate(model, prop):
         s = workers.get(w.get("supervisor"))
         return s is not None and active(s) and s["role"] in p["supervisor_roles"]
 
-    cap, target, over_cap = {}, {}, {}
-    for w in model["workers"]:
-        fte = w.get("fte", 1.0)
-        cap[w["id"]] = w["cap"] if "cap" in w else p["caps"].get(w["role"], 0) * fte
-        t = w["target"] if "target" in w else p["targets"].get(w["role"], 0) * fte
-        target[w["id"]] = min(t, cap[w["id"]])
-        over_cap[w["id"]] = w.get("oversight_cap", p["oversight_cap"])
+    cap, target, over_cap = compare.worker_limits(model, p)
     load = {w: 0.0 for w in workers}
     obj = 0.0
     for cid, c in cases.items():
