@@ -84,13 +84,47 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
+/// The shared-string table, held compactly: the text of every string in one buffer, and where
+/// each ends. A string costs its text and the four bytes of its end, and both are charged to
+/// the text held, however the string is written (`<si/>`, `<si></si>`, runs): ten million
+/// empty strings, the limit, hold 40 MB (as one `String` each they held 240 MB, uncharged).
+#[derive(Default)]
+struct Shared {
+    text: String,
+    /// The end of each string in `text`; a string begins where the one before it ends.
+    ends: Vec<u32>,
+}
+
+/// What one shared string costs beyond its text: its end.
+const SHARED_OVERHEAD: usize = std::mem::size_of::<u32>();
+
+// Every end fits in a u32: the text held for one input is bounded well below 4 GiB.
+const _: () = assert!(MAX_TEXT_BYTES <= u32::MAX as usize);
+
+impl Shared {
+    /// How many strings the table has.
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The string at an index, if the table has one there.
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i.checked_sub(1) {
+            Some(before) => *self.ends.get(before)? as usize,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+}
+
 /// An open workbook: its sheets by name, the shared strings and which styles show dates.
 pub struct Book<'a> {
     file: String,
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     /// (sheet name, part path), in the workbook's order.
     sheets: Vec<(String, String)>,
-    shared: Option<Vec<String>>,
+    shared: Option<Shared>,
     date_styles: Vec<bool>,
     /// Date cells are read as days, `YYYY-MM-DD` (the reductions sheet), not refused.
     pub days: bool,
@@ -371,30 +405,57 @@ impl<'a> Book<'a> {
         Ok(out)
     }
 
+    /// The refusal of text past the budget of text held.
+    fn text_limit(file: &str, place: &str) -> Error {
+        Error::input(
+            file,
+            place,
+            format!(
+                "the text of the cells passes the {} limit on the text held for one input; split the model by team",
+                show_bytes(MAX_TEXT_BYTES as u64)
+            ),
+        )
+    }
+
     /// Counts text against the budget of text held.
     fn hold(file: &str, budget: &Budget, place: &str, n: usize) -> Result<()> {
         let held = budget.text.get().saturating_add(n);
         if held > MAX_TEXT_BYTES {
-            return Err(Error::input(
-                file,
-                place,
-                format!(
-                    "the text of the cells passes the {} limit on the text held for one input; split the model by team",
-                    show_bytes(MAX_TEXT_BYTES as u64)
-                ),
-            ));
+            return Err(Self::text_limit(file, place));
         }
         budget.text.set(held);
         Ok(())
     }
 
-    /// The shared-string table: each `<si>`'s text (its runs joined, phonetic hints left out).
-    fn shared_strings(&mut self, part: &str) -> Result<Vec<String>> {
+    /// Adds one string to the shared-string table, refused past the limit on cells or on the
+    /// text held; its text and its fixed cost ([`SHARED_OVERHEAD`]) are charged first.
+    fn add_shared(file: &str, budget: &Budget, part: &str, table: &mut Shared, text: &str) -> Result<()> {
+        let place = format!("part {part}");
+        if table.len() >= MAX_CELLS {
+            return Err(Error::input(
+                file,
+                place,
+                format!("more than {} shared strings, the limit on cells", count(MAX_CELLS)),
+            ));
+        }
+        Self::hold(file, budget, &place, text.len().saturating_add(SHARED_OVERHEAD))?;
+        // The text held is bounded below u32::MAX (checked above where `Shared` is defined),
+        // so this never fails; were it to, it is the same limit passed.
+        let end = u32::try_from(table.text.len().saturating_add(text.len()))
+            .map_err(|_| Self::text_limit(file, &place))?;
+        table.text.push_str(text);
+        table.ends.push(end);
+        Ok(())
+    }
+
+    /// The shared-string table: each `<si>`'s text (its runs joined, phonetic hints left out),
+    /// every string counted and charged alike however it is written.
+    fn shared_strings(&mut self, part: &str) -> Result<Shared> {
         let file = self.file.clone();
         let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
-            return Ok(Vec::new());
+            return Ok(Shared::default());
         };
-        let mut out = Vec::new();
+        let mut out = Shared::default();
         let mut buf = Vec::new();
         let (mut in_si, mut in_t, mut phonetic) = (false, false, 0usize);
         let mut text = String::new();
@@ -414,20 +475,13 @@ impl<'a> Book<'a> {
                     _ => {}
                 },
                 Event::Empty(e) if local(e.name().as_ref()) == b"si" => {
-                    out.push(String::new());
+                    Self::add_shared(&file, &self.budget, part, &mut out, "")?;
                 }
                 Event::End(e) => match local(e.name().as_ref()) {
                     b"si" => {
                         in_si = false;
-                        if out.len() >= MAX_CELLS {
-                            return Err(Error::input(
-                                &file,
-                                format!("part {part}"),
-                                format!("more than {} shared strings, the limit on cells", count(MAX_CELLS)),
-                            ));
-                        }
-                        Self::hold(&file, &self.budget, &format!("part {part}"), text.len())?;
-                        out.push(std::mem::take(&mut text));
+                        Self::add_shared(&file, &self.budget, part, &mut out, &text)?;
+                        text.clear();
                     }
                     b"t" => in_t = false,
                     b"rPh" => phonetic = phonetic.saturating_sub(1),
@@ -516,7 +570,7 @@ impl<'a> Book<'a> {
         let file = self.file.clone();
         let shared = self.shared.take();
         let dates = std::mem::take(&mut self.date_styles);
-        let result = self.sheet(&file, shown, &part, shared.as_deref(), &dates, errs);
+        let result = self.sheet(&file, shown, &part, shared.as_ref(), &dates, errs);
         self.shared = shared;
         self.date_styles = dates;
         result
@@ -527,7 +581,7 @@ impl<'a> Book<'a> {
         file: &str,
         shown: &str,
         part: &str,
-        shared: Option<&[String]>,
+        shared: Option<&Shared>,
         dates: &[bool],
         errs: &mut Errors,
     ) -> Result<Grid> {
@@ -794,7 +848,7 @@ impl CellState {
     /// The cell as text, or what is wrong with it.
     fn text(
         &self,
-        shared: Option<&[String]>,
+        shared: Option<&Shared>,
         dates: &[bool],
         days: bool,
     ) -> std::result::Result<String, String> {
@@ -822,7 +876,7 @@ impl CellState {
                     None
                 };
                 match index.and_then(|i| table.get(i)) {
-                    Some(s) => Ok(s.clone()),
+                    Some(s) => Ok(s.to_string()),
                     None => Err(format!(
                         "the cell names shared string {}, which is not one of the workbook's {} strings; save it again from Excel",
                         crate::warnings::quoted(v),
@@ -909,6 +963,99 @@ pub fn column_letters(mut j: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
+    /// A workbook built in memory: `workbook_pr` (a `<workbookPr .../>` or nothing) in its
+    /// workbook part, its sheets as (name, `<sheetData>` content), and optional shared-string
+    /// and styles parts. Parts are stored, not deflated, so a large part is not a zip bomb.
+    fn book_of(
+        workbook_pr: &str,
+        sheets: &[(&str, &str)],
+        shared: Option<&str>,
+        styles: Option<&str>,
+    ) -> Vec<u8> {
+        const NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let mut parts: Vec<(String, String)> = Vec::new();
+        let mut listed = String::new();
+        let mut rels = String::new();
+        for (i, (name, data)) in sheets.iter().enumerate() {
+            let n = i + 1;
+            listed += &format!(r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#);
+            rels += &format!(
+                r#"<Relationship Id="rId{n}" Type="{REL}/worksheet" Target="worksheets/sheet{n}.xml"/>"#
+            );
+            parts.push((
+                format!("xl/worksheets/sheet{n}.xml"),
+                format!(r#"<worksheet xmlns="{NS}"><sheetData>{data}</sheetData></worksheet>"#),
+            ));
+        }
+        if let Some(sst) = shared {
+            rels += &format!(
+                r#"<Relationship Id="rIdS" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>"#
+            );
+            parts.push(("xl/sharedStrings.xml".into(), format!(r#"<sst xmlns="{NS}">{sst}</sst>"#)));
+        }
+        if let Some(styles) = styles {
+            rels += &format!(r#"<Relationship Id="rIdT" Type="{REL}/styles" Target="styles.xml"/>"#);
+            parts
+                .push(("xl/styles.xml".into(), format!(r#"<styleSheet xmlns="{NS}">{styles}</styleSheet>"#)));
+        }
+        parts.push((
+            "xl/workbook.xml".into(),
+            format!(
+                r#"<workbook xmlns="{NS}" xmlns:r="{REL}">{workbook_pr}<sheets>{listed}</sheets></workbook>"#
+            ),
+        ));
+        parts.push(("xl/_rels/workbook.xml.rels".into(), format!("<Relationships>{rels}</Relationships>")));
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        for (name, xml) in &parts {
+            z.start_file(name.as_str(), stored).unwrap();
+            z.write_all(xml.as_bytes()).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn every_shared_string_is_read_and_charged_however_it_is_written() {
+        let sst =
+            "<si/><si /><si></si><si><t/></si><si><t>ab</t></si><si><r><t>c</t></r><r><t>d</t></r></si>";
+        let bytes = book_of("", &[], Some(sst), None);
+        let book = Book::open("b.xlsx", &bytes).unwrap();
+        let table = book.shared.as_ref().unwrap();
+        let read: Vec<&str> = (0..table.len()).map(|i| table.get(i).unwrap()).collect();
+        assert_eq!(read, ["", "", "", "", "ab", "cd"]);
+        assert_eq!(table.get(6), None);
+        // Each string's text and its fixed cost, the empty ones too.
+        assert_eq!(book.budget.text.get(), 4 + 6 * SHARED_OVERHEAD);
+    }
+
+    #[test]
+    fn empty_shared_strings_past_the_cell_limit_are_refused_and_at_it_cost_little() {
+        // Ten million `<si/>` are read, each charged its fixed cost; one more is refused, as
+        // `<si></si>` always was.
+        let mut sst = "<si/>".repeat(MAX_CELLS);
+        let bytes = book_of("", &[], Some(&sst), None);
+        let book = Book::open("b.xlsx", &bytes).unwrap();
+        assert_eq!(book.shared.as_ref().map(Shared::len), Some(MAX_CELLS));
+        assert_eq!(book.budget.text.get(), MAX_CELLS * SHARED_OVERHEAD);
+        drop(book);
+        drop(bytes);
+        for one_more in ["<si/>", "<si></si>"] {
+            sst.truncate(MAX_CELLS * 5);
+            sst.push_str(one_more);
+            let bytes = book_of("", &[], Some(&sst), None);
+            let Err(e) = Book::open("b.xlsx", &bytes) else { panic!("{one_more}: read past the limit") };
+            assert_eq!(
+                e.to_string(),
+                "b.xlsx: part xl/sharedStrings.xml: more than 10,000,000 shared strings, the limit on cells",
+                "{one_more}"
+            );
+        }
+    }
 
     #[test]
     fn cell_references_are_read_strictly() {
