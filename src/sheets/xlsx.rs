@@ -605,6 +605,10 @@ impl<'a> Book<'a> {
         let mut buf = Vec::new();
         // The row being read: its number and cells.
         let mut row: Option<(usize, Vec<String>)> = None;
+        // The column of the row's next cell element, empty or not: where a cell without a
+        // reference (`r="B7"` is optional) stands. Every `<c>` moves it on, an empty one too,
+        // and a cell with a reference sets it.
+        let mut next_col = 1usize;
         // The cell being read.
         let mut cell: Option<CellState> = None;
         let mut in_data = false;
@@ -651,6 +655,7 @@ impl<'a> Book<'a> {
                     }
                     if start {
                         row = Some((number, Vec::new()));
+                        next_col = 1;
                         if attr(e, b"hidden").is_some_and(|h| h == "1" || h == "true") {
                             hidden.push(number);
                         }
@@ -671,7 +676,7 @@ impl<'a> Book<'a> {
                 Event::Start(ref e) | Event::Empty(ref e)
                     if row.is_some() && local(e.name().as_ref()) == b"c" =>
                 {
-                    let Some((number, cells)) = row.as_mut() else { continue };
+                    let Some((number, _)) = row.as_ref() else { continue };
                     let col = match attr(e, b"r") {
                         Some(r) => match cell_ref(&r) {
                             Some((rn, c)) if rn == *number && (1..=MAX_COLUMNS).contains(&c) => c,
@@ -686,14 +691,24 @@ impl<'a> Book<'a> {
                                 ))
                             }
                         },
-                        None => cells.len() + 1,
+                        None => next_col,
                     };
-                    if col <= cells.len() || col > MAX_COLUMNS {
+                    if col < next_col {
                         return Err(limit(
                             format!("row {number}, column {}", column_letters(col.saturating_sub(1))),
                             "the cell comes twice or out of order; save the workbook again from Excel".into(),
                         ));
                     }
+                    if col > MAX_COLUMNS {
+                        return Err(limit(
+                            format!("row {number}"),
+                            format!(
+                                "more than {} cells in the row, past Excel's last column (XFD); save the workbook again from Excel",
+                                count(MAX_COLUMNS)
+                            ),
+                        ));
+                    }
+                    next_col = col + 1;
                     let state = CellState {
                         row: *number,
                         col,
@@ -1055,6 +1070,63 @@ mod tests {
                 "{one_more}"
             );
         }
+    }
+
+    /// Reads the one sheet of a workbook: its rows, or its error as text.
+    fn rows_of(bytes: &[u8]) -> std::result::Result<Vec<(usize, Vec<String>)>, String> {
+        let mut book = Book::open("b.xlsx", bytes).map_err(|e| e.to_string())?;
+        let mut errs = Errors::new();
+        let grid = book.grid("s", "b.xlsx, sheet s", &mut errs).map_err(|e| e.to_string())?;
+        errs.finish().map_err(|e| e.to_string())?;
+        Ok(grid.rows)
+    }
+
+    #[test]
+    fn cells_without_references_keep_their_columns_past_empty_cells() {
+        let t = |v: &str| format!(r#"<c t="inlineStr"><is><t>{v}</t></is></c>"#);
+        let header = format!("<row>{}{}{}{}</row>", t("case"), t("name"), t("worker"), t("worker today"));
+        // Empty cells of every kind before a later one: no element content, an empty value, an
+        // empty shared-string cell, an empty inline string.
+        let rows = [
+            format!("<row>{}<c/>{}{}</row>", t("C1"), t("W1"), t("W2")),
+            format!(r#"<row>{}<c><v></v></c><c t="s"/>{}</row>"#, t("C2"), t("W2")),
+            format!(
+                r#"<row>{}<c t="inlineStr"><is><t></t></is></c><c s="0"></c><c><v>7</v></c></row>"#,
+                t("C3")
+            ),
+            // A reference sets the column; the cells after it follow on from there.
+            format!(r#"<row>{}<c r="C5"/>{}</row>"#, t("C4"), t("W1")),
+        ];
+        let data = format!("{header}{}", rows.concat());
+        let got = rows_of(&book_of("", &[("s", &data)], Some("<si><t>x</t></si>"), None)).unwrap();
+        let want: Vec<(usize, Vec<String>)> = [
+            (1, vec!["case", "name", "worker", "worker today"]),
+            (2, vec!["C1", "", "W1", "W2"]),
+            (3, vec!["C2", "", "", "W2"]),
+            (4, vec!["C3", "", "", "7"]),
+            (5, vec!["C4", "", "", "W1"]),
+        ]
+        .into_iter()
+        .map(|(n, r)| (n, r.into_iter().map(String::from).collect()))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_cell_behind_an_empty_one_or_past_the_last_column_is_refused_by_its_place() {
+        let t = |v: &str| format!(r#"<c t="inlineStr"><is><t>{v}</t></is></c>"#);
+        // An empty B1 then a referenced B1: the same cell twice, though the first held nothing.
+        let twice =
+            format!(r#"<row>{}<c r="B1"/><c r="B1" t="inlineStr"><is><t>y</t></is></c></row>"#, t("x"));
+        let e = rows_of(&book_of("", &[("s", &twice)], None, None)).unwrap_err();
+        assert_eq!(
+            e,
+            "b.xlsx, sheet s: row 1, column B: the cell comes twice or out of order; save the workbook again from Excel"
+        );
+        // An unreferenced cell after XFD.
+        let past = format!(r#"<row><c r="XFD1"/>{}</row>"#, t("x"));
+        let e = rows_of(&book_of("", &[("s", &past)], None, None)).unwrap_err();
+        assert!(e.starts_with("b.xlsx, sheet s: row 1: more than 16,384 cells in the row"), "{e}");
     }
 
     #[test]

@@ -96,6 +96,13 @@ fn esc(s: &str) -> String {
 /// in shared strings and inline strings by turns, a frozen header, an autoFilter on every
 /// sheet, hidden rows, no styles.
 fn save(book: &[Sheet]) -> Vec<u8> {
+    save_with(book, true)
+}
+
+/// [`save`], with or without the references of rows and cells (`r="B7"`, which the format
+/// leaves optional). Without them, as some writers save, each empty cell keeps its place as an
+/// element of its own (`<c/>`).
+fn save_with(book: &[Sheet], refs: bool) -> Vec<u8> {
     let mut shared: Vec<String> = Vec::new();
     let mut parts: Vec<(String, String)> = Vec::new();
     for (i, s) in book.iter().enumerate() {
@@ -106,21 +113,23 @@ fn save(book: &[Sheet]) -> Vec<u8> {
         for (r, row) in s.rows.iter().enumerate() {
             let n = r + 1;
             let hidden = if s.hidden.contains(&r) { r#" hidden="1""# } else { "" };
-            xml += &format!(r#"<row r="{n}"{hidden}>"#);
+            let number = if refs { format!(r#" r="{n}""#) } else { String::new() };
+            xml += &format!(r#"<row{number}{hidden}>"#);
             for (j, c) in row.iter().enumerate() {
-                let at = format!("{}{n}", letters(j));
+                let at = if refs { format!(r#" r="{}{n}""#, letters(j)) } else { String::new() };
                 match c {
+                    Cell::Empty if !refs => xml += "<c/>",
                     Cell::Empty => {}
-                    Cell::Num(x) => xml += &format!(r#"<c r="{at}"><v>{x}</v></c>"#),
+                    Cell::Num(x) => xml += &format!(r#"<c{at}><v>{x}</v></c>"#),
                     Cell::Text(t) if (r + j) % 2 == 0 => {
                         let k = shared.iter().position(|x| x == t).unwrap_or_else(|| {
                             shared.push(t.clone());
                             shared.len() - 1
                         });
-                        xml += &format!(r#"<c r="{at}" t="s"><v>{k}</v></c>"#);
+                        xml += &format!(r#"<c{at} t="s"><v>{k}</v></c>"#);
                     }
                     Cell::Text(t) => {
-                        xml += &format!(r#"<c r="{at}" t="inlineStr"><is><t>{}</t></is></c>"#, esc(t))
+                        xml += &format!(r#"<c{at} t="inlineStr"><is><t>{}</t></is></c>"#, esc(t))
                     }
                 }
             }
@@ -411,6 +420,27 @@ fn the_weekly_loop_runs_from_an_edited_meeting_workbook_to_next_weeks_allocation
     assert!(y.parse::<u32>().is_ok() && rest.starts_with('-'), "{kept:?}");
     assert_eq!(std::fs::read(d.join(&kept[0])).unwrap(), first);
     assert!(out.contains(&kept[0]), "{out}");
+}
+
+#[test]
+fn a_workbook_saved_without_cell_references_keeps_every_cell_in_its_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    // The children without a name leave the name cell empty, before the worker's.
+    let al = sheet(&mut book, "allocations");
+    let (nc, wc) = (al.col("name"), al.col("worker"));
+    assert!(nc < wc && al.rows[1..].iter().any(|r| r[nc] == Cell::Empty));
+    // The unallocated child as one who has lost a worker: a worker today beside an empty
+    // worker, which must not be read as the meeting's choice.
+    let un = sheet(&mut book, "unallocated");
+    let (wc, tc) = (un.col("worker"), un.col("worker today"));
+    assert_eq!((wc + 1, &un.rows[1][wc]), (tc, &Cell::Empty));
+    un.rows[1][tc] = Cell::Text("W1".into());
+    std::fs::write(d.join("norefs.xlsx"), save_with(&book, false)).unwrap();
+    ok(&run(d, &["check", "model.json", "norefs.xlsx"]));
+    ok(&run(d, &["accept", "model.json", "norefs.xlsx", "-o", "next.json"]));
+    assert_eq!(current_workers(&read_json(&d.join("next.json"))), proposal_workers(&p));
 }
 
 #[test]
