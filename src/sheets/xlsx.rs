@@ -1,7 +1,7 @@
 //! A strict, bounded reader of the few parts of an Excel workbook (`.xlsx`) that a model needs:
-//! the workbook (its sheet names), its relationships, the shared strings, the styles (to know
-//! a date) and the sheets themselves, each streamed through a bounded inflater (see
-//! [`crate::limits`]).
+//! the workbook (its sheet names and date system), its relationships, the shared strings, the
+//! styles (to know a date) and the sheets themselves, each streamed through a bounded inflater
+//! (see [`crate::limits`]).
 //!
 //! Nothing a file states sizes an allocation: a sheet's `<dimension>` is ignored, rows and
 //! cells are kept as they come (a lone cell at XFD1048576 is one short row), and every limit
@@ -118,6 +118,36 @@ impl Shared {
     }
 }
 
+/// Excel's two date systems, which say what day a date cell's number (its serial) is.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum DateSystem {
+    /// Days since 1899-12-30 (serial 61 is 1900-03-01): Excel's default.
+    #[default]
+    From1900,
+    /// Days since 1904-01-01 (serial 0): a workbook marked `<workbookPr date1904="1"/>`, as
+    /// Excel for Mac saved them by default before 2011 and still may.
+    From1904,
+}
+
+impl DateSystem {
+    /// Days from 1899-12-30 to this system's day 0: 1,462 for the 1904 system.
+    fn shift(self) -> i64 {
+        match self {
+            DateSystem::From1900 => 0,
+            DateSystem::From1904 => 1_462,
+        }
+    }
+
+    /// The first serial that is a day in this system (the 1900 system's serials before 61
+    /// count Excel's false 1900-02-29).
+    fn first(self) -> f64 {
+        match self {
+            DateSystem::From1900 => 61.0,
+            DateSystem::From1904 => 0.0,
+        }
+    }
+}
+
 /// An open workbook: its sheets by name, the shared strings and which styles show dates.
 pub struct Book<'a> {
     file: String,
@@ -126,6 +156,8 @@ pub struct Book<'a> {
     sheets: Vec<(String, String)>,
     shared: Option<Shared>,
     date_styles: Vec<bool>,
+    /// The date system of the workbook's date cells (`xl/workbook.xml`).
+    date_system: DateSystem,
     /// Date cells are read as days, `YYYY-MM-DD` (the reductions sheet), not refused.
     pub days: bool,
     /// Columns whose date cells are read as days, by their header (`waiting_since` of the
@@ -260,6 +292,7 @@ impl<'a> Book<'a> {
             sheets: Vec::new(),
             shared: None,
             date_styles: Vec::new(),
+            date_system: DateSystem::default(),
             days: false,
             day_columns: &[],
             budget: Rc::new(Budget::default()),
@@ -268,7 +301,8 @@ impl<'a> Book<'a> {
         let target = |kind: &str| {
             rels.iter().find(|(_, t, _)| t.rsplit('/').next() == Some(kind)).map(|(_, _, p)| p.clone())
         };
-        let listed = book.workbook_sheets()?;
+        let (listed, date_system) = book.workbook_sheets()?;
+        book.date_system = date_system;
         let mut sheets = Vec::new();
         for (name, rid) in listed {
             match rels.iter().find(|(id, _, _)| *id == rid) {
@@ -367,8 +401,9 @@ impl<'a> Book<'a> {
         Ok(out)
     }
 
-    /// `xl/workbook.xml`: (sheet name, relationship id), in order.
-    fn workbook_sheets(&mut self) -> Result<Vec<(String, String)>> {
+    /// `xl/workbook.xml`: (sheet name, relationship id), in order, and the date system
+    /// (`<workbookPr date1904="1"/>`, or `"true"`, is the 1904 system).
+    fn workbook_sheets(&mut self) -> Result<(Vec<(String, String)>, DateSystem)> {
         let part = "xl/workbook.xml";
         let file = self.file.clone();
         let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
@@ -378,9 +413,26 @@ impl<'a> Book<'a> {
             ));
         };
         let mut out = Vec::new();
+        let mut system = DateSystem::default();
         let mut buf = Vec::new();
         loop {
             match Self::next(&file, &self.budget, part, &mut xml, &mut buf)? {
+                Event::Start(e) | Event::Empty(e) if local(e.name().as_ref()) == b"workbookPr" => {
+                    system = match attr(&e, b"date1904").as_deref().map(str::trim) {
+                        None | Some("0" | "false") => DateSystem::From1900,
+                        Some("1" | "true") => DateSystem::From1904,
+                        Some(other) => {
+                            return Err(Error::input(
+                                &file,
+                                format!("part {part}"),
+                                format!(
+                                    "the workbook's date system, date1904={}, is neither true nor false; save the workbook again from Excel",
+                                    crate::warnings::quoted(other)
+                                ),
+                            ))
+                        }
+                    };
+                }
                 Event::Start(e) | Event::Empty(e) if local(e.name().as_ref()) == b"sheet" => {
                     let (Some(name), Some(rid)) = (attr(&e, b"name"), attr(&e, b"id")) else {
                         return Err(Error::input(
@@ -402,7 +454,7 @@ impl<'a> Book<'a> {
                 _ => {}
             }
         }
-        Ok(out)
+        Ok((out, system))
     }
 
     /// The refusal of text past the budget of text held.
@@ -595,6 +647,7 @@ impl<'a> Book<'a> {
         let budget = self.budget.clone();
         let days = self.days;
         let day_columns = self.day_columns;
+        let system = self.date_system;
         // The columns (1-based) under a header of `day_columns`, known once the first row with
         // anything in it (the header) is read.
         let mut day_cols: Vec<usize> = Vec::new();
@@ -778,7 +831,7 @@ impl<'a> Book<'a> {
                         let Some((_, cells)) = row.as_mut() else { continue };
                         let at = format!("row {}, column {}", c.row, column_letters(c.col - 1));
                         let as_day = days || (!rows.is_empty() && day_cols.contains(&c.col));
-                        let text = match c.text(shared, dates, as_day) {
+                        let text = match c.text(shared, dates, as_day, system) {
                             Ok(t) => t,
                             Err(problem) => {
                                 errs.push(Error::input(shown, at.clone(), problem));
@@ -860,12 +913,14 @@ struct CellState {
 }
 
 impl CellState {
-    /// The cell as text, or what is wrong with it.
+    /// The cell as text, or what is wrong with it; a date cell read as a day counts its
+    /// serial in the workbook's date system.
     fn text(
         &self,
         shared: Option<&Shared>,
         dates: &[bool],
         days: bool,
+        system: DateSystem,
     ) -> std::result::Result<String, String> {
         let value = self.value.as_deref().map(str::trim);
         // A text formula whose saved value is the empty text (`t="str"` and `<v></v>`, say from
@@ -921,7 +976,7 @@ impl CellState {
                     Ok(x) if x.is_finite() => {
                         if self.style.and_then(|s| dates.get(s)).copied().unwrap_or(false) {
                             if days {
-                                return serial_day(x).ok_or_else(|| {
+                                return serial_day(x, system).ok_or_else(|| {
                                     "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD"
                                         .into()
                                 });
@@ -943,13 +998,16 @@ impl CellState {
     }
 }
 
-/// A whole-day Excel serial number (1900 date system: days since 1899-12-30) as `YYYY-MM-DD`.
-fn serial_day(x: f64) -> Option<String> {
-    if x.fract() != 0.0 || !(61.0..=2_958_465.0).contains(&x) {
+/// A whole-day Excel serial number as `YYYY-MM-DD`, counted in the workbook's date system
+/// (days since 1899-12-30, or since 1904-01-01), from its first day to 9999-12-31.
+fn serial_day(x: f64, system: DateSystem) -> Option<String> {
+    // 2,958,465 is 9999-12-31 in the 1900 system.
+    let last = 2_958_465.0 - system.shift() as f64;
+    if x.fract() != 0.0 || !(system.first()..=last).contains(&x) {
         return None;
     }
-    // 25569 is 1970-01-01.
-    Some(crate::date::Date::from_unix_secs((x as i64 - 25_569) * 86_400).to_string())
+    // 25569 is 1970-01-01 in the 1900 system.
+    Some(crate::date::Date::from_unix_secs((x as i64 + system.shift() - 25_569) * 86_400).to_string())
 }
 
 /// An ISO date cell (`t="d"`, `2026-11-01` or `2026-11-01T00:00:00`) as `YYYY-MM-DD`, if it is
@@ -1127,6 +1185,63 @@ mod tests {
         let past = format!(r#"<row><c r="XFD1"/>{}</row>"#, t("x"));
         let e = rows_of(&book_of("", &[("s", &past)], None, None)).unwrap_err();
         assert!(e.starts_with("b.xlsx, sheet s: row 1: more than 16,384 cells in the row"), "{e}");
+    }
+
+    #[test]
+    fn a_date_serial_is_read_in_the_workbooks_date_system() {
+        use DateSystem::{From1900, From1904};
+        let day = |x: f64, system| serial_day(x, system);
+        // 2026-12-07 is 46,363 in the 1900 system and 1,462 fewer in the 1904 system; the same
+        // number read in the wrong system is four years and a day away.
+        assert_eq!(day(46_363.0, From1900).as_deref(), Some("2026-12-07"));
+        assert_eq!(day(44_901.0, From1904).as_deref(), Some("2026-12-07"));
+        assert_eq!(day(44_901.0, From1900).as_deref(), Some("2022-12-06"));
+        assert_eq!(day(46_363.0, From1904).as_deref(), Some("2030-12-08"));
+        // Each system's first and last day.
+        assert_eq!(day(61.0, From1900).as_deref(), Some("1900-03-01"));
+        assert_eq!(day(60.0, From1900), None);
+        assert_eq!(day(0.0, From1904).as_deref(), Some("1904-01-01"));
+        assert_eq!(day(-1.0, From1904), None);
+        assert_eq!(day(2_958_465.0, From1900).as_deref(), Some("9999-12-31"));
+        assert_eq!(day(2_958_466.0, From1900), None);
+        assert_eq!(day(2_957_003.0, From1904).as_deref(), Some("9999-12-31"));
+        assert_eq!(day(2_957_004.0, From1904), None);
+        // A time of day is not a day, in either system.
+        assert_eq!(day(44_901.5, From1904), None);
+    }
+
+    #[test]
+    fn date_cells_of_a_1904_workbook_are_read_as_their_days_in_either_day_path() {
+        // Style 1 shows a date (Excel's built-in format 14); B2 is the serial 44,901.
+        let styles = r#"<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>"#;
+        let data = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>waiting_since</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>C1</t></is></c><c r="B2" s="1"><v>44901</v></c></row>"#;
+        for (pr, want) in [
+            ("", "2022-12-06"),
+            ("<workbookPr/>", "2022-12-06"),
+            (r#"<workbookPr date1904="0"/>"#, "2022-12-06"),
+            (r#"<workbookPr date1904="false"/>"#, "2022-12-06"),
+            (r#"<workbookPr date1904="1"/>"#, "2026-12-07"),
+            (r#"<workbookPr date1904="true" defaultThemeVersion="124226"/>"#, "2026-12-07"),
+        ] {
+            let bytes = book_of(pr, &[("s", data)], None, Some(styles));
+            let mut book = Book::open("b.xlsx", &bytes).unwrap();
+            // A day column by its header (the cases sheet's waiting_since), then every date
+            // cell of the sheet (the meeting workbook's summary, the reductions sheet).
+            for (days, columns) in [(false, &["waiting_since"][..]), (true, &[][..])] {
+                book.days = days;
+                book.day_columns = columns;
+                let mut errs = Errors::new();
+                let grid = book.grid("s", "b.xlsx, sheet s", &mut errs).unwrap();
+                assert!(errs.finish().is_ok(), "{pr}");
+                assert_eq!(grid.rows[1].1[1], want, "{pr}, days {days}");
+            }
+        }
+        let bytes = book_of(r#"<workbookPr date1904="yes"/>"#, &[("s", data)], None, Some(styles));
+        let Err(e) = Book::open("b.xlsx", &bytes) else { panic!("an unknown date system was read") };
+        assert_eq!(
+            e.to_string(),
+            "b.xlsx: part xl/workbook.xml: the workbook's date system, date1904=\"yes\", is neither true nor false; save the workbook again from Excel"
+        );
     }
 
     #[test]

@@ -658,6 +658,34 @@ fn accepting_a_proposal_file_that_moves_a_pinned_child_drops_the_pin_and_can_wri
 /// The meeting workbook saved by Excel with the summary's day typed over: Excel keeps it as a
 /// date cell (a number in a date format), not the text `allocate` wrote.
 fn with_typed_day(book: &[Sheet], day: rust_xlsxwriter::ExcelDateTime) -> Vec<u8> {
+    typed_day(book, day, false)
+}
+
+/// [`with_typed_day`], saved in the 1904 date system as Excel for Mac may save it: the workbook
+/// part says `date1904="1"` and the day's number counts from 1904-01-01, 1,462 days fewer.
+fn with_typed_day_1904(book: &[Sheet], day: rust_xlsxwriter::ExcelDateTime) -> Vec<u8> {
+    let xlsx = typed_day(book, day, true);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..z.len() {
+        let mut part = z.by_index(i).unwrap();
+        let name = part.name().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut part, &mut bytes).unwrap();
+        if name == "xl/workbook.xml" {
+            let xml = String::from_utf8(bytes).unwrap();
+            assert!(xml.contains("<workbookPr "), "{xml}");
+            bytes = xml.replacen("<workbookPr ", r#"<workbookPr date1904="1" "#, 1).into_bytes();
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+fn typed_day(book: &[Sheet], day: rust_xlsxwriter::ExcelDateTime, date1904: bool) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy hh:mm");
     for s in book {
@@ -671,7 +699,11 @@ fn with_typed_day(book: &[Sheet], day: rust_xlsxwriter::ExcelDateTime) -> Vec<u8
                         ws.write_number(i, j, *x).unwrap();
                     }
                     Cell::Text(_) if s.name == "summary" && j == 1 && row[0].text() == "allocation for" => {
-                        ws.write_datetime_with_format(i, j, &day, &date).unwrap();
+                        if date1904 {
+                            ws.write_number_with_format(i, j, day.to_excel() - 1_462.0, &date).unwrap();
+                        } else {
+                            ws.write_datetime_with_format(i, j, &day, &date).unwrap();
+                        }
                     }
                     Cell::Text(t) => {
                         ws.write_string(i, j, t).unwrap();
@@ -706,6 +738,21 @@ fn a_day_typed_over_on_the_summary_as_a_date_cell_is_the_day_the_allocation_is_f
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("noon.xlsx, sheet summary: row 2, column B"), "{}", stderr(&o));
     assert!(!d.join("n2.json").exists());
+}
+
+#[test]
+fn a_day_typed_in_a_1904_date_system_workbook_is_the_day_typed_not_four_years_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, book) = first_week(d);
+    let waiting = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 12, 11).unwrap();
+    std::fs::write(d.join("mac.xlsx"), with_typed_day_1904(&book, day)).unwrap();
+    let out = ok(&run(d, &["accept", "model.json", "mac.xlsx", "-o", "next.json"]));
+    assert!(out.contains("for 2026-12-11"), "{out}");
+    let next = read_json(&d.join("next.json"));
+    let c = next["cases"].as_array().unwrap().iter().find(|c| c["id"] == waiting.as_str()).unwrap().clone();
+    assert_eq!(c["waiting_since"], "2026-12-11", "{c}");
 }
 
 #[test]
