@@ -28,12 +28,12 @@ pub fn model_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>> {
             let entries = std::fs::read_dir(p).map_err(|source| Error::Read { path: p.clone(), source })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
+                // Every `*.json` entry, a broken link or a directory so named included: each is
+                // a model of the batch, and one that cannot be read is reported by its name
+                // rather than left out without a word.
                 .filter(|f| {
                     let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    f.is_file()
-                        && name.ends_with(".json")
-                        && !name.ends_with(PROPOSAL_SUFFIX)
-                        && !name.starts_with('.')
+                    name.ends_with(".json") && !name.ends_with(PROPOSAL_SUFFIX) && !name.starts_with('.')
                 })
                 .collect();
             found.sort();
@@ -73,8 +73,17 @@ pub fn prepare(models: &[PathBuf], dir: &Path) -> Result<Made> {
         )));
     }
     let mut seen: BTreeMap<PathBuf, &Path> = BTreeMap::new();
+    let inputs: Vec<PathBuf> = models.iter().map(|m| crate::sheets::same_file_key(m)).collect();
     for m in models {
         let out = proposal_path(dir, m);
+        // A proposal's name may be a link to a model (`a.proposal.json -> b.json`): writing it
+        // would replace that model.
+        if inputs.contains(&crate::sheets::same_file_key(&out)) {
+            return Err(Error::Usage(format!(
+                "{}: is an input (a model of the batch); writing it would overwrite it. Remove it or choose another output directory",
+                out.display()
+            )));
+        }
         if let Some(first) = seen.insert(out.clone(), m) {
             return Err(Error::Usage(format!(
                 "{} and {} would both write {}; give the models different file names",

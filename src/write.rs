@@ -20,6 +20,23 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn atomic_write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
     let mut staged = Vec::with_capacity(files.len());
     let mut special = Vec::new();
+    // Two outputs that are one file (`--report rep.html` where `rep.html -> proposal.json`):
+    // the second would replace the first. The commands refuse the names they see; this is the
+    // net under every writer.
+    let mut seen: Vec<(PathBuf, &Path)> = Vec::new();
+    for (path, _) in files {
+        let key = file_key(path);
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            return Err(Error::Write {
+                path: path.clone(),
+                problem: format!(
+                    "is the same file as {} (through a link); choose different outputs",
+                    first.display()
+                ),
+            });
+        }
+        seen.push((key, path));
+    }
     for (path, bytes) in files {
         match resolve(path)? {
             Target::File(real) => staged.push((path, real.clone(), stage(path, &real, bytes)?)),
@@ -59,25 +76,53 @@ fn resolve(path: &Path) -> Result<Target> {
         // An existing file, perhaps through links (`/proc/self/fd/1` when standard output is
         // redirected to a file): replace the file the links end at.
         Ok(_) => Ok(Target::File(std::fs::canonicalize(path).map_err(|e| err(e.to_string()))?)),
-        Err(_) => {
-            // Nothing there yet, or a link to nothing: the file to create is where the
-            // links end. Links are followed by hand, at most 40 (the kernel's own limit).
-            let mut at = path.to_path_buf();
-            for _ in 0..40 {
-                match std::fs::symlink_metadata(&at) {
-                    Ok(meta) if meta.file_type().is_symlink() => {
-                        let next = std::fs::read_link(&at).map_err(|e| err(e.to_string()))?;
-                        at = match at.parent() {
-                            Some(dir) if next.is_relative() => dir.join(next),
-                            _ => next,
-                        };
-                    }
-                    _ => return Ok(Target::File(at)),
-                }
+        // Nothing there yet, or a link to nothing: the file to create is where the links end.
+        Err(_) => followed(path).map(Target::File).ok_or_else(|| err("too many symbolic links".into())),
+    }
+}
+
+/// Where `path` ends once every symbolic link on it is followed, by hand (at most 40, the
+/// kernel's own limit), whether or not a file is there yet: an output through a link to
+/// nothing is made at the link's target. `None` for a loop of links.
+pub fn followed(path: &Path) -> Option<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next = std::fs::read_link(&at).ok()?;
+                at = match at.parent() {
+                    Some(dir) if next.is_relative() => dir.join(next),
+                    _ => next,
+                };
             }
-            Err(err("too many symbolic links".into()))
+            _ => return Some(at),
         }
     }
+    None
+}
+
+/// A path's identity for "same file" checks: canonical when it exists (or its directory does),
+/// through any symbolic link, one to a file not made yet included (`rep.html ->
+/// proposal.json` is the proposal's path).
+pub fn file_key(p: &Path) -> PathBuf {
+    let followed = followed(p).unwrap_or_else(|| p.to_path_buf());
+    let p = followed.as_path();
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            dir.canonicalize().map(|d| d.join(name)).unwrap_or_else(|_| p.to_path_buf())
+        }
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Whether nothing at all is at `path`: no file, no directory, not even a link to nothing (a
+/// name the program picks, such as the copy `accept` keeps, is never one a link stands on).
+pub fn vacant(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_err()
 }
 
 /// Writes `bytes` into an output that is no regular file, as any Unix tool does; appended,

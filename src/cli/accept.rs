@@ -189,7 +189,7 @@ fn keep_replaced(path: &Path) -> Result<Option<PathBuf>> {
         let counter = if n == 1 { String::new() } else { format!("-{n}") };
         path.with_file_name(format!("{stem}.{day}{counter}{ext}"))
     };
-    let Some(free) = (1..10_000).map(name).find(|p| !p.exists()) else {
+    let Some(free) = (1..10_000).map(name).find(|p| caseload::write::vacant(p)) else {
         return Err(Error::Write {
             path: path.to_path_buf(),
             problem: "cannot find a free name to keep the file it replaces beside it".into(),

@@ -371,18 +371,9 @@ pub fn no_output_twice<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'
     Ok(())
 }
 
-/// A path's identity for "same file" checks: canonical when it exists (or its directory does).
+/// A path's identity for "same file" checks: [`crate::write::file_key`].
 pub fn same_file_key(p: &Path) -> PathBuf {
-    if let Ok(c) = p.canonicalize() {
-        return c;
-    }
-    match (p.parent(), p.file_name()) {
-        (Some(dir), Some(name)) => {
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-            dir.canonicalize().map(|d| d.join(name)).unwrap_or_else(|_| p.to_path_buf())
-        }
-        _ => p.to_path_buf(),
-    }
+    crate::write::file_key(p)
 }
 
 /// What `caseload convert` reads and writes.

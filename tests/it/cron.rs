@@ -504,3 +504,78 @@ fn pseudonymise_writes_a_mapping_that_reverses_every_id_and_the_model_still_allo
     ]);
     assert_eq!(code(&o), 2, "a short key is refused");
 }
+
+/// Outputs that are one file through a symbolic link, or an output that is a model through
+/// one, are refused before anything is written: the second would replace the first, or a
+/// team's model would become a proposal.
+#[cfg(unix)]
+#[test]
+fn outputs_that_are_one_file_or_an_input_through_a_link_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let here = |args: &[&str]| bin().args(args).current_dir(d).output().expect("caseload runs");
+    std::fs::copy(&model, d.join("model.json")).expect("copy");
+    // A report through a link to the proposal not written yet.
+    std::os::unix::fs::symlink("proposal.json", d.join("rep.html")).expect("symlink");
+    let o = here(&["allocate", "model.json", "-o", "proposal.json", "--report", "rep.html"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("written twice"), "{}", stderr(&o));
+    assert!(!d.join("proposal.json").exists());
+    // The same through the writer itself, whatever the command's own checks see.
+    std::os::unix::fs::symlink("conv.json", d.join("c.xlsx")).expect("symlink");
+    let o = here(&["convert", "model.json", "-o", "conv.json", "--xlsx", "c.xlsx"]);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("same file"), "{}", stderr(&o));
+    assert!(!d.join("conv.json").exists());
+
+    // A batch whose proposal name is a link to one of its models.
+    let inp = d.join("in");
+    std::fs::create_dir(&inp).expect("mkdir");
+    std::fs::copy(&model, inp.join("a.json")).expect("copy");
+    std::fs::copy(&model, inp.join("b.json")).expect("copy");
+    std::os::unix::fs::symlink("b.json", inp.join("a.proposal.json")).expect("symlink");
+    let o = here(&["allocate", "in", "-o", "in", "-q"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is an input"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(inp.join("b.json")).expect("b"), std::fs::read(&model).expect("model"));
+
+    // A batch with a broken link among its models reports it by name, and solves the rest.
+    std::fs::remove_file(inp.join("a.proposal.json")).expect("rm");
+    std::os::unix::fs::symlink("gone.json", inp.join("c.json")).expect("symlink");
+    let o = here(&["allocate", "in", "-o", "out", "-q"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("c.json"), "{}", stderr(&o));
+    assert!(d.join("out/a.proposal.json").exists() && d.join("out/b.proposal.json").exists());
+}
+
+/// The copy `accept` keeps of the file it replaces goes under a name nothing stands on: not
+/// through a link someone left at that name.
+#[cfg(unix)]
+#[test]
+fn accept_keeps_the_replaced_file_beside_it_never_through_a_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let here = |args: &[&str]| bin().args(args).current_dir(d).output().expect("caseload runs");
+    std::fs::copy(&model, d.join("model.json")).expect("copy");
+    assert_eq!(code(&here(&["allocate", "model.json", "-o", "p.json", "-q"])), 0);
+    for _ in 0..2 {
+        let o = here(&["accept", "model.json", "p.json", "-o", "next.json", "-q"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let kept: Vec<PathBuf> = std::fs::read_dir(d)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("next.2")))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    // Put a link to nothing at the kept copy's name: the next copy goes beside it.
+    std::fs::remove_file(&kept[0]).expect("rm");
+    std::os::unix::fs::symlink("victim.json", &kept[0]).expect("symlink");
+    let o = here(&["accept", "model.json", "p.json", "-o", "next.json", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!d.join("victim.json").exists(), "the kept copy went through the link");
+    assert!(std::fs::symlink_metadata(&kept[0]).expect("meta").file_type().is_symlink());
+}
