@@ -298,6 +298,41 @@ pub fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// [`distance`] when it is at most `k`, else `None`, computed only along the diagonal band
+/// `k` wide: linear in the strings' length, so two long cells (ids of 20,000 characters from a
+/// hostile file) cost no more than a short pass each.
+pub fn distance_at_most(a: &str, b: &str, k: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > k {
+        return None;
+    }
+    let far = k + 1;
+    // row[j] for the cells of row i within the band; others count as `far`.
+    let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
+    for i in 1..=a.len() {
+        let lo = i.saturating_sub(k).max(1);
+        let hi = (i + k).min(b.len());
+        let mut diag = row[lo - 1];
+        row[lo - 1] = if lo == 1 { i.min(far) } else { far };
+        let mut best = row[lo - 1];
+        for j in lo..=hi {
+            let up = row[j];
+            let next = (up + 1).min(row[j - 1] + 1).min(diag + usize::from(a[i - 1] != b[j - 1])).min(far);
+            diag = up;
+            row[j] = next;
+            best = best.min(next);
+        }
+        if hi < b.len() {
+            row[hi + 1] = far;
+        }
+        if best > k {
+            return None;
+        }
+    }
+    Some(row[b.len()]).filter(|&d| d <= k)
+}
+
 /// The candidates closest to `word` (same letters once look-alike characters are made one, or
 /// within a small edit distance), every one of the nearest listed rather than one picked:
 /// `" (did you mean \"CIN\"?)"`, `" (did you mean \"T01\" or \"T1\"?)"`, or "" when none is near.
@@ -331,7 +366,7 @@ pub fn nearest(word: &str, candidates: &[String]) -> Vec<String> {
         if ck.chars().count().abs_diff(length) > allowed {
             continue;
         }
-        let d = distance(&k, &ck);
+        let Some(d) = distance_at_most(&k, &ck, allowed) else { continue };
         if d > allowed {
             continue;
         }
@@ -353,7 +388,7 @@ pub fn nearest(word: &str, candidates: &[String]) -> Vec<String> {
 pub fn slips(word: &str, candidates: &[String]) -> Vec<String> {
     let k = look_alike(&key(word));
     let near = nearest(word, candidates);
-    near.into_iter().filter(|c| distance(&k, &look_alike(&key(c))) <= 1).collect()
+    near.into_iter().filter(|c| distance_at_most(&k, &look_alike(&key(c)), 1).is_some()).collect()
 }
 
 /// `a`, `a or b`, `a, b or c`.
@@ -392,5 +427,18 @@ mod tests {
         assert_eq!(nearest("T03", &teams), teams);
         assert!(nearest("North", &teams).is_empty());
         assert_eq!(distance("kitten", "sitting"), 3);
+        // The band gives the full distance whenever it is within the band, on every pair of
+        // short strings over a small alphabet (the ones where edits cross most).
+        let words: Vec<String> = (0..200u32)
+            .map(|n| (0..(n % 7)).map(|i| ['a', 'b', 'l'][((n / 3 + i * 5 + n * i) % 3) as usize]).collect())
+            .collect();
+        for a in &words {
+            for b in &words {
+                for k in 0..4 {
+                    let full = distance(a, b);
+                    assert_eq!(distance_at_most(a, b, k), (full <= k).then_some(full), "{a} {b} {k}");
+                }
+            }
+        }
     }
 }

@@ -58,7 +58,7 @@ fn meant_sheet(name: &str) -> Option<&'static str> {
     let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     KNOWN_SHEETS.into_iter().find(|k| {
         words.iter().any(|w| w == k || w.strip_suffix('s') == Some(k) || format!("{w}s") == *k)
-            || crate::vocabulary::distance(&folded, k) <= 2
+            || crate::vocabulary::distance_at_most(&folded, k, 2).is_some()
     })
 }
 
