@@ -77,10 +77,12 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             sheet_rows(&shown, &grid, worker_needed, cell_errs, &mut rows, &mut errs);
         }
     }
-    // A sheet the workbook did not come with (one renamed, say `unallocated children`) is not
-    // read; a worker typed on it would be lost without a word, so that is refused.
+    // A sheet of the workbook renamed (`unallocated children`, `allocations (agreed)`) is not
+    // read; a worker typed on it would be lost without a word, so that is refused. A sheet of
+    // the manager's own under another name (a copy of last week's, say) is theirs.
     for name in &names {
-        if WRITTEN.iter().any(|k| name.trim().eq_ignore_ascii_case(k)) {
+        let lower = name.trim().to_lowercase();
+        if WRITTEN.iter().any(|k| lower == *k) || !(lower.contains("alloc") || lower.contains("wait")) {
             continue;
         }
         let shown = format!("{file}, sheet {name}");

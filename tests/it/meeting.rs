@@ -849,6 +849,12 @@ fn a_worker_typed_where_it_would_not_be_read_is_refused_not_lost() {
     for row in &mut un.rows {
         row.remove(wc);
     }
+    // A sheet of the manager's own (a copy of last week's allocations) is theirs, not read.
+    let mut copy: Vec<Vec<Cell>> = Vec::new();
+    for r in &sheet(&mut book, "allocations").rows {
+        copy.push(r.iter().map(|c| Cell::Text(c.text())).collect());
+    }
+    book.push(Sheet { name: "last week".into(), rows: copy, hidden: Vec::new() });
     std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
     let o = run(d, &["check", "model.json", "edited.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
