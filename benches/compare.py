@@ -113,6 +113,24 @@ def worker_limits(model, p):
     return cap, target, over_cap
 
 
+def active(w):
+    """Whether a worker may hold cases (SPEC section 1: status active)."""
+    return w.get("status", "active") == "active"
+
+
+def supervised_rule(p, workers):
+    """Whether a worker's supervision lets it hold cases: a supervised role needs an active
+    supervisor of a supervisor role (SPEC section 3)."""
+
+    def supervision_ok(w):
+        if w["role"] not in p["supervised_roles"]:
+            return True
+        s = workers.get(w.get("supervisor"))
+        return s is not None and active(s) and s["role"] in p["supervisor_roles"]
+
+    return supervision_ok
+
+
 # ---- SPEC sections 3 and 4 as a MIP -----------------------------------------------------------
 def build_and_solve(model, time_limit, threads=None):
     import highspy
@@ -121,15 +139,7 @@ def build_and_solve(model, time_limit, threads=None):
     p = policy_of(model)
     workers = {w["id"]: w for w in model["workers"]}
     cap, target, over_cap = worker_limits(model, p)
-
-    def active(w):
-        return w.get("status", "active") == "active"
-
-    def supervision_ok(w):
-        if w["role"] not in p["supervised_roles"]:
-            return True
-        s = workers.get(w.get("supervisor"))
-        return s is not None and active(s) and s["role"] in p["supervisor_roles"]
+    supervision_ok = supervised_rule(p, workers)
 
     by_team = {}
     for w in model["workers"]:

@@ -217,15 +217,7 @@ def evaluate(model, prop):
         if (cid in alloc) == (cid in unal):
             problems.append("case %s in allocations %s and unallocated %s" % (cid, cid in alloc, cid in unal))
 
-    def active(w):
-        return w.get("status", "active") == "active"
-
-    def supervision_ok(w):
-        if w["role"] not in p["supervised_roles"]:
-            return True
-        s = workers.get(w.get("supervisor"))
-        return s is not None and active(s) and s["role"] in p["supervisor_roles"]
-
+    active, supervision_ok = compare.active, compare.supervised_rule(p, workers)
     cap, target, over_cap = compare.worker_limits(model, p)
     load = {w: 0.0 for w in workers}
     obj = 0.0
