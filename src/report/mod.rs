@@ -43,7 +43,9 @@ use std::fmt::Write;
 
 pub use svg::Series;
 
-/// Escapes text for HTML text and attribute values.
+/// Escapes text for HTML text and attribute values. A Unicode direction override or isolate
+/// (U+202A-U+202E, U+2066-U+2069) in a name from a file is shown as its code (`\u{202e}`), as
+/// on the terminal: left in, it would reverse the rest of its cell, a name reading as another.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -53,6 +55,9 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+                out.push_str(&ch.escape_unicode().to_string())
+            }
             c => out.push(c),
         }
     }

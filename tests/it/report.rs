@@ -229,3 +229,11 @@ fn the_header_names_the_input_the_date_and_the_hash() {
     assert!(head.contains("1 December 2026") && head.contains("team.xlsx"), "{head}");
     assert!(head.contains(&p.summary.model_hash[..12]), "{head}");
 }
+
+/// A direction override in a name (U+202E) would reverse the rest of its cell in a browser, a
+/// name reading as another: it is shown as its code, and every other character as typed.
+#[test]
+fn a_direction_override_in_a_name_is_shown_as_its_code() {
+    let shown = caseload::report::esc("C1\u{202e}9W\u{2066} Zoë <b>");
+    assert_eq!(shown, "C1\\u{202e}9W\\u{2066} Zoë &lt;b&gt;");
+}
