@@ -67,9 +67,12 @@ enum Target {
 /// and anything but a regular file or nothing is written into.
 fn resolve(path: &Path) -> Result<Target> {
     let err = |problem: String| Error::Write { path: path.to_path_buf(), problem };
-    // `/dev/stdout` and `/proc/self/fd/1` name whatever standard output is, a file included:
-    // renaming over that file would leave the run's own messages in a file no longer there.
-    let system = cfg!(unix) && (path.starts_with("/dev") || path.starts_with("/proc"));
+    // `/dev/stdout` and `/proc/self/fd/1`, links the system keeps, name whatever standard
+    // output is, a file included: renaming over that file would leave the run's own messages
+    // in a file no longer there. (A plain file under /dev, as in /dev/shm, is a file.)
+    let system = cfg!(unix)
+        && (path.starts_with("/dev") || path.starts_with("/proc"))
+        && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(err("is a directory; give a file name".into())),
         Ok(meta) if !meta.is_file() || system => Ok(Target::Special),
