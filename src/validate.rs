@@ -502,12 +502,14 @@ fn round9(x: f64) -> f64 {
 
 fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::result::Result<Case, FieldErrors> {
     let mut errs: FieldErrors = Vec::new();
+    // A weight or priority the case does not give is the policy's, judged (and named) there:
+    // blaming every case of the type too would point at cells left empty.
     let weight = c.weight.unwrap_or_else(|| policy.weights.get(&c.case_type).copied().unwrap_or(1.0));
-    if let Err(e) = positive(weight, "weight") {
+    if let (Some(_), Err(e)) = (c.weight, positive(weight, "weight")) {
         errs.push(("weight".into(), e));
     }
     let priority = c.priority.unwrap_or_else(|| policy.priority.get(&c.case_type).copied().unwrap_or(0.0));
-    if let Err(e) = finite_at_least(priority, 0.0, "priority") {
+    if let (Some(_), Err(e)) = (c.priority, finite_at_least(priority, 0.0, "priority")) {
         errs.push(("priority".into(), e));
     }
     let current_worker = match &c.current_worker {

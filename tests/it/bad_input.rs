@@ -639,3 +639,21 @@ fn a_flood_of_mistakes_is_cut_at_fifty_and_counted() {
     assert_eq!(text.matches("must be a number > 0").count(), 50);
     assert!(text.contains("and 30 more"), "{text}");
 }
+
+/// A policy weight or priority out of range is named once, at the policy: the cases of that
+/// type that give none of their own are not blamed too (their cells are empty), and a case's
+/// own bad weight still is.
+#[test]
+fn a_bad_policy_weight_is_named_at_the_policy_not_on_every_case() {
+    let bytes = with(|v| {
+        v["policy"] = json!({ "weights": { "looked_after": 0 }, "priority": { "child_in_need": 1e12 } });
+        v["cases"][2]["weight"] = json!(-1);
+    });
+    refused(&bytes, &["policy.weights.looked_after", "policy.priority.child_in_need", "cases[2].weight"]);
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_file(dir.path(), "model.json", &bytes);
+    let o = run(&[&"check", &model], &[]);
+    let msg = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(msg.contains("3 problems"), "{msg}");
+    assert!(!msg.contains("cases[0]") && !msg.contains("cases[1]"), "{msg}");
+}
