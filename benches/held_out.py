@@ -18,7 +18,7 @@ crash, two runs that differ) is listed in that model's "flags". From the reposit
     nice -n 10 PY benches/held_out.py --binary target/release/caseload --out /tmp/held-out --wave 1
     (waves 2 and 3: harder and edge-shaped models; --deadline-min N stops after N minutes)
 
-PY is a Python with highspy and numpy (see docs/performance.md). First run 2026-12-06 (sixteenth
+PY is a Python with highspy and numpy (see docs/performance.md). First run 2026-12-06 (fifteenth
 session): 633 models of waves 1-3, no violation (docs/performance.md, Agreement with HiGHS).
 """
 import argparse
