@@ -99,7 +99,11 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         return Ok(exit::BREACHES);
     }
     let out = a.output.display().to_string();
-    let bytes = if workbook::is_workbook(&a.output) {
+    // The format is the file's that is written: through a link, the name it points at
+    // (`-o this-week -> team.xlsx` writes a workbook, not JSON into team.xlsx).
+    let as_workbook =
+        workbook::is_workbook(&caseload::write::followed(&a.output).unwrap_or_else(|| a.output.clone()));
+    let bytes = if as_workbook {
         // A value a cell cannot keep (a team ending in a space) comes from the model file, and
         // its place (`cases[5].team`) is a place in it: name that file. A workbook or CSV model
         // has none (its cells are trimmed), so the output is named then.
@@ -110,7 +114,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     };
     // Next week's workbook is written anew: which of the team workbook's sheets it lacks
     // (read before the workbook is replaced, when it is written over).
-    let team = sheets.workbook.as_deref().filter(|_| workbook::is_workbook(&a.output));
+    let team = sheets.workbook.as_deref().filter(|_| as_workbook);
     let left = match team {
         Some(team) => caseload::sheets::sheets_left_behind(
             &team.display().to_string(),

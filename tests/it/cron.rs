@@ -579,3 +579,23 @@ fn accept_keeps_the_replaced_file_beside_it_never_through_a_link() {
     assert!(!d.join("victim.json").exists(), "the kept copy went through the link");
     assert!(std::fs::symlink_metadata(&kept[0]).expect("meta").file_type().is_symlink());
 }
+
+/// `accept -o LINK` writes the format of the file the link names: a link to a workbook gets a
+/// workbook, never JSON inside a `.xlsx`.
+#[cfg(unix)]
+#[test]
+fn accept_through_a_link_writes_the_format_of_the_file_it_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let here = |args: &[&str]| bin().args(args).current_dir(d).output().expect("caseload runs");
+    std::fs::copy(&model, d.join("model.json")).expect("copy");
+    assert_eq!(code(&here(&["allocate", "model.json", "-o", "p.json", "-q"])), 0);
+    std::os::unix::fs::symlink("team.xlsx", d.join("this-week")).expect("symlink");
+    let o = here(&["accept", "model.json", "p.json", "-o", "this-week", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let bytes = std::fs::read(d.join("team.xlsx")).expect("written through the link");
+    assert!(bytes.starts_with(b"PK"), "a workbook, not JSON");
+    let o = here(&["check", "--workbook", "team.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
