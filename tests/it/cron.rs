@@ -1,6 +1,7 @@
 //! Safe to run from cron: exit statuses, atomic output, limits, interruption, hostile sizes.
 //! Every proposal a test here produces is checked with `caseload check`.
 
+use crate::sheets_common::run as run_in;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -514,17 +515,16 @@ fn outputs_that_are_one_file_or_an_input_through_a_link_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
-    let here = |args: &[&str]| bin().args(args).current_dir(d).output().expect("caseload runs");
     std::fs::copy(&model, d.join("model.json")).expect("copy");
     // A report through a link to the proposal not written yet.
     std::os::unix::fs::symlink("proposal.json", d.join("rep.html")).expect("symlink");
-    let o = here(&["allocate", "model.json", "-o", "proposal.json", "--report", "rep.html"]);
+    let o = run_in(d, &["allocate", "model.json", "-o", "proposal.json", "--report", "rep.html"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("written twice"), "{}", stderr(&o));
     assert!(!d.join("proposal.json").exists());
     // The same through the writer itself, whatever the command's own checks see.
     std::os::unix::fs::symlink("conv.json", d.join("c.xlsx")).expect("symlink");
-    let o = here(&["convert", "model.json", "-o", "conv.json", "--xlsx", "c.xlsx"]);
+    let o = run_in(d, &["convert", "model.json", "-o", "conv.json", "--xlsx", "c.xlsx"]);
     assert_eq!(code(&o), 4, "{}", stderr(&o));
     assert!(stderr(&o).contains("same file"), "{}", stderr(&o));
     assert!(!d.join("conv.json").exists());
@@ -535,7 +535,7 @@ fn outputs_that_are_one_file_or_an_input_through_a_link_are_refused() {
     std::fs::copy(&model, inp.join("a.json")).expect("copy");
     std::fs::copy(&model, inp.join("b.json")).expect("copy");
     std::os::unix::fs::symlink("b.json", inp.join("a.proposal.json")).expect("symlink");
-    let o = here(&["allocate", "in", "-o", "in", "-q"]);
+    let o = run_in(d, &["allocate", "in", "-o", "in", "-q"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("is an input"), "{}", stderr(&o));
     assert_eq!(std::fs::read(inp.join("b.json")).expect("b"), std::fs::read(&model).expect("model"));
@@ -543,7 +543,7 @@ fn outputs_that_are_one_file_or_an_input_through_a_link_are_refused() {
     // A batch with a broken link among its models reports it by name, and solves the rest.
     std::fs::remove_file(inp.join("a.proposal.json")).expect("rm");
     std::os::unix::fs::symlink("gone.json", inp.join("c.json")).expect("symlink");
-    let o = here(&["allocate", "in", "-o", "out", "-q"]);
+    let o = run_in(d, &["allocate", "in", "-o", "out", "-q"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("c.json"), "{}", stderr(&o));
     assert!(d.join("out/a.proposal.json").exists() && d.join("out/b.proposal.json").exists());
@@ -557,11 +557,10 @@ fn accept_keeps_the_replaced_file_beside_it_never_through_a_link() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
-    let here = |args: &[&str]| bin().args(args).current_dir(d).output().expect("caseload runs");
     std::fs::copy(&model, d.join("model.json")).expect("copy");
-    assert_eq!(code(&here(&["allocate", "model.json", "-o", "p.json", "-q"])), 0);
+    assert_eq!(code(&run_in(d, &["allocate", "model.json", "-o", "p.json", "-q"])), 0);
     for _ in 0..2 {
-        let o = here(&["accept", "model.json", "p.json", "-o", "next.json", "-q"]);
+        let o = run_in(d, &["accept", "model.json", "p.json", "-o", "next.json", "-q"]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
     }
     let kept: Vec<PathBuf> = std::fs::read_dir(d)
@@ -574,7 +573,7 @@ fn accept_keeps_the_replaced_file_beside_it_never_through_a_link() {
     // Put a link to nothing at the kept copy's name: the next copy goes beside it.
     std::fs::remove_file(&kept[0]).expect("rm");
     std::os::unix::fs::symlink("victim.json", &kept[0]).expect("symlink");
-    let o = here(&["accept", "model.json", "p.json", "-o", "next.json", "-q"]);
+    let o = run_in(d, &["accept", "model.json", "p.json", "-o", "next.json", "-q"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!d.join("victim.json").exists(), "the kept copy went through the link");
     assert!(std::fs::symlink_metadata(&kept[0]).expect("meta").file_type().is_symlink());
@@ -588,14 +587,13 @@ fn accept_through_a_link_writes_the_format_of_the_file_it_names() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
-    let here = |args: &[&str]| bin().args(args).current_dir(d).output().expect("caseload runs");
     std::fs::copy(&model, d.join("model.json")).expect("copy");
-    assert_eq!(code(&here(&["allocate", "model.json", "-o", "p.json", "-q"])), 0);
+    assert_eq!(code(&run_in(d, &["allocate", "model.json", "-o", "p.json", "-q"])), 0);
     std::os::unix::fs::symlink("team.xlsx", d.join("this-week")).expect("symlink");
-    let o = here(&["accept", "model.json", "p.json", "-o", "this-week", "-q"]);
+    let o = run_in(d, &["accept", "model.json", "p.json", "-o", "this-week", "-q"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let bytes = std::fs::read(d.join("team.xlsx")).expect("written through the link");
     assert!(bytes.starts_with(b"PK"), "a workbook, not JSON");
-    let o = here(&["check", "--workbook", "team.xlsx"]);
+    let o = run_in(d, &["check", "--workbook", "team.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }

@@ -809,11 +809,7 @@ fn a_line_break_in_a_name_cannot_start_a_line_of_its_own() {
         "cases": [{ "id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W1", "pinned": true }]
     });
     std::fs::write(&model, m.to_string()).expect("write");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_caseload"))
-        .args(["allocate", model.to_str().unwrap_or_default(), "-o", "p.json"])
-        .current_dir(dir.path())
-        .output()
-        .expect("runs");
+    let o = run(dir.path(), &["allocate", model.to_str().unwrap_or_default(), "-o", "p.json"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("North\\ncaseload: all children allocated"), "{err}");
