@@ -4,9 +4,9 @@
 //!
 //! The driver owns the skeleton: the open nodes ([`Queued`], best bound first), the plunge
 //! (the best child of each node is searched next, its siblings parked), pruning against the
-//! incumbent, the node limit (nodes and work, [`Limits::reached`]), the progress events, the
-//! bound of nodes given up unresolved, the open-node memory cap with its depth-first fallback,
-//! and the answer: proven optimal, or the bound of what is left after polishing the incumbent.
+//! incumbent, the node limit (nodes and work, granted again while the search makes progress:
+//! [`Follow`]), the progress events, the bound of nodes given up unresolved, the open-node
+//! memory cap with its depth-first fallback, and the answer: proven optimal, or the bound of what is left after polishing the incumbent.
 //! A search plugs in how one node is searched ([`Tree::expand`]); the incumbent is the
 //! search's own ([`Incumbent`]: [`super::search::PartSearch`] for both searches).
 
@@ -32,6 +32,15 @@ pub(super) trait Incumbent {
     /// Improves the incumbent when the search stops unproven; true when it is then proven
     /// optimal under `bound`.
     fn polish(&mut self, bound: f64, limits: Limits) -> bool;
+    /// Grants the search `nodes` more nodes of budget (their work too) for its progress
+    /// ([`Effort::progress_slices`]); false when its effort grants none.
+    fn extend(&mut self, _nodes: u64) -> bool {
+        false
+    }
+    /// The step of the lattice every value of the part lies on, if there is one.
+    fn step(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// What searching one node gave.
@@ -77,23 +86,30 @@ pub(super) fn run<I: Incumbent, T: Tree<I>>(
     let mut current = Some(Queued::new(root, root_bound, seq));
     // The largest bound of a node given up unresolved.
     let mut lost = f64::NEG_INFINITY;
+    let mut follow = Follow::new(limits.node_limit, s.effort().progress_slices);
     while let Some(Queued { bound, node, .. }) = current.take().or_else(|| open.pop()) {
         if s.prunable(bound) {
             continue;
         }
-        if limits.reached(s.spent_nodes()) {
+        if follow.reached(s, limits, || max_bound(&open, bound).max(lost)) {
             return stopped(s, max_bound(&open, bound).max(lost), limits);
         }
         let nodes = s.count_node();
         tell(s, nodes, part, limits, || max_bound(&open, bound).max(lost));
         let kids = match tree.expand(s, node, bound, false) {
-            Expanded::Done => continue,
+            Expanded::Done => {
+                follow.searched(true);
+                continue;
+            }
             Expanded::Unresolved(b) => {
+                follow.searched(false);
                 lost = lost.max(b);
                 continue;
             }
             Expanded::Children(kids) => kids,
         };
+        let top = kids.iter().map(|k| k.1).fold(f64::NEG_INFINITY, f64::max);
+        follow.searched(bound - top >= Follow::moved_by(s, bound));
         let mut kids = kids.into_iter();
         if let Some((n, b)) = kids.next() {
             seq += 1;
@@ -109,7 +125,7 @@ pub(super) fn run<I: Incumbent, T: Tree<I>>(
                 let siblings = bounds[i + 1..].iter().copied().fold(lost, f64::max);
                 let outside = max_bound(&open, max_bound(&current, siblings));
                 let mut stack = vec![Queued::new(n, b, seq)];
-                if !depth_first(tree, s, &mut stack, part, limits, outside, &mut lost) {
+                if !depth_first(tree, s, &mut stack, part, (limits, follow.limit), outside, &mut lost) {
                     return stopped(s, max_bound(&stack, outside).max(lost), limits);
                 }
             } else {
@@ -123,15 +139,103 @@ pub(super) fn run<I: Incumbent, T: Tree<I>>(
     (true, f64::NEG_INFINITY)
 }
 
+/// The node limit of a search whose budget follows its progress ([`Effort::progress_slices`]):
+/// at three quarters of its budget, the search is granted the budget it was given again when,
+/// since the half, a quarter or more of the nodes it searched (at least [`Follow::SEEN`]) were
+/// closed or lowered their bound by an eighth of a lattice step, and the open bound fell or
+/// the incumbent rose; at most `slices` times, each slice judged the same way. Why both sides:
+/// the small points schemes a larger budget proves find the allocation that proves them late,
+/// while their open bound stands; on the cross-team plateaus nodes close as fast as new ones
+/// open at the same bound, and neither the bound nor the incumbent moves. Decided on nodes
+/// and work alone, so every run stops at the same place whatever the threads.
+struct Follow {
+    /// The node limit now (`None`: no limit).
+    limit: Option<u64>,
+    /// The limit the search was given: each grant is that again.
+    base: u64,
+    /// Grants left.
+    slices: u32,
+    /// The open bound and the incumbent at the half of the current slice, once passed.
+    mark: Option<(f64, f64)>,
+    /// This slice has been judged.
+    judged: bool,
+    /// Nodes searched since the mark, and those of them that were closed or lowered their bound.
+    seen: u64,
+    moved: u64,
+}
+
+impl Follow {
+    /// Nodes a slice's last quarter must have searched for its progress to count.
+    const SEEN: u64 = 8;
+
+    fn new(limit: Option<u64>, slices: u32) -> Follow {
+        Follow { limit, base: limit.unwrap_or(0), slices, mark: None, judged: false, seen: 0, moved: 0 }
+    }
+
+    /// How far a node's children's bounds must fall below its bound for it to count as moved:
+    /// an eighth of the lattice step, or the tolerance of a gain without a lattice.
+    fn moved_by<I: Incumbent>(s: &I, bound: f64) -> f64 {
+        s.step().map_or(crate::tolerance::GAIN * bound.abs().max(1.0), |step| step / 8.0)
+    }
+
+    /// Counts a node searched since the mark: `moved` when it was closed or its children's
+    /// bounds fell below its own.
+    fn searched(&mut self, moved: bool) {
+        if self.mark.is_some() && !self.judged {
+            self.seen += 1;
+            self.moved += u64::from(moved);
+        }
+    }
+
+    /// Whether the search stops here: stopped from outside, or its node limit reached and not
+    /// extended. `open_bound` is the bound of every node left.
+    fn reached<I: Incumbent>(&mut self, s: &mut I, limits: Limits, open_bound: impl Fn() -> f64) -> bool {
+        if limits.stopped() {
+            return true;
+        }
+        let Some(limit) = self.limit else { return false };
+        let spent = s.spent_nodes();
+        if self.slices > 0 && !self.judged {
+            if self.mark.is_none() && spent >= limit.saturating_sub(self.base / 2) {
+                self.mark = Some((open_bound(), s.best_value()));
+            } else if let Some((then, was)) =
+                self.mark.filter(|_| spent >= limit.saturating_sub(self.base / 4))
+            {
+                self.judged = true;
+                let now = open_bound();
+                let fell = then - now > crate::tolerance::GAIN * now.abs().max(1.0);
+                let rose = s.best_value() > was;
+                let busy = self.seen >= Self::SEEN && 4 * self.moved >= self.seen;
+                let grant = busy && (fell || rose);
+                limits.trace(|| {
+                    format!(
+                        "    budget at three quarters: open bound {then:.3} -> {now:.3}, incumbent {was} -> {}, \
+                         {} of {} nodes moved, granted again {grant}",
+                        s.best_value(),
+                        self.moved,
+                        self.seen
+                    )
+                });
+                if grant && s.extend(self.base) {
+                    self.slices -= 1;
+                    self.limit = Some(limit.saturating_add(self.base));
+                    (self.mark, self.judged, self.seen, self.moved) = (None, false, 0, 0);
+                }
+            }
+        }
+        spent >= self.limit.unwrap_or(u64::MAX)
+    }
+}
+
 /// Plain depth-first search of a stack of nodes, the best child on top; false if the limits
-/// stopped it (the node it stopped at back on the stack). `outside` bounds every node not on
-/// the stack, for the progress events.
+/// (those of the command, and the node limit now) stopped it (the node it stopped at back on
+/// the stack). `outside` bounds every node not on the stack, for the progress events.
 fn depth_first<I: Incumbent, T: Tree<I>>(
     tree: &mut T,
     s: &mut I,
     stack: &mut Vec<Queued<T::Node>>,
     part: usize,
-    limits: Limits,
+    (limits, node_limit): (Limits, Option<u64>),
     outside: f64,
     lost: &mut f64,
 ) -> bool {
@@ -139,7 +243,7 @@ fn depth_first<I: Incumbent, T: Tree<I>>(
         if s.prunable(top.bound) {
             continue;
         }
-        if limits.reached(s.spent_nodes()) {
+        if limits.stopped() || node_limit.is_some_and(|n| s.spent_nodes() >= n) {
             stack.push(top);
             return false;
         }
@@ -243,6 +347,12 @@ mod tests {
         }
         fn effort(&self) -> &Effort {
             &self.effort
+        }
+        fn extend(&mut self, _: u64) -> bool {
+            self.effort.progress_slices > 0
+        }
+        fn step(&self) -> Option<f64> {
+            Some(10.0)
         }
         fn polish(&mut self, bound: f64, _: Limits) -> bool {
             // Polishing comes before the driver drops what it left open: those nodes are alive.
@@ -414,5 +524,86 @@ mod tests {
         assert!(s.value < t.brute());
         // With nothing given up, the same tree is proven.
         assert!(solve(12, None, usize::MAX, Limits::default()).2 .0);
+    }
+
+    /// Runs [`Follow`] over a made-up search of at most 10,000 nodes under a node limit of
+    /// 100, with `slices` grants: after `n` nodes the open bound is `open(n)` and the
+    /// incumbent `best(n)`, and node `n` moved when `moved(n)`. Returns the nodes searched.
+    fn follow(
+        slices: u32,
+        open: impl Fn(u64) -> f64,
+        best: impl Fn(u64) -> f64,
+        moved: impl Fn(u64) -> bool,
+    ) -> u64 {
+        let mut s = Best {
+            value: best(0),
+            nodes: 0,
+            effort: Effort { progress_slices: slices, ..Effort::DEFAULT },
+            polished: 0,
+            uncovered: false,
+            live: Alive::default(),
+        };
+        let mut f = Follow::new(Some(100), slices);
+        loop {
+            let at = open(s.nodes);
+            if s.nodes >= 10_000 || f.reached(&mut s, stop_at(100), || at) {
+                break;
+            }
+            s.nodes += 1;
+            s.value = best(s.nodes);
+            f.searched(moved(s.nodes));
+        }
+        s.nodes
+    }
+
+    #[test]
+    fn a_search_that_makes_progress_is_granted_its_budget_again_a_few_times_at_most() {
+        // The open bound falls a little every node, and every node moved.
+        let falls = |n: u64| 10_000.0 - n as f64 * 0.01;
+        assert_eq!(follow(3, falls, |_| 0.0, |_| true), 400);
+        assert_eq!(follow(1, falls, |_| 0.0, |_| true), 200);
+        // The incumbent rises instead, and a third of the nodes moved.
+        let rises = |n: u64| (n / 10) as f64 * 10.0;
+        assert_eq!(follow(3, |_| 10_000.0, rises, |n| n % 3 == 0), 400);
+    }
+
+    #[test]
+    fn a_plateau_an_idle_search_and_an_explicit_limit_stop_where_they_were_told() {
+        let falls = |n: u64| 10_000.0 - n as f64 * 0.01;
+        // A plateau: nodes close as fast as others open, nothing else moves.
+        assert_eq!(follow(3, |_| 10_000.0, |_| 0.0, |_| true), 100);
+        // The bound falls, but under a tenth of the nodes moved.
+        assert_eq!(follow(3, falls, |_| 0.0, |n| n % 10 == 0), 100);
+        // Progress, but no grants: an explicit node limit is exact.
+        assert_eq!(follow(0, falls, |_| 0.0, |_| true), 100);
+        // Progress only in the first slice: one grant, then the second slice stops.
+        let early = |n: u64| 10_000.0 - n.min(150) as f64 * 0.01;
+        assert_eq!(follow(3, early, |_| 0.0, |_| true), 200);
+    }
+
+    #[test]
+    fn a_search_that_moves_too_few_nodes_to_judge_is_not_granted_more() {
+        // The last quarter's progress is judged on at least `Follow::SEEN` nodes: a search of
+        // large nodes (a node limit of 100 spent in 20 nodes of work) is not.
+        let mut s = Best {
+            value: 0.0,
+            nodes: 0,
+            effort: Effort { progress_slices: 3, ..Effort::DEFAULT },
+            polished: 0,
+            uncovered: false,
+            live: Alive::default(),
+        };
+        let mut f = Follow::new(Some(100), 3);
+        let mut searched = 0;
+        loop {
+            let at = 10_000.0 - s.nodes as f64;
+            if f.reached(&mut s, stop_at(100), || at) {
+                break;
+            }
+            s.nodes += 5;
+            searched += 1;
+            f.searched(true);
+        }
+        assert_eq!((s.nodes, searched), (100, 20));
     }
 }

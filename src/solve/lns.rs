@@ -377,6 +377,7 @@ fn search_restricted(
     started.search.effort.chain_work = 0;
     started.search.effort.set_bounds = 0;
     started.search.effort.root_cuts = 0;
+    started.search.effort.progress_slices = 0;
     started.search.offer(seed);
     let s: &mut PartSearch = &mut started.search;
     match std::mem::replace(&mut started.root, Root::Proven) {

@@ -144,10 +144,6 @@ pub struct Limits<'a> {
 pub const DEFAULT_NODE_LIMIT: u64 = 5_000;
 
 impl Limits<'_> {
-    pub(crate) fn reached(&self, nodes: u64) -> bool {
-        self.node_limit.is_some_and(|n| nodes >= n) || self.stopped()
-    }
-
     /// Tells the observer, if any.
     pub(crate) fn tell(&self, e: Event) {
         if let Some(o) = self.observer {

@@ -390,6 +390,19 @@ impl Incumbent for PartSearch<'_> {
     fn polish(&mut self, bound: f64, limits: Limits) -> bool {
         PartSearch::polish(self, bound, limits)
     }
+
+    fn extend(&mut self, nodes: u64) -> bool {
+        if self.effort.progress_slices == 0 {
+            return false;
+        }
+        self.budget.extend(nodes.saturating_mul(self.effort.work_per_node));
+        self.effort.nodes = self.effort.nodes.map(|n| n.saturating_add(nodes));
+        true
+    }
+
+    fn step(&self) -> Option<f64> {
+        self.delta
+    }
 }
 
 /// What branching at a node gave.
