@@ -96,6 +96,17 @@ pub fn prepare(models: &[PathBuf], dir: &Path) -> Result<Made> {
     let mut made = Vec::new();
     let mut at = Some(dir);
     while let Some(d) = at.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        if let Ok(target) = std::fs::read_link(d) {
+            // A link whose target is gone: creating the directory would fail with "File
+            // exists", which names neither the link nor what it points to.
+            return Err(Error::Write {
+                path: d.to_path_buf(),
+                problem: format!(
+                    "is a symbolic link to {}, which does not exist; create that directory, or give another",
+                    target.display()
+                ),
+            });
+        }
         made.push(d.to_path_buf());
         at = d.parent();
     }

@@ -121,3 +121,29 @@ fn a_batch_in_which_every_model_fails_leaves_no_output_directory_behind() {
     assert_eq!(out.status.code(), Some(2));
     assert!(fresh.join("b.proposal.json").is_file());
 }
+
+/// An output directory that is a link to a directory gone (a share not mounted, say) is named
+/// as such, with exit status 4, instead of the system's "File exists"; a link to a directory
+/// that is there is written through.
+#[cfg(unix)]
+#[test]
+fn a_batch_output_that_is_a_dangling_link_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    generate(&a, "20", "1");
+    generate(&b, "20", "2");
+    let link = dir.path().join("out");
+    std::os::unix::fs::symlink("gone/proposals", &link).unwrap();
+    let out = batch(&[&a, &b], &link);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("symbolic link to gone/proposals, which does not exist"), "{err}");
+    assert!(!err.contains("File exists"), "{err}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays");
+    assert!(!dir.path().join("gone").exists(), "nothing made where it points");
+
+    std::fs::create_dir_all(dir.path().join("gone/proposals")).unwrap();
+    let out = batch(&[&a, &b], &link);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("gone/proposals/a.proposal.json").is_file());
+}
