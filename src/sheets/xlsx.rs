@@ -414,10 +414,20 @@ impl<'a> Book<'a> {
         };
         let mut out = Vec::new();
         let mut system = DateSystem::default();
+        let mut seen_pr = false;
         let mut buf = Vec::new();
         loop {
             match Self::next(&file, &self.budget, part, &mut xml, &mut buf)? {
                 Event::Start(e) | Event::Empty(e) if local(e.name().as_ref()) == b"workbookPr" => {
+                    if std::mem::replace(&mut seen_pr, true) {
+                        // Excel writes one; with two, every date cell could mean either of
+                        // two days 1,462 days apart.
+                        return Err(Error::input(
+                            &file,
+                            format!("part {part}"),
+                            "the workbook's properties (and its date system) are given twice; save the workbook again from Excel",
+                        ));
+                    }
                     system = match attr(&e, b"date1904").as_deref().map(str::trim) {
                         None | Some("0" | "false") => DateSystem::From1900,
                         Some("1" | "true") => DateSystem::From1904,
@@ -1236,6 +1246,11 @@ mod tests {
                 assert_eq!(grid.rows[1].1[1], want, "{pr}, days {days}");
             }
         }
+        let twice = r#"<workbookPr date1904="0"/><workbookPr date1904="1"/>"#;
+        let Err(e) = Book::open("b.xlsx", &book_of(twice, &[("s", data)], None, Some(styles))) else {
+            panic!("two date systems were read as one")
+        };
+        assert!(e.to_string().contains("given twice"), "{e}");
         let bytes = book_of(r#"<workbookPr date1904="yes"/>"#, &[("s", data)], None, Some(styles));
         let Err(e) = Book::open("b.xlsx", &bytes) else { panic!("an unknown date system was read") };
         assert_eq!(
