@@ -69,6 +69,10 @@ pub struct RowIn {
     pub case_column: String,
     /// The header of the worker column, as the sheet spells it.
     pub worker_column: String,
+    /// What the row holds in other columns a person may have typed its worker in (`agreed
+    /// worker`, `allocated to`): (header as spelt, cell), the cells not empty. Not read as the
+    /// worker; [`resolve`] refuses one that names another worker of the model.
+    pub also: Vec<(String, String)>,
 }
 
 impl ProposalIn {
@@ -153,6 +157,8 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
     let mut errs = crate::error::Errors::new();
     let mut hints = Hints::new(m);
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
+    // The workers by the words a person may type for them, made when a row first needs them.
+    let mut named = None;
     for r in rows {
         let at = |col: &str| format!("row {}, column {col}", r.row);
         if m.case_index(&r.case).is_none() {
@@ -194,8 +200,41 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
                 ));
             }
         }
+        let typed = r.worker.as_deref().and_then(|w| m.worker_index(w));
+        for (column, cell) in &r.also {
+            let known = named.get_or_insert_with(|| workers_by_key(m));
+            let Some(&i) = known.get(&crate::vocabulary::key(cell)) else { continue };
+            if typed != Some(i) {
+                errs.push(Error::input(
+                    &r.sheet,
+                    at(column),
+                    format!(
+                        "the worker {} typed here is not read: only the column {} says who holds the child{}; type the worker there, or clear this cell",
+                        crate::warnings::quoted(cell.trim()),
+                        r.worker_column,
+                        r.worker.as_deref().map_or(String::new(), |w| format!(" (it says {})", crate::warnings::quoted(w)))
+                    ),
+                ));
+            }
+        }
     }
     errs.finish()
+}
+
+/// Every worker by the words a person may type for them, compared as
+/// [`crate::vocabulary::key`] compares them (`w02` for `W02`, `ben ortiz` for Ben Ortiz): its
+/// id, and its name when the model gives one. A word two workers share names the first.
+fn workers_by_key(m: &Model) -> std::collections::HashMap<String, usize> {
+    let mut out = std::collections::HashMap::new();
+    for (i, w) in m.workers.iter().enumerate() {
+        for word in std::iter::once(w.id.as_str()).chain(w.name.as_deref()) {
+            let k = crate::vocabulary::key(word);
+            if !k.is_empty() {
+                out.entry(k).or_insert(i);
+            }
+        }
+    }
+    out
 }
 
 /// What an unknown case or worker typed in a meeting workbook may mean: the id whose name

@@ -137,6 +137,11 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
 /// The sheets a meeting workbook is written with (`write::workbook::proposal_workbook`).
 const WRITTEN: [&str; 6] = ["summary", "warnings", "allocations", "unallocated", "workers", "moves"];
 
+/// The columns of the allocations and unallocated sheets, as written, whose headers name a
+/// worker but that say something else of the child's (`crate::tables`): the worker's role and
+/// team, and who holds the child today.
+const WRITTEN_WORKER_COLUMNS: [&str; 4] = ["worker role", "worker team", "worker today", "worker name"];
+
 /// Whether a header names a column a person may have typed a child's worker in: `worker`
 /// under another name (`Worker allocated`, `allocate to`, `assigned`), but not the
 /// unallocated sheet's `worker today`.
@@ -249,6 +254,14 @@ fn sheet_rows(
         return;
     }
     keep_cell_errors(cell_errs, &[Some(cc), wc].into_iter().flatten().collect::<Vec<_>>(), errs);
+    // Other columns a worker may have been typed in (`agreed worker`), beside the ones the
+    // workbook was written with: kept for `check::resolve`, which refuses one that names
+    // another worker than the `worker` column.
+    let also_columns: Vec<usize> = (0..names.len())
+        .filter(|&j| {
+            Some(j) != wc && worker_like(&names[j]) && !WRITTEN_WORKER_COLUMNS.contains(&names[j].as_str())
+        })
+        .collect();
     for (number, cells) in &grid.rows[h + 1..] {
         let get = |j: Option<usize>| j.and_then(|j| cells.get(j)).map_or("", |s| s.trim());
         let (case, worker) = (get(Some(cc)), get(wc));
@@ -269,6 +282,11 @@ fn sheet_rows(
             row: *number,
             case_column: case_column.clone(),
             worker_column: worker_column.clone(),
+            also: also_columns
+                .iter()
+                .filter(|&&j| !get(Some(j)).is_empty())
+                .map(|&j| (spelt(j), get(Some(j)).to_string()))
+                .collect(),
         });
     }
 }

@@ -819,6 +819,56 @@ fn an_unknown_id_that_is_a_slip_or_a_name_says_which_id_it_may_mean() {
     assert!(e.contains(&case), "{e}");
 }
 
+/// A column of the manager's own beside `worker` (`agreed worker`) is not read: a worker of
+/// the model typed there, other than the one the `worker` column says, would be lost without
+/// a word, so it is refused at its cell, by id or by name, on either sheet. The same worker
+/// again, or a note that names no worker, is theirs.
+#[test]
+fn a_worker_typed_in_a_column_beside_worker_is_refused_not_lost() {
+    let add = |book: &mut Vec<Sheet>, name: &str, header: &str, cells: &[(usize, &str)]| {
+        let s = sheet(book, name);
+        for (i, row) in s.rows.iter_mut().enumerate() {
+            let cell = if i == 0 {
+                header.to_string()
+            } else {
+                cells.iter().find(|(r, _)| *r == i).map_or(String::new(), |(_, v)| v.to_string())
+            };
+            row.push(Cell::Text(cell));
+        }
+    };
+    let e = refused(|p, book| {
+        let al = sheet(book, "allocations");
+        let (wc, row) = (al.col("worker"), al.row_of(p["allocations"][0]["case"].as_str().unwrap()));
+        let other = if al.rows[row][wc].text() == "W3" { "W2" } else { "w3" };
+        add(book, "allocations", "Agreed worker", &[(row, other)]);
+        add(book, "unallocated", "allocated to", &[(1, "sam jones")]);
+    });
+    assert!(e.contains("sheet allocations: row 2, column Agreed worker"), "{e}");
+    assert!(e.contains("only the column worker says who holds the child (it says"), "{e}");
+    assert!(
+        e.contains(
+            r#"sheet unallocated: row 2, column allocated to: the worker "sam jones" typed here is not read"#
+        ),
+        "{e}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    let al = sheet(&mut book, "allocations");
+    let (wc, row) = (al.col("worker"), al.row_of(p["allocations"][0]["case"].as_str().unwrap()));
+    let same = al.rows[row][wc].text();
+    add(
+        &mut book,
+        "allocations",
+        "agreed worker",
+        &[(row, same.as_str()), (row + 1, "ask the team manager")],
+    );
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["check", "model.json", "edited.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
 /// Only the allocations and unallocated sheets, and their `worker` columns, are read: a worker
 /// typed anywhere else (a renamed column or sheet) would be lost without a word, so it is
 /// refused. The unallocated sheet's worker column, empty, may still be deleted.
