@@ -427,6 +427,7 @@ pub fn warning_label(code: &str) -> Option<&'static str> {
         "team_without_cases" => "A team with workers but no cases",
         "id_near_duplicate" => "Two names that look the same",
         "hidden_rows" => "Hidden rows were read",
+        "merged_cells" => "Merged cells were read cell by cell",
         "unknown_sheet" => "A sheet that was not read",
         _ => return None,
     })

@@ -588,6 +588,9 @@ pub struct Grid {
     pub hidden: Vec<usize>,
     /// The sheet has a filter (so its hidden rows are most likely hidden by it).
     pub filtered: bool,
+    /// The merged ranges (`A3:A5`) whose first cell holds something: every cell of such a
+    /// range is read as its first (Excel keeps the value there alone), and a warning names them.
+    pub merged: Vec<String>,
 }
 
 /// The separator of a CSV: `;` or a tab when the header line has one of those and no comma

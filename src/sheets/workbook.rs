@@ -150,6 +150,7 @@ pub fn parse_workbook_checked(
         let shown = sheet_file(file, &name);
         let g = book.grid(&name, &shown, errs)?;
         notes.extend(hidden_rows(file, want, &g));
+        notes.extend(merged_cells(file, want, &g));
         Ok(Some((shown, g)))
     };
     let workers = grid(&mut book, "workers", &mut errs)?;
@@ -220,6 +221,25 @@ fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::War
         format!("{file}: {n} rows of sheet {sheet} are hidden{how}; they were read: {listed}")
     };
     Some(crate::warnings::Warning { code: "hidden_rows".into(), message })
+}
+
+/// The warning that a sheet has merged cells, each read as the range's first:
+/// `sheet cases has merged cells; each cell of a range was read as its first: A3:A5`.
+fn merged_cells(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
+    const SHOWN: usize = 12;
+    let n = g.merged.len();
+    if n == 0 {
+        return None;
+    }
+    let mut listed = crate::words::and_list(&g.merged.iter().take(SHOWN).collect::<Vec<_>>());
+    if n > SHOWN {
+        listed = format!("{} and {} more", g.merged[..SHOWN].join(", "), n - SHOWN);
+    }
+    let message = format!(
+        "{file}: sheet {sheet} has merged cells; each cell of {} was read as its first: {listed}",
+        if n == 1 { "the range" } else { "a range" }
+    );
+    Some(crate::warnings::Warning { code: "merged_cells".into(), message })
 }
 
 /// How a policy setting's value is read from its cell, and what follows its name after a dot.

@@ -664,6 +664,8 @@ impl<'a> Book<'a> {
         // Rows hidden by hand or by a filter, and whether the sheet has a filter.
         let (mut hidden, mut filtered) = (Vec::new(), false);
         let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+        // Merged ranges: as written, and their first and last cells (row, column).
+        let mut merges: Vec<(String, Corner, Corner)> = Vec::new();
         let mut cells_held = 0usize;
         let mut buf = Vec::new();
         // The row being read: its number and cells.
@@ -687,6 +689,25 @@ impl<'a> Book<'a> {
                 Event::End(e) if local(e.name().as_ref()) == b"sheetData" => in_data = false,
                 Event::Start(ref e) | Event::Empty(ref e) if local(e.name().as_ref()) == b"autoFilter" => {
                     filtered = true;
+                }
+                Event::Start(ref e) | Event::Empty(ref e) if local(e.name().as_ref()) == b"mergeCell" => {
+                    let range = attr(e, b"ref").unwrap_or_default();
+                    let corners = range.split_once(':').and_then(|(a, b)| Some((cell_ref(a)?, cell_ref(b)?)));
+                    let Some(((r1, c1), (r2, c2))) =
+                        corners.filter(|((r1, c1), (r2, c2))| r1 <= r2 && c1 <= c2)
+                    else {
+                        return Err(limit(
+                            format!("merged cells {}", crate::warnings::quoted(&range)),
+                            "not a range of cells; save the workbook again from Excel".into(),
+                        ));
+                    };
+                    if merges.len() >= MAX_COLUMNS {
+                        return Err(limit(
+                            "merged cells".into(),
+                            format!("more than {} merged ranges; unmerge them", count(MAX_COLUMNS)),
+                        ));
+                    }
+                    merges.push((range, (r1, c1), (r2, c2)));
                 }
                 Event::Start(ref e) | Event::Empty(ref e)
                     if in_data && local(e.name().as_ref()) == b"row" =>
@@ -881,10 +902,49 @@ impl<'a> Book<'a> {
                 _ => {}
             }
         }
+        // A merged range shows its first cell's value in every cell, and a person reads it so
+        // (a sibling group, a worker today merged down three siblings' rows): each cell of the
+        // range in a row that is there is read as the first, within the limits on cells and text.
+        let mut merged = Vec::new();
+        for (range, (r1, c1), (r2, c2)) in merges {
+            let first = rows
+                .binary_search_by_key(&r1, |(n, _)| *n)
+                .ok()
+                .and_then(|i| rows[i].1.get(c1 - 1))
+                .filter(|v| !v.trim().is_empty())
+                .cloned();
+            let Some(value) = first else { continue };
+            let from = rows.partition_point(|(n, _)| *n < r1);
+            for (number, cells) in rows[from..].iter_mut().take_while(|(n, _)| *n <= r2) {
+                for c in c1..=c2 {
+                    if (*number, c) == (r1, c1) || cells.get(c - 1).is_some_and(|v| !v.is_empty()) {
+                        continue;
+                    }
+                    let at = format!("row {number}, column {}", column_letters(c - 1));
+                    let grow = c.saturating_sub(cells.len());
+                    cells_held = cells_held.saturating_add(grow.max(1));
+                    if cells_held > MAX_CELLS {
+                        return Err(limit(
+                            at,
+                            format!(
+                                "more than {} cells (merged ranges counted cell by cell), the limit on cells of one sheet",
+                                count(MAX_CELLS)
+                            ),
+                        ));
+                    }
+                    Self::hold(shown, &budget, &at, value.len() + grow * std::mem::size_of::<String>())?;
+                    if cells.len() < c {
+                        cells.resize(c, String::new());
+                    }
+                    cells[c - 1].clone_from(&value);
+                }
+            }
+            merged.push(range);
+        }
         // The header row is not an entry: hiding it hides nothing.
         let header = rows.first().map(|(n, _)| *n);
         hidden.retain(|h| Some(*h) != header);
-        Ok(Grid { rows, decimal_comma: false, hidden, filtered })
+        Ok(Grid { rows, decimal_comma: false, hidden, filtered, merged })
     }
 }
 
@@ -1028,6 +1088,9 @@ fn iso_day(v: &str) -> Option<String> {
     let rest = v.get(10..)?;
     rest.trim_start_matches('T').trim_matches(['0', ':', '.', 'Z']).is_empty().then(|| day.to_string())
 }
+
+/// A cell of a sheet: (row, column), both from 1.
+type Corner = (usize, usize);
 
 /// Excel's name of a column: 0 -> A, 26 -> AA.
 pub fn column_letters(mut j: usize) -> String {
@@ -1257,6 +1320,41 @@ mod tests {
             e.to_string(),
             "b.xlsx: part xl/workbook.xml: the workbook's date system, date1904=\"yes\", is neither true nor false; save the workbook again from Excel"
         );
+    }
+
+    #[test]
+    fn each_cell_of_a_merged_range_is_read_as_its_first() {
+        let t = |r: &str, v: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{v}</t></is></c>"#);
+        let data = format!(
+            "<row r=\"1\">{}{}</row><row r=\"2\">{}{}</row><row r=\"3\">{}</row><row r=\"4\">{}{}</row>\
+             </sheetData><mergeCells><mergeCell ref=\"B2:B3\"/><mergeCell ref=\"C2:C4\"/></mergeCells><sheetData>",
+            t("A1", "id"),
+            t("B1", "group"),
+            t("A2", "C1"),
+            t("B2", "Okafor"),
+            t("A3", "C2"),
+            t("A4", "C3"),
+            t("B4", "Ali")
+        );
+        let bytes = book_of("", &[("s", &data)], None, None);
+        let mut book = Book::open("b.xlsx", &bytes).unwrap();
+        let mut errs = Errors::new();
+        let grid = book.grid("s", "b.xlsx, sheet s", &mut errs).unwrap();
+        assert!(errs.finish().is_ok());
+        let group: Vec<&str> = grid.rows.iter().map(|(_, c)| c.get(1).map_or("", String::as_str)).collect();
+        assert_eq!(group, ["group", "Okafor", "Okafor", "Ali"]);
+        // A range whose first cell is empty fills nothing and is not named.
+        assert_eq!(grid.merged, ["B2:B3"]);
+        assert!(grid.rows.iter().all(|(_, c)| c.len() <= 2), "{:?}", grid.rows);
+
+        let bad =
+            "<row r=\"1\"></row></sheetData><mergeCells><mergeCell ref=\"B3:A1\"/></mergeCells><sheetData>";
+        let bytes = book_of("", &[("s", bad)], None, None);
+        let mut book = Book::open("b.xlsx", &bytes).unwrap();
+        let Err(e) = book.grid("s", "b.xlsx, sheet s", &mut Errors::new()) else {
+            panic!("a backward range was read")
+        };
+        assert!(e.to_string().contains("merged cells \"B3:A1\": not a range of cells"), "{e}");
     }
 
     #[test]
