@@ -290,6 +290,9 @@ type PolicyRows = (Option<PolicyInput>, std::collections::BTreeMap<String, usize
 /// and column, every row read (so one run names every mistake). Roles and case types, in
 /// setting names (`caps.Senior Practitioner`) and in lists, may be everyday words. A row whose
 /// value is empty is left out (the default holds).
+/// The policy sheet's columns for a person's notes, not read (the template writes `note`).
+const NOTE_COLUMNS: [&str; 4] = ["note", "notes", "comment", "comments"];
+
 fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -> PolicyRows {
     let mut places = std::collections::BTreeMap::new();
     let mut rows = grid.rows.into_iter().filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
@@ -306,7 +309,31 @@ fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -
     };
     let mut root = serde_json::Map::new();
     let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    // Columns other than setting, value and the template's note: a value typed there (`our
+    // value`, a column beside value) would not be read, so the first such cell of each column
+    // is an error.
+    let mut others: Vec<usize> = (0..names.len())
+        .filter(|&j| j != sc && j != vc && !NOTE_COLUMNS.contains(&names[j].as_str()))
+        .collect();
     for (number, cells) in rows {
+        others.retain(|&j| {
+            let Some(cell) = cells.get(j).map(|c| c.trim()).filter(|c| !c.is_empty()) else { return true };
+            let header = header.get(j).map_or("", |h| h.trim());
+            let column = if header.is_empty() {
+                super::xlsx::column_letters(j)
+            } else {
+                header.to_string()
+            };
+            errs.push(Error::input(
+                file,
+                format!("row {number}, column {column}"),
+                format!(
+                    "{} is not read: only the column value is (and note, for your notes); move it to value, or clear the column",
+                    quoted(cell)
+                ),
+            ));
+            false
+        });
         let setting = cells.get(sc).map(|s| s.trim()).unwrap_or("");
         let value = cells.get(vc).map(|s| s.trim()).unwrap_or("");
         let at = |column: &str| format!("row {number}, column {column}");

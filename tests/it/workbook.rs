@@ -288,6 +288,35 @@ fn a_policy_sheet_is_read_and_its_mistakes_named_by_row() {
     assert!(e.starts_with("b.xlsx, sheet policy: row 3"), "{e}");
 }
 
+/// A value typed in a column of the policy sheet beside `value` (`our value`) would not be
+/// read: the first of each such column is named at its cell. The template's `note` column, and
+/// a column left empty, are the manager's own.
+#[test]
+fn a_policy_value_typed_beside_the_value_column_is_refused_not_lost() {
+    let x = book(&[
+        ("workers", &[&["id", "role", "team"], &["W1", "social_worker", "North"]]),
+        ("cases", &[&["id", "type", "team"], &["C1", "looked_after", "North"]]),
+        (
+            "policy",
+            &[
+                &["setting", "value", "note", "our value", "spare"],
+                &["caps.social_worker", "18", "England's", "12", ""],
+                &["move_penalty", "10", "", "5", ""],
+            ],
+        ),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    assert!(e.contains(r#"b.xlsx, sheet policy: row 2, column our value: "12" is not read"#), "{e}");
+    assert!(!e.contains("row 3"), "one error a column: {e}");
+    let x = book(&[
+        ("workers", &[&["id", "role", "team"], &["W1", "social_worker", "North"]]),
+        ("cases", &[&["id", "type", "team"], &["C1", "looked_after", "North"]]),
+        ("policy", &[&["setting", "value", "note", "spare"], &["caps.social_worker", "12", "ours", ""]]),
+    ]);
+    let p = parse_workbook("b.xlsx", &x, None).unwrap().model.policy.unwrap();
+    assert_eq!(p.caps.unwrap()[&Role::SocialWorker], 12.0);
+}
+
 #[test]
 fn every_setting_of_the_policy_reads_back_from_a_policy_sheet() {
     use std::collections::BTreeMap;
