@@ -11,8 +11,9 @@
 //!   spacing or Unicode normalisation (`Urdu` and `urdu`, `sign  language` and `sign language`);
 //! - `team_without_active_worker`: a team has cases but no active worker (`Ladywod`);
 //! - `team_without_cases`: a team has active workers but no cases;
-//! - `id_near_duplicate`: two worker ids, two case ids or two team names differ only by case
-//!   or Unicode normalisation (`W01` and `w01`; `Chloé` typed two ways).
+//! - `id_near_duplicate`: two worker ids, two case ids, two team names or two sibling groups
+//!   differ only by case or Unicode normalisation (`W01` and `w01`; `Chloé` typed two ways;
+//!   `Okafor` and `okafor`, whose children would not be kept together).
 //!
 //! Warnings are sorted by code and then by the names they concern, so they are deterministic.
 
@@ -76,6 +77,7 @@ pub fn warnings(m: &Model) -> Vec<Warning> {
     near_duplicates("worker ids", m.workers.iter().map(|w| w.id.as_str()), &mut out);
     near_duplicates("case ids", m.cases.iter().map(|c| c.id.as_str()), &mut out);
     near_duplicates("team names", m.teams.iter().map(String::as_str), &mut out);
+    near_duplicates("sibling groups", m.groups.iter().map(|g| g.name.as_str()), &mut out);
     out.sort();
     out
 }

@@ -137,6 +137,30 @@ fn ids_differing_only_by_case_or_unicode_normalisation_are_warned() {
     assert_eq!(warning_codes(&p), vec!["id_near_duplicate", "id_near_duplicate"]);
 }
 
+/// Sibling groups typed two ways (`Okafor`, `okafor`) are two groups, whose children need not
+/// be kept together: named, as ids are.
+#[test]
+fn sibling_groups_differing_only_by_case_are_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m.json",
+        &model(
+            r#"{"id": "W1", "role": "social_worker", "team": "North", "cap": 3},
+               {"id": "W2", "role": "social_worker", "team": "North", "cap": 3}"#,
+            r#"{"id": "C1", "type": "looked_after", "team": "North", "group": "Okafor"},
+               {"id": "C2", "type": "looked_after", "team": "North", "group": "okafor "},
+               {"id": "C3", "type": "looked_after", "team": "North", "group": "Okafor"}"#,
+        ),
+    );
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p.json", "-q"]);
+    let err = stderr(&o);
+    assert!(err.contains(r#"sibling groups "Okafor", "okafor " differ only by case or spacing"#), "{err}");
+    assert_eq!(warning_codes(&proposal(dir.path(), "p.json")), vec!["id_near_duplicate"]);
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p.json", "-q", "--strict"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
 #[test]
 fn a_model_without_near_misses_has_no_warnings_field() {
     let dir = tempfile::tempdir().unwrap();
