@@ -428,6 +428,7 @@ pub fn warning_label(code: &str) -> Option<&'static str> {
         "id_near_duplicate" => "Two names that look the same",
         "hidden_rows" => "Hidden rows were read",
         "merged_cells" => "Merged cells were read cell by cell",
+        "hidden_sheet" => "A hidden sheet was read",
         "unknown_sheet" => "A sheet that was not read",
         _ => return None,
     })

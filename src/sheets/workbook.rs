@@ -151,6 +151,23 @@ pub fn parse_workbook_checked(
         let g = book.grid(&name, &shown, errs)?;
         notes.extend(hidden_rows(file, want, &g));
         notes.extend(merged_cells(file, want, &g));
+        if book.is_hidden(&name) {
+            // A hidden sheet is read like a shown one; the person may be looking at another
+            // (`cases (new)`) and expect that one to count.
+            let shown_beside: Vec<String> =
+                names.iter().filter(|n| **n != name && !book.is_hidden(n)).map(|n| quoted(n)).collect();
+            notes.push(crate::warnings::Warning {
+                code: "hidden_sheet".into(),
+                message: format!(
+                    "{file}: sheet {name} is hidden; it was read as the {want} sheet{}. Show it to check it, or name the sheet to read {want}",
+                    if shown_beside.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (the sheets shown are {})", crate::words::and_list(&shown_beside))
+                    }
+                ),
+            });
+        }
         Ok(Some((shown, g)))
     };
     let workers = grid(&mut book, "workers", &mut errs)?;

@@ -163,6 +163,8 @@ pub struct Book<'a> {
     /// Columns whose date cells are read as days, by their header (`waiting_since` of the
     /// cases sheet); in the other columns a date cell is refused, unless [`Book::days`].
     pub day_columns: &'static [&'static str],
+    /// The sheets the workbook hides (`state="hidden"` or `"veryHidden"`).
+    hidden: Vec<String>,
     budget: Rc<Budget>,
 }
 
@@ -295,6 +297,7 @@ impl<'a> Book<'a> {
             date_system: DateSystem::default(),
             days: false,
             day_columns: &[],
+            hidden: Vec::new(),
             budget: Rc::new(Budget::default()),
         };
         let rels = book.relationships()?;
@@ -323,6 +326,11 @@ impl<'a> Book<'a> {
             book.date_styles = book.styles(&part)?;
         }
         Ok(book)
+    }
+
+    /// Whether the workbook hides the sheet of this name.
+    pub fn is_hidden(&self, name: &str) -> bool {
+        self.hidden.iter().any(|h| h == name)
     }
 
     /// The names of the sheets, in the workbook's order.
@@ -457,6 +465,9 @@ impl<'a> Book<'a> {
                             format!("part {part}"),
                             format!("more than {} sheets", count(MAX_COLUMNS)),
                         ));
+                    }
+                    if matches!(attr(&e, b"state").as_deref(), Some("hidden" | "veryHidden")) {
+                        self.hidden.push(name.clone());
                     }
                     out.push((name, rid));
                 }

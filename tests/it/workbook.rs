@@ -317,6 +317,56 @@ fn a_policy_value_typed_beside_the_value_column_is_refused_not_lost() {
     assert_eq!(p.caps.unwrap()[&Role::SocialWorker], 12.0);
 }
 
+/// A hidden sheet is read like a shown one, but the person may be looking at another
+/// (`cases (new)`): the warning says which sheet was read and that it is hidden. Merged cells
+/// are read as Excel shows them, each as its range's first, and named.
+#[test]
+fn a_hidden_sheet_read_and_merged_cells_are_named() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("workers").unwrap();
+    for (j, v) in ["id", "role", "team"].iter().enumerate() {
+        ws.write_string(0, j as u16, *v).unwrap();
+    }
+    for (j, v) in ["W1", "social_worker", "North"].iter().enumerate() {
+        ws.write_string(1, j as u16, *v).unwrap();
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("cases").unwrap();
+    for (j, v) in ["id", "type", "team", "group"].iter().enumerate() {
+        ws.write_string(0, j as u16, *v).unwrap();
+    }
+    for i in 1..=3u32 {
+        ws.write_string(i, 0, format!("C{i}")).unwrap();
+        ws.write_string(i, 1, "looked_after").unwrap();
+        ws.write_string(i, 2, "North").unwrap();
+    }
+    ws.merge_range(1, 3, 3, 3, "Okafor", &rust_xlsxwriter::Format::new()).unwrap();
+    ws.set_hidden(true);
+    let ws = wb.add_worksheet();
+    ws.set_name("cases (new)").unwrap();
+    ws.write_string(0, 0, "id").unwrap();
+    let x = wb.save_to_buffer().unwrap();
+    let s = parse_workbook("b.xlsx", &x, None).unwrap();
+    let groups: Vec<Option<&str>> = s.model.cases.iter().map(|c| c.group.as_deref()).collect();
+    assert_eq!(groups, [Some("Okafor"); 3]);
+    let said: Vec<(&str, &str)> = s.warnings.iter().map(|w| (w.code.as_str(), w.message.as_str())).collect();
+    assert!(
+        said.contains(&(
+            "hidden_sheet",
+            r#"b.xlsx: sheet cases is hidden; it was read as the cases sheet (the sheets shown are "workers" and "cases (new)"). Show it to check it, or name the sheet to read cases"#
+        )),
+        "{said:?}"
+    );
+    assert!(
+        said.contains(&(
+            "merged_cells",
+            "b.xlsx: sheet cases has merged cells; each cell of the range was read as its first: D2:D4"
+        )),
+        "{said:?}"
+    );
+}
+
 #[test]
 fn every_setting_of_the_policy_reads_back_from_a_policy_sheet() {
     use std::collections::BTreeMap;
