@@ -13,7 +13,8 @@
 //! - `team_without_cases`: a team has active workers but no cases;
 //! - `id_near_duplicate`: two worker ids, two case ids, two team names or two sibling groups
 //!   differ only by case or Unicode normalisation (`W01` and `w01`; `Chloé` typed two ways;
-//!   `Okafor` and `okafor`, whose children would not be kept together).
+//!   `Okafor` and `okafor`, whose children would not be kept together);
+//! - `named_vacant`: an active worker whose id or name says the post is vacant (`VACANT-1`).
 //!
 //! Warnings are sorted by code and then by the names they concern, so they are deterministic.
 
@@ -78,6 +79,7 @@ pub fn warnings(m: &Model) -> Vec<Warning> {
     near_duplicates("case ids", m.cases.iter().map(|c| c.id.as_str()), &mut out);
     near_duplicates("team names", m.teams.iter().map(String::as_str), &mut out);
     near_duplicates("sibling groups", m.groups.iter().map(|g| g.name.as_str()), &mut out);
+    named_vacant(m, &mut out);
     out.sort();
     out
 }
@@ -193,6 +195,38 @@ fn teams(m: &Model, out: &mut Vec<Warning>) {
                 ),
             );
         }
+    }
+}
+
+/// Active workers whose id or name says the post is vacant (`VACANT-1`, `Vacancy`): children
+/// allocated to them would have nobody.
+fn named_vacant(m: &Model, out: &mut Vec<Warning>) {
+    // A word of its own (`VACANT-1`, `Vacancy 3`, `vacant2`), not part of a name (`Vacanti`).
+    let says = |s: &str| {
+        fold(s).split(|c: char| !c.is_alphanumeric()).any(|word| {
+            let word = word.trim_end_matches(|c: char| c.is_ascii_digit());
+            matches!(word, "vacant" | "vacancy" | "unfilled")
+        })
+    };
+    let named: Vec<&str> = m
+        .workers
+        .iter()
+        .filter(|w| w.status == Status::Active && (says(&w.id) || w.name.as_deref().is_some_and(says)))
+        .map(|w| w.id.as_str())
+        .collect();
+    if !named.is_empty() {
+        warn(
+            out,
+            "named_vacant",
+            format!(
+                "{} {} {} active but {} the post is vacant; children allocated there would have nobody. Give {} the status vacant",
+                noun(named.len(), "worker", "workers"),
+                some(&named),
+                verb(named.len(), "is", "are"),
+                if named.len() == 1 { "its id or name says" } else { "their ids or names say" },
+                if named.len() == 1 { "it" } else { "them" },
+            ),
+        );
     }
 }
 

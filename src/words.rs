@@ -429,6 +429,7 @@ pub fn warning_label(code: &str) -> Option<&'static str> {
         "hidden_rows" => "Hidden rows were read",
         "merged_cells" => "Merged cells were read cell by cell",
         "hidden_sheet" => "A hidden sheet was read",
+        "named_vacant" => "A vacant post is active",
         "unknown_sheet" => "A sheet that was not read",
         _ => return None,
     })

@@ -161,6 +161,32 @@ fn sibling_groups_differing_only_by_case_are_warned() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
 }
 
+/// A post whose id or name says it is vacant but whose status is left active would be given
+/// children who would have nobody: named. A vacant one, or a person called Vacanti, is not.
+#[test]
+fn an_active_worker_named_vacant_is_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m.json",
+        &model(
+            r#"{"id": "VACANT-1", "role": "social_worker", "team": "North", "cap": 3},
+               {"id": "W2", "role": "social_worker", "team": "North", "cap": 3, "name": "Vacancy (agency)"},
+               {"id": "W3", "role": "social_worker", "team": "North", "cap": 3, "status": "vacant", "name": "VACANT"},
+               {"id": "W4", "role": "social_worker", "team": "North", "cap": 3, "name": "Gio Vacanti"}"#,
+            r#"{"id": "C1", "type": "looked_after", "team": "North"}"#,
+        ),
+    );
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p.json", "-q"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains(r#"workers "VACANT-1", "W2" are active but their ids or names say the post is vacant"#),
+        "{err}"
+    );
+    assert!(!err.contains("\"W3\"") && !err.contains("\"W4\""), "{err}");
+    assert_eq!(warning_codes(&proposal(dir.path(), "p.json")), vec!["named_vacant"]);
+}
+
 #[test]
 fn a_model_without_near_misses_has_no_warnings_field() {
     let dir = tempfile::tempdir().unwrap();
