@@ -981,10 +981,18 @@ impl<'t> Cells<'t> {
         }
     }
 
-    fn list(&self, col: &str) -> Vec<String> {
-        self.get(col)
-            .map(|v| v.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
-            .unwrap_or_default()
+    /// A `;`-separated list. A comma in it (`Urdu, BSL`) is an error: read as one item, the
+    /// skill or worker it names would match nothing, and a child would wait for it.
+    fn list(&self, col: &str) -> Result<Vec<String>> {
+        let Some(v) = self.get(col) else { return Ok(Vec::new()) };
+        if v.contains(',') {
+            let parts: Vec<&str> = v.split([',', ';']).map(str::trim).filter(|s| !s.is_empty()).collect();
+            return Err(self.err(
+                col,
+                format!("{} holds a comma; separate the items with ; ({})", q(v), q(&parts.join("; "))),
+            ));
+        }
+        Ok(v.split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
     }
 
     fn choice<T>(&self, col: &str, parse: impl Fn(&str) -> Option<T>, names: &[&str]) -> Result<Option<T>> {
@@ -1026,6 +1034,7 @@ fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Opti
     let oversight_cap = errs.take(c.number("oversight_cap"));
     let status = errs.take(c.choice("status", parse_status, &statuses));
     let agency = errs.take(c.boolean("agency"));
+    let skills = errs.take(c.list("skills"));
     Some(WorkerInput {
         id: id?.to_string(),
         role: role?,
@@ -1033,7 +1042,7 @@ fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Opti
         fte: fte?,
         cap: cap?,
         target: target?,
-        skills: c.list("skills"),
+        skills: skills?,
         supervisor: c.text("supervisor"),
         oversight_cap: oversight_cap?,
         status: status?,
@@ -1076,6 +1085,9 @@ fn case_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option
     let priority = errs.take(c.number("priority"));
     let pinned = errs.take(c.boolean("pinned"));
     let no_agency = errs.take(c.boolean("no_agency"));
+    let needs = errs.take(c.list("needs"));
+    let exclude = errs.take(c.list("exclude"));
+    let previous_workers = errs.take(c.list("previous_workers"));
     Some(CaseInput {
         id: id?.to_string(),
         case_type: case_type?,
@@ -1085,9 +1097,9 @@ fn case_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option
         current_worker: c.text("current_worker"),
         pinned: pinned?,
         group: c.text("group"),
-        needs: c.list("needs"),
-        exclude: c.list("exclude"),
-        previous_workers: c.list("previous_workers"),
+        needs: needs?,
+        exclude: exclude?,
+        previous_workers: previous_workers?,
         waiting_since: c.text("waiting_since"),
         name: c.text("name"),
         notes: c.text("notes"),

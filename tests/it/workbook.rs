@@ -367,6 +367,30 @@ fn a_hidden_sheet_read_and_merged_cells_are_named() {
     );
 }
 
+/// Lists in a cell are separated by `;`: `Urdu, BSL` read as one skill would match no case's
+/// need, and a child would wait for it. Every such cell is named, with the list it may mean.
+#[test]
+fn a_list_separated_by_commas_is_named_not_read_as_one_item() {
+    let x = book(&[
+        ("workers", &[&["id", "role", "team", "skills"], &["W1", "social_worker", "North", "Urdu, BSL"]]),
+        (
+            "cases",
+            &[
+                &["id", "type", "team", "needs", "exclude"],
+                &["C1", "looked_after", "North", "Urdu", "W2,W3"],
+                &["C2", "looked_after", "North", "Urdu; BSL", ""],
+            ],
+        ),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    assert!(
+        e.contains(r#"sheet workers: row 2, column skills: "Urdu, BSL" holds a comma; separate the items with ; ("Urdu; BSL")"#),
+        "{e}"
+    );
+    assert!(e.contains(r#"sheet cases: row 2, column exclude: "W2,W3" holds a comma"#), "{e}");
+    assert!(!e.contains("row 3"), "{e}");
+}
+
 #[test]
 fn every_setting_of_the_policy_reads_back_from_a_policy_sheet() {
     use std::collections::BTreeMap;
