@@ -685,15 +685,19 @@ fn kept(file: &str, place: String, v: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks each item of a list survives a cell, and holds no `;` (which separates the items).
+/// Checks each item of a list survives a cell, and holds no `;` (which separates the items)
+/// nor `,` (which a cell's list refuses, as a list typed with commas).
 fn kept_list(file: &str, place: String, items: &[String]) -> Result<()> {
     for (j, s) in items.iter().enumerate() {
         kept(file, format!("{place}[{j}]"), s)?;
-        if s.contains(';') {
+        if let Some(c) = s.chars().find(|c| matches!(c, ';' | ',')) {
             return Err(Error::input(
                 file,
                 format!("{place}[{j}]"),
-                format!("{s:?} holds a ';', which separates list items in a spreadsheet; change the value"),
+                format!(
+                    "{s:?} holds a '{c}', which {} in a spreadsheet; change the value",
+                    if c == ';' { "separates list items" } else { "a list's cell refuses" }
+                ),
             ));
         }
     }

@@ -367,6 +367,19 @@ fn a_hidden_sheet_read_and_merged_cells_are_named() {
     );
 }
 
+/// A model whose list item holds a `,` (or a `;`) cannot go into a workbook and come back the
+/// same: named in the model, nothing written.
+#[test]
+fn a_list_item_a_cell_cannot_keep_is_named_when_a_workbook_is_written() {
+    let mut m = small_team();
+    m.workers[0].skills = vec!["Sign language, BSL".into()];
+    let e = model_workbook("m.json", &m).unwrap_err().to_string();
+    assert!(e.contains("m.json: workers[0].skills[0]") && e.contains("holds a ','"), "{e}");
+    m.workers[0].skills = vec!["Urdu;BSL".into()];
+    let e = model_workbook("m.json", &m).unwrap_err().to_string();
+    assert!(e.contains("holds a ';', which separates list items"), "{e}");
+}
+
 /// Lists in a cell are separated by `;`: `Urdu, BSL` read as one skill would match no case's
 /// need, and a child would wait for it. Every such cell is named, with the list it may mean.
 #[test]
