@@ -17,8 +17,8 @@
 //! | `family_support_worker` | family support worker, FSW, family support practitioner, FSP, family worker |
 //! | `personal_adviser` | personal adviser, personal advisor, PA, leaving care personal adviser, leaving care adviser, leaving care worker |
 //! | `child_in_need` | child in need, CIN, children in need, in need, section 17, s17 |
-//! | `child_protection` | child protection, CP, child protection plan, CPP, CP plan |
-//! | `looked_after` | looked after, looked-after child, looked after child, child looked after, children looked after, LAC, CLA, child in care, children in care, CIC, in care |
+//! | `child_protection` | child protection, CP, child protection plan, CPP, CP plan, section 47, s47 |
+//! | `looked_after` | looked after, looked-after child, looked after child, child looked after, children looked after, LAC, CLA, child in care, children in care, CIC, in care, section 20, s20, section 31, s31, care order |
 //! | `care_leaver` | care leaver, care leavers, leaving care, former relevant child, relevant child |
 //!
 //! A council's own words are added with an `aliases` sheet (columns `word` and `means`; `means`
@@ -79,6 +79,8 @@ pub const TYPE_WORDS: &[(&str, CaseType)] = &[
     ("s17", CaseType::ChildInNeed),
     ("child protection", CaseType::ChildProtection),
     ("CP", CaseType::ChildProtection),
+    ("section 47", CaseType::ChildProtection),
+    ("s47", CaseType::ChildProtection),
     ("child protection plan", CaseType::ChildProtection),
     ("CPP", CaseType::ChildProtection),
     ("CP plan", CaseType::ChildProtection),
@@ -93,6 +95,11 @@ pub const TYPE_WORDS: &[(&str, CaseType)] = &[
     ("children in care", CaseType::LookedAfter),
     ("CIC", CaseType::LookedAfter),
     ("in care", CaseType::LookedAfter),
+    ("section 20", CaseType::LookedAfter),
+    ("s20", CaseType::LookedAfter),
+    ("section 31", CaseType::LookedAfter),
+    ("s31", CaseType::LookedAfter),
+    ("care order", CaseType::LookedAfter),
     ("care leaver", CaseType::CareLeaver),
     ("care leavers", CaseType::CareLeaver),
     ("leaving care", CaseType::CareLeaver),
@@ -233,14 +240,14 @@ impl Vocabulary {
     pub fn suggest_role(&self, word: &str) -> String {
         let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Role(_)));
         words.extend(Role::ALL.iter().map(|r| r.name().to_string()));
-        did_you_mean(word, &words)
+        did_you_mean(word, &same_sense(word, words))
     }
 
     /// The words a type column accepts that look like `word`: " (did you mean ...?)" or "".
     pub fn suggest_type(&self, word: &str) -> String {
         let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Type(_)));
         words.extend(CaseType::ALL.iter().map(|t| t.name().to_string()));
-        did_you_mean(word, &words)
+        did_you_mean(word, &same_sense(word, words))
     }
 
     fn words(&self, keep: impl Fn(Meaning) -> bool) -> Vec<String> {
@@ -254,6 +261,25 @@ impl Vocabulary {
         out.extend(self.own.values().filter(|(_, m)| keep(*m)).map(|(w, _)| w.clone()));
         out
     }
+}
+
+/// The words that may be suggested for `word` as a role or a case type: not one whose numbers
+/// differ, when both have numbers (`s17`, a child in need, for `S46`: the section is the
+/// meaning; `CLA` for `C1A` is a slip of a letter),
+/// nor one that is `word` without its negation or with one (`qualified social worker` for
+/// `unqualified social worker`). A suggestion a person takes must not turn the meaning round.
+fn same_sense(word: &str, words: Vec<String>) -> Vec<String> {
+    let digits = |w: &str| w.chars().filter(char::is_ascii_digit).collect::<String>();
+    let (k, d) = (key(word), digits(word));
+    let negated = |a: &str, b: &str| ["un", "non", "not"].iter().any(|n| a.strip_prefix(n) == Some(b));
+    words
+        .into_iter()
+        .filter(|w| {
+            let kw = key(w);
+            let dw = digits(w);
+            (d.is_empty() || dw.is_empty() || dw == d) && !negated(&k, &kw) && !negated(&kw, &k)
+        })
+        .collect()
 }
 
 /// The meaning of a key in the built-in table or as a canonical name.
@@ -417,6 +443,20 @@ mod tests {
             }
             assert_eq!(builtin(k), Some(*m), "{k}");
         }
+    }
+
+    #[test]
+    fn a_suggestion_never_turns_the_meaning_round() {
+        let v = Vocabulary::default();
+        assert_eq!(v.suggest_type("S46"), "");
+        assert_eq!(v.suggest_type("Section 48"), "");
+        assert_eq!(case_type("S47"), Some(CaseType::ChildProtection));
+        assert_eq!(case_type("Section 20"), Some(CaseType::LookedAfter));
+        assert_eq!(v.suggest_role("Unqualified Social Worker"), "");
+        assert_eq!(v.suggest_role("non social worker"), "");
+        // A slip of the same sense is still suggested.
+        assert!(v.suggest_type("sectoin 47").contains("section 47"), "{}", v.suggest_type("sectoin 47"));
+        assert!(v.suggest_role("Socail Worker").contains("social worker"));
     }
 
     #[test]

@@ -224,9 +224,9 @@ fn a_workbook_in_everyday_words_gives_the_same_optimum_as_the_model_in_canonical
 #[test]
 fn an_aliases_sheet_adds_a_councils_own_words_and_names_one_that_means_nothing() {
     let w = b"id,role,team\nW1,Practitioner,North\nW2,Senior Practitioner,North\n";
-    let c = b"id,type,team\nC1,S47,North\nC2,Early help,North\n";
+    let c = b"id,type,team\nC1,Strategy,North\nC2,Early help,North\n";
     let aliases =
-        b"word,means\nPractitioner,social worker\nS47,CP\nEarly help,child_in_need\nSP,social worker\n";
+        b"word,means\nPractitioner,social worker\nStrategy,CP\nEarly help,child_in_need\nSP,social worker\n";
     let s =
         parse_sheets_with(("w.csv", w), ("c.csv", c), None, None, Some(("aliases.csv", aliases))).unwrap();
     let roles: Vec<Role> = s.model.workers.iter().map(|w| w.role).collect();
@@ -242,7 +242,7 @@ fn an_aliases_sheet_adds_a_councils_own_words_and_names_one_that_means_nothing()
     let e = parse_sheets(("w.csv", w), ("c.csv", c), None).unwrap_err().to_string();
     assert!(e.contains("w.csv: row 2, column role") && e.contains("c.csv: row 2, column type"), "{e}");
     // A word that means nothing known, or is given two meanings, is refused at its row.
-    let bad = b"word,means\nPractitioner,socal worker\nS47,CP\nS47,CIN\n";
+    let bad = b"word,means\nPractitioner,socal worker\nStrategy,CP\nStrategy,CIN\n";
     let e = parse_sheets_with(("w.csv", w), ("c.csv", c), None, None, Some(("aliases.csv", bad)))
         .unwrap_err()
         .to_string();
