@@ -956,6 +956,18 @@ impl<'t> Cells<'t> {
 
     fn number(&self, col: &str) -> Result<Option<f64>> {
         let Some(v) = self.get(col) else { return Ok(None) };
+        if self.table.decimal_comma && thousands_dotted(v) {
+            // `1.000` in a file of decimal commas is most likely a thousand, written as a
+            // European spreadsheet shows it; read as 1 it would change a priority a thousandfold.
+            return Err(self.err(
+                col,
+                format!(
+                    "{} could be a thousand times more or less: this file writes decimals with a comma; write the number without a thousands separator ({}), or its decimals with a comma",
+                    q(v),
+                    q(&v.replace('.', ""))
+                ),
+            ));
+        }
         let dotted;
         let v = if self.table.decimal_comma && v.contains(',') && !v.contains('.') {
             dotted = v.replace(',', ".");
@@ -1002,6 +1014,21 @@ impl<'t> Cells<'t> {
             .map(Some)
             .ok_or_else(|| self.err(col, format!("unknown value {}; use one of {}", q(v), names.join(", "))))
     }
+}
+
+/// Whether a number is written with dots between groups of three digits (`1.000`,
+/// `-12.500.000`) and nothing else: a thousands separator, or decimals, which a file of
+/// decimal commas cannot tell apart. `0.500` is decimals.
+fn thousands_dotted(v: &str) -> bool {
+    let v = v.strip_prefix('-').unwrap_or(v);
+    let mut groups = v.split('.');
+    let Some(head) = groups.next() else { return false };
+    let rest: Vec<&str> = groups.collect();
+    !rest.is_empty()
+        && (1..=3).contains(&head.len())
+        && !head.starts_with('0')
+        && head.bytes().all(|b| b.is_ascii_digit())
+        && rest.iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn role_names() -> Vec<&'static str> {

@@ -186,6 +186,13 @@ fn reads_semicolon_csv_with_decimal_commas_as_european_excel_saves_it() {
     // Tab-separated text works too; a decimal comma in comma-separated CSV is still refused.
     let tabbed = "id\ttype\tteam\nC1\tlooked_after\tNorth\n";
     assert_eq!(back(workers.as_bytes(), tabbed.as_bytes(), None).unwrap().model.cases[0].id, "C1");
+    // A dot between groups of three digits, in a file of decimal commas, may be a thousands
+    // separator: refused, not read as 1. A dot after a leading 0 is decimals.
+    let cases = "id;type;team;priority;weight\nC1;looked_after;North;1.000;0.125\nC2;looked_after;North;2.500.000;1\n";
+    let e = back(workers.as_bytes(), cases.as_bytes(), None).unwrap_err().to_string();
+    assert!(e.contains(r#"row 2, column priority: "1.000" could be a thousand times more or less"#), "{e}");
+    assert!(e.contains(r#"row 3, column priority: "2.500.000""#), "{e}");
+    assert!(!e.contains("column weight"), "{e}");
 }
 
 #[test]
