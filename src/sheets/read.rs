@@ -299,7 +299,7 @@ pub fn parse_sheets_checked(
     }
     if let Some((file, bytes)) = aliases {
         if let Some(g) = errs.take(csv_grid(file, bytes)) {
-            extra.words = errs.take(aliases_sheet(file, g)).unwrap_or_default();
+            extra.words = aliases_sheet(file, g, &mut errs);
         }
     }
     let (Some(wg), Some(cg)) = (wg, cg) else {
@@ -315,13 +315,13 @@ fn blank(grid: &Grid) -> bool {
 }
 
 /// Reads an aliases sheet ([`ALIAS_COLUMNS`]): a council's own words for roles and case types.
-pub fn aliases_sheet(file: &str, grid: Grid) -> Result<Vocabulary> {
+pub fn aliases_sheet(file: &str, grid: Grid, errs: &mut Errors) -> Vocabulary {
     let mut words = Vocabulary::default();
     if blank(&grid) {
-        return Ok(words);
+        return words;
     }
-    let mut errs = Errors::new();
-    let t = parse_table(file, grid, &ALIAS_COLUMNS, &ALIAS_COLUMNS, &mut errs)?;
+    let table = parse_table(file, grid, &ALIAS_COLUMNS, &ALIAS_COLUMNS, errs);
+    let Some(t) = errs.take(table) else { return words };
     for r in &t.rows {
         let c = Cells { table: &t, row: r };
         let mut row = Errors::new();
@@ -332,9 +332,11 @@ pub fn aliases_sheet(file: &str, grid: Grid) -> Result<Vocabulary> {
                 row.push(c.err("means", p));
             }
         }
-        t.keep(row, &mut errs);
+        t.keep(row, errs);
     }
-    finish_grouped(errs).map(|_| words)
+    // The words that were read stand, so the rows that use them are not blamed too: only the
+    // mistakes of the aliases sheet are named.
+    words
 }
 
 /// Reads a reductions sheet ([`REDUCTION_COLUMNS`]): each reduction with the index of its

@@ -179,7 +179,7 @@ pub fn parse_workbook_checked(
     let mut extra = super::read::Extra { near_misses, ..super::read::Extra::default() };
     if find("aliases").is_some() {
         if let Some((shown, g)) = grid(&mut book, "aliases", &mut errs)? {
-            extra.words = errs.take(super::read::aliases_sheet(&shown, g)).unwrap_or_default();
+            extra.words = super::read::aliases_sheet(&shown, g, &mut errs);
         }
     }
     if find("reductions").is_some() {

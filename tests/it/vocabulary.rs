@@ -251,6 +251,9 @@ fn an_aliases_sheet_adds_a_councils_own_words_and_names_one_that_means_nothing()
         "{e}"
     );
     assert!(e.contains("aliases.csv: row 4, column means") && e.contains("already given"), "{e}");
+    // The words read stand: the case typed `Strategy` (its first meaning) is not blamed, nor
+    // the second worker, whose word is built in.
+    assert!(!e.contains("c.csv: row 2") && !e.contains("w.csv: row 3"), "{e}");
 }
 
 #[test]
