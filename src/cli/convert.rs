@@ -46,8 +46,10 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
         checks: a.checks.checks(),
     };
     let stage = super::Stage::default();
-    let written = caseload::sheets::convert(&options, &|p, b| stage.put(p, b))?;
+    let converted = caseload::sheets::convert(&options, &|p, b| stage.put(p, b))?;
     stage.commit()?;
+    super::print_warnings(&converted.warnings);
+    let written = converted.written;
     if !a.quiet {
         let text: String = written.iter().map(|p| format!("written {}\n", shown(p))).collect();
         say(&text, written.iter().any(|p| super::is_stdout(p)));

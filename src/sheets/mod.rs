@@ -400,7 +400,7 @@ pub struct ConvertOptions {
 /// Runs `caseload convert`: a model file, CSV spreadsheets or a workbook in; a model file,
 /// CSV spreadsheets or a workbook out (any of them, losslessly), each through `put` (as for
 /// [`SheetOutput::write`]). Returns the files written.
-pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
+pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Converted> {
     let usage = || {
         Error::Usage(
             "use `caseload convert --workers W.csv --cases C.csv [--policy P.json] -o MODEL.json`, \
@@ -412,16 +412,28 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
     if a.output.is_none() && a.csv_dir.is_none() && a.xlsx.is_none() {
         return Err(usage());
     }
+    let mut warnings = Vec::new();
     let (file, m, inputs): (String, ModelFile, Vec<PathBuf>) = match (&a.model, a.sheets.given()) {
         (None, true) => {
             let sheets = a.sheets.screened(a.checks).read()?;
+            if a.checks.strict {
+                if let Some(w) = sheets.warnings.first() {
+                    return Err(Error::input(
+                        &sheets.workers_file,
+                        format!("warning {}", w.code),
+                        format!("{} (--strict makes warnings errors)", w.message),
+                    ));
+                }
+            }
             // Validated, so errors point at spreadsheet rows rather than at the new file.
             // Without a day, for today: spreadsheets with reductions need one, and weeks waited
             // change priorities, not validity.
             let today = crate::date::Date::from_unix_secs(crate::date::stamp_secs());
             let as_of = a.checks.as_of.or(Some(crate::model::AsOf { date: today, stated: false }));
             let checked = sheets.validate_on(as_of)?;
-            crate::warnings::screen(&checked, Checks { as_of, ..a.checks }, &sheets.origin())?;
+            warnings = crate::warnings::screen(&checked, Checks { as_of, ..a.checks }, &sheets.origin())?;
+            warnings.extend(sheets.warnings.iter().cloned());
+            warnings.sort();
             let file =
                 a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());
             (file, sheets.model, a.sheets.files().into_iter().map(Path::to_path_buf).collect())
@@ -463,7 +475,17 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Vec<PathBuf>> {
     for (p, b) in &files {
         put(p, b)?;
     }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    Ok(Converted { written: files.into_iter().map(|(p, _)| p).collect(), warnings })
+}
+
+/// What [`convert`] did: the files it wrote, and the warnings of the spreadsheets it read
+/// (hidden rows or sheets, merged cells, near-misses), for the command to show.
+#[derive(Debug)]
+pub struct Converted {
+    /// The files written, in order.
+    pub written: Vec<PathBuf>,
+    /// The warnings, sorted (none when a model file was converted).
+    pub warnings: Vec<Warning>,
 }
 
 /// The sheets of a team workbook (`file`, `bytes`) that the model workbook written for `next`

@@ -300,6 +300,14 @@ fn hidden_and_filtered_rows_are_read_and_counted_in_a_warning() {
         assert!(p["warnings"].to_string().contains(said), "the proposal lists it: {}", p["warnings"]);
         let report = std::fs::read_to_string(d.join("r.html")).unwrap();
         assert!(report.contains("hidden"), "the report lists it");
+        // `convert` reads the same workbook into a model file, and says so too; `--strict`
+        // makes it an error, as it does for `allocate`.
+        let o = run(d, &["convert", "--workbook", name, "-o", "m.json", "-q"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("{name}: {said} [hidden_rows]")), "{}", stderr(&o));
+        let o = run(d, &["convert", "--workbook", name, "-o", "m2.json", "--strict"]);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(!d.join("m2.json").exists());
     }
     // A hidden header row or an empty hidden row hides no entry.
     std::fs::write(d.join("header.xlsx"), workbook(workers, &cases, &[1, 14], false)).unwrap();
