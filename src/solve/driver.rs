@@ -6,7 +6,8 @@
 //! (the best child of each node is searched next, its siblings parked), pruning against the
 //! incumbent, the node limit (nodes and work, granted again while the search makes progress:
 //! [`Follow`]), the progress events, the bound of nodes given up unresolved, the open-node
-//! memory cap with its depth-first fallback, and the answer: proven optimal, or the bound of what is left after polishing the incumbent.
+//! memory cap with its depth-first fallback, and the answer: proven optimal, or the bound of
+//! what is left after polishing the incumbent.
 //! A search plugs in how one node is searched ([`Tree::expand`]); the incumbent is the
 //! search's own ([`Incumbent`]: [`super::search::PartSearch`] for both searches).
 
