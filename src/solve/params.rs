@@ -218,8 +218,9 @@ impl Effort {
 /// Times `--node-limit auto` grants a part's search its budget again while it makes progress
 /// ([`Effort::progress_slices`]): four times the default budget at most. Measured on the 104
 /// unproven or slow models of the benchmarks and the held-out sweep: 4 more proven (small
-/// points schemes, 2.1-2.7 s), their total time 5% more; the cross-team plateaus, whose open
-/// bound and incumbent stand still, stop where they did.
+/// points schemes, 1.7-2.8 s), their total time 8% more; the cross-team plateaus, whose open
+/// bound and incumbent stand still, stop where they did (one whose incumbent rose once, `dcx30`,
+/// ran 7.1 -> 13.8 s for the same answer).
 pub const PROGRESS_SLICES: u32 = 3;
 
 /// Simplex iterations per row of its programme that `--node-limit auto` allows each root
