@@ -265,9 +265,9 @@ impl Vocabulary {
 
 /// The words that may be suggested for `word` as a role or a case type: not one whose numbers
 /// differ, when both have numbers (`s17`, a child in need, for `S46`: the section is the
-/// meaning; `CLA` for `C1A` is a slip of a letter),
-/// nor one that is `word` without its negation or with one (`qualified social worker` for
-/// `unqualified social worker`). A suggestion a person takes must not turn the meaning round.
+/// meaning; `CLA` for `C1A` is a slip of a letter), nor one that is `word` without its
+/// negation or with one (`qualified social worker` for `unqualified social worker`). A
+/// suggestion a person takes must not turn the meaning round.
 fn same_sense(word: &str, words: Vec<String>) -> Vec<String> {
     let digits = |w: &str| w.chars().filter(char::is_ascii_digit).collect::<String>();
     let (k, d) = (key(word), digits(word));
@@ -308,8 +308,10 @@ fn look_alike(k: &str) -> String {
         .collect()
 }
 
-/// The edit distance (insertions, deletions, substitutions) between two strings.
-pub fn distance(a: &str, b: &str) -> usize {
+/// The edit distance (insertions, deletions, substitutions) between two strings, in full:
+/// the oracle [`distance_at_most`] is tested against (every caller asks for the band).
+#[cfg(test)]
+fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

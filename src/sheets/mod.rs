@@ -150,16 +150,7 @@ pub fn load_screened(
         (None, true) => {
             let s = sheets.screened(checks).read()?;
             let m = s.validate_on(checks.as_of)?;
-            if checks.strict {
-                if let Some(w) = s.warnings.first() {
-                    return Err(Error::input(
-                        &s.workers_file,
-                        format!("warning {}", w.code),
-                        format!("{} (--strict makes warnings errors)", w.message),
-                    ));
-                }
-            }
-            sheet_warnings = s.warnings.clone();
+            sheet_warnings = reading_warnings(&s, checks)?;
             (m, s.origin())
         }
         _ => {
@@ -175,6 +166,19 @@ pub fn load_screened(
     w.extend(sheet_warnings);
     w.sort();
     Ok((m, w))
+}
+
+/// The warnings of reading spreadsheets (hidden rows or sheets, merged cells): the first is an
+/// input error under `--strict`, as every warning is.
+fn reading_warnings(s: &read::Sheets, checks: Checks) -> Result<Vec<Warning>> {
+    match s.warnings.first() {
+        Some(w) if checks.strict => Err(Error::input(
+            &s.workers_file,
+            format!("warning {}", w.code),
+            format!("{} (--strict makes warnings errors)", w.message),
+        )),
+        _ => Ok(s.warnings.clone()),
+    }
 }
 
 /// Each case's entry in a model file (`cases[4]`), by id, to place an error about a checked
@@ -416,23 +420,15 @@ pub fn convert(a: &ConvertOptions, put: &Put) -> Result<Converted> {
     let (file, m, inputs): (String, ModelFile, Vec<PathBuf>) = match (&a.model, a.sheets.given()) {
         (None, true) => {
             let sheets = a.sheets.screened(a.checks).read()?;
-            if a.checks.strict {
-                if let Some(w) = sheets.warnings.first() {
-                    return Err(Error::input(
-                        &sheets.workers_file,
-                        format!("warning {}", w.code),
-                        format!("{} (--strict makes warnings errors)", w.message),
-                    ));
-                }
-            }
             // Validated, so errors point at spreadsheet rows rather than at the new file.
             // Without a day, for today: spreadsheets with reductions need one, and weeks waited
             // change priorities, not validity.
             let today = crate::date::Date::from_unix_secs(crate::date::stamp_secs());
             let as_of = a.checks.as_of.or(Some(crate::model::AsOf { date: today, stated: false }));
             let checked = sheets.validate_on(as_of)?;
+            let read = reading_warnings(&sheets, a.checks)?;
             warnings = crate::warnings::screen(&checked, Checks { as_of, ..a.checks }, &sheets.origin())?;
-            warnings.extend(sheets.warnings.iter().cloned());
+            warnings.extend(read);
             warnings.sort();
             let file =
                 a.sheets.workbook.as_ref().map_or(sheets.workers_file.clone(), |b| b.display().to_string());

@@ -219,17 +219,28 @@ pub fn parse_workbook_checked(
     Ok(s)
 }
 
+/// A warning's places, `total` of them, from their first ones (`first`, at least [`SHOWN`]
+/// when there are more): `7, 9 and 12`, or the first [`SHOWN`] and how many more.
+fn some_places<S: AsRef<str>>(first: &[S], total: usize) -> String {
+    if total <= SHOWN {
+        return crate::words::and_list(&first[..total.min(first.len())]);
+    }
+    let shown: Vec<&str> = first.iter().take(SHOWN).map(AsRef::as_ref).collect();
+    format!("{} and {} more", shown.join(", "), total - SHOWN)
+}
+
+/// Places a sheet's warning lists before it counts the rest.
+const SHOWN: usize = 12;
+
 /// The warning that rows of a sheet are hidden (by hand or by a filter) and were read all the
 /// same: `3 rows of sheet cases are hidden by a filter; they were read: rows 7, 9 and 12`.
 fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
-    const SHOWN: usize = 12;
     let n = g.hidden.len();
-    let mut rows: Vec<String> = g.hidden.iter().take(SHOWN).map(|r| r.to_string()).collect();
-    let listed = match rows.pop() {
-        None => return None,
-        Some(only) if n == 1 => format!("row {only}"),
-        Some(last) if n <= SHOWN => format!("rows {} and {last}", rows.join(", ")),
-        Some(last) => format!("rows {}, {last} and {} more", rows.join(", "), n - SHOWN),
+    let rows: Vec<String> = g.hidden.iter().take(SHOWN).map(|r| r.to_string()).collect();
+    let listed = match n {
+        0 => return None,
+        1 => format!("row {}", rows[0]),
+        _ => format!("rows {}", some_places(&rows, n)),
     };
     let how = if g.filtered { " by a filter" } else { "" };
     let message = if n == 1 {
@@ -243,21 +254,20 @@ fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::War
 /// The warning that a sheet has merged cells, each read as the range's first:
 /// `sheet cases has merged cells; each cell of a range was read as its first: A3:A5`.
 fn merged_cells(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
-    const SHOWN: usize = 12;
     let n = g.merged.len();
     if n == 0 {
         return None;
     }
-    let mut listed = crate::words::and_list(&g.merged.iter().take(SHOWN).collect::<Vec<_>>());
-    if n > SHOWN {
-        listed = format!("{} and {} more", g.merged[..SHOWN].join(", "), n - SHOWN);
-    }
     let message = format!(
-        "{file}: sheet {sheet} has merged cells; each cell of {} was read as its first: {listed}",
-        if n == 1 { "the range" } else { "a range" }
+        "{file}: sheet {sheet} has merged cells; each cell of {} was read as its first: {}",
+        if n == 1 { "the range" } else { "a range" },
+        some_places(&g.merged, n)
     );
     Some(crate::warnings::Warning { code: "merged_cells".into(), message })
 }
+
+/// The policy sheet's columns for a person's notes, not read (the template writes `note`).
+const NOTE_COLUMNS: [&str; 4] = ["note", "notes", "comment", "comments"];
 
 /// How a policy setting's value is read from its cell, and what follows its name after a dot.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -307,9 +317,6 @@ type PolicyRows = (Option<PolicyInput>, std::collections::BTreeMap<String, usize
 /// and column, every row read (so one run names every mistake). Roles and case types, in
 /// setting names (`caps.Senior Practitioner`) and in lists, may be everyday words. A row whose
 /// value is empty is left out (the default holds).
-/// The policy sheet's columns for a person's notes, not read (the template writes `note`).
-const NOTE_COLUMNS: [&str; 4] = ["note", "notes", "comment", "comments"];
-
 fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -> PolicyRows {
     let mut places = std::collections::BTreeMap::new();
     let mut rows = grid.rows.into_iter().filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
