@@ -42,6 +42,21 @@ HIGHS_LIMIT = 60.0
 TOL = 1e-6
 
 
+def family_config(prefix, f, n, seed, cross, cross_posts=True):
+    """One model of a `families.py` family at `n` cases: its posts and teams scaled from the
+    family's full size (a `decimals` model by its own team of 10 posts to 140 cases, or, across
+    teams with `cross_posts`, by `decimals-cross`'s 20 posts to 320; wave 1 scaled both the
+    first way), as (name, "fam", its settings)."""
+    _, p0, t0, _ = families.FAMILIES[f]
+    full = {"decimals": 140, "points": 2000, "fte": 900}[f]
+    posts = max(3, round(p0 * n / full))
+    if f == "decimals":
+        posts = max(3, round((20 * n / 320) if cross and cross_posts else (10 * n / 140)))
+    teams = max(2 if cross else 1, round(t0 * n / full))
+    return ("%s-%s%s-%d-%d" % (prefix, f, "-cross" if cross else "", n, seed), "fam",
+            {"family": f, "seed": seed, "cases": n, "posts": posts, "teams": teams, "cross": cross})
+
+
 def configs():
     """(name, kind, spec) for every model of the sweep, in a shuffled (seeded) order."""
     out = []
@@ -83,14 +98,7 @@ def configs():
              "fte": r.choice([60, 120, 200, 300])}[f]
         if cross:
             n = min(n, 200)
-        _, p0, t0, _ = families.FAMILIES[f]
-        full = {"decimals": 140, "points": 2000, "fte": 900}[f]
-        posts = max(3, round(p0 * n / full))
-        if f == "decimals":
-            posts = max(3, round(10 * n / 140))
-        teams = max(2 if cross else 1, round(t0 * n / full))
-        fam.append(("fam-%s%s-%d-%d" % (f, "-cross" if cross else "", n, seed), "fam",
-                    {"family": f, "seed": seed, "cases": n, "posts": posts, "teams": teams, "cross": cross}))
+        fam.append(family_config("fam", f, n, seed, cross, cross_posts=False))
     allc = out + fam
     random.Random(12345).shuffle(allc)
     return allc
@@ -131,16 +139,7 @@ def configs2():
         cross = r.random() < 0.5
         n = {"decimals": r.choice([50, 80, 110]), "points": r.choice([60, 100, 150]),
              "fte": r.choice([80, 150, 250])}[f]
-        _, p0, t0, _ = families.FAMILIES[f]
-        full = {"decimals": 140, "points": 2000, "fte": 900}[f]
-        posts = max(3, round(p0 * n / full))
-        if f == "decimals":
-            posts = max(3, round(10 * n / 140))
-        if cross and f == "decimals":
-            posts = max(3, round(20 * n / 320))
-        teams = max(2 if cross else 1, round(t0 * n / full))
-        fam.append(("fam2-%s%s-%d-%d" % (f, "-cross" if cross else "", n, seed), "fam",
-                    {"family": f, "seed": seed, "cases": n, "posts": posts, "teams": teams, "cross": cross}))
+        fam.append(family_config("fam2", f, n, seed, cross))
     allc = out + fam
     random.Random(54321).shuffle(allc)
     return allc
@@ -157,14 +156,7 @@ def configs3():
         cross = r.random() < 0.5
         n = {"decimals": r.choice([60, 100, 140]), "points": r.choice([80, 120, 160]),
              "fte": r.choice([100, 200, 300])}[f]
-        _, p0, t0, _ = families.FAMILIES[f]
-        full = {"decimals": 140, "points": 2000, "fte": 900}[f]
-        posts = max(3, round(p0 * n / full))
-        if f == "decimals":
-            posts = max(3, round((20 * n / 320) if cross else (10 * n / 140)))
-        teams = max(2 if cross else 1, round(t0 * n / full))
-        out.append(("fam3-%s%s-%d-%d" % (f, "-cross" if cross else "", n, seed), "fam",
-                    {"family": f, "seed": seed, "cases": n, "posts": posts, "teams": teams, "cross": cross}))
+        out.append(family_config("fam3", f, n, seed, cross))
         r2 = random.Random(seed * 13 + 2)
         teams = r2.choice([1, 2, 3])
         cases = r2.choice([20, 25, 30, 40, 60])
