@@ -60,11 +60,10 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     for (want, worker_needed) in [("allocations", true), ("unallocated", false), ("summary", false)] {
         let Some(name) = find(want) else { continue };
         let shown = format!("{file}, sheet {name}");
-        let mut cell_errs = Errors::new();
         // The day on the summary may be a date cell (Excel makes one of a day typed over
         // the text it wrote): read as YYYY-MM-DD, as the cases' waiting_since is.
         book.days = want == "summary";
-        let grid = match book.grid(&name, &shown, &mut cell_errs) {
+        let grid = match book.grid(&name, &shown) {
             Ok(g) => g,
             Err(e) => {
                 errs.push(e);
@@ -72,9 +71,9 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             }
         };
         if want == "summary" {
-            date = errs.take(day_of(&shown, &grid, cell_errs)).flatten();
+            date = errs.take(day_of(&shown, &grid)).flatten();
         } else {
-            sheet_rows(&shown, &grid, worker_needed, cell_errs, &mut rows, &mut errs);
+            sheet_rows(&shown, &grid, worker_needed, &mut rows, &mut errs);
         }
     }
     // A sheet of the workbook renamed (`unallocated children`, `allocations (agreed)`) is not
@@ -87,7 +86,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         }
         let shown = format!("{file}, sheet {name}");
         book.days = false;
-        let Ok(grid) = book.grid(name, &shown, &mut Errors::new()) else { continue };
+        let Ok(grid) = book.grid(name, &shown) else { continue };
         if let Some((number, column)) = typed_worker(&grid) {
             errs.push(Error::input(
                 &shown,
@@ -163,21 +162,14 @@ fn typed_worker(grid: &Grid) -> Option<(usize, String)> {
     })
 }
 
-/// Keeps the errors of a sheet's cells (a date, an Excel error) that fall in the columns read;
-/// a date typed in a notes column does not stop the meeting's decision being read.
-fn keep_cell_errors(cell_errs: Errors, columns: &[usize], errs: &mut Errors) {
-    let Err(e) = cell_errs.finish() else { return };
-    let list = match e {
-        Error::Inputs { errors, .. } => errors,
-        e => vec![e],
-    };
-    let wanted: Vec<String> =
-        columns.iter().map(|&j| format!(", column {}", super::xlsx::column_letters(j))).collect();
-    for e in list {
-        if let Error::Input { place, .. } = &e {
-            if wanted.iter().any(|w| place.ends_with(w.as_str())) {
-                errs.push(e);
-            }
+/// Names the cells of a sheet that could not be read (a date, an Excel error, a formula without
+/// a saved value) that fall in the columns read, each under the header `named` gives it, by
+/// row (a title row's cell by its letter): a date typed in a notes column does not stop the
+/// meeting's decision being read.
+fn keep_faults(sheet: &str, grid: &Grid, named: impl Fn(usize, usize) -> Option<String>, errs: &mut Errors) {
+    for f in &grid.faults {
+        if let Some(header) = named(f.row, f.column) {
+            errs.push(super::read::fault_error(sheet, f, Some(&header)));
         }
     }
 }
@@ -192,14 +184,7 @@ fn header(grid: &Grid) -> Option<(usize, Vec<String>)> {
 }
 
 /// The children of the allocations or unallocated sheet, each with its worker if one is typed.
-fn sheet_rows(
-    sheet: &str,
-    grid: &Grid,
-    worker_needed: bool,
-    cell_errs: Errors,
-    out: &mut Vec<RowIn>,
-    errs: &mut Errors,
-) {
+fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn>, errs: &mut Errors) {
     let Some((h, names)) = header(grid) else {
         if grid.rows.iter().any(|(_, c)| c.iter().any(|x| !x.trim().is_empty())) {
             errs.push(Error::input(
@@ -253,7 +238,16 @@ fn sheet_rows(
         ));
         return;
     }
-    keep_cell_errors(cell_errs, &[Some(cc), wc].into_iter().flatten().collect::<Vec<_>>(), errs);
+    keep_faults(
+        sheet,
+        grid,
+        |row, j| {
+            let read = j == cc || Some(j) == wc;
+            // Above and in the header row a cell is named by its letter (it has no header).
+            read.then(|| if row > hrow { spelt(j) } else { super::column_letters(j) })
+        },
+        errs,
+    );
     // Other columns a worker may have been typed in (`agreed worker`), beside the ones the
     // workbook was written with: kept for `check::resolve`, which refuses one that names
     // another worker than the `worker` column.
@@ -292,20 +286,23 @@ fn sheet_rows(
 }
 
 /// The day of the summary sheet's row `allocation for`, if it has one.
-fn day_of(sheet: &str, grid: &Grid, cell_errs: Errors) -> Result<Option<crate::date::Date>> {
+fn day_of(sheet: &str, grid: &Grid) -> Result<Option<crate::date::Date>> {
     for (number, cells) in &grid.rows {
         let Some(j) = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(super::DAY_LABEL)) else {
             continue;
         };
         let Some((k, text)) = cells.iter().enumerate().skip(j + 1).find(|(_, c)| !c.trim().is_empty()) else {
-            // The cell may hold a date Excel made of the text: its error says so.
+            // The cell may hold a date Excel made of the text: its error says so. The summary
+            // is a list of labels, not a table: its cell is named by its letter.
             let mut errs = Errors::new();
-            keep_cell_errors(cell_errs, &[j + 1], &mut errs);
+            let letter =
+                |row: usize, c: usize| (row == *number && c == j + 1).then(|| super::column_letters(c));
+            keep_faults(sheet, grid, letter, &mut errs);
             errs.finish()?;
             return Ok(None);
         };
         return crate::date::Date::parse(text.trim()).map(Some).map_err(|p| {
-            Error::input(sheet, format!("row {number}, column {}", super::xlsx::column_letters(k)), p)
+            Error::input(sheet, format!("row {number}, column {}", super::column_letters(k)), p)
         });
     }
     Ok(None)

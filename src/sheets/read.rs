@@ -309,9 +309,10 @@ pub fn parse_sheets_checked(
     build((workers.0, wg), (cases.0, cg), policy_input, policy.map(|p| p.0.to_string()), errs, extra)
 }
 
-/// Whether a sheet has no cell with anything in it (an optional sheet left blank).
+/// Whether a sheet has no cell with anything in it (an optional sheet left blank), not even a
+/// cell that could not be read.
 fn blank(grid: &Grid) -> bool {
-    grid.rows.iter().all(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()))
+    grid.faults.is_empty() && grid.rows.iter().all(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()))
 }
 
 /// Reads an aliases sheet ([`ALIAS_COLUMNS`]): a council's own words for roles and case types.
@@ -593,6 +594,31 @@ pub struct Grid {
     /// The merged ranges (`A3:A5`) whose first cell holds something: every cell of such a
     /// range is read as its first (Excel keeps the value there alone), and a warning names them.
     pub merged: Vec<String>,
+    /// The cells of a workbook that could not be read (each read as empty), in sheet order:
+    /// the sheet's reader names each at its row, under its column's header.
+    pub faults: Vec<Fault>,
+}
+
+/// A cell of a workbook that could not be read as text: a formula without a saved value, an
+/// Excel error (`#N/A`), a date where no date goes. It is read as empty, and named by the
+/// sheet's reader ([`fault_error`]), which knows the header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// The row, numbered as the spreadsheet shows it.
+    pub row: usize,
+    /// The column, from 0 (column A).
+    pub column: usize,
+    /// What is wrong with the cell, and what to do.
+    pub problem: String,
+}
+
+/// A cell that could not be read as an error of `file` at its row, under its column's
+/// `header` (`row 4, column team`: a manager knows the headers, not the letters), or under
+/// its letter when the column has no header (a title row's cell, a column with no name).
+pub fn fault_error(file: &str, f: &Fault, header: Option<&str>) -> Error {
+    let column = header.map(str::trim).filter(|h| !h.is_empty());
+    let column = column.map_or_else(|| super::column_letters(f.column), str::to_string);
+    Error::input(file, format!("row {}, column {column}", f.row), f.problem.clone())
 }
 
 /// The separator of a CSV: `;` or a tab when the header line has one of those and no comma
@@ -802,14 +828,16 @@ fn normalise_header(h: &str) -> String {
 /// run (a missing column is reported once, at the header, not in every row).
 fn parse_table<'a>(
     file: &'a str,
-    grid: Grid,
+    mut grid: Grid,
     known: &[&'static str],
     required: &[&str],
     outer: &mut Errors,
 ) -> Result<Table<'a>> {
+    let faults = std::mem::take(&mut grid.faults);
     let mut records =
         grid.rows.into_iter().skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
     let Some((header_row, header)) = records.next() else {
+        faults.iter().for_each(|f| outer.push(fault_error(file, f, None)));
         return Err(Error::input(
             file,
             "row 1",
@@ -819,6 +847,7 @@ fn parse_table<'a>(
     let at_header = |col: String| format!("row {header_row}, column {col}");
     let names: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
     if !names.iter().any(|n| known.contains(&n.as_str())) {
+        faults.iter().for_each(|f| outer.push(fault_error(file, f, None)));
         return Err(Error::input(
             file,
             at_header("1".into()),
@@ -877,6 +906,14 @@ fn parse_table<'a>(
                 format!("no column {r:?}; it is required (the columns are {})", known.join(", ")),
             ));
         }
+    }
+    // The cells that could not be read, each named under its column's header (a manager
+    // knows `team`, not `C`).
+    for f in &faults {
+        let below = f.row > header_row;
+        let column = columns.get(f.column).copied().flatten().filter(|_| below);
+        let typed = header.get(f.column).map(String::as_str).filter(|_| below);
+        errs.push(fault_error(file, f, column.or(typed)));
     }
     let (mut rows, mut faulty) = (Vec::new(), Vec::new());
     for (number, raw) in records {

@@ -148,7 +148,7 @@ pub fn parse_workbook_checked(
             return Ok(None);
         };
         let shown = sheet_file(file, &name);
-        let g = book.grid(&name, &shown, errs)?;
+        let g = book.grid(&name, &shown)?;
         notes.extend(hidden_rows(file, want, &g));
         notes.extend(merged_cells(file, want, &g));
         if book.is_hidden(&name) {
@@ -317,10 +317,14 @@ type PolicyRows = (Option<PolicyInput>, std::collections::BTreeMap<String, usize
 /// and column, every row read (so one run names every mistake). Roles and case types, in
 /// setting names (`caps.Senior Practitioner`) and in lists, may be everyday words. A row whose
 /// value is empty is left out (the default holds).
-fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -> PolicyRows {
+fn policy_sheet(file: &str, mut grid: Grid, words: &Vocabulary, errs: &mut Errors) -> PolicyRows {
     let mut places = std::collections::BTreeMap::new();
+    let faults = std::mem::take(&mut grid.faults);
     let mut rows = grid.rows.into_iter().filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
-    let Some((hrow, header)) = rows.next() else { return (None, places) };
+    let Some((hrow, header)) = rows.next() else {
+        faults.iter().for_each(|f| errs.push(super::read::fault_error(file, f, None)));
+        return (None, places);
+    };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let col = |want: &str| names.iter().position(|n| n == want);
     let (Some(sc), Some(vc)) = (col("setting"), col("value")) else {
@@ -329,8 +333,22 @@ fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -
             format!("row {hrow}"),
             "the first row must name the columns setting and value",
         ));
+        faults.iter().for_each(|f| errs.push(super::read::fault_error(file, f, None)));
         return (None, places);
     };
+    // The cells that could not be read, each under its column's header.
+    for f in &faults {
+        let named = if f.row <= hrow {
+            None
+        } else if f.column == sc {
+            Some("setting")
+        } else if f.column == vc {
+            Some("value")
+        } else {
+            header.get(f.column).map(String::as_str)
+        };
+        errs.push(super::read::fault_error(file, f, named));
+    }
     let mut root = serde_json::Map::new();
     let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     // Columns other than setting, value and the template's note: a value typed there (`our
@@ -344,7 +362,7 @@ fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -
             let Some(cell) = cells.get(j).map(|c| c.trim()).filter(|c| !c.is_empty()) else { return true };
             let header = header.get(j).map_or("", |h| h.trim());
             let column = if header.is_empty() {
-                super::xlsx::column_letters(j)
+                super::column_letters(j)
             } else {
                 header.to_string()
             };

@@ -207,7 +207,7 @@ fn bad_shared_string_indices_are_refused_with_their_cell() {
             // An empty index is an empty cell: the id is missing.
             refused(got, &["row 2", "id"]);
         } else {
-            refused(got, &["sheet workers", "row 2, column A", "shared string"]);
+            refused(got, &["sheet workers", "row 2, column id", "shared string"]);
         }
     }
     // String cells in a workbook with no shared-string part.
@@ -251,12 +251,12 @@ fn a_formula_without_a_saved_value_is_an_error_naming_its_cell() {
     s[0].1 = sheet(&rows);
     refused(
         allocate_book(&workbook(&s, None)),
-        &["sheet workers", "row 3, column A", "formula without a saved value"],
+        &["sheet workers", "row 3, column id", "formula without a saved value"],
     );
     // openpyxl's way: an empty <v /> for a formula it did not calculate.
     let uncalculated = rows.replace("</f></c>", "</f><v /></c>");
     s[0].1 = sheet(&uncalculated);
-    refused(allocate_book(&workbook(&s, None)), &["row 3, column A", "formula without a saved value"]);
+    refused(allocate_book(&workbook(&s, None)), &["row 3, column id", "formula without a saved value"]);
     // With its saved value, the same formula is read as the value.
     let rows =
         rows.replace("</f></c>", "</f><v>W2</v></c>").replace("<c r=\"A3\">", "<c r=\"A3\" t=\"str\">");

@@ -16,13 +16,15 @@ use std::path::Path;
 enum Cell {
     Text(String),
     Num(f64),
+    /// A cell showing an Excel error (`#N/A`).
+    Error(String),
     Empty,
 }
 
 impl Cell {
     fn text(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) | Cell::Error(s) => s.clone(),
             Cell::Num(x) => format!("{x}"),
             Cell::Empty => String::new(),
         }
@@ -121,6 +123,7 @@ fn save_with(book: &[Sheet], refs: bool) -> Vec<u8> {
                     Cell::Empty if !refs => xml += "<c/>",
                     Cell::Empty => {}
                     Cell::Num(x) => xml += &format!(r#"<c{at}><v>{x}</v></c>"#),
+                    Cell::Error(e) => xml += &format!(r#"<c{at} t="e"><v>{}</v></c>"#, esc(e)),
                     Cell::Text(t) if (r + j) % 2 == 0 => {
                         let k = shared.iter().position(|x| x == t).unwrap_or_else(|| {
                             shared.push(t.clone());
@@ -564,6 +567,23 @@ fn an_unknown_worker_is_an_input_error_naming_sheet_row_and_column() {
     assert!(e.contains("edited.xlsx, sheet allocations: row 5, column worker") && e.contains("\"7\""), "{e}");
 }
 
+/// A cell of the `worker` or `case` column that cannot be read (an Excel error) is named under
+/// its header, as the meeting's other mistakes are, not by its letter.
+#[test]
+fn a_cell_that_cannot_be_read_is_named_under_its_header() {
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let wc = al.col("worker");
+        al.rows[2][wc] = Cell::Error("#N/A".into());
+    });
+    assert!(
+        e.contains(
+            "edited.xlsx, sheet allocations: row 3, column worker: the cell shows the Excel error #N/A"
+        ),
+        "{e}"
+    );
+}
+
 #[test]
 fn a_workbook_given_as_a_proposal_is_read_never_called_not_utf8() {
     let dir = tempfile::tempdir().unwrap();
@@ -705,7 +725,7 @@ fn typed_day(book: &[Sheet], day: rust_xlsxwriter::ExcelDateTime, date1904: bool
                             ws.write_datetime_with_format(i, j, &day, &date).unwrap();
                         }
                     }
-                    Cell::Text(t) => {
+                    Cell::Text(t) | Cell::Error(t) => {
                         ws.write_string(i, j, t).unwrap();
                     }
                     Cell::Empty => {}

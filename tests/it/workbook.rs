@@ -30,6 +30,12 @@ fn part(xlsx: &[u8], name: &str) -> String {
 
 /// A workbook written by rust_xlsxwriter from rows of text cells, for sheets a user made.
 fn book(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    book_with_dates(sheets, &[])
+}
+
+/// [`book`], with a date cell (2026-11-02, shown as a date) at each (sheet, row, column) of
+/// `dates`, counted from 0: a cell a model cannot read outside a column of days.
+fn book_with_dates(sheets: &[(&str, &[&[&str]])], dates: &[(&str, u32, u16)]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     for (name, rows) in sheets {
         let ws = wb.add_worksheet();
@@ -44,6 +50,11 @@ fn book(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
                     _ => ws.write_string(i as u32, j as u16, *v).unwrap(),
                 };
             }
+        }
+        let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 11, 2).unwrap();
+        let shown = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        for (_, row, col) in dates.iter().filter(|(sheet, _, _)| sheet == name) {
+            ws.write_datetime_with_format(*row, *col, &day, &shown).unwrap();
         }
     }
     wb.save_to_buffer().unwrap()
@@ -286,6 +297,42 @@ fn a_policy_sheet_is_read_and_its_mistakes_named_by_row() {
     ]);
     let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
     assert!(e.starts_with("b.xlsx, sheet policy: row 3"), "{e}");
+}
+
+/// A cell that cannot be read (here a date where no date goes) is named under its column's
+/// header, as every other mistake of the sheet is: a manager knows `weight`, not `D`. A cell
+/// with no header to name it by keeps its letter.
+#[test]
+fn a_cell_that_cannot_be_read_is_named_under_its_header_not_its_letter() {
+    let x = book_with_dates(
+        &[
+            ("workers", &[&["Team", "ID", "Role", "FTE"], &["North", "W1", "social worker", ""]]),
+            (
+                "cases",
+                &[
+                    &["id", "type", "team", "Weight", "colour"],
+                    &["C1", "CIN", "North", "", ""],
+                    &["C2", "CIN", "North", "", ""],
+                ],
+            ),
+            ("policy", &[&["setting", "value", "note"], &["move_penalty", "", ""]]),
+        ],
+        &[("workers", 1, 3), ("cases", 2, 3), ("cases", 1, 4), ("cases", 1, 6), ("policy", 1, 1)],
+    );
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    let date = "the cell holds a date or time";
+    for place in [
+        "b.xlsx, sheet workers: row 2, column fte",
+        "b.xlsx, sheet cases: row 3, column weight",
+        "b.xlsx, sheet cases: row 2, column colour",
+        "b.xlsx, sheet cases: row 2, column G",
+        "b.xlsx, sheet policy: row 2, column value",
+    ] {
+        assert!(e.contains(&format!("{place}: {date}")), "{place} missing from {e}");
+    }
+    for letter in ["column D:", "column E:", "column B:"] {
+        assert!(!e.contains(letter), "{letter} in {e}");
+    }
 }
 
 /// A value typed in a column of the policy sheet beside `value` (`our value`) would not be
