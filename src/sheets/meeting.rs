@@ -260,7 +260,9 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
         let get = |j: Option<usize>| j.and_then(|j| cells.get(j)).map_or("", |s| s.trim());
         let (case, worker) = (get(Some(cc)), get(wc));
         if case.is_empty() {
-            if !worker.is_empty() {
+            // A case cell that could not be read is named as such above.
+            let unread = grid.faults.iter().any(|f| f.row == *number && f.column == cc);
+            if !worker.is_empty() && !unread {
                 errs.push(Error::input(
                     sheet,
                     format!("row {number}, column {case_column}"),

@@ -333,7 +333,7 @@ pub fn aliases_sheet(file: &str, grid: Grid, errs: &mut Errors) -> Vocabulary {
                 row.push(c.err("means", p));
             }
         }
-        t.keep(row, errs);
+        t.keep(r, row, errs);
     }
     // The words that were read stand, so the rows that use them are not blamed too: only the
     // mistakes of the aliases sheet are named.
@@ -360,7 +360,7 @@ fn reductions_sheet(
     for r in &t.rows {
         let mut row = Errors::new();
         let found = reduction_row(&t, r, ids, &mut row);
-        t.keep(row, errs);
+        t.keep(r, row, errs);
         out.extend(found);
     }
     out
@@ -451,7 +451,7 @@ pub(crate) fn build(
                     unread_teams.extend(cells.text("team"));
                 }
             }
-            wt.keep(row, &mut errs);
+            wt.keep(r, row, &mut errs);
         }
         for r in &wt.faulty {
             let cells = Cells { table: wt, row: r };
@@ -467,7 +467,7 @@ pub(crate) fn build(
                 cs.push(c);
                 case_rows.push(r.number);
             }
-            ct.keep(row, &mut errs);
+            ct.keep(r, row, &mut errs);
         }
     }
     let mut reduction_rows = vec![Vec::new(); ws.len()];
@@ -701,6 +701,9 @@ fn csv_limits(file: &str, number: usize, rec: &csv::StringRecord, cells: &mut us
 struct Row {
     number: usize,
     cells: Vec<String>,
+    /// The columns of the cells that could not be read (a formula without a saved value),
+    /// each already named at its place: read as empty, they are not blamed again as empty.
+    faulted: Vec<&'static str>,
 }
 
 /// A parsed sheet: the column each header names (`None` for an ignorable empty column).
@@ -718,16 +721,21 @@ struct Table<'a> {
 }
 
 impl Table<'_> {
-    /// Moves a row's errors into `to`, leaving out those placed in a column the sheet lacks.
-    fn keep(&self, row: Errors, to: &mut Errors) {
+    /// Moves the errors of row `r` into `to`, leaving out those placed in a column the sheet
+    /// lacks, and those of a cell that could not be read (a formula without a saved value is
+    /// named as such, not as empty).
+    fn keep(&self, r: &Row, row: Errors, to: &mut Errors) {
         for e in list(row) {
-            let lacking = match &e {
-                Error::Input { place, .. } => {
-                    self.missing.iter().any(|m| place.ends_with(&format!(", column {m}")))
-                }
+            let said = match &e {
+                Error::Input { place, .. } => self
+                    .missing
+                    .iter()
+                    .map(String::as_str)
+                    .chain(r.faulted.iter().copied())
+                    .any(|m| place.ends_with(&format!(", column {m}"))),
                 _ => false,
             };
-            if !lacking {
+            if !said {
                 to.push(e);
             }
         }
@@ -908,12 +916,16 @@ fn parse_table<'a>(
         }
     }
     // The cells that could not be read, each named under its column's header (a manager
-    // knows `team`, not `C`).
+    // knows `team`, not `C`), and kept with their row.
+    let mut faulted: BTreeMap<usize, Vec<&'static str>> = BTreeMap::new();
     for f in &faults {
         let below = f.row > header_row;
         let column = columns.get(f.column).copied().flatten().filter(|_| below);
         let typed = header.get(f.column).map(String::as_str).filter(|_| below);
         errs.push(fault_error(file, f, column.or(typed)));
+        if let Some(k) = column {
+            faulted.entry(f.row).or_default().push(k);
+        }
     }
     let (mut rows, mut faulty) = (Vec::new(), Vec::new());
     for (number, raw) in records {
@@ -955,10 +967,11 @@ fn parse_table<'a>(
                 }
             }
         }
+        let faulted = faulted.remove(&number).unwrap_or_default();
         if ok {
-            rows.push(Row { number, cells: by_field })
+            rows.push(Row { number, cells: by_field, faulted })
         } else {
-            faulty.push(Row { number, cells: by_field })
+            faulty.push(Row { number, cells: by_field, faulted })
         }
     }
     if let Err(e) = errs.finish() {

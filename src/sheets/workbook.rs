@@ -336,7 +336,10 @@ fn policy_sheet(file: &str, mut grid: Grid, words: &Vocabulary, errs: &mut Error
         faults.iter().for_each(|f| errs.push(super::read::fault_error(file, f, None)));
         return (None, places);
     };
-    // The cells that could not be read, each under its column's header.
+    // The cells that could not be read, each under its column's header; a setting that could
+    // not be read is named so, not again as empty.
+    let unread: Vec<usize> =
+        faults.iter().filter(|f| f.row > hrow && f.column == sc).map(|f| f.row).collect();
     for f in &faults {
         let named = if f.row <= hrow {
             None
@@ -380,7 +383,9 @@ fn policy_sheet(file: &str, mut grid: Grid, words: &Vocabulary, errs: &mut Error
         let value = cells.get(vc).map(|s| s.trim()).unwrap_or("");
         let at = |column: &str| format!("row {number}, column {column}");
         if setting.is_empty() {
-            errs.push(Error::input(file, at("setting"), "empty; name the setting"));
+            if !unread.contains(&number) {
+                errs.push(Error::input(file, at("setting"), "empty; name the setting"));
+            }
             continue;
         }
         if value.is_empty() {

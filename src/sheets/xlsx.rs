@@ -1024,7 +1024,7 @@ impl CellState {
         // refused.
         let empty_text = self.kind == "str" && self.value.is_some();
         if self.formula && value.is_none_or(str::is_empty) && !empty_text && self.kind != "inlineStr" {
-            return Err("a formula without a saved value (the file was written by a tool that does not calculate); open it in Excel and save it, or type the value".into());
+            return Err("the cell holds a formula with no saved value (the workbook was written by a program that does not calculate formulas), so it cannot be read; open the workbook in Excel and save it, which saves each formula's value, or type the value".into());
         }
         match self.kind.as_str() {
             "s" => {

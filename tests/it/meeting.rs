@@ -582,6 +582,14 @@ fn a_cell_that_cannot_be_read_is_named_under_its_header() {
         ),
         "{e}"
     );
+    // A case cell that cannot be read is named as such, not also as empty beside its worker.
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let c = al.col("case");
+        al.rows[2][c] = Cell::Error("#REF!".into());
+    });
+    assert!(e.contains("sheet allocations: row 3, column case: the cell shows the Excel error #REF!"), "{e}");
+    assert!(!e.contains("empty"), "{e}");
 }
 
 #[test]
