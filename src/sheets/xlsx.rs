@@ -673,8 +673,8 @@ impl<'a> Book<'a> {
         let days = self.days;
         let day_columns = self.day_columns;
         let system = self.date_system;
-        // The columns (1-based) under a header of `day_columns`, known once the first row with
-        // anything in it (the header) is read.
+        // The columns (1-based) under a header of `day_columns`, known once the first row that
+        // names one (the header, perhaps below a title) is read.
         let mut day_cols: Vec<usize> = Vec::new();
         // Rows hidden by hand or by a filter, and whether the sheet has a filter.
         let (mut hidden, mut filtered) = (Vec::new(), false);
@@ -765,7 +765,9 @@ impl<'a> Book<'a> {
                 Event::End(e) if local(e.name().as_ref()) == b"row" => {
                     if let Some((n, cells)) = row.take() {
                         if !cells.is_empty() {
-                            if rows.is_empty() {
+                            // The header is the first row that names a day column (a title
+                            // may stand above it); the rows below it read those as days.
+                            if day_cols.is_empty() {
                                 day_cols = header_columns(&cells, day_columns);
                             }
                             rows.push((n, cells));

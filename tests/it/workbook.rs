@@ -414,6 +414,114 @@ fn a_hidden_sheet_read_and_merged_cells_are_named() {
     );
 }
 
+/// A title above a sheet's header (`Team North workers`, or one merged across) is what a
+/// manager puts there: the header is found below it, the title is not read, and a warning
+/// says so. The cases sheet's `waiting_since` under a titled header still reads date cells as
+/// days, and the policy sheet takes a title too.
+#[test]
+fn a_title_above_the_header_is_taken_as_a_title_and_named_in_a_warning() {
+    let x = book_with_dates(
+        &[
+            (
+                "workers",
+                &[&["Team North workers"], &["id", "role", "team"], &["W1", "social worker", "North"]],
+            ),
+            (
+                "cases",
+                &[
+                    &["Children", "", "Children", "Children"],
+                    &[],
+                    &["id", "type", "team", "waiting since"],
+                    &["C1", "CIN", "North", ""],
+                ],
+            ),
+            ("policy", &[&["Our policy"], &["setting", "value"], &["caps.social_worker", "16"]]),
+        ],
+        &[("cases", 3, 3)],
+    );
+    let s = parse_workbook("b.xlsx", &x, None).unwrap();
+    assert_eq!(s.model.workers.len(), 1);
+    assert_eq!(s.worker_rows, [3]);
+    assert_eq!((s.model.cases.len(), s.case_rows.as_slice()), (1, &[4][..]));
+    assert_eq!(s.model.cases[0].waiting_since.as_deref(), Some("2026-11-02"));
+    assert_eq!(s.model.policy.unwrap().caps.unwrap()[&Role::SocialWorker], 16.0);
+    let said: Vec<(&str, &str)> = s.warnings.iter().map(|w| (w.code.as_str(), w.message.as_str())).collect();
+    for message in [
+        r#"b.xlsx, sheet workers: row 1 ("Team North workers") stands above the header (row 2) and was not read, as a title"#,
+        r#"b.xlsx, sheet cases: row 1 ("Children") stands above the header (row 3) and was not read, as a title"#,
+        r#"b.xlsx, sheet policy: row 1 ("Our policy") stands above the header (row 2) and was not read, as a title"#,
+    ] {
+        assert!(said.contains(&("title_rows", message)), "{message} not in {said:?}");
+    }
+    // The command shows it, and --strict makes it an error, as every warning.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("team.xlsx"), &x).unwrap();
+    let o = run(dir.path(), &["allocate", "--workbook", "team.xlsx", "-o", "p.json", "--date", "2026-12-07"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("was not read, as a title [title_rows]"), "{}", stderr(&o));
+    let o = run(dir.path(), &["allocate", "--workbook", "team.xlsx", "-o", "q.json", "--strict"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+
+    // A row of several texts above the header is no title but an entry a sort put there, say:
+    // named, and the rows below the header are read and checked all the same.
+    let x = book(&[
+        (
+            "workers",
+            &[&["W2", "social worker", "North"], &["id", "role", "team"], &["W1", "social wizard", "North"]],
+        ),
+        ("cases", &[&["id", "type", "team"], &["C1", "CIN", "North"]]),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    assert!(e.contains("b.xlsx, sheet workers: row 1: this row stands above the header (row 2"), "{e}");
+    assert!(e.contains("b.xlsx, sheet workers: row 3, column role: unknown value \"social wizard\""), "{e}");
+}
+
+/// A workers sheet whose header is not found at all is one mistake; it does not hide the cases
+/// sheet's own, the model's checks included (a weight below zero, an id used twice, a pin with
+/// no worker), so one run names everything. The workers the cases name count as found, since
+/// the workers' ids are not known.
+#[test]
+fn a_sheet_whose_header_is_not_found_does_not_hide_the_other_sheets_mistakes() {
+    let x = book(&[
+        ("workers", &[&["Worker ID", "Job", "Team name"], &["W1", "social worker", "North"]]),
+        (
+            "cases",
+            &[
+                &["id", "type", "team", "weight", "current_worker", "pinned"],
+                &["C1", "CIN", "North", "-1", "W1", ""],
+                &["C1", "CP", "North", "", "", "yes"],
+                &["C3", "CPP", "North", "", "W7", ""],
+            ],
+        ),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    for place in [
+        "b.xlsx, sheet workers: row 1, column 1: unknown column \"Worker ID\"",
+        "b.xlsx, sheet cases: row 2, column weight: weight must be a number > 0",
+        "b.xlsx, sheet cases: row 3, column id: id \"C1\" is used again",
+        "b.xlsx, sheet cases: row 3, column pinned: a pinned case needs a current_worker",
+    ] {
+        assert!(e.contains(place), "{place} missing from {e}");
+    }
+    assert!(!e.contains("no worker"), "{e}");
+    // The same with the workers' id column missing: their other mistakes and the cases' come.
+    let x = book(&[
+        ("workers", &[&["name", "role", "team"], &["Ann", "social wizard", "North"]]),
+        (
+            "cases",
+            &[&["id", "type", "team", "weight", "current_worker"], &["C1", "CIN", "North", "-1", "W1"]],
+        ),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    for place in [
+        "b.xlsx, sheet workers: row 1: no column \"id\"",
+        "b.xlsx, sheet workers: row 2, column role",
+        "b.xlsx, sheet cases: row 2, column weight",
+    ] {
+        assert!(e.contains(place), "{place} missing from {e}");
+    }
+}
+
 /// A model whose list item holds a `,` (or a `;`) cannot go into a workbook and come back the
 /// same: named in the model, nothing written.
 #[test]
