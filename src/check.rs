@@ -67,11 +67,12 @@ pub struct RowIn {
     pub row: usize,
     /// The header of the case column, as the sheet spells it.
     pub case_column: String,
-    /// The header of the worker column, as the sheet spells it.
-    pub worker_column: String,
-    /// What the row holds in other columns a person may have typed its worker in (`agreed
-    /// worker`, `allocated to`): (header as spelt, cell), the cells not empty. Not read as the
-    /// worker; [`resolve`] refuses one that names another worker of the model.
+    /// The header of the worker column, as the sheet spells it; `None` when the sheet has none
+    /// (the unallocated sheet's, empty, may be deleted).
+    pub worker_column: Option<String>,
+    /// What the row holds in the other columns a person may have typed its worker in (`agreed
+    /// worker`, `SW`, a column of their own): (header as spelt, cell), the cells not empty. Not
+    /// read as the worker; [`resolve`] refuses one that names another worker of the model.
     pub also: Vec<(String, String)>,
 }
 
@@ -191,7 +192,7 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
             if m.worker_index(w).is_none() {
                 errs.push(Error::input(
                     &r.sheet,
-                    at(&r.worker_column),
+                    at(r.worker_column.as_deref().unwrap_or("worker")),
                     format!(
                         "no worker {} in the model{}; type a worker id from the workers sheet, or clear the cell to leave the child unallocated",
                         crate::warnings::quoted(w),
@@ -205,16 +206,18 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
             let known = named.get_or_insert_with(|| workers_by_key(m));
             let Some(&i) = known.get(&crate::vocabulary::key(cell)) else { continue };
             if typed != Some(i) {
-                errs.push(Error::input(
-                    &r.sheet,
-                    at(column),
-                    format!(
-                        "the worker {} typed here is not read: only the column {} says who holds the child{}; type the worker there, or clear this cell",
+                let problem = match &r.worker_column {
+                    Some(wc) => format!(
+                        "the worker {} typed here is not read: only the column {wc} says who holds the child{}; type the worker there, or clear this cell",
                         crate::warnings::quoted(cell.trim()),
-                        r.worker_column,
                         r.worker.as_deref().map_or(String::new(), |w| format!(" (it says {})", crate::warnings::quoted(w)))
                     ),
-                ));
+                    None => format!(
+                        "the worker {} typed here is not read: only a column named worker says who holds the child, and this sheet has none; name this column worker, or clear this cell",
+                        crate::warnings::quoted(cell.trim()),
+                    ),
+                };
+                errs.push(Error::input(&r.sheet, at(column), problem));
             }
         }
     }

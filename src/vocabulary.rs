@@ -107,6 +107,22 @@ pub const TYPE_WORDS: &[(&str, CaseType)] = &[
     ("relevant child", CaseType::CareLeaver),
 ];
 
+/// Words that, inside a column's header, say the column names a worker: `Worker allocated`,
+/// `allocate to`, `assigned`, `practitioner`, `key worker`, `case holder`. A header that is a
+/// role's word (`SW`, `social worker`, `senior practitioner`, `PA`) names one too: see
+/// [`names_a_worker`].
+pub const WORKER_HEADER_WORDS: &[&str] = &["worker", "allocat", "assign", "practitioner", "holder"];
+
+/// Whether a column's header says the column names a worker: it holds one of
+/// [`WORKER_HEADER_WORDS`] (in any case), or it is a role's word of the table (`SW`, `NQSW`,
+/// `personal adviser`), since a column headed with a role names the person who holds it. The
+/// meeting workbook's reader refuses a worker typed under such a header, where it would not
+/// be read.
+pub fn names_a_worker(header: &str) -> bool {
+    let h = header.trim().to_lowercase();
+    WORKER_HEADER_WORDS.iter().any(|w| h.contains(w)) || role(header).is_some()
+}
+
 /// A word as it is compared: lower case, letters and digits only (`Looked-After child` and
 /// `looked_after_child` are both `lookedafterchild`).
 pub fn key(word: &str) -> String {

@@ -431,6 +431,7 @@ pub fn warning_label(code: &str) -> Option<&'static str> {
         "hidden_sheet" => "A hidden sheet was read",
         "named_vacant" => "A vacant post is active",
         "unknown_sheet" => "A sheet that was not read",
+        "title_rows" => "A title above a header was not read",
         _ => return None,
     })
 }

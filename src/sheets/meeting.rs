@@ -4,8 +4,11 @@
 //! on the unallocated sheet allocates it; a worker cleared, or a row deleted, leaves the child
 //! unallocated (a child on neither sheet is unallocated). Rows may be re-sorted, filtered or
 //! hidden; columns are found by their header (case and spacing aside), and other columns and
-//! sheets are ignored, except that a worker typed where it would not be read (a renamed
-//! `worker` column or sheet) is refused rather than lost.
+//! sheets are ignored, except that a worker typed where it would not be read is refused rather
+//! than lost: under a renamed `worker` header ([`crate::vocabulary::names_a_worker`]), a worker
+//! of the model in any other column of the two sheets (judged by [`crate::check::resolve`]), a
+//! move's `to` changed on the `moves` sheet to what the two sheets do not say (against the
+//! hidden copy written beside it, [`super::MOVED_TO_AS_WRITTEN`]), or a renamed sheet.
 //!
 //! Every command that takes a proposal reads it through [`parse_proposal`], which tells a
 //! workbook from a proposal file by its first bytes (a zip archive), never by its name. What a
@@ -17,6 +20,7 @@ use super::read::Grid;
 use crate::check::{self, AllocationIn, ProposalIn, RowIn, SummaryIn, UnallocatedIn};
 use crate::error::{Error, Errors, Result};
 use crate::model::Model;
+use crate::warnings::quoted;
 
 /// Parses a proposal: a meeting workbook (by its content) or a proposal file (JSON). `file`
 /// names it in messages. A workbook's cases and workers are judged against the model later,
@@ -60,11 +64,10 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     for (want, worker_needed) in [("allocations", true), ("unallocated", false), ("summary", false)] {
         let Some(name) = find(want) else { continue };
         let shown = format!("{file}, sheet {name}");
-        let mut cell_errs = Errors::new();
         // The day on the summary may be a date cell (Excel makes one of a day typed over
         // the text it wrote): read as YYYY-MM-DD, as the cases' waiting_since is.
         book.days = want == "summary";
-        let grid = match book.grid(&name, &shown, &mut cell_errs) {
+        let grid = match book.grid(&name, &shown) {
             Ok(g) => g,
             Err(e) => {
                 errs.push(e);
@@ -72,9 +75,19 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             }
         };
         if want == "summary" {
-            date = errs.take(day_of(&shown, &grid, cell_errs)).flatten();
+            date = errs.take(day_of(&shown, &grid)).flatten();
         } else {
-            sheet_rows(&shown, &grid, worker_needed, cell_errs, &mut rows, &mut errs);
+            sheet_rows(&shown, &grid, worker_needed, &mut rows, &mut errs);
+        }
+    }
+    // The moves sheet shows the proposal's changes and is not read: a worker typed there would
+    // be lost without a word, so one that the allocations and unallocated sheets do not carry
+    // is refused.
+    if let Some(name) = find("moves") {
+        let shown = format!("{file}, sheet {name}");
+        book.days = false;
+        if let Ok(grid) = book.grid(&name, &shown) {
+            moves_edited(&shown, &grid, &rows, &mut errs);
         }
     }
     // A sheet of the workbook renamed (`unallocated children`, `allocations (agreed)`) is not
@@ -87,7 +100,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         }
         let shown = format!("{file}, sheet {name}");
         book.days = false;
-        let Ok(grid) = book.grid(name, &shown, &mut Errors::new()) else { continue };
+        let Ok(grid) = book.grid(name, &shown) else { continue };
         if let Some((number, column)) = typed_worker(&grid) {
             errs.push(Error::input(
                 &shown,
@@ -143,12 +156,19 @@ const WRITTEN: [&str; 6] = ["summary", "warnings", "allocations", "unallocated",
 const WRITTEN_WORKER_COLUMNS: [&str; 4] = ["worker role", "worker team", "worker today", "worker name"];
 
 /// Whether a header names a column a person may have typed a child's worker in: `worker`
-/// under another name (`Worker allocated`, `allocate to`, `assigned`), but not the
-/// unallocated sheet's `worker today`.
+/// under another name (`Worker allocated`, `allocate to`, `assigned`, `practitioner`, `case
+/// holder`, or a role's word such as `SW` or `social worker`: [`crate::vocabulary::names_a_worker`]),
+/// but not the unallocated sheet's `worker today`.
 fn worker_like(header: &str) -> bool {
-    let h = header.trim().to_lowercase();
-    h != "worker today" && ["worker", "allocat", "assign"].iter().any(|w| h.contains(w))
+    header.trim().to_lowercase() != "worker today" && crate::vocabulary::names_a_worker(header)
 }
+
+/// The columns of the allocations and unallocated sheets, as written, that hold words about the
+/// child rather than a place to type a worker: the model's own (its name and notes, which may
+/// name a worker by chance) and the sentences the workbook explains with. Not kept as places a
+/// worker may have been typed in.
+const WRITTEN_TEXT_COLUMNS: [&str; 7] =
+    ["name", "notes", "reason codes", "reasons", "messages", "for the family", "what would help"];
 
 /// The first row and column (as its header spells it) of a sheet with a `case` column where a
 /// child's row has a worker-like column filled in.
@@ -163,21 +183,14 @@ fn typed_worker(grid: &Grid) -> Option<(usize, String)> {
     })
 }
 
-/// Keeps the errors of a sheet's cells (a date, an Excel error) that fall in the columns read;
-/// a date typed in a notes column does not stop the meeting's decision being read.
-fn keep_cell_errors(cell_errs: Errors, columns: &[usize], errs: &mut Errors) {
-    let Err(e) = cell_errs.finish() else { return };
-    let list = match e {
-        Error::Inputs { errors, .. } => errors,
-        e => vec![e],
-    };
-    let wanted: Vec<String> =
-        columns.iter().map(|&j| format!(", column {}", super::xlsx::column_letters(j))).collect();
-    for e in list {
-        if let Error::Input { place, .. } = &e {
-            if wanted.iter().any(|w| place.ends_with(w.as_str())) {
-                errs.push(e);
-            }
+/// Names the cells of a sheet that could not be read (a date, an Excel error, a formula without
+/// a saved value) that fall in the columns read, each under the header `named` gives it, by
+/// row (a title row's cell by its letter): a date typed in a notes column does not stop the
+/// meeting's decision being read.
+fn keep_faults(sheet: &str, grid: &Grid, named: impl Fn(usize, usize) -> Option<String>, errs: &mut Errors) {
+    for f in &grid.faults {
+        if let Some(header) = named(f.row, f.column) {
+            errs.push(super::read::fault_error(sheet, f, Some(&header)));
         }
     }
 }
@@ -192,14 +205,7 @@ fn header(grid: &Grid) -> Option<(usize, Vec<String>)> {
 }
 
 /// The children of the allocations or unallocated sheet, each with its worker if one is typed.
-fn sheet_rows(
-    sheet: &str,
-    grid: &Grid,
-    worker_needed: bool,
-    cell_errs: Errors,
-    out: &mut Vec<RowIn>,
-    errs: &mut Errors,
-) {
+fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn>, errs: &mut Errors) {
     let Some((h, names)) = header(grid) else {
         if grid.rows.iter().any(|(_, c)| c.iter().any(|x| !x.trim().is_empty())) {
             errs.push(Error::input(
@@ -214,11 +220,20 @@ fn sheet_rows(
     let col = |want: &str| names.iter().position(|n| n == want);
     let cc = col("case").unwrap_or(0);
     let wc = col("worker");
+    let spelt = |j: usize| match grid.rows[h].1.get(j).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) => s.to_string(),
+        None => super::column_letters(j),
+    };
     if worker_needed && wc.is_none() {
+        // The column renamed (`SW`, `practitioner`) is the likeliest: named, so it is renamed
+        // back rather than read as something else.
+        let renamed = (0..names.len())
+            .find(|&j| worker_like(&names[j]) && !WRITTEN_WORKER_COLUMNS.contains(&names[j].as_str()))
+            .map_or(String::new(), |j| format!(" (is it the column {}? name it worker)", quoted(&spelt(j))));
         errs.push(Error::input(
             sheet,
             format!("row {hrow}"),
-            "no column named \"worker\"; the allocations sheet says each child's worker: put the column back",
+            format!("no column named \"worker\"; the allocations sheet says each child's worker: put the column back{renamed}"),
         ));
         return;
     }
@@ -234,8 +249,8 @@ fn sheet_rows(
             return;
         }
     }
-    let spelt = |j: usize| grid.rows[h].1.get(j).map_or(String::new(), |s| s.trim().to_string());
-    let (case_column, worker_column) = (spelt(cc), wc.map_or("worker".to_string(), spelt));
+    let (case_column, worker_column) = (spelt(cc), wc.map(spelt));
+    let worker_named = worker_column.clone().unwrap_or_else(|| "worker".to_string());
     // A title line may stand above the header, but not a child's row: a sort that took the
     // header row along (Excel's sort without "my data has headers") leaves children above it,
     // who would be read as on neither sheet, so unallocated, without a word.
@@ -248,25 +263,41 @@ fn sheet_rows(
             sheet,
             format!("row {number}"),
             format!(
-                "a child's row above the header (row {hrow}, the row naming the columns {case_column}, {worker_column}, ...), which would not be read; put the header row back at the top (a sort may have moved it)"
+                "a child's row above the header (row {hrow}, the row naming the columns {case_column}, {worker_named}, ...), which would not be read; put the header row back at the top (a sort may have moved it)"
             ),
         ));
         return;
     }
-    keep_cell_errors(cell_errs, &[Some(cc), wc].into_iter().flatten().collect::<Vec<_>>(), errs);
-    // Other columns a worker may have been typed in (`agreed worker`), beside the ones the
-    // workbook was written with: kept for `check::resolve`, which refuses one that names
-    // another worker than the `worker` column.
+    keep_faults(
+        sheet,
+        grid,
+        |row, j| {
+            let read = j == cc || Some(j) == wc;
+            // Above and in the header row a cell is named by its letter (it has no header).
+            read.then(|| if row > hrow { spelt(j) } else { super::column_letters(j) })
+        },
+        errs,
+    );
+    // Every other column a worker may have been typed in (`agreed worker`, `SW`, `decision`),
+    // beside those the workbook was written with that say something else of the child: kept
+    // for `check::resolve`, which refuses a cell that names another worker of the model than
+    // the `worker` column, whatever its header, so no decision is lost without a word.
     let also_columns: Vec<usize> = (0..names.len())
         .filter(|&j| {
-            Some(j) != wc && worker_like(&names[j]) && !WRITTEN_WORKER_COLUMNS.contains(&names[j].as_str())
+            let name = names[j].as_str();
+            j != cc
+                && Some(j) != wc
+                && !WRITTEN_WORKER_COLUMNS.contains(&name)
+                && !WRITTEN_TEXT_COLUMNS.contains(&name)
         })
         .collect();
     for (number, cells) in &grid.rows[h + 1..] {
         let get = |j: Option<usize>| j.and_then(|j| cells.get(j)).map_or("", |s| s.trim());
         let (case, worker) = (get(Some(cc)), get(wc));
         if case.is_empty() {
-            if !worker.is_empty() {
+            // A case cell that could not be read is named as such above.
+            let unread = grid.faults.iter().any(|f| f.row == *number && f.column == cc);
+            if !worker.is_empty() && !unread {
                 errs.push(Error::input(
                     sheet,
                     format!("row {number}, column {case_column}"),
@@ -291,21 +322,91 @@ fn sheet_rows(
     }
 }
 
+/// Refuses the edits of the moves sheet that would be lost: a worker typed in a column of the
+/// manager's own there (`agreed worker`, `SW`), and a move's `to` changed from what the
+/// workbook wrote (its hidden copy, [`super::MOVED_TO_AS_WRITTEN`]) to what the allocations
+/// and unallocated sheets (`rows`) do not say. A `to` the meeting changed on those sheets too,
+/// or one left as written after a change there, is no loss. A workbook written without the
+/// copy (before it was kept) has no `to` to compare.
+fn moves_edited(sheet: &str, grid: &Grid, rows: &[RowIn], errs: &mut Errors) {
+    if let Some((number, column)) = typed_worker(grid) {
+        errs.push(Error::input(
+            sheet,
+            format!("row {number}, column {column}"),
+            "a worker typed on the moves sheet, which is not read (it shows the proposal's changes); type the child's worker on the allocations or unallocated sheet",
+        ));
+    }
+    let Some((h, names)) = header(grid) else { return };
+    let col = |want: &str| names.iter().position(|n| n == want);
+    let (Some(cc), Some(tc), Some(wc)) = (col("case"), col("to"), col(super::MOVED_TO_AS_WRITTEN)) else {
+        return;
+    };
+    let to_column = grid.rows[h].1.get(tc).map_or("to", |s| s.trim());
+    // The first row of each child on the allocations and unallocated sheets (a second is
+    // refused by `check::resolve`).
+    let mut decided: std::collections::HashMap<&str, &RowIn> = std::collections::HashMap::new();
+    for r in rows {
+        decided.entry(r.case.as_str()).or_insert(r);
+    }
+    let key = |s: &str| crate::vocabulary::key(s);
+    for (number, cells) in &grid.rows[h + 1..] {
+        let get = |j: usize| cells.get(j).map_or("", |s| s.trim());
+        let (case, to, written) = (get(cc), get(tc), get(wc));
+        if case.is_empty() || key(to) == key(written) {
+            continue;
+        }
+        // A `to` cleared, or saying nobody, means no worker.
+        let to_worker = (!to.is_empty() && !to.to_lowercase().starts_with("nobody")).then_some(to);
+        let row = decided.get(case);
+        let worker = row.and_then(|r| r.worker.as_deref());
+        if to_worker.map(key) == worker.map(key) {
+            continue;
+        }
+        let said = match row {
+            Some(r) => {
+                let place = r.sheet.rsplit(", ").next().unwrap_or(&r.sheet);
+                match worker {
+                    Some(w) => format!("{place}, row {}, says {}", r.row, quoted(w)),
+                    None => format!("{place}, row {}, gives no worker", r.row),
+                }
+            }
+            None => {
+                "the child is on neither the allocations nor the unallocated sheet, so has no worker".into()
+            }
+        };
+        let typed = match to_worker {
+            Some(w) => format!("the worker {} typed here", quoted(w)),
+            None => "clearing this cell".into(),
+        };
+        errs.push(Error::input(
+            sheet,
+            format!("row {number}, column {to_column}"),
+            format!(
+                "{typed} is not read: the moves sheet shows the changes as proposed, and only the worker columns of the allocations and unallocated sheets say who holds the child ({said}); make the change there, or put back {}",
+                quoted(written)
+            ),
+        ));
+    }
+}
+
 /// The day of the summary sheet's row `allocation for`, if it has one.
-fn day_of(sheet: &str, grid: &Grid, cell_errs: Errors) -> Result<Option<crate::date::Date>> {
+fn day_of(sheet: &str, grid: &Grid) -> Result<Option<crate::date::Date>> {
     for (number, cells) in &grid.rows {
         let Some(j) = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(super::DAY_LABEL)) else {
             continue;
         };
         let Some((k, text)) = cells.iter().enumerate().skip(j + 1).find(|(_, c)| !c.trim().is_empty()) else {
-            // The cell may hold a date Excel made of the text: its error says so.
+            // The cell may hold a date Excel made of the text: its error says so. The summary
+            // is a list of labels, not a table: its cell is named by its letter.
             let mut errs = Errors::new();
-            keep_cell_errors(cell_errs, &[j + 1], &mut errs);
+            let letter =
+                |row: usize, c: usize| (row == *number && c == j + 1).then(|| super::column_letters(c));
+            keep_faults(sheet, grid, letter, &mut errs);
             errs.finish()?;
             return Ok(None);
         };
         return crate::date::Date::parse(text.trim()).map(Some).map_err(|p| {
-            Error::input(sheet, format!("row {number}, column {}", super::xlsx::column_letters(k)), p)
+            Error::input(sheet, format!("row {number}, column {}", super::column_letters(k)), p)
         });
     }
     Ok(None)

@@ -29,6 +29,25 @@ use std::path::{Path, PathBuf};
 /// The label of the meeting workbook's summary row that holds the day the allocation is for.
 pub const DAY_LABEL: &str = "allocation for";
 
+/// The header of the meeting workbook's hidden column on the `moves` sheet that keeps each
+/// move's `to` as written, so that a worker typed over `to` (where it is not read) is known
+/// for an edit and refused rather than lost.
+pub const MOVED_TO_AS_WRITTEN: &str = "to as written";
+
+/// Excel's name of a column: 0 -> A, 26 -> AA.
+pub fn column_letters(mut j: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (j % 26) as u8);
+        if j < 26 {
+            break;
+        }
+        j = j / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// A model given as spreadsheets instead of a model file.
 #[derive(Debug, Default, Clone)]
 pub struct SheetInput {

@@ -12,6 +12,11 @@
 //! is skipped. Unknown columns are an error, like unknown JSON fields.
 //!
 //! Rows are numbered as a spreadsheet shows them: the header is row 1, the first entry row 2.
+//! A title may stand above the header (up to [`TITLE_ROWS`] rows of one text each, `Team North
+//! workers`): the header is then the first row that names a column, the titles are not read,
+//! and a `title_rows` warning names them. A row of several texts above the header (an entry a
+//! sort put there) is an error, since it would not be read. A sheet whose header is not found
+//! is one mistake: the other sheets are still read and checked, the model's checks included.
 
 use crate::error::{Error, Errors, Result};
 use crate::model::Model;
@@ -40,6 +45,9 @@ pub struct Extra {
     pub near_misses: bool,
     /// The row of each setting of a policy sheet (see [`Sheets::policy_rows`]).
     pub policy_rows: BTreeMap<String, usize>,
+    /// Warnings about reading the other sheets (titles above a header), for
+    /// [`Sheets::warnings`].
+    pub notes: Vec<crate::warnings::Warning>,
 }
 
 /// A model built from spreadsheets, with the way back from a list index to a spreadsheet row.
@@ -299,7 +307,7 @@ pub fn parse_sheets_checked(
     }
     if let Some((file, bytes)) = aliases {
         if let Some(g) = errs.take(csv_grid(file, bytes)) {
-            extra.words = aliases_sheet(file, g, &mut errs);
+            extra.words = aliases_sheet(file, g, &mut errs, &mut extra.notes);
         }
     }
     let (Some(wg), Some(cg)) = (wg, cg) else {
@@ -309,19 +317,27 @@ pub fn parse_sheets_checked(
     build((workers.0, wg), (cases.0, cg), policy_input, policy.map(|p| p.0.to_string()), errs, extra)
 }
 
-/// Whether a sheet has no cell with anything in it (an optional sheet left blank).
+/// Whether a sheet has no cell with anything in it (an optional sheet left blank), not even a
+/// cell that could not be read.
 fn blank(grid: &Grid) -> bool {
-    grid.rows.iter().all(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()))
+    grid.faults.is_empty() && grid.rows.iter().all(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()))
 }
 
-/// Reads an aliases sheet ([`ALIAS_COLUMNS`]): a council's own words for roles and case types.
-pub fn aliases_sheet(file: &str, grid: Grid, errs: &mut Errors) -> Vocabulary {
+/// Reads an aliases sheet ([`ALIAS_COLUMNS`]): a council's own words for roles and case types;
+/// the warning of titles above its header goes into `notes`.
+pub fn aliases_sheet(
+    file: &str,
+    grid: Grid,
+    errs: &mut Errors,
+    notes: &mut Vec<crate::warnings::Warning>,
+) -> Vocabulary {
     let mut words = Vocabulary::default();
     if blank(&grid) {
         return words;
     }
     let table = parse_table(file, grid, &ALIAS_COLUMNS, &ALIAS_COLUMNS, errs);
     let Some(t) = errs.take(table) else { return words };
+    notes.extend(title_warning(file, &t.titles, t.header_row));
     for r in &t.rows {
         let c = Cells { table: &t, row: r };
         let mut row = Errors::new();
@@ -332,7 +348,7 @@ pub fn aliases_sheet(file: &str, grid: Grid, errs: &mut Errors) -> Vocabulary {
                 row.push(c.err("means", p));
             }
         }
-        t.keep(row, errs);
+        t.keep(r, row, errs);
     }
     // The words that were read stand, so the rows that use them are not blamed too: only the
     // mistakes of the aliases sheet are named.
@@ -340,12 +356,14 @@ pub fn aliases_sheet(file: &str, grid: Grid, errs: &mut Errors) -> Vocabulary {
 }
 
 /// Reads a reductions sheet ([`REDUCTION_COLUMNS`]): each reduction with the index of its
-/// worker among `ids` (the workers sheet's ids, row by row) and its row.
+/// worker among `ids` (the workers sheet's ids, row by row) and its row. Without the ids (the
+/// workers sheet did not read), the sheet's own mistakes are named and nothing is returned.
 fn reductions_sheet(
     file: &str,
     grid: Grid,
-    ids: &[String],
+    ids: Option<&[String]>,
     errs: &mut Errors,
+    notes: &mut Vec<crate::warnings::Warning>,
 ) -> Vec<(usize, usize, ReductionInput)> {
     let mut out = Vec::new();
     if blank(&grid) {
@@ -356,10 +374,11 @@ fn reductions_sheet(
     let Some(t) = errs.take(table) else {
         return out;
     };
+    notes.extend(title_warning(file, &t.titles, t.header_row));
     for r in &t.rows {
         let mut row = Errors::new();
         let found = reduction_row(&t, r, ids, &mut row);
-        t.keep(row, errs);
+        t.keep(r, row, errs);
         out.extend(found);
     }
     out
@@ -369,7 +388,7 @@ fn reductions_sheet(
 fn reduction_row(
     t: &Table,
     r: &Row,
-    ids: &[String],
+    ids: Option<&[String]>,
     errs: &mut Errors,
 ) -> Option<(usize, usize, ReductionInput)> {
     let c = Cells { table: t, row: r };
@@ -380,6 +399,7 @@ fn reduction_row(
     let from = errs.take(c.required("from", "first day in force, YYYY-MM-DD"));
     let to = errs.take(c.required("to", "last day in force, YYYY-MM-DD"));
     let (worker, amount, from, to) = (worker?, amount?, from?, to?);
+    let ids = ids?;
     let Some(i) = ids.iter().position(|id| id == worker) else {
         errs.push(c.err(
             "worker",
@@ -450,7 +470,7 @@ pub(crate) fn build(
                     unread_teams.extend(cells.text("team"));
                 }
             }
-            wt.keep(row, &mut errs);
+            wt.keep(r, row, &mut errs);
         }
         for r in &wt.faulty {
             let cells = Cells { table: wt, row: r };
@@ -466,33 +486,36 @@ pub(crate) fn build(
                 cs.push(c);
                 case_rows.push(r.number);
             }
-            ct.keep(row, &mut errs);
+            ct.keep(r, row, &mut errs);
         }
     }
+    // The workers' ids are known when their sheet and its id column read; without them every
+    // reference to a worker would look unknown, so references then count as found (below) and
+    // nothing is attached to a worker.
+    let ids_known = wt.as_ref().is_some_and(|wt| !wt.missing.iter().any(|m| m == "id"));
     let mut reduction_rows = vec![Vec::new(); ws.len()];
     let reductions_file = extra.reductions.as_ref().map(|(f, _)| f.clone());
-    let ids_known = wt.as_ref().is_some_and(|wt| !wt.missing.iter().any(|m| m == "id"));
-    if let (Some((file, grid)), true) = (extra.reductions, ids_known) {
+    if let Some((file, grid)) = extra.reductions {
         // The ids row by row, then those of rows with a mistake of the sheet's shape (still
         // workers, so their reductions are not blamed; nothing is then attached, see below).
-        let ids: Vec<String> = wt.as_ref().map_or(Vec::new(), |wt| {
+        let ids: Option<Vec<String>> = wt.as_ref().filter(|_| ids_known).map(|wt| {
             let all = wt.rows.iter().chain(&wt.faulty);
             all.map(|r| Cells { table: wt, row: r }.text("id").unwrap_or_default()).collect()
         });
-        let found = reductions_sheet(&file, grid, &ids, &mut errs);
+        let found = reductions_sheet(&file, grid, ids.as_deref(), &mut errs, &mut extra.notes);
         // Attached only when every worker row was read, so none lands on the wrong worker.
-        if ids.len() == ws.len() {
+        if ids.is_some_and(|ids| ids.len() == ws.len()) {
             for (i, row, r) in found {
                 ws[i].reductions.push(r);
                 reduction_rows[i].push(row);
             }
         }
     }
-    let (Some(wt), Some(_)) = (wt, ct) else {
-        finish_grouped(errs)?;
-        return unreachable_grid();
-    };
-    let every_worker_read = ws.len() == wt.rows.len() && wt.faulty.is_empty();
+    let every_worker_read = wt.as_ref().is_some_and(|wt| ws.len() == wt.rows.len() && wt.faulty.is_empty());
+    let mut warnings = extra.notes;
+    for t in [&wt, &ct].into_iter().flatten() {
+        warnings.extend(title_warning(t.file, &t.titles, t.header_row));
+    }
     let near_misses = extra.near_misses;
     let sheets = Sheets {
         model: ModelFile { version: 1, policy, workers: ws, cases: cs },
@@ -504,33 +527,41 @@ pub(crate) fn build(
         case_rows,
         reductions_file,
         reduction_rows,
-        warnings: Vec::new(),
+        warnings,
         words: extra.words,
     };
     for (place, problem) in unread_words {
         errs.push(sheets.map_error(Error::input(&sheets.workers_file, place, problem)));
     }
-    if errs.is_empty() {
+    if errs.is_empty() && wt.is_some() && ct.is_some() {
         return Ok(sheets);
     }
     // Mistakes in cells: the rows that did read are validated too (references, numbers out of
-    // range), so one run names every mistake. Without the workers' ids, every reference would
-    // look unknown, so then nothing more is checked.
-    if !wt.missing.iter().any(|m| m == "id") {
-        let found = validate::problems(&sheets.workers_file, &sheets.model, None, &unread);
-        for e in found {
-            errs.push(sheets.map_error(e));
-        }
-        if near_misses {
-            for e in near_miss_errors(&sheets, &unread_teams, every_worker_read) {
-                errs.push(e);
-            }
-        }
-        let order = |e: &Error| sheets.error_order(e);
-        errs.sort_by_key(order);
+    // range), so one run names every mistake; also when a sheet did not read at all (its header
+    // not found), whose mistake would otherwise hide the other sheet's. Without the workers'
+    // ids, every worker a case names counts as found.
+    let unread = if ids_known { unread } else { named_workers(&sheets.model) };
+    for e in validate::problems(&sheets.workers_file, &sheets.model, None, &unread) {
+        errs.push(sheets.map_error(e));
     }
+    if near_misses && ids_known {
+        for e in near_miss_errors(&sheets, &unread_teams, every_worker_read) {
+            errs.push(e);
+        }
+    }
+    let order = |e: &Error| sheets.error_order(e);
+    errs.sort_by_key(order);
     finish_grouped(errs)?;
     unreachable_grid()
+}
+
+/// Every worker id the model's entries name (a case's current, previous and excluded workers,
+/// a worker's supervisor): taken as found when the workers' ids could not be read.
+fn named_workers(m: &ModelFile) -> Vec<String> {
+    let cases =
+        m.cases.iter().flat_map(|c| c.current_worker.iter().chain(&c.previous_workers).chain(&c.exclude));
+    let supervisors = m.workers.iter().filter_map(|w| w.supervisor.as_ref());
+    cases.chain(supervisors).cloned().collect()
 }
 
 /// The near-misses of the rows that did read (a case's team that no worker is in, a needed
@@ -593,6 +624,31 @@ pub struct Grid {
     /// The merged ranges (`A3:A5`) whose first cell holds something: every cell of such a
     /// range is read as its first (Excel keeps the value there alone), and a warning names them.
     pub merged: Vec<String>,
+    /// The cells of a workbook that could not be read (each read as empty), in sheet order:
+    /// the sheet's reader names each at its row, under its column's header.
+    pub faults: Vec<Fault>,
+}
+
+/// A cell of a workbook that could not be read as text: a formula without a saved value, an
+/// Excel error (`#N/A`), a date where no date goes. It is read as empty, and named by the
+/// sheet's reader ([`fault_error`]), which knows the header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// The row, numbered as the spreadsheet shows it.
+    pub row: usize,
+    /// The column, from 0 (column A).
+    pub column: usize,
+    /// What is wrong with the cell, and what to do.
+    pub problem: String,
+}
+
+/// A cell that could not be read as an error of `file` at its row, under its column's
+/// `header` (`row 4, column team`: a manager knows the headers, not the letters), or under
+/// its letter when the column has no header (a title row's cell, a column with no name).
+pub fn fault_error(file: &str, f: &Fault, header: Option<&str>) -> Error {
+    let column = header.map(str::trim).filter(|h| !h.is_empty());
+    let column = column.map_or_else(|| super::column_letters(f.column), str::to_string);
+    Error::input(file, format!("row {}, column {column}", f.row), f.problem.clone())
 }
 
 /// The separator of a CSV: `;` or a tab when the header line has one of those and no comma
@@ -675,6 +731,9 @@ fn csv_limits(file: &str, number: usize, rec: &csv::StringRecord, cells: &mut us
 struct Row {
     number: usize,
     cells: Vec<String>,
+    /// The columns of the cells that could not be read (a formula without a saved value),
+    /// each already named at its place: read as empty, they are not blamed again as empty.
+    faulted: Vec<&'static str>,
 }
 
 /// A parsed sheet: the column each header names (`None` for an ignorable empty column).
@@ -689,19 +748,28 @@ struct Table<'a> {
     decimal_comma: bool,
     /// Required columns the sheet lacks (reported once, at its header).
     missing: Vec<String>,
+    /// The titles above the header (`Team North workers`), each with its row: not read.
+    titles: Vec<(usize, String)>,
+    /// The row of the header.
+    header_row: usize,
 }
 
 impl Table<'_> {
-    /// Moves a row's errors into `to`, leaving out those placed in a column the sheet lacks.
-    fn keep(&self, row: Errors, to: &mut Errors) {
+    /// Moves the errors of row `r` into `to`, leaving out those placed in a column the sheet
+    /// lacks, and those of a cell that could not be read (a formula without a saved value is
+    /// named as such, not as empty).
+    fn keep(&self, r: &Row, row: Errors, to: &mut Errors) {
         for e in list(row) {
-            let lacking = match &e {
-                Error::Input { place, .. } => {
-                    self.missing.iter().any(|m| place.ends_with(&format!(", column {m}")))
-                }
+            let said = match &e {
+                Error::Input { place, .. } => self
+                    .missing
+                    .iter()
+                    .map(String::as_str)
+                    .chain(r.faulted.iter().copied())
+                    .any(|m| place.ends_with(&format!(", column {m}"))),
                 _ => false,
             };
-            if !lacking {
+            if !said {
                 to.push(e);
             }
         }
@@ -791,6 +859,96 @@ fn group_rows(errors: Vec<Error>) -> Vec<Error> {
         .collect()
 }
 
+/// The most rows with something in them that may stand above a sheet's header as titles.
+pub const TITLE_ROWS: usize = 3;
+
+/// Where a sheet's header is among its rows: found by [`find_header`].
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct HeaderAt {
+    /// The index of the header among the rows.
+    pub index: usize,
+    /// The titles above it (each a row of one text, such as `Team North workers`, perhaps
+    /// merged across), with their rows: not read.
+    pub titles: Vec<(usize, String)>,
+    /// The rows above it that are no title (more than one text: an entry a sort put above
+    /// the header, say), which would not be read.
+    pub stray: Vec<usize>,
+}
+
+/// The header of a sheet: its first row with something in it, unless that row names no
+/// column (`names_column` says of a cell whether it names one) and one of the next
+/// [`TITLE_ROWS`] rows with something in them does: the rows above that one are then titles
+/// (`Team North workers` above the header), or rows that are not read. `None` for a sheet with
+/// nothing in it.
+pub(crate) fn find_header(
+    rows: &[(usize, Vec<String>)],
+    names_column: impl Fn(&str) -> bool,
+) -> Option<HeaderAt> {
+    let filled: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].1.iter().any(|c| !c.trim().is_empty()))
+        .take(TITLE_ROWS + 1)
+        .collect();
+    let first = *filled.first()?;
+    let index = filled.iter().copied().find(|&i| rows[i].1.iter().any(|c| names_column(c))).unwrap_or(first);
+    let (mut titles, mut stray) = (Vec::new(), Vec::new());
+    for &i in filled.iter().take_while(|&&i| i < index) {
+        let (number, cells) = &rows[i];
+        let texts: std::collections::BTreeSet<&str> =
+            cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+        match texts.into_iter().collect::<Vec<_>>()[..] {
+            [one] => titles.push((*number, one.to_string())),
+            _ => stray.push(*number),
+        }
+    }
+    Some(HeaderAt { index, titles, stray })
+}
+
+/// The mistake of a row above the header that is no title: it would not be read.
+pub(crate) fn stray_row(file: &str, row: usize, header_row: usize) -> Error {
+    Error::input(
+        file,
+        format!("row {row}"),
+        format!(
+            "this row stands above the header (row {header_row}, the row naming the columns) and would not be read; if it is an entry, put the header row back at the top (a sort may have moved it); if it is a title, keep it to one cell"
+        ),
+    )
+}
+
+/// The warning that rows above a sheet's header were taken as its titles and not read:
+/// `team.xlsx, sheet workers: row 1 ("Team North workers") stands above the header (row 2)
+/// and was not read, as a title`. `file` names the sheet.
+pub(crate) fn title_warning(
+    file: &str,
+    titles: &[(usize, String)],
+    header_row: usize,
+) -> Option<crate::warnings::Warning> {
+    let shown = |t: &str| {
+        let short: String = t.chars().take(60).collect();
+        if short.len() < t.len() {
+            q(&format!("{short}..."))
+        } else {
+            q(t)
+        }
+    };
+    let message = match titles {
+        [] => return None,
+        [(row, text)] => format!(
+            "{file}: row {row} ({}) stands above the header (row {header_row}) and was not read, as a title",
+            shown(text)
+        ),
+        _ => {
+            let rows: Vec<String> = titles.iter().map(|(r, _)| r.to_string()).collect();
+            let texts: Vec<String> = titles.iter().map(|(_, t)| shown(t)).collect();
+            format!(
+                "{file}: rows {} ({}) stand above the header (row {header_row}) and were not read, as titles",
+                crate::words::and_list(&rows),
+                texts.join(", ")
+            )
+        }
+    };
+    Some(crate::warnings::Warning { code: "title_rows".into(), message })
+}
+
 /// A header cell as a field name: trimmed, lower case, spaces and hyphens as `_`.
 fn normalise_header(h: &str) -> String {
     h.trim().to_lowercase().replace([' ', '-'], "_")
@@ -802,23 +960,27 @@ fn normalise_header(h: &str) -> String {
 /// run (a missing column is reported once, at the header, not in every row).
 fn parse_table<'a>(
     file: &'a str,
-    grid: Grid,
+    mut grid: Grid,
     known: &[&'static str],
     required: &[&str],
     outer: &mut Errors,
 ) -> Result<Table<'a>> {
-    let mut records =
-        grid.rows.into_iter().skip_while(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()));
-    let Some((header_row, header)) = records.next() else {
+    let faults = std::mem::take(&mut grid.faults);
+    let names_column = |h: &str| known.contains(&normalise_header(h).as_str());
+    let Some(at) = find_header(&grid.rows, names_column) else {
+        faults.iter().for_each(|f| outer.push(fault_error(file, f, None)));
         return Err(Error::input(
             file,
             "row 1",
             format!("the sheet is empty; its first row must name the columns, e.g. {}", known.join(",")),
         ));
     };
+    let mut records = grid.rows.into_iter().skip(at.index);
+    let Some((header_row, header)) = records.next() else { return unreachable_grid() };
     let at_header = |col: String| format!("row {header_row}, column {col}");
     let names: Vec<String> = header.iter().map(|h| normalise_header(h)).collect();
     if !names.iter().any(|n| known.contains(&n.as_str())) {
+        faults.iter().for_each(|f| outer.push(fault_error(file, f, None)));
         return Err(Error::input(
             file,
             at_header("1".into()),
@@ -830,6 +992,9 @@ fn parse_table<'a>(
         ));
     }
     let mut errs = Errors::new();
+    for &row in &at.stray {
+        errs.push(stray_row(file, row, header_row));
+    }
     let mut columns: Vec<Option<&'static str>> = Vec::with_capacity(header.len());
     for (j, name) in names.iter().enumerate() {
         if name.is_empty() {
@@ -878,6 +1043,18 @@ fn parse_table<'a>(
             ));
         }
     }
+    // The cells that could not be read, each named under its column's header (a manager
+    // knows `team`, not `C`), and kept with their row.
+    let mut faulted: BTreeMap<usize, Vec<&'static str>> = BTreeMap::new();
+    for f in &faults {
+        let below = f.row > header_row;
+        let column = columns.get(f.column).copied().flatten().filter(|_| below);
+        let typed = header.get(f.column).map(String::as_str).filter(|_| below);
+        errs.push(fault_error(file, f, column.or(typed)));
+        if let Some(k) = column {
+            faulted.entry(f.row).or_default().push(k);
+        }
+    }
     let (mut rows, mut faulty) = (Vec::new(), Vec::new());
     for (number, raw) in records {
         let cells: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
@@ -918,17 +1095,27 @@ fn parse_table<'a>(
                 }
             }
         }
+        let faulted = faulted.remove(&number).unwrap_or_default();
         if ok {
-            rows.push(Row { number, cells: by_field })
+            rows.push(Row { number, cells: by_field, faulted })
         } else {
-            faulty.push(Row { number, cells: by_field })
+            faulty.push(Row { number, cells: by_field, faulted })
         }
     }
     if let Err(e) = errs.finish() {
         outer.push(e);
     }
     let known_static: Vec<Option<&'static str>> = known.iter().map(|k| Some(*k)).collect();
-    Ok(Table { file, columns: known_static, rows, faulty, decimal_comma: grid.decimal_comma, missing })
+    Ok(Table {
+        file,
+        columns: known_static,
+        rows,
+        faulty,
+        decimal_comma: grid.decimal_comma,
+        missing,
+        titles: at.titles,
+        header_row,
+    })
 }
 
 /// Typed access to one row's cells, with errors naming the file, row and column.

@@ -148,7 +148,7 @@ pub fn parse_workbook_checked(
             return Ok(None);
         };
         let shown = sheet_file(file, &name);
-        let g = book.grid(&name, &shown, errs)?;
+        let g = book.grid(&name, &shown)?;
         notes.extend(hidden_rows(file, want, &g));
         notes.extend(merged_cells(file, want, &g));
         if book.is_hidden(&name) {
@@ -179,7 +179,7 @@ pub fn parse_workbook_checked(
     let mut extra = super::read::Extra { near_misses, ..super::read::Extra::default() };
     if find("aliases").is_some() {
         if let Some((shown, g)) = grid(&mut book, "aliases", &mut errs)? {
-            extra.words = super::read::aliases_sheet(&shown, g, &mut errs);
+            extra.words = super::read::aliases_sheet(&shown, g, &mut errs, &mut extra.notes);
         }
     }
     if find("reductions").is_some() {
@@ -200,7 +200,7 @@ pub fn parse_workbook_checked(
         }
         (None, Some(_)) => match grid(&mut book, "policy", &mut errs)? {
             Some((shown, g)) => {
-                let (policy, rows) = policy_sheet(&shown, g, &extra.words, &mut errs);
+                let (policy, rows) = policy_sheet(&shown, g, &extra.words, &mut errs, &mut extra.notes);
                 extra.policy_rows = rows;
                 (policy, Some(shown))
             }
@@ -215,6 +215,8 @@ pub fn parse_workbook_checked(
     let mut s = super::read::build((&wf, wg), (&cf, cg), policy_input, policy_file, errs, extra)?;
     s.workers_file = wf;
     s.cases_file = cf;
+    // The workbook's own warnings (sheets, hidden rows, merged cells), then the sheets'.
+    notes.append(&mut s.warnings);
     s.warnings = notes;
     Ok(s)
 }
@@ -317,9 +319,23 @@ type PolicyRows = (Option<PolicyInput>, std::collections::BTreeMap<String, usize
 /// and column, every row read (so one run names every mistake). Roles and case types, in
 /// setting names (`caps.Senior Practitioner`) and in lists, may be everyday words. A row whose
 /// value is empty is left out (the default holds).
-fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -> PolicyRows {
+fn policy_sheet(
+    file: &str,
+    mut grid: Grid,
+    words: &Vocabulary,
+    errs: &mut Errors,
+    notes: &mut Vec<crate::warnings::Warning>,
+) -> PolicyRows {
     let mut places = std::collections::BTreeMap::new();
-    let mut rows = grid.rows.into_iter().filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
+    let faults = std::mem::take(&mut grid.faults);
+    // The header may have titles above it, as a table sheet's may.
+    let names_column = |h: &str| ["setting", "value"].contains(&h.trim().to_lowercase().as_str());
+    let Some(at) = super::read::find_header(&grid.rows, names_column) else {
+        faults.iter().for_each(|f| errs.push(super::read::fault_error(file, f, None)));
+        return (None, places);
+    };
+    let mut rows =
+        grid.rows.into_iter().skip(at.index).filter(|(_, c)| c.iter().any(|x| !x.trim().is_empty()));
     let Some((hrow, header)) = rows.next() else { return (None, places) };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
     let col = |want: &str| names.iter().position(|n| n == want);
@@ -329,8 +345,29 @@ fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -
             format!("row {hrow}"),
             "the first row must name the columns setting and value",
         ));
+        faults.iter().for_each(|f| errs.push(super::read::fault_error(file, f, None)));
         return (None, places);
     };
+    for &row in &at.stray {
+        errs.push(super::read::stray_row(file, row, hrow));
+    }
+    notes.extend(super::read::title_warning(file, &at.titles, hrow));
+    // The cells that could not be read, each under its column's header; a setting that could
+    // not be read is named so, not again as empty.
+    let unread: Vec<usize> =
+        faults.iter().filter(|f| f.row > hrow && f.column == sc).map(|f| f.row).collect();
+    for f in &faults {
+        let named = if f.row <= hrow {
+            None
+        } else if f.column == sc {
+            Some("setting")
+        } else if f.column == vc {
+            Some("value")
+        } else {
+            header.get(f.column).map(String::as_str)
+        };
+        errs.push(super::read::fault_error(file, f, named));
+    }
     let mut root = serde_json::Map::new();
     let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     // Columns other than setting, value and the template's note: a value typed there (`our
@@ -344,7 +381,7 @@ fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -
             let Some(cell) = cells.get(j).map(|c| c.trim()).filter(|c| !c.is_empty()) else { return true };
             let header = header.get(j).map_or("", |h| h.trim());
             let column = if header.is_empty() {
-                super::xlsx::column_letters(j)
+                super::column_letters(j)
             } else {
                 header.to_string()
             };
@@ -362,7 +399,9 @@ fn policy_sheet(file: &str, grid: Grid, words: &Vocabulary, errs: &mut Errors) -
         let value = cells.get(vc).map(|s| s.trim()).unwrap_or("");
         let at = |column: &str| format!("row {number}, column {column}");
         if setting.is_empty() {
-            errs.push(Error::input(file, at("setting"), "empty; name the setting"));
+            if !unread.contains(&number) {
+                errs.push(Error::input(file, at("setting"), "empty; name the setting"));
+            }
             continue;
         }
         if value.is_empty() {

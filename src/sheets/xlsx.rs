@@ -5,12 +5,15 @@
 //!
 //! Nothing a file states sizes an allocation: a sheet's `<dimension>` is ignored, rows and
 //! cells are kept as they come (a lone cell at XFD1048576 is one short row), and every limit
-//! is checked before the memory it guards is taken. A shared-string index that is not a
-//! number of the table, a string cell without a shared-string part, a cell reference outside
-//! Excel's grid and a formula without a saved value are errors naming their cell.
+//! is checked before the memory it guards is taken. A cell reference outside Excel's grid is
+//! an error naming its cell; a cell that cannot be read (a shared-string index that is not a
+//! number of the table, a string cell without a shared-string part, a formula without a saved
+//! value, an Excel error) is read as empty and kept among the grid's faults, which the sheet's
+//! reader names under the column's header.
 
-use super::read::Grid;
-use crate::error::{Error, Errors, Result};
+use super::column_letters;
+use super::read::{Fault, Grid};
+use crate::error::{Error, Result};
 use crate::limits::{
     bytes as show_bytes, count, MAX_CELLS, MAX_COLUMNS, MAX_FIELD_CHARS, MAX_PARTS, MAX_PART_BYTES,
     MAX_RATIO, MAX_ROWS, MAX_TEXT_BYTES, MAX_UNZIPPED_BYTES, MAX_XML_EVENT, RATIO_FLOOR,
@@ -634,16 +637,18 @@ impl<'a> Book<'a> {
     }
 
     /// Reads one sheet into a [`Grid`]; `shown` names the sheet in messages (`book.xlsx,
-    /// sheet cases`). Errors of single cells are collected into `errs` and the cell read as
-    /// empty; a limit passed, or broken XML, stops the reading.
-    pub fn grid(&mut self, name: &str, shown: &str, errs: &mut Errors) -> Result<Grid> {
+    /// sheet cases`). A cell that cannot be read (a formula without a saved value, an Excel
+    /// error, a date where none goes) is read as empty and kept among the grid's
+    /// [`Grid::faults`], for the sheet's reader to name under its column's header; a limit
+    /// passed, or broken XML, stops the reading.
+    pub fn grid(&mut self, name: &str, shown: &str) -> Result<Grid> {
         let Some(part) = self.sheets.iter().find(|(n, _)| n == name).map(|(_, p)| p.clone()) else {
             return Err(self.err(format!("sheet {name}"), "no such sheet"));
         };
         let file = self.file.clone();
         let shared = self.shared.take();
         let dates = std::mem::take(&mut self.date_styles);
-        let result = self.sheet(&file, shown, &part, shared.as_ref(), &dates, errs);
+        let result = self.sheet(&file, shown, &part, shared.as_ref(), &dates);
         self.shared = shared;
         self.date_styles = dates;
         result
@@ -656,7 +661,6 @@ impl<'a> Book<'a> {
         part: &str,
         shared: Option<&Shared>,
         dates: &[bool],
-        errs: &mut Errors,
     ) -> Result<Grid> {
         let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
             return Err(Error::input(
@@ -669,12 +673,14 @@ impl<'a> Book<'a> {
         let days = self.days;
         let day_columns = self.day_columns;
         let system = self.date_system;
-        // The columns (1-based) under a header of `day_columns`, known once the first row with
-        // anything in it (the header) is read.
+        // The columns (1-based) under a header of `day_columns`, known once the first row that
+        // names one (the header, perhaps below a title) is read.
         let mut day_cols: Vec<usize> = Vec::new();
         // Rows hidden by hand or by a filter, and whether the sheet has a filter.
         let (mut hidden, mut filtered) = (Vec::new(), false);
         let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
+        // The cells that could not be read, each read as empty.
+        let mut faults: Vec<Fault> = Vec::new();
         // Merged ranges: as written, and their first and last cells (row, column).
         let mut merges: Vec<(String, Corner, Corner)> = Vec::new();
         let mut cells_held = 0usize;
@@ -759,7 +765,9 @@ impl<'a> Book<'a> {
                 Event::End(e) if local(e.name().as_ref()) == b"row" => {
                     if let Some((n, cells)) = row.take() {
                         if !cells.is_empty() {
-                            if rows.is_empty() {
+                            // The header is the first row that names a day column (a title
+                            // may stand above it); the rows below it read those as days.
+                            if day_cols.is_empty() {
                                 day_cols = header_columns(&cells, day_columns);
                             }
                             rows.push((n, cells));
@@ -876,7 +884,15 @@ impl<'a> Book<'a> {
                         let text = match c.text(shared, dates, as_day, system) {
                             Ok(t) => t,
                             Err(problem) => {
-                                errs.push(Error::input(shown, at.clone(), problem));
+                                // Held like text, so a sheet of a million bad cells is refused
+                                // at the limit on text held rather than grown without bound.
+                                Self::hold(
+                                    shown,
+                                    &budget,
+                                    &at,
+                                    problem.len() + std::mem::size_of::<Fault>(),
+                                )?;
+                                faults.push(Fault { row: c.row, column: c.col - 1, problem });
                                 String::new()
                             }
                         };
@@ -955,7 +971,7 @@ impl<'a> Book<'a> {
         // The header row is not an entry: hiding it hides nothing.
         let header = rows.first().map(|(n, _)| *n);
         hidden.retain(|h| Some(*h) != header);
-        Ok(Grid { rows, decimal_comma: false, hidden, filtered, merged })
+        Ok(Grid { rows, decimal_comma: false, hidden, filtered, merged, faults })
     }
 }
 
@@ -1010,7 +1026,7 @@ impl CellState {
         // refused.
         let empty_text = self.kind == "str" && self.value.is_some();
         if self.formula && value.is_none_or(str::is_empty) && !empty_text && self.kind != "inlineStr" {
-            return Err("a formula without a saved value (the file was written by a tool that does not calculate); open it in Excel and save it, or type the value".into());
+            return Err("the cell holds a formula with no saved value (the workbook was written by a program that does not calculate formulas), so it cannot be read; open the workbook in Excel and save it, which saves each formula's value, or type the value".into());
         }
         match self.kind.as_str() {
             "s" => {
@@ -1102,20 +1118,6 @@ fn iso_day(v: &str) -> Option<String> {
 
 /// A cell of a sheet: (row, column), both from 1.
 type Corner = (usize, usize);
-
-/// Excel's name of a column: 0 -> A, 26 -> AA.
-pub fn column_letters(mut j: usize) -> String {
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (j % 26) as u8);
-        if j < 26 {
-            break;
-        }
-        j = j / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
 
 #[cfg(test)]
 mod tests {
@@ -1217,9 +1219,15 @@ mod tests {
     /// Reads the one sheet of a workbook: its rows, or its error as text.
     fn rows_of(bytes: &[u8]) -> std::result::Result<Vec<(usize, Vec<String>)>, String> {
         let mut book = Book::open("b.xlsx", bytes).map_err(|e| e.to_string())?;
-        let mut errs = Errors::new();
-        let grid = book.grid("s", "b.xlsx, sheet s", &mut errs).map_err(|e| e.to_string())?;
-        errs.finish().map_err(|e| e.to_string())?;
+        let grid = book.grid("s", "b.xlsx, sheet s").map_err(|e| e.to_string())?;
+        if let Some(f) = grid.faults.first() {
+            return Err(format!(
+                "b.xlsx, sheet s: row {}, column {}: {}",
+                f.row,
+                column_letters(f.column),
+                f.problem
+            ));
+        }
         Ok(grid.rows)
     }
 
@@ -1314,9 +1322,8 @@ mod tests {
             for (days, columns) in [(false, &["waiting_since"][..]), (true, &[][..])] {
                 book.days = days;
                 book.day_columns = columns;
-                let mut errs = Errors::new();
-                let grid = book.grid("s", "b.xlsx, sheet s", &mut errs).unwrap();
-                assert!(errs.finish().is_ok(), "{pr}");
+                let grid = book.grid("s", "b.xlsx, sheet s").unwrap();
+                assert!(grid.faults.is_empty(), "{pr}");
                 assert_eq!(grid.rows[1].1[1], want, "{pr}, days {days}");
             }
         }
@@ -1349,9 +1356,8 @@ mod tests {
         );
         let bytes = book_of("", &[("s", &data)], None, None);
         let mut book = Book::open("b.xlsx", &bytes).unwrap();
-        let mut errs = Errors::new();
-        let grid = book.grid("s", "b.xlsx, sheet s", &mut errs).unwrap();
-        assert!(errs.finish().is_ok());
+        let grid = book.grid("s", "b.xlsx, sheet s").unwrap();
+        assert!(grid.faults.is_empty());
         let group: Vec<&str> = grid.rows.iter().map(|(_, c)| c.get(1).map_or("", String::as_str)).collect();
         assert_eq!(group, ["group", "Okafor", "Okafor", "Ali"]);
         // A range whose first cell is empty fills nothing and is not named.
@@ -1362,9 +1368,7 @@ mod tests {
             "<row r=\"1\"></row></sheetData><mergeCells><mergeCell ref=\"B3:A1\"/></mergeCells><sheetData>";
         let bytes = book_of("", &[("s", bad)], None, None);
         let mut book = Book::open("b.xlsx", &bytes).unwrap();
-        let Err(e) = book.grid("s", "b.xlsx, sheet s", &mut Errors::new()) else {
-            panic!("a backward range was read")
-        };
+        let Err(e) = book.grid("s", "b.xlsx, sheet s") else { panic!("a backward range was read") };
         assert!(e.to_string().contains("merged cells \"B3:A1\": not a range of cells"), "{e}");
     }
 

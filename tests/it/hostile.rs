@@ -207,7 +207,7 @@ fn bad_shared_string_indices_are_refused_with_their_cell() {
             // An empty index is an empty cell: the id is missing.
             refused(got, &["row 2", "id"]);
         } else {
-            refused(got, &["sheet workers", "row 2, column A", "shared string"]);
+            refused(got, &["sheet workers", "row 2, column id", "shared string"]);
         }
     }
     // String cells in a workbook with no shared-string part.
@@ -251,17 +251,48 @@ fn a_formula_without_a_saved_value_is_an_error_naming_its_cell() {
     s[0].1 = sheet(&rows);
     refused(
         allocate_book(&workbook(&s, None)),
-        &["sheet workers", "row 3, column A", "formula without a saved value"],
+        &["sheet workers", "row 3, column id", "formula with no saved value"],
     );
     // openpyxl's way: an empty <v /> for a formula it did not calculate.
     let uncalculated = rows.replace("</f></c>", "</f><v /></c>");
     s[0].1 = sheet(&uncalculated);
-    refused(allocate_book(&workbook(&s, None)), &["row 3, column A", "formula without a saved value"]);
+    refused(allocate_book(&workbook(&s, None)), &["row 3, column id", "formula with no saved value"]);
     // With its saved value, the same formula is read as the value.
     let rows =
         rows.replace("</f></c>", "</f><v>W2</v></c>").replace("<c r=\"A3\">", "<c r=\"A3\" t=\"str\">");
     s[0].1 = sheet(&rows);
     assert_eq!(allocate_book(&workbook(&s, None)).0, 0);
+}
+
+/// A formula without a saved value in a column a row needs (the case's `team`) is named for
+/// what it is, at its row and under its header, with what to do; not also as an empty cell,
+/// which would send the manager to type over a formula they can see.
+#[test]
+fn a_formula_without_a_saved_value_is_named_as_one_not_as_an_empty_cell() {
+    let uncalculated = "<c r=\"C2\"><f>workers!C2</f><v /></c>";
+    let cases = format!(
+        "{}<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>C1</t></is></c><c r=\"B2\" t=\"inlineStr\"><is><t>looked_after</t></is></c>{uncalculated}</row>",
+        rows_xml(&CASES[..1])
+    );
+    // The same in the policy sheet's setting column.
+    let policy = format!(
+        "{}<row r=\"2\"><c r=\"A2\"><f>Sheet9!A1</f></c><c r=\"B2\"><v>20</v></c></row>",
+        rows_xml(&[&["setting", "value"]])
+    );
+    let mut s = plain();
+    s[1].1 = sheet(&cases);
+    s.push(("policy", sheet(&policy)));
+    let (status, err) = allocate_book(&workbook(&s, None));
+    let said = "the cell holds a formula with no saved value (the workbook was written by a program that does not calculate formulas), so it cannot be read; open the workbook in Excel and save it, which saves each formula's value, or type the value";
+    refused(
+        (status, err.clone()),
+        &[
+            &format!("b.xlsx, sheet cases: row 2, column team: {said}"),
+            &format!("b.xlsx, sheet policy: row 2, column setting: {said}"),
+        ],
+    );
+    assert!(!err.contains("empty"), "{err}");
+    assert_eq!(err.matches("row 2").count(), 2, "{err}");
 }
 
 #[test]

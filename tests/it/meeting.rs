@@ -16,13 +16,15 @@ use std::path::Path;
 enum Cell {
     Text(String),
     Num(f64),
+    /// A cell showing an Excel error (`#N/A`).
+    Error(String),
     Empty,
 }
 
 impl Cell {
     fn text(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) | Cell::Error(s) => s.clone(),
             Cell::Num(x) => format!("{x}"),
             Cell::Empty => String::new(),
         }
@@ -121,6 +123,7 @@ fn save_with(book: &[Sheet], refs: bool) -> Vec<u8> {
                     Cell::Empty if !refs => xml += "<c/>",
                     Cell::Empty => {}
                     Cell::Num(x) => xml += &format!(r#"<c{at}><v>{x}</v></c>"#),
+                    Cell::Error(e) => xml += &format!(r#"<c{at} t="e"><v>{}</v></c>"#, esc(e)),
                     Cell::Text(t) if (r + j) % 2 == 0 => {
                         let k = shared.iter().position(|x| x == t).unwrap_or_else(|| {
                             shared.push(t.clone());
@@ -267,7 +270,12 @@ fn ok(o: &std::process::Output) -> String {
 /// Writes the model, allocates it for a day with the meeting workbook; returns the proposal
 /// and the workbook's sheets.
 fn first_week(d: &Path) -> (Value, Vec<Sheet>) {
-    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&model()).unwrap()).unwrap();
+    first_week_of(d, &model())
+}
+
+/// [`first_week`] for another model.
+fn first_week_of(d: &Path, model: &Value) -> (Value, Vec<Sheet>) {
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(model).unwrap()).unwrap();
     ok(&run(
         d,
         &["allocate", "model.json", "-o", "p.json", "--xlsx", "meeting.xlsx", "--date", "2026-12-04", "-q"],
@@ -564,6 +572,31 @@ fn an_unknown_worker_is_an_input_error_naming_sheet_row_and_column() {
     assert!(e.contains("edited.xlsx, sheet allocations: row 5, column worker") && e.contains("\"7\""), "{e}");
 }
 
+/// A cell of the `worker` or `case` column that cannot be read (an Excel error) is named under
+/// its header, as the meeting's other mistakes are, not by its letter.
+#[test]
+fn a_cell_that_cannot_be_read_is_named_under_its_header() {
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let wc = al.col("worker");
+        al.rows[2][wc] = Cell::Error("#N/A".into());
+    });
+    assert!(
+        e.contains(
+            "edited.xlsx, sheet allocations: row 3, column worker: the cell shows the Excel error #N/A"
+        ),
+        "{e}"
+    );
+    // A case cell that cannot be read is named as such, not also as empty beside its worker.
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let c = al.col("case");
+        al.rows[2][c] = Cell::Error("#REF!".into());
+    });
+    assert!(e.contains("sheet allocations: row 3, column case: the cell shows the Excel error #REF!"), "{e}");
+    assert!(!e.contains("empty"), "{e}");
+}
+
 #[test]
 fn a_workbook_given_as_a_proposal_is_read_never_called_not_utf8() {
     let dir = tempfile::tempdir().unwrap();
@@ -705,7 +738,7 @@ fn typed_day(book: &[Sheet], day: rust_xlsxwriter::ExcelDateTime, date1904: bool
                             ws.write_datetime_with_format(i, j, &day, &date).unwrap();
                         }
                     }
-                    Cell::Text(t) => {
+                    Cell::Text(t) | Cell::Error(t) => {
                         ws.write_string(i, j, t).unwrap();
                     }
                     Cell::Empty => {}
@@ -819,29 +852,32 @@ fn an_unknown_id_that_is_a_slip_or_a_name_says_which_id_it_may_mean() {
     assert!(e.contains(&case), "{e}");
 }
 
+/// Adds a column `header` to the sheet `name`, with a cell at each (row index, text) of
+/// `cells` and the rest empty.
+fn add_column(book: &mut [Sheet], name: &str, header: &str, cells: &[(usize, &str)]) {
+    let s = sheet(book, name);
+    for (i, row) in s.rows.iter_mut().enumerate() {
+        let cell = if i == 0 {
+            header.to_string()
+        } else {
+            cells.iter().find(|(r, _)| *r == i).map_or(String::new(), |(_, v)| v.to_string())
+        };
+        row.push(Cell::Text(cell));
+    }
+}
+
 /// A column of the manager's own beside `worker` (`agreed worker`) is not read: a worker of
 /// the model typed there, other than the one the `worker` column says, would be lost without
 /// a word, so it is refused at its cell, by id or by name, on either sheet. The same worker
 /// again, or a note that names no worker, is theirs.
 #[test]
 fn a_worker_typed_in_a_column_beside_worker_is_refused_not_lost() {
-    let add = |book: &mut Vec<Sheet>, name: &str, header: &str, cells: &[(usize, &str)]| {
-        let s = sheet(book, name);
-        for (i, row) in s.rows.iter_mut().enumerate() {
-            let cell = if i == 0 {
-                header.to_string()
-            } else {
-                cells.iter().find(|(r, _)| *r == i).map_or(String::new(), |(_, v)| v.to_string())
-            };
-            row.push(Cell::Text(cell));
-        }
-    };
     let e = refused(|p, book| {
         let al = sheet(book, "allocations");
         let (wc, row) = (al.col("worker"), al.row_of(p["allocations"][0]["case"].as_str().unwrap()));
         let other = if al.rows[row][wc].text() == "W3" { "W2" } else { "w3" };
-        add(book, "allocations", "Agreed worker", &[(row, other)]);
-        add(book, "unallocated", "allocated to", &[(1, "sam jones")]);
+        add_column(book, "allocations", "Agreed worker", &[(row, other)]);
+        add_column(book, "unallocated", "allocated to", &[(1, "sam jones")]);
     });
     assert!(e.contains("sheet allocations: row 2, column Agreed worker"), "{e}");
     assert!(e.contains("only the column worker says who holds the child (it says"), "{e}");
@@ -858,7 +894,7 @@ fn a_worker_typed_in_a_column_beside_worker_is_refused_not_lost() {
     let al = sheet(&mut book, "allocations");
     let (wc, row) = (al.col("worker"), al.row_of(p["allocations"][0]["case"].as_str().unwrap()));
     let same = al.rows[row][wc].text();
-    add(
+    add_column(
         &mut book,
         "allocations",
         "agreed worker",
@@ -908,4 +944,112 @@ fn a_worker_typed_where_it_would_not_be_read_is_refused_not_lost() {
     std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
     let o = run(d, &["check", "model.json", "edited.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// A worker typed under any header but `worker` is not read, whatever the header says:
+/// `practitioner`, `SW`, `social worker`, `key worker`, `allocated to`, or a word of the
+/// manager's own (`decision`). Beside the `worker` column, or in place of the unallocated
+/// sheet's, it is refused at its cell rather than lost; the allocations sheet's `worker`
+/// renamed is refused with the column it may be.
+#[test]
+fn a_worker_typed_under_a_header_of_another_name_is_refused_not_lost() {
+    for header in ["practitioner", "social worker", "SW", "allocated to", "key worker", "decision"] {
+        let e = refused(|p, book| {
+            let al = sheet(book, "allocations");
+            let (wc, row) = (al.col("worker"), al.row_of(p["allocations"][0]["case"].as_str().unwrap()));
+            let other = if al.rows[row][wc].text() == "W3" { "W2" } else { "W3" };
+            add_column(book, "allocations", header, &[(row, other)]);
+        });
+        let at = format!("sheet allocations: row 2, column {header}: the worker \"W");
+        assert!(e.contains(&at) && e.contains("is not read"), "{header}: {e}");
+        let e = refused(|_, book| {
+            let un = sheet(book, "unallocated");
+            let wc = un.col("worker");
+            un.rows[0][wc] = Cell::Text(header.into());
+            un.rows[1][wc] = Cell::Text("W3".into());
+        });
+        assert!(e.contains(&format!("sheet unallocated: row 2, column {header}: ")), "{header}: {e}");
+        assert!(
+            e.contains("name the column worker") || e.contains("name this column worker"),
+            "{header}: {e}"
+        );
+    }
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let wc = al.col("worker");
+        al.rows[0][wc] = Cell::Text("SW".into());
+    });
+    assert!(
+        e.contains(r#"no column named "worker""#) && e.contains(r#"(is it the column "SW"? name it worker)"#),
+        "{e}"
+    );
+}
+
+/// The moves sheet shows the proposal's changes and is not read. A worker typed over a move's
+/// `to` (or the cell cleared) that the allocations and unallocated sheets do not carry would be
+/// lost, so it is refused at its cell, as is a worker typed in a column of the manager's own
+/// there. A change made on the allocations sheet, with `to` left as written or changed to
+/// the same worker, is the meeting's decision and reads.
+#[test]
+fn a_worker_typed_on_the_moves_sheet_is_refused_not_lost() {
+    // W4 is absent, so the child it holds today moves: the moves sheet has a row.
+    let mut m = model();
+    m["workers"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "W4", "role": "social_worker", "team": "North", "status": "absent" }));
+    m["cases"][8]["current_worker"] = json!("W4");
+    let edited = |change: &dyn Fn(&mut Vec<Sheet>)| {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (_, mut book) = first_week_of(d, &m);
+        change(&mut book);
+        std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+        let o = run(d, &["check", "model.json", "edited.xlsx"]);
+        (code(&o), stderr(&o))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut book) = first_week_of(dir.path(), &m);
+    let moves = sheet(&mut book, "moves");
+    assert_eq!(moves.rows.len(), 2, "one move, C9's");
+    let written = moves.rows[1][moves.col("to")].text();
+    let other = if written == "W3" { "W2" } else { "W3" };
+    // Where C9 is, and its worker column.
+    let home = if written.starts_with("nobody") { "unallocated" } else { "allocations" };
+    let on_home = |book: &mut Vec<Sheet>, worker: &str| {
+        let s = sheet(book, home);
+        let (wc, row) = (s.col("worker"), s.row_of("C9"));
+        s.rows[row][wc] = Cell::Text(worker.into());
+    };
+    let set_to = |book: &mut Vec<Sheet>, to: Cell| {
+        let s = sheet(book, "moves");
+        let tc = s.col("to");
+        s.rows[1][tc] = to;
+    };
+
+    let (status, e) = edited(&|book| set_to(book, Cell::Text(other.into())));
+    assert_eq!(status, 2, "{e}");
+    let said =
+        format!(r#"edited.xlsx, sheet moves: row 2, column to: the worker "{other}" typed here is not read"#);
+    assert!(e.contains(&said) && e.contains(&format!("put back \"{written}\"")), "{e}");
+    if home == "allocations" {
+        let (status, e) = edited(&|book| set_to(book, Cell::Empty));
+        assert_eq!(status, 2, "{e}");
+        assert!(e.contains("sheet moves: row 2, column to: clearing this cell is not read"), "{e}");
+    }
+    let (status, e) = edited(&|book| add_column(book, "moves", "agreed worker", &[(1, other)]));
+    assert_eq!(status, 2, "{e}");
+    assert!(e.contains("sheet moves: row 2, column agreed worker: a worker typed on the moves sheet"), "{e}");
+
+    // The decision made where it is read: with `to` changed alike, or left as written.
+    for with_to in [true, false] {
+        let (status, e) = edited(&|book| {
+            on_home(book, other);
+            if with_to {
+                set_to(book, Cell::Text(other.into()));
+            }
+        });
+        assert_ne!(status, 2, "{e}");
+        assert!(!e.contains("moves"), "{e}");
+    }
 }

@@ -342,7 +342,7 @@ fn waiting_since_as_a_date_cell_is_read_as_the_day() {
     let e = caseload::sheets::workbook::parse_workbook("w.xlsx", &dated_book("weight"), None).unwrap_err();
     let e = e.to_string();
     assert_eq!(e.matches("date").count(), 1, "{e}");
-    assert!(e.starts_with("w.xlsx, sheet cases: row 2, column D: the cell holds a date or time"), "{e}");
+    assert!(e.starts_with("w.xlsx, sheet cases: row 2, column weight: the cell holds a date or time"), "{e}");
 }
 
 #[test]

@@ -280,6 +280,23 @@ fn parse_errors_name_the_file_row_and_column() {
     assert_eq!(place, "line 2, column 18");
 }
 
+/// A CSV saved from a sheet with a title above its header (`Team North workers,,`) is read
+/// from the header below it, with a warning, as a workbook is.
+#[test]
+fn a_title_line_above_a_csvs_header_is_read_as_a_title() {
+    let w = "Team North workers,,\nid,role,team\nW1,social_worker,N\n";
+    let s = back(w.as_bytes(), b"id,type,team\nC1,child_in_need,N\n", None).unwrap();
+    assert_eq!(s.worker_rows, [3]);
+    let said: Vec<(&str, &str)> = s.warnings.iter().map(|w| (w.code.as_str(), w.message.as_str())).collect();
+    assert_eq!(
+        said,
+        [(
+            "title_rows",
+            r#"workers.csv: row 1 ("Team North workers") stands above the header (row 2) and was not read, as a title"#
+        )]
+    );
+}
+
 #[test]
 fn validation_errors_point_into_the_workers_sheet_and_the_policy_file() {
     let w = "id,role,team,fte,supervisor\nW1,social_worker,N,,\nW2,social_work_assistant,N,1.5,W1\n";

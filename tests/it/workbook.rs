@@ -30,6 +30,12 @@ fn part(xlsx: &[u8], name: &str) -> String {
 
 /// A workbook written by rust_xlsxwriter from rows of text cells, for sheets a user made.
 fn book(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+    book_with_dates(sheets, &[])
+}
+
+/// [`book`], with a date cell (2026-11-02, shown as a date) at each (sheet, row, column) of
+/// `dates`, counted from 0: a cell a model cannot read outside a column of days.
+fn book_with_dates(sheets: &[(&str, &[&[&str]])], dates: &[(&str, u32, u16)]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     for (name, rows) in sheets {
         let ws = wb.add_worksheet();
@@ -44,6 +50,11 @@ fn book(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
                     _ => ws.write_string(i as u32, j as u16, *v).unwrap(),
                 };
             }
+        }
+        let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 11, 2).unwrap();
+        let shown = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        for (_, row, col) in dates.iter().filter(|(sheet, _, _)| sheet == name) {
+            ws.write_datetime_with_format(*row, *col, &day, &shown).unwrap();
         }
     }
     wb.save_to_buffer().unwrap()
@@ -288,6 +299,42 @@ fn a_policy_sheet_is_read_and_its_mistakes_named_by_row() {
     assert!(e.starts_with("b.xlsx, sheet policy: row 3"), "{e}");
 }
 
+/// A cell that cannot be read (here a date where no date goes) is named under its column's
+/// header, as every other mistake of the sheet is: a manager knows `weight`, not `D`. A cell
+/// with no header to name it by keeps its letter.
+#[test]
+fn a_cell_that_cannot_be_read_is_named_under_its_header_not_its_letter() {
+    let x = book_with_dates(
+        &[
+            ("workers", &[&["Team", "ID", "Role", "FTE"], &["North", "W1", "social worker", ""]]),
+            (
+                "cases",
+                &[
+                    &["id", "type", "team", "Weight", "colour"],
+                    &["C1", "CIN", "North", "", ""],
+                    &["C2", "CIN", "North", "", ""],
+                ],
+            ),
+            ("policy", &[&["setting", "value", "note"], &["move_penalty", "", ""]]),
+        ],
+        &[("workers", 1, 3), ("cases", 2, 3), ("cases", 1, 4), ("cases", 1, 6), ("policy", 1, 1)],
+    );
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    let date = "the cell holds a date or time";
+    for place in [
+        "b.xlsx, sheet workers: row 2, column fte",
+        "b.xlsx, sheet cases: row 3, column weight",
+        "b.xlsx, sheet cases: row 2, column colour",
+        "b.xlsx, sheet cases: row 2, column G",
+        "b.xlsx, sheet policy: row 2, column value",
+    ] {
+        assert!(e.contains(&format!("{place}: {date}")), "{place} missing from {e}");
+    }
+    for letter in ["column D:", "column E:", "column B:"] {
+        assert!(!e.contains(letter), "{letter} in {e}");
+    }
+}
+
 /// A value typed in a column of the policy sheet beside `value` (`our value`) would not be
 /// read: the first of each such column is named at its cell. The template's `note` column, and
 /// a column left empty, are the manager's own.
@@ -365,6 +412,114 @@ fn a_hidden_sheet_read_and_merged_cells_are_named() {
         )),
         "{said:?}"
     );
+}
+
+/// A title above a sheet's header (`Team North workers`, or one merged across) is what a
+/// manager puts there: the header is found below it, the title is not read, and a warning
+/// says so. The cases sheet's `waiting_since` under a titled header still reads date cells as
+/// days, and the policy sheet takes a title too.
+#[test]
+fn a_title_above_the_header_is_taken_as_a_title_and_named_in_a_warning() {
+    let x = book_with_dates(
+        &[
+            (
+                "workers",
+                &[&["Team North workers"], &["id", "role", "team"], &["W1", "social worker", "North"]],
+            ),
+            (
+                "cases",
+                &[
+                    &["Children", "", "Children", "Children"],
+                    &[],
+                    &["id", "type", "team", "waiting since"],
+                    &["C1", "CIN", "North", ""],
+                ],
+            ),
+            ("policy", &[&["Our policy"], &["setting", "value"], &["caps.social_worker", "16"]]),
+        ],
+        &[("cases", 3, 3)],
+    );
+    let s = parse_workbook("b.xlsx", &x, None).unwrap();
+    assert_eq!(s.model.workers.len(), 1);
+    assert_eq!(s.worker_rows, [3]);
+    assert_eq!((s.model.cases.len(), s.case_rows.as_slice()), (1, &[4][..]));
+    assert_eq!(s.model.cases[0].waiting_since.as_deref(), Some("2026-11-02"));
+    assert_eq!(s.model.policy.unwrap().caps.unwrap()[&Role::SocialWorker], 16.0);
+    let said: Vec<(&str, &str)> = s.warnings.iter().map(|w| (w.code.as_str(), w.message.as_str())).collect();
+    for message in [
+        r#"b.xlsx, sheet workers: row 1 ("Team North workers") stands above the header (row 2) and was not read, as a title"#,
+        r#"b.xlsx, sheet cases: row 1 ("Children") stands above the header (row 3) and was not read, as a title"#,
+        r#"b.xlsx, sheet policy: row 1 ("Our policy") stands above the header (row 2) and was not read, as a title"#,
+    ] {
+        assert!(said.contains(&("title_rows", message)), "{message} not in {said:?}");
+    }
+    // The command shows it, and --strict makes it an error, as every warning.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("team.xlsx"), &x).unwrap();
+    let o = run(dir.path(), &["allocate", "--workbook", "team.xlsx", "-o", "p.json", "--date", "2026-12-07"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("was not read, as a title [title_rows]"), "{}", stderr(&o));
+    let o = run(dir.path(), &["allocate", "--workbook", "team.xlsx", "-o", "q.json", "--strict"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+
+    // A row of several texts above the header is no title but an entry a sort put there, say:
+    // named, and the rows below the header are read and checked all the same.
+    let x = book(&[
+        (
+            "workers",
+            &[&["W2", "social worker", "North"], &["id", "role", "team"], &["W1", "social wizard", "North"]],
+        ),
+        ("cases", &[&["id", "type", "team"], &["C1", "CIN", "North"]]),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    assert!(e.contains("b.xlsx, sheet workers: row 1: this row stands above the header (row 2"), "{e}");
+    assert!(e.contains("b.xlsx, sheet workers: row 3, column role: unknown value \"social wizard\""), "{e}");
+}
+
+/// A workers sheet whose header is not found at all is one mistake; it does not hide the cases
+/// sheet's own, the model's checks included (a weight below zero, an id used twice, a pin with
+/// no worker), so one run names everything. The workers the cases name count as found, since
+/// the workers' ids are not known.
+#[test]
+fn a_sheet_whose_header_is_not_found_does_not_hide_the_other_sheets_mistakes() {
+    let x = book(&[
+        ("workers", &[&["Worker ID", "Job", "Team name"], &["W1", "social worker", "North"]]),
+        (
+            "cases",
+            &[
+                &["id", "type", "team", "weight", "current_worker", "pinned"],
+                &["C1", "CIN", "North", "-1", "W1", ""],
+                &["C1", "CP", "North", "", "", "yes"],
+                &["C3", "CPP", "North", "", "W7", ""],
+            ],
+        ),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    for place in [
+        "b.xlsx, sheet workers: row 1, column 1: unknown column \"Worker ID\"",
+        "b.xlsx, sheet cases: row 2, column weight: weight must be a number > 0",
+        "b.xlsx, sheet cases: row 3, column id: id \"C1\" is used again",
+        "b.xlsx, sheet cases: row 3, column pinned: a pinned case needs a current_worker",
+    ] {
+        assert!(e.contains(place), "{place} missing from {e}");
+    }
+    assert!(!e.contains("no worker"), "{e}");
+    // The same with the workers' id column missing: their other mistakes and the cases' come.
+    let x = book(&[
+        ("workers", &[&["name", "role", "team"], &["Ann", "social wizard", "North"]]),
+        (
+            "cases",
+            &[&["id", "type", "team", "weight", "current_worker"], &["C1", "CIN", "North", "-1", "W1"]],
+        ),
+    ]);
+    let e = parse_workbook("b.xlsx", &x, None).unwrap_err().to_string();
+    for place in [
+        "b.xlsx, sheet workers: row 1: no column \"id\"",
+        "b.xlsx, sheet workers: row 2, column role",
+        "b.xlsx, sheet cases: row 2, column weight",
+    ] {
+        assert!(e.contains(place), "{place} missing from {e}");
+    }
 }
 
 /// A model whose list item holds a `,` (or a `;`) cannot go into a workbook and come back the

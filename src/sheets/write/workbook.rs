@@ -305,7 +305,19 @@ pub fn proposal_workbook(
     let loads = crate::tables::load_rows(m, p);
     table_sheet(&mut book, "workers", &crate::tables::load_columns(m), &loads).map_err(&e)?;
 
+    // The moves sheet is not read back; a hidden copy of each move's `to`, as written, lets
+    // the reader tell a worker typed over `to` (which would be lost) from a move the meeting
+    // changed on the allocations sheet.
     let moves = crate::moves::moves(m, p);
-    table_sheet(&mut book, "moves", &crate::tables::move_columns(), &moves).map_err(&e)?;
+    let mut columns = crate::tables::move_columns();
+    let written = crate::tables::move_columns().into_iter().find(|c| c.csv == "to");
+    columns.extend(written.map(|c| Column {
+        csv: "to_as_written".into(),
+        header: crate::sheets::MOVED_TO_AS_WRITTEN.into(),
+        ..c.sheet_only()
+    }));
+    table_sheet(&mut book, "moves", &columns, &moves).map_err(&e)?;
+    let last = columns.iter().filter(|c| c.in_sheet()).count().saturating_sub(1);
+    book.worksheet_from_name("moves").and_then(|ws| ws.set_column_hidden(last as u16)).map_err(&e)?;
     book.save_to_buffer().map_err(&e)
 }
