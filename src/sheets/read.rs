@@ -670,6 +670,7 @@ fn delimiter(text: &str) -> u8 {
 pub fn csv_grid(file: &str, bytes: &[u8]) -> Result<Grid> {
     let text = crate::read::utf8(file, bytes)?;
     let delim = delimiter(text);
+    csv_shape(file, text, delim)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -684,6 +685,75 @@ pub fn csv_grid(file: &str, bytes: &[u8]) -> Result<Grid> {
         rows.push((i + 1, rec.iter().map(String::from).collect()));
     }
     Ok(Grid { rows, decimal_comma: delim == b';', ..Grid::default() })
+}
+
+/// Refuses, before the CSV parser holds any of it, what it would read wrong or hold whole: a
+/// quote that opens a field and is never closed (the parser reads every line after it into
+/// that one cell, so the rows after it would be lost without a word: a note typed as `"called
+/// 3 times`), and a line of more fields than the limit on columns (the parser holds a whole
+/// record before its fields can be counted). A field is quoted when its first character is a
+/// quote, as the parser reads it; `""` inside is one quote. Places are lines of the file.
+fn csv_shape(file: &str, text: &str, delim: u8) -> Result<()> {
+    use crate::limits::{count, MAX_COLUMNS};
+    let bytes = text.as_bytes();
+    let (mut line, mut field, mut start) = (1usize, 1usize, true);
+    // Where the open quote is: (line, field).
+    let mut open: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        if open.is_some() {
+            match b {
+                b'"' if bytes.get(i) == Some(&b'"') => i += 1,
+                b'"' => open = None,
+                b'\n' => line += 1,
+                b'\r' if bytes.get(i) != Some(&b'\n') => line += 1,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' if start => open = Some((line, field)),
+            b'\n' | b'\r' => {
+                if b == b'\r' && bytes.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+                line += 1;
+                field = 1;
+                start = true;
+                continue;
+            }
+            _ if b == delim => {
+                field += 1;
+                if field > MAX_COLUMNS {
+                    return Err(Error::input(
+                        file,
+                        format!("line {line}"),
+                        format!(
+                            "more than {} fields, the limit on columns (Excel's own)",
+                            count(MAX_COLUMNS)
+                        ),
+                    ));
+                }
+                start = true;
+                continue;
+            }
+            _ => {}
+        }
+        start = false;
+    }
+    match open {
+        Some((at, f)) => Err(Error::input(
+            file,
+            format!("line {at}, field {f}"),
+            format!(
+                "a quote (\") opens this field and is never closed, so the {} line(s) after it would be read into this one cell and their rows lost; close the quote, or delete it",
+                line - at
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a CSV row past the limits on rows, cells and the length of a field

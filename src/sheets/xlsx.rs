@@ -204,9 +204,42 @@ fn open_part<'z, 'a>(
     budget.event.set(0);
     let bounded =
         Bounded { inner: entry, part: part.to_string(), read: 0, compressed, budget: budget.clone() };
-    let mut xml = quick_xml::Reader::from_reader(BufReader::new(bounded));
+    let mut reader = BufReader::new(bounded);
+    let head =
+        std::io::BufRead::fill_buf(&mut reader).map_err(|e| match budget.stopped.borrow().clone() {
+            Some(limit) => Error::input(file, format!("part {part}"), limit),
+            None => Error::input(
+                file,
+                format!("part {part}"),
+                format!("cannot read this part of the workbook: {e}"),
+            ),
+        })?;
+    if let Some(problem) = not_xml(head) {
+        return Err(Error::input(
+            file,
+            format!("part {part}"),
+            format!("{problem}, so its cells cannot be read; save the workbook again from Excel"),
+        ));
+    }
+    let mut xml = quick_xml::Reader::from_reader(reader);
     xml.config_mut().trim_text(false);
     Ok(Some(xml))
+}
+
+/// Why a part whose first bytes are `head` is no XML that Excel writes (UTF-8, beginning with
+/// `<` after an optional byte-order mark and white space), or `None`: a part saved as UTF-16,
+/// or damaged, would otherwise read as no cells at all, and a sheet of the council's caps as
+/// an empty one, without a word.
+fn not_xml(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) || head.get(1) == Some(&0) {
+        return Some("it is UTF-16 text, not the UTF-8 XML that Excel writes");
+    }
+    let body = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None if head.is_empty() => Some("it is empty"),
+        Some(&b'<') | None => None,
+        Some(_) => Some("it holds something other than XML"),
+    }
 }
 
 fn local(name: &[u8]) -> &[u8] {
@@ -662,7 +695,7 @@ impl<'a> Book<'a> {
         shared: Option<&Shared>,
         dates: &[bool],
     ) -> Result<Grid> {
-        let Some(mut xml) = open_part(&mut self.zip, &self.file, &self.budget, part)? else {
+        let Some(mut xml) = open_part(&mut self.zip, shown, &self.budget, part)? else {
             return Err(Error::input(
                 file,
                 format!("part {part}"),
@@ -696,9 +729,14 @@ impl<'a> Book<'a> {
         let mut in_data = false;
         let mut last_row = 0usize;
         let limit = |place: String, problem: String| Error::input(shown, place, problem);
+        // Whether the part's root, `<worksheet>`, was met: a part of other XML has no cells.
+        let mut rooted = false;
         loop {
             let ev = Self::next(file, &budget, part, &mut xml, &mut buf)?;
             let start = matches!(ev, Event::Start(_));
+            if let Event::Start(ref e) | Event::Empty(ref e) = ev {
+                rooted |= local(e.name().as_ref()) == b"worksheet";
+            }
             match ev {
                 Event::Start(ref e) | Event::Empty(ref e) if local(e.name().as_ref()) == b"sheetData" => {
                     in_data = start;
@@ -925,6 +963,13 @@ impl<'a> Book<'a> {
                     }
                     _ => {}
                 },
+                Event::Eof if !rooted => {
+                    return Err(Error::input(
+                        shown,
+                        format!("part {part}"),
+                        "this sheet's part holds no worksheet, so its cells cannot be read; save the workbook again from Excel",
+                    ));
+                }
                 Event::Eof => break,
                 _ => {}
             }

@@ -242,6 +242,77 @@ fn missing_parts_and_non_workbooks_are_refused() {
 }
 
 #[test]
+fn a_sheet_part_that_is_not_utf8_xml_is_refused_not_read_as_an_empty_sheet() {
+    // A policy sheet of the council's caps saved as UTF-16, damaged, blank or of other XML
+    // read as no cells at all: the England defaults in place of the council's, without a word.
+    let policy = rows_xml(&[&["setting", "value"], &["caps.social_worker", "4"]]);
+    let utf16: Vec<u8> = String::from_utf8(sheet(&policy))
+        .unwrap()
+        .replace("UTF-8", "UTF-16")
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    let bom = [vec![0xFF, 0xFE], utf16.clone()].concat();
+    for (bytes, words) in [
+        (bom, "UTF-16"),
+        (utf16, "UTF-16"),
+        (b"\x00\x01garbage".to_vec(), "something other than XML"),
+        (Vec::new(), "empty"),
+        (b"   \n ".to_vec(), "holds no worksheet"),
+        (b"<?xml version=\"1.0\"?><html><body>x</body></html>".to_vec(), "holds no worksheet"),
+    ] {
+        let mut sheets = plain();
+        sheets.push(("policy", bytes));
+        refused(
+            allocate_book(&workbook(&sheets, None)),
+            &["sheet policy", "save the workbook again from Excel", words],
+        );
+    }
+    // The same sheet as Excel writes it is read (the refusals are of the encoding alone).
+    let mut sheets = plain();
+    sheets.push(("policy", sheet(&policy)));
+    let (status, err) = allocate_book(&workbook(&sheets, None));
+    assert_eq!(status, 0, "{err}");
+}
+
+#[test]
+fn a_csv_quote_never_closed_is_refused_at_its_line_not_read_as_one_long_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("workers.csv"), "id,role,team\nW1,social_worker,North\n").unwrap();
+    let mut cases = String::from("id,type,team,notes\nC1,looked_after,North,\"a note\nover two lines\"\n");
+    cases += "C2,looked_after,North,\"called 3 times, no answer\n";
+    for i in 3..=9 {
+        cases += &format!("C{i},child_in_need,North,ok\n");
+    }
+    std::fs::write(dir.path().join("cases.csv"), &cases).unwrap();
+    std::fs::write(dir.path().join("p.json"), OLD).unwrap();
+    let args = ["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "p.json", "-q"];
+    let o = run(dir.path(), &args);
+    refused((code(&o), stderr(&o)), &["cases.csv", "line 4, field 4", "never closed"]);
+    assert_eq!(std::fs::read(dir.path().join("p.json")).unwrap(), OLD, "p.json was replaced");
+    // Closed, the same file is read whole: nine children, the first note over two lines.
+    std::fs::write(dir.path().join("cases.csv"), cases.replace("no answer\n", "no answer\"\n")).unwrap();
+    let o = run(dir.path(), &args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let p: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("p.json")).unwrap()).unwrap();
+    assert_eq!(p["summary"]["cases"]["cases"], 9, "{p}");
+}
+
+#[test]
+fn a_csv_line_of_more_fields_than_columns_allowed_is_refused_before_it_is_held() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("workers.csv"), "id,role,team\nW1,social_worker,North\n").unwrap();
+    let wide = format!("id,type,team\nC1,looked_after,North{}\n", ",".repeat(20_000));
+    std::fs::write(dir.path().join("cases.csv"), wide).unwrap();
+    let o = run(
+        dir.path(),
+        &["allocate", "--workers", "workers.csv", "--cases", "cases.csv", "-o", "p.json", "-q"],
+    );
+    refused((code(&o), stderr(&o)), &["cases.csv", "line 2", "16,384 fields"]);
+}
+
+#[test]
 fn a_formula_without_a_saved_value_is_an_error_naming_its_cell() {
     let rows = format!(
         "{}<row r=\"3\"><c r=\"A3\"><f>CONCAT(\"W\",2)</f></c><c r=\"B3\" t=\"inlineStr\"><is><t>social_worker</t></is></c><c r=\"C3\" t=\"inlineStr\"><is><t>North</t></is></c></row>",
