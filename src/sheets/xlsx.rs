@@ -226,6 +226,30 @@ fn open_part<'z, 'a>(
     Ok(Some(xml))
 }
 
+/// The entries a zip's end-of-central-directory record counts (the last record of `bytes`, found
+/// within the 64 KiB a comment may take), or `None` without one or in the zip64 form.
+fn directory_entries(bytes: &[u8]) -> Option<usize> {
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let tail = &bytes[from..];
+    let at = tail.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let total = tail.get(at + 10..at + 12)?;
+    let n = u16::from_le_bytes([total[0], total[1]]);
+    (n != u16::MAX).then_some(usize::from(n))
+}
+
+/// The kind of a spreadsheet file that is not an Excel workbook but is often saved or renamed as
+/// one: an Excel 97-2003 workbook (a compound file) or an OpenDocument spreadsheet (a zip whose
+/// first entry, `mimetype`, says so).
+fn other_format(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Some("an Excel 97-2003 workbook (.xls)");
+    }
+    let head = &bytes[..bytes.len().min(256)];
+    let ods = b"application/vnd.oasis.opendocument.spreadsheet";
+    (bytes.starts_with(b"PK\x03\x04") && head.windows(ods.len()).any(|w| w == ods))
+        .then_some("an OpenDocument spreadsheet (.ods)")
+}
+
 /// Why a part whose first bytes are `head` is no XML that Excel writes (UTF-8, beginning with
 /// `<` after an optional byte-order mark and white space), or `None`: a part saved as UTF-16,
 /// or damaged, would otherwise read as no cells at all, and a sheet of the council's caps as
@@ -315,6 +339,13 @@ impl<'a> Book<'a> {
                 ),
             ));
         }
+        if let Some(kind) = other_format(bytes) {
+            return Err(Error::input(
+                file,
+                "file",
+                format!("this is {kind}, not an Excel workbook (.xlsx); save it from Excel (or LibreOffice) as \"Excel Workbook (.xlsx)\""),
+            ));
+        }
         let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
             Error::input(
                 file,
@@ -324,6 +355,21 @@ impl<'a> Book<'a> {
                 ),
             )
         })?;
+        // Two parts of one name (as the reader finds parts: case aside): spreadsheet programs
+        // differ in which they read, so which sheet is meant is in doubt. The zip reader keeps
+        // one entry a name, so a name given twice exactly shows as fewer entries than the
+        // directory's end record counts.
+        let mut names = std::collections::HashSet::new();
+        let twice = zip.file_names().find(|n| !names.insert(n.to_ascii_lowercase())).map(str::to_string);
+        let listed = directory_entries(bytes);
+        if twice.is_some() || listed.is_some_and(|n| n > zip.len()) {
+            let place = twice.map_or("file".to_string(), |n| format!("part {n}"));
+            return Err(Error::input(
+                file,
+                place,
+                "the zip holds two parts of one name, and programs differ in which they read; save the workbook again from Excel",
+            ));
+        }
         let mut book = Book {
             file: file.to_string(),
             zip,

@@ -242,6 +242,51 @@ fn missing_parts_and_non_workbooks_are_refused() {
 }
 
 #[test]
+fn a_zip_with_two_parts_of_one_name_and_other_spreadsheet_formats_are_named() {
+    // Two workers sheets under one part name: which one a program reads is in doubt.
+    let other = sheet(&rows_xml(&[&["id", "role", "team"], &["W9", "social_worker", "North"]]));
+    // (A zip writer refuses a name twice: the copy is written as `.xmk` and renamed in place.)
+    let mut parts = vec![("xl/worksheets/sheet1.xmk", other)];
+    let full = workbook(&plain(), None);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(full)).unwrap();
+    let mut held: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+        held.push((f.name().to_string(), b));
+    }
+    parts.extend(held.iter().map(|(n, b)| (n.as_str(), b.clone())));
+    let mut bytes = zip_of(&parts);
+    let (from, to) = (b"xl/worksheets/sheet1.xmk", b"xl/worksheets/sheet1.xml");
+    let at: Vec<usize> =
+        (0..bytes.len() - from.len()).filter(|&i| &bytes[i..i + from.len()] == from).collect();
+    assert_eq!(at.len(), 2, "the local header and the directory name it");
+    for i in at {
+        bytes[i..i + to.len()].copy_from_slice(to);
+    }
+    refused(allocate_book(&bytes), &["two parts of one name"]);
+    // An Excel 97-2003 file and an OpenDocument spreadsheet, named .xlsx, are named for what
+    // they are.
+    let xls = [vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], vec![0; 504]].concat();
+    refused(allocate_book(&xls), &["Excel 97-2003 workbook (.xls)"]);
+    // Its first entry, `mimetype`, is stored as it is, as OpenDocument requires.
+    let mut ods = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut ods);
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        z.start_file("mimetype", stored).unwrap();
+        z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+        z.start_file("content.xml", stored).unwrap();
+        z.write_all(b"<office:document-content/>").unwrap();
+        z.finish().unwrap();
+    }
+    let ods = ods.into_inner();
+    refused(allocate_book(&ods), &["OpenDocument spreadsheet (.ods)"]);
+}
+
+#[test]
 fn a_sheet_part_that_is_not_utf8_xml_is_refused_not_read_as_an_empty_sheet() {
     // A policy sheet of the council's caps saved as UTF-16, damaged, blank or of other XML
     // read as no cells at all: the England defaults in place of the council's, without a word.
