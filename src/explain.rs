@@ -252,6 +252,8 @@ pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -
         ReasonCode::NotWorthAllocating => {
             if case.priority <= 0.0 {
                 "give the case a priority above 0".into()
+            } else if !words::crossed_out(m, case, workers) {
+                "give the case a larger priority".into()
             } else {
                 format!(
                     "give the case a priority above the cross-team penalty ({}), or find a worker in team {team}",

@@ -348,6 +348,15 @@ pub fn reach(m: &Model, c: usize) -> String {
     }
 }
 
+/// Whether a case worth nothing with `workers` is so because the cross-team penalty takes its
+/// priority: every one of them is in another team, and the penalty is at least the priority
+/// (otherwise its priority is too small to count at all).
+pub fn crossed_out(m: &Model, case: &crate::model::Case, workers: &[usize]) -> bool {
+    !workers.is_empty()
+        && workers.iter().all(|&w| m.workers[w].team != case.team)
+        && m.policy.cross_team_penalty >= case.priority
+}
+
 /// The message of a capacity reason `code` of case `c`: `workers` are those it names (full, or
 /// with room only at a cost), `weight` what the case (or its sibling group) needs.
 pub fn capacity_message(m: &Model, c: usize, code: ReasonCode, workers: &[usize], weight: f64) -> String {
@@ -380,10 +389,15 @@ pub fn capacity_message(m: &Model, c: usize, code: ReasonCode, workers: &[usize]
             ids(ws),
             if case.priority <= 0.0 {
                 "its priority is zero".to_string()
-            } else {
+            } else if crossed_out(m, case, workers) {
                 format!(
                     "they are in another team, and the cross-team penalty ({}) is at least its priority ({})",
                     m.policy.cross_team_penalty, case.priority
+                )
+            } else {
+                format!(
+                    "its priority ({}) is too small to make a difference to the allocation's worth",
+                    case.priority
                 )
             }
         ),

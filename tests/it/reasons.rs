@@ -292,6 +292,26 @@ fn leaves_a_case_of_zero_priority_unallocated_as_not_worth_allocating() {
 }
 
 #[test]
+fn a_case_of_a_priority_too_small_to_count_is_not_blamed_on_another_team() {
+    // W1 of its own team has room; a priority of 1e-12 is below what the objective tells from
+    // nothing, so the child may wait, but not "because they are in another team".
+    let v = propose(json!({
+        "version": 1,
+        "workers": [ { "id": "W1", "role": "social_worker", "team": "North" } ],
+        "cases": [
+            { "id": "C1", "type": "child_in_need", "team": "North", "priority": 1e-12 },
+            { "id": "C2", "type": "child_in_need", "team": "North" }
+        ]
+    }));
+    assert_unallocated(&v, "C1", "not_worth_allocating", false);
+    let text = message(&v, "C1", "not_worth_allocating");
+    assert!(!text.contains("another team") && !text.contains("cross-team"), "{text}");
+    assert!(text.contains("too small"), "{text}");
+    let action = v["unallocated"][0]["reasons"][0]["action"].to_string();
+    assert!(!action.contains("cross-team") && action.contains("larger priority"), "{action}");
+}
+
+#[test]
 fn reports_each_reason_of_a_case_with_two_once_in_the_summary() {
     // C1 could go to W1 (full) or W2 (room only above target): both reasons are true.
     let v = propose(json!({
