@@ -25,6 +25,10 @@ pub struct Options {
     pub date: Date,
     /// Note each breach of SPEC section 3 in the model (the breaches were accepted).
     pub record_breaches: bool,
+    /// Accept a proposal or meeting workbook that records another model's hash (the model was
+    /// changed on purpose since `allocate`). Each child's row is still checked against the
+    /// model: its worker today, type, team and weight (a proposal file: its `change`).
+    pub model_changed: bool,
 }
 
 /// What accepting did, case by case (ids, sorted).
@@ -59,10 +63,43 @@ pub struct Accepted {
     pub facts: Facts,
 }
 
+/// Whether the proposal `p` (of the file named `file`) records the hash of the model `m`: an
+/// error when it records another, unless [`Options::model_changed`]; `false` when it records
+/// none (a proposal written by hand, a meeting workbook of an older caseload or without its
+/// summary sheet) or another that was let through.
+fn same_model(m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<bool> {
+    let summary = p.summary.as_ref();
+    let Some(stated) = summary.and_then(|s| s.model_hash.as_deref()).filter(|h| !h.is_empty()) else {
+        return Ok(false);
+    };
+    if stated == m.hash {
+        return Ok(true);
+    }
+    if o.model_changed {
+        return Ok(false);
+    }
+    let (at, place, what) = match summary.and_then(|s| s.sheet.as_ref()) {
+        Some(sheet) => (
+            sheet.name.clone(),
+            sheet.hash_at.clone().unwrap_or_else(|| "model hash".into()),
+            "meeting workbook",
+        ),
+        None => (file.to_string(), "summary.model_hash".to_string(), "proposal"),
+    };
+    Err(Error::input(
+        &at,
+        place,
+        format!(
+            "this {what} was made from another model than the one given: another week's, or this model before it was changed (its model hash differs). Accepting it would undo what changed since. Give the {what} `caseload allocate` made from this model this week; if the model was changed on purpose after the {what} was made, run `caseload allocate` again, or give --model-changed to accept it anyway (each child's row is still checked against the model). If `caseload accept` already wrote this model from it, accept against the model file it replaced (kept beside it, dated)"
+        ),
+    ))
+}
+
 /// Accepts proposal `p` (of the file named `file`) for model `m`, read from the model file
 /// `input`. A case or worker not in the model, or a case listed twice, is an input error: next
 /// week's model could not record it. See the module's documentation.
 pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<Accepted> {
+    let same_model = same_model(m, file, p, o)?;
     check::resolve(m, p, false)?;
     let mut errs = Errors::new();
     let mut breaches = Vec::new();
@@ -72,6 +109,16 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
                 file,
                 format!("case {}", b.case.as_deref().unwrap_or("?")),
                 format!("{}; next week's model cannot record it: correct the proposal", b.message),
+            )),
+            // A proposal file of another model (or one that records none) whose stated change
+            // disagrees with the model was made when the child had another worker.
+            "change" if !same_model => errs.push(Error::input(
+                file,
+                format!("case {}", b.case.as_deref().unwrap_or("?")),
+                format!(
+                    "{}: the proposal was made when the child had another worker (another week's proposal, or the model changed since); accept the proposal `caseload allocate` wrote for this model",
+                    b.message
+                ),
             )),
             code if crate::compare::breaks_a_rule(code) => breaches.push(b),
             _ => {}

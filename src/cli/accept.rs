@@ -35,6 +35,13 @@ pub struct AcceptArgs {
     /// Without it such an allocation is refused (exit status 1) and nothing is written.
     #[arg(long)]
     pub accept_breaches: bool,
+    /// Accept a proposal or meeting workbook made from another version of the model (changed
+    /// on purpose after `allocate`). Without it, one whose recorded model hash differs from
+    /// MODEL's is refused (exit status 2): it is another week's, or the model changed since.
+    /// Each child's row is still checked against the model (its worker today, type, team and
+    /// weight).
+    #[arg(long)]
+    pub model_changed: bool,
     /// Print nothing on success.
     #[arg(short, long)]
     pub quiet: bool,
@@ -82,7 +89,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         &model,
         &accepted_name,
         &p,
-        &Options { date, record_breaches: a.accept_breaches },
+        &Options { date, record_breaches: a.accept_breaches, model_changed: a.model_changed },
     )?;
     if !done.breaches.is_empty() && !a.accept_breaches {
         let mut text = String::new();

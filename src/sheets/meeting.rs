@@ -57,6 +57,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     let mut errs = Errors::new();
     let mut rows: Vec<RowIn> = Vec::new();
     let mut date = None;
+    let mut summary = SummaryIn::default();
     for (want, worker_needed) in [("allocations", true), ("unallocated", false), ("summary", false)] {
         let Some(name) = find(want) else { continue };
         let shown = format!("{file}, sheet {name}");
@@ -72,6 +73,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             }
         };
         if want == "summary" {
+            summary = summary_sheet(&shown, &grid);
             date = errs.take(day_of(&shown, &grid, cell_errs)).flatten();
         } else {
             sheet_rows(&shown, &grid, worker_needed, cell_errs, &mut rows, &mut errs);
@@ -129,7 +131,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         allocations,
         unallocated,
         workers: Vec::new(),
-        summary: Some(SummaryIn { date }),
+        summary: Some(SummaryIn { date, ..summary }),
         rows: Some(rows),
     })
 }
@@ -287,6 +289,7 @@ fn sheet_rows(
                 .filter(|&&j| !get(Some(j)).is_empty())
                 .map(|&j| (spelt(j), get(Some(j)).to_string()))
                 .collect(),
+            shown: shown_cells(&grid.rows[h].1, cells),
         });
     }
 }
@@ -309,4 +312,49 @@ fn day_of(sheet: &str, grid: &Grid, cell_errs: Errors) -> Result<Option<crate::d
         });
     }
     Ok(None)
+}
+
+// ---- What `accept` compares with the model: the read-only cells and the summary's model ----
+
+/// The read-only columns of the allocations and unallocated sheets (as
+/// `write::workbook::proposal_workbook` writes them), which say what the model said of the
+/// child when the workbook was made.
+const SHOWN_COLUMNS: [&str; 4] = ["type", "team", "weight", "worker today"];
+
+/// A row's read-only cells, found by the header row `header` (the first column of each name).
+fn shown_cells(header: &[String], cells: &[String]) -> Vec<check::ShownIn> {
+    SHOWN_COLUMNS
+        .iter()
+        .filter_map(|&what| {
+            let j = header.iter().position(|n| n.trim().eq_ignore_ascii_case(what))?;
+            Some(check::ShownIn {
+                what,
+                column: format!("{} ({})", header[j].trim(), super::xlsx::column_letters(j)),
+                cell: cells.get(j).map_or("", |c| c.trim()).to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The summary sheet's rows `allocation for` and `model hash`: the model's hash, and where
+/// each row stands (for messages). The day itself is read by `day_of`.
+fn summary_sheet(sheet: &str, grid: &Grid) -> SummaryIn {
+    let mut out = check::SummarySheet { name: sheet.to_string(), ..Default::default() };
+    let mut hash = None;
+    for (number, cells) in &grid.rows {
+        let Some(j) = cells.iter().position(|c| {
+            let c = c.trim();
+            c.eq_ignore_ascii_case(super::DAY_LABEL) || c.eq_ignore_ascii_case(super::MODEL_HASH_LABEL)
+        }) else {
+            continue;
+        };
+        let at = format!("row {number}, column {}", super::xlsx::column_letters(j + 1));
+        if cells[j].trim().eq_ignore_ascii_case(super::DAY_LABEL) {
+            out.day_at.get_or_insert(at);
+        } else if out.hash_at.is_none() {
+            out.hash_at = Some(at);
+            hash = cells.get(j + 1).map(|c| c.trim().to_string());
+        }
+    }
+    SummaryIn { date: None, model_hash: hash, sheet: Some(out) }
 }

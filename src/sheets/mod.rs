@@ -29,6 +29,10 @@ use std::path::{Path, PathBuf};
 /// The label of the meeting workbook's summary row that holds the day the allocation is for.
 pub const DAY_LABEL: &str = "allocation for";
 
+/// The label of the meeting workbook's summary row that holds the SHA-256 of the model it was
+/// made from (the proposal's `summary.model_hash`), which `accept` compares with its model.
+pub const MODEL_HASH_LABEL: &str = "model hash";
+
 /// A model given as spreadsheets instead of a model file.
 #[derive(Debug, Default, Clone)]
 pub struct SheetInput {

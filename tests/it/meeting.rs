@@ -267,7 +267,12 @@ fn ok(o: &std::process::Output) -> String {
 /// Writes the model, allocates it for a day with the meeting workbook; returns the proposal
 /// and the workbook's sheets.
 fn first_week(d: &Path) -> (Value, Vec<Sheet>) {
-    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&model()).unwrap()).unwrap();
+    first_week_of(d, &model())
+}
+
+/// [`first_week`] of the model `m`.
+fn first_week_of(d: &Path, m: &Value) -> (Value, Vec<Sheet>) {
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(m).unwrap()).unwrap();
     ok(&run(
         d,
         &["allocate", "model.json", "-o", "p.json", "--xlsx", "meeting.xlsx", "--date", "2026-12-04", "-q"],
@@ -426,7 +431,16 @@ fn the_weekly_loop_runs_from_an_edited_meeting_workbook_to_next_weeks_allocation
 fn a_workbook_saved_without_cell_references_keeps_every_cell_in_its_column() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (p, mut book) = first_week(d);
+    // C9 has lost its worker (absent; nobody has the skill it needs): unallocated, with a
+    // worker today.
+    let mut m = model();
+    m["workers"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "W9", "role": "social_worker", "team": "North", "status": "absent" }));
+    m["cases"][8]["current_worker"] = json!("W9");
+    m["cases"][8]["needs"] = json!(["bsl"]);
+    let (p, mut book) = first_week_of(d, &m);
     // The children without a name leave the name cell empty, before the worker's.
     let al = sheet(&mut book, "allocations");
     let (nc, wc) = (al.col("name"), al.col("worker"));
@@ -434,9 +448,8 @@ fn a_workbook_saved_without_cell_references_keeps_every_cell_in_its_column() {
     // The unallocated child as one who has lost a worker: a worker today beside an empty
     // worker, which must not be read as the meeting's choice.
     let un = sheet(&mut book, "unallocated");
-    let (wc, tc) = (un.col("worker"), un.col("worker today"));
-    assert_eq!((wc + 1, &un.rows[1][wc]), (tc, &Cell::Empty));
-    un.rows[1][tc] = Cell::Text("W1".into());
+    let (wc, tc, r) = (un.col("worker"), un.col("worker today"), un.row_of("C9"));
+    assert_eq!((wc + 1, &un.rows[r][wc], &un.rows[r][tc]), (tc, &Cell::Empty, &Cell::Text("W9".into())));
     std::fs::write(d.join("norefs.xlsx"), save_with(&book, false)).unwrap();
     ok(&run(d, &["check", "model.json", "norefs.xlsx"]));
     ok(&run(d, &["accept", "model.json", "norefs.xlsx", "-o", "next.json"]));
@@ -908,4 +921,62 @@ fn a_worker_typed_where_it_would_not_be_read_is_refused_not_lost() {
     std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
     let o = run(d, &["check", "model.json", "edited.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// Last week's meeting workbook (or proposal), accepted against a model changed since (a
+/// child moved by hand during the week): refused, nothing written, so that the change made by
+/// hand is not undone and no worker is recorded as one the child had. The workbook records the
+/// model it was made from on its summary sheet; one without it (an older caseload's, or its
+/// summary sheet deleted) is judged row by row, by the worker today each row shows.
+#[test]
+fn a_meeting_workbook_or_proposal_of_another_model_is_refused_at_accept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let summary = sheet(&mut book, "summary");
+    let hash_row = summary.rows.iter().position(|r| r[0].text() == "model hash").expect("a model hash row");
+    let original = std::fs::read(d.join("model.json")).unwrap();
+    let mut m = model();
+    m["cases"][2]["current_worker"] = json!("W1");
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+
+    let o = run(d, &["accept", "model.json", "meeting.xlsx", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let at = format!("meeting.xlsx, sheet summary: row {}, column B", hash_row + 1);
+    assert!(stderr(&o).contains(&at) && stderr(&o).contains("made from another model"), "{}", stderr(&o));
+    let o = run(d, &["accept", "model.json", "p.json", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("p.json: summary.model_hash") && stderr(&o).contains("--model-changed"));
+    // Told the model changed on purpose, each row is still judged: C3's row shows W2 today.
+    let al = sheet(&mut book, "allocations");
+    let (row, col) = (al.row_of("C3") + 1, letters(al.col("worker today")));
+    let o = run(d, &["accept", "model.json", "meeting.xlsx", "-o", "next.json", "--model-changed"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains(&format!("sheet allocations: row {row}, column worker today ({col})")), "{e}");
+    assert!(e.contains(r#"the child's worker today is "W2", the model says "W1""#), "{e}");
+    // A proposal file: its stated change says the same.
+    let o = run(d, &["accept", "model.json", "p.json", "-o", "next.json", "--model-changed"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("p.json: case C3") && stderr(&o).contains("another worker"),
+        "{}",
+        stderr(&o)
+    );
+    // Without the summary sheet, the rows alone tell.
+    book.retain(|s| s.name != "summary");
+    std::fs::write(d.join("old.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["accept", "model.json", "old.xlsx", "-o", "next.json", "--date", "2026-12-04"][..],
+        &["check", "model.json", "old.xlsx", "--date", "2026-12-04"],
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("old.xlsx, sheet allocations: row {row}, column worker today")));
+    }
+    assert!(!d.join("next.json").exists());
+    // The model it was made from takes it.
+    std::fs::write(d.join("model.json"), original).unwrap();
+    ok(&run(d, &["check", "model.json", "old.xlsx", "--date", "2026-12-04"]));
+    ok(&run(d, &["accept", "model.json", "meeting.xlsx", "-o", "next.json"]));
 }
