@@ -980,3 +980,25 @@ fn a_meeting_workbook_or_proposal_of_another_model_is_refused_at_accept() {
     ok(&run(d, &["check", "model.json", "old.xlsx", "--date", "2026-12-04"]));
     ok(&run(d, &["accept", "model.json", "meeting.xlsx", "-o", "next.json"]));
 }
+
+/// A row cut from the unallocated sheet and pasted on the allocations sheet: the two sheets'
+/// columns differ, so the worker typed lands under `weight` and `worker` gets the worker today.
+/// Refused at the cell that holds the worker, never read as a child left unallocated.
+#[test]
+fn a_row_moved_from_unallocated_to_allocations_is_refused_at_the_cell_not_lost() {
+    let e = refused(|p, book| {
+        let u = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+        let un = sheet(book, "unallocated");
+        let (r, wc) = (un.row_of(&u), un.col("worker"));
+        un.rows[r][wc] = Cell::Text("W3".into());
+        let row = un.rows.remove(r);
+        sheet(book, "allocations").rows.push(row);
+    });
+    assert!(e.contains("sheet allocations: row 10, column weight (E): this row says weight \"W3\""), "{e}");
+    assert!(
+        e.contains(
+            r#""W3" is a worker: if the meeting chose it for this child, type it in the column worker"#
+        ),
+        "{e}"
+    );
+}
