@@ -29,6 +29,9 @@ pub struct Options {
     /// changed on purpose since `allocate`). Each child's row is still checked against the
     /// model: its worker today, type, team and weight (a proposal file: its `change`).
     pub model_changed: bool,
+    /// Accept an allocation that leaves without a worker every child who has one today (an
+    /// emptied allocations sheet is almost always a mistake, and is refused without it).
+    pub allow_empty: bool,
 }
 
 /// What accepting did, case by case (ids, sorted).
@@ -95,6 +98,29 @@ fn same_model(m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<bool
     ))
 }
 
+/// Refuses an allocation that leaves without a worker every child who has one today: an
+/// allocations sheet emptied by mistake (or saved by a tool that lost its rows) would take
+/// every child's worker away, as an empty export would replace last week's proposal.
+fn no_one_kept(m: &Model, file: &str, p: &ProposalIn, assignment: &[Option<usize>]) -> Result<()> {
+    let held: Vec<usize> = (0..m.cases.len()).filter(|&c| m.cases[c].current_worker.is_some()).collect();
+    if held.is_empty() || held.iter().any(|&c| assignment[c].is_some()) {
+        return Ok(());
+    }
+    let (at, place) = match p.rows {
+        Some(_) => (format!("{file}, sheet allocations"), "rows".to_string()),
+        None => (file.to_string(), "allocations".to_string()),
+    };
+    Err(Error::input(
+        &at,
+        place,
+        format!(
+            "every child who has a worker today ({}) would be left without one: {} is almost always a mistake (rows deleted, or lost by the program that saved it). Give the allocation as the meeting left it, or --allow-empty if the meeting decided so",
+            crate::words::count(held.len(), "child", "children"),
+            if p.rows.is_some() { "an allocations sheet with no child who keeps a worker" } else { "a proposal with no child who keeps a worker" }
+        ),
+    ))
+}
+
 /// Accepts proposal `p` (of the file named `file`) for model `m`, read from the model file
 /// `input`. A case or worker not in the model, or a case listed twice, is an input error: next
 /// week's model could not record it. See the module's documentation.
@@ -126,6 +152,9 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
     }
     errs.finish()?;
     let assignment = check::assignment(m, p);
+    if !o.allow_empty {
+        no_one_kept(m, file, p, &assignment)?;
+    }
     let mut next = input.clone();
     let mut facts = Facts::default();
     let day = o.date.to_string();

@@ -42,6 +42,11 @@ pub struct AcceptArgs {
     /// weight).
     #[arg(long)]
     pub model_changed: bool,
+    /// Accept an allocation that leaves without a worker every child who has one today.
+    /// Without it such an allocation (an allocations sheet emptied by mistake) is refused
+    /// (exit status 2) and nothing is written.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Print nothing on success.
     #[arg(short, long)]
     pub quiet: bool,
@@ -89,7 +94,12 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         &model,
         &accepted_name,
         &p,
-        &Options { date, record_breaches: a.accept_breaches, model_changed: a.model_changed },
+        &Options {
+            date,
+            record_breaches: a.accept_breaches,
+            model_changed: a.model_changed,
+            allow_empty: a.allow_empty,
+        },
     )?;
     if !done.breaches.is_empty() && !a.accept_breaches {
         let mut text = String::new();

@@ -1002,3 +1002,45 @@ fn a_row_moved_from_unallocated_to_allocations_is_refused_at_the_cell_not_lost()
         "{e}"
     );
 }
+
+/// An allocations sheet emptied by mistake (or saved by a tool that lost its rows) would take
+/// every child's worker away: `accept` refuses it, as an empty export is refused, unless told
+/// the meeting decided so (`--allow-empty`). The same for a proposal file.
+#[test]
+fn accept_refuses_an_allocation_that_leaves_every_child_without_a_worker_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    sheet(&mut book, "allocations").rows.truncate(1);
+    std::fs::write(d.join("emptied.xlsx"), save(&book)).unwrap();
+    // Lawful, so `check` finds no breach; `accept` is where it would do harm.
+    ok(&run(d, &["check", "model.json", "emptied.xlsx"]));
+    let o = run(d, &["accept", "model.json", "emptied.xlsx", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("emptied.xlsx, sheet allocations: rows: every child who has a worker today (3 children)"),
+        "{e}"
+    );
+    assert!(e.contains("--allow-empty") && !d.join("next.json").exists(), "{e}");
+    let mut none = p.clone();
+    let all: Vec<Value> = proposal_workers(&p).keys().map(|c| json!({ "case": c, "reasons": [] })).collect();
+    none["allocations"] = json!([]);
+    none["unallocated"] = json!(all);
+    std::fs::write(d.join("none.json"), serde_json::to_vec(&none).unwrap()).unwrap();
+    let o = run(d, &["accept", "model.json", "none.json", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("none.json: allocations: every child"), "{}", stderr(&o));
+
+    ok(&run(d, &["accept", "model.json", "emptied.xlsx", "-o", "next.json", "--allow-empty"]));
+    assert!(current_workers(&read_json(&d.join("next.json"))).values().all(Option::is_none));
+    // A meeting that keeps one child's worker is not refused.
+    let (_, mut book) = first_week(d);
+    let al = sheet(&mut book, "allocations");
+    let keep = al.row_of("C1");
+    let row = al.rows[keep].clone();
+    al.rows.truncate(1);
+    al.rows.push(row);
+    std::fs::write(d.join("one.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["accept", "model.json", "one.xlsx", "-o", "next2.json"]));
+}
