@@ -98,6 +98,41 @@ fn same_model(m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<bool
     ))
 }
 
+/// The day the accepted allocation records (a proposal's `summary.date`, a meeting workbook's
+/// summary row `allocation for`), for when no day is given. A meeting workbook whose day cannot
+/// be read (the row's label retyped, its cell cleared, the summary sheet deleted) is an error
+/// naming the place: today, taken in its stead, would start each new wait on the day the
+/// command is run rather than the meeting's. A proposal file without one gives `None`.
+pub fn recorded_day(file: &str, p: &ProposalIn) -> Result<Option<Date>> {
+    if let Some(day) = p.date() {
+        return Ok(Some(day));
+    }
+    if p.rows.is_none() {
+        return Ok(None);
+    }
+    let give = "give --date YYYY-MM-DD, the day of the meeting";
+    let label = crate::sheets::DAY_LABEL;
+    Err(match p.summary.as_ref().and_then(|s| s.sheet.as_ref()) {
+        Some(sheet) => match &sheet.day_at {
+            Some(at) => Error::input(
+                &sheet.name,
+                at,
+                format!("empty: this cell gives the day the allocation is for (the first day of each new wait); type the day back (YYYY-MM-DD), or {give}"),
+            ),
+            None => Error::input(
+                &sheet.name,
+                format!("row {label:?}"),
+                format!("no row labelled {label:?}, which gives the day the allocation is for (the first day of each new wait): its label was changed or the row deleted; put the label back in column A, or {give}"),
+            ),
+        },
+        None => Error::input(
+            file,
+            "sheet summary",
+            format!("no sheet summary, which gives the day the allocation is for (the first day of each new wait); {give}"),
+        ),
+    })
+}
+
 /// Refuses an allocation that leaves without a worker every child who has one today: an
 /// allocations sheet emptied by mistake (or saved by a tool that lost its rows) would take
 /// every child's worker away, as an empty export would replace last week's proposal.

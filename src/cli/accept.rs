@@ -27,7 +27,9 @@ pub struct AcceptArgs {
     #[arg(short, long, value_name = "NEXT")]
     pub output: PathBuf,
     /// The day the allocation is for, YYYY-MM-DD: the first day of a new wait. Default: the day
-    /// the proposal records, else today.
+    /// the proposal records (a proposal file without one: today). Needed for a meeting workbook
+    /// whose day cannot be read (its summary sheet deleted, the day cleared or its label
+    /// retyped).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub date: Option<Date>,
     /// Accept an allocation that breaks a rule of SPEC section 3 (the meeting decided so): next
@@ -86,7 +88,10 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     caseload::sheets::no_output_over_input(others, [("-o", Some(a.output.as_path()))])?;
     let accepted_name = accepted.display().to_string();
     let p = meeting::parse_proposal(&accepted_name, &caseload::read::read_bytes(accepted)?)?;
-    let date = a.date.or(p.date()).unwrap_or_else(super::today);
+    let date = match a.date {
+        Some(d) => d,
+        None => accept::recorded_day(&accepted_name, &p)?.unwrap_or_else(super::today),
+    };
     let as_of = Some(AsOf { date, stated: true });
     let (input, model) = read_model(model_path, &sheets, as_of)?;
     let done = accept::accept(

@@ -1044,3 +1044,73 @@ fn accept_refuses_an_allocation_that_leaves_every_child_without_a_worker_unless_
     std::fs::write(d.join("one.xlsx"), save(&book)).unwrap();
     ok(&run(d, &["accept", "model.json", "one.xlsx", "-o", "next2.json"]));
 }
+
+/// The meeting's day on the summary sheet, its label retyped, its cell cleared or the sheet
+/// deleted: `accept` used today in its stead without a word, so each new wait started on the
+/// day the command ran. Now each is refused at its place, and `--date` gives the day.
+#[test]
+fn a_meeting_day_that_cannot_be_read_is_refused_unless_date_gives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, book) = first_week(d);
+    let waiting = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+    let day_row = book
+        .iter()
+        .find(|s| s.name == "summary")
+        .unwrap()
+        .rows
+        .iter()
+        .position(|r| r[0].text() == "allocation for")
+        .unwrap();
+    type Change = fn(&mut Vec<Sheet>);
+    let variants: [(&str, Change, String); 3] = [
+        (
+            "relabelled",
+            |b| {
+                sheet(b, "summary")
+                    .rows
+                    .iter_mut()
+                    .filter(|r| r[0].text() == "allocation for")
+                    .for_each(|r| r[0] = Cell::Text("Allocation for:".into()))
+            },
+            r#"relabelled.xlsx, sheet summary: row "allocation for": no row labelled "allocation for""#
+                .into(),
+        ),
+        (
+            "cleared",
+            |b| {
+                sheet(b, "summary")
+                    .rows
+                    .iter_mut()
+                    .filter(|r| r[0].text() == "allocation for")
+                    .for_each(|r| r[1] = Cell::Empty)
+            },
+            format!("cleared.xlsx, sheet summary: row {}, column B: empty", day_row + 1),
+        ),
+        (
+            "nosummary",
+            |b| b.retain(|s| s.name != "summary"),
+            "nosummary.xlsx: sheet summary: no sheet summary".into(),
+        ),
+    ];
+    for (name, change, at) in variants {
+        let mut b: Vec<Sheet> = book
+            .iter()
+            .map(|s| Sheet { name: s.name.clone(), rows: s.rows.clone(), hidden: s.hidden.clone() })
+            .collect();
+        change(&mut b);
+        let file = format!("{name}.xlsx");
+        std::fs::write(d.join(&file), save(&b)).unwrap();
+        let o = run(d, &["accept", "model.json", &file, "-o", "next.json"]);
+        assert_eq!(code(&o), 2, "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&at) && stderr(&o).contains("--date"), "{name}: {}", stderr(&o));
+        assert!(!d.join("next.json").exists());
+        let out = ok(&run(d, &["accept", "model.json", &file, "-o", "next.json", "--date", "2026-12-07"]));
+        assert!(out.contains("for 2026-12-07"), "{out}");
+        let next = read_json(&d.join("next.json"));
+        let c =
+            next["cases"].as_array().unwrap().iter().find(|c| c["id"] == waiting.as_str()).unwrap().clone();
+        assert_eq!(c["waiting_since"], "2026-12-07", "{name}: {c}");
+        std::fs::remove_file(d.join("next.json")).unwrap();
+    }
+}
