@@ -64,6 +64,8 @@ pub struct Accepted {
     pub breaches: Vec<Breach>,
     /// What changed.
     pub facts: Facts,
+    /// What the command should say: breach notes dropped to keep a note within its limit.
+    pub warnings: Vec<crate::warnings::Warning>,
 }
 
 /// Whether the proposal `p` (of the file named `file`) records the hash of the model `m`: an
@@ -231,9 +233,10 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
             }
         }
     }
+    let mut warnings = Vec::new();
     if o.record_breaches {
         for b in &breaches {
-            let line = format!("accepted on {day} despite a breach: {}", b.message);
+            let line = format!("{BREACH_NOTE} {day} despite a breach: {}", b.message);
             let add = |notes: &mut Option<String>| match notes {
                 Some(n) if n.contains(&line) => false,
                 Some(n) => {
@@ -257,6 +260,15 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
                 facts.noted.extend(b.case.clone().or(b.worker.clone()));
             }
         }
+        // Notes kept within the limit every reader holds them to: next week's model must read.
+        let mut errs = Errors::new();
+        for c in &mut next.cases {
+            within_limit("case", &c.id, &mut c.notes, &mut warnings, &mut errs);
+        }
+        for w in &mut next.workers {
+            within_limit("worker", &w.id, &mut w.notes, &mut warnings, &mut errs);
+        }
+        errs.finish()?;
     }
     for list in [
         &mut facts.kept,
@@ -274,5 +286,66 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
     // Next week's model must read: a bug here must not leave a model nobody can open.
     let as_of = Some(AsOf { date: o.date, stated: true });
     crate::validate::validate_on("next week's model", &next, &crate::write::to_json(&next), as_of)?;
-    Ok(Accepted { next, breaches, facts })
+    Ok(Accepted { next, breaches, facts, warnings })
+}
+
+/// How each breach noted by `accept` begins (`accepted on 2026-12-07 despite a breach: ...`).
+const BREACH_NOTE: &str = "accepted on";
+
+/// Keeps `notes` (of the case or worker `id`) within [`crate::limits::MAX_FIELD_CHARS`]
+/// characters, the most a field is read with (and an Excel cell holds): week after week of
+/// accepted breaches would otherwise write a model caseload itself refuses. The oldest breach
+/// lines `accept` wrote go first, with a warning; notes of a person's own too long even then
+/// are an error naming the case or worker.
+fn within_limit(
+    what: &str,
+    id: &str,
+    notes: &mut Option<String>,
+    warnings: &mut Vec<crate::warnings::Warning>,
+    errs: &mut Errors,
+) {
+    use crate::limits::{count, MAX_FIELD_CHARS};
+    let Some(n) = notes.as_mut() else { return };
+    let long = |n: &str| n.chars().count() > MAX_FIELD_CHARS;
+    if !long(n) {
+        return;
+    }
+    let mut lines: Vec<&str> = n.split('\n').collect();
+    let mut dropped = 0;
+    while long(&lines.join("\n")) {
+        let Some(oldest) =
+            lines.iter().position(|l| l.starts_with(BREACH_NOTE) && l.contains(" despite a breach: "))
+        else {
+            break;
+        };
+        // The newest line (this week's) is kept: it is the one the meeting just decided.
+        if oldest + 1 == lines.len() {
+            break;
+        }
+        lines.remove(oldest);
+        dropped += 1;
+    }
+    let kept = lines.join("\n");
+    if long(&kept) {
+        errs.push(Error::input(
+            "next week's model",
+            format!("{what} {id}"),
+            format!(
+                "its notes with the breach accepted now would be {} characters, above the {} a note may hold (Excel's limit on a cell), even without the breaches accepted before; shorten the notes of {what} {id} in the model, then accept again",
+                count(kept.chars().count()),
+                count(MAX_FIELD_CHARS)
+            ),
+        ));
+        return;
+    }
+    warnings.push(crate::warnings::Warning {
+        code: "breach_notes_dropped".into(),
+        message: format!(
+            "the notes of {what} {id} would be longer than {} characters, the most a note may hold: the {dropped} oldest {} of a breach accepted before {} dropped from next week's model (the model it replaces keeps them)",
+            count(MAX_FIELD_CHARS),
+            crate::words::noun(dropped, "line", "lines"),
+            crate::words::noun(dropped, "is", "are"),
+        ),
+    });
+    *n = kept;
 }

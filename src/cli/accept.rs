@@ -120,6 +120,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         say(&text, false);
         return Ok(exit::BREACHES);
     }
+    super::print_warnings(&done.warnings);
     let out = a.output.display().to_string();
     // The format is the file's that is written: through a link, the name it points at
     // (`-o this-week -> team.xlsx` writes a workbook, not JSON into team.xlsx).

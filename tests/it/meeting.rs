@@ -1114,3 +1114,61 @@ fn a_meeting_day_that_cannot_be_read_is_refused_unless_date_gives_it() {
         std::fs::remove_file(d.join("next.json")).unwrap();
     }
 }
+
+/// Week after week of accepted breaches made a case's notes longer than the 32,767 characters
+/// caseload reads, so next week's `allocate` refused the model `accept` wrote. The oldest breach
+/// lines go first, with a warning; notes of the person's own too long even then are refused,
+/// naming the case, and nothing is written.
+#[test]
+fn accepted_breach_notes_are_kept_within_the_limit_a_model_is_read_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let old: Vec<String> = (0..250)
+        .map(|i| format!("accepted on 2026-{:02}-01 despite a breach: {i} {}", 1 + i % 12, "x".repeat(80)))
+        .collect();
+    let own = 32_740 - old.join("\n").chars().count() - 1;
+    let notes = format!("court on Friday{}\n{}", ".".repeat(own - 15), old.join("\n"));
+    assert_eq!(notes.chars().count(), 32_740);
+    let model = |notes: &str| {
+        json!({ "version": 1,
+            "workers": [{ "id": "W1", "role": "social_worker", "team": "N", "cap": 2 },
+                        { "id": "W2", "role": "social_worker", "team": "N", "cap": 2 }],
+            "cases": [{ "id": "C1", "type": "looked_after", "team": "N", "current_worker": "W1", "exclude": ["W2"], "notes": notes },
+                      { "id": "C2", "type": "looked_after", "team": "N", "current_worker": "W2" }] })
+    };
+    std::fs::write(d.join("m.json"), serde_json::to_vec(&model(&notes)).unwrap()).unwrap();
+    let decided = json!({ "version": 1, "allocations": [
+        { "case": "C1", "worker": "W2", "change": "moved" }, { "case": "C2", "worker": "W2", "change": "kept" }],
+        "unallocated": [], "summary": { "date": "2026-12-07" } });
+    std::fs::write(d.join("decided.json"), serde_json::to_vec(&decided).unwrap()).unwrap();
+    for out in ["next.json", "next.xlsx"] {
+        let o = run(d, &["accept", "m.json", "decided.json", "-o", out, "--accept-breaches"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("the notes of case C1") && stderr(&o).contains("[breach_notes_dropped]"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let next = read_json(&d.join("next.json"));
+    let kept = next["cases"][0]["notes"].as_str().unwrap();
+    assert!(kept.chars().count() <= 32_767 && kept.starts_with("court on Friday"), "{}", kept.len());
+    assert!(kept.contains("\naccepted on 2026-12-07 despite a breach: "), "{kept:.200}");
+    assert!(!kept.contains(&format!("{}\n", old[0])) && kept.contains(&old[249]));
+    ok(&run(d, &["allocate", "next.json", "--date", "2026-12-14", "-o", "p2.json", "-q"]));
+    ok(&run(d, &["check", "next.json", "p2.json"]));
+    ok(&run(d, &["allocate", "--workbook", "next.xlsx", "--date", "2026-12-14", "-o", "p3.json", "-q"]));
+
+    // The person's own notes leave no room: refused, naming the case.
+    std::fs::write(d.join("m.json"), serde_json::to_vec(&model(&"x".repeat(32_700))).unwrap()).unwrap();
+    for out in ["n.json", "n.xlsx"] {
+        let o = run(d, &["accept", "m.json", "decided.json", "-o", out, "--accept-breaches"]);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("case C1: its notes") && stderr(&o).contains("shorten the notes of case C1"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!d.join(out).exists());
+    }
+}
