@@ -180,8 +180,24 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     crate::read::json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
+        if looks_like_a_model(text) {
+            return Error::input(
+                file,
+                "cases",
+                "this is a model file (it has workers and cases), not a proposal: the model and the proposal look swapped. Give the model first, then the proposal: caseload accept MODEL ACCEPTED -o NEXT (check MODEL PROPOSAL, compare MODEL A B)",
+            );
+        }
         crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))
     })
+}
+
+/// Whether a file that is not a proposal is a model file: an object with `workers` and
+/// `cases` and no `allocations` (the arguments given in the wrong order).
+fn looks_like_a_model(text: &str) -> bool {
+    let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    o.contains_key("workers") && o.contains_key("cases") && !o.contains_key("allocations")
 }
 
 /// Refuses what a meeting workbook cannot mean, naming the sheet, row and column of each: a
@@ -249,12 +265,23 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
                 errs.push(Error::input(
                     &r.sheet,
                     at(column),
-                    format!(
-                        "the worker {} typed here is not read: only the column {} says who holds the child{}; type the worker there, or clear this cell",
-                        crate::warnings::quoted(cell.trim()),
-                        r.worker_column,
-                        r.worker.as_deref().map_or(String::new(), |w| format!(" (it says {})", crate::warnings::quoted(w)))
-                    ),
+                    if column.trim().eq_ignore_ascii_case(r.worker_column.trim()) {
+                        // Two columns of one name: say which is read, not "only the column
+                        // worker", which names both.
+                        format!(
+                            "two columns are headed {}, and only the first from the left is read{}: the worker {} in this later one is not. Delete or rename one of the two columns, keeping the worker the meeting chose in the first",
+                            crate::warnings::quoted(&r.worker_column),
+                            r.worker.as_deref().map_or(" (it is empty on this row)".to_string(), |w| format!(" (it says {} on this row)", crate::warnings::quoted(w))),
+                            crate::warnings::quoted(cell.trim()),
+                        )
+                    } else {
+                        format!(
+                            "the worker {} typed here is not read: only the column {} says who holds the child{}; type the worker there, or clear this cell",
+                            crate::warnings::quoted(cell.trim()),
+                            r.worker_column,
+                            r.worker.as_deref().map_or(String::new(), |w| format!(" (it says {})", crate::warnings::quoted(w)))
+                        )
+                    },
                 ));
             }
         }
@@ -379,6 +406,16 @@ impl<'a> Hints<'a> {
     fn worker(&mut self, typed: &str) -> String {
         if self.workers.is_empty() {
             self.workers = self.m.workers.iter().map(|w| w.id.clone()).collect();
+        }
+        // Two spellings that look the same: an accent typed as a letter and a combining mark
+        // (as a copy from another program may give) against one character.
+        use unicode_normalization::UnicodeNormalization;
+        let nfc: String = typed.nfc().collect();
+        if let Some(id) = self.workers.iter().find(|id| id.nfc().collect::<String>() == nfc) {
+            return format!(
+                " (it looks like {}, but differs in how an accent is encoded, as a copy from another program may give: type the id again, or copy it from the workers sheet)",
+                crate::util::quoted(id)
+            );
         }
         let named = self.m.workers.iter().filter_map(|w| Some((w.name.as_deref()?, w.id.as_str())));
         self.hint(true, typed, named.collect())

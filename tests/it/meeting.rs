@@ -1172,3 +1172,45 @@ fn accepted_breach_notes_are_kept_within_the_limit_a_model_is_read_with() {
         assert!(!d.join(out).exists());
     }
 }
+
+/// Messages that said what was wrong in words that did not help: two columns headed `worker`
+/// ("only the column worker says", which names both), an id whose accent is encoded apart
+/// ("did you mean "Chloé"?" of "Chloé"), and the model given where the proposal goes.
+#[test]
+fn unclear_mistakes_are_named_for_what_they_are() {
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let c = al.row_of("C1");
+        for (i, row) in al.rows.iter_mut().enumerate() {
+            row.insert(0, if i == 0 { Cell::Text("worker".into()) } else { Cell::Empty });
+        }
+        al.rows[c][0] = Cell::Text("W2".into());
+    });
+    assert!(
+        e.contains(r#"two columns are headed "worker", and only the first from the left is read"#),
+        "{e}"
+    );
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let (r, wc) = (al.row_of("C1"), al.col("worker"));
+        al.rows[r][wc] = Cell::Text("W\u{0301}1".into());
+    });
+    assert!(!e.contains("differs in how an accent is encoded"), "no worker looks like it: {e}");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["workers"][2]["id"] = json!("Chlo\u{e9}");
+    let (_, mut book) = first_week_of(d, &m);
+    let al = sheet(&mut book, "allocations");
+    let (r, wc) = (al.row_of("C1"), al.col("worker"));
+    al.rows[r][wc] = Cell::Text("Chloe\u{0301}".into());
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let e = stderr(&run(d, &["check", "model.json", "edited.xlsx"]));
+    assert!(e.contains("it looks like \"Chlo\u{e9}\", but differs in how an accent is encoded"), "{e}");
+    let o = run(d, &["accept", "p.json", "model.json", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("model.json: cases: this is a model file") && stderr(&o).contains("look swapped")
+    );
+    assert!(!d.join("next.json").exists());
+}
