@@ -137,10 +137,16 @@ pub fn recorded_day(file: &str, p: &ProposalIn) -> Result<Option<Date>> {
 
 /// Refuses an allocation that leaves without a worker every child who has one today: an
 /// allocations sheet emptied by mistake (or saved by a tool that lost its rows) would take
-/// every child's worker away, as an empty export would replace last week's proposal.
+/// every child's worker away, as an empty export would replace last week's proposal. A single
+/// child who has a worker today may lose it to another child (one who has waited longer).
 fn no_one_kept(m: &Model, file: &str, p: &ProposalIn, assignment: &[Option<usize>]) -> Result<()> {
     let held: Vec<usize> = (0..m.cases.len()).filter(|&c| m.cases[c].current_worker.is_some()).collect();
     if held.is_empty() || held.iter().any(|&c| assignment[c].is_some()) {
+        return Ok(());
+    }
+    // One child displaced by a child who has waited longer is an allocation `allocate` itself
+    // proposes; an emptied sheet gives nobody a worker, or takes the worker of many.
+    if held.len() == 1 && assignment.iter().any(Option::is_some) {
         return Ok(());
     }
     let (at, place) = match p.rows {

@@ -44,7 +44,8 @@ pub struct AcceptArgs {
     /// weight).
     #[arg(long)]
     pub model_changed: bool,
-    /// Accept an allocation that leaves without a worker every child who has one today.
+    /// Accept an allocation that leaves without a worker every child who has one today (more
+    /// than one such child, or nobody allocated at all).
     /// Without it such an allocation (an allocations sheet emptied by mistake) is refused
     /// (exit status 2) and nothing is written.
     #[arg(long)]
