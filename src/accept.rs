@@ -25,6 +25,13 @@ pub struct Options {
     pub date: Date,
     /// Note each breach of SPEC section 3 in the model (the breaches were accepted).
     pub record_breaches: bool,
+    /// Accept a proposal or meeting workbook that records another model's hash (the model was
+    /// changed on purpose since `allocate`). Each child's row is still checked against the
+    /// model: its worker today, type, team and weight (a proposal file: its `change`).
+    pub model_changed: bool,
+    /// Accept an allocation that leaves without a worker every child who has one today (an
+    /// emptied allocations sheet is almost always a mistake, and is refused without it).
+    pub allow_empty: bool,
 }
 
 /// What accepting did, case by case (ids, sorted).
@@ -57,12 +64,111 @@ pub struct Accepted {
     pub breaches: Vec<Breach>,
     /// What changed.
     pub facts: Facts,
+    /// What the command should say: breach notes dropped to keep a note within its limit.
+    pub warnings: Vec<crate::warnings::Warning>,
+}
+
+/// Whether the proposal `p` (of the file named `file`) records the hash of the model `m`: an
+/// error when it records another, unless [`Options::model_changed`]; `false` when it records
+/// none (a proposal written by hand, a meeting workbook of an older caseload or without its
+/// summary sheet) or another that was let through.
+fn same_model(m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<bool> {
+    let summary = p.summary.as_ref();
+    let Some(stated) = summary.and_then(|s| s.model_hash.as_deref()).filter(|h| !h.is_empty()) else {
+        return Ok(false);
+    };
+    if stated == m.hash {
+        return Ok(true);
+    }
+    if o.model_changed {
+        return Ok(false);
+    }
+    let (at, place, what) = match summary.and_then(|s| s.sheet.as_ref()) {
+        Some(sheet) => (
+            sheet.name.clone(),
+            sheet.hash_at.clone().unwrap_or_else(|| "model hash".into()),
+            "meeting workbook",
+        ),
+        None => (file.to_string(), "summary.model_hash".to_string(), "proposal"),
+    };
+    Err(Error::input(
+        &at,
+        place,
+        format!(
+            "this {what} was made from another model than the one given: another week's, or this model before it was changed (its model hash differs). Accepting it would undo what changed since. Give the {what} `caseload allocate` made from this model this week; if the model was changed on purpose after the {what} was made, run `caseload allocate` again, or give --model-changed to accept it anyway (each child's row is still checked against the model). If `caseload accept` already wrote this model from it, accept against the model file it replaced (kept beside it, dated)"
+        ),
+    ))
+}
+
+/// The day the accepted allocation records (a proposal's `summary.date`, a meeting workbook's
+/// summary row `allocation for`), for when no day is given. A meeting workbook whose day cannot
+/// be read (the row's label retyped, its cell cleared, the summary sheet deleted) is an error
+/// naming the place: today, taken in its stead, would start each new wait on the day the
+/// command is run rather than the meeting's. A proposal file without one gives `None`.
+pub fn recorded_day(file: &str, p: &ProposalIn) -> Result<Option<Date>> {
+    if let Some(day) = p.date() {
+        return Ok(Some(day));
+    }
+    if p.rows.is_none() {
+        return Ok(None);
+    }
+    let give = "give --date YYYY-MM-DD, the day of the meeting";
+    let label = crate::sheets::DAY_LABEL;
+    Err(match p.summary.as_ref().and_then(|s| s.sheet.as_ref()) {
+        Some(sheet) => match &sheet.day_at {
+            Some(at) => Error::input(
+                &sheet.name,
+                at,
+                format!("empty: this cell gives the day the allocation is for (the first day of each new wait); type the day back (YYYY-MM-DD), or {give}"),
+            ),
+            None => Error::input(
+                &sheet.name,
+                format!("row {label:?}"),
+                format!("no row labelled {label:?}, which gives the day the allocation is for (the first day of each new wait): its label was changed or the row deleted; put the label back in column A, or {give}"),
+            ),
+        },
+        None => Error::input(
+            file,
+            "sheet summary",
+            format!("no sheet summary, which gives the day the allocation is for (the first day of each new wait); {give}"),
+        ),
+    })
+}
+
+/// Refuses an allocation that leaves without a worker every child who has one today: an
+/// allocations sheet emptied by mistake (or saved by a tool that lost its rows) would take
+/// every child's worker away, as an empty export would replace last week's proposal. A single
+/// child who has a worker today may lose it to another child (one who has waited longer).
+fn no_one_kept(m: &Model, file: &str, p: &ProposalIn, assignment: &[Option<usize>]) -> Result<()> {
+    let held: Vec<usize> = (0..m.cases.len()).filter(|&c| m.cases[c].current_worker.is_some()).collect();
+    if held.is_empty() || held.iter().any(|&c| assignment[c].is_some()) {
+        return Ok(());
+    }
+    // One child displaced by a child who has waited longer is an allocation `allocate` itself
+    // proposes; an emptied sheet gives nobody a worker, or takes the worker of many.
+    if held.len() == 1 && assignment.iter().any(Option::is_some) {
+        return Ok(());
+    }
+    let (at, place) = match p.rows {
+        Some(_) => (format!("{file}, sheet allocations"), "rows".to_string()),
+        None => (file.to_string(), "allocations".to_string()),
+    };
+    Err(Error::input(
+        &at,
+        place,
+        format!(
+            "every child who has a worker today ({}) would be left without one: {} is almost always a mistake (rows deleted, or lost by the program that saved it). Give the allocation as the meeting left it, or --allow-empty if the meeting decided so",
+            crate::words::count(held.len(), "child", "children"),
+            if p.rows.is_some() { "an allocations sheet with no child who keeps a worker" } else { "a proposal with no child who keeps a worker" }
+        ),
+    ))
 }
 
 /// Accepts proposal `p` (of the file named `file`) for model `m`, read from the model file
 /// `input`. A case or worker not in the model, or a case listed twice, is an input error: next
 /// week's model could not record it. See the module's documentation.
 pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<Accepted> {
+    let same_model = same_model(m, file, p, o)?;
     check::resolve(m, p, false)?;
     let mut errs = Errors::new();
     let mut breaches = Vec::new();
@@ -73,12 +179,25 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
                 format!("case {}", b.case.as_deref().unwrap_or("?")),
                 format!("{}; next week's model cannot record it: correct the proposal", b.message),
             )),
+            // A proposal file of another model (or one that records none) whose stated change
+            // disagrees with the model was made when the child had another worker.
+            "change" if !same_model => errs.push(Error::input(
+                file,
+                format!("case {}", b.case.as_deref().unwrap_or("?")),
+                format!(
+                    "{}: the proposal was made when the child had another worker (another week's proposal, or the model changed since); accept the proposal `caseload allocate` wrote for this model",
+                    b.message
+                ),
+            )),
             code if crate::compare::breaks_a_rule(code) => breaches.push(b),
             _ => {}
         }
     }
     errs.finish()?;
     let assignment = check::assignment(m, p);
+    if !o.allow_empty {
+        no_one_kept(m, file, p, &assignment)?;
+    }
     let mut next = input.clone();
     let mut facts = Facts::default();
     let day = o.date.to_string();
@@ -120,9 +239,10 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
             }
         }
     }
+    let mut warnings = Vec::new();
     if o.record_breaches {
         for b in &breaches {
-            let line = format!("accepted on {day} despite a breach: {}", b.message);
+            let line = format!("{BREACH_NOTE} {day} despite a breach: {}", b.message);
             let add = |notes: &mut Option<String>| match notes {
                 Some(n) if n.contains(&line) => false,
                 Some(n) => {
@@ -146,6 +266,15 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
                 facts.noted.extend(b.case.clone().or(b.worker.clone()));
             }
         }
+        // Notes kept within the limit every reader holds them to: next week's model must read.
+        let mut errs = Errors::new();
+        for c in &mut next.cases {
+            within_limit("case", &c.id, &mut c.notes, &mut warnings, &mut errs);
+        }
+        for w in &mut next.workers {
+            within_limit("worker", &w.id, &mut w.notes, &mut warnings, &mut errs);
+        }
+        errs.finish()?;
     }
     for list in [
         &mut facts.kept,
@@ -163,5 +292,66 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
     // Next week's model must read: a bug here must not leave a model nobody can open.
     let as_of = Some(AsOf { date: o.date, stated: true });
     crate::validate::validate_on("next week's model", &next, &crate::write::to_json(&next), as_of)?;
-    Ok(Accepted { next, breaches, facts })
+    Ok(Accepted { next, breaches, facts, warnings })
+}
+
+/// How each breach noted by `accept` begins (`accepted on 2026-12-07 despite a breach: ...`).
+const BREACH_NOTE: &str = "accepted on";
+
+/// Keeps `notes` (of the case or worker `id`) within [`crate::limits::MAX_FIELD_CHARS`]
+/// characters, the most a field is read with (and an Excel cell holds): week after week of
+/// accepted breaches would otherwise write a model caseload itself refuses. The oldest breach
+/// lines `accept` wrote go first, with a warning; notes of a person's own too long even then
+/// are an error naming the case or worker.
+fn within_limit(
+    what: &str,
+    id: &str,
+    notes: &mut Option<String>,
+    warnings: &mut Vec<crate::warnings::Warning>,
+    errs: &mut Errors,
+) {
+    use crate::limits::{count, MAX_FIELD_CHARS};
+    let Some(n) = notes.as_mut() else { return };
+    let long = |n: &str| n.chars().count() > MAX_FIELD_CHARS;
+    if !long(n) {
+        return;
+    }
+    let mut lines: Vec<&str> = n.split('\n').collect();
+    let mut dropped = 0;
+    while long(&lines.join("\n")) {
+        let Some(oldest) =
+            lines.iter().position(|l| l.starts_with(BREACH_NOTE) && l.contains(" despite a breach: "))
+        else {
+            break;
+        };
+        // The newest line (this week's) is kept: it is the one the meeting just decided.
+        if oldest + 1 == lines.len() {
+            break;
+        }
+        lines.remove(oldest);
+        dropped += 1;
+    }
+    let kept = lines.join("\n");
+    if long(&kept) {
+        errs.push(Error::input(
+            "next week's model",
+            format!("{what} {id}"),
+            format!(
+                "its notes with the breach accepted now would be {} characters, above the {} a note may hold (Excel's limit on a cell), even without the breaches accepted before; shorten the notes of {what} {id} in the model, then accept again",
+                count(kept.chars().count()),
+                count(MAX_FIELD_CHARS)
+            ),
+        ));
+        return;
+    }
+    warnings.push(crate::warnings::Warning {
+        code: "breach_notes_dropped".into(),
+        message: format!(
+            "the notes of {what} {id} would be longer than {} characters, the most a note may hold: the {dropped} oldest {} of a breach accepted before {} dropped from next week's model (the model it replaces keeps them)",
+            count(MAX_FIELD_CHARS),
+            crate::words::noun(dropped, "line", "lines"),
+            crate::words::noun(dropped, "is", "are"),
+        ),
+    });
+    *n = kept;
 }

@@ -74,6 +74,23 @@ pub struct RowIn {
     /// worker`, `SW`, a column of their own): (header as spelt, cell), the cells not empty. Not
     /// read as the worker; [`resolve`] refuses one that names another worker of the model.
     pub also: Vec<(String, String)>,
+    /// The row's read-only cells (what the workbook was written with about the child: its
+    /// type, team, weight, worker today), as read back; [`resolve`] refuses one that disagrees
+    /// with the model (a workbook of another week, or a row moved from the other sheet).
+    pub shown: Vec<ShownIn>,
+}
+
+/// A read-only cell of a meeting workbook's row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownIn {
+    /// What the column says, as the workbook is written with it: `type`, `team`, `weight`
+    /// or `worker today`.
+    pub what: &'static str,
+    /// The column as named in messages: its header as the sheet spells it and its letters
+    /// (`worker today (I)`).
+    pub column: String,
+    /// The cell, trimmed (empty when empty).
+    pub cell: String,
 }
 
 impl ProposalIn {
@@ -83,12 +100,31 @@ impl ProposalIn {
     }
 }
 
-/// A proposal's summary as read for checking: only the day it records.
-#[derive(Deserialize, Debug)]
+/// A proposal's summary as read for checking: the day it records and the model it was made
+/// from.
+#[derive(Deserialize, Debug, Default)]
 pub struct SummaryIn {
     /// The day the model was read for.
     #[serde(default)]
     pub date: Option<crate::date::Date>,
+    /// The SHA-256 of the model it was made from (`summary.model_hash`; a meeting workbook's
+    /// summary row `model hash`), when it records one.
+    #[serde(default)]
+    pub model_hash: Option<String>,
+    /// A meeting workbook's summary sheet, where it has one (`None` for a proposal file).
+    #[serde(skip)]
+    pub sheet: Option<SummarySheet>,
+}
+
+/// Where a meeting workbook's summary sheet states the day and the model, for messages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SummarySheet {
+    /// The sheet as named in messages: `meeting.xlsx, sheet summary`.
+    pub name: String,
+    /// The place of the day (`row 2, column B`), when the row `allocation for` is there.
+    pub day_at: Option<String>,
+    /// The place of the model's hash (`row 11, column B`), when the row `model hash` is there.
+    pub hash_at: Option<String>,
 }
 
 /// An allocation as read for checking.
@@ -145,8 +181,24 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     crate::read::json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
+        if looks_like_a_model(text) {
+            return Error::input(
+                file,
+                "cases",
+                "this is a model file (it has workers and cases), not a proposal: the model and the proposal look swapped. Give the model first, then the proposal: caseload accept MODEL ACCEPTED -o NEXT (check MODEL PROPOSAL, compare MODEL A B)",
+            );
+        }
         crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))
     })
+}
+
+/// Whether a file that is not a proposal is a model file: an object with `workers` and
+/// `cases` and no `allocations` (the arguments given in the wrong order).
+fn looks_like_a_model(text: &str) -> bool {
+    let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    o.contains_key("workers") && o.contains_key("cases") && !o.contains_key("allocations")
 }
 
 /// Refuses what a meeting workbook cannot mean, naming the sheet, row and column of each: a
@@ -201,12 +253,25 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
                 ));
             }
         }
+        if let (false, Some(c)) = (closed_ok, m.case_index(&r.case)) {
+            if let Some(e) = disagreeing(m, c, r) {
+                errs.push(e);
+            }
+        }
         let typed = r.worker.as_deref().and_then(|w| m.worker_index(w));
         for (column, cell) in &r.also {
             let known = named.get_or_insert_with(|| workers_by_key(m));
             let Some(&i) = known.get(&crate::vocabulary::key(cell)) else { continue };
             if typed != Some(i) {
                 let problem = match &r.worker_column {
+                    // Two columns of one name: say which is read, not "only the column worker",
+                    // which names both.
+                    Some(wc) if column.trim().eq_ignore_ascii_case(wc.trim()) => format!(
+                        "two columns are headed {}, and only the first from the left is read{}: the worker {} in this later one is not. Delete or rename one of the two columns, keeping the worker the meeting chose in the first",
+                        crate::warnings::quoted(wc),
+                        r.worker.as_deref().map_or(" (it is empty on this row)".to_string(), |w| format!(" (it says {} on this row)", crate::warnings::quoted(w))),
+                        crate::warnings::quoted(cell.trim()),
+                    ),
                     Some(wc) => format!(
                         "the worker {} typed here is not read: only the column {wc} says who holds the child{}; type the worker there, or clear this cell",
                         crate::warnings::quoted(cell.trim()),
@@ -222,6 +287,86 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
         }
     }
     errs.finish()
+}
+
+/// What the model says of case `c` where a meeting workbook's read-only column `what` says
+/// something of it: `Some(the model's words)` when the cell `cell` disagrees. An empty type,
+/// team or weight states nothing; an empty `worker today` states that the child has no worker.
+fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str) -> Option<String> {
+    let case = &m.cases[c];
+    let key = crate::vocabulary::key;
+    let (agrees, model) = match what {
+        "worker today" => {
+            let today = case.current_worker.map(|w| m.workers[w].id.as_str());
+            (
+                today.map_or(cell.is_empty(), |w| key(w) == key(cell)),
+                today.map_or("no worker".into(), crate::util::quoted),
+            )
+        }
+        _ if cell.is_empty() => return None,
+        "type" => (
+            crate::vocabulary::case_type(cell) == Some(case.case_type),
+            crate::util::quoted(case.case_type.words()),
+        ),
+        "team" => (key(&m.teams[case.team]) == key(cell), crate::util::quoted(&m.teams[case.team])),
+        "weight" => (
+            cell.parse::<f64>().is_ok_and(|x| {
+                (x - case.weight).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, case.weight)
+            }),
+            crate::words::number(case.weight),
+        ),
+        _ => return None,
+    };
+    (!agrees).then_some(model)
+}
+
+/// The error of a meeting workbook's row whose read-only cells (type, team, weight, worker
+/// today) disagree with the model: a workbook of another week or model, a row cut from one
+/// sheet and pasted on the other (their columns differ, so the worker typed lands in another
+/// column), or a read-only cell typed over. Placed at the cell that holds a worker id, else
+/// at `worker today`, else at the first cell that disagrees; the others are named.
+fn disagreeing(m: &Model, c: usize, r: &RowIn) -> Option<Error> {
+    let wrong: Vec<(&ShownIn, String)> =
+        r.shown.iter().filter_map(|s| Some((s, shown_disagrees(m, c, s.what, &s.cell)?))).collect();
+    let is_worker = |s: &ShownIn| !s.cell.is_empty() && m.worker_index(&s.cell).is_some();
+    let (at, model) = wrong
+        .iter()
+        .find(|(s, _)| is_worker(s) && s.what != "worker today")
+        .or_else(|| wrong.iter().find(|(s, _)| s.what == "worker today"))
+        .or_else(|| wrong.first())?;
+    let says = match (at.what, at.cell.is_empty()) {
+        ("worker today", true) => "the child has no worker today".to_string(),
+        ("worker today", false) => format!("the child's worker today is {}", crate::util::quoted(&at.cell)),
+        (what, _) => format!("{what} {}", crate::util::quoted(&at.cell)),
+    };
+    let others: Vec<&str> =
+        wrong.iter().filter(|(s, _)| s.column != at.column).map(|(s, _)| s.column.as_str()).collect();
+    let worker_here = if is_worker(at) {
+        format!(
+            "; {} is a worker: if the meeting chose it for this child, type it in the column {}",
+            crate::util::quoted(&at.cell),
+            r.worker_column.as_deref().unwrap_or("worker")
+        )
+    } else {
+        String::new()
+    };
+    Some(Error::input(
+        &r.sheet,
+        format!("row {}, column {}", r.row, at.column),
+        format!(
+            "this row says {says}, the model says {model}{}: the workbook is from another week or was made from another model, or the row was moved from the other sheet (the two sheets' columns differ), or the cell was typed over. Only the worker column is read{worker_here}; put the row back as the workbook wrote it, or make the meeting workbook again from this model with `caseload allocate --xlsx`",
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} {} {} too)",
+                    words::noun(others.len(), "the column", "the columns"),
+                    others.join(", "),
+                    words::noun(others.len(), "disagrees", "disagree")
+                )
+            },
+        ),
+    ))
 }
 
 /// Every worker by the words a person may type for them, compared as
@@ -261,6 +406,16 @@ impl<'a> Hints<'a> {
     fn worker(&mut self, typed: &str) -> String {
         if self.workers.is_empty() {
             self.workers = self.m.workers.iter().map(|w| w.id.clone()).collect();
+        }
+        // Two spellings that look the same: an accent typed as a letter and a combining mark
+        // (as a copy from another program may give) against one character.
+        use unicode_normalization::UnicodeNormalization;
+        let nfc: String = typed.nfc().collect();
+        if let Some(id) = self.workers.iter().find(|id| id.nfc().collect::<String>() == nfc) {
+            return format!(
+                " (it looks like {}, but differs in how an accent is encoded, as a copy from another program may give: type the id again, or copy it from the workers sheet)",
+                crate::util::quoted(id)
+            );
         }
         let named = self.m.workers.iter().filter_map(|w| Some((w.name.as_deref()?, w.id.as_str())));
         self.hint(true, typed, named.collect())

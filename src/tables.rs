@@ -673,6 +673,7 @@ impl<R: Place + 'static> ModelTable<R> {
 
 /// Checks a text value survives a spreadsheet cell (cells are trimmed; empty means not given).
 fn kept(file: &str, place: String, v: &str) -> Result<()> {
+    fits(file, &place, v)?;
     if v.is_empty() || v.trim() != v {
         return Err(Error::input(
             file,
@@ -685,9 +686,28 @@ fn kept(file: &str, place: String, v: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks a cell's text is within Excel's limit on one cell, naming the entry and field
+/// (`cases[3].notes`) rather than "a cell" somewhere in the workbook.
+fn fits(file: &str, place: &str, v: &str) -> Result<()> {
+    use crate::limits::{count, MAX_FIELD_CHARS};
+    if v.len() > MAX_FIELD_CHARS && v.chars().count() > MAX_FIELD_CHARS {
+        return Err(Error::input(
+            file,
+            place,
+            format!(
+                "a text of {} characters, above the {} an Excel cell holds; shorten it",
+                count(v.chars().count()),
+                count(MAX_FIELD_CHARS)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks each item of a list survives a cell, and holds no `;` (which separates the items)
 /// nor `,` (which a cell's list refuses, as a list typed with commas).
 fn kept_list(file: &str, place: String, items: &[String]) -> Result<()> {
+    fits(file, &place, &items.join(";"))?;
     for (j, s) in items.iter().enumerate() {
         kept(file, format!("{place}[{j}]"), s)?;
         if let Some(c) = s.chars().find(|c| matches!(c, ';' | ',')) {

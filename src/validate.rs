@@ -138,6 +138,9 @@ fn checked(file: &str, input: &ModelFile, as_of: Option<AsOf>, unread: &[String]
     for (i, c) in input.cases.iter().enumerate() {
         match check_case(c, &policy, &worker_index) {
             Ok(case) => {
+                if let Some(problem) = wait_after_day(&case, as_of) {
+                    errs.push(err(format!("cases[{i}].waiting_since"), problem));
+                }
                 let group = c.group.as_deref().and_then(|g| group_index.get(g).copied());
                 cases[case_rank[i]] = Some(Case { team: team_index(&c.team), group, ..case });
             }
@@ -175,6 +178,19 @@ fn with_waiting_priority(
             policy.waiting_priority * crate::model::weeks_between(case.waiting_since, day) as f64;
     }
     Ok(cases)
+}
+
+/// A child cannot have waited since a day after the day the model is read for: a wait that
+/// starts later means the day given is wrong (a year typed wrong in `--date`, a meeting
+/// workbook's day typed over), and a new wait recorded on it would start before the waits
+/// already recorded, outranking children who have waited for weeks. Judged only on a day the
+/// person named (`AsOf::stated`): today, taken by default, may fall before a meeting's day.
+fn wait_after_day(case: &Case, as_of: Option<AsOf>) -> Option<String> {
+    let day = as_of.filter(|a| a.stated)?.date;
+    let since = case.waiting_since.filter(|&w| w > day)?;
+    Some(format!(
+        "{since}, after {day}, the day the allocation is for (--date, or the day the proposal or meeting workbook records): a child cannot have waited since a day after it. Check that day (a year typed wrong?), or correct waiting_since"
+    ))
 }
 
 /// Where an error's place comes in a model file: (section, index).

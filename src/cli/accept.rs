@@ -27,7 +27,9 @@ pub struct AcceptArgs {
     #[arg(short, long, value_name = "NEXT")]
     pub output: PathBuf,
     /// The day the allocation is for, YYYY-MM-DD: the first day of a new wait. Default: the day
-    /// the proposal records, else today.
+    /// the proposal records (a proposal file without one: today). Needed for a meeting workbook
+    /// whose day cannot be read (its summary sheet deleted, the day cleared or its label
+    /// retyped).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub date: Option<Date>,
     /// Accept an allocation that breaks a rule of SPEC section 3 (the meeting decided so): next
@@ -35,6 +37,19 @@ pub struct AcceptArgs {
     /// Without it such an allocation is refused (exit status 1) and nothing is written.
     #[arg(long)]
     pub accept_breaches: bool,
+    /// Accept a proposal or meeting workbook made from another version of the model (changed
+    /// on purpose after `allocate`). Without it, one whose recorded model hash differs from
+    /// MODEL's is refused (exit status 2): it is another week's, or the model changed since.
+    /// Each child's row is still checked against the model (its worker today, type, team and
+    /// weight).
+    #[arg(long)]
+    pub model_changed: bool,
+    /// Accept an allocation that leaves without a worker every child who has one today (more
+    /// than one such child, or nobody allocated at all).
+    /// Without it such an allocation (an allocations sheet emptied by mistake) is refused
+    /// (exit status 2) and nothing is written.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Print nothing on success.
     #[arg(short, long)]
     pub quiet: bool,
@@ -74,7 +89,10 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     caseload::sheets::no_output_over_input(others, [("-o", Some(a.output.as_path()))])?;
     let accepted_name = accepted.display().to_string();
     let p = meeting::parse_proposal(&accepted_name, &caseload::read::read_bytes(accepted)?)?;
-    let date = a.date.or(p.date()).unwrap_or_else(super::today);
+    let date = match a.date {
+        Some(d) => d,
+        None => accept::recorded_day(&accepted_name, &p)?.unwrap_or_else(super::today),
+    };
     let as_of = Some(AsOf { date, stated: true });
     let (input, model) = read_model(model_path, &sheets, as_of)?;
     let done = accept::accept(
@@ -82,7 +100,12 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         &model,
         &accepted_name,
         &p,
-        &Options { date, record_breaches: a.accept_breaches },
+        &Options {
+            date,
+            record_breaches: a.accept_breaches,
+            model_changed: a.model_changed,
+            allow_empty: a.allow_empty,
+        },
     )?;
     if !done.breaches.is_empty() && !a.accept_breaches {
         let mut text = String::new();
@@ -98,6 +121,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         say(&text, false);
         return Ok(exit::BREACHES);
     }
+    super::print_warnings(&done.warnings);
     let out = a.output.display().to_string();
     // The format is the file's that is written: through a link, the name it points at
     // (`-o this-week -> team.xlsx` writes a workbook, not JSON into team.xlsx).

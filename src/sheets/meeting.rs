@@ -61,6 +61,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     let mut errs = Errors::new();
     let mut rows: Vec<RowIn> = Vec::new();
     let mut date = None;
+    let mut summary = SummaryIn::default();
     for (want, worker_needed) in [("allocations", true), ("unallocated", false), ("summary", false)] {
         let Some(name) = find(want) else { continue };
         let shown = format!("{file}, sheet {name}");
@@ -75,6 +76,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             }
         };
         if want == "summary" {
+            summary = summary_sheet(&shown, &grid);
             date = errs.take(day_of(&shown, &grid)).flatten();
         } else {
             sheet_rows(&shown, &grid, worker_needed, &mut rows, &mut errs);
@@ -142,7 +144,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         allocations,
         unallocated,
         workers: Vec::new(),
-        summary: Some(SummaryIn { date }),
+        summary: Some(SummaryIn { date, ..summary }),
         rows: Some(rows),
     })
 }
@@ -279,7 +281,8 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
         errs,
     );
     // Every other column a worker may have been typed in (`agreed worker`, `SW`, `decision`),
-    // beside those the workbook was written with that say something else of the child: kept
+    // beside those the workbook was written with that say something else of the child (the
+    // read-only ones, `SHOWN_COLUMNS`, are compared with the model by themselves): kept
     // for `check::resolve`, which refuses a cell that names another worker of the model than
     // the `worker` column, whatever its header, so no decision is lost without a word.
     let also_columns: Vec<usize> = (0..names.len())
@@ -289,6 +292,7 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
                 && Some(j) != wc
                 && !WRITTEN_WORKER_COLUMNS.contains(&name)
                 && !WRITTEN_TEXT_COLUMNS.contains(&name)
+                && !SHOWN_COLUMNS.contains(&name)
         })
         .collect();
     for (number, cells) in &grid.rows[h + 1..] {
@@ -318,6 +322,7 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
                 .filter(|&&j| !get(Some(j)).is_empty())
                 .map(|&j| (spelt(j), get(Some(j)).to_string()))
                 .collect(),
+            shown: shown_cells(&grid.rows[h].1, cells),
         });
     }
 }
@@ -410,4 +415,49 @@ fn day_of(sheet: &str, grid: &Grid) -> Result<Option<crate::date::Date>> {
         });
     }
     Ok(None)
+}
+
+// ---- What `accept` compares with the model: the read-only cells and the summary's model ----
+
+/// The read-only columns of the allocations and unallocated sheets (as
+/// `write::workbook::proposal_workbook` writes them), which say what the model said of the
+/// child when the workbook was made.
+const SHOWN_COLUMNS: [&str; 4] = ["type", "team", "weight", "worker today"];
+
+/// A row's read-only cells, found by the header row `header` (the first column of each name).
+fn shown_cells(header: &[String], cells: &[String]) -> Vec<check::ShownIn> {
+    SHOWN_COLUMNS
+        .iter()
+        .filter_map(|&what| {
+            let j = header.iter().position(|n| n.trim().eq_ignore_ascii_case(what))?;
+            Some(check::ShownIn {
+                what,
+                column: format!("{} ({})", header[j].trim(), super::column_letters(j)),
+                cell: cells.get(j).map_or("", |c| c.trim()).to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The summary sheet's rows `allocation for` and `model hash`: the model's hash, and where
+/// each row stands (for messages). The day itself is read by `day_of`.
+fn summary_sheet(sheet: &str, grid: &Grid) -> SummaryIn {
+    let mut out = check::SummarySheet { name: sheet.to_string(), ..Default::default() };
+    let mut hash = None;
+    for (number, cells) in &grid.rows {
+        let Some(j) = cells.iter().position(|c| {
+            let c = c.trim();
+            c.eq_ignore_ascii_case(super::DAY_LABEL) || c.eq_ignore_ascii_case(super::MODEL_HASH_LABEL)
+        }) else {
+            continue;
+        };
+        let at = format!("row {number}, column {}", super::column_letters(j + 1));
+        if cells[j].trim().eq_ignore_ascii_case(super::DAY_LABEL) {
+            out.day_at.get_or_insert(at);
+        } else if out.hash_at.is_none() {
+            out.hash_at = Some(at);
+            hash = cells.get(j + 1).map(|c| c.trim().to_string());
+        }
+    }
+    SummaryIn { date: None, model_hash: hash, sheet: Some(out) }
 }

@@ -48,6 +48,10 @@ pub fn column_letters(mut j: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The label of the meeting workbook's summary row that holds the SHA-256 of the model it was
+/// made from (the proposal's `summary.model_hash`), which `accept` compares with its model.
+pub const MODEL_HASH_LABEL: &str = "model hash";
+
 /// A model given as spreadsheets instead of a model file.
 #[derive(Debug, Default, Clone)]
 pub struct SheetInput {

@@ -434,7 +434,16 @@ fn the_weekly_loop_runs_from_an_edited_meeting_workbook_to_next_weeks_allocation
 fn a_workbook_saved_without_cell_references_keeps_every_cell_in_its_column() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (p, mut book) = first_week(d);
+    // C9 has lost its worker (absent; nobody has the skill it needs): unallocated, with a
+    // worker today.
+    let mut m = model();
+    m["workers"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "W9", "role": "social_worker", "team": "North", "status": "absent" }));
+    m["cases"][8]["current_worker"] = json!("W9");
+    m["cases"][8]["needs"] = json!(["bsl"]);
+    let (p, mut book) = first_week_of(d, &m);
     // The children without a name leave the name cell empty, before the worker's.
     let al = sheet(&mut book, "allocations");
     let (nc, wc) = (al.col("name"), al.col("worker"));
@@ -442,9 +451,8 @@ fn a_workbook_saved_without_cell_references_keeps_every_cell_in_its_column() {
     // The unallocated child as one who has lost a worker: a worker today beside an empty
     // worker, which must not be read as the meeting's choice.
     let un = sheet(&mut book, "unallocated");
-    let (wc, tc) = (un.col("worker"), un.col("worker today"));
-    assert_eq!((wc + 1, &un.rows[1][wc]), (tc, &Cell::Empty));
-    un.rows[1][tc] = Cell::Text("W1".into());
+    let (wc, tc, r) = (un.col("worker"), un.col("worker today"), un.row_of("C9"));
+    assert_eq!((wc + 1, &un.rows[r][wc], &un.rows[r][tc]), (tc, &Cell::Empty, &Cell::Text("W9".into())));
     std::fs::write(d.join("norefs.xlsx"), save_with(&book, false)).unwrap();
     ok(&run(d, &["check", "model.json", "norefs.xlsx"]));
     ok(&run(d, &["accept", "model.json", "norefs.xlsx", "-o", "next.json"]));
@@ -985,6 +993,86 @@ fn a_worker_typed_under_a_header_of_another_name_is_refused_not_lost() {
     );
 }
 
+/// Last week's meeting workbook (or proposal), accepted against a model changed since (a
+/// child moved by hand during the week): refused, nothing written, so that the change made by
+/// hand is not undone and no worker is recorded as one the child had. The workbook records the
+/// model it was made from on its summary sheet; one without it (an older caseload's, or its
+/// summary sheet deleted) is judged row by row, by the worker today each row shows.
+#[test]
+fn a_meeting_workbook_or_proposal_of_another_model_is_refused_at_accept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let summary = sheet(&mut book, "summary");
+    let hash_row = summary.rows.iter().position(|r| r[0].text() == "model hash").expect("a model hash row");
+    let original = std::fs::read(d.join("model.json")).unwrap();
+    let mut m = model();
+    m["cases"][2]["current_worker"] = json!("W1");
+    std::fs::write(d.join("model.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+
+    let o = run(d, &["accept", "model.json", "meeting.xlsx", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let at = format!("meeting.xlsx, sheet summary: row {}, column B", hash_row + 1);
+    assert!(stderr(&o).contains(&at) && stderr(&o).contains("made from another model"), "{}", stderr(&o));
+    let o = run(d, &["accept", "model.json", "p.json", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("p.json: summary.model_hash") && stderr(&o).contains("--model-changed"));
+    // Told the model changed on purpose, each row is still judged: C3's row shows W2 today.
+    let al = sheet(&mut book, "allocations");
+    let (row, col) = (al.row_of("C3") + 1, letters(al.col("worker today")));
+    let o = run(d, &["accept", "model.json", "meeting.xlsx", "-o", "next.json", "--model-changed"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains(&format!("sheet allocations: row {row}, column worker today ({col})")), "{e}");
+    assert!(e.contains(r#"the child's worker today is "W2", the model says "W1""#), "{e}");
+    // A proposal file: its stated change says the same.
+    let o = run(d, &["accept", "model.json", "p.json", "-o", "next.json", "--model-changed"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("p.json: case C3") && stderr(&o).contains("another worker"),
+        "{}",
+        stderr(&o)
+    );
+    // Without the summary sheet, the rows alone tell.
+    book.retain(|s| s.name != "summary");
+    std::fs::write(d.join("old.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["accept", "model.json", "old.xlsx", "-o", "next.json", "--date", "2026-12-04"][..],
+        &["check", "model.json", "old.xlsx", "--date", "2026-12-04"],
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&format!("old.xlsx, sheet allocations: row {row}, column worker today")));
+    }
+    assert!(!d.join("next.json").exists());
+    // The model it was made from takes it.
+    std::fs::write(d.join("model.json"), original).unwrap();
+    ok(&run(d, &["check", "model.json", "old.xlsx", "--date", "2026-12-04"]));
+    ok(&run(d, &["accept", "model.json", "meeting.xlsx", "-o", "next.json"]));
+}
+
+/// A row cut from the unallocated sheet and pasted on the allocations sheet: the two sheets'
+/// columns differ, so the worker typed lands under `weight` and `worker` gets the worker today.
+/// Refused at the cell that holds the worker, never read as a child left unallocated.
+#[test]
+fn a_row_moved_from_unallocated_to_allocations_is_refused_at_the_cell_not_lost() {
+    let e = refused(|p, book| {
+        let u = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+        let un = sheet(book, "unallocated");
+        let (r, wc) = (un.row_of(&u), un.col("worker"));
+        un.rows[r][wc] = Cell::Text("W3".into());
+        let row = un.rows.remove(r);
+        sheet(book, "allocations").rows.push(row);
+    });
+    assert!(e.contains("sheet allocations: row 10, column weight (E): this row says weight \"W3\""), "{e}");
+    assert!(
+        e.contains(
+            r#""W3" is a worker: if the meeting chose it for this child, type it in the column worker"#
+        ),
+        "{e}"
+    );
+}
+
 /// The moves sheet shows the proposal's changes and is not read. A worker typed over a move's
 /// `to` (or the cell cleared) that the allocations and unallocated sheets do not carry would be
 /// lost, so it is refused at its cell, as is a worker typed in a column of the manager's own
@@ -1052,4 +1140,216 @@ fn a_worker_typed_on_the_moves_sheet_is_refused_not_lost() {
         assert_ne!(status, 2, "{e}");
         assert!(!e.contains("moves"), "{e}");
     }
+}
+
+/// An allocations sheet emptied by mistake (or saved by a tool that lost its rows) would take
+/// every child's worker away: `accept` refuses it, as an empty export is refused, unless told
+/// the meeting decided so (`--allow-empty`). The same for a proposal file.
+#[test]
+fn accept_refuses_an_allocation_that_leaves_every_child_without_a_worker_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    sheet(&mut book, "allocations").rows.truncate(1);
+    std::fs::write(d.join("emptied.xlsx"), save(&book)).unwrap();
+    // Lawful, so `check` finds no breach; `accept` is where it would do harm.
+    ok(&run(d, &["check", "model.json", "emptied.xlsx"]));
+    let o = run(d, &["accept", "model.json", "emptied.xlsx", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("emptied.xlsx, sheet allocations: rows: every child who has a worker today (3 children)"),
+        "{e}"
+    );
+    assert!(e.contains("--allow-empty") && !d.join("next.json").exists(), "{e}");
+    let mut none = p.clone();
+    let all: Vec<Value> = proposal_workers(&p).keys().map(|c| json!({ "case": c, "reasons": [] })).collect();
+    none["allocations"] = json!([]);
+    none["unallocated"] = json!(all);
+    std::fs::write(d.join("none.json"), serde_json::to_vec(&none).unwrap()).unwrap();
+    let o = run(d, &["accept", "model.json", "none.json", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("none.json: allocations: every child"), "{}", stderr(&o));
+
+    ok(&run(d, &["accept", "model.json", "emptied.xlsx", "-o", "next.json", "--allow-empty"]));
+    assert!(current_workers(&read_json(&d.join("next.json"))).values().all(Option::is_none));
+    // A meeting that keeps one child's worker is not refused.
+    let (_, mut book) = first_week(d);
+    let al = sheet(&mut book, "allocations");
+    let keep = al.row_of("C1");
+    let row = al.rows[keep].clone();
+    al.rows.truncate(1);
+    al.rows.push(row);
+    std::fs::write(d.join("one.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["accept", "model.json", "one.xlsx", "-o", "next2.json"]));
+}
+
+/// The meeting's day on the summary sheet, its label retyped, its cell cleared or the sheet
+/// deleted: `accept` used today in its stead without a word, so each new wait started on the
+/// day the command ran. Now each is refused at its place, and `--date` gives the day.
+#[test]
+fn a_meeting_day_that_cannot_be_read_is_refused_unless_date_gives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, book) = first_week(d);
+    let waiting = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+    let day_row = book
+        .iter()
+        .find(|s| s.name == "summary")
+        .unwrap()
+        .rows
+        .iter()
+        .position(|r| r[0].text() == "allocation for")
+        .unwrap();
+    type Change = fn(&mut Vec<Sheet>);
+    let variants: [(&str, Change, String); 3] = [
+        (
+            "relabelled",
+            |b| {
+                sheet(b, "summary")
+                    .rows
+                    .iter_mut()
+                    .filter(|r| r[0].text() == "allocation for")
+                    .for_each(|r| r[0] = Cell::Text("Allocation for:".into()))
+            },
+            r#"relabelled.xlsx, sheet summary: row "allocation for": no row labelled "allocation for""#
+                .into(),
+        ),
+        (
+            "cleared",
+            |b| {
+                sheet(b, "summary")
+                    .rows
+                    .iter_mut()
+                    .filter(|r| r[0].text() == "allocation for")
+                    .for_each(|r| r[1] = Cell::Empty)
+            },
+            format!("cleared.xlsx, sheet summary: row {}, column B: empty", day_row + 1),
+        ),
+        (
+            "nosummary",
+            |b| b.retain(|s| s.name != "summary"),
+            "nosummary.xlsx: sheet summary: no sheet summary".into(),
+        ),
+    ];
+    for (name, change, at) in variants {
+        let mut b: Vec<Sheet> = book
+            .iter()
+            .map(|s| Sheet { name: s.name.clone(), rows: s.rows.clone(), hidden: s.hidden.clone() })
+            .collect();
+        change(&mut b);
+        let file = format!("{name}.xlsx");
+        std::fs::write(d.join(&file), save(&b)).unwrap();
+        let o = run(d, &["accept", "model.json", &file, "-o", "next.json"]);
+        assert_eq!(code(&o), 2, "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&at) && stderr(&o).contains("--date"), "{name}: {}", stderr(&o));
+        assert!(!d.join("next.json").exists());
+        let out = ok(&run(d, &["accept", "model.json", &file, "-o", "next.json", "--date", "2026-12-07"]));
+        assert!(out.contains("for 2026-12-07"), "{out}");
+        let next = read_json(&d.join("next.json"));
+        let c =
+            next["cases"].as_array().unwrap().iter().find(|c| c["id"] == waiting.as_str()).unwrap().clone();
+        assert_eq!(c["waiting_since"], "2026-12-07", "{name}: {c}");
+        std::fs::remove_file(d.join("next.json")).unwrap();
+    }
+}
+
+/// Week after week of accepted breaches made a case's notes longer than the 32,767 characters
+/// caseload reads, so next week's `allocate` refused the model `accept` wrote. The oldest breach
+/// lines go first, with a warning; notes of the person's own too long even then are refused,
+/// naming the case, and nothing is written.
+#[test]
+fn accepted_breach_notes_are_kept_within_the_limit_a_model_is_read_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let old: Vec<String> = (0..250)
+        .map(|i| format!("accepted on 2026-{:02}-01 despite a breach: {i} {}", 1 + i % 12, "x".repeat(80)))
+        .collect();
+    let own = 32_740 - old.join("\n").chars().count() - 1;
+    let notes = format!("court on Friday{}\n{}", ".".repeat(own - 15), old.join("\n"));
+    assert_eq!(notes.chars().count(), 32_740);
+    let model = |notes: &str| {
+        json!({ "version": 1,
+            "workers": [{ "id": "W1", "role": "social_worker", "team": "N", "cap": 2 },
+                        { "id": "W2", "role": "social_worker", "team": "N", "cap": 2 }],
+            "cases": [{ "id": "C1", "type": "looked_after", "team": "N", "current_worker": "W1", "exclude": ["W2"], "notes": notes },
+                      { "id": "C2", "type": "looked_after", "team": "N", "current_worker": "W2" }] })
+    };
+    std::fs::write(d.join("m.json"), serde_json::to_vec(&model(&notes)).unwrap()).unwrap();
+    let decided = json!({ "version": 1, "allocations": [
+        { "case": "C1", "worker": "W2", "change": "moved" }, { "case": "C2", "worker": "W2", "change": "kept" }],
+        "unallocated": [], "summary": { "date": "2026-12-07" } });
+    std::fs::write(d.join("decided.json"), serde_json::to_vec(&decided).unwrap()).unwrap();
+    for out in ["next.json", "next.xlsx"] {
+        let o = run(d, &["accept", "m.json", "decided.json", "-o", out, "--accept-breaches"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("the notes of case C1") && stderr(&o).contains("[breach_notes_dropped]"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let next = read_json(&d.join("next.json"));
+    let kept = next["cases"][0]["notes"].as_str().unwrap();
+    assert!(kept.chars().count() <= 32_767 && kept.starts_with("court on Friday"), "{}", kept.len());
+    assert!(kept.contains("\naccepted on 2026-12-07 despite a breach: "), "{kept:.200}");
+    assert!(!kept.contains(&format!("{}\n", old[0])) && kept.contains(&old[249]));
+    ok(&run(d, &["allocate", "next.json", "--date", "2026-12-14", "-o", "p2.json", "-q"]));
+    ok(&run(d, &["check", "next.json", "p2.json"]));
+    ok(&run(d, &["allocate", "--workbook", "next.xlsx", "--date", "2026-12-14", "-o", "p3.json", "-q"]));
+
+    // The person's own notes leave no room: refused, naming the case.
+    std::fs::write(d.join("m.json"), serde_json::to_vec(&model(&"x".repeat(32_700))).unwrap()).unwrap();
+    for out in ["n.json", "n.xlsx"] {
+        let o = run(d, &["accept", "m.json", "decided.json", "-o", out, "--accept-breaches"]);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("case C1: its notes") && stderr(&o).contains("shorten the notes of case C1"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!d.join(out).exists());
+    }
+}
+
+/// Messages that said what was wrong in words that did not help: two columns headed `worker`
+/// ("only the column worker says", which names both), an id whose accent is encoded apart
+/// ("did you mean "Chloé"?" of "Chloé"), and the model given where the proposal goes.
+#[test]
+fn unclear_mistakes_are_named_for_what_they_are() {
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let c = al.row_of("C1");
+        for (i, row) in al.rows.iter_mut().enumerate() {
+            row.insert(0, if i == 0 { Cell::Text("worker".into()) } else { Cell::Empty });
+        }
+        al.rows[c][0] = Cell::Text("W2".into());
+    });
+    assert!(
+        e.contains(r#"two columns are headed "worker", and only the first from the left is read"#),
+        "{e}"
+    );
+    let e = refused(|_, book| {
+        let al = sheet(book, "allocations");
+        let (r, wc) = (al.row_of("C1"), al.col("worker"));
+        al.rows[r][wc] = Cell::Text("W\u{0301}1".into());
+    });
+    assert!(!e.contains("differs in how an accent is encoded"), "no worker looks like it: {e}");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["workers"][2]["id"] = json!("Chlo\u{e9}");
+    let (_, mut book) = first_week_of(d, &m);
+    let al = sheet(&mut book, "allocations");
+    let (r, wc) = (al.row_of("C1"), al.col("worker"));
+    al.rows[r][wc] = Cell::Text("Chloe\u{0301}".into());
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let e = stderr(&run(d, &["check", "model.json", "edited.xlsx"]));
+    assert!(e.contains("it looks like \"Chlo\u{e9}\", but differs in how an accent is encoded"), "{e}");
+    let o = run(d, &["accept", "p.json", "model.json", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("model.json: cases: this is a model file") && stderr(&o).contains("look swapped")
+    );
+    assert!(!d.join("next.json").exists());
 }

@@ -497,3 +497,51 @@ fn among_optimal_allocations_the_earliest_waiting_children_are_allocated_on_smal
         missed.len()
     );
 }
+
+/// A day typed a year early (`--date 2025-12-07` for 2026-12-07) while a child already waits
+/// since 2026-11-02: `allocate` and `accept` refuse it, naming the child, rather than record a
+/// new referral as waiting since a day before the waits already recorded (which would count 53
+/// weeks next week and take the only place). Without a day named, nothing is judged.
+#[test]
+fn a_day_before_a_wait_already_recorded_is_refused_at_allocate_and_at_accept() {
+    let mut m = model(
+        vec![worker("W1", 1.0, &[])],
+        vec![
+            json!({ "id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W1" }),
+            case("NEW", "child_in_need", None, &[]),
+            case("OLD", "child_in_need", Some("2026-11-02"), &[]),
+        ],
+    );
+    m["policy"] = json!({ "waiting_priority": 5.0 });
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let path = write_file(d, "m.json", &to_bytes(&m));
+    let (p, next) = (d.join("p.json"), d.join("next.json"));
+    let o = run(&[&"allocate", &path, &"-o", &p, &"--date", &"2025-12-07", &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("m.json: cases[2].waiting_since: 2026-11-02, after 2025-12-07"),
+        "{}",
+        text(&o)
+    );
+    assert!(!p.exists());
+    let o = run(&[&"allocate", &path, &"-o", &p, &"--date", &"2026-12-07", &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let check = run(&[&"check", &path, &p], &[]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    let o = run(&[&"accept", &path, &p, &"-o", &next, &"--date", &"2025-12-07"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("cases[2].waiting_since") && text(&o).contains("a year typed wrong"),
+        "{}",
+        text(&o)
+    );
+    assert!(!next.exists());
+    let o = run(&[&"accept", &path, &p, &"-o", &next], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&next).unwrap()).unwrap();
+    assert_eq!(v["cases"][1]["waiting_since"], "2026-12-07");
+    // Today by default (2026-10-01 here) judges nothing: the meeting may be ahead of it.
+    let o = run(&[&"check", &next], &[("SOURCE_DATE_EPOCH", "1790812800")]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

@@ -293,6 +293,8 @@ pub fn proposal_workbook(
             ),
         ),
     ]);
+    // The model it was made from, so that `accept` can tell another week's workbook.
+    lines.push((crate::sheets::MODEL_HASH_LABEL, text(&s.model_hash)));
     for (item, value) in lines {
         sw.row(vec![text(item), value]).map_err(&e)?;
     }
