@@ -282,6 +282,33 @@ pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// Whether an output path names what standard output is: `-`, or a path that opens the same
+/// file (`/dev/stdout`, `/proc/self/fd/1`, or the file standard output is redirected to),
+/// compared by device and inode, not by the path's text. `/dev/null` is never counted: what is
+/// thrown away cannot mix.
+pub fn names_stdout(path: &Path) -> bool {
+    is_stdout(path) || same_file_as_stdout(path)
+}
+
+#[cfg(unix)]
+fn same_file_as_stdout(path: &Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else { return false };
+    let Ok(out) = std::fs::File::from(fd).metadata() else { return false };
+    let Ok(meta) = std::fs::metadata(path) else { return false };
+    let id = |m: &std::fs::Metadata| (m.dev(), m.ino());
+    if std::fs::metadata("/dev/null").is_ok_and(|null| id(&null) == id(&meta)) {
+        return false;
+    }
+    id(&meta) == id(&out)
+}
+
+#[cfg(not(unix))]
+fn same_file_as_stdout(_: &Path) -> bool {
+    false
+}
+
 /// Writes an output: to standard output for `-`, else atomically to the file.
 pub fn emit(path: &Path, bytes: &[u8]) -> Result<()> {
     if !is_stdout(path) {
@@ -330,13 +357,18 @@ pub fn no_stdout_dir(flag: &str, dir: Option<&Path>) -> Result<()> {
     }
 }
 
-/// Refuses two outputs on standard output: they would be mixed into one stream.
+/// Refuses two outputs on standard output: they would be mixed into one stream, or (standard
+/// output redirected to a file) one would replace the other. An output counts as standard
+/// output when it is `-` or opens the same file ([`names_stdout`]: `/dev/stdout`,
+/// `/proc/self/fd/1`, the file standard output goes to).
 pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>) -> Result<()> {
-    let to_stdout: Vec<&str> =
-        outputs.into_iter().filter(|(_, p)| p.is_some_and(is_stdout)).map(|(flag, _)| flag).collect();
+    let to_stdout: Vec<String> = outputs
+        .into_iter()
+        .filter_map(|(flag, p)| p.filter(|p| names_stdout(p)).map(|p| format!("{flag} {}", p.display())))
+        .collect();
     if to_stdout.len() > 1 {
         return Err(Error::Usage(format!(
-            "{} all name standard output (-); give files to all but one",
+            "{} all name standard output (- or the file it goes to); give files to all but one",
             to_stdout.join(" and ")
         )));
     }

@@ -29,6 +29,7 @@ mod mistakes;
 mod models;
 mod near_miss;
 mod neighbourhoods;
+mod outputs;
 mod pooled_lp;
 mod properties;
 mod reasons;
