@@ -204,10 +204,7 @@ fn run(cli: Cli) -> Result<i32> {
         panic!("CASELOAD_DEBUG_PANIC is set");
     }
     caseload::date::check_source_date_epoch()?;
-    if let Some(n) = cli.threads {
-        // Only fails if a pool exists already, which is harmless.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
-    }
+    start_threads(cli.threads)?;
     match cli.command {
         Command::Allocate(a) => allocate::run(&a),
         Command::Accept(a) => accept::run(&a),
@@ -220,6 +217,43 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Recommend(r) => recommend::run(&r),
         Command::Compare(c) => compare::run(&c),
     }
+}
+
+/// The most worker threads: 256. A thread costs its stack and its share of every parallel
+/// step, and no machine caseload runs on gains from more (the results are the same for any
+/// number); beyond it a pool of thousands took minutes to start, and one the system could not
+/// give was a crash.
+pub const MAX_THREADS: usize = 256;
+
+/// How many worker threads to run: `--threads N` (0 is 1), else `RAYON_NUM_THREADS` when it is
+/// a number above 0 (as rayon reads it), else one a core; at most [`MAX_THREADS`].
+pub fn thread_count(flag: Option<usize>, env: Option<&str>) -> Result<usize> {
+    let too_many = |what: String, n: usize| {
+        Error::Usage(format!(
+            "{what} asks for {n} worker threads; at most {MAX_THREADS} are allowed (the results are the same for any number)"
+        ))
+    };
+    if let Some(n) = flag {
+        return if n > MAX_THREADS { Err(too_many(format!("--threads {n}"), n)) } else { Ok(n.max(1)) };
+    }
+    match env.map(str::trim).and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0) {
+        Some(n) if n > MAX_THREADS => Err(too_many(format!("RAYON_NUM_THREADS={n}"), n)),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS)),
+    }
+}
+
+/// Starts the one pool of worker threads, of [`thread_count`] threads, before any work: a pool
+/// the system cannot give (too little memory, a limit on processes) is an error saying so, never
+/// a crash at the first parallel step.
+fn start_threads(flag: Option<usize>) -> Result<()> {
+    let env = std::env::var("RAYON_NUM_THREADS").ok();
+    let n = thread_count(flag, env.as_deref())?;
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| {
+        Error::Usage(format!(
+            "cannot start {n} worker threads ({e}); give fewer with --threads (or RAYON_NUM_THREADS)"
+        ))
+    })
 }
 
 /// The exit status of an error: the one place where errors become statuses.

@@ -6,6 +6,7 @@ mod add_a_rule;
 mod allocate_cmd;
 mod bad_input;
 mod batch;
+mod bounds;
 mod brute_force;
 mod check_cmd;
 mod common;
