@@ -40,3 +40,68 @@ fn more_threads_than_the_limit_are_refused_by_flag_or_variable_before_any_is_sta
     let o = caseload(d, &["--threads", "256", "allocate", "m.json", "-o", "p.json", "-q"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// A model of `n` cases of one team and type, and a worker.
+fn one_kind(n: usize) -> String {
+    let cases: Vec<serde_json::Value> = (0..n)
+        .map(|i| serde_json::json!({"id": format!("C{i:07}"), "type": "child_in_need", "team": "North"}))
+        .collect();
+    serde_json::json!({
+        "version": 1,
+        "workers": [{"id": "W1", "role": "social_worker", "team": "North"}],
+        "cases": cases,
+    })
+    .to_string()
+}
+
+#[test]
+fn a_demand_factor_past_the_case_limit_is_refused_before_the_model_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("m.json"), one_kind(1_100)).unwrap();
+    // 1,100 x 1000 = 1.1 million cases: past the 1,048,576 of one model.
+    let o = caseload(d, &["whatif", "m.json", "--demand", "1,1000", "-q", "--json", "w.json"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("--demand 1000") && t.contains("1,100,000 cases") && t.contains("1,048,576"), "{t}");
+    assert!(!d.join("w.json").exists());
+}
+
+#[test]
+fn sweeps_that_multiply_past_the_scenario_limit_are_refused_naming_each_flag_and_the_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(small_team(), d.join("m.json")).unwrap();
+    let list = |n: usize| (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let (sw, ssw) = (format!("social_worker={}", list(100)), format!("senior_social_worker={}", list(100)));
+    let o = caseload(d, &["whatif", "m.json", "-q", "--cap", &sw, "--cap", &ssw, "--demand", "1,2"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("--demand (2) x --cap social_worker (100) x --cap senior_social_worker (100)"), "{t}");
+    assert!(t.contains("20,001 scenarios") && t.contains("5,000"), "{t}");
+    // A fill sweep counts too, and a huge one is refused before its scenarios are listed.
+    let o = caseload(d, &["whatif", "m.json", "-q", "--fill-vacancies", "0..=100000", "--cap", &sw], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--fill-vacancies (100001)"), "{}", text(&o));
+    // Hires past the worker limit of one model: eleven flags of 100,000 posts.
+    let mut args = vec!["whatif", "m.json", "-q"];
+    for _ in 0..11 {
+        args.extend(["--hire", "social_worker:North:100000"]);
+    }
+    let o = caseload(d, &args, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--hire: 1,100,000 new posts"), "{}", text(&o));
+}
+
+#[test]
+fn scenarios_of_a_large_model_are_bounded_by_what_they_hold_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("m.json"), one_kind(20_000)).unwrap();
+    // 121 scenario models of about 20,000 rows: 2.4 million, past 2,097,152.
+    let caps = format!("social_worker={}", (1..=120).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
+    let o = caseload(d, &["whatif", "m.json", "-q", "--cap", &caps], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("--cap social_worker (120)") && t.contains("2,097,152"), "{t}");
+}
