@@ -105,3 +105,72 @@ fn scenarios_of_a_large_model_are_bounded_by_what_they_hold_together() {
     let t = text(&o);
     assert!(t.contains("--cap social_worker (120)") && t.contains("2,097,152"), "{t}");
 }
+
+/// small_team.json changed by `f`, written to `d/name`.
+fn changed(d: &Path, name: &str, f: impl FnOnce(&mut serde_json::Value)) {
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(small_team()).unwrap()).unwrap();
+    f(&mut m);
+    std::fs::write(d.join(name), m.to_string()).unwrap();
+}
+
+#[test]
+fn lists_of_a_model_past_their_limits_are_refused_at_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let many = |n: usize| serde_json::Value::from(vec!["a"; n]);
+    changed(d, "skills.json", |m| m["workers"][0]["skills"] = many(1_001));
+    changed(d, "needs.json", |m| m["cases"][2]["needs"] = many(1_001));
+    changed(d, "previous.json", |m| m["cases"][1]["previous_workers"] = many(5_000));
+    changed(d, "aliases.json", |m| {
+        m["policy"]["aliases"] =
+            (0..10_001).map(|i| (format!("w{i}"), serde_json::Value::from("CP"))).collect();
+    });
+    // Lists each within their limit, past the limit of all together: 4,200 workers of 1,000.
+    changed(d, "total.json", |m| {
+        let w = m["workers"][0].clone();
+        m["workers"] = (0..4_200)
+            .map(|i| {
+                let mut w = w.clone();
+                w["id"] = format!("X{i}").into();
+                w["skills"] = many(1_000);
+                w
+            })
+            .collect();
+    });
+    for (file, place, what) in [
+        ("skills.json", "workers[0].skills", "more than 1,000 entries"),
+        ("needs.json", "cases[2].needs", "more than 1,000 entries"),
+        ("previous.json", "cases[1].previous_workers", "more than 1,000 entries"),
+        ("aliases.json", "policy.aliases", "more than 10,000 words"),
+        ("total.json", "workers[4194].skills", "more than 4,194,304 entries together"),
+    ] {
+        let o = caseload(d, &["check", file], &[]);
+        assert_eq!(o.status.code(), Some(2), "{file}: {}", text(&o));
+        let t = text(&o);
+        assert!(t.contains(&format!("{file}: {place}")) && t.contains(what), "{file}: {t}");
+    }
+    // The same limits for a policy file and a spreadsheet of aliases.
+    std::fs::write(d.join("m.json"), std::fs::read(small_team()).unwrap()).unwrap();
+    let o = caseload(d, &["convert", "m.json", "--csv-dir", "csv"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let words: serde_json::Map<String, serde_json::Value> =
+        (0..10_001).map(|i| (format!("w{i}"), "CP".into())).collect();
+    std::fs::write(d.join("policy.json"), serde_json::json!({ "aliases": words }).to_string()).unwrap();
+    let csv: String = std::iter::once("word,means\n".to_string())
+        .chain((0..20_000).map(|i| format!("w{i},CP\n")))
+        .collect();
+    std::fs::write(d.join("aliases.csv"), csv).unwrap();
+    let sheets = ["check", "--workers", "csv/workers.csv", "--cases", "csv/cases.csv"];
+    let o = caseload(d, &[&sheets[..], &["--policy", "policy.json"]].concat(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("policy.json: aliases") && text(&o).contains("more than 10,000 words"),
+        "{}",
+        text(&o)
+    );
+    let o = caseload(d, &[&sheets[..], &["--aliases", "aliases.csv"]].concat(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("aliases.csv: row 10002") && t.contains("more than 10,000 words"), "{t}");
+    assert_eq!(t.matches("more than 10,000 words").count(), 1, "said once: {t}");
+}
