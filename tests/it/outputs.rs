@@ -98,3 +98,23 @@ fn two_outputs_that_are_standard_output_under_other_names_are_refused() {
         .unwrap();
     assert_eq!(null.status.code(), Some(0), "{}", String::from_utf8_lossy(&null.stderr));
 }
+
+#[test]
+fn pseudonymise_map_quotes_an_original_id_a_spreadsheet_would_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(small_team()).unwrap()).unwrap();
+    let old = m["cases"][0]["id"].as_str().unwrap().to_string();
+    let new = "=HYPERLINK(\"http://evil.example/\",\"click\")";
+    let text_of = m.to_string().replace(&format!("\"{old}\""), &serde_json::to_string(new).unwrap());
+    std::fs::write(d.join("m.json"), text_of).unwrap();
+    std::fs::write(d.join("key"), "a secret key of more than 16 bytes").unwrap();
+    let o = caseload(d, &["pseudonymise", "m.json", "--key", "key", "-o", "p.json", "--map", "map.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let map = std::fs::read_to_string(d.join("map.csv")).unwrap();
+    assert!(map.contains("case,\"'=HYPERLINK("), "{map}");
+    assert!(
+        !map.lines().any(|l| l.split(',').nth(1).is_some_and(|c| c.trim_start_matches('"').starts_with('='))),
+        "{map}"
+    );
+}
