@@ -73,7 +73,10 @@ pub fn prepare(models: &[PathBuf], dir: &Path) -> Result<Made> {
         )));
     }
     let mut seen: BTreeMap<PathBuf, &Path> = BTreeMap::new();
-    let inputs: Vec<PathBuf> = models.iter().map(|m| crate::sheets::same_file_key(m)).collect();
+    // A set: a directory of 100,000 models is checked in time in proportion to them, not to
+    // their square.
+    let inputs: std::collections::BTreeSet<PathBuf> =
+        models.iter().map(|m| crate::sheets::same_file_key(m)).collect();
     for m in models {
         let out = proposal_path(dir, m);
         // A proposal's name may be a link to a model (`a.proposal.json -> b.json`): writing it
@@ -130,6 +133,20 @@ pub fn tidy(made: &Made, items: &[Item]) {
     }
 }
 
+/// Refuses, without opening it, a model that is no regular file (a named pipe, a socket, a
+/// device): reading a pipe no one writes to would hold the whole batch for ever. A link is
+/// followed; a directory or a broken link is left to the reading, which names it.
+fn regular(model: &Path) -> Result<()> {
+    match std::fs::metadata(model) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => Err(Error::input(
+            &model.display().to_string(),
+            "file",
+            "is not a regular file (a named pipe, a socket or a device), so it is not read; a batch reads model files only",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// One model of a batch, solved.
 #[derive(Debug)]
 pub struct Item {
@@ -155,7 +172,8 @@ pub fn solve_all(
         .map(|m| {
             let out = proposal_path(dir, m);
             let origin = Origin::file(&m.display().to_string());
-            let result = crate::load_model_on(m, checks.as_of)
+            let result = regular(m)
+                .and_then(|()| crate::load_model_on(m, checks.as_of))
                 .and_then(|model| crate::warnings::screen(&model, checks, &origin).map(|_| model))
                 .and_then(|model| crate::allocate(&model, limits()))
                 .and_then(|p| crate::write::atomic_write(&out, &crate::write::to_json(&p)).map(|()| p));

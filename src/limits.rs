@@ -54,6 +54,8 @@ pub const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
 /// than the 1e-6 of SPEC section 4, so every objective is a finite number that compares.
 pub const MAX_MAGNITUDE: f64 = 1e9;
 
+pub use crate::model::{MAX_ALIASES, MAX_LIST_ITEMS, MAX_LIST_ITEMS_TOTAL};
+
 /// Text for a limit in messages: `the 1 GiB limit on ...`.
 pub fn bytes(n: u64) -> String {
     if n >= 1 << 30 && n % (1 << 30) == 0 {

@@ -111,15 +111,34 @@ pub fn pseudonymise(model: &ModelFile, key: &[u8], teams: bool) -> Result<Pseudo
 }
 
 /// The mapping of a pseudonymisation as CSV (`kind,original,pseudonym`), to keep with the key.
+/// An original that a spreadsheet would run as a formula (`=HYPERLINK(...)`) gets a leading
+/// `'`, as every CSV a person opens does ([`crate::util::csv_text`]).
 pub fn mapping_csv(out: &Pseudonymised) -> Vec<u8> {
-    let rows: Vec<Vec<String>> =
-        out.mapping.iter().map(|(kind, a, b)| vec![kind.to_string(), a.clone(), b.clone()]).collect();
+    let rows: Vec<Vec<String>> = out
+        .mapping
+        .iter()
+        .map(|(kind, a, b)| vec![kind.to_string(), crate::util::csv_text(a), b.clone()])
+        .collect();
     crate::util::csv_bytes(&["kind", "original", "pseudonym"], &rows, false)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_original_id_that_reads_as_a_formula_is_quoted_in_the_map() {
+        let out = Pseudonymised {
+            model: ModelFile { version: 1, policy: None, workers: Vec::new(), cases: Vec::new() },
+            mapping: vec![
+                ("worker", "=HYPERLINK(\"x\")".into(), "W-1".into()),
+                ("case", "C1".into(), "C-2".into()),
+            ],
+        };
+        let text = String::from_utf8(mapping_csv(&out)).unwrap();
+        assert!(text.contains("worker,\"'=HYPERLINK(\"\"x\"\")\",W-1\n"), "{text}");
+        assert!(text.contains("case,C1,C-2\n"), "{text}");
+    }
 
     #[test]
     fn hmac_matches_rfc_4231_test_case_2() {

@@ -85,7 +85,8 @@ pub fn json_shape(file: &str, text: &str) -> Result<()> {
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let mut path = String::new();
-    let walked = Walk { path: &mut path }.deserialize(&mut de).and_then(|_| de.end());
+    let mut items = 0usize;
+    let walked = Walk { path: &mut path, items: &mut items }.deserialize(&mut de).and_then(|_| de.end());
     match walked {
         Ok(()) => Ok(()),
         Err(e) => {
@@ -118,6 +119,20 @@ const FEW_KEYS: usize = 32;
 /// Walks any JSON value, refusing a repeated key and an over-long string, with the path.
 struct Walk<'p> {
     path: &'p mut String,
+    /// The entries of the bounded lists so far ([`bounded_list`]), for their limit together.
+    items: &'p mut usize,
+}
+
+/// Whether the list at `path` is one of a model's lists of texts under
+/// [`crate::limits::MAX_LIST_ITEMS`]: `.workers[N].skills`, `.cases[N].needs`, `exclude` or
+/// `previous_workers`.
+fn bounded_list(path: &str) -> bool {
+    let entry = |list: &str, fields: &[&str]| {
+        path.strip_prefix(list).and_then(|rest| rest.split_once("].")).is_some_and(|(n, field)| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && fields.contains(&field)
+        })
+    };
+    entry(".workers[", &["skills"]) || entry(".cases[", &["needs", "exclude", "previous_workers"])
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_> {
@@ -188,21 +203,39 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
             ));
         }
         let base = self.path.len();
+        let bounded = bounded_list(self.path);
         let mut i = 0usize;
         loop {
             self.path.truncate(base);
             // Written in place, not through a String of its own for each element.
             let _ = std::fmt::Write::write_fmt(self.path, format_args!("[{i}]"));
-            if seq.next_element_seed(Walk { path: self.path })?.is_none() {
+            if seq.next_element_seed(Walk { path: self.path, items: self.items })?.is_none() {
                 break;
             }
             i += 1;
+            if bounded {
+                *self.items += 1;
+                if i > crate::limits::MAX_LIST_ITEMS {
+                    self.path.truncate(base);
+                    return Err(shape_error(self.path, crate::model::too_many_items()));
+                }
+                if *self.items > crate::limits::MAX_LIST_ITEMS_TOTAL {
+                    return Err(shape_error(
+                        self.path,
+                        format!(
+                            "the lists of the workers and cases (skills, needs, exclude, previous_workers) hold more than {} entries together, above the limit on one model file; split the model by team",
+                            crate::limits::count(crate::limits::MAX_LIST_ITEMS_TOTAL)
+                        ),
+                    ));
+                }
+            }
         }
         self.path.truncate(base);
         Ok(())
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         let base = self.path.len();
+        let aliases = self.path == ".policy.aliases" || self.path == ".aliases";
         // The keys so far: an object of a model file has a dozen or so, which a scan of a list
         // checks sooner than a hash set; a larger one gets the set.
         let mut seen: Vec<String> = Vec::new();
@@ -232,7 +265,11 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
                     ),
                 ));
             }
-            map.next_value_seed(Walk { path: self.path })?;
+            if aliases && seen.len() + many.len() > crate::limits::MAX_ALIASES {
+                self.path.truncate(base);
+                return Err(shape_error(self.path, crate::model::too_many_aliases()));
+            }
+            map.next_value_seed(Walk { path: self.path, items: self.items })?;
         }
         self.path.truncate(base);
         Ok(())

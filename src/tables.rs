@@ -94,15 +94,7 @@ pub fn text(s: &str) -> Cell {
     Cell::Text(s.to_string())
 }
 
-/// Text for a spreadsheet cell in a CSV. A value that starts with `=`, `+`, `-`, `@` or a
-/// control character would be run as a formula by spreadsheet programs; it gets a leading `'`,
-/// which they show as text.
-pub fn csv_text(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
+pub use crate::util::csv_text;
 
 /// The most characters a workbook column is widened to unless a column says otherwise.
 pub const WIDEST: usize = 60;

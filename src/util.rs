@@ -25,6 +25,17 @@ pub fn csv_bytes<S: AsRef<str>>(header: &[S], rows: &[Vec<String>], for_spreadsh
     out
 }
 
+/// Text for a spreadsheet cell in a CSV. A value that starts with `=`, `+`, `-`, `@` or a
+/// control character would be run as a formula by spreadsheet programs; it gets a leading `'`,
+/// which they show as text. The one guard of every CSV a person opens (`allocate --csv`,
+/// `whatif --csv`, `pseudonymise --map`).
+pub fn csv_text(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
 /// Disjoint sets over `0..n` (union by smallest root, path halving): the root of a set is its
 /// smallest member, so results never depend on the order of unions.
 #[derive(Clone, Debug)]

@@ -165,6 +165,9 @@ pub struct Vocabulary {
     own: BTreeMap<String, (String, Meaning)>,
     /// Each word as given, with what it was given to mean, as written.
     given: BTreeMap<String, String>,
+    /// Whether a word past [`crate::limits::MAX_ALIASES`] was refused: the words after it are
+    /// dropped without a word more, the one refusal having failed the run.
+    full: bool,
 }
 
 impl Vocabulary {
@@ -199,6 +202,18 @@ impl Vocabulary {
     /// Adds a council's word, meaning what `means` means (a canonical name or a word of the
     /// table). The error says, in words, why it cannot be added.
     pub fn add(&mut self, word: &str, means: &str) -> std::result::Result<(), String> {
+        if self.own.len() >= crate::limits::MAX_ALIASES {
+            if std::mem::replace(&mut self.full, true) {
+                return Ok(());
+            }
+            return Err(crate::model::too_many_aliases());
+        }
+        if self.own.len() >= crate::limits::MAX_ALIASES {
+            if std::mem::replace(&mut self.full, true) {
+                return Ok(());
+            }
+            return Err(crate::model::too_many_aliases());
+        }
         let k = key(word);
         if k.is_empty() {
             return Err("the word has no letters or digits; give the word your council uses".into());

@@ -87,13 +87,38 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     let stdout_taken = [output, outputs.report.as_deref(), outputs.xlsx.as_deref()]
         .into_iter()
         .flatten()
-        .any(super::is_stdout);
-    outputs.check(&sheets.inputs(a.model.as_deref()), output.filter(|p| !super::is_stdout(p)))?;
+        .any(super::names_stdout);
+    let inputs = sheets.inputs(a.model.as_deref());
+    outputs.check(&inputs, output.filter(|p| !super::is_stdout(p)))?;
+    if let Some(dir) = &a.export_lp {
+        let mut named: Vec<(&str, &std::path::Path)> = inputs.iter().map(|i| ("an input", *i)).collect();
+        let files = outputs.files();
+        named.extend(output.filter(|p| !super::is_stdout(p)).map(|p| ("-o", p)));
+        named.extend(files.iter().map(|f| ("another output", f.as_path())));
+        export_lp_clear(dir, &named)?;
+    }
     let (model, warnings) = caseload::sheets::load_screened(a.model.as_deref(), &sheets, a.checks.checks())?;
     super::print_warnings(&warnings);
-    if let Some(dir) = &a.export_lp {
-        export_lp(&model, dir)?;
-    }
+    // The programmes' files join the run's other outputs: checked against the inputs and the
+    // other outputs by the same rules, and written all or nothing with them.
+    let exported = match &a.export_lp {
+        Some(dir) => {
+            let files = export_lp(&model, dir);
+            let mut all: Vec<(&str, Option<&std::path::Path>)> =
+                vec![("-o", output.filter(|p| !super::is_stdout(p)))];
+            let extra = outputs.files();
+            all.extend(extra.iter().map(|f| ("--report, --xlsx or --csv", Some(f.as_path()))));
+            all.extend(files.iter().map(|(f, _)| ("--export-lp", Some(f.as_path()))));
+            caseload::sheets::no_output_over_input(inputs.iter().copied(), all.iter().copied())?;
+            caseload::sheets::no_output_twice(all.iter().copied())?;
+            std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+                path: dir.clone(),
+                problem: format!("cannot create the directory: {e}"),
+            })?;
+            files
+        }
+        None => Vec::new(),
+    };
     let proposal = caseload::allocate(&model, lim);
     super::progress::finish();
     let mut proposal = proposal?;
@@ -109,6 +134,9 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
     let stage = super::Stage::default();
     if let Some(path) = output {
         stage.put(path, &caseload::write::to_json(&proposal))?;
+    }
+    for (path, bytes) in &exported {
+        stage.put(path, bytes)?;
     }
     let extra =
         outputs.write(&model, &proposal, &sheets.name(a.model.as_deref()), &|p, b| stage.put(p, b))?;
@@ -335,27 +363,63 @@ pub fn human_summary(p: &Proposal) -> String {
     out
 }
 
-/// Writes every part's compact programme into `dir` (created if missing).
-fn export_lp(model: &caseload::model::Model, dir: &std::path::Path) -> Result<()> {
-    let el = caseload::rules::eligibility(model);
-    let problem = caseload::formulate::formulate(model, &el);
-    let fail =
-        |e: std::io::Error| caseload::error::Error::Write { path: dir.to_path_buf(), problem: e.to_string() };
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let (constant, parts) = caseload::solve::export(model, &problem);
-    let top = serde_json::json!({"constant": constant, "parts": parts.len()});
-    std::fs::write(dir.join("parts.json"), top.to_string()).map_err(fail)?;
-    for part in parts {
-        let name = format!("part-{:04}.json", part["part"].as_u64().unwrap_or(0));
-        let bytes = serde_json::to_vec(&part).unwrap_or_default();
-        std::fs::write(dir.join(name), bytes).map_err(fail)?;
+/// Whether `name` is one `--export-lp` may write: `parts.json` or `part-NNNN.json`.
+fn export_lp_name(name: &str) -> bool {
+    name == "parts.json"
+        || name
+            .strip_prefix("part-")
+            .and_then(|n| n.strip_suffix(".json"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Refuses, before anything is read, an `--export-lp DIR` that could write over an input or
+/// another output: one of them (through any link) is in DIR under a name the export writes.
+fn export_lp_clear(dir: &std::path::Path, named: &[(&str, &std::path::Path)]) -> Result<()> {
+    let dir_key = caseload::sheets::same_file_key(dir);
+    for (what, path) in named {
+        let key = caseload::sheets::same_file_key(path);
+        let name = key.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if key.parent() == Some(dir_key.as_path()) && export_lp_name(&name) {
+            return Err(Error::Usage(format!(
+                "--export-lp {}: writes parts.json and part-NNNN.json there, and {} ({what}) is one of them; choose another directory",
+                dir.display(),
+                path.display()
+            )));
+        }
     }
     Ok(())
+}
+
+/// Every part's compact programme as the files `--export-lp DIR` writes: `DIR/parts.json` (the
+/// constant that joins them) and `DIR/part-NNNN.json`, each with its bytes.
+fn export_lp(model: &caseload::model::Model, dir: &std::path::Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let el = caseload::rules::eligibility(model);
+    let problem = caseload::formulate::formulate(model, &el);
+    let (constant, parts) = caseload::solve::export(model, &problem);
+    let top = serde_json::json!({"constant": constant, "parts": parts.len()});
+    let mut files = vec![(dir.join("parts.json"), top.to_string().into_bytes())];
+    for part in parts {
+        let name = format!("part-{:04}.json", part["part"].as_u64().unwrap_or(0));
+        files.push((dir.join(name), serde_json::to_vec(&part).unwrap_or_default()));
+    }
+    files
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_names_export_lp_writes_are_known() {
+        assert!(
+            export_lp_name("parts.json")
+                && export_lp_name("part-0000.json")
+                && export_lp_name("part-12345.json")
+        );
+        assert!(
+            !export_lp_name("part-.json") && !export_lp_name("part-00a0.json") && !export_lp_name("p.json")
+        );
+    }
 
     #[test]
     fn a_written_proposal_is_better_than_none_when_taking_the_worst_status() {

@@ -52,7 +52,7 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
     let written = converted.written;
     if !a.quiet {
         let text: String = written.iter().map(|p| format!("written {}\n", shown(p))).collect();
-        say(&text, written.iter().any(|p| super::is_stdout(p)));
+        say(&text, written.iter().any(|p| super::names_stdout(p)));
     }
     Ok(exit::OK)
 }

@@ -204,10 +204,7 @@ fn run(cli: Cli) -> Result<i32> {
         panic!("CASELOAD_DEBUG_PANIC is set");
     }
     caseload::date::check_source_date_epoch()?;
-    if let Some(n) = cli.threads {
-        // Only fails if a pool exists already, which is harmless.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
-    }
+    start_threads(cli.threads)?;
     match cli.command {
         Command::Allocate(a) => allocate::run(&a),
         Command::Accept(a) => accept::run(&a),
@@ -220,6 +217,43 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Recommend(r) => recommend::run(&r),
         Command::Compare(c) => compare::run(&c),
     }
+}
+
+/// The most worker threads: 256. A thread costs its stack and its share of every parallel
+/// step, and no machine caseload runs on gains from more (the results are the same for any
+/// number); beyond it a pool of thousands took minutes to start, and one the system could not
+/// give was a crash.
+pub const MAX_THREADS: usize = 256;
+
+/// How many worker threads to run: `--threads N` (0 is 1), else `RAYON_NUM_THREADS` when it is
+/// a number above 0 (as rayon reads it), else one a core; at most [`MAX_THREADS`].
+pub fn thread_count(flag: Option<usize>, env: Option<&str>) -> Result<usize> {
+    let too_many = |what: String, n: usize| {
+        Error::Usage(format!(
+            "{what} asks for {n} worker threads; at most {MAX_THREADS} are allowed (the results are the same for any number)"
+        ))
+    };
+    if let Some(n) = flag {
+        return if n > MAX_THREADS { Err(too_many(format!("--threads {n}"), n)) } else { Ok(n.max(1)) };
+    }
+    match env.map(str::trim).and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0) {
+        Some(n) if n > MAX_THREADS => Err(too_many(format!("RAYON_NUM_THREADS={n}"), n)),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS)),
+    }
+}
+
+/// Starts the one pool of worker threads, of [`thread_count`] threads, before any work: a pool
+/// the system cannot give (too little memory, a limit on processes) is an error saying so, never
+/// a crash at the first parallel step.
+fn start_threads(flag: Option<usize>) -> Result<()> {
+    let env = std::env::var("RAYON_NUM_THREADS").ok();
+    let n = thread_count(flag, env.as_deref())?;
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| {
+        Error::Usage(format!(
+            "cannot start {n} worker threads ({e}); give fewer with --threads (or RAYON_NUM_THREADS)"
+        ))
+    })
 }
 
 /// The exit status of an error: the one place where errors become statuses.
@@ -282,6 +316,33 @@ pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// Whether an output path names what standard output is: `-`, or a path that opens the same
+/// file (`/dev/stdout`, `/proc/self/fd/1`, or the file standard output is redirected to),
+/// compared by device and inode, not by the path's text. `/dev/null` is never counted: what is
+/// thrown away cannot mix.
+pub fn names_stdout(path: &Path) -> bool {
+    is_stdout(path) || same_file_as_stdout(path)
+}
+
+#[cfg(unix)]
+fn same_file_as_stdout(path: &Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else { return false };
+    let Ok(out) = std::fs::File::from(fd).metadata() else { return false };
+    let Ok(meta) = std::fs::metadata(path) else { return false };
+    let id = |m: &std::fs::Metadata| (m.dev(), m.ino());
+    if std::fs::metadata("/dev/null").is_ok_and(|null| id(&null) == id(&meta)) {
+        return false;
+    }
+    id(&meta) == id(&out)
+}
+
+#[cfg(not(unix))]
+fn same_file_as_stdout(_: &Path) -> bool {
+    false
+}
+
 /// Writes an output: to standard output for `-`, else atomically to the file.
 pub fn emit(path: &Path, bytes: &[u8]) -> Result<()> {
     if !is_stdout(path) {
@@ -330,13 +391,18 @@ pub fn no_stdout_dir(flag: &str, dir: Option<&Path>) -> Result<()> {
     }
 }
 
-/// Refuses two outputs on standard output: they would be mixed into one stream.
+/// Refuses two outputs on standard output: they would be mixed into one stream, or (standard
+/// output redirected to a file) one would replace the other. An output counts as standard
+/// output when it is `-` or opens the same file ([`names_stdout`]: `/dev/stdout`,
+/// `/proc/self/fd/1`, the file standard output goes to).
 pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>) -> Result<()> {
-    let to_stdout: Vec<&str> =
-        outputs.into_iter().filter(|(_, p)| p.is_some_and(is_stdout)).map(|(flag, _)| flag).collect();
+    let to_stdout: Vec<String> = outputs
+        .into_iter()
+        .filter_map(|(flag, p)| p.filter(|p| names_stdout(p)).map(|p| format!("{flag} {}", p.display())))
+        .collect();
     if to_stdout.len() > 1 {
         return Err(Error::Usage(format!(
-            "{} all name standard output (-); give files to all but one",
+            "{} all name standard output (- or the file it goes to); give files to all but one",
             to_stdout.join(" and ")
         )));
     }

@@ -109,7 +109,7 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         ("--xlsx", a.xlsx.as_deref()),
     ])?;
     let stdout_taken =
-        [&a.json, &a.csv, &a.report, &a.xlsx].into_iter().flatten().any(|p| super::is_stdout(p));
+        [&a.json, &a.csv, &a.report, &a.xlsx].into_iter().flatten().any(|p| super::names_stdout(p));
     let sheets = a.sheets.lower();
     caseload::sheets::no_output_over_input(
         sheets.inputs(a.model.as_deref()),

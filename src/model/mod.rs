@@ -151,7 +151,7 @@ pub struct WorkerInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
     /// Skills, such as a language.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bounded_list")]
     pub skills: Vec<String>,
     /// Supervisor's worker id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -231,13 +231,13 @@ pub struct CaseInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Skills the worker must have.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bounded_list")]
     pub needs: Vec<String>,
     /// Workers who must not hold it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bounded_list")]
     pub exclude: Vec<String>,
     /// Extension: workers who held the case before (not today's `current_worker`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bounded_list")]
     pub previous_workers: Vec<String>,
     /// Extension: the first day of the child's current wait for a worker, `YYYY-MM-DD`
     /// (written by `accept`; kept while the child waits, dropped once it has a worker).
@@ -307,8 +307,110 @@ pub struct PolicyInput {
     /// A council's own words for roles and case types (word -> the role or type it means, a
     /// canonical name or an everyday word), read in spreadsheets and by `recommend --type`; a
     /// workbook holds them in its `aliases` sheet. Never read by the solver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bounded_aliases")]
     pub aliases: Option<BTreeMap<String, String>>,
+}
+
+/// The most entries of one list of texts in a model (a worker's `skills`, a case's `needs`,
+/// `exclude` and `previous_workers`): 1,000. A worker with a thousand skills, or a child with a
+/// thousand previous workers (twenty years of weekly changes), is no real record. Re-exported
+/// by [`crate::limits`], with the reading boundary's other limits.
+pub const MAX_LIST_ITEMS: usize = 1_000;
+
+/// The most entries of all the lists of texts of one model file together: 4,194,304 (four a
+/// case of the most cases a model holds), so their memory is bounded by the limit, not by the
+/// file (a 128 MiB file of one-letter skills is 32 million of them).
+pub const MAX_LIST_ITEMS_TOTAL: usize = 4 * 1_048_576;
+
+/// The most words of a policy's `aliases`: 10,000. A council's own words for seven roles and
+/// four case types are a few dozen.
+pub const MAX_ALIASES: usize = 10_000;
+
+/// Reads a list of texts of at most [`MAX_LIST_ITEMS`] entries, refusing the next one before
+/// it is kept: memory is bounded by the limit, not by the file.
+fn bounded_list<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    struct Bounded;
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {MAX_LIST_ITEMS} texts")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Vec<String>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+            while let Some(item) = seq.next_element::<String>()? {
+                if out.len() == MAX_LIST_ITEMS {
+                    return Err(serde::de::Error::custom(too_many_items()));
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Bounded)
+}
+
+/// A limit as the reference writes it: `10,000`.
+fn thousands(n: usize) -> String {
+    if n < 1000 {
+        n.to_string()
+    } else {
+        format!("{},{:03}", thousands(n / 1000), n % 1000)
+    }
+}
+
+/// The refusal of a list past [`MAX_LIST_ITEMS`].
+pub fn too_many_items() -> String {
+    format!(
+        "more than {} entries, above the limit on one list; keep the ones that matter",
+        thousands(MAX_LIST_ITEMS)
+    )
+}
+
+/// The refusal of aliases past [`MAX_ALIASES`].
+pub fn too_many_aliases() -> String {
+    format!(
+        "more than {} words, above the limit on aliases; keep the council's own words for roles and case types",
+        thousands(MAX_ALIASES)
+    )
+}
+
+/// Reads `aliases` of at most [`MAX_ALIASES`] words, refusing the next before it is kept.
+fn bounded_aliases<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<BTreeMap<String, String>>, D::Error> {
+    struct Bounded;
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Option<BTreeMap<String, String>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "an object of at most {MAX_ALIASES} words, each with the role or case type it means")
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((word, means)) = map.next_entry::<String, String>()? {
+                if out.len() == MAX_ALIASES {
+                    return Err(serde::de::Error::custom(too_many_aliases()));
+                }
+                out.insert(word, means);
+            }
+            Ok(Some(out))
+        }
+    }
+    d.deserialize_option(Bounded)
 }
 
 /// A whole model file.
@@ -513,4 +615,27 @@ fn sorted(r: &[Role]) -> Vec<Role> {
     r.sort();
     r.dedup();
     r
+}
+
+#[cfg(test)]
+mod list_limits {
+    use super::*;
+
+    #[test]
+    fn a_list_or_the_aliases_past_their_limit_are_refused_while_read() {
+        let skills = vec!["a"; MAX_LIST_ITEMS + 1];
+        let w = serde_json::json!({"id": "W1", "role": "social_worker", "team": "N", "skills": skills});
+        let e = serde_json::from_value::<WorkerInput>(w).unwrap_err().to_string();
+        assert!(e.contains("more than 1,000 entries"), "{e}");
+        let ok = serde_json::json!({"id": "W1", "role": "social_worker", "team": "N", "skills": vec!["a"; MAX_LIST_ITEMS]});
+        assert_eq!(serde_json::from_value::<WorkerInput>(ok).unwrap().skills.len(), MAX_LIST_ITEMS);
+        let words: serde_json::Map<String, serde_json::Value> =
+            (0..=MAX_ALIASES).map(|i| (format!("w{i}"), "CP".into())).collect();
+        let e = serde_json::from_value::<PolicyInput>(serde_json::json!({ "aliases": words })).unwrap_err();
+        assert!(e.to_string().contains("more than 10,000 words"), "{e}");
+        let p: PolicyInput = serde_json::from_value(serde_json::json!({ "aliases": null })).unwrap();
+        assert_eq!(p.aliases, None);
+        let p: PolicyInput = serde_json::from_value(serde_json::json!({ "aliases": {"SP": "sw"} })).unwrap();
+        assert_eq!(p.aliases.map(|a| a.len()), Some(1));
+    }
 }

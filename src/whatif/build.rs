@@ -6,6 +6,8 @@
 
 use super::plan::Plan;
 use crate::error::{Error, Result};
+#[cfg(test)]
+use crate::model::PolicyInput;
 use crate::model::{CaseInput, CaseType, ModelFile, Policy, Role, Status, WorkerInput};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -222,30 +224,54 @@ pub fn scale_demand(f: &mut ModelFile, factor: f64) -> Result<()> {
 }
 
 /// Adds the posts of `--hire`; returns their ids. A supervised role gets the qualified active
-/// supervisor of its team with the fewest supervisees (ties by id), if the team has one.
+/// supervisor of its team with the fewest supervisees (ties by id), if the team has one: as
+/// [`pick_supervisor`] chooses, from a queue per team kept as posts are added, so a hire of
+/// many posts takes time in proportion to them, not to their square.
 pub fn hire(f: &mut ModelFile, hires: &[(Role, String, usize)]) -> Result<Vec<String>> {
     let policy = Policy::from_input(&f.policy.clone().unwrap_or_default());
     let mut ids = Vec::new();
-    let mut existing: BTreeSet<String> = f.workers.iter().map(|w| w.id.clone()).collect();
+    let mut existing: std::collections::HashSet<String> = f.workers.iter().map(|w| w.id.clone()).collect();
+    let mut supervisees: BTreeMap<String, usize> = BTreeMap::new();
+    for w in &f.workers {
+        if let Some(s) = &w.supervisor {
+            *supervisees.entry(s.clone()).or_default() += 1;
+        }
+    }
+    // Each team's qualified active supervisors, fewest supervisees first, then by id.
+    let mut queues: BTreeMap<String, BTreeSet<(usize, String)>> = BTreeMap::new();
+    for w in &f.workers {
+        if crate::rules::qualified_supervisor(&policy, w.role, w.status.unwrap_or_default()) {
+            let n = supervisees.get(&w.id).copied().unwrap_or(0);
+            queues.entry(w.team.clone()).or_default().insert((n, w.id.clone()));
+        }
+    }
+    // The last number used for each role and team, so a repeated flag goes on from it.
+    let mut last: BTreeMap<(Role, &str), usize> = BTreeMap::new();
     for (role, team, n) in hires {
-        let mut k = 0;
+        let k = last.entry((*role, team.as_str())).or_insert(0);
         for _ in 0..*n {
-            let id = loop {
-                k += 1;
-                let id = format!("HIRE-{}-{}-{}", role.name(), team, k);
-                if !ids.contains(&id) {
-                    break id;
-                }
-            };
-            if existing.contains(&id) {
+            *k += 1;
+            let id = format!("HIRE-{}-{}-{}", role.name(), team, k);
+            if !existing.insert(id.clone()) {
                 return Err(Error::Usage(format!(
                     "--hire: the model already has a worker {}; new posts are named HIRE-ROLE-TEAM-N. Rename it first", crate::warnings::quoted(&id)
                 )));
             }
-            let supervisor =
-                if policy.is_supervised(*role) { pick_supervisor(f, &policy, team) } else { None };
-            f.workers.push(new_post(&id, *role, team, supervisor));
-            existing.insert(id.clone());
+            let supervisor = if policy.is_supervised(*role) {
+                queues.get_mut(team).and_then(|q| q.pop_first()).map(|(n, s)| {
+                    if let Some(q) = queues.get_mut(team) {
+                        q.insert((n + 1, s.clone()));
+                    }
+                    s
+                })
+            } else {
+                None
+            };
+            let post = new_post(&id, *role, team, supervisor);
+            if crate::rules::qualified_supervisor(&policy, post.role, post.status.unwrap_or_default()) {
+                queues.entry(team.clone()).or_default().insert((0, id.clone()));
+            }
+            f.workers.push(post);
             ids.push(id);
         }
     }
@@ -291,4 +317,56 @@ pub fn pick_supervisor(f: &ModelFile, policy: &Policy, team: &str) -> Option<Str
             ca.cmp(&cb).then(a.id.cmp(&b.id))
         })
         .map(|w| w.id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn worker(id: &str, role: Role, team: &str) -> WorkerInput {
+        new_post(id, role, team, None)
+    }
+
+    #[test]
+    fn many_hires_get_the_supervisors_one_at_a_time_would_give() {
+        let file = ModelFile {
+            version: 1,
+            policy: None,
+            workers: vec![
+                worker("S2", Role::SeniorSocialWorker, "North"),
+                worker("S1", Role::SeniorSocialWorker, "North"),
+                WorkerInput {
+                    supervisor: Some("S1".into()),
+                    ..worker("A0", Role::SocialWorkAssistant, "North")
+                },
+                worker("S3", Role::SeniorSocialWorker, "South"),
+            ],
+            cases: Vec::new(),
+        };
+        let hires = vec![
+            (Role::SocialWorkAssistant, "North".to_string(), 3),
+            (Role::SeniorSocialWorker, "North".to_string(), 1),
+            (Role::SocialWorkAssistant, "North".to_string(), 4),
+            (Role::FamilySupportWorker, "South".to_string(), 2),
+        ];
+        let mut fast = file.clone();
+        let ids = hire(&mut fast, &hires).unwrap();
+        // One at a time, each choice from the whole list of workers as it then stands.
+        let mut slow = file.clone();
+        let policy = Policy::from_input(&PolicyInput::default());
+        let mut k: BTreeMap<(Role, String), usize> = BTreeMap::new();
+        for (role, team, n) in &hires {
+            for _ in 0..*n {
+                let k = k.entry((*role, team.clone())).or_insert(0);
+                *k += 1;
+                let id = format!("HIRE-{}-{}-{}", role.name(), team, k);
+                let s =
+                    if policy.is_supervised(*role) { pick_supervisor(&slow, &policy, team) } else { None };
+                slow.workers.push(new_post(&id, *role, team, s));
+            }
+        }
+        assert_eq!(fast, slow);
+        assert_eq!(ids.len(), 10);
+        assert_eq!(ids[7], "HIRE-social_work_assistant-North-7");
+    }
 }

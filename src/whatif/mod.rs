@@ -71,6 +71,7 @@ pub fn evaluate(
     let file: ModelFile = crate::read::parse_model(file_name, bytes)?;
     crate::validate::validate_on(file_name, &file, bytes, options.as_of)?;
     plan::check_against(plan, &file)?;
+    plan::check_size(plan, &file)?;
     let fill = if plan.fill.is_empty() { vec![0] } else { plan.fill.clone() };
     let fill_given = fill != [0];
 

@@ -148,6 +148,104 @@ pub fn parse_demand(s: &str) -> Result<Vec<f64>> {
     Ok(out)
 }
 
+/// The most scenarios one run may ask for (the base and the product of the sweeps): 5,000.
+/// A planning table of more is read by nobody, and each scenario is solved and kept.
+pub const MAX_SCENARIOS: usize = 5_000;
+
+/// The most workers and cases the scenarios' models may hold together, each scenario's model
+/// counted once for each number of posts filled (each is built, solved and kept for the
+/// outputs): 2,097,152, twice the case limit of one model ([`crate::limits::MAX_ROWS`]). A sweep
+/// of 300 scenarios of a 5,000-case district is a fifth of it.
+pub const MAX_SCENARIO_ROWS: usize = 2 * crate::limits::MAX_ROWS;
+
+/// The cases of the model scaled by `factor` per team and case type, as
+/// [`super::build::scale_demand`] rounds them, counted without building it.
+pub fn scaled_cases(file: &ModelFile, factor: f64) -> usize {
+    let mut by_kind: BTreeMap<(&str, crate::model::CaseType), usize> = BTreeMap::new();
+    for c in &file.cases {
+        *by_kind.entry((c.team.as_str(), c.case_type)).or_default() += 1;
+    }
+    by_kind
+        .values()
+        .map(|&n| (n as f64 * factor).round().min(usize::MAX as f64) as usize)
+        .fold(0, usize::saturating_add)
+}
+
+/// Refuses, before any scenario is built, a plan whose scenarios would not fit: a demand factor
+/// that makes more cases than one model may hold, hires that make more workers, more than
+/// [`MAX_SCENARIOS`] scenarios, or scenarios holding more than [`MAX_SCENARIO_ROWS`] workers
+/// and cases together. Each refusal names the flags and the counts.
+pub fn check_size(plan: &Plan, file: &ModelFile) -> Result<()> {
+    let rows = crate::limits::MAX_ROWS;
+    let limit = crate::limits::count;
+    let mut largest = file.cases.len();
+    for &f in &plan.demand {
+        let n = scaled_cases(file, f);
+        if n > rows {
+            return Err(usage(format!(
+                "--demand {}: makes {} cases from the model's {}, above the limit of {} cases in one model; give a smaller factor (about {} at most)",
+                number(f),
+                limit(n),
+                limit(file.cases.len()),
+                limit(rows),
+                number((rows as f64 / file.cases.len().max(1) as f64 * 100.0).floor() / 100.0)
+            )));
+        }
+        largest = largest.max(n);
+    }
+    let hired = plan.hires.iter().fold(0usize, |a, (_, _, n)| a.saturating_add(*n));
+    let workers = file.workers.len().saturating_add(hired);
+    if workers > rows {
+        return Err(usage(format!(
+            "--hire: {} new posts and the model's {} workers make {}, above the limit of {} workers in one model; hire fewer",
+            limit(hired),
+            limit(file.workers.len()),
+            limit(workers),
+            limit(rows)
+        )));
+    }
+    let mut sweeps: Vec<(String, usize)> = Vec::new();
+    if plan.demand.len() > 1 {
+        sweeps.push(("--demand".into(), plan.demand.len()));
+    }
+    for (flag, list) in [("--cap", &plan.caps), ("--target", &plan.targets)] {
+        for (r, v) in list {
+            sweeps.push((format!("{flag} {}", r.name()), v.len()));
+        }
+    }
+    if plan.fill.len() > 1 {
+        sweeps.push(("--fill-vacancies".into(), plan.fill.len()));
+    }
+    let scenarios = sweeps.iter().fold(1usize, |a, (_, n)| a.saturating_mul((*n).max(1))).saturating_add(1);
+    let product = || sweeps.iter().map(|(f, n)| format!("{f} ({n})")).collect::<Vec<_>>().join(" x ");
+    if scenarios > MAX_SCENARIOS {
+        return Err(usage(format!(
+            "{} make {} scenarios with the base, above the limit of {}; sweep fewer values",
+            product(),
+            if scenarios == usize::MAX { "more than 18 billion billion".into() } else { limit(scenarios) },
+            limit(MAX_SCENARIOS)
+        )));
+    }
+    // Posts filled beyond the vacant ones give the same model: only as many fills as posts.
+    let vacant = file.workers.iter().filter(|w| w.status == Some(Status::Vacant)).count();
+    let fills = plan.fill.iter().filter(|&&n| n <= vacant).count()
+        + usize::from(plan.fill.iter().any(|&n| n > vacant));
+    let contexts = scenarios.saturating_sub(1) / plan.fill.len().max(1);
+    let models = contexts.saturating_mul(fills.max(1)).saturating_add(1);
+    let size = models.saturating_mul(largest.saturating_add(workers));
+    if size > MAX_SCENARIO_ROWS {
+        return Err(usage(format!(
+            "{} make {} scenario models of up to {} workers and cases each ({} together), above the limit of {} held at once; sweep fewer values",
+            if sweeps.is_empty() { "the scenarios".to_string() } else { product() },
+            limit(models),
+            limit(largest.saturating_add(workers)),
+            limit(size),
+            limit(MAX_SCENARIO_ROWS)
+        )));
+    }
+    Ok(())
+}
+
 /// Checks the plan against the model: known teams for `--hire`, known (non-vacant) workers for
 /// `--absent`, one sweep per role.
 pub fn check_against(plan: &Plan, file: &ModelFile) -> Result<()> {

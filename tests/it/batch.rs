@@ -147,3 +147,37 @@ fn a_batch_output_that_is_a_dangling_link_says_so() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("gone/proposals/a.proposal.json").is_file());
 }
+
+/// A named pipe called `x.json` in a batch's directory is a failed model, reported by name,
+/// never opened: a read of a pipe nobody writes to would hold the batch (and its cron job) for
+/// ever. The test writes into the pipe itself, so a reader that opens it fails here by its
+/// message rather than hanging.
+#[test]
+fn a_named_pipe_in_a_batch_directory_is_a_failed_model_never_opened() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    generate(&input.join("a.json"), "20", "1");
+    let fifo = input.join("z.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&fifo) {
+                let _ = std::io::Write::write_all(&mut f, b"not a model");
+            }
+        })
+    };
+    let out = dir.path().join("out");
+    let o = caseload(&["allocate", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"]);
+    // Let the writer go, had nobody opened the pipe (O_NONBLOCK: a read end that does not wait).
+    let _ = std::fs::OpenOptions::new().read(true).custom_flags(0o4000).open(&fifo);
+    writer.join().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("z.json") && err.contains("not a regular file"), "{err}");
+    assert!(out.join("a.proposal.json").is_file(), "the other model is solved");
+    assert!(!out.join("z.proposal.json").exists());
+}
