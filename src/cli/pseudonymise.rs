@@ -59,6 +59,17 @@ pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
         }
     };
     let key = caseload::read::read_bytes(&p.key)?;
+    // The library refuses a short key too; here the message names the file.
+    if key.len() < 16 {
+        return Err(Error::input(
+            &p.key.display().to_string(),
+            "--key",
+            format!(
+                "the key is {} bytes; it must be at least 16, e.g. `head -c 32 /dev/urandom > key`",
+                key.len()
+            ),
+        ));
+    }
     let out = caseload::pseudonymise::pseudonymise(&model, &key, p.teams)?;
     let stage = super::Stage::default();
     if let Some(map) = &p.map {

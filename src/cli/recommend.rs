@@ -181,6 +181,9 @@ fn referral_of(a: &RecommendArgs, words: &Vocabulary) -> Result<Option<(String, 
         let source = path.display().to_string();
         let bytes = caseload::read::read_bytes(path)?;
         let text = caseload::read::utf8(&source, &bytes)?;
+        if text.trim().is_empty() {
+            return Err(Error::input(&source, "line 1", format!("the file is empty; {HINT}")));
+        }
         caseload::read::json_shape(&source, text)?;
         let de = &mut serde_json::Deserializer::from_str(text);
         let mut value: serde_json::Value = serde_path_to_error::deserialize(de)

@@ -127,8 +127,34 @@ impl SheetInput {
         SheetInput { near_misses: !checks.allow_near_misses, ..self.clone() }
     }
 
+    /// Refuses two inputs from standard input (`--workers - --cases -`): the first would read
+    /// it all and the second find it empty.
+    fn one_stdin(&self) -> Result<()> {
+        let flags = [
+            ("--workers", &self.workers),
+            ("--cases", &self.cases),
+            ("--policy", &self.policy),
+            ("--workbook", &self.workbook),
+            ("--reductions", &self.reductions),
+            ("--aliases", &self.aliases),
+        ];
+        let stdin: Vec<&str> = flags
+            .iter()
+            .filter(|(_, p)| p.as_deref().is_some_and(|p| p.as_os_str() == "-"))
+            .map(|(f, _)| *f)
+            .collect();
+        if stdin.len() > 1 {
+            return Err(Error::Usage(format!(
+                "{} all name standard input (-); only one input can come from it, give files for the others",
+                stdin.join(" and ")
+            )));
+        }
+        Ok(())
+    }
+
     /// Reads and builds the model from the spreadsheets (not validated).
     pub fn read(&self) -> Result<read::Sheets> {
+        self.one_stdin()?;
         if let Some(book) = &self.workbook {
             if self.reductions.is_some() || self.aliases.is_some() {
                 return Err(Error::Usage(format!(

@@ -657,3 +657,24 @@ fn a_bad_policy_weight_is_named_at_the_policy_not_on_every_case() {
     assert!(msg.contains("3 problems"), "{msg}");
     assert!(!msg.contains("cases[0]") && !msg.contains("cases[1]"), "{msg}");
 }
+
+/// Smaller mistakes the red team found: each names its file or its flags.
+#[test]
+fn an_empty_referral_a_short_key_and_two_inputs_from_standard_input_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = write_file(d, "m.json", &to_bytes(&base()));
+    let referral = write_file(d, "ref.json", b"  \n");
+    let o = run(&[&"recommend", &model, &"--referral", &referral, &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("ref.json: line 1: the file is empty"), "{}", text(&o));
+    let key = write_file(d, "k.bin", b"short");
+    let out = d.join("out.json");
+    let o = run(&[&"pseudonymise", &model, &"--key", &key, &"-o", &out], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("k.bin: --key: the key is 5 bytes"), "{}", text(&o));
+    assert!(!out.exists());
+    let o = run(&[&"allocate", &"--workers", &"-", &"--cases", &"-", &"-o", &out, &"-q"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--workers and --cases all name standard input"), "{}", text(&o));
+}
