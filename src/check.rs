@@ -31,6 +31,9 @@ pub struct Breach {
 /// A proposal as read for checking: only what is checked; other fields are allowed.
 #[derive(Deserialize, Debug)]
 pub struct ProposalIn {
+    /// The format's version, when stated: 1 is the only one (SPEC section 5).
+    #[serde(default)]
+    pub version: Option<serde_json::Value>,
     /// Stated optimality.
     #[serde(default)]
     pub optimal: Option<bool>,
@@ -180,7 +183,7 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     }
     crate::read::json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let p: ProposalIn = serde_path_to_error::deserialize(de).map_err(|e| {
         if looks_like_a_model(text) {
             return Error::input(
                 file,
@@ -189,7 +192,17 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             );
         }
         crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))
-    })
+    })?;
+    // A proposal of another version of the format may mean its fields otherwise: refused, as a
+    // model of another version is.
+    match &p.version {
+        Some(v) if v.as_u64() != Some(1) => Err(Error::input(
+            file,
+            "version",
+            format!("version {v}: this caseload reads proposals of version 1 only; give the proposal that `caseload allocate` wrote"),
+        )),
+        _ => Ok(p),
+    }
 }
 
 /// Whether a file that is not a proposal is a model file: an object with `workers` and

@@ -139,6 +139,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     allocations.sort_by(|a, b| a.case.cmp(&b.case));
     unallocated.sort_by(|a, b| a.case.cmp(&b.case));
     Ok(ProposalIn {
+        version: None,
         optimal: None,
         objective: None,
         allocations,

@@ -407,3 +407,33 @@ fn audit_of_a_lawful_today_finds_nothing() {
     assert_eq!((status, breaches.len()), (Some(0), 0), "{breaches:#?}");
     assert!(words.contains("3 cases, 1 with no worker"), "{words}");
 }
+
+#[test]
+fn a_proposal_of_another_format_version_is_refused_as_a_model_of_one_is() {
+    let f = fixture();
+    assert_eq!(f.proposal["version"], 1, "allocate writes version 1");
+    for version in [json!(2), json!("1"), json!(1.5)] {
+        let mut p = f.proposal.clone();
+        p["version"] = version.clone();
+        let path = write_file(&f.dir, "edited.json", &to_bytes(&p));
+        for cmd in ["check", "accept"] {
+            let out = f.dir.join("next.json");
+            let o = match cmd {
+                "check" => run(&[&"check", &f.model, &path], &[]),
+                _ => run(&[&"accept", &f.model, &path, &"-o", &out], &[]),
+            };
+            assert_eq!(o.status.code(), Some(2), "{cmd} {version}: {}", text(&o));
+            assert!(
+                text(&o).contains("edited.json: version") && text(&o).contains("version 1 only"),
+                "{}",
+                text(&o)
+            );
+            assert!(!out.exists());
+        }
+    }
+    // Without a version (a proposal written by hand), as before.
+    let mut p = f.proposal.clone();
+    p.as_object_mut().unwrap().remove("version");
+    let (status, breaches) = check(&f, &p);
+    assert_eq!(status, Some(0), "{breaches:?}");
+}
