@@ -105,6 +105,11 @@ fn checked(file: &str, input: &ModelFile, as_of: Option<AsOf>, unread: &[String]
         ids: worker_ids.iter().enumerate().map(|(i, id)| (id.clone(), worker_rank[i])).collect(),
         ..WorkerIndex::default()
     };
+    for w in &input.workers {
+        if let Some(name) = w.name.as_deref().map(name_key).filter(|n| !n.is_empty()) {
+            worker_index.names.entry(name).or_default().push(w.id.clone());
+        }
+    }
     for id in unread {
         worker_index.ids.entry(id.clone()).or_insert(usize::MAX);
     }
@@ -336,6 +341,9 @@ fn invert(p: &[usize]) -> Vec<usize> {
 #[derive(Default)]
 struct WorkerIndex {
     ids: HashMap<String, usize>,
+    /// A worker's name ([`name_key`]) -> the ids of the workers of that name: a reference
+    /// that gives a name instead of an id is told whose it is.
+    names: HashMap<String, Vec<String>>,
     /// Unknown id -> its "did you mean" (the same for every row that names it).
     said: std::cell::RefCell<HashMap<String, String>>,
 }
@@ -363,11 +371,26 @@ impl WorkerIndex {
     }
 }
 
-/// A worker reference's index, or the problem: no such worker, with the ids it may mean.
+/// A worker reference's index, or the problem: no such worker, with the ids it may mean. A
+/// manager often writes the worker's name (`Bob Jones`) where the id belongs: the problem then
+/// says whose name it is, and is not read as that worker (two may share a name).
 fn worker_ref(id: &str, index: &WorkerIndex) -> std::result::Result<usize, String> {
-    index.ids.get(id).copied().ok_or_else(|| {
-        format!("no worker {}{}; add the worker or remove the reference", q(id), index.suggest(id))
+    index.ids.get(id).copied().ok_or_else(|| match index.names.get(&name_key(id)).map(Vec::as_slice) {
+        Some([one]) => {
+            format!("no worker {}: that is the name of worker {}; write its id, {}", q(id), q(one), q(one))
+        }
+        Some(many) if !many.is_empty() => format!(
+            "no worker {}: that is the name of workers {}; give the id of the one meant",
+            q(id),
+            many.iter().map(|w| q(w)).collect::<Vec<_>>().join(", ")
+        ),
+        _ => format!("no worker {}{}; add the worker or remove the reference", q(id), index.suggest(id)),
     })
+}
+
+/// A name as names are compared: without regard to case or runs of spaces.
+fn name_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Problems of one entry: (field, problem), in field order. The field may go deeper than one

@@ -396,8 +396,8 @@ fn reduction_row(
     let amount = errs.take(c.number("amount").and_then(|a| {
         a.ok_or_else(|| c.err("amount", "empty; give the caseload units taken off the cap and target"))
     }));
-    let from = errs.take(c.required("from", "first day in force, YYYY-MM-DD"));
-    let to = errs.take(c.required("to", "last day in force, YYYY-MM-DD"));
+    let from = errs.take(c.day("from", "first day in force, YYYY-MM-DD"));
+    let to = errs.take(c.day("to", "last day in force, YYYY-MM-DD"));
     let (worker, amount, from, to) = (worker?, amount?, from?, to?);
     let ids = ids?;
     let Some(i) = ids.iter().position(|id| id == worker) else {
@@ -1243,6 +1243,23 @@ impl<'t> Cells<'t> {
         }
     }
 
+    /// A share written as a number (`0.6`) or, as a spreadsheet shows a percentage cell and
+    /// saves it in a CSV file, with a percent sign (`60%`, read as 0.6).
+    fn share(&self, col: &str) -> Result<Option<f64>> {
+        let Some(v) = self.get(col) else { return Ok(None) };
+        let Some(number) = v.strip_suffix('%').map(str::trim_end) else { return self.number(col) };
+        match number.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x / 100.0)),
+            _ => Err(self.err(col, format!("{} is not a number or a percentage", q(v)))),
+        }
+    }
+
+    /// A day, `YYYY-MM-DD` (a workbook's date cell is read as one), kept as written.
+    fn day(&self, col: &str, what: &str) -> Result<&'t str> {
+        let v = self.required(col, what)?;
+        crate::date::Date::parse(v).map(|_| v).map_err(|e| self.err(col, e))
+    }
+
     fn boolean(&self, col: &str) -> Result<Option<bool>> {
         let Some(v) = self.get(col) else { return Ok(None) };
         match v.to_lowercase().as_str() {
@@ -1297,7 +1314,7 @@ fn role_names() -> Vec<&'static str> {
 fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option<WorkerInput> {
     let c = Cells { table: t, row: r };
     let roles = role_names();
-    let statuses = ["active", "vacant", "absent"];
+    let statuses = ["active", "vacant", "absent (on leave, off sick, leaving)"];
     let id = errs.take(c.required("id", "worker's id"));
     let role = errs.take(match c.get("role") {
         None => Err(c.err("role", format!("empty; give the worker's role, one of {}", roles.join(", ")))),
@@ -1314,7 +1331,7 @@ fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Opti
         }),
     });
     let team = errs.take(c.required("team", "worker's team"));
-    let fte = errs.take(c.number("fte"));
+    let fte = errs.take(c.share("fte"));
     let cap = errs.take(c.number("cap"));
     let target = errs.take(c.number("target"));
     let oversight_cap = errs.take(c.number("oversight_cap"));
@@ -1339,11 +1356,16 @@ fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Opti
     })
 }
 
+/// A status, or the everyday words for it (SPEC: `absent` is "leaving, sick or on leave"), as
+/// [`Cells::choice`] folds them: lower case, spaces and hyphens as underscores.
 fn parse_status(s: &str) -> Option<Status> {
     match s {
-        "active" => Some(Status::Active),
-        "vacant" => Some(Status::Vacant),
-        "absent" => Some(Status::Absent),
+        "active" | "in_post" | "working" | "filled" => Some(Status::Active),
+        "vacant" | "vacancy" | "unfilled" | "vacant_post" => Some(Status::Vacant),
+        "absent" | "on_leave" | "leave" | "sick" | "off_sick" | "on_sick_leave" | "sick_leave"
+        | "long_term_sick" | "maternity_leave" | "on_maternity_leave" | "parental_leave" | "leaving" => {
+            Some(Status::Absent)
+        }
         _ => None,
     }
 }

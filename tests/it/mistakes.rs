@@ -439,3 +439,81 @@ fn the_reports_warnings_box_fits_hidden_rows_and_every_other_warning() {
         assert!(!report.contains("Near-misses that are almost always"), "the old heading is gone");
     }
 }
+
+/// Every problem of sheets read with a reductions CSV, as lines.
+fn problems_with_reductions(w: &str, c: &str, r: &str) -> Vec<String> {
+    let read = caseload::sheets::read::parse_sheets_with(
+        ("workers.csv", w.as_bytes()),
+        ("cases.csv", c.as_bytes()),
+        None,
+        Some(("reductions.csv", r.as_bytes())),
+        None,
+    );
+    let e = match read {
+        Ok(s) => s.validate().unwrap_err(),
+        Err(e) => e,
+    };
+    match e {
+        caseload::error::Error::Inputs { errors, .. } => errors.iter().map(|e| e.to_string()).collect(),
+        e => vec![e.to_string()],
+    }
+}
+
+#[test]
+fn a_reductions_days_are_checked_in_their_cells_with_every_other_mistake() {
+    let w = "id,role,team\nW1,SW,North\nW2,SW,North\n";
+    let c = "id,type,team\nC1,CIN,North\n";
+    // Row 2: a day in words and an empty `to`; row 3: `to` before `from`; row 4: a month 13.
+    let r =
+        "worker,amount,from,to\nW1,2,next monday,\nW2,1,2026-12-10,2026-12-01\nW1,1,2026-13-01,2027-01-01\n";
+    let p = problems_with_reductions(w, c, r);
+    let has = |s: &str| p.iter().filter(|l| l.contains(s)).count();
+    assert_eq!(has("reductions.csv: row 2, column from: \"next monday\" is not a date"), 1, "{p:#?}");
+    assert_eq!(has("reductions.csv: row 2, column to: empty"), 1, "{p:#?}");
+    assert_eq!(has("reductions.csv: row 3, column to: the reduction ends on 2026-12-01, before it starts on 2026-12-10"), 1, "{p:#?}");
+    assert_eq!(
+        has("reductions.csv: row 4, column from: \"2026-13-01\" is not a date: there is no month 13"),
+        1,
+        "{p:#?}"
+    );
+    assert_eq!(p.len(), 4, "{p:#?}");
+}
+
+#[test]
+fn a_workers_name_written_where_its_id_belongs_is_told_whose_it_is() {
+    let w = "id,role,team,name\nW1,SW,North,Ann Smith\nW2,SW,North,Bob Jones\nW3,SW,North,Bob Jones\n";
+    let c = "id,type,team,current_worker\nC1,CIN,North,ann  SMITH\nC2,CIN,North,Bob Jones\nC3,CIN,North,Cat Lee\n";
+    let s = caseload::sheets::read::parse_sheets(
+        ("workers.csv", w.as_bytes()),
+        ("cases.csv", c.as_bytes()),
+        None,
+    )
+    .unwrap();
+    let e = s.validate().unwrap_err().to_string();
+    assert!(e.contains("row 2, column current_worker: no worker \"ann  SMITH\": that is the name of worker \"W1\"; write its id, \"W1\""), "{e}");
+    assert!(e.contains("row 3, column current_worker: no worker \"Bob Jones\": that is the name of workers \"W2\", \"W3\"; give the id of the one meant"), "{e}");
+    assert!(e.contains("row 4, column current_worker: no worker \"Cat Lee\"; add the worker"), "{e}");
+}
+
+#[test]
+fn a_status_and_an_fte_are_read_in_the_words_a_spreadsheet_gives() {
+    use caseload::model::Status;
+    let w = "id,role,team,status,fte\nW1,SW,North,On leave,60%\nW2,SW,North,off-sick,\nW3,SW,North,Vacancy,80 %\nW4,SW,North,in post,1\nW5,SW,North,Maternity Leave,\n";
+    let c = "id,type,team\nC1,CIN,North\n";
+    let s = caseload::sheets::read::parse_sheets(
+        ("workers.csv", w.as_bytes()),
+        ("cases.csv", c.as_bytes()),
+        None,
+    )
+    .unwrap();
+    let status: Vec<Option<Status>> = s.model.workers.iter().map(|w| w.status).collect();
+    let a = Some(Status::Absent);
+    assert_eq!(status, vec![a, a, Some(Status::Vacant), Some(Status::Active), a]);
+    let fte: Vec<Option<f64>> = s.model.workers.iter().map(|w| w.fte).collect();
+    assert_eq!(fte, vec![Some(0.6), None, Some(0.8), Some(1.0), None]);
+    // Not a percentage, and not a status: named as before.
+    let w = "id,role,team,status,fte\nW1,SW,North,gone fishing,60 percent\n";
+    let p = problems(w, c);
+    assert!(p.iter().any(|l| l.contains("column status: unknown value \"gone fishing\"; use one of active, vacant, absent (on leave, off sick, leaving)")), "{p:#?}");
+    assert!(p.iter().any(|l| l.contains("column fte: \"60 percent\" is not a number")), "{p:#?}");
+}
