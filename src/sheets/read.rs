@@ -1263,9 +1263,11 @@ impl<'t> Cells<'t> {
     fn boolean(&self, col: &str) -> Result<Option<bool>> {
         let Some(v) = self.get(col) else { return Ok(None) };
         match v.to_lowercase().as_str() {
-            "true" | "yes" | "1" => Ok(Some(true)),
-            "false" | "no" | "0" => Ok(Some(false)),
-            _ => Err(self.err(col, format!("{} is not true or false (also accepted: yes/no, 1/0)", q(v)))),
+            "true" | "yes" | "y" | "1" => Ok(Some(true)),
+            "false" | "no" | "n" | "0" => Ok(Some(false)),
+            _ => {
+                Err(self.err(col, format!("{} is not true or false (also accepted: yes/no, y/n, 1/0)", q(v))))
+            }
         }
     }
 

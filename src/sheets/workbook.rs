@@ -560,10 +560,10 @@ fn setting_value(
             }
         },
         Kind::Boolean => match value.to_lowercase().as_str() {
-            "true" | "yes" | "1" => Ok(serde_json::Value::Bool(true)),
-            "false" | "no" | "0" => Ok(serde_json::Value::Bool(false)),
+            "true" | "yes" | "y" | "1" => Ok(serde_json::Value::Bool(true)),
+            "false" | "no" | "n" | "0" => Ok(serde_json::Value::Bool(false)),
             _ => Err(vec![format!(
-                "{key}: {} is not true or false (also accepted: yes/no, 1/0)",
+                "{key}: {} is not true or false (also accepted: yes/no, y/n, 1/0)",
                 quoted(value)
             )]),
         },

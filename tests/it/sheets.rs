@@ -197,9 +197,16 @@ fn reads_semicolon_csv_with_decimal_commas_as_european_excel_saves_it() {
 
 #[test]
 fn accepts_true_false_yes_no_and_one_zero_in_any_case() {
-    for (text, want) in
-        [("true", true), ("FALSE", false), ("Yes", true), ("no", false), ("1", true), ("0", false)]
-    {
+    for (text, want) in [
+        ("true", true),
+        ("FALSE", false),
+        ("Yes", true),
+        ("no", false),
+        ("Y", true),
+        ("n", false),
+        ("1", true),
+        ("0", false),
+    ] {
         let w = format!("id,role,team,agency\nW1,social_worker,N,{text}\n");
         let s = back(w.as_bytes(), b"id,type,team\n", None).unwrap();
         assert_eq!(s.model.workers[0].agency, Some(want), "{text}");
