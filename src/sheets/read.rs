@@ -880,7 +880,8 @@ fn row_place(place: &str) -> Option<(usize, &str)> {
     (tail.is_empty() || tail.starts_with(", column ")).then_some((n, tail))
 }
 
-/// Joins errors with the same file, column and problem in different rows, in first-seen order.
+/// Joins errors with the same file, column and problem in different rows (listed in row order),
+/// the groups in first-seen order.
 fn group_rows(errors: Vec<Error>) -> Vec<Error> {
     let mut groups: Vec<(Error, Vec<usize>)> = Vec::new();
     for e in errors {
@@ -911,6 +912,13 @@ fn group_rows(errors: Vec<Error>) -> Vec<Error> {
     }
     groups
         .into_iter()
+        .map(|(e, mut rows)| {
+            // One problem found twice at one row (by the reading and by the model's checks) is
+            // said once.
+            rows.sort_unstable();
+            rows.dedup();
+            (e, rows)
+        })
         .map(|(e, rows)| match e {
             Error::Input { file, place, problem } if rows.len() > 1 => {
                 let tail = row_place(&place).map_or("", |(_, t)| t);
@@ -1415,4 +1423,24 @@ fn case_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option
         notes: c.text("notes"),
         no_agency: no_agency?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(row: usize, problem: &str) -> Error {
+        Error::input("c.csv", format!("row {row}, column to"), problem)
+    }
+
+    #[test]
+    fn one_problem_at_rows_found_twice_and_out_of_order_is_listed_once_in_row_order() {
+        let grouped =
+            group_rows(vec![at(9, "late"), at(3, "late"), at(3, "late"), at(4, "other"), at(2, "late")]);
+        let said: Vec<String> = grouped.iter().map(ToString::to_string).collect();
+        assert_eq!(said, ["c.csv: rows 2, 3 and 9, column to: late", "c.csv: row 4, column to: other"]);
+        let once = group_rows(vec![at(3, "late"), at(3, "late")]);
+        let said: Vec<String> = once.iter().map(ToString::to_string).collect();
+        assert_eq!(said, ["c.csv: row 3, column to: late"]);
+    }
 }
