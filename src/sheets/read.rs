@@ -1245,7 +1245,20 @@ impl<'t> Cells<'t> {
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(Some(x)),
             _ => {
-                let hint = if v.contains(',') { "; write decimals with a dot, as in 0.5" } else { "" };
+                // A number with a word after it (`18 cases`, `50%`): say which number to write.
+                let lead: String =
+                    v.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+                let hint = if v.contains(',') {
+                    "; write decimals with a dot, as in 0.5".to_string()
+                } else if v.ends_with('%') && !lead.is_empty() {
+                    let units = ["cap", "target", "weight", "amount", "oversight_cap"].contains(&col);
+                    let what = if units { "in caseload units" } else { "as a number" };
+                    format!("; a percentage is read in fte only: write the {col} {what}")
+                } else if lead.parse::<f64>().is_ok() {
+                    format!("; write the number alone, {lead}")
+                } else {
+                    String::new()
+                };
                 Err(self.err(col, format!("{} is not a number{hint}", q(v))))
             }
         }

@@ -517,3 +517,19 @@ fn a_status_and_an_fte_are_read_in_the_words_a_spreadsheet_gives() {
     assert!(p.iter().any(|l| l.contains("column status: unknown value \"gone fishing\"; use one of active, vacant, absent (on leave, off sick, leaving)")), "{p:#?}");
     assert!(p.iter().any(|l| l.contains("column fte: \"60 percent\" is not a number")), "{p:#?}");
 }
+
+#[test]
+fn a_number_with_a_word_or_a_percent_sign_says_what_to_write() {
+    let w = "id,role,team,cap\nW1,SW,North,18 cases\nW2,SW,North,\n";
+    let c = "id,type,team,priority\nC1,CIN,North,50%\n";
+    let r = "worker,amount,from,to\nW2,50%,2026-12-01,2026-12-31\n";
+    let p = problems_with_reductions(w, c, r);
+    let has = |s: &str| p.iter().filter(|l| l.contains(s)).count();
+    assert_eq!(
+        has("row 2, column cap: \"18 cases\" is not a number; write the number alone, 18"),
+        1,
+        "{p:#?}"
+    );
+    assert_eq!(has("row 2, column priority: \"50%\" is not a number; a percentage is read in fte only: write the priority as a number"), 1, "{p:#?}");
+    assert_eq!(has("row 2, column amount: \"50%\" is not a number; a percentage is read in fte only: write the amount in caseload units"), 1, "{p:#?}");
+}
