@@ -338,6 +338,8 @@ struct WorkerIndex {
     ids: HashMap<String, usize>,
     /// Unknown id -> its "did you mean" (the same for every row that names it).
     said: std::cell::RefCell<HashMap<String, String>>,
+    /// The ids, prepared for suggestions once the first unknown id is met.
+    near: std::cell::RefCell<Option<crate::vocabulary::Nearest>>,
 }
 
 impl WorkerIndex {
@@ -355,9 +357,13 @@ impl WorkerIndex {
         if said.len() >= Self::SUGGESTED {
             return String::new();
         }
-        let mut known: Vec<String> = self.ids.keys().cloned().collect();
-        known.sort();
-        let s = crate::vocabulary::did_you_mean(id, &known);
+        let mut near = self.near.borrow_mut();
+        let near = near.get_or_insert_with(|| {
+            let mut known: Vec<&String> = self.ids.keys().collect();
+            known.sort();
+            crate::vocabulary::Nearest::new(known.into_iter().cloned())
+        });
+        let s = near.did_you_mean(id);
         said.insert(id.to_string(), s.clone());
         s
     }
