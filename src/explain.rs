@@ -90,7 +90,7 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
     found
         .into_iter()
         .map(|(code, ws)| {
-            let mut r = capacity_reason(m, c, code, &ws, weight);
+            let mut r = capacity_reason(m, el, c, code, &ws, weight);
             if scarce && code == ReasonCode::AtCapacity && !ws.is_empty() {
                 r.message = needs_full(m, c, &ws);
             }
@@ -121,23 +121,25 @@ fn structural_reason(m: &Model, el: &Eligibility, c: usize, code: ReasonCode) ->
         Vec::new()
     };
     let message = words::structural_message(m, c, code, &stops);
-    Reason { code, message, action: reason_action(m, c, code, &[]) }
+    Reason { code, message, action: reason_action(m, el, c, code, &[]) }
 }
 
-fn capacity_reason(m: &Model, c: usize, code: ReasonCode, workers: &[usize], weight: f64) -> Reason {
+fn capacity_reason(
+    m: &Model,
+    el: &Eligibility,
+    c: usize,
+    code: ReasonCode,
+    workers: &[usize],
+    weight: f64,
+) -> Reason {
     let message = words::capacity_message(m, c, code, workers, weight);
-    Reason { code, message, action: reason_action(m, c, code, workers) }
+    Reason { code, message, action: reason_action(m, el, c, code, workers) }
 }
 
 /// "correct the team ..." when team `t` has no worker at all (of any status) and is a near-miss
 /// of a team that has workers; `None` otherwise.
-fn typo_team(m: &Model, t: usize) -> Option<String> {
-    if m.workers.iter().any(|w| w.team == t) {
-        return None;
-    }
-    let staffed: std::collections::BTreeSet<usize> = m.workers.iter().map(|w| w.team).collect();
-    let names: Vec<String> = staffed.into_iter().map(|s| m.teams[s].clone()).collect();
-    let near = crate::vocabulary::slips(&m.teams[t], &names);
+fn typo_team(m: &Model, el: &Eligibility, t: usize) -> Option<String> {
+    let near = &el.team_slips.get_or_init(|| team_slips(m))[t];
     if near.is_empty() {
         return None;
     }
@@ -149,11 +151,27 @@ fn typo_team(m: &Model, t: usize) -> Option<String> {
     ))
 }
 
+/// Per team, the teams with workers it is one slip of, when no worker is in it; found with one
+/// [`crate::vocabulary::Nearest`] for the model (past its comparisons, a team is not judged a
+/// slip, and the warning `suggestions_limited` says so).
+fn team_slips(m: &Model) -> Vec<Vec<String>> {
+    let mut staffed = vec![false; m.teams.len()];
+    for w in &m.workers {
+        staffed[w.team] = true;
+    }
+    let mut near = crate::vocabulary::Nearest::new(
+        (0..m.teams.len()).filter(|&t| staffed[t]).map(|t| m.teams[t].clone()),
+    );
+    (0..m.teams.len())
+        .map(|t| if staffed[t] { Vec::new() } else { near.slips(&m.teams[t]).unwrap_or_default() })
+        .collect()
+}
+
 /// What would let unallocated case `c` be allocated, for a reason `code` true of it: who to
 /// find or what to change, as specific as the model allows. `workers` are the workers a
 /// capacity reason names (those full, or with room only above target); structural reasons
 /// find their own in the model. Written beside each reason's message (`action`).
-pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -> String {
+pub fn reason_action(m: &Model, el: &Eligibility, c: usize, code: ReasonCode, workers: &[usize]) -> String {
     let case = &m.cases[c];
     let team = &m.teams[case.team];
     let reach = if m.policy.cross_team { "in any team".to_string() } else { format!("in team {team}") };
@@ -177,7 +195,7 @@ pub fn reason_action(m: &Model, c: usize, code: ReasonCode, workers: &[usize]) -
     };
     // A team with no worker at all that is a near-miss of a real one ("T0l" for "T01") exists
     // only as a typo: advise correcting it, never a post in it.
-    if let Some(fix) = typo_team(m, case.team).filter(|_| !m.policy.cross_team) {
+    if let Some(fix) = typo_team(m, el, case.team).filter(|_| !m.policy.cross_team) {
         return fix;
     }
     match code {

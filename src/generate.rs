@@ -105,7 +105,7 @@ fn check_args(a: &GenerateOptions) -> Result<()> {
     }
     for (name, v) in [("--vacant-share", a.vacant_share), ("--groups", a.groups)] {
         if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
-            return usage(format!("{name} must be a share between 0 and 1, got {v}"));
+            return usage(format!("{name} must be a share between 0 and 1, got {}", crate::words::given(v)));
         }
     }
     if !a.mix.is_empty() && a.mix.iter().map(|m| m.1).sum::<f64>() <= 0.0 {
@@ -391,6 +391,18 @@ mod tests {
 
     fn bytes(a: &GenerateOptions) -> Vec<u8> {
         crate::write::to_json(&generate(a).unwrap())
+    }
+
+    #[test]
+    fn a_share_out_of_range_is_quoted_compactly() {
+        let mut a = args(10, 5, 1, 1);
+        a.vacant_share = 1e308;
+        let e = check_args(&a).unwrap_err().to_string();
+        assert!(e.contains("--vacant-share must be a share between 0 and 1, got 1e308"), "{e}");
+        a.vacant_share = 0.1;
+        a.groups = -1e-320;
+        let e = check_args(&a).unwrap_err().to_string();
+        assert!(e.contains("--groups must be a share between 0 and 1, got -1e-320"), "{e}");
     }
 
     #[test]

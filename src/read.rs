@@ -12,25 +12,35 @@ pub const MAX_MODEL_BYTES: u64 = crate::limits::MAX_FILE_BYTES;
 /// Reads a whole file (or standard input for `-`), refusing files over `MAX_MODEL_BYTES`.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let read_err = |source| Error::Read { path: path.to_path_buf(), source };
-    let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin().take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
-    } else {
-        let file = std::fs::File::open(path).map_err(read_err)?;
-        if file.metadata().map_err(read_err)?.is_dir() {
-            return Err(Error::input(&path.display().to_string(), "file", "is a directory, not a file"));
-        }
-        file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
-    }
-    if bytes.len() as u64 > MAX_MODEL_BYTES {
-        return Err(Error::input(
+    let too_large = || {
+        Error::input(
             &path.display().to_string(),
             "file",
             format!(
                 "larger than the {} MiB limit on an input file (a model or spreadsheet this large: split it by team)",
                 MAX_MODEL_BYTES >> 20
             ),
-        ));
+        )
+    };
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    } else {
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        let meta = file.metadata().map_err(read_err)?;
+        if meta.is_dir() {
+            return Err(Error::input(&path.display().to_string(), "file", "is a directory, not a file"));
+        }
+        // A regular file states its size: one over the limit (a 2 GB sparse file) is refused
+        // before a byte is read, not after 128 MiB of it are held. A device or pipe states
+        // none, and is read up to the limit.
+        if meta.is_file() && meta.len() > MAX_MODEL_BYTES {
+            return Err(too_large());
+        }
+        file.take(MAX_MODEL_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    }
+    if bytes.len() as u64 > MAX_MODEL_BYTES {
+        return Err(too_large());
     }
     Ok(bytes)
 }

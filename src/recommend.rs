@@ -967,15 +967,17 @@ pub fn with_referral(
             referral.previous_workers.iter().enumerate().map(|(i, w)| (format!("previous_workers[{i}]"), w)),
         );
     let mut errs = crate::error::Errors::new();
+    let known: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut near = crate::vocabulary::Nearest::new(ids.iter().cloned());
     for (field, w) in named {
-        if !ids.contains(w) {
+        if !known.contains(w.as_str()) {
             errs.push(Error::input(
                 source,
                 place(&field),
                 format!(
                     "no worker {} in the model{}; give a worker id of the model",
                     q(w),
-                    crate::vocabulary::did_you_mean(w, &ids)
+                    near.did_you_mean(w)
                 ),
             ));
         }

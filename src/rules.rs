@@ -368,6 +368,9 @@ pub struct Eligibility {
     pub profiles: Vec<Vec<usize>>,
     /// Per case: the structural reasons it can never be allocated (empty when it can be).
     pub structural: Vec<Vec<ReasonCode>>,
+    /// Per team, the staffed teams it is one slip of when no worker is in it (`T0l` for
+    /// `T01`): filled by the reasons on first use, once per model rather than once per case.
+    pub team_slips: std::sync::OnceLock<Vec<Vec<String>>>,
 }
 
 impl Eligibility {
@@ -425,7 +428,7 @@ pub fn eligibility(m: &Model) -> Eligibility {
             }
         }
     }
-    Eligibility { case_profile, profiles, structural }
+    Eligibility { case_profile, profiles, structural, team_slips: Default::default() }
 }
 
 /// Workers permitted for every member of a group, sorted.

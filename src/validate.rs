@@ -346,6 +346,8 @@ struct WorkerIndex {
     names: HashMap<String, Vec<String>>,
     /// Unknown id -> its "did you mean" (the same for every row that names it).
     said: std::cell::RefCell<HashMap<String, String>>,
+    /// The ids, prepared for suggestions once the first unknown id is met.
+    near: std::cell::RefCell<Option<crate::vocabulary::Nearest>>,
 }
 
 impl WorkerIndex {
@@ -363,9 +365,13 @@ impl WorkerIndex {
         if said.len() >= Self::SUGGESTED {
             return String::new();
         }
-        let mut known: Vec<String> = self.ids.keys().cloned().collect();
-        known.sort();
-        let s = crate::vocabulary::did_you_mean(id, &known);
+        let mut near = self.near.borrow_mut();
+        let near = near.get_or_insert_with(|| {
+            let mut known: Vec<&String> = self.ids.keys().collect();
+            known.sort();
+            crate::vocabulary::Nearest::new(known.into_iter().cloned())
+        });
+        let s = near.did_you_mean(id);
         said.insert(id.to_string(), s.clone());
         s
     }
@@ -379,11 +385,18 @@ fn worker_ref(id: &str, index: &WorkerIndex) -> std::result::Result<usize, Strin
         Some([one]) => {
             format!("no worker {}: that is the name of worker {}; write its id, {}", q(id), q(one), q(one))
         }
-        Some(many) if !many.is_empty() => format!(
-            "no worker {}: that is the name of workers {}; give the id of the one meant",
-            q(id),
-            many.iter().map(|w| q(w)).collect::<Vec<_>>().join(", ")
-        ),
+        Some(many) if !many.is_empty() => {
+            const SHOWN: usize = 5;
+            let mut ids: Vec<String> = many.iter().take(SHOWN).map(|w| q(w)).collect();
+            if many.len() > SHOWN {
+                ids.push(format!("{} more", many.len() - SHOWN));
+            }
+            format!(
+                "no worker {}: that is the name of workers {}; give the id of the one meant",
+                q(id),
+                ids.join(", ")
+            )
+        }
         _ => format!("no worker {}{}; add the worker or remove the reference", q(id), index.suggest(id)),
     })
 }

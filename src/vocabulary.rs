@@ -367,15 +367,30 @@ fn distance(a: &str, b: &str) -> usize {
 pub fn distance_at_most(a: &str, b: &str, k: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    banded(&a, &b, k, &mut Vec::new())
+}
+
+/// [`distance_at_most`] of two keys as characters, with a row to reuse between calls (no
+/// allocation once it is long enough).
+fn banded(a: &[char], b: &[char], k: usize, row: &mut Vec<usize>) -> Option<usize> {
     if a.len().abs_diff(b.len()) > k {
         return None;
     }
     let far = k + 1;
     // row[j] for the cells of row i within the band; others count as `far`.
-    let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
+    row.clear();
+    row.extend((0..=b.len()).map(|j| j.min(far)));
     for i in 1..=a.len() {
         let lo = i.saturating_sub(k).max(1);
         let hi = (i + k).min(b.len());
+        if lo > hi {
+            // The band left the row (`b` is empty): every cell is `far` or the first.
+            if i > k {
+                return None;
+            }
+            row[0] = i.min(far);
+            continue;
+        }
         let mut diag = row[lo - 1];
         row[lo - 1] = if lo == 1 { i.min(far) } else { far };
         let mut best = row[lo - 1];
@@ -400,58 +415,196 @@ pub fn distance_at_most(a: &str, b: &str, k: usize) -> Option<usize> {
 /// within a small edit distance), every one of the nearest listed rather than one picked:
 /// `" (did you mean \"CIN\"?)"`, `" (did you mean \"T01\" or \"T1\"?)"`, or "" when none is near.
 pub fn did_you_mean(word: &str, candidates: &[String]) -> String {
-    let near = nearest(word, candidates);
-    if near.is_empty() {
-        return String::new();
-    }
-    let shown: Vec<String> = near.iter().map(|c| crate::util::quoted(c)).collect();
-    format!(" (did you mean {}?)", or_list(&shown))
+    Nearest::new(candidates.iter().cloned()).did_you_mean(word)
 }
 
 /// The candidates nearest to `word` (see [`did_you_mean`]), in the order given, without repeats.
 pub fn nearest(word: &str, candidates: &[String]) -> Vec<String> {
-    let k = look_alike(&key(word));
-    if k.is_empty() {
-        return Vec::new();
-    }
-    let allowed = match k.chars().count() {
-        0..=3 => 1,
-        4..=8 => 2,
-        _ => 3,
-    };
-    let mut best: Option<usize> = None;
-    let mut out: Vec<String> = Vec::new();
-    let length = k.chars().count();
-    for c in candidates {
-        let ck = look_alike(&key(c));
-        // Lengths further apart than the edits allowed cannot be near: no distance is
-        // computed (a long cell against thousands of ids would cost its length squared each).
-        if ck.chars().count().abs_diff(length) > allowed {
-            continue;
-        }
-        let Some(d) = distance_at_most(&k, &ck, allowed) else { continue };
-        if d > allowed {
-            continue;
-        }
-        match best {
-            Some(b) if d > b => continue,
-            Some(b) if d < b => out.clear(),
-            _ => {}
-        }
-        best = Some(d);
-        if !out.iter().any(|o| key(o) == key(c)) {
-            out.push(c.clone());
-        }
-    }
-    out
+    Nearest::new(candidates.iter().cloned()).nearest(word).unwrap_or_default()
 }
 
 /// The candidates one slip from `word` at most (look-alike characters, case and spacing count as
 /// no slip): the near-misses sure enough to stop a run. Every tie is listed.
 pub fn slips(word: &str, candidates: &[String]) -> Vec<String> {
-    let k = look_alike(&key(word));
-    let near = nearest(word, candidates);
-    near.into_iter().filter(|c| distance_at_most(&k, &look_alike(&key(c)), 1).is_some()).collect()
+    Nearest::new(candidates.iter().cloned()).slips(word).unwrap_or_default()
+}
+
+/// The most comparisons of a word with a candidate one [`Nearest`] makes, over every word it
+/// is asked about: 4,194,304. A file with thousands of unknown names against thousands of
+/// known ones (5,000 case teams no worker is in, against 5,000 worker teams) would otherwise
+/// compare every pair; past this, a word is not compared at all ([`Nearest::skipped`] counts
+/// them) and its message names no suggestion. Ordinary mistakes (a few unknown words against
+/// up to a few hundred thousand ids) are far below it.
+pub const MAX_COMPARISONS: usize = 1 << 22;
+
+/// One candidate, ready to compare: its key with look-alike characters made one, as
+/// characters, and a count of its characters in 32 buckets (a lower bound on the edit
+/// distance of two keys, found without computing it).
+#[derive(Clone, Debug)]
+struct Candidate {
+    given: String,
+    key: Vec<char>,
+    counts: [u8; 32],
+}
+
+fn counts(key: &[char]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for &c in key {
+        let b = &mut out[c as usize % 32];
+        *b = b.saturating_add(1);
+    }
+    out
+}
+
+/// A lower bound on the edit distance of two keys from their bucket counts: each insertion,
+/// deletion or substitution changes the counts by one up and one down at most. (Counts held
+/// at 255 only lower it.)
+fn counts_apart(a: &[u8; 32], b: &[u8; 32]) -> usize {
+    let (mut up, mut down) = (0usize, 0usize);
+    for (x, y) in a.iter().zip(b) {
+        if x > y {
+            up += usize::from(x - y);
+        } else {
+            down += usize::from(y - x);
+        }
+    }
+    up.max(down)
+}
+
+/// The candidates of many words' suggestions, prepared once (each key made once, candidates
+/// of the same key kept once, by length), with a bound on the work of all the words asked
+/// about together ([`MAX_COMPARISONS`]): what [`did_you_mean`], [`nearest`] and [`slips`] do
+/// for one word, for a loop over thousands of unknown names.
+#[derive(Clone, Debug)]
+pub struct Nearest {
+    candidates: Vec<Candidate>,
+    /// Candidate positions sorted by key length (then position).
+    by_length: Vec<usize>,
+    /// Comparisons allowed, and left.
+    limit: usize,
+    left: usize,
+    /// Words not compared, the comparisons having run out.
+    skipped: usize,
+    row: Vec<usize>,
+}
+
+impl Nearest {
+    /// The candidates, in the order suggestions list them.
+    pub fn new<S: Into<String>>(candidates: impl IntoIterator<Item = S>) -> Nearest {
+        Nearest::with_limit(candidates, MAX_COMPARISONS)
+    }
+
+    /// [`Nearest::new`] with another bound on the comparisons (for tests).
+    pub fn with_limit<S: Into<String>>(candidates: impl IntoIterator<Item = S>, limit: usize) -> Nearest {
+        let mut seen = std::collections::HashSet::new();
+        let mut list = Vec::new();
+        for c in candidates {
+            let given: String = c.into();
+            let k = key(&given);
+            // A candidate of the same key as one before it is never listed (see `nearest`).
+            if k.is_empty() || !seen.insert(k.clone()) {
+                continue;
+            }
+            let key: Vec<char> = look_alike(&k).chars().collect();
+            list.push(Candidate { counts: counts(&key), key, given });
+        }
+        let mut by_length: Vec<usize> = (0..list.len()).collect();
+        by_length.sort_by_key(|&i| (list[i].key.len(), i));
+        Nearest { candidates: list, by_length, limit, left: limit, skipped: 0, row: Vec::new() }
+    }
+
+    /// How many different candidates there are (by key).
+    pub fn len(&self) -> usize {
+        self.candidates.len()
+    }
+
+    /// Whether there is no candidate.
+    pub fn is_empty(&self) -> bool {
+        self.candidates.is_empty()
+    }
+
+    /// How many comparisons of a word with a candidate were made (or charged) so far.
+    pub fn compared(&self) -> usize {
+        self.limit - self.left
+    }
+
+    /// How many words were not compared with the candidates, the comparisons having run out.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// The candidates nearest to `word` (see [`did_you_mean`]), in the order given; `None`
+    /// when it was not compared, the comparisons having run out.
+    pub fn nearest(&mut self, word: &str) -> Option<Vec<String>> {
+        Some(self.search(word)?.into_iter().map(|(_, i)| self.candidates[i].given.clone()).collect())
+    }
+
+    /// The candidates one slip from `word` at most (see [`slips`]); `None` when it was not
+    /// compared.
+    pub fn slips(&mut self, word: &str) -> Option<Vec<String>> {
+        let found = self.search(word)?;
+        Some(
+            found
+                .into_iter()
+                .filter(|&(d, _)| d <= 1)
+                .map(|(_, i)| self.candidates[i].given.clone())
+                .collect(),
+        )
+    }
+
+    /// `" (did you mean ...?)"` for `word` (see [`did_you_mean`]), or "" when none is near or
+    /// it was not compared.
+    pub fn did_you_mean(&mut self, word: &str) -> String {
+        let near = self.nearest(word).unwrap_or_default();
+        if near.is_empty() {
+            return String::new();
+        }
+        let shown: Vec<String> = near.iter().map(|c| crate::util::quoted(c)).collect();
+        format!(" (did you mean {}?)", or_list(&shown))
+    }
+
+    /// The nearest candidates with their distance, by position; `None` when the comparisons
+    /// left are fewer than the candidates of a near enough length.
+    fn search(&mut self, word: &str) -> Option<Vec<(usize, usize)>> {
+        let k: Vec<char> = look_alike(&key(word)).chars().collect();
+        if k.is_empty() {
+            return Some(Vec::new());
+        }
+        let allowed = match k.len() {
+            0..=3 => 1,
+            4..=8 => 2,
+            _ => 3,
+        };
+        // Lengths further apart than the edits allowed cannot be near: only the candidates
+        // of a length within them are compared, and counted.
+        let cands = &self.candidates;
+        let from = self.by_length.partition_point(|&i| cands[i].key.len() + allowed < k.len());
+        let to = self.by_length.partition_point(|&i| cands[i].key.len() <= k.len() + allowed);
+        let window = to.saturating_sub(from);
+        if window > self.left {
+            self.skipped += 1;
+            self.left = 0;
+            return None;
+        }
+        self.left -= window;
+        let mine = counts(&k);
+        let mut best = usize::MAX;
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for &i in &self.by_length[from..to] {
+            let c = &self.candidates[i];
+            if counts_apart(&mine, &c.counts) > allowed.min(best) {
+                continue;
+            }
+            let Some(d) = banded(&k, &c.key, allowed.min(best), &mut self.row) else { continue };
+            if d < best {
+                best = d;
+                out.clear();
+            }
+            out.push((d, i));
+        }
+        out.sort_by_key(|&(_, i)| i);
+        Some(out)
+    }
 }
 
 /// `a`, `a or b`, `a, b or c`.
@@ -494,6 +647,81 @@ mod tests {
         // A slip of the same sense is still suggested.
         assert!(v.suggest_type("sectoin 47").contains("section 47"), "{}", v.suggest_type("sectoin 47"));
         assert!(v.suggest_role("Socail Worker").contains("social worker"));
+    }
+
+    /// The search as it was before [`Nearest`]: every candidate compared in full, in order.
+    fn nearest_in_full(word: &str, candidates: &[String]) -> Vec<String> {
+        let k = look_alike(&key(word));
+        if k.is_empty() {
+            return Vec::new();
+        }
+        let allowed = match k.chars().count() {
+            0..=3 => 1,
+            4..=8 => 2,
+            _ => 3,
+        };
+        let mut best: Option<usize> = None;
+        let mut out: Vec<String> = Vec::new();
+        for c in candidates {
+            let ck = look_alike(&key(c));
+            if ck.is_empty() {
+                continue;
+            }
+            let d = distance(&k, &ck);
+            if d > allowed || best.is_some_and(|b| d > b) {
+                continue;
+            }
+            if best.is_some_and(|b| d < b) {
+                out.clear();
+            }
+            best = Some(d);
+            if !out.iter().any(|o| key(o) == key(c)) {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn prepared_candidates_suggest_what_a_full_search_suggests() {
+        let mut g = crate::generate::SplitMix64::new(11);
+        let alphabet: Vec<char> = "aAb1lIO0 -x".chars().collect();
+        let word = |g: &mut crate::generate::SplitMix64| -> String {
+            (0..g.below(12)).map(|_| alphabet[g.below(alphabet.len())]).collect()
+        };
+        for round in 0..300 {
+            let candidates: Vec<String> = (0..g.below(40)).map(|_| word(&mut g)).collect();
+            let mut near = Nearest::new(candidates.iter().cloned());
+            for _ in 0..20 {
+                let w = word(&mut g);
+                let full = nearest_in_full(&w, &candidates);
+                assert_eq!(near.nearest(&w), Some(full.clone()), "round {round}: {w:?} among {candidates:?}");
+                let k = look_alike(&key(&w));
+                let one: Vec<String> =
+                    full.into_iter().filter(|c| distance(&k, &look_alike(&key(c))) <= 1).collect();
+                assert_eq!(near.slips(&w), Some(one), "round {round}: {w:?}");
+            }
+            assert_eq!(near.skipped(), 0);
+        }
+    }
+
+    #[test]
+    fn thousands_of_unknown_names_make_no_more_comparisons_than_allowed() {
+        let known: Vec<String> = (0..5000).map(|i| format!("Team{i:05}x")).collect();
+        let mut near = Nearest::new(known.iter().cloned());
+        let mut suggested = 0;
+        for i in 0..5000 {
+            if near.nearest(&format!("Team{i:05}y")).is_some_and(|n| !n.is_empty()) {
+                suggested += 1;
+            }
+        }
+        // Every pair would be 25,000,000 comparisons.
+        assert!(near.compared() <= MAX_COMPARISONS, "{}", near.compared());
+        assert_eq!(suggested + near.skipped(), 5000);
+        assert_eq!(suggested, MAX_COMPARISONS / 5000);
+        // An ordinary slip still finds its team, first.
+        let mut near = Nearest::new(known.iter().cloned());
+        assert_eq!(near.did_you_mean("TeamOOO42x"), " (did you mean \"Team00042x\"?)");
     }
 
     #[test]

@@ -20,6 +20,7 @@
 
 use crate::model::Model;
 use crate::model::Status;
+use crate::vocabulary::Nearest;
 use crate::words::{count, noun, verb};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,10 +104,11 @@ fn skill_near_misses(m: &Model, out: &mut Vec<Warning>) {
             needs.entry(n.as_str()).or_default().push(&c.id);
         }
     }
-    let all: Vec<String> = skills.values().flat_map(|sp| sp.keys().map(|s| s.to_string())).collect();
+    let mut all = Nearest::new(skills.values().flat_map(|sp| sp.keys().map(|s| s.to_string())));
+    let unknown = needs.keys().filter(|n| !skills.contains_key(&fold(n))).count();
     for (need, cases) in needs {
         let Some(spellings) = skills.get(&fold(need)) else {
-            let near = crate::vocabulary::nearest(need, &all);
+            let near = all.nearest(need).unwrap_or_default();
             if !near.is_empty() {
                 warn(
                     out,
@@ -146,13 +148,32 @@ fn skill_near_misses(m: &Model, out: &mut Vec<Warning>) {
             );
         }
     }
+    limited(out, &all, unknown, "skills needed that no worker has", "skill", "skills");
 }
 
-/// The closest other names, when close enough to be a typing slip: look-alike characters
-/// first (`T0l` is `T01`), every tie listed ([`crate::vocabulary::did_you_mean`]).
-fn did_you_mean<'a>(name: &str, others: impl Iterator<Item = &'a str>) -> String {
-    let others: Vec<String> = others.filter(|o| *o != name).map(String::from).collect();
-    crate::vocabulary::did_you_mean(name, &others)
+/// The warning `suggestions_limited` when `near` ran out of comparisons: of `asked` names,
+/// how many were not compared with the `kind`s they could be a slip of.
+fn limited(out: &mut Vec<Warning>, near: &Nearest, asked: usize, what: &str, kind: &str, kinds: &str) {
+    let skipped = near.skipped();
+    if skipped == 0 {
+        return;
+    }
+    warn(
+        out,
+        "suggestions_limited",
+        format!(
+            "of the {} {what}, {} {} compared with the {} {} for a near-miss (too many to compare all: at most {} comparisons); {} {} no suggestion, check {} by hand",
+            crate::limits::count(asked),
+            crate::limits::count(skipped),
+            verb(skipped, "was not", "were not"),
+            crate::limits::count(near.len()),
+            noun(near.len(), kind, kinds),
+            crate::limits::count(crate::vocabulary::MAX_COMPARISONS),
+            noun(skipped, "its warning", "their warnings"),
+            verb(skipped, "gives", "give"),
+            noun(skipped, "it", "them"),
+        ),
+    );
 }
 
 fn teams(m: &Model, out: &mut Vec<Warning>) {
@@ -168,6 +189,13 @@ fn teams(m: &Model, out: &mut Vec<Warning>) {
         (0..m.teams.len()).filter(|&t| !active[t].is_empty()).map(|t| m.teams[t].as_str()).collect();
     let with_cases: BTreeSet<&str> =
         (0..m.teams.len()).filter(|&t| !cases[t].is_empty()).map(|t| m.teams[t].as_str()).collect();
+    // A team is never its own suggestion: one without active workers is not staffed, one
+    // without cases has none. The closest names are looked-alike first (`T0l` is `T01`),
+    // every tie listed ([`crate::vocabulary::did_you_mean`]).
+    let mut staffed = Nearest::new(staffed.iter().copied());
+    let mut with_cases = Nearest::new(with_cases.iter().copied());
+    let unstaffed = (0..m.teams.len()).filter(|&t| !cases[t].is_empty() && active[t].is_empty()).count();
+    let idle = (0..m.teams.len()).filter(|&t| cases[t].is_empty() && !active[t].is_empty()).count();
     for (t, team) in m.teams.iter().enumerate() {
         if !cases[t].is_empty() && active[t].is_empty() {
             warn(
@@ -178,7 +206,7 @@ fn teams(m: &Model, out: &mut Vec<Warning>) {
                     quoted(team),
                     count(cases[t].len(), "case", "cases"),
                     some(&cases[t]),
-                    did_you_mean(team, staffed.iter().copied())
+                    staffed.did_you_mean(team)
                 ),
             );
         }
@@ -191,11 +219,20 @@ fn teams(m: &Model, out: &mut Vec<Warning>) {
                     quoted(team),
                     noun(active[t].len(), "active worker", "active workers"),
                     some(&active[t]),
-                    did_you_mean(team, with_cases.iter().copied())
+                    with_cases.did_you_mean(team)
                 ),
             );
         }
     }
+    limited(
+        out,
+        &staffed,
+        unstaffed,
+        "teams with cases but no active worker",
+        "staffed team",
+        "staffed teams",
+    );
+    limited(out, &with_cases, idle, "teams with workers but no cases", "team with cases", "teams with cases");
 }
 
 /// Active workers whose id or name says the post is vacant (`VACANT-1`, `Vacancy`): children
@@ -347,13 +384,15 @@ pub fn near_misses_in(
     let mut out = Vec::new();
     let mut cases: Vec<&(&str, &str, &[String])> = cases.iter().collect();
     cases.sort_by(|a, b| a.0.cmp(b.0));
-    let staffed_names: Vec<String> = staffed.iter().map(|t| t.to_string()).collect();
+    // Past the comparisons allowed, a name not compared is not judged a near-miss here; its
+    // warning (`team_without_active_worker`) stands, and `suggestions_limited` counts it.
+    let mut staffed_names = Nearest::new(staffed.iter().copied());
     let mut by_team: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for &&(id, team, _) in cases.iter().filter(|c| !staffed.contains(c.1)) {
         by_team.entry(team).or_default().push(id);
     }
     for (team, ids) in by_team {
-        let near = crate::vocabulary::slips(team, &staffed_names);
+        let near = staffed_names.slips(team).unwrap_or_default();
         if near.is_empty() {
             continue;
         }
@@ -371,7 +410,7 @@ pub fn near_misses_in(
         ));
     }
     let Some(skills) = skills else { return out };
-    let skill_names: Vec<String> = skills.iter().map(|s| s.to_string()).collect();
+    let mut skill_names = Nearest::new(skills.iter().copied());
     let mut needs: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for &&(id, _, wanted) in &cases {
         for n in wanted.iter().filter(|n| !skills.contains(n.as_str())) {
@@ -379,7 +418,7 @@ pub fn near_misses_in(
         }
     }
     for (need, ids) in needs {
-        let near = crate::vocabulary::slips(need, &skill_names);
+        let near = skill_names.slips(need).unwrap_or_default();
         if near.is_empty() {
             continue;
         }

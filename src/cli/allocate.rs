@@ -61,6 +61,7 @@ pub struct AllocateArgs {
 
 /// Runs `allocate`; returns the exit status.
 pub fn run(a: &AllocateArgs) -> Result<i32> {
+    super::one_stdin(a.sheets.inputs())?;
     let is_batch = !a.more.is_empty() || a.model.as_ref().is_some_and(|m| m.is_dir());
     if is_batch {
         return run_batch(a);

@@ -32,6 +32,10 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
     let sheets = c.sheets.lower();
     // With spreadsheets, the one positional argument is the proposal.
     let proposal_path = if sheets.given() { c.model.as_deref() } else { c.proposal.as_deref() };
+    let model_path = if sheets.given() { None } else { c.model.as_deref() };
+    super::one_stdin(
+        c.sheets.inputs().into_iter().chain([("MODEL", model_path), ("PROPOSAL", proposal_path)]),
+    )?;
     // The proposal is read first: without --date, the model is read for the day it records.
     let proposal = match proposal_path {
         Some(path) if !(sheets.given() && c.proposal.is_some()) => Some(

@@ -52,14 +52,11 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
             ))
         }
     };
-    let stdin = [model_path, Some(pa.as_path()), Some(pb.as_path())]
-        .into_iter()
-        .flatten()
-        .filter(|p| super::is_stdout(p))
-        .count();
-    if stdin > 1 {
-        return Err(Error::Usage("only one of MODEL, A and B can be standard input (-)".into()));
-    }
+    super::one_stdin(a.sheets.inputs().into_iter().chain([
+        ("MODEL", model_path),
+        ("A", Some(pa.as_path())),
+        ("B", Some(pb.as_path())),
+    ]))?;
     let mut inputs = sheets.inputs(model_path);
     inputs.extend([pa.as_path(), pb.as_path()]);
     caseload::sheets::no_output_over_input(inputs, [("--json", a.json.as_deref())])?;

@@ -35,6 +35,7 @@ pub struct ConvertArgs {
 
 /// Runs `convert`; returns the exit status.
 pub fn run(a: &ConvertArgs) -> Result<i32> {
+    super::one_stdin(a.sheets.inputs().into_iter().chain([("MODEL", a.model.as_deref())]))?;
     super::one_stdout([("-o", a.output.as_deref()), ("--xlsx", a.xlsx.as_deref())])?;
     super::no_stdout_dir("--csv-dir", a.csv_dir.as_deref())?;
     let options = ConvertOptions {

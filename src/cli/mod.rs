@@ -409,6 +409,25 @@ pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Pat
     Ok(())
 }
 
+/// Refuses two inputs from standard input (`--workers - --cases -`, `compare - - B.json`,
+/// `recommend - --referral -`): the first would read it all and the second find it empty. The
+/// one check for every command's inputs, as [`one_stdout`] is for its outputs; each input is
+/// named as the person gave it (a flag, or `MODEL`, `A`, `PROPOSAL`).
+pub fn one_stdin<'a>(inputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>) -> Result<()> {
+    let from_stdin: Vec<String> = inputs
+        .into_iter()
+        .filter(|(_, p)| p.is_some_and(is_stdout))
+        .map(|(name, _)| name.to_string())
+        .collect();
+    if from_stdin.len() > 1 {
+        return Err(Error::Usage(format!(
+            "{} all name standard input (-); only one input can come from it, give files for the others",
+            caseload::words::and_list(&from_stdin)
+        )));
+    }
+    Ok(())
+}
+
 /// Text made safe for a terminal: every control character but the line end and the tab, and
 /// every Unicode direction override, is shown escaped (`\u{1b}`), so an id holding an escape
 /// sequence cannot retitle the window, clear the screen or reorder a line. So is every invisible
@@ -506,6 +525,18 @@ pub struct SheetInputArgs {
 }
 
 impl SheetInputArgs {
+    /// The spreadsheet inputs by flag, for [`one_stdin`].
+    pub fn inputs(&self) -> [(&'static str, Option<&Path>); 6] {
+        [
+            ("--workers", self.workers.as_deref()),
+            ("--cases", self.cases.as_deref()),
+            ("--policy", self.policy.as_deref()),
+            ("--workbook", self.workbook.as_deref()),
+            ("--reductions", self.reductions.as_deref()),
+            ("--aliases", self.aliases.as_deref()),
+        ]
+    }
+
     /// The library's options.
     pub fn lower(&self) -> SheetInput {
         SheetInput {
@@ -657,6 +688,15 @@ mod tests {
         let file = PathBuf::from("x.json");
         assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(file.as_path()))]).is_ok());
         assert!(one_stdout([("--json", Some(dash.as_path())), ("--csv", Some(dash.as_path()))]).is_err());
+        assert!(one_stdin([
+            ("MODEL", Some(dash.as_path())),
+            ("--policy", None),
+            ("A", Some(file.as_path()))
+        ])
+        .is_ok());
+        let two =
+            one_stdin([("MODEL", Some(dash.as_path())), ("--policy", None), ("A", Some(dash.as_path()))]);
+        assert!(two.unwrap_err().to_string().contains("MODEL and A all name standard input (-)"));
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub struct PseudonymiseArgs {
 
 /// Runs `pseudonymise`; returns the exit status.
 pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
+    super::one_stdin(
+        p.sheets
+            .inputs()
+            .into_iter()
+            .chain([("MODEL", p.model.as_deref()), ("--key", Some(p.key.as_path()))]),
+    )?;
     super::one_stdout([("-o", Some(p.output.as_path())), ("--map", p.map.as_deref())])?;
     let sheets = p.sheets.lower();
     // The key and the model are never written over: a map over the key loses the secret.

@@ -93,17 +93,11 @@ pub struct RecommendArgs {
 /// Runs `recommend`; returns the exit status.
 pub fn run(a: &RecommendArgs) -> Result<i32> {
     let lim = super::limits(a.time_limit, a.node_limit)?;
-    let stdin_model = a.model.as_deref().is_some_and(super::is_stdout);
-    if stdin_model && a.referral.as_deref().is_some_and(super::is_stdout) {
-        return Err(Error::Usage("MODEL and --referral cannot both be standard input (-)".into()));
-    }
-    if a.proposal.as_deref().is_some_and(super::is_stdout)
-        && (stdin_model || a.referral.as_deref().is_some_and(super::is_stdout))
-    {
-        return Err(Error::Usage(
-            "only one of MODEL, --referral and --proposal can be standard input (-)".into(),
-        ));
-    }
+    super::one_stdin(a.sheets.inputs().into_iter().chain([
+        ("MODEL", a.model.as_deref()),
+        ("--referral", a.referral.as_deref()),
+        ("--proposal", a.proposal.as_deref()),
+    ]))?;
     let sheets = a.sheets.lower();
     let mut inputs = sheets.inputs(a.model.as_deref());
     inputs.extend([a.referral.as_deref(), a.proposal.as_deref()].into_iter().flatten());

@@ -100,6 +100,7 @@ pub fn plan_of(a: &WhatifArgs) -> Result<Plan> {
 
 /// Runs the scenarios, prints the table, writes the requested files; returns the exit status.
 pub fn run(a: &WhatifArgs) -> Result<i32> {
+    super::one_stdin(a.sheets.inputs().into_iter().chain([("MODEL", a.model.as_deref())]))?;
     let plan = plan_of(a)?;
     let limits = super::limits(a.time_limit, a.node_limit)?;
     super::one_stdout([

@@ -127,27 +127,14 @@ impl SheetInput {
         SheetInput { near_misses: !checks.allow_near_misses, ..self.clone() }
     }
 
-    /// Refuses two inputs from standard input (`--workers - --cases -`): the first would read
-    /// it all and the second find it empty.
+    /// Refuses two sheets from standard input: the first would read it all and the second
+    /// find it empty. The command layer refuses it first, naming the flags with the command's
+    /// other inputs (`cli::one_stdin`); this stays for a library caller, whose read of the
+    /// second sheet would otherwise fail as an empty file it is not.
     fn one_stdin(&self) -> Result<()> {
-        let flags = [
-            ("--workers", &self.workers),
-            ("--cases", &self.cases),
-            ("--policy", &self.policy),
-            ("--workbook", &self.workbook),
-            ("--reductions", &self.reductions),
-            ("--aliases", &self.aliases),
-        ];
-        let stdin: Vec<&str> = flags
-            .iter()
-            .filter(|(_, p)| p.as_deref().is_some_and(|p| p.as_os_str() == "-"))
-            .map(|(f, _)| *f)
-            .collect();
-        if stdin.len() > 1 {
-            return Err(Error::Usage(format!(
-                "{} all name standard input (-); only one input can come from it, give files for the others",
-                stdin.join(" and ")
-            )));
+        let stdin = self.files().iter().filter(|p| p.as_os_str() == "-").count();
+        if stdin > 1 {
+            return Err(Error::Usage("only one spreadsheet input can come from standard input (-)".into()));
         }
         Ok(())
     }

@@ -25,7 +25,7 @@ use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, Wo
 use crate::validate;
 use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted as q;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::columns::{
@@ -375,9 +375,18 @@ fn reductions_sheet(
         return out;
     };
     notes.extend(title_warning(file, &t.titles, t.header_row));
+    // Each worker's row by id (the first of an id given twice), and the ids prepared for
+    // suggestions once: a sheet of a million rows is not a million searches of the ids.
+    let mut workers = ids.map(|ids| {
+        let mut at: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            at.entry(id.as_str()).or_insert(i);
+        }
+        (at, crate::vocabulary::Nearest::new(ids.iter().cloned()))
+    });
     for r in &t.rows {
         let mut row = Errors::new();
-        let found = reduction_row(&t, r, ids, &mut row);
+        let found = reduction_row(&t, r, workers.as_mut(), &mut row);
         t.keep(r, row, errs);
         out.extend(found);
     }
@@ -388,7 +397,7 @@ fn reductions_sheet(
 fn reduction_row(
     t: &Table,
     r: &Row,
-    ids: Option<&[String]>,
+    ids: Option<&mut (HashMap<&str, usize>, crate::vocabulary::Nearest)>,
     errs: &mut Errors,
 ) -> Option<(usize, usize, ReductionInput)> {
     let c = Cells { table: t, row: r };
@@ -399,14 +408,14 @@ fn reduction_row(
     let from = errs.take(c.day("from", "first day in force, YYYY-MM-DD"));
     let to = errs.take(c.day("to", "last day in force, YYYY-MM-DD"));
     let (worker, amount, from, to) = (worker?, amount?, from?, to?);
-    let ids = ids?;
-    let Some(i) = ids.iter().position(|id| id == worker) else {
+    let (at, near) = ids?;
+    let Some(&i) = at.get(worker) else {
         errs.push(c.err(
             "worker",
             format!(
                 "no worker {} in the workers sheet{}; give a worker's id",
                 q(worker),
-                crate::vocabulary::did_you_mean(worker, ids)
+                near.did_you_mean(worker)
             ),
         ));
         return None;

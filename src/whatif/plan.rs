@@ -92,7 +92,20 @@ fn parse_role(flag: &str, s: &str) -> Result<Role> {
     })
 }
 
-/// Parses `ROLE=V1,V2,...` for `--cap` and `--target`.
+/// A value of a sweep as its scenario is named and built: to 9 decimal places, as every
+/// scenario name and table writes it (so `1.0000000000000002` is the scenario of `1`, not a
+/// second one named alike), and `-0` as 0.
+fn to_places(x: f64) -> f64 {
+    let r = (x * 1e9).round() / 1e9;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// Parses `ROLE=V1,V2,...` for `--cap` and `--target`: each value a number from 0 to 1e9 (the
+/// limit of a model's numbers), taken to 9 decimal places.
 pub fn parse_role_values(flag: &str, s: &str) -> Result<(Role, Vec<f64>)> {
     let (role, values) = s
         .split_once('=')
@@ -107,6 +120,14 @@ pub fn parse_role_values(flag: &str, s: &str) -> Result<(Role, Vec<f64>)> {
         if !x.is_finite() || x < 0.0 {
             return Err(usage(format!("{flag}: {} must be a number >= 0, got {v:?}", role.name())));
         }
+        if x > crate::limits::MAX_MAGNITUDE {
+            return Err(usage(format!(
+                "{flag}: {}={} is above the limit of 1e9 on numbers in a model; give at most 1000000000",
+                role.name(),
+                crate::words::given(x)
+            )));
+        }
+        let x = to_places(x);
         if !out.contains(&x) {
             out.push(x);
         }
@@ -130,7 +151,8 @@ pub fn parse_hire(s: &str) -> Result<(Role, String, usize)> {
     Ok((role, team.to_string(), n))
 }
 
-/// Parses `--demand FACTOR[,FACTOR...]`: each a number > 0.
+/// Parses `--demand FACTOR[,FACTOR...]`: each a number above 0 and at most 1000, taken to 9
+/// decimal places (and not 0 there).
 pub fn parse_demand(s: &str) -> Result<Vec<f64>> {
     let mut out: Vec<f64> = Vec::new();
     for v in s.split(',') {
@@ -140,6 +162,13 @@ pub fn parse_demand(s: &str) -> Result<Vec<f64>> {
             .map_err(|_| usage(format!("--demand: {v:?} is not a number; write e.g. 1.5 or 1,1.25,1.5")))?;
         if !x.is_finite() || x <= 0.0 || x > 1000.0 {
             return Err(usage(format!("--demand: the factor must be above 0 and at most 1000, got {v:?}")));
+        }
+        let x = to_places(x);
+        if x == 0.0 {
+            return Err(usage(format!(
+                "--demand: the factor {} is 0 to 9 decimal places; give a factor of at least 0.000000001",
+                crate::words::given(v.trim().parse().unwrap_or(0.0))
+            )));
         }
         if !out.contains(&x) {
             out.push(x);
@@ -398,6 +427,23 @@ mod tests {
         );
         assert!(parse_hire("social_worker:North").is_err());
         assert!(parse_demand("0").is_err());
+        // Huge, tiny, negative zero and too precise: refused with the flag and the value
+        // written compactly, or taken to the 9 places every name is written with.
+        let huge = parse_role_values("--cap", "social_worker=1e308").unwrap_err().to_string();
+        assert!(huge.contains("--cap: social_worker=1e308 is above the limit of 1e9"), "{huge}");
+        assert!(huge.len() < 200, "{huge}");
+        assert!(parse_role_values("--target", "SW=1000000001").is_err());
+        assert_eq!(parse_role_values("--cap", "SW=1e9").unwrap().1, vec![1e9]);
+        let (_, v) = parse_role_values("--cap", "SW=-0,1e-320,1,1.0000000000000002,0.5").unwrap();
+        assert_eq!(v, vec![0.0, 1.0, 0.5]);
+        assert!(v[0].is_sign_positive());
+        for bad in ["nan", "inf", "-inf", "1e400", "-1e-320", ""] {
+            assert!(parse_role_values("--cap", &format!("SW={bad}")).is_err(), "{bad}");
+            assert!(parse_demand(bad).is_err(), "{bad}");
+        }
+        let tiny = parse_demand("1e-320").unwrap_err().to_string();
+        assert!(tiny.contains("--demand: the factor 1e-320 is 0 to 9 decimal places"), "{tiny}");
+        assert_eq!(parse_demand("1.0000000000000002,1,1.5").unwrap(), vec![1.0, 1.5]);
         assert_eq!(parse_demand("1,1.5").unwrap(), vec![1.0, 1.5]);
     }
 }

@@ -678,3 +678,45 @@ fn an_empty_referral_a_short_key_and_two_inputs_from_standard_input_are_named() 
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("--workers and --cases all name standard input"), "{}", text(&o));
 }
+
+/// Two inputs from standard input are refused by one check for every command, naming each as
+/// it was given: a spreadsheet flag with a proposal or a referral was let through, and the
+/// second read found standard input empty ("the sheet is empty", of a sheet that was not).
+#[test]
+fn every_command_refuses_two_inputs_from_standard_input_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = write_file(d, "m.json", &to_bytes(&base()));
+    let cases = write_file(d, "cases.csv", b"id,type,team\nC1,looked_after,North\n");
+    let p = write_file(d, "p.json", b"{}");
+    let out = d.join("out.json");
+    let both = |o: &std::process::Output, names: &str| {
+        assert_eq!(o.status.code(), Some(2), "{}", text(o));
+        let want = format!("caseload: {names} all name standard input (-); only one input can come from it");
+        assert!(text(o).contains(&want), "{}", text(o));
+    };
+    both(&run(&[&"compare", &"-", &"-", &p], &[]), "MODEL and A");
+    both(&run(&[&"compare", &model, &"-", &"-"], &[]), "A and B");
+    both(&run(&[&"compare", &"--workers", &"-", &"--cases", &cases, &"-", &p], &[]), "--workers and A");
+    both(&run(&[&"recommend", &"-", &"--referral", &"-"], &[]), "MODEL and --referral");
+    both(
+        &run(&[&"recommend", &"-", &"--type", &"CP", &"--team", &"North", &"--proposal", &"-"], &[]),
+        "MODEL and --proposal",
+    );
+    both(
+        &run(&[&"recommend", &"--workers", &"-", &"--cases", &cases, &"--referral", &"-"], &[]),
+        "--workers and --referral",
+    );
+    both(&run(&[&"check", &"-", &"-"], &[]), "MODEL and PROPOSAL");
+    both(&run(&[&"check", &"--workers", &"-", &"--cases", &cases, &"-"], &[]), "--workers and PROPOSAL");
+    both(
+        &run(&[&"whatif", &"--workers", &"-", &"--cases", &"-", &"--policy", &"-"], &[]),
+        "--workers, --cases and --policy",
+    );
+    both(&run(&[&"pseudonymise", &"-", &"--key", &"-", &"-o", &out], &[]), "MODEL and --key");
+    both(
+        &run(&[&"convert", &"--workers", &"-", &"--cases", &"-", &"-o", &out], &[]),
+        "--workers and --cases",
+    );
+    assert!(!out.exists());
+}

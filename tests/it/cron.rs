@@ -393,6 +393,21 @@ fn a_file_over_the_size_limit_is_refused_without_reading_it_all() {
     let o = run(&["allocate", p.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("limit"), "{}", stderr(&o));
+    // Refused by its stated size, before a byte is read: in 150 MB of address space, where
+    // reading the first 128 MiB of it ran out of memory ("cannot read: out of memory").
+    #[cfg(target_os = "linux")]
+    {
+        let bin = env!("CARGO_BIN_EXE_caseload");
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(r#"ulimit -v 150000 && exec "$0" --threads 1 check "$1""#)
+            .arg(bin)
+            .arg(&p)
+            .output()
+            .expect("sh runs");
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(stderr(&o).contains("larger than the 128 MiB limit on an input file"), "{}", stderr(&o));
+    }
 }
 
 #[test]

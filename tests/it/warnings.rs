@@ -247,3 +247,41 @@ fn an_empty_workforce_is_an_input_error_in_allocate_check_and_whatif() {
     let o = run(d, &["check", "m.json", "--allow-empty"]);
     assert_ne!(code(&o), 2, "{}", stderr(&o));
 }
+
+#[test]
+fn thousands_of_unknown_teams_are_compared_within_a_bound_and_the_rest_counted() {
+    // 3,000 case teams no worker is in, against 3,000 staffed teams: every pair would be
+    // 9,000,000 comparisons for each list, and took minutes with 5,000 of each.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let workers: Vec<String> = (0..3000)
+        .map(|i| format!(r#"{{"id": "W{i:05}", "role": "social_worker", "team": "Team{i:05}x"}}"#))
+        .collect();
+    let cases: Vec<String> = (0..3000)
+        .map(|i| format!(r#"{{"id": "C{i:05}", "type": "child_in_need", "team": "Team{i:05}y"}}"#))
+        .collect();
+    write(d, "m.json", &model(&workers.join(","), &cases.join(",")));
+    let o = run(d, &["check", "m.json", "--allow-near-misses"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    // The first teams are still given their nearest names; past the comparisons allowed
+    // (4,194,304: 1,398 teams of 3,000 candidates each), the rest are counted, not compared.
+    assert!(
+        err.contains(
+            r#"team "Team00000y" has 1 case ("C00000") but no active worker (did you mean "Team00000x"?)"#
+        ),
+        "{err}"
+    );
+    let limited: Vec<&str> = err.lines().filter(|l| l.ends_with("[suggestions_limited]")).collect();
+    assert_eq!(limited.len(), 2, "{err}");
+    assert!(
+        limited[0].contains("of the 3,000 teams with cases but no active worker, 1,602 were not compared with the 3,000 staffed teams"),
+        "{}",
+        limited[0]
+    );
+    assert!(
+        limited[1].contains("of the 3,000 teams with workers but no cases, 1,602 were not compared"),
+        "{}",
+        limited[1]
+    );
+}
