@@ -10,7 +10,7 @@
 //! | means | everyday words |
 //! |---|---|
 //! | `team_manager` | team manager, TM |
-//! | `senior_social_worker` | senior social worker, SSW, senior practitioner, SP, advanced practitioner, AP, advanced social work practitioner, consultant social worker, CSW, senior SW, snr SW, snr social worker, snr practitioner |
+//! | `senior_social_worker` | senior social worker, SSW, senior practitioner, SP, advanced practitioner, AP, advanced social work practitioner, consultant social worker, CSW, senior SW, snr SW |
 //! | `social_worker` | social worker, SW, qualified social worker, QSW, registered social worker, children's social worker |
 //! | `newly_qualified_social_worker` | newly qualified social worker, NQSW, newly qualified, NQ, ASYE, ASYE social worker |
 //! | `social_work_assistant` | social work assistant, SWA, social work support worker, social work support officer |
@@ -42,8 +42,6 @@ pub const ROLE_WORDS: &[(&str, Role)] = &[
     ("CSW", Role::SeniorSocialWorker),
     ("senior SW", Role::SeniorSocialWorker),
     ("snr SW", Role::SeniorSocialWorker),
-    ("snr social worker", Role::SeniorSocialWorker),
-    ("snr practitioner", Role::SeniorSocialWorker),
     ("social worker", Role::SocialWorker),
     ("SW", Role::SocialWorker),
     ("qualified social worker", Role::SocialWorker),
