@@ -274,8 +274,33 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
         let typed = r.worker.as_deref().and_then(|w| m.worker_index(w));
         for (column, cell) in &r.also {
             let known = named.get_or_insert_with(|| workers_by_key(m));
-            let Some(&i) = known.get(&crate::vocabulary::key(cell)) else { continue };
-            if typed != Some(i) {
+            let k = crate::vocabulary::key(cell);
+            let found = known.get(&k).copied();
+            // The worker the `worker` column says, by its id or its name (two workers may share
+            // a name: the cell is theirs whichever the column says).
+            let agrees = typed.is_some_and(|t| {
+                let w = &m.workers[t];
+                std::iter::once(w.id.as_str())
+                    .chain(w.name.as_deref())
+                    .any(|x| crate::vocabulary::key(x) == k)
+            });
+            if agrees {
+                continue;
+            }
+            // A column headed `worker name` says whose name it is: one that is not the name
+            // (or id) of the worker the `worker` column says was retyped for another worker, or
+            // left from before the worker was changed, and which of the two the meeting meant
+            // cannot be told.
+            let unknown_worker = r.worker.is_some() && typed.is_none();
+            if column.trim().eq_ignore_ascii_case("worker name") && !unknown_worker {
+                errs.push(Error::input(
+                    &r.sheet,
+                    at(column),
+                    worker_name_differs(m, r, cell.trim(), found, typed),
+                ));
+                continue;
+            }
+            if found.is_some() {
                 let problem = match &r.worker_column {
                     // Two columns of one name: say which is read, not "only the column worker",
                     // which names both.
@@ -300,6 +325,46 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
         }
     }
     errs.finish()
+}
+
+/// Why a meeting workbook's `worker name` cell `cell` is refused: it names the worker `found`
+/// (by name or id; `None`: no worker of the model), not the worker `typed` that the row's
+/// `worker` column says (`None`: the child has no worker). Only the `worker` column is read.
+fn worker_name_differs(
+    m: &Model,
+    r: &RowIn,
+    cell: &str,
+    found: Option<usize>,
+    typed: Option<usize>,
+) -> String {
+    let q = crate::warnings::quoted;
+    let wc = r.worker_column.as_deref().unwrap_or("worker");
+    let says = match typed {
+        Some(t) => {
+            let w = &m.workers[t];
+            match &w.name {
+                Some(name) => format!("the column {wc} says {} (named {})", q(&w.id), q(name)),
+                None => format!("the column {wc} says {} (the model gives it no name)", q(&w.id)),
+            }
+        }
+        None => format!("the column {wc} is empty (the child has no worker)"),
+    };
+    let back = match typed.and_then(|t| m.workers[t].name.as_deref()) {
+        Some(name) => format!("put back {}", q(name)),
+        None => "clear this cell".into(),
+    };
+    match found {
+        Some(i) => format!(
+            "this row's worker name {} is the name of {}, but {says}: the name is not read, only the column {wc} says who holds the child. If the meeting chose {}, type it in the column {wc}; if not, {back}",
+            q(cell),
+            q(&m.workers[i].id),
+            q(&m.workers[i].id),
+        ),
+        None => format!(
+            "no worker of the model is named {}, and {says}: the name is not read, only the column {wc} says who holds the child. Type the id of the worker the meeting chose in the column {wc} (one not in the model is added to the workers sheet first), or {back}",
+            q(cell)
+        ),
+    }
 }
 
 /// What the model says of case `c` where a meeting workbook's read-only column `what` says

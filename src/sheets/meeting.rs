@@ -153,9 +153,10 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
 /// The sheets a meeting workbook is written with (`write::workbook::proposal_workbook`).
 const WRITTEN: [&str; 6] = ["summary", "warnings", "allocations", "unallocated", "workers", "moves"];
 
-/// The columns of the allocations and unallocated sheets, as written, whose headers name a
-/// worker but that say something else of the child's (`crate::tables`): the worker's role and
-/// team, and who holds the child today.
+/// The columns of the allocations and unallocated sheets, as written (the worker's name as the
+/// CSV writes it), whose headers name a worker but that say something else of the child's
+/// (`crate::tables`): the worker's role, team and name, and who holds the child today. Not
+/// taken for a renamed `worker` column; still searched for a worker typed where it is not read.
 const WRITTEN_WORKER_COLUMNS: [&str; 4] = ["worker role", "worker team", "worker today", "worker name"];
 
 /// Whether a header names a column a person may have typed a child's worker in: `worker`
@@ -281,17 +282,18 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
         },
         errs,
     );
-    // Every other column a worker may have been typed in (`agreed worker`, `SW`, `decision`),
-    // beside those the workbook was written with that say something else of the child (the
-    // read-only ones, `SHOWN_COLUMNS`, are compared with the model by themselves): kept
-    // for `check::resolve`, which refuses a cell that names another worker of the model than
-    // the `worker` column, whatever its header, so no decision is lost without a word.
+    // Every other column a worker may have been typed in (`agreed worker`, `SW`, `decision`,
+    // and the written `worker role`, `worker team` and `worker name`, retyped for a new
+    // worker), beside those that hold words about the child (the read-only ones,
+    // `SHOWN_COLUMNS`, are compared with the model by themselves): kept for `check::resolve`,
+    // which refuses a cell that names another worker of the model than the `worker` column,
+    // whatever its header (and a `worker name` that is not the name of that worker), so no
+    // decision is lost without a word.
     let also_columns: Vec<usize> = (0..names.len())
         .filter(|&j| {
             let name = names[j].as_str();
             j != cc
                 && Some(j) != wc
-                && !WRITTEN_WORKER_COLUMNS.contains(&name)
                 && !WRITTEN_TEXT_COLUMNS.contains(&name)
                 && !SHOWN_COLUMNS.contains(&name)
         })

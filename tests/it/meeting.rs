@@ -913,6 +913,90 @@ fn a_worker_typed_in_a_column_beside_worker_is_refused_not_lost() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
+/// A `worker name` column (as `allocations.csv` has it, added to the sheet) was not read and
+/// not searched: a name retyped there for another worker, or one of nobody in the model, was
+/// lost without a word. A name that is not the `worker` column's worker's is refused at its
+/// cell, naming both; so is a worker typed over the written `worker role` or `worker team`.
+/// The name of the row's own worker (or its id), any case and spacing, reads.
+#[test]
+fn a_worker_name_retyped_without_the_worker_column_is_refused_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    let worker_of = |case: &str| {
+        p["allocations"].as_array().unwrap().iter().find(|a| a["case"] == case).unwrap()["worker"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let al = sheet(&mut book, "allocations");
+    let c = al.col("case");
+    let rows: Vec<(usize, String)> = (1..al.rows.len()).map(|i| (i, al.rows[i][c].text())).collect();
+    let sam = rows.iter().find(|(_, case)| worker_of(case) == "W1").unwrap().0;
+    let others: Vec<usize> =
+        rows.iter().filter(|(_, case)| worker_of(case) != "W1").map(|(i, _)| *i).collect();
+    let (renamed, stranger, role) = (others[0], others[1], others[2]);
+    let own = format!(" {} ", worker_of(&rows[renamed - 1].1).to_lowercase());
+    // First the names that agree: each row's own worker, by name or by id.
+    add_column(&mut book, "allocations", "worker name", &[(sam, "SAM  jones"), (renamed, own.as_str())]);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["check", "model.json", "edited.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let al = sheet(&mut book, "allocations");
+    let (n, wr) = (al.col("worker name"), al.col("worker role"));
+    al.rows[renamed][n] = Cell::Text("Sam Jones".into());
+    al.rows[stranger][n] = Cell::Text("Jane Agency".into());
+    al.rows[role][wr] = Cell::Text("W1".into());
+    add_column(&mut book, "unallocated", "worker name", &[(1, "sam jones")]);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(!d.join("n.json").exists());
+        let e = stderr(&o);
+        let (r1, r2, r3) = (renamed + 1, stranger + 1, role + 1);
+        let said = worker_of(&rows[renamed - 1].1);
+        for want in [
+            format!("sheet allocations: row {r1}, column worker name: this row's worker name \"Sam Jones\" is the name of \"W1\", but the column worker says \"{said}\""),
+            format!("sheet allocations: row {r2}, column worker name: no worker of the model is named \"Jane Agency\""),
+            format!("sheet allocations: row {r3}, column worker role: the worker \"W1\" typed here is not read"),
+            "sheet unallocated: row 2, column worker name: this row's worker name \"sam jones\" is the name of \"W1\", but the column worker is empty".to_string(),
+        ] {
+            assert!(e.contains(&want), "{want}\n in: {e}");
+        }
+        assert!(e.contains("If the meeting chose \"W1\", type it in the column worker"), "{e}");
+    }
+}
+
+/// Two workers of one name: a column beside `worker` that gives the name is the `worker`
+/// column's worker, whichever of the two it is, not refused as the other's.
+#[test]
+fn a_name_two_workers_share_is_the_worker_columns_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["workers"][1]["name"] = json!("Sam Jones");
+    let (p, mut book) = first_week_of(d, &m);
+    let al = sheet(&mut book, "allocations");
+    let wc = al.col("worker");
+    let rows: Vec<usize> = (1..al.rows.len()).collect();
+    let cells: Vec<(usize, &str)> = rows
+        .iter()
+        .filter(|&&i| matches!(al.rows[i][wc].text().as_str(), "W1" | "W2"))
+        .map(|&i| (i, "sam jones"))
+        .collect();
+    assert!(cells.iter().any(|&(i, _)| al.rows[i][wc].text() == "W2"), "{p}");
+    add_column(&mut book, "allocations", "worker name", &cells);
+    add_column(&mut book, "allocations", "agreed worker", &cells);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["check", "model.json", "edited.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
 /// Only the allocations and unallocated sheets, and their `worker` columns, are read: a worker
 /// typed anywhere else (a renamed column or sheet) would be lost without a word, so it is
 /// refused. The unallocated sheet's worker column, empty, may still be deleted.
