@@ -813,6 +813,40 @@ fn a_model_value_a_workbook_cannot_keep_is_named_in_the_model_file_when_accept_w
     ok(&run(d, &["accept", "model.json", "p.json", "-o", "next.json"]));
 }
 
+/// A worker id with a `;` (lawful in a model file) that a child leaves in the meeting joins
+/// the child's `previous_workers`, which a workbook cannot keep (a `;` separates its items).
+/// `accept -o next.xlsx` named `cases[2].previous_workers[0]` of the output, a field accept
+/// itself made; it names the meeting's row where the child left the worker, and as JSON the
+/// id is kept.
+#[test]
+fn a_worker_a_workbook_cannot_list_is_named_where_the_meeting_left_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = serde_json::to_string(&model()).unwrap().replace("\"W2\"", "\"W;2\"");
+    let m: Value = serde_json::from_str(&text).unwrap();
+    let (_, mut book) = first_week_of(d, &m);
+    let al = sheet(&mut book, "allocations");
+    let (wc, row) = (al.col("worker"), al.row_of("C3"));
+    assert_eq!(al.rows[row][wc].text(), "W;2");
+    al.rows[row][wc] = Cell::Empty;
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    let at = format!(
+        "edited.xlsx, sheet allocations: row {}, column worker: case \"C3\" leaves its worker \"W;2\"",
+        row + 1
+    );
+    assert!(e.contains(&at), "{e}");
+    assert!(e.contains("write next week's model as JSON"), "{e}");
+    assert!(!e.contains("previous_workers[") && !e.contains("next.xlsx"), "{e}");
+    assert!(!d.join("next.xlsx").exists());
+    ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.json", "-q"]));
+    let next = read_json(&d.join("next.json"));
+    let c3 = next["cases"].as_array().unwrap().iter().find(|c| c["id"] == "C3").unwrap();
+    assert_eq!(c3["previous_workers"], json!(["W;2"]), "{c3}");
+}
+
 #[test]
 fn a_childs_row_above_the_header_is_refused_but_a_title_line_is_read() {
     // The header sorted in among the children: the rows above it would be lost.
