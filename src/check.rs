@@ -74,13 +74,27 @@ pub struct RowIn {
     /// (the unallocated sheet's, empty, may be deleted).
     pub worker_column: Option<String>,
     /// What the row holds in the other columns a person may have typed its worker in (`agreed
-    /// worker`, `SW`, a column of their own): (header as spelt, cell), the cells not empty. Not
-    /// read as the worker; [`resolve`] refuses one that names another worker of the model.
-    pub also: Vec<(String, String)>,
+    /// worker`, `SW`, a column of their own), the cells not empty. Not read as the worker;
+    /// [`resolve`] refuses one that names another worker of the model.
+    pub also: Vec<AlsoIn>,
     /// The row's read-only cells (what the workbook was written with about the child: its
     /// type, team, weight, worker today), as read back; [`resolve`] refuses one that disagrees
     /// with the model (a workbook of another week, or a row moved from the other sheet).
     pub shown: Vec<ShownIn>,
+}
+
+/// A cell of a meeting workbook's row in a column that is not read but where a worker may
+/// have been typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlsoIn {
+    /// The column's header, trimmed and in lower case (`worker` for a second column headed
+    /// `Worker`).
+    pub header: String,
+    /// The column as named in messages: its header as the sheet spells it, with its letter
+    /// when another column has the same header (`worker (G)`).
+    pub column: String,
+    /// The cell, not empty.
+    pub cell: String,
 }
 
 /// A read-only cell of a meeting workbook's row.
@@ -272,7 +286,7 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
             }
         }
         let typed = r.worker.as_deref().and_then(|w| m.worker_index(w));
-        for (column, cell) in &r.also {
+        for AlsoIn { header, column, cell } in &r.also {
             let known = named.get_or_insert_with(|| workers_by_key(m));
             let k = crate::vocabulary::key(cell);
             let found = known.get(&k).copied();
@@ -292,7 +306,7 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
             // left from before the worker was changed, and which of the two the meeting meant
             // cannot be told.
             let unknown_worker = r.worker.is_some() && typed.is_none();
-            if column.trim().eq_ignore_ascii_case("worker name") && !unknown_worker {
+            if header == "worker name" && !unknown_worker {
                 errs.push(Error::input(
                     &r.sheet,
                     at(column),
@@ -304,9 +318,9 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
                 let problem = match &r.worker_column {
                     // Two columns of one name: say which is read, not "only the column worker",
                     // which names both.
-                    Some(wc) if column.trim().eq_ignore_ascii_case(wc.trim()) => format!(
-                        "two columns are headed {}, and only the first from the left is read{}: the worker {} in this later one is not. Delete or rename one of the two columns, keeping the worker the meeting chose in the first",
-                        crate::warnings::quoted(wc),
+                    Some(wc) if header == "worker" => format!(
+                        "two columns are headed {}, and only the first from the left, column {wc}, is read{}: the worker {} in this later one is not. Delete or rename one of the two columns, keeping the worker the meeting chose in the first",
+                        crate::warnings::quoted(header),
                         r.worker.as_deref().map_or(" (it is empty on this row)".to_string(), |w| format!(" (it says {} on this row)", crate::warnings::quoted(w))),
                         crate::warnings::quoted(cell.trim()),
                     ),

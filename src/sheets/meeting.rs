@@ -17,7 +17,7 @@
 //! and column.
 
 use super::read::Grid;
-use crate::check::{self, AllocationIn, ProposalIn, RowIn, SummaryIn, UnallocatedIn};
+use crate::check::{self, AllocationIn, AlsoIn, ProposalIn, RowIn, SummaryIn, UnallocatedIn};
 use crate::error::{Error, Errors, Result};
 use crate::model::Model;
 use crate::warnings::quoted;
@@ -224,7 +224,13 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
     let col = |want: &str| names.iter().position(|n| n == want);
     let cc = col("case").unwrap_or(0);
     let wc = col("worker");
+    // A column by its header, with its letter too when another column has the same header
+    // (`worker (A)` and `worker (G)`: "column worker" would fit either), by its letter alone
+    // without a header.
     let spelt = |j: usize| match grid.rows[h].1.get(j).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) if names.iter().filter(|n| **n == names[j]).count() > 1 => {
+            format!("{s} ({})", super::column_letters(j))
+        }
         Some(s) => s.to_string(),
         None => super::column_letters(j),
     };
@@ -323,7 +329,11 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
             also: also_columns
                 .iter()
                 .filter(|&&j| !get(Some(j)).is_empty())
-                .map(|&j| (spelt(j), get(Some(j)).to_string()))
+                .map(|&j| AlsoIn {
+                    header: names[j].clone(),
+                    column: spelt(j),
+                    cell: get(Some(j)).to_string(),
+                })
                 .collect(),
             shown: shown_cells(&grid.rows[h].1, cells),
         });

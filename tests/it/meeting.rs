@@ -1435,6 +1435,7 @@ fn accepted_breach_notes_are_kept_within_the_limit_a_model_is_read_with() {
 /// ("did you mean "Chloé"?" of "Chloé"), and the model given where the proposal goes.
 #[test]
 fn unclear_mistakes_are_named_for_what_they_are() {
+    let mut at = (0, 0, 0);
     let e = refused(|_, book| {
         let al = sheet(book, "allocations");
         let c = al.row_of("C1");
@@ -1442,11 +1443,19 @@ fn unclear_mistakes_are_named_for_what_they_are() {
             row.insert(0, if i == 0 { Cell::Text("worker".into()) } else { Cell::Empty });
         }
         al.rows[c][0] = Cell::Text("W2".into());
+        // A worker not in the model in the column read, on another row.
+        let other = if c == 1 { 2 } else { 1 };
+        al.rows[other][0] = Cell::Text("W9".into());
+        let later = al.rows[0].iter().rposition(|h| h.text() == "worker").unwrap();
+        at = (c + 1, later, other + 1);
     });
+    let (row, later, other) = (at.0, letters(at.1), at.2);
+    // Each of the two columns is named by its letter too: "column worker" fits either.
     assert!(
-        e.contains(r#"two columns are headed "worker", and only the first from the left is read"#),
+        e.contains(&format!(r#"row {row}, column worker ({later}): two columns are headed "worker", and only the first from the left, column worker (A), is read"#)),
         "{e}"
     );
+    assert!(e.contains(&format!(r#"row {other}, column worker (A): no worker "W9""#)), "{e}");
     let e = refused(|_, book| {
         let al = sheet(book, "allocations");
         let (r, wc) = (al.row_of("C1"), al.col("worker"));
