@@ -383,11 +383,19 @@ fn worker_name_differs(
 
 /// What the model says of case `c` where a meeting workbook's read-only column `what` says
 /// something of it: `Some(the model's words)` when the cell `cell` disagrees. An empty type,
-/// team or weight states nothing; an empty `worker today` states that the child has no worker.
+/// team or weight states nothing; an empty `worker today` states that the child has no worker;
+/// a `waiting since` is compared for a wait the model records.
 fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str) -> Option<String> {
     let case = &m.cases[c];
     let key = crate::vocabulary::key;
     let (agrees, model) = match what {
+        // Since when the child has waited, for a wait the model records. A wait that starts
+        // with the workbook shows the workbook's day, which the summary may since have had
+        // retyped (the meeting moved): not compared.
+        "waiting since" if !cell.is_empty() => {
+            let since = case.waiting_since?.to_string();
+            (cell == since, crate::util::quoted(&since))
+        }
         "worker today" => {
             let today = case.current_worker.map(|w| m.workers[w].id.as_str());
             (
@@ -439,6 +447,8 @@ fn disagreeing(m: &Model, c: usize, r: &RowIn) -> Option<Error> {
             crate::util::quoted(&at.cell),
             r.worker_column.as_deref().unwrap_or("worker")
         )
+    } else if at.what == "waiting since" {
+        "; to correct since when the child has waited, change its waiting_since on the cases sheet of the team workbook (or in the model file), which next week's model keeps".to_string()
     } else {
         String::new()
     };

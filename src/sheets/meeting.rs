@@ -68,6 +68,9 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         // The day on the summary may be a date cell (Excel makes one of a day typed over
         // the text it wrote): read as YYYY-MM-DD, as the cases' waiting_since is.
         book.days = want == "summary";
+        // The unallocated sheet's `waiting since` may be retyped as a date cell: read as its
+        // day, to be compared with the model's.
+        book.day_columns = if want == "unallocated" { &["waiting_since"] } else { &[] };
         let grid = match book.grid(&name, &shown) {
             Ok(g) => g,
             Err(e) => {
@@ -88,6 +91,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     if let Some(name) = find("moves") {
         let shown = format!("{file}, sheet {name}");
         book.days = false;
+        book.day_columns = &[];
         if let Ok(grid) = book.grid(&name, &shown) {
             moves_edited(&shown, &grid, &rows, &mut errs);
         }
@@ -102,6 +106,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         }
         let shown = format!("{file}, sheet {name}");
         book.days = false;
+        book.day_columns = &[];
         let Ok(grid) = book.grid(name, &shown) else { continue };
         if let Some((number, column)) = typed_worker(&grid) {
             errs.push(Error::input(
@@ -435,7 +440,7 @@ fn day_of(sheet: &str, grid: &Grid) -> Result<Option<crate::date::Date>> {
 /// The read-only columns of the allocations and unallocated sheets (as
 /// `write::workbook::proposal_workbook` writes them), which say what the model said of the
 /// child when the workbook was made.
-const SHOWN_COLUMNS: [&str; 4] = ["type", "team", "weight", "worker today"];
+const SHOWN_COLUMNS: [&str; 5] = ["type", "team", "weight", "worker today", "waiting since"];
 
 /// A row's read-only cells, found by the header row `header` (the first column of each name).
 fn shown_cells(header: &[String], cells: &[String]) -> Vec<check::ShownIn> {

@@ -847,6 +847,66 @@ fn a_worker_a_workbook_cannot_list_is_named_where_the_meeting_left_it() {
     assert_eq!(c3["previous_workers"], json!(["W;2"]), "{c3}");
 }
 
+/// A `waiting since` the model records, retyped on the unallocated sheet (the child has in
+/// truth waited since October), was not read, and next week's model kept the model's day, exit
+/// 0. It is refused at its cell, as text or as a date cell, saying where the day is corrected;
+/// left as written, or typed as a date cell of the same day, it reads.
+#[test]
+fn a_waiting_since_retyped_in_the_meeting_is_refused_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    for c in m["cases"].as_array_mut().unwrap() {
+        if c.get("current_worker").is_none() {
+            c["waiting_since"] = json!("2026-11-20");
+        }
+    }
+    let (_, book) = first_week_of(d, &m);
+    let un = book.iter().find(|s| s.name == "unallocated").unwrap();
+    let c = un.col("waiting since");
+    assert_eq!(un.rows[1][c].text(), "2026-11-20");
+    let at = letters(c);
+    for (cell, refused) in [
+        (rust_xlsxwriter::ExcelDateTime::parse_from_str("2026-10-01").unwrap(), true),
+        (rust_xlsxwriter::ExcelDateTime::parse_from_str("2026-11-20").unwrap(), false),
+    ] {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        for s in &book {
+            let ws = wb.add_worksheet().set_name(&s.name).unwrap();
+            for (i, row) in s.rows.iter().enumerate() {
+                for (j, v) in row.iter().enumerate() {
+                    let (i, j) = (i as u32, j as u16);
+                    if s.name == "unallocated" && i == 1 && j as usize == c {
+                        ws.write_datetime_with_format(i, j, &cell, &date).unwrap();
+                        continue;
+                    }
+                    match v {
+                        Cell::Num(x) => ws.write_number(i, j, *x).unwrap(),
+                        Cell::Empty => ws,
+                        other => ws.write_string(i, j, other.text()).unwrap(),
+                    };
+                }
+            }
+        }
+        std::fs::write(d.join("edited.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+        let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json"]);
+        if !refused {
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            continue;
+        }
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(&format!("sheet unallocated: row 2, column waiting since ({at})")), "{e}");
+        assert!(
+            e.contains(r#"this row says waiting since "2026-10-01", the model says "2026-11-20""#),
+            "{e}"
+        );
+        assert!(e.contains("change its waiting_since on the cases sheet"), "{e}");
+        assert!(!d.join("n.json").exists());
+    }
+}
+
 #[test]
 fn a_childs_row_above_the_header_is_refused_but_a_title_line_is_read() {
     // The header sorted in among the children: the rows above it would be lost.
