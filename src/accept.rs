@@ -295,6 +295,62 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
     Ok(Accepted { next, breaches, facts, warnings })
 }
 
+/// Refuses, before next week's model is written as a workbook, a worker that accepting added
+/// to a child's `previous_workers` (the child left it in the meeting) whose id a list cell
+/// cannot keep: a `;` separates one item from the next and a `,` is refused in a list, so
+/// `W;3` would read back as `W` and `3`. The place is where the meeting decided it, which the
+/// manager can find (the row of the meeting workbook `file`, or the case of a proposal file),
+/// not the field accepting made; as JSON the id is kept, so that is not refused.
+pub fn fits_a_workbook(input: &ModelFile, done: &Accepted, file: &str, p: &ProposalIn) -> Result<()> {
+    let mut errs = Errors::new();
+    for (before, after) in input.cases.iter().zip(&done.next.cases) {
+        let added = after.previous_workers.iter().filter(|w| !before.previous_workers.contains(w));
+        for w in added {
+            let Some(c) = w.chars().find(|c| matches!(c, ';' | ',')) else { continue };
+            let row = p.rows.as_ref().and_then(|rows| rows.iter().find(|r| r.case == after.id));
+            let (at_file, place, decided) = match (row, &p.rows) {
+                (Some(r), _) => {
+                    let said = match &r.worker {
+                        Some(x) => format!("this row gives it {}", crate::util::quoted(x)),
+                        None => "this row gives it no worker".into(),
+                    };
+                    (
+                        r.sheet.clone(),
+                        format!(
+                            "row {}, column {}",
+                            r.row,
+                            r.worker_column.as_deref().unwrap_or(&r.case_column)
+                        ),
+                        said,
+                    )
+                }
+                (None, Some(_)) => (
+                    file.to_string(),
+                    "sheet allocations".to_string(),
+                    "it is on neither the allocations nor the unallocated sheet, so has no worker".into(),
+                ),
+                (None, None) => (
+                    file.to_string(),
+                    format!("case {}", after.id),
+                    "the proposal gives it another worker, or none".into(),
+                ),
+            };
+            errs.push(Error::input(
+                &at_file,
+                place,
+                format!(
+                    "case {} leaves its worker {} ({decided}), so next week's model lists {} among the child's previous workers; a workbook cannot keep that id in a list, where {} (it would read back as other workers). Nothing is written: write next week's model as JSON (-o with a .json name), which keeps it, or give the worker an id without '{c}'",
+                    crate::util::quoted(&after.id),
+                    crate::util::quoted(w),
+                    crate::util::quoted(w),
+                    if c == ';' { "a ';' separates one worker from the next" } else { "a ',' is refused" },
+                ),
+            ));
+        }
+    }
+    errs.finish()
+}
+
 /// How each breach noted by `accept` begins (`accepted on 2026-12-07 despite a breach: ...`).
 const BREACH_NOTE: &str = "accepted on";
 

@@ -74,13 +74,27 @@ pub struct RowIn {
     /// (the unallocated sheet's, empty, may be deleted).
     pub worker_column: Option<String>,
     /// What the row holds in the other columns a person may have typed its worker in (`agreed
-    /// worker`, `SW`, a column of their own): (header as spelt, cell), the cells not empty. Not
-    /// read as the worker; [`resolve`] refuses one that names another worker of the model.
-    pub also: Vec<(String, String)>,
+    /// worker`, `SW`, a column of their own), the cells not empty. Not read as the worker;
+    /// [`resolve`] refuses one that names another worker of the model.
+    pub also: Vec<AlsoIn>,
     /// The row's read-only cells (what the workbook was written with about the child: its
     /// type, team, weight, worker today), as read back; [`resolve`] refuses one that disagrees
     /// with the model (a workbook of another week, or a row moved from the other sheet).
     pub shown: Vec<ShownIn>,
+}
+
+/// A cell of a meeting workbook's row in a column that is not read but where a worker may
+/// have been typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlsoIn {
+    /// The column's header, trimmed and in lower case (`worker` for a second column headed
+    /// `Worker`).
+    pub header: String,
+    /// The column as named in messages: its header as the sheet spells it, with its letter
+    /// when another column has the same header (`worker (G)`).
+    pub column: String,
+    /// The cell, not empty.
+    pub cell: String,
 }
 
 /// A read-only cell of a meeting workbook's row.
@@ -272,16 +286,41 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
             }
         }
         let typed = r.worker.as_deref().and_then(|w| m.worker_index(w));
-        for (column, cell) in &r.also {
+        for AlsoIn { header, column, cell } in &r.also {
             let known = named.get_or_insert_with(|| workers_by_key(m));
-            let Some(&i) = known.get(&crate::vocabulary::key(cell)) else { continue };
-            if typed != Some(i) {
+            let k = crate::vocabulary::key(cell);
+            let found = known.get(&k).copied();
+            // The worker the `worker` column says, by its id or its name (two workers may share
+            // a name: the cell is theirs whichever the column says).
+            let agrees = typed.is_some_and(|t| {
+                let w = &m.workers[t];
+                std::iter::once(w.id.as_str())
+                    .chain(w.name.as_deref())
+                    .any(|x| crate::vocabulary::key(x) == k)
+            });
+            if agrees {
+                continue;
+            }
+            // A column headed `worker name` says whose name it is: one that is not the name
+            // (or id) of the worker the `worker` column says was retyped for another worker, or
+            // left from before the worker was changed, and which of the two the meeting meant
+            // cannot be told.
+            let unknown_worker = r.worker.is_some() && typed.is_none();
+            if header == "worker name" && !unknown_worker {
+                errs.push(Error::input(
+                    &r.sheet,
+                    at(column),
+                    worker_name_differs(m, r, cell.trim(), found, typed),
+                ));
+                continue;
+            }
+            if found.is_some() {
                 let problem = match &r.worker_column {
                     // Two columns of one name: say which is read, not "only the column worker",
                     // which names both.
-                    Some(wc) if column.trim().eq_ignore_ascii_case(wc.trim()) => format!(
-                        "two columns are headed {}, and only the first from the left is read{}: the worker {} in this later one is not. Delete or rename one of the two columns, keeping the worker the meeting chose in the first",
-                        crate::warnings::quoted(wc),
+                    Some(wc) if header == "worker" => format!(
+                        "two columns are headed {}, and only the first from the left, column {wc}, is read{}: the worker {} in this later one is not. Delete or rename one of the two columns, keeping the worker the meeting chose in the first",
+                        crate::warnings::quoted(header),
                         r.worker.as_deref().map_or(" (it is empty on this row)".to_string(), |w| format!(" (it says {} on this row)", crate::warnings::quoted(w))),
                         crate::warnings::quoted(cell.trim()),
                     ),
@@ -302,13 +341,61 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
     errs.finish()
 }
 
+/// Why a meeting workbook's `worker name` cell `cell` is refused: it names the worker `found`
+/// (by name or id; `None`: no worker of the model), not the worker `typed` that the row's
+/// `worker` column says (`None`: the child has no worker). Only the `worker` column is read.
+fn worker_name_differs(
+    m: &Model,
+    r: &RowIn,
+    cell: &str,
+    found: Option<usize>,
+    typed: Option<usize>,
+) -> String {
+    let q = crate::warnings::quoted;
+    let wc = r.worker_column.as_deref().unwrap_or("worker");
+    let says = match typed {
+        Some(t) => {
+            let w = &m.workers[t];
+            match &w.name {
+                Some(name) => format!("the column {wc} says {} (named {})", q(&w.id), q(name)),
+                None => format!("the column {wc} says {} (the model gives it no name)", q(&w.id)),
+            }
+        }
+        None => format!("the column {wc} is empty (the child has no worker)"),
+    };
+    let back = match typed.and_then(|t| m.workers[t].name.as_deref()) {
+        Some(name) => format!("put back {}", q(name)),
+        None => "clear this cell".into(),
+    };
+    match found {
+        Some(i) => format!(
+            "this row's worker name {} is the name of {}, but {says}: the name is not read, only the column {wc} says who holds the child. If the meeting chose {}, type it in the column {wc}; if not, {back}",
+            q(cell),
+            q(&m.workers[i].id),
+            q(&m.workers[i].id),
+        ),
+        None => format!(
+            "no worker of the model is named {}, and {says}: the name is not read, only the column {wc} says who holds the child. Type the id of the worker the meeting chose in the column {wc} (one not in the model is added to the workers sheet first), or {back}",
+            q(cell)
+        ),
+    }
+}
+
 /// What the model says of case `c` where a meeting workbook's read-only column `what` says
 /// something of it: `Some(the model's words)` when the cell `cell` disagrees. An empty type,
-/// team or weight states nothing; an empty `worker today` states that the child has no worker.
+/// team or weight states nothing; an empty `worker today` states that the child has no worker;
+/// a `waiting since` is compared for a wait the model records.
 fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str) -> Option<String> {
     let case = &m.cases[c];
     let key = crate::vocabulary::key;
     let (agrees, model) = match what {
+        // Since when the child has waited, for a wait the model records. A wait that starts
+        // with the workbook shows the workbook's day, which the summary may since have had
+        // retyped (the meeting moved): not compared.
+        "waiting since" if !cell.is_empty() => {
+            let since = case.waiting_since?.to_string();
+            (cell == since, crate::util::quoted(&since))
+        }
         "worker today" => {
             let today = case.current_worker.map(|w| m.workers[w].id.as_str());
             (
@@ -360,6 +447,8 @@ fn disagreeing(m: &Model, c: usize, r: &RowIn) -> Option<Error> {
             crate::util::quoted(&at.cell),
             r.worker_column.as_deref().unwrap_or("worker")
         )
+    } else if at.what == "waiting since" {
+        "; to correct since when the child has waited, change its waiting_since on the cases sheet of the team workbook (or in the model file), which next week's model keeps".to_string()
     } else {
         String::new()
     };

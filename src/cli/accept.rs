@@ -132,6 +132,9 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         // its place (`cases[5].team`) is a place in it: name that file. A workbook or CSV model
         // has none (its cells are trimmed), so the output is named then.
         let source = model_path.map_or_else(|| out.clone(), |p| p.display().to_string());
+        // A worker the meeting took a child from, listed by accepting among its previous
+        // workers, is named where the meeting decided it rather than at a field it never saw.
+        accept::fits_a_workbook(&input, &done, &accepted_name, &p)?;
         caseload::sheets::write::workbook::model_workbook(&source, &done.next)?
     } else {
         caseload::write::to_json(&done.next)

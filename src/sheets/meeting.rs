@@ -17,7 +17,7 @@
 //! and column.
 
 use super::read::Grid;
-use crate::check::{self, AllocationIn, ProposalIn, RowIn, SummaryIn, UnallocatedIn};
+use crate::check::{self, AllocationIn, AlsoIn, ProposalIn, RowIn, SummaryIn, UnallocatedIn};
 use crate::error::{Error, Errors, Result};
 use crate::model::Model;
 use crate::warnings::quoted;
@@ -68,6 +68,9 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         // The day on the summary may be a date cell (Excel makes one of a day typed over
         // the text it wrote): read as YYYY-MM-DD, as the cases' waiting_since is.
         book.days = want == "summary";
+        // The unallocated sheet's `waiting since` may be retyped as a date cell: read as its
+        // day, to be compared with the model's.
+        book.day_columns = if want == "unallocated" { &["waiting_since"] } else { &[] };
         let grid = match book.grid(&name, &shown) {
             Ok(g) => g,
             Err(e) => {
@@ -88,6 +91,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     if let Some(name) = find("moves") {
         let shown = format!("{file}, sheet {name}");
         book.days = false;
+        book.day_columns = &[];
         if let Ok(grid) = book.grid(&name, &shown) {
             moves_edited(&shown, &grid, &rows, &mut errs);
         }
@@ -102,6 +106,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         }
         let shown = format!("{file}, sheet {name}");
         book.days = false;
+        book.day_columns = &[];
         let Ok(grid) = book.grid(name, &shown) else { continue };
         if let Some((number, column)) = typed_worker(&grid) {
             errs.push(Error::input(
@@ -153,9 +158,10 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
 /// The sheets a meeting workbook is written with (`write::workbook::proposal_workbook`).
 const WRITTEN: [&str; 6] = ["summary", "warnings", "allocations", "unallocated", "workers", "moves"];
 
-/// The columns of the allocations and unallocated sheets, as written, whose headers name a
-/// worker but that say something else of the child's (`crate::tables`): the worker's role and
-/// team, and who holds the child today.
+/// The columns of the allocations and unallocated sheets, as written (the worker's name as the
+/// CSV writes it), whose headers name a worker but that say something else of the child's
+/// (`crate::tables`): the worker's role, team and name, and who holds the child today. Not
+/// taken for a renamed `worker` column; still searched for a worker typed where it is not read.
 const WRITTEN_WORKER_COLUMNS: [&str; 4] = ["worker role", "worker team", "worker today", "worker name"];
 
 /// Whether a header names a column a person may have typed a child's worker in: `worker`
@@ -223,7 +229,13 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
     let col = |want: &str| names.iter().position(|n| n == want);
     let cc = col("case").unwrap_or(0);
     let wc = col("worker");
+    // A column by its header, with its letter too when another column has the same header
+    // (`worker (A)` and `worker (G)`: "column worker" would fit either), by its letter alone
+    // without a header.
     let spelt = |j: usize| match grid.rows[h].1.get(j).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) if names.iter().filter(|n| **n == names[j]).count() > 1 => {
+            format!("{s} ({})", super::column_letters(j))
+        }
         Some(s) => s.to_string(),
         None => super::column_letters(j),
     };
@@ -281,17 +293,18 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
         },
         errs,
     );
-    // Every other column a worker may have been typed in (`agreed worker`, `SW`, `decision`),
-    // beside those the workbook was written with that say something else of the child (the
-    // read-only ones, `SHOWN_COLUMNS`, are compared with the model by themselves): kept
-    // for `check::resolve`, which refuses a cell that names another worker of the model than
-    // the `worker` column, whatever its header, so no decision is lost without a word.
+    // Every other column a worker may have been typed in (`agreed worker`, `SW`, `decision`,
+    // and the written `worker role`, `worker team` and `worker name`, retyped for a new
+    // worker), beside those that hold words about the child (the read-only ones,
+    // `SHOWN_COLUMNS`, are compared with the model by themselves): kept for `check::resolve`,
+    // which refuses a cell that names another worker of the model than the `worker` column,
+    // whatever its header (and a `worker name` that is not the name of that worker), so no
+    // decision is lost without a word.
     let also_columns: Vec<usize> = (0..names.len())
         .filter(|&j| {
             let name = names[j].as_str();
             j != cc
                 && Some(j) != wc
-                && !WRITTEN_WORKER_COLUMNS.contains(&name)
                 && !WRITTEN_TEXT_COLUMNS.contains(&name)
                 && !SHOWN_COLUMNS.contains(&name)
         })
@@ -321,7 +334,11 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
             also: also_columns
                 .iter()
                 .filter(|&&j| !get(Some(j)).is_empty())
-                .map(|&j| (spelt(j), get(Some(j)).to_string()))
+                .map(|&j| AlsoIn {
+                    header: names[j].clone(),
+                    column: spelt(j),
+                    cell: get(Some(j)).to_string(),
+                })
                 .collect(),
             shown: shown_cells(&grid.rows[h].1, cells),
         });
@@ -423,7 +440,7 @@ fn day_of(sheet: &str, grid: &Grid) -> Result<Option<crate::date::Date>> {
 /// The read-only columns of the allocations and unallocated sheets (as
 /// `write::workbook::proposal_workbook` writes them), which say what the model said of the
 /// child when the workbook was made.
-const SHOWN_COLUMNS: [&str; 4] = ["type", "team", "weight", "worker today"];
+const SHOWN_COLUMNS: [&str; 5] = ["type", "team", "weight", "worker today", "waiting since"];
 
 /// A row's read-only cells, found by the header row `header` (the first column of each name).
 fn shown_cells(header: &[String], cells: &[String]) -> Vec<check::ShownIn> {

@@ -168,6 +168,11 @@ pub struct Book<'a> {
     pub day_columns: &'static [&'static str],
     /// The sheets the workbook hides (`state="hidden"` or `"veryHidden"`).
     hidden: Vec<String>,
+    /// The workbook asks to be recalculated when it is opened (`<calcPr fullCalcOnLoad="1"/>`):
+    /// its writer did not calculate its formulas, or changed cells they depend on, so the value
+    /// saved with a formula (`0`, as such writers save it, or one gone stale) may not be what
+    /// Excel shows. Each formula cell is then refused, as one without a saved value is.
+    recalc_on_load: bool,
     budget: Rc<Budget>,
 }
 
@@ -380,6 +385,7 @@ impl<'a> Book<'a> {
             days: false,
             day_columns: &[],
             hidden: Vec::new(),
+            recalc_on_load: false,
             budget: Rc::new(Budget::default()),
         };
         let rels = book.relationships()?;
@@ -492,7 +498,9 @@ impl<'a> Book<'a> {
     }
 
     /// `xl/workbook.xml`: (sheet name, relationship id), in order, and the date system
-    /// (`<workbookPr date1904="1"/>`, or `"true"`, is the 1904 system).
+    /// (`<workbookPr date1904="1"/>`, or `"true"`, is the 1904 system); notes the hidden
+    /// sheets and whether the workbook asks to be recalculated when opened
+    /// ([`Book::recalc_on_load`]).
     fn workbook_sheets(&mut self) -> Result<(Vec<(String, String)>, DateSystem)> {
         let part = "xl/workbook.xml";
         let file = self.file.clone();
@@ -532,6 +540,10 @@ impl<'a> Book<'a> {
                             ))
                         }
                     };
+                }
+                Event::Start(e) | Event::Empty(e) if local(e.name().as_ref()) == b"calcPr" => {
+                    let on = attr(&e, b"fullCalcOnLoad");
+                    self.recalc_on_load |= matches!(on.as_deref().map(str::trim), Some("1" | "true"));
                 }
                 Event::Start(e) | Event::Empty(e) if local(e.name().as_ref()) == b"sheet" => {
                     let (Some(name), Some(rid)) = (attr(&e, b"name"), attr(&e, b"id")) else {
@@ -752,6 +764,7 @@ impl<'a> Book<'a> {
         let days = self.days;
         let day_columns = self.day_columns;
         let system = self.date_system;
+        let recalc = self.recalc_on_load;
         // The columns (1-based) under a header of `day_columns`, known once the first row that
         // names one (the header, perhaps below a title) is read.
         let mut day_cols: Vec<usize> = Vec::new();
@@ -965,7 +978,7 @@ impl<'a> Book<'a> {
                         let Some((_, cells)) = row.as_mut() else { continue };
                         let at = format!("row {}, column {}", c.row, column_letters(c.col - 1));
                         let as_day = days || (!rows.is_empty() && day_cols.contains(&c.col));
-                        let text = match c.text(shared, dates, as_day, system) {
+                        let text = match c.text(shared, dates, as_day, system, recalc) {
                             Ok(t) => t,
                             Err(problem) => {
                                 // Held like text, so a sheet of a million bad cells is refused
@@ -1102,13 +1115,15 @@ struct CellState {
 
 impl CellState {
     /// The cell as text, or what is wrong with it; a date cell read as a day counts its
-    /// serial in the workbook's date system.
+    /// serial in the workbook's date system. In a workbook that asks to be recalculated when
+    /// opened (`recalc`), a formula's saved value is not read.
     fn text(
         &self,
         shared: Option<&Shared>,
         dates: &[bool],
         days: bool,
         system: DateSystem,
+        recalc: bool,
     ) -> std::result::Result<String, String> {
         let value = self.value.as_deref().map(str::trim);
         // A text formula whose saved value is the empty text (`t="str"` and `<v></v>`, say from
@@ -1118,6 +1133,15 @@ impl CellState {
         let empty_text = self.kind == "str" && self.value.is_some();
         if self.formula && value.is_none_or(str::is_empty) && !empty_text && self.kind != "inlineStr" {
             return Err("the cell holds a formula with no saved value (the workbook was written by a program that does not calculate formulas), so it cannot be read; open the workbook in Excel and save it, which saves each formula's value, or type the value".into());
+        }
+        // The workbook asks Excel to recalculate every formula when it is opened: its writer
+        // saved each formula with a placeholder (`0`: XlsxWriter, rust_xlsxwriter) or changed
+        // the cells formulas depend on and kept their old values (PhpSpreadsheet, Apache POI,
+        // openxlsx2). What Excel shows may differ from any value saved, a number or a text:
+        // none is read, rather than a cap of 0 taken without a word.
+        if self.formula && recalc && self.kind != "inlineStr" {
+            // The same words for every such cell, so a column of them is said once.
+            return Err("the cell holds a formula, and the workbook asks to be recalculated when it is opened (it was written or changed by a program that does not calculate formulas), so the value saved with the formula may not be what Excel shows; open the workbook in Excel and save it, which saves each formula's value, or type the value".into());
         }
         match self.kind.as_str() {
             "s" => {
@@ -1429,6 +1453,36 @@ mod tests {
             e.to_string(),
             "b.xlsx: part xl/workbook.xml: the workbook's date system, date1904=\"yes\", is neither true nor false; save the workbook again from Excel"
         );
+    }
+
+    #[test]
+    fn a_formulas_saved_value_is_not_read_when_the_workbook_asks_to_be_recalculated() {
+        // A number formula saved with XlsxWriter's placeholder 0, and a text formula saved with
+        // a value that may be stale; then a plain number beside them.
+        let data = r#"<row r="1"><c r="A1"><f>1+1</f><v>0</v></c><c r="B1" t="str"><f>"W"&amp;2</f><v>W2</v></c><c r="C1"><v>7</v></c></row>"#;
+        let recalc = "the cell holds a formula, and the workbook asks to be recalculated when it is opened";
+        for (pr, refused) in [
+            ("", false),
+            (r#"<calcPr calcId="191029"/>"#, false),
+            (r#"<calcPr calcId="124519" fullCalcOnLoad="0"/>"#, false),
+            (r#"<calcPr calcId="124519" fullCalcOnLoad="1"/>"#, true),
+            (r#"<calcPr fullCalcOnLoad="true"/>"#, true),
+        ] {
+            let bytes = book_of(pr, &[("s", data)], None, None);
+            let mut book = Book::open("b.xlsx", &bytes).unwrap();
+            let grid = book.grid("s", "b.xlsx, sheet s").unwrap();
+            if refused {
+                let at: Vec<(usize, usize)> = grid.faults.iter().map(|f| (f.row, f.column)).collect();
+                assert_eq!(at, [(1, 0), (1, 1)], "{pr}");
+                assert!(grid.faults.iter().all(|f| f.problem.starts_with(recalc)), "{pr}: {:?}", grid.faults);
+                // The same words for both, so a column of them is said once.
+                assert_eq!(grid.faults[0].problem, grid.faults[1].problem);
+                assert_eq!(grid.rows[0].1, ["", "", "7"], "{pr}");
+            } else {
+                assert!(grid.faults.is_empty(), "{pr}: {:?}", grid.faults);
+                assert_eq!(grid.rows[0].1, ["0", "W2", "7"], "{pr}");
+            }
+        }
     }
 
     #[test]

@@ -380,6 +380,53 @@ fn a_formula_without_a_saved_value_is_an_error_naming_its_cell() {
     assert_eq!(allocate_book(&workbook(&s, None)).0, 0);
 }
 
+/// A workbook whose writer saved each formula with the value 0 and asked Excel to recalculate
+/// on opening (XlsxWriter and rust_xlsxwriter do, `<calcPr fullCalcOnLoad="1"/>`) was read as
+/// caps of 0, and children left unallocated without a word. Each formula cell is now refused
+/// at its place, a column of them said once; the same workbook with the values typed reads.
+#[test]
+fn a_formula_saved_as_0_for_excel_to_recalculate_is_refused_not_read_as_0() {
+    let book = |formulas: bool| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("workers").unwrap();
+        for (j, h) in ["id", "role", "team", "cap"].iter().enumerate() {
+            ws.write_string(0, j as u16, *h).unwrap();
+        }
+        for (i, id) in ["W1", "W2", "W3"].iter().enumerate() {
+            let r = i as u32 + 1;
+            ws.write_string(r, 0, *id).unwrap();
+            ws.write_string(r, 1, "social_worker").unwrap();
+            ws.write_string(r, 2, "North").unwrap();
+            if formulas && r > 1 {
+                ws.write_formula(r, 3, "=1+2").unwrap();
+            } else {
+                ws.write_number(r, 3, 3.0).unwrap();
+            }
+        }
+        let ws = wb.add_worksheet().set_name("cases").unwrap();
+        for (j, h) in ["id", "type", "team"].iter().enumerate() {
+            ws.write_string(0, j as u16, *h).unwrap();
+        }
+        for i in 1..=9u32 {
+            ws.write_string(i, 0, format!("C{i}")).unwrap();
+            ws.write_string(i, 1, "child_in_need").unwrap();
+            ws.write_string(i, 2, "North").unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let (status, err) = allocate_book(&book(true));
+    refused(
+        (status, err.clone()),
+        &[
+            "b.xlsx, sheet workers: rows 3 and 4, column cap: the cell holds a formula, and the workbook asks to be recalculated when it is opened",
+            "open the workbook in Excel and save it",
+        ],
+    );
+    assert_eq!(err.matches("the cell holds a formula").count(), 1, "said once: {err}");
+    let (status, err) = allocate_book(&book(false));
+    assert_eq!(status, 0, "{err}");
+}
+
 /// A formula without a saved value in a column a row needs (the case's `team`) is named for
 /// what it is, at its row and under its header, with what to do; not also as an empty cell,
 /// which would send the manager to type over a formula they can see.

@@ -813,6 +813,100 @@ fn a_model_value_a_workbook_cannot_keep_is_named_in_the_model_file_when_accept_w
     ok(&run(d, &["accept", "model.json", "p.json", "-o", "next.json"]));
 }
 
+/// A worker id with a `;` (lawful in a model file) that a child leaves in the meeting joins
+/// the child's `previous_workers`, which a workbook cannot keep (a `;` separates its items).
+/// `accept -o next.xlsx` named `cases[2].previous_workers[0]` of the output, a field accept
+/// itself made; it names the meeting's row where the child left the worker, and as JSON the
+/// id is kept.
+#[test]
+fn a_worker_a_workbook_cannot_list_is_named_where_the_meeting_left_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = serde_json::to_string(&model()).unwrap().replace("\"W2\"", "\"W;2\"");
+    let m: Value = serde_json::from_str(&text).unwrap();
+    let (_, mut book) = first_week_of(d, &m);
+    let al = sheet(&mut book, "allocations");
+    let (wc, row) = (al.col("worker"), al.row_of("C3"));
+    assert_eq!(al.rows[row][wc].text(), "W;2");
+    al.rows[row][wc] = Cell::Empty;
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    let at = format!(
+        "edited.xlsx, sheet allocations: row {}, column worker: case \"C3\" leaves its worker \"W;2\"",
+        row + 1
+    );
+    assert!(e.contains(&at), "{e}");
+    assert!(e.contains("write next week's model as JSON"), "{e}");
+    assert!(!e.contains("previous_workers[") && !e.contains("next.xlsx"), "{e}");
+    assert!(!d.join("next.xlsx").exists());
+    ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.json", "-q"]));
+    let next = read_json(&d.join("next.json"));
+    let c3 = next["cases"].as_array().unwrap().iter().find(|c| c["id"] == "C3").unwrap();
+    assert_eq!(c3["previous_workers"], json!(["W;2"]), "{c3}");
+}
+
+/// A `waiting since` the model records, retyped on the unallocated sheet (the child has in
+/// truth waited since October), was not read, and next week's model kept the model's day, exit
+/// 0. It is refused at its cell, as text or as a date cell, saying where the day is corrected;
+/// left as written, or typed as a date cell of the same day, it reads.
+#[test]
+fn a_waiting_since_retyped_in_the_meeting_is_refused_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    for c in m["cases"].as_array_mut().unwrap() {
+        if c.get("current_worker").is_none() {
+            c["waiting_since"] = json!("2026-11-20");
+        }
+    }
+    let (_, book) = first_week_of(d, &m);
+    let un = book.iter().find(|s| s.name == "unallocated").unwrap();
+    let c = un.col("waiting since");
+    assert_eq!(un.rows[1][c].text(), "2026-11-20");
+    let at = letters(c);
+    for (cell, refused) in [
+        (rust_xlsxwriter::ExcelDateTime::parse_from_str("2026-10-01").unwrap(), true),
+        (rust_xlsxwriter::ExcelDateTime::parse_from_str("2026-11-20").unwrap(), false),
+    ] {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        for s in &book {
+            let ws = wb.add_worksheet().set_name(&s.name).unwrap();
+            for (i, row) in s.rows.iter().enumerate() {
+                for (j, v) in row.iter().enumerate() {
+                    let (i, j) = (i as u32, j as u16);
+                    if s.name == "unallocated" && i == 1 && j as usize == c {
+                        ws.write_datetime_with_format(i, j, &cell, &date).unwrap();
+                        continue;
+                    }
+                    match v {
+                        Cell::Num(x) => ws.write_number(i, j, *x).unwrap(),
+                        Cell::Empty => ws,
+                        other => ws.write_string(i, j, other.text()).unwrap(),
+                    };
+                }
+            }
+        }
+        std::fs::write(d.join("edited.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+        let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json"]);
+        if !refused {
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            continue;
+        }
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(&format!("sheet unallocated: row 2, column waiting since ({at})")), "{e}");
+        assert!(
+            e.contains(r#"this row says waiting since "2026-10-01", the model says "2026-11-20""#),
+            "{e}"
+        );
+        assert!(e.contains("change its waiting_since on the cases sheet"), "{e}");
+        assert!(!d.join("n.json").exists());
+    }
+}
+
 #[test]
 fn a_childs_row_above_the_header_is_refused_but_a_title_line_is_read() {
     // The header sorted in among the children: the rows above it would be lost.
@@ -908,6 +1002,90 @@ fn a_worker_typed_in_a_column_beside_worker_is_refused_not_lost() {
         "agreed worker",
         &[(row, same.as_str()), (row + 1, "ask the team manager")],
     );
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["check", "model.json", "edited.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// A `worker name` column (as `allocations.csv` has it, added to the sheet) was not read and
+/// not searched: a name retyped there for another worker, or one of nobody in the model, was
+/// lost without a word. A name that is not the `worker` column's worker's is refused at its
+/// cell, naming both; so is a worker typed over the written `worker role` or `worker team`.
+/// The name of the row's own worker (or its id), any case and spacing, reads.
+#[test]
+fn a_worker_name_retyped_without_the_worker_column_is_refused_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, mut book) = first_week(d);
+    let worker_of = |case: &str| {
+        p["allocations"].as_array().unwrap().iter().find(|a| a["case"] == case).unwrap()["worker"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let al = sheet(&mut book, "allocations");
+    let c = al.col("case");
+    let rows: Vec<(usize, String)> = (1..al.rows.len()).map(|i| (i, al.rows[i][c].text())).collect();
+    let sam = rows.iter().find(|(_, case)| worker_of(case) == "W1").unwrap().0;
+    let others: Vec<usize> =
+        rows.iter().filter(|(_, case)| worker_of(case) != "W1").map(|(i, _)| *i).collect();
+    let (renamed, stranger, role) = (others[0], others[1], others[2]);
+    let own = format!(" {} ", worker_of(&rows[renamed - 1].1).to_lowercase());
+    // First the names that agree: each row's own worker, by name or by id.
+    add_column(&mut book, "allocations", "worker name", &[(sam, "SAM  jones"), (renamed, own.as_str())]);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["check", "model.json", "edited.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    let al = sheet(&mut book, "allocations");
+    let (n, wr) = (al.col("worker name"), al.col("worker role"));
+    al.rows[renamed][n] = Cell::Text("Sam Jones".into());
+    al.rows[stranger][n] = Cell::Text("Jane Agency".into());
+    al.rows[role][wr] = Cell::Text("W1".into());
+    add_column(&mut book, "unallocated", "worker name", &[(1, "sam jones")]);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(!d.join("n.json").exists());
+        let e = stderr(&o);
+        let (r1, r2, r3) = (renamed + 1, stranger + 1, role + 1);
+        let said = worker_of(&rows[renamed - 1].1);
+        for want in [
+            format!("sheet allocations: row {r1}, column worker name: this row's worker name \"Sam Jones\" is the name of \"W1\", but the column worker says \"{said}\""),
+            format!("sheet allocations: row {r2}, column worker name: no worker of the model is named \"Jane Agency\""),
+            format!("sheet allocations: row {r3}, column worker role: the worker \"W1\" typed here is not read"),
+            "sheet unallocated: row 2, column worker name: this row's worker name \"sam jones\" is the name of \"W1\", but the column worker is empty".to_string(),
+        ] {
+            assert!(e.contains(&want), "{want}\n in: {e}");
+        }
+        assert!(e.contains("If the meeting chose \"W1\", type it in the column worker"), "{e}");
+    }
+}
+
+/// Two workers of one name: a column beside `worker` that gives the name is the `worker`
+/// column's worker, whichever of the two it is, not refused as the other's.
+#[test]
+fn a_name_two_workers_share_is_the_worker_columns_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["workers"][1]["name"] = json!("Sam Jones");
+    let (p, mut book) = first_week_of(d, &m);
+    let al = sheet(&mut book, "allocations");
+    let wc = al.col("worker");
+    let rows: Vec<usize> = (1..al.rows.len()).collect();
+    let cells: Vec<(usize, &str)> = rows
+        .iter()
+        .filter(|&&i| matches!(al.rows[i][wc].text().as_str(), "W1" | "W2"))
+        .map(|&i| (i, "sam jones"))
+        .collect();
+    assert!(cells.iter().any(|&(i, _)| al.rows[i][wc].text() == "W2"), "{p}");
+    add_column(&mut book, "allocations", "worker name", &cells);
+    add_column(&mut book, "allocations", "agreed worker", &cells);
     std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
     let o = run(d, &["check", "model.json", "edited.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -1317,6 +1495,7 @@ fn accepted_breach_notes_are_kept_within_the_limit_a_model_is_read_with() {
 /// ("did you mean "Chloé"?" of "Chloé"), and the model given where the proposal goes.
 #[test]
 fn unclear_mistakes_are_named_for_what_they_are() {
+    let mut at = (0, 0, 0);
     let e = refused(|_, book| {
         let al = sheet(book, "allocations");
         let c = al.row_of("C1");
@@ -1324,11 +1503,19 @@ fn unclear_mistakes_are_named_for_what_they_are() {
             row.insert(0, if i == 0 { Cell::Text("worker".into()) } else { Cell::Empty });
         }
         al.rows[c][0] = Cell::Text("W2".into());
+        // A worker not in the model in the column read, on another row.
+        let other = if c == 1 { 2 } else { 1 };
+        al.rows[other][0] = Cell::Text("W9".into());
+        let later = al.rows[0].iter().rposition(|h| h.text() == "worker").unwrap();
+        at = (c + 1, later, other + 1);
     });
+    let (row, later, other) = (at.0, letters(at.1), at.2);
+    // Each of the two columns is named by its letter too: "column worker" fits either.
     assert!(
-        e.contains(r#"two columns are headed "worker", and only the first from the left is read"#),
+        e.contains(&format!(r#"row {row}, column worker ({later}): two columns are headed "worker", and only the first from the left, column worker (A), is read"#)),
         "{e}"
     );
+    assert!(e.contains(&format!(r#"row {other}, column worker (A): no worker "W9""#)), "{e}");
     let e = refused(|_, book| {
         let al = sheet(book, "allocations");
         let (r, wc) = (al.row_of("C1"), al.col("worker"));
