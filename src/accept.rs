@@ -169,7 +169,12 @@ fn no_one_kept(m: &Model, file: &str, p: &ProposalIn, assignment: &[Option<usize
 /// week's model could not record it. See the module's documentation.
 pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<Accepted> {
     let same_model = same_model(m, file, p, o)?;
-    check::resolve(m, p, false)?;
+    // The workers sheet is compared with the model for the day the workbook was made: not
+    // when the model was changed on purpose since (`--model-changed`, another hash), nor when
+    // `--date` reads it for another day (a reduction may start between).
+    let hash = p.summary.as_ref().and_then(|s| s.model_hash.as_deref()).filter(|h| !h.is_empty());
+    let workers = (same_model || hash.is_none()) && p.date().is_none_or(|d| d == o.date);
+    check::resolve_workers(m, p, false, workers)?;
     let mut errs = Errors::new();
     let mut breaches = Vec::new();
     for b in check::check_proposal(m, p) {

@@ -55,6 +55,28 @@ pub struct ProposalIn {
     /// and a child on neither of its sheets is unallocated.
     #[serde(skip)]
     pub rows: Option<Vec<RowIn>>,
+    /// A meeting workbook's `workers` sheet as read back, when it has one: it shows what the
+    /// model says of each worker and is not read, so [`resolve`] refuses a cell changed there
+    /// (a cap raised, a status typed) rather than lose it.
+    #[serde(skip)]
+    pub workers_sheet: Option<WorkersSheetIn>,
+}
+
+/// A meeting workbook's `workers` sheet as read back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkersSheetIn {
+    /// The sheet as named in messages: `meeting.xlsx, sheet workers`.
+    pub sheet: String,
+    /// Each column's header, trimmed and in lower case.
+    pub names: Vec<String>,
+    /// Each column as named in messages: its header as the sheet spells it and its letters
+    /// (`cap (J)`).
+    pub columns: Vec<String>,
+    /// The rows below the header: the spreadsheet row and its cells, trimmed.
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// The cells that could not be read (a date, an Excel error): row, column (from 0) and
+    /// what is wrong; refused at their place when under a column compared.
+    pub unread: Vec<(usize, usize, String)>,
 }
 
 /// One child's row of a meeting workbook: where it stands, for messages.
@@ -233,8 +255,17 @@ fn looks_like_a_model(text: &str) -> bool {
 /// child on two rows, a worker not in the model. Every mistake is reported at once. A proposal
 /// file passes unchanged: there these are breaches (see [`check_proposal`]).
 pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
+    resolve_workers(m, p, closed_ok, !closed_ok)
+}
+
+/// [`resolve`], comparing the workers sheet with the model only when `workers` (not for a
+/// model changed on purpose since the workbook was made, whose workers may differ).
+pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool) -> Result<()> {
     let Some(rows) = &p.rows else { return Ok(()) };
     let mut errs = crate::error::Errors::new();
+    if let (true, Some(ws)) = (workers, &p.workers_sheet) {
+        workers_changed(m, ws, &mut errs);
+    }
     let mut hints = Hints::new(m);
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
     // The workers by the words a person may type for them, made when a row first needs them.
@@ -378,6 +409,139 @@ fn worker_name_differs(
             "no worker of the model is named {}, and {says}: the name is not read, only the column {wc} says who holds the child. Type the id of the worker the meeting chose in the column {wc} (one not in the model is added to the workers sheet first), or {back}",
             q(cell)
         ),
+    }
+}
+
+/// The columns of a meeting workbook's `workers` sheet that show what the model says of the
+/// worker (as `tables::load_columns` writes them, from the worker's line of the proposal,
+/// [`crate::explain::worker_load`]): compared with the model. The others (`cases`, `load`,
+/// `load of target`, `room to cap`, `oversight`) follow from the allocation as written, which
+/// the meeting changes on the allocations sheet: not compared.
+const WORKER_MODEL_COLUMNS: [&str; 7] = ["name", "role", "team", "status", "fte", "target", "cap"];
+
+/// What the workers sheet's column `what` was written with for worker `w`: a number, or the
+/// words that say it (any of them, case, spacing and punctuation aside), or nothing.
+enum Written {
+    Number(f64),
+    Words(Vec<String>),
+    Empty,
+}
+
+/// The cell of column `what` (one of [`WORKER_MODEL_COLUMNS`]) as `allocate --xlsx` writes it
+/// for worker `w` of the model read for the workbook's day: the cap and target in force (after
+/// fte and the dated reductions) as the proposal states them, by the same function.
+fn written_for(m: &Model, w: usize, what: &str) -> Written {
+    let worker = &m.workers[w];
+    let line = crate::explain::worker_load(m, w, 0.0, 0, 0.0);
+    let words = |s: &[&str]| Written::Words(s.iter().map(|x| x.to_string()).collect());
+    match what {
+        "name" => line.name.as_deref().map_or(Written::Empty, |n| words(&[n])),
+        "role" => {
+            let name = worker.role.name();
+            words(&[name, &name.replace('_', " ")])
+        }
+        "team" => words(&[&m.teams[worker.team]]),
+        "status" => words(&[line.status.name()]),
+        "fte" => Written::Number(worker.fte),
+        "target" => Written::Number(line.target),
+        "cap" => Written::Number(line.cap),
+        _ => Written::Empty,
+    }
+}
+
+/// Refuses every cell of the workers sheet changed from what `allocate` wrote of the model
+/// ([`written_for`], for the day the model is read for): the sheet is not read, so a cap
+/// raised or a status typed there would be lost. A row deleted changes nothing (the worker
+/// stays in the model); a row of a worker not in the model is refused.
+fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Errors) {
+    let Some(wc) = ws.names.iter().position(|n| n == "worker") else { return };
+    // Each compared column of the sheet (the first of a header).
+    let compared: Vec<(usize, &str)> = WORKER_MODEL_COLUMNS
+        .iter()
+        .filter_map(|&what| Some((ws.names.iter().position(|n| n == what)?, what)))
+        .collect();
+    let redo = "the meeting workbook does not carry changes to workers";
+    let how = "in the team's workbook (or the model file) and run `caseload allocate` again";
+    for (row, col, problem) in &ws.unread {
+        if *col == wc || compared.iter().any(|(j, _)| j == col) {
+            errs.push(Error::input(
+                &ws.sheet,
+                format!("row {row}, column {}", ws.columns[*col]),
+                problem.clone(),
+            ));
+        }
+    }
+    let key = crate::vocabulary::key;
+    for (number, cells) in &ws.rows {
+        let get = |j: usize| cells.get(j).map_or("", |c| c.as_str());
+        let unread = |j: usize| ws.unread.iter().any(|(r, c, _)| r == number && *c == j);
+        let id = get(wc);
+        if id.is_empty() {
+            // A row of nothing but a worker's details (the id left out) would be lost too.
+            if let Some((j, _)) = compared.iter().find(|(j, _)| !get(*j).is_empty()) {
+                errs.push(Error::input(
+                    &ws.sheet,
+                    format!("row {number}, column {}", ws.columns[*j]),
+                    format!("a worker's details without a worker id; {redo}: add or change a worker {how}, or clear the row"),
+                ));
+            }
+            continue;
+        }
+        if unread(wc) {
+            continue;
+        }
+        let Some(w) = m.worker_index(id) else {
+            errs.push(Error::input(
+                &ws.sheet,
+                format!("row {number}, column {}", ws.columns[wc]),
+                format!(
+                    "no worker {} in the model: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
+                    crate::util::quoted(id)
+                ),
+            ));
+            continue;
+        };
+        for &(j, what) in &compared {
+            if unread(j) {
+                continue;
+            }
+            let cell = get(j);
+            let written = written_for(m, w, what);
+            let same = match &written {
+                Written::Empty => cell.is_empty(),
+                Written::Number(x) => cell
+                    .parse::<f64>()
+                    .is_ok_and(|y| (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)),
+                // A role by any of its words (`SW`).
+                Written::Words(said) => {
+                    said.iter().any(|s| key(s) == key(cell))
+                        || (what == "role" && crate::vocabulary::role(cell) == Some(m.workers[w].role))
+                }
+            };
+            if same {
+                continue;
+            }
+            let was = match &written {
+                Written::Number(x) => crate::words::number(*x),
+                Written::Words(said) => crate::util::quoted(said.last().map_or("", String::as_str)),
+                Written::Empty => "empty".to_string(),
+            };
+            let now = if cell.is_empty() {
+                "cleared".to_string()
+            } else if matches!(written, Written::Number(_)) && cell.parse::<f64>().is_ok() {
+                format!("changed to {cell}")
+            } else {
+                format!("changed to {}", crate::util::quoted(cell))
+            };
+            errs.push(Error::input(
+                &ws.sheet,
+                format!("row {number}, column {}", ws.columns[j]),
+                format!(
+                    "{was} was {now} (worker {}); {redo}: change the {what} {how}",
+                    crate::util::quoted(&m.workers[w].id)
+                ),
+            ));
+        }
     }
 }
 

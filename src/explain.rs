@@ -371,23 +371,8 @@ pub fn proposal(m: &Model, el: &Eligibility, assignment: &[Option<usize>], facts
             *n += 1;
         }
     }
-    let workers: Vec<WorkerLoad> = m
-        .workers
-        .iter()
-        .enumerate()
-        .map(|(w, worker)| WorkerLoad {
-            worker: worker.id.clone(),
-            load: round9(load[w]),
-            target: worker.target,
-            cap: worker.cap,
-            cases: held[w],
-            oversight: round9(oversight[w]),
-            status: worker.status,
-            percent: (m.policy.fairness_penalty > 0.0).then(|| percent(load[w], worker.target)).flatten(),
-            reduction: (worker.reduction > 0.0).then_some(worker.reduction),
-            name: worker.name.clone(),
-        })
-        .collect();
+    let workers: Vec<WorkerLoad> =
+        (0..m.workers.len()).map(|w| worker_load(m, w, load[w], held[w], oversight[w])).collect();
     let mut spread: BTreeMap<String, f64> = BTreeMap::new();
     if m.policy.fairness_penalty > 0.0 {
         let mut range: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
@@ -458,5 +443,25 @@ pub fn round9(x: f64) -> f64 {
         0.0
     } else {
         r
+    }
+}
+
+/// Worker `w`'s line of a proposal: its `load` (the weights of the `cases` it holds) and
+/// `oversight`, and what the model says of it for the day it was read for (its cap and target
+/// after fte and the reductions in force, its status and name). Also what a meeting
+/// workbook's `workers` sheet is compared with when read back (`check::resolve`).
+pub fn worker_load(m: &Model, w: usize, load: f64, cases: usize, oversight: f64) -> WorkerLoad {
+    let worker = &m.workers[w];
+    WorkerLoad {
+        worker: worker.id.clone(),
+        load: round9(load),
+        target: worker.target,
+        cap: worker.cap,
+        cases,
+        oversight: round9(oversight),
+        status: worker.status,
+        percent: (m.policy.fairness_penalty > 0.0).then(|| percent(load, worker.target)).flatten(),
+        reduction: (worker.reduction > 0.0).then_some(worker.reduction),
+        name: worker.name.clone(),
     }
 }

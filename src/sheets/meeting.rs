@@ -8,7 +8,10 @@
 //! than lost: under a renamed `worker` header ([`crate::vocabulary::names_a_worker`]), a worker
 //! of the model in any other column of the two sheets (judged by [`crate::check::resolve`]), a
 //! move's `to` changed on the `moves` sheet to what the two sheets do not say (against the
-//! hidden copy written beside it, [`super::MOVED_TO_AS_WRITTEN`]), or a renamed sheet.
+//! hidden copy written beside it, [`super::MOVED_TO_AS_WRITTEN`]), or a renamed sheet (a
+//! copy of one, `allocations (2)`, only when it differs from it). The `workers` sheet is kept
+//! as read ([`check::WorkersSheetIn`]) for [`crate::check::resolve`], which refuses a cell
+//! changed from what the model says of the worker (a cap raised there would be lost).
 //!
 //! Every command that takes a proposal reads it through [`parse_proposal`], which tells a
 //! workbook from a proposal file by its first bytes (a zip archive), never by its name. What a
@@ -96,6 +99,18 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             moves_edited(&shown, &grid, &rows, &mut errs);
         }
     }
+    // The workers sheet shows what the model says of each worker and is not read: a cell
+    // changed there is compared with the model by `check::resolve`, and refused, not lost.
+    let mut workers_sheet = None;
+    if let Some(name) = find("workers") {
+        let shown = format!("{file}, sheet {name}");
+        book.days = false;
+        book.day_columns = &[];
+        match book.grid(&name, &shown) {
+            Ok(grid) => workers_sheet = workers_of(&shown, &grid),
+            Err(e) => errs.push(e),
+        }
+    }
     // A sheet of the workbook renamed (`unallocated children`, `allocations (agreed)`) is not
     // read; a worker typed on it would be lost without a word, so that is refused. A sheet of
     // the manager's own under another name (a copy of last week's, say) is theirs.
@@ -108,7 +123,26 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         book.days = false;
         book.day_columns = &[];
         let Ok(grid) = book.grid(name, &shown) else { continue };
+        // A copy of a sheet (Excel names it `allocations (2)`) is harmless while it says what
+        // the sheet itself says; one that differs is named for what it is.
+        let copied = copy_of(&lower).and_then(|k| find(k).map(|n| (k, n)));
+        if let Some((_, original)) = &copied {
+            let same = book.grid(original, &shown).is_ok_and(|g| same_rows(&g, &grid));
+            if same {
+                continue;
+            }
+        }
         if let Some((number, column)) = typed_worker(&grid) {
+            if let Some((kind, original)) = copied {
+                errs.push(Error::input(
+                    &shown,
+                    format!("row {number}, column {column}"),
+                    format!(
+                        "this sheet is a copy of the {kind} sheet that differs from it, and is not read (only the sheet {original} is): make the meeting's changes on the sheet {original} itself, then delete the copy"
+                    ),
+                ));
+                continue;
+            }
             errs.push(Error::input(
                 &shown,
                 format!("row {number}, column {column}"),
@@ -152,7 +186,38 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         workers: Vec::new(),
         summary: Some(SummaryIn { date, ..summary }),
         rows: Some(rows),
+        workers_sheet,
     })
+}
+
+/// The sheet of the workbook that a sheet named `lower` (trimmed, lower case) copies, as
+/// Excel names a copy: `allocations (2)`.
+fn copy_of(lower: &str) -> Option<&'static str> {
+    WRITTEN.iter().copied().find(|k| {
+        lower
+            .strip_prefix(k)
+            .and_then(|r| r.trim_start().strip_prefix('('))
+            .and_then(|r| r.strip_suffix(')'))
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
+/// Whether two sheets hold the same cells (trimmed; empty cells at a row's end aside).
+fn same_rows(a: &Grid, b: &Grid) -> bool {
+    let cells = |g: &Grid| -> Vec<(usize, Vec<String>)> {
+        g.rows
+            .iter()
+            .map(|(n, c)| {
+                let mut c: Vec<String> = c.iter().map(|x| x.trim().to_string()).collect();
+                while c.last().is_some_and(String::is_empty) {
+                    c.pop();
+                }
+                (*n, c)
+            })
+            .filter(|(_, c)| !c.is_empty())
+            .collect()
+    };
+    cells(a) == cells(b)
 }
 
 /// The sheets a meeting workbook is written with (`write::workbook::proposal_workbook`).
@@ -410,6 +475,38 @@ fn moves_edited(sheet: &str, grid: &Grid, rows: &[RowIn], errs: &mut Errors) {
             ),
         ));
     }
+}
+
+/// The workers sheet as read back: its header row (the first with a cell `worker`) and the
+/// rows below it. `None` without such a row (the sheet emptied, or one of the manager's own).
+fn workers_of(sheet: &str, grid: &Grid) -> Option<check::WorkersSheetIn> {
+    let h = grid
+        .rows
+        .iter()
+        .position(|(_, cells)| cells.iter().any(|c| c.trim().eq_ignore_ascii_case("worker")))?;
+    let header = &grid.rows[h].1;
+    let names: Vec<String> = header.iter().map(|c| c.trim().to_lowercase()).collect();
+    let columns = header
+        .iter()
+        .enumerate()
+        .map(|(j, c)| format!("{} ({})", c.trim(), super::column_letters(j)))
+        .collect();
+    let hrow = grid.rows[h].0;
+    Some(check::WorkersSheetIn {
+        sheet: sheet.to_string(),
+        names,
+        columns,
+        rows: grid.rows[h + 1..]
+            .iter()
+            .map(|(n, cells)| (*n, cells.iter().map(|c| c.trim().to_string()).collect()))
+            .collect(),
+        unread: grid
+            .faults
+            .iter()
+            .filter(|f| f.row > hrow)
+            .map(|f| (f.row, f.column, f.problem.clone()))
+            .collect(),
+    })
 }
 
 /// The day of the summary sheet's row `allocation for`, if it has one.

@@ -43,6 +43,12 @@ impl Sheet {
         self.rows[0].iter().position(|c| c.text() == name).unwrap_or_else(|| panic!("no column {name}"))
     }
 
+    /// The index of the row of a worker on the workers sheet.
+    fn row_of_worker(&self, worker: &str) -> usize {
+        let c = self.col("worker");
+        self.rows.iter().position(|r| r[c].text() == worker).unwrap_or_else(|| panic!("no row for {worker}"))
+    }
+
     /// The index of the row of a case.
     fn row_of(&self, case: &str) -> usize {
         let c = self.col("case");
@@ -1539,4 +1545,129 @@ fn unclear_mistakes_are_named_for_what_they_are() {
         stderr(&o).contains("model.json: cases: this is a model file") && stderr(&o).contains("look swapped")
     );
     assert!(!d.join("next.json").exists());
+}
+
+/// The model of [`model`] with a part-time worker under a dated reduction: W2's cap and target
+/// on the workers sheet are effective values (after fte and the reduction in force).
+fn part_time_model() -> Value {
+    let mut m = model();
+    m["workers"][1]["fte"] = json!(0.6);
+    m["workers"][1]["cap"] = json!(5);
+    m["workers"][1]["reductions"] = json!([{ "amount": 0.5, "from": "2026-12-01", "to": "2026-12-31" }]);
+    m
+}
+
+/// A cap raised, a status typed, an fte and a target changed on the workers sheet were not
+/// read, and `accept` exited 0 with next week's model unchanged. Each is refused at its cell,
+/// all at once, saying where the change is made; nothing is written.
+#[test]
+fn a_change_on_the_workers_sheet_is_refused_at_its_cell_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week_of(d, &part_time_model());
+    let ws = sheet(&mut book, "workers");
+    let (cap, status, fte, target, team) =
+        (ws.col("cap"), ws.col("status"), ws.col("fte"), ws.col("target"), ws.col("team"));
+    let (w1, w2) = (ws.row_of_worker("W1"), ws.row_of_worker("W2"));
+    let was = ws.rows[w2][cap].text();
+    ws.rows[w1][cap] = Cell::Num(5.0);
+    ws.rows[w2][status] = Cell::Text("on leave".into());
+    ws.rows[w2][fte] = Cell::Num(1.0);
+    ws.rows[w1][target] = Cell::Empty;
+    // Typed again with other case and spacing, the same team is no change.
+    ws.rows[w1][team] = Cell::Text(" north ".into());
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        let at = |row: usize, col: &str, j: usize| {
+            format!("edited.xlsx, sheet workers: row {}, column {col} ({})", row + 1, letters(j))
+        };
+        assert!(
+            e.contains(&format!("{}: 3 was changed to 5 (worker \"W1\"); the meeting workbook does not carry changes to workers: change the cap in the team's workbook", at(w1, "cap", cap))),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!("{}: \"active\" was changed to \"on leave\"", at(w2, "status", status))),
+            "{e}"
+        );
+        assert!(e.contains(&format!("{}: 0.6 was changed to 1", at(w2, "fte", fte))), "{e}");
+        assert!(e.contains(&format!("{}: 3 was cleared", at(w1, "target", target))), "{e}");
+        assert!(!e.contains("column team"), "{e}");
+        assert!(!d.join("n.json").exists());
+    }
+    // W2's cap as written is the one in force on the day: 5 less the reduction of 0.5.
+    assert_eq!(was, "4.5");
+}
+
+/// What the workers sheet shows of the allocation (cases, load, load of target, room to cap)
+/// is not compared: the meeting changes the allocation on the allocations sheet, and the
+/// sheet's numbers may be saved back rounded. A worker's row deleted changes nothing; one
+/// added, for a worker not in the model, is refused naming its row.
+#[test]
+fn the_workers_sheet_as_written_reads_and_a_row_added_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week_of(d, &part_time_model());
+    let ws = sheet(&mut book, "workers");
+    let (load, cap) = (ws.col("load"), ws.col("cap"));
+    let w3 = ws.row_of_worker("W3");
+    ws.rows[1][load] = Cell::Num(99.0);
+    // A number saved back to within the tolerance is the number written.
+    let c = ws.rows[1][cap].text().parse::<f64>().unwrap();
+    ws.rows[1][cap] = Cell::Num(c + 1e-12);
+    ws.rows.remove(w3);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "edited.xlsx"]));
+    ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json", "-q"]));
+    let next = read_json(&d.join("n.json"));
+    let (w, was) = (&next["workers"], &part_time_model()["workers"]);
+    for (i, field) in [(0, "cap"), (1, "cap"), (1, "fte"), (2, "cap")] {
+        assert_eq!(w[i][field].as_f64(), was[i][field].as_f64(), "{i} {field}");
+    }
+    assert_eq!(w[1]["reductions"], was[1]["reductions"]);
+    assert!(w.as_array().unwrap().iter().all(|w| w.get("status").is_none()));
+
+    let ws = sheet(&mut book, "workers");
+    let mut added = ws.rows[1].clone();
+    added[0] = Cell::Text("W9".into());
+    ws.rows.push(added);
+    let row = ws.rows.len();
+    std::fs::write(d.join("added.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["accept", "model.json", "added.xlsx", "-o", "n2.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("added.xlsx, sheet workers: row {row}, column worker (A): no worker \"W9\" in the model: a row added here adds no worker")),
+        "{e}"
+    );
+    assert!(!d.join("n2.json").exists());
+}
+
+/// A copy of the allocations sheet (Excel names it `allocations (2)`) was refused even when it
+/// said what the sheet itself says ("a worker typed on a sheet that is not read"). A copy
+/// unchanged reads; one that differs is refused, named as a copy.
+#[test]
+fn a_copy_of_the_allocations_sheet_reads_while_unchanged_and_is_named_when_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let al = sheet(&mut book, "allocations");
+    let copy = Sheet { name: "allocations (2)".into(), rows: al.rows.clone(), hidden: vec![] };
+    book.push(copy);
+    std::fs::write(d.join("copy.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "copy.xlsx"]));
+    ok(&run(d, &["accept", "model.json", "copy.xlsx", "-o", "n.json", "-q"]));
+    let al = sheet(&mut book, "allocations (2)");
+    let wc = al.col("worker");
+    al.rows[1][wc] = Cell::Text("W3".into());
+    std::fs::write(d.join("changed.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["accept", "model.json", "changed.xlsx", "-o", "n2.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("sheet allocations (2): row 2, column worker: this sheet is a copy of the allocations sheet that differs from it"), "{}", stderr(&o));
+    assert!(!d.join("n2.json").exists());
 }
