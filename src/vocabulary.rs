@@ -170,6 +170,31 @@ pub struct Vocabulary {
     /// Whether a word past [`crate::limits::MAX_ALIASES`] was refused: the words after it are
     /// dropped without a word more, the one refusal having failed the run.
     full: bool,
+    /// The suggestions made so far for unknown roles and types, and the words compared for them.
+    said: Said,
+}
+
+/// The "did you mean" already made for each unknown role or type word (the same for every cell
+/// that holds it), and how many words were compared to make them: past [`MAX_COMPARISONS`] a
+/// new unknown word gets no suggestion, so a sheet of 20,000 unknown role cells against 10,000
+/// aliases is refused in the time of a few hundred. Not part of what a vocabulary means: two
+/// vocabularies of the same words are equal whatever they were asked.
+#[derive(Debug, Default)]
+struct Said(std::sync::Mutex<(Suggested, usize)>);
+
+/// Suggestions by (a role word, the word's key).
+type Suggested = BTreeMap<(bool, String), String>;
+
+impl Clone for Said {
+    fn clone(&self) -> Said {
+        Said(std::sync::Mutex::new(self.0.lock().map(|s| s.clone()).unwrap_or_default()))
+    }
+}
+
+impl PartialEq for Said {
+    fn eq(&self, _: &Said) -> bool {
+        true
+    }
 }
 
 impl Vocabulary {
@@ -271,16 +296,35 @@ impl Vocabulary {
 
     /// The words a role column accepts that look like `word`: " (did you mean ...?)" or "".
     pub fn suggest_role(&self, word: &str) -> String {
-        let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Role(_)));
-        words.extend(Role::ALL.iter().map(|r| r.name().to_string()));
-        did_you_mean(word, &same_sense(word, words))
+        self.suggest(true, word)
     }
 
     /// The words a type column accepts that look like `word`: " (did you mean ...?)" or "".
     pub fn suggest_type(&self, word: &str) -> String {
-        let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Type(_)));
-        words.extend(CaseType::ALL.iter().map(|t| t.name().to_string()));
-        did_you_mean(word, &same_sense(word, words))
+        self.suggest(false, word)
+    }
+
+    /// [`Vocabulary::suggest_role`] (`role`) or [`Vocabulary::suggest_type`]: remembered per
+    /// word, and none once the words compared for earlier ones pass [`MAX_COMPARISONS`].
+    fn suggest(&self, role: bool, word: &str) -> String {
+        let asked = (role, key(word));
+        let Ok(mut said) = self.said.0.lock() else { return String::new() };
+        if let Some(s) = said.0.get(&asked) {
+            return s.clone();
+        }
+        if said.1 > MAX_COMPARISONS {
+            return String::new();
+        }
+        let mut words: Vec<String> = self.words(|m| matches!(m, Meaning::Role(_)) == role);
+        if role {
+            words.extend(Role::ALL.iter().map(|r| r.name().to_string()));
+        } else {
+            words.extend(CaseType::ALL.iter().map(|t| t.name().to_string()));
+        }
+        said.1 += words.len();
+        let s = did_you_mean(word, &same_sense(word, words));
+        said.0.insert(asked, s.clone());
+        s
     }
 
     fn words(&self, keep: impl Fn(Meaning) -> bool) -> Vec<String> {
@@ -631,6 +675,28 @@ mod tests {
             }
             assert_eq!(builtin(k), Some(*m), "{k}");
         }
+    }
+
+    #[test]
+    fn role_suggestions_are_remembered_and_stop_past_their_comparisons() {
+        let mut v = Vocabulary::default();
+        for i in 0..10_000 {
+            v.add(&format!("grade {i:05}"), "social worker").unwrap();
+        }
+        let socail = v.suggest_role("Socail Worker");
+        assert!(socail.contains("social worker"), "{socail}");
+        // Unknown words each compared with every word the column accepts, until the
+        // comparisons allowed are spent...
+        let asked = MAX_COMPARISONS / 10_000 + 2;
+        for i in 0..asked {
+            v.suggest_role(&format!("nonsense {i}"));
+        }
+        // ...then a new word gets none, while one already asked keeps its suggestion.
+        assert_eq!(v.suggest_role("Social Wroker"), "");
+        assert_eq!(v.suggest_role("socail worker"), socail);
+        // A fresh vocabulary still suggests it: what was asked is not what the words mean.
+        assert_eq!(Vocabulary::default(), Vocabulary::default().clone());
+        assert!(Vocabulary::default().suggest_role("Social Wroker").contains("social worker"));
     }
 
     #[test]
