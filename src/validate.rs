@@ -106,7 +106,7 @@ fn checked(file: &str, input: &ModelFile, as_of: Option<AsOf>, unread: &[String]
         ..WorkerIndex::default()
     };
     for w in &input.workers {
-        if let Some(name) = w.name.as_deref().map(name_key).filter(|n| !n.is_empty()) {
+        if let Some(name) = w.name.as_deref().map(crate::warnings::fold).filter(|n| !n.is_empty()) {
             worker_index.names.entry(name).or_default().push(w.id.clone());
         }
     }
@@ -341,7 +341,7 @@ fn invert(p: &[usize]) -> Vec<usize> {
 #[derive(Default)]
 struct WorkerIndex {
     ids: HashMap<String, usize>,
-    /// A worker's name ([`name_key`]) -> the ids of the workers of that name: a reference
+    /// A worker's name ([`crate::warnings::fold`]) -> the ids of the workers of that name: a reference
     /// that gives a name instead of an id is told whose it is.
     names: HashMap<String, Vec<String>>,
     /// Unknown id -> its "did you mean" (the same for every row that names it).
@@ -381,29 +381,27 @@ impl WorkerIndex {
 /// manager often writes the worker's name (`Bob Jones`) where the id belongs: the problem then
 /// says whose name it is, and is not read as that worker (two may share a name).
 fn worker_ref(id: &str, index: &WorkerIndex) -> std::result::Result<usize, String> {
-    index.ids.get(id).copied().ok_or_else(|| match index.names.get(&name_key(id)).map(Vec::as_slice) {
-        Some([one]) => {
-            format!("no worker {}: that is the name of worker {}; write its id, {}", q(id), q(one), q(one))
-        }
-        Some(many) if !many.is_empty() => {
-            const SHOWN: usize = 5;
-            let mut ids: Vec<String> = many.iter().take(SHOWN).map(|w| q(w)).collect();
-            if many.len() > SHOWN {
-                ids.push(format!("{} more", many.len() - SHOWN));
+    index.ids.get(id).copied().ok_or_else(|| {
+        match index.names.get(&crate::warnings::fold(id)).map(Vec::as_slice) {
+            Some([one]) => {
+                format!(
+                    "no worker {}: that is the name of worker {}; write its id, {}",
+                    q(id),
+                    q(one),
+                    q(one)
+                )
             }
-            format!(
-                "no worker {}: that is the name of workers {}; give the id of the one meant",
-                q(id),
-                ids.join(", ")
-            )
+            Some(many) if !many.is_empty() => {
+                let ids: Vec<&str> = many.iter().map(String::as_str).collect();
+                format!(
+                    "no worker {}: that is the name of workers {}; give the id of the one meant",
+                    q(id),
+                    crate::warnings::some(&ids)
+                )
+            }
+            _ => format!("no worker {}{}; add the worker or remove the reference", q(id), index.suggest(id)),
         }
-        _ => format!("no worker {}{}; add the worker or remove the reference", q(id), index.suggest(id)),
     })
-}
-
-/// A name as names are compared: without regard to case or runs of spaces.
-fn name_key(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Problems of one entry: (field, problem), in field order. The field may go deeper than one

@@ -62,7 +62,7 @@ fn fold_unicode(s: &str) -> String {
 pub use crate::util::quoted;
 
 /// A list of names for a message: the first five, then how many more.
-fn some(names: &[&str]) -> String {
+pub(crate) fn some(names: &[&str]) -> String {
     let shown: Vec<String> = names.iter().take(5).map(|n| quoted(n)).collect();
     if names.len() > 5 {
         format!("{} and {} more", shown.join(", "), names.len() - 5)

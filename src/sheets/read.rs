@@ -1232,6 +1232,11 @@ impl<'t> Cells<'t> {
 
     fn number(&self, col: &str) -> Result<Option<f64>> {
         let Some(v) = self.get(col) else { return Ok(None) };
+        self.number_in(col, v).map(Some)
+    }
+
+    /// The number written `v` in column `col`, read as [`Cells::number`] reads a cell.
+    fn number_in(&self, col: &str, v: &str) -> Result<f64> {
         if self.table.decimal_comma && thousands_dotted(v) {
             // `1.000` in a file of decimal commas is most likely a thousand, written as a
             // European spreadsheet shows it; read as 1 it would change a priority a thousandfold.
@@ -1252,7 +1257,7 @@ impl<'t> Cells<'t> {
             v
         };
         match v.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(Some(x)),
+            Ok(x) if x.is_finite() => Ok(x),
             _ => {
                 // A number with a word after it (`18 cases`, `50%`): say which number to write.
                 let lead: String =
@@ -1278,10 +1283,11 @@ impl<'t> Cells<'t> {
     fn share(&self, col: &str) -> Result<Option<f64>> {
         let Some(v) = self.get(col) else { return Ok(None) };
         let Some(number) = v.strip_suffix('%').map(str::trim_end) else { return self.number(col) };
-        match number.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(Some(x / 100.0)),
-            _ => Err(self.err(col, format!("{} is not a number or a percentage", q(v)))),
-        }
+        // The number before the sign as any number of the file (`60,5%` with decimal commas).
+        let x = self
+            .number_in(col, number)
+            .map_err(|_| self.err(col, format!("{} is not a number or a percentage", q(v))))?;
+        Ok(Some(x / 100.0))
     }
 
     /// A day, `YYYY-MM-DD` (a workbook's date cell is read as one), kept as written.

@@ -511,6 +511,15 @@ fn a_status_and_an_fte_are_read_in_the_words_a_spreadsheet_gives() {
     assert_eq!(status, vec![a, a, Some(Status::Vacant), Some(Status::Active), a]);
     let fte: Vec<Option<f64>> = s.model.workers.iter().map(|w| w.fte).collect();
     assert_eq!(fte, vec![Some(0.6), None, Some(0.8), Some(1.0), None]);
+    // In a file of decimal commas, a percentage's number is read as the file's other numbers.
+    let w = "id;role;team;fte\nW1;SW;North;62,5%\n";
+    let s = caseload::sheets::read::parse_sheets(
+        ("workers.csv", w.as_bytes()),
+        ("cases.csv", b"id;type;team\n"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(s.model.workers[0].fte, Some(0.625));
     // Not a percentage, and not a status: named as before.
     let w = "id,role,team,status,fte\nW1,SW,North,gone fishing,60 percent\n";
     let p = problems(w, c);
