@@ -509,9 +509,7 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Erro
             let written = written_for(m, w, what);
             let same = match &written {
                 Written::Empty => cell.is_empty(),
-                Written::Number(x) => cell
-                    .parse::<f64>()
-                    .is_ok_and(|y| (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)),
+                Written::Number(x) => shows_number(cell, *x),
                 // A role by any of its words (`SW`).
                 Written::Words(said) => {
                     said.iter().any(|s| key(s) == key(cell))
@@ -545,6 +543,12 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Erro
     }
 }
 
+/// Whether a read-only cell of a meeting workbook shows the model's number `x` (within the
+/// tolerance of equal numbers: the workbook holds what the writer printed).
+fn shows_number(cell: &str, x: f64) -> bool {
+    cell.parse::<f64>().is_ok_and(|y| (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, x))
+}
+
 /// What the model says of case `c` where a meeting workbook's read-only column `what` says
 /// something of it: `Some(the model's words)` when the cell `cell` disagrees. An empty type,
 /// team or weight states nothing; an empty `worker today` states that the child has no worker;
@@ -573,12 +577,7 @@ fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str) -> Option<String
             crate::util::quoted(case.case_type.words()),
         ),
         "team" => (key(&m.teams[case.team]) == key(cell), crate::util::quoted(&m.teams[case.team])),
-        "weight" => (
-            cell.parse::<f64>().is_ok_and(|x| {
-                (x - case.weight).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, case.weight)
-            }),
-            crate::words::number(case.weight),
-        ),
+        "weight" => (shows_number(cell, case.weight), crate::words::number(case.weight)),
         _ => return None,
     };
     (!agrees).then_some(model)
