@@ -57,7 +57,10 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
     }
     json_shape(file, text)?;
     let de = &mut serde_json::Deserializer::from_str(text);
-    let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| json_error(file, e, None))?;
+    let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| match another_file(text) {
+        Some(said) => Error::input(file, "file", said),
+        None => json_error(file, e, None),
+    })?;
     let rows = crate::limits::MAX_ROWS;
     for (list, n) in [("workers", parsed.workers.len()), ("cases", parsed.cases.len())] {
         if n > rows {
@@ -72,6 +75,40 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
         }
     }
     Ok(parsed)
+}
+
+/// What another of caseload's files, given where a model file belongs, is, and what to give
+/// instead: a proposal (`allocate`'s), a policy object alone, `whatif`'s or `compare`'s JSON.
+/// Read from the top-level keys alone (values skipped as they stream), so a file of any size
+/// costs no more than its keys; none when it is no such file (or has workers and cases).
+fn another_file(text: &str) -> Option<&'static str> {
+    use std::collections::BTreeMap;
+    let keys: BTreeMap<String, serde::de::IgnoredAny> = serde_json::from_str(text).ok()?;
+    let has = |k: &str| keys.contains_key(k);
+    if has("workers") && has("cases") {
+        return None;
+    }
+    if has("allocations") && has("unallocated") {
+        return Some(
+            "this is a proposal (`caseload allocate` wrote it), not a model file: give the model file the proposal was made from",
+        );
+    }
+    if has("scenarios") && has("fill_order") {
+        return Some(
+            "this is `caseload whatif`'s JSON, not a model file: give the model file the plan was made from",
+        );
+    }
+    if has("objective_difference") && has("changed") {
+        return Some("this is `caseload compare`'s JSON, not a model file: give the model file the proposals were made from");
+    }
+    const POLICY: [&str; 8] =
+        ["may_hold", "caps", "targets", "weights", "priority", "oversight_cap", "move_penalty", "cross_team"];
+    if !has("workers") && !has("cases") && POLICY.iter().any(|k| has(k)) {
+        return Some(
+            "this is a policy (what a model file holds under \"policy\"), not a model file: give it with --policy beside --workers and --cases, or give the model file",
+        );
+    }
+    None
 }
 
 /// Checks the shape of a JSON input before it is read into its type: one JSON value and

@@ -87,6 +87,17 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     let others: Vec<&Path> =
         sheets.files().into_iter().filter(|f| Some(*f) != sheets.workbook.as_deref()).collect();
     caseload::sheets::no_output_over_input(others, [("-o", Some(a.output.as_path()))])?;
+    // Next week's model is a workbook when -o names one Excel writes (.xlsx), else JSON.
+    let writes = match workbook::is_workbook(
+        &caseload::write::followed(&a.output).unwrap_or_else(|| a.output.clone()),
+    ) {
+        true => super::Kind::Workbook,
+        false => super::Kind::Json,
+    };
+    super::named_as_written(
+        [("-o", Some(a.output.as_path()), writes)],
+        &[(super::Kind::Workbook, "-o a name ending in .xlsx (Excel's workbook)")],
+    )?;
     let accepted_name = accepted.display().to_string();
     let p = meeting::parse_proposal(&accepted_name, &caseload::read::read_bytes(accepted)?)?;
     let date = match a.date {

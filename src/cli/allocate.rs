@@ -91,6 +91,23 @@ pub fn run(a: &AllocateArgs) -> Result<i32> {
         .any(super::names_stdout);
     let inputs = sheets.inputs(a.model.as_deref());
     outputs.check(&inputs, output.filter(|p| !super::is_stdout(p)))?;
+    // An output named as another kind of file (after the inputs: writing over one is worse).
+    super::named_as_written(
+        [
+            ("-o", output, super::Kind::Json),
+            ("--report", outputs.report.as_deref(), super::Kind::Html),
+            ("--xlsx", outputs.xlsx.as_deref(), super::Kind::Workbook),
+        ],
+        &[
+            (super::Kind::Workbook, "--xlsx {name} (the meeting workbook)"),
+            (super::Kind::Html, "--report {name}"),
+            (
+                super::Kind::Csv,
+                "--csv with a directory (allocations.csv, unallocated.csv and workers.csv are written there)",
+            ),
+            (super::Kind::Json, "-o {name} (the proposal)"),
+        ],
+    )?;
     if let Some(dir) = &a.export_lp {
         let mut named: Vec<(&str, &std::path::Path)> = inputs.iter().map(|i| ("an input", *i)).collect();
         let files = outputs.files();

@@ -37,6 +37,7 @@ pub struct CompareArgs {
 /// Runs `compare`; returns 0 when both are lawful and allocate every child alike, 1 when they
 /// differ or either breaks a rule.
 pub fn run(a: &CompareArgs) -> Result<i32> {
+    super::named_as_written([("--json", a.json.as_deref(), super::Kind::Json)], &[])?;
     let sheets = a.sheets.lower();
     let (model_path, pa, pb) = match (a.files.as_slice(), sheets.given()) {
         ([m, x, y], false) => (Some(m.as_path()), x, y),

@@ -38,6 +38,20 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
     super::one_stdin(a.sheets.inputs().into_iter().chain([("MODEL", a.model.as_deref())]))?;
     super::one_stdout([("-o", a.output.as_deref()), ("--xlsx", a.xlsx.as_deref())])?;
     super::no_stdout_dir("--csv-dir", a.csv_dir.as_deref())?;
+    super::named_as_written(
+        [
+            ("-o", a.output.as_deref(), super::Kind::Json),
+            ("--xlsx", a.xlsx.as_deref(), super::Kind::Workbook),
+        ],
+        &[
+            (super::Kind::Workbook, "--xlsx {name}"),
+            (
+                super::Kind::Csv,
+                "--csv-dir with a directory (workers.csv, cases.csv and policy.json are written there)",
+            ),
+            (super::Kind::Json, "-o {name}"),
+        ],
+    )?;
     let options = ConvertOptions {
         model: a.model.clone(),
         sheets: a.sheets.lower(),

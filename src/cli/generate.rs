@@ -95,6 +95,7 @@ fn parse_role_value(s: &str) -> std::result::Result<(Role, f64), String> {
 
 /// Runs `caseload generate`: builds the model and writes it.
 pub fn run(a: &GenerateArgs) -> Result<i32> {
+    super::named_as_written([("-o", Some(a.output.as_path()), super::Kind::Json)], &[])?;
     let model = caseload::generate::generate(&a.lower())?;
     super::emit(&a.output, &caseload::write::to_json(&model))?;
     Ok(exit::OK)

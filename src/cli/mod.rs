@@ -409,6 +409,77 @@ pub fn one_stdout<'a>(outputs: impl IntoIterator<Item = (&'a str, Option<&'a Pat
     Ok(())
 }
 
+/// The kind of file a name says it is, by its extension (`.xlsx`, `.csv`, ...).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Json,
+    Workbook,
+    Csv,
+    Html,
+}
+
+impl Kind {
+    /// The kind `path`'s name says; none for a name without a known extension. The name as
+    /// typed: a link's target is the writer's to follow (and its checks').
+    pub fn named(path: &Path) -> Option<Kind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "json" => Kind::Json,
+            "xlsx" | "xlsm" | "xls" | "ods" => Kind::Workbook,
+            "csv" | "tsv" => Kind::Csv,
+            "html" | "htm" => Kind::Html,
+            _ => return None,
+        })
+    }
+
+    fn said(self) -> &'static str {
+        match self {
+            Kind::Json => "JSON",
+            Kind::Workbook => "a spreadsheet workbook",
+            Kind::Csv => "CSV",
+            Kind::Html => "an HTML page",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Kind::Json => ".json",
+            Kind::Workbook => ".xlsx",
+            Kind::Csv => ".csv",
+            Kind::Html => ".html",
+        }
+    }
+}
+
+/// Refuses an output whose name says it is another kind of file than is written there:
+/// `allocate -o proposal.xlsx` would write JSON that Excel refuses to open, while the person
+/// looks for the meeting workbook. Each output is its flag, its path and the kind written
+/// there; `elsewhere` says, for a kind the command writes another way, how (`{name}` stands
+/// for the path given: `--xlsx {name}`). A name without a known extension, a directory and
+/// standard output pass.
+pub fn named_as_written<'a>(
+    outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>, Kind)>,
+    elsewhere: &[(Kind, &str)],
+) -> Result<()> {
+    for (flag, path, writes) in outputs {
+        let Some(path) = path.filter(|p| !is_stdout(p) && !p.is_dir()) else { continue };
+        let Some(named) = Kind::named(path).filter(|k| *k != writes) else { continue };
+        let name = path.display().to_string();
+        let ext = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+        let instead = match elsewhere.iter().find(|(k, _)| *k == named) {
+            Some((_, how)) => format!("; for {} give {}", named.said(), how.replace("{name}", &name)),
+            None => String::new(),
+        };
+        return Err(Error::Usage(format!(
+            "{flag} {name}: {flag} writes {}, but the name ends in .{ext}, which says {}: a program opening it by its name would refuse it{instead}; give {flag} a name ending in {}",
+            writes.said(),
+            named.said(),
+            writes.extension()
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses two inputs from standard input (`--workers - --cases -`, `compare - - B.json`,
 /// `recommend - --referral -`): the first would read it all and the second find it empty. The
 /// one check for every command's inputs, as [`one_stdout`] is for its outputs; each input is

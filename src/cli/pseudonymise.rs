@@ -42,6 +42,10 @@ pub fn run(p: &PseudonymiseArgs) -> Result<i32> {
     let outputs = [("-o", Some(p.output.as_path())), ("--map", p.map.as_deref())];
     caseload::sheets::no_output_over_input(inputs, outputs)?;
     caseload::sheets::no_output_twice(outputs)?;
+    super::named_as_written(
+        [("-o", Some(p.output.as_path()), super::Kind::Json), ("--map", p.map.as_deref(), super::Kind::Csv)],
+        &[],
+    )?;
     let model = match (&p.model, sheets.given()) {
         (Some(path), false) => {
             let bytes = caseload::read::read_bytes(path)?;

@@ -93,6 +93,7 @@ pub struct RecommendArgs {
 /// Runs `recommend`; returns the exit status.
 pub fn run(a: &RecommendArgs) -> Result<i32> {
     let lim = super::limits(a.time_limit, a.node_limit)?;
+    super::named_as_written([("--json", a.json.as_deref(), super::Kind::Json)], &[])?;
     super::one_stdin(a.sheets.inputs().into_iter().chain([
         ("MODEL", a.model.as_deref()),
         ("--referral", a.referral.as_deref()),

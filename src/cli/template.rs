@@ -20,6 +20,7 @@ pub struct TemplateArgs {
 
 /// Runs `template`; returns the exit status.
 pub fn run(a: &TemplateArgs) -> Result<i32> {
+    super::named_as_written([("-o", Some(a.output.as_path()), super::Kind::Workbook)], &[])?;
     let to_stdout = super::is_stdout(&a.output);
     if !to_stdout && a.output.exists() && !a.force {
         return Err(Error::Usage(format!(

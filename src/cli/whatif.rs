@@ -121,6 +121,21 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
             ("--xlsx", a.xlsx.as_deref()),
         ],
     )?;
+    // An output named as another kind of file (after the inputs: writing over one is worse).
+    super::named_as_written(
+        [
+            ("--json", a.json.as_deref(), super::Kind::Json),
+            ("--csv", a.csv.as_deref(), super::Kind::Csv),
+            ("--xlsx", a.xlsx.as_deref(), super::Kind::Workbook),
+            ("--report", a.report.as_deref(), super::Kind::Html),
+        ],
+        &[
+            (super::Kind::Json, "--json {name}"),
+            (super::Kind::Csv, "--csv {name}"),
+            (super::Kind::Workbook, "--xlsx {name}"),
+            (super::Kind::Html, "--report {name}"),
+        ],
+    )?;
     // A model file, or spreadsheets validated first so that errors name their rows and columns.
     let checks = a.checks.checks();
     let (name, bytes, warnings) = match (&a.model, sheets.given()) {

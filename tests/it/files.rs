@@ -81,3 +81,80 @@ fn the_release_profile_carries_no_debug_information_and_profiling_does() {
     assert!(release.is_none_or(|r| !r.contains("debug")), "release profile sets debug");
     assert!(toml.contains("[profile.profiling]") && toml.contains("inherits = \"release\""));
 }
+
+/// An output named as another kind of file than is written there is refused before anything
+/// is read or written (`allocate -o proposal.xlsx` would write JSON Excel refuses to open),
+/// naming the flag that writes that kind; a name that says what is written passes.
+#[test]
+fn an_output_named_as_another_kind_of_file_is_refused_naming_the_flag_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = root().join("models/small_team.json").display().to_string();
+    let refused: [(&[&str], &str, &str); 9] = [
+        (&["allocate", &m, "-o", "proposal.xlsx"], "-o proposal.xlsx", "--xlsx proposal.xlsx"),
+        (
+            &["allocate", &m, "-o", "p.json", "--xlsx", "meeting.json"],
+            "--xlsx meeting.json",
+            "-o meeting.json",
+        ),
+        (&["allocate", &m, "-o", "proposal.CSV"], "-o proposal.CSV", "--csv with a directory"),
+        (&["allocate", &m, "--report", "report.xlsx"], "--report report.xlsx", "--xlsx report.xlsx"),
+        (&["convert", &m, "-o", "model.xlsx"], "-o model.xlsx", "--xlsx model.xlsx"),
+        (&["accept", &m, "p.json", "-o", "next.ods"], "-o next.ods", "ending in .xlsx"),
+        (&["template", "-o", "starter.json"], "-o starter.json", "ending in .xlsx"),
+        (&["generate", "--cases", "5", "--workers", "2", "-o", "g.xlsx"], "-o g.xlsx", "ending in .json"),
+        (
+            &["whatif", &m, "--fill-vacancies", "1", "--csv", "plan.json"],
+            "--csv plan.json",
+            "--json plan.json",
+        ),
+    ];
+    for (args, place, advice) in refused {
+        let o = run(dir.path(), args);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(err.contains(place) && err.contains(advice), "{args:?}: {err}");
+        let written: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(written.is_empty(), "{args:?} wrote {written:?}");
+    }
+    // The same commands with names that say what they write, or no extension at all.
+    for args in [
+        &["allocate", &m, "-o", "p.json", "--xlsx", "meeting.xlsx", "-q"][..],
+        &["allocate", &m, "-o", "proposal", "-q"],
+        &["convert", &m, "--xlsx", "model.XLSX", "-q"],
+        &["accept", &m, "p.json", "-o", "next.xlsx", "-q"],
+    ] {
+        let o = run(dir.path(), args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+    }
+    assert!(caseload::read::is_zip(&std::fs::read(dir.path().join("model.XLSX")).unwrap()));
+}
+
+/// A proposal, a policy alone or `whatif`'s JSON given where the model file belongs is named
+/// as what it is, with what to give instead, not as a model with an unknown field.
+#[test]
+fn another_of_caseload_s_files_given_as_the_model_is_named_as_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = root().join("models/small_team.json").display().to_string();
+    let o = run(dir.path(), &["allocate", &m, "-o", "p.json", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(dir.path(), &["whatif", &m, "--fill-vacancies", "0..=1", "--json", "w.json", "-q"]);
+    assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
+    let policy = root().join("models/sheets/policy.json").display().to_string();
+    for (file, said) in [
+        ("p.json", "this is a proposal"),
+        ("w.json", "whatif`'s JSON"),
+        (policy.as_str(), "this is a policy"),
+    ] {
+        for cmd in [
+            &["allocate", file, "-o", "out.json"][..],
+            &["check", file],
+            &["recommend", file, "--type", "child_in_need", "--team", "North"],
+        ] {
+            let o = run(dir.path(), cmd);
+            let err = stderr(&o);
+            assert_eq!(code(&o), 2, "{cmd:?}: {err}");
+            assert!(err.contains(said) && !err.contains("unknown field"), "{cmd:?}: {err}");
+        }
+    }
+    assert!(!dir.path().join("out.json").exists());
+}
