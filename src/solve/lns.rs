@@ -557,6 +557,28 @@ impl PartSearch<'_> {
         Some(work)
     }
 
+    /// The root master's guided neighbourhood ([`guided`]), searched once at the root of a part
+    /// of three teams or more, before the tree branches, within
+    /// [`super::Effort::root_guide_nodes`] nodes and only while the budget holds them: the
+    /// tree's own roundings leave a district's incumbent 1-2% below the root's bound, and an
+    /// incumbent near the bound is what lets the tree fix and prune. Not inside a
+    /// neighbourhood (which has no neighbourhoods of its own).
+    pub(super) fn root_guided(&mut self, bound: f64, limits: Limits) {
+        let (effort, teams) = (self.effort, self.part.teams().len());
+        let nodes = effort.root_guide_nodes;
+        if teams < 3 || nodes == 0 || effort.hood_work == 0 || self.prunable(bound) {
+            return;
+        }
+        if self.budget.left() < nodes.saturating_mul(effort.work_per_node) {
+            return;
+        }
+        let (Some(a), Some(g)) = (self.best.clone(), self.hoods.master.as_ref()) else { return };
+        let Some(freed) = guided(self.part, &a, g) else { return };
+        let before = self.best_value;
+        let work = self.search_freed(&a, &freed, false, within(limits, nodes));
+        limits.trace(|| format!("    root guided: {before:.4} -> {:.4}, work {work:?}", self.best_value));
+    }
+
     /// Searches the neighbourhoods of the incumbent in turn, taking each better allocation at
     /// once, until a round over all of them gains nothing or the allowance is spent: on a part
     /// of three teams or more, pairs of teams within [`super::Effort::hood_work`] per team (for
@@ -1415,6 +1437,65 @@ mod tests {
             }
         }
         assert!(gained > 0, "no guided neighbourhood ever improved a greedy start");
+    }
+
+    /// The root's guided neighbourhood: searched once from the guide the root kept, within its
+    /// nodes and the part's budget; it never lowers the value nor breaks a row, repeats
+    /// exactly, gains on some districts, and searches nothing in a part of one or two teams,
+    /// inside a neighbourhood (no neighbourhood work), with no nodes, no guide or too little
+    /// budget.
+    #[test]
+    fn the_root_s_guided_neighbourhood_keeps_to_its_nodes_never_lowers_and_repeats() {
+        let run = |m: &Model, part: &Part, a: &PartAlloc, effort: Effort, guide: bool| {
+            let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
+            s.offer(a.clone());
+            if guide {
+                let (program, values) = relaxed(m, part);
+                s.hoods.master = Some(relaxed_guide(&program, part, &values));
+            }
+            s.root_guided(f64::INFINITY, Limits::default());
+            (s.best.clone(), s.best_value, s.budget.spent())
+        };
+        let mut gained = 0;
+        for seed in 0..6 {
+            let (m, problem) = district(seed);
+            for part in problem.parts.iter().filter(|p| !p.is_network() && p.teams().len() >= 3) {
+                let a = start(&m, part, seed);
+                let before = value(&m, part, &a);
+                let (best, after, spent) = run(&m, part, &a, Effort::DEFAULT, true);
+                let best = best.expect("an incumbent");
+                assert!(feasible(part, &best), "seed {seed}: an unlawful answer");
+                assert!(after >= before - 1e-9, "seed {seed}: {before} fell to {after}");
+                assert!((value(&m, part, &best) - after).abs() < 1e-6, "seed {seed}: valued otherwise");
+                // Its nodes, its root's relaxation (charged by pivots) and the node building it.
+                let most = (Effort::DEFAULT.root_guide_nodes + 1) * Effort::DEFAULT.work_per_node;
+                assert!(spent > 0 && spent <= most, "seed {seed}: spent {spent} of at most {most}");
+                assert_eq!(
+                    run(&m, part, &a, Effort::DEFAULT, true),
+                    (Some(best), after, spent),
+                    "seed {seed}"
+                );
+                gained += u32::from(after > before + 1e-9);
+                // None without a guide, nodes, neighbourhood work or the budget for its nodes.
+                let short = Effort::DEFAULT.root_guide_nodes * Effort::DEFAULT.work_per_node - 1;
+                for (effort, guide) in [
+                    (Effort::DEFAULT, false),
+                    (Effort { root_guide_nodes: 0, ..Effort::DEFAULT }, true),
+                    (Effort { hood_work: 0, ..Effort::DEFAULT }, true),
+                    (Effort { nodes: Some(short / Effort::DEFAULT.work_per_node), ..Effort::DEFAULT }, true),
+                ] {
+                    assert_eq!(run(&m, part, &a, effort, guide), (Some(a.clone()), before, 0), "seed {seed}");
+                }
+            }
+        }
+        assert!(gained > 0, "the root's guided neighbourhood never improved a greedy start");
+        // A part of two teams: none.
+        let (m, problem) = small_district(1, 2);
+        for part in problem.parts.iter().filter(|p| !p.is_network()) {
+            let a = start(&m, part, 1);
+            let (_, _, spent) = run(&m, part, &a, Effort::DEFAULT, true);
+            assert_eq!(spent, 0, "a part of two teams searched");
+        }
     }
 
     #[test]

@@ -87,6 +87,10 @@ pub struct Effort {
     pub waiting_moves: usize,
     /// Nodes the search of one neighbourhood (two teams' workers, see `lns`) may explore.
     pub hood_nodes: u64,
+    /// Nodes the root's guided neighbourhood may explore in a part of three teams or more:
+    /// searched once, right after the root's master, before the tree branches (0 searches
+    /// none); see `lns`. Charged to the part's budget.
+    pub root_guide_nodes: u64,
     /// Work the neighbourhoods of one incumbent may spend per team of the part (their searches'
     /// work, each at least a node's; 0 searches none): about 0.4 s per team. Charged to the
     /// part's budget.
@@ -180,6 +184,7 @@ impl Effort {
         level_moves: 200_000,
         waiting_moves: 200_000,
         hood_nodes: 200,
+        root_guide_nodes: 200,
         hood_work: 750_000_000,
         subset_size: 4,
         subset_work: 3_000_000_000,

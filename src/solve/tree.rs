@@ -216,6 +216,10 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         let sets = !one_team && node.r.sets.len() < s.effort.set_bounds;
         let rank: &[Vec<usize>] = if sets { &dual.rank } else { &[] };
         s.keep_guide(&master);
+        if node.root {
+            // A district's first incumbent near the bound, before the tree branches.
+            s.root_guided(bound, limits);
+        }
         let Some(first) = choose(&master, rank) else {
             // A whole master solution is an allocation worth at least the bound: optimal here.
             s.offer(dive::whole(dual, &master));
