@@ -264,10 +264,10 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
 pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool) -> Result<()> {
     let Some(rows) = &p.rows else { return Ok(()) };
     let mut errs = crate::error::Errors::new();
-    if let (true, Some(ws)) = (workers, &p.workers_sheet) {
-        workers_changed(m, ws, &mut errs);
-    }
     let mut hints = Hints::new(m);
+    if let (true, Some(ws)) = (workers, &p.workers_sheet) {
+        workers_changed(m, ws, &mut hints, &mut errs);
+    }
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
     // The workers by the words a person may type for them, made when a row first needs them.
     let mut named = None;
@@ -453,8 +453,9 @@ fn written_for(m: &Model, w: usize, what: &str) -> Written {
 /// Refuses every cell of the workers sheet changed from what `allocate` wrote of the model
 /// ([`written_for`], for the day the model is read for): the sheet is not read, so a cap
 /// raised or a status typed there would be lost. A row deleted changes nothing (the worker
-/// stays in the model); a row of a worker not in the model is refused.
-fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Errors) {
+/// stays in the model); a row of a worker not in the model is refused, with the id it may
+/// mean as the other sheets give it (`hints`).
+fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut crate::error::Errors) {
     let Some(wc) = ws.names.iter().position(|n| n == "worker") else { return };
     // Each compared column of the sheet (the first of a header).
     let compared: Vec<(usize, &str)> = WORKER_MODEL_COLUMNS
@@ -496,8 +497,9 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Erro
                 &ws.sheet,
                 format!("row {number}, column {}", ws.columns[wc]),
                 format!(
-                    "no worker {} in the model: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
-                    crate::util::quoted(id)
+                    "no worker {} in the model{}: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
+                    crate::util::quoted(id),
+                    hints.worker(id)
                 ),
             ));
             continue;

@@ -1642,10 +1642,50 @@ fn the_workers_sheet_as_written_reads_and_a_row_added_is_refused() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
-        e.contains(&format!("added.xlsx, sheet workers: row {row}, column worker (A): no worker \"W9\" in the model: a row added here adds no worker")),
+        e.contains(&format!("added.xlsx, sheet workers: row {row}, column worker (A): no worker \"W9\" in the model (did you mean \"W1\", \"W2\" or \"W3\"?): a row added here adds no worker")),
         "{e}"
     );
     assert!(!d.join("n2.json").exists());
+}
+
+/// A worker id on the workers sheet that is no worker of the model was refused without the id
+/// it may mean, which the allocations and unallocated sheets give: a slip (`w3`) and a name
+/// typed for an id are told, as there.
+#[test]
+fn an_unknown_worker_on_the_workers_sheet_says_which_id_it_may_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let ws = sheet(&mut book, "workers");
+    let wc = ws.col("worker");
+    let (w3, w1) = (ws.row_of_worker("W3"), ws.row_of_worker("W1"));
+    ws.rows[w3][wc] = Cell::Text("w3".into());
+    ws.rows[w1][wc] = Cell::Text("sam jones".into());
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        let at = |row: usize| format!("edited.xlsx, sheet workers: row {}, column worker (A): ", row + 1);
+        assert!(
+            e.contains(&format!(
+                r#"{}no worker "w3" in the model (did you mean "W3"?): a row added here adds no worker"#,
+                at(w3)
+            )),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!(
+                r#"{}no worker "sam jones" in the model (the name of "W1": type its id)"#,
+                at(w1)
+            )),
+            "{e}"
+        );
+        assert!(!d.join("n.json").exists());
+    }
 }
 
 /// A copy of the allocations sheet (Excel names it `allocations (2)`) was refused even when it
