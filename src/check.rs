@@ -56,11 +56,12 @@ pub struct ProposalIn {
     /// and a child on neither of its sheets is unallocated.
     #[serde(skip)]
     pub rows: Option<Vec<RowIn>>,
-    /// A meeting workbook's `workers` sheet as read back, when it has one: it shows what the
-    /// model says of each worker and is not read, so [`resolve`] refuses a cell changed there
-    /// (a cap raised, a status typed) rather than lose it.
+    /// A meeting workbook's `workers` sheet as read back, when it has one, and each copy of it
+    /// (`workers (2)`) that differs from it: they show what the model says of each worker and
+    /// are not read, so [`resolve`] refuses a cell changed there (a cap raised, a status
+    /// typed) rather than lose it.
     #[serde(skip)]
-    pub workers_sheet: Option<WorkersSheetIn>,
+    pub workers_sheets: Vec<WorkersSheetIn>,
 }
 
 /// A meeting workbook's `workers` sheet as read back.
@@ -68,6 +69,9 @@ pub struct ProposalIn {
 pub struct WorkersSheetIn {
     /// The sheet as named in messages: `meeting.xlsx, sheet workers`.
     pub sheet: String,
+    /// Whether this is a copy of the sheet as Excel names one (`workers (2)`), not the sheet
+    /// itself: its messages say so.
+    pub copy: bool,
     /// Each column's header, trimmed and in lower case.
     pub names: Vec<String>,
     /// Each column as named in messages: its header as the sheet spells it and its letters
@@ -265,7 +269,7 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
     let Some(rows) = &p.rows else { return Ok(()) };
     let mut errs = crate::error::Errors::new();
     let mut hints = Hints::new(m);
-    if let (true, Some(ws)) = (workers, &p.workers_sheet) {
+    for ws in p.workers_sheets.iter().filter(|_| workers) {
         workers_changed(m, ws, &mut hints, &mut errs);
     }
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
@@ -454,7 +458,8 @@ fn written_for(m: &Model, w: usize, what: &str) -> Written {
 /// ([`written_for`], for the day the model is read for): the sheet is not read, so a cap
 /// raised or a status typed there would be lost. A row deleted changes nothing (the worker
 /// stays in the model); a row of a worker not in the model is refused, with the id it may
-/// mean as the other sheets give it (`hints`).
+/// mean as the other sheets give it (`hints`). A copy of the sheet (`workers (2)`) is not
+/// read either: it is judged alike, its messages naming it a copy.
 fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut crate::error::Errors) {
     let Some(wc) = ws.names.iter().position(|n| n == "worker") else { return };
     // Each compared column of the sheet (the first of a header).
@@ -464,13 +469,18 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
         .collect();
     let redo = "the meeting workbook does not carry changes to workers";
     let how = "in the team's workbook (or the model file) and run `caseload allocate` again";
+    // A copy (`workers (2)`) is compared as the sheet is, and named for what it is.
+    let mut push = |at: String, problem: String| {
+        let problem = if ws.copy {
+            format!("this sheet is a copy of the workers sheet, and is not read either: {problem}")
+        } else {
+            problem
+        };
+        errs.push(Error::input(&ws.sheet, at, problem));
+    };
     for (row, col, problem) in &ws.unread {
         if *col == wc || compared.iter().any(|(j, _)| j == col) {
-            errs.push(Error::input(
-                &ws.sheet,
-                format!("row {row}, column {}", ws.columns[*col]),
-                problem.clone(),
-            ));
+            push(format!("row {row}, column {}", ws.columns[*col]), problem.clone());
         }
     }
     let key = crate::vocabulary::key;
@@ -481,11 +491,10 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
         if id.is_empty() {
             // A row of nothing but a worker's details (the id left out) would be lost too.
             if let Some((j, _)) = compared.iter().find(|(j, _)| !get(*j).is_empty()) {
-                errs.push(Error::input(
-                    &ws.sheet,
-                    format!("row {number}, column {}", ws.columns[*j]),
+                push(
+                                        format!("row {number}, column {}", ws.columns[*j]),
                     format!("a worker's details without a worker id; {redo}: add or change a worker {how}, or clear the row"),
-                ));
+                );
             }
             continue;
         }
@@ -493,15 +502,14 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
             continue;
         }
         let Some(w) = m.worker_index(id) else {
-            errs.push(Error::input(
-                &ws.sheet,
-                format!("row {number}, column {}", ws.columns[wc]),
+            push(
+                                format!("row {number}, column {}", ws.columns[wc]),
                 format!(
                     "no worker {} in the model{}: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
                     crate::util::quoted(id),
                     hints.worker(id)
                 ),
-            ));
+            );
             continue;
         };
         for &(j, what) in &compared {
@@ -534,14 +542,13 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
             } else {
                 format!("changed to {}", crate::util::quoted(cell))
             };
-            errs.push(Error::input(
-                &ws.sheet,
+            push(
                 format!("row {number}, column {}", ws.columns[j]),
                 format!(
                     "{was} was {now} (worker {}); {redo}: change the {what} {how}",
                     crate::util::quoted(&m.workers[w].id)
                 ),
-            ));
+            );
         }
     }
 }
@@ -1082,7 +1089,7 @@ mod tests {
             workers: Vec::new(),
             summary: None,
             rows: Some(rows),
-            workers_sheet: None,
+            workers_sheets: Vec::new(),
         }
     }
 

@@ -1711,3 +1711,50 @@ fn a_copy_of_the_allocations_sheet_reads_while_unchanged_and_is_named_when_chang
     assert!(stderr(&o).contains("sheet allocations (2): row 2, column worker: this sheet is a copy of the allocations sheet that differs from it"), "{}", stderr(&o));
     assert!(!d.join("n2.json").exists());
 }
+
+/// A copy of the workers sheet (`workers (2)`) was ignored even when a cap was raised on it,
+/// and `accept` exited 0 with the change lost, while a changed copy of the allocations sheet
+/// is refused. A copy unchanged reads, as does one whose only change is in a column not
+/// compared (the load); a change the workers sheet would refuse is refused on the copy at its
+/// cell, named as a copy; the copy of a deleted workers sheet is compared all the same.
+#[test]
+fn a_copy_of_the_workers_sheet_reads_while_unchanged_and_is_named_when_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let ws = sheet(&mut book, "workers");
+    let copy = Sheet { name: "workers (2)".into(), rows: ws.rows.clone(), hidden: vec![] };
+    book.push(copy);
+    std::fs::write(d.join("copy.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "copy.xlsx"]));
+    ok(&run(d, &["accept", "model.json", "copy.xlsx", "-o", "n.json", "-q"]));
+    let ws = sheet(&mut book, "workers (2)");
+    let (load, cap) = (ws.col("load"), ws.col("cap"));
+    let w1 = ws.row_of_worker("W1");
+    ws.rows[w1][load] = Cell::Num(99.0);
+    std::fs::write(d.join("load.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["accept", "model.json", "load.xlsx", "-o", "n1.json", "-q"]));
+    let ws = sheet(&mut book, "workers (2)");
+    ws.rows[w1][cap] = Cell::Num(5.0);
+    std::fs::write(d.join("changed.xlsx"), save(&book)).unwrap();
+    let at = format!(
+        "sheet workers (2): row {}, column cap ({}): this sheet is a copy of the workers sheet, and is not read either: 3 was changed to 5 (worker \"W1\")",
+        w1 + 1,
+        letters(cap)
+    );
+    let o = run(d, &["accept", "model.json", "changed.xlsx", "-o", "n2.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains(&at), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("sheet workers: "), "{}", stderr(&o));
+    assert!(!d.join("n2.json").exists());
+    // The workers sheet deleted, its changed copy is still compared; unchanged, it reads.
+    book.retain(|s| s.name != "workers");
+    std::fs::write(d.join("alone.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["check", "model.json", "alone.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains(&at), "{}", stderr(&o));
+    let ws = sheet(&mut book, "workers (2)");
+    ws.rows[w1][cap] = Cell::Num(3.0);
+    std::fs::write(d.join("alone.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "alone.xlsx"]));
+}
