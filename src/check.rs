@@ -1,6 +1,7 @@
 //! `caseload check`: judges any allocation (a proposal, or today's `current_worker`s) with the
 //! same rules the solver uses. Pinned cases are never exempt.
 
+use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::explain;
 use crate::model::CaseType;
@@ -155,6 +156,12 @@ pub struct SummaryIn {
     /// summary row `model hash`), when it records one.
     #[serde(default)]
     pub model_hash: Option<String>,
+    /// The day a meeting workbook was written for, from the summary's hidden row `allocation
+    /// for as written` (the row `allocation for` may since have been retyped): the
+    /// `waiting since` of a child whose wait starts with the workbook. `None` for a proposal
+    /// file, or a workbook written before the row was kept.
+    #[serde(skip)]
+    pub written_day: Option<crate::date::Date>,
     /// A meeting workbook's summary sheet, where it has one (`None` for a proposal file).
     #[serde(skip)]
     pub sheet: Option<SummarySheet>,
@@ -273,6 +280,7 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
         workers_changed(m, ws, &mut hints, &mut errs);
     }
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
+    let written = p.summary.as_ref().and_then(|s| s.written_day);
     // The workers by the words a person may type for them, made when a row first needs them.
     let mut named = None;
     for r in rows {
@@ -317,7 +325,7 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
             }
         }
         if let (false, Some(c)) = (closed_ok, m.case_index(&r.case)) {
-            if let Some(e) = disagreeing(m, c, r) {
+            if let Some(e) = disagreeing(m, c, r, written) {
                 errs.push(e);
             }
         }
@@ -562,18 +570,33 @@ fn shows_number(cell: &str, x: f64) -> bool {
 /// What the model says of case `c` where a meeting workbook's read-only column `what` says
 /// something of it: `Some(the model's words)` when the cell `cell` disagrees. An empty type,
 /// team or weight states nothing; an empty `worker today` states that the child has no worker;
-/// a `waiting since` is compared for a wait the model records.
-fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str) -> Option<String> {
+/// a `waiting since` is compared with the wait the model records, or for a wait that starts
+/// with the workbook, with the day the workbook was `written` for (when it keeps it).
+fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str, written: Option<Date>) -> Option<String> {
     let case = &m.cases[c];
     let key = crate::vocabulary::key;
     let (agrees, model) = match what {
-        // Since when the child has waited, for a wait the model records. A wait that starts
-        // with the workbook shows the workbook's day, which the summary may since have had
-        // retyped (the meeting moved): not compared.
-        "waiting since" if !cell.is_empty() => {
-            let since = case.waiting_since?.to_string();
-            (cell == since, crate::util::quoted(&since))
-        }
+        // Since when the child has waited, for a wait the model records.
+        "waiting since" if !cell.is_empty() => match case.waiting_since {
+            Some(since) => {
+                let since = since.to_string();
+                (cell == since, crate::util::quoted(&since))
+            }
+            // A wait that starts with the workbook shows the day it was written for: the one
+            // its summary keeps hidden, as written, not the `allocation for` beside it, which
+            // may since have been retyped (the meeting moved). A workbook written before it
+            // was kept has no day to compare with.
+            None => {
+                let day = written?.to_string();
+                (
+                    cell == day,
+                    format!(
+                        "no wait before this allocation (it starts on {}, the day the workbook was made for)",
+                        crate::util::quoted(&day)
+                    ),
+                )
+            }
+        },
         "worker today" => {
             let today = case.current_worker.map(|w| m.workers[w].id.as_str());
             (
@@ -598,9 +621,9 @@ fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str) -> Option<String
 /// sheet and pasted on the other (their columns differ, so the worker typed lands in another
 /// column), or a read-only cell typed over. Placed at the cell that holds a worker id, else
 /// at `worker today`, else at the first cell that disagrees; the others are named.
-fn disagreeing(m: &Model, c: usize, r: &RowIn) -> Option<Error> {
+fn disagreeing(m: &Model, c: usize, r: &RowIn, written: Option<Date>) -> Option<Error> {
     let wrong: Vec<(&ShownIn, String)> =
-        r.shown.iter().filter_map(|s| Some((s, shown_disagrees(m, c, s.what, &s.cell)?))).collect();
+        r.shown.iter().filter_map(|s| Some((s, shown_disagrees(m, c, s.what, &s.cell, written)?))).collect();
     let is_worker = |s: &ShownIn| !s.cell.is_empty() && m.worker_index(&s.cell).is_some();
     let (at, model) = wrong
         .iter()

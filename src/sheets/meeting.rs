@@ -575,10 +575,16 @@ fn shown_cells(header: &[String], cells: &[String]) -> Vec<check::ShownIn> {
 }
 
 /// The summary sheet's rows `allocation for` and `model hash`: the model's hash, and where
-/// each row stands (for messages). The day itself is read by `day_of`.
+/// each row stands (for messages); and the day as written, from its hidden row
+/// ([`super::DAY_AS_WRITTEN_LABEL`]; none when it is not there or is not a day). The day
+/// itself is read by `day_of`.
 fn summary_sheet(sheet: &str, grid: &Grid) -> SummaryIn {
     let mut out = check::SummarySheet { name: sheet.to_string(), ..Default::default() };
     let mut hash = None;
+    let written_day = grid.rows.iter().find_map(|(_, cells)| {
+        let j = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(super::DAY_AS_WRITTEN_LABEL))?;
+        crate::date::Date::parse(cells.get(j + 1)?.trim()).ok()
+    });
     for (number, cells) in &grid.rows {
         let Some(j) = cells.iter().position(|c| {
             let c = c.trim();
@@ -594,5 +600,5 @@ fn summary_sheet(sheet: &str, grid: &Grid) -> SummaryIn {
             hash = cells.get(j + 1).map(|c| c.trim().to_string());
         }
     }
-    SummaryIn { date: None, model_hash: hash, sheet: Some(out) }
+    SummaryIn { date: None, model_hash: hash, written_day, sheet: Some(out) }
 }

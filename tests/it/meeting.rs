@@ -1758,3 +1758,78 @@ fn a_copy_of_the_workers_sheet_reads_while_unchanged_and_is_named_when_changed()
     std::fs::write(d.join("alone.xlsx"), save(&book)).unwrap();
     ok(&run(d, &["check", "model.json", "alone.xlsx"]));
 }
+
+/// A child whose wait starts with the workbook (the model records no `waiting_since`) shows
+/// the workbook's day as its `waiting since`; a day typed over it in the meeting (the child has
+/// in truth waited since October) was not compared, and `accept` started the wait on the
+/// meeting's day, exit 0. The workbook keeps the day it was written for in a hidden summary row,
+/// which the retyped `allocation for` beside it does not change: the cell is compared with
+/// that, so a retyped meeting day alone still reads (the wait starting on the meeting's day),
+/// and a corrected first week is refused. A workbook written before the row was kept has no
+/// day to compare with: its first weeks are not compared.
+#[test]
+fn a_first_weeks_waiting_since_retyped_in_the_meeting_is_refused_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, book) = first_week(d);
+    let waiting = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+    let summary = book.iter().find(|s| s.name == "summary").unwrap();
+    assert!(summary
+        .rows
+        .iter()
+        .any(|r| r[0].text() == "allocation for as written" && r[1].text() == "2026-12-04"));
+    let edit = |day: Option<&str>, since: Option<&str>, keep_written: bool| -> Vec<u8> {
+        let mut book: Vec<Sheet> = book
+            .iter()
+            .map(|s| Sheet { name: s.name.clone(), rows: s.rows.clone(), hidden: vec![] })
+            .collect();
+        let summary = sheet(&mut book, "summary");
+        if let Some(day) = day {
+            let r = summary.rows.iter().position(|r| r[0].text() == "allocation for").unwrap();
+            summary.rows[r][1] = Cell::Text(day.into());
+        }
+        if !keep_written {
+            summary.rows.retain(|r| r[0].text() != "allocation for as written");
+        }
+        let un = sheet(&mut book, "unallocated");
+        let (c, r) = (un.col("waiting since"), un.row_of(&waiting));
+        assert_eq!(un.rows[r][c].text(), "2026-12-04");
+        if let Some(since) = since {
+            un.rows[r][c] = Cell::Text(since.into());
+        }
+        save(&book)
+    };
+    let un = book.iter().find(|s| s.name == "unallocated").unwrap();
+    let at = format!(
+        "edited.xlsx, sheet unallocated: row {}, column waiting since ({}): this row says waiting since \"2026-10-01\", the model says no wait before this allocation (it starts on \"2026-12-04\", the day the workbook was made for)",
+        un.row_of(&waiting) + 1,
+        letters(un.col("waiting since"))
+    );
+    for day in [None, Some("2026-12-07")] {
+        std::fs::write(d.join("edited.xlsx"), edit(day, Some("2026-10-01"), true)).unwrap();
+        for args in [
+            &["check", "model.json", "edited.xlsx"][..],
+            &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+        ] {
+            let o = run(d, args);
+            assert_eq!(code(&o), 2, "{day:?} {args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains(&at), "{}", stderr(&o));
+            assert!(stderr(&o).contains("change its waiting_since on the cases sheet"), "{}", stderr(&o));
+            assert!(!d.join("n.json").exists());
+        }
+    }
+    // The meeting's day retyped, the waits as written: the wait starts on the meeting's day.
+    std::fs::write(d.join("edited.xlsx"), edit(Some("2026-12-07"), None, true)).unwrap();
+    ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json", "-q"]));
+    let since = |file: &str| {
+        let next = read_json(&d.join(file));
+        let c =
+            next["cases"].as_array().unwrap().iter().find(|c| c["id"] == waiting.as_str()).unwrap().clone();
+        c["waiting_since"].clone()
+    };
+    assert_eq!(since("n.json"), "2026-12-07");
+    // A workbook without the day as written (made before it was kept): not compared.
+    std::fs::write(d.join("edited.xlsx"), edit(None, Some("2026-10-01"), false)).unwrap();
+    ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "n2.json", "-q"]));
+    assert_eq!(since("n2.json"), "2026-12-04");
+}
