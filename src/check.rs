@@ -1,6 +1,7 @@
 //! `caseload check`: judges any allocation (a proposal, or today's `current_worker`s) with the
 //! same rules the solver uses. Pinned cases are never exempt.
 
+use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::explain;
 use crate::model::CaseType;
@@ -8,6 +9,7 @@ use crate::model::Model;
 use crate::objective;
 use crate::proposal::{Change, ReasonCode};
 use crate::rules::{self, Rule, Usage};
+use crate::vocabulary::Nearest;
 use crate::words;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -55,11 +57,12 @@ pub struct ProposalIn {
     /// and a child on neither of its sheets is unallocated.
     #[serde(skip)]
     pub rows: Option<Vec<RowIn>>,
-    /// A meeting workbook's `workers` sheet as read back, when it has one: it shows what the
-    /// model says of each worker and is not read, so [`resolve`] refuses a cell changed there
-    /// (a cap raised, a status typed) rather than lose it.
+    /// A meeting workbook's `workers` sheet as read back, when it has one, and each copy of it
+    /// (`workers (2)`) that differs from it: they show what the model says of each worker and
+    /// are not read, so [`resolve`] refuses a cell changed there (a cap raised, a status
+    /// typed) rather than lose it.
     #[serde(skip)]
-    pub workers_sheet: Option<WorkersSheetIn>,
+    pub workers_sheets: Vec<WorkersSheetIn>,
 }
 
 /// A meeting workbook's `workers` sheet as read back.
@@ -67,6 +70,9 @@ pub struct ProposalIn {
 pub struct WorkersSheetIn {
     /// The sheet as named in messages: `meeting.xlsx, sheet workers`.
     pub sheet: String,
+    /// Whether this is a copy of the sheet as Excel names one (`workers (2)`), not the sheet
+    /// itself: its messages say so.
+    pub copy: bool,
     /// Each column's header, trimmed and in lower case.
     pub names: Vec<String>,
     /// Each column as named in messages: its header as the sheet spells it and its letters
@@ -150,6 +156,12 @@ pub struct SummaryIn {
     /// summary row `model hash`), when it records one.
     #[serde(default)]
     pub model_hash: Option<String>,
+    /// The day a meeting workbook was written for, from the summary's hidden row `allocation
+    /// for as written` (the row `allocation for` may since have been retyped): the
+    /// `waiting since` of a child whose wait starts with the workbook. `None` for a proposal
+    /// file, or a workbook written before the row was kept.
+    #[serde(skip)]
+    pub written_day: Option<crate::date::Date>,
     /// A meeting workbook's summary sheet, where it has one (`None` for a proposal file).
     #[serde(skip)]
     pub sheet: Option<SummarySheet>,
@@ -263,11 +275,12 @@ pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
 pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool) -> Result<()> {
     let Some(rows) = &p.rows else { return Ok(()) };
     let mut errs = crate::error::Errors::new();
-    if let (true, Some(ws)) = (workers, &p.workers_sheet) {
-        workers_changed(m, ws, &mut errs);
-    }
     let mut hints = Hints::new(m);
+    for ws in p.workers_sheets.iter().filter(|_| workers) {
+        workers_changed(m, ws, &mut hints, &mut errs);
+    }
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
+    let written = p.summary.as_ref().and_then(|s| s.written_day);
     // The workers by the words a person may type for them, made when a row first needs them.
     let mut named = None;
     for r in rows {
@@ -312,7 +325,7 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
             }
         }
         if let (false, Some(c)) = (closed_ok, m.case_index(&r.case)) {
-            if let Some(e) = disagreeing(m, c, r) {
+            if let Some(e) = disagreeing(m, c, r, written) {
                 errs.push(e);
             }
         }
@@ -452,8 +465,10 @@ fn written_for(m: &Model, w: usize, what: &str) -> Written {
 /// Refuses every cell of the workers sheet changed from what `allocate` wrote of the model
 /// ([`written_for`], for the day the model is read for): the sheet is not read, so a cap
 /// raised or a status typed there would be lost. A row deleted changes nothing (the worker
-/// stays in the model); a row of a worker not in the model is refused.
-fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Errors) {
+/// stays in the model); a row of a worker not in the model is refused, with the id it may
+/// mean as the other sheets give it (`hints`). A copy of the sheet (`workers (2)`) is not
+/// read either: it is judged alike, its messages naming it a copy.
+fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut crate::error::Errors) {
     let Some(wc) = ws.names.iter().position(|n| n == "worker") else { return };
     // Each compared column of the sheet (the first of a header).
     let compared: Vec<(usize, &str)> = WORKER_MODEL_COLUMNS
@@ -462,13 +477,18 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Erro
         .collect();
     let redo = "the meeting workbook does not carry changes to workers";
     let how = "in the team's workbook (or the model file) and run `caseload allocate` again";
+    // A copy (`workers (2)`) is compared as the sheet is, and named for what it is.
+    let mut push = |at: String, problem: String| {
+        let problem = if ws.copy {
+            format!("this sheet is a copy of the workers sheet, and is not read either: {problem}")
+        } else {
+            problem
+        };
+        errs.push(Error::input(&ws.sheet, at, problem));
+    };
     for (row, col, problem) in &ws.unread {
         if *col == wc || compared.iter().any(|(j, _)| j == col) {
-            errs.push(Error::input(
-                &ws.sheet,
-                format!("row {row}, column {}", ws.columns[*col]),
-                problem.clone(),
-            ));
+            push(format!("row {row}, column {}", ws.columns[*col]), problem.clone());
         }
     }
     let key = crate::vocabulary::key;
@@ -479,11 +499,10 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Erro
         if id.is_empty() {
             // A row of nothing but a worker's details (the id left out) would be lost too.
             if let Some((j, _)) = compared.iter().find(|(j, _)| !get(*j).is_empty()) {
-                errs.push(Error::input(
-                    &ws.sheet,
-                    format!("row {number}, column {}", ws.columns[*j]),
+                push(
+                                        format!("row {number}, column {}", ws.columns[*j]),
                     format!("a worker's details without a worker id; {redo}: add or change a worker {how}, or clear the row"),
-                ));
+                );
             }
             continue;
         }
@@ -491,14 +510,14 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Erro
             continue;
         }
         let Some(w) = m.worker_index(id) else {
-            errs.push(Error::input(
-                &ws.sheet,
-                format!("row {number}, column {}", ws.columns[wc]),
+            push(
+                                format!("row {number}, column {}", ws.columns[wc]),
                 format!(
-                    "no worker {} in the model: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
-                    crate::util::quoted(id)
+                    "no worker {} in the model{}: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
+                    crate::util::quoted(id),
+                    hints.worker(id)
                 ),
-            ));
+            );
             continue;
         };
         for &(j, what) in &compared {
@@ -531,14 +550,13 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, errs: &mut crate::error::Erro
             } else {
                 format!("changed to {}", crate::util::quoted(cell))
             };
-            errs.push(Error::input(
-                &ws.sheet,
+            push(
                 format!("row {number}, column {}", ws.columns[j]),
                 format!(
                     "{was} was {now} (worker {}); {redo}: change the {what} {how}",
                     crate::util::quoted(&m.workers[w].id)
                 ),
-            ));
+            );
         }
     }
 }
@@ -552,18 +570,33 @@ fn shows_number(cell: &str, x: f64) -> bool {
 /// What the model says of case `c` where a meeting workbook's read-only column `what` says
 /// something of it: `Some(the model's words)` when the cell `cell` disagrees. An empty type,
 /// team or weight states nothing; an empty `worker today` states that the child has no worker;
-/// a `waiting since` is compared for a wait the model records.
-fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str) -> Option<String> {
+/// a `waiting since` is compared with the wait the model records, or for a wait that starts
+/// with the workbook, with the day the workbook was `written` for (when it keeps it).
+fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str, written: Option<Date>) -> Option<String> {
     let case = &m.cases[c];
     let key = crate::vocabulary::key;
     let (agrees, model) = match what {
-        // Since when the child has waited, for a wait the model records. A wait that starts
-        // with the workbook shows the workbook's day, which the summary may since have had
-        // retyped (the meeting moved): not compared.
-        "waiting since" if !cell.is_empty() => {
-            let since = case.waiting_since?.to_string();
-            (cell == since, crate::util::quoted(&since))
-        }
+        // Since when the child has waited, for a wait the model records.
+        "waiting since" if !cell.is_empty() => match case.waiting_since {
+            Some(since) => {
+                let since = since.to_string();
+                (cell == since, crate::util::quoted(&since))
+            }
+            // A wait that starts with the workbook shows the day it was written for: the one
+            // its summary keeps hidden, as written, not the `allocation for` beside it, which
+            // may since have been retyped (the meeting moved). A workbook written before it
+            // was kept has no day to compare with.
+            None => {
+                let day = written?.to_string();
+                (
+                    cell == day,
+                    format!(
+                        "no wait before this allocation (it starts on {}, the day the workbook was made for)",
+                        crate::util::quoted(&day)
+                    ),
+                )
+            }
+        },
         "worker today" => {
             let today = case.current_worker.map(|w| m.workers[w].id.as_str());
             (
@@ -588,9 +621,9 @@ fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str) -> Option<String
 /// sheet and pasted on the other (their columns differ, so the worker typed lands in another
 /// column), or a read-only cell typed over. Placed at the cell that holds a worker id, else
 /// at `worker today`, else at the first cell that disagrees; the others are named.
-fn disagreeing(m: &Model, c: usize, r: &RowIn) -> Option<Error> {
+fn disagreeing(m: &Model, c: usize, r: &RowIn, written: Option<Date>) -> Option<Error> {
     let wrong: Vec<(&ShownIn, String)> =
-        r.shown.iter().filter_map(|s| Some((s, shown_disagrees(m, c, s.what, &s.cell)?))).collect();
+        r.shown.iter().filter_map(|s| Some((s, shown_disagrees(m, c, s.what, &s.cell, written)?))).collect();
     let is_worker = |s: &ShownIn| !s.cell.is_empty() && m.worker_index(&s.cell).is_some();
     let (at, model) = wrong
         .iter()
@@ -652,71 +685,110 @@ fn workers_by_key(m: &Model) -> std::collections::HashMap<String, usize> {
 
 /// What an unknown case or worker typed in a meeting workbook may mean: the id whose name
 /// was typed (people type "Ben Ortiz" for W04), else the ids it is a slip of (`w02`, `W0 2`, a
-/// zero-width space). At most [`Hints::SUGGESTED`] different ids are looked up: a workbook of
-/// another team names thousands, and only the first errors are shown.
+/// zero-width space). Each list of ids (the workers', the cases') is prepared once, when first
+/// needed, not once per unknown id: a hostile workbook of 20,000 unknown ids against 20,000
+/// workers would otherwise normalise 400,000,000 ids. At most [`Hints::SUGGESTED`] different
+/// ids are looked up (a workbook of another team names thousands, and only the first errors
+/// are shown), and the slips among them are searched within [`Nearest`]'s bound.
 struct Hints<'a> {
     m: &'a Model,
-    workers: Vec<String>,
-    cases: Vec<String>,
+    workers: Option<Ids>,
+    cases: Option<Ids>,
     said: std::collections::HashMap<(bool, String), String>,
+}
+
+/// One list of ids prepared for [`Hints`].
+struct Ids {
+    /// The ids, for their slips.
+    near: Nearest,
+    /// Each id by its NFC form (the first id of a form), when accents are compared apart from
+    /// their encoding (the workers' ids).
+    nfc: std::collections::HashMap<String, String>,
+    /// The ids of each name by the name's [`crate::vocabulary::key`], in the model's order.
+    named: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Ids {
+    /// The ids with their names (`None`: no name), NFC forms kept when `nfc`.
+    fn new<'b>(all: impl Iterator<Item = (&'b str, Option<&'b str>)> + Clone, nfc: bool) -> Ids {
+        use unicode_normalization::UnicodeNormalization;
+        let mut forms = std::collections::HashMap::new();
+        let mut named: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        for (id, name) in all.clone() {
+            if nfc {
+                forms.entry(id.nfc().collect()).or_insert_with(|| id.to_string());
+            }
+            let k = name.map(crate::vocabulary::key).unwrap_or_default();
+            if !k.is_empty() {
+                named.entry(k).or_default().push(id.to_string());
+            }
+        }
+        Ids { near: Nearest::new(all.map(|(id, _)| id)), nfc: forms, named }
+    }
 }
 
 impl<'a> Hints<'a> {
     const SUGGESTED: usize = 200;
 
     fn new(m: &'a Model) -> Self {
-        Hints { m, workers: Vec::new(), cases: Vec::new(), said: std::collections::HashMap::new() }
+        Hints { m, workers: None, cases: None, said: std::collections::HashMap::new() }
     }
 
     fn worker(&mut self, typed: &str) -> String {
-        if self.workers.is_empty() {
-            self.workers = self.m.workers.iter().map(|w| w.id.clone()).collect();
-        }
+        let m = self.m;
+        let ids = self.workers.get_or_insert_with(|| {
+            Ids::new(m.workers.iter().map(|w| (w.id.as_str(), w.name.as_deref())), true)
+        });
         // Two spellings that look the same: an accent typed as a letter and a combining mark
         // (as a copy from another program may give) against one character.
         use unicode_normalization::UnicodeNormalization;
         let nfc: String = typed.nfc().collect();
-        if let Some(id) = self.workers.iter().find(|id| id.nfc().collect::<String>() == nfc) {
+        if let Some(id) = ids.nfc.get(&nfc) {
             return format!(
                 " (it looks like {}, but differs in how an accent is encoded, as a copy from another program may give: type the id again, or copy it from the workers sheet)",
                 crate::util::quoted(id)
             );
         }
-        let named = self.m.workers.iter().filter_map(|w| Some((w.name.as_deref()?, w.id.as_str())));
-        self.hint(true, typed, named.collect())
+        hint(&mut self.said, ids, true, typed)
     }
 
     fn case(&mut self, typed: &str) -> String {
-        if self.cases.is_empty() {
-            self.cases = self.m.cases.iter().map(|c| c.id.clone()).collect();
-        }
-        let named = self.m.cases.iter().filter_map(|c| Some((c.name.as_deref()?, c.id.as_str())));
-        self.hint(false, typed, named.collect())
+        let m = self.m;
+        let ids = self.cases.get_or_insert_with(|| {
+            Ids::new(m.cases.iter().map(|c| (c.id.as_str(), c.name.as_deref())), false)
+        });
+        hint(&mut self.said, ids, false, typed)
     }
+}
 
-    /// `" (did you mean \"W02\"?)"`, `" (the name of \"W04\": type its id)"`, or "".
-    fn hint(&mut self, worker: bool, typed: &str, named: Vec<(&str, &str)>) -> String {
-        let at = (worker, typed.to_string());
-        if let Some(s) = self.said.get(&at) {
-            return s.clone();
-        }
-        if self.said.len() >= Self::SUGGESTED {
-            return String::new();
-        }
-        let k = crate::vocabulary::key(typed);
-        let owners: Vec<String> = named
-            .iter()
-            .filter(|(name, _)| !k.is_empty() && crate::vocabulary::key(name) == k)
-            .map(|(_, id)| crate::util::quoted(id))
-            .collect();
-        let s = if owners.is_empty() {
-            crate::vocabulary::did_you_mean(typed, if worker { &self.workers } else { &self.cases })
-        } else {
-            format!(" (the name of {}: type its id)", crate::vocabulary::or_list(&owners))
-        };
-        self.said.insert(at, s.clone());
-        s
+/// `" (did you mean \"W02\"?)"`, `" (the name of \"W04\": type its id)"`, or "": remembered
+/// for each id typed (`said`, by whether it is a worker's), and none past
+/// [`Hints::SUGGESTED`] different ids.
+fn hint(
+    said: &mut std::collections::HashMap<(bool, String), String>,
+    ids: &mut Ids,
+    worker: bool,
+    typed: &str,
+) -> String {
+    let at = (worker, typed.to_string());
+    if let Some(s) = said.get(&at) {
+        return s.clone();
     }
+    if said.len() >= Hints::SUGGESTED {
+        return String::new();
+    }
+    let owners: Vec<String> = ids
+        .named
+        .get(&crate::vocabulary::key(typed))
+        .map(|owners| owners.iter().map(|id| crate::util::quoted(id)).collect())
+        .unwrap_or_default();
+    let s = if owners.is_empty() {
+        ids.near.did_you_mean(typed)
+    } else {
+        format!(" (the name of {}: type its id)", crate::vocabulary::or_list(&owners))
+    };
+    said.insert(at, s.clone());
+    s
 }
 
 fn breach(code: &str, case: Option<&str>, worker: Option<&str>, message: String) -> Breach {
@@ -999,4 +1071,78 @@ pub fn today_facts(m: &Model) -> (usize, usize) {
         })
         .count();
     (unallocated, la_unqualified)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A model of these workers and one case.
+    fn model_of(ws: Vec<serde_json::Value>) -> Model {
+        let m = serde_json::json!({"version": 1, "workers": ws,
+            "cases": [{"id": "C1", "type": "child_in_need", "team": "North"}]});
+        crate::load_model_bytes("m.json", &serde_json::to_vec(&m).unwrap()).unwrap()
+    }
+
+    fn worker(id: &str) -> serde_json::Value {
+        serde_json::json!({"id": id, "role": "social_worker", "team": "North"})
+    }
+
+    /// A meeting workbook as read, with a row per (case, worker).
+    fn book(rows: impl Iterator<Item = (String, String)>) -> ProposalIn {
+        let rows = rows
+            .enumerate()
+            .map(|(i, (case, worker))| RowIn {
+                case,
+                worker: Some(worker),
+                sheet: "meeting.xlsx, sheet allocations".into(),
+                row: i + 2,
+                case_column: "case".into(),
+                worker_column: Some("worker".into()),
+                also: Vec::new(),
+                shown: Vec::new(),
+            })
+            .collect();
+        ProposalIn {
+            version: None,
+            optimal: None,
+            objective: None,
+            allocations: Vec::new(),
+            unallocated: Vec::new(),
+            workers: Vec::new(),
+            summary: None,
+            rows: Some(rows),
+            workers_sheets: Vec::new(),
+        }
+    }
+
+    /// Each unknown worker id normalised every worker id again for its "did you mean": 20,000
+    /// unknown ids against 20,000 workers made 400,000,000 normalisations (minutes). The ids
+    /// are prepared once; every row is still refused, the first with its suggestion.
+    #[test]
+    fn thousands_of_unknown_workers_are_refused_without_normalising_every_id_for_each() {
+        let m = model_of((0..20_000).map(|i| worker(&format!("W{i:05}"))).collect());
+        let p = book((0..20_000).map(|i| ("C1".to_string(), format!("w{i:05}x"))));
+        let began = std::time::Instant::now();
+        let e = resolve(&m, &p, true).unwrap_err().to_string();
+        let took = began.elapsed();
+        assert!(took < std::time::Duration::from_secs(15), "{took:?}");
+        assert!(
+            e.contains(r#"row 2, column worker: no worker "w00000x" in the model (did you mean "W00000"?)"#),
+            "{e}"
+        );
+        // A slip, a name and an accent typed apart are still told.
+        let mut ben = worker("W00001");
+        ben["name"] = "Ben Ortiz".into();
+        let m = model_of(vec![worker("W00000"), ben, worker("Chlo\u{e9}")]);
+        let p = book(
+            [("C1", "w00000"), ("C1", "ben ortiz"), ("C1", "Chloe\u{301}")]
+                .into_iter()
+                .map(|(c, w)| (c.to_string(), w.to_string())),
+        );
+        let e = resolve(&m, &p, true).unwrap_err().to_string();
+        assert!(e.contains(r#"(did you mean "W00000"?)"#), "{e}");
+        assert!(e.contains(r#"(the name of "W00001": type its id)"#), "{e}");
+        assert!(e.contains("it looks like \"Chlo\u{e9}\", but differs in how an accent is encoded"), "{e}");
+    }
 }

@@ -14,7 +14,9 @@
 //! - `id_near_duplicate`: two worker ids, two case ids, two team names or two sibling groups
 //!   differ only by case or Unicode normalisation (`W01` and `w01`; `Chloé` typed two ways;
 //!   `Okafor` and `okafor`, whose children would not be kept together);
-//! - `named_vacant`: an active worker whose id or name says the post is vacant (`VACANT-1`).
+//! - `named_vacant`: an active worker whose id or name says the post is vacant (`VACANT-1`);
+//! - `unlistable_worker_id`: a worker id holds a `;` or a `,`, which a spreadsheet's list cell
+//!   (a case's `exclude` or `previous_workers`) cannot hold.
 //!
 //! Warnings are sorted by code and then by the names they concern, so they are deterministic.
 
@@ -81,6 +83,7 @@ pub fn warnings(m: &Model) -> Vec<Warning> {
     near_duplicates("team names", m.teams.iter().map(String::as_str), &mut out);
     near_duplicates("sibling groups", m.groups.iter().map(|g| g.name.as_str()), &mut out);
     named_vacant(m, &mut out);
+    unlistable_worker_ids(m, &mut out);
     out.sort();
     out
 }
@@ -265,6 +268,45 @@ fn named_vacant(m: &Model, out: &mut Vec<Warning>) {
             ),
         );
     }
+}
+
+/// Workers whose id holds a `;` or a `,` (lawful in a model file): a spreadsheet's list cell
+/// (a case's `exclude` or `previous_workers`, in a team workbook or CSV) separates workers with
+/// `;` and refuses a `,`, so it cannot name them, and `accept -o next.xlsx` stops once a child
+/// leaves one. Said when the model is read, a week before the meeting runs into it. A vacant
+/// post that holds no child is left out (`Post 9 (vacant, senior)`): no child can be given it,
+/// so none can leave it, and excluding it means nothing; once filled (active), it is named.
+fn unlistable_worker_ids(m: &Model, out: &mut Vec<Warning>) {
+    let mut holds = vec![false; m.workers.len()];
+    for w in m.cases.iter().filter_map(|c| c.current_worker) {
+        holds[w] = true;
+    }
+    let ids: Vec<&str> = m
+        .workers
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| w.id.contains([';', ',']) && (w.status != Status::Vacant || holds[*i]))
+        .map(|(_, w)| w.id.as_str())
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    let n = ids.len();
+    warn(
+        out,
+        "unlistable_worker_id",
+        format!(
+            "{} {} {} a ';' or a ',' in {}, which a spreadsheet's list cell cannot hold: a case's exclude and previous_workers cells separate workers with ';' (and refuse a ','), so a team workbook or CSV cannot name {} there (the id would read as other workers), and `caseload accept` cannot write next week's model as a workbook once a child leaves {}. Give {} {} without ';' or ','",
+            noun(n, "worker", "workers"),
+            some(&ids),
+            verb(n, "has", "have"),
+            noun(n, "its id", "their ids"),
+            noun(n, "it", "them"),
+            noun(n, "it", "one of them"),
+            noun(n, "it", "them"),
+            noun(n, "an id", "ids"),
+        ),
+    );
 }
 
 fn near_duplicates<'a>(what: &str, names: impl Iterator<Item = &'a str>, out: &mut Vec<Warning>) {

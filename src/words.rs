@@ -444,6 +444,7 @@ pub fn warning_label(code: &str) -> Option<&'static str> {
         "merged_cells" => "Merged cells were read cell by cell",
         "hidden_sheet" => "A hidden sheet was read",
         "named_vacant" => "A vacant post is active",
+        "unlistable_worker_id" => "A worker id a list cell cannot hold",
         "unknown_sheet" => "A sheet that was not read",
         "title_rows" => "A title above a header was not read",
         _ => return None,

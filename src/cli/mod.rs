@@ -687,10 +687,12 @@ pub fn print_warnings(warnings: &[caseload::warnings::Warning]) {
     say(&text, true);
 }
 
-/// A duration in seconds from `10`, `10s`, `1.5m`, `2h` or `500ms`.
+/// A duration in seconds from `10`, `10s`, `1.5m`, `2h`, `500ms` or a number in exponent form
+/// (`1e3`, `2.5E-1s`): finite and not negative (`inf`, `NaN` and `-1` are refused).
 pub fn parse_duration(s: &str) -> std::result::Result<f64, String> {
     let t = s.trim();
-    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    // The unit is the letters at the end, so that the `e` of `1e3` stays in the number.
+    let split = t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
     let (num, unit) = (t[..split].trim(), t[split..].trim().to_ascii_lowercase());
     let scale = match unit.as_str() {
         "" | "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
@@ -699,8 +701,9 @@ pub fn parse_duration(s: &str) -> std::result::Result<f64, String> {
         "h" | "hour" | "hours" => 3600.0,
         _ => f64::NAN,
     };
-    match num.parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 && scale.is_finite() => Ok(x * scale),
+    // `-0` is 0 seconds, not a negative duration.
+    match num.parse::<f64>().map(|x| x * scale + 0.0) {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
         _ => Err(format!(
             "{s:?} is not a duration; write seconds such as 10 or 10s, minutes such as 2m, or hours such as 1h"
         )),
@@ -751,6 +754,44 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(0.5));
         assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("3 fortnights").is_err());
+    }
+
+    /// `--time-limit 1e3` was refused as "not a duration": the unit was taken from the first
+    /// letter on, so the `e` of the exponent made `e3` a unit. A number in exponent form reads,
+    /// with a unit or none; what is not a finite duration of at least 0 is still refused.
+    #[test]
+    fn durations_read_numbers_in_exponent_form_and_refuse_the_rest() {
+        assert_eq!(parse_duration("1e3"), Ok(1000.0));
+        assert_eq!(parse_duration("1E3"), Ok(1000.0));
+        assert_eq!(parse_duration("2.5e-1s"), Ok(0.25));
+        assert_eq!(parse_duration(" 1e+2 ms "), Ok(0.1));
+        assert_eq!(parse_duration("1e1m"), Ok(600.0));
+        assert_eq!(parse_duration("0e0"), Ok(0.0));
+        assert_eq!(parse_duration("-0").map(f64::to_bits), Ok(0.0f64.to_bits()));
+        for bad in [
+            "1e",
+            "e3",
+            "1e3e",
+            "1 e3",
+            "-1e3",
+            "1e400",
+            "1e308h",
+            "inf",
+            "infs",
+            "inf s",
+            "Infinity",
+            "-inf",
+            "NaN",
+            "nan s",
+            "1e3 fortnights",
+            "",
+            "s",
+            "1.5.2",
+            "0x10",
+        ] {
+            let e = parse_duration(bad);
+            assert!(e.as_ref().is_err_and(|e| e.contains("is not a duration")), "{bad:?}: {e:?}");
+        }
     }
 
     #[test]

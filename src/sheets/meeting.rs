@@ -11,7 +11,8 @@
 //! hidden copy written beside it, [`super::MOVED_TO_AS_WRITTEN`]), or a renamed sheet (a
 //! copy of one, `allocations (2)`, only when it differs from it). The `workers` sheet is kept
 //! as read ([`check::WorkersSheetIn`]) for [`crate::check::resolve`], which refuses a cell
-//! changed from what the model says of the worker (a cap raised there would be lost).
+//! changed from what the model says of the worker (a cap raised there would be lost); so is a
+//! copy of it (`workers (2)`) that differs from it, refused alike and named as a copy.
 //!
 //! Every command that takes a proposal reads it through [`parse_proposal`], which tells a
 //! workbook from a proposal file by its first bytes (a zip archive), never by its name. What a
@@ -101,13 +102,17 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     }
     // The workers sheet shows what the model says of each worker and is not read: a cell
     // changed there is compared with the model by `check::resolve`, and refused, not lost.
-    let mut workers_sheet = None;
+    let mut workers_sheets = Vec::new();
+    let mut workers_grid = None;
     if let Some(name) = find("workers") {
         let shown = format!("{file}, sheet {name}");
         book.days = false;
         book.day_columns = &[];
         match book.grid(&name, &shown) {
-            Ok(grid) => workers_sheet = workers_of(&shown, &grid),
+            Ok(grid) => {
+                workers_sheets.extend(workers_of(&shown, &grid, false));
+                workers_grid = Some(grid);
+            }
             Err(e) => errs.push(e),
         }
     }
@@ -116,6 +121,19 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     // the manager's own under another name (a copy of last week's, say) is theirs.
     for name in &names {
         let lower = name.trim().to_lowercase();
+        // A copy of the workers sheet (`workers (2)`) is harmless while it says what the sheet
+        // says; one that differs (or whose sheet is gone) is compared with the model as the
+        // sheet is, by `check::resolve`, and a change there is refused naming it a copy.
+        if copy_of(&lower) == Some("workers") {
+            let shown = format!("{file}, sheet {name}");
+            book.days = false;
+            book.day_columns = &[];
+            let Ok(grid) = book.grid(name, &shown) else { continue };
+            if !workers_grid.as_ref().is_some_and(|g| same_rows(g, &grid)) {
+                workers_sheets.extend(workers_of(&shown, &grid, true));
+            }
+            continue;
+        }
         if WRITTEN.iter().any(|k| lower == *k) || !(lower.contains("alloc") || lower.contains("wait")) {
             continue;
         }
@@ -186,7 +204,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         workers: Vec::new(),
         summary: Some(SummaryIn { date, ..summary }),
         rows: Some(rows),
-        workers_sheet,
+        workers_sheets,
     })
 }
 
@@ -477,9 +495,10 @@ fn moves_edited(sheet: &str, grid: &Grid, rows: &[RowIn], errs: &mut Errors) {
     }
 }
 
-/// The workers sheet as read back: its header row (the first with a cell `worker`) and the
-/// rows below it. `None` without such a row (the sheet emptied, or one of the manager's own).
-fn workers_of(sheet: &str, grid: &Grid) -> Option<check::WorkersSheetIn> {
+/// The workers sheet (or a `copy` of it) as read back: its header row (the first with a cell
+/// `worker`) and the rows below it. `None` without such a row (the sheet emptied, or one of
+/// the manager's own).
+fn workers_of(sheet: &str, grid: &Grid, copy: bool) -> Option<check::WorkersSheetIn> {
     let h = grid
         .rows
         .iter()
@@ -494,6 +513,7 @@ fn workers_of(sheet: &str, grid: &Grid) -> Option<check::WorkersSheetIn> {
     let hrow = grid.rows[h].0;
     Some(check::WorkersSheetIn {
         sheet: sheet.to_string(),
+        copy,
         names,
         columns,
         rows: grid.rows[h + 1..]
@@ -555,10 +575,16 @@ fn shown_cells(header: &[String], cells: &[String]) -> Vec<check::ShownIn> {
 }
 
 /// The summary sheet's rows `allocation for` and `model hash`: the model's hash, and where
-/// each row stands (for messages). The day itself is read by `day_of`.
+/// each row stands (for messages); and the day as written, from its hidden row
+/// ([`super::DAY_AS_WRITTEN_LABEL`]; none when it is not there or is not a day). The day
+/// itself is read by `day_of`.
 fn summary_sheet(sheet: &str, grid: &Grid) -> SummaryIn {
     let mut out = check::SummarySheet { name: sheet.to_string(), ..Default::default() };
     let mut hash = None;
+    let written_day = grid.rows.iter().find_map(|(_, cells)| {
+        let j = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(super::DAY_AS_WRITTEN_LABEL))?;
+        crate::date::Date::parse(cells.get(j + 1)?.trim()).ok()
+    });
     for (number, cells) in &grid.rows {
         let Some(j) = cells.iter().position(|c| {
             let c = c.trim();
@@ -574,5 +600,5 @@ fn summary_sheet(sheet: &str, grid: &Grid) -> SummaryIn {
             hash = cells.get(j + 1).map(|c| c.trim().to_string());
         }
     }
-    SummaryIn { date: None, model_hash: hash, sheet: Some(out) }
+    SummaryIn { date: None, model_hash: hash, written_day, sheet: Some(out) }
 }

@@ -29,6 +29,12 @@ use std::path::{Path, PathBuf};
 /// The label of the meeting workbook's summary row that holds the day the allocation is for.
 pub const DAY_LABEL: &str = "allocation for";
 
+/// The label of the meeting workbook's hidden summary row that keeps the day the workbook was
+/// written for, as written: the `allocation for` row may be retyped (the meeting moved), and a
+/// child whose wait starts with the workbook shows this day as its `waiting since`, which the
+/// reader compares with it so that a day typed over it is refused rather than lost.
+pub const DAY_AS_WRITTEN_LABEL: &str = "allocation for as written";
+
 /// The header of the meeting workbook's hidden column on the `moves` sheet that keeps each
 /// move's `to` as written, so that a worker typed over `to` (where it is not read) is known
 /// for an edit and refused rather than lost.

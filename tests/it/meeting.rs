@@ -1642,10 +1642,50 @@ fn the_workers_sheet_as_written_reads_and_a_row_added_is_refused() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
-        e.contains(&format!("added.xlsx, sheet workers: row {row}, column worker (A): no worker \"W9\" in the model: a row added here adds no worker")),
+        e.contains(&format!("added.xlsx, sheet workers: row {row}, column worker (A): no worker \"W9\" in the model (did you mean \"W1\", \"W2\" or \"W3\"?): a row added here adds no worker")),
         "{e}"
     );
     assert!(!d.join("n2.json").exists());
+}
+
+/// A worker id on the workers sheet that is no worker of the model was refused without the id
+/// it may mean, which the allocations and unallocated sheets give: a slip (`w3`) and a name
+/// typed for an id are told, as there.
+#[test]
+fn an_unknown_worker_on_the_workers_sheet_says_which_id_it_may_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let ws = sheet(&mut book, "workers");
+    let wc = ws.col("worker");
+    let (w3, w1) = (ws.row_of_worker("W3"), ws.row_of_worker("W1"));
+    ws.rows[w3][wc] = Cell::Text("w3".into());
+    ws.rows[w1][wc] = Cell::Text("sam jones".into());
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        let at = |row: usize| format!("edited.xlsx, sheet workers: row {}, column worker (A): ", row + 1);
+        assert!(
+            e.contains(&format!(
+                r#"{}no worker "w3" in the model (did you mean "W3"?): a row added here adds no worker"#,
+                at(w3)
+            )),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!(
+                r#"{}no worker "sam jones" in the model (the name of "W1": type its id)"#,
+                at(w1)
+            )),
+            "{e}"
+        );
+        assert!(!d.join("n.json").exists());
+    }
 }
 
 /// A copy of the allocations sheet (Excel names it `allocations (2)`) was refused even when it
@@ -1670,4 +1710,126 @@ fn a_copy_of_the_allocations_sheet_reads_while_unchanged_and_is_named_when_chang
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("sheet allocations (2): row 2, column worker: this sheet is a copy of the allocations sheet that differs from it"), "{}", stderr(&o));
     assert!(!d.join("n2.json").exists());
+}
+
+/// A copy of the workers sheet (`workers (2)`) was ignored even when a cap was raised on it,
+/// and `accept` exited 0 with the change lost, while a changed copy of the allocations sheet
+/// is refused. A copy unchanged reads, as does one whose only change is in a column not
+/// compared (the load); a change the workers sheet would refuse is refused on the copy at its
+/// cell, named as a copy; the copy of a deleted workers sheet is compared all the same.
+#[test]
+fn a_copy_of_the_workers_sheet_reads_while_unchanged_and_is_named_when_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let ws = sheet(&mut book, "workers");
+    let copy = Sheet { name: "workers (2)".into(), rows: ws.rows.clone(), hidden: vec![] };
+    book.push(copy);
+    std::fs::write(d.join("copy.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "copy.xlsx"]));
+    ok(&run(d, &["accept", "model.json", "copy.xlsx", "-o", "n.json", "-q"]));
+    let ws = sheet(&mut book, "workers (2)");
+    let (load, cap) = (ws.col("load"), ws.col("cap"));
+    let w1 = ws.row_of_worker("W1");
+    ws.rows[w1][load] = Cell::Num(99.0);
+    std::fs::write(d.join("load.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["accept", "model.json", "load.xlsx", "-o", "n1.json", "-q"]));
+    let ws = sheet(&mut book, "workers (2)");
+    ws.rows[w1][cap] = Cell::Num(5.0);
+    std::fs::write(d.join("changed.xlsx"), save(&book)).unwrap();
+    let at = format!(
+        "sheet workers (2): row {}, column cap ({}): this sheet is a copy of the workers sheet, and is not read either: 3 was changed to 5 (worker \"W1\")",
+        w1 + 1,
+        letters(cap)
+    );
+    let o = run(d, &["accept", "model.json", "changed.xlsx", "-o", "n2.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains(&at), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("sheet workers: "), "{}", stderr(&o));
+    assert!(!d.join("n2.json").exists());
+    // The workers sheet deleted, its changed copy is still compared; unchanged, it reads.
+    book.retain(|s| s.name != "workers");
+    std::fs::write(d.join("alone.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["check", "model.json", "alone.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains(&at), "{}", stderr(&o));
+    let ws = sheet(&mut book, "workers (2)");
+    ws.rows[w1][cap] = Cell::Num(3.0);
+    std::fs::write(d.join("alone.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "alone.xlsx"]));
+}
+
+/// A child whose wait starts with the workbook (the model records no `waiting_since`) shows
+/// the workbook's day as its `waiting since`; a day typed over it in the meeting (the child has
+/// in truth waited since October) was not compared, and `accept` started the wait on the
+/// meeting's day, exit 0. The workbook keeps the day it was written for in a hidden summary row,
+/// which the retyped `allocation for` beside it does not change: the cell is compared with
+/// that, so a retyped meeting day alone still reads (the wait starting on the meeting's day),
+/// and a corrected first week is refused. A workbook written before the row was kept has no
+/// day to compare with: its first weeks are not compared.
+#[test]
+fn a_first_weeks_waiting_since_retyped_in_the_meeting_is_refused_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, book) = first_week(d);
+    let waiting = p["unallocated"][0]["case"].as_str().unwrap().to_string();
+    let summary = book.iter().find(|s| s.name == "summary").unwrap();
+    assert!(summary
+        .rows
+        .iter()
+        .any(|r| r[0].text() == "allocation for as written" && r[1].text() == "2026-12-04"));
+    let edit = |day: Option<&str>, since: Option<&str>, keep_written: bool| -> Vec<u8> {
+        let mut book: Vec<Sheet> = book
+            .iter()
+            .map(|s| Sheet { name: s.name.clone(), rows: s.rows.clone(), hidden: vec![] })
+            .collect();
+        let summary = sheet(&mut book, "summary");
+        if let Some(day) = day {
+            let r = summary.rows.iter().position(|r| r[0].text() == "allocation for").unwrap();
+            summary.rows[r][1] = Cell::Text(day.into());
+        }
+        if !keep_written {
+            summary.rows.retain(|r| r[0].text() != "allocation for as written");
+        }
+        let un = sheet(&mut book, "unallocated");
+        let (c, r) = (un.col("waiting since"), un.row_of(&waiting));
+        assert_eq!(un.rows[r][c].text(), "2026-12-04");
+        if let Some(since) = since {
+            un.rows[r][c] = Cell::Text(since.into());
+        }
+        save(&book)
+    };
+    let un = book.iter().find(|s| s.name == "unallocated").unwrap();
+    let at = format!(
+        "edited.xlsx, sheet unallocated: row {}, column waiting since ({}): this row says waiting since \"2026-10-01\", the model says no wait before this allocation (it starts on \"2026-12-04\", the day the workbook was made for)",
+        un.row_of(&waiting) + 1,
+        letters(un.col("waiting since"))
+    );
+    for day in [None, Some("2026-12-07")] {
+        std::fs::write(d.join("edited.xlsx"), edit(day, Some("2026-10-01"), true)).unwrap();
+        for args in [
+            &["check", "model.json", "edited.xlsx"][..],
+            &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+        ] {
+            let o = run(d, args);
+            assert_eq!(code(&o), 2, "{day:?} {args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains(&at), "{}", stderr(&o));
+            assert!(stderr(&o).contains("change its waiting_since on the cases sheet"), "{}", stderr(&o));
+            assert!(!d.join("n.json").exists());
+        }
+    }
+    // The meeting's day retyped, the waits as written: the wait starts on the meeting's day.
+    std::fs::write(d.join("edited.xlsx"), edit(Some("2026-12-07"), None, true)).unwrap();
+    ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json", "-q"]));
+    let since = |file: &str| {
+        let next = read_json(&d.join(file));
+        let c =
+            next["cases"].as_array().unwrap().iter().find(|c| c["id"] == waiting.as_str()).unwrap().clone();
+        c["waiting_since"].clone()
+    };
+    assert_eq!(since("n.json"), "2026-12-07");
+    // A workbook without the day as written (made before it was kept): not compared.
+    std::fs::write(d.join("edited.xlsx"), edit(None, Some("2026-10-01"), false)).unwrap();
+    ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "n2.json", "-q"]));
+    assert_eq!(since("n2.json"), "2026-12-04");
 }

@@ -187,6 +187,41 @@ fn an_active_worker_named_vacant_is_warned() {
     assert_eq!(warning_codes(&proposal(dir.path(), "p.json")), vec!["named_vacant"]);
 }
 
+/// A worker id with a `;` or a `,` is lawful in a model file, but no spreadsheet's list cell
+/// (a case's `exclude` or `previous_workers`) can name it, and `accept -o next.xlsx` stopped
+/// only once a child left it, a week later. It is warned of when the model is read, naming the
+/// id and why; the model still runs (and `--strict` stops it, as every warning). A vacant
+/// post that holds no child is not named: no child can be given it, so none can leave it.
+#[test]
+fn a_worker_id_a_list_cell_cannot_hold_is_warned_and_the_model_still_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m.json",
+        &model(
+            r#"{"id": "W;2", "role": "social_worker", "team": "North", "cap": 3},
+               {"id": "Smith, J", "role": "social_worker", "team": "North", "cap": 3},
+               {"id": "W3", "role": "social_worker", "team": "North", "cap": 3},
+               {"id": "Post 9 (vacant, senior)", "role": "social_worker", "team": "North", "status": "vacant"}"#,
+            r#"{"id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W;2"}"#,
+        ),
+    );
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p.json", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(r#"workers "Smith, J", "W;2" have a ';' or a ',' in their ids, which a spreadsheet's list cell cannot hold: a case's exclude and previous_workers cells separate workers with ';'"#),
+        "{err}"
+    );
+    assert!(err.contains("[unlistable_worker_id]") && !err.contains("\"W3\""), "{err}");
+    assert!(!err.contains("Post 9"), "{err}");
+    let p = proposal(dir.path(), "p.json");
+    assert_eq!(warning_codes(&p), vec!["unlistable_worker_id"]);
+    assert_eq!(p["allocations"][0]["worker"], "W;2");
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p2.json", "-q", "--strict"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
 #[test]
 fn a_model_without_near_misses_has_no_warnings_field() {
     let dir = tempfile::tempdir().unwrap();

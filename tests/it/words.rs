@@ -54,15 +54,21 @@ fn an_empty_model_file_gets_a_plain_message_not_the_parsers() {
 fn time_limits_take_seconds_and_minutes_and_say_plainly_what_they_want() {
     let dir = tempfile::tempdir().unwrap();
     let m = root().join("models/small_team.json").display().to_string();
-    for t in ["10", "10s", "2m", "0.5h", "1500ms"] {
+    // A number in exponent form (`1e3`, as a script may print one) is seconds too.
+    for t in ["10", "10s", "2m", "0.5h", "1500ms", "1e3", "1E2s", "2.5e-1m"] {
         let o = run(dir.path(), &["allocate", &m, "-o", "p.json", "-q", "--time-limit", t]);
         assert_eq!(code(&o), 0, "{t}: {}", stderr(&o));
     }
-    let o = run(dir.path(), &["allocate", &m, "-o", "p.json", "--time-limit", "ten"]);
-    assert_eq!(code(&o), 2);
-    let err = stderr(&o);
-    assert!(err.contains("\"ten\" is not a duration") && err.contains("10s") && err.contains("2m"), "{err}");
-    assert!(!err.contains("invalid float literal"), "{err}");
+    for t in ["ten", "inf", "NaN", "-1e3", "1e400", "1e3 fortnights"] {
+        let o = run(dir.path(), &["allocate", &m, "-o", "p.json", &format!("--time-limit={t}")]);
+        assert_eq!(code(&o), 2, "{t}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("\"{t}\" is not a duration")) && err.contains("10s") && err.contains("2m"),
+            "{err}"
+        );
+        assert!(!err.contains("invalid float literal"), "{err}");
+    }
     // The parser itself is unit-tested in the command layer (src/cli/mod.rs).
 }
 

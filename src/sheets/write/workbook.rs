@@ -295,10 +295,20 @@ pub fn proposal_workbook(
     ]);
     // The model it was made from, so that `accept` can tell another week's workbook.
     lines.push((crate::sheets::MODEL_HASH_LABEL, text(&s.model_hash)));
+    let below = lines.len() as u32 + 1;
     for (item, value) in lines {
         sw.row(vec![text(item), value]).map_err(&e)?;
     }
     sw.finish().map_err(&e)?;
+    // The day as written, in a hidden row below the summary (outside its filter and widths):
+    // the row `allocation for` may be retyped (the meeting moved), and a wait that starts with
+    // the workbook shows this day on the unallocated sheet, which the reader compares with it.
+    if let Some(d) = day {
+        let ws = book.worksheet_from_name("summary").map_err(&e)?;
+        ws.write_string(below, 0, crate::sheets::DAY_AS_WRITTEN_LABEL).map_err(&e)?;
+        ws.write_string(below, 1, d.to_string()).map_err(&e)?;
+        ws.set_row_hidden(below).map_err(&e)?;
+    }
 
     let allocs = crate::tables::alloc_rows(m, p);
     table_sheet(&mut book, "allocations", &crate::tables::alloc_columns(m), &allocs).map_err(&e)?;
