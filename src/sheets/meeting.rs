@@ -12,7 +12,8 @@
 //! copy of one, `allocations (2)`, only when it differs from it). The `workers` sheet is kept
 //! as read ([`check::WorkersSheetIn`]) for [`crate::check::resolve`], which refuses a cell
 //! changed from what the model says of the worker (a cap raised there would be lost); so is a
-//! copy of it (`workers (2)`) that differs from it, refused alike and named as a copy.
+//! copy of it (`workers (2)`) that differs from it, refused alike and named as a copy; a copy
+//! of the moves sheet (`moves (2)`) that differs from it is read as the moves sheet is.
 //!
 //! Every command that takes a proposal reads it through [`parse_proposal`], which tells a
 //! workbook from a proposal file by its first bytes (a zip archive), never by its name. What a
@@ -91,12 +92,23 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     }
     // The moves sheet shows the proposal's changes and is not read: a worker typed there would
     // be lost without a word, so one that the allocations and unallocated sheets do not carry
-    // is refused.
+    // is refused. So on a copy of it (`moves (2)`) that differs from it, or whose sheet is gone.
+    let mut moves_grid = None;
     if let Some(name) = find("moves") {
         let shown = format!("{file}, sheet {name}");
         book.days = false;
         book.day_columns = &[];
         if let Ok(grid) = book.grid(&name, &shown) {
+            moves_edited(&shown, &grid, &rows, &mut errs);
+            moves_grid = Some(grid);
+        }
+    }
+    for name in names.iter().filter(|n| copy_of(&n.trim().to_lowercase()) == Some("moves")) {
+        let shown = format!("{file}, sheet {name}");
+        book.days = false;
+        book.day_columns = &[];
+        let Ok(grid) = book.grid(name, &shown) else { continue };
+        if !moves_grid.as_ref().is_some_and(|g| same_rows(g, &grid)) {
             moves_edited(&shown, &grid, &rows, &mut errs);
         }
     }

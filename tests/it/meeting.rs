@@ -1326,6 +1326,46 @@ fn a_worker_typed_on_the_moves_sheet_is_refused_not_lost() {
     }
 }
 
+/// A copy of the moves sheet (`moves (2)`, as Excel names a copy) was ignored even with a
+/// move's `to` changed on it, the change lost with exit 0. Unchanged it reads; changed, it is
+/// judged as the moves sheet is, at its own cells, with its sheet deleted too.
+#[test]
+fn a_changed_copy_of_the_moves_sheet_is_judged_as_the_moves_sheet_is() {
+    let mut m = model();
+    m["workers"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "W4", "role": "social_worker", "team": "North", "status": "absent" }));
+    m["cases"][8]["current_worker"] = json!("W4");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week_of(d, &m);
+    let moves = sheet(&mut book, "moves");
+    assert_eq!(moves.rows.len(), 2, "one move, C9's");
+    let (tc, written) = (moves.col("to"), moves.rows[1][moves.col("to")].text());
+    let other = if written == "W3" { "W2" } else { "W3" };
+    let copy = Sheet { name: "moves (2)".into(), rows: moves.rows.clone(), hidden: moves.hidden.clone() };
+    book.push(copy);
+    std::fs::write(d.join("copy.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "copy.xlsx"]));
+    sheet(&mut book, "moves (2)").rows[1][tc] = Cell::Text(other.into());
+    std::fs::write(d.join("changed.xlsx"), save(&book)).unwrap();
+    let said = format!(
+        r#"changed.xlsx, sheet moves (2): row 2, column to: the worker "{other}" typed here is not read"#
+    );
+    for file in ["changed.xlsx", "alone.xlsx"] {
+        let o = run(d, &["accept", "model.json", file, "-o", "n.json"]);
+        let e = stderr(&o);
+        assert_eq!(code(&o), 2, "{file}: {e}");
+        assert!(e.contains(&said.replace("changed.xlsx", file)), "{file}: {e}");
+        assert!(!e.contains("sheet moves: "), "{file}: {e}");
+        assert!(!d.join("n.json").exists());
+        // The moves sheet deleted: its changed copy is judged all the same.
+        book.retain(|s| s.name != "moves");
+        std::fs::write(d.join("alone.xlsx"), save(&book)).unwrap();
+    }
+}
+
 /// An allocations sheet emptied by mistake (or saved by a tool that lost its rows) would take
 /// every child's worker away: `accept` refuses it, as an empty export is refused, unless told
 /// the meeting decided so (`--allow-empty`). The same for a proposal file.
