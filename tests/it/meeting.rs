@@ -1257,6 +1257,17 @@ fn a_row_moved_from_unallocated_to_allocations_is_refused_at_the_cell_not_lost()
     );
 }
 
+/// The model with an absent worker W4 holding C9 today: C9 moves, so the moves sheet has a row.
+fn one_move_model() -> serde_json::Value {
+    let mut m = model();
+    m["workers"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "W4", "role": "social_worker", "team": "North", "status": "absent" }));
+    m["cases"][8]["current_worker"] = json!("W4");
+    m
+}
+
 /// The moves sheet shows the proposal's changes and is not read. A worker typed over a move's
 /// `to` (or the cell cleared) that the allocations and unallocated sheets do not carry would be
 /// lost, so it is refused at its cell, as is a worker typed in a column of the manager's own
@@ -1264,13 +1275,7 @@ fn a_row_moved_from_unallocated_to_allocations_is_refused_at_the_cell_not_lost()
 /// the same worker, is the meeting's decision and reads.
 #[test]
 fn a_worker_typed_on_the_moves_sheet_is_refused_not_lost() {
-    // W4 is absent, so the child it holds today moves: the moves sheet has a row.
-    let mut m = model();
-    m["workers"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({ "id": "W4", "role": "social_worker", "team": "North", "status": "absent" }));
-    m["cases"][8]["current_worker"] = json!("W4");
+    let m = one_move_model();
     let edited = |change: &dyn Fn(&mut Vec<Sheet>)| {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
@@ -1331,12 +1336,7 @@ fn a_worker_typed_on_the_moves_sheet_is_refused_not_lost() {
 /// judged as the moves sheet is, at its own cells, with its sheet deleted too.
 #[test]
 fn a_changed_copy_of_the_moves_sheet_is_judged_as_the_moves_sheet_is() {
-    let mut m = model();
-    m["workers"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({ "id": "W4", "role": "social_worker", "team": "North", "status": "absent" }));
-    m["cases"][8]["current_worker"] = json!("W4");
+    let m = one_move_model();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let (_, mut book) = first_week_of(d, &m);
@@ -1344,10 +1344,7 @@ fn a_changed_copy_of_the_moves_sheet_is_judged_as_the_moves_sheet_is() {
     assert_eq!(moves.rows.len(), 2, "one move, C9's");
     let (tc, written) = (moves.col("to"), moves.rows[1][moves.col("to")].text());
     let other = if written == "W3" { "W2" } else { "W3" };
-    let copy = Sheet { name: "moves (2)".into(), rows: moves.rows.clone(), hidden: moves.hidden.clone() };
-    book.push(copy);
-    std::fs::write(d.join("copy.xlsx"), save(&book)).unwrap();
-    ok(&run(d, &["check", "model.json", "copy.xlsx"]));
+    with_unchanged_copy(d, &mut book, "moves");
     sheet(&mut book, "moves (2)").rows[1][tc] = Cell::Text(other.into());
     std::fs::write(d.join("changed.xlsx"), save(&book)).unwrap();
     let said = format!(
@@ -1616,14 +1613,7 @@ fn a_change_on_the_workers_sheet_is_refused_at_its_cell_not_lost() {
     ws.rows[w1][target] = Cell::Empty;
     // Typed again with other case and spacing, the same team is no change.
     ws.rows[w1][team] = Cell::Text(" north ".into());
-    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
-    for args in [
-        &["check", "model.json", "edited.xlsx"][..],
-        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
-    ] {
-        let o = run(d, args);
-        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
-        let e = stderr(&o);
+    for e in refused_by_check_and_accept(d, &book) {
         let at = |row: usize, col: &str, j: usize| {
             format!("edited.xlsx, sheet workers: row {}, column {col} ({})", row + 1, letters(j))
         };
@@ -1638,7 +1628,6 @@ fn a_change_on_the_workers_sheet_is_refused_at_its_cell_not_lost() {
         assert!(e.contains(&format!("{}: 0.6 was changed to 1", at(w2, "fte", fte))), "{e}");
         assert!(e.contains(&format!("{}: 3 was cleared", at(w1, "target", target))), "{e}");
         assert!(!e.contains("column team"), "{e}");
-        assert!(!d.join("n.json").exists());
     }
     // W2's cap as written is the one in force on the day: 5 less the reduction of 0.5.
     assert_eq!(was, "4.5");
@@ -1701,14 +1690,7 @@ fn an_unknown_worker_on_the_workers_sheet_says_which_id_it_may_mean() {
     let (w3, w1) = (ws.row_of_worker("W3"), ws.row_of_worker("W1"));
     ws.rows[w3][wc] = Cell::Text("w3".into());
     ws.rows[w1][wc] = Cell::Text("sam jones".into());
-    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
-    for args in [
-        &["check", "model.json", "edited.xlsx"][..],
-        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
-    ] {
-        let o = run(d, args);
-        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
-        let e = stderr(&o);
+    for e in refused_by_check_and_accept(d, &book) {
         let at = |row: usize| format!("edited.xlsx, sheet workers: row {}, column worker (A): ", row + 1);
         assert!(
             e.contains(&format!(
@@ -1724,8 +1706,36 @@ fn an_unknown_worker_on_the_workers_sheet_says_which_id_it_may_mean() {
             )),
             "{e}"
         );
-        assert!(!d.join("n.json").exists());
     }
+}
+
+/// Writes `book` to `edited.xlsx` in `d`; `check` and `accept` each refuse it (exit 2, nothing
+/// written): their messages.
+fn refused_by_check_and_accept(d: &std::path::Path, book: &[Sheet]) -> Vec<String> {
+    std::fs::write(d.join("edited.xlsx"), save(book)).unwrap();
+    let runs = [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+    ];
+    runs.iter()
+        .map(|args| {
+            let o = run(d, args);
+            assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+            assert!(!d.join("n.json").exists(), "{args:?} wrote");
+            stderr(&o)
+        })
+        .collect()
+}
+
+/// Adds a copy of sheet `name` as Excel names one (`name (2)`), writes the workbook to
+/// `copy.xlsx` in `d`, and checks that it reads and is accepted as it is.
+fn with_unchanged_copy(d: &std::path::Path, book: &mut Vec<Sheet>, name: &str) {
+    let s = sheet(book, name);
+    let copy = Sheet { name: format!("{name} (2)"), rows: s.rows.clone(), hidden: s.hidden.clone() };
+    book.push(copy);
+    std::fs::write(d.join("copy.xlsx"), save(book)).unwrap();
+    ok(&run(d, &["check", "model.json", "copy.xlsx"]));
+    ok(&run(d, &["accept", "model.json", "copy.xlsx", "-o", "copy.json", "-q"]));
 }
 
 /// A copy of the allocations sheet (Excel names it `allocations (2)`) was refused even when it
@@ -1736,12 +1746,7 @@ fn a_copy_of_the_allocations_sheet_reads_while_unchanged_and_is_named_when_chang
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let (_, mut book) = first_week(d);
-    let al = sheet(&mut book, "allocations");
-    let copy = Sheet { name: "allocations (2)".into(), rows: al.rows.clone(), hidden: vec![] };
-    book.push(copy);
-    std::fs::write(d.join("copy.xlsx"), save(&book)).unwrap();
-    ok(&run(d, &["check", "model.json", "copy.xlsx"]));
-    ok(&run(d, &["accept", "model.json", "copy.xlsx", "-o", "n.json", "-q"]));
+    with_unchanged_copy(d, &mut book, "allocations");
     let al = sheet(&mut book, "allocations (2)");
     let wc = al.col("worker");
     al.rows[1][wc] = Cell::Text("W3".into());
@@ -1762,12 +1767,7 @@ fn a_copy_of_the_workers_sheet_reads_while_unchanged_and_is_named_when_changed()
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let (_, mut book) = first_week(d);
-    let ws = sheet(&mut book, "workers");
-    let copy = Sheet { name: "workers (2)".into(), rows: ws.rows.clone(), hidden: vec![] };
-    book.push(copy);
-    std::fs::write(d.join("copy.xlsx"), save(&book)).unwrap();
-    ok(&run(d, &["check", "model.json", "copy.xlsx"]));
-    ok(&run(d, &["accept", "model.json", "copy.xlsx", "-o", "n.json", "-q"]));
+    with_unchanged_copy(d, &mut book, "workers");
     let ws = sheet(&mut book, "workers (2)");
     let (load, cap) = (ws.col("load"), ws.col("cap"));
     let w1 = ws.row_of_worker("W1");
