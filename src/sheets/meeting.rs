@@ -92,24 +92,12 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     }
     // The moves sheet shows the proposal's changes and is not read: a worker typed there would
     // be lost without a word, so one that the allocations and unallocated sheets do not carry
-    // is refused. So on a copy of it (`moves (2)`) that differs from it, or whose sheet is gone.
+    // is refused.
     let mut moves_grid = None;
     if let Some(name) = find("moves") {
-        let shown = format!("{file}, sheet {name}");
-        book.days = false;
-        book.day_columns = &[];
-        if let Ok(grid) = book.grid(&name, &shown) {
+        if let (shown, Ok(grid)) = plain_grid(&mut book, file, &name) {
             moves_edited(&shown, &grid, &rows, &mut errs);
             moves_grid = Some(grid);
-        }
-    }
-    for name in names.iter().filter(|n| copy_of(&n.trim().to_lowercase()) == Some("moves")) {
-        let shown = format!("{file}, sheet {name}");
-        book.days = false;
-        book.day_columns = &[];
-        let Ok(grid) = book.grid(name, &shown) else { continue };
-        if !moves_grid.as_ref().is_some_and(|g| same_rows(g, &grid)) {
-            moves_edited(&shown, &grid, &rows, &mut errs);
         }
     }
     // The workers sheet shows what the model says of each worker and is not read: a cell
@@ -117,15 +105,32 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     let mut workers_sheets = Vec::new();
     let mut workers_grid = None;
     if let Some(name) = find("workers") {
-        let shown = format!("{file}, sheet {name}");
-        book.days = false;
-        book.day_columns = &[];
-        match book.grid(&name, &shown) {
-            Ok(grid) => {
+        match plain_grid(&mut book, file, &name) {
+            (shown, Ok(grid)) => {
                 workers_sheets.extend(workers_of(&shown, &grid, false));
                 workers_grid = Some(grid);
             }
-            Err(e) => errs.push(e),
+            (_, Err(e)) => errs.push(e),
+        }
+    }
+    // A copy of the moves or workers sheet as Excel names one (`moves (2)`) is harmless while
+    // it says what its sheet says; one that differs (or whose sheet is gone) is judged as its
+    // sheet is: the moves here, the workers by `check::resolve`, which names it a copy.
+    for name in &names {
+        let kind = copy_of(&name.trim().to_lowercase());
+        let original = match kind {
+            Some("moves") => &moves_grid,
+            Some("workers") => &workers_grid,
+            _ => continue,
+        };
+        let (shown, Ok(grid)) = plain_grid(&mut book, file, name) else { continue };
+        if original.as_ref().is_some_and(|g| same_rows(g, &grid)) {
+            continue;
+        }
+        if kind == Some("moves") {
+            moves_edited(&shown, &grid, &rows, &mut errs);
+        } else {
+            workers_sheets.extend(workers_of(&shown, &grid, true));
         }
     }
     // A sheet of the workbook renamed (`unallocated children`, `allocations (agreed)`) is not
@@ -133,26 +138,10 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     // the manager's own under another name (a copy of last week's, say) is theirs.
     for name in &names {
         let lower = name.trim().to_lowercase();
-        // A copy of the workers sheet (`workers (2)`) is harmless while it says what the sheet
-        // says; one that differs (or whose sheet is gone) is compared with the model as the
-        // sheet is, by `check::resolve`, and a change there is refused naming it a copy.
-        if copy_of(&lower) == Some("workers") {
-            let shown = format!("{file}, sheet {name}");
-            book.days = false;
-            book.day_columns = &[];
-            let Ok(grid) = book.grid(name, &shown) else { continue };
-            if !workers_grid.as_ref().is_some_and(|g| same_rows(g, &grid)) {
-                workers_sheets.extend(workers_of(&shown, &grid, true));
-            }
-            continue;
-        }
         if WRITTEN.iter().any(|k| lower == *k) || !(lower.contains("alloc") || lower.contains("wait")) {
             continue;
         }
-        let shown = format!("{file}, sheet {name}");
-        book.days = false;
-        book.day_columns = &[];
-        let Ok(grid) = book.grid(name, &shown) else { continue };
+        let (shown, Ok(grid)) = plain_grid(&mut book, file, name) else { continue };
         // A copy of a sheet (Excel names it `allocations (2)`) is harmless while it says what
         // the sheet itself says; one that differs is named for what it is.
         let copied = copy_of(&lower).and_then(|k| find(k).map(|n| (k, n)));
@@ -218,6 +207,16 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         rows: Some(rows),
         workers_sheets,
     })
+}
+
+/// Sheet `name` read as text (no cell read as a day: a sheet that is not read as the
+/// allocation), and the sheet as messages name it.
+fn plain_grid(book: &mut super::xlsx::Book, file: &str, name: &str) -> (String, Result<Grid>) {
+    let shown = format!("{file}, sheet {name}");
+    book.days = false;
+    book.day_columns = &[];
+    let grid = book.grid(name, &shown);
+    (shown, grid)
 }
 
 /// The sheet of the workbook that a sheet named `lower` (trimmed, lower case) copies, as
