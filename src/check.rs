@@ -441,11 +441,11 @@ enum Written {
 }
 
 /// The cell of column `what` (one of [`WORKER_MODEL_COLUMNS`]) as `allocate --xlsx` writes it
-/// for worker `w` of the model read for the workbook's day: the cap and target in force (after
-/// fte and the dated reductions) as the proposal states them, by the same function.
-fn written_for(m: &Model, w: usize, what: &str) -> Written {
+/// for worker `w` of the model read for the workbook's day, whose proposal `line` it is: the
+/// cap and target in force (after fte and the dated reductions) as the proposal states them
+/// ([`crate::explain::worker_load`]).
+fn written_for(m: &Model, w: usize, line: &crate::proposal::WorkerLoad, what: &str) -> Written {
     let worker = &m.workers[w];
-    let line = crate::explain::worker_load(m, w, 0.0, 0, 0.0);
     let words = |s: &[&str]| Written::Words(s.iter().map(|x| x.to_string()).collect());
     match what {
         "name" => line.name.as_deref().map_or(Written::Empty, |n| words(&[n])),
@@ -500,7 +500,7 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
             // A row of nothing but a worker's details (the id left out) would be lost too.
             if let Some((j, _)) = compared.iter().find(|(j, _)| !get(*j).is_empty()) {
                 push(
-                                        format!("row {number}, column {}", ws.columns[*j]),
+                    format!("row {number}, column {}", ws.columns[*j]),
                     format!("a worker's details without a worker id; {redo}: add or change a worker {how}, or clear the row"),
                 );
             }
@@ -511,7 +511,7 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
         }
         let Some(w) = m.worker_index(id) else {
             push(
-                                format!("row {number}, column {}", ws.columns[wc]),
+                format!("row {number}, column {}", ws.columns[wc]),
                 format!(
                     "no worker {} in the model{}: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
                     crate::util::quoted(id),
@@ -520,12 +520,14 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
             );
             continue;
         };
+        // The worker's line as the proposal states it, once a row.
+        let line = crate::explain::worker_load(m, w, 0.0, 0, 0.0);
         for &(j, what) in &compared {
             if unread(j) {
                 continue;
             }
             let cell = get(j);
-            let written = written_for(m, w, what);
+            let written = written_for(m, w, &line, what);
             let same = match &written {
                 Written::Empty => cell.is_empty(),
                 Written::Number(x) => shows_number(cell, *x),
