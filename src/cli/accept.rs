@@ -87,13 +87,12 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     let others: Vec<&Path> =
         sheets.files().into_iter().filter(|f| Some(*f) != sheets.workbook.as_deref()).collect();
     caseload::sheets::no_output_over_input(others, [("-o", Some(a.output.as_path()))])?;
-    // Next week's model is a workbook when -o names one Excel writes (.xlsx), else JSON.
-    let writes = match workbook::is_workbook(
-        &caseload::write::followed(&a.output).unwrap_or_else(|| a.output.clone()),
-    ) {
-        true => super::Kind::Workbook,
-        false => super::Kind::Json,
-    };
+    // Next week's model is a workbook when -o names one Excel writes (.xlsx), else JSON; the
+    // format is the file's that is written: through a link, the name it points at (`-o
+    // this-week -> team.xlsx` writes a workbook, not JSON into team.xlsx).
+    let as_workbook =
+        workbook::is_workbook(&caseload::write::followed(&a.output).unwrap_or_else(|| a.output.clone()));
+    let writes = if as_workbook { super::Kind::Workbook } else { super::Kind::Json };
     super::named_as_written(
         [("-o", Some(a.output.as_path()), writes)],
         &[(super::Kind::Workbook, "-o a name ending in .xlsx (Excel's workbook)")],
@@ -134,10 +133,6 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     }
     super::print_warnings(&done.warnings);
     let out = a.output.display().to_string();
-    // The format is the file's that is written: through a link, the name it points at
-    // (`-o this-week -> team.xlsx` writes a workbook, not JSON into team.xlsx).
-    let as_workbook =
-        workbook::is_workbook(&caseload::write::followed(&a.output).unwrap_or_else(|| a.output.clone()));
     let bytes = if as_workbook {
         // A value a cell cannot keep (a team ending in a space) comes from the model file, and
         // its place (`cases[5].team`) is a place in it: name that file. A workbook or CSV model
