@@ -92,18 +92,6 @@ fn parse_role(flag: &str, s: &str) -> Result<Role> {
     })
 }
 
-/// A value of a sweep as its scenario is named and built: to 9 decimal places, as every
-/// scenario name and table writes it (so `1.0000000000000002` is the scenario of `1`, not a
-/// second one named alike), and `-0` as 0.
-fn to_places(x: f64) -> f64 {
-    let r = (x * 1e9).round() / 1e9;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
-}
-
 /// Parses `ROLE=V1,V2,...` for `--cap` and `--target`: each value a number from 0 to 1e9 (the
 /// limit of a model's numbers), taken to 9 decimal places.
 pub fn parse_role_values(flag: &str, s: &str) -> Result<(Role, Vec<f64>)> {
@@ -127,7 +115,9 @@ pub fn parse_role_values(flag: &str, s: &str) -> Result<(Role, Vec<f64>)> {
                 crate::words::given(x)
             )));
         }
-        let x = to_places(x);
+        // To 9 decimal places, as every scenario name and table writes it (so `1.0000000000000002`
+        // is the scenario of `1`, not a second one named alike), and `-0` as 0.
+        let x = crate::explain::round9(x);
         if !out.contains(&x) {
             out.push(x);
         }
@@ -163,7 +153,9 @@ pub fn parse_demand(s: &str) -> Result<Vec<f64>> {
         if !x.is_finite() || x <= 0.0 || x > 1000.0 {
             return Err(usage(format!("--demand: the factor must be above 0 and at most 1000, got {v:?}")));
         }
-        let x = to_places(x);
+        // To 9 decimal places, as every scenario name and table writes it (so `1.0000000000000002`
+        // is the scenario of `1`, not a second one named alike), and `-0` as 0.
+        let x = crate::explain::round9(x);
         if x == 0.0 {
             return Err(usage(format!(
                 "--demand: the factor {} is 0 to 9 decimal places; give a factor of at least 0.000000001",
