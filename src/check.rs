@@ -1125,10 +1125,17 @@ mod tests {
     fn thousands_of_unknown_workers_are_refused_without_normalising_every_id_for_each() {
         let m = model_of((0..20_000).map(|i| worker(&format!("W{i:05}"))).collect());
         let p = book((0..20_000).map(|i| ("C1".to_string(), format!("w{i:05}x"))));
-        let began = std::time::Instant::now();
+        // The work is counted, not timed: the ids are prepared once, and past the suggestions
+        // allowed an unknown id costs neither a comparison nor a normalisation of every id.
+        let mut hints = Hints::new(&m);
+        for i in 0..20_000 {
+            hints.worker(&format!("w{i:05}x"));
+        }
+        let ids = hints.workers.as_ref().expect("the workers' ids, prepared once");
+        assert_eq!(ids.near.len(), 20_000);
+        assert!(ids.near.compared() <= crate::vocabulary::MAX_COMPARISONS, "{}", ids.near.compared());
+        assert_eq!(hints.said.len(), Hints::SUGGESTED);
         let e = resolve(&m, &p, true).unwrap_err().to_string();
-        let took = began.elapsed();
-        assert!(took < std::time::Duration::from_secs(15), "{took:?}");
         assert!(
             e.contains(r#"row 2, column worker: no worker "w00000x" in the model (did you mean "W00000"?)"#),
             "{e}"
