@@ -53,6 +53,17 @@ pub fn atomic_write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
     Ok(())
 }
 
+/// The regular file an output at `path` makes or replaces: through every symbolic link, the
+/// file the last one names (made there if missing), as [`atomic_write_all`] writes it. `None`
+/// for an output that is written into (a device, a pipe, the system's links to standard
+/// output) or that the writer refuses (a directory, a loop of links).
+pub fn replaced_file(path: &Path) -> Option<PathBuf> {
+    match resolve(path) {
+        Ok(Target::File(real)) => Some(real),
+        _ => None,
+    }
+}
+
 /// Where an output goes.
 enum Target {
     /// A regular file, new or to be replaced, at this path (a symbolic link's final target).

@@ -420,7 +420,7 @@ pub enum Kind {
 
 impl Kind {
     /// The kind `path`'s name says; none for a name without a known extension. The name as
-    /// typed: a link's target is the writer's to follow (and its checks').
+    /// given: [`named_as_written`] also asks it of the file a link names.
     pub fn named(path: &Path) -> Option<Kind> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
@@ -456,22 +456,38 @@ impl Kind {
 /// looks for the meeting workbook. Each output is its flag, its path and the kind written
 /// there; `elsewhere` says, for a kind the command writes another way, how (`{name}` stands
 /// for the path given: `--xlsx {name}`). A name without a known extension, a directory and
-/// standard output pass.
+/// standard output pass. A symbolic link is judged by its own name and by the name of the file
+/// it leads to, which the writer replaces ([`caseload::write::replaced_file`]): `-o latest`,
+/// with `latest -> week.xlsx`, would put JSON in `week.xlsx`.
 pub fn named_as_written<'a>(
     outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>, Kind)>,
     elsewhere: &[(Kind, &str)],
 ) -> Result<()> {
+    let wrong = |p: &Path, writes: Kind| Kind::named(p).filter(|k| *k != writes);
+    let ext = |p: &Path| p.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
     for (flag, path, writes) in outputs {
         let Some(path) = path.filter(|p| !is_stdout(p) && !p.is_dir()) else { continue };
-        let Some(named) = Kind::named(path).filter(|k| *k != writes) else { continue };
         let name = path.display().to_string();
-        let ext = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+        // The name as given, then the file a link leads to (whose name is the same without one).
+        let (named, which, link) = match wrong(path, writes) {
+            Some(named) => (named, format!("the name ends in .{}", ext(path)), ""),
+            None => {
+                let Some(file) = caseload::write::replaced_file(path) else { continue };
+                let Some(named) = wrong(&file, writes) else { continue };
+                let which = format!(
+                    "{name} is a symbolic link to {}, whose name ends in .{}",
+                    file.display(),
+                    ext(&file)
+                );
+                (named, which, ", or point the link at one")
+            }
+        };
         let instead = match elsewhere.iter().find(|(k, _)| *k == named) {
             Some((_, how)) => format!("; for {} give {}", named.said(), how.replace("{name}", &name)),
             None => String::new(),
         };
         return Err(Error::Usage(format!(
-            "{flag} {name}: {flag} writes {}, but the name ends in .{ext}, which says {}: a program opening it by its name would refuse it{instead}; give {flag} a name ending in {}",
+            "{flag} {name}: {flag} writes {}, but {which}, which says {}: a program opening it by its name would refuse it{instead}; give {flag} a name ending in {}{link}",
             writes.said(),
             named.said(),
             writes.extension()

@@ -13,7 +13,9 @@
 //! as read ([`check::WorkersSheetIn`]) for [`crate::check::resolve`], which refuses a cell
 //! changed from what the model says of the worker (a cap raised there would be lost); so is a
 //! copy of it (`workers (2)`) that differs from it, refused alike and named as a copy; a copy
-//! of the moves sheet (`moves (2)`) that differs from it is read as the moves sheet is.
+//! of the moves sheet (`moves (2)`) that differs from it is read as the moves sheet is; and a
+//! copy of the summary (`summary (2)`) that says another day or model than it (or outlives it)
+//! is refused at its cell, named as a copy.
 //!
 //! Every command that takes a proposal reads it through [`parse_proposal`], which tells a
 //! workbook from a proposal file by its first bytes (a zip archive), never by its name. What a
@@ -67,18 +69,12 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     let mut rows: Vec<RowIn> = Vec::new();
     let mut date = None;
     let mut summary = SummaryIn::default();
+    let mut summary_grid = None;
     for (want, worker_needed) in [("allocations", true), ("unallocated", false), ("summary", false)] {
         let Some(name) = find(want) else { continue };
-        let shown = format!("{file}, sheet {name}");
-        // The day on the summary may be a date cell (Excel makes one of a day typed over
-        // the text it wrote): read as YYYY-MM-DD, as the cases' waiting_since is.
-        book.days = want == "summary";
-        // The unallocated sheet's `waiting since` may be retyped as a date cell: read as its
-        // day, to be compared with the model's.
-        book.day_columns = if want == "unallocated" { &["waiting_since"] } else { &[] };
-        let grid = match book.grid(&name, &shown) {
-            Ok(g) => g,
-            Err(e) => {
+        let (shown, grid) = match sheet_grid(&mut book, file, &name, want) {
+            (shown, Ok(g)) => (shown, g),
+            (_, Err(e)) => {
                 errs.push(e);
                 continue;
             }
@@ -86,6 +82,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         if want == "summary" {
             summary = summary_sheet(&shown, &grid);
             date = errs.take(day_of(&shown, &grid)).flatten();
+            summary_grid = Some(grid);
         } else {
             sheet_rows(&shown, &grid, worker_needed, &mut rows, &mut errs);
         }
@@ -95,7 +92,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     // is refused.
     let mut moves_grid = None;
     if let Some(name) = find("moves") {
-        if let (shown, Ok(grid)) = plain_grid(&mut book, file, &name) {
+        if let (shown, Ok(grid)) = sheet_grid(&mut book, file, &name, "moves") {
             moves_edited(&shown, &grid, &rows, &mut errs);
             moves_grid = Some(grid);
         }
@@ -105,7 +102,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     let mut workers_sheets = Vec::new();
     let mut workers_grid = None;
     if let Some(name) = find("workers") {
-        match plain_grid(&mut book, file, &name) {
+        match sheet_grid(&mut book, file, &name, "workers") {
             (shown, Ok(grid)) => {
                 workers_sheets.extend(workers_of(&shown, &grid, false));
                 workers_grid = Some(grid);
@@ -113,24 +110,34 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             (_, Err(e)) => errs.push(e),
         }
     }
-    // A copy of the moves or workers sheet as Excel names one (`moves (2)`) is harmless while
-    // it says what its sheet says; one that differs (or whose sheet is gone) is judged as its
-    // sheet is: the moves here, the workers by `check::resolve`, which names it a copy.
+    // A copy of the moves, workers or summary sheet as Excel names one (`moves (2)`) is
+    // harmless while it says what its sheet says; one that differs (or whose sheet is gone) is
+    // judged as its sheet is: the moves here, the workers by `check::resolve`, which names it
+    // a copy, and the summary by the rows read from it (the day and the model), each refused
+    // at the copy's cell where it differs.
     for name in &names {
-        let kind = copy_of(&name.trim().to_lowercase());
+        let Some(kind) = copy_of(&name.trim().to_lowercase()) else { continue };
         let original = match kind {
-            Some("moves") => &moves_grid,
-            Some("workers") => &workers_grid,
+            "moves" => &moves_grid,
+            "workers" => &workers_grid,
+            "summary" => &summary_grid,
             _ => continue,
         };
-        let (shown, Ok(grid)) = plain_grid(&mut book, file, name) else { continue };
+        // Read as its sheet is (a day typed as a date cell on both reads alike).
+        let (shown, Ok(grid)) = sheet_grid(&mut book, file, name, kind) else { continue };
         if original.as_ref().is_some_and(|g| same_rows(g, &grid)) {
             continue;
         }
-        if kind == Some("moves") {
-            moves_edited(&shown, &grid, &rows, &mut errs);
-        } else {
-            workers_sheets.extend(workers_of(&shown, &grid, true));
+        match kind {
+            "moves" => moves_edited(&shown, &grid, &rows, &mut errs),
+            "workers" => workers_sheets.extend(workers_of(&shown, &grid, true)),
+            // A summary that could not be read is refused by itself, not through its copy.
+            _ if original.is_none() && find(kind).is_some() => {}
+            _ => {
+                if let Some(at) = summary_differs(&grid, original.as_ref()) {
+                    errs.push(copy_differs(&shown, at, kind, find(kind).as_deref()));
+                }
+            }
         }
     }
     // A sheet of the workbook renamed (`unallocated children`, `allocations (agreed)`) is not
@@ -141,7 +148,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         if WRITTEN.iter().any(|k| lower == *k) || !(lower.contains("alloc") || lower.contains("wait")) {
             continue;
         }
-        let (shown, Ok(grid)) = plain_grid(&mut book, file, name) else { continue };
+        let (shown, Ok(grid)) = sheet_grid(&mut book, file, name, "") else { continue };
         // A copy of a sheet (Excel names it `allocations (2)`) is harmless while it says what
         // the sheet itself says; one that differs is named for what it is.
         let copied = copy_of(&lower).and_then(|k| find(k).map(|n| (k, n)));
@@ -153,12 +160,11 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         }
         if let Some((number, column)) = typed_worker(&grid) {
             if let Some((kind, original)) = copied {
-                errs.push(Error::input(
+                errs.push(copy_differs(
                     &shown,
                     format!("row {number}, column {column}"),
-                    format!(
-                        "this sheet is a copy of the {kind} sheet that differs from it, and is not read (only the sheet {original} is): make the meeting's changes on the sheet {original} itself, then delete the copy"
-                    ),
+                    kind,
+                    Some(&original),
                 ));
                 continue;
             }
@@ -209,14 +215,32 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     })
 }
 
-/// Sheet `name` read as text (no cell read as a day: a sheet that is not read as the
-/// allocation), and the sheet as messages name it.
-fn plain_grid(book: &mut super::xlsx::Book, file: &str, name: &str) -> (String, Result<Grid>) {
+/// Sheet `name` read as the workbook's sheet `kind` is (`name` itself or a copy of it; `""`
+/// for any other sheet, read as text), and the sheet as messages name it. A day Excel made a
+/// date cell of (typed over the text the workbook wrote) is read as YYYY-MM-DD on the summary
+/// and in the unallocated sheet's `waiting since`, to be compared with the model's; elsewhere
+/// a date cell is a cell that cannot be read.
+fn sheet_grid(book: &mut super::xlsx::Book, file: &str, name: &str, kind: &str) -> (String, Result<Grid>) {
     let shown = format!("{file}, sheet {name}");
-    book.days = false;
-    book.day_columns = &[];
+    book.days = kind == "summary";
+    book.day_columns = if kind == "unallocated" { &["waiting_since"] } else { &[] };
     let grid = book.grid(name, &shown);
     (shown, grid)
+}
+
+/// The error for a copy of the sheet `kind` (Excel's `allocations (2)`), at its cell `at`, that
+/// differs from the sheet itself, named `original` in the workbook (`None`: the workbook no
+/// longer has it). Neither the copy nor what it says is read.
+fn copy_differs(sheet: &str, at: String, kind: &str, original: Option<&str>) -> Error {
+    let problem = match original {
+        Some(original) => format!(
+            "this sheet is a copy of the {kind} sheet that differs from it, and is not read (only the sheet {original} is): make the meeting's changes on the sheet {original} itself, then delete the copy"
+        ),
+        None => format!(
+            "this sheet is a copy of the {kind} sheet, which the workbook no longer has, and is not read: name the copy {kind} if it is the sheet to read, or delete it"
+        ),
+    };
+    Error::input(sheet, at, problem)
 }
 
 /// The sheet of the workbook that a sheet named `lower` (trimmed, lower case) copies, as
@@ -234,19 +258,42 @@ fn copy_of(lower: &str) -> Option<&'static str> {
 /// Whether two sheets hold the same cells (trimmed; empty cells at a row's end aside).
 fn same_rows(a: &Grid, b: &Grid) -> bool {
     let cells = |g: &Grid| -> Vec<(usize, Vec<String>)> {
-        g.rows
-            .iter()
-            .map(|(n, c)| {
-                let mut c: Vec<String> = c.iter().map(|x| x.trim().to_string()).collect();
-                while c.last().is_some_and(String::is_empty) {
-                    c.pop();
-                }
-                (*n, c)
-            })
-            .filter(|(_, c)| !c.is_empty())
-            .collect()
+        g.rows.iter().map(|(n, c)| (*n, trimmed(c))).filter(|(_, c)| !c.is_empty()).collect()
     };
     cells(a) == cells(b)
+}
+
+/// Cells as compared: trimmed, empty cells at the end aside.
+fn trimmed(cells: &[String]) -> Vec<String> {
+    let mut c: Vec<String> = cells.iter().map(|x| x.trim().to_string()).collect();
+    while c.last().is_some_and(String::is_empty) {
+        c.pop();
+    }
+    c
+}
+
+/// The rows of the summary sheet that are read, by their label: the day the allocation is
+/// for, the day the workbook was written for, and the model it was made from.
+const SUMMARY_READ: [&str; 3] = [super::DAY_LABEL, super::DAY_AS_WRITTEN_LABEL, super::MODEL_HASH_LABEL];
+
+/// Where a copy of the summary sheet says another day or model than the sheet `original` does
+/// (`None`: the workbook has none): the first cell that differs of its first row with a label
+/// read ([`SUMMARY_READ`]), as `row 3, column B`. Its other rows (the counts, the note) are
+/// not read on the summary either.
+fn summary_differs(copy: &Grid, original: Option<&Grid>) -> Option<String> {
+    // A row's cells after its label (the first row with it), and the column of the first.
+    let said = |g: &Grid, label: &str| {
+        g.rows.iter().find_map(|(number, cells)| {
+            let j = cells.iter().position(|c| c.trim().eq_ignore_ascii_case(label))?;
+            Some((*number, j + 1, trimmed(&cells[j + 1..])))
+        })
+    };
+    SUMMARY_READ.iter().find_map(|label| {
+        let (number, first, cells) = said(copy, label)?;
+        let was = original.and_then(|g| said(g, label)).map(|(_, _, c)| c).unwrap_or_default();
+        let k = (0..cells.len().max(was.len())).find(|&k| cells.get(k) != was.get(k))?;
+        Some(format!("row {number}, column {}", super::column_letters(first + k)))
+    })
 }
 
 /// The sheets a meeting workbook is written with (`write::workbook::proposal_workbook`).

@@ -537,12 +537,13 @@ fn outputs_that_are_one_file_or_an_input_through_a_link_are_refused() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("written twice"), "{}", stderr(&o));
     assert!(!d.join("proposal.json").exists());
-    // The same through the writer itself, whatever the command's own checks see.
-    std::os::unix::fs::symlink("conv.json", d.join("c.xlsx")).expect("symlink");
-    let o = run_in(d, &["convert", "model.json", "-o", "conv.json", "--xlsx", "c.xlsx"]);
+    // The same through the writer itself, whatever the command's own checks see (a link to
+    // `conv.json` would be refused first, as a workbook's name for JSON's file).
+    std::os::unix::fs::symlink("conv", d.join("c.xlsx")).expect("symlink");
+    let o = run_in(d, &["convert", "model.json", "-o", "conv", "--xlsx", "c.xlsx"]);
     assert_eq!(code(&o), 4, "{}", stderr(&o));
     assert!(stderr(&o).contains("same file"), "{}", stderr(&o));
-    assert!(!d.join("conv.json").exists());
+    assert!(!d.join("conv").exists());
 
     // A batch whose proposal name is a link to one of its models.
     let inp = d.join("in");

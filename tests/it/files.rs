@@ -129,6 +129,80 @@ fn an_output_named_as_another_kind_of_file_is_refused_naming_the_flag_for_it() {
     assert!(caseload::read::is_zip(&std::fs::read(dir.path().join("model.XLSX")).unwrap()));
 }
 
+/// An output through a symbolic link replaces the file the link names (the link stays), so
+/// `allocate -o latest` with `latest -> week.xlsx` put JSON in a file Excel refuses to open,
+/// though the name typed passed (`latest.json` too). The file a link leads to is judged by its
+/// name as a name typed is, before anything is read or written, a link to a file not made yet
+/// included; a link to a file of the kind written passes and is written through. An output
+/// that is an input, or the accepted allocation, through a link is refused as such.
+#[cfg(unix)]
+#[test]
+fn an_output_through_a_link_is_judged_by_the_name_of_the_file_it_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("models/small_team.json"), d.join("model.json")).unwrap();
+    std::fs::write(d.join("week.xlsx"), b"last week's workbook").unwrap();
+    let link = |name: &str, to: &str| std::os::unix::fs::symlink(to, d.join(name)).unwrap();
+    link("latest", "week.xlsx");
+    link("latest.json", "week.xlsx");
+    link("fresh", "fresh.csv");
+    link("starter", "starter.json");
+    let refused: [(&[&str], &str, &str); 5] = [
+        (
+            &["allocate", "model.json", "-o", "latest"],
+            "-o latest: -o writes JSON, but latest is a symbolic link to ",
+            "--xlsx latest",
+        ),
+        (
+            &["allocate", "model.json", "-o", "latest.json"],
+            "but latest.json is a symbolic link to ",
+            "--xlsx latest.json",
+        ),
+        (
+            &["allocate", "model.json", "-o", "fresh"],
+            "but fresh is a symbolic link to fresh.csv, whose name ends in .csv",
+            "--csv with a directory",
+        ),
+        (
+            &["convert", "model.json", "-o", "latest"],
+            "week.xlsx, whose name ends in .xlsx, which says a spreadsheet workbook",
+            "--xlsx latest",
+        ),
+        (
+            &["template", "-o", "starter"],
+            "-o starter: -o writes a spreadsheet workbook, but starter is a symbolic link to starter.json",
+            "ending in .xlsx, or point the link at one",
+        ),
+    ];
+    for (args, place, advice) in refused {
+        let o = run(d, args);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(err.contains(place) && err.contains(advice), "{args:?}: {err}");
+        assert_eq!(std::fs::read(d.join("week.xlsx")).unwrap(), b"last week's workbook", "{args:?}");
+        assert!(!d.join("fresh.csv").exists() && !d.join("starter.json").exists(), "{args:?}");
+    }
+    // A link to a file of the kind written: written through, the link kept.
+    let o = run(d, &["allocate", "model.json", "-o", "p.json", "--xlsx", "latest", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(caseload::read::is_zip(&std::fs::read(d.join("week.xlsx")).unwrap()));
+    assert!(std::fs::symlink_metadata(d.join("latest")).unwrap().file_type().is_symlink());
+    // An input, or the accepted allocation, through a link.
+    link("mine", "model.json");
+    link("accepted", "p.json");
+    let model = std::fs::read(d.join("model.json")).unwrap();
+    for (args, said) in [
+        (&["allocate", "model.json", "-o", "mine"][..], "-o mine: is an input"),
+        (&["whatif", "model.json", "--fill-vacancies", "1", "--json", "mine"], "--json mine: is an input"),
+        (&["accept", "model.json", "p.json", "-o", "accepted"], "-o accepted: is the accepted allocation"),
+    ] {
+        let o = run(d, args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(said), "{args:?}: {}", stderr(&o));
+        assert_eq!(std::fs::read(d.join("model.json")).unwrap(), model, "{args:?}");
+    }
+}
+
 /// A proposal, a policy alone or `whatif`'s JSON given where the model file belongs is named
 /// as what it is, with what to give instead, not as a model with an unknown field.
 #[test]

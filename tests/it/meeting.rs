@@ -1797,6 +1797,57 @@ fn a_copy_of_the_workers_sheet_reads_while_unchanged_and_is_named_when_changed()
     ok(&run(d, &["check", "model.json", "alone.xlsx"]));
 }
 
+/// A copy of the summary sheet (`summary (2)`) was ignored even with the day the allocation is
+/// for retyped on it: `accept` recorded the summary's day, exit 0, the meeting's day lost. A
+/// copy unchanged reads, as does one changed only in a row not read (a count); one whose
+/// `allocation for`, day as written or model hash differs from the summary's is refused at
+/// that cell, named as a copy, by `check` and `accept`; the copy of a deleted summary is
+/// refused, saying to name it summary.
+#[test]
+fn a_copy_of_the_summary_sheet_reads_while_unchanged_and_is_named_when_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    with_unchanged_copy(d, &mut book, "summary");
+    let row = |book: &mut Vec<Sheet>, label: &str| {
+        let s = sheet(book, "summary (2)");
+        s.rows.iter().position(|r| r[0].text() == label).unwrap_or_else(|| panic!("no row {label}"))
+    };
+    let cases = row(&mut book, "cases");
+    sheet(&mut book, "summary (2)").rows[cases][1] = Cell::Num(999.0);
+    std::fs::write(d.join("count.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["accept", "model.json", "count.xlsx", "-o", "n1.json", "-q"]));
+    let hash = "0".repeat(64);
+    for (label, typed) in
+        [("allocation for", "2026-12-07"), ("allocation for as written", "2026-12-07"), ("model hash", &hash)]
+    {
+        let r = row(&mut book, label);
+        let was =
+            std::mem::replace(&mut sheet(&mut book, "summary (2)").rows[r][1], Cell::Text(typed.into()));
+        for e in refused_by_check_and_accept(d, &book) {
+            let at = format!(
+                "edited.xlsx, sheet summary (2): row {}, column B: this sheet is a copy of the summary sheet that differs from it, and is not read (only the sheet summary is): make the meeting's changes on the sheet summary itself, then delete the copy",
+                r + 1
+            );
+            assert!(e.contains(&at), "{label}: {e}");
+            assert!(!e.contains("sheet summary: "), "{label}: {e}");
+        }
+        sheet(&mut book, "summary (2)").rows[r][1] = was;
+    }
+    // The summary deleted: its copy, changed or not, is named, since it is not read either.
+    let r = row(&mut book, "allocation for");
+    book.retain(|s| s.name != "summary");
+    for e in refused_by_check_and_accept(d, &book) {
+        assert!(
+            e.contains(&format!(
+                "edited.xlsx, sheet summary (2): row {}, column B: this sheet is a copy of the summary sheet, which the workbook no longer has, and is not read: name the copy summary",
+                r + 1
+            )),
+            "{e}"
+        );
+    }
+}
+
 /// A child whose wait starts with the workbook (the model records no `waiting_since`) shows
 /// the workbook's day as its `waiting since`; a day typed over it in the meeting (the child has
 /// in truth waited since October) was not compared, and `accept` started the wait on the
