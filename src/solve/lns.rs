@@ -42,7 +42,7 @@
 //!
 //! [`Effort::subset_size`]: super::Effort::subset_size
 
-use super::allocation::loads;
+use super::allocation::{loads, value};
 use super::lp::{Col, Lp};
 use super::master::Master;
 use super::params::Guide;
@@ -403,6 +403,9 @@ enum Spec {
     Guided(bool),
 }
 
+/// How far down the list of team pairs the one searched beside another may be.
+const BESIDE_AHEAD: usize = 8;
+
 /// The least gain a neighbourhood must bring where the part has no lattice step.
 const GAIN: f64 = 1e-6;
 
@@ -555,6 +558,43 @@ impl PartSearch<'_> {
         self.budget.charge(work);
         self.offer(r.merge(a, &found));
         Some(work)
+    }
+
+    /// Two neighbourhoods of `a` with no worker in common, searched side by side (each as
+    /// [`PartSearch::search_freed`] searches it, from `a`), then offered in turn: the first
+    /// merged into `a`, the second into whatever the first left, so that two gains made apart
+    /// add up when together they are lawful (the offer refuses them otherwise: two searches
+    /// that placed the same unplaced case). Returns, for each, its work (None when nothing is
+    /// freed or its search could not start) and whether it found a better allocation than `a`.
+    /// The same answers whatever the threads: both are searched from `a`, and offered in order.
+    fn search_freed_apart(
+        &mut self,
+        a: &PartAlloc,
+        freed: [&Freed; 2],
+        dive: bool,
+        limits: Limits,
+    ) -> [(Option<u64>, bool); 2] {
+        let (m, part) = (self.m, self.part);
+        let r = freed.map(|f| restrict_freed(part, a, f));
+        let run = |r: &Option<Restricted>| {
+            r.as_ref().and_then(|r| search_restricted(m, &r.part, r.seed(a), dive, limits))
+        };
+        let found = rayon::join(|| run(&r[0]), || run(&r[1]));
+        let before = value(m, part, a);
+        let mut out = [(None, false); 2];
+        for (i, (r, found)) in r.iter().zip([found.0, found.1]).enumerate() {
+            let (Some(r), Some((sub, work))) = (r, found) else { continue };
+            self.budget.charge(work);
+            let alone = r.merge(a, &sub);
+            let better = value(m, part, &alone) > before + GAIN;
+            let merged = match (&self.best, i) {
+                (Some(now), 1) => r.merge(now, &sub),
+                _ => alone,
+            };
+            self.offer(merged);
+            out[i] = (Some(work), better);
+        }
+        out
     }
 
     /// The root master's guided neighbourhood ([`guided`]), searched once at the root of a part
@@ -911,14 +951,56 @@ impl PartSearch<'_> {
                     list.insert(0, (key, Spec::Guided(master)));
                 }
             }
-            for (key, free) in &list {
+            let mut taken = vec![false; list.len()];
+            for (i, (key, free)) in list.iter().enumerate() {
                 if spent >= allowance || limits.stopped() || self.prunable(bound) {
                     break 'rounds;
                 }
-                if settled.contains(key) {
+                if taken[i] || settled.contains(key) {
                     continue;
                 }
                 let Some(a) = self.best.clone() else { break 'rounds };
+                // Pairs of teams are searched two at a time, side by side: this one and the
+                // next one after it, not yet searched, with neither of its teams.
+                let beside = match free {
+                    Spec::Workers(_) if kind == Kind::Pairs => {
+                        (i + 1..list.len()).take(BESIDE_AHEAD).find(|&j| {
+                            !taken[j]
+                                && matches!(list[j].1, Spec::Workers(_))
+                                && !settled.contains(&list[j].0)
+                                && !list[j].0.iter().any(|t| key.contains(t))
+                        })
+                    }
+                    _ => None,
+                };
+                if let (Some(j), Spec::Workers(f1)) = (beside, free) {
+                    let Spec::Workers(f2) = &list[j].1 else { continue };
+                    taken[j] = true;
+                    let freed = [Freed::workers(self.part, f1), Freed::workers(self.part, f2)];
+                    let before = self.best_value;
+                    let results =
+                        self.search_freed_apart(&a, [&freed[0], &freed[1]], dive, sub_limits(spent));
+                    for ((work, better), k) in results.into_iter().zip([key, &list[j].0]) {
+                        let Some(work) = work else { continue };
+                        spent = spent.saturating_add(work);
+                        searched += 1;
+                        if better {
+                            settled.retain(|s| !s.iter().any(|t| k.contains(t)));
+                        } else {
+                            settled.insert(k.clone());
+                        }
+                    }
+                    if self.best_value > before {
+                        gained = true;
+                        limits.trace(|| {
+                            format!(
+                                "    neighbourhood: {before:.4} -> {:.4} ({key:?}, {:?})",
+                                self.best_value, list[j].0
+                            )
+                        });
+                    }
+                    continue;
+                }
                 let freed = match free {
                     Spec::Workers(free) => Freed::workers(self.part, free),
                     Spec::Guided(master) => {
@@ -1495,6 +1577,30 @@ mod tests {
             let a = start(&m, part, 1);
             let (_, _, spent) = run(&m, part, &a, Effort::DEFAULT, true);
             assert_eq!(spent, 0, "a part of two teams searched");
+        }
+    }
+
+    #[test]
+    fn team_pairs_searched_side_by_side_give_the_same_allocation_on_one_thread_as_on_two() {
+        // Pairs of teams are searched two at a time from the same incumbent, and what they
+        // find is offered in order: the thread that finishes first must change nothing.
+        for seed in [1, 3] {
+            let (m, problem) = district(seed);
+            let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+                pool.install(|| {
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
+                    s.offer(start(&m, part, seed));
+                    let before = s.best_value;
+                    s.neighbourhoods(f64::INFINITY, Limits::default());
+                    let best = s.best.clone().expect("an incumbent");
+                    assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
+                    assert!(s.best_value >= before, "seed {seed}: {before} fell to {}", s.best_value);
+                    (best, s.budget.spent())
+                })
+            };
+            assert_eq!(run(1), run(2), "seed {seed}: one thread and two differ");
         }
     }
 
