@@ -123,8 +123,15 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             "summary" => &summary_grid,
             _ => continue,
         };
-        // Read as its sheet is (a day typed as a date cell on both reads alike).
-        let (shown, Ok(grid)) = sheet_grid(&mut book, file, name, kind) else { continue };
+        // Read as its sheet is (a day typed as a date cell on both reads alike). A copy that
+        // cannot be read may hold a change, so it is refused with its own error, not passed over.
+        let (shown, grid) = match sheet_grid(&mut book, file, name, kind) {
+            (shown, Ok(grid)) => (shown, grid),
+            (_, Err(e)) => {
+                errs.push(e);
+                continue;
+            }
+        };
         if original.as_ref().is_some_and(|g| same_rows(g, &grid)) {
             continue;
         }

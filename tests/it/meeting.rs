@@ -92,8 +92,12 @@ fn sheet<'a>(book: &'a mut [Sheet], name: &str) -> &'a mut Sheet {
 }
 
 fn letters(j: usize) -> String {
-    assert!(j < 26);
-    ((b'A' + j as u8) as char).to_string()
+    let (mut n, mut out) = (j + 1, Vec::new());
+    while n > 0 {
+        out.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().map(|&b| b as char).collect()
 }
 
 fn esc(s: &str) -> String {
@@ -1736,6 +1740,26 @@ fn with_unchanged_copy(d: &std::path::Path, book: &mut Vec<Sheet>, name: &str) {
     std::fs::write(d.join("copy.xlsx"), save(book)).unwrap();
     ok(&run(d, &["check", "model.json", "copy.xlsx"]));
     ok(&run(d, &["accept", "model.json", "copy.xlsx", "-o", "copy.json", "-q"]));
+}
+
+/// A copy of the moves, workers or summary sheet that could not be read at all (here a cell
+/// past Excel's last column) was passed over, and whatever it held with it: `accept` went on
+/// as if it were not there. It is refused with its own error, naming the copy.
+#[test]
+fn a_copy_that_cannot_be_read_is_refused_not_passed_over() {
+    for kind in ["moves", "workers", "summary"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (_, mut book) = first_week_of(d, &one_move_model());
+        with_unchanged_copy(d, &mut book, kind);
+        let copy = sheet(&mut book, &format!("{kind} (2)"));
+        copy.rows[1].resize(16_385, Cell::Empty);
+        copy.rows[1][16_384] = Cell::Text("beyond the grid".into());
+        for e in refused_by_check_and_accept(d, &book) {
+            assert!(e.contains(&format!("edited.xlsx, sheet {kind} (2)")), "{kind}: {e}");
+            assert!(e.contains("XFE2"), "{kind}: {e}");
+        }
+    }
 }
 
 /// A copy of the allocations sheet (Excel names it `allocations (2)`) was refused even when it
