@@ -92,9 +92,13 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     // is refused.
     let mut moves_grid = None;
     if let Some(name) = find("moves") {
-        if let (shown, Ok(grid)) = sheet_grid(&mut book, file, &name, "moves") {
-            moves_edited(&shown, &grid, &rows, &mut errs);
-            moves_grid = Some(grid);
+        match sheet_grid(&mut book, file, &name, "moves") {
+            (shown, Ok(grid)) => {
+                moves_edited(&shown, &grid, &rows, &mut errs);
+                moves_grid = Some(grid);
+            }
+            // One that cannot be read at all may hold a change: refused, as its copy would be.
+            (_, Err(e)) => errs.push(e),
         }
     }
     // The workers sheet shows what the model says of each worker and is not read: a cell

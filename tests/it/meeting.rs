@@ -1744,20 +1744,23 @@ fn with_unchanged_copy(d: &std::path::Path, book: &mut Vec<Sheet>, name: &str) {
 
 /// A copy of the moves, workers or summary sheet that could not be read at all (here a cell
 /// past Excel's last column) was passed over, and whatever it held with it: `accept` went on
-/// as if it were not there. It is refused with its own error, naming the copy.
+/// as if it were not there; so was the moves sheet itself. Each is refused with its own error,
+/// naming the sheet.
 #[test]
 fn a_copy_that_cannot_be_read_is_refused_not_passed_over() {
     for kind in ["moves", "workers", "summary"] {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        let (_, mut book) = first_week_of(d, &one_move_model());
-        with_unchanged_copy(d, &mut book, kind);
-        let copy = sheet(&mut book, &format!("{kind} (2)"));
-        copy.rows[1].resize(16_385, Cell::Empty);
-        copy.rows[1][16_384] = Cell::Text("beyond the grid".into());
-        for e in refused_by_check_and_accept(d, &book) {
-            assert!(e.contains(&format!("edited.xlsx, sheet {kind} (2)")), "{kind}: {e}");
-            assert!(e.contains("XFE2"), "{kind}: {e}");
+        for name in [format!("{kind} (2)"), kind.to_string()] {
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            let (_, mut book) = first_week_of(d, &one_move_model());
+            with_unchanged_copy(d, &mut book, kind);
+            let unread = sheet(&mut book, &name);
+            unread.rows[1].resize(16_385, Cell::Empty);
+            unread.rows[1][16_384] = Cell::Text("beyond the grid".into());
+            for e in refused_by_check_and_accept(d, &book) {
+                assert!(e.contains(&format!("edited.xlsx, sheet {name}:")), "{name}: {e}");
+                assert!(e.contains("XFE2"), "{name}: {e}");
+            }
         }
     }
 }
