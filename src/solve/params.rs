@@ -94,8 +94,8 @@ pub struct Effort {
     /// Work the neighbourhoods of one incumbent may spend per team of the part (their searches'
     /// work, each at least a node's; 0 searches none): about 0.4 s per team on two cores, whose
     /// team pairs are searched two at a time (`lns`; on one core, twice that). Charged to the
-    /// part's budget. Twice the 750 million of one pair at a time: measured on 109 models, 10
-    /// of them higher by 5 to 135 (none lower, the same proofs), in 1.3% more time.
+    /// part's budget. Twice the 750 million of one pair at a time: measured on 109 models, 11
+    /// of them higher by 5 to 135 and one lower by 30, with the same proofs.
     pub hood_work: u64,
     /// Workers freed together in a neighbourhood of a part of one or two teams (see `lns`).
     pub subset_size: usize,
