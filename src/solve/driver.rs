@@ -42,6 +42,17 @@ pub(super) trait Incumbent {
     fn step(&self) -> Option<f64> {
         None
     }
+    /// Runs `rest`, the search after its root (whose open bound is `bound`), and gives its
+    /// answer; an incumbent may polish itself as it stands beside it
+    /// ([`super::search::PartSearch`] does on a cross-team district).
+    fn beside(
+        &mut self,
+        _bound: f64,
+        _limits: Limits,
+        rest: &mut dyn FnMut(&mut Self) -> (bool, f64),
+    ) -> (bool, f64) {
+        rest(self)
+    }
 }
 
 /// What searching one node gave.
@@ -73,7 +84,8 @@ pub(super) trait Tree<I: Incumbent> {
 
 /// Best-first branch-and-bound with plunging from `root` (bound `root_bound`) over `tree`,
 /// for part `part` (its progress events). Returns (proven optimal, best bound of what is left
-/// unexplored; negative infinity when proven).
+/// unexplored; negative infinity when proven). Once the root has children, the search after it
+/// runs through [`Incumbent::beside`], which may polish the root's incumbent beside it.
 pub(super) fn run<I: Incumbent, T: Tree<I>>(
     tree: &mut T,
     s: &mut I,
@@ -82,62 +94,98 @@ pub(super) fn run<I: Incumbent, T: Tree<I>>(
     part: usize,
     limits: Limits,
 ) -> (bool, f64) {
-    let mut open: BinaryHeap<Queued<T::Node>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut current = Some(Queued::new(root, root_bound, seq));
-    // The largest bound of a node given up unresolved.
-    let mut lost = f64::NEG_INFINITY;
-    let mut follow = Follow::new(limits.node_limit, s.effort().progress_slices);
-    while let Some(Queued { bound, node, .. }) = current.take().or_else(|| open.pop()) {
-        if s.prunable(bound) {
-            continue;
-        }
-        if follow.reached(s, limits, || max_bound(&open, bound).max(lost)) {
-            return stopped(s, max_bound(&open, bound).max(lost), limits);
-        }
-        let nodes = s.count_node();
-        tell(s, nodes, part, limits, || max_bound(&open, bound).max(lost));
-        let kids = match tree.expand(s, node, bound, false) {
-            Expanded::Done => {
-                follow.searched(true);
+    let mut walk = Walk {
+        open: BinaryHeap::new(),
+        seq: 0,
+        current: Some(Queued::new(root, root_bound, 0)),
+        lost: f64::NEG_INFINITY,
+        follow: Follow::new(limits.node_limit, s.effort().progress_slices),
+    };
+    if let Some(done) = walk.go(tree, s, part, limits, true) {
+        return done;
+    }
+    let open_bound = max_bound(&walk.open, max_bound(&walk.current, walk.lost));
+    s.beside(open_bound, limits, &mut |s: &mut I| {
+        walk.go(tree, s, part, limits, false).unwrap_or((false, f64::INFINITY))
+    })
+}
+
+/// The state of one search: its open nodes, the node plunged into, and its account.
+struct Walk<N> {
+    open: BinaryHeap<Queued<N>>,
+    seq: u64,
+    current: Option<Queued<N>>,
+    /// The largest bound of a node given up unresolved.
+    lost: f64,
+    follow: Follow,
+}
+
+impl<N> Walk<N> {
+    /// Searches on until the end (Some: proven optimal, and the bound left), or, with
+    /// `root_only`, until the first node searched has queued its children (None).
+    fn go<I: Incumbent, T: Tree<I, Node = N>>(
+        &mut self,
+        tree: &mut T,
+        s: &mut I,
+        part: usize,
+        limits: Limits,
+        root_only: bool,
+    ) -> Option<(bool, f64)> {
+        let Walk { open, seq, current, lost, follow } = self;
+        while let Some(Queued { bound, node, .. }) = current.take().or_else(|| open.pop()) {
+            if s.prunable(bound) {
                 continue;
             }
-            Expanded::Unresolved(b) => {
-                follow.searched(false);
-                lost = lost.max(b);
-                continue;
+            if follow.reached(s, limits, || max_bound(&*open, bound).max(*lost)) {
+                return Some(stopped(s, max_bound(&*open, bound).max(*lost), limits));
             }
-            Expanded::Children(kids) => kids,
-        };
-        let top = kids.iter().map(|k| k.1).fold(f64::NEG_INFINITY, f64::max);
-        follow.searched(bound - top >= Follow::moved_by(s, bound));
-        let mut kids = kids.into_iter();
-        if let Some((n, b)) = kids.next() {
-            seq += 1;
-            current = Some(Queued::new(n, b, seq));
-        }
-        let rest: Vec<(T::Node, f64)> = kids.collect();
-        let bounds: Vec<f64> = rest.iter().map(|k| k.1).collect();
-        for (i, (n, b)) in rest.into_iter().enumerate() {
-            seq += 1;
-            if tree.open_cap(s).is_some_and(|cap| open.len() >= cap) {
-                // Memory cap: finish this subtree depth-first instead of parking it. Every
-                // other node left (open, plunged into, siblings still to park) is outside it.
-                let siblings = bounds[i + 1..].iter().copied().fold(lost, f64::max);
-                let outside = max_bound(&open, max_bound(&current, siblings));
-                let mut stack = vec![Queued::new(n, b, seq)];
-                if !depth_first(tree, s, &mut stack, part, (limits, follow.limit), outside, &mut lost) {
-                    return stopped(s, max_bound(&stack, outside).max(lost), limits);
+            let nodes = s.count_node();
+            tell(s, nodes, part, limits, || max_bound(&*open, bound).max(*lost));
+            let kids = match tree.expand(s, node, bound, false) {
+                Expanded::Done => {
+                    follow.searched(true);
+                    continue;
                 }
-            } else {
-                open.push(Queued::new(n, b, seq));
+                Expanded::Unresolved(b) => {
+                    follow.searched(false);
+                    *lost = lost.max(b);
+                    continue;
+                }
+                Expanded::Children(kids) => kids,
+            };
+            let top = kids.iter().map(|k| k.1).fold(f64::NEG_INFINITY, f64::max);
+            follow.searched(bound - top >= Follow::moved_by(s, bound));
+            let mut kids = kids.into_iter();
+            if let Some((n, b)) = kids.next() {
+                *seq += 1;
+                *current = Some(Queued::new(n, b, *seq));
+            }
+            let rest: Vec<(N, f64)> = kids.collect();
+            let bounds: Vec<f64> = rest.iter().map(|k| k.1).collect();
+            for (i, (n, b)) in rest.into_iter().enumerate() {
+                *seq += 1;
+                if tree.open_cap(s).is_some_and(|cap| open.len() >= cap) {
+                    // Memory cap: finish this subtree depth-first instead of parking it. Every
+                    // other node left (open, plunged into, siblings still to park) is outside it.
+                    let siblings = bounds[i + 1..].iter().copied().fold(*lost, f64::max);
+                    let outside = max_bound(&*open, max_bound(&*current, siblings));
+                    let mut stack = vec![Queued::new(n, b, *seq)];
+                    if !depth_first(tree, s, &mut stack, part, (limits, follow.limit), outside, lost) {
+                        return Some(stopped(s, max_bound(&stack, outside).max(*lost), limits));
+                    }
+                } else {
+                    open.push(Queued::new(n, b, *seq));
+                }
+            }
+            if root_only {
+                return None;
             }
         }
+        if *lost > f64::NEG_INFINITY && !s.prunable(*lost) {
+            return Some(stopped(s, *lost, limits));
+        }
+        Some((true, f64::NEG_INFINITY))
     }
-    if lost > f64::NEG_INFINITY && !s.prunable(lost) {
-        return stopped(s, lost, limits);
-    }
-    (true, f64::NEG_INFINITY)
 }
 
 /// The node limit of a search whose budget follows its progress ([`Effort::progress_slices`]):

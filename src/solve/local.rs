@@ -49,12 +49,21 @@ struct State<'a> {
     under: Vec<Vec<usize>>,
     work: u64,
     allowance: u64,
+    /// Stops the moves when set (the run stopped, or a polish beside the search set aside).
+    stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
-/// Improves `a` by ejection chains until none gains or `allowance` item moves are spent.
+/// Improves `a` by ejection chains until none gains, `allowance` item moves are spent, or
+/// `stop` is set (the run stopped, or a polish beside the search set aside).
 /// Returns the moves made (kept or undone), for the caller's work count. `a` stays lawful
 /// and its value never falls.
-pub(super) fn improve(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64) -> u64 {
+pub(super) fn improve(
+    m: &Model,
+    part: &Part,
+    a: &mut PartAlloc,
+    allowance: u64,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> u64 {
     let mut at = vec![Vec::new(); part.workers.len()];
     for (k, class) in part.classes.iter().enumerate() {
         for (j, &w) in class.workers.iter().enumerate() {
@@ -73,7 +82,7 @@ pub(super) fn improve(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64)
         }
     }
     let (load, over) = loads(part, a);
-    let mut s = State { m, part, a: a.clone(), load, over, at, under, work: 0, allowance };
+    let mut s = State { m, part, a: a.clone(), load, over, at, under, work: 0, allowance, stop };
     let before = value(m, part, a);
     let depth = DEPTH;
     loop {
@@ -115,7 +124,7 @@ pub(super) fn improve(m: &Model, part: &Part, a: &mut PartAlloc, allowance: u64)
 
 impl State<'_> {
     fn spent(&self) -> bool {
-        self.work >= self.allowance
+        self.work >= self.allowance || self.stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// The workers (local) item `it` may go to, by position.
@@ -529,7 +538,7 @@ impl super::search::PartSearch<'_> {
     /// then proven optimal under `bound`.
     pub(super) fn polish(&mut self, bound: f64, limits: super::Limits) -> bool {
         let Some(mut a) = self.best.take() else { return false };
-        let spent = improve(self.m, self.part, &mut a, self.effort.polish_moves);
+        let spent = improve(self.m, self.part, &mut a, self.effort.polish_moves, limits.stop);
         self.budget.charge(spent);
         self.best_value = value(self.m, self.part, &a);
         self.best = Some(a);
@@ -589,7 +598,7 @@ mod tests {
         let m = model();
         let (part, mut a) = crossed();
         let before = value(&m, &part, &a);
-        improve(&m, &part, &mut a, Effort::DEFAULT.polish_moves);
+        improve(&m, &part, &mut a, Effort::DEFAULT.polish_moves, None);
         assert_eq!(a.counts, vec![vec![1, 0], vec![0, 1]]);
         assert!((value(&m, &part, &a) - before - 6.0).abs() < 1e-9);
     }
@@ -614,7 +623,7 @@ mod tests {
         };
         let mut a = PartAlloc { counts: vec![vec![2, 0]], groups: vec![None] };
         let before = value(&m, &part, &a);
-        let work = improve(&m, &part, &mut a, Effort::DEFAULT.polish_moves);
+        let work = improve(&m, &part, &mut a, Effort::DEFAULT.polish_moves, None);
         assert!(work > 0);
         assert_eq!(a.groups, vec![Some(0)]);
         assert_eq!(a.counts, vec![vec![0, 2]]);
@@ -626,7 +635,7 @@ mod tests {
     fn no_work_allowance_leaves_the_allocation_as_it_was() {
         let m = model();
         let (part, mut a) = crossed();
-        improve(&m, &part, &mut a, 0);
+        improve(&m, &part, &mut a, 0, None);
         assert_eq!(a.counts, vec![vec![0, 1], vec![1, 0]]);
     }
 }

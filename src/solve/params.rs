@@ -320,6 +320,12 @@ pub(crate) struct HoodLog {
     pub(crate) from: f64,
     pub(crate) relaxed: Option<Guide>,
     pub(crate) master: Option<Guide>,
+    /// The incumbent's value when its polish began beside the search (`search::beside`): a
+    /// polish of the same incumbent would do again what that one does.
+    pub(crate) beside_from: Option<f64>,
+    /// Set when the incumbent rises while that polish runs: its copy is stopped, and what it
+    /// found set aside (the search's own last polish starts from the better incumbent).
+    pub(crate) beside_stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// A relaxed solution of a part, which guides its neighbourhoods (see `lns`): `x[k][j]` cases
@@ -332,7 +338,14 @@ pub(crate) struct Guide {
 
 impl Default for HoodLog {
     fn default() -> Self {
-        HoodLog { spent: 0, from: f64::NEG_INFINITY, relaxed: None, master: None }
+        HoodLog {
+            spent: 0,
+            from: f64::NEG_INFINITY,
+            relaxed: None,
+            master: None,
+            beside_from: None,
+            beside_stop: None,
+        }
     }
 }
 

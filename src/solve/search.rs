@@ -147,6 +147,9 @@ impl<'a> PartSearch<'a> {
         if v > self.best_value + crate::tolerance::GAIN || self.best.is_none() {
             self.best_value = v;
             self.best = Some(a);
+            if let Some(stop) = &self.hoods.beside_stop {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
         }
     }
 
@@ -388,6 +391,10 @@ impl Incumbent for PartSearch<'_> {
     }
 
     fn polish(&mut self, bound: f64, limits: Limits) -> bool {
+        if self.hoods.beside_from == Some(self.best_value) {
+            // Polished beside the search from this very incumbent (`beside`).
+            return self.prunable(bound);
+        }
         PartSearch::polish(self, bound, limits)
     }
 
@@ -402,6 +409,75 @@ impl Incumbent for PartSearch<'_> {
 
     fn step(&self) -> Option<f64> {
         self.delta
+    }
+
+    /// On a part of three teams or more (outside a neighbourhood), the polish a search stopped
+    /// unproven gives its incumbent (ejection chains, then the team pairs and chains) runs from
+    /// the root's incumbent beside the rest of the search, on a copy: the tree's nodes rarely
+    /// better a district's incumbent, so its last polish mostly starts from the root's, after
+    /// the tree. Its answer is kept only if the tree ends unproven with that incumbent, in place
+    /// of the last polish, which would do the same work again; once the tree betters it (or
+    /// proves the part, or is stopped) the copy is stopped and what it found set aside, and
+    /// the search polishes its own incumbent as before. So the proposal is the one the search
+    /// alone gives, on any number of threads (on one, the copy runs after the tree).
+    fn beside(
+        &mut self,
+        bound: f64,
+        limits: Limits,
+        rest: &mut dyn FnMut(&mut Self) -> (bool, f64),
+    ) -> (bool, f64) {
+        if self.part.teams().len() < 3
+            || self.effort.hood_work == 0
+            || self.best.is_none()
+            || self.prunable(bound)
+        {
+            return rest(self);
+        }
+        let mut side = self.copy();
+        let from = self.best_value;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        self.hoods.beside_from = Some(from);
+        self.hoods.beside_stop = Some(stop.clone());
+        let side_limits = Limits { stop: Some(&*stop), ..limits };
+        let mut found = None;
+        let out = rayon::in_place_scope(|scope| {
+            let (side, found) = (&mut side, &mut found);
+            scope.spawn(move |_| {
+                side.polish(bound, side_limits);
+                *found = side.best.take();
+            });
+            // The tree, and its own last polish where the incumbent is no longer the copy's.
+            let out = rest(self);
+            if out.0 || self.best_value > from || limits.stopped() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            out
+        });
+        self.hoods.beside_from = None;
+        self.hoods.beside_stop = None;
+        let (optimal, open) = out;
+        if optimal || self.best_value > from || limits.stopped() {
+            return out;
+        }
+        if let Some(a) = found {
+            self.offer(a);
+        }
+        (self.prunable(open), open)
+    }
+}
+
+impl PartSearch<'_> {
+    /// A copy to search beside this one: the same incumbent, limits and guides, its own
+    /// account of work and pivots.
+    fn copy(&self) -> Self {
+        PartSearch {
+            lp: self.lp.clone(),
+            vars: self.vars.clone(),
+            best: self.best.clone(),
+            meter: microlp::PivotMeter::new(),
+            hoods: self.hoods.clone(),
+            ..*self
+        }
     }
 }
 
