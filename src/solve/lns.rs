@@ -396,6 +396,32 @@ fn search_restricted(
     s.best.take().map(|a| (a, work))
 }
 
+/// Marks neighbourhood `key` searched without a gain (`settled`: the same search again would
+/// find nothing new), or, after a gain, unmarks every one that shares a team (or worker) with it.
+fn settle(settled: &mut std::collections::BTreeSet<Vec<usize>>, key: &[usize], gained: bool) {
+    if gained {
+        settled.retain(|k| !k.iter().any(|t| key.contains(t)));
+    } else {
+        settled.insert(key.to_vec());
+    }
+}
+
+/// The part restricted to what `freed` frees of `a`, searched from `a` within `limits`
+/// ([`search_restricted`]): the restriction, its best allocation and the work spent. None when
+/// nothing is freed or the search could not start.
+fn search_from(
+    m: &Model,
+    part: &Part,
+    a: &PartAlloc,
+    freed: &Freed,
+    dive: bool,
+    limits: Limits,
+) -> Option<(Restricted, PartAlloc, u64)> {
+    let r = restrict_freed(part, a, freed)?;
+    let (found, work) = search_restricted(m, &r.part, r.seed(a), dive, limits)?;
+    Some((r, found, work))
+}
+
 /// How a neighbourhood frees: some workers, or where a guide disagrees with the incumbent.
 enum Spec {
     Workers(Vec<bool>),
@@ -552,9 +578,7 @@ impl PartSearch<'_> {
     /// is offered. Returns the work, charged to the part's budget; None when nothing is freed
     /// or the search could not start.
     fn search_freed(&mut self, a: &PartAlloc, freed: &Freed, dive: bool, limits: Limits) -> Option<u64> {
-        let r = restrict_freed(self.part, a, freed)?;
-        let seed = r.seed(a);
-        let (found, work) = search_restricted(self.m, &r.part, seed, dive, limits)?;
+        let (r, found, work) = search_from(self.m, self.part, a, freed, dive, limits)?;
         self.budget.charge(work);
         self.offer(r.merge(a, &found));
         Some(work)
@@ -575,15 +599,12 @@ impl PartSearch<'_> {
         limits: Limits,
     ) -> [(Option<u64>, bool); 2] {
         let (m, part) = (self.m, self.part);
-        let r = freed.map(|f| restrict_freed(part, a, f));
-        let run = |r: &Option<Restricted>| {
-            r.as_ref().and_then(|r| search_restricted(m, &r.part, r.seed(a), dive, limits))
-        };
-        let found = rayon::join(|| run(&r[0]), || run(&r[1]));
+        let run = |f: &Freed| search_from(m, part, a, f, dive, limits);
+        let found = rayon::join(|| run(freed[0]), || run(freed[1]));
         let before = value(m, part, a);
         let mut out = [(None, false); 2];
-        for (i, (r, found)) in r.iter().zip([found.0, found.1]).enumerate() {
-            let (Some(r), Some((sub, work))) = (r, found) else { continue };
+        for (i, found) in [found.0, found.1].into_iter().enumerate() {
+            let Some((r, sub, work)) = found else { continue };
             self.budget.charge(work);
             let alone = r.merge(a, &sub);
             let better = value(m, part, &alone) > before + GAIN;
@@ -984,11 +1005,7 @@ impl PartSearch<'_> {
                         let Some(work) = work else { continue };
                         spent = spent.saturating_add(work);
                         searched += 1;
-                        if better {
-                            settled.retain(|s| !s.iter().any(|t| k.contains(t)));
-                        } else {
-                            settled.insert(k.clone());
-                        }
+                        settle(&mut settled, k, better);
                     }
                     if self.best_value > before {
                         gained = true;
@@ -1014,9 +1031,9 @@ impl PartSearch<'_> {
                 let Some(work) = self.search_freed(&a, &freed, dive, sub_limits(spent)) else { continue };
                 spent = spent.saturating_add(work);
                 searched += 1;
+                settle(&mut settled, key, self.best_value > before);
                 if self.best_value > before {
                     gained = true;
-                    settled.retain(|k| !k.iter().any(|t| key.contains(t)));
                     limits.trace(|| {
                         let name = match free {
                             Spec::Workers(_) => format!("{key:?}"),
@@ -1025,8 +1042,6 @@ impl PartSearch<'_> {
                         };
                         format!("    neighbourhood: {before:.4} -> {:.4} ({name})", self.best_value)
                     });
-                } else {
-                    settled.insert(key.clone());
                 }
             }
             if kind == Kind::Chains {
@@ -1504,9 +1519,8 @@ mod tests {
                 let before = value(&m, part, &a);
                 let run = || {
                     let f = guided(part, &a, &guide)?;
-                    let r = restrict_freed(part, &a, &f)?;
                     let limits = Limits { node_limit: Some(Effort::DEFAULT.hood_nodes), ..Limits::default() };
-                    let (sub, work) = search_restricted(&m, &r.part, r.seed(&a), true, limits)?;
+                    let (r, sub, work) = search_from(&m, part, &a, &f, true, limits)?;
                     assert!(work > 0);
                     Some(r.merge(&a, &sub))
                 };

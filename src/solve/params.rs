@@ -320,12 +320,10 @@ pub(crate) struct HoodLog {
     pub(crate) from: f64,
     pub(crate) relaxed: Option<Guide>,
     pub(crate) master: Option<Guide>,
-    /// The incumbent's value when its polish began beside the search (`search::beside`): a
-    /// polish of the same incumbent would do again what that one does.
-    pub(crate) beside_from: Option<f64>,
-    /// Set when the incumbent rises while that polish runs: its copy is stopped, and what it
-    /// found set aside (the search's own last polish starts from the better incumbent).
-    pub(crate) beside_stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The incumbent's value when its polish began beside the search (`search::beside`), and
+    /// the flag that stops that polish: a polish of the same incumbent would do again what it
+    /// does, and once the incumbent rises what it finds is set aside, so it is stopped.
+    pub(crate) beside: Option<(f64, std::sync::Arc<std::sync::atomic::AtomicBool>)>,
 }
 
 /// A relaxed solution of a part, which guides its neighbourhoods (see `lns`): `x[k][j]` cases
@@ -338,14 +336,7 @@ pub(crate) struct Guide {
 
 impl Default for HoodLog {
     fn default() -> Self {
-        HoodLog {
-            spent: 0,
-            from: f64::NEG_INFINITY,
-            relaxed: None,
-            master: None,
-            beside_from: None,
-            beside_stop: None,
-        }
+        HoodLog { spent: 0, from: f64::NEG_INFINITY, relaxed: None, master: None, beside: None }
     }
 }
 

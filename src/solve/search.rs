@@ -147,7 +147,7 @@ impl<'a> PartSearch<'a> {
         if v > self.best_value + crate::tolerance::GAIN || self.best.is_none() {
             self.best_value = v;
             self.best = Some(a);
-            if let Some(stop) = &self.hoods.beside_stop {
+            if let Some((_, stop)) = &self.hoods.beside {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }
         }
@@ -391,7 +391,7 @@ impl Incumbent for PartSearch<'_> {
     }
 
     fn polish(&mut self, bound: f64, limits: Limits) -> bool {
-        if self.hoods.beside_from == Some(self.best_value) {
+        if self.hoods.beside.as_ref().is_some_and(|(from, _)| *from == self.best_value) {
             // Polished beside the search from this very incumbent (`beside`).
             return self.prunable(bound);
         }
@@ -436,8 +436,7 @@ impl Incumbent for PartSearch<'_> {
         let mut side = self.copy();
         let from = self.best_value;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        self.hoods.beside_from = Some(from);
-        self.hoods.beside_stop = Some(stop.clone());
+        self.hoods.beside = Some((from, stop.clone()));
         let side_limits = Limits { stop: Some(&*stop), ..limits };
         let mut found = None;
         let out = rayon::in_place_scope(|scope| {
@@ -453,8 +452,7 @@ impl Incumbent for PartSearch<'_> {
             }
             out
         });
-        self.hoods.beside_from = None;
-        self.hoods.beside_stop = None;
+        self.hoods.beside = None;
         let (optimal, open) = out;
         if optimal || self.best_value > from || limits.stopped() {
             return out;
