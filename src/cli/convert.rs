@@ -38,6 +38,21 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
     super::one_stdin(a.sheets.inputs().into_iter().chain([("MODEL", a.model.as_deref())]))?;
     super::one_stdout([("-o", a.output.as_deref()), ("--xlsx", a.xlsx.as_deref())])?;
     super::no_stdout_dir("--csv-dir", a.csv_dir.as_deref())?;
+    // An output that is an input, through a link too, is refused as that before its name is
+    // judged, as every command does: writing over an input is the worse mistake, and `--xlsx
+    // mine` with `mine -> model.json` is the model, not a workbook's misnamed file. The
+    // library checks again once it knows every file it writes (`reductions.csv`).
+    let csv: Vec<PathBuf> = a
+        .csv_dir
+        .iter()
+        .flat_map(|d| ["workers.csv", "cases.csv", "policy.json"].map(|f| d.join(f)))
+        .collect();
+    caseload::sheets::no_output_over_input(
+        a.sheets.lower().inputs(a.model.as_deref()),
+        [("-o", a.output.as_deref()), ("--xlsx", a.xlsx.as_deref())]
+            .into_iter()
+            .chain(csv.iter().map(|f| ("--csv-dir", Some(f.as_path())))),
+    )?;
     super::named_as_written(
         [
             ("-o", a.output.as_deref(), super::Kind::Json),

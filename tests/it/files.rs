@@ -203,6 +203,47 @@ fn an_output_through_a_link_is_judged_by_the_name_of_the_file_it_replaces() {
     }
 }
 
+/// `convert` judged its outputs' names before its inputs, so `--xlsx mine` with `mine ->
+/// model.json` was refused as a workbook written into a `.json` file, not as the model it
+/// would overwrite. Like every other command, it now refuses an output that is an input as
+/// such, by a link or by the input's own name, before anything is read or written.
+#[cfg(unix)]
+#[test]
+fn convert_refuses_an_output_that_is_its_input_as_an_input_before_judging_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("models/small_team.json"), d.join("model.json")).unwrap();
+    std::fs::write(d.join("week.xlsx"), b"the team's workbook").unwrap();
+    let link = |name: &str, to: &str| std::os::unix::fs::symlink(to, d.join(name)).unwrap();
+    link("mine", "model.json");
+    link("mine.xlsx", "model.json");
+    link("book", "week.xlsx");
+    let model = std::fs::read(d.join("model.json")).unwrap();
+    let names = || {
+        let mut n: Vec<_> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name()).collect();
+        n.sort();
+        n
+    };
+    let before = names();
+    for (args, said) in [
+        (&["convert", "model.json", "--xlsx", "mine"][..], "--xlsx mine: is an input"),
+        (&["convert", "model.json", "--xlsx", "mine.xlsx"], "--xlsx mine.xlsx: is an input"),
+        (&["convert", "model.json", "--xlsx", "model.json"], "--xlsx model.json: is an input"),
+        (&["convert", "--workbook", "week.xlsx", "-o", "book"], "-o book: is an input"),
+    ] {
+        let o = run(d, args);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert!(err.contains(said) && !err.contains("whose name ends in"), "{args:?}: {err}");
+        assert_eq!(std::fs::read(d.join("model.json")).unwrap(), model, "{args:?}");
+        assert_eq!(std::fs::read(d.join("week.xlsx")).unwrap(), b"the team's workbook", "{args:?}");
+        assert_eq!(names(), before, "{args:?} left a file");
+    }
+    for l in ["mine", "mine.xlsx", "book"] {
+        assert!(std::fs::symlink_metadata(d.join(l)).unwrap().file_type().is_symlink(), "{l}");
+    }
+}
+
 /// A proposal, a policy alone or `whatif`'s JSON given where the model file belongs is named
 /// as what it is, with what to give instead, not as a model with an unknown field.
 #[test]
