@@ -380,18 +380,26 @@ fn make_dir(d: &Path) -> Result<()> {
 }
 
 /// Refuses an output (a flag and its path) that is one of the inputs, before anything is read:
-/// `whatif m.json --json m.json` would replace the model with its scenarios. Standard input
-/// and output (`-`) are never the same file as another.
+/// `whatif m.json --json m.json` would replace the model with its scenarios. An output that
+/// reaches an input by another name (a symbolic link, `./m.json`) is told which input it is.
+/// Standard input and output (`-`) are never the same file as another.
 pub fn no_output_over_input<'a>(
     inputs: impl IntoIterator<Item = &'a Path>,
     outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
 ) -> Result<()> {
-    let keys: Vec<PathBuf> = inputs.into_iter().filter(|i| i.as_os_str() != "-").map(same_file_key).collect();
+    let keys: Vec<(PathBuf, &Path)> =
+        inputs.into_iter().filter(|i| i.as_os_str() != "-").map(|i| (same_file_key(i), i)).collect();
     for (flag, out) in outputs {
         let Some(out) = out.filter(|o| o.as_os_str() != "-") else { continue };
-        if keys.contains(&same_file_key(out)) {
+        let key = same_file_key(out);
+        if let Some((_, input)) = keys.iter().find(|(k, _)| *k == key) {
+            let which = if *input == out {
+                String::new()
+            } else {
+                format!(" (it is the same file as {})", input.display())
+            };
             return Err(Error::Usage(format!(
-                "{flag} {}: is an input; writing it would overwrite it. Choose another output file or directory",
+                "{flag} {}: is an input; writing it would overwrite it{which}. Choose another output file or directory",
                 out.display()
             )));
         }

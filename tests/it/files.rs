@@ -192,8 +192,14 @@ fn an_output_through_a_link_is_judged_by_the_name_of_the_file_it_replaces() {
     link("accepted", "p.json");
     let model = std::fs::read(d.join("model.json")).unwrap();
     for (args, said) in [
-        (&["allocate", "model.json", "-o", "mine"][..], "-o mine: is an input"),
-        (&["whatif", "model.json", "--fill-vacancies", "1", "--json", "mine"], "--json mine: is an input"),
+        (
+            &["allocate", "model.json", "-o", "mine"][..],
+            "-o mine: is an input; writing it would overwrite it (it is the same file as model.json)",
+        ),
+        (
+            &["whatif", "model.json", "--fill-vacancies", "1", "--json", "mine"],
+            "--json mine: is an input; writing it would overwrite it (it is the same file as model.json)",
+        ),
         (&["accept", "model.json", "p.json", "-o", "accepted"], "-o accepted: is the accepted allocation"),
     ] {
         let o = run(d, args);
@@ -225,16 +231,25 @@ fn convert_refuses_an_output_that_is_its_input_as_an_input_before_judging_its_na
         n
     };
     let before = names();
-    for (args, said) in [
-        (&["convert", "model.json", "--xlsx", "mine"][..], "--xlsx mine: is an input"),
-        (&["convert", "model.json", "--xlsx", "mine.xlsx"], "--xlsx mine.xlsx: is an input"),
-        (&["convert", "model.json", "--xlsx", "model.json"], "--xlsx model.json: is an input"),
-        (&["convert", "--workbook", "week.xlsx", "-o", "book"], "-o book: is an input"),
+    // Each run, what it says, and the input a link's name is told to be.
+    for (args, said, input) in [
+        (&["convert", "model.json", "--xlsx", "mine"][..], "--xlsx mine: is an input", Some("model.json")),
+        (
+            &["convert", "model.json", "--xlsx", "mine.xlsx"],
+            "--xlsx mine.xlsx: is an input",
+            Some("model.json"),
+        ),
+        (&["convert", "model.json", "--xlsx", "model.json"], "--xlsx model.json: is an input", None),
+        (&["convert", "--workbook", "week.xlsx", "-o", "book"], "-o book: is an input", Some("week.xlsx")),
     ] {
         let o = run(d, args);
         let err = stderr(&o);
         assert_eq!(code(&o), 2, "{args:?}: {err}");
         assert!(err.contains(said) && !err.contains("whose name ends in"), "{args:?}: {err}");
+        match input {
+            Some(i) => assert!(err.contains(&format!("(it is the same file as {i})")), "{args:?}: {err}"),
+            None => assert!(!err.contains("same file as"), "{args:?}: {err}"),
+        }
         assert_eq!(std::fs::read(d.join("model.json")).unwrap(), model, "{args:?}");
         assert_eq!(std::fs::read(d.join("week.xlsx")).unwrap(), b"the team's workbook", "{args:?}");
         assert_eq!(names(), before, "{args:?} left a file");
