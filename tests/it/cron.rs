@@ -595,6 +595,43 @@ fn accept_keeps_the_replaced_file_beside_it_never_through_a_link() {
     assert!(std::fs::symlink_metadata(&kept[0]).expect("meta").file_type().is_symlink());
 }
 
+/// `accept` never writes next week's model over the allocation it reads, whatever name either
+/// is given by (itself, `./p.json`, a link either way); an accepted allocation that is not
+/// there is named as one that cannot be read, not as an output over it.
+#[cfg(unix)]
+#[test]
+fn accept_refuses_an_output_that_is_the_accepted_allocation_by_any_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    std::fs::copy(&model, d.join("model.json")).expect("copy");
+    assert_eq!(code(&run_in(d, &["allocate", "model.json", "-o", "p.json", "-q"])), 0);
+    std::os::unix::fs::symlink("p.json", d.join("acc")).expect("symlink");
+    let proposal = std::fs::read(d.join("p.json")).expect("p");
+    for (accepted, out) in
+        [("p.json", "p.json"), ("p.json", "./p.json"), ("acc", "p.json"), ("p.json", "acc")]
+    {
+        let o = run_in(d, &["accept", "model.json", accepted, "-o", out]);
+        assert_eq!(code(&o), 2, "{accepted} -o {out}: {}", stderr(&o));
+        let said = format!("-o {out}: is the accepted allocation");
+        assert!(stderr(&o).contains(&said), "{accepted} -o {out}: {}", stderr(&o));
+        assert_eq!(std::fs::read(d.join("p.json")).expect("p"), proposal, "{accepted} -o {out}");
+    }
+    // Not there (a typing mistake), under its own name or a link to nothing.
+    std::os::unix::fs::symlink("gone.json", d.join("dangling")).expect("symlink");
+    for (accepted, out) in [("gone.json", "gone.json"), ("dangling", "gone.json"), ("gone.json", "dangling")]
+    {
+        let o = run_in(d, &["accept", "model.json", accepted, "-o", out]);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{accepted} -o {out}: {err}");
+        assert!(
+            err.contains("cannot read") && !err.contains("accepted allocation"),
+            "{accepted} -o {out}: {err}"
+        );
+        assert!(!d.join("gone.json").exists(), "{accepted} -o {out}");
+    }
+}
+
 /// `accept -o LINK` writes the format of the file the link names: a link to a workbook gets a
 /// workbook, never JSON inside a `.xlsx`.
 #[cfg(unix)]
