@@ -23,7 +23,8 @@ pub struct AcceptArgs {
     pub sheets: SheetInputArgs,
     /// Where to write next week's model: an Excel workbook when it ends in .xlsx (sheets
     /// workers, cases, policy), else a model file (JSON). A file it replaces is kept beside it,
-    /// dated (next.json -> next.2026-12-04.json). `-` for standard output (JSON).
+    /// dated (next.json -> next.2026-12-04.json). `-` for standard output (JSON); through a
+    /// link, `/dev/stdout` too, the format is that of the file it names (`> next.xlsx`).
     #[arg(short, long, value_name = "NEXT")]
     pub output: PathBuf,
     /// The day the allocation is for, YYYY-MM-DD: the first day of a new wait. Default: the day
@@ -92,7 +93,9 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     caseload::sheets::no_output_over_input(others, [("-o", Some(a.output.as_path()))])?;
     // Next week's model is a workbook when -o names one Excel writes (.xlsx), else JSON; the
     // format is the file's that is written: through a link, the name it points at (`-o
-    // this-week -> team.xlsx` writes a workbook, not JSON into team.xlsx).
+    // this-week -> team.xlsx` writes a workbook, not JSON into team.xlsx). `/dev/stdout` is
+    // such a link, to the file standard output is redirected to: a cron line's `-o /dev/stdout
+    // > next.xlsx` writes a workbook, and JSON to a pipe or a terminal. `-` is always JSON.
     let as_workbook =
         workbook::is_workbook(&caseload::write::followed(&a.output).unwrap_or_else(|| a.output.clone()));
     let writes = if as_workbook { super::Kind::Workbook } else { super::Kind::Json };
@@ -100,6 +103,9 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         [("-o", Some(a.output.as_path()), writes)],
         &[(super::Kind::Workbook, "-o a name ending in .xlsx (Excel's workbook)")],
     )?;
+    // Words never mix with a model written to standard output, under any name (`-o -`, `-o
+    // /dev/stdout`, the file it is redirected to): asked before the model replaces anything.
+    let stdout_taken = super::names_stdout(&a.output);
     let accepted_name = accepted.display().to_string();
     let p = meeting::parse_proposal(&accepted_name, &caseload::read::read_bytes(accepted)?)?;
     let date = match a.date {
@@ -131,7 +137,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
             count(done.breaches.len(), "breach", "breaches"),
             noun(done.breaches.len(), "it", "them")
         );
-        say(&text, false);
+        say(&text, stdout_taken);
         return Ok(exit::BREACHES);
     }
     super::print_warnings(&done.warnings);
@@ -159,7 +165,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
         )?,
         None => Vec::new(),
     };
-    let kept = if super::is_stdout(&a.output) { None } else { keep_replaced(&a.output)? };
+    let kept = keep_replaced(&a.output)?;
     super::emit(&a.output, &bytes)?;
     if let (Some(team), false) = (team, left.is_empty()) {
         super::print_warnings(&[caseload::warnings::Warning {
@@ -177,8 +183,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     }
     if !a.quiet {
         let text = summary(&done, &accepted_name, date, &a.output, kept.as_deref(), model.cases.len());
-        // Words never mix with a model written to standard output.
-        say(&text, super::is_stdout(&a.output));
+        say(&text, stdout_taken);
     }
     Ok(exit::OK)
 }
@@ -208,8 +213,11 @@ fn read_model(
 /// Keeps an existing `path` beside it, named with the day it was last written
 /// (`next.json` -> `next.2026-12-04.json`, then `next.2026-12-04-2.json`); returns the name.
 /// Written atomically before the new file replaces it, so last week can always be brought back.
+/// Only a file the writer replaces is kept: an output written into (`-`, `/dev/stdout`, a pipe)
+/// has nothing to keep, and no directory of its own to keep it in (`/dev/stdout` redirected to
+/// a file, which the shell has emptied before the run, was kept as `/dev/stdout.2026-12-04`).
 fn keep_replaced(path: &Path) -> Result<Option<PathBuf>> {
-    if !path.is_file() {
+    if super::is_stdout(path) || caseload::write::replaced_file(path).is_none() || !path.is_file() {
         return Ok(None);
     }
     let bytes = caseload::read::read_bytes(path)?;

@@ -650,3 +650,63 @@ fn accept_through_a_link_writes_the_format_of_the_file_it_names() {
     let o = run_in(d, &["check", "--workbook", "team.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// A cron line writes `accept ... -o /dev/stdout > next.xlsx`. `/dev/stdout` is a link to the
+/// file standard output is redirected to, so, as through any link, that file's name decides
+/// the format: a workbook in `next.xlsx`, JSON in `next.json` or down a pipe. The summary used
+/// to go to standard output too, written over the start of the model (a broken file, exit 0),
+/// and the file the shell had already emptied was "kept" beside `/dev/stdout` (exit 4, or as
+/// root an empty file in /dev). Now the model is all standard output holds, and nothing is kept.
+#[cfg(unix)]
+#[test]
+fn accept_to_dev_stdout_writes_the_redirected_file_s_format_and_nothing_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    std::fs::copy(&model, d.join("model.json")).expect("copy");
+    assert_eq!(code(&run_in(d, &["allocate", "model.json", "-o", "p.json", "-q"])), 0);
+    // The same model written to a file by its name, to compare with.
+    let o = run_in(d, &["accept", "model.json", "p.json", "-o", "ref.json", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let reference = std::fs::read(d.join("ref.json")).expect("ref");
+    let accept = |stdout: std::process::Stdio| {
+        bin()
+            .current_dir(d)
+            .args(["accept", "model.json", "p.json", "-o", "/dev/stdout"])
+            .stdout(stdout)
+            .output()
+            .expect("caseload runs")
+    };
+    let names = || {
+        let mut n: Vec<_> =
+            std::fs::read_dir(d).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        n.sort();
+        n
+    };
+    for next in ["next.xlsx", "next.json"] {
+        std::fs::write(d.join(next), b"last week's model").expect("write");
+        let before = names();
+        // As the shell's `>` opens it: emptied, written from the start.
+        let o = accept(std::fs::File::create(d.join(next)).expect("create").into());
+        let err = stderr(&o);
+        assert_eq!(code(&o), 0, "{next}: {err}");
+        assert!(
+            err.contains("next week's model written to /dev/stdout") && !err.contains("kept as"),
+            "{next}: {err}"
+        );
+        assert_eq!(names(), before, "{next}: a copy was kept beside it");
+        let bytes = std::fs::read(d.join(next)).expect("next");
+        if next.ends_with(".xlsx") {
+            assert!(caseload::read::is_zip(&bytes), "{next}: not a workbook");
+            let o = run_in(d, &["check", "--workbook", next]);
+            assert_eq!(code(&o), 0, "{next}: {}", stderr(&o));
+        } else {
+            assert!(bytes == reference, "{next}: {}", String::from_utf8_lossy(&bytes));
+        }
+    }
+    // Down a pipe: JSON, and nothing but.
+    let o = accept(std::process::Stdio::piped());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(o.stdout == reference, "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(stderr(&o).contains("next week's model written to /dev/stdout"), "{}", stderr(&o));
+}

@@ -521,6 +521,12 @@ fn accept_refuses_an_allocation_that_breaks_a_rule_unless_told_and_then_records_
     assert!(out.contains(&w) && out.contains("cap") && out.contains("nothing written"), "{out}");
     assert!(!d.join("next.json").exists());
     assert_eq!(std::fs::read_dir(d).unwrap().count(), 4, "only model, proposal and two workbooks");
+    // With the model meant for standard output, the breaches go to standard error: a cron
+    // line's `-o - > next.json` is left empty, not holding a list where a model belongs.
+    let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "-"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(stderr(&o).contains(&w) && stderr(&o).contains("nothing written"), "{}", stderr(&o));
     assert_eq!(code(&run(d, &["check", "model.json", "edited.xlsx"])), 1);
 
     let out = ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.json", "--accept-breaches"]));
