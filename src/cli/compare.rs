@@ -37,7 +37,6 @@ pub struct CompareArgs {
 /// Runs `compare`; returns 0 when both are lawful and allocate every child alike, 1 when they
 /// differ or either breaks a rule.
 pub fn run(a: &CompareArgs) -> Result<i32> {
-    super::named_as_written([("--json", a.json.as_deref(), super::Kind::Json)], &[])?;
     let sheets = a.sheets.lower();
     let (model_path, pa, pb) = match (a.files.as_slice(), sheets.given()) {
         ([m, x, y], false) => (Some(m.as_path()), x, y),
@@ -61,6 +60,8 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     let mut inputs = sheets.inputs(model_path);
     inputs.extend([pa.as_path(), pb.as_path()]);
     caseload::sheets::no_output_over_input(inputs, [("--json", a.json.as_deref())])?;
+    // An output named as another kind of file (after the inputs: writing over one is worse).
+    super::named_as_written([("--json", a.json.as_deref(), super::Kind::Json)], &[])?;
     let read = |p: &Path| -> Result<(String, check::ProposalIn)> {
         let name = p.display().to_string();
         let bytes = caseload::read::read_bytes(p)?;

@@ -209,22 +209,26 @@ fn an_output_through_a_link_is_judged_by_the_name_of_the_file_it_replaces() {
     }
 }
 
-/// `convert` judged its outputs' names before its inputs, so `--xlsx mine` with `mine ->
-/// model.json` was refused as a workbook written into a `.json` file, not as the model it
-/// would overwrite. Like every other command, it now refuses an output that is an input as
-/// such, by a link or by the input's own name, before anything is read or written.
+/// `convert` and `compare` judged their outputs' names before their inputs, so `convert
+/// --xlsx mine` with `mine -> model.json` was refused as a workbook written into a `.json`
+/// file, not as the model it would overwrite (and `compare ... edited.xlsx --json out`, `out ->
+/// edited.xlsx`, as JSON written into a workbook). Like every other command, each now refuses
+/// an output that is an input as such, by a link or by the input's own name, before anything
+/// is read or written.
 #[cfg(unix)]
 #[test]
-fn convert_refuses_an_output_that_is_its_input_as_an_input_before_judging_its_name() {
+fn an_output_that_is_an_input_is_refused_as_one_before_its_name_is_judged() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::copy(root().join("models/small_team.json"), d.join("model.json")).unwrap();
+    std::fs::copy(root().join("models/proposals/small_team.edited.json"), d.join("p.json")).unwrap();
     std::fs::write(d.join("week.xlsx"), b"the team's workbook").unwrap();
     let link = |name: &str, to: &str| std::os::unix::fs::symlink(to, d.join(name)).unwrap();
     link("mine", "model.json");
     link("mine.xlsx", "model.json");
     link("book", "week.xlsx");
     let model = std::fs::read(d.join("model.json")).unwrap();
+    let proposal = std::fs::read(d.join("p.json")).unwrap();
     let names = || {
         let mut n: Vec<_> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name()).collect();
         n.sort();
@@ -241,6 +245,21 @@ fn convert_refuses_an_output_that_is_its_input_as_an_input_before_judging_its_na
         ),
         (&["convert", "model.json", "--xlsx", "model.json"], "--xlsx model.json: is an input", None),
         (&["convert", "--workbook", "week.xlsx", "-o", "book"], "-o book: is an input", Some("week.xlsx")),
+        (
+            &["compare", "model.json", "p.json", "week.xlsx", "--json", "book"],
+            "--json book: is an input",
+            Some("week.xlsx"),
+        ),
+        (
+            &["compare", "model.json", "p.json", "week.xlsx", "--json", "week.xlsx"],
+            "--json week.xlsx: is an input",
+            None,
+        ),
+        (
+            &["compare", "model.json", "p.json", "week.xlsx", "--json", "mine.xlsx"],
+            "--json mine.xlsx: is an input",
+            Some("model.json"),
+        ),
     ] {
         let o = run(d, args);
         let err = stderr(&o);
@@ -252,6 +271,7 @@ fn convert_refuses_an_output_that_is_its_input_as_an_input_before_judging_its_na
         }
         assert_eq!(std::fs::read(d.join("model.json")).unwrap(), model, "{args:?}");
         assert_eq!(std::fs::read(d.join("week.xlsx")).unwrap(), b"the team's workbook", "{args:?}");
+        assert_eq!(std::fs::read(d.join("p.json")).unwrap(), proposal, "{args:?}");
         assert_eq!(names(), before, "{args:?} left a file");
     }
     for l in ["mine", "mine.xlsx", "book"] {
