@@ -93,7 +93,6 @@ pub struct RecommendArgs {
 /// Runs `recommend`; returns the exit status.
 pub fn run(a: &RecommendArgs) -> Result<i32> {
     let lim = super::limits(a.time_limit, a.node_limit)?;
-    super::named_as_written([("--json", a.json.as_deref(), super::Kind::Json)], &[])?;
     super::one_stdin(a.sheets.inputs().into_iter().chain([
         ("MODEL", a.model.as_deref()),
         ("--referral", a.referral.as_deref()),
@@ -103,6 +102,8 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
     let mut inputs = sheets.inputs(a.model.as_deref());
     inputs.extend([a.referral.as_deref(), a.proposal.as_deref()].into_iter().flatten());
     caseload::sheets::no_output_over_input(inputs, [("--json", a.json.as_deref())])?;
+    // An output named as another kind of file (after the inputs: writing over one is worse).
+    super::named_as_written([("--json", a.json.as_deref(), super::Kind::Json)], &[])?;
     // The proposal is read first: without --date, the model is read for the day it records.
     let given = match &a.proposal {
         Some(path) => Some((path.display().to_string(), caseload::read::read_bytes(path)?)),

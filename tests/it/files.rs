@@ -209,12 +209,12 @@ fn an_output_through_a_link_is_judged_by_the_name_of_the_file_it_replaces() {
     }
 }
 
-/// `convert` and `compare` judged their outputs' names before their inputs, so `convert
-/// --xlsx mine` with `mine -> model.json` was refused as a workbook written into a `.json`
-/// file, not as the model it would overwrite (and `compare ... edited.xlsx --json out`, `out ->
-/// edited.xlsx`, as JSON written into a workbook). Like every other command, each now refuses
-/// an output that is an input as such, by a link or by the input's own name, before anything
-/// is read or written.
+/// `convert`, `compare` and `recommend` judged their outputs' names before their inputs, so
+/// `convert --xlsx mine` with `mine -> model.json` was refused as a workbook written into a
+/// `.json` file, not as the model it would overwrite (and `compare ... edited.xlsx --json out`,
+/// `out -> edited.xlsx`, as JSON written into a workbook). Like every other command, each now
+/// refuses an output that is an input as such, by a link or by the input's own name, before
+/// anything is read or written.
 #[cfg(unix)]
 #[test]
 fn an_output_that_is_an_input_is_refused_as_one_before_its_name_is_judged() {
@@ -259,6 +259,21 @@ fn an_output_that_is_an_input_is_refused_as_one_before_its_name_is_judged() {
             &["compare", "model.json", "p.json", "week.xlsx", "--json", "mine.xlsx"],
             "--json mine.xlsx: is an input",
             Some("model.json"),
+        ),
+        (
+            &["recommend", "model.json", "--case", "C01", "--json", "mine.xlsx"],
+            "--json mine.xlsx: is an input",
+            Some("model.json"),
+        ),
+        (
+            &["recommend", "--workbook", "week.xlsx", "--case", "C01", "--json", "book"],
+            "--json book: is an input",
+            Some("week.xlsx"),
+        ),
+        (
+            &["recommend", "--workbook", "week.xlsx", "--case", "C01", "--json", "week.xlsx"],
+            "--json week.xlsx: is an input",
+            None,
         ),
     ] {
         let o = run(d, args);
