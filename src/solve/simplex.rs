@@ -1042,6 +1042,30 @@ mod tests {
         }
     }
 
+    /// A programme of more columns than microlp's copy prices by row (`DENSE_PRICE_COLUMNS`,
+    /// 32,768, in vendor/microlp), so its pivot rows are computed column by column wherever
+    /// they are dense: the optimum and its prices are this simplex's.
+    #[test]
+    fn a_programme_microlp_prices_by_column_agrees_with_this_simplex() {
+        let mut g = SplitMix64::new(43);
+        for case in 0..3 {
+            let m = 30 + g.below(20);
+            let mut twins = Twins::new((0..m).map(|_| (5 + g.below(40)) as f64).collect());
+            for _ in 0..33_000 + g.below(2_000) {
+                let cost = g.below(50) as f64 - 5.0;
+                let mut entries: Vec<(usize, f64)> = Vec::new();
+                for _ in 0..1 + g.below(4) {
+                    let i = g.below(m);
+                    if entries.iter().all(|e| e.0 != i) {
+                        entries.push((i, (1 + g.below(8)) as f64 * 0.25));
+                    }
+                }
+                twins.column(cost, entries);
+            }
+            twins.solve_both(case, 1_000_000);
+        }
+    }
+
     /// Columns added after a solve re-optimise from the basis reached, to the same optimum as
     /// a programme built with every column at once.
     #[test]
