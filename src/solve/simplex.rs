@@ -1044,25 +1044,73 @@ mod tests {
 
     /// A programme of more columns than microlp's copy prices by row (`DENSE_PRICE_COLUMNS`,
     /// 32,768, in vendor/microlp), so its pivot rows are computed column by column wherever
-    /// they are dense: the optimum and its prices are this simplex's.
+    /// they are dense: the optimum is this simplex's, by microlp's primal simplex from scratch
+    /// and by its dual simplex after a row that cuts the first optimum off is added (where the
+    /// order of the pivot row's entries breaks ties), and the meter shows both priced by column.
     #[test]
     fn a_programme_microlp_prices_by_column_agrees_with_this_simplex() {
         let mut g = SplitMix64::new(43);
         for case in 0..3 {
             let m = 30 + g.below(20);
-            let mut twins = Twins::new((0..m).map(|_| (5 + g.below(40)) as f64).collect());
-            for _ in 0..33_000 + g.below(2_000) {
-                let cost = g.below(50) as f64 - 5.0;
-                let mut entries: Vec<(usize, f64)> = Vec::new();
-                for _ in 0..1 + g.below(4) {
-                    let i = g.below(m);
-                    if entries.iter().all(|e| e.0 != i) {
-                        entries.push((i, (1 + g.below(8)) as f64 * 0.25));
+            let rhs: Vec<f64> = (0..m).map(|_| (5 + g.below(40)) as f64).collect();
+            let cols: Vec<(f64, Vec<(usize, f64)>)> = (0..33_000 + g.below(2_000))
+                .map(|_| {
+                    let cost = g.below(50) as f64 - 5.0;
+                    let mut entries: Vec<(usize, f64)> = Vec::new();
+                    for _ in 0..1 + g.below(4) {
+                        let i = g.below(m);
+                        if entries.iter().all(|e| e.0 != i) {
+                            entries.push((i, (1 + g.below(8)) as f64 * 0.25));
+                        }
                     }
-                }
-                twins.column(cost, entries);
+                    (cost, entries)
+                })
+                .collect();
+            // From scratch, primal.
+            let mut twins = Twins::new(rhs.clone());
+            let meter = microlp::PivotMeter::new();
+            twins.lp.set_pivot_meter(meter.clone());
+            for (cost, entries) in &cols {
+                twins.column(*cost, entries.clone());
             }
             twins.solve_both(case, 1_000_000);
+            assert!(meter.priced_by_column() > 0, "case {case}: no pivot row priced by column");
+            // A row cutting the optimum off, added to microlp's solution: dual pivots.
+            let mut lp = Problem::new(OptimizationDirection::Maximize);
+            let vars: Vec<microlp::Variable> =
+                cols.iter().map(|(c, _)| lp.add_var(*c, (0.0, f64::INFINITY))).collect();
+            let mut rows = vec![Vec::new(); m];
+            for (v, (_, entries)) in vars.iter().zip(&cols) {
+                for &(i, a) in entries {
+                    rows[i].push((*v, a));
+                }
+            }
+            for (row, &b) in rows.iter().zip(&rhs) {
+                lp.add_constraint(row.as_slice(), ComparisonOp::Le, b);
+            }
+            let meter = microlp::PivotMeter::new();
+            lp.set_pivot_meter(meter.clone());
+            let Ok(microlp::SolveOutcome::Solution(sol)) = lp.solve() else {
+                panic!("case {case}: no optimum")
+            };
+            let half = (vars.iter().map(|&v| sol[v]).sum::<f64>() / 2.0).floor();
+            let before = meter.priced_by_column();
+            let cut: Vec<(microlp::Variable, f64)> = vars.iter().map(|&v| (v, 1.0)).collect();
+            let after = match sol.add_constraint(cut.as_slice(), ComparisonOp::Le, half) {
+                Ok(microlp::SolveOutcome::Solution(sol)) => sol.objective(),
+                other => panic!("case {case}: microlp gave {other:?}"),
+            };
+            assert!(meter.priced_by_column() > before, "case {case}: no dual pivot row priced by column");
+            let mut cut_rhs = rhs.clone();
+            cut_rhs.push(half);
+            let mut twins = Twins::new(cut_rhs);
+            for (cost, entries) in &cols {
+                let mut entries = entries.clone();
+                entries.push((m, 1.0));
+                twins.column(*cost, entries);
+            }
+            let want = twins.solve_both(case, 1_000_000);
+            assert!((after - want).abs() < 1e-6, "case {case}: dual {after} vs {want}");
         }
     }
 

@@ -447,10 +447,11 @@ impl Problem {
 
 pub use mip::{ResumeOptions, SolutionStatus, SolveOptions, Stats, TerminationReason, Tolerances};
 
-/// A count of simplex iterations, shared by a solution and its clones (caseload's patch; see
-/// [`Problem::set_pivot_meter`]). Cloning a meter shares the count.
+/// A count of simplex iterations, and of the pivot rows priced by column among them, shared by
+/// a solution and its clones (caseload's patch; see [`Problem::set_pivot_meter`]). Cloning a
+/// meter shares the counts.
 #[derive(Clone, Debug, Default)]
-pub struct PivotMeter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+pub struct PivotMeter(std::sync::Arc<[std::sync::atomic::AtomicU64; 2]>);
 
 impl PivotMeter {
     /// A meter at zero.
@@ -460,11 +461,20 @@ impl PivotMeter {
 
     /// The iterations counted so far.
     pub fn pivots(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.0[0].load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The pivot rows computed column by column so far (a dense row in a large programme).
+    pub fn priced_by_column(&self) -> u64 {
+        self.0[1].load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn add_one(&self) {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.0[0].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn add_priced_by_column(&self) {
+        self.0[1].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

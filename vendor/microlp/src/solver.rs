@@ -1229,6 +1229,9 @@ impl Solver {
                     *self.row_coeffs.get_mut(idx) = dot;
                 }
             }
+            if let Some(meter) = &self.pivot_meter {
+                meter.add_priced_by_column();
+            }
             return;
         }
         for (r, &coeff) in self.inv_basis_row_coeffs.iter() {
