@@ -356,15 +356,17 @@ fn within(limits: Limits, nodes: u64) -> Limits {
     }
 }
 
-/// Searches the restricted part from `seed` within `limits` (its node limit); returns its best
-/// allocation and the work spent.
-fn search_restricted(
-    m: &Model,
-    part: &Part,
-    seed: PartAlloc,
-    dive: bool,
-    limits: Limits,
-) -> Option<(PartAlloc, u64)> {
+/// What the search of one neighbourhood found: its best allocation, the work spent, and
+/// whether it proved that allocation best in the neighbourhood (a search its node limit stopped
+/// did not, and more nodes may find more there).
+struct Found {
+    best: PartAlloc,
+    work: u64,
+    proven: bool,
+}
+
+/// Searches the restricted part from `seed` within `limits` (its node limit).
+fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, dive: bool, limits: Limits) -> Option<Found> {
     let mut started = super::start_part(m, part, limits).ok()?;
     if !dive {
         started.search.effort.dive_work = 0;
@@ -380,20 +382,16 @@ fn search_restricted(
     started.search.effort.progress_slices = 0;
     started.search.offer(seed);
     let s: &mut PartSearch = &mut started.search;
-    match std::mem::replace(&mut started.root, Root::Proven) {
-        Root::Proven => {}
-        Root::Lagrangian(dual, bound) => {
-            super::tree::search(&dual, s, 0, limits, bound);
-        }
-        Root::Compact(state, bound) => {
-            s.branch_and_bound(state, bound, 0, limits);
-        }
+    let proven = match std::mem::replace(&mut started.root, Root::Proven) {
+        Root::Proven => true,
+        Root::Lagrangian(dual, bound) => super::tree::search(&dual, s, 0, limits, bound).0,
+        Root::Compact(state, bound) => s.branch_and_bound(state, bound, 0, limits).0,
         // The budget stopped the root's relaxation: the seed is what the neighbourhood has.
-        Root::Stopped(_) => {}
-    }
+        Root::Stopped(_) => false,
+    };
     // The root's relaxation is in `spent` (charged by pivots); one node more for building it.
     let work = s.budget.spent().saturating_add(s.effort.work_per_node);
-    s.best.take().map(|a| (a, work))
+    s.best.take().map(|best| Found { best, work, proven })
 }
 
 /// Marks neighbourhood `key` searched without a gain (`settled`: the same search again would
@@ -407,8 +405,8 @@ fn settle(settled: &mut std::collections::BTreeSet<Vec<usize>>, key: &[usize], g
 }
 
 /// The part restricted to what `freed` frees of `a`, searched from `a` within `limits`
-/// ([`search_restricted`]): the restriction, its best allocation and the work spent. None when
-/// nothing is freed or the search could not start.
+/// ([`search_restricted`]): the restriction and what its search found. None when nothing is
+/// freed or the search could not start.
 fn search_from(
     m: &Model,
     part: &Part,
@@ -416,10 +414,19 @@ fn search_from(
     freed: &Freed,
     dive: bool,
     limits: Limits,
-) -> Option<(Restricted, PartAlloc, u64)> {
+) -> Option<(Restricted, Found)> {
     let r = restrict_freed(part, a, freed)?;
-    let (found, work) = search_restricted(m, &r.part, r.seed(a), dive, limits)?;
-    Some((r, found, work))
+    let found = search_restricted(m, &r.part, r.seed(a), dive, limits)?;
+    Some((r, found))
+}
+
+/// What searching one neighbourhood came to: the work it spent, whether it found a better
+/// allocation, and whether its search was complete ([`Found::proven`]).
+#[derive(Clone, Copy, Debug)]
+struct Outcome {
+    work: u64,
+    better: bool,
+    proven: bool,
 }
 
 /// How a neighbourhood frees: some workers, or where a guide disagrees with the incumbent.
@@ -431,6 +438,13 @@ enum Spec {
 
 /// How far down the list of team pairs the one searched beside another may be.
 const BESIDE_AHEAD: usize = 8;
+
+/// A round of team pairs that gains nothing searches again, within this many times the nodes,
+/// the pairs whose search their node limit stopped since they were last searched
+/// ([`PartSearch::search_hoods`]), up to [`super::Effort::hood_deepest`] times
+/// [`super::Effort::hood_nodes`] and never past what is left of the allowance; a gain brings
+/// the usual nodes back.
+const DEEPER: u64 = 4;
 
 /// The least gain a neighbourhood must bring where the part has no lattice step.
 const GAIN: f64 = 1e-6;
@@ -570,50 +584,52 @@ impl PartSearch<'_> {
             return 0;
         }
         let freed = Freed::workers(self.part, free);
-        self.search_freed(a, &freed, false, within(limits, nodes)).unwrap_or(0)
+        self.search_freed(a, &freed, false, within(limits, nodes)).map_or(0, |o| o.work)
     }
 
     /// One neighbourhood: the part restricted to what `freed` frees of `a` is searched from
     /// `a` within `limits` (diving at its root if `dive`), and what it finds, merged into `a`,
-    /// is offered. Returns the work, charged to the part's budget; None when nothing is freed
-    /// or the search could not start.
-    fn search_freed(&mut self, a: &PartAlloc, freed: &Freed, dive: bool, limits: Limits) -> Option<u64> {
-        let (r, found, work) = search_from(self.m, self.part, a, freed, dive, limits)?;
-        self.budget.charge(work);
-        self.offer(r.merge(a, &found));
-        Some(work)
+    /// is offered. Returns its [`Outcome`] (the work is charged to the part's budget); None when
+    /// nothing is freed or the search could not start.
+    fn search_freed(&mut self, a: &PartAlloc, freed: &Freed, dive: bool, limits: Limits) -> Option<Outcome> {
+        let (r, found) = search_from(self.m, self.part, a, freed, dive, limits)?;
+        self.budget.charge(found.work);
+        let before = self.best_value;
+        self.offer(r.merge(a, &found.best));
+        Some(Outcome { work: found.work, better: self.best_value > before, proven: found.proven })
     }
 
     /// Two neighbourhoods of `a` with no worker in common, searched side by side (each as
     /// [`PartSearch::search_freed`] searches it, from `a`), then offered in turn: the first
     /// merged into `a`, the second into whatever the first left, so that two gains made apart
     /// add up when together they are lawful (the offer refuses them otherwise: two searches
-    /// that placed the same unplaced case). Returns, for each, its work (None when nothing is
-    /// freed or its search could not start) and whether it found a better allocation than `a`.
-    /// The same answers whatever the threads: both are searched from `a`, and offered in order.
+    /// that placed the same unplaced case). Returns the [`Outcome`] of each (None when nothing
+    /// is freed or its search could not start), `better` when it found a better allocation
+    /// than `a`. The same answers whatever the threads: both are searched from `a`, and offered
+    /// in order.
     fn search_freed_apart(
         &mut self,
         a: &PartAlloc,
         freed: [&Freed; 2],
         dive: bool,
         limits: Limits,
-    ) -> [(Option<u64>, bool); 2] {
+    ) -> [Option<Outcome>; 2] {
         let (m, part) = (self.m, self.part);
         let run = |f: &Freed| search_from(m, part, a, f, dive, limits);
         let found = rayon::join(|| run(freed[0]), || run(freed[1]));
         let before = value(m, part, a);
-        let mut out = [(None, false); 2];
+        let mut out = [None; 2];
         for (i, found) in [found.0, found.1].into_iter().enumerate() {
-            let Some((r, sub, work)) = found else { continue };
-            self.budget.charge(work);
-            let alone = r.merge(a, &sub);
+            let Some((r, sub)) = found else { continue };
+            self.budget.charge(sub.work);
+            let alone = r.merge(a, &sub.best);
             let better = value(m, part, &alone) > before + GAIN;
             let merged = match (&self.best, i) {
-                (Some(now), 1) => r.merge(now, &sub),
+                (Some(now), 1) => r.merge(now, &sub.best),
                 _ => alone,
             };
             self.offer(merged);
-            out[i] = (Some(work), better);
+            out[i] = Some(Outcome { work: sub.work, better, proven: sub.proven });
         }
         out
     }
@@ -636,7 +652,7 @@ impl PartSearch<'_> {
         let (Some(a), Some(g)) = (self.best.clone(), self.hoods.master.as_ref()) else { return };
         let Some(freed) = guided(self.part, &a, g) else { return };
         let before = self.best_value;
-        let work = self.search_freed(&a, &freed, false, within(limits, nodes));
+        let work = self.search_freed(&a, &freed, false, within(limits, nodes)).map(|o| o.work);
         limits.trace(|| format!("    root guided: {before:.4} -> {:.4}, work {work:?}", self.best_value));
     }
 
@@ -907,17 +923,25 @@ impl PartSearch<'_> {
     }
 
     /// Searches the neighbourhoods (worker subsets, or team pairs) of the incumbent in rounds
-    /// within `allowance`, each within `nodes` nodes, until the incumbent is proven against
-    /// `bound`; returns the work spent.
+    /// within `allowance`, each within `nodes` nodes (team pairs deeper once a round gains
+    /// nothing, [`DEEPER`]), until the incumbent is proven against `bound`; returns the work
+    /// spent.
     fn search_hoods(&mut self, limits: Limits, allowance: u64, kind: Kind, bound: f64, nodes: Nodes) -> u64 {
         let effort = self.effort;
         if allowance == 0 || self.best.is_none() {
             return 0;
         }
         let per = effort.work_per_node.max(1);
-        let sub_limits = |spent: u64| {
+        // Pairs of teams are searched again within more nodes once a round gains nothing:
+        // those whose search its node limit stopped, this many times the nodes each time.
+        let mut deeper = 1u64;
+        // The pairs searched without a gain whose node limit stopped their search, since last
+        // searched.
+        let mut capped: std::collections::BTreeSet<Vec<usize>> = Default::default();
+        let sub_limits = |spent: u64, deeper: u64| {
             let n = match nodes {
-                Nodes::Each(n) => n,
+                // A deeper search never reaches past the allowance by more than a usual one.
+                Nodes::Each(n) => n.saturating_mul(deeper).min(allowance.saturating_sub(spent) / per).max(n),
                 Nodes::Within(n) => n.min(allowance.saturating_sub(spent) / per).max(1),
             };
             within(limits, n)
@@ -1000,12 +1024,17 @@ impl PartSearch<'_> {
                     let freed = [Freed::workers(self.part, f1), Freed::workers(self.part, f2)];
                     let before = self.best_value;
                     let results =
-                        self.search_freed_apart(&a, [&freed[0], &freed[1]], dive, sub_limits(spent));
-                    for ((work, better), k) in results.into_iter().zip([key, &list[j].0]) {
-                        let Some(work) = work else { continue };
-                        spent = spent.saturating_add(work);
+                        self.search_freed_apart(&a, [&freed[0], &freed[1]], dive, sub_limits(spent, deeper));
+                    for (outcome, k) in results.into_iter().zip([key, &list[j].0]) {
+                        let Some(o) = outcome else { continue };
+                        spent = spent.saturating_add(o.work);
                         searched += 1;
-                        settle(&mut settled, k, better);
+                        settle(&mut settled, k, o.better);
+                        if o.better || o.proven {
+                            capped.remove(k);
+                        } else {
+                            capped.insert(k.clone());
+                        }
                     }
                     if self.best_value > before {
                         gained = true;
@@ -1028,11 +1057,20 @@ impl PartSearch<'_> {
                     }
                 };
                 let before = self.best_value;
-                let Some(work) = self.search_freed(&a, &freed, dive, sub_limits(spent)) else { continue };
-                spent = spent.saturating_add(work);
+                let Some(o) = self.search_freed(&a, &freed, dive, sub_limits(spent, deeper)) else {
+                    continue;
+                };
+                spent = spent.saturating_add(o.work);
                 searched += 1;
-                settle(&mut settled, key, self.best_value > before);
-                if self.best_value > before {
+                settle(&mut settled, key, o.better);
+                if kind == Kind::Pairs && matches!(free, Spec::Workers(_)) {
+                    if o.better || o.proven {
+                        capped.remove(key);
+                    } else {
+                        capped.insert(key.clone());
+                    }
+                }
+                if o.better {
                     gained = true;
                     limits.trace(|| {
                         let name = match free {
@@ -1065,9 +1103,20 @@ impl PartSearch<'_> {
                 grown.clone_from(free);
                 continue;
             }
-            if !gained {
-                break;
+            if gained {
+                // The pairs a gain unsettled are searched within the usual nodes first.
+                deeper = 1;
+                continue;
             }
+            // A round without a gain: the pairs whose node limit stopped them, again within
+            // more nodes, while within `hood_deepest` times the usual.
+            let next = deeper.checked_mul(DEEPER).filter(|&d| d <= effort.hood_deepest);
+            let Some(next) = next.filter(|_| kind == Kind::Pairs && !capped.is_empty()) else { break };
+            deeper = next;
+            for k in &capped {
+                settled.remove(k);
+            }
+            limits.trace(|| format!("    {} team pairs again within {deeper} times the nodes", capped.len()));
         }
         if searched > 0 {
             limits.trace(|| {
@@ -1520,9 +1569,9 @@ mod tests {
                 let run = || {
                     let f = guided(part, &a, &guide)?;
                     let limits = Limits { node_limit: Some(Effort::DEFAULT.hood_nodes), ..Limits::default() };
-                    let (r, sub, work) = search_from(&m, part, &a, &f, true, limits)?;
-                    assert!(work > 0);
-                    Some(r.merge(&a, &sub))
+                    let (r, sub) = search_from(&m, part, &a, &f, true, limits)?;
+                    assert!(sub.work > 0);
+                    Some(r.merge(&a, &sub.best))
                 };
                 let Some(b) = run() else { continue };
                 assert!(feasible(part, &b), "seed {seed}: an unlawful answer");
@@ -1616,6 +1665,57 @@ mod tests {
             };
             assert_eq!(run(1), run(2), "seed {seed}: one thread and two differ");
         }
+    }
+
+    #[test]
+    fn team_pairs_their_node_limit_stopped_are_searched_deeper_once_a_round_gains_nothing() {
+        // Without chains after them, the pairs' phase that may search deeper is the one that may
+        // not until the latter's first round without a gain, where the latter stops: it ends at
+        // least as high, and higher where a pair's node limit hid a gain. However deep, it stays
+        // within its allowance but for the last two searches of usual size and their polish.
+        // A short polish after each search, so that the allowance is mostly nodes.
+        const POLISH: u64 = 100_000;
+        let (mut higher, mut deepened, mut bound) = (0, 0, 0);
+        for seed in 0..8 {
+            let (m, problem) = district(seed);
+            for part in problem.parts.iter().filter(|p| !p.is_network() && p.teams().len() >= 3) {
+                let run = |hood_deepest: u64, hood_work: u64| {
+                    let effort = Effort {
+                        hood_nodes: 1,
+                        chain_work: 0,
+                        polish_moves: POLISH,
+                        hood_deepest,
+                        hood_work,
+                        ..Effort::DEFAULT
+                    };
+                    let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
+                    s.offer(start(&m, part, seed));
+                    s.neighbourhoods(f64::INFINITY, Limits::default());
+                    let best = s.best.clone().expect("an incumbent");
+                    assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
+                    let allowance = hood_work * part.teams().len() as u64;
+                    let over = 2 * (2 * effort.work_per_node + effort.polish_moves);
+                    assert!(s.budget.spent() <= allowance + over, "seed {seed}: {} spent", s.budget.spent());
+                    (s.best_value, best, s.budget.spent())
+                };
+                let wide = Effort::DEFAULT.hood_work;
+                let (shallow, deep) = (run(1, wide), run(16, wide));
+                assert!(deep.0 >= shallow.0, "seed {seed}: {} fell to {}", shallow.0, deep.0);
+                assert_eq!(run(16, wide), deep, "seed {seed}: a second run differs");
+                deepened += u32::from(deep.2 > shallow.2);
+                higher += u32::from(deep.0 > shallow.0 + 1e-9);
+                // An allowance the deeper searches would pass (what the usual ones spent and six
+                // nodes more): the run asserts they keep within it.
+                let teams = part.teams().len() as u64;
+                let narrow = (shallow.2 + 6 * Effort::DEFAULT.work_per_node).div_ceil(teams);
+                let over = 2 * (2 * Effort::DEFAULT.work_per_node + POLISH);
+                run(16, narrow);
+                bound += u32::from(deep.2 > narrow * teams + over);
+            }
+        }
+        assert!(deepened > 0, "no team pair was ever searched deeper");
+        assert!(higher > 0, "searching deeper never found more");
+        assert!(bound > 0, "the allowance never bound the deeper searches");
     }
 
     #[test]

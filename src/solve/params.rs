@@ -97,6 +97,10 @@ pub struct Effort {
     /// part's budget. Twice the 750 million of one pair at a time: measured on 109 models, 11
     /// of them higher by 5 to 135 and one lower by 30, with the same proofs.
     pub hood_work: u64,
+    /// The most times [`Effort::hood_nodes`] a team pair may be searched within: once a round
+    /// of team pairs gains nothing, the pairs whose node limit stopped their search are searched
+    /// again within four times the nodes, while within this (below 4: never); see `lns`.
+    pub hood_deepest: u64,
     /// Workers freed together in a neighbourhood of a part of one or two teams (see `lns`).
     pub subset_size: usize,
     /// Work a part of one or two teams may spend on the neighbourhoods of its workers' subsets,
@@ -188,6 +192,7 @@ impl Effort {
         hood_nodes: 200,
         root_guide_nodes: 200,
         hood_work: 1_500_000_000,
+        hood_deepest: 4,
         subset_size: 4,
         subset_work: 3_000_000_000,
         subset_gap: 0.01,
