@@ -213,11 +213,20 @@ fn read_model(
 /// Keeps an existing `path` beside it, named with the day it was last written
 /// (`next.json` -> `next.2026-12-04.json`, then `next.2026-12-04-2.json`); returns the name.
 /// Written atomically before the new file replaces it, so last week can always be brought back.
+/// Through a link, the file the link names is kept, beside it and named after it.
 /// Only a file the writer replaces is kept: an output written into (`-`, `/dev/stdout`, a pipe)
 /// has nothing to keep, and no directory of its own to keep it in (`/dev/stdout` redirected to
 /// a file, which the shell has emptied before the run, was kept as `/dev/stdout.2026-12-04`).
 fn keep_replaced(path: &Path) -> Result<Option<PathBuf>> {
-    if super::is_stdout(path) || caseload::write::replaced_file(path).is_none() || !path.is_file() {
+    let Some(real) = caseload::write::replaced_file(path).filter(|_| !super::is_stdout(path)) else {
+        return Ok(None);
+    };
+    // Through a symbolic link, the file it names is the one replaced: its copy goes beside it,
+    // named after it (`-o this-week` with `this-week -> team.xlsx` keeps `team.2026-12-04.xlsx`,
+    // a workbook by its name, not `this-week.2026-12-04`).
+    let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let path = if linked { real.as_path() } else { path };
+    if !path.is_file() {
         return Ok(None);
     }
     let bytes = caseload::read::read_bytes(path)?;

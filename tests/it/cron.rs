@@ -649,6 +649,23 @@ fn accept_through_a_link_writes_the_format_of_the_file_it_names() {
     assert!(bytes.starts_with(b"PK"), "a workbook, not JSON");
     let o = run_in(d, &["check", "--workbook", "team.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Once more: the workbook it replaces is kept beside it, named after it (a workbook by its
+    // name), not after the link; the link stays a link.
+    let o = run_in(d, &["accept", "model.json", "p.json", "-o", "this-week"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let names: Vec<String> = std::fs::read_dir(d)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let kept: Vec<&String> =
+        names.iter().filter(|n| n.starts_with("team.2") && n.ends_with(".xlsx")).collect();
+    assert_eq!(kept.len(), 1, "{names:?}");
+    assert!(!names.iter().any(|n| n.starts_with("this-week.")), "{names:?}");
+    assert_eq!(std::fs::read(d.join(kept[0])).expect("kept"), bytes, "the kept copy is last week's workbook");
+    let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(said.contains("kept as") && said.contains(kept[0].as_str()), "{said}");
+    assert!(std::fs::symlink_metadata(d.join("this-week")).expect("meta").file_type().is_symlink());
 }
 
 /// A cron line writes `accept ... -o /dev/stdout > next.xlsx`. `/dev/stdout` is a link to the
