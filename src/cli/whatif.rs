@@ -136,6 +136,24 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
             (super::Kind::Html, "--report {name}"),
         ],
     )?;
+    // The directory too, before anything is read: a cron run with a bad DIR fails at once,
+    // with nothing else said.
+    super::no_stdout_dir("--proposals", a.proposals.as_deref())?;
+    if let Some(dir) = &a.proposals {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::Usage(format!("--proposals: {} is a file, not a directory", dir.display())));
+        }
+        // A scenario model of an earlier sweep in the directory could be replaced.
+        for input in sheets.inputs(a.model.as_deref()) {
+            if whatif::proposals::may_replace(dir, input) {
+                return Err(Error::Usage(format!(
+                    "--proposals {}: holds the input {}, named as the scenario files written there are, which a scenario could overwrite. Choose another directory",
+                    dir.display(),
+                    input.display()
+                )));
+            }
+        }
+    }
     // A model file, or spreadsheets validated first so that errors name their rows and columns.
     let checks = a.checks.checks();
     let (name, bytes, warnings) = match (&a.model, sheets.given()) {
@@ -163,22 +181,6 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
         _ => return Err(Error::Usage("give a model file or --workers and --cases, not both".into())),
     };
     super::print_warnings(&warnings);
-    super::no_stdout_dir("--proposals", a.proposals.as_deref())?;
-    if let Some(dir) = &a.proposals {
-        if dir.exists() && !dir.is_dir() {
-            return Err(Error::Usage(format!("--proposals: {} is a file, not a directory", dir.display())));
-        }
-        // A scenario model of an earlier sweep in the directory could be replaced.
-        for input in sheets.inputs(a.model.as_deref()) {
-            if whatif::proposals::may_replace(dir, input) {
-                return Err(Error::Usage(format!(
-                    "--proposals {}: holds the input {}, named as the scenario files written there are, which a scenario could overwrite. Choose another directory",
-                    dir.display(),
-                    input.display()
-                )));
-            }
-        }
-    }
     let bar = progress_bar(a.quiet);
     let options = whatif::Options { marginal: a.marginal, limits, as_of: checks.as_of };
     let outcome = whatif::evaluate(&name, &bytes, &plan, &options, &|n| bar.set_length(n), &|| bar.inc(1))?;

@@ -53,6 +53,51 @@ fn whatif_proposals_creates_its_directory_as_csv_does() {
     assert!(std::fs::read_dir(dir.path().join("new/dir")).unwrap().count() >= 1);
 }
 
+/// `whatif --proposals DIR` is judged before anything is read, as every other output is: a
+/// cron run with a bad DIR fails at once (exit 2) saying only that, not after the model's
+/// warnings, and not as a model it could not read.
+#[test]
+fn whatif_proposals_is_judged_before_the_model_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A model that warns when read: an active worker whose id says the post is vacant.
+    let mut m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("models/small_team.json")).unwrap()).unwrap();
+    let mut vacant = m["workers"][0].clone();
+    vacant["id"] = "VACANT-1".into();
+    m["workers"].as_array_mut().unwrap().push(vacant);
+    let text = serde_json::to_vec_pretty(&m).unwrap();
+    std::fs::write(d.join("m.json"), &text).unwrap();
+    let o = run(d, &["whatif", "m.json"]);
+    assert!(stderr(&o).contains("[named_vacant]"), "the model warns when read: {}", stderr(&o));
+    std::fs::write(d.join("file"), b"not a directory").unwrap();
+    std::fs::create_dir(d.join("out")).unwrap();
+    std::fs::write(d.join("out/001-fill-1.model.json"), &text).unwrap();
+    for (args, said) in [
+        (&["whatif", "m.json", "--proposals", "file"][..], "--proposals: file is a file, not a directory"),
+        (&["whatif", "m.json", "--proposals", "-"], "--proposals names a directory"),
+        (
+            &["whatif", "out/001-fill-1.model.json", "--fill-vacancies", "1", "--proposals", "out"],
+            "--proposals out: holds the input out/001-fill-1.model.json",
+        ),
+        // Not read at all: the model's absence is not what is said.
+        (&["whatif", "missing.json", "--proposals", "file"], "--proposals: file is a file, not a directory"),
+    ] {
+        let o = run(d, args);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, the usage error: {err}");
+        assert!(
+            err.contains(said) && !err.contains("warning") && !err.contains("cannot read"),
+            "{args:?}: {err}"
+        );
+        assert!(o.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+    assert_eq!(std::fs::read(d.join("file")).unwrap(), b"not a directory");
+    assert_eq!(std::fs::read_dir(d.join("out")).unwrap().count(), 1, "nothing written beside the model");
+    assert!(!d.join("-").exists());
+}
+
 #[test]
 fn each_command_help_lists_only_its_own_exit_statuses() {
     let dir = tempfile::tempdir().unwrap();
