@@ -310,6 +310,9 @@ impl SheetOutput {
     /// overwrite an input or each other, or that cannot be written (so a bad option does not leave a proposal without its report).
     pub fn check(&self, inputs: &[&Path], proposal: Option<&Path>) -> Result<()> {
         if let Some(d) = &self.csv {
+            // An input named as the directory is said to be one (writing there is the worse
+            // mistake), not merely a file where a directory belongs.
+            no_output_over_input(inputs.iter().copied(), [("--csv", Some(d.as_path()))])?;
             if d.exists() && !d.is_dir() {
                 return Err(Error::Usage(format!("--csv {}: is a file, not a directory", d.display())));
             }

@@ -257,9 +257,10 @@ fn an_output_through_a_link_is_judged_by_the_name_of_the_file_it_replaces() {
 /// `convert`, `compare` and `recommend` judged their outputs' names before their inputs, so
 /// `convert --xlsx mine` with `mine -> model.json` was refused as a workbook written into a
 /// `.json` file, not as the model it would overwrite (and `compare ... edited.xlsx --json out`,
-/// `out -> edited.xlsx`, as JSON written into a workbook). Like every other command, each now
-/// refuses an output that is an input as such, by a link or by the input's own name, before
-/// anything is read or written.
+/// `out -> edited.xlsx`, as JSON written into a workbook); `allocate --csv model.json` was
+/// refused as a file where a directory belongs. Like every other command, each now refuses an
+/// output that is an input as such, by a link or by the input's own name, before anything is
+/// read or written.
 #[cfg(unix)]
 #[test]
 fn an_output_that_is_an_input_is_refused_as_one_before_its_name_is_judged() {
@@ -320,11 +321,22 @@ fn an_output_that_is_an_input_is_refused_as_one_before_its_name_is_judged() {
             "--json week.xlsx: is an input",
             None,
         ),
+        // allocate --csv names a directory: an input there was called a file, not an input.
+        (&["allocate", "model.json", "--csv", "model.json"], "--csv model.json: is an input", None),
+        (&["allocate", "model.json", "--csv", "mine"], "--csv mine: is an input", Some("model.json")),
+        (
+            &["allocate", "--workbook", "week.xlsx", "--csv", "book", "-o", "p2.json"],
+            "--csv book: is an input",
+            Some("week.xlsx"),
+        ),
     ] {
         let o = run(d, args);
         let err = stderr(&o);
         assert_eq!(code(&o), 2, "{args:?}: {err}");
-        assert!(err.contains(said) && !err.contains("whose name ends in"), "{args:?}: {err}");
+        assert!(
+            err.contains(said) && !err.contains("whose name ends in") && !err.contains("not a directory"),
+            "{args:?}: {err}"
+        );
         match input {
             Some(i) => assert!(err.contains(&format!("(it is the same file as {i})")), "{args:?}: {err}"),
             None => assert!(!err.contains("same file as"), "{args:?}: {err}"),
