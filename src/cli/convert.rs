@@ -51,6 +51,7 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
         a.sheets.lower().inputs(a.model.as_deref()),
         [("-o", a.output.as_deref()), ("--xlsx", a.xlsx.as_deref())]
             .into_iter()
+            .chain(a.csv_dir.iter().map(|d| ("--csv-dir", Some(d.as_path()))))
             .chain(csv.iter().map(|f| ("--csv-dir", Some(f.as_path())))),
     )?;
     super::named_as_written(

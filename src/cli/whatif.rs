@@ -119,6 +119,7 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
             ("--csv", a.csv.as_deref()),
             ("--report", a.report.as_deref()),
             ("--xlsx", a.xlsx.as_deref()),
+            ("--proposals", a.proposals.as_deref()),
         ],
     )?;
     // An output named as another kind of file (after the inputs: writing over one is worse).

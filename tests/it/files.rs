@@ -258,9 +258,10 @@ fn an_output_through_a_link_is_judged_by_the_name_of_the_file_it_replaces() {
 /// `convert --xlsx mine` with `mine -> model.json` was refused as a workbook written into a
 /// `.json` file, not as the model it would overwrite (and `compare ... edited.xlsx --json out`,
 /// `out -> edited.xlsx`, as JSON written into a workbook); `allocate --csv model.json` was
-/// refused as a file where a directory belongs. Like every other command, each now refuses an
-/// output that is an input as such, by a link or by the input's own name, before anything is
-/// read or written.
+/// refused as a file where a directory belongs (and `whatif --proposals` too; `convert
+/// --csv-dir` failed to write, exit 4, once it had read). Like every other command, each now
+/// refuses an output that is an input as such, by a link or by the input's own name, before
+/// anything is read or written.
 #[cfg(unix)]
 #[test]
 fn an_output_that_is_an_input_is_refused_as_one_before_its_name_is_judged() {
@@ -328,6 +329,19 @@ fn an_output_that_is_an_input_is_refused_as_one_before_its_name_is_judged() {
             &["allocate", "--workbook", "week.xlsx", "--csv", "book", "-o", "p2.json"],
             "--csv book: is an input",
             Some("week.xlsx"),
+        ),
+        // So did whatif --proposals; convert --csv-dir failed to write (exit 4) after reading.
+        (
+            &["whatif", "model.json", "--proposals", "mine"],
+            "--proposals mine: is an input",
+            Some("model.json"),
+        ),
+        (&["whatif", "model.json", "--proposals", "model.json"], "--proposals model.json: is an input", None),
+        (&["convert", "model.json", "--csv-dir", "mine"], "--csv-dir mine: is an input", Some("model.json")),
+        (
+            &["convert", "--workbook", "week.xlsx", "--csv-dir", "week.xlsx"],
+            "--csv-dir week.xlsx: is an input",
+            None,
         ),
     ] {
         let o = run(d, args);
