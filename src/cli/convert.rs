@@ -68,6 +68,14 @@ pub fn run(a: &ConvertArgs) -> Result<i32> {
             (super::Kind::Json, "-o {name}"),
         ],
     )?;
+    // A file where the directory belongs is a usage mistake, said before anything is read
+    // (not a write error once the model has been read).
+    if let Some(d) = a.csv_dir.as_deref().filter(|d| d.exists() && !d.is_dir()) {
+        return Err(caseload::error::Error::Usage(format!(
+            "--csv-dir {}: is a file, not a directory",
+            d.display()
+        )));
+    }
     let options = ConvertOptions {
         model: a.model.clone(),
         sheets: a.sheets.lower(),

@@ -98,6 +98,25 @@ fn whatif_proposals_is_judged_before_the_model_is_read() {
     assert!(!d.join("-").exists());
 }
 
+/// `convert --csv-dir F` where F is a file (not an input) is a usage mistake said before the
+/// model is read (exit 2), not a write error once it has been (exit 4).
+#[test]
+fn convert_csv_dir_naming_a_file_is_refused_before_the_model_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("models/small_team.json"), d.join("m.json")).unwrap();
+    std::fs::write(d.join("notes.txt"), b"not a directory").unwrap();
+    for model in ["m.json", "missing.json"] {
+        let o = run(d, &["convert", model, "--csv-dir", "notes.txt"]);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{model}: {err}");
+        assert_eq!(err.lines().count(), 1, "{model}: one line, the usage error: {err}");
+        assert!(err.contains("--csv-dir notes.txt: is a file, not a directory"), "{model}: {err}");
+    }
+    assert_eq!(std::fs::read(d.join("notes.txt")).unwrap(), b"not a directory");
+    assert_eq!(std::fs::read_dir(d).unwrap().count(), 2, "nothing written");
+}
+
 #[test]
 fn each_command_help_lists_only_its_own_exit_statuses() {
     let dir = tempfile::tempdir().unwrap();
