@@ -404,6 +404,16 @@ fn settle(settled: &mut std::collections::BTreeSet<Vec<usize>>, key: &[usize], g
     }
 }
 
+/// Marks team pair `key` searched without a gain and stopped by its node limit (`capped`: more
+/// nodes may find more there), or unmarks it once its search gained or was complete.
+fn mark_capped(capped: &mut std::collections::BTreeSet<Vec<usize>>, key: &[usize], o: Outcome) {
+    if o.better || o.proven {
+        capped.remove(key);
+    } else {
+        capped.insert(key.to_vec());
+    }
+}
+
 /// The part restricted to what `freed` frees of `a`, searched from `a` within `limits`
 /// ([`search_restricted`]): the restriction and what its search found. None when nothing is
 /// freed or the search could not start.
@@ -1030,11 +1040,7 @@ impl PartSearch<'_> {
                         spent = spent.saturating_add(o.work);
                         searched += 1;
                         settle(&mut settled, k, o.better);
-                        if o.better || o.proven {
-                            capped.remove(k);
-                        } else {
-                            capped.insert(k.clone());
-                        }
+                        mark_capped(&mut capped, k, o);
                     }
                     if self.best_value > before {
                         gained = true;
@@ -1064,11 +1070,7 @@ impl PartSearch<'_> {
                 searched += 1;
                 settle(&mut settled, key, o.better);
                 if kind == Kind::Pairs && matches!(free, Spec::Workers(_)) {
-                    if o.better || o.proven {
-                        capped.remove(key);
-                    } else {
-                        capped.insert(key.clone());
-                    }
+                    mark_capped(&mut capped, key, o);
                 }
                 if o.better {
                     gained = true;
