@@ -950,6 +950,8 @@ mod tests {
     struct Twins {
         s: Simplex,
         lp: Problem,
+        /// microlp's variable of each column, in the order they were added.
+        vars: Vec<microlp::Variable>,
         rows: Vec<Vec<(microlp::Variable, f64)>>,
         rhs: Vec<f64>,
     }
@@ -958,12 +960,14 @@ mod tests {
         fn new(rhs: Vec<f64>) -> Twins {
             let m = rhs.len();
             let s = Simplex::new(rhs.clone(), &vec![0.0; m]);
-            Twins { s, lp: Problem::new(OptimizationDirection::Maximize), rows: vec![Vec::new(); m], rhs }
+            let lp = Problem::new(OptimizationDirection::Maximize);
+            Twins { s, lp, vars: Vec::new(), rows: vec![Vec::new(); m], rhs }
         }
 
         /// Adds a column to both; its index in this simplex.
         fn column(&mut self, cost: f64, entries: Vec<(usize, f64)>) -> usize {
             let v = self.lp.add_var(cost, (0.0, f64::INFINITY));
+            self.vars.push(v);
             for &(i, a) in &entries {
                 self.rows[i].push((v, a));
             }
@@ -973,19 +977,25 @@ mod tests {
         /// Solves both (this simplex within `pivots`): the optima agree, and the duals give
         /// the same objective (strong duality). microlp's optimum.
         fn solve_both(&mut self, case: usize, pivots: u32) -> f64 {
+            self.solve_both_keeping(case, pivots).objective()
+        }
+
+        /// [`Twins::solve_both`], giving microlp's solution, to change it further.
+        fn solve_both_keeping(&mut self, case: usize, pivots: u32) -> microlp::Solution {
             for (i, row) in self.rows.iter().enumerate() {
                 self.lp.add_constraint(row.as_slice(), ComparisonOp::Le, self.rhs[i]);
             }
             let s = &mut self.s;
             s.solve(pivots, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
-            let want = match self.lp.solve() {
-                Ok(microlp::SolveOutcome::Solution(sol)) => sol.objective(),
+            let sol = match self.lp.solve() {
+                Ok(microlp::SolveOutcome::Solution(sol)) => sol,
                 other => panic!("case {case}: microlp gave {other:?}"),
             };
+            let want = sol.objective();
             assert!((s.objective() - want).abs() < 1e-6, "case {case}: {} vs {want}", s.objective());
             let dual_obj: f64 = s.duals().iter().zip(&self.rhs).map(|(a, b)| a * b).sum();
             assert!((dual_obj - want).abs() < 1e-6, "case {case}: dual {dual_obj} vs {want}");
-            want
+            sol
         }
     }
 
@@ -1073,29 +1083,12 @@ mod tests {
             for (cost, entries) in &cols {
                 twins.column(*cost, entries.clone());
             }
-            twins.solve_both(case, 1_000_000);
+            let sol = twins.solve_both_keeping(case, 1_000_000);
             assert!(meter.priced_by_column() > 0, "case {case}: no pivot row priced by column");
             // A row cutting the optimum off, added to microlp's solution: dual pivots.
-            let mut lp = Problem::new(OptimizationDirection::Maximize);
-            let vars: Vec<microlp::Variable> =
-                cols.iter().map(|(c, _)| lp.add_var(*c, (0.0, f64::INFINITY))).collect();
-            let mut rows = vec![Vec::new(); m];
-            for (v, (_, entries)) in vars.iter().zip(&cols) {
-                for &(i, a) in entries {
-                    rows[i].push((*v, a));
-                }
-            }
-            for (row, &b) in rows.iter().zip(&rhs) {
-                lp.add_constraint(row.as_slice(), ComparisonOp::Le, b);
-            }
-            let meter = microlp::PivotMeter::new();
-            lp.set_pivot_meter(meter.clone());
-            let Ok(microlp::SolveOutcome::Solution(sol)) = lp.solve() else {
-                panic!("case {case}: no optimum")
-            };
-            let half = (vars.iter().map(|&v| sol[v]).sum::<f64>() / 2.0).floor();
+            let half = (twins.vars.iter().map(|&v| sol[v]).sum::<f64>() / 2.0).floor();
             let before = meter.priced_by_column();
-            let cut: Vec<(microlp::Variable, f64)> = vars.iter().map(|&v| (v, 1.0)).collect();
+            let cut: Vec<(microlp::Variable, f64)> = twins.vars.iter().map(|&v| (v, 1.0)).collect();
             let after = match sol.add_constraint(cut.as_slice(), ComparisonOp::Le, half) {
                 Ok(microlp::SolveOutcome::Solution(sol)) => sol.objective(),
                 other => panic!("case {case}: microlp gave {other:?}"),
