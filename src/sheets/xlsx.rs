@@ -34,6 +34,9 @@ struct Budget {
     text: Cell<usize>,
     /// The limit that stopped reading, as a message.
     stopped: RefCell<Option<String>>,
+    /// Elements of the part being read that are open (started, not yet ended). One part is
+    /// read at a time (each borrows the zip), and [`open_part`] sets it to 0.
+    open: Cell<usize>,
 }
 
 /// A part being inflated, refused as soon as it passes a limit.
@@ -207,6 +210,7 @@ fn open_part<'z, 'a>(
     })?;
     let compressed = entry.compressed_size();
     budget.event.set(0);
+    budget.open.set(0);
     let bounded =
         Bounded { inner: entry, part: part.to_string(), read: 0, compressed, budget: budget.clone() };
     let mut reader = BufReader::new(bounded);
@@ -440,7 +444,7 @@ impl<'a> Book<'a> {
     ) -> Result<Event<'x>> {
         buf.clear();
         budget.event.set(0);
-        xml.read_event_into(buf).map_err(|e| match budget.stopped.borrow().clone() {
+        let ev = xml.read_event_into(buf).map_err(|e| match budget.stopped.borrow().clone() {
             Some(limit) => Error::input(
                 file,
                 format!("part {part}"),
@@ -451,7 +455,23 @@ impl<'a> Book<'a> {
                 format!("part {part}"),
                 format!("the workbook's XML is broken ({e}); save it again from Excel"),
             ),
-        })
+        })?;
+        // A part cut short between two tags simply ends, to the XML reader: the rows, sheets
+        // or strings after the cut would be lost without a word (a sheet of cases read as its
+        // first rows, a policy sheet gone from the workbook's list of sheets).
+        match ev {
+            Event::Start(_) => budget.open.set(budget.open.get() + 1),
+            Event::End(_) => budget.open.set(budget.open.get().saturating_sub(1)),
+            Event::Eof if budget.open.get() > 0 => {
+                return Err(Error::input(
+                    file,
+                    format!("part {part}"),
+                    "the part ends before its XML does (the workbook was cut short or damaged), so what follows the cut would be lost; save it again from Excel",
+                ));
+            }
+            _ => {}
+        }
+        Ok(ev)
     }
 
     /// `xl/_rels/workbook.xml.rels`: (id, type, part path).
@@ -791,7 +811,7 @@ impl<'a> Book<'a> {
         // Whether the part's root, `<worksheet>`, was met: a part of other XML has no cells.
         let mut rooted = false;
         loop {
-            let ev = Self::next(file, &budget, part, &mut xml, &mut buf)?;
+            let ev = Self::next(shown, &budget, part, &mut xml, &mut buf)?;
             let start = matches!(ev, Event::Start(_));
             if let Event::Start(ref e) | Event::Empty(ref e) = ev {
                 rooted |= local(e.name().as_ref()) == b"worksheet";

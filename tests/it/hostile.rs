@@ -321,6 +321,43 @@ fn a_sheet_part_that_is_not_utf8_xml_is_refused_not_read_as_an_empty_sheet() {
 }
 
 #[test]
+fn a_part_cut_short_between_two_tags_is_refused_not_read_as_its_first_rows() {
+    // A workbook damaged inside a sound zip: each part ends between two tags, which the XML
+    // reader takes for the part's end. Read, the cases sheet kept its first child and lost
+    // the second, and the workbook's list of sheets lost the policy sheet, exit status 0.
+    let cases = rows_xml(&[
+        &["id", "type", "team"],
+        &["C1", "looked_after", "North"],
+        &["C2", "looked_after", "North"],
+    ]);
+    let policy = sheet(&rows_xml(&[&["setting", "value"], &["caps.social_worker", "4"]]));
+    let whole = String::from_utf8(sheet(&cases)).unwrap();
+    let cut = whole.as_bytes()[..whole.find("<row r=\"3\">").unwrap()].to_vec();
+    let sheets = [("workers", sheet(&rows_xml(WORKERS))), ("cases", cut), ("policy", policy.clone())];
+    refused(
+        allocate_book(&workbook(&sheets, None)),
+        &["sheet cases: part xl/worksheets/sheet2.xml: the part ends before its XML does", "cut short"],
+    );
+    // The list of sheets cut just before the policy sheet.
+    let sheets = [("workers", sheet(&rows_xml(WORKERS))), ("cases", sheet(&cases)), ("policy", policy)];
+    let book = workbook(&sheets, None);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut bytes).unwrap();
+        if f.name() == "xl/workbook.xml" {
+            let at = bytes.windows(19).position(|w| w == b"<sheet name=\"policy").unwrap();
+            bytes.truncate(at);
+        }
+        parts.push((f.name().to_string(), bytes));
+    }
+    let refs: Vec<(&str, Vec<u8>)> = parts.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    refused(allocate_book(&zip_of(&refs)), &["part xl/workbook.xml: the part ends before its XML does"]);
+}
+
+#[test]
 fn a_csv_quote_never_closed_is_refused_at_its_line_not_read_as_one_long_cell() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("workers.csv"), "id,role,team\nW1,social_worker,North\n").unwrap();
