@@ -1258,10 +1258,20 @@ impl<'t> Cells<'t> {
         };
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(x),
+            // A number too large for a float (`1e400`, four hundred nines) is one all the same:
+            // named by the limit it passes, not called "not a number" (nor told to write itself).
+            Ok(x) if x.is_infinite() && v.bytes().any(|b| b.is_ascii_digit()) => {
+                let side =
+                    if x > 0.0 { "above the limit of 1e9" } else { "below -1e9, past the limit of 1e9" };
+                Err(self.err(col, format!("{} is {side} on numbers in a model; use smaller units", q(v))))
+            }
             _ => {
                 // A number with a word after it (`18 cases`, `50%`): say which number to write.
+                // Not when digits follow (`0x10`, `1e5e5`): the number is not the digits before.
                 let lead: String =
                     v.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+                let lead =
+                    if v[lead.len()..].bytes().any(|b| b.is_ascii_digit()) { String::new() } else { lead };
                 let hint = if v.contains(',') {
                     "; write decimals with a dot, as in 0.5".to_string()
                 } else if v.ends_with('%') && !lead.is_empty() {

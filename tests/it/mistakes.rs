@@ -542,3 +542,26 @@ fn a_number_with_a_word_or_a_percent_sign_says_what_to_write() {
     assert_eq!(has("row 2, column priority: \"50%\" is not a number; a percentage is read in fte only: write the priority as a number"), 1, "{p:#?}");
     assert_eq!(has("row 2, column amount: \"50%\" is not a number; a percentage is read in fte only: write the amount in caseload units"), 1, "{p:#?}");
 }
+
+#[test]
+fn a_number_too_large_for_a_float_is_named_by_the_limit_not_told_to_write_itself() {
+    // `1e400` and four hundred nines parse to infinity: they were "not a number; write the
+    // number alone, 1" (the digits before the `e`) and "write the number alone, 999...9" (the
+    // cell itself). `0x10` was told to write 0.
+    let nines = "9".repeat(400);
+    let w = format!("id,role,team,cap,target\nW1,SW,North,1e400,0x10\nW2,SW,North,{nines},-1e999\n");
+    let c = "id,type,team\nC1,CIN,North\n";
+    let p = problems(&w, c);
+    let has = |s: &str| p.iter().filter(|l| l.contains(s)).count();
+    assert_eq!(
+        has(
+            "row 2, column cap: \"1e400\" is above the limit of 1e9 on numbers in a model; use smaller units"
+        ),
+        1,
+        "{p:#?}"
+    );
+    assert_eq!(has(&format!("row 3, column cap: \"{nines}\" is above the limit of 1e9")), 1, "{p:#?}");
+    assert_eq!(has("row 3, column target: \"-1e999\" is below -1e9, past the limit of 1e9"), 1, "{p:#?}");
+    assert!(p.iter().any(|l| l.ends_with("row 2, column target: \"0x10\" is not a number")), "{p:#?}");
+    assert!(!p.iter().any(|l| l.contains("write the number alone")), "{p:#?}");
+}
