@@ -35,6 +35,11 @@ pub const MAX_PARTS: usize = 10_000;
 /// The most rows in one sheet or CSV: 1,048,576, Excel's own limit.
 pub const MAX_ROWS: usize = 1_048_576;
 
+/// The most keys of one object of a JSON input: 1,048,576, as many as a sheet has rows (a
+/// proposal's `summary.by_team` has one a team). Each key is held until its object ends, to
+/// refuse a key given twice: nine million keys of a field nobody reads took 960 MB.
+pub const MAX_OBJECT_KEYS: usize = 1_048_576;
+
 /// The most columns: 16,384 (Excel's last column, XFD).
 pub const MAX_COLUMNS: usize = 16_384;
 

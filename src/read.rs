@@ -312,6 +312,16 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
                     ),
                 ));
             }
+            if seen.len() + many.len() > crate::limits::MAX_OBJECT_KEYS {
+                self.path.truncate(base);
+                return Err(shape_error(
+                    self.path,
+                    format!(
+                        "an object of more than {} keys, above the limit on one JSON object",
+                        crate::limits::count(crate::limits::MAX_OBJECT_KEYS)
+                    ),
+                ));
+            }
             if aliases && seen.len() + many.len() > crate::limits::MAX_ALIASES {
                 self.path.truncate(base);
                 return Err(shape_error(self.path, crate::model::too_many_aliases()));
