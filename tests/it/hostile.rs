@@ -582,6 +582,31 @@ fn an_object_of_more_keys_than_a_sheet_has_rows_is_refused_at_the_limit() {
 }
 
 #[test]
+fn a_proposal_refused_costs_no_more_memory_than_its_file() {
+    // Asking whether a proposal that failed to read was a model file read the whole file as a
+    // JSON value, ten times its size: 1.4 GB for 120 MB of empty lists in a later version's
+    // field. This one (30 MB) ran out of 200 MB of address space.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("m.json"), serde_json::to_vec(&model(serde_json::json!([]))).unwrap())
+        .unwrap();
+    let mut p = String::from("{\"version\":1,\"later\":[[]");
+    p += &",[]".repeat(10_000_000 - 1);
+    p += "],\"allocations\":5}";
+    std::fs::write(dir.path().join("p.json"), p).unwrap();
+    #[cfg(target_os = "linux")]
+    {
+        let o = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(r#"ulimit -v 200000 && exec "$0" --threads 1 check m.json p.json --allow-empty"#)
+            .arg(env!("CARGO_BIN_EXE_caseload"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        refused((code(&o), stderr(&o)), &["p.json: allocations: invalid type: integer `5`, expected a list"]);
+    }
+}
+
+#[test]
 fn huge_numbers_are_refused_so_no_objective_is_null() {
     let m =
         model(serde_json::json!([{"id": "C1", "type": "looked_after", "team": "North", "priority": 1e308}]));
