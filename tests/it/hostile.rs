@@ -607,6 +607,31 @@ fn a_proposal_refused_costs_no_more_memory_than_its_file() {
 }
 
 #[test]
+fn recommend_reads_its_proposal_once_however_large_a_later_field() {
+    // `recommend --proposal` read the file a second time, whole, as a JSON value, for its
+    // model hash: 1.4 GB for a proposal with 120 MB of a later version's field (SPEC section
+    // 5 lets it hold anything). This one (30 MB) ran out of 200 MB of address space.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("models/small_team.json"), dir.path().join("m.json")).unwrap();
+    let o = run(dir.path(), &["allocate", "m.json", "-o", "p.json", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let p = std::fs::read_to_string(dir.path().join("p.json")).unwrap();
+    let later = format!("{{\"later\": [[]{}],", ",[]".repeat(10_000_000 - 1));
+    std::fs::write(dir.path().join("p.json"), p.replacen('{', &later, 1)).unwrap();
+    #[cfg(target_os = "linux")]
+    {
+        let o = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(r#"ulimit -v 200000 && exec "$0" --threads 1 recommend m.json --case C09 --proposal p.json"#)
+            .arg(env!("CARGO_BIN_EXE_caseload"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+}
+
+#[test]
 fn huge_numbers_are_refused_so_no_objective_is_null() {
     let m =
         model(serde_json::json!([{"id": "C1", "type": "looked_after", "team": "North", "priority": 1e308}]));
