@@ -44,14 +44,16 @@ pub(super) trait Incumbent {
     }
     /// Runs `rest`, the search after its root (whose open bound is `bound`), and gives its
     /// answer; an incumbent may polish itself as it stands beside it
-    /// ([`super::search::PartSearch`] does on a cross-team district).
+    /// ([`super::search::PartSearch`] does on a cross-team district), and may run `rest`
+    /// again once the search stopped unproven (`true`: the search goes on from the node where
+    /// it stopped, granted its budget again when its effort grants any).
     fn beside(
         &mut self,
         _bound: f64,
         _limits: Limits,
-        rest: &mut dyn FnMut(&mut Self) -> (bool, f64),
+        rest: &mut dyn FnMut(&mut Self, bool) -> (bool, f64),
     ) -> (bool, f64) {
-        rest(self)
+        rest(self, false)
     }
 }
 
@@ -85,7 +87,8 @@ pub(super) trait Tree<I: Incumbent> {
 /// Best-first branch-and-bound with plunging from `root` (bound `root_bound`) over `tree`,
 /// for part `part` (its progress events). Returns (proven optimal, best bound of what is left
 /// unexplored; negative infinity when proven). Once the root has children, the search after it
-/// runs through [`Incumbent::beside`], which may polish the root's incumbent beside it.
+/// runs through [`Incumbent::beside`], which may polish the root's incumbent beside it and
+/// have the search go on from where it stopped with what the polish found.
 pub(super) fn run<I: Incumbent, T: Tree<I>>(
     tree: &mut T,
     s: &mut I,
@@ -105,7 +108,10 @@ pub(super) fn run<I: Incumbent, T: Tree<I>>(
         return done;
     }
     let open_bound = max_bound(&walk.open, max_bound(&walk.current, walk.lost));
-    s.beside(open_bound, limits, &mut |s: &mut I| {
+    s.beside(open_bound, limits, &mut |s: &mut I, again: bool| {
+        if again {
+            walk.follow.grant(s);
+        }
         walk.go(tree, s, part, limits, false).unwrap_or((false, f64::INFINITY))
     })
 }
@@ -132,13 +138,17 @@ impl<N> Walk<N> {
         root_only: bool,
     ) -> Option<(bool, f64)> {
         let Walk { open, seq, current, lost, follow } = self;
-        while let Some(Queued { bound, node, .. }) = current.take().or_else(|| open.pop()) {
+        while let Some(queued) = current.take().or_else(|| open.pop()) {
+            let bound = queued.bound;
             if s.prunable(bound) {
                 continue;
             }
             if follow.reached(s, limits, || max_bound(&*open, bound).max(*lost)) {
+                // Kept, so that a search that goes on starts from this very node.
+                *current = Some(queued);
                 return Some(stopped(s, max_bound(&*open, bound).max(*lost), limits));
             }
+            let Queued { node, .. } = queued;
             let nodes = s.count_node();
             tell(s, nodes, part, limits, || max_bound(&*open, bound).max(*lost));
             let kids = match tree.expand(s, node, bound, false) {
@@ -171,6 +181,9 @@ impl<N> Walk<N> {
                     let outside = max_bound(&*open, max_bound(&*current, siblings));
                     let mut stack = vec![Queued::new(n, b, *seq)];
                     if !depth_first(tree, s, &mut stack, part, (limits, follow.limit), outside, lost) {
+                        // The subtree's nodes left and the siblings not yet parked are given
+                        // up: their bound stays with a search that goes on.
+                        *lost = max_bound(&stack, siblings).max(*lost);
                         return Some(stopped(s, max_bound(&stack, outside).max(*lost), limits));
                     }
                 } else {
@@ -273,6 +286,17 @@ impl Follow {
             }
         }
         spent >= self.limit.unwrap_or(u64::MAX)
+    }
+
+    /// Grants the search the budget it was given once more, when its effort grants any (a
+    /// search that goes on with a better incumbent, see [`Incumbent::beside`]); an exact node
+    /// limit stays exact.
+    fn grant<I: Incumbent>(&mut self, s: &mut I) {
+        if let Some(limit) = self.limit.filter(|_| self.base > 0) {
+            if s.extend(self.base) {
+                self.limit = Some(limit.saturating_add(self.base));
+            }
+        }
     }
 }
 

@@ -1948,4 +1948,78 @@ mod tests {
         s.neighbourhoods(f64::INFINITY, Limits::default());
         assert_eq!(s.budget.spent(), 0);
     }
+
+    /// The tree of `part` within `nodes` nodes as the command runs it (its budget follows its
+    /// progress), on a pool of `threads`: (proven, bound left, incumbent, its value, the
+    /// trace's lines).
+    fn tree_on(
+        m: &Model,
+        part: &Part,
+        nodes: u64,
+        threads: usize,
+    ) -> (bool, f64, PartAlloc, f64, Vec<String>) {
+        use super::super::params::PROGRESS_SLICES;
+        let lines = std::sync::Mutex::new(Vec::new());
+        let see = |e: &super::super::Event| {
+            if let super::super::Event::Trace(line) = e {
+                lines.lock().unwrap().push(line.clone());
+            }
+        };
+        let effort = Effort { nodes: Some(nodes), progress_slices: PROGRESS_SLICES, ..Effort::DEFAULT };
+        let observer = Some(super::super::Observer(&see));
+        let limits = Limits { node_limit: Some(nodes), trace: true, observer, ..Limits::default() };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+        let (done, bound, best, value) = pool.install(|| {
+            let dual = super::super::lagrange::Decomposition::new(m, part, &effort);
+            let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
+            let (done, bound) = super::super::tree::search(&dual, &mut s, 0, limits, f64::INFINITY);
+            (done, bound, s.best.clone().expect("an incumbent"), s.best_value)
+        });
+        (done, bound, best, value, lines.into_inner().unwrap())
+    }
+
+    /// A district's tree stopped unproven goes on from where it stopped when the polish of its
+    /// root's incumbent beside it found better: the same answer on one thread as on two,
+    /// lawful, and consistent with a search of many more nodes (never above its proven
+    /// optimum, a bound never below it); and it proves some the tree alone left unproven.
+    #[test]
+    fn a_district_s_tree_goes_on_with_what_the_polish_beside_it_found() {
+        let (mut again, mut proven_again) = (0, 0);
+        for seed in 1..=16 {
+            let options = GenerateOptions {
+                cases: 240,
+                workers: 18,
+                teams: 4,
+                seed,
+                weights: true,
+                groups: 0.3,
+                cross_team: true,
+                ..Default::default()
+            };
+            let file = generate(&options).unwrap();
+            let m = crate::load_model_bytes("m.json", &crate::write::to_json(&file)).unwrap();
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network() && p.teams().len() >= 3) {
+                let (done, bound, best, value, lines) = tree_on(&m, part, 12, 1);
+                let two = tree_on(&m, part, 12, 2);
+                assert_eq!((done, bound, &best, value), (two.0, two.1, &two.2, two.3), "seed {seed}");
+                assert!(feasible(part, &best), "seed {seed}: an unlawful incumbent");
+                let (exact, _, _, optimum, _) = tree_on(&m, part, 400, 2);
+                let tol = 1e-6 * optimum.abs().max(1.0);
+                if exact {
+                    assert!(value <= optimum + tol, "seed {seed}: {value} above the optimum {optimum}");
+                    assert!(done || bound >= optimum - tol, "seed {seed}: bound {bound} below {optimum}");
+                    assert!(
+                        !done || (value - optimum).abs() <= tol,
+                        "seed {seed}: {value} proven, not {optimum}"
+                    );
+                }
+                if lines.iter().any(|l| l.contains("the tree again")) {
+                    again += 1;
+                    proven_again += usize::from(done);
+                }
+            }
+        }
+        assert!(again >= 2 && proven_again >= 1, "went on in {again}, of them proven {proven_again}");
+    }
 }

@@ -424,14 +424,14 @@ impl Incumbent for PartSearch<'_> {
         &mut self,
         bound: f64,
         limits: Limits,
-        rest: &mut dyn FnMut(&mut Self) -> (bool, f64),
+        rest: &mut dyn FnMut(&mut Self, bool) -> (bool, f64),
     ) -> (bool, f64) {
         if self.part.teams().len() < 3
             || self.effort.hood_work == 0
             || self.best.is_none()
             || self.prunable(bound)
         {
-            return rest(self);
+            return rest(self, false);
         }
         let mut side = self.copy();
         let from = self.best_value;
@@ -446,7 +446,7 @@ impl Incumbent for PartSearch<'_> {
                 *found = side.best.take();
             });
             // The tree, and its own last polish where the incumbent is no longer the copy's.
-            let out = rest(self);
+            let out = rest(self, false);
             if out.0 || self.best_value > from || limits.stopped() {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }
@@ -460,7 +460,19 @@ impl Incumbent for PartSearch<'_> {
         if let Some(a) = found {
             self.offer(a);
         }
-        (self.prunable(open), open)
+        if self.best_value <= from || self.prunable(open) {
+            return (self.prunable(open), open);
+        }
+        // The copy's polish found a better incumbent than the tree had when it stopped: the
+        // tree goes on from the node where it stopped (within its budget again, when its
+        // effort grants one), pruning and fixing against it. Its own last polish would start
+        // from where the copy's ended, so it is left out unless the tree betters it.
+        let better = self.best_value;
+        self.hoods.beside = Some((better, stop));
+        limits.trace(|| format!("    the tree again, from the polish beside it: {from} -> {better}"));
+        let out = rest(self, true);
+        self.hoods.beside = None;
+        out
     }
 }
 
