@@ -350,6 +350,16 @@ pub fn utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str> {
         ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Saved as UTF-16 ("Unicode" in Notepad and Excel), with or without its byte-order mark:
+    // JSON begins with a brace or white space, so a zero byte among the first four is a wide
+    // character's other half. Without this, a file without the mark read as "key must be a
+    // string" at line 1, column 2.
+    if bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || bytes.iter().take(4).any(|&b| b == 0)
+    {
+        return Err(Error::input(file, "file", "is UTF-16 text, not UTF-8; save it as UTF-8"));
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let (line, col) = line_col(&bytes[..e.valid_up_to()]);
         Error::input(

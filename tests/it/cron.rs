@@ -423,6 +423,30 @@ fn non_utf8_input_names_the_line_and_column() {
     assert!(stderr(&o).contains("UTF-8"), "{}", stderr(&o));
 }
 
+/// A model file saved as UTF-16 ("Unicode" in Notepad), with or without its byte-order mark,
+/// is named as such, not read as "key must be a string" at line 1, column 2.
+#[test]
+fn a_utf16_model_file_is_named_utf16_with_or_without_its_mark() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = r#"{"version": 1, "workers": [], "cases": []}"#;
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let out = dir.path().join("p.json");
+    for (name, bytes) in [
+        ("le.json", le.clone()),
+        ("be.json", be.clone()),
+        ("le-bom.json", [vec![0xFF, 0xFE], le].concat()),
+        ("be-bom.json", [vec![0xFE, 0xFF], be].concat()),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).expect("write");
+        let o = run(&["allocate", p.to_str().unwrap_or_default(), "-o", out.to_str().unwrap_or_default()]);
+        assert_eq!(code(&o), 2, "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("is UTF-16 text, not UTF-8; save it as UTF-8"), "{name}: {}", stderr(&o));
+    }
+    assert!(!out.exists());
+}
+
 #[test]
 fn a_closed_stdout_does_not_crash_the_run() {
     let dir = tempfile::tempdir().expect("tempdir");
