@@ -1981,7 +1981,8 @@ mod tests {
     /// A district's tree stopped unproven goes on from where it stopped when the polish of its
     /// root's incumbent beside it found better: the same answer on one thread as on two,
     /// lawful, and consistent with a search of many more nodes (never above its proven
-    /// optimum, a bound never below it); and it proves some the tree alone left unproven.
+    /// optimum, a bound never below it); and some that went on end proven. Without going on
+    /// none would say "the tree again", so the test fails on the search before it.
     #[test]
     fn a_district_s_tree_goes_on_with_what_the_polish_beside_it_found() {
         let (mut again, mut proven_again) = (0, 0);
