@@ -1149,9 +1149,20 @@ mod tests {
     /// A small cross-team district of `teams` teams (90 cases, 10 workers), type weights,
     /// sibling groups.
     fn small_district(seed: u64, teams: usize) -> (Model, crate::formulate::Problem) {
+        district_of(seed, teams, 90, 10)
+    }
+
+    /// A cross-team district of `teams` teams, `cases` cases and `workers` workers, type
+    /// weights, sibling groups.
+    fn district_of(
+        seed: u64,
+        teams: usize,
+        cases: usize,
+        workers: usize,
+    ) -> (Model, crate::formulate::Problem) {
         let options = GenerateOptions {
-            cases: 90,
-            workers: 10,
+            cases,
+            workers,
             teams,
             seed,
             weights: true,
@@ -1987,19 +1998,7 @@ mod tests {
     fn a_district_s_tree_goes_on_with_what_the_polish_beside_it_found() {
         let (mut again, mut proven_again) = (0, 0);
         for seed in 1..=16 {
-            let options = GenerateOptions {
-                cases: 240,
-                workers: 18,
-                teams: 4,
-                seed,
-                weights: true,
-                groups: 0.3,
-                cross_team: true,
-                ..Default::default()
-            };
-            let file = generate(&options).unwrap();
-            let m = crate::load_model_bytes("m.json", &crate::write::to_json(&file)).unwrap();
-            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            let (m, problem) = district_of(seed, 4, 240, 18);
             for part in problem.parts.iter().filter(|p| !p.is_network() && p.teams().len() >= 3) {
                 let (done, bound, best, value, lines) = tree_on(&m, part, 12, 1);
                 let two = tree_on(&m, part, 12, 2);
