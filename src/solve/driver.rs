@@ -278,9 +278,8 @@ impl Follow {
                         self.seen
                     )
                 });
-                if grant && s.extend(self.base) {
+                if grant && self.grant(s) {
                     self.slices -= 1;
-                    self.limit = Some(limit.saturating_add(self.base));
                     (self.mark, self.judged, self.seen, self.moved) = (None, false, 0, 0);
                 }
             }
@@ -288,15 +287,16 @@ impl Follow {
         spent >= self.limit.unwrap_or(u64::MAX)
     }
 
-    /// Grants the search the budget it was given once more, when its effort grants any (a
-    /// search that goes on with a better incumbent, see [`Incumbent::beside`]); an exact node
-    /// limit stays exact.
-    fn grant<I: Incumbent>(&mut self, s: &mut I) {
-        if let Some(limit) = self.limit.filter(|_| self.base > 0) {
-            if s.extend(self.base) {
-                self.limit = Some(limit.saturating_add(self.base));
-            }
+    /// Grants the search the budget it was given once more, when its effort grants any: for its
+    /// progress ([`Follow::reached`]), or to go on with a better incumbent
+    /// ([`Incumbent::beside`]). False when not granted (no node limit, or an exact one).
+    fn grant<I: Incumbent>(&mut self, s: &mut I) -> bool {
+        let Some(limit) = self.limit else { return false };
+        if !s.extend(self.base) {
+            return false;
         }
+        self.limit = Some(limit.saturating_add(self.base));
+        true
     }
 }
 
