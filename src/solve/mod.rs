@@ -503,7 +503,7 @@ impl Started<'_> {
         let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
         level(m, part, &mut alloc);
         let val = value(m, part, &alloc);
-        let bound = if optimal { val } else { bound.max(val) };
+        let bound = if optimal { val } else { search::on_lattice(bound.max(val), val, self.search.delta) };
         PartOutcome {
             alloc,
             value: val,

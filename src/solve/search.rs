@@ -75,6 +75,25 @@ pub(super) fn lattice(m: &Model, part: &Part) -> Option<f64> {
     crate::formulate::common_unit(atoms.into_iter().map(f64::abs).filter(|&a| a > crate::tolerance::TIE))
 }
 
+/// A part's bound brought down to the lattice its allocations' values lie on
+/// ([`lattice`]: the values of any two of its allocations differ by a whole multiple
+/// of `delta`): the largest `value + k x delta` (`k >= 1`) that `bound` reaches,
+/// within the tolerance the search prunes with. No allocation is worth more than `bound`, so
+/// none is worth more than that. `bound` itself when there is no lattice, or when it is less
+/// than a step above `value` (the search then proves the part itself).
+pub(super) fn on_lattice(bound: f64, value: f64, delta: Option<f64>) -> f64 {
+    let Some(d) = delta.filter(|d| d.is_finite() && *d > 0.0) else { return bound };
+    if !bound.is_finite() || !value.is_finite() {
+        return bound;
+    }
+    let slack = crate::tolerance::LATTICE * bound.abs().max(1.0);
+    let k = ((bound - value + slack) / d).floor();
+    if k < 1.0 {
+        return bound;
+    }
+    value + k * d
+}
+
 impl<'a> PartSearch<'a> {
     /// A search of `part` over programme `lp`, with no allocation yet, within `effort`.
     pub(super) fn new(m: &'a Model, part: &'a Part, lp: Lp, effort: Effort) -> PartSearch<'a> {
@@ -589,6 +608,23 @@ mod tests {
             whole[j] = 0.25;
         }
         assert!(s.branch_candidates(&whole).is_empty());
+    }
+
+    /// A bound comes down to the last lattice point below it, never below one step above the
+    /// value, nor past a point its arithmetic may just miss; without a lattice it stays.
+    #[test]
+    fn a_bound_comes_down_to_the_lattice() {
+        let d = Some(5.0);
+        assert_eq!(on_lattice(123_771.67, 123_765.0, d), 123_770.0);
+        assert_eq!(on_lattice(123_774.9, 123_765.0, d), 123_770.0);
+        // Within the search's tolerance (a ten-millionth of the bound) of a point: kept.
+        assert_eq!(on_lattice(123_774.99, 123_765.0, d), 123_775.0, "a point the sum just missed");
+        assert_eq!(on_lattice(123_769.0, 123_765.0, d), 123_769.0, "less than a step: left to the search");
+        assert_eq!(on_lattice(49_542.5, 49_535.0, d), 49_540.0);
+        assert_eq!(on_lattice(-10.5, -20.0, Some(2.5)), -12.5);
+        assert_eq!(on_lattice(123_771.67, 123_765.0, None), 123_771.67);
+        assert_eq!(on_lattice(f64::INFINITY, 1.0, d), f64::INFINITY);
+        assert_eq!(on_lattice(10.0, f64::NEG_INFINITY, d), 10.0);
     }
 
     /// The incumbent only moves up, an unlawful allocation is never taken, and a node is
