@@ -275,6 +275,43 @@ fn not_xml(head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// A text as Excel saved it, with its escapes undone: Excel writes a character XML cannot
+/// hold, or a carriage return, as `_xHHHH_` (a line break pasted from another program is
+/// `_x000D_` and a line feed), and a text that itself holds `_xHHHH_` with its `_` as
+/// `_x005F_` (ECMA-376 part 1, 22.9.2.19, ST_Xstring). Read as written, a note or a name
+/// would come back with `_x000D_` in it, and grow by `_x005F_` each time it is written again.
+fn xstring(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("_x") && !s.contains("_X") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('_') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let b = rest.as_bytes();
+        let escape = b.len() >= 7
+            && (b[1] == b'x' || b[1] == b'X')
+            && b[2..6].iter().all(u8::is_ascii_hexdigit)
+            && b[6] == b'_';
+        let decoded = escape
+            .then(|| u32::from_str_radix(&rest[2..6], 16).ok().and_then(char::from_u32))
+            .flatten();
+        match decoded {
+            Some(ch) => {
+                out.push(ch);
+                rest = &rest[7..];
+            }
+            None => {
+                out.push('_');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 fn local(name: &[u8]) -> &[u8] {
     match name.iter().rposition(|&c| c == b':') {
         Some(i) => &name[i + 1..],
@@ -667,7 +704,7 @@ impl<'a> Book<'a> {
                 Event::End(e) => match local(e.name().as_ref()) {
                     b"si" => {
                         in_si = false;
-                        Self::add_shared(&file, &self.budget, part, &mut out, &text)?;
+                        Self::add_shared(&file, &self.budget, part, &mut out, &xstring(&text))?;
                         text.clear();
                     }
                     b"t" => in_t = false,
@@ -1186,8 +1223,8 @@ impl CellState {
                     )),
                 }
             }
-            "inlineStr" => Ok(self.inline.clone().unwrap_or_default()),
-            "str" => Ok(self.value.clone().unwrap_or_default()),
+            "inlineStr" => Ok(xstring(self.inline.as_deref().unwrap_or_default()).into_owned()),
+            "str" => Ok(xstring(self.value.as_deref().unwrap_or_default()).into_owned()),
             "b" => match value {
                 None | Some("") => Ok(String::new()),
                 Some("1") => Ok("true".into()),

@@ -1123,3 +1123,35 @@ fn a_line_break_in_a_name_cannot_start_a_line_of_its_own() {
     assert!(err.contains("North\\ncaseload: all children allocated"), "{err}");
     assert!(!err.lines().any(|l| l.starts_with("caseload: all children")), "{err}");
 }
+
+#[test]
+fn excel_escapes_in_a_text_are_read_as_the_characters_they_stand_for() {
+    // Excel writes a carriage return (a line break pasted from another program) as `_x000D_`,
+    // and a `_` that begins such a sequence in the text itself as `_x005F_`; read as written,
+    // a note came back with `_x000D_` in it and grew by `_x005F_` each week it went round.
+    let sst = "<sst><si><t>id</t></si><si><t>name</t></si><si><t>notes</t></si><si><t>W1</t></si><si><t xml:space=\"preserve\">Ann_x000D_\nLee</t></si><si><r><t>a _x005F_x0041_ b</t></r></si></sst>";
+    let s = |r: &str, i: u32| format!("<c r=\"{r}\" t=\"s\"><v>{i}</v></c>");
+    let rows = format!(
+        "<row r=\"1\">{}{}{}<c r=\"D1\" t=\"inlineStr\"><is><t>role</t></is></c><c r=\"E1\" t=\"inlineStr\"><is><t>team</t></is></c></row><row r=\"2\">{}{}{}<c r=\"D2\" t=\"inlineStr\"><is><t>social_worker</t></is></c><c r=\"E2\" t=\"str\"><f>\"North\"</f><v>No_x0072_th</v></c></row>",
+        s("A1", 0), s("B1", 1), s("C1", 2), s("A2", 3), s("B2", 4), s("C2", 5)
+    );
+    let mut sheets = plain();
+    sheets[0].1 = sheet(&rows);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b.xlsx"), workbook(&sheets, Some(sst))).unwrap();
+    let o = run(dir.path(), &["convert", "--workbook", "b.xlsx", "-o", "m.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("m.json")).unwrap()).unwrap();
+    let w = &m["workers"][0];
+    assert_eq!(w["name"], "Ann\r\nLee");
+    assert_eq!(w["notes"], "a _x0041_ b");
+    assert_eq!(w["team"], "North");
+    // And the round trip through a workbook caseload writes (which escapes them) is exact.
+    let o = run(dir.path(), &["convert", "m.json", "--xlsx", "again.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(dir.path(), &["convert", "--workbook", "again.xlsx", "-o", "again.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let again: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("again.json")).unwrap()).unwrap();
+    assert_eq!(again["workers"], m["workers"]);
+}
