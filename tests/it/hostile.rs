@@ -1155,3 +1155,15 @@ fn excel_escapes_in_a_text_are_read_as_the_characters_they_stand_for() {
         serde_json::from_slice(&std::fs::read(dir.path().join("again.json")).unwrap()).unwrap();
     assert_eq!(again["workers"], m["workers"]);
 }
+
+#[test]
+fn a_meeting_workbook_whose_worker_name_holds_a_line_break_reads_back_unchanged() {
+    // The writer saves the carriage return as `_x000D_`; read as written, the workers sheet's
+    // name differed from the model's, and the unedited meeting workbook was refused (exit 2).
+    let mut m = model(serde_json::json!([{"id": "C1", "type": "child_in_need", "team": "North"}]));
+    m["workers"][0]["name"] = "Ann\r\nLee".into();
+    let (status, _, err, dir) = with_model(m.to_string().as_bytes(), &["allocate", "m.json", "--xlsx", "m.xlsx", "-q"], &[]);
+    assert_eq!(status, 0, "{err}");
+    let o = run(dir.path(), &["check", "m.json", "m.xlsx"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
