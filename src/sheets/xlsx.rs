@@ -1094,6 +1094,9 @@ impl<'a> Book<'a> {
         // (a sibling group, a worker today merged down three siblings' rows): each cell of the
         // range in a row that is there is read as the first, within the limits on cells and text.
         let mut merged = Vec::new();
+        // Every cell a range covers is visited, filled or not: ranges laid over one another (as
+        // Excel never saves them) over a sheet of filled cells took minutes without growing it.
+        let mut covered = 0usize;
         for (range, (r1, c1), (r2, c2)) in merges {
             let first = rows
                 .binary_search_by_key(&r1, |(n, _)| *n)
@@ -1103,6 +1106,17 @@ impl<'a> Book<'a> {
                 .cloned();
             let Some(value) = first else { continue };
             let from = rows.partition_point(|(n, _)| *n < r1);
+            let to = rows.partition_point(|(n, _)| *n <= r2);
+            covered = covered.saturating_add(to.saturating_sub(from).saturating_mul(c2 + 1 - c1));
+            if covered > MAX_CELLS {
+                return Err(limit(
+                    format!("merged cells {}", crate::warnings::quoted(&range)),
+                    format!(
+                        "more than {} cells (merged ranges counted cell by cell), the limit on cells of one sheet; unmerge them",
+                        count(MAX_CELLS)
+                    ),
+                ));
+            }
             for (number, cells) in rows[from..].iter_mut().take_while(|(n, _)| *n <= r2) {
                 for c in c1..=c2 {
                     if (*number, c) == (r1, c1) || cells.get(c - 1).is_some_and(|v| !v.is_empty()) {

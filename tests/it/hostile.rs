@@ -1167,3 +1167,27 @@ fn a_meeting_workbook_whose_worker_name_holds_a_line_break_reads_back_unchanged(
     let o = run(dir.path(), &["check", "m.json", "m.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[test]
+fn merged_ranges_laid_over_one_another_are_refused_at_the_limit_on_cells() {
+    // 16,384 ranges (the limit on ranges) each over the same 200 x 200 filled cells: every
+    // cell of every range was visited, 655 million in all (minutes for a larger sheet), though
+    // none grew the sheet.
+    let mut rows = rows_xml(CASES);
+    let cells: String = (0..200).map(|j| format!("<c><v>{j}</v></c>")).collect();
+    for r in 3..203 {
+        rows += &format!("<row r=\"{r}\">{cells}</row>");
+    }
+    let merges = "<mergeCell ref=\"A3:GR202\"/>".repeat(16_384);
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{rows}</sheetData><mergeCells>{merges}</mergeCells></worksheet>"
+    );
+    let mut s = plain();
+    s[1].1 = xml.into_bytes();
+    let started = std::time::Instant::now();
+    refused(
+        allocate_book(&workbook(&s, None)),
+        &["sheet cases", "merged cells \"A3:GR202\"", "merged ranges counted cell by cell"],
+    );
+    assert!(started.elapsed().as_secs() < 10);
+}
