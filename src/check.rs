@@ -495,9 +495,12 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
         }
     }
     let key = crate::vocabulary::key;
+    // The cells that could not be read, by place: looked up for each cell compared (through
+    // the list, a sheet of 100,000 rows each with an unreadable cell took 38 s).
+    let unread_at: std::collections::HashSet<(usize, usize)> = ws.unread.iter().map(|(r, c, _)| (*r, *c)).collect();
     for (number, cells) in &ws.rows {
         let get = |j: usize| cells.get(j).map_or("", |c| c.as_str());
-        let unread = |j: usize| ws.unread.iter().any(|(r, c, _)| r == number && *c == j);
+        let unread = |j: usize| unread_at.contains(&(*number, j));
         let id = get(wc);
         if id.is_empty() {
             // A row of nothing but a worker's details (the id left out) would be lost too.
