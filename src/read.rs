@@ -290,8 +290,14 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
         while let Some(key) = map.next_key::<String>()? {
             self.path.truncate(base);
             self.path.push('.');
+            if long_string::<A::Error>("", &key).is_err() {
+                // The place names the key by its start: the whole key, millions of characters,
+                // made the message as long as the file.
+                self.path.extend(key.chars().take(40));
+                self.path.push_str("...");
+                return long_string(self.path, &key);
+            }
             self.path.push_str(&key);
-            long_string(self.path, &key)?;
             let repeated = if many.is_empty() && seen.len() < FEW_KEYS {
                 let repeated = seen.contains(&key);
                 if !repeated {

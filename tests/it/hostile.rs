@@ -1282,3 +1282,14 @@ fn many_unreadable_cells_are_named_in_linear_time_on_every_sheet() {
     refused((code(&o), stderr(&o)), &["sheet policy: rows 2, 3, 4"]);
     assert!(took.as_secs() < 15, "policy took {took:?}");
 }
+
+#[test]
+fn a_key_past_the_limit_on_a_text_is_named_by_its_start_not_whole() {
+    // The place named the key whole: a key of five million characters made a message of five
+    // megabytes, twice for a proposal's (in the place and in the problem).
+    let key = "k".repeat(5_000_000);
+    let m = format!(r#"{{"version": 1, "workers": [], "cases": [], "{key}": 1}}"#);
+    let (status, _, err, _d) = with_model(m.as_bytes(), &["allocate", "m.json", "-o", "p.json"], &[]);
+    refused((status, err.clone()), &["m.json: kkkkk", "...", "a text of 5000000 characters, above the limit of 32,767"]);
+    assert!(err.len() < 1_000, "{} bytes", err.len());
+}
