@@ -239,7 +239,12 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
                 "this is a model file (it has workers and cases), not a proposal: the model and the proposal look swapped. Give the model first, then the proposal: caseload accept MODEL ACCEPTED -o NEXT (check MODEL PROPOSAL, compare MODEL A B)",
             );
         }
-        crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))
+        let hint = if crate::read::csv_text(text) {
+            "this is CSV text (a spreadsheet export), not a proposal: give the proposal JSON that `caseload allocate` wrote, or the meeting workbook (`allocate --xlsx`)"
+        } else {
+            "give the proposal that `caseload allocate` wrote"
+        };
+        crate::read::json_error(file, e, Some(hint))
     })?;
     // A proposal of another version of the format may mean its fields otherwise: refused, as a
     // model of another version is.

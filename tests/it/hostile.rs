@@ -1293,3 +1293,18 @@ fn a_key_past_the_limit_on_a_text_is_named_by_its_start_not_whole() {
     refused((status, err.clone()), &["m.json: kkkkk", "...", "a text of 5000000 characters, above the limit of 32,767"]);
     assert!(err.len() < 1_000, "{} bytes", err.len());
 }
+
+#[test]
+fn a_csv_file_given_where_json_belongs_is_named_for_what_it_is() {
+    // It was "line 1, column 1: expected value", serde's words, with nothing about CSV.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("workers.csv"), "\u{feff}id;role;team\nW1;social_worker;North\n").unwrap();
+    let m = model(serde_json::json!([{"id": "C1", "type": "child_in_need", "team": "North"}]));
+    std::fs::write(d.join("m.json"), m.to_string()).unwrap();
+    let o = run(d, &["allocate", "workers.csv", "-o", "p.json"]);
+    refused((code(&o), stderr(&o)), &["workers.csv: line 1, column 1", "this is CSV text", "--workers W.csv --cases C.csv"]);
+    let o = run(d, &["check", "m.json", "workers.csv"]);
+    refused((code(&o), stderr(&o)), &["workers.csv: line 1, column 1", "this is CSV text", "not a proposal"]);
+    assert!(!d.join("p.json").exists());
+}
