@@ -502,7 +502,8 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
     let key = crate::vocabulary::key;
     // The cells that could not be read, by place: looked up for each cell compared (through
     // the list, a sheet of 100,000 rows each with an unreadable cell took 38 s).
-    let unread_at: std::collections::HashSet<(usize, usize)> = ws.unread.iter().map(|(r, c, _)| (*r, *c)).collect();
+    let unread_at: std::collections::HashSet<(usize, usize)> =
+        ws.unread.iter().map(|(r, c, _)| (*r, *c)).collect();
     for (number, cells) in &ws.rows {
         let get = |j: usize| cells.get(j).map_or("", |c| c.as_str());
         let unread = |j: usize| unread_at.contains(&(*number, j));
@@ -542,8 +543,11 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
             let same = match &written {
                 Written::Empty => cell.is_empty(),
                 // An fte as the team's sheet takes it too (`50%`).
-                Written::Number(x) if what == "fte" => crate::sheets::read::share_word(cell)
-                    .is_some_and(|y| (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)),
+                Written::Number(x) if what == "fte" => {
+                    crate::sheets::read::share_word(cell).is_some_and(|y| {
+                        (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)
+                    })
+                }
                 Written::Number(x) => shows_number(cell, *x),
                 // A status by any of its everyday words (`on leave`), as the team's sheet reads it.
                 Written::Words(_) if what == "status" => {

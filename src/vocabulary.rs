@@ -375,11 +375,9 @@ fn same_sense(word: &str, words: Vec<String>) -> Vec<String> {
 /// The meaning of a name caseload itself writes, by its key: a canonical name (`child_protection`,
 /// `social_worker`) or the plain words of one (`child protection`, `looked-after child`).
 fn written_name(k: &str) -> Option<Meaning> {
-    Role::ALL
-        .iter()
-        .find(|r| key(r.name()) == k)
-        .map(|r| Meaning::Role(*r))
-        .or_else(|| CaseType::ALL.iter().find(|t| key(t.name()) == k || key(t.words()) == k).map(|t| Meaning::Type(*t)))
+    Role::ALL.iter().find(|r| key(r.name()) == k).map(|r| Meaning::Role(*r)).or_else(|| {
+        CaseType::ALL.iter().find(|t| key(t.name()) == k || key(t.words()) == k).map(|t| Meaning::Type(*t))
+    })
 }
 
 fn builtin(k: &str) -> Option<Meaning> {

@@ -294,9 +294,8 @@ fn xstring(s: &str) -> std::borrow::Cow<'_, str> {
             && (b[1] == b'x' || b[1] == b'X')
             && b[2..6].iter().all(u8::is_ascii_hexdigit)
             && b[6] == b'_';
-        let decoded = escape
-            .then(|| u32::from_str_radix(&rest[2..6], 16).ok().and_then(char::from_u32))
-            .flatten();
+        let decoded =
+            escape.then(|| u32::from_str_radix(&rest[2..6], 16).ok().and_then(char::from_u32)).flatten();
         match decoded {
             Some(ch) => {
                 out.push(ch);

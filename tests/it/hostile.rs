@@ -1141,7 +1141,8 @@ fn excel_escapes_in_a_text_are_read_as_the_characters_they_stand_for() {
     std::fs::write(dir.path().join("b.xlsx"), workbook(&sheets, Some(sst))).unwrap();
     let o = run(dir.path(), &["convert", "--workbook", "b.xlsx", "-o", "m.json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("m.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("m.json")).unwrap()).unwrap();
     let w = &m["workers"][0];
     assert_eq!(w["name"], "Ann\r\nLee");
     assert_eq!(w["notes"], "a _x0041_ b");
@@ -1162,7 +1163,8 @@ fn a_meeting_workbook_whose_worker_name_holds_a_line_break_reads_back_unchanged(
     // name differed from the model's, and the unedited meeting workbook was refused (exit 2).
     let mut m = model(serde_json::json!([{"id": "C1", "type": "child_in_need", "team": "North"}]));
     m["workers"][0]["name"] = "Ann\r\nLee".into();
-    let (status, _, err, dir) = with_model(m.to_string().as_bytes(), &["allocate", "m.json", "--xlsx", "m.xlsx", "-q"], &[]);
+    let (status, _, err, dir) =
+        with_model(m.to_string().as_bytes(), &["allocate", "m.json", "--xlsx", "m.xlsx", "-q"], &[]);
     assert_eq!(status, 0, "{err}");
     let o = run(dir.path(), &["check", "m.json", "m.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -1257,9 +1259,13 @@ fn many_unreadable_cells_are_named_in_linear_time_on_every_sheet() {
     assert!(names.iter().any(|n| n == workers), "{names:?}");
     let na = |r: usize, col: &str| format!("<c r=\"{col}{r}\" t=\"e\"><v>#N/A</v></c>");
     let w: String = (10..10 + n)
-        .map(|r| format!("<row r=\"{r}\"><c r=\"A{r}\" t=\"inlineStr\"><is><t>W1</t></is></c>{}</row>", na(r, "I")))
+        .map(|r| {
+            format!("<row r=\"{r}\"><c r=\"A{r}\" t=\"inlineStr\"><is><t>W1</t></is></c>{}</row>", na(r, "I"))
+        })
         .collect();
-    let a: String = (10..10 + n).map(|r| format!("<row r=\"{r}\">{}<c r=\"K{r}\"><v>1</v></c></row>", na(r, "A"))).collect();
+    let a: String = (10..10 + n)
+        .map(|r| format!("<row r=\"{r}\">{}<c r=\"K{r}\"><v>1</v></c></row>", na(r, "A")))
+        .collect();
     for (name, part, rows, says) in [
         ("w.xlsx", workers, &w, "sheet workers: row 10, column cap (I)"),
         ("a.xlsx", allocations, &a, "sheet allocations: row 10, column case"),
@@ -1272,7 +1278,9 @@ fn many_unreadable_cells_are_named_in_linear_time_on_every_sheet() {
         assert!(took.as_secs() < 15, "{name} took {took:?}");
     }
     // A policy sheet of as many settings that cannot be read.
-    let p: String = (2..2 + n).map(|r| format!("<row r=\"{r}\">{}<c r=\"B{r}\"><v>1</v></c></row>", na(r, "A"))).collect();
+    let p: String = (2..2 + n)
+        .map(|r| format!("<row r=\"{r}\">{}<c r=\"B{r}\"><v>1</v></c></row>", na(r, "A")))
+        .collect();
     let mut s = plain();
     s.push(("policy", sheet(&(rows_xml(&[&["setting", "value"]]) + &p))));
     std::fs::write(d.join("b.xlsx"), workbook(&s, None)).unwrap();
@@ -1290,7 +1298,10 @@ fn a_key_past_the_limit_on_a_text_is_named_by_its_start_not_whole() {
     let key = "k".repeat(5_000_000);
     let m = format!(r#"{{"version": 1, "workers": [], "cases": [], "{key}": 1}}"#);
     let (status, _, err, _d) = with_model(m.as_bytes(), &["allocate", "m.json", "-o", "p.json"], &[]);
-    refused((status, err.clone()), &["m.json: kkkkk", "...", "a text of 5000000 characters, above the limit of 32,767"]);
+    refused(
+        (status, err.clone()),
+        &["m.json: kkkkk", "...", "a text of 5000000 characters, above the limit of 32,767"],
+    );
     assert!(err.len() < 1_000, "{} bytes", err.len());
 }
 
@@ -1303,7 +1314,10 @@ fn a_csv_file_given_where_json_belongs_is_named_for_what_it_is() {
     let m = model(serde_json::json!([{"id": "C1", "type": "child_in_need", "team": "North"}]));
     std::fs::write(d.join("m.json"), m.to_string()).unwrap();
     let o = run(d, &["allocate", "workers.csv", "-o", "p.json"]);
-    refused((code(&o), stderr(&o)), &["workers.csv: line 1, column 1", "this is CSV text", "--workers W.csv --cases C.csv"]);
+    refused(
+        (code(&o), stderr(&o)),
+        &["workers.csv: line 1, column 1", "this is CSV text", "--workers W.csv --cases C.csv"],
+    );
     let o = run(d, &["check", "m.json", "workers.csv"]);
     refused((code(&o), stderr(&o)), &["workers.csv: line 1, column 1", "this is CSV text", "not a proposal"]);
     assert!(!d.join("p.json").exists());

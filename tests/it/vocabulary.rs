@@ -365,9 +365,15 @@ fn a_name_caseload_writes_cannot_be_given_another_meaning() {
         ("senior_social_worker", "SW"),
     ] {
         let aliases = format!("word,means\n{word},{means}\n");
-        let e = parse_sheets_with(("w.csv", w), ("c.csv", c), None, None, Some(("aliases.csv", aliases.as_bytes())))
-            .unwrap_err()
-            .to_string();
+        let e = parse_sheets_with(
+            ("w.csv", w),
+            ("c.csv", c),
+            None,
+            None,
+            Some(("aliases.csv", aliases.as_bytes())),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("aliases.csv: row 2") && e.contains("is the name caseload writes for"), "{e}");
         // And in a model file's policy, at its place.
         let policy = format!(r#"{{"aliases": {{"{word}": "{means}"}}}}"#);
@@ -378,7 +384,8 @@ fn a_name_caseload_writes_cannot_be_given_another_meaning() {
     }
     // The same meaning, or an everyday word redefined, still reads.
     let aliases = b"word,means\nchild protection,CP\nCP,looked after\nSW,team manager\n";
-    let s = parse_sheets_with(("w.csv", w), ("c.csv", c), None, None, Some(("aliases.csv", aliases))).unwrap();
+    let s =
+        parse_sheets_with(("w.csv", w), ("c.csv", c), None, None, Some(("aliases.csv", aliases))).unwrap();
     assert_eq!(s.model.cases[0].case_type, CaseType::ChildProtection);
     assert_eq!(s.model.workers[0].role, Role::SocialWorker);
 }
