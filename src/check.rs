@@ -550,8 +550,9 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
                 }
                 Written::Number(x) => shows_number(cell, *x),
                 // A status by any of its everyday words (`on leave`), as the team's sheet reads it.
-                Written::Words(_) if what == "status" => {
-                    crate::sheets::read::status_word(cell) == Some(line.status)
+                Written::Words(said) if what == "status" => {
+                    said.iter().any(|s| key(s) == key(cell))
+                        || crate::sheets::read::status_word(cell) == Some(line.status)
                 }
                 // A role by any of its words (`SW`).
                 Written::Words(said) => {

@@ -1971,6 +1971,8 @@ fn the_workers_sheet_takes_an_fte_as_a_percentage_and_a_status_in_everyday_words
     ws.rows[w2][fte] = Cell::Text("60 %".into());
     ws.rows[w1][fte] = Cell::Text("100%".into());
     ws.rows[w2][status] = Cell::Text("In post".into());
+    // Punctuation aside, as before.
+    ws.rows[w1][status] = Cell::Text("Active.".into());
     std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
     ok(&run(d, &["check", "model.json", "edited.xlsx"]));
     let ws = sheet(&mut book, "workers");
