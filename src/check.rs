@@ -239,7 +239,12 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
                 "this is a model file (it has workers and cases), not a proposal: the model and the proposal look swapped. Give the model first, then the proposal: caseload accept MODEL ACCEPTED -o NEXT (check MODEL PROPOSAL, compare MODEL A B)",
             );
         }
-        crate::read::json_error(file, e, Some("give the proposal that `caseload allocate` wrote"))
+        let hint = if crate::read::csv_text(text) {
+            "this is CSV text (a spreadsheet export), not a proposal: give the proposal JSON that `caseload allocate` wrote, or the meeting workbook (`allocate --xlsx`)"
+        } else {
+            "give the proposal that `caseload allocate` wrote"
+        };
+        crate::read::json_error(file, e, Some(hint))
     })?;
     // A proposal of another version of the format may mean its fields otherwise: refused, as a
     // model of another version is.
@@ -495,9 +500,13 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
         }
     }
     let key = crate::vocabulary::key;
+    // The cells that could not be read, by place: looked up for each cell compared (through
+    // the list, a sheet of 100,000 rows each with an unreadable cell took 38 s).
+    let unread_at: std::collections::HashSet<(usize, usize)> =
+        ws.unread.iter().map(|(r, c, _)| (*r, *c)).collect();
     for (number, cells) in &ws.rows {
         let get = |j: usize| cells.get(j).map_or("", |c| c.as_str());
-        let unread = |j: usize| ws.unread.iter().any(|(r, c, _)| r == number && *c == j);
+        let unread = |j: usize| unread_at.contains(&(*number, j));
         let id = get(wc);
         if id.is_empty() {
             // A row of nothing but a worker's details (the id left out) would be lost too.
@@ -533,7 +542,18 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
             let written = written_for(m, w, &line, what);
             let same = match &written {
                 Written::Empty => cell.is_empty(),
+                // An fte as the team's sheet takes it too (`50%`).
+                Written::Number(x) if what == "fte" => {
+                    crate::sheets::read::share_word(cell).is_some_and(|y| {
+                        (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)
+                    })
+                }
                 Written::Number(x) => shows_number(cell, *x),
+                // A status by any of its everyday words (`on leave`), as the team's sheet reads it.
+                Written::Words(said) if what == "status" => {
+                    said.iter().any(|s| key(s) == key(cell))
+                        || crate::sheets::read::status_word(cell) == Some(line.status)
+                }
                 // A role by any of its words (`SW`).
                 Written::Words(said) => {
                     said.iter().any(|s| key(s) == key(cell))

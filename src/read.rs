@@ -59,7 +59,13 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
     let de = &mut serde_json::Deserializer::from_str(text);
     let parsed: ModelFile = serde_path_to_error::deserialize(de).map_err(|e| match another_file(text) {
         Some(said) => Error::input(file, "file", said),
-        None => json_error(file, e, None),
+        None => json_error(
+            file,
+            e,
+            csv_text(text).then_some(
+                "this is CSV text (a spreadsheet export), not a JSON model file: give the spreadsheets with --workers W.csv --cases C.csv",
+            ),
+        ),
     })?;
     let rows = crate::limits::MAX_ROWS;
     for (list, n) in [("workers", parsed.workers.len()), ("cases", parsed.cases.len())] {
@@ -75,6 +81,14 @@ pub fn parse_model(file: &str, bytes: &[u8]) -> Result<ModelFile> {
         }
     }
     Ok(parsed)
+}
+
+/// Whether text that is not JSON is a CSV file (its first line a header of names separated by
+/// commas, semicolons or tabs), as a spreadsheet exports it: given where JSON belongs, it is
+/// told for what it is, not as serde's "expected value".
+pub fn csv_text(text: &str) -> bool {
+    let first = text.trim_start_matches('\u{feff}').lines().next().unwrap_or("").trim();
+    !first.starts_with(['{', '[', '"']) && first.contains([',', ';', '\t'])
 }
 
 /// What another of caseload's files, given where a model file belongs, is, and what to give
@@ -290,8 +304,14 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
         while let Some(key) = map.next_key::<String>()? {
             self.path.truncate(base);
             self.path.push('.');
+            if long_string::<A::Error>("", &key).is_err() {
+                // The place names the key by its start: the whole key, millions of characters,
+                // made the message as long as the file.
+                self.path.extend(key.chars().take(40));
+                self.path.push_str("...");
+                return long_string(self.path, &key);
+            }
             self.path.push_str(&key);
-            long_string(self.path, &key)?;
             let repeated = if many.is_empty() && seen.len() < FEW_KEYS {
                 let repeated = seen.contains(&key);
                 if !repeated {

@@ -252,6 +252,18 @@ impl Vocabulary {
                 did_you_mean(means, &all_words())
             ));
         };
+        // The names caseload writes (the model file's, and the plain words of the meeting
+        // workbook's `type` column and every sheet's `role`) keep their meaning: given another,
+        // a workbook written from the model (`convert --xlsx`, `accept -o next.xlsx`) would read
+        // back with every child protection case a looked-after one, say, without a word.
+        if let Some(written) = written_name(&k).filter(|w| *w != m) {
+            return Err(format!(
+                "{} is the name caseload writes for {} in the workbooks and model files it makes, so it cannot mean {}: a workbook written from this model would read back changed; give another word",
+                crate::util::quoted(word),
+                written.name(),
+                m.name()
+            ));
+        }
         if let Some((first, before)) = self.own.get(&k) {
             if *before != m {
                 return Err(format!(
@@ -360,6 +372,14 @@ fn same_sense(word: &str, words: Vec<String>) -> Vec<String> {
 }
 
 /// The meaning of a key in the built-in table or as a canonical name.
+/// The meaning of a name caseload itself writes, by its key: a canonical name (`child_protection`,
+/// `social_worker`) or the plain words of one (`child protection`, `looked-after child`).
+fn written_name(k: &str) -> Option<Meaning> {
+    Role::ALL.iter().find(|r| key(r.name()) == k).map(|r| Meaning::Role(*r)).or_else(|| {
+        CaseType::ALL.iter().find(|t| key(t.name()) == k || key(t.words()) == k).map(|t| Meaning::Type(*t))
+    })
+}
+
 fn builtin(k: &str) -> Option<Meaning> {
     Role::ALL
         .iter()

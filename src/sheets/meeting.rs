@@ -461,12 +461,15 @@ fn sheet_rows(sheet: &str, grid: &Grid, worker_needed: bool, out: &mut Vec<RowIn
                 && !SHOWN_COLUMNS.contains(&name)
         })
         .collect();
+    // The rows whose case cell could not be read (looked up for each row without a case).
+    let unread_case: std::collections::HashSet<usize> =
+        grid.faults.iter().filter(|f| f.column == cc).map(|f| f.row).collect();
     for (number, cells) in &grid.rows[h + 1..] {
         let get = |j: Option<usize>| j.and_then(|j| cells.get(j)).map_or("", |s| s.trim());
         let (case, worker) = (get(Some(cc)), get(wc));
         if case.is_empty() {
             // A case cell that could not be read is named as such above.
-            let unread = grid.faults.iter().any(|f| f.row == *number && f.column == cc);
+            let unread = unread_case.contains(number);
             if !worker.is_empty() && !unread {
                 errs.push(Error::input(
                     sheet,

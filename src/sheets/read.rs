@@ -1404,6 +1404,21 @@ fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Opti
     })
 }
 
+/// A status cell of a sheet as the cases sheet reads it: the name or an everyday word for it
+/// (`On leave`), any case, spaces or hyphens.
+pub(crate) fn status_word(cell: &str) -> Option<Status> {
+    parse_status(&cell.trim().to_lowercase().replace([' ', '-'], "_"))
+}
+
+/// A share as a workers sheet reads an fte: a number, or a percentage (`60%` is 0.6).
+pub(crate) fn share_word(cell: &str) -> Option<f64> {
+    let cell = cell.trim();
+    match cell.strip_suffix('%') {
+        Some(n) => n.trim_end().parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| x / 100.0),
+        None => cell.parse::<f64>().ok().filter(|x| x.is_finite()),
+    }
+}
+
 /// A status, or the everyday words for it (SPEC: `absent` is "leaving, sick or on leave"), as
 /// [`Cells::choice`] folds them: lower case, spaces and hyphens as underscores.
 fn parse_status(s: &str) -> Option<Status> {

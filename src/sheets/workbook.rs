@@ -354,7 +354,7 @@ fn policy_sheet(
     notes.extend(super::read::title_warning(file, &at.titles, hrow));
     // The cells that could not be read, each under its column's header; a setting that could
     // not be read is named so, not again as empty.
-    let unread: Vec<usize> =
+    let unread: std::collections::HashSet<usize> =
         faults.iter().filter(|f| f.row > hrow && f.column == sc).map(|f| f.row).collect();
     for f in &faults {
         let named = if f.row <= hrow {

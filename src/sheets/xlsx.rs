@@ -275,6 +275,42 @@ fn not_xml(head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// A text as Excel saved it, with its escapes undone: Excel writes a character XML cannot
+/// hold, or a carriage return, as `_xHHHH_` (a line break pasted from another program is
+/// `_x000D_` and a line feed), and a text that itself holds `_xHHHH_` with its `_` as
+/// `_x005F_` (ECMA-376 part 1, 22.9.2.19, ST_Xstring). Read as written, a note or a name
+/// would come back with `_x000D_` in it, and grow by `_x005F_` each time it is written again.
+fn xstring(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("_x") && !s.contains("_X") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('_') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let b = rest.as_bytes();
+        let escape = b.len() >= 7
+            && (b[1] == b'x' || b[1] == b'X')
+            && b[2..6].iter().all(u8::is_ascii_hexdigit)
+            && b[6] == b'_';
+        let decoded =
+            escape.then(|| u32::from_str_radix(&rest[2..6], 16).ok().and_then(char::from_u32)).flatten();
+        match decoded {
+            Some(ch) => {
+                out.push(ch);
+                rest = &rest[7..];
+            }
+            None => {
+                out.push('_');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 fn local(name: &[u8]) -> &[u8] {
     match name.iter().rposition(|&c| c == b':') {
         Some(i) => &name[i + 1..],
@@ -667,7 +703,7 @@ impl<'a> Book<'a> {
                 Event::End(e) => match local(e.name().as_ref()) {
                     b"si" => {
                         in_si = false;
-                        Self::add_shared(&file, &self.budget, part, &mut out, &text)?;
+                        Self::add_shared(&file, &self.budget, part, &mut out, &xstring(&text))?;
                         text.clear();
                     }
                     b"t" => in_t = false,
@@ -888,8 +924,11 @@ impl<'a> Book<'a> {
                                 day_cols = header_columns(&cells, day_columns);
                             }
                             rows.push((n, cells));
-                        } else {
-                            hidden.retain(|h| *h != n);
+                        } else if hidden.last() == Some(&n) {
+                            // An empty row hides nothing. Only this row can be at the end of
+                            // the list: looking further (the whole list for each empty row) took
+                            // 43 s for 300,000 hidden rows followed by as many empty ones.
+                            hidden.pop();
                         }
                     }
                 }
@@ -1057,6 +1096,9 @@ impl<'a> Book<'a> {
         // (a sibling group, a worker today merged down three siblings' rows): each cell of the
         // range in a row that is there is read as the first, within the limits on cells and text.
         let mut merged = Vec::new();
+        // Every cell a range covers is visited, filled or not: ranges laid over one another (as
+        // Excel never saves them) over a sheet of filled cells took minutes without growing it.
+        let mut covered = 0usize;
         for (range, (r1, c1), (r2, c2)) in merges {
             let first = rows
                 .binary_search_by_key(&r1, |(n, _)| *n)
@@ -1066,6 +1108,17 @@ impl<'a> Book<'a> {
                 .cloned();
             let Some(value) = first else { continue };
             let from = rows.partition_point(|(n, _)| *n < r1);
+            let to = rows.partition_point(|(n, _)| *n <= r2);
+            covered = covered.saturating_add(to.saturating_sub(from).saturating_mul(c2 + 1 - c1));
+            if covered > MAX_CELLS {
+                return Err(limit(
+                    format!("merged cells {}", crate::warnings::quoted(&range)),
+                    format!(
+                        "more than {} cells (merged ranges counted cell by cell), the limit on cells of one sheet; unmerge them",
+                        count(MAX_CELLS)
+                    ),
+                ));
+            }
             for (number, cells) in rows[from..].iter_mut().take_while(|(n, _)| *n <= r2) {
                 for c in c1..=c2 {
                     if (*number, c) == (r1, c1) || cells.get(c - 1).is_some_and(|v| !v.is_empty()) {
@@ -1186,8 +1239,8 @@ impl CellState {
                     )),
                 }
             }
-            "inlineStr" => Ok(self.inline.clone().unwrap_or_default()),
-            "str" => Ok(self.value.clone().unwrap_or_default()),
+            "inlineStr" => Ok(xstring(self.inline.as_deref().unwrap_or_default()).into_owned()),
+            "str" => Ok(xstring(self.value.as_deref().unwrap_or_default()).into_owned()),
             "b" => match value {
                 None | Some("") => Ok(String::new()),
                 Some("1") => Ok("true".into()),

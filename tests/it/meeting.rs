@@ -1955,3 +1955,31 @@ fn a_first_weeks_waiting_since_retyped_in_the_meeting_is_refused_not_lost() {
     ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "n2.json", "-q"]));
     assert_eq!(since("n2.json"), "2026-12-04");
 }
+
+/// An fte retyped as the percentage it is (`60%`, as the team's sheet takes it) and a status
+/// in an everyday word for it (`in post`) were refused as changes ("0.6 was changed to
+/// \"60%\""), though the team's workbook reads them as the same; they read. A percentage or
+/// word that does differ is still refused.
+#[test]
+fn the_workers_sheet_takes_an_fte_as_a_percentage_and_a_status_in_everyday_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week_of(d, &part_time_model());
+    let ws = sheet(&mut book, "workers");
+    let (status, fte) = (ws.col("status"), ws.col("fte"));
+    let (w1, w2) = (ws.row_of_worker("W1"), ws.row_of_worker("W2"));
+    ws.rows[w2][fte] = Cell::Text("60 %".into());
+    ws.rows[w1][fte] = Cell::Text("100%".into());
+    ws.rows[w2][status] = Cell::Text("In post".into());
+    // Punctuation aside, as before.
+    ws.rows[w1][status] = Cell::Text("Active.".into());
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "edited.xlsx"]));
+    let ws = sheet(&mut book, "workers");
+    ws.rows[w2][fte] = Cell::Text("50%".into());
+    ws.rows[w2][status] = Cell::Text("off sick".into());
+    for e in refused_by_check_and_accept(d, &book) {
+        assert!(e.contains("0.6 was changed to \"50%\""), "{e}");
+        assert!(e.contains("\"active\" was changed to \"off sick\""), "{e}");
+    }
+}

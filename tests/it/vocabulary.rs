@@ -349,3 +349,43 @@ fn whatif_caps_take_everyday_role_words_and_suggest_near_ones() {
     assert_eq!(c, 2);
     assert!(e.contains("(did you mean \"social worker\"?)"), "{e}");
 }
+
+#[test]
+fn a_name_caseload_writes_cannot_be_given_another_meaning() {
+    // Given one, a workbook written from the model read back changed: with `child protection`
+    // meaning looked after, `convert --xlsx` then `convert --workbook` turned every child
+    // protection case into a looked-after one, exit 0.
+    let w = b"id,role,team\nW1,social worker,North\n";
+    let c = b"id,type,team\nC1,child_protection,North\n";
+    for (word, means) in [
+        ("child protection", "looked after"),
+        ("Child_Protection", "CIN"),
+        ("looked-after child", "child in need"),
+        ("social worker", "team manager"),
+        ("senior_social_worker", "SW"),
+    ] {
+        let aliases = format!("word,means\n{word},{means}\n");
+        let e = parse_sheets_with(
+            ("w.csv", w),
+            ("c.csv", c),
+            None,
+            None,
+            Some(("aliases.csv", aliases.as_bytes())),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("aliases.csv: row 2") && e.contains("is the name caseload writes for"), "{e}");
+        // And in a model file's policy, at its place.
+        let policy = format!(r#"{{"aliases": {{"{word}": "{means}"}}}}"#);
+        let e = parse_sheets(("w.csv", w), ("c.csv", c), Some(("policy.json", policy.as_bytes())))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with(&format!("policy.json: aliases.\"{word}\"")), "{e}");
+    }
+    // The same meaning, or an everyday word redefined, still reads.
+    let aliases = b"word,means\nchild protection,CP\nCP,looked after\nSW,team manager\n";
+    let s =
+        parse_sheets_with(("w.csv", w), ("c.csv", c), None, None, Some(("aliases.csv", aliases))).unwrap();
+    assert_eq!(s.model.cases[0].case_type, CaseType::ChildProtection);
+    assert_eq!(s.model.workers[0].role, Role::SocialWorker);
+}
