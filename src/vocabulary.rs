@@ -371,7 +371,6 @@ fn same_sense(word: &str, words: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// The meaning of a key in the built-in table or as a canonical name.
 /// The meaning of a name caseload itself writes, by its key: a canonical name (`child_protection`,
 /// `social_worker`) or the plain words of one (`child protection`, `looked-after child`).
 fn written_name(k: &str) -> Option<Meaning> {
@@ -380,6 +379,7 @@ fn written_name(k: &str) -> Option<Meaning> {
     })
 }
 
+/// The meaning of a key in the built-in table or as a canonical name.
 fn builtin(k: &str) -> Option<Meaning> {
     Role::ALL
         .iter()
