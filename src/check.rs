@@ -543,16 +543,14 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
             let same = match &written {
                 Written::Empty => cell.is_empty(),
                 // An fte as the team's sheet takes it too (`50%`).
-                Written::Number(x) if what == "fte" => {
-                    crate::sheets::read::share_word(cell).is_some_and(|y| {
-                        (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)
-                    })
-                }
+                Written::Number(x) if what == "fte" => crate::vocabulary::share_word(cell).is_some_and(|y| {
+                    (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)
+                }),
                 Written::Number(x) => shows_number(cell, *x),
                 // A status by any of its everyday words (`on leave`), as the team's sheet reads it.
                 Written::Words(said) if what == "status" => {
                     said.iter().any(|s| key(s) == key(cell))
-                        || crate::sheets::read::status_word(cell) == Some(line.status)
+                        || crate::vocabulary::status_word(cell) == Some(line.status)
                 }
                 // A role by any of its words (`SW`).
                 Written::Words(said) => {

@@ -1,6 +1,8 @@
 //! Everyday words for roles and case types: the one table that spreadsheets (CSV and workbook
 //! `role` and `type` columns, the policy sheet's role and type names), the `aliases` sheet and
-//! `recommend --type` read through. Model files (JSON) keep the canonical snake_case names of
+//! `recommend --type` read through. A worker's status in everyday words (`on leave`,
+//! `vacancy`) and an fte as a percentage are read here too, by the sheets and by `check`'s
+//! comparison of the meeting workbook's workers sheet. Model files (JSON) keep the canonical snake_case names of
 //! the specification; outputs keep them too, or say them in plain English.
 //!
 //! A word is read without regard to case, spaces, hyphens, underscores, dots or apostrophes:
@@ -24,7 +26,7 @@
 //! A council's own words are added with an `aliases` sheet (columns `word` and `means`; `means`
 //! is a canonical name or any word of the table); see [`Vocabulary`].
 
-use crate::model::{CaseType, Role};
+use crate::model::{CaseType, Role, Status};
 use std::collections::BTreeMap;
 
 /// The everyday words for each role (the canonical names are words too).
@@ -403,6 +405,35 @@ fn look_alike(k: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// A status cell of a sheet as the workers sheet reads it: the name or an everyday word for it
+/// (`On leave`), any case, spaces or hyphens.
+pub(crate) fn status_word(cell: &str) -> Option<Status> {
+    parse_status(&cell.trim().to_lowercase().replace([' ', '-'], "_"))
+}
+
+/// A share as a workers sheet reads an fte: a number, or a percentage (`60%` is 0.6).
+pub(crate) fn share_word(cell: &str) -> Option<f64> {
+    let cell = cell.trim();
+    match cell.strip_suffix('%') {
+        Some(n) => n.trim_end().parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| x / 100.0),
+        None => cell.parse::<f64>().ok().filter(|x| x.is_finite()),
+    }
+}
+
+/// A status, or the everyday words for it (SPEC: `absent` is "leaving, sick or on leave"), as
+/// a sheet's cell is folded for it: lower case, spaces and hyphens as underscores.
+pub(crate) fn parse_status(s: &str) -> Option<Status> {
+    match s {
+        "active" | "in_post" | "working" | "filled" => Some(Status::Active),
+        "vacant" | "vacancy" | "unfilled" | "vacant_post" => Some(Status::Vacant),
+        "absent" | "on_leave" | "leave" | "sick" | "off_sick" | "on_sick_leave" | "sick_leave"
+        | "long_term_sick" | "maternity_leave" | "on_maternity_leave" | "parental_leave" | "leaving" => {
+            Some(Status::Absent)
+        }
+        _ => None,
+    }
 }
 
 /// The edit distance (insertions, deletions, substitutions) between two strings, in full:

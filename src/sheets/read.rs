@@ -21,7 +21,7 @@
 use crate::error::{Error, Errors, Result};
 use crate::model::Model;
 use crate::model::ReductionInput;
-use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, Status, WorkerInput};
+use crate::model::{CaseInput, CaseType, ModelFile, PolicyInput, Role, WorkerInput};
 use crate::validate;
 use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted as q;
@@ -1383,7 +1383,7 @@ fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Opti
     let cap = errs.take(c.number("cap"));
     let target = errs.take(c.number("target"));
     let oversight_cap = errs.take(c.number("oversight_cap"));
-    let status = errs.take(c.choice("status", parse_status, &statuses));
+    let status = errs.take(c.choice("status", crate::vocabulary::parse_status, &statuses));
     let agency = errs.take(c.boolean("agency"));
     let skills = errs.take(c.list("skills"));
     Some(WorkerInput {
@@ -1402,35 +1402,6 @@ fn worker_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Opti
         name: c.text("name"),
         notes: c.text("notes"),
     })
-}
-
-/// A status cell of a sheet as the cases sheet reads it: the name or an everyday word for it
-/// (`On leave`), any case, spaces or hyphens.
-pub(crate) fn status_word(cell: &str) -> Option<Status> {
-    parse_status(&cell.trim().to_lowercase().replace([' ', '-'], "_"))
-}
-
-/// A share as a workers sheet reads an fte: a number, or a percentage (`60%` is 0.6).
-pub(crate) fn share_word(cell: &str) -> Option<f64> {
-    let cell = cell.trim();
-    match cell.strip_suffix('%') {
-        Some(n) => n.trim_end().parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| x / 100.0),
-        None => cell.parse::<f64>().ok().filter(|x| x.is_finite()),
-    }
-}
-
-/// A status, or the everyday words for it (SPEC: `absent` is "leaving, sick or on leave"), as
-/// [`Cells::choice`] folds them: lower case, spaces and hyphens as underscores.
-fn parse_status(s: &str) -> Option<Status> {
-    match s {
-        "active" | "in_post" | "working" | "filled" => Some(Status::Active),
-        "vacant" | "vacancy" | "unfilled" | "vacant_post" => Some(Status::Vacant),
-        "absent" | "on_leave" | "leave" | "sick" | "off_sick" | "on_sick_leave" | "sick_leave"
-        | "long_term_sick" | "maternity_leave" | "on_maternity_leave" | "parental_leave" | "leaving" => {
-            Some(Status::Absent)
-        }
-        _ => None,
-    }
 }
 
 fn case_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option<CaseInput> {
