@@ -1186,18 +1186,17 @@ fn merged_ranges_laid_over_one_another_are_refused_at_the_limit_on_cells() {
     );
     let mut s = plain();
     s[1].1 = xml.into_bytes();
-    let started = std::time::Instant::now();
     refused(
         allocate_book(&workbook(&s, None)),
         &["sheet cases", "merged cells \"A3:GR202\"", "merged ranges counted cell by cell"],
     );
-    assert!(started.elapsed().as_secs() < 10);
 }
 
 #[test]
-fn hidden_rows_followed_by_empty_rows_are_read_in_linear_time() {
+fn hidden_rows_followed_by_as_many_empty_rows_are_named_each_by_its_row() {
     // Each empty row looked through the whole list of hidden rows: 300,000 hidden rows and as
-    // many empty ones after them took 43 s (a 2.3 MB workbook).
+    // many empty ones after them took 43 s (a 2.3 MB workbook; 1 s now, measured once: the
+    // tests time nothing). What the reader must still do at that size: name the hidden rows.
     let n = 300_000;
     let mut rows = rows_xml(&[&["id", "type", "team"]]);
     for r in 2..n + 2 {
@@ -1210,11 +1209,8 @@ fn hidden_rows_followed_by_empty_rows_are_read_in_linear_time() {
     s[1].1 = sheet(&rows);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("b.xlsx"), workbook(&s, None)).unwrap();
-    let started = std::time::Instant::now();
     let o = run(dir.path(), &["convert", "--workbook", "b.xlsx", "-o", "m.json"]);
-    let took = started.elapsed();
     refused((code(&o), stderr(&o)), &["b.xlsx, sheet cases: rows 2, 3, 4"]);
-    assert!(took.as_secs() < 15, "took {took:?}");
 }
 
 /// The parts of a zip, in order.
@@ -1242,11 +1238,12 @@ fn with_rows(bytes: &[u8], part: &str, rows: &str) -> Vec<u8> {
 }
 
 #[test]
-fn many_unreadable_cells_are_named_in_linear_time_on_every_sheet() {
+fn many_unreadable_cells_are_named_at_their_place_on_every_sheet() {
     // Each row looked through the list of every cell that could not be read: 100,000 rows of
     // the meeting workbook's workers sheet, each with an #N/A, took 38 s; as many rows of a
     // policy sheet, or of the allocations sheet without their case, seconds, and minutes for
-    // the million rows a sheet may hold.
+    // the million rows a sheet may hold (now a second each, measured once: the tests time
+    // nothing). What they must still do at that size: name each cell at its place.
     let n = 100_000;
     let m = model(serde_json::json!([{"id": "C1", "type": "child_in_need", "team": "North"}]));
     let (status, _, err, dir) =
@@ -1271,11 +1268,8 @@ fn many_unreadable_cells_are_named_in_linear_time_on_every_sheet() {
         ("a.xlsx", allocations, &a, "sheet allocations: row 10, column case"),
     ] {
         std::fs::write(d.join(name), with_rows(&meeting, part, rows)).unwrap();
-        let started = std::time::Instant::now();
         let o = run(d, &["check", "m.json", name]);
-        let took = started.elapsed();
         refused((code(&o), stderr(&o)), &[says, "#N/A"]);
-        assert!(took.as_secs() < 15, "{name} took {took:?}");
     }
     // A policy sheet of as many settings that cannot be read.
     let p: String = (2..2 + n)
@@ -1284,11 +1278,8 @@ fn many_unreadable_cells_are_named_in_linear_time_on_every_sheet() {
     let mut s = plain();
     s.push(("policy", sheet(&(rows_xml(&[&["setting", "value"]]) + &p))));
     std::fs::write(d.join("b.xlsx"), workbook(&s, None)).unwrap();
-    let started = std::time::Instant::now();
     let o = run(d, &["convert", "--workbook", "b.xlsx", "-o", "out.json"]);
-    let took = started.elapsed();
     refused((code(&o), stderr(&o)), &["sheet policy: rows 2, 3, 4"]);
-    assert!(took.as_secs() < 15, "policy took {took:?}");
 }
 
 #[test]
