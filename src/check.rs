@@ -547,15 +547,12 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
                     (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)
                 }),
                 Written::Number(x) => shows_number(cell, *x),
-                // A status by any of its everyday words (`on leave`), as the team's sheet reads it.
-                Written::Words(said) if what == "status" => {
-                    said.iter().any(|s| key(s) == key(cell))
-                        || crate::vocabulary::status_word(cell) == Some(line.status)
-                }
-                // A role by any of its words (`SW`).
+                // A role by any of its words (`SW`), a status by any of its everyday words (`on
+                // leave`), as the team's sheet reads them.
                 Written::Words(said) => {
                     said.iter().any(|s| key(s) == key(cell))
                         || (what == "role" && crate::vocabulary::role(cell) == Some(m.workers[w].role))
+                        || (what == "status" && crate::vocabulary::status_word(cell) == Some(line.status))
                 }
             };
             if same {
