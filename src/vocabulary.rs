@@ -407,10 +407,16 @@ fn look_alike(k: &str) -> String {
         .collect()
 }
 
+/// A sheet's word as a name of the file's own: a header as a field name, a choice (a status)
+/// or a policy setting as its name; lower case, spaces and hyphens as underscores.
+pub(crate) fn sheet_key(cell: &str) -> String {
+    cell.to_lowercase().replace([' ', '-'], "_")
+}
+
 /// A status cell of a sheet as the workers sheet reads it: the name or an everyday word for it
 /// (`On leave`), any case, spaces or hyphens.
 pub(crate) fn status_word(cell: &str) -> Option<Status> {
-    parse_status(&cell.trim().to_lowercase().replace([' ', '-'], "_"))
+    parse_status(&sheet_key(cell.trim()))
 }
 
 /// A share as a workers sheet reads an fte: a number, or a percentage (`60%` is 0.6).
@@ -423,7 +429,7 @@ pub(crate) fn share_word(cell: &str) -> Option<f64> {
 }
 
 /// A status, or the everyday words for it (SPEC: `absent` is "leaving, sick or on leave"), as
-/// a sheet's cell is folded for it: lower case, spaces and hyphens as underscores.
+/// a sheet's cell is folded for it ([`sheet_key`]).
 pub(crate) fn parse_status(s: &str) -> Option<Status> {
     match s {
         "active" | "in_post" | "working" | "filled" => Some(Status::Active),

@@ -1038,7 +1038,7 @@ pub(crate) fn title_warning(
 
 /// A header cell as a field name: trimmed, lower case, spaces and hyphens as `_`.
 fn normalise_header(h: &str) -> String {
-    h.trim().to_lowercase().replace([' ', '-'], "_")
+    crate::vocabulary::sheet_key(h.trim())
 }
 
 /// Reads a sheet's header and rows. A fault of the whole sheet (empty, or no known column) is
@@ -1333,8 +1333,7 @@ impl<'t> Cells<'t> {
 
     fn choice<T>(&self, col: &str, parse: impl Fn(&str) -> Option<T>, names: &[&str]) -> Result<Option<T>> {
         let Some(v) = self.get(col) else { return Ok(None) };
-        let key = v.to_lowercase().replace([' ', '-'], "_");
-        parse(&key)
+        parse(&crate::vocabulary::sheet_key(v))
             .map(Some)
             .ok_or_else(|| self.err(col, format!("unknown value {}; use one of {}", q(v), names.join(", "))))
     }

@@ -473,7 +473,7 @@ fn setting_key(setting: &str, words: &Vocabulary) -> std::result::Result<(String
         Some((top, sub)) => (top.trim(), Some(sub.trim()).filter(|s| !s.is_empty())),
         None => (setting, None),
     };
-    let name = top.to_lowercase().replace([' ', '-'], "_");
+    let name = crate::vocabulary::sheet_key(top);
     let Some(&(name, kind)) = SETTINGS.iter().find(|(n, _)| *n == name) else {
         let known: Vec<String> = SETTINGS.iter().map(|(n, _)| n.to_string()).collect();
         return Err(format!(

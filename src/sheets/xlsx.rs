@@ -1155,7 +1155,7 @@ impl<'a> Book<'a> {
 /// The columns (1-based) of a header row whose name is one of `names` (read as
 /// [`super::read`] reads headers: any case, a space or hyphen for `_`).
 fn header_columns(cells: &[String], names: &[&str]) -> Vec<usize> {
-    let folded = |h: &str| h.trim().to_lowercase().replace([' ', '-'], "_");
+    let folded = |h: &str| crate::vocabulary::sheet_key(h.trim());
     cells
         .iter()
         .enumerate()
