@@ -595,15 +595,21 @@ fn a_proposal_refused_costs_no_more_memory_than_its_file() {
     std::fs::write(dir.path().join("p.json"), p).unwrap();
     #[cfg(target_os = "linux")]
     {
-        let o = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(r#"ulimit -v 200000 && exec "$0" --threads 1 check m.json p.json --allow-empty"#)
-            .arg(env!("CARGO_BIN_EXE_caseload"))
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
+        let o = in_200_mb(dir.path(), "check m.json p.json --allow-empty");
         refused((code(&o), stderr(&o)), &["p.json: allocations: invalid type: integer `5`, expected a list"]);
     }
+}
+
+/// `caseload --threads 1 ARGS` run in `dir` within 200 MB of address space (`ulimit -v`).
+#[cfg(target_os = "linux")]
+fn in_200_mb(dir: &Path, args: &str) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(r#"ulimit -v 200000 && exec "$0" --threads 1 {args}"#))
+        .arg(env!("CARGO_BIN_EXE_caseload"))
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -620,13 +626,7 @@ fn recommend_reads_its_proposal_once_however_large_a_later_field() {
     std::fs::write(dir.path().join("p.json"), p.replacen('{', &later, 1)).unwrap();
     #[cfg(target_os = "linux")]
     {
-        let o = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(r#"ulimit -v 200000 && exec "$0" --threads 1 recommend m.json --case C09 --proposal p.json"#)
-            .arg(env!("CARGO_BIN_EXE_caseload"))
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
+        let o = in_200_mb(dir.path(), "recommend m.json --case C09 --proposal p.json");
         assert_eq!(code(&o), 0, "{}", stderr(&o));
     }
 }
