@@ -247,9 +247,9 @@ pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         crate::read::json_error(file, e, Some(hint))
     })?;
     // A proposal of another version of the format may mean its fields otherwise: refused, as a
-    // model of another version is.
+    // model of another version is. A number equal to one (`1.0`) is version 1, as in a model.
     match &p.version {
-        Some(v) if v.as_u64() != Some(1) => Err(Error::input(
+        Some(v) if !(v.is_number() && v.as_f64() == Some(1.0)) => Err(Error::input(
             file,
             "version",
             format!("version {v}: this caseload reads proposals of version 1 only; give the proposal that `caseload allocate` wrote"),

@@ -413,11 +413,40 @@ fn bounded_aliases<'de, D: serde::Deserializer<'de>>(
     d.deserialize_option(Bounded)
 }
 
+/// A model file's `version`: a whole number, or a number written with a fraction or an exponent
+/// that equals one (`1.0`, `1e0`), as exporters that write every number as a float write it.
+/// Any other number with a fraction (`1.5`, `2.0`) is refused as before, by serde's words.
+fn version<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<u32, D::Error> {
+    struct Whole;
+    impl serde::de::Visitor<'_> for Whole {
+        type Value = u32;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            // serde's name for the type, which the reader puts in plain words.
+            f.write_str("u32")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<u32, E> {
+            u32::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<u32, E> {
+            if v == 1.0 {
+                Ok(1)
+            } else {
+                Err(E::invalid_type(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    d.deserialize_u32(Whole)
+}
+
 /// A whole model file.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ModelFile {
-    /// Format version; must be 1.
+    /// Format version; must be 1 (a JSON number equal to it, `1.0` as well: [`version`]).
+    #[serde(deserialize_with = "version")]
     pub version: u32,
     /// Policy overrides.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A small valid model: a social worker, an assistant supervised by them, an absent worker.
 fn base() -> Value {
@@ -531,6 +531,52 @@ fn refuses_a_json_value_that_is_not_an_object() {
 #[test]
 fn refuses_version_two() {
     refused(&with(|v| v["version"] = json!(2)), &["version"]);
+}
+
+/// An exporter that writes every number as a float writes `"version": 1.0`: it is version 1,
+/// and the proposal is the one the same model with `"version": 1` gets. Other numbers with a
+/// fraction, a version 2 written so, and text are refused with the words they always had.
+#[test]
+fn a_version_written_as_a_decimal_equal_to_one_is_version_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = to_bytes(&base());
+    let text_of = String::from_utf8(plain.clone()).unwrap();
+    assert!(text_of.contains("\"version\": 1,"), "{text_of}");
+    let allocate = |name: &str, bytes: &[u8]| {
+        let model = write_file(dir.path(), name, bytes);
+        let out = dir.path().join(format!("{name}.proposal.json"));
+        let o = run(&[&"allocate", &model, &"-o", &out, &"--date", &"2026-12-01"], &[]);
+        (o, out)
+    };
+    let (o, out) = allocate("one.json", &plain);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The same proposal but for the hash of the model's bytes, which differ.
+    let read = |out: PathBuf| {
+        let mut p: Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+        p["summary"].as_object_mut().unwrap().remove("model_hash");
+        p
+    };
+    let want = read(out);
+    for one in ["1.0", "1e0", "1.00", "10e-1"] {
+        let bytes = text_of.replace("\"version\": 1,", &format!("\"version\": {one},"));
+        let (o, out) = allocate("decimal.json", bytes.as_bytes());
+        assert_eq!(o.status.code(), Some(0), "version {one}: {}", text(&o));
+        let got = read(out);
+        for key in ["version", "allocations", "unallocated", "summary", "objective"] {
+            assert_eq!(got[key], want[key], "version {one}: {key}");
+        }
+    }
+    for (bad, said) in [
+        ("1.5", "invalid type: floating point `1.5`, expected a whole number"),
+        ("2.0", "invalid type: floating point `2.0`, expected a whole number"),
+        ("0.9999", "invalid type: floating point `0.9999`, expected a whole number"),
+        ("\"1\"", "invalid type: string \"1\", expected a whole number"),
+        ("-1", "invalid value: integer `-1`, expected a whole number"),
+        ("2", "version 2 is not supported; this program reads version 1"),
+    ] {
+        let bytes = text_of.replace("\"version\": 1,", &format!("\"version\": {bad},"));
+        refused(bytes.as_bytes(), &["version", said]);
+    }
 }
 
 #[test]

@@ -431,6 +431,12 @@ fn a_proposal_of_another_format_version_is_refused_as_a_model_of_one_is() {
             assert!(!out.exists());
         }
     }
+    // Written as a decimal equal to one by a tool that writes every number so: version 1.
+    let mut p = f.proposal.clone();
+    p["version"] = json!(1.0);
+    assert!(String::from_utf8(to_bytes(&p)).unwrap().contains("\"version\": 1.0"));
+    let (status, breaches) = check(&f, &p);
+    assert_eq!(status, Some(0), "{breaches:?}");
     // Without a version (a proposal written by hand), as before.
     let mut p = f.proposal.clone();
     p.as_object_mut().unwrap().remove("version");
