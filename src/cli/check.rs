@@ -1,6 +1,6 @@
 //! `caseload check`: a proposal, or today's allocation, against the rules.
 
-use super::{exit, say, InputChecksArgs, SheetInputArgs};
+use super::{exit, tell, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::error::Result;
 use caseload::sheets::meeting;
@@ -84,6 +84,6 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
             format!("{}\n", count(breaches.len(), "breach", "breaches"))
         };
     }
-    say(&text, false);
+    tell(&text, false)?;
     Ok(if breaches.is_empty() { exit::OK } else { exit::BREACHES })
 }

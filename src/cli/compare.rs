@@ -1,7 +1,7 @@
 //! `caseload compare`: two allocations of one model (the proposal and the manager's edited
 //! copy) side by side.
 
-use super::{exit, say, InputChecksArgs, SheetInputArgs};
+use super::{exit, tell, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::compare::{self, Comparison, Side};
 use caseload::error::{Error, Result};
@@ -86,7 +86,7 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
         super::emit(path, &caseload::write::to_json(&cmp))?;
     }
     if !a.quiet {
-        say(&text(&cmp), to_stdout);
+        tell(&text(&cmp), to_stdout)?;
     }
     Ok(if cmp.agree() { exit::OK } else { exit::BREACHES })
 }

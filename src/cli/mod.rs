@@ -78,7 +78,8 @@ const ACCEPT_EXIT: &str = "Exit status:
 const CHECK_EXIT: &str = "Exit status:
   0  no breaches
   1  breaches found (listed on standard output)
-  2  the input is invalid (the message names the file, the place and the problem)";
+  2  the input is invalid (the message names the file, the place and the problem)
+  4  standard output refused the findings (a full disk, /dev/full)";
 
 const RECOMMEND_EXIT: &str = "Exit status:
   0  ranking printed (and written), every objective proven optimal
@@ -86,7 +87,8 @@ const RECOMMEND_EXIT: &str = "Exit status:
      errors name its file and field, or its flag), or no such case
   3  ranking printed, but the time limit, node limit or Ctrl-C stopped a search before
      optimality was proven (those workers are marked)
-  4  the JSON file could not be written (an existing file is left untouched)
+  4  the JSON file could not be written (an existing file is left untouched), or standard
+     output refused the ranking
   5  internal error (a solver failure or another bug; please report it)";
 
 const COMPARE_EXIT: &str = "Exit status:
@@ -94,7 +96,7 @@ const COMPARE_EXIT: &str = "Exit status:
   1  some child's worker differs, or either breaks a rule of SPEC section 3 (rules 1-10, every
      case once); stale statements alone (a stated objective, load, change or reason) do not
   2  the input is invalid (the message names the file, the place and the problem)
-  4  the JSON file could not be written";
+  4  the JSON file could not be written, or standard output refused the findings";
 
 const CONVERT_EXIT: &str = "Exit status:
   0  written
@@ -110,7 +112,7 @@ const WHATIF_EXIT: &str = "Exit status:
   0  every scenario solved and proven optimal
   2  the input or a scenario option is invalid; nothing written
   3  some scenario stopped before optimality was proven
-  4  an output file could not be written
+  4  an output file could not be written, or standard output refused the table
   5  internal error (a solver failure or another bug; please report it)";
 
 /// caseload: lawful, optimal allocation of children's social care cases.
@@ -560,6 +562,26 @@ pub fn say(text: &str, stdout_taken: bool) {
     } else {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    }
+}
+
+/// Writes a command's words when they are its output (`check`'s breaches, `recommend`'s,
+/// `whatif`'s and `compare`'s tables), as [`say`] does, except that a standard output that
+/// refuses them (`> /dev/full`, a full disk) is a write error (exit status 4), as `-o -` is: a
+/// cron job must not take a report nobody could read for done. A closed pipe (`caseload check
+/// ... | head -c1`) is still no error: its reader has stopped reading, not lost the words.
+pub fn tell(text: &str, stdout_taken: bool) -> Result<()> {
+    if stdout_taken {
+        say(text, true);
+        return Ok(());
+    }
+    let text = &*terminal_safe(text);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Write { path: PathBuf::from("standard output"), problem: e.to_string() })
+        }
+        _ => Ok(()),
     }
 }
 

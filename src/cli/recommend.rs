@@ -2,7 +2,7 @@
 //! case (of the model, or a new referral), ranked by the optimum of the whole model with the
 //! case placed there; for every other worker, the rule that stops them.
 
-use super::{exit, say, InputChecksArgs, SheetInputArgs};
+use super::{exit, tell, InputChecksArgs, SheetInputArgs};
 use caseload::error::{Error, Result};
 use caseload::model::{CaseInput, CaseType, Model, ModelFile};
 use caseload::recommend::{self, Recommendation};
@@ -158,7 +158,7 @@ pub fn run(a: &RecommendArgs) -> Result<i32> {
         super::emit(path, &caseload::write::to_json(&r))?;
     }
     if !a.quiet {
-        say(&table(model, &r), to_stdout);
+        tell(&table(model, &r), to_stdout)?;
     }
     Ok(if r.optimal { exit::OK } else { exit::NOT_PROVEN })
 }

@@ -1,6 +1,6 @@
 //! `caseload whatif`: planning scenarios, under the same limits as `allocate`.
 
-use super::{exit, say, InputChecksArgs, SheetInputArgs};
+use super::{exit, tell, InputChecksArgs, SheetInputArgs};
 use caseload::error::{Error, Result};
 use caseload::whatif::{self, plan, Plan};
 use std::path::PathBuf;
@@ -206,7 +206,7 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
     }
     stage.commit()?;
     if !a.quiet {
-        say(&whatif::table::table(&outcome), stdout_taken);
+        tell(&whatif::table::table(&outcome), stdout_taken)?;
     }
     let proven = !outcome.stopped && outcome.scenarios.iter().all(|s| s.row.optimal);
     Ok(if proven { exit::OK } else { exit::NOT_PROVEN })

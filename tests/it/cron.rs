@@ -463,6 +463,53 @@ fn a_closed_stdout_does_not_crash_the_run() {
     assert_checks(&model, &out);
 }
 
+/// `check`, `recommend`, `whatif` and `compare` print their findings: a standard output that
+/// refuses them (`> /dev/full`, a full disk) is a write error, exit status 4, not a run that
+/// exited 0 (or 1) with nothing written. A reader that stops reading (`| head -c1`) is not: the
+/// run ends as it would have, without a crash.
+#[cfg(unix)]
+#[test]
+fn the_words_a_command_prints_are_a_write_error_when_standard_output_refuses_them() {
+    use std::os::unix::fs::FileTypeExt;
+    let full = Path::new("/dev/full");
+    if !std::fs::symlink_metadata(full).map(|m| m.file_type().is_char_device()).unwrap_or(false) {
+        eprintln!("SKIPPED: no /dev/full here");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/small_team.json");
+    let (m, p) = (model.to_str().unwrap_or_default(), dir.path().join("p.json"));
+    let p = p.to_str().unwrap_or_default();
+    assert_eq!(code(&run(&["allocate", m, "-o", p, "--date", "2026-12-01"])), 0);
+    let commands: [&[&str]; 5] = [
+        &["check", m, p],
+        &["check", m, "--date", "2026-12-01"],
+        &["recommend", m, "--type", "looked_after", "--team", "North", "--date", "2026-12-01"],
+        &["whatif", m, "--fill-vacancies", "1", "--date", "2026-12-01"],
+        &["compare", m, p, p],
+    ];
+    for args in commands {
+        let plain = run(args);
+        assert!(!plain.stdout.is_empty(), "{args:?}");
+        let o = bin()
+            .args(args)
+            .stdout(std::fs::File::create(full).expect("open /dev/full"))
+            .output()
+            .expect("runs");
+        assert_eq!(code(&o), 4, "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("standard output: cannot write"), "{args:?}: {}", stderr(&o));
+        let mut child = bin().args(args).stdout(std::process::Stdio::piped()).spawn().expect("spawns");
+        drop(child.stdout.take()); // the reader goes away, as `| head -c1` would
+        let o = child.wait_with_output().expect("waits");
+        assert_eq!(code(&o), code(&plain), "{args:?}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("panic") && !stderr(&o).contains("internal"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
 #[test]
 fn every_proposal_records_what_an_inspector_needs() {
     let dir = tempfile::tempdir().expect("tempdir");
