@@ -284,8 +284,10 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
     let Some(rows) = &p.rows else { return Ok(()) };
     let mut errs = crate::error::Errors::new();
     let mut hints = Hints::new(m);
+    // The words a sheet's role and type cells are read in: the council's own too.
+    let words = crate::vocabulary::Vocabulary::of_aliases(&m.aliases);
     for ws in p.workers_sheets.iter().filter(|_| workers) {
-        workers_changed(m, ws, &mut hints, &mut errs);
+        workers_changed(m, &words, ws, &mut hints, &mut errs);
     }
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
     let written = p.summary.as_ref().and_then(|s| s.written_day);
@@ -333,7 +335,7 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
             }
         }
         if let (false, Some(c)) = (closed_ok, m.case_index(&r.case)) {
-            if let Some(e) = disagreeing(m, c, r, written) {
+            if let Some(e) = disagreeing(m, &words, c, r, written) {
                 errs.push(e);
             }
         }
@@ -476,7 +478,13 @@ fn written_for(m: &Model, w: usize, line: &crate::proposal::WorkerLoad, what: &s
 /// stays in the model); a row of a worker not in the model is refused, with the id it may
 /// mean as the other sheets give it (`hints`). A copy of the sheet (`workers (2)`) is not
 /// read either: it is judged alike, its messages naming it a copy.
-fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut crate::error::Errors) {
+fn workers_changed(
+    m: &Model,
+    words: &crate::vocabulary::Vocabulary,
+    ws: &WorkersSheetIn,
+    hints: &mut Hints,
+    errs: &mut crate::error::Errors,
+) {
     let Some(wc) = ws.names.iter().position(|n| n == "worker") else { return };
     // Each compared column of the sheet (the first of a header).
     let compared: Vec<(usize, &str)> = WORKER_MODEL_COLUMNS
@@ -547,11 +555,12 @@ fn workers_changed(m: &Model, ws: &WorkersSheetIn, hints: &mut Hints, errs: &mut
                     (y - x).abs() <= crate::tolerance::relative(crate::tolerance::EQUAL, *x)
                 }),
                 Written::Number(x) => shows_number(cell, *x),
-                // A role by any of its words (`SW`), a status by any of its everyday words (`on
-                // leave`), as the team's sheet reads them.
+                // A role by any of its words (`SW`, or the council's own: the model's aliases),
+                // a status by any of its everyday words (`on leave`), as the team's sheet reads
+                // them.
                 Written::Words(said) => {
                     said.iter().any(|s| key(s) == key(cell))
-                        || (what == "role" && crate::vocabulary::role(cell) == Some(m.workers[w].role))
+                        || (what == "role" && words.role(cell) == Some(m.workers[w].role))
                         || (what == "status" && crate::vocabulary::status_word(cell) == Some(line.status))
                 }
             };
@@ -592,7 +601,14 @@ fn shows_number(cell: &str, x: f64) -> bool {
 /// team or weight states nothing; an empty `worker today` states that the child has no worker;
 /// a `waiting since` is compared with the wait the model records, or for a wait that starts
 /// with the workbook, with the day the workbook was `written` for (when it keeps it).
-fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str, written: Option<Date>) -> Option<String> {
+fn shown_disagrees(
+    m: &Model,
+    words: &crate::vocabulary::Vocabulary,
+    c: usize,
+    what: &str,
+    cell: &str,
+    written: Option<Date>,
+) -> Option<String> {
     let case = &m.cases[c];
     let key = crate::vocabulary::key;
     let (agrees, model) = match what {
@@ -625,10 +641,9 @@ fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str, written: Option<
             )
         }
         _ if cell.is_empty() => return None,
-        "type" => (
-            crate::vocabulary::case_type(cell) == Some(case.case_type),
-            crate::util::quoted(case.case_type.words()),
-        ),
+        "type" => {
+            (words.case_type(cell) == Some(case.case_type), crate::util::quoted(case.case_type.words()))
+        }
         "team" => (key(&m.teams[case.team]) == key(cell), crate::util::quoted(&m.teams[case.team])),
         "weight" => (shows_number(cell, case.weight), crate::words::number(case.weight)),
         _ => return None,
@@ -641,9 +656,18 @@ fn shown_disagrees(m: &Model, c: usize, what: &str, cell: &str, written: Option<
 /// sheet and pasted on the other (their columns differ, so the worker typed lands in another
 /// column), or a read-only cell typed over. Placed at the cell that holds a worker id, else
 /// at `worker today`, else at the first cell that disagrees; the others are named.
-fn disagreeing(m: &Model, c: usize, r: &RowIn, written: Option<Date>) -> Option<Error> {
-    let wrong: Vec<(&ShownIn, String)> =
-        r.shown.iter().filter_map(|s| Some((s, shown_disagrees(m, c, s.what, &s.cell, written)?))).collect();
+fn disagreeing(
+    m: &Model,
+    words: &crate::vocabulary::Vocabulary,
+    c: usize,
+    r: &RowIn,
+    written: Option<Date>,
+) -> Option<Error> {
+    let wrong: Vec<(&ShownIn, String)> = r
+        .shown
+        .iter()
+        .filter_map(|s| Some((s, shown_disagrees(m, words, c, s.what, &s.cell, written)?)))
+        .collect();
     let is_worker = |s: &ShownIn| !s.cell.is_empty() && m.worker_index(&s.cell).is_some();
     let (at, model) = wrong
         .iter()

@@ -38,7 +38,8 @@ pub fn validate_on(file: &str, input: &ModelFile, bytes: &[u8], as_of: Option<As
     // Every proposal records the day it is for (SPEC extension): the day the model is read for.
     let date = as_of.map(|a| a.date);
     let cases = with_waiting_priority(file, &policy, cases, date)?;
-    let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes), date };
+    let aliases = input.policy.as_ref().and_then(|p| p.aliases.clone()).unwrap_or_default();
+    let model = Model { policy, teams, workers, cases, groups, hash: sha256_hex(bytes), date, aliases };
     // Rule 10: a pinned allocation must itself be lawful.
     let file_index: Vec<usize> = invert(&case_rank);
     rules::check_pins(&model)

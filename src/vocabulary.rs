@@ -303,6 +303,16 @@ impl Vocabulary {
         }
     }
 
+    /// The built-in words with a checked model's own (`Model::aliases`), as
+    /// [`Vocabulary::of_policy`] makes them from the policy it was read from.
+    pub fn of_aliases(aliases: &BTreeMap<String, String>) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for (word, means) in aliases {
+            let _ = v.add(word, means);
+        }
+        v
+    }
+
     /// Whether a council gave any words of its own.
     pub fn is_empty(&self) -> bool {
         self.own.is_empty()

@@ -99,6 +99,11 @@ pub struct Model {
     /// The day the model was read for, which its proposals record (the day the allocation is
     /// for: `--date`, or today). `None` only when the library was given no day.
     pub date: Option<crate::date::Date>,
+    /// The council's own words for roles and case types, as given (word -> what it means):
+    /// `policy.aliases`, which holds those of a workbook's `aliases` sheet and of `--aliases`
+    /// too. A sheet typed in them is read back with them (the meeting workbook's `role` and
+    /// `type` columns: [`crate::vocabulary::Vocabulary::of_aliases`]).
+    pub aliases: std::collections::BTreeMap<String, String>,
 }
 
 /// Whole weeks from `since` to `day`: `floor((day - since) / 7)`, never negative; 0 when there

@@ -1983,3 +1983,34 @@ fn the_workers_sheet_takes_an_fte_as_a_percentage_and_a_status_in_everyday_words
         assert!(e.contains("\"active\" was changed to \"off sick\""), "{e}");
     }
 }
+
+/// A council's own words (`policy.aliases`, as a workbook's `aliases` sheet or `--aliases`
+/// give them) were read on the team's sheets but not on the meeting workbook: a role typed in
+/// one on the workers sheet ("Case Lead" for social worker), or a case type on the allocations
+/// sheet, was refused as a change. They read as the model's sheets read them; a word that means
+/// another role is still refused.
+#[test]
+fn the_meeting_workbook_reads_the_councils_own_words_as_the_team_sheets_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut m = model();
+    m["policy"] = json!({ "aliases": { "Case Lead": "social_worker", "Team Boss": "team_manager", "Early Help": "child_in_need" } });
+    let (_, mut book) = first_week_of(d, &m);
+    let ws = sheet(&mut book, "workers");
+    let (role, w1) = (ws.col("role"), ws.row_of_worker("W1"));
+    ws.rows[w1][role] = Cell::Text("case lead".into());
+    let al = sheet(&mut book, "allocations");
+    let (kind, c1) = (al.col("type"), al.row_of("C1"));
+    al.rows[c1][kind] = Cell::Text("Early Help".into());
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    ok(&run(d, &["check", "model.json", "edited.xlsx"]));
+    ok(&run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json", "-q"]));
+    let next = read_json(&d.join("n.json"));
+    assert_eq!(next["workers"][0]["role"], "social_worker");
+    std::fs::remove_file(d.join("n.json")).unwrap();
+    let ws = sheet(&mut book, "workers");
+    ws.rows[w1][role] = Cell::Text("Team Boss".into());
+    for e in refused_by_check_and_accept(d, &book) {
+        assert!(e.contains("was changed to \"Team Boss\""), "{e}");
+    }
+}
