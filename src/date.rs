@@ -53,6 +53,21 @@ impl Date {
         })
     }
 
+    /// A day as [`Date::parse`] reads it, or a time on a day as exports write one (`2026-11-30
+    /// 09:15`, `2026-11-30 09:15:00`, `2026-11-30T09:15:00`, with a fraction of a second, `Z`
+    /// or an offset such as `+01:00`): the calendar date written, the time dropped and the
+    /// offset not applied (the day the export says, not the day in another zone). Anything else
+    /// is refused as [`Date::parse`] refuses it. For `waiting_since`, which case systems export
+    /// as a time.
+    pub fn parse_day_of(text: &str) -> std::result::Result<Date, String> {
+        match text.get(..10).zip(text.get(10..)) {
+            Some((day, time)) if is_time_of_day(time) => {
+                Date::parse(day).map_err(|e| e.replacen(&format!("{day:?}"), &format!("{text:?}"), 1))
+            }
+            _ => Date::parse(text),
+        }
+    }
+
     /// The day (UTC) of a Unix time in seconds.
     pub fn from_unix_secs(secs: i64) -> Date {
         Date { days: secs.div_euclid(86_400) }
@@ -111,6 +126,41 @@ pub fn check_source_date_epoch() -> crate::error::Result<()> {
         _ => Err(crate::error::Error::Usage(format!(
             "SOURCE_DATE_EPOCH is {v:?}; it must be whole seconds since 1970-01-01, from 0 to {MAX_UNIX_SECS} (the end of 9999)"
         ))),
+    }
+}
+
+/// Whether `t` is the time part of a time stamp after its day: `T` or a space, `HH:MM`, then
+/// optionally `:SS` (and a fraction `.123`), then optionally `Z` or an offset `+HH:MM`.
+fn is_time_of_day(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix(['T', ' ']) else { return false };
+    let b = rest.as_bytes();
+    let two = |i: usize, max: u32| {
+        b.get(i..i + 2)
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .is_some_and(|d| u32::from(d[0] - b'0') * 10 + u32::from(d[1] - b'0') <= max)
+    };
+    if !(two(0, 23) && b.get(2) == Some(&b':') && two(3, 59)) {
+        return false;
+    }
+    let mut i = 5;
+    if b.get(i) == Some(&b':') {
+        // 60: a leap second.
+        if !two(i + 1, 60) {
+            return false;
+        }
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            let n = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return false;
+            }
+            i += 1 + n;
+        }
+    }
+    match &b[i..] {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', ..] => b.len() == i + 6 && two(i + 1, 23) && b[i + 3] == b':' && two(i + 4, 59),
+        _ => false,
     }
 }
 
@@ -188,5 +238,46 @@ mod tests {
         {
             assert!(Date::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_time_stamp_is_read_as_the_day_it_is_written_on() {
+        let day = Date::parse("2026-11-30").unwrap();
+        for stamp in [
+            "2026-11-30",
+            "2026-11-30 09:15",
+            "2026-11-30 09:15:00",
+            "2026-11-30T09:15:00",
+            "2026-11-30T09:15:00Z",
+            "2026-11-30T23:59:59.999",
+            "2026-11-30T23:59:60",
+            "2026-11-30T00:30:00+01:00",
+            "2026-11-30 23:30-05:00",
+        ] {
+            assert_eq!(Date::parse_day_of(stamp), Ok(day), "{stamp:?}");
+        }
+        for bad in [
+            "2026-11-30T",
+            "2026-11-30 9:15",
+            "2026-11-30 24:00",
+            "2026-11-30 09:60",
+            "2026-11-30T09:15:61",
+            "2026-11-30T09:15:00.",
+            "2026-11-30T09:15:00ZZ",
+            "2026-11-30T09:15+1",
+            "2026-11-30T09:15+01:00x",
+            "2026-11-30x09:15",
+            "2026-11-30 garbage",
+            "30/11/2026 09:15",
+            "2026-11-3009:15",
+            "09:15",
+            "2026-11-30\u{e9}09:15",
+        ] {
+            let e = Date::parse_day_of(bad).unwrap_err();
+            assert_eq!(e, Date::parse(bad).unwrap_err(), "{bad:?}: the same words as a day");
+        }
+        // A day that does not exist is named with the whole stamp.
+        let e = Date::parse_day_of("2026-02-30 09:15").unwrap_err();
+        assert_eq!(e, "\"2026-02-30 09:15\" is not a date: month 2 of 2026 has 28 days");
     }
 }

@@ -605,7 +605,8 @@ fn check_case(c: &CaseInput, policy: &Policy, index: &WorkerIndex) -> std::resul
         }
     }
     let waiting_since = match &c.waiting_since {
-        Some(text) => match Date::parse(text) {
+        // A time stamp as case systems export it counts as its day.
+        Some(text) => match Date::parse_day_of(text) {
             Ok(d) => Some(d),
             Err(e) => {
                 errs.push(("waiting_since".into(), e));

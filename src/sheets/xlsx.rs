@@ -1036,8 +1036,11 @@ impl<'a> Book<'a> {
                         let Some(c) = cell.take() else { continue };
                         let Some((_, cells)) = row.as_mut() else { continue };
                         let at = format!("row {}, column {}", c.row, column_letters(c.col - 1));
-                        let as_day = days || (!rows.is_empty() && day_cols.contains(&c.col));
-                        let text = match c.text(shared, dates, as_day, system, recalc) {
+                        // A day column's date cell may hold a time too (a time stamp): read as
+                        // its day, as the text `2026-11-30 09:15` is. The reductions' are days.
+                        let stamp = !rows.is_empty() && day_cols.contains(&c.col);
+                        let as_day = days || stamp;
+                        let text = match c.text(shared, dates, (as_day, stamp && !days), system, recalc) {
                             Ok(t) => t,
                             Err(problem) => {
                                 // Held like text, so a sheet of a million bad cells is refused
@@ -1194,7 +1197,7 @@ impl CellState {
         &self,
         shared: Option<&Shared>,
         dates: &[bool],
-        days: bool,
+        (days, stamps): (bool, bool),
         system: DateSystem,
         recalc: bool,
     ) -> std::result::Result<String, String> {
@@ -1251,9 +1254,11 @@ impl CellState {
                 "the cell shows the Excel error {}; correct the formula or type the value",
                 value.unwrap_or("")
             )),
-            "d" if days => value.and_then(iso_day).ok_or_else(|| {
-                "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD".into()
-            }),
+            "d" if days => {
+                value.and_then(|v| iso_day(v).or_else(|| stamp_day(v).filter(|_| stamps))).ok_or_else(|| {
+                    "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD".into()
+                })
+            }
             "d" => Err("the cell holds a date or time; format the column as text or number".into()),
             "" | "n" => {
                 let Some(v) = value.filter(|v| !v.is_empty()) else { return Ok(String::new()) };
@@ -1261,6 +1266,9 @@ impl CellState {
                     Ok(x) if x.is_finite() => {
                         if self.style.and_then(|s| dates.get(s)).copied().unwrap_or(false) {
                             if days {
+                                // A time stamp's day: its whole days, a time alone (below one
+                                // day) being no day.
+                                let x = if stamps && x >= 1.0 { x.floor() } else { x };
                                 return serial_day(x, system).ok_or_else(|| {
                                     "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD"
                                         .into()
@@ -1302,6 +1310,13 @@ fn iso_day(v: &str) -> Option<String> {
     crate::date::Date::parse(day).ok()?;
     let rest = v.get(10..)?;
     rest.trim_start_matches('T').trim_matches(['0', ':', '.', 'Z']).is_empty().then(|| day.to_string())
+}
+
+/// An ISO date cell (`t="d"`) of a day column as `YYYY-MM-DD`: a whole day, or the day of a
+/// time stamp (`2026-11-30T09:15:00`), read as the text of one is
+/// ([`crate::date::Date::parse_day_of`]).
+fn stamp_day(v: &str) -> Option<String> {
+    crate::date::Date::parse_day_of(v).ok().map(|d| d.to_string())
 }
 
 /// A cell of a sheet: (row, column), both from 1.

@@ -545,3 +545,81 @@ fn a_day_before_a_wait_already_recorded_is_refused_at_allocate_and_at_accept() {
     let o = run(&[&"check", &next], &[("SOURCE_DATE_EPOCH", "1790812800")]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// A case system exports `waiting_since` as a time (`2026-11-30 09:15`, `2026-11-30T09:15:00Z`,
+/// an Excel date-time cell): each was refused at its place. Each reads as the day it is written
+/// on, from a model file, CSV, a workbook's text cell and its date-time cell alike; what is no
+/// day or time is still refused, with the words it had.
+#[test]
+fn a_wait_exported_as_a_time_stamp_is_read_as_its_day_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let stamps = ["2026-11-30 09:15", "2026-11-30 09:15:00", "2026-11-30T09:15:00", "2026-11-30T09:15:00Z"];
+    // The day of the one child left waiting, in the proposal.
+    let waited = |args: &[&dyn AsRef<std::ffi::OsStr>]| -> String {
+        let out = d.join("p.json");
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = args.to_vec();
+        all.extend([&"-o" as &dyn AsRef<std::ffi::OsStr>, &out, &"--date", &"2026-12-07", &"-q"]);
+        let o = run(&all, &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let p: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let u = p["unallocated"].as_array().unwrap();
+        assert_eq!(u.len(), 1, "{p}");
+        u[0]["waiting_since"].as_str().unwrap().to_string()
+    };
+    for stamp in stamps {
+        let m = model(vec![], vec![case("C1", "child_in_need", Some(stamp), &[])]);
+        let path = write_file(d, "m.json", &to_bytes(&m));
+        assert_eq!(waited(&[&"allocate", &path, &"--allow-empty"]), "2026-11-30", "{stamp}");
+        let w = write_file(d, "workers.csv", b"id,role,team\n");
+        let c = write_file(
+            d,
+            "cases.csv",
+            format!("id,type,team,waiting_since\nC1,CIN,North,{stamp}\n").as_bytes(),
+        );
+        let csv =
+            [&"allocate" as &dyn AsRef<std::ffi::OsStr>, &"--workers", &w, &"--cases", &c, &"--allow-empty"];
+        assert_eq!(waited(&csv), "2026-11-30", "{stamp}");
+    }
+    // A workbook: the stamp as text, and as an Excel date-time cell with its time of day.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("workers").unwrap();
+    for (j, h) in ["id", "role", "team"].iter().enumerate() {
+        ws.write_string(0, j as u16, *h).unwrap();
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("cases").unwrap();
+    for (j, h) in ["id", "type", "team", "waiting_since"].iter().enumerate() {
+        ws.write_string(0, j as u16, *h).unwrap();
+    }
+    for (i, id) in ["C1", "C2"].iter().enumerate() {
+        for (j, v) in [*id, "CIN", "North"].iter().enumerate() {
+            ws.write_string(1 + i as u32, j as u16, *v).unwrap();
+        }
+    }
+    ws.write_string(1, 3, "2026-11-30T09:15:00Z").unwrap();
+    let time = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 11, 30).unwrap().and_hms(9, 15, 0).unwrap();
+    let shown = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy hh:mm");
+    ws.write_datetime_with_format(2, 3, &time, &shown).unwrap();
+    let book = write_file(d, "team.xlsx", &wb.save_to_buffer().unwrap());
+    let out = d.join("p.json");
+    let o = run(
+        &[&"allocate", &"--workbook", &book, &"-o", &out, &"--date", &"2026-12-07", &"-q", &"--allow-empty"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let p: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let days: Vec<&str> =
+        p["unallocated"].as_array().unwrap().iter().map(|u| u["waiting_since"].as_str().unwrap()).collect();
+    assert_eq!(days, ["2026-11-30", "2026-11-30"], "{p}");
+    // Garbage is refused at its place, as before.
+    for bad in ["2026-11-30 garbage", "2026-11-30 25:00", "30/11/2026 09:15"] {
+        let m = model(vec![], vec![case("C1", "child_in_need", Some(bad), &[])]);
+        let path = write_file(d, "m.json", &to_bytes(&m));
+        let o = run(&[&"allocate", &path, &"-o", &out, &"--allow-empty"], &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let said = format!("cases[0].waiting_since: {bad:?} is not a date; write it as YYYY-MM-DD");
+        assert!(text(&o).contains(&said), "{said} in {}", text(&o));
+    }
+}
