@@ -307,8 +307,7 @@ impl<'de> serde::de::Visitor<'de> for Walk<'_> {
             if long_string::<A::Error>("", &key).is_err() {
                 // The place names the key by its start: the whole key, millions of characters,
                 // made the message as long as the file.
-                self.path.extend(key.chars().take(40));
-                self.path.push_str("...");
+                self.path.push_str(&crate::util::clipped(&key));
                 return long_string(self.path, &key);
             }
             self.path.push_str(&key);

@@ -86,6 +86,20 @@ pub fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(s.replace('\n', "\\n").replace('\r', "\\r"))
 }
 
+/// The most characters of a name the input gives (a JSON key, a workbook's sheet name) that a
+/// message shows: a key or a sheet's name may be millions of characters, which made a message
+/// as long.
+pub const SHOWN_CHARS: usize = 40;
+
+/// A name the input gives as a message shows it: whole up to [`SHOWN_CHARS`] characters, else
+/// its first [`SHOWN_CHARS`] and `...` (`m.json: kkkk...: a text of 5000000 characters`).
+pub fn clipped(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.char_indices().nth(SHOWN_CHARS) {
+        None => std::borrow::Cow::Borrowed(name),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}...", &name[..end])),
+    }
+}
+
 /// A string in double quotes, shown as text: only quotes, backslashes and control characters
 /// are escaped, so `Chloé` reads as `"Chloé"` however its accent was typed.
 pub fn quoted(s: &str) -> String {

@@ -173,7 +173,7 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
             message: format!(
                 "{out} holds only the model's sheets (workers, cases, policy; reductions and aliases when there are any), without dropdowns: the {} {} of the team workbook {} {} not carried over{}",
                 noun(left.len(), "sheet", "sheets"),
-                left.iter().map(|n| caseload::util::quoted(n)).collect::<Vec<_>>().join(", "),
+                left.iter().map(|n| caseload::util::quoted(&caseload::util::clipped(n))).collect::<Vec<_>>().join(", "),
                 team.display(),
                 noun(left.len(), "is", "are"),
                 kept.as_deref()

@@ -61,7 +61,11 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             "sheet allocations",
             format!(
                 "no sheet named \"allocations\"; the workbook has {}. Give the meeting workbook that `caseload allocate --xlsx` wrote (a model workbook goes with --workbook)",
-                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.iter().map(|n| crate::util::clipped(n)).collect::<Vec<_>>().join(", ")
+                }
             ),
         ));
     }
@@ -232,7 +236,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
 /// and in the unallocated sheet's `waiting since`, to be compared with the model's; elsewhere
 /// a date cell is a cell that cannot be read.
 fn sheet_grid(book: &mut super::xlsx::Book, file: &str, name: &str, kind: &str) -> (String, Result<Grid>) {
-    let shown = format!("{file}, sheet {name}");
+    let shown = format!("{file}, sheet {}", crate::util::clipped(name));
     book.days = kind == "summary";
     book.day_columns = if kind == "unallocated" { &["waiting_since"] } else { &[] };
     let grid = book.grid(name, &shown);
@@ -245,7 +249,8 @@ fn sheet_grid(book: &mut super::xlsx::Book, file: &str, name: &str, kind: &str) 
 fn copy_differs(sheet: &str, at: String, kind: &str, original: Option<&str>) -> Error {
     let problem = match original {
         Some(original) => format!(
-            "this sheet is a copy of the {kind} sheet that differs from it, and is not read (only the sheet {original} is): make the meeting's changes on the sheet {original} itself, then delete the copy"
+            "this sheet is a copy of the {kind} sheet that differs from it, and is not read (only the sheet {original} is): make the meeting's changes on the sheet {original} itself, then delete the copy",
+            original = crate::util::clipped(original)
         ),
         None => format!(
             "this sheet is a copy of the {kind} sheet, which the workbook no longer has, and is not read: name the copy {kind} if it is the sheet to read, or delete it"

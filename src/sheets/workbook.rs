@@ -17,6 +17,7 @@
 use super::read::{Grid, Sheets};
 use crate::error::{Error, Errors, Result};
 use crate::model::PolicyInput;
+use crate::util::clipped;
 use crate::vocabulary::Vocabulary;
 use crate::warnings::quoted;
 use std::path::Path;
@@ -43,9 +44,15 @@ pub fn read_workbook(path: &Path, policy: Option<&Path>, near_misses: bool) -> R
     )
 }
 
-/// The name a sheet is given in messages: `book.xlsx, sheet workers`.
+/// A sheet's name quoted as messages show it: its first 40 characters of a longer one
+/// ([`clipped`]).
+fn named(sheet: &str) -> String {
+    quoted(&clipped(sheet))
+}
+
+/// The name a sheet is given in messages: `book.xlsx, sheet workers` (a long name clipped).
 fn sheet_file(file: &str, sheet: &str) -> String {
-    format!("{file}, sheet {sheet}")
+    format!("{file}, sheet {}", clipped(sheet))
 }
 
 /// The sheets a model is read from (`how to`, the template's guide, is known and not read).
@@ -88,7 +95,7 @@ pub fn parse_workbook_checked(
     let mut lookalike: Vec<&str> = Vec::new();
     for known in KNOWN_SHEETS {
         let same: Vec<String> =
-            names.iter().filter(|n| n.trim().eq_ignore_ascii_case(known)).map(|n| quoted(n)).collect();
+            names.iter().filter(|n| n.trim().eq_ignore_ascii_case(known)).map(|n| named(n)).collect();
         if same.len() > 1 {
             errs.push(Error::input(
                 file,
@@ -110,7 +117,7 @@ pub fn parse_workbook_checked(
                 lookalike.push(k);
                 errs.push(Error::input(
                     file,
-                    format!("sheet {}", quoted(n)),
+                    format!("sheet {}", named(n)),
                     format!("the workbook has no {k} sheet, and this sheet is not read; did you mean {k}? Rename it {k}"),
                 ))
             }
@@ -118,7 +125,7 @@ pub fn parse_workbook_checked(
                 code: "unknown_sheet".into(),
                 message: format!(
                     "{file}: the sheet {} is not read (caseload reads workers, cases, policy, reductions and aliases){}",
-                    quoted(n),
+                    named(n),
                     meant.map_or(String::new(), |k| format!("; did you mean {k}?"))
                 ),
             }),
@@ -127,7 +134,7 @@ pub fn parse_workbook_checked(
     let shown_names = if names.is_empty() {
         "none".to_string()
     } else {
-        names.iter().map(|n| quoted(n)).collect::<Vec<_>>().join(", ")
+        names.iter().map(|n| named(n)).collect::<Vec<_>>().join(", ")
     };
     let mut grid = |book: &mut super::xlsx::Book,
                     want: &str,
@@ -155,11 +162,12 @@ pub fn parse_workbook_checked(
             // A hidden sheet is read like a shown one; the person may be looking at another
             // (`cases (new)`) and expect that one to count.
             let shown_beside: Vec<String> =
-                names.iter().filter(|n| **n != name && !book.is_hidden(n)).map(|n| quoted(n)).collect();
+                names.iter().filter(|n| **n != name && !book.is_hidden(n)).map(|n| named(n)).collect();
             notes.push(crate::warnings::Warning {
                 code: "hidden_sheet".into(),
                 message: format!(
-                    "{file}: sheet {name} is hidden; it was read as the {want} sheet{}. Show it to check it, or name the sheet to read {want}",
+                    "{file}: sheet {} is hidden; it was read as the {want} sheet{}. Show it to check it, or name the sheet to read {want}",
+                    clipped(&name),
                     if shown_beside.is_empty() {
                         String::new()
                     } else {

@@ -441,7 +441,7 @@ impl<'a> Book<'a> {
                 None => {
                     return Err(book.err(
                         "part xl/workbook.xml",
-                        format!("the sheet {name:?} names the relationship {rid:?}, which xl/_rels/workbook.xml.rels lacks; save the workbook again from Excel"),
+                        format!("the sheet {:?} names the relationship {:?}, which xl/_rels/workbook.xml.rels lacks; save the workbook again from Excel", crate::util::clipped(&name), crate::util::clipped(&rid)),
                     ))
                 }
             }
@@ -790,7 +790,7 @@ impl<'a> Book<'a> {
     /// passed, or broken XML, stops the reading.
     pub fn grid(&mut self, name: &str, shown: &str) -> Result<Grid> {
         let Some(part) = self.sheets.iter().find(|(n, _)| n == name).map(|(_, p)| p.clone()) else {
-            return Err(self.err(format!("sheet {name}"), "no such sheet"));
+            return Err(self.err(format!("sheet {}", crate::util::clipped(name)), "no such sheet"));
         };
         let file = self.file.clone();
         let shared = self.shared.take();

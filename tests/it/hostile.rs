@@ -1313,3 +1313,54 @@ fn a_csv_file_given_where_json_belongs_is_named_for_what_it_is() {
     refused((code(&o), stderr(&o)), &["workers.csv: line 1, column 1", "this is CSV text", "not a proposal"]);
     assert!(!d.join("p.json").exists());
 }
+
+/// A sheet's name can be any length in a hand-made workbook (Excel stops at 31 characters):
+/// one of 20,000 was printed whole in every message naming it, in a list of the sheets, a
+/// warning, a sheet's place. It is named by its first 40 characters, as a long JSON key is.
+#[test]
+fn a_long_sheet_name_is_named_by_its_start_in_every_message() {
+    let long = "S".repeat(20_000);
+    let shown = format!("{}...", &long[..40]);
+    let short_lines = |err: &str| {
+        assert!(!err.contains("panicked") && !err.contains("internal error"), "{err}");
+        assert!(err.lines().all(|l| l.len() < 1_000), "a line of {} characters", err.len());
+    };
+    // The cases sheet under a long name: the list of the sheets the workbook has.
+    let s = vec![("workers", sheet(&rows_xml(WORKERS))), (long.as_str(), sheet(&rows_xml(CASES)))];
+    let (status, err) = allocate_book(&workbook(&s, None));
+    short_lines(&err);
+    refused((status, err), &["no sheet named \"cases\"", &format!("\"{shown}\"")]);
+    // A sheet that is not read, under a name that looks like a known one: a warning.
+    let lookalike = format!("cases {long}");
+    let mut s = plain();
+    s.push((lookalike.as_str(), sheet(&rows_xml(&[&["anything"]]))));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("b.xlsx"), workbook(&s, None)).unwrap();
+    let o = run(dir.path(), &["allocate", "--workbook", "b.xlsx", "-o", "p.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    short_lines(&stderr(&o));
+    assert!(stderr(&o).contains(&format!("\"cases {}...\" is not read", &long[..34])), "{}", stderr(&o));
+    // The workers sheet itself, its name padded: a mistake on it is placed in the sheet.
+    let padded = format!("workers{}", " ".repeat(20_000));
+    let bad: &[&[&str]] = &[&["id", "role", "team"], &["W1", "nurse", "North"]];
+    let s = vec![(padded.as_str(), sheet(&rows_xml(bad))), ("cases", sheet(&rows_xml(CASES)))];
+    let (status, err) = allocate_book(&workbook(&s, None));
+    short_lines(&err);
+    refused((status, err), &[&format!("b.xlsx, sheet workers{}...: row 2", " ".repeat(33))]);
+    // A meeting workbook without its allocations sheet.
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("models/small_team.json");
+    std::fs::write(
+        dir.path().join("meeting.xlsx"),
+        workbook(&[(long.as_str(), sheet(&rows_xml(CASES)))], None),
+    )
+    .unwrap();
+    let o = run(dir.path(), &["check", model.to_str().unwrap(), "meeting.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    short_lines(&stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("no sheet named \"allocations\"; the workbook has {shown}")),
+        "{}",
+        stderr(&o)
+    );
+}
