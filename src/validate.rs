@@ -195,7 +195,7 @@ fn wait_after_day(case: &Case, as_of: Option<AsOf>) -> Option<String> {
     let day = as_of.filter(|a| a.stated)?.date;
     let since = case.waiting_since.filter(|&w| w > day)?;
     Some(format!(
-        "{since}, after {day}, the day the allocation is for (--date, or the day the proposal or meeting workbook records): a child cannot have waited since a day after it. Check that day (a year typed wrong?), or correct waiting_since"
+        "{since}, after {day}, the day the allocation is for (--date, or for accept the day the proposal or meeting workbook records): a child cannot have waited since a day after it. Check that day (a year typed wrong?), or correct waiting_since"
     ))
 }
 

@@ -695,8 +695,12 @@ impl InputChecksArgs {
     /// The library's options, with `fallback` as the day when `--date` is not given (a checked
     /// proposal's recorded date); today when neither is.
     pub fn checks_on(&self, fallback: Option<Date>) -> caseload::warnings::Checks {
-        let stated = self.date.or(fallback);
-        let as_of = AsOf { date: stated.unwrap_or_else(today), stated: stated.is_some() };
+        // The day a proposal records is the day the model is read for, but not a day named to
+        // this command: `allocate` judges no wait after its day unless it was named (`--date`),
+        // and its proposal does not say whether it was, so neither is it judged here. Every
+        // proposal `allocate` writes for the model then checks; `--date` is still judged.
+        let day = self.date.or(fallback).unwrap_or_else(today);
+        let as_of = AsOf { date: day, stated: self.date.is_some() };
         caseload::warnings::Checks {
             strict: self.strict,
             allow_empty: self.allow_empty,

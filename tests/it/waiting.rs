@@ -623,3 +623,40 @@ fn a_wait_exported_as_a_time_stamp_is_read_as_its_day_in_every_format() {
         assert!(text(&o).contains(&said), "{said} in {}", text(&o));
     }
 }
+
+/// `accept --date` a day ahead (the meeting planned for tomorrow) records a new wait from that
+/// day; `allocate` run today without `--date` does not judge it, but `check` took the day the
+/// proposal records (today) as named and refused `allocate`'s own proposal, exit 2 ("after").
+/// The recorded day is now read for, not judged: the loop checks; `--date` is still judged.
+#[test]
+fn check_accepts_the_proposal_allocate_writes_after_an_accept_dated_ahead() {
+    let today = [("SOURCE_DATE_EPOCH", "1796515200")]; // 2026-12-06
+    let m = model(
+        vec![worker("W1", 1.0, &[])],
+        vec![
+            json!({ "id": "C1", "type": "child_in_need", "team": "North", "current_worker": "W1" }),
+            case("C2", "child_in_need", None, &[]),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let path = write_file(d, "m.json", &to_bytes(&m));
+    let (p0, next, p1) = (d.join("p0.json"), d.join("next.json"), d.join("p1.json"));
+    let ok = |args: &[&dyn AsRef<std::ffi::OsStr>]| {
+        let o = run(args, &today);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    };
+    ok(&[&"allocate", &path, &"-o", &p0, &"-q"]);
+    ok(&[&"accept", &path, &p0, &"-o", &next, &"--date", &"2026-12-07", &"-q"]);
+    let v: Value = serde_json::from_slice(&std::fs::read(&next).unwrap()).unwrap();
+    assert_eq!(v["cases"][1]["waiting_since"], "2026-12-07", "{v}");
+    ok(&[&"allocate", &next, &"-o", &p1, &"-q"]);
+    let p: Value = serde_json::from_slice(&std::fs::read(&p1).unwrap()).unwrap();
+    assert_eq!(p["summary"]["date"], "2026-12-06");
+    ok(&[&"check", &next, &p1]);
+    ok(&[&"compare", &next, &p1, &p1, &"-q"]);
+    // A day named to check itself is judged, as by allocate.
+    let o = run(&[&"check", &next, &p1, &"--date", &"2026-12-06"], &today);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cases[1].waiting_since: 2026-12-07, after 2026-12-06"), "{}", text(&o));
+}
