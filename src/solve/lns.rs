@@ -1689,8 +1689,8 @@ mod tests {
         // A short polish after each search, so that the allowance is mostly nodes.
         const POLISH: u64 = 100_000;
         let (mut higher, mut deepened, mut bound) = (0, 0, 0);
-        for seed in 0..8 {
-            let (m, problem) = district(seed);
+        for seed in 0..40 {
+            let (m, problem) = district_of(seed, 4, 240, 26);
             for part in problem.parts.iter().filter(|p| !p.is_network() && p.teams().len() >= 3) {
                 let run = |hood_deepest: u64, hood_work: u64| {
                     let effort = Effort {
@@ -1997,8 +1997,8 @@ mod tests {
     #[test]
     fn a_district_s_tree_goes_on_with_what_the_polish_beside_it_found() {
         let (mut again, mut proven_again) = (0, 0);
-        for seed in 1..=16 {
-            let (m, problem) = district_of(seed, 4, 240, 18);
+        for seed in 1..=60 {
+            let (m, problem) = district_of(seed, 5, 240, 18);
             for part in problem.parts.iter().filter(|p| !p.is_network() && p.teams().len() >= 3) {
                 let (done, bound, best, value, lines) = tree_on(&m, part, 12, 1);
                 let two = tree_on(&m, part, 12, 2);
