@@ -105,6 +105,15 @@ fn needs_full(m: &Model, c: usize, workers: &[usize]) -> String {
     words::needs_full(m, c, workers, (m.cases[c].weight - 1.0).abs() <= EPS)
 }
 
+/// The workers who may lawfully hold every sibling of case `c`'s group (its own permitted
+/// workers when it has none).
+fn group_common(m: &Model, el: &Eligibility, c: usize) -> Vec<usize> {
+    match m.cases[c].group {
+        Some(g) => rules::group_workers(&el.profiles, &el.case_profile, &m.groups[g].members),
+        None => el.workers(c).to_vec(),
+    }
+}
+
 fn structural_reason(m: &Model, el: &Eligibility, c: usize, code: ReasonCode) -> Reason {
     let case = &m.cases[c];
     // For weight_over_cap, name for each permitted worker the cap that stops it: its own or
@@ -117,6 +126,8 @@ fn structural_reason(m: &Model, el: &Eligibility, c: usize, code: ReasonCode) ->
                 _ => (w, None),
             })
             .collect()
+    } else if code == ReasonCode::GroupUnplaceable {
+        group_common(m, el, c).into_iter().map(|w| (w, None)).collect()
     } else {
         Vec::new()
     };
@@ -239,11 +250,18 @@ pub fn reason_action(m: &Model, el: &Eligibility, c: usize, code: ReasonCode, wo
         ReasonCode::GroupUnplaceable => {
             let g = case.group.map(|g| &m.groups[g]);
             let weight: f64 = g.map_or(case.weight, |g| g.members.iter().map(|&x| m.cases[x].weight).sum());
-            format!(
-                "raise to {} or more the cap of a worker who may hold every sibling of group {}, or review the group",
-                words::number(weight),
-                g.map_or("", |g| g.name.as_str())
-            )
+            let name = g.map_or("", |g| g.name.as_str());
+            if group_common(m, el, c).is_empty() {
+                // No cap stops the group: no worker may hold every sibling at all.
+                format!(
+                    "find a worker {reach} who may hold every sibling of group {name} (the siblings' other reasons say what each needs), or review the group"
+                )
+            } else {
+                format!(
+                    "raise to {} or more the cap of a worker who may hold every sibling of group {name}, or review the group",
+                    words::number(weight)
+                )
+            }
         }
         ReasonCode::AgencyOnly => {
             format!("{} with a permanent worker, or review whether the case must avoid agency staff", fill(""))

@@ -284,7 +284,8 @@ pub fn family_message(code: ReasonCode) -> &'static str {
 pub type WeightStop = (usize, Option<usize>);
 
 /// The message of a structural reason `code` of case `c`. `stops` are, for `weight_over_cap`,
-/// the permitted workers and what stops each (empty otherwise).
+/// the permitted workers and what stops each; for `group_unplaceable`, the workers who may
+/// hold every sibling (none: no cap is what stops the group); empty otherwise.
 pub fn structural_message(m: &Model, c: usize, code: ReasonCode, stops: &[WeightStop]) -> String {
     let case = &m.cases[c];
     let reach = reach(m, c);
@@ -314,9 +315,15 @@ pub fn structural_message(m: &Model, c: usize, code: ReasonCode, stops: &[Weight
             let g = case.group.map(|g| &m.groups[g]);
             let n = g.map_or(1, |g| g.members.len());
             let name = g.map_or("", |g| g.name.as_str());
-            format!(
-                "Siblings in group {name} must share one worker, and no single worker may hold all {n} of them within a cap."
-            )
+            if stops.is_empty() {
+                format!(
+                    "Siblings in group {name} must share one worker, and no single worker may lawfully hold all {n} of them (their teams, types, needed skills or exclusions rule out every worker)."
+                )
+            } else {
+                format!(
+                    "Siblings in group {name} must share one worker, and no single worker may hold all {n} of them within a cap."
+                )
+            }
         }
         ReasonCode::WeightOverCap => {
             let shown: Vec<String> = stops

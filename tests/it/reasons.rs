@@ -180,6 +180,49 @@ fn leaves_siblings_unallocated_when_no_worker_has_a_cap_large_enough_for_all_of_
     }
 }
 
+/// The reason's message and action for `code` of unallocated `case`.
+fn reason_text(v: &Value, case: &str, code: &str) -> (String, String) {
+    let u = v["unallocated"].as_array().unwrap().iter().find(|u| u["case"] == case).unwrap();
+    let r = u["reasons"].as_array().unwrap().iter().find(|r| r["code"] == code).unwrap();
+    (r["message"].as_str().unwrap().into(), r["action"].as_str().unwrap().into())
+}
+
+#[test]
+fn siblings_no_worker_may_hold_together_are_not_told_to_raise_a_cap() {
+    // W1's cap of 18 holds both siblings; what stops them is C1's need of bsl, which nobody
+    // has. Raising a cap would not help, so the reason must not advise it.
+    let v = propose(json!({
+        "version": 1,
+        "workers": [ { "id": "W1", "role": "social_worker", "team": "North", "cap": 18 } ],
+        "cases": [
+            { "id": "C1", "type": "looked_after", "team": "North", "group": "smith", "needs": ["bsl"] },
+            { "id": "C2", "type": "looked_after", "team": "North", "group": "smith" }
+        ]
+    }));
+    for c in ["C1", "C2"] {
+        assert_unallocated(&v, c, "group_unplaceable", true);
+        let (message, action) = reason_text(&v, c, "group_unplaceable");
+        assert!(!message.contains("within a cap"), "{c}: {message}");
+        assert!(!action.contains("cap"), "{c}: {action}");
+        assert!(
+            action.contains("find a worker in team North who may hold every sibling of group smith"),
+            "{action}"
+        );
+    }
+    // A group that a cap does stop keeps the advice to raise one.
+    let v = propose(json!({
+        "version": 1,
+        "workers": [ { "id": "W1", "role": "social_worker", "team": "North", "cap": 1.5 } ],
+        "cases": [
+            { "id": "C1", "type": "looked_after", "team": "North", "group": "smith" },
+            { "id": "C2", "type": "looked_after", "team": "North", "group": "smith" }
+        ]
+    }));
+    let (message, action) = reason_text(&v, "C1", "group_unplaceable");
+    assert!(message.contains("within a cap"), "{message}");
+    assert!(action.starts_with("raise to 2 or more the cap"), "{action}");
+}
+
 #[test]
 fn leaves_case_unallocated_when_it_weighs_more_than_any_permitted_workers_cap() {
     let v = propose(json!({
