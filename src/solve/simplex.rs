@@ -14,14 +14,15 @@
 use super::factor::Factor;
 
 /// Pivots between two refactorisations of the basis inverse from its columns. A dense
-/// refactorisation costs `2 m^3` against `m^2` a pivot's update, so on a master of 150-200 rows
-/// (a points scheme's classes, 10 workers) refactorising every 64 pivots took 17% of the
-/// integer search's time (perf), the largest part of the master's; every 256 it takes 6%. The
-/// master's prices only steer the search (a Lagrangian bound holds at any prices of the right
-/// sign, which `Master` clamps them to, and every allocation is valued and checked again), so
-/// the updates' rounding between two refactorisations never makes an answer wrong. Measured (default flags, 109 benchmark models against 64): 9 more
-/// proven, one fewer (a 1,500-case district, 5 below its optimum), 20 proposals higher (up to
-/// 105 on the 5,000-case district) and 5 lower.
+/// refactorisation costs `2 m^3` against `m^2` a pivot's update, so on the master of a points
+/// scheme (160 cases of their own weights, 10 workers: a row per class and per worker)
+/// refactorising every 64 pivots took 17% of the integer search's time (perf), the largest
+/// part of the master's; every 256 it takes 6%. The master's prices only steer the search (a
+/// Lagrangian bound holds at any prices of the right sign, which `Master` clamps them to, and
+/// every allocation is valued and checked again), so the updates' rounding between two
+/// refactorisations never makes an answer wrong. Measured (default flags, 109 benchmark models
+/// against 64): 9 more proven, one fewer (a 1,500-case district, 5 below its optimum), 20
+/// proposals higher (up to 105 on the 5,000-case district) and 5 lower.
 const REFACTOR_EVERY: u32 = 256;
 /// Consecutive degenerate pivots after which Bland's rule takes over (no cycling).
 const DEGENERATE_STREAK: u32 = 32;
