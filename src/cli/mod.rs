@@ -560,9 +560,14 @@ pub fn say(text: &str, stdout_taken: bool) {
     if stdout_taken {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     } else {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+        let _ = to_stdout(text);
     }
+}
+
+/// Writes `text` to standard output and flushes it: what [`say`] and [`tell`] both print.
+fn to_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|_| out.flush())
 }
 
 /// Writes a command's words when they are its output (`check`'s breaches, `recommend`'s,
@@ -575,9 +580,7 @@ pub fn tell(text: &str, stdout_taken: bool) -> Result<()> {
         say(text, true);
         return Ok(());
     }
-    let text = &*terminal_safe(text);
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match to_stdout(&terminal_safe(text)) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(Error::Write { path: PathBuf::from("standard output"), problem: e.to_string() })
         }
