@@ -2,8 +2,8 @@
 //! `role` and `type` columns, the policy sheet's role and type names), the `aliases` sheet and
 //! `recommend --type` read through. A worker's status in everyday words (`on leave`,
 //! `vacancy`) and an fte as a percentage are read here too, by the sheets and by `check`'s
-//! comparison of the meeting workbook's workers sheet. Model files (JSON) keep the canonical snake_case names of
-//! the specification; outputs keep them too, or say them in plain English.
+//! comparison of the meeting workbook's workers sheet. Model files (JSON) keep the canonical
+//! snake_case names of the specification; outputs keep them too, or say them in plain English.
 //!
 //! A word is read without regard to case, spaces, hyphens, underscores, dots or apostrophes:
 //! `Looked-After Child`, `looked after child` and `LOOKED_AFTER_CHILD` are one word, and so are
@@ -298,7 +298,15 @@ impl Vocabulary {
     /// Adds the words of `policy.aliases`, leaving out any that cannot be added (validation
     /// names them).
     pub fn add_policy(&mut self, p: Option<&crate::model::PolicyInput>) {
-        for (word, means) in p.and_then(|p| p.aliases.as_ref()).into_iter().flatten() {
+        if let Some(aliases) = p.and_then(|p| p.aliases.as_ref()) {
+            self.add_aliases(aliases);
+        }
+    }
+
+    /// Adds the words of an aliases map (word -> what it means), leaving out any that cannot
+    /// be added.
+    fn add_aliases(&mut self, aliases: &BTreeMap<String, String>) {
+        for (word, means) in aliases {
             let _ = self.add(word, means);
         }
     }
@@ -307,9 +315,7 @@ impl Vocabulary {
     /// [`Vocabulary::of_policy`] makes them from the policy it was read from.
     pub fn of_aliases(aliases: &BTreeMap<String, String>) -> Vocabulary {
         let mut v = Vocabulary::default();
-        for (word, means) in aliases {
-            let _ = v.add(word, means);
-        }
+        v.add_aliases(aliases);
         v
     }
 
