@@ -540,9 +540,13 @@ impl super::search::PartSearch<'_> {
         let Some(mut a) = self.best.take() else { return false };
         let spent = improve(self.m, self.part, &mut a, self.effort.polish_moves, limits.stop);
         self.budget.charge(spent);
+        let before = self.best_value;
         self.best_value = value(self.m, self.part, &a);
         self.best = Some(a);
-        if !self.prunable(bound) {
+        if self.best_value > before + crate::tolerance::GAIN {
+            self.hand_back_gain();
+        }
+        if !self.prunable(bound) && !self.hoods.handed_back {
             self.neighbourhoods(bound, limits);
         }
         self.prunable(bound)

@@ -329,6 +329,11 @@ pub(crate) struct HoodLog {
     /// the flag that stops that polish: a polish of the same incumbent would do again what it
     /// does, and once the incumbent rises what it finds is set aside, so it is stopped.
     pub(crate) beside: Option<(f64, std::sync::Arc<std::sync::atomic::AtomicBool>)>,
+    /// In the polish beside the search: the search's open bound when the polish began, and the
+    /// polish's stop. A gain within reach of that bound stops the polish, so that the tree
+    /// goes on with it at once (`search::beside`); `handed_back` records that it did.
+    pub(crate) hand_back: Option<(f64, std::sync::Arc<std::sync::atomic::AtomicBool>)>,
+    pub(crate) handed_back: bool,
 }
 
 /// A relaxed solution of a part, which guides its neighbourhoods (see `lns`): `x[k][j]` cases
@@ -341,7 +346,7 @@ pub(crate) struct Guide {
 
 impl Default for HoodLog {
     fn default() -> Self {
-        HoodLog { spent: 0, from: f64::NEG_INFINITY, relaxed: None, master: None, beside: None }
+        HoodLog { spent: 0, from: f64::NEG_INFINITY, relaxed: None, master: None, beside: None, hand_back: None, handed_back: false }
     }
 }
 

@@ -169,6 +169,18 @@ impl<'a> PartSearch<'a> {
             if let Some((_, stop)) = &self.hoods.beside {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }
+            self.hand_back_gain();
+        }
+    }
+
+    /// In the polish beside the search, after a gain: stops the polish when the gain is within
+    /// reach of the search's open bound (see `HoodLog::hand_back`).
+    pub(super) fn hand_back_gain(&mut self) {
+        if let Some((bound, stop)) = &self.hoods.hand_back {
+            if self.within_reach(*bound) {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                self.hoods.handed_back = true;
+            }
         }
     }
 
@@ -456,13 +468,15 @@ impl Incumbent for PartSearch<'_> {
         let from = self.best_value;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         self.hoods.beside = Some((from, stop.clone()));
+        side.hoods.hand_back = Some((bound, stop.clone()));
         let side_limits = Limits { stop: Some(&*stop), ..limits };
-        let mut found = None;
+        let (mut found, mut handed_back) = (None, false);
         let out = rayon::in_place_scope(|scope| {
-            let (side, found) = (&mut side, &mut found);
+            let (side, found, handed_back) = (&mut side, &mut found, &mut handed_back);
             scope.spawn(move |_| {
                 side.polish(bound, side_limits);
                 *found = side.best.take();
+                *handed_back = side.hoods.handed_back;
             });
             // The tree, and its own last polish where the incumbent is no longer the copy's.
             let out = rest(self, false);
@@ -488,8 +502,13 @@ impl Incumbent for PartSearch<'_> {
         // it. Its own last polish would start from where the copy's ended, so it is left out
         // unless the tree betters it.
         let better = self.best_value;
-        self.hoods.beside = Some((better, stop));
-        limits.trace(|| format!("    the tree again, from the polish beside it: {from} -> {better}"));
+        // A polish stopped at its first gain has more to do: the search's own last polish
+        // does it, from there.
+        self.hoods.beside = if handed_back { None } else { Some((better, stop)) };
+        limits.trace(|| {
+            let first = if handed_back { " (its first gain)" } else { "" };
+            format!("    the tree again, from the polish beside it: {from} -> {better}{first}")
+        });
         let out = rest(self, true);
         self.hoods.beside = None;
         out
