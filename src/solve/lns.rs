@@ -367,7 +367,9 @@ struct Found {
 
 /// Searches the restricted part from `seed` within `limits` (its node limit).
 fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, dive: bool, limits: Limits) -> Option<Found> {
-    let mut started = super::start_part(m, part, limits).ok()?;
+    // Its root's rounds run after its relaxation: the neighbourhoods are searched two at a
+    // time already, and their searches' paths stay those the budget was measured on.
+    let mut started = super::start_part(m, part, limits, false).ok()?;
     if !dive {
         started.search.effort.dive_work = 0;
     }
@@ -384,7 +386,7 @@ fn search_restricted(m: &Model, part: &Part, seed: PartAlloc, dive: bool, limits
     let s: &mut PartSearch = &mut started.search;
     let proven = match std::mem::replace(&mut started.root, Root::Proven) {
         Root::Proven => true,
-        Root::Lagrangian(dual, bound) => super::tree::search(&dual, s, 0, limits, bound).0,
+        Root::Lagrangian(dual, bound, rounds) => super::tree::search(&dual, s, 0, limits, bound, rounds).0,
         Root::Compact(state, bound) => s.branch_and_bound(state, bound, 0, limits).0,
         // The budget stopped the root's relaxation: the seed is what the neighbourhood has.
         Root::Stopped(_) => false,
@@ -1984,10 +1986,65 @@ mod tests {
         let (done, bound, best, value) = pool.install(|| {
             let dual = super::super::lagrange::Decomposition::new(m, part, &effort);
             let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
-            let (done, bound) = super::super::tree::search(&dual, &mut s, 0, limits, f64::INFINITY);
+            let (done, bound) = super::super::tree::search(&dual, &mut s, 0, limits, f64::INFINITY, None);
             (done, bound, s.best.clone().expect("an incumbent"), s.best_value)
         });
         (done, bound, best, value, lines.into_inner().unwrap())
+    }
+
+    /// A large master's root price rounds run beside the part's compact relaxation
+    /// (`start_part`), and the root takes them when they converged: the same rounds as the
+    /// root's own from nothing, so the part's answer is the same as without them (on two
+    /// threads against one, where the rounds run after the relaxation, and without them), and
+    /// the root's node says the rounds it took.
+    #[test]
+    fn a_large_master_s_root_takes_the_rounds_run_beside_its_relaxation() {
+        let mut taken = 0;
+        // Districts of 1,000 cases and 80 posts in 5 teams have a large master whose rounds
+        // converge within a quarter of a budget of 1,000 nodes.
+        for seed in 1..=3 {
+            let (m, problem) = district_of(seed, 5, 1000, 80);
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let run = |threads: usize, beside: bool| {
+                    let lines = std::sync::Mutex::new(Vec::new());
+                    let see = |e: &super::super::Event| {
+                        if let super::super::Event::Trace(line) = e {
+                            lines.lock().unwrap().push(line.clone());
+                        }
+                    };
+                    let observer = Some(super::super::Observer(&see));
+                    let limits =
+                        Limits { node_limit: Some(1000), trace: true, observer, ..Limits::default() };
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+                    let out = pool.install(|| {
+                        super::super::start_part(&m, part, limits, beside).map(|s| s.finish(0, limits))
+                    });
+                    let out = out.expect("a search");
+                    (out.value, out.bound, out.alloc, lines.into_inner().unwrap())
+                };
+                let (value, bound, alloc, lines) = run(2, true);
+                for (threads, beside) in [(1, true), (2, false)] {
+                    let other = run(threads, beside);
+                    let said = format!("seed {seed}, {threads} threads, beside {beside}");
+                    assert_eq!((value, bound, &alloc), (other.0, other.1, &other.2), "{said}");
+                }
+                assert!(feasible(part, &alloc), "seed {seed}: an unlawful allocation");
+                let Some(at) = lines.iter().position(|l| l.starts_with("root rounds beside")) else {
+                    continue;
+                };
+                if !lines[at].contains("converged true") {
+                    continue;
+                }
+                // "bound B, rounds R, work W" of the rounds beside, again at the root's node.
+                let said = lines[at].split("bound ").nth(1).and_then(|t| t.split(", converged").next());
+                let node = lines[at..].iter().find(|l| l.trim_start().starts_with("node 1:"));
+                let took = node
+                    .is_some_and(|l| said.is_some_and(|t| l.contains(&t[t.find(", rounds").unwrap_or(0)..])));
+                assert!(took, "seed {seed}: the root did not take the rounds: {:?} then {node:?}", lines[at]);
+                taken += 1;
+            }
+        }
+        assert!(taken >= 1, "no large master's rounds beside its relaxation converged");
     }
 
     /// A district's tree stopped unproven goes on from where it stopped when the polish of its

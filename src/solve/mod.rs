@@ -227,7 +227,7 @@ pub fn solve_from(
 ) -> Result<Solved, String> {
     // Phase 1: every part's relaxation and heuristics. Most parts end here.
     let mut started: Vec<Started> =
-        problem.parts.par_iter().map(|p| start_part(m, p, limits)).collect::<Result<_, _>>()?;
+        problem.parts.par_iter().map(|p| start_part(m, p, limits, true)).collect::<Result<_, _>>()?;
     if let Some(start) = start {
         for (s, part) in started.iter_mut().zip(&problem.parts) {
             if let Some(a) = start_alloc(part, start) {
@@ -334,6 +334,12 @@ fn start_alloc(part: &Part, start: &[Option<usize>]) -> Option<PartAlloc> {
 /// them, its 2,000-case one 10,411.
 pub const DISTRICT_COLUMNS: usize = 20_000;
 
+/// The share of a part's budget its root's price rounds beside the compact relaxation may
+/// spend (`start_part`): what the relaxation leaves them is not known yet. The 2,000-case
+/// districts' converge within a fifth; on a master of a thousand rows and more (the 2,000-case
+/// points scheme across teams) not one round ends within the whole budget.
+const ROUNDS_BESIDE_SHARE: u64 = 4;
+
 /// A part after phase 1: its search, and what phase 2 starts from.
 struct Started<'a> {
     search: PartSearch<'a>,
@@ -345,8 +351,9 @@ enum Root<'a> {
     /// Proven optimal already (the relaxation was whole).
     Proven,
     /// The Lagrangian search, from the root, with a bound known already (the compact
-    /// relaxation's, for a large part; infinite when it was not solved).
-    Lagrangian(lagrange::Decomposition<'a>, f64),
+    /// relaxation's, for a large part; infinite when it was not solved), and the root's price
+    /// rounds if they were run beside that relaxation.
+    Lagrangian(lagrange::Decomposition<'a>, f64, Option<Box<master::Outcome>>),
     /// The compact branch-and-bound (or HiGHS), from the relaxation's state and bound.
     Compact(microlp::Solution, f64),
     /// The budget stopped the relaxation of a part with no Lagrangian bound: nothing more is
@@ -361,7 +368,9 @@ impl Root<'_> {
     }
 }
 
-fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Started<'a>, String> {
+/// Phase 1 of a part: its compact relaxation where it needs one, and what phase 2 starts
+/// from. With `beside`, a large master's root price rounds run beside that relaxation.
+fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits, beside: bool) -> Result<Started<'a>, String> {
     let effort = Effort::of(&limits);
     let dual = if part.is_network() { None } else { Some(lagrange::Decomposition::new(m, part, &effort)) };
     // A large district's group columns (a group by every worker of every team it may go to)
@@ -372,16 +381,73 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
         // A small master needs nothing from the compact relaxation.
         Some(dual) if !dual.large() && !district => {
             let search = PartSearch::new(m, part, lp::build(m, part), effort);
-            return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY) });
+            return Ok(Started { search, root: Root::Lagrangian(dual, f64::INFINITY, None) });
         }
         other => other,
     };
     // A large master (a district joined by cross-team work) takes the compact relaxation's
     // bound and its dive's allocation, which the price rounds may not reach within the node
-    // limit. A large district takes the bound from the same relaxation with the groups' columns
-    // pooled, and searches the programme with the columns that relaxation uses.
-    // Every relaxation is charged to the part's budget, and stopped by it (`--node-limit`),
-    // past the roots' allowance when the limit is the default (`Effort::root_pivots_per_row`).
+    // limit. Its root's price rounds need nothing from that relaxation, so they run beside it,
+    // from nothing, within a share of the part's budget: the root takes them if they converged
+    // (`tree::search`). On a part alone, the other core would wait otherwise.
+    let rounds = |dual: &lagrange::Decomposition| {
+        let allowed = master::Allowance {
+            rounds: effort.price_rounds,
+            work: params::Budget::new(&effort).left() / ROUNDS_BESIDE_SHARE,
+            pivots: effort.pivots,
+            pool_per_worker: effort.pool_per_worker,
+        };
+        let none = lagrange::NodeBounds::none(part);
+        dual.bound(&none, None, &Default::default(), allowed, &|_| false, &|| limits.stopped())
+    };
+    let (relaxed, rounds_beside) = match &dual {
+        Some(d) if beside => {
+            rayon::join(|| relax(m, part, limits, effort, district), || Some(Box::new(rounds(d))))
+        }
+        _ => (relax(m, part, limits, effort, district), None),
+    };
+    let (search, relaxed) = relaxed?;
+    if let Some(out) = &rounds_beside {
+        limits.trace(|| {
+            format!(
+                "root rounds beside the relaxation: bound {:.3}, rounds {}, work {}, converged {}",
+                out.bound, out.iterations, out.work, out.converged
+            )
+        });
+    }
+    let root = match (relaxed, dual) {
+        (Relaxed::Whole, _) => Root::Proven,
+        (Relaxed::Stopped(bound) | Relaxed::Solved { bound, .. }, Some(dual)) => {
+            Root::Lagrangian(dual, bound, rounds_beside)
+        }
+        (Relaxed::Stopped(_), None) => Root::Stopped(search.bound_without_lp()),
+        (Relaxed::Solved { state, objective, .. }, None) => Root::Compact(state, objective),
+    };
+    Ok(Started { search, root })
+}
+
+/// What the compact relaxation of a part gave ([`relax`]). A bound is the one the Lagrangian
+/// search starts from (infinite: none): the relaxation's own, or a district's pooled one.
+enum Relaxed {
+    /// Whole: the part is proven.
+    Whole,
+    /// Stopped by the budget, with the pooled relaxation's bound if it was solved.
+    Stopped(f64),
+    /// Solved: its state and objective (the compact search's start), and the bound.
+    Solved { state: microlp::Solution, objective: f64, bound: f64 },
+}
+
+/// The compact relaxation of a part (for a large district, pooled first; see `start_part`),
+/// charged to the part's budget and stopped by it (`--node-limit`), past the roots' allowance
+/// when the limit is the default (`Effort::root_pivots_per_row`): the search over it, with the
+/// heuristics' and the dive's allocations offered, and what phase 2 starts from.
+fn relax<'a>(
+    m: &'a Model,
+    part: &'a Part,
+    limits: Limits,
+    effort: Effort,
+    district: bool,
+) -> Result<(PartSearch<'a>, Relaxed), String> {
     let mut budget = params::Budget::new(&effort);
     let (lp, pooled_bound) = if district {
         let clock = Instant::now();
@@ -434,23 +500,20 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     let Some(root) = root else {
         // The budget stopped the relaxation: a greedy allocation, and a bound found without it.
         search.heuristic(&vec![0.0; search.lp.cols.len()]);
-        let root = match dual {
-            Some(dual) => Root::Lagrangian(dual, pooled_bound.unwrap_or(f64::INFINITY)),
-            None => Root::Stopped(search.bound_without_lp()),
-        };
-        return Ok(Started { search, root });
+        return Ok((search, Relaxed::Stopped(pooled_bound.unwrap_or(f64::INFINITY))));
     };
     search.vars = root.vars.clone();
     if let Some(a) = decode::integral(&search.lp, part, &root.values) {
         search.offer(a);
         if !district {
-            return Ok(Started { search, root: Root::Proven });
+            return Ok((search, Relaxed::Whole));
         }
     }
     search.heuristic(&root.values);
     search.keep_relaxed(&root.values);
     search.dive(&root.state);
     limits.trace(|| {
+        let group_columns: usize = part.groups.iter().map(|g| g.workers.len()).sum();
         format!(
             "part: {} workers, {} classes, {} groups ({} columns), {} cols, {} rows; root {:.4} heuristic {:.4}",
             part.workers.len(),
@@ -467,11 +530,8 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits) -> Result<Starte
     // bound on the part (see `lp::build_only`), so a district whose pooled relaxation was
     // stopped has no bound from the relaxations, whatever the restricted one gave.
     let relaxed_bound = if district { pooled_bound.unwrap_or(f64::INFINITY) } else { root.objective };
-    let root = match dual {
-        Some(dual) => Root::Lagrangian(dual, pooled_bound.unwrap_or(relaxed_bound)),
-        None => Root::Compact(root.state, root.objective),
-    };
-    Ok(Started { search, root })
+    let bound = pooled_bound.unwrap_or(relaxed_bound);
+    Ok((search, Relaxed::Solved { state: root.state, objective: root.objective, bound }))
 }
 
 impl Started<'_> {
@@ -481,10 +541,10 @@ impl Started<'_> {
     fn relaxed(mut self, limits: Limits) -> PartOutcome {
         let bound = match std::mem::replace(&mut self.root, Root::Proven) {
             Root::Proven => None,
-            Root::Lagrangian(dual, b) if !b.is_finite() => {
+            Root::Lagrangian(dual, b, _) if !b.is_finite() => {
                 Some(tree::root_bound(&dual, &mut self.search, limits))
             }
-            Root::Stopped(b) | Root::Lagrangian(_, b) | Root::Compact(_, b) => Some(b),
+            Root::Stopped(b) | Root::Lagrangian(_, b, _) | Root::Compact(_, b) => Some(b),
         };
         let bound = match bound {
             None => f64::NEG_INFINITY,
@@ -521,8 +581,8 @@ impl Started<'_> {
         let searched = match std::mem::replace(&mut self.root, Root::Proven) {
             Root::Proven => None,
             Root::Stopped(bound) => Some((false, bound)),
-            Root::Lagrangian(dual, bound) => {
-                Some(tree::search(&dual, &mut self.search, index, limits, bound))
+            Root::Lagrangian(dual, bound, rounds) => {
+                Some(tree::search(&dual, &mut self.search, index, limits, bound, rounds))
             }
             Root::Compact(state, bound) => {
                 #[cfg(feature = "highs")]

@@ -21,6 +21,9 @@
 //!
 //! A budget belongs to one part and is never shared between threads, so the same limits stop
 //! every run at the same place and give byte-identical proposals whatever the number of threads.
+//! A large master's root price rounds, run beside the part's compact relaxation on the core it
+//! leaves idle, may spend a quarter of the budget more: they are charged only when the root
+//! takes them (see `start_part`).
 
 use super::Limits;
 
@@ -346,7 +349,15 @@ pub(crate) struct Guide {
 
 impl Default for HoodLog {
     fn default() -> Self {
-        HoodLog { spent: 0, from: f64::NEG_INFINITY, relaxed: None, master: None, beside: None, hand_back: None, handed_back: false }
+        HoodLog {
+            spent: 0,
+            from: f64::NEG_INFINITY,
+            relaxed: None,
+            master: None,
+            beside: None,
+            hand_back: None,
+            handed_back: false,
+        }
     }
 }
 

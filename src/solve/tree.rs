@@ -70,6 +70,7 @@ pub(super) fn search(
     part_index: usize,
     limits: Limits,
     known_bound: f64,
+    rounds: Option<Box<Outcome>>,
 ) -> (bool, f64) {
     let part = s.part;
     // Any prices bound the part: at zero, every worker's best load on its own.
@@ -83,6 +84,11 @@ pub(super) fn search(
         fixed_at: f64::NEG_INFINITY,
         root: true,
     };
+    // The root's price rounds, run beside the compact relaxation (`start_part`): rounds that
+    // converged are the root's own, charged when the root takes them (its rounds from nothing
+    // within the budget left would have been the same ones, so the search is the same as
+    // without them, only sooner); the others are dropped, uncharged, for the same reason.
+    let mut rounds = rounds.filter(|out| out.converged).map(|out| *out);
     let mut with_cuts: Option<Decomposition> = None;
     if s.effort.root_cuts > 0 && part.teams().len() > 1 && !dual.stabilised {
         // Cuts across workers: the root's price rounds, then the cuts its master's solution
@@ -92,7 +98,10 @@ pub(super) fn search(
         for _ in 0..CUT_ROUNDS {
             let now = with_cuts.as_ref().unwrap_or(dual);
             let start = (!root.prices.is_empty()).then_some(root.prices.as_slice());
-            let out = price_rounds(now, s, &root.r, start, &root.pool, true, limits);
+            let out = match rounds.take() {
+                Some(out) => ran_beside(s, out),
+                None => price_rounds(now, s, &root.r, start, &root.pool, true, limits),
+            };
             offer_rounded(s, out.candidates);
             root_bound = root_bound.min(out.bound);
             root.prices = out.prices;
@@ -118,7 +127,14 @@ pub(super) fn search(
         }
     }
     let dual = with_cuts.as_ref().unwrap_or(dual);
-    driver::run(&mut Lagrangian { dual, limits, polished: 0 }, s, root, root_bound, part_index, limits)
+    driver::run(
+        &mut Lagrangian { dual, limits, polished: 0, rounds },
+        s,
+        root,
+        root_bound,
+        part_index,
+        limits,
+    )
 }
 
 /// The root's bound alone, for [`Limits::relaxation_only`]: its price rounds within the
@@ -179,6 +195,16 @@ struct Lagrangian<'d, 'a, 'l> {
     /// Times the incumbent was polished at a plateau node
     /// ([`super::params::Effort::plateau_polishes`]).
     polished: u32,
+    /// The root's price rounds, run beside the compact relaxation (`start_part`), until the
+    /// root takes them.
+    rounds: Option<Outcome>,
+}
+
+/// Price rounds run beside the search (the root's, see `start_part`), charged to it as
+/// [`price_rounds`] charges its own.
+fn ran_beside(s: &mut PartSearch, out: Outcome) -> Outcome {
+    s.budget.charge(out.work);
+    out
 }
 
 impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
@@ -188,7 +214,10 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         let (dual, limits, part) = (self.dual, self.limits, s.part);
         let effort = s.effort;
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
-        let out = price_rounds(dual, s, &node.r, start, &node.pool, true, limits);
+        let out = match self.rounds.take().filter(|_| node.root) {
+            Some(out) => ran_beside(s, out),
+            None => price_rounds(dual, s, &node.r, start, &node.pool, true, limits),
+        };
         limits.trace(|| {
             format!(
                 "    node {}: bound {node_bound:.3} -> {:.3}, rounds {}, work {}, converged {}, best {:.1}",
@@ -758,7 +787,7 @@ mod tests {
             observer: Some(super::super::Observer(&see)),
             ..Limits::default()
         };
-        let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
+        let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY, None);
         (done, bound, s.best_value, seen.load(Ordering::Relaxed))
     }
 
@@ -1034,7 +1063,7 @@ mod tests {
                     let dual = Decomposition::new(&m, part, &effort);
                     let mut s = PartSearch::new(&m, part, lp::build(&m, part), effort);
                     let limits = Limits { node_limit: Some(400), ..Limits::default() };
-                    let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY);
+                    let (done, bound) = search(&dual, &mut s, 0, limits, f64::INFINITY, None);
                     (done, bound, s.best_value, s.nodes)
                 };
                 let (done, _, optimum, _) = run(Effort { nodes: Some(400), ..Effort::DEFAULT });
@@ -1231,7 +1260,7 @@ mod tests {
                 let limits = Limits { node_limit: Some(400), ..Limits::default() };
                 let dual = Decomposition::new(&m, part, &effort);
                 let mut full = PartSearch::new(&m, part, lp::build(&m, part), effort);
-                let (done, _) = search(&dual, &mut full, 0, limits, f64::INFINITY);
+                let (done, _) = search(&dual, &mut full, 0, limits, f64::INFINITY, None);
                 if !done || full.best.is_none() {
                     continue;
                 }
