@@ -352,7 +352,7 @@ enum Root<'a> {
     Proven,
     /// The Lagrangian search, from the root, with a bound known already (the compact
     /// relaxation's, for a large part; infinite when it was not solved), and the root's price
-    /// rounds if they were run beside that relaxation.
+    /// rounds if they were run beside that relaxation and converged.
     Lagrangian(lagrange::Decomposition<'a>, f64, Option<Box<master::Outcome>>),
     /// The compact branch-and-bound (or HiGHS), from the relaxation's state and bound.
     Compact(microlp::Solution, f64),
@@ -393,7 +393,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits, beside: bool) ->
     let rounds = |dual: &lagrange::Decomposition| {
         let allowed = master::Allowance {
             rounds: effort.price_rounds,
-            work: params::Budget::new(&effort).left() / ROUNDS_BESIDE_SHARE,
+            work: effort.work() / ROUNDS_BESIDE_SHARE,
             pivots: effort.pivots,
             pool_per_worker: effort.pool_per_worker,
         };
@@ -415,6 +415,10 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits, beside: bool) ->
             )
         });
     }
+    // Rounds their allowance stopped are dropped, uncharged: from their prices the root's own
+    // rounds stalled (a 1,000-case points scheme across teams: 50 rounds unconverged, where
+    // from nothing 45 converge), and charged, they left those rounds too little budget.
+    let rounds_beside = rounds_beside.filter(|out| out.converged);
     let root = match (relaxed, dual) {
         (Relaxed::Whole, _) => Root::Proven,
         (Relaxed::Stopped(bound) | Relaxed::Solved { bound, .. }, Some(dual)) => {

@@ -62,8 +62,9 @@ enum Choice {
 /// Rounds of cuts at a root, at most: each its price rounds, then the cuts its master breaks.
 const CUT_ROUNDS: usize = 8;
 
-/// Searches the part, given a bound on it if one is known (else infinity), on the one
-/// [`driver`]; returns (proven optimal, bound of what is left unexplored).
+/// Searches the part, given a bound on it if one is known (else infinity) and the root's price
+/// rounds if they were run already (converged), on the one [`driver`]; returns (proven
+/// optimal, bound of what is left unexplored).
 pub(super) fn search(
     dual: &Decomposition,
     s: &mut PartSearch,
@@ -84,11 +85,11 @@ pub(super) fn search(
         fixed_at: f64::NEG_INFINITY,
         root: true,
     };
-    // The root's price rounds, run beside the compact relaxation (`start_part`): rounds that
-    // converged are the root's own, charged when the root takes them (its rounds from nothing
-    // within the budget left would have been the same ones, so the search is the same as
-    // without them, only sooner); the others are dropped, uncharged, for the same reason.
-    let mut rounds = rounds.filter(|out| out.converged).map(|out| *out);
+    // The root's price rounds, run beside the compact relaxation and converged (`start_part`):
+    // the root's own, charged when the root takes them (its rounds from nothing within the
+    // budget left would have been the same ones, so the search is the same as without them,
+    // only sooner).
+    let mut rounds = rounds.map(|out| *out);
     let mut with_cuts: Option<Decomposition> = None;
     if s.effort.root_cuts > 0 && part.teams().len() > 1 && !dual.stabilised {
         // Cuts across workers: the root's price rounds, then the cuts its master's solution
