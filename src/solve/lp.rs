@@ -87,7 +87,11 @@ pub struct Lp {
 }
 
 impl Lp {
+    /// A new column. A value no larger than [`crate::tolerance::TIE`] is no value (as the
+    /// knapsacks of the integer search hold it): a case of a priority that small is not
+    /// allocated for it, whichever optimum the simplex reaches.
     fn col(&mut self, c: Col, obj: f64, hi: f64) -> usize {
+        let obj = if obj.abs() <= crate::tolerance::TIE { 0.0 } else { obj };
         self.cols.push(c);
         self.obj.push(obj);
         self.hi.push(hi);

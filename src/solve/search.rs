@@ -727,7 +727,10 @@ mod driven {
     /// covers that optimum and its incumbent (polished) stays below it; it reports progress.
     #[test]
     fn the_compact_search_proves_within_the_cap_and_a_stop_keeps_a_true_bound() {
-        for seed in [2, 3] {
+        // Seeds whose search needs more nodes than a cap of 2 open nodes holds without
+        // finishing subtrees, and few enough for a quick test (279 and 187 since the dual
+        // simplex's bound flips; seeds 2 and 3 before them, now 23 and 16).
+        for seed in [5, 10] {
             let (m, problem) = model(seed);
             let part = problem.parts.iter().find(|p| !p.is_network()).expect("an integer part");
             let (proven, _, optimum, nodes, events) = search(&m, part, None, Effort::DEFAULT.open_nodes);

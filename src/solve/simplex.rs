@@ -1037,6 +1037,130 @@ mod tests {
         }
     }
 
+    /// Programmes with boxed columns and rows of every sense, which microlp starts dual
+    /// feasible (each column at the bound its cost asks for) and solves by its dual simplex,
+    /// passing breakpoints by bound flips (the long-step ratio test of its copy in
+    /// vendor/microlp): the optimum, or infeasibility, is this simplex's on the same programme
+    /// written with a row per column's upper bound and an artificial per row of `>=` or `=`.
+    /// Then a row cutting that optimum off, added to microlp's solution (dual pivots from a
+    /// basis), gives this simplex's optimum again.
+    #[test]
+    fn microlp_s_dual_simplex_with_bound_flips_agrees_on_boxed_programmes() {
+        /// A row: its entries (column, coefficient), its sense and its right-hand side.
+        type BoxedRow = (Vec<(usize, f64)>, ComparisonOp, f64);
+        /// What an artificial costs: far beyond what any column of these programmes earns.
+        const BIG: f64 = 1e6;
+        let mut g = SplitMix64::new(59);
+        let (mut solved, mut infeasible, mut flipped) = (0, 0, 0);
+        for case in 0..400 {
+            let m = 1 + g.below(7);
+            let n = 1 + g.below(14);
+            let upper: Vec<f64> = (0..n).map(|_| (1 + g.below(6)) as f64).collect();
+            let cost: Vec<f64> = (0..n).map(|_| g.below(21) as f64 - 8.0).collect();
+            let mut rows: Vec<BoxedRow> = Vec::new();
+            for _ in 0..m {
+                let mut entries: Vec<(usize, f64)> = Vec::new();
+                for j in 0..n {
+                    if g.below(3) > 0 {
+                        entries.push((j, (1 + g.below(4)) as f64 * 0.5));
+                    }
+                }
+                let most: f64 = entries.iter().map(|&(j, a)| a * upper[j]).sum();
+                let op = match g.below(3) {
+                    0 => ComparisonOp::Le,
+                    1 => ComparisonOp::Ge,
+                    _ => ComparisonOp::Eq,
+                };
+                // Mostly within reach; sometimes just beyond it, to be infeasible.
+                let rhs = (g.below(1 + (most * 0.8) as usize) + g.below(2) * g.below(3)) as f64;
+                rows.push((entries, op, rhs));
+            }
+            // microlp: the columns boxed, the rows as given.
+            let mut lp = Problem::new(OptimizationDirection::Maximize);
+            let vars: Vec<microlp::Variable> = (0..n).map(|j| lp.add_var(cost[j], (0.0, upper[j]))).collect();
+            for (entries, op, rhs) in &rows {
+                let row: Vec<(microlp::Variable, f64)> = entries.iter().map(|&(j, a)| (vars[j], a)).collect();
+                lp.add_constraint(row.as_slice(), *op, *rhs);
+            }
+            let meter = microlp::PivotMeter::new();
+            lp.set_pivot_meter(meter.clone());
+            let got = lp.solve();
+            // This simplex: rows, then a row per upper bound; artificials priced at -BIG.
+            let want = |rows: &[BoxedRow]| -> Option<f64> {
+                let mut rhs: Vec<f64> = rows.iter().map(|r| r.2).collect();
+                rhs.extend(&upper);
+                let start: Vec<f64> = rows
+                    .iter()
+                    .map(|r| if matches!(r.1, ComparisonOp::Le) { 0.0 } else { -BIG })
+                    .chain(upper.iter().map(|_| 0.0))
+                    .collect();
+                let mut s = Simplex::new(rhs, &start);
+                for (j, &c) in cost.iter().enumerate() {
+                    let mut e: Vec<(usize, f64)> = rows
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, r)| r.0.iter().find(|x| x.0 == j).map(|x| (i, x.1)))
+                        .collect();
+                    e.push((rows.len() + j, 1.0));
+                    s.add_column(c, e);
+                }
+                for (i, r) in rows.iter().enumerate() {
+                    if matches!(r.1, ComparisonOp::Ge) {
+                        s.add_column(0.0, vec![(i, -1.0)]);
+                    }
+                }
+                s.solve(100_000, u64::MAX, &|| false).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+                let artificial: f64 = (0..rows.len())
+                    .filter(|&i| !matches!(rows[i].1, ComparisonOp::Le))
+                    .map(|i| s.value(i))
+                    .sum();
+                (artificial < 1e-7).then(|| s.objective())
+            };
+            match (got, want(&rows)) {
+                (Ok(microlp::SolveOutcome::Solution(sol)), Some(best)) => {
+                    assert!(
+                        (sol.objective() - best).abs() < 1e-6,
+                        "case {case}: {} vs {best}",
+                        sol.objective()
+                    );
+                    for (j, &v) in vars.iter().enumerate() {
+                        assert!(
+                            sol[v] >= -1e-9 && sol[v] <= upper[j] + 1e-9,
+                            "case {case}: column {j} at {}",
+                            sol[v]
+                        );
+                    }
+                    solved += 1;
+                    // A row that cuts the optimum off: the sum of the columns at most half of
+                    // what it is.
+                    let total: f64 = vars.iter().map(|&v| sol[v]).sum();
+                    let half = (total / 2.0).floor();
+                    let cut: Vec<(microlp::Variable, f64)> = vars.iter().map(|&v| (v, 1.0)).collect();
+                    let mut cut_rows = rows.clone();
+                    cut_rows.push(((0..n).map(|j| (j, 1.0)).collect(), ComparisonOp::Le, half));
+                    match (sol.add_constraint(cut.as_slice(), ComparisonOp::Le, half), want(&cut_rows)) {
+                        (Ok(microlp::SolveOutcome::Solution(after)), Some(best)) => {
+                            assert!(
+                                (after.objective() - best).abs() < 1e-6,
+                                "case {case}: cut {} vs {best}",
+                                after.objective()
+                            );
+                        }
+                        (Err(microlp::Error::Infeasible), None) => {}
+                        (other, best) => {
+                            panic!("case {case}: after the cut microlp gave {other:?}, this simplex {best:?}")
+                        }
+                    }
+                }
+                (Err(microlp::Error::Infeasible), None) => infeasible += 1,
+                (other, best) => panic!("case {case}: microlp gave {other:?}, this simplex {best:?}"),
+            }
+            flipped += usize::from(meter.flips() > 0);
+        }
+        assert!(solved > 100 && infeasible > 10, "{solved} solved, {infeasible} infeasible");
+        assert!(flipped > 50, "bound flips in only {flipped} programmes");
+    }
+
     /// Many rows and columns of one to three entries, as the master's are: the pivot update
     /// then runs over the entering column's few nonzeros, and the optimum and its prices are
     /// microlp's.

@@ -447,11 +447,12 @@ impl Problem {
 
 pub use mip::{ResumeOptions, SolutionStatus, SolveOptions, Stats, TerminationReason, Tolerances};
 
-/// A count of simplex iterations, and of the pivot rows priced by column among them, shared by
+/// A count of simplex iterations, of the pivot rows priced by column among them and of the
+/// bound flips of the dual simplex's long-step ratio test, shared by
 /// a solution and its clones (caseload's patch; see [`Problem::set_pivot_meter`]). Cloning a
 /// meter shares the counts.
 #[derive(Clone, Debug, Default)]
-pub struct PivotMeter(std::sync::Arc<[std::sync::atomic::AtomicU64; 2]>);
+pub struct PivotMeter(std::sync::Arc<[std::sync::atomic::AtomicU64; 3]>);
 
 impl PivotMeter {
     /// A meter at zero.
@@ -467,6 +468,16 @@ impl PivotMeter {
     /// The pivot rows computed column by column so far (a dense row in a large programme).
     pub fn priced_by_column(&self) -> u64 {
         self.0[1].load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The columns moved to their other bound by the dual simplex's long-step ratio test so
+    /// far.
+    pub fn flips(&self) -> u64 {
+        self.0[2].load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn add_flips(&self, n: u64) {
+        self.0[2].fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub(crate) fn add_one(&self) {

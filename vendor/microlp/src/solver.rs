@@ -29,6 +29,10 @@ type CsMat = sprs::CsMatI<f64, usize>;
 /// the refresh valve in [`Solver::restore_feasibility`].
 pub const EPS: f64 = 1e-10;
 
+/// What must be left of the leaving row's infeasibility for the long-step ratio test to pass a
+/// group of breakpoints (caseload's patch): less, and the group gives the entering column.
+const BFRT_SLOPE: f64 = 1e-9;
+
 /// How often (in simplex iterations) the primal/dual loops in `optimize` and
 /// `restore_feasibility` check the deadline and emit a progress `debug!` log.
 /// Checking every iteration would make the deadline check itself a
@@ -862,7 +866,7 @@ impl Solver {
             VarState::Basic(row) => {
                 // if var was basic, remove it.
                 self.calc_row_coeffs(row);
-                let pivot_info = self.choose_entering_col_dual(row, val)?;
+                let (pivot_info, _) = self.choose_entering_col_dual(row, val, false)?;
                 self.calc_col_coeffs(pivot_info.col);
                 self.pivot(&pivot_info)?;
                 pivot_info.col
@@ -1030,8 +1034,8 @@ impl Solver {
 
             if let Some((row, leaving_new_val)) = self.choose_pivot_row_dual() {
                 self.calc_row_coeffs(row);
-                let pivot_info = match self.choose_entering_col_dual(row, leaving_new_val) {
-                    Ok(pivot_info) => pivot_info,
+                let (mut pivot_info, flips) = match self.choose_entering_col_dual(row, leaving_new_val, true) {
+                    Ok(chosen) => chosen,
                     Err(Error::Infeasible) if !refreshed_since_pivot => {
                         // "No eligible entering column" is a proof of primal
                         // infeasibility only in exact arithmetic. This deep
@@ -1058,6 +1062,16 @@ impl Solver {
                     }
                     Err(e) => return Err(e),
                 };
+                if !flips.is_empty() {
+                    // caseload's patch: the bound flips of the long-step ratio test move the
+                    // leaving row's value part of the way; the entering column covers the rest.
+                    self.flip_bounds(&flips);
+                    if let Some(elem) = &pivot_info.elem {
+                        let diff = (self.basic_var_vals[row] - elem.leaving_new_val) / elem.coeff;
+                        pivot_info.entering_diff = diff;
+                        pivot_info.entering_new_val = self.nb_var_vals[pivot_info.col] + diff;
+                    }
+                }
                 self.calc_col_coeffs(pivot_info.col);
                 self.pivot(&pivot_info)?;
                 // Any successful pivot is progress: re-arm the valve.
@@ -1468,11 +1482,26 @@ impl Solver {
         })
     }
 
+    /// The dual simplex's ratio test, with bound flips (caseload's patch): the long-step
+    /// ("bound flipping") ratio test of Fourer (1994) and Maros (2003), with Harris's two
+    /// passes as Koberstein (2005, Algorithm 4) combines them.
+    ///
+    /// Leaving row `row` is infeasible by `delta`. The eligible non-basic columns of its pivot
+    /// row, in order of their dual ratio, are the breakpoints of the dual objective along the
+    /// ray; passing a boxed column's breakpoint flips it to its other bound, which moves the
+    /// leaving row's value by its coefficient times its range towards feasibility. While the
+    /// group of breakpoints within Harris's relaxed step leaves the slope (what is left of
+    /// `delta`) positive, every column in it is flipped and the test goes on; the group that
+    /// would use up the slope, or holds a column with an infinite range, gives the entering
+    /// column (its largest pivot element, as Harris's second pass). Returns the pivot and the
+    /// flips (non-basic position, new value), for the caller to apply first. Without a boxed
+    /// column among the first group, or without `long_step`, this is the plain Harris test.
     fn choose_entering_col_dual(
         &self,
         row: usize,
         leaving_new_val: f64,
-    ) -> Result<PivotInfo, Error> {
+        long_step: bool,
+    ) -> Result<(PivotInfo, Vec<(usize, f64)>), Error> {
         // True if the new obj. coeff. must be nonnegative in a dual-feasible configuration.
         let leaving_diff_sign = leaving_new_val > self.basic_var_vals[row];
 
@@ -1486,79 +1515,90 @@ impl Solver {
             obj_coeff
         }
 
-        let is_eligible_var = |coeff: f64, var_state: &NonBasicVarState| -> bool {
-            let entering_diff_sign = if coeff >= EPS {
+        /// A breakpoint: the column, its pivot-row coefficient, its dual ratio and Harris's
+        /// relaxed ratio, the value it flips to and how far (infinite: it cannot flip).
+        struct Breakpoint {
+            c: usize,
+            coeff: f64,
+            ratio: f64,
+            relaxed: f64,
+            flip_to: f64,
+            range: f64,
+        }
+
+        let mut points: Vec<Breakpoint> = Vec::new();
+        for (c, &coeff) in self.row_coeffs.iter() {
+            let var_state = &self.nb_var_states[c];
+            // Whether the entering column would rise (else fall).
+            let rises = if coeff >= EPS {
                 !leaving_diff_sign
             } else if coeff <= -EPS {
                 leaving_diff_sign
             } else {
-                return false;
+                continue;
             };
-
-            if entering_diff_sign {
-                !var_state.at_max
-            } else {
-                !var_state.at_min
+            if (rises && var_state.at_max) || (!rises && var_state.at_min) {
+                continue;
             }
+            let obj_coeff = clamp_obj_coeff(self.nb_var_obj_coeffs[c], var_state);
+            let var = self.nb_vars[c];
+            let (min, max) = (self.orig_var_mins[var], self.orig_var_maxs[var]);
+            let (flip_to, range) = if rises && var_state.at_min {
+                (max, max - min)
+            } else if !rises && var_state.at_max {
+                (min, max - min)
+            } else {
+                (f64::NAN, f64::INFINITY)
+            };
+            points.push(Breakpoint {
+                c,
+                coeff,
+                ratio: obj_coeff.abs() / coeff.abs(),
+                relaxed: (obj_coeff.abs() + EPS) / coeff.abs(),
+                flip_to,
+                range: if range.is_finite() { range } else { f64::INFINITY },
+            });
+        }
+        if points.is_empty() {
+            return Err(Error::Infeasible);
+        }
+        points.sort_by(|a, b| a.ratio.total_cmp(&b.ratio).then(a.c.cmp(&b.c)));
+
+        let mut slope = (self.basic_var_vals[row] - leaving_new_val).abs();
+        let mut flips = Vec::new();
+        let mut first = 0;
+        let (entering_c, pivot_coeff) = loop {
+            // Harris's first pass over what is left: the least relaxed ratio (the points are
+            // in order of ratio, and a relaxed ratio is never below its own ratio).
+            let mut max_step = f64::INFINITY;
+            for p in &points[first..] {
+                if p.ratio > max_step {
+                    break;
+                }
+                max_step = max_step.min(p.relaxed);
+            }
+            let last = first + points[first..].iter().take_while(|p| p.ratio <= max_step).count();
+            let group = &points[first..last];
+            let used: f64 = group.iter().map(|p| p.coeff.abs() * p.range).sum();
+            if long_step && last < points.len() && slope - used > BFRT_SLOPE {
+                flips.extend(group.iter().map(|p| (p.c, p.flip_to)));
+                slope -= used;
+                first = last;
+                continue;
+            }
+            // Harris's second pass: the largest pivot element of the group.
+            let best = group
+                .iter()
+                .fold(&group[0], |b, p| if p.coeff.abs() > b.coeff.abs() { p } else { b });
+            break (best.c, best.coeff);
         };
 
-        // Harris rule. See e.g.
-        // Gill, P. E., Murray, W., Saunders, M. A., & Wright, M. H. (1989).
-        // A practical anti-cycling procedure for linearly constrained optimization.
-        // Mathematical Programming, 45(1-3), 437-474.
-        //
-        // https://link.springer.com/content/pdf/10.1007/BF01589114.pdf
-
-        // First, we determine the max step (change in the leaving variable obj. coeff that still
-        // leaves us with a dual-feasible state) using relaxed bounds.
-        let mut max_step = f64::INFINITY;
-        for (c, &coeff) in self.row_coeffs.iter() {
-            let var_state = &self.nb_var_states[c];
-            if !is_eligible_var(coeff, var_state) {
-                continue;
-            }
-
-            let obj_coeff = clamp_obj_coeff(self.nb_var_obj_coeffs[c], var_state);
-            let cur_step = (obj_coeff.abs() + EPS) / coeff.abs();
-            if cur_step < max_step {
-                max_step = cur_step;
-            }
-        }
-
-        // Second, we choose among the variables satisfying the relaxed step bound
-        // the one with the biggest pivot coefficient. This allows for a much more
-        // numerically stable basis at the price of slight infeasibility in dual variables.
-        let mut entering_c = None;
-        let mut pivot_coeff_abs = f64::NEG_INFINITY;
-        let mut pivot_coeff = 0.0;
-        for (c, &coeff) in self.row_coeffs.iter() {
-            let var_state = &self.nb_var_states[c];
-            if !is_eligible_var(coeff, var_state) {
-                continue;
-            }
-
-            let obj_coeff = clamp_obj_coeff(self.nb_var_obj_coeffs[c], var_state);
-
-            // If we change obj. coeff of the leaving variable by this amount,
-            // obj. coeff if the current variable will reach the bound of dual infeasibility.
-            // Variable with the tightest such bound is the entering variable.
-            let cur_step = obj_coeff.abs() / coeff.abs();
-            if cur_step <= max_step {
-                let coeff_abs = coeff.abs();
-                if coeff_abs > pivot_coeff_abs {
-                    entering_c = Some(c);
-                    pivot_coeff_abs = coeff_abs;
-                    pivot_coeff = coeff;
-                }
-            }
-        }
-
-        if let Some(col) = entering_c {
-            let entering_diff = (self.basic_var_vals[row] - leaving_new_val) / pivot_coeff;
-            let entering_new_val = self.nb_var_vals[col] + entering_diff;
-
-            Ok(PivotInfo {
-                col,
+        // The step as if nothing flipped; the caller recomputes it after the flips.
+        let entering_diff = (self.basic_var_vals[row] - leaving_new_val) / pivot_coeff;
+        let entering_new_val = self.nb_var_vals[entering_c] + entering_diff;
+        Ok((
+            PivotInfo {
+                col: entering_c,
                 entering_new_val,
                 entering_diff,
                 elem: Some(PivotElem {
@@ -1566,9 +1606,36 @@ impl Solver {
                     leaving_new_val,
                     coeff: pivot_coeff,
                 }),
-            })
-        } else {
-            Err(Error::Infeasible)
+            },
+            flips,
+        ))
+    }
+
+    /// Moves non-basic columns to their other bounds (caseload's patch: the flips of the
+    /// long-step ratio test): the basic values change by `B^-1` times the sum of their columns
+    /// times their moves, in one solve.
+    fn flip_bounds(&mut self, flips: &[(usize, f64)]) {
+        if let Some(meter) = &self.pivot_meter {
+            meter.add_flips(flips.len() as u64);
+        }
+        let mut moved = vec![0.0; self.num_constraints()];
+        for &(c, new_val) in flips {
+            let var = self.nb_vars[c];
+            let diff = new_val - self.nb_var_vals[c];
+            self.cur_obj_val += self.nb_var_obj_coeffs[c] * diff;
+            for (r, &coeff) in self.orig_constraints_csc.outer_view(var).unwrap().iter() {
+                moved[r] += coeff * diff;
+            }
+            self.nb_var_vals[c] = new_val;
+            let state = &mut self.nb_var_states[c];
+            state.at_min = float_eq(new_val, self.orig_var_mins[var]);
+            state.at_max = float_eq(new_val, self.orig_var_maxs[var]);
+        }
+        let change = self
+            .basis_solver
+            .solve(moved.iter().enumerate().filter(|(_, v)| **v != 0.0));
+        for &r in &change.nonzero {
+            self.basic_var_vals[r] -= change.values[r];
         }
     }
 
