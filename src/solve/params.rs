@@ -333,7 +333,7 @@ pub(crate) struct HoodLog {
     /// does, and once the incumbent rises what it finds is set aside, so it is stopped.
     pub(crate) beside: Option<(f64, std::sync::Arc<std::sync::atomic::AtomicBool>)>,
     /// In the polish beside the search: the search's open bound when the polish began, and the
-    /// polish's stop. A gain within reach of that bound stops the polish, so that the tree
+    /// polish's stop. A gain a step below that bound stops the polish, so that the tree
     /// goes on with it at once (`search::beside`); `handed_back` records that it did.
     pub(crate) hand_back: Option<(f64, std::sync::Arc<std::sync::atomic::AtomicBool>)>,
     pub(crate) handed_back: bool,
