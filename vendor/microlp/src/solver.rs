@@ -1526,8 +1526,7 @@ impl Solver {
             range: f64,
         }
 
-        let mut points: Vec<Breakpoint> = Vec::new();
-        for (c, &coeff) in self.row_coeffs.iter() {
+        let breakpoint = |c: usize, coeff: f64| -> Option<Breakpoint> {
             let var_state = &self.nb_var_states[c];
             // Whether the entering column would rise (else fall).
             let rises = if coeff >= EPS {
@@ -1535,10 +1534,10 @@ impl Solver {
             } else if coeff <= -EPS {
                 leaving_diff_sign
             } else {
-                continue;
+                return None;
             };
             if (rises && var_state.at_max) || (!rises && var_state.at_min) {
-                continue;
+                return None;
             }
             let obj_coeff = clamp_obj_coeff(self.nb_var_obj_coeffs[c], var_state);
             let var = self.nb_vars[c];
@@ -1550,21 +1549,72 @@ impl Solver {
             } else {
                 (f64::NAN, f64::INFINITY)
             };
-            points.push(Breakpoint {
+            Some(Breakpoint {
                 c,
                 coeff,
                 ratio: obj_coeff.abs() / coeff.abs(),
                 relaxed: (obj_coeff.abs() + EPS) / coeff.abs(),
                 flip_to,
                 range: if range.is_finite() { range } else { f64::INFINITY },
-            });
+            })
+        };
+        // Of two breakpoints of a group, the entering column: the larger pivot element, then
+        // the smaller ratio, then the first column.
+        let better = |p: &Breakpoint, b: &Breakpoint| {
+            p.coeff.abs() > b.coeff.abs()
+                || (p.coeff.abs() == b.coeff.abs()
+                    && p.ratio.total_cmp(&b.ratio).then(p.c.cmp(&b.c)).is_lt())
+        };
+        let slope = (self.basic_var_vals[row] - leaving_new_val).abs();
+
+        // The first group without sorting (most pivots end in it, and a dense pivot row of a
+        // large programme is long): Harris's two passes, as the plain test made them.
+        let (mut max_step, mut eligible) = (f64::INFINITY, 0usize);
+        for (c, &coeff) in self.row_coeffs.iter() {
+            if let Some(p) = breakpoint(c, coeff) {
+                max_step = max_step.min(p.relaxed);
+                eligible += 1;
+            }
         }
-        if points.is_empty() {
+        if eligible == 0 {
             return Err(Error::Infeasible);
         }
+        let (mut used, mut in_group, mut chosen): (f64, usize, Option<Breakpoint>) = (0.0, 0, None);
+        for (c, &coeff) in self.row_coeffs.iter() {
+            let Some(p) = breakpoint(c, coeff) else { continue };
+            if p.ratio <= max_step {
+                used += p.coeff.abs() * p.range;
+                in_group += 1;
+                if chosen.as_ref().is_none_or(|b| better(&p, b)) {
+                    chosen = Some(p);
+                }
+            }
+        }
+        let passes = long_step && in_group < eligible && slope - used > BFRT_SLOPE;
+        if !passes {
+            let best = chosen.expect("a group holds its least relaxed ratio's breakpoint");
+            let entering_diff = (self.basic_var_vals[row] - leaving_new_val) / best.coeff;
+            return Ok((
+                PivotInfo {
+                    col: best.c,
+                    entering_new_val: self.nb_var_vals[best.c] + entering_diff,
+                    entering_diff,
+                    elem: Some(PivotElem {
+                        row,
+                        leaving_new_val,
+                        coeff: best.coeff,
+                    }),
+                },
+                Vec::new(),
+            ));
+        }
+
+        // Groups are passed: every breakpoint, in order of ratio.
+        let mut points: Vec<Breakpoint> =
+            self.row_coeffs.iter().filter_map(|(c, &coeff)| breakpoint(c, coeff)).collect();
         points.sort_by(|a, b| a.ratio.total_cmp(&b.ratio).then(a.c.cmp(&b.c)));
 
-        let mut slope = (self.basic_var_vals[row] - leaving_new_val).abs();
+        let mut slope = slope;
         let mut flips = Vec::new();
         let mut first = 0;
         let (entering_c, pivot_coeff) = loop {
@@ -1587,9 +1637,7 @@ impl Solver {
                 continue;
             }
             // Harris's second pass: the largest pivot element of the group.
-            let best = group
-                .iter()
-                .fold(&group[0], |b, p| if p.coeff.abs() > b.coeff.abs() { p } else { b });
+            let best = group.iter().fold(&group[0], |b, p| if better(p, b) { p } else { b });
             break (best.c, best.coeff);
         };
 
