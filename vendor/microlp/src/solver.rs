@@ -1484,7 +1484,11 @@ impl Solver {
 
     /// The dual simplex's ratio test, with bound flips (caseload's patch): the long-step
     /// ("bound flipping") ratio test of Fourer (1994) and Maros (2003), with Harris's two
-    /// passes as Koberstein (2005, Algorithm 4) combines them.
+    /// passes as Koberstein (2005, Algorithm 4) combines them. Harris's rule (see Gill, Murray,
+    /// Saunders and Wright, "A practical anti-cycling procedure for linearly constrained
+    /// optimization", Mathematical Programming 45, 1989) first finds the largest step the
+    /// relaxed bounds allow, then takes, among the columns within it, the largest pivot
+    /// element: a better conditioned basis, at the price of a slight dual infeasibility.
     ///
     /// Leaving row `row` is infeasible by `delta`. The eligible non-basic columns of its pivot
     /// row, in order of their dual ratio, are the breakpoints of the dual objective along the
