@@ -533,8 +533,7 @@ fn relax<'a>(
     // The restricted programme of a district keeps only some group columns: its optimum is no
     // bound on the part (see `lp::build_only`), so a district whose pooled relaxation was
     // stopped has no bound from the relaxations, whatever the restricted one gave.
-    let relaxed_bound = if district { pooled_bound.unwrap_or(f64::INFINITY) } else { root.objective };
-    let bound = pooled_bound.unwrap_or(relaxed_bound);
+    let bound = if district { pooled_bound.unwrap_or(f64::INFINITY) } else { root.objective };
     Ok((search, Relaxed::Solved { state: root.state, objective: root.objective, bound }))
 }
 

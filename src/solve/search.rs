@@ -177,7 +177,7 @@ impl<'a> PartSearch<'a> {
     /// than [`HAND_BACK_STEPS`] below the root's bound (see `HoodLog::hand_back`).
     pub(super) fn hand_back_gain(&mut self) {
         if let Some((bound, stop)) = &self.hoods.hand_back {
-            if self.delta.is_some_and(|step| *bound - self.best_value < HAND_BACK_STEPS * step) {
+            if self.within_steps(*bound, HAND_BACK_STEPS) {
                 stop.store(true, std::sync::atomic::Ordering::Relaxed);
                 self.hoods.handed_back = true;
             }
@@ -537,7 +537,13 @@ const HAND_BACK_STEPS: f64 = 2.0;
 impl PartSearch<'_> {
     /// Whether an open bound is within [`GO_ON_STEPS`] lattice steps of the incumbent.
     fn within_reach(&self, open: f64) -> bool {
-        self.delta.is_some_and(|step| open - self.best_value < GO_ON_STEPS * step)
+        self.within_steps(open, GO_ON_STEPS)
+    }
+
+    /// Whether a bound is less than `steps` lattice steps above the incumbent (never, without
+    /// a lattice).
+    fn within_steps(&self, bound: f64, steps: f64) -> bool {
+        self.delta.is_some_and(|step| bound - self.best_value < steps * step)
     }
 
     /// A copy to search beside this one: the same incumbent, limits and guides, its own
