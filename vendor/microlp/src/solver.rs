@@ -1618,9 +1618,10 @@ impl Solver {
             self.row_coeffs.iter().filter_map(|(c, &coeff)| breakpoint(c, coeff)).collect();
         points.sort_by(|a, b| a.ratio.total_cmp(&b.ratio).then(a.c.cmp(&b.c)));
 
-        let mut slope = slope;
-        let mut flips = Vec::new();
-        let mut first = 0;
+        // The first group, passed above, is their first `in_group`.
+        let mut flips: Vec<(usize, f64)> = points[..in_group].iter().map(|p| (p.c, p.flip_to)).collect();
+        let mut slope = slope - used;
+        let mut first = in_group;
         let (entering_c, pivot_coeff) = loop {
             // Harris's first pass over what is left: the least relaxed ratio (the points are
             // in order of ratio, and a relaxed ratio is never below its own ratio).
