@@ -147,17 +147,43 @@ fn write_into(path: &Path, bytes: &[u8]) -> Result<()> {
     out.write_all(bytes).and_then(|()| out.flush()).map_err(err)
 }
 
-/// A file's new contents, written and synced beside it, ready to be renamed over it.
-/// `path` is the output as given (for messages), `real` the file it names.
-fn stage(path: &Path, real: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
-    let err = |problem: String| Error::Write { path: path.to_path_buf(), problem };
+/// Refuses, before any work, a file output that the end of the run could not write: a
+/// directory named where a file belongs (`flag`'s mistake: [`Error::Usage`], exit status 2),
+/// or a file whose directory does not exist ([`Error::Write`], exit status 4, as when the
+/// writer finds it: nothing is written either way, but a cron job need not wait for the
+/// solve to learn it). Standard output, devices and pipes pass.
+pub fn ready(flag: &str, path: &Path) -> Result<()> {
+    match resolve(path) {
+        Err(_) if path.is_dir() => {
+            Err(Error::Usage(format!("{flag} {}: is a directory; give a file name", path.display())))
+        }
+        Ok(Target::File(real)) => directory_of(path, &real).map(|_| ()),
+        // A loop of links, a device: the writer says what it finds.
+        _ => Ok(()),
+    }
+}
+
+/// The directory the file `real` (the output `path` as given, for messages) is made in;
+/// an error when it does not exist.
+fn directory_of<'a>(path: &Path, real: &'a Path) -> Result<&'a Path> {
     let dir = match real.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        return Err(err(format!("the directory {} does not exist; create it first", dir.display())));
+        return Err(Error::Write {
+            path: path.to_path_buf(),
+            problem: format!("the directory {} does not exist; create it first", dir.display()),
+        });
     }
+    Ok(dir)
+}
+
+/// A file's new contents, written and synced beside it, ready to be renamed over it.
+/// `path` is the output as given (for messages), `real` the file it names.
+fn stage(path: &Path, real: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let err = |problem: String| Error::Write { path: path.to_path_buf(), problem };
+    let dir = directory_of(path, real)?;
     let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let prefix = format!(".{name}.");
     let mut builder = tempfile::Builder::new();

@@ -457,10 +457,12 @@ impl Kind {
 /// `allocate -o proposal.xlsx` would write JSON that Excel refuses to open, while the person
 /// looks for the meeting workbook. Each output is its flag, its path and the kind written
 /// there; `elsewhere` says, for a kind the command writes another way, how (`{name}` stands
-/// for the path given: `--xlsx {name}`). A name without a known extension, a directory and
-/// standard output pass. A symbolic link is judged by its own name and by the name of the file
+/// for the path given: `--xlsx {name}`). A name without a known extension and standard output
+/// pass. A symbolic link is judged by its own name and by the name of the file
 /// it leads to, which the writer replaces ([`caseload::write::replaced_file`]): `-o latest`,
-/// with `latest -> week.xlsx`, would put JSON in `week.xlsx`.
+/// with `latest -> week.xlsx`, would put JSON in `week.xlsx`. First, every output must be
+/// one the end of the run can write ([`caseload::write::ready`]): no directory, and no file in
+/// a directory that does not exist.
 pub fn named_as_written<'a>(
     outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>, Kind)>,
     elsewhere: &[(Kind, &str)],
@@ -468,7 +470,10 @@ pub fn named_as_written<'a>(
     let wrong = |p: &Path, writes: Kind| Kind::named(p).filter(|k| *k != writes);
     let ext = |p: &Path| p.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
     for (flag, path, writes) in outputs {
-        let Some(path) = path.filter(|p| !is_stdout(p) && !p.is_dir()) else { continue };
+        if let Some(path) = path.filter(|p| !is_stdout(p)) {
+            caseload::write::ready(flag, path)?;
+        }
+        let Some(path) = path.filter(|p| !is_stdout(p)) else { continue };
         let name = path.display().to_string();
         // The name as given, then the file a link leads to (whose name is the same without one).
         let (named, which, link) = match wrong(path, writes) {

@@ -317,21 +317,11 @@ impl SheetOutput {
                 return Err(Error::Usage(format!("--csv {}: is a file, not a directory", d.display())));
             }
         }
-        for (flag, r) in [("--report", &self.report), ("--xlsx", &self.xlsx)] {
-            let Some(r) = r else { continue };
-            let dir = r.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            if !dir.is_dir() {
-                return Err(Error::Usage(format!(
-                    "{flag} {}: the directory {} does not exist; create it first",
-                    r.display(),
-                    dir.display()
-                )));
-            }
-            if r.is_dir() {
-                return Err(Error::Usage(format!(
-                    "{flag} {}: is a directory; give a file name",
-                    r.display()
-                )));
+        let files =
+            [("-o", proposal), ("--report", self.report.as_deref()), ("--xlsx", self.xlsx.as_deref())];
+        for (flag, r) in files {
+            if let Some(r) = r {
+                crate::write::ready(flag, r)?;
             }
         }
         let mut outputs = self.flagged();

@@ -118,3 +118,49 @@ fn pseudonymise_map_quotes_an_original_id_a_spreadsheet_would_run() {
         "{map}"
     );
 }
+
+/// Every command refuses, before it reads anything, an output it could not write at the end:
+/// a file in a directory that does not exist is exit status 4 (as the writer would find it),
+/// a directory named where a file belongs exit status 2; nothing is written either way. The
+/// model given is not even JSON, so a command that read it first would say that instead.
+#[test]
+fn every_output_that_cannot_be_written_is_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("m.json"), "{ not json").unwrap();
+    std::fs::create_dir(d.join("adir")).unwrap();
+    let runs: &[(&[&str], &str, &str)] = &[
+        (&["allocate", "m.json"], "-o", "json"),
+        (&["allocate", "m.json", "-o", "p.json"], "--xlsx", "xlsx"),
+        (&["allocate", "m.json", "-o", "p.json"], "--report", "html"),
+        (&["whatif", "m.json", "--fill-vacancies", "0..=1"], "--json", "json"),
+        (&["whatif", "m.json", "--fill-vacancies", "0..=1"], "--csv", "csv"),
+        (&["whatif", "m.json", "--fill-vacancies", "0..=1"], "--xlsx", "xlsx"),
+        (&["whatif", "m.json", "--fill-vacancies", "0..=1"], "--report", "html"),
+        (&["recommend", "m.json", "--case", "C1"], "--json", "json"),
+        (&["compare", "m.json", "a.json", "b.json"], "--json", "json"),
+        (&["convert", "m.json"], "--xlsx", "xlsx"),
+        (&["convert", "m.json", "--xlsx", "w.xlsx"], "-o", "json"),
+        (&["pseudonymise", "m.json", "--key", "m.json"], "-o", "json"),
+        (&["pseudonymise", "m.json", "--key", "m.json", "-o", "p.json"], "--map", "csv"),
+        (&["accept", "m.json", "a.json"], "-o", "json"),
+        (&["generate", "--cases", "10", "--workers", "3"], "-o", "json"),
+        (&["template"], "-o", "xlsx"),
+    ];
+    for (args, flag, ext) in runs {
+        let gone = format!("gone/out.{ext}");
+        for (out, status, says) in
+            [(gone.as_str(), 4, "does not exist; create it first"), ("adir", 2, "is a directory")]
+        {
+            let mut all = args.to_vec();
+            all.extend([*flag, out]);
+            let o = caseload(d, &all);
+            assert_eq!(o.status.code(), Some(status), "{all:?}: {}", text(&o));
+            assert!(text(&o).contains(says), "{all:?}: {}", text(&o));
+            let mut left: Vec<_> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name()).collect();
+            left.sort();
+            assert_eq!(left, ["adir", "m.json"], "{all:?} wrote something");
+            assert_eq!(std::fs::read_dir(d.join("adir")).unwrap().count(), 0, "{all:?}");
+        }
+    }
+}
