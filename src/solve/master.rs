@@ -13,7 +13,6 @@
 
 use super::lagrange::{Decomposition, Kind, NodeBounds, Pattern, SetBound};
 use super::simplex::{Simplex, OPT_TOL};
-use super::PartAlloc;
 /// How far above the part's whole value a price may go.
 const BIG_PRICE: f64 = 10.0;
 
@@ -36,8 +35,11 @@ pub(super) struct Outcome {
     pub bound: f64,
     /// Prices at that bound, to start a child node from.
     pub prices: Vec<f64>,
-    /// Whole allocations rounded from the knapsacks' answers (lawful after repair).
-    pub candidates: Vec<PartAlloc>,
+    /// The knapsacks' answers to round into whole allocations (each worker's pattern; see
+    /// [`Decomposition::as_alloc`]), kept as patterns: a district's allocation holds a count
+    /// for every class at every worker it may go to (1.4 MB at 20,000 cases), its patterns a
+    /// few items a worker.
+    pub candidates: Vec<Vec<Pattern>>,
     /// The patterns handed on, by worker (the master's and the nearest to it): a child node
     /// starts from those its restriction still allows.
     pub pool: Pool,
@@ -113,7 +115,7 @@ impl Decomposition<'_> {
         // that finds nothing then proves nothing, and only the bound meeting the master does.
         let mut inexact = !first.exact;
         // `knapsacks`: work of every worker's knapsack so far, for the work count.
-        let mut candidates = vec![self.as_alloc(&best_p)];
+        let mut candidates = vec![best_p.clone()];
         let mut rmp = Rmp::new(self, r, 1.0);
         // Times the price caps were raised (see below), and the work of the masters before.
         let mut raised = 0;
@@ -249,7 +251,7 @@ impl Decomposition<'_> {
                     best_p.clone_from(&pats);
                 }
                 if iterations % 4 == 0 {
-                    candidates.push(self.as_alloc(&pats));
+                    candidates.push(pats.clone());
                 }
                 // Add the patterns worth more at the master's prices than their worker's
                 // convexity price.
@@ -278,7 +280,7 @@ impl Decomposition<'_> {
                 break;
             }
         }
-        candidates.push(self.as_alloc(&best_p));
+        candidates.push(best_p.clone());
         let master = if solved { rmp.master(self) } else { None };
         let work = rmp.simplex.work() + knapsacks + retired;
         let pool = rmp.keep(allowed.pool_per_worker);

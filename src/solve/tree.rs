@@ -24,11 +24,10 @@ use super::cuts;
 use super::dive;
 use super::driver::{self, Expanded, Tree};
 use super::heuristics::round_relaxed;
-use super::lagrange::{Cut, Decomposition, NodeBounds, SetBound};
+use super::lagrange::{Cut, Decomposition, NodeBounds, Pattern, SetBound};
 use super::master::{Allowance, Master, Outcome, Pool};
 use super::search::PartSearch;
 use super::Limits;
-use super::PartAlloc;
 
 /// A node of the search; its bound, kept by the driver's queue, is the parent's (an upper bound
 /// on its own).
@@ -103,7 +102,7 @@ pub(super) fn search(
                 Some(out) => ran_beside(s, out),
                 None => price_rounds(now, s, &root.r, start, &root.pool, true, limits),
             };
-            offer_rounded(s, out.candidates);
+            offer_rounded(now, s, out.candidates);
             root_bound = root_bound.min(out.bound);
             root.prices = out.prices;
             root.pool = std::rc::Rc::new(out.pool);
@@ -144,7 +143,7 @@ pub(super) fn search(
 /// tree's root offers them.
 pub(super) fn root_bound(dual: &Decomposition, s: &mut PartSearch, limits: Limits) -> f64 {
     let out = price_rounds(dual, s, &NodeBounds::none(s.part), None, &Pool::default(), false, limits);
-    offer_rounded(s, out.candidates);
+    offer_rounded(dual, s, out.candidates);
     out.bound
 }
 
@@ -178,8 +177,9 @@ fn price_rounds(
 
 /// Offers the allocations the knapsacks' answers give, each rounded (repaired and filled)
 /// within what the budget leaves of the ejection work, charged to it.
-fn offer_rounded(s: &mut PartSearch, candidates: Vec<PartAlloc>) {
-    for mut a in candidates {
+fn offer_rounded(dual: &Decomposition, s: &mut PartSearch, candidates: Vec<Vec<Pattern>>) {
+    for patterns in candidates {
+        let mut a = dual.as_alloc(&patterns);
         let allowance = s.effort.eject_work.min(s.budget.left());
         let spent = round_relaxed(s.m, s.part, &mut a, allowance);
         s.budget.charge(spent);
@@ -225,7 +225,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
                 s.nodes, out.bound, out.iterations, out.work, out.converged, s.best_value
             )
         });
-        offer_rounded(s, out.candidates);
+        offer_rounded(dual, s, out.candidates);
         let bound = out.bound.min(node_bound);
         if s.prunable(bound) {
             return Expanded::Done;
