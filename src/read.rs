@@ -403,11 +403,12 @@ pub fn json_error(file: &str, e: serde_path_to_error::Error<serde_json::Error>, 
     let inner = e.into_inner();
     let problem = plain(&strip_position(&inner.to_string()));
     let at = format!("line {}, column {}", inner.line(), inner.column());
-    // serde_path_to_error writes `?` for a key not yet read (broken JSON inside an object):
-    // the place is the object, or the line and column alone.
+    // serde_path_to_error writes `?` for a key not yet read (broken JSON inside an object), and
+    // for a key that is no text to it (a case type or a role, as in `policy.may_hold`): the
+    // place is the object around it, or the line and column alone.
     let mut path = path.as_str();
-    while let Some(p) = path.strip_suffix(".?") {
-        path = p;
+    if let Some(at) = path.find(".?") {
+        path = &path[..at];
     }
     if path == "?" {
         path = "";

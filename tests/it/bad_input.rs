@@ -766,3 +766,20 @@ fn every_command_refuses_two_inputs_from_standard_input_naming_both() {
     );
     assert!(!out.exists());
 }
+
+/// A map keyed by case type or role (`may_hold`, `caps`) with a bad value names the map, never
+/// a `?` where the key would be.
+#[test]
+fn a_bad_value_in_a_map_keyed_by_type_or_role_names_the_map() {
+    for (policy, place) in [
+        (json!({ "may_hold": { "child_in_need": ["xx"] } }), "policy.may_hold: unknown variant `xx`"),
+        (json!({ "caps": { "social_worker": "x" } }), "policy.caps"),
+    ] {
+        let bytes = with(|v| v["policy"] = policy);
+        refused(&bytes, &[place, "(line "]);
+        let dir = tempfile::tempdir().unwrap();
+        let model = write_file(dir.path(), "model.json", &bytes);
+        let o = run(&[&"check", &model], &[]);
+        assert!(!text(&o).contains('?'), "{}", text(&o));
+    }
+}
