@@ -44,42 +44,10 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
     if !el.structural[c].is_empty() {
         return el.structural[c].iter().map(|&code| structural_reason(m, el, c, code)).collect();
     }
-    // The item that would have to move: the case, or its whole sibling group.
-    let members: Vec<usize> = match case.group {
-        Some(g) => m.groups[g].members.clone(),
-        None => vec![c],
-    };
-    let weight: f64 = members.iter().map(|&x| m.cases[x].weight).sum();
-    let workers = match case.group {
-        Some(_) => rules::group_workers(&el.profiles, &el.case_profile, &members),
-        None => el.workers(c).to_vec(),
-    };
+    let (members, weight, workers) = item_of(m, el, c);
     let mut found: BTreeMap<ReasonCode, Vec<usize>> = BTreeMap::new();
     for &w in &workers {
-        let worker = &m.workers[w];
-        let code = match usage.fits(m, w, weight) {
-            Err(Rule::Cap) => ReasonCode::AtCapacity,
-            Err(_) => ReasonCode::OversightAtCapacity,
-            Ok(()) => {
-                let value: f64 = members.iter().map(|&x| objective::case_value(m, x, w)).sum();
-                let load = usage.load[w];
-                let p = &m.policy;
-                let cost = objective::overload(p, worker.target, load + weight)
-                    - objective::overload(p, worker.target, load);
-                let whole = objective::marginal_cost(p, worker, load, weight);
-                let tol = crate::tolerance::relative(crate::tolerance::EQUAL, value);
-                if value <= tol {
-                    ReasonCode::NotWorthAllocating
-                } else if value - cost <= tol {
-                    ReasonCode::OnlyAboveTarget
-                } else if value - whole <= tol {
-                    ReasonCode::FairnessCost
-                } else {
-                    ReasonCode::SearchStopped
-                }
-            }
-        };
-        found.entry(code).or_default().push(w);
+        found.entry(what_stops(m, usage, &members, weight, w)).or_default().push(w);
     }
     if found.is_empty() {
         // Every permitted worker was filtered out by pins on them: their room is taken.
@@ -97,6 +65,86 @@ pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<
             r
         })
         .collect()
+}
+
+/// What would have to move for unallocated case `c` to be placed: the case, or its whole
+/// sibling group (its members, their weight), and the workers who may hold it.
+fn item_of(m: &Model, el: &Eligibility, c: usize) -> (Vec<usize>, f64, Vec<usize>) {
+    let members: Vec<usize> = match m.cases[c].group {
+        Some(g) => m.groups[g].members.clone(),
+        None => vec![c],
+    };
+    let weight: f64 = members.iter().map(|&x| m.cases[x].weight).sum();
+    let workers = match m.cases[c].group {
+        Some(_) => rules::group_workers(&el.profiles, &el.case_profile, &members),
+        None => el.workers(c).to_vec(),
+    };
+    (members, weight, workers)
+}
+
+/// What stops `members` (of `weight` in all) going to worker `w` now, given `usage`: its cap,
+/// its supervisor's oversight, a value not above nothing, overload, the fairness term; or
+/// nothing ([`ReasonCode::SearchStopped`]: placing them would raise the objective).
+fn what_stops(m: &Model, usage: &Usage, members: &[usize], weight: f64, w: usize) -> ReasonCode {
+    let worker = &m.workers[w];
+    match usage.fits(m, w, weight) {
+        Err(Rule::Cap) => ReasonCode::AtCapacity,
+        Err(_) => ReasonCode::OversightAtCapacity,
+        Ok(()) => {
+            let value: f64 = members.iter().map(|&x| objective::case_value(m, x, w)).sum();
+            let load = usage.load[w];
+            let p = &m.policy;
+            let cost = objective::overload(p, worker.target, load + weight)
+                - objective::overload(p, worker.target, load);
+            let whole = objective::marginal_cost(p, worker, load, weight);
+            let tol = crate::tolerance::relative(crate::tolerance::EQUAL, value);
+            if value <= tol {
+                ReasonCode::NotWorthAllocating
+            } else if value - cost <= tol {
+                ReasonCode::OnlyAboveTarget
+            } else if value - whole <= tol {
+                ReasonCode::FairnessCost
+            } else {
+                ReasonCode::SearchStopped
+            }
+        }
+    }
+}
+
+/// Places every unallocated case (with its sibling group) that a worker who may hold it has
+/// room for and whose objective it would raise, as [`reasons_for`] judges it: the one case it
+/// would call `search_stopped`. A search leaves such a case out only when the gain is below its
+/// tolerance (a priority of a millionth beside a move penalty of a billion), and a proposal
+/// that says it is optimal must give every child a true reason. Cases are taken in order, each
+/// by the first such worker in its workers' order, until a pass places none (each placement
+/// raises the objective, so it ends): the same answer on every run. Returns how many cases
+/// were placed; on every other allocation it places none and changes nothing.
+pub fn place_left_over(m: &Model, el: &Eligibility, assignment: &mut [Option<usize>]) -> usize {
+    let mut placed = 0;
+    loop {
+        let mut usage = Usage::of(m, assignment);
+        let before = placed;
+        for c in 0..m.cases.len() {
+            if assignment[c].is_some() || !el.structural[c].is_empty() {
+                continue;
+            }
+            let (members, weight, workers) = item_of(m, el, c);
+            let Some(&w) = workers
+                .iter()
+                .find(|&&w| what_stops(m, &usage, &members, weight, w) == ReasonCode::SearchStopped)
+            else {
+                continue;
+            };
+            for &x in &members {
+                assignment[x] = Some(w);
+            }
+            placed += members.len();
+            usage = Usage::of(m, assignment);
+        }
+        if placed == before {
+            return placed;
+        }
+    }
 }
 
 /// An at-capacity reason that names the need that blocks: every worker who has the skills the

@@ -109,7 +109,8 @@ pub struct Solved {
 pub fn solve_model(m: &model::Model, limits: solve::Limits) -> Result<Solved> {
     let eligibility = rules::eligibility(m);
     let problem = formulate::formulate(m, &eligibility);
-    let solved = solve::solve(m, &problem, limits).map_err(Error::Solver)?;
+    let mut solved = solve::solve(m, &problem, limits).map_err(Error::Solver)?;
+    explain::place_left_over(m, &eligibility, &mut solved.assignment);
     let facts = explain::SolveFacts {
         optimal: solved.optimal,
         gap: solved.gap,

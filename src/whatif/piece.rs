@@ -93,8 +93,12 @@ pub fn solve_file_from(
             }
         }
         Some(start) => {
-            let problem = crate::formulate::formulate(&m, &rules::eligibility(&m));
-            crate::solve::solve_from(&m, &problem, limits, Some(&start)).map_err(Error::Solver)?
+            let el = rules::eligibility(&m);
+            let problem = crate::formulate::formulate(&m, &el);
+            let mut s =
+                crate::solve::solve_from(&m, &problem, limits, Some(&start)).map_err(Error::Solver)?;
+            crate::explain::place_left_over(&m, &el, &mut s.assignment);
+            s
         }
     };
     let objective = objective::value(&objective::terms(&m, &s.assignment));
