@@ -560,12 +560,16 @@ impl Started<'_> {
     }
 
     /// The part's outcome: its incumbent (or nothing allocated), levelled, with its value and
-    /// `bound` (never below the value), or the value itself when `optimal`.
+    /// `bound` (never below the value), or the value itself when `optimal`: proven so, or
+    /// within [`GAP`] of the bound, which SPEC section 4 counts as the same objective (a
+    /// search prunes only within a tenth of it, so a gain of a ten-millionth, such as a
+    /// waiting priority of 1e-7, may stay unresolved in a search that cannot tell it apart).
     fn outcome(&mut self, optimal: bool, bound: f64) -> PartOutcome {
         let (m, part) = (self.search.m, self.search.part);
         let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
         level(m, part, &mut alloc);
         let val = value(m, part, &alloc);
+        let optimal = optimal || bound - val <= GAP * val.abs().max(1.0);
         let bound = if optimal { val } else { search::on_lattice(bound.max(val), val, self.search.delta) };
         PartOutcome {
             alloc,

@@ -500,3 +500,19 @@ fn every_reason_is_true_when_values_span_fifteen_orders_of_magnitude() {
     }
 }
 
+/// A waiting priority of a ten-millionth moves the objective by less than SPEC section 4's
+/// tolerance (1e-6 relative) counts: a proposal that close to its bound is optimal, not
+/// "stopped" (exit status 3), and says so.
+#[test]
+fn a_proposal_within_the_spec_s_tolerance_of_its_bound_is_optimal() {
+    let mut model: Value = serde_json::from_slice(
+        &std::fs::read(format!("{}/models/small_team.json", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+    )
+    .unwrap();
+    model["policy"]["waiting_priority"] = json!(1e-7);
+    for case in model["cases"].as_array_mut().unwrap().iter_mut().skip(7) {
+        case["waiting_since"] = json!("2000-01-01");
+    }
+    let v = propose(model);
+    assert_eq!(v["bound"], v["objective"]);
+}
