@@ -40,6 +40,16 @@ pub struct SolveFacts {
 /// at least its priority), an overload penalty that outweighs a positive value, or the overload
 /// and fairness costs together outweighing it.
 pub fn reasons_for(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<Reason> {
+    let mut reasons = composed_reasons(m, el, usage, c);
+    for r in &mut reasons {
+        r.message = crate::limits::fit(std::mem::take(&mut r.message));
+        r.action = crate::limits::fit(std::mem::take(&mut r.action));
+    }
+    reasons
+}
+
+/// [`reasons_for`], its texts as composed (a name they quote may make one too long).
+fn composed_reasons(m: &Model, el: &Eligibility, usage: &Usage, c: usize) -> Vec<Reason> {
     let case = &m.cases[c];
     if !el.structural[c].is_empty() {
         return el.structural[c].iter().map(|&code| structural_reason(m, el, c, code)).collect();

@@ -50,6 +50,19 @@ pub const MAX_CELLS: usize = 10_000_000;
 /// The longest text of one cell or CSV field, in characters: 32,767, Excel's own limit.
 pub const MAX_FIELD_CHARS: usize = 32_767;
 
+/// A text the program composes (a reason's message, what to do), cut to
+/// [`MAX_FIELD_CHARS`] with an ellipsis at its end when the names it quotes make it longer: a
+/// name may be that long itself, and the proposal, the workbook and the CSVs must stay
+/// readable by the program that wrote them. Shorter texts are as they were.
+pub fn fit(text: String) -> String {
+    if text.len() <= MAX_FIELD_CHARS || text.chars().count() <= MAX_FIELD_CHARS {
+        return text;
+    }
+    let mut cut: String = text.chars().take(MAX_FIELD_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// The most text held for the cells of one input (all sheets or CSVs together), in bytes:
 /// 256 MiB.
 pub const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
@@ -95,6 +108,12 @@ mod tests {
         assert_eq!(bytes(MAX_UNZIPPED_BYTES), "1 GiB");
         assert_eq!(count(MAX_ROWS), "1,048,576");
         assert_eq!(count(MAX_FIELD_CHARS), "32,767");
+        let long = "é".repeat(MAX_FIELD_CHARS + 5);
+        let cut = fit(long);
+        assert_eq!(cut.chars().count(), MAX_FIELD_CHARS);
+        assert!(cut.ends_with("é…"));
+        let just = "a".repeat(MAX_FIELD_CHARS);
+        assert_eq!(fit(just.clone()), just);
         assert_eq!(count(7), "7");
     }
 }

@@ -90,7 +90,9 @@ impl<'a> SheetWriter<'a> {
             let c = j as u16;
             let shown = match v {
                 Value::Text(s) => {
-                    // Always a text cell: never run as a formula.
+                    // Always a text cell: never run as a formula. An input's text is within a
+                    // cell's limit already; one composed of long names is cut to it.
+                    let s = crate::limits::fit(s);
                     self.ws.write_string(r, c, &s)?;
                     s.chars().count()
                 }
