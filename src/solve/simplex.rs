@@ -137,15 +137,18 @@ fn reduced(cost: f64, rows: &[usize], coefs: &[f64], y: &[f64]) -> f64 {
 /// Reduced cost above which a column improves the objective.
 pub(super) const OPT_TOL: f64 = crate::tolerance::CONVERGED;
 
-/// Whether reduced cost `d` of a column of cost `cost` improves the objective: above
-/// [`OPT_TOL`], or above a ten-millionth of a millionth of the cost for a cost above a million.
-/// A reduced cost is a difference of numbers the size of the cost, and at a billion (a move
-/// penalty of 1e9 in a pattern's value) its rounding alone passes `OPT_TOL`: the master then
-/// entered columns that improved nothing, round and round, until its pivots ran out, and a
-/// 6-case team was left unproven. Costs up to a million (every shipped and benchmark model)
-/// are judged as before.
-fn improves(d: f64, cost: f64) -> bool {
-    d > OPT_TOL * (cost.abs() * 1e-6).max(1.0)
+/// Whether reduced cost `d` of a column of cost `cost` improves the objective in a master of
+/// this mode: above [`OPT_TOL`], or, in the default (small) mode, above a ten-millionth of a
+/// millionth of the cost for a cost above a million. A reduced cost is a difference of numbers
+/// the size of the cost, and at a billion (a move penalty of 1e9 in a pattern's value) its
+/// rounding alone passes `OPT_TOL`: a 6-case team's master entered columns that improved
+/// nothing, round and round, until its pivots ran out, and was left unproven. Costs up to a
+/// million are judged as before, and so is every column of a large master (a district's,
+/// whose price caps pass a million: judged this way, the 20,000-case district's proposal
+/// moved), so the benchmark models' proposals stay as they were.
+fn improves(large: bool, d: f64, cost: f64) -> bool {
+    let scale = if large { 1.0 } else { (cost.abs() * 1e-6).max(1.0) };
+    d > OPT_TOL * scale
 }
 
 impl Simplex {
@@ -231,7 +234,8 @@ impl Simplex {
     fn entering(&mut self, y: &[f64], bland: bool) -> Option<(usize, f64)> {
         let n = self.cost.len();
         let mut enter: Option<(usize, f64)> = None;
-        if !self.is_large() || bland {
+        let large = self.is_large();
+        if !large || bland {
             // Pricing reads every nonzero.
             self.work += self.index.len() as u64;
             // Each column's reduced cost (`reduced`, as `reduced_cost` computes it), from the
@@ -243,7 +247,7 @@ impl Simplex {
                     continue;
                 }
                 let d = reduced(cost, &index[ends[0]..ends[1]], &value[ends[0]..ends[1]], y);
-                if improves(d, cost) {
+                if improves(large, d, cost) {
                     if bland {
                         return Some((j, d));
                     }
@@ -263,7 +267,7 @@ impl Simplex {
                 if self.position[j].is_none() {
                     self.work += (self.start[j + 1] - self.start[j]) as u64 + 1;
                     let d = self.reduced_cost(j, y);
-                    if improves(d, self.cost[j]) && enter.is_none_or(|(_, best)| d > best) {
+                    if improves(true, d, self.cost[j]) && enter.is_none_or(|(_, best)| d > best) {
                         enter = Some((j, d));
                     }
                 }
@@ -299,7 +303,7 @@ impl Simplex {
         let mut best: Option<(usize, f64)> = None;
         for j in 0..n {
             let d = self.dj[j];
-            if improves(d, self.cost[j]) && self.position[j].is_none() {
+            if improves(true, d, self.cost[j]) && self.position[j].is_none() {
                 let score = d * d / self.weight[j];
                 if best.is_none_or(|(_, b)| score > b) {
                     best = Some((j, score));
@@ -530,7 +534,7 @@ impl Simplex {
             // Entering column: the largest reduced cost (Dantzig), or the first improving one
             // (Bland) after a run of degenerate pivots; the update below adds what it touches.
             let mut enter = if devex && !bland { self.devex_entering(&y) } else { self.entering(&y, bland) };
-            if devex && !bland && enter.is_none_or(|(q, dq)| !improves(dq, self.cost[q])) {
+            if devex && !bland && enter.is_none_or(|(q, dq)| !improves(true, dq, self.cost[q])) {
                 // The kept reduced costs drift: optimality (or a column they overrate) is
                 // decided at fresh prices.
                 y = self.prices();
