@@ -110,7 +110,9 @@ pub fn solve_model(m: &model::Model, limits: solve::Limits) -> Result<Solved> {
     let eligibility = rules::eligibility(m);
     let problem = formulate::formulate(m, &eligibility);
     let mut solved = solve::solve(m, &problem, limits).map_err(Error::Solver)?;
-    explain::place_left_over(m, &eligibility, &mut solved.assignment);
+    // What a placement gains closes the gap: the bound stays the search's.
+    let gained = explain::place_left_over(m, &eligibility, &mut solved.assignment);
+    solved.gap = (solved.gap - gained).max(0.0);
     let facts = explain::SolveFacts {
         optimal: solved.optimal,
         gap: solved.gap,

@@ -97,7 +97,8 @@ pub fn solve_file_from(
             let problem = crate::formulate::formulate(&m, &el);
             let mut s =
                 crate::solve::solve_from(&m, &problem, limits, Some(&start)).map_err(Error::Solver)?;
-            crate::explain::place_left_over(&m, &el, &mut s.assignment);
+            let gained = crate::explain::place_left_over(&m, &el, &mut s.assignment);
+            s.gap = (s.gap - gained).max(0.0);
             s
         }
     };
