@@ -470,10 +470,8 @@ pub fn named_as_written<'a>(
     let wrong = |p: &Path, writes: Kind| Kind::named(p).filter(|k| *k != writes);
     let ext = |p: &Path| p.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
     for (flag, path, writes) in outputs {
-        if let Some(path) = path.filter(|p| !is_stdout(p)) {
-            caseload::write::ready(flag, path)?;
-        }
         let Some(path) = path.filter(|p| !is_stdout(p)) else { continue };
+        caseload::write::ready(flag, path)?;
         let name = path.display().to_string();
         // The name as given, then the file a link leads to (whose name is the same without one).
         let (named, which, link) = match wrong(path, writes) {
