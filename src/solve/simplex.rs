@@ -267,7 +267,7 @@ impl Simplex {
                 if self.position[j].is_none() {
                     self.work += (self.start[j + 1] - self.start[j]) as u64 + 1;
                     let d = self.reduced_cost(j, y);
-                    if improves(true, d, self.cost[j]) && enter.is_none_or(|(_, best)| d > best) {
+                    if d > OPT_TOL && enter.is_none_or(|(_, best)| d > best) {
                         enter = Some((j, d));
                     }
                 }
@@ -303,7 +303,7 @@ impl Simplex {
         let mut best: Option<(usize, f64)> = None;
         for j in 0..n {
             let d = self.dj[j];
-            if improves(true, d, self.cost[j]) && self.position[j].is_none() {
+            if d > OPT_TOL && self.position[j].is_none() {
                 let score = d * d / self.weight[j];
                 if best.is_none_or(|(_, b)| score > b) {
                     best = Some((j, score));
@@ -534,7 +534,7 @@ impl Simplex {
             // Entering column: the largest reduced cost (Dantzig), or the first improving one
             // (Bland) after a run of degenerate pivots; the update below adds what it touches.
             let mut enter = if devex && !bland { self.devex_entering(&y) } else { self.entering(&y, bland) };
-            if devex && !bland && enter.is_none_or(|(q, dq)| !improves(true, dq, self.cost[q])) {
+            if devex && !bland && enter.is_none_or(|(_, dq)| dq <= OPT_TOL) {
                 // The kept reduced costs drift: optimality (or a column they overrate) is
                 // decided at fresh prices.
                 y = self.prices();
