@@ -186,10 +186,13 @@ pub fn run(a: &WhatifArgs) -> Result<i32> {
     let options = whatif::Options { marginal: a.marginal, limits, as_of: checks.as_of };
     let outcome = whatif::evaluate(&name, &bytes, &plan, &options, &|n| bar.set_length(n), &|| bar.inc(1))?;
     bar.finish_and_clear();
-    if let Some(dir) = &a.proposals {
-        whatif::proposals::write_proposals(&outcome, dir)?;
-    }
+    // All or nothing: the scenarios' files are written with the other outputs.
     let stage = super::Stage::default();
+    if let Some(dir) = &a.proposals {
+        for (path, bytes) in whatif::proposals::proposal_files(&outcome, dir)? {
+            stage.put(&path, &bytes)?;
+        }
+    }
     if let Some(path) = &a.json {
         stage.put(path, &caseload::write::to_json(&whatif::json::json(&outcome, a.proposals.as_deref())))?;
     }

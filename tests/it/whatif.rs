@@ -449,6 +449,37 @@ fn writes_csv_json_and_a_checkable_model_and_proposal_per_scenario() {
     }
 }
 
+/// The scenarios' files are outputs like the others: when one output cannot be written
+/// (`/dev/full` refuses its bytes), none is, and no scenario file is left behind.
+#[test]
+fn scenario_files_are_written_all_or_nothing_with_the_other_outputs() {
+    let full = std::path::Path::new("/dev/full");
+    use std::os::unix::fs::FileTypeExt;
+    if !std::fs::symlink_metadata(full).map(|m| m.file_type().is_char_device()).unwrap_or(false) {
+        eprintln!("SKIPPED: no /dev/full here");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    std::fs::write(&model, bytes_of(&short_staffed_model())).unwrap();
+    let csv = dir.path().join("w.csv");
+    for failing in ["--json", "--csv", "--report"] {
+        let props = dir.path().join(format!("props{failing}"));
+        let mut args = vec!["whatif", model.to_str().unwrap(), "--fill-vacancies", "0..=1"];
+        args.extend(["--proposals", props.to_str().unwrap(), failing, "/dev/full"]);
+        if failing != "--csv" {
+            args.extend(["--csv", csv.to_str().unwrap()]);
+        }
+        let o = cli(&args, "1");
+        assert_eq!(o.status.code(), Some(4), "{failing}: {}", String::from_utf8_lossy(&o.stderr));
+        let left: Vec<_> = std::fs::read_dir(&props)
+            .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{failing}: {left:?} written");
+        assert!(!csv.exists(), "{failing}: the csv written");
+    }
+}
+
 #[test]
 fn the_bound_used_to_skip_solves_is_never_below_the_optimum() {
     let file = short_staffed_model();
