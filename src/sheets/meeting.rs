@@ -55,6 +55,25 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     let mut book = super::xlsx::Book::open(file, bytes)?;
     let names = book.sheet_names();
     let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned();
+    // Two sheets that read as one (`allocations` and `Allocations `): the first would be read
+    // and what the meeting typed on the other lost without a word.
+    for known in ["summary", "allocations", "unallocated", "workers", "moves"] {
+        let same: Vec<String> = names
+            .iter()
+            .filter(|n| n.trim().eq_ignore_ascii_case(known))
+            .map(|n| crate::util::quoted(&crate::util::clipped(n)))
+            .collect();
+        if same.len() > 1 {
+            return Err(Error::input(
+                file,
+                format!("sheet {known}"),
+                format!(
+                    "the sheets {} all name the {known} sheet (names are read without regard to case or the spaces around them); keep the one the meeting edited and delete the other",
+                    same.join(" and ")
+                ),
+            ));
+        }
+    }
     if find("allocations").is_none() {
         return Err(Error::input(
             file,

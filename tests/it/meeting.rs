@@ -32,6 +32,7 @@ impl Cell {
 }
 
 /// A sheet: its name, its rows (the header first) and the rows to hide (indices into rows).
+#[derive(Clone)]
 struct Sheet {
     name: String,
     rows: Vec<Vec<Cell>>,
@@ -567,6 +568,27 @@ fn a_case_not_in_the_model_is_an_input_error_naming_sheet_row_and_column() {
         al.rows[2][c] = Cell::Text("C99".into());
     });
     assert!(e.contains("edited.xlsx, sheet allocations: row 3, column case") && e.contains("C99"), "{e}");
+}
+
+/// Two sheets whose names read as one (`allocations` and `Allocations `, as a copy renamed by
+/// hand leaves them) are refused: whichever came first would be read and the meeting's
+/// changes on the other lost, in either order.
+#[test]
+fn two_sheets_that_name_one_sheet_are_refused_in_either_order() {
+    for (copy_name, first) in [("Allocations", true), ("allocations ", false), ("UNALLOCATED", true)] {
+        let e = refused(|_, book| {
+            let of = if copy_name.trim().eq_ignore_ascii_case("allocations") {
+                "allocations"
+            } else {
+                "unallocated"
+            };
+            let mut copy = sheet(book, of).clone();
+            copy.name = copy_name.to_string();
+            let at = book.iter().position(|s| s.name == of).unwrap();
+            book.insert(if first { at } else { at + 1 }, copy);
+        });
+        assert!(e.contains("all name the") && e.contains(&format!("{copy_name:?}")), "{copy_name:?}: {e}");
+    }
 }
 
 #[test]
