@@ -82,14 +82,17 @@ const DEFAULT_MIX: [(CaseType, f64); 4] = [
     (CaseType::CareLeaver, 12.0),
 ];
 
-/// The most cases or workers one generated model may have (a model file of about 1.3 GB,
-/// far above what `allocate` reads).
-pub const MAX_CASES: usize = 10_000_000;
+/// The most cases or workers one generated model may have: as many as a model may hold
+/// ([`crate::limits::MAX_ROWS`], the rows of one sheet), refused before anything is made.
+pub const MAX_CASES: usize = crate::limits::MAX_ROWS;
 
 fn check_args(a: &GenerateOptions) -> Result<()> {
     let usage = |m: String| Err(Error::Usage(m));
     if a.cases > MAX_CASES || a.workers > MAX_CASES {
-        return usage(format!("--cases and --workers are limited to {MAX_CASES}; split the model"));
+        return usage(format!(
+            "--cases and --workers are limited to {} (the rows of one sheet); split the model by team",
+            crate::limits::count(MAX_CASES)
+        ));
     }
     if a.workers == 0 {
         return usage("--workers must be at least 1".into());
@@ -182,23 +185,35 @@ pub fn generate(a: &GenerateOptions) -> Result<ModelFile> {
 
     // Supervision: assistants and family support workers are supervised by a qualified worker of
     // their team, usually the manager or a senior, sometimes one who is away.
+    // Each team's seniors and qualified workers, listed once: a list per supervised worker
+    // made one team of 160,000 posts a minute's work.
     let mut by_team: Vec<Vec<usize>> = vec![Vec::new(); a.teams];
-    for (w, &t) in team_of_worker.iter().enumerate() {
-        by_team[t].push(w);
+    let mut senior: Vec<Vec<usize>> = vec![Vec::new(); a.teams];
+    let mut qualified: Vec<Vec<usize>> = vec![Vec::new(); a.teams];
+    for (s, &t) in team_of_worker.iter().enumerate() {
+        by_team[t].push(s);
+        if matches!(workers[s].role, Role::TeamManager | Role::SeniorSocialWorker) {
+            senior[t].push(s);
+        }
+        if policy.may_supervise(workers[s].role) {
+            qualified[t].push(s);
+        }
     }
     for w in 0..workers.len() {
         if !policy.is_supervised(workers[w].role) {
             continue;
         }
-        let team = &by_team[team_of_worker[w]];
-        let senior: Vec<usize> = team
-            .iter()
-            .copied()
-            .filter(|&s| matches!(workers[s].role, Role::TeamManager | Role::SeniorSocialWorker))
-            .collect();
-        let qualified: Vec<usize> =
-            team.iter().copied().filter(|&s| s != w && policy.may_supervise(workers[s].role)).collect();
-        let pool = if !senior.is_empty() && rng.chance(0.8) { &senior } else { &qualified };
+        let t = team_of_worker[w];
+        let senior = &senior[t];
+        // Never the worker itself (a role both supervised and supervising).
+        let others: Vec<usize>;
+        let qualified = if policy.may_supervise(workers[w].role) {
+            others = qualified[t].iter().copied().filter(|&s| s != w).collect();
+            &others
+        } else {
+            &qualified[t]
+        };
+        let pool = if !senior.is_empty() && rng.chance(0.8) { senior } else { qualified };
         if !pool.is_empty() {
             workers[w].supervisor = Some(workers[pool[rng.below(pool.len())]].id.clone());
         }
@@ -471,6 +486,10 @@ mod tests {
         a.cases = usize::MAX;
         assert!(matches!(generate(&a), Err(Error::Usage(_))));
         a.cases = 10;
+        // Above the rows a model may hold: refused before anything is made.
+        a.workers = MAX_CASES + 1;
+        let Err(Error::Usage(m)) = generate(&a) else { panic!("more posts than a model holds") };
+        assert!(m.contains("1,048,576"), "{m}");
         a.workers = 5;
         a.vacant_share = 1.5;
         assert!(matches!(generate(&a), Err(Error::Usage(_))));
