@@ -206,6 +206,19 @@ fn referral_of(a: &RecommendArgs, words: &Vocabulary) -> Result<Option<(String, 
             return Err(Error::input("the referral's flags", flag, "must be a finite number"));
         }
     }
+    // A stray comma (`--needs urdu,`) is an empty item, not a skill nobody has.
+    for (flag, items) in
+        [("--needs", &a.needs), ("--exclude", &a.exclude), ("--previous-workers", &a.previous_workers)]
+    {
+        if items.iter().any(|s| s.trim().is_empty()) {
+            let given = items.join(",");
+            return Err(Error::input(
+                "the referral's flags",
+                flag,
+                format!("empty item in {given:?}; write e.g. `{flag} a,b` with no comma left over"),
+            ));
+        }
+    }
     // Built as the JSON a model file would hold, so the referral is read exactly as a case is.
     let mut object = serde_json::json!({
         "id": a.id.clone().unwrap_or_else(|| "NEW".into()),

@@ -292,8 +292,13 @@ fn a_bad_referral_is_refused_with_its_file_or_flag_and_the_place() {
     let small = models_dir().join("small_team.json");
     let model: Value = serde_json::from_slice(&std::fs::read(&small).unwrap()).unwrap();
     let taken = model["cases"][0]["id"].as_str().unwrap().to_string();
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
         (&["--type", "looked_after", "--team", "North", "--exclude", "NOBODY"], "--exclude"),
+        (&["--type", "looked_after", "--team", "North", "--needs", "urdu,"], "--needs: empty item"),
+        (
+            &["--type", "looked_after", "--team", "North", "--previous-workers", ",W01"],
+            "--previous-workers: empty item",
+        ),
         (&["--type", "looked_after", "--team", "North", "--weight", "-1"], "--weight"),
         (&["--type", "looked_after", "--team", "North", "--id", &taken], "--id"),
         (&["--case", "NO-SUCH-CASE"], "--case"),
