@@ -143,6 +143,13 @@ impl ProposalIn {
     pub fn date(&self) -> Option<crate::date::Date> {
         self.summary.as_ref().and_then(|s| s.date)
     }
+
+    /// Whether it records the hash of another model than `m` (another week's, or `m` before it
+    /// was changed): a worker it names who is not in `m` has left since.
+    pub fn of_another_model(&self, m: &Model) -> bool {
+        let hash = self.summary.as_ref().and_then(|s| s.model_hash.as_deref());
+        hash.is_some_and(|h| !h.is_empty() && h != m.hash)
+    }
 }
 
 /// A proposal's summary as read for checking: the day it records and the model it was made
@@ -322,7 +329,8 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
             first.insert(&r.case, r);
         }
         if let Some(w) = &r.worker {
-            if m.worker_index(w).is_none() {
+            // Another week's workbook may name a worker who has left since (`compare`'s first).
+            if m.worker_index(w).is_none() && !(closed_ok && p.of_another_model(m)) {
                 errs.push(Error::input(
                     &r.sheet,
                     at(r.worker_column.as_deref().unwrap_or("worker")),

@@ -94,6 +94,11 @@ pub struct Comparison {
     /// with their worker in the first (`a`; `b` is always `null`), by case id.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub closed: Vec<Changed>,
+    /// Workers the first names who are not in the model, when the first was made from another
+    /// model (last week's): they have left since. Their children are listed among `changed`
+    /// with them as `a`, and count as allocated in the first; by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<String>,
 }
 
 impl Comparison {
@@ -119,22 +124,24 @@ fn listed(p: &ProposalIn) -> BTreeMap<&str, Option<&str>> {
 }
 
 /// `excused`: the first's breaches that only say it is another week's (a closed case it lists,
-/// a new referral it does not).
+/// a new referral it does not); `left`, the workers it names who have left since, whose
+/// children it allocated (`held` of them in the model).
 fn side(
     m: &Model,
     file: &str,
     p: &ProposalIn,
     assignment: &[Option<usize>],
     excused: &BTreeSet<&str>,
+    (left, held): (&BTreeSet<&str>, usize),
 ) -> Side {
     let mut breaches = check::check_proposal(m, p);
     breaches.retain(|b| {
-        !(matches!(b.code.as_str(), "unknown" | "missing")
-            && b.worker.is_none()
-            && b.case.as_deref().is_some_and(|c| excused.contains(c)))
+        let closed = b.worker.is_none() && b.case.as_deref().is_some_and(|c| excused.contains(c));
+        let gone = b.worker.as_deref().is_some_and(|w| left.contains(w));
+        !(matches!(b.code.as_str(), "unknown" | "missing") && (closed || gone))
     });
     let terms = objective::terms(m, assignment);
-    let allocated = assignment.iter().filter(|a| a.is_some()).count();
+    let allocated = assignment.iter().filter(|a| a.is_some()).count() + held;
     Side {
         file: file.to_string(),
         lawful: !breaches.iter().any(|b| breaks_a_rule(&b.code)),
@@ -152,6 +159,19 @@ pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Com
     let (xa, xb) = (check::assignment(m, a.1), check::assignment(m, b.1));
     let id = |w: Option<usize>| w.map(|w| m.workers[w].id.clone());
     let (la, lb) = (listed(a.1), listed(b.1));
+    // Last week's may name workers who have left since: their children had a worker then.
+    let left: BTreeSet<&str> = if a.1.of_another_model(m) {
+        la.values().flatten().filter(|w| m.worker_index(w).is_none()).copied().collect()
+    } else {
+        BTreeSet::new()
+    };
+    let stated = |c: usize| match xa[c] {
+        Some(w) => Some(m.workers[w].id.clone()),
+        None => {
+            la.get(m.cases[c].id.as_str()).copied().flatten().filter(|w| left.contains(w)).map(String::from)
+        }
+    };
+    let held = (0..m.cases.len()).filter(|&c| xa[c].is_none() && stated(c).is_some()).count();
     let new: BTreeSet<&str> =
         lb.keys().filter(|c| !la.contains_key(*c) && m.case_index(c).is_some()).copied().collect();
     let closed: Vec<Changed> = la
@@ -163,8 +183,8 @@ pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Com
         .cases
         .iter()
         .enumerate()
-        .filter(|&(c, case)| xa[c] != xb[c] && !new.contains(case.id.as_str()))
-        .map(|(c, case)| Changed { case: case.id.clone(), a: id(xa[c]), b: id(xb[c]) })
+        .filter(|&(c, case)| stated(c) != id(xb[c]) && !new.contains(case.id.as_str()))
+        .map(|(c, case)| Changed { case: case.id.clone(), a: stated(c), b: id(xb[c]) })
         .collect();
     let new_referrals: Vec<Changed> = m
         .cases
@@ -189,7 +209,9 @@ pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Com
             cap: worker.cap,
         })
         .collect();
-    let (sa, sb) = (side(m, a.0, a.1, &xa, &excused), side(m, b.0, b.1, &xb, &BTreeSet::new()));
+    let none = BTreeSet::new();
+    let (sa, sb) =
+        (side(m, a.0, a.1, &xa, &excused, (&left, held)), side(m, b.0, b.1, &xb, &none, (&none, 0)));
     Comparison {
         same: changed.is_empty() && new_referrals.is_empty() && closed.is_empty(),
         objective_difference: round9(sb.objective - sa.objective),
@@ -199,6 +221,7 @@ pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Com
         loads,
         new_referrals,
         closed,
+        left: left.into_iter().map(String::from).collect(),
     }
 }
 

@@ -179,6 +179,14 @@ pub fn text(c: &Comparison) -> String {
             let _ = writeln!(out, "  {}: was {}", x.case, x.a.as_deref().unwrap_or("unallocated"));
         }
     }
+    if !c.left.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} named in A, no longer in the model (left): {}",
+            workers(c.left.len()),
+            c.left.join(", ")
+        );
+    }
     if c.same {
         let _ = writeln!(out, "every child has the same worker in both");
     } else {

@@ -470,6 +470,66 @@ fn a_workbook_saved_without_cell_references_keeps_every_cell_in_its_column() {
     assert_eq!(current_workers(&read_json(&d.join("next.json"))), proposal_workers(&p));
 }
 
+/// A worker who left between the weeks (their row deleted, their children without a worker
+/// today) is named, not read as leaving their children unallocated last week: each of their
+/// children is a change from them, counted allocated in A, and A stays lawful; from last
+/// week's proposal and from last week's meeting workbook alike. The same proposal against
+/// its own model still breaks a rule when it names a worker the model does not have.
+#[test]
+fn compare_of_two_weeks_names_a_worker_who_left_and_each_of_their_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (p, _) = first_week(d);
+    let last = proposal_workers(&p);
+    let gone = last.values().flatten().next().expect("someone allocated").clone();
+    let theirs: Vec<&String> =
+        last.iter().filter(|(_, w)| w.as_ref() == Some(&gone)).map(|(c, _)| c).collect();
+    let mut m2 = model();
+    m2["workers"].as_array_mut().unwrap().retain(|w| w["id"] != json!(gone));
+    for c in m2["cases"].as_array_mut().unwrap() {
+        let id = c["id"].as_str().unwrap().to_string();
+        match &last[&id] {
+            Some(w) if *w != gone => c["current_worker"] = json!(w),
+            _ => {
+                c.as_object_mut().unwrap().remove("current_worker");
+            }
+        }
+    }
+    std::fs::write(d.join("model2.json"), serde_json::to_vec_pretty(&m2).unwrap()).unwrap();
+    ok(&run(d, &["allocate", "model2.json", "-o", "p2.json", "-q"]));
+    let now = proposal_workers(&read_json(&d.join("p2.json")));
+    for a in ["p.json", "meeting.xlsx"] {
+        let o = run(d, &["compare", "model2.json", a, "p2.json", "--json", "-"]);
+        assert_eq!(code(&o), 1, "{a}: {}", stderr(&o));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["left"], json!([gone]), "{a}: {v}");
+        assert_eq!(v["a"]["lawful"], true, "{a}: {v}");
+        assert_eq!(
+            v["a"]["allocated"].as_u64().unwrap() as usize,
+            last.values().flatten().count(),
+            "{a}: {v}"
+        );
+        let changed = v["changed"].as_array().unwrap();
+        for c in &theirs {
+            let row = changed
+                .iter()
+                .find(|x| x["case"] == json!(c))
+                .unwrap_or_else(|| panic!("{a}: {c} not changed: {v}"));
+            assert_eq!(row["a"], json!(gone), "{a}: {v}");
+            assert_eq!(row["b"], json!(now[*c]), "{a}: {v}");
+        }
+        assert!(stderr(&o).contains("(left)") && stderr(&o).contains(&gone), "{a}: {}", stderr(&o));
+    }
+    // The same proposal with a worker the model never had: a broken rule, no one has left.
+    let mut bad = p.clone();
+    bad["allocations"][0]["worker"] = json!("W9");
+    std::fs::write(d.join("bad.json"), serde_json::to_vec_pretty(&bad).unwrap()).unwrap();
+    let o = run(d, &["compare", "model.json", "bad.json", "p.json", "--json", "-"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["a"]["lawful"], false, "{v}");
+    assert!(v.get("left").is_none(), "{v}");
+}
+
 #[test]
 fn compare_of_two_weeks_lists_new_referrals_and_closed_cases_apart() {
     let dir = tempfile::tempdir().unwrap();
