@@ -628,6 +628,66 @@ pub fn values_of(state: &microlp::Solution, vars: &[microlp::Variable]) -> Vec<f
 mod tests {
     use super::*;
 
+    /// microlp's constraint prices (caseload's patch of it) are an optimal dual solution of
+    /// the relaxation: nonnegative on its `<=` rows (it maximises), zero on a row with room
+    /// left or no column at all, no column held below its upper bound while it would gain,
+    /// none above zero while it would lose, and worth the objective (strong duality). On
+    /// random programmes whose rows are scaled far from one, as microlp scales them back inside.
+    #[test]
+    fn constraint_prices_are_an_optimal_dual_solution() {
+        let mut g = crate::generate::SplitMix64::new(5);
+        let mut positive = 0;
+        for case in 0..300 {
+            let (nr, nc) = (1 + g.below(6), 1 + g.below(8));
+            let mut lp = Lp::default();
+            for j in 0..nc {
+                lp.col(Col::Over2 { w: j }, g.unit() * 10.0 - 2.0, 1.0 + g.below(6) as f64);
+            }
+            for _ in 0..nr {
+                let scale = [1.0, 1e-3, 1e4][g.below(3)];
+                let mut coefs = Vec::new();
+                for j in 0..nc {
+                    if g.chance(0.5) {
+                        coefs.push((j, scale * (0.5 + 3.0 * g.unit())));
+                    }
+                }
+                lp.rows.push(Row { coefs, eq: false, rhs: scale * g.below(10) as f64 });
+            }
+            let mut relaxed = solve_relaxation(&lp).unwrap();
+            let y = relaxed.state.constraint_prices().unwrap();
+            assert_eq!(y.len(), nr);
+            let tol = 1e-7;
+            let mut reduced = lp.obj.clone();
+            let mut dual_value = 0.0;
+            for (r, row) in lp.rows.iter().enumerate() {
+                let scale = row.coefs.iter().map(|c| c.1).fold(row.rhs, f64::max).max(1.0);
+                let used: f64 = row.coefs.iter().map(|&(j, a)| a * relaxed.values[j]).sum();
+                assert!(y[r] * scale >= -tol, "case {case}, row {r}: price {}", y[r]);
+                if row.coefs.is_empty() || used < row.rhs - tol * scale {
+                    assert!(y[r].abs() * scale <= tol, "case {case}, row {r} has room, price {}", y[r]);
+                }
+                for &(j, a) in &row.coefs {
+                    reduced[j] -= y[r] * a;
+                }
+                dual_value += y[r] * row.rhs;
+                positive += usize::from(y[r] > tol);
+            }
+            for (j, &d) in reduced.iter().enumerate() {
+                let x = relaxed.values[j];
+                assert!(d <= tol || x >= lp.hi[j] - tol, "case {case}, column {j} gains {d} at {x}");
+                assert!(d >= -tol || x <= tol, "case {case}, column {j} loses {d} at {x}");
+                dual_value += lp.hi[j] * d.max(0.0);
+            }
+            let gap = (dual_value - relaxed.objective).abs();
+            assert!(
+                gap <= 1e-6 * relaxed.objective.abs().max(1.0),
+                "case {case}: dual {dual_value}, primal {}",
+                relaxed.objective
+            );
+        }
+        assert!(positive > 100, "{positive} binding rows priced");
+    }
+
     /// A transportation programme (3 sources, 4 sinks, maximise), which takes microlp several
     /// simplex iterations.
     fn transport() -> Lp {

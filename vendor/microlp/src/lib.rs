@@ -902,6 +902,20 @@ impl Solution {
         }
     }
 
+    /// The price of each of the problem's constraints, in the order they were added, at this
+    /// solution's basis (caseload's patch): how fast the objective would change with the
+    /// constraint's right-hand side, in the problem's own direction (for a maximisation, a
+    /// binding `<=` constraint's price is positive). Zero for a constraint with no variable.
+    /// `None` for a problem with integer variables, whose solution has no basis of its own.
+    pub fn constraint_prices(&mut self) -> Option<Vec<f64>> {
+        let SolveState::Lp(solver) = &mut self.state else { return None };
+        let sign = match self.direction {
+            OptimizationDirection::Minimize => 1.0,
+            OptimizationDirection::Maximize => -1.0,
+        };
+        Some(solver.constraint_prices().into_iter().map(|y| sign * y).collect())
+    }
+
     /// Returns a variable's value without integer or boolean rounding.
     ///
     /// For an integer or boolean variable, prefer [`Solution::var_value`] when

@@ -240,6 +240,9 @@ pub(crate) struct Solver {
     /// these internally; validation multiplies its absolute user tolerance by
     /// the same factor so the public feasibility contract stays unscaled.
     row_scales: Vec<f64>,
+    /// For each of the problem's own constraints, in the order given, its row here; `None`
+    /// for a constraint with no variable, which needs no row (caseload's patch).
+    constraint_rows: Vec<Option<usize>>,
 
     enable_primal_steepest_edge: bool,
     enable_dual_steepest_edge: bool,
@@ -399,6 +402,7 @@ impl Solver {
         let mut constraint_coeffs = vec![];
         let mut orig_rhs = vec![];
         let mut row_scales = vec![];
+        let mut constraint_rows = Vec::with_capacity(constraints.len());
 
         // Initially, all slack vars are basic.
         let mut basic_vars = vec![];
@@ -415,9 +419,11 @@ impl Solver {
                 slack_var_max,
             }) = prepare_row(coeffs.clone(), *cmp_op, *rhs)?
             else {
+                constraint_rows.push(None);
                 continue;
             };
 
+            constraint_rows.push(Some(constraint_coeffs.len()));
             constraint_coeffs.push(coeffs.clone());
             orig_rhs.push(rhs);
             row_scales.push(row_scale);
@@ -529,6 +535,7 @@ impl Solver {
             orig_constraints_csc,
             orig_rhs,
             row_scales,
+            constraint_rows,
             deadline,
             operation_time_limit: None,
             lp_iterations: 0,
@@ -1873,6 +1880,22 @@ impl Solver {
         self.basis_solver.solve_dense_with_etas(&mut cur_vals);
         self.basic_var_vals = cur_vals;
         Ok(())
+    }
+
+    /// The price of each of the problem's own constraints at the current basis, in the order
+    /// given (caseload's patch): `y = B^-T c_B` of the rows, unscaled (a row multiplied by `s`
+    /// inside has the price `s y` outside), in the internal sense (minimising). A constraint
+    /// with no variable has none, and its price is zero.
+    pub(crate) fn constraint_prices(&mut self) -> Vec<f64> {
+        let mut y = vec![0.0; self.num_constraints()];
+        for (c, &var) in self.basic_vars.iter().enumerate() {
+            y[c] = self.orig_obj_coeffs[var];
+        }
+        self.basis_solver.solve_transp_dense_with_etas(&mut y);
+        self.constraint_rows
+            .iter()
+            .map(|row| row.map_or(0.0, |r| y[r] * self.row_scales[r]))
+            .collect()
     }
 
     fn recalc_obj_coeffs(&mut self) -> Result<(), Error> {
