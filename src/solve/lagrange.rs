@@ -157,6 +157,10 @@ pub(super) struct Decomposition<'a> {
     cut_coef: Vec<Vec<Vec<(usize, f64)>>>,
     /// Each cut's right-hand side.
     cut_rhs: Vec<f64>,
+    /// The prices of the upper rows (classes, groups, oversight) at the optimum of the part's
+    /// compact relaxation (`lp::Lp::linking_prices`), when it was solved: where a large root's
+    /// heading-in starts if they bound the part more tightly than zero prices do.
+    pub(super) relaxation_prices: Option<Vec<f64>>,
 }
 
 /// `n` copies of an item as 0/1 pieces of 1, 2, 4, ... copies and the rest (binary
@@ -235,7 +239,9 @@ impl<'a> Decomposition<'a> {
         for list in &mut items {
             list.shrink_to_fit();
         }
-        let oversight_room = part.overseers.iter().map(|o| floor_to(o.1, unit)).collect();
+        // Loads are whole multiples of the part's unit whether or not the knapsacks work on its
+        // grid, so a supervisor's room is floored to it as the compact programme floors it.
+        let oversight_room = part.overseers.iter().map(|o| floor_to(o.1, part.unit)).collect();
         let mut worth: f64 = items.iter().flatten().map(|it| it.value.max(0.0)).sum();
         for (w, room) in part.workers.iter().enumerate() {
             let cost = |l: f64| room.load_cost(&m.policy, l);
@@ -268,6 +274,7 @@ impl<'a> Decomposition<'a> {
             stabilised: false,
             cut_coef: vec![Vec::new(); part.workers.len()],
             cut_rhs: Vec::new(),
+            relaxation_prices: None,
             rank: part
                 .classes
                 .iter()
@@ -318,6 +325,7 @@ impl<'a> Decomposition<'a> {
             rank: self.rank.clone(),
             cut_coef,
             cut_rhs,
+            relaxation_prices: self.relaxation_prices.clone(),
         }
     }
 
@@ -1181,6 +1189,105 @@ mod tests {
             cases.join(",")
         );
         crate::load_model_bytes("m.json", json.as_bytes()).unwrap()
+    }
+
+    /// A small cross-team model where assistants need their supervisors' oversight (the
+    /// rows that join workers are classes, groups and oversight), with decimal weights, a
+    /// previous worker for some children and a fairness term for some.
+    fn supervised_model(g: &mut SplitMix64) -> Model {
+        let team = |i: usize| ["N", "S"][i % 2];
+        let mut workers: Vec<String> = (0..2)
+            .map(|w| format!(r#"{{"id": "W{w}", "role": "social_worker", "team": "{}"}}"#, team(w)))
+            .collect();
+        for a in 0..1 + g.below(2) {
+            let (t, s) = (team(a), g.below(2));
+            workers.push(format!(
+                r#"{{"id": "A{a}", "role": "social_work_assistant", "team": "{t}", "supervisor": "W{s}"}}"#
+            ));
+        }
+        let holders: Vec<String> =
+            (0..2).map(|w| format!("W{w}")).chain((0..workers.len() - 2).map(|a| format!("A{a}"))).collect();
+        let cases: Vec<String> = (0..4 + g.below(5))
+            .map(|c| {
+                let weight = [0.5, 0.75, 1.25, 2.0][g.below(4)];
+                let kind = ["child_in_need", "care_leaver", "child_in_need", "looked_after"][g.below(4)];
+                let group =
+                    if g.chance(0.3) { format!(r#", "group": "G{}""#, g.below(2)) } else { String::new() };
+                let current = if g.chance(0.4) {
+                    format!(r#", "current_worker": "{}""#, holders[g.below(holders.len())])
+                } else {
+                    String::new()
+                };
+                let t = team(g.below(2));
+                format!(
+                    r#"{{"id": "C{c}", "type": "{kind}", "team": "{t}", "weight": {weight}{group}{current}}}"#
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{"version": 1, "policy": {{"caps": {{"social_worker": {}, "social_work_assistant": {}}},
+                "oversight_cap": {}, "overload_penalty": {}, "fairness_penalty": {}, "move_penalty": 10,
+                "cross_team": true, "cross_team_penalty": {}}},
+                "workers": [{}], "cases": [{}]}}"#,
+            [2.5, 4.0][g.below(2)],
+            [1.5, 3.0][g.below(2)],
+            [1.0, 2.25, 24.0][g.below(3)],
+            [0.0, 20.0][g.below(2)],
+            [0.0, 3.0][g.below(2)],
+            [5.0, 7.5][g.below(2)],
+            workers.join(","),
+            cases.join(",")
+        );
+        crate::load_model_bytes("m.json", json.as_bytes()).unwrap()
+    }
+
+    /// The compact relaxation's prices of the rows that join workers
+    /// (`lp::Lp::linking_prices`), where a large root heads in from, bound the part at or
+    /// below the relaxation's optimum, so that the search starts there and never above it: on
+    /// random team, cross-team and supervised models, grid and real loads, the programme with
+    /// every group column and the pooled one. The knapsacks' integer loads often do better
+    /// (strictly below), which is what the heading-in gains.
+    #[test]
+    fn the_relaxation_s_prices_bound_the_part_at_or_below_the_relaxation() {
+        use super::super::lp;
+        let mut g = SplitMix64::new(41);
+        let (mut checked, mut below, mut oversight) = (0, 0, 0);
+        for case in 0..300 {
+            let m = match case % 3 {
+                0 => model(&mut g),
+                1 => cross_model(&mut g),
+                _ => supervised_model(&mut g),
+            };
+            let problem = crate::formulate::formulate(&m, &crate::rules::eligibility(&m));
+            for part in problem.parts.iter().filter(|p| !p.is_network()) {
+                let dual = grid_or_real(&m, part, &mut g);
+                for programme in [lp::build(&m, part), lp::build_pooled(&m, part)] {
+                    let mut relaxed = lp::solve_relaxation(&programme).unwrap();
+                    let prices = relaxed.linking_prices(&programme).expect("finite prices");
+                    assert_eq!(prices.len(), dual.first_lower(), "case {case}");
+                    assert!(prices.iter().all(|&p| p >= 0.0), "case {case}: {prices:?}");
+                    let mut at = prices.clone();
+                    at.resize(dual.n_prices(), 0.0);
+                    let l = dual.evaluate(&at, &NodeBounds::none(part)).unwrap().bound;
+                    let tol = 1e-7 * relaxed.objective.abs().max(1.0);
+                    assert!(
+                        l <= relaxed.objective + tol,
+                        "case {case}: L {l} above the relaxation's {} at {prices:?}",
+                        relaxed.objective
+                    );
+                    checked += 1;
+                    below += usize::from(l < relaxed.objective - tol);
+                    if !part.overseers.is_empty() {
+                        let held = &prices[dual.oversight(0)..dual.first_lower()];
+                        oversight += usize::from(held.iter().any(|&p| p > 0.0));
+                    }
+                }
+            }
+        }
+        assert!(
+            checked > 300 && below > 30 && oversight > 5,
+            "checked {checked}, below {below}, oversight {oversight}"
+        );
     }
 
     /// Every lawful allocation of a small part with its value; None when there are too many

@@ -84,6 +84,19 @@ pub struct Lp {
     pub hubs: Vec<Hub>,
     /// Markets: the other teams' hubs a set of classes may reach at the cross-team penalty.
     pub markets: Vec<Vec<usize>>,
+    /// The rows that join workers ([`Lp::linking_prices`]).
+    pub linking: Linking,
+}
+
+/// Where the rows that join workers are, in the order of the Lagrangian's upper rows.
+#[derive(Clone, Debug, Default)]
+pub struct Linking {
+    /// Each class's count.
+    pub classes: Vec<usize>,
+    /// Each group's one placement.
+    pub groups: Vec<usize>,
+    /// Each supervisor's oversight; `None` where no supervisee holds anything (no row).
+    pub overseers: Vec<Option<usize>>,
 }
 
 impl Lp {
@@ -112,6 +125,40 @@ impl Lp {
     /// Whether column `j` must be whole.
     pub fn is_integer(&self, j: usize) -> bool {
         !matches!(self.cols[j], Col::Over1 { .. } | Col::Over2 { .. } | Col::Fair { .. })
+    }
+
+    /// Prices of the rows that join workers ([`Lp::linking`]'s order, nonnegative) from
+    /// `row_prices`, a price for every row at an optimum of this programme's relaxation: where
+    /// the Lagrangian bound of the integer search may start.
+    ///
+    /// Relaxing those rows at these prices leaves, for every worker, the relaxation's own
+    /// choice of loads, and so a bound equal to the relaxation's optimum, except where a
+    /// column that serves several workers sits at its upper bound with a positive reduced
+    /// cost: a class sent whole through one hub or market, a group through one pool or market.
+    /// Nothing in a worker's knapsack holds that bound, so its value is moved onto the class's
+    /// (or group's) own row, whose price rises by the reduced cost: the relaxation's optimum
+    /// is unchanged (the row is as tight as the column), and the knapsacks, whose integer loads
+    /// can only do worse than the relaxation's, start at or below its bound.
+    pub fn linking_prices(&self, row_prices: &[f64]) -> Vec<f64> {
+        let mut reduced = self.obj.clone();
+        for (row, &y) in self.rows.iter().zip(row_prices) {
+            for &(j, a) in &row.coefs {
+                reduced[j] -= y * a;
+            }
+        }
+        let l = &self.linking;
+        let mut shift = vec![0.0_f64; l.classes.len() + l.groups.len()];
+        for (j, c) in self.cols.iter().enumerate() {
+            let at = match *c {
+                Col::ClassHub { k, .. } | Col::ClassMarket { k, .. } => k,
+                Col::GroupPool { g, .. } | Col::GroupMarket { g, .. } => l.classes.len() + g,
+                _ => continue,
+            };
+            shift[at] = shift[at].max(reduced[j]);
+        }
+        let price = |r: usize| row_prices[r].max(0.0);
+        let rows = l.classes.iter().chain(&l.groups).zip(&shift).map(|(&r, s)| price(r) + s);
+        rows.chain(l.overseers.iter().map(|r| r.map_or(0.0, price))).collect()
     }
 }
 
@@ -270,6 +317,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
             class_row.push((j, 1.0));
             load[w].push((j, class.weight));
         }
+        lp.linking.classes.push(lp.rows.len());
         lp.rows.push(Row { coefs: class_row, eq: false, rhs: n });
     }
     for (mk, inflow) in market_inflow.iter().enumerate() {
@@ -303,6 +351,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
                 coefs.push((c, 1.0));
                 load[w].push((c, item.weight));
             }
+            lp.linking.groups.push(lp.rows.len());
             lp.rows.push(Row { coefs, eq: false, rhs: 1.0 });
             continue;
         }
@@ -348,6 +397,7 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
             coefs.push((c, 1.0));
             group_markets[mk].0.push(c);
         }
+        lp.linking.groups.push(lp.rows.len());
         lp.rows.push(Row { coefs, eq: false, rhs: 1.0 });
     }
     for (mk, (inflow, to)) in group_markets.into_iter().enumerate() {
@@ -395,7 +445,10 @@ fn build_with(m: &Model, part: &Part, groups: Groups) -> Lp {
         }
     }
     for (s, coefs) in oversight.into_iter().enumerate() {
-        if !coefs.is_empty() {
+        if coefs.is_empty() {
+            lp.linking.overseers.push(None);
+        } else {
+            lp.linking.overseers.push(Some(lp.rows.len()));
             lp.rows.push(Row { coefs, eq: false, rhs: floor_to(part.overseers[s].1, unit) });
         }
     }
@@ -458,6 +511,16 @@ pub struct Relaxation {
     pub state: microlp::Solution,
     /// microlp's handle of each column.
     pub vars: Vec<microlp::Variable>,
+}
+
+impl Relaxation {
+    /// The prices of `lp`'s rows that join workers at this optimum ([`Lp::linking_prices`]);
+    /// `None` if the basis gives no finite ones.
+    pub fn linking_prices(&mut self, lp: &Lp) -> Option<Vec<f64>> {
+        let rows = self.state.constraint_prices()?;
+        let prices = lp.linking_prices(&rows);
+        prices.iter().all(|p| p.is_finite()).then_some(prices)
+    }
 }
 
 /// The one translation of a part's programme into `good_lp`: a model for `solver` (maximise),

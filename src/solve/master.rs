@@ -154,9 +154,25 @@ impl Decomposition<'_> {
         }
         // A large root master heads in by cheap subgradient steps first.
         if self.stabilised && start.is_none() {
-            let allowance = allowed.work.saturating_sub(knapsacks);
-            let from =
+            let mut from =
                 HeadIn { bound: best_l, prices: best_prices.clone(), patterns: best_p.clone(), work: 0 };
+            // The compact relaxation's prices, where it gave them: at most its bound (the
+            // knapsacks do no better than its fractional loads), far below zero prices' on a
+            // district, whose heading-in from there did not reach it within the budget.
+            if let Some(relaxed) = self.relaxation_prices.as_ref().filter(|p| p.len() <= np) {
+                let mut at = relaxed.clone();
+                at.resize(np, 0.0);
+                let Some(e) = self.evaluate(&at, r) else { return infeasible() };
+                knapsacks += e.work;
+                inexact |= !e.exact;
+                for (w, p) in e.patterns.iter().enumerate() {
+                    rmp.add(self, w, p.clone());
+                }
+                if e.bound < from.bound {
+                    from = HeadIn { bound: e.bound, prices: at, patterns: e.patterns, work: 0 };
+                }
+            }
+            let allowance = allowed.work.saturating_sub(knapsacks);
             let found = self.head_in(r, from, &mut rmp, allowance, stop);
             let Some(h) = found else { return infeasible() };
             // Its bound is a proven one whatever its knapsacks' exactness, and its patterns

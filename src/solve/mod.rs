@@ -369,7 +369,9 @@ impl Root<'_> {
 }
 
 /// Phase 1 of a part: its compact relaxation where it needs one, and what phase 2 starts
-/// from. With `beside`, a large master's root price rounds run beside that relaxation.
+/// from. With `beside` (a part of the model, not a neighbourhood's restricted part), a large
+/// master's root price rounds run beside that relaxation, and its root's own rounds head in
+/// from the relaxation's prices.
 fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits, beside: bool) -> Result<Started<'a>, String> {
     let effort = Effort::of(&limits);
     let dual = if part.is_network() { None } else { Some(lagrange::Decomposition::new(m, part, &effort)) };
@@ -400,11 +402,15 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits, beside: bool) ->
         let none = lagrange::NodeBounds::none(part);
         dual.bound(&none, None, &Default::default(), allowed, &|_| false, &|| limits.stopped())
     };
+    // Only a large master's root heads in, from the relaxation's prices where they are given;
+    // a neighbourhood's restricted part (not `beside`) keeps the path its budget was measured
+    // on (from them, one neighbourhood of the 2,000-case district of seed 1 ended a step lower).
+    let priced = beside && dual.as_ref().is_some_and(|d| d.stabilised);
     let (relaxed, rounds_beside) = match &dual {
         Some(d) if beside => {
-            rayon::join(|| relax(m, part, limits, effort, district), || Some(Box::new(rounds(d))))
+            rayon::join(|| relax(m, part, limits, effort, district, priced), || Some(Box::new(rounds(d))))
         }
-        _ => (relax(m, part, limits, effort, district), None),
+        _ => (relax(m, part, limits, effort, district, priced), None),
     };
     let (search, relaxed) = relaxed?;
     if let Some(out) = &rounds_beside {
@@ -421,10 +427,11 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits, beside: bool) ->
     let rounds_beside = rounds_beside.filter(|out| out.converged);
     let root = match (relaxed, dual) {
         (Relaxed::Whole, _) => Root::Proven,
-        (Relaxed::Stopped(bound) | Relaxed::Solved { bound, .. }, Some(dual)) => {
+        (Relaxed::Stopped { bound, prices } | Relaxed::Solved { bound, prices, .. }, Some(mut dual)) => {
+            dual.relaxation_prices = prices;
             Root::Lagrangian(dual, bound, rounds_beside)
         }
-        (Relaxed::Stopped(_), None) => Root::Stopped(search.bound_without_lp()),
+        (Relaxed::Stopped { .. }, None) => Root::Stopped(search.bound_without_lp()),
         (Relaxed::Solved { state, objective, .. }, None) => Root::Compact(state, objective),
     };
     Ok(Started { search, root })
@@ -435,29 +442,33 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits, beside: bool) ->
 enum Relaxed {
     /// Whole: the part is proven.
     Whole,
-    /// Stopped by the budget, with the pooled relaxation's bound if it was solved.
-    Stopped(f64),
-    /// Solved: its state and objective (the compact search's start), and the bound.
-    Solved { state: microlp::Solution, objective: f64, bound: f64 },
+    /// Stopped by the budget, with the pooled relaxation's bound and prices if it was solved.
+    Stopped { bound: f64, prices: Option<Vec<f64>> },
+    /// Solved: its state and objective (the compact search's start), the bound, and the prices
+    /// of the rows that join workers where they were asked for (`lp::Relaxation::linking_prices`).
+    Solved { state: microlp::Solution, objective: f64, bound: f64, prices: Option<Vec<f64>> },
 }
 
 /// The compact relaxation of a part (for a large district, pooled first; see `start_part`),
 /// charged to the part's budget and stopped by it (`--node-limit`), past the roots' allowance
 /// when the limit is the default (`Effort::root_pivots_per_row`): the search over it, with the
-/// heuristics' and the dive's allocations offered, and what phase 2 starts from.
+/// heuristics' and the dive's allocations offered, and what phase 2 starts from; with
+/// `priced`, the prices of the rows that join workers at the relaxation that gives the bound,
+/// where the Lagrangian root's price rounds head in from.
 fn relax<'a>(
     m: &'a Model,
     part: &'a Part,
     limits: Limits,
     effort: Effort,
     district: bool,
+    priced: bool,
 ) -> Result<(PartSearch<'a>, Relaxed), String> {
     let mut budget = params::Budget::new(&effort);
-    let (lp, pooled_bound) = if district {
+    let (lp, pooled_bound, pooled_prices) = if district {
         let clock = Instant::now();
         let pooled = lp::build_pooled(m, part);
         let meter = microlp::PivotMeter::new();
-        let relaxed = lp::solve_within(&pooled, &effort, &mut budget, &meter, limits.deadline)?;
+        let mut relaxed = lp::solve_within(&pooled, &effort, &mut budget, &meter, limits.deadline)?;
         let mut keep = lp::home_columns(m, part);
         if let Some(relaxed) = &relaxed {
             lp::pooled_use(part, &pooled, &relaxed.values, &mut keep);
@@ -474,9 +485,10 @@ fn relax<'a>(
                 clock.elapsed().as_secs_f64()
             )
         });
-        (lp::build_only(m, part, &keep), relaxed.map(|r| r.objective))
+        let prices = relaxed.as_mut().filter(|_| priced).and_then(|r| r.linking_prices(&pooled));
+        (lp::build_only(m, part, &keep), relaxed.map(|r| r.objective), prices)
     } else {
-        (lp::build(m, part), None)
+        (lp::build(m, part), None, None)
     };
     let mut search = PartSearch::new(m, part, lp, effort);
     search.budget = budget;
@@ -501,10 +513,11 @@ fn relax<'a>(
             clock.elapsed().as_secs_f64()
         )
     });
-    let Some(root) = root else {
+    let Some(mut root) = root else {
         // The budget stopped the relaxation: a greedy allocation, and a bound found without it.
         search.heuristic(&vec![0.0; search.lp.cols.len()]);
-        return Ok((search, Relaxed::Stopped(pooled_bound.unwrap_or(f64::INFINITY))));
+        let bound = pooled_bound.unwrap_or(f64::INFINITY);
+        return Ok((search, Relaxed::Stopped { bound, prices: pooled_prices }));
     };
     search.vars = root.vars.clone();
     if let Some(a) = decode::integral(&search.lp, part, &root.values) {
@@ -533,8 +546,13 @@ fn relax<'a>(
     // The restricted programme of a district keeps only some group columns: its optimum is no
     // bound on the part (see `lp::build_only`), so a district whose pooled relaxation was
     // stopped has no bound from the relaxations, whatever the restricted one gave.
-    let bound = if district { pooled_bound.unwrap_or(f64::INFINITY) } else { root.objective };
-    Ok((search, Relaxed::Solved { state: root.state, objective: root.objective, bound }))
+    // The restricted programme's prices are no optimum of the part's relaxation either.
+    let (bound, prices) = if district {
+        (pooled_bound.unwrap_or(f64::INFINITY), pooled_prices)
+    } else {
+        (root.objective, if priced { root.linking_prices(&search.lp) } else { None })
+    };
+    Ok((search, Relaxed::Solved { state: root.state, objective: root.objective, bound, prices }))
 }
 
 impl Started<'_> {
