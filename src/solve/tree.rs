@@ -76,7 +76,14 @@ pub(super) fn search(
     // Any prices bound the part: at zero, every worker's best load on its own.
     let zero = vec![0.0; dual.n_prices()];
     let at_zero = dual.evaluate(&zero, &NodeBounds::none(part)).map_or(dual.worth, |e| e.bound);
-    let mut root_bound = at_zero.min(known_bound);
+    // And at the compact relaxation's prices, where it gave them: at most its bound, however
+    // little of the budget the relaxation left the root (a 20,000-case district's left none).
+    let at_relaxed = dual.relaxation_prices.as_ref().and_then(|p| {
+        let mut at = p.clone();
+        at.resize(dual.n_prices(), 0.0);
+        dual.evaluate(&at, &NodeBounds::none(part)).map(|e| e.bound)
+    });
+    let mut root_bound = at_zero.min(at_relaxed.unwrap_or(f64::INFINITY)).min(known_bound);
     let mut root = Node {
         r: NodeBounds::none(part),
         pool: Default::default(),
