@@ -1258,8 +1258,12 @@ impl CellState {
                 value.unwrap_or("")
             )),
             "d" if days => {
-                value.and_then(|v| iso_day(v).or_else(|| stamp_day(v).filter(|_| stamps))).ok_or_else(|| {
-                    "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD".into()
+                let v = value.unwrap_or_default();
+                iso_day(v).or_else(|| stamp_day(v).filter(|_| stamps)).ok_or_else(|| {
+                    format!(
+                        "the date cell holds {}, which is no day; {GIVE_A_DAY}",
+                        crate::warnings::quoted(v)
+                    )
                 })
             }
             "d" => Err("the cell holds a date or time; format the column as text or number".into()),
@@ -1272,10 +1276,7 @@ impl CellState {
                                 // A time stamp's day: its whole days, a time alone (below one
                                 // day) being no day.
                                 let x = if stamps && x >= 1.0 { x.floor() } else { x };
-                                return serial_day(x, system).ok_or_else(|| {
-                                    "the cell holds a time of day; give a day, as a date cell or as text YYYY-MM-DD"
-                                        .into()
-                                });
+                                return serial_day(x, system).ok_or_else(|| no_day(x, system));
                             }
                             return Err(
                                 "the cell holds a date or time; format the column as text or number".into()
@@ -1291,6 +1292,30 @@ impl CellState {
             }
             other => Err(format!("a cell of unknown type {}", crate::warnings::quoted(other))),
         }
+    }
+}
+
+/// What a cell wanting a day should hold instead.
+const GIVE_A_DAY: &str = "give a day, as a date cell or as text YYYY-MM-DD";
+
+/// Why a date cell's number `x` gives no day ([`serial_day`]): a time alone, a day with a
+/// time where only a day is read, or a number outside the days the workbook's date system
+/// reads (Excel's 1900-02-29, which never was, among them).
+fn no_day(x: f64, system: DateSystem) -> String {
+    let last = 2_958_465.0 - system.shift() as f64;
+    if (0.0..1.0).contains(&x) {
+        format!("the cell holds a time of day; {GIVE_A_DAY}")
+    } else if (system.first()..last + 1.0).contains(&x) {
+        format!("the cell holds a day and a time of day; {GIVE_A_DAY}")
+    } else {
+        let first = match system {
+            DateSystem::From1900 => "1900-03-01",
+            DateSystem::From1904 => "1904-01-01",
+        };
+        format!(
+            "the cell holds the date number {}, which is no day from {first} to 9999-12-31; {GIVE_A_DAY}",
+            crate::words::given(x)
+        )
     }
 }
 
@@ -1506,6 +1531,18 @@ mod tests {
         assert_eq!(day(2_957_004.0, From1904), None);
         // A time of day is not a day, in either system.
         assert_eq!(day(44_901.5, From1904), None);
+        // Each says why it is none.
+        for (x, system, says) in [
+            (0.5, From1900, "a time of day"),
+            (0.0, From1900, "a time of day"),
+            (44_901.5, From1904, "a day and a time of day"),
+            (-1.0, From1904, "the date number -1, which is no day from 1904-01-01"),
+            (60.0, From1900, "the date number 60, which is no day from 1900-03-01"),
+            (2_958_466.0, From1900, "the date number 2958466"),
+            (1e300, From1900, "which is no day"),
+        ] {
+            assert!(no_day(x, system).contains(says), "{x}: {}", no_day(x, system));
+        }
     }
 
     #[test]
