@@ -758,6 +758,9 @@ struct Ids {
     nfc: std::collections::HashMap<String, String>,
     /// The ids of each name by the name's [`crate::vocabulary::key`], in the model's order.
     named: std::collections::HashMap<String, Vec<String>>,
+    /// The ids of digits with leading zeros (`0012`), by the number a spreadsheet turns each
+    /// into when it reads it as one (`12`).
+    zeros: std::collections::HashMap<String, Vec<String>>,
 }
 
 impl Ids {
@@ -766,7 +769,15 @@ impl Ids {
         use unicode_normalization::UnicodeNormalization;
         let mut forms = std::collections::HashMap::new();
         let mut named: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        let mut zeros: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
         for (id, name) in all.clone() {
+            if id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit()) {
+                let number = id.trim_start_matches('0');
+                zeros
+                    .entry(if number.is_empty() { "0" } else { number }.to_string())
+                    .or_default()
+                    .push(id.to_string());
+            }
             if nfc {
                 forms.entry(id.nfc().collect()).or_insert_with(|| id.to_string());
             }
@@ -775,7 +786,7 @@ impl Ids {
                 named.entry(k).or_default().push(id.to_string());
             }
         }
-        Ids { near: Nearest::new(all.map(|(id, _)| id)), nfc: forms, named }
+        Ids { near: Nearest::new(all.map(|(id, _)| id)), nfc: forms, named, zeros }
     }
 }
 
@@ -834,7 +845,17 @@ fn hint(
         .get(&crate::vocabulary::key(typed))
         .map(|owners| owners.iter().map(|id| crate::util::quoted(id)).collect())
         .unwrap_or_default();
-    let s = if owners.is_empty() {
+    let padded: Vec<String> = ids
+        .zeros
+        .get(typed.trim())
+        .map(|all| all.iter().map(|id| crate::util::quoted(id)).collect())
+        .unwrap_or_default();
+    let s = if !padded.is_empty() {
+        format!(
+            " (the number of {}: a spreadsheet drops an id's leading zeros when the cell is a number; format the column as text and type the id again)",
+            crate::vocabulary::or_list(&padded)
+        )
+    } else if owners.is_empty() {
         ids.near.did_you_mean(typed)
     } else {
         format!(" (the name of {}: type its id)", crate::vocabulary::or_list(&owners))
@@ -1203,5 +1224,14 @@ mod tests {
         assert!(e.contains(r#"(did you mean "W00000"?)"#), "{e}");
         assert!(e.contains(r#"(the name of "W00001": type its id)"#), "{e}");
         assert!(e.contains("it looks like \"Chlo\u{e9}\", but differs in how an accent is encoded"), "{e}");
+        // An id of digits that a spreadsheet read as a number, its leading zeros dropped.
+        let m = model_of(vec![worker("0012"), worker("12A"), worker("0007")]);
+        let p = book([("C1", "12"), ("C1", "13")].into_iter().map(|(c, w)| (c.to_string(), w.to_string())));
+        let e = resolve(&m, &p, false).unwrap_err().to_string();
+        assert!(
+            e.contains(r#"no worker "12" in the model (the number of "0012": a spreadsheet drops"#),
+            "{e}"
+        );
+        assert!(!e.contains(r#""13" in the model (the number of"#), "{e}");
     }
 }
