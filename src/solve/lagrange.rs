@@ -1150,6 +1150,28 @@ mod tests {
         }
     }
 
+    /// Case `c` of a random cross-team model, as JSON: its weight and type drawn from these,
+    /// in one of two sibling groups 30% of the time, held by one of `holders` 40% of the time,
+    /// of team N or S.
+    fn cross_case(
+        g: &mut SplitMix64,
+        c: usize,
+        weights: &[f64],
+        kinds: &[&str],
+        holders: &[String],
+    ) -> String {
+        let weight = weights[g.below(weights.len())];
+        let kind = kinds[g.below(kinds.len())];
+        let group = if g.chance(0.3) { format!(r#", "group": "G{}""#, g.below(2)) } else { String::new() };
+        let current = if g.chance(0.4) {
+            format!(r#", "current_worker": "{}""#, holders[g.below(holders.len())])
+        } else {
+            String::new()
+        };
+        let t = ["N", "S"][g.below(2)];
+        format!(r#"{{"id": "C{c}", "type": "{kind}", "team": "{t}", "weight": {weight}{group}{current}}}"#)
+    }
+
     fn cross_model(g: &mut SplitMix64) -> Model {
         let nw = 2 + g.below(2);
         let team = |i: usize| ["N", "S"][i % 2];
@@ -1160,21 +1182,11 @@ mod tests {
                 format!(r#"{{"id": "W{w}", "role": "social_worker", "team": "{t}", "fte": {fte}}}"#)
             })
             .collect();
+        let holders: Vec<String> = (0..nw).map(|w| format!("W{w}")).collect();
         let cases: Vec<String> = (0..4 + g.below(4))
             .map(|c| {
-                let weight = [0.35, 0.8, 1.25, 2.15][g.below(4)];
-                let kind = ["looked_after", "child_in_need", "child_protection"][g.below(3)];
-                let group =
-                    if g.chance(0.3) { format!(r#", "group": "G{}""#, g.below(2)) } else { String::new() };
-                let current = if g.chance(0.4) {
-                    format!(r#", "current_worker": "W{}""#, g.below(nw))
-                } else {
-                    String::new()
-                };
-                let t = team(g.below(2));
-                format!(
-                    r#"{{"id": "C{c}", "type": "{kind}", "team": "{t}", "weight": {weight}{group}{current}}}"#
-                )
+                let kinds = ["looked_after", "child_in_need", "child_protection"];
+                cross_case(g, c, &[0.35, 0.8, 1.25, 2.15], &kinds, &holders)
             })
             .collect();
         let json = format!(
@@ -1209,19 +1221,8 @@ mod tests {
             (0..2).map(|w| format!("W{w}")).chain((0..workers.len() - 2).map(|a| format!("A{a}"))).collect();
         let cases: Vec<String> = (0..4 + g.below(5))
             .map(|c| {
-                let weight = [0.5, 0.75, 1.25, 2.0][g.below(4)];
-                let kind = ["child_in_need", "care_leaver", "child_in_need", "looked_after"][g.below(4)];
-                let group =
-                    if g.chance(0.3) { format!(r#", "group": "G{}""#, g.below(2)) } else { String::new() };
-                let current = if g.chance(0.4) {
-                    format!(r#", "current_worker": "{}""#, holders[g.below(holders.len())])
-                } else {
-                    String::new()
-                };
-                let t = team(g.below(2));
-                format!(
-                    r#"{{"id": "C{c}", "type": "{kind}", "team": "{t}", "weight": {weight}{group}{current}}}"#
-                )
+                let kinds = ["child_in_need", "care_leaver", "child_in_need", "looked_after"];
+                cross_case(g, c, &[0.5, 0.75, 1.25, 2.0], &kinds, &holders)
             })
             .collect();
         let json = format!(
