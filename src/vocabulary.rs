@@ -424,9 +424,29 @@ fn look_alike(k: &str) -> String {
 }
 
 /// A sheet's word as a name of the file's own: a header as a field name, a choice (a status)
-/// or a policy setting as its name; lower case, spaces and hyphens as underscores.
+/// or a policy setting as its name; lower case, each run of spaces (of any kind), hyphens and
+/// underscores as one underscore.
 pub(crate) fn sheet_key(cell: &str) -> String {
-    cell.to_lowercase().replace([' ', '-'], "_")
+    // A run of spaces of any kind (a no-break space pasted from a web page or a report, a line
+    // break typed with Alt+Enter, two spaces), hyphens and underscores is one `_`.
+    let mut out = String::with_capacity(cell.len());
+    let mut gap = false;
+    for ch in cell.chars() {
+        if ch.is_whitespace() || ch == '-' || ch == '_' {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push('_');
+        }
+        gap = false;
+        out.extend(ch.to_lowercase());
+    }
+    if gap && out.is_empty() && !cell.is_empty() {
+        // Nothing but gaps: kept as one, so it names no column rather than none at all.
+        out.push('_');
+    }
+    out
 }
 
 /// A status cell of a sheet as the workers sheet reads it: the name or an everyday word for it
@@ -734,6 +754,28 @@ pub(crate) fn or_list(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A header pasted from a web page (no-break spaces), typed on two lines (Alt+Enter) or
+    /// with two spaces names its column as one typed with a single space does.
+    #[test]
+    fn a_header_with_spaces_of_any_kind_names_the_column_of_one_space() {
+        for h in [
+            "Current Worker",
+            "current_worker",
+            "Current-Worker",
+            "Current\u{a0}Worker",
+            "Current\nWorker",
+            "Current\r\nWorker",
+            "Current  Worker",
+            "current - worker",
+            "Current\u{2007}Worker",
+        ] {
+            assert_eq!(sheet_key(h), "current_worker", "{h:?}");
+        }
+        assert_eq!(status_word("On\u{a0}leave"), Some(Status::Absent));
+        assert_eq!(sheet_key(""), "");
+        assert_eq!(sheet_key("-"), "_");
+    }
 
     #[test]
     fn no_two_entries_of_the_table_share_a_word_with_different_meanings() {
