@@ -20,7 +20,8 @@ pub enum Error {
     /// Several input errors, in file order, found in one pass (see [`Errors`]). Exit status 2.
     #[error("{}", many(errors, *more))]
     Inputs {
-        /// The errors, each an [`Error::Input`], at most [`Errors::LIMIT`] of them.
+        /// The errors, each an [`Error::Input`], at most [`Errors::KEPT`] of them (the first
+        /// [`Errors::LIMIT`] are shown).
         errors: Vec<Error>,
         /// How many more were found and not listed.
         more: usize,
@@ -67,17 +68,18 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 fn many(errors: &[Error], more: usize) -> String {
     let mut out = format!("{} problems in the input; fix them all and run again:", errors.len() + more);
-    for e in errors {
+    for e in errors.iter().take(Errors::LIMIT) {
         out.push_str(&format!("\n  {e}"));
     }
-    if more > 0 {
-        out.push_str(&format!("\n  ... and {more} more (only the first {} are listed)", Errors::LIMIT));
+    let unlisted = errors.len().saturating_sub(Errors::LIMIT) + more;
+    if unlisted > 0 {
+        out.push_str(&format!("\n  ... and {unlisted} more (only the first {} are listed)", Errors::LIMIT));
     }
     out
 }
 
 /// Collects input errors, so that one run reports every mistake instead of the first.
-/// Keeps the first [`Errors::LIMIT`] and counts the rest.
+/// Keeps the first [`Errors::KEPT`] and counts the rest; the first [`Errors::LIMIT`] are shown.
 #[derive(Debug, Default)]
 pub struct Errors {
     list: Vec<Error>,
@@ -88,6 +90,11 @@ impl Errors {
     /// The most errors listed; a spreadsheet exported with a wrong column gives one per row,
     /// and after fifty the rest add nothing.
     pub const LIMIT: usize = 50;
+
+    /// The most errors kept, more than are listed: the same mistake in many rows is one line
+    /// listing them (the sheets' reader joins them), and each row of it must be kept to be
+    /// counted there. Beyond these the rest are counted (a few megabytes at most).
+    pub const KEPT: usize = 10_000;
 
     /// An empty collection.
     pub fn new() -> Errors {
@@ -103,7 +110,7 @@ impl Errors {
                 }
                 self.more += more;
             }
-            e if self.list.len() < Self::LIMIT => self.list.push(e),
+            e if self.list.len() < Self::KEPT => self.list.push(e),
             _ => self.more += 1,
         }
     }

@@ -474,6 +474,16 @@ fn check_worker(
 /// A reduction with its dates read: (index in the list, amount, from, to).
 type Span = (usize, f64, Date, Date);
 
+/// What is wrong with one reduction on its own (its amount, its days, a `to` before its
+/// `from`), each with its field: for a reduction whose worker could not be read.
+pub fn reduction_problems(r: &ReductionInput) -> Vec<(String, String)> {
+    let mut errs = FieldErrors::new();
+    check_reductions(std::slice::from_ref(r), &mut errs);
+    errs.into_iter()
+        .map(|(at, problem)| (at.trim_start_matches("reductions[0].").to_string(), problem))
+        .collect()
+}
+
 /// Checks each reduction's amount and dates; returns those that are well formed.
 fn check_reductions(list: &[ReductionInput], errs: &mut FieldErrors) -> Vec<Span> {
     let mut out = Vec::new();

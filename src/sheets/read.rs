@@ -465,10 +465,15 @@ pub(crate) fn build(
     let (mut ws, mut worker_rows, mut unread) = (Vec::new(), Vec::new(), Vec::new());
     // The teams written in worker rows that did not read: staffed all the same.
     let mut unread_teams: Vec<String> = Vec::new();
+    // For each row of the workers sheet (those of the sheet's shape, then the faulty ones), the
+    // entry it read as, if it did.
+    let mut read_as: Vec<Option<usize>> = Vec::new();
     if let Some(wt) = &wt {
         for r in &wt.rows {
             let mut row = Errors::new();
-            match worker_row(wt, r, &extra.words, &mut row) {
+            let w = worker_row(wt, r, &extra.words, &mut row);
+            read_as.push(w.is_some().then_some(ws.len()));
+            match w {
                 Some(w) => {
                     ws.push(w);
                     worker_rows.push(r.number);
@@ -506,17 +511,28 @@ pub(crate) fn build(
     let reductions_file = extra.reductions.as_ref().map(|(f, _)| f.clone());
     if let Some((file, grid)) = extra.reductions {
         // The ids row by row, then those of rows with a mistake of the sheet's shape (still
-        // workers, so their reductions are not blamed; nothing is then attached, see below).
+        // workers, so their reductions are not blamed; they are checked on their own, below).
         let ids: Option<Vec<String>> = wt.as_ref().filter(|_| ids_known).map(|wt| {
             let all = wt.rows.iter().chain(&wt.faulty);
             all.map(|r| Cells { table: wt, row: r }.text("id").unwrap_or_default()).collect()
         });
         let found = reductions_sheet(&file, grid, ids.as_deref(), &mut errs, &mut extra.notes);
-        // Attached only when every worker row was read, so none lands on the wrong worker.
-        if ids.is_some_and(|ids| ids.len() == ws.len()) {
+        // Each attached to the entry its worker's row read as; a reduction of a worker whose
+        // row did not read is checked on its own (its amount and days), so a mistake in the
+        // workers sheet hides none of this sheet's.
+        if ids.is_some() {
             for (i, row, r) in found {
-                ws[i].reductions.push(r);
-                reduction_rows[i].push(row);
+                match read_as.get(i).copied().flatten() {
+                    Some(w) => {
+                        ws[w].reductions.push(r);
+                        reduction_rows[w].push(row);
+                    }
+                    None => {
+                        for (field, problem) in validate::reduction_problems(&r) {
+                            errs.push(Error::input(&file, format!("row {row}, column {field}"), problem));
+                        }
+                    }
+                }
             }
         }
     }
@@ -543,7 +559,15 @@ pub(crate) fn build(
         errs.push(sheets.map_error(Error::input(&sheets.workers_file, place, problem)));
     }
     if errs.is_empty() && wt.is_some() && ct.is_some() {
-        return Ok(sheets);
+        // A near-miss is named in the same run as the model's own mistakes (a weight of -1, a
+        // worker that does not exist), which the model's checks find later without it.
+        let missed = near_misses && ids_known;
+        let both = missed
+            && !near_miss_errors(&sheets, &unread_teams, every_worker_read).is_empty()
+            && !validate::problems(&sheets.workers_file, &sheets.model, None, &unread).is_empty();
+        if !both {
+            return Ok(sheets);
+        }
     }
     // Mistakes in cells: the rows that did read are validated too (references, numbers out of
     // range), so one run names every mistake; also when a sheet did not read at all (its header
@@ -660,19 +684,29 @@ pub fn fault_error(file: &str, f: &Fault, header: Option<&str>) -> Error {
     Error::input(file, format!("row {}, column {column}", f.row), f.problem.clone())
 }
 
-/// The separator of a CSV: `;` or a tab when the header line has one of those and no comma
-/// (European Excel saves "CSV" with `;` and decimal commas), else `,`.
+/// The separator of a CSV: `,`, `;` or a tab, the one its header line holds most of (a comma
+/// on a tie; European Excel saves "CSV" with `;` and decimal commas). The header line is the
+/// first, among the first lines a header may stand below titles ([`TITLE_ROWS`] of them),
+/// with the most of any one separator: a title (`Team North; week 48`) holds fewer.
 fn delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or("");
-    if first.contains(',') {
-        b','
-    } else if first.contains(';') {
-        b';'
-    } else if first.contains('\t') {
-        b'\t'
-    } else {
-        b','
+    let counts = |line: &str| {
+        let n = |c: char| line.matches(c).count();
+        [(n(','), b','), (n(';'), b';'), (n('\t'), b'\t')]
+    };
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).take(TITLE_ROWS + 1);
+    let mut best: Option<(usize, u8)> = None;
+    for line in lines {
+        let mut top = (0, b',');
+        for (n, sep) in counts(line) {
+            if n > top.0 {
+                top = (n, sep);
+            }
+        }
+        if best.is_none_or(|b| top.0 > b.0) {
+            best = Some(top);
+        }
     }
+    best.filter(|b| b.0 > 0).map_or(b',', |b| b.1)
 }
 
 /// Reads a CSV (comma, semicolon or tab separated) into a [`Grid`].
@@ -687,11 +721,31 @@ pub fn csv_grid(file: &str, bytes: &[u8]) -> Result<Grid> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut cells = 0usize;
+    // Empty lines the parser passes over are rows of the sheet all the same (a spreadsheet
+    // shows them), so a row's number counts them; a record's own line breaks (a quoted note
+    // over two lines) do not.
+    let (mut skipped, mut next_line) = (0usize, 1usize);
+    // The line a record starts on, counted from its byte offset (the parser's own line count
+    // passes over the empty lines it skips).
+    let (mut scanned, mut line) = (0usize, 1usize);
     for (i, rec) in reader.records().enumerate() {
-        let rec = rec
-            .map_err(|e| Error::input(file, format!("row {}", i + 1), format!("cannot read the CSV: {e}")))?;
-        csv_limits(file, i + 1, &rec, &mut cells)?;
-        rows.push((i + 1, rec.iter().map(String::from).collect()));
+        let rec = rec.map_err(|e| {
+            Error::input(file, format!("row {}", i + 1 + skipped), format!("cannot read the CSV: {e}"))
+        })?;
+        if let Some(p) = rec.position() {
+            // The parser's position is where it began to look: before the empty lines it skips.
+            let from = usize::try_from(p.byte()).unwrap_or(text.len()).min(text.len());
+            let blank = text.as_bytes()[from..].iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
+            let at = from + blank;
+            line += text.as_bytes()[scanned.min(at)..at].iter().filter(|&&b| b == b'\n').count();
+            scanned = scanned.max(at);
+            skipped += line.saturating_sub(next_line);
+            let inner: usize = rec.iter().map(|f| f.bytes().filter(|&b| b == b'\n').count()).sum();
+            next_line = line + inner + 1;
+        }
+        let row = i + 1 + skipped;
+        csv_limits(file, row, &rec, &mut cells)?;
+        rows.push((row, rec.iter().map(String::from).collect()));
     }
     Ok(Grid { rows, decimal_comma: delim == b';', ..Grid::default() })
 }
@@ -893,30 +947,26 @@ fn row_place(place: &str) -> Option<(usize, &str)> {
 /// the groups in first-seen order.
 fn group_rows(errors: Vec<Error>) -> Vec<Error> {
     let mut groups: Vec<(Error, Vec<usize>)> = Vec::new();
+    // Each group of a row's error by its file, problem and column: thousands of errors are
+    // joined in one pass.
+    let mut index: std::collections::HashMap<(String, String, String), usize> =
+        std::collections::HashMap::new();
     for e in errors {
-        let found = match &e {
-            Error::Input { file, place, problem } => row_place(place).and_then(|(n, tail)| {
-                groups
-                    .iter()
-                    .position(|(g, _)| match g {
-                        Error::Input { file: f, place: p, problem: pr } => {
-                            f == file && pr == problem && row_place(p).is_some_and(|(_, t)| t == tail)
-                        }
-                        _ => false,
-                    })
-                    .map(|i| (i, n))
-            }),
+        let key = match &e {
+            Error::Input { file, place, problem } => {
+                row_place(place).map(|(n, tail)| ((file.clone(), problem.clone(), tail.to_string()), n))
+            }
             _ => None,
         };
-        match found {
-            Some((i, n)) => groups[i].1.push(n),
-            None => {
-                let n = match &e {
-                    Error::Input { place, .. } => row_place(place).map(|(n, _)| n),
-                    _ => None,
-                };
-                groups.push((e, n.into_iter().collect()));
-            }
+        match key {
+            Some((k, n)) => match index.get(&k) {
+                Some(&i) => groups[i].1.push(n),
+                None => {
+                    index.insert(k, groups.len());
+                    groups.push((e, vec![n]));
+                }
+            },
+            None => groups.push((e, Vec::new())),
         }
     }
     groups
@@ -1450,6 +1500,29 @@ fn case_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option
 
 #[cfg(test)]
 mod tests {
+    /// Empty lines are rows of the sheet (a spreadsheet shows them), a quoted note over two
+    /// lines is one row (the empty line after it is the next), and a title row with a `;`
+    /// leaves the header's `,` the separator.
+    #[test]
+    fn a_csvs_rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let rows = |text: &str| -> Vec<(usize, Vec<String>)> {
+            super::csv_grid("c.csv", text.as_bytes()).unwrap().rows
+        };
+        let numbers = |text: &str| rows(text).iter().map(|r| r.0).collect::<Vec<_>>();
+        assert_eq!(numbers("id,team\nC1,N\n\n\nC2,N\n"), [1, 2, 5]);
+        assert_eq!(numbers("id,team\r\nC1,N\r\n\r\nC2,N\r\n"), [1, 2, 4]);
+        assert_eq!(numbers("id,notes\nC1,\"two\nlines\"\n\nC2,x\n"), [1, 2, 4]);
+        assert_eq!(numbers("id,team\rC1,N\rC2,N\r"), [1, 2, 3]);
+        let titled = rows("Team North; week 48\nid,type,team\nC1,CIN,North\n");
+        assert_eq!(titled[1].1, ["id", "type", "team"]);
+        let semi = rows("Team North, week 48\nid;type;team\nC1;CIN;North\n");
+        assert_eq!(semi[1].1, ["id", "type", "team"]);
+        assert_eq!(
+            rows("id;type;notes\nC1;CIN;called, no answer\n")[1].1,
+            ["C1", "CIN", "called, no answer"]
+        );
+    }
+
     use super::*;
 
     fn at(row: usize, problem: &str) -> Error {

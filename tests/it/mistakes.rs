@@ -40,6 +40,29 @@ fn a_missing_column_is_one_error_and_the_other_columns_are_still_checked() {
     assert_eq!(p.len(), 7, "{p:#?}");
 }
 
+/// The same mistake in more rows than are listed (a team filled down ahead of 30 new rows,
+/// their ids and types empty) is one line a column, counting every row, and the count of
+/// problems is the count of those lines.
+#[test]
+fn the_same_mistake_in_many_rows_counts_every_row_and_every_line_once() {
+    let w = "id,role,team\nW1,SW,North\n";
+    let mut c = String::from("id,type,team\nC1,CIN,North\n");
+    c.push_str(&",,North\n".repeat(30));
+    let p = problems(w, &c);
+    assert_eq!(p.len(), 2, "{p:#?}");
+    for column in ["id", "type"] {
+        let line = format!(
+            "cases.csv: rows 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 and 18 more, column {column}: empty"
+        );
+        assert!(p.iter().any(|l| l.starts_with(&line)), "{line}: {p:#?}");
+    }
+    let e = parse_sheets(("workers.csv", w.as_bytes()), ("cases.csv", c.as_bytes()), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("2 problems in the input"), "{e}");
+    assert!(!e.contains("only the first"), "{e}");
+}
+
 #[test]
 fn the_same_reference_mistake_in_many_rows_is_one_line_after_validation() {
     let w = "id,role,team\nW1,SW,North\n";
@@ -477,6 +500,57 @@ fn a_reductions_days_are_checked_in_their_cells_with_every_other_mistake() {
         "{p:#?}"
     );
     assert_eq!(p.len(), 4, "{p:#?}");
+}
+
+/// A mistake in a worker's row hides none of the reductions sheet's: the reductions of the
+/// workers that read are checked with them, and one of a worker whose row did not read is
+/// checked on its own (its amount and days), in the same run.
+#[test]
+fn a_workers_mistake_hides_none_of_the_reductions_mistakes() {
+    let w = "id,role,team,status\nW1,SW,North,on holiday\nW2,SW,North,\n";
+    let c = "id,type,team\nC1,CIN,North\n";
+    let r = "worker,amount,from,to\nW2,-1,2026-12-10,2026-12-01\nW1,0,2026-12-10,2026-12-01\n";
+    let p = problems_with_reductions(w, c, r);
+    let has = |s: &str| p.iter().filter(|l| l.contains(s)).count();
+    assert_eq!(has("workers.csv: row 2, column status: unknown value \"on holiday\""), 1, "{p:#?}");
+    for (row, got) in [(2, "-1"), (3, "0")] {
+        let amount = format!(
+            "reductions.csv: row {row}, column amount: a reduction's amount must be a number > 0, got {got}"
+        );
+        assert_eq!(has(&amount), 1, "{p:#?}");
+    }
+    let to = "reductions.csv: rows 2 and 3, column to: the reduction ends on 2026-12-01, before it starts on 2026-12-10";
+    assert_eq!(has(to), 1, "{p:#?}");
+    assert_eq!(p.len(), 4, "{p:#?}");
+}
+
+/// A near-miss team is named in the same run as the model's own mistakes (a weight of -1, a
+/// worker that does not exist, an id used twice), not only beside mistakes of cells.
+#[test]
+fn a_near_miss_team_is_named_with_the_models_own_mistakes() {
+    let w = "id,role,team\nW1,SW,North\n";
+    for (other, says) in [
+        ("C2,CIN,North,-1,", "row 3, column weight: weight must be a number > 0"),
+        ("C2,CIN,North,1,W9", "row 3, column current_worker: no worker \"W9\""),
+        ("C2,CIN,North,1,\nC2,CIN,North,1,", "row 4, column id: id \"C2\" is used again"),
+    ] {
+        let c = format!("id,type,team,weight,current_worker\nC1,CIN,Noth,1,\n{other}\n");
+        let read = caseload::sheets::read::parse_sheets_checked(
+            ("workers.csv", w.as_bytes()),
+            ("cases.csv", c.as_bytes()),
+            None,
+            None,
+            None,
+            true,
+        );
+        let e = match read {
+            Ok(s) => s.validate().unwrap_err(),
+            Err(e) => e,
+        }
+        .to_string();
+        assert!(e.contains("cases.csv: row 2, column team: the team \"Noth\""), "{other}: {e}");
+        assert!(e.contains(&format!("cases.csv: {says}")), "{other}: {e}");
+    }
 }
 
 #[test]
