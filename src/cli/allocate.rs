@@ -238,6 +238,13 @@ fn run_batch(a: &AllocateArgs) -> Result<i32> {
     let outcomes: Vec<(i32, String)> = items.iter().map(|i| line(a, i)).collect();
     let code = worst(outcomes.iter().map(|o| o.0));
     let (mut out, mut err) = (String::new(), String::new());
+    // Each model's warnings, named on standard error as a single run names its own.
+    for item in &items {
+        for w in item.result.iter().flat_map(|p| &p.warnings) {
+            let message = caseload::util::one_line(&w.message);
+            err += &format!("caseload: warning: {}: {message} [{}]\n", item.model.display(), w.code);
+        }
+    }
     for (c, l) in &outcomes {
         if severity(*c) >= severity(exit::INVALID) {
             err += &format!("caseload: {l}\n");

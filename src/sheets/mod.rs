@@ -214,11 +214,26 @@ pub fn load_screened(
 /// input error under `--strict`, as every warning is.
 fn reading_warnings(s: &read::Sheets, checks: Checks) -> Result<Vec<Warning>> {
     match s.warnings.first() {
-        Some(w) if checks.strict => Err(Error::input(
-            &s.workers_file,
-            format!("warning {}", w.code),
-            format!("{} (--strict makes warnings errors)", w.message),
-        )),
+        Some(w) if checks.strict => {
+            // Named under the file the warning is about (`cases.csv: row 1 ...`), not the
+            // workers' file whatever it says.
+            let files = [
+                Some(&s.cases_file),
+                Some(&s.workers_file),
+                s.policy_file.as_ref(),
+                s.reductions_file.as_ref(),
+            ];
+            let about = files
+                .into_iter()
+                .flatten()
+                .find_map(|f| w.message.strip_prefix(&format!("{f}: ")).map(|rest| (f, rest)));
+            let (file, message) = about.unwrap_or((&s.workers_file, w.message.as_str()));
+            Err(Error::input(
+                file,
+                format!("warning {}", w.code),
+                format!("{message} (--strict makes warnings errors)"),
+            ))
+        }
         _ => Ok(s.warnings.clone()),
     }
 }

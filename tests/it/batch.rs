@@ -61,6 +61,38 @@ fn batch_writes_a_proposal_per_model_and_names_the_one_that_fails() {
     assert!(!out_dir.join("broken.proposal.json").exists());
 }
 
+/// A model's warnings are named on standard error in a batch, with the model, as a single run
+/// names them, and kept in its proposal.
+#[test]
+fn a_batch_names_each_models_warnings_on_standard_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    generate(&a, "40", "1");
+    std::fs::write(
+        &b,
+        br#"{"version": 1, "workers": [{"id": "W1", "role": "social_worker", "team": "N"}], "cases": [
+        {"id": "C1", "type": "child_in_need", "team": "N"}, {"id": "c1", "type": "child_in_need", "team": "N"}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = batch(&[&a, &b], &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let single =
+        caseload(&["allocate", b.to_str().unwrap(), "-o", dir.path().join("p.json").to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&single.stderr);
+    let code = "[id_near_duplicate]";
+    assert!(said.contains(code), "{said}");
+    let line = err.lines().find(|l| l.contains(code)).unwrap_or_else(|| panic!("no warning: {err}"));
+    assert!(line.starts_with(&format!("caseload: warning: {}: ", b.display())), "{line}");
+    let of_b = format!("caseload: warning: {}: ", b.display());
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with(&of_b)).count(),
+        said.matches("caseload: warning:").count(),
+        "{err}"
+    );
+}
+
 #[test]
 fn batch_proposals_are_the_same_bytes_as_single_runs() {
     let dir = tempfile::tempdir().unwrap();
