@@ -432,6 +432,21 @@ fn a_cell_mistake_and_a_near_miss_team_are_named_in_one_run() {
     assert!(!err.contains("near-miss"), "{err}");
 }
 
+/// Under `--strict` a warning about one spreadsheet is named under that spreadsheet, not under
+/// the workers' file.
+#[test]
+fn a_strict_warning_is_named_under_the_file_it_is_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("w.csv"), "id,role,team\nW1,SW,North\n").unwrap();
+    std::fs::write(d.join("c.csv"), "Cases export\nid,type,team\nC1,CIN,North\n").unwrap();
+    let o = run(d, &["allocate", "--workers", "w.csv", "--cases", "c.csv", "-o", "p.json", "--strict"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.starts_with("caseload: c.csv: warning title_rows: row 1"), "{err}");
+    assert!(!d.join("p.json").exists());
+}
+
 /// The report's warnings box is headed for every kind of warning, not for near-misses alone,
 /// and names each warning's kind in words; its count agrees with its noun.
 #[test]
