@@ -686,27 +686,34 @@ pub fn fault_error(file: &str, f: &Fault, header: Option<&str>) -> Error {
 
 /// The separator of a CSV: `,`, `;` or a tab, the one its header line holds most of (a comma
 /// on a tie; European Excel saves "CSV" with `;` and decimal commas). The header line is the
-/// first, among the first lines a header may stand below titles ([`TITLE_ROWS`] of them),
-/// with the most of any one separator: a title (`Team North; week 48`) holds fewer.
+/// first of the lines where a header may stand below titles ([`TITLE_ROWS`] of them) whose
+/// separator the line after it holds as often: a title (`Team North; week 48`) is followed by
+/// a header of another separator, a header by rows of its own (a note's commas in a row of a
+/// `;` file only add to that row's). With no such line, the first line's, as a header alone.
 fn delimiter(text: &str) -> u8 {
-    let counts = |line: &str| {
-        let n = |c: char| line.matches(c).count();
-        [(n(','), b','), (n(';'), b';'), (n('\t'), b'\t')]
-    };
-    let lines = text.lines().filter(|l| !l.trim().is_empty()).take(TITLE_ROWS + 1);
-    let mut best: Option<(usize, u8)> = None;
-    for line in lines {
-        let mut top = (0, b',');
-        for (n, sep) in counts(line) {
-            if n > top.0 {
-                top = (n, sep);
+    let count = |line: &str, sep: u8| line.bytes().filter(|&b| b == sep).count();
+    let top = |line: &str| {
+        let mut best = (0, b',');
+        for sep in [b',', b';', b'\t'] {
+            let n = count(line, sep);
+            if n > best.0 {
+                best = (n, sep);
             }
         }
-        if best.is_none_or(|b| top.0 > b.0) {
-            best = Some(top);
+        best
+    };
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(TITLE_ROWS + 2).collect();
+    for (i, line) in lines.iter().enumerate().take(TITLE_ROWS + 1) {
+        let (n, sep) = top(line);
+        if n == 0 {
+            continue;
+        }
+        match lines.get(i + 1) {
+            Some(next) if count(next, sep) < n => continue,
+            _ => return sep,
         }
     }
-    best.filter(|b| b.0 > 0).map_or(b',', |b| b.1)
+    lines.first().map_or(b',', |l| top(l).1)
 }
 
 /// Reads a CSV (comma, semicolon or tab separated) into a [`Grid`].
@@ -1500,14 +1507,15 @@ fn case_row(t: &Table, r: &Row, words: &Vocabulary, errs: &mut Errors) -> Option
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// Empty lines are rows of the sheet (a spreadsheet shows them), a quoted note over two
     /// lines is one row (the empty line after it is the next), and a title row with a `;`
     /// leaves the header's `,` the separator.
     #[test]
     fn a_csvs_rows_are_numbered_as_a_spreadsheet_shows_them() {
-        let rows = |text: &str| -> Vec<(usize, Vec<String>)> {
-            super::csv_grid("c.csv", text.as_bytes()).unwrap().rows
-        };
+        let rows =
+            |text: &str| -> Vec<(usize, Vec<String>)> { csv_grid("c.csv", text.as_bytes()).unwrap().rows };
         let numbers = |text: &str| rows(text).iter().map(|r| r.0).collect::<Vec<_>>();
         assert_eq!(numbers("id,team\nC1,N\n\n\nC2,N\n"), [1, 2, 5]);
         assert_eq!(numbers("id,team\r\nC1,N\r\n\r\nC2,N\r\n"), [1, 2, 4]);
@@ -1521,9 +1529,12 @@ mod tests {
             rows("id;type;notes\nC1;CIN;called, no answer\n")[1].1,
             ["C1", "CIN", "called, no answer"]
         );
+        // A note's commas outnumber the header's semicolons: the header still decides.
+        let notes = rows("id;type;team\nC1;CIN;North, then South, then East, then West\nC2;CIN;North\n");
+        assert_eq!(notes[1].1, ["C1", "CIN", "North, then South, then East, then West"]);
+        assert_eq!(rows("sep=;\nid;type;team\nC1;CIN;North\n")[1].1, ["id", "type", "team"]);
+        assert_eq!(rows("id,type,team\n")[0].1, ["id", "type", "team"]);
     }
-
-    use super::*;
 
     fn at(row: usize, problem: &str) -> Error {
         Error::input("c.csv", format!("row {row}, column to"), problem)
