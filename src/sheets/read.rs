@@ -302,10 +302,33 @@ pub fn parse_sheets_checked(
         None => None,
     };
     let mut extra = Extra { near_misses, ..Extra::default() };
+    // A file named on the command line with nothing in it is most likely an export that
+    // failed: read as none, every worker's reductions (or the council's words) would be lost
+    // without a word. A header alone gives none, knowingly.
+    let empty = |file: &str, bytes: &[u8], header: &str| {
+        let blank =
+            std::str::from_utf8(bytes).is_ok_and(|t| t.trim_start_matches('\u{feff}').trim().is_empty());
+        blank.then(|| {
+            Error::input(
+                file,
+                "row 1",
+                format!("the file is empty (an export that failed?); it needs at least its header row, {header}, which alone gives none"),
+            )
+        })
+    };
     if let Some((file, bytes)) = reductions {
-        extra.reductions = errs.take(csv_grid(file, bytes)).map(|g| (file.to_string(), g));
+        match empty(file, bytes, "worker,amount,from,to") {
+            Some(e) => errs.push(e),
+            None => extra.reductions = errs.take(csv_grid(file, bytes)).map(|g| (file.to_string(), g)),
+        }
     }
-    if let Some((file, bytes)) = aliases {
+    if let Some((file, bytes)) = aliases.filter(|(file, bytes)| match empty(file, bytes, "word,means") {
+        Some(e) => {
+            errs.push(e);
+            false
+        }
+        None => true,
+    }) {
         if let Some(g) = errs.take(csv_grid(file, bytes)) {
             extra.words = aliases_sheet(file, g, &mut errs, &mut extra.notes);
         }

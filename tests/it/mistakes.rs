@@ -432,6 +432,33 @@ fn a_cell_mistake_and_a_near_miss_team_are_named_in_one_run() {
     assert!(!err.contains("near-miss"), "{err}");
 }
 
+/// An empty `--reductions` or `--aliases` file (an export that failed) is refused, not read
+/// as none; a header alone gives none, knowingly.
+#[test]
+fn an_empty_reductions_or_aliases_file_is_refused_but_a_header_alone_is_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("w.csv"), "id,role,team\nW1,SW,North\n").unwrap();
+    std::fs::write(d.join("c.csv"), "id,type,team\nC1,CIN,North\n").unwrap();
+    for (flag, header) in [("--reductions", "worker,amount,from,to\n"), ("--aliases", "word,means\n")] {
+        for (name, text) in [("empty.csv", ""), ("blank.csv", "\u{feff}\n \n")] {
+            std::fs::write(d.join(name), text).unwrap();
+            let o =
+                run(d, &["allocate", "--workers", "w.csv", "--cases", "c.csv", flag, name, "-o", "p.json"]);
+            assert_eq!(code(&o), 2, "{flag} {name}: {}", stderr(&o));
+            assert!(stderr(&o).contains(&format!("{name}: row 1: the file is empty")), "{}", stderr(&o));
+            assert!(!d.join("p.json").exists());
+        }
+        std::fs::write(d.join("header.csv"), header).unwrap();
+        let o = run(
+            d,
+            &["allocate", "--workers", "w.csv", "--cases", "c.csv", flag, "header.csv", "-o", "p.json"],
+        );
+        assert_eq!(code(&o), 0, "{flag}: {}", stderr(&o));
+        std::fs::remove_file(d.join("p.json")).unwrap();
+    }
+}
+
 /// Under `--strict` a warning about one spreadsheet is named under that spreadsheet, not under
 /// the workers' file.
 #[test]
