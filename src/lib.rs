@@ -107,9 +107,19 @@ pub struct Solved {
 /// The one pipeline every command runs: rules -> formulate -> solve, under `limits` (Ctrl-C,
 /// a deadline, a node limit). `allocate`, a batch and every what-if piece call it.
 pub fn solve_model(m: &model::Model, limits: solve::Limits) -> Result<Solved> {
+    solve_model_from(m, limits, None)
+}
+
+/// [`solve_model`], each part's search started from `start` where it is lawful
+/// ([`solve::solve_from`]): a what-if scenario carried into one with more capacity.
+pub fn solve_model_from(
+    m: &model::Model,
+    limits: solve::Limits,
+    start: Option<&[Option<usize>]>,
+) -> Result<Solved> {
     let eligibility = rules::eligibility(m);
     let problem = formulate::formulate(m, &eligibility);
-    let mut solved = solve::solve(m, &problem, limits).map_err(Error::Solver)?;
+    let mut solved = solve::solve_from(m, &problem, limits, start).map_err(Error::Solver)?;
     // What a placement gains closes the gap: the bound stays the search's.
     let gained = explain::place_left_over(m, &eligibility, &mut solved.assignment);
     solved.gap = (solved.gap - gained).max(0.0);

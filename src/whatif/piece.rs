@@ -78,41 +78,19 @@ pub fn solve_file_from(
             })
             .collect()
     });
-    // Without a seed, exactly `allocate`'s pipeline.
-    let s = match start {
-        None => {
-            let s = crate::solve_model(&m, limits)?;
-            let f = s.facts;
-            crate::solve::Solved {
-                assignment: s.assignment,
-                optimal: f.optimal,
-                gap: f.gap,
-                parts: f.parts,
-                integer_parts: f.integer_parts,
-                nodes: f.nodes,
-            }
-        }
-        Some(start) => {
-            let el = rules::eligibility(&m);
-            let problem = crate::formulate::formulate(&m, &el);
-            let mut s =
-                crate::solve::solve_from(&m, &problem, limits, Some(&start)).map_err(Error::Solver)?;
-            let gained = crate::explain::place_left_over(&m, &el, &mut s.assignment);
-            s.gap = (s.gap - gained).max(0.0);
-            s
-        }
-    };
-    let objective = objective::value(&objective::terms(&m, &s.assignment));
+    // Exactly `allocate`'s pipeline, from the seed where there is one.
+    let s = crate::solve_model_from(&m, limits, start.as_deref())?;
+    let (f, objective) = (&s.facts, objective::value(&objective::terms(&m, &s.assignment)));
     Ok(PieceResult {
         cases: m.cases.iter().map(|c| c.id.clone()).collect(),
         unallocated: s.assignment.iter().filter(|a| a.is_none()).count(),
+        optimal: f.optimal,
+        parts: f.parts,
+        integer_parts: f.integer_parts,
+        nodes: f.nodes,
+        gap: f.gap,
         workers: s.assignment,
         objective,
-        optimal: s.optimal,
-        parts: s.parts,
-        integer_parts: s.integer_parts,
-        nodes: s.nodes,
-        gap: s.gap,
         seeded: seed.map(|x| x.objective),
     })
 }
