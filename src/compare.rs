@@ -165,13 +165,19 @@ pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Com
     } else {
         BTreeSet::new()
     };
-    let stated = |c: usize| match xa[c] {
-        Some(w) => Some(m.workers[w].id.clone()),
-        None => {
-            la.get(m.cases[c].id.as_str()).copied().flatten().filter(|w| left.contains(w)).map(String::from)
-        }
-    };
-    let held = (0..m.cases.len()).filter(|&c| xa[c].is_none() && stated(c).is_some()).count();
+    // The first's worker of each case: one of the model, or one who has left.
+    let stated: Vec<Option<String>> = (0..m.cases.len())
+        .map(|c| match xa[c] {
+            Some(w) => Some(m.workers[w].id.clone()),
+            None => la
+                .get(m.cases[c].id.as_str())
+                .copied()
+                .flatten()
+                .filter(|w| left.contains(w))
+                .map(String::from),
+        })
+        .collect();
+    let held = (0..m.cases.len()).filter(|&c| xa[c].is_none() && stated[c].is_some()).count();
     let new: BTreeSet<&str> =
         lb.keys().filter(|c| !la.contains_key(*c) && m.case_index(c).is_some()).copied().collect();
     let closed: Vec<Changed> = la
@@ -183,8 +189,8 @@ pub fn compare(m: &Model, a: (&str, &ProposalIn), b: (&str, &ProposalIn)) -> Com
         .cases
         .iter()
         .enumerate()
-        .filter(|&(c, case)| stated(c) != id(xb[c]) && !new.contains(case.id.as_str()))
-        .map(|(c, case)| Changed { case: case.id.clone(), a: stated(c), b: id(xb[c]) })
+        .filter(|&(c, case)| stated[c] != id(xb[c]) && !new.contains(case.id.as_str()))
+        .map(|(c, case)| Changed { case: case.id.clone(), a: stated[c].clone(), b: id(xb[c]) })
         .collect();
     let new_referrals: Vec<Changed> = m
         .cases

@@ -442,7 +442,7 @@ pub(crate) fn sheet_key(cell: &str) -> String {
         gap = false;
         out.extend(ch.to_lowercase());
     }
-    if gap && out.is_empty() && !cell.is_empty() {
+    if gap && out.is_empty() {
         // Nothing but gaps: kept as one, so it names no column rather than none at all.
         out.push('_');
     }

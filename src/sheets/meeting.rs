@@ -58,11 +58,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     // Two sheets that read as one (`allocations` and `Allocations `): the first would be read
     // and what the meeting typed on the other lost without a word.
     for known in ["summary", "allocations", "unallocated", "workers", "moves"] {
-        let same: Vec<String> = names
-            .iter()
-            .filter(|n| n.trim().eq_ignore_ascii_case(known))
-            .map(|n| crate::util::quoted(&crate::util::clipped(n)))
-            .collect();
+        let same = super::workbook::naming(&names, known);
         if same.len() > 1 {
             return Err(Error::input(
                 file,

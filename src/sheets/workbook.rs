@@ -50,6 +50,13 @@ fn named(sheet: &str) -> String {
     quoted(&clipped(sheet))
 }
 
+/// The sheets of `names` that name the sheet `known` (without regard to case or the spaces
+/// around them), as messages quote them: more than one is a workbook whose copies would be
+/// read first-come.
+pub(super) fn naming(names: &[String], known: &str) -> Vec<String> {
+    names.iter().filter(|n| n.trim().eq_ignore_ascii_case(known)).map(|n| named(n)).collect()
+}
+
 /// The name a sheet is given in messages: `book.xlsx, sheet workers` (a long name clipped).
 fn sheet_file(file: &str, sheet: &str) -> String {
     format!("{file}, sheet {}", clipped(sheet))
@@ -94,8 +101,7 @@ pub fn parse_workbook_checked(
     let mut notes: Vec<crate::warnings::Warning> = Vec::new();
     let mut lookalike: Vec<&str> = Vec::new();
     for known in KNOWN_SHEETS {
-        let same: Vec<String> =
-            names.iter().filter(|n| n.trim().eq_ignore_ascii_case(known)).map(|n| named(n)).collect();
+        let same = naming(&names, known);
         if same.len() > 1 {
             errs.push(Error::input(
                 file,

@@ -152,6 +152,11 @@ impl DateSystem {
             DateSystem::From1904 => 0.0,
         }
     }
+
+    /// The last serial that is a day in this system: 9999-12-31 (2,958,465 in the 1900 system).
+    fn last(self) -> f64 {
+        2_958_465.0 - self.shift() as f64
+    }
 }
 
 /// An open workbook: its sheets by name, the shared strings and which styles show dates.
@@ -1302,16 +1307,12 @@ const GIVE_A_DAY: &str = "give a day, as a date cell or as text YYYY-MM-DD";
 /// time where only a day is read, or a number outside the days the workbook's date system
 /// reads (Excel's 1900-02-29, which never was, among them).
 fn no_day(x: f64, system: DateSystem) -> String {
-    let last = 2_958_465.0 - system.shift() as f64;
     if (0.0..1.0).contains(&x) {
         format!("the cell holds a time of day; {GIVE_A_DAY}")
-    } else if (system.first()..last + 1.0).contains(&x) {
+    } else if (system.first()..system.last() + 1.0).contains(&x) {
         format!("the cell holds a day and a time of day; {GIVE_A_DAY}")
     } else {
-        let first = match system {
-            DateSystem::From1900 => "1900-03-01",
-            DateSystem::From1904 => "1904-01-01",
-        };
+        let first = serial_day(system.first(), system).unwrap_or_default();
         format!(
             "the cell holds the date number {}, which is no day from {first} to 9999-12-31; {GIVE_A_DAY}",
             crate::words::given(x)
@@ -1322,9 +1323,7 @@ fn no_day(x: f64, system: DateSystem) -> String {
 /// A whole-day Excel serial number as `YYYY-MM-DD`, counted in the workbook's date system
 /// (days since 1899-12-30, or since 1904-01-01), from its first day to 9999-12-31.
 fn serial_day(x: f64, system: DateSystem) -> Option<String> {
-    // 2,958,465 is 9999-12-31 in the 1900 system.
-    let last = 2_958_465.0 - system.shift() as f64;
-    if x.fract() != 0.0 || !(system.first()..=last).contains(&x) {
+    if x.fract() != 0.0 || !(system.first()..=system.last()).contains(&x) {
         return None;
     }
     // 25569 is 1970-01-01 in the 1900 system.
