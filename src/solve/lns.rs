@@ -875,7 +875,7 @@ impl PartSearch<'_> {
         };
         let mut budget = super::params::Budget::new(&effort);
         let meter = microlp::PivotMeter::new();
-        let solved = super::lp::solve_within(&prox, &effort, &mut budget, &meter, None);
+        let solved = super::lp::solve_within(&prox, &effort, &mut budget, &meter, &Default::default());
         let work = budget.spent();
         let Ok(Some(relaxed)) = solved else { return (None, work) };
         let values = &relaxed.values;
@@ -1533,7 +1533,9 @@ mod tests {
         let effort = Effort::DEFAULT;
         let mut budget = super::super::params::Budget::new(&effort);
         let meter = microlp::PivotMeter::new();
-        let r = lp::solve_within(&program, &effort, &mut budget, &meter, None).unwrap().expect("solved");
+        let r = lp::solve_within(&program, &effort, &mut budget, &meter, &Default::default())
+            .unwrap()
+            .expect("solved");
         (program, r.values)
     }
 

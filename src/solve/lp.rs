@@ -7,11 +7,13 @@
 //! overload columns must be whole in an allocation.
 
 use super::params::{Budget, Effort};
+use super::Limits;
 use crate::formulate::{floor_to, Part};
 use crate::model::Model;
 #[cfg(any(feature = "highs", test))]
 use good_lp::{variable, Expression, ProblemVariables, Solver, SolverModel, Variable};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a column means. Field letters: `k` a class, `h` a hub, `mk` a market, `w` a worker (local to the
 /// part), `g` a group, `j` a position in the group's list of permitted workers.
@@ -556,7 +558,7 @@ pub(super) fn to_good_lp<S: Solver>(lp: &Lp, integer: bool, solver: S) -> (S::Mo
 /// Solves the relaxation of a part with `good_lp` and microlp, with no limit.
 pub fn solve_relaxation(lp: &Lp) -> Result<Relaxation, String> {
     let effort = Effort { nodes: None, ..Effort::DEFAULT };
-    solve_within(lp, &effort, &mut Budget::new(&effort), &microlp::PivotMeter::new(), None)?
+    solve_within(lp, &effort, &mut Budget::new(&effort), &microlp::PivotMeter::new(), &Limits::default())?
         .ok_or_else(|| "the relaxation stopped with no limit".to_string())
 }
 
@@ -614,8 +616,9 @@ fn added(sum: f64, c: f64) -> f64 {
 /// may also spend its allowance ([`root_allowance`]) once the budget is spent. `None` when
 /// the budget (and the allowance) stopped the simplex before the optimum: the budget is then
 /// spent. `meter` counts the solve's simplex iterations, and those of every re-solve from its
-/// state. A `deadline` (`--time-limit`) stops the simplex too, as the budget does: a root of a
-/// large district takes minutes, and a time limit must be heard within them.
+/// state. `limits`' deadline (`--time-limit`) and stop (Ctrl-C) stop the simplex too, as the
+/// budget does: a root of a large district takes minutes, and both must be heard within them
+/// ([`watched`]).
 ///
 /// The programme goes to microlp through [`to_microlp`], the problem good_lp's microlp backend
 /// would build, with the pivot limit good_lp cannot pass on.
@@ -624,10 +627,10 @@ pub(crate) fn solve_within(
     effort: &Effort,
     budget: &mut Budget,
     meter: &microlp::PivotMeter,
-    deadline: Option<std::time::Instant>,
+    limits: &Limits,
 ) -> Result<Option<Relaxation>, String> {
     let mut problem = to_microlp(lp);
-    if let Some(deadline) = deadline {
+    if let Some(deadline) = limits.deadline {
         problem.set_time_limit(deadline.saturating_duration_since(std::time::Instant::now()));
     }
     let per = pivot_work(lp, effort);
@@ -636,7 +639,8 @@ pub(crate) fn solve_within(
         problem.set_pivot_limit(pivots);
     }
     let before = meter.pivots();
-    let outcome = problem.solve();
+    let stop = limits.stop.filter(|_| lp_size(lp) >= WATCHED_SIZE);
+    let outcome = watched(meter, stop, || problem.solve());
     drop(problem);
     let pivots = meter.pivots().saturating_sub(before);
     budget.charge(pivots.saturating_add(1).saturating_mul(per));
@@ -651,6 +655,48 @@ pub(crate) fn solve_within(
     let values = values_of(&state, &vars);
     let objective = state.objective();
     Ok(Some(Relaxation { values, objective, state, vars }))
+}
+
+/// Runs `solve` (a microlp operation metered by `meter`) while a watcher thread looks at
+/// `stop` every [`WATCH_EVERY`] and, once it is set, asks the meter to stop: microlp hears no
+/// flag of ours, only its meter, and a district's relaxation runs for minutes between the
+/// checks the search makes. The watcher ends with `solve`. Without a stop, or when no thread
+/// can be started (the solve then runs unwatched, as the deadline still stops it), `solve`
+/// simply runs.
+fn watched<T>(meter: &microlp::PivotMeter, stop: Option<&AtomicBool>, solve: impl FnOnce() -> T) -> T {
+    let Some(stop) = stop else { return solve() };
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let watcher = std::thread::Builder::new().spawn_scoped(scope, || {
+            while !done.load(Ordering::Relaxed) {
+                if stop.load(Ordering::Relaxed) {
+                    meter.stop();
+                    return;
+                }
+                std::thread::park_timeout(WATCH_EVERY);
+            }
+        });
+        let out = solve();
+        done.store(true, Ordering::Relaxed);
+        if let Ok(watcher) = watcher {
+            watcher.thread().unpark();
+        }
+        out
+    })
+}
+
+/// How often [`watched`] looks at the stop.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The programmes of at least this many rows, columns and nonzeros ([`lp_size`]) are solved
+/// [`watched`]: below it a relaxation takes milliseconds, fewer than a thread costs to start
+/// on each of a what-if sweep's hundreds of team parts.
+const WATCHED_SIZE: usize = 20_000;
+
+/// The rows, columns and nonzeros of `lp`: what one simplex iteration reads at least once.
+fn lp_size(lp: &Lp) -> usize {
+    let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
+    lp.rows.len() + lp.cols.len() + nnz
 }
 
 /// The work a root relaxation of `lp` may do beyond its part's node limit:
@@ -677,9 +723,7 @@ pub(crate) const ROOT_WORK_TIMES: u64 = 10;
 /// iteration reads at least once (pricing every column, the ratio test every row, the pivot
 /// row every nonzero).
 pub(crate) fn pivot_work(lp: &Lp, effort: &Effort) -> u64 {
-    let nnz: usize = lp.rows.iter().map(|r| r.coefs.len()).sum();
-    let size = (lp.rows.len() + lp.cols.len() + nnz) as u64;
-    size.saturating_mul(effort.pivot_units).max(1)
+    (lp_size(lp) as u64).saturating_mul(effort.pivot_units).max(1)
 }
 
 /// Reads the values of a microlp solution.
@@ -850,7 +894,9 @@ mod tests {
         let effort = Effort { nodes: Some(1_000), work_per_node: 1_000, ..Effort::DEFAULT };
         let (per, meter) = (pivot_work(&lp, &effort), microlp::PivotMeter::new());
         let mut budget = Budget::new(&effort);
-        let full = solve_within(&lp, &effort, &mut budget, &meter, None).unwrap().expect("within the budget");
+        let full = solve_within(&lp, &effort, &mut budget, &meter, &Limits::default())
+            .unwrap()
+            .expect("within the budget");
         let pivots = meter.pivots();
         assert!(pivots >= 3, "{pivots} iterations");
         assert_eq!(full.objective, unlimited.objective);
@@ -872,7 +918,8 @@ mod tests {
         // A budget of fewer iterations than the solve needs: no relaxation, the budget spent.
         let tight = Effort { nodes: Some(1), work_per_node: per * pivots, ..Effort::DEFAULT };
         let mut budget = Budget::new(&tight);
-        let none = solve_within(&lp, &tight, &mut budget, &microlp::PivotMeter::new(), None).unwrap();
+        let none =
+            solve_within(&lp, &tight, &mut budget, &microlp::PivotMeter::new(), &Limits::default()).unwrap();
         assert!(none.is_none());
         assert_eq!(budget.left(), 0);
 
@@ -882,9 +929,67 @@ mod tests {
         assert_eq!(root_allowance(&lp, &allowed), lp.rows.len() as u64 * per);
         let mut budget = Budget::new(&allowed);
         let meter = microlp::PivotMeter::new();
-        let done =
-            solve_within(&lp, &allowed, &mut budget, &meter, None).unwrap().expect("within the allowance");
+        let done = solve_within(&lp, &allowed, &mut budget, &meter, &Limits::default())
+            .unwrap()
+            .expect("within the allowance");
         assert_eq!(done.values, unlimited.values);
         assert_eq!((meter.pivots(), budget.spent(), budget.left()), (pivots, (pivots + 1) * per, 0));
+    }
+
+    /// A transport programme of `n` sources and `n` sinks, every source to every sink.
+    fn wide_transport(n: usize) -> Lp {
+        let mut lp = Lp::default();
+        let mut by_sink: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        for i in 0..n {
+            let mut coefs = Vec::new();
+            for (j, sink) in by_sink.iter_mut().enumerate() {
+                let c = lp.col(Col::Over2 { w: i * n + j }, ((i * 7 + j * 3) % 11 + 1) as f64, f64::INFINITY);
+                coefs.push((c, 1.0));
+                sink.push((c, 1.0));
+            }
+            lp.rows.push(Row { coefs, eq: false, rhs: (i % 5 + 1) as f64 });
+        }
+        for (j, coefs) in by_sink.into_iter().enumerate() {
+            lp.rows.push(Row { coefs, eq: false, rhs: (j % 4 + 1) as f64 });
+        }
+        lp
+    }
+
+    /// Ctrl-C reaches microlp through its meter (our patch): a meter asked to stop ends the
+    /// solve before its first iteration, and every later one on it; and a relaxation large
+    /// enough to be watched stops, with no answer, when the caller's stop is set, where the
+    /// same programme unstopped is solved to its optimum.
+    #[test]
+    fn a_stop_ends_microlps_simplex_through_its_meter() {
+        let lp = transport();
+        let (model, _) = to_good_lp(&lp, false, good_lp::microlp);
+        let mut problem = model.as_inner().clone();
+        let meter = microlp::PivotMeter::new();
+        problem.set_pivot_meter(meter.clone());
+        meter.stop();
+        let stopped = problem.solve().unwrap();
+        assert_eq!(stopped.termination_reason(), microlp::TerminationReason::Stopped);
+        assert!(stopped.solution().is_none());
+        assert_eq!(meter.pivots(), 0);
+
+        let lp = wide_transport(200);
+        assert!(lp_size(&lp) >= WATCHED_SIZE, "{} rows, columns and nonzeros", lp_size(&lp));
+        let effort = Effort { nodes: None, ..Effort::DEFAULT };
+        let unstopped = AtomicBool::new(false);
+        let limits = Limits { stop: Some(&unstopped), ..Limits::default() };
+        let meter = microlp::PivotMeter::new();
+        let solved = solve_within(&lp, &effort, &mut Budget::new(&effort), &meter, &limits).unwrap();
+        let solved = solved.expect("no stop was asked");
+        assert_eq!(solved.objective, solve_relaxation(&lp).unwrap().objective);
+        assert!(!meter.stopped());
+        let pivots = meter.pivots();
+
+        let stop = AtomicBool::new(true);
+        let limits = Limits { stop: Some(&stop), ..Limits::default() };
+        let meter = microlp::PivotMeter::new();
+        let none = solve_within(&lp, &effort, &mut Budget::new(&effort), &meter, &limits).unwrap();
+        assert!(none.is_none(), "solved in {} iterations despite the stop", meter.pivots());
+        assert!(meter.stopped());
+        assert!(meter.pivots() < pivots, "{} iterations of {pivots}", meter.pivots());
     }
 }

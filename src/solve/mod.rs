@@ -468,7 +468,7 @@ fn relax<'a>(
         let clock = Instant::now();
         let pooled = lp::build_pooled(m, part);
         let meter = microlp::PivotMeter::new();
-        let mut relaxed = lp::solve_within(&pooled, &effort, &mut budget, &meter, limits.deadline)?;
+        let mut relaxed = lp::solve_within(&pooled, &effort, &mut budget, &meter, &limits)?;
         let mut keep = lp::home_columns(m, part);
         if let Some(relaxed) = &relaxed {
             lp::pooled_use(part, &pooled, &relaxed.values, &mut keep);
@@ -494,7 +494,7 @@ fn relax<'a>(
     search.budget = budget;
     let clock = Instant::now();
     let spent = search.budget.spent();
-    let root = lp::solve_within(&search.lp, &effort, &mut search.budget, &search.meter, limits.deadline)?;
+    let root = lp::solve_within(&search.lp, &effort, &mut search.budget, &search.meter, &limits)?;
     limits.trace(|| {
         let lp = &search.lp;
         let hubs = lp.hubs.len();

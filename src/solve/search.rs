@@ -728,7 +728,7 @@ mod driven {
         let limits = Limits { node_limit, observer: Some(Observer(&count)), ..Limits::default() };
         let effort = Effort { open_nodes, ..Effort::of(&limits) };
         let mut s = PartSearch::new(m, part, lp::build(m, part), effort);
-        let root = lp::solve_within(&s.lp, &effort, &mut s.budget, &s.meter, None)
+        let root = lp::solve_within(&s.lp, &effort, &mut s.budget, &s.meter, &Limits::default())
             .expect("solved")
             .expect("in budget");
         s.vars = root.vars.clone();

@@ -450,9 +450,9 @@ pub use mip::{ResumeOptions, SolutionStatus, SolveOptions, Stats, TerminationRea
 /// A count of simplex iterations, of the pivot rows priced by column among them and of the
 /// bound flips of the dual simplex's long-step ratio test, shared by
 /// a solution and its clones (caseload's patch; see [`Problem::set_pivot_meter`]). Cloning a
-/// meter shares the counts.
+/// meter shares the counts, and the stop ([`PivotMeter::stop`]).
 #[derive(Clone, Debug, Default)]
-pub struct PivotMeter(std::sync::Arc<[std::sync::atomic::AtomicU64; 3]>);
+pub struct PivotMeter(std::sync::Arc<[std::sync::atomic::AtomicU64; 4]>);
 
 impl PivotMeter {
     /// A meter at zero.
@@ -486,6 +486,19 @@ impl PivotMeter {
 
     pub(crate) fn add_priced_by_column(&self) {
         self.0[1].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Asks every operation metered here to stop before its next simplex iteration, from any
+    /// thread (caseload's patch: how Ctrl-C reaches a long solve). The operation ends as a
+    /// pivot limit does, with [`TerminationReason::Stopped`]; the request stays, so every
+    /// later operation on this meter stops at once.
+    pub fn stop(&self) {
+        self.0[3].store(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether [`PivotMeter::stop`] was called.
+    pub fn stopped(&self) -> bool {
+        self.0[3].load(std::sync::atomic::Ordering::Relaxed) != 0
     }
 }
 
@@ -636,7 +649,9 @@ impl SolveOutcome {
             StopReason::Limit => Self::Interrupted(InterruptedSolve {
                 direction,
                 num_vars,
-                termination_reason: if solver.pivot_limit_reached() {
+                termination_reason: if solver.stop_requested() {
+                    TerminationReason::Stopped
+                } else if solver.pivot_limit_reached() {
                     TerminationReason::PivotLimit
                 } else {
                     TerminationReason::TimeLimit
@@ -678,10 +693,11 @@ impl SolveOutcome {
                     last_options,
                 })
             }
-            // The branch and bound never stops on a pivot limit (caseload's patch).
+            // The branch and bound never stops on a pivot limit or a stop (caseload's patch).
             TerminationReason::TimeLimit
             | TerminationReason::NodeLimit
             | TerminationReason::PivotLimit
+            | TerminationReason::Stopped
                 if has_incumbent =>
             {
                 Self::Solution(Solution {
@@ -695,7 +711,8 @@ impl SolveOutcome {
             }
             TerminationReason::TimeLimit
             | TerminationReason::NodeLimit
-            | TerminationReason::PivotLimit => Self::Interrupted(InterruptedSolve {
+            | TerminationReason::PivotLimit
+            | TerminationReason::Stopped => Self::Interrupted(InterruptedSolve {
                 direction,
                 num_vars,
                 termination_reason: reason,

@@ -970,9 +970,14 @@ impl Solver {
             .is_some_and(|stop| self.lp_iterations >= stop)
     }
 
+    /// Whether the pivot meter was asked to stop (caseload's patch).
+    pub(crate) fn stop_requested(&self) -> bool {
+        self.pivot_meter.as_ref().is_some_and(PivotMeter::stopped)
+    }
+
     fn optimize(&mut self) -> Result<StopReason, Error> {
         for iter in 0.. {
-            if self.pivot_limit_reached() {
+            if self.pivot_limit_reached() || self.stop_requested() {
                 return Ok(StopReason::Limit);
             }
             self.lp_iterations += 1;
@@ -1020,7 +1025,7 @@ impl Solver {
         let mut refreshed_since_pivot = false;
 
         for iter in 0.. {
-            if self.pivot_limit_reached() {
+            if self.pivot_limit_reached() || self.stop_requested() {
                 return Ok(StopReason::Limit);
             }
             self.lp_iterations += 1;

@@ -37,6 +37,8 @@ pub enum TerminationReason {
     NodeLimit,
     /// The simplex iterations allowed to this pure-LP call were done (caseload's patch).
     PivotLimit,
+    /// The call's [`crate::PivotMeter`] was asked to stop (caseload's patch).
+    Stopped,
 }
 
 /// Options controlling a solve. Construct with [`SolveOptions::default`] and
