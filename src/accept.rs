@@ -173,7 +173,7 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
     // when the model was changed on purpose since (`--model-changed`, another hash), nor when
     // `--date` reads it for another day (a reduction may start between).
     let hash = p.summary.as_ref().and_then(|s| s.model_hash.as_deref()).filter(|h| !h.is_empty());
-    let workers = (same_model || hash.is_none()) && p.date().is_none_or(|d| d == o.date);
+    let workers = (same_model || hash.is_none()) && p.written_for().is_none_or(|d| d == o.date);
     check::resolve_workers(m, p, false, workers)?;
     let mut errs = Errors::new();
     let mut breaches = Vec::new();

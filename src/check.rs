@@ -144,6 +144,12 @@ impl ProposalIn {
         self.summary.as_ref().and_then(|s| s.date)
     }
 
+    /// The day the workbook was written for (the summary's `allocation for as written`), else
+    /// the day it records: what its `workers` sheet shows the workers as of.
+    pub fn written_for(&self) -> Option<crate::date::Date> {
+        self.summary.as_ref().and_then(|s| s.written_day).or_else(|| self.date())
+    }
+
     /// Whether it records the hash of another model than `m` (another week's, or `m` before it
     /// was changed): a worker it names who is not in `m` has left since.
     pub fn of_another_model(&self, m: &Model) -> bool {
@@ -183,6 +189,10 @@ pub struct SummarySheet {
     pub day_at: Option<String>,
     /// The place of the model's hash (`row 11, column B`), when the row `model hash` is there.
     pub hash_at: Option<String>,
+    /// The day's cell was refused when read (a day written otherwise than YYYY-MM-DD, a time
+    /// of day): that mistake is among the read's ([`crate::sheets::meeting::Read`]), and the
+    /// day is not the empty cell it reads as.
+    pub day_refused: bool,
 }
 
 /// An allocation as read for checking.
@@ -280,9 +290,17 @@ fn looks_like_a_model(text: &str) -> bool {
 /// Refuses what a meeting workbook cannot mean, naming the sheet, row and column of each: a
 /// case not in the model (unless `closed_ok`: last week's workbook may list closed cases), a
 /// child on two rows, a worker not in the model. Every mistake is reported at once. A proposal
-/// file passes unchanged: there these are breaches (see [`check_proposal`]).
+/// file passes unchanged: there these are breaches (see [`check_proposal`]). The workbook's
+/// `workers` sheet is compared with the model (unless `closed_ok`) when the model is read for
+/// the day the workbook was written for: a meeting that moved a day and retyped it on the
+/// summary reads the model for the new day, and a reduction starting between changes a cap
+/// nobody typed.
 pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
-    resolve_workers(m, p, closed_ok, !closed_ok)
+    let same_day = match (m.date, p.written_for()) {
+        (Some(read), Some(written)) => read == written,
+        _ => true,
+    };
+    resolve_workers(m, p, closed_ok, !closed_ok && same_day)
 }
 
 /// [`resolve`], comparing the workers sheet with the model only when `workers` (not for a

@@ -56,6 +56,14 @@ impl Error {
         Error::Input { file: file.to_string(), place: place.into(), problem: problem.into() }
     }
 
+    /// Two errors as one list of problems ([`Errors`]), so both are named in one run.
+    pub fn both(a: Error, b: Error) -> Error {
+        let mut errs = Errors::new();
+        errs.push(a);
+        errs.push(b);
+        Error::Inputs { errors: errs.list, more: errs.more }
+    }
+
     /// True when the input (a file, its contents or the arguments) is at fault, not the
     /// program or the disk: the command layer's exit status 2.
     pub fn is_invalid_input(&self) -> bool {

@@ -12,6 +12,20 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     atomic_write_all(&[(path.to_path_buf(), bytes.to_vec())])
 }
 
+/// Writes `bytes`, a copy of the file `original`, to the new file `copy` atomically, with
+/// `original`'s permissions: the copy a command keeps of a file it replaces must be no more
+/// readable than that file was (a team's private workbook, mode 0600, kept as a 0644 file
+/// was readable by every user of the machine).
+pub fn atomic_copy(original: &Path, copy: &Path, bytes: &[u8]) -> Result<()> {
+    let Target::File(real) = resolve(copy)? else {
+        return Err(Error::Write { path: copy.to_path_buf(), problem: "is no regular file".into() });
+    };
+    let tmp = stage_like(copy, &real, original, bytes)?;
+    tmp.persist(&real)
+        .map_err(|e| Error::Write { path: copy.to_path_buf(), problem: e.error.to_string() })?;
+    Ok(())
+}
+
 /// Writes several files as one: every file is first written in full beside its target (a
 /// temporary file, synced); only when all are ready is each renamed over its target. When any
 /// cannot be made, none is replaced: a run is all or nothing. Outputs that are no regular
@@ -182,6 +196,12 @@ fn directory_of<'a>(path: &Path, real: &'a Path) -> Result<&'a Path> {
 /// A file's new contents, written and synced beside it, ready to be renamed over it.
 /// `path` is the output as given (for messages), `real` the file it names.
 fn stage(path: &Path, real: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    stage_like(path, real, real, bytes)
+}
+
+/// [`stage`], the file made with the permissions of `like` where it exists (the file
+/// replaced, or the one copied), else the umask's.
+fn stage_like(path: &Path, real: &Path, like: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
     let err = |problem: String| Error::Write { path: path.to_path_buf(), problem };
     let dir = directory_of(path, real)?;
     let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -200,7 +220,7 @@ fn stage(path: &Path, real: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFi
         .map_err(|e| err(format!("cannot create a file in {}: {e}", dir.display())))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
     // A replaced file keeps its permissions; a new one follows the umask (above).
-    if let Ok(meta) = std::fs::metadata(real) {
+    if let Ok(meta) = std::fs::metadata(like) {
         let _ = tmp.as_file().set_permissions(meta.permissions());
     }
     tmp.as_file().sync_all().map_err(|e| err(e.to_string()))?;

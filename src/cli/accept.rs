@@ -107,13 +107,41 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     // /dev/stdout`, the file it is redirected to): asked before the model replaces anything.
     let stdout_taken = super::names_stdout(&a.output);
     let accepted_name = accepted.display().to_string();
-    let p = meeting::parse_proposal(&accepted_name, &caseload::read::read_bytes(accepted)?)?;
+    let read = meeting::parse_proposal_read(&accepted_name, &caseload::read::read_bytes(accepted)?)?;
+    // A mistake found reading the workbook (and a day that cannot be read) is named with every
+    // other mistake of its rows, judged against the model, in one run: not one a run.
+    let mut problems = caseload::error::Errors::new();
+    if let Some(e) = read.problems {
+        problems.push(e);
+    }
+    let p = read.proposal;
     let date = match a.date {
         Some(d) => d,
-        None => accept::recorded_day(&accepted_name, &p)?.unwrap_or_else(super::today),
+        None => match accept::recorded_day(&accepted_name, &p) {
+            Ok(day) => day.unwrap_or_else(super::today),
+            Err(e) => {
+                // A day refused as written is already among the problems.
+                let refused =
+                    p.summary.as_ref().and_then(|s| s.sheet.as_ref()).is_some_and(|s| s.day_refused);
+                if !refused {
+                    problems.push(e);
+                }
+                super::today()
+            }
+        },
     };
     let as_of = Some(AsOf { date, stated: true });
     let (input, model) = read_model(model_path, &sheets, as_of)?;
+    if !problems.is_empty() {
+        // The rows, unless the workbook is another model's (which `accept` refuses by itself);
+        // not the workers sheet, read for a day that may not be the workbook's.
+        if a.model_changed || !p.of_another_model(&model) {
+            if let Err(e) = caseload::check::resolve_workers(&model, &p, false, false) {
+                problems.push(e);
+            }
+        }
+        problems.finish()?;
+    }
     let done = accept::accept(
         &input,
         &model,
@@ -247,7 +275,7 @@ fn keep_replaced(path: &Path) -> Result<Option<PathBuf>> {
             problem: "cannot find a free name to keep the file it replaces beside it".into(),
         });
     };
-    caseload::write::atomic_write(&free, &bytes)?;
+    caseload::write::atomic_copy(path, &free, &bytes)?;
     Ok(Some(free))
 }
 

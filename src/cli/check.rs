@@ -40,11 +40,11 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
     let proposal = match proposal_path {
         Some(path) if !(sheets.given() && c.proposal.is_some()) => Some(
             caseload::read::read_bytes(path)
-                .and_then(|bytes| meeting::parse_proposal(&path.display().to_string(), &bytes)),
+                .and_then(|bytes| meeting::parse_proposal_read(&path.display().to_string(), &bytes)),
         ),
         _ => None,
     };
-    let recorded = proposal.as_ref().and_then(|p| p.as_ref().ok()).and_then(check::ProposalIn::date);
+    let recorded = proposal.as_ref().and_then(|p| p.as_ref().ok()).and_then(|r| r.proposal.date());
     // A bad model is reported before a bad proposal, as it always was.
     let (model, warnings, _) = caseload::sheets::load_for_check(
         c.model.as_deref(),
@@ -52,10 +52,9 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
         &sheets,
         c.checks.checks_on(recorded),
     )?;
-    let proposal = proposal.transpose()?;
-    if let Some(p) = &proposal {
-        check::resolve(&model, p, false)?;
-    }
+    // The mistakes found reading it are named with those its rows make against the model.
+    let proposal =
+        proposal.transpose()?.map(|r| r.judged(|p| check::resolve(&model, p, false))).transpose()?;
     super::print_warnings(&warnings);
     let breaches = match &proposal {
         Some(p) => check::check_proposal(&model, p),

@@ -62,24 +62,30 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     caseload::sheets::no_output_over_input(inputs, [("--json", a.json.as_deref())])?;
     // An output named as another kind of file (after the inputs: writing over one is worse).
     super::named_as_written([("--json", a.json.as_deref(), super::Kind::Json)], &[])?;
-    let read = |p: &Path| -> Result<(String, check::ProposalIn)> {
+    let read = |p: &Path| -> Result<(String, caseload::sheets::meeting::Read)> {
         let name = p.display().to_string();
         let bytes = caseload::read::read_bytes(p)?;
-        let parsed = caseload::sheets::meeting::parse_proposal(&name, &bytes)?;
+        let parsed = caseload::sheets::meeting::parse_proposal_read(&name, &bytes)?;
         Ok((name, parsed))
     };
     // The proposals are read first: without --date, the model is read for the day they record.
     let (ra, rb) = (read(pa), read(pb));
-    let recorded = [&ra, &rb].into_iter().find_map(|r| r.as_ref().ok().and_then(|(_, p)| p.date()));
+    let recorded = [&ra, &rb].into_iter().find_map(|r| r.as_ref().ok().and_then(|(_, r)| r.proposal.date()));
     // A bad model is reported before a bad proposal, as by `check`.
     let (model, warnings) =
         caseload::sheets::load_screened(model_path, &sheets, a.checks.checks_on(recorded))?;
     super::print_warnings(&warnings);
     let (na, xa) = ra?;
     let (nb, xb) = rb?;
-    // The first may be last week's: the cases closed since are not in this week's model.
-    check::resolve(&model, &xa, true)?;
-    check::resolve(&model, &xb, false)?;
+    // The first may be last week's: the cases closed since are not in this week's model. The
+    // mistakes found reading each are named with those its rows make against the model.
+    let (xa, xb) =
+        (xa.judged(|p| check::resolve(&model, p, true)), xb.judged(|p| check::resolve(&model, p, false)));
+    let (xa, xb) = match (xa, xb) {
+        (Ok(xa), Ok(xb)) => (xa, xb),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e),
+        (Err(a), Err(b)) => return Err(Error::both(a, b)),
+    };
     let cmp = compare::compare(&model, (&na, &xa), (&nb, &xb));
     let to_stdout = a.json.as_deref().is_some_and(super::is_stdout);
     if let Some(path) = &a.json {

@@ -33,24 +33,70 @@ use crate::warnings::quoted;
 /// names it in messages. A workbook's cases and workers are judged against the model later,
 /// by [`crate::check::resolve`] (or use [`read_proposal`] when the model is at hand).
 pub fn parse_proposal(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
+    parse_proposal_read(file, bytes)?.whole()
+}
+
+/// A proposal as read, and the mistakes found reading it that still let the rest be read (a
+/// day typed wrong on the summary, a formula with no saved value, a worker typed on the moves
+/// sheet, a copy of a sheet that differs): judged with the proposal ([`Read::judged`]), so
+/// that a mistyped worker on the allocations sheet is named in the same run as those, not the
+/// next.
+#[derive(Debug)]
+pub struct Read {
+    /// What could be read: every row of the sheets read, less the cells that could not be.
+    pub proposal: ProposalIn,
+    /// The mistakes found while reading; `None` when there were none.
+    pub problems: Option<Error>,
+}
+
+impl Read {
+    /// The proposal, when it was read without a mistake; else the mistakes.
+    pub fn whole(self) -> Result<ProposalIn> {
+        match self.problems {
+            Some(e) => Err(e),
+            None => Ok(self.proposal),
+        }
+    }
+
+    /// The proposal, when it was read without a mistake and `judge` (the model's judgement of
+    /// it: [`crate::check::resolve`]) finds none; else the mistakes of both, at once.
+    pub fn judged(self, judge: impl FnOnce(&ProposalIn) -> Result<()>) -> Result<ProposalIn> {
+        let mut errs = Errors::new();
+        if let Some(e) = self.problems {
+            errs.push(e);
+        }
+        if let Err(e) = judge(&self.proposal) {
+            errs.push(e);
+        }
+        errs.or(self.proposal)
+    }
+}
+
+/// [`parse_proposal`], keeping what could be read beside the mistakes that still let the rest
+/// be read ([`Read`]). A file that cannot be read at all (no workbook, no allocations sheet,
+/// two sheets of one name, a proposal file that is no JSON of a proposal) is an error.
+pub fn parse_proposal_read(file: &str, bytes: &[u8]) -> Result<Read> {
     if crate::read::is_zip(bytes) {
-        read_meeting(file, bytes)
+        read_meeting_partly(file, bytes)
     } else {
-        check::parse_proposal(file, bytes)
+        check::parse_proposal(file, bytes).map(|proposal| Read { proposal, problems: None })
     }
 }
 
 /// [`parse_proposal`], then [`crate::check::resolve`] against the model.
 pub fn read_proposal(file: &str, bytes: &[u8], m: &Model) -> Result<ProposalIn> {
-    let p = parse_proposal(file, bytes)?;
-    check::resolve(m, &p, false)?;
-    Ok(p)
+    parse_proposal_read(file, bytes)?.judged(|p| check::resolve(m, p, false))
 }
 
 /// Reads a meeting workbook as a proposal. Needs a sheet `allocations` (columns `case` and
 /// `worker`); the sheet `unallocated` (column `case`, and `worker` when a person typed one) may
 /// be gone, as may `summary` (the day the allocation is for).
 pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
+    read_meeting_partly(file, bytes)?.whole()
+}
+
+/// [`read_meeting`], keeping what could be read beside the mistakes found ([`Read`]).
+fn read_meeting_partly(file: &str, bytes: &[u8]) -> Result<Read> {
     // The same bounded, strict reader as a model workbook: limits, no dependency panics.
     let mut book = super::xlsx::Book::open(file, bytes)?;
     let names = book.sheet_names();
@@ -100,7 +146,15 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         };
         if want == "summary" {
             summary = summary_sheet(&shown, &grid);
-            date = errs.take(day_of(&shown, &grid)).flatten();
+            match day_of(&shown, &grid) {
+                Ok(day) => date = day,
+                Err(e) => {
+                    errs.push(e);
+                    if let Some(sheet) = &mut summary.sheet {
+                        sheet.day_refused = true;
+                    }
+                }
+            }
             summary_grid = Some(grid);
         } else {
             sheet_rows(&shown, &grid, worker_needed, &mut rows, &mut errs);
@@ -182,22 +236,22 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         // A copy of a sheet (Excel names it `allocations (2)`) is harmless while it says what
         // the sheet itself says; one that differs is named for what it is.
         let copied = copy_of(&lower).and_then(|k| find(k).map(|n| (k, n)));
-        if let Some((_, original)) = &copied {
-            let same = book.grid(original, &shown).is_ok_and(|g| same_rows(&g, &grid));
-            if same {
-                continue;
-            }
-        }
-        if let Some((number, column)) = typed_worker(&grid) {
-            if let Some((kind, original)) = copied {
+        if let Some((kind, original)) = &copied {
+            // Compared child by child: a copy sorted otherwise, or with a note of the
+            // manager's own, says what the sheet says; one that says another worker for a
+            // child is refused at that cell.
+            let Ok(was) = book.grid(original, &shown) else { continue };
+            if let Some((number, column)) = copy_changed(&grid, &was) {
                 errs.push(copy_differs(
                     &shown,
                     format!("row {number}, column {column}"),
                     kind,
-                    Some(&original),
+                    Some(original),
                 ));
-                continue;
             }
+            continue;
+        }
+        if let Some((number, column)) = typed_worker(&grid) {
             errs.push(Error::input(
                 &shown,
                 format!("row {number}, column {column}"),
@@ -212,7 +266,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
             ));
         }
     }
-    errs.finish()?;
+    let problems = errs.finish().err();
     let mut allocations: Vec<AllocationIn> = rows
         .iter()
         .filter_map(|r| {
@@ -232,7 +286,7 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
     // A workbook states no order: rows may be sorted any way.
     allocations.sort_by(|a, b| a.case.cmp(&b.case));
     unallocated.sort_by(|a, b| a.case.cmp(&b.case));
-    Ok(ProposalIn {
+    let proposal = ProposalIn {
         version: None,
         optimal: None,
         objective: None,
@@ -242,7 +296,8 @@ pub fn read_meeting(file: &str, bytes: &[u8]) -> Result<ProposalIn> {
         summary: Some(SummaryIn { date, ..summary }),
         rows: Some(rows),
         workers_sheets,
-    })
+    };
+    Ok(Read { proposal, problems })
 }
 
 /// Sheet `name` read as the workbook's sheet `kind` is (`name` itself or a copy of it; `""`
@@ -353,6 +408,42 @@ const WRITTEN_TEXT_COLUMNS: [&str; 7] =
 
 /// The first row and column (as its header spells it) of a sheet with a `case` column where a
 /// child's row has a worker-like column filled in.
+/// Where a copy of the allocations or unallocated sheet says another worker for a child than
+/// the sheet `original` itself (in any column naming a worker, compared with the same column
+/// there, a child by its case): the copy's first such row and that column's header. `None`
+/// when every child's workers read alike, whatever the order of the rows and whatever else the
+/// copy holds.
+fn copy_changed(copy: &Grid, original: &Grid) -> Option<(usize, String)> {
+    let (h, names) = header(copy)?;
+    let cc = names.iter().position(|n| n == "case")?;
+    let columns: Vec<usize> = (0..names.len()).filter(|&j| worker_like(&names[j])).collect();
+    // The original's worker cells, by case and column name.
+    let mut was: std::collections::HashMap<(&str, &str), &str> = std::collections::HashMap::new();
+    let mut cases = std::collections::HashSet::new();
+    let original_header = header(original);
+    if let Some((oh, on)) = &original_header {
+        if let Some(oc) = on.iter().position(|n| n == "case") {
+            for (_, cells) in &original.rows[oh + 1..] {
+                let Some(case) = cells.get(oc).map(|c| c.trim()).filter(|c| !c.is_empty()) else { continue };
+                cases.insert(case);
+                for (j, name) in on.iter().enumerate().filter(|(_, n)| worker_like(n)) {
+                    was.entry((case, name.as_str())).or_insert_with(|| cells.get(j).map_or("", |c| c.trim()));
+                }
+            }
+        }
+    }
+    copy.rows[h + 1..].iter().find_map(|(number, cells)| {
+        let case = cells.get(cc).map(|c| c.trim()).filter(|c| !c.is_empty())?;
+        let j = columns.iter().copied().find(|&j| {
+            let typed = cells.get(j).map_or("", |c| c.trim());
+            let before =
+                if cases.contains(case) { was.get(&(case, names[j].as_str())).copied() } else { None };
+            typed != before.unwrap_or("")
+        })?;
+        Some((*number, copy.rows[h].1[j].trim().to_string()))
+    })
+}
+
 fn typed_worker(grid: &Grid) -> Option<(usize, String)> {
     let (h, names) = header(grid)?;
     let cc = names.iter().position(|n| n == "case")?;
