@@ -164,6 +164,63 @@ fn no_one_kept(m: &Model, file: &str, p: &ProposalIn, assignment: &[Option<usize
     ))
 }
 
+/// A warning when a sheet's worker column reads as pasted one row off (a copy and paste one
+/// row too high or too low gives each child the next child's worker): on at least
+/// [`PASTED_OFF_ROWS`] rows whose child changes worker, four in five or more of those rows,
+/// the worker typed is the worker today of the row just above (or just below, the same for
+/// every such row). The allocation may be the meeting's decision, so it is accepted; the
+/// warning names the rows. Rows are taken in the sheet's order, so a sorted sheet is read as
+/// the meeting saw it.
+fn pasted_off(p: &ProposalIn) -> Option<crate::warnings::Warning> {
+    let rows = p.rows.as_ref()?;
+    let mut sheets: std::collections::BTreeMap<&str, Vec<&check::RowIn>> = std::collections::BTreeMap::new();
+    for r in rows {
+        sheets.entry(r.sheet.as_str()).or_default().push(r);
+    }
+    fn today(r: &check::RowIn) -> Option<&str> {
+        r.shown.iter().find(|s| s.what == "worker today").map(|s| s.cell.trim()).filter(|c| !c.is_empty())
+    }
+    let same = |a: &str, b: Option<&str>| b.is_some_and(|b| a.trim().eq_ignore_ascii_case(b));
+    for (sheet, mut rows) in sheets {
+        rows.sort_by_key(|r| r.row);
+        let (mut moved, mut above, mut below) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, r) in rows.iter().enumerate() {
+            let (Some(w), Some(t)) = (r.worker.as_deref(), today(r)) else { continue };
+            if same(w, Some(t)) {
+                continue;
+            }
+            moved.push(r.row);
+            if i > 0 && same(w, today(rows[i - 1])) {
+                above.push(r.row);
+            }
+            if same(w, rows.get(i + 1).and_then(|n| today(n))) {
+                below.push(r.row);
+            }
+        }
+        let (which, shifted) = if above.len() >= below.len() { ("above", above) } else { ("below", below) };
+        if shifted.len() < PASTED_OFF_ROWS || shifted.len() * 5 < moved.len() * 4 {
+            continue;
+        }
+        let listed: Vec<String> = shifted.iter().take(10).map(usize::to_string).collect();
+        return Some(crate::warnings::Warning {
+            code: "worker_column_shifted".into(),
+            message: format!(
+                "{sheet}: on {} of the {} rows whose child changes worker (rows {}{}), the worker typed is the worker today of the row just {which}: was the worker column pasted one row off? Those children change worker in next week's model; if the meeting did not decide that, correct the column and accept the workbook again against this week's model (a model file accept replaced is kept beside it, dated)",
+                shifted.len(),
+                moved.len(),
+                listed.join(", "),
+                if shifted.len() > listed.len() { ", ..." } else { "" },
+            ),
+        });
+    }
+    None
+}
+
+/// The fewest rows whose worker is the row above's (or below's) worker today that
+/// [`pasted_off`] takes for a column pasted one row off: one or two are a meeting's ordinary
+/// moves between neighbours on a sheet sorted by worker.
+const PASTED_OFF_ROWS: usize = 4;
+
 /// Accepts proposal `p` (of the file named `file`) for model `m`, read from the model file
 /// `input`. A case or worker not in the model, or a case listed twice, is an input error: next
 /// week's model could not record it. See the module's documentation.
@@ -244,7 +301,7 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
             }
         }
     }
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<crate::warnings::Warning> = pasted_off(p).into_iter().collect();
     if o.record_breaches {
         for b in &breaches {
             let line = format!("{BREACH_NOTE} {day} despite a breach: {}", b.message);

@@ -216,14 +216,14 @@ pub fn pin(m: &Model, p: &PinBreak) -> String {
         PinBreak::Cap { worker, load } => format!(
             "the cases pinned to {} (with their siblings) weigh {} in all, above its cap of {}; unpin some or raise the cap",
             id(*worker),
-            load,
-            m.workers[*worker].cap
+            number(*load),
+            number(m.workers[*worker].cap)
         ),
         PinBreak::Oversight { supervisor, oversight } => format!(
             "the cases pinned to workers supervised by {} (with their siblings) weigh {} in all, above its oversight cap of {}; unpin some or raise the oversight cap",
             id(*supervisor),
-            oversight,
-            m.workers[*supervisor].oversight_cap
+            number(*oversight),
+            number(m.workers[*supervisor].oversight_cap)
         ),
     }
 }

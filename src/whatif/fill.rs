@@ -23,7 +23,11 @@
 //! guaranteed to find it. [`FillRun::upper`] bounds it from above, to say how much objective the
 //! greedy can have missed: per piece, no posts gives the base optimum, one post at most the best
 //! single post (its solve, or its bound when it was never solved), and more posts at most filling
-//! all of the piece's vacancies; a knapsack over pieces gives the bound for N.
+//! all of the piece's vacancies; a knapsack over pieces gives the bound for N. Filling more posts
+//! never lowers a piece's optimum unless a fairness penalty charges an empty post
+//! ([`Ideal::monotone`]); then every vacancy filled bounds no choice of fewer, and the piece's
+//! [`Engine::ideal`] with every vacancy filled stands in for it (as it does for the candidates'
+//! bounds), and no team is taken as already at its bound without a solve.
 
 use super::piece::sorted;
 pub use super::piece::{check_context, solve_file, Engine, Ideal, Key, Piece, PieceResult, Seeded};
@@ -99,15 +103,30 @@ impl Engine<'_> {
         let mut chosen_in: Vec<Vec<usize>> = vec![Vec::new(); np];
         let mut best_single: Vec<Option<f64>> = vec![None; np];
         // Every piece with all of its vacancies filled: by monotonicity no post in a piece can
-        // add more than that, which prunes pieces close to it; also the bound's last term.
+        // add more than that (unless a fairness penalty charges empty posts: below), which
+        // prunes pieces close to it; also the bound's last term.
         if max_n > 0 && self.stop_requested() {
             return Ok(FillRun { stopped: true, ..FillRun::default() });
         }
-        let all: Vec<f64> = if max_n > 0 {
+        // Where a fairness penalty charges a filled post's empty load, filling more posts may
+        // lower the optimum: every vacancy filled bounds no choice of fewer. The ideal of every
+        // vacancy filled (no fairness term, every case someone may hold allocated) does: it
+        // bounds any choice of posts, and adding posts only raises it.
+        // `full`: the bound of exactly every vacancy filled, whatever the policy.
+        let full: Vec<f64> = if max_n > 0 {
             all_keys.iter().map(|k| self.get(k).map(|r| r.bound())).collect::<Result<_>>()?
         } else {
             base.clone()
         };
+        let ideals: Vec<Ideal> = all_keys.iter().map(|k| self.ideal(k)).collect::<Result<_>>()?;
+        let all: Vec<f64> = if max_n > 0 {
+            ideals.iter().zip(&full).map(|(i, &f)| if i.monotone { f } else { i.value }).collect()
+        } else {
+            base.clone()
+        };
+        // What a choice of posts in a piece is at least, when filling never lowers the optimum.
+        let floor: Vec<f64> =
+            ideals.iter().zip(&base).map(|(i, &b)| if i.monotone { b } else { f64::NEG_INFINITY }).collect();
         let mut steps: Vec<Step> = Vec::new();
         let mut stopped = false;
         let f = &self.ctx.file;
@@ -156,6 +175,7 @@ impl Engine<'_> {
                 let solved = self.cached_from(&key, Some(c))?;
                 let saturated = cur_ideal[p].as_ref().is_some_and(|ci| {
                     ci.positive
+                        && ci.monotone
                         && c.objective >= ci.value - tol(ci.value)
                         && ideal.value <= c.objective + tol(c.objective)
                 });
@@ -275,8 +295,10 @@ impl Engine<'_> {
         if !steps.is_empty() {
             upper = knapsack_bound(
                 &base,
+                &floor,
                 &best_single,
                 &all,
+                &full,
                 &self.pieces.iter().map(|p| p.vacant.len()).collect::<Vec<_>>(),
                 steps.len(),
             );
@@ -350,23 +372,33 @@ pub struct FillRun {
     pub stopped: bool,
 }
 
-/// Knapsack over pieces of per-piece upper bounds (see the module docs).
+/// Knapsack over pieces of per-piece upper bounds (see the module docs): `all[p]` bounds any
+/// choice of posts in piece `p`, `full[p]` the one of every vacancy filled; a bound below
+/// `floor[p]` (the piece's base bound where filling never lowers the optimum) is raised to it.
 fn knapsack_bound(
     base: &[f64],
+    floor: &[f64],
     single: &[Option<f64>],
     all: &[f64],
+    full: &[f64],
     vacant: &[usize],
     max_n: usize,
 ) -> Vec<f64> {
-    let mut dp: Vec<f64> = vec![0.0; max_n + 1];
+    // Where filling never lowers an optimum, a bound for `n` posts bounds fewer too, and `dp`
+    // starts at zero for every `n` (posts left unused); else exactly `n` posts are filled.
+    let monotone = floor.iter().all(|f| *f > f64::NEG_INFINITY);
+    let mut dp: Vec<f64> =
+        (0..=max_n).map(|n| if monotone || n == 0 { 0.0 } else { f64::NEG_INFINITY }).collect();
     for p in 0..base.len() {
         let u = |k: usize| -> f64 {
             if k == 0 {
                 base[p]
-            } else if k == 1 && vacant[p] > 1 {
-                single[p].unwrap_or(all[p]).min(all[p]).max(base[p])
+            } else if k == vacant[p] {
+                full[p].min(all[p]).max(floor[p])
+            } else if k == 1 {
+                single[p].unwrap_or(all[p]).min(all[p]).max(floor[p])
             } else {
-                all[p].max(base[p])
+                all[p].max(floor[p])
             }
         };
         let mut next = vec![f64::NEG_INFINITY; max_n + 1];
@@ -377,7 +409,11 @@ fn knapsack_bound(
         }
         dp = next;
     }
-    // Monotone: more posts can never be worse than fewer.
+    // Monotone: more posts can never be worse than fewer. (Where a fairness penalty makes them
+    // worse, raising `dp[n]` to `dp[n - 1]` only loosens a bound that holds already.)
+    if !monotone {
+        return dp;
+    }
     for n in 1..dp.len() {
         dp[n] = dp[n].max(dp[n - 1]);
     }

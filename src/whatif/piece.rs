@@ -161,6 +161,10 @@ pub struct Ideal {
     pub structural: usize,
     /// Every case has a positive priority.
     pub positive: bool,
+    /// Filling a post never lowers the piece's optimum: true unless a fairness penalty charges
+    /// a filled post's empty load (`fairness_penalty x target` for a post left empty), when
+    /// filling a post nobody can give work to costs that much.
+    pub monotone: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -369,7 +373,8 @@ impl<'a> Engine<'a> {
         let m = validate::validate_on("scenario", &self.piece_file(key.0, &key.1), b"", self.ctx.as_of)?;
         let el = rules::eligibility(&m);
         let mp = m.policy.move_penalty;
-        let mut ideal = Ideal { value: 0.0, structural: 0, positive: true };
+        let monotone = m.policy.fairness_penalty == 0.0;
+        let mut ideal = Ideal { value: 0.0, structural: 0, positive: true, monotone };
         let mut held: Vec<Vec<f64>> = vec![Vec::new(); m.workers.len()];
         for (c, case) in m.cases.iter().enumerate() {
             ideal.positive &= case.priority > 0.0;

@@ -2232,3 +2232,55 @@ fn a_day_retyped_on_the_summary_does_not_make_the_untouched_workers_sheet_a_chan
         assert!(format!("{out}{e}").contains("W1 carries 3, above"), "{args:?}: {out}{e}");
     }
 }
+
+/// A worker column pasted one row off in the meeting (each child given the next child's
+/// worker) was accepted without a word, every child moved. It is still accepted (it may be
+/// the meeting's decision), with a warning naming the rows; a meeting's own few moves give
+/// none.
+#[test]
+fn a_worker_column_pasted_one_row_off_is_accepted_with_a_warning() {
+    let workers: Vec<Value> = (1..=4)
+        .map(|w| json!({ "id": format!("W{w}"), "role": "social_worker", "team": "North", "cap": 3 }))
+        .collect();
+    let cases: Vec<Value> = (1..=8)
+        .map(|i| {
+            json!({ "id": format!("C{i}"), "type": "child_in_need", "team": "North", "current_worker": format!("W{}", (i - 1) % 4 + 1) })
+        })
+        .collect();
+    let m = json!({ "version": 1, "workers": workers, "cases": cases });
+    for shifted in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (p, mut book) = first_week_of(d, &m);
+        assert_eq!(p["allocations"].as_array().unwrap().len(), 8, "{p}");
+        let al = sheet(&mut book, "allocations");
+        let wc = al.col("worker");
+        let n = al.rows.len();
+        if shifted {
+            for i in 1..n - 1 {
+                al.rows[i][wc] = al.rows[i + 1][wc].clone();
+            }
+            al.rows[n - 1][wc] = Cell::Empty;
+        } else {
+            // Two children swap workers: the meeting's own moves.
+            let (a, b) = (al.rows[1][wc].clone(), al.rows[2][wc].clone());
+            al.rows[1][wc] = b;
+            al.rows[2][wc] = a;
+        }
+        std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+        let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json"]);
+        let e = stderr(&o);
+        assert_eq!(code(&o), 0, "{e}");
+        assert_eq!(e.contains("[worker_column_shifted]"), shifted, "{e}");
+        if shifted {
+            let rows: Vec<String> = (2..n).map(|r| r.to_string()).collect();
+            let said = format!(
+                "on {} of the {} rows whose child changes worker (rows {})",
+                n - 2,
+                n - 2,
+                rows.join(", ")
+            );
+            assert!(e.contains(&said) && e.contains("the row just below"), "{e}");
+        }
+    }
+}
