@@ -107,6 +107,24 @@ fn same_model(m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<bool
 /// command is run rather than the meeting's. A proposal file without one gives `None`.
 pub fn recorded_day(file: &str, p: &ProposalIn) -> Result<Option<Date>> {
     if let Some(day) = p.date() {
+        // A day retyped on the summary far from the day the workbook was written for is a
+        // slip (a year typed wrong would start each new wait a year early): `--date` confirms one.
+        let summary = p.summary.as_ref();
+        let written = summary.and_then(|s| s.written_day);
+        if let (Some(written), Some(sheet)) = (written, summary.and_then(|s| s.sheet.as_ref())) {
+            let apart = day.days() - written.days();
+            if !(-RETYPED_DAYS..=RETYPED_DAYS).contains(&apart) {
+                return Err(Error::input(
+                    &sheet.name,
+                    sheet.day_at.clone().unwrap_or_else(|| format!("row {:?}", crate::sheets::DAY_LABEL)),
+                    format!(
+                        "the day was retyped as {day}, {} days {} the day the workbook was written for ({written}): a slip of the year or month? Type the day of the meeting, or give --date {day} if that is the day",
+                        apart.abs(),
+                        if apart < 0 { "before" } else { "after" }
+                    ),
+                ));
+            }
+        }
         return Ok(Some(day));
     }
     if p.rows.is_none() {
@@ -134,6 +152,11 @@ pub fn recorded_day(file: &str, p: &ProposalIn) -> Result<Option<Date>> {
         ),
     })
 }
+
+/// The most days a meeting workbook's day may be retyped from the day it was written for (a
+/// meeting moved by a few days, or held up to a month late) before [`recorded_day`] takes it
+/// for a slip.
+const RETYPED_DAYS: i64 = 31;
 
 /// Refuses an allocation that leaves without a worker every child who has one today: an
 /// allocations sheet emptied by mistake (or saved by a tool that lost its rows) would take

@@ -322,15 +322,19 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
         let at = |col: &str| format!("row {}, column {col}", r.row);
         if m.case_index(&r.case).is_none() {
             if !closed_ok {
-                errs.push(Error::input(
-                    &r.sheet,
-                    at(&r.case_column),
+                let problem = if totals_label(&r.case) && r.worker.is_none() {
+                    format!(
+                        "{} is no child: a totals row is read as a child's row here; clear this cell (a row with no case is not read), or delete the row",
+                        crate::warnings::quoted(&r.case)
+                    )
+                } else {
                     format!(
                         "no case {} in the model{}; correct the id or delete the row",
                         crate::warnings::quoted(&r.case),
                         hints.case(&r.case)
-                    ),
-                ));
+                    )
+                };
+                errs.push(Error::input(&r.sheet, at(&r.case_column), problem));
             }
         } else if let Some(before) = first.get(r.case.as_str()) {
             errs.push(Error::input(
@@ -419,6 +423,15 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
         }
     }
     errs.finish()
+}
+
+/// Whether a cell where an id belongs holds the label of a totals row (`Total`, `Totals`,
+/// `Grand total`, `Sum`), as a manager adds under a sheet to see the team's load: the model has
+/// no such child or worker, and "correct the id" would be the wrong remedy.
+fn totals_label(cell: &str) -> bool {
+    let k = crate::warnings::fold(cell);
+    let k = k.trim_end_matches(':');
+    ["total", "totals", "grand total", "sum", "subtotal", "sub total"].contains(&k)
 }
 
 /// Why a meeting workbook's `worker name` cell `cell` is refused: it names the worker `found`
@@ -556,14 +569,16 @@ fn workers_changed(
             continue;
         }
         let Some(w) = m.worker_index(id) else {
-            push(
-                format!("row {number}, column {}", ws.columns[wc]),
+            let problem = if totals_label(id) {
+                format!("{} is no worker: a totals row is read as a worker's row here; clear this cell (a row with no worker id and no details is not read), or delete the row", crate::util::quoted(id))
+            } else {
                 format!(
                     "no worker {} in the model{}: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
                     crate::util::quoted(id),
                     hints.worker(id)
-                ),
-            );
+                )
+            };
+            push(format!("row {number}, column {}", ws.columns[wc]), problem);
             continue;
         };
         // The worker's line as the proposal states it, once a row.

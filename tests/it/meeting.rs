@@ -2284,3 +2284,51 @@ fn a_worker_column_pasted_one_row_off_is_accepted_with_a_warning() {
         }
     }
 }
+
+/// A totals row a manager adds under a sheet (`Total` in the case or worker column, a sum
+/// beside it) was refused as an unknown child or worker, "correct the id". It is still refused
+/// (it would be read as a row), now saying what it is and that clearing the label is enough.
+#[test]
+fn a_totals_row_is_refused_as_a_totals_row_not_as_a_mistyped_id() {
+    let e = refused(|_, book| {
+        for (name, id_column) in [("allocations", "case"), ("workers", "worker")] {
+            let s = sheet(book, name);
+            let mut row = vec![Cell::Empty; s.rows[0].len()];
+            row[s.col(id_column)] =
+                Cell::Text(if name == "workers" { "Totals:".into() } else { "Total".into() });
+            s.rows.push(row);
+        }
+    });
+    assert!(e.contains("\"Total\" is no child: a totals row"), "{e}");
+    assert!(e.contains("\"Totals:\" is no worker: a totals row"), "{e}");
+    assert!(!e.contains("correct the id"), "{e}");
+}
+
+/// The meeting's day retyped on the summary a year out (`2025-12-04` for `2026-12-04`) was
+/// accepted, every new wait started a year early. A day more than a month from the day the
+/// workbook was written for is refused at its cell, naming both days; a few days (a meeting
+/// moved) reads, and `--date` confirms a day however far.
+#[test]
+fn a_meeting_day_retyped_a_year_out_is_refused_unless_given_with_date() {
+    for (typed, refused) in [("2025-12-04", true), ("2026-12-07", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (_, mut book) = first_week(d);
+        let s = sheet(&mut book, "summary");
+        let r = s.rows.iter().position(|r| r[0].text().trim() == "allocation for").unwrap();
+        s.rows[r][1] = Cell::Text(typed.into());
+        std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+        let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json"]);
+        let e = stderr(&o);
+        if refused {
+            assert_eq!(code(&o), 2, "{e}");
+            let said = format!("sheet summary: row {}, column B: the day was retyped as {typed}, 365 days before the day the workbook was written for (2026-12-04)", r + 1);
+            assert!(e.contains(&said), "{e}");
+            assert!(!d.join("n.json").exists());
+            let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json", "--date", typed]);
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+        } else {
+            assert_eq!(code(&o), 0, "{e}");
+        }
+    }
+}
