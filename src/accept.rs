@@ -188,12 +188,12 @@ fn no_one_kept(m: &Model, file: &str, p: &ProposalIn, assignment: &[Option<usize
 }
 
 /// A warning when a sheet's worker column reads as pasted one row off (a copy and paste one
-/// row too high or too low gives each child the next child's worker): on at least
-/// [`PASTED_OFF_ROWS`] rows whose child changes worker, four in five or more of those rows,
-/// the worker typed is the worker today of the row just above (or just below, the same for
-/// every such row). The allocation may be the meeting's decision, so it is accepted; the
-/// warning names the rows. Rows are taken in the sheet's order, so a sorted sheet is read as
-/// the meeting saw it.
+/// row too high or too low gives each child the next child's worker): on four in five or more
+/// of the rows whose child changes worker, among them a run of at least [`PASTED_OFF_ROWS`]
+/// rows one under the other, the worker typed is the worker today of the row just above (or
+/// just below, the same for every such row). The allocation may be the meeting's decision, so
+/// it is accepted; the warning names the rows. Rows are taken in the sheet's order, so a sorted
+/// sheet is read as the meeting saw it.
 fn pasted_off(p: &ProposalIn) -> Option<crate::warnings::Warning> {
     let rows = p.rows.as_ref()?;
     let mut sheets: std::collections::BTreeMap<&str, Vec<&check::RowIn>> = std::collections::BTreeMap::new();
@@ -214,17 +214,28 @@ fn pasted_off(p: &ProposalIn) -> Option<crate::warnings::Warning> {
             }
             moved.push(r.row);
             if i > 0 && same(w, today(rows[i - 1])) {
-                above.push(r.row);
+                above.push(i);
             }
             if same(w, rows.get(i + 1).and_then(|n| today(n))) {
-                below.push(r.row);
+                below.push(i);
             }
         }
         let (which, shifted) = if above.len() >= below.len() { ("above", above) } else { ("below", below) };
-        if shifted.len() < PASTED_OFF_ROWS || shifted.len() * 5 < moved.len() * 4 {
+        // A paste one row off moves a run of rows; a sheet sorted by worker puts a child the
+        // meeting moved beside its new worker's other children, at the edge of a block, one
+        // row here and there.
+        let longest = shifted
+            .iter()
+            .enumerate()
+            .fold((0, 0), |(run, best), (k, &i)| {
+                let run = if k > 0 && shifted[k - 1] + 1 == i { run + 1 } else { 1 };
+                (run, best.max(run))
+            })
+            .1;
+        if longest < PASTED_OFF_ROWS || shifted.len() * 5 < moved.len() * 4 {
             continue;
         }
-        let listed: Vec<String> = shifted.iter().take(10).map(usize::to_string).collect();
+        let listed: Vec<String> = shifted.iter().take(10).map(|&i| rows[i].row.to_string()).collect();
         return Some(crate::warnings::Warning {
             code: "worker_column_shifted".into(),
             message: format!(
@@ -239,9 +250,10 @@ fn pasted_off(p: &ProposalIn) -> Option<crate::warnings::Warning> {
     None
 }
 
-/// The fewest rows whose worker is the row above's (or below's) worker today that
-/// [`pasted_off`] takes for a column pasted one row off: one or two are a meeting's ordinary
-/// moves between neighbours on a sheet sorted by worker.
+/// The shortest run of rows, one under the other, whose worker is the row above's (or
+/// below's) worker today that [`pasted_off`] takes for a column pasted one row off: on a sheet
+/// sorted by worker each child the meeting moved sits at the edge of its new worker's block,
+/// alone.
 const PASTED_OFF_ROWS: usize = 4;
 
 /// Accepts proposal `p` (of the file named `file`) for model `m`, read from the model file
@@ -249,11 +261,23 @@ const PASTED_OFF_ROWS: usize = 4;
 /// week's model could not record it. See the module's documentation.
 pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Options) -> Result<Accepted> {
     let same_model = same_model(m, file, p, o)?;
-    // The workers sheet is compared with the model for the day the workbook was made: not
-    // when the model was changed on purpose since (`--model-changed`, another hash), nor when
-    // `--date` reads it for another day (a reduction may start between).
+    // The workers sheet is compared with the model as of the day the workbook was written for
+    // (not when the model was changed on purpose since: `--model-changed`, another hash). A
+    // meeting that moved (the day retyped, or `--date`) reads the model for another day, where
+    // a reduction starting between changes a cap nobody typed: the sheet is compared with the
+    // model read for its own day.
     let hash = p.summary.as_ref().and_then(|s| s.model_hash.as_deref()).filter(|h| !h.is_empty());
-    let workers = (same_model || hash.is_none()) && p.written_for().is_none_or(|d| d == o.date);
+    let written = match p.written_for() {
+        Some(day) if day != o.date && (same_model || hash.is_none()) => {
+            crate::validate::validate_on(file, input, b"", Some(AsOf { date: day, stated: true })).ok()
+        }
+        _ => None,
+    };
+    let workers = match p.written_for() {
+        _ if !(same_model || hash.is_none()) => None,
+        Some(day) if day != o.date => written.as_ref(),
+        _ => Some(m),
+    };
     check::resolve_workers(m, p, false, workers)?;
     let mut errs = Errors::new();
     let mut breaches = Vec::new();

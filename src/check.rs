@@ -296,23 +296,39 @@ fn looks_like_a_model(text: &str) -> bool {
 /// summary reads the model for the new day, and a reduction starting between changes a cap
 /// nobody typed.
 pub fn resolve(m: &Model, p: &ProposalIn, closed_ok: bool) -> Result<()> {
-    let same_day = match (m.date, p.written_for()) {
-        (Some(read), Some(written)) => read == written,
-        _ => true,
-    };
-    resolve_workers(m, p, closed_ok, !closed_ok && same_day)
+    resolve_with(m, None, p, closed_ok)
 }
 
-/// [`resolve`], comparing the workers sheet with the model only when `workers` (not for a
-/// model changed on purpose since the workbook was made, whose workers may differ).
-pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool) -> Result<()> {
+/// [`resolve`], with `written`: the same model read for the day the workbook was written for
+/// ([`ProposalIn::written_for`]), when `m` is read for another. The workers sheet is compared
+/// with the model of its own day: `m` when that is `m`'s, else `written` (not at all when it is
+/// not given).
+pub fn resolve_with(m: &Model, written: Option<&Model>, p: &ProposalIn, closed_ok: bool) -> Result<()> {
+    let same_day = match (m.date, p.written_for()) {
+        (Some(read), Some(day)) => read == day,
+        _ => true,
+    };
+    let workers = if closed_ok {
+        None
+    } else if same_day {
+        Some(m)
+    } else {
+        written
+    };
+    resolve_workers(m, p, closed_ok, workers)
+}
+
+/// [`resolve`], comparing the workers sheet with `workers` (the model read for the day the
+/// workbook was written for), or not at all (a model changed on purpose since the workbook
+/// was made, whose workers may differ).
+pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: Option<&Model>) -> Result<()> {
     let Some(rows) = &p.rows else { return Ok(()) };
     let mut errs = crate::error::Errors::new();
     let mut hints = Hints::new(m);
     // The words a sheet's role and type cells are read in: the council's own too.
     let words = crate::vocabulary::Vocabulary::of_aliases(&m.aliases);
-    for ws in p.workers_sheets.iter().filter(|_| workers) {
-        workers_changed(m, &words, ws, &mut hints, &mut errs);
+    for (ws, as_written) in p.workers_sheets.iter().filter_map(|ws| Some((ws, workers?))) {
+        workers_changed(as_written, &words, ws, &mut hints, &mut errs);
     }
     let mut first: std::collections::BTreeMap<&str, &RowIn> = std::collections::BTreeMap::new();
     let written = p.summary.as_ref().and_then(|s| s.written_day);
@@ -324,7 +340,7 @@ pub fn resolve_workers(m: &Model, p: &ProposalIn, closed_ok: bool, workers: bool
             if !closed_ok {
                 let problem = if totals_label(&r.case) && r.worker.is_none() {
                     format!(
-                        "{} is no child: a totals row is read as a child's row here; clear this cell (a row with no case is not read), or delete the row",
+                        "{} is no child: a totals row is read as a child's row here; delete the row, or clear this cell (a row with no case is not read)",
                         crate::warnings::quoted(&r.case)
                     )
                 } else {
@@ -493,7 +509,7 @@ enum Written {
 /// for worker `w` of the model read for the workbook's day, whose proposal `line` it is: the
 /// cap and target in force (after fte and the dated reductions) as the proposal states them
 /// ([`crate::explain::worker_load`]).
-fn written_for(m: &Model, w: usize, line: &crate::proposal::WorkerLoad, what: &str) -> Written {
+fn sheet_shows(m: &Model, w: usize, line: &crate::proposal::WorkerLoad, what: &str) -> Written {
     let worker = &m.workers[w];
     let words = |s: &[&str]| Written::Words(s.iter().map(|x| x.to_string()).collect());
     match what {
@@ -570,7 +586,7 @@ fn workers_changed(
         }
         let Some(w) = m.worker_index(id) else {
             let problem = if totals_label(id) {
-                format!("{} is no worker: a totals row is read as a worker's row here; clear this cell (a row with no worker id and no details is not read), or delete the row", crate::util::quoted(id))
+                format!("{} is no worker: a totals row is read as a worker's row here; delete the row (or clear its cells)", crate::util::quoted(id))
             } else {
                 format!(
                     "no worker {} in the model{}: a row added here adds no worker, as {redo}; add the worker {how}, or delete the row",
@@ -588,7 +604,7 @@ fn workers_changed(
                 continue;
             }
             let cell = get(j);
-            let written = written_for(m, w, &line, what);
+            let written = sheet_shows(m, w, &line, what);
             let same = match &written {
                 Written::Empty => cell.is_empty(),
                 // An fte as the team's sheet takes it too (`50%`).

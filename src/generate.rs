@@ -234,23 +234,11 @@ pub fn generate(a: &GenerateOptions) -> Result<ModelFile> {
     let mut team_of_case: Vec<usize> = Vec::with_capacity(a.cases);
     for (t, &n) in case_counts.iter().enumerate() {
         for _ in 0..n {
-            cases.push(CaseInput {
-                id: format!("C{:0cw$}", cases.len() + 1),
-                case_type: types[cases.len()],
-                team: team_names[t].clone(),
-                weight: None,
-                priority: None,
-                current_worker: None,
-                pinned: None,
-                group: None,
-                needs: vec![],
-                exclude: vec![],
-                previous_workers: vec![],
-                waiting_since: None,
-                name: None,
-                notes: None,
-                no_agency: None,
-            });
+            cases.push(CaseInput::new(
+                format!("C{:0cw$}", cases.len() + 1),
+                types[cases.len()],
+                team_names[t].clone(),
+            ));
             team_of_case.push(t);
         }
     }

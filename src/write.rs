@@ -219,7 +219,8 @@ fn stage_like(path: &Path, real: &Path, like: &Path, bytes: &[u8]) -> Result<tem
         .tempfile_in(dir)
         .map_err(|e| err(format!("cannot create a file in {}: {e}", dir.display())))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
-    // A replaced file keeps its permissions; a new one follows the umask (above).
+    // A replaced file keeps its permissions, and a copy its original's (`like`); a new file
+    // follows the umask (above).
     if let Ok(meta) = std::fs::metadata(like) {
         let _ = tmp.as_file().set_permissions(meta.permissions());
     }

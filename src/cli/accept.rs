@@ -126,17 +126,19 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
                 if !refused {
                     problems.push(e);
                 }
-                super::today()
+                // The rows are judged against the model of the day the workbook was made for.
+                p.written_for().unwrap_or_else(super::today)
             }
         },
     };
     let as_of = Some(AsOf { date, stated: true });
     let (input, model) = read_model(model_path, &sheets, as_of)?;
     if !problems.is_empty() {
-        // The rows, unless the workbook is another model's (which `accept` refuses by itself);
-        // not the workers sheet, read for a day that may not be the workbook's.
+        // The rows, unless the workbook is another model's (which `accept` refuses by itself),
+        // and the workers sheet when the model is read for the day it was written for.
         if a.model_changed || !p.of_another_model(&model) {
-            if let Err(e) = caseload::check::resolve_workers(&model, &p, false, false) {
+            let workers = (p.written_for().is_some_and(|d| Some(d) == model.date)).then_some(&model);
+            if let Err(e) = caseload::check::resolve_workers(&model, &p, false, workers) {
                 problems.push(e);
             }
         }

@@ -5,6 +5,7 @@ use super::{exit, tell, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::compare::{self, Comparison, Side};
 use caseload::error::{Error, Result};
+use caseload::model::AsOf;
 use caseload::proposal::ObjectiveTerms;
 use caseload::report::num;
 use caseload::words::count;
@@ -79,8 +80,25 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     let (nb, xb) = rb?;
     // The first may be last week's: the cases closed since are not in this week's model. The
     // mistakes found reading each are named with those its rows make against the model.
-    let (xa, xb) =
-        (xa.judged(|p| check::resolve(&model, p, true)), xb.judged(|p| check::resolve(&model, p, false)));
+    // B's workers sheet shows the model as of the day it was written for: read for that day
+    // too when the model is read for another.
+    let written = match xb.proposal.written_for() {
+        Some(day) if Some(day) != model.date => caseload::sheets::load_screened(
+            model_path,
+            &sheets,
+            caseload::warnings::Checks {
+                as_of: Some(AsOf { date: day, stated: true }),
+                ..a.checks.checks_on(None)
+            },
+        )
+        .ok()
+        .map(|(m, _)| m),
+        _ => None,
+    };
+    let (xa, xb) = (
+        xa.judged(|p| check::resolve(&model, p, true)),
+        xb.judged(|p| check::resolve_with(&model, written.as_ref(), p, false)),
+    );
     let (xa, xb) = match (xa, xb) {
         (Ok(xa), Ok(xb)) => (xa, xb),
         (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e),

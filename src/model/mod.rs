@@ -254,6 +254,29 @@ pub struct CaseInput {
     pub no_agency: Option<bool>,
 }
 
+impl CaseInput {
+    /// A case of type `case_type` in `team`, with every optional field left out.
+    pub fn new(id: impl Into<String>, case_type: CaseType, team: impl Into<String>) -> CaseInput {
+        CaseInput {
+            id: id.into(),
+            case_type,
+            team: team.into(),
+            weight: None,
+            priority: None,
+            current_worker: None,
+            pinned: None,
+            group: None,
+            needs: vec![],
+            exclude: vec![],
+            previous_workers: vec![],
+            waiting_since: None,
+            name: None,
+            notes: None,
+            no_agency: None,
+        }
+    }
+}
+
 /// The policy as written in the model file: every field optional, maps partial.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 #[serde(deny_unknown_fields)]

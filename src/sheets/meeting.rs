@@ -406,8 +406,6 @@ fn worker_like(header: &str) -> bool {
 const WRITTEN_TEXT_COLUMNS: [&str; 7] =
     ["name", "notes", "reason codes", "reasons", "messages", "for the family", "what would help"];
 
-/// The first row and column (as its header spells it) of a sheet with a `case` column where a
-/// child's row has a worker-like column filled in.
 /// Where a copy of the allocations or unallocated sheet says another worker for a child than
 /// the sheet `original` itself (in any column naming a worker, compared with the same column
 /// there, a child by its case): the copy's first such row and that column's header. `None`
@@ -444,6 +442,8 @@ fn copy_changed(copy: &Grid, original: &Grid) -> Option<(usize, String)> {
     })
 }
 
+/// The first row and column (as its header spells it) of a sheet with a `case` column where a
+/// child's row has a worker-like column filled in.
 fn typed_worker(grid: &Grid) -> Option<(usize, String)> {
     let (h, names) = header(grid)?;
     let cc = names.iter().position(|n| n == "case")?;

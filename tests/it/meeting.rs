@@ -2231,6 +2231,24 @@ fn a_day_retyped_on_the_summary_does_not_make_the_untouched_workers_sheet_a_chan
         assert!(!e.contains("was changed to") && !out.contains("was changed to"), "{args:?}: {out}{e}");
         assert!(format!("{out}{e}").contains("W1 carries 3, above"), "{args:?}: {out}{e}");
     }
+    // A cap typed on the workers sheet is still refused, compared with the model as of the day
+    // the sheet was written for (it was dropped without a word while the day was retyped).
+    let ws = sheet(&mut book, "workers");
+    let (cap, row) = (ws.col("cap"), ws.row_of_worker("W3"));
+    ws.rows[row][cap] = Cell::Num(5.0);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    for args in [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["accept", "model.json", "edited.xlsx", "-o", "n.json"],
+    ] {
+        let o = run(d, args);
+        let e = stderr(&o);
+        assert_eq!(code(&o), 2, "{args:?}: {e}");
+        assert!(e.contains("2 was changed to 5 (worker \"W3\")"), "{args:?}: {e}");
+    }
+    let o = run(d, &["compare", "model.json", "meeting.xlsx", "edited.xlsx"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(!d.join("n.json").exists());
 }
 
 /// A worker column pasted one row off in the meeting (each child given the next child's

@@ -46,23 +46,7 @@ fn worker(id: &str, role: Role, team: &str) -> WorkerInput {
 }
 
 fn case(id: &str, t: CaseType, team: &str) -> CaseInput {
-    CaseInput {
-        id: id.into(),
-        case_type: t,
-        team: team.into(),
-        weight: None,
-        priority: None,
-        current_worker: None,
-        pinned: None,
-        group: None,
-        needs: vec![],
-        exclude: vec![],
-        previous_workers: vec![],
-        waiting_since: None,
-        name: None,
-        notes: None,
-        no_agency: None,
-    }
+    CaseInput::new(id, t, team)
 }
 
 fn input_error(e: caseload::error::Error) -> (String, String, String) {

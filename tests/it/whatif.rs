@@ -38,6 +38,11 @@ fn worker(id: &str, role: Role, team: &str) -> WorkerInput {
     }
 }
 
+/// A case of type `t` in `team`, with nothing else set.
+fn case(id: &str, t: CaseType, team: &str) -> CaseInput {
+    CaseInput::new(id, t, team)
+}
+
 /// Three teams short of staff, with vacancies of several kinds (one a supervisor whose
 /// supervisee can only work once the post is filled), sibling groups, pins, needs and
 /// part-time posts.
@@ -90,23 +95,7 @@ pub fn short_staffed_model() -> ModelFile {
         for _ in 0..55 {
             n += 1;
             let t = types[rng.below(4) as usize];
-            let mut c = CaseInput {
-                id: format!("C{n:04}"),
-                case_type: t,
-                team: team.into(),
-                weight: None,
-                priority: None,
-                current_worker: None,
-                pinned: None,
-                group: None,
-                needs: vec![],
-                exclude: vec![],
-                previous_workers: vec![],
-                waiting_since: None,
-                name: None,
-                notes: None,
-                no_agency: None,
-            };
+            let mut c = case(&format!("C{n:04}"), t, team);
             if t != CaseType::CareLeaver && rng.below(3) == 0 {
                 c.current_worker = Some(active[rng.below(active.len() as u64) as usize].clone());
             }
@@ -651,22 +640,11 @@ fn with_a_fairness_penalty_the_fill_bound_holds_against_every_choice_of_posts() 
             workers.push(w);
         }
         let cases: Vec<CaseInput> = (0..(2 + rng.below(6)))
-            .map(|n| CaseInput {
-                id: format!("C{n}"),
-                case_type: types[rng.below(4) as usize],
-                team: teams[rng.below(2) as usize].into(),
-                weight: Some([0.5, 1.0, 1.5, 2.0][rng.below(4) as usize]),
-                priority: None,
-                current_worker: None,
-                pinned: None,
-                group: None,
-                needs: vec![],
-                exclude: vec![],
-                previous_workers: vec![],
-                waiting_since: None,
-                name: None,
-                notes: None,
-                no_agency: None,
+            .map(|n| {
+                let mut c =
+                    case(&format!("C{n}"), types[rng.below(4) as usize], teams[rng.below(2) as usize]);
+                c.weight = Some([0.5, 1.0, 1.5, 2.0][rng.below(4) as usize]);
+                c
             })
             .collect();
         let policy = caseload::model::PolicyInput {
