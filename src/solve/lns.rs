@@ -795,7 +795,14 @@ impl PartSearch<'_> {
     /// teams, whose gain no pair of teams holds, and which an exact search of so few workers
     /// finds. None when no better allocation exists in the relaxation, or the simplex runs out
     /// of `allowance`; also the work spent.
-    fn proximity(&self, a: &PartAlloc, allowance: u64, grown: &[bool], steps: f64) -> (Option<Hood>, u64) {
+    fn proximity(
+        &self,
+        a: &PartAlloc,
+        allowance: u64,
+        grown: &[bool],
+        steps: f64,
+        limits: &Limits,
+    ) -> (Option<Hood>, u64) {
         let (m, part) = (self.m, self.part);
         let n = part.workers.len();
         let step = self.delta.unwrap_or(GAIN).max(GAIN);
@@ -875,7 +882,8 @@ impl PartSearch<'_> {
         };
         let mut budget = super::params::Budget::new(&effort);
         let meter = microlp::PivotMeter::new();
-        let solved = super::lp::solve_within(&prox, &effort, &mut budget, &meter, &Default::default());
+        // Its allowance bounds it; the deadline and Ctrl-C stop it too.
+        let solved = super::lp::solve_within(&prox, &effort, &mut budget, &meter, limits);
         let work = budget.spent();
         let Ok(Some(relaxed)) = solved else { return (None, work) };
         let values = &relaxed.values;
@@ -975,7 +983,8 @@ impl PartSearch<'_> {
             // once the run, or this polish, is stopped: its programme is not).
             let near = match (kind, self.best.clone()) {
                 (Kind::Chains, Some(a)) if !limits.stopped() => {
-                    let (hood, work) = self.proximity(&a, allowance.saturating_sub(spent), &grown, steps);
+                    let (hood, work) =
+                        self.proximity(&a, allowance.saturating_sub(spent), &grown, steps, &limits);
                     limits.trace(|| {
                         let freed = hood.as_ref().map_or(0, |h| h.0.len());
                         format!("    proximity: {freed} workers freed, work {work}")
@@ -1907,8 +1916,13 @@ mod tests {
                 }
                 let mut s = PartSearch::new(&m, part, lp::build(&m, part), Effort::DEFAULT);
                 s.offer(a.clone());
-                let (hood, work) =
-                    s.proximity(&a, Effort::DEFAULT.chain_work, &vec![false; part.workers.len()], 1.0);
+                let (hood, work) = s.proximity(
+                    &a,
+                    Effort::DEFAULT.chain_work,
+                    &vec![false; part.workers.len()],
+                    1.0,
+                    &Limits::default(),
+                );
                 assert!(work > 0, "seed {seed}: the programme was not charged");
                 if let Some((ws, free)) = hood {
                     assert!(ws.iter().all(|&w| free[w]) && free.iter().filter(|&&f| f).count() == ws.len());
