@@ -409,8 +409,8 @@ fn knapsack_bound(
         }
         dp = next;
     }
-    // Monotone: more posts can never be worse than fewer. (Where a fairness penalty makes them
-    // worse, raising `dp[n]` to `dp[n - 1]` only loosens a bound that holds already.)
+    // Monotone: more posts can never be worse than fewer. Where a fairness penalty can make
+    // them worse, each `n` keeps the bound of exactly `n` posts.
     if !monotone {
         return dp;
     }
