@@ -109,21 +109,8 @@ pub fn recorded_day(file: &str, p: &ProposalIn) -> Result<Option<Date>> {
     if let Some(day) = p.date() {
         // A day retyped on the summary far from the day the workbook was written for is a
         // slip (a year typed wrong would start each new wait a year early): `--date` confirms one.
-        let summary = p.summary.as_ref();
-        let written = summary.and_then(|s| s.written_day);
-        if let (Some(written), Some(sheet)) = (written, summary.and_then(|s| s.sheet.as_ref())) {
-            let apart = day.days() - written.days();
-            if !(-RETYPED_DAYS..=RETYPED_DAYS).contains(&apart) {
-                return Err(Error::input(
-                    &sheet.name,
-                    sheet.day_at.clone().unwrap_or_else(|| format!("row {:?}", crate::sheets::DAY_LABEL)),
-                    format!(
-                        "the day was retyped as {day}, {} days {} the day the workbook was written for ({written}): a slip of the year or month? Type the day of the meeting, or give --date {day} if that is the day",
-                        apart.abs(),
-                        if apart < 0 { "before" } else { "after" }
-                    ),
-                ));
-            }
+        if let Some(e) = day_slip(p) {
+            return Err(e);
         }
         return Ok(Some(day));
     }
@@ -151,6 +138,29 @@ pub fn recorded_day(file: &str, p: &ProposalIn) -> Result<Option<Date>> {
             format!("no sheet summary, which gives the day the allocation is for (the first day of each new wait); {give}"),
         ),
     })
+}
+
+/// A meeting workbook's day retyped on its summary more than [`RETYPED_DAYS`] from the day it
+/// was written for (`2025-12-08` for `2026-12-07`: a slip of the year), as the error naming its
+/// cell and both days; `None` for a day within them, or a proposal that records no such days.
+/// `accept` refuses it (`--date` gives such a day knowingly); `check` warns.
+pub fn day_slip(p: &ProposalIn) -> Option<Error> {
+    let day = p.date()?;
+    let summary = p.summary.as_ref()?;
+    let (written, sheet) = (summary.written_day?, summary.sheet.as_ref()?);
+    let apart = day.days() - written.days();
+    if (-RETYPED_DAYS..=RETYPED_DAYS).contains(&apart) {
+        return None;
+    }
+    Some(Error::input(
+        &sheet.name,
+        sheet.day_at.clone().unwrap_or_else(|| format!("row {:?}", crate::sheets::DAY_LABEL)),
+        format!(
+            "the day was retyped as {day}, {} days {} the day the workbook was written for ({written}): a slip of the year or month? Type the day of the meeting, or give --date {day} if that is the day",
+            apart.abs(),
+            if apart < 0 { "before" } else { "after" }
+        ),
+    ))
 }
 
 /// The most days a meeting workbook's day may be retyped from the day it was written for (a

@@ -75,6 +75,14 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
         .map(|r| r.judged(|p| check::resolve_with(&model, written.as_ref(), p, false)))
         .transpose()?;
     super::print_warnings(&warnings);
+    // A meeting day retyped a year out, which `accept` refuses: said while the meeting can
+    // still mend it.
+    if let Some(e) = proposal.as_ref().and_then(caseload::accept::day_slip) {
+        super::print_warnings(&[caseload::warnings::Warning {
+            code: "meeting_day_retyped".into(),
+            message: format!("{e}; `caseload accept` refuses it without --date"),
+        }]);
+    }
     let breaches = match &proposal {
         Some(p) => check::check_proposal(&model, p),
         None => check::check_today(&model),

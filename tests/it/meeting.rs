@@ -2343,10 +2343,15 @@ fn a_meeting_day_retyped_a_year_out_is_refused_unless_given_with_date() {
             let said = format!("sheet summary: row {}, column B: the day was retyped as {typed}, 365 days before the day the workbook was written for (2026-12-04)", r + 1);
             assert!(e.contains(&said), "{e}");
             assert!(!d.join("n.json").exists());
+            // `check` says so, as a warning, while the meeting can still mend it.
+            let o = run(d, &["check", "model.json", "edited.xlsx"]);
+            let e = stderr(&o);
+            assert!(e.contains(&said) && e.contains("[meeting_day_retyped]"), "{e}");
             let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "n.json", "--date", typed]);
             assert_eq!(code(&o), 0, "{}", stderr(&o));
         } else {
             assert_eq!(code(&o), 0, "{e}");
+            assert!(!stderr(&run(d, &["check", "model.json", "edited.xlsx"])).contains("meeting_day_retyped"));
         }
     }
 }
