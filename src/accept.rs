@@ -216,13 +216,13 @@ fn pasted_off(p: &ProposalIn) -> Option<crate::warnings::Warning> {
     let same = |a: &str, b: Option<&str>| b.is_some_and(|b| a.trim().eq_ignore_ascii_case(b));
     for (sheet, mut rows) in sheets {
         rows.sort_by_key(|r| r.row);
-        let (mut moved, mut above, mut below) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut moved, mut above, mut below) = (0, Vec::new(), Vec::new());
         for (i, r) in rows.iter().enumerate() {
             let (Some(w), Some(t)) = (r.worker.as_deref(), today(r)) else { continue };
             if same(w, Some(t)) {
                 continue;
             }
-            moved.push(r.row);
+            moved += 1;
             if i > 0 && same(w, today(rows[i - 1])) {
                 above.push(i);
             }
@@ -242,7 +242,7 @@ fn pasted_off(p: &ProposalIn) -> Option<crate::warnings::Warning> {
                 (run, best.max(run))
             })
             .1;
-        if longest < PASTED_OFF_ROWS || shifted.len() * 5 < moved.len() * 4 {
+        if longest < PASTED_OFF_ROWS || shifted.len() * 5 < moved * 4 {
             continue;
         }
         let listed: Vec<String> = shifted.iter().take(10).map(|&i| rows[i].row.to_string()).collect();
@@ -251,7 +251,7 @@ fn pasted_off(p: &ProposalIn) -> Option<crate::warnings::Warning> {
             message: format!(
                 "{sheet}: on {} of the {} rows whose child changes worker (rows {}{}), the worker typed is the worker today of the row just {which}: was the worker column pasted one row off? Those children change worker in next week's model; if the meeting did not decide that, correct the column and accept the workbook again against this week's model (a model file accept replaced is kept beside it, dated)",
                 shifted.len(),
-                moved.len(),
+                moved,
                 listed.join(", "),
                 if shifted.len() > listed.len() { ", ..." } else { "" },
             ),
@@ -277,18 +277,17 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
     // a reduction starting between changes a cap nobody typed: the sheet is compared with the
     // model read for its own day.
     let hash = p.summary.as_ref().and_then(|s| s.model_hash.as_deref()).filter(|h| !h.is_empty());
-    let written = match p.written_for() {
-        Some(day) if day != o.date && (same_model || hash.is_none()) => {
-            crate::validate::validate_on(file, input, b"", Some(AsOf { date: day, stated: true })).ok()
-        }
-        _ => None,
-    };
-    let workers = match p.written_for() {
-        _ if !(same_model || hash.is_none()) => None,
-        Some(day) if day != o.date => written.as_ref(),
-        _ => Some(m),
-    };
-    check::resolve_workers(m, p, false, workers)?;
+    if same_model || hash.is_none() {
+        let written = match p.written_for() {
+            Some(day) if Some(day) != m.date => {
+                crate::validate::validate_on(file, input, b"", Some(AsOf { date: day, stated: true })).ok()
+            }
+            _ => None,
+        };
+        check::resolve_with(m, written.as_ref(), p, false)?;
+    } else {
+        check::resolve_workers(m, p, false, None)?;
+    }
     let mut errs = Errors::new();
     let mut breaches = Vec::new();
     for b in check::check_proposal(m, p) {

@@ -61,7 +61,7 @@ impl Error {
         let mut errs = Errors::new();
         errs.push(a);
         errs.push(b);
-        errs.finish().err().unwrap_or(Error::Inputs { errors: Vec::new(), more: 0 })
+        Error::Inputs { errors: errs.list, more: errs.more }
     }
 
     /// True when the input (a file, its contents or the arguments) is at fault, not the

@@ -3,7 +3,6 @@
 use super::{exit, tell, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::error::Result;
-use caseload::model::AsOf;
 use caseload::sheets::meeting;
 use caseload::words::count;
 use std::path::PathBuf;
@@ -56,20 +55,12 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
     let proposal = proposal.transpose()?;
     // Its workers sheet shows the model as of the day it was written for: read for that day too
     // when the model is read for another (a day retyped, or --date).
-    let written = match proposal.as_ref().and_then(|r| r.proposal.written_for()) {
-        Some(day) if Some(day) != model.date => caseload::sheets::load_for_check(
-            c.model.as_deref(),
-            c.proposal.as_deref(),
-            &sheets,
-            caseload::warnings::Checks {
-                as_of: Some(AsOf { date: day, stated: true }),
-                ..c.checks.checks_on(None)
-            },
-        )
-        .ok()
-        .map(|(m, _, _)| m),
-        _ => None,
-    };
+    let written = proposal.as_ref().and_then(|r| {
+        c.checks.model_as_written(&r.proposal, &model, |checks| {
+            caseload::sheets::load_for_check(c.model.as_deref(), c.proposal.as_deref(), &sheets, checks)
+                .map(|(m, _, _)| m)
+        })
+    });
     // The mistakes found reading it are named with those its rows make against the model.
     let proposal = proposal
         .map(|r| r.judged(|p| check::resolve_with(&model, written.as_ref(), p, false)))

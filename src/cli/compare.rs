@@ -5,7 +5,6 @@ use super::{exit, tell, InputChecksArgs, SheetInputArgs};
 use caseload::check;
 use caseload::compare::{self, Comparison, Side};
 use caseload::error::{Error, Result};
-use caseload::model::AsOf;
 use caseload::proposal::ObjectiveTerms;
 use caseload::report::num;
 use caseload::words::count;
@@ -82,19 +81,9 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     // mistakes found reading each are named with those its rows make against the model.
     // B's workers sheet shows the model as of the day it was written for: read for that day
     // too when the model is read for another.
-    let written = match xb.proposal.written_for() {
-        Some(day) if Some(day) != model.date => caseload::sheets::load_screened(
-            model_path,
-            &sheets,
-            caseload::warnings::Checks {
-                as_of: Some(AsOf { date: day, stated: true }),
-                ..a.checks.checks_on(None)
-            },
-        )
-        .ok()
-        .map(|(m, _)| m),
-        _ => None,
-    };
+    let written = a.checks.model_as_written(&xb.proposal, &model, |checks| {
+        caseload::sheets::load_screened(model_path, &sheets, checks).map(|(m, _)| m)
+    });
     let (xa, xb) = (
         xa.judged(|p| check::resolve(&model, p, true)),
         xb.judged(|p| check::resolve_with(&model, written.as_ref(), p, false)),

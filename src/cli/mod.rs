@@ -714,6 +714,24 @@ impl InputChecksArgs {
             as_of: Some(as_of),
         }
     }
+
+    /// The model read again (by `load`, given these options for that day) for the day the
+    /// meeting workbook `p` was written for, when `model` is read for another (a day retyped on
+    /// its summary, or `--date`): what its workers sheet shows the workers as of. `None` when
+    /// the days agree, or the model cannot be read again (standard input).
+    pub fn model_as_written(
+        &self,
+        p: &caseload::check::ProposalIn,
+        model: &caseload::model::Model,
+        load: impl FnOnce(caseload::warnings::Checks) -> Result<caseload::model::Model>,
+    ) -> Option<caseload::model::Model> {
+        let day = p.written_for().filter(|d| Some(*d) != model.date)?;
+        load(caseload::warnings::Checks {
+            as_of: Some(AsOf { date: day, stated: true }),
+            ..self.checks_on(None)
+        })
+        .ok()
+    }
 }
 
 /// Today (UTC), or the day `SOURCE_DATE_EPOCH` gives when it is set, as the report dates itself:

@@ -417,13 +417,11 @@ fn copy_changed(copy: &Grid, original: &Grid) -> Option<(usize, String)> {
     let columns: Vec<usize> = (0..names.len()).filter(|&j| worker_like(&names[j])).collect();
     // The original's worker cells, by case and column name.
     let mut was: std::collections::HashMap<(&str, &str), &str> = std::collections::HashMap::new();
-    let mut cases = std::collections::HashSet::new();
     let original_header = header(original);
     if let Some((oh, on)) = &original_header {
         if let Some(oc) = on.iter().position(|n| n == "case") {
             for (_, cells) in &original.rows[oh + 1..] {
                 let Some(case) = cells.get(oc).map(|c| c.trim()).filter(|c| !c.is_empty()) else { continue };
-                cases.insert(case);
                 for (j, name) in on.iter().enumerate().filter(|(_, n)| worker_like(n)) {
                     was.entry((case, name.as_str())).or_insert_with(|| cells.get(j).map_or("", |c| c.trim()));
                 }
@@ -434,9 +432,7 @@ fn copy_changed(copy: &Grid, original: &Grid) -> Option<(usize, String)> {
         let case = cells.get(cc).map(|c| c.trim()).filter(|c| !c.is_empty())?;
         let j = columns.iter().copied().find(|&j| {
             let typed = cells.get(j).map_or("", |c| c.trim());
-            let before =
-                if cases.contains(case) { was.get(&(case, names[j].as_str())).copied() } else { None };
-            typed != before.unwrap_or("")
+            typed != was.get(&(case, names[j].as_str())).copied().unwrap_or("")
         })?;
         Some((*number, copy.rows[h].1[j].trim().to_string()))
     })

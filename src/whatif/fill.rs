@@ -112,21 +112,22 @@ impl Engine<'_> {
         // lower the optimum: every vacancy filled bounds no choice of fewer. The ideal of every
         // vacancy filled (no fairness term, every case someone may hold allocated) does: it
         // bounds any choice of posts, and adding posts only raises it.
-        // `full`: the bound of exactly every vacancy filled, whatever the policy.
-        let full: Vec<f64> = if max_n > 0 {
-            all_keys.iter().map(|k| self.get(k).map(|r| r.bound())).collect::<Result<_>>()?
+        // `full`: the bound of exactly every vacancy filled, whatever the policy; `floor`: what a
+        // choice of posts in a piece is at least, when filling never lowers the optimum.
+        let (full, all, floor) = if max_n > 0 {
+            let full: Vec<f64> =
+                all_keys.iter().map(|k| self.get(k).map(|r| r.bound())).collect::<Result<_>>()?;
+            let ideals: Vec<Ideal> = all_keys.iter().map(|k| self.ideal(k)).collect::<Result<_>>()?;
+            let all = ideals.iter().zip(&full).map(|(i, &f)| if i.monotone { f } else { i.value }).collect();
+            let floor = ideals
+                .iter()
+                .zip(&base)
+                .map(|(i, &b)| if i.monotone { b } else { f64::NEG_INFINITY })
+                .collect();
+            (full, all, floor)
         } else {
-            base.clone()
+            (base.clone(), base.clone(), base.clone())
         };
-        let ideals: Vec<Ideal> = all_keys.iter().map(|k| self.ideal(k)).collect::<Result<_>>()?;
-        let all: Vec<f64> = if max_n > 0 {
-            ideals.iter().zip(&full).map(|(i, &f)| if i.monotone { f } else { i.value }).collect()
-        } else {
-            base.clone()
-        };
-        // What a choice of posts in a piece is at least, when filling never lowers the optimum.
-        let floor: Vec<f64> =
-            ideals.iter().zip(&base).map(|(i, &b)| if i.monotone { b } else { f64::NEG_INFINITY }).collect();
         let mut steps: Vec<Step> = Vec::new();
         let mut stopped = false;
         let f = &self.ctx.file;
