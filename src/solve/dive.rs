@@ -132,6 +132,7 @@ pub(super) fn dive(
             work: allowance - spent,
             pivots: s.effort.pivots,
             pool_per_worker: s.effort.pool_per_worker,
+            close: s.close(),
         };
         let out = dual.bound(&r, Some(&prices), &pool, allowed, &|b| s.prunable(b), &stop);
         spent = spent.saturating_add(out.work);

@@ -1143,7 +1143,8 @@ mod tests {
     fn some_prices(dual: &Decomposition, r: &NodeBounds, g: &mut SplitMix64) -> Vec<f64> {
         use super::super::master::Allowance;
         if g.chance(0.7) {
-            let allowed = Allowance { rounds: 100, work: u64::MAX, pivots: 20_000, pool_per_worker: 4 };
+            let allowed =
+                Allowance { rounds: 100, work: u64::MAX, pivots: 20_000, pool_per_worker: 4, close: None };
             dual.bound(r, None, &Default::default(), allowed, &|_| false, &|| false).prices
         } else {
             (0..dual.n_prices_at(r)).map(|_| if g.chance(0.5) { 0.0 } else { g.unit() * 60.0 }).collect()
@@ -1381,7 +1382,13 @@ mod tests {
             for part in problem.parts.iter().filter(|p| !p.is_network()) {
                 let Some(all) = every_allocation(&m, part) else { continue };
                 let dual = grid_or_real(&m, part, &mut g);
-                let allowed = Allowance { rounds: 100, work: u64::MAX, pivots: 20_000, pool_per_worker: 4 };
+                let allowed = Allowance {
+                    rounds: 100,
+                    work: u64::MAX,
+                    pivots: 20_000,
+                    pool_per_worker: 4,
+                    close: None,
+                };
                 let out = dual.bound(
                     &NodeBounds::none(part),
                     None,
@@ -1506,7 +1513,13 @@ mod tests {
                     Decomposition::with_levels(&m, part, if plain.unit.is_some() { 4096 } else { 0 });
                 stable.stabilised = true;
                 let r = if g.chance(0.5) { NodeBounds::none(part) } else { restrict(part, &mut g) };
-                let all = |rounds| Allowance { rounds, work: u64::MAX, pivots: 20_000, pool_per_worker: 4 };
+                let all = |rounds| Allowance {
+                    rounds,
+                    work: u64::MAX,
+                    pivots: 20_000,
+                    pool_per_worker: 4,
+                    close: None,
+                };
                 let none = &|_: f64| false;
                 let a = plain.bound(&r, None, &Default::default(), all(400), none, &|| false);
                 let b = stable.bound(&r, None, &Default::default(), all(400), none, &|| false);

@@ -27,6 +27,10 @@ pub(super) struct Allowance {
     pub pivots: u32,
     /// Patterns per worker handed on to the children ([`Outcome::pool`]).
     pub pool_per_worker: usize,
+    /// An absolute closeness of the master to the bound at which the rounds have converged,
+    /// where it is tighter than [`crate::tolerance::CONVERGED`] of the bound (a part searched
+    /// within an allowance of the whole objective: `PartSearch::allowance`).
+    pub close: Option<f64>,
 }
 
 /// What [`Decomposition::bound`] found.
@@ -222,7 +226,8 @@ impl Decomposition<'_> {
                 solved = false;
                 break;
             }
-            if best_l - objective <= crate::tolerance::CONVERGED * best_l.abs().max(1.0) {
+            let close = crate::tolerance::CONVERGED * best_l.abs().max(1.0);
+            if best_l - objective <= allowed.close.map_or(close, |c| c.min(close)) {
                 if rmp.short() && raised < MAX_RAISES {
                     // The master meets a row only by falling short at its price cap: for a
                     // small shortfall the cap is too low to say the row cannot hold. Raise the
@@ -270,9 +275,13 @@ impl Decomposition<'_> {
                     candidates.push(pats.clone());
                 }
                 // Add the patterns worth more at the master's prices than their worker's
-                // convexity price.
+                // convexity price (by less, within a closeness asked for: the bound is the
+                // master's objective plus what every worker's best pattern is worth more).
+                let workers = self.part.workers.len().max(1) as f64;
                 for (w, p) in pats.into_iter().enumerate() {
-                    if self.priced(w, &p, &duals, &r.sets) > pi[w] + 10.0 * OPT_TOL * (1.0 + pi[w].abs()) {
+                    let worth = 10.0 * OPT_TOL * (1.0 + pi[w].abs());
+                    let worth = allowed.close.map_or(worth, |c| worth.min(c / workers));
+                    if self.priced(w, &p, &duals, &r.sets) > pi[w] + worth {
                         rmp.add(self, w, p);
                         added = true;
                     }

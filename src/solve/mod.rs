@@ -188,6 +188,10 @@ pub struct PartOutcome {
     pub bound: f64,
     /// Proven optimal.
     pub optimal: bool,
+    /// When `optimal`, how far below the part's optimum its value may still be: the
+    /// tolerance the search proved it within (0 when exact). Judged against the whole
+    /// objective in [`settle`].
+    pub slack: f64,
     /// Needed an integer search.
     pub integer: bool,
     /// Nodes explored.
@@ -274,7 +278,78 @@ pub fn solve_from(
             out
         })
         .collect();
+    let outcomes = settle(m, problem, limits, outcomes)?;
     Ok(assemble(m, problem, outcomes, limits))
+}
+
+/// Holds the parts' proofs to SPEC section 4's tolerance, which is relative to the whole
+/// objective, where each part proves its own value within a tolerance relative to that value
+/// ([`PartOutcome::slack`]). The two agree unless the parts' values largely cancel against
+/// what no part carries ([`offset`]: the fixed cases, the move penalty of every child whose
+/// worker is absent), as in a team whose objective is a fairness term of -0.06 beside a part
+/// worth 560. Then each part that proved within a tolerance is searched again, from its
+/// incumbent, within its share of the whole objective's; a part that still cannot keep to
+/// its share is reported unproven, its slack counted in the gap.
+fn settle(
+    m: &Model,
+    problem: &Problem,
+    limits: Limits,
+    mut outcomes: Vec<PartOutcome>,
+) -> Result<Vec<PartOutcome>, String> {
+    // The optimum lies between the objective found and that plus the slacks: the tolerance
+    // is taken relative to the smallest objective in between.
+    let whole = |outcomes: &[PartOutcome]| {
+        let slack: f64 = outcomes.iter().map(|o| o.slack).sum();
+        let low = offset(m, problem) + outcomes.iter().map(|o| o.value).sum::<f64>();
+        let size = if low <= 0.0 && low + slack >= 0.0 { 0.0 } else { low.abs().min((low + slack).abs()) };
+        (slack, GAP * size.max(1.0))
+    };
+    if !outcomes.iter().all(|o| o.optimal) || outcomes.iter().map(|o| o.slack).sum::<f64>() <= GAP {
+        return Ok(outcomes);
+    }
+    let (slack, allowed) = whole(&outcomes);
+    if slack <= allowed {
+        return Ok(outcomes);
+    }
+    let loose: Vec<usize> = (0..outcomes.len()).filter(|&i| outcomes[i].slack > 0.0).collect();
+    // A part's slack is at most its pruning tolerance plus its last bound's distance: half
+    // the share each.
+    let share = allowed / loose.len() as f64 / 2.0;
+    limits.trace(|| {
+        format!(
+            "parts proven within {slack:e}, the whole objective allows {allowed:e}: {} searched again",
+            loose.len()
+        )
+    });
+    let again: Vec<(usize, PartOutcome)> = loose
+        .par_iter()
+        .map(|&i| {
+            let mut s = start_part(m, &problem.parts[i], limits, true)?;
+            s.search.offer(outcomes[i].alloc.clone());
+            s.search.allowance = Some(share);
+            Ok((i, s.finish(i, limits)))
+        })
+        .collect::<Result<_, String>>()?;
+    for (i, out) in again {
+        outcomes[i] = out;
+    }
+    let (slack, allowed) = whole(&outcomes);
+    if slack > allowed {
+        for out in outcomes.iter_mut().filter(|o| o.slack > 0.0) {
+            out.optimal = false;
+            out.bound = out.value + out.slack;
+            out.slack = 0.0;
+        }
+    }
+    Ok(outcomes)
+}
+
+/// What the whole objective adds to the sum of the parts' values: the fixed cases' value, less
+/// what each part is worth empty.
+fn offset(m: &Model, problem: &Problem) -> f64 {
+    let fixed = crate::objective::value(&crate::objective::terms(m, &problem.fixed));
+    let empty: f64 = problem.parts.iter().map(|p| value(m, p, &empty_alloc(p))).sum();
+    fixed - empty
 }
 
 /// The parts' outcomes as one: ties broken by waiting, the case-level assignment, the figures.
@@ -398,6 +473,7 @@ fn start_part<'a>(m: &'a Model, part: &'a Part, limits: Limits, beside: bool) ->
             work: effort.work() / ROUNDS_BESIDE_SHARE,
             pivots: effort.pivots,
             pool_per_worker: effort.pool_per_worker,
+            close: None,
         };
         let none = lagrange::NodeBounds::none(part);
         dual.bound(&none, None, &Default::default(), allowed, &|_| false, &|| limits.stopped())
@@ -572,28 +648,35 @@ impl Started<'_> {
             Some(b) if b.is_finite() => b,
             Some(_) => self.search.bound_without_lp(),
         };
-        let mut out = self.outcome(false, bound);
+        let mut out = self.outcome(false, bound, 0.0);
         out.optimal = out.bound <= out.value;
+        out.slack = 0.0;
         out
     }
 
     /// The part's outcome: its incumbent (or nothing allocated), levelled, with its value and
-    /// `bound` (never below the value), or the value itself when `optimal`: proven so, or
-    /// within [`GAP`] of the bound, which SPEC section 4 counts as the same objective (a
-    /// search prunes only within a tenth of it, so a gain of a ten-millionth, such as a
-    /// waiting priority of 1e-7, may stay unresolved in a search that cannot tell it apart).
-    fn outcome(&mut self, optimal: bool, bound: f64) -> PartOutcome {
+    /// `bound` (never below the value), or the value itself when `optimal`: proven so (within
+    /// `slack`, the search's own tolerance), or within [`GAP`] of the bound (or the part's
+    /// allowance), which SPEC section 4 counts as the same objective (a search prunes only
+    /// within a tenth of it, so a gain of a ten-millionth, such as a waiting priority of 1e-7,
+    /// may stay unresolved in a search that cannot tell it apart). The slack adds up what
+    /// either left unproven; [`settle`] holds the parts' slacks to the whole objective.
+    fn outcome(&mut self, optimal: bool, bound: f64, slack: f64) -> PartOutcome {
         let (m, part) = (self.search.m, self.search.part);
         let mut alloc = self.search.best.take().unwrap_or_else(|| empty_alloc(part));
         level(m, part, &mut alloc);
         let val = value(m, part, &alloc);
-        let optimal = optimal || bound - val <= GAP * val.abs().max(1.0);
+        let within = self.search.allowance.unwrap_or(GAP * val.abs().max(1.0));
+        let near = !optimal && bound - val <= within;
+        let slack = if near { slack + (bound - val).max(0.0) } else { slack };
+        let optimal = optimal || near;
         let bound = if optimal { val } else { search::on_lattice(bound.max(val), val, self.search.delta) };
         PartOutcome {
             alloc,
             value: val,
             bound,
             optimal,
+            slack: if optimal { slack } else { 0.0 },
             integer: !part.is_network(),
             nodes: self.search.nodes,
         }
@@ -603,6 +686,9 @@ impl Started<'_> {
         let clock = Instant::now();
         // The Lagrangian tree wherever the weights have a common unit; otherwise HiGHS
         // (feature `highs`), and failing that the compact branch-and-bound.
+        // What the search proved, with the tolerance it pruned within (HiGHS gives its own
+        // gap as the bound, and a whole relaxation proves the part exactly).
+        let mut pruned = true;
         let searched = match std::mem::replace(&mut self.root, Root::Proven) {
             Root::Proven => None,
             Root::Stopped(bound) => Some((false, bound)),
@@ -614,12 +700,14 @@ impl Started<'_> {
                 let highs = self.search.with_highs(bound, limits);
                 #[cfg(not(feature = "highs"))]
                 let highs: Option<(bool, f64)> = None;
+                pruned = highs.is_none();
                 Some(match highs {
                     Some(result) => result,
                     None => self.search.branch_and_bound(state, bound, index, limits),
                 })
             }
         };
+        let slack = if searched.is_some() && pruned { self.search.slack() } else { 0.0 };
         let (optimal, open_bound) = searched.unwrap_or((true, f64::NEG_INFINITY));
         if searched.is_some() {
             limits.trace(|| {
@@ -635,7 +723,7 @@ impl Started<'_> {
                 )
             });
         }
-        self.outcome(optimal, open_bound)
+        self.outcome(optimal, open_bound, slack)
     }
 }
 
@@ -686,7 +774,5 @@ pub fn export(m: &Model, problem: &Problem) -> (f64, Vec<serde_json::Value>) {
                 "unit": part.unit, "network": part.is_network(), "workers": workers})
         })
         .collect();
-    let fixed = crate::objective::value(&crate::objective::terms(m, &problem.fixed));
-    let empty: f64 = problem.parts.iter().map(|p| value(m, p, &empty_alloc(p))).sum();
-    (fixed - empty, parts)
+    (offset(m, problem), parts)
 }

@@ -25,6 +25,12 @@ pub(super) struct PartSearch<'a> {
     pub(super) vars: Vec<microlp::Variable>,
     pub(super) best: Option<PartAlloc>,
     pub(super) best_value: f64,
+    /// The first incumbent's value: with the last one, it bounds the tolerance the search has
+    /// pruned within ([`PartSearch::slack`]).
+    first_value: f64,
+    /// The tolerance this part prunes within, when the whole model's objective asked for a
+    /// tighter one than the part's own value gives (`solve::settle`): absolute.
+    pub(super) allowance: Option<f64>,
     pub(super) nodes: u64,
     pub(super) delta: Option<f64>,
     /// The limits and tunables of this part's search.
@@ -109,6 +115,8 @@ impl<'a> PartSearch<'a> {
             vars,
             best: None,
             best_value,
+            first_value: best_value,
+            allowance: None,
             nodes: 0,
             delta,
             effort,
@@ -140,8 +148,38 @@ impl<'a> PartSearch<'a> {
         out
     }
 
+    /// How far above the incumbent a bound may be and still prune: a tenth of [`GAP`] of the
+    /// incumbent's value, or the `allowance` the whole objective gives the part.
     pub(super) fn tolerance(&self) -> f64 {
-        GAP * self.best_value.abs().max(1.0) * 0.1
+        self.allowance.unwrap_or(GAP * self.best_value.abs().max(1.0) * 0.1)
+    }
+
+    /// How close a node's price rounds must bring the master to their bound to have
+    /// converged, where an allowance asks for closer than their own relative closeness: a
+    /// quarter of it, so that a bound converged there can prune within it.
+    pub(super) fn close(&self) -> Option<f64> {
+        self.allowance.map(|a| a / 4.0)
+    }
+
+    /// How far below its optimum the incumbent may be when the search has proven it "optimal":
+    /// the widest [`PartSearch::tolerance`] it pruned within (the incumbent's value only
+    /// rises, so its size was largest at the first incumbent or the last), or none where
+    /// every such prune is a lattice prune too (no allocation lies between the incumbent and
+    /// one step above it). A part's value carries terms the whole objective nets out (the
+    /// move penalty of children whose worker is absent), so this is judged against the whole
+    /// objective, not the part's value (`solve::settle`).
+    pub(super) fn slack(&self) -> f64 {
+        if self.best.is_none() {
+            return 0.0;
+        }
+        let size = self.first_value.abs().max(self.best_value.abs()).max(1.0);
+        let widest = self.allowance.unwrap_or(GAP * size * 0.1);
+        let lattice_too = self.delta.is_some_and(|d| 2.0 * (widest + crate::tolerance::LATTICE * size) < d);
+        if lattice_too {
+            0.0
+        } else {
+            widest
+        }
     }
 
     /// Can no allocation under a node with this bound beat the incumbent? Every allocation's
@@ -164,6 +202,9 @@ impl<'a> PartSearch<'a> {
         }
         let v = value(self.m, self.part, &a);
         if v > self.best_value + crate::tolerance::GAIN || self.best.is_none() {
+            if self.best.is_none() {
+                self.first_value = v;
+            }
             self.best_value = v;
             self.best = Some(a);
             if let Some((_, stop)) = &self.hoods.beside {
@@ -277,10 +318,21 @@ impl<'a> PartSearch<'a> {
     #[cfg(feature = "highs")]
     pub(super) fn with_highs(&mut self, root_bound: f64, limits: Limits) -> Option<(bool, f64)> {
         let left = limits.deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64());
-        let mip = super::highs::solve_mip(&self.lp, left, self.effort.nodes).ok()?;
+        let size = |v: f64| if v.is_finite() { v.abs() } else { 0.0 };
+        // HiGHS's gap is relative to its own objective, the part's value: within an allowance
+        // (`solve::settle`) it is asked for a gap that keeps to it.
+        let gap = match self.allowance {
+            Some(a) => (a / (2.0 * size(root_bound).max(size(self.best_value)).max(1.0)))
+                .min(crate::tolerance::CONVERGED),
+            None => crate::tolerance::CONVERGED,
+        };
+        let mip = super::highs::solve_mip(&self.lp, left, self.effort.nodes, gap).ok()?;
         let a = decode::decode(&self.lp, self.part, &mip.values);
         self.offer(a);
-        Some(if mip.optimal { (true, f64::NEG_INFINITY) } else { (false, root_bound) })
+        // Proven within that gap: the bound is the incumbent plus the gap, which the part's
+        // outcome counts as its slack.
+        let within = gap * size(root_bound).max(size(self.best_value)).max(1.0);
+        Some(if mip.optimal { (false, self.best_value + within) } else { (false, root_bound) })
     }
 
     /// Chooses a column and solves both children from this node's basis. Near the root it

@@ -172,6 +172,7 @@ fn price_rounds(
         work: s.budget.left(),
         pivots: effort.pivots,
         pool_per_worker: effort.pool_per_worker,
+        close: s.close(),
     };
     let stop = || limits.stopped();
     let out = {
@@ -465,6 +466,7 @@ impl Lagrangian<'_, '_, '_> {
                     work: left,
                     pivots: s.effort.pivots,
                     pool_per_worker: s.effort.pool_per_worker,
+                    close: s.close(),
                 };
                 let out = dual.bound(
                     &child,
@@ -1275,7 +1277,13 @@ mod tests {
                 let optimum = full.best_value;
                 // The root's master, then the dive from it alone.
                 let root = NodeBounds::none(part);
-                let allowed = Allowance { rounds: 400, work: u64::MAX, pivots: 20_000, pool_per_worker: 16 };
+                let allowed = Allowance {
+                    rounds: 400,
+                    work: u64::MAX,
+                    pivots: 20_000,
+                    pool_per_worker: 16,
+                    close: None,
+                };
                 let out = dual.bound(&root, None, &Pool::default(), allowed, &|_| false, &|| false);
                 let Some(master) = out.master else { continue };
                 let run_with = |effort: Effort| {

@@ -18,6 +18,8 @@ fn models() -> u64 {
 struct Outcome {
     refused: bool,
     unallocated: usize,
+    /// Proven optimal (always, unless the check allows otherwise).
+    proven: bool,
 }
 
 /// Checks one generated model; panics with the seed and the model on any failure.
@@ -36,7 +38,18 @@ fn check_decimal_seed(seed: u64, shape: Shape) -> Outcome {
     check_model(seed, generate_decimal(seed, shape))
 }
 
+/// The same, on a model whose objective nets out to almost nothing ([`generate_cancelling`]).
+fn check_cancelling_seed(seed: u64, shape: Shape) -> Outcome {
+    check_model_with(seed, generate_cancelling(seed, shape), false)
+}
+
 fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
+    check_model_with(seed, model, true)
+}
+
+/// Checks one model; with `must_prove`, a proposal not proven optimal fails, and without it, a
+/// proposal not proven optimal must still state a bound no allocation beats.
+fn check_model_with(seed: u64, model: serde_json::Value, must_prove: bool) -> Outcome {
     let tm = TModel::from_json_at(&model, Some(GEN_DATE));
     let bytes = to_bytes(&model);
     let loaded = load_dated(&bytes);
@@ -48,7 +61,7 @@ fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
             .unwrap_or_else(|| panic!("seed {seed}: {why}, but the model was accepted\n{}", dump()));
         assert!(e.is_invalid_input(), "seed {seed}: {e}");
         assert!(e.to_string().contains(".reductions["), "seed {seed}: the error names no reduction: {e}");
-        return Outcome { refused: true, unallocated: 0 };
+        return Outcome { refused: true, unallocated: 0, proven: false };
     }
     let best = tm.brute_force();
     let Some((best_value, best_assignment)) = best else {
@@ -57,7 +70,7 @@ fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
             panic!("seed {seed}: pins admit no lawful allocation, but the model was accepted\n{}", dump())
         });
         assert!(e.is_invalid_input(), "seed {seed}: {e}");
-        return Outcome { refused: true, unallocated: 0 };
+        return Outcome { refused: true, unallocated: 0, proven: false };
     };
     assert!(tm.breach(&best_assignment).is_none());
     let m = loaded.unwrap_or_else(|e| panic!("seed {seed}: a lawful model was refused: {e}\n{}", dump()));
@@ -66,7 +79,17 @@ fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
     let out = caseload::write::to_json(&p);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
 
-    assert_eq!(v["optimal"], true, "seed {seed}: not proven optimal\n{}", dump());
+    let proven = v["optimal"] == true;
+    if must_prove {
+        assert!(proven, "seed {seed}: not proven optimal\n{}", dump());
+    } else if !proven {
+        let bound = v["bound"].as_f64().unwrap_or(f64::NEG_INFINITY);
+        assert!(
+            bound >= best_value || close(bound, best_value),
+            "seed {seed}: bound {bound} below {best_value}\n{}",
+            dump()
+        );
+    }
     let a = assignment_of(&tm, &v);
     if let Some(b) = tm.breach(&a) {
         panic!("seed {seed}: the proposal is unlawful: {b}\n{}", dump());
@@ -109,7 +132,7 @@ fn check_model(seed: u64, model: serde_json::Value) -> Outcome {
             w.id
         );
     }
-    Outcome { refused: false, unallocated: v["unallocated"].as_array().unwrap().len() }
+    Outcome { refused: false, unallocated: v["unallocated"].as_array().unwrap().len(), proven }
 }
 
 fn panic_text(e: Box<dyn std::any::Any + Send>) -> String {
@@ -153,6 +176,79 @@ fn decimal_weights_fte_scaled_caps_and_cross_team_work_also_reach_the_best_lawfu
 #[test]
 fn larger_models_with_decimal_weights_also_reach_the_best_lawful_allocation() {
     exhaust_with(Shape::BRUTE_LARGE, models() / 10, check_decimal_seed);
+}
+
+/// The tolerance of SPEC section 4 is relative to the whole objective: where the priorities
+/// of the allocated cases and the move penalties of children whose worker is absent cancel,
+/// a part proven within a tolerance relative to its own value (hundreds) may still be short
+/// of the optimum (a fairness term of hundredths) by far more than that.
+#[test]
+fn an_objective_that_nets_out_to_almost_nothing_is_still_the_best_lawful_allocation() {
+    let models = models() / 10;
+    let (mut failures, mut unproven) = (Vec::new(), 0);
+    for seed in 0..models {
+        match std::panic::catch_unwind(|| check_cancelling_seed(seed, Shape::BRUTE_LARGE)) {
+            Ok(o) => unproven += (!o.proven && !o.refused) as u64,
+            Err(e) => failures.push((seed, panic_text(e))),
+        }
+    }
+    // A few are left unproven, never wrongly proven: a fairness term of a ten-thousandth
+    // that the Lagrangian bound of a part of oversight rows does not close.
+    assert!(unproven * 100 <= models, "{unproven} of {models} models unproven");
+    assert!(
+        failures.is_empty(),
+        "{} of {models} models fail (seeds {:?}); the first:\n{}",
+        failures.len(),
+        failures.iter().map(|f| f.0).collect::<Vec<_>>(),
+        failures.first().map(|f| f.1.as_str()).unwrap_or_default()
+    );
+}
+
+/// The model a helper's oracle campaign found the fault on: 14 children whose worker is absent,
+/// priority and move penalty both 40, so the objective is only the fairness term (about
+/// -0.06). The proposal was "proven" at -0.0596944 while the allocation below, found by HiGHS
+/// on the campaign's own programme, is lawful and scores -0.0596667: short by 465 times the
+/// tolerance. The proposal must now score at least that allocation, within SPEC section 4's
+/// tolerance of its own objective.
+#[test]
+fn a_team_whose_objective_is_a_fairness_term_is_proven_within_that_objective() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fairness_nets_out_14_cases.json");
+    let model: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let tm = TModel::from_json(&model);
+    let known = [
+        ("C027", "W5"),
+        ("C028", "W1"),
+        ("C029", "W1"),
+        ("C030", "W2"),
+        ("C031", "W2"),
+        ("C032", "W3"),
+        ("C097", "W6"),
+        ("C098", "W8"),
+        ("C105", "W4"),
+        ("C106", "W4"),
+        ("C107", "W4"),
+        ("C108", "W6"),
+        ("C111", "W7"),
+        ("C112", "W7"),
+    ];
+    let mut witness = vec![None; tm.cases.len()];
+    for (c, w) in known {
+        witness[tm.case_index(c)] = Some(tm.worker_index(w));
+    }
+    assert_eq!(tm.breach(&witness), None, "the known allocation is lawful");
+    let (m, p, bytes) = allocate(&model);
+    assert_eq!(p["optimal"], true);
+    let a = assignment_of(&tm, &p);
+    assert_eq!(tm.breach(&a), None);
+    let (found, stated, better) =
+        (tm.objective(&a), p["objective"].as_f64().unwrap(), tm.objective(&witness));
+    assert!(close(found, stated), "stated {stated}, scores {found}");
+    assert!(
+        found >= better || close(found, better),
+        "proven at {found}, but a lawful allocation scores {better}"
+    );
+    assert!(breaches(&m, &bytes).is_empty());
 }
 
 fn exhaust(shape: Shape, models: u64) {

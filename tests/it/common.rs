@@ -361,6 +361,36 @@ pub fn generate_decimal(seed: u64, shape: Shape) -> Value {
     model
 }
 
+/// [`generate`], then an objective that nets out to almost nothing beside what each case is
+/// worth: every case not pinned was held by a worker now absent (so its child pays the move
+/// penalty whatever happens), its priority is that penalty, and a small fairness term is left
+/// to choose by. SPEC section 4's tolerance is relative to that small objective, not to the
+/// priorities the allocated cases carry. A separate random stream, as above.
+pub fn generate_cancelling(seed: u64, shape: Shape) -> Value {
+    let mut model = generate(seed, shape);
+    let mut rng = Rng::new(seed ^ 0x0CCE_1A7E_5EED_0001);
+    let penalty = rng.pick(&[40.0, 25.0, 100.0]);
+    if model.get("policy").is_none() {
+        model["policy"] = json!({});
+    }
+    let priority: Map<String, Value> = TYPES.iter().map(|t| (t.to_string(), json!(penalty))).collect();
+    model["policy"]["priority"] = Value::Object(priority);
+    model["policy"]["move_penalty"] = json!(penalty);
+    model["policy"]["fairness_penalty"] = json!(rng.pick(&[0.0005, 0.002, 0.01]));
+    if let Some(workers) = model["workers"].as_array_mut() {
+        workers.push(json!({"id": "WX", "role": "social_worker", "team": TEAMS[0], "status": "absent"}));
+    }
+    for c in model["cases"].as_array_mut().into_iter().flatten() {
+        if let Some(o) = c.as_object_mut() {
+            o.remove("priority");
+            if o.get("pinned") != Some(&json!(true)) {
+                o.insert("current_worker".into(), json!("WX"));
+            }
+        }
+    }
+    model
+}
+
 /// The fixed day every dated generated model is read for (`--date` on the command line).
 pub const GEN_DATE: &str = "2026-11-15";
 
