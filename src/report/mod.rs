@@ -64,7 +64,8 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A number for people: whole numbers without decimals, others with up to two.
+/// A number for people: whole numbers without decimals, others with up to two, and one too
+/// small for two with its first two figures (`-0.00047`, not `-0`).
 pub fn num(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
@@ -72,7 +73,8 @@ pub fn num(x: f64) -> String {
     if (x - x.round()).abs() < crate::tolerance::EQUAL {
         return format!("{}", x.round() as i64);
     }
-    let s = format!("{x:.2}");
+    let decimals = if x.abs() < 0.005 { ((-x.abs().log10()).ceil() as usize + 1).min(12) } else { 2 };
+    let s = format!("{x:.decimals$}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -855,3 +857,19 @@ footer{margin-top:32px;font-size:13px}code{font-size:12px;word-break:break-all}
  section#allocations{break-before:page}
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn a_number_for_people_keeps_a_small_one_from_reading_as_nothing() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(-20.006533), "-20.01");
+        assert_eq!(num(0.5), "0.5");
+        assert_eq!(num(-0.000472222), "-0.00047");
+        assert_eq!(num(0.001), "0.001");
+        assert_eq!(num(0.0049), "0.0049");
+        assert_eq!(num(f64::NAN), "-");
+    }
+}
