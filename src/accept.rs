@@ -357,7 +357,7 @@ pub fn accept(input: &ModelFile, m: &Model, file: &str, p: &ProposalIn, o: &Opti
             }
         }
     }
-    let mut warnings: Vec<crate::warnings::Warning> = pasted_off(p).into_iter().collect();
+    let mut warnings: Vec<crate::warnings::Warning> = p.notes.iter().cloned().chain(pasted_off(p)).collect();
     if o.record_breaches {
         for b in &breaches {
             let line = format!("{BREACH_NOTE} {day} despite a breach: {}", b.message);

@@ -63,6 +63,11 @@ pub struct ProposalIn {
     /// typed) rather than lose it.
     #[serde(skip)]
     pub workers_sheets: Vec<WorkersSheetIn>,
+    /// What reading a meeting workbook found that the commands say but that refuses nothing:
+    /// rows hidden (by a filter, most often) and merged cells on the sheets read, each read
+    /// as Excel shows it (a merged `worker` cell gives every child of its range that worker).
+    #[serde(skip)]
+    pub notes: Vec<crate::warnings::Warning>,
 }
 
 /// A meeting workbook's `workers` sheet as read back.
@@ -1235,6 +1240,7 @@ mod tests {
             summary: None,
             rows: Some(rows),
             workers_sheets: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

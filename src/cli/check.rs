@@ -53,6 +53,10 @@ pub fn run(c: &CheckArgs) -> Result<i32> {
         c.checks.checks_on(recorded),
     )?;
     let proposal = proposal.transpose()?;
+    // Rows hidden and cells merged on a meeting workbook, said whatever its rows hold.
+    if let Some(r) = &proposal {
+        super::print_warnings(&r.proposal.notes);
+    }
     // Its workers sheet shows the model as of the day it was written for: read for that day too
     // when the model is read for another (a day retyped, or --date).
     let written = proposal.as_ref().and_then(|r| {

@@ -77,6 +77,8 @@ pub fn run(a: &CompareArgs) -> Result<i32> {
     super::print_warnings(&warnings);
     let (na, xa) = ra?;
     let (nb, xb) = rb?;
+    super::print_warnings(&xa.proposal.notes);
+    super::print_warnings(&xb.proposal.notes);
     // The first may be last week's: the cases closed since are not in this week's model. The
     // mistakes found reading each are named with those its rows make against the model.
     // B's workers sheet shows the model as of the day it was written for: read for that day

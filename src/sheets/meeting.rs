@@ -135,6 +135,7 @@ fn read_meeting_partly(file: &str, bytes: &[u8]) -> Result<Read> {
     let mut date = None;
     let mut summary = SummaryIn::default();
     let mut summary_grid = None;
+    let mut notes = Vec::new();
     for (want, worker_needed) in [("allocations", true), ("unallocated", false), ("summary", false)] {
         let Some(name) = find(want) else { continue };
         let (shown, grid) = match sheet_grid(&mut book, file, &name, want) {
@@ -157,6 +158,10 @@ fn read_meeting_partly(file: &str, bytes: &[u8]) -> Result<Read> {
             }
             summary_grid = Some(grid);
         } else {
+            // Rows a filter hides and merged cells are read as they are on a model workbook,
+            // and said: a merged `worker` cell gives every child of its range that worker.
+            notes.extend(super::workbook::hidden_rows(file, want, &grid));
+            notes.extend(super::workbook::merged_cells(file, want, &grid));
             sheet_rows(&shown, &grid, worker_needed, &mut rows, &mut errs);
         }
     }
@@ -296,6 +301,7 @@ fn read_meeting_partly(file: &str, bytes: &[u8]) -> Result<Read> {
         summary: Some(SummaryIn { date, ..summary }),
         rows: Some(rows),
         workers_sheets,
+        notes,
     };
     Ok(Read { proposal, problems })
 }

@@ -250,7 +250,7 @@ const SHOWN: usize = 12;
 
 /// The warning that rows of a sheet are hidden (by hand or by a filter) and were read all the
 /// same: `3 rows of sheet cases are hidden by a filter; they were read: rows 7, 9 and 12`.
-fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
+pub(super) fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
     let n = g.hidden.len();
     let rows: Vec<String> = g.hidden.iter().take(SHOWN).map(|r| r.to_string()).collect();
     let listed = match n {
@@ -269,7 +269,7 @@ fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::War
 
 /// The warning that a sheet has merged cells, each read as the range's first:
 /// `sheet cases has merged cells; each cell of a range was read as its first: A3:A5`.
-fn merged_cells(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
+pub(super) fn merged_cells(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
     let n = g.merged.len();
     if n == 0 {
         return None;

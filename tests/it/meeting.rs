@@ -31,12 +31,14 @@ impl Cell {
     }
 }
 
-/// A sheet: its name, its rows (the header first) and the rows to hide (indices into rows).
+/// A sheet: its name, its rows (the header first), the rows to hide (indices into rows) and
+/// the ranges to merge (`C2:C4`).
 #[derive(Clone)]
 struct Sheet {
     name: String,
     rows: Vec<Vec<Cell>>,
     hidden: Vec<usize>,
+    merged: Vec<String>,
 }
 
 impl Sheet {
@@ -83,7 +85,7 @@ fn sheets(xlsx: &[u8]) -> Vec<Sheet> {
                     cells
                 })
                 .collect();
-            Sheet { name, rows, hidden: Vec::new() }
+            Sheet { name, rows, hidden: Vec::new(), merged: Vec::new() }
         })
         .collect()
 }
@@ -149,8 +151,10 @@ fn save_with(book: &[Sheet], refs: bool) -> Vec<u8> {
             }
             xml += "</row>";
         }
+        let merges: String = s.merged.iter().map(|m| format!(r#"<mergeCell ref="{m}"/>"#)).collect();
+        let merges = if merges.is_empty() { merges } else { format!(r#"<mergeCells>{merges}</mergeCells>"#) };
         xml += &format!(
-            r#"</sheetData><autoFilter ref="A1:{}{}"/></worksheet>"#,
+            r#"</sheetData><autoFilter ref="A1:{}{}"/>{merges}</worksheet>"#,
             letters(width - 1),
             s.rows.len().max(1)
         );
@@ -328,6 +332,7 @@ fn edit(p: &Value, book: &mut Vec<Sheet>) -> (BTreeMap<String, Option<String>>, 
         name: "Sheet1".into(),
         rows: vec![vec![Cell::Text("case".into()), Cell::Text("C404".into())]],
         hidden: vec![],
+        merged: vec![],
     });
     book.rotate_left(1);
     (want, d)
@@ -613,6 +618,40 @@ fn accept_refuses_an_allocation_that_breaks_a_rule_unless_told_and_then_records_
     assert!(note.contains("accepted on 2026-12-04 despite a breach") && note.contains("cap"), "{worker}");
     // The accepted model reads, and its audit shows the breach.
     assert_eq!(code(&run(d, &["check", "next.json"])), 1);
+}
+
+/// A meeting that merges a `worker` cell over two children's rows means both for that worker,
+/// as Excel shows it (the value stays in the first cell alone): `check`, `compare` and
+/// `accept` read it so, and say so, as they say a filter's hidden rows were read.
+#[test]
+fn a_merged_worker_cell_and_hidden_rows_are_read_as_shown_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let al = sheet(&mut book, "allocations");
+    let (cc, wc) = (al.col("case"), al.col("worker"));
+    let (first, second) = (al.rows[1][cc].text(), al.rows[2][cc].text());
+    let x = al.rows[1][wc].text();
+    al.rows[2][wc] = Cell::Empty;
+    let column = letters(wc);
+    al.merged.push(format!("{column}2:{column}3"));
+    al.hidden.push(4);
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let merged = format!("edited.xlsx: sheet allocations has merged cells; each cell of the range was read as its first: {column}2:{column}3");
+    let hidden = "edited.xlsx: 1 row of sheet allocations is hidden";
+    for args in [
+        &["check", "model.json", "edited.xlsx"][..],
+        &["compare", "model.json", "meeting.xlsx", "edited.xlsx"],
+        &["accept", "model.json", "edited.xlsx", "-o", "next.json", "--accept-breaches"],
+    ] {
+        let o = run(d, args);
+        assert!(code(&o) <= 1, "{args:?}: {}", stderr(&o));
+        let said = stderr(&o);
+        assert!(said.contains(&merged) && said.contains(hidden), "{args:?}: {said}");
+    }
+    let next = read_json(&d.join("next.json"));
+    let now = current_workers(&next);
+    assert_eq!((&now[&first], &now[&second]), (&Some(x.clone()), &Some(x)));
 }
 
 /// Runs `check` on the first week's workbook after `change`; returns stderr, asserting exit 2.
@@ -1238,7 +1277,7 @@ fn a_worker_typed_where_it_would_not_be_read_is_refused_not_lost() {
     for r in &sheet(&mut book, "allocations").rows {
         copy.push(r.iter().map(|c| Cell::Text(c.text())).collect());
     }
-    book.push(Sheet { name: "last week".into(), rows: copy, hidden: Vec::new() });
+    book.push(Sheet { name: "last week".into(), rows: copy, hidden: Vec::new(), merged: Vec::new() });
     std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
     let o = run(d, &["check", "model.json", "edited.xlsx"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -1562,7 +1601,12 @@ fn a_meeting_day_that_cannot_be_read_is_refused_unless_date_gives_it() {
     for (name, change, at) in variants {
         let mut b: Vec<Sheet> = book
             .iter()
-            .map(|s| Sheet { name: s.name.clone(), rows: s.rows.clone(), hidden: s.hidden.clone() })
+            .map(|s| Sheet {
+                name: s.name.clone(),
+                rows: s.rows.clone(),
+                hidden: s.hidden.clone(),
+                merged: s.merged.clone(),
+            })
             .collect();
         change(&mut b);
         let file = format!("{name}.xlsx");
@@ -1837,7 +1881,12 @@ fn refused_by_check_and_accept(d: &std::path::Path, book: &[Sheet]) -> Vec<Strin
 /// `copy.xlsx` in `d`, and checks that it reads and is accepted as it is.
 fn with_unchanged_copy(d: &std::path::Path, book: &mut Vec<Sheet>, name: &str) {
     let s = sheet(book, name);
-    let copy = Sheet { name: format!("{name} (2)"), rows: s.rows.clone(), hidden: s.hidden.clone() };
+    let copy = Sheet {
+        name: format!("{name} (2)"),
+        rows: s.rows.clone(),
+        hidden: s.hidden.clone(),
+        merged: s.merged.clone(),
+    };
     book.push(copy);
     std::fs::write(d.join("copy.xlsx"), save(book)).unwrap();
     ok(&run(d, &["check", "model.json", "copy.xlsx"]));
@@ -2010,7 +2059,7 @@ fn a_first_weeks_waiting_since_retyped_in_the_meeting_is_refused_not_lost() {
     let edit = |day: Option<&str>, since: Option<&str>, keep_written: bool| -> Vec<u8> {
         let mut book: Vec<Sheet> = book
             .iter()
-            .map(|s| Sheet { name: s.name.clone(), rows: s.rows.clone(), hidden: vec![] })
+            .map(|s| Sheet { name: s.name.clone(), rows: s.rows.clone(), hidden: vec![], merged: vec![] })
             .collect();
         let summary = sheet(&mut book, "summary");
         if let Some(day) = day {
