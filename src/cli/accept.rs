@@ -135,10 +135,16 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     let (input, model) = read_model(model_path, &sheets, as_of)?;
     if !problems.is_empty() {
         // The rows, unless the workbook is another model's (which `accept` refuses by itself),
-        // and the workers sheet when the model is read for the day it was written for.
+        // and the workers sheet as `accept` compares it: by `check::resolve_with`'s rule (with
+        // the model as read, when it is read for the day the workbook was written for or the
+        // workbook records none), unless the model was changed since on purpose.
         if a.model_changed || !p.of_another_model(&model) {
-            let workers = (p.written_for().is_some_and(|d| Some(d) == model.date)).then_some(&model);
-            if let Err(e) = caseload::check::resolve_workers(&model, &p, false, workers) {
+            let judged = if p.of_another_model(&model) {
+                caseload::check::resolve_workers(&model, &p, false, None)
+            } else {
+                caseload::check::resolve_with(&model, None, &p, false)
+            };
+            if let Err(e) = judged {
                 problems.push(e);
             }
         }

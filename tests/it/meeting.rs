@@ -1734,6 +1734,35 @@ fn unclear_mistakes_are_named_for_what_they_are() {
     assert!(!d.join("next.json").exists());
 }
 
+/// A workbook whose day cannot be read (its summary sheet deleted) and whose workers sheet has a
+/// cap typed over: `accept` names both at once, as `check` does, not the day alone this run
+/// and the cap the next.
+#[test]
+fn accept_names_a_lost_day_and_a_cap_typed_on_the_workers_sheet_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, mut book) = first_week(d);
+    let ws = sheet(&mut book, "workers");
+    let (cap, w1) = (ws.col("cap"), ws.row_of_worker("W1"));
+    let was = ws.rows[w1][cap].text();
+    ws.rows[w1][cap] = Cell::Num(17.0);
+    book.retain(|s| s.name != "summary");
+    std::fs::write(d.join("edited.xlsx"), save(&book)).unwrap();
+    let o = run(d, &["accept", "model.json", "edited.xlsx", "-o", "next.json"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("edited.xlsx: sheet summary: no sheet summary"), "{e}");
+    assert!(
+        e.contains(&format!(
+            "edited.xlsx, sheet workers: row {}, column cap ({}): {was} was changed to 17",
+            w1 + 1,
+            letters(cap)
+        )),
+        "{e}"
+    );
+    assert!(!d.join("next.json").exists());
+}
+
 /// The model of [`model`] with a part-time worker under a dated reduction: W2's cap and target
 /// on the workers sheet are effective values (after fte and the reduction in force).
 fn part_time_model() -> Value {
