@@ -208,8 +208,8 @@ fn an_objective_that_nets_out_to_almost_nothing_is_still_the_best_lawful_allocat
 /// The model a helper's oracle campaign found the fault on: 14 children whose worker is absent,
 /// priority and move penalty both 40, so the objective is only the fairness term (about
 /// -0.06). The proposal was "proven" at -0.0596944 while the allocation below, found by HiGHS
-/// on the campaign's own programme, is lawful and scores -0.0596667: short by 465 times the
-/// tolerance. The proposal must now score at least that allocation, within SPEC section 4's
+/// on the campaign's own programme, is lawful and scores -0.0596667: short by 465 times 1e-6 of
+/// the objective. The proposal must now score at least that allocation, within SPEC section 4's
 /// tolerance of its own objective.
 #[test]
 fn a_team_whose_objective_is_a_fairness_term_is_proven_within_that_objective() {
