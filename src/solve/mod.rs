@@ -288,21 +288,25 @@ pub fn solve_from(
 /// what no part carries ([`offset`]: the fixed cases, the move penalty of every child whose
 /// worker is absent), as in a team whose objective is a fairness term of -0.06 beside a part
 /// worth 560. Then each part that proved within a tolerance is searched again, from its
-/// incumbent, within its share of the whole objective's; a part that still cannot keep to
-/// its share is reported unproven, its slack counted in the gap.
+/// incumbent, within its share of the whole objective's, and the whole judged again by what
+/// every part may still be short (a part stopped a hair above its share may be within what the
+/// others left); when that is more than the whole's tolerance, the parts short of their
+/// optimum are reported unproven, what they may be short counted in the gap.
 fn settle(
     m: &Model,
     problem: &Problem,
     limits: Limits,
     mut outcomes: Vec<PartOutcome>,
 ) -> Result<Vec<PartOutcome>, String> {
-    // The optimum lies between the objective found and that plus the slacks: the tolerance
-    // is taken relative to the smallest objective in between.
+    // What each part may still be short of its optimum: its slack when proven, else its gap.
+    let short = |o: &PartOutcome| if o.optimal { o.slack } else { (o.bound - o.value).max(0.0) };
+    // The optimum lies between the objective found and that plus what the parts may be short:
+    // the tolerance is taken relative to the smallest objective in between.
     let whole = |outcomes: &[PartOutcome]| {
-        let slack: f64 = outcomes.iter().map(|o| o.slack).sum();
+        let short: f64 = outcomes.iter().map(short).sum();
         let low = offset(m, problem) + outcomes.iter().map(|o| o.value).sum::<f64>();
-        let size = if low <= 0.0 && low + slack >= 0.0 { 0.0 } else { low.abs().min((low + slack).abs()) };
-        (slack, GAP * size.max(1.0))
+        let size = if low <= 0.0 && low + short >= 0.0 { 0.0 } else { low.abs().min((low + short).abs()) };
+        (short, GAP * size.max(1.0))
     };
     if !outcomes.iter().all(|o| o.optimal) || outcomes.iter().map(|o| o.slack).sum::<f64>() <= GAP {
         return Ok(outcomes);
@@ -330,15 +334,27 @@ fn settle(
             Ok((i, s.finish(i, limits)))
         })
         .collect::<Result<_, String>>()?;
-    for (i, out) in again {
+    for (i, mut out) in again {
+        // The first search's proof still holds: the part is worth at most its value then plus
+        // its slack, which a re-search stopped unconverged may not reach again.
+        let before = outcomes[i].value + outcomes[i].slack;
+        if out.optimal {
+            out.slack = out.slack.min((before - out.value).max(0.0));
+        } else {
+            out.bound = out.bound.min(before).max(out.value);
+        }
         outcomes[i] = out;
     }
-    let (slack, allowed) = whole(&outcomes);
-    if slack > allowed {
-        for out in outcomes.iter_mut().filter(|o| o.slack > 0.0) {
-            out.optimal = false;
-            out.bound = out.value + out.slack;
-            out.slack = 0.0;
+    // The whole is judged again, each part by what it may still be short: a part that could
+    // not keep to its share (its search stopped a hair above it, say) may be within what the
+    // others left.
+    let (short_of, allowed) = whole(&outcomes);
+    for out in outcomes.iter_mut() {
+        let gap = short(out);
+        if short_of <= allowed {
+            (out.optimal, out.slack, out.bound) = (true, gap, out.value);
+        } else if gap > 0.0 {
+            (out.optimal, out.slack, out.bound) = (false, 0.0, out.value + gap);
         }
     }
     Ok(outcomes)
