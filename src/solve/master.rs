@@ -281,9 +281,13 @@ impl Decomposition<'_> {
                 for (w, p) in pats.into_iter().enumerate() {
                     let worth = 10.0 * OPT_TOL * (1.0 + pi[w].abs());
                     let worth = allowed.close.map_or(worth, |c| worth.min(c / workers));
+                    // Only a new column: below the master simplex's own tolerance a column it
+                    // holds already may price out again, and the same master solved again
+                    // would spin to the round limit.
                     if self.priced(w, &p, &duals, &r.sets) > pi[w] + worth {
+                        let held = rmp.cols.len();
                         rmp.add(self, w, p);
-                        added = true;
+                        added |= rmp.cols.len() > held;
                     }
                 }
                 if added {

@@ -308,11 +308,19 @@ fn settle(
         let size = if low <= 0.0 && low + short >= 0.0 { 0.0 } else { low.abs().min((low + short).abs()) };
         (short, GAP * size.max(1.0))
     };
-    if !outcomes.iter().all(|o| o.optimal) || outcomes.iter().map(|o| o.slack).sum::<f64>() <= GAP {
+    if outcomes.iter().map(|o| o.slack).sum::<f64>() <= GAP {
         return Ok(outcomes);
     }
     let (slack, allowed) = whole(&outcomes);
     if slack <= allowed {
+        return Ok(outcomes);
+    }
+    if !outcomes.iter().all(|o| o.optimal) {
+        // Unproven anyway: the bound is the one stated, and the proven parts' slacks, which the
+        // whole objective does not absorb, are counted in it.
+        for out in outcomes.iter_mut().filter(|o| o.optimal && o.slack > 0.0) {
+            (out.optimal, out.bound, out.slack) = (false, out.value + out.slack, 0.0);
+        }
         return Ok(outcomes);
     }
     let loose: Vec<usize> = (0..outcomes.len()).filter(|&i| outcomes[i].slack > 0.0).collect();
@@ -664,7 +672,12 @@ impl Started<'_> {
             Some(b) if b.is_finite() => b,
             Some(_) => self.search.bound_without_lp(),
         };
+        // A bound within the part's tolerance is still the bound (what-if's relaxed bounds are
+        // upper bounds): only one the value meets is a proof here.
         let mut out = self.outcome(false, bound, 0.0);
+        if out.optimal {
+            out.bound = out.value + out.slack;
+        }
         out.optimal = out.bound <= out.value;
         out.slack = 0.0;
         out

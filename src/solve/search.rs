@@ -328,11 +328,13 @@ impl<'a> PartSearch<'a> {
         };
         let mip = super::highs::solve_mip(&self.lp, left, self.effort.nodes, gap).ok()?;
         let a = decode::decode(&self.lp, self.part, &mip.values);
+        let lawful = feasible(self.part, &a);
         self.offer(a);
-        // Proven within that gap: the bound is the incumbent plus the gap, which the part's
+        // Proven within that gap (or HiGHS's absolute one, 1e-6 by default), of an allocation
+        // the incumbent is at least: the bound is the incumbent plus the gap, which the part's
         // outcome counts as its slack.
-        let within = gap * size(root_bound).max(size(self.best_value)).max(1.0);
-        Some(if mip.optimal { (false, self.best_value + within) } else { (false, root_bound) })
+        let within = (gap * size(root_bound).max(size(self.best_value)).max(1.0)).max(1e-6);
+        Some(if mip.optimal && lawful { (false, self.best_value + within) } else { (false, root_bound) })
     }
 
     /// Chooses a column and solves both children from this node's basis. Near the root it
