@@ -135,9 +135,9 @@ pub fn run(a: &AcceptArgs) -> Result<i32> {
     let (input, model) = read_model(model_path, &sheets, as_of)?;
     if !problems.is_empty() {
         // The rows, unless the workbook is another model's (which `accept` refuses by itself),
-        // and the workers sheet as `accept` compares it: by `check::resolve_with`'s rule (with
-        // the model as read, when it is read for the day the workbook was written for or the
-        // workbook records none), unless the model was changed since on purpose.
+        // and the workers sheet as `accept` compares it: by `check::resolve_with`'s rule with the
+        // model as read (when it is read for the day the workbook was written for, or the
+        // workbook records none), unless the workbook is another model's (`--model-changed`).
         if a.model_changed || !p.of_another_model(&model) {
             let judged = if p.of_another_model(&model) {
                 caseload::check::resolve_workers(&model, &p, false, None)

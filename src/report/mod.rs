@@ -64,8 +64,8 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A number for people: whole numbers without decimals, others with up to two, and one too
-/// small for two with its first two figures (`-0.00047`, not `-0`).
+/// A number for people: whole numbers without decimals, others with up to two, and one below
+/// a tenth with its first two figures (`-0.00047`, not `-0`; `0.0074` and `0.006` apart).
 pub fn num(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
@@ -73,7 +73,7 @@ pub fn num(x: f64) -> String {
     if (x - x.round()).abs() < crate::tolerance::EQUAL {
         return format!("{}", x.round() as i64);
     }
-    let decimals = if x.abs() < 0.005 { ((-x.abs().log10()).ceil() as usize + 1).min(12) } else { 2 };
+    let decimals = if x.abs() < 0.1 { ((-x.abs().log10()).ceil() as usize + 1).min(12) } else { 2 };
     let s = format!("{x:.decimals$}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -870,6 +870,8 @@ mod tests {
         assert_eq!(num(-0.000472222), "-0.00047");
         assert_eq!(num(0.001), "0.001");
         assert_eq!(num(0.0049), "0.0049");
+        assert_eq!((num(-0.0074), num(-0.006)), ("-0.0074".into(), "-0.006".into()));
+        assert_eq!(num(0.05), "0.05");
         assert_eq!(num(f64::NAN), "-");
     }
 }
