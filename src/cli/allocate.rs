@@ -312,7 +312,7 @@ pub fn human_summary(p: &Proposal) -> String {
         if p.optimal {
             "optimal".to_string()
         } else {
-            format!("not proven optimal; no allocation can score above {}", caseload::report::num(p.bound))
+            format!("not proven optimal; no allocation can score above {}", caseload::report::num_up(p.bound))
         }
     );
     // Wide enough for the longest team name, so the columns line up.

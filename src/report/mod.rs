@@ -73,8 +73,30 @@ pub fn num(x: f64) -> String {
     if (x - x.round()).abs() < crate::tolerance::EQUAL {
         return format!("{}", x.round() as i64);
     }
-    let decimals = if x.abs() < 0.1 { ((-x.abs().log10()).ceil() as usize + 1).min(12) } else { 2 };
+    let decimals = decimals(x);
     let s = format!("{x:.decimals$}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The decimals [`num`] writes a number that is not whole with.
+fn decimals(x: f64) -> usize {
+    if x.abs() < 0.1 {
+        ((-x.abs().log10()).ceil() as usize + 1).min(12)
+    } else {
+        2
+    }
+}
+
+/// A bound for people: [`num`], rounded up where it rounds at all, so that "no allocation can
+/// score above" it stays true (a bound of 93,790.0004 is `93790.01`, not `93790`).
+pub fn num_up(x: f64) -> String {
+    if !x.is_finite() || (x - x.round()).abs() < crate::tolerance::EQUAL {
+        return num(x);
+    }
+    let d = decimals(x);
+    let scale = 10f64.powi(d as i32);
+    let up = (x * scale - crate::tolerance::FLOOR).ceil() / scale;
+    let s = format!("{up:.d$}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -786,7 +808,7 @@ fn footer(h: &mut String, m: &Model, p: &Proposal) {
         if p.optimal {
             "proven optimal".to_string()
         } else {
-            format!("not proven optimal (bound {})", num(p.bound))
+            format!("not proven optimal (bound {})", num_up(p.bound))
         },
         esc(&s.model_hash),
         esc(&s.provenance.program),
@@ -860,7 +882,20 @@ footer{margin-top:32px;font-size:13px}code{font-size:12px;word-break:break-all}
 
 #[cfg(test)]
 mod tests {
-    use super::num;
+    use super::{num, num_up};
+
+    #[test]
+    fn a_bound_for_people_is_never_written_below_itself() {
+        assert_eq!(num_up(93_790.000_4), "93790.01");
+        assert_eq!(num_up(93_790.0), "93790");
+        assert_eq!(num_up(12.341), "12.35");
+        assert_eq!(num_up(12.34), "12.34");
+        assert_eq!(num_up(-0.000472222), "-0.00047");
+        assert_eq!(num_up(-20.0064), "-20");
+        for x in [0.123_456, -3.333_333, 1e-5 / 3.0, 41.005, -0.099_99] {
+            assert!(num_up(x).parse::<f64>().unwrap() >= x, "{x} -> {}", num_up(x));
+        }
+    }
 
     #[test]
     fn a_number_for_people_keeps_a_small_one_from_reading_as_nothing() {
