@@ -107,7 +107,10 @@ pub(super) fn search(
             let start = (!root.prices.is_empty()).then_some(root.prices.as_slice());
             let out = match rounds.take() {
                 Some(out) => ran_beside(s, out),
-                None => price_rounds(now, s, &root.r, start, &root.pool, true, limits),
+                None => {
+                    let close = s.close();
+                    price_rounds(now, s, &root.r, start, &root.pool, true, limits, close)
+                }
             };
             offer_rounded(now, s, out.candidates);
             root_bound = root_bound.min(out.bound);
@@ -149,32 +152,20 @@ pub(super) fn search(
 /// zero prices, where they start), the allocations they round to offered to the search as the
 /// tree's root offers them.
 pub(super) fn root_bound(dual: &Decomposition, s: &mut PartSearch, limits: Limits) -> f64 {
-    let out = price_rounds(dual, s, &NodeBounds::none(s.part), None, &Pool::default(), false, limits);
+    let close = s.close();
+    let out = price_rounds(dual, s, &NodeBounds::none(s.part), None, &Pool::default(), false, limits, close);
     offer_rounded(dual, s, out.candidates);
     out.bound
 }
 
 /// A node's price rounds under restriction `r`, from `start` prices and `pool` (stopping early
 /// once the bound is prunable, if `prune`), within what the budget leaves, charged to it: one
-/// node's rounds cannot overrun it either.
-fn price_rounds(
-    dual: &Decomposition,
-    s: &mut PartSearch,
-    r: &NodeBounds,
-    start: Option<&[f64]>,
-    pool: &Pool,
-    prune: bool,
-    limits: Limits,
-) -> Outcome {
-    let close = s.close();
-    price_rounds_within(dual, s, r, start, pool, prune, limits, close)
-}
-
-/// [`price_rounds`], converged only as `close` to the bound (absolute) where that is closer
-/// than the master's own relative closeness, and pricing in every pattern worth more than
-/// that over the workers ([`Allowance::close`]).
+/// node's rounds cannot overrun it either. Converged only as `close` to the bound (absolute)
+/// where that is closer than the master's own relative closeness, pricing in every pattern
+/// worth more than that over the workers ([`Allowance::close`]; the search's own,
+/// [`PartSearch::close`], for a node).
 #[allow(clippy::too_many_arguments)]
-fn price_rounds_within(
+fn price_rounds(
     dual: &Decomposition,
     s: &mut PartSearch,
     r: &NodeBounds,
@@ -243,7 +234,10 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
         let out = match self.rounds.take().filter(|_| node.root) {
             Some(out) => ran_beside(s, out),
-            None => price_rounds(dual, s, &node.r, start, &node.pool, true, limits),
+            None => {
+                let close = s.close();
+                price_rounds(dual, s, &node.r, start, &node.pool, true, limits, close)
+            }
         };
         limits.trace(|| {
             format!(
@@ -272,7 +266,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
                 }
                 let close = Some(s.tolerance() / 4.0);
                 let mut again =
-                    price_rounds_within(dual, s, &node.r, Some(&out.prices), &out.pool, true, limits, close);
+                    price_rounds(dual, s, &node.r, Some(&out.prices), &out.pool, true, limits, close);
                 limits.trace(|| {
                     format!("    whole master short of its bound {bound}: priced again to {:.6}", again.bound)
                 });
