@@ -300,27 +300,32 @@ fn settle(
 ) -> Result<Vec<PartOutcome>, String> {
     // What each part may still be short of its optimum: its slack when proven, else its gap.
     let short = |o: &PartOutcome| if o.optimal { o.slack } else { (o.bound - o.value).max(0.0) };
-    // The optimum lies between the objective found and that plus what the parts may be short:
-    // the tolerance is taken relative to the smallest objective in between.
-    let whole = |outcomes: &[PartOutcome]| {
-        let short: f64 = outcomes.iter().map(short).sum();
-        let low = offset(m, problem) + outcomes.iter().map(|o| o.value).sum::<f64>();
-        let size = if low <= 0.0 && low + short >= 0.0 { 0.0 } else { low.abs().min((low + short).abs()) };
-        (short, GAP * size.max(1.0))
+    // The proven parts reported unproven, what each may be short counted in its bound.
+    let unproven = |outcomes: &mut [PartOutcome]| {
+        for out in outcomes.iter_mut().filter(|o| o.optimal && o.slack > 0.0) {
+            (out.optimal, out.bound, out.slack) = (false, out.value + out.slack, 0.0);
+        }
     };
     if outcomes.iter().map(|o| o.slack).sum::<f64>() <= GAP {
         return Ok(outcomes);
     }
+    // The optimum lies between the objective found and that plus what the parts may be short:
+    // the tolerance is taken relative to the smallest objective in between.
+    let base = offset(m, problem);
+    let whole = |outcomes: &[PartOutcome]| {
+        let short: f64 = outcomes.iter().map(short).sum();
+        let low = base + outcomes.iter().map(|o| o.value).sum::<f64>();
+        let size = if low <= 0.0 && low + short >= 0.0 { 0.0 } else { low.abs().min((low + short).abs()) };
+        (short, GAP * size.max(1.0))
+    };
     let (slack, allowed) = whole(&outcomes);
     if slack <= allowed {
         return Ok(outcomes);
     }
     if !outcomes.iter().all(|o| o.optimal) {
-        // Unproven anyway: the bound is the one stated, and the proven parts' slacks, which the
-        // whole objective does not absorb, are counted in it.
-        for out in outcomes.iter_mut().filter(|o| o.optimal && o.slack > 0.0) {
-            (out.optimal, out.bound, out.slack) = (false, out.value + out.slack, 0.0);
-        }
+        // Unproven anyway: the bound is the one stated, with the proven parts' slacks, which
+        // the whole objective does not absorb, counted in it.
+        unproven(&mut outcomes);
         return Ok(outcomes);
     }
     let loose: Vec<usize> = (0..outcomes.len()).filter(|&i| outcomes[i].slack > 0.0).collect();
@@ -357,13 +362,12 @@ fn settle(
     // not keep to its share (its search stopped a hair above it, say) may be within what the
     // others left.
     let (short_of, allowed) = whole(&outcomes);
-    for out in outcomes.iter_mut() {
-        let gap = short(out);
-        if short_of <= allowed {
-            (out.optimal, out.slack, out.bound) = (true, gap, out.value);
-        } else if gap > 0.0 {
-            (out.optimal, out.slack, out.bound) = (false, 0.0, out.value + gap);
+    if short_of <= allowed {
+        for out in outcomes.iter_mut() {
+            (out.optimal, out.slack, out.bound) = (true, short(out), out.value);
         }
+    } else {
+        unproven(&mut outcomes);
     }
     Ok(outcomes)
 }

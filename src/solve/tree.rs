@@ -107,10 +107,7 @@ pub(super) fn search(
             let start = (!root.prices.is_empty()).then_some(root.prices.as_slice());
             let out = match rounds.take() {
                 Some(out) => ran_beside(s, out),
-                None => {
-                    let close = s.close();
-                    price_rounds(now, s, &root.r, start, &root.pool, true, limits, close)
-                }
+                None => price_rounds(now, s, &root.r, start, &root.pool, true, limits, None),
             };
             offer_rounded(now, s, out.candidates);
             root_bound = root_bound.min(out.bound);
@@ -152,18 +149,17 @@ pub(super) fn search(
 /// zero prices, where they start), the allocations they round to offered to the search as the
 /// tree's root offers them.
 pub(super) fn root_bound(dual: &Decomposition, s: &mut PartSearch, limits: Limits) -> f64 {
-    let close = s.close();
-    let out = price_rounds(dual, s, &NodeBounds::none(s.part), None, &Pool::default(), false, limits, close);
+    let out = price_rounds(dual, s, &NodeBounds::none(s.part), None, &Pool::default(), false, limits, None);
     offer_rounded(dual, s, out.candidates);
     out.bound
 }
 
 /// A node's price rounds under restriction `r`, from `start` prices and `pool` (stopping early
 /// once the bound is prunable, if `prune`), within what the budget leaves, charged to it: one
-/// node's rounds cannot overrun it either. Converged only as `close` to the bound (absolute)
-/// where that is closer than the master's own relative closeness, pricing in every pattern
-/// worth more than that over the workers ([`Allowance::close`]; the search's own,
-/// [`PartSearch::close`], for a node).
+/// node's rounds cannot overrun it either. Converged only as close to the bound as the search
+/// asks ([`PartSearch::close`]), or as `closer` (absolute) where given, when that is closer
+/// than the master's own relative closeness, pricing in every pattern worth more than that
+/// over the workers ([`Allowance::close`]).
 #[allow(clippy::too_many_arguments)]
 fn price_rounds(
     dual: &Decomposition,
@@ -173,7 +169,7 @@ fn price_rounds(
     pool: &Pool,
     prune: bool,
     limits: Limits,
-    close: Option<f64>,
+    closer: Option<f64>,
 ) -> Outcome {
     let effort = s.effort;
     let allowed = Allowance {
@@ -181,7 +177,7 @@ fn price_rounds(
         work: s.budget.left(),
         pivots: effort.pivots,
         pool_per_worker: effort.pool_per_worker,
-        close,
+        close: closer.or_else(|| s.close()),
     };
     let stop = || limits.stopped();
     let out = {
@@ -234,10 +230,7 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
         let start = (!node.prices.is_empty()).then_some(node.prices.as_slice());
         let out = match self.rounds.take().filter(|_| node.root) {
             Some(out) => ran_beside(s, out),
-            None => {
-                let close = s.close();
-                price_rounds(dual, s, &node.r, start, &node.pool, true, limits, close)
-            }
+            None => price_rounds(dual, s, &node.r, start, &node.pool, true, limits, None),
         };
         limits.trace(|| {
             format!(
@@ -264,9 +257,9 @@ impl Tree<PartSearch<'_>> for Lagrangian<'_, '_, '_> {
                 if s.prunable(bound) {
                     return Expanded::Done;
                 }
-                let close = Some(s.tolerance() / 4.0);
+                let closer = Some(s.tolerance() / 4.0);
                 let mut again =
-                    price_rounds(dual, s, &node.r, Some(&out.prices), &out.pool, true, limits, close);
+                    price_rounds(dual, s, &node.r, Some(&out.prices), &out.pool, true, limits, closer);
                 limits.trace(|| {
                     format!("    whole master short of its bound {bound}: priced again to {:.6}", again.bound)
                 });
