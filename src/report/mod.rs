@@ -73,7 +73,11 @@ pub fn num(x: f64) -> String {
     if (x - x.round()).abs() < crate::tolerance::EQUAL {
         return format!("{}", x.round() as i64);
     }
-    let decimals = decimals(x);
+    written(x, decimals(x))
+}
+
+/// `x` to `decimals` places, without the zeros (or point) that end it.
+fn written(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -95,9 +99,7 @@ pub fn num_up(x: f64) -> String {
     }
     let d = decimals(x);
     let scale = 10f64.powi(d as i32);
-    let up = (x * scale - crate::tolerance::FLOOR).ceil() / scale;
-    let s = format!("{up:.d$}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    written((x * scale - crate::tolerance::FLOOR).ceil() / scale, d)
 }
 
 use crate::words::{family_message, reason_label, reason_meaning};

@@ -160,8 +160,7 @@ fn read_meeting_partly(file: &str, bytes: &[u8]) -> Result<Read> {
         } else {
             // Rows a filter hides and merged cells are read as they are on a model workbook,
             // and said: a merged `worker` cell gives every child of its range that worker.
-            notes.extend(super::workbook::hidden_rows(file, want, &grid));
-            notes.extend(super::workbook::merged_cells(file, want, &grid));
+            notes.extend(super::workbook::read_as_shown(file, want, &grid));
             sheet_rows(&shown, &grid, worker_needed, &mut rows, &mut errs);
         }
     }

@@ -162,8 +162,7 @@ pub fn parse_workbook_checked(
         };
         let shown = sheet_file(file, &name);
         let g = book.grid(&name, &shown)?;
-        notes.extend(hidden_rows(file, want, &g));
-        notes.extend(merged_cells(file, want, &g));
+        notes.extend(read_as_shown(file, want, &g));
         if book.is_hidden(&name) {
             // A hidden sheet is read like a shown one; the person may be looking at another
             // (`cases (new)`) and expect that one to count.
@@ -248,9 +247,15 @@ fn some_places<S: AsRef<str>>(first: &[S], total: usize) -> String {
 /// Places a sheet's warning lists before it counts the rest.
 const SHOWN: usize = 12;
 
+/// What a sheet read as Excel shows it says of that: its hidden rows ([`hidden_rows`]) and
+/// merged cells ([`merged_cells`]); a model workbook's sheets and a meeting workbook's alike.
+pub(super) fn read_as_shown(file: &str, sheet: &str, g: &Grid) -> Vec<crate::warnings::Warning> {
+    hidden_rows(file, sheet, g).into_iter().chain(merged_cells(file, sheet, g)).collect()
+}
+
 /// The warning that rows of a sheet are hidden (by hand or by a filter) and were read all the
 /// same: `3 rows of sheet cases are hidden by a filter; they were read: rows 7, 9 and 12`.
-pub(super) fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
+fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
     let n = g.hidden.len();
     let rows: Vec<String> = g.hidden.iter().take(SHOWN).map(|r| r.to_string()).collect();
     let listed = match n {
@@ -269,7 +274,7 @@ pub(super) fn hidden_rows(file: &str, sheet: &str, g: &Grid) -> Option<crate::wa
 
 /// The warning that a sheet has merged cells, each read as the range's first:
 /// `sheet cases has merged cells; each cell of a range was read as its first: A3:A5`.
-pub(super) fn merged_cells(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
+fn merged_cells(file: &str, sheet: &str, g: &Grid) -> Option<crate::warnings::Warning> {
     let n = g.merged.len();
     if n == 0 {
         return None;
